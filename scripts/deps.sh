@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian packages qtpm needs to build, test, benchmark and demo.
+# Only what is missing is installed; nothing happens when everything is there.
+# Called by the Makefile before every top-level target, so a fresh Debian 12
+# machine needs nothing but `make check` or `make demo`.
+set -eu
+
+pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev llvm valgrind
+libssl-dev libjansson-dev libcmocka-dev
+tpm2-tools libtss2-dev libtss2-tcti-tabrmd0 tpm2-abrmd swtpm swtpm-tools dbus
+python3 iproute2"
+
+missing=""
+for p in $pkgs; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "qtpm: these Debian packages are missing:$missing" >&2
+    echo "qtpm: run 'make' as root, or install them with: sudo apt-get install$missing" >&2
+    exit 1
+fi
+
+echo "qtpm: installing missing packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! apt-get install -y --no-install-recommends $missing; then
+    apt-get update
+    apt-get install -y --no-install-recommends $missing
+fi

@@ -1,0 +1,57 @@
+/*
+ * ct.h — the few constant-time helpers every piece of secret-handling code uses.
+ *
+ * Secret data must never choose a branch or a memory address. These helpers
+ * turn comparisons and selections into arithmetic; the value barrier keeps the
+ * compiler from turning the arithmetic back into branches.
+ */
+#ifndef QTPM_CT_H
+#define QTPM_CT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Hides v from the optimiser so masks built from it stay arithmetic. */
+static inline uint32_t ct_barrier_u32(uint32_t v)
+{
+    __asm__("" : "+r"(v));
+    return v;
+}
+
+static inline uint8_t ct_barrier_u8(uint8_t v)
+{
+    __asm__("" : "+r"(v));
+    return v;
+}
+
+/* 0xFFFFFFFF if x != 0, else 0. */
+static inline uint32_t ct_mask_nonzero_u32(uint32_t x)
+{
+    x = ct_barrier_u32(x);
+    return (uint32_t)(-(int64_t)((x | (0u - x)) >> 31));
+}
+
+/* 0 when the n bytes at a and b are equal, 0xFF otherwise; time depends on n only. */
+static inline uint8_t ct_memneq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    uint32_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= (uint32_t)(a[i] ^ b[i]);
+    return (uint8_t)ct_mask_nonzero_u32(acc);
+}
+
+/* r[i] = (mask == 0xFF) ? x[i] : r[i] for n bytes; mask must be 0x00 or 0xFF. */
+static inline void ct_cmov(uint8_t *r, const uint8_t *x, size_t n, uint8_t mask)
+{
+    mask = ct_barrier_u8(mask);
+    for (size_t i = 0; i < n; i++)
+        r[i] ^= (uint8_t)(mask & (r[i] ^ x[i]));
+}
+
+/* Selects a if mask is all ones, b if mask is zero (32-bit). */
+static inline uint32_t ct_select_u32(uint32_t mask, uint32_t a, uint32_t b)
+{
+    return b ^ (ct_barrier_u32(mask) & (a ^ b));
+}
+
+#endif
