@@ -1,0 +1,69 @@
+/*
+ * qtpm/engine.h — libqtpm-engine: a TPM 2.0 as a value.
+ *
+ * A qtpm_tpm holds everything one TPM knows; there is no global state, so
+ * many TPMs can live in one process (the network simulation runs one per
+ * router). Commands go in as TPM 2.0 command bytes and come out as response
+ * bytes. Persistent state goes through the storage interface below, whose
+ * default writes files in a directory crash-safely (temp file, fsync,
+ * rename): killing the process at any moment leaves the old or the new state,
+ * never a mix.
+ *
+ * The platform signals of the TCG simulator (power, NV availability, cancel,
+ * locality) are functions here so both server front ends (mssim and swtpm)
+ * share one meaning of them.
+ */
+#ifndef QTPM_ENGINE_H
+#define QTPM_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define QTPM_MAX_COMMAND_SIZE 8192
+#define QTPM_MAX_RESPONSE_SIZE 8192
+
+typedef struct qtpm_tpm qtpm_tpm;
+
+/* Storage interface: named blobs, each replaced atomically. */
+typedef struct qtpm_store {
+    void *ctx;
+    /* Reads blob name into a malloc'd buffer; QTPM_OK, or 1 if absent, or < 0. */
+    int (*load)(void *ctx, const char *name, uint8_t **data, size_t *len);
+    /* Replaces blob name atomically and durably. */
+    int (*save)(void *ctx, const char *name, const uint8_t *data, size_t len);
+    int (*remove)(void *ctx, const char *name);
+    void (*close)(void *ctx);
+} qtpm_store;
+
+/* The default store: a directory, created if missing. */
+int qtpm_store_dir(qtpm_store *store, const char *dir);
+/* A store that keeps nothing (state lives only as long as the qtpm_tpm). */
+void qtpm_store_memory(qtpm_store *store);
+
+typedef struct qtpm_tpm_config {
+    qtpm_store store;  /* taken over by the TPM (closed in qtpm_tpm_free) */
+    int powered_on;    /* start powered and NV-enabled (like swtpm not-need-init) */
+} qtpm_tpm_config;
+
+/* Creates a TPM from its stored state, manufacturing it (fresh seeds) if the
+ * store is empty. Returns QTPM_OK or a negative qtpm_err. */
+int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg);
+/* Saves what must survive and frees everything (secrets wiped). */
+void qtpm_tpm_free(qtpm_tpm *tpm);
+
+/* Platform signals (TCG simulator semantics). Power-on is _TPM_Init: the TPM
+ * then needs TPM2_Startup. Power-off loses volatile state. */
+void qtpm_tpm_power_on(qtpm_tpm *tpm);
+void qtpm_tpm_power_off(qtpm_tpm *tpm);
+void qtpm_tpm_nv_on(qtpm_tpm *tpm);
+void qtpm_tpm_nv_off(qtpm_tpm *tpm);
+void qtpm_tpm_cancel(qtpm_tpm *tpm, int on);
+int qtpm_tpm_is_powered(const qtpm_tpm *tpm);
+
+/* Executes one command at the given locality (0..4). Always writes a
+ * well-formed response (an error response for malformed input) and returns
+ * its length; rsp_cap must be >= QTPM_MAX_RESPONSE_SIZE. */
+size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
+                        uint8_t *rsp, size_t rsp_cap);
+
+#endif
