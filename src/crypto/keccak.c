@@ -31,7 +31,102 @@ static const uint64_t keccak_rc[24] = {
     0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-/* FIPS 202 Algorithm 7, Keccak-p[1600, 24]. Lane a(x+5y) is A[x, y]. */
+/* Lanes kept complemented inside the permutation (see below): A[1,0],
+ * A[2,0], A[3,1], A[2,2], A[2,3], A[0,4]. */
+#define KECCAK_COMPLEMENT_LANES(a)                                           \
+    do {                                                                     \
+        (a##1) = ~(a##1);                                                    \
+        (a##2) = ~(a##2);                                                    \
+        (a##8) = ~(a##8);                                                    \
+        (a##12) = ~(a##12);                                                  \
+        (a##17) = ~(a##17);                                                  \
+        (a##20) = ~(a##20);                                                  \
+    } while (0)
+
+/*
+ * One round, FIPS 202 §3.2: theta (column parities c, their mix d), rho and
+ * pi (rotate each lane and move it: b[y + 5((2x + 3y) mod 5)] =
+ * ROT(A[x, y] ^ d[x], r[x, y])), then chi and (after the macro) iota.
+ *
+ * Lane complementing (Bertoni, Daemen, Peeters, Van Assche, "Keccak
+ * implementation overview" §2.2): with six lanes stored complemented, the
+ * complement flags run through theta, rho and pi unchanged in pattern, and
+ * each chi output b0 ^ (~b1 & b2) can be computed from the stored values with
+ * AND or OR and almost no NOT: 5 NOT per round instead of 25 (shared ones,
+ * such as ~b13, are computed once). For every lane the chi expression below
+ * was chosen, from the stored complement flags of its three inputs and of
+ * its output, as the AND/OR form with fewest NOTs that agrees with chi on
+ * all eight input combinations. The iota constant is XORed into lane 0,
+ * which is not complemented.
+ */
+#define KECCAK_ROUND(rc)                                                     \
+    do {                                                                     \
+        c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;                                      \
+        c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;                                      \
+        c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;                                      \
+        c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;                                      \
+        c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;                                      \
+        d0 = c4 ^ ROL64(c1, 1);                                              \
+        d1 = c0 ^ ROL64(c2, 1);                                              \
+        d2 = c1 ^ ROL64(c3, 1);                                              \
+        d3 = c2 ^ ROL64(c4, 1);                                              \
+        d4 = c3 ^ ROL64(c0, 1);                                              \
+        b0 = a0 ^ d0;                                                        \
+        b1 = ROL64(a6 ^ d1, 44);                                             \
+        b2 = ROL64(a12 ^ d2, 43);                                            \
+        b3 = ROL64(a18 ^ d3, 21);                                            \
+        b4 = ROL64(a24 ^ d4, 14);                                            \
+        b5 = ROL64(a3 ^ d3, 28);                                             \
+        b6 = ROL64(a9 ^ d4, 20);                                             \
+        b7 = ROL64(a10 ^ d0, 3);                                             \
+        b8 = ROL64(a16 ^ d1, 45);                                            \
+        b9 = ROL64(a22 ^ d2, 61);                                            \
+        b10 = ROL64(a1 ^ d1, 1);                                             \
+        b11 = ROL64(a7 ^ d2, 6);                                             \
+        b12 = ROL64(a13 ^ d3, 25);                                           \
+        b13 = ROL64(a19 ^ d4, 8);                                            \
+        b14 = ROL64(a20 ^ d0, 18);                                           \
+        b15 = ROL64(a4 ^ d4, 27);                                            \
+        b16 = ROL64(a5 ^ d0, 36);                                            \
+        b17 = ROL64(a11 ^ d1, 10);                                           \
+        b18 = ROL64(a17 ^ d2, 15);                                           \
+        b19 = ROL64(a23 ^ d3, 56);                                           \
+        b20 = ROL64(a2 ^ d2, 62);                                            \
+        b21 = ROL64(a8 ^ d3, 55);                                            \
+        b22 = ROL64(a14 ^ d4, 39);                                           \
+        b23 = ROL64(a15 ^ d0, 41);                                           \
+        b24 = ROL64(a21 ^ d1, 2);                                            \
+        a0 = b0 ^ (b1 | b2);                                                 \
+        a1 = b1 ^ (~b2 | b3);                                                \
+        a2 = b2 ^ (b3 & b4);                                                 \
+        a3 = b3 ^ (b4 | b0);                                                 \
+        a4 = b4 ^ (b0 & b1);                                                 \
+        a5 = b5 ^ (b6 | b7);                                                 \
+        a6 = b6 ^ (b7 & b8);                                                 \
+        a7 = b7 ^ (b8 | ~b9);                                                \
+        a8 = b8 ^ (b9 | b5);                                                 \
+        a9 = b9 ^ (b5 & b6);                                                 \
+        a10 = b10 ^ (b11 | b12);                                             \
+        a11 = b11 ^ (b12 & b13);                                             \
+        a12 = b12 ^ (~b13 & b14);                                            \
+        a13 = ~b13 ^ (b14 | b10);                                            \
+        a14 = b14 ^ (b10 & b11);                                             \
+        a15 = b15 ^ (b16 & b17);                                             \
+        a16 = b16 ^ (b17 | b18);                                             \
+        a17 = b17 ^ (~b18 | b19);                                            \
+        a18 = ~b18 ^ (b19 & b15);                                            \
+        a19 = b19 ^ (b15 | b16);                                             \
+        a20 = b20 ^ (~b21 & b22);                                            \
+        a21 = ~b21 ^ (b22 | b23);                                            \
+        a22 = b22 ^ (b23 & b24);                                             \
+        a23 = b23 ^ (b24 | b20);                                             \
+        a24 = b24 ^ (b20 & b21);                                             \
+        a0 ^= (rc);                                                          \
+    } while (0)
+
+/* FIPS 202 Algorithm 7, Keccak-p[1600, 24]. Lane a(x+5y) is A[x, y]. The 25
+ * lanes live in locals so the compiler can keep them in registers; two rounds
+ * per loop iteration give it room to schedule across the round boundary. */
 void qtpm_keccak_f1600(uint64_t s[25])
 {
     uint64_t a0 = s[0];
@@ -59,74 +154,16 @@ void qtpm_keccak_f1600(uint64_t s[25])
     uint64_t a22 = s[22];
     uint64_t a23 = s[23];
     uint64_t a24 = s[24];
+    uint64_t c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
+    uint64_t b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12;
+    uint64_t b13, b14, b15, b16, b17, b18, b19, b20, b21, b22, b23, b24;
 
-    for (int round = 0; round < 24; round++) {
-        /* theta: column parities and their mix */
-        uint64_t c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
-        uint64_t c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
-        uint64_t c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;
-        uint64_t c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;
-        uint64_t c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
-        uint64_t d0 = c4 ^ ROL64(c1, 1);
-        uint64_t d1 = c0 ^ ROL64(c2, 1);
-        uint64_t d2 = c1 ^ ROL64(c3, 1);
-        uint64_t d3 = c2 ^ ROL64(c4, 1);
-        uint64_t d4 = c3 ^ ROL64(c0, 1);
-        /* theta applied, then rho (rotate) and pi (move) into b */
-        uint64_t b0 = a0 ^ d0;
-        uint64_t b1 = ROL64(a6 ^ d1, 44);
-        uint64_t b2 = ROL64(a12 ^ d2, 43);
-        uint64_t b3 = ROL64(a18 ^ d3, 21);
-        uint64_t b4 = ROL64(a24 ^ d4, 14);
-        uint64_t b5 = ROL64(a3 ^ d3, 28);
-        uint64_t b6 = ROL64(a9 ^ d4, 20);
-        uint64_t b7 = ROL64(a10 ^ d0, 3);
-        uint64_t b8 = ROL64(a16 ^ d1, 45);
-        uint64_t b9 = ROL64(a22 ^ d2, 61);
-        uint64_t b10 = ROL64(a1 ^ d1, 1);
-        uint64_t b11 = ROL64(a7 ^ d2, 6);
-        uint64_t b12 = ROL64(a13 ^ d3, 25);
-        uint64_t b13 = ROL64(a19 ^ d4, 8);
-        uint64_t b14 = ROL64(a20 ^ d0, 18);
-        uint64_t b15 = ROL64(a4 ^ d4, 27);
-        uint64_t b16 = ROL64(a5 ^ d0, 36);
-        uint64_t b17 = ROL64(a11 ^ d1, 10);
-        uint64_t b18 = ROL64(a17 ^ d2, 15);
-        uint64_t b19 = ROL64(a23 ^ d3, 56);
-        uint64_t b20 = ROL64(a2 ^ d2, 62);
-        uint64_t b21 = ROL64(a8 ^ d3, 55);
-        uint64_t b22 = ROL64(a14 ^ d4, 39);
-        uint64_t b23 = ROL64(a15 ^ d0, 41);
-        uint64_t b24 = ROL64(a21 ^ d1, 2);
-        /* chi: the only non-linear step, row by row */
-        a0 = b0 ^ (~b1 & b2);
-        a1 = b1 ^ (~b2 & b3);
-        a2 = b2 ^ (~b3 & b4);
-        a3 = b3 ^ (~b4 & b0);
-        a4 = b4 ^ (~b0 & b1);
-        a5 = b5 ^ (~b6 & b7);
-        a6 = b6 ^ (~b7 & b8);
-        a7 = b7 ^ (~b8 & b9);
-        a8 = b8 ^ (~b9 & b5);
-        a9 = b9 ^ (~b5 & b6);
-        a10 = b10 ^ (~b11 & b12);
-        a11 = b11 ^ (~b12 & b13);
-        a12 = b12 ^ (~b13 & b14);
-        a13 = b13 ^ (~b14 & b10);
-        a14 = b14 ^ (~b10 & b11);
-        a15 = b15 ^ (~b16 & b17);
-        a16 = b16 ^ (~b17 & b18);
-        a17 = b17 ^ (~b18 & b19);
-        a18 = b18 ^ (~b19 & b15);
-        a19 = b19 ^ (~b15 & b16);
-        a20 = b20 ^ (~b21 & b22);
-        a21 = b21 ^ (~b22 & b23);
-        a22 = b22 ^ (~b23 & b24);
-        a23 = b23 ^ (~b24 & b20);
-        a24 = b24 ^ (~b20 & b21);
-        /* iota */
-        a0 ^= keccak_rc[round];
+    KECCAK_COMPLEMENT_LANES(a);
+    for (int round = 0; round < 24; round += 2) {
+        KECCAK_ROUND(keccak_rc[round]);
+        KECCAK_ROUND(keccak_rc[round + 1]);
     }
+    KECCAK_COMPLEMENT_LANES(a);
 
     s[0] = a0;
     s[1] = a1;

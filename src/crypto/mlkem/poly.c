@@ -32,44 +32,100 @@ static const int16_t zetas[128] = {
     -854,  -870,  478,   -108,  -308,  996,   991,   958,   -1460, 1522,  1628,
 };
 
+/* The same table read backwards, zetas_rev[i] = zetas[127 - i], for the
+ * inverse NTT: a forward-order table lets its per-block loops vectorise
+ * (SSE2 has no cheap reversed load). */
+static const int16_t zetas_rev[128] = {
+    1628, 1522, -1460, 958, 991, 996, -308, -108, 478, -870, -854, -1510, 794,
+    -1278, -1530, -1185, -1659, -1187, 220, -874, -1335, 1218, -136, -1215, 384, -1465,
+    -1285, 1322, 610, 603, 1097, 817, -75, -156, 329, 418, 349, -872, 644,
+    -1590, 1119, -602, 1483, -777, -147, 1159, 778, -246, 1653, 1574, -460, -291,
+    -235, 177, 587, 422, 105, 1550, 871, -1251, 843, 555, 430, -1103, -1275,
+    677, -1065, 448, -725, -1508, 961, -398, -951, -247, -1421, 107, 830, -271,
+    -90, -853, 1469, 126, -1162, -1618, -666, -320, -8, 516, -1544, -282, 1491,
+    -1293, 1015, -552, 652, 1223, -1571, -205, 411, -1542, 608, 732, 1017, -681,
+    -130, -1602, 1458, -829, 383, 264, -1325, 573, 1468, -1474, -1202, 962, 182,
+    1577, 622, -171, 202, 287, 1422, 1493, -1517, -359, -758, -1044,
+};
+
+/* One Cooley-Tukey butterfly of Algorithm 9 (lines 8-10). */
+static inline void ct_butterfly(int16_t *lo, int16_t *hi, int16_t zeta)
+{
+    int16_t t = mlkem_fqmul(*hi, zeta);
+    *hi = (int16_t)(*lo - t);
+    *lo = (int16_t)(*lo + t);
+}
+
 /* FIPS 203 Algorithm 9. Input |c| < q; after layer l (1..7) |c| < (l+1) q,
- * because each butterfly adds or subtracts t = ζ·c with |t| < q. */
+ * because each butterfly adds or subtracts t = ζ·c with |t| < q.
+ * The five layers with len >= 8 run over contiguous runs of one ζ, which
+ * the compiler vectorises. The last two layers (len 4 and 2) are written
+ * block by block, with ζ changing per block, so they too become straight
+ * vector code over interleaved data instead of short scalar loops. */
 void mlkem_poly_ntt(mlkem_poly *p)
 {
     int16_t *r = p->c;
     unsigned i = 1;
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, MLKEM_Q);
-    for (unsigned len = 128; len >= 2; len >>= 1) {
+    for (unsigned len = 128; len >= 8; len >>= 1) {
         for (unsigned start = 0; start < MLKEM_N; start += 2 * len) {
             const int16_t zeta = zetas[i++];
-            for (unsigned j = start; j < start + len; j++) {
-                int16_t t = mlkem_fqmul(r[j + len], zeta);
-                r[j + len] = (int16_t)(r[j] - t);
-                r[j] = (int16_t)(r[j] + t);
-            }
+            for (unsigned j = start; j < start + len; j++)
+                ct_butterfly(&r[j], &r[j + len], zeta);
         }
+    }
+    /* len = 4: 32 blocks of 8, ζ = zetas[32 + b] */
+    for (unsigned b = 0; b < 32; b++) {
+        const int16_t zeta = zetas[32 + b];
+        for (unsigned j = 0; j < 4; j++)
+            ct_butterfly(&r[8 * b + j], &r[8 * b + j + 4], zeta);
+    }
+    /* len = 2: 64 blocks of 4, ζ = zetas[64 + b] */
+    for (unsigned b = 0; b < 64; b++) {
+        const int16_t zeta = zetas[64 + b];
+        for (unsigned j = 0; j < 2; j++)
+            ct_butterfly(&r[4 * b + j], &r[4 * b + j + 2], zeta);
     }
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, 8 * MLKEM_Q);
 }
 
+/* One Gentleman-Sande butterfly of Algorithm 10 (lines 8-10), with the sum
+ * Barrett-reduced: inputs |.| < q give outputs |lo| <= q/2, |hi| < q. */
+static inline void gs_butterfly(int16_t *lo, int16_t *hi, int16_t zeta)
+{
+    int16_t t = *lo;
+    *lo = mlkem_barrett_reduce((int16_t)(t + *hi));
+    *hi = mlkem_fqmul((int16_t)(*hi - t), zeta);
+}
+
 /* FIPS 203 Algorithm 10 with the final scaling by 128^-1 folded together
  * with the Montgomery factor: f = 2^32 / 128 mod q = 1441. Input |c| < q.
- * Each layer keeps |c| < q: the sum is Barrett-reduced (|.| <= q/2) and the
- * difference multiplied by ζ (|.| < q by Montgomery's bound). */
+ * Each layer keeps |c| < q (see gs_butterfly). The first two layers (len 2
+ * and 4) are written per block for vectorisation, as in mlkem_poly_ntt. */
 void mlkem_poly_invntt_tomont(mlkem_poly *p)
 {
     const int16_t f = 1441;
     int16_t *r = p->c;
-    unsigned i = 127;
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, MLKEM_Q);
-    for (unsigned len = 2; len <= 128; len <<= 1) {
+    /* len = 2: ζ = zetas[127 - b] = zetas_rev[b] for block b of 4 */
+    for (unsigned b = 0; b < 64; b++) {
+        const int16_t zeta = zetas_rev[b];
+        for (unsigned j = 0; j < 2; j++)
+            gs_butterfly(&r[4 * b + j], &r[4 * b + j + 2], zeta);
+    }
+    /* len = 4: ζ = zetas[63 - b] = zetas_rev[64 + b] for block b of 8 */
+    for (unsigned b = 0; b < 32; b++) {
+        const int16_t zeta = zetas_rev[64 + b];
+        for (unsigned j = 0; j < 4; j++)
+            gs_butterfly(&r[8 * b + j], &r[8 * b + j + 4], zeta);
+    }
+    unsigned i = 96; /* zetas_rev[96] = zetas[31], counting down zetas */
+    for (unsigned len = 8; len <= 128; len <<= 1) {
         for (unsigned start = 0; start < MLKEM_N; start += 2 * len) {
-            const int16_t zeta = zetas[i--];
-            for (unsigned j = start; j < start + len; j++) {
-                int16_t t = r[j];
-                r[j] = mlkem_barrett_reduce((int16_t)(t + r[j + len]));
-                r[j + len] = mlkem_fqmul((int16_t)(r[j + len] - t), zeta);
-            }
+            const int16_t zeta = zetas_rev[i++];
+            int16_t *lo = r + start, *hi = r + start + len;
+            for (unsigned j = 0; j < len; j++)
+                gs_butterfly(&lo[j], &hi[j], zeta);
         }
     }
     for (unsigned j = 0; j < MLKEM_N; j++)

@@ -33,7 +33,8 @@ typedef struct {
 #define MLKEM_QINV 62209u
 
 /* Montgomery reduction: for |a| < 2^15 q returns r ≡ a · 2^-16 (mod q) with
- * |r| < q (precisely |r| <= (|a| + 2^15 q) / 2^16). */
+ * |r| < q (precisely |r| <= (|a| + 2^15 q) / 2^16). Used where a is a sum of
+ * products (the int32 accumulators of a dot product). */
 static inline int16_t mlkem_montgomery_reduce(int32_t a)
 {
     /* t = a · q^-1 mod 2^16, taken as a signed 16-bit value, so a - t q is a
@@ -43,14 +44,28 @@ static inline int16_t mlkem_montgomery_reduce(int32_t a)
     return (int16_t)((a - (int32_t)t * MLKEM_Q) >> 16);
 }
 
+/* High and low 16 bits of a signed 16x16-bit product. Written this way the
+ * compiler maps them onto the SIMD multiply-high/low instructions (SSE2
+ * pmulhw/pmullw, NEON sqdmulh-style sequences) when it vectorises a loop. */
+static inline int16_t mlkem_mulhi(int16_t a, int16_t b)
+{
+    return (int16_t)(((int32_t)a * b) >> 16);
+}
+
+static inline int16_t mlkem_mullo(int16_t a, int16_t b)
+{
+    return (int16_t)(uint16_t)((uint32_t)(uint16_t)a * (uint16_t)b);
+}
+
 /* Barrett reduction: for any int16 a returns r ≡ a (mod q) with
  * -(q-1)/2 <= r <= (q-1)/2. */
 static inline int16_t mlkem_barrett_reduce(int16_t a)
 {
-    /* v = round(2^26 / q); t = round(a · v / 2^26) is within one of a / q */
-    const int32_t v = ((1 << 26) + MLKEM_Q / 2) / MLKEM_Q;
-    int32_t t = (v * a + (1 << 25)) >> 26;
-    return (int16_t)(a - t * MLKEM_Q);
+    /* v = round(2^26 / q); t = round(a v / 2^26) = (floor(a v / 2^16) + 2^9) >> 10
+     * is the quotient rounded to nearest, so a - t q is centred. */
+    const int16_t v = ((1 << 26) + MLKEM_Q / 2) / MLKEM_Q;
+    int16_t t = (int16_t)((mlkem_mulhi(a, v) + (1 << 9)) >> 10);
+    return (int16_t)(a - mlkem_mullo(t, MLKEM_Q));
 }
 
 /* Maps a centred representative -(q-1)/2 .. (q-1)/2 to [0, q) without a branch. */
@@ -59,11 +74,20 @@ static inline int16_t mlkem_to_unsigned(int16_t a)
     return (int16_t)(a + ((a >> 15) & MLKEM_Q));
 }
 
-/* Multiplication in the Montgomery domain: for |a| < 2^15 and |b| <= q/2
- * (a precomputed constant) returns r ≡ a b 2^-16 with |r| < q. */
+/* Montgomery multiplication by a constant: for any int16 a and |b| <= q/2
+ * returns r ≡ a b 2^-16 with |r| < q. With t = (a b mod 2^16) q^-1 mod 2^16,
+ * a b - t q is divisible by 2^16, and its quotient is the difference of the
+ * two high halves because the low halves agree. b_qinv = b q^-1 mod 2^16
+ * is precomputed by the callers' tables (or derived here for constants). */
+static inline int16_t mlkem_fqmul_pre(int16_t a, int16_t b, int16_t b_qinv)
+{
+    int16_t t = mlkem_mullo(a, b_qinv);
+    return (int16_t)(mlkem_mulhi(a, b) - mlkem_mulhi(t, MLKEM_Q));
+}
+
 static inline int16_t mlkem_fqmul(int16_t a, int16_t b)
 {
-    return mlkem_montgomery_reduce((int32_t)a * b);
+    return mlkem_fqmul_pre(a, b, mlkem_mullo(b, (int16_t)MLKEM_QINV));
 }
 
 /* FIPS 203 Algorithm 9, NTT. In place, output in bit-reversed order.

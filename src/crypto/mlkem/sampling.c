@@ -22,10 +22,24 @@
 #define SAMPLE_NTT_FIRST_BLOCKS 3
 
 /* The rejection step of Algorithm 7 (lines 5-15) over buf: each 3 bytes give
- * two 12-bit candidates, kept when below q. Returns the new count. */
+ * two 12-bit candidates, kept when below q. Returns the new count.
+ * The data is public, but an unpredictable branch per candidate costs more
+ * than the sampling itself, so while there is room for two more entries the
+ * candidate is stored unconditionally and the count advanced by the
+ * comparison result; only the last one or two slots take the careful path. */
 static unsigned rej_uniform(int16_t *r, unsigned ctr, const uint8_t *buf, size_t len)
 {
-    for (size_t pos = 0; ctr < MLKEM_N && pos + 3 <= len; pos += 3) {
+    size_t pos = 0;
+    while (ctr + 2 <= MLKEM_N && pos + 3 <= len) {
+        uint16_t d1 = (uint16_t)(buf[pos] | ((uint16_t)(buf[pos + 1] & 0x0F) << 8));
+        uint16_t d2 = (uint16_t)((buf[pos + 1] >> 4) | ((uint16_t)buf[pos + 2] << 4));
+        r[ctr] = (int16_t)d1;
+        ctr += d1 < MLKEM_Q;
+        r[ctr] = (int16_t)d2;
+        ctr += d2 < MLKEM_Q;
+        pos += 3;
+    }
+    for (; ctr < MLKEM_N && pos + 3 <= len; pos += 3) {
         uint16_t d1 = (uint16_t)(buf[pos] | ((uint16_t)(buf[pos + 1] & 0x0F) << 8));
         uint16_t d2 = (uint16_t)((buf[pos + 1] >> 4) | ((uint16_t)buf[pos + 2] << 4));
         if (d1 < MLKEM_Q)
