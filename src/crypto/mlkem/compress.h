@@ -24,9 +24,26 @@ void mlkem_poly_frombytes(mlkem_poly *p, const uint8_t a[MLKEM_POLYBYTES]);
 int mlkem_poly_check_modulus(const uint8_t a[MLKEM_POLYBYTES]);
 
 /* Compress_d (FIPS 203 (4.7)) of one value x in [0, q), d <= 11:
- * round(2^d x / q) mod 2^d, computed without a division instruction. */
-uint16_t mlkem_compress_d(uint16_t x, unsigned d);
+ * round(2^d x / q) mod 2^d = floor((2^d x + (q-1)/2) / q) mod 2^d (q is odd,
+ * so there is no tie). A division instruction would take data-dependent time
+ * on many CPUs ("KyberSlash"), so floor(t / q) for t < 2^24 is a
+ * multiplication by M = ceil(2^36 / q) = 20642679: the error
+ * t (M q - 2^36) / 2^36 < 1/q cannot change the floor. */
+static inline uint16_t mlkem_compress_d_inline(uint16_t x, unsigned d)
+{
+    uint32_t t = ((uint32_t)x << d) + (MLKEM_Q - 1) / 2;
+    uint32_t quot = (uint32_t)(((uint64_t)t * 20642679u) >> 36);
+    return (uint16_t)(quot & ((1u << d) - 1));
+}
+
 /* Decompress_d (FIPS 203 (4.8)) of y in [0, 2^d): round(q y / 2^d), in [0, q). */
+static inline uint16_t mlkem_decompress_d_inline(uint16_t y, unsigned d)
+{
+    return (uint16_t)(((uint32_t)y * MLKEM_Q + (1u << (d - 1))) >> d);
+}
+
+/* Out-of-line versions of the two, for tests. */
+uint16_t mlkem_compress_d(uint16_t x, unsigned d);
 uint16_t mlkem_decompress_d(uint16_t y, unsigned d);
 
 /* ByteEncode_d(Compress_d(p)) for d ∈ {4, 5, 10, 11}: 32 d bytes.

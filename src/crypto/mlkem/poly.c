@@ -89,9 +89,19 @@ void mlkem_poly_ntt(mlkem_poly *p)
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, 8 * MLKEM_Q);
 }
 
-/* One Gentleman-Sande butterfly of Algorithm 10 (lines 8-10), with the sum
- * Barrett-reduced: inputs |.| < q give outputs |lo| <= q/2, |hi| < q. */
+/* One Gentleman-Sande butterfly of Algorithm 10 (lines 8-10), the sum left
+ * unreduced: for inputs |.| < M (M <= 4q) the outputs are |lo| < 2M and
+ * |hi| < q (Montgomery bound), so neither the sum nor the difference can
+ * overflow int16. */
 static inline void gs_butterfly(int16_t *lo, int16_t *hi, int16_t zeta)
+{
+    int16_t t = *lo;
+    *lo = (int16_t)(t + *hi);
+    *hi = mlkem_fqmul((int16_t)(*hi - t), zeta);
+}
+
+/* The same with the sum Barrett-reduced: |lo| <= q/2, |hi| < q. */
+static inline void gs_butterfly_reduce(int16_t *lo, int16_t *hi, int16_t zeta)
 {
     int16_t t = *lo;
     *lo = mlkem_barrett_reduce((int16_t)(t + *hi));
@@ -100,34 +110,49 @@ static inline void gs_butterfly(int16_t *lo, int16_t *hi, int16_t zeta)
 
 /* FIPS 203 Algorithm 10 with the final scaling by 128^-1 folded together
  * with the Montgomery factor: f = 2^32 / 128 mod q = 1441. Input |c| < q.
- * Each layer keeps |c| < q (see gs_butterfly). The first two layers (len 2
- * and 4) are written per block for vectorisation, as in mlkem_poly_ntt. */
+ *
+ * Lazy reduction: both inputs of a butterfly played the same role (sum or
+ * product) in the previous layer, so the bound M of all coefficients at most
+ * doubles per layer: q, 2q, 4q after layers 1-2; layer 3 reduces its sums
+ * (M = q), layers 4-5 give 2q, 4q, layer 6 reduces again (M = q), layer 7
+ * gives 2q, and the final Montgomery multiplication accepts any int16. Two
+ * Barrett layers instead of seven. The first two layers (len 2 and 4) are
+ * written per block for vectorisation, as in mlkem_poly_ntt. */
 void mlkem_poly_invntt_tomont(mlkem_poly *p)
 {
     const int16_t f = 1441;
     int16_t *r = p->c;
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, MLKEM_Q);
-    /* len = 2: ζ = zetas[127 - b] = zetas_rev[b] for block b of 4 */
+    /* layer 1, len = 2: ζ = zetas[127 - b] = zetas_rev[b] for block b of 4 */
     for (unsigned b = 0; b < 64; b++) {
         const int16_t zeta = zetas_rev[b];
         for (unsigned j = 0; j < 2; j++)
             gs_butterfly(&r[4 * b + j], &r[4 * b + j + 2], zeta);
     }
-    /* len = 4: ζ = zetas[63 - b] = zetas_rev[64 + b] for block b of 8 */
+    /* layer 2, len = 4: ζ = zetas[63 - b] = zetas_rev[64 + b] for block b of 8 */
     for (unsigned b = 0; b < 32; b++) {
         const int16_t zeta = zetas_rev[64 + b];
         for (unsigned j = 0; j < 4; j++)
             gs_butterfly(&r[8 * b + j], &r[8 * b + j + 4], zeta);
     }
+    MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, 4 * MLKEM_Q);
+    /* layers 3-7, len = 8 .. 128 */
     unsigned i = 96; /* zetas_rev[96] = zetas[31], counting down zetas */
     for (unsigned len = 8; len <= 128; len <<= 1) {
+        const int reduce = (len == 8 || len == 64); /* layers 3 and 6 */
         for (unsigned start = 0; start < MLKEM_N; start += 2 * len) {
             const int16_t zeta = zetas_rev[i++];
             int16_t *lo = r + start, *hi = r + start + len;
-            for (unsigned j = 0; j < len; j++)
-                gs_butterfly(&lo[j], &hi[j], zeta);
+            if (reduce) {
+                for (unsigned j = 0; j < len; j++)
+                    gs_butterfly_reduce(&lo[j], &hi[j], zeta);
+            } else {
+                for (unsigned j = 0; j < len; j++)
+                    gs_butterfly(&lo[j], &hi[j], zeta);
+            }
         }
     }
+    MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, 2 * MLKEM_Q);
     for (unsigned j = 0; j < MLKEM_N; j++)
         r[j] = mlkem_fqmul(r[j], f);
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, MLKEM_Q);
