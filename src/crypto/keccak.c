@@ -5,8 +5,9 @@
  * Our own code because OpenSSL 3.0 cannot squeeze SHAKE incrementally, which
  * ML-KEM and ML-DSA need for rejection sampling. The permutation keeps the 25
  * lanes in local variables and spells out each step of a round (FIPS 202
- * §3.2: theta, rho, pi, chi, iota), so the compiler can hold the state in
- * registers; the round body was written out mechanically from the step
+ * §3.2: theta, rho, pi, chi, iota), row by row and with lane complementing
+ * (see KECCAK_ROUND), since the permutation is most of ML-KEM's running
+ * time; the round body was written out mechanically from the step
  * definitions, one line per lane. Nothing here branches on data.
  *
  * Lanes are stored as host integers; inputs and outputs are converted from and
@@ -31,7 +32,105 @@ static const uint64_t keccak_rc[24] = {
     0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-/* FIPS 202 Algorithm 7, Keccak-p[1600, 24]. Lane a(x+5y) is A[x, y]. */
+/* Lanes kept complemented inside the permutation (see below): A[1,0],
+ * A[2,0], A[3,1], A[2,2], A[2,3], A[0,4]. */
+#define KECCAK_COMPLEMENT_LANES(a)                                           \
+    do {                                                                     \
+        (a##1) = ~(a##1);                                                    \
+        (a##2) = ~(a##2);                                                    \
+        (a##8) = ~(a##8);                                                    \
+        (a##12) = ~(a##12);                                                  \
+        (a##17) = ~(a##17);                                                  \
+        (a##20) = ~(a##20);                                                  \
+    } while (0)
+
+/*
+ * One round from state A to state E, FIPS 202 §3.2: theta (column parities
+ * c, their mix d), then for each output row y the five lanes that rho and pi
+ * bring into it, b[x] = ROT(A[x', y'] ^ d[x'], r[x', y']) with
+ * (x, y) = (y', 2x' + 3y'), and chi on that row; iota on lane 0 at the end.
+ * Working row by row keeps only five b temporaries alive, which lets the
+ * compiler keep far more of the state in registers; the permutation
+ * alternates A -> E and E -> A, so two rounds make one loop iteration.
+ *
+ * Lane complementing (Bertoni, Daemen, Peeters, Van Assche, "Keccak
+ * implementation overview" §2.2): with six lanes stored complemented, the
+ * complement flags run through theta, rho and pi in a fixed pattern, and
+ * each chi output b0 ^ (~b1 & b2) can be computed from the stored values with
+ * AND or OR and almost no NOT: 5 NOT per round instead of 25 (the compiler
+ * shares ~b1 between neighbouring expressions). For every lane the chi
+ * expression below was chosen, from the stored complement flags of its three
+ * inputs and of its output, as the AND/OR form with fewest NOTs that agrees
+ * with chi on all eight input combinations. The iota constant goes into lane
+ * 0, which is not complemented.
+ */
+#define KECCAK_ROUND(A, E, rc)                                               \
+    do {                                                                     \
+        c0 = A##0 ^ A##5 ^ A##10 ^ A##15 ^ A##20;                            \
+        c1 = A##1 ^ A##6 ^ A##11 ^ A##16 ^ A##21;                            \
+        c2 = A##2 ^ A##7 ^ A##12 ^ A##17 ^ A##22;                            \
+        c3 = A##3 ^ A##8 ^ A##13 ^ A##18 ^ A##23;                            \
+        c4 = A##4 ^ A##9 ^ A##14 ^ A##19 ^ A##24;                            \
+        d0 = c4 ^ ROL64(c1, 1);                                              \
+        d1 = c0 ^ ROL64(c2, 1);                                              \
+        d2 = c1 ^ ROL64(c3, 1);                                              \
+        d3 = c2 ^ ROL64(c4, 1);                                              \
+        d4 = c3 ^ ROL64(c0, 1);                                              \
+        b0 = A##0 ^ d0;                                                      \
+        b1 = ROL64(A##6 ^ d1, 44);                                           \
+        b2 = ROL64(A##12 ^ d2, 43);                                          \
+        b3 = ROL64(A##18 ^ d3, 21);                                          \
+        b4 = ROL64(A##24 ^ d4, 14);                                          \
+        E##0 = b0 ^ (b1 | b2);                                               \
+        E##1 = b1 ^ (~b2 | b3);                                              \
+        E##2 = b2 ^ (b3 & b4);                                               \
+        E##3 = b3 ^ (b4 | b0);                                               \
+        E##4 = b4 ^ (b0 & b1);                                               \
+        b0 = ROL64(A##3 ^ d3, 28);                                           \
+        b1 = ROL64(A##9 ^ d4, 20);                                           \
+        b2 = ROL64(A##10 ^ d0, 3);                                           \
+        b3 = ROL64(A##16 ^ d1, 45);                                          \
+        b4 = ROL64(A##22 ^ d2, 61);                                          \
+        E##5 = b0 ^ (b1 | b2);                                               \
+        E##6 = b1 ^ (b2 & b3);                                               \
+        E##7 = b2 ^ (b3 | ~b4);                                              \
+        E##8 = b3 ^ (b4 | b0);                                               \
+        E##9 = b4 ^ (b0 & b1);                                               \
+        b0 = ROL64(A##1 ^ d1, 1);                                            \
+        b1 = ROL64(A##7 ^ d2, 6);                                            \
+        b2 = ROL64(A##13 ^ d3, 25);                                          \
+        b3 = ROL64(A##19 ^ d4, 8);                                           \
+        b4 = ROL64(A##20 ^ d0, 18);                                          \
+        E##10 = b0 ^ (b1 | b2);                                              \
+        E##11 = b1 ^ (b2 & b3);                                              \
+        E##12 = b2 ^ (~b3 & b4);                                             \
+        E##13 = ~b3 ^ (b4 | b0);                                             \
+        E##14 = b4 ^ (b0 & b1);                                              \
+        b0 = ROL64(A##4 ^ d4, 27);                                           \
+        b1 = ROL64(A##5 ^ d0, 36);                                           \
+        b2 = ROL64(A##11 ^ d1, 10);                                          \
+        b3 = ROL64(A##17 ^ d2, 15);                                          \
+        b4 = ROL64(A##23 ^ d3, 56);                                          \
+        E##15 = b0 ^ (b1 & b2);                                              \
+        E##16 = b1 ^ (b2 | b3);                                              \
+        E##17 = b2 ^ (~b3 | b4);                                             \
+        E##18 = ~b3 ^ (b4 & b0);                                             \
+        E##19 = b4 ^ (b0 | b1);                                              \
+        b0 = ROL64(A##2 ^ d2, 62);                                           \
+        b1 = ROL64(A##8 ^ d3, 55);                                           \
+        b2 = ROL64(A##14 ^ d4, 39);                                          \
+        b3 = ROL64(A##15 ^ d0, 41);                                          \
+        b4 = ROL64(A##21 ^ d1, 2);                                           \
+        E##20 = b0 ^ (~b1 & b2);                                             \
+        E##21 = ~b1 ^ (b2 | b3);                                             \
+        E##22 = b2 ^ (b3 & b4);                                              \
+        E##23 = b3 ^ (b4 | b0);                                              \
+        E##24 = b4 ^ (b0 & b1);                                              \
+        E##0 ^= (rc);                                                        \
+    } while (0)
+
+/* FIPS 202 Algorithm 7, Keccak-p[1600, 24]. Lane a(x+5y) is A[x, y]. The 25
+ * lanes live in locals so the compiler can keep them in registers. */
 void qtpm_keccak_f1600(uint64_t s[25])
 {
     uint64_t a0 = s[0];
@@ -59,74 +158,16 @@ void qtpm_keccak_f1600(uint64_t s[25])
     uint64_t a22 = s[22];
     uint64_t a23 = s[23];
     uint64_t a24 = s[24];
+    uint64_t e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12;
+    uint64_t e13, e14, e15, e16, e17, e18, e19, e20, e21, e22, e23, e24;
+    uint64_t c0, c1, c2, c3, c4, d0, d1, d2, d3, d4, b0, b1, b2, b3, b4;
 
-    for (int round = 0; round < 24; round++) {
-        /* theta: column parities and their mix */
-        uint64_t c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
-        uint64_t c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
-        uint64_t c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;
-        uint64_t c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;
-        uint64_t c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
-        uint64_t d0 = c4 ^ ROL64(c1, 1);
-        uint64_t d1 = c0 ^ ROL64(c2, 1);
-        uint64_t d2 = c1 ^ ROL64(c3, 1);
-        uint64_t d3 = c2 ^ ROL64(c4, 1);
-        uint64_t d4 = c3 ^ ROL64(c0, 1);
-        /* theta applied, then rho (rotate) and pi (move) into b */
-        uint64_t b0 = a0 ^ d0;
-        uint64_t b1 = ROL64(a6 ^ d1, 44);
-        uint64_t b2 = ROL64(a12 ^ d2, 43);
-        uint64_t b3 = ROL64(a18 ^ d3, 21);
-        uint64_t b4 = ROL64(a24 ^ d4, 14);
-        uint64_t b5 = ROL64(a3 ^ d3, 28);
-        uint64_t b6 = ROL64(a9 ^ d4, 20);
-        uint64_t b7 = ROL64(a10 ^ d0, 3);
-        uint64_t b8 = ROL64(a16 ^ d1, 45);
-        uint64_t b9 = ROL64(a22 ^ d2, 61);
-        uint64_t b10 = ROL64(a1 ^ d1, 1);
-        uint64_t b11 = ROL64(a7 ^ d2, 6);
-        uint64_t b12 = ROL64(a13 ^ d3, 25);
-        uint64_t b13 = ROL64(a19 ^ d4, 8);
-        uint64_t b14 = ROL64(a20 ^ d0, 18);
-        uint64_t b15 = ROL64(a4 ^ d4, 27);
-        uint64_t b16 = ROL64(a5 ^ d0, 36);
-        uint64_t b17 = ROL64(a11 ^ d1, 10);
-        uint64_t b18 = ROL64(a17 ^ d2, 15);
-        uint64_t b19 = ROL64(a23 ^ d3, 56);
-        uint64_t b20 = ROL64(a2 ^ d2, 62);
-        uint64_t b21 = ROL64(a8 ^ d3, 55);
-        uint64_t b22 = ROL64(a14 ^ d4, 39);
-        uint64_t b23 = ROL64(a15 ^ d0, 41);
-        uint64_t b24 = ROL64(a21 ^ d1, 2);
-        /* chi: the only non-linear step, row by row */
-        a0 = b0 ^ (~b1 & b2);
-        a1 = b1 ^ (~b2 & b3);
-        a2 = b2 ^ (~b3 & b4);
-        a3 = b3 ^ (~b4 & b0);
-        a4 = b4 ^ (~b0 & b1);
-        a5 = b5 ^ (~b6 & b7);
-        a6 = b6 ^ (~b7 & b8);
-        a7 = b7 ^ (~b8 & b9);
-        a8 = b8 ^ (~b9 & b5);
-        a9 = b9 ^ (~b5 & b6);
-        a10 = b10 ^ (~b11 & b12);
-        a11 = b11 ^ (~b12 & b13);
-        a12 = b12 ^ (~b13 & b14);
-        a13 = b13 ^ (~b14 & b10);
-        a14 = b14 ^ (~b10 & b11);
-        a15 = b15 ^ (~b16 & b17);
-        a16 = b16 ^ (~b17 & b18);
-        a17 = b17 ^ (~b18 & b19);
-        a18 = b18 ^ (~b19 & b15);
-        a19 = b19 ^ (~b15 & b16);
-        a20 = b20 ^ (~b21 & b22);
-        a21 = b21 ^ (~b22 & b23);
-        a22 = b22 ^ (~b23 & b24);
-        a23 = b23 ^ (~b24 & b20);
-        a24 = b24 ^ (~b20 & b21);
-        /* iota */
-        a0 ^= keccak_rc[round];
+    KECCAK_COMPLEMENT_LANES(a);
+    for (int round = 0; round < 24; round += 2) {
+        KECCAK_ROUND(a, e, keccak_rc[round]);
+        KECCAK_ROUND(e, a, keccak_rc[round + 1]);
     }
+    KECCAK_COMPLEMENT_LANES(a);
 
     s[0] = a0;
     s[1] = a1;
