@@ -36,8 +36,7 @@ static inline int32_t mldsa_reduce32(int32_t a)
     return a - t * MLDSA_Q;
 }
 
-/* For -q < a < q (or any a > -q) adds q when a is negative: result in [0, q)
- * for a in (-q, q). Branch-free. */
+/* Adds q when a is negative: [-q, q) in, [0, q) out. Branch-free. */
 static inline int32_t mldsa_caddq(int32_t a)
 {
     return a + ((a >> 31) & MLDSA_Q);
@@ -45,7 +44,7 @@ static inline int32_t mldsa_caddq(int32_t a)
 
 /* Coefficient-wise reduce32: a > -2^31 + 2^22 in, |r| <= 6283008 out. */
 void mldsa_poly_reduce(mldsa_poly *a);
-/* Coefficient-wise caddq: (-q, q) in, [0, q) out. */
+/* Coefficient-wise caddq: [-q, q) in, [0, q) out. */
 void mldsa_poly_caddq(mldsa_poly *a);
 /* r = a + b and r = a - b, no reduction (callers bound the sum). */
 void mldsa_poly_add(mldsa_poly *r, const mldsa_poly *a, const mldsa_poly *b);
@@ -53,12 +52,12 @@ void mldsa_poly_sub(mldsa_poly *r, const mldsa_poly *a, const mldsa_poly *b);
 /* a = a · 2^d; [0, 2^10) in, [0, 2^23) out (t1 · 2^13 of FIPS 204 Alg. 8). */
 void mldsa_poly_shiftl(mldsa_poly *a);
 
-/* FIPS 204 Algorithm 41, NTT(w): |a| < B in, |a| < B + 8q out (B + 8q < 2^31). */
+/* FIPS 204 Algorithm 41, NTT(w): |a| < q in, [0, 4q) out. */
 void mldsa_poly_ntt(mldsa_poly *a);
-/* FIPS 204 Algorithm 42, NTT^-1, times R: |a| < q in, |a| < q out; output is
+/* FIPS 204 Algorithm 42, NTT^-1, times R: |a| < q in, [-q, q) out; output is
  * NTT^-1(a)·2^32 — it cancels the R^-1 of one pointwise Montgomery product. */
 void mldsa_poly_invntt_tomont(mldsa_poly *a);
-/* The same without the factor 2^32: output NTT^-1(a), |a| < q in and out. */
+/* The same without the factor 2^32: output NTT^-1(a); |a| < q in, [-q, q) out. */
 void mldsa_poly_invntt(mldsa_poly *a);
 
 /* r = a ∘ b · 2^-32 (FIPS 204 Algorithm 45 with Montgomery reduction);

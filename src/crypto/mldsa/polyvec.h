@@ -9,7 +9,7 @@
 #include "params.h"
 #include "poly.h"
 
-/* NTT of n polynomials: |v| < B in, |v| < B + 8q out. */
+/* NTT of n polynomials: |v| < q in, [0, 4q) out. */
 void mldsa_polyvec_ntt(mldsa_poly *v, unsigned n);
 
 /* Returns 1 if some coefficient of the n polynomials has |c| >= bound.
@@ -27,8 +27,8 @@ void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBY
 
 /* r = Σ_j row[j] ∘ v[j] · 2^-32 over j < l, with one Montgomery reduction
  * per coefficient (the products are summed in 64 bits first).
- * Bounds: row in [0, q), |v| < 9q + 2^19 in, so the sum is below
- * 7 · q · (9q + 2^19) < 2^31·q; |r| < q out. */
+ * Bounds: row in [0, q), v in [0, 4q) (an NTT output) in, so the sum is
+ * below 7 · q · 4q < 2^31·q; |r| < q out. */
 void mldsa_matrix_row_mul(mldsa_poly *r, const mldsa_poly row[MLDSA_LMAX],
                           const mldsa_poly *v, unsigned l);
 

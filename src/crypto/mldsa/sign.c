@@ -125,7 +125,7 @@ static void keygen_core(const mldsa_params *p, const uint8_t xi[MLDSA_SEEDBYTES]
     for (unsigned i = 0; i < p->k; i++) {
         mldsa_expand_a_row(row, rho, i, p->l);
         mldsa_matrix_row_mul(&s.t, row, s.s1hat, p->l);
-        mldsa_poly_invntt_tomont(&s.t);       /* |t| < q */
+        mldsa_poly_invntt_tomont(&s.t);       /* [-q, q) */
         mldsa_poly_add(&s.t, &s.t, &s.s2[i]); /* |t| < q + η */
         mldsa_poly_reduce(&s.t);
         mldsa_poly_caddq(&s.t);                /* [0, q) */
@@ -194,7 +194,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         for (unsigned r = 0; r < p->l; r++)
             mldsa_poly_uniform_gamma1(&s.y[r], s.rhopp, (uint16_t)(kappa + r), gamma1);
         /* Line 12: w = NTT^-1(Â ∘ NTT(y)); y is transformed in place and
-         * kept only in the NTT domain (|ŷ| < 8q + γ1). */
+         * kept only in the NTT domain (ŷ in [0, 4q)). */
         mldsa_polyvec_ntt(s.y, p->l);
         for (unsigned i = 0; i < p->k; i++) {
             mldsa_matrix_row_mul(&s.w0[i], mat[i], s.y, p->l);
@@ -211,12 +211,12 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         mldsa_poly_challenge(&s.cp, s.ctilde, p->ctilde_bytes, p->tau);
         for (unsigned n = 0; n < MLDSA_N; n++)
             s.cp.coeffs[n] *= MLDSA_MONT; /* {-1,0,1}·(2^32 mod q), |.| < q */
-        mldsa_poly_ntt(&s.cp);        /* |ĉ| < 9q */
+        mldsa_poly_ntt(&s.cp);        /* ĉ in [0, 4q) */
 
         /* Lines 18-20: z = y + cs1 = NTT^-1(ŷ + ĉ∘ŝ1). */
         for (unsigned r = 0; r < p->l; r++) {
             mldsa_poly_pointwise_montgomery(&s.tmp, &s.cp, &s.s1hat[r]); /* |.| < q */
-            mldsa_poly_add(&s.y[r], &s.y[r], &s.tmp); /* < 9q + γ1 */
+            mldsa_poly_add(&s.y[r], &s.y[r], &s.tmp); /* (-q, 5q) */
             mldsa_poly_reduce(&s.y[r]);
             mldsa_poly_invntt(&s.y[r]);
             /* The true value is below γ1 + β < 2^22 in magnitude; reduce32
@@ -296,7 +296,7 @@ static int verify_core(const mldsa_params *p, const uint8_t *pk, const uint8_t m
         mldsa_matrix_row_mul(&w, row, z, p->l);          /* |w| < q */
         mldsa_unpack_pk_t1(&t1, pk, i);
         mldsa_poly_shiftl(&t1);                           /* [0, 2^23) */
-        mldsa_poly_ntt(&t1);                              /* < 9q */
+        mldsa_poly_ntt(&t1);                              /* [0, 4q) */
         mldsa_poly_pointwise_montgomery(&t1, &c, &t1);    /* |.| < q */
         mldsa_poly_sub(&w, &w, &t1);                      /* |.| < 2q */
         mldsa_poly_reduce(&w);
