@@ -305,9 +305,9 @@ static inline void invntt_layer(uint32_t a[MLDSA_N], unsigned len, unsigned k)
 static void invntt_scaled(mldsa_poly *a, uint32_t f, uint32_t fp)
 {
     uint32_t *u = (uint32_t *)a->coeffs;
-    MLDSA_ASSERT_ABS_BOUND(a->coeffs, MLDSA_N, MLDSA_Q);
+    MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, -MLDSA_Q, MLDSA_Q);
     for (unsigned j = 0; j < MLDSA_N; j++)
-        u[j] = (uint32_t)(a->coeffs[j] + MLDSA_Q); /* (0, 2q) */
+        u[j] = (uint32_t)(a->coeffs[j] + MLDSA_Q); /* [0, 2q) */
     /* Algorithm 42: len = 1 ... 128, twiddles walked from k = 255 down. */
     invntt_layer(u, 1, 255);
     invntt_layer(u, 2, 127);
@@ -336,9 +336,12 @@ void mldsa_poly_invntt(mldsa_poly *a)
 
 void mldsa_poly_pointwise_montgomery(mldsa_poly *r, const mldsa_poly *a, const mldsa_poly *b)
 {
+    MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, 0, 4 * MLDSA_Q);
+    MLDSA_ASSERT_BOUND(b->coeffs, MLDSA_N, 0, 4 * MLDSA_Q);
     for (unsigned i = 0; i < MLDSA_N; i++)
-        r->coeffs[i] = mldsa_montgomery_reduce((int64_t)a->coeffs[i] * b->coeffs[i]);
-    MLDSA_ASSERT_ABS_BOUND(r->coeffs, MLDSA_N, MLDSA_Q);
+        r->coeffs[i] = mldsa_montgomery_reduce_u((uint64_t)(uint32_t)a->coeffs[i] *
+                                                 (uint32_t)b->coeffs[i]);
+    MLDSA_ASSERT_BOUND(r->coeffs, MLDSA_N, -MLDSA_Q, MLDSA_Q);
 }
 
 int mldsa_poly_chknorm(const mldsa_poly *a, int32_t bound)

@@ -6,6 +6,7 @@
  * signed range and reduce only where a later step needs it. Products use
  * Montgomery reduction with R = 2^32, so a pointwise product carries a factor
  * R^-1 that the inverse transform (or a pre-scaled operand) removes.
+ * Everything is written so that gcc/clang vectorise it with baseline SSE2.
  */
 #ifndef QTPM_MLDSA_POLY_H
 #define QTPM_MLDSA_POLY_H
@@ -14,19 +15,21 @@
 
 #include "params.h"
 
-#define MLDSA_QINV 58728449      /* q^-1 mod 2^32 */
 #define MLDSA_MONT 4193792       /* R mod q = 2^32 mod q */
 
 typedef struct {
     int32_t coeffs[MLDSA_N];
 } mldsa_poly;
 
-/* Montgomery reduction: for |a| < 2^31·q returns r ≡ a·2^-32 (mod q) with
- * |r| < q. */
-static inline int32_t mldsa_montgomery_reduce(int64_t a)
+/* Unsigned Montgomery reduction, the form SSE2 can vectorise (only unsigned
+ * 32x32->64 products): for 0 <= a < 28·q^2 returns r ≡ a·2^-32 (mod q) with
+ * -q <= r < q. With m = -a·q^-1 mod 2^32, a + m·q is divisible by 2^32 and
+ * 0 <= (a + m·q)/2^32 < 28q^2/2^32 + q < 1.06q; subtracting q centres it. */
+#define MLDSA_QINV_NEG 4236238847u /* -q^-1 mod 2^32 */
+static inline int32_t mldsa_montgomery_reduce_u(uint64_t a)
 {
-    int32_t t = (int32_t)((uint32_t)a * (uint32_t)MLDSA_QINV);
-    return (int32_t)((a - (int64_t)t * MLDSA_Q) >> 32);
+    uint32_t m = (uint32_t)a * MLDSA_QINV_NEG;
+    return (int32_t)((a + (uint64_t)m * MLDSA_Q) >> 32) - MLDSA_Q;
 }
 
 /* For a <= 2^31 - 2^22 - 1 returns r ≡ a (mod q) with -6283008 <= r <= 6283008. */
@@ -54,14 +57,14 @@ void mldsa_poly_shiftl(mldsa_poly *a);
 
 /* FIPS 204 Algorithm 41, NTT(w): |a| < q in, [0, 4q) out. */
 void mldsa_poly_ntt(mldsa_poly *a);
-/* FIPS 204 Algorithm 42, NTT^-1, times R: |a| < q in, [-q, q) out; output is
+/* FIPS 204 Algorithm 42, NTT^-1, times R: [-q, q) in and out; output is
  * NTT^-1(a)·2^32 — it cancels the R^-1 of one pointwise Montgomery product. */
 void mldsa_poly_invntt_tomont(mldsa_poly *a);
-/* The same without the factor 2^32: output NTT^-1(a); |a| < q in, [-q, q) out. */
+/* The same without the factor 2^32: output NTT^-1(a); [-q, q) in and out. */
 void mldsa_poly_invntt(mldsa_poly *a);
 
 /* r = a ∘ b · 2^-32 (FIPS 204 Algorithm 45 with Montgomery reduction);
- * |a|·|b| < 2^31·q in, |r| < q out. */
+ * a, b in [0, 4q) (NTT outputs) in, [-q, q) out. */
 void mldsa_poly_pointwise_montgomery(mldsa_poly *r, const mldsa_poly *a, const mldsa_poly *b);
 
 /* Returns 1 if some |a_i| >= bound, else 0, for |a_i| < 2^31 and

@@ -39,11 +39,14 @@ void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBY
 void mldsa_matrix_row_mul(mldsa_poly *r, const mldsa_poly row[MLDSA_LMAX],
                           const mldsa_poly *v, unsigned l)
 {
-    for (unsigned n = 0; n < MLDSA_N; n++) {
-        int64_t acc = 0;
-        for (unsigned j = 0; j < l; j++)
-            acc += (int64_t)row[j].coeffs[n] * v[j].coeffs[n];
-        r->coeffs[n] = mldsa_montgomery_reduce(acc);
+    uint64_t acc[MLDSA_N];
+    for (unsigned n = 0; n < MLDSA_N; n++)
+        acc[n] = (uint64_t)(uint32_t)row[0].coeffs[n] * (uint32_t)v[0].coeffs[n];
+    for (unsigned j = 1; j < l; j++) {
+        for (unsigned n = 0; n < MLDSA_N; n++)
+            acc[n] += (uint64_t)(uint32_t)row[j].coeffs[n] * (uint32_t)v[j].coeffs[n];
     }
-    MLDSA_ASSERT_ABS_BOUND(r->coeffs, MLDSA_N, MLDSA_Q);
+    for (unsigned n = 0; n < MLDSA_N; n++)
+        r->coeffs[n] = mldsa_montgomery_reduce_u(acc[n]);
+    MLDSA_ASSERT_BOUND(r->coeffs, MLDSA_N, -MLDSA_Q, MLDSA_Q);
 }

@@ -125,6 +125,7 @@ void mldsa_poly_challenge(mldsa_poly *c, const uint8_t *ctilde, size_t ctilde_le
                           unsigned tau)
 {
     uint8_t buf[QTPM_SHAKE256_RATE];
+    int8_t cc[MLDSA_N]; /* the challenge while it is built: bytes, so the masked scan is cheap */
     qtpm_keccak_ctx h;
     uint64_t signs = 0;
     unsigned pos;
@@ -136,7 +137,7 @@ void mldsa_poly_challenge(mldsa_poly *c, const uint8_t *ctilde, size_t ctilde_le
         signs |= (uint64_t)buf[i] << (8 * i);
     pos = 8;
 
-    memset(c->coeffs, 0, sizeof(c->coeffs));
+    memset(cc, 0, sizeof(cc));
     for (unsigned i = MLDSA_N - tau; i < MLDSA_N; i++) {
         uint32_t j;
         /* Lines 5-6: draw bytes until one is <= i. Rejected bytes are thrown
@@ -148,20 +149,26 @@ void mldsa_poly_challenge(mldsa_poly *c, const uint8_t *ctilde, size_t ctilde_le
             }
             j = buf[pos++];
         } while (j > i);
-        /* Lines 7-8: c_i = c_j; c_j = (-1)^h. Scan k = 0..i with masks. */
-        int32_t sign = 1 - 2 * (int32_t)(signs & 1);
+        /* Lines 7-8: c_i = c_j; c_j = (-1)^h. Every position is visited with
+         * a mask instead of indexing by j. Positions above i are still 0
+         * and j <= i, so scanning all 256 is harmless; the fixed bound lets
+         * the compiler run the scan 16 bytes at a time. */
+        const int8_t sign = (int8_t)(1 - 2 * (int32_t)(signs & 1));
+        const uint8_t jb = (uint8_t)j;
+        int8_t cj = 0;
         signs >>= 1;
-        int32_t cj = 0;
-        for (unsigned k = 0; k <= i; k++) {
-            int32_t m = -(int32_t)(((k ^ j) - 1) >> 31 & 1); /* -1 iff k == j */
-            cj |= c->coeffs[k] & m;
-            c->coeffs[k] = (c->coeffs[k] & ~m) | (sign & m);
+        for (unsigned k = 0; k < MLDSA_N; k++) {
+            int8_t m = (int8_t)-(int8_t)((uint8_t)k == jb); /* -1 iff k == j */
+            cj |= (int8_t)(cc[k] & m);
+            cc[k] = (int8_t)((cc[k] & ~m) | (sign & m));
         }
-        /* k = i was scanned too: if j == i it already holds the sign, and
-         * c_i was 0 before, so c_i = c_j must not overwrite it. */
-        int32_t mi = -(int32_t)((((uint32_t)i ^ j) - 1) >> 31 & 1);
-        c->coeffs[i] = (c->coeffs[i] & mi) | (cj & ~mi);
+        /* If j == i the sign just written is c_i; otherwise c_i (still 0)
+         * takes the old c_j. */
+        cc[i] = (int8_t)(cc[i] | (cj & (int8_t)-(int8_t)(i != j)));
     }
+    for (unsigned k = 0; k < MLDSA_N; k++)
+        c->coeffs[k] = cc[k];
+    qtpm_memzero(cc, sizeof(cc));
     qtpm_memzero(buf, sizeof(buf));
     qtpm_memzero(&h, sizeof(h));
     MLDSA_ASSERT_ABS_BOUND(c->coeffs, MLDSA_N, 2);
