@@ -26,28 +26,39 @@ void mldsa_poly_uniform(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES], uint8
                         uint8_t r)
 {
     uint8_t buf[UNIFORM_NBLOCKS * QTPM_SHAKE128_RATE];
+    int32_t cand[UNIFORM_NBLOCKS * QTPM_SHAKE128_RATE / 3 + 1];
     uint8_t ext[2] = {s, r};
     qtpm_keccak_ctx g;
     unsigned ctr = 0;
-    size_t buflen = sizeof(buf);
 
     qtpm_shake128_init(&g);
     qtpm_keccak_absorb(&g, rho, MLDSA_SEEDBYTES);
     qtpm_keccak_absorb(&g, ext, 2);
     qtpm_keccak_squeezeblocks(&g, buf, UNIFORM_NBLOCKS);
-    for (;;) {
-        /* CoeffFromThreeBytes (Algorithm 14): 23 bits, accept if < q. The
-         * rate (168) is a multiple of 3, so no candidate spans two blocks. */
-        for (size_t pos = 0; pos + 3 <= buflen && ctr < MLDSA_N; pos += 3) {
-            uint32_t t = (uint32_t)buf[pos] | (uint32_t)buf[pos + 1] << 8 |
-                         (uint32_t)(buf[pos + 2] & 0x7F) << 16;
-            if (t < MLDSA_Q)
-                a->coeffs[ctr++] = (int32_t)t;
+    /* CoeffFromThreeBytes (Algorithm 14): 23 bits, accept if < q. The first
+     * pass keeps every accepted candidate of the five blocks (store always,
+     * advance on accept: a tight loop with no unpredictable branch). */
+    for (size_t pos = 0; pos < sizeof(buf); pos += 3) {
+        uint32_t t = (uint32_t)buf[pos] | (uint32_t)buf[pos + 1] << 8 |
+                     (uint32_t)(buf[pos + 2] & 0x7F) << 16;
+        cand[ctr] = (int32_t)t;
+        ctr += (uint32_t)(t - MLDSA_Q) >> 31;
+    }
+    if (ctr >= MLDSA_N) {
+        memcpy(a->coeffs, cand, sizeof(a->coeffs));
+    } else {
+        /* Rare (about 2^-50): fewer than 256 accepted; squeeze more blocks.
+         * The rate (168) is a multiple of 3, so no candidate spans blocks. */
+        memcpy(a->coeffs, cand, ctr * sizeof(int32_t));
+        while (ctr < MLDSA_N) {
+            qtpm_keccak_squeezeblocks(&g, buf, 1);
+            for (size_t pos = 0; pos < QTPM_SHAKE128_RATE && ctr < MLDSA_N; pos += 3) {
+                uint32_t t = (uint32_t)buf[pos] | (uint32_t)buf[pos + 1] << 8 |
+                             (uint32_t)(buf[pos + 2] & 0x7F) << 16;
+                if (t < MLDSA_Q)
+                    a->coeffs[ctr++] = (int32_t)t;
+            }
         }
-        if (ctr == MLDSA_N)
-            break;
-        qtpm_keccak_squeezeblocks(&g, buf, 1);
-        buflen = QTPM_SHAKE128_RATE;
     }
     MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, 0, MLDSA_Q);
 }

@@ -7,8 +7,8 @@
  * Memory: no heap. Key generation and verification compute A one row at a
  * time; signing keeps Â (public, up to 56 KiB for ML-DSA-87) and the NTT forms
  * of s1, s2, t0 across rejection iterations, so each iteration pays only for
- * y, w, c and the three products. Peak stack for ML-DSA-87 signing is about
- * 100 KiB.
+ * y, w, c and the three products. Stack: sign_core needs about 100 KiB for
+ * ML-DSA-87 (56 KiB of it Â), about 110 KiB for the whole signing path.
  *
  * Secrets (s1, s2, t0, K, ρ', ρ'', y, w0, c of rejected attempts) never
  * choose a branch or an address; they live in one struct that is wiped on
