@@ -1,0 +1,52 @@
+/*
+ * polyvec.c — vectors of polynomials and the matrix A (FIPS 204 §7.3,
+ * Algorithm 32 ExpandA; §7.5 for computing A·v in the NTT domain).
+ *
+ * A is sampled straight into the NTT domain, so A·v costs l forward
+ * transforms of v, k·l pointwise products and k inverse transforms.
+ */
+#include "polyvec.h"
+#include "sampling.h"
+
+void mldsa_polyvec_ntt(mldsa_poly *v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        mldsa_poly_ntt(&v[i]);
+}
+
+int mldsa_polyvec_chknorm(const mldsa_poly *v, unsigned n, int32_t bound)
+{
+    int bad = 0;
+    for (unsigned i = 0; i < n; i++)
+        bad |= mldsa_poly_chknorm(&v[i], bound);
+    return bad;
+}
+
+void mldsa_expand_a_row(mldsa_poly row[MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
+                        unsigned i, unsigned l)
+{
+    for (unsigned s = 0; s < l; s++)
+        mldsa_poly_uniform(&row[s], rho, (uint8_t)s, (uint8_t)i);
+}
+
+void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
+                    const mldsa_params *p)
+{
+    for (unsigned i = 0; i < p->k; i++)
+        mldsa_expand_a_row(mat[i], rho, i, p->l);
+}
+
+void mldsa_matrix_row_mul(mldsa_poly *r, const mldsa_poly row[MLDSA_LMAX],
+                          const mldsa_poly *v, unsigned l)
+{
+    uint64_t acc[MLDSA_N];
+    for (unsigned n = 0; n < MLDSA_N; n++)
+        acc[n] = (uint64_t)(uint32_t)row[0].coeffs[n] * (uint32_t)v[0].coeffs[n];
+    for (unsigned j = 1; j < l; j++) {
+        for (unsigned n = 0; n < MLDSA_N; n++)
+            acc[n] += (uint64_t)(uint32_t)row[j].coeffs[n] * (uint32_t)v[j].coeffs[n];
+    }
+    for (unsigned n = 0; n < MLDSA_N; n++)
+        r->coeffs[n] = mldsa_montgomery_reduce_u(acc[n]);
+    MLDSA_ASSERT_BOUND(r->coeffs, MLDSA_N, -MLDSA_Q, MLDSA_Q);
+}

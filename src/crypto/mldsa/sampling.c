@@ -1,0 +1,186 @@
+/*
+ * sampling.c — FIPS 204 §7.3: how ML-DSA turns seeds into polynomials.
+ * SHAKE128 (G) expands ρ into the matrix A, given directly in the NTT domain;
+ * SHAKE256 (H) expands ρ' into the short secrets s1, s2, ρ'' into the masking
+ * vector y, and c~ into the challenge c.
+ *
+ * Rejection sampling consumes a data-dependent number of bytes. For A this is
+ * public. For s1/s2 and c the decision "accept this candidate" is taken on a
+ * value that is then either discarded or kept, so the number of rejections
+ * reveals nothing about kept values; the code still keeps the accept step
+ * arithmetic (store unconditionally, advance the counter by the accept bit)
+ * so no branch depends on a secret sample.
+ */
+#include <string.h>
+
+#include "qtpm/common.h"
+#include "qtpm/keccak.h"
+#include "packing.h"
+#include "sampling.h"
+
+/* 5 SHAKE128 blocks (840 bytes, 280 candidates) suffice with probability
+ * about 1 - 2^-50; more are squeezed one at a time when they do not. */
+#define UNIFORM_NBLOCKS 5
+
+void mldsa_poly_uniform(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES], uint8_t s,
+                        uint8_t r)
+{
+    uint8_t buf[UNIFORM_NBLOCKS * QTPM_SHAKE128_RATE];
+    int32_t cand[UNIFORM_NBLOCKS * QTPM_SHAKE128_RATE / 3 + 1];
+    uint8_t ext[2] = {s, r};
+    qtpm_keccak_ctx g;
+    unsigned ctr = 0;
+
+    qtpm_shake128_init(&g);
+    qtpm_keccak_absorb(&g, rho, MLDSA_SEEDBYTES);
+    qtpm_keccak_absorb(&g, ext, 2);
+    qtpm_keccak_squeezeblocks(&g, buf, UNIFORM_NBLOCKS);
+    /* CoeffFromThreeBytes (Algorithm 14): 23 bits, accept if < q. The first
+     * pass keeps every accepted candidate of the five blocks (store always,
+     * advance on accept: a tight loop with no unpredictable branch). */
+    for (size_t pos = 0; pos < sizeof(buf); pos += 3) {
+        uint32_t t = (uint32_t)buf[pos] | (uint32_t)buf[pos + 1] << 8 |
+                     (uint32_t)(buf[pos + 2] & 0x7F) << 16;
+        cand[ctr] = (int32_t)t;
+        ctr += (uint32_t)(t - MLDSA_Q) >> 31;
+    }
+    if (ctr >= MLDSA_N) {
+        memcpy(a->coeffs, cand, sizeof(a->coeffs));
+    } else {
+        /* Rare (about 2^-50): fewer than 256 accepted; squeeze more blocks.
+         * The rate (168) is a multiple of 3, so no candidate spans blocks. */
+        memcpy(a->coeffs, cand, ctr * sizeof(int32_t));
+        while (ctr < MLDSA_N) {
+            qtpm_keccak_squeezeblocks(&g, buf, 1);
+            for (size_t pos = 0; pos < QTPM_SHAKE128_RATE && ctr < MLDSA_N; pos += 3) {
+                uint32_t t = (uint32_t)buf[pos] | (uint32_t)buf[pos + 1] << 8 |
+                             (uint32_t)(buf[pos + 2] & 0x7F) << 16;
+                if (t < MLDSA_Q)
+                    a->coeffs[ctr++] = (int32_t)t;
+            }
+        }
+    }
+    MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, 0, MLDSA_Q);
+}
+
+/* CoeffFromHalfByte (FIPS 204 Algorithm 15), branch-free: returns the
+ * coefficient and sets *ok to 1 when the nibble b is accepted. */
+static inline int32_t coeff_from_half_byte(uint32_t b, unsigned eta, uint32_t *ok)
+{
+    if (eta == 2) {
+        /* b < 15: 2 - (b mod 5); b mod 5 = b - 5·floor(b·13 >> 6) for b < 16. */
+        uint32_t q5 = (b * 13) >> 6;
+        *ok = (b - 15) >> 31;
+        return 2 - (int32_t)(b - 5 * q5);
+    }
+    *ok = (b - 9) >> 31; /* b < 9 */
+    return 4 - (int32_t)b;
+}
+
+void mldsa_poly_uniform_eta(mldsa_poly *a, const uint8_t rhoprime[MLDSA_CRHBYTES],
+                            uint16_t nonce, unsigned eta)
+{
+    /* Two blocks (272 bytes, 544 nibbles) nearly always hold 256 accepted
+     * nibbles (η = 2 accepts 15/16, η = 4 accepts 9/16). */
+    uint8_t buf[2 * QTPM_SHAKE256_RATE];
+    int32_t out[MLDSA_N + 1]; /* one spare slot: rejected candidates land there */
+    uint8_t ext[2] = {(uint8_t)nonce, (uint8_t)(nonce >> 8)};
+    qtpm_keccak_ctx h;
+    unsigned ctr = 0;
+    size_t buflen = sizeof(buf);
+
+    qtpm_shake256_init(&h);
+    qtpm_keccak_absorb(&h, rhoprime, MLDSA_CRHBYTES);
+    qtpm_keccak_absorb(&h, ext, 2);
+    qtpm_keccak_squeezeblocks(&h, buf, 2);
+    for (;;) {
+        for (size_t pos = 0; pos < buflen && ctr < MLDSA_N; pos++) {
+            uint32_t ok0, ok1;
+            int32_t v0 = coeff_from_half_byte(buf[pos] & 0x0F, eta, &ok0);
+            int32_t v1 = coeff_from_half_byte(buf[pos] >> 4, eta, &ok1);
+            out[ctr] = v0;
+            ctr += ok0;
+            out[ctr] = v1;
+            ctr += ok1 & (uint32_t)(ctr < MLDSA_N);
+        }
+        if (ctr >= MLDSA_N)
+            break;
+        qtpm_keccak_squeezeblocks(&h, buf, 1);
+        buflen = QTPM_SHAKE256_RATE;
+    }
+    memcpy(a->coeffs, out, sizeof(a->coeffs));
+    qtpm_memzero(out, sizeof(out));
+    qtpm_memzero(buf, sizeof(buf));
+    qtpm_memzero(&h, sizeof(h));
+    MLDSA_ASSERT_ABS_BOUND(a->coeffs, MLDSA_N, (int32_t)eta + 1);
+}
+
+void mldsa_poly_uniform_gamma1(mldsa_poly *a, const uint8_t rhopp[MLDSA_CRHBYTES],
+                               uint16_t nonce, int32_t gamma1)
+{
+    uint8_t buf[640]; /* 32 · (1 + bitlen(γ1 - 1)) bytes: 576 or 640 */
+    uint8_t ext[2] = {(uint8_t)nonce, (uint8_t)(nonce >> 8)};
+    size_t len = gamma1 == (1 << 17) ? 576 : 640;
+    qtpm_keccak_ctx h;
+
+    qtpm_shake256_init(&h);
+    qtpm_keccak_absorb(&h, rhopp, MLDSA_CRHBYTES);
+    qtpm_keccak_absorb(&h, ext, 2);
+    qtpm_keccak_squeeze(&h, buf, len);
+    mldsa_polyz_unpack(a, buf, gamma1);
+    qtpm_memzero(buf, sizeof(buf));
+    qtpm_memzero(&h, sizeof(h));
+}
+
+void mldsa_poly_challenge(mldsa_poly *c, const uint8_t *ctilde, size_t ctilde_len,
+                          unsigned tau)
+{
+    uint8_t buf[QTPM_SHAKE256_RATE];
+    int8_t cc[MLDSA_N]; /* the challenge while it is built: bytes, so the masked scan is cheap */
+    qtpm_keccak_ctx h;
+    uint64_t signs = 0;
+    unsigned pos;
+
+    qtpm_shake256_init(&h);
+    qtpm_keccak_absorb(&h, ctilde, ctilde_len);
+    qtpm_keccak_squeezeblocks(&h, buf, 1);
+    for (unsigned i = 0; i < 8; i++)
+        signs |= (uint64_t)buf[i] << (8 * i);
+    pos = 8;
+
+    memset(cc, 0, sizeof(cc));
+    for (unsigned i = MLDSA_N - tau; i < MLDSA_N; i++) {
+        uint32_t j;
+        /* Lines 5-6: draw bytes until one is <= i. Rejected bytes are thrown
+         * away, so the loop count says nothing about the accepted j. */
+        do {
+            if (pos >= QTPM_SHAKE256_RATE) {
+                qtpm_keccak_squeezeblocks(&h, buf, 1);
+                pos = 0;
+            }
+            j = buf[pos++];
+        } while (j > i);
+        /* Lines 7-8: c_i = c_j; c_j = (-1)^h. Every position is visited with
+         * a mask instead of indexing by j. Positions above i are still 0
+         * and j <= i, so scanning all 256 is harmless; the fixed bound lets
+         * the compiler run the scan 16 bytes at a time. */
+        const int8_t sign = (int8_t)(1 - 2 * (int32_t)(signs & 1));
+        const uint8_t jb = (uint8_t)j;
+        int8_t cj = 0;
+        signs >>= 1;
+        for (unsigned k = 0; k < MLDSA_N; k++) {
+            int8_t m = (int8_t)-(int8_t)((uint8_t)k == jb); /* -1 iff k == j */
+            cj |= (int8_t)(cc[k] & m);
+            cc[k] = (int8_t)((cc[k] & ~m) | (sign & m));
+        }
+        /* If j == i the sign just written is c_i; otherwise c_i (still 0)
+         * takes the old c_j. */
+        cc[i] = (int8_t)(cc[i] | (cj & (int8_t)-(int8_t)(i != j)));
+    }
+    for (unsigned k = 0; k < MLDSA_N; k++)
+        c->coeffs[k] = cc[k];
+    qtpm_memzero(cc, sizeof(cc));
+    qtpm_memzero(buf, sizeof(buf));
+    qtpm_memzero(&h, sizeof(h));
+    MLDSA_ASSERT_ABS_BOUND(c->coeffs, MLDSA_N, 2);
+}
