@@ -52,8 +52,9 @@ static void mlkem_ct(qtpm_mlkem_set set)
     check(rc == 0, "mlkem encaps");
     PUBLIC(ct, ctb);
 
-    /* dk = s ‖ ek ‖ H(ek) ‖ z: s and z are the secrets. */
+    /* dk = s ‖ ek ‖ H(ek) ‖ z: s and z are the secrets, ek and H(ek) public. */
     size_t s_len = dkb - ekb - 64;
+    PUBLIC(dk, dkb);
     SECRET(dk, s_len);
     SECRET(dk + dkb - 32, 32);
     rc = qtpm_mlkem_decaps(set, dk, dkb, ct, ctb, ss2);
@@ -100,7 +101,8 @@ static void mldsa_ct(qtpm_mldsa_set set)
     check(rc == 0, "mldsa keygen");
     PUBLIC(pk, pkb);
 
-    /* sk = rho ‖ K ‖ tr ‖ s1 ‖ s2 ‖ t0: everything after rho except tr is secret. */
+    /* sk = rho ‖ K ‖ tr ‖ s1 ‖ s2 ‖ t0: K, s1, s2 and t0 are the secrets. */
+    PUBLIC(sk, skb);
     SECRET(sk + 32, 32);
     SECRET(sk + 128, skb - 128);
     rc = qtpm_mldsa_sign(set, sk, skb, msg, sizeof(msg), ctx, sizeof(ctx), rnd, sig);

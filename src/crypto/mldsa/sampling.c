@@ -15,6 +15,7 @@
 
 #include "qtpm/common.h"
 #include "qtpm/keccak.h"
+#include "ct.h"
 #include "packing.h"
 #include "sampling.h"
 
@@ -98,6 +99,10 @@ void mldsa_poly_uniform_eta(mldsa_poly *a, const uint8_t rhoprime[MLDSA_CRHBYTES
             uint32_t ok0, ok1;
             int32_t v0 = coeff_from_half_byte(buf[pos] & 0x0F, eta, &ok0);
             int32_t v1 = coeff_from_half_byte(buf[pos] >> 4, eta, &ok1);
+            /* Which candidates are rejected is independent of the accepted
+             * coefficients, so the accept bits may leak (FIPS 204 §3.6.3). */
+            QTPM_CT_DECLASSIFY(&ok0, sizeof(ok0));
+            QTPM_CT_DECLASSIFY(&ok1, sizeof(ok1));
             out[ctr] = v0;
             ctr += ok0;
             out[ctr] = v1;

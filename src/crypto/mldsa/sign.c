@@ -114,6 +114,8 @@ static void keygen_core(const mldsa_params *p, const uint8_t xi[MLDSA_SEEDBYTES]
 
     /* Line 1: (ρ, ρ', K) = H(ξ ‖ IntegerToBytes(k,1) ‖ IntegerToBytes(l,1), 128). */
     shake256_3(s.seedbuf, sizeof(s.seedbuf), xi, MLDSA_SEEDBYTES, dims, 2, NULL, 0);
+    /* ρ is published in pk: expanding Â from it may branch on it. */
+    QTPM_CT_DECLASSIFY(s.seedbuf, MLDSA_SEEDBYTES);
     /* Line 4: ExpandS. */
     for (unsigned r = 0; r < p->l; r++)
         mldsa_poly_uniform_eta(&s.s1[r], rhoprime, (uint16_t)r, p->eta);
@@ -172,6 +174,8 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         bad |= mldsa_unpack_sk_s(&s.s2hat[i], sk, p->l + i, p);
         mldsa_unpack_sk_t0(&s.t0hat[i], sk, i, p);
     }
+    /* Whether the key is well formed is not a secret of the key. */
+    QTPM_CT_DECLASSIFY(&bad, sizeof(bad));
     if (bad) {
         qtpm_memzero(&s, sizeof(s));
         return QTPM_E_INVALID;
@@ -206,6 +210,10 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         }
         /* Line 15: c~ = H(μ ‖ w1Encode(w1), λ/4). */
         shake256_3(s.ctilde, p->ctilde_bytes, mu, MLDSA_CRHBYTES, s.w1enc, w1_bytes, NULL, 0);
+        /* c~ is published when this attempt is accepted; a rejected attempt's
+         * c~ hides w1 behind H, so SampleInBall may branch on it (the same
+         * reasoning as the FIPS 204 reference and mldsa-native). */
+        QTPM_CT_DECLASSIFY(s.ctilde, p->ctilde_bytes);
         /* Lines 16-17: c = SampleInBall(c~), NTT(c). Scaling c by 2^32 first
          * makes each Montgomery product with ĉ an exact product. */
         mldsa_poly_challenge(&s.cp, s.ctilde, p->ctilde_bytes, p->tau);
@@ -225,6 +233,8 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         }
         /* Line 23, first half: ||z||∞ >= γ1 - β rejects. */
         reject = mldsa_polyvec_chknorm(s.y, p->l, gamma1 - (int32_t)p->beta);
+        /* The accept/reject decision of an attempt is public (FIPS 204 §3.4). */
+        QTPM_CT_DECLASSIFY(&reject, sizeof(reject));
         if (reject)
             continue;
 
@@ -237,6 +247,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
             mldsa_poly_reduce(&s.w0[i]);                /* exact: |w0 - cs2| < 2^22 */
         }
         reject = mldsa_polyvec_chknorm(s.w0, p->k, gamma2 - (int32_t)p->beta);
+        QTPM_CT_DECLASSIFY(&reject, sizeof(reject));
         if (reject)
             continue;
 
@@ -249,8 +260,13 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
             mldsa_poly_add(&s.w0[i], &s.w0[i], &s.tmp); /* w0 - cs2 + ct0 */
             hints += mldsa_poly_make_hint(s.w1[i], &s.w0[i], gamma2);
         }
+        QTPM_CT_DECLASSIFY(&reject, sizeof(reject));
+        QTPM_CT_DECLASSIFY(&hints, sizeof(hints));
         if (reject || hints > p->omega)
             continue;
+        /* Accepted: z and the hints are the signature, public from here on. */
+        QTPM_CT_DECLASSIFY(s.y, sizeof(s.y[0]) * p->l);
+        QTPM_CT_DECLASSIFY(s.w1, sizeof(s.w1[0]) * p->k);
 
         /* Line 33: sigEncode(c~, z mod± q, h). */
         memcpy(sig, s.ctilde, p->ctilde_bytes);

@@ -16,6 +16,7 @@
 
 #include "qtpm/common.h"
 #include "qtpm/keccak.h"
+#include "ct.h"
 #include "compress.h"
 #include "indcpa.h"
 #include "sampling.h"
@@ -69,6 +70,8 @@ void mlkem_indcpa_keypair(const mlkem_params *prm, const uint8_t d[MLKEM_SYMBYTE
     memcpy(seed_in, d, MLKEM_SYMBYTES);
     seed_in[MLKEM_SYMBYTES] = (uint8_t)prm->k;
     qtpm_sha3_512(rho_sigma, seed_in, sizeof(seed_in));
+    /* ρ is published in ek: sampling A from it may branch on it. */
+    QTPM_CT_DECLASSIFY(rho_sigma, MLKEM_SYMBYTES);
 
     /* Lines 8-11: s ← CBD_η1(PRF(σ, N)), then ŝ = NTT(s) in [0, q) */
     for (unsigned i = 0; i < prm->k; i++) {
