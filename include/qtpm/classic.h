@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qtpm/common.h"
 #include "qtpm/keccak.h"
 
 /* ------------------------------------------------------------------ hashes */
