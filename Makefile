@@ -36,6 +36,8 @@ build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 check-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@echo "Wycheproof vectors exercised (from the test log):"
+	@grep -h ': [0-9]* vectors (' $(BUILD)/Testing/Temporary/LastTest.log | sed 's/^/  /'
 
 check-asan: build-asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
