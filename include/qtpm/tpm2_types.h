@@ -379,8 +379,7 @@ typedef UINT32 TPM_RC;
 #define TPM_RC_AUTH_UNAVAILABLE (RC_VER1 + 0x02FU)
 #define TPM_RC_REBOOT (RC_VER1 + 0x030U)
 #define TPM_RC_UNBALANCED (RC_VER1 + 0x031U)
-#define TPM_RC_FW_LIMITED (RC_VER1 + 0x032U)
-#define TPM_RC_SVN_LIMITED (RC_VER1 + 0x033U)
+
 #define TPM_RC_COMMAND_SIZE (RC_VER1 + 0x042U)
 #define TPM_RC_COMMAND_CODE (RC_VER1 + 0x043U)
 #define TPM_RC_AUTHSIZE (RC_VER1 + 0x044U)
@@ -436,6 +435,8 @@ typedef UINT32 TPM_RC;
 #define TPM_RC_BINDING (RC_FMT1 + 0x025U)
 #define TPM_RC_CURVE (RC_FMT1 + 0x026U)
 #define TPM_RC_ECC_POINT (RC_FMT1 + 0x027U)
+#define TPM_RC_FW_LIMITED (RC_FMT1 + 0x028U)
+#define TPM_RC_SVN_LIMITED (RC_FMT1 + 0x029U)
 #define TPM_RC_PARMS (RC_FMT1 + 0x02AU)             /* v1.85: parameter set */
 #define TPM_RC_EXT_MU (RC_FMT1 + 0x02BU)            /* v1.85: external mu */
 #define TPM_RC_ONE_SHOT_SIGNATURE (RC_FMT1 + 0x02CU) /* v1.85 */
