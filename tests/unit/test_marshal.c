@@ -1413,6 +1413,129 @@ static void test_supported_tables(void **state)
     assert_false(qtpm_supported_sig_scheme(TPM_ALG_SM2));
 }
 
+/* ---- mutations: whatever the bytes, unmarshalling stays in bounds ------- */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t rng(void)
+{
+    /* xorshift64*: reproducible, good enough to pick bytes to damage */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/* Damages copies of a valid encoding (1-3 bytes changed, sometimes cut
+ * short) in exactly-sized heap blocks. Unmarshalling must never read out of
+ * bounds (ASan), and whenever it accepts the bytes, marshalling the result
+ * must give back exactly the bytes it consumed: the encoding is canonical,
+ * so the engine and the TSS cannot read one structure two ways. */
+static void mutate_all(marshal_fn m, unmarshal_fn u, const void *src, unsigned rounds)
+{
+    size_t len = 0;
+    assert_int_equal(m(src, g_buf, sizeof g_buf, &len), TPM_RC_SUCCESS);
+    unsigned accepted = 0;
+    for (unsigned r = 0; r < rounds; r++) {
+        size_t n = len;
+        if (rng() % 4 == 0)
+            n = rng() % (len + 1);
+        uint8_t *p = malloc(n ? n : 1);
+        assert_non_null(p);
+        memcpy(p, g_buf, n);
+        unsigned changes = 1 + rng() % 3;
+        for (unsigned c = 0; c < changes && n > 0; c++) {
+            /* headers, sizes and selectors sit early: favour the first bytes */
+            size_t at = rng() % 2 ? rng() % (n < 64 ? n : 64) : rng() % n;
+            p[at] = rng() % 3 == 0 ? (uint8_t)(p[at] ^ (1u << (rng() % 8))) : (uint8_t)rng();
+        }
+        size_t off = 0;
+        if (u(&g_obj, p, n, &off) == TPM_RC_SUCCESS) {
+            accepted++;
+            assert_true(off <= n);
+            size_t len2 = 0;
+            assert_int_equal(m(&g_obj, g_buf2, sizeof g_buf2, &len2), TPM_RC_SUCCESS);
+            assert_int_equal(len2, off);
+            assert_memory_equal(g_buf2, p, off);
+        } else {
+            assert_int_equal(off, 0);
+        }
+        free(p);
+    }
+    /* some damage (e.g. inside a digest) must still parse, or the test
+     * would only be exercising the error paths */
+    assert_true(accepted > 0);
+}
+
+static void test_mutations(void **state)
+{
+    (void)state;
+    static TPM2B_PUBLIC pub;
+    memset(&pub, 0, sizeof pub);
+    rsa_ek_template(&pub.publicArea);
+    mutate_all(m_TPM2B_PUBLIC, u_TPM2B_PUBLIC, &pub, 3000);
+
+    memset(&pub, 0, sizeof pub);
+    pub.publicArea.type = TPM_ALG_MLKEM;
+    pub.publicArea.nameAlg = TPM_ALG_SHA384;
+    pub.publicArea.objectAttributes = 0x000300B2;
+    pub.publicArea.parameters.mlkemDetail.symmetric.algorithm = TPM_ALG_AES;
+    pub.publicArea.parameters.mlkemDetail.symmetric.keyBits.aes = 256;
+    pub.publicArea.parameters.mlkemDetail.symmetric.mode.aes = TPM_ALG_CFB;
+    pub.publicArea.parameters.mlkemDetail.parameterSet = TPM_MLKEM_512;
+    pub.publicArea.unique.mlkem.size = 40;
+    mutate_all(m_TPM2B_PUBLIC, u_TPM2B_PUBLIC, &pub, 3000);
+
+    TPMS_ATTEST a;
+    attest_header(&a, TPM_ST_ATTEST_QUOTE);
+    a.attested.quote.pcrSelect.count = 1;
+    a.attested.quote.pcrSelect.pcrSelections[0].hash = TPM_ALG_SHA256;
+    a.attested.quote.pcrSelect.pcrSelections[0].sizeofSelect = 3;
+    a.attested.quote.pcrDigest.size = 32;
+    mutate_all(m_TPMS_ATTEST, u_TPMS_ATTEST, &a, 3000);
+
+    TPMT_SIGNATURE sg;
+    memset(&sg, 0, sizeof sg);
+    sg.sigAlg = TPM_ALG_ECDAA;
+    sg.signature.ecdaa.hash = TPM_ALG_SHA256;
+    sg.signature.ecdaa.signatureR.size = 32;
+    sg.signature.ecdaa.signatureS.size = 32;
+    mutate_all(m_TPMT_SIGNATURE, u_TPMT_SIGNATURE, &sg, 2000);
+
+    static TPMS_CAPABILITY_DATA c;
+    memset(&c, 0, sizeof c);
+    c.capability = TPM_CAP_PCR_PROPERTIES;
+    c.data.pcrProperties.count = 2;
+    c.data.pcrProperties.pcrProperty[0].sizeofSelect = 3;
+    c.data.pcrProperties.pcrProperty[1].sizeofSelect = 2;
+    mutate_all(m_TPMS_CAPABILITY_DATA, u_TPMS_CAPABILITY_DATA, &c, 2000);
+
+    TPM2B_NV_PUBLIC nv;
+    memset(&nv, 0, sizeof nv);
+    nv.nvPublic.nvIndex = 0x01500016;
+    nv.nvPublic.nameAlg = TPM_ALG_SHA256;
+    nv.nvPublic.attributes = TPMA_NV_AUTHWRITE | TPMA_NV_AUTHREAD;
+    nv.nvPublic.dataSize = 64;
+    mutate_all(m_TPM2B_NV_PUBLIC, u_TPM2B_NV_PUBLIC, &nv, 2000);
+
+    TPM2B_CREATION_DATA cd;
+    memset(&cd, 0, sizeof cd);
+    cd.creationData.pcrSelect.count = 1;
+    cd.creationData.pcrSelect.pcrSelections[0].hash = TPM_ALG_SHA1;
+    cd.creationData.pcrSelect.pcrSelections[0].sizeofSelect = 3;
+    cd.creationData.parentNameAlg = TPM_ALG_SHA256;
+    cd.creationData.parentName.size = 4;
+    mutate_all(m_TPM2B_CREATION_DATA, u_TPM2B_CREATION_DATA, &cd, 2000);
+
+    TPM2B_SENSITIVE se;
+    memset(&se, 0, sizeof se);
+    se.size = 1;
+    se.sensitiveArea.sensitiveType = TPM_ALG_MLDSA;
+    se.sensitiveArea.authValue.size = 4;
+    se.sensitiveArea.sensitive.mldsa.size = 32;
+    mutate_all(m_TPM2B_SENSITIVE, u_TPM2B_SENSITIVE, &se, 2000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1438,6 +1561,7 @@ int main(void)
         cmocka_unit_test(test_pcr_selection_limits),
         cmocka_unit_test(test_interface_types),
         cmocka_unit_test(test_supported_tables),
+        cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
