@@ -811,6 +811,28 @@ static void test_capability_each_kind(void **state)
     len = CHECK(TPMS_CAPABILITY_DATA, &c, 12);
     hex_equal(g_buf, len, "00000008000000020003" "0004");
 
+    memset(&c, 0, sizeof c);
+    c.capability = TPM_CAP_AUTH_POLICIES;
+    c.data.authPolicies.count = 2;
+    c.data.authPolicies.policies[0].handle = TPM_RH_ENDORSEMENT;
+    c.data.authPolicies.policies[0].policyHash.hashAlg = TPM_ALG_SHA256;
+    fill(c.data.authPolicies.policies[0].policyHash.digest.sha256, 32, 45);
+    c.data.authPolicies.policies[1].handle = TPM_RH_OWNER;
+    c.data.authPolicies.policies[1].policyHash.hashAlg = TPM_ALG_NULL;
+    CHECK(TPMS_CAPABILITY_DATA, &c, 8 + (4 + 34) + (4 + 2));
+
+    memset(&c, 0, sizeof c);
+    c.capability = TPM_CAP_ACT;
+    c.data.actData.count = 1;
+    c.data.actData.actData[0].handle = TPM_RH_ACT_0;
+    c.data.actData.actData[0].timeout = 600;
+    c.data.actData.actData[0].attributes = TPMA_ACT_SIGNALED;
+    len = CHECK(TPMS_CAPABILITY_DATA, &c, 8 + 12);
+    g_buf[len - 4] = 0x80; /* reserved TPMA_ACT bit */
+    size_t off = 0;
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, g_buf, len, &off),
+                     TPM_RC_RESERVED_BITS);
+
     /* full lists: the largest counts fit a 1024-byte capability buffer */
     memset(&c, 0, sizeof c);
     c.capability = TPM_CAP_TPM_PROPERTIES;
@@ -837,7 +859,9 @@ static void test_lists_reject_oversize(void **state)
     /* an unknown capability is TPM_RC_VALUE; a known one without union member SELECTOR */
     memcpy(in, "\x00\x00\x00\x0F\x00\x00\x00\x00", 8);
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off), TPM_RC_VALUE);
-    in[3] = TPM_CAP_ACT;
+    in[3] = 0x0B; /* TPM_CAP_PUB_KEYS (v1.83) is not implemented */
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off), TPM_RC_VALUE);
+    memcpy(in, "\x00\x00\x01\x00\x00\x00\x00\x00", 8); /* vendor: no union member */
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off),
                      TPM_RC_SELECTOR);
     /* marshal refuses a count beyond the array */
@@ -1261,7 +1285,7 @@ static void test_selectors(void **state)
     assert_int_equal(qtpm_TPMU_ATTEST_marshal(&at, g_buf, sizeof g_buf, &off, TPM_ST_CREATION),
                      TPM_RC_SELECTOR);
     assert_int_equal(qtpm_TPMU_CAPABILITIES_unmarshal(cap, g_buf, sizeof g_buf, &off,
-                                                      TPM_CAP_AUTH_POLICIES),
+                                                      TPM_CAP_VENDOR_PROPERTY),
                      TPM_RC_SELECTOR);
     assert_int_equal(off, 0);
     /* TPMU_HA with a NULL selector is empty */
