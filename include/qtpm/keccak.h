@@ -45,6 +45,50 @@ void qtpm_keccak_squeezeblocks(qtpm_keccak_ctx *c, uint8_t *out, size_t nblocks)
 /* SHA-3 finish: squeezes the digest (bits/8 bytes) and wipes the context. */
 void qtpm_sha3_final(qtpm_keccak_ctx *c, uint8_t *out);
 
+/*
+ * Four independent instances at once. Hashing four inputs side by side lets
+ * the permutation run on 4-lane vectors; ML-KEM and ML-DSA use it for their
+ * matrix and noise sampling. The four states are stored lane-interleaved:
+ * lane i (0..24) of instance j (0..3) is s[4 i + j].
+ */
+typedef struct {
+    uint64_t s[4 * 25];
+    unsigned rate; /* bytes per block, the same for all four */
+} qtpm_keccak_x4_ctx;
+
+/* Keccak-f[1600] on four lane-interleaved states, with the fastest
+ * implementation this CPU supports. */
+void qtpm_keccak_f1600_x4(uint64_t s[4 * 25]);
+
+/* The implementations behind qtpm_keccak_f1600_x4, named so that tests can
+ * run each one the CPU supports: portable C (GNU vector extensions, always
+ * available), and on x86 AVX2 and AVX-512VL. */
+typedef enum {
+    QTPM_KECCAK_X4_PORTABLE = 0,
+    QTPM_KECCAK_X4_AVX2 = 1,
+    QTPM_KECCAK_X4_AVX512 = 2,
+} qtpm_keccak_x4_impl;
+
+/* 1 if impl can run on this CPU and OS, else 0. */
+int qtpm_keccak_x4_impl_available(qtpm_keccak_x4_impl impl);
+/* The implementation qtpm_keccak_f1600_x4 uses here. */
+qtpm_keccak_x4_impl qtpm_keccak_x4_best(void);
+/* Runs the given implementation; QTPM_E_PARAM (state untouched) when it is
+ * not available. */
+int qtpm_keccak_f1600_x4_using(qtpm_keccak_x4_impl impl, uint64_t s[4 * 25]);
+
+/* Starts four SHAKE128 (SHAKE256) instances, absorbs in[j] (len bytes, the
+ * same length for all) into instance j and finalises them: ready for
+ * qtpm_keccak_x4_squeezeblocks. The inputs may alias each other. */
+void qtpm_shake128_x4_absorb_once(qtpm_keccak_x4_ctx *c, const uint8_t *const in[4],
+                                  size_t len);
+void qtpm_shake256_x4_absorb_once(qtpm_keccak_x4_ctx *c, const uint8_t *const in[4],
+                                  size_t len);
+/* Squeezes nblocks whole blocks (nblocks * rate bytes) of each instance j
+ * into out[j]; a NULL out[j] discards that instance's output. May be
+ * repeated; the streams continue as with qtpm_keccak_squeezeblocks. */
+void qtpm_keccak_x4_squeezeblocks(qtpm_keccak_x4_ctx *c, uint8_t *const out[4], size_t nblocks);
+
 void qtpm_sha3_256(uint8_t out[32], const uint8_t *in, size_t len);
 void qtpm_sha3_384(uint8_t out[48], const uint8_t *in, size_t len);
 void qtpm_sha3_512(uint8_t out[64], const uint8_t *in, size_t len);
