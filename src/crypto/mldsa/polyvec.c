@@ -3,7 +3,8 @@
  * Algorithm 32 ExpandA; §7.5 for computing A·v in the NTT domain).
  *
  * A is sampled straight into the NTT domain, so A·v costs l forward
- * transforms of v, k·l pointwise products and k inverse transforms.
+ * transforms of v, k·l pointwise products and k inverse transforms. Its
+ * entries are sampled four at a time (sampling.c, four-way SHAKE128).
  */
 #include "polyvec.h"
 #include "sampling.h"
@@ -25,15 +26,32 @@ int mldsa_polyvec_chknorm(const mldsa_poly *v, unsigned n, int32_t bound)
 void mldsa_expand_a_row(mldsa_poly row[MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
                         unsigned i, unsigned l)
 {
-    for (unsigned s = 0; s < l; s++)
-        mldsa_poly_uniform(&row[s], rho, (uint8_t)s, (uint8_t)i);
+    uint8_t sr[MLDSA_LMAX][2];
+    for (unsigned s = 0; s < l; s++) {
+        sr[s][0] = (uint8_t)s;
+        sr[s][1] = (uint8_t)i;
+    }
+    mldsa_poly_uniform_many(row, rho, (const uint8_t(*)[2])sr, l);
 }
 
 void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
                     const mldsa_params *p)
 {
-    for (unsigned i = 0; i < p->k; i++)
-        mldsa_expand_a_row(mat[i], rho, i, p->l);
+    /* All k·l entries in row-major order, four at a time across row ends,
+     * so only the very last batch can be short. */
+    mldsa_poly a[4];
+    uint8_t sr[4][2];
+    const unsigned entries = p->k * p->l;
+    for (unsigned t = 0; t < entries; t += 4) {
+        const unsigned n = entries - t < 4 ? entries - t : 4;
+        for (unsigned e = 0; e < n; e++) {
+            sr[e][0] = (uint8_t)((t + e) % p->l); /* column s */
+            sr[e][1] = (uint8_t)((t + e) / p->l); /* row r */
+        }
+        mldsa_poly_uniform_many(a, rho, (const uint8_t(*)[2])sr, n);
+        for (unsigned e = 0; e < n; e++)
+            mat[(t + e) / p->l][(t + e) % p->l] = a[e];
+    }
 }
 
 void mldsa_matrix_row_mul(mldsa_poly *r, const mldsa_poly row[MLDSA_LMAX],

@@ -116,11 +116,14 @@ static void keygen_core(const mldsa_params *p, const uint8_t xi[MLDSA_SEEDBYTES]
     shake256_3(s.seedbuf, sizeof(s.seedbuf), xi, MLDSA_SEEDBYTES, dims, 2, NULL, 0);
     /* ρ is published in pk: expanding Â from it may branch on it. */
     QTPM_CT_DECLASSIFY(s.seedbuf, MLDSA_SEEDBYTES);
-    /* Line 4: ExpandS. */
+    /* Line 4: ExpandS (Algorithm 33): s1 with nonces 0..l-1, s2 with l..l+k-1,
+     * sampled as one batch. */
+    mldsa_poly *sv[MLDSA_LMAX + MLDSA_KMAX];
     for (unsigned r = 0; r < p->l; r++)
-        mldsa_poly_uniform_eta(&s.s1[r], rhoprime, (uint16_t)r, p->eta);
+        sv[r] = &s.s1[r];
     for (unsigned r = 0; r < p->k; r++)
-        mldsa_poly_uniform_eta(&s.s2[r], rhoprime, (uint16_t)(p->l + r), p->eta);
+        sv[p->l + r] = &s.s2[r];
+    mldsa_poly_uniform_eta_many(sv, rhoprime, 0, p->l + p->k, p->eta);
     /* Line 5: t = NTT^-1(Â ∘ NTT(s1)) + s2, one row of Â at a time. */
     memcpy(s.s1hat, s.s1, sizeof(s.s1));
     mldsa_polyvec_ntt(s.s1hat, p->l);
@@ -195,8 +198,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         unsigned hints = 0;
 
         /* Line 11: y = ExpandMask(ρ'', κ); |y| <= γ1. */
-        for (unsigned r = 0; r < p->l; r++)
-            mldsa_poly_uniform_gamma1(&s.y[r], s.rhopp, (uint16_t)(kappa + r), gamma1);
+        mldsa_poly_uniform_gamma1_many(s.y, s.rhopp, kappa, p->l, gamma1);
         /* Line 12: w = NTT^-1(Â ∘ NTT(y)); y is transformed in place and
          * kept only in the NTT domain (ŷ in [0, 4q)). */
         mldsa_polyvec_ntt(s.y, p->l);
