@@ -26,7 +26,8 @@ typedef struct {
     uint8_t squeezing; /* 0 while absorbing, 1 after finalisation */
 } qtpm_keccak_ctx;
 
-/* The Keccak-f[1600] permutation (FIPS 202, Algorithm 7 with 24 rounds). */
+/* The Keccak-f[1600] permutation (FIPS 202, Algorithm 7 with 24 rounds),
+ * with the fastest implementation this CPU supports. */
 void qtpm_keccak_f1600(uint64_t s[25]);
 
 void qtpm_shake128_init(qtpm_keccak_ctx *c);
@@ -60,22 +61,25 @@ typedef struct {
  * implementation this CPU supports. */
 void qtpm_keccak_f1600_x4(uint64_t s[4 * 25]);
 
-/* The implementations behind qtpm_keccak_f1600_x4, named so that tests can
- * run each one the CPU supports: portable C (GNU vector extensions, always
- * available), and on x86 AVX2 and AVX-512VL. */
+/* The implementations behind qtpm_keccak_f1600 and qtpm_keccak_f1600_x4,
+ * named so that tests can run each one the CPU supports: portable C (always
+ * available; GNU vector extensions for four states), and on x86 AVX2 and
+ * AVX-512VL. Single-state code exists for portable and AVX-512VL only; AVX2
+ * runs the portable one there. */
 typedef enum {
-    QTPM_KECCAK_X4_PORTABLE = 0,
-    QTPM_KECCAK_X4_AVX2 = 1,
-    QTPM_KECCAK_X4_AVX512 = 2,
-} qtpm_keccak_x4_impl;
+    QTPM_KECCAK_PORTABLE = 0,
+    QTPM_KECCAK_AVX2 = 1,
+    QTPM_KECCAK_AVX512 = 2,
+} qtpm_keccak_impl;
 
 /* 1 if impl can run on this CPU and OS, else 0. */
-int qtpm_keccak_x4_impl_available(qtpm_keccak_x4_impl impl);
-/* The implementation qtpm_keccak_f1600_x4 uses here. */
-qtpm_keccak_x4_impl qtpm_keccak_x4_best(void);
-/* Runs the given implementation; QTPM_E_PARAM (state untouched) when it is
+int qtpm_keccak_impl_available(qtpm_keccak_impl impl);
+/* The implementation the dispatching functions use here. */
+qtpm_keccak_impl qtpm_keccak_best_impl(void);
+/* Run the given implementation; QTPM_E_PARAM (state untouched) when it is
  * not available. */
-int qtpm_keccak_f1600_x4_using(qtpm_keccak_x4_impl impl, uint64_t s[4 * 25]);
+int qtpm_keccak_f1600_using(qtpm_keccak_impl impl, uint64_t s[25]);
+int qtpm_keccak_f1600_x4_using(qtpm_keccak_impl impl, uint64_t s[4 * 25]);
 
 /* Starts four SHAKE128 (SHAKE256) instances, absorbs in[j] (len bytes, the
  * same length for all) into instance j and finalises them: ready for

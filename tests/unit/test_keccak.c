@@ -127,7 +127,7 @@ static void x4_fill(uint64_t x4[100], uint64_t one[4][25], uint64_t seed)
     }
 }
 
-static const char *const x4_names[] = {"portable", "AVX2", "AVX-512VL"};
+static const char *const impl_names[] = {"portable", "AVX2", "AVX-512VL"};
 
 /* Each implementation of the four-way permutation, lane by lane, over a few
  * chained permutations, equals four runs of qtpm_keccak_f1600. */
@@ -135,32 +135,32 @@ static void test_f1600_x4_impls(void **state)
 {
     (void)state;
     unsigned tested = 0;
-    for (int impl = QTPM_KECCAK_X4_PORTABLE; impl <= QTPM_KECCAK_X4_AVX512; impl++) {
+    for (int impl = QTPM_KECCAK_PORTABLE; impl <= QTPM_KECCAK_AVX512; impl++) {
         uint64_t x4[100], one[4][25];
         x4_fill(x4, one, 0x1234 + (uint64_t)impl);
-        if (!qtpm_keccak_x4_impl_available((qtpm_keccak_x4_impl)impl)) {
+        if (!qtpm_keccak_impl_available((qtpm_keccak_impl)impl)) {
             uint64_t before[100];
             memcpy(before, x4, sizeof(x4));
-            assert_int_equal(qtpm_keccak_f1600_x4_using((qtpm_keccak_x4_impl)impl, x4),
+            assert_int_equal(qtpm_keccak_f1600_x4_using((qtpm_keccak_impl)impl, x4),
                              QTPM_E_PARAM);
             assert_memory_equal(before, x4, sizeof(x4));
-            print_message("keccak x4 %s: not available on this CPU\n", x4_names[impl]);
+            print_message("keccak x4 %s: not available on this CPU\n", impl_names[impl]);
             continue;
         }
         for (int rep = 0; rep < 3; rep++) {
-            assert_int_equal(qtpm_keccak_f1600_x4_using((qtpm_keccak_x4_impl)impl, x4), QTPM_OK);
+            assert_int_equal(qtpm_keccak_f1600_x4_using((qtpm_keccak_impl)impl, x4), QTPM_OK);
             for (unsigned j = 0; j < 4; j++) {
                 qtpm_keccak_f1600(one[j]);
                 for (unsigned i = 0; i < 25; i++)
                     assert_true(x4[4 * i + j] == one[j][i]);
             }
         }
-        print_message("keccak x4 %s: checked\n", x4_names[impl]);
+        print_message("keccak x4 %s: checked\n", impl_names[impl]);
         tested++;
     }
     assert_true(tested >= 1);
-    assert_true(qtpm_keccak_x4_impl_available(QTPM_KECCAK_X4_PORTABLE));
-    assert_true(qtpm_keccak_x4_impl_available(qtpm_keccak_x4_best()));
+    assert_true(qtpm_keccak_impl_available(QTPM_KECCAK_PORTABLE));
+    assert_true(qtpm_keccak_impl_available(qtpm_keccak_best_impl()));
 
     /* The dispatching entry point agrees too. */
     uint64_t x4[100], one[4][25];
@@ -171,6 +171,40 @@ static void test_f1600_x4_impls(void **state)
         for (unsigned i = 0; i < 25; i++)
             assert_true(x4[4 * i + j] == one[j][i]);
     }
+}
+
+/* Each single-state implementation agrees with the dispatching one (which
+ * the SHA-3 and SHAKE tests above check against OpenSSL) over a chain of
+ * permutations, and an unavailable one refuses to run. */
+static void test_f1600_impls(void **state)
+{
+    (void)state;
+    unsigned tested = 0;
+    for (int impl = QTPM_KECCAK_PORTABLE; impl <= QTPM_KECCAK_AVX512; impl++) {
+        uint64_t x4[100], one[4][25], ref[25];
+        x4_fill(x4, one, 0x777 + (uint64_t)impl);
+        memcpy(ref, one[0], sizeof(ref));
+        if (!qtpm_keccak_impl_available((qtpm_keccak_impl)impl)) {
+            assert_int_equal(qtpm_keccak_f1600_using((qtpm_keccak_impl)impl, one[0]),
+                             QTPM_E_PARAM);
+            assert_memory_equal(ref, one[0], sizeof(ref));
+            continue;
+        }
+        for (int rep = 0; rep < 5; rep++) {
+            assert_int_equal(qtpm_keccak_f1600_using((qtpm_keccak_impl)impl, one[0]), QTPM_OK);
+            qtpm_keccak_f1600(ref);
+            assert_memory_equal(ref, one[0], sizeof(ref));
+        }
+        print_message("keccak x1 %s: checked\n", impl_names[impl]);
+        tested++;
+    }
+    assert_true(tested >= 1);
+
+    /* The portable code against the all-zero-state permutation's first lane,
+     * a well-known value independent of this library. */
+    uint64_t z[25] = {0};
+    assert_int_equal(qtpm_keccak_f1600_using(QTPM_KECCAK_PORTABLE, z), QTPM_OK);
+    assert_true(z[0] == 0xF1258F7940E1DDE7ULL);
 }
 
 /* The four-way SHAKE sponge equals four single SHAKE computations, for input
@@ -229,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_sha3_lengths),
         cmocka_unit_test(test_shake_lengths),
         cmocka_unit_test(test_incremental),
+        cmocka_unit_test(test_f1600_impls),
         cmocka_unit_test(test_f1600_x4_impls),
         cmocka_unit_test(test_shake_x4),
     };
