@@ -23,35 +23,30 @@ int mldsa_polyvec_chknorm(const mldsa_poly *v, unsigned n, int32_t bound)
     return bad;
 }
 
-void mldsa_expand_a_row(mldsa_poly row[MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
-                        unsigned i, unsigned l)
+void mldsa_expand_a_rows(mldsa_poly rows[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
+                         unsigned i0, unsigned nrows, unsigned l)
 {
-    uint8_t sr[MLDSA_LMAX][2];
-    for (unsigned s = 0; s < l; s++) {
-        sr[s][0] = (uint8_t)s;
-        sr[s][1] = (uint8_t)i;
+    /* The nrows·l entries in row-major order, four at a time across row
+     * ends, so only the very last batch can be short. */
+    mldsa_poly *a[4];
+    uint8_t sr[4][2];
+    const unsigned entries = nrows * l;
+    for (unsigned t = 0; t < entries; t += 4) {
+        const unsigned n = entries - t < 4 ? entries - t : 4;
+        for (unsigned e = 0; e < n; e++) {
+            const unsigned r = (t + e) / l, s = (t + e) % l;
+            a[e] = &rows[r][s];
+            sr[e][0] = (uint8_t)s;        /* column */
+            sr[e][1] = (uint8_t)(i0 + r); /* row */
+        }
+        mldsa_poly_uniform_many(a, rho, (const uint8_t(*)[2])sr, n);
     }
-    mldsa_poly_uniform_many(row, rho, (const uint8_t(*)[2])sr, l);
 }
 
 void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
                     const mldsa_params *p)
 {
-    /* All k·l entries in row-major order, four at a time across row ends,
-     * so only the very last batch can be short. */
-    mldsa_poly a[4];
-    uint8_t sr[4][2];
-    const unsigned entries = p->k * p->l;
-    for (unsigned t = 0; t < entries; t += 4) {
-        const unsigned n = entries - t < 4 ? entries - t : 4;
-        for (unsigned e = 0; e < n; e++) {
-            sr[e][0] = (uint8_t)((t + e) % p->l); /* column s */
-            sr[e][1] = (uint8_t)((t + e) / p->l); /* row r */
-        }
-        mldsa_poly_uniform_many(a, rho, (const uint8_t(*)[2])sr, n);
-        for (unsigned e = 0; e < n; e++)
-            mat[(t + e) / p->l][(t + e) % p->l] = a[e];
-    }
+    mldsa_expand_a_rows(mat, rho, 0, p->k, p->l);
 }
 
 void mldsa_matrix_row_mul(mldsa_poly *r, const mldsa_poly row[MLDSA_LMAX],

@@ -81,7 +81,7 @@ void mldsa_poly_uniform(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES], uint8
     MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, 0, MLDSA_Q);
 }
 
-void mldsa_poly_uniform_many(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES],
+void mldsa_poly_uniform_many(mldsa_poly *const a[], const uint8_t rho[MLDSA_SEEDBYTES],
                              const uint8_t sr[][2], unsigned count)
 {
     uint8_t buf[4][UNIFORM_NBLOCKS * QTPM_SHAKE128_RATE];
@@ -94,7 +94,7 @@ void mldsa_poly_uniform_many(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES],
         const unsigned n = count - done >= 4 ? 4 : count - done;
         unsigned ctr[4], more = 0;
         if (n == 1) {
-            mldsa_poly_uniform(&a[done], rho, sr[done][0], sr[done][1]);
+            mldsa_poly_uniform(a[done], rho, sr[done][0], sr[done][1]);
             break;
         }
         /* Unused lanes of a short batch hash a copy of the first entry. */
@@ -107,7 +107,7 @@ void mldsa_poly_uniform_many(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES],
         qtpm_shake128_x4_absorb_once(&g, in, sizeof(ext[0]));
         qtpm_keccak_x4_squeezeblocks(&g, out, UNIFORM_NBLOCKS);
         for (unsigned j = 0; j < n; j++) {
-            ctr[j] = rej_ntt_first(&a[done + j], buf[j]);
+            ctr[j] = rej_ntt_first(a[done + j], buf[j]);
             more |= ctr[j] < MLDSA_N;
         }
         /* A is public: branching on how many candidates it rejected is fine. */
@@ -115,12 +115,12 @@ void mldsa_poly_uniform_many(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES],
             more = 0;
             qtpm_keccak_x4_squeezeblocks(&g, out, 1);
             for (unsigned j = 0; j < n; j++) {
-                ctr[j] = rej_ntt_more(&a[done + j], ctr[j], buf[j]);
+                ctr[j] = rej_ntt_more(a[done + j], ctr[j], buf[j]);
                 more |= ctr[j] < MLDSA_N;
             }
         }
         for (unsigned j = 0; j < n; j++)
-            MLDSA_ASSERT_BOUND(a[done + j].coeffs, MLDSA_N, 0, MLDSA_Q);
+            MLDSA_ASSERT_BOUND(a[done + j]->coeffs, MLDSA_N, 0, MLDSA_Q);
         done += n;
     }
 }

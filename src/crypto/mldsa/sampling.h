@@ -14,9 +14,9 @@
 void mldsa_poly_uniform(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES], uint8_t s,
                         uint8_t r);
 
-/* RejNTTPoly for count entries, four at a time: a[i] = RejNTTPoly(ρ ‖ sr[i][0]
- * ‖ sr[i][1]). Output in [0, q). */
-void mldsa_poly_uniform_many(mldsa_poly *a, const uint8_t rho[MLDSA_SEEDBYTES],
+/* RejNTTPoly for count entries, four at a time: *a[i] = RejNTTPoly(ρ ‖
+ * sr[i][0] ‖ sr[i][1]). Output in [0, q). */
+void mldsa_poly_uniform_many(mldsa_poly *const a[], const uint8_t rho[MLDSA_SEEDBYTES],
                              const uint8_t sr[][2], unsigned count);
 
 /* FIPS 204 Algorithm 31, RejBoundedPoly(ρ' ‖ IntegerToBytes(nonce, 2)), as
