@@ -214,12 +214,12 @@ static int keccak_have_avx512vl(void)
     /* __builtin_cpu_supports reads flags libgcc filled in at start-up from
      * cpuid and xgetbv (so an OS that does not save the AVX-512 registers
      * counts as no AVX-512): a load and a test per call. */
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+    return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512vl") != 0;
 }
 
 static int keccak_have_avx2(void)
 {
-    return __builtin_cpu_supports("avx2");
+    return __builtin_cpu_supports("avx2") != 0;
 }
 #endif
 

@@ -159,6 +159,11 @@ static void test_f1600_x4_impls(void **state)
         tested++;
     }
     assert_true(tested >= 1);
+    for (int impl = QTPM_KECCAK_PORTABLE; impl <= QTPM_KECCAK_AVX512; impl++) {
+        int avail = qtpm_keccak_impl_available((qtpm_keccak_impl)impl);
+        assert_true(avail == 0 || avail == 1);
+    }
+    assert_int_equal(qtpm_keccak_impl_available((qtpm_keccak_impl)7), 0);
     assert_true(qtpm_keccak_impl_available(QTPM_KECCAK_PORTABLE));
     assert_true(qtpm_keccak_impl_available(qtpm_keccak_best_impl()));
 
