@@ -27,9 +27,8 @@
  * run time (cpuid through __builtin_cpu_supports). Measured on an AMD EPYC
  * (gcc 12), the four permutations cost about 2130 cycles portable, 1020 with
  * AVX2 and 570 with AVX-512VL, against 4 x 720 for the scalar code. With
- * AVX-512VL even a
- * single state runs faster in one element of a vector (about 570 cycles),
- * so qtpm_keccak_f1600 dispatches the same way.
+ * AVX-512VL even a single state runs faster in one element of a vector
+ * (about 570 cycles), so qtpm_keccak_f1600 dispatches the same way.
  */
 #include <string.h>
 
