@@ -16,12 +16,13 @@ void mldsa_polyvec_ntt(mldsa_poly *v, unsigned n);
  * Constant time over all n·256 coefficients. */
 int mldsa_polyvec_chknorm(const mldsa_poly *v, unsigned n, int32_t bound);
 
-/* Row i of ExpandA (FIPS 204 Algorithm 32): row[s] = RejNTTPoly(ρ ‖ s ‖ i)
- * for s < l. Output in [0, q), NTT domain. */
-void mldsa_expand_a_row(mldsa_poly row[MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
-                        unsigned i, unsigned l);
+/* Rows i0 .. i0+nrows-1 of ExpandA (FIPS 204 Algorithm 32): rows[r][s] =
+ * RejNTTPoly(ρ ‖ s ‖ i0+r) for s < l, sampled four entries at a time.
+ * Output in [0, q), NTT domain. */
+void mldsa_expand_a_rows(mldsa_poly rows[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
+                         unsigned i0, unsigned nrows, unsigned l);
 
-/* The whole matrix, row by row. */
+/* The whole matrix (all k rows). */
 void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
                     const mldsa_params *p);
 

@@ -4,7 +4,7 @@
  * interface around them (§5, Algorithms 1-5: pure ML-DSA and HashML-DSA with
  * a context string), plus the external-μ entry points.
  *
- * Memory: no heap. Key generation and verification compute A one row at a
+ * Memory: no heap. Key generation and verification compute A two rows at a
  * time; signing keeps Â (public, up to 56 KiB for ML-DSA-87) and the NTT forms
  * of s1, s2, t0 across rejection iterations, so each iteration pays only for
  * y, w, c and the three products. Stack: sign_core needs about 100 KiB for
@@ -105,7 +105,7 @@ static void keygen_core(const mldsa_params *p, const uint8_t xi[MLDSA_SEEDBYTES]
                         uint8_t *pk, uint8_t *sk)
 {
     struct keygen_secrets s;
-    mldsa_poly row[MLDSA_LMAX], t1[MLDSA_KMAX];
+    mldsa_poly rows[2][MLDSA_LMAX], t1[MLDSA_KMAX];
     uint8_t dims[2] = {(uint8_t)p->k, (uint8_t)p->l};
     uint8_t tr[MLDSA_TRBYTES];
     const uint8_t *rho = s.seedbuf;
@@ -116,17 +116,22 @@ static void keygen_core(const mldsa_params *p, const uint8_t xi[MLDSA_SEEDBYTES]
     shake256_3(s.seedbuf, sizeof(s.seedbuf), xi, MLDSA_SEEDBYTES, dims, 2, NULL, 0);
     /* ρ is published in pk: expanding Â from it may branch on it. */
     QTPM_CT_DECLASSIFY(s.seedbuf, MLDSA_SEEDBYTES);
-    /* Line 4: ExpandS. */
+    /* Line 4: ExpandS (Algorithm 33): s1 with nonces 0..l-1, s2 with l..l+k-1,
+     * sampled as one batch. */
+    mldsa_poly *sv[MLDSA_LMAX + MLDSA_KMAX];
     for (unsigned r = 0; r < p->l; r++)
-        mldsa_poly_uniform_eta(&s.s1[r], rhoprime, (uint16_t)r, p->eta);
+        sv[r] = &s.s1[r];
     for (unsigned r = 0; r < p->k; r++)
-        mldsa_poly_uniform_eta(&s.s2[r], rhoprime, (uint16_t)(p->l + r), p->eta);
-    /* Line 5: t = NTT^-1(Â ∘ NTT(s1)) + s2, one row of Â at a time. */
+        sv[p->l + r] = &s.s2[r];
+    mldsa_poly_uniform_eta_many(sv, rhoprime, 0, p->l + p->k, p->eta);
+    /* Line 5: t = NTT^-1(Â ∘ NTT(s1)) + s2, two rows of Â at a time (for
+     * odd l a pair fills the four-way batches of ExpandA better). */
     memcpy(s.s1hat, s.s1, sizeof(s.s1));
     mldsa_polyvec_ntt(s.s1hat, p->l);
     for (unsigned i = 0; i < p->k; i++) {
-        mldsa_expand_a_row(row, rho, i, p->l);
-        mldsa_matrix_row_mul(&s.t, row, s.s1hat, p->l);
+        if (i % 2 == 0)
+            mldsa_expand_a_rows(rows, rho, i, p->k - i < 2 ? 1 : 2, p->l);
+        mldsa_matrix_row_mul(&s.t, rows[i % 2], s.s1hat, p->l);
         mldsa_poly_invntt_tomont(&s.t);       /* [-q, q) */
         mldsa_poly_add(&s.t, &s.t, &s.s2[i]); /* |t| < q + η */
         mldsa_poly_reduce(&s.t);
@@ -195,8 +200,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         unsigned hints = 0;
 
         /* Line 11: y = ExpandMask(ρ'', κ); |y| <= γ1. */
-        for (unsigned r = 0; r < p->l; r++)
-            mldsa_poly_uniform_gamma1(&s.y[r], s.rhopp, (uint16_t)(kappa + r), gamma1);
+        mldsa_poly_uniform_gamma1_many(s.y, s.rhopp, kappa, p->l, gamma1);
         /* Line 12: w = NTT^-1(Â ∘ NTT(y)); y is transformed in place and
          * kept only in the NTT domain (ŷ in [0, 4q)). */
         mldsa_polyvec_ntt(s.y, p->l);
@@ -287,7 +291,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
 static int verify_core(const mldsa_params *p, const uint8_t *pk, const uint8_t mu[MLDSA_CRHBYTES],
                        const uint8_t *sig)
 {
-    mldsa_poly z[MLDSA_LMAX], row[MLDSA_LMAX], c, w, t1;
+    mldsa_poly z[MLDSA_LMAX], rows[2][MLDSA_LMAX], c, w, t1;
     uint8_t h[MLDSA_KMAX][MLDSA_N];
     uint8_t w1[MLDSA_N];
     uint8_t w1enc[MLDSA_KMAX * 192];
@@ -308,8 +312,9 @@ static int verify_core(const mldsa_params *p, const uint8_t *pk, const uint8_t m
     mldsa_poly_ntt(&c);
     mldsa_polyvec_ntt(z, p->l);
     for (unsigned i = 0; i < p->k; i++) {
-        mldsa_expand_a_row(row, pk, i, p->l);
-        mldsa_matrix_row_mul(&w, row, z, p->l);          /* |w| < q */
+        if (i % 2 == 0) /* two rows of Â at a time, as in keygen_core */
+            mldsa_expand_a_rows(rows, pk, i, p->k - i < 2 ? 1 : 2, p->l);
+        mldsa_matrix_row_mul(&w, rows[i % 2], z, p->l);  /* |w| < q */
         mldsa_unpack_pk_t1(&t1, pk, i);
         mldsa_poly_shiftl(&t1);                           /* [0, 2^23) */
         mldsa_poly_ntt(&t1);                              /* [0, 4q) */

@@ -155,19 +155,26 @@ static void encaps_core(const mlkem_params *prm, const uint8_t *ek,
     qtpm_memzero(kr, sizeof(kr));
 }
 
-int qtpm_mlkem_encaps_internal(qtpm_mlkem_set set, const uint8_t *ek, size_t ek_len,
-                               const uint8_t m[32], uint8_t *ct, uint8_t ss[QTPM_MLKEM_SS_BYTES])
+/* Algorithm 17 for an ek that passed qtpm_mlkem_check_ek: H(ek), then the
+ * core. Shared by both entry points so the modulus check runs once. */
+static int encaps_checked(const mlkem_params *prm, const uint8_t *ek, const uint8_t m[32],
+                          uint8_t *ct, uint8_t ss[QTPM_MLKEM_SS_BYTES])
 {
-    const mlkem_params *prm = mlkem_params_of(set);
     uint8_t h_ek[MLKEM_SYMBYTES];
-    int rc = qtpm_mlkem_check_ek(set, ek, ek_len);
-    if (rc != QTPM_OK)
-        return rc;
     if (!m || !ct || !ss)
         return QTPM_E_PARAM;
     qtpm_sha3_256(h_ek, ek, prm->ek_bytes);
     encaps_core(prm, ek, h_ek, m, ct, ss);
     return QTPM_OK;
+}
+
+int qtpm_mlkem_encaps_internal(qtpm_mlkem_set set, const uint8_t *ek, size_t ek_len,
+                               const uint8_t m[32], uint8_t *ct, uint8_t ss[QTPM_MLKEM_SS_BYTES])
+{
+    int rc = qtpm_mlkem_check_ek(set, ek, ek_len);
+    if (rc != QTPM_OK)
+        return rc;
+    return encaps_checked(mlkem_params_of(set), ek, m, ct, ss);
 }
 
 /* FIPS 203 Algorithm 20. */
@@ -180,7 +187,7 @@ int qtpm_mlkem_encaps(qtpm_mlkem_set set, const uint8_t *ek, size_t ek_len, uint
         return rc;
     rc = qtpm_random_bytes(m, sizeof(m));
     if (rc == QTPM_OK)
-        rc = qtpm_mlkem_encaps_internal(set, ek, ek_len, m, ct, ss);
+        rc = encaps_checked(mlkem_params_of(set), ek, m, ct, ss);
     qtpm_memzero(m, sizeof(m));
     return rc;
 }

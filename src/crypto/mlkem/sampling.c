@@ -10,6 +10,12 @@
  *
  * SamplePolyCBD handles secret data: it is branch-free bit counting, 4 or 6
  * bits per coefficient read from little-endian words.
+ *
+ * Both come in a batched form too, which hashes up to four independent
+ * inputs with the four-way Keccak of keccak.c (qtpm_keccak_x4_*): the k^2
+ * matrix entries and the 2k or 2k+1 noise polynomials of one operation are
+ * independent, and four permutations side by side cost about as much as one
+ * or two single ones. A batch of one falls back to the single-state code.
  */
 #include <string.h>
 
@@ -75,6 +81,49 @@ void mlkem_poly_sample_ntt(mlkem_poly *p, const uint8_t rho[MLKEM_SYMBYTES], uin
     MLKEM_ASSERT_BOUND(p->c, MLKEM_N, 0, MLKEM_Q);
 }
 
+void mlkem_poly_sample_ntt_many(mlkem_poly *p, const uint8_t rho[MLKEM_SYMBYTES],
+                                const uint8_t xy[][2], unsigned count)
+{
+    uint8_t buf[4][SAMPLE_NTT_FIRST_BLOCKS * QTPM_SHAKE128_RATE];
+    uint8_t ext[4][MLKEM_SYMBYTES + 2];
+    qtpm_keccak_x4_ctx xof;
+    unsigned ctr[4] = {0, 0, 0, 0};
+
+    if (count == 1) {
+        mlkem_poly_sample_ntt(p, rho, xy[0][0], xy[0][1]);
+        return;
+    }
+    /* Unused lanes of a short batch hash a copy of entry 0 and are ignored. */
+    for (unsigned j = 0; j < 4; j++) {
+        const unsigned e = j < count ? j : 0;
+        memcpy(ext[j], rho, MLKEM_SYMBYTES);
+        ext[j][MLKEM_SYMBYTES] = xy[e][0];
+        ext[j][MLKEM_SYMBYTES + 1] = xy[e][1];
+    }
+    const uint8_t *const in[4] = {ext[0], ext[1], ext[2], ext[3]};
+    uint8_t *const out[4] = {buf[0], buf[1], buf[2], buf[3]};
+    qtpm_shake128_x4_absorb_once(&xof, in, sizeof(ext[0]));
+    qtpm_keccak_x4_squeezeblocks(&xof, out, SAMPLE_NTT_FIRST_BLOCKS);
+    unsigned more = 0;
+    for (unsigned j = 0; j < count; j++) {
+        ctr[j] = rej_uniform(p[j].c, 0, buf[j], sizeof(buf[j]));
+        more |= ctr[j] < MLKEM_N;
+    }
+    /* Rare: some entry needs more blocks; all four streams advance together
+     * (the data is public, so branching on it is fine). */
+    while (more) {
+        more = 0;
+        qtpm_keccak_x4_squeezeblocks(&xof, out, 1);
+        for (unsigned j = 0; j < count; j++) {
+            if (ctr[j] < MLKEM_N)
+                ctr[j] = rej_uniform(p[j].c, ctr[j], buf[j], QTPM_SHAKE128_RATE);
+            more |= ctr[j] < MLKEM_N;
+        }
+    }
+    for (unsigned j = 0; j < count; j++)
+        MLKEM_ASSERT_BOUND(p[j].c, MLKEM_N, 0, MLKEM_Q);
+}
+
 static uint32_t load32_le(const uint8_t *b)
 {
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
@@ -133,5 +182,46 @@ void mlkem_poly_sample_cbd(mlkem_poly *p, unsigned eta, const uint8_t sigma[MLKE
         cbd3(p, buf);
     MLKEM_ASSERT_ABS_BOUND(p->c, MLKEM_N, (int32_t)eta + 1);
     qtpm_memzero(buf, sizeof(buf));
+    qtpm_memzero(&prf, sizeof(prf));
+}
+
+void mlkem_poly_sample_cbd_many(mlkem_poly *const p[], const unsigned eta[], unsigned count,
+                                const uint8_t sigma[MLKEM_SYMBYTES], uint8_t nonce0)
+{
+    /* 64 η bytes per polynomial: one SHAKE256 block for η = 2, two for η = 3 */
+    uint8_t buf[4][2 * QTPM_SHAKE256_RATE];
+    uint8_t ext[4][MLKEM_SYMBYTES + 1];
+    qtpm_keccak_x4_ctx prf;
+    unsigned done = 0;
+
+    while (count - done >= 2) {
+        const unsigned n = count - done >= 4 ? 4 : count - done;
+        unsigned max_eta = 2;
+        /* PRF_η(σ, N) = SHAKE256(σ ‖ N, 64 η), FIPS 203 (4.3), for the
+         * nonces N = nonce0 + done + j; unused lanes repeat the first. */
+        for (unsigned j = 0; j < 4; j++) {
+            const unsigned e = j < n ? j : 0;
+            memcpy(ext[j], sigma, MLKEM_SYMBYTES);
+            ext[j][MLKEM_SYMBYTES] = (uint8_t)(nonce0 + done + e);
+            if (j < n && eta[done + j] > max_eta)
+                max_eta = eta[done + j];
+        }
+        const uint8_t *const in[4] = {ext[0], ext[1], ext[2], ext[3]};
+        uint8_t *const out[4] = {buf[0], buf[1], buf[2], buf[3]};
+        qtpm_shake256_x4_absorb_once(&prf, in, sizeof(ext[0]));
+        qtpm_keccak_x4_squeezeblocks(&prf, out, max_eta == 2 ? 1 : 2);
+        for (unsigned j = 0; j < n; j++) {
+            if (eta[done + j] == 2)
+                cbd2(p[done + j], buf[j]);
+            else
+                cbd3(p[done + j], buf[j]);
+            MLKEM_ASSERT_ABS_BOUND(p[done + j]->c, MLKEM_N, (int32_t)eta[done + j] + 1);
+        }
+        done += n;
+    }
+    if (done < count)
+        mlkem_poly_sample_cbd(p[done], eta[done], sigma, (uint8_t)(nonce0 + done));
+    qtpm_memzero(buf, sizeof(buf));
+    qtpm_memzero(ext, sizeof(ext));
     qtpm_memzero(&prf, sizeof(prf));
 }
