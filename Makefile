@@ -14,7 +14,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan check check-normal check-asan demo bench fuzz clean
+.PHONY: all deps build build-asan build-portable check check-normal check-asan demo bench fuzz clean
 
 all: build
 
@@ -49,11 +49,23 @@ check: check-normal check-asan
 demo: build
 	./$(BUILD)/src/cli/qtpm-demo
 
-bench: build
+PORTABLE_BUILD ?= build-portable
+
+$(PORTABLE_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(PORTABLE_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc \
+	      -DQTPM_PORTABLE=ON $(CMAKE_FLAGS)
+
+build-portable: deps $(PORTABLE_BUILD)/CMakeCache.txt
+	cmake --build $(PORTABLE_BUILD) -j $(JOBS) --target qtpm-bench-crypto
+
+# The crypto core twice: with the CPU's best Keccak (AVX2/AVX-512 when
+# present) and in portable C only.
+bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto.json
+	./$(PORTABLE_BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto-portable.json
 
 fuzz: deps
 	@echo "no fuzz targets yet"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(PORTABLE_BUILD)

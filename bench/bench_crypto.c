@@ -183,6 +183,20 @@ static void ossl_derive(void *p)
     EVP_PKEY_CTX_free(c);
 }
 
+static void keccak_perm(void *p)
+{
+    qtpm_keccak_f1600((uint64_t *)p);
+}
+
+static const char *keccak_impl_name(qtpm_keccak_impl impl)
+{
+    switch (impl) {
+    case QTPM_KECCAK_AVX2: return "avx2 (4-way), portable (1-way)";
+    case QTPM_KECCAK_AVX512: return "avx512vl";
+    default: return "portable C";
+    }
+}
+
 static void print_row(const char *alg, const char *op, figure f)
 {
     printf("  %-14s %-8s %12.0f %10.1f\n", alg, op, f.cycles, f.usec);
@@ -227,7 +241,15 @@ int main(int argc, char **argv)
            "no rdtsc: 'cycles' are nanoseconds"
 #endif
     );
+    const char *impl = keccak_impl_name(qtpm_keccak_best_impl());
+    printf("Keccak implementation: %s\n", impl);
     printf("  %-14s %-8s %12s %10s\n", "algorithm", "op", "cycles", "us");
+    {
+        static uint64_t state[25];
+        figure f = measure(keccak_perm, state, runs);
+        print_row("Keccak-f1600", "permute", f);
+        add_json(results, "Keccak-f1600", "permute", f);
+    }
 
     static const struct { qtpm_mlkem_set set; const char *name; } kems[] = {
         {QTPM_MLKEM_512, "ML-KEM-512"}, {QTPM_MLKEM_768, "ML-KEM-768"},
@@ -307,9 +329,9 @@ int main(int argc, char **argv)
         char when[32];
         time_t now = time(NULL);
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-        json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:o}", "benchmark", "qtpm crypto core",
-                                "runs", runs, "date", when, "compiler", __VERSION__,
-                                "results", results);
+        json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:o}", "benchmark",
+                                "qtpm crypto core", "runs", runs, "date", when, "compiler",
+                                __VERSION__, "keccak", impl, "results", results);
         if (json_dump_file(doc, json_path, JSON_INDENT(2)) != 0) {
             fprintf(stderr, "qtpm-bench-crypto: cannot write %s\n", json_path);
             json_decref(doc);

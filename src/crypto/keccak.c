@@ -146,7 +146,9 @@ static const uint64_t keccak_rc[24] = {
         E##0 ^= (rc);                                                        \
     } while (0)
 
-#if defined(__x86_64__) || defined(__i386__)
+/* QTPM_PORTABLE_ONLY (cmake -DQTPM_PORTABLE=ON) keeps to the portable code,
+ * so the plain-C figures can be measured on any machine. */
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(QTPM_PORTABLE_ONLY)
 #define KECCAK_X86 1
 #endif
 
