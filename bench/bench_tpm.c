@@ -89,6 +89,7 @@ typedef struct {
     double last_us;    /* duration of the last timed call */
     double client_us;  /* of which ESAPI's work before the send, or -1 */
     const char *wrong; /* what was wrong with an answer (BAD_ANSWER) */
+    const char *setup_failed; /* fixture step that failed, or NULL */
 } tpm_side;
 
 /* The credential every ActivateCredential run must give back. */
@@ -206,40 +207,54 @@ static TSS2_RC create_primary(tpm_side *s, ESYS_TR hierarchy, const TPM2B_PUBLIC
 }
 
 /* ------------------------------------------------------------------------ */
-/* Fixtures: each returns TSS2_RC_SUCCESS once the object exists. */
+/* Fixtures: each returns TSS2_RC_SUCCESS once the object exists. A failure
+ * names the step in side->setup_failed, so the table can tell a failed
+ * preparation apart from a failure of the measured command itself. */
+
+static TSS2_RC setup(tpm_side *s, const char *what, TSS2_RC rc)
+{
+    if (rc != TSS2_RC_SUCCESS)
+        s->setup_failed = what;
+    return rc;
+}
+
+/* Makes the primary *key from tmpl under hierarchy unless it exists. */
+static TSS2_RC need_primary(tpm_side *s, ESYS_TR *key, ESYS_TR hierarchy, TPM2B_PUBLIC tmpl,
+                            const char *what)
+{
+    if (*key)
+        return TSS2_RC_SUCCESS;
+    return setup(s, what, create_primary(s, hierarchy, &tmpl, key));
+}
 
 static TSS2_RC need_srk_rsa(tpm_side *s)
 {
-    TPM2B_PUBLIC t = template_rsa_storage();
-    return s->srk_rsa ? TSS2_RC_SUCCESS
-                      : create_primary(s, ESYS_TR_RH_OWNER, &t, &s->srk_rsa);
+    return need_primary(s, &s->srk_rsa, ESYS_TR_RH_OWNER, template_rsa_storage(),
+                        "CreatePrimary RSA SRK");
 }
 
 static TSS2_RC need_srk_ecc(tpm_side *s)
 {
-    TPM2B_PUBLIC t = template_ecc_storage();
-    return s->srk_ecc ? TSS2_RC_SUCCESS
-                      : create_primary(s, ESYS_TR_RH_OWNER, &t, &s->srk_ecc);
+    return need_primary(s, &s->srk_ecc, ESYS_TR_RH_OWNER, template_ecc_storage(),
+                        "CreatePrimary ECC SRK");
 }
 
 static TSS2_RC need_signer_rsa(tpm_side *s)
 {
-    TPM2B_PUBLIC t = template_rsa_signer();
-    return s->signer_rsa ? TSS2_RC_SUCCESS
-                         : create_primary(s, ESYS_TR_RH_OWNER, &t, &s->signer_rsa);
+    return need_primary(s, &s->signer_rsa, ESYS_TR_RH_OWNER, template_rsa_signer(),
+                        "CreatePrimary RSA signing key");
 }
 
 static TSS2_RC need_signer_ecc(tpm_side *s)
 {
-    TPM2B_PUBLIC t = template_ecc_signer(0);
-    return s->signer_ecc ? TSS2_RC_SUCCESS
-                         : create_primary(s, ESYS_TR_RH_OWNER, &t, &s->signer_ecc);
+    return need_primary(s, &s->signer_ecc, ESYS_TR_RH_OWNER, template_ecc_signer(0),
+                        "CreatePrimary ECC signing key");
 }
 
 static TSS2_RC need_ak(tpm_side *s)
 {
-    TPM2B_PUBLIC t = template_ecc_signer(1);
-    return s->ak ? TSS2_RC_SUCCESS : create_primary(s, ESYS_TR_RH_ENDORSEMENT, &t, &s->ak);
+    return need_primary(s, &s->ak, ESYS_TR_RH_ENDORSEMENT, template_ecc_signer(1),
+                        "CreatePrimary AK");
 }
 
 /* The ECC child key that Load loads: one Create under the ECC SRK. */
@@ -255,9 +270,10 @@ static TSS2_RC need_child(tpm_side *s)
         return TSS2_RC_SUCCESS;
     if ((rc = need_srk_ecc(s)) != TSS2_RC_SUCCESS)
         return rc;
-    return Esys_Create(s->esys, s->srk_ecc, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                       &no_auth, &t, &no_outside, &no_pcrs, &s->child_private, &s->child_public,
-                       NULL, NULL, NULL);
+    rc = Esys_Create(s->esys, s->srk_ecc, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                     &no_auth, &t, &no_outside, &no_pcrs, &s->child_private, &s->child_public,
+                     NULL, NULL, NULL);
+    return setup(s, "Create child key", rc);
 }
 
 /* EK-like key plus AK, and a credential for the AK made by the TPM itself
@@ -267,7 +283,6 @@ static TSS2_RC need_credential(tpm_side *s, int ecc)
     ESYS_TR *ek = ecc ? &s->ek_ecc : &s->ek_rsa;
     TPM2B_ID_OBJECT **blob = ecc ? &s->cred_blob_ecc : &s->cred_blob_rsa;
     TPM2B_ENCRYPTED_SECRET **secret = ecc ? &s->cred_secret_ecc : &s->cred_secret_rsa;
-    TPM2B_PUBLIC t = ecc ? template_ecc_storage() : template_rsa_storage();
     TPM2B_NAME *ak_name = NULL;
     TSS2_RC rc;
 
@@ -275,14 +290,17 @@ static TSS2_RC need_credential(tpm_side *s, int ecc)
         return TSS2_RC_SUCCESS;
     if ((rc = need_ak(s)) != TSS2_RC_SUCCESS)
         return rc;
-    if (!*ek && (rc = create_primary(s, ESYS_TR_RH_ENDORSEMENT, &t, ek)) != TSS2_RC_SUCCESS)
+    rc = need_primary(s, ek, ESYS_TR_RH_ENDORSEMENT,
+                      ecc ? template_ecc_storage() : template_rsa_storage(), "CreatePrimary EK");
+    if (rc != TSS2_RC_SUCCESS)
         return rc;
-    if ((rc = Esys_TR_GetName(s->esys, s->ak, &ak_name)) != TSS2_RC_SUCCESS)
+    rc = setup(s, "TR_GetName AK", Esys_TR_GetName(s->esys, s->ak, &ak_name));
+    if (rc != TSS2_RC_SUCCESS)
         return rc;
     rc = Esys_MakeCredential(s->esys, *ek, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
                              &bench_credential, ak_name, blob, secret);
     Esys_Free(ak_name);
-    return rc;
+    return setup(s, "MakeCredential", rc);
 }
 
 /* A TPM has room for only a few loaded objects (three in both swtpm and
@@ -742,16 +760,16 @@ static int tpm_start(tpm_side *s)
     for (;;) {
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0;
-            snprintf(s->start_error, sizeof s->start_error, "%.400s exited during start (status %d)",
-                     s->binary, WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
+            snprintf(s->start_error, sizeof s->start_error,
+                     "%.400s exited during start (status %d)", s->binary, WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
             show_log(s);
             return -1;
         }
         if (port_accepts(s->port + 1) && port_accepts(s->port))
             return 0;
         if (now_us() > deadline) {
-            snprintf(s->start_error, sizeof s->start_error, "%.400s did not open ports %d/%d in %d s",
-                     s->binary, s->port, s->port + 1, START_TIMEOUT_MS / 1000);
+            snprintf(s->start_error, sizeof s->start_error,
+                     "%.400s did not open ports %d/%d in %d s", s->binary, s->port, s->port + 1, START_TIMEOUT_MS / 1000);
             show_log(s);
             return -1;
         }
@@ -887,6 +905,9 @@ static void record_failure(cell *c, tpm_side *s, TSS2_RC rc)
         snprintf(s->start_error, sizeof s->start_error, "%s exited during the run", s->name);
         Esys_Finalize(&s->esys);
         s->esys = NULL;
+    } else if (s->setup_failed) {
+        snprintf(c->error, sizeof c->error, "setup (%s): %s", s->setup_failed,
+                 Tss2_RC_Decode(rc));
     } else if (rc == BAD_ANSWER && s->wrong) {
         snprintf(c->error, sizeof c->error, "wrong answer: %s", s->wrong);
     } else {
@@ -945,7 +966,8 @@ static json_t *cell_json(const cell *c, const tpm_side *s)
     json_t *o = json_pack("{s:f, s:f, s:f, s:i}", "median_us", round1(c->median), "p90_us",
                           round1(c->p90), "min_us", round1(c->min), "runs", c->n);
     if (c->n_client > 0)
-        json_object_set_new(o, "client_before_send_median_us", json_real(round1(c->client_median)));
+        json_object_set_new(o, "client_before_send_median_us",
+                            json_real(round1(c->client_median)));
     return o;
 }
 
@@ -1088,7 +1110,8 @@ int main(int argc, char **argv)
                    s->binary[0] ? s->binary : "no binary");
             continue;
         }
-        read_version(s);
+        if (!s->is_qtpm) /* qtpm-server has no --version; it is this tree's build */
+            read_version(s);
         if (tpm_start(s) != 0 || tpm_connect(s) != 0) {
             printf("%s: could not be started: %s\n", s->name, s->start_error);
             tpm_stop(s);
@@ -1136,6 +1159,8 @@ int main(int argc, char **argv)
                     continue;
                 s->last_us = 0;
                 s->client_us = -1;
+                s->setup_failed = NULL;
+                s->wrong = NULL;
                 rc = commands[i].run(s);
                 if (rc != TSS2_RC_SUCCESS) {
                     record_failure(c, s, rc);
