@@ -761,7 +761,8 @@ static int tpm_start(tpm_side *s)
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0;
             snprintf(s->start_error, sizeof s->start_error,
-                     "%.400s exited during start (status %d)", s->binary, WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
+                     "%.400s exited during start (status %d)", s->binary,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
             show_log(s);
             return -1;
         }
@@ -769,7 +770,8 @@ static int tpm_start(tpm_side *s)
             return 0;
         if (now_us() > deadline) {
             snprintf(s->start_error, sizeof s->start_error,
-                     "%.400s did not open ports %d/%d in %d s", s->binary, s->port, s->port + 1, START_TIMEOUT_MS / 1000);
+                     "%.400s did not open ports %d/%d in %d s", s->binary, s->port, s->port + 1,
+                     START_TIMEOUT_MS / 1000);
             show_log(s);
             return -1;
         }
