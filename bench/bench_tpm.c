@@ -1151,11 +1151,14 @@ int main(int argc, char **argv)
                 goto out;
             }
         }
-        /* Alternate the TPMs run by run; a TPM that failed stops here. */
+        /* Alternate the TPMs run by run, and which of them goes first, so
+         * neither always runs right after the other; a TPM that failed a
+         * command is not asked again for it. */
         for (r = -warm; r < n; r++) {
-            for (t = 0; t < 2; t++) {
-                tpm_side *s = &sides[t];
-                cell *c = &cells[i][t];
+            for (k = 0; k < 2; k++) {
+                int who = (int)(((size_t)(r + warm) % 2) ^ k);
+                tpm_side *s = &sides[who];
+                cell *c = &cells[i][who];
                 TSS2_RC rc;
                 if (!s->esys || c->error[0])
                     continue;
