@@ -63,6 +63,7 @@ build-portable: deps $(PORTABLE_BUILD)/CMakeCache.txt
 bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto.json
 	./$(PORTABLE_BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto-portable.json
+	./$(BUILD)/bench/qtpm-bench-tpm --runs 200 --keygen-runs 20 --json bench/results/tpm.json
 
 fuzz: deps
 	@echo "no fuzz targets yet"
