@@ -761,6 +761,22 @@ TPM_RC qtpm_TPML_ECC_CURVE_marshal(const TPML_ECC_CURVE *src, uint8_t buf[], siz
                                    size_t *offset);
 TPM_RC qtpm_TPML_ECC_CURVE_unmarshal(TPML_ECC_CURVE *dst, const uint8_t buf[], size_t size,
                                      size_t *offset);
+TPM_RC qtpm_TPMS_TAGGED_POLICY_marshal(const TPMS_TAGGED_POLICY *src, uint8_t buf[],
+                                       size_t size, size_t *offset);
+TPM_RC qtpm_TPMS_TAGGED_POLICY_unmarshal(TPMS_TAGGED_POLICY *dst, const uint8_t buf[],
+                                         size_t size, size_t *offset);
+TPM_RC qtpm_TPML_TAGGED_POLICY_marshal(const TPML_TAGGED_POLICY *src, uint8_t buf[],
+                                       size_t size, size_t *offset);
+TPM_RC qtpm_TPML_TAGGED_POLICY_unmarshal(TPML_TAGGED_POLICY *dst, const uint8_t buf[],
+                                         size_t size, size_t *offset);
+TPM_RC qtpm_TPMS_ACT_DATA_marshal(const TPMS_ACT_DATA *src, uint8_t buf[], size_t size,
+                                  size_t *offset);
+TPM_RC qtpm_TPMS_ACT_DATA_unmarshal(TPMS_ACT_DATA *dst, const uint8_t buf[], size_t size,
+                                    size_t *offset);
+TPM_RC qtpm_TPML_ACT_DATA_marshal(const TPML_ACT_DATA *src, uint8_t buf[], size_t size,
+                                  size_t *offset);
+TPM_RC qtpm_TPML_ACT_DATA_unmarshal(TPML_ACT_DATA *dst, const uint8_t buf[], size_t size,
+                                    size_t *offset);
 TPM_RC qtpm_TPMU_CAPABILITIES_marshal(const TPMU_CAPABILITIES *src, uint8_t buf[], size_t size,
                                       size_t *offset, UINT32 selector);
 TPM_RC qtpm_TPMU_CAPABILITIES_unmarshal(TPMU_CAPABILITIES *dst, const uint8_t buf[], size_t size,

@@ -556,8 +556,8 @@ TPM_RC qtpm_TPM2B_CREATION_DATA_unmarshal(TPM2B_CREATION_DATA *dst, const uint8_
 {
     size_t o = *offset, end;
     TRY(qtpm_m_sized_open(buf, size, &o, &end));
-    TRY(qtpm_m_sized_close(qtpm_TPMS_CREATION_DATA_unmarshal(&dst->creationData, buf, end, &o),
-                           o, end));
+    TPM_RC inner = qtpm_TPMS_CREATION_DATA_unmarshal(&dst->creationData, buf, end, &o);
+    TRY(qtpm_m_sized_close(inner, o, end));
     dst->size = (UINT16)(end - *offset - 2);
     *offset = o;
     return TPM_RC_SUCCESS;

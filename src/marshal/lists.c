@@ -309,6 +309,95 @@ TPM_RC qtpm_TPML_ECC_CURVE_unmarshal(TPML_ECC_CURVE *dst, const uint8_t buf[], s
     return TPM_RC_SUCCESS;
 }
 
+/* TPMS_TAGGED_POLICY: a hierarchy without a policy reports TPM_ALG_NULL. */
+TPM_RC qtpm_TPMS_TAGGED_POLICY_marshal(const TPMS_TAGGED_POLICY *src, uint8_t buf[],
+                                       size_t size, size_t *offset)
+{
+    size_t o = *offset;
+    TRY(qtpm_UINT32_marshal(&src->handle, buf, size, &o));
+    TRY(qtpm_TPMT_HA_marshal(&src->policyHash, buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPMS_TAGGED_POLICY_unmarshal(TPMS_TAGGED_POLICY *dst, const uint8_t buf[],
+                                         size_t size, size_t *offset)
+{
+    size_t o = *offset;
+    TRY(qtpm_UINT32_unmarshal(&dst->handle, buf, size, &o));
+    TRY(qtpm_TPMT_HA_unmarshal(&dst->policyHash, buf, size, &o, YES));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPML_TAGGED_POLICY_marshal(const TPML_TAGGED_POLICY *src, uint8_t buf[],
+                                       size_t size, size_t *offset)
+{
+    size_t o = *offset;
+    TRY(count_marshal(src->count, COUNT(src->policies), buf, size, &o));
+    for (UINT32 i = 0; i < src->count; i++)
+        TRY(qtpm_TPMS_TAGGED_POLICY_marshal(&src->policies[i], buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPML_TAGGED_POLICY_unmarshal(TPML_TAGGED_POLICY *dst, const uint8_t buf[],
+                                         size_t size, size_t *offset)
+{
+    size_t o = *offset;
+    TRY(count_unmarshal(&dst->count, COUNT(dst->policies), buf, size, &o));
+    for (UINT32 i = 0; i < dst->count; i++)
+        TRY(qtpm_TPMS_TAGGED_POLICY_unmarshal(&dst->policies[i], buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPMS_ACT_DATA_marshal(const TPMS_ACT_DATA *src, uint8_t buf[], size_t size,
+                                  size_t *offset)
+{
+    size_t o = *offset;
+    TRY(qtpm_UINT32_marshal(&src->handle, buf, size, &o));
+    TRY(qtpm_UINT32_marshal(&src->timeout, buf, size, &o));
+    TRY(qtpm_UINT32_marshal(&src->attributes, buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPMS_ACT_DATA_unmarshal(TPMS_ACT_DATA *dst, const uint8_t buf[], size_t size,
+                                    size_t *offset)
+{
+    size_t o = *offset;
+    TRY(qtpm_UINT32_unmarshal(&dst->handle, buf, size, &o));
+    TRY(qtpm_UINT32_unmarshal(&dst->timeout, buf, size, &o));
+    TRY(qtpm_UINT32_unmarshal(&dst->attributes, buf, size, &o));
+    if (dst->attributes & TPMA_ACT_RESERVED)
+        return TPM_RC_RESERVED_BITS;
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPML_ACT_DATA_marshal(const TPML_ACT_DATA *src, uint8_t buf[], size_t size,
+                                  size_t *offset)
+{
+    size_t o = *offset;
+    TRY(count_marshal(src->count, COUNT(src->actData), buf, size, &o));
+    for (UINT32 i = 0; i < src->count; i++)
+        TRY(qtpm_TPMS_ACT_DATA_marshal(&src->actData[i], buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPML_ACT_DATA_unmarshal(TPML_ACT_DATA *dst, const uint8_t buf[], size_t size,
+                                    size_t *offset)
+{
+    size_t o = *offset;
+    TRY(count_unmarshal(&dst->count, COUNT(dst->actData), buf, size, &o));
+    for (UINT32 i = 0; i < dst->count; i++)
+        TRY(qtpm_TPMS_ACT_DATA_unmarshal(&dst->actData[i], buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
 /* ---- §10.10 capabilities ----------------------------------------------- */
 
 TPM_RC qtpm_TPMU_CAPABILITIES_marshal(const TPMU_CAPABILITIES *src, uint8_t buf[], size_t size,
@@ -333,6 +422,10 @@ TPM_RC qtpm_TPMU_CAPABILITIES_marshal(const TPMU_CAPABILITIES *src, uint8_t buf[
         return qtpm_TPML_TAGGED_PCR_PROPERTY_marshal(&src->pcrProperties, buf, size, offset);
     case TPM_CAP_ECC_CURVES:
         return qtpm_TPML_ECC_CURVE_marshal(&src->eccCurves, buf, size, offset);
+    case TPM_CAP_AUTH_POLICIES:
+        return qtpm_TPML_TAGGED_POLICY_marshal(&src->authPolicies, buf, size, offset);
+    case TPM_CAP_ACT:
+        return qtpm_TPML_ACT_DATA_marshal(&src->actData, buf, size, offset);
     default:
         return TPM_RC_SELECTOR;
     }
@@ -360,6 +453,10 @@ TPM_RC qtpm_TPMU_CAPABILITIES_unmarshal(TPMU_CAPABILITIES *dst, const uint8_t bu
         return qtpm_TPML_TAGGED_PCR_PROPERTY_unmarshal(&dst->pcrProperties, buf, size, offset);
     case TPM_CAP_ECC_CURVES:
         return qtpm_TPML_ECC_CURVE_unmarshal(&dst->eccCurves, buf, size, offset);
+    case TPM_CAP_AUTH_POLICIES:
+        return qtpm_TPML_TAGGED_POLICY_unmarshal(&dst->authPolicies, buf, size, offset);
+    case TPM_CAP_ACT:
+        return qtpm_TPML_ACT_DATA_unmarshal(&dst->actData, buf, size, offset);
     default:
         return TPM_RC_SELECTOR;
     }

@@ -50,7 +50,8 @@ TPM_RC qtpm_TPM2B_NV_PUBLIC_unmarshal(TPM2B_NV_PUBLIC *dst, const uint8_t buf[],
 {
     size_t o = *offset, end;
     TRY(qtpm_m_sized_open(buf, size, &o, &end));
-    TRY(qtpm_m_sized_close(qtpm_TPMS_NV_PUBLIC_unmarshal(&dst->nvPublic, buf, end, &o), o, end));
+    TPM_RC inner = qtpm_TPMS_NV_PUBLIC_unmarshal(&dst->nvPublic, buf, end, &o);
+    TRY(qtpm_m_sized_close(inner, o, end));
     dst->size = (UINT16)(end - *offset - 2);
     *offset = o;
     return TPM_RC_SUCCESS;

@@ -230,8 +230,8 @@ TPM_RC qtpm_TPM2B_SENSITIVE_CREATE_unmarshal(TPM2B_SENSITIVE_CREATE *dst, const 
 {
     size_t o = *offset, end;
     TRY(qtpm_m_sized_open(buf, size, &o, &end));
-    TRY(qtpm_m_sized_close(qtpm_TPMS_SENSITIVE_CREATE_unmarshal(&dst->sensitive, buf, end, &o),
-                           o, end));
+    TPM_RC inner = qtpm_TPMS_SENSITIVE_CREATE_unmarshal(&dst->sensitive, buf, end, &o);
+    TRY(qtpm_m_sized_close(inner, o, end));
     dst->size = (UINT16)(end - *offset - 2);
     *offset = o;
     return TPM_RC_SUCCESS;
@@ -626,7 +626,8 @@ TPM_RC qtpm_TPM2B_ECC_POINT_unmarshal(TPM2B_ECC_POINT *dst, const uint8_t buf[],
 {
     size_t o = *offset, end;
     TRY(qtpm_m_sized_open(buf, size, &o, &end));
-    TRY(qtpm_m_sized_close(qtpm_TPMS_ECC_POINT_unmarshal(&dst->point, buf, end, &o), o, end));
+    TPM_RC inner = qtpm_TPMS_ECC_POINT_unmarshal(&dst->point, buf, end, &o);
+    TRY(qtpm_m_sized_close(inner, o, end));
     dst->size = (UINT16)(end - *offset - 2);
     *offset = o;
     return TPM_RC_SUCCESS;
@@ -960,8 +961,8 @@ TPM_RC qtpm_TPM2B_PUBLIC_unmarshal(TPM2B_PUBLIC *dst, const uint8_t buf[], size_
 {
     size_t o = *offset, end;
     TRY(qtpm_m_sized_open(buf, size, &o, &end));
-    TRY(qtpm_m_sized_close(
-        qtpm_TPMT_PUBLIC_unmarshal(&dst->publicArea, buf, end, &o, allow_null), o, end));
+    TPM_RC inner = qtpm_TPMT_PUBLIC_unmarshal(&dst->publicArea, buf, end, &o, allow_null);
+    TRY(qtpm_m_sized_close(inner, o, end));
     dst->size = (UINT16)(end - *offset - 2);
     *offset = o;
     return TPM_RC_SUCCESS;
@@ -1069,8 +1070,8 @@ TPM_RC qtpm_TPM2B_SENSITIVE_unmarshal(TPM2B_SENSITIVE *dst, const uint8_t buf[],
         return TPM_RC_SUCCESS;
     }
     TRY(qtpm_m_sized_open(buf, size, &o, &end));
-    TRY(qtpm_m_sized_close(qtpm_TPMT_SENSITIVE_unmarshal(&dst->sensitiveArea, buf, end, &o), o,
-                           end));
+    TPM_RC inner = qtpm_TPMT_SENSITIVE_unmarshal(&dst->sensitiveArea, buf, end, &o);
+    TRY(qtpm_m_sized_close(inner, o, end));
     dst->size = n;
     *offset = o;
     return TPM_RC_SUCCESS;
