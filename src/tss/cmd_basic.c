@@ -56,7 +56,7 @@ int qtpm_tss_GetCapability(qtpm_tss *t, TPM_CAP capability, UINT32 property,
     o = 0;
     m = qtpm_TPMI_YES_NO_unmarshal(more_data, r.params, r.params_len, &o);
     m |= qtpm_TPMS_CAPABILITY_DATA_unmarshal(data, r.params, r.params_len, &o);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_GetRandom(qtpm_tss *t, const qtpm_tss_auths *auths, UINT16 bytes_requested,
@@ -70,8 +70,7 @@ int qtpm_tss_GetRandom(qtpm_tss *t, const qtpm_tss_auths *auths, UINT16 bytes_re
     if (rc)
         return rc;
     o = 0;
-    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(random_bytes, r.params, r.params_len, &o),
-                       o, &r);
+    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(random_bytes, r.params, r.params_len, &o), &o, &r);
 }
 
 int qtpm_tss_PCR_Read(qtpm_tss *t, const qtpm_tss_auths *auths,
@@ -90,7 +89,7 @@ int qtpm_tss_PCR_Read(qtpm_tss *t, const qtpm_tss_auths *auths,
     TPM_RC m = qtpm_UINT32_unmarshal(update_counter, r.params, r.params_len, &o);
     m |= qtpm_TPML_PCR_SELECTION_unmarshal(selection_out, r.params, r.params_len, &o);
     m |= qtpm_TPML_DIGEST_unmarshal(values, r.params, r.params_len, &o);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_PCR_Extend(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr,

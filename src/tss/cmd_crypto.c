@@ -28,8 +28,7 @@ int qtpm_tss_Sign(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
     if (rc)
         return rc;
     o = 0;
-    return tss_rsp_end(qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0),
-                       o, &r);
+    return tss_rsp_end(qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0), &o, &r);
 }
 
 int qtpm_tss_VerifySignature(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
@@ -49,7 +48,7 @@ int qtpm_tss_VerifySignature(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_O
         return rc;
     o = 0;
     return tss_rsp_end(qtpm_TPMT_TK_VERIFIED_unmarshal(validation ? validation : &tk, r.params,
-                                                       r.params_len, &o), o, &r);
+                                                       r.params_len, &o), &o, &r);
 }
 
 int qtpm_tss_Hash(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_MAX_BUFFER *data,
@@ -72,7 +71,7 @@ int qtpm_tss_Hash(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_MAX_BUFF
     m = qtpm_TPM2B_DIGEST_unmarshal(out_hash, r.params, r.params_len, &o);
     m |= qtpm_TPMT_TK_HASHCHECK_unmarshal(validation ? validation : &tk, r.params,
                                           r.params_len, &o);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_HMAC(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
@@ -90,7 +89,7 @@ int qtpm_tss_HMAC(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handl
     if (rc)
         return rc;
     o = 0;
-    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(out_hmac, r.params, r.params_len, &o), o, &r);
+    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(out_hmac, r.params, r.params_len, &o), &o, &r);
 }
 
 int qtpm_tss_Quote(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,
@@ -113,7 +112,7 @@ int qtpm_tss_Quote(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign
     o = 0;
     m = qtpm_TPM2B_ATTEST_unmarshal(quoted, r.params, r.params_len, &o);
     m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_Certify(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT object_handle,
@@ -136,7 +135,7 @@ int qtpm_tss_Certify(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT ob
     o = 0;
     m = qtpm_TPM2B_ATTEST_unmarshal(certify_info, r.params, r.params_len, &o);
     m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_MakeCredential(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
@@ -157,7 +156,7 @@ int qtpm_tss_MakeCredential(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OB
     o = 0;
     m = qtpm_TPM2B_ID_OBJECT_unmarshal(credential_blob, r.params, r.params_len, &o);
     m |= qtpm_TPM2B_ENCRYPTED_SECRET_unmarshal(secret, r.params, r.params_len, &o);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_ActivateCredential(qtpm_tss *t, const qtpm_tss_auths *auths,
@@ -177,7 +176,7 @@ int qtpm_tss_ActivateCredential(qtpm_tss *t, const qtpm_tss_auths *auths,
     if (rc)
         return rc;
     o = 0;
-    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(cert_info, r.params, r.params_len, &o), o, &r);
+    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(cert_info, r.params, r.params_len, &o), &o, &r);
 }
 
 static int rsa_crypt(qtpm_tss *t, TPM_CC cc, size_t n_auth, const qtpm_tss_auths *auths,
@@ -198,7 +197,7 @@ static int rsa_crypt(qtpm_tss *t, TPM_CC cc, size_t n_auth, const qtpm_tss_auths
     if (rc)
         return rc;
     o = 0;
-    return tss_rsp_end(qtpm_TPM2B_PUBLIC_KEY_RSA_unmarshal(out, r.params, r.params_len, &o), o,
+    return tss_rsp_end(qtpm_TPM2B_PUBLIC_KEY_RSA_unmarshal(out, r.params, r.params_len, &o), &o,
                        &r);
 }
 
@@ -229,6 +228,6 @@ int qtpm_tss_ECDH_ZGen(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT 
     if (rc)
         return rc;
     o = 0;
-    return tss_rsp_end(qtpm_TPM2B_ECC_POINT_unmarshal(out_point, r.params, r.params_len, &o), o,
+    return tss_rsp_end(qtpm_TPM2B_ECC_POINT_unmarshal(out_point, r.params, r.params_len, &o), &o,
                        &r);
 }

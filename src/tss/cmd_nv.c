@@ -74,7 +74,7 @@ int qtpm_tss_NV_Read(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_NV_AUTH a
     if (rc)
         return rc;
     o = 0;
-    return tss_rsp_end(qtpm_TPM2B_MAX_NV_BUFFER_unmarshal(data, r.params, r.params_len, &o), o,
+    return tss_rsp_end(qtpm_TPM2B_MAX_NV_BUFFER_unmarshal(data, r.params, r.params_len, &o), &o,
                        &r);
 }
 
@@ -89,7 +89,7 @@ int qtpm_tss_NV_ReadPublic(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_NV_
     size_t o = 0;
     TPM_RC m = qtpm_TPM2B_NV_PUBLIC_unmarshal(nv_public, r.params, r.params_len, &o);
     m |= qtpm_TPM2B_NAME_unmarshal(name ? name : &nm, r.params, r.params_len, &o);
-    if ((rc = tss_rsp_end(m, o, &r)) != QTPM_OK)
+    if ((rc = tss_rsp_end(m, &o, &r)) != QTPM_OK)
         return rc;
     if (name == NULL)
         name = &nm;

@@ -80,7 +80,7 @@ int qtpm_tss_CreatePrimary(qtpm_tss *t, const qtpm_tss_auths *auths,
     TPM_RC m = qtpm_TPM2B_PUBLIC_unmarshal(out_public, r.params, r.params_len, &o, 0);
     m |= unmarshal_creation(&r, &o, creation_data, creation_hash, ticket);
     m |= qtpm_TPM2B_NAME_unmarshal(name ? name : &nm, r.params, r.params_len, &o);
-    if ((rc = tss_rsp_end(m, o, &r)) != QTPM_OK)
+    if ((rc = tss_rsp_end(m, &o, &r)) != QTPM_OK)
         return rc;
     *object_handle = r.handle;
     return note_object(t, r.handle, &out_public->publicArea, name ? name : &nm);
@@ -106,7 +106,7 @@ int qtpm_tss_Create(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT par
     TPM_RC m = qtpm_TPM2B_PRIVATE_unmarshal(out_private, r.params, r.params_len, &o);
     m |= qtpm_TPM2B_PUBLIC_unmarshal(out_public, r.params, r.params_len, &o, 0);
     m |= unmarshal_creation(&r, &o, creation_data, creation_hash, ticket);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_CreateLoaded(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PARENT parent,
@@ -136,7 +136,7 @@ int qtpm_tss_CreateLoaded(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PARE
     m = qtpm_TPM2B_PRIVATE_unmarshal(out_private, r.params, r.params_len, &o);
     m |= qtpm_TPM2B_PUBLIC_unmarshal(out_public, r.params, r.params_len, &o, 0);
     m |= qtpm_TPM2B_NAME_unmarshal(name ? name : &nm, r.params, r.params_len, &o);
-    if ((rc = tss_rsp_end(m, o, &r)) != QTPM_OK)
+    if ((rc = tss_rsp_end(m, &o, &r)) != QTPM_OK)
         return rc;
     *object_handle = r.handle;
     return note_object(t, r.handle, &out_public->publicArea, name ? name : &nm);
@@ -159,7 +159,7 @@ int qtpm_tss_Load(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT paren
         return rc;
     o = 0;
     m = qtpm_TPM2B_NAME_unmarshal(name ? name : &nm, r.params, r.params_len, &o);
-    if ((rc = tss_rsp_end(m, o, &r)) != QTPM_OK)
+    if ((rc = tss_rsp_end(m, &o, &r)) != QTPM_OK)
         return rc;
     *object_handle = r.handle;
     return note_object(t, r.handle, &in_public->publicArea, name ? name : &nm);
@@ -191,7 +191,7 @@ int qtpm_tss_LoadExternal(qtpm_tss *t, const qtpm_tss_auths *auths,
         return rc;
     o = 0;
     m = qtpm_TPM2B_NAME_unmarshal(name ? name : &nm, r.params, r.params_len, &o);
-    if ((rc = tss_rsp_end(m, o, &r)) != QTPM_OK)
+    if ((rc = tss_rsp_end(m, &o, &r)) != QTPM_OK)
         return rc;
     *object_handle = r.handle;
     return note_object(t, r.handle, &in_public->publicArea, name ? name : &nm);
@@ -210,7 +210,7 @@ int qtpm_tss_ReadPublic(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT
     m |= qtpm_TPM2B_NAME_unmarshal(name ? name : &nm, r.params, r.params_len, &o);
     m |= qtpm_TPM2B_NAME_unmarshal(qualified_name ? qualified_name : &qn, r.params,
                                    r.params_len, &o);
-    if ((rc = tss_rsp_end(m, o, &r)) != QTPM_OK)
+    if ((rc = tss_rsp_end(m, &o, &r)) != QTPM_OK)
         return rc;
     return note_object(t, object, &out_public->publicArea, name ? name : &nm);
 }
@@ -223,8 +223,7 @@ int qtpm_tss_Unseal(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT ite
     if (rc)
         return rc;
     size_t o = 0;
-    return tss_rsp_end(qtpm_TPM2B_SENSITIVE_DATA_unmarshal(out_data, r.params, r.params_len, &o),
-                       o, &r);
+    return tss_rsp_end(qtpm_TPM2B_SENSITIVE_DATA_unmarshal(out_data, r.params, r.params_len, &o), &o, &r);
 }
 
 int qtpm_tss_FlushContext(qtpm_tss *t, TPMI_DH_CONTEXT flush_handle)
@@ -247,7 +246,7 @@ int qtpm_tss_ContextSave(qtpm_tss *t, TPMI_DH_CONTEXT save_handle, TPMS_CONTEXT 
     if (rc)
         return rc;
     size_t o = 0;
-    return tss_rsp_end(qtpm_TPMS_CONTEXT_unmarshal(context, r.params, r.params_len, &o), o, &r);
+    return tss_rsp_end(qtpm_TPMS_CONTEXT_unmarshal(context, r.params, r.params_len, &o), &o, &r);
 }
 
 int qtpm_tss_ContextLoad(qtpm_tss *t, const TPMS_CONTEXT *context, TPMI_DH_CONTEXT *loaded_handle)

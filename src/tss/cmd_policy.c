@@ -35,7 +35,7 @@ int qtpm_tss_StartAuthSession(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_
     if (rc)
         return rc;
     o = 0;
-    if ((rc = tss_rsp_end(qtpm_TPM2B_NONCE_unmarshal(nonce_tpm, r.params, r.params_len, &o), o,
+    if ((rc = tss_rsp_end(qtpm_TPM2B_NONCE_unmarshal(nonce_tpm, r.params, r.params_len, &o), &o,
                           &r)) != QTPM_OK)
         return rc;
     *session_handle = r.handle;
@@ -98,7 +98,7 @@ int qtpm_tss_PolicySecret(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_ENTI
     o = 0;
     m = qtpm_TPM2B_TIMEOUT_unmarshal(timeout ? timeout : &to, r.params, r.params_len, &o);
     m |= qtpm_TPMT_TK_AUTH_unmarshal(ticket ? ticket : &tk, r.params, r.params_len, &o);
-    return tss_rsp_end(m, o, &r);
+    return tss_rsp_end(m, &o, &r);
 }
 
 int qtpm_tss_PolicyOR(qtpm_tss *t, const qtpm_tss_auths *auths, qtpm_tss_session *policy,
@@ -136,7 +136,7 @@ int qtpm_tss_PolicyGetDigest(qtpm_tss *t, const qtpm_tss_auths *auths, qtpm_tss_
     if (rc)
         return rc;
     size_t o = 0;
-    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(policy_digest, r.params, r.params_len, &o), o,
+    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(policy_digest, r.params, r.params_len, &o), &o,
                        &r);
 }
 

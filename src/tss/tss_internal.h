@@ -40,9 +40,9 @@ static inline int tss_mrc(TPM_RC rc)
 }
 
 /* After unmarshalling a response's parameters: all of them must be used. */
-static inline int tss_rsp_end(TPM_RC rc, size_t off, const qtpm_tss_response *r)
+static inline int tss_rsp_end(TPM_RC rc, const size_t *off, const qtpm_tss_response *r)
 {
-    if (rc != TPM_RC_SUCCESS || off != r->params_len)
+    if (rc != TPM_RC_SUCCESS || *off != r->params_len)
         return QTPM_TSS_E_PROTOCOL;
     return QTPM_OK;
 }
