@@ -4,7 +4,8 @@
  * framing checked byte for byte against a fake simulator running in a
  * thread (power-on and NV-on signals, TPM_SEND_COMMAND with locality,
  * response and acknowledgement, SESSION_END), with QTPM_TIMING writing
- * its CSV line and the in-memory records counting the commands.
+ * its CSV line and the in-memory records counting the commands; and a fake
+ * TPM whose response HMAC is checked, then corrupted and refused.
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -209,11 +210,137 @@ static void test_config_strings(void **state)
     assert_string_equal(qtpm_tss_cc_name(0x12345), "Unknown");
 }
 
+/* ---- a fake TPM that answers GetRandom in an HMAC session, signing its
+ * response with a session key both sides know; the second answer carries a
+ * corrupted HMAC, which the TSS must refuse (Part 1 §19.6.6). */
+
+static const uint8_t fake_key[32] = { 7, 7, 7 };
+
+typedef struct {
+    int cmd_listen, plat_listen;
+    int answered;
+} fake_tpm;
+
+static void *fake_tpm_main(void *arg)
+{
+    fake_tpm *f = arg;
+    int c = accept(f->cmd_listen, NULL, NULL);
+    int p = accept(f->plat_listen, NULL, NULL);
+    uint32_t v;
+    if (c < 0 || p < 0)
+        return NULL;
+    for (int i = 0; i < 2; i++)
+        if (read_u32(p, &v) || write_u32(p, 0))
+            goto out;
+    for (int round = 0; round < 2; round++) {
+        uint8_t cmd[256], rsp[256];
+        uint32_t code, len;
+        uint8_t loc;
+        if (read_u32(c, &code) || read_n(c, &loc, 1) || read_u32(c, &len) || len > sizeof cmd ||
+            read_n(c, cmd, len))
+            goto out;
+        /* header(10) authSize(4) handle(4) nonce(2+n) attrs(1) hmac(2+m) params */
+        size_t o = 18;
+        TPM2B_NONCE caller, tpm;
+        caller.size = (UINT16)(cmd[o] << 8 | cmd[o + 1]);
+        memcpy(caller.buffer, cmd + o + 2, caller.size);
+        tpm.size = 32;
+        memset(tpm.buffer, 0x30 + round, 32);
+        static const uint8_t params[] = { 0, 2, 0xab, 0xcd };
+        TPM2B_DIGEST rp, mac;
+        qtpm_tss_rp_hash(TPM_ALG_SHA256, 0, TPM_CC_GetRandom, params, sizeof params, &rp);
+        qtpm_tss_session_hmac(TPM_ALG_SHA256, fake_key, 32, &rp, &tpm, &caller, NULL, NULL,
+                              TPMA_SESSION_CONTINUESESSION, &mac);
+        if (round == 1)
+            mac.buffer[31] ^= 1;
+        size_t r = 10;
+        rsp[r++] = 0, rsp[r++] = 0, rsp[r++] = 0, rsp[r++] = sizeof params;
+        memcpy(rsp + r, params, sizeof params);
+        r += sizeof params;
+        rsp[r++] = 0, rsp[r++] = 32;
+        memcpy(rsp + r, tpm.buffer, 32);
+        r += 32;
+        rsp[r++] = TPMA_SESSION_CONTINUESESSION;
+        rsp[r++] = 0, rsp[r++] = 32;
+        memcpy(rsp + r, mac.buffer, 32);
+        r += 32;
+        rsp[0] = 0x80, rsp[1] = 0x02;
+        rsp[2] = 0, rsp[3] = 0, rsp[4] = (uint8_t)(r >> 8), rsp[5] = (uint8_t)r;
+        memset(rsp + 6, 0, 4);
+        if (write_u32(c, (uint32_t)r) || send(c, rsp, r, MSG_NOSIGNAL) != (ssize_t)r ||
+            write_u32(c, 0))
+            goto out;
+        f->answered++;
+    }
+out:
+    close(c);
+    close(p);
+    return NULL;
+}
+
+static unsigned listen_pair(int *cmd_fd, int *plat_fd)
+{
+    for (int tries = 0; tries < 50; tries++) {
+        int fd = listen_on(0);
+        struct sockaddr_in a;
+        socklen_t len = sizeof a;
+        if (fd < 0)
+            continue;
+        getsockname(fd, (struct sockaddr *)&a, &len);
+        unsigned p = ntohs(a.sin_port);
+        int pfd = p < 65534 ? listen_on(p + 1) : -1;
+        if (pfd >= 0) {
+            *cmd_fd = fd, *plat_fd = pfd;
+            return p;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+static void test_response_hmac_checked(void **state)
+{
+    (void)state;
+    fake_tpm f;
+    pthread_t th;
+    char spec[64];
+    memset(&f, 0, sizeof f);
+    unsigned port = listen_pair(&f.cmd_listen, &f.plat_listen);
+    assert_true(port != 0);
+    assert_int_equal(pthread_create(&th, NULL, fake_tpm_main, &f), 0);
+    snprintf(spec, sizeof spec, "mssim:port=%u", port);
+    qtpm_tss *t;
+    assert_int_equal(qtpm_tss_new(spec, &t), 0);
+
+    qtpm_tss_session s;
+    memset(&s, 0, sizeof s);
+    s.handle = 0x02000000;
+    s.type = TPM_SE_HMAC;
+    s.hash = TPM_ALG_SHA256;
+    s.symmetric.algorithm = TPM_ALG_NULL;
+    s.attributes = TPMA_SESSION_CONTINUESESSION | TPMA_SESSION_AUDIT;
+    s.session_key.size = 32;
+    memcpy(s.session_key.buffer, fake_key, 32);
+    s.nonce_tpm.size = 32;
+    qtpm_tss_auths a = { 1, { { &s, NULL } } };
+    TPM2B_DIGEST r;
+    assert_int_equal(qtpm_tss_GetRandom(t, &a, 2, &r), 0);
+    assert_int_equal(r.size, 2);
+    assert_int_equal(s.nonce_tpm.buffer[0], 0x30); /* rolled to the TPM's nonce */
+    assert_int_equal(qtpm_tss_GetRandom(t, &a, 2, &r), QTPM_E_VERIFY);
+    qtpm_tss_free(t);
+    pthread_join(th, NULL);
+    close(f.cmd_listen);
+    close(f.plat_listen);
+    assert_int_equal(f.answered, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_strings),
         cmocka_unit_test(test_mssim_framing_and_timing),
+        cmocka_unit_test(test_response_hmac_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
