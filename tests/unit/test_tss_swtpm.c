@@ -763,6 +763,62 @@ static void test_timing_records(void **state)
     printf("timed %zu commands\n", n + 1);
 }
 
+static void test_more_commands(void **state)
+{
+    (void)state;
+    /* Startup on a started TPM is refused: the command reached it intact */
+    assert_int_equal(rc_base(qtpm_tss_Startup(T, TPM_SU_CLEAR)), TPM_RC_INITIALIZE);
+
+    /* CreateLoaded: create and load in one command, then sign with it */
+    TPMT_PUBLIC tmpl;
+    TPM2B_PRIVATE priv;
+    qtpm_tss_key key;
+    TPM2B_SENSITIVE_CREATE sens;
+    memset(&sens, 0, sizeof sens);
+    auth_of(&sens.sensitive.userAuth, "secret");
+    assert_int_equal(qtpm_tss_template_ak(TPM_ALG_ECC, &tmpl), 0);
+    tmpl.objectAttributes &= ~TPMA_OBJECT_RESTRICTED;
+    tmpl.objectAttributes |= TPMA_OBJECT_NODA;
+    assert_int_equal(qtpm_tss_CreateLoaded(T, NULL, srk.handle, &sens, &tmpl, &key.handle, &priv,
+                                           &key.pub, &key.name), 0);
+    qtpm_tss_session s;
+    assert_int_equal(qtpm_tss_start_session(T, TPM_SE_HMAC, TPM_ALG_SHA256, NULL, TPM_RH_NULL,
+                                            NULL, TPM_RH_NULL, NULL, &s), 0);
+    assert_int_equal(sign_with(&key, &s, "secret"), 0);
+    qtpm_tss_session_close(T, &s);
+    assert_int_equal(qtpm_tss_FlushContext(T, key.handle), 0);
+
+    /* NV counter: each NV_Increment adds one */
+    const TPM_HANDLE idx = 0x01500020;
+    TPM2B_NV_PUBLIC pub;
+    TPM2B_MAX_NV_BUFFER v1, v2;
+    memset(&pub, 0, sizeof pub);
+    pub.nvPublic.nvIndex = idx;
+    pub.nvPublic.nameAlg = TPM_ALG_SHA256;
+    pub.nvPublic.attributes = TPMA_NV_AUTHREAD | TPMA_NV_AUTHWRITE | TPMA_NV_NO_DA |
+                              (TPM_NT_COUNTER << TPMA_NV_TPM_NT_SHIFT);
+    pub.nvPublic.dataSize = 8;
+    assert_int_equal(qtpm_tss_NV_DefineSpace(T, NULL, TPM_RH_OWNER, NULL, &pub), 0);
+    assert_int_equal(qtpm_tss_NV_Increment(T, NULL, idx, idx), 0);
+    assert_int_equal(qtpm_tss_NV_Read(T, NULL, idx, idx, 8, 0, &v1), 0);
+    assert_int_equal(qtpm_tss_NV_Increment(T, NULL, idx, idx), 0);
+    assert_int_equal(qtpm_tss_NV_Read(T, NULL, idx, idx, 8, 0, &v2), 0);
+    uint64_t a = 0, b = 0;
+    for (int i = 0; i < 8; i++)
+        a = a << 8 | v1.buffer[i], b = b << 8 | v2.buffer[i];
+    assert_true(b == a + 1);
+    TPM2B_NV_PUBLIC back;
+    assert_int_equal(qtpm_tss_NV_ReadPublic(T, NULL, idx, &back, NULL), 0);
+    assert_true(back.nvPublic.attributes & TPMA_NV_WRITTEN);
+    assert_int_equal(qtpm_tss_NV_UndefineSpace(T, NULL, TPM_RH_OWNER, idx), 0);
+}
+
+static void test_shutdown(void **state)
+{
+    (void)state;
+    assert_int_equal(qtpm_tss_Shutdown(T, TPM_SU_CLEAR), 0);
+}
+
 int main(void)
 {
     if (!tss_swtpm_installed()) {
@@ -782,7 +838,9 @@ int main(void)
         cmocka_unit_test_teardown(test_ek_certificate_nv, flush_all),
         cmocka_unit_test_teardown(test_context_and_persistence, flush_all),
         cmocka_unit_test_teardown(test_asymmetric_and_hmac, flush_all),
+        cmocka_unit_test_teardown(test_more_commands, flush_all),
         cmocka_unit_test_teardown(test_timing_records, flush_all),
+        cmocka_unit_test(test_shutdown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
