@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,6 +121,8 @@ static int tss_swtpm_start(tss_swtpm *s)
         if (pid < 0)
             break;
         if (pid == 0) {
+            /* if the test dies (a signal, a crash), swtpm goes with it */
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
             execlp("swtpm", "swtpm", "socket", "--tpm2", "--server", server, "--ctrl", ctrl,
                    "--tpmstate", state, "--flags", "not-need-init,startup-clear",
                    (char *)NULL);
