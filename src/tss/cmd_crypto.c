@@ -1,0 +1,233 @@
+/*
+ * cmd_crypto.c — command layer: signing and verification, hashing and HMAC
+ * (TPM 2.0 Part 3 §20, §15, §17), attestation (§18), credentials (§12.5,
+ * §12.6) and the asymmetric primitives (§14).
+ */
+#include <string.h>
+
+#include "qtpm/tss_cmd.h"
+#include "tss_internal.h"
+
+static const TPM2B_DATA empty_data;
+
+int qtpm_tss_Sign(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                  const TPM2B_DIGEST *digest, const TPMT_SIG_SCHEME *in_scheme,
+                  const TPMT_TK_HASHCHECK *validation, TPMT_SIGNATURE *signature)
+{
+    uint8_t p[512];
+    size_t o = 0;
+    qtpm_tss_response r;
+    /* a NULL ticket says "the digest was not made by the TPM" (Part 2 §10.6.5) */
+    TPMT_TK_HASHCHECK null_ticket = { .tag = TPM_ST_HASHCHECK, .hierarchy = TPM_RH_NULL };
+    TPM_RC m = qtpm_TPM2B_DIGEST_marshal(digest, p, sizeof p, &o);
+    m |= qtpm_TPMT_SIG_SCHEME_marshal(in_scheme, p, sizeof p, &o);
+    m |= qtpm_TPMT_TK_HASHCHECK_marshal(validation ? validation : &null_ticket, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_Sign, &key, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0), &o, &r);
+}
+
+int qtpm_tss_VerifySignature(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                             const TPM2B_DIGEST *digest, const TPMT_SIGNATURE *signature,
+                             TPMT_TK_VERIFIED *validation)
+{
+    uint8_t p[QTPM_TCTI_MAX_BUFFER];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPMT_TK_VERIFIED tk;
+    TPM_RC m = qtpm_TPM2B_DIGEST_marshal(digest, p, sizeof p, &o);
+    m |= qtpm_TPMT_SIGNATURE_marshal(signature, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_VerifySignature, &key, 1, 0, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPMT_TK_VERIFIED_unmarshal(validation ? validation : &tk, r.params,
+                                                       r.params_len, &o), &o, &r);
+}
+
+int qtpm_tss_Hash(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_MAX_BUFFER *data,
+                  TPMI_ALG_HASH hash_alg, TPMI_RH_HIERARCHY hierarchy, TPM2B_DIGEST *out_hash,
+                  TPMT_TK_HASHCHECK *validation)
+{
+    uint8_t p[sizeof(TPM2B_MAX_BUFFER) + 8];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPMT_TK_HASHCHECK tk;
+    TPM_RC m = qtpm_TPM2B_MAX_BUFFER_marshal(data, p, sizeof p, &o);
+    m |= qtpm_TPMI_ALG_HASH_marshal(&hash_alg, p, sizeof p, &o);
+    m |= qtpm_TPMI_RH_HIERARCHY_marshal(&hierarchy, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_Hash, NULL, 0, 0, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_DIGEST_unmarshal(out_hash, r.params, r.params_len, &o);
+    m |= qtpm_TPMT_TK_HASHCHECK_unmarshal(validation ? validation : &tk, r.params,
+                                          r.params_len, &o);
+    return tss_rsp_end(m, &o, &r);
+}
+
+int qtpm_tss_HMAC(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
+                  const TPM2B_MAX_BUFFER *buffer, TPMI_ALG_HASH hash_alg, TPM2B_DIGEST *out_hmac)
+{
+    uint8_t p[sizeof(TPM2B_MAX_BUFFER) + 4];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_RC m = qtpm_TPM2B_MAX_BUFFER_marshal(buffer, p, sizeof p, &o);
+    /* TPMI_ALG_HASH+ : TPM_ALG_NULL selects the key's own scheme */
+    m |= qtpm_UINT16_marshal(&hash_alg, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_HMAC, &handle, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(out_hmac, r.params, r.params_len, &o), &o, &r);
+}
+
+int qtpm_tss_Quote(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,
+                   const TPM2B_DATA *qualifying_data, const TPMT_SIG_SCHEME *in_scheme,
+                   const TPML_PCR_SELECTION *pcr_select, TPM2B_ATTEST *quoted,
+                   TPMT_SIGNATURE *signature)
+{
+    uint8_t p[512];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_RC m = qtpm_TPM2B_DATA_marshal(qualifying_data ? qualifying_data : &empty_data, p,
+                                       sizeof p, &o);
+    m |= qtpm_TPMT_SIG_SCHEME_marshal(in_scheme, p, sizeof p, &o);
+    m |= qtpm_TPML_PCR_SELECTION_marshal(pcr_select, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_Quote, &sign_handle, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_ATTEST_unmarshal(quoted, r.params, r.params_len, &o);
+    m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0);
+    return tss_rsp_end(m, &o, &r);
+}
+
+int qtpm_tss_Certify(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT object_handle,
+                     TPMI_DH_OBJECT sign_handle, const TPM2B_DATA *qualifying_data,
+                     const TPMT_SIG_SCHEME *in_scheme, TPM2B_ATTEST *certify_info,
+                     TPMT_SIGNATURE *signature)
+{
+    uint8_t p[512];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_HANDLE h[2] = { object_handle, sign_handle };
+    TPM_RC m = qtpm_TPM2B_DATA_marshal(qualifying_data ? qualifying_data : &empty_data, p,
+                                       sizeof p, &o);
+    m |= qtpm_TPMT_SIG_SCHEME_marshal(in_scheme, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_Certify, h, 2, 2, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_ATTEST_unmarshal(certify_info, r.params, r.params_len, &o);
+    m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0);
+    return tss_rsp_end(m, &o, &r);
+}
+
+int qtpm_tss_MakeCredential(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
+                            const TPM2B_DIGEST *credential, const TPM2B_NAME *object_name,
+                            TPM2B_ID_OBJECT *credential_blob, TPM2B_ENCRYPTED_SECRET *secret)
+{
+    uint8_t p[256];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_RC m = qtpm_TPM2B_DIGEST_marshal(credential, p, sizeof p, &o);
+    m |= qtpm_TPM2B_NAME_marshal(object_name, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_MakeCredential, &handle, 1, 0, auths, p, o, 0, &r);
+    qtpm_memzero(p, sizeof p);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_ID_OBJECT_unmarshal(credential_blob, r.params, r.params_len, &o);
+    m |= qtpm_TPM2B_ENCRYPTED_SECRET_unmarshal(secret, r.params, r.params_len, &o);
+    return tss_rsp_end(m, &o, &r);
+}
+
+int qtpm_tss_ActivateCredential(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                TPMI_DH_OBJECT activate_handle, TPMI_DH_OBJECT key_handle,
+                                const TPM2B_ID_OBJECT *credential_blob,
+                                const TPM2B_ENCRYPTED_SECRET *secret, TPM2B_DIGEST *cert_info)
+{
+    uint8_t p[sizeof(TPM2B_ID_OBJECT) + sizeof(TPM2B_ENCRYPTED_SECRET)];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_HANDLE h[2] = { activate_handle, key_handle };
+    TPM_RC m = qtpm_TPM2B_ID_OBJECT_marshal(credential_blob, p, sizeof p, &o);
+    m |= qtpm_TPM2B_ENCRYPTED_SECRET_marshal(secret, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_ActivateCredential, h, 2, 2, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPM2B_DIGEST_unmarshal(cert_info, r.params, r.params_len, &o), &o, &r);
+}
+
+static int rsa_crypt(qtpm_tss *t, TPM_CC cc, size_t n_auth, const qtpm_tss_auths *auths,
+                     TPMI_DH_OBJECT key, const TPM2B_PUBLIC_KEY_RSA *in,
+                     const TPMT_RSA_DECRYPT *in_scheme, const TPM2B_DATA *label,
+                     TPM2B_PUBLIC_KEY_RSA *out)
+{
+    uint8_t p[sizeof(TPM2B_PUBLIC_KEY_RSA) + sizeof(TPM2B_DATA) + 8];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_RC m = qtpm_TPM2B_PUBLIC_KEY_RSA_marshal(in, p, sizeof p, &o);
+    m |= qtpm_TPMT_RSA_DECRYPT_marshal(in_scheme, p, sizeof p, &o);
+    m |= qtpm_TPM2B_DATA_marshal(label ? label : &empty_data, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, cc, &key, 1, n_auth, auths, p, o, 0, &r);
+    qtpm_memzero(p, sizeof p);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPM2B_PUBLIC_KEY_RSA_unmarshal(out, r.params, r.params_len, &o), &o,
+                       &r);
+}
+
+int qtpm_tss_RSA_Encrypt(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                         const TPM2B_PUBLIC_KEY_RSA *message, const TPMT_RSA_DECRYPT *in_scheme,
+                         const TPM2B_DATA *label, TPM2B_PUBLIC_KEY_RSA *out_data)
+{
+    return rsa_crypt(t, TPM_CC_RSA_Encrypt, 0, auths, key, message, in_scheme, label, out_data);
+}
+
+int qtpm_tss_RSA_Decrypt(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                         const TPM2B_PUBLIC_KEY_RSA *cipher_text,
+                         const TPMT_RSA_DECRYPT *in_scheme, const TPM2B_DATA *label,
+                         TPM2B_PUBLIC_KEY_RSA *message)
+{
+    return rsa_crypt(t, TPM_CC_RSA_Decrypt, 1, auths, key, cipher_text, in_scheme, label, message);
+}
+
+int qtpm_tss_ECDH_ZGen(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                       const TPM2B_ECC_POINT *in_point, TPM2B_ECC_POINT *out_point)
+{
+    uint8_t p[sizeof(TPM2B_ECC_POINT) + 8];
+    size_t o = 0;
+    qtpm_tss_response r;
+    if (qtpm_TPM2B_ECC_POINT_marshal(in_point, p, sizeof p, &o))
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_ECDH_ZGen, &key, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPM2B_ECC_POINT_unmarshal(out_point, r.params, r.params_len, &o), &o,
+                       &r);
+}

@@ -1,0 +1,65 @@
+/*
+ * tcti.c — the registry of TCTI kinds and the dispatch helpers every upper
+ * layer uses. A configuration string "kind:conf" picks a registry entry by
+ * name and hands it conf; adding a transport (the in-process engine, when it
+ * exists) is one more row in kinds[].
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "qtpm/tss_tcti.h"
+
+static const qtpm_tcti_kind kinds[] = {
+    { "mssim", qtpm_tcti_mssim_init, "mssim:host=HOST,port=PORT[,poweron=yes|no]" },
+    { "swtpm", qtpm_tcti_swtpm_init, "swtpm:host=HOST,port=PORT" },
+    { "device", qtpm_tcti_device_init, "device:/dev/tpmrm0" },
+    { NULL, NULL, NULL },
+};
+
+const qtpm_tcti_kind *qtpm_tcti_kinds(void)
+{
+    return kinds;
+}
+
+int qtpm_tcti_open(const char *spec, qtpm_tcti **out)
+{
+    if (!out)
+        return QTPM_E_PARAM;
+    *out = NULL;
+    if (!spec || !*spec)
+        spec = getenv("QTPM_TCTI");
+    if (!spec || !*spec)
+        spec = "device:/dev/tpmrm0";
+    const char *colon = strchr(spec, ':');
+    size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
+    const char *conf = colon ? colon + 1 : "";
+    for (const qtpm_tcti_kind *k = kinds; k->name; k++)
+        if (strlen(k->name) == nlen && strncmp(k->name, spec, nlen) == 0)
+            return k->init(conf, out);
+    return QTPM_TSS_E_CONFIG;
+}
+
+int qtpm_tcti_transact(qtpm_tcti *tcti, const uint8_t *cmd, size_t len,
+                       uint8_t *rsp, size_t cap, size_t *rsp_len)
+{
+    int rc = tcti->transmit(tcti, cmd, len);
+    if (rc == QTPM_OK)
+        rc = tcti->receive(tcti, rsp, cap, rsp_len);
+    return rc;
+}
+
+int qtpm_tcti_cancel(qtpm_tcti *tcti)
+{
+    return tcti->cancel ? tcti->cancel(tcti) : QTPM_TSS_E_UNSUPPORTED;
+}
+
+int qtpm_tcti_set_locality(qtpm_tcti *tcti, uint8_t locality)
+{
+    return tcti->set_locality ? tcti->set_locality(tcti, locality) : QTPM_TSS_E_UNSUPPORTED;
+}
+
+void qtpm_tcti_close(qtpm_tcti *tcti)
+{
+    if (tcti)
+        tcti->finalize(tcti);
+}
