@@ -221,5 +221,11 @@ int cli_digest(TPMI_ALG_HASH alg, const uint8_t *data, size_t len, TPM2B_DIGEST 
 int cli_pcr_values(cli_ctx *c, const TPML_PCR_SELECTION *sel, TPM2B_DIGEST *vals,
                    size_t cap, size_t *n);
 size_t cli_pcr_count(const TPML_PCR_SELECTION *sel);
+/* PCR value files: "values" (digests concatenated) or tpm2-tools'
+ * "serialized" layout; reading detects which one it is. */
+int cli_pcr_file_write(cli_ctx *c, const char *path, const TPML_PCR_SELECTION *sel,
+                       const TPM2B_DIGEST *vals, size_t n, int serialized);
+int cli_pcr_file_read(cli_ctx *c, const char *path, const TPML_PCR_SELECTION *sel,
+                      TPM2B_DIGEST *vals, size_t cap, size_t *n);
 
 #endif

@@ -345,7 +345,9 @@ static const char quote_usage[] =
     "  -q, --qualification Q     qualifying data (nonce): hex, or a file\n"
     "  -m, --message FILE        write the quoted TPMS_ATTEST\n"
     "  -s, --signature FILE      write the TPMT_SIGNATURE (or plain with -f plain)\n"
-    "  -o, --pcr FILE            write the quoted PCR values (concatenated)\n"
+    "  -o, --pcr FILE            write the quoted PCR values\n"
+    "  -F, --pcrs_format F       serialized (tpm2-tools' default, for tpm2_checkquote)\n"
+    "                            or values (the digests concatenated)\n"
     "  -g, --hash-algorithm H    signing hash when the key has no fixed scheme (sha256)\n";
 
 static int cmd_quote(cli_ctx *c, int argc, char **argv)
@@ -360,13 +362,14 @@ static int cmd_quote(cli_ctx *c, int argc, char **argv)
         { "pcr", required_argument, NULL, 'o' },
         { "hash-algorithm", required_argument, NULL, 'g' },
         { "format", required_argument, NULL, 'f' },
+        { "pcrs_format", required_argument, NULL, 'F' },
         CLI_COMMON_LONGOPTS,
     };
     const char *key_s = NULL, *auth_s = NULL, *pcr_s = NULL, *q_s = NULL, *msg_s = NULL,
                *sig_s = NULL, *pcrout_s = NULL;
     TPMI_ALG_HASH hash = TPM_ALG_SHA256;
-    int ch, e, plain = 0;
-    while ((ch = getopt_long(argc, argv, "c:p:l:q:m:s:o:g:f:T:h", opts, NULL)) != -1) {
+    int ch, e, plain = 0, serialized = 1;
+    while ((ch = getopt_long(argc, argv, "c:p:l:q:m:s:o:g:f:F:T:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': key_s = optarg; break;
         case 'p': auth_s = optarg; break;
@@ -382,6 +385,14 @@ static int cmd_quote(cli_ctx *c, int argc, char **argv)
             }
             break;
         case 'f': plain = !strcasecmp(optarg, "plain"); break;
+        case 'F':
+            if (!strcasecmp(optarg, "values"))
+                serialized = 0;
+            else if (strcasecmp(optarg, "serialized")) {
+                cli_err(c, "-F: values or serialized");
+                return CLI_EXIT_USAGE;
+            }
+            break;
         CLI_COMMON_CASES(c, ch, quote_usage)
         }
     }
@@ -439,15 +450,8 @@ static int cmd_quote(cli_ctx *c, int argc, char **argv)
             return e;
         }
     }
-    if (pcrout_s) {
-        static uint8_t buf[HASH_COUNT * 24 * MAX_DIGEST_SIZE];
-        size_t l = 0;
-        for (size_t i = 0; i < n; i++) {
-            memcpy(buf + l, vals[i].buffer, vals[i].size);
-            l += vals[i].size;
-        }
-        return cli_write_file(c, pcrout_s, buf, l);
-    }
+    if (pcrout_s)
+        return cli_pcr_file_write(c, pcrout_s, &sel, vals, n, serialized);
     return 0;
 }
 
@@ -461,7 +465,8 @@ static const char checkquote_usage[] =
     "  -u, --public FILE         the AK public key: TPM2B_PUBLIC or PEM\n"
     "  -m, --message FILE        the TPMS_ATTEST (tpm2_quote -m / qtpm quote -m)\n"
     "  -s, --signature FILE      the TPMT_SIGNATURE\n"
-    "  -f, --pcr FILE            PCR values (tpm2_quote -o / qtpm quote -o)\n"
+    "  -f, --pcr FILE            PCR values (tpm2_quote -o / qtpm quote -o), in the\n"
+    "                            \"values\" or \"serialized\" format (detected)\n"
     "  -q, --qualification Q     expected qualifying data: hex, or a file\n"
     "  -g, --hash-algorithm H    PCR digest algorithm (default: the signature's hash)\n"
     "Exit status 3 when a check fails.\n";
@@ -530,42 +535,23 @@ static int cmd_checkquote(cli_ctx *c, int argc, char **argv)
     }
     const TPMS_QUOTE_INFO *qi = &a.attested.quote;
     if (pcr_s) {
-        uint8_t *d;
-        size_t n;
-        if ((e = cli_read_file(c, pcr_s, &d, &n)))
+        static TPM2B_DIGEST vals[HASH_COUNT * 24];
+        static uint8_t cat[HASH_COUNT * 24 * MAX_DIGEST_SIZE];
+        size_t n, l = 0;
+        if ((e = cli_pcr_file_read(c, pcr_s, &qi->pcrSelect, vals, HASH_COUNT * 24, &n)))
             return e;
-        size_t want = 0;
-        for (UINT32 b = 0; b < qi->pcrSelect.count; b++) {
-            TPML_PCR_SELECTION one = { 1, { qi->pcrSelect.pcrSelections[b] } };
-            want += cli_pcr_count(&one) * qtpm_hash_digest_size(one.pcrSelections[0].hash);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(cat + l, vals[i].buffer, vals[i].size);
+            l += vals[i].size;
         }
-        if (n != want) {
-            free(d);
-            cli_err(c, "%s holds %zu bytes; the quoted selection needs %zu", pcr_s, n, want);
-            return CLI_EXIT_USAGE;
-        }
+        /* pcrDigest uses the signing scheme's hash (Part 3 §18.4) */
         TPMI_ALG_HASH ph = hash ? hash : sig.signature.any.hashAlg;
         TPM2B_DIGEST dig;
-        e = cli_digest(ph, d, n, &dig);
-        if (e == 0) {
-            static TPM2B_DIGEST vals[HASH_COUNT * 24];
-            size_t k = 0, o = 0;
-            for (UINT32 b = 0; b < qi->pcrSelect.count; b++) {
-                TPML_PCR_SELECTION one = { 1, { qi->pcrSelect.pcrSelections[b] } };
-                size_t ds = qtpm_hash_digest_size(one.pcrSelections[0].hash);
-                for (size_t i = 0; i < cli_pcr_count(&one) && k < HASH_COUNT * 24; i++, k++) {
-                    memcpy(vals[k].buffer, d + o, ds);
-                    vals[k].size = (UINT16)ds;
-                    o += ds;
-                }
-            }
-            out_pcrs(c, &qi->pcrSelect, vals, k);
-        }
-        free(d);
-        if (e) {
+        if (cli_digest(ph, cat, l, &dig)) {
             cli_err(c, "cannot hash with %s", cli_hash_name(ph));
             return CLI_EXIT_USAGE;
         }
+        out_pcrs(c, &qi->pcrSelect, vals, n);
         if (dig.size != qi->pcrDigest.size || memcmp(dig.buffer, qi->pcrDigest.buffer, dig.size)) {
             cli_err(c, "the PCR values in %s do not match the quoted PCR digest", pcr_s);
             return CLI_EXIT_VERIFY;

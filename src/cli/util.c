@@ -1258,3 +1258,138 @@ int cli_pcr_values(cli_ctx *c, const TPML_PCR_SELECTION *sel, TPM2B_DIGEST *vals
         return cli_fail(c, "PCR_Read", rc);
     return 0;
 }
+
+/* ------------------------------------------------------- PCR value files */
+
+/* tpm2-tools' "serialized" PCR file (tpm2_quote -o default): host-order C
+ * structures of tpm2-tss — TPML_PCR_SELECTION (UINT32 count, 16 banks of
+ * {UINT16 hash, UINT8 sizeofSelect, BYTE pcrSelect[4], pad}), a UINT32 count,
+ * then count TPML_DIGEST (UINT32 count, 8 × {UINT16 size, BYTE[64]}). */
+#define SER_BANKS 16
+#define SER_SEL_SIZE (4 + SER_BANKS * 8)
+#define SER_DIGEST_SIZE (4 + 8 * 66)
+
+static void put_le(uint8_t *p, uint32_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_le(const uint8_t *p, int n)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < n; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+int cli_pcr_file_write(cli_ctx *c, const char *path, const TPML_PCR_SELECTION *sel,
+                       const TPM2B_DIGEST *vals, size_t n, int serialized)
+{
+    size_t groups = (n + 7) / 8;
+    size_t cap = serialized ? SER_SEL_SIZE + 4 + groups * SER_DIGEST_SIZE : n * MAX_DIGEST_SIZE;
+    uint8_t *buf = calloc(1, cap ? cap : 1);
+    size_t len = 0;
+    if (!buf)
+        return CLI_EXIT_USAGE;
+    if (!serialized) {
+        for (size_t i = 0; i < n; i++) {
+            memcpy(buf + len, vals[i].buffer, vals[i].size);
+            len += vals[i].size;
+        }
+    } else {
+        put_le(buf, sel->count, 4);
+        for (UINT32 b = 0; b < sel->count && b < SER_BANKS; b++) {
+            uint8_t *e = buf + 4 + 8 * b;
+            put_le(e, sel->pcrSelections[b].hash, 2);
+            e[2] = sel->pcrSelections[b].sizeofSelect;
+            memcpy(e + 3, sel->pcrSelections[b].pcrSelect,
+                   sel->pcrSelections[b].sizeofSelect > 4 ? 4 : sel->pcrSelections[b].sizeofSelect);
+        }
+        put_le(buf + SER_SEL_SIZE, (uint32_t)groups, 4);
+        for (size_t g = 0; g < groups; g++) {
+            uint8_t *d = buf + SER_SEL_SIZE + 4 + g * SER_DIGEST_SIZE;
+            size_t k = n - 8 * g > 8 ? 8 : n - 8 * g;
+            put_le(d, (uint32_t)k, 4);
+            for (size_t i = 0; i < k; i++) {
+                put_le(d + 4 + 66 * i, vals[8 * g + i].size, 2);
+                memcpy(d + 6 + 66 * i, vals[8 * g + i].buffer, vals[8 * g + i].size);
+            }
+        }
+        len = cap;
+    }
+    int e = cli_write_file(c, path, buf, len);
+    free(buf);
+    return e;
+}
+
+int cli_pcr_file_read(cli_ctx *c, const char *path, const TPML_PCR_SELECTION *sel,
+                      TPM2B_DIGEST *vals, size_t cap, size_t *n)
+{
+    uint8_t *d;
+    size_t len;
+    int e = cli_read_file(c, path, &d, &len);
+    if (e)
+        return e;
+    size_t want = 0, count = 0;
+    for (UINT32 b = 0; b < sel->count; b++) {
+        TPML_PCR_SELECTION one = { 1, { sel->pcrSelections[b] } };
+        want += cli_pcr_count(&one) * qtpm_hash_digest_size(one.pcrSelections[0].hash);
+        count += cli_pcr_count(&one);
+    }
+    if (count > cap) {
+        free(d);
+        cli_err(c, "too many PCRs selected");
+        return CLI_EXIT_USAGE;
+    }
+    if (len == want) { /* "values": the digests concatenated */
+        size_t k = 0, o = 0;
+        for (UINT32 b = 0; b < sel->count; b++) {
+            TPML_PCR_SELECTION one = { 1, { sel->pcrSelections[b] } };
+            size_t ds = qtpm_hash_digest_size(one.pcrSelections[0].hash);
+            for (size_t i = 0; i < cli_pcr_count(&one); i++, k++, o += ds) {
+                memcpy(vals[k].buffer, d + o, ds);
+                vals[k].size = (UINT16)ds;
+            }
+        }
+        *n = k;
+        free(d);
+        return 0;
+    }
+    if (len >= SER_SEL_SIZE + 4) {
+        size_t groups = get_le(d + SER_SEL_SIZE, 4), k = 0;
+        if (groups <= 64 && len == SER_SEL_SIZE + 4 + groups * SER_DIGEST_SIZE) {
+            for (size_t g = 0; g < groups; g++) {
+                const uint8_t *p = d + SER_SEL_SIZE + 4 + g * SER_DIGEST_SIZE;
+                uint32_t m = get_le(p, 4);
+                for (uint32_t i = 0; i < m && i < 8; i++) {
+                    uint32_t sz = get_le(p + 4 + 66 * i, 2);
+                    if (k >= count || sz > 64)
+                        goto bad;
+                    memcpy(vals[k].buffer, p + 6 + 66 * i, sz);
+                    vals[k++].size = (UINT16)sz;
+                }
+            }
+            if (k != count)
+                goto bad;
+            /* each value must have its bank's digest size */
+            size_t j = 0;
+            for (UINT32 b = 0; b < sel->count; b++) {
+                TPML_PCR_SELECTION one = { 1, { sel->pcrSelections[b] } };
+                size_t ds = qtpm_hash_digest_size(one.pcrSelections[0].hash);
+                for (size_t i = 0; i < cli_pcr_count(&one); i++, j++)
+                    if (vals[j].size != ds)
+                        goto bad;
+            }
+            *n = k;
+            free(d);
+            return 0;
+        }
+    }
+bad:
+    free(d);
+    cli_err(c, "%s is neither a PCR values file of %zu bytes for this selection nor a "
+               "tpm2-tools serialized PCR file",
+            path, want);
+    return CLI_EXIT_USAGE;
+}
