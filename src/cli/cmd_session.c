@@ -344,7 +344,11 @@ static int cmd_policyauthorize(cli_ctx *c, int argc, char **argv)
     memcpy(name.buffer, d, n);
     name.size = (UINT16)n;
     free(d);
-    TPMT_TK_VERIFIED tk, *tkp = NULL;
+    /* Without -t: the NULL ticket a trial session accepts (Part 3 §23.16) */
+    TPMT_TK_VERIFIED tk, *tkp = &tk;
+    memset(&tk, 0, sizeof tk);
+    tk.tag = TPM_ST_VERIFIED;
+    tk.hierarchy = TPM_RH_NULL;
     if (tk_s) {
         size_t off = 0;
         if ((e = cli_read_file(c, tk_s, &d, &n)))

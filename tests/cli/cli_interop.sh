@@ -175,6 +175,7 @@ section_object() {
     run "qtpm createprimary" $Q createprimary -c p.ctx
     run "qtpm create" $Q create -C p.ctx -u q.pub -r q.priv -p keypw
     run "tpm2_load of qtpm create's files" tpm2_load -C p.ctx -u q.pub -r q.priv -c qk.ctx -n qk_t.name
+    tpm2_flushcontext -t
     run "qtpm load of the same files" $Q load -C p.ctx -u q.pub -r q.priv -c qk2.ctx -n qk_q.name
     same "Names from tpm2_load and qtpm load" qk_t.name qk_q.name
     tpm2_flushcontext -t
@@ -266,6 +267,7 @@ section_seal() {
     run "tpm2_create seals under the same policy" tpm2_create -Q -C p.ctx -i secret.dat -L pcr_t.pol -u ts.pub -r ts.priv
     tpm2_flushcontext -t
     run "qtpm load of it" $Q load -C p.ctx -u ts.pub -r ts.priv -c ts.ctx
+    run "policypcr again (a used policy session starts over)" $Q policypcr -S ps.ctx -l sha256:0,16
     run "qtpm unseal of tpm2's sealed object" $Q unseal -c ts.ctx -p session:ps.ctx -o out2.dat
     same "unsealed tpm2's data" secret.dat out2.dat
     D=$(printf 'x' | openssl dgst -sha256 -r | cut -c1-64)
