@@ -742,10 +742,11 @@ int cli_context_file_read(cli_ctx *c, const char *path, TPMS_CONTEXT *ctx, TPM2B
         pub_meta->size = 0;
     }
     return 0;
-bad:
+bad:;
+    int no_magic = n < 4 || be32(d) != CONTEXT_MAGIC;
     free(d);
     cli_err(c, "%s is not a valid context file: %s", path,
-            n >= 4 && be32(d) != CONTEXT_MAGIC ? "no 0xBADCC0DE header" : cli_marshal_text(rc));
+            no_magic ? "no 0xBADCC0DE header" : cli_marshal_text(rc));
     return CLI_EXIT_USAGE;
 }
 
