@@ -1,0 +1,397 @@
+/*
+ * cmd_basic.c — the basic subcommands of qtpm: startup, shutdown, selftest,
+ * getcap, getrandom and rcdecode (TPM 2.0 Part 3 §9, §10, §16, §30), named
+ * and optioned like tpm2_startup, tpm2_shutdown, tpm2_selftest, tpm2_getcap,
+ * tpm2_getrandom and tpm2_rc_decode.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---------------------------------------------------------------- startup */
+
+static const char startup_usage[] =
+    "Usage: qtpm startup [-c|--clear]\n"
+    "TPM2_Startup: TPM_SU_STATE (resume) by default, TPM_SU_CLEAR with -c.\n";
+
+static int cmd_startup(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { { "clear", no_argument, NULL, 'c' },
+                                          CLI_COMMON_LONGOPTS };
+    TPM_SU su = TPM_SU_STATE;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "cT:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': su = TPM_SU_CLEAR; break;
+        CLI_COMMON_CASES(c, ch, startup_usage)
+        }
+    }
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    int rc = qtpm_tss_Startup(t, su);
+    if (rc)
+        return cli_fail(c, "Startup", rc);
+    cli_out_str(c, "startup", su == TPM_SU_CLEAR ? "clear" : "state");
+    return 0;
+}
+
+static const char shutdown_usage[] =
+    "Usage: qtpm shutdown [-c|--clear]\n"
+    "TPM2_Shutdown: TPM_SU_STATE by default, TPM_SU_CLEAR with -c.\n";
+
+static int cmd_shutdown(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { { "clear", no_argument, NULL, 'c' },
+                                          CLI_COMMON_LONGOPTS };
+    TPM_SU su = TPM_SU_STATE;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "cT:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': su = TPM_SU_CLEAR; break;
+        CLI_COMMON_CASES(c, ch, shutdown_usage)
+        }
+    }
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    int rc = qtpm_tss_Shutdown(t, su);
+    if (rc)
+        return cli_fail(c, "Shutdown", rc);
+    cli_out_str(c, "shutdown", su == TPM_SU_CLEAR ? "clear" : "state");
+    return 0;
+}
+
+static const char selftest_usage[] =
+    "Usage: qtpm selftest [-f|--fulltest]\n"
+    "TPM2_SelfTest of the untested algorithms, or of all with -f.\n";
+
+static int cmd_selftest(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { { "fulltest", no_argument, NULL, 'f' },
+                                          CLI_COMMON_LONGOPTS };
+    TPMI_YES_NO full = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "fT:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'f': full = 1; break;
+        CLI_COMMON_CASES(c, ch, selftest_usage)
+        }
+    }
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    int rc = qtpm_tss_SelfTest(t, full);
+    if (rc)
+        return cli_fail(c, "SelfTest", rc);
+    cli_out_str(c, "selftest", "passed");
+    return 0;
+}
+
+/* ----------------------------------------------------------------- getcap */
+
+static const char *const pt_fixed_names[] = {
+    "TPM_PT_FAMILY_INDICATOR", "TPM_PT_LEVEL", "TPM_PT_REVISION", "TPM_PT_DAY_OF_YEAR",
+    "TPM_PT_YEAR", "TPM_PT_MANUFACTURER", "TPM_PT_VENDOR_STRING_1", "TPM_PT_VENDOR_STRING_2",
+    "TPM_PT_VENDOR_STRING_3", "TPM_PT_VENDOR_STRING_4", "TPM_PT_VENDOR_TPM_TYPE",
+    "TPM_PT_FIRMWARE_VERSION_1", "TPM_PT_FIRMWARE_VERSION_2", "TPM_PT_INPUT_BUFFER",
+    "TPM_PT_HR_TRANSIENT_MIN", "TPM_PT_HR_PERSISTENT_MIN", "TPM_PT_HR_LOADED_MIN",
+    "TPM_PT_ACTIVE_SESSIONS_MAX", "TPM_PT_PCR_COUNT", "TPM_PT_PCR_SELECT_MIN",
+    "TPM_PT_CONTEXT_GAP_MAX", NULL, "TPM_PT_NV_COUNTERS_MAX", "TPM_PT_NV_INDEX_MAX",
+    "TPM_PT_MEMORY", "TPM_PT_CLOCK_UPDATE", "TPM_PT_CONTEXT_HASH", "TPM_PT_CONTEXT_SYM",
+    "TPM_PT_CONTEXT_SYM_SIZE", "TPM_PT_ORDERLY_COUNT", "TPM_PT_MAX_COMMAND_SIZE",
+    "TPM_PT_MAX_RESPONSE_SIZE", "TPM_PT_MAX_DIGEST", "TPM_PT_MAX_OBJECT_CONTEXT",
+    "TPM_PT_MAX_SESSION_CONTEXT", "TPM_PT_PS_FAMILY_INDICATOR", "TPM_PT_PS_LEVEL",
+    "TPM_PT_PS_REVISION", "TPM_PT_PS_DAY_OF_YEAR", "TPM_PT_PS_YEAR", "TPM_PT_SPLIT_MAX",
+    "TPM_PT_TOTAL_COMMANDS", "TPM_PT_LIBRARY_COMMANDS", "TPM_PT_VENDOR_COMMANDS",
+    "TPM_PT_NV_BUFFER_MAX", "TPM_PT_MODES", "TPM_PT_MAX_CAP_BUFFER", "TPM_PT_FIRMWARE_SVN",
+    "TPM_PT_FIRMWARE_MAX_SVN", "TPM_PT_ML_PARAMETER_SETS",
+};
+
+static const char *const pt_var_names[] = {
+    "TPM_PT_PERMANENT", "TPM_PT_STARTUP_CLEAR", "TPM_PT_HR_NV_INDEX", "TPM_PT_HR_LOADED",
+    "TPM_PT_HR_LOADED_AVAIL", "TPM_PT_HR_ACTIVE", "TPM_PT_HR_ACTIVE_AVAIL",
+    "TPM_PT_HR_TRANSIENT_AVAIL", "TPM_PT_HR_PERSISTENT", "TPM_PT_HR_PERSISTENT_AVAIL",
+    "TPM_PT_NV_COUNTERS", "TPM_PT_NV_COUNTERS_AVAIL", "TPM_PT_ALGORITHM_SET",
+    "TPM_PT_LOADED_CURVES", "TPM_PT_LOCKOUT_COUNTER", "TPM_PT_MAX_AUTH_FAIL",
+    "TPM_PT_LOCKOUT_INTERVAL", "TPM_PT_LOCKOUT_RECOVERY", "TPM_PT_NV_WRITE_RECOVERY",
+    "TPM_PT_AUDIT_COUNTER_0", "TPM_PT_AUDIT_COUNTER_1",
+};
+
+static const char *pt_name(UINT32 pt, char *buf, size_t cap)
+{
+    const char *n = NULL;
+    if (pt >= 0x100 && pt - 0x100 < sizeof pt_fixed_names / sizeof pt_fixed_names[0])
+        n = pt_fixed_names[pt - 0x100];
+    else if (pt >= 0x200 && pt - 0x200 < sizeof pt_var_names / sizeof pt_var_names[0])
+        n = pt_var_names[pt - 0x200];
+    if (n)
+        return n;
+    snprintf(buf, cap, "0x%x", pt);
+    return buf;
+}
+
+static const struct {
+    const char *name;
+    TPM_CAP cap;
+    UINT32 first;
+    const char *help;
+} caps[] = {
+    { "algorithms", TPM_CAP_ALGS, 0, "algorithms and their properties" },
+    { "commands", TPM_CAP_COMMANDS, 0, "supported command codes" },
+    { "pcrs", TPM_CAP_PCRS, 0, "allocated PCR banks" },
+    { "properties-fixed", TPM_CAP_TPM_PROPERTIES, 0x100, "fixed TPM properties" },
+    { "properties-variable", TPM_CAP_TPM_PROPERTIES, 0x200, "variable TPM properties" },
+    { "ecc-curves", TPM_CAP_ECC_CURVES, 0, "supported ECC curves" },
+    { "handles-transient", TPM_CAP_HANDLES, 0x80000000U, "loaded transient objects" },
+    { "handles-persistent", TPM_CAP_HANDLES, 0x81000000U, "persistent objects" },
+    { "handles-permanent", TPM_CAP_HANDLES, 0x40000000U, "permanent handles" },
+    { "handles-pcr", TPM_CAP_HANDLES, 0x00000000U, "PCR handles" },
+    { "handles-nv-index", TPM_CAP_HANDLES, 0x01000000U, "defined NV indices" },
+    { "handles-loaded-session", TPM_CAP_HANDLES, 0x02000000U, "loaded sessions" },
+    { "handles-saved-session", TPM_CAP_HANDLES, 0x03000000U, "saved sessions" },
+};
+
+static const char getcap_usage[] =
+    "Usage: qtpm getcap [-l|--list] CAPABILITY\n"
+    "TPM2_GetCapability, all pages. CAPABILITY is one of:\n"
+    "  algorithms commands pcrs properties-fixed properties-variable ecc-curves\n"
+    "  handles-transient handles-persistent handles-permanent handles-pcr\n"
+    "  handles-nv-index handles-loaded-session handles-saved-session\n"
+    "  -l, --list   list the capability names\n";
+
+static void print_cap_data(cli_ctx *c, size_t which, const TPMS_CAPABILITY_DATA *d,
+                           UINT32 *next, int *done)
+{
+    char buf[32], key[32];
+    *done = 0;
+    switch (d->capability) {
+    case TPM_CAP_ALGS:
+        for (UINT32 i = 0; i < d->data.algorithms.count; i++) {
+            const TPMS_ALG_PROPERTY *a = &d->data.algorithms.algProperties[i];
+            const char *n = cli_alg_name(a->alg);
+            snprintf(key, sizeof key, "%s", strcmp(n, "unknown") ? n : "");
+            if (!key[0])
+                snprintf(key, sizeof key, "0x%04x", a->alg);
+            cli_out_begin(c, key);
+            cli_out_handle(c, "value", a->alg);
+            cli_out_handle(c, "properties", a->algProperties);
+            cli_out_end(c);
+            *next = a->alg + 1U;
+        }
+        break;
+    case TPM_CAP_COMMANDS:
+        for (UINT32 i = 0; i < d->data.command.count; i++) {
+            UINT32 cc = d->data.command.commandAttributes[i] & 0xFFFFU;
+            cli_out_handle(c, qtpm_tss_cc_name(cc), d->data.command.commandAttributes[i]);
+            *next = cc + 1U;
+        }
+        break;
+    case TPM_CAP_PCRS:
+        for (UINT32 i = 0; i < d->data.assignedPCR.count; i++) {
+            const TPMS_PCR_SELECTION *s = &d->data.assignedPCR.pcrSelections[i];
+            char list[256] = "";
+            size_t l = 0;
+            for (unsigned j = 0; j < s->sizeofSelect * 8U; j++)
+                if (s->pcrSelect[j / 8] & (1U << (j % 8)))
+                    l += (size_t)snprintf(list + l, sizeof list - l, "%s%u", l ? "," : "", j);
+            cli_out_str(c, cli_hash_name(s->hash), list);
+        }
+        *done = 1;
+        break;
+    case TPM_CAP_TPM_PROPERTIES:
+        for (UINT32 i = 0; i < d->data.tpmProperties.count; i++) {
+            const TPMS_TAGGED_PROPERTY *p = &d->data.tpmProperties.tpmProperty[i];
+            if ((p->property & 0xF00U) != caps[which].first) {
+                *done = 1;
+                break;
+            }
+            cli_out_handle(c, pt_name(p->property, buf, sizeof buf), p->value);
+            *next = p->property + 1U;
+        }
+        break;
+    case TPM_CAP_ECC_CURVES:
+        for (UINT32 i = 0; i < d->data.eccCurves.count; i++) {
+            snprintf(key, sizeof key, "curve_%u", i);
+            cli_out_handle(c, key, d->data.eccCurves.eccCurves[i]);
+            *next = d->data.eccCurves.eccCurves[i] + 1U;
+        }
+        break;
+    case TPM_CAP_HANDLES:
+        for (UINT32 i = 0; i < d->data.handles.count; i++) {
+            UINT32 h = d->data.handles.handle[i];
+            if ((h >> 24) != (caps[which].first >> 24)) {
+                *done = 1;
+                break;
+            }
+            snprintf(key, sizeof key, "0x%08x", h);
+            if (c->json)
+                cli_out_handle(c, key, h);
+            else
+                printf("- 0x%08x\n", h);
+            *next = h + 1U;
+        }
+        break;
+    default:
+        *done = 1;
+    }
+}
+
+static int cmd_getcap(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { { "list", no_argument, NULL, 'l' },
+                                          CLI_COMMON_LONGOPTS };
+    int ch, list = 0;
+    while ((ch = getopt_long(argc, argv, "lT:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'l': list = 1; break;
+        CLI_COMMON_CASES(c, ch, getcap_usage)
+        }
+    }
+    if (list) {
+        for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+            cli_out_str(c, caps[i].name, caps[i].help);
+        return 0;
+    }
+    if (optind + 1 != argc) {
+        cli_err(c, "one CAPABILITY expected (see qtpm getcap --list)");
+        return CLI_EXIT_USAGE;
+    }
+    size_t which;
+    for (which = 0; which < sizeof caps / sizeof caps[0]; which++)
+        if (!strcmp(argv[optind], caps[which].name))
+            break;
+    if (which == sizeof caps / sizeof caps[0]) {
+        cli_err(c, "unknown capability \"%s\" (see qtpm getcap --list)", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    UINT32 next = caps[which].first;
+    for (int pages = 0; pages < 64; pages++) {
+        TPMI_YES_NO more = 0;
+        static TPMS_CAPABILITY_DATA d;
+        UINT32 count = caps[which].cap == TPM_CAP_PCRS ? 1 : 64;
+        int rc = qtpm_tss_GetCapability(t, caps[which].cap, next, count, &more, &d);
+        if (rc)
+            return cli_fail(c, "GetCapability", rc);
+        int done;
+        UINT32 before = next;
+        print_cap_data(c, which, &d, &next, &done);
+        if (done || !more || next == before)
+            break;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- getrandom */
+
+static const char getrandom_usage[] =
+    "Usage: qtpm getrandom [-o|--output FILE] [--hex] SIZE\n"
+    "TPM2_GetRandom of SIZE bytes (several calls when SIZE exceeds one digest).\n"
+    "  -o, --output FILE  write the raw bytes to FILE (default: stdout, raw)\n"
+    "      --hex          print the bytes as hex instead\n";
+
+static int cmd_getrandom(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { { "output", required_argument, NULL, 'o' },
+                                          { "hex", no_argument, NULL, 'x' },
+                                          CLI_COMMON_LONGOPTS };
+    const char *out = NULL;
+    int ch, hex = 0;
+    while ((ch = getopt_long(argc, argv, "o:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': out = optarg; break;
+        case 'x': hex = 1; break;
+        CLI_COMMON_CASES(c, ch, getrandom_usage)
+        }
+    }
+    uint32_t size;
+    if (optind + 1 != argc || cli_parse_u32(argv[optind], &size) || size == 0 || size > 65536) {
+        cli_err(c, "SIZE (1..65536) expected");
+        return CLI_EXIT_USAGE;
+    }
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    uint8_t *buf = malloc(size);
+    if (!buf)
+        return CLI_EXIT_USAGE;
+    size_t have = 0;
+    while (have < size) {
+        TPM2B_DIGEST r;
+        size_t want = size - have > 32 ? 32 : size - have;
+        int rc = qtpm_tss_GetRandom(t, NULL, (UINT16)want, &r);
+        if (rc) {
+            free(buf);
+            return cli_fail(c, "GetRandom", rc);
+        }
+        if (r.size == 0) {
+            free(buf);
+            cli_err(c, "the TPM returned no random bytes");
+            return CLI_EXIT_TPM;
+        }
+        memcpy(buf + have, r.buffer, r.size > want ? want : r.size);
+        have += r.size > want ? want : r.size;
+    }
+    if (out)
+        e = cli_write_file(c, out, buf, size);
+    else if (hex || c->json)
+        cli_out_hex(c, "random", buf, size);
+    else
+        e = cli_write_file(c, "-", buf, size);
+    free(buf);
+    return e;
+}
+
+/* --------------------------------------------------------------- rcdecode */
+
+static const char rcdecode_usage[] =
+    "Usage: qtpm rcdecode RC\n"
+    "Decodes a TPM 2.0 response code (e.g. 0x98e) like tpm2_rc_decode: layer,\n"
+    "format, error name and meaning, and the handle, parameter or session number.\n";
+
+static int cmd_rcdecode(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { CLI_COMMON_LONGOPTS };
+    int ch;
+    while ((ch = getopt_long(argc, argv, "T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        CLI_COMMON_CASES(c, ch, rcdecode_usage)
+        }
+    }
+    uint32_t rc;
+    if (optind + 1 != argc || cli_parse_u32(argv[optind], &rc)) {
+        cli_err(c, "one response code expected (e.g. 0x98e)");
+        return CLI_EXIT_USAGE;
+    }
+    if (c->json) {
+        json_t *o = cli_rc_json(rc);
+        json_object_update(c->out, o);
+        json_decref(o);
+        return 0;
+    }
+    char text[512];
+    cli_rc_decode(rc, text, sizeof text);
+    printf("%s\n", text);
+    return 0;
+}
+
+const cli_command cli_cmds_basic[] = {
+    { "startup", cmd_startup, "TPM2_Startup (CLEAR or STATE)", startup_usage },
+    { "shutdown", cmd_shutdown, "TPM2_Shutdown (CLEAR or STATE)", shutdown_usage },
+    { "selftest", cmd_selftest, "TPM2_SelfTest", selftest_usage },
+    { "getcap", cmd_getcap, "TPM2_GetCapability: algorithms, properties, handles ...",
+      getcap_usage },
+    { "getrandom", cmd_getrandom, "random bytes from the TPM", getrandom_usage },
+    { "rcdecode", cmd_rcdecode, "decode a TPM response code", rcdecode_usage },
+    { NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,459 @@
+/*
+ * cmd_session.c — sessions and policies in qtpm: startauthsession and the
+ * policy commands policypcr, policysecret, policyor, policyauthorize,
+ * policypassword, policyauthvalue and policycommandcode (TPM 2.0 Part 3
+ * §11.1, §23), optioned like their tpm2-tools counterparts. Each policy
+ * subcommand loads the session from its file (-S), runs the assertion,
+ * optionally writes the session's new policyDigest (-L, from
+ * TPM2_PolicyGetDigest) and saves the session back to the file.
+ *
+ * The usual flow, as with tpm2-tools:
+ *   qtpm startauthsession -S s.ctx                 (trial: compute a digest)
+ *   qtpm policypcr -S s.ctx -l sha256:0 -L pol.dat
+ *   qtpm flushcontext s.ctx
+ *   qtpm create -C prim.ctx -i secret -L pol.dat -u k.pub -r k.priv
+ *   qtpm startauthsession --policy-session -S s.ctx
+ *   qtpm policypcr -S s.ctx -l sha256:0
+ *   qtpm unseal -c k.ctx -p session:s.ctx
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Writes / prints the session's policyDigest. */
+static int policy_digest_out(cli_ctx *c, qtpm_tss *t, qtpm_tss_session *s, const char *out)
+{
+    TPM2B_DIGEST d;
+    int rc = qtpm_tss_PolicyGetDigest(t, NULL, s, &d);
+    if (rc)
+        return cli_fail(c, "PolicyGetDigest", rc);
+    cli_out_hex(c, "policy-digest", d.buffer, d.size);
+    if (out)
+        return cli_write_file(c, out, d.buffer, d.size);
+    return 0;
+}
+
+/* Common: -S session file and -L output, plus a subcommand's own options. */
+static int open_session(cli_ctx *c, const char *path, qtpm_tss **t, qtpm_tss_session **s)
+{
+    if (!path) {
+        cli_err(c, "-S SESSIONFILE is required");
+        return CLI_EXIT_USAGE;
+    }
+    int e = cli_tpm(c, t);
+    if (e)
+        return e;
+    return cli_session_load(c, path, s);
+}
+
+/* ------------------------------------------------------- startauthsession */
+
+static const char startauthsession_usage[] =
+    "Usage: qtpm startauthsession -S FILE [--policy-session|--hmac-session] [-g HASH]\n"
+    "TPM2_StartAuthSession; the session is saved to FILE (qtpm's session format),\n"
+    "to be used with -S by the policy subcommands and with -p session:FILE.\n"
+    "  -S, --session FILE     where to save it\n"
+    "      --policy-session   a policy session (default: a trial session)\n"
+    "      --hmac-session     an HMAC session\n"
+    "  -g, --hash-algorithm H session hash (sha256)\n";
+
+static int cmd_startauthsession(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "policy-session", no_argument, NULL, 'P' },
+        { "hmac-session", no_argument, NULL, 'M' },
+        { "hash-algorithm", required_argument, NULL, 'g' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL;
+    TPM_SE type = TPM_SE_TRIAL;
+    TPMI_ALG_HASH hash = TPM_ALG_SHA256;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:g:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'P': type = TPM_SE_POLICY; break;
+        case 'M': type = TPM_SE_HMAC; break;
+        case 'g':
+            if (cli_parse_hash(optarg, &hash)) {
+                cli_err(c, "unknown hash algorithm \"%s\"", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        CLI_COMMON_CASES(c, ch, startauthsession_usage)
+        }
+    }
+    if (!path) {
+        cli_err(c, "-S FILE is required");
+        return CLI_EXIT_USAGE;
+    }
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = cli_tpm(c, &t)) || (e = cli_session_create(c, path, &s)))
+        return e;
+    int rc = qtpm_tss_start_session(t, type, hash, NULL, TPM_RH_NULL, NULL, TPM_RH_NULL, NULL, s);
+    if (rc)
+        return cli_fail(c, "StartAuthSession", rc);
+    cli_session_mark_loaded(c, s);
+    cli_out_handle(c, "session-handle", s->handle);
+    cli_out_str(c, "type", type == TPM_SE_TRIAL ? "trial" : type == TPM_SE_POLICY ? "policy"
+                                                                                : "hmac");
+    return 0;
+}
+
+/* -------------------------------------------------------------- policypcr */
+
+static const char policypcr_usage[] =
+    "Usage: qtpm policypcr -S SESSION -l PCRS [-f PCRFILE] [-L POLICY]\n"
+    "TPM2_PolicyPCR: binds the policy to PCR values — the current ones, or those in\n"
+    "PCRFILE (concatenated, as qtpm pcrread -o writes them).\n"
+    "  -S, --session FILE   -l, --pcr-list L   -f, --pcr FILE   -L, --policy FILE\n";
+
+static int cmd_policypcr(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "pcr-list", required_argument, NULL, 'l' },
+        { "pcr", required_argument, NULL, 'f' },
+        { "policy", required_argument, NULL, 'L' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *pcr_s = NULL, *file = NULL, *out = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:l:f:L:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'l': pcr_s = optarg; break;
+        case 'f': file = optarg; break;
+        case 'L': out = optarg; break;
+        CLI_COMMON_CASES(c, ch, policypcr_usage)
+        }
+    }
+    TPML_PCR_SELECTION sel;
+    if (!pcr_s || cli_parse_pcr_list(pcr_s, &sel)) {
+        cli_err(c, "-l PCRS is required (e.g. sha256:0,1)");
+        return CLI_EXIT_USAGE;
+    }
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = open_session(c, path, &t, &s)))
+        return e;
+    TPM2B_DIGEST dig, *pd = NULL;
+    if (file) {
+        uint8_t *d;
+        size_t n, want = 0;
+        for (UINT32 b = 0; b < sel.count; b++) {
+            TPML_PCR_SELECTION one = { 1, { sel.pcrSelections[b] } };
+            want += cli_pcr_count(&one) * qtpm_hash_digest_size(one.pcrSelections[0].hash);
+        }
+        if ((e = cli_read_file(c, file, &d, &n)))
+            return e;
+        if (n != want) {
+            free(d);
+            cli_err(c, "%s holds %zu bytes; the selection needs %zu", file, n, want);
+            return CLI_EXIT_USAGE;
+        }
+        /* pcrDigest is hashed with the session's hash (Part 3 §23.7) */
+        e = cli_digest(s->hash, d, n, &dig);
+        free(d);
+        if (e) {
+            cli_err(c, "cannot hash the PCR values");
+            return CLI_EXIT_USAGE;
+        }
+        pd = &dig;
+    }
+    int rc = qtpm_tss_PolicyPCR(t, NULL, s, pd, &sel);
+    if (rc)
+        return cli_fail(c, "PolicyPCR", rc);
+    return policy_digest_out(c, t, s, out);
+}
+
+/* ----------------------------------------------------------- policysecret */
+
+static const char policysecret_usage[] =
+    "Usage: qtpm policysecret -S SESSION -c ENTITY [-L POLICY] [AUTH]\n"
+    "TPM2_PolicySecret: proves knowledge of ENTITY's authValue (a hierarchy o|e|p|l,\n"
+    "an object, or an NV index); AUTH is that authorization.\n"
+    "  -S, --session FILE  -c, --object-context E  -L, --policy FILE\n";
+
+static int cmd_policysecret(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "object-context", required_argument, NULL, 'c' },
+        { "policy", required_argument, NULL, 'L' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *ent = NULL, *out = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:c:L:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'c': ent = optarg; break;
+        case 'L': out = optarg; break;
+        CLI_COMMON_CASES(c, ch, policysecret_usage)
+        }
+    }
+    if (!ent || optind + 1 < argc) {
+        cli_err(c, "-c ENTITY and at most one AUTH expected");
+        return CLI_EXIT_USAGE;
+    }
+    cli_auth a;
+    TPM_HANDLE h;
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = cli_parse_auth(c, optind < argc ? argv[optind] : NULL, &a)) ||
+        (e = cli_load_parent(c, ent, &h)) || (e = open_session(c, path, &t, &s)))
+        return e;
+    qtpm_tss_auths as = { 0 };
+    cli_auth_put(&as, 0, &a);
+    int rc = qtpm_tss_PolicySecret(t, &as, h, s, NULL, NULL, NULL, 0, NULL, NULL);
+    if (rc)
+        return cli_fail(c, "PolicySecret", rc);
+    return policy_digest_out(c, t, s, out);
+}
+
+/* --------------------------------------------------------------- policyor */
+
+static const char policyor_usage[] =
+    "Usage: qtpm policyor -S SESSION [-L POLICY] [-l] HASH:FILE1,FILE2[,...]\n"
+    "TPM2_PolicyOR of 2..8 branch policy digests (files), e.g. sha256:a.pol,b.pol.\n";
+
+static int cmd_policyor(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "policy", required_argument, NULL, 'L' },
+        { "policy-list", required_argument, NULL, 'l' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *out = NULL, *list = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:L:l:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'L': out = optarg; break;
+        case 'l': list = optarg; break;
+        CLI_COMMON_CASES(c, ch, policyor_usage)
+        }
+    }
+    if (!list && optind < argc)
+        list = argv[optind];
+    if (!list) {
+        cli_err(c, "a HASH:FILE1,FILE2 list is required");
+        return CLI_EXIT_USAGE;
+    }
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", list);
+    char *files = strchr(tmp, ':');
+    if (files)
+        *files++ = 0;
+    TPMI_ALG_HASH hash;
+    if (!files || cli_parse_hash(tmp, &hash)) {
+        files = tmp; /* no "hash:" prefix: sha256 */
+        hash = TPM_ALG_SHA256;
+    }
+    TPML_DIGEST dl;
+    memset(&dl, 0, sizeof dl);
+    for (char *f = strtok(files, ","); f; f = strtok(NULL, ",")) {
+        if (dl.count >= 8) {
+            cli_err(c, "at most 8 branches");
+            return CLI_EXIT_USAGE;
+        }
+        if ((e = cli_load_digest_file(c, f, &dl.digests[dl.count])))
+            return e;
+        if (dl.digests[dl.count].size != qtpm_hash_digest_size(hash)) {
+            cli_err(c, "%s is not a %s digest", f, cli_hash_name(hash));
+            return CLI_EXIT_USAGE;
+        }
+        dl.count++;
+    }
+    if (dl.count < 2) {
+        cli_err(c, "PolicyOR needs at least 2 branches");
+        return CLI_EXIT_USAGE;
+    }
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = open_session(c, path, &t, &s)))
+        return e;
+    int rc = qtpm_tss_PolicyOR(t, NULL, s, &dl);
+    if (rc)
+        return cli_fail(c, "PolicyOR", rc);
+    return policy_digest_out(c, t, s, out);
+}
+
+/* -------------------------------------------------------- policyauthorize */
+
+static const char policyauthorize_usage[] =
+    "Usage: qtpm policyauthorize -S SESSION -i POLICY -n KEYNAME [-q REF] [-t TICKET]\n"
+    "                            [-L POLICY]\n"
+    "TPM2_PolicyAuthorize: replaces the session's digest (which must equal the approved\n"
+    "POLICY) by the authorized-policy digest of the key named KEYNAME.\n"
+    "  -i, --input FILE        the approved policy digest\n"
+    "  -q, --qualification F   policyRef file (optional)\n"
+    "  -n, --name FILE         Name of the key that signed the policy\n"
+    "  -t, --ticket FILE       TPMT_TK_VERIFIED (qtpm verifysignature -t); omitted in a\n"
+    "                          trial session\n";
+
+static int cmd_policyauthorize(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "policy", required_argument, NULL, 'L' },
+        { "input", required_argument, NULL, 'i' },
+        { "qualification", required_argument, NULL, 'q' },
+        { "name", required_argument, NULL, 'n' },
+        { "ticket", required_argument, NULL, 't' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *out = NULL, *in = NULL, *ref_s = NULL, *name_s = NULL,
+               *tk_s = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:L:i:q:n:t:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'L': out = optarg; break;
+        case 'i': in = optarg; break;
+        case 'q': ref_s = optarg; break;
+        case 'n': name_s = optarg; break;
+        case 't': tk_s = optarg; break;
+        CLI_COMMON_CASES(c, ch, policyauthorize_usage)
+        }
+    }
+    if (!in || !name_s) {
+        cli_err(c, "-i POLICY and -n KEYNAME are required");
+        return CLI_EXIT_USAGE;
+    }
+    TPM2B_DIGEST approved, ref = { 0 };
+    TPM2B_NAME name;
+    uint8_t *d;
+    size_t n;
+    if ((e = cli_load_digest_file(c, in, &approved)) ||
+        (ref_s && (e = cli_load_digest_file(c, ref_s, &ref))))
+        return e;
+    if ((e = cli_read_file(c, name_s, &d, &n)))
+        return e;
+    if (n < 2 || n > sizeof name.buffer) {
+        free(d);
+        cli_err(c, "%s is not a Name", name_s);
+        return CLI_EXIT_USAGE;
+    }
+    memcpy(name.buffer, d, n);
+    name.size = (UINT16)n;
+    free(d);
+    /* Without -t: the NULL ticket a trial session accepts (Part 3 §23.16) */
+    TPMT_TK_VERIFIED tk, *tkp = &tk;
+    memset(&tk, 0, sizeof tk);
+    tk.tag = TPM_ST_VERIFIED;
+    tk.hierarchy = TPM_RH_NULL;
+    if (tk_s) {
+        size_t off = 0;
+        if ((e = cli_read_file(c, tk_s, &d, &n)))
+            return e;
+        TPM_RC mr = qtpm_TPMT_TK_VERIFIED_unmarshal(&tk, d, n, &off);
+        free(d);
+        if (mr || off != n) {
+            cli_err(c, "%s is not a TPMT_TK_VERIFIED file: %s", tk_s,
+                    cli_marshal_text(mr ? mr : TPM_RC_SIZE));
+            return CLI_EXIT_USAGE;
+        }
+        tkp = &tk;
+    }
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = open_session(c, path, &t, &s)))
+        return e;
+    int rc = qtpm_tss_PolicyAuthorize(t, NULL, s, &approved, &ref, &name, tkp);
+    if (rc)
+        return cli_fail(c, "PolicyAuthorize", rc);
+    return policy_digest_out(c, t, s, out);
+}
+
+/* ------------------------------------- policypassword / authvalue / cc */
+
+static const char policypassword_usage[] =
+    "Usage: qtpm policypassword -S SESSION [-L POLICY]\n"
+    "TPM2_PolicyPassword: the object's authValue then goes with the policy session in\n"
+    "clear; give it as -p session:FILE+str:PASSWORD.\n";
+
+static int simple_policy(cli_ctx *c, int argc, char **argv, const char *usage, int which)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "policy", required_argument, NULL, 'L' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *out = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:L:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'L': out = optarg; break;
+        CLI_COMMON_CASES(c, ch, usage)
+        }
+    }
+    uint32_t cc = 0;
+    if (which == 2) {
+        if (optind + 1 != argc || cli_parse_u32(argv[optind], &cc)) {
+            cli_err(c, "one command code expected (e.g. 0x15e for Unseal)");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = open_session(c, path, &t, &s)))
+        return e;
+    int rc = which == 0   ? qtpm_tss_PolicyPassword(t, NULL, s)
+             : which == 1 ? qtpm_tss_PolicyAuthValue(t, NULL, s)
+                          : qtpm_tss_PolicyCommandCode(t, NULL, s, cc);
+    if (rc)
+        return cli_fail(c, which == 0 ? "PolicyPassword" : which == 1 ? "PolicyAuthValue"
+                                                                      : "PolicyCommandCode",
+                        rc);
+    return policy_digest_out(c, t, s, out);
+}
+
+static int cmd_policypassword(cli_ctx *c, int argc, char **argv)
+{
+    return simple_policy(c, argc, argv, policypassword_usage, 0);
+}
+
+static const char policyauthvalue_usage[] =
+    "Usage: qtpm policyauthvalue -S SESSION [-L POLICY]\n"
+    "TPM2_PolicyAuthValue: the object's authValue then keys the session's HMAC; give it\n"
+    "as -p session:FILE+str:PASSWORD.\n";
+
+static int cmd_policyauthvalue(cli_ctx *c, int argc, char **argv)
+{
+    return simple_policy(c, argc, argv, policyauthvalue_usage, 1);
+}
+
+static const char policycommandcode_usage[] =
+    "Usage: qtpm policycommandcode -S SESSION [-L POLICY] CODE\n"
+    "TPM2_PolicyCommandCode, e.g. CODE 0x15e (TPM2_Unseal).\n";
+
+static int cmd_policycommandcode(cli_ctx *c, int argc, char **argv)
+{
+    return simple_policy(c, argc, argv, policycommandcode_usage, 2);
+}
+
+const cli_command cli_cmds_session[] = {
+    { "startauthsession", cmd_startauthsession, "start a trial, policy or HMAC session",
+      startauthsession_usage },
+    { "policypcr", cmd_policypcr, "policy: PCR values", policypcr_usage },
+    { "policysecret", cmd_policysecret, "policy: knowledge of an entity's authValue",
+      policysecret_usage },
+    { "policyor", cmd_policyor, "policy: one of several branches", policyor_usage },
+    { "policyauthorize", cmd_policyauthorize, "policy: a policy signed by a key",
+      policyauthorize_usage },
+    { "policypassword", cmd_policypassword, "policy: the authValue in clear",
+      policypassword_usage },
+    { "policyauthvalue", cmd_policyauthvalue, "policy: the authValue by HMAC",
+      policyauthvalue_usage },
+    { "policycommandcode", cmd_policycommandcode, "policy: only one command",
+      policycommandcode_usage },
+    { NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,366 @@
+#!/bin/sh
+# cli_interop.sh QTPM SECTION — drives the qtpm CLI against a private swtpm
+# and cross-checks every file it writes with tpm2-tools 5.4 on the same TPM
+# (and tpm2-tools' files with qtpm). SECTION is one of: basic files quote
+# object credential sign seal nv policy errors. Exit 0 pass, 1 fail, 77 skip.
+# swtpm is always stopped at the end (trap), and its state lives in a
+# temporary directory that is removed.
+set -u
+QTPM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SECTION=$2
+
+for tool in swtpm tpm2_quote openssl; do
+    command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
+done
+
+WORK=$(mktemp -d /tmp/qtpm-cli-XXXXXX)
+SWTPM_PID=
+cleanup() {
+    if [ -n "$SWTPM_PID" ]; then
+        kill "$SWTPM_PID" 2>/dev/null
+        wait "$SWTPM_PID" 2>/dev/null
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+# A free port pair N, N+1: try random candidates until swtpm binds both.
+start_swtpm() {
+    mkdir -p "$WORK/state"
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        PORT=$(( ( $(od -An -N2 -tu2 /dev/urandom) % 20000 ) + 30000 ))
+        swtpm socket --tpm2 --server type=tcp,port=$PORT --ctrl type=tcp,port=$((PORT + 1)) \
+            --tpmstate dir="$WORK/state" --flags not-need-init,startup-clear \
+            >"$WORK/swtpm.log" 2>&1 &
+        SWTPM_PID=$!
+        sleep 0.4
+        if kill -0 $SWTPM_PID 2>/dev/null; then
+            export QTPM_TCTI="swtpm:host=127.0.0.1,port=$PORT"
+            export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$PORT"
+            return 0
+        fi
+        wait $SWTPM_PID 2>/dev/null
+        SWTPM_PID=
+    done
+    echo "FAIL: could not start swtpm"; cat "$WORK/swtpm.log"; exit 1
+}
+
+FAILS=0
+CHECKS=0
+pass() { CHECKS=$((CHECKS + 1)); echo "ok   $*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL $*"; }
+# run DESCRIPTION CMD...: the command must succeed
+run() {
+    d=$1; shift
+    if "$@" >"$WORK/out" 2>"$WORK/err"; then pass "$d"; else
+        fail "$d (exit $?)"; sed 's/^/     | /' "$WORK/err" "$WORK/out" | head -20; fi
+}
+# expect CODE PATTERN DESCRIPTION CMD...: exit status CODE and PATTERN on stderr
+expect() {
+    code=$1; pat=$2; d=$3; shift 3
+    "$@" >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    if [ $rc -eq "$code" ] && grep -q -- "$pat" "$WORK/err"; then pass "$d"; else
+        fail "$d (exit $rc, wanted $code and \"$pat\")"; sed 's/^/     | /' "$WORK/err" | head -10; fi
+}
+same() { # same DESCRIPTION FILE1 FILE2
+    if cmp -s "$2" "$3"; then pass "$1"; else fail "$1 ($2 and $3 differ)"; fi
+}
+no_transients() {
+    if [ -z "$(tpm2_getcap handles-transient)" ]; then pass "$1: no transient object left"
+    else fail "$1: transient objects left"; tpm2_getcap handles-transient; fi
+}
+
+start_swtpm
+cd "$WORK"
+Q=$QTPM
+printf 'the message to sign\n' > msg.dat
+printf 'sealed secret 0123456789' > secret.dat
+printf '0123456789abcdef0123456789abcdef' > cred.dat
+
+section_basic() {
+    run "getrandom 16 bytes" sh -c "$Q getrandom --hex 16 | grep -Eq '^random: [0-9a-f]{32}$'"
+    run "getrandom -o" $Q getrandom -o r.bin 40
+    [ "$(wc -c < r.bin)" -eq 40 ] && pass "getrandom wrote 40 bytes" || fail "getrandom size"
+    run "getcap properties-fixed" sh -c "$Q getcap properties-fixed | grep -q 'TPM_PT_FAMILY_INDICATOR: 0x322e3000'"
+    run "getcap pcrs" sh -c "$Q getcap pcrs | grep -q '^sha256: 0,1,2'"
+    run "getcap commands" sh -c "$Q getcap commands | grep -q '^Quote: '"
+    run "rcdecode 0x98e" sh -c "$Q rcdecode 0x98e | grep -q 'TPM_RC_AUTH_FAIL.*format 1, session 1'"
+    run "rcdecode 0x1c4 (parameter 1)" sh -c "$Q rcdecode 0x1c4 | grep -q 'TPM_RC_VALUE.*parameter 1'"
+    run "rcdecode 0x902 (warning)" sh -c "$Q rcdecode 0x902 | grep -q 'TPM_RC_OBJECT_MEMORY.*warning'"
+    run "rcdecode --json" sh -c "$Q --json rcdecode 0x98e | jq -e '.name == \"TPM_RC_AUTH_FAIL\" and .kind == \"session\" and .number == 1'"
+    run "getrandom --json" sh -c "$Q getrandom --json 8 | jq -e '.random | length == 16'"
+    # --help of every subcommand, and the list in qtpm --help
+    cmds=$($Q --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR>1 && NF {print $1}')
+    n=0; bad=0
+    for c in $cmds; do
+        n=$((n + 1))
+        $Q "$c" --help | grep -q "^Usage: qtpm $c" || { bad=1; echo "     | no help for $c"; }
+    done
+    [ $bad -eq 0 ] && [ $n -ge 40 ] && pass "--help of all $n subcommands" || fail "--help ($n subcommands)"
+    # PCRs: extend with qtpm, read with both
+    D=$(printf 'abc' | openssl dgst -sha256 -r | cut -c1-64)
+    run "pcrextend 16" $Q pcrextend "16:sha256=$D"
+    run "pcrread -o" $Q pcrread -o q16.bin sha256:16
+    run "tpm2_pcrread -o" tpm2_pcrread -o t16.bin sha256:16
+    same "pcrread value equals tpm2_pcrread" q16.bin t16.bin
+    E=$( (head -c 32 /dev/zero; printf '%s' "$D" | xxd -r -p) | openssl dgst -sha256 -r | cut -c1-64)
+    [ "$(xxd -p -c 64 q16.bin)" = "$E" ] && pass "PCR 16 = SHA256(0^32 || digest)" || fail "PCR 16 value"
+    run "pcrreset 16" $Q pcrreset 16
+    run "pcrread --json" sh -c "$Q --json pcrread sha256:16 | jq -e '.sha256.\"16\" == \"$(printf '%064d' 0)\"'"
+}
+
+section_files() {
+    run "qtpm createprimary -c" $Q createprimary -c qp.ctx
+    no_transients "createprimary"
+    run "tpm2_readpublic of a qtpm context" tpm2_readpublic -c qp.ctx -o qp_t.pub
+    run "tpm2_createprimary -c" tpm2_createprimary -Q -c tp.ctx
+    tpm2_flushcontext -t
+    run "qtpm readpublic of a tpm2 context" $Q readpublic -c tp.ctx -o tp_q.pub -n tp.name
+    run "qtpm readpublic -n" $Q readpublic -c qp.ctx -o qp_q.pub -n qp.name
+    same "both tools' default primaries are the same key" qp_q.pub tp_q.pub
+    same "TPM2B_PUBLIC written by each tool" qp_q.pub qp_t.pub
+    run "tpm2_evictcontrol -o" tpm2_evictcontrol -C o -c tp.ctx 0x81000010 -o tpers.ctx
+    tpm2_flushcontext -t
+    run "qtpm readpublic of tpm2's serialized handle" $Q readpublic -c tpers.ctx -n tpers.name
+    same "Name via the serialized handle" tpers.name tp.name
+    run "qtpm evictcontrol -o" $Q evictcontrol -C o -c qp.ctx -o qpers.ctx 0x81000011
+    run "tpm2_readpublic of qtpm's serialized handle" tpm2_readpublic -c qpers.ctx -n qpers_t.name
+    same "Name via qtpm's serialized handle" qpers_t.name qp.name
+    run "qtpm readpublic 0x81000011" $Q readpublic -c 0x81000011
+    run "qtpm evictcontrol removes" $Q evictcontrol -C o -c 0x81000011
+    run "qtpm evictcontrol removes tpm2's" $Q evictcontrol -C o -c 0x81000010
+    run "contextload keeps the object" sh -c "$Q contextload -c qp.ctx | grep -q 'handle: 0x80'"
+    H=$(tpm2_getcap handles-transient | awk '{print $2}')
+    run "contextsave of a loaded handle" $Q contextsave -c "$H" -o saved.ctx
+    run "flushcontext HANDLE" $Q flushcontext "$H"
+    run "tpm2_readpublic of contextsave's file" tpm2_readpublic -c saved.ctx
+    tpm2_flushcontext -t
+    run "flushcontext -t" $Q flushcontext -t
+    no_transients "files"
+}
+
+section_quote() {
+    run "qtpm createek" $Q createek -c ek.ctx -G rsa -u ek.pub
+    run "qtpm createak" $Q createak -C ek.ctx -c ak.ctx -G rsa -g sha256 -s rsassa -u ak.pub -n ak.name -r ak.priv
+    run "qtpm readpublic -f pem" $Q readpublic -c ak.ctx -f pem -o ak.pem
+    no_transients "createek/createak"
+    run "qtpm quote" $Q quote -c ak.ctx -l sha256:0,1,2,16 -q 0badc0de -m q.msg -s q.sig -o q.pcrs
+    run "tpm2_checkquote of qtpm's quote (TSS key)" tpm2_checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0de
+    run "tpm2_checkquote of qtpm's quote (PEM key)" tpm2_checkquote -u ak.pem -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0de
+    run "qtpm checkquote of its own quote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 0badc0de
+    expect 3 "qualifying data" "qtpm checkquote: wrong nonce fails" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 0badc0df
+    if tpm2_checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0df >/dev/null 2>&1; then
+        fail "tpm2_checkquote accepted a wrong nonce"; else pass "tpm2_checkquote rejects a wrong nonce"; fi
+    { head -c 142 q.pcrs; printf '\001'; tail -c +144 q.pcrs; } > bad.pcrs
+    expect 3 "do not match" "qtpm checkquote: altered PCR values fail" $Q checkquote -u ak.pub -m q.msg -s q.sig -f bad.pcrs
+    # tpm2-tools' quote, checked by qtpm
+    run "tpm2_createek" tpm2_createek -c tek.ctx -G rsa -u tek.pub
+    run "tpm2_createak" tpm2_createak -C tek.ctx -c tak.ctx -G rsa -g sha256 -s rsassa -u tak.pub -n tak.name -f pem -r tak.priv
+    tpm2_flushcontext -t
+    run "tpm2_quote" tpm2_quote -c tak.ctx -l sha256:0,1,2,16 -q cafe -m t.msg -s t.sig -o t.pcrs -g sha256
+    tpm2_flushcontext -t
+    run "qtpm checkquote of tpm2_quote (PEM key)" $Q checkquote -u tak.pub -m t.msg -s t.sig -f t.pcrs -q cafe -g sha256
+    run "qtpm checkquote --json" sh -c "$Q checkquote --json -u tak.pub -m t.msg -s t.sig -f t.pcrs -q cafe | jq -e '.verified == true and .pcrs.sha256.\"16\" != null'"
+    expect 3 "signature does not verify" "qtpm checkquote with another key fails" $Q checkquote -u ak.pub -m t.msg -s t.sig
+    run "qtpm quote with tpm2's AK" $Q quote -c tak.ctx -l sha256:0 -m q2.msg -s q2.sig -o q2.pcrs
+    run "tpm2_checkquote of it" tpm2_checkquote -u tak.pub -m q2.msg -s q2.sig -f q2.pcrs -g sha256
+    run "qtpm certify" $Q certify -c ak.ctx -C ak.ctx -o cert.att -s cert.sig
+    run "tpm2_verifysignature of the certification" sh -c "tpm2_loadexternal -Q -C o -u ak.pub -c akx.ctx && tpm2_verifysignature -c akx.ctx -g sha256 -m cert.att -s cert.sig"
+    tpm2_flushcontext -t
+    no_transients "quote"
+}
+
+section_object() {
+    run "qtpm createprimary" $Q createprimary -c p.ctx
+    run "qtpm create" $Q create -C p.ctx -u q.pub -r q.priv -p keypw
+    run "tpm2_load of qtpm create's files" tpm2_load -C p.ctx -u q.pub -r q.priv -c qk.ctx -n qk_t.name
+    tpm2_flushcontext -t
+    run "qtpm load of the same files" $Q load -C p.ctx -u q.pub -r q.priv -c qk2.ctx -n qk_q.name
+    same "Names from tpm2_load and qtpm load" qk_t.name qk_q.name
+    tpm2_flushcontext -t
+    run "tpm2_create" tpm2_create -C p.ctx -u t.pub -r t.priv -G ecc256 -p tpw
+    tpm2_flushcontext -t
+    run "qtpm load of tpm2_create's files" $Q load -C p.ctx -u t.pub -r t.priv -c tk.ctx -n tk.name
+    run "tpm2 uses the qtpm-loaded context" tpm2_readpublic -c tk.ctx -n tk_t.name
+    same "Names agree" tk.name tk_t.name
+    tpm2_flushcontext -t
+    run "qtpm create -c (CreateLoaded)" $Q create -C p.ctx -G ecc256:ecdsa-sha256 -a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign' -u e.pub -r e.priv -c e.ctx
+    run "qtpm createloaded" $Q createloaded -C p.ctx -G aes128cfb -c aes.ctx
+    run "qtpm createloaded hmac" $Q createloaded -C p.ctx -G hmac -c hmac.ctx
+    run "qtpm loadexternal of a PEM key" sh -c "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ext.key 2>/dev/null && openssl pkey -in ext.key -pubout -out ext.pem && $Q loadexternal -u ext.pem -c ext.ctx -n ext.name"
+    run "tpm2_readpublic of the external key" tpm2_readpublic -c ext.ctx -n ext_t.name
+    same "external key Name" ext.name ext_t.name
+    tpm2_flushcontext -t
+    run "qtpm readpublic --json" sh -c "$Q --json readpublic -c e.ctx | jq -e '.type == \"ecc\"'"
+    no_transients "object"
+}
+
+section_credential() {
+    run "qtpm createek" $Q createek -c ek.ctx -u ek.pub
+    run "qtpm createak" $Q createak -C ek.ctx -c ak.ctx -u ak.pub -n ak.name
+    run "tpm2_makecredential for qtpm's AK" tpm2_makecredential -Q -T none -e ek.pub -s cred.dat -n "$(xxd -p -c 256 ak.name)" -o t.cred
+    run "qtpm activatecredential of tpm2's credential" $Q activatecredential -c ak.ctx -C ek.ctx -i t.cred -o t.out
+    same "recovered secret (tpm2 made, qtpm activated)" cred.dat t.out
+    run "qtpm makecredential" $Q makecredential -e ek.pub -s cred.dat -n "$(xxd -p -c 256 ak.name)" -o q.cred
+    run "tpm2_startauthsession" tpm2_startauthsession --policy-session -S s.ctx
+    run "tpm2_policysecret" tpm2_policysecret -S s.ctx -c e
+    run "tpm2_activatecredential of qtpm's credential" tpm2_activatecredential -c ak.ctx -C ek.ctx -i q.cred -o q.out -P session:s.ctx
+    tpm2_flushcontext s.ctx; tpm2_flushcontext -t
+    same "recovered secret (qtpm made, tpm2 activated)" cred.dat q.out
+    run "qtpm activatecredential of its own credential" $Q activatecredential -c ak.ctx -C ek.ctx -i q.cred -o q2.out
+    same "recovered secret (qtpm both)" cred.dat q2.out
+    run "qtpm makecredential with a PEM EK" sh -c "$Q readpublic -c ek.ctx -f pem -o ek.pem && $Q makecredential -e ek.pem -s cred.dat -n $(xxd -p -c 256 ak.name) -o p.cred && $Q activatecredential -c ak.ctx -C ek.ctx -i p.cred -o p.out && cmp -s p.out cred.dat"
+    head -c 40 q.cred > trunc.cred
+    expect 1 "truncated" "truncated credential file" $Q activatecredential -c ak.ctx -C ek.ctx -i trunc.cred -o x.out
+    no_transients "credential"
+}
+
+section_sign() {
+    run "qtpm createprimary" $Q createprimary -c p.ctx
+    run "qtpm create RSA" $Q create -C p.ctx -G rsa2048 -u r.pub -r r.priv -c r.ctx
+    run "qtpm sign RSA" $Q sign -c r.ctx -g sha256 -o r.sig msg.dat
+    run "tpm2_verifysignature of qtpm sign" tpm2_verifysignature -c r.ctx -g sha256 -m msg.dat -s r.sig
+    tpm2_flushcontext -t
+    run "qtpm sign -f plain" $Q sign -c r.ctx -g sha256 -f plain -o r.raw msg.dat
+    run "qtpm readpublic -f pem" $Q readpublic -c r.ctx -f pem -o r.pem
+    run "openssl verifies qtpm's RSA signature" openssl dgst -sha256 -verify r.pem -signature r.raw msg.dat
+    run "qtpm create ECC" $Q create -C p.ctx -G ecc256 -u e.pub -r e.priv -c e.ctx
+    run "qtpm sign ECDSA -f plain" $Q sign -c e.ctx -g sha256 -f plain -o e.der msg.dat
+    run "qtpm sign ECDSA" $Q sign -c e.ctx -g sha256 -o e.sig msg.dat
+    run "openssl verifies qtpm's ECDSA signature" sh -c "$Q readpublic -c e.ctx -f pem -o e.pem && openssl dgst -sha256 -verify e.pem -signature e.der msg.dat"
+    run "tpm2_verifysignature of qtpm's ECDSA" tpm2_verifysignature -c e.ctx -g sha256 -m msg.dat -s e.sig
+    tpm2_flushcontext -t
+    run "tpm2_sign" tpm2_sign -c e.ctx -g sha256 -o t.sig msg.dat
+    tpm2_flushcontext -t
+    run "qtpm verifysignature of tpm2_sign" $Q verifysignature -c e.ctx -g sha256 -m msg.dat -s t.sig -t v.tk
+    printf 'another message' > other.dat
+    expect 3 "TPM_RC_SIGNATURE" "qtpm verifysignature: wrong message" $Q verifysignature -c e.ctx -g sha256 -m other.dat -s t.sig
+    run "qtpm sign with a restricted key (hash ticket)" sh -c "$Q createek -c ek.ctx -u ek.pub && $Q createak -C ek.ctx -c ak.ctx -u ak.pub && $Q sign -c ak.ctx -g sha256 -o ak.sig msg.dat"
+    run "tpm2_verifysignature of the AK signature" sh -c "tpm2_loadexternal -Q -C o -u ak.pub -c akx.ctx && tpm2_verifysignature -c akx.ctx -g sha256 -m msg.dat -s ak.sig"
+    tpm2_flushcontext -t
+    printf 'hash me' > h.dat
+    run "qtpm hash" $Q hash -g sha256 -o h.bin -t h.tk h.dat
+    [ "$(xxd -p -c 64 h.bin)" = "$(openssl dgst -sha256 -r h.dat | cut -c1-64)" ] && pass "qtpm hash = openssl" || fail "qtpm hash value"
+    run "qtpm createloaded hmac" $Q createloaded -C p.ctx -G hmac -c hm.ctx
+    run "qtpm hmac" $Q hmac -c hm.ctx -o hm.q h.dat
+    run "tpm2_hmac" tpm2_hmac -c hm.ctx -o hm.t h.dat
+    tpm2_flushcontext -t
+    same "qtpm hmac = tpm2_hmac" hm.q hm.t
+    no_transients "sign"
+}
+
+section_seal() {
+    run "qtpm createprimary" $Q createprimary -c p.ctx
+    run "trial session" $Q startauthsession -S trial.ctx
+    run "policypcr (trial)" $Q policypcr -S trial.ctx -l sha256:0,16 -L pcr.pol
+    run "flush the trial session" $Q flushcontext trial.ctx
+    run "tpm2 trial policypcr" sh -c "tpm2_startauthsession -S ts.ctx && tpm2_policypcr -Q -S ts.ctx -l sha256:0,16 -L pcr_t.pol && tpm2_flushcontext ts.ctx"
+    same "policy digests of qtpm and tpm2" pcr.pol pcr_t.pol
+    run "qtpm create -i -L (seal)" $Q create -C p.ctx -i secret.dat -L pcr.pol -u s.pub -r s.priv -c s.ctx
+    run "policy session" $Q startauthsession --policy-session -S ps.ctx
+    run "policypcr" $Q policypcr -S ps.ctx -l sha256:0,16
+    run "qtpm unseal with the policy session" $Q unseal -c s.ctx -p session:ps.ctx -o out.dat
+    same "unsealed data" secret.dat out.dat
+    run "tpm2_unseal of qtpm's sealed object" sh -c "tpm2_startauthsession --policy-session -S tps.ctx && tpm2_policypcr -Q -S tps.ctx -l sha256:0,16 && tpm2_unseal -c s.ctx -p session:tps.ctx -o tout.dat; rc=\$?; tpm2_flushcontext tps.ctx; tpm2_flushcontext -t; exit \$rc"
+    same "tpm2_unseal data" secret.dat tout.dat
+    run "tpm2_create seals under the same policy" tpm2_create -Q -C p.ctx -i secret.dat -L pcr_t.pol -u ts.pub -r ts.priv
+    tpm2_flushcontext -t
+    run "qtpm load of it" $Q load -C p.ctx -u ts.pub -r ts.priv -c ts.ctx
+    run "policypcr again (a used policy session starts over)" $Q policypcr -S ps.ctx -l sha256:0,16
+    run "qtpm unseal of tpm2's sealed object" $Q unseal -c ts.ctx -p session:ps.ctx -o out2.dat
+    same "unsealed tpm2's data" secret.dat out2.dat
+    D=$(printf 'x' | openssl dgst -sha256 -r | cut -c1-64)
+    run "extend PCR 16" $Q pcrextend "16:sha256=$D"
+    run "policypcr after the change" $Q policypcr -S ps.ctx -l sha256:0,16
+    expect 2 "TPM_RC_POLICY_FAIL" "unseal refused after PCR change (decoded)" $Q unseal -c s.ctx -p session:ps.ctx
+    run "flush the policy session" $Q flushcontext ps.ctx
+    run "sessions all gone" sh -c "[ -z \"\$(tpm2_getcap handles-loaded-session)\" ] && [ -z \"\$(tpm2_getcap handles-saved-session)\" ]"
+    no_transients "seal"
+}
+
+section_nv() {
+    printf 'qtpm wrote this' > nv1.dat
+    run "qtpm nvdefine" $Q nvdefine 0x1500016 -C o -s 32 -a 'ownerread|ownerwrite|authread|authwrite'
+    run "qtpm nvwrite" $Q nvwrite 0x1500016 -C o -i nv1.dat
+    run "tpm2_nvread of qtpm's index" tpm2_nvread 0x1500016 -C o -s 15 -o nv1_t.dat
+    same "tpm2 reads what qtpm wrote" nv1.dat nv1_t.dat
+    printf 'tpm2-tools wrote this one' > nv2.dat
+    run "tpm2_nvdefine" tpm2_nvdefine 0x1500017 -C o -s 64 -p nvpw
+    run "tpm2_nvwrite" tpm2_nvwrite 0x1500017 -P nvpw -i nv2.dat --offset 3
+    run "qtpm nvread of tpm2's index" $Q nvread 0x1500017 -P nvpw -s 25 --offset 3 -o nv2_q.dat
+    same "qtpm reads what tpm2 wrote" nv2.dat nv2_q.dat
+    run "qtpm nvreadpublic" sh -c "$Q --json nvreadpublic | jq -e '.\"0x01500017\".size == 64'"
+    big=$(head -c 1500 /dev/urandom | xxd -p | tr -d '\n'); printf '%s' "$big" | xxd -r -p > big.dat
+    run "qtpm nvwrite of 1500 bytes (chunked)" sh -c "$Q nvdefine 0x1500018 -s 1500 && $Q nvwrite 0x1500018 -i big.dat && $Q nvread 0x1500018 -o big_q.dat && tpm2_nvread 0x1500018 -o big_t.dat"
+    same "chunked write/read by qtpm" big.dat big_q.dat
+    same "chunked write read by tpm2" big.dat big_t.dat
+    run "qtpm counter" sh -c "$Q nvdefine 0x1500019 -a 'ownerread|ownerwrite|authread|authwrite|nt=1' && $Q nvincrement 0x1500019 && $Q nvincrement 0x1500019 && tpm2_nvread 0x1500019 -o ctr.bin"
+    [ "$(xxd -p ctr.bin)" = "0000000000000002" ] && pass "counter value 2 read by tpm2_nvread" || fail "counter value $(xxd -p ctr.bin)"
+    expect 2 "TPM_RC_AUTH_FAIL" "nvread with a wrong index password" $Q nvread 0x1500017 -P wrong
+    for i in 0x1500016 0x1500017 0x1500018 0x1500019; do run "qtpm nvundefine $i" $Q nvundefine $i; done
+    run "no NV indices left" sh -c "[ -z \"\$(tpm2_getcap handles-nv-index)\" ]"
+}
+
+section_policy() {
+    run "trial policysecret" sh -c "$Q startauthsession -S s.ctx && $Q policysecret -S s.ctx -c e -L ps_q.pol && $Q flushcontext s.ctx"
+    run "tpm2 trial policysecret" sh -c "tpm2_startauthsession -S t.ctx && tpm2_policysecret -Q -S t.ctx -c e -L ps_t.pol && tpm2_flushcontext t.ctx"
+    same "PolicySecret(endorsement) digests" ps_q.pol ps_t.pol
+    run "trial policypcr for a branch" sh -c "$Q startauthsession -S s.ctx && $Q policypcr -S s.ctx -l sha256:0 -L pp.pol && $Q flushcontext s.ctx"
+    run "trial policyor" sh -c "$Q startauthsession -S s.ctx && $Q policyor -S s.ctx -L or_q.pol sha256:ps_q.pol,pp.pol && $Q flushcontext s.ctx"
+    run "tpm2 trial policyor" sh -c "tpm2_startauthsession -S t.ctx && tpm2_policyor -Q -S t.ctx -L or_t.pol sha256:ps_q.pol,pp.pol && tpm2_flushcontext t.ctx"
+    same "PolicyOR digests" or_q.pol or_t.pol
+    run "signing key for policyauthorize" sh -c "$Q createprimary -c p.ctx && $Q create -C p.ctx -G rsa2048 -a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign' -u a.pub -r a.priv -c a.ctx && $Q readpublic -c a.ctx -n a.name"
+    run "trial policyauthorize" sh -c "$Q startauthsession -S s.ctx && $Q policyauthorize -S s.ctx -i pp.pol -n a.name -L au_q.pol && $Q flushcontext s.ctx"
+    run "tpm2 trial policyauthorize" sh -c "tpm2_startauthsession -S t.ctx && tpm2_policyauthorize -Q -S t.ctx -i pp.pol -n a.name -L au_t.pol && tpm2_flushcontext t.ctx"
+    same "PolicyAuthorize digests" au_q.pol au_t.pol
+    # a real PolicyAuthorize: seal under the authorized policy, sign pp.pol, unseal
+    run "seal under PolicyAuthorize" $Q create -C p.ctx -i secret.dat -L au_q.pol -u s.pub -r s.priv -c s.ctx
+    run "sign the approved policy" sh -c "$Q hash -g sha256 -o ahash.bin pp.pol && $Q sign -c a.ctx -g sha256 -o pp.sig pp.pol && $Q verifysignature -c a.ctx -g sha256 -m pp.pol -s pp.sig -t pp.tk"
+    run "policy session: policypcr + policyauthorize" sh -c "$Q startauthsession --policy-session -S ps.ctx && $Q policypcr -S ps.ctx -l sha256:0 && $Q policyauthorize -S ps.ctx -i pp.pol -n a.name -t pp.tk"
+    run "unseal via the authorized policy" $Q unseal -c s.ctx -p session:ps.ctx -o au.out
+    same "unsealed via PolicyAuthorize" secret.dat au.out
+    run "flush" $Q flushcontext ps.ctx
+    no_transients "policy"
+}
+
+section_errors() {
+    run "createprimary" $Q createprimary -c p.ctx
+    run "create a key with a password" $Q create -C p.ctx -p goodpw -u k.pub -r k.priv -c k.ctx
+    expect 2 "TPM_RC_AUTH_FAIL" "wrong password: decoded TPM_RC_AUTH_FAIL, exit 2" $Q sign -c k.ctx -p badpw -o x.sig msg.dat
+    grep -q "session 1" err && pass "error names the session number" || fail "no session number in: $(cat err)"
+    run "the right password works" $Q sign -c k.ctx -p goodpw -o k.sig msg.dat
+    $Q --json sign -c k.ctx -p badpw -o x.sig msg.dat > j.out 2>/dev/null
+    jq -e '.error.name == "TPM_RC_AUTH_FAIL" and .error.layer == "tpm"' j.out >/dev/null && pass "--json error object" || fail "--json error: $(cat j.out)"
+    expect 1 "cannot open" "missing file" $Q load -C p.ctx -u nosuch.pub -r k.priv
+    head -c 20 k.pub > trunc.pub
+    expect 1 "truncated" "truncated TPM2B_PUBLIC" $Q load -C p.ctx -u trunc.pub -r k.priv
+    head -c 10 k.priv > trunc.priv
+    expect 1 "TPM2B_PRIVATE" "truncated TPM2B_PRIVATE" $Q load -C p.ctx -u k.pub -r trunc.priv
+    head -c 30 k.ctx > trunc.ctx
+    expect 1 "not a valid context file" "truncated context file" $Q readpublic -c trunc.ctx
+    printf 'garbage garbage garbage' > junk.ctx
+    expect 1 "neither a context file" "garbage context file" $Q readpublic -c junk.ctx
+    : > empty.sig
+    expect 1 "TPMT_SIGNATURE" "empty signature file" $Q verifysignature -c k.ctx -m msg.dat -s empty.sig
+    head -c 100 k.sig > trunc.sig
+    expect 1 "truncated" "truncated signature" $Q verifysignature -c k.ctx -m msg.dat -s trunc.sig
+    cat k.pub k.pub > long.pub
+    expect 1 "TPM2B_PUBLIC" "trailing bytes in a public file" $Q load -C p.ctx -u long.pub -r k.priv
+    head -c 12 k.ctx > short.sess
+    expect 1 "not a qtpm session file" "bad session file" $Q unseal -c k.ctx -p session:short.sess
+    expect 1 "unknown subcommand" "unknown subcommand" $Q frobnicate
+    expect 1 "unknown or incomplete option" "unknown option" $Q sign --frob
+    expect 1 "bad PCR list" "bad PCR list" $Q pcrread sha999:1
+    expect 2 "TPM_RC_HANDLE\|TPM_RC_VALUE\|TPM_RC_REFERENCE" "reading a missing persistent handle" $Q readpublic -c 0x81007777
+    expect 2 "cannot open TCTI\|TPM transport" "unreachable TPM" $Q -T swtpm:host=127.0.0.1,port=1 getrandom 4
+    expect 1 "nothing to write" "create without outputs" $Q create -C p.ctx
+    no_transients "errors"
+}
+
+case "$SECTION" in
+    basic|files|quote|object|credential|sign|seal|nv|policy|errors) "section_$SECTION" ;;
+    *) echo "unknown section $SECTION"; exit 1 ;;
+esac
+echo "$SECTION: $CHECKS checks, $FAILS failed"
+[ $FAILS -eq 0 ]
