@@ -21,6 +21,7 @@
 #include "crypt.h"
 #include "engine_int.h"
 #include "entity.h"
+#include "nv.h"
 #include "session.h"
 
 enum { R_NONE = 0, R_USER = 1, R_ADMIN = 2, R_DUP = 3 };
@@ -64,6 +65,43 @@ static const cmd_desc commands[] = {
     {TPM_CC_ReadClock,           0, 0,     {0}, {0}, cmd_ReadClock},
     {TPM_CC_ClockSet,            1, 0,     {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_ClockSet},
     {TPM_CC_ClockRateAdjust,     1, 0,     {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_ClockRateAdjust},
+    {TPM_CC_HierarchyControl,    1, 0,     {HC_HIERARCHY}, {R_USER}, cmd_HierarchyControl},
+    {TPM_CC_HierarchyChangeAuth, 1, F_DEC, {HC_HIERARCHY | HC_LOCKOUT}, {R_USER}, cmd_HierarchyChangeAuth},
+    {TPM_CC_SetPrimaryPolicy,    1, 0,     {HC_HIERARCHY | HC_LOCKOUT}, {R_USER}, cmd_SetPrimaryPolicy},
+    {TPM_CC_Clear,               1, 0,     {HC_PLATFORM | HC_LOCKOUT}, {R_USER}, cmd_Clear},
+    {TPM_CC_ClearControl,        1, 0,     {HC_PLATFORM | HC_LOCKOUT}, {R_USER}, cmd_ClearControl},
+    {TPM_CC_ChangeEPS,           1, 0,     {HC_PLATFORM}, {R_USER}, cmd_ChangeEPS},
+    {TPM_CC_ChangePPS,           1, 0,     {HC_PLATFORM}, {R_USER}, cmd_ChangePPS},
+    {TPM_CC_DictionaryAttackLockReset,  1, 0, {HC_LOCKOUT}, {R_USER}, cmd_DictionaryAttackLockReset},
+    {TPM_CC_DictionaryAttackParameters, 1, 0, {HC_LOCKOUT}, {R_USER}, cmd_DictionaryAttackParameters},
+    {TPM_CC_CreatePrimary,       1, F_DEC | F_OUTH, {HC_HIERARCHY | HC_NULL}, {R_USER}, cmd_CreatePrimary},
+    {TPM_CC_Create,              1, F_DEC | F_ENC, {HC_OBJECT}, {R_USER}, cmd_Create},
+    {TPM_CC_CreateLoaded,        1, F_DEC | F_ENC | F_OUTH, {HC_OBJECT | HC_HIERARCHY | HC_NULL}, {R_USER}, cmd_CreateLoaded},
+    {TPM_CC_Load,                1, F_DEC | F_OUTH, {HC_OBJECT}, {R_USER}, cmd_Load},
+    {TPM_CC_LoadExternal,        0, F_DEC | F_OUTH, {0}, {0}, cmd_LoadExternal},
+    {TPM_CC_ReadPublic,          1, F_ENC, {HC_OBJECT}, {0}, cmd_ReadPublic},
+    {TPM_CC_Unseal,              1, F_ENC, {HC_OBJECT}, {R_USER}, cmd_Unseal},
+    {TPM_CC_ObjectChangeAuth,    2, F_DEC | F_ENC, {HC_OBJECT, HC_OBJECT}, {R_ADMIN, 0}, cmd_ObjectChangeAuth},
+    {TPM_CC_ContextSave,         1, 0,     {HC_TRANSIENT | HC_SESSION}, {0}, cmd_ContextSave},
+    {TPM_CC_ContextLoad,         0, F_OUTH, {0}, {0}, cmd_ContextLoad},
+    {TPM_CC_FlushContext,        0, 0,     {0}, {0}, cmd_FlushContext},
+    {TPM_CC_EvictControl,        2, 0,     {HC_OWNER | HC_PLATFORM, HC_OBJECT}, {R_USER, 0}, cmd_EvictControl},
+    {TPM_CC_StartAuthSession,    2, F_DEC | F_OUTH, {HC_OBJECT | HC_NULL, HC_ANY}, {0, 0}, cmd_StartAuthSession},
+    {TPM_CC_PolicyRestart,       1, 0,     {HC_SESSION}, {0}, cmd_PolicyRestart},
+    {TPM_CC_PolicyGetDigest,     1, F_ENC, {HC_SESSION}, {0}, cmd_PolicyGetDigest},
+    {TPM_CC_NV_DefineSpace,      1, F_DEC, {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_NV_DefineSpace},
+    {TPM_CC_NV_UndefineSpace,    2, 0,     {HC_OWNER | HC_PLATFORM, HC_NV}, {R_USER, 0}, cmd_NV_UndefineSpace},
+    {TPM_CC_NV_UndefineSpaceSpecial, 2, 0, {HC_NV, HC_PLATFORM}, {R_ADMIN, R_USER}, cmd_NV_UndefineSpaceSpecial},
+    {TPM_CC_NV_ReadPublic,       1, F_ENC, {HC_NV}, {0}, cmd_NV_ReadPublic},
+    {TPM_CC_NV_Write,            2, F_DEC, {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_Write},
+    {TPM_CC_NV_Increment,        2, 0,     {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_Increment},
+    {TPM_CC_NV_Extend,           2, F_DEC, {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_Extend},
+    {TPM_CC_NV_SetBits,          2, 0,     {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_SetBits},
+    {TPM_CC_NV_WriteLock,        2, 0,     {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_WriteLock},
+    {TPM_CC_NV_GlobalWriteLock,  1, 0,     {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_NV_GlobalWriteLock},
+    {TPM_CC_NV_Read,             2, F_ENC, {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_Read},
+    {TPM_CC_NV_ReadLock,         2, 0,     {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_ReadLock},
+    {TPM_CC_NV_ChangeAuth,       1, F_DEC, {HC_NV}, {R_ADMIN}, cmd_NV_ChangeAuth},
 };
 /* clang-format on */
 
@@ -274,6 +312,10 @@ done:;
         }
     }
     qtpm_memzero(out, QTPM_MAX_RESPONSE_SIZE);
+    if (c->param_copy) {
+        qtpm_memzero(c->param_copy, c->param_raw_len);
+        free(c->param_copy);
+    }
     qtpm_memzero(c, sizeof(*c));
     free(out);
     free(c);

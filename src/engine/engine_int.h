@@ -27,11 +27,7 @@
 #include "qtpm/common.h"
 #include "qtpm/engine.h"
 
-#if __has_include("qtpm/tpm2_types.h")
 #include "qtpm/tpm2_types.h"
-#else
-#include "tpm_tmp.h"
-#endif
 
 /* ------------------------------------------------------------ sizes */
 
@@ -43,7 +39,6 @@
 #define MAX_LOADED_SESSIONS 16
 #define MAX_PERSISTENT 16
 #define MAX_NV_INDICES 32
-#define MAX_NV_INDEX_SIZE 2048
 #define MAX_AUTH_SESSIONS 3
 #define QTPM_MANUFACTURER 0x5154504Du /* "QTPM" */
 
@@ -93,7 +88,7 @@ static inline int rd_u32(tpm_rd *r, uint32_t *v)
 
 static inline int rd_u64(tpm_rd *r, uint64_t *v)
 {
-    uint32_t hi, lo;
+    uint32_t hi = 0, lo = 0;
     if (rd_left(r) < 8)
         return -1;
     rd_u32(r, &hi);
@@ -221,12 +216,17 @@ typedef struct tpm_pstate {
     uint8_t orderly;                 /* 0 none, 1 after Shutdown(CLEAR), 2 after Shutdown(STATE) */
     uint8_t saved_pcr[PCR_BANK_COUNT][PCR_COUNT][MAX_DIGEST];
     uint32_t saved_pcr_counter;
+    uint8_t saved_enables;            /* bit 0 sh, 1 eh, 2 ph */
+    tpm_buf64 saved_platform_auth, saved_platform_policy;
+    TPM_ALG_ID saved_platform_policy_alg;
     uint8_t null_seed[64], null_proof[64];
     /* command audit (Part 1 §33) */
     TPM_ALG_ID audit_alg;
     tpm_buf64 audit_digest;
     uint64_t audit_counter;
     uint8_t audited[64];              /* bitmap over (cc - TPM_CC_FIRST) */
+    uint8_t pending_alloc[PCR_BANK_COUNT]; /* PCR_Allocate, applied at TPM Reset */
+    uint8_t alloc_pending;
 } tpm_pstate;
 
 /* ------------------------------------------------------------ the TPM */
@@ -234,7 +234,6 @@ typedef struct tpm_pstate {
 struct tpm_object;
 struct tpm_session;
 struct tpm_nv;
-struct tpm_persistent;
 
 struct qtpm_tpm {
     qtpm_store store;
@@ -259,8 +258,13 @@ struct qtpm_tpm {
     struct tpm_object *objects[MAX_LOADED_OBJECTS];
     struct tpm_session *sessions[MAX_LOADED_SESSIONS];
     uint64_t context_counter;
+    uint64_t da_last_ms;
+    struct {
+        TPM_HANDLE handle;
+        uint64_t sequence;
+    } saved_sessions[MAX_LOADED_SESSIONS * 2];
     /* persistent entities loaded from the store */
-    struct tpm_persistent *persistent[MAX_PERSISTENT];
+    struct tpm_object *persistent[MAX_PERSISTENT];
     struct tpm_nv *nv[MAX_NV_INDICES];
 };
 
@@ -317,8 +321,6 @@ void tpm_flush_all_volatile(qtpm_tpm *tpm);
 /* dispatch.c */
 size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                     uint8_t *rsp, size_t rsp_cap);
-/* The implemented command codes in ascending order; returns the count. */
-size_t tpm_command_list(const TPM_CC **list);
 /* TPMA_CC for an implemented command (0 if not implemented). */
 uint32_t tpm_command_attributes(TPM_CC cc);
 
@@ -326,11 +328,15 @@ uint32_t tpm_command_attributes(TPM_CC cc);
 int pcr_bank_index(TPM_ALG_ID alg);
 TPM_ALG_ID pcr_bank_alg(int idx);
 void pcr_init_values(qtpm_tpm *tpm, int on_resume);
-TPM_RC pcr_read_selection(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no);
+void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w);
+TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
+                          uint8_t *digest, uint8_t *sel_raw, size_t *sel_raw_len);
 
-/* capability.c: ECC curves and algorithms the engine implements */
-int alg_is_hash(TPM_ALG_ID alg);
-size_t alg_digest_size(TPM_ALG_ID alg);
+/* capability.c */
+int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *value);
+int tpm_alg_implemented(TPM_ALG_ID alg);
+size_t tpm_command_count(void);
+int tpm_command_implemented(TPM_CC cc);
 
 /* the command handlers, one per command code, in their families' files */
 #define CMD(name) TPM_RC cmd_##name(qtpm_tpm *tpm, tpm_cmd *c)
@@ -351,5 +357,31 @@ CMD(PCR_Allocate);
 CMD(ReadClock);
 CMD(ClockSet);
 CMD(ClockRateAdjust);
+CMD(HierarchyControl);
+CMD(HierarchyChangeAuth);
+CMD(SetPrimaryPolicy);
+CMD(Clear);
+CMD(ClearControl);
+CMD(ChangeEPS);
+CMD(ChangePPS);
+CMD(DictionaryAttackLockReset);
+CMD(DictionaryAttackParameters);
+CMD(CreatePrimary);
+CMD(Create);
+CMD(CreateLoaded);
+CMD(Load);
+CMD(LoadExternal);
+CMD(ReadPublic);
+CMD(Unseal);
+CMD(ObjectChangeAuth);
+CMD(ContextSave);
+CMD(ContextLoad);
+CMD(FlushContext);
+CMD(EvictControl);
+
+/* hierarchy.c */
+void hierarchy_da_tick(qtpm_tpm *tpm);
+/* clock.c */
+void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w);
 
 #endif

@@ -53,6 +53,9 @@ TPM_RC entity_auth_policy(qtpm_tpm *tpm, TPM_HANDLE h, tpm_buf64 *policy, TPM_AL
 TPM_RC entity_name(qtpm_tpm *tpm, TPM_HANDLE h, tpm_name *name);
 /* 1 if a failed authorization of h counts against DA (Part 1 §19.8.6). */
 int entity_da_protected(qtpm_tpm *tpm, TPM_HANDLE h);
+/* Whether USER-role authorization may use the authValue (userWithAuth) and
+ * whether ADMIN-role authorization requires a policy (adminWithPolicy). */
+void entity_auth_rules(qtpm_tpm *tpm, TPM_HANDLE h, int *user_with_auth, int *admin_with_policy);
 
 /* Objects (object.c) */
 struct tpm_object;
@@ -65,7 +68,7 @@ void session_free(struct tpm_session *s);
 size_t nv_record_write(const struct tpm_nv *nv, uint8_t *buf, size_t cap);
 int nv_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
 void nv_free_all(qtpm_tpm *tpm);
-size_t persistent_record_write(const struct tpm_persistent *p, uint8_t *buf, size_t cap);
+size_t persistent_record_write(const struct tpm_object *p, uint8_t *buf, size_t cap);
 int persistent_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
 void persistent_free_all(qtpm_tpm *tpm);
 

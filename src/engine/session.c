@@ -27,7 +27,7 @@
 #include "entity.h"
 #include "object.h"
 #include "session.h"
-#include "ct.h"
+#include "../crypto/ct.h"
 
 /* TPMA_SESSION bits (Part 2 §8.4) */
 #define SA_CONTINUE 0x01

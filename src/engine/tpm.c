@@ -24,6 +24,7 @@
 #include "crypt.h"
 #include "engine_int.h"
 #include "entity.h"
+#include "nv.h"
 
 #define STATE_BLOB "state"
 static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '1'};
@@ -152,6 +153,10 @@ static void state_visit(ser *s, qtpm_tpm *tpm)
     if (ps->orderly == 2) {
         s_bytes(s, &ps->saved_pcr[0][0][0], sizeof(ps->saved_pcr));
         s_u32(s, &ps->saved_pcr_counter);
+        s_u8(s, &ps->saved_enables);
+        s_buf(s, &ps->saved_platform_auth);
+        s_buf(s, &ps->saved_platform_policy);
+        s_u16(s, &ps->saved_platform_policy_alg);
     }
     s_bytes(s, ps->null_seed, 64);
     s_bytes(s, ps->null_proof, 64);
@@ -366,6 +371,7 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
                         uint8_t *rsp, size_t rsp_cap)
 {
     tpm_clock_update(tpm);
+    hierarchy_da_tick(tpm);
     size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
     if (tpm->dirty)
         tpm_state_save(tpm);
@@ -402,15 +408,25 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         if (crypt_random(ps->null_seed, 64) || crypt_random(ps->null_proof, 64))
             return TPM_RC_FAILURE;
         ps->clock_safe = 1;
+        memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
     }
     pcr_init_values(tpm, resume);
-    if (!resume) {
+    if (resume) {
+        /* Resume restores what Shutdown(STATE) saved (Part 1 §36.5.4). */
+        tpm->sh_enable = ps->saved_enables & 1;
+        tpm->eh_enable = (ps->saved_enables >> 1) & 1;
+        tpm->ph_enable = (ps->saved_enables >> 2) & 1;
+        tpm->platform_auth = ps->saved_platform_auth;
+        tpm->platform_policy = ps->saved_platform_policy;
+        tpm->platform_policy_alg = ps->saved_platform_policy_alg;
+    } else {
         /* platformAuth/Policy and the hierarchy enables are STARTUP_CLEAR state. */
         memset(&tpm->platform_auth, 0, sizeof(tpm->platform_auth));
         memset(&tpm->platform_policy, 0, sizeof(tpm->platform_policy));
         tpm->platform_policy_alg = TPM_ALG_NULL;
         tpm->sh_enable = tpm->eh_enable = 1;
         tpm->ph_enable = 1;
+        nv_startup_clear(tpm);
     }
     /* Until the next orderly Shutdown, a power loss is disorderly. */
     ps->orderly = 0;
@@ -433,6 +449,10 @@ TPM_RC cmd_Shutdown(qtpm_tpm *tpm, tpm_cmd *c)
     if (su == TPM_SU_STATE) {
         memcpy(ps->saved_pcr, tpm->pcr, sizeof(ps->saved_pcr));
         ps->saved_pcr_counter = tpm->pcr_counter;
+        ps->saved_enables = (uint8_t)(tpm->sh_enable | (tpm->eh_enable << 1) | (tpm->ph_enable << 2));
+        ps->saved_platform_auth = tpm->platform_auth;
+        ps->saved_platform_policy = tpm->platform_policy;
+        ps->saved_platform_policy_alg = tpm->platform_policy_alg;
         ps->orderly = 2;
     } else {
         ps->orderly = 1;
