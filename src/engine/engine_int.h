@@ -329,6 +329,7 @@ int pcr_bank_index(TPM_ALG_ID alg);
 TPM_ALG_ID pcr_bank_alg(int idx);
 void pcr_init_values(qtpm_tpm *tpm, int on_resume);
 void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w);
+void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST]);
 TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
                           uint8_t *digest, uint8_t *sel_raw, size_t *sel_raw_len);
 
@@ -378,6 +379,21 @@ CMD(ContextSave);
 CMD(ContextLoad);
 CMD(FlushContext);
 CMD(EvictControl);
+CMD(Sign);
+CMD(VerifySignature);
+CMD(RSA_Encrypt);
+CMD(RSA_Decrypt);
+CMD(ECDH_KeyGen);
+CMD(ECDH_ZGen);
+CMD(EncryptDecrypt);
+CMD(EncryptDecrypt2);
+CMD(HMAC);
+CMD(Hash);
+CMD(HashSequenceStart);
+CMD(HMAC_Start);
+CMD(SequenceUpdate);
+CMD(SequenceComplete);
+CMD(EventSequenceComplete);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);

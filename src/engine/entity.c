@@ -157,6 +157,12 @@ TPM_RC entity_name(qtpm_tpm *tpm, TPM_HANDLE h, tpm_name *name)
         tpm_object *o = object_find(tpm, h);
         if (o == NULL)
             return TPM_RC_HANDLE;
+        if (o->pub.nameAlg == TPM_ALG_NULL) {
+            /* sequence objects and NULL-nameAlg externals: the handle */
+            name->size = 4;
+            wr_put_u32(name->b, h);
+            return TPM_RC_SUCCESS;
+        }
         *name = o->name;
         return TPM_RC_SUCCESS;
     }

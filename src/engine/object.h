@@ -68,4 +68,17 @@ const uint8_t *hierarchy_seed(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
 qtpm_ecc_curve object_ecc_curve(const tpm_object *o);
 TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key);
 
+
+/* asym.c: tickets and signing, shared with sym.c and attest.c */
+void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, const uint8_t *a,
+                 size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
+void ticket_write_null(tpm_wr *w, TPM_ST tag);
+TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SIG_SCHEME *out,
+                        unsigned pnum);
+TPM_RC asym_sign(const tpm_object *key, const TPMT_SIG_SCHEME *scheme, const uint8_t *digest,
+                 size_t dlen, TPMT_SIGNATURE *sig);
+TPM_RC asym_signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
+TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
+                   const TPMT_SIGNATURE *sig);
+
 #endif

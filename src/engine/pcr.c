@@ -316,3 +316,15 @@ TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_
     qtpm_hash_final(&ctx, digest);
     return TPM_RC_SUCCESS;
 }
+
+/* Extends PCR h in every allocated bank with that bank's digest
+ * (EventSequenceComplete). */
+void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST])
+{
+    if (h >= PCR_COUNT)
+        return;
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        if (bank_allocated(tpm, b))
+            pcr_extend_one(tpm, b, h, digests[b]);
+    tpm->pcr_counter++;
+}
