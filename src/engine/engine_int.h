@@ -394,6 +394,25 @@ CMD(HMAC_Start);
 CMD(SequenceUpdate);
 CMD(SequenceComplete);
 CMD(EventSequenceComplete);
+CMD(PolicyPCR);
+CMD(PolicyPassword);
+CMD(PolicyAuthValue);
+CMD(PolicyCommandCode);
+CMD(PolicyOR);
+CMD(PolicySecret);
+CMD(PolicySigned);
+CMD(PolicyAuthorize);
+CMD(PolicyLocality);
+CMD(PolicyCpHash);
+CMD(PolicyNameHash);
+CMD(PolicyNvWritten);
+CMD(MakeCredential);
+CMD(ActivateCredential);
+CMD(Quote);
+CMD(Certify);
+CMD(CertifyCreation);
+CMD(GetTime);
+CMD(NV_Certify);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);

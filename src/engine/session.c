@@ -168,13 +168,15 @@ static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE
     TPM_ALG_ID alg;
     if (s->type == TPM_SE_TRIAL)
         return RC_S(TPM_RC_ATTRIBUTES, n);
+    if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
+        return TPM_RC_PCR_CHANGED;
+    if (s->command_code != 0 && s->command_code != c->cc)
+        return RC_S(TPM_RC_POLICY_CC, n);
     if (entity_auth_policy(tpm, h, &policy, &alg) != TPM_RC_SUCCESS)
         return RC_S(TPM_RC_POLICY_FAIL, n);
     if (alg != s->hash || policy.size != s->policy_digest.size || policy.size == 0 ||
         memcmp(policy.b, s->policy_digest.b, policy.size) != 0)
         return RC_S(TPM_RC_POLICY_FAIL, n);
-    if (s->command_code != 0 && s->command_code != c->cc)
-        return RC_S(TPM_RC_POLICY_CC, n);
     if (s->cp_hash.size && memcmp(s->cp_hash.b, cp_hash, s->cp_hash.size) != 0)
         return RC_S(TPM_RC_POLICY_FAIL, n);
     if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
