@@ -55,10 +55,13 @@ static const struct {
     {TPM_ALG_CBC, A_SYM | A_ENC},
     {TPM_ALG_CFB, A_SYM | A_ENC},
     {TPM_ALG_ECB, A_SYM | A_ENC},
+    {TPM_ALG_SHA3_256, A_HASH},
+    {TPM_ALG_SHA3_384, A_HASH},
+    {TPM_ALG_SHA3_512, A_HASH},
 };
 #define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
 
-static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384, TPM_ECC_NIST_P521};
+static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384};
 #define NCURVES (sizeof(curves) / sizeof(curves[0]))
 
 int tpm_alg_implemented(TPM_ALG_ID alg)
