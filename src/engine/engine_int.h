@@ -413,6 +413,9 @@ CMD(Certify);
 CMD(CertifyCreation);
 CMD(GetTime);
 CMD(NV_Certify);
+CMD(Duplicate);
+CMD(Import);
+CMD(ECC_Parameters);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);
