@@ -136,7 +136,7 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     uint8_t key_in[32];
-    uint16_t key_len, dup_len, sec_len;
+    uint16_t key_len = 0, dup_len = 0, sec_len = 0;
     int e = rd_2b(&c->in, key_in, sizeof(key_in), &key_len);
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
