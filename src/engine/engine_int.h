@@ -416,6 +416,9 @@ CMD(NV_Certify);
 CMD(Duplicate);
 CMD(Import);
 CMD(ECC_Parameters);
+CMD(PolicyNV);
+CMD(PolicyCounterTimer);
+CMD(PolicyDuplicationSelect);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);

@@ -961,6 +961,83 @@ static void test_duplicate_import(void **state)
     qtpm_tpm_free(tpm);
 }
 
+static uint32_t policy_nv(qtpm_tpm *tpm, uint32_t sess, const char *operand, uint16_t op)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PolicyNV);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, 0x01000020);
+    cb_u32(&c, sess);
+    cb_pw(&c, "");
+    cb_2b(&c, operand, (uint16_t)strlen(operand));
+    cb_u16(&c, 2);
+    cb_u16(&c, op);
+    return run(tpm, &c, &r);
+}
+
+/* PolicyNV and PolicyCounterTimer: trial and real sessions agree when the
+ * comparison holds; TPM_RC_POLICY when it does not. */
+static void test_policy_nv_counter_timer(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_u16(&c, 0);
+    cb_u16(&c, 14);
+    cb_u32(&c, 0x01000020);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD);
+    cb_u16(&c, 0);
+    cb_u16(&c, 8);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_Write);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, 0x01000020);
+    cb_pw(&c, "");
+    cb_2b(&c, "abcdefgh", 8);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+
+    client_session t, s;
+    start_session(tpm, &t, TPM_SE_TRIAL, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    start_session(tpm, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    assert_int_equal(policy_nv(tpm, t.handle, "cd", TPM_EO_EQ), 0);
+    assert_int_equal(policy_nv(tpm, s.handle, "cd", TPM_EO_EQ), 0);
+    uint8_t dt[32], ds[32];
+    get_digest(tpm, t.handle, dt);
+    get_digest(tpm, s.handle, ds);
+    assert_memory_equal(dt, ds, 32);
+    assert_int_equal(policy_nv(tpm, s.handle, "cc", TPM_EO_EQ), TPM_RC_POLICY);
+    assert_int_equal(policy_nv(tpm, s.handle, "cc", TPM_EO_UNSIGNED_GT), 0);
+    assert_int_equal(policy_nv(tpm, s.handle, "ce", TPM_EO_UNSIGNED_LT), 0);
+    assert_int_equal(policy_nv(tpm, s.handle, "ce", TPM_EO_UNSIGNED_GE), TPM_RC_POLICY);
+    assert_int_equal(policy_nv(tpm, s.handle, "cd", 0x77), TPM_RC_VALUE | TPM_RC_P | TPM_RC_3);
+
+    /* resetCount (offset 16 of TPMS_TIME_INFO) equals the one ReadClock gives */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r);
+    rb_u64(&r);
+    uint32_t resets = rb_u32(&r);
+    uint8_t operand[4];
+    put32(operand, resets);
+    for (int k = 0; k < 2; k++) {
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyCounterTimer);
+        cb_u32(&c, s.handle);
+        cb_2b(&c, operand, 4);
+        cb_u16(&c, 16);
+        cb_u16(&c, TPM_EO_EQ);
+        assert_int_equal(run(tpm, &c, &r), k == 0 ? 0 : TPM_RC_POLICY);
+        operand[3] ^= 1;
+    }
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -971,6 +1048,7 @@ int main(void)
         cmocka_unit_test(test_policy_secret_and_credential),
         cmocka_unit_test(test_quote),
         cmocka_unit_test(test_duplicate_import),
+        cmocka_unit_test(test_policy_nv_counter_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
