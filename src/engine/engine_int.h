@@ -419,6 +419,12 @@ CMD(ECC_Parameters);
 CMD(PolicyNV);
 CMD(PolicyCounterTimer);
 CMD(PolicyDuplicationSelect);
+CMD(SetCommandCodeAuditStatus);
+CMD(GetCommandAuditDigest);
+CMD(GetSessionAuditDigest);
+
+/* attest.c: command audit after a successful command */
+void audit_command(qtpm_tpm *tpm, tpm_cmd *c);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);
