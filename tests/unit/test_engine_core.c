@@ -729,9 +729,11 @@ static void audit_extend(uint8_t digest[32], uint32_t cc, const uint8_t *names, 
     buf[n++] = (uint8_t)(cc >> 16);
     buf[n++] = (uint8_t)(cc >> 8);
     buf[n++] = (uint8_t)cc;
-    memcpy(buf + n, names, nl);
+    if (nl)
+        memcpy(buf + n, names, nl);
     n += nl;
-    memcpy(buf + n, params, pl);
+    if (pl)
+        memcpy(buf + n, params, pl);
     n += pl;
     qtpm_hash(QTPM_HASH_SHA256, buf, n, cp);
     n = 0;
@@ -741,7 +743,8 @@ static void audit_extend(uint8_t digest[32], uint32_t cc, const uint8_t *names, 
     buf[n++] = (uint8_t)(cc >> 16);
     buf[n++] = (uint8_t)(cc >> 8);
     buf[n++] = (uint8_t)cc;
-    memcpy(buf + n, rsp_params, rl);
+    if (rl)
+        memcpy(buf + n, rsp_params, rl);
     n += rl;
     qtpm_hash(QTPM_HASH_SHA256, buf, n, rp);
     memcpy(buf, digest, 32);
