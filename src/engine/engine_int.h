@@ -41,6 +41,7 @@
 #define MAX_NV_INDICES 32
 #define MAX_AUTH_SESSIONS 3
 #define QTPM_MANUFACTURER 0x5154504Du /* "QTPM" */
+#define CLOCK_SAVE_MS 4096
 
 /* ------------------------------------------------------------ byte cursors */
 
@@ -253,6 +254,7 @@ struct qtpm_tpm {
     uint64_t power_on_ms;    /* monotonic ms at _TPM_Init */
     uint64_t clock_base_ms;  /* monotonic ms when ps.clock was last synced */
     uint64_t time_ms;        /* TPMS_TIME_INFO.time */
+    uint64_t clock_saved;    /* ps.clock at the last save of the state blob */
     uint64_t lockout_started_ms;
     int rate_adjust;
     struct tpm_object *objects[MAX_LOADED_OBJECTS];
