@@ -219,8 +219,9 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §31.16 TPM2_NV_Certify: signHandle (USER), authHandle (USER),
- * nvIndex; certifies size bytes at offset (size 0: the index digest form is
- * not implemented, the TPMS_NV_CERTIFY_INFO form with no data is used). */
+ * nvIndex; certifies size bytes at offset as a TPMS_NV_CERTIFY_INFO. A
+ * request with size 0 gets that form with empty contents, not the
+ * TPMS_NV_DIGEST_CERTIFY_INFO of v1.59+, which this engine does not offer. */
 TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;

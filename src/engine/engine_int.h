@@ -323,7 +323,7 @@ void tpm_flush_all_volatile(qtpm_tpm *tpm);
 /* dispatch.c */
 size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                     uint8_t *rsp, size_t rsp_cap);
-/* TPMA_CC for an implemented command (0 if not implemented). */
+/* TPMA_CC of a command in the table (0 for any other code). */
 uint32_t tpm_command_attributes(TPM_CC cc);
 
 /* pcr.c */
