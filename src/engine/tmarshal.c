@@ -1,0 +1,173 @@
+/*
+ * tmarshal.c — the engine's view of the object structures (TPMT_PUBLIC,
+ * TPMT_SENSITIVE, signature schemes, signatures; Part 2 §11-12) on top of
+ * the shared marshalling module (qtpm/marshal.h).
+ *
+ * The shared module accepts everything Part 2 and the algorithm registry
+ * allow (including the post-quantum types and SHA-3); these wrappers add
+ * what this engine implements: a structure that unmarshals but names an
+ * algorithm, curve or scheme the engine cannot run is refused here with the
+ * error Part 2 gives for that field (TPM_RC_TYPE, _HASH, _CURVE, _SCHEME,
+ * _KDF). Adding an algorithm means widening these checks and adding its
+ * handlers.
+ */
+#include "object.h"
+#include "qtpm/marshal.h"
+
+static int scheme_in(TPM_ALG_ID s, const TPM_ALG_ID *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == s)
+            return 1;
+    return 0;
+}
+
+static TPM_RC check_hash(TPM_ALG_ID h, int allow_null)
+{
+    if (h == TPM_ALG_NULL)
+        return allow_null ? TPM_RC_SUCCESS : TPM_RC_HASH;
+    return crypt_hash_size(h) ? TPM_RC_SUCCESS : TPM_RC_HASH;
+}
+
+/* What the engine can do with parameters of a given type. */
+static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
+{
+    static const TPM_ALG_ID rsa_schemes[] = {TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_ALG_RSAPSS,
+                                             TPM_ALG_RSAES, TPM_ALG_OAEP};
+    static const TPM_ALG_ID ecc_schemes[] = {TPM_ALG_NULL, TPM_ALG_ECDSA, TPM_ALG_ECDH};
+    switch (type) {
+    case TPM_ALG_KEYEDHASH: {
+        const TPMT_KEYEDHASH_SCHEME *s = &p->keyedHashDetail.scheme;
+        if (s->scheme == TPM_ALG_HMAC)
+            return check_hash(s->details.hmac.hashAlg, 0);
+        if (s->scheme == TPM_ALG_XOR) {
+            if (s->details.exclusiveOr.kdf != TPM_ALG_KDF1_SP800_108)
+                return TPM_RC_KDF;
+            return check_hash(s->details.exclusiveOr.hashAlg, 0);
+        }
+        return s->scheme == TPM_ALG_NULL ? TPM_RC_SUCCESS : TPM_RC_SCHEME;
+    }
+    case TPM_ALG_SYMCIPHER:
+        return p->symDetail.sym.algorithm == TPM_ALG_AES ? TPM_RC_SUCCESS : TPM_RC_SYMMETRIC;
+    case TPM_ALG_RSA: {
+        const TPMS_RSA_PARMS *rp = &p->rsaDetail;
+        if (!scheme_in(rp->scheme.scheme, rsa_schemes, sizeof(rsa_schemes) / sizeof(rsa_schemes[0])))
+            return TPM_RC_SCHEME;
+        if (rp->scheme.scheme != TPM_ALG_NULL && rp->scheme.scheme != TPM_ALG_RSAES)
+            return check_hash(rp->scheme.details.anySig.hashAlg, 0);
+        return TPM_RC_SUCCESS;
+    }
+    case TPM_ALG_ECC: {
+        const TPMS_ECC_PARMS *ep = &p->eccDetail;
+        if (!scheme_in(ep->scheme.scheme, ecc_schemes, sizeof(ecc_schemes) / sizeof(ecc_schemes[0])))
+            return TPM_RC_SCHEME;
+        if (ep->curveID != TPM_ECC_NIST_P256 && ep->curveID != TPM_ECC_NIST_P384)
+            return TPM_RC_CURVE;
+        if (ep->kdf.scheme != TPM_ALG_NULL)
+            return TPM_RC_KDF;
+        if (ep->scheme.scheme != TPM_ALG_NULL)
+            return check_hash(ep->scheme.details.anySig.hashAlg, 0);
+        return TPM_RC_SUCCESS;
+    }
+    default:
+        return TPM_RC_TYPE;
+    }
+}
+
+TPM_RC tm_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (type != TPM_ALG_RSA && type != TPM_ALG_ECC && type != TPM_ALG_KEYEDHASH &&
+        type != TPM_ALG_SYMCIPHER)
+        return TPM_RC_TYPE;
+    TPM_RC rc = qtpm_TPMU_PUBLIC_PARMS_unmarshal(p, r->p, r->len, &r->off, type);
+    return rc ? rc : check_parms(type, p);
+}
+
+TPM_RC tm_public_read(tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg)
+{
+    memset(pub, 0, sizeof(*pub));
+    /* The type decides everything that follows; refuse types the engine
+     * does not implement before the shared module parses their unions. */
+    if (rd_left(r) >= 2) {
+        TPM_ALG_ID t = (TPM_ALG_ID)((r->p[r->off] << 8) | r->p[r->off + 1]);
+        if (t != TPM_ALG_RSA && t != TPM_ALG_ECC && t != TPM_ALG_KEYEDHASH && t != TPM_ALG_SYMCIPHER)
+            return TPM_RC_TYPE;
+    }
+    TPM_RC rc = qtpm_TPMT_PUBLIC_unmarshal(pub, r->p, r->len, &r->off, allow_null_alg ? 1 : 0);
+    if (rc)
+        return rc;
+    rc = check_hash(pub->nameAlg, allow_null_alg);
+    return rc ? rc : check_parms(pub->type, &pub->parameters);
+}
+
+void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub)
+{
+    if (w->overflow)
+        return;
+    if (qtpm_TPMT_PUBLIC_marshal(pub, w->p, w->cap, &w->off) != TPM_RC_SUCCESS)
+        w->overflow = 1;
+}
+
+TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type)
+{
+    memset(s, 0, sizeof(*s));
+    if (rd_left(r) >= 2 && type != TPM_ALG_NULL) {
+        TPM_ALG_ID t = (TPM_ALG_ID)((r->p[r->off] << 8) | r->p[r->off + 1]);
+        if (t != type)
+            return TPM_RC_TYPE;
+    }
+    TPM_RC rc = qtpm_TPMT_SENSITIVE_unmarshal(s, r->p, r->len, &r->off);
+    if (rc)
+        return rc;
+    switch (s->sensitiveType) {
+    case TPM_ALG_RSA:
+    case TPM_ALG_ECC:
+    case TPM_ALG_KEYEDHASH:
+    case TPM_ALG_SYMCIPHER:
+        return TPM_RC_SUCCESS;
+    default:
+        return TPM_RC_TYPE;
+    }
+}
+
+void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s)
+{
+    if (w->overflow)
+        return;
+    if (qtpm_TPMT_SENSITIVE_marshal(s, w->p, w->cap, &w->off) != TPM_RC_SUCCESS)
+        w->overflow = 1;
+}
+
+static const TPM_ALG_ID sig_algs[] = {TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_ALG_RSAPSS, TPM_ALG_ECDSA,
+                                      TPM_ALG_HMAC};
+
+TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s)
+{
+    memset(s, 0, sizeof(*s));
+    TPM_RC rc = qtpm_TPMT_SIG_SCHEME_unmarshal(s, r->p, r->len, &r->off, 1);
+    if (rc)
+        return rc;
+    if (!scheme_in(s->scheme, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])))
+        return TPM_RC_SCHEME;
+    return s->scheme == TPM_ALG_NULL ? TPM_RC_SUCCESS : check_hash(s->details.any.hashAlg, 0);
+}
+
+TPM_RC tm_signature_read(tpm_rd *r, TPMT_SIGNATURE *s)
+{
+    memset(s, 0, sizeof(*s));
+    TPM_RC rc = qtpm_TPMT_SIGNATURE_unmarshal(s, r->p, r->len, &r->off, 1);
+    if (rc)
+        return rc;
+    if (!scheme_in(s->sigAlg, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])))
+        return TPM_RC_SCHEME;
+    return s->sigAlg == TPM_ALG_NULL ? TPM_RC_SUCCESS : check_hash(s->signature.any.hashAlg, 0);
+}
+
+void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s)
+{
+    if (w->overflow)
+        return;
+    if (qtpm_TPMT_SIGNATURE_marshal(s, w->p, w->cap, &w->off) != TPM_RC_SUCCESS)
+        w->overflow = 1;
+}
