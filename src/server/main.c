@@ -193,6 +193,8 @@ int main(int argc, char **argv)
     rc = qtpm_tpm_new(&srv.tpm, &cfg);
     if (rc != QTPM_OK) {
         fprintf(stderr, "%s: cannot create the TPM: %s\n", argv[0], qtpm_strerror(rc));
+        if (cfg.store.close != NULL) /* on failure the store stays the caller's */
+            cfg.store.close(cfg.store.ctx);
         srv_close_all();
         return 1;
     }
