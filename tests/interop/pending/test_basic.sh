@@ -23,9 +23,9 @@ run tpm2_pcrread sha256:16 -o after.bin >/dev/null
 expected=$(python3 -c 'import hashlib, sys
 print(hashlib.sha256(open(sys.argv[1], "rb").read() + bytes.fromhex(sys.argv[2])).hexdigest())' \
     before.bin "$digest")
-actual=$(od -An -tx1 after.bin | tr -d ' \n')
+actual=$(od -v -An -tx1 after.bin | tr -d ' \n')
 check "PCR extend is SHA-256(old || digest)" "$expected" = "$actual"
 run tpm2_pcrreset 16
 run tpm2_pcrread sha256:16 -o reset.bin >/dev/null
-check "PCR 16 reset to zeros" "$(od -An -tx1 reset.bin | tr -d ' \n')" = \
+check "PCR 16 reset to zeros" "$(od -v -An -tx1 reset.bin | tr -d ' \n')" = \
     "0000000000000000000000000000000000000000000000000000000000000000"

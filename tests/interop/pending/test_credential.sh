@@ -8,7 +8,7 @@ run tpm2_flushcontext -t
 run tpm2_createak -C ek.ctx -c ak.ctx -G rsa -g sha256 -s rsassa -u ak.pub -n ak.name >/dev/null
 run tpm2_flushcontext -t
 printf '0123456789abcdef' >secret.dat
-name=$(od -An -tx1 ak.name | tr -d ' \n')
+name=$(od -v -An -tx1 ak.name | tr -d ' \n')
 run tpm2_makecredential -T none -e ek.pub -s secret.dat -n "$name" -o cred.out
 run tpm2_startauthsession --policy-session -S session.ctx
 run tpm2_policysecret -S session.ctx -c e >/dev/null

@@ -15,7 +15,7 @@ run tpm2_nvincrement 0x1500017 -C o
 run tpm2_nvread 0x1500017 -C o -s 8 -o c1.dat
 run tpm2_nvincrement 0x1500017 -C o
 run tpm2_nvread 0x1500017 -C o -s 8 -o c2.dat
-c1=$(od -An -tu8 --endian=big c1.dat | tr -d ' ')
-c2=$(od -An -tu8 --endian=big c2.dat | tr -d ' ')
+c1=$(od -v -An -tu8 --endian=big c1.dat | tr -d ' ')
+c2=$(od -v -An -tu8 --endian=big c2.dat | tr -d ' ')
 check "counter increments by one" "$c2" -eq $((c1 + 1))
 run tpm2_nvundefine 0x1500017 -C o
