@@ -274,15 +274,15 @@ int srv_run(qtpm_server *srv)
     sigdelset(&waitmask, SIGTERM);
 
     while (!srv->stop && !got_signal) {
-        size_t n = 0, i, active = 0;
+        size_t n = 0, i;
         int rc;
 
-        for (i = 0; i < SRV_MAX_CONNS; i++)
-            active += conns[i] != NULL;
         for (i = 0; i < n_listeners; i++) {
+            /* Always accepted: at the connection limit conn_accept closes the
+             * newcomer at once, which a client sees as an error instead of
+             * hanging in the backlog. */
             pfd[n].fd = listeners[i].fd;
-            /* At the connection limit, leave clients in the backlog. */
-            pfd[n].events = active < SRV_MAX_CONNS ? POLLIN : 0;
+            pfd[n].events = POLLIN;
             conn_of[n] = SIZE_MAX;
             n++;
         }
