@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qtpm/common.h"
 #include "qtpm/keccak.h"
 
 /* ------------------------------------------------------------------ hashes */
@@ -113,10 +114,12 @@ typedef enum {
 /*
  * AES (key_len 16, 24 or 32) in one of the modes above; in and out may be the
  * same buffer. iv is 16 bytes, read and then overwritten with the chaining
- * value a following call continues from — what TPM2_EncryptDecrypt returns as
- * ivOut (for CFB after a partial block: the last ciphertext bytes followed by
- * the unused key-stream bytes; for CTR: the next counter). iv is ignored (may
- * be NULL) for ECB.
+ * value — what TPM2_EncryptDecrypt returns as ivOut. Each call starts a fresh
+ * block, so a later call given that value continues the stream exactly when
+ * this one ended on a block boundary; after a partial block, the value is
+ * (for CFB) the last ciphertext bytes followed by the unused key-stream bytes,
+ * and (for CTR) the counter after the partly used one, as the TPM reference
+ * implementation returns them. iv is ignored (may be NULL) for ECB.
  */
 int qtpm_aes_encrypt(qtpm_sym_mode mode, const uint8_t *key, size_t key_len,
                      uint8_t *iv, const uint8_t *in, uint8_t *out, size_t len);

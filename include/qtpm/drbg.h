@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qtpm/common.h"
+
 #define QTPM_DRBG_OUTLEN 32                     /* SHA-256 output, the V and Key size */
 #define QTPM_DRBG_MAX_REQUEST 65536             /* 2^19 bits per generate (Table 2) */
 #define QTPM_DRBG_RESEED_INTERVAL (1ull << 48)  /* generate calls between reseeds */

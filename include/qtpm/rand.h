@@ -16,7 +16,12 @@
 int qtpm_random_bytes(uint8_t *out, size_t len);
 
 /* Test mode: this thread's qtpm_random_bytes() comes from an HMAC-DRBG
- * instantiated with seed (entropy input) — deterministic. */
+ * (qtpm/drbg.h) instantiated with seed as entropy input and no nonce or
+ * personalization — deterministic. Each qtpm_random_bytes() call is one
+ * generate request (split at QTPM_DRBG_MAX_REQUEST bytes), so the stream
+ * depends on the seed and on the sequence of requested lengths. Calling it
+ * again restarts the stream. Randomness drawn inside OpenSSL (RSA key
+ * generation, ECDSA nonces, RSA padding) is not affected. */
 int qtpm_random_set_deterministic(const uint8_t *seed, size_t seed_len);
 /* Back to getrandom() for this thread; wipes the test DRBG. */
 void qtpm_random_set_system(void);

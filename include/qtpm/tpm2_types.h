@@ -379,8 +379,7 @@ typedef UINT32 TPM_RC;
 #define TPM_RC_AUTH_UNAVAILABLE (RC_VER1 + 0x02FU)
 #define TPM_RC_REBOOT (RC_VER1 + 0x030U)
 #define TPM_RC_UNBALANCED (RC_VER1 + 0x031U)
-#define TPM_RC_FW_LIMITED (RC_VER1 + 0x032U)
-#define TPM_RC_SVN_LIMITED (RC_VER1 + 0x033U)
+
 #define TPM_RC_COMMAND_SIZE (RC_VER1 + 0x042U)
 #define TPM_RC_COMMAND_CODE (RC_VER1 + 0x043U)
 #define TPM_RC_AUTHSIZE (RC_VER1 + 0x044U)
@@ -436,6 +435,8 @@ typedef UINT32 TPM_RC;
 #define TPM_RC_BINDING (RC_FMT1 + 0x025U)
 #define TPM_RC_CURVE (RC_FMT1 + 0x026U)
 #define TPM_RC_ECC_POINT (RC_FMT1 + 0x027U)
+#define TPM_RC_FW_LIMITED (RC_FMT1 + 0x028U)
+#define TPM_RC_SVN_LIMITED (RC_FMT1 + 0x029U)
 #define TPM_RC_PARMS (RC_FMT1 + 0x02AU)             /* v1.85: parameter set */
 #define TPM_RC_EXT_MU (RC_FMT1 + 0x02BU)            /* v1.85: external mu */
 #define TPM_RC_ONE_SHOT_SIGNATURE (RC_FMT1 + 0x02CU) /* v1.85 */
@@ -835,6 +836,12 @@ typedef UINT32 TPMA_MEMORY;
 typedef UINT32 TPMA_MODES;
 #define TPMA_MODES_FIPS_140_2 0x00000001U
 
+/* §8.12 TPMA_ACT */
+typedef UINT32 TPMA_ACT;
+#define TPMA_ACT_SIGNALED 0x00000001U
+#define TPMA_ACT_PRESERVESIGNALED 0x00000002U
+#define TPMA_ACT_RESERVED 0xFFFFFFFCU
+
 /* §8.9 TPMA_CC */
 typedef UINT32 TPMA_CC;
 #define TPMA_CC_COMMANDINDEX_MASK 0x0000FFFFU
@@ -1068,6 +1075,23 @@ typedef struct { UINT32 count; TPMS_TAGGED_PROPERTY tpmProperty[MAX_TPM_PROPERTI
 typedef struct { UINT32 count; TPMS_TAGGED_PCR_SELECT pcrProperty[MAX_PCR_PROPERTIES]; } TPML_TAGGED_PCR_PROPERTY;
 typedef struct { UINT32 count; TPM_ECC_CURVE eccCurves[MAX_ECC_CURVES]; } TPML_ECC_CURVE;
 
+/* §10.8.5 TPMS_TAGGED_POLICY (TPM_CAP_AUTH_POLICIES), §10.8.6 TPMS_ACT_DATA */
+typedef struct {
+    TPM_HANDLE handle;
+    TPMT_HA policyHash; /* TPM_ALG_NULL when the hierarchy has no policy */
+} TPMS_TAGGED_POLICY;
+
+typedef struct {
+    TPM_HANDLE handle;
+    UINT32 timeout;
+    TPMA_ACT attributes;
+} TPMS_ACT_DATA;
+
+#define MAX_TAGGED_POLICIES (MAX_CAP_DATA / (4 + 2 + MAX_DIGEST_SIZE))
+#define MAX_ACT_DATA (MAX_CAP_DATA / 12)
+typedef struct { UINT32 count; TPMS_TAGGED_POLICY policies[MAX_TAGGED_POLICIES]; } TPML_TAGGED_POLICY;
+typedef struct { UINT32 count; TPMS_ACT_DATA actData[MAX_ACT_DATA]; } TPML_ACT_DATA;
+
 /* §10.10 capabilities */
 typedef union {
     TPML_ALG_PROPERTY algorithms;           /* TPM_CAP_ALGS */
@@ -1079,6 +1103,8 @@ typedef union {
     TPML_TAGGED_TPM_PROPERTY tpmProperties; /* TPM_CAP_TPM_PROPERTIES */
     TPML_TAGGED_PCR_PROPERTY pcrProperties; /* TPM_CAP_PCR_PROPERTIES */
     TPML_ECC_CURVE eccCurves;               /* TPM_CAP_ECC_CURVES */
+    TPML_TAGGED_POLICY authPolicies;        /* TPM_CAP_AUTH_POLICIES */
+    TPML_ACT_DATA actData;                  /* TPM_CAP_ACT */
 } TPMU_CAPABILITIES;
 
 typedef struct {

@@ -35,7 +35,7 @@
 #define PCR_SELECT_BYTES 3
 #define PCR_BANK_COUNT 4     /* SHA-1, SHA-256, SHA-384, SHA-512 */
 #define MAX_DIGEST 64
-#define MAX_LOADED_OBJECTS 8
+#define MAX_LOADED_OBJECTS 16
 #define MAX_LOADED_SESSIONS 16
 #define MAX_PERSISTENT 16
 #define MAX_NV_INDICES 32
@@ -394,6 +394,25 @@ CMD(HMAC_Start);
 CMD(SequenceUpdate);
 CMD(SequenceComplete);
 CMD(EventSequenceComplete);
+CMD(PolicyPCR);
+CMD(PolicyPassword);
+CMD(PolicyAuthValue);
+CMD(PolicyCommandCode);
+CMD(PolicyOR);
+CMD(PolicySecret);
+CMD(PolicySigned);
+CMD(PolicyAuthorize);
+CMD(PolicyLocality);
+CMD(PolicyCpHash);
+CMD(PolicyNameHash);
+CMD(PolicyNvWritten);
+CMD(MakeCredential);
+CMD(ActivateCredential);
+CMD(Quote);
+CMD(Certify);
+CMD(CertifyCreation);
+CMD(GetTime);
+CMD(NV_Certify);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);

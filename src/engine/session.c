@@ -168,13 +168,15 @@ static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE
     TPM_ALG_ID alg;
     if (s->type == TPM_SE_TRIAL)
         return RC_S(TPM_RC_ATTRIBUTES, n);
+    if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
+        return TPM_RC_PCR_CHANGED;
+    if (s->command_code != 0 && s->command_code != c->cc)
+        return RC_S(TPM_RC_POLICY_CC, n);
     if (entity_auth_policy(tpm, h, &policy, &alg) != TPM_RC_SUCCESS)
         return RC_S(TPM_RC_POLICY_FAIL, n);
     if (alg != s->hash || policy.size != s->policy_digest.size || policy.size == 0 ||
         memcmp(policy.b, s->policy_digest.b, policy.size) != 0)
         return RC_S(TPM_RC_POLICY_FAIL, n);
-    if (s->command_code != 0 && s->command_code != c->cc)
-        return RC_S(TPM_RC_POLICY_CC, n);
     if (s->cp_hash.size && memcmp(s->cp_hash.b, cp_hash, s->cp_hash.size) != 0)
         return RC_S(TPM_RC_POLICY_FAIL, n);
     if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
@@ -278,7 +280,10 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         if (a->attrs & 0x18)
             return RC_S(TPM_RC_RESERVED_BITS, n);
         size_t hlen = crypt_hash_size(a->sess->hash);
-        if (a->nonce_caller.size < 16 || a->nonce_caller.size > hlen)
+        /* StartAuthSession enforces 16..digest size; per command a TSS may
+         * send a shorter nonceCaller (tpm2-tools does for password-only
+         * policy sessions), which only weakens its own replay protection. */
+        if (a->nonce_caller.size > hlen)
             return RC_S(TPM_RC_NONCE, n);
         if (a->attrs & SA_DECRYPT) {
             if (!sc->may_dec || sc->dec_idx >= 0)
@@ -350,6 +355,8 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             include_auth = 0;
         if (s->type != TPM_SE_HMAC && !s->auth_value_needed)
             include_auth = 0;
+        sc->with_auth[i] = (uint8_t)include_auth;
+        sc->auth_handle[i] = h;
         if (include_auth && val->size + auth.size <= sizeof(val->b)) {
             memcpy(val->b + val->size, auth.b, auth.size);
             val->size = (uint16_t)(val->size + auth.size);
@@ -429,10 +436,35 @@ TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             return rc;
     }
 
+    /* A command that changed the authorized entity's authValue
+     * (HierarchyChangeAuth, NV_ChangeAuth) answers with the new value in the
+     * response HMAC key (Part 1 §19.6.5); so take the value as it is now. */
+    for (unsigned i = 0; i < c->nauths; i++) {
+        tpm_session *s = c->auths[i].sess;
+        tpm_buf64 now;
+        if (s == NULL || !sc->with_auth[i] ||
+            entity_auth_value(tpm, sc->auth_handle[i], &now) != TPM_RC_SUCCESS)
+            continue;
+        tpm_buf64 *val = &sc->values[i];
+        if (s->session_key.size + now.size <= sizeof(val->b)) {
+            memcpy(val->b, s->session_key.b, s->session_key.size);
+            memcpy(val->b + s->session_key.size, now.b, now.size);
+            val->size = (uint16_t)(s->session_key.size + now.size);
+        }
+        qtpm_memzero(&now, sizeof(now));
+    }
+
     tpm_wr w = {c->rsp_auth, sizeof(c->rsp_auth), 0, 0};
     for (unsigned i = 0; i < c->nauths; i++) {
         tpm_auth_in *a = &c->auths[i];
         tpm_session *s = a->sess;
+        if (s != NULL && s->type != TPM_SE_HMAC && s->password_needed) {
+            /* PolicyPassword: the response carries no HMAC (Part 1 §19.6.13) */
+            wr_2b(&w, s->nonce_tpm.b, s->nonce_tpm.size);
+            wr_u8(&w, a->attrs & (uint8_t)~SA_AUDIT_RESET);
+            wr_u16(&w, 0);
+            continue;
+        }
         if (a->handle == TPM_RS_PW || s == NULL) {
             /* TPMS_AUTH_RESPONSE of a password session: empty nonce, the
              * continueSession bit, empty hmac. */

@@ -45,6 +45,8 @@ typedef struct {
     int may_dec, may_enc;
     int dec_idx, enc_idx;     /* -1 when none */
     tpm_buf64 values[MAX_AUTH_SESSIONS]; /* HMAC key (sessionKey || authValue) per session */
+    uint8_t with_auth[MAX_AUTH_SESSIONS]; /* values[i] includes the entity's authValue */
+    TPM_HANDLE auth_handle[MAX_AUTH_SESSIONS];
     tpm_buf64 nonce_old_tpm[MAX_AUTH_SESSIONS];
     uint8_t cp_hash[MAX_AUTH_SESSIONS][MAX_DIGEST];
     TPM_HANDLE flushed_by_cmd;  /* a session the command itself removed */

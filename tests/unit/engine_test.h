@@ -50,7 +50,8 @@ static inline void cb_u64(cmdbuf *c, uint64_t v)
 }
 static inline void cb_bytes(cmdbuf *c, const void *p, size_t n)
 {
-    memcpy(c->b + c->n, p, n);
+    if (n)
+        memcpy(c->b + c->n, p, n);
     c->n += n;
 }
 static inline void cb_2b(cmdbuf *c, const void *p, uint16_t n)
