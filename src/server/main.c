@@ -1,0 +1,209 @@
+/*
+ * main.c — qtpm-server's command line: choose a protocol and ports, open the
+ * TPM's state, run the event loop (loop.c), save the state on the way out.
+ *
+ *   qtpm-server [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]
+ *               [--memory] [--rm] [--wait-power-on] [-v]
+ *
+ * mssim (default) listens on N (commands) and N+1 (platform signals), swtpm on
+ * N (data) and N+1 (control), N = 2321 by default as for both simulators'
+ * clients. The TPM starts powered on with NV available, like swtpm's
+ * not-need-init, so clients that never use the platform port (wolfTPM's
+ * socket transport, one connection per command) work; --wait-power-on keeps it
+ * off until POWER_ON (mssim) or CMD_INIT (swtpm).
+ *
+ * Called as tpm_server (a symlink the build creates), it also takes IBM's
+ * tpm_server options: -port N, -rm (start from fresh state), -h.
+ *
+ * The state directory is $QTPM_STATE, else ./qtpm-state; --memory keeps no
+ * state at all. SIGINT/SIGTERM end the loop; freeing the TPM saves its state.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "qtpm/common.h"
+#include "server.h"
+
+#define DEFAULT_PORT 2321
+
+typedef struct {
+    int swtpm;
+    long port;
+    const char *host;
+    const char *state_dir;
+    int memory;
+    int remove_state;
+    int wait_power_on;
+    int verbose;
+} options;
+
+static void usage(FILE *f, const char *prog)
+{
+    fprintf(f,
+            "usage: %s [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]\n"
+            "          [--memory] [--rm] [--wait-power-on] [-v]\n"
+            "  --mssim          TCG simulator protocol: commands on N, platform on N+1 "
+            "(default)\n"
+            "  --swtpm          swtpm socket protocol: data on N, control on N+1\n"
+            "  --port N         first port (default %d)\n"
+            "  --host ADDR      address to listen on (default localhost)\n"
+            "  --state DIR      state directory (default $QTPM_STATE or ./qtpm-state)\n"
+            "  --memory         keep no state on disk\n"
+            "  --rm             remove the saved state first (a new TPM)\n"
+            "  --wait-power-on  start powered off; wait for POWER_ON / CMD_INIT\n"
+            "  -v               log to stderr\n"
+            "as tpm_server: -port N, -rm, -h (IBM tpm_server options)\n",
+            prog, DEFAULT_PORT);
+}
+
+static int parse_port(const char *s, long *port)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < 1 || v > 65534)
+        return -1;
+    *port = v;
+    return 0;
+}
+
+/* Returns 0 to run, 1 after printing help, -1 on a usage error. */
+static int parse_args(int argc, char **argv, options *o)
+{
+    const char *base = strrchr(argv[0], '/');
+    int ibm = strcmp(base ? base + 1 : argv[0], "tpm_server") == 0;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_next = i + 1 < argc;
+
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout, argv[0]);
+            return 1;
+        } else if (strcmp(a, "--mssim") == 0) {
+            o->swtpm = 0;
+        } else if (strcmp(a, "--swtpm") == 0) {
+            o->swtpm = 1;
+        } else if ((strcmp(a, "--port") == 0 || (ibm && strcmp(a, "-port") == 0)) && has_next) {
+            if (parse_port(argv[++i], &o->port) != 0) {
+                fprintf(stderr, "%s: bad port %s\n", argv[0], argv[i]);
+                return -1;
+            }
+        } else if (strcmp(a, "--host") == 0 && has_next) {
+            o->host = argv[++i];
+        } else if (strcmp(a, "--state") == 0 && has_next) {
+            o->state_dir = argv[++i];
+        } else if (strcmp(a, "--memory") == 0) {
+            o->memory = 1;
+        } else if (strcmp(a, "--rm") == 0 || (ibm && strcmp(a, "-rm") == 0)) {
+            o->remove_state = 1;
+        } else if (strcmp(a, "--wait-power-on") == 0) {
+            o->wait_power_on = 1;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            o->verbose = 1;
+        } else {
+            fprintf(stderr, "%s: unknown or incomplete option %s\n", argv[0], a);
+            usage(stderr, argv[0]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Deletes the files of a state directory (not recursively: the store writes
+ * a flat directory, and anything else in there is not ours to delete). */
+static int remove_state(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int rc = 0;
+
+    if (d == NULL)
+        return errno == ENOENT ? 0 : -1;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) != 0)
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static qtpm_server srv; /* holds an 8 KiB response buffer: not on the stack */
+    options o;
+    qtpm_tpm_config cfg;
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    o.port = DEFAULT_PORT;
+    o.host = "localhost";
+    o.state_dir = getenv("QTPM_STATE");
+    if (o.state_dir == NULL || o.state_dir[0] == '\0')
+        o.state_dir = "./qtpm-state";
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    srv.verbose = o.verbose;
+
+    memset(&cfg, 0, sizeof(cfg));
+    if (o.memory) {
+        qtpm_store_memory(&cfg.store);
+    } else {
+        if (o.remove_state && remove_state(o.state_dir) != 0) {
+            fprintf(stderr, "%s: cannot remove state in %s: %s\n", argv[0], o.state_dir,
+                    strerror(errno));
+            return 1;
+        }
+        rc = qtpm_store_dir(&cfg.store, o.state_dir);
+        if (rc != QTPM_OK) {
+            fprintf(stderr, "%s: cannot open state directory %s: %s\n", argv[0], o.state_dir,
+                    qtpm_strerror(rc));
+            return 1;
+        }
+    }
+    cfg.powered_on = !o.wait_power_on;
+    srv.nv_on = cfg.powered_on;
+
+    /* Listen before creating the TPM, so a port clash fails fast and does not
+     * touch the state. */
+    if (srv_listen(&srv, o.host, (uint16_t)o.port,
+                   o.swtpm ? PROTO_SWTPM_DATA : PROTO_MSSIM_TPM) != 0 ||
+        srv_listen(&srv, o.host, (uint16_t)(o.port + 1),
+                   o.swtpm ? PROTO_SWTPM_CTRL : PROTO_MSSIM_PLATFORM) != 0) {
+        fprintf(stderr, "%s: cannot listen on %s ports %ld and %ld\n", argv[0], o.host, o.port,
+                o.port + 1);
+        if (cfg.store.close != NULL)
+            cfg.store.close(cfg.store.ctx);
+        srv_close_all();
+        return 1;
+    }
+    rc = qtpm_tpm_new(&srv.tpm, &cfg);
+    if (rc != QTPM_OK) {
+        fprintf(stderr, "%s: cannot create the TPM: %s\n", argv[0], qtpm_strerror(rc));
+        if (cfg.store.close != NULL) /* on failure the store stays the caller's */
+            cfg.store.close(cfg.store.ctx);
+        srv_close_all();
+        return 1;
+    }
+    srv_log(&srv, "%s protocol on %s ports %ld/%ld, state %s%s",
+            o.swtpm ? "swtpm" : "mssim", o.host, o.port, o.port + 1,
+            o.memory ? "in memory" : o.state_dir, o.wait_power_on ? ", powered off" : "");
+
+    rc = srv_run(&srv);
+    srv_close_all();
+    qtpm_tpm_free(srv.tpm);
+    return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,327 @@
+/*
+ * swtpm.c — swtpm's socket interface, as spoken by tpm2-tss's swtpm TCTI,
+ * QEMU and swtpm_ioctl: a data channel and a control channel.
+ *
+ * The data channel carries bare TPM 2.0 commands; the command's own header
+ * (tag u16, size u32) frames it, and the response goes back as is. The
+ * control channel carries swtpm's "ioctl" commands (swtpm_ioctls(8), header
+ * tpm_ioctl.h): a big-endian u32 command code and a fixed payload, answered
+ * by a u32 result (0 = TPM_SUCCESS, otherwise a TPM 1.2 style error number)
+ * and the command's output fields. tpm2-tss opens a fresh connection for each
+ * command on both channels and sends CMD_SET_LOCALITY when it starts.
+ *
+ *   code  command                 payload            answer after the result
+ *   1     GET_CAPABILITY          -                  u32 capability bits
+ *   2     INIT                    u32 flags          -      (power cycle)
+ *   3     SHUTDOWN                -                  -      (server stops)
+ *   4     GET_TPMESTABLISHED      -                  u8 bit, 3 pad bytes
+ *   5     SET_LOCALITY            u8 locality        -
+ *   9     CANCEL_TPM_CMD          -                  -
+ *   11    RESET_TPMESTABLISHED    u8 locality        -
+ *   14    STOP                    -                  -      (power off)
+ *   15    GET_CONFIG              -                  u32 flags (0: no keys)
+ *   17    SET_BUFFERSIZE          u32 size           u32 size, min, max
+ *   18    GET_INFO                u64 flags, u32 offset, u32 pad
+ *                                                    u32 total, u32 n, n bytes
+ * HASH_START/DATA/END (6/7/8), STORE_VOLATILE (10), GET/SET_STATEBLOB (12/13)
+ * and SET_DATAFD (16) are not offered (not in the capability bits): their
+ * payload is consumed and they answer TPM_BAD_ORDINAL. An unknown code also
+ * answers TPM_BAD_ORDINAL, after which the connection closes because its
+ * payload length is unknown.
+ *
+ * GET_CAPABILITY answers the caps as a big-endian u64 in swtpm 0.7; newer
+ * swtpm sends u32 result + u32 caps. Both are the same eight bytes when the
+ * caps fit in 32 bits, which ours do.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server.h"
+
+enum {
+    CMD_GET_CAPABILITY = 1,
+    CMD_INIT = 2,
+    CMD_SHUTDOWN = 3,
+    CMD_GET_TPMESTABLISHED = 4,
+    CMD_SET_LOCALITY = 5,
+    CMD_HASH_START = 6,
+    CMD_HASH_DATA = 7,
+    CMD_HASH_END = 8,
+    CMD_CANCEL_TPM_CMD = 9,
+    CMD_STORE_VOLATILE = 10,
+    CMD_RESET_TPMESTABLISHED = 11,
+    CMD_GET_STATEBLOB = 12,
+    CMD_SET_STATEBLOB = 13,
+    CMD_STOP = 14,
+    CMD_GET_CONFIG = 15,
+    CMD_SET_DATAFD = 16,
+    CMD_SET_BUFFERSIZE = 17,
+    CMD_GET_INFO = 18,
+};
+
+/* tpm_ioctl.h capability bits. */
+#define PTM_CAP_INIT (1u << 0)
+#define PTM_CAP_SHUTDOWN (1u << 1)
+#define PTM_CAP_GET_TPMESTABLISHED (1u << 2)
+#define PTM_CAP_SET_LOCALITY (1u << 3)
+#define PTM_CAP_CANCEL_TPM_CMD (1u << 5)
+#define PTM_CAP_RESET_TPMESTABLISHED (1u << 7)
+#define PTM_CAP_STOP (1u << 10)
+#define PTM_CAP_GET_CONFIG (1u << 11)
+#define PTM_CAP_SET_BUFFERSIZE (1u << 13)
+#define PTM_CAP_GET_INFO (1u << 14)
+
+/* GET_INFO selectors. */
+#define SWTPM_INFO_TPMSPECIFICATION (1u << 0)
+#define SWTPM_INFO_TPMATTRIBUTES (1u << 1)
+
+/* TPM 1.2 result numbers used by the control channel (TPM 1.2 Part 2 §16). */
+#define TPM_SUCCESS 0u
+#define TPM_BAD_PARAMETER 3u
+#define TPM_BAD_ORDINAL 10u
+#define TPM_BAD_LOCALITY 61u
+
+#define TPM_RC_COMMAND_SIZE 0x142u
+#define TPM_HEADER_SIZE 10u
+
+frame_status swtpm_data_frame(qtpm_server *srv, srv_conn *c, const uint8_t *in, size_t len,
+                              size_t *used)
+{
+    uint32_t size;
+    size_t rsp_len;
+
+    if (len < 6)
+        return FRAME_NEED_MORE;
+    size = srv_get_u32(in + 2);
+    if (size < TPM_HEADER_SIZE) {
+        /* The header cannot even hold itself: answer, then hang up, since
+         * where the next command starts is anyone's guess. */
+        uint8_t answer[10];
+        srv_error_response(answer, TPM_RC_COMMAND_SIZE);
+        srv_out(c, answer, sizeof(answer));
+        c->close_after_flush = 1;
+        *used = len;
+        return FRAME_DONE;
+    }
+    if (size > QTPM_MAX_COMMAND_SIZE) {
+        uint8_t answer[10];
+        if (size > SRV_SKIP_LIMIT)
+            return FRAME_CLOSE;
+        srv_log(srv, "command of %u bytes refused", (unsigned)size);
+        srv_error_response(answer, TPM_RC_COMMAND_SIZE);
+        srv_skip(c, size, answer, sizeof(answer));
+        *used = 0;
+        return FRAME_DONE;
+    }
+    if (len < size)
+        return FRAME_NEED_MORE;
+    rsp_len = srv_execute(srv, srv->swtpm_locality, in, size);
+    srv_out(c, srv->rsp, rsp_len);
+    *used = size;
+    return FRAME_DONE;
+}
+
+/* The JSON libtpms returns for TPMLIB_GetInfo, limited to what we know. */
+static size_t info_text(char *buf, size_t cap, uint64_t flags)
+{
+    size_t n = 0;
+    int first = 1;
+
+    n += (size_t)snprintf(buf + n, cap - n, "{");
+    if (flags & SWTPM_INFO_TPMSPECIFICATION) {
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "\"TPMSpecification\":{\"family\":\"2.0\",\"level\":0,"
+                              "\"revision\":185}");
+        first = 0;
+    }
+    if (flags & SWTPM_INFO_TPMATTRIBUTES)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "%s\"TPMAttributes\":{\"manufacturer\":\"id:5154504D\","
+                              "\"version\":\"id:00010000\",\"model\":\"qtpm\"}",
+                              first ? "" : ",");
+    n += (size_t)snprintf(buf + n, cap - n, "}");
+    return n;
+}
+
+static frame_status get_info(srv_conn *c, const uint8_t *in, size_t len, size_t *used)
+{
+    char text[512];
+    uint64_t flags;
+    uint32_t offset, chunk;
+    size_t n;
+
+    if (len < 4 + 16)
+        return FRAME_NEED_MORE;
+    *used = 4 + 16;
+    flags = (uint64_t)srv_get_u32(in + 4) << 32 | srv_get_u32(in + 8);
+    offset = srv_get_u32(in + 12);
+    n = info_text(text, sizeof(text), flags);
+    if (offset >= n) {
+        srv_out_u32(c, TPM_BAD_PARAMETER);
+        return FRAME_DONE;
+    }
+    chunk = (uint32_t)(n + 1 - offset); /* the terminating NUL travels too */
+    srv_out_u32(c, TPM_SUCCESS);
+    srv_out_u32(c, (uint32_t)n + 1);
+    srv_out_u32(c, chunk);
+    srv_out(c, text + offset, chunk);
+    return FRAME_DONE;
+}
+
+/* Payload bytes that follow the code, for the commands with a fixed payload;
+ * -1 for the variable ones, -2 for codes we do not know. */
+static int fixed_payload(uint32_t code)
+{
+    switch (code) {
+    case CMD_GET_CAPABILITY:
+    case CMD_SHUTDOWN:
+    case CMD_GET_TPMESTABLISHED:
+    case CMD_HASH_START:
+    case CMD_HASH_END:
+    case CMD_CANCEL_TPM_CMD:
+    case CMD_STORE_VOLATILE:
+    case CMD_STOP:
+    case CMD_GET_CONFIG:
+    case CMD_SET_DATAFD:
+        return 0;
+    case CMD_SET_LOCALITY:
+    case CMD_RESET_TPMESTABLISHED:
+        return 1;
+    case CMD_INIT:
+    case CMD_SET_BUFFERSIZE:
+        return 4;
+    case CMD_GET_STATEBLOB:
+        return 12;
+    case CMD_GET_INFO:
+        return 16;
+    case CMD_HASH_DATA:
+    case CMD_SET_STATEBLOB:
+        return -1;
+    default:
+        return -2;
+    }
+}
+
+frame_status swtpm_ctrl_frame(qtpm_server *srv, srv_conn *c, const uint8_t *in, size_t len,
+                              size_t *used)
+{
+    uint32_t code;
+    int fixed;
+
+    if (len < 4)
+        return FRAME_NEED_MORE;
+    code = srv_get_u32(in);
+    fixed = fixed_payload(code);
+    if (fixed == -2) {
+        srv_log(srv, "unknown control code %u", (unsigned)code);
+        srv_out_u32(c, TPM_BAD_ORDINAL);
+        c->close_after_flush = 1;
+        *used = len;
+        return FRAME_DONE;
+    }
+    if (fixed == -1) {
+        /* HASH_DATA: u32 n, n bytes; SET_STATEBLOB: u32 flags, u32 type,
+         * u32 n, n bytes. Read and drop the data, then refuse. */
+        size_t head = code == CMD_HASH_DATA ? 8 : 16;
+        uint8_t answer[4];
+        uint32_t n;
+        if (len < head)
+            return FRAME_NEED_MORE;
+        n = srv_get_u32(in + head - 4);
+        if (n > SRV_SKIP_LIMIT)
+            return FRAME_CLOSE;
+        srv_put_u32(answer, TPM_BAD_ORDINAL);
+        srv_skip(c, n, answer, sizeof(answer));
+        *used = head;
+        return FRAME_DONE;
+    }
+    if (len < 4 + (size_t)fixed)
+        return FRAME_NEED_MORE;
+    *used = 4 + (size_t)fixed;
+
+    switch (code) {
+    case CMD_GET_CAPABILITY:
+        srv_out_u32(c, 0);
+        srv_out_u32(c, PTM_CAP_INIT | PTM_CAP_SHUTDOWN | PTM_CAP_GET_TPMESTABLISHED |
+                           PTM_CAP_SET_LOCALITY | PTM_CAP_CANCEL_TPM_CMD |
+                           PTM_CAP_RESET_TPMESTABLISHED | PTM_CAP_STOP | PTM_CAP_GET_CONFIG |
+                           PTM_CAP_SET_BUFFERSIZE | PTM_CAP_GET_INFO);
+        break;
+    case CMD_INIT:
+        /* _TPM_Init after a power cycle; the TPM then needs TPM2_Startup.
+         * The one flag (delete volatile state) changes nothing here: the
+         * engine keeps volatile state only in memory, which the power cycle
+         * drops anyway. */
+        srv_power_off(srv);
+        srv->nv_on = 1;
+        srv_power_on(srv);
+        srv_out_u32(c, TPM_SUCCESS);
+        break;
+    case CMD_SHUTDOWN:
+        srv_power_off(srv);
+        srv_out_u32(c, TPM_SUCCESS);
+        srv->stop = 1;
+        break;
+    case CMD_STOP:
+        srv_power_off(srv);
+        srv_out_u32(c, TPM_SUCCESS);
+        break;
+    case CMD_GET_TPMESTABLISHED: {
+        /* The bit is set only by a DRTM sequence (_TPM_Hash_Start), which this
+         * platform does not offer, so it is always clear. */
+        static const uint8_t bit_and_pad[4] = {0, 0, 0, 0};
+        if (!qtpm_tpm_is_powered(srv->tpm)) {
+            srv_out_u32(c, TPM_BAD_ORDINAL);
+            break;
+        }
+        srv_out_u32(c, TPM_SUCCESS);
+        srv_out(c, bit_and_pad, sizeof(bit_and_pad));
+        break;
+    }
+    case CMD_SET_LOCALITY:
+        if (in[4] > 4) {
+            srv_out_u32(c, TPM_BAD_LOCALITY);
+            break;
+        }
+        srv->swtpm_locality = in[4];
+        srv_out_u32(c, TPM_SUCCESS);
+        break;
+    case CMD_RESET_TPMESTABLISHED:
+        if (!qtpm_tpm_is_powered(srv->tpm))
+            srv_out_u32(c, TPM_BAD_ORDINAL);
+        else
+            srv_out_u32(c, in[4] > 4 ? TPM_BAD_LOCALITY : TPM_SUCCESS);
+        break;
+    case CMD_CANCEL_TPM_CMD:
+        /* Commands run to completion before the loop reads this channel
+         * again, so nothing is ever in flight to cancel. */
+        srv_out_u32(c, qtpm_tpm_is_powered(srv->tpm) ? TPM_SUCCESS : TPM_BAD_ORDINAL);
+        break;
+    case CMD_GET_CONFIG:
+        srv_out_u32(c, TPM_SUCCESS);
+        srv_out_u32(c, 0); /* no file encryption key, no migration key */
+        break;
+    case CMD_SET_BUFFERSIZE: {
+        /* The engine's buffers are fixed at 8192 bytes (DESIGN.md decision 1):
+         * a request of 0 only queries; another size changes nothing, and the
+         * answer says which size is in force. */
+        uint32_t want = srv_get_u32(in + 4);
+        if (want != 0 && qtpm_tpm_is_powered(srv->tpm)) {
+            srv_out_u32(c, TPM_BAD_ORDINAL);
+            break;
+        }
+        srv_out_u32(c, TPM_SUCCESS);
+        srv_out_u32(c, QTPM_MAX_COMMAND_SIZE);
+        srv_out_u32(c, QTPM_MAX_COMMAND_SIZE);
+        srv_out_u32(c, QTPM_MAX_COMMAND_SIZE);
+        break;
+    }
+    case CMD_GET_INFO:
+        return get_info(c, in, len, used);
+    default:
+        /* HASH_START/END, STORE_VOLATILE, GET_STATEBLOB, SET_DATAFD. */
+        srv_out_u32(c, TPM_BAD_ORDINAL);
+        break;
+    }
+    return FRAME_DONE;
+}
