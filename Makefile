@@ -14,7 +14,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan check check-normal check-asan demo bench fuzz clean
+.PHONY: all deps build build-asan build-portable check check-normal check-asan demo bench fuzz clean
 
 all: build
 
@@ -36,6 +36,8 @@ build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 
 check-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@echo "Wycheproof vectors exercised (from the test log):"
+	@grep -h ': [0-9]* vectors (' $(BUILD)/Testing/Temporary/LastTest.log | sed 's/^/  /'
 
 check-asan: build-asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -47,11 +49,24 @@ check: check-normal check-asan
 demo: build
 	./$(BUILD)/src/cli/qtpm-demo
 
-bench: build
+PORTABLE_BUILD ?= build-portable
+
+$(PORTABLE_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(PORTABLE_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc \
+	      -DQTPM_PORTABLE=ON $(CMAKE_FLAGS)
+
+build-portable: deps $(PORTABLE_BUILD)/CMakeCache.txt
+	cmake --build $(PORTABLE_BUILD) -j $(JOBS) --target qtpm-bench-crypto
+
+# The crypto core twice: with the CPU's best Keccak (AVX2/AVX-512 when
+# present) and in portable C only.
+bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto.json
+	./$(PORTABLE_BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto-portable.json
+	./$(BUILD)/bench/qtpm-bench-tpm --runs 200 --keygen-runs 20 --json bench/results/tpm.json
 
 fuzz: deps
 	@echo "no fuzz targets yet"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(PORTABLE_BUILD)

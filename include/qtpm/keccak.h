@@ -26,7 +26,8 @@ typedef struct {
     uint8_t squeezing; /* 0 while absorbing, 1 after finalisation */
 } qtpm_keccak_ctx;
 
-/* The Keccak-f[1600] permutation (FIPS 202, Algorithm 7 with 24 rounds). */
+/* The Keccak-f[1600] permutation (FIPS 202, Algorithm 7 with 24 rounds),
+ * with the fastest implementation this CPU supports. */
 void qtpm_keccak_f1600(uint64_t s[25]);
 
 void qtpm_shake128_init(qtpm_keccak_ctx *c);
@@ -44,6 +45,53 @@ void qtpm_keccak_squeeze(qtpm_keccak_ctx *c, uint8_t *out, size_t len);
 void qtpm_keccak_squeezeblocks(qtpm_keccak_ctx *c, uint8_t *out, size_t nblocks);
 /* SHA-3 finish: squeezes the digest (bits/8 bytes) and wipes the context. */
 void qtpm_sha3_final(qtpm_keccak_ctx *c, uint8_t *out);
+
+/*
+ * Four independent instances at once. Hashing four inputs side by side lets
+ * the permutation run on 4-lane vectors; ML-KEM and ML-DSA use it for their
+ * matrix and noise sampling. The four states are stored lane-interleaved:
+ * lane i (0..24) of instance j (0..3) is s[4 i + j].
+ */
+typedef struct {
+    uint64_t s[4 * 25];
+    unsigned rate; /* bytes per block, the same for all four */
+} qtpm_keccak_x4_ctx;
+
+/* Keccak-f[1600] on four lane-interleaved states, with the fastest
+ * implementation this CPU supports. */
+void qtpm_keccak_f1600_x4(uint64_t s[4 * 25]);
+
+/* The implementations behind qtpm_keccak_f1600 and qtpm_keccak_f1600_x4,
+ * named so that tests can run each one the CPU supports: portable C (always
+ * available; GNU vector extensions for four states), and on x86 AVX2 and
+ * AVX-512VL. Single-state code exists for portable and AVX-512VL only; AVX2
+ * runs the portable one there. */
+typedef enum {
+    QTPM_KECCAK_PORTABLE = 0,
+    QTPM_KECCAK_AVX2 = 1,
+    QTPM_KECCAK_AVX512 = 2,
+} qtpm_keccak_impl;
+
+/* 1 if impl can run on this CPU and OS, else 0. */
+int qtpm_keccak_impl_available(qtpm_keccak_impl impl);
+/* The implementation the dispatching functions use here. */
+qtpm_keccak_impl qtpm_keccak_best_impl(void);
+/* Run the given implementation; QTPM_E_PARAM (state untouched) when it is
+ * not available. */
+int qtpm_keccak_f1600_using(qtpm_keccak_impl impl, uint64_t s[25]);
+int qtpm_keccak_f1600_x4_using(qtpm_keccak_impl impl, uint64_t s[4 * 25]);
+
+/* Starts four SHAKE128 (SHAKE256) instances, absorbs in[j] (len bytes, the
+ * same length for all) into instance j and finalises them: ready for
+ * qtpm_keccak_x4_squeezeblocks. The inputs may alias each other. */
+void qtpm_shake128_x4_absorb_once(qtpm_keccak_x4_ctx *c, const uint8_t *const in[4],
+                                  size_t len);
+void qtpm_shake256_x4_absorb_once(qtpm_keccak_x4_ctx *c, const uint8_t *const in[4],
+                                  size_t len);
+/* Squeezes nblocks whole blocks (nblocks * rate bytes) of each instance j
+ * into out[j]; a NULL out[j] discards that instance's output. May be
+ * repeated; the streams continue as with qtpm_keccak_squeezeblocks. */
+void qtpm_keccak_x4_squeezeblocks(qtpm_keccak_x4_ctx *c, uint8_t *const out[4], size_t nblocks);
 
 void qtpm_sha3_256(uint8_t out[32], const uint8_t *in, size_t len);
 void qtpm_sha3_384(uint8_t out[48], const uint8_t *in, size_t len);

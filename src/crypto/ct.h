@@ -11,6 +11,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Constant-time testing ("ctgrind"): tests/ct builds the crypto code with
+ * QTPM_CT_TESTING and runs it under valgrind memcheck with every secret input
+ * marked undefined; memcheck then reports any branch or address that depends
+ * on a secret. Values that are public by construction (the matrix seed rho,
+ * a signing attempt's accept/reject decision, the challenge of FIPS 204 whose
+ * leak is harmless, finished outputs) are declassified where they become
+ * public, and only there — each call site says why.
+ */
+#ifdef QTPM_CT_TESTING
+#include <valgrind/memcheck.h>
+#define QTPM_CT_SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
+#define QTPM_CT_DECLASSIFY(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
+#else
+#define QTPM_CT_SECRET(p, n) ((void)(p), (void)(n))
+#define QTPM_CT_DECLASSIFY(p, n) ((void)(p), (void)(n))
+#endif
+
 /* Hides v from the optimiser so masks built from it stay arithmetic. */
 static inline uint32_t ct_barrier_u32(uint32_t v)
 {

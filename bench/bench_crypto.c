@@ -1,0 +1,346 @@
+/*
+ * bench_crypto.c — `make bench` for the crypto core: median cycles (rdtsc) and
+ * microseconds of ML-KEM keygen/encaps/decaps and ML-DSA keygen/sign/verify
+ * for every parameter set, over many runs, printed as a table and written as
+ * JSON under bench/results/.
+ *
+ * The machines are shared and noisy, so every figure is a median, and the same
+ * run measures classic signatures and key agreement through OpenSSL (RSA-2048,
+ * ECDSA P-256, X25519-free ECDH P-256) as a second system, for ratios.
+ */
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define HAVE_RDTSC 1
+#endif
+
+#include "qtpm/keccak.h"
+#include "qtpm/mldsa.h"
+#include "qtpm/mlkem.h"
+#include "qtpm/rand.h"
+
+typedef struct {
+    double cycles; /* median */
+    double usec;   /* median */
+} figure;
+
+static uint64_t cycles_now(void)
+{
+#ifdef HAVE_RDTSC
+    return __rdtsc();
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+static double usec_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef void (*op_fn)(void *arg);
+
+/* Runs op `runs` times (after a few warm-up runs) and returns the medians. */
+static figure measure(op_fn op, void *arg, int runs)
+{
+    uint64_t *cyc = calloc((size_t)runs, sizeof(*cyc));
+    double *us = calloc((size_t)runs, sizeof(*us));
+    figure f = {0, 0};
+    if (!cyc || !us)
+        goto out;
+    for (int i = 0; i < 10; i++)
+        op(arg);
+    for (int i = 0; i < runs; i++) {
+        double u0 = usec_now();
+        uint64_t c0 = cycles_now();
+        op(arg);
+        uint64_t c1 = cycles_now();
+        double u1 = usec_now();
+        cyc[i] = c1 - c0;
+        us[i] = u1 - u0;
+    }
+    qsort(cyc, (size_t)runs, sizeof(*cyc), cmp_u64);
+    qsort(us, (size_t)runs, sizeof(*us), cmp_double);
+    f.cycles = (double)cyc[runs / 2];
+    f.usec = us[runs / 2];
+out:
+    free(cyc);
+    free(us);
+    return f;
+}
+
+/* ---- ML-KEM ---- */
+typedef struct {
+    qtpm_mlkem_set set;
+    uint8_t ek[QTPM_MLKEM_MAX_EK_BYTES], dk[QTPM_MLKEM_MAX_DK_BYTES];
+    uint8_t ct[QTPM_MLKEM_MAX_CT_BYTES], ss[32];
+    int failed;
+} kem_arg;
+
+static void kem_keygen(void *p)
+{
+    kem_arg *a = p;
+    a->failed |= qtpm_mlkem_keygen(a->set, a->ek, a->dk, NULL);
+}
+static void kem_encaps(void *p)
+{
+    kem_arg *a = p;
+    a->failed |= qtpm_mlkem_encaps(a->set, a->ek, qtpm_mlkem_ek_bytes(a->set), a->ct, a->ss);
+}
+static void kem_decaps(void *p)
+{
+    kem_arg *a = p;
+    a->failed |= qtpm_mlkem_decaps(a->set, a->dk, qtpm_mlkem_dk_bytes(a->set), a->ct,
+                                   qtpm_mlkem_ct_bytes(a->set), a->ss);
+}
+
+/* ---- ML-DSA ---- */
+typedef struct {
+    qtpm_mldsa_set set;
+    uint8_t pk[QTPM_MLDSA_MAX_PK_BYTES], sk[QTPM_MLDSA_MAX_SK_BYTES];
+    uint8_t sig[QTPM_MLDSA_MAX_SIG_BYTES];
+    uint8_t msg[32];
+    int failed;
+} dsa_arg;
+
+static void dsa_keygen(void *p)
+{
+    dsa_arg *a = p;
+    a->failed |= qtpm_mldsa_keygen(a->set, a->pk, a->sk, NULL);
+}
+static void dsa_sign(void *p)
+{
+    dsa_arg *a = p;
+    a->msg[0]++; /* a new message each time: the rejection loop varies */
+    a->failed |= qtpm_mldsa_sign(a->set, a->sk, qtpm_mldsa_sk_bytes(a->set), a->msg,
+                                 sizeof(a->msg), NULL, 0, NULL, a->sig);
+}
+static void dsa_verify(void *p)
+{
+    dsa_arg *a = p;
+    a->failed |= qtpm_mldsa_verify(a->set, a->pk, qtpm_mldsa_pk_bytes(a->set), a->msg,
+                                   sizeof(a->msg), NULL, 0, a->sig,
+                                   qtpm_mldsa_sig_bytes(a->set));
+}
+
+/* ---- OpenSSL classic, the second system ---- */
+typedef struct {
+    EVP_PKEY *key, *peer;
+    uint8_t digest[32], sig[512];
+    size_t siglen;
+    int failed;
+} ossl_arg;
+
+static void ossl_sign(void *p)
+{
+    ossl_arg *a = p;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(a->key, NULL);
+    a->siglen = sizeof(a->sig);
+    if (!c || EVP_PKEY_sign_init(c) != 1 ||
+        EVP_PKEY_sign(c, a->sig, &a->siglen, a->digest, sizeof(a->digest)) != 1)
+        a->failed = 1;
+    EVP_PKEY_CTX_free(c);
+}
+static void ossl_verify(void *p)
+{
+    ossl_arg *a = p;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(a->key, NULL);
+    if (!c || EVP_PKEY_verify_init(c) != 1 ||
+        EVP_PKEY_verify(c, a->sig, a->siglen, a->digest, sizeof(a->digest)) != 1)
+        a->failed = 1;
+    EVP_PKEY_CTX_free(c);
+}
+static void ossl_derive(void *p)
+{
+    ossl_arg *a = p;
+    uint8_t z[64];
+    size_t zlen = sizeof(z);
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(a->key, NULL);
+    if (!c || EVP_PKEY_derive_init(c) != 1 || EVP_PKEY_derive_set_peer(c, a->peer) != 1 ||
+        EVP_PKEY_derive(c, z, &zlen) != 1)
+        a->failed = 1;
+    EVP_PKEY_CTX_free(c);
+}
+
+static void keccak_perm(void *p)
+{
+    qtpm_keccak_f1600((uint64_t *)p);
+}
+
+static const char *keccak_impl_name(qtpm_keccak_impl impl)
+{
+    switch (impl) {
+    case QTPM_KECCAK_AVX2: return "avx2 (4-way), portable (1-way)";
+    case QTPM_KECCAK_AVX512: return "avx512vl";
+    default: return "portable C";
+    }
+}
+
+static void print_row(const char *alg, const char *op, figure f)
+{
+    printf("  %-14s %-8s %12.0f %10.1f\n", alg, op, f.cycles, f.usec);
+}
+
+static void add_json(json_t *arr, const char *alg, const char *op, figure f)
+{
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f}", "algorithm", alg, "operation",
+                                         op, "median_cycles", f.cycles, "median_us", f.usec));
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: qtpm-bench-crypto [--runs N] [--json FILE]\n");
+}
+
+int main(int argc, char **argv)
+{
+    int runs = 1000;
+    const char *json_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+            runs = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+            json_path = argv[++i];
+        } else {
+            usage();
+            return 2;
+        }
+    }
+    if (runs < 1) {
+        fprintf(stderr, "qtpm-bench-crypto: --runs must be positive\n");
+        return 2;
+    }
+
+    json_t *results = json_array();
+    int failed = 0;
+    printf("qtpm crypto core: median over %d runs (%s)\n", runs,
+#ifdef HAVE_RDTSC
+           "cycles from rdtsc"
+#else
+           "no rdtsc: 'cycles' are nanoseconds"
+#endif
+    );
+    const char *impl = keccak_impl_name(qtpm_keccak_best_impl());
+    printf("Keccak implementation: %s\n", impl);
+    printf("  %-14s %-8s %12s %10s\n", "algorithm", "op", "cycles", "us");
+    {
+        static uint64_t state[25];
+        figure f = measure(keccak_perm, state, runs);
+        print_row("Keccak-f1600", "permute", f);
+        add_json(results, "Keccak-f1600", "permute", f);
+    }
+
+    static const struct { qtpm_mlkem_set set; const char *name; } kems[] = {
+        {QTPM_MLKEM_512, "ML-KEM-512"}, {QTPM_MLKEM_768, "ML-KEM-768"},
+        {QTPM_MLKEM_1024, "ML-KEM-1024"}};
+    for (size_t i = 0; i < 3; i++) {
+        static kem_arg a;
+        memset(&a, 0, sizeof(a));
+        a.set = kems[i].set;
+        figure f = measure(kem_keygen, &a, runs);
+        print_row(kems[i].name, "keygen", f);
+        add_json(results, kems[i].name, "keygen", f);
+        f = measure(kem_encaps, &a, runs);
+        print_row(kems[i].name, "encaps", f);
+        add_json(results, kems[i].name, "encaps", f);
+        f = measure(kem_decaps, &a, runs);
+        print_row(kems[i].name, "decaps", f);
+        add_json(results, kems[i].name, "decaps", f);
+        failed |= a.failed;
+    }
+
+    static const struct { qtpm_mldsa_set set; const char *name; } dsas[] = {
+        {QTPM_MLDSA_44, "ML-DSA-44"}, {QTPM_MLDSA_65, "ML-DSA-65"}, {QTPM_MLDSA_87, "ML-DSA-87"}};
+    for (size_t i = 0; i < 3; i++) {
+        static dsa_arg a;
+        memset(&a, 0, sizeof(a));
+        a.set = dsas[i].set;
+        figure f = measure(dsa_keygen, &a, runs);
+        print_row(dsas[i].name, "keygen", f);
+        add_json(results, dsas[i].name, "keygen", f);
+        f = measure(dsa_sign, &a, runs);
+        print_row(dsas[i].name, "sign", f);
+        add_json(results, dsas[i].name, "sign", f);
+        f = measure(dsa_verify, &a, runs);
+        print_row(dsas[i].name, "verify", f);
+        add_json(results, dsas[i].name, "verify", f);
+        failed |= a.failed;
+    }
+
+    /* Second system in the same run: classic signatures and ECDH via OpenSSL. */
+    {
+        ossl_arg rsa = {0}, ec = {0};
+        rsa.key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+        ec.key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+        ec.peer = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+        if (!rsa.key || !ec.key || !ec.peer) {
+            fprintf(stderr, "qtpm-bench-crypto: OpenSSL key generation failed\n");
+            return 1;
+        }
+        int classic_runs = runs > 200 ? 200 : runs;
+        figure f = measure(ossl_sign, &rsa, classic_runs);
+        print_row("RSA-2048", "sign", f);
+        add_json(results, "RSA-2048 (OpenSSL)", "sign", f);
+        f = measure(ossl_verify, &rsa, runs);
+        print_row("RSA-2048", "verify", f);
+        add_json(results, "RSA-2048 (OpenSSL)", "verify", f);
+        f = measure(ossl_sign, &ec, runs);
+        print_row("ECDSA-P256", "sign", f);
+        add_json(results, "ECDSA-P256 (OpenSSL)", "sign", f);
+        f = measure(ossl_verify, &ec, runs);
+        print_row("ECDSA-P256", "verify", f);
+        add_json(results, "ECDSA-P256 (OpenSSL)", "verify", f);
+        f = measure(ossl_derive, &ec, runs);
+        print_row("ECDH-P256", "derive", f);
+        add_json(results, "ECDH-P256 (OpenSSL)", "derive", f);
+        failed |= rsa.failed | ec.failed;
+        EVP_PKEY_free(rsa.key);
+        EVP_PKEY_free(ec.key);
+        EVP_PKEY_free(ec.peer);
+    }
+
+    if (failed) {
+        fprintf(stderr, "qtpm-bench-crypto: an operation failed during the benchmark\n");
+        json_decref(results);
+        return 1;
+    }
+    if (json_path) {
+        char when[32];
+        time_t now = time(NULL);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:o}", "benchmark",
+                                "qtpm crypto core", "runs", runs, "date", when, "compiler",
+                                __VERSION__, "keccak", impl, "results", results);
+        if (json_dump_file(doc, json_path, JSON_INDENT(2)) != 0) {
+            fprintf(stderr, "qtpm-bench-crypto: cannot write %s\n", json_path);
+            json_decref(doc);
+            return 1;
+        }
+        json_decref(doc);
+        printf("results written to %s\n", json_path);
+    } else {
+        json_decref(results);
+    }
+    return 0;
+}

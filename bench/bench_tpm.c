@@ -1,0 +1,1286 @@
+/*
+ * bench_tpm.c — `make bench` for whole TPMs (DESIGN.md decision 7): the
+ * latency of single TPM 2.0 commands over TCP, measured with one client
+ * against two software TPMs in the same run, for a ratio.
+ *
+ * The client is tpm2-tss's ESAPI (libtss2-esys) with its swtpm TCTI, the same
+ * library and transport for both TPMs, so neither side is favoured by its own
+ * client. The reference is Debian's swtpm (libtpms); the subject is qtpm's own
+ * qtpm-server speaking the swtpm socket protocol. The harness starts each TPM
+ * itself on free local ports with an empty temporary state directory, waits
+ * for its sockets, runs every command, and stops it. When qtpm-server has not
+ * been built the run measures swtpm alone and says so.
+ *
+ * Each figure is the wall time around one Esys call (marshal, send, TPM work,
+ * receive, unmarshal; for salted sessions also the client's salt encryption),
+ * taken with CLOCK_MONOTONIC. Runs alternate between the TPMs (swtpm, qtpm,
+ * swtpm, ...) so that a change of machine load hits both alike; each command
+ * gets a few untimed warm-up runs first. Objects and sessions a command makes
+ * are flushed after the timed call, outside the timing. Medians and 90th
+ * percentiles are printed as a table and written as JSON with the date, the
+ * run counts and /proc/loadavg before and after.
+ *
+ * A command that fails on one TPM shows its decoded response code in that
+ * cell (Tss2_RC_Decode) and the benchmark goes on; the exit status is non-zero
+ * only when the harness itself fails (bad options, no TPM could be started,
+ * the JSON cannot be written). docs/BENCH.md describes the method.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_rc.h>
+#include <tss2/tss2_tctildr.h>
+
+#ifndef QTPM_TSS2_ESYS_VERSION
+#define QTPM_TSS2_ESYS_VERSION "unknown"
+#endif
+
+#define DEFAULT_RUNS 200
+#define DEFAULT_KEYGEN_RUNS 20
+#define WARMUP_RUNS 2
+#define START_TIMEOUT_MS 10000
+#define STOP_TIMEOUT_MS 5000
+/* Longest a single command may take before the client gives up (ms); RSA
+ * primary generation on a slow, shared machine can take seconds. */
+#define COMMAND_TIMEOUT_MS 120000
+
+/* ------------------------------------------------------------------------ */
+/* One TPM under test: its process, connection and the objects commands use. */
+
+typedef struct {
+    const char *name;      /* "swtpm" or "qtpm" */
+    char binary[PATH_MAX]; /* program started */
+    char version[128];     /* first line of its --version, or "" */
+    int is_qtpm;
+    pid_t pid;
+    int port;               /* data port; control is port + 1 */
+    char state_dir[64];     /* mkdtemp'd */
+    char start_error[512];  /* why it could not be started, or "" */
+    ESYS_CONTEXT *esys;
+    TSS2_TCTI_CONTEXT *tcti;
+
+    /* Fixtures, made on first use by the commands that need them. 0 = not
+     * made yet; setup_rc remembers a failed attempt so it is not retried. */
+    ESYS_TR srk_rsa, srk_ecc, signer_rsa, signer_ecc, ak, ek_rsa, ek_ecc;
+    TPM2B_PRIVATE *child_private;
+    TPM2B_PUBLIC *child_public;
+    TPM2B_ID_OBJECT *cred_blob_rsa, *cred_blob_ecc;
+    TPM2B_ENCRYPTED_SECRET *cred_secret_rsa, *cred_secret_ecc;
+    uint32_t counter; /* varies the unique field of measured CreatePrimary */
+
+    double last_us;    /* duration of the last timed call */
+    double client_us;  /* of which ESAPI's work before the send, or -1 */
+    const char *wrong; /* what was wrong with an answer (BAD_ANSWER) */
+    const char *setup_failed; /* fixture step that failed, or NULL */
+} tpm_side;
+
+/* The credential every ActivateCredential run must give back. */
+static const TPM2B_DIGEST bench_credential = {
+    .size = 16,
+    .buffer = {'q', 't', 'p', 'm', '-', 'b', 'e', 'n', 'c', 'h', '-', 'c', 'r', 'e', 'd', '!'}};
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Times exactly one Esys call; the result lands in side->last_us. */
+#define TIMED(side, call)                                                                          \
+    do {                                                                                           \
+        double t0_ = now_us();                                                                     \
+        rc = (call);                                                                               \
+        (side)->last_us = now_us() - t0_;                                                          \
+    } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* Key templates (TPM 2.0 Part 2 §12.2.4 TPMT_PUBLIC). All keys have empty
+ * authorization values and userWithAuth, so a password session with the empty
+ * password authorizes them and the client does no HMAC work. */
+
+#define ATTR_KEY                                                                                   \
+    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |            \
+     TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA)
+#define ATTR_STORAGE (ATTR_KEY | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT)
+#define ATTR_SIGNER (ATTR_KEY | TPMA_OBJECT_SIGN_ENCRYPT)
+
+static const TPMT_SYM_DEF_OBJECT sym_aes128_cfb = {
+    .algorithm = TPM2_ALG_AES, .keyBits = {.aes = 128}, .mode = {.aes = TPM2_ALG_CFB}};
+static const TPMT_SYM_DEF_OBJECT sym_null = {.algorithm = TPM2_ALG_NULL};
+
+/* RSA-2048 restricted decryption key: a storage root key, or (in the
+ * endorsement hierarchy) an EK-like key that differs from the TCG EK
+ * template only in using userWithAuth instead of a PolicySecret policy. */
+static TPM2B_PUBLIC template_rsa_storage(void)
+{
+    TPM2B_PUBLIC p = {0};
+    p.publicArea.type = TPM2_ALG_RSA;
+    p.publicArea.nameAlg = TPM2_ALG_SHA256;
+    p.publicArea.objectAttributes = ATTR_STORAGE;
+    p.publicArea.parameters.rsaDetail.symmetric = sym_aes128_cfb;
+    p.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+    p.publicArea.parameters.rsaDetail.keyBits = 2048;
+    p.publicArea.parameters.rsaDetail.exponent = 0;
+    return p;
+}
+
+static TPM2B_PUBLIC template_ecc_storage(void)
+{
+    TPM2B_PUBLIC p = {0};
+    p.publicArea.type = TPM2_ALG_ECC;
+    p.publicArea.nameAlg = TPM2_ALG_SHA256;
+    p.publicArea.objectAttributes = ATTR_STORAGE;
+    p.publicArea.parameters.eccDetail.symmetric = sym_aes128_cfb;
+    p.publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+    p.publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+    p.publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+    return p;
+}
+
+static TPM2B_PUBLIC template_rsa_signer(void)
+{
+    TPM2B_PUBLIC p = {0};
+    p.publicArea.type = TPM2_ALG_RSA;
+    p.publicArea.nameAlg = TPM2_ALG_SHA256;
+    p.publicArea.objectAttributes = ATTR_SIGNER;
+    p.publicArea.parameters.rsaDetail.symmetric = sym_null;
+    p.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSASSA;
+    p.publicArea.parameters.rsaDetail.scheme.details.rsassa.hashAlg = TPM2_ALG_SHA256;
+    p.publicArea.parameters.rsaDetail.keyBits = 2048;
+    return p;
+}
+
+/* ECDSA P-256 with SHA-256; restricted makes it an attestation key. */
+static TPM2B_PUBLIC template_ecc_signer(int restricted)
+{
+    TPM2B_PUBLIC p = {0};
+    p.publicArea.type = TPM2_ALG_ECC;
+    p.publicArea.nameAlg = TPM2_ALG_SHA256;
+    p.publicArea.objectAttributes = ATTR_SIGNER | (restricted ? TPMA_OBJECT_RESTRICTED : 0);
+    p.publicArea.parameters.eccDetail.symmetric = sym_null;
+    p.publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
+    p.publicArea.parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
+    p.publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+    p.publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+    return p;
+}
+
+/* SHA-256 bank, PCRs 0-7: the selection of Quote and PCR_Read. */
+static TPML_PCR_SELECTION pcr_selection_0_7(void)
+{
+    TPML_PCR_SELECTION s = {0};
+    s.count = 1;
+    s.pcrSelections[0].hash = TPM2_ALG_SHA256;
+    s.pcrSelections[0].sizeofSelect = 3;
+    s.pcrSelections[0].pcrSelect[0] = 0xff;
+    return s;
+}
+
+static TSS2_RC create_primary(tpm_side *s, ESYS_TR hierarchy, const TPM2B_PUBLIC *tmpl,
+                              ESYS_TR *out)
+{
+    static const TPM2B_SENSITIVE_CREATE no_auth = {0};
+    static const TPM2B_DATA no_outside = {0};
+    static const TPML_PCR_SELECTION no_pcrs = {0};
+    return Esys_CreatePrimary(s->esys, hierarchy, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                              &no_auth, tmpl, &no_outside, &no_pcrs, out, NULL, NULL, NULL,
+                              NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Fixtures: each returns TSS2_RC_SUCCESS once the object exists. A failure
+ * names the step in side->setup_failed, so the table can tell a failed
+ * preparation apart from a failure of the measured command itself. */
+
+static TSS2_RC setup(tpm_side *s, const char *what, TSS2_RC rc)
+{
+    if (rc != TSS2_RC_SUCCESS)
+        s->setup_failed = what;
+    return rc;
+}
+
+/* Makes the primary *key from tmpl under hierarchy unless it exists. */
+static TSS2_RC need_primary(tpm_side *s, ESYS_TR *key, ESYS_TR hierarchy, TPM2B_PUBLIC tmpl,
+                            const char *what)
+{
+    if (*key)
+        return TSS2_RC_SUCCESS;
+    return setup(s, what, create_primary(s, hierarchy, &tmpl, key));
+}
+
+static TSS2_RC need_srk_rsa(tpm_side *s)
+{
+    return need_primary(s, &s->srk_rsa, ESYS_TR_RH_OWNER, template_rsa_storage(),
+                        "CreatePrimary RSA SRK");
+}
+
+static TSS2_RC need_srk_ecc(tpm_side *s)
+{
+    return need_primary(s, &s->srk_ecc, ESYS_TR_RH_OWNER, template_ecc_storage(),
+                        "CreatePrimary ECC SRK");
+}
+
+static TSS2_RC need_signer_rsa(tpm_side *s)
+{
+    return need_primary(s, &s->signer_rsa, ESYS_TR_RH_OWNER, template_rsa_signer(),
+                        "CreatePrimary RSA signing key");
+}
+
+static TSS2_RC need_signer_ecc(tpm_side *s)
+{
+    return need_primary(s, &s->signer_ecc, ESYS_TR_RH_OWNER, template_ecc_signer(0),
+                        "CreatePrimary ECC signing key");
+}
+
+static TSS2_RC need_ak(tpm_side *s)
+{
+    return need_primary(s, &s->ak, ESYS_TR_RH_ENDORSEMENT, template_ecc_signer(1),
+                        "CreatePrimary AK");
+}
+
+/* The ECC child key that Load loads: one Create under the ECC SRK. */
+static TSS2_RC need_child(tpm_side *s)
+{
+    static const TPM2B_SENSITIVE_CREATE no_auth = {0};
+    static const TPM2B_DATA no_outside = {0};
+    static const TPML_PCR_SELECTION no_pcrs = {0};
+    TPM2B_PUBLIC t = template_ecc_signer(0);
+    TSS2_RC rc;
+
+    if (s->child_private)
+        return TSS2_RC_SUCCESS;
+    if ((rc = need_srk_ecc(s)) != TSS2_RC_SUCCESS)
+        return rc;
+    rc = Esys_Create(s->esys, s->srk_ecc, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                     &no_auth, &t, &no_outside, &no_pcrs, &s->child_private, &s->child_public,
+                     NULL, NULL, NULL);
+    return setup(s, "Create child key", rc);
+}
+
+/* EK-like key plus AK, and a credential for the AK made by the TPM itself
+ * (TPM2_MakeCredential, Part 3 §12.6, needs only the EK's public part). */
+static TSS2_RC need_credential(tpm_side *s, int ecc)
+{
+    ESYS_TR *ek = ecc ? &s->ek_ecc : &s->ek_rsa;
+    TPM2B_ID_OBJECT **blob = ecc ? &s->cred_blob_ecc : &s->cred_blob_rsa;
+    TPM2B_ENCRYPTED_SECRET **secret = ecc ? &s->cred_secret_ecc : &s->cred_secret_rsa;
+    TPM2B_NAME *ak_name = NULL;
+    TSS2_RC rc;
+
+    if (*blob)
+        return TSS2_RC_SUCCESS;
+    if ((rc = need_ak(s)) != TSS2_RC_SUCCESS)
+        return rc;
+    rc = need_primary(s, ek, ESYS_TR_RH_ENDORSEMENT,
+                      ecc ? template_ecc_storage() : template_rsa_storage(), "CreatePrimary EK");
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    rc = setup(s, "TR_GetName AK", Esys_TR_GetName(s->esys, s->ak, &ak_name));
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    rc = Esys_MakeCredential(s->esys, *ek, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                             &bench_credential, ak_name, blob, secret);
+    Esys_Free(ak_name);
+    return setup(s, "MakeCredential", rc);
+}
+
+/* A TPM has room for only a few loaded objects (three in both swtpm and
+ * qtpm), so fixtures are flushed after every command and made again by the
+ * next one that needs them. Primaries come back identical (same template,
+ * same seed), so credential blobs made for them stay valid. */
+static void flush_fixtures(tpm_side *s)
+{
+    ESYS_TR *all[] = {&s->srk_rsa, &s->srk_ecc, &s->signer_rsa, &s->signer_ecc,
+                      &s->ak,      &s->ek_rsa,  &s->ek_ecc};
+    size_t i;
+    for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (*all[i] && s->esys)
+            Esys_FlushContext(s->esys, *all[i]);
+        *all[i] = 0;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The measured commands. Each does its fixture work untimed, then exactly one
+ * TIMED Esys call, then checks what it can of the answer and cleans up. A
+ * wrong answer is returned as BAD_ANSWER with side->wrong saying what was
+ * wrong; the table shows that text rather than a response code. */
+
+#define BAD_ANSWER (TSS2_ESAPI_RC_LAYER | TSS2_BASE_RC_GENERAL_FAILURE)
+
+static TSS2_RC bad_answer(tpm_side *s, const char *what)
+{
+    s->wrong = what;
+    return BAD_ANSWER;
+}
+
+static TSS2_RC cmd_get_random(tpm_side *s)
+{
+    TPM2B_DIGEST *out = NULL;
+    TSS2_RC rc;
+    TIMED(s, Esys_GetRandom(s->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, 32, &out));
+    if (rc == TSS2_RC_SUCCESS && out->size != 32)
+        rc = bad_answer(s, "GetRandom returned other than 32 bytes");
+    Esys_Free(out);
+    return rc;
+}
+
+static TSS2_RC cmd_pcr_read(tpm_side *s)
+{
+    TPML_PCR_SELECTION sel = pcr_selection_0_7();
+    TPML_PCR_SELECTION *sel_out = NULL;
+    TPML_DIGEST *values = NULL;
+    TSS2_RC rc;
+    TIMED(s, Esys_PCR_Read(s->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel, NULL,
+                           &sel_out, &values));
+    if (rc == TSS2_RC_SUCCESS && (values->count != 8 || values->digests[0].size != 32))
+        rc = bad_answer(s, "PCR_Read did not return 8 SHA-256 values");
+    Esys_Free(sel_out);
+    Esys_Free(values);
+    return rc;
+}
+
+/* PCR 16 is the debug PCR, resettable and extendable from locality 0. */
+static TSS2_RC cmd_pcr_extend(tpm_side *s)
+{
+    TPML_DIGEST_VALUES d = {0};
+    TSS2_RC rc;
+    d.count = 1;
+    d.digests[0].hashAlg = TPM2_ALG_SHA256;
+    memset(d.digests[0].digest.sha256, 0x5a, sizeof d.digests[0].digest.sha256);
+    TIMED(s, Esys_PCR_Extend(s->esys, ESYS_TR_PCR16, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                             ESYS_TR_NONE, &d));
+    return rc;
+}
+
+/* tpm_key: ESYS_TR_NONE for an unsalted session, else a loaded decryption
+ * key whose public part ESAPI uses to encrypt a salt it draws (Part 1
+ * §19.6.13: RSA-OAEP or one-pass ECDH). That client work is real cost of the
+ * command, but it is the same for both TPMs and dilutes their ratio, so the
+ * call is split into its _Async half (client work and send) and its _Finish
+ * half (wait, receive, session key) and the first half is recorded apart.
+ * nonceCaller comes from us: ESAPI would otherwise draw it from a fresh
+ * OpenSSL context every call (about 0.6 ms here), which would swamp the
+ * unsalted figure. */
+static TSS2_RC start_session(tpm_side *s, ESYS_TR tpm_key)
+{
+    static const TPMT_SYM_DEF sym = {
+        .algorithm = TPM2_ALG_AES, .keyBits = {.aes = 128}, .mode = {.aes = TPM2_ALG_CFB}};
+    ESYS_TR session = ESYS_TR_NONE;
+    TPM2B_NONCE nonce = {.size = 32};
+    uint32_t n = ++s->counter;
+    double t0, t1;
+    TSS2_RC rc;
+
+    memcpy(nonce.buffer, &n, sizeof n);
+    t0 = now_us();
+    rc = Esys_StartAuthSession_Async(s->esys, tpm_key, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                     ESYS_TR_NONE, &nonce, TPM2_SE_HMAC, &sym,
+                                     TPM2_ALG_SHA256);
+    t1 = now_us();
+    if (rc == TSS2_RC_SUCCESS) {
+        do
+            rc = Esys_StartAuthSession_Finish(s->esys, &session);
+        while (rc == TSS2_ESYS_RC_TRY_AGAIN);
+    }
+    s->last_us = now_us() - t0;
+    s->client_us = t1 - t0;
+    if (rc == TSS2_RC_SUCCESS)
+        Esys_FlushContext(s->esys, session);
+    return rc;
+}
+
+static TSS2_RC cmd_session_unsalted(tpm_side *s)
+{
+    return start_session(s, ESYS_TR_NONE);
+}
+
+static TSS2_RC cmd_session_salted_rsa(tpm_side *s)
+{
+    TSS2_RC rc = need_srk_rsa(s);
+    return rc != TSS2_RC_SUCCESS ? rc : start_session(s, s->srk_rsa);
+}
+
+static TSS2_RC cmd_session_salted_ecc(tpm_side *s)
+{
+    TSS2_RC rc = need_srk_ecc(s);
+    return rc != TSS2_RC_SUCCESS ? rc : start_session(s, s->srk_ecc);
+}
+
+/* A storage primary whose unique field carries a run counter (Part 1 §27.7:
+ * unique is input to the primary-key derivation), so every run derives a new
+ * key and no TPM-side cache of primaries can answer it. */
+static TSS2_RC create_storage_primary(tpm_side *s, int ecc)
+{
+    TPM2B_PUBLIC t = ecc ? template_ecc_storage() : template_rsa_storage();
+    ESYS_TR key = ESYS_TR_NONE;
+    uint32_t n = ++s->counter;
+    uint8_t *u;
+    TSS2_RC rc;
+
+    if (ecc) {
+        t.publicArea.unique.ecc.x.size = 32;
+        t.publicArea.unique.ecc.y.size = 32;
+        u = t.publicArea.unique.ecc.x.buffer;
+    } else {
+        t.publicArea.unique.rsa.size = 32;
+        u = t.publicArea.unique.rsa.buffer;
+    }
+    memcpy(u, &n, sizeof n);
+    TIMED(s, create_primary(s, ESYS_TR_RH_OWNER, &t, &key));
+    if (rc == TSS2_RC_SUCCESS)
+        Esys_FlushContext(s->esys, key);
+    return rc;
+}
+
+static TSS2_RC cmd_create_primary_rsa(tpm_side *s)
+{
+    return create_storage_primary(s, 0);
+}
+
+static TSS2_RC cmd_create_primary_ecc(tpm_side *s)
+{
+    return create_storage_primary(s, 1);
+}
+
+static TSS2_RC cmd_create_ecc_child(tpm_side *s)
+{
+    static const TPM2B_SENSITIVE_CREATE no_auth = {0};
+    static const TPM2B_DATA no_outside = {0};
+    static const TPML_PCR_SELECTION no_pcrs = {0};
+    TPM2B_PUBLIC t = template_ecc_signer(0);
+    TPM2B_PRIVATE *priv = NULL;
+    TPM2B_PUBLIC *pub = NULL;
+    TSS2_RC rc = need_srk_ecc(s);
+
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    TIMED(s, Esys_Create(s->esys, s->srk_ecc, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                         &no_auth, &t, &no_outside, &no_pcrs, &priv, &pub, NULL, NULL, NULL));
+    if (rc == TSS2_RC_SUCCESS && (pub->publicArea.type != TPM2_ALG_ECC ||
+                                  pub->publicArea.unique.ecc.x.size != 32))
+        rc = bad_answer(s, "Create did not return a P-256 public key");
+    Esys_Free(priv);
+    Esys_Free(pub);
+    return rc;
+}
+
+static TSS2_RC cmd_load(tpm_side *s)
+{
+    ESYS_TR key = ESYS_TR_NONE;
+    TSS2_RC rc = need_child(s);
+
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    TIMED(s, Esys_Load(s->esys, s->srk_ecc, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                       s->child_private, s->child_public, &key));
+    if (rc == TSS2_RC_SUCCESS)
+        Esys_FlushContext(s->esys, key);
+    return rc;
+}
+
+/* Sign a fixed SHA-256 digest with an unrestricted key: the NULL-hierarchy
+ * ticket is accepted (Part 3 §20.2). */
+static TSS2_RC sign_digest(tpm_side *s, ESYS_TR key, TPM2_ALG_ID expect_alg)
+{
+    static const TPMT_SIG_SCHEME scheme_from_key = {.scheme = TPM2_ALG_NULL};
+    TPM2B_DIGEST digest = {.size = 32};
+    TPMT_TK_HASHCHECK ticket = {.tag = TPM2_ST_HASHCHECK, .hierarchy = TPM2_RH_NULL};
+    TPMT_SIGNATURE *sig = NULL;
+    TSS2_RC rc;
+
+    memset(digest.buffer, 0xa5, 32);
+    TIMED(s, Esys_Sign(s->esys, key, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &digest,
+                       &scheme_from_key, &ticket, &sig));
+    if (rc == TSS2_RC_SUCCESS && sig->sigAlg != expect_alg)
+        rc = bad_answer(s, "Sign returned a signature of another scheme");
+    Esys_Free(sig);
+    return rc;
+}
+
+static TSS2_RC cmd_sign_rsa(tpm_side *s)
+{
+    TSS2_RC rc = need_signer_rsa(s);
+    return rc != TSS2_RC_SUCCESS ? rc : sign_digest(s, s->signer_rsa, TPM2_ALG_RSASSA);
+}
+
+static TSS2_RC cmd_sign_ecc(tpm_side *s)
+{
+    TSS2_RC rc = need_signer_ecc(s);
+    return rc != TSS2_RC_SUCCESS ? rc : sign_digest(s, s->signer_ecc, TPM2_ALG_ECDSA);
+}
+
+/* Quote (Part 3 §18.4) of SHA-256 PCRs 0-7 with the ECDSA AK; the answer's
+ * TPMS_ATTEST must carry TPM_GENERATED_VALUE, the quote tag and our nonce. */
+static TSS2_RC cmd_quote(tpm_side *s)
+{
+    static const TPMT_SIG_SCHEME scheme_from_key = {.scheme = TPM2_ALG_NULL};
+    TPML_PCR_SELECTION sel = pcr_selection_0_7();
+    TPM2B_DATA nonce = {.size = 20};
+    TPM2B_ATTEST *quoted = NULL;
+    TPMT_SIGNATURE *sig = NULL;
+    TSS2_RC rc = need_ak(s);
+
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    memset(nonce.buffer, 0x3c, nonce.size);
+    TIMED(s, Esys_Quote(s->esys, s->ak, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &nonce,
+                        &scheme_from_key, &sel, &quoted, &sig));
+    if (rc == TSS2_RC_SUCCESS) {
+        TPMS_ATTEST a;
+        size_t off = 0;
+        if (Tss2_MU_TPMS_ATTEST_Unmarshal(quoted->attestationData, quoted->size, &off, &a) !=
+                TSS2_RC_SUCCESS ||
+            a.magic != TPM2_GENERATED_VALUE || a.type != TPM2_ST_ATTEST_QUOTE ||
+            a.extraData.size != nonce.size ||
+            memcmp(a.extraData.buffer, nonce.buffer, nonce.size) != 0)
+            rc = bad_answer(s, "Quote's TPMS_ATTEST is malformed or lacks the nonce");
+        else if (sig->sigAlg != TPM2_ALG_ECDSA)
+            rc = bad_answer(s, "Quote signature is not ECDSA");
+    }
+    Esys_Free(quoted);
+    Esys_Free(sig);
+    return rc;
+}
+
+/* ActivateCredential (Part 3 §12.5): the EK-like key decrypts the seed
+ * (RSA-OAEP or ECDH), checks the blob's HMAC against the AK's name and gives
+ * back the credential, which must be the one MakeCredential wrapped. */
+static TSS2_RC activate(tpm_side *s, int ecc)
+{
+    TPM2B_DIGEST *cert = NULL;
+    TSS2_RC rc = need_credential(s, ecc);
+
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    TIMED(s, Esys_ActivateCredential(s->esys, s->ak, ecc ? s->ek_ecc : s->ek_rsa,
+                                     ESYS_TR_PASSWORD, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                     ecc ? s->cred_blob_ecc : s->cred_blob_rsa,
+                                     ecc ? s->cred_secret_ecc : s->cred_secret_rsa, &cert));
+    if (rc == TSS2_RC_SUCCESS &&
+        (cert->size != bench_credential.size ||
+         memcmp(cert->buffer, bench_credential.buffer, cert->size) != 0))
+        rc = bad_answer(s, "ActivateCredential returned another credential");
+    Esys_Free(cert);
+    return rc;
+}
+
+static TSS2_RC cmd_activate_rsa(tpm_side *s)
+{
+    return activate(s, 0);
+}
+
+static TSS2_RC cmd_activate_ecc(tpm_side *s)
+{
+    return activate(s, 1);
+}
+
+typedef struct {
+    const char *label;
+    int keygen; /* uses --keygen-runs instead of --runs */
+    TSS2_RC (*run)(tpm_side *);
+} bench_command;
+
+static const bench_command commands[] = {
+    {"GetRandom (32 bytes)", 0, cmd_get_random},
+    {"PCR_Read (SHA-256, PCRs 0-7)", 0, cmd_pcr_read},
+    {"PCR_Extend (SHA-256, PCR 16)", 0, cmd_pcr_extend},
+    {"StartAuthSession (HMAC, unsalted)", 0, cmd_session_unsalted},
+    {"StartAuthSession (HMAC, salted RSA-2048)", 0, cmd_session_salted_rsa},
+    {"StartAuthSession (HMAC, salted ECC P-256)", 0, cmd_session_salted_ecc},
+    {"CreatePrimary (RSA-2048 storage)", 1, cmd_create_primary_rsa},
+    {"CreatePrimary (ECC P-256 storage)", 0, cmd_create_primary_ecc},
+    {"Create (ECC P-256 child)", 0, cmd_create_ecc_child},
+    {"Load (ECC P-256 child)", 0, cmd_load},
+    {"Sign (RSA-2048 RSASSA SHA-256)", 0, cmd_sign_rsa},
+    {"Sign (ECDSA P-256 SHA-256)", 0, cmd_sign_ecc},
+    {"Quote (ECDSA AK, SHA-256 PCRs 0-7)", 0, cmd_quote},
+    {"ActivateCredential (RSA-2048 EK)", 0, cmd_activate_rsa},
+    {"ActivateCredential (ECC P-256 EK)", 0, cmd_activate_ecc},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* ------------------------------------------------------------------------ */
+/* Starting and stopping the TPM processes. */
+
+/* Can we bind 127.0.0.1:port right now? */
+static int port_free(int port)
+{
+    struct sockaddr_in a = {0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+    if (fd < 0)
+        return 0;
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Two consecutive free ports (data and control), searched from a
+ * pid-dependent point of 20000-59999 so parallel runs rarely collide. */
+static int find_port_pair(void)
+{
+    int start = 20000 + (int)((unsigned)getpid() * 7919u % 40000u) / 2 * 2, i;
+    for (i = 0; i < 40000; i += 2) {
+        int p = 20000 + (start - 20000 + i) % 40000;
+        if (port_free(p) && port_free(p + 1))
+            return p;
+    }
+    return -1;
+}
+
+static int port_accepts(int port)
+{
+    struct sockaddr_in a = {0};
+    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+    if (fd < 0)
+        return 0;
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* First line of `binary --version`, for the record. */
+static void read_version(tpm_side *s)
+{
+    char cmd[PATH_MAX + 32];
+    FILE *p;
+    snprintf(cmd, sizeof cmd, "'%s' --version 2>&1", s->binary);
+    s->version[0] = '\0';
+    if (strchr(s->binary, '\'') || !(p = popen(cmd, "r")))
+        return;
+    if (fgets(s->version, sizeof s->version, p))
+        s->version[strcspn(s->version, "\r\n")] = '\0';
+    pclose(p);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Prints the TPM's own log (stdout and stderr) to our stderr. */
+static void show_log(const tpm_side *s)
+{
+    char path[128], line[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s.log", s->state_dir);
+    if (!(f = fopen(path, "r")))
+        return;
+    fprintf(stderr, "---- %s log ----\n", s->name);
+    while (fgets(line, sizeof line, f))
+        fputs(line, stderr);
+    fprintf(stderr, "----\n");
+    fclose(f);
+}
+
+/* Starts the TPM on a free port pair with a fresh state directory and waits
+ * until both sockets accept connections. Returns 0, or -1 with
+ * s->start_error set. */
+static int tpm_start(tpm_side *s)
+{
+    char port_s[16], server_s[64], ctrl_s[64], state_s[96], log_path[128];
+    char *argv_swtpm[] = {s->binary, "socket", "--tpm2", "--server", server_s, "--ctrl", ctrl_s,
+                          "--tpmstate", state_s, "--flags", "not-need-init,startup-clear", NULL};
+    char *argv_qtpm[] = {s->binary, "--swtpm", "--port", port_s, "--host", "127.0.0.1",
+                         "--state", s->state_dir, NULL};
+    double deadline;
+    int status;
+
+    snprintf(s->state_dir, sizeof s->state_dir, "/tmp/qtpm-bench-%s-XXXXXX", s->name);
+    if (!mkdtemp(s->state_dir)) {
+        snprintf(s->start_error, sizeof s->start_error, "mkdtemp: %s", strerror(errno));
+        s->state_dir[0] = '\0';
+        return -1;
+    }
+    if ((s->port = find_port_pair()) < 0) {
+        snprintf(s->start_error, sizeof s->start_error, "no free port pair");
+        return -1;
+    }
+    snprintf(port_s, sizeof port_s, "%d", s->port);
+    snprintf(server_s, sizeof server_s, "type=tcp,port=%d,bindaddr=127.0.0.1", s->port);
+    snprintf(ctrl_s, sizeof ctrl_s, "type=tcp,port=%d,bindaddr=127.0.0.1", s->port + 1);
+    snprintf(state_s, sizeof state_s, "dir=%s", s->state_dir);
+    snprintf(log_path, sizeof log_path, "%s.log", s->state_dir);
+
+    fflush(NULL);
+    s->pid = fork();
+    if (s->pid < 0) {
+        snprintf(s->start_error, sizeof s->start_error, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (s->pid == 0) {
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        /* Die with the benchmark, even if it is killed. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        execv(s->binary, s->is_qtpm ? argv_qtpm : argv_swtpm);
+        fprintf(stderr, "exec %s: %s\n", s->binary, strerror(errno));
+        _exit(127);
+    }
+
+    deadline = now_us() + START_TIMEOUT_MS * 1000.0;
+    for (;;) {
+        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+            s->pid = 0;
+            snprintf(s->start_error, sizeof s->start_error,
+                     "%.400s exited during start (status %d)", s->binary,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
+            show_log(s);
+            return -1;
+        }
+        if (port_accepts(s->port + 1) && port_accepts(s->port))
+            return 0;
+        if (now_us() > deadline) {
+            snprintf(s->start_error, sizeof s->start_error,
+                     "%.400s did not open ports %d/%d in %d s", s->binary, s->port, s->port + 1,
+                     START_TIMEOUT_MS / 1000);
+            show_log(s);
+            return -1;
+        }
+        sleep_ms(20);
+    }
+}
+
+/* Is the TPM process gone? Reaps it if so. */
+static int tpm_exited(tpm_side *s, int *status)
+{
+    if (s->pid <= 0)
+        return 1;
+    if (waitpid(s->pid, status, WNOHANG) == s->pid) {
+        s->pid = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Connects ESAPI through the swtpm TCTI and sends TPM2_Startup(CLEAR). swtpm
+ * was told startup-clear and answers TPM_RC_INITIALIZE; qtpm-server starts
+ * powered on but not started, as a TPM after _TPM_Init. */
+static int tpm_connect(tpm_side *s)
+{
+    char conf[64];
+    TSS2_RC rc;
+
+    snprintf(conf, sizeof conf, "swtpm:host=127.0.0.1,port=%d", s->port);
+    if ((rc = Tss2_TctiLdr_Initialize(conf, &s->tcti)) != TSS2_RC_SUCCESS) {
+        snprintf(s->start_error, sizeof s->start_error, "TCTI %s: %s", conf, Tss2_RC_Decode(rc));
+        s->tcti = NULL;
+        return -1;
+    }
+    if ((rc = Esys_Initialize(&s->esys, s->tcti, NULL)) != TSS2_RC_SUCCESS) {
+        snprintf(s->start_error, sizeof s->start_error, "Esys_Initialize: %s", Tss2_RC_Decode(rc));
+        s->esys = NULL;
+        return -1;
+    }
+    Esys_SetTimeout(s->esys, COMMAND_TIMEOUT_MS);
+    rc = Esys_Startup(s->esys, TPM2_SU_CLEAR);
+    if (rc != TSS2_RC_SUCCESS && rc != TPM2_RC_INITIALIZE) {
+        snprintf(s->start_error, sizeof s->start_error, "TPM2_Startup: %s", Tss2_RC_Decode(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Closes the connection, stops the process (SIGTERM, then SIGKILL after a
+ * grace period) and removes the state directory and log. */
+static void tpm_stop(tpm_side *s)
+{
+    char log_path[128];
+    int status;
+
+    Esys_Free(s->child_private);
+    Esys_Free(s->child_public);
+    Esys_Free(s->cred_blob_rsa);
+    Esys_Free(s->cred_blob_ecc);
+    Esys_Free(s->cred_secret_rsa);
+    Esys_Free(s->cred_secret_ecc);
+    if (s->esys)
+        Esys_Finalize(&s->esys);
+    if (s->tcti)
+        Tss2_TctiLdr_Finalize(&s->tcti);
+    if (s->pid > 0) {
+        double deadline = now_us() + STOP_TIMEOUT_MS * 1000.0;
+        kill(s->pid, SIGTERM);
+        while (waitpid(s->pid, &status, WNOHANG) != s->pid) {
+            if (now_us() > deadline) {
+                fprintf(stderr, "qtpm-bench-tpm: %s ignored SIGTERM; killing it\n", s->name);
+                kill(s->pid, SIGKILL);
+                waitpid(s->pid, &status, 0);
+                break;
+            }
+            sleep_ms(10);
+        }
+        s->pid = 0;
+    }
+    if (s->state_dir[0]) {
+        nftw(s->state_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        snprintf(log_path, sizeof log_path, "%s.log", s->state_dir);
+        remove(log_path);
+        s->state_dir[0] = '\0';
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Measuring, statistics and output. */
+
+typedef struct {
+    double *samples;
+    double *client; /* ESAPI's share before the send, where recorded */
+    int n, n_client;
+    TSS2_RC rc;      /* first failure; measuring on that TPM stopped there */
+    char error[160]; /* rendered failure for the table and JSON, or "" */
+    double median, p90, min, client_median;
+} cell;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void summarize(cell *c)
+{
+    if (c->n_client > 0)
+        c->client_median = median_of(c->client, c->n_client);
+    if (c->n == 0)
+        return;
+    c->median = median_of(c->samples, c->n);
+    c->min = c->samples[0];
+    /* Nearest-rank 90th percentile. */
+    c->p90 = c->samples[(9 * c->n + 9) / 10 - 1];
+}
+
+/* Records a failure of `side` in cell c. If the TPM process died, says so
+ * and disconnects so later commands report it without waiting. */
+static void record_failure(cell *c, tpm_side *s, TSS2_RC rc)
+{
+    int status = 0;
+    c->rc = rc;
+    if (s->esys && tpm_exited(s, &status)) {
+        snprintf(c->error, sizeof c->error, "%s; %s exited (%s %d)", Tss2_RC_Decode(rc),
+                 s->name, WIFSIGNALED(status) ? "signal" : "status",
+                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        snprintf(s->start_error, sizeof s->start_error, "%s exited during the run", s->name);
+        Esys_Finalize(&s->esys);
+        s->esys = NULL;
+    } else if (s->setup_failed) {
+        snprintf(c->error, sizeof c->error, "setup (%s): %s", s->setup_failed,
+                 Tss2_RC_Decode(rc));
+    } else if (rc == BAD_ANSWER && s->wrong) {
+        snprintf(c->error, sizeof c->error, "wrong answer: %s", s->wrong);
+    } else {
+        snprintf(c->error, sizeof c->error, "%s", Tss2_RC_Decode(rc));
+    }
+}
+
+static void read_loadavg(char *buf, size_t size)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    buf[0] = '\0';
+    if (f) {
+        if (fgets(buf, (int)size, f))
+            buf[strcspn(buf, "\n")] = '\0';
+        fclose(f);
+    }
+}
+
+static void format_us(char *buf, size_t size, double us)
+{
+    if (us >= 100)
+        snprintf(buf, size, "%.0f", us);
+    else
+        snprintf(buf, size, "%.1f", us);
+}
+
+/* "median (p90 x)", the failure, or why the TPM did not run. */
+static void format_cell(char *buf, size_t size, const cell *c, const tpm_side *s)
+{
+    char m[32], p[32];
+    if (c->error[0]) {
+        snprintf(buf, size, "%s", c->error);
+    } else if (c->n == 0) {
+        snprintf(buf, size, "not run: %s", s->start_error[0] ? s->start_error : "not started");
+    } else {
+        format_us(m, sizeof m, c->median);
+        format_us(p, sizeof p, c->p90);
+        snprintf(buf, size, "%s (p90 %s)", m, p);
+    }
+}
+
+/* Tenths of a microsecond are already below the timer's noise. */
+static double round1(double us)
+{
+    return (double)(long long)(us * 10 + 0.5) / 10;
+}
+
+static json_t *cell_json(const cell *c, const tpm_side *s)
+{
+    if (c->error[0])
+        return json_pack("{s:s, s:I, s:i}", "error", c->error, "rc", (json_int_t)c->rc,
+                         "completed_runs", c->n);
+    if (c->n == 0)
+        return json_pack("{s:s}", "error",
+                         s->start_error[0] ? s->start_error : "not started");
+    json_t *o = json_pack("{s:f, s:f, s:f, s:i}", "median_us", round1(c->median), "p90_us",
+                          round1(c->p90), "min_us", round1(c->min), "runs", c->n);
+    if (c->n_client > 0)
+        json_object_set_new(o, "client_before_send_median_us",
+                            json_real(round1(c->client_median)));
+    return o;
+}
+
+static void dashes(int n)
+{
+    while (n-- > 0)
+        putchar('-');
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: qtpm-bench-tpm [--runs N] [--keygen-runs N] [--json FILE]\n"
+            "                      [--swtpm PATH] [--qtpm PATH] [--only swtpm|qtpm]\n"
+            "  --runs N         timed runs per command (default %d)\n"
+            "  --keygen-runs N  timed runs of CreatePrimary RSA-2048 (default %d)\n"
+            "  --json FILE      also write the results as JSON\n"
+            "  --swtpm PATH     swtpm binary (default: swtpm from PATH)\n"
+            "  --qtpm PATH      qtpm-server binary (default: ../src/server/qtpm-server\n"
+            "                   next to this program, skipped when absent)\n"
+            "  --only NAME      measure one TPM only\n",
+            DEFAULT_RUNS, DEFAULT_KEYGEN_RUNS);
+}
+
+/* Looks `name` up in $PATH; 0 and the full path in out if found. */
+static int find_in_path(const char *name, char *out, size_t size)
+{
+    const char *path = getenv("PATH");
+    char dirs[4096], *dir, *save = NULL;
+    if (!path || strlen(path) >= sizeof dirs)
+        return -1;
+    strcpy(dirs, path);
+    for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        snprintf(out, size, "%s/%s", dir, name);
+        if (access(out, X_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* <directory of this program>/../src/server/qtpm-server, as built by CMake. */
+static void default_qtpm_path(char *out, size_t size)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    char *slash;
+    out[0] = '\0';
+    if (n <= 0)
+        return;
+    self[n] = '\0';
+    if (!(slash = strrchr(self, '/')))
+        return;
+    *slash = '\0';
+    snprintf(out, size, "%.*s/../src/server/qtpm-server", PATH_MAX - 32, self);
+}
+
+static int parse_count(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end != '\0' || v < 1 || v > 1000000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int runs = DEFAULT_RUNS, keygen_runs = DEFAULT_KEYGEN_RUNS;
+    const char *json_path = NULL, *only = NULL, *swtpm_arg = NULL, *qtpm_arg = NULL;
+    tpm_side sides[2];
+    cell cells[N_COMMANDS][2];
+    char load_before[128], load_after[128], date[32];
+    size_t i, k;
+    int t, started = 0, ret = 0;
+    time_t now;
+
+    for (t = 1; t < argc; t++) {
+        int more = t + 1 < argc;
+        if (strcmp(argv[t], "--runs") == 0 && more) {
+            if (parse_count(argv[++t], &runs) != 0)
+                goto bad_usage;
+        } else if (strcmp(argv[t], "--keygen-runs") == 0 && more) {
+            if (parse_count(argv[++t], &keygen_runs) != 0)
+                goto bad_usage;
+        } else if (strcmp(argv[t], "--json") == 0 && more) {
+            json_path = argv[++t];
+        } else if (strcmp(argv[t], "--swtpm") == 0 && more) {
+            swtpm_arg = argv[++t];
+        } else if (strcmp(argv[t], "--qtpm") == 0 && more) {
+            qtpm_arg = argv[++t];
+        } else if (strcmp(argv[t], "--only") == 0 && more) {
+            only = argv[++t];
+            if (strcmp(only, "swtpm") != 0 && strcmp(only, "qtpm") != 0)
+                goto bad_usage;
+        } else if (strcmp(argv[t], "-h") == 0 || strcmp(argv[t], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            goto bad_usage;
+        }
+    }
+
+    /* ESAPI logs every error response to stderr; failures are reported in
+     * the table instead. TSS2_LOG set by the caller wins. */
+    setenv("TSS2_LOG", "all+none", 0);
+    signal(SIGPIPE, SIG_IGN);
+
+    memset(sides, 0, sizeof sides);
+    memset(cells, 0, sizeof cells);
+    sides[0].name = "swtpm";
+    sides[1].name = "qtpm";
+    sides[1].is_qtpm = 1;
+
+    if (swtpm_arg)
+        snprintf(sides[0].binary, sizeof sides[0].binary, "%s", swtpm_arg);
+    else if (find_in_path("swtpm", sides[0].binary, sizeof sides[0].binary) != 0)
+        snprintf(sides[0].start_error, sizeof sides[0].start_error,
+                 "swtpm not found in PATH (Debian package swtpm)");
+    if (qtpm_arg)
+        snprintf(sides[1].binary, sizeof sides[1].binary, "%s", qtpm_arg);
+    else
+        default_qtpm_path(sides[1].binary, sizeof sides[1].binary);
+    if (!sides[1].start_error[0] && access(sides[1].binary, X_OK) != 0)
+        snprintf(sides[1].start_error, sizeof sides[1].start_error,
+                 "qtpm-server not built");
+    if (!sides[0].start_error[0] && access(sides[0].binary, X_OK) != 0)
+        snprintf(sides[0].start_error, sizeof sides[0].start_error, "cannot execute %.400s",
+                 sides[0].binary);
+    for (t = 0; t < 2; t++) {
+        if (only && strcmp(only, sides[t].name) != 0)
+            snprintf(sides[t].start_error, sizeof sides[t].start_error, "skipped (--only %s)",
+                     only);
+    }
+
+    for (t = 0; t < 2; t++) {
+        tpm_side *s = &sides[t];
+        if (s->start_error[0]) {
+            printf("%s: %s (%s)\n", s->name, s->start_error,
+                   s->binary[0] ? s->binary : "no binary");
+            continue;
+        }
+        if (!s->is_qtpm) /* qtpm-server has no --version; it is this tree's build */
+            read_version(s);
+        if (tpm_start(s) != 0 || tpm_connect(s) != 0) {
+            printf("%s: could not be started: %s\n", s->name, s->start_error);
+            tpm_stop(s);
+            continue;
+        }
+        printf("%s: %s on 127.0.0.1:%d (%s)\n", s->name, s->binary, s->port,
+               s->version[0] ? s->version : "version unknown");
+        started++;
+    }
+    if (started == 0) {
+        fprintf(stderr, "qtpm-bench-tpm: no TPM could be started\n");
+        return 1;
+    }
+    if (!sides[1].esys)
+        printf("qtpm: not measured; this run measures swtpm only\n");
+    printf("client: tpm2-tss ESAPI %s, swtpm TCTI over TCP; %d runs per command "
+           "(%d for CreatePrimary RSA-2048), %d warm-up runs\n\n",
+           QTPM_TSS2_ESYS_VERSION, runs, keygen_runs, WARMUP_RUNS);
+
+    read_loadavg(load_before, sizeof load_before);
+    now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+
+    for (i = 0; i < N_COMMANDS; i++) {
+        int n = commands[i].keygen ? keygen_runs : runs;
+        int warm = commands[i].keygen ? 0 : WARMUP_RUNS;
+        int r;
+
+        for (t = 0; t < 2; t++) {
+            cells[i][t].samples = calloc((size_t)n, sizeof(double));
+            cells[i][t].client = calloc((size_t)n, sizeof(double));
+            if (!cells[i][t].samples || !cells[i][t].client) {
+                fprintf(stderr, "qtpm-bench-tpm: out of memory\n");
+                ret = 1;
+                goto out;
+            }
+        }
+        /* Alternate the TPMs run by run, and which of them goes first, so
+         * neither always runs right after the other; a TPM that failed a
+         * command is not asked again for it. */
+        for (r = -warm; r < n; r++) {
+            for (k = 0; k < 2; k++) {
+                int who = (int)(((size_t)(r + warm) % 2) ^ k);
+                tpm_side *s = &sides[who];
+                cell *c = &cells[i][who];
+                TSS2_RC rc;
+                if (!s->esys || c->error[0])
+                    continue;
+                s->last_us = 0;
+                s->client_us = -1;
+                s->setup_failed = NULL;
+                s->wrong = NULL;
+                rc = commands[i].run(s);
+                if (rc != TSS2_RC_SUCCESS) {
+                    record_failure(c, s, rc);
+                } else if (r >= 0) {
+                    c->samples[c->n++] = s->last_us;
+                    if (s->client_us >= 0)
+                        c->client[c->n_client++] = s->client_us;
+                }
+            }
+        }
+        for (t = 0; t < 2; t++) {
+            flush_fixtures(&sides[t]);
+            summarize(&cells[i][t]);
+        }
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr, "  %s done\n", commands[i].label);
+    }
+    read_loadavg(load_after, sizeof load_after);
+
+    /* Table. */
+    {
+        char text[N_COMMANDS][2][192], ratio[N_COMMANDS][32];
+        int wl = (int)strlen("command"), w0 = (int)strlen("swtpm µs") - 1,
+            w1 = (int)strlen("qtpm µs") - 1;
+        for (i = 0; i < N_COMMANDS; i++) {
+            for (t = 0; t < 2; t++)
+                format_cell(text[i][t], sizeof text[i][t], &cells[i][t], &sides[t]);
+            if (cells[i][0].n && cells[i][1].n && !cells[i][0].error[0] &&
+                !cells[i][1].error[0])
+                snprintf(ratio[i], sizeof ratio[i], "%.2f",
+                         cells[i][1].median / cells[i][0].median);
+            else
+                snprintf(ratio[i], sizeof ratio[i], "-");
+            if ((int)strlen(commands[i].label) > wl)
+                wl = (int)strlen(commands[i].label);
+            if ((int)strlen(text[i][0]) > w0)
+                w0 = (int)strlen(text[i][0]);
+            if ((int)strlen(text[i][1]) > w1)
+                w1 = (int)strlen(text[i][1]);
+        }
+        /* "µ" is two bytes but one column: pad those headers one more. */
+        printf("| %-*s | runs | %-*s | %-*s | ratio qtpm/swtpm |\n", wl, "command", w0 + 1,
+               "swtpm µs", w1 + 1, "qtpm µs");
+        putchar('|');
+        dashes(wl + 2);
+        fputs("|------|", stdout);
+        dashes(w0 + 2);
+        putchar('|');
+        dashes(w1 + 2);
+        puts("|------------------|");
+        for (i = 0; i < N_COMMANDS; i++)
+            printf("| %-*s | %4d | %-*s | %-*s | %16s |\n", wl, commands[i].label,
+                   commands[i].keygen ? keygen_runs : runs, w0, text[i][0], w1, text[i][1],
+                   ratio[i]);
+        printf("\nmedian and 90th percentile in microseconds per command, client call to "
+               "answer; load average before: %s, after: %s\n",
+               load_before, load_after);
+        for (i = 0; i < N_COMMANDS; i++) {
+            if (cells[i][0].n_client == 0 && cells[i][1].n_client == 0)
+                continue;
+            printf("%s: of which ESAPI's own work before sending", commands[i].label);
+            for (t = 0; t < 2; t++)
+                if (cells[i][t].n_client > 0)
+                    printf(", %s %.1f µs", sides[t].name, cells[i][t].client_median);
+            printf("\n");
+        }
+    }
+
+    if (json_path) {
+        json_t *list = json_array(), *tpms = json_object(), *doc;
+        for (t = 0; t < 2; t++) {
+            tpm_side *s = &sides[t];
+            json_object_set_new(
+                tpms, s->name,
+                json_pack("{s:s, s:s, s:b, s:s}", "binary", s->binary, "version", s->version,
+                          "measured", cells[0][t].n > 0 || cells[0][t].error[0], "note",
+                          s->start_error));
+        }
+        for (i = 0; i < N_COMMANDS; i++) {
+            json_t *e = json_pack("{s:s, s:i, s:o, s:o}", "command", commands[i].label, "runs",
+                                  commands[i].keygen ? keygen_runs : runs, "swtpm",
+                                  cell_json(&cells[i][0], &sides[0]), "qtpm",
+                                  cell_json(&cells[i][1], &sides[1]));
+            if (cells[i][0].n && cells[i][1].n && !cells[i][0].error[0] &&
+                !cells[i][1].error[0])
+                json_object_set_new(e, "ratio_qtpm_swtpm",
+                                    json_real(cells[i][1].median / cells[i][0].median));
+            json_array_append_new(list, e);
+        }
+        doc = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:{s:s, s:s}, s:s, s:s, s:o, s:o}",
+                        "benchmark", "qtpm TPM command latency", "date", date, "unit",
+                        "microseconds", "runs", runs, "keygen_runs", keygen_runs,
+                        "warmup_runs", WARMUP_RUNS, "loadavg", "before", load_before, "after",
+                        load_after, "client",
+                        "tpm2-tss ESAPI " QTPM_TSS2_ESYS_VERSION ", swtpm TCTI",
+                        "transport", "TCP 127.0.0.1, swtpm socket protocol", "tpms", tpms,
+                        "commands", list);
+        if (!doc || json_dump_file(doc, json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(8)) != 0) {
+            fprintf(stderr, "qtpm-bench-tpm: cannot write %s\n", json_path);
+            ret = 1;
+        } else {
+            printf("results written to %s\n", json_path);
+        }
+        json_decref(doc);
+    }
+
+out:
+    for (t = 0; t < 2; t++)
+        tpm_stop(&sides[t]);
+    for (i = 0; i < N_COMMANDS; i++)
+        for (k = 0; k < 2; k++)
+            free(cells[i][k].samples), free(cells[i][k].client);
+    return ret;
+
+bad_usage:
+    usage(stderr);
+    return 2;
+}
