@@ -308,7 +308,8 @@ static void test_hmac_session(void **state)
     assert_int_equal(run(tpm, &c, &r), 0);
     uint32_t plen = rb_u32(&r);
     assert_int_equal(plen, 0);
-    check_rsp_auth(&r, &s, TPM_CC_HierarchyChangeAuth, r.off, 0, "");
+    /* the response HMAC already uses the new authValue (Part 1 §19.6.5) */
+    check_rsp_auth(&r, &s, TPM_CC_HierarchyChangeAuth, r.off, 0, "abc");
 
     /* the owner auth is now "abc": the HMAC must include it */
     uint8_t params2[] = {0, 0};
@@ -323,7 +324,7 @@ static void test_hmac_session(void **state)
     cb_bytes(&c, params2, 2);
     assert_int_equal(run(tpm, &c, &r), 0);
     rb_u32(&r);
-    check_rsp_auth(&r, &s, TPM_CC_HierarchyChangeAuth, r.off, 0, "abc");
+    check_rsp_auth(&r, &s, TPM_CC_HierarchyChangeAuth, r.off, 0, "");
 
     /* a nonce replayed from before is refused: nonceTPM moved on */
     uint8_t old[32];
