@@ -50,6 +50,9 @@ static const struct {
     {TPM_ALG_KDF1_SP800_108, A_HASH | A_METH},
     {TPM_ALG_ECC, A_ASYM | A_OBJ},
     {TPM_ALG_SYMCIPHER, A_OBJ},
+    {TPM_ALG_SHA3_256, A_HASH},
+    {TPM_ALG_SHA3_384, A_HASH},
+    {TPM_ALG_SHA3_512, A_HASH},
     {TPM_ALG_CTR, A_SYM | A_ENC},
     {TPM_ALG_OFB, A_SYM | A_ENC},
     {TPM_ALG_CBC, A_SYM | A_ENC},
@@ -62,7 +65,7 @@ static const struct {
 };
 #define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
 
-static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384, TPM_ECC_NIST_P521};
+static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384};
 #define NCURVES (sizeof(curves) / sizeof(curves[0]))
 
 int tpm_alg_implemented(TPM_ALG_ID alg)

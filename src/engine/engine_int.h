@@ -413,6 +413,12 @@ CMD(Certify);
 CMD(CertifyCreation);
 CMD(GetTime);
 CMD(NV_Certify);
+CMD(Duplicate);
+CMD(Import);
+CMD(ECC_Parameters);
+CMD(PolicyNV);
+CMD(PolicyCounterTimer);
+CMD(PolicyDuplicationSelect);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);
