@@ -26,18 +26,18 @@ typedef struct {
     size_t n;
 } tmpl;
 
-static void t16(tmpl *t, uint16_t v)
+static inline void t16(tmpl *t, uint16_t v)
 {
     t->b[t->n++] = (uint8_t)(v >> 8);
     t->b[t->n++] = (uint8_t)v;
 }
-static void t32(tmpl *t, uint32_t v)
+static inline void t32(tmpl *t, uint32_t v)
 {
     t16(t, (uint16_t)(v >> 16));
     t16(t, (uint16_t)v);
 }
 
-static void t_head(tmpl *t, uint16_t type, uint32_t attrs)
+static inline void t_head(tmpl *t, uint16_t type, uint32_t attrs)
 {
     t->n = 0;
     t16(t, type);
@@ -47,7 +47,7 @@ static void t_head(tmpl *t, uint16_t type, uint32_t attrs)
 }
 
 /* TPMS_MLKEM_PARMS: symmetric (AES-CFB of sym_bits, or NULL), parameterSet. */
-static tmpl mlkem_template(uint32_t attrs, uint16_t sym_bits, uint16_t set)
+static inline tmpl mlkem_template(uint32_t attrs, uint16_t sym_bits, uint16_t set)
 {
     tmpl t;
     t_head(&t, TPM_ALG_MLKEM, attrs);
@@ -64,7 +64,7 @@ static tmpl mlkem_template(uint32_t attrs, uint16_t sym_bits, uint16_t set)
 }
 
 /* TPMS_MLDSA_PARMS: parameterSet, allowExternalMu. */
-static tmpl mldsa_template(uint32_t attrs, uint16_t set, uint8_t ext_mu)
+static inline tmpl mldsa_template(uint32_t attrs, uint16_t set, uint8_t ext_mu)
 {
     tmpl t;
     t_head(&t, TPM_ALG_MLDSA, attrs);
@@ -75,7 +75,7 @@ static tmpl mldsa_template(uint32_t attrs, uint16_t set, uint8_t ext_mu)
 }
 
 /* TPMS_HASH_MLDSA_PARMS: parameterSet, hashAlg. */
-static tmpl hmldsa_template(uint32_t attrs, uint16_t set, uint16_t hash)
+static inline tmpl hmldsa_template(uint32_t attrs, uint16_t set, uint16_t hash)
 {
     tmpl t;
     t_head(&t, TPM_ALG_HASH_MLDSA, attrs);
@@ -94,14 +94,14 @@ typedef struct {
 
 /* The public key (unique) of a public area made from template t: the
  * template's bytes are its prefix, unique was empty there. */
-static const uint8_t *pub_key(const pubarea *p, const tmpl *t, uint16_t *len)
+static inline const uint8_t *pub_key(const pubarea *p, const tmpl *t, uint16_t *len)
 {
     *len = (uint16_t)((p->b[t->n - 2] << 8) | p->b[t->n - 1]);
     assert_int_equal(p->n, t->n + *len);
     return p->b + t->n;
 }
 
-static void cb_sensitive(cmdbuf *c, const char *auth)
+static inline void cb_sensitive(cmdbuf *c, const char *auth)
 {
     uint16_t al = auth ? (uint16_t)strlen(auth) : 0;
     cb_u16(c, (uint16_t)(4 + al));
@@ -111,7 +111,7 @@ static void cb_sensitive(cmdbuf *c, const char *auth)
 
 /* CreatePrimary with an empty creation PCR list; returns the response code
  * and, on success, the handle and the public area and Name. */
-static uint32_t create_primary(qtpm_tpm *tpm, uint32_t hier, const tmpl *t, const char *auth,
+static inline uint32_t create_primary(qtpm_tpm *tpm, uint32_t hier, const tmpl *t, const char *auth,
                                uint32_t *h, pubarea *pub)
 {
     cmdbuf c;
@@ -146,7 +146,7 @@ static uint32_t create_primary(qtpm_tpm *tpm, uint32_t hier, const tmpl *t, cons
     return 0;
 }
 
-static uint32_t primary(qtpm_tpm *tpm, uint32_t hier, const tmpl *t, pubarea *pub)
+static inline uint32_t primary(qtpm_tpm *tpm, uint32_t hier, const tmpl *t, pubarea *pub)
 {
     uint32_t h = 0;
     assert_int_equal(create_primary(tpm, hier, t, "", &h, pub), 0);
@@ -160,7 +160,7 @@ typedef struct {
     pubarea pub;
 } keyblob;
 
-static uint32_t create(qtpm_tpm *tpm, uint32_t parent, const tmpl *t, const char *auth,
+static inline uint32_t create(qtpm_tpm *tpm, uint32_t parent, const tmpl *t, const char *auth,
                        keyblob *k)
 {
     cmdbuf c;
@@ -183,7 +183,7 @@ static uint32_t create(qtpm_tpm *tpm, uint32_t parent, const tmpl *t, const char
     return 0;
 }
 
-static uint32_t load(qtpm_tpm *tpm, uint32_t parent, const keyblob *k, uint32_t *h)
+static inline uint32_t load(qtpm_tpm *tpm, uint32_t parent, const keyblob *k, uint32_t *h)
 {
     cmdbuf c;
     rspbuf r;
@@ -199,7 +199,7 @@ static uint32_t load(qtpm_tpm *tpm, uint32_t parent, const keyblob *k, uint32_t 
     return 0;
 }
 
-static uint32_t flush(qtpm_tpm *tpm, uint32_t h)
+static inline uint32_t flush(qtpm_tpm *tpm, uint32_t h)
 {
     cmdbuf c;
     rspbuf r;
@@ -215,7 +215,7 @@ typedef struct {
     uint16_t len;
 } dsasig;
 
-static void rb_dsasig(rspbuf *r, dsasig *s)
+static inline void rb_dsasig(rspbuf *r, dsasig *s)
 {
     s->alg = rb_u16(r);
     s->hash = s->alg == TPM_ALG_HASH_MLDSA ? rb_u16(r) : 0;
@@ -223,7 +223,7 @@ static void rb_dsasig(rspbuf *r, dsasig *s)
     memcpy(s->sig, p, s->len);
 }
 
-static void cb_dsasig(cmdbuf *c, const dsasig *s)
+static inline void cb_dsasig(cmdbuf *c, const dsasig *s)
 {
     cb_u16(c, s->alg);
     if (s->alg == TPM_ALG_HASH_MLDSA)
