@@ -143,7 +143,7 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_NV_COUNTERS_MAX: *v = MAX_NV_INDICES; break;
     case TPM_PT_NV_INDEX_MAX: *v = MAX_NV_INDEX_SIZE; break;
     case TPM_PT_MEMORY: *v = 0x00000006; break; /* sharedNV | objectCopiedToRam */
-    case TPM_PT_CLOCK_UPDATE: *v = 1000; break;
+    case TPM_PT_CLOCK_UPDATE: *v = CLOCK_SAVE_MS; break;
     case TPM_PT_CONTEXT_HASH: *v = TPM_ALG_SHA256; break;
     case TPM_PT_CONTEXT_SYM: *v = TPM_ALG_AES; break;
     case TPM_PT_CONTEXT_SYM_SIZE: *v = 256; break;

@@ -130,6 +130,9 @@ static const cmd_desc commands[] = {
     {TPM_CC_CertifyCreation,     2, F_DEC | F_ENC, {HC_OBJECT | HC_NULL, HC_OBJECT}, {R_USER, 0}, cmd_CertifyCreation},
     {TPM_CC_GetTime,             2, F_DEC | F_ENC, {HC_ENDORSEMENT, HC_OBJECT | HC_NULL}, {R_USER, R_USER}, cmd_GetTime},
     {TPM_CC_NV_Certify,          3, F_DEC | F_ENC, {HC_OBJECT | HC_NULL, HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, R_USER, 0}, cmd_NV_Certify},
+    {TPM_CC_SetCommandCodeAuditStatus, 1, 0, {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_SetCommandCodeAuditStatus},
+    {TPM_CC_GetCommandAuditDigest, 2, F_DEC | F_ENC, {HC_ENDORSEMENT, HC_OBJECT | HC_NULL}, {R_USER, R_USER}, cmd_GetCommandAuditDigest},
+    {TPM_CC_GetSessionAuditDigest, 3, F_DEC | F_ENC, {HC_ENDORSEMENT, HC_OBJECT | HC_NULL, HC_SESSION}, {R_USER, R_USER, 0}, cmd_GetSessionAuditDigest},
     {TPM_CC_NV_DefineSpace,      1, F_DEC, {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_NV_DefineSpace},
     {TPM_CC_NV_UndefineSpace,    2, 0,     {HC_OWNER | HC_PLATFORM, HC_NV}, {R_USER, 0}, cmd_NV_UndefineSpace},
     {TPM_CC_NV_UndefineSpaceSpecial, 2, 0, {HC_NV, HC_PLATFORM}, {R_ADMIN, R_USER}, cmd_NV_UndefineSpaceSpecial},
@@ -330,12 +333,16 @@ size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t 
         if (rc == TPM_RC_SUCCESS && c->out.overflow)
             rc = TPM_RC_SIZE;
         if (rc == TPM_RC_SUCCESS)
+            audit_command(tpm, c);
+        if (rc == TPM_RC_SUCCESS)
             rc = sessions_respond(tpm, c, &sc);
         sess_ctx_clear(&sc);
     } else {
         rc = d->fn(tpm, c);
         if (rc == TPM_RC_SUCCESS && c->out.overflow)
             rc = TPM_RC_SIZE;
+        if (rc == TPM_RC_SUCCESS)
+            audit_command(tpm, c);
     }
 
 done:;

@@ -718,6 +718,109 @@ static void test_mutated_commands(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* Command audit: the digest chains H(cpHash || rpHash) of each audited
+ * command (Part 1 §33.2), recomputed here independently. */
+static void audit_extend(uint8_t digest[32], uint32_t cc, const uint8_t *names, size_t nl,
+                         const uint8_t *params, size_t pl, const uint8_t *rsp_params, size_t rl)
+{
+    uint8_t buf[1024], cp[32], rp[32];
+    size_t n = 0;
+    buf[n++] = (uint8_t)(cc >> 24);
+    buf[n++] = (uint8_t)(cc >> 16);
+    buf[n++] = (uint8_t)(cc >> 8);
+    buf[n++] = (uint8_t)cc;
+    if (nl)
+        memcpy(buf + n, names, nl);
+    n += nl;
+    if (pl)
+        memcpy(buf + n, params, pl);
+    n += pl;
+    qtpm_hash(QTPM_HASH_SHA256, buf, n, cp);
+    n = 0;
+    memset(buf, 0, 4);
+    n = 4;
+    buf[n++] = (uint8_t)(cc >> 24);
+    buf[n++] = (uint8_t)(cc >> 16);
+    buf[n++] = (uint8_t)(cc >> 8);
+    buf[n++] = (uint8_t)cc;
+    if (rl)
+        memcpy(buf + n, rsp_params, rl);
+    n += rl;
+    qtpm_hash(QTPM_HASH_SHA256, buf, n, rp);
+    memcpy(buf, digest, 32);
+    memcpy(buf + 32, cp, 32);
+    memcpy(buf + 64, rp, 32);
+    qtpm_hash(QTPM_HASH_SHA256, buf, 96, digest);
+}
+
+static void test_command_audit(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    uint8_t expect[32] = {0};
+    uint8_t owner[4] = {0x40, 0, 0, 1};
+    /* choose SHA-256: this command is itself audited with the new algorithm */
+    uint8_t p1[] = {0x00, 0x0B, 0, 0, 0, 0, 0, 0, 0, 0};
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SetCommandCodeAuditStatus);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_bytes(&c, p1, sizeof(p1));
+    assert_int_equal(run(tpm, &c, &r), 0);
+    audit_extend(expect, TPM_CC_SetCommandCodeAuditStatus, owner, 4, p1, sizeof(p1), NULL, 0);
+    /* add GetRandom to the audited list */
+    uint8_t p2[] = {0x00, 0x10, 0, 0, 0, 1, 0, 0, 0x01, 0x7B, 0, 0, 0, 0};
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SetCommandCodeAuditStatus);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_bytes(&c, p2, sizeof(p2));
+    assert_int_equal(run(tpm, &c, &r), 0);
+    audit_extend(expect, TPM_CC_SetCommandCodeAuditStatus, owner, 4, p2, sizeof(p2), NULL, 0);
+    uint8_t p3[] = {0, 8};
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_bytes(&c, p3, 2);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    audit_extend(expect, TPM_CC_GetRandom, NULL, 0, p3, 2, r.b + 10, r.n - 10);
+
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_GetCommandAuditDigest);
+    cb_u32(&c, TPM_RH_ENDORSEMENT);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_pw(&c, "");
+    cb_pw(&c, "");
+    cb_u16(&c, 0);
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    rb_u16(&r);
+    assert_int_equal(rb_u32(&r), 0xFF544347);
+    assert_int_equal(rb_u16(&r), TPM_ST_ATTEST_COMMAND_AUDIT);
+    uint16_t n;
+    rb_2b(&r, &n);
+    rb_2b(&r, &n);
+    rb_bytes(&r, 17 + 8);
+    assert_int_equal(rb_u64(&r), 1);
+    assert_int_equal(rb_u16(&r), TPM_ALG_SHA256);
+    const uint8_t *d = rb_2b(&r, &n);
+    assert_int_equal(n, 32);
+    assert_memory_equal(d, expect, 32);
+    uint8_t list[8] = {0, 0, 0x01, 0x40, 0, 0, 0x01, 0x7B}, cd[32];
+    qtpm_hash(QTPM_HASH_SHA256, list, 8, cd);
+    d = rb_2b(&r, &n);
+    assert_memory_equal(d, cd, 32);
+    /* the list is visible through GetCapability */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_AUDIT_COMMANDS);
+    cb_u32(&c, TPM_CC_FIRST);
+    cb_u32(&c, 10);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);
+    rb_u32(&r);
+    assert_int_equal(rb_u32(&r), 1);
+    assert_int_equal(rb_u32(&r), TPM_CC_GetRandom);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_two_instances),
         cmocka_unit_test(test_persistence),
         cmocka_unit_test(test_mutated_commands),
+        cmocka_unit_test(test_command_audit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
