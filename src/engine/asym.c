@@ -4,8 +4,9 @@
  * ECDH_KeyGen, ECDH_ZGen, and the tickets they use (Part 1 §7.4: hash check
  * and verified tickets, HMACs over the hierarchy proof).
  *
- * Signature schemes: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA and HMAC. A key's
- * own scheme wins; a key without one takes the caller's (Part 3 §20.2).
+ * Signature schemes: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA, HMAC and (v1.85)
+ * HashML-DSA, whose keys live in pqc_keys.c; pure ML-DSA signs messages,
+ * not digests (pqc.c). A key's own scheme wins; a key without one takes the caller's (Part 3 §20.2).
  * Attestation (attest.c) signs through asym_sign() so every scheme added
  * here is available to Quote and Certify too.
  */

@@ -4,7 +4,8 @@
  * that an attestation key lives in the same TPM as an endorsement key.
  *
  *   seed          random, sent as secret = encrypt(seed) to the EK with the
- *                 label "IDENTITY" (RSA-OAEP or ECDH+KDFe, object.c)
+ *                 label "IDENTITY" (RSA-OAEP or ECDH+KDFe, object.c; or
+ *                 ML-KEM encapsulation, pqc_keys.c and docs/PQC.md)
  *   symKey        KDFa(EK nameAlg, seed, "STORAGE", objectName, -, EK sym bits)
  *   encIdentity   AES-CFB(symKey, IV = 0, TPM2B_DIGEST credential)
  *   HMACkey       KDFa(EK nameAlg, seed, "INTEGRITY", -, -, digest bits)

@@ -427,7 +427,7 @@ static void test_sign_digest(void **state)
     t = hmldsa_template(A_KEY | A_SIGN, TPM_MLDSA_44, TPM_ALG_SHA256);
     k = primary(tpm, TPM_RH_OWNER, &t, pub);
     pk = pub_key(pub, &t, &n);
-    uint8_t d[32];
+    uint8_t d[64] = {0}; /* 64: room for the wrong-size digest below */
     qtpm_hash(QTPM_HASH_SHA256, msg, sizeof(msg), d);
     assert_int_equal(sign_digest(tpm, k, "app", d, 32, sig), 0);
     assert_int_equal(sig->alg, TPM_ALG_HASH_MLDSA);
