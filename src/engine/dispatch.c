@@ -305,6 +305,15 @@ size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t 
     rc = check_handles(tpm, d, c);
     if (rc)
         goto done;
+    /* Names of the handles as they are before the command runs: cpHash,
+     * bind checks, audit and the policy commands use them. */
+    for (unsigned i = 0; i < c->nhandles; i++) {
+        tpm_name nm;
+        if (entity_name(tpm, c->handles[i], &nm) != TPM_RC_SUCCESS)
+            nm.size = 0;
+        memcpy(c->names[i], nm.b, nm.size);
+        c->name_len[i] = nm.size;
+    }
 
     /* authorization area */
     unsigned nauth = 0;

@@ -1038,6 +1038,134 @@ static void test_policy_nv_counter_timer(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* Signs a SHA-256 digest with key (password auth); returns the marshalled
+ * TPMT_SIGNATURE length copied into sig. */
+static size_t sign_digest(qtpm_tpm *tpm, uint32_t key, const uint8_t d[32], uint8_t *sig)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+    cb_u32(&c, key);
+    cb_pw(&c, "");
+    cb_2b(&c, d, 32);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u16(&c, TPM_ST_HASHCHECK);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint32_t pl = rb_u32(&r);
+    memcpy(sig, r.b + r.off, pl);
+    return pl;
+}
+
+/* PolicyAuthorize with a VerifySignature ticket, and PolicySigned. */
+static void test_policy_authorize_signed(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    blob srkt = rsa_template(STORAGE, 1, TPM_ALG_NULL, NULL);
+    uint32_t srk = primary(tpm, TPM_RH_OWNER, &srkt, NULL, NULL);
+    blob kt = rsa_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA, 0,
+                           TPM_ALG_RSASSA, NULL);
+    uint8_t kname[34];
+    uint32_t k = create_load(tpm, srk, &kt, "", NULL, 0, kname);
+
+    /* approvedPolicy = PolicyPassword's digest */
+    client_session t;
+    start_session(tpm, &t, TPM_SE_TRIAL, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    policy_cmd0(tpm, t.handle, TPM_CC_PolicyPassword);
+    uint8_t approved[32];
+    get_digest(tpm, t.handle, approved);
+    /* the authority signs aHash = H(approvedPolicy || policyRef) */
+    uint8_t ahash[32], sig[400];
+    qtpm_hash(QTPM_HASH_SHA256, approved, 32, ahash);
+    size_t sl = sign_digest(tpm, k, ahash, sig);
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_VerifySignature);
+    cb_u32(&c, k);
+    cb_2b(&c, ahash, 32);
+    cb_bytes(&c, sig, sl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint8_t ticket[80];
+    size_t tl = r.n - r.off;
+    memcpy(ticket, r.b + r.off, tl);
+
+    /* trial: PolicyAuthorize checks nothing */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, t.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint8_t dt[32], ds[32];
+    get_digest(tpm, t.handle, dt);
+
+    client_session s;
+    start_session(tpm, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    policy_cmd0(tpm, s.handle, TPM_CC_PolicyPassword);
+    /* a forged ticket */
+    ticket[tl - 1] ^= 1;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, s.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_TICKET | TPM_RC_P | TPM_RC_4);
+    ticket[tl - 1] ^= 1;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, s.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    get_digest(tpm, s.handle, ds);
+    assert_memory_equal(dt, ds, 32);
+    /* the session's digest must be the approved one */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, s.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+
+    /* PolicySigned: the authority signs H(nonceTPM || expiration || cpHashA || policyRef) */
+    client_session p;
+    start_session(tpm, &p, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    uint8_t msg[36] = {0};
+    memcpy(msg, p.nonce_tpm, 32);
+    qtpm_hash(QTPM_HASH_SHA256, msg, 36, ahash);
+    sl = sign_digest(tpm, k, ahash, sig);
+    for (int round = 0; round < 2; round++) {
+        if (round == 0)
+            sig[sl - 1] ^= 1;
+        else
+            sig[sl - 1] ^= 1;
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicySigned);
+        cb_u32(&c, k);
+        cb_u32(&c, p.handle);
+        cb_2b(&c, p.nonce_tpm, 32);
+        cb_u16(&c, 0);
+        cb_u16(&c, 0);
+        cb_u32(&c, 0);
+        cb_bytes(&c, sig, sl);
+        assert_int_equal(run(tpm, &c, &r), round == 0 ? (TPM_RC_SIGNATURE | TPM_RC_P | TPM_RC_5) : 0);
+    }
+    /* digest = H(H(0 || CC_PolicySigned || keyName) || policyRef) */
+    uint8_t buf[70] = {0}, expect[32];
+    put32(buf + 32, TPM_CC_PolicySigned);
+    memcpy(buf + 36, kname, 34);
+    qtpm_hash(QTPM_HASH_SHA256, buf, 70, expect);
+    qtpm_hash(QTPM_HASH_SHA256, expect, 32, expect);
+    get_digest(tpm, p.handle, ds);
+    assert_memory_equal(ds, expect, 32);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1049,6 +1177,7 @@ int main(void)
         cmocka_unit_test(test_quote),
         cmocka_unit_test(test_duplicate_import),
         cmocka_unit_test(test_policy_nv_counter_timer),
+        cmocka_unit_test(test_policy_authorize_signed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
