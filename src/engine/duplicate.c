@@ -65,7 +65,8 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
         np = object_find(tpm, c->handles[1]);
         uint32_t na = np->pub.objectAttributes;
         if (np->is_sequence || !(na & TPMA_OBJECT_RESTRICTED) || !(na & TPMA_OBJECT_DECRYPT) ||
-            (np->pub.type != TPM_ALG_RSA && np->pub.type != TPM_ALG_ECC) ||
+            (np->pub.type != TPM_ALG_RSA && np->pub.type != TPM_ALG_ECC &&
+             np->pub.type != TPM_ALG_MLKEM) ||
             object_parent_sym_bytes(np) == 0)
             return RC_H(TPM_RC_TYPE, 2);
     }
@@ -105,7 +106,7 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
         dup = inner;
         dup_len = 2 + hl + slen;
     }
-    uint8_t seed[MAX_DIGEST], secret[600];
+    uint8_t seed[MAX_DIGEST], secret[MAX_ENCRYPTED_SECRET_SIZE]; /* up to an ML-KEM-1024 ciphertext */
     uint16_t seed_len = 0, secret_len = 0, out_len = (uint16_t)dup_len;
     if (rc == TPM_RC_SUCCESS && np) {
         rc = object_encrypt_secret(np, "DUPLICATE", seed, &seed_len, secret, sizeof(secret),

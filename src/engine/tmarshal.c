@@ -12,6 +12,7 @@
  * handlers.
  */
 #include "object.h"
+#include "pqc.h"
 #include "qtpm/marshal.h"
 
 static int scheme_in(TPM_ALG_ID s, const TPM_ALG_ID *list, size_t n)
@@ -69,6 +70,16 @@ static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
             return check_hash(ep->scheme.details.anySig.hashAlg, 0);
         return TPM_RC_SUCCESS;
     }
+    /* v1.85: parameter sets are checked by the shared module (TPM_RC_PARMS);
+     * the rest of the template rules are pqc_check_template()'s */
+    case TPM_ALG_MLKEM: {
+        TPM_ALG_ID a = p->mlkemDetail.symmetric.algorithm;
+        return a == TPM_ALG_NULL || a == TPM_ALG_AES ? TPM_RC_SUCCESS : TPM_RC_SYMMETRIC;
+    }
+    case TPM_ALG_MLDSA:
+        return TPM_RC_SUCCESS;
+    case TPM_ALG_HASH_MLDSA:
+        return check_hash(p->hashMldsaDetail.hashAlg, 0);
     default:
         return TPM_RC_TYPE;
     }
@@ -78,7 +89,7 @@ TPM_RC tm_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p)
 {
     memset(p, 0, sizeof(*p));
     if (type != TPM_ALG_RSA && type != TPM_ALG_ECC && type != TPM_ALG_KEYEDHASH &&
-        type != TPM_ALG_SYMCIPHER)
+        type != TPM_ALG_SYMCIPHER && !pqc_is_type(type))
         return TPM_RC_TYPE;
     TPM_RC rc = qtpm_TPMU_PUBLIC_PARMS_unmarshal(p, r->p, r->len, &r->off, type);
     return rc ? rc : check_parms(type, p);
@@ -91,7 +102,8 @@ TPM_RC tm_public_read(tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg)
      * does not implement before the shared module parses their unions. */
     if (rd_left(r) >= 2) {
         TPM_ALG_ID t = (TPM_ALG_ID)((r->p[r->off] << 8) | r->p[r->off + 1]);
-        if (t != TPM_ALG_RSA && t != TPM_ALG_ECC && t != TPM_ALG_KEYEDHASH && t != TPM_ALG_SYMCIPHER)
+        if (t != TPM_ALG_RSA && t != TPM_ALG_ECC && t != TPM_ALG_KEYEDHASH &&
+            t != TPM_ALG_SYMCIPHER && !pqc_is_type(t))
             return TPM_RC_TYPE;
     }
     TPM_RC rc = qtpm_TPMT_PUBLIC_unmarshal(pub, r->p, r->len, &r->off, allow_null_alg ? 1 : 0);
@@ -125,6 +137,9 @@ TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type)
     case TPM_ALG_ECC:
     case TPM_ALG_KEYEDHASH:
     case TPM_ALG_SYMCIPHER:
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
         return TPM_RC_SUCCESS;
     default:
         return TPM_RC_TYPE;
@@ -140,7 +155,7 @@ void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s)
 }
 
 static const TPM_ALG_ID sig_algs[] = {TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_ALG_RSAPSS, TPM_ALG_ECDSA,
-                                      TPM_ALG_HMAC};
+                                      TPM_ALG_HMAC, TPM_ALG_MLDSA, TPM_ALG_HASH_MLDSA};
 
 TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s)
 {
@@ -150,7 +165,10 @@ TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s)
         return rc;
     if (!scheme_in(s->scheme, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])))
         return TPM_RC_SCHEME;
-    return s->scheme == TPM_ALG_NULL ? TPM_RC_SUCCESS : check_hash(s->details.any.hashAlg, 0);
+    /* pure ML-DSA has no scheme details (docs/PQC.md) */
+    if (s->scheme == TPM_ALG_NULL || s->scheme == TPM_ALG_MLDSA)
+        return TPM_RC_SUCCESS;
+    return check_hash(s->details.any.hashAlg, 0);
 }
 
 TPM_RC tm_signature_read(tpm_rd *r, TPMT_SIGNATURE *s)
@@ -161,7 +179,10 @@ TPM_RC tm_signature_read(tpm_rd *r, TPMT_SIGNATURE *s)
         return rc;
     if (!scheme_in(s->sigAlg, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])))
         return TPM_RC_SCHEME;
-    return s->sigAlg == TPM_ALG_NULL ? TPM_RC_SUCCESS : check_hash(s->signature.any.hashAlg, 0);
+    /* an ML-DSA signature is a bare TPM2B, without a hash */
+    if (s->sigAlg == TPM_ALG_NULL || s->sigAlg == TPM_ALG_MLDSA)
+        return TPM_RC_SUCCESS;
+    return check_hash(s->signature.any.hashAlg, 0);
 }
 
 void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s)

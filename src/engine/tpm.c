@@ -27,7 +27,8 @@
 #include "nv.h"
 
 #define STATE_BLOB "state"
-static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '1'};
+/* '02': seven PCR banks (SHA-3 added) */
+static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '2'};
 
 uint64_t tpm_now_ms(void)
 {
@@ -261,11 +262,13 @@ static int manufacture(qtpm_tpm *tpm)
     ps->max_tries = 3;
     ps->recovery_time = 1000;
     ps->lockout_recovery = 1000;
-    static const TPM_ALG_ID algs[PCR_BANK_COUNT] = {TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384,
-                                                   TPM_ALG_SHA512};
+    /* the SHA-2 banks (and SHA-1) are allocated; the SHA-3 banks exist
+     * and PCR_Allocate can switch them on (pcr.c) */
     for (int i = 0; i < PCR_BANK_COUNT; i++) {
-        ps->banks[i].alg = algs[i];
-        ps->banks[i].allocated = 1;
+        ps->banks[i].alg = pcr_bank_alg(i);
+        TPM_ALG_ID alg = ps->banks[i].alg;
+        ps->banks[i].allocated =
+            alg != TPM_ALG_SHA3_256 && alg != TPM_ALG_SHA3_384 && alg != TPM_ALG_SHA3_512;
     }
     ps->audit_alg = TPM_ALG_NULL;
     return QTPM_OK;
