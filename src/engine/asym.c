@@ -1,0 +1,530 @@
+/*
+ * asym.c — signing, verification and asymmetric encryption with loaded
+ * keys (Part 3 §14, §20): Sign, VerifySignature, RSA_Encrypt, RSA_Decrypt,
+ * ECDH_KeyGen, ECDH_ZGen, and the tickets they use (Part 1 §7.4: hash check
+ * and verified tickets, HMACs over the hierarchy proof).
+ *
+ * Signature schemes: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA and HMAC. A key's
+ * own scheme wins; a key without one takes the caller's (Part 3 §20.2).
+ * Attestation (attest.c) signs through asym_sign() so every scheme added
+ * here is available to Quote and Certify too.
+ */
+#include <stdlib.h>
+
+#include "crypt.h"
+#include "engine_int.h"
+#include "object.h"
+#include "qtpm/kdf.h"
+#include "session.h"
+
+/* ---------------------------------------------------------------- tickets */
+
+/* HMAC(proof(hierarchy), tag || a || b) with hash alg (Part 2 §10.6). */
+void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, const uint8_t *a,
+                 size_t alen, const uint8_t *b, size_t blen, uint8_t *out)
+{
+    uint8_t t[2];
+    wr_put_u16(t, tag);
+    crypt_part parts[] = {{t, 2}, {a, alen}, {b, blen}};
+    crypt_hmac_parts(alg, hierarchy_proof(tpm, hier), 64, out, parts, 3);
+}
+
+void ticket_write_null(tpm_wr *w, TPM_ST tag)
+{
+    wr_u16(w, tag);
+    wr_u32(w, TPM_RH_NULL);
+    wr_u16(w, 0);
+}
+
+/* ---------------------------------------------------------------- signing */
+
+/* The scheme to use: the key's, or the caller's when the key has none. */
+TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SIG_SCHEME *out,
+                        unsigned pnum)
+{
+    TPM_ALG_ID ks = TPM_ALG_NULL;
+    TPM_ALG_ID kh = TPM_ALG_NULL;
+    switch (key->pub.type) {
+    case TPM_ALG_RSA:
+        ks = key->pub.parameters.rsaDetail.scheme.scheme;
+        kh = key->pub.parameters.rsaDetail.scheme.details.anySig.hashAlg;
+        break;
+    case TPM_ALG_ECC:
+        ks = key->pub.parameters.eccDetail.scheme.scheme;
+        kh = key->pub.parameters.eccDetail.scheme.details.anySig.hashAlg;
+        break;
+    case TPM_ALG_KEYEDHASH:
+        ks = key->pub.parameters.keyedHashDetail.scheme.scheme;
+        kh = key->pub.parameters.keyedHashDetail.scheme.details.hmac.hashAlg;
+        break;
+    default:
+        return RC_H(TPM_RC_KEY, 1);
+    }
+    if (ks == TPM_ALG_NULL) {
+        if (in->scheme == TPM_ALG_NULL)
+            return RC_P(TPM_RC_SCHEME, pnum);
+        *out = *in;
+    } else {
+        if (in->scheme != TPM_ALG_NULL &&
+            (in->scheme != ks || in->details.any.hashAlg != kh))
+            return RC_P(TPM_RC_SCHEME, pnum);
+        out->scheme = ks;
+        out->details.any.hashAlg = kh;
+    }
+    /* the scheme must suit the key type */
+    int ok = 0;
+    switch (out->scheme) {
+    case TPM_ALG_RSASSA:
+    case TPM_ALG_RSAPSS: ok = key->pub.type == TPM_ALG_RSA; break;
+    case TPM_ALG_ECDSA: ok = key->pub.type == TPM_ALG_ECC; break;
+    case TPM_ALG_HMAC: ok = key->pub.type == TPM_ALG_KEYEDHASH; break;
+    default: ok = 0;
+    }
+    return ok ? TPM_RC_SUCCESS : RC_P(TPM_RC_SCHEME, pnum);
+}
+
+/* Signs digest with key under scheme into sig. */
+TPM_RC asym_sign(const tpm_object *key, const TPMT_SIG_SCHEME *scheme, const uint8_t *digest,
+                 size_t dlen, TPMT_SIGNATURE *sig)
+{
+    memset(sig, 0, sizeof(*sig));
+    sig->sigAlg = scheme->scheme;
+    TPM_ALG_ID h = scheme->details.any.hashAlg;
+    qtpm_hash_alg ha = crypt_hash_alg(h);
+    int rc;
+    switch (scheme->scheme) {
+    case TPM_ALG_RSASSA:
+    case TPM_ALG_RSAPSS: {
+        qtpm_rsa_key *k;
+        TPM_RC r = object_rsa_key(key, 1, &k);
+        if (r)
+            return r;
+        size_t n;
+        sig->signature.rsassa.hash = h;
+        if (scheme->scheme == TPM_ALG_RSASSA)
+            rc = qtpm_rsa_pkcs1_sign(k, ha, digest, dlen, sig->signature.rsassa.sig.buffer,
+                                     sizeof(sig->signature.rsassa.sig.buffer), &n);
+        else
+            rc = qtpm_rsa_pss_sign(k, ha, digest, dlen, sig->signature.rsassa.sig.buffer,
+                                   sizeof(sig->signature.rsassa.sig.buffer), &n);
+        qtpm_rsa_free(k);
+        sig->signature.rsassa.sig.size = (uint16_t)n;
+        break;
+    }
+    case TPM_ALG_ECDSA: {
+        qtpm_ecc_curve cv = object_ecc_curve(key);
+        size_t n = qtpm_ecc_size(cv);
+        sig->signature.ecdsa.hash = h;
+        rc = qtpm_ecdsa_sign(cv, key->sens.sensitive.ecc.buffer, digest, dlen,
+                             sig->signature.ecdsa.signatureR.buffer,
+                             sig->signature.ecdsa.signatureS.buffer);
+        sig->signature.ecdsa.signatureR.size = sig->signature.ecdsa.signatureS.size = (uint16_t)n;
+        break;
+    }
+    case TPM_ALG_HMAC:
+        sig->signature.hmac.hashAlg = h;
+        rc = qtpm_hmac(ha, key->sens.sensitive.bits.buffer, key->sens.sensitive.bits.size, digest,
+                       dlen, (uint8_t *)&sig->signature.hmac.digest);
+        break;
+    default:
+        return TPM_RC_SCHEME;
+    }
+    return rc == QTPM_OK ? TPM_RC_SUCCESS : TPM_RC_FAILURE;
+}
+
+/* Checks that key may sign at all (Part 3 §20.2: TPM_RC_KEY). */
+static TPM_RC signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k->is_sequence || !(k->pub.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT))
+        return RC_H(TPM_RC_KEY, 1);
+    if (!k->has_sensitive)
+        return RC_H(TPM_RC_AUTH_UNAVAILABLE, 1);
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC asym_signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
+{
+    return signing_key(tpm, h, out);
+}
+
+/* Part 3 §20.2 TPM2_Sign */
+TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t digest[MAX_DIGEST];
+    uint16_t dlen;
+    int e = rd_2b(&c->in, digest, sizeof(digest), &dlen);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPMT_SIG_SCHEME in;
+    TPM_RC rc = tm_sig_scheme_read(&c->in, &in);
+    if (rc)
+        return RC_P(rc, 2);
+    uint16_t tag, tlen;
+    uint32_t thier;
+    uint8_t tdig[MAX_DIGEST];
+    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    e = rd_2b(&c->in, tdig, sizeof(tdig), &tlen);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (tag != TPM_ST_HASHCHECK)
+        return RC_P(TPM_RC_TAG, 3);
+    tpm_object *k;
+    rc = signing_key(tpm, c->handles[0], &k);
+    if (rc)
+        return rc;
+    TPMT_SIG_SCHEME s;
+    rc = asym_pick_scheme(k, &in, &s, 2);
+    if (rc)
+        return rc;
+    if (dlen != crypt_hash_size(s.details.any.hashAlg))
+        return RC_P(TPM_RC_SIZE, 1);
+    if (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED) {
+        /* a restricted key signs only digests the TPM hashed itself: the
+         * ticket proves the data did not start with TPM_GENERATED_VALUE */
+        uint8_t t[MAX_DIGEST];
+        size_t hl = crypt_hash_size(s.details.any.hashAlg);
+        if (thier == TPM_RH_NULL || tlen != hl)
+            return RC_P(TPM_RC_TICKET, 3);
+        ticket_hmac(tpm, s.details.any.hashAlg, thier, TPM_ST_HASHCHECK, digest, dlen, NULL, 0, t);
+        if (memcmp(t, tdig, hl) != 0)
+            return RC_P(TPM_RC_TICKET, 3);
+    }
+    TPMT_SIGNATURE sig;
+    rc = asym_sign(k, &s, digest, dlen, &sig);
+    if (rc)
+        return rc;
+    tm_signature_write(&c->out, &sig);
+    return TPM_RC_SUCCESS;
+}
+
+/* Verifies sig over digest with key; TPM_RC_SIGNATURE if it does not hold. */
+TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
+                   const TPMT_SIGNATURE *sig)
+{
+    int rc = QTPM_E_VERIFY;
+    switch (sig->sigAlg) {
+    case TPM_ALG_RSASSA:
+    case TPM_ALG_RSAPSS: {
+        if (key->pub.type != TPM_ALG_RSA)
+            return TPM_RC_SCHEME;
+        qtpm_rsa_key *k;
+        if (object_rsa_key(key, 0, &k))
+            return TPM_RC_KEY;
+        qtpm_hash_alg ha = crypt_hash_alg(sig->signature.rsassa.hash);
+        if (sig->sigAlg == TPM_ALG_RSASSA)
+            rc = qtpm_rsa_pkcs1_verify(k, ha, digest, dlen, sig->signature.rsassa.sig.buffer,
+                                       sig->signature.rsassa.sig.size);
+        else
+            rc = qtpm_rsa_pss_verify(k, ha, digest, dlen, sig->signature.rsassa.sig.buffer,
+                                     sig->signature.rsassa.sig.size);
+        qtpm_rsa_free(k);
+        break;
+    }
+    case TPM_ALG_ECDSA: {
+        if (key->pub.type != TPM_ALG_ECC)
+            return TPM_RC_SCHEME;
+        qtpm_ecc_curve cv = object_ecc_curve(key);
+        size_t n = qtpm_ecc_size(cv);
+        if (sig->signature.ecdsa.signatureR.size != n || sig->signature.ecdsa.signatureS.size != n)
+            return TPM_RC_SIGNATURE;
+        rc = qtpm_ecdsa_verify(cv, key->pub.unique.ecc.x.buffer, key->pub.unique.ecc.y.buffer,
+                               digest, dlen, sig->signature.ecdsa.signatureR.buffer,
+                               sig->signature.ecdsa.signatureS.buffer);
+        break;
+    }
+    case TPM_ALG_HMAC: {
+        if (key->pub.type != TPM_ALG_KEYEDHASH || !key->has_sensitive)
+            return TPM_RC_SCHEME;
+        uint8_t mac[MAX_DIGEST];
+        TPM_ALG_ID h = sig->signature.hmac.hashAlg;
+        if (qtpm_hmac(crypt_hash_alg(h), key->sens.sensitive.bits.buffer,
+                      key->sens.sensitive.bits.size, digest, dlen, mac))
+            return TPM_RC_FAILURE;
+        rc = memcmp(mac, &sig->signature.hmac.digest, crypt_hash_size(h)) ? QTPM_E_VERIFY : QTPM_OK;
+        break;
+    }
+    default:
+        return TPM_RC_SCHEME;
+    }
+    return rc == QTPM_OK ? TPM_RC_SUCCESS : TPM_RC_SIGNATURE;
+}
+
+/* Part 3 §20.1 TPM2_VerifySignature */
+TPM_RC cmd_VerifySignature(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t digest[MAX_DIGEST];
+    uint16_t dlen;
+    int e = rd_2b(&c->in, digest, sizeof(digest), &dlen);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
+    if (sig == NULL)
+        return TPM_RC_MEMORY;
+    TPM_RC rc = tm_signature_read(&c->in, sig);
+    if (rc)
+        rc = RC_P(rc, 2);
+    if (rc == TPM_RC_SUCCESS)
+        rc = params_end(c);
+    tpm_object *k = object_find(tpm, c->handles[0]);
+    if (rc == TPM_RC_SUCCESS && (k->is_sequence || !(k->pub.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT)))
+        rc = RC_H(TPM_RC_ATTRIBUTES, 1);
+    if (rc == TPM_RC_SUCCESS) {
+        rc = asym_verify(k, digest, dlen, sig);
+        if (rc)
+            rc = RC_P(rc, 2);
+    }
+    free(sig);
+    if (rc)
+        return rc;
+    /* TPMT_TK_VERIFIED: HMAC(proof, TPM_ST_VERIFIED || digest || keyName) */
+    if (k->hierarchy == TPM_RH_NULL) {
+        ticket_write_null(&c->out, TPM_ST_VERIFIED);
+        return TPM_RC_SUCCESS;
+    }
+    uint8_t t[MAX_DIGEST];
+    ticket_hmac(tpm, k->pub.nameAlg, k->hierarchy, TPM_ST_VERIFIED, digest, dlen, k->name.b,
+                k->name.size, t);
+    wr_u16(&c->out, TPM_ST_VERIFIED);
+    wr_u32(&c->out, k->hierarchy);
+    wr_2b(&c->out, t, (uint16_t)crypt_hash_size(k->pub.nameAlg));
+    return TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- RSA encryption */
+
+static TPM_RC read_rsa_decrypt_scheme(tpm_rd *r, TPM_ALG_ID *scheme, TPM_ALG_ID *hash)
+{
+    *hash = TPM_ALG_NULL;
+    if (rd_u16(r, scheme))
+        return TPM_RC_INSUFFICIENT;
+    switch (*scheme) {
+    case TPM_ALG_NULL:
+    case TPM_ALG_RSAES:
+        return TPM_RC_SUCCESS;
+    case TPM_ALG_OAEP:
+        if (rd_u16(r, hash))
+            return TPM_RC_INSUFFICIENT;
+        return crypt_hash_size(*hash) ? TPM_RC_SUCCESS : TPM_RC_HASH;
+    default:
+        return TPM_RC_VALUE;
+    }
+}
+
+/* Common argument handling for RSA_Encrypt/RSA_Decrypt. */
+typedef struct {
+    uint8_t data[512];
+    uint16_t dlen;
+    TPM_ALG_ID scheme, hash;
+    uint8_t label[sizeof(TPM2B_DATA) + 1];
+    uint16_t llen;
+} rsa_args;
+
+static TPM_RC rsa_args_read(tpm_cmd *c, rsa_args *a)
+{
+    int e = rd_2b(&c->in, a->data, sizeof(a->data), &a->dlen);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = read_rsa_decrypt_scheme(&c->in, &a->scheme, &a->hash);
+    if (rc)
+        return RC_P(rc, 2);
+    e = rd_2b(&c->in, a->label, sizeof(a->label) - 1, &a->llen);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
+    /* a label is used with its terminating zero (Part 1 §B.4) */
+    if (a->llen > 0 && a->label[a->llen - 1] != 0)
+        a->label[a->llen++] = 0;
+    return params_end(c);
+}
+
+static TPM_RC rsa_key_scheme(const tpm_object *k, rsa_args *a)
+{
+    if (k->is_sequence || k->pub.type != TPM_ALG_RSA)
+        return RC_H(TPM_RC_KEY, 1);
+    if (!(k->pub.objectAttributes & TPMA_OBJECT_DECRYPT) ||
+        (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    TPM_ALG_ID ks = k->pub.parameters.rsaDetail.scheme.scheme;
+    if (ks != TPM_ALG_NULL) {
+        TPM_ALG_ID kh = k->pub.parameters.rsaDetail.scheme.details.anySig.hashAlg;
+        if (a->scheme != TPM_ALG_NULL && (a->scheme != ks || (ks == TPM_ALG_OAEP && a->hash != kh)))
+            return RC_P(TPM_RC_SCHEME, 2);
+        a->scheme = ks;
+        a->hash = kh;
+    }
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §14.2 TPM2_RSA_Encrypt */
+TPM_RC cmd_RSA_Encrypt(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    rsa_args a;
+    TPM_RC rc = rsa_args_read(c, &a);
+    if (rc)
+        return rc;
+    tpm_object *k = object_find(tpm, c->handles[0]);
+    rc = rsa_key_scheme(k, &a);
+    if (rc)
+        return rc;
+    qtpm_rsa_key *key;
+    rc = object_rsa_key(k, 0, &key);
+    if (rc)
+        return rc;
+    uint8_t out[512];
+    size_t n = 0;
+    int r;
+    switch (a.scheme) {
+    case TPM_ALG_OAEP:
+        r = qtpm_rsa_oaep_encrypt(key, crypt_hash_alg(a.hash), a.label, a.llen, a.data, a.dlen, out,
+                                  sizeof(out), &n);
+        break;
+    case TPM_ALG_RSAES:
+        r = qtpm_rsa_pkcs1_encrypt(key, a.data, a.dlen, out, sizeof(out), &n);
+        break;
+    default: {
+        /* raw RSA: the message is left-padded to the modulus size */
+        size_t ks = qtpm_rsa_size(key);
+        uint8_t m[512] = {0};
+        if (a.dlen > ks) {
+            r = QTPM_E_LENGTH;
+            break;
+        }
+        memcpy(m + ks - a.dlen, a.data, a.dlen);
+        r = qtpm_rsa_raw_public(key, m, ks, out, sizeof(out), &n);
+        break;
+    }
+    }
+    qtpm_rsa_free(key);
+    if (r != QTPM_OK)
+        return RC_P(TPM_RC_VALUE, 1);
+    wr_2b(&c->out, out, (uint16_t)n);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §14.3 TPM2_RSA_Decrypt */
+TPM_RC cmd_RSA_Decrypt(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    rsa_args a;
+    TPM_RC rc = rsa_args_read(c, &a);
+    if (rc)
+        return rc;
+    tpm_object *k = object_find(tpm, c->handles[0]);
+    rc = rsa_key_scheme(k, &a);
+    if (rc)
+        return rc;
+    qtpm_rsa_key *key;
+    rc = object_rsa_key(k, 1, &key);
+    if (rc)
+        return rc;
+    uint8_t out[512];
+    size_t n = 0;
+    int r;
+    if (a.dlen != qtpm_rsa_size(key)) {
+        qtpm_rsa_free(key);
+        return RC_P(TPM_RC_SIZE, 1);
+    }
+    switch (a.scheme) {
+    case TPM_ALG_OAEP:
+        r = qtpm_rsa_oaep_decrypt(key, crypt_hash_alg(a.hash), a.label, a.llen, a.data, a.dlen, out,
+                                  sizeof(out), &n);
+        break;
+    case TPM_ALG_RSAES:
+        r = qtpm_rsa_pkcs1_decrypt(key, a.data, a.dlen, out, sizeof(out), &n);
+        break;
+    default:
+        r = qtpm_rsa_raw_private(key, a.data, a.dlen, out, sizeof(out), &n);
+        break;
+    }
+    qtpm_rsa_free(key);
+    if (r != QTPM_OK)
+        return RC_P(TPM_RC_VALUE, 1);
+    wr_2b(&c->out, out, (uint16_t)n);
+    qtpm_memzero(out, sizeof(out));
+    return TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- ECDH */
+
+static void write_ecc_point(tpm_wr *w, const uint8_t *x, const uint8_t *y, size_t n)
+{
+    wr_u16(w, (uint16_t)(4 + 2 * n));
+    wr_2b(w, x, (uint16_t)n);
+    wr_2b(w, y, (uint16_t)n);
+}
+
+static TPM_RC ecdh_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k->is_sequence || k->pub.type != TPM_ALG_ECC)
+        return RC_H(TPM_RC_KEY, 1);
+    if (!(k->pub.objectAttributes & TPMA_OBJECT_DECRYPT) ||
+        (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    TPM_ALG_ID s = k->pub.parameters.eccDetail.scheme.scheme;
+    if (s != TPM_ALG_NULL && s != TPM_ALG_ECDH)
+        return RC_H(TPM_RC_SCHEME, 1);
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §14.4 TPM2_ECDH_KeyGen: an ephemeral key pair and the shared point
+ * with the loaded public key. */
+TPM_RC cmd_ECDH_KeyGen(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    TPM_RC rc = ecdh_key(tpm, c->handles[0], &k);
+    if (rc)
+        return rc;
+    qtpm_ecc_curve cv = object_ecc_curve(k);
+    size_t n = qtpm_ecc_size(cv);
+    uint8_t d[QTPM_ECC_MAX_SIZE], x[QTPM_ECC_MAX_SIZE], y[QTPM_ECC_MAX_SIZE];
+    uint8_t zx[QTPM_ECC_MAX_SIZE], zy[QTPM_ECC_MAX_SIZE];
+    int r = qtpm_ecc_generate(cv, d, x, y);
+    if (r == QTPM_OK)
+        r = qtpm_ecdh(cv, d, k->pub.unique.ecc.x.buffer, k->pub.unique.ecc.y.buffer, zx, zy);
+    qtpm_memzero(d, sizeof(d));
+    if (r != QTPM_OK)
+        return TPM_RC_NO_RESULT;
+    write_ecc_point(&c->out, zx, zy, n);
+    write_ecc_point(&c->out, x, y, n);
+    qtpm_memzero(zx, sizeof(zx));
+    qtpm_memzero(zy, sizeof(zy));
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §14.5 TPM2_ECDH_ZGen */
+TPM_RC cmd_ECDH_ZGen(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint16_t size, xl, yl;
+    uint8_t x[MAX_ECC_KEY_BYTES], y[MAX_ECC_KEY_BYTES];
+    if (rd_u16(&c->in, &size))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    size_t start = c->in.off;
+    if (rd_2b(&c->in, x, sizeof(x), &xl) || rd_2b(&c->in, y, sizeof(y), &yl))
+        return RC_P(TPM_RC_SIZE, 1);
+    if (c->in.off - start != size)
+        return RC_P(TPM_RC_SIZE, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    TPM_RC rc = ecdh_key(tpm, c->handles[0], &k);
+    if (rc)
+        return rc;
+    qtpm_ecc_curve cv = object_ecc_curve(k);
+    size_t n = qtpm_ecc_size(cv);
+    if (xl != n || yl != n)
+        return RC_P(TPM_RC_ECC_POINT, 1);
+    uint8_t zx[QTPM_ECC_MAX_SIZE], zy[QTPM_ECC_MAX_SIZE];
+    if (qtpm_ecdh(cv, k->sens.sensitive.ecc.buffer, x, y, zx, zy) != QTPM_OK)
+        return RC_P(TPM_RC_ECC_POINT, 1);
+    write_ecc_point(&c->out, zx, zy, n);
+    qtpm_memzero(zx, sizeof(zx));
+    qtpm_memzero(zy, sizeof(zy));
+    return TPM_RC_SUCCESS;
+}

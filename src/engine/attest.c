@@ -1,0 +1,270 @@
+/*
+ * attest.c — attestation (Part 1 §36.7 "Attestation", Part 3 §18): Quote,
+ * Certify, CertifyCreation, GetTime and NV_Certify build a TPMS_ATTEST,
+ * marshal it, and sign its digest with the signing key's scheme:
+ *
+ *   TPMS_ATTEST = magic (TPM_GENERATED_VALUE) || type || qualifiedSigner ||
+ *                 extraData || clockInfo || firmwareVersion || attested
+ *
+ * The data starts with TPM_GENERATED_VALUE, which sym.c refuses to ticket,
+ * so restricted keys can only sign such structures when the TPM made them.
+ * A NULL signing handle gives an unsigned structure (signature TPM_ALG_NULL).
+ */
+#include <stdlib.h>
+
+#include "crypt.h"
+#include "engine_int.h"
+#include "nv.h"
+#include "object.h"
+#include "session.h"
+
+#define FIRMWARE_VERSION 0x0000000100000000ull
+
+typedef struct {
+    uint8_t qualifying[sizeof(TPM2B_DATA)];
+    uint16_t qlen;
+    TPMT_SIG_SCHEME in_scheme;
+} attest_args;
+
+static TPM_RC read_attest_args(tpm_cmd *c, attest_args *a, unsigned p_data, unsigned p_scheme)
+{
+    int e = rd_2b(&c->in, a->qualifying, sizeof(a->qualifying), &a->qlen);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, p_data);
+    TPM_RC rc = tm_sig_scheme_read(&c->in, &a->in_scheme);
+    return rc ? RC_P(rc, p_scheme) : TPM_RC_SUCCESS;
+}
+
+/* Resolves the signing key and scheme (NULL handle: no signature). */
+static TPM_RC attest_signer(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, const attest_args *a,
+                            unsigned p_scheme, tpm_object **key, TPMT_SIG_SCHEME *scheme)
+{
+    *key = NULL;
+    if (h == TPM_RH_NULL) {
+        scheme->scheme = TPM_ALG_NULL;
+        return TPM_RC_SUCCESS;
+    }
+    TPM_RC rc = asym_signing_key(tpm, h, key);
+    if (rc)
+        return RC_H(rc & ~0xF00u, hnum);
+    if ((*key)->pub.type == TPM_ALG_KEYEDHASH && ((*key)->pub.objectAttributes & TPMA_OBJECT_RESTRICTED))
+        return RC_H(TPM_RC_KEY, hnum);
+    return asym_pick_scheme(*key, &a->in_scheme, scheme, p_scheme);
+}
+
+/* Writes the TPMS_ATTEST header; the caller appends the attested union. */
+static void attest_header(qtpm_tpm *tpm, tpm_wr *w, TPM_ST type, const tpm_object *key,
+                          const attest_args *a)
+{
+    wr_u32(w, TPM_GENERATED_VALUE);
+    wr_u16(w, type);
+    if (key)
+        wr_2b(w, key->qualified.b, key->qualified.size);
+    else
+        wr_u16(w, 0);
+    wr_2b(w, a->qualifying, a->qlen);
+    wr_u64(w, tpm->ps.clock);
+    wr_u32(w, tpm->ps.reset_count);
+    wr_u32(w, tpm->ps.restart_count);
+    wr_u8(w, tpm->ps.clock_safe);
+    wr_u64(w, FIRMWARE_VERSION);
+}
+
+/* Emits TPM2B_ATTEST and the TPMT_SIGNATURE over it into the response. */
+static TPM_RC attest_finish(tpm_cmd *c, const uint8_t *attest, size_t len, const tpm_object *key,
+                            const TPMT_SIG_SCHEME *scheme)
+{
+    wr_2b(&c->out, attest, (uint16_t)len);
+    if (key == NULL) {
+        wr_u16(&c->out, TPM_ALG_NULL);
+        return TPM_RC_SUCCESS;
+    }
+    uint8_t d[MAX_DIGEST];
+    TPM_ALG_ID h = scheme->details.any.hashAlg;
+    if (crypt_hash(h, attest, len, d))
+        return TPM_RC_FAILURE;
+    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
+    if (sig == NULL)
+        return TPM_RC_MEMORY;
+    TPM_RC rc = asym_sign(key, scheme, d, crypt_hash_size(h), sig);
+    if (rc == TPM_RC_SUCCESS)
+        tm_signature_write(&c->out, sig);
+    free(sig);
+    return rc;
+}
+
+/* Part 3 §18.4 TPM2_Quote */
+TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    attest_args a;
+    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    if (rc)
+        return rc;
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    rc = attest_signer(tpm, c->handles[0], 1, &a, 2, &key, &scheme);
+    if (rc)
+        return rc;
+    TPM_ALG_ID h = key ? scheme.details.any.hashAlg : TPM_ALG_SHA256;
+    uint8_t sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], pd[MAX_DIGEST];
+    size_t sel_len = sizeof(sel);
+    rc = pcr_compute_digest(tpm, &c->in, 3, h, pd, sel, &sel_len);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    uint8_t buf[MAX_ATTEST_BUFFER];
+    tpm_wr w = {buf, sizeof(buf), 0, 0};
+    attest_header(tpm, &w, TPM_ST_ATTEST_QUOTE, key, &a);
+    wr_bytes(&w, sel, sel_len);
+    wr_2b(&w, pd, (uint16_t)crypt_hash_size(h));
+    if (w.overflow)
+        return TPM_RC_SIZE;
+    return attest_finish(c, buf, w.off, key, &scheme);
+}
+
+/* Part 3 §18.2 TPM2_Certify: objectHandle (ADMIN), signHandle (USER). */
+TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    attest_args a;
+    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *obj = object_find(tpm, c->handles[0]);
+    if (obj->is_sequence)
+        return RC_H(TPM_RC_TYPE, 1);
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    if (rc)
+        return rc;
+    uint8_t buf[MAX_ATTEST_BUFFER];
+    tpm_wr w = {buf, sizeof(buf), 0, 0};
+    attest_header(tpm, &w, TPM_ST_ATTEST_CERTIFY, key, &a);
+    wr_2b(&w, obj->name.b, obj->name.size);
+    wr_2b(&w, obj->qualified.b, obj->qualified.size);
+    return attest_finish(c, buf, w.off, key, &scheme);
+}
+
+/* Part 3 §18.3 TPM2_CertifyCreation: signHandle (USER), objectHandle; the
+ * creation ticket proves creationHash belongs to the object. */
+TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    attest_args a;
+    uint8_t ch[MAX_DIGEST], tdig[MAX_DIGEST];
+    uint16_t chl, tag, tl;
+    uint32_t thier;
+    int e = rd_2b(&c->in, a.qualifying, sizeof(a.qualifying), &a.qlen);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    e = rd_2b(&c->in, ch, sizeof(ch), &chl);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
+    TPM_RC rc = tm_sig_scheme_read(&c->in, &a.in_scheme);
+    if (rc)
+        return RC_P(rc, 3);
+    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
+        return RC_P(TPM_RC_INSUFFICIENT, 4);
+    e = rd_2b(&c->in, tdig, sizeof(tdig), &tl);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *obj = object_find(tpm, c->handles[1]);
+    if (tag != TPM_ST_CREATION)
+        return RC_P(TPM_RC_TAG, 4);
+    uint8_t t[MAX_DIGEST], tagb[2];
+    wr_put_u16(tagb, TPM_ST_CREATION);
+    crypt_part parts[] = {{tagb, 2}, {obj->name.b, obj->name.size}, {ch, chl}};
+    crypt_hmac_parts(obj->pub.nameAlg, hierarchy_proof(tpm, thier), 64, t, parts, 3);
+    size_t hl = crypt_hash_size(obj->pub.nameAlg);
+    if (thier != obj->hierarchy || tl != hl || memcmp(t, tdig, hl) != 0)
+        return RC_P(TPM_RC_TICKET, 4);
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    rc = attest_signer(tpm, c->handles[0], 1, &a, 3, &key, &scheme);
+    if (rc)
+        return rc;
+    uint8_t buf[MAX_ATTEST_BUFFER];
+    tpm_wr w = {buf, sizeof(buf), 0, 0};
+    attest_header(tpm, &w, TPM_ST_ATTEST_CREATION, key, &a);
+    wr_2b(&w, obj->name.b, obj->name.size);
+    wr_2b(&w, ch, chl);
+    return attest_finish(c, buf, w.off, key, &scheme);
+}
+
+/* Part 3 §18.7 TPM2_GetTime: privacyAdminHandle (endorsement), signHandle. */
+TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    attest_args a;
+    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    if (rc)
+        return rc;
+    uint8_t buf[MAX_ATTEST_BUFFER];
+    tpm_wr w = {buf, sizeof(buf), 0, 0};
+    attest_header(tpm, &w, TPM_ST_ATTEST_TIME, key, &a);
+    clock_write_time_info(tpm, &w);
+    wr_u64(&w, FIRMWARE_VERSION);
+    return attest_finish(c, buf, w.off, key, &scheme);
+}
+
+/* Part 3 §31.16 TPM2_NV_Certify: signHandle (USER), authHandle (USER),
+ * nvIndex; certifies size bytes at offset (size 0: the index digest form is
+ * not implemented, the TPMS_NV_CERTIFY_INFO form with no data is used). */
+TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    attest_args a;
+    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    if (rc)
+        return rc;
+    uint16_t size, offset;
+    if (rd_u16(&c->in, &size))
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    if (rd_u16(&c->in, &offset))
+        return RC_P(TPM_RC_INSUFFICIENT, 4);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[2]);
+    tpm_cmd view = *c;
+    view.handles[0] = c->handles[1];
+    view.handles[1] = c->handles[2];
+    view.auths[0] = c->auths[1];
+    rc = nv_access_check(&view, nv, 0);
+    if (rc)
+        return rc;
+    if (nv->pub.attributes & TPMA_NV_READLOCKED)
+        return TPM_RC_NV_LOCKED;
+    if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
+        return TPM_RC_NV_UNINITIALIZED;
+    if ((size_t)offset + size > nv->pub.dataSize)
+        return TPM_RC_NV_RANGE;
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    rc = attest_signer(tpm, c->handles[0], 1, &a, 2, &key, &scheme);
+    if (rc)
+        return rc;
+    tpm_name name;
+    rc = nv_name(nv, &name);
+    if (rc)
+        return rc;
+    uint8_t *buf = malloc(MAX_ATTEST_BUFFER + MAX_NV_INDEX_SIZE);
+    if (buf == NULL)
+        return TPM_RC_MEMORY;
+    tpm_wr w = {buf, MAX_ATTEST_BUFFER, 0, 0};
+    attest_header(tpm, &w, TPM_ST_ATTEST_NV, key, &a);
+    wr_2b(&w, name.b, name.size);
+    wr_u16(&w, offset);
+    wr_2b(&w, nv->data + offset, size);
+    rc = w.overflow ? TPM_RC_SIZE : attest_finish(c, buf, w.off, key, &scheme);
+    free(buf);
+    return rc;
+}

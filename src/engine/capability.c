@@ -1,0 +1,423 @@
+/*
+ * capability.c — what the TPM says about itself: TPM2_GetCapability
+ * (Part 3 §30.2) and TPM2_TestParms (§10.1-ish, Part 3 §10.3).
+ *
+ * The algorithm table below is the single list of algorithms the engine
+ * implements, with their TPMA_ALGORITHM bits (Part 2 §8.2). A new algorithm
+ * (the post-quantum ones later) is one row here plus its handlers.
+ *
+ * Every capability returns at most propertyCount entries starting at
+ * property, and sets moreData when entries remain (Part 3 §30.2).
+ */
+#include "crypt.h"
+#include "engine_int.h"
+#include "entity.h"
+#include "nv.h"
+#include "object.h"
+#include "session.h"
+
+#define A_ASYM TPMA_ALGORITHM_ASYMMETRIC
+#define A_SYM TPMA_ALGORITHM_SYMMETRIC
+#define A_HASH TPMA_ALGORITHM_HASH
+#define A_OBJ TPMA_ALGORITHM_OBJECT
+#define A_SIGN TPMA_ALGORITHM_SIGNING
+#define A_ENC TPMA_ALGORITHM_ENCRYPTING
+#define A_METH TPMA_ALGORITHM_METHOD
+
+/* Sorted by algorithm ID. */
+static const struct {
+    TPM_ALG_ID alg;
+    uint32_t attrs;
+} alg_table[] = {
+    {TPM_ALG_RSA, A_ASYM | A_OBJ},
+    {TPM_ALG_SHA1, A_HASH},
+    {TPM_ALG_HMAC, A_HASH | A_SIGN},
+    {TPM_ALG_AES, A_SYM},
+    {TPM_ALG_MGF1, A_HASH | A_METH},
+    {TPM_ALG_KEYEDHASH, A_HASH | A_OBJ | A_SIGN | A_ENC},
+    {TPM_ALG_XOR, A_HASH | A_SYM},
+    {TPM_ALG_SHA256, A_HASH},
+    {TPM_ALG_SHA384, A_HASH},
+    {TPM_ALG_SHA512, A_HASH},
+    {TPM_ALG_NULL, 0},
+    {TPM_ALG_RSASSA, A_ASYM | A_SIGN},
+    {TPM_ALG_RSAES, A_ASYM | A_ENC},
+    {TPM_ALG_RSAPSS, A_ASYM | A_SIGN},
+    {TPM_ALG_OAEP, A_ASYM | A_ENC},
+    {TPM_ALG_ECDSA, A_ASYM | A_SIGN},
+    {TPM_ALG_ECDH, A_ASYM | A_METH},
+    {TPM_ALG_KDF1_SP800_56A, A_HASH | A_METH},
+    {TPM_ALG_KDF1_SP800_108, A_HASH | A_METH},
+    {TPM_ALG_ECC, A_ASYM | A_OBJ},
+    {TPM_ALG_SYMCIPHER, A_OBJ},
+    {TPM_ALG_CTR, A_SYM | A_ENC},
+    {TPM_ALG_OFB, A_SYM | A_ENC},
+    {TPM_ALG_CBC, A_SYM | A_ENC},
+    {TPM_ALG_CFB, A_SYM | A_ENC},
+    {TPM_ALG_ECB, A_SYM | A_ENC},
+};
+#define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
+
+static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384, TPM_ECC_NIST_P521};
+#define NCURVES (sizeof(curves) / sizeof(curves[0]))
+
+int tpm_alg_implemented(TPM_ALG_ID alg)
+{
+    for (size_t i = 0; i < NALGS; i++)
+        if (alg_table[i].alg == alg)
+            return 1;
+    return 0;
+}
+
+static uint32_t str4(const char *s)
+{
+    return ((uint32_t)(uint8_t)s[0] << 24) | ((uint32_t)(uint8_t)s[1] << 16) |
+           ((uint32_t)(uint8_t)s[2] << 8) | (uint8_t)s[3];
+}
+
+static unsigned count_loaded_sessions(const qtpm_tpm *tpm)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+        n += tpm->sessions[i] != NULL;
+    return n;
+}
+
+static unsigned count_objects(const qtpm_tpm *tpm)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MAX_LOADED_OBJECTS; i++)
+        n += tpm->objects[i] != NULL;
+    return n;
+}
+
+static unsigned count_persistent(const qtpm_tpm *tpm)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MAX_PERSISTENT; i++)
+        n += tpm->persistent[i] != NULL;
+    return n;
+}
+
+static unsigned count_nv(const qtpm_tpm *tpm)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MAX_NV_INDICES; i++)
+        n += tpm->nv[i] != NULL;
+    return n;
+}
+
+/* The value of one TPM property (Part 2 §6.13); 0 if pt is not one. */
+int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
+{
+    const tpm_pstate *ps = &tpm->ps;
+    switch (pt) {
+    case TPM_PT_FAMILY_INDICATOR: *v = TPM_SPEC_FAMILY; break;
+    case TPM_PT_LEVEL: *v = TPM_SPEC_LEVEL; break;
+    case TPM_PT_REVISION: *v = TPM_SPEC_VERSION; break;
+    case TPM_PT_DAY_OF_YEAR: *v = 1; break;
+    case TPM_PT_YEAR: *v = 2025; break;
+    case TPM_PT_MANUFACTURER: *v = QTPM_MANUFACTURER; break;
+    case TPM_PT_VENDOR_STRING_1: *v = str4("qtpm"); break;
+    case TPM_PT_VENDOR_STRING_2: *v = str4(" SW "); break;
+    case TPM_PT_VENDOR_STRING_3: *v = 0; break;
+    case TPM_PT_VENDOR_STRING_4: *v = 0; break;
+    case TPM_PT_VENDOR_TPM_TYPE: *v = 1; break;
+    case TPM_PT_FIRMWARE_VERSION_1: *v = 0x00000001; break;
+    case TPM_PT_FIRMWARE_VERSION_2: *v = 0x00000000; break;
+    case TPM_PT_INPUT_BUFFER: *v = MAX_DIGEST_BUFFER; break;
+    case TPM_PT_HR_TRANSIENT_MIN: *v = MAX_LOADED_OBJECTS; break;
+    case TPM_PT_HR_PERSISTENT_MIN: *v = MAX_PERSISTENT; break;
+    case TPM_PT_HR_LOADED_MIN: *v = MAX_LOADED_SESSIONS; break;
+    case TPM_PT_ACTIVE_SESSIONS_MAX: *v = MAX_LOADED_SESSIONS; break;
+    case TPM_PT_PCR_COUNT: *v = PCR_COUNT; break;
+    case TPM_PT_PCR_SELECT_MIN: *v = PCR_SELECT_MIN; break;
+    case TPM_PT_CONTEXT_GAP_MAX: *v = 0xFFFF; break;
+    case TPM_PT_NV_COUNTERS_MAX: *v = MAX_NV_INDICES; break;
+    case TPM_PT_NV_INDEX_MAX: *v = MAX_NV_INDEX_SIZE; break;
+    case TPM_PT_MEMORY: *v = 0x00000006; break; /* sharedNV | objectCopiedToRam */
+    case TPM_PT_CLOCK_UPDATE: *v = 1000; break;
+    case TPM_PT_CONTEXT_HASH: *v = TPM_ALG_SHA256; break;
+    case TPM_PT_CONTEXT_SYM: *v = TPM_ALG_AES; break;
+    case TPM_PT_CONTEXT_SYM_SIZE: *v = 256; break;
+    case TPM_PT_ORDERLY_COUNT: *v = 0xFF; break;
+    case TPM_PT_MAX_COMMAND_SIZE: *v = QTPM_MAX_COMMAND_SIZE; break;
+    case TPM_PT_MAX_RESPONSE_SIZE: *v = QTPM_MAX_RESPONSE_SIZE; break;
+    case TPM_PT_MAX_DIGEST: *v = MAX_DIGEST; break;
+    case TPM_PT_MAX_OBJECT_CONTEXT: *v = MAX_CONTEXT_SIZE; break;
+    case TPM_PT_MAX_SESSION_CONTEXT: *v = 512; break;
+    case TPM_PT_PS_FAMILY_INDICATOR: *v = TPM_PS_PC; break;
+    case TPM_PT_PS_LEVEL: *v = 0; break;
+    case TPM_PT_PS_REVISION: *v = 0x105; break;
+    case TPM_PT_PS_DAY_OF_YEAR: *v = 0; break;
+    case TPM_PT_PS_YEAR: *v = 0; break;
+    case TPM_PT_SPLIT_MAX: *v = 0; break;
+    case TPM_PT_TOTAL_COMMANDS: *v = (uint32_t)tpm_command_count(); break;
+    case TPM_PT_LIBRARY_COMMANDS: *v = (uint32_t)tpm_command_count(); break;
+    case TPM_PT_VENDOR_COMMANDS: *v = 0; break;
+    case TPM_PT_NV_BUFFER_MAX: *v = 1024; break;
+    case TPM_PT_MODES: *v = 0; break;
+    case TPM_PT_MAX_CAP_BUFFER: *v = MAX_CAP_BUFFER; break;
+    case TPM_PT_PERMANENT:
+        *v = (ps->owner_auth.size ? TPMA_PERMANENT_OWNERAUTHSET : 0) |
+             (ps->endorsement_auth.size ? TPMA_PERMANENT_ENDORSEMENTAUTHSET : 0) |
+             (ps->lockout_auth.size ? TPMA_PERMANENT_LOCKOUTAUTHSET : 0) |
+             (ps->disable_clear ? TPMA_PERMANENT_DISABLECLEAR : 0) |
+             ((ps->max_tries == 0 || ps->failed_tries >= ps->max_tries) ? TPMA_PERMANENT_INLOCKOUT : 0) |
+             TPMA_PERMANENT_TPMGENERATEDEPS;
+        break;
+    case TPM_PT_STARTUP_CLEAR:
+        *v = (tpm->ph_enable ? TPMA_STARTUP_CLEAR_PHENABLE : 0) |
+             (tpm->sh_enable ? TPMA_STARTUP_CLEAR_SHENABLE : 0) |
+             (tpm->eh_enable ? TPMA_STARTUP_CLEAR_EHENABLE : 0) |
+             (ps->ph_enable_nv ? TPMA_STARTUP_CLEAR_PHENABLENV : 0) |
+             (ps->orderly ? TPMA_STARTUP_CLEAR_ORDERLY : 0);
+        break;
+    case TPM_PT_HR_NV_INDEX: *v = count_nv(tpm); break;
+    case TPM_PT_HR_LOADED: *v = count_loaded_sessions(tpm); break;
+    case TPM_PT_HR_LOADED_AVAIL: *v = MAX_LOADED_SESSIONS - count_loaded_sessions(tpm); break;
+    case TPM_PT_HR_ACTIVE: *v = count_loaded_sessions(tpm); break;
+    case TPM_PT_HR_ACTIVE_AVAIL: *v = MAX_LOADED_SESSIONS - count_loaded_sessions(tpm); break;
+    case TPM_PT_HR_TRANSIENT_AVAIL: *v = MAX_LOADED_OBJECTS - count_objects(tpm); break;
+    case TPM_PT_HR_PERSISTENT: *v = count_persistent(tpm); break;
+    case TPM_PT_HR_PERSISTENT_AVAIL: *v = MAX_PERSISTENT - count_persistent(tpm); break;
+    case TPM_PT_NV_COUNTERS: *v = nv_count_counters(tpm); break;
+    case TPM_PT_NV_COUNTERS_AVAIL: *v = MAX_NV_INDICES - count_nv(tpm); break;
+    case TPM_PT_ALGORITHM_SET: *v = 0; break;
+    case TPM_PT_LOADED_CURVES: *v = NCURVES; break;
+    case TPM_PT_LOCKOUT_COUNTER: *v = ps->failed_tries; break;
+    case TPM_PT_MAX_AUTH_FAIL: *v = ps->max_tries; break;
+    case TPM_PT_LOCKOUT_INTERVAL: *v = ps->recovery_time; break;
+    case TPM_PT_LOCKOUT_RECOVERY: *v = ps->lockout_recovery; break;
+    case TPM_PT_NV_WRITE_RECOVERY: *v = 0; break;
+    case TPM_PT_AUDIT_COUNTER_0: *v = (uint32_t)(ps->audit_counter >> 32); break;
+    case TPM_PT_AUDIT_COUNTER_1: *v = (uint32_t)ps->audit_counter; break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* Handles of one type in ascending order, from start. */
+static size_t list_handles(qtpm_tpm *tpm, TPM_HANDLE start, TPM_HANDLE *out, size_t cap)
+{
+    size_t n = 0;
+    uint8_t type = (uint8_t)(start >> 24);
+    /* gather, then sort (small sets) */
+    TPM_HANDLE all[MAX_NV_INDICES + MAX_PERSISTENT + MAX_LOADED_SESSIONS + PCR_COUNT + 16];
+    size_t m = 0;
+    switch (type) {
+    case TPM_HT_PCR:
+        for (unsigned i = 0; i < PCR_COUNT; i++)
+            all[m++] = i;
+        break;
+    case TPM_HT_NV_INDEX:
+        m = nv_list_handles(tpm, all, MAX_NV_INDICES);
+        break;
+    case TPM_HT_HMAC_SESSION:
+    case TPM_HT_POLICY_SESSION:
+        for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+            if (tpm->sessions[i] && (uint8_t)(tpm->sessions[i]->handle >> 24) == type)
+                all[m++] = tpm->sessions[i]->handle;
+        break;
+    case TPM_HT_PERMANENT: {
+        static const TPM_HANDLE perm[] = {TPM_RH_OWNER,       TPM_RH_NULL,     TPM_RS_PW,
+                                          TPM_RH_LOCKOUT,     TPM_RH_ENDORSEMENT,
+                                          TPM_RH_PLATFORM,    TPM_RH_PLATFORM_NV};
+        for (size_t i = 0; i < sizeof(perm) / sizeof(perm[0]); i++)
+            all[m++] = perm[i];
+        break;
+    }
+    case TPM_HT_TRANSIENT:
+        for (int i = 0; i < MAX_LOADED_OBJECTS; i++)
+            if (tpm->objects[i])
+                all[m++] = tpm->objects[i]->handle;
+        break;
+    case TPM_HT_PERSISTENT:
+        for (int i = 0; i < MAX_PERSISTENT; i++)
+            if (tpm->persistent[i])
+                all[m++] = tpm->persistent[i]->handle;
+        break;
+    default:
+        return 0;
+    }
+    for (size_t i = 1; i < m; i++)
+        for (size_t j = i; j > 0 && all[j - 1] > all[j]; j--) {
+            TPM_HANDLE t = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = t;
+        }
+    for (size_t i = 0; i < m; i++)
+        if (all[i] >= start && (uint8_t)(all[i] >> 24) == type) {
+            if (n < cap)
+                out[n] = all[i];
+            n++;
+        }
+    return n;
+}
+
+/* Part 3 §30.2 TPM2_GetCapability */
+TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint32_t cap, prop, count;
+    if (rd_u32(&c->in, &cap) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (rd_u32(&c->in, &prop) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (rd_u32(&c->in, &count) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_wr *w = &c->out;
+    size_t more_at = w->off;
+    wr_u8(w, 0); /* moreData, patched below */
+    wr_u32(w, cap);
+    size_t count_at = w->off;
+    wr_u32(w, 0);
+    uint32_t n = 0;
+    int more = 0;
+
+    switch (cap) {
+    case TPM_CAP_ALGS:
+        if (count > MAX_CAP_ALGS)
+            count = MAX_CAP_ALGS;
+        for (size_t i = 0; i < NALGS; i++) {
+            if (alg_table[i].alg < prop)
+                continue;
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            wr_u16(w, alg_table[i].alg);
+            wr_u32(w, alg_table[i].attrs);
+            n++;
+        }
+        break;
+    case TPM_CAP_HANDLES: {
+        if (count > MAX_CAP_HANDLES)
+            count = MAX_CAP_HANDLES;
+        uint8_t t = (uint8_t)(prop >> 24);
+        if (t != TPM_HT_PCR && t != TPM_HT_NV_INDEX && t != TPM_HT_HMAC_SESSION &&
+            t != TPM_HT_POLICY_SESSION && t != TPM_HT_PERMANENT && t != TPM_HT_TRANSIENT &&
+            t != TPM_HT_PERSISTENT)
+            return RC_P(TPM_RC_HANDLE, 2);
+        TPM_HANDLE hs[MAX_CAP_HANDLES];
+        size_t total = list_handles(tpm, prop, hs, MAX_CAP_HANDLES);
+        for (size_t i = 0; i < total && i < count; i++) {
+            wr_u32(w, hs[i]);
+            n++;
+        }
+        more = total > count;
+        break;
+    }
+    case TPM_CAP_COMMANDS:
+        if (count > MAX_CAP_CC)
+            count = MAX_CAP_CC;
+        for (uint32_t cc = prop < TPM_CC_FIRST ? TPM_CC_FIRST : prop; cc <= TPM_CC_LAST; cc++) {
+            if (!tpm_command_implemented(cc))
+                continue;
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            wr_u32(w, tpm_command_attributes(cc));
+            n++;
+        }
+        break;
+    case TPM_CAP_PP_COMMANDS:
+        break;
+    case TPM_CAP_AUDIT_COMMANDS:
+        if (count > MAX_CAP_CC)
+            count = MAX_CAP_CC;
+        for (uint32_t cc = prop < TPM_CC_FIRST ? TPM_CC_FIRST : prop; cc <= TPM_CC_LAST; cc++) {
+            unsigned bit = cc - TPM_CC_FIRST;
+            if (!(tpm->ps.audited[bit / 8] & (1u << (bit % 8))))
+                continue;
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            wr_u32(w, cc);
+            n++;
+        }
+        break;
+    case TPM_CAP_PCRS:
+        /* the allocation list replaces the count written above */
+        w->off = count_at;
+        pcr_write_allocation(tpm, w);
+        goto finish;
+    case TPM_CAP_TPM_PROPERTIES:
+        if (count > MAX_TPM_PROPERTIES)
+            count = MAX_TPM_PROPERTIES;
+        for (TPM_PT pt = prop; pt < PT_FIXED + 0x300; pt++) {
+            uint32_t v;
+            if (!tpm_property(tpm, pt, &v))
+                continue;
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            wr_u32(w, pt);
+            wr_u32(w, v);
+            n++;
+        }
+        break;
+    case TPM_CAP_PCR_PROPERTIES: {
+        if (count > MAX_PCR_PROPERTIES)
+            count = MAX_PCR_PROPERTIES;
+        static const TPM_PT_PCR pts[] = {
+            TPM_PT_PCR_SAVE,      TPM_PT_PCR_EXTEND_L0, TPM_PT_PCR_RESET_L0, TPM_PT_PCR_EXTEND_L1,
+            TPM_PT_PCR_RESET_L1,  TPM_PT_PCR_EXTEND_L2, TPM_PT_PCR_RESET_L2, TPM_PT_PCR_EXTEND_L3,
+            TPM_PT_PCR_RESET_L3,  TPM_PT_PCR_EXTEND_L4, TPM_PT_PCR_RESET_L4,
+            TPM_PT_PCR_NO_INCREMENT, TPM_PT_PCR_DRTM_RESET, TPM_PT_PCR_POLICY, TPM_PT_PCR_AUTH};
+        for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
+            if (pts[i] < prop)
+                continue;
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            uint32_t bits = 0;
+            if (pts[i] == TPM_PT_PCR_SAVE)
+                bits = 0xFFFFFFu & ~((1u << 16) | (1u << 23));
+            else if (pts[i] >= TPM_PT_PCR_EXTEND_L0 && pts[i] <= TPM_PT_PCR_RESET_L4)
+                bits = (pts[i] % 2) ? 0xFFFFFFu : ((1u << 16) | (1u << 23));
+            wr_u32(w, pts[i]);
+            wr_u8(w, PCR_SELECT_MAX);
+            wr_u8(w, (uint8_t)bits);
+            wr_u8(w, (uint8_t)(bits >> 8));
+            wr_u8(w, (uint8_t)(bits >> 16));
+            n++;
+        }
+        break;
+    }
+    case TPM_CAP_ECC_CURVES:
+        if (count > MAX_ECC_CURVES)
+            count = MAX_ECC_CURVES;
+        for (size_t i = 0; i < NCURVES; i++) {
+            if (curves[i] < prop)
+                continue;
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            wr_u16(w, curves[i]);
+            n++;
+        }
+        break;
+    case TPM_CAP_AUTH_POLICIES:
+        break;
+    default:
+        return RC_P(TPM_RC_VALUE, 1);
+    }
+    wr_put_u32(w->p + count_at, n);
+finish:
+    w->p[more_at] = (uint8_t)more;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §10.3 TPM2_TestParms: TPMT_PUBLIC_PARMS, checked as CreatePrimary would. */
+TPM_RC cmd_TestParms(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    (void)tpm;
+    return object_test_parms(&c->in);
+}

@@ -1,0 +1,62 @@
+/*
+ * clock.c — Clock and Time (Part 1 §37, Part 3 §29): TPM2_ReadClock,
+ * TPM2_ClockSet and TPM2_ClockRateAdjust.
+ *
+ * Clock counts milliseconds the TPM has been powered over its whole life and
+ * is kept in the state blob; Time counts milliseconds since the last
+ * _TPM_Init. Both advance from the host's monotonic clock (tpm.c). The rate
+ * adjustment is accepted and recorded but the host clock is the time base, so
+ * it does not change the speed.
+ */
+#include "engine_int.h"
+
+/* TPMS_TIME_INFO: time, then TPMS_CLOCK_INFO (clock, resetCount,
+ * restartCount, safe). */
+void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w)
+{
+    wr_u64(w, tpm->time_ms);
+    wr_u64(w, tpm->ps.clock);
+    wr_u32(w, tpm->ps.reset_count);
+    wr_u32(w, tpm->ps.restart_count);
+    wr_u8(w, tpm->ps.clock_safe);
+}
+
+/* Part 3 §29.1 TPM2_ReadClock */
+TPM_RC cmd_ReadClock(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    clock_write_time_info(tpm, &c->out);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §29.2 TPM2_ClockSet: Clock may only move forward, and not past
+ * the largest value (TPM_RC_VALUE). */
+TPM_RC cmd_ClockSet(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint64_t v;
+    if (rd_u64(&c->in, &v) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (v < tpm->ps.clock || v == UINT64_MAX)
+        return RC_P(TPM_RC_VALUE, 1);
+    tpm->ps.clock = v;
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §29.3 TPM2_ClockRateAdjust: TPM_CLOCK_ADJUST in -3..3. */
+TPM_RC cmd_ClockRateAdjust(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t b;
+    if (rd_u8(&c->in, &b) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    int8_t adj = (int8_t)b;
+    if (adj < -3 || adj > 3)
+        return RC_P(TPM_RC_VALUE, 1);
+    tpm->rate_adjust = adj;
+    return TPM_RC_SUCCESS;
+}

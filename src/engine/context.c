@@ -1,0 +1,392 @@
+/*
+ * context.c — context management (Part 1 §30, Part 3 §28): ContextSave,
+ * ContextLoad, FlushContext and EvictControl, and the records in which
+ * persistent objects are kept in the state blob.
+ *
+ * A saved context (TPMS_CONTEXT) carries sequence, savedHandle, hierarchy
+ * and a blob:
+ *   blob = TPM2B(integrity) || AES-256-CFB(key, iv, plain)
+ *   key || iv   = KDFa(SHA-256, proof, "CONTEXT", sequence, savedHandle, 384)
+ *   integrity   = HMAC-SHA-256(proof, resetCount? || sequence || savedHandle
+ *                 || hierarchy || encrypted)
+ * where proof is the hierarchy's proof value (the null proof for sessions
+ * and null-hierarchy objects, which changes at TPM Reset). Session contexts
+ * additionally may be loaded only once per save: the TPM remembers the
+ * sequence number of each saved session (Part 1 §30.4 replay protection).
+ */
+#include <stdlib.h>
+
+#include "../crypto/ct.h"
+#include "crypt.h"
+#include "engine_int.h"
+#include "entity.h"
+#include "object.h"
+#include "session.h"
+
+#define SAVED_OBJECT_HANDLE 0x80000000u
+#define SAVED_SEQUENCE_HANDLE 0x80000001u
+#define SAVED_STCLEAR_HANDLE 0x80000002u
+
+/* ---- object records (persistent objects, object contexts) ---- */
+
+static size_t object_record(const tpm_object *o, uint8_t *buf, size_t cap)
+{
+    tpm_wr w = {buf, cap, 0, 0};
+    wr_u32(&w, o->handle);
+    wr_u32(&w, o->hierarchy);
+    wr_u8(&w, o->is_primary);
+    wr_u8(&w, o->has_sensitive);
+    wr_u8(&w, o->is_external);
+    wr_2b(&w, o->qualified.b, o->qualified.size);
+    size_t at = w.off;
+    wr_u16(&w, 0);
+    tm_public_write(&w, &o->pub);
+    if (!w.overflow)
+        wr_put_u16(buf + at, (uint16_t)(w.off - at - 2));
+    if (o->has_sensitive)
+        tm_sensitive_write(&w, &o->sens);
+    return w.overflow ? 0 : w.off;
+}
+
+static tpm_object *object_from_record(const uint8_t *buf, size_t len)
+{
+    tpm_rd r = {buf, len, 0};
+    tpm_object *o = calloc(1, sizeof(*o));
+    if (o == NULL)
+        return NULL;
+    uint16_t plen;
+    int ok = !rd_u32(&r, &o->handle) && !rd_u32(&r, &o->hierarchy) && !rd_u8(&r, &o->is_primary) &&
+             !rd_u8(&r, &o->has_sensitive) && !rd_u8(&r, &o->is_external) &&
+             !rd_2b(&r, o->qualified.b, sizeof(o->qualified.b), &o->qualified.size) &&
+             !rd_u16(&r, &plen) && plen <= rd_left(&r);
+    if (ok) {
+        tpm_rd pr = {r.p + r.off, plen, 0};
+        ok = tm_public_read(&pr, &o->pub, 1) == TPM_RC_SUCCESS && rd_left(&pr) == 0;
+        r.off += plen;
+    }
+    if (ok && o->has_sensitive)
+        ok = tm_sensitive_read(&r, &o->sens, o->pub.type) == TPM_RC_SUCCESS;
+    if (ok)
+        ok = rd_left(&r) == 0 && object_compute_name(o) == TPM_RC_SUCCESS;
+    if (!ok) {
+        object_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+size_t persistent_record_write(const tpm_object *p, uint8_t *buf, size_t cap)
+{
+    return object_record(p, buf, cap);
+}
+
+int persistent_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len)
+{
+    tpm_object *o = object_from_record(buf, len);
+    if (o == NULL)
+        return -1;
+    for (int i = 0; i < MAX_PERSISTENT; i++)
+        if (tpm->persistent[i] == NULL) {
+            tpm->persistent[i] = o;
+            return 0;
+        }
+    object_free(o);
+    return -1;
+}
+
+void persistent_free_all(qtpm_tpm *tpm)
+{
+    for (int i = 0; i < MAX_PERSISTENT; i++) {
+        object_free(tpm->persistent[i]);
+        tpm->persistent[i] = NULL;
+    }
+}
+
+/* ---- context protection ---- */
+
+static const uint8_t *context_proof(qtpm_tpm *tpm, TPM_HANDLE hierarchy)
+{
+    return hierarchy_proof(tpm, hierarchy);
+}
+
+static TPM_RC context_mac(qtpm_tpm *tpm, uint64_t seq, TPM_HANDLE saved, TPM_HANDLE hier,
+                          const uint8_t *enc, size_t len, uint8_t *mac)
+{
+    uint8_t hdr[16];
+    tpm_wr w = {hdr, sizeof(hdr), 0, 0};
+    wr_u64(&w, seq);
+    wr_u32(&w, saved);
+    wr_u32(&w, hier);
+    crypt_part parts[] = {{hdr, 16}, {enc, len}};
+    return crypt_hmac_parts(TPM_ALG_SHA256, context_proof(tpm, hier), 64, mac, parts, 2)
+               ? TPM_RC_FAILURE
+               : TPM_RC_SUCCESS;
+}
+
+static TPM_RC context_crypt(qtpm_tpm *tpm, uint64_t seq, TPM_HANDLE saved, TPM_HANDLE hier,
+                            uint8_t *data, size_t len, int encrypt)
+{
+    uint8_t s[8], h[4], kiv[48];
+    tpm_wr w = {s, 8, 0, 0};
+    wr_u64(&w, seq);
+    wr_put_u32(h, saved);
+    if (crypt_kdfa(TPM_ALG_SHA256, context_proof(tpm, hier), 64, "CONTEXT", s, 8, h, 4, 384, kiv))
+        return TPM_RC_FAILURE;
+    int rc = encrypt ? qtpm_aes_encrypt(QTPM_SYM_CFB, kiv, 32, kiv + 32, data, data, len)
+                     : qtpm_aes_decrypt(QTPM_SYM_CFB, kiv, 32, kiv + 32, data, data, len);
+    qtpm_memzero(kiv, sizeof(kiv));
+    return rc ? TPM_RC_FAILURE : TPM_RC_SUCCESS;
+}
+
+static int saved_session_slot(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    for (int i = 0; i < MAX_LOADED_SESSIONS * 2; i++)
+        if (tpm->saved_sessions[i].handle == h)
+            return i;
+    return -1;
+}
+
+/* Part 3 §28.2 TPM2_ContextSave */
+TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    TPM_HANDLE h = c->handles[0];
+    uint8_t *plain = malloc(MAX_CONTEXT_SIZE);
+    if (plain == NULL)
+        return TPM_RC_MEMORY;
+    size_t plen = 0;
+    TPM_HANDLE saved, hier;
+    tpm_session *s = NULL;
+    TPM_RC rc = TPM_RC_SUCCESS;
+    if ((h >> 24) == TPM_HT_TRANSIENT) {
+        tpm_object *o = object_find(tpm, h);
+        if (o == NULL) {
+            free(plain);
+            return RC_H(TPM_RC_HANDLE, 1);
+        }
+        if (o->is_sequence) {
+            /* hash-sequence state lives in OpenSSL contexts that cannot be
+             * serialised portably */
+            free(plain);
+            return RC_H(TPM_RC_TYPE, 1);
+        }
+        plain[0] = 'O';
+        plen = object_record(o, plain + 1, MAX_CONTEXT_SIZE - 1) + 1;
+        saved = (o->pub.objectAttributes & TPMA_OBJECT_STCLEAR) ? SAVED_STCLEAR_HANDLE
+                                                                  : SAVED_OBJECT_HANDLE;
+        hier = o->hierarchy;
+        if (plen == 1)
+            rc = TPM_RC_SIZE;
+    } else {
+        s = session_find(tpm, h);
+        if (s == NULL) {
+            free(plain);
+            return RC_H(TPM_RC_HANDLE, 1);
+        }
+        int slot = saved_session_slot(tpm, 0);
+        if (slot < 0) {
+            free(plain);
+            return TPM_RC_CONTEXT_GAP;
+        }
+        plain[0] = 'S';
+        memcpy(plain + 1, s, sizeof(*s));
+        plen = 1 + sizeof(*s);
+        saved = h;
+        hier = TPM_RH_NULL;
+    }
+    uint64_t seq = ++tpm->context_counter;
+    size_t total = 2 + 32 + plen;
+    if (rc == TPM_RC_SUCCESS && total > MAX_CONTEXT_SIZE)
+        rc = TPM_RC_SIZE;
+    uint8_t mac[32];
+    if (rc == TPM_RC_SUCCESS)
+        rc = context_crypt(tpm, seq, saved, hier, plain, plen, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = context_mac(tpm, seq, saved, hier, plain, plen, mac);
+    if (rc == TPM_RC_SUCCESS) {
+        wr_u64(&c->out, seq);
+        wr_u32(&c->out, saved);
+        wr_u32(&c->out, hier);
+        wr_u16(&c->out, (uint16_t)total);
+        wr_2b(&c->out, mac, 32);
+        wr_bytes(&c->out, plain, plen);
+        if (s != NULL) {
+            int slot = saved_session_slot(tpm, 0);
+            tpm->saved_sessions[slot].handle = h;
+            tpm->saved_sessions[slot].sequence = seq;
+            for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+                if (tpm->sessions[i] == s) {
+                    session_free(s);
+                    tpm->sessions[i] = NULL;
+                }
+        }
+    }
+    qtpm_memzero(plain, MAX_CONTEXT_SIZE);
+    free(plain);
+    return rc;
+}
+
+/* Part 3 §28.3 TPM2_ContextLoad */
+TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint64_t seq;
+    uint32_t saved, hier;
+    uint16_t blob_len;
+    if (rd_u64(&c->in, &seq) || rd_u32(&c->in, &saved) || rd_u32(&c->in, &hier) ||
+        rd_u16(&c->in, &blob_len))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (blob_len > rd_left(&c->in) || blob_len > MAX_CONTEXT_SIZE)
+        return RC_P(TPM_RC_SIZE, 1);
+    const uint8_t *blob = c->in.p + c->in.off;
+    c->in.off += blob_len;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT && hier != TPM_RH_PLATFORM &&
+        hier != TPM_RH_NULL)
+        return RC_P(TPM_RC_HIERARCHY, 1);
+    if (!hierarchy_enabled(tpm, hier))
+        return RC_P(TPM_RC_HIERARCHY, 1);
+    if (blob_len < 2 + 32 + 1 || blob[0] != 0 || blob[1] != 32)
+        return RC_P(TPM_RC_INTEGRITY, 1);
+    const uint8_t *enc = blob + 34;
+    size_t plen = blob_len - 34u;
+    uint8_t mac[32];
+    TPM_RC rc = context_mac(tpm, seq, saved, hier, enc, plen, mac);
+    if (rc)
+        return rc;
+    if (ct_memneq(mac, blob + 2, 32) != 0)
+        return RC_P(TPM_RC_INTEGRITY, 1);
+    uint8_t *plain = malloc(plen);
+    if (plain == NULL)
+        return TPM_RC_MEMORY;
+    memcpy(plain, enc, plen);
+    rc = context_crypt(tpm, seq, saved, hier, plain, plen, 0);
+    if (rc == TPM_RC_SUCCESS && plain[0] == 'O' &&
+        (saved == SAVED_OBJECT_HANDLE || saved == SAVED_STCLEAR_HANDLE)) {
+        tpm_object *o = object_from_record(plain + 1, plen - 1);
+        TPM_HANDLE h = 0;
+        if (o == NULL)
+            rc = RC_P(TPM_RC_INTEGRITY, 1);
+        else if ((rc = object_insert(tpm, o, &h)) != TPM_RC_SUCCESS)
+            object_free(o);
+        else
+            c->out_handle = h;
+    } else if (rc == TPM_RC_SUCCESS && plain[0] == 'S' && plen == 1 + sizeof(tpm_session)) {
+        int slot = saved_session_slot(tpm, saved);
+        if (slot < 0 || tpm->saved_sessions[slot].sequence != seq) {
+            rc = RC_P(TPM_RC_HANDLE, 1);
+        } else {
+            int free_slot = -1;
+            for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+                if (tpm->sessions[i] == NULL) {
+                    free_slot = i;
+                    break;
+                }
+            tpm_session *s = free_slot >= 0 ? malloc(sizeof(*s)) : NULL;
+            if (s == NULL) {
+                rc = TPM_RC_SESSION_MEMORY;
+            } else {
+                memcpy(s, plain + 1, sizeof(*s));
+                tpm->sessions[free_slot] = s;
+                tpm->saved_sessions[slot].handle = 0;
+                c->out_handle = s->handle;
+            }
+        }
+    } else if (rc == TPM_RC_SUCCESS) {
+        rc = RC_P(TPM_RC_INTEGRITY, 1);
+    }
+    qtpm_memzero(plain, plen);
+    free(plain);
+    return rc;
+}
+
+/* Part 3 §28.4 TPM2_FlushContext: flushHandle is a parameter. */
+TPM_RC cmd_FlushContext(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint32_t h;
+    if (rd_u32(&c->in, &h))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    switch (h >> 24) {
+    case TPM_HT_TRANSIENT:
+        if (object_find(tpm, h) == NULL)
+            return RC_P(TPM_RC_HANDLE, 1);
+        object_remove(tpm, h);
+        return TPM_RC_SUCCESS;
+    case TPM_HT_HMAC_SESSION:
+    case TPM_HT_POLICY_SESSION: {
+        for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+            if (tpm->sessions[i] && tpm->sessions[i]->handle == h) {
+                session_free(tpm->sessions[i]);
+                tpm->sessions[i] = NULL;
+                return TPM_RC_SUCCESS;
+            }
+        int slot = saved_session_slot(tpm, h);
+        if (slot >= 0) {
+            tpm->saved_sessions[slot].handle = 0;
+            return TPM_RC_SUCCESS;
+        }
+        return RC_P(TPM_RC_HANDLE, 1);
+    }
+    default:
+        return RC_P(TPM_RC_VALUE, 1);
+    }
+}
+
+/* Part 3 §28.5 TPM2_EvictControl */
+TPM_RC cmd_EvictControl(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint32_t ph;
+    if (rd_u32(&c->in, &ph))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    TPM_HANDLE auth = c->handles[0], oh = c->handles[1];
+    tpm_object *o = object_find(tpm, oh);
+    if ((ph >> 24) != TPM_HT_PERSISTENT)
+        return RC_P(TPM_RC_VALUE, 1);
+    /* owner: 0x81000000-0x817FFFFF, platform: 0x81800000-0x81FFFFFF */
+    int platform_range = (ph & 0x00800000u) != 0;
+    if ((auth == TPM_RH_OWNER) == platform_range)
+        return RC_P(TPM_RC_RANGE, 1);
+    if ((oh >> 24) == TPM_HT_PERSISTENT) {
+        if (oh != ph)
+            return RC_P(TPM_RC_HANDLE, 1);
+        if (auth == TPM_RH_OWNER && o->hierarchy == TPM_RH_PLATFORM)
+            return RC_H(TPM_RC_HIERARCHY, 2);
+        for (int i = 0; i < MAX_PERSISTENT; i++)
+            if (tpm->persistent[i] == o) {
+                object_free(o);
+                tpm->persistent[i] = NULL;
+            }
+        tpm->dirty = 1;
+        return TPM_RC_SUCCESS;
+    }
+    if (o->is_sequence || o->is_external || !o->has_sensitive)
+        return RC_H(TPM_RC_ATTRIBUTES, 2);
+    if (o->pub.objectAttributes & TPMA_OBJECT_STCLEAR)
+        return RC_H(TPM_RC_ATTRIBUTES, 2);
+    if (o->hierarchy == TPM_RH_NULL)
+        return RC_H(TPM_RC_HIERARCHY, 2);
+    if (auth == TPM_RH_OWNER && o->hierarchy == TPM_RH_PLATFORM)
+        return RC_H(TPM_RC_HIERARCHY, 2);
+    if (object_find(tpm, ph) != NULL)
+        return TPM_RC_NV_DEFINED;
+    int slot = -1;
+    for (int i = 0; i < MAX_PERSISTENT; i++)
+        if (tpm->persistent[i] == NULL) {
+            slot = i;
+            break;
+        }
+    if (slot < 0)
+        return TPM_RC_NV_SPACE;
+    tpm_object *copy = object_dup(o);
+    if (copy == NULL)
+        return TPM_RC_MEMORY;
+    copy->handle = ph;
+    tpm->persistent[slot] = copy;
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}

@@ -1,0 +1,545 @@
+/*
+ * nv.c — NV indices (Part 1 §31) and the NV commands of Part 3 §31:
+ * DefineSpace, UndefineSpace(Special), ReadPublic, Write, Increment,
+ * Extend, SetBits, WriteLock, GlobalWriteLock, Read, ReadLock, ChangeAuth.
+ *
+ * Indices live in tpm->nv[] and are written into the state blob with the
+ * rest of the persistent state after each command that changes them, so
+ * every NV write is as durable as the store makes it (no orderly/RAM-backed
+ * indices: TPMA_NV_ORDERLY is accepted and behaves like ordinary NV).
+ *
+ * Who may read or write is decided by the index attributes and by which
+ * handle authorized the command (Part 3 §31.3.1): the owner (OWNERREAD /
+ * OWNERWRITE), the platform (PPREAD / PPWRITE), or the index itself with
+ * its authValue (AUTHREAD / AUTHWRITE) or its policy (POLICYREAD /
+ * POLICYWRITE).
+ */
+#include <stdlib.h>
+
+#include "crypt.h"
+#include "nv.h"
+#include "session.h"
+
+#define NV_BUFFER_MAX 1024
+
+static unsigned nv_type(const tpm_nv *nv)
+{
+    return (nv->pub.attributes & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
+}
+
+tpm_nv *nv_find(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    for (int i = 0; i < MAX_NV_INDICES; i++)
+        if (tpm->nv[i] && tpm->nv[i]->pub.nvIndex == h)
+            return tpm->nv[i];
+    return NULL;
+}
+
+void nv_write_public(tpm_wr *w, const TPMS_NV_PUBLIC *pub)
+{
+    wr_u32(w, pub->nvIndex);
+    wr_u16(w, pub->nameAlg);
+    wr_u32(w, pub->attributes);
+    wr_2b(w, pub->authPolicy.buffer, pub->authPolicy.size);
+    wr_u16(w, pub->dataSize);
+}
+
+/* Name = nameAlg || H(TPMS_NV_PUBLIC) (Part 1 §16) */
+TPM_RC nv_name(const tpm_nv *nv, tpm_name *name)
+{
+    uint8_t buf[128];
+    tpm_wr w = {buf, sizeof(buf), 0, 0};
+    nv_write_public(&w, &nv->pub);
+    wr_put_u16(name->b, nv->pub.nameAlg);
+    if (w.overflow || crypt_hash(nv->pub.nameAlg, buf, w.off, name->b + 2) != QTPM_OK)
+        return TPM_RC_FAILURE;
+    name->size = (uint16_t)(2 + crypt_hash_size(nv->pub.nameAlg));
+    return TPM_RC_SUCCESS;
+}
+
+TPM_HANDLE nv_hierarchy(const tpm_nv *nv)
+{
+    return (nv->pub.attributes & TPMA_NV_PLATFORMCREATE) ? TPM_RH_PLATFORM_NV : TPM_RH_OWNER;
+}
+
+unsigned nv_count_counters(qtpm_tpm *tpm)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MAX_NV_INDICES; i++)
+        if (tpm->nv[i] && nv_type(tpm->nv[i]) == TPM_NT_COUNTER)
+            n++;
+    return n;
+}
+
+size_t nv_list_handles(qtpm_tpm *tpm, TPM_HANDLE *out, size_t cap)
+{
+    size_t n = 0;
+    for (int i = 0; i < MAX_NV_INDICES && n < cap; i++)
+        if (tpm->nv[i])
+            out[n++] = tpm->nv[i]->pub.nvIndex;
+    return n;
+}
+
+static void nv_free(tpm_nv *nv)
+{
+    if (nv == NULL)
+        return;
+    if (nv->data) {
+        qtpm_memzero(nv->data, nv->pub.dataSize);
+        free(nv->data);
+    }
+    qtpm_memzero(nv, sizeof(*nv));
+    free(nv);
+}
+
+void nv_free_all(qtpm_tpm *tpm)
+{
+    for (int i = 0; i < MAX_NV_INDICES; i++) {
+        nv_free(tpm->nv[i]);
+        tpm->nv[i] = NULL;
+    }
+}
+
+/* ---- state blob records: public area, auth, data ---- */
+
+size_t nv_record_write(const tpm_nv *nv, uint8_t *buf, size_t cap)
+{
+    tpm_wr w = {buf, cap, 0, 0};
+    nv_write_public(&w, &nv->pub);
+    wr_2b(&w, nv->auth.b, nv->auth.size);
+    wr_bytes(&w, nv->data, nv->pub.dataSize);
+    return w.overflow ? 0 : w.off;
+}
+
+static TPM_RC read_nv_public(tpm_rd *r, TPMS_NV_PUBLIC *pub)
+{
+    int e;
+    if (rd_u32(r, &pub->nvIndex) || rd_u16(r, &pub->nameAlg) || rd_u32(r, &pub->attributes))
+        return TPM_RC_INSUFFICIENT;
+    e = rd_2b(r, pub->authPolicy.buffer, sizeof(pub->authPolicy.buffer), &pub->authPolicy.size);
+    if (e)
+        return e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT;
+    if (rd_u16(r, &pub->dataSize))
+        return TPM_RC_INSUFFICIENT;
+    return TPM_RC_SUCCESS;
+}
+
+static int nv_add(qtpm_tpm *tpm, tpm_nv *nv)
+{
+    for (int i = 0; i < MAX_NV_INDICES; i++)
+        if (tpm->nv[i] == NULL) {
+            tpm->nv[i] = nv;
+            return 0;
+        }
+    return -1;
+}
+
+int nv_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len)
+{
+    tpm_rd r = {buf, len, 0};
+    tpm_nv *nv = calloc(1, sizeof(*nv));
+    if (nv == NULL)
+        return -1;
+    if (read_nv_public(&r, &nv->pub) != TPM_RC_SUCCESS ||
+        rd_2b(&r, nv->auth.b, sizeof(nv->auth.b), &nv->auth.size) != 0 ||
+        nv->pub.dataSize > MAX_NV_INDEX_SIZE || (nv->data = calloc(1, nv->pub.dataSize + 1u)) == NULL ||
+        rd_bytes(&r, nv->data, nv->pub.dataSize) != 0 || rd_left(&r) != 0 || nv_add(tpm, nv) != 0) {
+        nv_free(nv);
+        return -1;
+    }
+    return 0;
+}
+
+void nv_startup_clear(qtpm_tpm *tpm)
+{
+    for (int i = 0; i < MAX_NV_INDICES; i++) {
+        tpm_nv *nv = tpm->nv[i];
+        if (nv == NULL)
+            continue;
+        uint32_t a = nv->pub.attributes;
+        if ((a & TPMA_NV_WRITE_STCLEAR) &&
+            !((a & TPMA_NV_WRITEDEFINE) && (a & TPMA_NV_WRITTEN)))
+            a &= ~TPMA_NV_WRITELOCKED;
+        if (a & TPMA_NV_READ_STCLEAR)
+            a &= ~TPMA_NV_READLOCKED;
+        if (a & TPMA_NV_CLEAR_STCLEAR)
+            a &= ~TPMA_NV_WRITTEN;
+        if (a != nv->pub.attributes) {
+            nv->pub.attributes = a;
+            tpm->dirty = 1;
+        }
+    }
+}
+
+TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write)
+{
+    TPM_HANDLE auth = c->handles[0];
+    uint32_t a = nv->pub.attributes;
+    if (auth == TPM_RH_OWNER)
+        return (a & (write ? TPMA_NV_OWNERWRITE : TPMA_NV_OWNERREAD)) ? TPM_RC_SUCCESS
+                                                                      : TPM_RC_NV_AUTHORIZATION;
+    if (auth == TPM_RH_PLATFORM)
+        return (a & (write ? TPMA_NV_PPWRITE : TPMA_NV_PPREAD)) ? TPM_RC_SUCCESS
+                                                                : TPM_RC_NV_AUTHORIZATION;
+    if (auth != nv->pub.nvIndex)
+        return TPM_RC_NV_AUTHORIZATION;
+    const tpm_session *s = c->nauths ? c->auths[0].sess : NULL;
+    int policy = s != NULL && s->type != TPM_SE_HMAC;
+    uint32_t need = policy ? (write ? TPMA_NV_POLICYWRITE : TPMA_NV_POLICYREAD)
+                           : (write ? TPMA_NV_AUTHWRITE : TPMA_NV_AUTHREAD);
+    return (a & need) ? TPM_RC_SUCCESS : TPM_RC_NV_AUTHORIZATION;
+}
+
+/* ---- commands ---- */
+
+/* Part 3 §31.3 TPM2_NV_DefineSpace */
+TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_buf64 auth;
+    TPMS_NV_PUBLIC pub;
+    uint16_t pub_size;
+    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &pub_size))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    size_t start = c->in.off;
+    TPM_RC rc = read_nv_public(&c->in, &pub);
+    if (rc)
+        return RC_P(rc, 2);
+    if (c->in.off - start != pub_size)
+        return RC_P(TPM_RC_SIZE, 2);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+
+    size_t hlen = crypt_hash_size(pub.nameAlg);
+    if (hlen == 0)
+        return RC_P(TPM_RC_HASH, 2);
+    if ((pub.nvIndex >> 24) != TPM_HT_NV_INDEX)
+        return RC_P(TPM_RC_HANDLE, 2);
+    if (auth.size > hlen)
+        return RC_P(TPM_RC_SIZE, 1);
+    if (pub.authPolicy.size != 0 && pub.authPolicy.size != hlen)
+        return RC_P(TPM_RC_SIZE, 2);
+    uint32_t a = pub.attributes;
+    if (a & (TPMA_NV_RESERVED | TPMA_NV_WRITTEN | TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED))
+        return RC_P(TPM_RC_ATTRIBUTES, 2);
+    if (!(a & (TPMA_NV_PPWRITE | TPMA_NV_OWNERWRITE | TPMA_NV_AUTHWRITE | TPMA_NV_POLICYWRITE)) ||
+        !(a & (TPMA_NV_PPREAD | TPMA_NV_OWNERREAD | TPMA_NV_AUTHREAD | TPMA_NV_POLICYREAD)))
+        return RC_P(TPM_RC_ATTRIBUTES, 2);
+    int platform = c->handles[0] == TPM_RH_PLATFORM;
+    if (platform != ((a & TPMA_NV_PLATFORMCREATE) != 0))
+        return RC_P(TPM_RC_ATTRIBUTES, 2);
+    if ((a & TPMA_NV_POLICY_DELETE) && !platform)
+        return RC_P(TPM_RC_ATTRIBUTES, 2);
+    unsigned type = (a & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
+    switch (type) {
+    case TPM_NT_ORDINARY:
+        if (pub.dataSize > MAX_NV_INDEX_SIZE)
+            return RC_P(TPM_RC_SIZE, 2);
+        break;
+    case TPM_NT_COUNTER:
+    case TPM_NT_BITS:
+        if (pub.dataSize != 8)
+            return RC_P(TPM_RC_SIZE, 2);
+        if (a & TPMA_NV_CLEAR_STCLEAR)
+            return RC_P(TPM_RC_ATTRIBUTES, 2);
+        break;
+    case TPM_NT_EXTEND:
+        if (pub.dataSize != hlen)
+            return RC_P(TPM_RC_SIZE, 2);
+        break;
+    default:
+        return RC_P(TPM_RC_ATTRIBUTES, 2);
+    }
+    if (nv_find(tpm, pub.nvIndex))
+        return TPM_RC_NV_DEFINED;
+    tpm_nv *nv = calloc(1, sizeof(*nv));
+    if (nv == NULL)
+        return TPM_RC_MEMORY;
+    nv->data = calloc(1, pub.dataSize + 1u);
+    if (nv->data == NULL) {
+        free(nv);
+        return TPM_RC_MEMORY;
+    }
+    nv->pub = pub;
+    nv->auth = auth;
+    nv->auth.size = auth_trim(auth.b, auth.size);
+    if (nv_add(tpm, nv) != 0) {
+        nv_free(nv);
+        return TPM_RC_NV_SPACE;
+    }
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}
+
+static void nv_remove(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    for (int i = 0; i < MAX_NV_INDICES; i++)
+        if (tpm->nv[i] && tpm->nv[i]->pub.nvIndex == h) {
+            nv_free(tpm->nv[i]);
+            tpm->nv[i] = NULL;
+            tpm->dirty = 1;
+        }
+}
+
+/* Part 3 §31.4 TPM2_NV_UndefineSpace */
+TPM_RC cmd_NV_UndefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    if (nv->pub.attributes & TPMA_NV_POLICY_DELETE)
+        return RC_H(TPM_RC_ATTRIBUTES, 2);
+    if ((nv->pub.attributes & TPMA_NV_PLATFORMCREATE) && c->handles[0] != TPM_RH_PLATFORM)
+        return TPM_RC_NV_AUTHORIZATION;
+    if (!(nv->pub.attributes & TPMA_NV_PLATFORMCREATE) && c->handles[0] != TPM_RH_OWNER)
+        return TPM_RC_NV_AUTHORIZATION;
+    nv_remove(tpm, c->handles[1]);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.5 TPM2_NV_UndefineSpaceSpecial: the index authorizes by policy
+ * (ADMIN role), the platform by its auth. */
+TPM_RC cmd_NV_UndefineSpaceSpecial(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[0]);
+    if (!(nv->pub.attributes & TPMA_NV_POLICY_DELETE))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    nv_remove(tpm, c->handles[0]);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.6 TPM2_NV_ReadPublic */
+TPM_RC cmd_NV_ReadPublic(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[0]);
+    tpm_name name;
+    TPM_RC rc = nv_name(nv, &name);
+    if (rc)
+        return rc;
+    size_t at = c->out.off;
+    wr_u16(&c->out, 0);
+    nv_write_public(&c->out, &nv->pub);
+    if (!c->out.overflow)
+        wr_put_u16(c->out.p + at, (uint16_t)(c->out.off - at - 2));
+    wr_2b(&c->out, name.b, name.size);
+    return TPM_RC_SUCCESS;
+}
+
+static TPM_RC write_precheck(qtpm_tpm *tpm, tpm_cmd *c, tpm_nv **out)
+{
+    (void)tpm;
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    TPM_RC rc = nv_access_check(c, nv, 1);
+    if (rc)
+        return rc;
+    if (nv->pub.attributes & TPMA_NV_WRITELOCKED)
+        return TPM_RC_NV_LOCKED;
+    *out = nv;
+    return TPM_RC_SUCCESS;
+}
+
+static void mark_written(qtpm_tpm *tpm, tpm_nv *nv)
+{
+    nv->pub.attributes |= TPMA_NV_WRITTEN;
+    tpm->dirty = 1;
+}
+
+/* Part 3 §31.7 TPM2_NV_Write */
+TPM_RC cmd_NV_Write(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[NV_BUFFER_MAX];
+    uint16_t len, offset;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &offset))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv;
+    TPM_RC rc = write_precheck(tpm, c, &nv);
+    if (rc)
+        return rc;
+    if (nv_type(nv) != TPM_NT_ORDINARY)
+        return TPM_RC_ATTRIBUTES;
+    if ((size_t)offset + len > nv->pub.dataSize)
+        return TPM_RC_NV_RANGE;
+    if ((nv->pub.attributes & TPMA_NV_WRITEALL) && len != nv->pub.dataSize)
+        return TPM_RC_NV_RANGE;
+    memcpy(nv->data + offset, data, len);
+    mark_written(tpm, nv);
+    return TPM_RC_SUCCESS;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+/* Part 3 §31.8 TPM2_NV_Increment */
+TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv;
+    TPM_RC rc = write_precheck(tpm, c, &nv);
+    if (rc)
+        return rc;
+    if (nv_type(nv) != TPM_NT_COUNTER)
+        return TPM_RC_ATTRIBUTES;
+    uint64_t v = (nv->pub.attributes & TPMA_NV_WRITTEN) ? get_u64(nv->data) : 0;
+    put_u64(nv->data, v + 1);
+    mark_written(tpm, nv);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.9 TPM2_NV_Extend: data := H(data || extension) with nameAlg. */
+TPM_RC cmd_NV_Extend(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[NV_BUFFER_MAX];
+    uint16_t len;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv;
+    TPM_RC rc = write_precheck(tpm, c, &nv);
+    if (rc)
+        return rc;
+    if (nv_type(nv) != TPM_NT_EXTEND)
+        return TPM_RC_ATTRIBUTES;
+    if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
+        memset(nv->data, 0, nv->pub.dataSize);
+    crypt_part parts[] = {{nv->data, nv->pub.dataSize}, {data, len}};
+    crypt_hash_parts(nv->pub.nameAlg, nv->data, parts, 2);
+    mark_written(tpm, nv);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.10 TPM2_NV_SetBits */
+TPM_RC cmd_NV_SetBits(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint64_t bits;
+    if (rd_u64(&c->in, &bits))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv;
+    TPM_RC rc = write_precheck(tpm, c, &nv);
+    if (rc)
+        return rc;
+    if (nv_type(nv) != TPM_NT_BITS)
+        return TPM_RC_ATTRIBUTES;
+    uint64_t v = (nv->pub.attributes & TPMA_NV_WRITTEN) ? get_u64(nv->data) : 0;
+    put_u64(nv->data, v | bits);
+    mark_written(tpm, nv);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.11 TPM2_NV_WriteLock */
+TPM_RC cmd_NV_WriteLock(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    TPM_RC rc = nv_access_check(c, nv, 1);
+    if (rc)
+        return rc;
+    if (!(nv->pub.attributes & (TPMA_NV_WRITEDEFINE | TPMA_NV_WRITE_STCLEAR)))
+        return TPM_RC_ATTRIBUTES;
+    nv->pub.attributes |= TPMA_NV_WRITELOCKED;
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.12 TPM2_NV_GlobalWriteLock */
+TPM_RC cmd_NV_GlobalWriteLock(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    for (int i = 0; i < MAX_NV_INDICES; i++)
+        if (tpm->nv[i] && (tpm->nv[i]->pub.attributes & TPMA_NV_GLOBALLOCK)) {
+            tpm->nv[i]->pub.attributes |= TPMA_NV_WRITELOCKED;
+            tpm->dirty = 1;
+        }
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.13 TPM2_NV_Read */
+TPM_RC cmd_NV_Read(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint16_t size, offset;
+    if (rd_u16(&c->in, &size))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &offset))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    TPM_RC rc = nv_access_check(c, nv, 0);
+    if (rc)
+        return rc;
+    if (nv->pub.attributes & TPMA_NV_READLOCKED)
+        return TPM_RC_NV_LOCKED;
+    if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
+        return TPM_RC_NV_UNINITIALIZED;
+    if (size > NV_BUFFER_MAX)
+        return RC_P(TPM_RC_VALUE, 1);
+    if ((size_t)offset + size > nv->pub.dataSize)
+        return TPM_RC_NV_RANGE;
+    wr_2b(&c->out, nv->data + offset, size);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.14 TPM2_NV_ReadLock */
+TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    TPM_RC rc = nv_access_check(c, nv, 0);
+    if (rc)
+        return rc;
+    if (!(nv->pub.attributes & TPMA_NV_READ_STCLEAR))
+        return TPM_RC_ATTRIBUTES;
+    nv->pub.attributes |= TPMA_NV_READLOCKED;
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §31.15 TPM2_NV_ChangeAuth (ADMIN role: policy with
+ * PolicyCommandCode(NV_ChangeAuth)) */
+TPM_RC cmd_NV_ChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_buf64 auth;
+    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[0]);
+    if (auth.size > crypt_hash_size(nv->pub.nameAlg))
+        return RC_P(TPM_RC_SIZE, 1);
+    nv->auth = auth;
+    nv->auth.size = auth_trim(auth.b, auth.size);
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}

@@ -1,0 +1,43 @@
+/*
+ * nv.h — NV indices (Part 1 §31, Part 3 §31): the index value and the
+ * helpers entity.c and attest.c use.
+ */
+#ifndef QTPM_ENGINE_NV_H
+#define QTPM_ENGINE_NV_H
+
+#include "engine_int.h"
+#include "entity.h"
+
+typedef struct tpm_nv {
+    TPMS_NV_PUBLIC pub;
+    tpm_buf64 auth;
+    uint8_t *data; /* pub.dataSize bytes */
+} tpm_nv;
+
+tpm_nv *nv_find(qtpm_tpm *tpm, TPM_HANDLE h);
+unsigned nv_count_counters(qtpm_tpm *tpm);
+size_t nv_list_handles(qtpm_tpm *tpm, TPM_HANDLE *out, size_t cap);
+TPM_RC nv_name(const tpm_nv *nv, tpm_name *name);
+TPM_HANDLE nv_hierarchy(const tpm_nv *nv);
+void nv_write_public(tpm_wr *w, const TPMS_NV_PUBLIC *pub);
+/* STCLEAR attributes at TPM Reset and Restart (Part 1 §31.3). */
+void nv_startup_clear(qtpm_tpm *tpm);
+/* Checks whether the authorization given for handle 1 permits reading
+ * (write = 0) or writing index nv; TPM_RC_NV_AUTHORIZATION otherwise. */
+TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write);
+
+CMD(NV_DefineSpace);
+CMD(NV_UndefineSpace);
+CMD(NV_UndefineSpaceSpecial);
+CMD(NV_ReadPublic);
+CMD(NV_Write);
+CMD(NV_Increment);
+CMD(NV_Extend);
+CMD(NV_SetBits);
+CMD(NV_WriteLock);
+CMD(NV_GlobalWriteLock);
+CMD(NV_Read);
+CMD(NV_ReadLock);
+CMD(NV_ChangeAuth);
+
+#endif

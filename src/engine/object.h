@@ -1,0 +1,84 @@
+/*
+ * object.h — loaded objects (Part 1 §23-27): the public area, the sensitive
+ * area, the hierarchy an object belongs to and its Name; plus hash and HMAC
+ * sequence objects, which live in the same slots.
+ *
+ * object.c holds creation, loading and protection of objects; tmarshal.c the
+ * engine's marshalling of the public and sensitive areas.
+ */
+#ifndef QTPM_ENGINE_OBJECT_H
+#define QTPM_ENGINE_OBJECT_H
+
+#include "crypt.h"
+#include "engine_int.h"
+#include "entity.h"
+
+typedef struct tpm_object {
+    TPM_HANDLE handle;
+    TPMT_PUBLIC pub;
+    TPMT_SENSITIVE sens;
+    uint8_t has_sensitive;     /* 0 for a public-only LoadExternal */
+    TPM_HANDLE hierarchy;      /* TPM_RH_OWNER / ENDORSEMENT / PLATFORM / NULL */
+    tpm_name name;
+    tpm_name qualified;
+    uint8_t is_primary;
+    uint8_t is_external;       /* loaded by LoadExternal */
+    /* sequence objects (Part 3 §17) */
+    uint8_t is_sequence;       /* 1 hash, 2 HMAC, 3 event */
+    TPM_ALG_ID seq_alg;
+    qtpm_hash_ctx seq_hash[PCR_BANK_COUNT];
+    qtpm_hmac_ctx seq_hmac;
+    uint8_t seq_first_block[8];
+    uint8_t seq_ticket_ok;     /* no restricted-looking data was hashed */
+    uint8_t seq_started;
+} tpm_object;
+
+/* marshalling of object areas (tmarshal.c) */
+TPM_RC tm_public_read(tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg);
+void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub);
+TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type);
+void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s);
+TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s);
+TPM_RC tm_signature_read(tpm_rd *r, TPMT_SIGNATURE *s);
+void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s);
+TPM_RC tm_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p);
+
+/* object.c */
+tpm_object *object_find(qtpm_tpm *tpm, TPM_HANDLE h);
+TPM_RC object_compute_name(tpm_object *obj);
+TPM_RC object_insert(qtpm_tpm *tpm, tpm_object *obj, TPM_HANDLE *handle);
+void object_remove(qtpm_tpm *tpm, TPM_HANDLE h);
+tpm_object *object_dup(const tpm_object *obj);
+int object_is_storage_parent(const tpm_object *obj);
+/* Decrypts a secret sent to key h (salt, credential seed, import seed):
+ * RSA-OAEP with the label, or ECDH + KDFe (Part 1 §24). */
+TPM_RC object_decrypt_secret(qtpm_tpm *tpm, TPM_HANDLE h, const char *label, const uint8_t *in,
+                             size_t in_len, uint8_t *out, size_t out_cap, uint16_t *out_len);
+/* The reverse (MakeCredential, and tests). */
+TPM_RC object_encrypt_secret(const tpm_object *key, const char *label, uint8_t *seed,
+                             uint16_t *seed_len, uint8_t *secret, size_t secret_cap,
+                             uint16_t *secret_len);
+TPM_RC object_test_parms(tpm_rd *in);
+/* hierarchy.c: proof value of the hierarchy an object belongs to (tickets,
+ * context integrity). */
+const uint8_t *hierarchy_proof(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
+int hierarchy_enabled(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
+const uint8_t *hierarchy_seed(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
+
+qtpm_ecc_curve object_ecc_curve(const tpm_object *o);
+TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key);
+
+
+/* asym.c: tickets and signing, shared with sym.c and attest.c */
+void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, const uint8_t *a,
+                 size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
+void ticket_write_null(tpm_wr *w, TPM_ST tag);
+TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SIG_SCHEME *out,
+                        unsigned pnum);
+TPM_RC asym_sign(const tpm_object *key, const TPMT_SIG_SCHEME *scheme, const uint8_t *digest,
+                 size_t dlen, TPMT_SIGNATURE *sig);
+TPM_RC asym_signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
+TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
+                   const TPMT_SIGNATURE *sig);
+
+#endif

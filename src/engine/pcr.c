@@ -1,0 +1,330 @@
+/*
+ * pcr.c — Platform Configuration Registers (Part 1 §17, Part 3 §22):
+ * 24 PCRs in up to four banks (SHA-1, SHA-256, SHA-384, SHA-512), and the
+ * commands PCR_Read, PCR_Extend, PCR_Event, PCR_Reset and PCR_Allocate.
+ *
+ * PCR attributes follow the PC Client platform profile as the TCG reference
+ * implementation sets them: PCRs 0-15 and 17-22 are saved by
+ * Shutdown(STATE) and restored by Startup(STATE); 17-22 start as all ones
+ * (they belong to dynamic root of trust and are only reset by it); 16 and
+ * 23 (debug and application) can be reset at any locality.
+ */
+#include "crypt.h"
+#include "engine_int.h"
+
+static const TPM_ALG_ID bank_algs[PCR_BANK_COUNT] = {TPM_ALG_SHA1, TPM_ALG_SHA256,
+                                                    TPM_ALG_SHA384, TPM_ALG_SHA512};
+
+int pcr_bank_index(TPM_ALG_ID alg)
+{
+    for (int i = 0; i < PCR_BANK_COUNT; i++)
+        if (bank_algs[i] == alg)
+            return i;
+    return -1;
+}
+
+TPM_ALG_ID pcr_bank_alg(int idx) { return bank_algs[idx]; }
+
+static int pcr_state_saved(unsigned pcr) { return pcr != 16 && pcr != 23; }
+static int pcr_resettable(unsigned pcr) { return pcr == 16 || pcr == 23; }
+
+static int bank_allocated(const qtpm_tpm *tpm, int b)
+{
+    for (int i = 0; i < PCR_BANK_COUNT; i++)
+        if (tpm->ps.banks[i].alg == bank_algs[b])
+            return tpm->ps.banks[i].allocated;
+    return 0;
+}
+
+void pcr_init_values(qtpm_tpm *tpm, int on_resume)
+{
+    if (!on_resume && tpm->ps.alloc_pending) {
+        /* PCR_Allocate takes effect at the next TPM Reset (Part 3 §22.5). */
+        if (tpm->ps.orderly != 2)
+            for (int i = 0; i < PCR_BANK_COUNT; i++)
+                tpm->ps.banks[i].allocated = tpm->ps.pending_alloc[i];
+        tpm->ps.alloc_pending = tpm->ps.orderly == 2;
+    }
+    for (int b = 0; b < PCR_BANK_COUNT; b++) {
+        size_t len = crypt_hash_size(bank_algs[b]);
+        for (unsigned p = 0; p < PCR_COUNT; p++) {
+            if (on_resume && pcr_state_saved(p))
+                memcpy(tpm->pcr[b][p], tpm->ps.saved_pcr[b][p], MAX_DIGEST);
+            else
+                memset(tpm->pcr[b][p], (p >= 17 && p <= 22) ? 0xFF : 0x00, len);
+        }
+    }
+    tpm->pcr_counter = on_resume ? tpm->ps.saved_pcr_counter : 0;
+}
+
+/* pcr := H(pcr || digest) in bank b. */
+static void pcr_extend_one(qtpm_tpm *tpm, int b, unsigned pcr, const uint8_t *digest)
+{
+    TPM_ALG_ID alg = bank_algs[b];
+    size_t len = crypt_hash_size(alg);
+    crypt_part parts[] = {{tpm->pcr[b][pcr], len}, {digest, len}};
+    crypt_hash_parts(alg, tpm->pcr[b][pcr], parts, 2);
+}
+
+/* TPML_PCR_SELECTION reader. Each TPMS_PCR_SELECTION: hash, sizeofSelect,
+ * pcrSelect[sizeofSelect]. */
+typedef struct {
+    uint32_t count;
+    TPM_ALG_ID hash[8];
+    uint8_t size[8];
+    uint8_t sel[8][PCR_SELECT_MAX];
+} pcr_sel_list;
+
+static TPM_RC read_selection(tpm_rd *in, pcr_sel_list *l, unsigned param_no)
+{
+    if (rd_u32(in, &l->count) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, param_no);
+    if (l->count > HASH_COUNT)
+        return RC_P(TPM_RC_SIZE, param_no);
+    for (uint32_t i = 0; i < l->count; i++) {
+        uint8_t sz;
+        if (rd_u16(in, &l->hash[i]) != 0 || rd_u8(in, &sz) != 0)
+            return RC_P(TPM_RC_INSUFFICIENT, param_no);
+        if (sz < PCR_SELECT_MIN || sz > PCR_SELECT_MAX)
+            return RC_P(TPM_RC_VALUE, param_no);
+        l->size[i] = sz;
+        memset(l->sel[i], 0, PCR_SELECT_MAX);
+        if (rd_bytes(in, l->sel[i], sz) != 0)
+            return RC_P(TPM_RC_INSUFFICIENT, param_no);
+    }
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §22.4 TPM2_PCR_Read. At most eight digests fit TPML_DIGEST; the
+ * selection returned says which ones were read. */
+TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    pcr_sel_list l;
+    TPM_RC rc = read_selection(&c->in, &l, 1);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    uint8_t out_sel[8][PCR_SELECT_MAX];
+    const uint8_t *digests[8];
+    size_t dlen[8];
+    unsigned nd = 0;
+    memset(out_sel, 0, sizeof(out_sel));
+    for (uint32_t i = 0; i < l.count; i++) {
+        int b = pcr_bank_index(l.hash[i]);
+        if (b < 0 || !bank_allocated(tpm, b))
+            continue;
+        for (unsigned p = 0; p < PCR_COUNT; p++) {
+            if (!(l.sel[i][p / 8] & (1u << (p % 8))))
+                continue;
+            if (nd == 8)
+                break;
+            out_sel[i][p / 8] |= (uint8_t)(1u << (p % 8));
+            digests[nd] = tpm->pcr[b][p];
+            dlen[nd++] = crypt_hash_size(l.hash[i]);
+        }
+    }
+    wr_u32(&c->out, tpm->pcr_counter);
+    wr_u32(&c->out, l.count);
+    for (uint32_t i = 0; i < l.count; i++) {
+        wr_u16(&c->out, l.hash[i]);
+        wr_u8(&c->out, l.size[i]);
+        wr_bytes(&c->out, out_sel[i], l.size[i]);
+    }
+    wr_u32(&c->out, nd);
+    for (unsigned i = 0; i < nd; i++)
+        wr_2b(&c->out, digests[i], (uint16_t)dlen[i]);
+    return TPM_RC_SUCCESS;
+}
+
+static TPM_RC pcr_handle_index(TPM_HANDLE h, unsigned *idx)
+{
+    if (h > PCR_COUNT - 1)
+        return RC_H(TPM_RC_VALUE, 1);
+    *idx = h;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §22.2 TPM2_PCR_Extend: digests is a TPML_DIGEST_VALUES; banks not
+ * named keep their value (Part 1 §17.4). */
+TPM_RC cmd_PCR_Extend(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint32_t count;
+    TPM_ALG_ID algs[HASH_COUNT];
+    uint8_t digs[HASH_COUNT][MAX_DIGEST];
+    if (rd_u32(&c->in, &count) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (count > HASH_COUNT)
+        return RC_P(TPM_RC_SIZE, 1);
+    for (uint32_t i = 0; i < count; i++) {
+        if (rd_u16(&c->in, &algs[i]) != 0)
+            return RC_P(TPM_RC_INSUFFICIENT, 1);
+        size_t len = crypt_hash_size(algs[i]);
+        if (len == 0)
+            return RC_P(TPM_RC_HASH, 1);
+        if (rd_bytes(&c->in, digs[i], len) != 0)
+            return RC_P(TPM_RC_INSUFFICIENT, 1);
+    }
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (c->handles[0] == TPM_RH_NULL)
+        return TPM_RC_SUCCESS;
+    unsigned p;
+    TPM_RC rc = pcr_handle_index(c->handles[0], &p);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < count; i++) {
+        int b = pcr_bank_index(algs[i]);
+        if (b >= 0 && bank_allocated(tpm, b))
+            pcr_extend_one(tpm, b, p, digs[i]);
+    }
+    tpm->pcr_counter++;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §22.3 TPM2_PCR_Event: eventData hashed with every implemented
+ * hash; each allocated bank of the PCR extended with its digest. */
+TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[MAX_EVENT_SIZE];
+    uint16_t len;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    unsigned p = 0;
+    int extend = c->handles[0] != TPM_RH_NULL;
+    if (extend) {
+        TPM_RC rc = pcr_handle_index(c->handles[0], &p);
+        if (rc)
+            return rc;
+    }
+    wr_u32(&c->out, PCR_BANK_COUNT);
+    for (int b = 0; b < PCR_BANK_COUNT; b++) {
+        uint8_t d[MAX_DIGEST];
+        crypt_hash(bank_algs[b], data, len, d);
+        wr_u16(&c->out, bank_algs[b]);
+        wr_bytes(&c->out, d, crypt_hash_size(bank_algs[b]));
+        if (extend && bank_allocated(tpm, b))
+            pcr_extend_one(tpm, b, p, d);
+    }
+    if (extend)
+        tpm->pcr_counter++;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §22.8 TPM2_PCR_Reset */
+TPM_RC cmd_PCR_Reset(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    unsigned p;
+    TPM_RC rc = pcr_handle_index(c->handles[0], &p);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (!pcr_resettable(p))
+        return TPM_RC_LOCALITY;
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        memset(tpm->pcr[b][p], 0, MAX_DIGEST);
+    tpm->pcr_counter++;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §22.5 TPM2_PCR_Allocate: the new allocation applies at the next
+ * TPM Reset. Banks the list does not mention keep their state. */
+TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    pcr_sel_list l;
+    TPM_RC rc = read_selection(&c->in, &l, 1);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    uint8_t next[PCR_BANK_COUNT];
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        next[b] = tpm->ps.alloc_pending ? tpm->ps.pending_alloc[b] : (uint8_t)bank_allocated(tpm, b);
+    for (uint32_t i = 0; i < l.count; i++) {
+        int b = pcr_bank_index(l.hash[i]);
+        if (b < 0)
+            return RC_P(TPM_RC_HASH, 1);
+        int any = 0;
+        for (unsigned k = 0; k < l.size[i]; k++)
+            any |= l.sel[i][k];
+        next[b] = any != 0;
+    }
+    int any_bank = 0;
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        any_bank |= next[b];
+    uint8_t ok = any_bank ? 1 : 0;
+    if (ok) {
+        memcpy(tpm->ps.pending_alloc, next, sizeof(next));
+        tpm->ps.alloc_pending = 1;
+        tpm->dirty = 1;
+    }
+    wr_u8(&c->out, ok);                        /* allocationSuccess */
+    wr_u32(&c->out, PCR_COUNT);                /* maxPCR */
+    wr_u32(&c->out, PCR_BANK_COUNT * PCR_COUNT * MAX_DIGEST); /* sizeNeeded */
+    wr_u32(&c->out, PCR_BANK_COUNT * PCR_COUNT * MAX_DIGEST); /* sizeAvailable */
+    return TPM_RC_SUCCESS;
+}
+
+/* Writes the current allocation as a TPML_PCR_SELECTION (GetCapability). */
+void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w)
+{
+    wr_u32(w, PCR_BANK_COUNT);
+    for (int b = 0; b < PCR_BANK_COUNT; b++) {
+        wr_u16(w, bank_algs[b]);
+        wr_u8(w, PCR_SELECT_MAX);
+        uint8_t v = bank_allocated(tpm, b) ? 0xFF : 0x00;
+        for (int k = 0; k < PCR_SELECT_MAX; k++)
+            wr_u8(w, v);
+    }
+}
+
+/* Digest over the selected PCRs of one selection list (PolicyPCR, Quote):
+ * H(PCR values concatenated in selection order) with hash alg. Reads the
+ * TPML_PCR_SELECTION from in. Returns TPM_RC_SUCCESS and fills digest. */
+TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
+                          uint8_t *digest, uint8_t *sel_raw, size_t *sel_raw_len)
+{
+    size_t start = in->off;
+    pcr_sel_list l;
+    TPM_RC rc = read_selection(in, &l, param_no);
+    if (rc)
+        return rc;
+    if (sel_raw) {
+        size_t n = in->off - start;
+        if (n > *sel_raw_len)
+            return RC_P(TPM_RC_SIZE, param_no);
+        memcpy(sel_raw, in->p + start, n);
+        *sel_raw_len = n;
+    }
+    qtpm_hash_ctx ctx;
+    if (qtpm_hash_init(&ctx, crypt_hash_alg(alg)) != QTPM_OK)
+        return TPM_RC_HASH;
+    for (uint32_t i = 0; i < l.count; i++) {
+        int b = pcr_bank_index(l.hash[i]);
+        if (b < 0) {
+            qtpm_hash_free(&ctx);
+            return RC_P(TPM_RC_HASH, param_no);
+        }
+        for (unsigned p = 0; p < PCR_COUNT; p++)
+            if ((l.sel[i][p / 8] & (1u << (p % 8))) && bank_allocated(tpm, b))
+                qtpm_hash_update(&ctx, tpm->pcr[b][p], crypt_hash_size(l.hash[i]));
+    }
+    qtpm_hash_final(&ctx, digest);
+    return TPM_RC_SUCCESS;
+}
+
+/* Extends PCR h in every allocated bank with that bank's digest
+ * (EventSequenceComplete). */
+void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST])
+{
+    if (h >= PCR_COUNT)
+        return;
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        if (bank_allocated(tpm, b))
+            pcr_extend_one(tpm, b, h, digests[b]);
+    tpm->pcr_counter++;
+}

@@ -1,0 +1,418 @@
+/*
+ * policy.c — enhanced authorization (Part 1 §19.7, Part 3 §23): the Policy
+ * commands that extend a policy session's policyDigest and record the
+ * deferred checks that session.c applies when the session is used.
+ *
+ * Each assertion extends policyDigest the way Part 3 gives for it, e.g.
+ *   PolicyPCR:         H(policyDigest || TPM_CC_PolicyPCR || pcrs || digest)
+ *   PolicyCommandCode: H(policyDigest || TPM_CC_PolicyCommandCode || code)
+ *   PolicySecret/Signed/Authorize use PolicyUpdate (Part 3 §23.2.3):
+ *     H(H(policyDigest || CC || Name) || policyRef)
+ * A trial session only computes digests: nothing is checked.
+ */
+#include <stdlib.h>
+
+#include "crypt.h"
+#include "engine_int.h"
+#include "nv.h"
+#include "object.h"
+#include "session.h"
+
+static TPM_RC policy_session(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_session **out)
+{
+    tpm_session *s = session_find(tpm, h);
+    if (s == NULL)
+        return RC_H(TPM_RC_HANDLE, hnum);
+    if (s->type == TPM_SE_HMAC)
+        return RC_H(TPM_RC_TYPE, hnum);
+    *out = s;
+    return TPM_RC_SUCCESS;
+}
+
+static void cc_bytes(uint8_t b[4], TPM_CC cc) { wr_put_u32(b, cc); }
+
+/* PolicyUpdate (Part 3 §23.2.3) */
+static void policy_update(tpm_session *s, TPM_CC cc, const uint8_t *name, size_t nlen,
+                          const uint8_t *ref, size_t rlen)
+{
+    uint8_t ccb[4];
+    cc_bytes(ccb, cc);
+    crypt_part p1[] = {{s->policy_digest.b, s->policy_digest.size}, {ccb, 4}, {name, nlen}};
+    crypt_hash_parts(s->hash, s->policy_digest.b, p1, 3);
+    crypt_part p2[] = {{s->policy_digest.b, s->policy_digest.size}, {ref, rlen}};
+    crypt_hash_parts(s->hash, s->policy_digest.b, p2, 2);
+}
+
+static TPM_RC read_2b(tpm_cmd *c, uint8_t *buf, size_t cap, uint16_t *len, unsigned pnum)
+{
+    int e = rd_2b(&c->in, buf, cap, len);
+    return e ? RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, pnum) : TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.7 TPM2_PolicyPCR */
+TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t given[MAX_DIGEST], sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], computed[MAX_DIGEST];
+    uint16_t glen;
+    size_t sel_len = sizeof(sel);
+    rc = read_2b(c, given, sizeof(given), &glen, 1);
+    if (rc)
+        return rc;
+    rc = pcr_compute_digest(tpm, &c->in, 2, s->hash, computed, sel, &sel_len);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    size_t hl = crypt_hash_size(s->hash);
+    if (glen != 0 && glen != hl)
+        return RC_P(TPM_RC_SIZE, 1);
+    const uint8_t *use = computed;
+    if (s->type == TPM_SE_TRIAL) {
+        if (glen)
+            use = given;
+    } else if (glen && memcmp(given, computed, hl) != 0) {
+        return RC_P(TPM_RC_VALUE, 1);
+    }
+    uint8_t ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyPCR);
+    crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size}, {ccb, 4}, {sel, sel_len}, {use, hl}};
+    crypt_hash_parts(s->hash, s->policy_digest.b, parts, 4);
+    if (s->type != TPM_SE_TRIAL) {
+        s->pcr_checked = 1;
+        s->pcr_counter = tpm->pcr_counter;
+    }
+    return TPM_RC_SUCCESS;
+}
+
+static TPM_RC policy_auth_value_common(qtpm_tpm *tpm, tpm_cmd *c, int password)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    /* both commands extend with TPM_CC_PolicyAuthValue (Part 3 §23.18) */
+    uint8_t ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyAuthValue);
+    session_policy_extend(s, ccb, 4, NULL, 0);
+    s->password_needed = (uint8_t)password;
+    s->auth_value_needed = (uint8_t)!password;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.18 TPM2_PolicyPassword */
+TPM_RC cmd_PolicyPassword(qtpm_tpm *tpm, tpm_cmd *c) { return policy_auth_value_common(tpm, c, 1); }
+
+/* Part 3 §23.17 TPM2_PolicyAuthValue */
+TPM_RC cmd_PolicyAuthValue(qtpm_tpm *tpm, tpm_cmd *c) { return policy_auth_value_common(tpm, c, 0); }
+
+/* Part 3 §23.11 TPM2_PolicyCommandCode */
+TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint32_t code;
+    if (rd_u32(&c->in, &code))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (!tpm_command_implemented(code))
+        return RC_P(TPM_RC_POLICY_CC, 1);
+    if (s->command_code != 0 && s->command_code != code)
+        return RC_P(TPM_RC_VALUE, 1);
+    uint8_t ccb[4], codeb[4];
+    cc_bytes(ccb, TPM_CC_PolicyCommandCode);
+    cc_bytes(codeb, code);
+    session_policy_extend(s, ccb, 4, codeb, 4);
+    s->command_code = code;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.6 TPM2_PolicyOR: the current digest must be one of the list;
+ * then digest := H(0 || TPM_CC_PolicyOR || digests). */
+TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint32_t count;
+    if (rd_u32(&c->in, &count))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (count < 2 || count > 8)
+        return RC_P(TPM_RC_SIZE, 1);
+    uint8_t list[8][MAX_DIGEST];
+    uint16_t lens[8];
+    for (uint32_t i = 0; i < count; i++) {
+        rc = read_2b(c, list[i], sizeof(list[i]), &lens[i], 1);
+        if (rc)
+            return rc;
+    }
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    size_t hl = crypt_hash_size(s->hash);
+    int found = s->type == TPM_SE_TRIAL;
+    for (uint32_t i = 0; i < count; i++)
+        if (lens[i] == hl && memcmp(list[i], s->policy_digest.b, hl) == 0)
+            found = 1;
+    if (!found)
+        return RC_P(TPM_RC_VALUE, 1);
+    qtpm_hash_ctx h;
+    if (qtpm_hash_init(&h, crypt_hash_alg(s->hash)))
+        return TPM_RC_FAILURE;
+    uint8_t zero[MAX_DIGEST] = {0}, ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyOR);
+    qtpm_hash_update(&h, zero, hl);
+    qtpm_hash_update(&h, ccb, 4);
+    for (uint32_t i = 0; i < count; i++)
+        qtpm_hash_update(&h, list[i], lens[i]);
+    qtpm_hash_final(&h, s->policy_digest.b);
+    return TPM_RC_SUCCESS;
+}
+
+/* Checks nonceTPM / cpHashA / expiration shared by PolicySecret and
+ * PolicySigned; pnum_* are the parameter numbers. */
+static TPM_RC policy_common_args(qtpm_tpm *tpm, tpm_session *s, const uint8_t *nonce, uint16_t nlen,
+                                 const uint8_t *cp, uint16_t cplen, int32_t expiration,
+                                 unsigned p_nonce, unsigned p_cp, unsigned p_exp)
+{
+    size_t hl = crypt_hash_size(s->hash);
+    if (nlen != 0 && (nlen != s->nonce_tpm.size || memcmp(nonce, s->nonce_tpm.b, nlen) != 0))
+        return RC_P(TPM_RC_NONCE, p_nonce);
+    if (cplen != 0) {
+        if (cplen != hl)
+            return RC_P(TPM_RC_SIZE, p_cp);
+        if (s->cp_hash.size && memcmp(s->cp_hash.b, cp, hl) != 0)
+            return RC_P(TPM_RC_CPHASH, p_cp);
+        memcpy(s->cp_hash.b, cp, hl);
+        s->cp_hash.size = (uint16_t)hl;
+    }
+    if (expiration != 0) {
+        if (nlen == 0 && expiration > 0)
+            return RC_P(TPM_RC_EXPIRED, p_exp);
+        uint64_t abs_exp = (uint64_t)(expiration < 0 ? -(int64_t)expiration : expiration);
+        uint64_t timeout = s->start_time + abs_exp * 1000u;
+        if (s->type != TPM_SE_TRIAL && tpm->time_ms > timeout)
+            return RC_P(TPM_RC_EXPIRED, p_exp);
+        if (s->timeout == 0 || timeout < s->timeout)
+            s->timeout = timeout;
+    }
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.4 TPM2_PolicySecret: authHandle (authorized), policySession. */
+TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[1], 2, &s);
+    if (rc)
+        return rc;
+    uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
+    uint16_t nlen, cplen, rlen;
+    uint32_t exp;
+    if ((rc = read_2b(c, nonce, sizeof(nonce), &nlen, 1)) ||
+        (rc = read_2b(c, cp, sizeof(cp), &cplen, 2)) || (rc = read_2b(c, ref, sizeof(ref), &rlen, 3)))
+        return rc;
+    if (rd_u32(&c->in, &exp))
+        return RC_P(TPM_RC_INSUFFICIENT, 4);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4);
+    if (rc)
+        return rc;
+    policy_update(s, TPM_CC_PolicySecret, c->names[0], c->name_len[0], ref, rlen);
+    /* no ticket: the timeout and ticket are empty (expiration >= 0) */
+    wr_u16(&c->out, 0);
+    ticket_write_null(&c->out, TPM_ST_AUTH_SECRET);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.3 TPM2_PolicySigned: authObject (no auth), policySession;
+ * the signature covers aHash = H(nonceTPM || expiration || cpHashA ||
+ * policyRef) with the signature's hash. */
+TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[1], 2, &s);
+    if (rc)
+        return rc;
+    uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
+    uint16_t nlen, cplen, rlen;
+    uint32_t exp;
+    if ((rc = read_2b(c, nonce, sizeof(nonce), &nlen, 1)) ||
+        (rc = read_2b(c, cp, sizeof(cp), &cplen, 2)) || (rc = read_2b(c, ref, sizeof(ref), &rlen, 3)))
+        return rc;
+    if (rd_u32(&c->in, &exp))
+        return RC_P(TPM_RC_INSUFFICIENT, 4);
+    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
+    if (sig == NULL)
+        return TPM_RC_MEMORY;
+    rc = tm_signature_read(&c->in, sig);
+    if (rc)
+        rc = RC_P(rc, 5);
+    if (rc == TPM_RC_SUCCESS)
+        rc = params_end(c);
+    tpm_object *k = object_find(tpm, c->handles[0]);
+    if (rc == TPM_RC_SUCCESS && s->type != TPM_SE_TRIAL) {
+        TPM_ALG_ID h = sig->signature.any.hashAlg;
+        uint8_t ah[MAX_DIGEST], eb[4];
+        wr_put_u32(eb, exp);
+        crypt_part parts[] = {{nonce, nlen}, {eb, 4}, {cp, cplen}, {ref, rlen}};
+        if (crypt_hash_size(h) == 0)
+            rc = RC_P(TPM_RC_HASH, 5);
+        else if (crypt_hash_parts(h, ah, parts, 4))
+            rc = TPM_RC_FAILURE;
+        else if (asym_verify(k, ah, crypt_hash_size(h), sig) != TPM_RC_SUCCESS)
+            rc = RC_P(TPM_RC_SIGNATURE, 5);
+    }
+    free(sig);
+    if (rc)
+        return rc;
+    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4);
+    if (rc)
+        return rc;
+    policy_update(s, TPM_CC_PolicySigned, c->names[0], c->name_len[0], ref, rlen);
+    wr_u16(&c->out, 0);
+    ticket_write_null(&c->out, TPM_ST_AUTH_SIGNED);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.16 TPM2_PolicyAuthorize */
+TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t approved[MAX_DIGEST], ref[MAX_DIGEST], key_name[2 + MAX_DIGEST], tdig[MAX_DIGEST];
+    uint16_t alen, rlen, klen, tag, tlen;
+    uint32_t thier;
+    if ((rc = read_2b(c, approved, sizeof(approved), &alen, 1)) ||
+        (rc = read_2b(c, ref, sizeof(ref), &rlen, 2)) ||
+        (rc = read_2b(c, key_name, sizeof(key_name), &klen, 3)))
+        return rc;
+    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
+        return RC_P(TPM_RC_INSUFFICIENT, 4);
+    if ((rc = read_2b(c, tdig, sizeof(tdig), &tlen, 4)))
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (klen < 2)
+        return RC_P(TPM_RC_SIZE, 3);
+    TPM_ALG_ID kalg = (TPM_ALG_ID)((key_name[0] << 8) | key_name[1]);
+    size_t khl = crypt_hash_size(kalg);
+    if (khl == 0 || klen != 2 + khl)
+        return RC_P(TPM_RC_HASH, 3);
+    if (s->type != TPM_SE_TRIAL) {
+        size_t hl = crypt_hash_size(s->hash);
+        if (alen != hl || memcmp(approved, s->policy_digest.b, hl) != 0)
+            return RC_P(TPM_RC_VALUE, 1);
+        if (tag != TPM_ST_VERIFIED)
+            return RC_P(TPM_RC_TAG, 4);
+        /* ticket = HMAC(proof, TPM_ST_VERIFIED || aHash || keyName) with
+         * aHash = H_keyAlg(approvedPolicy || policyRef) */
+        uint8_t ah[MAX_DIGEST], t[MAX_DIGEST];
+        crypt_part parts[] = {{approved, alen}, {ref, rlen}};
+        crypt_hash_parts(kalg, ah, parts, 2);
+        if (thier == TPM_RH_NULL)
+            return RC_P(TPM_RC_TICKET, 4);
+        ticket_hmac(tpm, kalg, thier, TPM_ST_VERIFIED, ah, khl, key_name, klen, t);
+        if (tlen != khl || memcmp(t, tdig, khl) != 0)
+            return RC_P(TPM_RC_TICKET, 4);
+    }
+    memset(s->policy_digest.b, 0, s->policy_digest.size);
+    policy_update(s, TPM_CC_PolicyAuthorize, key_name, klen, ref, rlen);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.8 TPM2_PolicyLocality */
+TPM_RC cmd_PolicyLocality(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t loc;
+    if (rd_u8(&c->in, &loc))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (loc == 0 || loc > 0x1F)
+        return RC_P(TPM_RC_RANGE, 1);
+    uint8_t ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyLocality);
+    session_policy_extend(s, ccb, 4, &loc, 1);
+    s->locality_mask = s->locality_mask ? (uint8_t)(s->locality_mask & loc) : loc;
+    return TPM_RC_SUCCESS;
+}
+
+static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, tpm_buf64 *(*field)(tpm_session *))
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t h[MAX_DIGEST];
+    uint16_t hl;
+    if ((rc = read_2b(c, h, sizeof(h), &hl, 1)))
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (hl != crypt_hash_size(s->hash))
+        return RC_P(TPM_RC_SIZE, 1);
+    tpm_buf64 *f = field(s);
+    if (f->size && memcmp(f->b, h, hl) != 0)
+        return RC_P(TPM_RC_VALUE, 1);
+    uint8_t ccb[4];
+    cc_bytes(ccb, cc);
+    session_policy_extend(s, ccb, 4, h, hl);
+    memcpy(f->b, h, hl);
+    f->size = hl;
+    return TPM_RC_SUCCESS;
+}
+
+static tpm_buf64 *cp_field(tpm_session *s) { return &s->cp_hash; }
+static tpm_buf64 *name_field(tpm_session *s) { return &s->name_hash; }
+
+/* Part 3 §23.9 TPM2_PolicyCpHash */
+TPM_RC cmd_PolicyCpHash(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    return policy_hash_arg(tpm, c, TPM_CC_PolicyCpHash, cp_field);
+}
+
+/* Part 3 §23.10 TPM2_PolicyNameHash */
+TPM_RC cmd_PolicyNameHash(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    return policy_hash_arg(tpm, c, TPM_CC_PolicyNameHash, name_field);
+}
+
+/* Part 3 §23.22 TPM2_PolicyNvWritten */
+TPM_RC cmd_PolicyNvWritten(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t yes;
+    if (rd_u8(&c->in, &yes))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (yes > 1)
+        return RC_P(TPM_RC_VALUE, 1);
+    if (s->nv_written_set && s->nv_written != yes)
+        return RC_P(TPM_RC_VALUE, 1);
+    uint8_t ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyNvWritten);
+    session_policy_extend(s, ccb, 4, &yes, 1);
+    s->nv_written_set = 1;
+    s->nv_written = yes;
+    return TPM_RC_SUCCESS;
+}

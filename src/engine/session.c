@@ -1,0 +1,681 @@
+/*
+ * session.c — authorization of commands (Part 1 §19) and the session
+ * commands TPM2_StartAuthSession, TPM2_PolicyRestart, TPM2_PolicyGetDigest.
+ *
+ * Three kinds of authorization reach sessions_check():
+ *  - password (TPM_RS_PW): the hmac field is the authValue itself;
+ *  - HMAC sessions: hmac = HMAC(sessionKey || authValue, cpHash || nonceCaller
+ *    || nonceTPM || [nonceTPMdecrypt] || [nonceTPMencrypt] || attributes)
+ *    (Part 1 §19.6.5), authValue left out when the session is bound to the
+ *    entity it authorizes;
+ *  - policy sessions: the accumulated policyDigest must equal the entity's
+ *    authPolicy and every deferred assertion (command code, cpHash, PCR
+ *    counter, locality, ...) must hold; then an HMAC as above, with
+ *    authValue only after PolicyAuthValue, or a plain password after
+ *    PolicyPassword.
+ * Parameter encryption (Part 1 §21) uses AES-CFB with key and IV from
+ * KDFa(sessionValue, "CFB", nonceNewer, nonceOlder) or the XOR obfuscation
+ * with a KDFa("XOR") mask.
+ *
+ * Failed authorizations feed dictionary-attack protection (hierarchy.c) when
+ * the entity is DA-protected: TPM_RC_AUTH_FAIL then, TPM_RC_BAD_AUTH when not.
+ */
+#include <stdlib.h>
+
+#include "crypt.h"
+#include "engine_int.h"
+#include "entity.h"
+#include "object.h"
+#include "session.h"
+#include "../crypto/ct.h"
+
+/* TPMA_SESSION bits (Part 2 §8.4) */
+#define SA_CONTINUE 0x01
+#define SA_AUDIT_EXCLUSIVE 0x02
+#define SA_AUDIT_RESET 0x04
+#define SA_DECRYPT 0x20
+#define SA_ENCRYPT 0x40
+#define SA_AUDIT 0x80
+
+uint16_t auth_trim(const uint8_t *a, uint16_t len)
+{
+    while (len > 0 && a[len - 1] == 0)
+        len--;
+    return len;
+}
+
+int auth_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    alen = auth_trim(a, (uint16_t)alen);
+    blen = auth_trim(b, (uint16_t)blen);
+    if (alen != blen)
+        return 0;
+    return ct_memneq(a, b, alen) == 0;
+}
+
+tpm_session *session_find(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+        if (tpm->sessions[i] && tpm->sessions[i]->handle == h)
+            return tpm->sessions[i];
+    return NULL;
+}
+
+void session_free(tpm_session *s)
+{
+    if (s == NULL)
+        return;
+    qtpm_memzero(s, sizeof(*s));
+    free(s);
+}
+
+static void session_remove(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+        if (tpm->sessions[i] && tpm->sessions[i]->handle == h) {
+            session_free(tpm->sessions[i]);
+            tpm->sessions[i] = NULL;
+        }
+}
+
+int session_policy_extend(tpm_session *s, const uint8_t *a, size_t alen, const uint8_t *b,
+                          size_t blen)
+{
+    crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size}, {a, alen}, {b, blen}};
+    return crypt_hash_parts(s->hash, s->policy_digest.b, parts, 3);
+}
+
+void sess_ctx_init(sess_ctx *sc, unsigned nhandles, unsigned nauth, const uint8_t *roles,
+                   int may_dec, int may_enc)
+{
+    memset(sc, 0, sizeof(*sc));
+    sc->nhandles = nhandles;
+    sc->nauth = nauth;
+    sc->roles = roles;
+    sc->may_dec = may_dec;
+    sc->may_enc = may_enc;
+    sc->dec_idx = sc->enc_idx = -1;
+}
+
+void sess_ctx_clear(sess_ctx *sc) { qtpm_memzero(sc, sizeof(*sc)); }
+
+/* cpHash = H(commandCode || Name1 || Name2 || Name3 || parameters) (Part 1 §18.7). */
+static int compute_cp_hash(const tpm_cmd *c, TPM_ALG_ID alg, uint8_t *out)
+{
+    uint8_t ccb[4];
+    wr_put_u32(ccb, c->cc);
+    crypt_part parts[5] = {{ccb, 4}};
+    size_t n = 1;
+    for (unsigned i = 0; i < c->nhandles; i++)
+        parts[n++] = (crypt_part){c->names[i], c->name_len[i]};
+    parts[n++] = (crypt_part){c->param_raw, c->param_raw_len};
+    return crypt_hash_parts(alg, out, parts, n);
+}
+
+/* The index of the handle a session authorizes: session i authorizes the
+ * i-th handle that needs authorization; -1 for a session beyond those. */
+static int auth_handle_index(const sess_ctx *sc, unsigned i)
+{
+    unsigned k = 0;
+    for (unsigned h = 0; h < sc->nhandles; h++) {
+        if (sc->roles[h] == 0)
+            continue;
+        if (k == i)
+            return (int)h;
+        k++;
+    }
+    return -1;
+}
+
+static TPM_RC auth_fail(qtpm_tpm *tpm, TPM_HANDLE h, unsigned n)
+{
+    if (h == TPM_RH_LOCKOUT) {
+        /* lockoutAuth failures lock lockoutAuth for lockoutRecovery (Part 1 §19.8.6) */
+        if (tpm->ps.lockout_recovery != 0) {
+            tpm->ps.lockout_auth_locked = 1;
+            tpm->lockout_started_ms = tpm->time_ms;
+            tpm->dirty = 1;
+        }
+        return RC_S(TPM_RC_AUTH_FAIL, n);
+    }
+    if (entity_da_protected(tpm, h)) {
+        if (tpm->ps.failed_tries < UINT32_MAX)
+            tpm->ps.failed_tries++;
+        tpm->dirty = 1;
+        return RC_S(TPM_RC_AUTH_FAIL, n);
+    }
+    return RC_S(TPM_RC_BAD_AUTH, n);
+}
+
+/* TPM_RC_LOCKOUT when the entity may not be authorized now (DA lockout). */
+static TPM_RC da_check(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    if (h == TPM_RH_LOCKOUT)
+        return tpm->ps.lockout_auth_locked ? TPM_RC_LOCKOUT : TPM_RC_SUCCESS;
+    if (entity_da_protected(tpm, h) && tpm->ps.max_tries != 0 &&
+        tpm->ps.failed_tries >= tpm->ps.max_tries)
+        return TPM_RC_LOCKOUT;
+    if (entity_da_protected(tpm, h) && tpm->ps.max_tries == 0)
+        return TPM_RC_LOCKOUT;
+    return TPM_RC_SUCCESS;
+}
+
+/* Checks the deferred assertions of a policy session (Part 1 §19.7.x). */
+static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE h,
+                           unsigned n, const uint8_t *cp_hash)
+{
+    tpm_buf64 policy;
+    TPM_ALG_ID alg;
+    if (s->type == TPM_SE_TRIAL)
+        return RC_S(TPM_RC_ATTRIBUTES, n);
+    if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
+        return TPM_RC_PCR_CHANGED;
+    if (s->command_code != 0 && s->command_code != c->cc)
+        return RC_S(TPM_RC_POLICY_CC, n);
+    if (entity_auth_policy(tpm, h, &policy, &alg) != TPM_RC_SUCCESS)
+        return RC_S(TPM_RC_POLICY_FAIL, n);
+    if (alg != s->hash || policy.size != s->policy_digest.size || policy.size == 0 ||
+        memcmp(policy.b, s->policy_digest.b, policy.size) != 0)
+        return RC_S(TPM_RC_POLICY_FAIL, n);
+    if (s->cp_hash.size && memcmp(s->cp_hash.b, cp_hash, s->cp_hash.size) != 0)
+        return RC_S(TPM_RC_POLICY_FAIL, n);
+    if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
+        return TPM_RC_PCR_CHANGED;
+    if (s->locality_mask != 0 &&
+        (c->locality > 4 || (s->locality_mask & (1u << c->locality)) == 0))
+        return RC_S(TPM_RC_LOCALITY, n);
+    if (s->timeout != 0 && tpm->time_ms > s->timeout)
+        return RC_S(TPM_RC_EXPIRED, n);
+    if (s->name_hash.size) {
+        uint8_t nh[MAX_DIGEST];
+        crypt_part parts[3];
+        for (unsigned i = 0; i < c->nhandles; i++)
+            parts[i] = (crypt_part){c->names[i], c->name_len[i]};
+        crypt_hash_parts(s->hash, nh, parts, c->nhandles);
+        if (memcmp(nh, s->name_hash.b, s->name_hash.size) != 0)
+            return RC_S(TPM_RC_POLICY_FAIL, n);
+    }
+    return TPM_RC_SUCCESS;
+}
+
+/* The command HMAC of Part 1 §19.6.5. */
+static int session_hmac(const tpm_session *s, const tpm_buf64 *key, const uint8_t *p_hash,
+                        const tpm_buf64 *newer, const tpm_buf64 *older, const tpm_buf64 *dec,
+                        const tpm_buf64 *enc, uint8_t attrs, uint8_t *out)
+{
+    size_t hlen = crypt_hash_size(s->hash);
+    crypt_part parts[] = {{p_hash, hlen},
+                          {newer->b, newer->size},
+                          {older->b, older->size},
+                          {dec ? dec->b : NULL, dec ? dec->size : 0},
+                          {enc ? enc->b : NULL, enc ? enc->size : 0},
+                          {&attrs, 1}};
+    return crypt_hmac_parts(s->hash, key->b, key->size, out, parts, 6);
+}
+
+/* Symmetric parameter encryption (Part 1 §21.3, §21.4). */
+static TPM_RC param_crypt(const tpm_session *s, const tpm_buf64 *value, const tpm_buf64 *newer,
+                          const tpm_buf64 *older, uint8_t *data, size_t len, int encrypt)
+{
+    if (len == 0)
+        return TPM_RC_SUCCESS;
+    if (s->sym_alg == TPM_ALG_XOR) {
+        uint8_t *mask = malloc(len);
+        if (mask == NULL)
+            return TPM_RC_MEMORY;
+        int rc = crypt_kdfa(s->hash, value->b, value->size, "XOR", newer->b, newer->size,
+                            older->b, older->size, (uint32_t)len * 8, mask);
+        for (size_t i = 0; i < len; i++)
+            data[i] ^= mask[i];
+        qtpm_memzero(mask, len);
+        free(mask);
+        return rc ? TPM_RC_FAILURE : TPM_RC_SUCCESS;
+    }
+    if (s->sym_alg != TPM_ALG_AES || s->sym_mode != TPM_ALG_CFB)
+        return TPM_RC_SYMMETRIC;
+    uint8_t kiv[32 + 16];
+    size_t klen = s->sym_bits / 8;
+    if (crypt_kdfa(s->hash, value->b, value->size, "CFB", newer->b, newer->size, older->b,
+                   older->size, (uint32_t)(klen + 16) * 8, kiv))
+        return TPM_RC_FAILURE;
+    int rc = encrypt ? qtpm_aes_encrypt(QTPM_SYM_CFB, kiv, klen, kiv + klen, data, data, len)
+                     : qtpm_aes_decrypt(QTPM_SYM_CFB, kiv, klen, kiv + klen, data, data, len);
+    qtpm_memzero(kiv, sizeof(kiv));
+    return rc ? TPM_RC_FAILURE : TPM_RC_SUCCESS;
+}
+
+TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
+{
+    /* Names of the handles, for cpHash and bind checks. */
+    for (unsigned i = 0; i < c->nhandles; i++) {
+        tpm_name nm;
+        if (entity_name(tpm, c->handles[i], &nm) != TPM_RC_SUCCESS)
+            nm.size = 0;
+        memcpy(c->names[i], nm.b, nm.size);
+        c->name_len[i] = nm.size;
+    }
+
+    /* Resolve sessions and their attributes first (Part 3 §5.5). */
+    for (unsigned i = 0; i < c->nauths; i++) {
+        tpm_auth_in *a = &c->auths[i];
+        unsigned n = i + 1;
+        if (a->handle == TPM_RS_PW) {
+            if (auth_handle_index(sc, i) < 0)
+                return RC_S(TPM_RC_HANDLE, n);
+            if (a->nonce_caller.size != 0)
+                return RC_S(TPM_RC_NONCE, n);
+            if (a->attrs & ~SA_CONTINUE)
+                return RC_S(TPM_RC_ATTRIBUTES, n);
+            continue;
+        }
+        uint8_t ht = (uint8_t)(a->handle >> 24);
+        if (ht != TPM_HT_HMAC_SESSION && ht != TPM_HT_POLICY_SESSION)
+            return RC_S(TPM_RC_HANDLE, n);
+        a->sess = session_find(tpm, a->handle);
+        if (a->sess == NULL)
+            return TPM_RC_REFERENCE_S0 + i;
+        for (unsigned j = 0; j < i; j++)
+            if (c->auths[j].handle == a->handle)
+                return RC_S(TPM_RC_HANDLE, n);
+        if (a->attrs & 0x18)
+            return RC_S(TPM_RC_RESERVED_BITS, n);
+        size_t hlen = crypt_hash_size(a->sess->hash);
+        /* StartAuthSession enforces 16..digest size; per command a TSS may
+         * send a shorter nonceCaller (tpm2-tools does for password-only
+         * policy sessions), which only weakens its own replay protection. */
+        if (a->nonce_caller.size > hlen)
+            return RC_S(TPM_RC_NONCE, n);
+        if (a->attrs & SA_DECRYPT) {
+            if (!sc->may_dec || sc->dec_idx >= 0)
+                return RC_S(TPM_RC_ATTRIBUTES, n);
+            if (a->sess->sym_alg == TPM_ALG_NULL)
+                return RC_S(TPM_RC_SYMMETRIC, n);
+            sc->dec_idx = (int)i;
+        }
+        if (a->attrs & SA_ENCRYPT) {
+            if (!sc->may_enc || sc->enc_idx >= 0)
+                return RC_S(TPM_RC_ATTRIBUTES, n);
+            if (a->sess->sym_alg == TPM_ALG_NULL)
+                return RC_S(TPM_RC_SYMMETRIC, n);
+            sc->enc_idx = (int)i;
+        }
+        if (auth_handle_index(sc, i) < 0 && !(a->attrs & (SA_DECRYPT | SA_ENCRYPT | SA_AUDIT)))
+            return RC_S(TPM_RC_ATTRIBUTES, n);
+        if (a->sess->type != TPM_SE_HMAC && auth_handle_index(sc, i) < 0)
+            return RC_S(TPM_RC_ATTRIBUTES, n);
+    }
+
+    /* Authorize each handle that needs it (Part 1 §19.6). */
+    for (unsigned i = 0; i < c->nauths; i++) {
+        tpm_auth_in *a = &c->auths[i];
+        tpm_session *s = a->sess;
+        unsigned n = i + 1;
+        int hi = auth_handle_index(sc, i);
+        TPM_HANDLE h = hi >= 0 ? c->handles[hi] : TPM_RH_NULL;
+        tpm_buf64 auth = {0};
+        if (hi >= 0) {
+            TPM_RC rc = da_check(tpm, h);
+            if (rc)
+                return rc;
+            entity_auth_value(tpm, h, &auth);
+            int user_with_auth = 1, admin_with_policy = 0;
+            entity_auth_rules(tpm, h, &user_with_auth, &admin_with_policy);
+            uint8_t role = sc->roles[hi];
+            int policy_required = (role == 3) || (role == 2 && admin_with_policy) ||
+                                  (role == 1 && !user_with_auth);
+            if (policy_required && (s == NULL || s->type == TPM_SE_HMAC))
+                return RC_S(TPM_RC_AUTH_UNAVAILABLE, n);
+            if (policy_required && role != 1 && s->command_code != c->cc)
+                return RC_S(TPM_RC_POLICY_FAIL, n);
+        }
+        if (s == NULL) {
+            /* password authorization (Part 1 §19.6.4) */
+            int ok = auth_equal(a->hmac, a->hmac_size, auth.b, auth.size);
+            qtpm_memzero(&auth, sizeof(auth));
+            if (!ok)
+                return auth_fail(tpm, h, n);
+            continue;
+        }
+        size_t hlen = crypt_hash_size(s->hash);
+        compute_cp_hash(c, s->hash, sc->cp_hash[i]);
+        if (hi >= 0 && s->type != TPM_SE_HMAC) {
+            TPM_RC rc = policy_check(tpm, c, s, h, n, sc->cp_hash[i]);
+            if (rc)
+                return rc;
+        }
+        /* sessionValue: sessionKey || authValue, except for a bound session
+         * authorizing its bind entity or a policy session without
+         * PolicyAuthValue. */
+        tpm_buf64 *val = &sc->values[i];
+        memcpy(val->b, s->session_key.b, s->session_key.size);
+        val->size = s->session_key.size;
+        int include_auth = hi >= 0;
+        if (s->type == TPM_SE_HMAC && s->bound && hi >= 0 && c->name_len[hi] == s->bind_name.size &&
+            memcmp(c->names[hi], s->bind_name.b, s->bind_name.size) == 0)
+            include_auth = 0;
+        if (s->type != TPM_SE_HMAC && !s->auth_value_needed)
+            include_auth = 0;
+        sc->with_auth[i] = (uint8_t)include_auth;
+        sc->auth_handle[i] = h;
+        if (include_auth && val->size + auth.size <= sizeof(val->b)) {
+            memcpy(val->b + val->size, auth.b, auth.size);
+            val->size = (uint16_t)(val->size + auth.size);
+        }
+        if (hi >= 0 && s->type != TPM_SE_HMAC && s->password_needed) {
+            int ok = auth_equal(a->hmac, a->hmac_size, auth.b, auth.size);
+            qtpm_memzero(&auth, sizeof(auth));
+            if (!ok)
+                return auth_fail(tpm, h, n);
+            continue;
+        }
+        qtpm_memzero(&auth, sizeof(auth));
+        /* nonceTPM of the decrypt/encrypt session goes into the first
+         * session's HMAC when that session is another one (Part 1 §19.6.5). */
+        const tpm_buf64 *dn = NULL, *en = NULL;
+        if (i == 0 && sc->dec_idx > 0)
+            dn = &c->auths[sc->dec_idx].sess->nonce_tpm;
+        if (i == 0 && sc->enc_idx > 0 && sc->enc_idx != sc->dec_idx)
+            en = &c->auths[sc->enc_idx].sess->nonce_tpm;
+        if (hi >= 0 || a->hmac_size != 0) {
+            uint8_t mac[MAX_DIGEST];
+            session_hmac(s, val, sc->cp_hash[i], &a->nonce_caller, &s->nonce_tpm, dn, en, a->attrs,
+                         mac);
+            int ok = a->hmac_size == hlen && ct_memneq(mac, a->hmac, hlen) == 0;
+            if (!ok)
+                return hi >= 0 ? auth_fail(tpm, h, n) : RC_S(TPM_RC_AUTH_FAIL, n);
+        }
+    }
+
+    /* Decrypt the first parameter in place (Part 1 §21). */
+    if (sc->dec_idx >= 0) {
+        tpm_auth_in *a = &c->auths[sc->dec_idx];
+        if (c->param_raw_len < 2)
+            return RC_P(TPM_RC_SIZE, 1);
+        size_t len = ((size_t)c->param_raw[0] << 8) | c->param_raw[1];
+        if (len + 2 > c->param_raw_len)
+            return RC_P(TPM_RC_SIZE, 1);
+        c->param_copy = malloc(c->param_raw_len);
+        if (c->param_copy == NULL)
+            return TPM_RC_MEMORY;
+        memcpy(c->param_copy, c->param_raw, c->param_raw_len);
+        TPM_RC rc = param_crypt(a->sess, &sc->values[sc->dec_idx], &a->nonce_caller,
+                                &a->sess->nonce_tpm, c->param_copy + 2, len, 0);
+        if (rc)
+            return RC_S(rc, (unsigned)sc->dec_idx + 1);
+        c->in = (tpm_rd){c->param_copy, c->param_raw_len, 0};
+    }
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
+{
+    /* New nonceTPM for every session (Part 1 §19.6.2), before encryption,
+     * which uses the new nonce as nonceNewer. */
+    for (unsigned i = 0; i < c->nauths; i++) {
+        tpm_session *s = c->auths[i].sess;
+        if (s == NULL)
+            continue;
+        if (session_find(tpm, c->auths[i].handle) != s) {
+            c->auths[i].sess = NULL; /* flushed by the command itself */
+            continue;
+        }
+        sc->nonce_old_tpm[i] = s->nonce_tpm;
+        if (crypt_random(s->nonce_tpm.b, s->nonce_tpm.size))
+            return TPM_RC_FAILURE;
+    }
+    if (sc->enc_idx >= 0 && c->auths[sc->enc_idx].sess) {
+        tpm_auth_in *a = &c->auths[sc->enc_idx];
+        if (c->out.off < 2)
+            return TPM_RC_FAILURE;
+        size_t len = ((size_t)c->out.p[0] << 8) | c->out.p[1];
+        if (len + 2 > c->out.off)
+            return TPM_RC_FAILURE;
+        TPM_RC rc = param_crypt(a->sess, &sc->values[sc->enc_idx], &a->sess->nonce_tpm,
+                                &a->nonce_caller, c->out.p + 2, len, 1);
+        if (rc)
+            return rc;
+    }
+
+    /* A command that changed the authorized entity's authValue
+     * (HierarchyChangeAuth, NV_ChangeAuth) answers with the new value in the
+     * response HMAC key (Part 1 §19.6.5); so take the value as it is now. */
+    for (unsigned i = 0; i < c->nauths; i++) {
+        tpm_session *s = c->auths[i].sess;
+        tpm_buf64 now;
+        if (s == NULL || !sc->with_auth[i] ||
+            entity_auth_value(tpm, sc->auth_handle[i], &now) != TPM_RC_SUCCESS)
+            continue;
+        tpm_buf64 *val = &sc->values[i];
+        if (s->session_key.size + now.size <= sizeof(val->b)) {
+            memcpy(val->b, s->session_key.b, s->session_key.size);
+            memcpy(val->b + s->session_key.size, now.b, now.size);
+            val->size = (uint16_t)(s->session_key.size + now.size);
+        }
+        qtpm_memzero(&now, sizeof(now));
+    }
+
+    tpm_wr w = {c->rsp_auth, sizeof(c->rsp_auth), 0, 0};
+    for (unsigned i = 0; i < c->nauths; i++) {
+        tpm_auth_in *a = &c->auths[i];
+        tpm_session *s = a->sess;
+        if (s != NULL && s->type != TPM_SE_HMAC && s->password_needed) {
+            /* PolicyPassword: the response carries no HMAC (Part 1 §19.6.13) */
+            wr_2b(&w, s->nonce_tpm.b, s->nonce_tpm.size);
+            wr_u8(&w, a->attrs & (uint8_t)~SA_AUDIT_RESET);
+            wr_u16(&w, 0);
+            continue;
+        }
+        if (a->handle == TPM_RS_PW || s == NULL) {
+            /* TPMS_AUTH_RESPONSE of a password session: empty nonce, the
+             * continueSession bit, empty hmac. */
+            wr_u16(&w, 0);
+            wr_u8(&w, a->attrs & SA_CONTINUE);
+            wr_u16(&w, 0);
+            continue;
+        }
+        /* rpHash = H(responseCode || commandCode || parameters) */
+        uint8_t rp_hash[MAX_DIGEST], hdr[8];
+        wr_put_u32(hdr, TPM_RC_SUCCESS);
+        wr_put_u32(hdr + 4, c->cc);
+        crypt_part parts[] = {{hdr, 8}, {c->out.p, c->out.off}};
+        crypt_hash_parts(s->hash, rp_hash, parts, 2);
+        if (a->attrs & SA_AUDIT) {
+            crypt_part ap[] = {{s->audit_digest.b, s->audit_digest.size},
+                               {sc->cp_hash[i], crypt_hash_size(s->hash)},
+                               {rp_hash, crypt_hash_size(s->hash)}};
+            if (!s->is_audit_started || (a->attrs & SA_AUDIT_RESET)) {
+                s->audit_digest.size = (uint16_t)crypt_hash_size(s->hash);
+                memset(s->audit_digest.b, 0, s->audit_digest.size);
+                s->is_audit_started = 1;
+            }
+            if (c->param_raw && sc->cp_hash[i][0] == 0 && sc->cp_hash[i][1] == 0)
+                compute_cp_hash(c, s->hash, sc->cp_hash[i]);
+            crypt_hash_parts(s->hash, s->audit_digest.b, ap, 3);
+        }
+        uint8_t mac[MAX_DIGEST];
+        uint8_t attrs = a->attrs & (uint8_t)~SA_AUDIT_RESET;
+        session_hmac(s, &sc->values[i], rp_hash, &s->nonce_tpm, &a->nonce_caller, NULL, NULL,
+                     attrs, mac);
+        wr_2b(&w, s->nonce_tpm.b, s->nonce_tpm.size);
+        wr_u8(&w, attrs);
+        wr_2b(&w, mac, (uint16_t)crypt_hash_size(s->hash));
+    }
+    c->rsp_auth_len = w.off;
+    /* Sessions without continueSession end with this command. */
+    for (unsigned i = 0; i < c->nauths; i++)
+        if (c->auths[i].sess && !(c->auths[i].attrs & SA_CONTINUE))
+            session_remove(tpm, c->auths[i].handle);
+    (void)tpm;
+    return w.overflow ? TPM_RC_SIZE : TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- StartAuthSession */
+
+/* Part 3 §11.1 TPM2_StartAuthSession: tpmKey and bind are handles 1 and 2;
+ * parameters nonceCaller, encryptedSalt, sessionType, symmetric, authHash. */
+TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    TPM_HANDLE tpm_key = c->handles[0], bind = c->handles[1];
+    tpm_buf64 nonce_caller;
+    uint8_t salt_in[512];
+    uint16_t salt_len;
+    uint8_t type;
+    uint16_t sym_alg, sym_bits = 0, sym_mode = TPM_ALG_NULL, auth_hash;
+    int e;
+    if ((e = rd_2b(&c->in, nonce_caller.b, sizeof(nonce_caller.b), &nonce_caller.size)) != 0)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if ((e = rd_2b(&c->in, salt_in, sizeof(salt_in), &salt_len)) != 0)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
+    if (rd_u8(&c->in, &type) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    if (rd_u16(&c->in, &sym_alg) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 4);
+    if (sym_alg != TPM_ALG_NULL) {
+        if (rd_u16(&c->in, &sym_bits) != 0)
+            return RC_P(TPM_RC_INSUFFICIENT, 4);
+        if (sym_alg == TPM_ALG_AES && rd_u16(&c->in, &sym_mode) != 0)
+            return RC_P(TPM_RC_INSUFFICIENT, 4);
+    }
+    if (rd_u16(&c->in, &auth_hash) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 5);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+
+    if (type != TPM_SE_HMAC && type != TPM_SE_POLICY && type != TPM_SE_TRIAL)
+        return RC_P(TPM_RC_VALUE, 3);
+    if (sym_alg == TPM_ALG_AES) {
+        if (sym_bits != 128 && sym_bits != 192 && sym_bits != 256)
+            return RC_P(TPM_RC_KEY_SIZE, 4);
+        if (sym_mode != TPM_ALG_CFB)
+            return RC_P(TPM_RC_MODE, 4);
+    } else if (sym_alg == TPM_ALG_XOR) {
+        if (crypt_hash_size(sym_bits) == 0)
+            return RC_P(TPM_RC_HASH, 4);
+    } else if (sym_alg != TPM_ALG_NULL) {
+        return RC_P(TPM_RC_SYMMETRIC, 4);
+    }
+    size_t hlen = crypt_hash_size(auth_hash);
+    if (hlen == 0)
+        return RC_P(TPM_RC_HASH, 5);
+    if (nonce_caller.size < 16 || nonce_caller.size > hlen)
+        return RC_P(TPM_RC_SIZE, 1);
+
+    /* salt: decrypt encryptedSalt with tpmKey (Part 1 §24 "Secret Sharing",
+     * label "SECRET") */
+    tpm_buf64 salt = {0};
+    if (tpm_key != TPM_RH_NULL) {
+        if (salt_len == 0)
+            return RC_P(TPM_RC_VALUE, 2);
+        TPM_RC rc = object_decrypt_secret(tpm, tpm_key, "SECRET", salt_in, salt_len, salt.b,
+                                          sizeof(salt.b), &salt.size);
+        if (rc)
+            return rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, 2) : rc;
+    } else if (salt_len != 0) {
+        return RC_P(TPM_RC_VALUE, 2);
+    }
+
+    int slot = -1;
+    for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+        if (tpm->sessions[i] == NULL) {
+            slot = i;
+            break;
+        }
+    if (slot < 0)
+        return TPM_RC_SESSION_MEMORY;
+    tpm_session *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return TPM_RC_MEMORY;
+    /* handles are TPM_HR_HMAC/POLICY_SESSION + a counter so a stale handle
+     * never names a new session */
+    tpm->context_counter++;
+    uint32_t idx = (uint32_t)(tpm->context_counter & 0xFFFF) * MAX_LOADED_SESSIONS + (uint32_t)slot;
+    s->handle = ((type == TPM_SE_HMAC ? (uint32_t)TPM_HT_HMAC_SESSION : (uint32_t)TPM_HT_POLICY_SESSION) << 24) |
+                (idx & 0xFFFFFF);
+    s->type = type;
+    s->hash = auth_hash;
+    s->sym_alg = sym_alg;
+    s->sym_bits = sym_bits;
+    s->sym_mode = sym_mode;
+    s->nonce_tpm.size = (uint16_t)hlen;
+    if (crypt_random(s->nonce_tpm.b, hlen)) {
+        session_free(s);
+        return TPM_RC_FAILURE;
+    }
+    /* sessionKey = KDFa(authHash, bind.authValue || salt, "ATH", nonceTPM,
+     * nonceCaller, bits of the digest) (Part 1 §19.6.8) */
+    tpm_buf64 key_in = {0};
+    if (bind != TPM_RH_NULL) {
+        tpm_buf64 ba;
+        entity_auth_value(tpm, bind, &ba);
+        memcpy(key_in.b, ba.b, ba.size);
+        key_in.size = ba.size;
+        qtpm_memzero(&ba, sizeof(ba));
+        s->bound = 1;
+        entity_name(tpm, bind, &s->bind_name);
+    }
+    if (key_in.size + salt.size > sizeof(key_in.b)) {
+        session_free(s);
+        return RC_P(TPM_RC_VALUE, 2);
+    }
+    memcpy(key_in.b + key_in.size, salt.b, salt.size);
+    key_in.size = (uint16_t)(key_in.size + salt.size);
+    if (key_in.size > 0) {
+        s->session_key.size = (uint16_t)hlen;
+        crypt_kdfa(auth_hash, key_in.b, key_in.size, "ATH", s->nonce_tpm.b, s->nonce_tpm.size,
+                   nonce_caller.b, nonce_caller.size, (uint32_t)hlen * 8, s->session_key.b);
+    }
+    qtpm_memzero(&key_in, sizeof(key_in));
+    qtpm_memzero(&salt, sizeof(salt));
+    s->policy_digest.size = (uint16_t)hlen;
+    s->start_time = tpm->time_ms;
+    tpm->sessions[slot] = s;
+
+    c->out_handle = s->handle;
+    wr_2b(&c->out, s->nonce_tpm.b, s->nonce_tpm.size);
+    return TPM_RC_SUCCESS;
+}
+
+static TPM_RC policy_session_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_session **out)
+{
+    tpm_session *s = session_find(tpm, h);
+    if (s == NULL)
+        return RC_H(TPM_RC_HANDLE, 1);
+    if (s->type == TPM_SE_HMAC)
+        return RC_H(TPM_RC_TYPE, 1);
+    *out = s;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.15 TPM2_PolicyRestart: back to the initial policy state. */
+TPM_RC cmd_PolicyRestart(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    memset(s->policy_digest.b, 0, sizeof(s->policy_digest.b));
+    s->auth_value_needed = s->password_needed = 0;
+    s->command_code = 0;
+    s->cp_hash.size = s->name_hash.size = 0;
+    s->pcr_checked = 0;
+    s->locality_mask = 0;
+    s->nv_written_set = 0;
+    s->timeout = 0;
+    s->start_time = tpm->time_ms;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.19 TPM2_PolicyGetDigest */
+TPM_RC cmd_PolicyGetDigest(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    wr_2b(&c->out, s->policy_digest.b, s->policy_digest.size);
+    return TPM_RC_SUCCESS;
+}

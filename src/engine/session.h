@@ -1,0 +1,76 @@
+/*
+ * session.h — authorization sessions (Part 1 §19, Part 3 §11): the session
+ * value and the two calls the dispatcher makes around a handler, one to
+ * check every authorization of a command (and decrypt its first parameter),
+ * one to build the response authorizations (and encrypt the first response
+ * parameter). policy.c updates the policy fields.
+ */
+#ifndef QTPM_ENGINE_SESSION_H
+#define QTPM_ENGINE_SESSION_H
+
+#include "engine_int.h"
+#include "entity.h"
+
+typedef struct tpm_session {
+    TPM_HANDLE handle;
+    uint8_t type;             /* TPM_SE_HMAC, TPM_SE_POLICY, TPM_SE_TRIAL */
+    TPM_ALG_ID hash;
+    tpm_buf64 nonce_tpm;
+    tpm_buf64 session_key;
+    TPM_ALG_ID sym_alg;       /* TPM_ALG_AES, TPM_ALG_XOR or TPM_ALG_NULL */
+    uint16_t sym_bits;
+    TPM_ALG_ID sym_mode;
+    uint8_t bound;
+    tpm_name bind_name;
+    /* policy state (Part 1 §19.7) */
+    tpm_buf64 policy_digest;
+    uint8_t auth_value_needed, password_needed;
+    TPM_CC command_code;      /* 0 when no PolicyCommandCode */
+    tpm_buf64 cp_hash;        /* PolicyCpHash */
+    tpm_buf64 name_hash;      /* PolicyNameHash */
+    uint8_t pcr_checked;
+    uint32_t pcr_counter;
+    uint8_t locality_mask;    /* 0 = any */
+    uint8_t nv_written_set, nv_written;
+    uint64_t start_time;
+    uint64_t timeout;         /* 0 = none; in TPM time ms */
+    uint8_t is_audit_started;
+    tpm_buf64 audit_digest;
+} tpm_session;
+
+/* Per-command session bookkeeping shared between the two calls. */
+typedef struct {
+    unsigned nhandles, nauth;
+    const uint8_t *roles;
+    int may_dec, may_enc;
+    int dec_idx, enc_idx;     /* -1 when none */
+    tpm_buf64 values[MAX_AUTH_SESSIONS]; /* HMAC key (sessionKey || authValue) per session */
+    uint8_t with_auth[MAX_AUTH_SESSIONS]; /* values[i] includes the entity's authValue */
+    TPM_HANDLE auth_handle[MAX_AUTH_SESSIONS];
+    tpm_buf64 nonce_old_tpm[MAX_AUTH_SESSIONS];
+    uint8_t cp_hash[MAX_AUTH_SESSIONS][MAX_DIGEST];
+    TPM_HANDLE flushed_by_cmd;  /* a session the command itself removed */
+} sess_ctx;
+
+void sess_ctx_init(sess_ctx *sc, unsigned nhandles, unsigned nauth, const uint8_t *roles,
+                   int may_dec, int may_enc);
+void sess_ctx_clear(sess_ctx *sc);
+TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc);
+TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc);
+
+tpm_session *session_find(qtpm_tpm *tpm, TPM_HANDLE h);
+/* Policy helper: policyDigest' = H(policyDigest || parts...) (Part 1 §19.7.3). */
+int session_policy_extend(tpm_session *s, const uint8_t *a, size_t alen, const uint8_t *b,
+                          size_t blen);
+
+/* Compare two auth values ignoring trailing zeros (Part 1 §19.6.4), in time
+ * depending on the lengths only. Returns 1 when equal. */
+int auth_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* Trailing zeros removed, as the TPM stores every authValue. */
+uint16_t auth_trim(const uint8_t *a, uint16_t len);
+
+CMD(StartAuthSession);
+CMD(PolicyRestart);
+CMD(PolicyGetDigest);
+
+#endif

@@ -1,0 +1,406 @@
+/*
+ * sym.c — symmetric operations with loaded keys and the TPM's own hashing
+ * (Part 3 §15, §17): EncryptDecrypt, EncryptDecrypt2, HMAC, Hash,
+ * HashSequenceStart, HMAC_Start, SequenceUpdate, SequenceComplete and
+ * EventSequenceComplete.
+ *
+ * Hash and SequenceComplete issue a hash-check ticket (Part 1 §7.4.4) only
+ * when the hashed data did not begin with TPM_GENERATED_VALUE: a restricted
+ * signing key will sign a digest only with such a ticket, so it can never be
+ * made to sign something that looks like a TPM attestation.
+ */
+#include <stdlib.h>
+
+#include "crypt.h"
+#include "engine_int.h"
+#include "object.h"
+#include "session.h"
+
+
+static qtpm_sym_mode sym_mode(TPM_ALG_ID m)
+{
+    switch (m) {
+    case TPM_ALG_CFB: return QTPM_SYM_CFB;
+    case TPM_ALG_CTR: return QTPM_SYM_CTR;
+    case TPM_ALG_OFB: return QTPM_SYM_OFB;
+    case TPM_ALG_CBC: return QTPM_SYM_CBC;
+    case TPM_ALG_ECB: return QTPM_SYM_ECB;
+    default: return 0;
+    }
+}
+
+/* The shared body of EncryptDecrypt and EncryptDecrypt2 (Part 3 §15.2). */
+static TPM_RC encrypt_decrypt(qtpm_tpm *tpm, tpm_cmd *c, uint8_t decrypt, TPM_ALG_ID mode,
+                              uint8_t *iv, uint16_t iv_len, uint8_t *data, uint16_t len,
+                              unsigned p_dec, unsigned p_mode, unsigned p_iv, unsigned p_data)
+{
+    tpm_object *k = object_find(tpm, c->handles[0]);
+    if (decrypt > 1)
+        return RC_P(TPM_RC_VALUE, p_dec);
+    if (k->is_sequence || k->pub.type != TPM_ALG_SYMCIPHER)
+        return RC_H(TPM_RC_KEY, 1);
+    uint32_t a = k->pub.objectAttributes;
+    if (a & TPMA_OBJECT_RESTRICTED)
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    if (decrypt ? !(a & TPMA_OBJECT_DECRYPT) : !(a & TPMA_OBJECT_SIGN_ENCRYPT))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    TPM_ALG_ID km = k->pub.parameters.symDetail.sym.mode.aes;
+    if (km != TPM_ALG_NULL) {
+        if (mode != TPM_ALG_NULL && mode != km)
+            return RC_P(TPM_RC_MODE, p_mode);
+        mode = km;
+    }
+    qtpm_sym_mode m = sym_mode(mode);
+    if (m == 0)
+        return RC_P(TPM_RC_MODE, p_mode);
+    if (m == QTPM_SYM_ECB ? iv_len != 0 : iv_len != 16)
+        return RC_P(TPM_RC_SIZE, p_iv);
+    if ((m == QTPM_SYM_CBC || m == QTPM_SYM_ECB) && len % 16)
+        return RC_P(TPM_RC_SIZE, p_data);
+    size_t klen = k->sens.sensitive.sym.size;
+    int r = decrypt ? qtpm_aes_decrypt(m, k->sens.sensitive.sym.buffer, klen, iv_len ? iv : NULL,
+                                       data, data, len)
+                    : qtpm_aes_encrypt(m, k->sens.sensitive.sym.buffer, klen, iv_len ? iv : NULL,
+                                       data, data, len);
+    if (r != QTPM_OK)
+        return TPM_RC_FAILURE;
+    wr_2b(&c->out, data, len);
+    wr_2b(&c->out, iv, iv_len);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §15.2 TPM2_EncryptDecrypt: decrypt, mode, ivIn, inData */
+TPM_RC cmd_EncryptDecrypt(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t dec, iv[16], data[MAX_DIGEST_BUFFER];
+    uint16_t mode, iv_len, len;
+    if (rd_u8(&c->in, &dec))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &mode))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    int e = rd_2b(&c->in, iv, sizeof(iv), &iv_len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
+    e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 1, 2, 3, 4);
+    qtpm_memzero(data, sizeof(data));
+    return rc;
+}
+
+/* Part 3 §15.3 TPM2_EncryptDecrypt2: inData first, so it can be encrypted
+ * by a session. */
+TPM_RC cmd_EncryptDecrypt2(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t dec, iv[16], data[MAX_DIGEST_BUFFER];
+    uint16_t mode, iv_len, len;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (rd_u8(&c->in, &dec))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (rd_u16(&c->in, &mode))
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    e = rd_2b(&c->in, iv, sizeof(iv), &iv_len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 2, 3, 4, 1);
+    qtpm_memzero(data, sizeof(data));
+    return rc;
+}
+
+/* The HMAC key's hash: the key's scheme, or hashAlg when the key has none. */
+static TPM_RC hmac_key(qtpm_tpm *tpm, TPM_HANDLE h, TPM_ALG_ID *alg, unsigned p_alg,
+                       tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k->is_sequence || k->pub.type != TPM_ALG_KEYEDHASH || !k->has_sensitive)
+        return RC_H(TPM_RC_TYPE, 1);
+    uint32_t a = k->pub.objectAttributes;
+    if (!(a & TPMA_OBJECT_SIGN_ENCRYPT) || (a & (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT)))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    const TPMT_KEYEDHASH_SCHEME *s = &k->pub.parameters.keyedHashDetail.scheme;
+    if (s->scheme == TPM_ALG_HMAC) {
+        if (*alg != TPM_ALG_NULL && *alg != s->details.hmac.hashAlg)
+            return RC_P(TPM_RC_VALUE, p_alg);
+        *alg = s->details.hmac.hashAlg;
+    } else if (*alg == TPM_ALG_NULL) {
+        return RC_P(TPM_RC_VALUE, p_alg);
+    }
+    if (crypt_hash_size(*alg) == 0)
+        return RC_P(TPM_RC_HASH, p_alg);
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §15.5 TPM2_HMAC */
+TPM_RC cmd_HMAC(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[MAX_DIGEST_BUFFER];
+    uint16_t len, alg;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &alg))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
+    if (rc)
+        return rc;
+    uint8_t mac[MAX_DIGEST];
+    if (qtpm_hmac(crypt_hash_alg(alg), k->sens.sensitive.bits.buffer, k->sens.sensitive.bits.size,
+                  data, len, mac))
+        return TPM_RC_FAILURE;
+    wr_2b(&c->out, mac, (uint16_t)crypt_hash_size(alg));
+    return TPM_RC_SUCCESS;
+}
+
+/* Writes the hash-check ticket for digest (Part 1 §7.4.4). */
+static void write_hashcheck(qtpm_tpm *tpm, tpm_wr *w, TPM_ALG_ID alg, TPM_HANDLE hier,
+                            const uint8_t *digest, int generated)
+{
+    if (hier == TPM_RH_NULL || generated) {
+        ticket_write_null(w, TPM_ST_HASHCHECK);
+        return;
+    }
+    uint8_t t[MAX_DIGEST];
+    size_t hl = crypt_hash_size(alg);
+    ticket_hmac(tpm, alg, hier, TPM_ST_HASHCHECK, digest, hl, NULL, 0, t);
+    wr_u16(w, TPM_ST_HASHCHECK);
+    wr_u32(w, hier);
+    wr_2b(w, t, (uint16_t)hl);
+}
+
+static int starts_generated(const uint8_t *p, size_t n)
+{
+    return n >= 4 && p[0] == 0xFF && p[1] == 'T' && p[2] == 'C' && p[3] == 'G';
+}
+
+static TPM_RC read_hierarchy(qtpm_tpm *tpm, tpm_rd *r, TPM_HANDLE *h, unsigned pnum)
+{
+    if (rd_u32(r, h))
+        return RC_P(TPM_RC_INSUFFICIENT, pnum);
+    if (*h != TPM_RH_NULL && *h != TPM_RH_OWNER && *h != TPM_RH_ENDORSEMENT && *h != TPM_RH_PLATFORM)
+        return RC_P(TPM_RC_VALUE, pnum);
+    if (!hierarchy_enabled(tpm, *h))
+        return RC_P(TPM_RC_HIERARCHY, pnum);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §15.4 TPM2_Hash */
+TPM_RC cmd_Hash(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[MAX_DIGEST_BUFFER];
+    uint16_t len, alg;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &alg))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (crypt_hash_size(alg) == 0)
+        return RC_P(TPM_RC_HASH, 2);
+    TPM_HANDLE hier;
+    TPM_RC rc = read_hierarchy(tpm, &c->in, &hier, 3);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    uint8_t d[MAX_DIGEST];
+    crypt_hash(alg, data, len, d);
+    wr_2b(&c->out, d, (uint16_t)crypt_hash_size(alg));
+    write_hashcheck(tpm, &c->out, alg, hier, d, starts_generated(data, len));
+    return TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- sequences */
+
+static TPM_RC new_sequence(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, TPM_ALG_ID alg,
+                           const tpm_buf64 *auth, const tpm_object *key)
+{
+    tpm_object *o = calloc(1, sizeof(*o));
+    if (o == NULL)
+        return TPM_RC_MEMORY;
+    o->is_sequence = kind;
+    o->seq_alg = alg;
+    o->seq_ticket_ok = 1;
+    o->has_sensitive = 1;
+    o->hierarchy = TPM_RH_NULL;
+    o->pub.nameAlg = TPM_ALG_NULL;
+    o->pub.objectAttributes = TPMA_OBJECT_USERWITHAUTH;
+    memcpy(o->sens.authValue.buffer, auth->b, auth->size);
+    o->sens.authValue.size = auth_trim(auth->b, auth->size);
+    int r = QTPM_OK;
+    if (kind == 1) {
+        r = qtpm_hash_init(&o->seq_hash[0], crypt_hash_alg(alg));
+    } else if (kind == 2) {
+        r = qtpm_hmac_init(&o->seq_hmac, crypt_hash_alg(alg), key->sens.sensitive.bits.buffer,
+                           key->sens.sensitive.bits.size);
+    } else {
+        for (int b = 0; b < PCR_BANK_COUNT && r == QTPM_OK; b++)
+            r = qtpm_hash_init(&o->seq_hash[b], crypt_hash_alg(pcr_bank_alg(b)));
+    }
+    TPM_HANDLE h;
+    TPM_RC rc = r == QTPM_OK ? object_insert(tpm, o, &h) : TPM_RC_FAILURE;
+    if (rc) {
+        object_free(o);
+        return rc;
+    }
+    c->out_handle = h;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §17.3 TPM2_HashSequenceStart: hashAlg NULL starts an event
+ * sequence (every bank). */
+TPM_RC cmd_HashSequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_buf64 auth;
+    uint16_t alg;
+    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &alg))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (alg != TPM_ALG_NULL && crypt_hash_size(alg) == 0)
+        return RC_P(TPM_RC_HASH, 2);
+    return new_sequence(tpm, c, alg == TPM_ALG_NULL ? 3 : 1, alg, &auth, NULL);
+}
+
+/* Part 3 §17.2 TPM2_HMAC_Start */
+TPM_RC cmd_HMAC_Start(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_buf64 auth;
+    uint16_t alg;
+    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (rd_u16(&c->in, &alg))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
+    if (rc)
+        return rc;
+    return new_sequence(tpm, c, 2, alg, &auth, k);
+}
+
+static TPM_RC sequence_arg(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_object **out)
+{
+    tpm_object *o = object_find(tpm, h);
+    if (o == NULL || !o->is_sequence)
+        return RC_H(TPM_RC_MODE, hnum);
+    *out = o;
+    return TPM_RC_SUCCESS;
+}
+
+static void sequence_update(tpm_object *o, const uint8_t *data, size_t len)
+{
+    /* The first bytes decide whether a ticket may be issued. */
+    if (!o->seq_started) {
+        o->seq_started = 1;
+        if (starts_generated(data, len))
+            o->seq_ticket_ok = 0;
+    }
+    if (o->is_sequence == 1)
+        qtpm_hash_update(&o->seq_hash[0], data, len);
+    else if (o->is_sequence == 2)
+        qtpm_hmac_update(&o->seq_hmac, data, len);
+    else
+        for (int b = 0; b < PCR_BANK_COUNT; b++)
+            qtpm_hash_update(&o->seq_hash[b], data, len);
+}
+
+/* Part 3 §17.4 TPM2_SequenceUpdate */
+TPM_RC cmd_SequenceUpdate(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[MAX_DIGEST_BUFFER];
+    uint16_t len;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *o;
+    TPM_RC rc = sequence_arg(tpm, c->handles[0], 1, &o);
+    if (rc)
+        return rc;
+    sequence_update(o, data, len);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §17.5 TPM2_SequenceComplete */
+TPM_RC cmd_SequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[MAX_DIGEST_BUFFER];
+    uint16_t len;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_HANDLE hier;
+    TPM_RC rc = read_hierarchy(tpm, &c->in, &hier, 2);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *o;
+    rc = sequence_arg(tpm, c->handles[0], 1, &o);
+    if (rc)
+        return rc;
+    if (o->is_sequence == 3)
+        return RC_H(TPM_RC_MODE, 1);
+    sequence_update(o, data, len);
+    uint8_t d[MAX_DIGEST];
+    size_t hl = crypt_hash_size(o->seq_alg);
+    if (o->is_sequence == 1)
+        qtpm_hash_final(&o->seq_hash[0], d);
+    else
+        qtpm_hmac_final(&o->seq_hmac, d);
+    wr_2b(&c->out, d, (uint16_t)hl);
+    if (o->is_sequence == 1)
+        write_hashcheck(tpm, &c->out, o->seq_alg, hier, d, !o->seq_ticket_ok);
+    else
+        ticket_write_null(&c->out, TPM_ST_HASHCHECK);
+    object_remove(tpm, c->handles[0]);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §17.6 TPM2_EventSequenceComplete: pcrHandle (may be NULL),
+ * sequenceHandle. */
+TPM_RC cmd_EventSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[MAX_DIGEST_BUFFER];
+    uint16_t len;
+    int e = rd_2b(&c->in, data, sizeof(data), &len);
+    if (e)
+        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *o;
+    TPM_RC rc = sequence_arg(tpm, c->handles[1], 2, &o);
+    if (rc)
+        return rc;
+    if (o->is_sequence != 3)
+        return RC_H(TPM_RC_MODE, 2);
+    sequence_update(o, data, len);
+    wr_u32(&c->out, PCR_BANK_COUNT);
+    uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST];
+    for (int b = 0; b < PCR_BANK_COUNT; b++) {
+        TPM_ALG_ID alg = pcr_bank_alg(b);
+        qtpm_hash_final(&o->seq_hash[b], digests[b]);
+        wr_u16(&c->out, alg);
+        wr_bytes(&c->out, digests[b], crypt_hash_size(alg));
+    }
+    if (c->handles[0] != TPM_RH_NULL)
+        pcr_extend_digests(tpm, c->handles[0], digests);
+    object_remove(tpm, c->handles[1]);
+    return TPM_RC_SUCCESS;
+}

@@ -1,0 +1,462 @@
+/*
+ * tpm.c — the TPM as a value: creation (manufacture or reload from the
+ * store), the platform signals of engine.h (power, NV, cancel), the
+ * persistent-state blob, and the two commands that move the TPM between its
+ * operational states: TPM2_Startup and TPM2_Shutdown (Part 3 §9.3-9.4,
+ * Part 1 §36 "Initialization and shutdown").
+ *
+ * Startup comes in three flavours, chosen by the Startup type and by what the
+ * previous Shutdown left in the state (Part 1 §36.5):
+ *   TPM Reset   Startup(CLEAR) after Shutdown(CLEAR) or no orderly shutdown:
+ *               resetCount++, restartCount = 0, new null seed, PCRs initial;
+ *   TPM Restart Startup(CLEAR) after Shutdown(STATE): restartCount++, PCRs
+ *               initial, null hierarchy kept;
+ *   TPM Resume  Startup(STATE) after Shutdown(STATE): restartCount++, saved
+ *               PCRs restored.
+ *
+ * The persistent state is serialised field by field (one visitor function
+ * reads and writes it, so the two directions cannot disagree) into the blob
+ * "state" of the store; the store makes each save atomic.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "crypt.h"
+#include "engine_int.h"
+#include "entity.h"
+#include "nv.h"
+
+#define STATE_BLOB "state"
+static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '1'};
+
+uint64_t tpm_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Advances Clock and Time by the monotonic time elapsed since the last call. */
+void tpm_clock_update(qtpm_tpm *tpm)
+{
+    uint64_t now = tpm_now_ms();
+    if (!tpm->powered) {
+        tpm->clock_base_ms = now;
+        return;
+    }
+    uint64_t d = now - tpm->clock_base_ms;
+    tpm->clock_base_ms = now;
+    tpm->ps.clock += d;
+    tpm->time_ms += d;
+}
+
+/* ---------------------------------------------------------------- state blob */
+
+/* A serialiser that either reads (r != NULL) or writes (w != NULL). */
+typedef struct {
+    tpm_rd *r;
+    tpm_wr *w;
+    int bad;
+} ser;
+
+static void s_bytes(ser *s, uint8_t *p, size_t n)
+{
+    if (s->w)
+        wr_bytes(s->w, p, n);
+    else if (rd_bytes(s->r, p, n) != 0)
+        s->bad = 1;
+}
+
+static void s_u8(ser *s, uint8_t *v) { s_bytes(s, v, 1); }
+
+static void s_u16(ser *s, uint16_t *v)
+{
+    if (s->w)
+        wr_u16(s->w, *v);
+    else if (rd_u16(s->r, v) != 0)
+        s->bad = 1;
+}
+
+static void s_u32(ser *s, uint32_t *v)
+{
+    if (s->w)
+        wr_u32(s->w, *v);
+    else if (rd_u32(s->r, v) != 0)
+        s->bad = 1;
+}
+
+static void s_u64(ser *s, uint64_t *v)
+{
+    if (s->w)
+        wr_u64(s->w, *v);
+    else if (rd_u64(s->r, v) != 0)
+        s->bad = 1;
+}
+
+static void s_buf(ser *s, tpm_buf64 *b)
+{
+    s_u16(s, &b->size);
+    if (b->size > sizeof(b->b)) {
+        s->bad = 1;
+        b->size = 0;
+        return;
+    }
+    s_bytes(s, b->b, b->size);
+}
+
+static void s_var(ser *s, uint8_t *p, uint16_t *len, size_t cap)
+{
+    s_u16(s, len);
+    if (*len > cap) {
+        s->bad = 1;
+        *len = 0;
+        return;
+    }
+    s_bytes(s, p, *len);
+}
+
+static void state_visit(ser *s, qtpm_tpm *tpm)
+{
+    tpm_pstate *ps = &tpm->ps;
+    s_bytes(s, ps->eps, 64);
+    s_bytes(s, ps->sps, 64);
+    s_bytes(s, ps->pps, 64);
+    s_bytes(s, ps->eh_proof, 64);
+    s_bytes(s, ps->sh_proof, 64);
+    s_bytes(s, ps->ph_proof, 64);
+    s_buf(s, &ps->owner_auth);
+    s_buf(s, &ps->endorsement_auth);
+    s_buf(s, &ps->lockout_auth);
+    s_buf(s, &ps->owner_policy);
+    s_buf(s, &ps->endorsement_policy);
+    s_buf(s, &ps->lockout_policy);
+    s_u16(s, &ps->owner_policy_alg);
+    s_u16(s, &ps->endorsement_policy_alg);
+    s_u16(s, &ps->lockout_policy_alg);
+    s_u8(s, &ps->disable_clear);
+    s_u8(s, &ps->ph_enable_nv);
+    s_u64(s, &ps->clock);
+    s_u8(s, &ps->clock_safe);
+    s_u32(s, &ps->reset_count);
+    s_u32(s, &ps->restart_count);
+    s_u32(s, &ps->clear_count);
+    s_u32(s, &ps->failed_tries);
+    s_u32(s, &ps->max_tries);
+    s_u32(s, &ps->recovery_time);
+    s_u32(s, &ps->lockout_recovery);
+    s_u8(s, &ps->lockout_auth_locked);
+    for (int i = 0; i < PCR_BANK_COUNT; i++) {
+        s_u16(s, &ps->banks[i].alg);
+        s_u8(s, &ps->banks[i].allocated);
+    }
+    s_u8(s, &ps->orderly);
+    if (ps->orderly == 2) {
+        s_bytes(s, &ps->saved_pcr[0][0][0], sizeof(ps->saved_pcr));
+        s_u32(s, &ps->saved_pcr_counter);
+        s_u8(s, &ps->saved_enables);
+        s_buf(s, &ps->saved_platform_auth);
+        s_buf(s, &ps->saved_platform_policy);
+        s_u16(s, &ps->saved_platform_policy_alg);
+    }
+    s_bytes(s, ps->null_seed, 64);
+    s_bytes(s, ps->null_proof, 64);
+    s_u16(s, &ps->audit_alg);
+    s_buf(s, &ps->audit_digest);
+    s_u64(s, &ps->audit_counter);
+    s_bytes(s, ps->audited, sizeof(ps->audited));
+
+    /* NV indices and persistent objects, as counted lists of opaque records
+     * each family file knows how to read back. */
+    uint8_t count = 0;
+    if (s->w)
+        for (int i = 0; i < MAX_NV_INDICES; i++)
+            count += tpm->nv[i] != NULL;
+    s_u8(s, &count);
+    for (unsigned i = 0; i < count && !s->bad; i++) {
+        uint8_t rec[ENTITY_RECORD_MAX];
+        uint16_t len = 0;
+        if (s->w) {
+            int k = 0;
+            for (int j = 0, seen = 0; j < MAX_NV_INDICES; j++)
+                if (tpm->nv[j] && seen++ == (int)i)
+                    k = j;
+            len = (uint16_t)nv_record_write(tpm->nv[k], rec, sizeof(rec));
+        }
+        s_var(s, rec, &len, sizeof(rec));
+        if (s->r && !s->bad && nv_record_read(tpm, rec, len) != 0)
+            s->bad = 1;
+        qtpm_memzero(rec, sizeof(rec));
+    }
+    count = 0;
+    if (s->w)
+        for (int i = 0; i < MAX_PERSISTENT; i++)
+            count += tpm->persistent[i] != NULL;
+    s_u8(s, &count);
+    for (unsigned i = 0; i < count && !s->bad; i++) {
+        uint8_t rec[ENTITY_RECORD_MAX];
+        uint16_t len = 0;
+        if (s->w) {
+            int k = 0;
+            for (int j = 0, seen = 0; j < MAX_PERSISTENT; j++)
+                if (tpm->persistent[j] && seen++ == (int)i)
+                    k = j;
+            len = (uint16_t)persistent_record_write(tpm->persistent[k], rec, sizeof(rec));
+        }
+        s_var(s, rec, &len, sizeof(rec));
+        if (s->r && !s->bad && persistent_record_read(tpm, rec, len) != 0)
+            s->bad = 1;
+        qtpm_memzero(rec, sizeof(rec));
+    }
+}
+
+int tpm_state_save(qtpm_tpm *tpm)
+{
+    size_t cap = 64 * 1024 + MAX_NV_INDICES * ENTITY_RECORD_MAX + MAX_PERSISTENT * ENTITY_RECORD_MAX;
+    uint8_t *buf = malloc(cap);
+    if (buf == NULL)
+        return QTPM_E_NOMEM;
+    tpm_wr w = {buf, cap, 0, 0};
+    wr_bytes(&w, state_magic, sizeof(state_magic));
+    ser s = {NULL, &w, 0};
+    state_visit(&s, tpm);
+    int rc = QTPM_E_BUFFER;
+    if (!w.overflow)
+        rc = tpm->store.save(tpm->store.ctx, STATE_BLOB, buf, w.off);
+    qtpm_memzero(buf, w.off);
+    free(buf);
+    if (rc == QTPM_OK)
+        tpm->dirty = 0;
+    return rc;
+}
+
+static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len)
+{
+    tpm_rd r = {data, len, 0};
+    uint8_t magic[8];
+    if (rd_bytes(&r, magic, 8) != 0 || memcmp(magic, state_magic, 8) != 0)
+        return QTPM_E_INVALID;
+    ser s = {&r, NULL, 0};
+    state_visit(&s, tpm);
+    if (s.bad || rd_left(&r) != 0)
+        return QTPM_E_INVALID;
+    return QTPM_OK;
+}
+
+/* Fresh seeds and proofs and factory defaults (what a TPM vendor does once). */
+static int manufacture(qtpm_tpm *tpm)
+{
+    tpm_pstate *ps = &tpm->ps;
+    memset(ps, 0, sizeof(*ps));
+    if (crypt_random(ps->eps, 64) || crypt_random(ps->sps, 64) || crypt_random(ps->pps, 64) ||
+        crypt_random(ps->eh_proof, 64) || crypt_random(ps->sh_proof, 64) ||
+        crypt_random(ps->ph_proof, 64) || crypt_random(ps->null_seed, 64) ||
+        crypt_random(ps->null_proof, 64))
+        return QTPM_E_RNG;
+    ps->owner_policy_alg = ps->endorsement_policy_alg = ps->lockout_policy_alg = TPM_ALG_NULL;
+    ps->ph_enable_nv = 1;
+    ps->clock_safe = 1;
+    /* The reference implementation's DA defaults. */
+    ps->max_tries = 3;
+    ps->recovery_time = 1000;
+    ps->lockout_recovery = 1000;
+    static const TPM_ALG_ID algs[PCR_BANK_COUNT] = {TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384,
+                                                   TPM_ALG_SHA512};
+    for (int i = 0; i < PCR_BANK_COUNT; i++) {
+        ps->banks[i].alg = algs[i];
+        ps->banks[i].allocated = 1;
+    }
+    ps->audit_alg = TPM_ALG_NULL;
+    return QTPM_OK;
+}
+
+/* ---------------------------------------------------------------- lifetime */
+
+void tpm_flush_all_volatile(qtpm_tpm *tpm)
+{
+    for (int i = 0; i < MAX_LOADED_OBJECTS; i++)
+        if (tpm->objects[i]) {
+            object_free(tpm->objects[i]);
+            tpm->objects[i] = NULL;
+        }
+    for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
+        if (tpm->sessions[i]) {
+            session_free(tpm->sessions[i]);
+            tpm->sessions[i] = NULL;
+        }
+}
+
+int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
+{
+    if (out == NULL || cfg == NULL || cfg->store.ctx == NULL || cfg->store.load == NULL)
+        return QTPM_E_PARAM;
+    *out = NULL;
+    qtpm_tpm *tpm = calloc(1, sizeof(*tpm));
+    if (tpm == NULL)
+        return QTPM_E_NOMEM;
+    tpm->store = cfg->store;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = tpm->store.load(tpm->store.ctx, STATE_BLOB, &data, &len);
+    if (rc == QTPM_OK) {
+        rc = state_load(tpm, data, len);
+        qtpm_memzero(data, len);
+        free(data);
+    } else if (rc == 1) {
+        rc = manufacture(tpm);
+        if (rc == QTPM_OK)
+            rc = tpm_state_save(tpm);
+    }
+    if (rc != QTPM_OK) {
+        tpm->store.close = NULL; /* the caller keeps its store on failure */
+        qtpm_tpm_free(tpm);
+        return rc < 0 ? rc : QTPM_E_INVALID;
+    }
+    tpm->clock_base_ms = tpm_now_ms();
+    if (cfg->powered_on) {
+        qtpm_tpm_power_on(tpm);
+        qtpm_tpm_nv_on(tpm);
+    }
+    *out = tpm;
+    return QTPM_OK;
+}
+
+void qtpm_tpm_free(qtpm_tpm *tpm)
+{
+    if (tpm == NULL)
+        return;
+    if (tpm->store.save) {
+        tpm_clock_update(tpm);
+        tpm_state_save(tpm);
+    }
+    tpm_flush_all_volatile(tpm);
+    nv_free_all(tpm);
+    persistent_free_all(tpm);
+    if (tpm->store.close)
+        tpm->store.close(tpm->store.ctx);
+    qtpm_memzero(tpm, sizeof(*tpm));
+    free(tpm);
+}
+
+/* _TPM_Init (Part 1 §36.3): the TPM needs TPM2_Startup; volatile state is gone. */
+void qtpm_tpm_power_on(qtpm_tpm *tpm)
+{
+    if (tpm->powered)
+        tpm_clock_update(tpm);
+    tpm_flush_all_volatile(tpm);
+    tpm->powered = 1;
+    tpm->started = 0;
+    tpm->self_tested = 0;
+    tpm->time_ms = 0;
+    tpm->clock_base_ms = tpm_now_ms();
+    tpm->power_on_ms = tpm->clock_base_ms;
+}
+
+void qtpm_tpm_power_off(qtpm_tpm *tpm)
+{
+    if (!tpm->powered)
+        return;
+    tpm_clock_update(tpm);
+    tpm_state_save(tpm);
+    tpm_flush_all_volatile(tpm);
+    tpm->powered = 0;
+    tpm->started = 0;
+}
+
+void qtpm_tpm_nv_on(qtpm_tpm *tpm) { tpm->nv_on = 1; }
+void qtpm_tpm_nv_off(qtpm_tpm *tpm) { tpm->nv_on = 0; }
+void qtpm_tpm_cancel(qtpm_tpm *tpm, int on) { tpm->cancel = on != 0; }
+int qtpm_tpm_is_powered(const qtpm_tpm *tpm) { return tpm->powered; }
+
+size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
+                        uint8_t *rsp, size_t rsp_cap)
+{
+    tpm_clock_update(tpm);
+    hierarchy_da_tick(tpm);
+    size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
+    if (tpm->dirty)
+        tpm_state_save(tpm);
+    return n;
+}
+
+/* ---------------------------------------------------------------- Startup / Shutdown */
+
+/* Part 3 §9.3 TPM2_Startup */
+TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint16_t su;
+    if (rd_u16(&c->in, &su) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (tpm->started)
+        return TPM_RC_INITIALIZE;
+    if (su != TPM_SU_CLEAR && su != TPM_SU_STATE)
+        return RC_P(TPM_RC_VALUE, 1);
+    tpm_pstate *ps = &tpm->ps;
+    if (su == TPM_SU_STATE && ps->orderly != 2)
+        return RC_P(TPM_RC_VALUE, 1);
+
+    int resume = su == TPM_SU_STATE;
+    int restart = su == TPM_SU_CLEAR && ps->orderly == 2;
+    tpm_flush_all_volatile(tpm);
+    if (resume || restart) {
+        ps->restart_count++;
+    } else {
+        /* TPM Reset: a new null hierarchy and fresh counters (Part 1 §36.5.2). */
+        ps->reset_count++;
+        ps->restart_count = 0;
+        if (crypt_random(ps->null_seed, 64) || crypt_random(ps->null_proof, 64))
+            return TPM_RC_FAILURE;
+        ps->clock_safe = 1;
+        memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
+    }
+    pcr_init_values(tpm, resume);
+    if (resume) {
+        /* Resume restores what Shutdown(STATE) saved (Part 1 §36.5.4). */
+        tpm->sh_enable = ps->saved_enables & 1;
+        tpm->eh_enable = (ps->saved_enables >> 1) & 1;
+        tpm->ph_enable = (ps->saved_enables >> 2) & 1;
+        tpm->platform_auth = ps->saved_platform_auth;
+        tpm->platform_policy = ps->saved_platform_policy;
+        tpm->platform_policy_alg = ps->saved_platform_policy_alg;
+    } else {
+        /* platformAuth/Policy and the hierarchy enables are STARTUP_CLEAR state. */
+        memset(&tpm->platform_auth, 0, sizeof(tpm->platform_auth));
+        memset(&tpm->platform_policy, 0, sizeof(tpm->platform_policy));
+        tpm->platform_policy_alg = TPM_ALG_NULL;
+        tpm->sh_enable = tpm->eh_enable = 1;
+        tpm->ph_enable = 1;
+        nv_startup_clear(tpm);
+    }
+    /* Until the next orderly Shutdown, a power loss is disorderly. */
+    ps->orderly = 0;
+    tpm->started = 1;
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §9.4 TPM2_Shutdown */
+TPM_RC cmd_Shutdown(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint16_t su;
+    if (rd_u16(&c->in, &su) != 0)
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (su != TPM_SU_CLEAR && su != TPM_SU_STATE)
+        return RC_P(TPM_RC_VALUE, 1);
+    tpm_pstate *ps = &tpm->ps;
+    if (su == TPM_SU_STATE) {
+        memcpy(ps->saved_pcr, tpm->pcr, sizeof(ps->saved_pcr));
+        ps->saved_pcr_counter = tpm->pcr_counter;
+        ps->saved_enables = (uint8_t)(tpm->sh_enable | (tpm->eh_enable << 1) | (tpm->ph_enable << 2));
+        ps->saved_platform_auth = tpm->platform_auth;
+        ps->saved_platform_policy = tpm->platform_policy;
+        ps->saved_platform_policy_alg = tpm->platform_policy_alg;
+        ps->orderly = 2;
+    } else {
+        ps->orderly = 1;
+    }
+    tpm->dirty = 1;
+    return TPM_RC_SUCCESS;
+}

@@ -1,0 +1,605 @@
+/*
+ * test_engine_core.c — the engine's command framework and first commands:
+ * Startup/Shutdown (reset, restart, resume), header and size errors,
+ * GetCapability, GetRandom, the self tests, PCR_Read/Extend/Event/Reset,
+ * ReadClock, password authorization, several TPMs in one process, and state
+ * surviving qtpm_tpm_free + qtpm_tpm_new on the same directory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "engine_test.h"
+#include "qtpm/classic.h"
+
+static void test_needs_startup(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = new_mem_tpm();
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u16(&c, 8);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INITIALIZE);
+    /* Startup(STATE) without a Shutdown(STATE) before it: value error on parameter 1 */
+    assert_int_equal(startup(tpm, TPM_SU_STATE), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+    assert_int_equal(startup(tpm, 7), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), TPM_RC_SUCCESS);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), TPM_RC_INITIALIZE);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SUCCESS);
+    qtpm_tpm_free(tpm);
+}
+
+static void test_malformed_headers(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    uint8_t rsp[QTPM_MAX_RESPONSE_SIZE];
+    /* too short to be a header */
+    uint8_t tiny[4] = {0x80, 0x01, 0, 0};
+    size_t n = qtpm_tpm_execute(tpm, 0, tiny, sizeof(tiny), rsp, sizeof(rsp));
+    assert_int_equal(n, 10);
+    assert_int_equal((rsp[6] << 24) | (rsp[7] << 16) | (rsp[8] << 8) | rsp[9], TPM_RC_COMMAND_SIZE);
+
+    cmdbuf c;
+    rspbuf r;
+    /* bad tag */
+    cb_start(&c, 0x1234, TPM_CC_GetRandom);
+    cb_u16(&c, 8);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_BAD_TAG);
+    /* size field disagrees with the buffer */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u16(&c, 8);
+    cb_finish(&c);
+    c.b[5]++;
+    n = qtpm_tpm_execute(tpm, 0, c.b, c.n, rsp, sizeof(rsp));
+    assert_int_equal(n, 10);
+    assert_int_equal(rsp[9] | (rsp[8] << 8), TPM_RC_COMMAND_SIZE);
+    /* unknown command */
+    cb_start(&c, TPM_ST_NO_SESSIONS, 0x00000999);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_COMMAND_CODE);
+    /* parameter area too short, then too long */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | TPM_RC_P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u16(&c, 8);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE);
+    /* authorization missing for a command that needs it */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Extend);
+    cb_u32(&c, 0);
+    cb_u32(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_AUTH_MISSING);
+    /* authorizationSize larger than what follows */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+    cb_u32(&c, 0);
+    cb_u32(&c, 100);
+    cb_u32(&c, TPM_RS_PW);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_AUTHSIZE);
+    /* truncated handle area */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT);
+    /* every prefix of a valid command gets a well-formed error */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+    cb_u32(&c, 3);
+    cb_pw(&c, "");
+    cb_u32(&c, 1);
+    cb_u16(&c, TPM_ALG_SHA256);
+    for (int i = 0; i < 32; i++)
+        cb_u8(&c, (uint8_t)i);
+    cb_finish(&c);
+    for (size_t len = 0; len < c.n; len++) {
+        uint8_t tmp[QTPM_MAX_COMMAND_SIZE];
+        memcpy(tmp, c.b, len);
+        if (len >= 6) {
+            tmp[2] = 0;
+            tmp[3] = 0;
+            tmp[4] = (uint8_t)(len >> 8);
+            tmp[5] = (uint8_t)len;
+        }
+        n = qtpm_tpm_execute(tpm, 0, tmp, len, rsp, sizeof(rsp));
+        assert_int_equal(n, 10);
+        assert_int_not_equal(rsp[9] | (rsp[8] << 8), 0);
+    }
+    qtpm_tpm_free(tpm);
+}
+
+static void test_get_random(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u16(&c, 32);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint16_t n;
+    const uint8_t *a = rb_2b(&r, &n);
+    assert_int_equal(n, 32);
+    uint8_t first[32];
+    memcpy(first, a, 32);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    const uint8_t *b = rb_2b(&r, &n);
+    assert_memory_not_equal(first, b, 32);
+    /* more than a digest is cut to 64 bytes */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u16(&c, 1000);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_2b(&r, &n);
+    assert_int_equal(n, 64);
+    qtpm_tpm_free(tpm);
+}
+
+static void test_self_test(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_SelfTest);
+    cb_u8(&c, 1);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_SelfTest);
+    cb_u8(&c, 2);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_IncrementalSelfTest);
+    cb_u32(&c, 1);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    assert_int_equal(rb_u32(&r), 0);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetTestResult);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint16_t n;
+    rb_2b(&r, &n);
+    assert_int_equal(rb_u32(&r), 0);
+    qtpm_tpm_free(tpm);
+}
+
+/* GetCapability(TPM_PROPERTIES) for one property; returns its value. */
+static uint32_t get_property(qtpm_tpm *tpm, uint32_t pt)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_TPM_PROPERTIES);
+    cb_u32(&c, pt);
+    cb_u32(&c, 1);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);
+    assert_int_equal(rb_u32(&r), TPM_CAP_TPM_PROPERTIES);
+    assert_int_equal(rb_u32(&r), 1);
+    assert_int_equal(rb_u32(&r), pt);
+    return rb_u32(&r);
+}
+
+static void test_get_capability(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    assert_int_equal(get_property(tpm, TPM_PT_MANUFACTURER), 0x5154504D);
+    assert_int_equal(get_property(tpm, TPM_PT_VENDOR_STRING_1), 0x7174706D); /* "qtpm" */
+    assert_int_equal(get_property(tpm, TPM_PT_MAX_COMMAND_SIZE), 8192);
+    assert_int_equal(get_property(tpm, TPM_PT_MAX_RESPONSE_SIZE), 8192);
+    assert_int_equal(get_property(tpm, TPM_PT_PCR_COUNT), 24);
+    assert_int_equal(get_property(tpm, TPM_PT_FAMILY_INDICATOR), 0x322E3000);
+
+    cmdbuf c;
+    rspbuf r;
+    /* all fixed properties in one go: moreData = 1 when cut short */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_TPM_PROPERTIES);
+    cb_u32(&c, TPM_PT_FAMILY_INDICATOR);
+    cb_u32(&c, 3);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    assert_int_equal(rb_u8(&r), 1);
+    rb_u32(&r);
+    assert_int_equal(rb_u32(&r), 3);
+
+    /* algorithms: SHA-256 and RSA are there */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_ALGS);
+    cb_u32(&c, 0);
+    cb_u32(&c, 100);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    assert_int_equal(rb_u8(&r), 0);
+    assert_int_equal(rb_u32(&r), TPM_CAP_ALGS);
+    uint32_t n = rb_u32(&r);
+    int sha256 = 0, rsa = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t alg = rb_u16(&r);
+        rb_u32(&r);
+        sha256 |= alg == TPM_ALG_SHA256;
+        rsa |= alg == TPM_ALG_RSA;
+    }
+    assert_true(sha256 && rsa);
+
+    /* commands: ascending, Startup among them, attributes carry the code */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_COMMANDS);
+    cb_u32(&c, TPM_CC_FIRST);
+    cb_u32(&c, 200);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);
+    rb_u32(&r);
+    n = rb_u32(&r);
+    assert_true(n > 20);
+    uint32_t prev = 0;
+    int has_startup = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = rb_u32(&r) & 0xFFFF;
+        assert_true(a > prev);
+        prev = a;
+        has_startup |= a == TPM_CC_Startup;
+    }
+    assert_true(has_startup);
+
+    /* PCR allocation lists the four banks */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_PCRS);
+    cb_u32(&c, 0);
+    cb_u32(&c, 1);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);
+    rb_u32(&r);
+    assert_int_equal(rb_u32(&r), 4);
+    assert_int_equal(rb_u16(&r), TPM_ALG_SHA1);
+
+    /* handles: the PCRs as handles, permanent handles */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_HANDLES);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, 10);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);
+    rb_u32(&r);
+    assert_true(rb_u32(&r) >= 4);
+    assert_int_equal(rb_u32(&r), TPM_RH_OWNER);
+
+    /* unknown capability */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, 0x77);
+    cb_u32(&c, 0);
+    cb_u32(&c, 1);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+    qtpm_tpm_free(tpm);
+}
+
+/* Reads one PCR of one bank; returns the digest size. */
+static size_t pcr_read(qtpm_tpm *tpm, uint16_t alg, unsigned pcr, uint8_t *out)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
+    cb_u32(&c, 1);
+    cb_u16(&c, alg);
+    cb_u8(&c, 3);
+    uint8_t sel[3] = {0};
+    sel[pcr / 8] = (uint8_t)(1u << (pcr % 8));
+    cb_bytes(&c, sel, 3);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r); /* update counter */
+    assert_int_equal(rb_u32(&r), 1);
+    assert_int_equal(rb_u16(&r), alg);
+    assert_int_equal(rb_u8(&r), 3);
+    assert_memory_equal(rb_bytes(&r, 3), sel, 3);
+    assert_int_equal(rb_u32(&r), 1);
+    uint16_t n;
+    const uint8_t *d = rb_2b(&r, &n);
+    memcpy(out, d, n);
+    return n;
+}
+
+static uint32_t pcr_extend(qtpm_tpm *tpm, unsigned pcr, const uint8_t digest[32])
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+    cb_u32(&c, pcr);
+    cb_pw(&c, "");
+    cb_u32(&c, 1);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_bytes(&c, digest, 32);
+    return run(tpm, &c, &r);
+}
+
+static void test_pcr_extend_read(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    uint8_t v[64], expect[32], d[32];
+    assert_int_equal(pcr_read(tpm, TPM_ALG_SHA256, 0, v), 32);
+    memset(expect, 0, 32);
+    assert_memory_equal(v, expect, 32);
+    /* PCR 17 starts as all ones (locality-4 PCR) */
+    assert_int_equal(pcr_read(tpm, TPM_ALG_SHA1, 17, v), 20);
+    memset(expect, 0xFF, 20);
+    assert_memory_equal(v, expect, 20);
+
+    for (int i = 0; i < 32; i++)
+        d[i] = (uint8_t)i;
+    assert_int_equal(pcr_extend(tpm, 0, d), 0);
+    uint8_t cat[64];
+    memset(cat, 0, 32);
+    memcpy(cat + 32, d, 32);
+    qtpm_hash(QTPM_HASH_SHA256, cat, 64, expect);
+    pcr_read(tpm, TPM_ALG_SHA256, 0, v);
+    assert_memory_equal(v, expect, 32);
+    /* the SHA-1 bank was not named, so it is unchanged */
+    pcr_read(tpm, TPM_ALG_SHA1, 0, v);
+    memset(cat, 0, 20);
+    assert_memory_equal(v, cat, 20);
+
+    /* PCR_Event extends every bank with H(event) */
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Event);
+    cb_u32(&c, 5);
+    cb_pw(&c, "");
+    cb_2b(&c, "event", 5);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r); /* parameterSize */
+    assert_int_equal(rb_u32(&r), 4);
+    assert_int_equal(rb_u16(&r), TPM_ALG_SHA1);
+    uint8_t h1[20], zero[20] = {0}, x[40];
+    qtpm_hash(QTPM_HASH_SHA1, (const uint8_t *)"event", 5, h1);
+    assert_memory_equal(rb_bytes(&r, 20), h1, 20);
+    memcpy(x, zero, 20);
+    memcpy(x + 20, h1, 20);
+    qtpm_hash(QTPM_HASH_SHA1, x, 40, expect);
+    pcr_read(tpm, TPM_ALG_SHA1, 5, v);
+    assert_memory_equal(v, expect, 20);
+
+    /* PCR handle out of range */
+    assert_int_equal(pcr_extend(tpm, 24, d), TPM_RC_VALUE | TPM_RC_1);
+    /* unknown hash in the digest list */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+    cb_u32(&c, 1);
+    cb_pw(&c, "");
+    cb_u32(&c, 1);
+    cb_u16(&c, 0x0099);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | TPM_RC_P | TPM_RC_1);
+
+    /* reset: 16 may be reset, 0 may not */
+    assert_int_equal(pcr_extend(tpm, 16, d), 0);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Reset);
+    cb_u32(&c, 16);
+    cb_pw(&c, "");
+    assert_int_equal(run(tpm, &c, &r), 0);
+    pcr_read(tpm, TPM_ALG_SHA256, 16, v);
+    memset(expect, 0, 32);
+    assert_memory_equal(v, expect, 32);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Reset);
+    cb_u32(&c, 0);
+    cb_pw(&c, "");
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_LOCALITY);
+    qtpm_tpm_free(tpm);
+}
+
+/* Shutdown(STATE) + Startup(STATE) keeps PCRs; Startup(CLEAR) resets them. */
+static void test_resume(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    uint8_t d[32], before[32], after[32], zero[32] = {0};
+    memset(d, 0xAB, 32);
+    assert_int_equal(pcr_extend(tpm, 3, d), 0);
+    assert_int_equal(pcr_extend(tpm, 16, d), 0);
+    pcr_read(tpm, TPM_ALG_SHA256, 3, before);
+    assert_int_equal(shutdown(tpm, TPM_SU_STATE), 0);
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_STATE), 0);
+    pcr_read(tpm, TPM_ALG_SHA256, 3, after);
+    assert_memory_equal(before, after, 32);
+    /* PCR 16 is not saved */
+    pcr_read(tpm, TPM_ALG_SHA256, 16, after);
+    assert_memory_equal(after, zero, 32);
+
+    /* a second Startup(STATE) needs another Shutdown(STATE) */
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_STATE), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    pcr_read(tpm, TPM_ALG_SHA256, 3, after);
+    assert_memory_equal(after, zero, 32);
+    qtpm_tpm_free(tpm);
+}
+
+/* ReadClock: restartCount counts restarts and resumes, resetCount resets. */
+static void test_read_clock(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r);
+    uint64_t clock1 = rb_u64(&r);
+    uint32_t resets = rb_u32(&r);
+    assert_int_equal(rb_u32(&r), 0);
+    assert_int_equal(rb_u8(&r), 1);
+    usleep(20000);
+    assert_int_equal(shutdown(tpm, TPM_SU_STATE), 0);
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0); /* TPM Restart */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r);
+    assert_true(rb_u64(&r) >= clock1 + 15);
+    assert_int_equal(rb_u32(&r), resets);
+    assert_int_equal(rb_u32(&r), 1);
+
+    /* ClockSet may not go backwards */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_ClockSet);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_u64(&c, 1);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_ClockSet);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_u64(&c, 1ull << 40);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r);
+    assert_true(rb_u64(&r) >= 1ull << 40);
+    qtpm_tpm_free(tpm);
+}
+
+static uint32_t change_owner_auth(qtpm_tpm *tpm, const char *old, const char *new_auth)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HierarchyChangeAuth);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, old);
+    cb_2b(&c, new_auth, (uint16_t)strlen(new_auth));
+    return run(tpm, &c, &r);
+}
+
+static void test_password_auth(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    assert_int_equal(change_owner_auth(tpm, "", "secret"), 0);
+    /* hierarchies are not DA-protected: TPM_RC_BAD_AUTH for session 1 */
+    assert_int_equal(change_owner_auth(tpm, "wrong", "x"), TPM_RC_BAD_AUTH | TPM_RC_S | TPM_RC_1);
+    assert_int_equal(change_owner_auth(tpm, "", "x"), TPM_RC_BAD_AUTH | TPM_RC_S | TPM_RC_1);
+    /* trailing zeros do not matter (Part 1 §19.6.4) */
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HierarchyChangeAuth);
+    cb_u32(&c, TPM_RH_OWNER);
+    c.auth_at = c.n;
+    cb_u32(&c, 4 + 2 + 1 + 2 + 8);
+    cb_u32(&c, TPM_RS_PW);
+    cb_u16(&c, 0);
+    cb_u8(&c, 1);
+    cb_2b(&c, "secret\0\0", 8);
+    cb_2b(&c, "", 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    assert_int_equal(change_owner_auth(tpm, "", ""), 0);
+    /* a password session may not carry a nonce */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HierarchyChangeAuth);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, 4 + 2 + 4 + 1 + 2);
+    cb_u32(&c, TPM_RS_PW);
+    cb_2b(&c, "abcd", 4);
+    cb_u8(&c, 1);
+    cb_u16(&c, 0);
+    cb_2b(&c, "", 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_NONCE | TPM_RC_S | TPM_RC_1);
+    /* an unloaded session handle */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HierarchyChangeAuth);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, 4 + 2 + 1 + 2);
+    cb_u32(&c, 0x02000055);
+    cb_u16(&c, 0);
+    cb_u8(&c, 1);
+    cb_u16(&c, 0);
+    cb_2b(&c, "", 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_REFERENCE_S0);
+    qtpm_tpm_free(tpm);
+}
+
+/* Two TPMs in one process do not share anything. */
+static void test_two_instances(void **state)
+{
+    (void)state;
+    qtpm_tpm *a = started_tpm();
+    qtpm_tpm *b = started_tpm();
+    uint8_t d[32], va[32], vb[32], zero[32] = {0};
+    memset(d, 1, 32);
+    assert_int_equal(pcr_extend(a, 7, d), 0);
+    pcr_read(a, TPM_ALG_SHA256, 7, va);
+    pcr_read(b, TPM_ALG_SHA256, 7, vb);
+    assert_memory_not_equal(va, vb, 32);
+    assert_memory_equal(vb, zero, 32);
+    assert_int_equal(change_owner_auth(a, "", "pa"), 0);
+    assert_int_equal(change_owner_auth(b, "", "pb"), 0);
+    assert_int_equal(change_owner_auth(a, "pb", "x"), TPM_RC_BAD_AUTH | TPM_RC_S | TPM_RC_1);
+    assert_int_equal(change_owner_auth(b, "pb", ""), 0);
+    qtpm_tpm_free(a);
+    qtpm_tpm_free(b);
+}
+
+static qtpm_tpm *dir_tpm(const char *dir)
+{
+    qtpm_tpm_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    assert_int_equal(qtpm_store_dir(&cfg.store, dir), 0);
+    cfg.powered_on = 1;
+    qtpm_tpm *tpm = NULL;
+    assert_int_equal(qtpm_tpm_new(&tpm, &cfg), 0);
+    return tpm;
+}
+
+/* State survives qtpm_tpm_free + qtpm_tpm_new on the same directory. */
+static void test_persistence(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/qtpm-engine-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    qtpm_tpm *tpm = dir_tpm(dir);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(change_owner_auth(tpm, "", "kept"), 0);
+    uint8_t d[32], before[32], after[32];
+    memset(d, 7, 32);
+    assert_int_equal(pcr_extend(tpm, 2, d), 0);
+    pcr_read(tpm, TPM_ALG_SHA256, 2, before);
+    assert_int_equal(shutdown(tpm, TPM_SU_STATE), 0);
+    qtpm_tpm_free(tpm);
+
+    tpm = dir_tpm(dir);
+    /* the owner password survived; so did the saved PCRs */
+    assert_int_equal(startup(tpm, TPM_SU_STATE), 0);
+    pcr_read(tpm, TPM_ALG_SHA256, 2, after);
+    assert_memory_equal(before, after, 32);
+    assert_int_equal(change_owner_auth(tpm, "", "x"), TPM_RC_BAD_AUTH | TPM_RC_S | TPM_RC_1);
+    assert_int_equal(change_owner_auth(tpm, "kept", ""), 0);
+    qtpm_tpm_free(tpm);
+
+    /* no temp file left behind; the state blob is there */
+    char path[256];
+    snprintf(path, sizeof(path), "%s/state.tmp", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/state", dir);
+    assert_int_equal(access(path, F_OK), 0);
+    /* a corrupted state blob is refused rather than half-loaded */
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    fputs("XXXX", f);
+    fclose(f);
+    qtpm_tpm_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    assert_int_equal(qtpm_store_dir(&cfg.store, dir), 0);
+    qtpm_tpm *bad = NULL;
+    assert_true(qtpm_tpm_new(&bad, &cfg) < 0);
+    assert_null(bad);
+    cfg.store.close(cfg.store.ctx);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_needs_startup),
+        cmocka_unit_test(test_malformed_headers),
+        cmocka_unit_test(test_get_random),
+        cmocka_unit_test(test_self_test),
+        cmocka_unit_test(test_get_capability),
+        cmocka_unit_test(test_pcr_extend_read),
+        cmocka_unit_test(test_resume),
+        cmocka_unit_test(test_read_clock),
+        cmocka_unit_test(test_password_auth),
+        cmocka_unit_test(test_two_instances),
+        cmocka_unit_test(test_persistence),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
