@@ -14,6 +14,7 @@
 #include "crypt.h"
 #include "engine_int.h"
 #include "object.h"
+#include "pqc.h"
 #include "qtpm/kdf.h"
 #include "session.h"
 
@@ -44,6 +45,8 @@ TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_S
 {
     TPM_ALG_ID ks = TPM_ALG_NULL;
     TPM_ALG_ID kh = TPM_ALG_NULL;
+    if (pqc_is_type(key->pub.type))
+        return pqc_pick_scheme(key, in, out, pnum);
     switch (key->pub.type) {
     case TPM_ALG_RSA:
         ks = key->pub.parameters.rsaDetail.scheme.scheme;
@@ -126,6 +129,8 @@ TPM_RC asym_sign(const tpm_object *key, const TPMT_SIG_SCHEME *scheme, const uin
         rc = qtpm_hmac(ha, key->sens.sensitive.bits.buffer, key->sens.sensitive.bits.size, digest,
                        dlen, (uint8_t *)&sig->signature.hmac.digest);
         break;
+    case TPM_ALG_HASH_MLDSA: /* the digest is PH(M); empty context */
+        return pqc_sign_digest(key, digest, dlen, NULL, 0, sig);
     default:
         return TPM_RC_SCHEME;
     }
@@ -181,6 +186,10 @@ TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
     rc = asym_pick_scheme(k, &in, &s, 2);
     if (rc)
         return rc;
+    /* pure ML-DSA signs messages, not digests: SignDigest (external mu) or
+     * the sign sequence (v1.85 Part 3 §17.5, §20.6) */
+    if (s.scheme == TPM_ALG_MLDSA)
+        return RC_P(TPM_RC_SCHEME, 2);
     if (dlen != crypt_hash_size(s.details.any.hashAlg))
         return RC_P(TPM_RC_SIZE, 1);
     if (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED) {
@@ -248,6 +257,10 @@ TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
         rc = memcmp(mac, &sig->signature.hmac.digest, crypt_hash_size(h)) ? QTPM_E_VERIFY : QTPM_OK;
         break;
     }
+    case TPM_ALG_HASH_MLDSA:
+        if (key->pub.type != TPM_ALG_HASH_MLDSA)
+            return TPM_RC_SCHEME;
+        return pqc_verify_digest(key, digest, dlen, NULL, 0, sig);
     default:
         return TPM_RC_SCHEME;
     }

@@ -16,6 +16,7 @@
 #include "engine_int.h"
 #include "nv.h"
 #include "object.h"
+#include "pqc.h"
 #include "session.h"
 
 #define FIRMWARE_VERSION 0x0000000100000000ull
@@ -81,12 +82,16 @@ static TPM_RC attest_finish(tpm_cmd *c, const uint8_t *attest, size_t len, const
     }
     uint8_t d[MAX_DIGEST];
     TPM_ALG_ID h = scheme->details.any.hashAlg;
-    if (crypt_hash(h, attest, len, d))
-        return TPM_RC_FAILURE;
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    TPM_RC rc = asym_sign(key, scheme, d, crypt_hash_size(h), sig);
+    TPM_RC rc;
+    if (pqc_is_type(key->pub.type)) /* ML-DSA signs the TPMS_ATTEST bytes themselves */
+        rc = pqc_sign_message(key, attest, len, sig);
+    else if (crypt_hash(h, attest, len, d))
+        rc = TPM_RC_FAILURE;
+    else
+        rc = asym_sign(key, scheme, d, crypt_hash_size(h), sig);
     if (rc == TPM_RC_SUCCESS)
         tm_signature_write(&c->out, sig);
     free(sig);
@@ -106,6 +111,8 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     TPM_ALG_ID h = key ? scheme.details.any.hashAlg : TPM_ALG_SHA256;
+    if (key && scheme.scheme == TPM_ALG_MLDSA) /* no scheme hash: the key's nameAlg (v1.85) */
+        h = key->pub.nameAlg;
     uint8_t sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], pd[MAX_DIGEST];
     size_t sel_len = sizeof(sel);
     rc = pcr_compute_digest(tpm, &c->in, 3, h, pd, sel, &sel_len);

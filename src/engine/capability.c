@@ -55,6 +55,10 @@ static const struct {
     {TPM_ALG_CBC, A_SYM | A_ENC},
     {TPM_ALG_CFB, A_SYM | A_ENC},
     {TPM_ALG_ECB, A_SYM | A_ENC},
+    /* v1.85 (pqc_keys.c, pqc.c) */
+    {TPM_ALG_MLKEM, A_ASYM | A_OBJ | A_ENC},
+    {TPM_ALG_MLDSA, A_ASYM | A_OBJ | A_SIGN},
+    {TPM_ALG_HASH_MLDSA, A_ASYM | A_OBJ | A_SIGN},
 };
 #define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
 
@@ -158,6 +162,12 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_NV_BUFFER_MAX: *v = 1024; break;
     case TPM_PT_MODES: *v = 0; break;
     case TPM_PT_MAX_CAP_BUFFER: *v = MAX_CAP_BUFFER; break;
+    case TPM_PT_ML_PARAMETER_SETS: /* v1.85: every ML-KEM and ML-DSA set, and external mu */
+        *v = TPMA_ML_PARAMETER_SET_MLKEM_512 | TPMA_ML_PARAMETER_SET_MLKEM_768 |
+             TPMA_ML_PARAMETER_SET_MLKEM_1024 | TPMA_ML_PARAMETER_SET_MLDSA_44 |
+             TPMA_ML_PARAMETER_SET_MLDSA_65 | TPMA_ML_PARAMETER_SET_MLDSA_87 |
+             TPMA_ML_PARAMETER_SET_EXTMU;
+        break;
     case TPM_PT_PERMANENT:
         *v = (ps->owner_auth.size ? TPMA_PERMANENT_OWNERAUTHSET : 0) |
              (ps->endorsement_auth.size ? TPMA_PERMANENT_ENDORSEMENTAUTHSET : 0) |

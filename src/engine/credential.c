@@ -14,13 +14,15 @@
 #include "crypt.h"
 #include "engine_int.h"
 #include "object.h"
+#include "pqc.h"
 #include "session.h"
 #include "../crypto/ct.h"
 
 static size_t key_sym_bytes(const tpm_object *k)
 {
-    const TPMT_SYM_DEF_OBJECT *s = k->pub.type == TPM_ALG_RSA ? &k->pub.parameters.rsaDetail.symmetric
-                                                               : &k->pub.parameters.eccDetail.symmetric;
+    const TPMT_SYM_DEF_OBJECT *s = k->pub.type == TPM_ALG_RSA   ? &k->pub.parameters.rsaDetail.symmetric
+                                   : k->pub.type == TPM_ALG_MLKEM ? pqc_sym_def(k)
+                                                                  : &k->pub.parameters.eccDetail.symmetric;
     return s->algorithm == TPM_ALG_AES ? s->keyBits.aes / 8u : 0;
 }
 
@@ -28,7 +30,8 @@ static size_t key_sym_bytes(const tpm_object *k)
 static TPM_RC credential_key(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_object **out)
 {
     tpm_object *k = object_find(tpm, h);
-    if (k->is_sequence || (k->pub.type != TPM_ALG_RSA && k->pub.type != TPM_ALG_ECC))
+    if (k->is_sequence ||
+        (k->pub.type != TPM_ALG_RSA && k->pub.type != TPM_ALG_ECC && k->pub.type != TPM_ALG_MLKEM))
         return RC_H(TPM_RC_TYPE, hnum);
     uint32_t a = k->pub.objectAttributes;
     if (!(a & TPMA_OBJECT_DECRYPT) || !(a & TPMA_OBJECT_RESTRICTED) || key_sym_bytes(k) == 0)
@@ -58,7 +61,7 @@ TPM_RC cmd_MakeCredential(qtpm_tpm *tpm, tpm_cmd *c)
     size_t hl = crypt_hash_size(alg), kl = key_sym_bytes(k);
     if (clen > hl)
         return RC_P(TPM_RC_SIZE, 1);
-    uint8_t seed[MAX_DIGEST], secret[600];
+    uint8_t seed[MAX_DIGEST], secret[MAX_ENCRYPTED_SECRET_SIZE];
     uint16_t seed_len, secret_len;
     rc = object_encrypt_secret(k, "IDENTITY", seed, &seed_len, secret, sizeof(secret), &secret_len);
     if (rc)

@@ -22,6 +22,7 @@
 #include "engine_int.h"
 #include "entity.h"
 #include "nv.h"
+#include "pqc.h"
 #include "session.h"
 
 enum { R_NONE = 0, R_USER = 1, R_ADMIN = 2, R_DUP = 3 };
@@ -136,6 +137,15 @@ static const cmd_desc commands[] = {
     {TPM_CC_NV_Read,             2, F_ENC, {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_Read},
     {TPM_CC_NV_ReadLock,         2, 0,     {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, 0}, cmd_NV_ReadLock},
     {TPM_CC_NV_ChangeAuth,       1, F_DEC, {HC_NV}, {R_ADMIN}, cmd_NV_ChangeAuth},
+    /* v1.85 post-quantum commands (pqc.c) */
+    {TPM_CC_Encapsulate,         1, F_ENC, {HC_OBJECT}, {0}, cmd_Encapsulate},
+    {TPM_CC_Decapsulate,         1, F_DEC | F_ENC, {HC_OBJECT}, {R_USER}, cmd_Decapsulate},
+    {TPM_CC_SignDigest,          1, F_DEC, {HC_OBJECT}, {R_USER}, cmd_SignDigest},
+    {TPM_CC_VerifyDigestSignature, 1, F_DEC, {HC_OBJECT}, {0}, cmd_VerifyDigestSignature},
+    {TPM_CC_SignSequenceStart,   1, F_DEC | F_OUTH, {HC_OBJECT}, {0}, cmd_SignSequenceStart},
+    {TPM_CC_SignSequenceComplete, 2, F_DEC, {HC_TRANSIENT, HC_OBJECT}, {R_USER, R_USER}, cmd_SignSequenceComplete},
+    {TPM_CC_VerifySequenceStart, 1, F_DEC | F_OUTH, {HC_OBJECT}, {0}, cmd_VerifySequenceStart},
+    {TPM_CC_VerifySequenceComplete, 2, 0, {HC_TRANSIENT, HC_OBJECT}, {R_USER, 0}, cmd_VerifySequenceComplete},
 };
 /* clang-format on */
 

@@ -26,6 +26,7 @@
 #include "engine_int.h"
 #include "entity.h"
 #include "object.h"
+#include "pqc.h"
 #include "qtpm/kdf.h"
 #include "../crypto/ct.h"
 #include "session.h"
@@ -55,6 +56,7 @@ void object_free(tpm_object *obj)
             qtpm_hash_free(&obj->seq_hash[i]);
         qtpm_hmac_free(&obj->seq_hmac);
     }
+    pqc_seq_free(obj->pqc_seq);
     qtpm_memzero(obj, sizeof(*obj));
     free(obj);
 }
@@ -97,7 +99,7 @@ int object_is_storage_parent(const tpm_object *o)
     return !o->is_sequence && o->has_sensitive && (a & TPMA_OBJECT_RESTRICTED) &&
            (a & TPMA_OBJECT_DECRYPT) && !(a & TPMA_OBJECT_SIGN_ENCRYPT) &&
            (o->pub.type == TPM_ALG_RSA || o->pub.type == TPM_ALG_ECC ||
-            o->pub.type == TPM_ALG_SYMCIPHER);
+            o->pub.type == TPM_ALG_SYMCIPHER || o->pub.type == TPM_ALG_MLKEM);
 }
 
 /* Name = nameAlg || H_nameAlg(TPMT_PUBLIC) (Part 1 §16). */
@@ -407,6 +409,10 @@ static TPM_RC check_template(const TPMT_PUBLIC *pub, const TPMS_SENSITIVE_CREATE
         if (sc->data.size != 0 && sc->data.size * 8 != pub->parameters.symDetail.sym.keyBits.aes)
             return RC_P(TPM_RC_SIZE, 1);
         break;
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return pqc_check_template(pub, sc);
     default:
         return RC_P(TPM_RC_TYPE, 2);
     }
@@ -466,6 +472,18 @@ static TPM_RC generate_object(tpm_object *o, const TPMS_SENSITIVE_CREATE *sc, co
         symmetric_unique(o);
         return TPM_RC_SUCCESS;
     }
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA: {
+        /* the private key is the seed (d || z, or xi): pqc_keys.c */
+        uint8_t seed[PQC_MAX_SEED];
+        rc = secret_bytes(src, o->pub.nameAlg, pqc_seed_label(o->pub.type), seed,
+                          pqc_seed_size(o->pub.type));
+        if (rc == TPM_RC_SUCCESS)
+            rc = pqc_generate(o, seed);
+        qtpm_memzero(seed, sizeof(seed));
+        return rc;
+    }
     default:
         return RC_P(TPM_RC_TYPE, 2);
     }
@@ -480,6 +498,7 @@ static size_t parent_sym_bytes(const tpm_object *parent)
     switch (parent->pub.type) {
     case TPM_ALG_RSA: s = &parent->pub.parameters.rsaDetail.symmetric; break;
     case TPM_ALG_ECC: s = &parent->pub.parameters.eccDetail.symmetric; break;
+    case TPM_ALG_MLKEM: s = pqc_sym_def(parent); break;
     default: s = &parent->pub.parameters.symDetail.sym; break;
     }
     return s->keyBits.aes / 8;
@@ -595,6 +614,10 @@ static TPM_RC check_binding(tpm_object *o)
             return TPM_RC_BINDING;
         return TPM_RC_SUCCESS;
     }
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return pqc_check_binding(o);
     default: {
         TPM2B_DIGEST u = o->pub.type == TPM_ALG_KEYEDHASH ? o->pub.unique.keyedHash : o->pub.unique.sym;
         symmetric_unique(o);
@@ -996,6 +1019,8 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c)
             qtpm_ecc_check_point(cv, o->pub.unique.ecc.x.buffer, o->pub.unique.ecc.y.buffer))
             rc = RC_P(TPM_RC_ECC_POINT, 2);
     }
+    if (rc == TPM_RC_SUCCESS && slen == 0 && pqc_is_type(o->pub.type) && pqc_check_public(o))
+        rc = RC_P(TPM_RC_KEY, 2);
     if (rc == TPM_RC_SUCCESS)
         rc = object_compute_name(o);
     TPM_HANDLE h;
@@ -1141,6 +1166,8 @@ TPM_RC object_decrypt_secret(qtpm_tpm *tpm, TPM_HANDLE h, const char *label, con
         *out_len = (uint16_t)hlen;
         return TPM_RC_SUCCESS;
     }
+    if (k->pub.type == TPM_ALG_MLKEM)
+        return pqc_kem_decrypt_secret(k, label, in, in_len, out, out_cap, out_len);
     return RC_H(TPM_RC_TYPE, 1);
 }
 
@@ -1193,6 +1220,8 @@ TPM_RC object_encrypt_secret(const tpm_object *key, const char *label, uint8_t *
         *secret_len = (uint16_t)w.off;
         return TPM_RC_SUCCESS;
     }
+    if (key->pub.type == TPM_ALG_MLKEM)
+        return pqc_kem_encrypt_secret(key, label, seed, seed_len, secret, secret_cap, secret_len);
     return TPM_RC_TYPE;
 }
 

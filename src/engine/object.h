@@ -31,6 +31,7 @@ typedef struct tpm_object {
     uint8_t seq_first_block[8];
     uint8_t seq_ticket_ok;     /* no restricted-looking data was hashed */
     uint8_t seq_started;
+    struct pqc_seq *pqc_seq;   /* v1.85 sign/verify sequences (pqc.c) */
 } tpm_object;
 
 /* marshalling of object areas (tmarshal.c) */

@@ -517,7 +517,7 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
 {
     TPM_HANDLE tpm_key = c->handles[0], bind = c->handles[1];
     tpm_buf64 nonce_caller;
-    uint8_t salt_in[512];
+    uint8_t salt_in[MAX_ENCRYPTED_SECRET_SIZE]; /* up to an ML-KEM-1024 ciphertext */
     uint16_t salt_len;
     uint8_t type;
     uint16_t sym_alg, sym_bits = 0, sym_mode = TPM_ALG_NULL, auth_hash;

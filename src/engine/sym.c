@@ -14,6 +14,7 @@
 #include "crypt.h"
 #include "engine_int.h"
 #include "object.h"
+#include "pqc.h"
 #include "session.h"
 
 
@@ -314,6 +315,8 @@ static void sequence_update(tpm_object *o, const uint8_t *data, size_t len)
         qtpm_hash_update(&o->seq_hash[0], data, len);
     else if (o->is_sequence == 2)
         qtpm_hmac_update(&o->seq_hmac, data, len);
+    else if (o->is_sequence == PQC_SEQ_SIGN || o->is_sequence == PQC_SEQ_VERIFY)
+        pqc_sequence_update(o, data, len);
     else
         for (int b = 0; b < PCR_BANK_COUNT; b++)
             qtpm_hash_update(&o->seq_hash[b], data, len);
@@ -355,7 +358,7 @@ TPM_RC cmd_SequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
     rc = sequence_arg(tpm, c->handles[0], 1, &o);
     if (rc)
         return rc;
-    if (o->is_sequence == 3)
+    if (o->is_sequence == 3 || o->is_sequence == PQC_SEQ_SIGN || o->is_sequence == PQC_SEQ_VERIFY)
         return RC_H(TPM_RC_MODE, 1);
     sequence_update(o, data, len);
     uint8_t d[MAX_DIGEST];

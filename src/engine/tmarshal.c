@@ -10,6 +10,7 @@
  * can switch to the shared ones function by function.
  */
 #include "object.h"
+#include "pqc.h"
 
 static TPM_RC rd_hash_alg(tpm_rd *r, TPM_ALG_ID *alg, int allow_null)
 {
@@ -171,6 +172,10 @@ TPM_RC tm_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p)
             return TPM_RC_CURVE;
         return rd_kdf_scheme(r, &ep->kdf);
     }
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return pqc_parms_read(r, type, p);
     default:
         return TPM_RC_TYPE;
     }
@@ -207,6 +212,11 @@ static void wr_parms(tpm_wr *w, TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
         if (p->eccDetail.kdf.scheme != TPM_ALG_NULL)
             wr_u16(w, p->eccDetail.kdf.details.mgf1.hashAlg);
         break;
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        pqc_parms_write(w, type, p);
+        break;
     default:
         break;
     }
@@ -218,7 +228,7 @@ TPM_RC tm_public_read(tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg)
     if (rd_u16(r, &pub->type))
         return TPM_RC_INSUFFICIENT;
     if (pub->type != TPM_ALG_RSA && pub->type != TPM_ALG_ECC && pub->type != TPM_ALG_KEYEDHASH &&
-        pub->type != TPM_ALG_SYMCIPHER)
+        pub->type != TPM_ALG_SYMCIPHER && !pqc_is_type(pub->type))
         return TPM_RC_TYPE;
     TRY(rd_hash_alg(r, &pub->nameAlg, allow_null_alg));
     if (rd_u32(r, &pub->objectAttributes))
@@ -236,6 +246,10 @@ TPM_RC tm_public_read(tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg)
     case TPM_ALG_RSA:
         return rd_2b_into(r, pub->unique.rsa.buffer, sizeof(pub->unique.rsa.buffer),
                           &pub->unique.rsa.size);
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return pqc_unique_read(r, pub->type, &pub->unique);
     default:
         TRY(rd_2b_into(r, pub->unique.ecc.x.buffer, sizeof(pub->unique.ecc.x.buffer),
                        &pub->unique.ecc.x.size));
@@ -259,6 +273,9 @@ void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub)
         wr_2b(w, pub->unique.ecc.x.buffer, pub->unique.ecc.x.size);
         wr_2b(w, pub->unique.ecc.y.buffer, pub->unique.ecc.y.size);
         break;
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA: pqc_unique_write(w, pub->type, &pub->unique); break;
     default: break;
     }
 }
@@ -285,6 +302,10 @@ TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type)
     case TPM_ALG_SYMCIPHER:
         return rd_2b_into(r, s->sensitive.sym.buffer, sizeof(s->sensitive.sym.buffer),
                           &s->sensitive.sym.size);
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return pqc_sensitive_read(r, s->sensitiveType, &s->sensitive);
     default:
         return TPM_RC_TYPE;
     }
@@ -300,6 +321,9 @@ void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s)
     case TPM_ALG_ECC: wr_2b(w, s->sensitive.ecc.buffer, s->sensitive.ecc.size); break;
     case TPM_ALG_KEYEDHASH: wr_2b(w, s->sensitive.bits.buffer, s->sensitive.bits.size); break;
     case TPM_ALG_SYMCIPHER: wr_2b(w, s->sensitive.sym.buffer, s->sensitive.sym.size); break;
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA: pqc_sensitive_write(w, s->sensitiveType, &s->sensitive); break;
     default: break;
     }
 }
@@ -317,10 +341,13 @@ TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s)
     case TPM_ALG_ECDSA:
     case TPM_ALG_ECSCHNORR:
     case TPM_ALG_HMAC:
+    case TPM_ALG_HASH_MLDSA: /* the pre-hash (docs/PQC.md) */
         return rd_hash_alg(r, &s->details.any.hashAlg, 0);
     case TPM_ALG_ECDAA:
         TRY(rd_hash_alg(r, &s->details.ecdaa.hashAlg, 0));
         return rd_u16(r, &s->details.ecdaa.count) ? TPM_RC_INSUFFICIENT : TPM_RC_SUCCESS;
+    case TPM_ALG_MLDSA: /* TPMS_EMPTY */
+        return TPM_RC_SUCCESS;
     default:
         return TPM_RC_SCHEME;
     }
@@ -355,6 +382,9 @@ TPM_RC tm_signature_read(tpm_rd *r, TPMT_SIGNATURE *s)
         return rd_bytes(r, (uint8_t *)&s->signature.hmac.digest, n) ? TPM_RC_INSUFFICIENT
                                                                     : TPM_RC_SUCCESS;
     }
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return pqc_signature_read(r, s->sigAlg, &s->signature);
     default:
         return TPM_RC_SCHEME;
     }
@@ -379,6 +409,10 @@ void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s)
     case TPM_ALG_HMAC:
         wr_u16(w, s->signature.hmac.hashAlg);
         wr_bytes(w, &s->signature.hmac.digest, crypt_hash_size(s->signature.hmac.hashAlg));
+        break;
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        pqc_signature_write(w, s->sigAlg, &s->signature);
         break;
     default:
         break;

@@ -1,0 +1,519 @@
+/*
+ * pqc.c — the commands TPM 2.0 Library v1.85 adds for ML-KEM and ML-DSA
+ * (Part 3 §14.10-11, §17.5-6, §20.3-7):
+ *
+ *   Encapsulate            keyHandle (no auth)                → sharedSecret, ciphertext
+ *   Decapsulate            keyHandle (USER), ciphertext       → sharedSecret
+ *   SignDigest             keyHandle (USER), context, digest, validation → signature
+ *   VerifyDigestSignature  keyHandle, context, digest, signature → validation
+ *   SignSequenceStart      keyHandle, auth, context           → sequenceHandle
+ *   SignSequenceComplete   sequenceHandle (USER), keyHandle (USER), buffer → signature
+ *   VerifySequenceStart    keyHandle, auth, hint, context     → sequenceHandle
+ *   VerifySequenceComplete sequenceHandle (USER), keyHandle, signature → validation
+ *
+ * Pure ML-DSA cannot sign a digest, so the v1.85 sequences stream the
+ * message itself. They do so without buffering it: FIPS 204 Algorithm 7
+ * line 6 makes the message enter only through
+ *   mu = SHAKE256(tr ‖ 0 ‖ |ctx| ‖ ctx ‖ M, 64),  tr = SHAKE256(pk, 64),
+ * so a sequence keeps one SHAKE256 state, SequenceUpdate (sym.c) absorbs
+ * each chunk, and Complete signs or verifies the resulting mu
+ * (Sign_internal/Verify_internal). A HashML-DSA key's sequence keeps the
+ * pre-hash state instead. SignDigest and VerifyDigestSignature take a
+ * caller's external mu (pure ML-DSA keys with allowExternalMu) or PH(M)
+ * (HashML-DSA keys). docs/PQC.md ("Commands") records the parameter layouts
+ * and the response codes chosen where v1.85 leaves room.
+ */
+#include <stdlib.h>
+
+#include "pqc.h"
+
+#include "crypt.h"
+#include "qtpm/keccak.h"
+#include "qtpm/mldsa.h"
+#include "qtpm/mlkem.h"
+#include "session.h"
+
+/* State of a sign or verify sequence (tpm_object.pqc_seq). */
+struct pqc_seq {
+    TPM_ALG_ID type;          /* the key's: TPM_ALG_MLDSA or TPM_ALG_HASH_MLDSA */
+    tpm_name key_name;        /* Complete must name the same key */
+    qtpm_keccak_ctx mu;       /* ML-DSA: SHAKE256 absorbing tr ‖ M' */
+    qtpm_hash_ctx ph;         /* HashML-DSA: PH(M) */
+    qtpm_hash_ctx msg;        /* verify: H_nameAlg(M) for the ticket */
+    uint8_t has_msg;
+    uint8_t ctx[MAX_SIG_CTX_BYTES];
+    uint16_t ctx_len;
+    uint8_t head[4];          /* first message bytes (TPM_GENERATED_VALUE check) */
+    uint8_t head_len;
+};
+
+void pqc_seq_free(struct pqc_seq *s)
+{
+    if (s == NULL)
+        return;
+    qtpm_hash_free(&s->ph);
+    qtpm_hash_free(&s->msg);
+    qtpm_memzero(s, sizeof(*s));
+    free(s);
+}
+
+static TPM_RC rd_2b_param(tpm_rd *r, uint8_t *dst, size_t cap, uint16_t *n, unsigned pnum)
+{
+    int e = rd_2b(r, dst, cap, n);
+    return e ? RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, pnum) : TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- ML-KEM */
+
+/* An unrestricted ML-KEM decryption key. Restricted ones (storage parents,
+ * EKs) decapsulate only inside the TPM: their shared secrets protect
+ * credentials, salts and imported objects. */
+static TPM_RC kem_key(qtpm_tpm *tpm, TPM_HANDLE h, int need_private, tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k == NULL || k->is_sequence || k->pub.type != TPM_ALG_MLKEM)
+        return RC_H(TPM_RC_KEY, 1);
+    uint32_t a = k->pub.objectAttributes;
+    if (!(a & TPMA_OBJECT_DECRYPT) || (a & TPMA_OBJECT_RESTRICTED))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    if (need_private && !k->has_sensitive)
+        return RC_H(TPM_RC_KEY, 1);
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
+/* v1.85 Part 3 §14.10 TPM2_Encapsulate: a fresh shared secret and its
+ * ciphertext for the loaded encapsulation key (response: sharedSecret
+ * first, then ciphertext). */
+TPM_RC cmd_Encapsulate(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    TPM_RC rc = kem_key(tpm, c->handles[0], 0, &k);
+    if (rc)
+        return rc;
+    qtpm_mlkem_set set = (qtpm_mlkem_set)k->pub.parameters.mlkemDetail.parameterSet;
+    uint8_t ct[QTPM_MLKEM_MAX_CT_BYTES], ss[QTPM_MLKEM_SS_BYTES];
+    if (qtpm_mlkem_encaps(set, k->pub.unique.mlkem.buffer, k->pub.unique.mlkem.size, ct, ss) !=
+        QTPM_OK)
+        return RC_H(TPM_RC_KEY, 1);
+    wr_2b(&c->out, ss, sizeof(ss));
+    wr_2b(&c->out, ct, (uint16_t)qtpm_mlkem_ct_bytes(set));
+    qtpm_memzero(ss, sizeof(ss));
+    return TPM_RC_SUCCESS;
+}
+
+/* v1.85 Part 3 §14.11 TPM2_Decapsulate. A ciphertext of the wrong length is
+ * TPM_RC_SIZE; any ciphertext of the right length gives a shared secret
+ * (FIPS 203 implicit rejection: a forged one gives an unrelated secret). */
+TPM_RC cmd_Decapsulate(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t ct[MAX_KEM_CIPHERTEXT_SIZE];
+    uint16_t ct_len;
+    TPM_RC rc = rd_2b_param(&c->in, ct, sizeof(ct), &ct_len, 1);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    rc = kem_key(tpm, c->handles[0], 1, &k);
+    if (rc)
+        return rc;
+    qtpm_mlkem_set set = (qtpm_mlkem_set)k->pub.parameters.mlkemDetail.parameterSet;
+    if (ct_len != qtpm_mlkem_ct_bytes(set))
+        return RC_P(TPM_RC_SIZE, 1);
+    uint8_t ss[QTPM_MLKEM_SS_BYTES];
+    if (qtpm_mlkem_decaps(set, k->sens.sensitive.mlkem.buffer, k->sens.sensitive.mlkem.size, ct,
+                          ct_len, ss) != QTPM_OK)
+        return TPM_RC_FAILURE;
+    wr_2b(&c->out, ss, sizeof(ss));
+    qtpm_memzero(ss, sizeof(ss));
+    return TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- ML-DSA keys */
+
+/* An ML-DSA or HashML-DSA key with the sign attribute (and its private
+ * seed when it must sign). */
+static TPM_RC dsa_key(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, int need_private,
+                      tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k == NULL || k->is_sequence ||
+        (k->pub.type != TPM_ALG_MLDSA && k->pub.type != TPM_ALG_HASH_MLDSA))
+        return RC_H(TPM_RC_KEY, hnum);
+    if (!(k->pub.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT))
+        return RC_H(TPM_RC_ATTRIBUTES, hnum);
+    if (need_private && !k->has_sensitive)
+        return RC_H(TPM_RC_KEY, hnum);
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
+static int external_mu_allowed(const tpm_object *k)
+{
+    return k->pub.type == TPM_ALG_MLDSA && k->pub.parameters.mldsaDetail.allowExternalMu;
+}
+
+/* Maps a pqc_sign_digest / pqc_verify_digest code to the parameter at
+ * fault: the digest for size errors, the signature (or scheme) otherwise. */
+static TPM_RC digest_rc(TPM_RC rc, unsigned p_digest, unsigned p_sig)
+{
+    switch (rc) {
+    case TPM_RC_SUCCESS: return rc;
+    case TPM_RC_SIZE: return RC_P(TPM_RC_SIZE, p_digest);
+    case TPM_RC_SIGNATURE:
+    case TPM_RC_SCHEME: return RC_P(rc, p_sig);
+    default: return rc;
+    }
+}
+
+/* v1.85 Part 3 §20.7 TPM2_SignDigest: context, digest, validation. A pure
+ * ML-DSA key signs an external mu (64 bytes; it must allow it, and the
+ * context must be empty because mu already contains it); a HashML-DSA key
+ * signs PH(M) with the context. A restricted key needs a hash-check ticket
+ * for the digest, as TPM2_Sign does. */
+TPM_RC cmd_SignDigest(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t ctx[MAX_SIG_CTX_BYTES], digest[MAX_DIGEST], tdig[MAX_DIGEST];
+    uint16_t ctx_len, dlen, tag, tlen;
+    uint32_t thier;
+    TPM_RC rc = rd_2b_param(&c->in, ctx, sizeof(ctx), &ctx_len, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 2);
+    if (rc)
+        return rc;
+    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tlen, 3);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (tag != TPM_ST_HASHCHECK)
+        return RC_P(TPM_RC_TAG, 3);
+    tpm_object *k;
+    rc = dsa_key(tpm, c->handles[0], 1, 1, &k);
+    if (rc)
+        return rc;
+    if (k->pub.type == TPM_ALG_MLDSA) {
+        if (!external_mu_allowed(k))
+            return RC_H(TPM_RC_EXT_MU, 1);
+        if (ctx_len != 0)
+            return RC_P(TPM_RC_VALUE, 1);
+    }
+    if (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED) {
+        /* only HashML-DSA gets here (a restricted ML-DSA key has no
+         * external mu): the digest must be one the TPM hashed itself */
+        TPM_ALG_ID h = k->pub.parameters.hashMldsaDetail.hashAlg;
+        size_t hl = crypt_hash_size(h);
+        uint8_t t[MAX_DIGEST];
+        if (thier == TPM_RH_NULL || tlen != hl || dlen != hl)
+            return RC_P(TPM_RC_TICKET, 3);
+        ticket_hmac(tpm, h, thier, TPM_ST_HASHCHECK, digest, dlen, NULL, 0, t);
+        if (memcmp(t, tdig, hl) != 0)
+            return RC_P(TPM_RC_TICKET, 3);
+    }
+    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
+    if (sig == NULL)
+        return TPM_RC_MEMORY;
+    rc = digest_rc(pqc_sign_digest(k, digest, dlen, ctx, ctx_len, sig), 2, 2);
+    if (rc == TPM_RC_SUCCESS)
+        tm_signature_write(&c->out, sig);
+    free(sig);
+    return rc;
+}
+
+/* Writes a TPMT_TK_VERIFIED (v1.85 layout: tag, hierarchy, metadata for
+ * TPM_ST_DIGEST_VERIFIED only, hmac). hier TPM_RH_NULL gives the NULL
+ * ticket (empty hmac). */
+static void write_verified(qtpm_tpm *tpm, tpm_wr *w, TPM_ST tag, TPM_HANDLE hier,
+                           TPM_ALG_ID meta, const tpm_object *key, const uint8_t *digest,
+                           size_t dlen)
+{
+    wr_u16(w, tag);
+    wr_u32(w, hier);
+    if (tag == TPM_ST_DIGEST_VERIFIED)
+        wr_u16(w, meta);
+    if (hier == TPM_RH_NULL) {
+        wr_u16(w, 0);
+        return;
+    }
+    /* HMAC(proof, tag ‖ [metadata] ‖ digest ‖ keyName) with the key's nameAlg */
+    uint8_t a[2 + MAX_DIGEST], t[MAX_DIGEST];
+    size_t alen = 0;
+    if (tag == TPM_ST_DIGEST_VERIFIED) {
+        wr_put_u16(a, meta);
+        alen = 2;
+    }
+    memcpy(a + alen, digest, dlen);
+    alen += dlen;
+    ticket_hmac(tpm, key->pub.nameAlg, hier, tag, a, alen, key->name.b, key->name.size, t);
+    wr_2b(w, t, (uint16_t)crypt_hash_size(key->pub.nameAlg));
+}
+
+/* A ticket is issued for keys in a real hierarchy with a Name. */
+static TPM_HANDLE ticket_hierarchy(const tpm_object *k)
+{
+    return crypt_hash_size(k->pub.nameAlg) == 0 ? TPM_RH_NULL : k->hierarchy;
+}
+
+/* v1.85 Part 3 §20.4 TPM2_VerifyDigestSignature: context, digest,
+ * signature → TPM_ST_DIGEST_VERIFIED ticket. Over an external mu the ticket
+ * is the NULL ticket (the mu says nothing the TPM can vouch for). */
+TPM_RC cmd_VerifyDigestSignature(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t ctx[MAX_SIG_CTX_BYTES], digest[MAX_DIGEST];
+    uint16_t ctx_len, dlen;
+    TPM_RC rc = rd_2b_param(&c->in, ctx, sizeof(ctx), &ctx_len, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 2);
+    if (rc)
+        return rc;
+    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
+    if (sig == NULL)
+        return TPM_RC_MEMORY;
+    rc = tm_signature_read(&c->in, sig);
+    if (rc)
+        rc = RC_P(rc, 3);
+    if (rc == TPM_RC_SUCCESS)
+        rc = params_end(c);
+    tpm_object *k = NULL;
+    if (rc == TPM_RC_SUCCESS)
+        rc = dsa_key(tpm, c->handles[0], 1, 0, &k);
+    if (rc == TPM_RC_SUCCESS && k->pub.type == TPM_ALG_MLDSA && !external_mu_allowed(k))
+        rc = RC_H(TPM_RC_EXT_MU, 1);
+    if (rc == TPM_RC_SUCCESS && k->pub.type == TPM_ALG_MLDSA && ctx_len != 0)
+        rc = RC_P(TPM_RC_VALUE, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = digest_rc(pqc_verify_digest(k, digest, dlen, ctx, ctx_len, sig), 2, 3);
+    free(sig);
+    if (rc)
+        return rc;
+    if (k->pub.type == TPM_ALG_MLDSA)
+        write_verified(tpm, &c->out, TPM_ST_DIGEST_VERIFIED, TPM_RH_NULL, TPM_ALG_NULL, k, NULL, 0);
+    else
+        write_verified(tpm, &c->out, TPM_ST_DIGEST_VERIFIED, ticket_hierarchy(k),
+                       k->pub.parameters.hashMldsaDetail.hashAlg, k, digest, dlen);
+    return TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- sequences */
+
+/* The shared body of SignSequenceStart (auth, context) and
+ * VerifySequenceStart (auth, hint, context). */
+static TPM_RC sequence_start(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind)
+{
+    tpm_buf64 auth;
+    uint8_t hint[MAX_SIGNATURE_HINT_SIZE];
+    uint16_t hint_len = 0;
+    unsigned p = 1;
+    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, p++);
+    if (rc == TPM_RC_SUCCESS && kind == PQC_SEQ_VERIFY)
+        rc = rd_2b_param(&c->in, hint, sizeof(hint), &hint_len, p++);
+    struct pqc_seq *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return TPM_RC_MEMORY;
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_param(&c->in, s->ctx, sizeof(s->ctx), &s->ctx_len, p);
+    if (rc == TPM_RC_SUCCESS)
+        rc = params_end(c);
+    tpm_object *k = NULL;
+    if (rc == TPM_RC_SUCCESS)
+        rc = dsa_key(tpm, c->handles[0], 1, kind == PQC_SEQ_SIGN, &k);
+    /* the hint is for EdDSA; ML-DSA has none */
+    if (rc == TPM_RC_SUCCESS && hint_len != 0)
+        rc = RC_P(TPM_RC_VALUE, 2);
+    tpm_object *o = NULL;
+    if (rc == TPM_RC_SUCCESS) {
+        o = calloc(1, sizeof(*o));
+        if (o == NULL)
+            rc = TPM_RC_MEMORY;
+    }
+    if (rc) {
+        pqc_seq_free(s);
+        return rc;
+    }
+    s->type = k->pub.type;
+    s->key_name = k->name;
+    if (s->type == TPM_ALG_MLDSA) {
+        /* mu state: SHAKE256(tr ‖ 0 ‖ |ctx| ‖ ctx ‖ ...), FIPS 204 Alg. 2 and 7 */
+        uint8_t tr[64], pre[2] = {0, (uint8_t)s->ctx_len};
+        qtpm_shake256(tr, sizeof(tr), k->pub.unique.mldsa.buffer, k->pub.unique.mldsa.size);
+        qtpm_shake256_init(&s->mu);
+        qtpm_keccak_absorb(&s->mu, tr, sizeof(tr));
+        qtpm_keccak_absorb(&s->mu, pre, 2);
+        qtpm_keccak_absorb(&s->mu, s->ctx, s->ctx_len);
+    } else if (qtpm_hash_init(&s->ph, crypt_hash_alg(k->pub.parameters.hashMldsaDetail.hashAlg))) {
+        rc = TPM_RC_HASH;
+    }
+    if (rc == TPM_RC_SUCCESS && kind == PQC_SEQ_VERIFY && crypt_hash_size(k->pub.nameAlg)) {
+        rc = qtpm_hash_init(&s->msg, crypt_hash_alg(k->pub.nameAlg)) ? TPM_RC_FAILURE : TPM_RC_SUCCESS;
+        s->has_msg = rc == TPM_RC_SUCCESS;
+    }
+    /* a sequence object like sym.c's: NULL hierarchy, its own authValue */
+    o->is_sequence = kind;
+    o->has_sensitive = 1;
+    o->hierarchy = TPM_RH_NULL;
+    o->pub.nameAlg = TPM_ALG_NULL;
+    o->pub.objectAttributes = TPMA_OBJECT_USERWITHAUTH;
+    memcpy(o->sens.authValue.buffer, auth.b, auth.size);
+    o->sens.authValue.size = auth_trim(auth.b, auth.size);
+    o->pqc_seq = s;
+    TPM_HANDLE h;
+    if (rc == TPM_RC_SUCCESS)
+        rc = object_insert(tpm, o, &h);
+    if (rc) {
+        object_free(o);
+        return rc;
+    }
+    c->out_handle = h;
+    return TPM_RC_SUCCESS;
+}
+
+/* v1.85 Part 3 §17.5 TPM2_SignSequenceStart */
+TPM_RC cmd_SignSequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    return sequence_start(tpm, c, PQC_SEQ_SIGN);
+}
+
+/* v1.85 Part 3 §17.6 TPM2_VerifySequenceStart */
+TPM_RC cmd_VerifySequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    return sequence_start(tpm, c, PQC_SEQ_VERIFY);
+}
+
+/* TPM2_SequenceUpdate on a v1.85 sequence (called from sym.c). */
+void pqc_sequence_update(tpm_object *o, const uint8_t *data, size_t len)
+{
+    struct pqc_seq *s = o->pqc_seq;
+    for (size_t i = 0; s->head_len < sizeof(s->head) && i < len; i++)
+        s->head[s->head_len++] = data[i];
+    if (s->type == TPM_ALG_MLDSA)
+        qtpm_keccak_absorb(&s->mu, data, len);
+    else
+        qtpm_hash_update(&s->ph, data, len);
+    if (s->has_msg)
+        qtpm_hash_update(&s->msg, data, len);
+}
+
+/* Whether the message would start with TPM_GENERATED_VALUE once data is
+ * appended (a restricted key must not sign such a message: it would look
+ * like a TPM attestation, Part 1 §11.4.6). */
+static int starts_generated(const struct pqc_seq *s, const uint8_t *data, size_t len)
+{
+    uint8_t h[4];
+    size_t n = s->head_len;
+    memcpy(h, s->head, n);
+    for (size_t i = 0; n < 4 && i < len; i++)
+        h[n++] = data[i];
+    return n == 4 && h[0] == 0xFF && h[1] == 'T' && h[2] == 'C' && h[3] == 'G';
+}
+
+/* The sequence (handle 1) of the given kind, for the key (handle 2) it was
+ * started with. */
+static TPM_RC sequence_args(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, int need_private,
+                            tpm_object **seq, tpm_object **key)
+{
+    tpm_object *o = object_find(tpm, c->handles[0]);
+    if (o == NULL || o->is_sequence != kind || o->pqc_seq == NULL)
+        return RC_H(TPM_RC_MODE, 1);
+    TPM_RC rc = dsa_key(tpm, c->handles[1], 2, need_private, key);
+    if (rc)
+        return rc;
+    const tpm_name *n = &o->pqc_seq->key_name;
+    if (n->size != (*key)->name.size || memcmp(n->b, (*key)->name.b, n->size) != 0)
+        return RC_H(TPM_RC_SIGN_CONTEXT_KEY, 2);
+    *seq = o;
+    return TPM_RC_SUCCESS;
+}
+
+/* The value the final signature covers: mu (ML-DSA) or PH(M) (HashML-DSA). */
+static size_t sequence_final(struct pqc_seq *s, uint8_t out[QTPM_MLDSA_MU_BYTES])
+{
+    if (s->type == TPM_ALG_MLDSA) {
+        qtpm_keccak_squeeze(&s->mu, out, QTPM_MLDSA_MU_BYTES);
+        qtpm_memzero(&s->mu, sizeof(s->mu));
+        return QTPM_MLDSA_MU_BYTES;
+    }
+    qtpm_hash_alg a = s->ph.alg;
+    qtpm_hash_final(&s->ph, out);
+    return qtpm_hash_size(a);
+}
+
+/* v1.85 Part 3 §20.6 TPM2_SignSequenceComplete: the last chunk, then the
+ * signature over the whole message; the sequence is flushed. */
+TPM_RC cmd_SignSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t data[MAX_DIGEST_BUFFER];
+    uint16_t len;
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *o, *k;
+    rc = sequence_args(tpm, c, PQC_SEQ_SIGN, 1, &o, &k);
+    if (rc)
+        return rc;
+    struct pqc_seq *s = o->pqc_seq;
+    if ((k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED) && starts_generated(s, data, len))
+        return RC_P(TPM_RC_VALUE, 1);
+    pqc_sequence_update(o, data, len);
+    uint8_t d[QTPM_MLDSA_MU_BYTES];
+    size_t dlen = sequence_final(s, d);
+    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
+    if (sig == NULL)
+        rc = TPM_RC_MEMORY;
+    else
+        rc = pqc_sign_digest(k, d, dlen, s->type == TPM_ALG_MLDSA ? NULL : s->ctx,
+                             s->type == TPM_ALG_MLDSA ? 0 : s->ctx_len, sig);
+    if (rc == TPM_RC_SUCCESS)
+        tm_signature_write(&c->out, sig);
+    free(sig);
+    qtpm_memzero(d, sizeof(d));
+    object_remove(tpm, c->handles[0]);
+    return rc;
+}
+
+/* v1.85 Part 3 §20.3 TPM2_VerifySequenceComplete: the signature over the
+ * streamed message → TPM_ST_MESSAGE_VERIFIED ticket, HMAC over
+ * H_nameAlg(message) and the key's Name. The sequence is flushed whether
+ * or not the signature holds (its state is consumed). */
+TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
+    if (sig == NULL)
+        return TPM_RC_MEMORY;
+    TPM_RC rc = tm_signature_read(&c->in, sig);
+    if (rc)
+        rc = RC_P(rc, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = params_end(c);
+    tpm_object *o = NULL, *k = NULL;
+    if (rc == TPM_RC_SUCCESS)
+        rc = sequence_args(tpm, c, PQC_SEQ_VERIFY, 0, &o, &k);
+    if (rc) {
+        free(sig);
+        return rc;
+    }
+    struct pqc_seq *s = o->pqc_seq;
+    uint8_t d[QTPM_MLDSA_MU_BYTES], m[MAX_DIGEST];
+    size_t dlen = sequence_final(s, d);
+    size_t mlen = 0;
+    if (s->has_msg) {
+        mlen = crypt_hash_size(k->pub.nameAlg);
+        qtpm_hash_final(&s->msg, m);
+        s->has_msg = 0;
+    }
+    rc = pqc_verify_digest(k, d, dlen, s->type == TPM_ALG_MLDSA ? NULL : s->ctx,
+                           s->type == TPM_ALG_MLDSA ? 0 : s->ctx_len, sig);
+    free(sig);
+    object_remove(tpm, c->handles[0]);
+    if (rc)
+        return rc == TPM_RC_SIGNATURE || rc == TPM_RC_SCHEME ? RC_P(rc, 1) : rc;
+    write_verified(tpm, &c->out, TPM_ST_MESSAGE_VERIFIED, mlen ? ticket_hierarchy(k) : TPM_RH_NULL,
+                   TPM_ALG_NULL, k, m, mlen);
+    return TPM_RC_SUCCESS;
+}

@@ -1,0 +1,87 @@
+/*
+ * pqc.h — the engine's post-quantum part, TPM 2.0 Library v1.85 (DESIGN.md
+ * decision 1): ML-KEM, ML-DSA and HashML-DSA objects (pqc_keys.c) and the
+ * v1.85 commands Encapsulate, Decapsulate, SignDigest,
+ * VerifyDigestSignature and the sign/verify sequences (pqc.c).
+ *
+ * The classic engine files reach this code through small hooks only: the
+ * object marshalling (tmarshal.c), template checks, key generation and
+ * binding (object.c), signature schemes (asym.c), attestation signing
+ * (attest.c), secret sharing for credentials, salts and imports (object.c),
+ * and sequence updates (sym.c). docs/PQC.md records every choice made here.
+ */
+#ifndef QTPM_ENGINE_PQC_H
+#define QTPM_ENGINE_PQC_H
+
+#include "object.h"
+
+/* tpm_object.is_sequence values of the v1.85 sequences (1-3 are sym.c's). */
+#define PQC_SEQ_SIGN 4
+#define PQC_SEQ_VERIFY 5
+/* The largest private seed (ML-KEM d || z). */
+#define PQC_MAX_SEED 64
+
+/* 1 for TPM_ALG_MLKEM, TPM_ALG_MLDSA and TPM_ALG_HASH_MLDSA. */
+int pqc_is_type(TPM_ALG_ID type);
+
+/* ---- marshalling of the PQC union members (through qtpm/marshal.h) ---- */
+TPM_RC pqc_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p);
+void pqc_parms_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p);
+TPM_RC pqc_unique_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_ID *u);
+void pqc_unique_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_PUBLIC_ID *u);
+TPM_RC pqc_sensitive_read(tpm_rd *r, TPM_ALG_ID type, TPMU_SENSITIVE_COMPOSITE *s);
+void pqc_sensitive_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_SENSITIVE_COMPOSITE *s);
+TPM_RC pqc_signature_read(tpm_rd *r, TPM_ALG_ID alg, TPMU_SIGNATURE *s);
+void pqc_signature_write(tpm_wr *w, TPM_ALG_ID alg, const TPMU_SIGNATURE *s);
+
+/* ---- objects ---- */
+/* Template rules for the PQC types (attributes, symmetric, pre-hash). */
+TPM_RC pqc_check_template(const TPMT_PUBLIC *pub, const TPMS_SENSITIVE_CREATE *sc);
+/* Size and KDFa label of the private seed (64 for ML-KEM, 32 for ML-DSA). */
+size_t pqc_seed_size(TPM_ALG_ID type);
+const char *pqc_seed_label(TPM_ALG_ID type);
+/* Stores seed as the private key of o and computes its public key. */
+TPM_RC pqc_generate(tpm_object *o, const uint8_t *seed);
+/* The private seed gives the public key in unique (TPM_RC_BINDING). */
+TPM_RC pqc_check_binding(tpm_object *o);
+/* A public key alone has the size of its parameter set (and, for ML-KEM,
+ * passes the FIPS 203 §7.2 modulus check). */
+TPM_RC pqc_check_public(const tpm_object *o);
+/* The symmetric definition of an ML-KEM key (storage parents, EKs). */
+const TPMT_SYM_DEF_OBJECT *pqc_sym_def(const tpm_object *o);
+
+/* ---- signing ---- */
+TPM_RC pqc_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SIG_SCHEME *out,
+                       unsigned pnum);
+/* HashML-DSA over a digest (PH(M) computed elsewhere), or ML-DSA over an
+ * external mu (64 bytes) for a pure key. */
+TPM_RC pqc_sign_digest(const tpm_object *key, const uint8_t *digest, size_t dlen,
+                       const uint8_t *ctx, size_t ctx_len, TPMT_SIGNATURE *sig);
+TPM_RC pqc_verify_digest(const tpm_object *key, const uint8_t *digest, size_t dlen,
+                         const uint8_t *ctx, size_t ctx_len, const TPMT_SIGNATURE *sig);
+/* Pure ML-DSA over a whole message with an empty context (attestation). */
+TPM_RC pqc_sign_message(const tpm_object *key, const uint8_t *msg, size_t len,
+                        TPMT_SIGNATURE *sig);
+
+/* ---- secret sharing by encapsulation (Part 1 §24 with a KEM) ---- */
+TPM_RC pqc_kem_encrypt_secret(const tpm_object *key, const char *label, uint8_t *seed,
+                              uint16_t *seed_len, uint8_t *secret, size_t secret_cap,
+                              uint16_t *secret_len);
+TPM_RC pqc_kem_decrypt_secret(const tpm_object *key, const char *label, const uint8_t *in,
+                              size_t in_len, uint8_t *out, size_t out_cap, uint16_t *out_len);
+
+/* ---- sequences (pqc.c) ---- */
+struct pqc_seq;
+void pqc_seq_free(struct pqc_seq *s);
+void pqc_sequence_update(tpm_object *o, const uint8_t *data, size_t len);
+
+CMD(Encapsulate);
+CMD(Decapsulate);
+CMD(SignDigest);
+CMD(VerifyDigestSignature);
+CMD(SignSequenceStart);
+CMD(SignSequenceComplete);
+CMD(VerifySequenceStart);
+CMD(VerifySequenceComplete);
+
+#endif
