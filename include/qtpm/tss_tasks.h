@@ -59,7 +59,7 @@ TPM_HANDLE qtpm_tss_ek_cert_index(TPM_ALG_ID type);
  * sensitiveDataOrigin, userWithAuth, SHA-256 nameAlg, empty unique;
  * restricted on request. ML-KEM: decrypt, AES-128-CFB when restricted (a
  * parent) and TPM_ALG_NULL otherwise. ML-DSA: sign; allow_external_mu
- * (TPM_YES lets SignDigest/VerifyDigestSignature take a 64-byte μ) only for
+ * (1 = YES lets SignDigest/VerifyDigestSignature take a 64-byte μ) only for
  * unrestricted keys. HashML-DSA: sign with the given pre-hash. */
 int qtpm_tss_template_mlkem(TPMI_MLKEM_PARMS set, int restricted, TPMT_PUBLIC *out);
 int qtpm_tss_template_mldsa(TPMI_MLDSA_PARMS set, int restricted, TPMI_YES_NO allow_external_mu,
