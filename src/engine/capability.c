@@ -50,6 +50,9 @@ static const struct {
     {TPM_ALG_KDF1_SP800_108, A_HASH | A_METH},
     {TPM_ALG_ECC, A_ASYM | A_OBJ},
     {TPM_ALG_SYMCIPHER, A_OBJ},
+    {TPM_ALG_SHA3_256, A_HASH},
+    {TPM_ALG_SHA3_384, A_HASH},
+    {TPM_ALG_SHA3_512, A_HASH},
     {TPM_ALG_CTR, A_SYM | A_ENC},
     {TPM_ALG_OFB, A_SYM | A_ENC},
     {TPM_ALG_CBC, A_SYM | A_ENC},
@@ -62,7 +65,7 @@ static const struct {
 };
 #define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
 
-static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384, TPM_ECC_NIST_P521};
+static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384};
 #define NCURVES (sizeof(curves) / sizeof(curves[0]))
 
 int tpm_alg_implemented(TPM_ALG_ID alg)
@@ -140,7 +143,7 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_NV_COUNTERS_MAX: *v = MAX_NV_INDICES; break;
     case TPM_PT_NV_INDEX_MAX: *v = MAX_NV_INDEX_SIZE; break;
     case TPM_PT_MEMORY: *v = 0x00000006; break; /* sharedNV | objectCopiedToRam */
-    case TPM_PT_CLOCK_UPDATE: *v = 1000; break;
+    case TPM_PT_CLOCK_UPDATE: *v = CLOCK_SAVE_MS; break;
     case TPM_PT_CONTEXT_HASH: *v = TPM_ALG_SHA256; break;
     case TPM_PT_CONTEXT_SYM: *v = TPM_ALG_AES; break;
     case TPM_PT_CONTEXT_SYM_SIZE: *v = 256; break;

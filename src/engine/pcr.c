@@ -1,6 +1,7 @@
 /*
  * pcr.c — Platform Configuration Registers (Part 1 §17, Part 3 §22):
- * 24 PCRs in up to four banks (SHA-1, SHA-256, SHA-384, SHA-512), and the
+ * 24 PCRs in up to seven banks (SHA-1, SHA-256, SHA-384, SHA-512 allocated
+ * from manufacture; SHA3-256, SHA3-384, SHA3-512 by PCR_Allocate), and the
  * commands PCR_Read, PCR_Extend, PCR_Event, PCR_Reset and PCR_Allocate.
  *
  * PCR attributes follow the PC Client platform profile as the TCG reference
@@ -12,8 +13,9 @@
 #include "crypt.h"
 #include "engine_int.h"
 
-static const TPM_ALG_ID bank_algs[PCR_BANK_COUNT] = {TPM_ALG_SHA1, TPM_ALG_SHA256,
-                                                    TPM_ALG_SHA384, TPM_ALG_SHA512};
+static const TPM_ALG_ID bank_algs[PCR_BANK_COUNT] = {
+    TPM_ALG_SHA1,     TPM_ALG_SHA256,   TPM_ALG_SHA384,  TPM_ALG_SHA512,
+    TPM_ALG_SHA3_256, TPM_ALG_SHA3_384, TPM_ALG_SHA3_512};
 
 int pcr_bank_index(TPM_ALG_ID alg)
 {

@@ -5,7 +5,7 @@
  * VerifyDigestSignature and the sign/verify sequences (pqc.c).
  *
  * The classic engine files reach this code through small hooks only: the
- * object marshalling (tmarshal.c), template checks, key generation and
+ * algorithm checks of the object marshalling (tmarshal.c), template checks, key generation and
  * binding (object.c), signature schemes (asym.c), attestation signing
  * (attest.c), secret sharing for credentials, salts and imports (object.c),
  * and sequence updates (sym.c). docs/PQC.md records every choice made here.
@@ -23,16 +23,6 @@
 
 /* 1 for TPM_ALG_MLKEM, TPM_ALG_MLDSA and TPM_ALG_HASH_MLDSA. */
 int pqc_is_type(TPM_ALG_ID type);
-
-/* ---- marshalling of the PQC union members (through qtpm/marshal.h) ---- */
-TPM_RC pqc_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p);
-void pqc_parms_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p);
-TPM_RC pqc_unique_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_ID *u);
-void pqc_unique_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_PUBLIC_ID *u);
-TPM_RC pqc_sensitive_read(tpm_rd *r, TPM_ALG_ID type, TPMU_SENSITIVE_COMPOSITE *s);
-void pqc_sensitive_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_SENSITIVE_COMPOSITE *s);
-TPM_RC pqc_signature_read(tpm_rd *r, TPM_ALG_ID alg, TPMU_SIGNATURE *s);
-void pqc_signature_write(tpm_wr *w, TPM_ALG_ID alg, const TPMU_SIGNATURE *s);
 
 /* ---- objects ---- */
 /* Template rules for the PQC types (attributes, symmetric, pre-hash). */

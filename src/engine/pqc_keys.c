@@ -1,8 +1,7 @@
 /*
  * pqc_keys.c — ML-KEM (FIPS 203), ML-DSA and HashML-DSA (FIPS 204) keys as
  * TPM objects, TPM 2.0 Library v1.85 (Part 2 §11.2.6-7, §12.2.3.6-8):
- * their marshalling through the shared module, template rules, key
- * generation from a seed, the binding check, signing and verification, and
+ * template rules, key generation from a seed, the binding check, signing and verification, and
  * secret sharing by encapsulation.
  *
  * The private key of every PQC object is its seed, never the expanded key:
@@ -23,67 +22,12 @@
 #include "pqc.h"
 
 #include "crypt.h"
-#include "qtpm/marshal.h"
 #include "qtpm/mldsa.h"
 #include "qtpm/mlkem.h"
 
 int pqc_is_type(TPM_ALG_ID type)
 {
     return type == TPM_ALG_MLKEM || type == TPM_ALG_MLDSA || type == TPM_ALG_HASH_MLDSA;
-}
-
-/* ---------------------------------------------------------------- marshalling */
-
-/* The shared marshaller writes at w->off and advances it; a failure (no
- * room) marks the writer overflowed like every other engine write. */
-static void wr_check(tpm_wr *w, TPM_RC rc)
-{
-    if (rc != TPM_RC_SUCCESS)
-        w->overflow = 1;
-}
-
-TPM_RC pqc_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p)
-{
-    return qtpm_TPMU_PUBLIC_PARMS_unmarshal(p, r->p, r->len, &r->off, type);
-}
-
-void pqc_parms_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
-{
-    if (!w->overflow)
-        wr_check(w, qtpm_TPMU_PUBLIC_PARMS_marshal(p, w->p, w->cap, &w->off, type));
-}
-
-TPM_RC pqc_unique_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_ID *u)
-{
-    return qtpm_TPMU_PUBLIC_ID_unmarshal(u, r->p, r->len, &r->off, type);
-}
-
-void pqc_unique_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_PUBLIC_ID *u)
-{
-    if (!w->overflow)
-        wr_check(w, qtpm_TPMU_PUBLIC_ID_marshal(u, w->p, w->cap, &w->off, type));
-}
-
-TPM_RC pqc_sensitive_read(tpm_rd *r, TPM_ALG_ID type, TPMU_SENSITIVE_COMPOSITE *s)
-{
-    return qtpm_TPMU_SENSITIVE_COMPOSITE_unmarshal(s, r->p, r->len, &r->off, type);
-}
-
-void pqc_sensitive_write(tpm_wr *w, TPM_ALG_ID type, const TPMU_SENSITIVE_COMPOSITE *s)
-{
-    if (!w->overflow)
-        wr_check(w, qtpm_TPMU_SENSITIVE_COMPOSITE_marshal(s, w->p, w->cap, &w->off, type));
-}
-
-TPM_RC pqc_signature_read(tpm_rd *r, TPM_ALG_ID alg, TPMU_SIGNATURE *s)
-{
-    return qtpm_TPMU_SIGNATURE_unmarshal(s, r->p, r->len, &r->off, alg);
-}
-
-void pqc_signature_write(tpm_wr *w, TPM_ALG_ID alg, const TPMU_SIGNATURE *s)
-{
-    if (!w->overflow)
-        wr_check(w, qtpm_TPMU_SIGNATURE_marshal(s, w->p, w->cap, &w->off, alg));
 }
 
 /* ---------------------------------------------------------------- parameters */

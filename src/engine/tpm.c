@@ -27,7 +27,8 @@
 #include "nv.h"
 
 #define STATE_BLOB "state"
-static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '1'};
+/* '02': seven PCR banks (SHA-3 added) */
+static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '2'};
 
 uint64_t tpm_now_ms(void)
 {
@@ -224,8 +225,10 @@ int tpm_state_save(qtpm_tpm *tpm)
         rc = tpm->store.save(tpm->store.ctx, STATE_BLOB, buf, w.off);
     qtpm_memzero(buf, w.off);
     free(buf);
-    if (rc == QTPM_OK)
+    if (rc == QTPM_OK) {
         tpm->dirty = 0;
+        tpm->clock_saved = tpm->ps.clock;
+    }
     return rc;
 }
 
@@ -259,11 +262,13 @@ static int manufacture(qtpm_tpm *tpm)
     ps->max_tries = 3;
     ps->recovery_time = 1000;
     ps->lockout_recovery = 1000;
-    static const TPM_ALG_ID algs[PCR_BANK_COUNT] = {TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384,
-                                                   TPM_ALG_SHA512};
+    /* the SHA-2 banks (and SHA-1) are allocated; the SHA-3 banks exist
+     * and PCR_Allocate can switch them on (pcr.c) */
     for (int i = 0; i < PCR_BANK_COUNT; i++) {
-        ps->banks[i].alg = algs[i];
-        ps->banks[i].allocated = 1;
+        ps->banks[i].alg = pcr_bank_alg(i);
+        TPM_ALG_ID alg = ps->banks[i].alg;
+        ps->banks[i].allocated =
+            alg != TPM_ALG_SHA3_256 && alg != TPM_ALG_SHA3_384 && alg != TPM_ALG_SHA3_512;
     }
     ps->audit_alg = TPM_ALG_NULL;
     return QTPM_OK;
@@ -312,6 +317,7 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
         return rc < 0 ? rc : QTPM_E_INVALID;
     }
     tpm->clock_base_ms = tpm_now_ms();
+    tpm->clock_saved = tpm->ps.clock;
     if (cfg->powered_on) {
         qtpm_tpm_power_on(tpm);
         qtpm_tpm_nv_on(tpm);
@@ -373,6 +379,10 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
     tpm_clock_update(tpm);
     hierarchy_da_tick(tpm);
     size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
+    /* Clock reaches the store at least every CLOCK_SAVE_MS of activity, so
+     * a crash loses at most that much of it (TPM_PT_CLOCK_UPDATE). */
+    if (tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS)
+        tpm->dirty = 1;
     if (tpm->dirty)
         tpm_state_save(tpm);
     return n;
