@@ -130,7 +130,8 @@ typedef struct {
  * TPM2_StartAuthSession with the TSS side of the secrets (Part 1 §19.6):
  * nonceCaller random (digest size of hash); with salt_key != TPM_RH_NULL a
  * salt of digest size of salt_pub's nameAlg is sent to that key — RSA-OAEP
- * with label "SECRET", or ECDH with an ephemeral key and KDFe "SECRET";
+ * with label "SECRET", ECDH with an ephemeral key and KDFe "SECRET", or
+ * ML-KEM encapsulation (qtpm_tss_secret_for_key);
  * with bind != TPM_RH_NULL the session is bound to that entity, whose
  * authValue is bind_auth. sym NULL means no parameter encryption; use
  * qtpm_tss_aes128_cfb for AES-128-CFB. The session starts with
@@ -179,7 +180,9 @@ int qtpm_tss_param_crypt(TPMI_ALG_HASH hash, const TPMT_SYM_DEF *sym, const uint
 /* Salt encryption for a TPM key (the "secret" of Part 1 §B.10.3 / §C.6.1):
  * seed of digest-size(nameAlg) bytes protected for pub with label
  * ("SECRET", "IDENTITY", ...). Output: seed and the TPM2B_ENCRYPTED_SECRET
- * contents. Shared by salted sessions and MakeCredential. */
+ * contents. Shared by salted sessions and MakeCredential. For an ML-KEM key
+ * (v1.85) the secret is an encapsulation to the key, c, and the seed is
+ * KDFa(nameAlg, K, label, c, ek, digest bits) with K the shared secret. */
 int qtpm_tss_secret_for_key(const TPMT_PUBLIC *pub, const char *label, uint8_t *seed,
                             size_t *seed_len, TPM2B_ENCRYPTED_SECRET *secret);
 

@@ -127,6 +127,47 @@ int qtpm_tss_RSA_Decrypt(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJEC
 int qtpm_tss_ECDH_ZGen(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                        const TPM2B_ECC_POINT *in_point, TPM2B_ECC_POINT *out_point);
 
+/* ---- post-quantum commands of Library v1.85 (DESIGN.md decision 1) */
+/* ML-KEM encapsulation to a loaded ML-KEM key's public key (no
+ * authorization needed): a fresh shared secret and its ciphertext. */
+int qtpm_tss_Encapsulate(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                         TPM2B_SHARED_SECRET *shared_secret, TPM2B_KEM_CIPHERTEXT *ciphertext);
+/* ML-KEM decapsulation with the key's private part (USER role). */
+int qtpm_tss_Decapsulate(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                         const TPM2B_KEM_CIPHERTEXT *ciphertext,
+                         TPM2B_SHARED_SECRET *shared_secret);
+/* Signs a digest: PH(M) for HashML-DSA (or a classic key), the 64-byte
+ * external μ for an ML-DSA key with allowExternalMu. context NULL = empty;
+ * validation NULL = a NULL hashcheck ticket. */
+int qtpm_tss_SignDigest(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                        const TPM2B_SIGNATURE_CTX *context, const TPM2B_DIGEST *digest,
+                        const TPMT_TK_HASHCHECK *validation, TPMT_SIGNATURE *signature);
+/* Verifies a signature over a digest (as SignDigest made it); validation
+ * (may be NULL) is a TPM_ST_DIGEST_VERIFIED ticket. */
+int qtpm_tss_VerifyDigestSignature(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                                   const TPM2B_SIGNATURE_CTX *context, const TPM2B_DIGEST *digest,
+                                   const TPMT_SIGNATURE *signature, TPMT_TK_VERIFIED *validation);
+/* Sign / verify sequences over a whole message: Start (the key is not
+ * authorized yet; auth becomes the sequence's authValue), SequenceUpdate
+ * any number of times, then Complete, which flushes the sequence. In
+ * SignSequenceComplete auths[0] authorizes the sequence and auths[1] the key;
+ * in VerifySequenceComplete auths[0] authorizes the sequence. NULL inputs are
+ * empty. */
+int qtpm_tss_SignSequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                               const TPM2B_AUTH *auth, const TPM2B_SIGNATURE_CTX *context,
+                               TPMI_DH_OBJECT *sequence);
+int qtpm_tss_VerifySequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                                 const TPM2B_AUTH *auth, const TPM2B_SIGNATURE_HINT *hint,
+                                 const TPM2B_SIGNATURE_CTX *context, TPMI_DH_OBJECT *sequence);
+int qtpm_tss_SequenceUpdate(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sequence,
+                            const TPM2B_MAX_BUFFER *buffer);
+int qtpm_tss_SignSequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                  TPMI_DH_OBJECT sequence, TPMI_DH_OBJECT key,
+                                  const TPM2B_MAX_BUFFER *buffer, TPMT_SIGNATURE *signature);
+int qtpm_tss_VerifySequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                    TPMI_DH_OBJECT sequence, TPMI_DH_OBJECT key,
+                                    const TPMT_SIGNATURE *signature, TPMT_TK_VERIFIED *validation);
+
 /* ---- sessions and policies (§11, §23) */
 /* The raw command; qtpm_tss_start_session (qtpm/tss.h) wraps it with the
  * TSS side of salting and binding. encrypted_salt NULL = empty. */

@@ -34,17 +34,38 @@ typedef struct {
 /* EK Credential Profile 2.x §B.3.3, templates L-1 (RSA 2048) and L-2 (ECC
  * NIST P-256): fixedTPM, fixedParent, sensitiveDataOrigin, adminWithPolicy,
  * restricted, decrypt; AES-128-CFB; policy = qtpm_tss_ek_policy_sha256;
- * unique zero-filled (256 bytes / 32+32 bytes). */
+ * unique zero-filled (256 bytes / 32+32 bytes).
+ * TPM_ALG_MLKEM gives an ML-KEM-768 EK in the same style (the TCG
+ * ML-KEM EK template text — PC Client PTP 1.07 requires ML-KEM EK
+ * certificates, the EK Credential Profile defines the templates — was not
+ * available to us): the same attributes, SHA-256 nameAlg, AES-128-CFB,
+ * the same PolicySecret(TPM_RH_ENDORSEMENT) policy, parameter set
+ * TPM_MLKEM_768, empty unique. docs/TSS.md records this choice. */
 int qtpm_tss_template_ek(TPM_ALG_ID type, TPMT_PUBLIC *out);
 /* The PolicySecret(TPM_RH_ENDORSEMENT) digest with SHA-256 of the EK templates. */
 extern const TPM2B_DIGEST qtpm_tss_ek_policy_sha256;
 /* A storage root key: restricted decrypt, AES-128-CFB, userWithAuth, noDA. */
 int qtpm_tss_template_srk(TPM_ALG_ID type, TPMT_PUBLIC *out);
 /* An attestation key: restricted sign, userWithAuth, RSASSA-SHA256 or
- * ECDSA-SHA256 (P-256). */
+ * ECDSA-SHA256 (P-256), ML-DSA-44 (TPM_ALG_MLDSA, no external mu) or
+ * HashML-DSA-44 with SHA-256 (TPM_ALG_HASH_MLDSA). The SRK template also
+ * takes TPM_ALG_MLKEM (ML-KEM-768). */
 int qtpm_tss_template_ak(TPM_ALG_ID type, TPMT_PUBLIC *out);
-/* The NV index of the EK certificate (0x01C00002 RSA, 0x01C0000A ECC). */
+/* The NV index of the EK certificate (0x01C00002 RSA, 0x01C0000A ECC; 0 for
+ * any other type). */
 TPM_HANDLE qtpm_tss_ek_cert_index(TPM_ALG_ID type);
+
+/* Post-quantum keys (TPM 2.0 v1.85): fixedTPM, fixedParent,
+ * sensitiveDataOrigin, userWithAuth, SHA-256 nameAlg, empty unique;
+ * restricted on request. ML-KEM: decrypt, AES-128-CFB when restricted (a
+ * parent) and TPM_ALG_NULL otherwise. ML-DSA: sign; allow_external_mu
+ * (1 = YES lets SignDigest/VerifyDigestSignature take a 64-byte μ) only for
+ * unrestricted keys. HashML-DSA: sign with the given pre-hash. */
+int qtpm_tss_template_mlkem(TPMI_MLKEM_PARMS set, int restricted, TPMT_PUBLIC *out);
+int qtpm_tss_template_mldsa(TPMI_MLDSA_PARMS set, int restricted, TPMI_YES_NO allow_external_mu,
+                            TPMT_PUBLIC *out);
+int qtpm_tss_template_hash_mldsa(TPMI_MLDSA_PARMS set, TPMI_ALG_HASH hash, int restricted,
+                                 TPMT_PUBLIC *out);
 
 /* --------------------------------------------------------------------- keys */
 
@@ -95,11 +116,19 @@ int qtpm_tss_pcr_read_all(qtpm_tss *t, const TPML_PCR_SELECTION *sel, TPM2B_DIGE
 /* H_alg(values[0] ‖ ... ‖ values[n-1]): the pcrDigest of quotes and PolicyPCR. */
 int qtpm_tss_pcr_composite(TPMI_ALG_HASH alg, const TPM2B_DIGEST *values, size_t n,
                            TPM2B_DIGEST *out);
-/* The signing scheme a key's template fixes (RSASSA/RSAPSS/ECDSA with its hash). */
+/* The signing scheme a key's template fixes (RSASSA/RSAPSS/ECDSA with its
+ * hash; TPM_ALG_MLDSA; TPM_ALG_HASH_MLDSA with its pre-hash). */
 int qtpm_tss_key_scheme(const TPMT_PUBLIC *key, TPMT_SIG_SCHEME *scheme);
-/* Verifies sig over msg (hashed with the signature's hash) with a public key. */
+/* Verifies sig over msg with a public key: RSA/ECDSA over the hash of msg
+ * with the signature's hash; ML-DSA over msg itself and HashML-DSA over
+ * msg pre-hashed with the key's hash, both with an empty context (how a
+ * TPM signs attestation structures). */
 int qtpm_tss_verify_signature(const TPMT_PUBLIC *key, const uint8_t *msg, size_t len,
                               const TPMT_SIGNATURE *sig);
+/* The hash an attestation signed by key with sig uses for its digests
+ * (a quote's pcrDigest): the signature's hash, or for pure ML-DSA, which
+ * names none, the key's nameAlg. TPM_ALG_NULL if unknown. */
+TPMI_ALG_HASH qtpm_tss_signature_hash(const TPMT_PUBLIC *key, const TPMT_SIGNATURE *sig);
 /* Quote of pcrs by an AK with nonce as qualifying data. */
 int qtpm_tss_quote(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_AUTH *ak_auth,
                    const TPM2B_DATA *nonce, const TPML_PCR_SELECTION *pcrs,

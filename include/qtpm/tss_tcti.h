@@ -15,9 +15,14 @@
  *       the control channel (locality, cancel) on port + 1.
  *   device:/dev/tpmrm0
  *       a Linux TPM character device (/dev/tpmrm0 or /dev/tpm0).
+ *   engine:[/path/to/state]
+ *       a qtpm software TPM in this process (libqtpm-engine): commands are
+ *       direct calls to qtpm_tpm_execute(). With a path its state is kept in
+ *       that directory; without one it lives in memory only. It starts
+ *       powered on, so the first command is TPM2_Startup.
  *
- * The kinds live in one registry (src/tss/tcti/tcti.c) so that a further
- * transport — the in-process engine — joins by adding one table entry.
+ * The kinds live in one registry (src/tss/tcti/tcti.c); a transport joins by
+ * adding one table entry.
  * qtpm_tcti_open(NULL) reads the QTPM_TCTI environment variable and falls back
  * to "device:/dev/tpmrm0".
  */
@@ -43,7 +48,7 @@
 typedef struct qtpm_tcti qtpm_tcti;
 
 struct qtpm_tcti {
-    const char *kind; /* "mssim", "swtpm", "device" */
+    const char *kind; /* "mssim", "swtpm", "device", "engine" */
     /* Sends one complete command. */
     int (*transmit)(qtpm_tcti *tcti, const uint8_t *cmd, size_t len);
     /* Receives the response to the last command into rsp[0..cap). */
@@ -84,5 +89,11 @@ void qtpm_tcti_close(qtpm_tcti *tcti);
 int qtpm_tcti_mssim_init(const char *conf, qtpm_tcti **out);
 int qtpm_tcti_swtpm_init(const char *conf, qtpm_tcti **out);
 int qtpm_tcti_device_init(const char *conf, qtpm_tcti **out);
+int qtpm_tcti_engine_init(const char *conf, qtpm_tcti **out);
+
+/* The TPM behind an engine TCTI (for its platform signals: power cycles,
+ * NV availability), or NULL for any other kind. The TCTI keeps owning it. */
+struct qtpm_tpm;
+struct qtpm_tpm *qtpm_tcti_engine_tpm(qtpm_tcti *tcti);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "qtpm/kdf.h"
+#include "qtpm/mlkem.h"
 #include "qtpm/rand.h"
 #include "qtpm/tss_cmd.h"
 #include "tss_internal.h"
@@ -226,6 +227,28 @@ int qtpm_tss_secret_for_key(const TPMT_PUBLIC *pub, const char *label, uint8_t *
         if (qtpm_TPMS_ECC_POINT_marshal(&eph, secret->buffer, sizeof secret->buffer, &off))
             return QTPM_E_BUFFER;
         secret->size = (UINT16)off;
+    } else if (pub->type == TPM_ALG_MLKEM) {
+        /* TPM 2.0 v1.85 secret sharing with a KEM (Part 1 §24 with the
+         * encryption of the seed replaced by an encapsulation, as the qtpm
+         * engine does, docs/PQC.md "Secret sharing"): (K, c) =
+         * ML-KEM.Encaps(ek); seed = KDFa(nameAlg, K, label, c, ek, digest
+         * bits); the secret sent is c itself. */
+        qtpm_mlkem_set set = (qtpm_mlkem_set)pub->parameters.mlkemDetail.parameterSet;
+        size_t ct_len = qtpm_mlkem_ct_bytes(set);
+        uint8_t k[QTPM_MLKEM_SS_BYTES];
+        if (ct_len == 0 || ct_len > sizeof secret->buffer ||
+            pub->unique.mlkem.size != qtpm_mlkem_ek_bytes(set))
+            return QTPM_E_PARAM;
+        rc = qtpm_mlkem_encaps(set, pub->unique.mlkem.buffer, pub->unique.mlkem.size,
+                               secret->buffer, k);
+        if (rc == QTPM_OK)
+            rc = qtpm_kdfa(h, k, sizeof k, (const uint8_t *)label, strlen(label), secret->buffer,
+                           ct_len, pub->unique.mlkem.buffer, pub->unique.mlkem.size,
+                           (uint32_t)(n * 8), seed);
+        qtpm_memzero(k, sizeof k);
+        if (rc != QTPM_OK)
+            return rc;
+        secret->size = (UINT16)ct_len;
     } else {
         return QTPM_E_PARAM;
     }

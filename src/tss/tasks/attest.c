@@ -5,11 +5,16 @@
  * that the TPM made it (magic TPM_GENERATED_VALUE under a restricted key's
  * signature), that it answers this challenge (extraData = nonce), and that
  * the PCR values it is given hash to the quoted pcrDigest.
+ *
+ * ML-DSA and HashML-DSA signers (TPM 2.0 v1.85) are verified with our own
+ * FIPS 204 code (qtpm/mldsa.h): a pure ML-DSA key signs the TPMS_ATTEST
+ * bytes themselves, a HashML-DSA key their hash, both with an empty context.
  */
 #include <string.h>
 
 #include "../../crypto/ct.h"
 #include "qtpm/marshal.h"
+#include "qtpm/mldsa.h"
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
 #include "../tss_internal.h"
@@ -82,10 +87,27 @@ int qtpm_tss_key_scheme(const TPMT_PUBLIC *key, TPMT_SIG_SCHEME *scheme)
     } else if (key->type == TPM_ALG_ECC) {
         scheme->scheme = key->parameters.eccDetail.scheme.scheme;
         scheme->details.any.hashAlg = key->parameters.eccDetail.scheme.details.anySig.hashAlg;
+    } else if (key->type == TPM_ALG_MLDSA) {
+        scheme->scheme = TPM_ALG_MLDSA; /* no details (qtpm's TPMU_SIG_SCHEME choice, PQC.md) */
+    } else if (key->type == TPM_ALG_HASH_MLDSA) {
+        scheme->scheme = TPM_ALG_HASH_MLDSA;
+        scheme->details.hash_mldsa.hashAlg = key->parameters.hashMldsaDetail.hashAlg;
     } else {
         return QTPM_E_PARAM;
     }
     return scheme->scheme == TPM_ALG_NULL ? QTPM_E_PARAM : QTPM_OK;
+}
+
+/* The HashML-DSA pre-hash of a TPM hash algorithm (FIPS 204 §5.4); 0 if
+ * the algorithm is not one FIPS 204 names. */
+static qtpm_mldsa_prehash tss_prehash(TPMI_ALG_HASH alg)
+{
+    switch (alg) {
+    case TPM_ALG_SHA256: return QTPM_PH_SHA256;
+    case TPM_ALG_SHA384: return QTPM_PH_SHA384;
+    case TPM_ALG_SHA512: return QTPM_PH_SHA512;
+    default: return (qtpm_mldsa_prehash)0;
+    }
 }
 
 /* Left-pads a TPM2B_ECC_PARAMETER to the curve size. */
@@ -146,7 +168,49 @@ int qtpm_tss_verify_signature(const TPMT_PUBLIC *key, const uint8_t *msg, size_t
         rc = qtpm_ecdsa_verify(curve, x, y, digest, qtpm_hash_size(h), r, s);
         return rc == QTPM_OK ? QTPM_OK : QTPM_E_VERIFY;
     }
+    if (key->type == TPM_ALG_MLDSA && sig->sigAlg == TPM_ALG_MLDSA) {
+        /* FIPS 204 Algorithm 3 over the message itself with an empty
+         * context: what a v1.85 TPM signs for Quote, Certify and the other
+         * attestations with a pure ML-DSA key (the qtpm engine: PQC.md) */
+        rc = qtpm_mldsa_verify((qtpm_mldsa_set)key->parameters.mldsaDetail.parameterSet,
+                               key->unique.mldsa.buffer, key->unique.mldsa.size, msg, len, NULL, 0,
+                               sig->signature.mldsa.buffer, sig->signature.mldsa.size);
+        return rc == QTPM_OK ? QTPM_OK : QTPM_E_VERIFY;
+    }
+    if (key->type == TPM_ALG_HASH_MLDSA && sig->sigAlg == TPM_ALG_HASH_MLDSA) {
+        /* FIPS 204 Algorithm 5 (HashML-DSA), pre-hash = the key's hashAlg,
+         * empty context; the signature must name the same hash */
+        qtpm_mldsa_prehash ph = tss_prehash(sig->signature.hash_mldsa.hash);
+        if (sig->signature.hash_mldsa.hash != key->parameters.hashMldsaDetail.hashAlg || ph == 0)
+            return QTPM_E_VERIFY;
+        rc = qtpm_hashmldsa_verify((qtpm_mldsa_set)key->parameters.hashMldsaDetail.parameterSet,
+                                   key->unique.mldsa.buffer, key->unique.mldsa.size, ph, msg, len,
+                                   NULL, 0, sig->signature.hash_mldsa.signature.buffer,
+                                   sig->signature.hash_mldsa.signature.size);
+        return rc == QTPM_OK ? QTPM_OK : QTPM_E_VERIFY;
+    }
     return QTPM_E_VERIFY;
+}
+
+TPMI_ALG_HASH qtpm_tss_signature_hash(const TPMT_PUBLIC *key, const TPMT_SIGNATURE *sig)
+{
+    switch (sig->sigAlg) {
+    case TPM_ALG_MLDSA:
+        /* the signature carries no hash: v1.85 uses the key's nameAlg */
+        return key->nameAlg;
+    case TPM_ALG_HASH_MLDSA:
+        return sig->signature.hash_mldsa.hash;
+    case TPM_ALG_RSASSA:
+    case TPM_ALG_RSAPSS:
+    case TPM_ALG_ECDSA:
+    case TPM_ALG_ECDAA:
+    case TPM_ALG_SM2:
+    case TPM_ALG_ECSCHNORR:
+    case TPM_ALG_HMAC:
+        return sig->signature.any.hashAlg;
+    default:
+        return TPM_ALG_NULL;
+    }
 }
 
 int qtpm_tss_quote(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_AUTH *ak_auth,
@@ -204,7 +268,7 @@ int qtpm_tss_quote_verify(const TPMT_PUBLIC *ak, const TPM2B_ATTEST *attest,
     if (values) {
         /* Part 3 §18.4: pcrDigest uses the hash of the signing scheme */
         TPM2B_DIGEST d;
-        TPMI_ALG_HASH alg = sig->signature.any.hashAlg;
+        TPMI_ALG_HASH alg = qtpm_tss_signature_hash(ak, sig);
         if (qtpm_tss_pcr_composite(alg, values, n_values, &d) != QTPM_OK ||
             d.size != q->pcrDigest.size || memcmp(d.buffer, q->pcrDigest.buffer, d.size) != 0)
             return QTPM_E_VERIFY;

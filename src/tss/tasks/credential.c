@@ -4,7 +4,9 @@
  * protected so that only the TPM holding the EK can recover it, and only if
  * the AK with that name is loaded beside it. MakeCredential needs no TPM: it
  * is public-key cryptography with the EK's public area, done here in
- * software; ActivateCredential runs on the TPM.
+ * software; ActivateCredential runs on the TPM. An ML-KEM EK (v1.85) works
+ * the same way once the seed is shared by encapsulation
+ * (qtpm_tss_secret_for_key).
  */
 #include <string.h>
 
@@ -20,6 +22,8 @@ int qtpm_tss_make_credential(const TPMT_PUBLIC *ek_pub, const TPM2B_NAME *object
     qtpm_hash_alg h = tss_hash(ek_pub->nameAlg);
     const TPMT_SYM_DEF_OBJECT *sym = ek_pub->type == TPM_ALG_RSA
                                          ? &ek_pub->parameters.rsaDetail.symmetric
+                                     : ek_pub->type == TPM_ALG_MLKEM
+                                         ? &ek_pub->parameters.mlkemDetail.symmetric
                                          : &ek_pub->parameters.eccDetail.symmetric;
     uint8_t seed[MAX_DIGEST_SIZE], sym_key[32], hmac_key[MAX_DIGEST_SIZE];
     uint8_t iv[16] = { 0 };

@@ -3,6 +3,13 @@
  * "low range" EKs, an SRK, an AK as tpm2-tools makes one), creating the EK,
  * SRK and AK, the EK policy session, and reading NV contents such as the EK
  * certificate.
+ *
+ * The post-quantum types (TPM 2.0 Library v1.85) join the same templates:
+ * an ML-KEM-768 EK and SRK (restricted decryption, AES-128-CFB), an
+ * ML-DSA-44 or HashML-DSA-44/SHA-256 AK (restricted signing), and plain
+ * ML-KEM / ML-DSA / HashML-DSA keys of any parameter set. PQC unique fields
+ * are left empty: the TPM derives the key from its seed and the template,
+ * and v1.85 has no fixed-size "zero unique" convention for these types.
  */
 #include <string.h>
 
@@ -25,7 +32,8 @@ static void aes128_cfb(TPMT_SYM_DEF_OBJECT *s)
     s->mode.aes = TPM_ALG_CFB;
 }
 
-/* RSA-2048 or P-256 skeleton with the given attributes and zero unique. */
+/* RSA-2048, P-256, ML-KEM-768, ML-DSA-44 or HashML-DSA-44/SHA-256 skeleton
+ * with the given attributes and zero (or, for PQC, empty) unique. */
 static int skeleton(TPM_ALG_ID type, TPMA_OBJECT attrs, TPMT_PUBLIC *out)
 {
     memset(out, 0, sizeof *out);
@@ -42,25 +50,46 @@ static int skeleton(TPM_ALG_ID type, TPMA_OBJECT attrs, TPMT_PUBLIC *out)
         out->parameters.eccDetail.scheme.scheme = TPM_ALG_NULL;
         out->parameters.eccDetail.curveID = TPM_ECC_NIST_P256;
         out->parameters.eccDetail.kdf.scheme = TPM_ALG_NULL;
+    } else if (type == TPM_ALG_MLKEM) {
+        out->parameters.mlkemDetail.symmetric.algorithm = TPM_ALG_NULL;
+        out->parameters.mlkemDetail.parameterSet = TPM_MLKEM_768;
+    } else if (type == TPM_ALG_MLDSA) {
+        out->parameters.mldsaDetail.parameterSet = TPM_MLDSA_44;
+        out->parameters.mldsaDetail.allowExternalMu = 0;
+    } else if (type == TPM_ALG_HASH_MLDSA) {
+        out->parameters.hashMldsaDetail.parameterSet = TPM_MLDSA_44;
+        out->parameters.hashMldsaDetail.hashAlg = TPM_ALG_SHA256;
     } else {
         return QTPM_E_PARAM;
     }
     return QTPM_OK;
 }
 
+/* The symmetric definition of a restricted decryption key of any type. */
+static TPMT_SYM_DEF_OBJECT *decrypt_sym(TPMT_PUBLIC *p)
+{
+    switch (p->type) {
+    case TPM_ALG_RSA: return &p->parameters.rsaDetail.symmetric;
+    case TPM_ALG_ECC: return &p->parameters.eccDetail.symmetric;
+    case TPM_ALG_MLKEM: return &p->parameters.mlkemDetail.symmetric;
+    default: return NULL;
+    }
+}
+
 int qtpm_tss_template_ek(TPM_ALG_ID type, TPMT_PUBLIC *out)
 {
+    if (type != TPM_ALG_RSA && type != TPM_ALG_ECC && type != TPM_ALG_MLKEM)
+        return QTPM_E_PARAM;
     int rc = skeleton(type, TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                                 TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_ADMINWITHPOLICY |
                                 TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT, out);
     if (rc != QTPM_OK)
         return rc;
     out->authPolicy = qtpm_tss_ek_policy_sha256;
+    aes128_cfb(decrypt_sym(out));
     if (type == TPM_ALG_RSA) {
-        aes128_cfb(&out->parameters.rsaDetail.symmetric);
         out->unique.rsa.size = 256; /* zeros */
-    } else {
-        aes128_cfb(&out->parameters.eccDetail.symmetric);
+    } else if (type == TPM_ALG_ECC) {
         out->unique.ecc.x.size = 32;
         out->unique.ecc.y.size = 32;
     }
@@ -75,10 +104,9 @@ int qtpm_tss_template_srk(TPM_ALG_ID type, TPMT_PUBLIC *out)
                       out);
     if (rc != QTPM_OK)
         return rc;
-    if (type == TPM_ALG_RSA)
-        aes128_cfb(&out->parameters.rsaDetail.symmetric);
-    else
-        aes128_cfb(&out->parameters.eccDetail.symmetric);
+    if (!decrypt_sym(out))
+        return QTPM_E_PARAM;
+    aes128_cfb(decrypt_sym(out));
     return QTPM_OK;
 }
 
@@ -92,16 +120,74 @@ int qtpm_tss_template_ak(TPM_ALG_ID type, TPMT_PUBLIC *out)
     if (type == TPM_ALG_RSA) {
         out->parameters.rsaDetail.scheme.scheme = TPM_ALG_RSASSA;
         out->parameters.rsaDetail.scheme.details.rsassa.hashAlg = TPM_ALG_SHA256;
-    } else {
+    } else if (type == TPM_ALG_ECC) {
         out->parameters.eccDetail.scheme.scheme = TPM_ALG_ECDSA;
         out->parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM_ALG_SHA256;
+    } else if (type == TPM_ALG_MLKEM) {
+        return QTPM_E_PARAM; /* a KEM cannot sign */
     }
+    /* ML-DSA-44 (no external mu: v1.85 forbids it for restricted keys) and
+     * HashML-DSA-44/SHA-256 carry their scheme in their parameters */
+    return QTPM_OK;
+}
+
+/* The PQC key templates: fixedTPM, fixedParent, sensitiveDataOrigin,
+ * userWithAuth, and sign or decrypt; restricted on request. */
+static TPMA_OBJECT pqc_attrs(int restricted, TPMA_OBJECT use)
+{
+    return TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+           TPMA_OBJECT_USERWITHAUTH | (restricted ? TPMA_OBJECT_RESTRICTED : 0) | use;
+}
+
+int qtpm_tss_template_mlkem(TPMI_MLKEM_PARMS set, int restricted, TPMT_PUBLIC *out)
+{
+    if (set < TPM_MLKEM_512 || set > TPM_MLKEM_1024)
+        return QTPM_E_PARAM;
+    int rc = skeleton(TPM_ALG_MLKEM, pqc_attrs(restricted, TPMA_OBJECT_DECRYPT), out);
+    if (rc != QTPM_OK)
+        return rc;
+    out->parameters.mlkemDetail.parameterSet = set;
+    /* v1.85 §12.2.3.8: a restricted (parent) key names its symmetric
+     * algorithm; an unrestricted one has TPM_ALG_NULL */
+    if (restricted)
+        aes128_cfb(&out->parameters.mlkemDetail.symmetric);
+    return QTPM_OK;
+}
+
+int qtpm_tss_template_mldsa(TPMI_MLDSA_PARMS set, int restricted, TPMI_YES_NO allow_external_mu,
+                            TPMT_PUBLIC *out)
+{
+    if (set < TPM_MLDSA_44 || set > TPM_MLDSA_87 || allow_external_mu > 1 ||
+        (restricted && allow_external_mu))
+        return QTPM_E_PARAM;
+    int rc = skeleton(TPM_ALG_MLDSA, pqc_attrs(restricted, TPMA_OBJECT_SIGN_ENCRYPT), out);
+    if (rc != QTPM_OK)
+        return rc;
+    out->parameters.mldsaDetail.parameterSet = set;
+    out->parameters.mldsaDetail.allowExternalMu = allow_external_mu;
+    return QTPM_OK;
+}
+
+int qtpm_tss_template_hash_mldsa(TPMI_MLDSA_PARMS set, TPMI_ALG_HASH hash, int restricted,
+                                 TPMT_PUBLIC *out)
+{
+    if (set < TPM_MLDSA_44 || set > TPM_MLDSA_87 || tss_hash(hash) == QTPM_HASH_NONE)
+        return QTPM_E_PARAM;
+    int rc = skeleton(TPM_ALG_HASH_MLDSA, pqc_attrs(restricted, TPMA_OBJECT_SIGN_ENCRYPT), out);
+    if (rc != QTPM_OK)
+        return rc;
+    out->parameters.hashMldsaDetail.parameterSet = set;
+    out->parameters.hashMldsaDetail.hashAlg = hash;
     return QTPM_OK;
 }
 
 TPM_HANDLE qtpm_tss_ek_cert_index(TPM_ALG_ID type)
 {
-    return type == TPM_ALG_ECC ? 0x01C0000AU : 0x01C00002U;
+    switch (type) {
+    case TPM_ALG_RSA: return 0x01C00002U;
+    case TPM_ALG_ECC: return 0x01C0000AU;
+    default: return 0; /* no index of the EK Credential Profile we can cite */
+    }
 }
 
 static int create_primary(qtpm_tss *t, TPMI_RH_HIERARCHY hierarchy, const TPM2B_AUTH *auth,

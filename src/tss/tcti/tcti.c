@@ -1,8 +1,8 @@
 /*
  * tcti.c — the registry of TCTI kinds and the dispatch helpers every upper
  * layer uses. A configuration string "kind:conf" picks a registry entry by
- * name and hands it conf; adding a transport (the in-process engine, when it
- * exists) is one more row in kinds[].
+ * name and hands it conf; a transport is one row in kinds[] (the in-process
+ * engine joined that way).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,7 @@ static const qtpm_tcti_kind kinds[] = {
     { "mssim", qtpm_tcti_mssim_init, "mssim:host=HOST,port=PORT[,poweron=yes|no]" },
     { "swtpm", qtpm_tcti_swtpm_init, "swtpm:host=HOST,port=PORT" },
     { "device", qtpm_tcti_device_init, "device:/dev/tpmrm0" },
+    { "engine", qtpm_tcti_engine_init, "engine:[STATE_DIR]  (in-process qtpm TPM; memory if no dir)" },
     { NULL, NULL, NULL },
 };
 
