@@ -145,7 +145,7 @@ static TPM_RC signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
     if (k->is_sequence || !(k->pub.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT))
         return RC_H(TPM_RC_KEY, 1);
     if (!k->has_sensitive)
-        return RC_H(TPM_RC_AUTH_UNAVAILABLE, 1);
+        return TPM_RC_AUTH_UNAVAILABLE; /* format 0: carries no handle number */
     *out = k;
     return TPM_RC_SUCCESS;
 }

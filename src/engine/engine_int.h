@@ -329,6 +329,8 @@ uint32_t tpm_command_attributes(TPM_CC cc);
 /* pcr.c */
 int pcr_bank_index(TPM_ALG_ID alg);
 TPM_ALG_ID pcr_bank_alg(int idx);
+/* 1 if bank idx is allocated now; event digests are returned for these. */
+int pcr_bank_allocated(const qtpm_tpm *tpm, int idx);
 void pcr_init_values(qtpm_tpm *tpm, int on_resume);
 void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w);
 void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST]);

@@ -30,7 +30,7 @@ TPM_ALG_ID pcr_bank_alg(int idx) { return bank_algs[idx]; }
 static int pcr_state_saved(unsigned pcr) { return pcr != 16 && pcr != 23; }
 static int pcr_resettable(unsigned pcr) { return pcr == 16 || pcr == 23; }
 
-static int bank_allocated(const qtpm_tpm *tpm, int b)
+int pcr_bank_allocated(const qtpm_tpm *tpm, int b)
 {
     for (int i = 0; i < PCR_BANK_COUNT; i++)
         if (tpm->ps.banks[i].alg == bank_algs[b])
@@ -114,7 +114,7 @@ TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c)
     memset(out_sel, 0, sizeof(out_sel));
     for (uint32_t i = 0; i < l.count; i++) {
         int b = pcr_bank_index(l.hash[i]);
-        if (b < 0 || !bank_allocated(tpm, b))
+        if (b < 0 || !pcr_bank_allocated(tpm, b))
             continue;
         for (unsigned p = 0; p < PCR_COUNT; p++) {
             if (!(l.sel[i][p / 8] & (1u << (p % 8))))
@@ -177,15 +177,18 @@ TPM_RC cmd_PCR_Extend(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     for (uint32_t i = 0; i < count; i++) {
         int b = pcr_bank_index(algs[i]);
-        if (b >= 0 && bank_allocated(tpm, b))
+        if (b >= 0 && pcr_bank_allocated(tpm, b))
             pcr_extend_one(tpm, b, p, digs[i]);
     }
     tpm->pcr_counter++;
     return TPM_RC_SUCCESS;
 }
 
-/* Part 3 §22.3 TPM2_PCR_Event: eventData hashed with every implemented
- * hash; each allocated bank of the PCR extended with its digest. */
+/* Part 3 §22.3 TPM2_PCR_Event: eventData hashed and each allocated bank of
+ * the PCR extended with its digest. The digests returned are those of the
+ * allocated banks, not of every implemented hash: clients that predate SHA-3
+ * (tpm2-tss 3.2.1 cannot unmarshal a SHA3 TPMT_HA) then keep working until
+ * someone allocates a SHA-3 bank — see docs/PQC.md. */
 TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_EVENT_SIZE];
@@ -202,13 +205,18 @@ TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c)
         if (rc)
             return rc;
     }
-    wr_u32(&c->out, PCR_BANK_COUNT);
+    uint32_t count = 0;
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        count += pcr_bank_allocated(tpm, b) ? 1u : 0u;
+    wr_u32(&c->out, count);
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
         uint8_t d[MAX_DIGEST];
+        if (!pcr_bank_allocated(tpm, b))
+            continue;
         crypt_hash(bank_algs[b], data, len, d);
         wr_u16(&c->out, bank_algs[b]);
         wr_bytes(&c->out, d, crypt_hash_size(bank_algs[b]));
-        if (extend && bank_allocated(tpm, b))
+        if (extend)
             pcr_extend_one(tpm, b, p, d);
     }
     if (extend)
@@ -245,7 +253,7 @@ TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_SIZE;
     uint8_t next[PCR_BANK_COUNT];
     for (int b = 0; b < PCR_BANK_COUNT; b++)
-        next[b] = tpm->ps.alloc_pending ? tpm->ps.pending_alloc[b] : (uint8_t)bank_allocated(tpm, b);
+        next[b] = tpm->ps.alloc_pending ? tpm->ps.pending_alloc[b] : (uint8_t)pcr_bank_allocated(tpm, b);
     for (uint32_t i = 0; i < l.count; i++) {
         int b = pcr_bank_index(l.hash[i]);
         if (b < 0)
@@ -278,7 +286,7 @@ void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w)
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
         wr_u16(w, bank_algs[b]);
         wr_u8(w, PCR_SELECT_MAX);
-        uint8_t v = bank_allocated(tpm, b) ? 0xFF : 0x00;
+        uint8_t v = pcr_bank_allocated(tpm, b) ? 0xFF : 0x00;
         for (int k = 0; k < PCR_SELECT_MAX; k++)
             wr_u8(w, v);
     }
@@ -312,7 +320,7 @@ TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_
             return RC_P(TPM_RC_HASH, param_no);
         }
         for (unsigned p = 0; p < PCR_COUNT; p++)
-            if ((l.sel[i][p / 8] & (1u << (p % 8))) && bank_allocated(tpm, b))
+            if ((l.sel[i][p / 8] & (1u << (p % 8))) && pcr_bank_allocated(tpm, b))
                 qtpm_hash_update(&ctx, tpm->pcr[b][p], crypt_hash_size(l.hash[i]));
     }
     qtpm_hash_final(&ctx, digest);
@@ -326,7 +334,7 @@ void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_CO
     if (h >= PCR_COUNT)
         return;
     for (int b = 0; b < PCR_BANK_COUNT; b++)
-        if (bank_allocated(tpm, b))
+        if (pcr_bank_allocated(tpm, b))
             pcr_extend_one(tpm, b, h, digests[b]);
     tpm->pcr_counter++;
 }

@@ -315,7 +315,7 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             int policy_required = (role == 3) || (role == 2 && admin_with_policy) ||
                                   (role == 1 && !user_with_auth);
             if (policy_required && (s == NULL || s->type == TPM_SE_HMAC))
-                return RC_S(TPM_RC_AUTH_UNAVAILABLE, n);
+                return TPM_RC_AUTH_UNAVAILABLE; /* format 0: carries no session number */
             if (policy_required && role != 1 && s->command_code != c->cc)
                 return RC_S(TPM_RC_POLICY_FAIL, n);
         }

@@ -394,11 +394,17 @@ TPM_RC cmd_EventSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
     if (o->is_sequence != 3)
         return RC_H(TPM_RC_MODE, 2);
     sequence_update(o, data, len);
-    wr_u32(&c->out, PCR_BANK_COUNT);
+    /* Digests of the allocated banks only, as PCR_Event returns (pcr.c). */
+    uint32_t count = 0;
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        count += pcr_bank_allocated(tpm, b) ? 1u : 0u;
+    wr_u32(&c->out, count);
     uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST];
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
         TPM_ALG_ID alg = pcr_bank_alg(b);
         qtpm_hash_final(&o->seq_hash[b], digests[b]);
+        if (!pcr_bank_allocated(tpm, b))
+            continue;
         wr_u16(&c->out, alg);
         wr_bytes(&c->out, digests[b], crypt_hash_size(alg));
     }

@@ -96,52 +96,16 @@ static void test_engine_state_dir_persists(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
-/*
- * Flows kept out of this program's CTest run because the engine differs from
- * the TPM specification there (each passes when the difference is removed):
- *
- *  - test_policy_auth_sessions, test_seal_unseal_pcr_policy: the engine
- *    answers TPM_RC_AUTH_UNAVAILABLE with a session number added
- *    (RC_S(TPM_RC_AUTH_UNAVAILABLE, n) = 0x92F, src/engine/session.c); that
- *    is a format-zero code, which carries no handle or session number
- *    (Part 2 §6.6.2), so swtpm answers 0x12F.
- *
- * QTPM_TEST_ENGINE_GAPS=1 in the environment runs them too.
- */
-static const char *const engine_known_gaps[] = {
-    "test_policy_auth_sessions",
-    "test_seal_unseal_pcr_policy",
-};
-
-static int is_known_gap(const char *name)
-{
-    const char *all = getenv("QTPM_TEST_ENGINE_GAPS");
-    if (all && strcmp(all, "1") == 0)
-        return 0;
-    for (size_t i = 0; i < sizeof engine_known_gaps / sizeof engine_known_gaps[0]; i++)
-        if (strcmp(name, engine_known_gaps[i]) == 0)
-            return 1;
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest engine_tests[] = {
         cmocka_unit_test(test_engine_tcti_config),
         cmocka_unit_test(test_engine_state_dir_persists),
     };
-    const struct CMUnitTest all[] = { TSS_FLOW_TESTS };
-    struct CMUnitTest tests[sizeof all / sizeof all[0]];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (is_known_gap(all[i].name))
-            printf("not run (engine differs from the spec, see engine_known_gaps): %s\n",
-                   all[i].name);
-        else
-            tests[n++] = all[i];
-    }
+    /* The same flows as against swtpm (tss_flows.h), every one of them. */
+    const struct CMUnitTest flows[] = { TSS_FLOW_TESTS };
     int failed = cmocka_run_group_tests_name("engine TCTI", engine_tests, NULL, NULL);
-    failed += _cmocka_run_group_tests("libqtss flows in-process", tests, n, flows_group_setup,
-                                      flows_group_teardown);
+    failed += cmocka_run_group_tests_name("libqtss flows in-process", flows, flows_group_setup,
+                                          flows_group_teardown);
     return failed;
 }
