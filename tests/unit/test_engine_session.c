@@ -545,7 +545,7 @@ static void test_policy_pcr_seal(void **state)
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Unseal);
     cb_u32(&c, obj);
     cb_pw(&c, "");
-    assert_int_equal(run(tpm, &c, &r), TPM_RC_AUTH_UNAVAILABLE | TPM_RC_S | TPM_RC_1);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_AUTH_UNAVAILABLE); /* format 0, no session number */
 
     client_session s;
     start_session(tpm, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
@@ -957,7 +957,7 @@ static void test_duplicate_import(void **state)
     cb_u32(&c, np);
     cb_pw(&c, "");
     cb_bytes(&c, params, sizeof(params));
-    assert_int_equal(run(tpm, &c, &r), TPM_RC_AUTH_UNAVAILABLE | TPM_RC_S | TPM_RC_1);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_AUTH_UNAVAILABLE); /* format 0, no session number */
     qtpm_tpm_free(tpm);
 }
 
