@@ -253,7 +253,8 @@ static int start_server(demo_server *s, const char *server)
             server_pid_for_signal = 0;
         }
     }
-    fprintf(stderr, "qtpm-demo: qtpm-server did not start\n");
+    fprintf(stderr, "qtpm-demo: %s did not start%s\n", server,
+            interrupted ? " (interrupted)" : " (it exited, or its ports never opened)");
     return -1;
 }
 
