@@ -160,21 +160,37 @@ static void show_server_log(const demo_server *s)
     fclose(f);
 }
 
-/* Stops the server (SIGTERM: it saves its state and exits) and removes the
- * temporary directory. Safe to call twice. */
-static void stop_server(demo_server *s, int show_log)
+/* Stops the server (SIGTERM: it saves its state and exits 0) and removes
+ * the temporary directory. Safe to call twice. Returns 0 if the server
+ * stopped cleanly (or was not running), -1 if it had crashed, exited with an
+ * error, or had to be killed. */
+static int stop_server(demo_server *s, int show_log)
 {
+    int clean = 0;
     if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        int status;
-        for (int i = 0; i < 100 && waitpid(s->pid, &status, WNOHANG) == 0; i++)
-            usleep(20000);
-        if (waitpid(s->pid, &status, WNOHANG) == 0) {
+        int status = 0;
+        pid_t got = waitpid(s->pid, &status, WNOHANG); /* already gone? */
+        if (got == 0) {
+            kill(s->pid, SIGTERM);
+            for (int i = 0; i < 250 && (got = waitpid(s->pid, &status, WNOHANG)) == 0; i++)
+                usleep(20000);
+        }
+        if (got == 0) {
             kill(s->pid, SIGKILL);
             waitpid(s->pid, &status, 0);
+            fprintf(stderr, "qtpm-demo: qtpm-server did not stop on SIGTERM; killed\n");
+            clean = -1;
+        } else if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            if (got > 0 && WIFSIGNALED(status))
+                fprintf(stderr, "qtpm-demo: qtpm-server died of signal %d\n", WTERMSIG(status));
+            else if (got > 0)
+                fprintf(stderr, "qtpm-demo: qtpm-server exited with status %d\n",
+                        WEXITSTATUS(status));
+            clean = -1;
         }
         s->pid = 0;
         server_pid_for_signal = 0;
+        show_log |= clean != 0;
     }
     if (show_log && s->dir[0])
         show_server_log(s);
@@ -183,6 +199,7 @@ static void stop_server(demo_server *s, int show_log)
             fprintf(stderr, "qtpm-demo: could not remove %s\n", s->dir);
         s->dir[0] = '\0';
     }
+    return clean;
 }
 
 /* Starts `server --mssim --host 127.0.0.1 --port N --state DIR/state` on a
@@ -1149,6 +1166,9 @@ int main(int argc, char **argv)
     summary(&d, all_ok && !interrupted, now_us() - t_start);
     qtpm_tss_free(d.tpm);
     free(d.ca_der);
-    stop_server(&d.srv, !all_ok);
+    /* a server that crashed or complained (e.g. a sanitizer report at exit)
+     * fails the demo too */
+    if (stop_server(&d.srv, !all_ok) != 0)
+        all_ok = 0;
     return all_ok && !interrupted ? 0 : 1;
 }
