@@ -28,6 +28,7 @@
 #include "qtpm/common.h"
 #include "qtpm/tpm2_types.h"
 #include "qtpm/tss.h"
+#include "qtpm/tss_tasks.h"
 
 /* ------------------------------------------------------------ EK kinds */
 
@@ -37,10 +38,8 @@ typedef enum {
     QTPM_EK_MLKEM768 = 3, /* qtpm's template and index, docs/PQC.md "Manufacture" */
 } qtpm_ek_alg;
 
-/* NV index of the ML-KEM-768 EK certificate: the next even index of the EK
- * Credential Profile's high range after RSA-4096's 0x01C0001E (no TCG
- * assignment exists yet; docs/PQC.md "Manufacture"). */
-#define QTPM_EK_CERT_NV_MLKEM768 0x01C00020U
+/* QTPM_EK_CERT_NV_MLKEM768 (the ML-KEM-768 EK certificate's NV index) comes
+ * from qtpm/tss_tasks.h, so readers and the manufacturer agree. */
 
 /* "rsa2048", "eccp256", "mlkem768" → kind; 0 if unknown. */
 qtpm_ek_alg qtpm_ek_alg_from_name(const char *name);

@@ -68,28 +68,10 @@ int qtpm_ek_template(qtpm_ek_alg alg, TPMT_PUBLIC *out)
         return qtpm_tss_template_ek(TPM_ALG_RSA, out);
     case QTPM_EK_ECCP256:
         return qtpm_tss_template_ek(TPM_ALG_ECC, out);
-    case QTPM_EK_MLKEM768: {
-        /* The low-range EK's attributes and PolicySecret(TPM_RH_ENDORSEMENT)
-         * policy on an ML-KEM-768 restricted decryption key (v1.85 Part 2
-         * TPMS_MLKEM_PARMS: symmetric first, AES-128-CFB for a restricted
-         * decryption key). The unique field is empty: unlike RSA/ECC padding
-         * there is nothing for it to pre-size. */
-        int rc = qtpm_tss_template_ek(TPM_ALG_RSA, out);
-        if (rc != QTPM_OK)
-            return rc;
-        TPMA_OBJECT attrs = out->objectAttributes;
-        TPM2B_DIGEST policy = out->authPolicy;
-        memset(out, 0, sizeof *out);
-        out->type = TPM_ALG_MLKEM;
-        out->nameAlg = TPM_ALG_SHA256;
-        out->objectAttributes = attrs;
-        out->authPolicy = policy;
-        out->parameters.mlkemDetail.symmetric.algorithm = TPM_ALG_AES;
-        out->parameters.mlkemDetail.symmetric.keyBits.aes = 128;
-        out->parameters.mlkemDetail.symmetric.mode.aes = TPM_ALG_CFB;
-        out->parameters.mlkemDetail.parameterSet = TPM_MLKEM_768;
-        return QTPM_OK;
-    }
+    case QTPM_EK_MLKEM768:
+        /* libqtss's ML-KEM-768 EK template: the low-range EK's attributes
+         * and policy, AES-128-CFB, empty unique (docs/PQC.md, Manufacture). */
+        return qtpm_tss_template_ek(TPM_ALG_MLKEM, out);
     }
     return QTPM_E_PARAM;
 }

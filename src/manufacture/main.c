@@ -21,6 +21,7 @@
 
 #include "qtpm/manufacture.h"
 #include "qtpm/tss.h"
+#include "qtpm/tss_cmd.h"
 
 static void usage(FILE *f)
 {
@@ -170,6 +171,18 @@ int main(int argc, char **argv)
                 qtpm_tss_strerror(rc));
         qtpm_vendor_ca_free(ca);
         return 1;
+    }
+    /* A TPM fresh from the factory (or a simulator just powered on) has not
+     * seen TPM2_Startup yet; manufacturing is the first thing it does, so
+     * start it. A TPM already started answers TPM_RC_INITIALIZE, harmless. */
+    if (t) {
+        rc = qtpm_tss_Startup(t, TPM_SU_CLEAR);
+        if (rc != QTPM_OK && rc != (int)TPM_RC_INITIALIZE) {
+            fprintf(stderr, "qtpm-manufacture: TPM2_Startup: %s\n", qtpm_tss_strerror(rc));
+            qtpm_tss_free(t);
+            qtpm_vendor_ca_free(ca);
+            return 1;
+        }
     }
     for (size_t i = 0; i < n_algs; i++) {
         qtpm_mfg_result res;
