@@ -395,11 +395,12 @@ typedef struct {
     size_t cmds;
     uint64_t tpm_us;
     double sw_us;        /* verifier work in software */
-    double wall_us;
+    double wall_us;      /* the whole step, narration and TCP included */
 } step_info;
 
-/* One measured event: what a verifier finds in the device's measurement log
- * (a stand-in for the seeds' IMA lists): PCR index and SHA-256 of the item. */
+/* One entry of the device's measurement log (a stand-in for the seeds' IMA
+ * lists): the PCR and the measured item; the TPM is extended with the
+ * item's SHA-256, and the verifier recomputes it from the text. */
 typedef struct {
     unsigned pcr;
     const char *what;
@@ -486,8 +487,8 @@ static uint64_t print_records(const qtpm_tss *t, size_t first, size_t last, cons
     printf("\n    TPM commands %s (libqtss timing, send to reply):\n", whose);
     for (size_t i = first; i < last; i++) {
         int col = (int)((i - first) % 3);
-        printf("%s%-21s%6llu \u00b5s%s", col == 0 ? "      " : "  ", qtpm_tss_cc_name(r[i].cc),
-               (unsigned long long)r[i].usec, r[i].rc ? "*" : " ");
+        printf("%s%-20s%6llu \u00b5s%s", col == 0 ? "      " : " ", qtpm_tss_cc_name(r[i].cc),
+               (unsigned long long)r[i].usec, r[i].rc ? "*" : (col == 2 || i + 1 == last) ? "" : " ");
         if (col == 2 || i + 1 == last)
             printf("\n");
         sum += r[i].usec;
@@ -635,13 +636,13 @@ static int step_ek(demo *d)
     size_t cert_len = 0;
     int ok = need(qtpm_tss_create_ek(d->tpm, TPM_ALG_MLKEM, NULL, &d->ek), "CreatePrimary (EK)");
     d->have_ek = ok;
-    ok = ok && need(qtpm_tss_nv_read_all(d->tpm, TPM_RH_OWNER, NULL, QTPM_EK_CERT_NV_MLKEM768,
-                                         cert, sizeof cert, &cert_len),
+    ok = ok && need(qtpm_tss_read_ek_cert(d->tpm, TPM_ALG_MLKEM, NULL, cert, sizeof cert,
+                                          &cert_len),
                     "read the EK certificate from NV");
     if (!ok)
         return finish_step(d, st, 0, NULL);
     say("EK certificate: %zu bytes from NV index 0x%08X", cert_len,
-        (unsigned)QTPM_EK_CERT_NV_MLKEM768);
+        (unsigned)qtpm_tss_ek_cert_index(TPM_ALG_MLKEM));
     describe_cert(cert, cert_len);
 
     double t0 = now_us();
@@ -691,9 +692,10 @@ static int step_ak(demo *d)
         return finish_step(d, st, 0, NULL);
     const TPMT_PUBLIC *a = &d->ak.pub.publicArea;
     char name[80];
-    hex(name, sizeof name, d->ak.name.buffer, d->ak.name.size, 16);
-    say("AK: ML-DSA-44 public key %u bytes; Name (SHA-256 of its public area) %s",
-        a->unique.mldsa.size, name);
+    hex(name, sizeof name, d->ak.name.buffer, d->ak.name.size, 12);
+    say("AK: ML-DSA-44 public key %u bytes, restricted signing key under the EK;",
+        a->unique.mldsa.size);
+    say("its Name (nameAlg + SHA-256 of its public area) is %s", name);
 
     say("The device sends the AK's public area. The verifier checks what kind of key it is,");
     say("then challenges the TPM with MakeCredential: a random secret, encrypted so that");
@@ -723,17 +725,17 @@ static int step_ak(demo *d)
         return finish_step(d, st, 0, NULL);
     char c[80];
     hex(c, sizeof c, challenge.buffer, challenge.size, 8);
-    say("MakeCredential (verifier, software): secret %s, ML-KEM-768 ciphertext %u bytes,",
-        c, secret.size);
-    say("credential blob %u bytes", blob.size);
+    say("MakeCredential (verifier, in software): secret %s", c);
+    say("  -> ML-KEM-768 ciphertext %u bytes + credential blob %u bytes to the device",
+        secret.size, blob.size);
 
     ok = need(qtpm_tss_activate_credential(d->tpm, &d->ak, NULL, &d->ek, NULL, &blob, &secret,
                                            &answer),
               "ActivateCredential");
     if (ok) {
         hex(c, sizeof c, answer.buffer, answer.size, 8);
-        say("ActivateCredential (TPM): the TPM decapsulates with the EK, checks the AK's Name,");
-        say("and returns %s", c);
+        say("ActivateCredential (TPM): decapsulates with the EK, checks the AK's Name,");
+        say("  -> returns %s", c);
     }
     ok = ok && check(answer.size == challenge.size &&
                          CRYPTO_memcmp(answer.buffer, challenge.buffer, challenge.size) == 0,
@@ -1000,7 +1002,7 @@ static int step_seal(demo *d)
 static void summary(demo *d, int all_ok, double total_us)
 {
     printf("\nSummary\n-------\n");
-    printf("  %-56s %-6s %4s %8s %8s\n", "step", "result", "cmds", "TPM ms", "verif ms");
+    printf("  %-56s %-6s %4s %7s %7s %7s\n", "step", "result", "cmds", "TPM ms", "verif", "wall");
     uint64_t tpm = 0;
     size_t cmds = 0;
     for (int i = 0; i < N_STEPS; i++) {
@@ -1009,13 +1011,15 @@ static void summary(demo *d, int all_ok, double total_us)
             continue;
         char title[64];
         snprintf(title, sizeof title, "%d %s", i, s->title);
-        printf("  %-56s %-6s %4zu %8.2f %8.2f\n", title, s->ok ? "ok" : "FAILED", s->cmds,
-               (double)s->tpm_us / 1000.0, s->sw_us / 1000.0);
+        printf("  %-56s %-6s %4zu %7.2f %7.2f %7.2f\n", title, s->ok ? "ok" : "FAILED", s->cmds,
+               (double)s->tpm_us / 1000.0, s->sw_us / 1000.0, s->wall_us / 1000.0);
         tpm += s->tpm_us;
         cmds += s->cmds;
     }
-    printf("  %zu TPM commands took %.1f ms in the TPM; the whole demo %.1f ms.\n", cmds,
-           (double)tpm / 1000.0, total_us / 1000.0);
+    printf("  TPM ms: libqtss timing, send to reply, summed; verif: the verifier's work in\n"
+           "  software; wall: the whole step. %zu TPM commands took %.1f ms; the demo took\n"
+           "  %.1f ms from starting the server to here.\n",
+           cmds, (double)tpm / 1000.0, total_us / 1000.0);
 
     /* where the device's TPM time went: per command, over steps 1-5 */
     size_t first = d->step[1].first, last = first;
