@@ -528,3 +528,38 @@ TPM_RC cmd_ECDH_ZGen(qtpm_tpm *tpm, tpm_cmd *c)
     qtpm_memzero(zy, sizeof(zy));
     return TPM_RC_SUCCESS;
 }
+
+/* Part 3 §14.9 TPM2_ECC_Parameters: TPMS_ALGORITHM_DETAIL_ECC of a curve. */
+TPM_RC cmd_ECC_Parameters(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    (void)tpm;
+    uint16_t id;
+    if (rd_u16(&c->in, &id))
+        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    qtpm_ecc_curve cv = id == TPM_ECC_NIST_P256 ? QTPM_ECC_P256
+                        : id == TPM_ECC_NIST_P384 ? QTPM_ECC_P384
+                                                  : QTPM_ECC_NONE;
+    size_t n = qtpm_ecc_size(cv);
+    if (n == 0)
+        return RC_P(TPM_RC_CURVE, 1);
+    uint8_t p[QTPM_ECC_MAX_SIZE], a[QTPM_ECC_MAX_SIZE], b[QTPM_ECC_MAX_SIZE], gx[QTPM_ECC_MAX_SIZE],
+        gy[QTPM_ECC_MAX_SIZE], order[QTPM_ECC_MAX_SIZE];
+    uint32_t h;
+    if (qtpm_ecc_parameters(cv, p, a, b, gx, gy, order, &h) != QTPM_OK)
+        return TPM_RC_FAILURE;
+    wr_u16(&c->out, id);
+    wr_u16(&c->out, (uint16_t)(n * 8));
+    wr_u16(&c->out, TPM_ALG_NULL); /* kdf */
+    wr_u16(&c->out, TPM_ALG_NULL); /* sign */
+    wr_2b(&c->out, p, (uint16_t)n);
+    wr_2b(&c->out, a, (uint16_t)n);
+    wr_2b(&c->out, b, (uint16_t)n);
+    wr_2b(&c->out, gx, (uint16_t)n);
+    wr_2b(&c->out, gy, (uint16_t)n);
+    wr_2b(&c->out, order, (uint16_t)n);
+    uint8_t hb = (uint8_t)h;
+    wr_2b(&c->out, &hb, 1);
+    return TPM_RC_SUCCESS;
+}

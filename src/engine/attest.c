@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "crypt.h"
+#include "entity.h"
 #include "engine_int.h"
 #include "nv.h"
 #include "object.h"
@@ -218,8 +219,9 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §31.16 TPM2_NV_Certify: signHandle (USER), authHandle (USER),
- * nvIndex; certifies size bytes at offset (size 0: the index digest form is
- * not implemented, the TPMS_NV_CERTIFY_INFO form with no data is used). */
+ * nvIndex; certifies size bytes at offset as a TPMS_NV_CERTIFY_INFO. A
+ * request with size 0 gets that form with empty contents, not the
+ * TPMS_NV_DIGEST_CERTIFY_INFO of v1.59+, which this engine does not offer. */
 TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
@@ -267,4 +269,185 @@ TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     rc = w.overflow ? TPM_RC_SIZE : attest_finish(c, buf, w.off, key, &scheme);
     free(buf);
     return rc;
+}
+
+/* ---------------------------------------------------------------- audit */
+
+static int cc_audited(const qtpm_tpm *tpm, TPM_CC cc)
+{
+    if (cc == TPM_CC_SetCommandCodeAuditStatus)
+        return 1; /* always audited (Part 1 §33.2) */
+    if (cc < TPM_CC_FIRST || cc > TPM_CC_LAST)
+        return 0;
+    unsigned bit = cc - TPM_CC_FIRST;
+    return (tpm->ps.audited[bit / 8] >> (bit % 8)) & 1;
+}
+
+/* Extends the command audit digest after a successful audited command
+ * (Part 1 §33.2): auditDigest := H(auditDigest || cpHash || rpHash). The
+ * audit counter counts digests started from empty. */
+void audit_command(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_pstate *ps = &tpm->ps;
+    if (ps->audit_alg == TPM_ALG_NULL || !cc_audited(tpm, c->cc))
+        return;
+    TPM_ALG_ID h = ps->audit_alg;
+    size_t hl = crypt_hash_size(h);
+    uint8_t cp[MAX_DIGEST], rp[MAX_DIGEST], ccb[4], hdr[8];
+    wr_put_u32(ccb, c->cc);
+    crypt_part cparts[5] = {{ccb, 4}};
+    size_t n = 1;
+    for (unsigned i = 0; i < c->nhandles; i++) {
+        tpm_name nm;
+        if (c->name_len[i] == 0 && entity_name(tpm, c->handles[i], &nm) == TPM_RC_SUCCESS) {
+            memcpy(c->names[i], nm.b, nm.size);
+            c->name_len[i] = nm.size;
+        }
+        cparts[n++] = (crypt_part){c->names[i], c->name_len[i]};
+    }
+    cparts[n++] = (crypt_part){c->param_raw, c->param_raw_len};
+    crypt_hash_parts(h, cp, cparts, n);
+    wr_put_u32(hdr, TPM_RC_SUCCESS);
+    wr_put_u32(hdr + 4, c->cc);
+    crypt_part rparts[] = {{hdr, 8}, {c->out.p, c->out.off}};
+    crypt_hash_parts(h, rp, rparts, 2);
+    if (ps->audit_digest.size == 0) {
+        ps->audit_counter++;
+        ps->audit_digest.size = (uint16_t)hl;
+        memset(ps->audit_digest.b, 0, hl);
+    }
+    crypt_part aparts[] = {{ps->audit_digest.b, hl}, {cp, hl}, {rp, hl}};
+    crypt_hash_parts(h, ps->audit_digest.b, aparts, 3);
+    tpm->dirty = 1;
+}
+
+static TPM_RC read_cc_list(tpm_rd *r, TPM_CC *list, uint32_t *count, unsigned pnum)
+{
+    if (rd_u32(r, count))
+        return RC_P(TPM_RC_INSUFFICIENT, pnum);
+    if (*count > 256)
+        return RC_P(TPM_RC_SIZE, pnum);
+    for (uint32_t i = 0; i < *count; i++)
+        if (rd_u32(r, &list[i]))
+            return RC_P(TPM_RC_INSUFFICIENT, pnum);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §21.2 TPM2_SetCommandCodeAuditStatus */
+TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint16_t alg;
+    TPM_CC *setl = malloc(2 * 256 * sizeof(TPM_CC));
+    if (setl == NULL)
+        return TPM_RC_MEMORY;
+    TPM_CC *clrl = setl + 256;
+    uint32_t ns = 0, nc = 0;
+    TPM_RC rc = TPM_RC_SUCCESS;
+    if (rd_u16(&c->in, &alg))
+        rc = RC_P(TPM_RC_INSUFFICIENT, 1);
+    else if (alg != TPM_ALG_NULL && crypt_hash_size(alg) == 0)
+        rc = RC_P(TPM_RC_HASH, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = read_cc_list(&c->in, setl, &ns, 2);
+    if (rc == TPM_RC_SUCCESS)
+        rc = read_cc_list(&c->in, clrl, &nc, 3);
+    if (rc == TPM_RC_SUCCESS)
+        rc = params_end(c);
+    if (rc == TPM_RC_SUCCESS) {
+        tpm_pstate *ps = &tpm->ps;
+        if (alg != TPM_ALG_NULL && alg != ps->audit_alg) {
+            /* a new algorithm restarts the digest; the lists are ignored */
+            ps->audit_alg = alg;
+            ps->audit_digest.size = 0;
+        } else {
+            for (uint32_t i = 0; i < ns; i++)
+                if (tpm_command_implemented(setl[i])) {
+                    unsigned bit = setl[i] - TPM_CC_FIRST;
+                    ps->audited[bit / 8] |= (uint8_t)(1u << (bit % 8));
+                }
+            for (uint32_t i = 0; i < nc; i++)
+                if (tpm_command_implemented(clrl[i]) && clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
+                    unsigned bit = clrl[i] - TPM_CC_FIRST;
+                    ps->audited[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+                }
+        }
+        tpm->dirty = 1;
+    }
+    free(setl);
+    return rc;
+}
+
+/* Part 3 §18.6 TPM2_GetCommandAuditDigest: privacyHandle (endorsement),
+ * signHandle. Returns and then clears the audit digest. */
+TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    attest_args a;
+    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    if (rc)
+        return rc;
+    tpm_pstate *ps = &tpm->ps;
+    TPM_ALG_ID h = ps->audit_alg;
+    size_t hl = crypt_hash_size(h);
+    /* commandDigest: H(audited command codes, ascending) */
+    uint8_t cd[MAX_DIGEST] = {0};
+    if (hl) {
+        qtpm_hash_ctx hc;
+        if (qtpm_hash_init(&hc, crypt_hash_alg(h)))
+            return TPM_RC_FAILURE;
+        for (TPM_CC cc = TPM_CC_FIRST; cc <= TPM_CC_LAST; cc++)
+            if (cc_audited(tpm, cc) && tpm_command_implemented(cc)) {
+                uint8_t b[4];
+                wr_put_u32(b, cc);
+                qtpm_hash_update(&hc, b, 4);
+            }
+        qtpm_hash_final(&hc, cd);
+    }
+    uint8_t buf[MAX_ATTEST_BUFFER];
+    tpm_wr w = {buf, sizeof(buf), 0, 0};
+    attest_header(tpm, &w, TPM_ST_ATTEST_COMMAND_AUDIT, key, &a);
+    wr_u64(&w, ps->audit_counter);
+    wr_u16(&w, h);
+    wr_2b(&w, ps->audit_digest.b, ps->audit_digest.size);
+    wr_2b(&w, cd, (uint16_t)hl);
+    rc = attest_finish(c, buf, w.off, key, &scheme);
+    if (rc == TPM_RC_SUCCESS) {
+        ps->audit_digest.size = 0;
+        tpm->dirty = 1;
+    }
+    return rc;
+}
+
+/* Part 3 §18.5 TPM2_GetSessionAuditDigest: privacyAdminHandle,
+ * signHandle, sessionHandle. */
+TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    attest_args a;
+    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_session *s = session_find(tpm, c->handles[2]);
+    if (s == NULL)
+        return RC_H(TPM_RC_HANDLE, 3);
+    if (!s->is_audit_started)
+        return RC_H(TPM_RC_TYPE, 3);
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    if (rc)
+        return rc;
+    uint8_t buf[MAX_ATTEST_BUFFER];
+    tpm_wr w = {buf, sizeof(buf), 0, 0};
+    attest_header(tpm, &w, TPM_ST_ATTEST_SESSION_AUDIT, key, &a);
+    wr_u8(&w, 0); /* exclusiveSession: exclusivity is not tracked */
+    wr_2b(&w, s->audit_digest.b, s->audit_digest.size);
+    return attest_finish(c, buf, w.off, key, &scheme);
 }

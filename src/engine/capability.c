@@ -55,10 +55,13 @@ static const struct {
     {TPM_ALG_CBC, A_SYM | A_ENC},
     {TPM_ALG_CFB, A_SYM | A_ENC},
     {TPM_ALG_ECB, A_SYM | A_ENC},
+    {TPM_ALG_SHA3_256, A_HASH},
+    {TPM_ALG_SHA3_384, A_HASH},
+    {TPM_ALG_SHA3_512, A_HASH},
 };
 #define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
 
-static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384, TPM_ECC_NIST_P521};
+static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384};
 #define NCURVES (sizeof(curves) / sizeof(curves[0]))
 
 int tpm_alg_implemented(TPM_ALG_ID alg)
@@ -136,7 +139,7 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_NV_COUNTERS_MAX: *v = MAX_NV_INDICES; break;
     case TPM_PT_NV_INDEX_MAX: *v = MAX_NV_INDEX_SIZE; break;
     case TPM_PT_MEMORY: *v = 0x00000006; break; /* sharedNV | objectCopiedToRam */
-    case TPM_PT_CLOCK_UPDATE: *v = 1000; break;
+    case TPM_PT_CLOCK_UPDATE: *v = CLOCK_SAVE_MS; break;
     case TPM_PT_CONTEXT_HASH: *v = TPM_ALG_SHA256; break;
     case TPM_PT_CONTEXT_SYM: *v = TPM_ALG_AES; break;
     case TPM_PT_CONTEXT_SYM_SIZE: *v = 256; break;

@@ -7,8 +7,8 @@
  * and a blob:
  *   blob = TPM2B(integrity) || AES-256-CFB(key, iv, plain)
  *   key || iv   = KDFa(SHA-256, proof, "CONTEXT", sequence, savedHandle, 384)
- *   integrity   = HMAC-SHA-256(proof, resetCount? || sequence || savedHandle
- *                 || hierarchy || encrypted)
+ *   integrity   = HMAC-SHA-256(proof, sequence || savedHandle || hierarchy
+ *                 [|| resetCount || restartCount for stClear objects] || encrypted)
  * where proof is the hierarchy's proof value (the null proof for sessions
  * and null-hierarchy objects, which changes at TPM Reset). Session contexts
  * additionally may be loaded only once per save: the TPM remembers the
@@ -112,12 +112,18 @@ static const uint8_t *context_proof(qtpm_tpm *tpm, TPM_HANDLE hierarchy)
 static TPM_RC context_mac(qtpm_tpm *tpm, uint64_t seq, TPM_HANDLE saved, TPM_HANDLE hier,
                           const uint8_t *enc, size_t len, uint8_t *mac)
 {
-    uint8_t hdr[16];
+    uint8_t hdr[24];
     tpm_wr w = {hdr, sizeof(hdr), 0, 0};
     wr_u64(&w, seq);
     wr_u32(&w, saved);
     wr_u32(&w, hier);
-    crypt_part parts[] = {{hdr, 16}, {enc, len}};
+    /* an stClear object's context dies with the TPM Restart or Reset that
+     * flushes it (Part 1 §30.3): bind its MAC to the two counters */
+    if (saved == SAVED_STCLEAR_HANDLE) {
+        wr_u32(&w, tpm->ps.reset_count);
+        wr_u32(&w, tpm->ps.restart_count);
+    }
+    crypt_part parts[] = {{hdr, w.off}, {enc, len}};
     return crypt_hmac_parts(TPM_ALG_SHA256, context_proof(tpm, hier), 64, mac, parts, 2)
                ? TPM_RC_FAILURE
                : TPM_RC_SUCCESS;

@@ -9,6 +9,7 @@
  */
 #include "crypt.h"
 
+#include "qtpm/kdf.h"
 #include "qtpm/rand.h"
 
 static const struct {
@@ -19,6 +20,9 @@ static const struct {
     {TPM_ALG_SHA256, QTPM_HASH_SHA256},
     {TPM_ALG_SHA384, QTPM_HASH_SHA384},
     {TPM_ALG_SHA512, QTPM_HASH_SHA512},
+    {TPM_ALG_SHA3_256, QTPM_HASH_SHA3_256},
+    {TPM_ALG_SHA3_384, QTPM_HASH_SHA3_384},
+    {TPM_ALG_SHA3_512, QTPM_HASH_SHA3_512},
 };
 
 qtpm_hash_alg crypt_hash_alg(TPM_ALG_ID alg)
@@ -81,38 +85,15 @@ int crypt_random(uint8_t *out, size_t len)
     return qtpm_random_bytes(out, len);
 }
 
-/* KDFa (Part 1 §11.4.10.2, SP 800-108 counter mode with HMAC):
- *   K(i) = HMAC(key, [i]32 || label || 0x00 || contextU || contextV || [bits]32)
- * concatenated until bits are produced; surplus high-order bits of the first
- * byte are cleared when bits is not a multiple of 8. The label's terminating
- * zero is added here (labels are passed without it). */
+/* KDFa (Part 1 §11.4.10.2) by the shared KDF module; labels are passed
+ * without their terminating zero, which qtpm_kdfa() adds. */
 int crypt_kdfa(TPM_ALG_ID alg, const uint8_t *key, size_t key_len, const char *label,
                const uint8_t *ctx_u, size_t u_len, const uint8_t *ctx_v, size_t v_len,
                uint32_t bits, uint8_t *out)
 {
-    size_t hlen = crypt_hash_size(alg);
-    size_t need = (bits + 7) / 8;
-    if (hlen == 0 || bits == 0)
+    qtpm_hash_alg h = crypt_hash_alg(alg);
+    if (h == QTPM_HASH_NONE || bits == 0)
         return QTPM_E_PARAM;
-    uint8_t block[MAX_DIGEST], ctr[4], nbits[4];
-    wr_put_u32(nbits, bits);
-    size_t done = 0;
-    for (uint32_t i = 1; done < need; i++) {
-        wr_put_u32(ctr, i);
-        crypt_part parts[] = {{ctr, 4},
-                              {(const uint8_t *)label, strlen(label) + 1},
-                              {ctx_u, u_len},
-                              {ctx_v, v_len},
-                              {nbits, 4}};
-        int rc = crypt_hmac_parts(alg, key, key_len, block, parts, 5);
-        if (rc)
-            return rc;
-        size_t take = need - done < hlen ? need - done : hlen;
-        memcpy(out + done, block, take);
-        done += take;
-    }
-    if (bits % 8)
-        out[0] &= (uint8_t)((1u << (bits % 8)) - 1);
-    qtpm_memzero(block, sizeof(block));
-    return QTPM_OK;
+    return qtpm_kdfa(h, key, key_len, (const uint8_t *)label, strlen(label), ctx_u, u_len, ctx_v,
+                     v_len, bits, out);
 }

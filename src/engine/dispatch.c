@@ -101,6 +101,9 @@ static const cmd_desc commands[] = {
     {TPM_CC_SequenceUpdate,      1, F_DEC, {HC_TRANSIENT}, {R_USER}, cmd_SequenceUpdate},
     {TPM_CC_SequenceComplete,    1, F_DEC | F_ENC, {HC_TRANSIENT}, {R_USER}, cmd_SequenceComplete},
     {TPM_CC_EventSequenceComplete, 2, F_DEC, {HC_PCR | HC_NULL, HC_TRANSIENT}, {R_USER, R_USER}, cmd_EventSequenceComplete},
+    {TPM_CC_ECC_Parameters,      0, 0,     {0}, {0}, cmd_ECC_Parameters},
+    {TPM_CC_Duplicate,           2, F_DEC | F_ENC, {HC_OBJECT, HC_OBJECT | HC_NULL}, {R_DUP, 0}, cmd_Duplicate},
+    {TPM_CC_Import,              1, F_DEC | F_ENC, {HC_OBJECT}, {R_USER}, cmd_Import},
     {TPM_CC_StartAuthSession,    2, F_DEC | F_OUTH, {HC_OBJECT | HC_NULL, HC_ANY}, {0, 0}, cmd_StartAuthSession},
     {TPM_CC_PolicyRestart,       1, 0,     {HC_SESSION}, {0}, cmd_PolicyRestart},
     {TPM_CC_PolicyGetDigest,     1, F_ENC, {HC_SESSION}, {0}, cmd_PolicyGetDigest},
@@ -116,6 +119,9 @@ static const cmd_desc commands[] = {
     {TPM_CC_PolicyCpHash,        1, F_DEC, {HC_SESSION}, {0}, cmd_PolicyCpHash},
     {TPM_CC_PolicyNameHash,      1, F_DEC, {HC_SESSION}, {0}, cmd_PolicyNameHash},
     {TPM_CC_PolicyNvWritten,     1, 0,     {HC_SESSION}, {0}, cmd_PolicyNvWritten},
+    {TPM_CC_PolicyNV,            3, F_DEC, {HC_OWNER | HC_PLATFORM | HC_NV, HC_NV, HC_SESSION}, {R_USER, 0, 0}, cmd_PolicyNV},
+    {TPM_CC_PolicyCounterTimer,  1, F_DEC, {HC_SESSION}, {0}, cmd_PolicyCounterTimer},
+    {TPM_CC_PolicyDuplicationSelect, 1, F_DEC, {HC_SESSION}, {0}, cmd_PolicyDuplicationSelect},
     {TPM_CC_MakeCredential,      1, F_DEC | F_ENC, {HC_OBJECT}, {0}, cmd_MakeCredential},
     {TPM_CC_ActivateCredential,  2, F_DEC | F_ENC, {HC_OBJECT, HC_OBJECT}, {R_ADMIN, R_USER}, cmd_ActivateCredential},
     {TPM_CC_Quote,               1, F_DEC | F_ENC, {HC_OBJECT | HC_NULL}, {R_USER}, cmd_Quote},
@@ -123,6 +129,9 @@ static const cmd_desc commands[] = {
     {TPM_CC_CertifyCreation,     2, F_DEC | F_ENC, {HC_OBJECT | HC_NULL, HC_OBJECT}, {R_USER, 0}, cmd_CertifyCreation},
     {TPM_CC_GetTime,             2, F_DEC | F_ENC, {HC_ENDORSEMENT, HC_OBJECT | HC_NULL}, {R_USER, R_USER}, cmd_GetTime},
     {TPM_CC_NV_Certify,          3, F_DEC | F_ENC, {HC_OBJECT | HC_NULL, HC_OWNER | HC_PLATFORM | HC_NV, HC_NV}, {R_USER, R_USER, 0}, cmd_NV_Certify},
+    {TPM_CC_SetCommandCodeAuditStatus, 1, 0, {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_SetCommandCodeAuditStatus},
+    {TPM_CC_GetCommandAuditDigest, 2, F_DEC | F_ENC, {HC_ENDORSEMENT, HC_OBJECT | HC_NULL}, {R_USER, R_USER}, cmd_GetCommandAuditDigest},
+    {TPM_CC_GetSessionAuditDigest, 3, F_DEC | F_ENC, {HC_ENDORSEMENT, HC_OBJECT | HC_NULL, HC_SESSION}, {R_USER, R_USER, 0}, cmd_GetSessionAuditDigest},
     {TPM_CC_NV_DefineSpace,      1, F_DEC, {HC_OWNER | HC_PLATFORM}, {R_USER}, cmd_NV_DefineSpace},
     {TPM_CC_NV_UndefineSpace,    2, 0,     {HC_OWNER | HC_PLATFORM, HC_NV}, {R_USER, 0}, cmd_NV_UndefineSpace},
     {TPM_CC_NV_UndefineSpaceSpecial, 2, 0, {HC_NV, HC_PLATFORM}, {R_ADMIN, R_USER}, cmd_NV_UndefineSpaceSpecial},
@@ -286,6 +295,15 @@ size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t 
     rc = check_handles(tpm, d, c);
     if (rc)
         goto done;
+    /* Names of the handles as they are before the command runs: cpHash,
+     * bind checks, audit and the policy commands use them. */
+    for (unsigned i = 0; i < c->nhandles; i++) {
+        tpm_name nm;
+        if (entity_name(tpm, c->handles[i], &nm) != TPM_RC_SUCCESS)
+            nm.size = 0;
+        memcpy(c->names[i], nm.b, nm.size);
+        c->name_len[i] = nm.size;
+    }
 
     /* authorization area */
     unsigned nauth = 0;
@@ -314,12 +332,16 @@ size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t 
         if (rc == TPM_RC_SUCCESS && c->out.overflow)
             rc = TPM_RC_SIZE;
         if (rc == TPM_RC_SUCCESS)
+            audit_command(tpm, c);
+        if (rc == TPM_RC_SUCCESS)
             rc = sessions_respond(tpm, c, &sc);
         sess_ctx_clear(&sc);
     } else {
         rc = d->fn(tpm, c);
         if (rc == TPM_RC_SUCCESS && c->out.overflow)
             rc = TPM_RC_SIZE;
+        if (rc == TPM_RC_SUCCESS)
+            audit_command(tpm, c);
     }
 
 done:;

@@ -41,6 +41,7 @@
 #define MAX_NV_INDICES 32
 #define MAX_AUTH_SESSIONS 3
 #define QTPM_MANUFACTURER 0x5154504Du /* "QTPM" */
+#define CLOCK_SAVE_MS 4096
 
 /* ------------------------------------------------------------ byte cursors */
 
@@ -253,6 +254,7 @@ struct qtpm_tpm {
     uint64_t power_on_ms;    /* monotonic ms at _TPM_Init */
     uint64_t clock_base_ms;  /* monotonic ms when ps.clock was last synced */
     uint64_t time_ms;        /* TPMS_TIME_INFO.time */
+    uint64_t clock_saved;    /* ps.clock at the last save of the state blob */
     uint64_t lockout_started_ms;
     int rate_adjust;
     struct tpm_object *objects[MAX_LOADED_OBJECTS];
@@ -321,7 +323,7 @@ void tpm_flush_all_volatile(qtpm_tpm *tpm);
 /* dispatch.c */
 size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                     uint8_t *rsp, size_t rsp_cap);
-/* TPMA_CC for an implemented command (0 if not implemented). */
+/* TPMA_CC of a command in the table (0 for any other code). */
 uint32_t tpm_command_attributes(TPM_CC cc);
 
 /* pcr.c */
@@ -413,6 +415,18 @@ CMD(Certify);
 CMD(CertifyCreation);
 CMD(GetTime);
 CMD(NV_Certify);
+CMD(Duplicate);
+CMD(Import);
+CMD(ECC_Parameters);
+CMD(PolicyNV);
+CMD(PolicyCounterTimer);
+CMD(PolicyDuplicationSelect);
+CMD(SetCommandCodeAuditStatus);
+CMD(GetCommandAuditDigest);
+CMD(GetSessionAuditDigest);
+
+/* attest.c: command audit after a successful command */
+void audit_command(qtpm_tpm *tpm, tpm_cmd *c);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);

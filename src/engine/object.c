@@ -123,7 +123,7 @@ TPM_RC object_compute_name(tpm_object *obj)
 
 /* QN = H_nameAlg(parentQN || Name); a primary's parent QN is its hierarchy
  * handle (Part 1 §16.6). */
-static void compute_qualified(tpm_object *obj, const tpm_name *parent_qn)
+void object_compute_qualified(tpm_object *obj, const tpm_name *parent_qn)
 {
     if (obj->pub.nameAlg == TPM_ALG_NULL) {
         obj->qualified.size = 0;
@@ -473,8 +473,8 @@ static TPM_RC generate_object(tpm_object *o, const TPMS_SENSITIVE_CREATE *sc, co
 
 /* ---------------------------------------------------------------- protection */
 
-/* Symmetric key bits of a storage parent (AES key size in its template). */
-static size_t parent_sym_bytes(const tpm_object *parent)
+/* Symmetric key bytes of a storage parent (AES key size in its template). */
+size_t object_parent_sym_bytes(const tpm_object *parent)
 {
     const TPMT_SYM_DEF_OBJECT *s;
     switch (parent->pub.type) {
@@ -485,40 +485,111 @@ static size_t parent_sym_bytes(const tpm_object *parent)
     return s->keyBits.aes / 8;
 }
 
+/* The outer wrapper of Part 1 §22.3 / §23.3.2 (storage and duplication):
+ *   out = TPM2B(HMAC(KDFa(seed, "INTEGRITY"), enc || Name)) || enc
+ *   enc = AES-CFB(KDFa(seed, "STORAGE", Name), IV = 0, in)           */
+TPM_RC object_outer_wrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, size_t klen,
+                         const tpm_name *name, const uint8_t *in, size_t in_len, uint8_t *out,
+                         size_t cap, uint16_t *out_len)
+{
+    size_t hlen = crypt_hash_size(alg);
+    if (hlen == 0 || klen == 0 || 2 + hlen + in_len > cap)
+        return TPM_RC_FAILURE;
+    uint8_t key[32], iv[16] = {0}, hkey[MAX_DIGEST];
+    uint8_t *enc = out + 2 + hlen;
+    TPM_RC rc = TPM_RC_FAILURE;
+    if (crypt_kdfa(alg, seed, seed_len, "STORAGE", name->b, name->size, NULL, 0, (uint32_t)klen * 8,
+                   key) ||
+        qtpm_aes_encrypt(QTPM_SYM_CFB, key, klen, iv, in, enc, in_len) ||
+        crypt_kdfa(alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hlen * 8, hkey))
+        goto out;
+    crypt_part parts[] = {{enc, in_len}, {name->b, name->size}};
+    if (crypt_hmac_parts(alg, hkey, hlen, out + 2, parts, 2))
+        goto out;
+    wr_put_u16(out, (uint16_t)hlen);
+    *out_len = (uint16_t)(2 + hlen + in_len);
+    rc = TPM_RC_SUCCESS;
+out:
+    qtpm_memzero(key, sizeof(key));
+    qtpm_memzero(hkey, sizeof(hkey));
+    return rc;
+}
+
+/* Checks and removes the outer wrapper; plain (len - 2 - hlen bytes) must
+ * have room for the encrypted part. TPM_RC_INTEGRITY if the HMAC fails. */
+TPM_RC object_outer_unwrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, size_t klen,
+                           const tpm_name *name, const uint8_t *in, size_t len, uint8_t *plain,
+                           size_t *plain_len)
+{
+    size_t hlen = crypt_hash_size(alg);
+    if (len < 2)
+        return TPM_RC_INSUFFICIENT;
+    size_t ilen = ((size_t)in[0] << 8) | in[1];
+    if (hlen == 0 || ilen != hlen || len < 2 + ilen + 2)
+        return TPM_RC_INTEGRITY;
+    const uint8_t *enc = in + 2 + ilen;
+    size_t elen = len - 2 - ilen;
+    uint8_t hkey[MAX_DIGEST], mac[MAX_DIGEST], key[32], iv[16] = {0};
+    crypt_part parts[] = {{enc, elen}, {name->b, name->size}};
+    if (crypt_kdfa(alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hlen * 8, hkey) ||
+        crypt_hmac_parts(alg, hkey, hlen, mac, parts, 2))
+        return TPM_RC_FAILURE;
+    qtpm_memzero(hkey, sizeof(hkey));
+    if (ct_memneq(mac, in + 2, hlen) != 0)
+        return TPM_RC_INTEGRITY;
+    int r = crypt_kdfa(alg, seed, seed_len, "STORAGE", name->b, name->size, NULL, 0,
+                       (uint32_t)klen * 8, key);
+    if (r == 0)
+        r = qtpm_aes_decrypt(QTPM_SYM_CFB, key, klen, iv, enc, plain, elen);
+    qtpm_memzero(key, sizeof(key));
+    if (r)
+        return TPM_RC_FAILURE;
+    *plain_len = elen;
+    return TPM_RC_SUCCESS;
+}
+
+/* TPM2B_SENSITIVE of obj into buf; returns the length (0 on overflow). */
+size_t object_sensitive_2b(const tpm_object *obj, uint8_t *buf, size_t cap)
+{
+    tpm_wr w = {buf, cap, 2, 0};
+    tm_sensitive_write(&w, &obj->sens);
+    if (w.overflow || cap < 2)
+        return 0;
+    wr_put_u16(buf, (uint16_t)(w.off - 2));
+    return w.off;
+}
+
+/* Reads a TPM2B_SENSITIVE that must fill exactly len bytes. */
+TPM_RC object_sensitive_from_2b(const uint8_t *buf, size_t len, TPMT_SENSITIVE *sens, TPM_ALG_ID type)
+{
+    tpm_rd r = {buf, len, 0};
+    uint16_t slen;
+    if (rd_u16(&r, &slen) || slen != len - 2)
+        return TPM_RC_SIZE;
+    TPM_RC rc = tm_sensitive_read(&r, sens, type);
+    if (rc == TPM_RC_SUCCESS && rd_left(&r) != 0)
+        rc = TPM_RC_SIZE;
+    return rc;
+}
+
 /* Produces TPM2B_PRIVATE contents for obj under parent (Part 1 §22.3, §23.3). */
 static TPM_RC protect_sensitive(const tpm_object *parent, const tpm_object *obj, uint8_t *out,
                                 size_t cap, uint16_t *out_len)
 {
-    TPM_ALG_ID alg = parent->pub.nameAlg;
-    size_t hlen = crypt_hash_size(alg);
-    size_t klen = parent_sym_bytes(parent);
-    const TPM2B_DIGEST *seed = &parent->sens.seedValue;
     uint8_t plain[sizeof(TPMT_SENSITIVE) + 8];
-    tpm_wr w = {plain, sizeof(plain), 2, 0};
-    tm_sensitive_write(&w, &obj->sens);
-    if (w.overflow || 2 + hlen + w.off > cap)
-        return TPM_RC_FAILURE;
-    wr_put_u16(plain, (uint16_t)(w.off - 2));
-    uint8_t key[32], iv[16] = {0}, hkey[MAX_DIGEST];
-    uint8_t *enc = out + 2 + hlen;
-    TPM_RC rc = TPM_RC_FAILURE;
-    if (crypt_kdfa(alg, seed->buffer, seed->size, "STORAGE", obj->name.b, obj->name.size, NULL, 0,
-                   (uint32_t)klen * 8, key) ||
-        qtpm_aes_encrypt(QTPM_SYM_CFB, key, klen, iv, plain, enc, w.off) ||
-        crypt_kdfa(alg, seed->buffer, seed->size, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hlen * 8,
-                   hkey))
-        goto out;
-    crypt_part parts[] = {{enc, w.off}, {obj->name.b, obj->name.size}};
-    if (crypt_hmac_parts(alg, hkey, hlen, out + 2, parts, 2))
-        goto out;
-    wr_put_u16(out, (uint16_t)hlen);
-    *out_len = (uint16_t)(2 + hlen + w.off);
-    rc = TPM_RC_SUCCESS;
-out:
+    size_t n = object_sensitive_2b(obj, plain, sizeof(plain));
+    TPM_RC rc = n ? object_outer_wrap(parent->pub.nameAlg, parent->sens.seedValue.buffer,
+                                      parent->sens.seedValue.size, object_parent_sym_bytes(parent),
+                                      &obj->name, plain, n, out, cap, out_len)
+                  : TPM_RC_FAILURE;
     qtpm_memzero(plain, sizeof(plain));
-    qtpm_memzero(key, sizeof(key));
-    qtpm_memzero(hkey, sizeof(hkey));
     return rc;
+}
+
+TPM_RC object_protect(const tpm_object *parent, const tpm_object *obj, uint8_t *out, size_t cap,
+                      uint16_t *out_len)
+{
+    return protect_sensitive(parent, obj, out, cap, out_len);
 }
 
 /* Checks the integrity of a private blob and decrypts its sensitive area
@@ -526,55 +597,25 @@ out:
 static TPM_RC unprotect_sensitive(const tpm_object *parent, const tpm_name *name, const uint8_t *in,
                                   size_t len, TPMT_SENSITIVE *sens, TPM_ALG_ID type, unsigned pnum)
 {
-    TPM_ALG_ID alg = parent->pub.nameAlg;
-    size_t hlen = crypt_hash_size(alg);
-    size_t klen = parent_sym_bytes(parent);
-    const TPM2B_DIGEST *seed = &parent->sens.seedValue;
-    if (len < 2)
-        return RC_P(TPM_RC_INSUFFICIENT, pnum);
-    size_t ilen = ((size_t)in[0] << 8) | in[1];
-    if (ilen != hlen || len < 2 + ilen + 2)
-        return RC_P(TPM_RC_INTEGRITY, pnum);
-    const uint8_t *enc = in + 2 + ilen;
-    size_t elen = len - 2 - ilen;
-    uint8_t hkey[MAX_DIGEST], mac[MAX_DIGEST], key[32], iv[16] = {0};
-    crypt_part parts[] = {{enc, elen}, {name->b, name->size}};
-    if (crypt_kdfa(alg, seed->buffer, seed->size, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hlen * 8,
-                   hkey) ||
-        crypt_hmac_parts(alg, hkey, hlen, mac, parts, 2))
-        return TPM_RC_FAILURE;
-    qtpm_memzero(hkey, sizeof(hkey));
-    if (ct_memneq(mac, in + 2, hlen) != 0)
-        return RC_P(TPM_RC_INTEGRITY, pnum);
-    uint8_t *plain = malloc(elen);
+    uint8_t *plain = malloc(len ? len : 1);
     if (plain == NULL)
         return TPM_RC_MEMORY;
-    TPM_RC rc = TPM_RC_FAILURE;
-    if (crypt_kdfa(alg, seed->buffer, seed->size, "STORAGE", name->b, name->size, NULL, 0,
-                   (uint32_t)klen * 8, key) ||
-        qtpm_aes_decrypt(QTPM_SYM_CFB, key, klen, iv, enc, plain, elen))
-        goto out;
-    tpm_rd r = {plain, elen, 0};
-    uint16_t slen;
-    if (rd_u16(&r, &slen) || slen != elen - 2) {
-        rc = RC_P(TPM_RC_SIZE, pnum);
-        goto out;
-    }
-    rc = tm_sensitive_read(&r, sens, type);
-    if (rc == TPM_RC_SUCCESS && rd_left(&r) != 0)
-        rc = TPM_RC_SIZE;
-    if (rc)
+    size_t plen = 0;
+    TPM_RC rc = object_outer_unwrap(parent->pub.nameAlg, parent->sens.seedValue.buffer,
+                                    parent->sens.seedValue.size, object_parent_sym_bytes(parent),
+                                    name, in, len, plain, &plen);
+    if (rc == TPM_RC_SUCCESS)
+        rc = object_sensitive_from_2b(plain, plen, sens, type);
+    if (rc && rc != TPM_RC_FAILURE && rc != TPM_RC_MEMORY)
         rc = RC_P(rc, pnum);
-out:
-    qtpm_memzero(plain, elen);
-    qtpm_memzero(key, sizeof(key));
+    qtpm_memzero(plain, len);
     free(plain);
     return rc;
 }
 
 /* Checks that sensitive and public areas belong together (Load,
  * LoadExternal; Part 3 §12.2: TPM_RC_BINDING). */
-static TPM_RC check_binding(tpm_object *o)
+TPM_RC object_check_binding(tpm_object *o)
 {
     switch (o->pub.type) {
     case TPM_ALG_RSA: {
@@ -628,7 +669,7 @@ static TPM_RC read_sensitive_create(tpm_rd *r, TPMS_SENSITIVE_CREATE *sc)
     return TPM_RC_SUCCESS;
 }
 
-static TPM_RC read_public_2b(tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int allow_null)
+TPM_RC object_read_public_2b(tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int allow_null)
 {
     uint16_t size;
     if (rd_u16(r, &size))
@@ -711,7 +752,7 @@ static TPM_RC write_creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, con
     return TPM_RC_SUCCESS;
 }
 
-static TPM_RC parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
+TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
 {
     tpm_object *p = object_find(tpm, h);
     if (p == NULL)
@@ -748,7 +789,7 @@ static TPM_RC create_primary(qtpm_tpm *tpm, TPM_HANDLE h, const TPMS_SENSITIVE_C
         return rc;
     tpm_name qn;
     hierarchy_qn(o->hierarchy, &qn);
-    compute_qualified(o, &qn);
+    object_compute_qualified(o, &qn);
     return TPM_RC_SUCCESS;
 }
 
@@ -766,7 +807,7 @@ TPM_RC cmd_CreatePrimary(qtpm_tpm *tpm, tpm_cmd *c)
     if (o == NULL)
         return TPM_RC_MEMORY;
     creation_in ci;
-    rc = read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
     size_t tlen = c->in.off - tstart;
     if (rc == TPM_RC_SUCCESS)
         rc = read_creation_in(tpm, c, &ci, o->pub.nameAlg, 3);
@@ -806,7 +847,7 @@ static TPM_RC create_child(const tpm_object *parent, const TPMS_SENSITIVE_CREATE
     rc = object_compute_name(o);
     if (rc)
         return rc;
-    compute_qualified(o, &parent->qualified);
+    object_compute_qualified(o, &parent->qualified);
     return TPM_RC_SUCCESS;
 }
 
@@ -814,7 +855,7 @@ static TPM_RC create_child(const tpm_object *parent, const TPMS_SENSITIVE_CREATE
 TPM_RC cmd_Create(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_object *parent;
-    TPM_RC rc = parent_arg(tpm, c->handles[0], &parent);
+    TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
     if (rc)
         return rc;
     TPMS_SENSITIVE_CREATE sc;
@@ -825,7 +866,7 @@ TPM_RC cmd_Create(qtpm_tpm *tpm, tpm_cmd *c)
     if (o == NULL)
         return TPM_RC_MEMORY;
     creation_in ci;
-    rc = read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
     if (rc == TPM_RC_SUCCESS)
         rc = read_creation_in(tpm, c, &ci, o->pub.nameAlg, 3);
     if (rc == TPM_RC_SUCCESS)
@@ -860,7 +901,7 @@ TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    rc = read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
     size_t tlen = c->in.off - tstart;
     if (rc == TPM_RC_SUCCESS)
         rc = params_end(c);
@@ -871,7 +912,7 @@ TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c)
         if ((ph >> 24) == TPM_HT_PERMANENT) {
             rc = create_primary(tpm, ph, &sc, c->in.p + tstart, tlen, o);
         } else {
-            rc = parent_arg(tpm, ph, &parent);
+            rc = object_parent_arg(tpm, ph, &parent);
             if (rc == TPM_RC_SUCCESS)
                 rc = create_child(parent, &sc, o);
             if (rc == TPM_RC_SUCCESS)
@@ -898,7 +939,7 @@ TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_object *parent;
-    TPM_RC rc = parent_arg(tpm, c->handles[0], &parent);
+    TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
     if (rc)
         return rc;
     uint8_t priv[MAX_PRIVATE_BUFFER];
@@ -909,7 +950,7 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    rc = read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
     if (rc == TPM_RC_SUCCESS)
         rc = params_end(c);
     if (rc == TPM_RC_SUCCESS) {
@@ -923,7 +964,7 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
         rc = unprotect_sensitive(parent, &o->name, priv, plen, &o->sens, o->pub.type, 1);
     if (rc == TPM_RC_SUCCESS) {
         o->has_sensitive = 1;
-        rc = check_binding(o);
+        rc = object_check_binding(o);
         if (rc)
             rc = RC_P(rc, 2);
     }
@@ -931,7 +972,7 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_HANDLE h;
     if (rc == TPM_RC_SUCCESS) {
         o->hierarchy = parent->hierarchy;
-        compute_qualified(o, &parent->qualified);
+        object_compute_qualified(o, &parent->qualified);
         rc = object_insert(tpm, o, &h);
     }
     if (rc) {
@@ -958,7 +999,7 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = TPM_RC_SUCCESS;
     tpm_rd srd = {c->in.p + c->in.off, slen, 0};
     c->in.off += slen;
-    rc = read_public_2b(&c->in, &o->pub, 2, 1);
+    rc = object_read_public_2b(&c->in, &o->pub, 2, 1);
     uint32_t hier = 0;
     if (rc == TPM_RC_SUCCESS && rd_u32(&c->in, &hier))
         rc = RC_P(TPM_RC_INSUFFICIENT, 3);
@@ -983,7 +1024,7 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c)
             else {
                 o->has_sensitive = 1;
                 o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, o->sens.authValue.size);
-                rc = check_binding(o);
+                rc = object_check_binding(o);
                 if (rc)
                     rc = RC_P(rc, 2);
             }
@@ -1004,7 +1045,7 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c)
         o->is_external = 1;
         tpm_name qn;
         hierarchy_qn(hier, &qn);
-        compute_qualified(o, &qn);
+        object_compute_qualified(o, &qn);
         rc = object_insert(tpm, o, &h);
     }
     if (rc) {
@@ -1050,7 +1091,7 @@ TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_object *o = object_find(tpm, c->handles[0]);
     tpm_object *parent;
-    TPM_RC rc = parent_arg(tpm, c->handles[1], &parent);
+    TPM_RC rc = object_parent_arg(tpm, c->handles[1], &parent);
     if (rc)
         return RC_H(rc & ~0xF00u, 2);
     tpm_buf64 a;
@@ -1065,7 +1106,7 @@ TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_SIZE, 1);
     /* the parent must be the object's parent: its QN must derive o's QN */
     tpm_object tmp = *o;
-    compute_qualified(&tmp, &parent->qualified);
+    object_compute_qualified(&tmp, &parent->qualified);
     if (tmp.qualified.size != o->qualified.size ||
         memcmp(tmp.qualified.b, o->qualified.b, o->qualified.size))
         return RC_H(TPM_RC_TYPE, 2);

@@ -69,6 +69,23 @@ qtpm_ecc_curve object_ecc_curve(const tpm_object *o);
 TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key);
 
 
+/* sensitive protection and loading helpers (object.c), for duplicate.c */
+size_t object_parent_sym_bytes(const tpm_object *parent);
+TPM_RC object_outer_wrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, size_t klen,
+                         const tpm_name *name, const uint8_t *in, size_t in_len, uint8_t *out,
+                         size_t cap, uint16_t *out_len);
+TPM_RC object_outer_unwrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, size_t klen,
+                           const tpm_name *name, const uint8_t *in, size_t len, uint8_t *plain,
+                           size_t *plain_len);
+size_t object_sensitive_2b(const tpm_object *obj, uint8_t *buf, size_t cap);
+TPM_RC object_sensitive_from_2b(const uint8_t *buf, size_t len, TPMT_SENSITIVE *sens, TPM_ALG_ID type);
+TPM_RC object_protect(const tpm_object *parent, const tpm_object *obj, uint8_t *out, size_t cap,
+                      uint16_t *out_len);
+TPM_RC object_check_binding(tpm_object *o);
+TPM_RC object_read_public_2b(tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int allow_null);
+TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
+void object_compute_qualified(tpm_object *obj, const tpm_name *parent_qn);
+
 /* asym.c: tickets and signing, shared with sym.c and attest.c */
 void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, const uint8_t *a,
                  size_t alen, const uint8_t *b, size_t blen, uint8_t *out);

@@ -416,3 +416,171 @@ TPM_RC cmd_PolicyNvWritten(qtpm_tpm *tpm, tpm_cmd *c)
     s->nv_written = yes;
     return TPM_RC_SUCCESS;
 }
+
+/* The arithmetic comparison of PolicyNV and PolicyCounterTimer (Part 3
+ * §23.9): a is the TPM's data, b the caller's operand, both big-endian and
+ * of the same length. Returns 1 when "a op b" holds, -1 for an unknown op. */
+static int policy_compare(const uint8_t *a, const uint8_t *b, size_t n, uint16_t op)
+{
+    int ucmp = 0; /* unsigned comparison: first differing byte */
+    for (size_t i = 0; i < n && ucmp == 0; i++)
+        ucmp = a[i] < b[i] ? -1 : a[i] > b[i] ? 1 : 0;
+    int scmp = ucmp;
+    if (n > 0 && ((a[0] ^ b[0]) & 0x80))
+        scmp = (a[0] & 0x80) ? -1 : 1; /* different signs */
+    switch (op) {
+    case TPM_EO_EQ: return ucmp == 0;
+    case TPM_EO_NEQ: return ucmp != 0;
+    case TPM_EO_SIGNED_GT: return scmp > 0;
+    case TPM_EO_UNSIGNED_GT: return ucmp > 0;
+    case TPM_EO_SIGNED_LT: return scmp < 0;
+    case TPM_EO_UNSIGNED_LT: return ucmp < 0;
+    case TPM_EO_SIGNED_GE: return scmp >= 0;
+    case TPM_EO_UNSIGNED_GE: return ucmp >= 0;
+    case TPM_EO_SIGNED_LE: return scmp <= 0;
+    case TPM_EO_UNSIGNED_LE: return ucmp <= 0;
+    case TPM_EO_BITSET:
+        for (size_t i = 0; i < n; i++)
+            if ((a[i] & b[i]) != b[i])
+                return 0;
+        return 1;
+    case TPM_EO_BITCLEAR:
+        for (size_t i = 0; i < n; i++)
+            if (a[i] & b[i])
+                return 0;
+        return 1;
+    default: return -1;
+    }
+}
+
+/* args = H(operandB || offset || operation) */
+static void operand_args(const tpm_session *s, const uint8_t *opb, uint16_t len, uint16_t offset,
+                         uint16_t op, uint8_t *args)
+{
+    uint8_t tail[4];
+    wr_put_u16(tail, offset);
+    wr_put_u16(tail + 2, op);
+    crypt_part parts[] = {{opb, len}, {tail, 4}};
+    crypt_hash_parts(s->hash, args, parts, 2);
+}
+
+/* Part 3 §23.9 TPM2_PolicyNV: authHandle (authorizes reading), nvIndex,
+ * policySession. */
+TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
+    if (rc)
+        return rc;
+    uint8_t opb[MAX_DIGEST];
+    uint16_t len, offset, op;
+    if ((rc = read_2b(c, opb, sizeof(opb), &len, 1)))
+        return rc;
+    if (rd_u16(&c->in, &offset))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (rd_u16(&c->in, &op))
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    if (s->type != TPM_SE_TRIAL) {
+        rc = nv_access_check(c, nv, 0);
+        if (rc)
+            return rc;
+        if (nv->pub.attributes & TPMA_NV_READLOCKED)
+            return TPM_RC_NV_LOCKED;
+        if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
+            return TPM_RC_NV_UNINITIALIZED;
+        if ((size_t)offset + len > nv->pub.dataSize)
+            return TPM_RC_NV_RANGE;
+        int ok = policy_compare(nv->data + offset, opb, len, op);
+        if (ok < 0)
+            return RC_P(TPM_RC_VALUE, 3);
+        if (!ok)
+            return TPM_RC_POLICY;
+    } else if (op > TPM_EO_BITCLEAR) {
+        return RC_P(TPM_RC_VALUE, 3);
+    }
+    uint8_t args[MAX_DIGEST], ccb[4];
+    operand_args(s, opb, len, offset, op, args);
+    cc_bytes(ccb, TPM_CC_PolicyNV);
+    crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size},
+                          {ccb, 4},
+                          {args, crypt_hash_size(s->hash)},
+                          {c->names[1], c->name_len[1]}};
+    crypt_hash_parts(s->hash, s->policy_digest.b, parts, 4);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.10 TPM2_PolicyCounterTimer: compares against the marshalled
+ * TPMS_TIME_INFO (time, clock, resetCount, restartCount, safe). */
+TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t opb[MAX_DIGEST];
+    uint16_t len, offset, op;
+    if ((rc = read_2b(c, opb, sizeof(opb), &len, 1)))
+        return rc;
+    if (rd_u16(&c->in, &offset))
+        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    if (rd_u16(&c->in, &op))
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (s->type != TPM_SE_TRIAL) {
+        uint8_t ti[32];
+        tpm_wr w = {ti, sizeof(ti), 0, 0};
+        clock_write_time_info(tpm, &w);
+        if ((size_t)offset + len > w.off)
+            return RC_P(TPM_RC_RANGE, 2);
+        int ok = policy_compare(ti + offset, opb, len, op);
+        if (ok < 0)
+            return RC_P(TPM_RC_VALUE, 3);
+        if (!ok)
+            return TPM_RC_POLICY;
+    }
+    uint8_t args[MAX_DIGEST], ccb[4];
+    operand_args(s, opb, len, offset, op, args);
+    cc_bytes(ccb, TPM_CC_PolicyCounterTimer);
+    session_policy_extend(s, ccb, 4, args, crypt_hash_size(s->hash));
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.15 TPM2_PolicyDuplicationSelect: limits Duplicate to one new
+ * parent (and optionally one object) through the name hash. */
+TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t obj[2 + MAX_DIGEST], np[2 + MAX_DIGEST];
+    uint16_t ol, nl;
+    uint8_t include;
+    if ((rc = read_2b(c, obj, sizeof(obj), &ol, 1)) || (rc = read_2b(c, np, sizeof(np), &nl, 2)))
+        return rc;
+    if (rd_u8(&c->in, &include))
+        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (include > 1)
+        return RC_P(TPM_RC_VALUE, 3);
+    if (s->name_hash.size || (s->command_code && s->command_code != TPM_CC_Duplicate))
+        return TPM_RC_CPHASH;
+    uint8_t ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyDuplicationSelect);
+    crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size},
+                          {ccb, 4},
+                          {obj, include ? ol : 0},
+                          {np, nl},
+                          {&include, 1}};
+    crypt_hash_parts(s->hash, s->policy_digest.b, parts, 5);
+    crypt_part nh[] = {{obj, ol}, {np, nl}};
+    crypt_hash_parts(s->hash, s->name_hash.b, nh, 2);
+    s->name_hash.size = (uint16_t)crypt_hash_size(s->hash);
+    s->command_code = TPM_CC_Duplicate;
+    return TPM_RC_SUCCESS;
+}

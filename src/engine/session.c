@@ -246,15 +246,6 @@ static TPM_RC param_crypt(const tpm_session *s, const tpm_buf64 *value, const tp
 
 TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
 {
-    /* Names of the handles, for cpHash and bind checks. */
-    for (unsigned i = 0; i < c->nhandles; i++) {
-        tpm_name nm;
-        if (entity_name(tpm, c->handles[i], &nm) != TPM_RC_SUCCESS)
-            nm.size = 0;
-        memcpy(c->names[i], nm.b, nm.size);
-        c->name_len[i] = nm.size;
-    }
-
     /* Resolve sessions and their attributes first (Part 3 §5.5). */
     for (unsigned i = 0; i < c->nauths; i++) {
         tpm_auth_in *a = &c->auths[i];

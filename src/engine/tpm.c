@@ -224,8 +224,10 @@ int tpm_state_save(qtpm_tpm *tpm)
         rc = tpm->store.save(tpm->store.ctx, STATE_BLOB, buf, w.off);
     qtpm_memzero(buf, w.off);
     free(buf);
-    if (rc == QTPM_OK)
+    if (rc == QTPM_OK) {
         tpm->dirty = 0;
+        tpm->clock_saved = tpm->ps.clock;
+    }
     return rc;
 }
 
@@ -312,6 +314,7 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
         return rc < 0 ? rc : QTPM_E_INVALID;
     }
     tpm->clock_base_ms = tpm_now_ms();
+    tpm->clock_saved = tpm->ps.clock;
     if (cfg->powered_on) {
         qtpm_tpm_power_on(tpm);
         qtpm_tpm_nv_on(tpm);
@@ -373,6 +376,10 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
     tpm_clock_update(tpm);
     hierarchy_da_tick(tpm);
     size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
+    /* Clock reaches the store at least every CLOCK_SAVE_MS of activity, so
+     * a crash loses at most that much of it (TPM_PT_CLOCK_UPDATE). */
+    if (tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS)
+        tpm->dirty = 1;
     if (tpm->dirty)
         tpm_state_save(tpm);
     return n;

@@ -586,6 +586,241 @@ static void test_persistence(void **state)
     rmdir(dir);
 }
 
+/* Malformed input: valid commands with random bytes changed, truncated or
+ * extended must each get one well-formed response, and the TPM must keep
+ * working (under ASan this also shows nothing is over-read). */
+static uint32_t xorshift(uint32_t *st)
+{
+    uint32_t x = *st;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *st = x;
+}
+
+static void test_mutated_commands(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf seeds[6];
+    cb_start(&seeds[0], TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&seeds[0], TPM_CAP_TPM_PROPERTIES);
+    cb_u32(&seeds[0], TPM_PT_FAMILY_INDICATOR);
+    cb_u32(&seeds[0], 50);
+    cb_start(&seeds[1], TPM_ST_SESSIONS, TPM_CC_PCR_Extend);
+    cb_u32(&seeds[1], 4);
+    cb_pw(&seeds[1], "");
+    cb_u32(&seeds[1], 2);
+    cb_u16(&seeds[1], TPM_ALG_SHA1);
+    for (int i = 0; i < 20; i++)
+        cb_u8(&seeds[1], (uint8_t)i);
+    cb_u16(&seeds[1], TPM_ALG_SHA256);
+    for (int i = 0; i < 32; i++)
+        cb_u8(&seeds[1], (uint8_t)i);
+    cb_start(&seeds[2], TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
+    cb_u32(&seeds[2], 2);
+    cb_u16(&seeds[2], TPM_ALG_SHA256);
+    cb_u8(&seeds[2], 3);
+    cb_u8(&seeds[2], 0xFF);
+    cb_u8(&seeds[2], 0xFF);
+    cb_u8(&seeds[2], 0xFF);
+    cb_u16(&seeds[2], TPM_ALG_SHA1);
+    cb_u8(&seeds[2], 3);
+    cb_u8(&seeds[2], 1);
+    cb_u8(&seeds[2], 0);
+    cb_u8(&seeds[2], 0);
+    /* CreatePrimary of an ECC key (cheap to generate) */
+    cb_start(&seeds[3], TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
+    cb_u32(&seeds[3], TPM_RH_NULL);
+    cb_pw(&seeds[3], "");
+    cb_u16(&seeds[3], 4);
+    cb_u16(&seeds[3], 0);
+    cb_u16(&seeds[3], 0);
+    static const uint8_t ecc_tmpl[] = {0x00, 0x23, 0x00, 0x0B, 0x00, 0x03, 0x00, 0x72, 0x00, 0x00,
+                                       0x00, 0x06, 0x00, 0x80, 0x00, 0x43, 0x00, 0x10, 0x00, 0x03,
+                                       0x00, 0x10, 0x00, 0x00, 0x00, 0x00};
+    cb_2b(&seeds[3], ecc_tmpl, sizeof(ecc_tmpl));
+    cb_u16(&seeds[3], 0);
+    cb_u32(&seeds[3], 0);
+    cb_start(&seeds[4], TPM_ST_NO_SESSIONS, TPM_CC_StartAuthSession);
+    cb_u32(&seeds[4], TPM_RH_NULL);
+    cb_u32(&seeds[4], TPM_RH_NULL);
+    cb_u16(&seeds[4], 16);
+    for (int i = 0; i < 16; i++)
+        cb_u8(&seeds[4], (uint8_t)i);
+    cb_u16(&seeds[4], 0);
+    cb_u8(&seeds[4], TPM_SE_POLICY);
+    cb_u16(&seeds[4], TPM_ALG_AES);
+    cb_u16(&seeds[4], 128);
+    cb_u16(&seeds[4], TPM_ALG_CFB);
+    cb_u16(&seeds[4], TPM_ALG_SHA256);
+    cb_start(&seeds[5], TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+    cb_u32(&seeds[5], TPM_RH_OWNER);
+    cb_pw(&seeds[5], "");
+    cb_2b(&seeds[5], "pw", 2);
+    cb_u16(&seeds[5], 14);
+    cb_u32(&seeds[5], 0x01000001);
+    cb_u16(&seeds[5], TPM_ALG_SHA256);
+    cb_u32(&seeds[5], 0x00060006);
+    cb_u16(&seeds[5], 0);
+    cb_u16(&seeds[5], 8);
+    /* every seed is a valid command */
+    for (int i = 0; i < 6; i++) {
+        rspbuf r;
+        cmdbuf copy = seeds[i];
+        assert_int_equal(run(tpm, &copy, &r), 0);
+        seeds[i] = copy;
+    }
+
+    uint32_t st = 0x12345678;
+    uint8_t buf[QTPM_MAX_COMMAND_SIZE + 16], rsp[QTPM_MAX_RESPONSE_SIZE];
+    for (int iter = 0; iter < 3000; iter++) {
+        const cmdbuf *s = &seeds[xorshift(&st) % 6];
+        size_t n = s->n;
+        memcpy(buf, s->b, n);
+        unsigned kind = xorshift(&st) % 4;
+        unsigned flips = 1 + xorshift(&st) % 4;
+        for (unsigned f = 0; f < flips; f++) {
+            size_t at = 6 + xorshift(&st) % (n - 6); /* keep tag and size mostly */
+            buf[at] ^= (uint8_t)(1u << (xorshift(&st) % 8));
+        }
+        if (kind == 1 && n > 11)
+            n = 10 + xorshift(&st) % (n - 10); /* truncate */
+        else if (kind == 2)
+            for (unsigned k = xorshift(&st) % 8; k > 0; k--)
+                buf[n++] = (uint8_t)xorshift(&st); /* extend */
+        if (kind != 3) {
+            buf[2] = (uint8_t)(n >> 24);
+            buf[3] = (uint8_t)(n >> 16);
+            buf[4] = (uint8_t)(n >> 8);
+            buf[5] = (uint8_t)n;
+        }
+        size_t rn = qtpm_tpm_execute(tpm, 0, buf, n, rsp, sizeof(rsp));
+        assert_true(rn >= 10 && rn <= QTPM_MAX_RESPONSE_SIZE);
+        size_t said = ((size_t)rsp[2] << 24) | ((size_t)rsp[3] << 16) | ((size_t)rsp[4] << 8) | rsp[5];
+        assert_int_equal(said, rn);
+        /* flush whatever a mutated command may have created */
+        if (iter % 50 == 0) {
+            cmdbuf c;
+            rspbuf r;
+            for (uint32_t h = 0; h < 16; h++) {
+                cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_FlushContext);
+                cb_u32(&c, 0x80000000u + h);
+                run(tpm, &c, &r);
+            }
+        }
+    }
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u16(&c, 8);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    qtpm_tpm_free(tpm);
+}
+
+/* Command audit: the digest chains H(cpHash || rpHash) of each audited
+ * command (Part 1 §33.2), recomputed here independently. */
+static void audit_extend(uint8_t digest[32], uint32_t cc, const uint8_t *names, size_t nl,
+                         const uint8_t *params, size_t pl, const uint8_t *rsp_params, size_t rl)
+{
+    uint8_t buf[1024], cp[32], rp[32];
+    size_t n = 0;
+    buf[n++] = (uint8_t)(cc >> 24);
+    buf[n++] = (uint8_t)(cc >> 16);
+    buf[n++] = (uint8_t)(cc >> 8);
+    buf[n++] = (uint8_t)cc;
+    if (nl)
+        memcpy(buf + n, names, nl);
+    n += nl;
+    if (pl)
+        memcpy(buf + n, params, pl);
+    n += pl;
+    qtpm_hash(QTPM_HASH_SHA256, buf, n, cp);
+    n = 0;
+    memset(buf, 0, 4);
+    n = 4;
+    buf[n++] = (uint8_t)(cc >> 24);
+    buf[n++] = (uint8_t)(cc >> 16);
+    buf[n++] = (uint8_t)(cc >> 8);
+    buf[n++] = (uint8_t)cc;
+    if (rl)
+        memcpy(buf + n, rsp_params, rl);
+    n += rl;
+    qtpm_hash(QTPM_HASH_SHA256, buf, n, rp);
+    memcpy(buf, digest, 32);
+    memcpy(buf + 32, cp, 32);
+    memcpy(buf + 64, rp, 32);
+    qtpm_hash(QTPM_HASH_SHA256, buf, 96, digest);
+}
+
+static void test_command_audit(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    uint8_t expect[32] = {0};
+    uint8_t owner[4] = {0x40, 0, 0, 1};
+    /* choose SHA-256: this command is itself audited with the new algorithm */
+    uint8_t p1[] = {0x00, 0x0B, 0, 0, 0, 0, 0, 0, 0, 0};
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SetCommandCodeAuditStatus);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_bytes(&c, p1, sizeof(p1));
+    assert_int_equal(run(tpm, &c, &r), 0);
+    audit_extend(expect, TPM_CC_SetCommandCodeAuditStatus, owner, 4, p1, sizeof(p1), NULL, 0);
+    /* add GetRandom to the audited list */
+    uint8_t p2[] = {0x00, 0x10, 0, 0, 0, 1, 0, 0, 0x01, 0x7B, 0, 0, 0, 0};
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SetCommandCodeAuditStatus);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_bytes(&c, p2, sizeof(p2));
+    assert_int_equal(run(tpm, &c, &r), 0);
+    audit_extend(expect, TPM_CC_SetCommandCodeAuditStatus, owner, 4, p2, sizeof(p2), NULL, 0);
+    uint8_t p3[] = {0, 8};
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_bytes(&c, p3, 2);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    audit_extend(expect, TPM_CC_GetRandom, NULL, 0, p3, 2, r.b + 10, r.n - 10);
+
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_GetCommandAuditDigest);
+    cb_u32(&c, TPM_RH_ENDORSEMENT);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_pw(&c, "");
+    cb_pw(&c, "");
+    cb_u16(&c, 0);
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    rb_u16(&r);
+    assert_int_equal(rb_u32(&r), 0xFF544347);
+    assert_int_equal(rb_u16(&r), TPM_ST_ATTEST_COMMAND_AUDIT);
+    uint16_t n;
+    rb_2b(&r, &n);
+    rb_2b(&r, &n);
+    rb_bytes(&r, 17 + 8);
+    assert_int_equal(rb_u64(&r), 1);
+    assert_int_equal(rb_u16(&r), TPM_ALG_SHA256);
+    const uint8_t *d = rb_2b(&r, &n);
+    assert_int_equal(n, 32);
+    assert_memory_equal(d, expect, 32);
+    uint8_t list[8] = {0, 0, 0x01, 0x40, 0, 0, 0x01, 0x7B}, cd[32];
+    qtpm_hash(QTPM_HASH_SHA256, list, 8, cd);
+    d = rb_2b(&r, &n);
+    assert_memory_equal(d, cd, 32);
+    /* the list is visible through GetCapability */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_AUDIT_COMMANDS);
+    cb_u32(&c, TPM_CC_FIRST);
+    cb_u32(&c, 10);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);
+    rb_u32(&r);
+    assert_int_equal(rb_u32(&r), 1);
+    assert_int_equal(rb_u32(&r), TPM_CC_GetRandom);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -600,6 +835,8 @@ int main(void)
         cmocka_unit_test(test_password_auth),
         cmocka_unit_test(test_two_instances),
         cmocka_unit_test(test_persistence),
+        cmocka_unit_test(test_mutated_commands),
+        cmocka_unit_test(test_command_audit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -831,6 +831,341 @@ static void test_quote(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* Duplicate under an inner and an outer wrapper, Import elsewhere, and
+ * the imported key signs like the original. */
+static void test_duplicate_import(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    blob srkt = rsa_template(STORAGE, 1, TPM_ALG_NULL, NULL);
+    uint32_t srk = primary(tpm, TPM_RH_OWNER, &srkt, NULL, NULL);
+    uint32_t np = primary(tpm, TPM_RH_ENDORSEMENT, &srkt, NULL, NULL);
+    /* policy: PolicyCommandCode(Duplicate) */
+    uint8_t pol_in[32 + 8] = {0}, policy[32];
+    put32(pol_in + 32, TPM_CC_PolicyCommandCode);
+    put32(pol_in + 36, TPM_CC_Duplicate);
+    qtpm_hash(QTPM_HASH_SHA256, pol_in, sizeof(pol_in), policy);
+    blob kt = rsa_template(A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA, 0, TPM_ALG_RSASSA, policy);
+    uint8_t kname[34];
+    uint32_t key = create_load(tpm, srk, &kt, "", NULL, 0, kname);
+
+    client_session s;
+    start_session(tpm, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyCommandCode);
+    cb_u32(&c, s.handle);
+    cb_u32(&c, TPM_CC_Duplicate);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    /* names of object and new parent */
+    uint8_t names[68];
+    memcpy(names, kname, 34);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadPublic);
+    cb_u32(&c, np);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint16_t n;
+    rb_2b(&r, &n);
+    memcpy(names + 34, rb_2b(&r, &n), 34);
+    uint8_t params[] = {0, 0, 0x00, 0x06, 0x00, 0x80, 0x00, 0x43};
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Duplicate);
+    cb_u32(&c, key);
+    cb_u32(&c, np);
+    cb_hmac_auth(&c, &s, TPM_CC_Duplicate, names, 68, params, sizeof(params), NULL, 1);
+    cb_bytes(&c, params, sizeof(params));
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    uint8_t ekey[16], dup[2048], seed[512];
+    uint16_t kl, dl, sl;
+    const uint8_t *q = rb_2b(&r, &kl);
+    assert_int_equal(kl, 16);
+    memcpy(ekey, q, 16);
+    q = rb_2b(&r, &dl);
+    memcpy(dup, q, dl);
+    q = rb_2b(&r, &sl);
+    memcpy(seed, q, sl);
+    assert_int_equal(sl, 256);
+
+    /* the key's public area, for Import */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadPublic);
+    cb_u32(&c, key);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint16_t pl;
+    uint8_t pub[1024];
+    q = rb_2b(&r, &pl);
+    memcpy(pub, q, pl);
+
+    /* Import with a wrong inner key fails the inner integrity check */
+    for (int round = 0; round < 2; round++) {
+        cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Import);
+        cb_u32(&c, np);
+        cb_pw(&c, "");
+        uint8_t k2[16];
+        memcpy(k2, ekey, 16);
+        if (round == 0)
+            k2[0] ^= 1;
+        cb_2b(&c, k2, 16);
+        cb_2b(&c, pub, pl);
+        cb_2b(&c, dup, dl);
+        cb_2b(&c, seed, sl);
+        cb_u16(&c, TPM_ALG_AES);
+        cb_u16(&c, 128);
+        cb_u16(&c, TPM_ALG_CFB);
+        uint32_t rc = run(tpm, &c, &r);
+        if (round == 0) {
+            assert_int_equal(rc, TPM_RC_INTEGRITY | TPM_RC_P | TPM_RC_3);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+    }
+    rb_u32(&r);
+    uint16_t ipl;
+    uint8_t ipriv[2048];
+    q = rb_2b(&r, &ipl);
+    memcpy(ipriv, q, ipl);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Load);
+    cb_u32(&c, np);
+    cb_pw(&c, "");
+    cb_2b(&c, ipriv, ipl);
+    cb_2b(&c, pub, pl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint32_t imported = rb_u32(&r);
+    /* sign with the imported copy, verify with the original */
+    uint8_t digest[32];
+    qtpm_hash(QTPM_HASH_SHA256, (const uint8_t *)"dup", 3, digest);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+    cb_u32(&c, imported);
+    cb_pw(&c, "");
+    cb_2b(&c, digest, 32);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u16(&c, TPM_ST_HASHCHECK);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    uint8_t sig[400];
+    size_t sigl = r.n - r.off - 5; /* minus the password response area */
+    memcpy(sig, r.b + r.off, sigl);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_VerifySignature);
+    cb_u32(&c, key);
+    cb_2b(&c, digest, 32);
+    cb_bytes(&c, sig, sigl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+
+    /* a fixedParent object cannot be duplicated */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Duplicate);
+    cb_u32(&c, srk);
+    cb_u32(&c, np);
+    cb_pw(&c, "");
+    cb_bytes(&c, params, sizeof(params));
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_AUTH_UNAVAILABLE | TPM_RC_S | TPM_RC_1);
+    qtpm_tpm_free(tpm);
+}
+
+static uint32_t policy_nv(qtpm_tpm *tpm, uint32_t sess, const char *operand, uint16_t op)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PolicyNV);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, 0x01000020);
+    cb_u32(&c, sess);
+    cb_pw(&c, "");
+    cb_2b(&c, operand, (uint16_t)strlen(operand));
+    cb_u16(&c, 2);
+    cb_u16(&c, op);
+    return run(tpm, &c, &r);
+}
+
+/* PolicyNV and PolicyCounterTimer: trial and real sessions agree when the
+ * comparison holds; TPM_RC_POLICY when it does not. */
+static void test_policy_nv_counter_timer(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_u16(&c, 0);
+    cb_u16(&c, 14);
+    cb_u32(&c, 0x01000020);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD);
+    cb_u16(&c, 0);
+    cb_u16(&c, 8);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_Write);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, 0x01000020);
+    cb_pw(&c, "");
+    cb_2b(&c, "abcdefgh", 8);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+
+    client_session t, s;
+    start_session(tpm, &t, TPM_SE_TRIAL, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    start_session(tpm, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    assert_int_equal(policy_nv(tpm, t.handle, "cd", TPM_EO_EQ), 0);
+    assert_int_equal(policy_nv(tpm, s.handle, "cd", TPM_EO_EQ), 0);
+    uint8_t dt[32], ds[32];
+    get_digest(tpm, t.handle, dt);
+    get_digest(tpm, s.handle, ds);
+    assert_memory_equal(dt, ds, 32);
+    assert_int_equal(policy_nv(tpm, s.handle, "cc", TPM_EO_EQ), TPM_RC_POLICY);
+    assert_int_equal(policy_nv(tpm, s.handle, "cc", TPM_EO_UNSIGNED_GT), 0);
+    assert_int_equal(policy_nv(tpm, s.handle, "ce", TPM_EO_UNSIGNED_LT), 0);
+    assert_int_equal(policy_nv(tpm, s.handle, "ce", TPM_EO_UNSIGNED_GE), TPM_RC_POLICY);
+    assert_int_equal(policy_nv(tpm, s.handle, "cd", 0x77), TPM_RC_VALUE | TPM_RC_P | TPM_RC_3);
+
+    /* resetCount (offset 16 of TPMS_TIME_INFO) equals the one ReadClock gives */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r);
+    rb_u64(&r);
+    uint32_t resets = rb_u32(&r);
+    uint8_t operand[4];
+    put32(operand, resets);
+    for (int k = 0; k < 2; k++) {
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyCounterTimer);
+        cb_u32(&c, s.handle);
+        cb_2b(&c, operand, 4);
+        cb_u16(&c, 16);
+        cb_u16(&c, TPM_EO_EQ);
+        assert_int_equal(run(tpm, &c, &r), k == 0 ? 0 : TPM_RC_POLICY);
+        operand[3] ^= 1;
+    }
+    qtpm_tpm_free(tpm);
+}
+
+/* Signs a SHA-256 digest with key (password auth); returns the marshalled
+ * TPMT_SIGNATURE length copied into sig. */
+static size_t sign_digest(qtpm_tpm *tpm, uint32_t key, const uint8_t d[32], uint8_t *sig)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+    cb_u32(&c, key);
+    cb_pw(&c, "");
+    cb_2b(&c, d, 32);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u16(&c, TPM_ST_HASHCHECK);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint32_t pl = rb_u32(&r);
+    memcpy(sig, r.b + r.off, pl);
+    return pl;
+}
+
+/* PolicyAuthorize with a VerifySignature ticket, and PolicySigned. */
+static void test_policy_authorize_signed(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    blob srkt = rsa_template(STORAGE, 1, TPM_ALG_NULL, NULL);
+    uint32_t srk = primary(tpm, TPM_RH_OWNER, &srkt, NULL, NULL);
+    blob kt = rsa_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA, 0,
+                           TPM_ALG_RSASSA, NULL);
+    uint8_t kname[34];
+    uint32_t k = create_load(tpm, srk, &kt, "", NULL, 0, kname);
+
+    /* approvedPolicy = PolicyPassword's digest */
+    client_session t;
+    start_session(tpm, &t, TPM_SE_TRIAL, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    policy_cmd0(tpm, t.handle, TPM_CC_PolicyPassword);
+    uint8_t approved[32];
+    get_digest(tpm, t.handle, approved);
+    /* the authority signs aHash = H(approvedPolicy || policyRef) */
+    uint8_t ahash[32], sig[400];
+    qtpm_hash(QTPM_HASH_SHA256, approved, 32, ahash);
+    size_t sl = sign_digest(tpm, k, ahash, sig);
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_VerifySignature);
+    cb_u32(&c, k);
+    cb_2b(&c, ahash, 32);
+    cb_bytes(&c, sig, sl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint8_t ticket[80];
+    size_t tl = r.n - r.off;
+    memcpy(ticket, r.b + r.off, tl);
+
+    /* trial: PolicyAuthorize checks nothing */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, t.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint8_t dt[32], ds[32];
+    get_digest(tpm, t.handle, dt);
+
+    client_session s;
+    start_session(tpm, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    policy_cmd0(tpm, s.handle, TPM_CC_PolicyPassword);
+    /* a forged ticket */
+    ticket[tl - 1] ^= 1;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, s.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_TICKET | TPM_RC_P | TPM_RC_4);
+    ticket[tl - 1] ^= 1;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, s.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    get_digest(tpm, s.handle, ds);
+    assert_memory_equal(dt, ds, 32);
+    /* the session's digest must be the approved one */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, s.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_bytes(&c, ticket, tl);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+
+    /* PolicySigned: the authority signs H(nonceTPM || expiration || cpHashA || policyRef) */
+    client_session p;
+    start_session(tpm, &p, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    uint8_t msg[36] = {0};
+    memcpy(msg, p.nonce_tpm, 32);
+    qtpm_hash(QTPM_HASH_SHA256, msg, 36, ahash);
+    sl = sign_digest(tpm, k, ahash, sig);
+    for (int round = 0; round < 2; round++) {
+        if (round == 0)
+            sig[sl - 1] ^= 1;
+        else
+            sig[sl - 1] ^= 1;
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicySigned);
+        cb_u32(&c, k);
+        cb_u32(&c, p.handle);
+        cb_2b(&c, p.nonce_tpm, 32);
+        cb_u16(&c, 0);
+        cb_u16(&c, 0);
+        cb_u32(&c, 0);
+        cb_bytes(&c, sig, sl);
+        assert_int_equal(run(tpm, &c, &r), round == 0 ? (TPM_RC_SIGNATURE | TPM_RC_P | TPM_RC_5) : 0);
+    }
+    /* digest = H(H(0 || CC_PolicySigned || keyName) || policyRef) */
+    uint8_t buf[70] = {0}, expect[32];
+    put32(buf + 32, TPM_CC_PolicySigned);
+    memcpy(buf + 36, kname, 34);
+    qtpm_hash(QTPM_HASH_SHA256, buf, 70, expect);
+    qtpm_hash(QTPM_HASH_SHA256, expect, 32, expect);
+    get_digest(tpm, p.handle, ds);
+    assert_memory_equal(ds, expect, 32);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -840,6 +1175,9 @@ int main(void)
         cmocka_unit_test(test_policy_password_cc_or),
         cmocka_unit_test(test_policy_secret_and_credential),
         cmocka_unit_test(test_quote),
+        cmocka_unit_test(test_duplicate_import),
+        cmocka_unit_test(test_policy_nv_counter_timer),
+        cmocka_unit_test(test_policy_authorize_signed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
