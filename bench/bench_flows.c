@@ -76,11 +76,6 @@
 #define SRK_HANDLE 0x81000001U
 #define BEARER_HANDLE 0x81010001U
 #define FINANCIAL_HANDLE 0x81010002U
-/* EK certificate indices: the EK Credential Profile's RSA-2048 index; for
- * ML-KEM no TCG index was available to us (docs/TSS.md), so an index of the
- * owner range. */
-#define EK_CERT_INDEX_RSA 0x01C00002U
-#define EK_CERT_INDEX_MLKEM 0x01800010U
 /* The wallet's PCR: 23, resettable at locality 0 (PC Client PTP), holds the
  * FIDO handle measurement. */
 #define WALLET_PCR 23
@@ -1723,7 +1718,9 @@ int main(int argc, char **argv)
         s->key_type = s->variant == CLASSIC ? TPM_ALG_RSA : TPM_ALG_MLKEM;
         s->ak_type = s->variant == CLASSIC ? TPM_ALG_RSA : TPM_ALG_MLDSA;
         s->bank = s->variant == CLASSIC ? TPM_ALG_SHA1 : TPM_ALG_SHA256;
-        s->ek_cert_index = s->variant == CLASSIC ? EK_CERT_INDEX_RSA : EK_CERT_INDEX_MLKEM;
+        /* 0x01C00002 (EK Credential Profile) and qtpm's ML-KEM-768 index
+         * (docs/PQC.md "Manufacture") */
+        s->ek_cert_index = qtpm_tss_ek_cert_index(s->key_type);
         if (!s->binary[0] || access(s->binary, X_OK) != 0)
             snprintf(s->start_error, sizeof s->start_error, "%s not found%s%s",
                      s->is_qtpm ? "qtpm-server" : "swtpm", s->binary[0] ? ": " : "",
