@@ -147,6 +147,8 @@ static int fail(side *s, const char *what, int rc)
     return rc ? rc : QTPM_E_VERIFY;
 }
 
+static int fail_msg(side *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static int fail_msg(side *s, const char *fmt, ...)
 {
     va_list ap;
