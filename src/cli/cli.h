@@ -190,8 +190,9 @@ void cli_session_forget(cli_ctx *c, qtpm_tss_session *s);
 int cli_write_serialized_tr(cli_ctx *c, const char *path, TPM_HANDLE h, const TPM2B_NAME *name,
                             const TPM2B_PUBLIC *pub);
 
-/* Runs the end-of-program duties (save sessions, flush objects). */
-void cli_cleanup(cli_ctx *c);
+/* Runs the end-of-program duties (save sessions, flush objects). Returns
+ * 0, or the exit status when a session could not be saved back. */
+int cli_cleanup(cli_ctx *c);
 
 /* ---------------------------------------------------------------- output */
 

@@ -110,7 +110,9 @@ int main(int argc, char **argv)
     optind = 0; /* GNU getopt: full re-initialisation for the subcommand */
     opterr = 1;
     int rc = cmd->run(&c, argc - i, argv + i);
-    cli_cleanup(&c);
+    int cleanup_rc = cli_cleanup(&c);
+    if (rc == 0 && cleanup_rc)
+        rc = cleanup_rc;
     if (rc >= 0)
         cli_out_flush(&c);
     json_decref(c.out);

@@ -1057,7 +1057,7 @@ int cli_session_load(cli_ctx *c, const char *path, qtpm_tss_session **out)
         cli_err(c, "%s is not a qtpm session file (made by qtpm startauthsession)", path);
         return CLI_EXIT_USAGE;
     }
-    if ((rc = qtpm_TPMS_CONTEXT_unmarshal(&ctx, d, n, &off)) ||
+    if ((rc = qtpm_tss_context_unmarshal(&ctx, d, n, &off)) ||
         (rc = qtpm_UINT32_unmarshal(&s.handle, d, n, &off)) ||
         (rc = qtpm_UINT8_unmarshal(&type, d, n, &off)) ||
         (rc = qtpm_UINT16_unmarshal(&s.hash, d, n, &off)) ||
@@ -1124,17 +1124,22 @@ void cli_session_forget(cli_ctx *c, qtpm_tss_session *s)
             c->sessions[i]->loaded = 0;
 }
 
-void cli_cleanup(cli_ctx *c)
+int cli_cleanup(cli_ctx *c)
 {
+    int status = 0;
     for (size_t i = 0; i < c->n_sessions; i++) {
         cli_session_file *f = c->sessions[i];
         if (f->loaded && f->s.handle && c->tss) {
             TPMS_CONTEXT ctx;
             int rc = qtpm_tss_ContextSave(c->tss, f->s.handle, &ctx);
-            if (rc)
-                cli_fail(c, "ContextSave of the session", rc);
-            else
-                session_write(c, f, &ctx);
+            if (rc) {
+                /* the file cannot be written: do not leave the session
+                 * behind in the TPM, and say that the run failed */
+                status = cli_fail(c, "ContextSave of the session", rc);
+                qtpm_tss_FlushContext(c->tss, f->s.handle);
+            } else if (session_write(c, f, &ctx)) {
+                status = CLI_EXIT_USAGE;
+            }
         }
         qtpm_tss_session_clear(&f->s);
         free(f);
@@ -1147,6 +1152,7 @@ void cli_cleanup(cli_ctx *c)
     if (c->tss)
         qtpm_tss_free(c->tss);
     c->tss = NULL;
+    return status;
 }
 
 /* ---------------------------------------------------------------- output */

@@ -1,67 +1,162 @@
 #!/bin/sh
-# cli_interop.sh QTPM SECTION — drives the qtpm CLI against a private swtpm
-# and cross-checks every file it writes with tpm2-tools 5.4 on the same TPM
-# (and tpm2-tools' files with qtpm). SECTION is one of: basic files quote
-# object credential sign seal nv policy errors. Exit 0 pass, 1 fail, 77 skip.
-# swtpm is always stopped at the end (trap), and its state lives in a
+# cli_interop.sh QTPM QTPM_SERVER SECTION — drives the qtpm CLI against two
+# TPMs in one run: Debian's swtpm and qtpm's own qtpm-server (mssim
+# protocol). Each SECTION (basic files quote object credential sign seal nv
+# policy errors) runs once per TPM, cross-checking every file qtpm writes
+# with tpm2-tools 5.4 on the same TPM (and tpm2-tools' files with qtpm); then
+# cross_SECTION, where one exists, checks across the two TPMs (a quote made
+# on one verified by the tools while talking to the other, a key of one
+# loaded into the other, ...). Section "pqc" runs against qtpm-server only
+# (swtpm 0.7 has no ML-KEM / ML-DSA).
+#
+# A check that fails on qtpm-server because of a known engine gap is listed
+# in KNOWN_GAPS: it is printed as "GAP" and counted, not hidden; when it
+# passes it is printed as "ok" with a note. Exit 0 pass, 1 fail, 77 skip.
+# Both TPMs are always stopped at the end (trap), and their state lives in a
 # temporary directory that is removed.
 set -u
 QTPM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SECTION=$2
+SERVER=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+SECTION=$3
 
-for tool in swtpm tpm2_quote openssl; do
+for tool in swtpm tpm2_quote openssl python3; do
     command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
 done
+[ -x "$SERVER" ] || { echo "SKIP: $SERVER not built"; exit 77; }
+
+# Checks (by description, a shell case pattern) that fail on qtpm-server
+# because of the engine; docs/CLI.md lists them with the command and rc.
+KNOWN_GAPS="
+session?handle?below?TPM_PT_ACTIVE_SESSIONS_MAX*
+a?used?policy?session?is?reset*
+"
 
 WORK=$(mktemp -d /tmp/qtpm-cli-XXXXXX)
 SWTPM_PID=
+QSRV_PID=
 cleanup() {
-    if [ -n "$SWTPM_PID" ]; then
-        kill "$SWTPM_PID" 2>/dev/null
-        wait "$SWTPM_PID" 2>/dev/null
-    fi
+    for pid in $SWTPM_PID $QSRV_PID; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# A free port pair N, N+1: try random candidates until swtpm binds both.
+# Two consecutive free ports (both protocols use N and N+1).
+free_port() {
+    python3 - <<'PYEOF'
+import socket
+for _ in range(500):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    try:
+        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close()
+        print(p); break
+    except OSError:
+        pass
+PYEOF
+}
+port_open() {
+    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null
+}
+# wait_ports PID PORT: until both ports accept connections (0) or PID died (1)
+wait_ports() {
+    i=0
+    while [ $i -lt 100 ]; do
+        kill -0 "$1" 2>/dev/null || return 1
+        if port_open "$2" && port_open $(($2 + 1)); then return 0; fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
 start_swtpm() {
-    mkdir -p "$WORK/state"
-    for try in 1 2 3 4 5 6 7 8 9 10; do
-        PORT=$(( ( $(od -An -N2 -tu2 /dev/urandom) % 20000 ) + 30000 ))
-        swtpm socket --tpm2 --server type=tcp,port=$PORT --ctrl type=tcp,port=$((PORT + 1)) \
-            --tpmstate dir="$WORK/state" --flags not-need-init,startup-clear \
+    mkdir -p "$WORK/swtpm-state"
+    for try in 1 2 3 4 5; do
+        SWTPM_PORT=$(free_port)
+        swtpm socket --tpm2 --server type=tcp,port=$SWTPM_PORT,bindaddr=127.0.0.1 \
+            --ctrl type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1 \
+            --tpmstate dir="$WORK/swtpm-state" --flags not-need-init,startup-clear \
             >"$WORK/swtpm.log" 2>&1 &
         SWTPM_PID=$!
-        sleep 0.4
-        if kill -0 $SWTPM_PID 2>/dev/null; then
-            export QTPM_TCTI="swtpm:host=127.0.0.1,port=$PORT"
-            export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$PORT"
-            return 0
-        fi
-        wait $SWTPM_PID 2>/dev/null
+        wait_ports $SWTPM_PID $SWTPM_PORT && return 0
+        kill $SWTPM_PID 2>/dev/null; wait $SWTPM_PID 2>/dev/null
         SWTPM_PID=
     done
     echo "FAIL: could not start swtpm"; cat "$WORK/swtpm.log"; exit 1
 }
 
+# qtpm-server starts powered on; like swtpm's startup-clear we send Startup.
+start_qtpm_server() {
+    for try in 1 2 3 4 5; do
+        QSRV_PORT=$(free_port)
+        "$SERVER" --mssim --host 127.0.0.1 --port $QSRV_PORT --state "$WORK/qtpm-state" \
+            >"$WORK/qtpm-server.log" 2>&1 &
+        QSRV_PID=$!
+        if wait_ports $QSRV_PID $QSRV_PORT; then
+            "$QTPM" -T "mssim:host=127.0.0.1,port=$QSRV_PORT" startup -c >/dev/null 2>&1
+            return 0
+        fi
+        kill $QSRV_PID 2>/dev/null; wait $QSRV_PID 2>/dev/null
+        QSRV_PID=
+    done
+    echo "FAIL: could not start qtpm-server"; cat "$WORK/qtpm-server.log"; exit 1
+}
+
+SWTPM_TCTI=
+QSRV_TCTI=
+# use_tpm swtpm|qtpm-server: point qtpm and tpm2-tools at that TPM and work
+# in its own directory.
+use_tpm() {
+    TPM=$1
+    case $TPM in
+    swtpm) TCTI=$SWTPM_TCTI ;;
+    qtpm-server) TCTI=$QSRV_TCTI ;;
+    esac
+    export QTPM_TCTI="$TCTI" TPM2TOOLS_TCTI="$TCTI"
+    mkdir -p "$WORK/$TPM"
+    cd "$WORK/$TPM" || exit 1
+}
+
 FAILS=0
 CHECKS=0
-pass() { CHECKS=$((CHECKS + 1)); echo "ok   $*"; }
-fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL $*"; }
+GAPS=0
+TPM=
+is_gap() {
+    [ "$TPM" = qtpm-server ] || return 1
+    set -f
+    for g in $KNOWN_GAPS; do
+        # shellcheck disable=SC2254
+        case "$1" in $g) set +f; return 0 ;; esac
+    done
+    set +f
+    return 1
+}
+pass() {
+    CHECKS=$((CHECKS + 1))
+    if is_gap "$*"; then echo "ok   [$TPM] $* (listed as a known engine gap, but passes)"
+    else echo "ok   [$TPM] $*"; fi
+}
+fail() {
+    CHECKS=$((CHECKS + 1))
+    if is_gap "$*"; then GAPS=$((GAPS + 1)); echo "GAP  [$TPM] $* (known engine gap)"
+    else FAILS=$((FAILS + 1)); echo "FAIL [$TPM] $*"; fi
+}
 # run DESCRIPTION CMD...: the command must succeed
 run() {
     d=$1; shift
-    if "$@" >"$WORK/out" 2>"$WORK/err"; then pass "$d"; else
-        fail "$d (exit $?)"; sed 's/^/     | /' "$WORK/err" "$WORK/out" | head -20; fi
+    if "$@" >out 2>err; then pass "$d"; else
+        fail "$d (exit $?)"; sed 's/^/     | /' err out | head -20; fi
 }
 # expect CODE PATTERN DESCRIPTION CMD...: exit status CODE and PATTERN on stderr
 expect() {
     code=$1; pat=$2; d=$3; shift 3
-    "$@" >"$WORK/out" 2>"$WORK/err"
+    "$@" >out 2>err
     rc=$?
-    if [ $rc -eq "$code" ] && grep -q -- "$pat" "$WORK/err"; then pass "$d"; else
-        fail "$d (exit $rc, wanted $code and \"$pat\")"; sed 's/^/     | /' "$WORK/err" | head -10; fi
+    if [ $rc -eq "$code" ] && grep -q -- "$pat" err; then pass "$d"; else
+        fail "$d (exit $rc, wanted $code and \"$pat\")"; sed 's/^/     | /' err | head -10; fi
 }
 same() { # same DESCRIPTION FILE1 FILE2
     if cmp -s "$2" "$3"; then pass "$1"; else fail "$1 ($2 and $3 differ)"; fi
@@ -70,13 +165,17 @@ no_transients() {
     if [ -z "$(tpm2_getcap handles-transient)" ]; then pass "$1: no transient object left"
     else fail "$1: transient objects left"; tpm2_getcap handles-transient; fi
 }
+write_inputs() {
+    printf 'the message to sign\n' > msg.dat
+    printf 'sealed secret 0123456789' > secret.dat
+    printf '0123456789abcdef0123456789abcdef' > cred.dat
+}
 
 start_swtpm
-cd "$WORK"
+start_qtpm_server
+SWTPM_TCTI="swtpm:host=127.0.0.1,port=$SWTPM_PORT"
+QSRV_TCTI="mssim:host=127.0.0.1,port=$QSRV_PORT"
 Q=$QTPM
-printf 'the message to sign\n' > msg.dat
-printf 'sealed secret 0123456789' > secret.dat
-printf '0123456789abcdef0123456789abcdef' > cred.dat
 
 section_basic() {
     run "getrandom 16 bytes" sh -c "$Q getrandom --hex 16 | grep -Eq '^random: [0-9a-f]{32}$'"
@@ -258,21 +357,32 @@ section_seal() {
     run "tpm2 trial policypcr" sh -c "tpm2_startauthsession -S ts.ctx && tpm2_policypcr -Q -S ts.ctx -l sha256:0,16 -L pcr_t.pol && tpm2_flushcontext ts.ctx"
     same "policy digests of qtpm and tpm2" pcr.pol pcr_t.pol
     run "qtpm create -i -L (seal)" $Q create -C p.ctx -i secret.dat -L pcr.pol -u s.pub -r s.priv -c s.ctx
-    run "policy session" $Q startauthsession --policy-session -S ps.ctx
+    run "policy session" sh -c "$Q startauthsession --policy-session -S ps.ctx > ps.out"
+    # Part 2 §7.5: session handles run from POLICY_SESSION_FIRST up to the
+    # TPM's own number of active sessions.
+    h=$(sed -n 's/^session-handle: //p' ps.out)
+    max=$($Q getcap properties-fixed | sed -n 's/^TPM_PT_ACTIVE_SESSIONS_MAX: //p')
+    if [ -n "$h" ] && [ -n "$max" ] && [ $((h & 0xffffff)) -lt $((max)) ]; then
+        pass "session handle below TPM_PT_ACTIVE_SESSIONS_MAX"
+    else fail "session handle below TPM_PT_ACTIVE_SESSIONS_MAX (handle $h, max $max)"; fi
     run "policypcr" $Q policypcr -S ps.ctx -l sha256:0,16
     run "qtpm unseal with the policy session" $Q unseal -c s.ctx -p session:ps.ctx -o out.dat
     same "unsealed data" secret.dat out.dat
+    # Part 1 §19.7: a policy session used with continueSession starts over.
+    expect 2 "TPM_RC_POLICY_FAIL" "a used policy session is reset: unseal again refused" \
+        $Q unseal -c s.ctx -p session:ps.ctx
+    run "a fresh policy session" sh -c "$Q flushcontext ps.ctx && $Q startauthsession --policy-session -S ps.ctx"
     run "tpm2_unseal of qtpm's sealed object" sh -c "tpm2_startauthsession --policy-session -S tps.ctx && tpm2_policypcr -Q -S tps.ctx -l sha256:0,16 && tpm2_unseal -c s.ctx -p session:tps.ctx -o tout.dat; rc=\$?; tpm2_flushcontext tps.ctx; tpm2_flushcontext -t; exit \$rc"
     same "tpm2_unseal data" secret.dat tout.dat
     run "tpm2_create seals under the same policy" tpm2_create -Q -C p.ctx -i secret.dat -L pcr_t.pol -u ts.pub -r ts.priv
     tpm2_flushcontext -t
     run "qtpm load of it" $Q load -C p.ctx -u ts.pub -r ts.priv -c ts.ctx
-    run "policypcr again (a used policy session starts over)" $Q policypcr -S ps.ctx -l sha256:0,16
+    run "policypcr (the session was not used)" $Q policypcr -S ps.ctx -l sha256:0,16
     run "qtpm unseal of tpm2's sealed object" $Q unseal -c ts.ctx -p session:ps.ctx -o out2.dat
     same "unsealed tpm2's data" secret.dat out2.dat
     D=$(printf 'x' | openssl dgst -sha256 -r | cut -c1-64)
     run "extend PCR 16" $Q pcrextend "16:sha256=$D"
-    run "policypcr after the change" $Q policypcr -S ps.ctx -l sha256:0,16
+    run "policypcr after the change (fresh session)" sh -c "$Q flushcontext ps.ctx && $Q startauthsession --policy-session -S ps.ctx && $Q policypcr -S ps.ctx -l sha256:0,16"
     expect 2 "TPM_RC_POLICY_FAIL" "unseal refused after PCR change (decoded)" $Q unseal -c s.ctx -p session:ps.ctx
     run "flush the policy session" $Q flushcontext ps.ctx
     run "sessions all gone" sh -c "[ -z \"\$(tpm2_getcap handles-loaded-session)\" ] && [ -z \"\$(tpm2_getcap handles-saved-session)\" ]"
@@ -359,8 +469,25 @@ section_errors() {
 }
 
 case "$SECTION" in
-    basic|files|quote|object|credential|sign|seal|nv|policy|errors) "section_$SECTION" ;;
+    basic|files|quote|object|credential|sign|seal|nv|policy|errors)
+        for tpm in swtpm qtpm-server; do
+            use_tpm $tpm
+            write_inputs
+            "section_$SECTION"
+        done
+        if command -v "cross_$SECTION" >/dev/null 2>&1; then
+            TPM=cross
+            mkdir -p "$WORK/cross" && cd "$WORK/cross" && write_inputs
+            "cross_$SECTION"
+        fi ;;
+    pqc)
+        use_tpm qtpm-server
+        write_inputs
+        section_pqc ;;
     *) echo "unknown section $SECTION"; exit 1 ;;
 esac
-echo "$SECTION: $CHECKS checks, $FAILS failed"
+echo "$SECTION: $CHECKS checks, $FAILS failed, $GAPS known engine gaps (qtpm-server)"
+if [ $FAILS -ne 0 ]; then
+    echo "--- qtpm-server log (tail)"; tail -n 20 "$WORK/qtpm-server.log"
+fi
 [ $FAILS -eq 0 ]
