@@ -773,7 +773,7 @@ typedef UINT32 TPMA_ALGORITHM;
 #define TPMA_ALGORITHM_RESERVED 0xFFFFF8F0U
 
 /* §8.3 TPMA_OBJECT. firmwareLimited (bit 8) and svnLimited (bit 9) are
- * not implemented by qtpm, so they count as reserved here. */
+ * outside what qtpm offers, so they count as reserved here. */
 typedef UINT32 TPMA_OBJECT;
 #define TPMA_OBJECT_FIXEDTPM 0x00000002U
 #define TPMA_OBJECT_STCLEAR 0x00000004U

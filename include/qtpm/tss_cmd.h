@@ -76,6 +76,14 @@ int qtpm_tss_Unseal(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT ite
 /* ---- context management (§28) */
 int qtpm_tss_FlushContext(qtpm_tss *t, TPMI_DH_CONTEXT flush_handle);
 int qtpm_tss_ContextSave(qtpm_tss *t, TPMI_DH_CONTEXT save_handle, TPMS_CONTEXT *context);
+/* A TPMS_CONTEXT as a client reads it (ContextSave's answer, context and
+ * session files): like qtpm_TPMS_CONTEXT_unmarshal, but savedHandle is
+ * checked by its handle type only (HMAC or policy session, or
+ * 0x80000000..2). How many sessions a TPM numbers is its own
+ * MAX_ACTIVE_SESSIONS (Part 2 §7.5), not ours; qtpm-server, for one, numbers
+ * sessions beyond 0x0300003F. Returns a TPM_RC as the unmarshallers do. */
+TPM_RC qtpm_tss_context_unmarshal(TPMS_CONTEXT *dst, const uint8_t buf[], size_t size,
+                                  size_t *offset);
 int qtpm_tss_ContextLoad(qtpm_tss *t, const TPMS_CONTEXT *context, TPMI_DH_CONTEXT *loaded_handle);
 int qtpm_tss_EvictControl(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_PROVISION auth,
                           TPMI_DH_OBJECT object, TPMI_DH_PERSISTENT persistent_handle);

@@ -85,6 +85,7 @@ extern const cli_command cli_cmds_crypto[];
 extern const cli_command cli_cmds_attest[];
 extern const cli_command cli_cmds_nv[];
 extern const cli_command cli_cmds_session[];
+extern const cli_command cli_cmds_pqc[];
 
 /* ------------------------------------------------------------- messages */
 
@@ -190,8 +191,9 @@ void cli_session_forget(cli_ctx *c, qtpm_tss_session *s);
 int cli_write_serialized_tr(cli_ctx *c, const char *path, TPM_HANDLE h, const TPM2B_NAME *name,
                             const TPM2B_PUBLIC *pub);
 
-/* Runs the end-of-program duties (save sessions, flush objects). */
-void cli_cleanup(cli_ctx *c);
+/* Runs the end-of-program duties (save sessions, flush objects). Returns
+ * 0, or the exit status when a session could not be saved back. */
+int cli_cleanup(cli_ctx *c);
 
 /* ---------------------------------------------------------------- output */
 
@@ -211,6 +213,15 @@ void cli_out_flush(cli_ctx *c);
 /* ------------------------------------------------------------------- PEM */
 
 int cli_public_to_pem(const TPMT_PUBLIC *pub, char **pem, size_t *len);
+/* Public key output formats (-f): TPM2B_PUBLIC, PEM, or the raw key bytes
+ * (the only portable form of ML-KEM / ML-DSA keys with OpenSSL 3.0). */
+#define CLI_PUB_TSS 0
+#define CLI_PUB_PEM 1
+#define CLI_PUB_RAW 2
+int cli_parse_pub_format(cli_ctx *c, const char *s, int *fmt);
+int cli_write_public_fmt(cli_ctx *c, const char *path, const TPM2B_PUBLIC *pub, int fmt);
+/* "mlkem768", "mldsa44", ... for a PQC key; "none" otherwise. */
+const char *cli_pqc_set_name(const TPMT_PUBLIC *p);
 int cli_pem_to_public(const uint8_t *pem, size_t len, TPMT_PUBLIC *pub);
 /* Plain signature (RSA: raw; ECDSA: DER) for openssl. */
 int cli_signature_plain(const TPMT_SIGNATURE *sig, uint8_t *out, size_t cap, size_t *len);

@@ -19,14 +19,23 @@
 
 #define CRED_MAGIC 0xBADCC0DEU
 
-static int parse_key_type(cli_ctx *c, const char *s, TPM_ALG_ID *type)
+/* -G of createek / createak: "rsa", "ecc", or a PQC type as -G of create
+ * takes it ("mlkem768", "mldsa44", "hashmldsa44:sha256"); *type and, for
+ * PQC, the parameters (parameter set, pre-hash) in *parms. */
+static int parse_key_type(cli_ctx *c, const char *s, TPM_ALG_ID *type, TPMT_PUBLIC *parms)
 {
+    memset(parms, 0, sizeof *parms);
     if (!strncasecmp(s, "rsa", 3))
         *type = TPM_ALG_RSA;
     else if (!strncasecmp(s, "ecc", 3))
         *type = TPM_ALG_ECC;
+    else if (cli_parse_key_alg(s, TPMA_OBJECT_RESTRICTED, TPM_ALG_SHA256, parms) == 0 &&
+             (parms->type == TPM_ALG_MLKEM || parms->type == TPM_ALG_MLDSA ||
+              parms->type == TPM_ALG_HASH_MLDSA))
+        *type = parms->type;
     else {
-        cli_err(c, "key algorithm \"%s\": rsa or ecc", s);
+        cli_err(c, "key algorithm \"%s\": rsa, ecc, mlkem512/768/1024, mldsa44/65/87 or "
+                   "hashmldsa44/65/87[:sha256|sha384|sha512]", s);
         return CLI_EXIT_USAGE;
     }
     return 0;
@@ -61,6 +70,18 @@ static void out_signature(cli_ctx *c, const TPMT_SIGNATURE *sig)
 {
     cli_out_begin(c, "signature");
     cli_out_str(c, "alg", cli_alg_name(sig->sigAlg));
+    if (sig->sigAlg == TPM_ALG_MLDSA) {
+        /* pure ML-DSA names no hash (v1.85 TPMU_SIGNATURE) */
+        cli_out_int(c, "size", sig->signature.mldsa.size);
+        cli_out_end(c);
+        return;
+    }
+    if (sig->sigAlg == TPM_ALG_HASH_MLDSA) {
+        cli_out_str(c, "hash", cli_hash_name(sig->signature.hash_mldsa.hash));
+        cli_out_int(c, "size", sig->signature.hash_mldsa.signature.size);
+        cli_out_end(c);
+        return;
+    }
     cli_out_str(c, "hash", cli_hash_name(sig->signature.any.hashAlg));
     if (sig->sigAlg == TPM_ALG_RSASSA || sig->sigAlg == TPM_ALG_RSAPSS)
         cli_out_hex(c, "sig", sig->signature.rsassa.sig.buffer, sig->signature.rsassa.sig.size);
@@ -92,42 +113,19 @@ static void out_pcrs(cli_ctx *c, const TPML_PCR_SELECTION *sel, const TPM2B_DIGE
     cli_out_end(c);
 }
 
-static int write_pub(cli_ctx *c, const char *path, const TPM2B_PUBLIC *pub, int pem)
-{
-    if (!pem)
-        return cli_save_public(c, path, pub);
-    char *s;
-    size_t n;
-    if (cli_public_to_pem(&pub->publicArea, &s, &n)) {
-        cli_err(c, "no PEM form for this key");
-        return CLI_EXIT_USAGE;
-    }
-    int e = cli_write_file(c, path, s, n);
-    free(s);
-    return e;
-}
-
-static int parse_pub_format(cli_ctx *c, const char *s, int *pem)
-{
-    *pem = !strcasecmp(s, "pem");
-    if (!*pem && strcasecmp(s, "tss")) {
-        cli_err(c, "unknown format \"%s\" (tss or pem)", s);
-        return CLI_EXIT_USAGE;
-    }
-    return 0;
-}
-
 /* --------------------------------------------------------------- createek */
 
 static const char createek_usage[] =
-    "Usage: qtpm createek -c FILE|0x81... [-G rsa|ecc] [-u PUB] [-f tss|pem] [-P AUTH]\n"
-    "                     [-w AUTH]\n"
+    "Usage: qtpm createek -c FILE|0x81... [-G rsa|ecc|mlkem768] [-u PUB] [-f tss|pem|raw]\n"
+    "                     [-P AUTH] [-w AUTH]\n"
     "Creates the endorsement key from the TCG EK Credential Profile templates\n"
-    "(L-1 RSA 2048 / L-2 NIST P-256) as tpm2_createek does.\n"
+    "(L-1 RSA 2048 / L-2 NIST P-256) as tpm2_createek does, or an ML-KEM EK in\n"
+    "the same style (restricted decrypt, AES-128-CFB, PolicySecret(endorsement);\n"
+    "qtpm's template, see docs/TSS.md).\n"
     "  -c, --ek-context C        a context file, or a persistent handle to store it at\n"
-    "  -G, --key-algorithm A     rsa (default) or ecc\n"
+    "  -G, --key-algorithm A     rsa (default), ecc, mlkem512, mlkem768, mlkem1024\n"
     "  -u, --public FILE         write the public part\n"
-    "  -f, --format F            tss (default) or pem for -u\n"
+    "  -f, --format F            tss (default), pem (RSA/ECC) or raw for -u\n"
     "  -P, --eh-auth A           endorsement hierarchy authorization\n"
     "  -w, --owner-auth A        owner authorization (for a persistent handle)\n";
 
@@ -144,17 +142,22 @@ static int cmd_createek(cli_ctx *c, int argc, char **argv)
     };
     const char *ctx_s = NULL, *pub_s = NULL, *eauth_s = NULL, *oauth_s = NULL;
     TPM_ALG_ID type = TPM_ALG_RSA;
+    TPMT_PUBLIC parms;
     int ch, pem = 0, e;
     while ((ch = getopt_long(argc, argv, "c:G:u:f:P:w:T:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': ctx_s = optarg; break;
         case 'G':
-            if ((e = parse_key_type(c, optarg, &type)))
+            if ((e = parse_key_type(c, optarg, &type, &parms)))
                 return e;
+            if (type == TPM_ALG_MLDSA || type == TPM_ALG_HASH_MLDSA) {
+                cli_err(c, "an EK decrypts: rsa, ecc or mlkem512/768/1024, not %s", optarg);
+                return CLI_EXIT_USAGE;
+            }
             break;
         case 'u': pub_s = optarg; break;
         case 'f':
-            if ((e = parse_pub_format(c, optarg, &pem)))
+            if ((e = cli_parse_pub_format(c, optarg, &pem)))
                 return e;
             break;
         case 'P': eauth_s = optarg; break;
@@ -173,12 +176,29 @@ static int cmd_createek(cli_ctx *c, int argc, char **argv)
     if ((e = cli_tpm(c, &t)))
         return e;
     qtpm_tss_key ek;
-    int rc = qtpm_tss_create_ek(t, type, &ea.value, &ek);
+    int rc;
+    if (type == TPM_ALG_MLKEM) {
+        /* the ML-KEM EK template with the parameter set of -G */
+        TPM2B_PUBLIC tmpl;
+        TPM2B_SENSITIVE_CREATE sens;
+        memset(&tmpl, 0, sizeof tmpl);
+        memset(&sens, 0, sizeof sens);
+        memset(&ek, 0, sizeof ek);
+        qtpm_tss_template_ek(TPM_ALG_MLKEM, &tmpl.publicArea);
+        tmpl.publicArea.parameters.mlkemDetail.parameterSet =
+            parms.parameters.mlkemDetail.parameterSet;
+        qtpm_tss_auths as = { 0 };
+        cli_auth_put(&as, 0, &ea);
+        rc = qtpm_tss_CreatePrimary(t, &as, TPM_RH_ENDORSEMENT, &sens, &tmpl, NULL, NULL,
+                                    &ek.handle, &ek.pub, NULL, NULL, NULL, &ek.name);
+    } else {
+        rc = qtpm_tss_create_ek(t, type, &ea.value, &ek);
+    }
     if (rc)
         return cli_fail(c, "CreatePrimary (EK)", rc);
     cli_flush_later(c, ek.handle);
     cli_out_hex(c, "name", ek.name.buffer, ek.name.size);
-    if (pub_s && (e = write_pub(c, pub_s, &ek.pub, pem)))
+    if (pub_s && (e = cli_write_public_fmt(c, pub_s, &ek.pub, pem)))
         return e;
     uint32_t persistent;
     if (cli_parse_u32(ctx_s, &persistent) == 0) {
@@ -196,16 +216,19 @@ static int cmd_createek(cli_ctx *c, int argc, char **argv)
 /* --------------------------------------------------------------- createak */
 
 static const char createak_usage[] =
-    "Usage: qtpm createak -C EK -c AK_CTX [-G rsa|ecc] [-g HASH] [-s SCHEME] [-u PUB]\n"
-    "                     [-f tss|pem] [-n NAME] [-r PRIV] [-p AUTH] [-P EH_AUTH]\n"
+    "Usage: qtpm createak -C EK -c AK_CTX [-G rsa|ecc|mldsa44|hashmldsa44] [-g HASH]\n"
+    "                     [-s SCHEME] [-u PUB] [-f tss|pem|raw] [-n NAME] [-r PRIV]\n"
+    "                     [-p AUTH] [-P EH_AUTH]\n"
     "Creates an attestation key (restricted signing key) under the EK, each use of the\n"
     "EK authorized by PolicySecret(endorsement), as tpm2_createak does.\n"
-    "  -C, --ek-context EK       the EK (context file or handle)\n"
+    "  -C, --ek-context EK       the EK (context file or handle; RSA, ECC or ML-KEM)\n"
     "  -c, --ak-context FILE     save the AK's context\n"
-    "  -G, --key-algorithm A     rsa (default) or ecc\n"
-    "  -g, --hash-algorithm H    scheme hash (sha256)\n"
-    "  -s, --signing-algorithm S rsassa (default for RSA), rsapss, ecdsa\n"
-    "  -u, --public FILE  -f, --format tss|pem  -r, --private FILE\n"
+    "  -G, --key-algorithm A     rsa (default), ecc, mldsa44/65/87 (pure ML-DSA),\n"
+    "                            hashmldsa44/65/87[:HASH] (HashML-DSA, pre-hash sha256)\n"
+    "  -g, --hash-algorithm H    scheme hash (sha256; HashML-DSA's pre-hash)\n"
+    "  -s, --signing-algorithm S rsassa (default for RSA), rsapss, ecdsa; mldsa and\n"
+    "                            hashmldsa are accepted for those keys\n"
+    "  -u, --public FILE  -f, --format tss|pem|raw  -r, --private FILE\n"
     "  -n, --ak-name FILE        write the AK's Name (raw bytes)\n"
     "  -p, --ak-auth A           authValue of the AK\n"
     "  -P, --eh-auth A           endorsement hierarchy authorization\n";
@@ -229,17 +252,23 @@ static int cmd_createak(cli_ctx *c, int argc, char **argv)
     const char *ek_s = NULL, *ctx_s = NULL, *pub_s = NULL, *name_s = NULL, *priv_s = NULL,
                *akauth_s = NULL, *eauth_s = NULL, *scheme_s = NULL;
     TPM_ALG_ID type = TPM_ALG_RSA;
+    TPMT_PUBLIC parms;
     TPMI_ALG_HASH hash = TPM_ALG_SHA256;
-    int ch, pem = 0, e;
+    int ch, pem = 0, e, hash_given = 0;
     while ((ch = getopt_long(argc, argv, "C:c:G:g:s:u:f:n:r:p:P:T:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'C': ek_s = optarg; break;
         case 'c': ctx_s = optarg; break;
         case 'G':
-            if ((e = parse_key_type(c, optarg, &type)))
+            if ((e = parse_key_type(c, optarg, &type, &parms)))
                 return e;
+            if (type == TPM_ALG_MLKEM) {
+                cli_err(c, "an AK signs: rsa, ecc, mldsa or hashmldsa, not %s", optarg);
+                return CLI_EXIT_USAGE;
+            }
             break;
         case 'g':
+            hash_given = 1;
             if (cli_parse_hash(optarg, &hash)) {
                 cli_err(c, "unknown hash algorithm \"%s\"", optarg);
                 return CLI_EXIT_USAGE;
@@ -248,7 +277,7 @@ static int cmd_createak(cli_ctx *c, int argc, char **argv)
         case 's': scheme_s = optarg; break;
         case 'u': pub_s = optarg; break;
         case 'f':
-            if ((e = parse_pub_format(c, optarg, &pem)))
+            if ((e = cli_parse_pub_format(c, optarg, &pem)))
                 return e;
             break;
         case 'n': name_s = optarg; break;
@@ -268,10 +297,28 @@ static int cmd_createak(cli_ctx *c, int argc, char **argv)
         cli_err(c, "no AK template for this type");
         return CLI_EXIT_USAGE;
     }
+    if (type == TPM_ALG_MLDSA || type == TPM_ALG_HASH_MLDSA) {
+        /* the parameter set and pre-hash of -G (-g overrides the latter) */
+        if (scheme_s && strcasecmp(scheme_s, type == TPM_ALG_MLDSA ? "mldsa" : "hashmldsa")) {
+            cli_err(c, "signing algorithm \"%s\" does not fit the key type", scheme_s);
+            return CLI_EXIT_USAGE;
+        }
+        if (type == TPM_ALG_MLDSA) {
+            tmpl.publicArea.parameters.mldsaDetail.parameterSet =
+                parms.parameters.mldsaDetail.parameterSet;
+        } else {
+            tmpl.publicArea.parameters.hashMldsaDetail.parameterSet =
+                parms.parameters.hashMldsaDetail.parameterSet;
+            tmpl.publicArea.parameters.hashMldsaDetail.hashAlg =
+                hash_given ? hash : parms.parameters.hashMldsaDetail.hashAlg;
+        }
+    }
     TPMT_SIG_SCHEME *sch = type == TPM_ALG_RSA
                                ? (TPMT_SIG_SCHEME *)&tmpl.publicArea.parameters.rsaDetail.scheme
                                : (TPMT_SIG_SCHEME *)&tmpl.publicArea.parameters.eccDetail.scheme;
-    if (scheme_s) {
+    if (type == TPM_ALG_MLDSA || type == TPM_ALG_HASH_MLDSA) {
+        sch = NULL;
+    } else if (scheme_s) {
         if (!strcasecmp(scheme_s, "rsassa") && type == TPM_ALG_RSA)
             sch->scheme = TPM_ALG_RSASSA;
         else if (!strcasecmp(scheme_s, "rsapss") && type == TPM_ALG_RSA)
@@ -283,7 +330,8 @@ static int cmd_createak(cli_ctx *c, int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
     }
-    sch->details.any.hashAlg = hash;
+    if (sch)
+        sch->details.any.hashAlg = hash;
     cli_auth ea, aa;
     TPM_HANDLE ekh;
     if ((e = cli_parse_auth(c, eauth_s, &ea)) || (e = cli_parse_auth(c, akauth_s, &aa)) ||
@@ -326,7 +374,7 @@ static int cmd_createak(cli_ctx *c, int argc, char **argv)
     cli_flush_later(c, akh);
     cli_out_hex(c, "loaded-key-name", name.buffer, name.size);
     cli_out_str(c, "type", cli_alg_name(type));
-    if ((pub_s && (e = write_pub(c, pub_s, &pub, pem))) ||
+    if ((pub_s && (e = cli_write_public_fmt(c, pub_s, &pub, pem))) ||
         (priv_s && (e = cli_save_private(c, priv_s, &priv))) ||
         (name_s && (e = cli_write_file(c, name_s, name.buffer, name.size))))
         return e;
@@ -462,13 +510,15 @@ static const char checkquote_usage[] =
     "Verifies a quote in software (no TPM needed): the signature over MSG with the\n"
     "AK's public key, the TPMS_ATTEST magic and type, the qualifying data, and that\n"
     "the quoted PCR digest is the hash of the PCR values in PCRFILE.\n"
-    "  -u, --public FILE         the AK public key: TPM2B_PUBLIC or PEM\n"
+    "  -u, --public FILE         the AK public key: TPM2B_PUBLIC or PEM (an ML-DSA\n"
+    "                            AK: TPM2B_PUBLIC; verified with FIPS 204 in software)\n"
     "  -m, --message FILE        the TPMS_ATTEST (tpm2_quote -m / qtpm quote -m)\n"
     "  -s, --signature FILE      the TPMT_SIGNATURE\n"
     "  -f, --pcr FILE            PCR values (tpm2_quote -o / qtpm quote -o), in the\n"
     "                            \"values\" or \"serialized\" format (detected)\n"
     "  -q, --qualification Q     expected qualifying data: hex, or a file\n"
-    "  -g, --hash-algorithm H    PCR digest algorithm (default: the signature's hash)\n"
+    "  -g, --hash-algorithm H    PCR digest algorithm (default: the signature's hash;\n"
+    "                            for pure ML-DSA the AK's name algorithm)\n"
     "Exit status 3 when a check fails.\n";
 
 static int cmd_checkquote(cli_ctx *c, int argc, char **argv)
@@ -544,8 +594,9 @@ static int cmd_checkquote(cli_ctx *c, int argc, char **argv)
             memcpy(cat + l, vals[i].buffer, vals[i].size);
             l += vals[i].size;
         }
-        /* pcrDigest uses the signing scheme's hash (Part 3 §18.4) */
-        TPMI_ALG_HASH ph = hash ? hash : sig.signature.any.hashAlg;
+        /* pcrDigest uses the signing scheme's hash (Part 3 §18.4); pure
+         * ML-DSA names none, and the AK's nameAlg is used (v1.85 errata) */
+        TPMI_ALG_HASH ph = hash ? hash : qtpm_tss_signature_hash(&pub, &sig);
         TPM2B_DIGEST dig;
         if (cli_digest(ph, cat, l, &dig)) {
             cli_err(c, "cannot hash with %s", cli_hash_name(ph));

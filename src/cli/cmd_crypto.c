@@ -5,6 +5,14 @@
  * tpm2_hmac. Signatures are written as marshalled TPMT_SIGNATURE (tpm2-tools'
  * "tss" format) or, with -f plain, as openssl dgst -verify takes them;
  * tickets as marshalled TPMT_TK_HASHCHECK / TPMT_TK_VERIFIED.
+ *
+ * Post-quantum keys (TPM 2.0 v1.85, docs/PQC.md): a HashML-DSA key signs
+ * and verifies digests with TPM2_Sign / TPM2_VerifySignature like the
+ * classic keys (the digest is the pre-hash PH(M)); a pure ML-DSA key signs
+ * the message itself, which goes through a sign / verify sequence
+ * (SignSequenceStart, SequenceUpdate in 1024-byte pieces,
+ * SignSequenceComplete), and with allowExternalMu a 64-byte μ given with -d
+ * goes through SignDigest / VerifyDigestSignature.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +42,12 @@ static int default_scheme(const TPMT_PUBLIC *p, TPM_ALG_ID want, TPMI_ALG_HASH h
         key_scheme = p->parameters.eccDetail.scheme.scheme;
     else if (p->type == TPM_ALG_KEYEDHASH)
         key_scheme = p->parameters.keyedHashDetail.scheme.scheme;
+    if (p->type == TPM_ALG_HASH_MLDSA) {
+        /* the key fixes its scheme: HashML-DSA with its pre-hash */
+        s->scheme = TPM_ALG_HASH_MLDSA;
+        s->details.any.hashAlg = p->parameters.hashMldsaDetail.hashAlg;
+        return 0;
+    }
     if (!want && key_scheme != TPM_ALG_NULL) {
         s->scheme = TPM_ALG_NULL; /* the key's own scheme */
         return 0;
@@ -54,14 +68,81 @@ static int parse_sig_scheme(cli_ctx *c, const char *s, TPM_ALG_ID *a)
     static const struct { const char *n; TPM_ALG_ID a; } t[] = {
         { "rsassa", TPM_ALG_RSASSA }, { "rsapss", TPM_ALG_RSAPSS }, { "ecdsa", TPM_ALG_ECDSA },
         { "hmac", TPM_ALG_HMAC },     { "mldsa", TPM_ALG_MLDSA },   { "null", TPM_ALG_NULL },
+        { "hashmldsa", TPM_ALG_HASH_MLDSA },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(s, t[i].n)) {
             *a = t[i].a;
             return 0;
         }
-    cli_err(c, "unknown signature scheme \"%s\" (rsassa, rsapss, ecdsa, hmac)", s);
+    cli_err(c, "unknown signature scheme \"%s\" (rsassa, rsapss, ecdsa, hmac, mldsa, hashmldsa)",
+            s);
     return CLI_EXIT_USAGE;
+}
+
+/* ------------------------------------------------- ML-DSA message sequences */
+
+/* Feeds msg into a sign or verify sequence in TPM2_SequenceUpdate pieces,
+ * keeping the last piece (at most MAX_DIGEST_BUFFER bytes) for Complete. */
+static int sequence_feed(qtpm_tss *t, TPMI_DH_OBJECT seq, const uint8_t *msg, size_t len,
+                         TPM2B_MAX_BUFFER *last)
+{
+    qtpm_tss_auths sa = { 1, { { NULL, NULL } } }; /* the sequence's empty auth */
+    size_t off = 0;
+    while (len - off > MAX_DIGEST_BUFFER) {
+        TPM2B_MAX_BUFFER part;
+        part.size = MAX_DIGEST_BUFFER;
+        memcpy(part.buffer, msg + off, MAX_DIGEST_BUFFER);
+        int rc = qtpm_tss_SequenceUpdate(t, &sa, seq, &part);
+        if (rc)
+            return rc;
+        off += MAX_DIGEST_BUFFER;
+    }
+    last->size = (UINT16)(len - off);
+    memcpy(last->buffer, msg + off, len - off);
+    return 0;
+}
+
+/* ML-DSA.Sign of a whole message by a pure ML-DSA key (FIPS 204 Algorithm
+ * 2 with an empty context), through a v1.85 sign sequence. */
+static int mldsa_sign_message(cli_ctx *c, qtpm_tss *t, TPM_HANDLE key, cli_auth *key_auth,
+                              const uint8_t *msg, size_t len, TPMT_SIGNATURE *sig)
+{
+    TPMI_DH_OBJECT seq;
+    TPM2B_MAX_BUFFER last;
+    int rc = qtpm_tss_SignSequenceStart(t, NULL, key, NULL, NULL, &seq);
+    if (rc)
+        return cli_fail(c, "SignSequenceStart", rc);
+    if ((rc = sequence_feed(t, seq, msg, len, &last))) {
+        qtpm_tss_FlushContext(t, seq);
+        return cli_fail(c, "SequenceUpdate", rc);
+    }
+    qtpm_tss_auths as = { 2, { { NULL, NULL } } };
+    cli_auth_put(&as, 1, key_auth);
+    rc = qtpm_tss_SignSequenceComplete(t, &as, seq, key, &last, sig);
+    if (rc) /* Complete flushes the sequence only when it gets that far */
+        qtpm_tss_FlushContext(t, seq);
+    return rc ? cli_fail(c, "SignSequenceComplete", rc) : 0;
+}
+
+/* ML-DSA.Verify of a whole message through a verify sequence; the TPM's
+ * TPM_ST_MESSAGE_VERIFIED ticket in *tk. Returns the TPM's rc. */
+static int mldsa_verify_message(qtpm_tss *t, TPM_HANDLE key, const uint8_t *msg, size_t len,
+                                const TPMT_SIGNATURE *sig, TPMT_TK_VERIFIED *tk)
+{
+    TPMI_DH_OBJECT seq;
+    TPM2B_MAX_BUFFER last;
+    int rc = qtpm_tss_VerifySequenceStart(t, NULL, key, NULL, NULL, NULL, &seq);
+    if (rc)
+        return rc;
+    qtpm_tss_auths sa = { 1, { { NULL, NULL } } };
+    if ((rc = sequence_feed(t, seq, msg, len, &last)) == 0 &&
+        (!last.size || (rc = qtpm_tss_SequenceUpdate(t, &sa, seq, &last)) == 0)) {
+        rc = qtpm_tss_VerifySequenceComplete(t, &sa, seq, key, sig, tk);
+        return rc; /* Complete flushes the sequence, also when it fails */
+    }
+    qtpm_tss_FlushContext(t, seq);
+    return rc;
 }
 
 /* ------------------------------------------------------------------- sign */
@@ -69,17 +150,20 @@ static int parse_sig_scheme(cli_ctx *c, const char *s, TPM_ALG_ID *a)
 static const char sign_usage[] =
     "Usage: qtpm sign -c KEY [-p AUTH] [-g HASH] [-s SCHEME] [-d] [-t TICKET] -o SIG FILE\n"
     "TPM2_Sign of FILE (hashed with -g; in the TPM with a hashcheck ticket for\n"
-    "restricted keys) or, with -d, of the digest in FILE.\n"
+    "restricted keys) or, with -d, of the digest in FILE. A HashML-DSA key signs\n"
+    "the pre-hash (-g defaults to the key's); a pure ML-DSA key signs FILE itself\n"
+    "with a sign sequence, or with -d a 64-byte external mu (SignDigest).\n"
     "  -c, --key-context K     signing key (context file or handle)\n"
     "  -p, --auth A            its authorization\n"
     "  -g, --hash-algorithm H  digest algorithm (sha256)\n"
-    "  -s, --scheme S          rsassa, rsapss, ecdsa, hmac (default: the key's, else\n"
+    "  -s, --scheme S          rsassa, rsapss, ecdsa, hmac, hashmldsa (default: the key's, else\n"
     "                          rsassa / ecdsa / hmac by key type)\n"
     "  -d, --digest            FILE holds a digest, not a message\n"
     "  -t, --ticket FILE       a TPMT_TK_HASHCHECK ticket (from qtpm hash -t)\n"
     "  -o, --signature FILE    the signature\n"
     "  -f, --format F          tss (TPMT_SIGNATURE, default) or plain (RSA raw /\n"
-    "                          ECDSA DER, for openssl dgst -verify)\n";
+    "                          ECDSA DER, for openssl dgst -verify; ML-DSA: the raw\n"
+    "                          FIPS 204 signature)\n";
 
 static int cmd_sign(cli_ctx *c, int argc, char **argv)
 {
@@ -97,12 +181,13 @@ static int cmd_sign(cli_ctx *c, int argc, char **argv)
     const char *key_s = NULL, *auth_s = NULL, *ticket_s = NULL, *out = NULL;
     TPMI_ALG_HASH hash = TPM_ALG_SHA256;
     TPM_ALG_ID scheme = 0;
-    int ch, is_digest = 0, plain = 0, e;
+    int ch, is_digest = 0, plain = 0, e, hash_given = 0;
     while ((ch = getopt_long(argc, argv, "c:p:g:s:dt:o:f:T:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': key_s = optarg; break;
         case 'p': auth_s = optarg; break;
         case 'g':
+            hash_given = 1;
             if (cli_parse_hash(optarg, &hash)) {
                 cli_err(c, "unknown hash algorithm \"%s\"", optarg);
                 return CLI_EXIT_USAGE;
@@ -165,6 +250,34 @@ static int cmd_sign(cli_ctx *c, int argc, char **argv)
         free(msg);
         return e;
     }
+    const TPMT_PUBLIC *kp = &pub.publicArea;
+    TPMT_SIGNATURE sig;
+    if (kp->type == TPM_ALG_MLDSA) {
+        if (is_digest) {
+            /* an external mu (FIPS 204 §6.2), for keys with allowExternalMu */
+            if (len != 64) {
+                free(msg);
+                cli_err(c, "%s: an ML-DSA external mu is 64 bytes, not %zu", argv[optind], len);
+                return CLI_EXIT_USAGE;
+            }
+            memcpy(digest.buffer, msg, len);
+            digest.size = (UINT16)len;
+            free(msg);
+            qtpm_tss_auths as = { 0 };
+            cli_auth_put(&as, 0, &a);
+            int rc = qtpm_tss_SignDigest(t, &as, h, NULL, &digest, NULL, &sig);
+            if (rc)
+                return cli_fail(c, "SignDigest", rc);
+        } else {
+            e = mldsa_sign_message(c, t, h, &a, msg, len, &sig);
+            free(msg);
+            if (e)
+                return e;
+        }
+        goto signed_;
+    }
+    if (kp->type == TPM_ALG_HASH_MLDSA && !hash_given)
+        hash = kp->parameters.hashMldsaDetail.hashAlg;
     if (is_digest) {
         if (len != qtpm_hash_digest_size(hash)) {
             free(msg);
@@ -201,12 +314,12 @@ static int cmd_sign(cli_ctx *c, int argc, char **argv)
     default_scheme(&pub.publicArea, scheme, hash, &sch);
     qtpm_tss_auths as = { 0 };
     cli_auth_put(&as, 0, &a);
-    TPMT_SIGNATURE sig;
     int rc = qtpm_tss_Sign(t, &as, h, &digest, &sch, tk, &sig);
     if (rc)
         return cli_fail(c, "Sign", rc);
-    cli_out_str(c, "algorithm", cli_alg_name(sig.sigAlg));
     cli_out_hex(c, "digest", digest.buffer, digest.size);
+signed_:
+    cli_out_str(c, "algorithm", cli_alg_name(sig.sigAlg));
     if (plain) {
         static uint8_t raw[sizeof(TPMT_SIGNATURE)];
         size_t n;
@@ -223,9 +336,12 @@ static int cmd_sign(cli_ctx *c, int argc, char **argv)
 
 static const char verifysignature_usage[] =
     "Usage: qtpm verifysignature -c KEY -s SIG (-m MSG | -d DIGEST) [-g HASH] [-t TICKET]\n"
-    "TPM2_VerifySignature by a loaded key.\n"
+    "TPM2_VerifySignature by a loaded key. A pure ML-DSA signature is verified over\n"
+    "the message (-m) with a verify sequence, or over a 64-byte external mu (-d) with\n"
+    "VerifyDigestSignature; a HashML-DSA one over the pre-hash like RSA and ECDSA.\n"
     "  -c, --key-context K     the public key (context file, handle)\n"
-    "  -g, --hash-algorithm H  digest algorithm of -m (sha256)\n"
+    "  -g, --hash-algorithm H  digest algorithm of -m (sha256; HashML-DSA: the\n"
+    "                          signature's pre-hash)\n"
     "  -m, --message FILE      the signed message\n"
     "  -d, --digest FILE       or its digest\n"
     "  -s, --signature FILE    TPMT_SIGNATURE\n"
@@ -244,11 +360,12 @@ static int cmd_verifysignature(cli_ctx *c, int argc, char **argv)
     };
     const char *key_s = NULL, *msg_s = NULL, *dig_s = NULL, *sig_s = NULL, *tk_s = NULL;
     TPMI_ALG_HASH hash = TPM_ALG_SHA256;
-    int ch, e;
+    int ch, e, hash_given = 0;
     while ((ch = getopt_long(argc, argv, "c:g:m:d:s:t:T:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'c': key_s = optarg; break;
         case 'g':
+            hash_given = 1;
             if (cli_parse_hash(optarg, &hash)) {
                 cli_err(c, "unknown hash algorithm \"%s\"", optarg);
                 return CLI_EXIT_USAGE;
@@ -265,10 +382,40 @@ static int cmd_verifysignature(cli_ctx *c, int argc, char **argv)
         cli_err(c, "-c KEY, -s SIG and -m MSG or -d DIGEST are required");
         return CLI_EXIT_USAGE;
     }
-    TPMT_SIGNATURE sig;
+    static TPMT_SIGNATURE sig;
     TPM2B_DIGEST digest;
+    TPMT_TK_VERIFIED tk;
+    int rc;
     if ((e = cli_load_signature(c, sig_s, &sig)))
         return e;
+    if (sig.sigAlg == TPM_ALG_HASH_MLDSA && !hash_given)
+        hash = sig.signature.hash_mldsa.hash;
+    if (sig.sigAlg == TPM_ALG_MLDSA) {
+        uint8_t *m;
+        size_t n;
+        TPM_HANDLE h;
+        qtpm_tss *t;
+        if ((e = cli_read_file(c, dig_s ? dig_s : msg_s, &m, &n)))
+            return e;
+        if ((e = cli_load_object(c, key_s, &h, NULL)) || (e = cli_tpm(c, &t))) {
+            free(m);
+            return e;
+        }
+        if (dig_s) {
+            if (n != 64) {
+                free(m);
+                cli_err(c, "%s: an ML-DSA external mu is 64 bytes, not %zu", dig_s, n);
+                return CLI_EXIT_USAGE;
+            }
+            memcpy(digest.buffer, m, n);
+            digest.size = (UINT16)n;
+            rc = qtpm_tss_VerifyDigestSignature(t, NULL, h, NULL, &digest, &sig, &tk);
+        } else {
+            rc = mldsa_verify_message(t, h, m, n, &sig, &tk);
+        }
+        free(m);
+        goto verified;
+    }
     if (dig_s) {
         if ((e = cli_load_digest_file(c, dig_s, &digest)))
             return e;
@@ -290,8 +437,8 @@ static int cmd_verifysignature(cli_ctx *c, int argc, char **argv)
     qtpm_tss *t;
     if ((e = cli_tpm(c, &t)))
         return e;
-    TPMT_TK_VERIFIED tk;
-    int rc = qtpm_tss_VerifySignature(t, NULL, h, &digest, &sig, &tk);
+    rc = qtpm_tss_VerifySignature(t, NULL, h, &digest, &sig, &tk);
+verified:
     if (rc) {
         cli_fail(c, "VerifySignature", rc);
         return (rc & 0xBFU) == (TPM_RC_SIGNATURE & 0xBFU) ? CLI_EXIT_VERIFY : CLI_EXIT_TPM;

@@ -46,6 +46,20 @@ static void out_public(cli_ctx *c, const TPMT_PUBLIC *p, const TPM2B_NAME *name)
         cli_out_str(c, "scheme",
                     cli_alg_name(p->parameters.keyedHashDetail.scheme.scheme));
         break;
+    case TPM_ALG_MLKEM:
+        cli_out_str(c, "parameter-set", cli_pqc_set_name(p));
+        cli_out_str(c, "symmetric", cli_alg_name(p->parameters.mlkemDetail.symmetric.algorithm));
+        cli_out_hex(c, "mlkem", p->unique.mlkem.buffer, p->unique.mlkem.size);
+        break;
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        cli_out_str(c, "parameter-set", cli_pqc_set_name(p));
+        if (p->type == TPM_ALG_MLDSA)
+            cli_out_bool(c, "allow-external-mu", p->parameters.mldsaDetail.allowExternalMu);
+        else
+            cli_out_str(c, "pre-hash", cli_hash_name(p->parameters.hashMldsaDetail.hashAlg));
+        cli_out_hex(c, "mldsa", p->unique.mldsa.buffer, p->unique.mldsa.size);
+        break;
     default:
         break;
     }
@@ -135,7 +149,8 @@ static int build_template(cli_ctx *c, const create_opts *o, int primary, TPM2B_P
     } else if (!strncasecmp(alg, "keyedhash", 9)) {
         attrs = BASE_ATTRS | (primary ? TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT : 0);
     } else if (strstr(alg, "rsassa") || strstr(alg, "rsapss") || strstr(alg, "ecdsa") ||
-               !strncasecmp(alg, "mldsa", 5)) {
+               !strncasecmp(alg, "mldsa", 5) || !strncasecmp(alg, "hashmldsa", 9) ||
+               !strncasecmp(alg, "hash_mldsa", 10)) {
         attrs = BASE_ATTRS | TPMA_OBJECT_SIGN_ENCRYPT;
     } else {
         attrs = BASE_ATTRS | TPMA_OBJECT_DECRYPT |
@@ -473,42 +488,16 @@ static int cmd_loadexternal(cli_ctx *c, int argc, char **argv)
 /* -------------------------------------------------------------- readpublic */
 
 static const char readpublic_usage[] =
-    "Usage: qtpm readpublic -c OBJECT [-o FILE] [-f tss|pem] [-n NAMEFILE]\n"
+    "Usage: qtpm readpublic -c OBJECT [-o FILE] [-f tss|pem|raw] [-n NAMEFILE]\n"
     "TPM2_ReadPublic.\n"
     "  -c, --object-context O  context file or handle\n"
-    "  -o, --output FILE       write the public key (TPM2B_PUBLIC, or PEM with -f pem)\n"
-    "  -f, --format F          tss (default) or pem\n"
+    "  -o, --output FILE       write the public key (TPM2B_PUBLIC, PEM or raw bytes)\n"
+    "  -f, --format F          tss (TPM2B_PUBLIC, default), pem (RSA and NIST ECC:\n"
+    "                          OpenSSL 3.0 has no ML-DSA / ML-KEM) or raw (the key\n"
+    "                          bytes: FIPS 203 ek / FIPS 204 pk, RSA modulus, ECC x||y)\n"
     "  -n, --name FILE         write the Name\n"
     "  -q, --qualified-name FILE  write the qualified Name\n";
 
-static int write_public_fmt(cli_ctx *c, const char *path, const TPM2B_PUBLIC *pub, int pem)
-{
-    if (!pem)
-        return cli_save_public(c, path, pub);
-    char *s;
-    size_t n;
-    if (cli_public_to_pem(&pub->publicArea, &s, &n)) {
-        cli_err(c, "this key type has no PEM form (RSA and NIST ECC only)");
-        return CLI_EXIT_USAGE;
-    }
-    int e = cli_write_file(c, path, s, n);
-    free(s);
-    return e;
-}
-
-static int parse_format(cli_ctx *c, const char *s, int *pem)
-{
-    if (!strcasecmp(s, "pem")) {
-        *pem = 1;
-        return 0;
-    }
-    if (!strcasecmp(s, "tss")) {
-        *pem = 0;
-        return 0;
-    }
-    cli_err(c, "unknown format \"%s\" (tss or pem)", s);
-    return CLI_EXIT_USAGE;
-}
 
 static int cmd_readpublic(cli_ctx *c, int argc, char **argv)
 {
@@ -527,7 +516,7 @@ static int cmd_readpublic(cli_ctx *c, int argc, char **argv)
         case 'c': obj = optarg; break;
         case 'o': out = optarg; break;
         case 'f':
-            if ((e = parse_format(c, optarg, &pem)))
+            if ((e = cli_parse_pub_format(c, optarg, &pem)))
                 return e;
             break;
         case 'n': name_s = optarg; break;
@@ -552,7 +541,7 @@ static int cmd_readpublic(cli_ctx *c, int argc, char **argv)
         return cli_fail(c, "ReadPublic", rc);
     out_public(c, &pub.publicArea, &name);
     cli_out_hex(c, "qualified-name", qn.buffer, qn.size);
-    if ((out && (e = write_public_fmt(c, out, &pub, pem))) ||
+    if ((out && (e = cli_write_public_fmt(c, out, &pub, pem))) ||
         (name_s && (e = cli_write_file(c, name_s, name.buffer, name.size))) ||
         (qn_s && (e = cli_write_file(c, qn_s, qn.buffer, qn.size))))
         return e;

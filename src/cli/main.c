@@ -2,7 +2,8 @@
  * main.c — entry point of `qtpm`, the command-line tool over libqtss
  * (DESIGN.md: "C API (libqtss) or CLI (qtpm)"). It reads the global options,
  * finds the subcommand in the family tables (cmd_basic.c, cmd_pcr.c,
- * cmd_object.c, cmd_crypto.c, cmd_attest.c, cmd_nv.c, cmd_session.c), runs
+ * cmd_object.c, cmd_crypto.c, cmd_attest.c, cmd_nv.c, cmd_session.c,
+ * cmd_pqc.c), runs
  * it, prints the JSON result when --json was given, and always runs the
  * clean-up: objects loaded from context files are flushed and sessions
  * loaded from session files are saved back, so a run leaves the TPM's
@@ -16,7 +17,7 @@
 
 static const cli_command *const families[] = {
     cli_cmds_basic, cli_cmds_pcr, cli_cmds_object, cli_cmds_crypto,
-    cli_cmds_attest, cli_cmds_nv, cli_cmds_session,
+    cli_cmds_attest, cli_cmds_nv, cli_cmds_session, cli_cmds_pqc,
 };
 
 static const char global_usage[] =
@@ -45,6 +46,9 @@ static const char global_usage[] =
     "                    session:SESSIONFILE (made by qtpm startauthsession)\n"
     "  PCR lists         sha256:0,1,2+sha1:all\n"
     "  hash algorithms   sha1 sha256 sha384 sha512 sha3_256 sha3_384 sha3_512\n"
+    "  key algorithms    rsa2048 ecc256 aes128cfb hmac ... and TPM 2.0 v1.85's\n"
+    "                    mlkem512/768/1024, mldsa44/65/87[:extmu],\n"
+    "                    hashmldsa44/65/87[:sha256|sha384|sha512]\n"
     "\n"
     "Exit status: 0 success, 1 usage or file error, 2 TPM or transport error (the\n"
     "response code is printed decoded), 3 a verification failed.\n"
@@ -110,7 +114,9 @@ int main(int argc, char **argv)
     optind = 0; /* GNU getopt: full re-initialisation for the subcommand */
     opterr = 1;
     int rc = cmd->run(&c, argc - i, argv + i);
-    cli_cleanup(&c);
+    int cleanup_rc = cli_cleanup(&c);
+    if (rc == 0 && cleanup_rc)
+        rc = cleanup_rc;
     if (rc >= 0)
         cli_out_flush(&c);
     json_decref(c.out);

@@ -3,9 +3,13 @@
  * ECC) to and from PEM SubjectPublicKeyInfo, TPMT_SIGNATURE to the "plain"
  * form openssl dgst -verify takes (RSA: the raw signature; ECDSA: DER
  * Ecdsa-Sig-Value), and software digests. Post-quantum keys have no PEM
- * form in OpenSSL 3.0, so they stay in TPM2B_PUBLIC files.
+ * form in OpenSSL 3.0, so they stay in TPM2B_PUBLIC files or are written as
+ * their raw key bytes (-f raw); the output formats of public keys are here
+ * too.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -170,6 +174,18 @@ done:
 
 int cli_signature_plain(const TPMT_SIGNATURE *sig, uint8_t *out, size_t cap, size_t *len)
 {
+    const TPM2B_SIGNATURE_MLDSA *m = NULL;
+    if (sig->sigAlg == TPM_ALG_MLDSA)
+        m = &sig->signature.mldsa;
+    else if (sig->sigAlg == TPM_ALG_HASH_MLDSA)
+        m = &sig->signature.hash_mldsa.signature;
+    if (m) { /* the FIPS 204 signature bytes as they are */
+        if (m->size > cap)
+            return QTPM_E_BUFFER;
+        memcpy(out, m->buffer, m->size);
+        *len = m->size;
+        return QTPM_OK;
+    }
     switch (sig->sigAlg) {
     case TPM_ALG_RSASSA:
     case TPM_ALG_RSAPSS:
@@ -236,4 +252,93 @@ int cli_digest(TPMI_ALG_HASH alg, const uint8_t *data, size_t len, TPM2B_DIGEST 
         return QTPM_E_CRYPTO;
     out->size = (UINT16)n;
     return QTPM_OK;
+}
+
+/* ------------------------------------------------- public key file formats */
+
+int cli_parse_pub_format(cli_ctx *c, const char *s, int *fmt)
+{
+    if (!strcasecmp(s, "tss"))
+        *fmt = CLI_PUB_TSS;
+    else if (!strcasecmp(s, "pem"))
+        *fmt = CLI_PUB_PEM;
+    else if (!strcasecmp(s, "raw"))
+        *fmt = CLI_PUB_RAW;
+    else {
+        cli_err(c, "unknown format \"%s\" (tss, pem or raw)", s);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The bare public key: FIPS 203 encapsulation key, FIPS 204 pkEncode, the
+ * RSA modulus, or the ECC point as x || y. */
+static int public_raw(const TPMT_PUBLIC *p, const uint8_t **a, size_t *an, const uint8_t **b,
+                      size_t *bn)
+{
+    *b = NULL;
+    *bn = 0;
+    switch (p->type) {
+    case TPM_ALG_MLKEM: *a = p->unique.mlkem.buffer; *an = p->unique.mlkem.size; return 0;
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA: *a = p->unique.mldsa.buffer; *an = p->unique.mldsa.size; return 0;
+    case TPM_ALG_RSA: *a = p->unique.rsa.buffer; *an = p->unique.rsa.size; return 0;
+    case TPM_ALG_ECC:
+        *a = p->unique.ecc.x.buffer;
+        *an = p->unique.ecc.x.size;
+        *b = p->unique.ecc.y.buffer;
+        *bn = p->unique.ecc.y.size;
+        return 0;
+    default: return -1;
+    }
+}
+
+int cli_write_public_fmt(cli_ctx *c, const char *path, const TPM2B_PUBLIC *pub, int fmt)
+{
+    if (fmt == CLI_PUB_TSS)
+        return cli_save_public(c, path, pub);
+    if (fmt == CLI_PUB_RAW) {
+        const uint8_t *a, *b;
+        size_t an, bn;
+        static uint8_t buf[sizeof(TPMU_PUBLIC_ID)];
+        if (public_raw(&pub->publicArea, &a, &an, &b, &bn) || an + bn > sizeof buf) {
+            cli_err(c, "a %s key has no raw public key form",
+                    cli_alg_name(pub->publicArea.type));
+            return CLI_EXIT_USAGE;
+        }
+        memcpy(buf, a, an);
+        if (bn)
+            memcpy(buf + an, b, bn);
+        return cli_write_file(c, path, buf, an + bn);
+    }
+    char *s;
+    size_t n;
+    if (cli_public_to_pem(&pub->publicArea, &s, &n)) {
+        cli_err(c, "a %s key has no PEM form (RSA and NIST ECC only: OpenSSL 3.0 has no "
+                   "ML-DSA / ML-KEM); use -f tss or -f raw",
+                cli_alg_name(pub->publicArea.type));
+        return CLI_EXIT_USAGE;
+    }
+    int e = cli_write_file(c, path, s, n);
+    free(s);
+    return e;
+}
+
+const char *cli_pqc_set_name(const TPMT_PUBLIC *p)
+{
+    static const char *const kem[] = { "unknown", "mlkem512", "mlkem768", "mlkem1024" };
+    static const char *const dsa[] = { "unknown", "mldsa44", "mldsa65", "mldsa87" };
+    unsigned set;
+    switch (p->type) {
+    case TPM_ALG_MLKEM:
+        set = p->parameters.mlkemDetail.parameterSet;
+        return set <= 3 ? kem[set] : kem[0];
+    case TPM_ALG_MLDSA:
+        set = p->parameters.mldsaDetail.parameterSet;
+        return set <= 3 ? dsa[set] : dsa[0];
+    case TPM_ALG_HASH_MLDSA:
+        set = p->parameters.hashMldsaDetail.parameterSet;
+        return set <= 3 ? dsa[set] : dsa[0];
+    default: return "none";
+    }
 }

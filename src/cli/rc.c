@@ -62,6 +62,11 @@ static const rc_entry fmt1[] = {
     { 0x27, "TPM_RC_ECC_POINT", "point is not on the required curve" },
     { 0x28, "TPM_RC_FW_LIMITED", "the hierarchy is firmware-limited but the firmware secret is unavailable" },
     { 0x29, "TPM_RC_SVN_LIMITED", "the hierarchy is SVN-limited but the firmware SVN secret is unavailable" },
+    /* TPM 2.0 Library v1.85 (docs/PQC.md) */
+    { 0x2A, "TPM_RC_PARMS", "unknown or unsupported ML-KEM / ML-DSA parameter set" },
+    { 0x2B, "TPM_RC_EXT_MU", "the key does not allow an external mu (allowExternalMu is NO)" },
+    { 0x2C, "TPM_RC_ONE_SHOT_SIGNATURE", "the scheme signs in one shot: no sequence updates" },
+    { 0x2D, "TPM_RC_SIGN_CONTEXT_KEY", "the key is not the one the sign/verify sequence was started with" },
 };
 
 /* Format-zero errors (TPM_RC_VER1 + n). */

@@ -77,6 +77,9 @@ const char *cli_marshal_text(TPM_RC rc)
     switch (rc & 0xBFU) {
     case TPM_RC_INSUFFICIENT & 0xBFU: return "the file is truncated";
     case TPM_RC_SIZE & 0xBFU: return "a size field does not match the contents";
+    case TPM_RC_PARMS & 0xBFU: return "unknown ML-KEM / ML-DSA parameter set (TPM_RC_PARMS)";
+    case TPM_RC_TYPE & 0xBFU: return "unknown object type (TPM_RC_TYPE)";
+    case TPM_RC_HASH & 0xBFU: return "unsupported hash algorithm (TPM_RC_HASH)";
     default: return "the contents are not valid";
     }
 }
@@ -142,7 +145,7 @@ static const struct { const char *name; TPM_ALG_ID alg; } alg_names[] = {
     { "oaep", TPM_ALG_OAEP },         { "rsaes", TPM_ALG_RSAES },
     { "ecdh", TPM_ALG_ECDH },         { "cfb", TPM_ALG_CFB },
     { "null", TPM_ALG_NULL },         { "mlkem", TPM_ALG_MLKEM },
-    { "mldsa", TPM_ALG_MLDSA },       { "hash_mldsa", TPM_ALG_HASH_MLDSA },
+    { "mldsa", TPM_ALG_MLDSA },       { "hashmldsa", TPM_ALG_HASH_MLDSA },
     { "xor", TPM_ALG_XOR },           { "kdf1_sp800_108", TPM_ALG_KDF1_SP800_108 },
 };
 
@@ -366,6 +369,77 @@ static int parse_sym(const char *f, TPMT_SYM_DEF_OBJECT *sym)
     return 1;
 }
 
+/* The number after a PQC algorithm's name ("mldsa65" -> 65); 0 if none. */
+static int pqc_number(const char *p, unsigned *n)
+{
+    char *end;
+    *n = 0;
+    if (!*p)
+        return 0;
+    unsigned long v = strtoul(p, &end, 10);
+    if (*end || v > 9999)
+        return -1;
+    *n = (unsigned)v;
+    return 0;
+}
+
+/*
+ * The post-quantum types of TPM 2.0 v1.85 (docs/PQC.md):
+ *   mlkem512 | mlkem768 | mlkem1024 [:aes128cfb|aes256cfb|null]
+ *   mldsa44 | mldsa65 | mldsa87 [:extmu]     (allowExternalMu = YES)
+ *   hashmldsa44 | hashmldsa65 | hashmldsa87 [:sha256|sha384|sha512]
+ * Without a number: ML-KEM-768, ML-DSA-65. Returns 1 when s names a PQC
+ * type (0 not one, -1 malformed).
+ */
+static int parse_pqc_alg(char **fields, size_t nf, TPMT_PUBLIC *pub)
+{
+    const char *t = fields[0];
+    unsigned n;
+    if (!strncasecmp(t, "hashmldsa", 9) || !strncasecmp(t, "hash_mldsa", 10) ||
+        !strncasecmp(t, "mldsa", 5)) {
+        int pre = !strncasecmp(t, "hash", 4);
+        const char *num = t + (pre ? (t[4] == '_' ? 10 : 9) : 5);
+        if (pqc_number(num, &n) || (n && n != 44 && n != 65 && n != 87) || nf > 2)
+            return -1;
+        TPMI_MLDSA_PARMS set = n == 44 ? TPM_MLDSA_44 : n == 87 ? TPM_MLDSA_87 : TPM_MLDSA_65;
+        if (pre) {
+            TPMI_ALG_HASH h = TPM_ALG_SHA256;
+            if (nf == 2 && cli_parse_hash(fields[1], &h))
+                return -1;
+            pub->type = TPM_ALG_HASH_MLDSA;
+            pub->parameters.hashMldsaDetail.parameterSet = set;
+            pub->parameters.hashMldsaDetail.hashAlg = h;
+        } else {
+            if (nf == 2 && strcasecmp(fields[1], "extmu"))
+                return -1;
+            pub->type = TPM_ALG_MLDSA;
+            pub->parameters.mldsaDetail.parameterSet = set;
+            pub->parameters.mldsaDetail.allowExternalMu = nf == 2 ? YES : NO;
+        }
+        return 1;
+    }
+    if (!strncasecmp(t, "mlkem", 5)) {
+        if (pqc_number(t + 5, &n) || (n && n != 512 && n != 768 && n != 1024) || nf > 2)
+            return -1;
+        TPMT_SYM_DEF_OBJECT sym = { .algorithm = TPM_ALG_NULL };
+        /* a restricted decryption key (a parent, an EK) needs a symmetric
+         * definition (Part 2 §12.2.3.5); the others have none */
+        if (pub->objectAttributes & TPMA_OBJECT_RESTRICTED) {
+            sym.algorithm = TPM_ALG_AES;
+            sym.keyBits.aes = 128;
+            sym.mode.aes = TPM_ALG_CFB;
+        }
+        if (nf == 2 && parse_sym(fields[1], &sym) <= 0)
+            return -1;
+        pub->type = TPM_ALG_MLKEM;
+        pub->parameters.mlkemDetail.symmetric = sym;
+        pub->parameters.mlkemDetail.parameterSet =
+            n == 512 ? TPM_MLKEM_512 : n == 1024 ? TPM_MLKEM_1024 : TPM_MLKEM_768;
+        return 1;
+    }
+    return 0;
+}
+
 int cli_parse_key_alg(const char *s, TPMA_OBJECT attrs, TPMI_ALG_HASH name_alg, TPMT_PUBLIC *pub)
 {
     char tmp[256];
@@ -380,6 +454,9 @@ int cli_parse_key_alg(const char *s, TPMA_OBJECT attrs, TPMI_ALG_HASH name_alg, 
     if (!nf)
         return -1;
     const char *t = fields[0];
+    int pq = parse_pqc_alg(fields, nf, pub);
+    if (pq)
+        return pq < 0 ? -1 : 0;
     TPM_ALG_ID scheme = TPM_ALG_NULL;
     TPMI_ALG_HASH shash = TPM_ALG_SHA256;
     int scheme_given = 0, sym_given = 0;
@@ -462,24 +539,6 @@ int cli_parse_key_alg(const char *s, TPMA_OBJECT attrs, TPMI_ALG_HASH name_alg, 
             k->details.hmac.hashAlg = scheme_given && scheme == TPM_ALG_HMAC ? shash : name_alg;
         } else {
             k->scheme = TPM_ALG_NULL;
-        }
-        return 0;
-    }
-    if (!strncasecmp(t, "mldsa", 5) || !strncasecmp(t, "mlkem", 5)) {
-        unsigned n = (unsigned)strtoul(t + 5, NULL, 10);
-        if (!strncasecmp(t, "mldsa", 5)) {
-            pub->type = TPM_ALG_MLDSA;
-            pub->parameters.mldsaDetail.parameterSet =
-                n == 44 ? TPM_MLDSA_44 : n == 87 ? TPM_MLDSA_87 : TPM_MLDSA_65;
-            if (n && n != 44 && n != 65 && n != 87)
-                return -1;
-        } else {
-            pub->type = TPM_ALG_MLKEM;
-            pub->parameters.mlkemDetail.symmetric = sym;
-            pub->parameters.mlkemDetail.parameterSet =
-                n == 512 ? TPM_MLKEM_512 : n == 1024 ? TPM_MLKEM_1024 : TPM_MLKEM_768;
-            if (n && n != 512 && n != 768 && n != 1024)
-                return -1;
         }
         return 0;
     }
@@ -769,11 +828,16 @@ int cli_context_file_write(cli_ctx *c, const char *path, const TPMS_CONTEXT *ctx
         (pub && (rc = qtpm_TPM2B_PUBLIC_marshal(pub, blob, sizeof blob, &bo))))
         goto bad;
     UINT32 magic = CONTEXT_MAGIC, version = CONTEXT_VERSION;
-    UINT16 bsize = (UINT16)bo;
     if (bo > MAX_CONTEXT_SIZE) {
-        rc = TPM_RC_SIZE;
-        goto bad;
+        /* An ML-DSA-65/87 object's context and public area together exceed
+         * what tpm2-tss keeps in one context blob: write the TPM's blob
+         * alone, which qtpm reads too (tpm2-tools 5.4 has no ML-DSA). */
+        bo = 0;
+        if ((rc = qtpm_BYTE_array_marshal(ctx->contextBlob.buffer, ctx->contextBlob.size, blob,
+                                          sizeof blob, &bo)))
+            goto bad;
     }
+    UINT16 bsize = (UINT16)bo;
     if ((rc = qtpm_UINT32_marshal(&magic, out, sizeof out, &off)) ||
         (rc = qtpm_UINT32_marshal(&version, out, sizeof out, &off)) ||
         (rc = qtpm_UINT32_marshal(&ctx->hierarchy, out, sizeof out, &off)) ||
@@ -1057,7 +1121,7 @@ int cli_session_load(cli_ctx *c, const char *path, qtpm_tss_session **out)
         cli_err(c, "%s is not a qtpm session file (made by qtpm startauthsession)", path);
         return CLI_EXIT_USAGE;
     }
-    if ((rc = qtpm_TPMS_CONTEXT_unmarshal(&ctx, d, n, &off)) ||
+    if ((rc = qtpm_tss_context_unmarshal(&ctx, d, n, &off)) ||
         (rc = qtpm_UINT32_unmarshal(&s.handle, d, n, &off)) ||
         (rc = qtpm_UINT8_unmarshal(&type, d, n, &off)) ||
         (rc = qtpm_UINT16_unmarshal(&s.hash, d, n, &off)) ||
@@ -1124,17 +1188,22 @@ void cli_session_forget(cli_ctx *c, qtpm_tss_session *s)
             c->sessions[i]->loaded = 0;
 }
 
-void cli_cleanup(cli_ctx *c)
+int cli_cleanup(cli_ctx *c)
 {
+    int status = 0;
     for (size_t i = 0; i < c->n_sessions; i++) {
         cli_session_file *f = c->sessions[i];
         if (f->loaded && f->s.handle && c->tss) {
             TPMS_CONTEXT ctx;
             int rc = qtpm_tss_ContextSave(c->tss, f->s.handle, &ctx);
-            if (rc)
-                cli_fail(c, "ContextSave of the session", rc);
-            else
-                session_write(c, f, &ctx);
+            if (rc) {
+                /* the file cannot be written: do not leave the session
+                 * behind in the TPM, and say that the run failed */
+                status = cli_fail(c, "ContextSave of the session", rc);
+                qtpm_tss_FlushContext(c->tss, f->s.handle);
+            } else if (session_write(c, f, &ctx)) {
+                status = CLI_EXIT_USAGE;
+            }
         }
         qtpm_tss_session_clear(&f->s);
         free(f);
@@ -1147,6 +1216,7 @@ void cli_cleanup(cli_ctx *c)
     if (c->tss)
         qtpm_tss_free(c->tss);
     c->tss = NULL;
+    return status;
 }
 
 /* ---------------------------------------------------------------- output */

@@ -90,6 +90,15 @@ static unsigned count_loaded_sessions(const qtpm_tpm *tpm)
     return n;
 }
 
+/* Loaded plus context-saved sessions. */
+static unsigned count_active_sessions(const qtpm_tpm *tpm)
+{
+    unsigned n = count_loaded_sessions(tpm);
+    for (size_t i = 0; i < sizeof(tpm->saved_sessions) / sizeof(tpm->saved_sessions[0]); i++)
+        n += tpm->saved_sessions[i].handle != 0;
+    return n;
+}
+
 static unsigned count_objects(const qtpm_tpm *tpm)
 {
     unsigned n = 0;
@@ -136,7 +145,7 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_HR_TRANSIENT_MIN: *v = MAX_LOADED_OBJECTS; break;
     case TPM_PT_HR_PERSISTENT_MIN: *v = MAX_PERSISTENT; break;
     case TPM_PT_HR_LOADED_MIN: *v = MAX_LOADED_SESSIONS; break;
-    case TPM_PT_ACTIVE_SESSIONS_MAX: *v = MAX_LOADED_SESSIONS; break;
+    case TPM_PT_ACTIVE_SESSIONS_MAX: *v = ENGINE_ACTIVE_SESSIONS; break;
     case TPM_PT_PCR_COUNT: *v = PCR_COUNT; break;
     case TPM_PT_PCR_SELECT_MIN: *v = PCR_SELECT_MIN; break;
     case TPM_PT_CONTEXT_GAP_MAX: *v = 0xFFFF; break;
@@ -189,8 +198,8 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_HR_NV_INDEX: *v = count_nv(tpm); break;
     case TPM_PT_HR_LOADED: *v = count_loaded_sessions(tpm); break;
     case TPM_PT_HR_LOADED_AVAIL: *v = MAX_LOADED_SESSIONS - count_loaded_sessions(tpm); break;
-    case TPM_PT_HR_ACTIVE: *v = count_loaded_sessions(tpm); break;
-    case TPM_PT_HR_ACTIVE_AVAIL: *v = MAX_LOADED_SESSIONS - count_loaded_sessions(tpm); break;
+    case TPM_PT_HR_ACTIVE: *v = count_active_sessions(tpm); break;
+    case TPM_PT_HR_ACTIVE_AVAIL: *v = ENGINE_ACTIVE_SESSIONS - count_active_sessions(tpm); break;
     case TPM_PT_HR_TRANSIENT_AVAIL: *v = MAX_LOADED_OBJECTS - count_objects(tpm); break;
     case TPM_PT_HR_PERSISTENT: *v = count_persistent(tpm); break;
     case TPM_PT_HR_PERSISTENT_AVAIL: *v = MAX_PERSISTENT - count_persistent(tpm); break;

@@ -37,6 +37,8 @@
 #define MAX_DIGEST 64
 #define MAX_LOADED_OBJECTS 16
 #define MAX_LOADED_SESSIONS 16
+/* Loaded plus saved (context-saved) sessions: the handle index range. */
+#define ENGINE_ACTIVE_SESSIONS (MAX_LOADED_SESSIONS * 3) /* <= MAX_ACTIVE_SESSIONS */
 #define MAX_PERSISTENT 16
 #define MAX_NV_INDICES 32
 #define MAX_AUTH_SESSIONS 3
@@ -264,7 +266,7 @@ struct qtpm_tpm {
     struct {
         TPM_HANDLE handle;
         uint64_t sequence;
-    } saved_sessions[MAX_LOADED_SESSIONS * 2];
+    } saved_sessions[ENGINE_ACTIVE_SESSIONS - MAX_LOADED_SESSIONS];
     /* persistent entities loaded from the store */
     struct tpm_object *persistent[MAX_PERSISTENT];
     struct tpm_nv *nv[MAX_NV_INDICES];

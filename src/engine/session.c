@@ -69,6 +69,8 @@ void session_free(tpm_session *s)
     free(s);
 }
 
+static void policy_session_reset(qtpm_tpm *tpm, tpm_session *s);
+
 static void session_remove(qtpm_tpm *tpm, TPM_HANDLE h)
 {
     for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
@@ -492,15 +494,38 @@ TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         wr_2b(&w, mac, (uint16_t)crypt_hash_size(s->hash));
     }
     c->rsp_auth_len = w.off;
-    /* Sessions without continueSession end with this command. */
-    for (unsigned i = 0; i < c->nauths; i++)
-        if (c->auths[i].sess && !(c->auths[i].attrs & SA_CONTINUE))
+    /* Sessions without continueSession end with this command; a policy
+     * session that continues starts its policy afresh (Part 1 §19.7.1), so
+     * one satisfied policy authorizes one command. */
+    for (unsigned i = 0; i < c->nauths; i++) {
+        tpm_session *s = c->auths[i].sess;
+        if (!s)
+            continue;
+        if (!(c->auths[i].attrs & SA_CONTINUE))
             session_remove(tpm, c->auths[i].handle);
-    (void)tpm;
+        else if (s->type == TPM_SE_POLICY)
+            policy_session_reset(tpm, s);
+    }
     return w.overflow ? TPM_RC_SIZE : TPM_RC_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- StartAuthSession */
+
+/* The lowest session index that no loaded or saved session holds, or -1. */
+static int session_free_index(const qtpm_tpm *tpm)
+{
+    for (int idx = 0; idx < ENGINE_ACTIVE_SESSIONS; idx++) {
+        int used = 0;
+        for (int i = 0; i < MAX_LOADED_SESSIONS && !used; i++)
+            used = tpm->sessions[i] && (tpm->sessions[i]->handle & 0xFFFFFF) == (uint32_t)idx;
+        for (size_t i = 0; i < sizeof(tpm->saved_sessions) / sizeof(tpm->saved_sessions[0]) && !used; i++)
+            used = tpm->saved_sessions[i].handle != 0 &&
+                   (tpm->saved_sessions[i].handle & 0xFFFFFF) == (uint32_t)idx;
+        if (!used)
+            return idx;
+    }
+    return -1;
+}
 
 /* Part 3 §11.1 TPM2_StartAuthSession: tpmKey and bind are handles 1 and 2;
  * parameters nonceCaller, encryptedSalt, sessionType, symmetric, authHash. */
@@ -576,12 +601,18 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_session *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return TPM_RC_MEMORY;
-    /* handles are TPM_HR_HMAC/POLICY_SESSION + a counter so a stale handle
-     * never names a new session */
+    /* A session handle is HMAC/POLICY_SESSION_FIRST + an index below
+     * ENGINE_ACTIVE_SESSIONS (<= MAX_ACTIVE_SESSIONS, Part 2 §7.4), unique among
+     * loaded and saved sessions; a stale saved context is refused by its
+     * sequence number, not by its handle. */
+    int idx = session_free_index(tpm);
+    if (idx < 0) {
+        free(s);
+        return TPM_RC_SESSION_HANDLES;
+    }
     tpm->context_counter++;
-    uint32_t idx = (uint32_t)(tpm->context_counter & 0xFFFF) * MAX_LOADED_SESSIONS + (uint32_t)slot;
     s->handle = ((type == TPM_SE_HMAC ? (uint32_t)TPM_HT_HMAC_SESSION : (uint32_t)TPM_HT_POLICY_SESSION) << 24) |
-                (idx & 0xFFFFFF);
+                (uint32_t)idx;
     s->type = type;
     s->hash = auth_hash;
     s->sym_alg = sym_alg;
@@ -637,15 +668,10 @@ static TPM_RC policy_session_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_session **out)
     return TPM_RC_SUCCESS;
 }
 
-/* Part 3 §23.15 TPM2_PolicyRestart: back to the initial policy state. */
-TPM_RC cmd_PolicyRestart(qtpm_tpm *tpm, tpm_cmd *c)
+/* Back to the initial policy state: PolicyRestart, and after a policy
+ * session has authorized a command and continues (Part 1 §19.7.1). */
+static void policy_session_reset(qtpm_tpm *tpm, tpm_session *s)
 {
-    tpm_session *s;
-    TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     memset(s->policy_digest.b, 0, sizeof(s->policy_digest.b));
     s->auth_value_needed = s->password_needed = 0;
     s->command_code = 0;
@@ -655,6 +681,18 @@ TPM_RC cmd_PolicyRestart(qtpm_tpm *tpm, tpm_cmd *c)
     s->nv_written_set = 0;
     s->timeout = 0;
     s->start_time = tpm->time_ms;
+}
+
+/* Part 3 §23.15 TPM2_PolicyRestart */
+TPM_RC cmd_PolicyRestart(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    policy_session_reset(tpm, s);
     return TPM_RC_SUCCESS;
 }
 

@@ -53,7 +53,7 @@ static const TPM_ALG_ID public_table[] = {
     TPM_ALG_MLKEM, TPM_ALG_MLDSA,     TPM_ALG_HASH_MLDSA,
 };
 
-/* TPMI_ALG_SIG_SCHEME (SM2 is not implemented). */
+/* TPMI_ALG_SIG_SCHEME (SM2 is outside qtpm's algorithm set). */
 static const TPM_ALG_ID sig_scheme_table[] = {
     TPM_ALG_RSASSA, TPM_ALG_RSAPSS, TPM_ALG_ECDSA, TPM_ALG_ECDAA,
     TPM_ALG_ECSCHNORR, TPM_ALG_HMAC, TPM_ALG_MLDSA, TPM_ALG_HASH_MLDSA,
@@ -65,7 +65,7 @@ static const TPM_ALG_ID kdf_table[] = {
 };
 
 /* TPMI_ALG_RSA_SCHEME, TPMI_ALG_RSA_DECRYPT, TPMI_ALG_ECC_SCHEME,
- * TPMI_ECC_KEY_EXCHANGE (ECMQV is not implemented). */
+ * TPMI_ECC_KEY_EXCHANGE (ECMQV is outside qtpm's algorithm set). */
 static const TPM_ALG_ID rsa_scheme_table[] = {
     TPM_ALG_RSASSA, TPM_ALG_RSAPSS, TPM_ALG_RSAES, TPM_ALG_OAEP,
 };

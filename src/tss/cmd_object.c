@@ -239,6 +239,29 @@ int qtpm_tss_FlushContext(qtpm_tss *t, TPMI_DH_CONTEXT flush_handle)
     return rc;
 }
 
+TPM_RC qtpm_tss_context_unmarshal(TPMS_CONTEXT *dst, const uint8_t buf[], size_t size,
+                                  size_t *offset)
+{
+    size_t o = *offset;
+    TPM_RC rc = qtpm_UINT64_unmarshal(&dst->sequence, buf, size, &o);
+    if (rc == TPM_RC_SUCCESS)
+        rc = qtpm_UINT32_unmarshal(&dst->savedHandle, buf, size, &o);
+    if (rc == TPM_RC_SUCCESS) {
+        TPM_HANDLE h = dst->savedHandle;
+        uint32_t type = h >> 24;
+        if (type != TPM_HT_HMAC_SESSION && type != TPM_HT_POLICY_SESSION &&
+            (h < TPM_CONTEXT_TRANSIENT || h > TPM_CONTEXT_TRANSIENT_ST_CLEAR))
+            rc = TPM_RC_VALUE;
+    }
+    if (rc == TPM_RC_SUCCESS)
+        rc = qtpm_TPMI_RH_HIERARCHY_unmarshal(&dst->hierarchy, buf, size, &o, YES);
+    if (rc == TPM_RC_SUCCESS)
+        rc = qtpm_TPM2B_CONTEXT_DATA_unmarshal(&dst->contextBlob, buf, size, &o);
+    if (rc == TPM_RC_SUCCESS)
+        *offset = o;
+    return rc;
+}
+
 int qtpm_tss_ContextSave(qtpm_tss *t, TPMI_DH_CONTEXT save_handle, TPMS_CONTEXT *context)
 {
     qtpm_tss_response r;
@@ -246,7 +269,7 @@ int qtpm_tss_ContextSave(qtpm_tss *t, TPMI_DH_CONTEXT save_handle, TPMS_CONTEXT 
     if (rc)
         return rc;
     size_t o = 0;
-    return tss_rsp_end(qtpm_TPMS_CONTEXT_unmarshal(context, r.params, r.params_len, &o), &o, &r);
+    return tss_rsp_end(qtpm_tss_context_unmarshal(context, r.params, r.params_len, &o), &o, &r);
 }
 
 int qtpm_tss_ContextLoad(qtpm_tss *t, const TPMS_CONTEXT *context, TPMI_DH_CONTEXT *loaded_handle)

@@ -1,67 +1,160 @@
 #!/bin/sh
-# cli_interop.sh QTPM SECTION — drives the qtpm CLI against a private swtpm
-# and cross-checks every file it writes with tpm2-tools 5.4 on the same TPM
-# (and tpm2-tools' files with qtpm). SECTION is one of: basic files quote
-# object credential sign seal nv policy errors. Exit 0 pass, 1 fail, 77 skip.
-# swtpm is always stopped at the end (trap), and its state lives in a
+# cli_interop.sh QTPM QTPM_SERVER SECTION — drives the qtpm CLI against two
+# TPMs in one run: Debian's swtpm and qtpm's own qtpm-server (mssim
+# protocol). Each SECTION (basic files quote object credential sign seal nv
+# policy errors) runs once per TPM, cross-checking every file qtpm writes
+# with tpm2-tools 5.4 on the same TPM (and tpm2-tools' files with qtpm); then
+# cross_SECTION, where one exists, checks across the two TPMs (a quote made
+# on one verified by the tools while talking to the other, a key of one
+# loaded into the other, ...). Section "pqc" runs against qtpm-server only
+# (swtpm 0.7 has no ML-KEM / ML-DSA).
+#
+# A check that fails on qtpm-server because of a known engine gap is listed
+# in KNOWN_GAPS: it is printed as "GAP" and counted, not hidden; when it
+# passes it is printed as "ok" with a note. Exit 0 pass, 1 fail, 77 skip.
+# Both TPMs are always stopped at the end (trap), and their state lives in a
 # temporary directory that is removed.
 set -u
 QTPM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-SECTION=$2
+SERVER=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+SECTION=$3
 
-for tool in swtpm tpm2_quote openssl; do
+for tool in swtpm tpm2_quote openssl python3; do
     command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
 done
+[ -x "$SERVER" ] || { echo "SKIP: $SERVER not built"; exit 77; }
+
+# Checks (by description, a shell case pattern) that fail on qtpm-server
+# because of the engine; docs/CLI.md lists them with the command and rc.
+KNOWN_GAPS="
+"
 
 WORK=$(mktemp -d /tmp/qtpm-cli-XXXXXX)
 SWTPM_PID=
+QSRV_PID=
 cleanup() {
-    if [ -n "$SWTPM_PID" ]; then
-        kill "$SWTPM_PID" 2>/dev/null
-        wait "$SWTPM_PID" 2>/dev/null
-    fi
+    for pid in $SWTPM_PID $QSRV_PID; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# A free port pair N, N+1: try random candidates until swtpm binds both.
+# Two consecutive free ports (both protocols use N and N+1).
+free_port() {
+    python3 - <<'PYEOF'
+import socket
+for _ in range(500):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    try:
+        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close()
+        print(p); break
+    except OSError:
+        pass
+PYEOF
+}
+port_open() {
+    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null
+}
+# wait_ports PID PORT: until both ports accept connections (0) or PID died (1)
+wait_ports() {
+    i=0
+    while [ $i -lt 100 ]; do
+        kill -0 "$1" 2>/dev/null || return 1
+        if port_open "$2" && port_open $(($2 + 1)); then return 0; fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
 start_swtpm() {
-    mkdir -p "$WORK/state"
-    for try in 1 2 3 4 5 6 7 8 9 10; do
-        PORT=$(( ( $(od -An -N2 -tu2 /dev/urandom) % 20000 ) + 30000 ))
-        swtpm socket --tpm2 --server type=tcp,port=$PORT --ctrl type=tcp,port=$((PORT + 1)) \
-            --tpmstate dir="$WORK/state" --flags not-need-init,startup-clear \
+    mkdir -p "$WORK/swtpm-state"
+    for try in 1 2 3 4 5; do
+        SWTPM_PORT=$(free_port)
+        swtpm socket --tpm2 --server type=tcp,port=$SWTPM_PORT,bindaddr=127.0.0.1 \
+            --ctrl type=tcp,port=$((SWTPM_PORT + 1)),bindaddr=127.0.0.1 \
+            --tpmstate dir="$WORK/swtpm-state" --flags not-need-init,startup-clear \
             >"$WORK/swtpm.log" 2>&1 &
         SWTPM_PID=$!
-        sleep 0.4
-        if kill -0 $SWTPM_PID 2>/dev/null; then
-            export QTPM_TCTI="swtpm:host=127.0.0.1,port=$PORT"
-            export TPM2TOOLS_TCTI="swtpm:host=127.0.0.1,port=$PORT"
-            return 0
-        fi
-        wait $SWTPM_PID 2>/dev/null
+        wait_ports $SWTPM_PID $SWTPM_PORT && return 0
+        kill $SWTPM_PID 2>/dev/null; wait $SWTPM_PID 2>/dev/null
         SWTPM_PID=
     done
     echo "FAIL: could not start swtpm"; cat "$WORK/swtpm.log"; exit 1
 }
 
+# qtpm-server starts powered on; like swtpm's startup-clear we send Startup.
+start_qtpm_server() {
+    for try in 1 2 3 4 5; do
+        QSRV_PORT=$(free_port)
+        "$SERVER" --mssim --host 127.0.0.1 --port $QSRV_PORT --state "$WORK/qtpm-state" \
+            >"$WORK/qtpm-server.log" 2>&1 &
+        QSRV_PID=$!
+        if wait_ports $QSRV_PID $QSRV_PORT; then
+            "$QTPM" -T "mssim:host=127.0.0.1,port=$QSRV_PORT" startup -c >/dev/null 2>&1
+            return 0
+        fi
+        kill $QSRV_PID 2>/dev/null; wait $QSRV_PID 2>/dev/null
+        QSRV_PID=
+    done
+    echo "FAIL: could not start qtpm-server"; cat "$WORK/qtpm-server.log"; exit 1
+}
+
+SWTPM_TCTI=
+QSRV_TCTI=
+# use_tpm swtpm|qtpm-server: point qtpm and tpm2-tools at that TPM and work
+# in its own directory.
+use_tpm() {
+    TPM=$1
+    case $TPM in
+    swtpm) TCTI=$SWTPM_TCTI ;;
+    qtpm-server) TCTI=$QSRV_TCTI ;;
+    esac
+    export QTPM_TCTI="$TCTI" TPM2TOOLS_TCTI="$TCTI"
+    mkdir -p "$WORK/$TPM"
+    cd "$WORK/$TPM" || exit 1
+}
+
 FAILS=0
 CHECKS=0
-pass() { CHECKS=$((CHECKS + 1)); echo "ok   $*"; }
-fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "FAIL $*"; }
+GAPS=0
+TPM=
+is_gap() {
+    [ "$TPM" = qtpm-server ] || return 1
+    set -f
+    for g in $KNOWN_GAPS; do
+        # shellcheck disable=SC2254
+        case "$1" in $g) set +f; return 0 ;; esac
+    done
+    set +f
+    return 1
+}
+pass() {
+    CHECKS=$((CHECKS + 1))
+    if is_gap "$*"; then echo "ok   [$TPM] $* (listed as a known engine gap, but passes)"
+    else echo "ok   [$TPM] $*"; fi
+}
+fail() {
+    CHECKS=$((CHECKS + 1))
+    if is_gap "$*"; then GAPS=$((GAPS + 1)); echo "GAP  [$TPM] $* (known engine gap)"
+    else FAILS=$((FAILS + 1)); echo "FAIL [$TPM] $*"; fi
+}
 # run DESCRIPTION CMD...: the command must succeed
 run() {
     d=$1; shift
-    if "$@" >"$WORK/out" 2>"$WORK/err"; then pass "$d"; else
-        fail "$d (exit $?)"; sed 's/^/     | /' "$WORK/err" "$WORK/out" | head -20; fi
+    if "$@" >out 2>err; then pass "$d"; else
+        fail "$d (exit $?)"; sed 's/^/     | /' err out | head -20; fi
 }
 # expect CODE PATTERN DESCRIPTION CMD...: exit status CODE and PATTERN on stderr
 expect() {
     code=$1; pat=$2; d=$3; shift 3
-    "$@" >"$WORK/out" 2>"$WORK/err"
+    "$@" >out 2>err
     rc=$?
-    if [ $rc -eq "$code" ] && grep -q -- "$pat" "$WORK/err"; then pass "$d"; else
-        fail "$d (exit $rc, wanted $code and \"$pat\")"; sed 's/^/     | /' "$WORK/err" | head -10; fi
+    if [ $rc -eq "$code" ] && grep -q -- "$pat" err; then pass "$d"; else
+        fail "$d (exit $rc, wanted $code and \"$pat\")"; sed 's/^/     | /' err | head -10; fi
 }
 same() { # same DESCRIPTION FILE1 FILE2
     if cmp -s "$2" "$3"; then pass "$1"; else fail "$1 ($2 and $3 differ)"; fi
@@ -70,13 +163,17 @@ no_transients() {
     if [ -z "$(tpm2_getcap handles-transient)" ]; then pass "$1: no transient object left"
     else fail "$1: transient objects left"; tpm2_getcap handles-transient; fi
 }
+write_inputs() {
+    printf 'the message to sign\n' > msg.dat
+    printf 'sealed secret 0123456789' > secret.dat
+    printf '0123456789abcdef0123456789abcdef' > cred.dat
+}
 
 start_swtpm
-cd "$WORK"
+start_qtpm_server
+SWTPM_TCTI="swtpm:host=127.0.0.1,port=$SWTPM_PORT"
+QSRV_TCTI="mssim:host=127.0.0.1,port=$QSRV_PORT"
 Q=$QTPM
-printf 'the message to sign\n' > msg.dat
-printf 'sealed secret 0123456789' > secret.dat
-printf '0123456789abcdef0123456789abcdef' > cred.dat
 
 section_basic() {
     run "getrandom 16 bytes" sh -c "$Q getrandom --hex 16 | grep -Eq '^random: [0-9a-f]{32}$'"
@@ -258,21 +355,32 @@ section_seal() {
     run "tpm2 trial policypcr" sh -c "tpm2_startauthsession -S ts.ctx && tpm2_policypcr -Q -S ts.ctx -l sha256:0,16 -L pcr_t.pol && tpm2_flushcontext ts.ctx"
     same "policy digests of qtpm and tpm2" pcr.pol pcr_t.pol
     run "qtpm create -i -L (seal)" $Q create -C p.ctx -i secret.dat -L pcr.pol -u s.pub -r s.priv -c s.ctx
-    run "policy session" $Q startauthsession --policy-session -S ps.ctx
+    run "policy session" sh -c "$Q startauthsession --policy-session -S ps.ctx > ps.out"
+    # Part 2 §7.5: session handles run from POLICY_SESSION_FIRST up to the
+    # TPM's own number of active sessions.
+    h=$(sed -n 's/^session-handle: //p' ps.out)
+    max=$($Q getcap properties-fixed | sed -n 's/^TPM_PT_ACTIVE_SESSIONS_MAX: //p')
+    if [ -n "$h" ] && [ -n "$max" ] && [ $((h & 0xffffff)) -lt $((max)) ]; then
+        pass "session handle below TPM_PT_ACTIVE_SESSIONS_MAX"
+    else fail "session handle below TPM_PT_ACTIVE_SESSIONS_MAX (handle $h, max $max)"; fi
     run "policypcr" $Q policypcr -S ps.ctx -l sha256:0,16
     run "qtpm unseal with the policy session" $Q unseal -c s.ctx -p session:ps.ctx -o out.dat
     same "unsealed data" secret.dat out.dat
+    # Part 1 §19.7: a policy session used with continueSession starts over.
+    expect 2 "TPM_RC_POLICY_FAIL" "a used policy session is reset: unseal again refused" \
+        $Q unseal -c s.ctx -p session:ps.ctx
+    run "a fresh policy session" sh -c "$Q flushcontext ps.ctx && $Q startauthsession --policy-session -S ps.ctx"
     run "tpm2_unseal of qtpm's sealed object" sh -c "tpm2_startauthsession --policy-session -S tps.ctx && tpm2_policypcr -Q -S tps.ctx -l sha256:0,16 && tpm2_unseal -c s.ctx -p session:tps.ctx -o tout.dat; rc=\$?; tpm2_flushcontext tps.ctx; tpm2_flushcontext -t; exit \$rc"
     same "tpm2_unseal data" secret.dat tout.dat
     run "tpm2_create seals under the same policy" tpm2_create -Q -C p.ctx -i secret.dat -L pcr_t.pol -u ts.pub -r ts.priv
     tpm2_flushcontext -t
     run "qtpm load of it" $Q load -C p.ctx -u ts.pub -r ts.priv -c ts.ctx
-    run "policypcr again (a used policy session starts over)" $Q policypcr -S ps.ctx -l sha256:0,16
+    run "policypcr (the session was not used)" $Q policypcr -S ps.ctx -l sha256:0,16
     run "qtpm unseal of tpm2's sealed object" $Q unseal -c ts.ctx -p session:ps.ctx -o out2.dat
     same "unsealed tpm2's data" secret.dat out2.dat
     D=$(printf 'x' | openssl dgst -sha256 -r | cut -c1-64)
     run "extend PCR 16" $Q pcrextend "16:sha256=$D"
-    run "policypcr after the change" $Q policypcr -S ps.ctx -l sha256:0,16
+    run "policypcr after the change (fresh session)" sh -c "$Q flushcontext ps.ctx && $Q startauthsession --policy-session -S ps.ctx && $Q policypcr -S ps.ctx -l sha256:0,16"
     expect 2 "TPM_RC_POLICY_FAIL" "unseal refused after PCR change (decoded)" $Q unseal -c s.ctx -p session:ps.ctx
     run "flush the policy session" $Q flushcontext ps.ctx
     run "sessions all gone" sh -c "[ -z \"\$(tpm2_getcap handles-loaded-session)\" ] && [ -z \"\$(tpm2_getcap handles-saved-session)\" ]"
@@ -358,9 +466,222 @@ section_errors() {
     no_transients "errors"
 }
 
+# qtpm-server only: ML-KEM / ML-DSA of TPM 2.0 v1.85 (swtpm 0.7 and
+# tpm2-tools 5.4 have neither).
+section_pqc() {
+    # ML-KEM-768 EK and ML-DSA-44 AK
+    run "createek -G mlkem768" $Q createek -G mlkem768 -c ek.ctx -u ek.pub
+    run "createek -f raw" $Q createek -G mlkem768 -c ek2.ctx -u ek.raw -f raw
+    [ "$(wc -c < ek.raw)" -eq 1184 ] && pass "raw ML-KEM-768 EK is 1184 bytes (FIPS 203 ek)" || fail "raw EK size $(wc -c < ek.raw)"
+    run "createak -G mldsa44 under the ML-KEM EK" $Q createak -C ek.ctx -G mldsa44 -c ak.ctx -u ak.pub -n ak.name -r ak.priv
+    run "readpublic shows the parameter set" sh -c "$Q readpublic -c ak.ctx | grep -q '^parameter-set: mldsa44'"
+    run "readpublic --json of the EK" sh -c "$Q --json readpublic -c ek.ctx | jq -e '.type == \"mlkem\" and .\"parameter-set\" == \"mlkem768\" and .symmetric == \"aes\"'"
+    expect 1 "no PEM form" "no PEM for ML-DSA (OpenSSL 3.0)" $Q readpublic -c ak.ctx -f pem -o ak.pem
+    run "readpublic -f raw" $Q readpublic -c ak.ctx -f raw -o ak.raw
+    [ "$(wc -c < ak.raw)" -eq 1312 ] && pass "raw ML-DSA-44 key is 1312 bytes (FIPS 204 pk)" || fail "raw AK size $(wc -c < ak.raw)"
+    no_transients "createek/createak"
+    # credentials through the ML-KEM EK
+    run "makecredential with the ML-KEM EK" $Q makecredential -e ek.pub -s cred.dat -n "$(xxd -p -c 256 ak.name)" -o k.cred
+    [ "$(xxd -s 8 -l 2 -p k.cred)" != "" ] && pass "credential file written" || fail "credential file"
+    run "activatecredential (ML-KEM decapsulates the seed)" $Q activatecredential -c ak.ctx -C ek.ctx -i k.cred -o k.out
+    same "recovered credential" cred.dat k.out
+    run "makecredential for another Name" $Q makecredential -e ek.pub -s cred.dat -n 000b$(printf '%064d' 7) -o o.cred
+    expect 2 "TPM_RC_INTEGRITY" "credential for another Name refused (decoded)" $Q activatecredential -c ak.ctx -C ek.ctx -i o.cred -o x.out
+    run "a second ML-KEM EK (mlkem1024, persistent)" $Q createek -G mlkem1024 -c 0x81010020 -u ek1024.pub
+    expect 2 "TPM_RC_" "credential for the ML-KEM-768 EK refused by the ML-KEM-1024 EK" $Q activatecredential -c ak.ctx -C 0x81010020 -i k.cred -o x.out
+    run "evictcontrol removes it" $Q evictcontrol -C o -c 0x81010020
+    # quote / checkquote with ML-DSA, verified in software (FIPS 204)
+    D=$(printf 'pqc' | openssl dgst -sha256 -r | cut -c1-64)
+    run "pcrextend 16" $Q pcrextend "16:sha256=$D"
+    run "quote with the ML-DSA-44 AK" $Q quote -c ak.ctx -l sha256:0,1,16 -q 1badcafe -m q.msg -s q.sig -o q.pcrs -F values
+    [ "$(xxd -p -l 4 q.sig)" = "00a10974" ] && pass "TPMT_SIGNATURE: TPM_ALG_MLDSA, 2420-byte signature" || fail "signature header $(xxd -p -l 4 q.sig)"
+    run "checkquote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 1badcafe
+    run "checkquote --json" sh -c "$Q --json checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 1badcafe | jq -e '.verified == true'"
+    expect 3 "qualifying data" "checkquote: wrong nonce refused" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 1badcaff
+    { printf '\377'; tail -c +2 q.pcrs; } > bad.pcrs
+    expect 3 "do not match" "checkquote: changed PCR value refused" $Q checkquote -u ak.pub -m q.msg -s q.sig -f bad.pcrs -q 1badcafe
+    run "pcrextend 16 again" $Q pcrextend "16:sha256=$D"
+    run "pcrread the new values" $Q pcrread -o new.pcrs sha256:0,1,16
+    expect 3 "do not match" "checkquote: PCRs changed since the quote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f new.pcrs
+    { head -c 20 q.msg; printf '\377'; tail -c +22 q.msg; } > bad.msg
+    expect 3 "signature does not verify" "checkquote: altered TPMS_ATTEST refused" $Q checkquote -u ak.pub -m bad.msg -s q.sig
+    run "createak -G hashmldsa65:sha384" $Q createak -C ek.ctx -G hashmldsa65:sha384 -c hak.ctx -u hak.pub
+    run "quote with the HashML-DSA AK" $Q quote -c hak.ctx -l sha384:16 -q 0102 -m hq.msg -s hq.sig -o hq.pcrs
+    [ "$(xxd -p -l 6 hq.sig)" = "00a2000c0ced" ] && pass "TPMT_SIGNATURE: TPM_ALG_HASH_MLDSA, SHA-384, 3309 bytes" || fail "signature header $(xxd -p -l 6 hq.sig)"
+    run "checkquote of the HashML-DSA quote" $Q checkquote -u hak.pub -m hq.msg -s hq.sig -f hq.pcrs -q 0102
+    expect 3 "signature does not verify" "wrong parameter set: ML-DSA-44 quote with the ML-DSA-65 key" $Q checkquote -u hak.pub -m q.msg -s q.sig
+    # certify, checked by the TPM (verify sequence) from the public key alone
+    run "certify with the ML-DSA AK" $Q certify -c hak.ctx -C ak.ctx -q aa -o c.att -s c.sig
+    run "verifysignature of the certification (loadexternal)" sh -c "$Q loadexternal -u ak.pub -c akx.ctx && $Q verifysignature -c akx.ctx -m c.att -s c.sig"
+    { head -c 30 c.att; printf '\377'; tail -c +32 c.att; } > bad.att
+    expect 3 "TPM_RC_SIGNATURE" "altered certification refused" $Q verifysignature -c akx.ctx -m bad.att -s c.sig
+    # ML-KEM encapsulation
+    run "createprimary" $Q createprimary -c p.ctx
+    run "create -G mlkem768 (unrestricted)" $Q create -C p.ctx -G mlkem768 -u k.pub -r k.priv -c k.ctx
+    run "encapsulate in the TPM" $Q encapsulate -c k.ctx -C ct.bin -o ss1.bin
+    [ "$(wc -c < ct.bin)" -eq 1088 ] && [ "$(wc -c < ss1.bin)" -eq 32 ] && pass "1088-byte ciphertext, 32-byte secret" || fail "encapsulate sizes"
+    run "decapsulate" $Q decapsulate -c k.ctx -C ct.bin -o ss2.bin
+    same "encapsulate and decapsulate give the same secret" ss1.bin ss2.bin
+    run "encapsulate in software (-u)" $Q encapsulate -u k.pub -C ct3.bin -o ss3.bin
+    run "decapsulate the software ciphertext" $Q decapsulate -c k.ctx -C ct3.bin -o ss4.bin
+    same "software encapsulation, TPM decapsulation: same secret" ss3.bin ss4.bin
+    head -c 1087 ct.bin > short.ct
+    expect 2 "TPM_RC_SIZE.*parameter 1" "wrong-size ciphertext refused (decoded TPM_RC_SIZE)" $Q decapsulate -c k.ctx -C short.ct
+    { printf '\377'; tail -c +2 ct.bin; } > forged.ct
+    run "forged ciphertext of the right size decapsulates" $Q decapsulate -c k.ctx -C forged.ct -o ss5.bin
+    if cmp -s ss1.bin ss5.bin; then fail "a forged ciphertext gave the same secret"
+    else pass "forged ciphertext gives another secret (implicit rejection)"; fi
+    expect 2 "TPM_RC_ATTRIBUTES" "encapsulate to the restricted EK refused" $Q encapsulate -c ek.ctx -C x.ct
+    run "create -G mlkem512, mlkem1024" sh -c "$Q create -C p.ctx -G mlkem512 -u k5.pub -r k5.priv && $Q create -C p.ctx -G mlkem1024 -u k10.pub -r k10.priv"
+    run "software encapsulation to ML-KEM-1024" $Q encapsulate -u k10.pub -C ct10.bin -o ss10.bin
+    [ "$(wc -c < ct10.bin)" -eq 1568 ] && pass "ML-KEM-1024 ciphertext is 1568 bytes" || fail "ML-KEM-1024 ciphertext size"
+    run "load of ML-KEM-1024 and decapsulate" sh -c "$Q load -C p.ctx -u k10.pub -r k10.priv -c k10.ctx && $Q decapsulate -c k10.ctx -C ct10.bin -o ss11.bin"
+    same "ML-KEM-1024 secret" ss10.bin ss11.bin
+    expect 2 "TPM_RC_SIZE" "ML-KEM-768 ciphertext refused by the ML-KEM-1024 key" $Q decapsulate -c k10.ctx -C ct.bin
+    run "ML-KEM-1024 storage parent and a child" sh -c "$Q createprimary -G mlkem1024 -c kp.ctx && $Q create -C kp.ctx -G ecc256 -u ch.pub -r ch.priv && $Q load -C kp.ctx -u ch.pub -r ch.priv -c ch.ctx"
+    # signatures: HashML-DSA through TPM2_Sign, pure ML-DSA through sequences
+    run "create -G hashmldsa65:sha384" $Q create -C p.ctx -G hashmldsa65:sha384 -u h.pub -r h.priv -c h.ctx
+    run "sign with hash-mldsa" $Q sign -c h.ctx -o h.sig msg.dat
+    run "rcdecode of a v1.85 code" sh -c "$Q rcdecode 0x1ab | grep -q 'TPM_RC_EXT_MU.*handle 1'"
+    [ "$(xxd -p -l 4 h.sig)" = "00a2000c" ] && pass "HashML-DSA signature file names SHA-384" || fail "signature header $(xxd -p -l 4 h.sig)"
+    run "verifysignature with hash-mldsa" $Q verifysignature -c h.ctx -m msg.dat -s h.sig -t h.tk
+    printf 'another message' > other.dat
+    expect 3 "TPM_RC_SIGNATURE" "hash-mldsa: other message refused" $Q verifysignature -c h.ctx -m other.dat -s h.sig
+    expect 2 "TPM_RC_" "hash-mldsa: digest of the wrong hash refused" $Q sign -c h.ctx -g sha256 -o x.sig msg.dat
+    run "create -G mldsa87" $Q create -C p.ctx -G mldsa87 -u d.pub -r d.priv -c d.ctx
+    head -c 3000 /dev/urandom > big.dat
+    run "sign a 3000-byte message with ML-DSA-87 (sign sequence)" $Q sign -c d.ctx -o d.sig big.dat
+    run "verifysignature (verify sequence)" $Q verifysignature -c d.ctx -m big.dat -s d.sig
+    expect 3 "TPM_RC_SIGNATURE" "ML-DSA-87: other message refused" $Q verifysignature -c d.ctx -m msg.dat -s d.sig
+    expect 3 "TPM_RC_SIGNATURE" "wrong parameter set: ML-DSA-87 signature with the ML-DSA-44 key" $Q verifysignature -c akx.ctx -m big.dat -s d.sig
+    run "sign -f plain: raw FIPS 204 signature" $Q sign -c d.ctx -f plain -o d.raw msg.dat
+    [ "$(wc -c < d.raw)" -eq 4627 ] && pass "ML-DSA-87 signature is 4627 bytes" || fail "raw signature size $(wc -c < d.raw)"
+    run "sign with the restricted ML-DSA AK" $Q sign -c ak.ctx -o aks.sig msg.dat
+    run "verify it" $Q verifysignature -c akx.ctx -m msg.dat -s aks.sig
+    run "create -G mldsa65:extmu" $Q create -C p.ctx -G mldsa65:extmu -u m.pub -r m.priv -c m.ctx
+    head -c 64 /dev/urandom > mu.bin
+    run "sign -d of an external mu (SignDigest)" $Q sign -c m.ctx -d -o mu.sig mu.bin
+    run "verifysignature -d of the mu (VerifyDigestSignature)" $Q verifysignature -c m.ctx -d mu.bin -s mu.sig
+    run "hash in the TPM (SHA-384)" $Q hash -g sha384 -o m384.bin msg.dat
+    run "signdigest with a context" $Q signdigest -c h.ctx -x 717470 -o sd.sig m384.bin
+    run "verifydigestsignature" $Q verifydigestsignature -c h.ctx -x 717470 -d m384.bin -s sd.sig -t sd.tk
+    expect 3 "TPM_RC_SIGNATURE" "verifydigestsignature: other context refused" $Q verifydigestsignature -c h.ctx -x 717471 -d m384.bin -s sd.sig
+    expect 2 "TPM_RC_EXT_MU" "signdigest: mu with a key without allowExternalMu" $Q signdigest -c d.ctx -o x.sig mu.bin
+    # parameter sets that do not exist
+    expect 1 "bad key algorithm" "-G mldsa99 refused" $Q create -C p.ctx -G mldsa99 -u x.pub -r x.priv
+    expect 1 "bad key algorithm" "-G mlkem100 refused" $Q createprimary -G mlkem100
+    expect 1 "an AK signs" "createak -G mlkem768 refused (an AK signs)" $Q createak -C ek.ctx -G mlkem768 -c x.ctx
+    { head -c 12 ak.pub; printf '\000\004'; tail -c +15 ak.pub; } > set4.pub
+    expect 1 "parameter set" "TPM2B_PUBLIC with ML-DSA parameter set 4 refused" $Q checkquote -u set4.pub -m q.msg -s q.sig
+    no_transients "pqc"
+}
+
+# ------------------------------------------------------------ cross-TPM
+# Checks across the two TPMs: S = swtpm, V = qtpm-server. Commands name
+# their TPM with -T; files of one TPM are handed to the other.
+S_T() { "$Q" -T "$SWTPM_TCTI" "$@"; }
+V_T() { "$Q" -T "$QSRV_TCTI" "$@"; }
+tS() { cmd=$1; shift; "$cmd" -T "$SWTPM_TCTI" "$@"; }
+tV() { cmd=$1; shift; "$cmd" -T "$QSRV_TCTI" "$@"; }
+cross_flush() { tS tpm2_flushcontext -t; tV tpm2_flushcontext -t; }
+
+cross_basic() {
+    D=$(printf 'cross' | openssl dgst -sha256 -r | cut -c1-64)
+    run "reset PCR 16 on both" sh -c "$Q -T $SWTPM_TCTI pcrreset 16 && $Q -T $QSRV_TCTI pcrreset 16"
+    run "extend PCR 16 on both" sh -c "$Q -T $SWTPM_TCTI pcrextend 16:sha256=$D && $Q -T $QSRV_TCTI pcrextend 16:sha256=$D"
+    run "read PCR 16 on swtpm" S_T pcrread -o s16.bin sha256:16
+    run "read PCR 16 on qtpm-server (tpm2_pcrread)" tV tpm2_pcrread -o v16.bin sha256:16
+    same "the same extend gives the same PCR on both TPMs" s16.bin v16.bin
+    run "reset PCR 16 again" sh -c "$Q -T $SWTPM_TCTI pcrreset 16 && $Q -T $QSRV_TCTI pcrreset 16"
+}
+
+cross_files() {
+    run "primary on swtpm" S_T createprimary -c s.ctx -u s.pub
+    run "primary on qtpm-server" V_T createprimary -c v.ctx -u v.pub
+    if cmp -s s.pub v.pub; then fail "two TPMs gave the same primary key"
+    else pass "different seeds give different primaries"; fi
+    expect 2 "TPM_RC_" "qtpm-server refuses swtpm's context file (decoded rc)" V_T readpublic -c s.ctx
+    if tV tpm2_readpublic -c s.ctx >/dev/null 2>&1; then fail "tpm2_readpublic on qtpm-server took swtpm's context"
+    else pass "tpm2_readpublic on qtpm-server refuses swtpm's context"; fi
+    cross_flush
+}
+
+cross_quote() {
+    run "EK/AK on qtpm-server" sh -c "$Q -T $QSRV_TCTI createek -c vek.ctx -u vek.pub && $Q -T $QSRV_TCTI createak -C vek.ctx -c vak.ctx -u vak.pub -n vak.name"
+    run "EK/AK on swtpm (tpm2-tools)" sh -c "tpm2_createek -T $SWTPM_TCTI -c sek.ctx -G rsa -u sek.pub && tpm2_createak -T $SWTPM_TCTI -C sek.ctx -c sak.ctx -G rsa -g sha256 -s rsassa -u sak.pub -n sak.name -f pem"
+    cross_flush
+    run "qtpm quote on qtpm-server" V_T quote -c vak.ctx -l sha256:0,1,2,16 -q 5eed -m v.msg -s v.sig -o v.pcrs
+    run "tpm2_quote on swtpm" tS tpm2_quote -c sak.ctx -l sha256:0,1,2,16 -q 5eed -m s.msg -s s.sig -o s.pcrs -g sha256
+    cross_flush
+    run "tpm2_checkquote of qtpm-server's quote" tpm2_checkquote -u vak.pub -m v.msg -s v.sig -f v.pcrs -g sha256 -q 5eed
+    run "qtpm checkquote of swtpm's quote" $Q checkquote -u sak.pub -m s.msg -s s.sig -f s.pcrs -q 5eed
+    expect 3 "signature does not verify" "qtpm-server's quote with swtpm's AK is refused" $Q checkquote -u sak.pub -m v.msg -s v.sig
+    if tpm2_checkquote -u vak.pub -m s.msg -s s.sig -f s.pcrs -g sha256 -q 5eed >/dev/null 2>&1; then
+        fail "tpm2_checkquote took swtpm's quote with qtpm-server's AK"
+    else pass "tpm2_checkquote refuses swtpm's quote with qtpm-server's AK"; fi
+    # the TPMs verify each other's attestation signatures (TPM2_VerifySignature)
+    run "qtpm certify on qtpm-server" V_T certify -c vak.ctx -C vak.ctx -o vc.att -s vc.sig
+    run "swtpm verifies qtpm-server's certification" sh -c "tpm2_loadexternal -T $SWTPM_TCTI -Q -C o -u vak.pub -c vx.ctx && tpm2_verifysignature -T $SWTPM_TCTI -c vx.ctx -g sha256 -m vc.att -s vc.sig"
+    cross_flush
+    run "qtpm-server verifies swtpm's quote signature" sh -c "$Q -T $QSRV_TCTI loadexternal -C o -u sak.pub -a 'sign|userwithauth' -c sx.ctx && $Q -T $QSRV_TCTI verifysignature -c sx.ctx -g sha256 -m s.msg -s s.sig"
+    cross_flush
+}
+
+cross_sign() {
+    run "signing key on swtpm" sh -c "$Q -T $SWTPM_TCTI createprimary -c sp.ctx && $Q -T $SWTPM_TCTI create -C sp.ctx -G ecc256 -u sk.pub -r sk.priv -c sk.ctx"
+    run "signing key on qtpm-server" sh -c "$Q -T $QSRV_TCTI createprimary -c vp.ctx && $Q -T $QSRV_TCTI create -C vp.ctx -G rsa2048 -u vk.pub -r vk.priv -c vk.ctx"
+    run "sign on swtpm" S_T sign -c sk.ctx -g sha256 -o s.sig msg.dat
+    run "tpm2_sign on qtpm-server" tV tpm2_sign -c vk.ctx -g sha256 -o v.sig msg.dat
+    cross_flush
+    run "qtpm-server verifies swtpm's ECDSA signature" sh -c "$Q -T $QSRV_TCTI loadexternal -u sk.pub -c skx.ctx && $Q -T $QSRV_TCTI verifysignature -c skx.ctx -g sha256 -m msg.dat -s s.sig"
+    run "swtpm verifies qtpm-server's RSA signature (tpm2-tools)" sh -c "tpm2_loadexternal -T $SWTPM_TCTI -Q -C n -u vk.pub -c vkx.ctx && tpm2_verifysignature -T $SWTPM_TCTI -c vkx.ctx -g sha256 -m msg.dat -s v.sig"
+    cross_flush
+    printf 'not the message' > other.dat
+    expect 3 "TPM_RC_SIGNATURE" "qtpm-server refuses swtpm's signature over another message" sh -c "$Q -T $QSRV_TCTI loadexternal -u sk.pub -c skx2.ctx && $Q -T $QSRV_TCTI verifysignature -c skx2.ctx -g sha256 -m other.dat -s s.sig"
+    expect 2 "TPM_RC_" "swtpm's key does not load under qtpm-server's parent (decoded rc)" V_T load -C vp.ctx -u sk.pub -r sk.priv
+    cross_flush
+}
+
+cross_credential() {
+    run "EK/AK on qtpm-server" sh -c "$Q -T $QSRV_TCTI createek -c vek.ctx -u vek.pub && $Q -T $QSRV_TCTI createak -C vek.ctx -c vak.ctx -u vak.pub -n vak.name"
+    run "EK/AK on swtpm" sh -c "$Q -T $SWTPM_TCTI createek -c sek.ctx -u sek.pub && $Q -T $SWTPM_TCTI createak -C sek.ctx -c sak.ctx -u sak.pub -n sak.name"
+    run "swtpm's TPM2_MakeCredential for qtpm-server's EK and AK" tS tpm2_makecredential -Q -e vek.pub -s cred.dat -n "$(xxd -p -c 256 vak.name)" -o s2v.cred
+    cross_flush
+    run "qtpm activatecredential on qtpm-server" V_T activatecredential -c vak.ctx -C vek.ctx -i s2v.cred -o s2v.out
+    same "secret made by swtpm, recovered by qtpm-server" cred.dat s2v.out
+    run "qtpm-server's TPM2_MakeCredential for swtpm's EK and AK" tV tpm2_makecredential -Q -e sek.pub -s cred.dat -n "$(xxd -p -c 256 sak.name)" -o v2s.cred
+    cross_flush
+    run "qtpm activatecredential on swtpm" S_T activatecredential -c sak.ctx -C sek.ctx -i v2s.cred -o v2s.out
+    same "secret made by qtpm-server, recovered by swtpm" cred.dat v2s.out
+    expect 2 "TPM_RC_" "a credential for swtpm's EK does not open on qtpm-server" V_T activatecredential -c vak.ctx -C vek.ctx -i v2s.cred -o x.out
+}
+
+cross_policy() {
+    run "trial PolicySecret+PolicyCommandCode on swtpm" sh -c "$Q -T $SWTPM_TCTI startauthsession -S s.ses && $Q -T $SWTPM_TCTI policysecret -S s.ses -c e && $Q -T $SWTPM_TCTI policycommandcode -S s.ses -L s.pol 0x15e; $Q -T $SWTPM_TCTI flushcontext s.ses"
+    run "the same on qtpm-server (tpm2-tools)" sh -c "tpm2_startauthsession -T $QSRV_TCTI -S v.ses && tpm2_policysecret -T $QSRV_TCTI -Q -S v.ses -c e && tpm2_policycommandcode -T $QSRV_TCTI -Q -S v.ses -L v.pol TPM2_CC_Unseal; tpm2_flushcontext -T $QSRV_TCTI v.ses"
+    same "both TPMs compute the same policy digest" s.pol v.pol
+}
+
 case "$SECTION" in
-    basic|files|quote|object|credential|sign|seal|nv|policy|errors) "section_$SECTION" ;;
+    basic|files|quote|object|credential|sign|seal|nv|policy|errors)
+        for tpm in swtpm qtpm-server; do
+            use_tpm $tpm
+            write_inputs
+            "section_$SECTION"
+        done
+        if command -v "cross_$SECTION" >/dev/null 2>&1; then
+            TPM=cross
+            mkdir -p "$WORK/cross" && cd "$WORK/cross" && write_inputs
+            "cross_$SECTION"
+        fi ;;
+    pqc)
+        use_tpm qtpm-server
+        write_inputs
+        section_pqc ;;
     *) echo "unknown section $SECTION"; exit 1 ;;
 esac
-echo "$SECTION: $CHECKS checks, $FAILS failed"
+echo "$SECTION: $CHECKS checks, $FAILS failed, $GAPS known engine gaps (qtpm-server)"
+if [ $FAILS -ne 0 ]; then
+    echo "--- qtpm-server log (tail)"; tail -n 20 "$WORK/qtpm-server.log"
+fi
 [ $FAILS -eq 0 ]

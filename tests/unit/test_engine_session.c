@@ -551,6 +551,9 @@ static void test_policy_pcr_seal(void **state)
     start_session(tpm, &s, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
     assert_int_equal(policy_pcr(tpm, s.handle, 7), 0);
     assert_int_equal(unseal_policy(tpm, &s, obj, name, NULL, 0), 0);
+    /* the policy was used up: the session starts afresh (Part 1 §19.7.1) */
+    assert_int_equal(unseal_policy(tpm, &s, obj, name, NULL, 0), TPM_RC_POLICY_FAIL | TPM_RC_S | TPM_RC_1);
+    assert_int_equal(policy_pcr(tpm, s.handle, 7), 0);
     /* PCR changes after the assertion: TPM_RC_PCR_CHANGED */
     assert_int_equal(pcr_extend(tpm, 1), 0);
     assert_int_equal(unseal_policy(tpm, &s, obj, name, NULL, 0), TPM_RC_PCR_CHANGED);
