@@ -235,6 +235,7 @@ typedef struct tpm_pstate {
 struct tpm_object;
 struct tpm_session;
 struct tpm_nv;
+struct rsa_cache;
 
 struct qtpm_tpm {
     qtpm_store store;
@@ -268,6 +269,7 @@ struct qtpm_tpm {
     /* persistent entities loaded from the store */
     struct tpm_object *persistent[MAX_PERSISTENT];
     struct tpm_nv *nv[MAX_NV_INDICES];
+    struct rsa_cache *rsa_cache; /* recently derived primary RSA keys (prime.c) */
 };
 
 /* ------------------------------------------------------------ command context */
@@ -429,6 +431,9 @@ CMD(GetSessionAuditDigest);
 
 /* attest.c: command audit after a successful command */
 void audit_command(qtpm_tpm *tpm, tpm_cmd *c);
+
+/* prime.c: forgets every cached primary RSA key (a seed changed) */
+void prime_cache_wipe(qtpm_tpm *tpm);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);
