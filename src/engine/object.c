@@ -146,16 +146,20 @@ static void hierarchy_qn(TPM_HANDLE h, tpm_name *qn)
 
 /* ---------------------------------------------------------------- algorithms */
 
-static qtpm_ecc_curve ecc_curve(TPM_ECC_CURVE id)
+qtpm_ecc_curve object_curve_from_id(TPM_ECC_CURVE id)
 {
     switch (id) {
     case TPM_ECC_NIST_P256: return QTPM_ECC_P256;
     case TPM_ECC_NIST_P384: return QTPM_ECC_P384;
+    case TPM_ECC_BN_P256: return QTPM_ECC_BN_P256; /* ECDAA's curve: no ECDSA */
     default: return QTPM_ECC_NONE;
     }
 }
 
-qtpm_ecc_curve object_ecc_curve(const tpm_object *o) { return ecc_curve(o->pub.parameters.eccDetail.curveID); }
+qtpm_ecc_curve object_ecc_curve(const tpm_object *o)
+{
+    return object_curve_from_id(o->pub.parameters.eccDetail.curveID);
+}
 
 /* An RSA key object for o (private if o has its sensitive part). Free with
  * qtpm_rsa_free. */
@@ -365,7 +369,7 @@ static TPM_RC check_template(const TPMT_PUBLIC *pub, const TPMS_SENSITIVE_CREATE
             return RC_P(TPM_RC_SCHEME, 2);
         if (!sig_scheme && scheme != TPM_ALG_NULL && !dec)
             return RC_P(TPM_RC_SCHEME, 2);
-        if (pub->type == TPM_ALG_ECC && ecc_curve(pub->parameters.eccDetail.curveID) == QTPM_ECC_NONE)
+        if (pub->type == TPM_ALG_ECC && object_curve_from_id(pub->parameters.eccDetail.curveID) == QTPM_ECC_NONE)
             return RC_P(TPM_RC_CURVE, 2);
         if (pub->type == TPM_ALG_ECC && pub->parameters.eccDetail.kdf.scheme != TPM_ALG_NULL)
             return RC_P(TPM_RC_KDF, 2);

@@ -422,6 +422,7 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         ps->clock_safe = 1;
         memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
     }
+    ecc_commit_startup(tpm);
     pcr_init_values(tpm, resume);
     if (resume) {
         /* Resume restores what Shutdown(STATE) saved (Part 1 §36.5.4). */
