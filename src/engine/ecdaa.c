@@ -226,6 +226,10 @@ static int reduce_mod(const uint8_t *a, size_t alen, const uint8_t *m, size_t ml
 static void write_point(tpm_wr *w, const uint8_t *x, const uint8_t *y, size_t n)
 {
     if (n == 0) {
+        /* the Empty Point as the reference implementation marshals it
+         * (size 4, two empty coordinates); tpm2-tss 3.2 misreads size 0 */
+        wr_u16(w, 4);
+        wr_u16(w, 0);
         wr_u16(w, 0);
         return;
     }
@@ -234,7 +238,7 @@ static void write_point(tpm_wr *w, const uint8_t *x, const uint8_t *y, size_t n)
     wr_2b(w, y, (uint16_t)n);
 }
 
-/* A TPM2B_ECC_POINT parameter; *present = 0 for the empty point. */
+/* A TPM2B_ECC_POINT parameter; *present = 0 for the Empty Point. */
 static TPM_RC read_point(tpm_rd *in, uint8_t *x, uint16_t *xl, uint8_t *y, uint16_t *yl,
                          int *present)
 {
@@ -251,6 +255,9 @@ static TPM_RC read_point(tpm_rd *in, uint8_t *x, uint16_t *xl, uint8_t *y, uint1
         e = rd_2b(in, y, MAX_ECC_KEY_BYTES, yl);
     if (e)
         return e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT;
+    /* tpm2-tss marshals an absent point as size 4 with two empty
+     * coordinates; that is the Empty Point too */
+    *present = *xl != 0 || *yl != 0;
     return in->off - start == size ? TPM_RC_SUCCESS : TPM_RC_SIZE;
 }
 
