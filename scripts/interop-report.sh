@@ -10,8 +10,9 @@
 # BUILD_DIR defaults to ./build (it must contain src/server/qtpm-server, or
 # QTPM_SERVER names the server binary);
 # OUTPUT defaults to docs/INTEROP.md. A tool is "pass" on a TCTI when every
-# call of it in every script passed, "fail" when any call failed, and absent
-# when no script reached it (an earlier step failed).
+# call of it in every script passed, "fail in SCRIPTS" when a call failed
+# (with the count of calls that passed elsewhere), and absent when no script
+# reached it (an earlier step failed).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -46,7 +47,7 @@ for script in "$root"/tests/interop/test_*.sh "$root"/tests/interop/pending/test
             result=fail
         fi
         echo "$name $where $tcti $result" >>"$tmp/scripts"
-        sed "s/\$/ $tcti/" "$log" >>"$tmp/tools"
+        sed "s/\$/ $tcti $name/" "$log" >>"$tmp/tools"
         echo "$name $tcti: $result" >&2
     done
 done
@@ -56,14 +57,26 @@ import datetime, sys
 scripts_file, tools_file, out, version = sys.argv[1:5]
 tctis = ["mssim", "swtpm", "abrmd", "swtpm-reference"]
 scripts = [l.split() for l in open(scripts_file) if l.strip()]
-tools = {}
+calls = {}  # (tool, tcti) -> [passes, set of scripts where a call failed]
 for line in open(tools_file):
     parts = line.split()
-    if len(parts) != 3:
+    if len(parts) != 4:
         continue
-    tool, result, tcti = parts
-    cur = tools.setdefault(tool, {})
-    cur[tcti] = "fail" if result == "fail" or cur.get(tcti) == "fail" else "pass"
+    tool, result, tcti, script = parts
+    cur = calls.setdefault((tool, tcti), [0, set()])
+    if result == "pass":
+        cur[0] += 1
+    else:
+        cur[1].add(script)
+tools = {}
+for (tool, tcti), (passes, failed_in) in calls.items():
+    if not failed_in:
+        text = "pass"
+    else:
+        text = "fail in " + ", ".join(sorted(failed_in))
+        if passes:
+            text += " (%d other calls pass)" % passes
+    tools.setdefault(tool, {})[tcti] = text
 lines = [
     "# Interoperability with tpm2-tools",
     "",
