@@ -68,19 +68,29 @@ TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_S
         if (in->scheme == TPM_ALG_NULL)
             return RC_P(TPM_RC_SCHEME, pnum);
         *out = *in;
-    } else {
-        if (in->scheme != TPM_ALG_NULL &&
-            (in->scheme != ks || in->details.any.hashAlg != kh))
+    } else if (in->scheme != TPM_ALG_NULL) {
+        /* the caller's scheme, which must be the key's; for ECDAA it also
+         * carries the commit counter */
+        if (in->scheme != ks || in->details.any.hashAlg != kh)
             return RC_P(TPM_RC_SCHEME, pnum);
+        *out = *in;
+    } else {
+        memset(out, 0, sizeof(*out));
         out->scheme = ks;
         out->details.any.hashAlg = kh;
+        if (ks == TPM_ALG_ECDAA)
+            out->details.ecdaa.count = key->pub.parameters.eccDetail.scheme.details.ecdaa.count;
     }
     /* the scheme must suit the key type */
     int ok = 0;
     switch (out->scheme) {
     case TPM_ALG_RSASSA:
     case TPM_ALG_RSAPSS: ok = key->pub.type == TPM_ALG_RSA; break;
-    case TPM_ALG_ECDSA: ok = key->pub.type == TPM_ALG_ECC; break;
+    case TPM_ALG_ECDSA: /* BN_P256 serves ECDAA and Schnorr only (classic.h) */
+        ok = key->pub.type == TPM_ALG_ECC && object_ecc_curve(key) != QTPM_ECC_BN_P256;
+        break;
+    case TPM_ALG_ECDAA:
+    case TPM_ALG_ECSCHNORR: ok = key->pub.type == TPM_ALG_ECC; break;
     case TPM_ALG_HMAC: ok = key->pub.type == TPM_ALG_KEYEDHASH; break;
     default: ok = 0;
     }
@@ -88,8 +98,8 @@ TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_S
 }
 
 /* Signs digest with key under scheme into sig. */
-TPM_RC asym_sign(const tpm_object *key, const TPMT_SIG_SCHEME *scheme, const uint8_t *digest,
-                 size_t dlen, TPMT_SIGNATURE *sig)
+TPM_RC asym_sign(qtpm_tpm *tpm, const tpm_object *key, const TPMT_SIG_SCHEME *scheme,
+                 const uint8_t *digest, size_t dlen, TPMT_SIGNATURE *sig)
 {
     memset(sig, 0, sizeof(*sig));
     sig->sigAlg = scheme->scheme;
@@ -125,6 +135,10 @@ TPM_RC asym_sign(const tpm_object *key, const TPMT_SIG_SCHEME *scheme, const uin
         sig->signature.ecdsa.signatureR.size = sig->signature.ecdsa.signatureS.size = (uint16_t)n;
         break;
     }
+    case TPM_ALG_ECDAA:
+        return ecdaa_sign(tpm, key, scheme, digest, dlen, sig);
+    case TPM_ALG_ECSCHNORR:
+        return ecschnorr_sign(key, h, digest, dlen, sig);
     case TPM_ALG_HMAC:
         sig->signature.hmac.hashAlg = h;
         rc = qtpm_hmac(ha, key->sens.sensitive.bits.buffer, key->sens.sensitive.bits.size, digest,
@@ -205,7 +219,7 @@ TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
             return RC_P(TPM_RC_TICKET, 3);
     }
     TPMT_SIGNATURE sig;
-    rc = asym_sign(k, &s, digest, dlen, &sig);
+    rc = asym_sign(tpm, k, &s, digest, dlen, &sig);
     if (rc)
         return rc;
     tm_signature_write(&c->out, &sig);
@@ -247,6 +261,10 @@ TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
                                sig->signature.ecdsa.signatureS.buffer);
         break;
     }
+    case TPM_ALG_ECSCHNORR:
+        if (key->pub.type != TPM_ALG_ECC)
+            return TPM_RC_SCHEME;
+        return ecschnorr_verify(key, digest, dlen, sig);
     case TPM_ALG_HMAC: {
         if (key->pub.type != TPM_ALG_KEYEDHASH || !key->has_sensitive)
             return TPM_RC_SCHEME;
@@ -552,9 +570,7 @@ TPM_RC cmd_ECC_Parameters(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     if (params_end(c))
         return TPM_RC_SIZE;
-    qtpm_ecc_curve cv = id == TPM_ECC_NIST_P256 ? QTPM_ECC_P256
-                        : id == TPM_ECC_NIST_P384 ? QTPM_ECC_P384
-                                                  : QTPM_ECC_NONE;
+    qtpm_ecc_curve cv = object_curve_from_id(id);
     size_t n = qtpm_ecc_size(cv);
     if (n == 0)
         return RC_P(TPM_RC_CURVE, 1);

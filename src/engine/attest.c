@@ -73,7 +73,7 @@ static void attest_header(qtpm_tpm *tpm, tpm_wr *w, TPM_ST type, const tpm_objec
 }
 
 /* Emits TPM2B_ATTEST and the TPMT_SIGNATURE over it into the response. */
-static TPM_RC attest_finish(tpm_cmd *c, const uint8_t *attest, size_t len, const tpm_object *key,
+static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const uint8_t *attest, size_t len, const tpm_object *key,
                             const TPMT_SIG_SCHEME *scheme)
 {
     wr_2b(&c->out, attest, (uint16_t)len);
@@ -92,7 +92,7 @@ static TPM_RC attest_finish(tpm_cmd *c, const uint8_t *attest, size_t len, const
     else if (crypt_hash(h, attest, len, d))
         rc = TPM_RC_FAILURE;
     else
-        rc = asym_sign(key, scheme, d, crypt_hash_size(h), sig);
+        rc = asym_sign(tpm, key, scheme, d, crypt_hash_size(h), sig);
     if (rc == TPM_RC_SUCCESS)
         tm_signature_write(&c->out, sig);
     free(sig);
@@ -128,7 +128,7 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
     wr_2b(&w, pd, (uint16_t)crypt_hash_size(h));
     if (w.overflow)
         return TPM_RC_SIZE;
-    return attest_finish(c, buf, w.off, key, &scheme);
+    return attest_finish(tpm, c, buf, w.off, key, &scheme);
 }
 
 /* Part 3 §18.2 TPM2_Certify: objectHandle (ADMIN), signHandle (USER). */
@@ -153,7 +153,7 @@ TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     attest_header(tpm, &w, TPM_ST_ATTEST_CERTIFY, key, &a);
     wr_2b(&w, obj->name.b, obj->name.size);
     wr_2b(&w, obj->qualified.b, obj->qualified.size);
-    return attest_finish(c, buf, w.off, key, &scheme);
+    return attest_finish(tpm, c, buf, w.off, key, &scheme);
 }
 
 /* Part 3 §18.3 TPM2_CertifyCreation: signHandle (USER), objectHandle; the
@@ -200,7 +200,7 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     attest_header(tpm, &w, TPM_ST_ATTEST_CREATION, key, &a);
     wr_2b(&w, obj->name.b, obj->name.size);
     wr_2b(&w, ch, chl);
-    return attest_finish(c, buf, w.off, key, &scheme);
+    return attest_finish(tpm, c, buf, w.off, key, &scheme);
 }
 
 /* Part 3 §18.7 TPM2_GetTime: privacyAdminHandle (endorsement), signHandle. */
@@ -222,7 +222,7 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
     attest_header(tpm, &w, TPM_ST_ATTEST_TIME, key, &a);
     clock_write_time_info(tpm, &w);
     wr_u64(&w, FIRMWARE_VERSION);
-    return attest_finish(c, buf, w.off, key, &scheme);
+    return attest_finish(tpm, c, buf, w.off, key, &scheme);
 }
 
 /* Part 3 §31.16 TPM2_NV_Certify: signHandle (USER), authHandle (USER),
@@ -273,7 +273,7 @@ TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     wr_2b(&w, name.b, name.size);
     wr_u16(&w, offset);
     wr_2b(&w, nv->data + offset, size);
-    rc = w.overflow ? TPM_RC_SIZE : attest_finish(c, buf, w.off, key, &scheme);
+    rc = w.overflow ? TPM_RC_SIZE : attest_finish(tpm, c, buf, w.off, key, &scheme);
     free(buf);
     return rc;
 }
@@ -423,7 +423,7 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
     wr_u16(&w, h);
     wr_2b(&w, ps->audit_digest.b, ps->audit_digest.size);
     wr_2b(&w, cd, (uint16_t)hl);
-    rc = attest_finish(c, buf, w.off, key, &scheme);
+    rc = attest_finish(tpm, c, buf, w.off, key, &scheme);
     if (rc == TPM_RC_SUCCESS) {
         ps->audit_digest.size = 0;
         tpm->dirty = 1;
@@ -456,5 +456,5 @@ TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
     attest_header(tpm, &w, TPM_ST_ATTEST_SESSION_AUDIT, key, &a);
     wr_u8(&w, 0); /* exclusiveSession: exclusivity is not tracked */
     wr_2b(&w, s->audit_digest.b, s->audit_digest.size);
-    return attest_finish(c, buf, w.off, key, &scheme);
+    return attest_finish(tpm, c, buf, w.off, key, &scheme);
 }

@@ -46,6 +46,8 @@ static const struct {
     {TPM_ALG_OAEP, A_ASYM | A_ENC},
     {TPM_ALG_ECDSA, A_ASYM | A_SIGN},
     {TPM_ALG_ECDH, A_ASYM | A_METH},
+    {TPM_ALG_ECDAA, A_ASYM | A_SIGN},
+    {TPM_ALG_ECSCHNORR, A_ASYM | A_SIGN},
     {TPM_ALG_KDF1_SP800_56A, A_HASH | A_METH},
     {TPM_ALG_KDF1_SP800_108, A_HASH | A_METH},
     {TPM_ALG_ECC, A_ASYM | A_OBJ},
@@ -65,7 +67,7 @@ static const struct {
 };
 #define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
 
-static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384};
+static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384, TPM_ECC_BN_P256};
 #define NCURVES (sizeof(curves) / sizeof(curves[0]))
 
 int tpm_alg_implemented(TPM_ALG_ID alg)

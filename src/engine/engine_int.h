@@ -237,6 +237,7 @@ typedef struct tpm_pstate {
 struct tpm_object;
 struct tpm_session;
 struct tpm_nv;
+struct rsa_cache;
 
 struct qtpm_tpm {
     qtpm_store store;
@@ -270,6 +271,12 @@ struct qtpm_tpm {
     /* persistent entities loaded from the store */
     struct tpm_object *persistent[MAX_PERSISTENT];
     struct tpm_nv *nv[MAX_NV_INDICES];
+    struct rsa_cache *rsa_cache; /* recently derived primary RSA keys (prime.c) */
+    /* commitments of Commit / EC_Ephemeral (ecdaa.c): a nonce drawn at
+     * Startup, a counter, and one bit per outstanding counter value */
+    uint8_t commit_nonce[32];
+    uint64_t commit_counter;
+    uint8_t commit_array[16];
 };
 
 /* ------------------------------------------------------------ command context */
@@ -428,9 +435,21 @@ CMD(PolicyDuplicationSelect);
 CMD(SetCommandCodeAuditStatus);
 CMD(GetCommandAuditDigest);
 CMD(GetSessionAuditDigest);
+CMD(Commit);
+CMD(EC_Ephemeral);
+CMD(ZGen_2Phase);
+CMD(PolicyTicket);
+CMD(PolicyTemplate);
+CMD(PolicyAuthorizeNV);
 
 /* attest.c: command audit after a successful command */
 void audit_command(qtpm_tpm *tpm, tpm_cmd *c);
+
+/* ecdaa.c: a fresh commit nonce; every earlier commitment is void */
+void ecc_commit_startup(qtpm_tpm *tpm);
+
+/* prime.c: forgets every cached primary RSA key (a seed changed) */
+void prime_cache_wipe(qtpm_tpm *tpm);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);

@@ -196,6 +196,7 @@ TPM_RC cmd_Clear(qtpm_tpm *tpm, tpm_cmd *c)
             free(tpm->nv[i]);
             tpm->nv[i] = NULL;
         }
+    prime_cache_wipe(tpm);
     if (crypt_random(ps->sps, 64) || crypt_random(ps->sh_proof, 64) ||
         crypt_random(ps->eh_proof, 64))
         return TPM_RC_FAILURE;
@@ -236,6 +237,7 @@ TPM_RC cmd_ChangeEPS(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_SIZE;
     flush_hierarchy_objects(tpm, TPM_RH_ENDORSEMENT);
     remove_persistent_of(tpm, TPM_RH_ENDORSEMENT);
+    prime_cache_wipe(tpm);
     if (crypt_random(tpm->ps.eps, 64) || crypt_random(tpm->ps.eh_proof, 64))
         return TPM_RC_FAILURE;
     memset(&tpm->ps.endorsement_auth, 0, sizeof(tpm->ps.endorsement_auth));
@@ -252,6 +254,7 @@ TPM_RC cmd_ChangePPS(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_SIZE;
     flush_hierarchy_objects(tpm, TPM_RH_PLATFORM);
     remove_persistent_of(tpm, TPM_RH_PLATFORM);
+    prime_cache_wipe(tpm);
     if (crypt_random(tpm->ps.pps, 64) || crypt_random(tpm->ps.ph_proof, 64))
         return TPM_RC_FAILURE;
     memset(&tpm->platform_policy, 0, sizeof(tpm->platform_policy));

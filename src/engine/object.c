@@ -8,8 +8,8 @@
  * primary comes from KDFa(nameAlg, hierarchy seed, label, H(template),
  * sensitive.data) so the same template under the same seed always gives the
  * same key (Part 1 §27.3: "primary objects are derived from the primary
- * seed"). RSA primes are found by a deterministic search over that KDF
- * stream; ECC scalars use the "extra random bits" reduction of FIPS 186-4
+ * seed"). RSA primes are found by a deterministic sieved search over that
+ * KDF stream (prime.c); ECC scalars use the "extra random bits" reduction of FIPS 186-4
  * §B.4.1.
  *
  * Sensitive protection (Part 1 §22-23): the private area sent out is
@@ -27,6 +27,7 @@
 #include "entity.h"
 #include "object.h"
 #include "pqc.h"
+#include "prime.h"
 #include "qtpm/kdf.h"
 #include "../crypto/ct.h"
 #include "session.h"
@@ -145,16 +146,20 @@ static void hierarchy_qn(TPM_HANDLE h, tpm_name *qn)
 
 /* ---------------------------------------------------------------- algorithms */
 
-static qtpm_ecc_curve ecc_curve(TPM_ECC_CURVE id)
+qtpm_ecc_curve object_curve_from_id(TPM_ECC_CURVE id)
 {
     switch (id) {
     case TPM_ECC_NIST_P256: return QTPM_ECC_P256;
     case TPM_ECC_NIST_P384: return QTPM_ECC_P384;
+    case TPM_ECC_BN_P256: return QTPM_ECC_BN_P256; /* ECDAA's curve: no ECDSA */
     default: return QTPM_ECC_NONE;
     }
 }
 
-qtpm_ecc_curve object_ecc_curve(const tpm_object *o) { return ecc_curve(o->pub.parameters.eccDetail.curveID); }
+qtpm_ecc_curve object_ecc_curve(const tpm_object *o)
+{
+    return object_curve_from_id(o->pub.parameters.eccDetail.curveID);
+}
 
 /* An RSA key object for o (private if o has its sensitive part). Free with
  * qtpm_rsa_free. */
@@ -174,48 +179,9 @@ TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key)
     return rc == QTPM_OK ? TPM_RC_SUCCESS : TPM_RC_KEY;
 }
 
-/* Deterministic RSA prime of bits bits from a KDFa stream (label "RSA p"
- * or "RSA q", context = the derivation context, counter in contextV). The
- * two top bits are set so p*q has exactly 2*bits bits; gcd(p-1, e) = 1. */
-static int derive_prime(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, const char *label,
-                        const uint8_t *ctx, size_t ctx_len, unsigned bits, uint32_t e,
-                        BIGNUM *p, BN_CTX *bc)
-{
-    size_t nbytes = bits / 8;
-    uint8_t buf[256];
-    BIGNUM *pm1 = BN_new(), *g = BN_new(), *be = BN_new();
-    int ok = 0;
-    if (pm1 == NULL || g == NULL || be == NULL || nbytes > sizeof(buf))
-        goto out;
-    BN_set_word(be, e ? e : 65537);
-    for (uint32_t i = 1; i < 1u << 20; i++) {
-        uint8_t ctr[4];
-        wr_put_u32(ctr, i);
-        if (crypt_kdfa(alg, seed, seed_len, label, ctx, ctx_len, ctr, 4, (uint32_t)bits, buf))
-            goto out;
-        buf[0] |= 0xC0;
-        buf[nbytes - 1] |= 1;
-        if (BN_bin2bn(buf, (int)nbytes, p) == NULL)
-            goto out;
-        if (BN_check_prime(p, bc, NULL) != 1)
-            continue;
-        if (!BN_sub(pm1, p, BN_value_one()) || !BN_gcd(g, pm1, be, bc))
-            goto out;
-        if (BN_is_one(g)) {
-            ok = 1;
-            break;
-        }
-    }
-out:
-    qtpm_memzero(buf, sizeof(buf));
-    BN_free(pm1);
-    BN_free(g);
-    BN_free(be);
-    return ok;
-}
-
 /* Derivation source for primaries (seed) or NULL for fresh randomness. */
 typedef struct {
+    qtpm_tpm *tpm; /* whose primary-key cache to use (prime.c) */
     const uint8_t *seed;
     size_t seed_len;
     uint8_t ctx[MAX_DIGEST + MAX_SYM_DATA];
@@ -235,6 +201,46 @@ static TPM_RC secret_bytes(const derive_src *src, TPM_ALG_ID alg, const char *la
                : TPM_RC_SUCCESS;
 }
 
+/* Primary RSA keys: the primes from prime.c's search, or from the cache of
+ * recent derivations when the same template is used again under the same
+ * seed. */
+static int derive_rsa_primes(const derive_src *src, TPM_ALG_ID alg, unsigned bits, uint32_t e,
+                             uint8_t *nb, uint8_t *pb)
+{
+    size_t pbytes = bits / 16;
+    uint8_t id[32], qb[256];
+    prime_cache_id(alg, src->seed, src->seed_len, src->ctx, src->ctx_len, bits, e, id);
+    BN_CTX *bc = BN_CTX_secure_new();
+    BIGNUM *p = BN_secure_new(), *q = BN_secure_new(), *n = BN_new();
+    int ok = bc && p && q && n;
+    if (ok && src->tpm && prime_cache_get(src->tpm, id, pbytes, pb, qb)) {
+        ok = BN_bin2bn(pb, (int)pbytes, p) && BN_bin2bn(qb, (int)pbytes, q) && BN_mul(n, p, q, bc);
+    } else if (ok) {
+        prime_table *pt = prime_table_new();
+        ok = pt &&
+             prime_derive_rsa(pt, alg, src->seed, src->seed_len, "RSA p", src->ctx, src->ctx_len,
+                              bits / 2, e, p, bc) &&
+             prime_derive_rsa(pt, alg, src->seed, src->seed_len, "RSA q", src->ctx, src->ctx_len,
+                              bits / 2, e, q, bc) &&
+             BN_sub(n, p, q);
+        /* |p - q| > 2^(nlen/2 - 100) (FIPS 186-5 A.1.3); fails with
+         * probability about 2^-100 */
+        ok = ok && BN_num_bits(n) > (int)(bits / 2 - 100) && BN_mul(n, p, q, bc) &&
+             BN_bn2binpad(p, pb, (int)pbytes) == (int)pbytes &&
+             BN_bn2binpad(q, qb, (int)pbytes) == (int)pbytes;
+        if (ok && src->tpm)
+            prime_cache_put(src->tpm, id, pbytes, pb, qb);
+        prime_table_free(pt);
+    }
+    ok = ok && BN_bn2binpad(n, nb, (int)(bits / 8)) == (int)(bits / 8);
+    qtpm_memzero(qb, sizeof(qb));
+    BN_CTX_free(bc);
+    BN_clear_free(p);
+    BN_clear_free(q);
+    BN_free(n);
+    return ok;
+}
+
 static TPM_RC generate_rsa(tpm_object *o, const derive_src *src)
 {
     TPMS_RSA_PARMS *rp = &o->pub.parameters.rsaDetail;
@@ -247,25 +253,10 @@ static TPM_RC generate_rsa(tpm_object *o, const derive_src *src)
         if (qtpm_rsa_generate(bits, e, &key) != QTPM_OK)
             return TPM_RC_NO_RESULT;
     } else {
-        BN_CTX *bc = BN_CTX_new();
-        BIGNUM *p = BN_secure_new(), *q = BN_secure_new(), *n = BN_new();
-        int ok = bc && p && q && n &&
-                 derive_prime(o->pub.nameAlg, src->seed, src->seed_len, "RSA p", src->ctx,
-                              src->ctx_len, bits / 2, e, p, bc) &&
-                 derive_prime(o->pub.nameAlg, src->seed, src->seed_len, "RSA q", src->ctx,
-                              src->ctx_len, bits / 2, e, q, bc) &&
-                 BN_cmp(p, q) != 0 && BN_mul(n, p, q, bc);
         uint8_t nb[512], pb[256];
-        if (ok)
-            ok = BN_bn2binpad(n, nb, (int)(bits / 8)) == (int)(bits / 8) &&
-                 BN_bn2binpad(p, pb, (int)(bits / 16)) == (int)(bits / 16);
-        if (ok)
-            ok = qtpm_rsa_import_prime(nb, bits / 8, e, pb, bits / 16, &key) == QTPM_OK;
+        int ok = derive_rsa_primes(src, o->pub.nameAlg, bits, e, nb, pb) &&
+                 qtpm_rsa_import_prime(nb, bits / 8, e, pb, bits / 16, &key) == QTPM_OK;
         qtpm_memzero(pb, sizeof(pb));
-        BN_CTX_free(bc);
-        BN_clear_free(p);
-        BN_clear_free(q);
-        BN_free(n);
         if (!ok)
             return TPM_RC_NO_RESULT;
     }
@@ -378,7 +369,7 @@ static TPM_RC check_template(const TPMT_PUBLIC *pub, const TPMS_SENSITIVE_CREATE
             return RC_P(TPM_RC_SCHEME, 2);
         if (!sig_scheme && scheme != TPM_ALG_NULL && !dec)
             return RC_P(TPM_RC_SCHEME, 2);
-        if (pub->type == TPM_ALG_ECC && ecc_curve(pub->parameters.eccDetail.curveID) == QTPM_ECC_NONE)
+        if (pub->type == TPM_ALG_ECC && object_curve_from_id(pub->parameters.eccDetail.curveID) == QTPM_ECC_NONE)
             return RC_P(TPM_RC_CURVE, 2);
         if (pub->type == TPM_ALG_ECC && pub->parameters.eccDetail.kdf.scheme != TPM_ALG_NULL)
             return RC_P(TPM_RC_KDF, 2);
@@ -674,6 +665,26 @@ TPM_RC object_check_binding(tpm_object *o)
     }
 }
 
+/* What Load checks of a private area that passed its integrity check. The
+ * outer HMAC covers the encrypted sensitive area and the Name, i.e. the
+ * public area, and only this TPM (Create, or Import, which checks the
+ * binding) holds the parent's integrity key — so the pair was consistent
+ * when it was protected, and recomputing an ECC public point (a scalar
+ * multiplication, most of Load's time) proves nothing new. The sizes must
+ * still match the curve and the scalar lie in [1, n-1]. Other types take
+ * the full check. */
+static TPM_RC check_loaded_sensitive(tpm_object *o)
+{
+    if (o->pub.type != TPM_ALG_ECC)
+        return object_check_binding(o);
+    qtpm_ecc_curve c = object_ecc_curve(o);
+    size_t n = qtpm_ecc_size(c);
+    if (n == 0 || o->sens.sensitive.ecc.size != n || o->pub.unique.ecc.x.size != n ||
+        o->pub.unique.ecc.y.size != n || qtpm_ecc_check_private(c, o->sens.sensitive.ecc.buffer))
+        return TPM_RC_BINDING;
+    return TPM_RC_SUCCESS;
+}
+
 /* ---------------------------------------------------------------- command helpers */
 
 static TPM_RC read_sensitive_create(tpm_rd *r, TPMS_SENSITIVE_CREATE *sc)
@@ -797,6 +808,7 @@ static TPM_RC create_primary(qtpm_tpm *tpm, TPM_HANDLE h, const TPMS_SENSITIVE_C
     o->is_primary = 1;
     /* context = H_nameAlg(template as sent) || sensitive.data */
     derive_src src;
+    src.tpm = tpm;
     src.seed = hierarchy_seed(tpm, h);
     src.seed_len = 64;
     crypt_hash(o->pub.nameAlg, tmpl, tmpl_len, src.ctx);
@@ -987,7 +999,7 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
         rc = unprotect_sensitive(parent, &o->name, priv, plen, &o->sens, o->pub.type, 1);
     if (rc == TPM_RC_SUCCESS) {
         o->has_sensitive = 1;
-        rc = object_check_binding(o);
+        rc = check_loaded_sensitive(o);
         if (rc)
             rc = RC_P(rc, 2);
     }

@@ -67,6 +67,7 @@ int hierarchy_enabled(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
 const uint8_t *hierarchy_seed(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
 
 qtpm_ecc_curve object_ecc_curve(const tpm_object *o);
+qtpm_ecc_curve object_curve_from_id(TPM_ECC_CURVE id);
 TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key);
 
 
@@ -93,10 +94,19 @@ void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, con
 void ticket_write_null(tpm_wr *w, TPM_ST tag);
 TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SIG_SCHEME *out,
                         unsigned pnum);
-TPM_RC asym_sign(const tpm_object *key, const TPMT_SIG_SCHEME *scheme, const uint8_t *digest,
-                 size_t dlen, TPMT_SIGNATURE *sig);
+TPM_RC asym_sign(qtpm_tpm *tpm, const tpm_object *key, const TPMT_SIG_SCHEME *scheme,
+                 const uint8_t *digest, size_t dlen, TPMT_SIGNATURE *sig);
 TPM_RC asym_signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
 TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
                    const TPMT_SIGNATURE *sig);
+
+/* ecdaa.c: ECDAA signing with a committed nonce (spends the commitment),
+ * EC-Schnorr signing and verification */
+TPM_RC ecdaa_sign(qtpm_tpm *tpm, const tpm_object *key, const TPMT_SIG_SCHEME *scheme,
+                  const uint8_t *digest, size_t dlen, TPMT_SIGNATURE *sig);
+TPM_RC ecschnorr_sign(const tpm_object *key, TPM_ALG_ID h, const uint8_t *digest, size_t dlen,
+                      TPMT_SIGNATURE *sig);
+TPM_RC ecschnorr_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
+                        const TPMT_SIGNATURE *sig);
 
 #endif

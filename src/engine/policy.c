@@ -181,9 +181,13 @@ TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c)
  * PolicySigned; pnum_* are the parameter numbers. */
 static TPM_RC policy_common_args(qtpm_tpm *tpm, tpm_session *s, const uint8_t *nonce, uint16_t nlen,
                                  const uint8_t *cp, uint16_t cplen, int32_t expiration,
-                                 unsigned p_nonce, unsigned p_cp, unsigned p_exp)
+                                 unsigned p_nonce, unsigned p_cp, unsigned p_exp,
+                                 uint64_t *timeout_out)
 {
     size_t hl = crypt_hash_size(s->hash);
+    *timeout_out = 0;
+    if (cplen != 0 && s->template_hash.size)
+        return RC_P(TPM_RC_CPHASH, p_cp);
     if (nlen != 0 && (nlen != s->nonce_tpm.size || memcmp(nonce, s->nonce_tpm.b, nlen) != 0))
         return RC_P(TPM_RC_NONCE, p_nonce);
     if (cplen != 0) {
@@ -203,8 +207,72 @@ static TPM_RC policy_common_args(qtpm_tpm *tpm, tpm_session *s, const uint8_t *n
             return RC_P(TPM_RC_EXPIRED, p_exp);
         if (s->timeout == 0 || timeout < s->timeout)
             s->timeout = timeout;
+        *timeout_out = timeout;
     }
     return TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- auth tickets */
+
+/*
+ * TPMT_TK_AUTH (Part 2 §10.7.5) of PolicySigned/PolicySecret, redeemed by
+ * PolicyTicket. Only this TPM checks it, so the timeout blob is qtpm's own:
+ * 8 bytes, the TPM time (ms, TPMS_TIME_INFO.time) at which the
+ * authorization expires. Because that time restarts at every TPM Reset, the
+ * HMAC also covers resetCount, and a ticket dies with the reset:
+ *   HMAC_SHA256(proof(hierarchy), tag ‖ timeout ‖ resetCount ‖ cpHashA ‖
+ *               policyRef ‖ authName)
+ */
+static void auth_ticket_hmac(qtpm_tpm *tpm, TPM_ST tag, TPM_HANDLE hier, const uint8_t timeout[8],
+                             const uint8_t *cp, size_t cplen, const uint8_t *ref, size_t rlen,
+                             const uint8_t *name, size_t nlen, uint8_t out[32])
+{
+    uint8_t head[2 + 8 + 4];
+    wr_put_u16(head, tag);
+    memcpy(head + 2, timeout, 8);
+    wr_put_u32(head + 10, tpm->ps.reset_count);
+    crypt_part parts[] = {{head, sizeof(head)}, {cp, cplen}, {ref, rlen}, {name, nlen}};
+    crypt_hmac_parts(TPM_ALG_SHA256, hierarchy_proof(tpm, hier), 64, out, parts, 4);
+}
+
+/* timeout and ticket of PolicySigned/PolicySecret: a real ticket when
+ * expiration < 0 in a real session (Part 3 §23.3.1), empty ones otherwise. */
+static void write_auth_ticket(qtpm_tpm *tpm, tpm_cmd *c, const tpm_session *s, int32_t expiration,
+                              uint64_t timeout, TPM_ST tag, TPM_HANDLE hier, const uint8_t *cp,
+                              size_t cplen, const uint8_t *ref, size_t rlen)
+{
+    if (expiration >= 0 || s->type == TPM_SE_TRIAL) {
+        wr_u16(&c->out, 0);
+        ticket_write_null(&c->out, tag);
+        return;
+    }
+    uint8_t tb[8], t[32];
+    wr_put_u32(tb, (uint32_t)(timeout >> 32));
+    wr_put_u32(tb + 4, (uint32_t)timeout);
+    auth_ticket_hmac(tpm, tag, hier, tb, cp, cplen, ref, rlen, c->names[0], c->name_len[0], t);
+    wr_2b(&c->out, tb, 8);
+    wr_u16(&c->out, tag);
+    wr_u32(&c->out, hier);
+    wr_2b(&c->out, t, 32);
+}
+
+/* The hierarchy an authorizing entity belongs to (the ticket's proof). */
+static TPM_HANDLE entity_hierarchy(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    switch (entity_class(h)) {
+    case HC_TRANSIENT:
+    case HC_PERSISTENT: {
+        tpm_object *o = object_find(tpm, h);
+        return o ? o->hierarchy : TPM_RH_OWNER;
+    }
+    case HC_NV: {
+        tpm_nv *nv = nv_find(tpm, h);
+        return nv ? nv_hierarchy(nv) : TPM_RH_OWNER;
+    }
+    case HC_ENDORSEMENT: return TPM_RH_ENDORSEMENT;
+    case HC_PLATFORM: return TPM_RH_PLATFORM;
+    default: return TPM_RH_OWNER;
+    }
 }
 
 /* Part 3 §23.4 TPM2_PolicySecret: authHandle (authorized), policySession. */
@@ -224,13 +292,13 @@ TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 4);
     if (params_end(c))
         return TPM_RC_SIZE;
-    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4);
+    uint64_t timeout;
+    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4, &timeout);
     if (rc)
         return rc;
     policy_update(s, TPM_CC_PolicySecret, c->names[0], c->name_len[0], ref, rlen);
-    /* no ticket: the timeout and ticket are empty (expiration >= 0) */
-    wr_u16(&c->out, 0);
-    ticket_write_null(&c->out, TPM_ST_AUTH_SECRET);
+    write_auth_ticket(tpm, c, s, (int32_t)exp, timeout, TPM_ST_AUTH_SECRET,
+                      entity_hierarchy(tpm, c->handles[0]), cp, cplen, ref, rlen);
     return TPM_RC_SUCCESS;
 }
 
@@ -275,12 +343,13 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
     free(sig);
     if (rc)
         return rc;
-    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4);
+    uint64_t timeout;
+    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4, &timeout);
     if (rc)
         return rc;
     policy_update(s, TPM_CC_PolicySigned, c->names[0], c->name_len[0], ref, rlen);
-    wr_u16(&c->out, 0);
-    ticket_write_null(&c->out, TPM_ST_AUTH_SIGNED);
+    write_auth_ticket(tpm, c, s, (int32_t)exp, timeout, TPM_ST_AUTH_SIGNED, k->hierarchy, cp, cplen,
+                      ref, rlen);
     return TPM_RC_SUCCESS;
 }
 
@@ -368,6 +437,8 @@ static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, tpm_buf64 *(
     if (hl != crypt_hash_size(s->hash))
         return RC_P(TPM_RC_SIZE, 1);
     tpm_buf64 *f = field(s);
+    if (s->template_hash.size)
+        return TPM_RC_CPHASH; /* shares the cpHash slot (Part 3 §23.21) */
     if (f->size && memcmp(f->b, h, hl) != 0)
         return RC_P(TPM_RC_VALUE, 1);
     uint8_t ccb[4];
@@ -582,5 +653,130 @@ TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c)
     crypt_hash_parts(s->hash, s->name_hash.b, nh, 2);
     s->name_hash.size = (uint16_t)crypt_hash_size(s->hash);
     s->command_code = TPM_CC_Duplicate;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.5 TPM2_PolicyTicket: redeems the ticket of an earlier
+ * PolicySigned or PolicySecret with expiration < 0, as if that command were
+ * run again. */
+TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t timeout[8], cp[MAX_DIGEST], ref[MAX_DIGEST], name[NAME_MAX_SIZE], tdig[MAX_DIGEST];
+    uint16_t tl, cplen, rlen, nlen, tag, tdl;
+    uint32_t thier;
+    if ((rc = read_2b(c, timeout, sizeof(timeout), &tl, 1)) ||
+        (rc = read_2b(c, cp, sizeof(cp), &cplen, 2)) || (rc = read_2b(c, ref, sizeof(ref), &rlen, 3)) ||
+        (rc = read_2b(c, name, sizeof(name), &nlen, 4)))
+        return rc;
+    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
+        return RC_P(TPM_RC_INSUFFICIENT, 5);
+    if ((rc = read_2b(c, tdig, sizeof(tdig), &tdl, 5)))
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (tag != TPM_ST_AUTH_SIGNED && tag != TPM_ST_AUTH_SECRET)
+        return RC_P(TPM_RC_TAG, 5);
+    if (tl != 8)
+        return RC_P(TPM_RC_SIZE, 1);
+    uint64_t t = ((uint64_t)(((uint32_t)timeout[0] << 24) | ((uint32_t)timeout[1] << 16) |
+                             ((uint32_t)timeout[2] << 8) | timeout[3])
+                  << 32) |
+                 (((uint32_t)timeout[4] << 24) | ((uint32_t)timeout[5] << 16) |
+                  ((uint32_t)timeout[6] << 8) | timeout[7]);
+    /* the ticket, over exactly these values */
+    uint8_t want[32];
+    auth_ticket_hmac(tpm, tag, thier, timeout, cp, cplen, ref, rlen, name, nlen, want);
+    if (tdl != 32 || memcmp(want, tdig, 32) != 0)
+        return RC_P(TPM_RC_TICKET, 5);
+    if (tpm->time_ms > t)
+        return RC_P(TPM_RC_EXPIRED, 1);
+    size_t hl = crypt_hash_size(s->hash);
+    if (cplen != 0) {
+        if (cplen != hl)
+            return RC_P(TPM_RC_SIZE, 2);
+        if (s->template_hash.size || (s->cp_hash.size && memcmp(s->cp_hash.b, cp, hl) != 0))
+            return RC_P(TPM_RC_CPHASH, 2);
+        memcpy(s->cp_hash.b, cp, hl);
+        s->cp_hash.size = (uint16_t)hl;
+    }
+    if (s->timeout == 0 || t < s->timeout)
+        s->timeout = t;
+    policy_update(s, tag == TPM_ST_AUTH_SIGNED ? TPM_CC_PolicySigned : TPM_CC_PolicySecret, name,
+                  nlen, ref, rlen);
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.21 TPM2_PolicyTemplate: limits the session to creating an
+ * object from one template (checked in session.c);
+ * policyDigest' = H(policyDigest || TPM_CC_PolicyTemplate || templateHash). */
+TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
+    if (rc)
+        return rc;
+    uint8_t h[MAX_DIGEST];
+    uint16_t hl;
+    if ((rc = read_2b(c, h, sizeof(h), &hl, 1)))
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    if (s->template_hash.size) {
+        if (hl != s->template_hash.size || memcmp(h, s->template_hash.b, hl) != 0)
+            return RC_P(TPM_RC_VALUE, 1);
+    } else if (s->cp_hash.size || s->name_hash.size) {
+        return TPM_RC_CPHASH;
+    }
+    if (hl != crypt_hash_size(s->hash))
+        return RC_P(TPM_RC_SIZE, 1);
+    uint8_t ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyTemplate);
+    session_policy_extend(s, ccb, 4, h, hl);
+    memcpy(s->template_hash.b, h, hl);
+    s->template_hash.size = hl;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §23.22 TPM2_PolicyAuthorizeNV: authHandle (authorizes reading),
+ * nvIndex, policySession. The index holds a TPMT_HA, the approved policy:
+ * when it equals policyDigest, policyDigest is reset and becomes
+ * H(0...0 || TPM_CC_PolicyAuthorizeNV || nvIndex.Name). */
+TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    tpm_session *s;
+    TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
+    if (rc)
+        return rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    if (s->type != TPM_SE_TRIAL) {
+        rc = nv_access_check(c, nv, 0);
+        if (rc)
+            return rc;
+        if (nv->pub.attributes & TPMA_NV_READLOCKED)
+            return TPM_RC_NV_LOCKED;
+        if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
+            return TPM_RC_NV_UNINITIALIZED;
+        /* TPMT_HA: hashAlg, then that hash's digest */
+        size_t hl = crypt_hash_size(s->hash);
+        if (nv->pub.dataSize < 2)
+            return TPM_RC_INSUFFICIENT;
+        TPM_ALG_ID alg = (TPM_ALG_ID)((nv->data[0] << 8) | nv->data[1]);
+        if (crypt_hash_size(alg) == 0 || alg != s->hash)
+            return TPM_RC_HASH;
+        if (nv->pub.dataSize < 2 + hl)
+            return TPM_RC_INSUFFICIENT;
+        if (memcmp(nv->data + 2, s->policy_digest.b, hl) != 0)
+            return TPM_RC_VALUE;
+    }
+    memset(s->policy_digest.b, 0, s->policy_digest.size);
+    uint8_t ccb[4];
+    cc_bytes(ccb, TPM_CC_PolicyAuthorizeNV);
+    session_policy_extend(s, ccb, 4, c->names[1], c->name_len[1]);
     return TPM_RC_SUCCESS;
 }

@@ -162,6 +162,27 @@ static TPM_RC da_check(qtpm_tpm *tpm, TPM_HANDLE h)
     return TPM_RC_SUCCESS;
 }
 
+/* PolicyTemplate (Part 3 §23.21): the command must create an object, and
+ * the hash of its inPublic (the bytes inside the TPM2B, after inSensitive)
+ * must be the session's templateHash. */
+static int template_matches(const tpm_cmd *c, const tpm_session *s)
+{
+    if (c->cc != TPM_CC_Create && c->cc != TPM_CC_CreatePrimary && c->cc != TPM_CC_CreateLoaded)
+        return 0;
+    tpm_rd r = {c->param_raw, c->param_raw_len, 0};
+    uint16_t n;
+    if (r.p == NULL || rd_u16(&r, &n) || rd_left(&r) < n)
+        return 0;
+    r.off += n; /* inSensitive */
+    if (rd_u16(&r, &n) || rd_left(&r) < n)
+        return 0;
+    uint8_t h[MAX_DIGEST];
+    crypt_part part = {r.p + r.off, n};
+    if (crypt_hash_parts(s->hash, h, &part, 1))
+        return 0;
+    return memcmp(h, s->template_hash.b, s->template_hash.size) == 0;
+}
+
 /* Checks the deferred assertions of a policy session (Part 1 §19.7.x). */
 static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE h,
                            unsigned n, const uint8_t *cp_hash)
@@ -188,6 +209,8 @@ static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE
         return RC_S(TPM_RC_LOCALITY, n);
     if (s->timeout != 0 && tpm->time_ms > s->timeout)
         return RC_S(TPM_RC_EXPIRED, n);
+    if (s->template_hash.size && !template_matches(c, s))
+        return RC_S(TPM_RC_POLICY_FAIL, n);
     if (s->name_hash.size) {
         uint8_t nh[MAX_DIGEST];
         crypt_part parts[3];
@@ -675,7 +698,7 @@ static void policy_session_reset(qtpm_tpm *tpm, tpm_session *s)
     memset(s->policy_digest.b, 0, sizeof(s->policy_digest.b));
     s->auth_value_needed = s->password_needed = 0;
     s->command_code = 0;
-    s->cp_hash.size = s->name_hash.size = 0;
+    s->cp_hash.size = s->name_hash.size = s->template_hash.size = 0;
     s->pcr_checked = 0;
     s->locality_mask = 0;
     s->nv_written_set = 0;

@@ -28,6 +28,7 @@ typedef struct tpm_session {
     TPM_CC command_code;      /* 0 when no PolicyCommandCode */
     tpm_buf64 cp_hash;        /* PolicyCpHash */
     tpm_buf64 name_hash;      /* PolicyNameHash */
+    tpm_buf64 template_hash;  /* PolicyTemplate */
     uint8_t pcr_checked;
     uint32_t pcr_counter;
     uint8_t locality_mask;    /* 0 = any */

@@ -35,7 +35,8 @@ static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
 {
     static const TPM_ALG_ID rsa_schemes[] = {TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_ALG_RSAPSS,
                                              TPM_ALG_RSAES, TPM_ALG_OAEP};
-    static const TPM_ALG_ID ecc_schemes[] = {TPM_ALG_NULL, TPM_ALG_ECDSA, TPM_ALG_ECDH};
+    static const TPM_ALG_ID ecc_schemes[] = {TPM_ALG_NULL, TPM_ALG_ECDSA, TPM_ALG_ECDAA,
+                                             TPM_ALG_ECSCHNORR, TPM_ALG_ECDH};
     switch (type) {
     case TPM_ALG_KEYEDHASH: {
         const TPMT_KEYEDHASH_SCHEME *s = &p->keyedHashDetail.scheme;
@@ -62,7 +63,7 @@ static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
         const TPMS_ECC_PARMS *ep = &p->eccDetail;
         if (!scheme_in(ep->scheme.scheme, ecc_schemes, sizeof(ecc_schemes) / sizeof(ecc_schemes[0])))
             return TPM_RC_SCHEME;
-        if (ep->curveID != TPM_ECC_NIST_P256 && ep->curveID != TPM_ECC_NIST_P384)
+        if (object_curve_from_id(ep->curveID) == QTPM_ECC_NONE)
             return TPM_RC_CURVE;
         if (ep->kdf.scheme != TPM_ALG_NULL)
             return TPM_RC_KDF;
@@ -155,6 +156,7 @@ void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s)
 }
 
 static const TPM_ALG_ID sig_algs[] = {TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_ALG_RSAPSS, TPM_ALG_ECDSA,
+                                      TPM_ALG_ECDAA, TPM_ALG_ECSCHNORR,
                                       TPM_ALG_HMAC, TPM_ALG_MLDSA, TPM_ALG_HASH_MLDSA};
 
 TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s)

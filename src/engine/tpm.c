@@ -335,6 +335,7 @@ void qtpm_tpm_free(qtpm_tpm *tpm)
         tpm_state_save(tpm);
     }
     tpm_flush_all_volatile(tpm);
+    prime_cache_wipe(tpm);
     nv_free_all(tpm);
     persistent_free_all(tpm);
     if (tpm->store.close)
@@ -415,11 +416,13 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         /* TPM Reset: a new null hierarchy and fresh counters (Part 1 §36.5.2). */
         ps->reset_count++;
         ps->restart_count = 0;
+        prime_cache_wipe(tpm);
         if (crypt_random(ps->null_seed, 64) || crypt_random(ps->null_proof, 64))
             return TPM_RC_FAILURE;
         ps->clock_safe = 1;
         memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
     }
+    ecc_commit_startup(tpm);
     pcr_init_values(tpm, resume);
     if (resume) {
         /* Resume restores what Shutdown(STATE) saved (Part 1 §36.5.4). */

@@ -40,6 +40,7 @@ static const struct {
 } curve_table[] = {
     {TPM_ECC_NIST_P256, 32},
     {TPM_ECC_NIST_P384, 48},
+    {TPM_ECC_BN_P256, 32}, /* ECDAA (Commit, Sign with TPM_ALG_ECDAA) */
 };
 
 static const TPM_KEY_BITS rsa_bits_table[] = {1024, 2048, 3072, 4096};
