@@ -21,6 +21,7 @@ typedef enum {
     QTPM_E_CRYPTO = -6,     /* the OpenSSL back end reported an error */
     QTPM_E_NOMEM = -7,      /* an allocation failed (never in the PQC paths) */
     QTPM_E_BUFFER = -8,     /* an output buffer is too small */
+    QTPM_E_BUSY = -9,       /* in use by someone else (a locked state directory) */
 } qtpm_err;
 
 /* A short English description of an error code (never NULL). */

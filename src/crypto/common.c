@@ -17,6 +17,7 @@ const char *qtpm_strerror(int err)
     case QTPM_E_CRYPTO: return "crypto back end failed";
     case QTPM_E_NOMEM: return "out of memory";
     case QTPM_E_BUFFER: return "output buffer too small";
+    case QTPM_E_BUSY: return "in use by another process";
     default: return "unknown error";
     }
 }

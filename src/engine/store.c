@@ -9,6 +9,10 @@
  * at any point leaves either the old blob or the new one, never a mix; a
  * stale ".tmp" left by a crash is simply overwritten by the next save.
  *
+ * One TPM per directory: the store holds an exclusive flock() on
+ * "<dir>/lock" while open, so a second server pointed at the same state
+ * fails at once (QTPM_E_BUSY) instead of two TPMs overwriting each other.
+ *
  * Blob names come from the engine only (fixed names such as "state"), but
  * they are still checked so a name can never climb out of the directory.
  */
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +33,7 @@
 typedef struct dir_store {
     char *dir;
     int dirfd;
+    int lockfd; /* holds the directory's flock while the store is open */
 } dir_store;
 
 static int name_ok(const char *name)
@@ -141,6 +147,7 @@ static void dir_close(void *ctx)
     dir_store *ds = ctx;
     if (ds == NULL)
         return;
+    close(ds->lockfd); /* releases the lock */
     close(ds->dirfd);
     free(ds->dir);
     free(ds);
@@ -163,6 +170,16 @@ int qtpm_store_dir(qtpm_store *store, const char *dir)
         free(ds->dir);
         free(ds);
         return QTPM_E_INVALID;
+    }
+    ds->lockfd = openat(ds->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (ds->lockfd < 0 || flock(ds->lockfd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = ds->lockfd >= 0 && errno == EWOULDBLOCK;
+        if (ds->lockfd >= 0)
+            close(ds->lockfd);
+        close(ds->dirfd);
+        free(ds->dir);
+        free(ds);
+        return busy ? QTPM_E_BUSY : QTPM_E_INVALID;
     }
     store->ctx = ds;
     store->load = dir_load;
