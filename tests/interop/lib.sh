@@ -41,3 +41,43 @@ check() {
         exit 1
     fi
 }
+
+# hexof FILE           the file's bytes as lower-case hex, no spaces.
+hexof() {
+    od -v -An -tx1 "$1" | tr -d ' \n'
+}
+
+# sha256hex HEX...     SHA-256 of the concatenated hex strings, as hex; the
+#                      scripts rebuild policy digests (Part 3 §23) and audit
+#                      digests (Part 1 §18.7) with it.
+sha256hex() {
+    printf '%s' "$@" | python3 -c 'import hashlib, sys
+print(hashlib.sha256(bytes.fromhex(sys.stdin.read())).hexdigest())'
+}
+
+# tpm_reset            _TPM_Init: a power cycle through the platform port
+#                      (mssim POWER_OFF, POWER_ON, NV_ON) or the swtpm control
+#                      channel (CMD_INIT); the TPM then needs TPM2_Startup.
+tpm_reset() {
+    python3 - "$QTPM_INTEROP_TCTI" "$QTPM_INTEROP_PORT" <<'PYEOF'
+import socket, struct, sys
+tcti, port = sys.argv[1], int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port + 1), 5)
+def ask(payload, answer):
+    s.sendall(payload)
+    got = b""
+    while len(got) < answer:
+        chunk = s.recv(answer - len(got))
+        if not chunk:
+            sys.exit("tpm_reset: connection closed")
+        got += chunk
+    if struct.unpack(">I", got[:4])[0] != 0:
+        sys.exit("tpm_reset: signal refused")
+if tcti == "swtpm":
+    ask(struct.pack(">II", 2, 0), 4)            # CMD_INIT, flags 0
+else:
+    for code in (2, 1, 11):                      # POWER_OFF, POWER_ON, NV_ON
+        ask(struct.pack(">I", code), 4)
+s.close()
+PYEOF
+}
