@@ -6,17 +6,46 @@
 #                        script. Each outcome is appended to $INTEROP_LOG as
 #                        "TOOL pass|fail" (scripts/interop-report.sh reads it).
 #   must_fail TOOL ARGS  the command must fail (a negative check).
-#   check COND TEXT      ends the script with TEXT unless `test COND` holds.
+#   check [-t TOOL] TEXT COND...
+#                        ends the script with TEXT unless `test COND` holds;
+#                        the failure is logged against TOOL, by default the
+#                        tool run last.
+#   blame TOOL           the steps that follow check TOOL's result.
+# Any other failing step (cmp, openssl, a grep on a tool's output) ends the
+# script through `set -e`; the exit trap then logs a failure of the tool run
+# last (tpm2_flushcontext aside) or named by `blame`, whose result that step
+# was checking. So a tool that exits 0 with a wrong result is reported as
+# failing.
 set -e
+
+blame() {
+    echo "$1" >"$QTPM_INTEROP_TMP/last_tool"
+}
+
+_log_fail() {
+    [ -n "${INTEROP_LOG:-}" ] && [ ! -e "$QTPM_INTEROP_TMP/blamed" ] &&
+        echo "$1 fail" >>"$INTEROP_LOG"
+    : >"$QTPM_INTEROP_TMP/blamed"
+}
+
+_on_exit() {
+    _status=$?
+    if [ $_status -ne 0 ] && [ -s "$QTPM_INTEROP_TMP/last_tool" ]; then
+        _log_fail "$(cat "$QTPM_INTEROP_TMP/last_tool")"
+    fi
+    exit $_status
+}
+trap _on_exit EXIT
 
 run() {
     _tool=$1
+    [ "$_tool" = tpm2_flushcontext ] || blame "$_tool"
     if "$@" >"$QTPM_INTEROP_TMP/out" 2>"$QTPM_INTEROP_TMP/err"; then
         [ -n "${INTEROP_LOG:-}" ] && echo "$_tool pass" >>"$INTEROP_LOG"
         cat "$QTPM_INTEROP_TMP/out"
     else
         _rc=$?
-        [ -n "${INTEROP_LOG:-}" ] && echo "$_tool fail" >>"$INTEROP_LOG"
+        _log_fail "$_tool"
         echo "FAILED ($_rc): $*" >&2
         cat "$QTPM_INTEROP_TMP/err" >&2
         exit 1
@@ -24,8 +53,9 @@ run() {
 }
 
 must_fail() {
+    blame "$1"
     if "$@" >/dev/null 2>&1; then
-        [ -n "${INTEROP_LOG:-}" ] && echo "$1 fail" >>"$INTEROP_LOG"
+        _log_fail "$1"
         echo "UNEXPECTED SUCCESS: $*" >&2
         exit 1
     fi
@@ -34,6 +64,10 @@ must_fail() {
 }
 
 check() {
+    if [ "$1" = -t ]; then
+        blame "$2"
+        shift 2
+    fi
     _text=$1
     shift
     if ! test "$@"; then

@@ -29,7 +29,7 @@ a=$(hexof cc.attest)
 case $a in *"$(hexof primary.name)"*"$(hexof chash.bin)"*) ;;
     *) echo "creation attestation lacks the object name and creation hash" >&2; exit 1 ;; esac
 case $a in *0004"0badcafe"*) ;; *) echo "qualifying data missing" >&2; exit 1 ;; esac
-check "creation hash is SHA-256 of the creation data" \
+check -t tpm2_createprimary "creation hash is SHA-256 of the creation data" \
     "$(hexof chash.bin | cut -c5-)" = "$(tail -c +3 cdata.bin | sha256sum | cut -d' ' -f1)"
 
 run tpm2_gettime -c signer.ctx -g sha256 -s rsassa -f plain -o time.sig --attestation time.attest >time.yaml
