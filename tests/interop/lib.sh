@@ -5,7 +5,9 @@
 #                        stdout, on failure prints its stderr and ends the
 #                        script. Each outcome is appended to $INTEROP_LOG as
 #                        "TOOL pass|fail" (scripts/interop-report.sh reads it).
-#   must_fail TOOL ARGS  the command must fail (a negative check).
+#   must_fail [-t TOOL] CMD ARGS
+#                        the command must fail (a negative check); the outcome
+#                        is logged against TOOL, by default the command.
 #   check [-t TOOL] TEXT COND...
 #                        ends the script with TEXT unless `test COND` holds;
 #                        the failure is logged against TOOL, by default the
@@ -53,13 +55,18 @@ run() {
 }
 
 must_fail() {
-    blame "$1"
+    _tool=$1
+    if [ "$1" = -t ]; then
+        _tool=$2
+        shift 2
+    fi
+    blame "$_tool"
     if "$@" >/dev/null 2>&1; then
-        _log_fail "$1"
+        _log_fail "$_tool"
         echo "UNEXPECTED SUCCESS: $*" >&2
         exit 1
     fi
-    [ -n "${INTEROP_LOG:-}" ] && echo "$1 pass" >>"$INTEROP_LOG"
+    [ -n "${INTEROP_LOG:-}" ] && echo "$_tool pass" >>"$INTEROP_LOG"
     return 0
 }
 
