@@ -7,14 +7,15 @@
 #                ASan+UBSan build (clang); the constant-time test runs in the
 #                normal build only (valgrind and ASan do not mix)
 #   make bench   build and run the benchmarks, writing bench/results/
-#   make fuzz    long libFuzzer runs (make check runs them briefly)
+#   make fuzz    long libFuzzer runs, FUZZ_SECONDS=600 (make check runs them
+#                for about a minute)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan build-portable check check-normal check-asan demo bench fuzz clean
+.PHONY: all deps build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo bench fuzz clean
 
 all: build
 
@@ -44,7 +45,22 @@ check-asan: build-asan
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
 
-check: check-normal check-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+
+$(FUZZ_BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DCMAKE_C_COMPILER=clang -DQTPM_FUZZ=ON -DQTPM_SANITIZE=ON $(CMAKE_FLAGS)
+
+build-fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_execute fuzz_server_frames
+
+# libFuzzer (ASan+UBSan) over qtpm_tpm_execute() and the server's frame
+# parsers: every seed, then about a minute of new inputs.
+check-fuzz: build-fuzz
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
+
+check: check-normal check-fuzz check-asan
 
 demo: build
 	./$(BUILD)/src/cli/qtpm-demo
@@ -65,8 +81,13 @@ bench: build build-portable
 	./$(PORTABLE_BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto-portable.json
 	./$(BUILD)/bench/qtpm-bench-tpm --runs 200 --keygen-runs 20 --json bench/results/tpm.json
 
-fuzz: deps
-	@echo "no fuzz targets yet"
+fuzz: build-fuzz
+	mkdir -p $(FUZZ_BUILD)/corpus-long
+	./$(FUZZ_BUILD)/tests/fuzz/fuzz_execute -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 $(FUZZ_BUILD)/corpus-long tests/fuzz/corpus
+	mkdir -p $(FUZZ_BUILD)/frames-long
+	./$(FUZZ_BUILD)/tests/fuzz/fuzz_server_frames -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) \
+	    -timeout=10 $(FUZZ_BUILD)/frames-long tests/fuzz/corpus-frames
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(PORTABLE_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(PORTABLE_BUILD) $(FUZZ_BUILD)

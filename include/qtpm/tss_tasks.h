@@ -51,8 +51,12 @@ int qtpm_tss_template_srk(TPM_ALG_ID type, TPMT_PUBLIC *out);
  * HashML-DSA-44 with SHA-256 (TPM_ALG_HASH_MLDSA). The SRK template also
  * takes TPM_ALG_MLKEM (ML-KEM-768). */
 int qtpm_tss_template_ak(TPM_ALG_ID type, TPMT_PUBLIC *out);
-/* The NV index of the EK certificate (0x01C00002 RSA, 0x01C0000A ECC; 0 for
- * any other type). */
+/* NV index of the ML-KEM-768 EK certificate: the next even index of the EK
+ * Credential Profile's high range after RSA-4096's 0x01C0001E (no TCG
+ * assignment exists yet; docs/PQC.md "Manufacture"). */
+#define QTPM_EK_CERT_NV_MLKEM768 0x01C00020U
+/* The NV index of the EK certificate (0x01C00002 RSA, 0x01C0000A ECC,
+ * QTPM_EK_CERT_NV_MLKEM768 ML-KEM; 0 for any other type). */
 TPM_HANDLE qtpm_tss_ek_cert_index(TPM_ALG_ID type);
 
 /* Post-quantum keys (TPM 2.0 v1.85): fixedTPM, fixedParent,

@@ -9,8 +9,10 @@
 # exports TPM2TOOLS_TCTI for the chosen transport and runs SCRIPT. With
 # --tcti abrmd the script talks to tpm2-abrmd on a private D-Bus session bus,
 # and abrmd talks mssim to the server. The server (and abrmd) are always
-# stopped and the state removed, whatever the script does; the exit status is
-# the script's. INTEROP_LOG, if set, is passed on (see lib.sh).
+# stopped and the state removed, whatever the script does. The exit status is
+# the script's, or 1 if the script passed but the server died or did not exit
+# cleanly on SIGTERM (so sanitizer reports fail the test). INTEROP_LOG, if
+# set, is passed on (see lib.sh).
 set -u
 
 tcti=mssim
@@ -131,6 +133,25 @@ script=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 shift
 (cd "$tmp/work" && sh "$script" "$@")
 rc=$?
+# Stop the server here rather than in cleanup, to see how it ends: a server
+# that crashed, or that a sanitizer stopped, fails the test even if the
+# script passed.
+if [ -n "$abrmd_pid" ]; then
+    kill "$abrmd_pid" 2>/dev/null
+    wait "$abrmd_pid" 2>/dev/null
+    abrmd_pid=
+fi
+if ! kill "$server_pid" 2>/dev/null; then
+    echo "run-with-server.sh: the server was gone before the end of the test" >&2
+    [ $rc -eq 0 ] && rc=1
+fi
+wait "$server_pid"
+server_rc=$?
+server_pid=
+if [ $server_rc -ne 0 ]; then
+    echo "run-with-server.sh: the server exited with status $server_rc" >&2
+    [ $rc -eq 0 ] && rc=1
+fi
 if [ $rc -ne 0 ]; then
     echo "--- server log" >&2
     tail -n 40 "$tmp/server.log" >&2

@@ -94,7 +94,8 @@ static void test_templates(void **state)
     assert_int_equal(qtpm_tss_template_hash_mldsa(TPM_MLDSA_44, TPM_ALG_NULL, 0, &p), QTPM_E_PARAM);
     assert_int_equal(qtpm_tss_template_ak(TPM_ALG_MLKEM, &p), QTPM_E_PARAM);
     assert_int_equal(qtpm_tss_template_ek(TPM_ALG_MLDSA, &p), QTPM_E_PARAM);
-    assert_int_equal(qtpm_tss_ek_cert_index(TPM_ALG_MLKEM), 0);
+    assert_int_equal(qtpm_tss_ek_cert_index(TPM_ALG_MLKEM), QTPM_EK_CERT_NV_MLKEM768);
+    assert_int_equal(qtpm_tss_ek_cert_index(TPM_ALG_MLDSA), 0);
 
     /* schemes the keys fix */
     TPMT_SIG_SCHEME s;

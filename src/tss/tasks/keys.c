@@ -186,7 +186,8 @@ TPM_HANDLE qtpm_tss_ek_cert_index(TPM_ALG_ID type)
     switch (type) {
     case TPM_ALG_RSA: return 0x01C00002U;
     case TPM_ALG_ECC: return 0x01C0000AU;
-    default: return 0; /* no index of the EK Credential Profile we can cite */
+    case TPM_ALG_MLKEM: return QTPM_EK_CERT_NV_MLKEM768; /* qtpm's choice, see PQC.md */
+    default: return 0;
     }
 }
 

@@ -1,0 +1,209 @@
+/*
+ * main.c — qtpm-manufacture: the factory step of a TPM. Opens (or creates)
+ * the vendor CA in a state directory, then for each requested algorithm
+ * creates the EK from its TCG template and writes an EK certificate signed by
+ * the CA into the EK certificate NV index (libqtpm-manufacture does the work;
+ * see qtpm/manufacture.h and docs/MANUFACTURE.md). Running it again leaves
+ * valid certificates in place.
+ *
+ *   qtpm-manufacture --tcti TCTI --ca-dir DIR [--alg rsa2048,eccp256,mlkem768]
+ *                    [--export-ca FILE] [--hierarchy auto|platform|owner]
+ *                    [--force] [--lock] [--platform-auth P] [--owner-auth P]
+ *                    [--endorsement-auth P]
+ *
+ * Exit status: 0 when every EK has a valid certificate, 1 on any failure,
+ * 2 on a usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qtpm/manufacture.h"
+#include "qtpm/tss.h"
+#include "qtpm/tss_cmd.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: qtpm-manufacture --tcti TCTI --ca-dir DIR [--alg LIST] [--export-ca FILE]\n"
+            "                        [--hierarchy auto|platform|owner] [--force] [--lock]\n"
+            "                        [--platform-auth P] [--owner-auth P] [--endorsement-auth P]\n"
+            "  --tcti TCTI       mssim:host=H,port=N | swtpm:host=H,port=N | device:/dev/tpmrm0\n"
+            "  --ca-dir DIR      vendor CA state (ca-key.pem 0600, ca-cert.pem); created if new\n"
+            "  --alg LIST        comma-separated: rsa2048, eccp256, mlkem768 (default rsa2048,eccp256)\n"
+            "  --export-ca FILE  write the CA certificate (PEM) to FILE\n"
+            "  --hierarchy H     who defines the NV index: platform, owner, or auto (platform,\n"
+            "                    falling back to owner when the platform hierarchy refuses)\n"
+            "  --force           replace certificates even when they are valid\n"
+            "  --lock            set TPMA_NV_WRITEDEFINE and write-lock each index\n");
+}
+
+static int set_auth(TPM2B_AUTH *a, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > sizeof a->buffer)
+        return -1;
+    a->size = (UINT16)n;
+    memcpy(a->buffer, s, n);
+    return 0;
+}
+
+static const char *action_name(qtpm_mfg_action a)
+{
+    switch (a) {
+    case QTPM_MFG_WRITTEN:
+        return "written";
+    case QTPM_MFG_REPLACED:
+        return "replaced";
+    case QTPM_MFG_KEPT:
+        return "kept (valid)";
+    }
+    return "?";
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "tcti", required_argument, NULL, 't' },
+        { "ca-dir", required_argument, NULL, 'c' },
+        { "alg", required_argument, NULL, 'a' },
+        { "export-ca", required_argument, NULL, 'x' },
+        { "hierarchy", required_argument, NULL, 'H' },
+        { "force", no_argument, NULL, 'f' },
+        { "lock", no_argument, NULL, 'l' },
+        { "platform-auth", required_argument, NULL, 'P' },
+        { "owner-auth", required_argument, NULL, 'O' },
+        { "endorsement-auth", required_argument, NULL, 'E' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *tcti = NULL, *ca_dir = NULL, *export_ca = NULL;
+    char algs[128] = "rsa2048,eccp256";
+    TPM2B_AUTH platform_auth = { 0 }, owner_auth = { 0 }, endorsement_auth = { 0 };
+    qtpm_mfg_options opts = { QTPM_MFG_HIER_AUTO, &platform_auth, &owner_auth,
+                              &endorsement_auth, 0, 0 };
+    int c;
+    while ((c = getopt_long(argc, argv, "t:c:a:x:H:flP:O:E:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            tcti = optarg;
+            break;
+        case 'c':
+            ca_dir = optarg;
+            break;
+        case 'a':
+            if (strlen(optarg) >= sizeof algs) {
+                usage(stderr);
+                return 2;
+            }
+            strcpy(algs, optarg);
+            break;
+        case 'x':
+            export_ca = optarg;
+            break;
+        case 'H':
+            if (strcmp(optarg, "auto") == 0)
+                opts.hierarchy = QTPM_MFG_HIER_AUTO;
+            else if (strcmp(optarg, "platform") == 0)
+                opts.hierarchy = QTPM_MFG_HIER_PLATFORM;
+            else if (strcmp(optarg, "owner") == 0)
+                opts.hierarchy = QTPM_MFG_HIER_OWNER;
+            else {
+                usage(stderr);
+                return 2;
+            }
+            break;
+        case 'f':
+            opts.force = 1;
+            break;
+        case 'l':
+            opts.lock = 1;
+            break;
+        case 'P':
+        case 'O':
+        case 'E':
+            if (set_auth(c == 'P' ? &platform_auth : c == 'O' ? &owner_auth : &endorsement_auth,
+                         optarg) != 0) {
+                fprintf(stderr, "qtpm-manufacture: authorization value too long\n");
+                return 2;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!ca_dir || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    /* check every name before touching the TPM */
+    qtpm_ek_alg list[8];
+    size_t n_algs = 0;
+    for (char *save = NULL, *tok = strtok_r(algs, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        qtpm_ek_alg a = qtpm_ek_alg_from_name(tok);
+        if (!a || n_algs == sizeof list / sizeof list[0]) {
+            fprintf(stderr, "qtpm-manufacture: unknown algorithm '%s'\n", tok);
+            return 2;
+        }
+        list[n_algs++] = a;
+    }
+
+    qtpm_vendor_ca *ca = NULL;
+    int rc = qtpm_vendor_ca_open(ca_dir, &ca);
+    if (rc != QTPM_OK) {
+        fprintf(stderr, "qtpm-manufacture: vendor CA in %s: %s\n", ca_dir, qtpm_strerror(rc));
+        return 1;
+    }
+    int status = 0;
+    if (export_ca && (rc = qtpm_vendor_ca_export(ca, export_ca)) != QTPM_OK) {
+        fprintf(stderr, "qtpm-manufacture: export to %s: %s\n", export_ca, qtpm_strerror(rc));
+        status = 1;
+    }
+    qtpm_tss *t = NULL;
+    if (n_algs > 0 && (rc = qtpm_tss_new(tcti, &t)) != QTPM_OK) {
+        fprintf(stderr, "qtpm-manufacture: TPM %s: %s\n", tcti ? tcti : "(QTPM_TCTI)",
+                qtpm_tss_strerror(rc));
+        qtpm_vendor_ca_free(ca);
+        return 1;
+    }
+    /* A TPM fresh from the factory (or a simulator just powered on) has not
+     * seen TPM2_Startup yet; manufacturing is the first thing it does, so
+     * start it. A TPM already started answers TPM_RC_INITIALIZE, harmless. */
+    if (t) {
+        rc = qtpm_tss_Startup(t, TPM_SU_CLEAR);
+        if (rc != QTPM_OK && rc != (int)TPM_RC_INITIALIZE) {
+            fprintf(stderr, "qtpm-manufacture: TPM2_Startup: %s\n", qtpm_tss_strerror(rc));
+            qtpm_tss_free(t);
+            qtpm_vendor_ca_free(ca);
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < n_algs; i++) {
+        qtpm_mfg_result res;
+        rc = qtpm_manufacture_ek(t, ca, list[i], &opts, &res);
+        if (rc != QTPM_OK) {
+            /* a TPM_RC also as a number: the TPM may lack the algorithm
+             * (TPM_RC_VALUE / _TYPE / _CURVE) */
+            if (rc > 0)
+                fprintf(stderr, "qtpm-manufacture: %s: %s (TPM_RC 0x%03X)\n",
+                        qtpm_ek_alg_name(list[i]), qtpm_tss_strerror(rc), (unsigned)rc);
+            else
+                fprintf(stderr, "qtpm-manufacture: %s: %s\n", qtpm_ek_alg_name(list[i]),
+                        qtpm_tss_strerror(rc));
+            status = 1;
+            continue;
+        }
+        printf("%s: EK certificate at NV 0x%08X %s (%zu bytes, %s hierarchy)\n",
+               qtpm_ek_alg_name(list[i]), (unsigned)res.nv_index, action_name(res.action),
+               res.cert_len, res.hierarchy == TPM_RH_PLATFORM ? "platform" : "owner");
+    }
+    qtpm_tss_free(t);
+    qtpm_vendor_ca_free(ca);
+    return status;
+}
