@@ -1,10 +1,13 @@
 # lib.sh — helpers for the interop test scripts (sourced; run-with-server.sh
 # exports QTPM_INTEROP_LIB with its path).
 #
-#   run TOOL ARGS...     runs a tpm2-tools command; on success prints its
+#   run [-t TOOL] CMD ARGS...
+#                        runs a tpm2-tools command; on success prints its
 #                        stdout, on failure prints its stderr and ends the
 #                        script. Each outcome is appended to $INTEROP_LOG as
-#                        "TOOL pass|fail" (scripts/interop-report.sh reads it).
+#                        "TOOL pass|fail" (scripts/interop-report.sh reads it);
+#                        TOOL is CMD unless -t names the tool whose feature
+#                        this step belongs to.
 #   must_fail [-t TOOL] CMD ARGS
 #                        the command must fail (a negative check); the outcome
 #                        is logged against TOOL, by default the command.
@@ -41,6 +44,10 @@ trap _on_exit EXIT
 
 run() {
     _tool=$1
+    if [ "$1" = -t ]; then
+        _tool=$2
+        shift 2
+    fi
     [ "$_tool" = tpm2_flushcontext ] || blame "$_tool"
     if "$@" >"$QTPM_INTEROP_TMP/out" 2>"$QTPM_INTEROP_TMP/err"; then
         [ -n "${INTEROP_LOG:-}" ] && echo "$_tool pass" >>"$INTEROP_LOG"
