@@ -16,4 +16,5 @@ run tpm2_certify -C signer.ctx -c tls.ctx -g sha256 -o attest.bin -s attest.sig 
 run tpm2_flushcontext -t
 run tpm2_readpublic -c signer.ctx -f pem -o signer.pem >/dev/null
 run tpm2_flushcontext -t
+blame tpm2_certify
 openssl dgst -sha256 -verify signer.pem -signature attest.sig attest.bin >/dev/null

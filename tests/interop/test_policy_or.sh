@@ -1,62 +1,60 @@
-# test_policy_or.sh — compound policies: PolicyOR over two branches (PCR
-# state or password), PolicyAuthorize with a signed policy (the flow that lets
-# a verifier update the good PCR values without resealing).
+# test_policy_or.sh — PolicyPassword, PolicyPCR and PolicyOR (Part 3 §23):
+# trial digests rebuilt here, a sealed object reachable by either branch,
+# PolicyGetDigest of a real session, PolicyRestart back to zero, and the PCR
+# branch refused once the PCR changes.
 . "$QTPM_INTEROP_LIB"
 run tpm2_startup -c
-run tpm2_pcrreset 23
-run tpm2_startauthsession -S t.ctx
-run tpm2_policypcr -S t.ctx -l sha256:23 -L pcr.policy >/dev/null
-run tpm2_flushcontext t.ctx
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+run tpm2_pcrreset 16
+run tpm2_pcrread sha256:16 -o pcr16.bin >/dev/null
 run tpm2_startauthsession -S t.ctx
 run tpm2_policypassword -S t.ctx -L pw.policy >/dev/null
 run tpm2_flushcontext t.ctx
+# PolicyPassword extends like PolicyAuthValue: H(0 || TPM_CC_PolicyAuthValue).
+check -t tpm2_policypassword "PolicyPassword digest" "$(hexof pw.policy)" = "$(sha256hex $zeros 0000016b)"
 run tpm2_startauthsession -S t.ctx
-run tpm2_policyor -S t.ctx -L or.policy -l sha256:pcr.policy,pw.policy >/dev/null
+run tpm2_policypcr -S t.ctx -l sha256:16 -L pcr.policy >/dev/null
 run tpm2_flushcontext t.ctx
+# TPML_PCR_SELECTION {1, {SHA-256, 3, 00 00 01}} and H(PCR 16).
+check -t tpm2_policypcr "PolicyPCR digest" "$(hexof pcr.policy)" = \
+    "$(sha256hex $zeros 0000017f 00000001000b03000001 "$(sha256hex "$(hexof pcr16.bin)")")"
+run tpm2_startauthsession -S t.ctx
+run tpm2_policyor -S t.ctx -L or.policy -l sha256:pw.policy,pcr.policy >/dev/null
+run tpm2_flushcontext t.ctx
+check -t tpm2_policyor "PolicyOR digest" "$(hexof or.policy)" = \
+    "$(sha256hex $zeros 00000171 "$(hexof pw.policy)" "$(hexof pcr.policy)")"
+
 run tpm2_createprimary -C o -c primary.ctx >/dev/null
 run tpm2_flushcontext -t
 printf 'either branch' >secret.dat
-run tpm2_create -C primary.ctx -L or.policy -p pw -i secret.dat -u s.pub -r s.priv >/dev/null
+run tpm2_create -C primary.ctx -L or.policy -p objpw -i secret.dat -u s.pub -r s.priv >/dev/null
 run tpm2_flushcontext -t
 run tpm2_load -C primary.ctx -u s.pub -r s.priv -c s.ctx >/dev/null
 run tpm2_flushcontext -t
-# Branch 1: the PCR.
+
 run tpm2_startauthsession --policy-session -S p.ctx
-run tpm2_policypcr -S p.ctx -l sha256:23 >/dev/null
-run tpm2_policyor -S p.ctx -l sha256:pcr.policy,pw.policy >/dev/null
+run tpm2_policypcr -S p.ctx -l sha256:16 >/dev/null
+run tpm2_policyor -S p.ctx -l sha256:pw.policy,pcr.policy >/dev/null
+run tpm2_getpolicydigest -S p.ctx -o p.digest >/dev/null
+check -t tpm2_getpolicydigest "PolicyGetDigest equals the trial digest" "$(hexof p.digest)" = "$(hexof or.policy)"
 run tpm2_unseal -c s.ctx -p session:p.ctx -o out1.dat
 run tpm2_flushcontext p.ctx
 cmp secret.dat out1.dat
-# Branch 2: the password, after the PCR changed.
-run tpm2_pcrextend "23:sha256=$(printf y | sha256sum | cut -d' ' -f1)"
+
 run tpm2_startauthsession --policy-session -S p.ctx
 run tpm2_policypassword -S p.ctx >/dev/null
-run tpm2_policyor -S p.ctx -l sha256:pcr.policy,pw.policy >/dev/null
-run tpm2_unseal -c s.ctx -p session:p.ctx+pw -o out2.dat
-run tpm2_flushcontext p.ctx
+run tpm2_policyrestart -S p.ctx >/dev/null
+run tpm2_getpolicydigest -S p.ctx -o r.digest >/dev/null
+check -t tpm2_policyrestart "PolicyRestart resets the digest" "$(hexof r.digest)" = "$zeros"
+run tpm2_policypassword -S p.ctx >/dev/null
+run tpm2_policyor -S p.ctx -l sha256:pw.policy,pcr.policy >/dev/null
+run tpm2_unseal -c s.ctx -p session:p.ctx+objpw -o out2.dat
 cmp secret.dat out2.dat
-
-# PolicyAuthorize: an authority key signs the PCR policy.
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out authority.pem 2>/dev/null
-openssl pkey -in authority.pem -pubout -out authority.pub.pem 2>/dev/null
-run tpm2_loadexternal -G ecc -C o -u authority.pub.pem -c authority.ctx -n authority.name >/dev/null
-run tpm2_flushcontext -t
-run tpm2_startauthsession -S t.ctx
-run tpm2_policyauthorize -S t.ctx -L authorize.policy -n authority.name >/dev/null
-run tpm2_flushcontext t.ctx
-run tpm2_startauthsession -S t.ctx
-run tpm2_policypcr -S t.ctx -l sha256:23 -L pcr2.policy >/dev/null
-run tpm2_flushcontext t.ctx
-openssl dgst -sha256 -sign authority.pem -out pcr2.sig pcr2.policy
-run tpm2_create -C primary.ctx -L authorize.policy -i secret.dat -u a.pub -r a.priv >/dev/null
-run tpm2_flushcontext -t
-run tpm2_load -C primary.ctx -u a.pub -r a.priv -c a.ctx >/dev/null
-run tpm2_flushcontext -t
-run tpm2_verifysignature -c authority.ctx -g sha256 -m pcr2.policy -s pcr2.sig -f ecdsa -t verified.ticket >/dev/null
-run tpm2_flushcontext -t
-run tpm2_startauthsession --policy-session -S p.ctx
-run tpm2_policypcr -S p.ctx -l sha256:23 >/dev/null
-run tpm2_policyauthorize -S p.ctx -i pcr2.policy -n authority.name -t verified.ticket >/dev/null
-run tpm2_unseal -c a.ctx -p session:p.ctx -o out3.dat
+must_fail tpm2_unseal -c s.ctx -p session:p.ctx+wrongpw -o out3.dat
 run tpm2_flushcontext p.ctx
-cmp secret.dat out3.dat
+
+run tpm2_pcrextend "16:sha256=$zeros"
+run tpm2_startauthsession --policy-session -S p.ctx
+run tpm2_policypcr -S p.ctx -l sha256:16 >/dev/null
+must_fail tpm2_policyor -S p.ctx -l sha256:pw.policy,pcr.policy
+run tpm2_flushcontext p.ctx
