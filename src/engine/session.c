@@ -25,6 +25,7 @@
 #include "crypt.h"
 #include "engine_int.h"
 #include "entity.h"
+#include "nv.h"
 #include "object.h"
 #include "session.h"
 #include "../crypto/ct.h"
@@ -211,6 +212,13 @@ static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE
         return RC_S(TPM_RC_EXPIRED, n);
     if (s->template_hash.size && !template_matches(c, s))
         return RC_S(TPM_RC_POLICY_FAIL, n);
+    if (s->nv_written_set) {
+        /* PolicyNvWritten (Part 3 §23.20): the authorized entity must be an
+         * NV index whose TPMA_NV_WRITTEN equals the asserted state. */
+        const tpm_nv *nv = (h >> 24) == TPM_HT_NV_INDEX ? nv_find(tpm, h) : NULL;
+        if (nv == NULL || ((nv->pub.attributes & TPMA_NV_WRITTEN) != 0) != (s->nv_written != 0))
+            return RC_S(TPM_RC_POLICY_FAIL, n);
+    }
     if (s->name_hash.size) {
         uint8_t nh[MAX_DIGEST];
         crypt_part parts[3];
@@ -496,14 +504,17 @@ TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         crypt_part parts[] = {{hdr, 8}, {c->out.p, c->out.off}};
         crypt_hash_parts(s->hash, rp_hash, parts, 2);
         if (a->attrs & SA_AUDIT) {
-            crypt_part ap[] = {{s->audit_digest.b, s->audit_digest.size},
-                               {sc->cp_hash[i], crypt_hash_size(s->hash)},
-                               {rp_hash, crypt_hash_size(s->hash)}};
+            /* Part 1 §19.7.11: the first audited command (or auditReset)
+             * starts from a zero digest of the session hash's size; the
+             * parts are listed after that, so they see the right size. */
             if (!s->is_audit_started || (a->attrs & SA_AUDIT_RESET)) {
                 s->audit_digest.size = (uint16_t)crypt_hash_size(s->hash);
                 memset(s->audit_digest.b, 0, s->audit_digest.size);
                 s->is_audit_started = 1;
             }
+            crypt_part ap[] = {{s->audit_digest.b, s->audit_digest.size},
+                               {sc->cp_hash[i], crypt_hash_size(s->hash)},
+                               {rp_hash, crypt_hash_size(s->hash)}};
             if (c->param_raw && sc->cp_hash[i][0] == 0 && sc->cp_hash[i][1] == 0)
                 compute_cp_hash(c, s->hash, sc->cp_hash[i]);
             crypt_hash_parts(s->hash, s->audit_digest.b, ap, 3);

@@ -1,9 +1,6 @@
 # test_ecc2phase.sh — two-phase ECC (Part 3 §19.2-19.3, §14.7): Commit on an
 # ECDAA key, EC_Ephemeral, and ZGen_2Phase whose Z1 (static part, d·Q) must
 # equal the Z of an ECDH_KeyGen made with the same key.
-# pending: ECDAA keys (tpm2_create -G ecc256:ecdaa is refused), TPM2_Commit,
-# TPM2_EC_Ephemeral and TPM2_ZGen_2Phase are not in the engine yet; they are
-# being added on another branch.
 . "$QTPM_INTEROP_LIB"
 run tpm2_startup -c
 run tpm2_createprimary -C o -c primary.ctx >/dev/null

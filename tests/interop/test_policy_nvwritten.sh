@@ -2,10 +2,6 @@
 # digest of PolicyNvWritten(NO) + PolicyCommandCode(NV_Write) rebuilt here,
 # and an index with that write policy is write-once: the first write through
 # the policy passes, a second one is refused (TPM_RC_POLICY_FAIL).
-# pending: engine bug — qtpm records PolicyNvWritten in the session but never
-# compares it with the index's TPMA_NV_WRITTEN when the session authorizes
-# (src/engine/policy.c sets nv_written; nothing reads it), so the second
-# write succeeds.
 . "$QTPM_INTEROP_LIB"
 run tpm2_startup -c
 zeros=0000000000000000000000000000000000000000000000000000000000000000

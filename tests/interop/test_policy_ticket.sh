@@ -1,8 +1,6 @@
 # test_policy_ticket.sh — PolicyTicket (Part 3 §23.5): a PolicySigned with an
 # expiration returns a ticket; in a new session the ticket alone satisfies the
 # same PolicySigned policy and unseals.
-# pending: TPM2_PolicyTicket is not in the engine yet (TPM_RC_COMMAND_CODE);
-# it is being added on another branch.
 . "$QTPM_INTEROP_LIB"
 run tpm2_startup -c
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out signer.pem 2>/dev/null

@@ -1,8 +1,6 @@
 # test_policy_authorizenv.sh — PolicyAuthorizeNV (Part 3 §23.23): the policy
 # digest held in an NV index (PolicyPassword) authorizes a sealed object whose
 # policy is H(0 || TPM_CC_PolicyAuthorizeNV || NV Name), rebuilt here.
-# pending: TPM2_PolicyAuthorizeNV is not in the engine yet
-# (TPM_RC_COMMAND_CODE); it is being added on another branch.
 . "$QTPM_INTEROP_LIB"
 run tpm2_startup -c
 zeros=0000000000000000000000000000000000000000000000000000000000000000

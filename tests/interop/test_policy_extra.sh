@@ -3,8 +3,6 @@
 # it (tpm2_getpolicydigest): PolicyLocality, PolicyNV, PolicyCounterTimer;
 # PolicyNameHash and PolicyTemplate in trial sessions; and the two-phase ECC
 # tools (commit, ecephemeral).
-# pending: TPM2_PolicyTemplate is not in the engine yet (TPM_RC_COMMAND_CODE);
-# the steps after it (tpm2_commit, tpm2_ecephemeral) are not reached.
 . "$QTPM_INTEROP_LIB"
 run tpm2_startup -c
 run tpm2_nvdefine 0x1500040 -C o -s 8 -a "ownerread|ownerwrite|authread|authwrite" >/dev/null

@@ -2,8 +2,6 @@
 # policy: digest H(0 || TPM_CC_PolicyTemplate || templateHash) rebuilt here; a
 # primary with that template is created through the policy, another
 # template is refused.
-# pending: TPM2_PolicyTemplate is not in the engine yet (TPM_RC_COMMAND_CODE);
-# it is being added on another branch.
 . "$QTPM_INTEROP_LIB"
 run tpm2_startup -c
 zeros=0000000000000000000000000000000000000000000000000000000000000000
