@@ -33,13 +33,8 @@
  * started), so a CTest run with two runs per flow is a smoke test of the
  * whole stack.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -51,10 +46,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,9 +56,9 @@
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
 
+#include "tpmproc.h"
+
 #define DEFAULT_RUNS 100
-#define START_TIMEOUT_MS 10000
-#define STOP_TIMEOUT_MS 5000
 #define MAX_RECORDS 64
 #define QR_COMMAND_GOAL_US 1000.0
 
@@ -90,15 +81,8 @@ static const char *const variant_name[2] = {"classic", "QR"};
 /* One TPM process with one libqtss context, and what the flows keep. */
 
 typedef struct {
-    const char *name; /* "classic-swtpm", ... */
+    tpmproc proc; /* named "classic-swtpm", ...; proc.error: why not measured */
     int variant;
-    int is_qtpm;
-    char binary[PATH_MAX];
-    char version[128];
-    pid_t pid;
-    int port;
-    char state_dir[64];
-    char start_error[512];
     qtpm_tss *t;
 
     /* algorithm choices of the variant */
@@ -133,13 +117,6 @@ typedef struct {
 
 static EVP_PKEY *ca_key; /* the bench's CA (ECDSA P-256): EK, AK, TLS certs */
 static long cert_serial = 1;
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static int fail(side *s, const char *what, int rc)
 {
@@ -1057,18 +1034,9 @@ static int series_alloc(series *s, int cap)
     return s->v ? 0 : -1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median_of(series *s)
 {
-    if (s->n == 0)
-        return -1;
-    qsort(s->v, (size_t)s->n, sizeof s->v[0], cmp_double);
-    return s->n % 2 ? s->v[s->n / 2] : (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+    return bench_median(s->v, s->n);
 }
 
 /* Matches the TSS records of one flow run to the step table: each step must
@@ -1203,175 +1171,21 @@ static int provision(side *s)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Starting and stopping the TPM processes (as qtpm-bench-tpm does). */
-
-static int port_free(int port)
-{
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-    if (fd < 0)
-        return 0;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
-/* Two consecutive free ports (data, control), searched from a pid- and
- * side-dependent point of 20000-59999; `avoid` is a pair already taken. */
-static int find_port_pair(int salt, int avoid1, int avoid2)
-{
-    int start = (int)(((unsigned)getpid() * 7919u + (unsigned)salt * 4099u) % 40000u) / 2 * 2;
-    for (int i = 0; i < 40000; i += 2) {
-        int p = 20000 + (start + i) % 40000;
-        if (p == avoid1 || p == avoid2)
-            continue;
-        if (port_free(p) && port_free(p + 1))
-            return p;
-    }
-    return -1;
-}
-
-static int port_accepts(int port)
-{
-    struct sockaddr_in a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-    if (fd < 0)
-        return 0;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void read_version(side *s)
-{
-    char cmd[PATH_MAX + 32];
-    FILE *p;
-    s->version[0] = '\0';
-    if (strchr(s->binary, '\''))
-        return;
-    snprintf(cmd, sizeof cmd, "'%s' --version 2>&1", s->binary);
-    if (!(p = popen(cmd, "r")))
-        return;
-    if (fgets(s->version, sizeof s->version, p))
-        s->version[strcspn(s->version, "\r\n")] = '\0';
-    pclose(p);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void show_log(const side *s)
-{
-    char path[128], line[512];
-    FILE *f;
-    snprintf(path, sizeof path, "%s.log", s->state_dir);
-    if (!(f = fopen(path, "r")))
-        return;
-    fprintf(stderr, "---- %s log ----\n", s->name);
-    while (fgets(line, sizeof line, f))
-        fputs(line, stderr);
-    fprintf(stderr, "----\n");
-    fclose(f);
-}
-
-static int tpm_start(side *s, int salt, int avoid1, int avoid2)
-{
-    char port_s[16], server_s[64], ctrl_s[64], state_s[96], log_path[128];
-    char *argv_swtpm[] = {s->binary, "socket", "--tpm2", "--server", server_s, "--ctrl", ctrl_s,
-                          "--tpmstate", state_s, "--flags", "not-need-init,startup-clear", NULL};
-    char *argv_qtpm[] = {s->binary, "--swtpm", "--port", port_s, "--host", "127.0.0.1",
-                         "--state", s->state_dir, NULL};
-    double deadline;
-    int status;
-
-    snprintf(s->state_dir, sizeof s->state_dir, "/tmp/qtpm-flows-%s-XXXXXX", s->name);
-    if (!mkdtemp(s->state_dir)) {
-        snprintf(s->start_error, sizeof s->start_error, "mkdtemp: %s", strerror(errno));
-        s->state_dir[0] = '\0';
-        return -1;
-    }
-    if ((s->port = find_port_pair(salt, avoid1, avoid2)) < 0) {
-        snprintf(s->start_error, sizeof s->start_error, "no free port pair");
-        return -1;
-    }
-    snprintf(port_s, sizeof port_s, "%d", s->port);
-    snprintf(server_s, sizeof server_s, "type=tcp,port=%d,bindaddr=127.0.0.1", s->port);
-    snprintf(ctrl_s, sizeof ctrl_s, "type=tcp,port=%d,bindaddr=127.0.0.1", s->port + 1);
-    snprintf(state_s, sizeof state_s, "dir=%s", s->state_dir);
-    snprintf(log_path, sizeof log_path, "%s.log", s->state_dir);
-
-    fflush(NULL);
-    s->pid = fork();
-    if (s->pid < 0) {
-        snprintf(s->start_error, sizeof s->start_error, "fork: %s", strerror(errno));
-        s->pid = 0;
-        return -1;
-    }
-    if (s->pid == 0) {
-        int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        prctl(PR_SET_PDEATHSIG, SIGTERM); /* die with the benchmark */
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            close(fd);
-        }
-        execv(s->binary, s->is_qtpm ? argv_qtpm : argv_swtpm);
-        fprintf(stderr, "exec %s: %s\n", s->binary, strerror(errno));
-        _exit(127);
-    }
-    deadline = now_us() + START_TIMEOUT_MS * 1000.0;
-    for (;;) {
-        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-            s->pid = 0;
-            snprintf(s->start_error, sizeof s->start_error, "%.400s exited during start",
-                     s->binary);
-            show_log(s);
-            return -1;
-        }
-        if (port_accepts(s->port + 1) && port_accepts(s->port))
-            return 0;
-        if (now_us() > deadline) {
-            snprintf(s->start_error, sizeof s->start_error, "%.400s did not open its ports",
-                     s->binary);
-            show_log(s);
-            return -1;
-        }
-        sleep_ms(20);
-    }
-}
+/* Connecting to the TPM processes (tpmproc.c starts and stops them). */
 
 static int tpm_connect(side *s)
 {
     char conf[64];
     int rc;
-    snprintf(conf, sizeof conf, "swtpm:host=127.0.0.1,port=%d", s->port);
+    snprintf(conf, sizeof conf, "swtpm:host=127.0.0.1,port=%d", s->proc.port);
     if ((rc = qtpm_tss_new(conf, &s->t)) != QTPM_OK) {
-        snprintf(s->start_error, sizeof s->start_error, "libqtss %s: %s", conf,
+        snprintf(s->proc.error, sizeof s->proc.error, "libqtss %s: %s", conf,
                  qtpm_tss_strerror(rc));
         s->t = NULL;
         return -1;
     }
     if ((rc = qtpm_tss_timing_enable(s->t, MAX_RECORDS)) != QTPM_OK) {
-        snprintf(s->start_error, sizeof s->start_error, "timing: %s", qtpm_tss_strerror(rc));
+        snprintf(s->proc.error, sizeof s->proc.error, "timing: %s", qtpm_tss_strerror(rc));
         return -1;
     }
     return 0;
@@ -1379,43 +1193,17 @@ static int tpm_connect(side *s)
 
 static void tpm_stop(side *s)
 {
-    char log_path[128];
-    int status;
     if (s->t)
         qtpm_tss_free(s->t);
     s->t = NULL;
-    if (s->pid > 0) {
-        double deadline = now_us() + STOP_TIMEOUT_MS * 1000.0;
-        kill(s->pid, SIGTERM);
-        while (waitpid(s->pid, &status, WNOHANG) != s->pid) {
-            if (now_us() > deadline) {
-                fprintf(stderr, "qtpm-bench-flows: %s ignored SIGTERM; killing it\n", s->name);
-                kill(s->pid, SIGKILL);
-                waitpid(s->pid, &status, 0);
-                break;
-            }
-            sleep_ms(10);
-        }
-        s->pid = 0;
-    }
-    if (s->state_dir[0]) {
-        nftw(s->state_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-        snprintf(log_path, sizeof log_path, "%s.log", s->state_dir);
-        remove(log_path);
-        s->state_dir[0] = '\0';
-    }
+    tpmproc_stop(&s->proc);
 }
 
-/* A TPM process that died: say so and stop using it. */
+/* A TPM process that died: say so (in proc.error) and stop using it. */
 static int tpm_gone(side *s)
 {
     int status;
-    if (s->pid > 0 && waitpid(s->pid, &status, WNOHANG) == s->pid) {
-        s->pid = 0;
-        snprintf(s->start_error, sizeof s->start_error, "%s exited during the run", s->name);
-        return 1;
-    }
-    return 0;
+    return s->proc.pid > 0 && tpmproc_exited(&s->proc, &status);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1442,17 +1230,6 @@ static void fmt_ratio(char *buf, size_t size, double a, double b)
 static double round1(double us)
 {
     return (double)(long long)(us * 10 + 0.5) / 10;
-}
-
-static void read_loadavg(char *buf, size_t size)
-{
-    FILE *f = fopen("/proc/loadavg", "r");
-    buf[0] = '\0';
-    if (f) {
-        if (fgets(buf, (int)size, f))
-            buf[strcspn(buf, "\n")] = '\0';
-        fclose(f);
-    }
 }
 
 /* One Markdown table row: label, runs, three sides, two ratios, seeds. */
@@ -1555,36 +1332,6 @@ static void usage(FILE *f)
             DEFAULT_RUNS);
 }
 
-static int find_in_path(const char *name, char *out, size_t size)
-{
-    const char *path = getenv("PATH");
-    char dirs[4096], *dir, *save = NULL;
-    if (!path || strlen(path) >= sizeof dirs)
-        return -1;
-    strcpy(dirs, path);
-    for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        snprintf(out, size, "%s/%s", dir, name);
-        if (access(out, X_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-static void default_qtpm_path(char *out, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    char *slash;
-    out[0] = '\0';
-    if (n <= 0)
-        return;
-    self[n] = '\0';
-    if (!(slash = strrchr(self, '/')))
-        return;
-    *slash = '\0';
-    snprintf(out, size, "%.*s/../src/server/qtpm-server", PATH_MAX - 32, self);
-}
-
 static int parse_count(const char *str, int *out)
 {
     char *end;
@@ -1611,18 +1358,18 @@ static void run_flow(side *s, size_t fi, int r, cell *c)
 
     qtpm_tss_timing_clear(s->t);
     s->error[0] = '\0';
-    t0 = now_us();
+    t0 = bench_now_us();
     rc = f->run(s);
-    t1 = now_us();
+    t1 = bench_now_us();
     if (rc == QTPM_OK)
         rc = match_steps(s, f, step_us, counts, &tss_us);
     if (rc != QTPM_OK) {
         if (tpm_gone(s))
-            snprintf(c->error, sizeof c->error, "%.300s (%.90s)", s->error, s->start_error);
+            snprintf(c->error, sizeof c->error, "%.300s (%.90s)", s->error, s->proc.error);
         else
             snprintf(c->error, sizeof c->error, "%s", s->error);
         s->group_failed[f->group] = 1;
-        if (s->t && s->pid > 0)
+        if (s->t && s->proc.pid > 0)
             cleanup_tpm(s);
         return;
     }
@@ -1703,32 +1450,34 @@ int main(int argc, char **argv)
     if (swtpm_arg)
         snprintf(swtpm_bin, sizeof swtpm_bin, "%s", swtpm_arg);
     else
-        find_in_path("swtpm", swtpm_bin, sizeof swtpm_bin);
+        bench_find_in_path("swtpm", swtpm_bin, sizeof swtpm_bin);
     if (qtpm_arg)
         snprintf(qtpm_bin, sizeof qtpm_bin, "%s", qtpm_arg);
     else
-        default_qtpm_path(qtpm_bin, sizeof qtpm_bin);
+        bench_default_qtpm_path(qtpm_bin, sizeof qtpm_bin);
 
     for (int k = 0; k < N_SIDES; k++) {
         side *s = &sides[k];
-        s->name = k == SIDE_CLASSIC_SWTPM ? "classic-swtpm"
+        s->proc.program = "qtpm-bench-flows";
+        s->proc.name = k == SIDE_CLASSIC_SWTPM ? "classic-swtpm"
                   : k == SIDE_CLASSIC_QTPM ? "classic-qtpm"
                                            : "QR-qtpm";
         s->variant = k == SIDE_QR_QTPM ? QR : CLASSIC;
-        s->is_qtpm = k != SIDE_CLASSIC_SWTPM;
-        snprintf(s->binary, sizeof s->binary, "%s", s->is_qtpm ? qtpm_bin : swtpm_bin);
+        s->proc.kind = k == SIDE_CLASSIC_SWTPM ? TPMPROC_SWTPM : TPMPROC_QTPM;
+        snprintf(s->proc.binary, sizeof s->proc.binary, "%s",
+                 s->proc.kind == TPMPROC_QTPM ? qtpm_bin : swtpm_bin);
         s->key_type = s->variant == CLASSIC ? TPM_ALG_RSA : TPM_ALG_MLKEM;
         s->ak_type = s->variant == CLASSIC ? TPM_ALG_RSA : TPM_ALG_MLDSA;
         s->bank = s->variant == CLASSIC ? TPM_ALG_SHA1 : TPM_ALG_SHA256;
         /* 0x01C00002 (EK Credential Profile) and qtpm's ML-KEM-768 index
          * (docs/PQC.md "Manufacture") */
         s->ek_cert_index = qtpm_tss_ek_cert_index(s->key_type);
-        if (!s->binary[0] || access(s->binary, X_OK) != 0)
-            snprintf(s->start_error, sizeof s->start_error, "%s not found%s%s",
-                     s->is_qtpm ? "qtpm-server" : "swtpm", s->binary[0] ? ": " : "",
-                     s->binary);
-        else if (!s->is_qtpm)
-            read_version(s);
+        if (!s->proc.binary[0] || access(s->proc.binary, X_OK) != 0)
+            snprintf(s->proc.error, sizeof s->proc.error, "%s not found%s%s",
+                     s->proc.kind == TPMPROC_QTPM ? "qtpm-server" : "swtpm",
+                     s->proc.binary[0] ? ": " : "", s->proc.binary);
+        else
+            tpmproc_read_version(&s->proc);
         for (size_t f = 0; f < N_FLOWS; f++) {
             int n = flow_runs(&flows[f], runs, keygen_runs);
             cell *c = &cells[f][k];
@@ -1741,24 +1490,25 @@ int main(int argc, char **argv)
     }
     for (int k = 0; k < N_SIDES; k++) {
         side *s = &sides[k];
-        if (s->start_error[0]) {
-            printf("%s: not run: %s\n", s->name, s->start_error);
+        if (s->proc.error[0]) {
+            printf("%s: not run: %s\n", s->proc.name, s->proc.error);
             continue;
         }
-        if (tpm_start(s, k, k > 0 ? sides[0].port : -1, k > 1 ? sides[1].port : -1) != 0 ||
+        if (tpmproc_start(&s->proc, k, k > 0 ? sides[0].proc.port : -1,
+                          k > 1 ? sides[1].proc.port : -1) != 0 ||
             tpm_connect(s) != 0) {
-            printf("%s: could not be started: %s\n", s->name, s->start_error);
+            printf("%s: could not be started: %s\n", s->proc.name, s->proc.error);
             tpm_stop(s);
             continue;
         }
         if (provision(s) != QTPM_OK) {
-            snprintf(s->start_error, sizeof s->start_error, "provisioning: %.480s", s->error);
-            printf("%s: %s\n", s->name, s->start_error);
+            snprintf(s->proc.error, sizeof s->proc.error, "provisioning: %.480s", s->error);
+            printf("%s: %s\n", s->proc.name, s->proc.error);
             tpm_stop(s);
             continue;
         }
-        printf("%s: %s on 127.0.0.1:%d%s%s\n", s->name, s->binary, s->port,
-               s->version[0] ? " — " : "", s->version);
+        printf("%s: %s on 127.0.0.1:%d%s%s\n", s->proc.name, s->proc.binary, s->proc.port,
+               s->proc.version[0] ? " — " : "", s->proc.version);
         started++;
     }
     if (started == 0) {
@@ -1770,10 +1520,10 @@ int main(int argc, char **argv)
            "that create RSA keys, 1 warm-up run\n\n",
            runs, keygen_runs);
 
-    read_loadavg(load_before, sizeof load_before);
+    bench_read_loadavg(load_before, sizeof load_before);
     now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    t_start = now_us();
+    t_start = bench_now_us();
 
     /* Each group's flows run in order within a run (AK Creation before TLS
      * Key Creation before TLS Connection and Quote; the wallet scenario in
@@ -1783,7 +1533,7 @@ int main(int argc, char **argv)
             for (int k = 0; k < N_SIDES; k++) {
                 int who = (r + 1 + k) % N_SIDES;
                 side *s = &sides[who];
-                if (!s->t || s->pid <= 0 || s->group_failed[g])
+                if (!s->t || s->proc.pid <= 0 || s->group_failed[g])
                     continue;
                 if (g == GROUP_WALLET)
                     wallet_before(s);
@@ -1802,17 +1552,17 @@ int main(int argc, char **argv)
             if (isatty(STDERR_FILENO) && (r + 1) % 10 == 0)
                 fprintf(stderr, "  %s: %d/%d runs (%.0f s)\n",
                         g == GROUP_DEVICE ? "device management" : "wallet", r + 1, runs,
-                        (now_us() - t_start) / 1e6);
+                        (bench_now_us() - t_start) / 1e6);
         }
     }
-    read_loadavg(load_after, sizeof load_after);
+    bench_read_loadavg(load_after, sizeof load_after);
 
     /* statistics */
     for (size_t f = 0; f < N_FLOWS; f++)
         for (int k = 0; k < N_SIDES; k++) {
             cell *c = &cells[f][k];
-            if (!c->error[0] && sides[k].start_error[0] && c->app.n == 0)
-                snprintf(c->error, sizeof c->error, "not run: %s", sides[k].start_error);
+            if (!c->error[0] && sides[k].proc.error[0] && c->app.n == 0)
+                snprintf(c->error, sizeof c->error, "not run: %s", sides[k].proc.error);
             if (c->error[0])
                 any_failed = 1;
             c->app_med = median_of(&c->app);
@@ -1846,13 +1596,14 @@ int main(int argc, char **argv)
                 v[k] = c->app_med;
                 err[k] = c->error;
                 if (c->error[0]) {
-                    json_object_set_new(japp, sides[k].name, json_pack("{s:s}", "error", c->error));
+                    json_object_set_new(japp, sides[k].proc.name,
+                                        json_pack("{s:s}", "error", c->error));
                 } else {
-                    json_object_set_new(japp, sides[k].name,
+                    json_object_set_new(japp, sides[k].proc.name,
                                         json_pack("{s:f, s:f, s:f, s:i}", "median_us",
                                                   round1(c->app_med), "p90_us", round1(c->app_p90),
                                                   "min_us", round1(c->app_min), "runs", c->app.n));
-                    json_object_set_new(jtss, sides[k].name,
+                    json_object_set_new(jtss, sides[k].proc.name,
                                         json_pack("{s:f}", "median_us", round1(c->tss_med)));
                 }
             }
@@ -1895,7 +1646,7 @@ int main(int argc, char **argv)
                     cell *c = &cells[f][k];
                     v[k] = c->error[0] ? -1 : c->step_med[i];
                     if (!c->error[0] && c->step[i].n)
-                        json_object_set_new(jcells, sides[k].name,
+                        json_object_set_new(jcells, sides[k].proc.name,
                                             json_pack("{s:f, s:f}", "median_us",
                                                       round1(c->step_med[i]), "per_command_median_us",
                                                       round1(c->step_cmd_med[i])));
@@ -1967,10 +1718,10 @@ int main(int argc, char **argv)
                            "ML-DSA-44 AK, HashML-DSA-44 (SHA-512) TLS key and SHA-256 PCRs.\n\n",
                         date);
                 for (int k = 0; k < N_SIDES; k++)
-                    fprintf(o, "- %s: %s%s%s%s%s\n", sides[k].name, sides[k].binary,
-                            sides[k].version[0] ? " (" : "", sides[k].version,
-                            sides[k].version[0] ? ")" : "",
-                            sides[k].start_error[0] ? " — not run" : "");
+                    fprintf(o, "- %s: %s%s%s%s%s\n", sides[k].proc.name, sides[k].proc.binary,
+                            sides[k].proc.version[0] ? " (" : "", sides[k].proc.version,
+                            sides[k].proc.version[0] ? ")" : "",
+                            sides[k].proc.error[0] ? " — not run" : "");
                 fputc('\n', o);
             }
             print_rows(o, rows, nrows);
@@ -1986,7 +1737,8 @@ int main(int argc, char **argv)
             fprintf(o, "Commands answered TPM_RC_RETRY/YIELDED/TESTING and sent again (counted "
                        "as one command, times summed):");
             for (int k = 0; k < N_SIDES; k++)
-                fprintf(o, " %s %ld%s", sides[k].name, sides[k].retries, k + 1 < N_SIDES ? "," : ".\n");
+                fprintf(o, " %s %ld%s", sides[k].proc.name, sides[k].retries,
+                        k + 1 < N_SIDES ? "," : ".\n");
             fprintf(o, "\nGoal 1 — every QR flow on qtpm no slower than the same classic flow on "
                        "swtpm: %s\n%s",
                     !goal1_known ? "NOT FULLY MEASURED" : goal1_ok ? "met" : "MISSED", goal1);
@@ -1997,7 +1749,7 @@ int main(int argc, char **argv)
             for (size_t f = 0; f < N_FLOWS; f++)
                 for (int k = 0; k < N_SIDES; k++)
                     if (cells[f][k].error[0])
-                        fprintf(o, "%s on %s failed: %s\n", flows[f].name, sides[k].name,
+                        fprintf(o, "%s on %s failed: %s\n", flows[f].name, sides[k].proc.name,
                                 cells[f][k].error);
         }
         if (md) {
@@ -2015,11 +1767,11 @@ int main(int argc, char **argv)
             }
             for (int k = 0; k < N_SIDES; k++)
                 json_object_set_new(
-                    tpms, sides[k].name,
-                    json_pack("{s:s, s:s, s:s, s:s, s:I}", "binary", sides[k].binary, "version",
-                              sides[k].version, "variant", variant_name[sides[k].variant], "note",
-                              sides[k].start_error, "retried_commands",
-                              (json_int_t)sides[k].retries));
+                    tpms, sides[k].proc.name,
+                    json_pack("{s:s, s:s, s:s, s:s, s:I}", "binary", sides[k].proc.binary,
+                              "version", sides[k].proc.version, "variant",
+                              variant_name[sides[k].variant], "note", sides[k].proc.error,
+                              "retried_commands", (json_int_t)sides[k].retries));
             doc = json_pack(
                 "{s:s, s:s, s:s, s:i, s:i, s:i, s:{s:s, s:s}, s:s, s:o, s:o, "
                 "s:{s:o, s:o, s:o, s:o}}",

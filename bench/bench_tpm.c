@@ -25,21 +25,12 @@
  * only when the harness itself fails (bad options, no TPM could be started,
  * the JSON cannot be written). docs/BENCH.md describes the method.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
-#include <limits.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +40,8 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "tpmproc.h"
+
 #ifndef QTPM_TSS2_ESYS_VERSION
 #define QTPM_TSS2_ESYS_VERSION "unknown"
 #endif
@@ -56,8 +49,6 @@
 #define DEFAULT_RUNS 200
 #define DEFAULT_KEYGEN_RUNS 20
 #define WARMUP_RUNS 2
-#define START_TIMEOUT_MS 10000
-#define STOP_TIMEOUT_MS 5000
 /* Longest a single command may take before the client gives up (ms); RSA
  * primary generation on a slow, shared machine can take seconds. */
 #define COMMAND_TIMEOUT_MS 120000
@@ -66,14 +57,7 @@
 /* One TPM under test: its process, connection and the objects commands use. */
 
 typedef struct {
-    const char *name;      /* "swtpm" or "qtpm" */
-    char binary[PATH_MAX]; /* program started */
-    char version[128];     /* first line of its --version, or "" */
-    int is_qtpm;
-    pid_t pid;
-    int port;               /* data port; control is port + 1 */
-    char state_dir[64];     /* mkdtemp'd */
-    char start_error[512];  /* why it could not be started, or "" */
+    tpmproc proc; /* named "swtpm" or "qtpm"; proc.error: why not measured */
     ESYS_CONTEXT *esys;
     TSS2_TCTI_CONTEXT *tcti;
 
@@ -97,19 +81,12 @@ static const TPM2B_DIGEST bench_credential = {
     .size = 16,
     .buffer = {'q', 't', 'p', 'm', '-', 'b', 'e', 'n', 'c', 'h', '-', 'c', 'r', 'e', 'd', '!'}};
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 /* Times exactly one Esys call; the result lands in side->last_us. */
 #define TIMED(side, call)                                                                          \
     do {                                                                                           \
-        double t0_ = now_us();                                                                     \
+        double t0_ = bench_now_us();                                                               \
         rc = (call);                                                                               \
-        (side)->last_us = now_us() - t0_;                                                          \
+        (side)->last_us = bench_now_us() - t0_;                                                    \
     } while (0)
 
 /* ------------------------------------------------------------------------ */
@@ -392,17 +369,17 @@ static TSS2_RC start_session(tpm_side *s, ESYS_TR tpm_key)
     TSS2_RC rc;
 
     memcpy(nonce.buffer, &n, sizeof n);
-    t0 = now_us();
+    t0 = bench_now_us();
     rc = Esys_StartAuthSession_Async(s->esys, tpm_key, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
                                      ESYS_TR_NONE, &nonce, TPM2_SE_HMAC, &sym,
                                      TPM2_ALG_SHA256);
-    t1 = now_us();
+    t1 = bench_now_us();
     if (rc == TSS2_RC_SUCCESS) {
         do
             rc = Esys_StartAuthSession_Finish(s->esys, &session);
         while (rc == TSS2_ESYS_RC_TRY_AGAIN);
     }
-    s->last_us = now_us() - t0;
+    s->last_us = bench_now_us() - t0;
     s->client_us = t1 - t0;
     if (rc == TSS2_RC_SUCCESS)
         Esys_FlushContext(s->esys, session);
@@ -620,176 +597,7 @@ static const bench_command commands[] = {
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 /* ------------------------------------------------------------------------ */
-/* Starting and stopping the TPM processes. */
-
-/* Can we bind 127.0.0.1:port right now? */
-static int port_free(int port)
-{
-    struct sockaddr_in a = {0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-    if (fd < 0)
-        return 0;
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
-/* Two consecutive free ports (data and control), searched from a
- * pid-dependent point of 20000-59999 so parallel runs rarely collide. */
-static int find_port_pair(void)
-{
-    int start = 20000 + (int)((unsigned)getpid() * 7919u % 40000u) / 2 * 2, i;
-    for (i = 0; i < 40000; i += 2) {
-        int p = 20000 + (start - 20000 + i) % 40000;
-        if (port_free(p) && port_free(p + 1))
-            return p;
-    }
-    return -1;
-}
-
-static int port_accepts(int port)
-{
-    struct sockaddr_in a = {0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-    if (fd < 0)
-        return 0;
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* First line of `binary --version`, for the record. */
-static void read_version(tpm_side *s)
-{
-    char cmd[PATH_MAX + 32];
-    FILE *p;
-    snprintf(cmd, sizeof cmd, "'%s' --version 2>&1", s->binary);
-    s->version[0] = '\0';
-    if (strchr(s->binary, '\'') || !(p = popen(cmd, "r")))
-        return;
-    if (fgets(s->version, sizeof s->version, p))
-        s->version[strcspn(s->version, "\r\n")] = '\0';
-    pclose(p);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* Prints the TPM's own log (stdout and stderr) to our stderr. */
-static void show_log(const tpm_side *s)
-{
-    char path[128], line[512];
-    FILE *f;
-    snprintf(path, sizeof path, "%s.log", s->state_dir);
-    if (!(f = fopen(path, "r")))
-        return;
-    fprintf(stderr, "---- %s log ----\n", s->name);
-    while (fgets(line, sizeof line, f))
-        fputs(line, stderr);
-    fprintf(stderr, "----\n");
-    fclose(f);
-}
-
-/* Starts the TPM on a free port pair with a fresh state directory and waits
- * until both sockets accept connections. Returns 0, or -1 with
- * s->start_error set. */
-static int tpm_start(tpm_side *s)
-{
-    char port_s[16], server_s[64], ctrl_s[64], state_s[96], log_path[128];
-    char *argv_swtpm[] = {s->binary, "socket", "--tpm2", "--server", server_s, "--ctrl", ctrl_s,
-                          "--tpmstate", state_s, "--flags", "not-need-init,startup-clear", NULL};
-    char *argv_qtpm[] = {s->binary, "--swtpm", "--port", port_s, "--host", "127.0.0.1",
-                         "--state", s->state_dir, NULL};
-    double deadline;
-    int status;
-
-    snprintf(s->state_dir, sizeof s->state_dir, "/tmp/qtpm-bench-%s-XXXXXX", s->name);
-    if (!mkdtemp(s->state_dir)) {
-        snprintf(s->start_error, sizeof s->start_error, "mkdtemp: %s", strerror(errno));
-        s->state_dir[0] = '\0';
-        return -1;
-    }
-    if ((s->port = find_port_pair()) < 0) {
-        snprintf(s->start_error, sizeof s->start_error, "no free port pair");
-        return -1;
-    }
-    snprintf(port_s, sizeof port_s, "%d", s->port);
-    snprintf(server_s, sizeof server_s, "type=tcp,port=%d,bindaddr=127.0.0.1", s->port);
-    snprintf(ctrl_s, sizeof ctrl_s, "type=tcp,port=%d,bindaddr=127.0.0.1", s->port + 1);
-    snprintf(state_s, sizeof state_s, "dir=%s", s->state_dir);
-    snprintf(log_path, sizeof log_path, "%s.log", s->state_dir);
-
-    fflush(NULL);
-    s->pid = fork();
-    if (s->pid < 0) {
-        snprintf(s->start_error, sizeof s->start_error, "fork: %s", strerror(errno));
-        return -1;
-    }
-    if (s->pid == 0) {
-        int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        /* Die with the benchmark, even if it is killed. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            close(fd);
-        }
-        execv(s->binary, s->is_qtpm ? argv_qtpm : argv_swtpm);
-        fprintf(stderr, "exec %s: %s\n", s->binary, strerror(errno));
-        _exit(127);
-    }
-
-    deadline = now_us() + START_TIMEOUT_MS * 1000.0;
-    for (;;) {
-        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-            s->pid = 0;
-            snprintf(s->start_error, sizeof s->start_error,
-                     "%.400s exited during start (status %d)", s->binary,
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status));
-            show_log(s);
-            return -1;
-        }
-        if (port_accepts(s->port + 1) && port_accepts(s->port))
-            return 0;
-        if (now_us() > deadline) {
-            snprintf(s->start_error, sizeof s->start_error,
-                     "%.400s did not open ports %d/%d in %d s", s->binary, s->port, s->port + 1,
-                     START_TIMEOUT_MS / 1000);
-            show_log(s);
-            return -1;
-        }
-        sleep_ms(20);
-    }
-}
-
-/* Is the TPM process gone? Reaps it if so. */
-static int tpm_exited(tpm_side *s, int *status)
-{
-    if (s->pid <= 0)
-        return 1;
-    if (waitpid(s->pid, status, WNOHANG) == s->pid) {
-        s->pid = 0;
-        return 1;
-    }
-    return 0;
-}
+/* Connecting to the TPM processes (tpmproc.c starts and stops them). */
 
 /* Connects ESAPI through the swtpm TCTI and sends TPM2_Startup(CLEAR). swtpm
  * was told startup-clear and answers TPM_RC_INITIALIZE; qtpm-server starts
@@ -799,33 +607,30 @@ static int tpm_connect(tpm_side *s)
     char conf[64];
     TSS2_RC rc;
 
-    snprintf(conf, sizeof conf, "swtpm:host=127.0.0.1,port=%d", s->port);
+    snprintf(conf, sizeof conf, "swtpm:host=127.0.0.1,port=%d", s->proc.port);
     if ((rc = Tss2_TctiLdr_Initialize(conf, &s->tcti)) != TSS2_RC_SUCCESS) {
-        snprintf(s->start_error, sizeof s->start_error, "TCTI %s: %s", conf, Tss2_RC_Decode(rc));
+        snprintf(s->proc.error, sizeof s->proc.error, "TCTI %s: %s", conf, Tss2_RC_Decode(rc));
         s->tcti = NULL;
         return -1;
     }
     if ((rc = Esys_Initialize(&s->esys, s->tcti, NULL)) != TSS2_RC_SUCCESS) {
-        snprintf(s->start_error, sizeof s->start_error, "Esys_Initialize: %s", Tss2_RC_Decode(rc));
+        snprintf(s->proc.error, sizeof s->proc.error, "Esys_Initialize: %s", Tss2_RC_Decode(rc));
         s->esys = NULL;
         return -1;
     }
     Esys_SetTimeout(s->esys, COMMAND_TIMEOUT_MS);
     rc = Esys_Startup(s->esys, TPM2_SU_CLEAR);
     if (rc != TSS2_RC_SUCCESS && rc != TPM2_RC_INITIALIZE) {
-        snprintf(s->start_error, sizeof s->start_error, "TPM2_Startup: %s", Tss2_RC_Decode(rc));
+        snprintf(s->proc.error, sizeof s->proc.error, "TPM2_Startup: %s", Tss2_RC_Decode(rc));
         return -1;
     }
     return 0;
 }
 
-/* Closes the connection, stops the process (SIGTERM, then SIGKILL after a
- * grace period) and removes the state directory and log. */
+/* Closes the connection, frees what the fixtures kept, and stops the
+ * process (tpmproc_stop). */
 static void tpm_stop(tpm_side *s)
 {
-    char log_path[128];
-    int status;
-
     Esys_Free(s->child_private);
     Esys_Free(s->child_public);
     Esys_Free(s->cred_blob_rsa);
@@ -836,26 +641,7 @@ static void tpm_stop(tpm_side *s)
         Esys_Finalize(&s->esys);
     if (s->tcti)
         Tss2_TctiLdr_Finalize(&s->tcti);
-    if (s->pid > 0) {
-        double deadline = now_us() + STOP_TIMEOUT_MS * 1000.0;
-        kill(s->pid, SIGTERM);
-        while (waitpid(s->pid, &status, WNOHANG) != s->pid) {
-            if (now_us() > deadline) {
-                fprintf(stderr, "qtpm-bench-tpm: %s ignored SIGTERM; killing it\n", s->name);
-                kill(s->pid, SIGKILL);
-                waitpid(s->pid, &status, 0);
-                break;
-            }
-            sleep_ms(10);
-        }
-        s->pid = 0;
-    }
-    if (s->state_dir[0]) {
-        nftw(s->state_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-        snprintf(log_path, sizeof log_path, "%s.log", s->state_dir);
-        remove(log_path);
-        s->state_dir[0] = '\0';
-    }
+    tpmproc_stop(&s->proc);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -870,25 +656,13 @@ typedef struct {
     double median, p90, min, client_median;
 } cell;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median_of(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof v[0], cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static void summarize(cell *c)
 {
     if (c->n_client > 0)
-        c->client_median = median_of(c->client, c->n_client);
+        c->client_median = bench_median(c->client, c->n_client);
     if (c->n == 0)
         return;
-    c->median = median_of(c->samples, c->n);
+    c->median = bench_median(c->samples, c->n);
     c->min = c->samples[0];
     /* Nearest-rank 90th percentile. */
     c->p90 = c->samples[(9 * c->n + 9) / 10 - 1];
@@ -900,11 +674,10 @@ static void record_failure(cell *c, tpm_side *s, TSS2_RC rc)
 {
     int status = 0;
     c->rc = rc;
-    if (s->esys && tpm_exited(s, &status)) {
+    if (s->esys && tpmproc_exited(&s->proc, &status)) {
         snprintf(c->error, sizeof c->error, "%s; %s exited (%s %d)", Tss2_RC_Decode(rc),
-                 s->name, WIFSIGNALED(status) ? "signal" : "status",
+                 s->proc.name, WIFSIGNALED(status) ? "signal" : "status",
                  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        snprintf(s->start_error, sizeof s->start_error, "%s exited during the run", s->name);
         Esys_Finalize(&s->esys);
         s->esys = NULL;
     } else if (s->setup_failed) {
@@ -914,17 +687,6 @@ static void record_failure(cell *c, tpm_side *s, TSS2_RC rc)
         snprintf(c->error, sizeof c->error, "wrong answer: %s", s->wrong);
     } else {
         snprintf(c->error, sizeof c->error, "%s", Tss2_RC_Decode(rc));
-    }
-}
-
-static void read_loadavg(char *buf, size_t size)
-{
-    FILE *f = fopen("/proc/loadavg", "r");
-    buf[0] = '\0';
-    if (f) {
-        if (fgets(buf, (int)size, f))
-            buf[strcspn(buf, "\n")] = '\0';
-        fclose(f);
     }
 }
 
@@ -943,7 +705,7 @@ static void format_cell(char *buf, size_t size, const cell *c, const tpm_side *s
     if (c->error[0]) {
         snprintf(buf, size, "%s", c->error);
     } else if (c->n == 0) {
-        snprintf(buf, size, "not run: %s", s->start_error[0] ? s->start_error : "not started");
+        snprintf(buf, size, "not run: %s", s->proc.error[0] ? s->proc.error : "not started");
     } else {
         format_us(m, sizeof m, c->median);
         format_us(p, sizeof p, c->p90);
@@ -964,7 +726,7 @@ static json_t *cell_json(const cell *c, const tpm_side *s)
                          "completed_runs", c->n);
     if (c->n == 0)
         return json_pack("{s:s}", "error",
-                         s->start_error[0] ? s->start_error : "not started");
+                         s->proc.error[0] ? s->proc.error : "not started");
     json_t *o = json_pack("{s:f, s:f, s:f, s:i}", "median_us", round1(c->median), "p90_us",
                           round1(c->p90), "min_us", round1(c->min), "runs", c->n);
     if (c->n_client > 0)
@@ -992,38 +754,6 @@ static void usage(FILE *f)
             "                   next to this program, skipped when absent)\n"
             "  --only NAME      measure one TPM only\n",
             DEFAULT_RUNS, DEFAULT_KEYGEN_RUNS);
-}
-
-/* Looks `name` up in $PATH; 0 and the full path in out if found. */
-static int find_in_path(const char *name, char *out, size_t size)
-{
-    const char *path = getenv("PATH");
-    char dirs[4096], *dir, *save = NULL;
-    if (!path || strlen(path) >= sizeof dirs)
-        return -1;
-    strcpy(dirs, path);
-    for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        snprintf(out, size, "%s/%s", dir, name);
-        if (access(out, X_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
-
-/* <directory of this program>/../src/server/qtpm-server, as built by CMake. */
-static void default_qtpm_path(char *out, size_t size)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    char *slash;
-    out[0] = '\0';
-    if (n <= 0)
-        return;
-    self[n] = '\0';
-    if (!(slash = strrchr(self, '/')))
-        return;
-    *slash = '\0';
-    snprintf(out, size, "%.*s/../src/server/qtpm-server", PATH_MAX - 32, self);
 }
 
 static int parse_count(const char *s, int *out)
@@ -1080,47 +810,50 @@ int main(int argc, char **argv)
 
     memset(sides, 0, sizeof sides);
     memset(cells, 0, sizeof cells);
-    sides[0].name = "swtpm";
-    sides[1].name = "qtpm";
-    sides[1].is_qtpm = 1;
+    for (t = 0; t < 2; t++) {
+        sides[t].proc.program = "qtpm-bench-tpm";
+        sides[t].proc.name = t ? "qtpm" : "swtpm";
+        sides[t].proc.kind = t ? TPMPROC_QTPM : TPMPROC_SWTPM;
+    }
 
     if (swtpm_arg)
-        snprintf(sides[0].binary, sizeof sides[0].binary, "%s", swtpm_arg);
-    else if (find_in_path("swtpm", sides[0].binary, sizeof sides[0].binary) != 0)
-        snprintf(sides[0].start_error, sizeof sides[0].start_error,
+        snprintf(sides[0].proc.binary, sizeof sides[0].proc.binary, "%s", swtpm_arg);
+    else if (bench_find_in_path("swtpm", sides[0].proc.binary, sizeof sides[0].proc.binary) != 0)
+        snprintf(sides[0].proc.error, sizeof sides[0].proc.error,
                  "swtpm not found in PATH (Debian package swtpm)");
     if (qtpm_arg)
-        snprintf(sides[1].binary, sizeof sides[1].binary, "%s", qtpm_arg);
+        snprintf(sides[1].proc.binary, sizeof sides[1].proc.binary, "%s", qtpm_arg);
     else
-        default_qtpm_path(sides[1].binary, sizeof sides[1].binary);
-    if (!sides[1].start_error[0] && access(sides[1].binary, X_OK) != 0)
-        snprintf(sides[1].start_error, sizeof sides[1].start_error,
+        bench_default_qtpm_path(sides[1].proc.binary, sizeof sides[1].proc.binary);
+    if (!sides[1].proc.error[0] && access(sides[1].proc.binary, X_OK) != 0)
+        snprintf(sides[1].proc.error, sizeof sides[1].proc.error,
                  "qtpm-server not built");
-    if (!sides[0].start_error[0] && access(sides[0].binary, X_OK) != 0)
-        snprintf(sides[0].start_error, sizeof sides[0].start_error, "cannot execute %.400s",
-                 sides[0].binary);
+    if (!sides[0].proc.error[0] && access(sides[0].proc.binary, X_OK) != 0)
+        snprintf(sides[0].proc.error, sizeof sides[0].proc.error, "cannot execute %.400s",
+                 sides[0].proc.binary);
     for (t = 0; t < 2; t++) {
-        if (only && strcmp(only, sides[t].name) != 0)
-            snprintf(sides[t].start_error, sizeof sides[t].start_error, "skipped (--only %s)",
+        if (only && strcmp(only, sides[t].proc.name) != 0)
+            snprintf(sides[t].proc.error, sizeof sides[t].proc.error, "skipped (--only %s)",
                      only);
     }
 
     for (t = 0; t < 2; t++) {
         tpm_side *s = &sides[t];
-        if (s->start_error[0]) {
-            printf("%s: %s (%s)\n", s->name, s->start_error,
-                   s->binary[0] ? s->binary : "no binary");
+        if (s->proc.error[0]) {
+            printf("%s: %s (%s)\n", s->proc.name, s->proc.error,
+                   s->proc.binary[0] ? s->proc.binary : "no binary");
             continue;
         }
-        if (!s->is_qtpm) /* qtpm-server has no --version; it is this tree's build */
-            read_version(s);
-        if (tpm_start(s) != 0 || tpm_connect(s) != 0) {
-            printf("%s: could not be started: %s\n", s->name, s->start_error);
+        tpmproc_read_version(&s->proc);
+        /* the second TPM keeps off the first one's ports */
+        if (tpmproc_start(&s->proc, 0, t > 0 ? sides[0].proc.port : -1, -1) != 0 ||
+            tpm_connect(s) != 0) {
+            printf("%s: could not be started: %s\n", s->proc.name, s->proc.error);
             tpm_stop(s);
             continue;
         }
-        printf("%s: %s on 127.0.0.1:%d (%s)\n", s->name, s->binary, s->port,
-               s->version[0] ? s->version : "version unknown");
+        printf("%s: %s on 127.0.0.1:%d (%s)\n", s->proc.name, s->proc.binary, s->proc.port,
+               s->proc.version[0] ? s->proc.version : "version unknown");
         started++;
     }
     if (started == 0) {
@@ -1133,7 +866,7 @@ int main(int argc, char **argv)
            "(%d for CreatePrimary RSA-2048), %d warm-up runs\n\n",
            QTPM_TSS2_ESYS_VERSION, runs, keygen_runs, WARMUP_RUNS);
 
-    read_loadavg(load_before, sizeof load_before);
+    bench_read_loadavg(load_before, sizeof load_before);
     now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
@@ -1183,7 +916,7 @@ int main(int argc, char **argv)
         if (isatty(STDERR_FILENO))
             fprintf(stderr, "  %s done\n", commands[i].label);
     }
-    read_loadavg(load_after, sizeof load_after);
+    bench_read_loadavg(load_after, sizeof load_after);
 
     /* Table. */
     {
@@ -1229,7 +962,7 @@ int main(int argc, char **argv)
             printf("%s: of which ESAPI's own work before sending", commands[i].label);
             for (t = 0; t < 2; t++)
                 if (cells[i][t].n_client > 0)
-                    printf(", %s %.1f µs", sides[t].name, cells[i][t].client_median);
+                    printf(", %s %.1f µs", sides[t].proc.name, cells[i][t].client_median);
             printf("\n");
         }
     }
@@ -1239,10 +972,10 @@ int main(int argc, char **argv)
         for (t = 0; t < 2; t++) {
             tpm_side *s = &sides[t];
             json_object_set_new(
-                tpms, s->name,
-                json_pack("{s:s, s:s, s:b, s:s}", "binary", s->binary, "version", s->version,
-                          "measured", cells[0][t].n > 0 || cells[0][t].error[0], "note",
-                          s->start_error));
+                tpms, s->proc.name,
+                json_pack("{s:s, s:s, s:b, s:s}", "binary", s->proc.binary, "version",
+                          s->proc.version, "measured", cells[0][t].n > 0 || cells[0][t].error[0],
+                          "note", s->proc.error));
         }
         for (i = 0; i < N_COMMANDS; i++) {
             json_t *e = json_pack("{s:s, s:i, s:o, s:o}", "command", commands[i].label, "runs",
