@@ -390,7 +390,7 @@ TPM_RC cmd_ZGen_2Phase(qtpm_tpm *tpm, tpm_cmd *c)
     if (!(k->pub.objectAttributes & TPMA_OBJECT_DECRYPT) ||
         (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED))
         return RC_H(TPM_RC_ATTRIBUTES, 1);
-    /* ECMQV and SM2 are not implemented (TPMI_ECC_KEY_EXCHANGE) */
+    /* ECMQV and SM2 are outside qtpm's algorithm set (TPMI_ECC_KEY_EXCHANGE) */
     if (scheme != TPM_ALG_ECDH)
         return RC_P(TPM_RC_SCHEME, 3);
     TPM_ALG_ID ks = k->pub.parameters.eccDetail.scheme.scheme;
