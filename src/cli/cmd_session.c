@@ -52,12 +52,19 @@ static int open_session(cli_ctx *c, const char *path, qtpm_tss **t, qtpm_tss_ses
 
 static const char startauthsession_usage[] =
     "Usage: qtpm startauthsession -S FILE [--policy-session|--hmac-session] [-g HASH]\n"
+    "                             [-c KEY] [--bind-context E [--bind-auth AUTH]]\n"
     "TPM2_StartAuthSession; the session is saved to FILE (qtpm's session format),\n"
     "to be used with -S by the policy subcommands and with -p session:FILE.\n"
+    "Policy and HMAC sessions are started with AES-128-CFB for parameter\n"
+    "encryption, switched on with qtpm sessionconfig.\n"
     "  -S, --session FILE     where to save it\n"
     "      --policy-session   a policy session (default: a trial session)\n"
     "      --hmac-session     an HMAC session\n"
-    "  -g, --hash-algorithm H session hash (sha256)\n";
+    "  -g, --hash-algorithm H session hash (sha256)\n"
+    "  -c, --key-context KEY  salt the session: a salt sent to this loaded key\n"
+    "                         (RSA-OAEP, ECDH or ML-KEM, per its type)\n"
+    "      --bind-context E   bind the session to E (o|e|p|l, an object or NV index)\n"
+    "      --bind-auth AUTH   the authValue of E\n";
 
 static int cmd_startauthsession(cli_ctx *c, int argc, char **argv)
 {
@@ -66,17 +73,23 @@ static int cmd_startauthsession(cli_ctx *c, int argc, char **argv)
         { "policy-session", no_argument, NULL, 'P' },
         { "hmac-session", no_argument, NULL, 'M' },
         { "hash-algorithm", required_argument, NULL, 'g' },
+        { "key-context", required_argument, NULL, 'c' },
+        { "bind-context", required_argument, NULL, 'B' },
+        { "bind-auth", required_argument, NULL, 'A' },
         CLI_COMMON_LONGOPTS,
     };
-    const char *path = NULL;
+    const char *path = NULL, *key_s = NULL, *bind_s = NULL, *bind_auth_s = NULL;
     TPM_SE type = TPM_SE_TRIAL;
     TPMI_ALG_HASH hash = TPM_ALG_SHA256;
     int ch, e;
-    while ((ch = getopt_long(argc, argv, "S:g:T:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "S:g:c:T:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'S': path = optarg; break;
         case 'P': type = TPM_SE_POLICY; break;
         case 'M': type = TPM_SE_HMAC; break;
+        case 'c': key_s = optarg; break;
+        case 'B': bind_s = optarg; break;
+        case 'A': bind_auth_s = optarg; break;
         case 'g':
             if (cli_parse_hash(optarg, &hash)) {
                 cli_err(c, "unknown hash algorithm \"%s\"", optarg);
@@ -90,17 +103,111 @@ static int cmd_startauthsession(cli_ctx *c, int argc, char **argv)
         cli_err(c, "-S FILE is required");
         return CLI_EXIT_USAGE;
     }
+    if (bind_auth_s && !bind_s) {
+        cli_err(c, "--bind-auth needs --bind-context");
+        return CLI_EXIT_USAGE;
+    }
     qtpm_tss *t;
     qtpm_tss_session *s;
-    if ((e = cli_tpm(c, &t)) || (e = cli_session_create(c, path, &s)))
+    TPM_HANDLE salt_key = TPM_RH_NULL, bind = TPM_RH_NULL;
+    TPM2B_PUBLIC salt_pub;
+    cli_auth bind_auth;
+    memset(&salt_pub, 0, sizeof salt_pub);
+    if ((e = cli_tpm(c, &t)) || (e = cli_parse_auth(c, bind_auth_s, &bind_auth)))
         return e;
-    int rc = qtpm_tss_start_session(t, type, hash, NULL, TPM_RH_NULL, NULL, TPM_RH_NULL, NULL, s);
+    if (bind_auth.session) {
+        cli_err(c, "--bind-auth is a value, not a session");
+        return CLI_EXIT_USAGE;
+    }
+    /* tpmKey (Part 3 §11.1): its public area says how the salt is sent */
+    if (key_s && (e = cli_load_object(c, key_s, &salt_key, &salt_pub)))
+        return e;
+    /* bind may be any entity with an authValue: a hierarchy, an object or
+     * an NV index (given as its handle) */
+    if (bind_s && (e = cli_load_parent(c, bind_s, &bind)))
+        return e;
+    if ((e = cli_session_create(c, path, &s)))
+        return e;
+    /* like tpm2-tools, every non-trial session carries AES-128-CFB so that
+     * sessionconfig can switch parameter encryption on later (the symmetric
+     * algorithm is fixed when the session starts, Part 3 §11.1) */
+    int rc = qtpm_tss_start_session(t, type, hash,
+                                    type == TPM_SE_TRIAL ? NULL : &qtpm_tss_aes128_cfb,
+                                    salt_key, key_s ? &salt_pub.publicArea : NULL, bind,
+                                    bind_s ? &bind_auth.value : NULL, s);
+    qtpm_memzero(&bind_auth, sizeof bind_auth);
     if (rc)
         return cli_fail(c, "StartAuthSession", rc);
     cli_session_mark_loaded(c, s);
     cli_out_handle(c, "session-handle", s->handle);
     cli_out_str(c, "type", type == TPM_SE_TRIAL ? "trial" : type == TPM_SE_POLICY ? "policy"
                                                                                 : "hmac");
+    if (key_s)
+        cli_out_str(c, "salted", "yes");
+    if (bind_s)
+        cli_out_str(c, "bound", "yes");
+    return 0;
+}
+
+/* ---------------------------------------------------------- sessionconfig */
+
+static const char sessionconfig_usage[] =
+    "Usage: qtpm sessionconfig [--enable-|--disable-{encrypt,decrypt,continuesession}] FILE\n"
+    "Sets the attributes a session (qtpm's session FILE) is used with, like\n"
+    "tpm2_sessionconfig; with no option prints them. decrypt: the TPM decrypts the\n"
+    "command's first parameter; encrypt: it encrypts the response's first\n"
+    "parameter (AES-128-CFB, TPM 2.0 Part 1 §21), when that parameter is a sized\n"
+    "buffer — a command without one is refused with TPM_RC_ATTRIBUTES.\n"
+    "Needs a policy or HMAC session started by qtpm startauthsession.\n";
+
+static int cmd_sessionconfig(cli_ctx *c, int argc, char **argv)
+{
+    enum { EN_ENC = 1, DIS_ENC, EN_DEC, DIS_DEC, EN_CONT, DIS_CONT };
+    static const struct option opts[] = {
+        { "enable-encrypt", no_argument, NULL, EN_ENC },
+        { "disable-encrypt", no_argument, NULL, DIS_ENC },
+        { "enable-decrypt", no_argument, NULL, EN_DEC },
+        { "disable-decrypt", no_argument, NULL, DIS_DEC },
+        { "enable-continuesession", no_argument, NULL, EN_CONT },
+        { "disable-continuesession", no_argument, NULL, DIS_CONT },
+        CLI_COMMON_LONGOPTS,
+    };
+    TPMA_SESSION set = 0, clear = 0;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case EN_ENC: set |= TPMA_SESSION_ENCRYPT; break;
+        case DIS_ENC: clear |= TPMA_SESSION_ENCRYPT; break;
+        case EN_DEC: set |= TPMA_SESSION_DECRYPT; break;
+        case DIS_DEC: clear |= TPMA_SESSION_DECRYPT; break;
+        case EN_CONT: set |= TPMA_SESSION_CONTINUESESSION; break;
+        case DIS_CONT: clear |= TPMA_SESSION_CONTINUESESSION; break;
+        CLI_COMMON_CASES(c, ch, sessionconfig_usage)
+        }
+    }
+    if (optind + 1 != argc) {
+        cli_err(c, "one session file expected");
+        return CLI_EXIT_USAGE;
+    }
+    if (set & clear) {
+        cli_err(c, "an attribute both enabled and disabled");
+        return CLI_EXIT_USAGE;
+    }
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = open_session(c, argv[optind], &t, &s)))
+        return e;
+    if ((set & (TPMA_SESSION_ENCRYPT | TPMA_SESSION_DECRYPT)) &&
+        (s->type == TPM_SE_TRIAL || s->symmetric.algorithm == TPM_ALG_NULL)) {
+        cli_err(c, "%s has no symmetric algorithm for parameter encryption (a trial session, "
+                   "or one started without it)", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    s->attributes = (TPMA_SESSION)((s->attributes | set) & ~clear);
+    cli_out_str(c, "continuesession",
+                (s->attributes & TPMA_SESSION_CONTINUESESSION) ? "set" : "clear");
+    cli_out_str(c, "decrypt", (s->attributes & TPMA_SESSION_DECRYPT) ? "set" : "clear");
+    cli_out_str(c, "encrypt", (s->attributes & TPMA_SESSION_ENCRYPT) ? "set" : "clear");
     return 0;
 }
 
@@ -443,6 +550,8 @@ static int cmd_policycommandcode(cli_ctx *c, int argc, char **argv)
 const cli_command cli_cmds_session[] = {
     { "startauthsession", cmd_startauthsession, "start a trial, policy or HMAC session",
       startauthsession_usage },
+    { "sessionconfig", cmd_sessionconfig, "parameter encryption and other session attributes",
+      sessionconfig_usage },
     { "policypcr", cmd_policypcr, "policy: PCR values", policypcr_usage },
     { "policysecret", cmd_policysecret, "policy: knowledge of an entity's authValue",
       policysecret_usage },

@@ -374,9 +374,16 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         memcpy(val->b, s->session_key.b, s->session_key.size);
         val->size = s->session_key.size;
         int include_auth = hi >= 0;
+        tpm_buf64 *cval = &sc->crypt_values[i];
+        *cval = *val;
         if (s->type == TPM_SE_HMAC && s->bound && hi >= 0 && c->name_len[hi] == s->bind_name.size &&
-            memcmp(c->names[hi], s->bind_name.b, s->bind_name.size) == 0)
+            memcmp(c->names[hi], s->bind_name.b, s->bind_name.size) == 0) {
             include_auth = 0;
+            if (cval->size + auth.size <= sizeof(cval->b)) {
+                memcpy(cval->b + cval->size, auth.b, auth.size);
+                cval->size = (uint16_t)(cval->size + auth.size);
+            }
+        }
         if (s->type != TPM_SE_HMAC && !s->auth_value_needed)
             include_auth = 0;
         sc->with_auth[i] = (uint8_t)include_auth;
@@ -385,6 +392,8 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             memcpy(val->b + val->size, auth.b, auth.size);
             val->size = (uint16_t)(val->size + auth.size);
         }
+        if (include_auth)
+            *cval = *val;
         if (hi >= 0 && s->type != TPM_SE_HMAC && s->password_needed) {
             int ok = auth_equal(a->hmac, a->hmac_size, auth.b, auth.size);
             qtpm_memzero(&auth, sizeof(auth));
@@ -422,7 +431,7 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         if (c->param_copy == NULL)
             return TPM_RC_MEMORY;
         memcpy(c->param_copy, c->param_raw, c->param_raw_len);
-        TPM_RC rc = param_crypt(a->sess, &sc->values[sc->dec_idx], &a->nonce_caller,
+        TPM_RC rc = param_crypt(a->sess, &sc->crypt_values[sc->dec_idx], &a->nonce_caller,
                                 &a->sess->nonce_tpm, c->param_copy + 2, len, 0);
         if (rc)
             return RC_S(rc, (unsigned)sc->dec_idx + 1);
@@ -454,7 +463,7 @@ TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         size_t len = ((size_t)c->out.p[0] << 8) | c->out.p[1];
         if (len + 2 > c->out.off)
             return TPM_RC_FAILURE;
-        TPM_RC rc = param_crypt(a->sess, &sc->values[sc->enc_idx], &a->sess->nonce_tpm,
+        TPM_RC rc = param_crypt(a->sess, &sc->crypt_values[sc->enc_idx], &a->sess->nonce_tpm,
                                 &a->nonce_caller, c->out.p + 2, len, 1);
         if (rc)
             return rc;

@@ -39,12 +39,16 @@ static int auth_included(const slot *sl)
     return 1;
 }
 
-/* sessionKey ‖ authValue (when included) into key; returns its length. */
-static size_t hmac_key(const slot *sl, uint8_t *key)
+/* sessionKey ‖ authValue (when included) into key; returns its length.
+ * for_crypt: the parameter-encryption key, which keeps the authValue of a
+ * bound session's own bind entity (Part 1 §21.1; only the HMAC key leaves
+ * it out, §19.6.10), as the reference TPM does. */
+static size_t session_value(const slot *sl, uint8_t *key, int for_crypt)
 {
     size_t n = sl->s->session_key.size;
     memcpy(key, sl->s->session_key.buffer, n);
-    if (auth_included(sl)) {
+    if (auth_included(sl) ||
+        (for_crypt && sl->authorizes && sl->s->type == TPM_SE_HMAC)) {
         size_t a = tss_auth_len(sl->auth);
         if (a)
             memcpy(key + n, sl->auth->buffer, a);
@@ -96,7 +100,7 @@ static int crypt_first(const slot *sl, uint8_t *params, size_t len, int command)
     size_t n = (size_t)params[0] << 8 | params[1];
     if (n > len - 2)
         return QTPM_TSS_E_PROTOCOL;
-    size_t klen = hmac_key(sl, key);
+    size_t klen = session_value(sl, key, 1);
     const qtpm_tss_session *s = sl->s;
     /* command: newer = nonceCaller, older = nonceTPM; response: reversed */
     int rc = command
@@ -195,7 +199,7 @@ int qtpm_tss_execute(qtpm_tss *t, const qtpm_tss_command *cmd, qtpm_tss_response
                                       cmd->params_len, &cp);
                 if (rc != QTPM_OK)
                     goto out;
-                size_t klen = hmac_key(&slots[i], key);
+                size_t klen = session_value(&slots[i], key, 0);
                 ac.sessionHandle = s->handle;
                 ac.nonce = s->nonce_caller;
                 ac.sessionAttributes = s->attributes;
@@ -299,7 +303,7 @@ int qtpm_tss_execute(qtpm_tss *t, const qtpm_tss_command *cmd, qtpm_tss_response
             }
         } else {
             TPM2B_DIGEST rp, expect;
-            size_t klen = hmac_key(&slots[i], key);
+            size_t klen = session_value(&slots[i], key, 0);
             /* an empty key allows an empty HMAC (Part 1 §19.6.5) */
             if (!(klen == 0 && ar.hmac.size == 0)) {
                 rc = qtpm_tss_rp_hash(s->hash, TPM_RC_SUCCESS, cmd->cc, rparams, plen, &rp);

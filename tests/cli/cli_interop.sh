@@ -2,7 +2,7 @@
 # cli_interop.sh QTPM QTPM_SERVER SECTION — drives the qtpm CLI against two
 # TPMs in one run: Debian's swtpm and qtpm's own qtpm-server (mssim
 # protocol). Each SECTION (basic files quote object credential sign seal nv
-# policy errors) runs once per TPM, cross-checking every file qtpm writes
+# session policy errors) runs once per TPM, cross-checking every file qtpm writes
 # with tpm2-tools 5.4 on the same TPM (and tpm2-tools' files with qtpm); then
 # cross_SECTION, where one exists, checks across the two TPMs (a quote made
 # on one verified by the tools while talking to the other, a key of one
@@ -410,6 +410,70 @@ section_nv() {
     run "no NV indices left" sh -c "[ -z \"\$(tpm2_getcap handles-nv-index)\" ]"
 }
 
+# Salted and bound HMAC sessions with parameter encryption (Part 1 §19.6,
+# §21): every read through an encrypting session must give what the
+# password path gives, and a wrong authValue must still fail the HMAC.
+section_session() {
+    run "RSA storage primary" $Q createprimary -c prsa.ctx
+    run "ECC storage primary" $Q createprimary -G ecc256 -c pecc.ctx
+    # the sealed object is DA-protected (TPM_RC_AUTH_FAIL on a wrong
+    # authValue; the lockout counter is reset after each such check), the
+    # index is not (TPM_RC_BAD_AUTH)
+    run "seal with an authValue" $Q create -C prsa.ctx -i secret.dat -p sealpw -u k.pub -r k.priv -c k.ctx
+    run "NV index with an authValue" $Q nvdefine 0x1500020 -s 32 -p nvpw -a 'authread|authwrite|no_da'
+    printf 'written in clear, 32 bytes long!' > nvw.dat
+    run "nvwrite with the password" $Q nvwrite 0x1500020 -P nvpw -i nvw.dat
+    run "unseal with the password" $Q unseal -c k.ctx -p sealpw -o plain.out
+    same "password unseal" secret.dat plain.out
+    run "nvread with the password" $Q nvread 0x1500020 -P nvpw -o nvplain.out
+    same "password nvread" nvw.dat nvplain.out
+    expect 1 "no symmetric algorithm" "a trial session cannot encrypt" sh -c "$Q startauthsession -S tr.ctx && $Q sessionconfig --enable-encrypt tr.ctx; rc=\$?; $Q flushcontext tr.ctx; exit \$rc"
+    for alg in rsa ecc; do
+        run "$alg-salted HMAC session" sh -c "$Q startauthsession --hmac-session -c p$alg.ctx -S $alg.ses | grep -q '^salted: yes'"
+        run "$alg: sessionconfig --enable-encrypt" sh -c "$Q sessionconfig --enable-encrypt $alg.ses | grep -q '^encrypt: set'"
+        run "$alg: unseal, response encrypted" $Q unseal -c k.ctx -p "session:$alg.ses+sealpw" -o $alg.unseal
+        same "$alg: encrypted unseal equals the password path" plain.out $alg.unseal
+        run "$alg: nvread, response encrypted" $Q nvread 0x1500020 -P "session:$alg.ses+nvpw" -o $alg.nv
+        same "$alg: encrypted nvread equals the password path" nvplain.out $alg.nv
+        printf '%s: encrypted command parameter' $alg | head -c 32 > $alg.w
+        run "$alg: sessionconfig --enable-decrypt --disable-encrypt" sh -c "$Q sessionconfig --enable-decrypt --disable-encrypt $alg.ses | grep -q '^decrypt: set'"
+        run "$alg: nvwrite, command encrypted" $Q nvwrite 0x1500020 -P "session:$alg.ses+nvpw" -i $alg.w
+        run "$alg: read back with the password" $Q nvread 0x1500020 -P nvpw -o $alg.wr
+        same "$alg: the TPM decrypted the written data" $alg.w $alg.wr
+        run "$alg: tpm2_nvread agrees" tpm2_nvread 0x1500020 -P nvpw -o $alg.wt
+        same "$alg: tpm2_nvread data" $alg.w $alg.wt
+        run "$alg: restore the NV data (command encrypted)" $Q nvwrite 0x1500020 -P "session:$alg.ses+nvpw" -i nvw.dat
+        # Unseal has no command parameter to decrypt: encrypt only
+        run "$alg: encrypt on, decrypt off" $Q sessionconfig --enable-encrypt --disable-decrypt $alg.ses
+        expect 2 "TPM_RC_AUTH_FAIL" "$alg: salted session with a wrong authValue (decoded)" \
+            $Q unseal -c k.ctx -p "session:$alg.ses+wrong"
+        tpm2_dictionarylockout -Q -c
+        run "$alg: the session still works after the failure" $Q unseal -c k.ctx -p "session:$alg.ses+sealpw" -o $alg.unseal2
+        same "$alg: unseal after the failure" plain.out $alg.unseal2
+        run "$alg: flush" $Q flushcontext $alg.ses
+    done
+    run "session bound to the NV index" sh -c "$Q startauthsession --hmac-session --bind-context 0x1500020 --bind-auth nvpw -S b.ses | grep -q '^bound: yes'"
+    run "bound: encrypt on" $Q sessionconfig --enable-encrypt b.ses
+    run "bound: nvread of the bind entity" $Q nvread 0x1500020 -P "session:b.ses+nvpw" -o b.nv
+    same "bound: nvread equals the password path" nvplain.out b.nv
+    run "bound: unseal of another entity" $Q unseal -c k.ctx -p "session:b.ses+sealpw" -o b.unseal
+    same "bound: unseal equals the password path" plain.out b.unseal
+    expect 2 "TPM_RC_AUTH_FAIL" "bound: wrong authValue for another entity (decoded)" \
+        $Q unseal -c k.ctx -p "session:b.ses+wrong"
+    tpm2_dictionarylockout -Q -c
+    run "bound: flush" $Q flushcontext b.ses
+    expect 2 "TPM_RC_BAD_AUTH" "bound with a wrong --bind-auth: first use fails (decoded)" \
+        sh -c "$Q startauthsession --hmac-session --bind-context 0x1500020 --bind-auth wrong -S bw.ses && $Q nvread 0x1500020 -P 'session:bw.ses+nvpw'"
+    $Q flushcontext bw.ses >/dev/null 2>&1
+    run "salted and bound to the sealed object" sh -c "$Q startauthsession --hmac-session -c pecc.ctx --bind-context k.ctx --bind-auth sealpw -S sb.ses && $Q sessionconfig --enable-encrypt sb.ses"
+    run "salted+bound: unseal of the bind entity" $Q unseal -c k.ctx -p "session:sb.ses+sealpw" -o sb.unseal
+    same "salted+bound: unseal equals the password path" plain.out sb.unseal
+    run "salted+bound: flush" $Q flushcontext sb.ses
+    run "nvundefine" $Q nvundefine 0x1500020
+    run "sessions all gone" sh -c "[ -z \"\$(tpm2_getcap handles-loaded-session)\" ] && [ -z \"\$(tpm2_getcap handles-saved-session)\" ]"
+    tpm2_flushcontext -t
+}
+
 section_policy() {
     run "trial policysecret" sh -c "$Q startauthsession -S s.ctx && $Q policysecret -S s.ctx -c e -L ps_q.pol && $Q flushcontext s.ctx"
     run "tpm2 trial policysecret" sh -c "tpm2_startauthsession -S t.ctx && tpm2_policysecret -Q -S t.ctx -c e -L ps_t.pol && tpm2_flushcontext t.ctx"
@@ -663,7 +727,7 @@ cross_policy() {
 }
 
 case "$SECTION" in
-    basic|files|quote|object|credential|sign|seal|nv|policy|errors)
+    basic|files|quote|object|credential|sign|seal|nv|session|policy|errors)
         for tpm in swtpm qtpm-server; do
             use_tpm $tpm
             write_inputs

@@ -392,11 +392,15 @@ static void test_salted_bound_encrypted(void **state)
     memcpy(data, rb_2b(&r, &dl), 13);
     assert_int_equal(dl, 13);
     check_rsp_auth(&r, &s, TPM_CC_Unseal, pstart, plen, NULL);
-    /* the response was encrypted: decrypt with KDFa(sessionKey, "CFB",
-     * nonceTPM, nonceCaller) */
+    /* the response was encrypted: decrypt with KDFa(sessionKey ‖ authValue,
+     * "CFB", nonceTPM, nonceCaller) — unlike the HMAC key, the encryption
+     * key keeps the bind entity's authValue (Part 1 §21.1), as the
+     * reference TPM (swtpm) does */
     assert_memory_not_equal(data, "sealed-secret", 13);
-    uint8_t kiv[32];
-    assert_int_equal(qtpm_kdfa(QTPM_HASH_SHA256, s.key, 32, (const uint8_t *)"CFB", 3, s.nonce_tpm, 32,
+    uint8_t kiv[32], ckey[34];
+    memcpy(ckey, s.key, 32);
+    memcpy(ckey + 32, "pw", 2);
+    assert_int_equal(qtpm_kdfa(QTPM_HASH_SHA256, ckey, 34, (const uint8_t *)"CFB", 3, s.nonce_tpm, 32,
                                s.nonce_caller, 32, 256, kiv),
                      0);
     assert_int_equal(qtpm_aes_decrypt(QTPM_SYM_CFB, kiv, 16, kiv + 16, data, data, 13), 0);
