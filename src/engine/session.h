@@ -49,7 +49,7 @@ typedef struct {
     uint8_t with_auth[MAX_AUTH_SESSIONS]; /* values[i] includes the entity's authValue */
     /* parameter-encryption key per session: values[i], except that a bound
      * session authorizing its bind entity keeps the authValue here (Part 1
-     * §21.1: only the HMAC key leaves it out), as the reference TPM does */
+     * §21: only the HMAC key leaves it out), as the reference TPM does */
     tpm_buf64 crypt_values[MAX_AUTH_SESSIONS];
     TPM_HANDLE auth_handle[MAX_AUTH_SESSIONS];
     tpm_buf64 nonce_old_tpm[MAX_AUTH_SESSIONS];

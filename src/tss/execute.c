@@ -41,8 +41,8 @@ static int auth_included(const slot *sl)
 
 /* sessionKey ‖ authValue (when included) into key; returns its length.
  * for_crypt: the parameter-encryption key, which keeps the authValue of a
- * bound session's own bind entity (Part 1 §21.1; only the HMAC key leaves
- * it out, §19.6.10), as the reference TPM does. */
+ * bound session's own bind entity (Part 1 §21; only the HMAC key leaves
+ * it out, §19.6), as the reference TPM does. */
 static size_t session_value(const slot *sl, uint8_t *key, int for_crypt)
 {
     size_t n = sl->s->session_key.size;

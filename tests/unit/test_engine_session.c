@@ -394,7 +394,7 @@ static void test_salted_bound_encrypted(void **state)
     check_rsp_auth(&r, &s, TPM_CC_Unseal, pstart, plen, NULL);
     /* the response was encrypted: decrypt with KDFa(sessionKey ‖ authValue,
      * "CFB", nonceTPM, nonceCaller) — unlike the HMAC key, the encryption
-     * key keeps the bind entity's authValue (Part 1 §21.1), as the
+     * key keeps the bind entity's authValue (Part 1 §21), as the
      * reference TPM (swtpm) does */
     assert_memory_not_equal(data, "sealed-secret", 13);
     uint8_t kiv[32], ckey[34];
