@@ -103,6 +103,20 @@ int qtpm_tss_Hash(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_MAX_BUFF
                   TPMT_TK_HASHCHECK *validation);
 int qtpm_tss_HMAC(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
                   const TPM2B_MAX_BUFFER *buffer, TPMI_ALG_HASH hash_alg, TPM2B_DIGEST *out_hmac);
+/* Hash and HMAC sequences (Part 3 §17.3, §17.2, §17.6) for data longer than
+ * one TPM2B_MAX_BUFFER: Start (auth becomes the sequence's authValue; NULL
+ * = empty), qtpm_tss_SequenceUpdate any number of times, then
+ * SequenceComplete, which flushes the sequence. HMAC_Start authorizes the
+ * key with auths[0]; SequenceComplete authorizes the sequence with
+ * auths[0]; validation (may be NULL) is the hash ticket, a NULL ticket for
+ * an HMAC sequence. */
+int qtpm_tss_HashSequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_AUTH *auth,
+                               TPMI_ALG_HASH hash_alg, TPMI_DH_OBJECT *sequence);
+int qtpm_tss_HMAC_Start(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
+                        const TPM2B_AUTH *auth, TPMI_ALG_HASH hash_alg, TPMI_DH_OBJECT *sequence);
+int qtpm_tss_SequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sequence,
+                              const TPM2B_MAX_BUFFER *buffer, TPMI_RH_HIERARCHY hierarchy,
+                              TPM2B_DIGEST *result, TPMT_TK_HASHCHECK *validation);
 
 /* ---- attestation (§18) */
 int qtpm_tss_Quote(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,

@@ -455,9 +455,40 @@ verified:
 
 /* ------------------------------------------------------------------- hash */
 
+/* Feeds d[0..n) to a started hash or HMAC sequence: SequenceUpdate in
+ * MAX_DIGEST_BUFFER pieces, the last piece with SequenceComplete (Part 3
+ * §17.5, §17.6), which flushes the sequence; on an error the sequence is
+ * flushed here. The sequence's authValue is empty. */
+static int sequence_digest(cli_ctx *c, qtpm_tss *t, TPMI_DH_OBJECT seq, const uint8_t *d,
+                           size_t n, TPMI_RH_HIERARCHY hier, TPM2B_DIGEST *out,
+                           TPMT_TK_HASHCHECK *tk)
+{
+    TPM2B_MAX_BUFFER buf;
+    int rc = 0;
+    while (n > MAX_DIGEST_BUFFER) {
+        memcpy(buf.buffer, d, MAX_DIGEST_BUFFER);
+        buf.size = MAX_DIGEST_BUFFER;
+        if ((rc = qtpm_tss_SequenceUpdate(t, NULL, seq, &buf))) {
+            qtpm_tss_FlushContext(t, seq);
+            return cli_fail(c, "SequenceUpdate", rc);
+        }
+        d += MAX_DIGEST_BUFFER;
+        n -= MAX_DIGEST_BUFFER;
+    }
+    if (n)
+        memcpy(buf.buffer, d, n);
+    buf.size = (UINT16)n;
+    if ((rc = qtpm_tss_SequenceComplete(t, NULL, seq, &buf, hier, out, tk))) {
+        qtpm_tss_FlushContext(t, seq);
+        return cli_fail(c, "SequenceComplete", rc);
+    }
+    return 0;
+}
+
 static const char hash_usage[] =
     "Usage: qtpm hash [-C HIERARCHY] [-g HASH] [-o FILE] [-t TICKET] [FILE]\n"
-    "TPM2_Hash of FILE (default stdin; at most 1024 bytes).\n"
+    "TPM2_Hash of FILE (default stdin); more than 1024 bytes go through a hash\n"
+    "sequence (HashSequenceStart, SequenceUpdate, SequenceComplete).\n"
     "  -C, --hierarchy H       hierarchy of the ticket: o (default), e, p, n\n"
     "  -g, --hash-algorithm H  sha256 (default)\n"
     "  -o, --output FILE       write the digest (raw)\n"
@@ -503,23 +534,33 @@ static int cmd_hash(cli_ctx *c, int argc, char **argv)
     size_t n;
     if ((e = cli_read_file(c, optind < argc ? argv[optind] : "-", &d, &n)))
         return e;
-    if (n > MAX_DIGEST_BUFFER) {
-        free(d);
-        cli_err(c, "input of %zu bytes is more than TPM2_Hash takes (%d)", n, MAX_DIGEST_BUFFER);
-        return CLI_EXIT_USAGE;
-    }
-    TPM2B_MAX_BUFFER buf;
-    memcpy(buf.buffer, d, n);
-    buf.size = (UINT16)n;
-    free(d);
     qtpm_tss *t;
-    if ((e = cli_tpm(c, &t)))
+    if ((e = cli_tpm(c, &t))) {
+        free(d);
         return e;
+    }
     TPM2B_DIGEST digest;
     TPMT_TK_HASHCHECK tk;
-    int rc = qtpm_tss_Hash(t, NULL, &buf, hash, hier, &digest, &tk);
-    if (rc)
-        return cli_fail(c, "Hash", rc);
+    if (n > MAX_DIGEST_BUFFER) {
+        TPMI_DH_OBJECT seq;
+        int rc = qtpm_tss_HashSequenceStart(t, NULL, NULL, hash, &seq);
+        if (rc) {
+            free(d);
+            return cli_fail(c, "HashSequenceStart", rc);
+        }
+        e = sequence_digest(c, t, seq, d, n, hier, &digest, &tk);
+        free(d);
+        if (e)
+            return e;
+    } else {
+        TPM2B_MAX_BUFFER buf;
+        memcpy(buf.buffer, d, n);
+        buf.size = (UINT16)n;
+        free(d);
+        int rc = qtpm_tss_Hash(t, NULL, &buf, hash, hier, &digest, &tk);
+        if (rc)
+            return cli_fail(c, "Hash", rc);
+    }
     cli_out_hex(c, cli_hash_name(hash), digest.buffer, digest.size);
     if (out && (e = cli_write_file(c, out, digest.buffer, digest.size)))
         return e;
@@ -536,7 +577,8 @@ static int cmd_hash(cli_ctx *c, int argc, char **argv)
 
 static const char hmac_usage[] =
     "Usage: qtpm hmac -c KEY [-p AUTH] [-g HASH] [-o FILE] [FILE]\n"
-    "TPM2_HMAC with a keyedhash HMAC key of FILE (default stdin; at most 1024 bytes).\n"
+    "TPM2_HMAC with a keyedhash HMAC key of FILE (default stdin); more than 1024\n"
+    "bytes go through an HMAC sequence (HMAC_Start, SequenceUpdate, SequenceComplete).\n"
     "  -c, --key-context K     the HMAC key\n"
     "  -p, --auth A            its authorization\n"
     "  -g, --hash-algorithm H  default: the key's scheme hash (TPM_ALG_NULL)\n"
@@ -576,28 +618,37 @@ static int cmd_hmac(cli_ctx *c, int argc, char **argv)
     size_t n;
     if ((e = cli_read_file(c, optind < argc ? argv[optind] : "-", &d, &n)))
         return e;
-    if (n > MAX_DIGEST_BUFFER) {
-        free(d);
-        cli_err(c, "input of %zu bytes is more than TPM2_HMAC takes (%d)", n, MAX_DIGEST_BUFFER);
-        return CLI_EXIT_USAGE;
-    }
-    TPM2B_MAX_BUFFER buf;
-    memcpy(buf.buffer, d, n);
-    buf.size = (UINT16)n;
-    free(d);
     TPM_HANDLE h;
     cli_auth a;
-    if ((e = cli_parse_auth(c, auth_s, &a)) || (e = cli_load_object(c, key_s, &h, NULL)))
-        return e;
     qtpm_tss *t;
-    if ((e = cli_tpm(c, &t)))
+    if ((e = cli_parse_auth(c, auth_s, &a)) || (e = cli_load_object(c, key_s, &h, NULL)) ||
+        (e = cli_tpm(c, &t))) {
+        free(d);
         return e;
+    }
     qtpm_tss_auths as = { 0 };
     cli_auth_put(&as, 0, &a);
     TPM2B_DIGEST mac;
-    int rc = qtpm_tss_HMAC(t, &as, h, &buf, hash, &mac);
-    if (rc)
-        return cli_fail(c, "HMAC", rc);
+    if (n > MAX_DIGEST_BUFFER) {
+        TPMI_DH_OBJECT seq;
+        int rc = qtpm_tss_HMAC_Start(t, &as, h, NULL, hash, &seq);
+        if (rc) {
+            free(d);
+            return cli_fail(c, "HMAC_Start", rc);
+        }
+        e = sequence_digest(c, t, seq, d, n, TPM_RH_NULL, &mac, NULL);
+        free(d);
+        if (e)
+            return e;
+    } else {
+        TPM2B_MAX_BUFFER buf;
+        memcpy(buf.buffer, d, n);
+        buf.size = (UINT16)n;
+        free(d);
+        int rc = qtpm_tss_HMAC(t, &as, h, &buf, hash, &mac);
+        if (rc)
+            return cli_fail(c, "HMAC", rc);
+    }
     cli_out_hex(c, "hmac", mac.buffer, mac.size);
     if (out)
         return cli_write_file(c, out, mac.buffer, mac.size);

@@ -74,6 +74,79 @@ int qtpm_tss_Hash(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_MAX_BUFF
     return tss_rsp_end(m, &o, &r);
 }
 
+/* A hash or HMAC sequence object has no public area (Part 1 §32.3): its
+ * Name is its handle, which ReadPublic cannot tell, so the Name cache is
+ * told here for the cpHash of later session-authorized commands. */
+static int hash_sequence_started(qtpm_tss *t, const qtpm_tss_response *r, TPMI_DH_OBJECT *seq)
+{
+    if (r->params_len != 0)
+        return QTPM_TSS_E_PROTOCOL;
+    TPM2B_NAME name;
+    name.size = 4;
+    for (int i = 0; i < 4; i++)
+        name.buffer[i] = (BYTE)(r->handle >> (24 - 8 * i));
+    *seq = r->handle;
+    return qtpm_tss_set_name(t, r->handle, &name);
+}
+
+int qtpm_tss_HashSequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_AUTH *auth,
+                               TPMI_ALG_HASH hash_alg, TPMI_DH_OBJECT *sequence)
+{
+    uint8_t p[sizeof(TPM2B_AUTH) + 2];
+    size_t o = 0;
+    qtpm_tss_response r;
+    static const TPM2B_AUTH empty;
+    TPM_RC m = qtpm_TPM2B_DIGEST_marshal(auth ? auth : &empty, p, sizeof p, &o);
+    m |= qtpm_UINT16_marshal(&hash_alg, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_HashSequenceStart, NULL, 0, 0, auths, p, o, 1, &r);
+    if (rc)
+        return rc;
+    return hash_sequence_started(t, &r, sequence);
+}
+
+int qtpm_tss_HMAC_Start(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
+                        const TPM2B_AUTH *auth, TPMI_ALG_HASH hash_alg, TPMI_DH_OBJECT *sequence)
+{
+    uint8_t p[sizeof(TPM2B_AUTH) + 2];
+    size_t o = 0;
+    qtpm_tss_response r;
+    static const TPM2B_AUTH empty;
+    TPM_RC m = qtpm_TPM2B_DIGEST_marshal(auth ? auth : &empty, p, sizeof p, &o);
+    /* TPMI_ALG_HASH+ : TPM_ALG_NULL selects the key's own scheme */
+    m |= qtpm_UINT16_marshal(&hash_alg, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_HMAC_Start, &handle, 1, 1, auths, p, o, 1, &r);
+    if (rc)
+        return rc;
+    return hash_sequence_started(t, &r, sequence);
+}
+
+int qtpm_tss_SequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sequence,
+                              const TPM2B_MAX_BUFFER *buffer, TPMI_RH_HIERARCHY hierarchy,
+                              TPM2B_DIGEST *result, TPMT_TK_HASHCHECK *validation)
+{
+    uint8_t p[sizeof(TPM2B_MAX_BUFFER) + 4];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPMT_TK_HASHCHECK tk;
+    static const TPM2B_MAX_BUFFER empty;
+    TPM_RC m = qtpm_TPM2B_MAX_BUFFER_marshal(buffer ? buffer : &empty, p, sizeof p, &o);
+    m |= qtpm_UINT32_marshal(&hierarchy, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_SequenceComplete, &sequence, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_DIGEST_unmarshal(result, r.params, r.params_len, &o);
+    m |= qtpm_TPMT_TK_HASHCHECK_unmarshal(validation ? validation : &tk, r.params, r.params_len,
+                                          &o);
+    return tss_rsp_end(m, &o, &r);
+}
+
 int qtpm_tss_HMAC(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
                   const TPM2B_MAX_BUFFER *buffer, TPMI_ALG_HASH hash_alg, TPM2B_DIGEST *out_hmac)
 {
