@@ -157,8 +157,14 @@ TPM_RC entity_name(qtpm_tpm *tpm, TPM_HANDLE h, tpm_name *name)
         tpm_object *o = object_find(tpm, h);
         if (o == NULL)
             return TPM_RC_HANDLE;
+        if (o->is_sequence) {
+            /* a sequence object's Name is the Empty Buffer (Part 1 §32.4.6;
+             * tpm2-tss computes cpHash with it, as swtpm does) */
+            name->size = 0;
+            return TPM_RC_SUCCESS;
+        }
         if (o->pub.nameAlg == TPM_ALG_NULL) {
-            /* sequence objects and NULL-nameAlg externals: the handle */
+            /* NULL-nameAlg objects other than sequences: the handle */
             name->size = 4;
             wr_put_u32(name->b, h);
             return TPM_RC_SUCCESS;
