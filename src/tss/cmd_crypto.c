@@ -77,14 +77,15 @@ int qtpm_tss_Hash(qtpm_tss *t, const qtpm_tss_auths *auths, const TPM2B_MAX_BUFF
 /* A hash or HMAC sequence object has no public area (Part 1 §32.3): its
  * Name is its handle, which ReadPublic cannot tell, so the Name cache is
  * told here for the cpHash of later session-authorized commands. */
-static int hash_sequence_started(qtpm_tss *t, const qtpm_tss_response *r, TPMI_DH_OBJECT *seq)
+/* The response of every *SequenceStart / HMAC_Start: a handle area only. A
+ * sequence object's Name is the Empty Buffer (Part 1 §32.4.6) and ReadPublic
+ * cannot tell it, so the name cache is told here. */
+int tss_sequence_started(qtpm_tss *t, const qtpm_tss_response *r, TPMI_DH_OBJECT *seq)
 {
     if (r->params_len != 0)
         return QTPM_TSS_E_PROTOCOL;
     TPM2B_NAME name;
-    name.size = 4;
-    for (int i = 0; i < 4; i++)
-        name.buffer[i] = (BYTE)(r->handle >> (24 - 8 * i));
+    name.size = 0;
     *seq = r->handle;
     return qtpm_tss_set_name(t, r->handle, &name);
 }
@@ -103,7 +104,7 @@ int qtpm_tss_HashSequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, const T
     int rc = tss_run(t, TPM_CC_HashSequenceStart, NULL, 0, 0, auths, p, o, 1, &r);
     if (rc)
         return rc;
-    return hash_sequence_started(t, &r, sequence);
+    return tss_sequence_started(t, &r, sequence);
 }
 
 int qtpm_tss_HMAC_Start(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
@@ -121,7 +122,7 @@ int qtpm_tss_HMAC_Start(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT
     int rc = tss_run(t, TPM_CC_HMAC_Start, &handle, 1, 1, auths, p, o, 1, &r);
     if (rc)
         return rc;
-    return hash_sequence_started(t, &r, sequence);
+    return tss_sequence_started(t, &r, sequence);
 }
 
 int qtpm_tss_SequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sequence,

@@ -96,24 +96,6 @@ int qtpm_tss_VerifyDigestSignature(qtpm_tss *t, const qtpm_tss_auths *auths, TPM
                                                        r.params_len, &o), &o, &r);
 }
 
-/* The response of both *SequenceStart commands: a handle area only. */
-static int sequence_started(qtpm_tss *t, const qtpm_tss_response *r, TPMI_DH_OBJECT *seq)
-{
-    if (r->params_len != 0)
-        return QTPM_TSS_E_PROTOCOL;
-    *seq = r->handle;
-    /* A sequence object has no public area to hash (nameAlg TPM_ALG_NULL), so
-     * its Name is its handle, as for the hash sequences; ReadPublic cannot
-     * tell it, so the cache is told here. */
-    TPM2B_NAME name;
-    name.size = 4;
-    name.buffer[0] = (BYTE)(r->handle >> 24);
-    name.buffer[1] = (BYTE)(r->handle >> 16);
-    name.buffer[2] = (BYTE)(r->handle >> 8);
-    name.buffer[3] = (BYTE)r->handle;
-    return qtpm_tss_set_name(t, r->handle, &name);
-}
-
 int qtpm_tss_SignSequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                                const TPM2B_AUTH *auth, const TPM2B_SIGNATURE_CTX *context,
                                TPMI_DH_OBJECT *sequence)
@@ -130,7 +112,7 @@ int qtpm_tss_SignSequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH
     int rc = tss_run(t, TPM_CC_SignSequenceStart, &key, 1, 0, auths, p, o, 1, &r);
     if (rc)
         return rc;
-    return sequence_started(t, &r, sequence);
+    return tss_sequence_started(t, &r, sequence);
 }
 
 int qtpm_tss_VerifySequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
@@ -151,7 +133,7 @@ int qtpm_tss_VerifySequenceStart(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_
     int rc = tss_run(t, TPM_CC_VerifySequenceStart, &key, 1, 0, auths, p, o, 1, &r);
     if (rc)
         return rc;
-    return sequence_started(t, &r, sequence);
+    return tss_sequence_started(t, &r, sequence);
 }
 
 int qtpm_tss_SequenceUpdate(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sequence,

@@ -56,4 +56,8 @@ int tss_run(qtpm_tss *t, TPM_CC cc, const TPM_HANDLE *handles, size_t n_handles,
             size_t n_auth, const qtpm_tss_auths *auths, const uint8_t *params,
             size_t params_len, int rsp_handle, qtpm_tss_response *r);
 
+/* Finishes any *SequenceStart / HMAC_Start: returns the sequence handle and
+ * records its Name, the Empty Buffer (cmd_crypto.c). */
+int tss_sequence_started(qtpm_tss *t, const qtpm_tss_response *r, TPMI_DH_OBJECT *seq);
+
 #endif
