@@ -53,7 +53,7 @@ $(FUZZ_BUILD)/CMakeCache.txt: | deps
 	      -DCMAKE_C_COMPILER=clang -DQTPM_FUZZ=ON -DQTPM_SANITIZE=ON $(CMAKE_FLAGS)
 
 build-fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_execute fuzz_server_frames
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
 
 # libFuzzer (ASan+UBSan) over qtpm_tpm_execute() and the server's frame
 # parsers: every seed, then about a minute of new inputs.
