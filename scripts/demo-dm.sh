@@ -140,7 +140,7 @@ while [ $i -le "$routers" ]; do
     cat > "$tmp/r$i/agent.conf" <<CONF
 tcti = $(cat "$tmp/r$i/tcti")
 nms = https://127.0.0.1:$nms_port
-ca = $tmp/nms/ca.pem
+ca = $tmp/nms/operator-ca.crt
 state_dir = $tmp/r$i/agent
 hostname = r$i
 measure_root = $tmp/r$i/image
