@@ -37,6 +37,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "ras.h"
 #include "store.h"
 
 #define MAX_BODY (4u * 1024u * 1024u)
@@ -48,6 +49,7 @@ struct nms {
     SSL_CTX *ssl;
     X509 *operator_ca;
     X509 *privacy_ca;
+    EVP_PKEY *privacy_key;
     qtpm_store *st;
     struct event_base *base;
     uint64_t requests, errors;
@@ -340,6 +342,31 @@ static void h_vendors(struct req *q, const char *id)
     json_decref(j);
 }
 
+static void send_result(struct req *q, qtpm_ras_result *res)
+{
+    if (res->body) {
+        send_json(q->r, res->status, res->body);
+        json_decref(res->body);
+    } else {
+        send_error(q, res->status, res->error, res->message);
+    }
+}
+
+static void h_enrol(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_ras_result res = {0};
+    qtpm_ras_enrol(q->nms->st, q->body, &res);
+    send_result(q, &res);
+}
+
+static void h_activate(struct req *q, const char *id)
+{
+    qtpm_ras_result res = {0};
+    qtpm_ras_activate(q->nms->st, q->nms->privacy_ca, q->nms->privacy_key, id, q->body, &res);
+    send_result(q, &res);
+}
+
 static void h_todo(struct req *q, const char *id)
 {
     (void)id;
@@ -368,9 +395,9 @@ static const struct route routes[] = {
     {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_todo},
     {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_todo},
-    {"/api/v1/enrol", NULL, EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR, h_todo},
+    {"/api/v1/enrol", NULL, EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR, h_enrol},
     {"/api/v1/enrol/", "/activate", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
-     h_todo},
+     h_activate},
     {"/api/v1/events", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_events},
     {"/api/v1/vendors", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_vendors},
     {"/api/v1/digestlists", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_todo},
@@ -496,8 +523,14 @@ static int setup_tls(struct nms *n, const char *dir)
     snprintf(key, sizeof key, "%s/server.key", dir);
     n->operator_ca = load_cert(dir, "operator-ca.crt");
     n->privacy_ca = load_cert(dir, "privacy-ca.crt");
+    snprintf(key, sizeof key, "%s/privacy-ca.key", dir);
+    FILE *f = fopen(key, "r");
+    n->privacy_key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    snprintf(key, sizeof key, "%s/server.key", dir);
     n->ssl = SSL_CTX_new(TLS_server_method());
-    if (!n->operator_ca || !n->privacy_ca || !n->ssl)
+    if (!n->operator_ca || !n->privacy_ca || !n->privacy_key || !n->ssl)
         return -1;
     X509_STORE *xs = SSL_CTX_get_cert_store(n->ssl);
     if (!SSL_CTX_set_min_proto_version(n->ssl, TLS1_2_VERSION) ||
@@ -582,6 +615,7 @@ out:
     SSL_CTX_free(n.ssl);
     X509_free(n.operator_ca);
     X509_free(n.privacy_ca);
+    EVP_PKEY_free(n.privacy_key);
     qtpm_store_close(n.st);
     return rc;
 }

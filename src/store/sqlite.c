@@ -47,7 +47,7 @@ static const char *const migrations[] = {
     " expires INTEGER NOT NULL);"
     "CREATE TABLE enrolments (id TEXT PRIMARY KEY, router TEXT NOT NULL, secret BLOB NOT NULL,"
     " ek_pub BLOB NOT NULL, ek_cert BLOB NOT NULL, ak_pub BLOB NOT NULL, hostname TEXT NOT NULL,"
-    " expires INTEGER NOT NULL);",
+    " vendor TEXT NOT NULL, expires INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -475,4 +475,174 @@ int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n)
     *n = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_finalize(s);
     return rc == SQLITE_ROW ? QTPM_STORE_OK : fail(st, "count");
+}
+
+int qtpm_store_enrolment_put(qtpm_store *st, const qtpm_store_enrolment *e)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "INSERT INTO enrolments (id, router, secret, ek_pub, ek_cert, ak_pub, "
+                    "hostname, vendor, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_text(s, 1, e->id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, e->router, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 3, e->secret, sizeof e->secret, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 4, e->ek_pub, (int)e->ek_pub_len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 5, e->ek_cert, (int)e->ek_cert_len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 6, e->ak_pub, (int)e->ak_pub_len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 7, e->hostname, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 8, e->vendor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 9, e->expires);
+    return step_done(st, s);
+}
+
+static int copy_blob(sqlite3_stmt *s, int col, uint8_t *dst, size_t cap, size_t *len)
+{
+    int n = sqlite3_column_bytes(s, col);
+    if (n < 0 || (size_t)n > cap)
+        return -1;
+    if (n)
+        memcpy(dst, sqlite3_column_blob(s, col), (size_t)n);
+    *len = (size_t)n;
+    return 0;
+}
+
+int qtpm_store_enrolment_take(qtpm_store *st, const char *id, int64_t now,
+                              qtpm_store_enrolment *out)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    sqlite3_stmt *s;
+    int ret = QTPM_STORE_NOTFOUND;
+    if (prepare(st, "SELECT router, secret, ek_pub, ek_cert, ak_pub, hostname, expires, vendor "
+                    "FROM enrolments WHERE id = ?", &s))
+        goto bad;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->id, sizeof out->id, "%s", id);
+        copy_col(out->router, sizeof out->router, s, 0);
+        copy_col(out->vendor, sizeof out->vendor, s, 7);
+        size_t sl = 0;
+        copy_col(out->hostname, sizeof out->hostname, s, 5);
+        out->expires = sqlite3_column_int64(s, 6);
+        if (copy_blob(s, 1, out->secret, sizeof out->secret, &sl) || sl != sizeof out->secret ||
+            copy_blob(s, 2, out->ek_pub, sizeof out->ek_pub, &out->ek_pub_len) ||
+            copy_blob(s, 3, out->ek_cert, sizeof out->ek_cert, &out->ek_cert_len) ||
+            copy_blob(s, 4, out->ak_pub, sizeof out->ak_pub, &out->ak_pub_len)) {
+            sqlite3_finalize(s);
+            snprintf(st->err, sizeof st->err, "enrolment row is malformed");
+            goto bad;
+        }
+        ret = out->expires >= now ? QTPM_STORE_OK : QTPM_STORE_NOTFOUND;
+    } else if (rc != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        fail(st, "enrolment");
+        goto bad;
+    }
+    sqlite3_finalize(s);
+    if (prepare(st, "DELETE FROM enrolments WHERE id = ? OR expires < ?", &s))
+        goto bad;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now);
+    if (step_done(st, s) || qtpm_store_commit(st))
+        goto bad;
+    return ret;
+bad:
+    qtpm_store_rollback(st);
+    return QTPM_STORE_ERROR;
+}
+
+int qtpm_store_ek_router(qtpm_store *st, const uint8_t *ek_pub, size_t len, char router[64])
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT router FROM eks WHERE ek_pub = ?", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_blob(s, 1, ek_pub, (int)len, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s), ret = QTPM_STORE_OK;
+    if (rc == SQLITE_ROW)
+        copy_col(router, 64, s, 0);
+    else
+        ret = rc == SQLITE_DONE ? QTPM_STORE_NOTFOUND : fail(st, "eks");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_t cap,
+                         size_t *len)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT ak_pub FROM aks WHERE router = ? AND active = 1 "
+                    "ORDER BY id DESC LIMIT 1", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_text(s, 1, router, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s), ret = QTPM_STORE_OK;
+    if (rc == SQLITE_ROW) {
+        if (copy_blob(s, 0, buf, cap, len)) {
+            snprintf(st->err, sizeof st->err, "AK too large");
+            ret = QTPM_STORE_ERROR;
+        }
+    } else {
+        ret = rc == SQLITE_DONE ? QTPM_STORE_NOTFOUND : fail(st, "aks");
+    }
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
+                            const uint8_t *ak_name, size_t ak_name_len, const char *serial,
+                            const uint8_t *ak_cert, size_t ak_cert_len)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int rc;
+    qtpm_store_router r;
+    rc = qtpm_store_router_get(st, e->router, &r);
+    if (rc == QTPM_STORE_NOTFOUND)
+        rc = qtpm_store_router_add(st, e->router, e->hostname, "enrolled");
+    else if (rc == QTPM_STORE_OK)
+        rc = update_router(st, "UPDATE routers SET state = ?, allow_reenrol = 0, "
+                               "verifier_state = NULL, updated = ? WHERE id = ?",
+                           e->router, "enrolled", 0);
+    if (rc)
+        goto bad;
+    sqlite3_stmt *s;
+    if (prepare(st, "INSERT OR IGNORE INTO eks (router, ek_pub, ek_cert, vendor) "
+                    "VALUES (?, ?, ?, ?)", &s))
+        goto bad_err;
+    sqlite3_bind_text(s, 1, e->router, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 2, e->ek_pub, (int)e->ek_pub_len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 3, e->ek_cert, (int)e->ek_cert_len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, e->vendor, -1, SQLITE_TRANSIENT);
+    if ((rc = step_done(st, s)))
+        goto bad;
+    if (prepare(st, "UPDATE aks SET active = 0 WHERE router = ?", &s))
+        goto bad_err;
+    sqlite3_bind_text(s, 1, e->router, -1, SQLITE_TRANSIENT);
+    if ((rc = step_done(st, s)))
+        goto bad;
+    if (prepare(st, "INSERT INTO aks (router, ak_pub, ak_name) VALUES (?, ?, ?)", &s))
+        goto bad_err;
+    sqlite3_bind_text(s, 1, e->router, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 2, e->ak_pub, (int)e->ak_pub_len, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 3, ak_name, (int)ak_name_len, SQLITE_TRANSIENT);
+    if ((rc = step_done(st, s)))
+        goto bad;
+    if (prepare(st, "INSERT INTO certificates (router, kind, serial, der, issued) "
+                    "VALUES (?, 'ak', ?, ?, ?)", &s))
+        goto bad_err;
+    sqlite3_bind_text(s, 1, e->router, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, serial, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 3, ak_cert, (int)ak_cert_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, now_s());
+    if ((rc = step_done(st, s)))
+        goto bad;
+    if ((rc = qtpm_store_event_add(st, e->router, "enrolled", e->hostname, NULL)))
+        goto bad;
+    return qtpm_store_commit(st);
+bad_err:
+    rc = QTPM_STORE_ERROR;
+bad:
+    qtpm_store_rollback(st);
+    return rc;
 }

@@ -90,6 +90,39 @@ int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_
 int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdict,
                            const char *reasons_json);
 
+/* Enrolments in progress (between POST /enrol and /activate): single use, like nonces.
+ * The secret is the MakeCredential credential the router must give back. */
+typedef struct {
+    char id[40];
+    char router[64];
+    char hostname[256];
+    char vendor[65];
+    uint8_t secret[32];
+    uint8_t ek_pub[4096];
+    size_t ek_pub_len;
+    uint8_t ek_cert[8192];
+    size_t ek_cert_len;
+    uint8_t ak_pub[4096];
+    size_t ak_pub_len;
+    int64_t expires;
+} qtpm_store_enrolment;
+
+int qtpm_store_enrolment_put(qtpm_store *st, const qtpm_store_enrolment *e);
+/* Deletes the enrolment and returns it if it had not expired at now. */
+int qtpm_store_enrolment_take(qtpm_store *st, const char *id, int64_t now,
+                              qtpm_store_enrolment *out);
+/* The router an EK (marshalled TPM2B_PUBLIC) belongs to. */
+int qtpm_store_ek_router(qtpm_store *st, const uint8_t *ek_pub, size_t len, char router[64]);
+/* The active AK (marshalled TPM2B_PUBLIC) of a router. */
+int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_t cap,
+                         size_t *len);
+/* Completes an enrolment in one transaction: the router (added, or set back to
+ * "enrolled" with its re-enrolment permission used up), its EK (once), its AK (the old
+ * ones deactivated), the AK certificate and an "enrolled" event. */
+int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
+                            const uint8_t *ak_name, size_t ak_name_len, const char *serial,
+                            const uint8_t *ak_cert, size_t ak_cert_len);
+
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);
 
