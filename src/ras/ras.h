@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "qtpm/tpm2_types.h"
 #include "store.h"
 
 typedef struct {
@@ -31,5 +32,13 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res);
 /* POST /api/v1/enrol/<id>/activate: issues the AK certificate from the privacy CA. */
 void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, const char *id,
                        const json_t *req, qtpm_ras_result *res);
+
+/* The policy key (ECC P-256) as a TPM2B_PUBLIC for LoadExternal: sign, userWithAuth,
+ * ECDSA-SHA256, SHA-256 nameAlg. */
+int qtpm_ras_policy_public(const EVP_PKEY *key, TPM2B_PUBLIC *out);
+/* The approval of approvedPolicy for policyRef: ECDSA P-256 over
+ * SHA-256(policy ‖ policy_ref) (Part 3 §23.16 PolicyAuthorize). */
+int qtpm_ras_approve(EVP_PKEY *key, const TPM2B_DIGEST *policy, const char *policy_ref,
+                     TPMT_SIGNATURE *sig);
 
 #endif
