@@ -50,6 +50,7 @@ struct nms {
     X509 *operator_ca;
     X509 *privacy_ca;
     EVP_PKEY *privacy_key;
+    EVP_PKEY *policy_key;
     qtpm_store *st;
     struct event_base *base;
     uint64_t requests, errors;
@@ -363,7 +364,16 @@ static void h_enrol(struct req *q, const char *id)
 static void h_activate(struct req *q, const char *id)
 {
     qtpm_ras_result res = {0};
-    qtpm_ras_activate(q->nms->st, q->nms->privacy_ca, q->nms->privacy_key, id, q->body, &res);
+    qtpm_ras_activate(q->nms->st, q->nms->privacy_ca, q->nms->privacy_key, q->nms->policy_key,
+                      id, q->body, &res);
+    send_result(q, &res);
+}
+
+static void h_tlskey(struct req *q, const char *id)
+{
+    qtpm_ras_result res = {0};
+    qtpm_ras_tls_key(q->nms->st, q->nms->privacy_ca, q->nms->privacy_key, q->nms->policy_key,
+                     id, q->body, &res);
     send_result(q, &res);
 }
 
@@ -393,7 +403,7 @@ static const struct route routes[] = {
     {"/api/v1/routers/", "/evidence", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_todo},
     {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
-     h_todo},
+     h_tlskey},
     {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_todo},
     {"/api/v1/enrol", NULL, EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR, h_enrol},
     {"/api/v1/enrol/", "/activate", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
@@ -528,9 +538,14 @@ static int setup_tls(struct nms *n, const char *dir)
     n->privacy_key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
     if (f)
         fclose(f);
+    snprintf(key, sizeof key, "%s/policy.key", dir);
+    f = fopen(key, "r");
+    n->policy_key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
     snprintf(key, sizeof key, "%s/server.key", dir);
     n->ssl = SSL_CTX_new(TLS_server_method());
-    if (!n->operator_ca || !n->privacy_ca || !n->privacy_key || !n->ssl)
+    if (!n->operator_ca || !n->privacy_ca || !n->privacy_key || !n->policy_key || !n->ssl)
         return -1;
     X509_STORE *xs = SSL_CTX_get_cert_store(n->ssl);
     if (!SSL_CTX_set_min_proto_version(n->ssl, TLS1_2_VERSION) ||
@@ -616,6 +631,7 @@ out:
     X509_free(n.operator_ca);
     X509_free(n.privacy_ca);
     EVP_PKEY_free(n.privacy_key);
+    EVP_PKEY_free(n.policy_key);
     qtpm_store_close(n.st);
     return rc;
 }

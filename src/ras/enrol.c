@@ -80,8 +80,8 @@ char *qtpm_ras_b64_encode(const uint8_t *in, size_t len)
 }
 
 /* Decodes a base64 TPM2B_PUBLIC that must fill the whole buffer. */
-static int get_public(const json_t *req, const char *field, TPM2B_PUBLIC *pub, uint8_t **raw,
-                      size_t *raw_len)
+int qtpm_ras_json_public(const json_t *req, const char *field, TPM2B_PUBLIC *pub,
+                         uint8_t **raw, size_t *raw_len)
 {
     const char *b64 = json_string_value(json_object_get(req, field));
     size_t len = 0, off = 0;
@@ -139,8 +139,8 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
         fail(res, 400, "bad-request", "need hostname and ek_cert (base64 DER)");
         goto out;
     }
-    if (get_public(req, "ek_pub", &ek, &ek_raw, &ek_len) ||
-        get_public(req, "ak_pub", &ak, &ak_raw, &ak_len)) {
+    if (qtpm_ras_json_public(req, "ek_pub", &ek, &ek_raw, &ek_len) ||
+        qtpm_ras_json_public(req, "ak_pub", &ak, &ak_raw, &ak_len)) {
         fail(res, 400, "bad-request", "ek_pub and ak_pub must be base64 TPM2B_PUBLIC");
         goto out;
     }
@@ -297,8 +297,8 @@ static int add_ext(X509 *cert, X509 *ca, int nid, const char *value)
     return ok ? 0 : -1;
 }
 
-static X509 *ak_cert(X509 *ca, EVP_PKEY *ca_key, const char *router, const TPMT_PUBLIC *ak,
-                     char serial_hex[33])
+X509 *qtpm_ras_issue(X509 *ca, EVP_PKEY *ca_key, const char *router, const char *ou,
+                     const TPMT_PUBLIC *ak, char serial_hex[33])
 {
     X509 *c = X509_new();
     uint8_t serial[16];
@@ -312,7 +312,7 @@ static X509 *ak_cert(X509 *ca, EVP_PKEY *ca_key, const char *router, const TPMT_
     if (!bn || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c)) || !X509_set_version(c, 2) ||
         !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"qtpm-nms",
                                     -1, -1, 0) ||
-        !X509_NAME_add_entry_by_txt(name, "OU", MBSTRING_ASC, (const unsigned char *)"ak", -1,
+        !X509_NAME_add_entry_by_txt(name, "OU", MBSTRING_ASC, (const unsigned char *)ou, -1,
                                     -1, 0) ||
         !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)router,
                                     -1, -1, 0) ||
@@ -322,6 +322,7 @@ static X509 *ak_cert(X509 *ca, EVP_PKEY *ca_key, const char *router, const TPMT_
         add_ext(c, ca, NID_basic_constraints, "critical,CA:FALSE") ||
         add_ext(c, ca, NID_key_usage, "critical,digitalSignature") ||
         add_ext(c, ca, NID_authority_key_identifier, "keyid:always") ||
+        (strcmp(ou, "router") == 0 && add_ext(c, ca, NID_ext_key_usage, "clientAuth")) ||
         !X509_sign(c, ca_key, EVP_sha384()))
         goto bad;
     BN_free(bn);
@@ -346,8 +347,8 @@ static int unhex(const char *s, uint8_t *out, size_t n)
     return 0;
 }
 
-void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, const char *id,
-                       const json_t *req, qtpm_ras_result *res)
+void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *policy_key,
+                       const char *id, const json_t *req, qtpm_ras_result *res)
 {
     const char *cred_hex = json_string_value(json_object_get(req, "credential"));
     uint8_t cred[32];
@@ -382,7 +383,7 @@ void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, const char *i
     char serial[33];
     if (qtpm_TPM2B_PUBLIC_unmarshal(&ak, e->ak_pub, e->ak_pub_len, &off, 0) != TPM_RC_SUCCESS ||
         qtpm_tss_public_name(&ak.publicArea, &name) != QTPM_OK ||
-        !(cert = ak_cert(ca, ca_key, e->router, &ak.publicArea, serial))) {
+        !(cert = qtpm_ras_issue(ca, ca_key, e->router, "ak", &ak.publicArea, serial))) {
         fail(res, 500, "internal", "cannot issue the AK certificate");
         goto out;
     }
@@ -401,12 +402,22 @@ void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, const char *i
     char *b1 = qtpm_ras_b64_encode(der, (size_t)dlen);
     char *b2 = calen > 0 ? qtpm_ras_b64_encode(cad, (size_t)calen) : NULL;
     OPENSSL_free(cad);
+    /* The policy key goes with the AK certificate: the agent needs its Name to build its
+     * TLS key's PolicyAuthorize before asking for the TLS certificate. */
+    TPM2B_PUBLIC pol;
+    uint8_t pb[sizeof pol + 2];
+    size_t po = 0;
+    char *b3 = qtpm_ras_policy_public(policy_key, &pol) == 0 &&
+                       qtpm_TPM2B_PUBLIC_marshal(&pol, pb, sizeof pb, &po) == TPM_RC_SUCCESS
+                   ? qtpm_ras_b64_encode(pb, po)
+                   : NULL;
     res->status = 200;
-    res->body = b1 && b2 ? json_pack("{s:s,s:s,s:s}", "router", e->router, "ak_cert", b1,
-                                     "ca_cert", b2)
-                         : NULL;
+    res->body = b1 && b2 && b3 ? json_pack("{s:s,s:s,s:s,s:s}", "router", e->router, "ak_cert",
+                                           b1, "ca_cert", b2, "policy_key", b3)
+                               : NULL;
     free(b1);
     free(b2);
+    free(b3);
     if (!res->body)
         fail(res, 500, "internal", "out of memory");
 out:

@@ -646,3 +646,30 @@ bad:
     qtpm_store_rollback(st);
     return rc;
 }
+
+int qtpm_store_certificate_add(qtpm_store *st, const char *router, const char *kind,
+                               const char *serial, const uint8_t *der, size_t len)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    sqlite3_stmt *s;
+    int rc = QTPM_STORE_ERROR;
+    if (prepare(st, "INSERT INTO certificates (router, kind, serial, der, issued) "
+                    "VALUES (?, ?, ?, ?, ?)", &s))
+        goto bad;
+    sqlite3_bind_text(s, 1, router, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, serial, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s, 4, der, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, now_s());
+    if ((rc = step_done(st, s)))
+        goto bad;
+    char detail[64];
+    snprintf(detail, sizeof detail, "%s certificate %.32s", kind, serial);
+    if ((rc = qtpm_store_event_add(st, router, "certificate", detail, NULL)))
+        goto bad;
+    return qtpm_store_commit(st);
+bad:
+    qtpm_store_rollback(st);
+    return rc;
+}

@@ -123,6 +123,10 @@ int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
                             const uint8_t *ak_name, size_t ak_name_len, const char *serial,
                             const uint8_t *ak_cert, size_t ak_cert_len);
 
+/* A certificate issued to a router (kind "ak" or "tls") and an event, in one transaction. */
+int qtpm_store_certificate_add(qtpm_store *st, const char *router, const char *kind,
+                               const char *serial, const uint8_t *der, size_t len);
+
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);
 

@@ -10,7 +10,13 @@
  *       ActivateCredential (with the RSA EK instead of the certified one when wrong-ek:
  *       the TPM must fail, and a made-up credential is sent) and POSTs /activate.
  *       Prints "enrol=<status> activate=<status> router=<id>"; writes the AK certificate
- *       (DER) to NMS_DIR/ak-<router>.der on success. Exit 0 when the run went as far as
+ *       (DER) to NMS_DIR/ak-<router>.der on success.
+ *   enrol_client enrol TCTI URL NMS_DIR ecc tls
+ *       The same, then implicit attestation: a challenge, a P-256 TLS key under an SRK
+ *       with authPolicy = PolicyAuthorize(policy key from /activate, router id), TPM2_Certify
+ *       by the AK over the nonce, POST /tls-key (→ NMS_DIR/tls-<router>.der); then the same
+ *       request again (nonce replay) and a key without the policy on a fresh nonce. Prints
+ *       "tls=<status> replay=<status> nopolicy=<status>" before the enrol line. Exit 0 when the run went as far as
  *       it could; the test compares the printed statuses.
  */
 #include <stdio.h>
@@ -129,8 +135,125 @@ static int manufacture(const char *tcti, const char *ca_dir, const char *out)
     return rc ? 1 : 0;
 }
 
+static int save(const char *dir, const char *prefix, const char *router, const char *b64v)
+{
+    uint8_t der[8192];
+    size_t dl = 0;
+    if (unb64(b64v, der, sizeof der, &dl))
+        return -1;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s-%s.der", dir, prefix, router);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t w = fwrite(der, 1, dl, f);
+    return fclose(f) == 0 && w == dl ? 0 : -1;
+}
+
+/* Challenge, then a TLS key (with or without the NMS policy), certified over the nonce;
+ * POSTs it (twice when replay is set) and returns the statuses. */
+static int tls_key(qtpm_tss *t, const qtpm_tss_key *ak, const char *url, const char *cacert,
+                   const char *dir, const char *router, const TPM2B_PUBLIC *pol, int with_policy,
+                   long *status, long *replay)
+{
+    char u[512];
+    json_t *empty = json_object(), *reply = NULL, *req = NULL;
+    int rc = -1;
+    snprintf(u, sizeof u, "%s/api/v1/routers/%s/challenge", url, router);
+    long s = post(u, cacert, empty, &reply);
+    json_decref(empty);
+    const char *nonce_hex = json_string_value(json_object_get(reply, "nonce"));
+    TPM2B_DATA nonce = {.size = 32};
+    unsigned v;
+    if (s != 200 || !nonce_hex || strlen(nonce_hex) != 64) {
+        fprintf(stderr, "challenge failed: %ld\n", s);
+        goto out;
+    }
+    for (int i = 0; i < 32; i++) {
+        if (sscanf(nonce_hex + 2 * i, "%2x", &v) != 1)
+            goto out;
+        nonce.buffer[i] = (uint8_t)v;
+    }
+    qtpm_tss_key srk;
+    int src = qtpm_tss_create_srk(t, TPM_ALG_ECC, NULL, &srk);
+    if (src) {
+        fprintf(stderr, "CreatePrimary of the SRK failed: 0x%x\n", (unsigned)src);
+        goto out;
+    }
+    TPM2B_PUBLIC tmpl;
+    memset(&tmpl, 0, sizeof tmpl);
+    TPMT_PUBLIC *p = &tmpl.publicArea;
+    p->type = TPM_ALG_ECC;
+    p->nameAlg = TPM_ALG_SHA256;
+    p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                          TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_SIGN_ENCRYPT;
+    p->parameters.eccDetail.symmetric.algorithm = TPM_ALG_NULL;
+    p->parameters.eccDetail.scheme.scheme = TPM_ALG_ECDSA;
+    p->parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM_ALG_SHA256;
+    p->parameters.eccDetail.curveID = TPM_ECC_NIST_P256;
+    p->parameters.eccDetail.kdf.scheme = TPM_ALG_NULL;
+    if (with_policy) {
+        TPM2B_NAME pn;
+        TPM2B_NONCE ref = {.size = (UINT16)strlen(router)};
+        memcpy(ref.buffer, router, ref.size);
+        if (qtpm_tss_public_name(&pol->publicArea, &pn) ||
+            qtpm_tss_policy_start(TPM_ALG_SHA256, &p->authPolicy) ||
+            qtpm_tss_policy_authorize(TPM_ALG_SHA256, &p->authPolicy, &pn, &ref))
+            goto out;
+    }
+    TPM2B_SENSITIVE_CREATE sens;
+    memset(&sens, 0, sizeof sens);
+    TPM2B_PRIVATE priv;
+    TPM2B_PUBLIC out_pub;
+    TPM2B_CREATION_DATA cd;
+    TPM2B_DIGEST ch;
+    TPMT_TK_CREATION tk;
+    TPM_HANDLE h;
+    TPM2B_NAME name;
+    TPM2B_ATTEST attest;
+    TPMT_SIGNATURE sig;
+    int trc = qtpm_tss_Create(t, NULL, srk.handle, &sens, &tmpl, NULL, NULL, &priv, &out_pub,
+                              &cd, &ch, &tk);
+    if (!trc)
+        trc = qtpm_tss_Load(t, NULL, srk.handle, &priv, &out_pub, &h, &name);
+    if (!trc)
+        trc = qtpm_tss_certify(t, h, NULL, ak, NULL, &nonce, &attest, &sig);
+    if (trc) {
+        fprintf(stderr, "TLS key creation or Certify failed: 0x%x\n", (unsigned)trc);
+        goto out;
+    }
+    qtpm_tss_FlushContext(t, h);
+    qtpm_tss_FlushContext(t, srk.handle);
+    uint8_t ab[sizeof attest + 2], sb[sizeof sig + 2];
+    size_t ao = 0, so = 0;
+    qtpm_TPM2B_ATTEST_marshal(&attest, ab, sizeof ab, &ao);
+    qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so);
+    char *k64 = pub_b64(&out_pub), *a64 = b64(ab, ao), *s64 = b64(sb, so);
+    req = json_pack("{s:s,s:s?,s:s?,s:s?}", "nonce", nonce_hex, "tls_pub", k64, "certify_info",
+                    a64, "signature", s64);
+    free(k64);
+    free(a64);
+    free(s64);
+    json_t *r2 = NULL;
+    snprintf(u, sizeof u, "%s/api/v1/routers/%s/tls-key", url, router);
+    *status = post(u, cacert, req, &r2);
+    if (*status == 201 && save(dir, "tls", router,
+                               json_string_value(json_object_get(r2, "tls_cert"))))
+        *status = -1;
+    json_decref(r2);
+    r2 = NULL;
+    if (replay)
+        *replay = post(u, cacert, req, &r2);
+    json_decref(r2);
+    rc = 0;
+out:
+    json_decref(req);
+    json_decref(reply);
+    return rc;
+}
+
 static int enrol(const char *tcti, const char *url, const char *dir, const char *aktype,
-                 int wrong_ek)
+                 int wrong_ek, int tls)
 {
     qtpm_tss *t = NULL;
     qtpm_tss_key ek, ak, rsa_ek;
@@ -211,20 +334,27 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
     s2 = post(u, cacert, req, &reply2);
     if (s2 == 200) {
         router = json_string_value(json_object_get(reply2, "router"));
-        size_t dl = 0;
-        uint8_t der[8192];
-        if (!router ||
-            unb64(json_string_value(json_object_get(reply2, "ak_cert")), der, sizeof der, &dl)) {
+        if (!router || save(dir, "ak", router,
+                            json_string_value(json_object_get(reply2, "ak_cert")))) {
             fprintf(stderr, "bad activate reply\n");
             router = "-";
             goto out;
         }
-        char path[4200];
-        snprintf(path, sizeof path, "%s/ak-%s.der", dir, router);
-        FILE *f = fopen(path, "wb");
-        if (f) {
-            fwrite(der, 1, dl, f);
-            fclose(f);
+        if (tls) {
+            qtpm_tss_FlushContext(t, ek.handle); /* room for the SRK and the TLS key */
+            TPM2B_PUBLIC pol;
+            size_t pl = 0;
+            off = 0;
+            long st1 = 0, st2 = 0, st3 = 0;
+            if (unb64(json_string_value(json_object_get(reply2, "policy_key")), raw,
+                      sizeof raw, &pl) ||
+                qtpm_TPM2B_PUBLIC_unmarshal(&pol, raw, pl, &off, 0) != TPM_RC_SUCCESS ||
+                tls_key(t, &ak, url, cacert, dir, router, &pol, 1, &st1, &st2) ||
+                tls_key(t, &ak, url, cacert, dir, router, &pol, 0, &st3, NULL)) {
+                fprintf(stderr, "implicit attestation steps failed\n");
+                rc = 1;
+            }
+            printf("tls=%ld replay=%ld nopolicy=%ld ", st1, st2, st3);
         }
     }
 out:
@@ -242,11 +372,13 @@ int main(int argc, char **argv)
         return manufacture(argv[2], argv[3], argv[4]);
     if ((argc == 6 || argc == 7) && !strcmp(argv[1], "enrol")) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        int rc = enrol(argv[2], argv[3], argv[4], argv[5], argc == 7);
+        int rc = enrol(argv[2], argv[3], argv[4], argv[5],
+                       argc == 7 && !strcmp(argv[6], "wrong-ek"),
+                       argc == 7 && !strcmp(argv[6], "tls"));
         curl_global_cleanup();
         return rc;
     }
     fprintf(stderr, "usage: enrol_client manufacture TCTI CA_DIR OUT_PEM |\n"
-                    "       enrol_client enrol TCTI URL NMS_DIR ecc|mldsa [wrong-ek]\n");
+                    "       enrol_client enrol TCTI URL NMS_DIR ecc|mldsa [wrong-ek|tls]\n");
     return 2;
 }

@@ -8,7 +8,9 @@
 #     privacy CA and names the router; the router is listed as enrolled;
 #   - the same EK with another (ML-DSA-44) AK: 409 until `router allow`, then 201/200;
 #   - a credential made for the certified EK, activated with another EK: the TPM refuses
-#     and the NMS answers the made-up credential with 403.
+#     and the NMS answers the made-up credential with 403;
+#   - TLS key certification (tls-key): 201 and a client certificate from the privacy CA,
+#     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize.
 # Both servers are stopped by a trap on any exit.
 set -eu
 NMS=$1 SERVER=$2 CLIENT=$3
@@ -109,5 +111,18 @@ out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc wrong-ek) || fail "client: $
     || fail "wrong EK: $out"
 
 "$NMS" --db "$db" events | grep -q "enrol-failed" || fail "enrol-failed event"
+
+# Implicit attestation: TLS key certification with the policy key from /activate; the
+# nonce cannot be replayed; a key without PolicyAuthorize(NMS key, router id) is refused.
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc tls) || fail "client: $out"
+[ "$out" = "tls=201 replay=403 nopolicy=400 enrol=201 activate=200 router=$router" ] \
+    || fail "tls-key: $out"
+openssl x509 -inform DER -in "$tmp/nms/tls-$router.der" -out "$tmp/tls.pem" || fail "tls cert"
+openssl verify -CAfile "$tmp/nms/privacy-ca.crt" -purpose sslclient "$tmp/tls.pem" >/dev/null \
+    || fail "tls chain"
+openssl x509 -in "$tmp/tls.pem" -noout -subject | grep -q "OU = router, CN = $router" \
+    || fail "tls subject: $(openssl x509 -in "$tmp/tls.pem" -noout -subject)"
+"$NMS" --db "$db" events | grep -q "tls certificate" || fail "tls certificate event"
 kill -0 "$nms_pid" || fail "nms died"
 echo "nms_enrol: ok"
