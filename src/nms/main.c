@@ -4,6 +4,7 @@
  * given, else sqlite:nms.db).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nms.h"
@@ -13,7 +14,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: qtpm-nms init --dir D\n"
-            "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT\n"
+            "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
+            "[--period S]\n"
             "       qtpm-nms [--dir D | --db URL] vendor import --name N --ca PEM "
             "[--mldsa-pub F --ecdsa-pub F] [--json]\n"
             "       qtpm-nms [--dir D | --db URL] router list | show ID | allow ID [--json]\n"
@@ -23,6 +25,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     const char *dir = NULL, *db = NULL, *listen = NULL;
+    long period = 300;
     char *rest[64];
     int nrest = 0;
     for (int i = 1; i < argc; i++) {
@@ -32,6 +35,14 @@ int main(int argc, char **argv)
             db = argv[++i];
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
             listen = argv[++i];
+        else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
+            char *end;
+            period = strtol(argv[++i], &end, 10);
+            if (*end || period < 1 || period > 86400) {
+                fprintf(stderr, "qtpm-nms: --period wants 1..86400 seconds\n");
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage();
             return 0;
@@ -65,7 +76,7 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        return qtpm_nms_serve(dir, db, listen);
+        return qtpm_nms_serve(dir, db, listen, period);
     }
     int rc = qtpm_nms_admin(db, nrest, rest);
     if (rc == 2)

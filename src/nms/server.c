@@ -54,6 +54,7 @@ struct nms {
     qtpm_store *st;
     struct event_base *base;
     uint64_t requests, errors;
+    int64_t period; /* heartbeat period (s): offline after two without a sign of life */
 };
 
 struct req {
@@ -377,6 +378,34 @@ static void h_tlskey(struct req *q, const char *id)
     send_result(q, &res);
 }
 
+static void h_heartbeat(struct req *q, const char *id)
+{
+    if (strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only send its own heartbeat");
+        return;
+    }
+    json_t *n = json_object_get(q->body, "entries");
+    if (!json_is_integer(n) || json_integer_value(n) < 0) {
+        send_error(q, 400, "bad-request", "entries must be a non-negative integer");
+        return;
+    }
+    int64_t previous = -1;
+    int rc = qtpm_store_router_seen(q->nms->st, id, json_integer_value(n), &previous);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        send_error(q, 404, "not-found", "no such router");
+        return;
+    }
+    if (rc) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    /* Fresh evidence is wanted when the measurement list changed since the last
+     * heartbeat (or this is the first one). */
+    json_t *j = json_pack("{s:b}", "attest", previous != json_integer_value(n));
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
 static void h_todo(struct req *q, const char *id)
 {
     (void)id;
@@ -404,7 +433,7 @@ static const struct route routes[] = {
      h_todo},
     {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_tlskey},
-    {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_todo},
+    {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_heartbeat},
     {"/api/v1/enrol", NULL, EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR, h_enrol},
     {"/api/v1/enrol/", "/activate", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_activate},
@@ -561,6 +590,18 @@ static int setup_tls(struct nms *n, const char *dir)
     return 0;
 }
 
+static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct nms *n = arg;
+    int marked = 0;
+    if (qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
+        fprintf(stderr, "qtpm-nms: offline timer: %s\n", qtpm_store_errmsg(n->st));
+    else if (marked)
+        fprintf(stderr, "qtpm-nms: %d router(s) offline\n", marked);
+}
+
 static void on_signal(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -568,13 +609,13 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
     event_base_loopexit(arg, NULL);
 }
 
-int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen)
+int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period)
 {
-    struct nms n = {0};
+    struct nms n = {.period = period};
     char err[512];
     int rc = 1;
     struct evhttp *http = NULL;
-    struct event *sigint = NULL, *sigterm = NULL;
+    struct event *sigint = NULL, *sigterm = NULL, *offline = NULL;
     char host[256];
     const char *colon = strrchr(listen, ':');
     char *end = NULL;
@@ -615,6 +656,11 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen)
     sigterm = evsignal_new(n.base, SIGTERM, on_signal, n.base);
     if (!sigint || !sigterm || evsignal_add(sigint, NULL) || evsignal_add(sigterm, NULL))
         goto out;
+    /* The offline timer runs at half the period, so a router is marked within 2.5. */
+    struct timeval tick = {.tv_sec = period >= 2 ? period / 2 : 1};
+    offline = event_new(n.base, -1, EV_PERSIST, on_offline_timer, &n);
+    if (!offline || event_add(offline, &tick))
+        goto out;
     fprintf(stderr, "qtpm-nms: listening on https://%s/\n", listen);
     event_base_dispatch(n.base);
     rc = 0;
@@ -623,6 +669,8 @@ out:
         event_free(sigint);
     if (sigterm)
         event_free(sigterm);
+    if (offline)
+        event_free(offline);
     if (http)
         evhttp_free(http);
     if (n.base)

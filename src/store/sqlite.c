@@ -48,6 +48,9 @@ static const char *const migrations[] = {
     "CREATE TABLE enrolments (id TEXT PRIMARY KEY, router TEXT NOT NULL, secret BLOB NOT NULL,"
     " ek_pub BLOB NOT NULL, ek_cert BLOB NOT NULL, ak_pub BLOB NOT NULL, hostname TEXT NOT NULL,"
     " vendor TEXT NOT NULL, expires INTEGER NOT NULL);",
+    /* 2: liveness (heartbeat / evidence) for the offline timer. */
+    "ALTER TABLE routers ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE routers ADD COLUMN last_entries INTEGER NOT NULL DEFAULT -1;",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -604,6 +607,8 @@ int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
         rc = update_router(st, "UPDATE routers SET state = ?, allow_reenrol = 0, "
                                "verifier_state = NULL, updated = ? WHERE id = ?",
                            e->router, "enrolled", 0);
+    if (rc == QTPM_STORE_OK)
+        rc = qtpm_store_router_seen(st, e->router, -1, NULL);
     if (rc)
         goto bad;
     sqlite3_stmt *s;
@@ -672,4 +677,65 @@ int qtpm_store_certificate_add(qtpm_store *st, const char *router, const char *k
 bad:
     qtpm_store_rollback(st);
     return rc;
+}
+
+int qtpm_store_router_seen(qtpm_store *st, const char *id, int64_t entries, int64_t *previous)
+{
+    sqlite3_stmt *s;
+    if (previous) {
+        if (prepare(st, "SELECT last_entries FROM routers WHERE id = ?", &s))
+            return QTPM_STORE_ERROR;
+        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(s);
+        *previous = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+        sqlite3_finalize(s);
+        if (rc == SQLITE_DONE)
+            return QTPM_STORE_NOTFOUND;
+        if (rc != SQLITE_ROW)
+            return fail(st, "router");
+    }
+    if (prepare(st, entries >= 0 ? "UPDATE routers SET last_seen = ?, last_entries = ? "
+                                   "WHERE id = ?"
+                                 : "UPDATE routers SET last_seen = ? WHERE id = ?", &s))
+        return QTPM_STORE_ERROR;
+    int i = 1;
+    sqlite3_bind_int64(s, i++, now_s());
+    if (entries >= 0)
+        sqlite3_bind_int64(s, i++, entries);
+    sqlite3_bind_text(s, i, id, -1, SQLITE_TRANSIENT);
+    int ret = step_done(st, s);
+    if (ret == QTPM_STORE_OK && sqlite3_changes(st->db) == 0)
+        ret = QTPM_STORE_NOTFOUND;
+    return ret;
+}
+
+int qtpm_store_mark_offline(qtpm_store *st, int64_t before, int *marked)
+{
+    *marked = 0;
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    sqlite3_stmt *s;
+    char ids[64][64];
+    int n = 0, rc;
+    if (prepare(st, "SELECT id FROM routers WHERE state NOT IN ('offline', 'enrolling') "
+                    "AND last_seen < ? ORDER BY id LIMIT 64", &s))
+        goto bad;
+    sqlite3_bind_int64(s, 1, before);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 64)
+        copy_col(ids[n++], sizeof ids[0], s, 0);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        goto bad;
+    for (int i = 0; i < n; i++)
+        if (qtpm_store_router_set_state(st, ids[i], "offline") ||
+            qtpm_store_event_add(st, ids[i], "offline", "no heartbeat or evidence for two "
+                                 "periods", NULL))
+            goto bad;
+    if (qtpm_store_commit(st))
+        return QTPM_STORE_ERROR;
+    *marked = n;
+    return QTPM_STORE_OK;
+bad:
+    qtpm_store_rollback(st);
+    return QTPM_STORE_ERROR;
 }

@@ -25,7 +25,7 @@
 #define QTPM_STORE_CONFLICT (-3)
 
 /* The schema version this build migrates to. */
-#define QTPM_STORE_SCHEMA_VERSION 1
+#define QTPM_STORE_SCHEMA_VERSION 2
 
 typedef struct qtpm_store qtpm_store;
 
@@ -126,6 +126,13 @@ int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
 /* A certificate issued to a router (kind "ak" or "tls") and an event, in one transaction. */
 int qtpm_store_certificate_add(qtpm_store *st, const char *router, const char *kind,
                                const char *serial, const uint8_t *der, size_t len);
+
+/* Liveness: sets last_seen = now and, when entries >= 0, last_entries = entries; the
+ * previous last_entries (-1: none yet) goes to *previous when it is not NULL. */
+int qtpm_store_router_seen(qtpm_store *st, const char *id, int64_t entries, int64_t *previous);
+/* The offline timer: every router (not enrolling, not offline) last seen before `before`
+ * becomes "offline" with an event, in one transaction (at most 64 per call). */
+int qtpm_store_mark_offline(qtpm_store *st, int64_t before, int *marked);
 
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);

@@ -110,6 +110,10 @@ ctype=application/json body=$tmp/vbad.json expect 400 operator POST /api/v1/vend
 ctype=application/json body=$tmp/empty.json expect 404 none POST /api/v1/routers/r1/challenge
 expect 404 readonly GET /api/v1/routers/r1
 
+# Heartbeat is for routers' TLS keys only.
+ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/heartbeat
+ctype=application/json body=$tmp/empty.json expect 403 operator POST /api/v1/routers/r1/heartbeat
+
 # Events and metrics; the server still answers after every error above.
 expect 200 readonly GET '/api/v1/events?since=0'
 grep -q '"kind":"vendor-import"' "$tmp/out" || fail "event missing: $(cat "$tmp/out")"

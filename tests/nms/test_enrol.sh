@@ -10,7 +10,8 @@
 #   - a credential made for the certified EK, activated with another EK: the TPM refuses
 #     and the NMS answers the made-up credential with 403;
 #   - TLS key certification (tls-key): 201 and a client certificate from the privacy CA,
-#     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize.
+#     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize;
+#   - the offline timer marks the silent router offline after two periods.
 # Both servers are stopped by a trap on any exit.
 set -eu
 NMS=$1 SERVER=$2 CLIENT=$3
@@ -65,7 +66,8 @@ tcti="mssim:host=127.0.0.1,port=$tport"
 "$NMS" init --dir "$tmp/nms" >/dev/null || fail "init"
 nport=$(free_ports)
 db="sqlite:$tmp/nms/nms.db"
-"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" 2>"$tmp/nms.log" &
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
+    2>"$tmp/nms.log" &
 nms_pid=$!
 wait_port "$nport" "$nms_pid" || fail "qtpm-nms"
 url="https://127.0.0.1:$nport"
@@ -124,5 +126,13 @@ openssl verify -CAfile "$tmp/nms/privacy-ca.crt" -purpose sslclient "$tmp/tls.pe
 openssl x509 -in "$tmp/tls.pem" -noout -subject | grep -q "OU = router, CN = $router" \
     || fail "tls subject: $(openssl x509 -in "$tmp/tls.pem" -noout -subject)"
 "$NMS" --db "$db" events | grep -q "tls certificate" || fail "tls certificate event"
+# Offline timer (--period 3): no heartbeat for two periods → offline, with an event.
+i=0
+until "$NMS" --db "$db" router show "$router" --json | grep -q '"state":"offline"'; do
+    i=$((i + 1))
+    [ $i -lt 40 ] || fail "router not marked offline"
+    sleep 0.5
+done
+"$NMS" --db "$db" events --json | grep -q '"kind":"offline"' || fail "offline event"
 kill -0 "$nms_pid" || fail "nms died"
 echo "nms_enrol: ok"

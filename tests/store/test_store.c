@@ -2,7 +2,8 @@
  * test_store.c — unit tests of the NMS store's SQLite back end (src/store/store.h):
  * schema migration and its version, reopen keeps data, unique keys map to CONFLICT,
  * nonces are single-use and expire, a rolled-back transaction leaves nothing behind,
- * a verdict changes the router's state and logs an event atomically, bad URLs refused.
+ * a verdict changes the router's state and logs an event atomically, bad URLs refused,
+ * liveness and the offline sweep.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -195,6 +197,36 @@ static void test_vendors(void **state)
     qtpm_store_close(st);
 }
 
+static void test_offline(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_router_add(st, "r1", "h", "good"), 0);
+    assert_int_equal(qtpm_store_router_add(st, "r2", "h", "good"), 0);
+    assert_int_equal(qtpm_store_router_add(st, "r3", "h", "enrolling"), 0);
+    int64_t prev = 99;
+    assert_int_equal(qtpm_store_router_seen(st, "r2", 5, &prev), 0);
+    assert_int_equal(prev, -1);
+    assert_int_equal(qtpm_store_router_seen(st, "r2", 7, &prev), 0);
+    assert_int_equal(prev, 5);
+    assert_int_equal(qtpm_store_router_seen(st, "ghost", 1, &prev), QTPM_STORE_NOTFOUND);
+    int marked = -1;
+    assert_int_equal(qtpm_store_mark_offline(st, (int64_t)time(NULL) - 10, &marked), 0);
+    assert_int_equal(marked, 1); /* r1: never seen; r2 seen now; r3 still enrolling */
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_router_get(st, "r1", &r), 0);
+    assert_string_equal(r.state, "offline");
+    assert_int_equal(qtpm_store_router_get(st, "r2", &r), 0);
+    assert_string_equal(r.state, "good");
+    /* Already offline: not marked (nor logged) again. */
+    assert_int_equal(qtpm_store_mark_offline(st, (int64_t)time(NULL) - 10, &marked), 0);
+    assert_int_equal(marked, 0);
+    int ne = 0;
+    assert_int_equal(qtpm_store_event_each(st, 0, count_events, &ne), 0);
+    assert_int_equal(ne, 1);
+    qtpm_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +236,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nonces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vendors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
