@@ -51,6 +51,17 @@ trap 'exit 130' INT TERM
 
 t_start=$(date +%s%N)
 say() { printf '\n== %s\n' "$*"; }
+# Runs a command, shows its output indented; stops the demo when it fails.
+run() {
+    if "$@" > "$tmp/run.out" 2>&1; then
+        sed 's/^/   /' "$tmp/run.out"
+    else
+        rc=$?
+        sed 's/^/   /' "$tmp/run.out"
+        echo "demo-dm.sh: failed ($rc): $*" >&2
+        exit 1
+    fi
+}
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 free_port_pair() {
@@ -66,10 +77,10 @@ for _ in range(500):
 PY
 }
 wait_port() {
-    i=0
+    tries=0
     while ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.3).close()' "$1" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -gt 100 ] && { echo "demo-dm.sh: nothing listens on port $1" >&2; return 1; }
+        tries=$((tries + 1))
+        [ $tries -gt 100 ] && { echo "demo-dm.sh: nothing listens on port $1" >&2; return 1; }
         sleep 0.05
     done
 }
@@ -85,7 +96,7 @@ chmod 755 "$tmp/image/usr/sbin/routerd" "$tmp/image/usr/lib/frr/zebra" "$tmp/ima
 "$dl" build --vendor acme --image acme-router-os-1.0 --version 1 --root "$tmp/image" \
     --config /etc/frr/frr.conf --mldsa-key "$tmp/vendor/mldsa65.key" \
     --ecdsa-key "$tmp/vendor/ecdsa-p384.key" -o "$tmp/vendor/list.qdl"
-"$dl" show "$tmp/vendor/list.qdl" | sed 's/^/   /'
+run "$dl" show "$tmp/vendor/list.qdl"
 echo "   signed with ML-DSA-65 and ECDSA P-384; both signatures must verify"
 
 say "2. The factory: $routers routers, each a TPM with EK certificates from the vendor's CA"
@@ -112,7 +123,7 @@ while [ $i -le "$routers" ]; do
     algs=mlkem768,eccp256
     ak=mldsa65
     [ -n "$use_swtpm" ] && { algs=eccp256; ak=ecc; }
-    "$mfg" --tcti "$tcti" --ca-dir "$tmp/vendor-ca" --alg "$algs" | sed "s/^/   r$i: /"
+    run "$mfg" --tcti "$tcti" --ca-dir "$tmp/vendor-ca" --alg "$algs"
     echo "$tcti" > "$tmp/r$i/tcti"
     echo "$ak" > "$tmp/r$i/ak"
     i=$((i + 1))
@@ -120,13 +131,12 @@ done
 
 say "3. The operator: qtpm-nms (SQLite) trusts the vendor's EK CA and digest-list keys"
 "$nms" init --dir "$tmp/nms" >/dev/null
-"$nms" vendor import --dir "$tmp/nms" --db "sqlite:$tmp/nms/nms.db" --name acme \
-    --ca "$tmp/vendor-ca/ca-cert.pem" --mldsa-pub "$tmp/vendor/mldsa65.pub" \
-    --ecdsa-pub "$tmp/vendor/ecdsa-p384.pub" | sed 's/^/   /'
-"$nms" digestlist add --dir "$tmp/nms" --db "sqlite:$tmp/nms/nms.db" "$tmp/vendor/list.qdl" \
-    | sed 's/^/   /'
+db="sqlite:$tmp/nms/nms.db"
+run "$nms" --db "$db" vendor import --name acme --ca "$tmp/vendor-ca/ca-cert.pem" \
+    --mldsa-pub "$tmp/vendor/mldsa65.pub" --ecdsa-pub "$tmp/vendor/ecdsa-p384.pub"
+run "$nms" --db "$db" digestlist add "$tmp/vendor/list.qdl"
 nms_port=$(free_port_pair)
-"$nms" serve --dir "$tmp/nms" --db "sqlite:$tmp/nms/nms.db" --listen "127.0.0.1:$nms_port" \
+"$nms" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nms_port" \
     --period 5 > "$tmp/nms.log" 2>&1 &
 pids="$pids $!"
 wait_port "$nms_port"
@@ -149,24 +159,25 @@ ak = $(cat "$tmp/r$i/ak")
 period = 5
 CONF
     t0=$(date +%s%N)
-    "$agent" enrol -c "$tmp/r$i/agent.conf" | sed 's/^/   /'
-    "$agent" attest-once -c "$tmp/r$i/agent.conf" | sed 's/^/   /'
+    run "$agent" enrol -c "$tmp/r$i/agent.conf"
+    run "$agent" attest-once -c "$tmp/r$i/agent.conf"
     echo "   r$i: enrolment + first attestation in $(ms_since "$t0") ms"
     i=$((i + 1))
 done
-"$nms" router list --db "sqlite:$tmp/nms/nms.db" | sed 's/^/   /'
+run "$nms" --db "$db" router list
 
+[ "$routers" -ge 2 ] || { say "Done (no attack with one router)"; exit 0; }
 say "5. The attack: r2's routerd is replaced by a trojaned build"
 printf '#!/bin/sh\necho routerd 3.4.2; nc -l -p 4444 -e /bin/sh\n' > "$tmp/r2/image/usr/sbin/routerd"
 t0=$(date +%s%N)
-set +e
-"$agent" attest-once -c "$tmp/r2/agent.conf" | sed 's/^/   /'
-set -e
+"$agent" attest-once -c "$tmp/r2/agent.conf" > "$tmp/run.out" 2>&1 && {
+    sed 's/^/   /' "$tmp/run.out"; echo "demo-dm.sh: the attack went unnoticed" >&2; exit 1; }
+sed 's/^/   /' "$tmp/run.out"
 echo "   verdict within one attestation: $(ms_since "$t0") ms"
-"$nms" router show r2 --db "sqlite:$tmp/nms/nms.db" | sed 's/^/   /'
-if [ -n "$quick" ]; then
-    "$nms" router show r2 --db "sqlite:$tmp/nms/nms.db" --json > "$tmp/r2.json"
-    cp "$tmp/r2.json" "${DEMO_RESULT:-/dev/null}" 2>/dev/null || true
+r2=$(cat "$tmp/r2/agent/router.id")
+run "$nms" --db "$db" router show "$r2"
+if [ -n "${DEMO_RESULT:-}" ]; then
+    "$nms" --db "$db" router show "$r2" --json > "$DEMO_RESULT"
 fi
 
 say "Done in $(ms_since "$t_start") ms; every process stopped, $tmp removed"
