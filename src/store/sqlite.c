@@ -364,6 +364,8 @@ int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
     return ret;
 }
 
+static int events_run(qtpm_store *st, sqlite3_stmt *s, qtpm_store_event_cb cb, void *ctx);
+
 int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx)
 {
     sqlite3_stmt *s;
@@ -371,6 +373,23 @@ int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb,
                     "ORDER BY id", &s))
         return QTPM_STORE_ERROR;
     sqlite3_bind_int64(s, 1, since);
+    return events_run(st, s, cb, ctx);
+}
+
+int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
+                             qtpm_store_event_cb cb, void *ctx)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT id, time, router, kind, detail FROM events WHERE router = ? "
+                    "ORDER BY id DESC LIMIT ?", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_text(s, 1, router, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, limit);
+    return events_run(st, s, cb, ctx);
+}
+
+static int events_run(qtpm_store *st, sqlite3_stmt *s, qtpm_store_event_cb cb, void *ctx)
+{
     int rc, ret = QTPM_STORE_OK;
     qtpm_store_event e;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -79,6 +79,10 @@ int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
 typedef int (*qtpm_store_event_cb)(void *ctx, const qtpm_store_event *e);
 int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx);
 
+/* The newest `limit` events of one router, newest first. */
+int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
+                             qtpm_store_event_cb cb, void *ctx);
+
 /* Nonces: single use. take() deletes the nonce and says whether it existed for that
  * router and had not expired at `now` (QTPM_STORE_NOTFOUND otherwise). */
 int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
