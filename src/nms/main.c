@@ -18,6 +18,7 @@ static void usage(void)
             "[--period S]\n"
             "       qtpm-nms [--dir D | --db URL] vendor import --name N --ca PEM "
             "[--mldsa-pub F --ecdsa-pub F] [--json]\n"
+            "       qtpm-nms [--dir D | --db URL] digestlist add FILE [--json]\n"
             "       qtpm-nms [--dir D | --db URL] router list | show ID | allow ID [--json]\n"
             "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n");
 }

@@ -154,6 +154,8 @@ static void h_routers(struct req *q, const char *id)
     json_decref(j);
 }
 
+static int json_event(void *ctx, const qtpm_store_event *e);
+
 static void h_router(struct req *q, const char *id)
 {
     qtpm_store_router r;
@@ -170,6 +172,14 @@ static void h_router(struct req *q, const char *id)
     json_router(a, &r);
     json_t *j = json_incref(json_array_get(a, 0));
     json_decref(a);
+    json_t *h = json_array();
+    if (qtpm_store_router_events(q->nms->st, id, 50, json_event, h)) {
+        json_decref(h);
+        json_decref(j);
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_object_set_new(j, "history", h);
     send_json(q->r, 200, j);
     json_decref(j);
 }

@@ -364,6 +364,8 @@ int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
     return ret;
 }
 
+static int events_run(qtpm_store *st, sqlite3_stmt *s, qtpm_store_event_cb cb, void *ctx);
+
 int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx)
 {
     sqlite3_stmt *s;
@@ -371,6 +373,23 @@ int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb,
                     "ORDER BY id", &s))
         return QTPM_STORE_ERROR;
     sqlite3_bind_int64(s, 1, since);
+    return events_run(st, s, cb, ctx);
+}
+
+int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
+                             qtpm_store_event_cb cb, void *ctx)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT id, time, router, kind, detail FROM events WHERE router = ? "
+                    "ORDER BY id DESC LIMIT ?", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_text(s, 1, router, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 2, limit);
+    return events_run(st, s, cb, ctx);
+}
+
+static int events_run(qtpm_store *st, sqlite3_stmt *s, qtpm_store_event_cb cb, void *ctx)
+{
     int rc, ret = QTPM_STORE_OK;
     qtpm_store_event e;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -738,4 +757,145 @@ int qtpm_store_mark_offline(qtpm_store *st, int64_t before, int *marked)
 bad:
     qtpm_store_rollback(st);
     return QTPM_STORE_ERROR;
+}
+
+int qtpm_store_vendor_keys(qtpm_store *st, const char *name, uint8_t **mldsa, size_t *mldsa_len,
+                           char **ecdsa_pem)
+{
+    *mldsa = NULL;
+    *ecdsa_pem = NULL;
+    *mldsa_len = 0;
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT mldsa_pub, ecdsa_pem FROM vendors WHERE name = ?", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s), ret = QTPM_STORE_OK;
+    if (rc == SQLITE_ROW) {
+        int n = sqlite3_column_bytes(s, 0);
+        if (n > 0 && (*mldsa = malloc((size_t)n)) != NULL) {
+            memcpy(*mldsa, sqlite3_column_blob(s, 0), (size_t)n);
+            *mldsa_len = (size_t)n;
+        }
+        const unsigned char *pem = sqlite3_column_text(s, 1);
+        if (pem)
+            *ecdsa_pem = strdup((const char *)pem);
+    } else {
+        ret = rc == SQLITE_DONE ? QTPM_STORE_NOTFOUND : fail(st, "vendor");
+    }
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int qtpm_store_digestlist_add(qtpm_store *st, const char *vendor, const char *image,
+                              uint64_t version, const uint8_t *body, size_t len,
+                              uint64_t *newest)
+{
+    *newest = 0;
+    if (version > INT64_MAX)
+        return QTPM_STORE_ERROR;
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    sqlite3_stmt *s;
+    int rc = QTPM_STORE_ERROR;
+    if (prepare(st, "SELECT max(version) FROM digestlists WHERE vendor = ? AND image = ?", &s))
+        goto bad;
+    sqlite3_bind_text(s, 1, vendor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, image, -1, SQLITE_TRANSIENT);
+    int have = 0;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        have = 1;
+        *newest = (uint64_t)sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    if (have && *newest >= version) {
+        snprintf(st->err, sizeof st->err, "version %llu is not newer than the stored %llu",
+                 (unsigned long long)version, (unsigned long long)*newest);
+        rc = QTPM_STORE_CONFLICT;
+        goto bad;
+    }
+    if (prepare(st, "UPDATE digestlists SET active = 0 WHERE vendor = ? AND image = ?", &s))
+        goto bad;
+    sqlite3_bind_text(s, 1, vendor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, image, -1, SQLITE_TRANSIENT);
+    if ((rc = step_done(st, s)))
+        goto bad;
+    if (prepare(st, "INSERT INTO digestlists (vendor, image, version, body) VALUES (?, ?, ?, ?)",
+                &s)) {
+        rc = QTPM_STORE_ERROR;
+        goto bad;
+    }
+    sqlite3_bind_text(s, 1, vendor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, image, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, (int64_t)version);
+    sqlite3_bind_blob(s, 4, body, (int)len, SQLITE_TRANSIENT);
+    if ((rc = step_done(st, s)))
+        goto bad;
+    char detail[200];
+    snprintf(detail, sizeof detail, "%.64s %.64s version %llu", vendor, image,
+             (unsigned long long)version);
+    if ((rc = qtpm_store_event_add(st, NULL, "digestlist", detail, NULL)))
+        goto bad;
+    return qtpm_store_commit(st);
+bad:
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT vendor, body FROM digestlists WHERE active = 1 ORDER BY id", &s))
+        return QTPM_STORE_ERROR;
+    int rc, ret = QTPM_STORE_OK;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (cb(ctx, (const char *)sqlite3_column_text(s, 0), sqlite3_column_blob(s, 1),
+               (size_t)sqlite3_column_bytes(s, 1)))
+            break;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        ret = fail(st, "digestlists");
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json)
+{
+    *json = NULL;
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT verifier_state FROM routers WHERE id = ?", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s), ret = QTPM_STORE_OK;
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(s, 0);
+        if (t)
+            *json = strdup((const char *)t);
+    } else {
+        ret = rc == SQLITE_DONE ? QTPM_STORE_NOTFOUND : fail(st, "router");
+    }
+    sqlite3_finalize(s);
+    return ret;
+}
+
+int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
+                           const char *reasons_json, const char *state_json, int rebooted)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int rc = QTPM_STORE_ERROR;
+    sqlite3_stmt *s;
+    if (prepare(st, "UPDATE routers SET verifier_state = ?, last_seen = ? WHERE id = ?", &s))
+        goto bad;
+    sqlite3_bind_text(s, 1, state_json, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, now_s());
+    sqlite3_bind_text(s, 3, router, -1, SQLITE_TRANSIENT);
+    if ((rc = step_done(st, s)))
+        goto bad;
+    if (rebooted && (rc = qtpm_store_event_add(st, router, "reboot", "new boot", NULL)))
+        goto bad;
+    if ((rc = qtpm_store_verdict_add(st, router, verdict, reasons_json)))
+        goto bad;
+    return qtpm_store_commit(st);
+bad:
+    qtpm_store_rollback(st);
+    return rc;
 }

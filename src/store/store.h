@@ -79,6 +79,10 @@ int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
 typedef int (*qtpm_store_event_cb)(void *ctx, const qtpm_store_event *e);
 int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx);
 
+/* The newest `limit` events of one router, newest first. */
+int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
+                             qtpm_store_event_cb cb, void *ctx);
+
 /* Nonces: single use. take() deletes the nonce and says whether it existed for that
  * router and had not expired at `now` (QTPM_STORE_NOTFOUND otherwise). */
 int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
@@ -133,6 +137,26 @@ int qtpm_store_router_seen(qtpm_store *st, const char *id, int64_t entries, int6
 /* The offline timer: every router (not enrolling, not offline) last seen before `before`
  * becomes "offline" with an event, in one transaction (at most 64 per call). */
 int qtpm_store_mark_offline(qtpm_store *st, int64_t before, int *marked);
+
+/* A vendor's digest-list keys; *mldsa and *ecdsa_pem are malloc'd (NULL when absent). */
+int qtpm_store_vendor_keys(qtpm_store *st, const char *name, uint8_t **mldsa, size_t *mldsa_len,
+                           char **ecdsa_pem);
+/* Adds a verified digest list: refused with QTPM_STORE_CONFLICT when the same or a newer
+ * version for vendor+image is stored (*newest gets it); older versions are deactivated;
+ * an event is written; all in one transaction. */
+int qtpm_store_digestlist_add(qtpm_store *st, const char *vendor, const char *image,
+                              uint64_t version, const uint8_t *body, size_t len,
+                              uint64_t *newest);
+typedef int (*qtpm_store_blob_cb)(void *ctx, const char *vendor, const uint8_t *b, size_t n);
+/* The active digest lists (the newest of each vendor+image). */
+int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx);
+
+/* The verifier state column of a router (JSON text; *json malloc'd, NULL if none). */
+int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json);
+/* One attestation's outcome in one transaction: a verdict row, the router's state,
+ * verifier state and last_seen, and an event ("reboot" too when rebooted). */
+int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
+                           const char *reasons_json, const char *state_json, int rebooted);
 
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);

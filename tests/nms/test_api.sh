@@ -9,7 +9,7 @@
 # the server still answers afterwards; plus vendors, routers, challenge, events, metrics
 # and the admin CLI. The server is stopped by a trap on any exit.
 set -eu
-NMS=$1
+NMS=$1 DL=$2
 tmp=$(mktemp -d)
 pid=
 cleanup() {
@@ -132,4 +132,29 @@ db="sqlite:$tmp/nms.db"
 "$NMS" --db "$db" router show r1 2>/dev/null && fail "show of unknown router"
 "$NMS" --db "$db" router allow r1 2>/dev/null && fail "allow of unknown router"
 "$NMS" --db "$db" events --json | grep -q '"detail":"other"' || fail "events"
+# digestlist add: both signatures with the vendor's keys; rollback refused.
+"$DL" keygen --out-dir "$tmp/vk" >/dev/null || fail "keygen"
+"$DL" keygen --out-dir "$tmp/ok" >/dev/null || fail "keygen other"
+mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
+for v in 1 2 3; do
+    "$DL" build --vendor acme2 --image img --version $v --root "$tmp/root" \
+        --mldsa-key "$tmp/vk/mldsa65.key" --ecdsa-key "$tmp/vk/ecdsa-p384.key" \
+        -o "$tmp/l$v.qdl" >/dev/null || fail "build list $v"
+done
+"$DL" build --vendor acme2 --image img --version 9 --root "$tmp/root" \
+    --mldsa-key "$tmp/ok/mldsa65.key" --ecdsa-key "$tmp/ok/ecdsa-p384.key" \
+    -o "$tmp/foreign.qdl" >/dev/null || fail "build foreign list"
+"$NMS" --db "$db" digestlist add "$tmp/l2.qdl" 2>/dev/null && fail "list of an unknown vendor"
+"$NMS" --db "$db" vendor import --name acme2 --ca "$tmp/v.crt" \
+    --mldsa-pub "$tmp/vk/mldsa65.pub" --ecdsa-pub "$tmp/vk/ecdsa-p384.pub" >/dev/null \
+    || fail "vendor import with keys"
+"$NMS" --db "$db" digestlist add "$tmp/l2.qdl" --json | grep -q '"version":2' || fail "add v2"
+"$NMS" --db "$db" digestlist add "$tmp/l1.qdl" 2>"$tmp/err" && fail "rollback to v1 accepted"
+grep -q rollback "$tmp/err" || fail "rollback message: $(cat "$tmp/err")"
+"$NMS" --db "$db" digestlist add "$tmp/l2.qdl" 2>/dev/null && fail "same version accepted"
+"$NMS" --db "$db" digestlist add "$tmp/foreign.qdl" 2>/dev/null && fail "foreign keys accepted"
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//3]^=1; open(sys.argv[2],"wb").write(b)' \
+    "$tmp/l3.qdl" "$tmp/tampered.qdl"
+"$NMS" --db "$db" digestlist add "$tmp/tampered.qdl" 2>/dev/null && fail "tampered list accepted"
+"$NMS" --db "$db" digestlist add "$tmp/l3.qdl" >/dev/null || fail "add v3"
 echo "nms_api: ok"

@@ -93,6 +93,12 @@ openssl x509 -inform DER -in "$tmp/nms/ak-$router.der" -out "$tmp/ak.pem" || fai
 openssl verify -CAfile "$tmp/nms/privacy-ca.crt" "$tmp/ak.pem" >/dev/null || fail "ak chain"
 openssl x509 -in "$tmp/ak.pem" -noout -subject | grep -q "CN = $router" || fail "ak subject"
 "$NMS" --db "$db" router show "$router" --json | grep -q '"state":"enrolled"' || fail "state"
+# The REST view with the read-only certificate: state and history.
+curl -s --max-time 10 --cacert "$tmp/nms/operator-ca.crt" --cert "$tmp/nms/readonly.crt" \
+    --key "$tmp/nms/readonly.key" "$url/api/v1/routers/$router" >"$tmp/router.json" \
+    || fail "GET router"
+grep -q '"state":"enrolled"' "$tmp/router.json" || fail "GET router: $(cat "$tmp/router.json")"
+grep -q '"kind":"enrolled"' "$tmp/router.json" || fail "history: $(cat "$tmp/router.json")"
 
 # The same AK again is fine (idempotent); a new AK is refused until allowed.
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" mldsa) || fail "client: $out"

@@ -99,6 +99,59 @@ static void test_newer_schema_refused(void **state)
     assert_non_null(strstr(err, "newer"));
 }
 
+/* A version-1 database (as the first build wrote it) is migrated to the current schema
+ * at open, keeping its rows. */
+static void test_upgrade_from_v1(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_router_add(st, "old", "h", "good"), 0);
+    qtpm_store_close(st);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE routers DROP COLUMN last_seen;"
+                                      "ALTER TABLE routers DROP COLUMN last_entries;"
+                                      "UPDATE schema_version SET version = 1", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    st = open_ok();
+    int v = 0;
+    assert_int_equal(qtpm_store_schema_version(st, &v), 0);
+    assert_int_equal(v, QTPM_STORE_SCHEMA_VERSION);
+    int64_t prev = 0;
+    assert_int_equal(qtpm_store_router_seen(st, "old", 3, &prev), 0);
+    assert_int_equal(prev, -1);
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_router_get(st, "old", &r), 0);
+    assert_string_equal(r.state, "good");
+    qtpm_store_close(st);
+}
+
+/* A migration that fails leaves the database as it was (one transaction). */
+static void test_failed_migration_rolls_back(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    qtpm_store_close(st);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    /* Version 1 claimed, but the version-2 columns are already there: ALTER TABLE fails. */
+    assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version = 1", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    char err[256] = "";
+    assert_int_equal(qtpm_store_open(url, &st, err, sizeof err), QTPM_STORE_ERROR);
+    assert_non_null(strstr(err, "duplicate column"));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
 static void test_bad_url(void **state)
 {
     (void)state;
@@ -232,6 +285,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrate_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nonces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
