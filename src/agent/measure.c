@@ -177,6 +177,8 @@ int agent_measure_start(agent_measurer *m, const agent_config *cfg, qtpm_tss *tp
 static int already_measured(const char *record, size_t len, const char *line)
 {
     size_t l = strlen(line);
+    if (!record)
+        return 0;
     const char *p = record, *end = record + len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
