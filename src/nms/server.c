@@ -416,6 +416,17 @@ static void h_heartbeat(struct req *q, const char *id)
     json_decref(j);
 }
 
+static void h_evidence(struct req *q, const char *id)
+{
+    if (q->role == ROLE_ROUTER && strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only send its own evidence");
+        return;
+    }
+    qtpm_ras_result res = {0};
+    qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
+    send_result(q, &res);
+}
+
 static void h_todo(struct req *q, const char *id)
 {
     (void)id;
@@ -440,7 +451,7 @@ static const struct route routes[] = {
     {"/api/v1/routers/", "/challenge", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_challenge},
     {"/api/v1/routers/", "/evidence", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
-     h_todo},
+     h_evidence},
     {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_tlskey},
     {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_heartbeat},
