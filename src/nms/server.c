@@ -180,6 +180,14 @@ static void h_router(struct req *q, const char *id)
         return;
     }
     json_object_set_new(j, "history", h);
+    char verdict[16];
+    char *reasons = NULL;
+    if (qtpm_store_last_verdict(q->nms->st, id, verdict, &reasons) == QTPM_STORE_OK) {
+        json_t *rj = json_loads(reasons, 0, NULL);
+        json_object_set_new(j, "verdict", json_string(verdict));
+        json_object_set_new(j, "reasons", rj ? rj : json_array());
+    }
+    free(reasons);
     send_json(q->r, 200, j);
     json_decref(j);
 }

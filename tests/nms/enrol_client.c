@@ -262,9 +262,10 @@ out:
 }
 
 /* One round of explicit attestation with one new measurement of `content` at `path`. */
-static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const char *url,
-                        const char *cacert, const char *router, const char *path,
-                        const char *content, uint64_t from, char *out, size_t outlen)
+static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC *pol,
+                        const char *url, const char *cacert, const char *router,
+                        const char *path, const char *content, uint64_t from, char *out,
+                        size_t outlen)
 {
     char u[512];
     json_t *empty = json_object(), *reply = NULL, *req = NULL, *r2 = NULL;
@@ -340,8 +341,33 @@ static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const char *url,
     const char *code = json_string_value(
         json_object_get(json_array_get(json_object_get(r2, "reasons"), 0), "code"));
     json_t *appr = json_object_get(r2, "approval");
+    const char *ok_appr = "approval";
+    if (json_is_object(appr)) {
+        /* The approval must be what the TPM's PolicyAuthorize will accept: our own
+         * PolicyPCR(PCR 10 = the quoted value), signed by the policy key over
+         * policy ‖ router id. */
+        TPM2B_DIGEST policy, composite;
+        char want[65];
+        uint8_t ab[sizeof(TPMT_SIGNATURE) + 2], msg[128];
+        size_t al = 0, ao = 0, rl = strlen(router);
+        TPMT_SIGNATURE as;
+        if (qtpm_tss_policy_start(TPM_ALG_SHA256, &policy) ||
+            qtpm_tss_pcr_composite(TPM_ALG_SHA256, &pcr10, 1, &composite) ||
+            qtpm_tss_policy_pcr(TPM_ALG_SHA256, &policy, &sel, &composite))
+            goto out;
+        for (int i = 0; i < 32; i++)
+            snprintf(want + 2 * i, 3, "%02x", policy.buffer[i]);
+        memcpy(msg, policy.buffer, 32);
+        memcpy(msg + 32, router, rl);
+        const char *ph = json_string_value(json_object_get(appr, "policy"));
+        if (!ph || strcmp(ph, want) != 0 ||
+            unb64(json_string_value(json_object_get(appr, "signature")), ab, sizeof ab, &al) ||
+            qtpm_TPMT_SIGNATURE_unmarshal(&as, ab, al, &ao, 0) != TPM_RC_SUCCESS ||
+            qtpm_tss_verify_signature(&pol->publicArea, msg, 32 + rl, &as) != QTPM_OK)
+            ok_appr = "approval-invalid";
+    }
     snprintf(out, outlen, "%ld:%s:%s", s, verdict ? verdict : "-",
-             json_is_object(appr) ? "approval" : code ? code : "none");
+             json_is_object(appr) ? ok_appr : code ? code : "none");
     rc = 0;
 out:
     json_decref(req);
@@ -440,9 +466,15 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
         }
         if (attest) {
             char r1[96] = "-", r2[96] = "-";
-            if (attest_round(t, &ak, url, cacert, router, "/bin/app", "hello", 0, r1,
+            TPM2B_PUBLIC pol;
+            size_t pl = 0;
+            off = 0;
+            if (unb64(json_string_value(json_object_get(reply2, "policy_key")), raw,
+                      sizeof raw, &pl) ||
+                qtpm_TPM2B_PUBLIC_unmarshal(&pol, raw, pl, &off, 0) != TPM_RC_SUCCESS ||
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "hello", 0, r1,
                              sizeof r1) ||
-                attest_round(t, &ak, url, cacert, router, "/bin/new", "other", 1, r2,
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/new", "other", 1, r2,
                              sizeof r2)) {
                 fprintf(stderr, "explicit attestation steps failed\n");
                 rc = 1;

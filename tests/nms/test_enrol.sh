@@ -148,8 +148,10 @@ mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc attest) || fail "client: $out"
 [ "$out" = "attest1=200:good:approval attest2=200:unknown:unknown-file enrol=201 activate=200 router=$router" ] \
     || fail "evidence: $out"
-"$NMS" --db "$db" router show "$router" --json | grep -q '"state":"unknown"' \
-    || fail "state after unknown file"
+"$NMS" --db "$db" router show "$router" --json >"$tmp/show.json"
+grep -q '"state":"unknown"' "$tmp/show.json" || fail "state after unknown file"
+grep -q '"code":"unknown-file"' "$tmp/show.json" || fail "reasons: $(cat "$tmp/show.json")"
+grep -q '"path":"/bin/new"' "$tmp/show.json" || fail "reason path: $(cat "$tmp/show.json")"
 
 # Offline timer (--period 3): no heartbeat for two periods → offline, with an event.
 i=0
