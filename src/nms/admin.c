@@ -279,10 +279,23 @@ static int router_cmd(qtpm_store *st, int argc, char **argv, int json)
         }
         json_t *a = json ? json_array() : NULL;
         print_router(a, &r);
-        if (!a)
+        char verdict[16];
+        char *reasons = NULL;
+        int have = qtpm_store_last_verdict(st, r.id, verdict, &reasons) == QTPM_STORE_OK;
+        if (!a) {
+            if (have)
+                printf("last verdict: %s %s\n", verdict, reasons);
+            free(reasons);
             return 0;
+        }
         json_t *one = json_incref(json_array_get(a, 0));
         json_decref(a);
+        json_t *rj = have ? json_loads(reasons, 0, NULL) : NULL;
+        free(reasons);
+        if (have) {
+            json_object_set_new(one, "verdict", json_string(verdict));
+            json_object_set_new(one, "reasons", rj ? rj : json_array());
+        }
         return dump(one);
     }
     fprintf(stderr, "usage: qtpm-nms router list | show ID | allow ID [--json]\n");

@@ -180,6 +180,14 @@ static void h_router(struct req *q, const char *id)
         return;
     }
     json_object_set_new(j, "history", h);
+    char verdict[16];
+    char *reasons = NULL;
+    if (qtpm_store_last_verdict(q->nms->st, id, verdict, &reasons) == QTPM_STORE_OK) {
+        json_t *rj = json_loads(reasons, 0, NULL);
+        json_object_set_new(j, "verdict", json_string(verdict));
+        json_object_set_new(j, "reasons", rj ? rj : json_array());
+    }
+    free(reasons);
     send_json(q->r, 200, j);
     json_decref(j);
 }
@@ -416,6 +424,17 @@ static void h_heartbeat(struct req *q, const char *id)
     json_decref(j);
 }
 
+static void h_evidence(struct req *q, const char *id)
+{
+    if (q->role == ROLE_ROUTER && strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only send its own evidence");
+        return;
+    }
+    qtpm_ras_result res = {0};
+    qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
+    send_result(q, &res);
+}
+
 static void h_todo(struct req *q, const char *id)
 {
     (void)id;
@@ -440,7 +459,7 @@ static const struct route routes[] = {
     {"/api/v1/routers/", "/challenge", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_challenge},
     {"/api/v1/routers/", "/evidence", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
-     h_todo},
+     h_evidence},
     {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_tlskey},
     {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_heartbeat},

@@ -47,6 +47,10 @@ X509 *qtpm_ras_issue(X509 *ca, EVP_PKEY *ca_key, const char *router, const char 
 void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *policy_key,
                       const char *id, const json_t *req, qtpm_ras_result *res);
 
+/* POST /api/v1/routers/<id>/evidence (docs/NMS.md "Explicit attestation"). */
+void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
+                       qtpm_ras_result *res);
+
 /* The policy key (ECC P-256) as a TPM2B_PUBLIC for LoadExternal: sign, userWithAuth,
  * ECDSA-SHA256, SHA-256 nameAlg. */
 int qtpm_ras_policy_public(const EVP_PKEY *key, TPM2B_PUBLIC *out);

@@ -899,3 +899,26 @@ bad:
     qtpm_store_rollback(st);
     return rc;
 }
+
+int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons)
+{
+    *reasons = NULL;
+    verdict[0] = '\0';
+    sqlite3_stmt *s;
+    if (prepare(st, "SELECT verdict, reasons FROM verdicts WHERE router = ? "
+                    "ORDER BY id DESC LIMIT 1", &s))
+        return QTPM_STORE_ERROR;
+    sqlite3_bind_text(s, 1, router, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s), ret = QTPM_STORE_OK;
+    if (rc == SQLITE_ROW) {
+        copy_col(verdict, 16, s, 0);
+        const unsigned char *t = sqlite3_column_text(s, 1);
+        *reasons = strdup(t ? (const char *)t : "[]");
+        if (!*reasons)
+            ret = QTPM_STORE_ERROR;
+    } else {
+        ret = rc == SQLITE_DONE ? QTPM_STORE_NOTFOUND : fail(st, "verdicts");
+    }
+    sqlite3_finalize(s);
+    return ret;
+}

@@ -158,6 +158,9 @@ int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json
 int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
                            const char *reasons_json, const char *state_json, int rebooted);
 
+/* The newest verdict of a router: its name and reasons (JSON text, malloc'd). */
+int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons);
+
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);
 

@@ -16,7 +16,13 @@
  *       with authPolicy = PolicyAuthorize(policy key from /activate, router id), TPM2_Certify
  *       by the AK over the nonce, POST /tls-key (→ NMS_DIR/tls-<router>.der); then the same
  *       request again (nonce replay) and a key without the policy on a fresh nonce. Prints
- *       "tls=<status> replay=<status> nopolicy=<status>" before the enrol line. Exit 0 when the run went as far as
+ *       "tls=<status> replay=<status> nopolicy=<status>" before the enrol line.
+ *   enrol_client enrol TCTI URL NMS_DIR ecc attest
+ *       The same, then explicit attestation twice: an ima-ng entry for content "hello" at
+ *       /bin/app (in the test's digest list), then one for /bin/new (in no list); each is
+ *       extended into PCR 10 (SHA-1 and SHA-256 banks, as the kernel does), quoted over a
+ *       fresh challenge nonce and sent as evidence. Prints "attest1=<status>:<verdict>:
+ *       <approval|none> attest2=<status>:<verdict>:<reason code>" before the enrol line. Exit 0 when the run went as far as
  *       it could; the test compares the printed statuses.
  */
 #include <stdio.h>
@@ -26,6 +32,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "qtpm/attest.h"
 
 #include "qtpm/manufacture.h"
 #include "qtpm/marshal.h"
@@ -252,8 +261,123 @@ out:
     return rc;
 }
 
+/* One round of explicit attestation with one new measurement of `content` at `path`. */
+static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC *pol,
+                        const char *url, const char *cacert, const char *router,
+                        const char *path, const char *content, uint64_t from, char *out,
+                        size_t outlen)
+{
+    char u[512];
+    json_t *empty = json_object(), *reply = NULL, *req = NULL, *r2 = NULL;
+    int rc = -1;
+    snprintf(u, sizeof u, "%s/api/v1/routers/%s/challenge", url, router);
+    long s = post(u, cacert, empty, &reply);
+    json_decref(empty);
+    const char *nonce_hex = json_string_value(json_object_get(reply, "nonce"));
+    TPM2B_DATA nonce = {.size = 32};
+    unsigned v;
+    if (s != 200 || !nonce_hex || strlen(nonce_hex) != 64)
+        goto out;
+    for (int i = 0; i < 32; i++) {
+        if (sscanf(nonce_hex + 2 * i, "%2x", &v) != 1)
+            goto out;
+        nonce.buffer[i] = (uint8_t)v;
+    }
+    uint8_t fd[32];
+    SHA256((const unsigned char *)content, strlen(content), fd);
+    qtpm_ima_entry e;
+    if (qtpm_ima_entry_ng(10, TPM_ALG_SHA256, fd, 32, path, &e) != QTPM_ATTEST_OK)
+        goto out;
+    TPML_DIGEST_VALUES dv;
+    memset(&dv, 0, sizeof dv);
+    size_t l1 = 0, l2 = 0;
+    dv.count = 2;
+    dv.digests[0].hashAlg = TPM_ALG_SHA1;
+    dv.digests[1].hashAlg = TPM_ALG_SHA256;
+    uint8_t *log = NULL;
+    size_t log_len = 0;
+    int erc = qtpm_ima_extend_value(&e, TPM_ALG_SHA1, dv.digests[0].digest.sha1, &l1) ||
+              qtpm_ima_extend_value(&e, TPM_ALG_SHA256, dv.digests[1].digest.sha256, &l2) ||
+              qtpm_ima_serialize_binary(&e, &log, &log_len);
+    qtpm_ima_entry_free(&e);
+    if (erc || qtpm_tss_PCR_Extend(t, NULL, 10, &dv)) {
+        free(log);
+        goto out;
+    }
+    TPML_PCR_SELECTION sel;
+    memset(&sel, 0, sizeof sel);
+    sel.count = 1;
+    sel.pcrSelections[0].hash = TPM_ALG_SHA256;
+    sel.pcrSelections[0].sizeofSelect = 3;
+    sel.pcrSelections[0].pcrSelect[1] = 1u << 2; /* PCR 10 */
+    TPM2B_DIGEST pcr10;
+    size_t n = 0;
+    TPM2B_ATTEST quote;
+    TPMT_SIGNATURE sig;
+    if (qtpm_tss_pcr_read_all(t, &sel, &pcr10, 1, &n) || n != 1 ||
+        qtpm_tss_quote(t, ak, NULL, &nonce, &sel, &quote, &sig)) {
+        free(log);
+        goto out;
+    }
+    char phex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(phex + 2 * i, 3, "%02x", pcr10.buffer[i]);
+    uint8_t qb[sizeof quote + 2], sb[sizeof sig + 2];
+    size_t qo = 0, so = 0;
+    qtpm_TPM2B_ATTEST_marshal(&quote, qb, sizeof qb, &qo);
+    qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so);
+    char *q64 = b64(qb, qo), *s64 = b64(sb, so), *l64 = b64(log, log_len);
+    free(log);
+    req = json_pack("{s:s,s:s?,s:s?,s:{s:{s:s}},s:i,s:{s:s,s:I,s:s?}}", "nonce", nonce_hex,
+                    "quote", q64, "signature", s64, "pcr_values", "sha256", "10", phex,
+                    "uptime", 1, "log", "format", "ima-binary", "from_index", (json_int_t)from,
+                    "entries", l64);
+    free(q64);
+    free(s64);
+    free(l64);
+    snprintf(u, sizeof u, "%s/api/v1/routers/%s/evidence", url, router);
+    s = post(u, cacert, req, &r2);
+    const char *verdict = json_string_value(json_object_get(r2, "verdict"));
+    const char *code = json_string_value(
+        json_object_get(json_array_get(json_object_get(r2, "reasons"), 0), "code"));
+    json_t *appr = json_object_get(r2, "approval");
+    const char *ok_appr = "approval";
+    if (json_is_object(appr)) {
+        /* The approval must be what the TPM's PolicyAuthorize will accept: our own
+         * PolicyPCR(PCR 10 = the quoted value), signed by the policy key over
+         * policy ‖ router id. */
+        TPM2B_DIGEST policy, composite;
+        char want[65];
+        uint8_t ab[sizeof(TPMT_SIGNATURE) + 2], msg[128];
+        size_t al = 0, ao = 0, rl = strlen(router);
+        TPMT_SIGNATURE as;
+        if (qtpm_tss_policy_start(TPM_ALG_SHA256, &policy) ||
+            qtpm_tss_pcr_composite(TPM_ALG_SHA256, &pcr10, 1, &composite) ||
+            qtpm_tss_policy_pcr(TPM_ALG_SHA256, &policy, &sel, &composite))
+            goto out;
+        for (int i = 0; i < 32; i++)
+            snprintf(want + 2 * i, 3, "%02x", policy.buffer[i]);
+        memcpy(msg, policy.buffer, 32);
+        memcpy(msg + 32, router, rl);
+        const char *ph = json_string_value(json_object_get(appr, "policy"));
+        if (!ph || strcmp(ph, want) != 0 ||
+            unb64(json_string_value(json_object_get(appr, "signature")), ab, sizeof ab, &al) ||
+            qtpm_TPMT_SIGNATURE_unmarshal(&as, ab, al, &ao, 0) != TPM_RC_SUCCESS ||
+            qtpm_tss_verify_signature(&pol->publicArea, msg, 32 + rl, &as) != QTPM_OK)
+            ok_appr = "approval-invalid";
+    }
+    snprintf(out, outlen, "%ld:%s:%s", s, verdict ? verdict : "-",
+             json_is_object(appr) ? ok_appr : code ? code : "none");
+    rc = 0;
+out:
+    json_decref(req);
+    json_decref(reply);
+    json_decref(r2);
+    return rc;
+}
+
 static int enrol(const char *tcti, const char *url, const char *dir, const char *aktype,
-                 int wrong_ek, int tls)
+                 int wrong_ek, int tls, int attest)
 {
     qtpm_tss *t = NULL;
     qtpm_tss_key ek, ak, rsa_ek;
@@ -340,6 +464,23 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
             router = "-";
             goto out;
         }
+        if (attest) {
+            char r1[96] = "-", r2[96] = "-";
+            TPM2B_PUBLIC pol;
+            size_t pl = 0;
+            off = 0;
+            if (unb64(json_string_value(json_object_get(reply2, "policy_key")), raw,
+                      sizeof raw, &pl) ||
+                qtpm_TPM2B_PUBLIC_unmarshal(&pol, raw, pl, &off, 0) != TPM_RC_SUCCESS ||
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "hello", 0, r1,
+                             sizeof r1) ||
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/new", "other", 1, r2,
+                             sizeof r2)) {
+                fprintf(stderr, "explicit attestation steps failed\n");
+                rc = 1;
+            }
+            printf("attest1=%s attest2=%s ", r1, r2);
+        }
         if (tls) {
             qtpm_tss_FlushContext(t, ek.handle); /* room for the SRK and the TLS key */
             TPM2B_PUBLIC pol;
@@ -374,11 +515,12 @@ int main(int argc, char **argv)
         curl_global_init(CURL_GLOBAL_DEFAULT);
         int rc = enrol(argv[2], argv[3], argv[4], argv[5],
                        argc == 7 && !strcmp(argv[6], "wrong-ek"),
-                       argc == 7 && !strcmp(argv[6], "tls"));
+                       argc == 7 && !strcmp(argv[6], "tls"),
+                       argc == 7 && !strcmp(argv[6], "attest"));
         curl_global_cleanup();
         return rc;
     }
     fprintf(stderr, "usage: enrol_client manufacture TCTI CA_DIR OUT_PEM |\n"
-                    "       enrol_client enrol TCTI URL NMS_DIR ecc|mldsa [wrong-ek|tls]\n");
+                    "       enrol_client enrol TCTI URL NMS_DIR ecc|mldsa [wrong-ek|tls|attest]\n");
     return 2;
 }

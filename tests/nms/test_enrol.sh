@@ -11,10 +11,12 @@
 #     and the NMS answers the made-up credential with 403;
 #   - TLS key certification (tls-key): 201 and a client certificate from the privacy CA,
 #     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize;
+#   - explicit attestation: evidence for a file in the vendor's digest list → good with a
+#     PolicyAuthorize approval; then a file in no list → unknown (reason unknown-file);
 #   - the offline timer marks the silent router offline after two periods.
 # Both servers are stopped by a trap on any exit.
 set -eu
-NMS=$1 SERVER=$2 CLIENT=$3
+NMS=$1 SERVER=$2 CLIENT=$3 DL=$4
 tmp=$(mktemp -d)
 tpm_pid= nms_pid=
 cleanup() {
@@ -85,7 +87,10 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -subj "/CN=
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc) || fail "client: $out"
 [ "$out" = "enrol=403 activate=0 router=-" ] || fail "wrong vendor CA: $out"
 
-"$NMS" --db "$db" vendor import --name acme --ca "$tmp/vendor.pem" >/dev/null || fail "import"
+"$DL" keygen --out-dir "$tmp/vk" >/dev/null || fail "keygen"
+"$NMS" --db "$db" vendor import --name acme --ca "$tmp/vendor.pem" \
+    --mldsa-pub "$tmp/vk/mldsa65.pub" --ecdsa-pub "$tmp/vk/ecdsa-p384.pub" >/dev/null \
+    || fail "import"
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc) || fail "client: $out"
 case $out in "enrol=201 activate=200 router=r-"*) ;; *) fail "good enrolment: $out" ;; esac
 router=${out##*router=}
@@ -132,6 +137,22 @@ openssl verify -CAfile "$tmp/nms/privacy-ca.crt" -purpose sslclient "$tmp/tls.pe
 openssl x509 -in "$tmp/tls.pem" -noout -subject | grep -q "OU = router, CN = $router" \
     || fail "tls subject: $(openssl x509 -in "$tmp/tls.pem" -noout -subject)"
 "$NMS" --db "$db" events | grep -q "tls certificate" || fail "tls certificate event"
+# Explicit attestation: a digest list naming content "hello"; a measurement of it → good
+# with an approval; then a file in no list → unknown.
+mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
+"$DL" build --vendor acme --image img --version 1 --root "$tmp/root" \
+    --mldsa-key "$tmp/vk/mldsa65.key" --ecdsa-key "$tmp/vk/ecdsa-p384.key" \
+    -o "$tmp/l1.qdl" >/dev/null || fail "build list"
+"$NMS" --db "$db" digestlist add "$tmp/l1.qdl" >/dev/null || fail "digestlist add"
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc attest) || fail "client: $out"
+[ "$out" = "attest1=200:good:approval attest2=200:unknown:unknown-file enrol=201 activate=200 router=$router" ] \
+    || fail "evidence: $out"
+"$NMS" --db "$db" router show "$router" --json >"$tmp/show.json"
+grep -q '"state":"unknown"' "$tmp/show.json" || fail "state after unknown file"
+grep -q '"code":"unknown-file"' "$tmp/show.json" || fail "reasons: $(cat "$tmp/show.json")"
+grep -q '"path":"/bin/new"' "$tmp/show.json" || fail "reason path: $(cat "$tmp/show.json")"
+
 # Offline timer (--period 3): no heartbeat for two periods → offline, with an event.
 i=0
 until "$NMS" --db "$db" router show "$router" --json | grep -q '"state":"offline"'; do
