@@ -225,6 +225,18 @@ int qtpm_ima_parse_binary(const uint8_t *buf, size_t len, qtpm_ima_list *list)
             e.template_data_len = dl;
             off += dl;
         }
+        /* The template hash is SHA-1 of the template data (ima_calc_field_array_hash
+         * in security/integrity/ima/ima_crypto.c); zeros mark a violation. A list
+         * whose hash and data disagree cannot have come from the kernel. */
+        if (!e.violation) {
+            uint8_t h[20];
+            unsigned int hl = 0;
+            if (EVP_Digest(e.template_data, e.template_data_len, h, &hl, EVP_sha1(), NULL) != 1 ||
+                memcmp(h, e.template_sha1, 20) != 0) {
+                qtpm_ima_entry_free(&e);
+                return QTPM_ATTEST_EINVAL;
+            }
+        }
         if ((rc = list_push(list, &e)) != 0) {
             qtpm_ima_entry_free(&e);
             return rc;

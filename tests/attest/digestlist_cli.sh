@@ -1,72 +1,58 @@
 #!/bin/sh
-# qtpm-digestlist from the command line: keys, a list of a directory tree,
-# verification, and refusal (exit 1, a message) of a list whose ML-DSA or
-# ECDSA signature is damaged or missing, or checked with another vendor's key.
+# attest_digestlist_cli: the vendor's qtpm-digestlist tool end to end —
+# keygen (key file modes), build over a small image tree (paths as on the
+# router, config and forbidden kinds), verify with the right and wrong keys,
+# a tampered list refused, show --json, and usage errors exit 2.
 set -u
-dl=$1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-dlcli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-mkdir -p "$tmp/img/usr/sbin" "$tmp/img/etc"
-echo routerd > "$tmp/img/usr/sbin/routerd"
-echo conf > "$tmp/img/etc/r.conf"
-"$dl" keygen --out-dir "$tmp/v" > /dev/null || fail keygen
-"$dl" keygen --out-dir "$tmp/other" > /dev/null || fail keygen other
-[ "$(stat -c %a "$tmp/v/mldsa65.key")" = 600 ] || fail "ML-DSA key not 0600"
-[ "$(stat -c %a "$tmp/v/ecdsa-p384.key")" = 600 ] || fail "ECDSA key not 0600"
-"$dl" build --vendor acme --image os --version 3 --root "$tmp/img" --config /etc/r.conf \
-    --mldsa-key "$tmp/v/mldsa65.key" --ecdsa-key "$tmp/v/ecdsa-p384.key" -o "$tmp/l.qdl" \
-    > /dev/null || fail build
-v() { "$dl" verify --mldsa-pub "$1/mldsa65.pub" --ecdsa-pub "$1/ecdsa-p384.pub" "$2"; }
-v "$tmp/v" "$tmp/l.qdl" > "$tmp/out" 2>&1 || fail "good list refused: $(cat "$tmp/out")"
-grep -q "version 3: 2 digests" "$tmp/out" || fail "verify output: $(cat "$tmp/out")"
-"$dl" show --json "$tmp/l.qdl" > "$tmp/show.json" || fail show
-python3 - "$tmp/show.json" <<'PY' || fail "show --json content"
-import hashlib, json, sys
-j = json.load(open(sys.argv[1]))
-e = {x["path"]: x for x in j["entries"]}
-assert j["version"] == 3 and j["vendor"] == "acme"
-assert e["/etc/r.conf"]["kind"] == "config" and e["/usr/sbin/routerd"]["kind"] == "exec"
-assert e["/usr/sbin/routerd"]["digest"] == hashlib.sha256(b"routerd\n").hexdigest()
-PY
-size=$(stat -c %s "$tmp/l.qdl")
-# another vendor's keys
-v "$tmp/other" "$tmp/l.qdl" > "$tmp/out" 2>&1 && fail "accepted with another vendor's keys"
-grep -q "signature" "$tmp/out" || fail "no reason given: $(cat "$tmp/out")"
-# only one of the two keys is another vendor's: still refused (both must verify)
-"$dl" verify --mldsa-pub "$tmp/v/mldsa65.pub" --ecdsa-pub "$tmp/other/ecdsa-p384.pub" \
-    "$tmp/l.qdl" > /dev/null 2>&1 && fail "accepted with a wrong ECDSA key"
-"$dl" verify --mldsa-pub "$tmp/other/mldsa65.pub" --ecdsa-pub "$tmp/v/ecdsa-p384.pub" \
-    "$tmp/l.qdl" > /dev/null 2>&1 && fail "accepted with a wrong ML-DSA key"
-# a flipped byte in the ML-DSA signature (just after the body), in the ECDSA one (the end)
-python3 - "$tmp/l.qdl" "$tmp" <<'PY'
-import sys
-b = bytearray(open(sys.argv[1], "rb").read())
-d = sys.argv[2]
-def w(name, data): open(d + "/" + name, "wb").write(data)
-# the ECDSA signature is the last field: u32 length then DER
-x = bytearray(b); x[-5] ^= 1; w("ecdsa-flip.qdl", x)
-# the ML-DSA-65 signature is 3309 bytes, before the ECDSA field
-y = bytearray(b)
-for i in range(len(y) - 4):
-    if int.from_bytes(y[i:i+4], "big") == 3309 and i + 4 + 3309 < len(y):
-        y[i + 100] ^= 1; break
-w("mldsa-flip.qdl", y)
-# no ECDSA signature at all: cut the list after the ML-DSA signature
-for i in range(len(b) - 4):
-    if int.from_bytes(b[i:i+4], "big") == 3309 and i + 4 + 3309 < len(b):
-        w("no-ecdsa.qdl", b[:i + 4 + 3309]); w("no-sigs.qdl", b[:i]); break
-w("trailing.qdl", bytes(b) + b"x")
-PY
-for f in ecdsa-flip mldsa-flip no-ecdsa no-sigs trailing; do
-    [ -s "$tmp/$f.qdl" ] || fail "test file $f not made"
-    v "$tmp/v" "$tmp/$f.qdl" > "$tmp/out" 2>&1 && fail "$f accepted"
-    grep -q "qtpm-digestlist:" "$tmp/out" || fail "$f: no message"
+BIN=$1
+W=$(mktemp -d "${TMPDIR:-/tmp}/attest-cli.XXXXXX")
+trap 'rm -rf "$W"' EXIT INT TERM
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$BIN" keygen --out-dir "$W/k" >/dev/null || fail keygen
+for f in mldsa65.key mldsa65.pub ecdsa-p384.key ecdsa-p384.pub; do
+  [ -s "$W/k/$f" ] || fail "missing $f"
 done
-[ "$(stat -c %s "$tmp/l.qdl")" = "$size" ] || fail "the original list changed"
-"$dl" build --vendor acme > /dev/null 2>&1; [ $? = 2 ] || fail "usage error not exit 2"
-"$dl" build --vendor a --image b --version x --root "$tmp/img" --mldsa-key "$tmp/v/mldsa65.key" \
-    --ecdsa-key "$tmp/v/ecdsa-p384.key" -o "$tmp/x" > /dev/null 2>&1 && fail "version x accepted"
-"$dl" build --vendor a --image b --version 1 --root "$tmp/img" --mldsa-key "$tmp/v/ecdsa-p384.key" \
-    --ecdsa-key "$tmp/v/ecdsa-p384.key" -o "$tmp/x" > /dev/null 2>&1 && fail "wrong key file accepted"
-echo "attest_digestlist_cli: all cases behaved"
+[ "$(stat -c %a "$W/k/mldsa65.key")" = 600 ] || fail "mldsa65.key mode"
+[ "$(stat -c %a "$W/k/ecdsa-p384.key")" = 600 ] || fail "ecdsa-p384.key mode"
+[ "$(stat -c %s "$W/k/mldsa65.pub")" = 1952 ] || fail "mldsa65.pub size"
+grep -q "BEGIN PUBLIC KEY" "$W/k/ecdsa-p384.pub" || fail "ecdsa pub not PEM"
+
+mkdir -p "$W/root/bin" "$W/root/etc"
+printf 'busybox' >"$W/root/bin/busybox"
+printf 'conf' >"$W/root/etc/router.conf"
+printf 'evil' >"$W/evil"
+"$BIN" build --vendor ACME --image rtr --version 3 --root "$W/root" --prefix / \
+  --config /etc/router.conf --forbid "$W/evil" \
+  --mldsa-key "$W/k/mldsa65.key" --ecdsa-key "$W/k/ecdsa-p384.key" -o "$W/l.qdl" >/dev/null \
+  || fail build
+out=$("$BIN" verify --mldsa-pub "$W/k/mldsa65.pub" --ecdsa-pub "$W/k/ecdsa-p384.pub" "$W/l.qdl") \
+  || fail "verify good list"
+echo "$out" | grep -q "ACME rtr version 3: 3 digests" || fail "verify output: $out"
+json=$("$BIN" show --json "$W/l.qdl") || fail show
+bb=$(sha256sum "$W/root/bin/busybox" | cut -d' ' -f1)
+echo "$json" | tr -d ' \n' | grep -q "\"digest\":\"$bb\",\"path\":\"/bin/busybox\",\"kind\":\"exec\"" \
+  || fail "busybox entry: $json"
+echo "$json" | tr -d ' \n' | grep -q '"path":"/etc/router.conf","kind":"config"' \
+  || fail "config entry: $json"
+echo "$json" | grep -q '"forbidden"' || fail "forbidden entry: $json"
+
+# other vendor keys, a flipped byte, a truncated list: exit 1 with a message
+"$BIN" keygen --out-dir "$W/k2" >/dev/null || fail keygen2
+"$BIN" verify --mldsa-pub "$W/k2/mldsa65.pub" --ecdsa-pub "$W/k/ecdsa-p384.pub" "$W/l.qdl" \
+  2>"$W/err" && fail "other ML-DSA key accepted"
+grep -q "signature" "$W/err" || fail "no signature message"
+"$BIN" verify --mldsa-pub "$W/k/mldsa65.pub" --ecdsa-pub "$W/k2/ecdsa-p384.pub" "$W/l.qdl" \
+  2>/dev/null && fail "other ECDSA key accepted"
+sz=$(stat -c %s "$W/l.qdl")
+cp "$W/l.qdl" "$W/t.qdl"
+printf 'X' | dd of="$W/t.qdl" bs=1 seek=$((sz - 30)) conv=notrunc 2>/dev/null
+"$BIN" verify --mldsa-pub "$W/k/mldsa65.pub" --ecdsa-pub "$W/k/ecdsa-p384.pub" "$W/t.qdl" \
+  2>/dev/null && fail "tampered list accepted"
+head -c $((sz - 200)) "$W/l.qdl" >"$W/s.qdl"
+"$BIN" verify --mldsa-pub "$W/k/mldsa65.pub" --ecdsa-pub "$W/k/ecdsa-p384.pub" "$W/s.qdl" \
+  2>/dev/null && fail "truncated list accepted"
+
+"$BIN" verify "$W/l.qdl" 2>/dev/null; [ $? = 2 ] || fail "usage exit code"
+"$BIN" frobnicate 2>/dev/null; [ $? = 2 ] || fail "unknown command exit code"
+echo "attest_digestlist_cli: ok"

@@ -262,7 +262,18 @@ int main(int argc, char **argv)
             return 2;
         }
         builder b = { NULL, 0, 0, configs, nc };
-        if (walk(&b, root, prefix, 0) != 0)
+        /* "--prefix /" or "/opt/" must not give "//bin/x": the walk adds the slashes */
+        char pfx[1024];
+        size_t pn = strlen(prefix);
+        while (pn > 0 && prefix[pn - 1] == '/')
+            pn--;
+        if (pn >= sizeof pfx) {
+            fprintf(stderr, "qtpm-digestlist: --prefix too long\n");
+            return 2;
+        }
+        memcpy(pfx, prefix, pn);
+        pfx[pn] = '\0';
+        if (walk(&b, root, pfx, 0) != 0)
             return 1;
         for (size_t i = 0; i < nf; i++) {
             uint8_t d[32];
