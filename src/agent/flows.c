@@ -367,6 +367,10 @@ int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t v
     size_t entries_len = 0;
     if (rc == 0 && (rc = agent_measure_list(cfg, &list)) != 0)
         snprintf(err, errlen, "reading the measurement list: error %d", rc);
+    /* A list shorter than what the NMS has verified is a new boot's list (the
+     * TPM was reset): offer it whole; the quote's resetCount proves the boot. */
+    if (rc == 0 && (uint64_t)from > list.count)
+        from = 0;
     for (size_t i = (size_t)from; rc == 0 && i < list.count; i++)
         rc = qtpm_ima_serialize_binary(&list.entries[i], &entries, &entries_len);
     json_t *ev = NULL;

@@ -37,6 +37,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "qtpm/attest.h"
 #include "ras.h"
 #include "store.h"
 
@@ -307,9 +308,18 @@ static void h_challenge(struct req *q, const char *id)
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
     }
-    json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:i,s:I}", "nonce", hex, "pcr_selection",
-                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index", 0, "expires",
-                          (json_int_t)expires);
+    /* RFC 9684 log retrieval: the router sends its list from the first entry
+     * the verifier has not seen (0 for a router never verified). */
+    json_int_t from_index = 0;
+    char *vs = NULL;
+    qtpm_verifier_state vst;
+    if (qtpm_store_router_verifier_state(q->nms->st, id, &vs) == 0 && vs &&
+        qtpm_verifier_state_from_json(vs, &vst) == 0)
+        from_index = (json_int_t)vst.next_index;
+    free(vs);
+    json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
+                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index", from_index,
+                          "expires", (json_int_t)expires);
     send_json(q->r, 200, j);
     json_decref(j);
 }
