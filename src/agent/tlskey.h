@@ -1,0 +1,48 @@
+/*
+ * The agent's TPM-resident TLS client key (docs/NMS.md, "Why PolicyAuthorize"):
+ * an ECC P-256 ECDSA-SHA256 signing key under the SRK with userWithAuth clear
+ * and authPolicy = PolicyAuthorize(Name of the NMS policy key, policyRef =
+ * router id), and an OpenSSL EVP_PKEY whose signatures are made by the TPM
+ * after PolicyPCR + VerifySignature(approval) + PolicyAuthorize.
+ */
+#ifndef QTPM_AGENT_TLSKEY_H
+#define QTPM_AGENT_TLSKEY_H
+
+#include <openssl/evp.h>
+
+#include "qtpm/tss.h"
+#include "qtpm/tss_tasks.h"
+
+typedef struct {
+    qtpm_tss *tpm;
+    TPM_HANDLE key;            /* the loaded TLS key */
+    TPM2B_PUBLIC pub;
+    TPM2B_NAME name;
+    TPM2B_PUBLIC policy_key;   /* the NMS's policy key */
+    TPM2B_NONCE policy_ref;    /* router id */
+    int have_approval;
+    TPML_PCR_SELECTION sel;    /* the approved PolicyPCR */
+    TPM2B_DIGEST approved;     /* PolicyPCR(sel, pcrDigest) */
+    TPMT_SIGNATURE approval;   /* the policy key's signature over SHA-256(approved ‖ ref) */
+    int last_rc;               /* TPM answer of the last failed signature */
+} agent_tlskey;
+
+/* Creates the TLS key under parent (password auth, empty) and loads it. */
+int agent_tlskey_create(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
+                        const TPM2B_PUBLIC *policy_key, const char *router_id,
+                        TPM2B_PRIVATE *priv);
+/* Loads blobs created earlier. */
+int agent_tlskey_load(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
+                      const TPM2B_PUBLIC *policy_key, const char *router_id,
+                      const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *pub);
+/* Keeps the NMS's latest approval. */
+void agent_tlskey_set_approval(agent_tlskey *k, const TPML_PCR_SELECTION *sel,
+                               const TPM2B_DIGEST *approved, const TPMT_SIGNATURE *sig);
+/* The authPolicy every TLS key of this router must have. */
+int agent_tlskey_policy(const TPM2B_PUBLIC *policy_key, const char *router_id,
+                        TPM2B_DIGEST *out);
+/* A new EVP_PKEY (EC P-256) whose ECDSA signatures k's TPM key makes; k must
+ * outlive it. NULL on error. */
+EVP_PKEY *agent_tlskey_evp(agent_tlskey *k);
+
+#endif
