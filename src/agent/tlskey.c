@@ -106,6 +106,17 @@ void agent_tlskey_set_approval(agent_tlskey *k, const TPML_PCR_SELECTION *sel,
     k->have_approval = 1;
 }
 
+int agent_tlskey_certify(agent_tlskey *k, const qtpm_tss_key *ak, const TPM2B_AUTH *ak_auth,
+                         const TPM2B_DATA *nonce, TPM2B_ATTEST *info, TPMT_SIGNATURE *sig)
+{
+    TPMT_SIG_SCHEME sch;
+    int rc = qtpm_tss_key_scheme(&ak->pub.publicArea, &sch);
+    if (rc != QTPM_OK)
+        return rc;
+    qtpm_tss_auths two = { 2, { { NULL, NULL }, { NULL, ak_auth } } };
+    return qtpm_tss_Certify(k->tpm, &two, k->key, ak->handle, nonce, &sch, info, sig);
+}
+
 /* The policy session and TPM2_Sign for one digest. */
 static int tpm_sign(agent_tlskey *k, const uint8_t *dgst, size_t dlen, TPMT_SIGNATURE *out)
 {

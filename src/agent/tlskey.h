@@ -41,6 +41,11 @@ void agent_tlskey_set_approval(agent_tlskey *k, const TPML_PCR_SELECTION *sel,
 /* The authPolicy every TLS key of this router must have. */
 int agent_tlskey_policy(const TPM2B_PUBLIC *policy_key, const char *router_id,
                         TPM2B_DIGEST *out);
+/* TPM2_Certify of the TLS key by the AK over the NMS's challenge nonce (Part 3
+ * §18.2): the TLS key's ADMIN role uses its empty authValue (adminWithPolicy
+ * clear), the AK its password ak_auth (NULL = empty); the AK's own scheme. */
+int agent_tlskey_certify(agent_tlskey *k, const qtpm_tss_key *ak, const TPM2B_AUTH *ak_auth,
+                         const TPM2B_DATA *nonce, TPM2B_ATTEST *info, TPMT_SIGNATURE *sig);
 /* A new EVP_PKEY (EC P-256) whose ECDSA signatures k's TPM key makes; k must
  * outlive it. NULL on error. */
 EVP_PKEY *agent_tlskey_evp(agent_tlskey *k);

@@ -181,6 +181,28 @@ static void test_tls_with_tpm_key(void **st)
     assert_int_equal(agent_tlskey_policy(&ppub, router_id, &want), QTPM_OK);
     assert_memory_equal(k.pub.publicArea.authPolicy.buffer, want.buffer, 32);
 
+    /* the AK certifies the TLS key over a nonce, as POST tls-key needs */
+    qtpm_tss_key ek, ak;
+    assert_int_equal(qtpm_tss_create_ek(t, TPM_ALG_ECC, NULL, &ek), QTPM_OK);
+    assert_int_equal(qtpm_tss_create_ak(t, &ek, TPM_ALG_ECC, NULL, NULL, &ak, NULL), QTPM_OK);
+    TPM2B_DATA nonce;
+    memset(&nonce, 0, sizeof nonce);
+    nonce.size = 16;
+    memset(nonce.buffer, 0x42, 16);
+    TPM2B_ATTEST info;
+    TPMT_SIGNATURE csig;
+    assert_int_equal(agent_tlskey_certify(&k, &ak, NULL, &nonce, &info, &csig), QTPM_OK);
+    assert_int_equal(qtpm_tss_verify_signature(&ak.pub.publicArea, info.buffer, info.size,
+                                               &csig), QTPM_OK);
+    /* the attestation names the TLS key and carries the nonce */
+    assert_non_null(memmem(info.buffer, info.size, k.name.buffer, k.name.size));
+    assert_non_null(memmem(info.buffer, info.size, nonce.buffer, nonce.size));
+    info.buffer[info.size - 1] ^= 1;
+    assert_int_not_equal(qtpm_tss_verify_signature(&ak.pub.publicArea, info.buffer,
+                                                   info.size, &csig), QTPM_OK);
+    qtpm_tss_FlushContext(t, ak.handle);
+    qtpm_tss_FlushContext(t, ek.handle);
+
     EVP_PKEY *tpm_pkey = agent_tlskey_evp(&k);
     assert_non_null(tpm_pkey);
     X509 *ca = make_cert(ca_key, ca_key, NULL, "test privacy CA");
