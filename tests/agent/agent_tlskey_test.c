@@ -197,6 +197,9 @@ static void test_tls_with_tpm_key(void **st)
     /* the attestation names the TLS key and carries the nonce */
     assert_non_null(memmem(info.buffer, info.size, k.name.buffer, k.name.size));
     assert_non_null(memmem(info.buffer, info.size, nonce.buffer, nonce.size));
+    /* what the NMS's tls-key endpoint checks (src/ras/tlskey.c) */
+    assert_int_equal(qtpm_tss_certify_verify(&ak.pub.publicArea, &info, &csig, &nonce, &k.name,
+                                             NULL), QTPM_OK);
     info.buffer[info.size - 1] ^= 1;
     assert_int_not_equal(qtpm_tss_verify_signature(&ak.pub.publicArea, info.buffer,
                                                    info.size, &csig), QTPM_OK);
