@@ -120,7 +120,10 @@ static int parse_args(int argc, char **argv, options *o)
 }
 
 /* Deletes the files of a state directory (not recursively: the store writes
- * a flat directory, and anything else in there is not ours to delete). */
+ * a flat directory, and anything else in there is not ours to delete). Runs
+ * only while this process holds the directory's lock (qtpm_store_dir), so it
+ * can never wipe the state of a server that is using it; the lock file
+ * itself stays, it is what other servers are locked out by. */
 static int remove_state(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -131,7 +134,8 @@ static int remove_state(const char *dir)
         return errno == ENOENT ? 0 : -1;
     while ((e = readdir(d)) != NULL) {
         struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            strcmp(e->d_name, "lock") == 0)
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) != 0)
             rc = -1;
@@ -162,15 +166,18 @@ int main(int argc, char **argv)
     if (o.memory) {
         qtpm_store_memory(&cfg.store);
     } else {
-        if (o.remove_state && remove_state(o.state_dir) != 0) {
-            fprintf(stderr, "%s: cannot remove state in %s: %s\n", argv[0], o.state_dir,
-                    strerror(errno));
-            return 1;
-        }
+        /* Lock first, then remove: --rm on a directory another server
+         * holds fails like any other second server. */
         rc = qtpm_store_dir(&cfg.store, o.state_dir);
         if (rc != QTPM_OK) {
             fprintf(stderr, "%s: cannot open state directory %s: %s\n", argv[0], o.state_dir,
                     qtpm_strerror(rc));
+            return 1;
+        }
+        if (o.remove_state && remove_state(o.state_dir) != 0) {
+            fprintf(stderr, "%s: cannot remove state in %s: %s\n", argv[0], o.state_dir,
+                    strerror(errno));
+            cfg.store.close(cfg.store.ctx);
             return 1;
         }
     }
@@ -190,9 +197,18 @@ int main(int argc, char **argv)
         srv_close_all();
         return 1;
     }
+    char why[160] = "";
+    cfg.err = why;
+    cfg.err_size = sizeof(why);
     rc = qtpm_tpm_new(&srv.tpm, &cfg);
     if (rc != QTPM_OK) {
-        fprintf(stderr, "%s: cannot create the TPM: %s\n", argv[0], qtpm_strerror(rc));
+        /* The state file is left exactly as it was (never repaired). */
+        if (o.memory)
+            fprintf(stderr, "%s: cannot create the TPM: %s%s%s\n", argv[0], qtpm_strerror(rc),
+                    why[0] ? ": " : "", why);
+        else
+            fprintf(stderr, "%s: refusing state file %s/state: %s (%s); it was not modified\n",
+                    argv[0], o.state_dir, why[0] ? why : "cannot load", qtpm_strerror(rc));
         if (cfg.store.close != NULL) /* on failure the store stays the caller's */
             cfg.store.close(cfg.store.ctx);
         srv_close_all();
