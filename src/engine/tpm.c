@@ -618,6 +618,17 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         ps->clock_safe = 1;
         memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
     }
+    /* Dictionary attack at Startup (Part 1 §19.8.6; the reference
+     * implementation's DAStartup): a boot cycle that used a DA-protected
+     * authorization and ended without an orderly Shutdown counts as one
+     * failure, since a failure of that cycle may not have reached NV; and
+     * with lockoutRecovery = 0 a reboot is what makes lockoutAuth usable. */
+    if (ps->orderly == 0 && ps->da_used && ps->recovery_time != 0 &&
+        ps->failed_tries < ps->max_tries)
+        ps->failed_tries++;
+    ps->da_used = 0;
+    if (ps->lockout_recovery == 0)
+        ps->lockout_auth_locked = 0;
     ecc_commit_startup(tpm);
     pcr_init_values(tpm, resume);
     if (resume) {
