@@ -2,7 +2,8 @@
 # Debian packages (scripts/deps.sh), so a fresh Debian 12 machine needs only
 # `make demo` or `make check`.
 #
-#   make demo    build if needed and run the main demo
+#   make demo    build if needed and run the device-management demo
+#   make demo-tpm  the QR-TPM flows demo (qtpm-demo)
 #   make check   build and run every test: normal build (gcc), then
 #                ASan+UBSan build (clang); the constant-time test runs in the
 #                normal build only (valgrind and ASan do not mix)
@@ -15,7 +16,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo bench fuzz clean
+.PHONY: all deps build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm bench fuzz clean
 
 all: build
 
@@ -62,7 +63,12 @@ check-fuzz: build-fuzz
 
 check: check-normal check-fuzz check-asan
 
+# The device-management story (scripts/demo-dm.sh): vendor, NMS, three
+# routers, enrolment, attestation, an attack. The TPM flows demo is demo-tpm.
 demo: build
+	sh scripts/demo-dm.sh $(BUILD)
+
+demo-tpm: build
 	./$(BUILD)/src/cli/qtpm-demo
 
 PORTABLE_BUILD ?= build-portable

@@ -123,6 +123,16 @@ void qtpm_digestlist_free(qtpm_digestlist *dl);
 const qtpm_dl_entry *qtpm_digestlist_find(const qtpm_digestlist *dl, TPMI_ALG_HASH alg,
                                           const uint8_t *digest, size_t len);
 
+/* Parses the body of a list without checking its signatures (for `show`);
+ * *body_len gets the length of the signed part. */
+int qtpm_digestlist_parse_unverified(const uint8_t *buf, size_t len, qtpm_digestlist *out,
+                                     size_t *body_len);
+/* Encodes dl canonically (sorts its entries, merges equal digests) and signs
+ * it with an ML-DSA-65 key (its 32-byte seed ξ) and an ECDSA P-384 private
+ * key (PEM); *out is malloc'd. */
+int qtpm_digestlist_sign(qtpm_digestlist *dl, const uint8_t mldsa65_seed[32],
+                         const char *ecdsa_p384_key_pem, uint8_t **out, size_t *out_len);
+
 /* --------------------------------------------------------------- verifying */
 
 typedef enum {

@@ -1,0 +1,83 @@
+/*
+ * qtpm-agent's private interface. The agent is the router side of device
+ * management (docs/AGENT.md): it measures the router image into an IMA-format
+ * list and PCR 10 (or forwards the kernel's IMA list), enrols its TPM's EK and
+ * AK with qtpm-nms, and answers the NMS's challenges with quotes and the new
+ * part of the list (REST API v1, docs/NMS.md).
+ *
+ * config.c  the key = value configuration file
+ * measure.c the measurer: files → ima-ng entries → PCR 10 and the list file
+ * client.c  HTTPS + JSON to the NMS (libcurl over OpenSSL, jansson)
+ * flows.c   enrolment and attestation with the TPM (libqtss tasks)
+ */
+#ifndef QTPM_AGENT_H
+#define QTPM_AGENT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qtpm/attest.h"
+#include "qtpm/tss.h"
+#include "qtpm/tss_tasks.h"
+
+#define AGENT_MAX_PATHS 32
+#define AGENT_E_IO (-100)   /* a file of the state directory could not be read or written */
+#define AGENT_E_NMS (-101)  /* the NMS refused or could not be reached */
+
+typedef struct {
+    char tcti[256];        /* libqtss TCTI spec */
+    char nms_url[256];     /* https://127.0.0.1:8443 */
+    char ca_file[1024];    /* CA certificate of the NMS's server certificate */
+    char state_dir[1024];  /* the agent's own files */
+    char hostname[128];
+    char measure_root[1024]; /* the router image: every file below is measured */
+    char ima_source[16];   /* "auto" (kernel list if present), "kernel" or "own" */
+    char ak_alg[16];       /* "mldsa65" (default), "mldsa44", "ecc", "rsa" */
+    unsigned period;       /* seconds between attestations */
+} agent_config;
+
+int agent_config_load(const char *path, agent_config *cfg, char *err, size_t errlen);
+
+/* ------------------------------------------------------------ measurer */
+
+typedef struct {
+    const agent_config *cfg;
+    qtpm_tss *tpm;
+    TPMI_ALG_HASH banks[2]; /* allocated banks among SHA-1, SHA-256 with PCR 10 */
+    size_t n_banks;
+} agent_measurer;
+
+/* Starts the measurer for this boot: if PCR 10 is all zeros (a new TPM boot)
+ * the list and the record of measured files start again. */
+int agent_measure_start(agent_measurer *m, const agent_config *cfg, qtpm_tss *tpm);
+/* Measures every file under measure_root whose content is new since its last
+ * measurement; *added counts the new entries. */
+int agent_measure_scan(agent_measurer *m, size_t *added);
+/* The list as it is now (own list file, or the kernel's binary list). */
+int agent_measure_list(const agent_config *cfg, qtpm_ima_list *list);
+/* Whether this agent uses the kernel's IMA list. */
+int agent_uses_kernel_ima(const agent_config *cfg);
+
+/* -------------------------------------------------------------- client */
+
+/* POST body (a JSON object) to nms_url + path; *status is the HTTP status,
+ * *reply the parsed JSON reply (NULL when none). */
+int agent_http_post(const agent_config *cfg, const char *path, json_t *body, long *status,
+                    json_t **reply, char *err, size_t errlen);
+char *agent_b64(const uint8_t *buf, size_t len);
+int agent_unb64(const char *s, uint8_t *out, size_t cap, size_t *len);
+char *agent_hex(const uint8_t *buf, size_t len);
+int agent_unhex(const char *s, uint8_t *out, size_t cap, size_t *len);
+
+/* --------------------------------------------------------------- flows */
+
+int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen);
+/* One explicit attestation: challenge, quote, evidence. *verdict gets the
+ * NMS's verdict name ("good", ...) and the reply is printed when verbose. */
+int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t vlen,
+                 json_t **reply, char *err, size_t errlen);
+int agent_read_file(const char *path, uint8_t **buf, size_t *len);
+int agent_write_file(const char *path, const uint8_t *buf, size_t len, int mode);
+
+#endif

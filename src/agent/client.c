@@ -1,0 +1,182 @@
+/*
+ * The agent's side of REST API v1 (docs/NMS.md): JSON bodies over HTTPS with
+ * libcurl (OpenSSL flavour), the NMS's server certificate checked against the
+ * configured CA. Enrolment and explicit attestation carry their own proof
+ * (EK certificate + ActivateCredential, AK-signed quote over an NMS nonce),
+ * so these calls present no client certificate. Replies are limited to
+ * 8 MiB and every call has a connect and a total timeout.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "agent.h"
+
+#define REPLY_MAX (8u << 20)
+
+typedef struct {
+    char *buf;
+    size_t len;
+    int overflow;
+} reply_buf;
+
+static size_t on_data(char *p, size_t size, size_t nmemb, void *u)
+{
+    reply_buf *r = u;
+    size_t n = size * nmemb;
+    if (r->len + n > REPLY_MAX) {
+        r->overflow = 1;
+        return 0;
+    }
+    char *nb = realloc(r->buf, r->len + n + 1);
+    if (!nb)
+        return 0;
+    memcpy(nb + r->len, p, n);
+    r->buf = nb;
+    r->len += n;
+    r->buf[r->len] = '\0';
+    return n;
+}
+
+int agent_http_post(const agent_config *cfg, const char *path, json_t *body, long *status,
+                    json_t **reply, char *err, size_t errlen)
+{
+    *status = 0;
+    *reply = NULL;
+    char url[1024];
+    snprintf(url, sizeof url, "%s%s", cfg->nms_url, path);
+    char *text = json_dumps(body, JSON_COMPACT);
+    if (!text) {
+        snprintf(err, errlen, "cannot encode the request");
+        return QTPM_E_NOMEM;
+    }
+    CURL *c = curl_easy_init();
+    if (!c) {
+        free(text);
+        snprintf(err, errlen, "libcurl initialisation failed");
+        return QTPM_E_NOMEM;
+    }
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    reply_buf r = { NULL, 0, 0 };
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    if (cfg->ca_file[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+    CURLcode cc = curl_easy_perform(c);
+    int rc = 0;
+    if (cc != CURLE_OK) {
+        snprintf(err, errlen, "%s: %s%s", url, curl_easy_strerror(cc),
+                 r.overflow ? " (reply larger than 8 MiB)" : "");
+        rc = AGENT_E_NMS;
+    } else {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+        if (r.len) {
+            json_error_t je;
+            *reply = json_loadb(r.buf, r.len, 0, &je);
+            if (!*reply) {
+                snprintf(err, errlen, "%s: HTTP %ld with a reply that is not JSON", url, *status);
+                rc = AGENT_E_NMS;
+            }
+        }
+        if (rc == 0 && (*status < 200 || *status > 299)) {
+            const char *code = *reply ? json_string_value(json_object_get(*reply, "error")) : NULL;
+            const char *msg = *reply ? json_string_value(json_object_get(*reply, "message")) : NULL;
+            snprintf(err, errlen, "%s: HTTP %ld %s%s%s", url, *status, code ? code : "",
+                     msg ? ": " : "", msg ? msg : "");
+            rc = AGENT_E_NMS;
+        }
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    free(text);
+    free(r.buf);
+    return rc;
+}
+
+char *agent_b64(const uint8_t *buf, size_t len)
+{
+    char *out = malloc(4 * ((len + 2) / 3) + 1);
+    if (out)
+        EVP_EncodeBlock((unsigned char *)out, buf, (int)len);
+    return out;
+}
+
+/* Base64 decode (RFC 4648 §4, padded). EVP_DecodeBlock counts the padding
+ * as zero bytes; they are removed here. */
+int agent_unb64(const char *s, uint8_t *out, size_t cap, size_t *len)
+{
+    size_t n = strlen(s);
+    if (n % 4 || n / 4 * 3 > cap + 2)
+        return QTPM_E_INVALID;
+    uint8_t *tmp = malloc(n / 4 * 3 + 1);
+    if (!tmp)
+        return QTPM_E_NOMEM;
+    int r = EVP_DecodeBlock(tmp, (const unsigned char *)s, (int)n);
+    if (r < 0) {
+        free(tmp);
+        return QTPM_E_INVALID;
+    }
+    size_t l = (size_t)r;
+    if (n >= 1 && s[n - 1] == '=')
+        l--;
+    if (n >= 2 && s[n - 2] == '=')
+        l--;
+    if (l > cap) {
+        free(tmp);
+        return QTPM_E_BUFFER;
+    }
+    memcpy(out, tmp, l);
+    free(tmp);
+    *len = l;
+    return 0;
+}
+
+char *agent_hex(const uint8_t *buf, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *out = malloc(2 * len + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[buf[i] >> 4];
+        out[2 * i + 1] = digits[buf[i] & 15];
+    }
+    out[2 * len] = '\0';
+    return out;
+}
+
+static int nibble(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)tolower((unsigned char)c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+int agent_unhex(const char *s, uint8_t *out, size_t cap, size_t *len)
+{
+    size_t n = strlen(s);
+    if (n % 2 || n / 2 > cap)
+        return QTPM_E_INVALID;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return QTPM_E_INVALID;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *len = n / 2;
+    return 0;
+}

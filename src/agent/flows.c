@@ -1,0 +1,427 @@
+/*
+ * The agent's TPM flows against qtpm-nms (docs/NMS.md, REST API v1).
+ *
+ * Enrolment (the seeds' HWDU.NA.1): the EK the TPM has a certificate for
+ * (ML-KEM-768, ECC P-256 or RSA-2048, in that order), an AK created under it
+ * (ML-DSA-65 by default, ECC/RSA for classic TPMs such as swtpm), POST
+ * /enrol, TPM2_ActivateCredential of the NMS's credential (Part 1 §24), POST
+ * /activate → the AK certificate. The AK's public and private blobs are
+ * kept in state_dir so the agent reloads, never re-creates, its AK.
+ *
+ * Explicit attestation (HWDU.NA.4, RFC 9684 shapes): POST /challenge → the
+ * NMS's nonce, PCR selection and the index it has verified up to; TPM2_Quote
+ * with the AK; POST /evidence with the quote, the unsigned PCR values and
+ * the list entries from that index, in the kernel's binary format.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent.h"
+#include "qtpm/marshal.h"
+#include "qtpm/tss_cmd.h"
+
+#define BLOB_MAX 16384
+
+static void spath(const agent_config *cfg, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", cfg->state_dir, name);
+}
+
+static const struct { const char *name; TPM_ALG_ID type; TPMI_MLDSA_PARMS set; } ak_algs[] = {
+    { "mldsa65", TPM_ALG_MLDSA, TPM_MLDSA_65 },
+    { "mldsa44", TPM_ALG_MLDSA, TPM_MLDSA_44 },
+    { "ecc", TPM_ALG_ECC, 0 },
+    { "rsa", TPM_ALG_RSA, 0 },
+};
+
+/* Create then Load of an AK under the EK, each authorised by the EK's policy
+ * (PolicySecret(endorsement)); as qtpm_tss_create_ak, with the parameter set
+ * of ML-DSA chosen here. */
+static int create_ak(qtpm_tss *t, const qtpm_tss_key *ek, const char *alg, qtpm_tss_key *ak,
+                     TPM2B_PRIVATE *priv)
+{
+    size_t i;
+    for (i = 0; i < sizeof ak_algs / sizeof ak_algs[0]; i++)
+        if (strcmp(ak_algs[i].name, alg) == 0)
+            break;
+    if (i == sizeof ak_algs / sizeof ak_algs[0])
+        return QTPM_E_PARAM;
+    TPM2B_PUBLIC in;
+    TPM2B_SENSITIVE_CREATE sens;
+    memset(&in, 0, sizeof in);
+    memset(&sens, 0, sizeof sens);
+    int rc = qtpm_tss_template_ak(ak_algs[i].type, &in.publicArea);
+    if (rc != QTPM_OK)
+        return rc;
+    if (ak_algs[i].type == TPM_ALG_MLDSA)
+        in.publicArea.parameters.mldsaDetail.parameterSet = ak_algs[i].set;
+    qtpm_tss_session s;
+    if ((rc = qtpm_tss_ek_policy_session(t, NULL, &s)) != QTPM_OK)
+        return rc;
+    qtpm_tss_auths a = { 1, { { &s, NULL } } };
+    rc = qtpm_tss_Create(t, &a, ek->handle, &sens, &in, NULL, NULL, priv, &ak->pub, NULL, NULL,
+                         NULL);
+    if (rc == QTPM_OK)
+        rc = qtpm_tss_PolicyRestart(t, NULL, &s);
+    qtpm_tss_auths e = { 1, { { NULL, NULL } } };
+    if (rc == QTPM_OK)
+        rc = qtpm_tss_PolicySecret(t, &e, TPM_RH_ENDORSEMENT, &s, NULL, NULL, NULL, 0, NULL,
+                                   NULL);
+    if (rc == QTPM_OK)
+        rc = qtpm_tss_Load(t, &a, ek->handle, priv, &ak->pub, &ak->handle, &ak->name);
+    qtpm_tss_session_close(t, &s);
+    return rc;
+}
+
+static int pick_ek(qtpm_tss *t, TPM_ALG_ID *type, uint8_t *der, size_t cap, size_t *len)
+{
+    static const TPM_ALG_ID order[] = { TPM_ALG_MLKEM, TPM_ALG_ECC, TPM_ALG_RSA };
+    for (size_t i = 0; i < 3; i++) {
+        if (qtpm_tss_read_ek_cert(t, order[i], NULL, der, cap, len) == QTPM_OK) {
+            *type = order[i];
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int save_blob_public(const char *path, const TPM2B_PUBLIC *p)
+{
+    uint8_t buf[BLOB_MAX];
+    size_t off = 0;
+    if (qtpm_TPM2B_PUBLIC_marshal(p, buf, sizeof buf, &off) != TPM_RC_SUCCESS)
+        return -1;
+    return agent_write_file(path, buf, off, 0644);
+}
+
+static int save_blob_private(const char *path, const TPM2B_PRIVATE *p)
+{
+    uint8_t buf[BLOB_MAX];
+    size_t off = 0;
+    if (qtpm_TPM2B_PRIVATE_marshal(p, buf, sizeof buf, &off) != TPM_RC_SUCCESS)
+        return -1;
+    return agent_write_file(path, buf, off, 0600);
+}
+
+static json_t *b64_marshalled_public(const TPM2B_PUBLIC *p)
+{
+    uint8_t buf[BLOB_MAX];
+    size_t off = 0;
+    if (qtpm_TPM2B_PUBLIC_marshal(p, buf, sizeof buf, &off) != TPM_RC_SUCCESS)
+        return NULL;
+    char *s = agent_b64(buf, off);
+    json_t *j = s ? json_string(s) : NULL;
+    free(s);
+    return j;
+}
+
+static json_t *b64_json(const uint8_t *buf, size_t len)
+{
+    char *s = agent_b64(buf, len);
+    json_t *j = s ? json_string(s) : NULL;
+    free(s);
+    return j;
+}
+
+static int get_b64(json_t *o, const char *key, uint8_t *out, size_t cap, size_t *len)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? agent_unb64(s, out, cap, len) : QTPM_E_INVALID;
+}
+
+int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen)
+{
+    mkdir(cfg->state_dir, 0700);
+    uint8_t der[4096];
+    size_t der_len = 0;
+    TPM_ALG_ID ek_type;
+    if (pick_ek(tpm, &ek_type, der, sizeof der, &der_len) != 0) {
+        snprintf(err, errlen, "the TPM has no EK certificate in NV (ML-KEM-768, ECC or RSA)");
+        return QTPM_E_INVALID;
+    }
+    qtpm_tss_key ek, ak;
+    TPM2B_PRIVATE priv;
+    int rc = qtpm_tss_create_ek(tpm, ek_type, NULL, &ek);
+    if (rc == QTPM_OK)
+        rc = create_ak(tpm, &ek, cfg->ak_alg, &ak, &priv);
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "creating the EK and the %s AK: %s", cfg->ak_alg,
+                 qtpm_tss_strerror(rc));
+        return rc;
+    }
+    json_t *req = json_pack("{s:s,s:o,s:o,s:o}", "hostname", cfg->hostname, "ek_cert",
+                            b64_json(der, der_len), "ek_pub", b64_marshalled_public(&ek.pub),
+                            "ak_pub", b64_marshalled_public(&ak.pub));
+    long status;
+    json_t *rep = NULL;
+    rc = req ? agent_http_post(cfg, "/api/v1/enrol", req, &status, &rep, err, errlen)
+             : QTPM_E_NOMEM;
+    json_decref(req);
+    TPM2B_ID_OBJECT blob;
+    TPM2B_ENCRYPTED_SECRET secret;
+    uint8_t buf[BLOB_MAX];
+    size_t len, off;
+    const char *enrolment = rep ? json_string_value(json_object_get(rep, "enrolment")) : NULL;
+    if (rc == 0) {
+        off = 0;
+        if (!enrolment || get_b64(rep, "credential_blob", buf, sizeof buf, &len) != 0 ||
+            qtpm_TPM2B_ID_OBJECT_unmarshal(&blob, buf, len, &off) != TPM_RC_SUCCESS ||
+            (off = 0, get_b64(rep, "secret", buf, sizeof buf, &len)) != 0 ||
+            qtpm_TPM2B_ENCRYPTED_SECRET_unmarshal(&secret, buf, len, &off) != TPM_RC_SUCCESS) {
+            snprintf(err, errlen, "the NMS's enrolment reply is malformed");
+            rc = AGENT_E_NMS;
+        }
+    }
+    TPM2B_DIGEST cred;
+    if (rc == 0) {
+        rc = qtpm_tss_activate_credential(tpm, &ak, NULL, &ek, NULL, &blob, &secret, &cred);
+        if (rc != QTPM_OK)
+            snprintf(err, errlen, "ActivateCredential: %s", qtpm_tss_strerror(rc));
+    }
+    json_t *rep2 = NULL;
+    if (rc == 0) {
+        char *hex = agent_hex(cred.buffer, cred.size);
+        qtpm_memzero(&cred, sizeof cred);
+        char path[512];
+        snprintf(path, sizeof path, "/api/v1/enrol/%s/activate", enrolment);
+        json_t *a = json_pack("{s:s}", "credential", hex ? hex : "");
+        if (hex)
+            qtpm_memzero(hex, strlen(hex));
+        free(hex);
+        rc = agent_http_post(cfg, path, a, &status, &rep2, err, errlen);
+        json_decref(a);
+    }
+    const char *router = rep2 ? json_string_value(json_object_get(rep2, "router")) : NULL;
+    if (rc == 0 && !router) {
+        snprintf(err, errlen, "the NMS's activation reply names no router");
+        rc = AGENT_E_NMS;
+    }
+    char p[1100];
+    if (rc == 0) {
+        spath(cfg, "ak.pub", p, sizeof p);
+        rc = save_blob_public(p, &ak.pub);
+        spath(cfg, "ak.priv", p, sizeof p);
+        rc = rc ? rc : save_blob_private(p, &priv);
+        spath(cfg, "router.id", p, sizeof p);
+        rc = rc ? rc : agent_write_file(p, (const uint8_t *)router, strlen(router), 0644);
+        if (get_b64(rep2, "ak_cert", buf, sizeof buf, &len) == 0) {
+            spath(cfg, "ak.crt", p, sizeof p);
+            rc = rc ? rc : agent_write_file(p, buf, len, 0644);
+        }
+        if (rc != 0)
+            snprintf(err, errlen, "cannot write the AK to %s", cfg->state_dir);
+    }
+    json_decref(rep);
+    json_decref(rep2);
+    qtpm_tss_FlushContext(tpm, ak.handle);
+    qtpm_tss_FlushContext(tpm, ek.handle);
+    return rc;
+}
+
+/* Recreates the EK (a primary: same template, same key) and loads the AK. */
+static int load_ak(const agent_config *cfg, qtpm_tss *tpm, qtpm_tss_key *ek, qtpm_tss_key *ak,
+                   char *router, size_t rcap, char *err, size_t errlen)
+{
+    char p[1100];
+    uint8_t *buf = NULL;
+    size_t len = 0, off = 0;
+    TPM2B_PRIVATE priv;
+    memset(ak, 0, sizeof *ak);
+    spath(cfg, "router.id", p, sizeof p);
+    if (agent_read_file(p, &buf, &len) != 0 || len == 0 || len >= rcap) {
+        free(buf);
+        snprintf(err, errlen, "not enrolled (no %s): run qtpm-agent enrol first", p);
+        return AGENT_E_IO;
+    }
+    memcpy(router, buf, len);
+    router[len] = '\0';
+    free(buf);
+    spath(cfg, "ak.pub", p, sizeof p);
+    int ok = agent_read_file(p, &buf, &len) == 0 &&
+             qtpm_TPM2B_PUBLIC_unmarshal(&ak->pub, buf, len, &off, 0) == TPM_RC_SUCCESS;
+    free(buf);
+    buf = NULL;
+    off = 0;
+    spath(cfg, "ak.priv", p, sizeof p);
+    ok = ok && agent_read_file(p, &buf, &len) == 0 &&
+         qtpm_TPM2B_PRIVATE_unmarshal(&priv, buf, len, &off) == TPM_RC_SUCCESS;
+    if (buf)
+        qtpm_memzero(buf, len);
+    free(buf);
+    if (!ok) {
+        snprintf(err, errlen, "the AK blobs in %s are missing or malformed", cfg->state_dir);
+        return AGENT_E_IO;
+    }
+    uint8_t der[4096];
+    TPM_ALG_ID ek_type;
+    if (pick_ek(tpm, &ek_type, der, sizeof der, &len) != 0) {
+        snprintf(err, errlen, "the TPM has no EK certificate in NV");
+        return QTPM_E_INVALID;
+    }
+    int rc = qtpm_tss_create_ek(tpm, ek_type, NULL, ek);
+    qtpm_tss_session s;
+    if (rc == QTPM_OK && (rc = qtpm_tss_ek_policy_session(tpm, NULL, &s)) == QTPM_OK) {
+        qtpm_tss_auths a = { 1, { { &s, NULL } } };
+        rc = qtpm_tss_Load(tpm, &a, ek->handle, &priv, &ak->pub, &ak->handle, &ak->name);
+        qtpm_tss_session_close(tpm, &s);
+    }
+    qtpm_memzero(&priv, sizeof priv);
+    if (rc != QTPM_OK)
+        snprintf(err, errlen, "loading the AK: %s (a different TPM?)", qtpm_tss_strerror(rc));
+    return rc;
+}
+
+static TPMI_ALG_HASH hash_by_name(const char *n)
+{
+    if (strcmp(n, "sha1") == 0)
+        return TPM_ALG_SHA1;
+    if (strcmp(n, "sha256") == 0)
+        return TPM_ALG_SHA256;
+    if (strcmp(n, "sha384") == 0)
+        return TPM_ALG_SHA384;
+    return TPM_ALG_NULL;
+}
+
+static const char *hash_name(TPMI_ALG_HASH h)
+{
+    return h == TPM_ALG_SHA1 ? "sha1" : h == TPM_ALG_SHA256 ? "sha256" : "sha384";
+}
+
+/* {"sha256": [0, 1, 10]} → a TPML_PCR_SELECTION. */
+static int parse_selection(json_t *j, TPML_PCR_SELECTION *sel)
+{
+    memset(sel, 0, sizeof *sel);
+    const char *bank;
+    json_t *pcrs;
+    if (!json_is_object(j))
+        return QTPM_E_INVALID;
+    json_object_foreach(j, bank, pcrs) {
+        TPMI_ALG_HASH h = hash_by_name(bank);
+        if (h == TPM_ALG_NULL || !json_is_array(pcrs) || sel->count >= HASH_COUNT)
+            return QTPM_E_INVALID;
+        TPMS_PCR_SELECTION *s = &sel->pcrSelections[sel->count++];
+        s->hash = h;
+        s->sizeofSelect = 3;
+        size_t i;
+        json_t *v;
+        json_array_foreach(pcrs, i, v) {
+            json_int_t n = json_integer_value(v);
+            if (!json_is_integer(v) || n < 0 || n > 23)
+                return QTPM_E_INVALID;
+            s->pcrSelect[n / 8] |= (BYTE)(1u << (n % 8));
+        }
+    }
+    return sel->count ? 0 : QTPM_E_INVALID;
+}
+
+int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t vlen,
+                 json_t **reply, char *err, size_t errlen)
+{
+    char router[256], path[512];
+    qtpm_tss_key ek, ak;
+    *reply = NULL;
+    snprintf(verdict, vlen, "none");
+    int rc = load_ak(cfg, tpm, &ek, &ak, router, sizeof router, err, errlen);
+    if (rc != 0)
+        return rc;
+    long status;
+    json_t *ch = NULL, *empty = json_object();
+    snprintf(path, sizeof path, "/api/v1/routers/%s/challenge", router);
+    rc = agent_http_post(cfg, path, empty, &status, &ch, err, errlen);
+    json_decref(empty);
+    TPM2B_DATA nonce;
+    TPML_PCR_SELECTION sel;
+    size_t n = 0;
+    json_int_t from = 0;
+    if (rc == 0) {
+        const char *nh = json_string_value(json_object_get(ch, "nonce"));
+        json_t *fi = json_object_get(ch, "from_index");
+        from = json_integer_value(fi);
+        if (!nh || agent_unhex(nh, nonce.buffer, sizeof nonce.buffer, &n) != 0 ||
+            parse_selection(json_object_get(ch, "pcr_selection"), &sel) != 0 ||
+            !json_is_integer(fi) || from < 0) {
+            snprintf(err, errlen, "the NMS's challenge is malformed");
+            rc = AGENT_E_NMS;
+        }
+        nonce.size = (UINT16)n;
+    }
+    TPM2B_ATTEST quote;
+    TPMT_SIGNATURE sig;
+    TPM2B_DIGEST values[HASH_COUNT * 24];
+    size_t nv = 0;
+    if (rc == 0) {
+        rc = qtpm_tss_quote(tpm, &ak, NULL, &nonce, &sel, &quote, &sig);
+        if (rc == QTPM_OK)
+            rc = qtpm_tss_pcr_read_all(tpm, &sel, values, sizeof values / sizeof values[0], &nv);
+        if (rc != QTPM_OK)
+            snprintf(err, errlen, "Quote: %s", qtpm_tss_strerror(rc));
+    }
+    /* A PCR read after the quote can differ from the quoted values if a
+     * measurement came in between; the NMS then reports a PCR-digest
+     * mismatch and the next round (list grown) repeats the attestation. */
+    qtpm_ima_list list;
+    memset(&list, 0, sizeof list);
+    uint8_t *entries = NULL;
+    size_t entries_len = 0;
+    if (rc == 0 && (rc = agent_measure_list(cfg, &list)) != 0)
+        snprintf(err, errlen, "reading the measurement list: error %d", rc);
+    /* A list shorter than what the NMS has verified is a new boot's list (the
+     * TPM was reset): offer it whole; the quote's resetCount proves the boot. */
+    if (rc == 0 && (uint64_t)from > list.count)
+        from = 0;
+    for (size_t i = (size_t)from; rc == 0 && i < list.count; i++)
+        rc = qtpm_ima_serialize_binary(&list.entries[i], &entries, &entries_len);
+    json_t *ev = NULL;
+    if (rc == 0) {
+        uint8_t qb[BLOB_MAX], sb[BLOB_MAX];
+        size_t qo = 0, so = 0;
+        json_t *pv = json_object();
+        size_t k = 0;
+        for (UINT32 b = 0; b < sel.count; b++) {
+            json_t *bank = json_object();
+            for (unsigned pcr = 0; pcr < 24; pcr++) {
+                if (!(sel.pcrSelections[b].pcrSelect[pcr / 8] & (1u << (pcr % 8))))
+                    continue;
+                char key[8], *hex = k < nv ? agent_hex(values[k].buffer, values[k].size) : NULL;
+                snprintf(key, sizeof key, "%u", pcr);
+                json_object_set_new(bank, key, json_string(hex ? hex : ""));
+                free(hex);
+                k++;
+            }
+            json_object_set_new(pv, hash_name(sel.pcrSelections[b].hash), bank);
+        }
+        char *nonce_hex = agent_hex(nonce.buffer, nonce.size);
+        if (qtpm_TPM2B_ATTEST_marshal(&quote, qb, sizeof qb, &qo) == TPM_RC_SUCCESS &&
+            qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so) == TPM_RC_SUCCESS && nonce_hex)
+            ev = json_pack("{s:s,s:o,s:o,s:o,s:I,s:{s:s,s:I,s:o}}", "nonce", nonce_hex, "quote",
+                           b64_json(qb, qo), "signature", b64_json(sb, so), "pcr_values", pv,
+                           "uptime", (json_int_t)0, "log", "format", "ima-binary",
+                           "from_index", from, "entries",
+                           entries_len ? b64_json(entries, entries_len) : json_string(""));
+        else
+            json_decref(pv);
+        free(nonce_hex);
+        if (!ev)
+            rc = QTPM_E_NOMEM;
+    }
+    if (rc == 0) {
+        snprintf(path, sizeof path, "/api/v1/routers/%s/evidence", router);
+        rc = agent_http_post(cfg, path, ev, &status, reply, err, errlen);
+        const char *v = *reply ? json_string_value(json_object_get(*reply, "verdict")) : NULL;
+        if (rc == 0 && !v) {
+            snprintf(err, errlen, "the NMS's evidence reply has no verdict");
+            rc = AGENT_E_NMS;
+        }
+        if (v)
+            snprintf(verdict, vlen, "%s", v);
+    }
+    json_decref(ev);
+    json_decref(ch);
+    free(entries);
+    qtpm_ima_list_free(&list);
+    qtpm_tss_FlushContext(tpm, ak.handle);
+    qtpm_tss_FlushContext(tpm, ek.handle);
+    return rc;
+}

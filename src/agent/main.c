@@ -1,0 +1,191 @@
+/*
+ * qtpm-agent: the router side of qtpm's trusted device management
+ * (docs/AGENT.md). Subcommands:
+ *
+ *   enrol -c CONF          EK certificate → AK → ActivateCredential → AK certificate
+ *   measure -c CONF        measure the router image once (own measurer)
+ *   attest-once -c CONF    measure, then one challenge → quote → evidence round
+ *   run -c CONF [--rounds N]
+ *                          measure every period; attest at once when the list
+ *                          grew, and at least once a period
+ *   status -c CONF [--json]
+ *
+ * Exit status: 0 success, 1 the NMS or the TPM refused or failed, 2 usage or
+ * configuration error. For attest-once, a verdict other than good exits 3, so
+ * scripts can tell "attested, not trusted" from "could not attest".
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "agent.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: qtpm-agent enrol|measure|attest-once|run|status -c CONF "
+                    "[--rounds N] [--json]\n");
+    return 2;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void print_reasons(json_t *reply)
+{
+    json_t *reasons = json_object_get(reply, "reasons"), *r;
+    size_t i;
+    json_array_foreach(reasons, i, r) {
+        const char *code = json_string_value(json_object_get(r, "code"));
+        const char *path = json_string_value(json_object_get(r, "path"));
+        printf("  reason: %s%s%s\n", code ? code : "?", path ? " " : "", path ? path : "");
+    }
+}
+
+static int attest_round(const agent_config *cfg, qtpm_tss *tpm, int *good)
+{
+    char verdict[32], err[512];
+    json_t *reply = NULL;
+    double t0 = now_ms();
+    int rc = agent_attest(cfg, tpm, verdict, sizeof verdict, &reply, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "qtpm-agent: attestation failed: %s\n", err);
+        json_decref(reply);
+        return 1;
+    }
+    printf("qtpm-agent: %s: verdict %s (%.1f ms)\n", cfg->hostname, verdict, now_ms() - t0);
+    print_reasons(reply);
+    *good = strcmp(verdict, "good") == 0;
+    json_decref(reply);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage();
+    const char *cmd = argv[1], *conf = NULL;
+    long rounds = -1;
+    int as_json = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+            conf = argv[++i];
+        else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--json") == 0)
+            as_json = 1;
+        else
+            return usage();
+    }
+    if (!conf)
+        return usage();
+    agent_config cfg;
+    char err[512];
+    if (agent_config_load(conf, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "qtpm-agent: %s\n", err);
+        return 2;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "qtpm-agent: libcurl initialisation failed\n");
+        return 1;
+    }
+    qtpm_tss *tpm = NULL;
+    int rc = qtpm_tss_new(cfg.tcti, &tpm);
+    if (rc != QTPM_OK) {
+        fprintf(stderr, "qtpm-agent: cannot reach the TPM at %s: %s\n", cfg.tcti,
+                qtpm_tss_strerror(rc));
+        curl_global_cleanup();
+        return 1;
+    }
+    int status = 0;
+    agent_measurer m;
+    if (strcmp(cmd, "enrol") == 0) {
+        double t0 = now_ms();
+        if (agent_enrol(&cfg, tpm, err, sizeof err) != 0) {
+            fprintf(stderr, "qtpm-agent: enrolment failed: %s\n", err);
+            status = 1;
+        } else {
+            printf("qtpm-agent: %s enrolled (%.1f ms)\n", cfg.hostname, now_ms() - t0);
+        }
+    } else if (strcmp(cmd, "measure") == 0 || strcmp(cmd, "attest-once") == 0 ||
+               strcmp(cmd, "run") == 0) {
+        size_t added = 0;
+        if ((rc = agent_measure_start(&m, &cfg, tpm)) != 0 ||
+            (rc = agent_measure_scan(&m, &added)) != 0) {
+            fprintf(stderr, "qtpm-agent: measuring %s failed: %s\n", cfg.measure_root,
+                    qtpm_tss_strerror(rc));
+            status = 1;
+        } else if (strcmp(cmd, "measure") == 0) {
+            printf("qtpm-agent: %zu new measurements\n", added);
+        } else if (strcmp(cmd, "attest-once") == 0) {
+            int good = 0;
+            status = attest_round(&cfg, tpm, &good);
+            if (status == 0 && !good)
+                status = 3;
+        } else {
+            signal(SIGTERM, on_signal);
+            signal(SIGINT, on_signal);
+            int good = 0;
+            double last = now_ms();
+            attest_round(&cfg, tpm, &good);
+            for (long r = 1; !stop && (rounds < 0 || r < rounds); r++) {
+                for (unsigned s = 0; s < cfg.period * 10 && !stop; s++) {
+                    usleep(100000);
+                    if (agent_measure_scan(&m, &added) == 0 && added)
+                        break; /* the list grew: attest at once */
+                }
+                if (stop)
+                    break;
+                if (added || now_ms() - last >= cfg.period * 1e3) {
+                    attest_round(&cfg, tpm, &good);
+                    last = now_ms();
+                }
+            }
+        }
+    } else if (strcmp(cmd, "status") == 0) {
+        qtpm_ima_list list;
+        char p[1100];
+        snprintf(p, sizeof p, "%s/router.id", cfg.state_dir);
+        int enrolled = access(p, R_OK) == 0;
+        if (agent_measure_list(&cfg, &list) != 0) {
+            fprintf(stderr, "qtpm-agent: the measurement list is malformed\n");
+            status = 1;
+        } else {
+            if (as_json) {
+                json_t *j = json_pack("{s:s,s:b,s:I,s:s}", "hostname", cfg.hostname, "enrolled",
+                                      enrolled, "entries", (json_int_t)list.count, "source",
+                                      agent_uses_kernel_ima(&cfg) ? "kernel" : "own");
+                char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+                printf("%s\n", text ? text : "{}");
+                free(text);
+                json_decref(j);
+            }
+            else
+                printf("%s: %s, %zu measurements (%s)\n", cfg.hostname,
+                       enrolled ? "enrolled" : "not enrolled", list.count,
+                       agent_uses_kernel_ima(&cfg) ? "kernel IMA" : "own measurer");
+            qtpm_ima_list_free(&list);
+        }
+    } else {
+        status = usage();
+    }
+    qtpm_tss_free(tpm);
+    curl_global_cleanup();
+    return status;
+}

@@ -1,0 +1,347 @@
+/*
+ * admin.c — the qtpm-nms admin CLI working directly on the store: `vendor import`,
+ * `digestlist add FILE`, `router list|show ID|allow ID`, `events [--since N]`, each with
+ * `--json` for machine
+ * output. Changes of more than one row (the change and its event) share a transaction.
+ */
+#include "nms.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "qtpm/attest.h"
+#include "store.h"
+
+static int read_file(const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 4096, n = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        if (cap >= (16u << 20)) { /* 16 MiB is more than any key or CA file */
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        unsigned char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static int vendor_import(qtpm_store *st, int argc, char **argv, int json)
+{
+    const char *name = NULL, *ca = NULL, *mldsa = NULL, *ecdsa = NULL;
+    for (int i = 0; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--name"))
+            name = argv[i + 1];
+        else if (!strcmp(argv[i], "--ca"))
+            ca = argv[i + 1];
+        else if (!strcmp(argv[i], "--mldsa-pub"))
+            mldsa = argv[i + 1];
+        else if (!strcmp(argv[i], "--ecdsa-pub"))
+            ecdsa = argv[i + 1];
+        else {
+            fprintf(stderr, "qtpm-nms vendor import: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!name || !ca) {
+        fprintf(stderr, "usage: qtpm-nms vendor import --name N --ca PEM "
+                        "[--mldsa-pub F --ecdsa-pub F]\n");
+        return 2;
+    }
+    FILE *f = fopen(ca, "r");
+    X509 *cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    if (!cert) {
+        ERR_clear_error();
+        fprintf(stderr, "qtpm-nms: %s is not a PEM certificate\n", ca);
+        return 1;
+    }
+    unsigned char *der = NULL;
+    int dlen = i2d_X509(cert, &der);
+    X509_free(cert);
+    unsigned char *mpub = NULL, *epem = NULL;
+    size_t mlen = 0, elen = 0;
+    int rc = 1;
+    if (dlen <= 0)
+        goto out;
+    if (mldsa && read_file(mldsa, &mpub, &mlen)) {
+        fprintf(stderr, "qtpm-nms: cannot read %s\n", mldsa);
+        goto out;
+    }
+    if (ecdsa) {
+        if (read_file(ecdsa, &epem, &elen)) {
+            fprintf(stderr, "qtpm-nms: cannot read %s\n", ecdsa);
+            goto out;
+        }
+        unsigned char *t = realloc(epem, elen + 1);
+        if (!t)
+            goto out;
+        epem = t;
+        epem[elen] = '\0';
+    }
+    int src = qtpm_store_begin(st);
+    if (!src)
+        src = qtpm_store_vendor_add(st, name, der, (size_t)dlen, mpub, mlen, (char *)epem);
+    if (!src)
+        src = qtpm_store_event_add(st, NULL, "vendor-import", name, NULL);
+    if (!src)
+        src = qtpm_store_commit(st);
+    else
+        qtpm_store_rollback(st);
+    if (src == QTPM_STORE_CONFLICT) {
+        fprintf(stderr, "qtpm-nms: vendor %s already imported\n", name);
+        goto out;
+    }
+    if (src) {
+        fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+        goto out;
+    }
+    if (json)
+        printf("{\"vendor\":\"%s\"}\n", name);
+    else
+        printf("vendor %s imported\n", name);
+    rc = 0;
+out:
+    OPENSSL_free(der);
+    free(mpub);
+    free(epem);
+    return rc;
+}
+
+/* digestlist add FILE: both signatures are checked with the keys of the vendor the list
+ * names (qtpm_digestlist_verify), then a version not newer than the stored one for the same
+ * vendor+image is refused as a rollback. */
+static int digestlist_add(qtpm_store *st, const char *file, int json)
+{
+    unsigned char *buf = NULL, *mpub = NULL;
+    size_t len = 0, mlen = 0, body_len = 0;
+    char *pem = NULL;
+    qtpm_digestlist peek, dl;
+    int rc = 1;
+    memset(&peek, 0, sizeof peek);
+    memset(&dl, 0, sizeof dl);
+    if (read_file(file, &buf, &len)) {
+        fprintf(stderr, "qtpm-nms: cannot read %s\n", file);
+        return 1;
+    }
+    if (qtpm_digestlist_parse_unverified(buf, len, &peek, &body_len) != QTPM_ATTEST_OK) {
+        fprintf(stderr, "qtpm-nms: %s is not a digest list\n", file);
+        goto out;
+    }
+    int src = qtpm_store_vendor_keys(st, peek.vendor, &mpub, &mlen, &pem);
+    if (src == QTPM_STORE_NOTFOUND || (src == 0 && (!mpub || !pem))) {
+        fprintf(stderr, "qtpm-nms: vendor %s is not imported with its list keys "
+                        "(--mldsa-pub, --ecdsa-pub)\n", peek.vendor);
+        goto out;
+    }
+    if (src) {
+        fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+        goto out;
+    }
+    if (qtpm_digestlist_verify(buf, len, mpub, mlen, pem, &dl) != QTPM_ATTEST_OK) {
+        fprintf(stderr, "qtpm-nms: %s: a signature does not verify with vendor %s's keys\n",
+                file, peek.vendor);
+        goto out;
+    }
+    uint64_t newest = 0;
+    src = qtpm_store_digestlist_add(st, dl.vendor, dl.image, dl.version, buf, len, &newest);
+    if (src == QTPM_STORE_CONFLICT) {
+        fprintf(stderr, "qtpm-nms: rollback: %s %s version %llu is not newer than %llu\n",
+                dl.vendor, dl.image, (unsigned long long)dl.version,
+                (unsigned long long)newest);
+        goto out;
+    }
+    if (src) {
+        fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+        goto out;
+    }
+    if (json)
+        printf("{\"vendor\":\"%s\",\"image\":\"%s\",\"version\":%llu,\"entries\":%zu}\n",
+               dl.vendor, dl.image, (unsigned long long)dl.version, dl.count);
+    else
+        printf("digest list %s %s version %llu added (%zu entries)\n", dl.vendor, dl.image,
+               (unsigned long long)dl.version, dl.count);
+    rc = 0;
+out:
+    qtpm_digestlist_free(&peek);
+    qtpm_digestlist_free(&dl);
+    free(buf);
+    free(mpub);
+    free(pem);
+    return rc;
+}
+
+static int print_router(void *ctx, const qtpm_store_router *r)
+{
+    json_t *a = ctx;
+    if (a)
+        json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:I,s:I}", "id", r->id,
+                                           "hostname", r->hostname, "state", r->state,
+                                           "allow_reenrol", r->allow_reenrol, "created",
+                                           (json_int_t)r->created, "updated",
+                                           (json_int_t)r->updated));
+    else
+        printf("%-20s %-24s %-10s%s\n", r->id, r->hostname, r->state,
+               r->allow_reenrol ? " (re-enrolment allowed)" : "");
+    return 0;
+}
+
+static int print_event(void *ctx, const qtpm_store_event *e)
+{
+    json_t *a = ctx;
+    if (a)
+        json_array_append_new(a, json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
+                                           "time", (json_int_t)e->time, "router", e->router,
+                                           "kind", e->kind, "detail", e->detail));
+    else
+        printf("%6lld %lld %-16s %-16s %s\n", (long long)e->id, (long long)e->time,
+               e->router[0] ? e->router : "-", e->kind, e->detail);
+    return 0;
+}
+
+static int dump(json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!s)
+        return 1;
+    puts(s);
+    free(s);
+    return 0;
+}
+
+static int router_cmd(qtpm_store *st, int argc, char **argv, int json)
+{
+    if (argc >= 1 && !strcmp(argv[0], "list")) {
+        json_t *a = json ? json_array() : NULL;
+        if (qtpm_store_router_each(st, print_router, a)) {
+            json_decref(a);
+            fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+            return 1;
+        }
+        return a ? dump(a) : 0;
+    }
+    if (argc >= 2 && (!strcmp(argv[0], "show") || !strcmp(argv[0], "allow"))) {
+        qtpm_store_router r;
+        int rc;
+        if (!strcmp(argv[0], "allow")) {
+            rc = qtpm_store_begin(st);
+            if (!rc)
+                rc = qtpm_store_router_set_allow(st, argv[1], 1);
+            if (!rc)
+                rc = qtpm_store_event_add(st, argv[1], "allow-reenrol", "by operator (CLI)",
+                                          NULL);
+            if (!rc)
+                rc = qtpm_store_commit(st);
+            else
+                qtpm_store_rollback(st);
+            if (rc == 0)
+                rc = qtpm_store_router_get(st, argv[1], &r);
+        } else {
+            rc = qtpm_store_router_get(st, argv[1], &r);
+        }
+        if (rc == QTPM_STORE_NOTFOUND) {
+            fprintf(stderr, "qtpm-nms: no router %s\n", argv[1]);
+            return 1;
+        }
+        if (rc) {
+            fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+            return 1;
+        }
+        json_t *a = json ? json_array() : NULL;
+        print_router(a, &r);
+        char verdict[16];
+        char *reasons = NULL;
+        int have = qtpm_store_last_verdict(st, r.id, verdict, &reasons) == QTPM_STORE_OK;
+        if (!a) {
+            if (have)
+                printf("last verdict: %s %s\n", verdict, reasons);
+            free(reasons);
+            return 0;
+        }
+        json_t *one = json_incref(json_array_get(a, 0));
+        json_decref(a);
+        json_t *rj = have ? json_loads(reasons, 0, NULL) : NULL;
+        free(reasons);
+        if (have) {
+            json_object_set_new(one, "verdict", json_string(verdict));
+            json_object_set_new(one, "reasons", rj ? rj : json_array());
+        }
+        return dump(one);
+    }
+    fprintf(stderr, "usage: qtpm-nms router list | show ID | allow ID [--json]\n");
+    return 2;
+}
+
+int qtpm_nms_admin(const char *db_url, int argc, char **argv)
+{
+    int json = 0, n = 0;
+    char *args[32];
+    for (int i = 0; i < argc && n < 32; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else
+            args[n++] = argv[i];
+    }
+    if (n == 0)
+        return 2;
+    qtpm_store *st;
+    char err[512];
+    if (qtpm_store_open(db_url, &st, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: %s\n", err);
+        return 1;
+    }
+    int rc = 2;
+    if (!strcmp(args[0], "vendor") && n >= 2 && !strcmp(args[1], "import")) {
+        rc = vendor_import(st, n - 2, args + 2, json);
+    } else if (!strcmp(args[0], "digestlist") && n == 3 && !strcmp(args[1], "add")) {
+        rc = digestlist_add(st, args[2], json);
+    } else if (!strcmp(args[0], "router")) {
+        rc = router_cmd(st, n - 1, args + 1, json);
+    } else if (!strcmp(args[0], "events")) {
+        long long since = 0;
+        if (n >= 3 && !strcmp(args[1], "--since"))
+            since = strtoll(args[2], NULL, 10);
+        json_t *a = json ? json_array() : NULL;
+        if (qtpm_store_event_each(st, since, print_event, a)) {
+            json_decref(a);
+            fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+            rc = 1;
+        } else {
+            rc = a ? dump(a) : 0;
+        }
+    } else {
+        fprintf(stderr, "qtpm-nms: unknown command %s\n", args[0]);
+    }
+    qtpm_store_close(st);
+    return rc;
+}

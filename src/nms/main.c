@@ -1,0 +1,86 @@
+/*
+ * main.c — the qtpm-nms command line: `init`, `serve` and the admin commands
+ * (admin.c). The database URL comes from --db (default sqlite:DIR/nms.db when --dir is
+ * given, else sqlite:nms.db).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nms.h"
+#include "pki.h"
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: qtpm-nms init --dir D\n"
+            "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
+            "[--period S]\n"
+            "       qtpm-nms [--dir D | --db URL] vendor import --name N --ca PEM "
+            "[--mldsa-pub F --ecdsa-pub F] [--json]\n"
+            "       qtpm-nms [--dir D | --db URL] digestlist add FILE [--json]\n"
+            "       qtpm-nms [--dir D | --db URL] router list | show ID | allow ID [--json]\n"
+            "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = NULL, *db = NULL, *listen = NULL;
+    long period = 300;
+    char *rest[64];
+    int nrest = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+            dir = argv[++i];
+        else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+            db = argv[++i];
+        else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+            listen = argv[++i];
+        else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
+            char *end;
+            period = strtol(argv[++i], &end, 10);
+            if (*end || period < 1 || period > 86400) {
+                fprintf(stderr, "qtpm-nms: --period wants 1..86400 seconds\n");
+                return 2;
+            }
+        }
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage();
+            return 0;
+        } else if (nrest < 64)
+            rest[nrest++] = argv[i];
+    }
+    if (nrest == 0) {
+        usage();
+        return 2;
+    }
+    char dburl[4200];
+    if (!db) {
+        snprintf(dburl, sizeof dburl, "sqlite:%s/nms.db", dir ? dir : ".");
+        db = dburl;
+    }
+    if (!strcmp(rest[0], "init")) {
+        char err[512];
+        if (!dir) {
+            usage();
+            return 2;
+        }
+        if (qtpm_pki_init(dir, err, sizeof err)) {
+            fprintf(stderr, "qtpm-nms init: %s\n", err);
+            return 1;
+        }
+        printf("NMS key material written to %s\n", dir);
+        return 0;
+    }
+    if (!strcmp(rest[0], "serve")) {
+        if (!dir || !listen) {
+            usage();
+            return 2;
+        }
+        return qtpm_nms_serve(dir, db, listen, period);
+    }
+    int rc = qtpm_nms_admin(db, nrest, rest);
+    if (rc == 2)
+        usage();
+    return rc;
+}

@@ -1,0 +1,724 @@
+/*
+ * server.c — the qtpm-nms REST API v1 daemon (docs/NMS.md) on libevent's evhttp over
+ * TLS (bufferevent_openssl, one bufferevent per connection made by evhttp_set_bevcb).
+ *
+ * TLS: 1.2 minimum; client certificates are requested but optional at the TLS layer
+ * (SSL_VERIFY_PEER without FAIL_IF_NO_PEER_CERT), and a presented one must chain to the
+ * operator CA or the privacy CA, else the handshake fails. The role of each request is
+ * then read from the verified peer certificate: issued by the operator CA with OU
+ * "operator" or "read-only" → that role; issued by the privacy CA with OU "router" →
+ * router (CN = router id); no certificate → anonymous.
+ *
+ * Each request goes through, in this order: route (404), method (405), role (401 when a
+ * certificate is required and none was given, 403 when the role may not), Content-Type
+ * for bodies (415), JSON parsing (400). evhttp itself answers 413 for bodies over the
+ * 4 MiB limit (evhttp_set_max_body_size). Every error body is
+ * {"error": code, "message": text}. A failing request never stops the server.
+ */
+#include "nms.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "qtpm/attest.h"
+#include "ras.h"
+#include "store.h"
+
+#define MAX_BODY (4u * 1024u * 1024u)
+#define NONCE_LIFETIME 60
+
+enum role { ROLE_ANON = 1, ROLE_ROUTER = 2, ROLE_READONLY = 4, ROLE_OPERATOR = 8 };
+
+struct nms {
+    SSL_CTX *ssl;
+    X509 *operator_ca;
+    X509 *privacy_ca;
+    EVP_PKEY *privacy_key;
+    EVP_PKEY *policy_key;
+    qtpm_store *st;
+    struct event_base *base;
+    uint64_t requests, errors;
+    int64_t period; /* heartbeat period (s): offline after two without a sign of life */
+};
+
+struct req {
+    struct nms *nms;
+    struct evhttp_request *r;
+    enum role role;
+    char cert_cn[64];
+    json_t *body;
+};
+
+static void send_json(struct evhttp_request *r, int code, json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT);
+    struct evbuffer *out = evhttp_request_get_output_buffer(r);
+    evhttp_add_header(evhttp_request_get_output_headers(r), "Content-Type", "application/json");
+    if (text)
+        evbuffer_add(out, text, strlen(text));
+    free(text);
+    evhttp_send_reply(r, code, NULL, NULL);
+}
+
+static void send_error(struct req *q, int code, const char *err, const char *msg)
+{
+    q->nms->errors++;
+    json_t *j = json_pack("{s:s,s:s}", "error", err, "message", msg);
+    send_json(q->r, code, j);
+    json_decref(j);
+}
+
+/* ---- roles ---- */
+
+static void name_entry(X509_NAME *n, int nid, char *out, size_t len)
+{
+    out[0] = '\0';
+    int i = X509_NAME_get_index_by_NID(n, nid, -1);
+    if (i < 0)
+        return;
+    ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
+    int l = ASN1_STRING_length(s);
+    if (l < 0 || (size_t)l >= len)
+        return;
+    memcpy(out, ASN1_STRING_get0_data(s), (size_t)l);
+    out[l] = '\0';
+}
+
+static void find_role(struct req *q)
+{
+    q->role = ROLE_ANON;
+    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
+    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    if (!ssl)
+        return;
+    X509 *peer = SSL_get1_peer_certificate(ssl);
+    if (!peer)
+        return;
+    if (SSL_get_verify_result(ssl) == X509_V_OK) {
+        char ou[32];
+        X509_NAME *subj = X509_get_subject_name(peer);
+        name_entry(subj, NID_organizationalUnitName, ou, sizeof ou);
+        name_entry(subj, NID_commonName, q->cert_cn, sizeof q->cert_cn);
+        if (X509_check_issued(q->nms->operator_ca, peer) == X509_V_OK) {
+            if (strcmp(ou, "operator") == 0)
+                q->role = ROLE_OPERATOR;
+            else if (strcmp(ou, "read-only") == 0)
+                q->role = ROLE_READONLY;
+        } else if (X509_check_issued(q->nms->privacy_ca, peer) == X509_V_OK &&
+                   strcmp(ou, "router") == 0 && q->cert_cn[0]) {
+            q->role = ROLE_ROUTER;
+        }
+    }
+    X509_free(peer);
+}
+
+/* ---- handlers ---- */
+
+static int json_router(void *ctx, const qtpm_store_router *r)
+{
+    json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:b,s:I,s:I}", "id", r->id, "hostname",
+                                         r->hostname, "state", r->state, "allow_reenrol",
+                                         r->allow_reenrol, "created", (json_int_t)r->created,
+                                         "updated", (json_int_t)r->updated));
+    return 0;
+}
+
+static void h_routers(struct req *q, const char *id)
+{
+    (void)id;
+    json_t *a = json_array();
+    if (qtpm_store_router_each(q->nms->st, json_router, a)) {
+        json_decref(a);
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_t *j = json_pack("{s:o}", "routers", a);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+static int json_event(void *ctx, const qtpm_store_event *e);
+
+static void h_router(struct req *q, const char *id)
+{
+    qtpm_store_router r;
+    int rc = qtpm_store_router_get(q->nms->st, id, &r);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        send_error(q, 404, "not-found", "no such router");
+        return;
+    }
+    if (rc) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_t *a = json_array();
+    json_router(a, &r);
+    json_t *j = json_incref(json_array_get(a, 0));
+    json_decref(a);
+    json_t *h = json_array();
+    if (qtpm_store_router_events(q->nms->st, id, 50, json_event, h)) {
+        json_decref(h);
+        json_decref(j);
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_object_set_new(j, "history", h);
+    char verdict[16];
+    char *reasons = NULL;
+    if (qtpm_store_last_verdict(q->nms->st, id, verdict, &reasons) == QTPM_STORE_OK) {
+        json_t *rj = json_loads(reasons, 0, NULL);
+        json_object_set_new(j, "verdict", json_string(verdict));
+        json_object_set_new(j, "reasons", rj ? rj : json_array());
+    }
+    free(reasons);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+static void h_allow(struct req *q, const char *id)
+{
+    if (qtpm_store_begin(q->nms->st)) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    int rc = qtpm_store_router_set_allow(q->nms->st, id, 1);
+    if (rc == 0)
+        rc = qtpm_store_event_add(q->nms->st, id, "allow-reenrol", "by operator", NULL);
+    if (rc == 0)
+        rc = qtpm_store_commit(q->nms->st);
+    else
+        qtpm_store_rollback(q->nms->st);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        send_error(q, 404, "not-found", "no such router");
+        return;
+    }
+    if (rc) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_t *j = json_pack("{s:s,s:b}", "router", id, "allow_reenrol", 1);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+static int json_event(void *ctx, const qtpm_store_event *e)
+{
+    json_array_append_new(ctx, json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
+                                         "time", (json_int_t)e->time, "router", e->router,
+                                         "kind", e->kind, "detail", e->detail));
+    return 0;
+}
+
+static void h_events(struct req *q, const char *id)
+{
+    (void)id;
+    int64_t since = 0;
+    struct evkeyvalq params;
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
+    if (query && evhttp_parse_query_str(query, &params) == 0) {
+        const char *s = evhttp_find_header(&params, "since");
+        char *end = NULL;
+        if (s)
+            since = strtoll(s, &end, 10);
+        int bad = s && (*s == '\0' || *end != '\0' || since < 0);
+        evhttp_clear_headers(&params);
+        if (bad) {
+            send_error(q, 400, "bad-request", "since must be a non-negative integer");
+            return;
+        }
+    }
+    json_t *a = json_array();
+    if (qtpm_store_event_each(q->nms->st, since, json_event, a)) {
+        json_decref(a);
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_t *j = json_pack("{s:o}", "events", a);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+static void h_metrics(struct req *q, const char *id)
+{
+    (void)id;
+    static const char *const tables[] = {"routers", "vendors", "digestlists", "verdicts",
+                                         "events"};
+    struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_requests_total HTTP requests handled.\n"
+                             "# TYPE qtpm_nms_requests_total counter\n"
+                             "qtpm_nms_requests_total %llu\n"
+                             "# HELP qtpm_nms_errors_total Requests answered with an error.\n"
+                             "# TYPE qtpm_nms_errors_total counter\n"
+                             "qtpm_nms_errors_total %llu\n"
+                             "# HELP qtpm_nms_rows Rows per store table.\n"
+                             "# TYPE qtpm_nms_rows gauge\n",
+                        (unsigned long long)q->nms->requests,
+                        (unsigned long long)q->nms->errors);
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        int64_t n = 0;
+        if (qtpm_store_count(q->nms->st, tables[i], &n) == 0)
+            evbuffer_add_printf(out, "qtpm_nms_rows{table=\"%s\"} %lld\n", tables[i],
+                                (long long)n);
+    }
+    evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
+                      "text/plain; version=0.0.4");
+    evhttp_send_reply(q->r, 200, NULL, NULL);
+}
+
+static void h_challenge(struct req *q, const char *id)
+{
+    if (q->role == ROLE_ROUTER && strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only ask for its own challenge");
+        return;
+    }
+    qtpm_store_router r;
+    int rc = qtpm_store_router_get(q->nms->st, id, &r);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        send_error(q, 404, "not-found", "no such router");
+        return;
+    }
+    unsigned char nonce[32];
+    char hex[65];
+    if (rc || RAND_bytes(nonce, sizeof nonce) != 1) {
+        send_error(q, 500, "internal", "cannot make a nonce");
+        return;
+    }
+    for (size_t i = 0; i < sizeof nonce; i++)
+        snprintf(hex + 2 * i, 3, "%02x", nonce[i]);
+    int64_t expires = (int64_t)time(NULL) + NONCE_LIFETIME;
+    if (qtpm_store_nonce_put(q->nms->st, id, hex, expires)) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    /* RFC 9684 log retrieval: the router sends its list from the first entry
+     * the verifier has not seen (0 for a router never verified). */
+    json_int_t from_index = 0;
+    char *vs = NULL;
+    qtpm_verifier_state vst;
+    if (qtpm_store_router_verifier_state(q->nms->st, id, &vs) == 0 && vs &&
+        qtpm_verifier_state_from_json(vs, &vst) == 0)
+        from_index = (json_int_t)vst.next_index;
+    free(vs);
+    json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
+                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index", from_index,
+                          "expires", (json_int_t)expires);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+static void h_vendors(struct req *q, const char *id)
+{
+    (void)id;
+    const char *name = NULL, *ca_b64 = NULL;
+    json_error_t e;
+    if (json_unpack_ex(q->body, &e, 0, "{s:s,s:s}", "name", &name, "ca_cert", &ca_b64) ||
+        !name[0] || strlen(name) > 64) {
+        send_error(q, 400, "bad-request", "need name and ca_cert (base64 DER)");
+        return;
+    }
+    size_t n = strlen(ca_b64);
+    unsigned char *der = malloc(n / 4 * 3 + 4);
+    int len = der ? EVP_DecodeBlock(der, (const unsigned char *)ca_b64, (int)n) : -1;
+    if (len > 0 && n >= 2 && ca_b64[n - 1] == '=')
+        len -= ca_b64[n - 2] == '=' ? 2 : 1;
+    const unsigned char *p = der;
+    X509 *ca = len > 0 && n % 4 == 0 ? d2i_X509(NULL, &p, len) : NULL;
+    if (!ca || p != der + len) {
+        X509_free(ca);
+        free(der);
+        ERR_clear_error();
+        send_error(q, 400, "bad-certificate", "ca_cert is not a base64 DER X.509 certificate");
+        return;
+    }
+    X509_free(ca);
+    int rc = qtpm_store_begin(q->nms->st);
+    if (!rc)
+        rc = qtpm_store_vendor_add(q->nms->st, name, der, (size_t)len, NULL, 0, NULL);
+    if (!rc)
+        rc = qtpm_store_event_add(q->nms->st, NULL, "vendor-import", name, NULL);
+    if (!rc)
+        rc = qtpm_store_commit(q->nms->st);
+    else
+        qtpm_store_rollback(q->nms->st);
+    free(der);
+    if (rc == QTPM_STORE_CONFLICT) {
+        send_error(q, 409, "conflict", "a vendor of that name exists");
+        return;
+    }
+    if (rc) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_t *j = json_pack("{s:s}", "vendor", name);
+    send_json(q->r, 201, j);
+    json_decref(j);
+}
+
+static void send_result(struct req *q, qtpm_ras_result *res)
+{
+    if (res->body) {
+        send_json(q->r, res->status, res->body);
+        json_decref(res->body);
+    } else {
+        send_error(q, res->status, res->error, res->message);
+    }
+}
+
+static void h_enrol(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_ras_result res = {0};
+    qtpm_ras_enrol(q->nms->st, q->body, &res);
+    send_result(q, &res);
+}
+
+static void h_activate(struct req *q, const char *id)
+{
+    qtpm_ras_result res = {0};
+    qtpm_ras_activate(q->nms->st, q->nms->privacy_ca, q->nms->privacy_key, q->nms->policy_key,
+                      id, q->body, &res);
+    send_result(q, &res);
+}
+
+static void h_tlskey(struct req *q, const char *id)
+{
+    qtpm_ras_result res = {0};
+    qtpm_ras_tls_key(q->nms->st, q->nms->privacy_ca, q->nms->privacy_key, q->nms->policy_key,
+                     id, q->body, &res);
+    send_result(q, &res);
+}
+
+static void h_heartbeat(struct req *q, const char *id)
+{
+    if (strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only send its own heartbeat");
+        return;
+    }
+    json_t *n = json_object_get(q->body, "entries");
+    if (!json_is_integer(n) || json_integer_value(n) < 0) {
+        send_error(q, 400, "bad-request", "entries must be a non-negative integer");
+        return;
+    }
+    int64_t previous = -1;
+    int rc = qtpm_store_router_seen(q->nms->st, id, json_integer_value(n), &previous);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        send_error(q, 404, "not-found", "no such router");
+        return;
+    }
+    if (rc) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    /* Fresh evidence is wanted when the measurement list changed since the last
+     * heartbeat (or this is the first one). */
+    json_t *j = json_pack("{s:b}", "attest", previous != json_integer_value(n));
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+static void h_evidence(struct req *q, const char *id)
+{
+    if (q->role == ROLE_ROUTER && strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only send its own evidence");
+        return;
+    }
+    qtpm_ras_result res = {0};
+    qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
+    send_result(q, &res);
+}
+
+static void h_todo(struct req *q, const char *id)
+{
+    (void)id;
+    send_error(q, 501, "not-implemented", "this endpoint is not implemented yet");
+}
+
+/* ---- routing ---- */
+
+struct route {
+    const char *prefix; /* path up to the id (or whole path when no id) */
+    const char *suffix; /* after the id; NULL: no id */
+    enum evhttp_cmd_type method;
+    int roles;
+    void (*fn)(struct req *, const char *id);
+};
+
+#define ADMIN_READ (ROLE_OPERATOR | ROLE_READONLY)
+static const struct route routes[] = {
+    {"/api/v1/routers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_routers},
+    {"/api/v1/routers/", "", EVHTTP_REQ_GET, ADMIN_READ, h_router},
+    {"/api/v1/routers/", "/allow", EVHTTP_REQ_POST, ROLE_OPERATOR, h_allow},
+    {"/api/v1/routers/", "/challenge", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
+     h_challenge},
+    {"/api/v1/routers/", "/evidence", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
+     h_evidence},
+    {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
+     h_tlskey},
+    {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_heartbeat},
+    {"/api/v1/enrol", NULL, EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR, h_enrol},
+    {"/api/v1/enrol/", "/activate", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
+     h_activate},
+    {"/api/v1/events", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_events},
+    {"/api/v1/vendors", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_vendors},
+    {"/api/v1/digestlists", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_todo},
+    {"/metrics", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_metrics},
+};
+
+static int id_ok(const char *s, size_t n)
+{
+    if (n == 0 || n >= 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Matches path against a route; copies the id out. */
+static int match(const struct route *rt, const char *path, char id[64])
+{
+    size_t pl = strlen(rt->prefix);
+    id[0] = '\0';
+    if (!rt->suffix)
+        return strcmp(path, rt->prefix) == 0;
+    if (strncmp(path, rt->prefix, pl) != 0)
+        return 0;
+    const char *s = path + pl, *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    if (!id_ok(s, n) || strcmp(s + n, rt->suffix) != 0)
+        return 0;
+    memcpy(id, s, n);
+    id[n] = '\0';
+    return 1;
+}
+
+static void on_request(struct evhttp_request *r, void *arg)
+{
+    struct req q = {.nms = arg, .r = r};
+    q.nms->requests++;
+    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(r));
+    enum evhttp_cmd_type method = evhttp_request_get_command(r);
+    const struct route *hit = NULL;
+    int path_found = 0;
+    char id[64];
+    for (size_t i = 0; path && i < sizeof routes / sizeof routes[0]; i++) {
+        if (!match(&routes[i], path, id))
+            continue;
+        path_found = 1;
+        if (routes[i].method == method) {
+            hit = &routes[i];
+            break;
+        }
+    }
+    if (!path_found) {
+        send_error(&q, 404, "not-found", "no such resource");
+        return;
+    }
+    if (!hit) {
+        send_error(&q, 405, "method-not-allowed", "method not allowed on this resource");
+        return;
+    }
+    find_role(&q);
+    if (!(hit->roles & q.role)) {
+        if (q.role == ROLE_ANON)
+            send_error(&q, 401, "unauthenticated", "a client certificate is required");
+        else
+            send_error(&q, 403, "forbidden", "this role may not do that");
+        return;
+    }
+    if (method == EVHTTP_REQ_POST) {
+        const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r), "Content-Type");
+        size_t n = strlen("application/json");
+        if (!ct || strncasecmp(ct, "application/json", n) != 0 ||
+            (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ')) {
+            send_error(&q, 415, "unsupported-media-type", "Content-Type must be application/json");
+            return;
+        }
+        struct evbuffer *in = evhttp_request_get_input_buffer(r);
+        size_t len = evbuffer_get_length(in);
+        const char *data = (const char *)evbuffer_pullup(in, -1);
+        json_error_t e;
+        q.body = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &e);
+        if (!q.body || !json_is_object(q.body)) {
+            json_decref(q.body);
+            send_error(&q, 400, "bad-json", "the body is not a JSON object");
+            return;
+        }
+    }
+    hit->fn(&q, id);
+    json_decref(q.body);
+}
+
+/* ---- TLS ---- */
+
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
+{
+    struct nms *n = arg;
+    SSL *ssl = SSL_new(n->ssl);
+    if (!ssl)
+        return NULL;
+    return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                          BEV_OPT_CLOSE_ON_FREE);
+}
+
+static X509 *load_cert(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    X509 *c = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    return c;
+}
+
+static int setup_tls(struct nms *n, const char *dir)
+{
+    char crt[4096], key[4096];
+    snprintf(crt, sizeof crt, "%s/server.crt", dir);
+    snprintf(key, sizeof key, "%s/server.key", dir);
+    n->operator_ca = load_cert(dir, "operator-ca.crt");
+    n->privacy_ca = load_cert(dir, "privacy-ca.crt");
+    snprintf(key, sizeof key, "%s/privacy-ca.key", dir);
+    FILE *f = fopen(key, "r");
+    n->privacy_key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    snprintf(key, sizeof key, "%s/policy.key", dir);
+    f = fopen(key, "r");
+    n->policy_key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    snprintf(key, sizeof key, "%s/server.key", dir);
+    n->ssl = SSL_CTX_new(TLS_server_method());
+    if (!n->operator_ca || !n->privacy_ca || !n->privacy_key || !n->policy_key || !n->ssl)
+        return -1;
+    X509_STORE *xs = SSL_CTX_get_cert_store(n->ssl);
+    if (!SSL_CTX_set_min_proto_version(n->ssl, TLS1_2_VERSION) ||
+        SSL_CTX_use_certificate_file(n->ssl, crt, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_use_PrivateKey_file(n->ssl, key, SSL_FILETYPE_PEM) != 1 ||
+        !X509_STORE_add_cert(xs, n->operator_ca) || !X509_STORE_add_cert(xs, n->privacy_ca))
+        return -1;
+    /* Ask for a client certificate, accept none (anonymous), reject a bad one. */
+    SSL_CTX_set_verify(n->ssl, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_verify_depth(n->ssl, 2);
+    static const unsigned char sid[] = "qtpm-nms";
+    SSL_CTX_set_session_id_context(n->ssl, sid, sizeof sid - 1);
+    return 0;
+}
+
+static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct nms *n = arg;
+    int marked = 0;
+    if (qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
+        fprintf(stderr, "qtpm-nms: offline timer: %s\n", qtpm_store_errmsg(n->st));
+    else if (marked)
+        fprintf(stderr, "qtpm-nms: %d router(s) offline\n", marked);
+}
+
+static void on_signal(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    event_base_loopexit(arg, NULL);
+}
+
+int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period)
+{
+    struct nms n = {.period = period};
+    char err[512];
+    int rc = 1;
+    struct evhttp *http = NULL;
+    struct event *sigint = NULL, *sigterm = NULL, *offline = NULL;
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    char *end = NULL;
+    long port = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || (size_t)(colon - listen) >= sizeof host || !end || *end || port <= 0 ||
+        port > 65535) {
+        fprintf(stderr, "qtpm-nms: --listen wants HOST:PORT, got '%s'\n", listen);
+        return 2;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    if (qtpm_store_open(db_url, &n.st, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: %s\n", err);
+        return 1;
+    }
+    if (setup_tls(&n, dir)) {
+        fprintf(stderr, "qtpm-nms: cannot load the TLS material of %s (run qtpm-nms init)\n",
+                dir);
+        goto out;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    n.base = event_base_new();
+    http = n.base ? evhttp_new(n.base) : NULL;
+    if (!http)
+        goto out;
+    evhttp_set_bevcb(http, make_bev, &n);
+    evhttp_set_gencb(http, on_request, &n);
+    evhttp_set_max_body_size(http, MAX_BODY);
+    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                         EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+                                         EVHTTP_REQ_HEAD);
+    evhttp_set_timeout(http, 30);
+    if (evhttp_bind_socket(http, host, (ev_uint16_t)port) != 0) {
+        fprintf(stderr, "qtpm-nms: cannot listen on %s\n", listen);
+        goto out;
+    }
+    sigint = evsignal_new(n.base, SIGINT, on_signal, n.base);
+    sigterm = evsignal_new(n.base, SIGTERM, on_signal, n.base);
+    if (!sigint || !sigterm || evsignal_add(sigint, NULL) || evsignal_add(sigterm, NULL))
+        goto out;
+    /* The offline timer runs at half the period, so a router is marked within 2.5. */
+    struct timeval tick = {.tv_sec = period >= 2 ? period / 2 : 1};
+    offline = event_new(n.base, -1, EV_PERSIST, on_offline_timer, &n);
+    if (!offline || event_add(offline, &tick))
+        goto out;
+    fprintf(stderr, "qtpm-nms: listening on https://%s/\n", listen);
+    event_base_dispatch(n.base);
+    rc = 0;
+out:
+    if (sigint)
+        event_free(sigint);
+    if (sigterm)
+        event_free(sigterm);
+    if (offline)
+        event_free(offline);
+    if (http)
+        evhttp_free(http);
+    if (n.base)
+        event_base_free(n.base);
+    SSL_CTX_free(n.ssl);
+    X509_free(n.operator_ca);
+    X509_free(n.privacy_ca);
+    EVP_PKEY_free(n.privacy_key);
+    EVP_PKEY_free(n.policy_key);
+    qtpm_store_close(n.st);
+    return rc;
+}

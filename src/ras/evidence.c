@@ -1,0 +1,272 @@
+/*
+ * evidence.c — the verifier side of explicit attestation (docs/NMS.md "Explicit
+ * attestation"): POST /api/v1/routers/<id>/evidence.
+ *
+ * The nonce of /challenge is consumed first (single use, 60 s). The quote, its signature,
+ * the unsigned PCR values and the new IMA entries go to qtpm_attest_verify with the router's
+ * stored verifier state (incremental: only entries from the last verified index are
+ * replayed) and every active digest list (their signatures were verified at
+ * `digestlist add`; here they are only parsed). The verdict, its reasons, the new verifier
+ * state, last_seen and the events are written in one transaction. For a good verdict the
+ * response carries the approval: approvedPolicy = PolicyPCR(selection, H(values)) from
+ * qtpm_tss_policy_pcr, signed by the policy key over SHA-256(approvedPolicy ‖ router id).
+ *
+ * The PCR selection is the SHA-256 bank with the PCRs the request gives values for
+ * (ascending), which is what the quote must cover.
+ */
+#include "ras.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "qtpm/attest.h"
+#include "qtpm/marshal.h"
+#include "qtpm/tss.h"
+#include "qtpm/tss_tasks.h"
+
+#define MAX_LISTS 64
+
+static void fail(qtpm_ras_result *res, int status, const char *code, const char *msg)
+{
+    res->status = status;
+    res->body = NULL;
+    res->error = code;
+    snprintf(res->message, sizeof res->message, "%s", msg);
+}
+
+static int unhex(const char *s, uint8_t *out, size_t n)
+{
+    if (!s || strlen(s) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+struct lists {
+    qtpm_digestlist dl[MAX_LISTS];
+    const qtpm_digestlist *ptr[MAX_LISTS];
+    size_t n;
+};
+
+static int load_list(void *ctx, const char *vendor, const uint8_t *b, size_t len)
+{
+    (void)vendor;
+    struct lists *l = ctx;
+    size_t body = 0;
+    if (l->n >= MAX_LISTS)
+        return 1;
+    if (qtpm_digestlist_parse_unverified(b, len, &l->dl[l->n], &body) == QTPM_ATTEST_OK) {
+        l->ptr[l->n] = &l->dl[l->n];
+        l->n++;
+    }
+    return 0;
+}
+
+static json_t *reasons_json(const qtpm_verdict *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < v->n_reasons; i++) {
+        const qtpm_reason *r = &v->reasons[i];
+        json_t *o = json_pack("{s:s,s:I}", "code", r->code ? r->code : "unknown", "entry",
+                              (json_int_t)r->entry);
+        if (r->path)
+            json_object_set_new(o, "path", json_string(r->path));
+        if (r->expected)
+            json_object_set_new(o, "expected", json_string(r->expected));
+        if (r->found)
+            json_object_set_new(o, "found", json_string(r->found));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
+                       qtpm_ras_result *res)
+{
+    const char *nonce_hex = json_string_value(json_object_get(req, "nonce"));
+    const char *q64 = json_string_value(json_object_get(req, "quote"));
+    const char *s64 = json_string_value(json_object_get(req, "signature"));
+    json_t *pv = json_object_get(json_object_get(req, "pcr_values"), "sha256");
+    json_t *log = json_object_get(req, "log");
+    const char *fmt = json_string_value(json_object_get(log, "format"));
+    json_t *from = json_object_get(log, "from_index");
+    const char *e64 = json_string_value(json_object_get(log, "entries"));
+    uint8_t *qraw = NULL, *sraw = NULL, *eraw = NULL;
+    size_t qlen = 0, slen = 0, elen = 0, off;
+    struct lists *lists = calloc(1, sizeof *lists);
+    qtpm_ima_list ima = {0};
+    qtpm_verdict verdict;
+    memset(&verdict, 0, sizeof verdict);
+    char *state_json = NULL, *reasons_text = NULL;
+    json_t *reasons = NULL;
+    int have_verdict = 0;
+    TPM2B_DATA nonce = {.size = 32};
+    TPM2B_ATTEST quote;
+    TPMT_SIGNATURE sig;
+    if (!lists) {
+        fail(res, 500, "internal", "out of memory");
+        return;
+    }
+    if (unhex(nonce_hex, nonce.buffer, 32) || !q64 || !s64 || !json_is_object(pv) ||
+        !fmt || strcmp(fmt, "ima-binary") != 0 || !json_is_integer(from) ||
+        json_integer_value(from) < 0 || !e64 || qtpm_ras_b64_decode(q64, &qraw, &qlen) ||
+        qtpm_ras_b64_decode(s64, &sraw, &slen) || (e64[0] && qtpm_ras_b64_decode(e64, &eraw,
+                                                                                &elen))) {
+        fail(res, 400, "bad-request", "need nonce, quote, signature, pcr_values.sha256 and "
+                                      "log {format: ima-binary, from_index, entries}");
+        goto out;
+    }
+    off = 0;
+    int bad = qtpm_TPM2B_ATTEST_unmarshal(&quote, qraw, qlen, &off) != TPM_RC_SUCCESS ||
+              off != qlen;
+    off = 0;
+    bad = bad || qtpm_TPMT_SIGNATURE_unmarshal(&sig, sraw, slen, &off, 0) != TPM_RC_SUCCESS ||
+          off != slen;
+    if (bad) {
+        fail(res, 400, "bad-request", "quote or signature does not parse");
+        goto out;
+    }
+    /* PCR values: SHA-256 bank, ascending PCR numbers. */
+    TPML_PCR_SELECTION sel;
+    memset(&sel, 0, sizeof sel);
+    sel.count = 1;
+    sel.pcrSelections[0].hash = TPM_ALG_SHA256;
+    sel.pcrSelections[0].sizeofSelect = 3;
+    TPM2B_DIGEST values[24];
+    size_t nv = 0;
+    for (int pcr = 0; pcr < 24; pcr++) {
+        char key[4];
+        snprintf(key, sizeof key, "%d", pcr);
+        json_t *v = json_object_get(pv, key);
+        if (!v)
+            continue;
+        values[nv].size = 32;
+        if (unhex(json_string_value(v), values[nv].buffer, 32)) {
+            fail(res, 400, "bad-request", "a PCR value is not 64 hex digits");
+            goto out;
+        }
+        sel.pcrSelections[0].pcrSelect[pcr / 8] |= (uint8_t)(1u << (pcr % 8));
+        nv++;
+    }
+    if (nv == 0 || nv != json_object_size(pv)) {
+        fail(res, 400, "bad-request", "pcr_values.sha256 must map PCR numbers 0..23 to values");
+        goto out;
+    }
+    if (elen && qtpm_ima_parse_binary(eraw, elen, &ima) != QTPM_ATTEST_OK) {
+        fail(res, 400, "bad-log", "log.entries is not a binary IMA measurement list");
+        goto out;
+    }
+    int rc = qtpm_store_nonce_take(st, id, nonce_hex, (int64_t)time(NULL));
+    if (rc == QTPM_STORE_NOTFOUND) {
+        fail(res, 403, "nonce-invalid", "unknown, used or expired nonce");
+        goto out;
+    }
+    uint8_t ak_raw[4096];
+    size_t ak_len = 0;
+    if (rc || (rc = qtpm_store_ak_active(st, id, ak_raw, sizeof ak_raw, &ak_len))) {
+        fail(res, rc == QTPM_STORE_NOTFOUND ? 404 : 500, "not-enrolled",
+             "the router has no AK");
+        goto out;
+    }
+    TPM2B_PUBLIC ak;
+    off = 0;
+    if (qtpm_TPM2B_PUBLIC_unmarshal(&ak, ak_raw, ak_len, &off, 0) != TPM_RC_SUCCESS) {
+        fail(res, 500, "store", "stored AK does not parse");
+        goto out;
+    }
+    qtpm_verifier_state vs;
+    qtpm_verifier_state_init(&vs);
+    char *old = NULL;
+    if (qtpm_store_router_verifier_state(st, id, &old)) {
+        fail(res, 500, "store", qtpm_store_errmsg(st));
+        goto out;
+    }
+    if (old && qtpm_verifier_state_from_json(old, &vs) != QTPM_ATTEST_OK) {
+        free(old);
+        fail(res, 500, "store", "stored verifier state does not parse");
+        goto out;
+    }
+    free(old);
+    if (qtpm_store_digestlist_each(st, load_list, lists)) {
+        fail(res, 500, "store", qtpm_store_errmsg(st));
+        goto out;
+    }
+    qtpm_evidence ev = {
+        .ak = &ak.publicArea,
+        .nonce = &nonce,
+        .quote = &quote,
+        .sig = &sig,
+        .pcrs = &sel,
+        .pcr_values = values,
+        .n_pcr_values = nv,
+        .from_index = (uint64_t)json_integer_value(from),
+        .new_entries = &ima,
+    };
+    rc = qtpm_attest_verify(&vs, lists->ptr, lists->n, &ev, &verdict);
+    if (rc != QTPM_ATTEST_OK) {
+        fail(res, 400, "bad-evidence", "the evidence cannot be verified");
+        goto out;
+    }
+    have_verdict = 1;
+    reasons = reasons_json(&verdict);
+    reasons_text = reasons ? json_dumps(reasons, JSON_COMPACT) : NULL;
+    if (!reasons_text || qtpm_verifier_state_to_json(&vs, &state_json) != QTPM_ATTEST_OK) {
+        fail(res, 500, "internal", "out of memory");
+        goto out;
+    }
+    const char *vname = qtpm_verdict_name(verdict.state);
+    if (qtpm_store_attestation(st, id, vname, reasons_text, state_json, verdict.rebooted)) {
+        fail(res, 500, "store", qtpm_store_errmsg(st));
+        goto out;
+    }
+    json_t *body = json_pack("{s:s,s:s,s:O,s:I}", "verdict", vname, "tier",
+                             qtpm_ar4si_name(verdict.tier), "reasons", reasons, "next_index",
+                             (json_int_t)vs.next_index);
+    if (body && verdict.state == QTPM_VERDICT_GOOD) {
+        TPM2B_DIGEST composite, policy;
+        TPMT_SIGNATURE approval;
+        uint8_t ab[sizeof approval + 2];
+        size_t ao = 0;
+        char phex[2 * sizeof policy.buffer + 1] = "";
+        if (qtpm_tss_pcr_composite(TPM_ALG_SHA256, values, nv, &composite) != QTPM_OK ||
+            qtpm_tss_policy_start(TPM_ALG_SHA256, &policy) != QTPM_OK ||
+            qtpm_tss_policy_pcr(TPM_ALG_SHA256, &policy, &sel, &composite) != QTPM_OK ||
+            qtpm_ras_approve(policy_key, &policy, id, &approval) ||
+            qtpm_TPMT_SIGNATURE_marshal(&approval, ab, sizeof ab, &ao) != TPM_RC_SUCCESS) {
+            json_decref(body);
+            fail(res, 500, "internal", "cannot sign the approval");
+            goto out;
+        }
+        for (size_t i = 0; i < policy.size; i++)
+            snprintf(phex + 2 * i, 3, "%02x", policy.buffer[i]);
+        char *a64 = qtpm_ras_b64_encode(ab, ao);
+        if (a64)
+            json_object_set_new(body, "approval",
+                                json_pack("{s:s,s:s}", "policy", phex, "signature", a64));
+        free(a64);
+    }
+    res->status = 200;
+    res->body = body;
+    if (!body)
+        fail(res, 500, "internal", "out of memory");
+out:
+    if (have_verdict)
+        qtpm_verdict_free(&verdict);
+    json_decref(reasons);
+    free(reasons_text);
+    free(state_json);
+    for (size_t i = 0; i < lists->n; i++)
+        qtpm_digestlist_free(&lists->dl[i]);
+    free(lists);
+    qtpm_ima_list_free(&ima);
+    free(qraw);
+    free(sraw);
+    free(eraw);
+}

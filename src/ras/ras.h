@@ -1,0 +1,62 @@
+/*
+ * ras.h — the registrar (enrolment) and privacy CA of qtpm-nms (private to src/ras,
+ * src/nms). The HTTP layer parses JSON and hands the body here; each call returns the
+ * HTTP status and either a response object or an error code and message.
+ */
+#ifndef QTPM_RAS_H
+#define QTPM_RAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "qtpm/tpm2_types.h"
+#include "store.h"
+
+typedef struct {
+    int status;         /* HTTP status */
+    json_t *body;       /* success body (owned by the caller) */
+    const char *error;  /* error code when body is NULL */
+    char message[256];
+} qtpm_ras_result;
+
+/* Standard base64 with padding, strict (no whitespace); *out malloc'd. */
+int qtpm_ras_b64_decode(const char *in, uint8_t **out, size_t *len);
+char *qtpm_ras_b64_encode(const uint8_t *in, size_t len);
+
+/* A base64 TPM2B_PUBLIC in field of req that must fill its buffer; *raw (malloc'd) gets
+ * the marshalled bytes. */
+int qtpm_ras_json_public(const json_t *req, const char *field, TPM2B_PUBLIC *pub,
+                         uint8_t **raw, size_t *raw_len);
+
+/* POST /api/v1/enrol (docs/NMS.md "Enrolment"). */
+void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res);
+/* POST /api/v1/enrol/<id>/activate: issues the AK certificate from the privacy CA. */
+void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *policy_key,
+                       const char *id, const json_t *req, qtpm_ras_result *res);
+
+/* A certificate from the privacy CA for a TPM key: subject O=qtpm-nms, OU=ou, CN=router;
+ * OU "router" adds extendedKeyUsage clientAuth (the TLS key). serial_hex gets the serial. */
+X509 *qtpm_ras_issue(X509 *ca, EVP_PKEY *ca_key, const char *router, const char *ou,
+                     const TPMT_PUBLIC *key, char serial_hex[33]);
+
+/* POST /api/v1/routers/<id>/tls-key (docs/NMS.md "Implicit attestation"). */
+void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *policy_key,
+                      const char *id, const json_t *req, qtpm_ras_result *res);
+
+/* POST /api/v1/routers/<id>/evidence (docs/NMS.md "Explicit attestation"). */
+void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
+                       qtpm_ras_result *res);
+
+/* The policy key (ECC P-256) as a TPM2B_PUBLIC for LoadExternal: sign, userWithAuth,
+ * ECDSA-SHA256, SHA-256 nameAlg. */
+int qtpm_ras_policy_public(const EVP_PKEY *key, TPM2B_PUBLIC *out);
+/* The approval of approvedPolicy for policyRef: ECDSA P-256 over
+ * SHA-256(policy ‖ policy_ref) (Part 3 §23.16 PolicyAuthorize). */
+int qtpm_ras_approve(EVP_PKEY *key, const TPM2B_DIGEST *policy, const char *policy_ref,
+                     TPMT_SIGNATURE *sig);
+
+#endif

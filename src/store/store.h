@@ -1,0 +1,167 @@
+/*
+ * store.h — the NMS's storage interface (private to src/store, src/ras, src/nms).
+ *
+ * One opaque handle over a back end chosen by URL: "sqlite:PATH" (the embedded default:
+ * WAL journal, busy timeout) — PostgreSQL ("postgresql:CONNINFO") shares the schema but is
+ * not implemented yet and is refused with a clear error. The schema is versioned: the
+ * schema_version table holds the number of the last migration applied, and every pending
+ * migration is applied inside one transaction at open, so a crash leaves either the old or
+ * the new schema, never half of one. Every call that changes more than one row runs in a
+ * transaction of its own, or in the caller's (qtpm_store_begin/commit/rollback nest: only
+ * the outermost pair touches the database).
+ *
+ * Errors are values: 0 on success, QTPM_STORE_NOTFOUND, QTPM_STORE_CONFLICT (a unique key
+ * already present) or QTPM_STORE_ERROR (the message is in qtpm_store_errmsg()).
+ */
+#ifndef QTPM_STORE_H
+#define QTPM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define QTPM_STORE_OK 0
+#define QTPM_STORE_ERROR (-1)
+#define QTPM_STORE_NOTFOUND (-2)
+#define QTPM_STORE_CONFLICT (-3)
+
+/* The schema version this build migrates to. */
+#define QTPM_STORE_SCHEMA_VERSION 2
+
+typedef struct qtpm_store qtpm_store;
+
+int qtpm_store_open(const char *url, qtpm_store **out, char *err, size_t errlen);
+void qtpm_store_close(qtpm_store *st);
+const char *qtpm_store_errmsg(const qtpm_store *st);
+int qtpm_store_schema_version(qtpm_store *st, int *version);
+
+int qtpm_store_begin(qtpm_store *st);
+int qtpm_store_commit(qtpm_store *st);
+int qtpm_store_rollback(qtpm_store *st);
+
+/* Vendors: a name, the DER of its EK CA certificate, its digest-list signing keys. */
+int qtpm_store_vendor_add(qtpm_store *st, const char *name, const uint8_t *ca_der,
+                          size_t ca_len, const uint8_t *mldsa_pub, size_t mldsa_len,
+                          const char *ecdsa_pem);
+typedef int (*qtpm_store_vendor_cb)(void *ctx, const char *name, const uint8_t *ca_der,
+                                    size_t ca_len);
+int qtpm_store_vendor_each(qtpm_store *st, qtpm_store_vendor_cb cb, void *ctx);
+
+/* Routers: id (text), hostname, state ("enrolling", "enrolled", "good", "unknown", "bad",
+ * "offline"), allow_reenrol flag. */
+typedef struct {
+    char id[64];
+    char hostname[256];
+    char state[16];
+    int allow_reenrol;
+    int64_t created;
+    int64_t updated;
+} qtpm_store_router;
+
+int qtpm_store_router_add(qtpm_store *st, const char *id, const char *hostname,
+                          const char *state);
+int qtpm_store_router_get(qtpm_store *st, const char *id, qtpm_store_router *out);
+int qtpm_store_router_set_state(qtpm_store *st, const char *id, const char *state);
+int qtpm_store_router_set_allow(qtpm_store *st, const char *id, int allow);
+typedef int (*qtpm_store_router_cb)(void *ctx, const qtpm_store_router *r);
+int qtpm_store_router_each(qtpm_store *st, qtpm_store_router_cb cb, void *ctx);
+
+/* Events: an append-only log; ids increase. */
+typedef struct {
+    int64_t id;
+    int64_t time;
+    char router[64];
+    char kind[32];
+    char detail[512];
+} qtpm_store_event;
+
+int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
+                         const char *detail, int64_t *id);
+typedef int (*qtpm_store_event_cb)(void *ctx, const qtpm_store_event *e);
+int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx);
+
+/* The newest `limit` events of one router, newest first. */
+int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
+                             qtpm_store_event_cb cb, void *ctx);
+
+/* Nonces: single use. take() deletes the nonce and says whether it existed for that
+ * router and had not expired at `now` (QTPM_STORE_NOTFOUND otherwise). */
+int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
+                         int64_t expires);
+int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_hex,
+                          int64_t now);
+
+/* Verdicts: one row per attestation; the router's state changes in the same transaction. */
+int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdict,
+                           const char *reasons_json);
+
+/* Enrolments in progress (between POST /enrol and /activate): single use, like nonces.
+ * The secret is the MakeCredential credential the router must give back. */
+typedef struct {
+    char id[40];
+    char router[64];
+    char hostname[256];
+    char vendor[65];
+    uint8_t secret[32];
+    uint8_t ek_pub[4096];
+    size_t ek_pub_len;
+    uint8_t ek_cert[8192];
+    size_t ek_cert_len;
+    uint8_t ak_pub[4096];
+    size_t ak_pub_len;
+    int64_t expires;
+} qtpm_store_enrolment;
+
+int qtpm_store_enrolment_put(qtpm_store *st, const qtpm_store_enrolment *e);
+/* Deletes the enrolment and returns it if it had not expired at now. */
+int qtpm_store_enrolment_take(qtpm_store *st, const char *id, int64_t now,
+                              qtpm_store_enrolment *out);
+/* The router an EK (marshalled TPM2B_PUBLIC) belongs to. */
+int qtpm_store_ek_router(qtpm_store *st, const uint8_t *ek_pub, size_t len, char router[64]);
+/* The active AK (marshalled TPM2B_PUBLIC) of a router. */
+int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_t cap,
+                         size_t *len);
+/* Completes an enrolment in one transaction: the router (added, or set back to
+ * "enrolled" with its re-enrolment permission used up), its EK (once), its AK (the old
+ * ones deactivated), the AK certificate and an "enrolled" event. */
+int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
+                            const uint8_t *ak_name, size_t ak_name_len, const char *serial,
+                            const uint8_t *ak_cert, size_t ak_cert_len);
+
+/* A certificate issued to a router (kind "ak" or "tls") and an event, in one transaction. */
+int qtpm_store_certificate_add(qtpm_store *st, const char *router, const char *kind,
+                               const char *serial, const uint8_t *der, size_t len);
+
+/* Liveness: sets last_seen = now and, when entries >= 0, last_entries = entries; the
+ * previous last_entries (-1: none yet) goes to *previous when it is not NULL. */
+int qtpm_store_router_seen(qtpm_store *st, const char *id, int64_t entries, int64_t *previous);
+/* The offline timer: every router (not enrolling, not offline) last seen before `before`
+ * becomes "offline" with an event, in one transaction (at most 64 per call). */
+int qtpm_store_mark_offline(qtpm_store *st, int64_t before, int *marked);
+
+/* A vendor's digest-list keys; *mldsa and *ecdsa_pem are malloc'd (NULL when absent). */
+int qtpm_store_vendor_keys(qtpm_store *st, const char *name, uint8_t **mldsa, size_t *mldsa_len,
+                           char **ecdsa_pem);
+/* Adds a verified digest list: refused with QTPM_STORE_CONFLICT when the same or a newer
+ * version for vendor+image is stored (*newest gets it); older versions are deactivated;
+ * an event is written; all in one transaction. */
+int qtpm_store_digestlist_add(qtpm_store *st, const char *vendor, const char *image,
+                              uint64_t version, const uint8_t *body, size_t len,
+                              uint64_t *newest);
+typedef int (*qtpm_store_blob_cb)(void *ctx, const char *vendor, const uint8_t *b, size_t n);
+/* The active digest lists (the newest of each vendor+image). */
+int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx);
+
+/* The verifier state column of a router (JSON text; *json malloc'd, NULL if none). */
+int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json);
+/* One attestation's outcome in one transaction: a verdict row, the router's state,
+ * verifier state and last_seen, and an event ("reboot" too when rebooted). */
+int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
+                           const char *reasons_json, const char *state_json, int rebooted);
+
+/* The newest verdict of a router: its name and reasons (JSON text, malloc'd). */
+int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons);
+
+/* Counts for /metrics. table is one of the schema's table names. */
+int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);
+
+#endif

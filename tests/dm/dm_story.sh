@@ -1,0 +1,26 @@
+#!/bin/sh
+# dm_story.sh BUILD qtpm|swtpm DEMO_SCRIPT — runs the device-management
+# story with two routers and checks what the NMS concluded: the untouched
+# router is good, the attacked one is bad because of /usr/sbin/routerd's
+# digest (the exact reason code and path), and the demo said so.
+set -eu
+build=$1 tpm=$2 demo=$3
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-dmtest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+opt=
+[ "$tpm" = swtpm ] && opt=--swtpm
+DEMO_RESULT=$tmp/r2.json sh "$demo" "$build" --routers 2 --quick $opt > "$tmp/out" 2>&1 || {
+    cat "$tmp/out"; echo "FAIL: the demo exited non-zero"; exit 1; }
+cat "$tmp/out"
+grep -q "r1: verdict good" "$tmp/out" || { echo "FAIL: r1 was not good"; exit 1; }
+grep -q "verdict bad" "$tmp/out" || { echo "FAIL: the attack was not seen as bad"; exit 1; }
+python3 - "$tmp/r2.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+state = r.get("state") or r.get("verdict")
+assert state == "bad", f"r2 state {state!r}, expected bad"
+reasons = r.get("reasons") or (r.get("last_verdict") or {}).get("reasons") or []
+assert any(x.get("code") == "digest-mismatch" and x.get("path") == "/usr/sbin/routerd"
+           for x in reasons), f"no digest-mismatch for /usr/sbin/routerd in {reasons}"
+print("dm_story: r2 bad, digest-mismatch /usr/sbin/routerd")
+PY

@@ -1,0 +1,160 @@
+#!/bin/sh
+# test_api.sh — the NMS REST API's error handling and roles over real TLS (ctest nms_api).
+#
+# `qtpm-nms init` makes the CAs and client certificates; `qtpm-nms serve` runs on a free
+# loopback port; curl (OpenSSL flavour) sends requests with the operator, read-only or no
+# client certificate. Asserts the exact status of: no certificate (401), read-only POST
+# (403), wrong Content-Type (415), malformed JSON (400), a 5 MiB body (413), unknown route
+# (404), wrong method (405), a certificate from a foreign CA (handshake refused), and that
+# the server still answers afterwards; plus vendors, routers, challenge, events, metrics
+# and the admin CLI. The server is stopped by a trap on any exit.
+set -eu
+NMS=$1 DL=$2
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+    if [ -n "$pid" ]; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "FAIL: $*" >&2; [ -f "$tmp/log" ] && cat "$tmp/log" >&2; exit 1; }
+
+"$NMS" init --dir "$tmp/nms" >/dev/null || fail "init"
+for k in privacy-ca operator-ca policy server operator readonly; do
+    [ "$(stat -c %a "$tmp/nms/$k.key")" = 600 ] || fail "$k.key is not 0600"
+done
+"$NMS" init --dir "$tmp/nms" 2>/dev/null && fail "second init must refuse to overwrite"
+openssl verify -CAfile "$tmp/nms/operator-ca.crt" "$tmp/nms/server.crt" \
+    "$tmp/nms/operator.crt" "$tmp/nms/readonly.crt" >/dev/null || fail "chain"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$NMS" serve --dir "$tmp/nms" --db "sqlite:$tmp/nms.db" --listen "127.0.0.1:$port" \
+    2>"$tmp/log" &
+pid=$!
+i=0
+until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.5).close()' "$port" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 50 ] || fail "server did not start"
+    kill -0 "$pid" 2>/dev/null || fail "server died"
+    sleep 0.1
+done
+
+base="https://127.0.0.1:$port"
+# req ROLE METHOD PATH [CONTENT-TYPE BODYFILE] -> prints the status
+req() {
+    role=$1 method=$2 path=$3
+    set -- --silent --max-time 10 -o "$tmp/out" -w '%{http_code}' \
+        --cacert "$tmp/nms/operator-ca.crt" -X "$method"
+    case $role in
+    operator) set -- "$@" --cert "$tmp/nms/operator.crt" --key "$tmp/nms/operator.key" ;;
+    readonly) set -- "$@" --cert "$tmp/nms/readonly.crt" --key "$tmp/nms/readonly.key" ;;
+    foreign) set -- "$@" --cert "$tmp/foreign.crt" --key "$tmp/foreign.key" ;;
+    esac
+    if [ -n "${ctype:-}" ]; then set -- "$@" -H "Content-Type: $ctype"; fi
+    if [ -n "${body:-}" ]; then set -- "$@" --data-binary "@$body"; fi
+    curl "$@" "$base$path" || true
+}
+expect() {
+    want=$1; shift
+    got=$(req "$@")
+    [ "$got" = "$want" ] || fail "$* → $got, want $want ($(cat "$tmp/out" 2>/dev/null))"
+}
+
+printf '{}' >"$tmp/empty.json"
+printf '{"name": "x", ' >"$tmp/bad.json"
+printf '[1, 2]' >"$tmp/array.json"
+head -c $((5 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$tmp/big.json"
+
+expect 401 none GET /api/v1/routers
+grep -q '"error":"unauthenticated"' "$tmp/out" || fail "401 body: $(cat "$tmp/out")"
+expect 200 readonly GET /api/v1/routers
+expect 200 operator GET /api/v1/routers
+grep -q '"routers":\[\]' "$tmp/out" || fail "empty list: $(cat "$tmp/out")"
+ctype=application/json body=$tmp/empty.json expect 403 readonly POST /api/v1/routers/r1/allow
+grep -q '"error":"forbidden"' "$tmp/out" || fail "403 body"
+ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/vendors
+ctype=text/plain body=$tmp/empty.json expect 415 operator POST /api/v1/vendors
+body=$tmp/empty.json expect 415 operator POST /api/v1/enrol
+ctype=application/json body=$tmp/bad.json expect 400 operator POST /api/v1/vendors
+grep -q '"error":"bad-json"' "$tmp/out" || fail "400 body"
+ctype=application/json body=$tmp/array.json expect 400 operator POST /api/v1/vendors
+ctype=application/json body=$tmp/big.json expect 413 operator POST /api/v1/vendors
+expect 404 operator GET /api/v1/nothing
+expect 404 operator GET /api/v1/routers/bad%2Fid
+expect 405 operator DELETE /api/v1/routers
+expect 405 operator GET /api/v1/enrol
+ctype=application/json body=$tmp/empty.json expect 400 operator POST /api/v1/vendors
+
+# A client certificate from a CA the NMS does not know: the handshake is refused.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/OU=operator/CN=x" \
+    -keyout "$tmp/foreign.key" -out "$tmp/foreign.crt" -days 1 2>/dev/null || fail "openssl req"
+got=$(req foreign GET /api/v1/routers)
+[ "$got" = 000 ] || fail "foreign certificate accepted: $got"
+
+# Vendors through the API; the same name twice → 409; not a certificate → 400.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -subj "/CN=vendor" \
+    -keyout "$tmp/v.key" -out "$tmp/v.crt" -days 1 2>/dev/null
+b64=$(openssl x509 -in "$tmp/v.crt" -outform DER | base64 -w0)
+printf '{"name": "acme", "ca_cert": "%s"}' "$b64" >"$tmp/vendor.json"
+ctype=application/json body=$tmp/vendor.json expect 201 operator POST /api/v1/vendors
+ctype=application/json body=$tmp/vendor.json expect 409 operator POST /api/v1/vendors
+printf '{"name": "b", "ca_cert": "aGVsbG8="}' >"$tmp/vbad.json"
+ctype=application/json body=$tmp/vbad.json expect 400 operator POST /api/v1/vendors
+
+# Unknown router: challenge and show → 404.
+ctype=application/json body=$tmp/empty.json expect 404 none POST /api/v1/routers/r1/challenge
+expect 404 readonly GET /api/v1/routers/r1
+
+# Heartbeat is for routers' TLS keys only.
+ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/heartbeat
+ctype=application/json body=$tmp/empty.json expect 403 operator POST /api/v1/routers/r1/heartbeat
+
+# Events and metrics; the server still answers after every error above.
+expect 200 readonly GET '/api/v1/events?since=0'
+grep -q '"kind":"vendor-import"' "$tmp/out" || fail "event missing: $(cat "$tmp/out")"
+expect 400 readonly GET '/api/v1/events?since=x'
+expect 200 readonly GET /metrics
+grep -q '^qtpm_nms_rows{table="vendors"} 1$' "$tmp/out" || fail "metrics: $(cat "$tmp/out")"
+expect 401 none GET /metrics
+kill -0 "$pid" || fail "server died"
+
+# Admin CLI on the same database.
+db="sqlite:$tmp/nms.db"
+"$NMS" --db "$db" vendor import --name acme --ca "$tmp/v.crt" 2>/dev/null && fail "dup vendor"
+"$NMS" --db "$db" vendor import --name other --ca "$tmp/v.crt" --json | grep -q '"vendor":"other"' \
+    || fail "vendor import"
+"$NMS" --db "$db" router list --json | grep -qx '\[\]' || fail "router list"
+"$NMS" --db "$db" router show r1 2>/dev/null && fail "show of unknown router"
+"$NMS" --db "$db" router allow r1 2>/dev/null && fail "allow of unknown router"
+"$NMS" --db "$db" events --json | grep -q '"detail":"other"' || fail "events"
+# digestlist add: both signatures with the vendor's keys; rollback refused.
+"$DL" keygen --out-dir "$tmp/vk" >/dev/null || fail "keygen"
+"$DL" keygen --out-dir "$tmp/ok" >/dev/null || fail "keygen other"
+mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
+for v in 1 2 3; do
+    "$DL" build --vendor acme2 --image img --version $v --root "$tmp/root" \
+        --mldsa-key "$tmp/vk/mldsa65.key" --ecdsa-key "$tmp/vk/ecdsa-p384.key" \
+        -o "$tmp/l$v.qdl" >/dev/null || fail "build list $v"
+done
+"$DL" build --vendor acme2 --image img --version 9 --root "$tmp/root" \
+    --mldsa-key "$tmp/ok/mldsa65.key" --ecdsa-key "$tmp/ok/ecdsa-p384.key" \
+    -o "$tmp/foreign.qdl" >/dev/null || fail "build foreign list"
+"$NMS" --db "$db" digestlist add "$tmp/l2.qdl" 2>/dev/null && fail "list of an unknown vendor"
+"$NMS" --db "$db" vendor import --name acme2 --ca "$tmp/v.crt" \
+    --mldsa-pub "$tmp/vk/mldsa65.pub" --ecdsa-pub "$tmp/vk/ecdsa-p384.pub" >/dev/null \
+    || fail "vendor import with keys"
+"$NMS" --db "$db" digestlist add "$tmp/l2.qdl" --json | grep -q '"version":2' || fail "add v2"
+"$NMS" --db "$db" digestlist add "$tmp/l1.qdl" 2>"$tmp/err" && fail "rollback to v1 accepted"
+grep -q rollback "$tmp/err" || fail "rollback message: $(cat "$tmp/err")"
+"$NMS" --db "$db" digestlist add "$tmp/l2.qdl" 2>/dev/null && fail "same version accepted"
+"$NMS" --db "$db" digestlist add "$tmp/foreign.qdl" 2>/dev/null && fail "foreign keys accepted"
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//3]^=1; open(sys.argv[2],"wb").write(b)' \
+    "$tmp/l3.qdl" "$tmp/tampered.qdl"
+"$NMS" --db "$db" digestlist add "$tmp/tampered.qdl" 2>/dev/null && fail "tampered list accepted"
+"$NMS" --db "$db" digestlist add "$tmp/l3.qdl" >/dev/null || fail "add v3"
+echo "nms_api: ok"

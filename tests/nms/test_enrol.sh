@@ -1,0 +1,165 @@
+#!/bin/sh
+# test_enrol.sh — enrolment with a real TPM (ctest nms_enrol).
+#
+# qtpm-server (mssim) is the router's TPM; the test client manufactures its ECC P-256 EK
+# with a certificate from a vendor CA, then enrols against qtpm-nms over HTTPS:
+#   - before the vendor CA is imported: 403 ek-untrusted (untrusted vendor);
+#   - after `vendor import`: 201 then 200, the AK certificate verifies against the
+#     privacy CA and names the router; the router is listed as enrolled;
+#   - the same EK with another (ML-DSA-44) AK: 409 until `router allow`, then 201/200;
+#   - a credential made for the certified EK, activated with another EK: the TPM refuses
+#     and the NMS answers the made-up credential with 403;
+#   - TLS key certification (tls-key): 201 and a client certificate from the privacy CA,
+#     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize;
+#   - explicit attestation: evidence for a file in the vendor's digest list → good with a
+#     PolicyAuthorize approval; then a file in no list → unknown (reason unknown-file);
+#   - the offline timer marks the silent router offline after two periods.
+# Both servers are stopped by a trap on any exit.
+set -eu
+NMS=$1 SERVER=$2 CLIENT=$3 DL=$4
+tmp=$(mktemp -d)
+tpm_pid= nms_pid=
+cleanup() {
+    for p in $nms_pid $tpm_pid; do
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$tmp"/*.log; do [ -f "$f" ] && { echo "== $f"; cat "$f"; } >&2; done
+    exit 1
+}
+free_ports() {
+    python3 - <<'PY'
+import socket
+for _ in range(500):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    try:
+        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close()
+        print(p); break
+    except OSError:
+        pass
+PY
+}
+port_open() {
+    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null
+}
+wait_port() { # PORT PID
+    i=0
+    until port_open "$1"; do
+        i=$((i + 1))
+        [ $i -lt 100 ] || return 1
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.1
+    done
+}
+
+tport=$(free_ports)
+mkdir -p "$tmp/tpm"
+"$SERVER" --mssim --host 127.0.0.1 --port "$tport" --state "$tmp/tpm" 2>"$tmp/tpm.log" &
+tpm_pid=$!
+wait_port "$tport" "$tpm_pid" && wait_port $((tport + 1)) "$tpm_pid" || fail "qtpm-server"
+tcti="mssim:host=127.0.0.1,port=$tport"
+
+"$NMS" init --dir "$tmp/nms" >/dev/null || fail "init"
+nport=$(free_ports)
+db="sqlite:$tmp/nms/nms.db"
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
+    2>"$tmp/nms.log" &
+nms_pid=$!
+wait_port "$nport" "$nms_pid" || fail "qtpm-nms"
+url="https://127.0.0.1:$nport"
+
+"$CLIENT" manufacture "$tcti" "$tmp/vendor" "$tmp/vendor.pem" || fail "manufacture"
+
+# Untrusted vendor: nothing imported yet.
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc) || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "untrusted vendor: $out"
+
+# A different CA of the same name shape does not help either.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -subj "/CN=other" \
+    -keyout "$tmp/o.key" -out "$tmp/o.pem" -days 1 2>/dev/null
+"$NMS" --db "$db" vendor import --name other --ca "$tmp/o.pem" >/dev/null || fail "import other"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc) || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "wrong vendor CA: $out"
+
+"$DL" keygen --out-dir "$tmp/vk" >/dev/null || fail "keygen"
+"$NMS" --db "$db" vendor import --name acme --ca "$tmp/vendor.pem" \
+    --mldsa-pub "$tmp/vk/mldsa65.pub" --ecdsa-pub "$tmp/vk/ecdsa-p384.pub" >/dev/null \
+    || fail "import"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc) || fail "client: $out"
+case $out in "enrol=201 activate=200 router=r-"*) ;; *) fail "good enrolment: $out" ;; esac
+router=${out##*router=}
+openssl x509 -inform DER -in "$tmp/nms/ak-$router.der" -out "$tmp/ak.pem" || fail "ak cert"
+openssl verify -CAfile "$tmp/nms/privacy-ca.crt" "$tmp/ak.pem" >/dev/null || fail "ak chain"
+openssl x509 -in "$tmp/ak.pem" -noout -subject | grep -q "CN = $router" || fail "ak subject"
+"$NMS" --db "$db" router show "$router" --json | grep -q '"state":"enrolled"' || fail "state"
+# The REST view with the read-only certificate: state and history.
+curl -s --max-time 10 --cacert "$tmp/nms/operator-ca.crt" --cert "$tmp/nms/readonly.crt" \
+    --key "$tmp/nms/readonly.key" "$url/api/v1/routers/$router" >"$tmp/router.json" \
+    || fail "GET router"
+grep -q '"state":"enrolled"' "$tmp/router.json" || fail "GET router: $(cat "$tmp/router.json")"
+grep -q '"kind":"enrolled"' "$tmp/router.json" || fail "history: $(cat "$tmp/router.json")"
+
+# The same AK again is fine (idempotent); a new AK is refused until allowed.
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" mldsa) || fail "client: $out"
+[ "$out" = "enrol=409 activate=0 router=-" ] || fail "re-enrolment not refused: $out"
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" mldsa) || fail "client: $out"
+[ "$out" = "enrol=201 activate=200 router=$router" ] || fail "allowed re-enrolment: $out"
+openssl x509 -inform DER -in "$tmp/nms/ak-$router.der" -noout -text 2>/dev/null \
+    | grep -qi "ML-DSA-44\|2.16.840.1.101.3.4.3.17" || fail "ML-DSA AK certificate key"
+# The permission is used up.
+"$NMS" --db "$db" router show "$router" --json | grep -q '"allow_reenrol":false' \
+    || fail "allow not reset"
+
+# Credential for a different EK: the TPM cannot activate it, a guess gets 403.
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc wrong-ek) || fail "client: $out"
+[ "$out" = "tpm-activate-wrong-ek=fail enrol=201 activate=403 router=-" ] \
+    || fail "wrong EK: $out"
+
+"$NMS" --db "$db" events | grep -q "enrol-failed" || fail "enrol-failed event"
+
+# Implicit attestation: TLS key certification with the policy key from /activate; the
+# nonce cannot be replayed; a key without PolicyAuthorize(NMS key, router id) is refused.
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc tls) || fail "client: $out"
+[ "$out" = "tls=201 replay=403 nopolicy=400 enrol=201 activate=200 router=$router" ] \
+    || fail "tls-key: $out"
+openssl x509 -inform DER -in "$tmp/nms/tls-$router.der" -out "$tmp/tls.pem" || fail "tls cert"
+openssl verify -CAfile "$tmp/nms/privacy-ca.crt" -purpose sslclient "$tmp/tls.pem" >/dev/null \
+    || fail "tls chain"
+openssl x509 -in "$tmp/tls.pem" -noout -subject | grep -q "OU = router, CN = $router" \
+    || fail "tls subject: $(openssl x509 -in "$tmp/tls.pem" -noout -subject)"
+"$NMS" --db "$db" events | grep -q "tls certificate" || fail "tls certificate event"
+# Explicit attestation: a digest list naming content "hello"; a measurement of it → good
+# with an approval; then a file in no list → unknown.
+mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
+"$DL" build --vendor acme --image img --version 1 --root "$tmp/root" \
+    --mldsa-key "$tmp/vk/mldsa65.key" --ecdsa-key "$tmp/vk/ecdsa-p384.key" \
+    -o "$tmp/l1.qdl" >/dev/null || fail "build list"
+"$NMS" --db "$db" digestlist add "$tmp/l1.qdl" >/dev/null || fail "digestlist add"
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc attest) || fail "client: $out"
+[ "$out" = "attest1=200:good:approval attest2=200:unknown:unknown-file enrol=201 activate=200 router=$router" ] \
+    || fail "evidence: $out"
+"$NMS" --db "$db" router show "$router" --json >"$tmp/show.json"
+grep -q '"state":"unknown"' "$tmp/show.json" || fail "state after unknown file"
+grep -q '"code":"unknown-file"' "$tmp/show.json" || fail "reasons: $(cat "$tmp/show.json")"
+grep -q '"path":"/bin/new"' "$tmp/show.json" || fail "reason path: $(cat "$tmp/show.json")"
+
+# Offline timer (--period 3): no heartbeat for two periods → offline, with an event.
+i=0
+until "$NMS" --db "$db" router show "$router" --json | grep -q '"state":"offline"'; do
+    i=$((i + 1))
+    [ $i -lt 40 ] || fail "router not marked offline"
+    sleep 0.5
+done
+"$NMS" --db "$db" events --json | grep -q '"kind":"offline"' || fail "offline event"
+kill -0 "$nms_pid" || fail "nms died"
+echo "nms_enrol: ok"
