@@ -157,4 +157,9 @@ python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//3]
     "$tmp/l3.qdl" "$tmp/tampered.qdl"
 "$NMS" --db "$db" digestlist add "$tmp/tampered.qdl" 2>/dev/null && fail "tampered list accepted"
 "$NMS" --db "$db" digestlist add "$tmp/l3.qdl" >/dev/null || fail "add v3"
+# A clean stop, and no sanitizer report (in ASan/UBSan builds) in the server's log.
+kill "$pid"
+wait "$pid" || fail "qtpm-nms did not stop cleanly"
+pid=
+if grep -q "Sanitizer\|runtime error" "$tmp/log"; then fail "sanitizer report"; fi
 echo "nms_api: ok"

@@ -162,4 +162,9 @@ until "$NMS" --db "$db" router show "$router" --json | grep -q '"state":"offline
 done
 "$NMS" --db "$db" events --json | grep -q '"kind":"offline"' || fail "offline event"
 kill -0 "$nms_pid" || fail "nms died"
+# A clean stop, and no sanitizer report (in ASan/UBSan builds) in the server's log.
+kill "$nms_pid"
+wait "$nms_pid" || fail "qtpm-nms did not stop cleanly"
+nms_pid=
+if grep -q "Sanitizer\|runtime error" "$tmp/nms.log"; then fail "sanitizer report"; fi
 echo "nms_enrol: ok"
