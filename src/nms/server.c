@@ -339,9 +339,23 @@ static void h_vendors(struct req *q, const char *id)
         return;
     }
     X509_free(ca);
+    /* Optional digest-list keys: raw ML-DSA-65 public key (base64) and a PEM SPKI. */
+    const char *m64 = json_string_value(json_object_get(q->body, "mldsa65_pub"));
+    const char *epem = json_string_value(json_object_get(q->body, "ecdsa_p384_pem"));
+    uint8_t *mpub = NULL;
+    size_t mlen = 0;
+    if ((m64 && (qtpm_ras_b64_decode(m64, &mpub, &mlen) || mlen != 1952)) ||
+        (epem && !strstr(epem, "-----BEGIN PUBLIC KEY-----"))) {
+        free(mpub);
+        free(der);
+        send_error(q, 400, "bad-request",
+                   "mldsa65_pub must be base64 of 1952 bytes, ecdsa_p384_pem a PEM public key");
+        return;
+    }
     int rc = qtpm_store_begin(q->nms->st);
     if (!rc)
-        rc = qtpm_store_vendor_add(q->nms->st, name, der, (size_t)len, NULL, 0, NULL);
+        rc = qtpm_store_vendor_add(q->nms->st, name, der, (size_t)len, mpub, mlen, epem);
+    free(mpub);
     if (!rc)
         rc = qtpm_store_event_add(q->nms->st, NULL, "vendor-import", name, NULL);
     if (!rc)
@@ -435,10 +449,20 @@ static void h_evidence(struct req *q, const char *id)
     send_result(q, &res);
 }
 
-static void h_todo(struct req *q, const char *id)
+static void h_digestlists(struct req *q, const char *id)
 {
     (void)id;
-    send_error(q, 501, "not-implemented", "this endpoint is not implemented yet");
+    const char *b64 = json_string_value(json_object_get(q->body, "list"));
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (!b64 || qtpm_ras_b64_decode(b64, &buf, &len)) {
+        send_error(q, 400, "bad-request", "need list (base64 of a signed digest list)");
+        return;
+    }
+    qtpm_ras_result res = {0};
+    qtpm_ras_digestlist_add(q->nms->st, buf, len, &res);
+    free(buf);
+    send_result(q, &res);
 }
 
 /* ---- routing ---- */
@@ -468,7 +492,7 @@ static const struct route routes[] = {
      h_activate},
     {"/api/v1/events", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_events},
     {"/api/v1/vendors", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_vendors},
-    {"/api/v1/digestlists", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_todo},
+    {"/api/v1/digestlists", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_digestlists},
     {"/metrics", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_metrics},
 };
 
