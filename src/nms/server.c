@@ -37,6 +37,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "qtpm/attest.h"
 #include "ras.h"
 #include "store.h"
 
@@ -302,14 +303,26 @@ static void h_challenge(struct req *q, const char *id)
     }
     for (size_t i = 0; i < sizeof nonce; i++)
         snprintf(hex + 2 * i, 3, "%02x", nonce[i]);
+    /* from_index: where the verified prefix of the router's list ends (0 after
+     * enrolment), so the agent sends only the entries after it. */
+    qtpm_verifier_state vs;
+    qtpm_verifier_state_init(&vs);
+    char *vj = NULL;
+    if (qtpm_store_router_verifier_state(q->nms->st, id, &vj)) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    if (vj && qtpm_verifier_state_from_json(vj, &vs) != QTPM_ATTEST_OK)
+        qtpm_verifier_state_init(&vs);
+    free(vj);
     int64_t expires = (int64_t)time(NULL) + NONCE_LIFETIME;
     if (qtpm_store_nonce_put(q->nms->st, id, hex, expires)) {
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
     }
-    json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:i,s:I}", "nonce", hex, "pcr_selection",
-                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index", 0, "expires",
-                          (json_int_t)expires);
+    json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
+                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index",
+                          (json_int_t)vs.next_index, "expires", (json_int_t)expires);
     send_json(q->r, 200, j);
     json_decref(j);
 }

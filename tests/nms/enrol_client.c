@@ -278,6 +278,13 @@ static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC 
     unsigned v;
     if (s != 200 || !nonce_hex || strlen(nonce_hex) != 64)
         goto out;
+    /* The NMS says where its verified prefix ends: exactly the entries we sent before. */
+    json_t *fi = json_object_get(reply, "from_index");
+    if (!json_is_integer(fi) || (uint64_t)json_integer_value(fi) != from) {
+        fprintf(stderr, "challenge from_index %lld, expected %llu\n",
+                (long long)json_integer_value(fi), (unsigned long long)from);
+        goto out;
+    }
     for (int i = 0; i < 32; i++) {
         if (sscanf(nonce_hex + 2 * i, "%2x", &v) != 1)
             goto out;
