@@ -110,6 +110,15 @@ ctype=application/json body=$tmp/vbad.json expect 400 operator POST /api/v1/vend
 ctype=application/json body=$tmp/empty.json expect 404 none POST /api/v1/routers/r1/challenge
 expect 404 readonly GET /api/v1/routers/r1
 
+# Evidence and tls-key with bodies that are JSON but not evidence → 400, no nonce used.
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/routers/r1/evidence
+grep -q '"error":"bad-request"' "$tmp/out" || fail "evidence 400 body"
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/routers/r1/tls-key
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/enrol
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/enrol/abc/activate
+printf '{"credential": "%s"}' "$(printf '0%.0s' $(seq 64))" >"$tmp/cred.json"
+ctype=application/json body=$tmp/cred.json expect 404 none POST /api/v1/enrol/abc/activate
+
 # Heartbeat is for routers' TLS keys only.
 ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/heartbeat
 ctype=application/json body=$tmp/empty.json expect 403 operator POST /api/v1/routers/r1/heartbeat
