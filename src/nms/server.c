@@ -17,7 +17,10 @@
  */
 #include "nms.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,9 +543,23 @@ static int match(const struct route *rt, const char *path, char id[64])
     return 1;
 }
 
+/* Replies go out as several TLS records (headers, body); with Nagle's algorithm and the
+ * client's delayed ACK each keep-alive request then waits ~40 ms (RFC 896, RFC 1122
+ * §4.2.3.2). The socket is set TCP_NODELAY on its first request. */
+static void set_nodelay(struct evhttp_request *r)
+{
+    struct evhttp_connection *c = evhttp_request_get_connection(r);
+    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+    int one = 1;
+    if (fd >= 0)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 static void on_request(struct evhttp_request *r, void *arg)
 {
     struct req q = {.nms = arg, .r = r};
+    set_nodelay(r);
     q.nms->requests++;
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(r));
     enum evhttp_cmd_type method = evhttp_request_get_command(r);
