@@ -156,6 +156,9 @@ import sys
 b = bytearray(open(sys.argv[1], 'rb').read()); b[int(sys.argv[2])] ^= 0xFF
 open(sys.argv[3], 'wb').write(b)" "$WORK/good" "$off" "$STATE/state"
         try_variant "flip-$off"
+        if [ "$off" -ge 16 ]; then # past the header: the checksum names it
+            grep -q "checksum mismatch" "$WORK/out" || fail "flip-$off: cause not named: $(cat "$WORK/out")"
+        fi
     done
     # the good file still loads, with its NV contents
     cp "$WORK/good" "$STATE/state"
