@@ -358,7 +358,12 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         TPM_HANDLE h = hi >= 0 ? c->handles[hi] : TPM_RH_NULL;
         tpm_buf64 auth = {0};
         if (hi >= 0) {
-            TPM_RC rc = da_check(tpm, h);
+            /* a policy session that uses no authValue (no PolicyAuthValue or
+             * PolicyPassword) guesses nothing: DA lockout does not apply to
+             * it (Part 1 §19.8.6; as the reference implementation) */
+            int uses_auth = s == NULL || s->type == TPM_SE_HMAC || s->auth_value_needed ||
+                            s->password_needed;
+            TPM_RC rc = uses_auth ? da_check(tpm, h) : TPM_RC_SUCCESS;
             if (rc)
                 return rc;
             entity_auth_value(tpm, h, &auth);

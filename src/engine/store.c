@@ -186,7 +186,10 @@ int qtpm_store_dir(qtpm_store *store, const char *dir)
         free(ds);
         return QTPM_E_INVALID;
     }
-    ds->lockfd = openat(ds->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* Read-only is enough for flock(), and holding no file open for writing
+     * lets the file system be remounted read-only under a running server
+     * (its saves then fail and are answered TPM_RC_NV_UNAVAILABLE). */
+    ds->lockfd = openat(ds->dirfd, "lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
     if (ds->lockfd < 0 || flock(ds->lockfd, LOCK_EX | LOCK_NB) != 0) {
         int busy = ds->lockfd >= 0 && errno == EWOULDBLOCK;
         if (ds->lockfd >= 0)

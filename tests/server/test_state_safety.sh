@@ -10,8 +10,10 @@
 #   corrupt   empty, random, truncated, wrong-magic, wrong-version and
 #             single-byte-flipped state files are refused with the file's path
 #             and the cause, and stay byte-for-byte unchanged (qtpm only)
-#   fullfs    a full small tmpfs and a read-only remount: NV changes are
-#             answered TPM_RC_NV_UNAVAILABLE, never SUCCESS, and nothing
+#   fullfs    a full small tmpfs, the same tmpfs remounted read-only under
+#             the running server, and a read-only directory: NV changes and
+#             HierarchyChangeAuth are answered TPM_RC_NV_UNAVAILABLE, never
+#             SUCCESS, memory stays what the disk holds, and nothing
 #             acknowledged is lost across a restart (qtpm only)
 #   rmrace    --rm on a directory another server holds fails and removes
 #             nothing (qtpm only)
@@ -154,6 +156,9 @@ import sys
 b = bytearray(open(sys.argv[1], 'rb').read()); b[int(sys.argv[2])] ^= 0xFF
 open(sys.argv[3], 'wb').write(b)" "$WORK/good" "$off" "$STATE/state"
         try_variant "flip-$off"
+        if [ "$off" -ge 16 ]; then # past the header: the checksum names it
+            grep -q "checksum mismatch" "$WORK/out" || fail "flip-$off: cause not named: $(cat "$WORK/out")"
+        fi
     done
     # the good file still loads, with its NV contents
     cp "$WORK/good" "$STATE/state"
@@ -200,6 +205,25 @@ case_fullfs() {
     now=$(tpm2_nvread 0x01500030 -C o -s 8 | od -An -tx1 | tr -d ' \n')
     [ "$now" = "$acked" ] || fail "after restart the counter is $now, acknowledged $acked"
     [ "$(lockout_counter)" -ge "$da" ] || fail "DA counter went back from $da to $(lockout_counter)"
+    # the same file system remounted read-only (stops root as well):
+    # HierarchyChangeAuth and NV_Increment answer TPM_RC_NV_UNAVAILABLE and the
+    # acknowledged ownerAuth stays the one in memory and on disk
+    tpm2_changeauth -c o ownerpw1 >/dev/null || fail "changeauth owner"
+    mount -o remount,ro "$WORK/fs" || fail "cannot remount the tmpfs read-only"
+    r=$(rc_of tpm2_changeauth -c o -p ownerpw1 ownerpw2)
+    [ "$r" = 0x923 ] || fail "HierarchyChangeAuth on a read-only file system answered $r"
+    r=$(rc_of tpm2_nvincrement 0x01500030 -C o -P ownerpw1)
+    [ "$r" = 0x923 ] || fail "increment on a read-only file system answered $r"
+    r=$(rc_of tpm2_nvread 0x01500030 -C o -P ownerpw1 -s 8)
+    [ "$r" = 0 ] || fail "ownerAuth in memory is not the acknowledged one ($r)"
+    r=$(rc_of tpm2_nvread 0x01500030 -C o -P ownerpw2 -s 8)
+    [ "$r" != 0 ] || fail "the unacknowledged ownerAuth works"
+    mount -o remount,rw "$WORK/fs" || fail "cannot remount the tmpfs read-write"
+    stop_tpm
+    start_tpm
+    now=$(tpm2_nvread 0x01500030 -C o -P ownerpw1 -s 8 | od -An -tx1 | tr -d ' \n')
+    [ "$now" = "$acked" ] || fail "after the read-only phase the counter is $now, acknowledged $acked"
+    tpm2_changeauth -c o -p ownerpw1 >/dev/null || fail "acknowledged ownerAuth lost across a restart"
     stop_tpm
     # a read-only state directory (root ignores permissions: the server runs
     # as nobody then, on a directory it owns)
@@ -370,6 +394,13 @@ case_policy() {
     out=$(python3 "$HERE/tpmraw.py" "$PROTO" "$PORT" policy-read 0x01500060 0x14E 5 | tr '\n' ' ')
     [ "$out" = "0 0 0 0 0 " ] || fail "empty-HMAC policy session answered: $out"
     [ "$(lockout_counter)" = 0 ] || fail "legitimate policy uses counted as failures: $(lockout_counter)"
+    # in DA lockout, a policy that uses no authValue still works
+    tpm2_nvdefine 0x01500062 -C o -s 8 -a "authread|authwrite" -p pw >/dev/null || fail nvdefine3
+    for _ in 1 2 3; do rc_of tpm2_nvread 0x01500062 -P wrong -s 1 >/dev/null; done
+    [ "$(rc_of tpm2_nvread 0x01500062 -P pw -s 1)" = 0x921 ] || fail "not in lockout after 3 failures"
+    out=$(python3 "$HERE/tpmraw.py" "$PROTO" "$PORT" policy-read 0x01500060 0x14E 2 | tr '\n' ' ')
+    [ "$out" = "0 0 " ] || fail "policy session without authValue refused in lockout: $out"
+    tpm2_dictionarylockout -c >/dev/null || fail "DA lock reset"
     # a policy for NV_Write used for NV_Read: TPM_RC_POLICY_FAIL, session 1
     out=$(python3 "$HERE/tpmraw.py" "$PROTO" "$PORT" policy-read 0x01500060 0x137 1 | tr -d '\n')
     [ "$out" = 99d ] || fail "policy for another command answered $out, not 0x99d"

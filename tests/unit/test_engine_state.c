@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <openssl/evp.h>
+
 #include "engine_test.h"
 #include "qtpm/common.h"
 
@@ -204,6 +206,40 @@ static void test_damaged_blob_refused_and_untouched(void **state)
     t.inner.close(t.inner.ctx);
 }
 
+/* A blob with an intact checksum whose endorsement seed is all zeros (a state
+ * that never came from manufacture, e.g. the zero-seed file earlier qtpm
+ * wrote on a failed load): refused at load, never written. The body starts
+ * with the EPS right after the 16-byte header (tpm.c state_visit). */
+static void test_zero_seed_refused(void **state)
+{
+    (void)state;
+    test_store t;
+    uint8_t *good;
+    size_t len;
+    make_state(&t, &good, &len);
+    assert_true(len > 16 + 64 + 32);
+    memset(good + 16, 0, 64);
+    unsigned int dl = 0;
+    assert_int_equal(EVP_Digest(good, len - 32, good + len - 32, &dl, EVP_sha256(), NULL), 1);
+    assert_int_equal(dl, 32);
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", good, len), 0);
+    char err[128];
+    int rc;
+    t.saves = 0;
+    assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+    assert_true(rc < 0);
+    assert_string_equal(err, "the state holds seeds that were never generated");
+    assert_int_equal(t.saves, 0);
+    uint8_t *now;
+    size_t now_len;
+    blob(&t, &now, &now_len);
+    assert_int_equal(now_len, len);
+    assert_memory_equal(now, good, len);
+    free(now);
+    free(good);
+    t.inner.close(t.inner.ctx);
+}
+
 static void test_failed_save_not_acknowledged(void **state)
 {
     (void)state;
@@ -276,6 +312,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_damaged_blob_refused_and_untouched),
+        cmocka_unit_test(test_zero_seed_refused),
         cmocka_unit_test(test_failed_save_not_acknowledged),
         cmocka_unit_test(test_failed_startup_save),
     };
