@@ -361,6 +361,43 @@ static void test_ima_ascii_roundtrip(void **state)
     qtpm_ima_entry_free(&e);
 }
 
+/* boot_aggregate against digests computed independently (Python hashlib):
+ * SHA-1 of 8 zero PCRs, SHA-256 of 10 zero PCRs and of PCR i = 32 × byte i. */
+static void test_boot_aggregate(void **state)
+{
+    (void)state;
+    TPM2B_DIGEST p[10];
+    memset(p, 0, sizeof p);
+    for (int i = 0; i < 10; i++)
+        p[i].size = 20;
+    uint8_t out[64];
+    size_t n = 0;
+    char hex[129];
+    assert_int_equal(qtpm_ima_boot_aggregate(TPM_ALG_SHA1, p, out, &n), 0);
+    assert_int_equal(n, 20);
+    for (size_t i = 0; i < n; i++)
+        sprintf(hex + 2 * i, "%02x", out[i]);
+    assert_string_equal(hex, "9797edf8d0eed36b1cf92547816051c8af4e45ee");
+    /* a SHA-256-sized value in the SHA-1 bank is refused */
+    p[0].size = 32;
+    assert_int_equal(qtpm_ima_boot_aggregate(TPM_ALG_SHA1, p, out, &n), QTPM_ATTEST_EINVAL);
+    for (int i = 0; i < 10; i++)
+        p[i].size = 32;
+    assert_int_equal(qtpm_ima_boot_aggregate(TPM_ALG_SHA256, p, out, &n), 0);
+    assert_int_equal(n, 32);
+    for (size_t i = 0; i < n; i++)
+        sprintf(hex + 2 * i, "%02x", out[i]);
+    assert_string_equal(hex, "7b6436b0c98f62380866d9432c2af0ee08ce16a171bda6951aecd95ee1307d61");
+    for (int i = 0; i < 10; i++)
+        memset(p[i].buffer, i, 32);
+    assert_int_equal(qtpm_ima_boot_aggregate(TPM_ALG_SHA256, p, out, &n), 0);
+    for (size_t i = 0; i < n; i++)
+        sprintf(hex + 2 * i, "%02x", out[i]);
+    assert_string_equal(hex, "a4cc7213a98bc92e113dad44ef63113826a16c3a6ca551d2b76244a49ae043dd");
+    assert_int_equal(qtpm_ima_boot_aggregate(TPM_ALG_NULL, p, out, &n),
+                     QTPM_ATTEST_EUNSUPP);
+}
+
 /* Software replay of everything measured equals the TPM's PCR 10, both banks. */
 static void test_replay_both_banks(void **state)
 {
@@ -727,6 +764,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ima_binary_roundtrip),
         cmocka_unit_test(test_ima_ascii_roundtrip),
+        cmocka_unit_test(test_boot_aggregate),
         cmocka_unit_test(test_replay_both_banks),
         cmocka_unit_test(test_good_mldsa_and_ecc),
         cmocka_unit_test(test_unknown_executable),
