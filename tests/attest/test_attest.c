@@ -817,6 +817,13 @@ static void test_clock_rollback(void **state)
     expect(&v, QTPM_VERDICT_BAD, "clock-rollback");
     assert_memory_equal(&st, &before, sizeof st);
     qtpm_verdict_free(&v);
+    /* after a TPM resume (restartCount changed) the clock may be lower: not bad */
+    st.restart_count += 1;
+    quote(&x, &ak_ecc, 14, all.count);
+    run(&st, &x, &v);
+    expect(&v, QTPM_VERDICT_GOOD, NULL);
+    assert_int_equal(v.rebooted, 0);
+    qtpm_verdict_free(&v);
 }
 
 static void test_state_json(void **state)
@@ -836,6 +843,17 @@ static void test_state_json(void **state)
     assert_int_equal(back.clock, st.clock);
     assert_int_equal(back.have_boot, 1);
     assert_int_equal(back.worst, QTPM_VERDICT_UNKNOWN);
+    /* a PCR value that is not hex, and one cut short, are refused */
+    char *at = strstr(j, "\"pcr10_sha256\"");
+    assert_non_null(at);
+    at = strchr(at + 14, '"');
+    assert_non_null(at);
+    char keep = at[1];
+    at[1] = 'z';
+    assert_int_equal(qtpm_verifier_state_from_json(j, &back), QTPM_ATTEST_EINVAL);
+    at[1] = keep;
+    memmove(at + 1, at + 3, strlen(at + 3) + 1);
+    assert_int_equal(qtpm_verifier_state_from_json(j, &back), QTPM_ATTEST_EINVAL);
     free(j);
     assert_int_equal(qtpm_verifier_state_from_json("{\"next_index\":", &back), QTPM_ATTEST_EINVAL);
     assert_int_equal(qtpm_verifier_state_from_json("[]", &back), QTPM_ATTEST_EINVAL);
