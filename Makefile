@@ -87,6 +87,7 @@ bench: build build-portable
 	./$(PORTABLE_BUILD)/bench/qtpm-bench-crypto --runs 1000 --json bench/results/crypto-portable.json
 	./$(BUILD)/bench/qtpm-bench-tpm --runs 200 --keygen-runs 20 --json bench/results/tpm.json
 	./$(BUILD)/bench/qtpm-bench-flows --runs 100 --json bench/results/flows.json --md bench/results/flows.md
+	./$(BUILD)/bench/qtpm-bench-attest --runs 101 --json bench/results/attest.json
 
 fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-long

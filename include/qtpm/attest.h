@@ -77,6 +77,13 @@ void qtpm_ima_entry_free(qtpm_ima_entry *e);
  * H_alg(template_data), or all 0xFF for a violation (ima_pcr_extend). */
 int qtpm_ima_extend_value(const qtpm_ima_entry *e, TPMI_ALG_HASH alg, uint8_t *out,
                           size_t *out_len);
+/* The boot_aggregate digest the kernel puts in the first entry of the list
+ * (ima_calc_boot_aggregate, security/integrity/ima/ima_crypto.c): H_alg of
+ * the bank's PCRs 0-7, and also 8-9 for banks other than SHA-1 (kernel 5.8
+ * and later). pcrs holds PCRs 0..9 of that bank (10 values, each of the
+ * bank's digest size); out gets the digest, *out_len its size. */
+int qtpm_ima_boot_aggregate(TPMI_ALG_HASH alg, const TPM2B_DIGEST pcrs[10], uint8_t *out,
+                            size_t *out_len);
 /* Appends e in the binary list format to *buf (realloc'd). */
 int qtpm_ima_serialize_binary(const qtpm_ima_entry *e, uint8_t **buf, size_t *len);
 /* One line of the ASCII list (no trailing newline) into a malloc'd string. */

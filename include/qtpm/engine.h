@@ -43,10 +43,14 @@ void qtpm_store_memory(qtpm_store *store);
 typedef struct qtpm_tpm_config {
     qtpm_store store;  /* taken over by the TPM (closed in qtpm_tpm_free) */
     int powered_on;    /* start powered and NV-enabled (like swtpm not-need-init) */
+    char *err;         /* optional: on failure, why (e.g. "checksum mismatch") */
+    size_t err_size;
 } qtpm_tpm_config;
 
 /* Creates a TPM from its stored state, manufacturing it (fresh seeds) if the
- * store is empty. Returns QTPM_OK or a negative qtpm_err. */
+ * store is empty. Returns QTPM_OK or a negative qtpm_err; a state that does
+ * not load (damaged, truncated, unknown version) is refused and never
+ * written, and cfg->err says why. */
 int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg);
 /* Saves what must survive and frees everything (secrets wiped). */
 void qtpm_tpm_free(qtpm_tpm *tpm);

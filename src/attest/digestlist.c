@@ -104,8 +104,8 @@ static int parse_body(rd *r, qtpm_digestlist *dl)
         return QTPM_ATTEST_EINVAL;
     if (!(dl->vendor = get_str(r, 2)) || !(dl->image = get_str(r, 2)) ||
         get_u(r, 8, &dl->version) || get_u(r, 8, &dl->issued) || get_u(r, 4, &count) ||
-        count > MAX_ENTRIES)
-        goto bad;
+        count > MAX_ENTRIES || count > (r->len - r->off) / 7)
+        goto bad; /* an entry takes at least 7 bytes: no allocation beyond the input */
     dl->entries = calloc(count ? count : 1, sizeof *dl->entries);
     if (!dl->entries)
         goto bad;

@@ -323,6 +323,29 @@ int qtpm_ima_extend_value(const qtpm_ima_entry *e, TPMI_ALG_HASH alg, uint8_t *o
     return 0;
 }
 
+int qtpm_ima_boot_aggregate(TPMI_ALG_HASH alg, const TPM2B_DIGEST pcrs[10], uint8_t *out,
+                            size_t *out_len)
+{
+    const EVP_MD *md = md_of(alg);
+    if (!md)
+        return QTPM_ATTEST_EUNSUPP;
+    size_t n = (size_t)EVP_MD_get_size(md);
+    /* PCRs 8 and 9 (kernel command line, kernel image as measured by the boot
+     * loader) are only in non-SHA-1 aggregates, so old SHA-1 values still match */
+    unsigned last = alg == TPM_ALG_SHA1 ? 8 : 10;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok = c && EVP_DigestInit_ex(c, md, NULL) == 1;
+    for (unsigned i = 0; ok && i < last; i++)
+        ok = pcrs[i].size == n && EVP_DigestUpdate(c, pcrs[i].buffer, n) == 1;
+    unsigned int ol = 0;
+    ok = ok && EVP_DigestFinal_ex(c, out, &ol) == 1;
+    EVP_MD_CTX_free(c);
+    if (!ok)
+        return QTPM_ATTEST_EINVAL;
+    *out_len = ol;
+    return 0;
+}
+
 static const char *template_name(qtpm_ima_template t)
 {
     return t == QTPM_IMA_TEMPLATE_IMA ? "ima" : t == QTPM_IMA_TEMPLATE_IMA_NG ? "ima-ng" : "ima-sig";

@@ -214,6 +214,9 @@ typedef struct tpm_pstate {
     /* dictionary-attack protection (Part 1 §19.8.6) */
     uint32_t failed_tries, max_tries, recovery_time, lockout_recovery;
     uint8_t lockout_auth_locked;
+    /* a DA-protected entity was authorized (or tried) since Startup; an
+     * unorderly end of such a cycle counts as one failure (tpm.c) */
+    uint8_t da_used;
     pcr_bank_alloc banks[PCR_BANK_COUNT];
     /* what TPM2_Shutdown saved (Part 1 §36.5) */
     uint8_t orderly;                 /* 0 none, 1 after Shutdown(CLEAR), 2 after Shutdown(STATE) */
@@ -248,6 +251,9 @@ struct qtpm_tpm {
     int dirty;            /* persistent state changed: save after the command */
     int self_tested;
     tpm_pstate ps;
+    /* the state blob the store holds now: a failed save rolls back to it */
+    uint8_t *saved_blob;
+    size_t saved_len;
     /* volatile */
     uint8_t pcr[PCR_BANK_COUNT][PCR_COUNT][MAX_DIGEST];
     uint32_t pcr_counter;
@@ -327,6 +333,9 @@ static inline TPM_RC params_end(const tpm_cmd *c)
 uint64_t tpm_now_ms(void);
 void tpm_clock_update(qtpm_tpm *tpm);
 int tpm_state_save(qtpm_tpm *tpm);
+/* Saves now; on failure rolls the persistent state back to the disk's and
+ * returns -1 (the caller answers TPM_RC_NV_UNAVAILABLE). */
+int tpm_state_commit(qtpm_tpm *tpm);
 void tpm_flush_all_volatile(qtpm_tpm *tpm);
 
 /* dispatch.c */

@@ -187,7 +187,11 @@ TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write)
     int policy = s != NULL && s->type != TPM_SE_HMAC;
     uint32_t need = policy ? (write ? TPMA_NV_POLICYWRITE : TPMA_NV_POLICYREAD)
                            : (write ? TPMA_NV_AUTHWRITE : TPMA_NV_AUTHREAD);
-    return (a & need) ? TPM_RC_SUCCESS : TPM_RC_NV_AUTHORIZATION;
+    /* The index's own authValue or policy is not available for this
+     * operation: TPM_RC_AUTH_UNAVAILABLE (0x12F), as the reference
+     * implementation and swtpm answer (Part 3 §31.13 NV_Read lists the
+     * attribute checks; Part 1 §19.6 the authorization choice). */
+    return (a & need) ? TPM_RC_SUCCESS : TPM_RC_AUTH_UNAVAILABLE;
 }
 
 /* ---- commands ---- */

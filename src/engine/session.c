@@ -130,21 +130,28 @@ static int auth_handle_index(const sess_ctx *sc, unsigned i)
     return -1;
 }
 
+/* Dictionary-attack protection (Part 1 §19.8.6, Part 3 §25.3
+ * DictionaryAttackParameters):
+ *  - lockoutAuth: one failure makes it unusable for lockoutRecovery seconds,
+ *    or, when lockoutRecovery is 0, until the next Startup (a reboot);
+ *  - DA-protected entities: each failure increments failedTries; at maxTries
+ *    the TPM is in lockout; recoveryTime = 0 disables the protection
+ *    (nothing counted, no lockout). */
+static int da_enabled(const qtpm_tpm *tpm) { return tpm->ps.recovery_time != 0; }
+
 static TPM_RC auth_fail(qtpm_tpm *tpm, TPM_HANDLE h, unsigned n)
 {
     if (h == TPM_RH_LOCKOUT) {
-        /* lockoutAuth failures lock lockoutAuth for lockoutRecovery (Part 1 §19.8.6) */
-        if (tpm->ps.lockout_recovery != 0) {
-            tpm->ps.lockout_auth_locked = 1;
-            tpm->lockout_started_ms = tpm->time_ms;
-            tpm->dirty = 1;
-        }
+        tpm->ps.lockout_auth_locked = 1;
+        tpm->lockout_started_ms = tpm->time_ms;
+        tpm->dirty = 1;
         return RC_S(TPM_RC_AUTH_FAIL, n);
     }
     if (entity_da_protected(tpm, h)) {
-        if (tpm->ps.failed_tries < UINT32_MAX)
+        if (da_enabled(tpm) && tpm->ps.failed_tries < UINT32_MAX) {
             tpm->ps.failed_tries++;
-        tpm->dirty = 1;
+            tpm->dirty = 1;
+        }
         return RC_S(TPM_RC_AUTH_FAIL, n);
     }
     return RC_S(TPM_RC_BAD_AUTH, n);
@@ -155,11 +162,21 @@ static TPM_RC da_check(qtpm_tpm *tpm, TPM_HANDLE h)
 {
     if (h == TPM_RH_LOCKOUT)
         return tpm->ps.lockout_auth_locked ? TPM_RC_LOCKOUT : TPM_RC_SUCCESS;
-    if (entity_da_protected(tpm, h) && tpm->ps.max_tries != 0 &&
-        tpm->ps.failed_tries >= tpm->ps.max_tries)
+    if (!entity_da_protected(tpm, h) || !da_enabled(tpm))
+        return TPM_RC_SUCCESS;
+    if (tpm->ps.max_tries == 0 || tpm->ps.failed_tries >= tpm->ps.max_tries)
         return TPM_RC_LOCKOUT;
-    if (entity_da_protected(tpm, h) && tpm->ps.max_tries == 0)
-        return TPM_RC_LOCKOUT;
+    /* The first DA-protected authorization of a boot cycle is recorded on
+     * disk before the check, so that a failure lost with an unorderly end
+     * (crash, full disk) still counts at the next Startup (tpm.c). A TPM
+     * that cannot record it does not check the authorization at all. */
+    if (!tpm->ps.da_used) {
+        tpm->ps.da_used = 1;
+        if (tpm_state_commit(tpm) != 0) {
+            tpm->ps.da_used = 0;
+            return TPM_RC_NV_UNAVAILABLE;
+        }
+    }
     return TPM_RC_SUCCESS;
 }
 
@@ -194,8 +211,11 @@ static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE
         return RC_S(TPM_RC_ATTRIBUTES, n);
     if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
         return TPM_RC_PCR_CHANGED;
+    /* a policy bound to another command fails the policy check as in the
+     * reference implementation (swtpm): TPM_RC_POLICY_FAIL, while
+     * TPM_RC_POLICY_CC belongs to TPM2_PolicyCommandCode itself (Part 3 §23.11) */
     if (s->command_code != 0 && s->command_code != c->cc)
-        return RC_S(TPM_RC_POLICY_CC, n);
+        return RC_S(TPM_RC_POLICY_FAIL, n);
     if (entity_auth_policy(tpm, h, &policy, &alg) != TPM_RC_SUCCESS)
         return RC_S(TPM_RC_POLICY_FAIL, n);
     if (alg != s->hash || policy.size != s->policy_digest.size || policy.size == 0 ||
@@ -338,7 +358,12 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         TPM_HANDLE h = hi >= 0 ? c->handles[hi] : TPM_RH_NULL;
         tpm_buf64 auth = {0};
         if (hi >= 0) {
-            TPM_RC rc = da_check(tpm, h);
+            /* a policy session that uses no authValue (no PolicyAuthValue or
+             * PolicyPassword) guesses nothing: DA lockout does not apply to
+             * it (Part 1 §19.8.6; as the reference implementation) */
+            int uses_auth = s == NULL || s->type == TPM_SE_HMAC || s->auth_value_needed ||
+                            s->password_needed;
+            TPM_RC rc = uses_auth ? da_check(tpm, h) : TPM_RC_SUCCESS;
             if (rc)
                 return rc;
             entity_auth_value(tpm, h, &auth);
@@ -409,11 +434,19 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             dn = &c->auths[sc->dec_idx].sess->nonce_tpm;
         if (i == 0 && sc->enc_idx > 0 && sc->enc_idx != sc->dec_idx)
             en = &c->auths[sc->enc_idx].sess->nonce_tpm;
+        /* A policy session whose HMAC key is empty (no sessionKey, and no
+         * authValue: PolicyAuthValue not asserted or the authValue empty)
+         * may carry an empty HMAC; tpm2-tools and swtpm do so (Part 1
+         * §19.6.5, the HMAC is optional when its key is empty). */
+        if (hi >= 0 && s->type != TPM_SE_HMAC && val->size == 0 && a->hmac_size == 0)
+            continue;
         if (hi >= 0 || a->hmac_size != 0) {
             uint8_t mac[MAX_DIGEST];
             session_hmac(s, val, sc->cp_hash[i], &a->nonce_caller, &s->nonce_tpm, dn, en, a->attrs,
                          mac);
             int ok = a->hmac_size == hlen && ct_memneq(mac, a->hmac, hlen) == 0;
+            if (!ok && hi >= 0 && s->type != TPM_SE_HMAC && !include_auth)
+                return RC_S(TPM_RC_BAD_AUTH, n); /* no authValue in it: not a guess */
             if (!ok)
                 return hi >= 0 ? auth_fail(tpm, h, n) : RC_S(TPM_RC_AUTH_FAIL, n);
         }

@@ -105,6 +105,15 @@ static int dir_load(void *ctx, const char *name, uint8_t **data, size_t *len)
     return QTPM_OK;
 }
 
+/* A failed save is reported on stderr with its cause: the engine turns it
+ * into TPM_RC_NV_UNAVAILABLE, and the operator needs to know why. */
+static int save_failed(const dir_store *ds, const char *name, const char *step, int err)
+{
+    fprintf(stderr, "qtpm: cannot save %s/%s (%s): %s; the change is not acknowledged\n",
+            ds->dir, name, step, strerror(err));
+    return QTPM_E_INVALID;
+}
+
 static int dir_save(void *ctx, const char *name, const uint8_t *data, size_t len)
 {
     dir_store *ds = ctx;
@@ -114,20 +123,26 @@ static int dir_save(void *ctx, const char *name, const uint8_t *data, size_t len
     snprintf(tmp, sizeof(tmp), "%s.tmp", name);
     int fd = openat(ds->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return QTPM_E_INVALID;
+        return save_failed(ds, name, "create temp file", errno);
     if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        int e = errno;
         close(fd);
         unlinkat(ds->dirfd, tmp, 0);
-        return QTPM_E_INVALID;
+        return save_failed(ds, name, "write temp file", e);
     }
-    close(fd);
-    if (renameat(ds->dirfd, tmp, ds->dirfd, name) != 0) {
+    if (close(fd) != 0) { /* NFS and friends report write errors here */
+        int e = errno;
         unlinkat(ds->dirfd, tmp, 0);
-        return QTPM_E_INVALID;
+        return save_failed(ds, name, "close temp file", e);
+    }
+    if (renameat(ds->dirfd, tmp, ds->dirfd, name) != 0) {
+        int e = errno;
+        unlinkat(ds->dirfd, tmp, 0);
+        return save_failed(ds, name, "rename", e);
     }
     /* Make the rename itself durable. */
     if (fsync(ds->dirfd) != 0)
-        return QTPM_E_INVALID;
+        return save_failed(ds, name, "fsync directory", errno);
     return QTPM_OK;
 }
 
@@ -171,7 +186,10 @@ int qtpm_store_dir(qtpm_store *store, const char *dir)
         free(ds);
         return QTPM_E_INVALID;
     }
-    ds->lockfd = openat(ds->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* Read-only is enough for flock(), and holding no file open for writing
+     * lets the file system be remounted read-only under a running server
+     * (its saves then fail and are answered TPM_RC_NV_UNAVAILABLE). */
+    ds->lockfd = openat(ds->dirfd, "lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
     if (ds->lockfd < 0 || flock(ds->lockfd, LOCK_EX | LOCK_NB) != 0) {
         int busy = ds->lockfd >= 0 && errno == EWOULDBLOCK;
         if (ds->lockfd >= 0)

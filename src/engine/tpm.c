@@ -18,6 +18,7 @@
  * reads and writes it, so the two directions cannot disagree) into the blob
  * "state" of the store; the store makes each save atomic.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -27,8 +28,17 @@
 #include "nv.h"
 
 #define STATE_BLOB "state"
-/* '02': seven PCR banks (SHA-3 added) */
-static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '2'};
+/* State format (docs/SERVER.md "State file"):
+ *   version 3:  "QTPMSTAT" | u32 version | u32 body length | body |
+ *               SHA-256 of everything before it (32 bytes);
+ *   version 2:  "QTPMST02" | body  (read for migration, never written).
+ * The checksum makes every damaged byte a load error instead of a TPM with
+ * other seeds or NV contents; the store's temp/fsync/rename makes a save
+ * atomic, so the checksum only ever sees media damage or tampering. */
+static const uint8_t state_magic[8] = {'Q', 'T', 'P', 'M', 'S', 'T', 'A', 'T'};
+static const uint8_t state_magic_v2[8] = {'Q', 'T', 'P', 'M', 'S', 'T', '0', '2'};
+#define STATE_VERSION 3u
+#define STATE_SUM_LEN 32
 
 uint64_t tpm_now_ms(void)
 {
@@ -116,7 +126,7 @@ static void s_var(ser *s, uint8_t *p, uint16_t *len, size_t cap)
     s_bytes(s, p, *len);
 }
 
-static void state_visit(ser *s, qtpm_tpm *tpm)
+static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
 {
     tpm_pstate *ps = &tpm->ps;
     s_bytes(s, ps->eps, 64);
@@ -146,6 +156,8 @@ static void state_visit(ser *s, qtpm_tpm *tpm)
     s_u32(s, &ps->recovery_time);
     s_u32(s, &ps->lockout_recovery);
     s_u8(s, &ps->lockout_auth_locked);
+    if (version >= 3)
+        s_u8(s, &ps->da_used);
     for (int i = 0; i < PCR_BANK_COUNT; i++) {
         s_u16(s, &ps->banks[i].alg);
         s_u8(s, &ps->banks[i].allocated);
@@ -210,7 +222,8 @@ static void state_visit(ser *s, qtpm_tpm *tpm)
     }
 }
 
-int tpm_state_save(qtpm_tpm *tpm)
+/* Serialises the persistent state into a malloc'd version-3 blob. */
+static int state_serialise(qtpm_tpm *tpm, uint8_t **out, size_t *out_len)
 {
     size_t cap = 64 * 1024 + MAX_NV_INDICES * ENTITY_RECORD_MAX + MAX_PERSISTENT * ENTITY_RECORD_MAX;
     uint8_t *buf = malloc(cap);
@@ -218,31 +231,133 @@ int tpm_state_save(qtpm_tpm *tpm)
         return QTPM_E_NOMEM;
     tpm_wr w = {buf, cap, 0, 0};
     wr_bytes(&w, state_magic, sizeof(state_magic));
+    wr_u32(&w, STATE_VERSION);
+    wr_u32(&w, 0); /* body length, filled in below */
     ser s = {NULL, &w, 0};
-    state_visit(&s, tpm);
-    int rc = QTPM_E_BUFFER;
-    if (!w.overflow)
-        rc = tpm->store.save(tpm->store.ctx, STATE_BLOB, buf, w.off);
-    qtpm_memzero(buf, w.off);
-    free(buf);
+    state_visit(&s, tpm, STATE_VERSION);
+    if (w.overflow || w.cap - w.off < STATE_SUM_LEN) {
+        qtpm_memzero(buf, w.off);
+        free(buf);
+        return QTPM_E_BUFFER;
+    }
+    wr_put_u32(buf + 12, (uint32_t)(w.off - 16));
+    if (crypt_hash(TPM_ALG_SHA256, buf, w.off, buf + w.off) != 0) {
+        qtpm_memzero(buf, w.off);
+        free(buf);
+        return QTPM_E_CRYPTO;
+    }
+    *out = buf;
+    *out_len = w.off + STATE_SUM_LEN;
+    return QTPM_OK;
+}
+
+static void saved_blob_forget(qtpm_tpm *tpm)
+{
+    if (tpm->saved_blob) {
+        qtpm_memzero(tpm->saved_blob, tpm->saved_len);
+        free(tpm->saved_blob);
+    }
+    tpm->saved_blob = NULL;
+    tpm->saved_len = 0;
+}
+
+/* Writes the state; on success the blob is kept as "what the disk holds",
+ * the point a failed later save rolls back to (state_rollback). */
+int tpm_state_save(qtpm_tpm *tpm)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = state_serialise(tpm, &buf, &len);
+    if (rc != QTPM_OK)
+        return rc;
+    rc = tpm->store.save(tpm->store.ctx, STATE_BLOB, buf, len);
     if (rc == QTPM_OK) {
         tpm->dirty = 0;
         tpm->clock_saved = tpm->ps.clock;
+        saved_blob_forget(tpm);
+        tpm->saved_blob = buf;
+        tpm->saved_len = len;
+    } else {
+        qtpm_memzero(buf, len);
+        free(buf);
     }
     return rc;
 }
 
-static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len)
+static void load_error(char *err, size_t err_size, const char *msg)
+{
+    if (err != NULL && err_size > 0)
+        snprintf(err, err_size, "%s", msg);
+}
+
+/* Parses a state blob into tpm (whose NV and persistent tables are empty).
+ * Every failure names its cause in err. */
+static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err, size_t err_size)
 {
     tpm_rd r = {data, len, 0};
-    uint8_t magic[8];
-    if (rd_bytes(&r, magic, 8) != 0 || memcmp(magic, state_magic, 8) != 0)
+    uint32_t version = 2;
+    if (len == 0) {
+        load_error(err, err_size, "the file is empty");
         return QTPM_E_INVALID;
+    }
+    if (len < 8 || (memcmp(data, state_magic, 8) != 0 && memcmp(data, state_magic_v2, 8) != 0)) {
+        load_error(err, err_size, "not a qtpm state file (wrong magic)");
+        return QTPM_E_INVALID;
+    }
+    r.off = 8;
+    if (memcmp(data, state_magic, 8) == 0) {
+        uint32_t body_len;
+        if (rd_u32(&r, &version) != 0 || rd_u32(&r, &body_len) != 0) {
+            load_error(err, err_size, "truncated header");
+            return QTPM_E_INVALID;
+        }
+        if (version != STATE_VERSION) {
+            char m[96];
+            snprintf(m, sizeof(m), "unsupported state format version %u (this qtpm reads 2 and %u)",
+                     (unsigned)version, STATE_VERSION);
+            load_error(err, err_size, m);
+            return QTPM_E_INVALID;
+        }
+        if ((size_t)body_len + 16 + STATE_SUM_LEN != len) {
+            load_error(err, err_size, (size_t)body_len + 16 + STATE_SUM_LEN > len
+                                          ? "truncated (shorter than its header says)"
+                                          : "trailing bytes after the checksum");
+            return QTPM_E_INVALID;
+        }
+        uint8_t sum[STATE_SUM_LEN];
+        if (crypt_hash(TPM_ALG_SHA256, data, len - STATE_SUM_LEN, sum) != 0) {
+            load_error(err, err_size, "cannot compute the checksum");
+            return QTPM_E_CRYPTO;
+        }
+        if (memcmp(sum, data + len - STATE_SUM_LEN, STATE_SUM_LEN) != 0) {
+            load_error(err, err_size, "checksum mismatch (the file is damaged)");
+            return QTPM_E_INVALID;
+        }
+        r.len = len - STATE_SUM_LEN;
+    }
     ser s = {&r, NULL, 0};
-    state_visit(&s, tpm);
-    if (s.bad || rd_left(&r) != 0)
+    state_visit(&s, tpm, version);
+    if (s.bad || rd_left(&r) != 0) {
+        load_error(err, err_size, s.bad ? "malformed or truncated contents" : "trailing bytes");
         return QTPM_E_INVALID;
+    }
     return QTPM_OK;
+}
+
+/* A TPM never runs on seeds that were not generated: an all-zero seed or
+ * proof means a state that never came from manufacture(). */
+static int seeds_generated(const tpm_pstate *ps)
+{
+    const uint8_t *v[] = {ps->eps, ps->sps, ps->pps, ps->eh_proof, ps->sh_proof, ps->ph_proof,
+                          ps->null_seed, ps->null_proof};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        uint8_t acc = 0;
+        for (size_t j = 0; j < 64; j++)
+            acc |= v[i][j];
+        if (acc == 0)
+            return 0;
+    }
+    return 1;
 }
 
 /* Fresh seeds and proofs and factory defaults (what a TPM vendor does once). */
@@ -271,7 +386,7 @@ static int manufacture(qtpm_tpm *tpm)
             alg != TPM_ALG_SHA3_256 && alg != TPM_ALG_SHA3_384 && alg != TPM_ALG_SHA3_512;
     }
     ps->audit_alg = TPM_ALG_NULL;
-    return QTPM_OK;
+    return seeds_generated(ps) ? QTPM_OK : QTPM_E_RNG;
 }
 
 /* ---------------------------------------------------------------- lifetime */
@@ -295,6 +410,7 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
     if (out == NULL || cfg == NULL || cfg->store.ctx == NULL || cfg->store.load == NULL)
         return QTPM_E_PARAM;
     *out = NULL;
+    load_error(cfg->err, cfg->err_size, "");
     qtpm_tpm *tpm = calloc(1, sizeof(*tpm));
     if (tpm == NULL)
         return QTPM_E_NOMEM;
@@ -303,16 +419,32 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
     size_t len = 0;
     int rc = tpm->store.load(tpm->store.ctx, STATE_BLOB, &data, &len);
     if (rc == QTPM_OK) {
-        rc = state_load(tpm, data, len);
+        rc = state_load(tpm, data, len, cfg->err, cfg->err_size);
+        if (rc == QTPM_OK && !seeds_generated(&tpm->ps)) {
+            load_error(cfg->err, cfg->err_size, "the state holds seeds that were never generated");
+            rc = QTPM_E_INVALID;
+        }
         qtpm_memzero(data, len);
         free(data);
+        /* Nothing is written at load; the serialised state is kept as the
+         * roll-back point of a failed save (a version-2 file becomes
+         * version 3 with the first change). */
+        if (rc == QTPM_OK)
+            rc = state_serialise(tpm, &tpm->saved_blob, &tpm->saved_len);
     } else if (rc == 1) {
         rc = manufacture(tpm);
         if (rc == QTPM_OK)
             rc = tpm_state_save(tpm);
+        if (rc != QTPM_OK)
+            load_error(cfg->err, cfg->err_size, "cannot manufacture and save a new TPM");
+    } else {
+        load_error(cfg->err, cfg->err_size, "cannot read the state file");
     }
     if (rc != QTPM_OK) {
-        tpm->store.close = NULL; /* the caller keeps its store on failure */
+        /* A state that failed to load is never written back: no save on the
+         * way out, and the caller keeps its store. */
+        tpm->store.save = NULL;
+        tpm->store.close = NULL;
         qtpm_tpm_free(tpm);
         return rc < 0 ? rc : QTPM_E_INVALID;
     }
@@ -338,6 +470,7 @@ void qtpm_tpm_free(qtpm_tpm *tpm)
     prime_cache_wipe(tpm);
     nv_free_all(tpm);
     persistent_free_all(tpm);
+    saved_blob_forget(tpm);
     if (tpm->store.close)
         tpm->store.close(tpm->store.ctx);
     qtpm_memzero(tpm, sizeof(*tpm));
@@ -374,18 +507,81 @@ void qtpm_tpm_nv_off(qtpm_tpm *tpm) { tpm->nv_on = 0; }
 void qtpm_tpm_cancel(qtpm_tpm *tpm, int on) { tpm->cancel = on != 0; }
 int qtpm_tpm_is_powered(const qtpm_tpm *tpm) { return tpm->powered; }
 
+/* A change that could not be made durable is undone: the persistent state
+ * goes back to the blob the store holds (the disk is the truth), except the
+ * dictionary-attack counters, which only ever keep their stricter in-memory
+ * values (a full disk must not hand an attacker unlimited guesses; the
+ * unorderly-shutdown rule of Startup counts what the disk missed). */
+static void state_rollback(qtpm_tpm *tpm)
+{
+    if (tpm->saved_blob == NULL)
+        return;
+    tpm_pstate keep = tpm->ps;
+    nv_free_all(tpm);
+    persistent_free_all(tpm);
+    prime_cache_wipe(tpm);
+    memset(&tpm->ps, 0, sizeof(tpm->ps));
+    if (state_load(tpm, tpm->saved_blob, tpm->saved_len, NULL, 0) != QTPM_OK) {
+        /* cannot happen (the blob was made by state_serialise); keep RAM */
+        nv_free_all(tpm);
+        persistent_free_all(tpm);
+        tpm->ps = keep;
+        qtpm_memzero(&keep, sizeof(keep));
+        return;
+    }
+    if (keep.failed_tries > tpm->ps.failed_tries)
+        tpm->ps.failed_tries = keep.failed_tries;
+    tpm->ps.lockout_auth_locked |= keep.lockout_auth_locked;
+    tpm->ps.da_used |= keep.da_used;
+    tpm->ps.clock = keep.clock > tpm->ps.clock ? keep.clock : tpm->ps.clock;
+    qtpm_memzero(&keep, sizeof(keep));
+    tpm->dirty = 0;
+}
+
+/* The error answer of a command whose effect could not be stored:
+ * TPM_RC_NV_UNAVAILABLE (Part 2 §6.6.3: "the command may require writing of
+ * NV and NV is not current accessible"). */
+static size_t nv_unavailable_response(uint8_t *rsp)
+{
+    wr_put_u16(rsp, TPM_ST_NO_SESSIONS);
+    wr_put_u32(rsp + 2, 10);
+    wr_put_u32(rsp + 6, TPM_RC_NV_UNAVAILABLE);
+    return 10;
+}
+
+int tpm_state_commit(qtpm_tpm *tpm)
+{
+    if (tpm_state_save(tpm) == QTPM_OK)
+        return 0;
+    state_rollback(tpm);
+    return -1;
+}
+
 size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                         uint8_t *rsp, size_t rsp_cap)
 {
     tpm_clock_update(tpm);
     hierarchy_da_tick(tpm);
+    int was_started = tpm->started;
     size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
+    int changed = tpm->dirty;
     /* Clock reaches the store at least every CLOCK_SAVE_MS of activity, so
      * a crash loses at most that much of it (TPM_PT_CLOCK_UPDATE). */
     if (tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS)
         tpm->dirty = 1;
-    if (tpm->dirty)
-        tpm_state_save(tpm);
+    if (tpm->dirty && tpm_state_save(tpm) != QTPM_OK) {
+        if (!changed) {
+            /* only Clock was due: nothing was acknowledged; try again later */
+            tpm->clock_saved = tpm->ps.clock;
+            tpm->dirty = 0;
+            return n;
+        }
+        /* Never acknowledge what the disk does not hold. */
+        state_rollback(tpm);
+        if (!was_started)
+            tpm->started = 0; /* a Startup that did not reach the disk did not happen */
+        n = nv_unavailable_response(rsp);
+    }
     return n;
 }
 
@@ -422,6 +618,17 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         ps->clock_safe = 1;
         memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
     }
+    /* Dictionary attack at Startup (Part 1 §19.8.6; the reference
+     * implementation's DAStartup): a boot cycle that used a DA-protected
+     * authorization and ended without an orderly Shutdown counts as one
+     * failure, since a failure of that cycle may not have reached NV; and
+     * with lockoutRecovery = 0 a reboot is what makes lockoutAuth usable. */
+    if (ps->orderly == 0 && ps->da_used && ps->recovery_time != 0 &&
+        ps->failed_tries < ps->max_tries)
+        ps->failed_tries++;
+    ps->da_used = 0;
+    if (ps->lockout_recovery == 0)
+        ps->lockout_auth_locked = 0;
     ecc_commit_startup(tpm);
     pcr_init_values(tpm, resume);
     if (resume) {

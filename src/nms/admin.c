@@ -15,7 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "qtpm/attest.h"
+#include "ras.h"
 #include "store.h"
 
 static int read_file(const char *path, unsigned char **out, size_t *len)
@@ -137,67 +137,35 @@ out:
     return rc;
 }
 
-/* digestlist add FILE: both signatures are checked with the keys of the vendor the list
- * names (qtpm_digestlist_verify), then a version not newer than the stored one for the same
- * vendor+image is refused as a rollback. */
+static int dump(json_t *j);
+
+/* digestlist add FILE (src/ras/digestlists.c). */
 static int digestlist_add(qtpm_store *st, const char *file, int json)
 {
-    unsigned char *buf = NULL, *mpub = NULL;
-    size_t len = 0, mlen = 0, body_len = 0;
-    char *pem = NULL;
-    qtpm_digestlist peek, dl;
-    int rc = 1;
-    memset(&peek, 0, sizeof peek);
-    memset(&dl, 0, sizeof dl);
+    unsigned char *buf = NULL;
+    size_t len = 0;
     if (read_file(file, &buf, &len)) {
         fprintf(stderr, "qtpm-nms: cannot read %s\n", file);
         return 1;
     }
-    if (qtpm_digestlist_parse_unverified(buf, len, &peek, &body_len) != QTPM_ATTEST_OK) {
-        fprintf(stderr, "qtpm-nms: %s is not a digest list\n", file);
-        goto out;
-    }
-    int src = qtpm_store_vendor_keys(st, peek.vendor, &mpub, &mlen, &pem);
-    if (src == QTPM_STORE_NOTFOUND || (src == 0 && (!mpub || !pem))) {
-        fprintf(stderr, "qtpm-nms: vendor %s is not imported with its list keys "
-                        "(--mldsa-pub, --ecdsa-pub)\n", peek.vendor);
-        goto out;
-    }
-    if (src) {
-        fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
-        goto out;
-    }
-    if (qtpm_digestlist_verify(buf, len, mpub, mlen, pem, &dl) != QTPM_ATTEST_OK) {
-        fprintf(stderr, "qtpm-nms: %s: a signature does not verify with vendor %s's keys\n",
-                file, peek.vendor);
-        goto out;
-    }
-    uint64_t newest = 0;
-    src = qtpm_store_digestlist_add(st, dl.vendor, dl.image, dl.version, buf, len, &newest);
-    if (src == QTPM_STORE_CONFLICT) {
-        fprintf(stderr, "qtpm-nms: rollback: %s %s version %llu is not newer than %llu\n",
-                dl.vendor, dl.image, (unsigned long long)dl.version,
-                (unsigned long long)newest);
-        goto out;
-    }
-    if (src) {
-        fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
-        goto out;
-    }
-    if (json)
-        printf("{\"vendor\":\"%s\",\"image\":\"%s\",\"version\":%llu,\"entries\":%zu}\n",
-               dl.vendor, dl.image, (unsigned long long)dl.version, dl.count);
-    else
-        printf("digest list %s %s version %llu added (%zu entries)\n", dl.vendor, dl.image,
-               (unsigned long long)dl.version, dl.count);
-    rc = 0;
-out:
-    qtpm_digestlist_free(&peek);
-    qtpm_digestlist_free(&dl);
+    qtpm_ras_result res = {0};
+    qtpm_ras_digestlist_add(st, buf, len, &res);
     free(buf);
-    free(mpub);
-    free(pem);
-    return rc;
+    if (!res.body) {
+        fprintf(stderr, "qtpm-nms: %s: %s\n", file, res.message);
+        return 1;
+    }
+    if (json) {
+        dump(res.body);
+    } else {
+        printf("digest list %s %s version %lld added (%lld entries)\n",
+               json_string_value(json_object_get(res.body, "vendor")),
+               json_string_value(json_object_get(res.body, "image")),
+               (long long)json_integer_value(json_object_get(res.body, "version")),
+               (long long)json_integer_value(json_object_get(res.body, "entries")));
+        json_decref(res.body);
+    }
+    return 0;
 }
 
 static int print_router(void *ctx, const qtpm_store_router *r)

@@ -17,7 +17,10 @@
  */
 #include "nms.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,23 +306,26 @@ static void h_challenge(struct req *q, const char *id)
     }
     for (size_t i = 0; i < sizeof nonce; i++)
         snprintf(hex + 2 * i, 3, "%02x", nonce[i]);
+    /* from_index: where the verified prefix of the router's list ends (0 after
+     * enrolment), so the agent sends only the entries after it. */
+    qtpm_verifier_state vs;
+    qtpm_verifier_state_init(&vs);
+    char *vj = NULL;
+    if (qtpm_store_router_verifier_state(q->nms->st, id, &vj)) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    if (vj && qtpm_verifier_state_from_json(vj, &vs) != QTPM_ATTEST_OK)
+        qtpm_verifier_state_init(&vs);
+    free(vj);
     int64_t expires = (int64_t)time(NULL) + NONCE_LIFETIME;
     if (qtpm_store_nonce_put(q->nms->st, id, hex, expires)) {
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
     }
-    /* RFC 9684 log retrieval: the router sends its list from the first entry
-     * the verifier has not seen (0 for a router never verified). */
-    json_int_t from_index = 0;
-    char *vs = NULL;
-    qtpm_verifier_state vst;
-    if (qtpm_store_router_verifier_state(q->nms->st, id, &vs) == 0 && vs &&
-        qtpm_verifier_state_from_json(vs, &vst) == 0)
-        from_index = (json_int_t)vst.next_index;
-    free(vs);
     json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
-                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index", from_index,
-                          "expires", (json_int_t)expires);
+                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index",
+                          (json_int_t)vs.next_index, "expires", (json_int_t)expires);
     send_json(q->r, 200, j);
     json_decref(j);
 }
@@ -349,9 +355,23 @@ static void h_vendors(struct req *q, const char *id)
         return;
     }
     X509_free(ca);
+    /* Optional digest-list keys: raw ML-DSA-65 public key (base64) and a PEM SPKI. */
+    const char *m64 = json_string_value(json_object_get(q->body, "mldsa65_pub"));
+    const char *epem = json_string_value(json_object_get(q->body, "ecdsa_p384_pem"));
+    uint8_t *mpub = NULL;
+    size_t mlen = 0;
+    if ((m64 && (qtpm_ras_b64_decode(m64, &mpub, &mlen) || mlen != 1952)) ||
+        (epem && !strstr(epem, "-----BEGIN PUBLIC KEY-----"))) {
+        free(mpub);
+        free(der);
+        send_error(q, 400, "bad-request",
+                   "mldsa65_pub must be base64 of 1952 bytes, ecdsa_p384_pem a PEM public key");
+        return;
+    }
     int rc = qtpm_store_begin(q->nms->st);
     if (!rc)
-        rc = qtpm_store_vendor_add(q->nms->st, name, der, (size_t)len, NULL, 0, NULL);
+        rc = qtpm_store_vendor_add(q->nms->st, name, der, (size_t)len, mpub, mlen, epem);
+    free(mpub);
     if (!rc)
         rc = qtpm_store_event_add(q->nms->st, NULL, "vendor-import", name, NULL);
     if (!rc)
@@ -445,10 +465,20 @@ static void h_evidence(struct req *q, const char *id)
     send_result(q, &res);
 }
 
-static void h_todo(struct req *q, const char *id)
+static void h_digestlists(struct req *q, const char *id)
 {
     (void)id;
-    send_error(q, 501, "not-implemented", "this endpoint is not implemented yet");
+    const char *b64 = json_string_value(json_object_get(q->body, "list"));
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (!b64 || qtpm_ras_b64_decode(b64, &buf, &len)) {
+        send_error(q, 400, "bad-request", "need list (base64 of a signed digest list)");
+        return;
+    }
+    qtpm_ras_result res = {0};
+    qtpm_ras_digestlist_add(q->nms->st, buf, len, &res);
+    free(buf);
+    send_result(q, &res);
 }
 
 /* ---- routing ---- */
@@ -478,7 +508,7 @@ static const struct route routes[] = {
      h_activate},
     {"/api/v1/events", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_events},
     {"/api/v1/vendors", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_vendors},
-    {"/api/v1/digestlists", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_todo},
+    {"/api/v1/digestlists", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_digestlists},
     {"/metrics", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_metrics},
 };
 
@@ -513,9 +543,23 @@ static int match(const struct route *rt, const char *path, char id[64])
     return 1;
 }
 
+/* Replies go out as several TLS records (headers, body); with Nagle's algorithm and the
+ * client's delayed ACK each keep-alive request then waits ~40 ms (RFC 896, RFC 1122
+ * §4.2.3.2). The socket is set TCP_NODELAY on its first request. */
+static void set_nodelay(struct evhttp_request *r)
+{
+    struct evhttp_connection *c = evhttp_request_get_connection(r);
+    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+    int one = 1;
+    if (fd >= 0)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 static void on_request(struct evhttp_request *r, void *arg)
 {
     struct req q = {.nms = arg, .r = r};
+    set_nodelay(r);
     q.nms->requests++;
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(r));
     enum evhttp_cmd_type method = evhttp_request_get_command(r);

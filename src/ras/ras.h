@@ -51,6 +51,11 @@ void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *poli
 void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
                        qtpm_ras_result *res);
 
+/* Adds a signed digest list (CLI `digestlist add`, POST /api/v1/digestlists):
+ * 201, 400 bad-list, 403 vendor-unknown / bad-signature, 409 rollback. */
+void qtpm_ras_digestlist_add(qtpm_store *st, const uint8_t *buf, size_t len,
+                             qtpm_ras_result *res);
+
 /* The policy key (ECC P-256) as a TPM2B_PUBLIC for LoadExternal: sign, userWithAuth,
  * ECDSA-SHA256, SHA-256 nameAlg. */
 int qtpm_ras_policy_public(const EVP_PKEY *key, TPM2B_PUBLIC *out);

@@ -9,6 +9,14 @@
  * cannot make the server buffer more than one response for it (back-pressure
  * instead of growth). Handlers run to completion: one TPM command at a time.
  *
+ * Fairness: the table holds SRV_MAX_CONNS connections, and one peer
+ * address at most srv->max_per_peer of them. A newcomer who finds the table
+ * (or its own share) full takes the place of the connection that has gone
+ * longest without completing a frame, those that never completed one first;
+ * and a connection that holds its place without completing a frame for
+ * srv->idle_timeout_s seconds is dropped. So silent or stalled sockets can
+ * delay nobody for long and never lock a working client out.
+ *
  * SIGINT and SIGTERM are blocked outside ppoll(), so a signal can only land
  * while the loop waits and the loop ends cleanly on the next turn; main then
  * frees the TPM, which saves its state.
@@ -23,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -124,21 +133,84 @@ static void conn_close(qtpm_server *srv, size_t i)
     conns[i] = NULL;
 }
 
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The peer's address bytes (4 for IPv4, 16 for IPv6), the key of the
+ * per-peer limit. */
+static void peer_key(const struct sockaddr_storage *ss, uint8_t key[16], uint8_t *len)
+{
+    if (ss->ss_family == AF_INET) {
+        memcpy(key, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+        *len = 4;
+    } else if (ss->ss_family == AF_INET6) {
+        memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+        *len = 16;
+    } else {
+        *len = 0;
+    }
+}
+
+static int same_peer(const srv_conn *c, const uint8_t *key, uint8_t len)
+{
+    return c->peer_len == len && memcmp(c->peer, key, len) == 0;
+}
+
+/* The connection to give up for a newcomer: among all (or one peer's), the
+ * one that never completed a frame and has waited longest, else the one
+ * idle longest. */
+static size_t conn_victim(const uint8_t *key, uint8_t len, int peer_only)
+{
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
+        const srv_conn *c = conns[i];
+        if (c == NULL || (peer_only && !same_peer(c, key, len)))
+            continue;
+        if (best == SIZE_MAX || (!c->framed && conns[best]->framed) ||
+            (c->framed == conns[best]->framed && c->active_ms < conns[best]->active_ms))
+            best = i;
+    }
+    return best;
+}
+
 static void conn_accept(qtpm_server *srv, const listener *l)
 {
-    int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
     int one = 1;
-    size_t i;
+    uint8_t key[16];
+    uint8_t key_len;
+    size_t i, same = 0, free_slot = SIZE_MAX;
 
     if (fd < 0)
         return;
-    for (i = 0; i < SRV_MAX_CONNS && conns[i] != NULL; i++)
-        ;
-    if (i == SRV_MAX_CONNS) {
-        srv_log(srv, "too many clients, refusing one");
-        close(fd);
-        return;
+    peer_key(&ss, key, &key_len);
+    for (i = 0; i < SRV_MAX_CONNS; i++) {
+        if (conns[i] == NULL) {
+            if (free_slot == SIZE_MAX)
+                free_slot = i;
+        } else if (same_peer(conns[i], key, key_len)) {
+            same++;
+        }
     }
+    if (srv->max_per_peer > 0 && same >= srv->max_per_peer) {
+        size_t v = conn_victim(key, key_len, 1);
+        srv_log(srv, "client %d: its address holds %zu connections, dropping its idlest", fd, same);
+        conn_close(srv, v);
+        if (free_slot == SIZE_MAX)
+            free_slot = v;
+    } else if (free_slot == SIZE_MAX) {
+        size_t v = conn_victim(key, key_len, 0);
+        srv_log(srv, "client %d: %d clients, dropping the idlest", fd, SRV_MAX_CONNS);
+        conn_close(srv, v);
+        free_slot = v;
+    }
+    i = free_slot;
     conns[i] = calloc(1, sizeof(srv_conn));
     if (conns[i] == NULL) {
         close(fd);
@@ -149,7 +221,29 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     conns[i]->fd = fd;
     conns[i]->proto = l->proto;
     conns[i]->handler = handler_for(l->proto);
+    conns[i]->active_ms = now_ms();
+    memcpy(conns[i]->peer, key, sizeof(key));
+    conns[i]->peer_len = key_len;
     srv_log(srv, "%s client %d connected", proto_name(l->proto), fd);
+}
+
+/* Drops connections that held their place too long without a frame. */
+static void conn_expire(qtpm_server *srv)
+{
+    uint64_t now = now_ms(), limit = (uint64_t)srv->idle_timeout_s * 1000u;
+    if (srv->idle_timeout_s == 0)
+        return;
+    for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
+        srv_conn *c = conns[i];
+        if (c == NULL)
+            continue;
+        int waiting = !c->framed || c->in_len > 0 || c->skip > 0 || c->out_len > 0;
+        if (waiting && now - c->active_ms >= limit) {
+            srv_log(srv, "%s client %d: no complete frame for %u s, dropped", proto_name(c->proto),
+                    c->fd, srv->idle_timeout_s);
+            conn_close(srv, i);
+        }
+    }
 }
 
 int srv_out(srv_conn *c, const void *data, size_t len)
@@ -212,6 +306,8 @@ static int conn_process(qtpm_server *srv, srv_conn *c)
                 return 0;
             srv_out(c, c->deferred, c->deferred_len);
             c->deferred_len = 0;
+            c->framed = 1;
+            c->active_ms = now_ms();
         } else {
             if (c->in_len == 0)
                 return 0;
@@ -229,6 +325,8 @@ static int conn_process(qtpm_server *srv, srv_conn *c)
             }
             if (used > c->in_len)
                 return -1;
+            c->framed = 1;
+            c->active_ms = now_ms();
             memmove(c->in, c->in + used, c->in_len - used);
             c->in_len -= used;
         }
@@ -277,6 +375,8 @@ int srv_run(qtpm_server *srv)
         size_t n = 0, i;
         int rc;
 
+        conn_expire(srv);
+
         for (i = 0; i < n_listeners; i++) {
             /* Always accepted: at the connection limit conn_accept closes the
              * newcomer at once, which a client sees as an error instead of
@@ -294,7 +394,10 @@ int srv_run(qtpm_server *srv)
             conn_of[n] = i;
             n++;
         }
-        rc = ppoll(pfd, n, NULL, &waitmask);
+        /* wake up once a second while clients are connected, to expire
+         * the ones that hold a place without completing a frame */
+        struct timespec tick = {1, 0};
+        rc = ppoll(pfd, n, (n > n_listeners && srv->idle_timeout_s) ? &tick : NULL, &waitmask);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -312,6 +415,8 @@ int srv_run(qtpm_server *srv)
                 continue;
             }
             c = conns[conn_of[i]];
+            if (c == NULL || c->fd != pfd[i].fd)
+                continue; /* given up for a newcomer during this turn */
             if (pfd[i].revents & POLLOUT) {
                 drop = conn_flush(c) != 0;
                 if (!drop && c->out_len == 0) {

@@ -3,7 +3,8 @@
  * TPM's state, run the event loop (loop.c), save the state on the way out.
  *
  *   qtpm-server [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]
- *               [--memory] [--rm] [--wait-power-on] [-v]
+ *               [--memory] [--rm] [--wait-power-on] [--idle-timeout S]
+ *               [--max-per-peer N] [-v]
  *
  * mssim (default) listens on N (commands) and N+1 (platform signals), swtpm on
  * N (data) and N+1 (control), N = 2321 by default as for both simulators'
@@ -41,13 +42,15 @@ typedef struct {
     int remove_state;
     int wait_power_on;
     int verbose;
+    long idle_timeout;
+    long max_per_peer;
 } options;
 
 static void usage(FILE *f, const char *prog)
 {
     fprintf(f,
             "usage: %s [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]\n"
-            "          [--memory] [--rm] [--wait-power-on] [-v]\n"
+            "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N] [-v]\n"
             "  --mssim          TCG simulator protocol: commands on N, platform on N+1 "
             "(default)\n"
             "  --swtpm          swtpm socket protocol: data on N, control on N+1\n"
@@ -57,9 +60,12 @@ static void usage(FILE *f, const char *prog)
             "  --memory         keep no state on disk\n"
             "  --rm             remove the saved state first (a new TPM)\n"
             "  --wait-power-on  start powered off; wait for POWER_ON / CMD_INIT\n"
+            "  --idle-timeout S drop a client holding a connection S seconds without a\n"
+            "                   complete command (default %d; 0: never)\n"
+            "  --max-per-peer N connections one address may hold (default %d, at most %d)\n"
             "  -v               log to stderr\n"
             "as tpm_server: -port N, -rm, -h (IBM tpm_server options)\n",
-            prog, DEFAULT_PORT);
+            prog, DEFAULT_PORT, SRV_IDLE_TIMEOUT_DEFAULT, SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
 }
 
 static int parse_port(const char *s, long *port)
@@ -106,6 +112,22 @@ static int parse_args(int argc, char **argv, options *o)
             o->memory = 1;
         } else if (strcmp(a, "--rm") == 0 || (ibm && strcmp(a, "-rm") == 0)) {
             o->remove_state = 1;
+        } else if ((strcmp(a, "--idle-timeout") == 0 || strcmp(a, "--max-per-peer") == 0) &&
+                   has_next) {
+            char *end;
+            int idle = strcmp(a, "--idle-timeout") == 0;
+            long v;
+            errno = 0;
+            v = strtol(argv[++i], &end, 10);
+            if (errno != 0 || *end != '\0' || argv[i][0] == '\0' || v < (idle ? 0 : 1) ||
+                v > (idle ? 86400 : SRV_MAX_CONNS)) {
+                fprintf(stderr, "%s: bad value for %s: %s\n", argv[0], a, argv[i]);
+                return -1;
+            }
+            if (idle)
+                o->idle_timeout = v;
+            else
+                o->max_per_peer = v;
         } else if (strcmp(a, "--wait-power-on") == 0) {
             o->wait_power_on = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
@@ -120,7 +142,10 @@ static int parse_args(int argc, char **argv, options *o)
 }
 
 /* Deletes the files of a state directory (not recursively: the store writes
- * a flat directory, and anything else in there is not ours to delete). */
+ * a flat directory, and anything else in there is not ours to delete). Runs
+ * only while this process holds the directory's lock (qtpm_store_dir), so it
+ * can never wipe the state of a server that is using it; the lock file
+ * itself stays, it is what other servers are locked out by. */
 static int remove_state(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -131,7 +156,8 @@ static int remove_state(const char *dir)
         return errno == ENOENT ? 0 : -1;
     while ((e = readdir(d)) != NULL) {
         struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            strcmp(e->d_name, "lock") == 0)
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) != 0)
             rc = -1;
@@ -153,24 +179,31 @@ int main(int argc, char **argv)
     o.state_dir = getenv("QTPM_STATE");
     if (o.state_dir == NULL || o.state_dir[0] == '\0')
         o.state_dir = "./qtpm-state";
+    o.idle_timeout = SRV_IDLE_TIMEOUT_DEFAULT;
+    o.max_per_peer = SRV_MAX_PER_PEER_DEFAULT;
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
     srv.verbose = o.verbose;
+    srv.idle_timeout_s = (unsigned)o.idle_timeout;
+    srv.max_per_peer = (unsigned)o.max_per_peer;
 
     memset(&cfg, 0, sizeof(cfg));
     if (o.memory) {
         qtpm_store_memory(&cfg.store);
     } else {
-        if (o.remove_state && remove_state(o.state_dir) != 0) {
-            fprintf(stderr, "%s: cannot remove state in %s: %s\n", argv[0], o.state_dir,
-                    strerror(errno));
-            return 1;
-        }
+        /* Lock first, then remove: --rm on a directory another server
+         * holds fails like any other second server. */
         rc = qtpm_store_dir(&cfg.store, o.state_dir);
         if (rc != QTPM_OK) {
             fprintf(stderr, "%s: cannot open state directory %s: %s\n", argv[0], o.state_dir,
                     qtpm_strerror(rc));
+            return 1;
+        }
+        if (o.remove_state && remove_state(o.state_dir) != 0) {
+            fprintf(stderr, "%s: cannot remove state in %s: %s\n", argv[0], o.state_dir,
+                    strerror(errno));
+            cfg.store.close(cfg.store.ctx);
             return 1;
         }
     }
@@ -190,9 +223,18 @@ int main(int argc, char **argv)
         srv_close_all();
         return 1;
     }
+    char why[160] = "";
+    cfg.err = why;
+    cfg.err_size = sizeof(why);
     rc = qtpm_tpm_new(&srv.tpm, &cfg);
     if (rc != QTPM_OK) {
-        fprintf(stderr, "%s: cannot create the TPM: %s\n", argv[0], qtpm_strerror(rc));
+        /* The state file is left exactly as it was (never repaired). */
+        if (o.memory)
+            fprintf(stderr, "%s: cannot create the TPM: %s%s%s\n", argv[0], qtpm_strerror(rc),
+                    why[0] ? ": " : "", why);
+        else
+            fprintf(stderr, "%s: refusing state file %s/state: %s (%s); it was not modified\n",
+                    argv[0], o.state_dir, why[0] ? why : "cannot load", qtpm_strerror(rc));
         if (cfg.store.close != NULL) /* on failure the store stays the caller's */
             cfg.store.close(cfg.store.ctx);
         srv_close_all();

@@ -27,6 +27,9 @@
 /* A declared payload above this is not a big command but a broken stream. */
 #define SRV_SKIP_LIMIT (16u * 1024u * 1024u)
 #define SRV_MAX_CONNS 64
+/* Defaults of --idle-timeout (seconds) and --max-per-peer. */
+#define SRV_IDLE_TIMEOUT_DEFAULT 30
+#define SRV_MAX_PER_PEER_DEFAULT 32
 
 typedef struct qtpm_server qtpm_server;
 typedef struct srv_conn srv_conn;
@@ -58,11 +61,22 @@ struct srv_conn {
     uint8_t deferred[32];
     size_t deferred_len;
     int close_after_flush; /* answer sent, then drop (framing is lost) */
+    /* Fairness (loop.c): when the client last completed a frame (or
+     * connected), whether it ever did, and who it is. */
+    uint64_t active_ms;
+    int framed;
+    uint8_t peer[16];
+    uint8_t peer_len;
 };
 
 struct qtpm_server {
     qtpm_tpm *tpm;
     int verbose;
+    /* A client that holds a connection without completing a frame (never
+     * sent one, stalls mid-frame, or does not read its answer) for this
+     * many seconds is dropped; 0: never. */
+    unsigned idle_timeout_s;
+    unsigned max_per_peer; /* connections one address may hold */
     int stop; /* set by FRAME_STOP, CMD_SHUTDOWN or a signal */
     uint8_t swtpm_locality; /* CMD_SET_LOCALITY (swtpm control channel) */
     int nv_on;              /* mirrors the NV signals so a reset can restore it */

@@ -22,7 +22,9 @@
  *       /bin/app (in the test's digest list), then one for /bin/new (in no list); each is
  *       extended into PCR 10 (SHA-1 and SHA-256 banks, as the kernel does), quoted over a
  *       fresh challenge nonce and sent as evidence. Prints "attest1=<status>:<verdict>:
- *       <approval|none> attest2=<status>:<verdict>:<reason code>" before the enrol line. Exit 0 when the run went as far as
+ *       <approval|none> attest2=<status>:<verdict>:<reason code> attest3=..." before the
+ *       enrol line; the third round measures /bin/app with other content (a digest that
+ *       contradicts the list). Exit 0 when the run went as far as
  *       it could; the test compares the printed statuses.
  */
 #include <stdio.h>
@@ -278,6 +280,13 @@ static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC 
     unsigned v;
     if (s != 200 || !nonce_hex || strlen(nonce_hex) != 64)
         goto out;
+    /* The NMS says where its verified prefix ends: exactly the entries we sent before. */
+    json_t *fi = json_object_get(reply, "from_index");
+    if (!json_is_integer(fi) || (uint64_t)json_integer_value(fi) != from) {
+        fprintf(stderr, "challenge from_index %lld, expected %llu\n",
+                (long long)json_integer_value(fi), (unsigned long long)from);
+        goto out;
+    }
     for (int i = 0; i < 32; i++) {
         if (sscanf(nonce_hex + 2 * i, "%2x", &v) != 1)
             goto out;
@@ -465,7 +474,7 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
             goto out;
         }
         if (attest) {
-            char r1[96] = "-", r2[96] = "-";
+            char r1[96] = "-", r2[96] = "-", r3[96] = "-";
             TPM2B_PUBLIC pol;
             size_t pl = 0;
             off = 0;
@@ -475,11 +484,13 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
                 attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "hello", 0, r1,
                              sizeof r1) ||
                 attest_round(t, &ak, &pol, url, cacert, router, "/bin/new", "other", 1, r2,
-                             sizeof r2)) {
+                             sizeof r2) ||
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "tampered", 2, r3,
+                             sizeof r3)) {
                 fprintf(stderr, "explicit attestation steps failed\n");
                 rc = 1;
             }
-            printf("attest1=%s attest2=%s ", r1, r2);
+            printf("attest1=%s attest2=%s attest3=%s ", r1, r2, r3);
         }
         if (tls) {
             qtpm_tss_FlushContext(t, ek.handle); /* room for the SRK and the TLS key */

@@ -110,6 +110,15 @@ ctype=application/json body=$tmp/vbad.json expect 400 operator POST /api/v1/vend
 ctype=application/json body=$tmp/empty.json expect 404 none POST /api/v1/routers/r1/challenge
 expect 404 readonly GET /api/v1/routers/r1
 
+# Evidence and tls-key with bodies that are JSON but not evidence → 400, no nonce used.
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/routers/r1/evidence
+grep -q '"error":"bad-request"' "$tmp/out" || fail "evidence 400 body"
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/routers/r1/tls-key
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/enrol
+ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/enrol/abc/activate
+printf '{"credential": "%s"}' "$(printf '0%.0s' $(seq 64))" >"$tmp/cred.json"
+ctype=application/json body=$tmp/cred.json expect 404 none POST /api/v1/enrol/abc/activate
+
 # Heartbeat is for routers' TLS keys only.
 ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/heartbeat
 ctype=application/json body=$tmp/empty.json expect 403 operator POST /api/v1/routers/r1/heartbeat
@@ -156,5 +165,28 @@ grep -q rollback "$tmp/err" || fail "rollback message: $(cat "$tmp/err")"
 python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//3]^=1; open(sys.argv[2],"wb").write(b)' \
     "$tmp/l3.qdl" "$tmp/tampered.qdl"
 "$NMS" --db "$db" digestlist add "$tmp/tampered.qdl" 2>/dev/null && fail "tampered list accepted"
-"$NMS" --db "$db" digestlist add "$tmp/l3.qdl" >/dev/null || fail "add v3"
+# The same over the API (operator only): v3 accepted, v1 → 409 rollback, garbage → 400.
+printf '{"list": "%s"}' "$(base64 -w0 "$tmp/l3.qdl")" >"$tmp/l3.json"
+printf '{"list": "%s"}' "$(base64 -w0 "$tmp/l1.qdl")" >"$tmp/l1.json"
+printf '{"list": "aGVsbG8="}' >"$tmp/lbad.json"
+ctype=application/json body=$tmp/l3.json expect 403 readonly POST /api/v1/digestlists
+ctype=application/json body=$tmp/l3.json expect 201 operator POST /api/v1/digestlists
+grep -q '"version":3' "$tmp/out" || fail "digestlist reply: $(cat "$tmp/out")"
+ctype=application/json body=$tmp/l1.json expect 409 operator POST /api/v1/digestlists
+grep -q '"error":"rollback"' "$tmp/out" || fail "rollback reply: $(cat "$tmp/out")"
+ctype=application/json body=$tmp/lbad.json expect 400 operator POST /api/v1/digestlists
+"$NMS" --db "$db" digestlist add "$tmp/l3.qdl" 2>/dev/null && fail "v3 twice"
+# A vendor with its list keys through the API; a short ML-DSA key → 400.
+printf '{"name": "acme3", "ca_cert": "%s", "mldsa65_pub": "%s", "ecdsa_p384_pem": %s}' "$b64" \
+    "$(base64 -w0 "$tmp/ok/mldsa65.pub")" \
+    "$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$tmp/ok/ecdsa-p384.pub")" \
+    >"$tmp/v3.json"
+ctype=application/json body=$tmp/v3.json expect 201 operator POST /api/v1/vendors
+printf '{"name": "acme4", "ca_cert": "%s", "mldsa65_pub": "aGVsbG8="}' "$b64" >"$tmp/v4.json"
+ctype=application/json body=$tmp/v4.json expect 400 operator POST /api/v1/vendors
+# A clean stop, and no sanitizer report (in ASan/UBSan builds) in the server's log.
+kill "$pid"
+wait "$pid" || fail "qtpm-nms did not stop cleanly"
+pid=
+if grep -q "Sanitizer\|runtime error" "$tmp/log"; then fail "sanitizer report"; fi
 echo "nms_api: ok"

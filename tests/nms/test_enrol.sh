@@ -13,6 +13,7 @@
 #     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize;
 #   - explicit attestation: evidence for a file in the vendor's digest list → good with a
 #     PolicyAuthorize approval; then a file in no list → unknown (reason unknown-file);
+#     then a listed path with other content → bad (digest-mismatch);
 #   - the offline timer marks the silent router offline after two periods.
 # Both servers are stopped by a trap on any exit.
 set -eu
@@ -146,12 +147,14 @@ mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
 "$NMS" --db "$db" digestlist add "$tmp/l1.qdl" >/dev/null || fail "digestlist add"
 "$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc attest) || fail "client: $out"
-[ "$out" = "attest1=200:good:approval attest2=200:unknown:unknown-file enrol=201 activate=200 router=$router" ] \
-    || fail "evidence: $out"
+want="attest1=200:good:approval attest2=200:unknown:unknown-file"
+want="$want attest3=200:bad:digest-mismatch enrol=201 activate=200 router=$router"
+[ "$out" = "$want" ] || fail "evidence: $out"
 "$NMS" --db "$db" router show "$router" --json >"$tmp/show.json"
-grep -q '"state":"unknown"' "$tmp/show.json" || fail "state after unknown file"
-grep -q '"code":"unknown-file"' "$tmp/show.json" || fail "reasons: $(cat "$tmp/show.json")"
-grep -q '"path":"/bin/new"' "$tmp/show.json" || fail "reason path: $(cat "$tmp/show.json")"
+grep -q '"state":"bad"' "$tmp/show.json" || fail "state after a contradicting digest"
+grep -q '"code":"digest-mismatch"' "$tmp/show.json" || fail "reasons: $(cat "$tmp/show.json")"
+grep -q '"path":"/bin/app"' "$tmp/show.json" || fail "reason path: $(cat "$tmp/show.json")"
+"$NMS" --db "$db" events | grep -q "verdict *unknown" || fail "unknown verdict event"
 
 # Offline timer (--period 3): no heartbeat for two periods → offline, with an event.
 i=0
@@ -162,4 +165,9 @@ until "$NMS" --db "$db" router show "$router" --json | grep -q '"state":"offline
 done
 "$NMS" --db "$db" events --json | grep -q '"kind":"offline"' || fail "offline event"
 kill -0 "$nms_pid" || fail "nms died"
+# A clean stop, and no sanitizer report (in ASan/UBSan builds) in the server's log.
+kill "$nms_pid"
+wait "$nms_pid" || fail "qtpm-nms did not stop cleanly"
+nms_pid=
+if grep -q "Sanitizer\|runtime error" "$tmp/nms.log"; then fail "sanitizer report"; fi
 echo "nms_enrol: ok"

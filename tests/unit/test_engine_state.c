@@ -1,0 +1,320 @@
+/*
+ * test_engine_state.c — the engine's state blob and its storage failures
+ * (issue 8), through a test store that wraps the memory store and can be made
+ * to fail its saves:
+ *  - a blob that does not load (garbage, every truncation, every single
+ *    flipped byte) is refused and never saved over;
+ *  - a failed save answers TPM_RC_NV_UNAVAILABLE and the in-memory state goes
+ *    back to what the store holds, DA failures excepted;
+ *  - the dictionary-attack rules of Part 1 §19.8.6 at the engine level.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/evp.h>
+
+#include "engine_test.h"
+#include "qtpm/common.h"
+
+typedef struct {
+    qtpm_store inner;
+    int fail_saves;
+    int saves;
+} test_store;
+
+static int ts_load(void *ctx, const char *name, uint8_t **data, size_t *len)
+{
+    test_store *t = ctx;
+    return t->inner.load(t->inner.ctx, name, data, len);
+}
+
+static int ts_save(void *ctx, const char *name, const uint8_t *data, size_t len)
+{
+    test_store *t = ctx;
+    t->saves++;
+    if (t->fail_saves)
+        return QTPM_E_INVALID;
+    return t->inner.save(t->inner.ctx, name, data, len);
+}
+
+static int ts_remove(void *ctx, const char *name)
+{
+    test_store *t = ctx;
+    return t->inner.remove(t->inner.ctx, name);
+}
+
+static void ts_close(void *ctx) { (void)ctx; /* the test closes the inner store */ }
+
+static qtpm_store ts_wrap(test_store *t)
+{
+    qtpm_store s = {t, ts_load, ts_save, ts_remove, ts_close};
+    return s;
+}
+
+static qtpm_tpm *ts_tpm(test_store *t, char *err, size_t err_size, int *rc)
+{
+    qtpm_tpm_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.store = ts_wrap(t);
+    cfg.powered_on = 1;
+    cfg.err = err;
+    cfg.err_size = err_size;
+    qtpm_tpm *tpm = NULL;
+    *rc = qtpm_tpm_new(&tpm, &cfg);
+    return tpm;
+}
+
+static void blob(test_store *t, uint8_t **data, size_t *len)
+{
+    assert_int_equal(t->inner.load(t->inner.ctx, "state", data, len), 0);
+}
+
+static uint32_t nv_define(qtpm_tpm *tpm, uint32_t index, uint32_t attrs, const char *auth)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_2b(&c, auth, (uint16_t)strlen(auth));
+    cb_u16(&c, 14);
+    cb_u32(&c, index);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, attrs);
+    cb_u16(&c, 0);
+    cb_u16(&c, 8);
+    return run(tpm, &c, &r);
+}
+
+static uint32_t nv_read_pw(qtpm_tpm *tpm, uint32_t index, const char *pw)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_Read);
+    cb_u32(&c, index);
+    cb_u32(&c, index);
+    cb_pw(&c, pw);
+    cb_u16(&c, 1);
+    cb_u16(&c, 0);
+    return run(tpm, &c, &r);
+}
+
+static uint32_t nv_read_public(qtpm_tpm *tpm, uint32_t index)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_NV_ReadPublic);
+    cb_u32(&c, index);
+    return run(tpm, &c, &r);
+}
+
+static uint32_t lockout_counter(qtpm_tpm *tpm)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_TPM_PROPERTIES);
+    cb_u32(&c, TPM_PT_LOCKOUT_COUNTER);
+    cb_u32(&c, 1);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);                          /* moreData */
+    assert_int_equal(rb_u32(&r), TPM_CAP_TPM_PROPERTIES);
+    assert_int_equal(rb_u32(&r), 1);
+    assert_int_equal(rb_u32(&r), TPM_PT_LOCKOUT_COUNTER);
+    return rb_u32(&r);
+}
+
+#define NV_AUTH_ATTRS (TPMA_NV_AUTHREAD | TPMA_NV_AUTHWRITE)
+#define NV_OWNER_ATTRS (TPMA_NV_OWNERREAD | TPMA_NV_OWNERWRITE)
+
+/* A manufactured TPM's blob, and a store that holds it. */
+static void make_state(test_store *t, uint8_t **data, size_t *len)
+{
+    char err[128];
+    int rc;
+    memset(t, 0, sizeof(*t));
+    qtpm_store_memory(&t->inner);
+    qtpm_tpm *tpm = ts_tpm(t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(nv_define(tpm, 0x01500001, NV_OWNER_ATTRS, ""), 0);
+    qtpm_tpm_free(tpm);
+    blob(t, data, len);
+}
+
+static void test_damaged_blob_refused_and_untouched(void **state)
+{
+    (void)state;
+    test_store t;
+    uint8_t *good;
+    size_t len;
+    make_state(&t, &good, &len);
+    uint8_t *bad = malloc(len + 1);
+    assert_non_null(bad);
+    char err[128];
+    int rc;
+    size_t refused = 0;
+
+    /* every single flipped byte */
+    for (size_t off = 0; off < len; off++) {
+        memcpy(bad, good, len);
+        bad[off] ^= 0x5A;
+        assert_int_equal(t.inner.save(t.inner.ctx, "state", bad, len), 0);
+        t.saves = 0;
+        qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+        assert_null(tpm);
+        assert_true(rc < 0);
+        assert_true(err[0] != '\0');
+        assert_int_equal(t.saves, 0); /* never written */
+        refused++;
+    }
+    /* every truncation */
+    for (size_t cut = 0; cut < len; cut++) {
+        assert_int_equal(t.inner.save(t.inner.ctx, "state", good, cut), 0);
+        t.saves = 0;
+        assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+        assert_int_equal(t.saves, 0);
+        refused++;
+    }
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", good, 0), 0);
+    assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+    assert_string_equal(err, "the file is empty");
+    memcpy(bad, good, len);
+    bad[len] = 0;
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", bad, len + 1), 0);
+    assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+    assert_string_equal(err, "trailing bytes after the checksum");
+    memcpy(bad, good, len);
+    bad[100] ^= 1;
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", bad, len), 0);
+    assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+    assert_string_equal(err, "checksum mismatch (the file is damaged)");
+    printf("# %zu damaged blobs of a %zu-byte state refused, none written\n", refused, len);
+
+    /* the good blob loads and keeps its NV index; loading writes nothing */
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", good, len), 0);
+    t.saves = 0;
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_non_null(tpm);
+    assert_int_equal(t.saves, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(nv_read_public(tpm, 0x01500001), 0);
+    qtpm_tpm_free(tpm);
+    qtpm_memzero(good, len);
+    free(good);
+    free(bad);
+    t.inner.close(t.inner.ctx);
+}
+
+/* A blob with an intact checksum whose endorsement seed is all zeros (a state
+ * that never came from manufacture, e.g. the zero-seed file earlier qtpm
+ * wrote on a failed load): refused at load, never written. The body starts
+ * with the EPS right after the 16-byte header (tpm.c state_visit). */
+static void test_zero_seed_refused(void **state)
+{
+    (void)state;
+    test_store t;
+    uint8_t *good;
+    size_t len;
+    make_state(&t, &good, &len);
+    assert_true(len > 16 + 64 + 32);
+    memset(good + 16, 0, 64);
+    unsigned int dl = 0;
+    assert_int_equal(EVP_Digest(good, len - 32, good + len - 32, &dl, EVP_sha256(), NULL), 1);
+    assert_int_equal(dl, 32);
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", good, len), 0);
+    char err[128];
+    int rc;
+    t.saves = 0;
+    assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+    assert_true(rc < 0);
+    assert_string_equal(err, "the state holds seeds that were never generated");
+    assert_int_equal(t.saves, 0);
+    uint8_t *now;
+    size_t now_len;
+    blob(&t, &now, &now_len);
+    assert_int_equal(now_len, len);
+    assert_memory_equal(now, good, len);
+    free(now);
+    free(good);
+    t.inner.close(t.inner.ctx);
+}
+
+static void test_failed_save_not_acknowledged(void **state)
+{
+    (void)state;
+    test_store t;
+    uint8_t *good;
+    size_t len;
+    make_state(&t, &good, &len);
+    free(good);
+    char err[128];
+    int rc;
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_non_null(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(nv_define(tpm, 0x01500002, NV_AUTH_ATTRS, "pw"), 0);
+
+    t.fail_saves = 1;
+    /* the first DA-protected use of the cycle must reach the disk before
+     * the authorization is checked: without it, nothing is checked */
+    assert_int_equal(nv_read_pw(tpm, 0x01500002, "wrong"), TPM_RC_NV_UNAVAILABLE);
+    assert_int_equal(lockout_counter(tpm), 0);
+    t.fail_saves = 0;
+    assert_int_equal(nv_read_pw(tpm, 0x01500002, "wrong"), TPM_RC_AUTH_FAIL | TPM_RC_S | TPM_RC_1);
+    assert_int_equal(lockout_counter(tpm), 1);
+    t.fail_saves = 1;
+    assert_int_equal(nv_define(tpm, 0x01500003, NV_OWNER_ATTRS, ""), TPM_RC_NV_UNAVAILABLE);
+    /* memory is the disk: the index does not exist */
+    assert_int_equal(nv_read_public(tpm, 0x01500003), TPM_RC_HANDLE | TPM_RC_H | TPM_RC_1);
+    /* reads change nothing and still work */
+    assert_int_equal(nv_read_public(tpm, 0x01500001), 0);
+    /* a DA failure that cannot be saved still counts in memory */
+    uint32_t before = lockout_counter(tpm);
+    assert_int_equal(nv_read_pw(tpm, 0x01500002, "wrong"), TPM_RC_NV_UNAVAILABLE);
+    assert_int_equal(lockout_counter(tpm), before + 1);
+    t.fail_saves = 0;
+    assert_int_equal(nv_define(tpm, 0x01500003, NV_OWNER_ATTRS, ""), 0);
+    qtpm_tpm_free(tpm);
+
+    /* after a restart: what was acknowledged, and the DA failure */
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_non_null(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(nv_read_public(tpm, 0x01500003), 0);
+    assert_true(lockout_counter(tpm) >= before + 1);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
+/* A Startup whose state could not be saved did not happen. */
+static void test_failed_startup_save(void **state)
+{
+    (void)state;
+    test_store t;
+    uint8_t *good;
+    size_t len;
+    make_state(&t, &good, &len);
+    free(good);
+    char err[128];
+    int rc;
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_non_null(tpm);
+    t.fail_saves = 1;
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), TPM_RC_NV_UNAVAILABLE);
+    t.fail_saves = 0;
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_damaged_blob_refused_and_untouched),
+        cmocka_unit_test(test_zero_seed_refused),
+        cmocka_unit_test(test_failed_save_not_acknowledged),
+        cmocka_unit_test(test_failed_startup_save),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
