@@ -10,7 +10,10 @@
 # of the image — enrol (MakeCredential/ActivateCredential → AK certificate)
 # and attest (quote + IMA-format list → verdict). Then one router is attacked:
 # a binary of its image is replaced, the agent measures it as IMA would, and
-# the very next attestation turns the router bad, with the file named.
+# the very next attestation turns the router bad, with the file named, and
+# the router's TPM-resident TLS key stops working: it signs only with an NMS
+# approval of the PCR values, which a bad router does not get (implicit
+# attestation).
 # Everything runs on loopback in a temporary directory that is removed at
 # the end, whatever happens; every process started here is stopped.
 set -eu
@@ -142,7 +145,7 @@ pids="$pids $!"
 wait_port "$nms_port"
 echo "   listening on https://127.0.0.1:$nms_port (TLS, REST API v1)"
 
-say "4. Each router's agent measures its image, enrols and attests"
+say "4. Each router's agent measures its image, enrols (AK, then a TPM-resident TLS key), attests, and opens mutual TLS with that key"
 i=1
 while [ $i -le "$routers" ]; do
     mkdir -p "$tmp/r$i/agent"
@@ -178,6 +181,17 @@ r2=$(cat "$tmp/r2/agent/router.id")
 run "$nms" --db "$db" router show "$r2"
 if [ -n "${DEMO_RESULT:-}" ]; then
     "$nms" --db "$db" router show "$r2" --json > "$DEMO_RESULT"
+fi
+
+if [ "$routers" -ge 3 ]; then
+    say "6. Configuration integrity: r3's frr.conf is sealed with a TPM-held HMAC key, then edited"
+    run "$agent" config-seal -c "$tmp/r3/agent.conf" "$tmp/r3/image/etc/frr/frr.conf"
+    run "$agent" config-verify -c "$tmp/r3/agent.conf"
+    echo ' redistribute connected' >> "$tmp/r3/image/etc/frr/frr.conf"
+    if "$agent" config-verify -c "$tmp/r3/agent.conf" > "$tmp/run.out" 2>&1; then
+        echo "demo-dm.sh: the edited configuration was accepted" >&2; exit 1
+    fi
+    sed 's/^/   /' "$tmp/run.out"
 fi
 
 say "Done in $(ms_since "$t_start") ms; every process stopped, $tmp removed"

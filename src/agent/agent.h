@@ -14,6 +14,8 @@
 #define QTPM_AGENT_H
 
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +67,10 @@ int agent_uses_kernel_ima(const agent_config *cfg);
  * *reply the parsed JSON reply (NULL when none). */
 int agent_http_post(const agent_config *cfg, const char *path, json_t *body, long *status,
                     json_t **reply, char *err, size_t errlen);
+/* The same with mutual TLS: cert and key (a TPM-resident key) as client identity. */
+int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body,
+                        X509 *cert, EVP_PKEY *key, long *status,
+                        json_t **reply, char *err, size_t errlen);
 char *agent_b64(const uint8_t *buf, size_t len);
 int agent_unb64(const char *s, uint8_t *out, size_t cap, size_t *len);
 char *agent_hex(const uint8_t *buf, size_t len);
@@ -77,6 +83,14 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
  * NMS's verdict name ("good", ...) and the reply is printed when verbose. */
 int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t vlen,
                  json_t **reply, char *err, size_t errlen);
+/* The implicit-attestation channel: creates the TPM-resident TLS key, has the
+ * AK certify it and gets its TLS client certificate (docs/NMS.md tls-key). */
+int agent_tls_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen);
+/* POST /heartbeat over mutual TLS with the TPM-resident key and the NMS's last
+ * approval. Fails (with the TPM's reason in err) when the TPM refuses to
+ * sign: the PCRs are not in a configuration the NMS approved. */
+int agent_heartbeat(const agent_config *cfg, qtpm_tss *tpm, size_t entries, int *attest,
+                    char *err, size_t errlen);
 int agent_read_file(const char *path, uint8_t **buf, size_t *len);
 int agent_write_file(const char *path, const uint8_t *buf, size_t len, int mode);
 

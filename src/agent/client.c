@@ -13,6 +13,8 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "agent.h"
 
@@ -42,8 +44,41 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *u)
     return n;
 }
 
+typedef struct {
+    X509 *cert;
+    EVP_PKEY *key;
+} client_identity;
+
+/* libcurl's hook into the OpenSSL context of the connection: the client
+ * certificate and the TPM-resident key (agent_tlskey_evp) for mutual TLS. */
+static CURLcode on_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
+{
+    (void)c;
+    client_identity *id = parm;
+    SSL_CTX *ctx = ssl_ctx;
+    if (SSL_CTX_use_certificate(ctx, id->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, id->key) != 1)
+        return CURLE_SSL_CERTPROBLEM;
+    return CURLE_OK;
+}
+
+static int post(const agent_config *cfg, const char *path, json_t *body, client_identity *id,
+                long *status, json_t **reply, char *err, size_t errlen);
+
 int agent_http_post(const agent_config *cfg, const char *path, json_t *body, long *status,
                     json_t **reply, char *err, size_t errlen)
+{
+    return post(cfg, path, body, NULL, status, reply, err, errlen);
+}
+
+int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body, X509 *cert,
+                        EVP_PKEY *key, long *status, json_t **reply, char *err, size_t errlen)
+{
+    client_identity id = { cert, key };
+    return post(cfg, path, body, &id, status, reply, err, errlen);
+}
+
+static int post(const agent_config *cfg, const char *path, json_t *body, client_identity *id,
+                long *status, json_t **reply, char *err, size_t errlen)
 {
     *status = 0;
     *reply = NULL;
@@ -73,6 +108,10 @@ int agent_http_post(const agent_config *cfg, const char *path, json_t *body, lon
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
     if (cfg->ca_file[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+    if (id) {
+        curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+        curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, id);
+    }
     CURLcode cc = curl_easy_perform(c);
     int rc = 0;
     if (cc != CURLE_OK) {

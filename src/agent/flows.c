@@ -18,7 +18,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/x509.h>
+
 #include "agent.h"
+#include "tlskey.h"
 #include "qtpm/marshal.h"
 #include "qtpm/tss_cmd.h"
 
@@ -206,6 +209,10 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
         rc = rc ? rc : save_blob_private(p, &priv);
         spath(cfg, "router.id", p, sizeof p);
         rc = rc ? rc : agent_write_file(p, (const uint8_t *)router, strlen(router), 0644);
+        if (rc == 0 && get_b64(rep2, "policy_key", buf, sizeof buf, &len) == 0) {
+            spath(cfg, "policy.pub", p, sizeof p);
+            rc = agent_write_file(p, buf, len, 0644);
+        }
         if (get_b64(rep2, "ak_cert", buf, sizeof buf, &len) == 0) {
             spath(cfg, "ak.crt", p, sizeof p);
             rc = rc ? rc : agent_write_file(p, buf, len, 0644);
@@ -416,6 +423,22 @@ int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t v
         }
         if (v)
             snprintf(verdict, vlen, "%s", v);
+        /* Keep the NMS's approval of these PCR values: the TLS key works with it. */
+        json_t *ap = (rc == 0 && v && !strcmp(v, "good")) ? json_object_get(*reply, "approval")
+                                                          : NULL;
+        if (ap) {
+            json_t *keep = json_pack("{s:O,s:O,s:O}", "selection",
+                                     json_object_get(ch, "pcr_selection"), "policy",
+                                     json_object_get(ap, "policy"), "signature",
+                                     json_object_get(ap, "signature"));
+            char *text = keep ? json_dumps(keep, JSON_COMPACT) : NULL;
+            char ap_path[1100];
+            spath(cfg, "approval.json", ap_path, sizeof ap_path);
+            if (!text || agent_write_file(ap_path, (const uint8_t *)text, strlen(text), 0644))
+                fprintf(stderr, "qtpm-agent: cannot keep the NMS's approval in %s\n", ap_path);
+            free(text);
+            json_decref(keep);
+        }
     }
     json_decref(ev);
     json_decref(ch);
@@ -423,5 +446,203 @@ int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t v
     qtpm_ima_list_free(&list);
     qtpm_tss_FlushContext(tpm, ak.handle);
     qtpm_tss_FlushContext(tpm, ek.handle);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the TLS key */
+
+static int read_public(const char *path, TPM2B_PUBLIC *pub)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0, off = 0;
+    int ok = agent_read_file(path, &buf, &len) == 0 &&
+             qtpm_TPM2B_PUBLIC_unmarshal(pub, buf, len, &off, 0) == TPM_RC_SUCCESS;
+    free(buf);
+    return ok ? 0 : AGENT_E_IO;
+}
+
+int agent_tls_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen)
+{
+    char router[256], p[1100], path[512];
+    qtpm_tss_key ek, ak, srk;
+    TPM2B_PUBLIC pol;
+    spath(cfg, "policy.pub", p, sizeof p);
+    if (read_public(p, &pol) != 0) {
+        snprintf(err, errlen, "no NMS policy key in %s (enrol first)", p);
+        return AGENT_E_IO;
+    }
+    int rc = load_ak(cfg, tpm, &ek, &ak, router, sizeof router, err, errlen);
+    if (rc != 0)
+        return rc;
+    /* A loaded object does not need its parent loaded; TPMs with three object
+     * slots (swtpm) need the EK's slot for the SRK and the TLS key. */
+    qtpm_tss_FlushContext(tpm, ek.handle);
+    agent_tlskey k;
+    memset(&k, 0, sizeof k);
+    TPM2B_PRIVATE priv;
+    memset(&srk, 0, sizeof srk);
+    rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
+    if (rc == QTPM_OK)
+        rc = agent_tlskey_create(&k, tpm, srk.handle, &pol, router, &priv);
+    if (rc != QTPM_OK)
+        snprintf(err, errlen, "creating the TLS key: %s", qtpm_tss_strerror(rc));
+    long status;
+    json_t *ch = NULL, *rep = NULL, *empty = json_object();
+    snprintf(path, sizeof path, "/api/v1/routers/%s/challenge", router);
+    if (rc == 0)
+        rc = agent_http_post(cfg, path, empty, &status, &ch, err, errlen);
+    json_decref(empty);
+    TPM2B_DATA nonce;
+    size_t n = 0;
+    const char *nh = ch ? json_string_value(json_object_get(ch, "nonce")) : NULL;
+    if (rc == 0 && (!nh || agent_unhex(nh, nonce.buffer, sizeof nonce.buffer, &n) != 0)) {
+        snprintf(err, errlen, "the NMS's challenge is malformed");
+        rc = AGENT_E_NMS;
+    }
+    nonce.size = (UINT16)n;
+    TPM2B_ATTEST info;
+    TPMT_SIGNATURE sig;
+    if (rc == 0 && (rc = agent_tlskey_certify(&k, &ak, NULL, &nonce, &info, &sig)) != QTPM_OK)
+        snprintf(err, errlen, "Certify of the TLS key: %s", qtpm_tss_strerror(rc));
+    if (rc == 0) {
+        uint8_t ib[BLOB_MAX], sb[BLOB_MAX];
+        size_t io = 0, so = 0;
+        json_t *req = NULL;
+        if (qtpm_TPM2B_ATTEST_marshal(&info, ib, sizeof ib, &io) == TPM_RC_SUCCESS &&
+            qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so) == TPM_RC_SUCCESS)
+            req = json_pack("{s:s,s:o,s:o,s:o}", "nonce", nh, "tls_pub",
+                            b64_marshalled_public(&k.pub), "certify_info", b64_json(ib, io),
+                            "signature", b64_json(sb, so));
+        snprintf(path, sizeof path, "/api/v1/routers/%s/tls-key", router);
+        rc = req ? agent_http_post(cfg, path, req, &status, &rep, err, errlen) : QTPM_E_NOMEM;
+        json_decref(req);
+    }
+    uint8_t der[8192];
+    size_t dl = 0;
+    if (rc == 0 && get_b64(rep, "tls_cert", der, sizeof der, &dl) != 0) {
+        snprintf(err, errlen, "the NMS's tls-key reply has no certificate");
+        rc = AGENT_E_NMS;
+    }
+    if (rc == 0) {
+        spath(cfg, "tls.crt", p, sizeof p);
+        rc = agent_write_file(p, der, dl, 0644);
+        spath(cfg, "tls.pub", p, sizeof p);
+        rc = rc ? rc : save_blob_public(p, &k.pub);
+        spath(cfg, "tls.priv", p, sizeof p);
+        rc = rc ? rc : save_blob_private(p, &priv);
+        if (rc != 0)
+            snprintf(err, errlen, "cannot write the TLS key to %s", cfg->state_dir);
+    }
+    json_decref(ch);
+    json_decref(rep);
+    if (k.key)
+        qtpm_tss_FlushContext(tpm, k.key);
+    if (srk.handle)
+        qtpm_tss_FlushContext(tpm, srk.handle);
+    qtpm_tss_FlushContext(tpm, ak.handle);
+    return rc;
+}
+
+/* The approval kept by agent_attest: selection, PolicyPCR digest, signature. */
+static int load_approval(const agent_config *cfg, agent_tlskey *k)
+{
+    char p[1100];
+    spath(cfg, "approval.json", p, sizeof p);
+    json_error_t e;
+    json_t *j = json_load_file(p, 0, &e);
+    if (!j)
+        return -1;
+    TPML_PCR_SELECTION sel;
+    TPM2B_DIGEST approved;
+    TPMT_SIGNATURE sig;
+    uint8_t buf[BLOB_MAX];
+    size_t n = 0, off = 0;
+    const char *ph = json_string_value(json_object_get(j, "policy"));
+    int ok = parse_selection(json_object_get(j, "selection"), &sel) == 0 && ph &&
+             agent_unhex(ph, approved.buffer, sizeof approved.buffer, &n) == 0 &&
+             get_b64(j, "signature", buf, sizeof buf, &off) == 0;
+    approved.size = (UINT16)n;
+    size_t so = 0;
+    ok = ok && qtpm_TPMT_SIGNATURE_unmarshal(&sig, buf, off, &so, 0) == TPM_RC_SUCCESS;
+    json_decref(j);
+    if (!ok)
+        return -1;
+    agent_tlskey_set_approval(k, &sel, &approved, &sig);
+    return 0;
+}
+
+int agent_heartbeat(const agent_config *cfg, qtpm_tss *tpm, size_t entries, int *attest,
+                    char *err, size_t errlen)
+{
+    char router[256], p[1100], path[512];
+    uint8_t *buf = NULL;
+    size_t len = 0, off = 0;
+    *attest = 0;
+    spath(cfg, "router.id", p, sizeof p);
+    if (agent_read_file(p, &buf, &len) != 0 || len == 0 || len >= sizeof router) {
+        free(buf);
+        snprintf(err, errlen, "not enrolled");
+        return AGENT_E_IO;
+    }
+    memcpy(router, buf, len);
+    router[len] = '\0';
+    free(buf);
+    TPM2B_PUBLIC pol, pub;
+    TPM2B_PRIVATE priv;
+    spath(cfg, "policy.pub", p, sizeof p);
+    int ok = read_public(p, &pol) == 0;
+    spath(cfg, "tls.pub", p, sizeof p);
+    ok = ok && read_public(p, &pub) == 0;
+    buf = NULL;
+    spath(cfg, "tls.priv", p, sizeof p);
+    ok = ok && agent_read_file(p, &buf, &len) == 0 &&
+         qtpm_TPM2B_PRIVATE_unmarshal(&priv, buf, len, &off) == TPM_RC_SUCCESS;
+    free(buf);
+    buf = NULL;
+    X509 *cert = NULL;
+    spath(cfg, "tls.crt", p, sizeof p);
+    if (ok && agent_read_file(p, &buf, &len) == 0) {
+        const unsigned char *q = buf;
+        cert = d2i_X509(NULL, &q, (long)len);
+    }
+    free(buf);
+    if (!ok || !cert) {
+        X509_free(cert);
+        snprintf(err, errlen, "no TLS key and certificate in %s (run enrol)", cfg->state_dir);
+        return AGENT_E_IO;
+    }
+    agent_tlskey k;
+    qtpm_tss_key srk;
+    memset(&k, 0, sizeof k);
+    int rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
+    if (rc == QTPM_OK)
+        rc = agent_tlskey_load(&k, tpm, srk.handle, &pol, router, &priv, &pub);
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "loading the TLS key: %s", qtpm_tss_strerror(rc));
+        X509_free(cert);
+        return rc;
+    }
+    if (load_approval(cfg, &k) != 0)
+        fprintf(stderr, "qtpm-agent: no approval from the NMS yet: the TLS key cannot sign\n");
+    EVP_PKEY *key = agent_tlskey_evp(&k);
+    json_t *body = json_pack("{s:I}", "entries", (json_int_t)entries), *rep = NULL;
+    long status = 0;
+    snprintf(path, sizeof path, "/api/v1/routers/%s/heartbeat", router);
+    rc = key && body ? agent_http_post_tls(cfg, path, body, cert, key, &status, &rep, err, errlen)
+                     : QTPM_E_NOMEM;
+    if (rc != 0 && k.last_rc) {
+        size_t l = strlen(err);
+        snprintf(err + l, errlen - l, " — the TPM refused to sign with the TLS key (%s): "
+                 "its PCRs are not in a configuration the NMS approved",
+                 qtpm_tss_strerror(k.last_rc));
+    }
+    if (rc == 0)
+        *attest = json_is_true(json_object_get(rep, "attest"));
+    json_decref(body);
+    json_decref(rep);
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    qtpm_tss_FlushContext(tpm, k.key);
+    qtpm_tss_FlushContext(tpm, srk.handle);
     return rc;
 }

@@ -2,12 +2,19 @@
  * qtpm-agent: the router side of qtpm's trusted device management
  * (docs/AGENT.md). Subcommands:
  *
- *   enrol -c CONF          EK certificate → AK → ActivateCredential → AK certificate
+ *   enrol -c CONF          EK certificate → AK → ActivateCredential → AK certificate,
+ *                          then the TPM-resident TLS key, certified by the AK → TLS certificate
+ *   heartbeat -c CONF      one mutual-TLS heartbeat with the TPM-resident key
  *   measure -c CONF        measure the router image once (own measurer)
- *   attest-once -c CONF    measure, then one challenge → quote → evidence round
+ *   attest-once -c CONF    measure, then one challenge → quote → evidence round, then a
+ *                          heartbeat over mutual TLS (implicit attestation)
  *   run -c CONF [--rounds N]
  *                          measure every period; attest at once when the list
  *                          grew, and at least once a period
+ *   config-seal -c CONF FILE...
+ *                          HMAC each configuration file with a TPM-held key into
+ *                          state_dir/config.manifest
+ *   config-verify -c CONF  refuse (exit 1, each file named) any sealed file that changed
  *   status -c CONF [--json]
  *
  * Exit status: 0 success, 1 the NMS or the TPM refused or failed, 2 usage or
@@ -24,6 +31,7 @@
 #include <curl/curl.h>
 
 #include "agent.h"
+#include "confint.h"
 
 static volatile sig_atomic_t stop;
 
@@ -35,8 +43,9 @@ static void on_signal(int sig)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: qtpm-agent enrol|measure|attest-once|run|status -c CONF "
-                    "[--rounds N] [--json]\n");
+    fprintf(stderr, "usage: qtpm-agent enrol|heartbeat|measure|attest-once|run|status -c CONF "
+                    "[--rounds N] [--json]\n"
+                    "       qtpm-agent config-seal -c CONF FILE... | config-verify -c CONF\n");
     return 2;
 }
 
@@ -56,6 +65,28 @@ static void print_reasons(json_t *reply)
         const char *path = json_string_value(json_object_get(r, "path"));
         printf("  reason: %s%s%s\n", code ? code : "?", path ? " " : "", path ? path : "");
     }
+}
+
+/* Implicit attestation: the management channel works only while the TPM
+ * agrees to sign with the TLS key, i.e. in a configuration the NMS approved. */
+static int heartbeat(const agent_config *cfg, qtpm_tss *tpm, int *attest)
+{
+    char err[768];
+    qtpm_ima_list list;
+    size_t entries = 0;
+    if (agent_measure_list(cfg, &list) == 0) {
+        entries = list.count;
+        qtpm_ima_list_free(&list);
+    }
+    double t0 = now_ms();
+    if (agent_heartbeat(cfg, tpm, entries, attest, err, sizeof err) != 0) {
+        printf("qtpm-agent: %s: mutual TLS with the TPM-resident key FAILED: %s\n",
+               cfg->hostname, err);
+        return 1;
+    }
+    printf("qtpm-agent: %s: mutual TLS with the TPM-resident key up (heartbeat %.1f ms)\n",
+           cfg->hostname, now_ms() - t0);
+    return 0;
 }
 
 static int attest_round(const agent_config *cfg, qtpm_tss *tpm, int *good)
@@ -83,6 +114,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1], *conf = NULL;
     long rounds = -1;
     int as_json = 0;
+    const char *files[64];
+    size_t n_files = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
             conf = argv[++i];
@@ -90,6 +123,8 @@ int main(int argc, char **argv)
             rounds = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--json") == 0)
             as_json = 1;
+        else if (argv[i][0] != '-' && !strcmp(cmd, "config-seal") && n_files < 64)
+            files[n_files++] = argv[i];
         else
             return usage();
     }
@@ -122,7 +157,41 @@ int main(int argc, char **argv)
             status = 1;
         } else {
             printf("qtpm-agent: %s enrolled (%.1f ms)\n", cfg.hostname, now_ms() - t0);
+            t0 = now_ms();
+            if (agent_tls_enrol(&cfg, tpm, err, sizeof err) != 0) {
+                fprintf(stderr, "qtpm-agent: TLS key certification failed: %s\n", err);
+                status = 1;
+            } else {
+                printf("qtpm-agent: %s TLS key certified by the AK, client certificate "
+                       "issued (%.1f ms)\n", cfg.hostname, now_ms() - t0);
+            }
         }
+    } else if (strcmp(cmd, "config-seal") == 0 || strcmp(cmd, "config-verify") == 0) {
+        char manifest[1100];
+        snprintf(manifest, sizeof manifest, "%s/config.manifest", cfg.state_dir);
+        size_t bad = 0;
+        if (!strcmp(cmd, "config-seal")) {
+            if (n_files == 0) {
+                status = usage();
+            } else if (agent_confint_seal(tpm, cfg.state_dir, manifest, files, n_files, err,
+                                          sizeof err) != 0) {
+                fprintf(stderr, "qtpm-agent: sealing the configuration failed: %s\n", err);
+                status = 1;
+            } else {
+                printf("qtpm-agent: %zu configuration files sealed with the TPM's HMAC key\n",
+                       n_files);
+            }
+        } else if (agent_confint_verify(tpm, cfg.state_dir, manifest, &bad, err,
+                                        sizeof err) != 0 || bad) {
+            fprintf(stderr, "qtpm-agent: configuration refused (%zu file%s): %s\n", bad,
+                    bad == 1 ? "" : "s", err);
+            status = 1;
+        } else {
+            printf("qtpm-agent: configuration intact\n");
+        }
+    } else if (strcmp(cmd, "heartbeat") == 0) {
+        int attest = 0;
+        status = heartbeat(&cfg, tpm, &attest);
     } else if (strcmp(cmd, "measure") == 0 || strcmp(cmd, "attest-once") == 0 ||
                strcmp(cmd, "run") == 0) {
         size_t added = 0;
@@ -134,9 +203,10 @@ int main(int argc, char **argv)
         } else if (strcmp(cmd, "measure") == 0) {
             printf("qtpm-agent: %zu new measurements\n", added);
         } else if (strcmp(cmd, "attest-once") == 0) {
-            int good = 0;
+            int good = 0, attest = 0;
             status = attest_round(&cfg, tpm, &good);
-            if (status == 0 && !good)
+            int tls = heartbeat(&cfg, tpm, &attest);
+            if (status == 0 && (!good || tls))
                 status = 3;
         } else {
             signal(SIGTERM, on_signal);
@@ -152,7 +222,10 @@ int main(int argc, char **argv)
                 }
                 if (stop)
                     break;
-                if (added || now_ms() - last >= cfg.period * 1e3) {
+                int want = 0;
+                if (heartbeat(&cfg, tpm, &want) != 0)
+                    want = 1; /* the channel is refused: report explicitly */
+                if (added || want || now_ms() - last >= cfg.period * 1e3) {
                     attest_round(&cfg, tpm, &good);
                     last = now_ms();
                 }

@@ -2,18 +2,29 @@
 # dm_story.sh BUILD qtpm|swtpm DEMO_SCRIPT — runs the device-management
 # story with two routers and checks what the NMS concluded: the untouched
 # router is good, the attacked one is bad because of /usr/sbin/routerd's
-# digest (the exact reason code and path), and the demo said so.
+# digest (the exact reason code and path), its TPM-resident TLS key stopped
+# working, and the demo said so.
 set -eu
 build=$1 tpm=$2 demo=$3
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-dmtest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 opt=
 [ "$tpm" = swtpm ] && opt=--swtpm
-DEMO_RESULT=$tmp/r2.json sh "$demo" "$build" --routers 2 --quick $opt > "$tmp/out" 2>&1 || {
+DEMO_RESULT=$tmp/r2.json sh "$demo" "$build" --routers 3 --quick $opt > "$tmp/out" 2>&1 || {
     cat "$tmp/out"; echo "FAIL: the demo exited non-zero"; exit 1; }
 cat "$tmp/out"
 grep -q "r1: verdict good" "$tmp/out" || { echo "FAIL: r1 was not good"; exit 1; }
 grep -q "verdict bad" "$tmp/out" || { echo "FAIL: the attack was not seen as bad"; exit 1; }
+# implicit attestation: the TPM-resident TLS key works for r1, and for r2 only
+# until the attack (then the TPM refuses to sign: no approval for its PCRs)
+grep -q "r1: mutual TLS with the TPM-resident key up" "$tmp/out" ||
+    { echo "FAIL: r1's mutual TLS did not come up"; exit 1; }
+[ "$(grep -c "r2: mutual TLS with the TPM-resident key up" "$tmp/out")" = 1 ] ||
+    { echo "FAIL: r2's mutual TLS was not up exactly once (before the attack)"; exit 1; }
+grep -q "r2: mutual TLS with the TPM-resident key FAILED.*TPM refused to sign" "$tmp/out" ||
+    { echo "FAIL: r2's TLS key still worked after the attack"; exit 1; }
+grep -q "configuration refused (1 file)" "$tmp/out" ||
+    { echo "FAIL: r3's edited frr.conf was not refused"; exit 1; }
 python3 - "$tmp/r2.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
