@@ -18,4 +18,23 @@ if(TARGET qtpm_attest)
   set_tests_properties(fuzz_attest_parsers_seeds fuzz_attest_parsers_run
                        PROPERTIES LABELS fuzz TIMEOUT 120)
   add_dependencies(fuzz_all fuzz_attest_parsers)
+  # One target per parser (same source, QTPM_FUZZ_MODE forces the parser).
+  set(attest_modes 0 1 2)
+  set(attest_names fuzz_ima_binary fuzz_ima_ascii fuzz_digestlist)
+  foreach(i 0 1 2)
+    list(GET attest_names ${i} t)
+    list(GET attest_modes ${i} m)
+    add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/fuzz_attest_parsers.c)
+    target_compile_definitions(${t} PRIVATE QTPM_FUZZ_MODE=${m})
+    target_compile_options(${t} PRIVATE ${fuzz_flags})
+    target_link_options(${t} PRIVATE ${fuzz_flags})
+    target_link_libraries(${t} PRIVATE qtpm_attest)
+    file(MAKE_DIRECTORY ${attest_work}/${t})
+    add_test(NAME ${t}_seeds COMMAND ${t} -runs=0 ${CMAKE_CURRENT_LIST_DIR}/corpus-attest)
+    add_test(NAME ${t}_run
+             COMMAND ${t} -max_total_time=15 -timeout=10 -rss_limit_mb=2048
+                     ${attest_work}/${t} ${CMAKE_CURRENT_LIST_DIR}/corpus-attest)
+    set_tests_properties(${t}_seeds ${t}_run PROPERTIES LABELS fuzz TIMEOUT 120)
+    add_dependencies(fuzz_all ${t})
+  endforeach()
 endif()

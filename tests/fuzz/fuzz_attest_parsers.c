@@ -53,14 +53,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const uint8_t *p = data + 1;
     size_t n = size - 1;
-    if (data[0] == 0 || data[0] == 1) {
+    unsigned mode = data[0];
+#ifdef QTPM_FUZZ_MODE
+    /* fuzz_ima_binary / fuzz_ima_ascii / fuzz_digestlist: one parser only;
+     * the first byte is still skipped so the shared seed corpus applies. */
+    mode = QTPM_FUZZ_MODE;
+#endif
+    if (mode == 0 || mode == 1) {
         qtpm_ima_list l = { 0 };
-        int rc = data[0] == 0 ? qtpm_ima_parse_binary(p, n, &l)
+        int rc = mode == 0 ? qtpm_ima_parse_binary(p, n, &l)
                               : qtpm_ima_parse_ascii((const char *)p, n, &l);
         if (rc == 0)
             check_roundtrip(&l);
         qtpm_ima_list_free(&l);
-    } else if (data[0] == 2) {
+    } else if (mode == 2) {
         qtpm_digestlist dl;
         size_t body = 0;
         if (qtpm_digestlist_parse_unverified(p, n, &dl, &body) == 0) {
