@@ -42,12 +42,33 @@
 
 #define ENROL_LIFETIME 300
 
-static void fail(qtpm_ras_result *res, int status, const char *code, const char *msg)
+void qtpm_ras_fail(qtpm_ras_result *res, int status, const char *code, const char *msg)
 {
     res->status = status;
     res->body = NULL;
     res->error = code;
     snprintf(res->message, sizeof res->message, "%s", msg);
+}
+
+static int hex_nibble(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Exactly 2n hex digits, nothing else (no sign, space or 0x, which sscanf's
+ * %x would let through). */
+int qtpm_ras_unhex(const char *s, uint8_t *out, size_t n)
+{
+    if (!s || strlen(s) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
 }
 
 int qtpm_ras_b64_decode(const char *in, uint8_t **out, size_t *len)
@@ -131,26 +152,26 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
     const char *host = json_string_value(json_object_get(req, "hostname"));
     const char *cert_b64 = json_string_value(json_object_get(req, "ek_cert"));
     if (!e) {
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
         return;
     }
     if (!host || !host[0] || strlen(host) >= sizeof e->hostname || !cert_b64 ||
         qtpm_ras_b64_decode(cert_b64, &cert, &cert_len) || cert_len > sizeof e->ek_cert) {
-        fail(res, 400, "bad-request", "need hostname and ek_cert (base64 DER)");
+        qtpm_ras_fail(res, 400, "bad-request", "need hostname and ek_cert (base64 DER)");
         goto out;
     }
     if (qtpm_ras_json_public(req, "ek_pub", &ek, &ek_raw, &ek_len) ||
         qtpm_ras_json_public(req, "ak_pub", &ak, &ak_raw, &ak_len)) {
-        fail(res, 400, "bad-request", "ek_pub and ak_pub must be base64 TPM2B_PUBLIC");
+        qtpm_ras_fail(res, 400, "bad-request", "ek_pub and ak_pub must be base64 TPM2B_PUBLIC");
         goto out;
     }
     struct vendor_search vs = {cert, cert_len, &ek.publicArea, ""};
     if (qtpm_store_vendor_each(st, try_vendor, &vs)) {
-        fail(res, 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     if (!vs.found[0]) {
-        fail(res, 403, "ek-untrusted",
+        qtpm_ras_fail(res, 403, "ek-untrusted",
              "the EK certificate does not chain to an imported vendor CA or does not carry "
              "ek_pub");
         goto out;
@@ -159,13 +180,13 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
                              TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT;
     TPMA_OBJECT a = ak.publicArea.objectAttributes;
     if ((a & need) != need || (a & TPMA_OBJECT_DECRYPT)) {
-        fail(res, 400, "ak-invalid",
+        qtpm_ras_fail(res, 400, "ak-invalid",
              "the AK must be a restricted signing key with fixedTPM and fixedParent");
         goto out;
     }
     TPM2B_NAME ak_name;
     if (qtpm_tss_public_name(&ak.publicArea, &ak_name) != QTPM_OK) {
-        fail(res, 400, "ak-invalid", "the AK's Name cannot be computed");
+        qtpm_ras_fail(res, 400, "ak-invalid", "the AK's Name cannot be computed");
         goto out;
     }
     /* Router id from the EK; a known EK with another AK needs the operator's permission. */
@@ -182,12 +203,12 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
         int same = qtpm_store_ak_active(st, known, old, sizeof old, &old_len) == 0 &&
                    old_len == ak_len && memcmp(old, ak_raw, ak_len) == 0;
         if (!same && (qtpm_store_router_get(st, known, &r) || !r.allow_reenrol)) {
-            fail(res, 409, "reenrol-refused",
+            qtpm_ras_fail(res, 409, "reenrol-refused",
                  "this EK is enrolled with another AK; an operator must allow re-enrolment");
             goto out;
         }
     } else if (rc != QTPM_STORE_NOTFOUND) {
-        fail(res, 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     TPM2B_DIGEST cred = {.size = sizeof e->secret};
@@ -195,14 +216,14 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
     TPM2B_ENCRYPTED_SECRET secret;
     uint8_t idb[16];
     if (RAND_bytes(e->secret, sizeof e->secret) != 1 || RAND_bytes(idb, sizeof idb) != 1) {
-        fail(res, 500, "internal", "no randomness");
+        qtpm_ras_fail(res, 500, "internal", "no randomness");
         goto out;
     }
     memcpy(cred.buffer, e->secret, sizeof e->secret);
     rc = qtpm_tss_make_credential(&ek.publicArea, &ak_name, &cred, &blob, &secret);
     OPENSSL_cleanse(cred.buffer, sizeof cred.buffer);
     if (rc != QTPM_OK) {
-        fail(res, 400, "ek-unsupported", "MakeCredential failed for this EK");
+        qtpm_ras_fail(res, 400, "ek-unsupported", "MakeCredential failed for this EK");
         goto out;
     }
     hex(idb, sizeof idb, e->id);
@@ -216,14 +237,14 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
     e->ak_pub_len = ak_len;
     e->expires = (int64_t)time(NULL) + ENROL_LIFETIME;
     if (qtpm_store_enrolment_put(st, e)) {
-        fail(res, 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     uint8_t bb[sizeof blob + 2], sb[sizeof secret + 2];
     size_t bo = 0, so = 0;
     if (qtpm_TPM2B_ID_OBJECT_marshal(&blob, bb, sizeof bb, &bo) != TPM_RC_SUCCESS ||
         qtpm_TPM2B_ENCRYPTED_SECRET_marshal(&secret, sb, sizeof sb, &so) != TPM_RC_SUCCESS) {
-        fail(res, 500, "internal", "marshal");
+        qtpm_ras_fail(res, 500, "internal", "marshal");
         goto out;
     }
     char *b1 = qtpm_ras_b64_encode(bb, bo), *b2 = qtpm_ras_b64_encode(sb, so);
@@ -234,7 +255,7 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
     free(b1);
     free(b2);
     if (!res->body)
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
 out:
     if (e)
         OPENSSL_cleanse(e->secret, sizeof e->secret);
@@ -334,47 +355,34 @@ bad:
     return NULL;
 }
 
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-    if (strlen(s) != 2 * n)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
-}
-
 void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *policy_key,
                        const char *id, const json_t *req, qtpm_ras_result *res)
 {
     const char *cred_hex = json_string_value(json_object_get(req, "credential"));
     uint8_t cred[32];
-    if (!cred_hex || unhex(cred_hex, cred, sizeof cred)) {
-        fail(res, 400, "bad-request", "credential must be 64 hex digits");
+    if (!cred_hex || qtpm_ras_unhex(cred_hex, cred, sizeof cred)) {
+        qtpm_ras_fail(res, 400, "bad-request", "credential must be 64 hex digits");
         return;
     }
     qtpm_store_enrolment *e = calloc(1, sizeof *e);
     uint8_t *der = NULL;
     X509 *cert = NULL;
     if (!e) {
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
         return;
     }
     int rc = qtpm_store_enrolment_take(st, id, (int64_t)time(NULL), e);
     if (rc == QTPM_STORE_NOTFOUND) {
-        fail(res, 404, "not-found", "no such enrolment (unknown, used or expired)");
+        qtpm_ras_fail(res, 404, "not-found", "no such enrolment (unknown, used or expired)");
         goto out;
     }
     if (rc) {
-        fail(res, 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     if (ct_memneq(cred, e->secret, sizeof cred)) {
         qtpm_store_event_add(st, e->router, "enrol-failed", "wrong credential", NULL);
-        fail(res, 403, "credential-mismatch", "the credential is wrong");
+        qtpm_ras_fail(res, 403, "credential-mismatch", "the credential is wrong");
         goto out;
     }
     TPM2B_PUBLIC ak;
@@ -384,17 +392,17 @@ void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *pol
     if (qtpm_TPM2B_PUBLIC_unmarshal(&ak, e->ak_pub, e->ak_pub_len, &off, 0) != TPM_RC_SUCCESS ||
         qtpm_tss_public_name(&ak.publicArea, &name) != QTPM_OK ||
         !(cert = qtpm_ras_issue(ca, ca_key, e->router, "ak", &ak.publicArea, serial))) {
-        fail(res, 500, "internal", "cannot issue the AK certificate");
+        qtpm_ras_fail(res, 500, "internal", "cannot issue the AK certificate");
         goto out;
     }
     int dlen = i2d_X509(cert, &der);
     if (dlen <= 0) {
-        fail(res, 500, "internal", "cannot encode the AK certificate");
+        qtpm_ras_fail(res, 500, "internal", "cannot encode the AK certificate");
         goto out;
     }
     rc = qtpm_store_enrol_finish(st, e, name.buffer, name.size, serial, der, (size_t)dlen);
     if (rc) {
-        fail(res, rc == QTPM_STORE_CONFLICT ? 409 : 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, rc == QTPM_STORE_CONFLICT ? 409 : 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     unsigned char *cad = NULL;
@@ -419,7 +427,7 @@ void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *pol
     free(b2);
     free(b3);
     if (!res->body)
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
 out:
     OPENSSL_cleanse(cred, sizeof cred);
     OPENSSL_cleanse(e->secret, sizeof e->secret);

@@ -28,26 +28,7 @@
 
 #define MAX_LISTS 64
 
-static void fail(qtpm_ras_result *res, int status, const char *code, const char *msg)
-{
-    res->status = status;
-    res->body = NULL;
-    res->error = code;
-    snprintf(res->message, sizeof res->message, "%s", msg);
-}
 
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-    if (!s || strlen(s) != 2 * n)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
-}
 
 struct lists {
     qtpm_digestlist dl[MAX_LISTS];
@@ -111,15 +92,15 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
     TPM2B_ATTEST quote;
     TPMT_SIGNATURE sig;
     if (!lists) {
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
         return;
     }
-    if (unhex(nonce_hex, nonce.buffer, 32) || !q64 || !s64 || !json_is_object(pv) ||
+    if (qtpm_ras_unhex(nonce_hex, nonce.buffer, 32) || !q64 || !s64 || !json_is_object(pv) ||
         !fmt || strcmp(fmt, "ima-binary") != 0 || !json_is_integer(from) ||
         json_integer_value(from) < 0 || !e64 || qtpm_ras_b64_decode(q64, &qraw, &qlen) ||
         qtpm_ras_b64_decode(s64, &sraw, &slen) || (e64[0] && qtpm_ras_b64_decode(e64, &eraw,
                                                                                 &elen))) {
-        fail(res, 400, "bad-request", "need nonce, quote, signature, pcr_values.sha256 and "
+        qtpm_ras_fail(res, 400, "bad-request", "need nonce, quote, signature, pcr_values.sha256 and "
                                       "log {format: ima-binary, from_index, entries}");
         goto out;
     }
@@ -130,7 +111,7 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
     bad = bad || qtpm_TPMT_SIGNATURE_unmarshal(&sig, sraw, slen, &off, 0) != TPM_RC_SUCCESS ||
           off != slen;
     if (bad) {
-        fail(res, 400, "bad-request", "quote or signature does not parse");
+        qtpm_ras_fail(res, 400, "bad-request", "quote or signature does not parse");
         goto out;
     }
     /* PCR values: SHA-256 bank, ascending PCR numbers. */
@@ -148,54 +129,54 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         if (!v)
             continue;
         values[nv].size = 32;
-        if (unhex(json_string_value(v), values[nv].buffer, 32)) {
-            fail(res, 400, "bad-request", "a PCR value is not 64 hex digits");
+        if (qtpm_ras_unhex(json_string_value(v), values[nv].buffer, 32)) {
+            qtpm_ras_fail(res, 400, "bad-request", "a PCR value is not 64 hex digits");
             goto out;
         }
         sel.pcrSelections[0].pcrSelect[pcr / 8] |= (uint8_t)(1u << (pcr % 8));
         nv++;
     }
     if (nv == 0 || nv != json_object_size(pv)) {
-        fail(res, 400, "bad-request", "pcr_values.sha256 must map PCR numbers 0..23 to values");
+        qtpm_ras_fail(res, 400, "bad-request", "pcr_values.sha256 must map PCR numbers 0..23 to values");
         goto out;
     }
     if (elen && qtpm_ima_parse_binary(eraw, elen, &ima) != QTPM_ATTEST_OK) {
-        fail(res, 400, "bad-log", "log.entries is not a binary IMA measurement list");
+        qtpm_ras_fail(res, 400, "bad-log", "log.entries is not a binary IMA measurement list");
         goto out;
     }
     int rc = qtpm_store_nonce_take(st, id, nonce_hex, (int64_t)time(NULL));
     if (rc == QTPM_STORE_NOTFOUND) {
-        fail(res, 403, "nonce-invalid", "unknown, used or expired nonce");
+        qtpm_ras_fail(res, 403, "nonce-invalid", "unknown, used or expired nonce");
         goto out;
     }
     uint8_t ak_raw[4096];
     size_t ak_len = 0;
     if (rc || (rc = qtpm_store_ak_active(st, id, ak_raw, sizeof ak_raw, &ak_len))) {
-        fail(res, rc == QTPM_STORE_NOTFOUND ? 404 : 500, "not-enrolled",
+        qtpm_ras_fail(res, rc == QTPM_STORE_NOTFOUND ? 404 : 500, "not-enrolled",
              "the router has no AK");
         goto out;
     }
     TPM2B_PUBLIC ak;
     off = 0;
     if (qtpm_TPM2B_PUBLIC_unmarshal(&ak, ak_raw, ak_len, &off, 0) != TPM_RC_SUCCESS) {
-        fail(res, 500, "store", "stored AK does not parse");
+        qtpm_ras_fail(res, 500, "store", "stored AK does not parse");
         goto out;
     }
     qtpm_verifier_state vs;
     qtpm_verifier_state_init(&vs);
     char *old = NULL;
     if (qtpm_store_router_verifier_state(st, id, &old)) {
-        fail(res, 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     if (old && qtpm_verifier_state_from_json(old, &vs) != QTPM_ATTEST_OK) {
         free(old);
-        fail(res, 500, "store", "stored verifier state does not parse");
+        qtpm_ras_fail(res, 500, "store", "stored verifier state does not parse");
         goto out;
     }
     free(old);
     if (qtpm_store_digestlist_each(st, load_list, lists)) {
-        fail(res, 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     qtpm_evidence ev = {
@@ -211,19 +192,19 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
     };
     rc = qtpm_attest_verify(&vs, lists->ptr, lists->n, &ev, &verdict);
     if (rc != QTPM_ATTEST_OK) {
-        fail(res, 400, "bad-evidence", "the evidence cannot be verified");
+        qtpm_ras_fail(res, 400, "bad-evidence", "the evidence cannot be verified");
         goto out;
     }
     have_verdict = 1;
     reasons = reasons_json(&verdict);
     reasons_text = reasons ? json_dumps(reasons, JSON_COMPACT) : NULL;
     if (!reasons_text || qtpm_verifier_state_to_json(&vs, &state_json) != QTPM_ATTEST_OK) {
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
         goto out;
     }
     const char *vname = qtpm_verdict_name(verdict.state);
     if (qtpm_store_attestation(st, id, vname, reasons_text, state_json, verdict.rebooted)) {
-        fail(res, 500, "store", qtpm_store_errmsg(st));
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
     json_t *body = json_pack("{s:s,s:s,s:O,s:I}", "verdict", vname, "tier",
@@ -241,7 +222,7 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
             qtpm_ras_approve(policy_key, &policy, id, &approval) ||
             qtpm_TPMT_SIGNATURE_marshal(&approval, ab, sizeof ab, &ao) != TPM_RC_SUCCESS) {
             json_decref(body);
-            fail(res, 500, "internal", "cannot sign the approval");
+            qtpm_ras_fail(res, 500, "internal", "cannot sign the approval");
             goto out;
         }
         for (size_t i = 0; i < policy.size; i++)
@@ -255,7 +236,7 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
     res->status = 200;
     res->body = body;
     if (!body)
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
 out:
     if (have_verdict)
         qtpm_verdict_free(&verdict);

@@ -23,6 +23,11 @@ typedef struct {
     char message[256];
 } qtpm_ras_result;
 
+/* An error answer: status, machine code and message (body NULL). */
+void qtpm_ras_fail(qtpm_ras_result *res, int status, const char *code, const char *msg);
+/* Exactly 2n hex digits into n bytes; -1 for anything else (NULL included). */
+int qtpm_ras_unhex(const char *s, uint8_t *out, size_t n);
+
 /* Standard base64 with padding, strict (no whitespace); *out malloc'd. */
 int qtpm_ras_b64_decode(const char *in, uint8_t **out, size_t *len);
 char *qtpm_ras_b64_encode(const uint8_t *in, size_t len);

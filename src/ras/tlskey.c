@@ -22,26 +22,7 @@
 #include "qtpm/tss.h"
 #include "qtpm/tss_tasks.h"
 
-static void fail(qtpm_ras_result *res, int status, const char *code, const char *msg)
-{
-    res->status = status;
-    res->body = NULL;
-    res->error = code;
-    snprintf(res->message, sizeof res->message, "%s", msg);
-}
 
-static int unhex32(const char *s, uint8_t out[32])
-{
-    if (!s || strlen(s) != 64)
-        return -1;
-    for (size_t i = 0; i < 32; i++) {
-        unsigned v;
-        if (sscanf(s + 2 * i, "%2x", &v) != 1)
-            return -1;
-        out[i] = (uint8_t)v;
-    }
-    return 0;
-}
 
 static int b64_field(const json_t *req, const char *f, uint8_t **out, size_t *len)
 {
@@ -60,42 +41,42 @@ void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *poli
     TPM2B_ATTEST attest;
     TPMT_SIGNATURE sig;
     X509 *cert = NULL;
-    if (unhex32(nonce_hex, nonce) ||
+    if (qtpm_ras_unhex(nonce_hex, nonce, 32) ||
         qtpm_ras_json_public(req, "tls_pub", &tls, &tls_raw, &tls_len) ||
         b64_field(req, "certify_info", &att_raw, &att_len) ||
         b64_field(req, "signature", &sig_raw, &sig_len)) {
-        fail(res, 400, "bad-request", "need nonce (hex), tls_pub, certify_info, signature");
+        qtpm_ras_fail(res, 400, "bad-request", "need nonce (hex), tls_pub, certify_info, signature");
         goto out;
     }
     off = 0;
     if (qtpm_TPM2B_ATTEST_unmarshal(&attest, att_raw, att_len, &off) != TPM_RC_SUCCESS ||
         off != att_len) {
-        fail(res, 400, "bad-request", "certify_info is not a TPM2B_ATTEST");
+        qtpm_ras_fail(res, 400, "bad-request", "certify_info is not a TPM2B_ATTEST");
         goto out;
     }
     off = 0;
     if (qtpm_TPMT_SIGNATURE_unmarshal(&sig, sig_raw, sig_len, &off, 0) != TPM_RC_SUCCESS ||
         off != sig_len) {
-        fail(res, 400, "bad-request", "signature is not a TPMT_SIGNATURE");
+        qtpm_ras_fail(res, 400, "bad-request", "signature is not a TPMT_SIGNATURE");
         goto out;
     }
     /* The nonce is used up by this request whatever its outcome. */
     int rc = qtpm_store_nonce_take(st, id, nonce_hex, (int64_t)time(NULL));
     if (rc == QTPM_STORE_NOTFOUND) {
-        fail(res, 403, "nonce-invalid", "unknown, used or expired nonce");
+        qtpm_ras_fail(res, 403, "nonce-invalid", "unknown, used or expired nonce");
         goto out;
     }
     uint8_t ak_raw[4096];
     size_t ak_len = 0;
     if (rc || (rc = qtpm_store_ak_active(st, id, ak_raw, sizeof ak_raw, &ak_len))) {
-        fail(res, rc == QTPM_STORE_NOTFOUND ? 404 : 500, rc == QTPM_STORE_NOTFOUND ?
+        qtpm_ras_fail(res, rc == QTPM_STORE_NOTFOUND ? 404 : 500, rc == QTPM_STORE_NOTFOUND ?
              "not-enrolled" : "store", rc == QTPM_STORE_NOTFOUND ?
              "the router has no AK" : qtpm_store_errmsg(st));
         goto out;
     }
     off = 0;
     if (qtpm_TPM2B_PUBLIC_unmarshal(&ak, ak_raw, ak_len, &off, 0) != TPM_RC_SUCCESS) {
-        fail(res, 500, "store", "stored AK does not parse");
+        qtpm_ras_fail(res, 500, "store", "stored AK does not parse");
         goto out;
     }
     TPM2B_NAME tls_name;
@@ -104,7 +85,7 @@ void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *poli
     if (qtpm_tss_public_name(&tls.publicArea, &tls_name) != QTPM_OK ||
         qtpm_tss_certify_verify(&ak.publicArea, &attest, &sig, &qual, &tls_name, NULL) !=
             QTPM_OK) {
-        fail(res, 403, "certify-invalid",
+        qtpm_ras_fail(res, 403, "certify-invalid",
              "the AK's certification of tls_pub does not verify over the nonce");
         goto out;
     }
@@ -115,7 +96,7 @@ void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *poli
                                TPMA_OBJECT_RESTRICTED;
     if (k->type != TPM_ALG_ECC || k->parameters.eccDetail.curveID != TPM_ECC_NIST_P256 ||
         (k->objectAttributes & need) != need || (k->objectAttributes & forbid)) {
-        fail(res, 400, "tls-key-invalid",
+        qtpm_ras_fail(res, 400, "tls-key-invalid",
              "the TLS key must be an ECC P-256 signing key with fixedTPM, fixedParent, "
              "sensitiveDataOrigin and userWithAuth clear");
         goto out;
@@ -128,23 +109,23 @@ void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *poli
         qtpm_tss_public_name(&pol.publicArea, &pol_name) != QTPM_OK ||
         qtpm_tss_policy_start(k->nameAlg, &want) != QTPM_OK ||
         qtpm_tss_policy_authorize(k->nameAlg, &want, &pol_name, &ref) != QTPM_OK) {
-        fail(res, 400, "tls-key-invalid", "unsupported nameAlg");
+        qtpm_ras_fail(res, 400, "tls-key-invalid", "unsupported nameAlg");
         goto out;
     }
     if (k->authPolicy.size != want.size ||
         memcmp(k->authPolicy.buffer, want.buffer, want.size) != 0) {
-        fail(res, 400, "tls-key-policy",
+        qtpm_ras_fail(res, 400, "tls-key-policy",
              "authPolicy is not PolicyAuthorize(NMS policy key, router id)");
         goto out;
     }
     char serial[33];
     if (!(cert = qtpm_ras_issue(ca, ca_key, id, "router", k, serial))) {
-        fail(res, 500, "internal", "cannot issue the TLS certificate");
+        qtpm_ras_fail(res, 500, "internal", "cannot issue the TLS certificate");
         goto out;
     }
     int dlen = i2d_X509(cert, &der);
     if (dlen <= 0 || qtpm_store_certificate_add(st, id, "tls", serial, der, (size_t)dlen)) {
-        fail(res, 500, "store", "cannot record the TLS certificate");
+        qtpm_ras_fail(res, 500, "store", "cannot record the TLS certificate");
         goto out;
     }
     uint8_t pb[sizeof pol + 2];
@@ -165,7 +146,7 @@ void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *poli
     free(b2);
     free(b3);
     if (!res->body)
-        fail(res, 500, "internal", "out of memory");
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
 out:
     free(tls_raw);
     free(att_raw);
