@@ -8,9 +8,20 @@
 # (404), wrong method (405), a certificate from a foreign CA (handshake refused), and that
 # the server still answers afterwards; plus vendors, routers, challenge, events, metrics
 # and the admin CLI. The server is stopped by a trap on any exit.
+#
+#   test_api.sh QTPM_NMS QTPM_DIGESTLIST [pg]
+#
+# With "pg" the NMS and the admin CLI use the PostgreSQL database in $QTPM_TEST_PG (set by
+# tests/store/pg-cluster.sh; ctest nms_api_pg) instead of an SQLite file.
 set -eu
-NMS=$1 DL=$2
+NMS=$1 DL=$2 BACKEND=${3:-sqlite}
 tmp=$(mktemp -d)
+case $BACKEND in
+sqlite) db="sqlite:$tmp/nms.db" ;;
+pg) [ -n "${QTPM_TEST_PG:-}" ] || { echo "SKIP: QTPM_TEST_PG not set"; rm -rf "$tmp"; exit 77; }
+    db="postgresql:$QTPM_TEST_PG" ;;
+*) echo "unknown back end $BACKEND" >&2; exit 2 ;;
+esac
 pid=
 cleanup() {
     if [ -n "$pid" ]; then
@@ -33,7 +44,7 @@ openssl verify -CAfile "$tmp/nms/operator-ca.crt" "$tmp/nms/server.crt" \
     "$tmp/nms/operator.crt" "$tmp/nms/readonly.crt" >/dev/null || fail "chain"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$NMS" serve --dir "$tmp/nms" --db "sqlite:$tmp/nms.db" --listen "127.0.0.1:$port" \
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$port" \
     2>"$tmp/log" &
 pid=$!
 i=0
@@ -133,7 +144,6 @@ expect 401 none GET /metrics
 kill -0 "$pid" || fail "server died"
 
 # Admin CLI on the same database.
-db="sqlite:$tmp/nms.db"
 "$NMS" --db "$db" vendor import --name acme --ca "$tmp/v.crt" 2>/dev/null && fail "dup vendor"
 "$NMS" --db "$db" vendor import --name other --ca "$tmp/v.crt" --json | grep -q '"vendor":"other"' \
     || fail "vendor import"
