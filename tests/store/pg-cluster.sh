@@ -2,12 +2,13 @@
 # pg-cluster.sh — runs one command against a throwaway PostgreSQL cluster.
 #
 #   pg-cluster.sh COMMAND [ARGS...]
+#   pg-cluster.sh --crash-restart      (from inside COMMAND)
 #
 # initdb makes a cluster in a fresh temp dir, pg_ctl starts it listening ONLY on a Unix
 # socket in that dir (listen_addresses = '', so no TCP port at all), with fsync and
 # synchronous_commit on so a commit means what it says. COMMAND runs with QTPM_TEST_PG set
-# to a libpq conninfo for the empty database "qtpm" (role "qtpm", a superuser) and
-# QTPM_TEST_PG_DIR to the temp dir; its exit status is ours. The server is stopped and the
+# to a libpq conninfo for the empty database "qtpm" (role "qtpm", a superuser),
+# QTPM_TEST_PG_DIR to the temp dir and QTPM_TEST_PG_BIN to the server's bin dir; its exit status is ours. The server is stopped and the
 # dir removed by a trap on every exit, failures included.
 #
 # PostgreSQL refuses to run as root. Run as root (as CI does), the cluster belongs to a
@@ -17,9 +18,27 @@
 # kernel's SO_PEERCRED), mapped in pg_ident.conf: the calling OS user and the cluster
 # owner may log in as role qtpm, nobody else. Exit 77 (ctest skip) when the server
 # binaries are missing or the user cannot be switched.
+#
+# --crash-restart, run by COMMAND, simulates a crash of the database server: an immediate
+# shutdown (every server process killed with SIGQUIT, no checkpoint; the next start
+# replays the WAL) followed by a start, on the cluster named by QTPM_TEST_PG_DIR.
 set -u
 skip() { echo "SKIP: $*" >&2; exit 77; }
 [ $# -ge 1 ] || { echo "usage: pg-cluster.sh COMMAND [ARGS...]" >&2; exit 2; }
+
+if [ "$1" = --crash-restart ]; then
+    dir=${QTPM_TEST_PG_DIR:?not inside pg-cluster.sh} bin=${QTPM_TEST_PG_BIN:?}
+    owner=$(stat -c %U "$dir")
+    if [ "$(id -u)" = 0 ] && [ "$owner" != root ]; then
+        run() { setpriv --reuid="$owner" --regid="$(id -g "$owner")" --clear-groups -- \
+            env HOME=/nonexistent "$@"; }
+    else
+        run() { "$@"; }
+    fi
+    run "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null || exit 1
+    run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null || exit 1
+    exit 0
+fi
 
 bin=${QTPM_PG_BIN:-}
 if [ -z "$bin" ]; then
@@ -89,7 +108,8 @@ as_owner "$bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 30 start >/dev/
 
 QTPM_TEST_PG="host=$tmp port=5432 user=qtpm dbname=qtpm"
 QTPM_TEST_PG_DIR=$tmp
-export QTPM_TEST_PG QTPM_TEST_PG_DIR
+QTPM_TEST_PG_BIN=$bin
+export QTPM_TEST_PG QTPM_TEST_PG_DIR QTPM_TEST_PG_BIN
 "$@"
 rc=$?
 if [ -n "${QTPM_PG_KEEP_LOG:-}" ] || [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
