@@ -47,6 +47,7 @@
 struct qtpm_db {
     PGconn *c;
     int in_tx;
+    int suspect; /* the last failure looked like a lost or terminated connection */
     char *err;
     size_t errlen;
 };
@@ -79,6 +80,11 @@ static int res_fail(qtpm_db *db, const char *what, const PGresult *r)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = r ? PQresultErrorMessage(r) : "";
+    /* No SQLSTATE (libpq's own failure: the connection broke), class 08 (connection
+     * exception) or 57P0x (the server shutting down or crashed): reconnect next time. */
+    if (!state || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+        PQstatus(db->c) == CONNECTION_BAD)
+        db->suspect = 1;
     if (!msg || !*msg)
         msg = PQerrorMessage(db->c);
     if (state && strcmp(state, "23505") == 0) {
@@ -95,16 +101,26 @@ static void ignore_notice(void *arg, const char *message)
     (void)message;
 }
 
-/* Before a statement outside a transaction: a connection that broke is re-opened. */
+static int session_setup(qtpm_db *db);
+
+/* Before a statement outside a transaction: a connection that broke (or whose last
+ * failure says the server went away) is re-opened with the same conninfo and its
+ * session settings applied again. Inside a transaction nothing is re-opened: the
+ * transaction is lost, its statements fail, and the caller rolls back. */
 static void revive(qtpm_db *db)
 {
-    if (!db->in_tx && PQstatus(db->c) == CONNECTION_BAD)
-        PQreset(db->c);
+    if (db->in_tx || (!db->suspect && PQstatus(db->c) != CONNECTION_BAD))
+        return;
+    db->suspect = 0;
+    PQreset(db->c);
+    if (PQstatus(db->c) == CONNECTION_OK)
+        session_setup(db);
+    else
+        db->suspect = 1;
 }
 
-static int pg_exec(qtpm_db *db, const char *sql)
+static int raw_exec(qtpm_db *db, const char *sql)
 {
-    revive(db);
     PGresult *r = PQexec(db->c, sql);
     ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int ret = QTPM_STORE_OK;
@@ -112,6 +128,19 @@ static int pg_exec(qtpm_db *db, const char *sql)
         ret = res_fail(db, "exec", r);
     PQclear(r);
     return ret;
+}
+
+static int pg_exec(qtpm_db *db, const char *sql)
+{
+    revive(db);
+    return raw_exec(db, sql);
+}
+
+/* The session settings every connection gets (again after a reset). */
+static int session_setup(qtpm_db *db)
+{
+    return raw_exec(db, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
+                        "SET client_min_messages = warning");
 }
 
 static void pg_close(qtpm_db *db)
@@ -140,8 +169,7 @@ static int pg_open(const char *conninfo, char *err, size_t errlen, qtpm_db **out
     }
     /* "CREATE TABLE IF NOT EXISTS" and friends send NOTICEs: not for our stderr. */
     PQsetNoticeProcessor(db->c, ignore_notice, NULL);
-    if (pg_exec(db, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
-                    "SET client_min_messages = warning")) {
+    if (session_setup(db)) {
         pg_close(db);
         return QTPM_STORE_ERROR;
     }
@@ -153,7 +181,8 @@ static int pg_begin(qtpm_db *db)
 {
     if (pg_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED;"
                     "SELECT pg_advisory_xact_lock(" STORE_LOCK_KEY ")")) {
-        PQclear(PQexec(db->c, "ROLLBACK"));
+        if (PQtransactionStatus(db->c) != PQTRANS_IDLE)
+            PQclear(PQexec(db->c, "ROLLBACK"));
         return QTPM_STORE_ERROR;
     }
     db->in_tx = 1;
@@ -163,9 +192,12 @@ static int pg_begin(qtpm_db *db)
 static int pg_rollback(qtpm_db *db)
 {
     db->in_tx = 0;
-    if (PQtransactionStatus(db->c) == PQTRANS_IDLE)
+    /* Idle: nothing to undo. Unknown: the connection is gone, and with it the transaction
+     * (the server rolls back what a dead connection left open). */
+    PGTransactionStatusType t = PQtransactionStatus(db->c);
+    if (t == PQTRANS_IDLE || t == PQTRANS_UNKNOWN)
         return QTPM_STORE_OK;
-    return pg_exec(db, "ROLLBACK");
+    return raw_exec(db, "ROLLBACK");
 }
 
 static int pg_commit(qtpm_db *db)

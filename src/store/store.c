@@ -451,20 +451,29 @@ int qtpm_store_router_each(qtpm_store *st, qtpm_store_router_cb cb, void *ctx)
 int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
                          const char *detail, int64_t *id)
 {
+    /* Always under the write lock (a transaction of its own when the caller has none):
+     * ids are then handed out and committed in the same order, so a reader polling
+     * "events since N" never sees id N+2 committed before N+1 and skips N+1. SQLite has
+     * one writer anyway; on PostgreSQL an identity value is taken at INSERT time. */
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
     qtpm_db_stmt *s;
     int rc = one(st, &s, "INSERT INTO events (time, router, kind, detail) "
                          "VALUES ($1, $2, $3, $4) RETURNING id", "ittt", now_s(), router, kind,
                  detail);
     if (rc == QTPM_STORE_NOTFOUND) {
         snprintf(st->err, sizeof st->err, "event insert returned no id");
-        return QTPM_STORE_ERROR;
+        rc = QTPM_STORE_ERROR;
     }
-    if (rc)
-        return rc;
-    if (id)
-        *id = st->ops->column_int64(s, 0);
-    rc = finish_returning(st, s);
-    done(st, s);
+    if (!rc) {
+        if (id)
+            *id = st->ops->column_int64(s, 0);
+        rc = finish_returning(st, s);
+        done(st, s);
+    }
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
     return rc;
 }
 

@@ -150,6 +150,34 @@ static void test_migrate_and_reopen(void **state)
     qtpm_store_close(st);
 }
 
+/* PostgreSQL: the same database through a postgresql:// URI (passed to libpq whole) and
+ * the postgres: alias of the key=value form. */
+static void test_pg_url_forms(void **state)
+{
+    (void)state;
+    const char *dir = getenv("QTPM_TEST_PG_DIR");
+    if (!pg || !dir)
+        skip();
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_router_add(st, "u1", "h", "good"), 0);
+    qtpm_store_close(st);
+    char u[600], err[256] = "";
+    qtpm_store_router r;
+    snprintf(u, sizeof u, "postgresql://qtpm@/qtpm?host=%s&port=5432", dir);
+    assert_int_equal(qtpm_store_open(u, &st, err, sizeof err), 0);
+    assert_int_equal(qtpm_store_router_get(st, "u1", &r), 0);
+    qtpm_store_close(st);
+    snprintf(u, sizeof u, "postgres:%s", pg);
+    assert_int_equal(qtpm_store_open(u, &st, err, sizeof err), 0);
+    assert_int_equal(qtpm_store_router_get(st, "u1", &r), 0);
+    qtpm_store_close(st);
+    /* A database that does not exist: refused at open. */
+    snprintf(u, sizeof u, "postgresql://qtpm@/nosuchdb?host=%s&port=5432", dir);
+    assert_int_equal(qtpm_store_open(u, &st, err, sizeof err), QTPM_STORE_ERROR);
+    assert_null(st);
+    assert_non_null(strstr(err, "nosuchdb"));
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
@@ -720,6 +748,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_digestlists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attestation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_url_forms, setup, teardown),
     };
     return cmocka_run_group_tests_name(pg ? "store (postgresql)" : "store (sqlite)", tests,
                                        NULL, NULL);
