@@ -41,12 +41,44 @@ static int db_fail(qtpm_db *db, const char *what)
 static int sq_exec(qtpm_db *db, const char *sql)
 {
     char *msg = NULL;
-    if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(db->err, db->errlen, "%s", msg ? msg : "sqlite error");
+    int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(db->err, db->errlen, "%s (%d at \"%.40s\")", msg ? msg : "sqlite error", rc, sql);
         sqlite3_free(msg);
         return QTPM_STORE_ERROR;
     }
     return QTPM_STORE_OK;
+}
+
+/* Switches the file to WAL (a persistent setting: a no-op once done). Processes opening
+ * a new file at the same moment race in this switch: the journal-mode change does not wait
+ * through the busy handler, and one process may find the rollback journal another one is
+ * deleting (SQLITE_IOERR_DELETE_NOENT, _FSTAT). Retried for up to 5 s, the busy timeout. */
+static int wal_mode(qtpm_db *db)
+{
+    for (int attempt = 0;; attempt++) {
+        sqlite3_stmt *s = NULL;
+        int rc = sqlite3_prepare_v2(db->h, "PRAGMA journal_mode=WAL", -1, &s, NULL);
+        char mode[16] = "?";
+        if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const unsigned char *m = sqlite3_column_text(s, 0);
+            snprintf(mode, sizeof mode, "%s", m ? (const char *)m : "?");
+        }
+        int wal = strcmp(mode, "wal") == 0;
+        sqlite3_finalize(s);
+        if (wal)
+            return QTPM_STORE_OK;
+        int primary = rc & 0xff;
+        if (attempt >= 100 || (rc != SQLITE_ROW && primary != SQLITE_BUSY &&
+                               primary != SQLITE_LOCKED && primary != SQLITE_IOERR)) {
+            if (rc == SQLITE_ROW)
+                snprintf(db->err, db->errlen, "cannot switch to WAL (journal mode %s)", mode);
+            else
+                db_fail(db, "PRAGMA journal_mode=WAL");
+            return QTPM_STORE_ERROR;
+        }
+        sqlite3_sleep(50);
+    }
 }
 
 static void sq_close(qtpm_db *db)
@@ -75,7 +107,7 @@ static int sq_open(const char *path, char *err, size_t errlen, qtpm_db **out)
     }
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, 5000);
-    if (sq_exec(db, "PRAGMA journal_mode=WAL") || sq_exec(db, "PRAGMA synchronous=FULL") ||
+    if (wal_mode(db) || sq_exec(db, "PRAGMA synchronous=FULL") ||
         sq_exec(db, "PRAGMA foreign_keys=ON")) {
         sq_close(db);
         return QTPM_STORE_ERROR;

@@ -719,6 +719,110 @@ static void test_concurrent_open(void **state)
     assert_int_equal(raw_int("SELECT count(*) FROM routers"), 4);
 }
 
+/* Forks n children that wait on a pipe, then all run body(i) on a store handle of their
+ * own; returns how many exited 0, -1 when one failed otherwise (exit 1). */
+static int race(int n, int (*body)(qtpm_store *st, int i))
+{
+    int gate[2];
+    if (pipe(gate))
+        return -1;
+    pid_t kids[8];
+    for (int i = 0; i < n; i++) {
+        kids[i] = fork();
+        if (kids[i] < 0)
+            return -1;
+        if (kids[i] == 0) {
+            char c;
+            close(gate[1]);
+            alarm(30);
+            qtpm_store *st = NULL;
+            char err[256];
+            if (qtpm_store_open(url, &st, err, sizeof err)) {
+                fprintf(stderr, "child %d: %s\n", i, err);
+                _exit(1);
+            }
+            if (read(gate[0], &c, 1) < 0)
+                _exit(1);
+            int rc = body(st, i);
+            if (rc != QTPM_STORE_OK && rc != QTPM_STORE_NOTFOUND)
+                fprintf(stderr, "child %d: %d %s\n", i, rc, qtpm_store_errmsg(st));
+            qtpm_store_close(st);
+            _exit(rc == QTPM_STORE_OK ? 0 : rc == QTPM_STORE_NOTFOUND ? 2 : 1);
+        }
+    }
+    close(gate[0]);
+    close(gate[1]);
+    int ok = 0, broken = 0;
+    for (int i = 0; i < n; i++) {
+        int status = 0;
+        if (waitpid(kids[i], &status, 0) != kids[i] || !WIFEXITED(status) ||
+            WEXITSTATUS(status) == 1)
+            broken = 1;
+        else
+            ok += WEXITSTATUS(status) == 0;
+    }
+    return broken ? -1 : ok;
+}
+
+static int take_enrolment(qtpm_store *st, int i)
+{
+    (void)i;
+    static qtpm_store_enrolment got;
+    return qtpm_store_enrolment_take(st, "shared", 10, &got);
+}
+
+static int take_nonce(qtpm_store *st, int i)
+{
+    (void)i;
+    return qtpm_store_nonce_take(st, "r1", "n1", 10);
+}
+
+/* Single use under concurrency: of six processes taking the same enrolment (and nonce)
+ * at the same moment exactly one succeeds, the others get NOTFOUND. */
+static void test_single_use_races(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    for (int round = 0; round < 3; round++) {
+        static qtpm_store_enrolment e;
+        make_enrolment(&e, "shared", "r-1", 1000, (unsigned)round);
+        assert_int_equal(qtpm_store_enrolment_put(st, &e), 0);
+        assert_int_equal(qtpm_store_nonce_put(st, "r1", "n1", 1000), 0);
+        assert_int_equal(race(6, take_enrolment), 1);
+        assert_int_equal(race(6, take_nonce), 1);
+    }
+    qtpm_store_close(st);
+}
+
+/* Waiting for the write lock is bounded: while one handle holds a write transaction,
+ * another's begin fails after the 5 s busy timeout / lock_timeout instead of hanging, and
+ * succeeds once the first has committed. */
+static void test_lock_wait_bounded(void **state)
+{
+    (void)state;
+    qtpm_store *a = open_ok(), *b = open_ok();
+    assert_int_equal(qtpm_store_begin(a), 0);
+    assert_int_equal(qtpm_store_router_add(a, "held", "h", "good"), 0);
+    time_t t0 = time(NULL);
+    int rc = qtpm_store_begin(b);
+    time_t waited = time(NULL) - t0;
+    assert_int_equal(rc, QTPM_STORE_ERROR);
+    assert_true(waited >= 4 && waited <= 8);
+    assert_true(strlen(qtpm_store_errmsg(b)) > 0);
+    /* b is usable: it reads the committed state (not the held row), then writes. */
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_router_get(b, "held", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_commit(a), 0);
+    assert_int_equal(qtpm_store_begin(b), 0);
+    assert_int_equal(qtpm_store_router_get(b, "held", &r), 0);
+    assert_int_equal(qtpm_store_router_set_state(b, "held", "bad"), 0);
+    assert_int_equal(qtpm_store_commit(b), 0);
+    assert_int_equal(qtpm_store_router_get(a, "held", &r), 0);
+    assert_string_equal(r.state, "bad");
+    qtpm_store_close(a);
+    qtpm_store_close(b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {
@@ -749,6 +853,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_attestation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_url_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_single_use_races, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_wait_bounded, setup, teardown),
     };
     return cmocka_run_group_tests_name(pg ? "store (postgresql)" : "store (sqlite)", tests,
                                        NULL, NULL);
