@@ -26,17 +26,39 @@ set -u
 skip() { echo "SKIP: $*" >&2; exit 77; }
 [ $# -ge 1 ] || { echo "usage: pg-cluster.sh COMMAND [ARGS...]" >&2; exit 2; }
 
+# Runs a command as the owner of cluster dir $dir (for the modes below).
+as_dir_owner() {
+    o=$(stat -c %U "$dir")
+    if [ "$(id -u)" = 0 ] && [ "$o" != root ]; then
+        setpriv --reuid="$o" --regid="$(id -g "$o")" --clear-groups -- env HOME=/nonexistent "$@"
+    else
+        "$@"
+    fi
+}
+
 if [ "$1" = --crash-restart ]; then
     dir=${QTPM_TEST_PG_DIR:?not inside pg-cluster.sh} bin=${QTPM_TEST_PG_BIN:?}
-    owner=$(stat -c %U "$dir")
-    if [ "$(id -u)" = 0 ] && [ "$owner" != root ]; then
-        run() { setpriv --reuid="$owner" --regid="$(id -g "$owner")" --clear-groups -- \
-            env HOME=/nonexistent "$@"; }
-    else
-        run() { "$@"; }
-    fi
-    run "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null || exit 1
-    run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null || exit 1
+    as_dir_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null || exit 1
+    as_dir_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null ||
+        exit 1
+    exit 0
+fi
+
+# --watch PID DIR BIN (internal): the watchdog. The postmaster runs in a session of its own
+# (pg_ctl calls setsid), so if this script is killed outright (SIGKILL, a ctest timeout)
+# and its trap cannot run, nothing would stop the server. The watchdog, in a session of
+# its own too, waits (at most an hour) until PID is gone or DIR removed; if DIR is still
+# there it stops the server and removes DIR.
+if [ "$1" = --watch ]; then
+    pid=$2 dir=$3 bin=$4 i=0
+    while kill -0 "$pid" 2>/dev/null && [ -d "$dir" ] && [ $i -lt 3600 ]; do
+        sleep 1
+        i=$((i + 1))
+    done
+    [ -d "$dir" ] || exit 0
+    [ -f "$dir/data/postmaster.pid" ] &&
+        as_dir_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1
+    rm -rf "$dir"
     exit 0
 fi
 
@@ -65,7 +87,9 @@ else
 fi
 
 tmp=$(mktemp -d /tmp/qtpm-pg-XXXXXX) || exit 1
+watchdog=
 cleanup() {
+    [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
     if [ -f "$tmp/data/postmaster.pid" ]; then
         as_owner "$bin/pg_ctl" -D "$tmp/data" -m immediate -w -t 20 stop >/dev/null 2>&1
         # pg_ctl failed to stop it: kill the postmaster by its recorded pid.
@@ -102,6 +126,8 @@ CONF
 as_owner sh -c 'printf "local all qtpm peer map=qtpm\n" >"$1/data/pg_hba.conf"' sh "$tmp"
 as_owner sh -c 'printf "qtpm %s qtpm\nqtpm %s qtpm\n" "$2" "$3" >"$1/data/pg_ident.conf"' \
     sh "$tmp" "$caller" "$owner"
+setsid sh "$0" --watch $$ "$tmp" "$bin" </dev/null >/dev/null 2>&1 &
+watchdog=$!
 as_owner "$bin/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 30 start >/dev/null 2>&1 \
     || fail_log "the server did not start" server.log
 "$bin/createdb" -h "$tmp" -p 5432 -U qtpm qtpm || fail_log "createdb failed" server.log
