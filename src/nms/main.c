@@ -15,14 +15,13 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: qtpm-nms init --dir D\n"
-            "       qtpm-nms serve --dir D [--db URL] --listen 127.0.0.1:PORT "
+            "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
             "[--period S]\n"
             "       qtpm-nms [--dir D | --db URL] vendor import --name N --ca PEM "
             "[--mldsa-pub F --ecdsa-pub F] [--json]\n"
             "       qtpm-nms [--dir D | --db URL] digestlist add FILE [--json]\n"
             "       qtpm-nms [--dir D | --db URL] router list | show ID | allow ID [--json]\n"
-            "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n"
-            "URL: sqlite:PATH | postgresql:CONNINFO (libpq key=value) | postgresql://...\n");
+            "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n");
 }
 
 int main(int argc, char **argv)
