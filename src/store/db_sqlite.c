@@ -64,7 +64,8 @@ static int wal_mode(qtpm_db *db)
             const unsigned char *m = sqlite3_column_text(s, 0);
             snprintf(mode, sizeof mode, "%s", m ? (const char *)m : "?");
         }
-        int wal = strcmp(mode, "wal") == 0;
+        /* An in-memory database (sqlite::memory:, the fuzz targets') stays "memory". */
+        int wal = strcmp(mode, "wal") == 0 || strcmp(mode, "memory") == 0;
         sqlite3_finalize(s);
         if (wal)
             return QTPM_STORE_OK;
