@@ -44,6 +44,7 @@ static int raw_exec(const char *sql)
         PGconn *c = PQconnectdb(pg);
         int ok = PQstatus(c) == CONNECTION_OK;
         if (ok) {
+            PQclear(PQexec(c, "SET client_min_messages = warning")); /* no cascade NOTICEs */
             PGresult *r = PQexec(c, sql);
             ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
             if (!ok)
@@ -726,6 +727,76 @@ static void test_concurrent_open(void **state)
     assert_int_equal(raw_int("SELECT count(*) FROM routers"), 4);
 }
 
+/* The same schema on both back ends: each table's columns by name, and the type words
+ * (13 byte-string columns: BLOB / bytea; every integer column 64-bit on PostgreSQL). */
+static void test_schema_shape(void **state)
+{
+    (void)state;
+    qtpm_store_close(open_ok());
+    static const struct {
+        const char *table, *columns;
+    } want[] = {
+        {"routers", "allow_reenrol,created,hostname,id,last_entries,last_seen,state,updated,"
+                    "verifier_state"},
+        {"eks", "ek_cert,ek_pub,id,router,vendor"},
+        {"aks", "active,ak_name,ak_pub,id,router"},
+        {"certificates", "der,id,issued,kind,router,serial"},
+        {"vendors", "ca_der,created,ecdsa_pem,mldsa_pub,name"},
+        {"digestlists", "active,body,id,image,vendor,version"},
+        {"verdicts", "id,reasons,router,time,verdict"},
+        {"events", "detail,id,kind,router,time"},
+        {"nonces", "expires,nonce,router"},
+        {"enrolments", "ak_pub,ek_cert,ek_pub,expires,hostname,id,router,secret,vendor"},
+        {"schema_version", "version"},
+    };
+    char sql[512];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        /* The column list as one comma-separated string, compared by its length and by
+         * the count of columns whose name occurs in it. */
+        size_t ncols = 1;
+        for (const char *c = want[i].columns; *c; c++)
+            ncols += *c == ',';
+        if (pg)
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM information_schema.columns WHERE "
+                     "table_schema = 'public' AND table_name = '%s' AND "
+                     "position(',' || column_name || ',' in ',%s,') > 0", want[i].table,
+                     want[i].columns);
+        else
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE "
+                     "instr(',%s,', ',' || name || ',') > 0", want[i].table, want[i].columns);
+        if (raw_int(sql) != (long long)ncols)
+            fail_msg("table %s: columns are not %s", want[i].table, want[i].columns);
+        if (pg)
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM information_schema.columns WHERE "
+                     "table_schema = 'public' AND table_name = '%s'", want[i].table);
+        else
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s')",
+                     want[i].table);
+        if (raw_int(sql) != (long long)ncols)
+            fail_msg("table %s has other columns than %s", want[i].table, want[i].columns);
+    }
+    if (pg) {
+        assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = 'public' AND data_type = 'bytea'"), 13);
+        assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = 'public' AND data_type = 'integer' AND "
+                                 "table_name <> 'schema_version'"), 0);
+        assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = 'public' AND is_identity = 'YES'"), 6);
+    } else {
+        int64_t blobs = 0;
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE "
+                     "type = 'BLOB'", want[i].table);
+            blobs += raw_int(sql);
+        }
+        assert_int_equal(blobs, 13);
+        /* events ids are never reused (AUTOINCREMENT keeps its high-water mark). */
+        assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name = "
+                                 "'sqlite_sequence'"), 1);
+    }
+}
+
 /* Forks n children that wait on a pipe, then all run body(i) on a store handle of their
  * own; returns how many exited 0, -1 when one failed otherwise (exit 1). */
 static int race(int n, int (*body)(qtpm_store *st, int i))
@@ -861,6 +932,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_url_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_races, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_wait_bounded, setup, teardown),
     };
     return cmocka_run_group_tests_name(pg ? "store (postgresql)" : "store (sqlite)", tests,
