@@ -73,9 +73,12 @@ done
 caller=$(id -un)
 if [ "$(id -u)" = 0 ]; then
     owner=qtpmtest
+    # Two tests starting at once (ctest -j) may both try: the loser's useradd fails
+    # ("already exists"), so what counts is whether the user exists afterwards.
     if ! getent passwd "$owner" >/dev/null; then
         useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-            "$owner" >/dev/null 2>&1 || skip "cannot create the system user $owner"
+            "$owner" >/dev/null 2>&1
+        getent passwd "$owner" >/dev/null || skip "cannot create the system user $owner"
     fi
     command -v setpriv >/dev/null 2>&1 || skip "setpriv (util-linux) not found"
     gid=$(id -g "$owner")
