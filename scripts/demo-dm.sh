@@ -16,6 +16,7 @@
 # attestation).
 # Everything runs on loopback in a temporary directory that is removed at
 # the end, whatever happens; every process started here is stopped.
+# DEMO_DB=URL puts the NMS on another database (e.g. postgresql:CONNINFO).
 set -eu
 
 build=build
@@ -132,9 +133,11 @@ while [ $i -le "$routers" ]; do
     i=$((i + 1))
 done
 
-say "3. The operator: qtpm-nms (SQLite) trusts the vendor's EK CA and digest-list keys"
+db=${DEMO_DB:-sqlite:$tmp/nms/nms.db}
+dbname=SQLite
+case $db in postgres*) dbname=PostgreSQL ;; esac
+say "3. The operator: qtpm-nms ($dbname) trusts the vendor's EK CA and digest-list keys"
 "$nms" init --dir "$tmp/nms" >/dev/null
-db="sqlite:$tmp/nms/nms.db"
 run "$nms" --db "$db" vendor import --name acme --ca "$tmp/vendor-ca/ca-cert.pem" \
     --mldsa-pub "$tmp/vendor/mldsa65.pub" --ecdsa-pub "$tmp/vendor/ecdsa-p384.pub"
 run "$nms" --db "$db" digestlist add "$tmp/vendor/list.qdl"

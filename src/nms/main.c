@@ -1,7 +1,8 @@
 /*
  * main.c — the qtpm-nms command line: `init`, `serve` and the admin commands
  * (admin.c). The database URL comes from --db (default sqlite:DIR/nms.db when --dir is
- * given, else sqlite:nms.db).
+ * given, else sqlite:nms.db): sqlite:PATH, postgresql:CONNINFO or a postgresql:// URI
+ * (src/store/store.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,17 +1,29 @@
 /*
  * store.h — the NMS's storage interface (private to src/store, src/ras, src/nms).
  *
- * One opaque handle over a back end chosen by URL: "sqlite:PATH" (the embedded default:
- * WAL journal, busy timeout) — PostgreSQL ("postgresql:CONNINFO") shares the schema but is
- * not implemented yet and is refused with a clear error. The schema is versioned: the
- * schema_version table holds the number of the last migration applied, and every pending
- * migration is applied inside one transaction at open, so a crash leaves either the old or
- * the new schema, never half of one. Every call that changes more than one row runs in a
- * transaction of its own, or in the caller's (qtpm_store_begin/commit/rollback nest: only
- * the outermost pair touches the database).
+ * One opaque handle over a back end chosen by URL, with the same schema and queries
+ * (store.c, over the adapter of db.h):
+ *   "sqlite:PATH"            the embedded default (db_sqlite.c): WAL journal,
+ *                            synchronous=FULL, 5 s busy timeout, foreign keys on;
+ *   "postgresql:CONNINFO"    PostgreSQL through libpq (db_pg.c); CONNINFO is a libpq
+ *                            key=value string, e.g. "postgresql:host=/run/qtpm dbname=qtpm";
+ *   "postgresql://..."       a libpq URI, handed to libpq whole ("postgres:" and
+ *                            "postgres://" are accepted as aliases).
+ * The schema is versioned: the schema_version table holds the number of the last migration
+ * applied, and every pending migration is applied inside one write transaction at open, so
+ * a crash leaves either the old or the new schema, never half of one, and two processes
+ * opening a fresh database cannot both migrate. Every call that changes more than one row
+ * runs in a transaction of its own, or in the caller's (qtpm_store_begin/commit/rollback
+ * nest: only the outermost pair touches the database). A write transaction holds the
+ * database's write lock (SQLite BEGIN IMMEDIATE; a PostgreSQL advisory lock) until it
+ * ends, so writers — the daemon and the admin CLI — run one at a time on either back end.
+ * After an error inside a transaction the caller must roll back: PostgreSQL refuses every
+ * further statement of a transaction that had an error.
  *
  * Errors are values: 0 on success, QTPM_STORE_NOTFOUND, QTPM_STORE_CONFLICT (a unique key
- * already present) or QTPM_STORE_ERROR (the message is in qtpm_store_errmsg()).
+ * already present; other constraint failures, e.g. an unknown router for a foreign key,
+ * are QTPM_STORE_ERROR) or QTPM_STORE_ERROR (the message is in qtpm_store_errmsg()). The
+ * open error never repeats a PostgreSQL conninfo (it may hold a password).
  */
 #ifndef QTPM_STORE_H
 #define QTPM_STORE_H

@@ -3,9 +3,15 @@
 # story with two routers and checks what the NMS concluded: the untouched
 # router is good, the attacked one is bad because of /usr/sbin/routerd's
 # digest (the exact reason code and path), its TPM-resident TLS key stopped
-# working, and the demo said so.
+# working, and the demo said so. A fourth argument "pg" runs the NMS on the
+# PostgreSQL database in $QTPM_TEST_PG (tests/store/pg-cluster.sh; dm_story_pg).
 set -eu
 build=$1 tpm=$2 demo=$3
+if [ "${4:-}" = pg ]; then
+    [ -n "${QTPM_TEST_PG:-}" ] || { echo "SKIP: QTPM_TEST_PG not set"; exit 77; }
+    DEMO_DB="postgresql:$QTPM_TEST_PG"
+    export DEMO_DB
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-dmtest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 opt=

@@ -15,9 +15,11 @@
 #     PolicyAuthorize approval; then a file in no list → unknown (reason unknown-file);
 #     then a listed path with other content → bad (digest-mismatch);
 #   - the offline timer marks the silent router offline after two periods.
-# Both servers are stopped by a trap on any exit.
+# Both servers are stopped by a trap on any exit. A fifth argument "pg" puts the NMS on the
+# PostgreSQL database in $QTPM_TEST_PG (tests/store/pg-cluster.sh; ctest nms_enrol_pg).
 set -eu
-NMS=$1 SERVER=$2 CLIENT=$3 DL=$4
+NMS=$1 SERVER=$2 CLIENT=$3 DL=$4 BACKEND=${5:-sqlite}
+if [ "$BACKEND" = pg ] && [ -z "${QTPM_TEST_PG:-}" ]; then echo "SKIP: QTPM_TEST_PG not set"; exit 77; fi
 tmp=$(mktemp -d)
 tpm_pid= nms_pid=
 cleanup() {
@@ -69,6 +71,7 @@ tcti="mssim:host=127.0.0.1,port=$tport"
 "$NMS" init --dir "$tmp/nms" >/dev/null || fail "init"
 nport=$(free_ports)
 db="sqlite:$tmp/nms/nms.db"
+[ "$BACKEND" = pg ] && db="postgresql:$QTPM_TEST_PG"
 "$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
     2>"$tmp/nms.log" &
 nms_pid=$!

@@ -1,9 +1,19 @@
 /*
- * test_store.c — unit tests of the NMS store's SQLite back end (src/store/store.h):
- * schema migration and its version, reopen keeps data, unique keys map to CONFLICT,
- * nonces are single-use and expire, a rolled-back transaction leaves nothing behind,
- * a verdict changes the router's state and logs an event atomically, bad URLs refused,
- * liveness and the offline sweep.
+ * test_store.c — unit tests of the NMS store (src/store/store.h), run against either back
+ * end: `test_store` uses SQLite in a temp file (ctest nms_store); `test_store pg` uses the
+ * PostgreSQL database in $QTPM_TEST_PG, a libpq conninfo that tests/store/pg-cluster.sh
+ * sets for a throwaway cluster (ctest nms_store_pg), and empties the public schema before
+ * every test.
+ *
+ * Covered: schema migration and its version, reopen keeps data, an upgrade from version 1,
+ * a failed migration rolls back, a newer schema is refused, two processes opening a fresh
+ * database at once (only one migrates), unique keys map to CONFLICT (other constraint
+ * failures do not), nonces and enrolments are single-use and expire, binary columns
+ * (zero bytes, 0xff, the largest sizes) come back byte for byte, a rolled-back or
+ * nested transaction leaves nothing behind, verdicts/attestations change the router's
+ * state and log events atomically, enrolment completion and re-enrolment (EK once, old AK
+ * deactivated), digest-list rollback refusal, bad URLs refused (and a password in a
+ * conninfo never echoed), liveness and the offline sweep.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,16 +26,73 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 
 #include "store.h"
 
 static char path[256];
-static char url[300];
+static char url[1100];
+static const char *pg; /* the conninfo when testing PostgreSQL, else NULL */
+
+/* Runs SQL on the database directly, beside the store: 0 or -1. */
+static int raw_exec(const char *sql)
+{
+    if (pg) {
+        PGconn *c = PQconnectdb(pg);
+        int ok = PQstatus(c) == CONNECTION_OK;
+        if (ok) {
+            PQclear(PQexec(c, "SET client_min_messages = warning")); /* no cascade NOTICEs */
+            PGresult *r = PQexec(c, sql);
+            ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+            if (!ok)
+                fprintf(stderr, "raw_exec: %s", PQresultErrorMessage(r));
+            PQclear(r);
+        }
+        PQfinish(c);
+        return ok ? 0 : -1;
+    }
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db) == SQLITE_OK &&
+             sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    return rc ? 0 : -1;
+}
+
+/* The integer in the first column of the first row of a query, -999 on failure. */
+static long long raw_int(const char *sql)
+{
+    long long v = -999;
+    if (pg) {
+        PGconn *c = PQconnectdb(pg);
+        if (PQstatus(c) == CONNECTION_OK) {
+            PGresult *r = PQexec(c, sql);
+            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+                v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            PQclear(r);
+        }
+        PQfinish(c);
+        return v;
+    }
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_open(path, &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
 
 static int setup(void **state)
 {
     (void)state;
+    if (pg) {
+        snprintf(url, sizeof url, "postgresql:%s", pg);
+        return raw_exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    }
     snprintf(path, sizeof path, "/tmp/qtpm-store-test-%ld.db", (long)getpid());
     unlink(path);
     snprintf(url, sizeof url, "sqlite:%s", path);
@@ -35,6 +102,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    if (pg)
+        return 0;
     char p[300];
     unlink(path);
     snprintf(p, sizeof p, "%s-wal", path);
@@ -82,17 +151,41 @@ static void test_migrate_and_reopen(void **state)
     qtpm_store_close(st);
 }
 
+/* PostgreSQL: the same database through a postgresql:// URI (passed to libpq whole) and
+ * the postgres: alias of the key=value form. */
+static void test_pg_url_forms(void **state)
+{
+    (void)state;
+    const char *dir = getenv("QTPM_TEST_PG_DIR");
+    if (!pg || !dir)
+        skip();
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_router_add(st, "u1", "h", "good"), 0);
+    qtpm_store_close(st);
+    char u[600], err[256] = "";
+    qtpm_store_router r;
+    snprintf(u, sizeof u, "postgresql://qtpm@/qtpm?host=%s&port=5432", dir);
+    assert_int_equal(qtpm_store_open(u, &st, err, sizeof err), 0);
+    assert_int_equal(qtpm_store_router_get(st, "u1", &r), 0);
+    qtpm_store_close(st);
+    snprintf(u, sizeof u, "postgres:%s", pg);
+    assert_int_equal(qtpm_store_open(u, &st, err, sizeof err), 0);
+    assert_int_equal(qtpm_store_router_get(st, "u1", &r), 0);
+    qtpm_store_close(st);
+    /* A database that does not exist: refused at open. */
+    snprintf(u, sizeof u, "postgresql://qtpm@/nosuchdb?host=%s&port=5432", dir);
+    assert_int_equal(qtpm_store_open(u, &st, err, sizeof err), QTPM_STORE_ERROR);
+    assert_null(st);
+    assert_non_null(strstr(err, "nosuchdb"));
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
     qtpm_store *st = open_ok();
     qtpm_store_close(st);
     /* Simulate a database written by a newer build. */
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL,
-                                  NULL), SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(raw_exec("UPDATE schema_version SET version = 99"), 0);
     char err[256] = "";
     assert_int_equal(qtpm_store_open(url, &st, err, sizeof err), QTPM_STORE_ERROR);
     assert_null(st);
@@ -107,13 +200,9 @@ static void test_upgrade_from_v1(void **state)
     qtpm_store *st = open_ok();
     assert_int_equal(qtpm_store_router_add(st, "old", "h", "good"), 0);
     qtpm_store_close(st);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "ALTER TABLE routers DROP COLUMN last_seen;"
-                                      "ALTER TABLE routers DROP COLUMN last_entries;"
-                                      "UPDATE schema_version SET version = 1", NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(raw_exec("ALTER TABLE routers DROP COLUMN last_seen;"
+                              "ALTER TABLE routers DROP COLUMN last_entries;"
+                              "UPDATE schema_version SET version = 1"), 0);
     st = open_ok();
     int v = 0;
     assert_int_equal(qtpm_store_schema_version(st, &v), 0);
@@ -133,23 +222,15 @@ static void test_failed_migration_rolls_back(void **state)
     (void)state;
     qtpm_store *st = open_ok();
     qtpm_store_close(st);
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     /* Version 1 claimed, but the version-2 columns are already there: ALTER TABLE fails. */
-    assert_int_equal(sqlite3_exec(db, "UPDATE schema_version SET version = 1", NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
+    assert_int_equal(raw_exec("UPDATE schema_version SET version = 1"), 0);
     char err[256] = "";
     assert_int_equal(qtpm_store_open(url, &st, err, sizeof err), QTPM_STORE_ERROR);
-    assert_non_null(strstr(err, "duplicate column"));
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_stmt *s = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &s, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 1);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
+    assert_null(st);
+    if (!strstr(err, pg ? "already exists" : "duplicate column"))
+        fail_msg("unexpected error: %s", err);
+    assert_int_equal(raw_int("SELECT version FROM schema_version"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM schema_version"), 1);
 }
 
 static void test_bad_url(void **state)
@@ -162,6 +243,27 @@ static void test_bad_url(void **state)
     assert_int_equal(qtpm_store_open("sqlite:/nonexistent-dir/x.db", &st, err, sizeof err),
                      QTPM_STORE_ERROR);
     assert_null(st);
+    assert_int_equal(qtpm_store_open("sqlite:", &st, err, sizeof err), QTPM_STORE_ERROR);
+    /* An in-memory SQLite database (the fuzz targets use one) opens at once. */
+    time_t t0 = time(NULL);
+    assert_int_equal(qtpm_store_open("sqlite::memory:", &st, err, sizeof err), 0);
+    assert_true(time(NULL) - t0 <= 1);
+    assert_int_equal(qtpm_store_router_add(st, "m", "h", "good"), 0);
+    qtpm_store_close(st);
+    st = NULL;
+    /* No server there; the error names the back end but never echoes the password. */
+    assert_int_equal(qtpm_store_open("postgresql:host=/nonexistent-dir dbname=x "
+                                     "password=sekrit connect_timeout=2", &st, err, sizeof err),
+                     QTPM_STORE_ERROR);
+    assert_null(st);
+    assert_true(strncmp(err, "postgresql: ", 12) == 0);
+    assert_null(strstr(err, "sekrit"));
+    assert_int_equal(qtpm_store_open("postgresql:not a conninfo", &st, err, sizeof err),
+                     QTPM_STORE_ERROR);
+    assert_null(st);
+    assert_int_equal(qtpm_store_open("postgres://u:sekrit@/x?host=/nonexistent-dir", &st, err,
+                                     sizeof err), QTPM_STORE_ERROR);
+    assert_null(strstr(err, "sekrit"));
 }
 
 static void test_nonces(void **state)
@@ -280,8 +382,584 @@ static void test_offline(void **state)
     qtpm_store_close(st);
 }
 
-int main(void)
+
+/* Nested transactions: only the outermost commit writes; an inner rollback aborts all. A
+ * failed statement inside a transaction is followed by a rollback (PostgreSQL aborts the
+ * transaction at the first error) and the handle works normally afterwards. */
+static void test_nested_and_failed(void **state)
 {
+    (void)state;
+    qtpm_store *st = open_ok();
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "a", "h", "good"), 0);
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "b", "h", "good"), 0);
+    assert_int_equal(qtpm_store_commit(st), 0); /* inner: nothing written yet */
+    assert_int_equal(qtpm_store_rollback(st), 0);
+    assert_int_equal(qtpm_store_router_get(st, "a", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_router_get(st, "b", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_commit(st), QTPM_STORE_ERROR); /* no transaction open */
+
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "a", "h", "good"), 0);
+    assert_int_equal(qtpm_store_commit(st), 0);
+    assert_int_equal(qtpm_store_commit(st), 0);
+    assert_int_equal(qtpm_store_router_get(st, "a", &r), 0);
+
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "c", "h", "good"), 0);
+    assert_int_equal(qtpm_store_router_add(st, "a", "h", "good"), QTPM_STORE_CONFLICT);
+    assert_true(strlen(qtpm_store_errmsg(st)) > 0);
+    assert_int_equal(qtpm_store_rollback(st), 0);
+    assert_int_equal(qtpm_store_router_get(st, "c", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_router_add(st, "c", "h", "good"), 0);
+    int64_t n = 0;
+    assert_int_equal(qtpm_store_count(st, "routers", &n), 0);
+    assert_int_equal(n, 2);
+    /* A foreign-key failure is an error, not a conflict. */
+    assert_int_equal(qtpm_store_certificate_add(st, "ghost", "tls", "s1", (const uint8_t *)"x",
+                                                1), QTPM_STORE_ERROR);
+    qtpm_store_close(st);
+}
+
+static void fill(uint8_t *b, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)(seed + i * 131u + (i >> 8));
+}
+
+static void make_enrolment(qtpm_store_enrolment *e, const char *id, const char *router,
+                           int64_t expires, unsigned seed)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->id, sizeof e->id, "%s", id);
+    snprintf(e->router, sizeof e->router, "%s", router);
+    snprintf(e->hostname, sizeof e->hostname, "host-%s", router);
+    snprintf(e->vendor, sizeof e->vendor, "acme");
+    fill(e->secret, sizeof e->secret, seed);
+    e->secret[0] = 0x00; /* zero and 0xff bytes must survive the trip */
+    e->secret[1] = 0xff;
+    e->ek_pub_len = 1800;
+    fill(e->ek_pub, e->ek_pub_len, seed + 1);
+    e->ek_pub[5] = 0;
+    e->ek_cert_len = sizeof e->ek_cert; /* the largest a row may hold */
+    fill(e->ek_cert, e->ek_cert_len, seed + 2);
+    e->ak_pub_len = 90;
+    fill(e->ak_pub, e->ak_pub_len, seed + 3);
+    e->expires = expires;
+}
+
+/* Enrolments: binary columns come back byte for byte, a take is single use, an expired
+ * one is refused and swept. */
+static void test_enrolments(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    static qtpm_store_enrolment e, got;
+    make_enrolment(&e, "en1", "r-1", 1000, 7);
+    assert_int_equal(qtpm_store_enrolment_put(st, &e), 0);
+    assert_int_equal(qtpm_store_enrolment_put(st, &e), QTPM_STORE_CONFLICT);
+    make_enrolment(&e, "en2", "r-2", 500, 9);
+    assert_int_equal(qtpm_store_enrolment_put(st, &e), 0);
+    make_enrolment(&e, "en1", "r-1", 1000, 7);
+    assert_int_equal(qtpm_store_enrolment_take(st, "en1", 900, &got), 0);
+    assert_string_equal(got.id, "en1");
+    assert_string_equal(got.router, "r-1");
+    assert_string_equal(got.hostname, "host-r-1");
+    assert_string_equal(got.vendor, "acme");
+    assert_int_equal(got.expires, 1000);
+    assert_memory_equal(got.secret, e.secret, sizeof e.secret);
+    assert_int_equal(got.ek_pub_len, e.ek_pub_len);
+    assert_memory_equal(got.ek_pub, e.ek_pub, e.ek_pub_len);
+    assert_int_equal(got.ek_cert_len, e.ek_cert_len);
+    assert_memory_equal(got.ek_cert, e.ek_cert, e.ek_cert_len);
+    assert_int_equal(got.ak_pub_len, e.ak_pub_len);
+    assert_memory_equal(got.ak_pub, e.ak_pub, e.ak_pub_len);
+    assert_int_equal(qtpm_store_enrolment_take(st, "en1", 900, &got), QTPM_STORE_NOTFOUND);
+    /* en2 expired at 500: refused, and the sweep at 900 already removed it. */
+    assert_int_equal(qtpm_store_enrolment_take(st, "en2", 900, &got), QTPM_STORE_NOTFOUND);
+    assert_int_equal(raw_int("SELECT count(*) FROM enrolments"), 0);
+    make_enrolment(&e, "en3", "r-3", 100, 3);
+    assert_int_equal(qtpm_store_enrolment_put(st, &e), 0);
+    assert_int_equal(qtpm_store_enrolment_take(st, "en3", 101, &got), QTPM_STORE_NOTFOUND);
+    assert_int_equal(raw_int("SELECT count(*) FROM enrolments"), 0);
+    qtpm_store_close(st);
+}
+
+/* enrol_finish: router, EK once, AK (old ones deactivated), certificate and event in one
+ * transaction; a duplicate certificate serial rolls all of it back. */
+static void test_enrol_finish(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    static qtpm_store_enrolment e;
+    const uint8_t name1[3] = {0x00, 0x0b, 0x01}, name2[3] = {0x00, 0x0b, 0x02};
+    const uint8_t cert[4] = {0x30, 0x02, 0x00, 0xff};
+    make_enrolment(&e, "x", "r-9", 1000, 1);
+    char router[64] = "";
+    assert_int_equal(qtpm_store_ek_router(st, e.ek_pub, e.ek_pub_len, router),
+                     QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_enrol_finish(st, &e, name1, 3, "serial-1", cert, 4), 0);
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_router_get(st, "r-9", &r), 0);
+    assert_string_equal(r.state, "enrolled");
+    assert_string_equal(r.hostname, "host-r-9");
+    assert_int_equal(qtpm_store_ek_router(st, e.ek_pub, e.ek_pub_len, router), 0);
+    assert_string_equal(router, "r-9");
+    /* One byte different: another EK. */
+    e.ek_pub[e.ek_pub_len - 1] ^= 1;
+    assert_int_equal(qtpm_store_ek_router(st, e.ek_pub, e.ek_pub_len, router),
+                     QTPM_STORE_NOTFOUND);
+    e.ek_pub[e.ek_pub_len - 1] ^= 1;
+    uint8_t ak[4096];
+    size_t akl = 0;
+    assert_int_equal(qtpm_store_ak_active(st, "r-9", ak, sizeof ak, &akl), 0);
+    assert_int_equal(akl, e.ak_pub_len);
+    assert_memory_equal(ak, e.ak_pub, akl);
+    assert_int_equal(qtpm_store_ak_active(st, "r-9", ak, 10, &akl), QTPM_STORE_ERROR);
+    assert_int_equal(qtpm_store_ak_active(st, "r-0", ak, sizeof ak, &akl), QTPM_STORE_NOTFOUND);
+
+    /* Re-enrolment with a new AK: EK kept once, the new AK is the active one. */
+    assert_int_equal(qtpm_store_router_set_allow(st, "r-9", 1), 0);
+    assert_int_equal(qtpm_store_router_set_state(st, "r-9", "bad"), 0);
+    fill(e.ak_pub, e.ak_pub_len, 77);
+    assert_int_equal(qtpm_store_enrol_finish(st, &e, name2, 3, "serial-2", cert, 4), 0);
+    assert_int_equal(qtpm_store_router_get(st, "r-9", &r), 0);
+    assert_string_equal(r.state, "enrolled");
+    assert_int_equal(r.allow_reenrol, 0);
+    assert_int_equal(qtpm_store_ak_active(st, "r-9", ak, sizeof ak, &akl), 0);
+    assert_memory_equal(ak, e.ak_pub, akl);
+    assert_int_equal(raw_int("SELECT count(*) FROM eks"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM aks"), 2);
+    assert_int_equal(raw_int("SELECT count(*) FROM aks WHERE active = 1"), 1);
+
+    /* A serial already used: CONFLICT and nothing of this call is left behind. */
+    fill(e.ak_pub, e.ak_pub_len, 99);
+    assert_int_equal(qtpm_store_enrol_finish(st, &e, name2, 3, "serial-2", cert, 4),
+                     QTPM_STORE_CONFLICT);
+    assert_int_equal(raw_int("SELECT count(*) FROM aks"), 2);
+    assert_int_equal(raw_int("SELECT count(*) FROM aks WHERE active = 1"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'enrolled'"), 2);
+    assert_int_equal(qtpm_store_certificate_add(st, "r-9", "tls", "serial-1", cert, 4),
+                     QTPM_STORE_CONFLICT);
+    assert_int_equal(qtpm_store_certificate_add(st, "r-9", "tls", "serial-3", cert, 4), 0);
+    int64_t n = 0;
+    assert_int_equal(qtpm_store_count(st, "certificates", &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'certificate'"), 1);
+    qtpm_store_close(st);
+}
+
+struct blobs {
+    int n;
+    char vendor[32];
+    uint8_t body[64];
+    size_t len;
+};
+
+static int last_blob(void *ctx, const char *vendor, const uint8_t *b, size_t n)
+{
+    struct blobs *x = ctx;
+    x->n++;
+    snprintf(x->vendor, sizeof x->vendor, "%s", vendor);
+    x->len = n < sizeof x->body ? n : sizeof x->body;
+    memcpy(x->body, b, x->len);
+    return 0;
+}
+
+static void test_digestlists(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    uint8_t mldsa[1952];
+    fill(mldsa, sizeof mldsa, 5);
+    const char *pem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+    const uint8_t der[3] = {0x30, 0x01, 0x00};
+    assert_int_equal(qtpm_store_vendor_add(st, "acme", der, 3, mldsa, sizeof mldsa, pem), 0);
+    assert_int_equal(qtpm_store_vendor_add(st, "bare", der, 3, NULL, 0, NULL), 0);
+    uint8_t *k = NULL;
+    size_t kl = 0;
+    char *p = NULL;
+    assert_int_equal(qtpm_store_vendor_keys(st, "acme", &k, &kl, &p), 0);
+    assert_int_equal(kl, sizeof mldsa);
+    assert_memory_equal(k, mldsa, kl);
+    assert_string_equal(p, pem);
+    free(k);
+    free(p);
+    assert_int_equal(qtpm_store_vendor_keys(st, "bare", &k, &kl, &p), 0);
+    assert_null(k);
+    assert_null(p);
+    assert_int_equal(kl, 0);
+    assert_int_equal(qtpm_store_vendor_keys(st, "none", &k, &kl, &p), QTPM_STORE_NOTFOUND);
+
+    uint64_t newest = 99;
+    const uint8_t b2[4] = {2, 0, 0xff, 2}, b3[3] = {3, 0, 3};
+    assert_int_equal(qtpm_store_digestlist_add(st, "acme", "img", 2, b2, 4, &newest), 0);
+    assert_int_equal(newest, 0);
+    assert_int_equal(qtpm_store_digestlist_add(st, "acme", "img", 1, b3, 3, &newest),
+                     QTPM_STORE_CONFLICT);
+    assert_int_equal(newest, 2);
+    assert_int_equal(qtpm_store_digestlist_add(st, "acme", "img", 2, b3, 3, &newest),
+                     QTPM_STORE_CONFLICT);
+    assert_int_equal(qtpm_store_digestlist_add(st, "acme", "img", (uint64_t)1 << 40, b3, 3,
+                                               &newest), 0);
+    assert_int_equal(newest, 2);
+    /* Another image of the same vendor is independent; an unknown vendor is an error. */
+    assert_int_equal(qtpm_store_digestlist_add(st, "acme", "other", 1, b2, 4, &newest), 0);
+    assert_int_equal(qtpm_store_digestlist_add(st, "ghost", "img", 5, b2, 4, &newest),
+                     QTPM_STORE_ERROR);
+    assert_int_equal(qtpm_store_digestlist_add(st, "acme", "img", UINT64_MAX, b2, 4, &newest),
+                     QTPM_STORE_ERROR);
+    struct blobs x = {0};
+    assert_int_equal(qtpm_store_digestlist_each(st, last_blob, &x), 0);
+    assert_int_equal(x.n, 2); /* img v2^40 and other v1 */
+    assert_string_equal(x.vendor, "acme");
+    assert_int_equal(x.len, 4);
+    assert_memory_equal(x.body, b2, 4);
+    assert_int_equal(raw_int("SELECT max(version) FROM digestlists WHERE image = 'img'"),
+                     (long long)1 << 40);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'digestlist'"), 3);
+    qtpm_store_close(st);
+}
+
+struct evlist {
+    int n;
+    int64_t ids[8];
+    char kinds[8][32];
+};
+
+static int collect_events(void *ctx, const qtpm_store_event *e)
+{
+    struct evlist *l = ctx;
+    if (l->n < 8) {
+        l->ids[l->n] = e->id;
+        snprintf(l->kinds[l->n], sizeof l->kinds[0], "%s", e->kind);
+    }
+    l->n++;
+    return 0;
+}
+
+/* One attestation: verdict row, state, verifier state, events; then history order. */
+static void test_attestation(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_router_add(st, "r1", "h", "enrolled"), 0);
+    char *json = (char *)"x";
+    assert_int_equal(qtpm_store_router_verifier_state(st, "r1", &json), 0);
+    assert_null(json);
+    assert_int_equal(qtpm_store_router_verifier_state(st, "zz", &json), QTPM_STORE_NOTFOUND);
+    char v[16];
+    char *reasons = NULL;
+    assert_int_equal(qtpm_store_last_verdict(st, "r1", v, &reasons), QTPM_STORE_NOTFOUND);
+    const char *js = "{\"boot\":\"\xc3\xa9t\xc3\xa9\",\"n\":1}";
+    assert_int_equal(qtpm_store_attestation(st, "r1", "good", "[]", js, 0), 0);
+    assert_int_equal(qtpm_store_attestation(st, "r1", "bad", "[{\"code\":\"x\"}]", js, 1), 0);
+    assert_int_equal(qtpm_store_router_verifier_state(st, "r1", &json), 0);
+    assert_string_equal(json, js);
+    free(json);
+    assert_int_equal(qtpm_store_last_verdict(st, "r1", v, &reasons), 0);
+    assert_string_equal(v, "bad");
+    assert_string_equal(reasons, "[{\"code\":\"x\"}]");
+    free(reasons);
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_router_get(st, "r1", &r), 0);
+    assert_string_equal(r.state, "bad");
+    /* For an unknown router nothing is written. */
+    assert_true(qtpm_store_attestation(st, "ghost", "good", "[]", js, 1) != 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM verdicts"), 2);
+    assert_int_equal(raw_int("SELECT count(*) FROM events"), 3);
+    struct evlist l = {0};
+    assert_int_equal(qtpm_store_router_events(st, "r1", 2, collect_events, &l), 0);
+    assert_int_equal(l.n, 2); /* newest first, at most 2 */
+    assert_string_equal(l.kinds[0], "verdict");
+    assert_string_equal(l.kinds[1], "reboot");
+    assert_true(l.ids[0] > l.ids[1]);
+    memset(&l, 0, sizeof l);
+    assert_int_equal(qtpm_store_event_each(st, 0, collect_events, &l), 0);
+    assert_int_equal(l.n, 3);
+    assert_true(l.ids[0] < l.ids[1] && l.ids[1] < l.ids[2]);
+    qtpm_store_close(st);
+}
+
+/* Four processes open the same fresh database at once: each succeeds, the schema is
+ * created once (the migration runs under the write lock). */
+static void test_concurrent_open(void **state)
+{
+    (void)state;
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0) {
+            char c;
+            close(gate[1]);
+            alarm(30);
+            if (read(gate[0], &c, 1) < 0)
+                _exit(3);
+            qtpm_store *st = NULL;
+            char err[256];
+            if (qtpm_store_open(url, &st, err, sizeof err)) {
+                fprintf(stderr, "child %d: %s\n", i, err);
+                _exit(1);
+            }
+            char id[8];
+            snprintf(id, sizeof id, "c%d", i);
+            int rc = qtpm_store_router_add(st, id, "h", "good");
+            qtpm_store_close(st);
+            _exit(rc ? 2 : 0);
+        }
+    }
+    close(gate[0]);
+    close(gate[1]); /* all start now */
+    for (int i = 0; i < 4; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    assert_int_equal(raw_int("SELECT count(*) FROM schema_version"), 1);
+    assert_int_equal(raw_int("SELECT version FROM schema_version"), QTPM_STORE_SCHEMA_VERSION);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers"), 4);
+}
+
+/* The same schema on both back ends: each table's columns by name, and the type words
+ * (13 byte-string columns: BLOB / bytea; every integer column 64-bit on PostgreSQL). */
+static void test_schema_shape(void **state)
+{
+    (void)state;
+    qtpm_store_close(open_ok());
+    static const struct {
+        const char *table, *columns;
+    } want[] = {
+        {"routers", "allow_reenrol,created,hostname,id,last_entries,last_seen,state,updated,"
+                    "verifier_state"},
+        {"eks", "ek_cert,ek_pub,id,router,vendor"},
+        {"aks", "active,ak_name,ak_pub,id,router"},
+        {"certificates", "der,id,issued,kind,router,serial"},
+        {"vendors", "ca_der,created,ecdsa_pem,mldsa_pub,name"},
+        {"digestlists", "active,body,id,image,vendor,version"},
+        {"verdicts", "id,reasons,router,time,verdict"},
+        {"events", "detail,id,kind,router,time"},
+        {"nonces", "expires,nonce,router"},
+        {"enrolments", "ak_pub,ek_cert,ek_pub,expires,hostname,id,router,secret,vendor"},
+        {"schema_version", "version"},
+    };
+    char sql[512];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        /* The column list as one comma-separated string, compared by its length and by
+         * the count of columns whose name occurs in it. */
+        size_t ncols = 1;
+        for (const char *c = want[i].columns; *c; c++)
+            ncols += *c == ',';
+        if (pg)
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM information_schema.columns WHERE "
+                     "table_schema = 'public' AND table_name = '%s' AND "
+                     "position(',' || column_name || ',' in ',%s,') > 0", want[i].table,
+                     want[i].columns);
+        else
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE "
+                     "instr(',%s,', ',' || name || ',') > 0", want[i].table, want[i].columns);
+        if (raw_int(sql) != (long long)ncols)
+            fail_msg("table %s: columns are not %s", want[i].table, want[i].columns);
+        if (pg)
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM information_schema.columns WHERE "
+                     "table_schema = 'public' AND table_name = '%s'", want[i].table);
+        else
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s')",
+                     want[i].table);
+        if (raw_int(sql) != (long long)ncols)
+            fail_msg("table %s has other columns than %s", want[i].table, want[i].columns);
+    }
+    if (pg) {
+        assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = 'public' AND data_type = 'bytea'"), 13);
+        assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = 'public' AND data_type = 'integer' AND "
+                                 "table_name <> 'schema_version'"), 0);
+        assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
+                                 "table_schema = 'public' AND is_identity = 'YES'"), 6);
+    } else {
+        int64_t blobs = 0;
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE "
+                     "type = 'BLOB'", want[i].table);
+            blobs += raw_int(sql);
+        }
+        assert_int_equal(blobs, 13);
+        /* events ids are never reused (AUTOINCREMENT keeps its high-water mark). */
+        assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name = "
+                                 "'sqlite_sequence'"), 1);
+    }
+}
+
+/* PostgreSQL: the server ends the store's connection (pg_terminate_backend, as a restart
+ * or a failover would). Outside a transaction at most the statement that meets the dead
+ * connection fails and the next one runs on a new connection with the session settings
+ * applied again; inside a transaction the transaction is lost, the caller's rollback
+ * succeeds and the next transaction works. Nothing is replayed. */
+static void test_pg_reconnect(void **state)
+{
+    (void)state;
+    if (!pg)
+        skip();
+    const char *kill_others = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE pid <> pg_backend_pid() AND datname = current_database()";
+    qtpm_store *st = open_ok();
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_router_add(st, "k1", "h", "good"), 0);
+    assert_int_equal(raw_int(kill_others), 1);
+    int rc = qtpm_store_router_get(st, "k1", &r);
+    assert_true(rc == 0 || rc == QTPM_STORE_ERROR);
+    assert_int_equal(qtpm_store_router_get(st, "k1", &r), 0);
+    assert_string_equal(r.state, "good");
+    /* UTF-8 text round-trips on the new connection. */
+    assert_int_equal(qtpm_store_router_add(st, "k\xc3\xa9", "h\xc3\xa9", "good"), 0);
+    assert_int_equal(qtpm_store_router_get(st, "k\xc3\xa9", &r), 0);
+    assert_string_equal(r.hostname, "h\xc3\xa9");
+
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "k2", "h", "good"), 0);
+    assert_int_equal(raw_int(kill_others), 1);
+    assert_true(qtpm_store_router_add(st, "k3", "h", "good") != 0);
+    qtpm_store_rollback(st);
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "k4", "h", "good"), 0);
+    assert_int_equal(qtpm_store_commit(st), 0);
+    assert_int_equal(qtpm_store_router_get(st, "k2", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_router_get(st, "k3", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_router_get(st, "k4", &r), 0);
+    /* A commit on a connection that died inside the transaction reports an error. */
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "k5", "h", "good"), 0);
+    assert_int_equal(raw_int(kill_others), 1);
+    assert_int_equal(qtpm_store_commit(st), QTPM_STORE_ERROR);
+    assert_int_equal(qtpm_store_router_get(st, "k5", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers"), 3);
+    qtpm_store_close(st);
+}
+
+/* Forks n children that wait on a pipe, then all run body(i) on a store handle of their
+ * own; returns how many exited 0, -1 when one failed otherwise (exit 1). */
+static int race(int n, int (*body)(qtpm_store *st, int i))
+{
+    int gate[2];
+    if (pipe(gate))
+        return -1;
+    pid_t kids[8];
+    for (int i = 0; i < n; i++) {
+        kids[i] = fork();
+        if (kids[i] < 0)
+            return -1;
+        if (kids[i] == 0) {
+            char c;
+            close(gate[1]);
+            alarm(30);
+            qtpm_store *st = NULL;
+            char err[256];
+            if (qtpm_store_open(url, &st, err, sizeof err)) {
+                fprintf(stderr, "child %d: %s\n", i, err);
+                _exit(1);
+            }
+            if (read(gate[0], &c, 1) < 0)
+                _exit(1);
+            int rc = body(st, i);
+            if (rc != QTPM_STORE_OK && rc != QTPM_STORE_NOTFOUND)
+                fprintf(stderr, "child %d: %d %s\n", i, rc, qtpm_store_errmsg(st));
+            qtpm_store_close(st);
+            _exit(rc == QTPM_STORE_OK ? 0 : rc == QTPM_STORE_NOTFOUND ? 2 : 1);
+        }
+    }
+    close(gate[0]);
+    close(gate[1]);
+    int ok = 0, broken = 0;
+    for (int i = 0; i < n; i++) {
+        int status = 0;
+        if (waitpid(kids[i], &status, 0) != kids[i] || !WIFEXITED(status) ||
+            WEXITSTATUS(status) == 1)
+            broken = 1;
+        else
+            ok += WEXITSTATUS(status) == 0;
+    }
+    return broken ? -1 : ok;
+}
+
+static int take_enrolment(qtpm_store *st, int i)
+{
+    (void)i;
+    static qtpm_store_enrolment got;
+    return qtpm_store_enrolment_take(st, "shared", 10, &got);
+}
+
+static int take_nonce(qtpm_store *st, int i)
+{
+    (void)i;
+    return qtpm_store_nonce_take(st, "r1", "n1", 10);
+}
+
+/* Single use under concurrency: of six processes taking the same enrolment (and nonce)
+ * at the same moment exactly one succeeds, the others get NOTFOUND. */
+static void test_single_use_races(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    for (int round = 0; round < 3; round++) {
+        static qtpm_store_enrolment e;
+        make_enrolment(&e, "shared", "r-1", 1000, (unsigned)round);
+        assert_int_equal(qtpm_store_enrolment_put(st, &e), 0);
+        assert_int_equal(qtpm_store_nonce_put(st, "r1", "n1", 1000), 0);
+        assert_int_equal(race(6, take_enrolment), 1);
+        assert_int_equal(race(6, take_nonce), 1);
+    }
+    qtpm_store_close(st);
+}
+
+/* Waiting for the write lock is bounded: while one handle holds a write transaction,
+ * another's begin fails after the 5 s busy timeout / lock_timeout instead of hanging, and
+ * succeeds once the first has committed. */
+static void test_lock_wait_bounded(void **state)
+{
+    (void)state;
+    qtpm_store *a = open_ok(), *b = open_ok();
+    assert_int_equal(qtpm_store_begin(a), 0);
+    assert_int_equal(qtpm_store_router_add(a, "held", "h", "good"), 0);
+    time_t t0 = time(NULL);
+    int rc = qtpm_store_begin(b);
+    time_t waited = time(NULL) - t0;
+    assert_int_equal(rc, QTPM_STORE_ERROR);
+    assert_true(waited >= 4 && waited <= 15);
+    assert_true(strlen(qtpm_store_errmsg(b)) > 0);
+    /* b is usable: it reads the committed state (not the held row), then writes. */
+    qtpm_store_router r;
+    assert_int_equal(qtpm_store_router_get(b, "held", &r), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_commit(a), 0);
+    assert_int_equal(qtpm_store_begin(b), 0);
+    assert_int_equal(qtpm_store_router_get(b, "held", &r), 0);
+    assert_int_equal(qtpm_store_router_set_state(b, "held", "bad"), 0);
+    assert_int_equal(qtpm_store_commit(b), 0);
+    assert_int_equal(qtpm_store_router_get(a, "held", &r), 0);
+    assert_string_equal(r.state, "bad");
+    qtpm_store_close(a);
+    qtpm_store_close(b);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "pg") == 0) {
+        pg = getenv("QTPM_TEST_PG");
+        if (!pg || !*pg) {
+            fprintf(stderr, "test_store pg: QTPM_TEST_PG is not set (run it under "
+                            "tests/store/pg-cluster.sh)\n");
+            return 77;
+        }
+    } else if (argc > 1) {
+        fprintf(stderr, "usage: test_store [pg]\n");
+        return 2;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrate_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
@@ -292,6 +970,18 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vendors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_and_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enrolments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enrol_finish, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digestlists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attestation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_url_forms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_single_use_races, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_shape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_wait_bounded, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name(pg ? "store (postgresql)" : "store (sqlite)", tests,
+                                       NULL, NULL);
 }

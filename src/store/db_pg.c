@@ -1,0 +1,400 @@
+/*
+ * db_pg.c — the PostgreSQL (libpq) implementation of the store's database adapter (db.h).
+ *
+ * The target is handed to PQconnectdb as it is: a key=value conninfo string
+ * ("host=/run/qtpm dbname=qtpm") or a postgresql:// URI (libpq documentation §34.1.1,
+ * "Connection Strings"). Each statement is one PQexecParams call with explicit parameter
+ * types — text (OID 25) in text format, int8 (20) and bytea (17) in binary format — and
+ * asks for binary results, so bytea columns arrive as raw bytes and integers as
+ * big-endian int2/int4/int8 (the types' send functions; OIDs from PostgreSQL's
+ * src/include/catalog/pg_type.dat). The whole result is fetched at once and step walks it.
+ *
+ * Transactions: a write transaction is "BEGIN ISOLATION LEVEL READ COMMITTED" followed by
+ * pg_advisory_xact_lock on one key for the store: writers run one at a time, as with
+ * SQLite's BEGIN IMMEDIATE, and because READ COMMITTED takes a new snapshot per statement
+ * every statement after the lock sees what the previous holder committed. The lock is
+ * released by COMMIT or ROLLBACK, or by the server when the connection dies. lock_timeout
+ * is 5 s (like SQLite's busy timeout). A COMMIT of a transaction that had an error is a
+ * ROLLBACK in PostgreSQL; commit() checks and reports it as an error.
+ *
+ * Errors: SQLSTATE 23505 (unique_violation) is QTPM_STORE_CONFLICT; anything else is
+ * QTPM_STORE_ERROR with the server's message. A broken connection is reset before the
+ * next statement outside a transaction; a failed statement is never replayed (it may have
+ * committed before the connection dropped).
+ */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* explicit_bzero */
+#endif
+#include "db.h"
+
+#include <libpq-fe.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Type OIDs (src/include/catalog/pg_type.dat). */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_TEXT 25
+
+/* The advisory lock key of the store's write transactions: "qtpm" as a big-endian int. */
+#define STORE_LOCK_KEY "1903456365"
+
+struct qtpm_db {
+    PGconn *c;
+    int in_tx;
+    int suspect; /* the last failure looked like a lost or terminated connection */
+    char *err;
+    size_t errlen;
+};
+
+struct qtpm_db_stmt {
+    qtpm_db *db;
+    char *sql;
+    int nparams;
+    Oid types[QTPM_DB_MAX_PARAMS];
+    char *values[QTPM_DB_MAX_PARAMS];
+    int lengths[QTPM_DB_MAX_PARAMS];
+    int formats[QTPM_DB_MAX_PARAMS];
+    int bad;
+    PGresult *res;
+    int row, nrows;
+    int64_t changes;
+};
+
+/* Copies a libpq message without its trailing newline. */
+static void set_err(qtpm_db *db, const char *what, const char *msg)
+{
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    snprintf(db->err, db->errlen, "%s: %.*s", what, (int)n, msg);
+}
+
+/* Maps a failed result to CONFLICT or ERROR and records its message. */
+static int res_fail(qtpm_db *db, const char *what, const PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = r ? PQresultErrorMessage(r) : "";
+    /* No SQLSTATE (libpq's own failure: the connection broke), class 08 (connection
+     * exception) or 57P0x (the server shutting down or crashed): reconnect next time. */
+    if (!state || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+        PQstatus(db->c) == CONNECTION_BAD)
+        db->suspect = 1;
+    if (!msg || !*msg)
+        msg = PQerrorMessage(db->c);
+    if (state && strcmp(state, "23505") == 0) {
+        set_err(db, "conflict", msg);
+        return QTPM_STORE_CONFLICT;
+    }
+    set_err(db, what, msg);
+    return QTPM_STORE_ERROR;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static int session_setup(qtpm_db *db);
+
+/* Before a statement outside a transaction: a connection that broke (or whose last
+ * failure says the server went away) is re-opened with the same conninfo and its
+ * session settings applied again. Inside a transaction nothing is re-opened: the
+ * transaction is lost, its statements fail, and the caller rolls back. */
+static void revive(qtpm_db *db)
+{
+    if (db->in_tx || (!db->suspect && PQstatus(db->c) != CONNECTION_BAD))
+        return;
+    db->suspect = 0;
+    PQreset(db->c);
+    if (PQstatus(db->c) == CONNECTION_OK)
+        session_setup(db);
+    else
+        db->suspect = 1;
+}
+
+static int raw_exec(qtpm_db *db, const char *sql)
+{
+    PGresult *r = PQexec(db->c, sql);
+    ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int ret = QTPM_STORE_OK;
+    if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK)
+        ret = res_fail(db, "exec", r);
+    PQclear(r);
+    return ret;
+}
+
+static int pg_exec(qtpm_db *db, const char *sql)
+{
+    revive(db);
+    return raw_exec(db, sql);
+}
+
+/* The session settings every connection gets (again after a reset). */
+static int session_setup(qtpm_db *db)
+{
+    return raw_exec(db, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
+                        "SET client_min_messages = warning");
+}
+
+static void pg_close(qtpm_db *db)
+{
+    if (!db)
+        return;
+    PQfinish(db->c);
+    free(db);
+}
+
+static int pg_open(const char *conninfo, char *err, size_t errlen, qtpm_db **out)
+{
+    *out = NULL;
+    qtpm_db *db = calloc(1, sizeof *db);
+    if (!db) {
+        snprintf(err, errlen, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    db->err = err;
+    db->errlen = errlen;
+    db->c = PQconnectdb(conninfo);
+    if (!db->c || PQstatus(db->c) != CONNECTION_OK) {
+        set_err(db, "connect", db->c ? PQerrorMessage(db->c) : "out of memory");
+        pg_close(db);
+        return QTPM_STORE_ERROR;
+    }
+    /* "CREATE TABLE IF NOT EXISTS" and friends send NOTICEs: not for our stderr. */
+    PQsetNoticeProcessor(db->c, ignore_notice, NULL);
+    if (session_setup(db)) {
+        pg_close(db);
+        return QTPM_STORE_ERROR;
+    }
+    *out = db;
+    return QTPM_STORE_OK;
+}
+
+static int pg_begin(qtpm_db *db)
+{
+    if (pg_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED;"
+                    "SELECT pg_advisory_xact_lock(" STORE_LOCK_KEY ")")) {
+        if (PQtransactionStatus(db->c) != PQTRANS_IDLE)
+            PQclear(PQexec(db->c, "ROLLBACK"));
+        return QTPM_STORE_ERROR;
+    }
+    db->in_tx = 1;
+    return QTPM_STORE_OK;
+}
+
+static int pg_rollback(qtpm_db *db)
+{
+    db->in_tx = 0;
+    /* Idle: nothing to undo. Unknown: the connection is gone, and with it the transaction
+     * (the server rolls back what a dead connection left open). */
+    PGTransactionStatusType t = PQtransactionStatus(db->c);
+    if (t == PQTRANS_IDLE || t == PQTRANS_UNKNOWN)
+        return QTPM_STORE_OK;
+    return raw_exec(db, "ROLLBACK");
+}
+
+static int pg_commit(qtpm_db *db)
+{
+    if (PQtransactionStatus(db->c) == PQTRANS_INERROR) {
+        pg_rollback(db);
+        snprintf(db->err, db->errlen, "commit: the transaction had failed and was rolled back");
+        return QTPM_STORE_ERROR;
+    }
+    db->in_tx = 0;
+    PGresult *r = PQexec(db->c, "COMMIT");
+    int ret = QTPM_STORE_OK;
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+        ret = res_fail(db, "commit", r);
+    else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+        snprintf(db->err, db->errlen, "commit: the server rolled the transaction back");
+        ret = QTPM_STORE_ERROR;
+    }
+    PQclear(r);
+    return ret;
+}
+
+static int pg_prepare(qtpm_db *db, const char *sql, qtpm_db_stmt **out)
+{
+    *out = NULL;
+    qtpm_db_stmt *s = calloc(1, sizeof *s);
+    if (!s || !(s->sql = strdup(sql))) {
+        free(s);
+        snprintf(db->err, db->errlen, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    s->db = db;
+    s->row = -1;
+    *out = s;
+    return QTPM_STORE_OK;
+}
+
+/* Stores parameter $i (a copy of n bytes of p, or NULL) with its type and format. */
+static void put_param(qtpm_db_stmt *s, int i, Oid type, int format, const void *p, size_t n)
+{
+    if (s->bad)
+        return;
+    if (i < 1 || i > QTPM_DB_MAX_PARAMS || n > INT_MAX) {
+        snprintf(s->db->err, s->db->errlen, "bind: bad parameter $%d", i);
+        s->bad = 1;
+        return;
+    }
+    int k = i - 1;
+    if (s->values[k]) {
+        explicit_bzero(s->values[k], (size_t)s->lengths[k]);
+        free(s->values[k]);
+        s->values[k] = NULL;
+    }
+    s->types[k] = type;
+    s->formats[k] = format;
+    s->lengths[k] = (int)n;
+    if (p) {
+        /* One spare byte: text values are NUL-terminated for libpq. */
+        if (!(s->values[k] = malloc(n + 1))) {
+            snprintf(s->db->err, s->db->errlen, "out of memory");
+            s->bad = 1;
+            return;
+        }
+        memcpy(s->values[k], p, n);
+        s->values[k][n] = '\0';
+    }
+    if (i > s->nparams)
+        s->nparams = i;
+}
+
+static void pg_bind_text(qtpm_db_stmt *s, int i, const char *text)
+{
+    put_param(s, i, OID_TEXT, 0, text, text ? strlen(text) : 0);
+}
+
+static void pg_bind_int64(qtpm_db_stmt *s, int i, int64_t v)
+{
+    uint8_t be[8];
+    uint64_t u = (uint64_t)v;
+    for (int k = 7; k >= 0; k--, u >>= 8)
+        be[k] = (uint8_t)u;
+    put_param(s, i, OID_INT8, 1, be, sizeof be);
+}
+
+static void pg_bind_blob(qtpm_db_stmt *s, int i, const void *p, size_t n)
+{
+    put_param(s, i, OID_BYTEA, 1, p ? (n ? p : "") : NULL, p ? n : 0);
+}
+
+static int pg_step(qtpm_db_stmt *s)
+{
+    if (s->bad)
+        return QTPM_STORE_ERROR;
+    if (!s->res) {
+        for (int k = 0; k < s->nparams; k++)
+            if (s->types[k] == 0) {
+                snprintf(s->db->err, s->db->errlen, "bind: parameter $%d not bound", k + 1);
+                s->bad = 1;
+                return QTPM_STORE_ERROR;
+            }
+        revive(s->db);
+        s->res = PQexecParams(s->db->c, s->sql, s->nparams, s->types,
+                              (const char *const *)s->values, s->lengths, s->formats, 1);
+        ExecStatusType t = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            s->bad = 1;
+            return res_fail(s->db, "step", s->res);
+        }
+        s->nrows = t == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+        const char *ct = PQcmdTuples(s->res);
+        s->changes = ct && *ct ? strtoll(ct, NULL, 10) : 0;
+    }
+    if (s->row < s->nrows)
+        s->row++;
+    return s->row < s->nrows ? QTPM_DB_ROW : QTPM_DB_DONE;
+}
+
+static int have(qtpm_db_stmt *s, int col)
+{
+    return s->res && s->row >= 0 && s->row < s->nrows && col >= 0 && col < PQnfields(s->res);
+}
+
+static int pg_column_null(qtpm_db_stmt *s, int col)
+{
+    return !have(s, col) || PQgetisnull(s->res, s->row, col);
+}
+
+static int64_t pg_column_int64(qtpm_db_stmt *s, int col)
+{
+    if (pg_column_null(s, col))
+        return 0;
+    const uint8_t *p = (const uint8_t *)PQgetvalue(s->res, s->row, col);
+    int n = PQgetlength(s->res, s->row, col);
+    Oid t = PQftype(s->res, col);
+    int want = t == OID_INT8 ? 8 : t == OID_INT4 ? 4 : t == OID_INT2 ? 2 : t == OID_BOOL ? 1 : 0;
+    if (want == 0 || n != want)
+        return 0;
+    uint64_t u = p[0] & 0x80 ? UINT64_MAX : 0; /* sign-extend */
+    for (int k = 0; k < n; k++)
+        u = u << 8 | p[k];
+    return (int64_t)u;
+}
+
+static const char *pg_column_text(qtpm_db_stmt *s, int col)
+{
+    if (pg_column_null(s, col))
+        return NULL;
+    /* Binary text is the bytes of the string; libpq always appends a NUL. */
+    return PQgetvalue(s->res, s->row, col);
+}
+
+static const uint8_t *pg_column_blob(qtpm_db_stmt *s, int col, size_t *len)
+{
+    *len = 0;
+    if (pg_column_null(s, col))
+        return (const uint8_t *)"";
+    int n = PQgetlength(s->res, s->row, col);
+    *len = n > 0 ? (size_t)n : 0;
+    return (const uint8_t *)PQgetvalue(s->res, s->row, col);
+}
+
+static int64_t pg_changes(qtpm_db_stmt *s) { return s->changes; }
+
+static void pg_finalize(qtpm_db_stmt *s)
+{
+    if (!s)
+        return;
+    for (int k = 0; k < QTPM_DB_MAX_PARAMS; k++)
+        if (s->values[k]) {
+            explicit_bzero(s->values[k], (size_t)s->lengths[k]);
+            free(s->values[k]);
+        }
+    PQclear(s->res);
+    free(s->sql);
+    free(s);
+}
+
+const qtpm_db_ops qtpm_db_pg = {
+    .name = "postgresql",
+    .words = {.blob = "BYTEA", .int64 = "BIGINT",
+              .id = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+              .serial = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"},
+    .open = pg_open,
+    .close = pg_close,
+    .exec = pg_exec,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .prepare = pg_prepare,
+    .bind_text = pg_bind_text,
+    .bind_int64 = pg_bind_int64,
+    .bind_blob = pg_bind_blob,
+    .step = pg_step,
+    .column_null = pg_column_null,
+    .column_int64 = pg_column_int64,
+    .column_text = pg_column_text,
+    .column_blob = pg_column_blob,
+    .changes = pg_changes,
+    .finalize = pg_finalize,
+};

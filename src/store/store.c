@@ -1,0 +1,936 @@
+/*
+ * store.c — the NMS store (store.h) written once over the database adapter (db.h).
+ *
+ * Every query and the schema live here, in the SQL both back ends accept ($1-style
+ * parameters; see db.h); db_sqlite.c and db_pg.c only run them. The URL picks the back
+ * end: "sqlite:PATH", or "postgresql:CONNINFO" / "postgres:CONNINFO" where CONNINFO is a
+ * libpq key=value string ("host=/run/qtpm dbname=qtpm"), and a URL starting
+ * "postgresql://" or "postgres://" goes to libpq whole, as a URI.
+ *
+ * Migrations are SQL strings numbered from 1 with the few type words that differ between
+ * the engines written {blob}, {int}, {id}, {serial} (expanded from the back end's
+ * qtpm_db_words). At open, inside one write transaction (which holds the database's
+ * write lock, so two processes opening a fresh database cannot both migrate), the
+ * schema_version table is created if missing, and every migration above its version is
+ * applied together with the version bump: a crash or an error leaves the old schema or
+ * the new one, never half of one. Transactions nest: only the outermost begin/commit
+ * touches the database, and any rollback aborts the whole transaction.
+ */
+#include "store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+
+struct qtpm_store {
+    const qtpm_db_ops *ops;
+    qtpm_db *db;
+    int depth; /* nesting of qtpm_store_begin */
+    char err[256];
+};
+
+/* Migration 1: the whole schema of docs/NMS.md's data model. */
+static const char *const migrations[] = {
+    "CREATE TABLE routers (id TEXT PRIMARY KEY, hostname TEXT NOT NULL, state TEXT NOT NULL,"
+    " allow_reenrol {int} NOT NULL DEFAULT 0, verifier_state {blob},"
+    " created {int} NOT NULL, updated {int} NOT NULL);"
+    "CREATE TABLE eks (id {id}, router TEXT NOT NULL REFERENCES routers(id),"
+    " ek_pub {blob} NOT NULL, ek_cert {blob} NOT NULL, vendor TEXT NOT NULL, UNIQUE(ek_pub));"
+    "CREATE TABLE aks (id {id}, router TEXT NOT NULL REFERENCES routers(id),"
+    " ak_pub {blob} NOT NULL, ak_name {blob} NOT NULL, active {int} NOT NULL DEFAULT 1);"
+    "CREATE TABLE certificates (id {id}, router TEXT REFERENCES routers(id),"
+    " kind TEXT NOT NULL, serial TEXT NOT NULL UNIQUE, der {blob} NOT NULL,"
+    " issued {int} NOT NULL);"
+    "CREATE TABLE vendors (name TEXT PRIMARY KEY, ca_der {blob} NOT NULL, mldsa_pub {blob},"
+    " ecdsa_pem TEXT, created {int} NOT NULL);"
+    "CREATE TABLE digestlists (id {id}, vendor TEXT NOT NULL"
+    " REFERENCES vendors(name), image TEXT NOT NULL, version {int} NOT NULL,"
+    " body {blob} NOT NULL, active {int} NOT NULL DEFAULT 1, UNIQUE(vendor, image, version));"
+    "CREATE TABLE verdicts (id {id}, router TEXT NOT NULL REFERENCES routers(id),"
+    " time {int} NOT NULL, verdict TEXT NOT NULL, reasons TEXT NOT NULL);"
+    "CREATE TABLE events (id {serial}, time {int} NOT NULL,"
+    " router TEXT, kind TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE TABLE nonces (nonce TEXT PRIMARY KEY, router TEXT NOT NULL,"
+    " expires {int} NOT NULL);"
+    "CREATE TABLE enrolments (id TEXT PRIMARY KEY, router TEXT NOT NULL, secret {blob} NOT NULL,"
+    " ek_pub {blob} NOT NULL, ek_cert {blob} NOT NULL, ak_pub {blob} NOT NULL,"
+    " hostname TEXT NOT NULL, vendor TEXT NOT NULL, expires {int} NOT NULL);",
+    /* 2: liveness (heartbeat / evidence) for the offline timer. */
+    "ALTER TABLE routers ADD COLUMN last_seen {int} NOT NULL DEFAULT 0;"
+    "ALTER TABLE routers ADD COLUMN last_entries {int} NOT NULL DEFAULT -1;",
+};
+#define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
+
+_Static_assert(N_MIGRATIONS == QTPM_STORE_SCHEMA_VERSION, "one migration per schema version");
+
+static int64_t now_s(void) { return (int64_t)time(NULL); }
+
+/* ---- statements ------------------------------------------------------------------ */
+
+/* Prepares sql and binds $1, $2, ... from fmt, one letter per parameter: 't' a
+ * const char * (NULL binds NULL), 'i' an int64_t, 'b' a const void * and a size_t. */
+static int vprep(qtpm_store *st, qtpm_db_stmt **s, const char *sql, const char *fmt,
+                 va_list ap)
+{
+    int rc = st->ops->prepare(st->db, sql, s);
+    if (rc)
+        return rc;
+    for (int i = 0; fmt[i]; i++) {
+        if (fmt[i] == 't') {
+            st->ops->bind_text(*s, i + 1, va_arg(ap, const char *));
+        } else if (fmt[i] == 'i') {
+            st->ops->bind_int64(*s, i + 1, va_arg(ap, int64_t));
+        } else {
+            const void *p = va_arg(ap, const void *);
+            st->ops->bind_blob(*s, i + 1, p, va_arg(ap, size_t));
+        }
+    }
+    return QTPM_STORE_OK;
+}
+
+static int prep(qtpm_store *st, qtpm_db_stmt **s, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vprep(st, s, sql, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void done(qtpm_store *st, qtpm_db_stmt *s) { st->ops->finalize(s); }
+
+/* Runs a statement that returns no rows; *changes (when not NULL) gets the rows changed. */
+static int run(qtpm_store *st, int64_t *changes, const char *sql, const char *fmt, ...)
+{
+    qtpm_db_stmt *s;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vprep(st, &s, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    rc = st->ops->step(s);
+    if (rc == QTPM_DB_ROW) {
+        snprintf(st->err, sizeof st->err, "statement returned rows");
+        rc = QTPM_STORE_ERROR;
+    }
+    if (rc == QTPM_DB_DONE && changes)
+        *changes = st->ops->changes(s);
+    done(st, s);
+    return rc;
+}
+
+/* Runs a query for one row: QTPM_STORE_OK with *s on the row (the caller finalizes),
+ * QTPM_STORE_NOTFOUND when there is none, or an error (nothing left to finalize). */
+static int one(qtpm_store *st, qtpm_db_stmt **s, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vprep(st, s, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    rc = st->ops->step(*s);
+    if (rc == QTPM_DB_ROW)
+        return QTPM_STORE_OK;
+    done(st, *s);
+    *s = NULL;
+    return rc == QTPM_DB_DONE ? QTPM_STORE_NOTFOUND : rc;
+}
+
+/* After the single row of a DML ... RETURNING statement: steps it to its end. */
+static int finish_returning(qtpm_store *st, qtpm_db_stmt *s)
+{
+    int rc = st->ops->step(s);
+    if (rc == QTPM_DB_ROW) {
+        snprintf(st->err, sizeof st->err, "more than one row returned");
+        return QTPM_STORE_ERROR;
+    }
+    return rc;
+}
+
+static void copy_text(qtpm_store *st, char *dst, size_t n, qtpm_db_stmt *s, int col)
+{
+    const char *t = st->ops->column_text(s, col);
+    snprintf(dst, n, "%s", t ? t : "");
+}
+
+static int copy_blob(qtpm_store *st, qtpm_db_stmt *s, int col, uint8_t *dst, size_t cap,
+                     size_t *len)
+{
+    size_t n;
+    const uint8_t *p = st->ops->column_blob(s, col, &n);
+    if (n > cap)
+        return -1;
+    if (n)
+        memcpy(dst, p, n);
+    *len = n;
+    return 0;
+}
+
+/* A malloc'd NUL-terminated copy of a text or blob column (NULL when the column is). */
+static char *dup_column(qtpm_store *st, qtpm_db_stmt *s, int col)
+{
+    if (st->ops->column_null(s, col))
+        return NULL;
+    size_t n;
+    const uint8_t *p = st->ops->column_blob(s, col, &n);
+    char *t = malloc(n + 1);
+    if (t) {
+        memcpy(t, p, n);
+        t[n] = '\0';
+    }
+    return t;
+}
+
+/* ---- open, migrations, transactions ---------------------------------------------- */
+
+int qtpm_store_schema_version(qtpm_store *st, int *version)
+{
+    qtpm_db_stmt *s;
+    *version = 0;
+    int rc = one(st, &s, "SELECT version FROM schema_version", "");
+    if (rc == QTPM_STORE_OK) {
+        *version = (int)st->ops->column_int64(s, 0);
+        done(st, s);
+    }
+    return rc == QTPM_STORE_NOTFOUND ? QTPM_STORE_OK : rc;
+}
+
+/* Migration text with the back end's type words in place of {blob}, {int}, {id},
+ * {serial}; malloc'd. */
+static char *expand(const qtpm_db_words *w, const char *tmpl)
+{
+    const struct {
+        const char *key, *val;
+    } map[] = {{"{blob}", w->blob}, {"{int}", w->int64}, {"{id}", w->id},
+               {"{serial}", w->serial}};
+    size_t cap = strlen(tmpl) + 1;
+    for (const char *p = tmpl; (p = strchr(p, '{')) != NULL; p++)
+        for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+            if (strncmp(p, map[k].key, strlen(map[k].key)) == 0)
+                cap += strlen(map[k].val);
+    char *out = malloc(cap), *o = out;
+    if (!out)
+        return NULL;
+    while (*tmpl) {
+        size_t k = 0;
+        if (*tmpl == '{')
+            for (; k < sizeof map / sizeof map[0]; k++)
+                if (strncmp(tmpl, map[k].key, strlen(map[k].key)) == 0)
+                    break;
+        if (*tmpl == '{' && k < sizeof map / sizeof map[0]) {
+            size_t n = strlen(map[k].val);
+            memcpy(o, map[k].val, n);
+            o += n;
+            tmpl += strlen(map[k].key);
+        } else {
+            *o++ = *tmpl++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static int migrate(qtpm_store *st)
+{
+    if (st->ops->begin(st->db))
+        return QTPM_STORE_ERROR;
+    int v;
+    if (st->ops->exec(st->db,
+                      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)") ||
+        qtpm_store_schema_version(st, &v))
+        goto bad;
+    if (v > (int)N_MIGRATIONS) {
+        snprintf(st->err, sizeof st->err, "database schema %d is newer than this build (%d)",
+                 v, (int)N_MIGRATIONS);
+        goto bad;
+    }
+    for (int i = v; i < (int)N_MIGRATIONS; i++) {
+        char *sql = expand(&st->ops->words, migrations[i]);
+        if (!sql) {
+            snprintf(st->err, sizeof st->err, "out of memory");
+            goto bad;
+        }
+        int rc = st->ops->exec(st->db, sql);
+        free(sql);
+        if (rc)
+            goto bad;
+    }
+    if (v < (int)N_MIGRATIONS) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM schema_version; INSERT INTO schema_version "
+                 "VALUES (%d)", (int)N_MIGRATIONS);
+        if (st->ops->exec(st->db, sql))
+            goto bad;
+    }
+    return st->ops->commit(st->db);
+bad:
+    st->ops->rollback(st->db);
+    return QTPM_STORE_ERROR;
+}
+
+int qtpm_store_open(const char *url, qtpm_store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    const qtpm_db_ops *ops = NULL;
+    const char *target = NULL, *shown = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0') {
+        ops = &qtpm_db_sqlite;
+        target = shown = url + 7;
+    } else if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0) {
+        ops = &qtpm_db_pg;
+        const char *rest = strchr(url, ':') + 1;
+        target = strncmp(rest, "//", 2) == 0 ? url : rest;
+        shown = "postgresql"; /* never the conninfo: it may hold a password */
+    } else {
+        snprintf(err, errlen, "unknown database URL '%s' (want sqlite:PATH or "
+                 "postgresql:CONNINFO)", url);
+        return QTPM_STORE_ERROR;
+    }
+    qtpm_store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    st->ops = ops;
+    if (ops->open(target, st->err, sizeof st->err, &st->db) || migrate(st)) {
+        snprintf(err, errlen, "%s: %s", shown, st->err);
+        qtpm_store_close(st);
+        return QTPM_STORE_ERROR;
+    }
+    *out = st;
+    return QTPM_STORE_OK;
+}
+
+void qtpm_store_close(qtpm_store *st)
+{
+    if (!st)
+        return;
+    if (st->db)
+        st->ops->close(st->db);
+    free(st);
+}
+
+const char *qtpm_store_errmsg(const qtpm_store *st) { return st->err; }
+
+int qtpm_store_begin(qtpm_store *st)
+{
+    if (st->depth++ > 0)
+        return QTPM_STORE_OK;
+    if (st->ops->begin(st->db)) {
+        st->depth = 0;
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_commit(qtpm_store *st)
+{
+    if (st->depth == 0)
+        return QTPM_STORE_ERROR;
+    if (--st->depth > 0)
+        return QTPM_STORE_OK;
+    return st->ops->commit(st->db);
+}
+
+int qtpm_store_rollback(qtpm_store *st)
+{
+    if (st->depth == 0)
+        return QTPM_STORE_ERROR;
+    st->depth = 0; /* an inner rollback aborts the whole transaction */
+    return st->ops->rollback(st->db);
+}
+
+/* ---- vendors, routers ------------------------------------------------------------ */
+
+int qtpm_store_vendor_add(qtpm_store *st, const char *name, const uint8_t *ca_der,
+                          size_t ca_len, const uint8_t *mldsa_pub, size_t mldsa_len,
+                          const char *ecdsa_pem)
+{
+    return run(st, NULL, "INSERT INTO vendors (name, ca_der, mldsa_pub, ecdsa_pem, created) "
+                         "VALUES ($1, $2, $3, $4, $5)", "tbbti", name, (const void *)ca_der,
+               ca_len, (const void *)mldsa_pub, mldsa_len, ecdsa_pem, now_s());
+}
+
+int qtpm_store_vendor_each(qtpm_store *st, qtpm_store_vendor_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT name, ca_der FROM vendors ORDER BY name", "");
+    if (rc)
+        return rc;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        size_t n;
+        const uint8_t *der = st->ops->column_blob(s, 1, &n);
+        const char *name = st->ops->column_text(s, 0);
+        if (cb(ctx, name ? name : "", der, n))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
+int qtpm_store_router_add(qtpm_store *st, const char *id, const char *hostname,
+                          const char *state)
+{
+    int64_t t = now_s();
+    return run(st, NULL, "INSERT INTO routers (id, hostname, state, created, updated) "
+                         "VALUES ($1, $2, $3, $4, $5)", "tttii", id, hostname, state, t, t);
+}
+
+static void router_row(qtpm_store *st, qtpm_db_stmt *s, qtpm_store_router *r)
+{
+    memset(r, 0, sizeof *r);
+    copy_text(st, r->id, sizeof r->id, s, 0);
+    copy_text(st, r->hostname, sizeof r->hostname, s, 1);
+    copy_text(st, r->state, sizeof r->state, s, 2);
+    r->allow_reenrol = (int)st->ops->column_int64(s, 3);
+    r->created = st->ops->column_int64(s, 4);
+    r->updated = st->ops->column_int64(s, 5);
+}
+
+#define ROUTER_COLS "id, hostname, state, allow_reenrol, created, updated"
+
+int qtpm_store_router_get(qtpm_store *st, const char *id, qtpm_store_router *out)
+{
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT " ROUTER_COLS " FROM routers WHERE id = $1", "t", id);
+    if (rc == QTPM_STORE_OK) {
+        router_row(st, s, out);
+        done(st, s);
+    }
+    return rc;
+}
+
+/* sql sets a column to $1 (text, or num when text is NULL), updated to $2, for id $3. */
+static int update_router(qtpm_store *st, const char *sql, const char *id, const char *text,
+                         int num)
+{
+    int64_t n = 0;
+    int rc = text ? run(st, &n, sql, "tit", text, now_s(), id)
+                  : run(st, &n, sql, "iit", (int64_t)num, now_s(), id);
+    if (rc == QTPM_STORE_OK && n == 0)
+        rc = QTPM_STORE_NOTFOUND;
+    return rc;
+}
+
+int qtpm_store_router_set_state(qtpm_store *st, const char *id, const char *state)
+{
+    return update_router(st, "UPDATE routers SET state = $1, updated = $2 WHERE id = $3", id,
+                         state, 0);
+}
+
+int qtpm_store_router_set_allow(qtpm_store *st, const char *id, int allow)
+{
+    return update_router(st, "UPDATE routers SET allow_reenrol = $1, updated = $2 "
+                             "WHERE id = $3", id, NULL, allow ? 1 : 0);
+}
+
+int qtpm_store_router_each(qtpm_store *st, qtpm_store_router_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT " ROUTER_COLS " FROM routers ORDER BY id", "");
+    if (rc)
+        return rc;
+    qtpm_store_router r;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        router_row(st, s, &r);
+        if (cb(ctx, &r))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
+/* ---- events ---------------------------------------------------------------------- */
+
+int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
+                         const char *detail, int64_t *id)
+{
+    /* Always under the write lock (a transaction of its own when the caller has none):
+     * ids are then handed out and committed in the same order, so a reader polling
+     * "events since N" never sees id N+2 committed before N+1 and skips N+1. SQLite has
+     * one writer anyway; on PostgreSQL an identity value is taken at INSERT time. */
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "INSERT INTO events (time, router, kind, detail) "
+                         "VALUES ($1, $2, $3, $4) RETURNING id", "ittt", now_s(), router, kind,
+                 detail);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        snprintf(st->err, sizeof st->err, "event insert returned no id");
+        rc = QTPM_STORE_ERROR;
+    }
+    if (!rc) {
+        if (id)
+            *id = st->ops->column_int64(s, 0);
+        rc = finish_returning(st, s);
+        done(st, s);
+    }
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+static int events_run(qtpm_store *st, qtpm_db_stmt *s, qtpm_store_event_cb cb, void *ctx)
+{
+    int rc;
+    qtpm_store_event e;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        memset(&e, 0, sizeof e);
+        e.id = st->ops->column_int64(s, 0);
+        e.time = st->ops->column_int64(s, 1);
+        copy_text(st, e.router, sizeof e.router, s, 2);
+        copy_text(st, e.kind, sizeof e.kind, s, 3);
+        copy_text(st, e.detail, sizeof e.detail, s, 4);
+        if (cb(ctx, &e))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
+int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT id, time, router, kind, detail FROM events WHERE id > $1 "
+                          "ORDER BY id", "i", since);
+    return rc ? rc : events_run(st, s, cb, ctx);
+}
+
+int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
+                             qtpm_store_event_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT id, time, router, kind, detail FROM events "
+                          "WHERE router = $1 ORDER BY id DESC LIMIT $2", "ti", router,
+                  (int64_t)limit);
+    return rc ? rc : events_run(st, s, cb, ctx);
+}
+
+/* ---- nonces, verdicts ------------------------------------------------------------ */
+
+int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
+                         int64_t expires)
+{
+    return run(st, NULL, "INSERT INTO nonces (nonce, router, expires) VALUES ($1, $2, $3)",
+               "tti", nonce_hex, router, expires);
+}
+
+int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_hex,
+                          int64_t now)
+{
+    /* Deleting is the take: a second use (even a concurrent one) finds no row. Expired
+     * nonces of any router are swept in the same transaction. */
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int64_t found = 0;
+    if (run(st, &found, "DELETE FROM nonces WHERE nonce = $1 AND router = $2 "
+                        "AND expires >= $3", "tti", nonce_hex, router, now) ||
+        run(st, NULL, "DELETE FROM nonces WHERE expires < $1", "i", now) ||
+        qtpm_store_commit(st)) {
+        qtpm_store_rollback(st);
+        return QTPM_STORE_ERROR;
+    }
+    return found > 0 ? QTPM_STORE_OK : QTPM_STORE_NOTFOUND;
+}
+
+int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdict,
+                           const char *reasons_json)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int rc = run(st, NULL, "INSERT INTO verdicts (router, time, verdict, reasons) "
+                           "VALUES ($1, $2, $3, $4)", "titt", router, now_s(), verdict,
+                 reasons_json);
+    if (!rc)
+        rc = qtpm_store_router_set_state(st, router, verdict);
+    if (!rc)
+        rc = qtpm_store_event_add(st, router, "verdict", verdict, NULL);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n)
+{
+    static const char *const tables[] = {"routers", "eks", "aks", "certificates", "vendors",
+                                         "digestlists", "verdicts", "events", "nonces"};
+    *n = 0;
+    int ok = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        ok |= strcmp(table, tables[i]) == 0;
+    if (!ok) {
+        snprintf(st->err, sizeof st->err, "no table '%s'", table);
+        return QTPM_STORE_ERROR;
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, sql, "");
+    if (rc == QTPM_STORE_OK) {
+        *n = st->ops->column_int64(s, 0);
+        done(st, s);
+    }
+    return rc == QTPM_STORE_NOTFOUND ? QTPM_STORE_ERROR : rc;
+}
+
+/* ---- enrolment ------------------------------------------------------------------- */
+
+int qtpm_store_enrolment_put(qtpm_store *st, const qtpm_store_enrolment *e)
+{
+    return run(st, NULL, "INSERT INTO enrolments (id, router, secret, ek_pub, ek_cert, "
+                         "ak_pub, hostname, vendor, expires) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", "ttbbbbtti", e->id,
+               e->router, (const void *)e->secret, sizeof e->secret, (const void *)e->ek_pub,
+               e->ek_pub_len, (const void *)e->ek_cert, e->ek_cert_len,
+               (const void *)e->ak_pub, e->ak_pub_len, e->hostname, e->vendor, e->expires);
+}
+
+int qtpm_store_enrolment_take(qtpm_store *st, const char *id, int64_t now,
+                              qtpm_store_enrolment *out)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    /* As with nonces the DELETE decides: of two concurrent takes only one gets the row. */
+    qtpm_db_stmt *s;
+    int ret = one(st, &s, "DELETE FROM enrolments WHERE id = $1 RETURNING router, secret, "
+                          "ek_pub, ek_cert, ak_pub, hostname, expires, vendor", "t", id);
+    if (ret == QTPM_STORE_OK) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->id, sizeof out->id, "%s", id);
+        copy_text(st, out->router, sizeof out->router, s, 0);
+        copy_text(st, out->hostname, sizeof out->hostname, s, 5);
+        copy_text(st, out->vendor, sizeof out->vendor, s, 7);
+        out->expires = st->ops->column_int64(s, 6);
+        size_t sl = 0;
+        if (copy_blob(st, s, 1, out->secret, sizeof out->secret, &sl) ||
+            sl != sizeof out->secret ||
+            copy_blob(st, s, 2, out->ek_pub, sizeof out->ek_pub, &out->ek_pub_len) ||
+            copy_blob(st, s, 3, out->ek_cert, sizeof out->ek_cert, &out->ek_cert_len) ||
+            copy_blob(st, s, 4, out->ak_pub, sizeof out->ak_pub, &out->ak_pub_len)) {
+            snprintf(st->err, sizeof st->err, "enrolment row is malformed");
+            ret = QTPM_STORE_ERROR;
+        } else if ((ret = finish_returning(st, s)) == QTPM_STORE_OK && out->expires < now) {
+            ret = QTPM_STORE_NOTFOUND;
+        }
+        done(st, s);
+    }
+    if (ret != QTPM_STORE_OK && ret != QTPM_STORE_NOTFOUND)
+        goto bad;
+    if (run(st, NULL, "DELETE FROM enrolments WHERE expires < $1", "i", now) ||
+        qtpm_store_commit(st))
+        goto bad;
+    return ret;
+bad:
+    qtpm_store_rollback(st);
+    return QTPM_STORE_ERROR;
+}
+
+int qtpm_store_ek_router(qtpm_store *st, const uint8_t *ek_pub, size_t len, char router[64])
+{
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT router FROM eks WHERE ek_pub = $1", "b", (const void *)ek_pub,
+                 len);
+    if (rc == QTPM_STORE_OK) {
+        copy_text(st, router, 64, s, 0);
+        done(st, s);
+    }
+    return rc;
+}
+
+int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_t cap,
+                         size_t *len)
+{
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT ak_pub FROM aks WHERE router = $1 AND active = 1 "
+                         "ORDER BY id DESC LIMIT 1", "t", router);
+    if (rc == QTPM_STORE_OK) {
+        if (copy_blob(st, s, 0, buf, cap, len)) {
+            snprintf(st->err, sizeof st->err, "AK too large");
+            rc = QTPM_STORE_ERROR;
+        }
+        done(st, s);
+    }
+    return rc;
+}
+
+int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
+                            const uint8_t *ak_name, size_t ak_name_len, const char *serial,
+                            const uint8_t *ak_cert, size_t ak_cert_len)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    qtpm_store_router r;
+    int rc = qtpm_store_router_get(st, e->router, &r);
+    if (rc == QTPM_STORE_NOTFOUND)
+        rc = qtpm_store_router_add(st, e->router, e->hostname, "enrolled");
+    else if (rc == QTPM_STORE_OK)
+        rc = update_router(st, "UPDATE routers SET state = $1, allow_reenrol = 0, "
+                               "verifier_state = NULL, updated = $2 WHERE id = $3",
+                           e->router, "enrolled", 0);
+    if (!rc)
+        rc = qtpm_store_router_seen(st, e->router, -1, NULL);
+    /* The EK is stored once: a re-enrolment of the same TPM keeps its row. */
+    if (!rc)
+        rc = run(st, NULL, "INSERT INTO eks (router, ek_pub, ek_cert, vendor) "
+                           "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", "tbbt",
+                 e->router, (const void *)e->ek_pub, e->ek_pub_len, (const void *)e->ek_cert,
+                 e->ek_cert_len, e->vendor);
+    if (!rc)
+        rc = run(st, NULL, "UPDATE aks SET active = 0 WHERE router = $1", "t", e->router);
+    if (!rc)
+        rc = run(st, NULL, "INSERT INTO aks (router, ak_pub, ak_name) VALUES ($1, $2, $3)",
+                 "tbb", e->router, (const void *)e->ak_pub, e->ak_pub_len,
+                 (const void *)ak_name, ak_name_len);
+    if (!rc)
+        rc = run(st, NULL, "INSERT INTO certificates (router, kind, serial, der, issued) "
+                           "VALUES ($1, 'ak', $2, $3, $4)", "ttbi",
+                 e->router, serial, (const void *)ak_cert, ak_cert_len, now_s());
+    if (!rc)
+        rc = qtpm_store_event_add(st, e->router, "enrolled", e->hostname, NULL);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_certificate_add(qtpm_store *st, const char *router, const char *kind,
+                               const char *serial, const uint8_t *der, size_t len)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int rc = run(st, NULL, "INSERT INTO certificates (router, kind, serial, der, issued) "
+                           "VALUES ($1, $2, $3, $4, $5)", "tttbi", router, kind, serial,
+                 (const void *)der, len, now_s());
+    if (!rc) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "%s certificate %.32s", kind, serial);
+        rc = qtpm_store_event_add(st, router, "certificate", detail, NULL);
+    }
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+/* ---- liveness -------------------------------------------------------------------- */
+
+int qtpm_store_router_seen(qtpm_store *st, const char *id, int64_t entries, int64_t *previous)
+{
+    int rc;
+    if (previous) {
+        qtpm_db_stmt *s;
+        *previous = -1;
+        rc = one(st, &s, "SELECT last_entries FROM routers WHERE id = $1", "t", id);
+        if (rc)
+            return rc;
+        *previous = st->ops->column_int64(s, 0);
+        done(st, s);
+    }
+    int64_t n = 0;
+    if (entries >= 0)
+        rc = run(st, &n, "UPDATE routers SET last_seen = $1, last_entries = $2 WHERE id = $3",
+                 "iit", now_s(), entries, id);
+    else
+        rc = run(st, &n, "UPDATE routers SET last_seen = $1 WHERE id = $2", "it", now_s(), id);
+    if (rc == QTPM_STORE_OK && n == 0)
+        rc = QTPM_STORE_NOTFOUND;
+    return rc;
+}
+
+int qtpm_store_mark_offline(qtpm_store *st, int64_t before, int *marked)
+{
+    *marked = 0;
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    qtpm_db_stmt *s;
+    char ids[64][64];
+    int n = 0, rc;
+    if (prep(st, &s, "SELECT id FROM routers WHERE state NOT IN ('offline', 'enrolling') "
+                     "AND last_seen < $1 ORDER BY id LIMIT 64", "i", before))
+        goto bad;
+    while (n < 64 && (rc = st->ops->step(s)) == QTPM_DB_ROW)
+        copy_text(st, ids[n++], sizeof ids[0], s, 0);
+    done(st, s);
+    if (rc < 0)
+        goto bad;
+    for (int i = 0; i < n; i++)
+        if (qtpm_store_router_set_state(st, ids[i], "offline") ||
+            qtpm_store_event_add(st, ids[i], "offline", "no heartbeat or evidence for two "
+                                 "periods", NULL))
+            goto bad;
+    if (qtpm_store_commit(st))
+        return QTPM_STORE_ERROR;
+    *marked = n;
+    return QTPM_STORE_OK;
+bad:
+    qtpm_store_rollback(st);
+    return QTPM_STORE_ERROR;
+}
+
+/* ---- digest lists ---------------------------------------------------------------- */
+
+int qtpm_store_vendor_keys(qtpm_store *st, const char *name, uint8_t **mldsa, size_t *mldsa_len,
+                           char **ecdsa_pem)
+{
+    *mldsa = NULL;
+    *ecdsa_pem = NULL;
+    *mldsa_len = 0;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT mldsa_pub, ecdsa_pem FROM vendors WHERE name = $1", "t", name);
+    if (rc)
+        return rc;
+    size_t n;
+    const uint8_t *p = st->ops->column_blob(s, 0, &n);
+    if (n > 0 && (*mldsa = malloc(n)) != NULL) {
+        memcpy(*mldsa, p, n);
+        *mldsa_len = n;
+    }
+    const char *pem = st->ops->column_text(s, 1);
+    if (pem)
+        *ecdsa_pem = strdup(pem);
+    done(st, s);
+    if ((n > 0 && !*mldsa) || (pem && !*ecdsa_pem)) {
+        free(*mldsa);
+        free(*ecdsa_pem);
+        *mldsa = NULL;
+        *ecdsa_pem = NULL;
+        *mldsa_len = 0;
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_digestlist_add(qtpm_store *st, const char *vendor, const char *image,
+                              uint64_t version, const uint8_t *body, size_t len,
+                              uint64_t *newest)
+{
+    *newest = 0;
+    if (version > INT64_MAX) {
+        snprintf(st->err, sizeof st->err, "version %llu is too large",
+                 (unsigned long long)version);
+        return QTPM_STORE_ERROR;
+    }
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT max(version) FROM digestlists WHERE vendor = $1 AND "
+                         "image = $2", "tt", vendor, image);
+    if (rc == QTPM_STORE_OK) {
+        int have = !st->ops->column_null(s, 0);
+        if (have)
+            *newest = (uint64_t)st->ops->column_int64(s, 0);
+        done(st, s);
+        if (have && *newest >= version) {
+            snprintf(st->err, sizeof st->err, "version %llu is not newer than the stored %llu",
+                     (unsigned long long)version, (unsigned long long)*newest);
+            rc = QTPM_STORE_CONFLICT;
+        }
+    } else if (rc == QTPM_STORE_NOTFOUND) {
+        rc = QTPM_STORE_ERROR; /* an aggregate always has a row */
+    }
+    if (!rc)
+        rc = run(st, NULL, "UPDATE digestlists SET active = 0 WHERE vendor = $1 AND image = $2",
+                 "tt", vendor, image);
+    if (!rc)
+        rc = run(st, NULL, "INSERT INTO digestlists (vendor, image, version, body) "
+                           "VALUES ($1, $2, $3, $4)", "ttib", vendor, image, (int64_t)version,
+                 (const void *)body, len);
+    if (!rc) {
+        char detail[200];
+        snprintf(detail, sizeof detail, "%.64s %.64s version %llu", vendor, image,
+                 (unsigned long long)version);
+        rc = qtpm_store_event_add(st, NULL, "digestlist", detail, NULL);
+    }
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT vendor, body FROM digestlists WHERE active = 1 ORDER BY id",
+                  "");
+    if (rc)
+        return rc;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        size_t n;
+        const uint8_t *b = st->ops->column_blob(s, 1, &n);
+        const char *vendor = st->ops->column_text(s, 0);
+        if (cb(ctx, vendor ? vendor : "", b, n))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
+/* ---- attestation ----------------------------------------------------------------- */
+
+int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json)
+{
+    *json = NULL;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT verifier_state FROM routers WHERE id = $1", "t", id);
+    if (rc)
+        return rc;
+    int null = st->ops->column_null(s, 0);
+    *json = dup_column(st, s, 0);
+    done(st, s);
+    if (!null && !*json) {
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
+                           const char *reasons_json, const char *state_json, int rebooted)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    /* verifier_state is a {blob} column: the JSON goes in as its bytes. */
+    int64_t n = 0;
+    int rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
+                         "WHERE id = $3", "bit", (const void *)state_json,
+                 state_json ? strlen(state_json) : (size_t)0, now_s(), router);
+    if (!rc && n == 0)
+        rc = QTPM_STORE_NOTFOUND;
+    if (!rc && rebooted)
+        rc = qtpm_store_event_add(st, router, "reboot", "new boot", NULL);
+    if (!rc)
+        rc = qtpm_store_verdict_add(st, router, verdict, reasons_json);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons)
+{
+    *reasons = NULL;
+    verdict[0] = '\0';
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT verdict, reasons FROM verdicts WHERE router = $1 "
+                         "ORDER BY id DESC LIMIT 1", "t", router);
+    if (rc)
+        return rc;
+    copy_text(st, verdict, 16, s, 0);
+    const char *t = st->ops->column_text(s, 1);
+    *reasons = strdup(t ? t : "[]");
+    done(st, s);
+    if (!*reasons) {
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
