@@ -91,6 +91,10 @@ int agent_tls_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t er
  * sign: the PCRs are not in a configuration the NMS approved. */
 int agent_heartbeat(const agent_config *cfg, qtpm_tss *tpm, size_t entries, int *attest,
                     char *err, size_t errlen);
+/* POST /events over the same mutual-TLS channel: {"kind": kind, "files": files}
+ * (docs/NMS.md; kind "config-refused", files [{"path", "reason"}]). */
+int agent_report(const agent_config *cfg, qtpm_tss *tpm, const char *kind, json_t *files,
+                 char *err, size_t errlen);
 int agent_read_file(const char *path, uint8_t **buf, size_t *len);
 int agent_write_file(const char *path, const uint8_t *buf, size_t len, int mode);
 

@@ -89,6 +89,40 @@ static int heartbeat(const agent_config *cfg, qtpm_tss *tpm, int *attest)
     return 0;
 }
 
+/* Configuration integrity at load: verifies state_dir/config.manifest with the TPM's
+ * HMAC key; every refused file is named on stderr and reported to the NMS as a
+ * config-refused event over the mutual-TLS channel. 0 intact, 1 refused (or the
+ * manifest cannot be checked), -1 no manifest and quiet set. */
+static int check_config(const agent_config *cfg, qtpm_tss *tpm, int quiet)
+{
+    char manifest[1100], err[768];
+    snprintf(manifest, sizeof manifest, "%s/config.manifest", cfg->state_dir);
+    if (quiet && access(manifest, F_OK) != 0)
+        return -1;
+    size_t bad = 0;
+    json_t *refused = json_array();
+    int rc = refused ? agent_confint_verify_ex(tpm, cfg->state_dir, manifest, &bad, refused,
+                                               err, sizeof err)
+                     : QTPM_E_NOMEM;
+    if (rc == 0 && bad == 0) {
+        json_decref(refused);
+        printf("qtpm-agent: configuration intact\n");
+        return 0;
+    }
+    fprintf(stderr, "qtpm-agent: configuration refused (%zu file%s): %s\n", bad,
+            bad == 1 ? "" : "s", err);
+    if (rc != 0 && json_array_size(refused) == 0)
+        json_array_append_new(refused, json_pack("{s:s,s:s}", "path", manifest, "reason",
+                                                 "manifest-invalid"));
+    if (agent_report(cfg, tpm, "config-refused", refused, err, sizeof err) != 0)
+        fprintf(stderr, "qtpm-agent: could not report the refused configuration to the NMS: "
+                        "%s\n", err);
+    else
+        printf("qtpm-agent: %s: refused configuration reported to the NMS\n", cfg->hostname);
+    json_decref(refused);
+    return 1;
+}
+
 static int attest_round(const agent_config *cfg, qtpm_tss *tpm, int *good)
 {
     char verdict[32], err[512];
@@ -169,7 +203,6 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "config-seal") == 0 || strcmp(cmd, "config-verify") == 0) {
         char manifest[1100];
         snprintf(manifest, sizeof manifest, "%s/config.manifest", cfg.state_dir);
-        size_t bad = 0;
         if (!strcmp(cmd, "config-seal")) {
             if (n_files == 0) {
                 status = usage();
@@ -181,13 +214,8 @@ int main(int argc, char **argv)
                 printf("qtpm-agent: %zu configuration files sealed with the TPM's HMAC key\n",
                        n_files);
             }
-        } else if (agent_confint_verify(tpm, cfg.state_dir, manifest, &bad, err,
-                                        sizeof err) != 0 || bad) {
-            fprintf(stderr, "qtpm-agent: configuration refused (%zu file%s): %s\n", bad,
-                    bad == 1 ? "" : "s", err);
+        } else if (check_config(&cfg, tpm, 0) != 0) {
             status = 1;
-        } else {
-            printf("qtpm-agent: configuration intact\n");
         }
     } else if (strcmp(cmd, "heartbeat") == 0) {
         int attest = 0;
@@ -211,6 +239,7 @@ int main(int argc, char **argv)
         } else {
             signal(SIGTERM, on_signal);
             signal(SIGINT, on_signal);
+            check_config(&cfg, tpm, 1); /* at load: refused files are reported */
             int good = 0;
             double last = now_ms();
             attest_round(&cfg, tpm, &good);

@@ -326,6 +326,19 @@ static void h_challenge(struct req *q, const char *id)
     json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
                           "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index",
                           (json_int_t)vs.next_index, "expires", (json_int_t)expires);
+    /* Where the verified prefix ends: the boot of the last verified quote and the
+     * SHA-256 PCR 10 the prefix replays to. An agent whose TPM has since restarted
+     * (another resetCount, or another restartCount and a list that no longer
+     * begins with that prefix) sends its list from entry 0 instead. */
+    if (j && vs.have_boot) {
+        char p10[65];
+        for (size_t i = 0; i < 32; i++)
+            snprintf(p10 + 2 * i, 3, "%02x", vs.pcr10_sha256[i]);
+        json_object_set_new(j, "verified",
+                            json_pack("{s:I,s:I,s:s}", "reset_count",
+                                      (json_int_t)vs.reset_count, "restart_count",
+                                      (json_int_t)vs.restart_count, "pcr10_sha256", p10));
+    }
     send_json(q->r, 200, j);
     json_decref(j);
 }
@@ -438,7 +451,35 @@ static void h_heartbeat(struct req *q, const char *id)
         return;
     }
     int64_t previous = -1;
-    int rc = qtpm_store_router_seen(q->nms->st, id, json_integer_value(n), &previous);
+    /* A heartbeat is a sign of life: a router marked offline goes back to the state
+     * of its last verdict ("enrolled" if it never attested), with an "online" event;
+     * all in one transaction. */
+    qtpm_store_router r;
+    qtpm_store *st = q->nms->st;
+    int rc = qtpm_store_begin(st);
+    if (rc == 0)
+        rc = qtpm_store_router_seen(st, id, json_integer_value(n), &previous);
+    if (rc == 0)
+        rc = qtpm_store_router_get(st, id, &r);
+    if (rc == 0 && strcmp(r.state, "offline") == 0) {
+        char verdict[16], detail[64];
+        char *reasons = NULL;
+        int lv = qtpm_store_last_verdict(st, id, verdict, &reasons);
+        free(reasons);
+        if (lv == QTPM_STORE_NOTFOUND)
+            snprintf(verdict, sizeof verdict, "enrolled");
+        else if (lv)
+            rc = lv;
+        snprintf(detail, sizeof detail, "heartbeat; state %s", verdict);
+        if (rc == 0)
+            rc = qtpm_store_router_set_state(st, id, verdict);
+        if (rc == 0)
+            rc = qtpm_store_event_add(st, id, "online", detail, NULL);
+    }
+    if (rc == 0)
+        rc = qtpm_store_commit(st);
+    else
+        qtpm_store_rollback(st);
     if (rc == QTPM_STORE_NOTFOUND) {
         send_error(q, 404, "not-found", "no such router");
         return;
@@ -451,6 +492,70 @@ static void h_heartbeat(struct req *q, const char *id)
      * heartbeat (or this is the first one). */
     json_t *j = json_pack("{s:b}", "attest", previous != json_integer_value(n));
     send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+/* POST /routers/<id>/events (router role, own id): what a router reports about
+ * itself. Only kinds a router may report are accepted — today "config-refused"
+ * with the files its configuration-integrity check refused — so a router cannot
+ * write other kinds of event into the log. */
+static void h_router_event(struct req *q, const char *id)
+{
+    if (strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only report its own events");
+        return;
+    }
+    const char *kind = json_string_value(json_object_get(q->body, "kind"));
+    json_t *files = json_object_get(q->body, "files");
+    if (!kind || strcmp(kind, "config-refused") != 0) {
+        send_error(q, 400, "bad-request", "kind must be \"config-refused\"");
+        return;
+    }
+    if (!json_is_array(files) || json_array_size(files) == 0 || json_array_size(files) > 64) {
+        send_error(q, 400, "bad-request", "files must be an array of 1 to 64 objects");
+        return;
+    }
+    char detail[480];
+    size_t used = 0, i;
+    json_t *f;
+    detail[0] = '\0';
+    json_array_foreach(files, i, f) {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *why = json_string_value(json_object_get(f, "reason"));
+        size_t pl = path ? strlen(path) : 0;
+        int ok = path && pl > 0 && pl <= 1024 && why &&
+                 (!strcmp(why, "modified") || !strcmp(why, "unreadable") ||
+                  !strcmp(why, "manifest-invalid"));
+        for (size_t k = 0; ok && k < pl; k++)
+            ok = (unsigned char)path[k] >= 0x20 && path[k] != 0x7f;
+        if (!ok) {
+            send_error(q, 400, "bad-request", "each file needs a printable path (at most 1024 "
+                       "bytes) and a reason: modified, unreadable or manifest-invalid");
+            return;
+        }
+        if (used < sizeof detail - 1) {
+            int w = snprintf(detail + used, sizeof detail - used, "%s%s (%s)", i ? ", " : "",
+                             path, why);
+            used = w < 0 ? used : used + (size_t)w;
+            if (used >= sizeof detail - 1) /* truncated: say so */
+                memcpy(detail + sizeof detail - 4, "...", 4);
+        }
+    }
+    int64_t ev = 0;
+    qtpm_store_router r;
+    int rc = qtpm_store_router_get(q->nms->st, id, &r);
+    if (rc == 0)
+        rc = qtpm_store_event_add(q->nms->st, id, kind, detail, &ev);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        send_error(q, 404, "not-found", "no such router");
+        return;
+    }
+    if (rc) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_t *j = json_pack("{s:I,s:s}", "event", (json_int_t)ev, "kind", kind);
+    send_json(q->r, 201, j);
     json_decref(j);
 }
 
@@ -503,6 +608,7 @@ static const struct route routes[] = {
     {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_tlskey},
     {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_heartbeat},
+    {"/api/v1/routers/", "/events", EVHTTP_REQ_POST, ROLE_ROUTER, h_router_event},
     {"/api/v1/enrol", NULL, EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR, h_enrol},
     {"/api/v1/enrol/", "/activate", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_activate},
