@@ -11,8 +11,9 @@
  *
  * Each request goes through, in this order: route (404), method (405), role (401 when a
  * certificate is required and none was given, 403 when the role may not), Content-Type
- * for bodies (415), JSON parsing (400). evhttp itself answers 413 for bodies over the
- * 4 MiB limit (evhttp_set_max_body_size). Every error body is
+ * for bodies (415), JSON parsing (400). Before all that, the request gate (a filter
+ * under evhttp, see "the request gate") turns a body over 4 MiB, a bad Content-Length,
+ * a Transfer-Encoding and an oversized head into 413/400/411/431. Every error body is
  * {"error": code, "message": text}. A failing request never stops the server.
  */
 #include "nms.h"
@@ -586,6 +587,190 @@ static void h_digestlists(struct req *q, const char *id)
     send_result(q, &res);
 }
 
+/* ---- the request gate ----
+ *
+ * evhttp (libevent 2.1) answers a body over its limit, a chunked body over it or a bad
+ * Content-Length itself, with an HTML page, before any callback of ours runs. So a
+ * callback on each connection's decrypted input buffer, which runs before evhttp's read
+ * callback sees new bytes, reads every request head first (RFC 9112 §2-§6): a head with
+ * a Content-Length over MAX_BODY, an invalid or conflicting Content-Length, any
+ * Transfer-Encoding (we require a length, RFC 9110 §15.5.12) or a head over MAX_HEAD is
+ * replaced by a bodiless request for GATE_PATH/<status>, which on_request answers with
+ * the usual JSON error object. The refused body is then read and dropped (Content-Length
+ * known, no "Expect: 100-continue": the connection stays usable) or everything after it
+ * is dropped until the client closes (it may not have sent the body: RFC 9110 §10.1.1).
+ * Requests that pass reach evhttp unchanged, byte for byte. (A bufferevent filter would
+ * be the obvious tool, but evhttp shuts the socket down on "Connection: close" as soon as
+ * the filter's output moved down, losing the reply.) evhttp's own 4 MiB limit stays as a
+ * second line; malformed request lines still get its HTML 400. */
+
+#define MAX_HEAD (64u * 1024u)
+#define GATE_PATH "/.gate/"
+
+enum gate_state { GATE_HEAD, GATE_BODY, GATE_DISCARD, GATE_DROP };
+
+struct gate {
+    enum gate_state state;
+    uint64_t left;   /* body bytes still to pass (GATE_BODY) or drop (GATE_DISCARD) */
+    size_t passed;   /* bytes at the front of the input already let through */
+    struct evbuffer *held; /* an incomplete head, kept from evhttp until it is whole */
+    int busy;
+};
+
+/* The end of the head (after its empty line) in buf[0, n), or 0 when not there yet. */
+static size_t head_end(const char *buf, size_t n)
+{
+    size_t line = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] != '\n')
+            continue;
+        size_t len = i - line;
+        if (len > 0 && buf[i - 1] == '\r')
+            len--;
+        if (len == 0 && line > 0)
+            return i + 1;
+        line = i + 1;
+    }
+    return 0;
+}
+
+/* Reads the framing headers of a head: 0 ok (*length, *expect), else the status to
+ * answer instead (400 bad Content-Length, 411 Transfer-Encoding). */
+static int head_framing(const char *h, size_t n, uint64_t *length, int *expect)
+{
+    int have = 0;
+    *length = 0;
+    *expect = 0;
+    const char *p = memchr(h, '\n', n), *end = h + n;
+    while (p && p + 1 < end) {
+        const char *line = p + 1;
+        p = memchr(line, '\n', (size_t)(end - line));
+        size_t len = p ? (size_t)(p - line) : (size_t)(end - line);
+        const char *colon = memchr(line, ':', len);
+        if (!colon)
+            continue;
+        size_t nl = (size_t)(colon - line);
+        const char *v = colon + 1, *ve = line + len;
+        while (v < ve && (*v == ' ' || *v == '\t'))
+            v++;
+        while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
+            ve--;
+        if (nl == 17 && strncasecmp(line, "transfer-encoding", nl) == 0)
+            return 411;
+        if (nl == 6 && strncasecmp(line, "expect", nl) == 0)
+            *expect = 1;
+        if (nl == 14 && strncasecmp(line, "content-length", nl) == 0) {
+            uint64_t x = 0;
+            if (v == ve || ve - v > 18)
+                return 400;
+            for (const char *c = v; c < ve; c++) {
+                if (*c < '0' || *c > '9')
+                    return 400;
+                x = x * 10 + (uint64_t)(*c - '0');
+            }
+            if (have && x != *length)
+                return 400;
+            have = 1;
+            *length = x;
+        }
+    }
+    return 0;
+}
+
+/* Moves what the gate lets through from src to dst (a head still incomplete stays
+ * in src). */
+static void gate_run(struct gate *g, struct evbuffer *src, struct evbuffer *dst)
+{
+    static char head[MAX_HEAD + 1];
+    size_t avail;
+    while ((avail = evbuffer_get_length(src)) > 0) {
+        if (g->state == GATE_DROP) {
+            evbuffer_drain(src, avail);
+        } else if (g->state == GATE_BODY || g->state == GATE_DISCARD) {
+            size_t n = g->left < avail ? (size_t)g->left : avail;
+            if (g->state == GATE_BODY)
+                evbuffer_remove_buffer(src, dst, n);
+            else
+                evbuffer_drain(src, n);
+            g->left -= n;
+            if (g->left == 0)
+                g->state = GATE_HEAD;
+        } else {
+            size_t n = avail < MAX_HEAD ? avail : MAX_HEAD;
+            ev_ssize_t got = evbuffer_copyout(src, head, n);
+            size_t hl = got > 0 ? head_end(head, (size_t)got) : 0;
+            int refuse = 0, expect = 0;
+            uint64_t length = 0;
+            if (hl == 0 && avail < MAX_HEAD)
+                return;
+            if (hl == 0)
+                refuse = 431;
+            else if ((refuse = head_framing(head, hl, &length, &expect)) == 0 &&
+                     length > MAX_BODY)
+                refuse = 413;
+            if (!refuse) {
+                evbuffer_remove_buffer(src, dst, hl);
+                g->left = length;
+                g->state = length ? GATE_BODY : GATE_HEAD;
+                continue;
+            }
+            evbuffer_add_printf(dst, "GET " GATE_PATH "%d HTTP/1.1\r\nHost: gate\r\n\r\n",
+                                refuse);
+            if (refuse == 413 && !expect) {
+                evbuffer_drain(src, hl);
+                g->left = length;
+                g->state = GATE_DISCARD;
+            } else {
+                g->state = GATE_DROP;
+            }
+        }
+    }
+}
+
+/* The input buffer's callback: runs before evhttp's read callback sees new data. The
+ * part evhttp may already be parsing (the front, `passed` bytes, which evhttp
+ * drains) is set aside, the new data goes through the gate, and the buffer is put
+ * back together. */
+static void gate_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct gate *g = arg;
+    if (g->busy)
+        return;
+    g->passed -= info->n_deleted < g->passed ? info->n_deleted : g->passed;
+    if (!info->n_added || evbuffer_get_length(buf) <= g->passed)
+        return;
+    struct evbuffer *front = evbuffer_new(), *out = evbuffer_new();
+    if (!front || !out) {
+        evbuffer_free(front);
+        evbuffer_free(out);
+        return;
+    }
+    g->busy = 1;
+    evbuffer_remove_buffer(buf, front, g->passed);
+    evbuffer_add_buffer(g->held, buf); /* the new bytes after what was held */
+    gate_run(g, g->held, out);         /* what stays in held is not evhttp's yet */
+    evbuffer_add_buffer(front, out);
+    g->passed = evbuffer_get_length(front);
+    evbuffer_add_buffer(buf, front);
+    g->busy = 0;
+    evbuffer_free(front);
+    evbuffer_free(out);
+}
+
+/* GATE_PATH/<status>: the gate refused the request's framing. */
+static void gate_reply(struct req *q, const char *status)
+{
+    if (!strcmp(status, "413"))
+        send_error(q, 413, "too-large", "the body is larger than 4 MiB");
+    else if (!strcmp(status, "411"))
+        send_error(q, 411, "length-required",
+                   "bodies need a Content-Length (no Transfer-Encoding)");
+    else if (!strcmp(status, "431"))
+        send_error(q, 431, "headers-too-large", "the request head is larger than 64 KiB");
+    else
+        send_error(q, 400, "bad-request", "invalid or conflicting Content-Length");
+}
+
 /* ---- routing ---- */
 
 struct route {
@@ -681,6 +866,10 @@ static void on_request(struct evhttp_request *r, void *arg)
             break;
         }
     }
+    if (path && strncmp(path, GATE_PATH, strlen(GATE_PATH)) == 0) {
+        gate_reply(&q, path + strlen(GATE_PATH));
+        return;
+    }
     if (!path_found) {
         send_error(&q, 404, "not-found", "no such resource");
         return;
@@ -722,14 +911,51 @@ static void on_request(struct evhttp_request *r, void *arg)
 
 /* ---- TLS ---- */
 
+/* The gate lives as long as the connection's SSL object (ex_data, freed with it). */
+static int gate_index = -1;
+
+static void gate_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                         void *argp)
+{
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
+    struct gate *g = ptr;
+    if (g) {
+        evbuffer_free(g->held);
+        free(g);
+    }
+}
+
 static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
     struct nms *n = arg;
     SSL *ssl = SSL_new(n->ssl);
-    if (!ssl)
+    struct gate *g = ssl ? calloc(1, sizeof *g) : NULL;
+    if (g && !(g->held = evbuffer_new())) {
+        free(g);
+        g = NULL;
+    }
+    if (!g || !SSL_set_ex_data(ssl, gate_index, g)) {
+        if (g)
+            evbuffer_free(g->held);
+        free(g);
+        SSL_free(ssl);
         return NULL;
-    return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                          BEV_OPT_CLOSE_ON_FREE);
+    }
+    struct bufferevent *bev = bufferevent_openssl_socket_new(
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) {
+        SSL_free(ssl);
+        return NULL;
+    }
+    if (!evbuffer_add_cb(bufferevent_get_input(bev), gate_input, g)) {
+        bufferevent_free(bev);
+        return NULL;
+    }
+    return bev;
 }
 
 static X509 *load_cert(const char *dir, const char *name)
@@ -763,6 +989,10 @@ static int setup_tls(struct nms *n, const char *dir)
         fclose(f);
     snprintf(key, sizeof key, "%s/server.key", dir);
     n->ssl = SSL_CTX_new(TLS_server_method());
+    if (gate_index < 0)
+        gate_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, gate_ex_free);
+    if (gate_index < 0)
+        return -1;
     if (!n->operator_ca || !n->privacy_ca || !n->privacy_key || !n->policy_key || !n->ssl)
         return -1;
     X509_STORE *xs = SSL_CTX_get_cert_store(n->ssl);
