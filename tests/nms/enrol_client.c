@@ -38,6 +38,10 @@
 
 #include "qtpm/attest.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "qtpm/manufacture.h"
 #include "qtpm/marshal.h"
 #include "qtpm/tss.h"
@@ -141,6 +145,47 @@ static int manufacture(const char *tcti, const char *ca_dir, const char *out)
         rc = qtpm_vendor_ca_export(ca, out);
     if (rc)
         fprintf(stderr, "manufacture failed: %d\n", rc);
+    qtpm_tss_free(t);
+    qtpm_vendor_ca_free(ca);
+    return rc ? 1 : 0;
+}
+
+/* An EK certificate for the TPM's ECC EK issued by the CA in ca_dir — which may be an
+ * intermediate (qtpm_manufacture_ek insists on a self-signed CA) — written as DER. */
+static int ekcert(const char *tcti, const char *ca_dir, const char *out)
+{
+    qtpm_vendor_ca *ca = NULL;
+    qtpm_tss *t = NULL;
+    qtpm_tss_key ek;
+    qtpm_tpm_identity id;
+    uint8_t *der = NULL;
+    size_t len = 0;
+    int rc = qtpm_vendor_ca_open(ca_dir, &ca);
+    if (!rc)
+        rc = qtpm_tss_new(tcti, &t);
+    /* the earlier runs' transient objects stay loaded in the simulator: flush them */
+    TPMS_CAPABILITY_DATA cap;
+    TPMI_YES_NO more = 0;
+    if (!rc && qtpm_tss_GetCapability(t, TPM_CAP_HANDLES, TRANSIENT_FIRST, 64, &more, &cap) ==
+                   QTPM_OK)
+        for (UINT32 i = 0; i < cap.data.handles.count; i++)
+            qtpm_tss_FlushContext(t, cap.data.handles.handle[i]);
+    if (!rc)
+        rc = qtpm_tss_create_ek(t, TPM_ALG_ECC, NULL, &ek);
+    if (!rc)
+        rc = qtpm_tpm_identity_read(t, &id);
+    if (!rc)
+        rc = qtpm_ek_cert_build(ca, &ek.pub.publicArea, &id, &der, &len);
+    FILE *f = !rc ? fopen(out, "wb") : NULL;
+    if (!rc && (!f || fwrite(der, 1, len, f) != len))
+        rc = -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc)
+        fprintf(stderr, "ekcert failed: %d\n", rc);
+    else
+        qtpm_tss_FlushContext(t, ek.handle);
+    free(der);
     qtpm_tss_free(t);
     qtpm_vendor_ca_free(ca);
     return rc ? 1 : 0;
@@ -405,6 +450,16 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
         rc = qtpm_tss_create_ak(t, &ek, type, NULL, NULL, &ak, NULL);
     if (!rc)
         rc = qtpm_tss_read_ek_cert(t, TPM_ALG_ECC, NULL, cert, sizeof cert, &cert_len);
+    /* ENROL_EK_CERT=FILE: send this EK certificate (DER) instead of the one in NV. */
+    const char *alt = getenv("ENROL_EK_CERT");
+    if (!rc && alt) {
+        FILE *f = fopen(alt, "rb");
+        cert_len = f ? fread(cert, 1, sizeof cert, f) : 0;
+        if (f)
+            fclose(f);
+        if (cert_len == 0)
+            rc = -1;
+    }
     if (rc) {
         fprintf(stderr, "TPM setup failed: %d\n", rc);
         goto out;
@@ -415,10 +470,35 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
     free(c64);
     free(e64);
     free(a64);
+    /* ENROL_EK_CHAIN=FILE: the intermediate CA certificates (PEM) sent as ek_chain. */
+    const char *chain = getenv("ENROL_EK_CHAIN");
+    if (chain && req) {
+        FILE *f = fopen(chain, "r");
+        json_t *arr = json_array();
+        X509 *x;
+        while (f && arr && (x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+            unsigned char *der = NULL;
+            int dl = i2d_X509(x, &der);
+            char *x64 = dl > 0 ? b64(der, (size_t)dl) : NULL;
+            if (x64)
+                json_array_append_new(arr, json_string(x64));
+            free(x64);
+            OPENSSL_free(der);
+            X509_free(x);
+        }
+        ERR_clear_error();
+        if (f)
+            fclose(f);
+        json_object_set_new(req, "ek_chain", arr);
+    }
     snprintf(u, sizeof u, "%s/api/v1/enrol", url);
     s1 = post(u, cacert, req, &reply);
     json_decref(req);
     req = NULL;
+    if (s1 != 201 && getenv("ENROL_SHOW_ERROR"))
+        fprintf(stderr, "error=%s message=%s\n",
+                json_string_value(json_object_get(reply, "error")),
+                json_string_value(json_object_get(reply, "message")));
     if (s1 != 201)
         goto out;
     TPM2B_ID_OBJECT blob;
@@ -522,6 +602,8 @@ int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "manufacture"))
         return manufacture(argv[2], argv[3], argv[4]);
+    if (argc == 5 && !strcmp(argv[1], "ekcert"))
+        return ekcert(argv[2], argv[3], argv[4]);
     if ((argc == 6 || argc == 7) && !strcmp(argv[1], "enrol")) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         int rc = enrol(argv[2], argv[3], argv[4], argv[5],
