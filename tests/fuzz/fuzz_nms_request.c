@@ -3,8 +3,15 @@
  * layer — enrolment, activation, TLS-key certification and evidence
  * (src/ras/) — fed arbitrary JSON bodies. The first byte picks the handler;
  * the rest is parsed as JSON (as evhttp's body would be) and handed over with
- * an in-memory SQLite store holding one enrolled-looking router id. Every
- * call must answer a status (2xx/4xx/5xx) and leave no leak or UB behind.
+ * an in-memory SQLite store holding one enrolled-looking router id and, before each
+ * call, a fresh challenge nonce for it (FUZZ_NONCE, the one the deep seeds of
+ * tests/fuzz/make_corpus_nms.py carry), so tls-key and evidence bodies get past the
+ * nonce check into the certification and quote checks. Every call must answer a
+ * status (2xx/4xx/5xx) and leave no leak or UB behind.
+ *
+ * Built with -DQTPM_FUZZ_SEED_CHECK (ctest nms_fuzz_seeds) it is a plain program
+ * instead: it runs each file named on the command line once and prints
+ * "<file> <status> <error code>", so a test can assert how deep each seed gets.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +26,10 @@
 #include "store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FUZZ_ROUTER "r-0011223344556677"
+#define FUZZ_NONCE "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+static char last[96]; /* "<status> <error>" of the last call */
 
 static qtpm_store *st;
 static EVP_PKEY *ca_key, *policy_key;
@@ -41,7 +52,8 @@ static void setup(void)
     X509_gmtime_adj(X509_getm_notBefore(ca), 0);
     X509_gmtime_adj(X509_getm_notAfter(ca), 86400);
     X509_set_pubkey(ca, ca_key);
-    if (!ca_key || !policy_key || X509_sign(ca, ca_key, EVP_sha256()) <= 0)
+    if (!ca_key || !policy_key || X509_sign(ca, ca_key, EVP_sha256()) <= 0 ||
+        qtpm_store_router_add(st, FUZZ_ROUTER, "fuzz", "enrolled") != 0)
         abort();
 }
 
@@ -57,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     qtpm_ras_result res;
     memset(&res, 0, sizeof res);
-    const char *id = "r-0011223344556677";
+    const char *id = FUZZ_ROUTER;
+    (void)qtpm_store_nonce_put(st, id, FUZZ_NONCE, INT64_MAX / 2); /* CONFLICT: still there */
     switch (data[0] % 4) {
     case 0: qtpm_ras_enrol(st, req, &res); break;
     case 1: qtpm_ras_activate(st, ca, ca_key, policy_key, id, req, &res); break;
@@ -66,7 +79,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (res.status < 200 || res.status > 599)
         abort();
+    snprintf(last, sizeof last, "%d %s", res.status, res.body ? "-" : res.error);
     json_decref(res.body);
     json_decref(req);
     return 0;
 }
+
+#ifdef QTPM_FUZZ_SEED_CHECK
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        FILE *f = fopen(argv[i], "rb");
+        static uint8_t buf[1 << 20];
+        size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f)
+            fclose(f);
+        last[0] = '\0';
+        LLVMFuzzerTestOneInput(buf, n);
+        const char *base = strrchr(argv[i], '/');
+        printf("%s %s\n", base ? base + 1 : argv[i], last[0] ? last : "unparsed");
+    }
+    return 0;
+}
+#endif
