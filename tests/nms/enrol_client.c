@@ -150,6 +150,16 @@ static int manufacture(const char *tcti, const char *ca_dir, const char *out)
     return rc ? 1 : 0;
 }
 
+/* The earlier runs' transient objects stay loaded in the simulator: flush them. */
+static void flush_transients(qtpm_tss *t)
+{
+    TPMS_CAPABILITY_DATA cap;
+    TPMI_YES_NO more = 0;
+    if (qtpm_tss_GetCapability(t, TPM_CAP_HANDLES, TRANSIENT_FIRST, 64, &more, &cap) == QTPM_OK)
+        for (UINT32 i = 0; i < cap.data.handles.count; i++)
+            qtpm_tss_FlushContext(t, cap.data.handles.handle[i]);
+}
+
 /* An EK certificate for the TPM's ECC EK issued by the CA in ca_dir — which may be an
  * intermediate (qtpm_manufacture_ek insists on a self-signed CA) — written as DER. */
 static int ekcert(const char *tcti, const char *ca_dir, const char *out)
@@ -163,13 +173,8 @@ static int ekcert(const char *tcti, const char *ca_dir, const char *out)
     int rc = qtpm_vendor_ca_open(ca_dir, &ca);
     if (!rc)
         rc = qtpm_tss_new(tcti, &t);
-    /* the earlier runs' transient objects stay loaded in the simulator: flush them */
-    TPMS_CAPABILITY_DATA cap;
-    TPMI_YES_NO more = 0;
-    if (!rc && qtpm_tss_GetCapability(t, TPM_CAP_HANDLES, TRANSIENT_FIRST, 64, &more, &cap) ==
-                   QTPM_OK)
-        for (UINT32 i = 0; i < cap.data.handles.count; i++)
-            qtpm_tss_FlushContext(t, cap.data.handles.handle[i]);
+    if (!rc)
+        flush_transients(t);
     if (!rc)
         rc = qtpm_tss_create_ek(t, TPM_ALG_ECC, NULL, &ek);
     if (!rc)
@@ -445,6 +450,8 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
     TPM_ALG_ID type = !strcmp(aktype, "mldsa") ? TPM_ALG_MLDSA : TPM_ALG_ECC;
     snprintf(cacert, sizeof cacert, "%s/operator-ca.crt", dir);
     if (!rc)
+        flush_transients(t);
+    if (!rc)
         rc = qtpm_tss_create_ek(t, TPM_ALG_ECC, NULL, &ek);
     if (!rc)
         rc = qtpm_tss_create_ak(t, &ek, type, NULL, NULL, &ak, NULL);
@@ -464,7 +471,19 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
         fprintf(stderr, "TPM setup failed: %d\n", rc);
         goto out;
     }
-    char *c64 = b64(cert, cert_len), *e64 = pub_b64(&ek.pub), *a64 = pub_b64(&ak.pub);
+    /* ENROL_WRONG_EK_PUB=1: claim the TPM's RSA EK as ek_pub (the certificate is for
+     * the ECC EK) — the NMS must notice that the certificate does not carry ek_pub. */
+    qtpm_tss_key other;
+    const TPM2B_PUBLIC *claimed = &ek.pub;
+    if (getenv("ENROL_WRONG_EK_PUB")) {
+        if (qtpm_tss_create_ek(t, TPM_ALG_RSA, NULL, &other) != QTPM_OK) {
+            fprintf(stderr, "RSA EK failed\n");
+            goto out;
+        }
+        qtpm_tss_FlushContext(t, other.handle);
+        claimed = &other.pub;
+    }
+    char *c64 = b64(cert, cert_len), *e64 = pub_b64(claimed), *a64 = pub_b64(&ak.pub);
     req = json_pack("{s:s,s:s?,s:s?,s:s?}", "hostname", "router-1", "ek_cert", c64, "ek_pub",
                     e64, "ak_pub", a64);
     free(c64);

@@ -14,6 +14,8 @@
 #   - explicit attestation: evidence for a file in the vendor's digest list → good with a
 #     PolicyAuthorize approval; then a file in no list → unknown (reason unknown-file);
 #     then a listed path with other content → bad (digest-mismatch);
+#   - an EK certificate for another key than ek_pub (the TPM's RSA EK claimed): 403, one
+#     level and chained;
 #   - EK certificate chains: an EK certificate from an intermediate CA is refused without
 #     ek_chain and accepted with it (vendor root → intermediate → EK); an intermediate of a
 #     root nobody imported is refused with the reason (unable to get local issuer
@@ -122,6 +124,13 @@ openssl x509 -inform DER -in "$tmp/nms/ak-$router.der" -noout -text 2>/dev/null 
 "$NMS" --db "$db" router show "$router" --json | grep -q '"allow_reenrol":false' \
     || fail "allow not reset"
 
+# The vendor's certificate of the ECC EK, but ek_pub claims the TPM's RSA EK: 403.
+out=$(ENROL_SHOW_ERROR=1 ENROL_WRONG_EK_PUB=1 "$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc \
+    2>"$tmp/err") || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "certificate for another EK: $out"
+grep -q "error=ek-untrusted message=the EK certificate does not chain to an imported vendor CA or does not carry ek_pub" \
+    "$tmp/err" || fail "wrong-EK reason: $(cat "$tmp/err")"
+
 # Credential for a different EK: the TPM cannot activate it, a guess gets 403.
 "$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc wrong-ek) || fail "client: $out"
@@ -195,6 +204,13 @@ out=$(ENROL_EK_CHAIN="$tmp/chain/ca-cert.pem" "$CLIENT" enrol "$tcti" "$url" "$t
 [ "$out" = "enrol=201 activate=200 router=$router" ] || fail "2-level chain refused: $out"
 "$NMS" --db "$db" router show "$router" --json | grep -q '"state":"enrolled"' \
     || fail "state after the chained enrolment"
+# A good chain, but ek_pub is another key than the certificate's (the TPM's RSA EK).
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$(ENROL_SHOW_ERROR=1 ENROL_WRONG_EK_PUB=1 ENROL_EK_CHAIN="$tmp/chain/ca-cert.pem" \
+    "$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc 2>"$tmp/err") || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "chained cert for another EK: $out"
+grep -q "error=ek-untrusted message=the EK certificate does not carry ek_pub" "$tmp/err" \
+    || fail "chained wrong-EK reason: $(cat "$tmp/err")"
 mkchain "$tmp/rogue" "rogue root"
 "$CLIENT" ekcert "$tcti" "$tmp/rogue" "$tmp/rogue/ek.der" || fail "EK certificate (rogue)"
 export ENROL_EK_CERT="$tmp/rogue/ek.der"
