@@ -3,7 +3,7 @@
  * layer — enrolment, activation, TLS-key certification and evidence
  * (src/ras/) — fed arbitrary JSON bodies. The first byte picks the handler;
  * the rest is parsed as JSON (as evhttp's body would be) and handed over with
- * an in-memory SQLite store holding one enrolled-looking router id and, before each
+ * an in-memory SQLite store holding one router enrolled with an ECC AK and, before each
  * call, a fresh challenge nonce for it (FUZZ_NONCE, the one the deep seeds of
  * tests/fuzz/make_corpus_nms.py carry), so tls-key and evidence bodies get past the
  * nonce check into the certification and quote checks. Every call must answer a
@@ -22,6 +22,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "qtpm/marshal.h"
+#include "qtpm/tss_tasks.h"
 #include "ras.h"
 #include "store.h"
 
@@ -52,8 +54,33 @@ static void setup(void)
     X509_gmtime_adj(X509_getm_notBefore(ca), 0);
     X509_gmtime_adj(X509_getm_notAfter(ca), 86400);
     X509_set_pubkey(ca, ca_key);
-    if (!ca_key || !policy_key || X509_sign(ca, ca_key, EVP_sha256()) <= 0 ||
-        qtpm_store_router_add(st, FUZZ_ROUTER, "fuzz", "enrolled") != 0)
+    if (!ca_key || !policy_key || X509_sign(ca, ca_key, EVP_sha256()) <= 0)
+        abort();
+    /* The router, enrolled with an ECC P-256 AK whose point is the curve's generator
+     * (SEC 2 §2.4.2), so quote and certification signatures are really checked. */
+    static const char gx[] = "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296";
+    static const char gy[] = "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+    static qtpm_store_enrolment e;
+    TPM2B_PUBLIC ak;
+    memset(&ak, 0, sizeof ak);
+    size_t off = 0;
+    snprintf(e.router, sizeof e.router, "%s", FUZZ_ROUTER);
+    snprintf(e.hostname, sizeof e.hostname, "fuzz");
+    snprintf(e.vendor, sizeof e.vendor, "fuzz");
+    ak.publicArea.parameters.eccDetail.curveID = TPM_ECC_NIST_P256;
+    if (qtpm_tss_template_ak(TPM_ALG_ECC, &ak.publicArea) != QTPM_OK ||
+        qtpm_ras_unhex(gx, ak.publicArea.unique.ecc.x.buffer, 32) ||
+        qtpm_ras_unhex(gy, ak.publicArea.unique.ecc.y.buffer, 32))
+        abort();
+    ak.publicArea.unique.ecc.x.size = ak.publicArea.unique.ecc.y.size = 32;
+    if (qtpm_TPM2B_PUBLIC_marshal(&ak, e.ak_pub, sizeof e.ak_pub, &off) != TPM_RC_SUCCESS)
+        abort();
+    e.ak_pub_len = off;
+    memcpy(e.ek_pub, e.ak_pub, off); /* any unique bytes */
+    e.ek_pub_len = off;
+    e.ek_cert_len = 1;
+    static const uint8_t name[34] = {0x00, 0x0b};
+    if (qtpm_store_enrol_finish(st, &e, name, sizeof name, "01", (const uint8_t *)"x", 1) != 0)
         abort();
 }
 
@@ -79,7 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (res.status < 200 || res.status > 599)
         abort();
-    snprintf(last, sizeof last, "%d %s", res.status, res.body ? "-" : res.error);
+    const char *verdict = json_string_value(json_object_get(res.body, "verdict"));
+    const char *reason = json_string_value(
+        json_object_get(json_array_get(json_object_get(res.body, "reasons"), 0), "code"));
+    snprintf(last, sizeof last, "%d %s%s%s", res.status,
+             res.body ? (verdict ? verdict : "-") : res.error, reason ? " " : "",
+             reason ? reason : "");
     json_decref(res.body);
     json_decref(req);
     return 0;
