@@ -1,6 +1,7 @@
 #!/bin/sh
-# dm_lifecycle.sh BUILD — a router's life after enrolment, end to end (ctest dm_lifecycle):
-# qtpm-server (mssim) is the router's TPM, qtpm-agent its agent, qtpm-nms (SQLite) the NMS.
+# dm_lifecycle.sh BUILD [qtpm|swtpm] — a router's life after enrolment, end to end (ctest
+# dm_lifecycle_qtpm, dm_lifecycle_swtpm): qtpm-server (mssim, ML-DSA-65 AK) or swtpm (ECC AK)
+# is the router's TPM, qtpm-agent its agent, qtpm-nms (SQLite) the NMS.
 #
 #   1. enrol, attest: good;
 #   2. reboot (power cycle, Startup(CLEAR): resetCount changes, PCR 10 restarts) and the
@@ -17,7 +18,7 @@
 #      verdict (good) with an "online" event; offline again, then evidence does the same.
 # Every server is stopped by a trap on any exit; every wait is bounded.
 set -eu
-build=$1
+build=$1 tpm=${2:-qtpm}
 nms=$build/src/nms/qtpm-nms agent=$build/src/agent/qtpm-agent
 dl=$build/src/attest/qtpm-digestlist server=$build/src/server/qtpm-server
 mfg=$build/src/manufacture/qtpm-manufacture qtpm=$build/src/cli/qtpm
@@ -58,13 +59,16 @@ wait_port() { # PORT PID
         sleep 0.1
     done
 }
-# _TPM_Init through the mssim platform port: POWER_OFF, POWER_ON, NV_ON.
+# _TPM_Init through the platform port: mssim POWER_OFF, POWER_ON, NV_ON; swtpm's control
+# channel CMD_INIT (flags 0).
 power_cycle() {
-    python3 - "$tport" <<'PY'
+    python3 - "$tport" "$tpm" <<'PY'
 import socket, struct, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1]) + 1), 5)
-for code in (2, 1, 11):
-    s.sendall(struct.pack(">I", code))
+msgs = [struct.pack(">II", 2, 0)] if sys.argv[2] == "swtpm" else \
+       [struct.pack(">I", c) for c in (2, 1, 11)]
+for m in msgs:
+    s.sendall(m)
     got = b""
     while len(got) < 4:
         c = s.recv(4 - len(got))
@@ -100,10 +104,16 @@ wait_state() { # STATE
 # The router's TPM and its EK certificates from a vendor CA.
 tport=$(free_port_pair)
 mkdir -p "$tmp/tpm"
-"$server" --mssim --host 127.0.0.1 --port "$tport" --state "$tmp/tpm" 2>"$tmp/tpm.log" &
+if [ "$tpm" = swtpm ]; then
+    swtpm socket --tpm2 --tpmstate "dir=$tmp/tpm" --server "type=tcp,port=$tport" \
+        --ctrl "type=tcp,port=$((tport + 1))" --flags not-need-init 2>"$tmp/tpm.log" &
+    tcti="swtpm:host=127.0.0.1,port=$tport" ak=ecc
+else
+    "$server" --mssim --host 127.0.0.1 --port "$tport" --state "$tmp/tpm" 2>"$tmp/tpm.log" &
+    tcti="mssim:host=127.0.0.1,port=$tport" ak=mldsa65
+fi
 tpm_pid=$!
-wait_port "$tport" "$tpm_pid" && wait_port $((tport + 1)) "$tpm_pid" || fail "qtpm-server"
-tcti="mssim:host=127.0.0.1,port=$tport"
+wait_port "$tport" "$tpm_pid" && wait_port $((tport + 1)) "$tpm_pid" || fail "$tpm"
 "$qtpm" -T "$tcti" startup -c >/dev/null || fail "startup"
 "$mfg" --tcti "$tcti" --ca-dir "$tmp/vendor-ca" --alg eccp256 >/dev/null || fail "manufacture"
 
@@ -135,7 +145,7 @@ state_dir = $tmp/agent
 hostname = r1
 measure_root = $tmp/root
 ima_source = own
-ak = mldsa65
+ak = $ak
 period = 3
 CONF
 put() { for f in "$@"; do cp "$tmp/all/$f" "$tmp/root/bin/$f"; done; }
