@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make_corpus_nms.py OUT_DIR — deep seeds for fuzz_nms_request (tests/fuzz/corpus-nms).
 
-Each seed is one byte choosing the handler (0 enrol, 1 activate, 2 tls-key, 3 evidence)
-and a JSON body whose every field is well formed: TPM structures marshalled as TPM 2.0
+Each seed is one byte choosing the handler ('0' enrol, '1' activate, '2' tls-key,
+'3' evidence: the harness takes it modulo 4) and a JSON body whose every field is well
+formed: TPM structures marshalled as TPM 2.0
 Part 2 lays them out (big-endian; TPM2B_PUBLIC §12.2.5, TPMS_ATTEST §10.12.12,
 TPMT_SIGNATURE §11.3.4), a DER EK certificate made with the openssl CLI, an ima-ng
 entry in the kernel's binary form with its template hash. The fuzzer then starts past
@@ -89,7 +90,7 @@ def main(out):
     }
     for name, (sel, body) in seeds.items():
         with open(os.path.join(out, name + ".json"), "wb") as f:
-            f.write(bytes([sel]) + json.dumps(body, separators=(",", ":")).encode())
+            f.write(str(sel).encode() + json.dumps(body, separators=(",", ":")).encode())
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus-nms"))
