@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -711,4 +712,37 @@ int agent_report(const agent_config *cfg, qtpm_tss *tpm, const char *kind, json_
     json_decref(body);
     json_decref(rep);
     return rc;
+}
+
+/* A report that could not be sent waits in state_dir/pending-report.json (the newest
+ * one only: it names every refused file of the last check). */
+int agent_report_keep(const agent_config *cfg, const char *kind, json_t *files)
+{
+    char p[1100];
+    spath(cfg, "pending-report.json", p, sizeof p);
+    json_t *j = json_pack("{s:s,s:O}", "kind", kind, "files", files);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    int rc = text ? agent_write_file(p, (const uint8_t *)text, strlen(text), 0600) : -1;
+    free(text);
+    json_decref(j);
+    return rc ? AGENT_E_IO : 0;
+}
+
+int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen)
+{
+    char p[1100];
+    spath(cfg, "pending-report.json", p, sizeof p);
+    json_error_t e;
+    json_t *j = json_load_file(p, 0, &e);
+    if (!j)
+        return 0;
+    const char *kind = json_string_value(json_object_get(j, "kind"));
+    json_t *files = json_object_get(j, "files");
+    int rc = kind && json_is_array(files) ? agent_report(cfg, tpm, kind, files, err, errlen)
+                                          : 0; /* malformed: dropped */
+    json_decref(j);
+    if (rc != 0)
+        return -1;
+    unlink(p);
+    return 1;
 }

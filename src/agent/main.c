@@ -86,6 +86,11 @@ static int heartbeat(const agent_config *cfg, qtpm_tss *tpm, int *attest)
     }
     printf("qtpm-agent: %s: mutual TLS with the TPM-resident key up (heartbeat %.1f ms)\n",
            cfg->hostname, now_ms() - t0);
+    int sent = agent_report_flush(cfg, tpm, err, sizeof err);
+    if (sent > 0)
+        printf("qtpm-agent: %s: a kept report sent to the NMS\n", cfg->hostname);
+    else if (sent < 0)
+        fprintf(stderr, "qtpm-agent: a kept report could not be sent: %s\n", err);
     return 0;
 }
 
@@ -114,11 +119,15 @@ static int check_config(const agent_config *cfg, qtpm_tss *tpm, int quiet)
     if (rc != 0 && json_array_size(refused) == 0)
         json_array_append_new(refused, json_pack("{s:s,s:s}", "path", manifest, "reason",
                                                  "manifest-invalid"));
-    if (agent_report(cfg, tpm, "config-refused", refused, err, sizeof err) != 0)
+    if (agent_report(cfg, tpm, "config-refused", refused, err, sizeof err) != 0) {
         fprintf(stderr, "qtpm-agent: could not report the refused configuration to the NMS: "
                         "%s\n", err);
-    else
+        if (agent_report_keep(cfg, "config-refused", refused) == 0)
+            fprintf(stderr, "qtpm-agent: the report is kept and sent after the next "
+                            "heartbeat that goes through\n");
+    } else {
         printf("qtpm-agent: %s: refused configuration reported to the NMS\n", cfg->hostname);
+    }
     json_decref(refused);
     return 1;
 }
@@ -223,6 +232,10 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "measure") == 0 || strcmp(cmd, "attest-once") == 0 ||
                strcmp(cmd, "run") == 0) {
         size_t added = 0;
+        /* At load, before anything new is measured: the TLS key still has the approval
+         * of the last good configuration, so the report can go out. */
+        if (strcmp(cmd, "run") == 0)
+            check_config(&cfg, tpm, 1);
         if ((rc = agent_measure_start(&m, &cfg, tpm)) != 0 ||
             (rc = agent_measure_scan(&m, &added)) != 0) {
             fprintf(stderr, "qtpm-agent: measuring %s failed: %s\n", cfg.measure_root,
@@ -239,7 +252,6 @@ int main(int argc, char **argv)
         } else {
             signal(SIGTERM, on_signal);
             signal(SIGINT, on_signal);
-            check_config(&cfg, tpm, 1); /* at load: refused files are reported */
             int good = 0;
             double last = now_ms();
             attest_round(&cfg, tpm, &good);

@@ -13,7 +13,8 @@
 #   4. a TPM Resume (Shutdown(STATE), power cycle, Startup(STATE): PCR 10 kept): the
 #      list continues incrementally, good, a "resume" event and no new reboot event;
 #   5. a sealed configuration file edited: config-verify refuses it and reports it over
-#      the mutual-TLS channel; `qtpm-nms events` shows config-refused with the path;
+#      the mutual-TLS channel; `qtpm-nms events` shows config-refused with the path; with
+#      the NMS down the report is kept and sent after the next heartbeat;
 #   6. silence for two periods → offline; a heartbeat brings the router back to its last
 #      verdict (good) with an "online" event; offline again, then evidence does the same.
 # Every server is stopped by a trap on any exit; every wait is bounded.
@@ -132,10 +133,13 @@ db="sqlite:$tmp/nms/nms.db"
     || fail "vendor import"
 "$nms" --db "$db" digestlist add "$tmp/list.qdl" >/dev/null || fail "digestlist add"
 nport=$(free_port_pair)
-"$nms" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
-    2>"$tmp/nms.log" &
-nms_pid=$!
-wait_port "$nport" "$nms_pid" || fail "qtpm-nms"
+start_nms() {
+    "$nms" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
+        2>>"$tmp/nms.log" &
+    nms_pid=$!
+    wait_port "$nport" "$nms_pid" || fail "qtpm-nms"
+}
+start_nms
 mkdir -p "$tmp/agent" "$tmp/root/bin"
 cat >"$tmp/agent.conf" <<CONF
 tcti = $tcti
@@ -196,6 +200,17 @@ grep -q "refused configuration reported to the NMS" "$tmp/out" || fail "not repo
 "$nms" --db "$db" events >"$tmp/events.txt" || fail "events"
 grep "config-refused" "$tmp/events.txt" | grep -q "$tmp/root/bin/frr.conf (modified)" \
     || fail "events: $(cat "$tmp/events.txt")"
+# The NMS unreachable: the report is kept and sent after the next heartbeat.
+kill "$nms_pid"
+wait "$nms_pid" || fail "qtpm-nms did not stop cleanly"
+nms_pid=
+"$agent" config-verify -c "$tmp/agent.conf" >"$tmp/out" 2>&1 && fail "edited config accepted"
+grep -q "the report is kept" "$tmp/out" || fail "report not kept: $(cat "$tmp/out")"
+start_nms
+"$agent" heartbeat -c "$tmp/agent.conf" >"$tmp/out" 2>&1 || fail "heartbeat after restart"
+grep -q "a kept report sent to the NMS" "$tmp/out" || fail "kept report: $(cat "$tmp/out")"
+[ "$(count_events config-refused)" = 2 ] || fail "the kept report did not arrive"
+[ ! -e "$tmp/agent/pending-report.json" ] || fail "the kept report was not removed"
 # The router cannot report for another router, nor other kinds of event.
 curl -s --max-time 10 --cacert "$tmp/nms/operator-ca.crt" --cert "$tmp/nms/operator.crt" \
     --key "$tmp/nms/operator.key" -H 'Content-Type: application/json' \
