@@ -143,6 +143,21 @@ t.sendall(body)
 t.sendall(b"GET /api/v1/routers HTTP/1.1\r\nHost: x\r\n\r\n")
 st, j = reply(t)
 assert (st, j["error"]) == (401, "unauthenticated"), (st, j)
+# Pipelined in one write: a POST with a body that looks like a request, then a GET; the
+# gate must pass the body as body (both answered, in order). Bare-LF heads work too.
+t = conn()
+fake = b'GET /api/v1/x HTTP/1.1\r\n\r\n'
+t.sendall(b"POST /api/v1/enrol HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(fake) + fake +
+          b"GET /api/v1/routers HTTP/1.1\nHost: x\n\n")
+st, j = reply(t)
+assert (st, j["error"]) == (415, "unsupported-media-type"), (st, j)
+st, j = reply(t)
+assert (st, j["error"]) == (401, "unauthenticated"), (st, j)
+t = conn()
+t.sendall(b"POST /api/v1/enrol HTTP/1.1\nHost: x\nContent-Length: 99999999\n\n")
+st, j = reply(t)
+assert (st, j["error"]) == (413, "too-large"), (st, j)
 t = conn()
 t.sendall(b"GET /api/v1/routers HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (70 * 1024) + b"\r\n\r\n")
 st, j = reply(t)
