@@ -16,7 +16,9 @@
 #      the mutual-TLS channel; `qtpm-nms events` shows config-refused with the path; with
 #      the NMS down the report is kept and sent after the next heartbeat;
 #   6. silence for two periods → offline; a heartbeat brings the router back to its last
-#      verdict (good) with an "online" event; offline again, then evidence does the same.
+#      verdict (good) with an "online" event; offline again, then evidence does the same;
+#   7. an unknown file: unknown, sticky in this boot (earlier-in-this-boot); a reboot into
+#      the clean image: good again, with a reboot event.
 # Every server is stopped by a trap on any exit; every wait is bounded.
 set -eu
 build=$1 tpm=${2:-qtpm}
@@ -232,6 +234,20 @@ wait_state offline
 rm "$tmp/root/bin/frr.conf" # edited: it would be measured as a digest mismatch
 attest "back from offline"
 [ "$(count_events online)" = $((online0 + 2)) ] || fail "no online event after evidence"
+# 7. A file no list names: unknown (and it stays so in this boot); a reboot into the clean
+#    image is verified afresh: good again, a third reboot event.
+printf 'not in any list\n' >"$tmp/root/bin/dropper"
+"$agent" attest-once -c "$tmp/agent.conf" >"$tmp/out" 2>&1 && fail "unknown file accepted"
+grep -q "verdict unknown" "$tmp/out" || fail "not unknown: $(cat "$tmp/out")"
+grep -q "reason: unknown-file /bin/dropper" "$tmp/out" || fail "reason: $(cat "$tmp/out")"
+rm "$tmp/root/bin/dropper"
+"$agent" attest-once -c "$tmp/agent.conf" >"$tmp/out" 2>&1 && fail "sticky verdict forgotten"
+grep -q "reason: earlier-in-this-boot" "$tmp/out" || fail "not sticky: $(cat "$tmp/out")"
+power_cycle || fail "power cycle"
+"$qtpm" -T "$tcti" startup -c >/dev/null || fail "startup after reset"
+attest "after a reboot from an unknown state"
+[ "$(count_events reboot)" = 3 ] || fail "no reboot event after the last reset"
+[ "$(state)" = good ] || fail "state after the last reboot: $(state)"
 kill -0 "$nms_pid" || fail "nms died"
 kill "$nms_pid"
 wait "$nms_pid" || fail "qtpm-nms did not stop cleanly"
