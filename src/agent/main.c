@@ -229,6 +229,8 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "heartbeat") == 0) {
         int attest = 0;
         status = heartbeat(&cfg, tpm, &attest);
+        if (status == 0 && attest)
+            printf("qtpm-agent: %s: the NMS asks for fresh evidence\n", cfg.hostname);
     } else if (strcmp(cmd, "measure") == 0 || strcmp(cmd, "attest-once") == 0 ||
                strcmp(cmd, "run") == 0) {
         size_t added = 0;

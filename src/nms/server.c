@@ -457,6 +457,7 @@ static void h_heartbeat(struct req *q, const char *id)
      * all in one transaction. */
     qtpm_store_router r;
     qtpm_store *st = q->nms->st;
+    int back = 0;
     int rc = qtpm_store_begin(st);
     if (rc == 0)
         rc = qtpm_store_router_seen(st, id, json_integer_value(n), &previous);
@@ -476,6 +477,7 @@ static void h_heartbeat(struct req *q, const char *id)
             rc = qtpm_store_router_set_state(st, id, verdict);
         if (rc == 0)
             rc = qtpm_store_event_add(st, id, "online", detail, NULL);
+        back = 1;
     }
     if (rc == 0)
         rc = qtpm_store_commit(st);
@@ -490,8 +492,8 @@ static void h_heartbeat(struct req *q, const char *id)
         return;
     }
     /* Fresh evidence is wanted when the measurement list changed since the last
-     * heartbeat (or this is the first one). */
-    json_t *j = json_pack("{s:b}", "attest", previous != json_integer_value(n));
+     * heartbeat (or this is the first one), and after a silence (back from offline). */
+    json_t *j = json_pack("{s:b}", "attest", back || previous != json_integer_value(n));
     send_json(q->r, 200, j);
     json_decref(j);
 }

@@ -223,10 +223,13 @@ curl -s --max-time 10 --cacert "$tmp/nms/operator-ca.crt" --cert "$tmp/nms/opera
 grep -q '"error":"forbidden"' "$tmp/r.json" || fail "403 body: $(cat "$tmp/r.json")"
 
 # 6. Offline after two silent periods; back with a heartbeat, then with evidence.
+"$agent" heartbeat -c "$tmp/agent.conf" >"$tmp/out" 2>&1 || fail "heartbeat"
+grep -q "asks for fresh evidence" "$tmp/out" && fail "evidence asked for with nothing new"
 online0=$(count_events online) # (a slow machine may have had the router offline before)
 wait_state offline
 "$agent" heartbeat -c "$tmp/agent.conf" >"$tmp/out" 2>&1 || fail "heartbeat"
 [ "$(state)" = good ] || fail "after a heartbeat the state is $(state), not good"
+grep -q "asks for fresh evidence" "$tmp/out" || fail "no evidence asked for after a silence"
 [ "$(count_events online)" = $((online0 + 1)) ] || fail "no online event after the heartbeat"
 "$nms" --db "$db" events | grep "online" | grep -q "heartbeat; state good" \
     || fail "online event detail: $("$nms" --db "$db" events | grep online)"
