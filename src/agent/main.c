@@ -4,17 +4,20 @@
  *
  *   enrol -c CONF          EK certificate → AK → ActivateCredential → AK certificate,
  *                          then the TPM-resident TLS key, certified by the AK → TLS certificate
- *   heartbeat -c CONF      one mutual-TLS heartbeat with the TPM-resident key
+ *   heartbeat -c CONF      one mutual-TLS heartbeat with the TPM-resident key (then a kept
+ *                          report, if any); says when the NMS asks for fresh evidence
  *   measure -c CONF        measure the router image once (own measurer)
  *   attest-once -c CONF    measure, then one challenge → quote → evidence round, then a
  *                          heartbeat over mutual TLS (implicit attestation)
  *   run -c CONF [--rounds N]
- *                          measure every period; attest at once when the list
+ *                          check the sealed configuration (if any) before measuring,
+ *                          then measure every period; attest at once when the list
  *                          grew, and at least once a period
  *   config-seal -c CONF FILE...
  *                          HMAC each configuration file with a TPM-held key into
  *                          state_dir/config.manifest
- *   config-verify -c CONF  refuse (exit 1, each file named) any sealed file that changed
+ *   config-verify -c CONF  refuse (exit 1, each file named) any sealed file that changed,
+ *                          and report it to the NMS (event config-refused)
  *   status -c CONF [--json]
  *
  * Exit status: 0 success, 1 the NMS or the TPM refused or failed, 2 usage or
