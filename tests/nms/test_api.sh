@@ -202,6 +202,42 @@ ctype=application/json body=$tmp/cred.json expect 404 none POST /api/v1/enrol/ab
 # Router events likewise (docs/NMS.md: config-refused).
 ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/events
 ctype=application/json body=$tmp/empty.json expect 403 readonly POST /api/v1/routers/r1/events
+# With a router certificate (made here with the privacy CA, as the NMS would issue one to a
+# TPM-resident key): the body's checks, each with its status; r1 is not enrolled → 404.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/O=qtpm-nms/OU=router/CN=r1" -keyout "$tmp/router.key" -out "$tmp/router.csr" \
+    2>/dev/null || fail "router csr"
+openssl x509 -req -in "$tmp/router.csr" -CA "$tmp/nms/privacy-ca.crt" \
+    -CAkey "$tmp/nms/privacy-ca.key" -CAcreateserial -days 1 -out "$tmp/router.crt" \
+    2>/dev/null || fail "router cert"
+rev() { # EXPECTED-STATUS EXPECTED-ERROR ROUTER-ID BODY
+    printf '%s' "$4" >"$tmp/ev.json"
+    got=$(curl -s --max-time 10 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+        --cert "$tmp/router.crt" --key "$tmp/router.key" -H 'Content-Type: application/json' \
+        --data-binary "@$tmp/ev.json" "$base/api/v1/routers/$3/events" || true)
+    [ "$got" = "$1" ] || fail "router event $4 → $got, want $1 ($(cat "$tmp/out"))"
+    grep -q "\"error\":\"$2\"" "$tmp/out" || fail "router event $4: $(cat "$tmp/out")"
+}
+f1='[{"path":"/etc/frr/frr.conf","reason":"modified"}]'
+rev 403 forbidden r2 "{\"kind\":\"config-refused\",\"files\":$f1}"
+rev 400 bad-request r1 "{\"kind\":\"verdict\",\"files\":$f1}"
+rev 400 bad-request r1 '{"kind":"config-refused"}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[]}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[{"path":"/x","reason":"bored"}]}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[{"path":"/x\u0001y","reason":"modified"}]}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[{"reason":"modified"}]}'
+many=$(python3 -c 'import json; print(json.dumps({"kind":"config-refused","files":[{"path":"/f%d" % i,"reason":"modified"} for i in range(65)]}))')
+rev 400 bad-request r1 "$many"
+rev 404 not-found r1 "{\"kind\":\"config-refused\",\"files\":$f1}"
+# and the router certificate is no operator: 403 elsewhere, heartbeat of an unknown router 404
+got=$(curl -s --max-time 10 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+    --cert "$tmp/router.crt" --key "$tmp/router.key" "$base/api/v1/routers" || true)
+[ "$got" = 403 ] || fail "router certificate listing routers: $got"
+printf '{"entries": 3}' >"$tmp/hb.json"
+got=$(curl -s --max-time 10 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+    --cert "$tmp/router.crt" --key "$tmp/router.key" -H 'Content-Type: application/json' \
+    --data-binary "@$tmp/hb.json" "$base/api/v1/routers/r1/heartbeat" || true)
+[ "$got" = 404 ] || fail "heartbeat of an unknown router: $got ($(cat "$tmp/out"))"
 # Heartbeat is for routers' TLS keys only.
 ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/heartbeat
 ctype=application/json body=$tmp/empty.json expect 403 operator POST /api/v1/routers/r1/heartbeat
