@@ -170,7 +170,8 @@ typedef struct {
 typedef struct {
     qtpm_verdict_state state;
     qtpm_ar4si_tier tier;
-    int rebooted;        /* this evidence starts a new boot (resetCount changed) */
+    int rebooted;        /* this evidence starts a new boot (resetCount changed, or
+                          * restartCount changed and the list offered from 0) */
     qtpm_reason *reasons;
     size_t n_reasons;
 } qtpm_verdict;

@@ -91,6 +91,15 @@ int agent_tls_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t er
  * sign: the PCRs are not in a configuration the NMS approved. */
 int agent_heartbeat(const agent_config *cfg, qtpm_tss *tpm, size_t entries, int *attest,
                     char *err, size_t errlen);
+/* POST /events over the same mutual-TLS channel: {"kind": kind, "files": files}
+ * (docs/NMS.md; kind "config-refused", files [{"path", "reason"}]). */
+int agent_report(const agent_config *cfg, qtpm_tss *tpm, const char *kind, json_t *files,
+                 char *err, size_t errlen);
+/* A report that could not be sent is kept (state_dir/pending-report.json, the newest
+ * only) and sent by agent_report_flush after a heartbeat that went through: 1 sent,
+ * 0 nothing kept, < 0 still not sent. */
+int agent_report_keep(const agent_config *cfg, const char *kind, json_t *files);
+int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen);
 int agent_read_file(const char *path, uint8_t **buf, size_t *len);
 int agent_write_file(const char *path, const uint8_t *buf, size_t len, int mode);
 

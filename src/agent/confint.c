@@ -163,6 +163,12 @@ out:
 int agent_confint_verify(qtpm_tss *tpm, const char *state_dir, const char *manifest,
                          size_t *bad, char *err, size_t errlen)
 {
+    return agent_confint_verify_ex(tpm, state_dir, manifest, bad, NULL, err, errlen);
+}
+
+int agent_confint_verify_ex(qtpm_tss *tpm, const char *state_dir, const char *manifest,
+                            size_t *bad, json_t *refused, char *err, size_t errlen)
+{
     *bad = 0;
     uint8_t *text = NULL;
     size_t len = 0;
@@ -200,9 +206,15 @@ int agent_confint_verify(qtpm_tss *tpm, const char *state_dir, const char *manif
             rc = AGENT_E_IO;
             break;
         }
-        if (file_hmac(tpm, key, path, got) != QTPM_OK || ct_memneq(want, got, 32)) {
+        int unreadable = file_hmac(tpm, key, path, got) != QTPM_OK;
+        if (unreadable || ct_memneq(want, got, 32)) {
             (*bad)++;
-            snprintf(err, errlen, "%s: HMAC mismatch, refused", path);
+            snprintf(err, errlen, "%s: %s, refused", path,
+                     unreadable ? "missing or unreadable" : "HMAC mismatch");
+            if (refused)
+                json_array_append_new(refused,
+                                      json_pack("{s:s,s:s}", "path", path, "reason",
+                                                unreadable ? "unreadable" : "modified"));
         }
     }
 out:

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "qtpm/tss.h"
 
 /* Writes manifest: one line "hex-hmac path" per file (created atomically).
@@ -21,5 +23,10 @@ int agent_confint_seal(qtpm_tss *tpm, const char *state_dir, const char *manifes
  * missing or unreadable), whose paths are logged into err (the last one). */
 int agent_confint_verify(qtpm_tss *tpm, const char *state_dir, const char *manifest,
                          size_t *bad, char *err, size_t errlen);
+/* The same; each refused file is also appended to refused (a JSON array, or NULL)
+ * as {"path": P, "reason": "modified" | "unreadable"} — what the agent reports to
+ * the NMS (POST /routers/<id>/events, kind config-refused). */
+int agent_confint_verify_ex(qtpm_tss *tpm, const char *state_dir, const char *manifest,
+                            size_t *bad, json_t *refused, char *err, size_t errlen);
 
 #endif

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "agent.h"
@@ -323,6 +325,46 @@ static int parse_selection(json_t *j, TPML_PCR_SELECTION *sel)
     return sel->count ? 0 : QTPM_E_INVALID;
 }
 
+/* Whether the list no longer continues the prefix the NMS verified (the
+ * challenge's "verified": the boot of the last verified quote and the SHA-256
+ * PCR 10 that prefix replays to). Another resetCount in this quote: a TPM
+ * Reset, always a new list. Another restartCount only: a TPM Restart (PCRs
+ * reset, a new list) or a Resume (PCRs kept, the same list) — told apart by
+ * replaying our list's first `from` entries, which happens once per restart. */
+static int restarted_since(json_t *verified, const TPM2B_ATTEST *quote,
+                           const qtpm_ima_list *list, size_t from)
+{
+    TPMS_ATTEST a;
+    size_t off = 0;
+    json_t *rc_ = json_object_get(verified, "reset_count");
+    json_t *rs = json_object_get(verified, "restart_count");
+    const char *p10 = json_string_value(json_object_get(verified, "pcr10_sha256"));
+    if (!json_is_integer(rc_) || !json_is_integer(rs) ||
+        qtpm_TPMS_ATTEST_unmarshal(&a, quote->buffer, quote->size, &off) != TPM_RC_SUCCESS)
+        return 0;
+    if ((json_int_t)a.clockInfo.resetCount != json_integer_value(rc_))
+        return 1;
+    if ((json_int_t)a.clockInfo.restartCount == json_integer_value(rs))
+        return 0;
+    uint8_t want[32], pcr[64], v[64], h[32];
+    size_t n = 0, vl = 0;
+    if (!p10 || agent_unhex(p10, want, sizeof want, &n) != 0 || n != 32)
+        return 0;
+    memset(pcr, 0, sizeof pcr);
+    for (size_t i = 0; i < from && i < list->count; i++) {
+        unsigned int ol = 0;
+        if (list->entries[i].pcr != 10)
+            continue;
+        if (qtpm_ima_extend_value(&list->entries[i], TPM_ALG_SHA256, v, &vl) != 0)
+            return 1;
+        memcpy(pcr + 32, v, 32);
+        if (EVP_Digest(pcr, 64, h, &ol, EVP_sha256(), NULL) != 1)
+            return 1;
+        memcpy(pcr, h, 32);
+    }
+    return memcmp(pcr, want, 32) != 0;
+}
+
 int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t vlen,
                  json_t **reply, char *err, size_t errlen)
 {
@@ -375,8 +417,12 @@ int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t v
     if (rc == 0 && (rc = agent_measure_list(cfg, &list)) != 0)
         snprintf(err, errlen, "reading the measurement list: error %d", rc);
     /* A list shorter than what the NMS has verified is a new boot's list (the
-     * TPM was reset): offer it whole; the quote's resetCount proves the boot. */
-    if (rc == 0 && (uint64_t)from > list.count)
+     * TPM was reset): offer it whole; the quote's resetCount proves the boot.
+     * So is a list after a TPM Reset or Restart that has grown past that
+     * length: see restarted_since(). */
+    if (rc == 0 && ((uint64_t)from > list.count ||
+                    restarted_since(json_object_get(ch, "verified"), &quote, &list,
+                                    (size_t)from)))
         from = 0;
     for (size_t i = (size_t)from; rc == 0 && i < list.count; i++)
         rc = qtpm_ima_serialize_binary(&list.entries[i], &entries, &entries_len);
@@ -571,13 +617,16 @@ static int load_approval(const agent_config *cfg, agent_tlskey *k)
     return 0;
 }
 
-int agent_heartbeat(const agent_config *cfg, qtpm_tss *tpm, size_t entries, int *attest,
-                    char *err, size_t errlen)
+/* POST body to /api/v1/routers/<id>/<suffix> over mutual TLS with the
+ * TPM-resident key and the NMS's last approval; *rep gets the reply. Fails
+ * (with the TPM's reason in err) when the TPM refuses to sign. */
+static int tls_post(const agent_config *cfg, qtpm_tss *tpm, const char *suffix, json_t *body,
+                    json_t **rep, char *err, size_t errlen)
 {
     char router[256], p[1100], path[512];
     uint8_t *buf = NULL;
     size_t len = 0, off = 0;
-    *attest = 0;
+    *rep = NULL;
     spath(cfg, "router.id", p, sizeof p);
     if (agent_read_file(p, &buf, &len) != 0 || len == 0 || len >= sizeof router) {
         free(buf);
@@ -625,24 +674,75 @@ int agent_heartbeat(const agent_config *cfg, qtpm_tss *tpm, size_t entries, int 
     if (load_approval(cfg, &k) != 0)
         fprintf(stderr, "qtpm-agent: no approval from the NMS yet: the TLS key cannot sign\n");
     EVP_PKEY *key = agent_tlskey_evp(&k);
-    json_t *body = json_pack("{s:I}", "entries", (json_int_t)entries), *rep = NULL;
     long status = 0;
-    snprintf(path, sizeof path, "/api/v1/routers/%s/heartbeat", router);
-    rc = key && body ? agent_http_post_tls(cfg, path, body, cert, key, &status, &rep, err, errlen)
-                     : QTPM_E_NOMEM;
+    snprintf(path, sizeof path, "/api/v1/routers/%s/%s", router, suffix);
+    rc = key ? agent_http_post_tls(cfg, path, body, cert, key, &status, rep, err, errlen)
+             : QTPM_E_NOMEM;
     if (rc != 0 && k.last_rc) {
         size_t l = strlen(err);
         snprintf(err + l, errlen - l, " — the TPM refused to sign with the TLS key (%s): "
                  "its PCRs are not in a configuration the NMS approved",
                  qtpm_tss_strerror(k.last_rc));
     }
-    if (rc == 0)
-        *attest = json_is_true(json_object_get(rep, "attest"));
-    json_decref(body);
-    json_decref(rep);
     EVP_PKEY_free(key);
     X509_free(cert);
     qtpm_tss_FlushContext(tpm, k.key);
     qtpm_tss_FlushContext(tpm, srk.handle);
     return rc;
+}
+
+int agent_heartbeat(const agent_config *cfg, qtpm_tss *tpm, size_t entries, int *attest,
+                    char *err, size_t errlen)
+{
+    *attest = 0;
+    json_t *body = json_pack("{s:I}", "entries", (json_int_t)entries), *rep = NULL;
+    int rc = body ? tls_post(cfg, tpm, "heartbeat", body, &rep, err, errlen) : QTPM_E_NOMEM;
+    if (rc == 0)
+        *attest = json_is_true(json_object_get(rep, "attest"));
+    json_decref(body);
+    json_decref(rep);
+    return rc;
+}
+
+int agent_report(const agent_config *cfg, qtpm_tss *tpm, const char *kind, json_t *files,
+                 char *err, size_t errlen)
+{
+    json_t *body = json_pack("{s:s,s:O}", "kind", kind, "files", files), *rep = NULL;
+    int rc = body ? tls_post(cfg, tpm, "events", body, &rep, err, errlen) : QTPM_E_NOMEM;
+    json_decref(body);
+    json_decref(rep);
+    return rc;
+}
+
+/* A report that could not be sent waits in state_dir/pending-report.json (the newest
+ * one only: it names every refused file of the last check). */
+int agent_report_keep(const agent_config *cfg, const char *kind, json_t *files)
+{
+    char p[1100];
+    spath(cfg, "pending-report.json", p, sizeof p);
+    json_t *j = json_pack("{s:s,s:O}", "kind", kind, "files", files);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    int rc = text ? agent_write_file(p, (const uint8_t *)text, strlen(text), 0600) : -1;
+    free(text);
+    json_decref(j);
+    return rc ? AGENT_E_IO : 0;
+}
+
+int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen)
+{
+    char p[1100];
+    spath(cfg, "pending-report.json", p, sizeof p);
+    json_error_t e;
+    json_t *j = json_load_file(p, 0, &e);
+    if (!j)
+        return 0;
+    const char *kind = json_string_value(json_object_get(j, "kind"));
+    json_t *files = json_object_get(j, "files");
+    int rc = kind && json_is_array(files) ? agent_report(cfg, tpm, kind, files, err, errlen)
+                                          : 0; /* malformed: dropped */
+    json_decref(j);
+    if (rc != 0)
+        return -1;
+    unlink(p);
+    return 1;
 }

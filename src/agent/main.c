@@ -4,17 +4,20 @@
  *
  *   enrol -c CONF          EK certificate → AK → ActivateCredential → AK certificate,
  *                          then the TPM-resident TLS key, certified by the AK → TLS certificate
- *   heartbeat -c CONF      one mutual-TLS heartbeat with the TPM-resident key
+ *   heartbeat -c CONF      one mutual-TLS heartbeat with the TPM-resident key (then a kept
+ *                          report, if any); says when the NMS asks for fresh evidence
  *   measure -c CONF        measure the router image once (own measurer)
  *   attest-once -c CONF    measure, then one challenge → quote → evidence round, then a
  *                          heartbeat over mutual TLS (implicit attestation)
  *   run -c CONF [--rounds N]
- *                          measure every period; attest at once when the list
+ *                          check the sealed configuration (if any) before measuring,
+ *                          then measure every period; attest at once when the list
  *                          grew, and at least once a period
  *   config-seal -c CONF FILE...
  *                          HMAC each configuration file with a TPM-held key into
  *                          state_dir/config.manifest
- *   config-verify -c CONF  refuse (exit 1, each file named) any sealed file that changed
+ *   config-verify -c CONF  refuse (exit 1, each file named) any sealed file that changed,
+ *                          and report it to the NMS (event config-refused)
  *   status -c CONF [--json]
  *
  * Exit status: 0 success, 1 the NMS or the TPM refused or failed, 2 usage or
@@ -86,7 +89,50 @@ static int heartbeat(const agent_config *cfg, qtpm_tss *tpm, int *attest)
     }
     printf("qtpm-agent: %s: mutual TLS with the TPM-resident key up (heartbeat %.1f ms)\n",
            cfg->hostname, now_ms() - t0);
+    int sent = agent_report_flush(cfg, tpm, err, sizeof err);
+    if (sent > 0)
+        printf("qtpm-agent: %s: a kept report sent to the NMS\n", cfg->hostname);
+    else if (sent < 0)
+        fprintf(stderr, "qtpm-agent: a kept report could not be sent: %s\n", err);
     return 0;
+}
+
+/* Configuration integrity at load: verifies state_dir/config.manifest with the TPM's
+ * HMAC key; every refused file is named on stderr and reported to the NMS as a
+ * config-refused event over the mutual-TLS channel. 0 intact, 1 refused (or the
+ * manifest cannot be checked), -1 no manifest and quiet set. */
+static int check_config(const agent_config *cfg, qtpm_tss *tpm, int quiet)
+{
+    char manifest[1100], err[768];
+    snprintf(manifest, sizeof manifest, "%s/config.manifest", cfg->state_dir);
+    if (quiet && access(manifest, F_OK) != 0)
+        return -1;
+    size_t bad = 0;
+    json_t *refused = json_array();
+    int rc = refused ? agent_confint_verify_ex(tpm, cfg->state_dir, manifest, &bad, refused,
+                                               err, sizeof err)
+                     : QTPM_E_NOMEM;
+    if (rc == 0 && bad == 0) {
+        json_decref(refused);
+        printf("qtpm-agent: configuration intact\n");
+        return 0;
+    }
+    fprintf(stderr, "qtpm-agent: configuration refused (%zu file%s): %s\n", bad,
+            bad == 1 ? "" : "s", err);
+    if (rc != 0 && json_array_size(refused) == 0)
+        json_array_append_new(refused, json_pack("{s:s,s:s}", "path", manifest, "reason",
+                                                 "manifest-invalid"));
+    if (agent_report(cfg, tpm, "config-refused", refused, err, sizeof err) != 0) {
+        fprintf(stderr, "qtpm-agent: could not report the refused configuration to the NMS: "
+                        "%s\n", err);
+        if (agent_report_keep(cfg, "config-refused", refused) == 0)
+            fprintf(stderr, "qtpm-agent: the report is kept and sent after the next "
+                            "heartbeat that goes through\n");
+    } else {
+        printf("qtpm-agent: %s: refused configuration reported to the NMS\n", cfg->hostname);
+    }
+    json_decref(refused);
+    return 1;
 }
 
 static int attest_round(const agent_config *cfg, qtpm_tss *tpm, int *good)
@@ -169,7 +215,6 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "config-seal") == 0 || strcmp(cmd, "config-verify") == 0) {
         char manifest[1100];
         snprintf(manifest, sizeof manifest, "%s/config.manifest", cfg.state_dir);
-        size_t bad = 0;
         if (!strcmp(cmd, "config-seal")) {
             if (n_files == 0) {
                 status = usage();
@@ -181,20 +226,21 @@ int main(int argc, char **argv)
                 printf("qtpm-agent: %zu configuration files sealed with the TPM's HMAC key\n",
                        n_files);
             }
-        } else if (agent_confint_verify(tpm, cfg.state_dir, manifest, &bad, err,
-                                        sizeof err) != 0 || bad) {
-            fprintf(stderr, "qtpm-agent: configuration refused (%zu file%s): %s\n", bad,
-                    bad == 1 ? "" : "s", err);
+        } else if (check_config(&cfg, tpm, 0) != 0) {
             status = 1;
-        } else {
-            printf("qtpm-agent: configuration intact\n");
         }
     } else if (strcmp(cmd, "heartbeat") == 0) {
         int attest = 0;
         status = heartbeat(&cfg, tpm, &attest);
+        if (status == 0 && attest)
+            printf("qtpm-agent: %s: the NMS asks for fresh evidence\n", cfg.hostname);
     } else if (strcmp(cmd, "measure") == 0 || strcmp(cmd, "attest-once") == 0 ||
                strcmp(cmd, "run") == 0) {
         size_t added = 0;
+        /* At load, before anything new is measured: the TLS key still has the approval
+         * of the last good configuration, so the report can go out. */
+        if (strcmp(cmd, "run") == 0)
+            check_config(&cfg, tpm, 1);
         if ((rc = agent_measure_start(&m, &cfg, tpm)) != 0 ||
             (rc = agent_measure_scan(&m, &added)) != 0) {
             fprintf(stderr, "qtpm-agent: measuring %s failed: %s\n", cfg.measure_root,

@@ -272,7 +272,16 @@ int qtpm_attest_verify(qtpm_verifier_state *st, const qtpm_digestlist *const *li
     }
     /* (4) the boot */
     qtpm_verifier_state next = *st;
-    if (!st->have_boot || a.clockInfo.resetCount != st->reset_count) {
+    /* A TPM Reset (resetCount changed) always starts a new list. A TPM Restart
+     * (Shutdown(STATE) then Startup(CLEAR): restartCount changed, resetCount
+     * not; Part 3 §9.3 TPM2_Startup) resets PCR 10 too, while a TPM Resume (Startup(STATE))
+     * keeps it: with restartCount changed, evidence offered from entry 0 over
+     * a verified prefix is a new list (the replay from zero PCRs below must
+     * then give the quoted PCR 10), evidence from next_index a resumed one. */
+    int restarted = st->have_boot && a.clockInfo.resetCount == st->reset_count &&
+                    a.clockInfo.restartCount != st->restart_count && ev->from_index == 0 &&
+                    st->next_index > 0;
+    if (!st->have_boot || a.clockInfo.resetCount != st->reset_count || restarted) {
         if (st->have_boot)
             out->rebooted = 1;
         qtpm_verifier_state_init(&next);

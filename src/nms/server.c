@@ -11,8 +11,9 @@
  *
  * Each request goes through, in this order: route (404), method (405), role (401 when a
  * certificate is required and none was given, 403 when the role may not), Content-Type
- * for bodies (415), JSON parsing (400). evhttp itself answers 413 for bodies over the
- * 4 MiB limit (evhttp_set_max_body_size). Every error body is
+ * for bodies (415), JSON parsing (400). Before all that, the request gate (a filter
+ * under evhttp, see "the request gate") turns a body over 4 MiB, a bad Content-Length,
+ * a Transfer-Encoding and an oversized head into 413/400/411/431. Every error body is
  * {"error": code, "message": text}. A failing request never stops the server.
  */
 #include "nms.h"
@@ -326,6 +327,19 @@ static void h_challenge(struct req *q, const char *id)
     json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
                           "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index",
                           (json_int_t)vs.next_index, "expires", (json_int_t)expires);
+    /* Where the verified prefix ends: the boot of the last verified quote and the
+     * SHA-256 PCR 10 the prefix replays to. An agent whose TPM has since restarted
+     * (another resetCount, or another restartCount and a list that no longer
+     * begins with that prefix) sends its list from entry 0 instead. */
+    if (j && vs.have_boot) {
+        char p10[65];
+        for (size_t i = 0; i < 32; i++)
+            snprintf(p10 + 2 * i, 3, "%02x", vs.pcr10_sha256[i]);
+        json_object_set_new(j, "verified",
+                            json_pack("{s:I,s:I,s:s}", "reset_count",
+                                      (json_int_t)vs.reset_count, "restart_count",
+                                      (json_int_t)vs.restart_count, "pcr10_sha256", p10));
+    }
     send_json(q->r, 200, j);
     json_decref(j);
 }
@@ -438,7 +452,37 @@ static void h_heartbeat(struct req *q, const char *id)
         return;
     }
     int64_t previous = -1;
-    int rc = qtpm_store_router_seen(q->nms->st, id, json_integer_value(n), &previous);
+    /* A heartbeat is a sign of life: a router marked offline goes back to the state
+     * of its last verdict ("enrolled" if it never attested), with an "online" event;
+     * all in one transaction. */
+    qtpm_store_router r;
+    qtpm_store *st = q->nms->st;
+    int back = 0;
+    int rc = qtpm_store_begin(st);
+    if (rc == 0)
+        rc = qtpm_store_router_seen(st, id, json_integer_value(n), &previous);
+    if (rc == 0)
+        rc = qtpm_store_router_get(st, id, &r);
+    if (rc == 0 && strcmp(r.state, "offline") == 0) {
+        char verdict[16], detail[64];
+        char *reasons = NULL;
+        int lv = qtpm_store_last_verdict(st, id, verdict, &reasons);
+        free(reasons);
+        if (lv == QTPM_STORE_NOTFOUND)
+            snprintf(verdict, sizeof verdict, "enrolled");
+        else if (lv)
+            rc = lv;
+        snprintf(detail, sizeof detail, "heartbeat; state %s", verdict);
+        if (rc == 0)
+            rc = qtpm_store_router_set_state(st, id, verdict);
+        if (rc == 0)
+            rc = qtpm_store_event_add(st, id, "online", detail, NULL);
+        back = 1;
+    }
+    if (rc == 0)
+        rc = qtpm_store_commit(st);
+    else
+        qtpm_store_rollback(st);
     if (rc == QTPM_STORE_NOTFOUND) {
         send_error(q, 404, "not-found", "no such router");
         return;
@@ -448,9 +492,73 @@ static void h_heartbeat(struct req *q, const char *id)
         return;
     }
     /* Fresh evidence is wanted when the measurement list changed since the last
-     * heartbeat (or this is the first one). */
-    json_t *j = json_pack("{s:b}", "attest", previous != json_integer_value(n));
+     * heartbeat (or this is the first one), and after a silence (back from offline). */
+    json_t *j = json_pack("{s:b}", "attest", back || previous != json_integer_value(n));
     send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+/* POST /routers/<id>/events (router role, own id): what a router reports about
+ * itself. Only kinds a router may report are accepted — today "config-refused"
+ * with the files its configuration-integrity check refused — so a router cannot
+ * write other kinds of event into the log. */
+static void h_router_event(struct req *q, const char *id)
+{
+    if (strcmp(q->cert_cn, id) != 0) {
+        send_error(q, 403, "forbidden", "a router may only report its own events");
+        return;
+    }
+    const char *kind = json_string_value(json_object_get(q->body, "kind"));
+    json_t *files = json_object_get(q->body, "files");
+    if (!kind || strcmp(kind, "config-refused") != 0) {
+        send_error(q, 400, "bad-request", "kind must be \"config-refused\"");
+        return;
+    }
+    if (!json_is_array(files) || json_array_size(files) == 0 || json_array_size(files) > 64) {
+        send_error(q, 400, "bad-request", "files must be an array of 1 to 64 objects");
+        return;
+    }
+    char detail[480];
+    size_t used = 0, i;
+    json_t *f;
+    detail[0] = '\0';
+    json_array_foreach(files, i, f) {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *why = json_string_value(json_object_get(f, "reason"));
+        size_t pl = path ? strlen(path) : 0;
+        int ok = path && pl > 0 && pl <= 1024 && why &&
+                 (!strcmp(why, "modified") || !strcmp(why, "unreadable") ||
+                  !strcmp(why, "manifest-invalid"));
+        for (size_t k = 0; ok && k < pl; k++)
+            ok = (unsigned char)path[k] >= 0x20 && path[k] != 0x7f;
+        if (!ok) {
+            send_error(q, 400, "bad-request", "each file needs a printable path (at most 1024 "
+                       "bytes) and a reason: modified, unreadable or manifest-invalid");
+            return;
+        }
+        if (used < sizeof detail - 1) {
+            int w = snprintf(detail + used, sizeof detail - used, "%s%s (%s)", i ? ", " : "",
+                             path, why);
+            used = w < 0 ? used : used + (size_t)w;
+            if (used >= sizeof detail - 1) /* truncated: say so */
+                memcpy(detail + sizeof detail - 4, "...", 4);
+        }
+    }
+    int64_t ev = 0;
+    qtpm_store_router r;
+    int rc = qtpm_store_router_get(q->nms->st, id, &r);
+    if (rc == 0)
+        rc = qtpm_store_event_add(q->nms->st, id, kind, detail, &ev);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        send_error(q, 404, "not-found", "no such router");
+        return;
+    }
+    if (rc) {
+        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+        return;
+    }
+    json_t *j = json_pack("{s:I,s:s}", "event", (json_int_t)ev, "kind", kind);
+    send_json(q->r, 201, j);
     json_decref(j);
 }
 
@@ -481,6 +589,190 @@ static void h_digestlists(struct req *q, const char *id)
     send_result(q, &res);
 }
 
+/* ---- the request gate ----
+ *
+ * evhttp (libevent 2.1) answers a body over its limit, a chunked body over it or a bad
+ * Content-Length itself, with an HTML page, before any callback of ours runs. So a
+ * callback on each connection's decrypted input buffer, which runs before evhttp's read
+ * callback sees new bytes, reads every request head first (RFC 9112 §2-§6): a head with
+ * a Content-Length over MAX_BODY, an invalid or conflicting Content-Length, any
+ * Transfer-Encoding (we require a length, RFC 9110 §15.5.12) or a head over MAX_HEAD is
+ * replaced by a bodiless request for GATE_PATH/<status>, which on_request answers with
+ * the usual JSON error object. The refused body is then read and dropped (Content-Length
+ * known, no "Expect: 100-continue": the connection stays usable) or everything after it
+ * is dropped until the client closes (it may not have sent the body: RFC 9110 §10.1.1).
+ * Requests that pass reach evhttp unchanged, byte for byte. (A bufferevent filter would
+ * be the obvious tool, but evhttp shuts the socket down on "Connection: close" as soon as
+ * the filter's output moved down, losing the reply.) evhttp's own 4 MiB limit stays as a
+ * second line; malformed request lines still get its HTML 400. */
+
+#define MAX_HEAD (64u * 1024u)
+#define GATE_PATH "/.gate/"
+
+enum gate_state { GATE_HEAD, GATE_BODY, GATE_DISCARD, GATE_DROP };
+
+struct gate {
+    enum gate_state state;
+    uint64_t left;   /* body bytes still to pass (GATE_BODY) or drop (GATE_DISCARD) */
+    size_t passed;   /* bytes at the front of the input already let through */
+    struct evbuffer *held; /* an incomplete head, kept from evhttp until it is whole */
+    int busy;
+};
+
+/* The end of the head (after its empty line) in buf[0, n), or 0 when not there yet. */
+static size_t head_end(const char *buf, size_t n)
+{
+    size_t line = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] != '\n')
+            continue;
+        size_t len = i - line;
+        if (len > 0 && buf[i - 1] == '\r')
+            len--;
+        if (len == 0 && line > 0)
+            return i + 1;
+        line = i + 1;
+    }
+    return 0;
+}
+
+/* Reads the framing headers of a head: 0 ok (*length, *expect), else the status to
+ * answer instead (400 bad Content-Length, 411 Transfer-Encoding). */
+static int head_framing(const char *h, size_t n, uint64_t *length, int *expect)
+{
+    int have = 0;
+    *length = 0;
+    *expect = 0;
+    const char *p = memchr(h, '\n', n), *end = h + n;
+    while (p && p + 1 < end) {
+        const char *line = p + 1;
+        p = memchr(line, '\n', (size_t)(end - line));
+        size_t len = p ? (size_t)(p - line) : (size_t)(end - line);
+        const char *colon = memchr(line, ':', len);
+        if (!colon)
+            continue;
+        size_t nl = (size_t)(colon - line);
+        const char *v = colon + 1, *ve = line + len;
+        while (v < ve && (*v == ' ' || *v == '\t'))
+            v++;
+        while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t'))
+            ve--;
+        if (nl == 17 && strncasecmp(line, "transfer-encoding", nl) == 0)
+            return 411;
+        if (nl == 6 && strncasecmp(line, "expect", nl) == 0)
+            *expect = 1;
+        if (nl == 14 && strncasecmp(line, "content-length", nl) == 0) {
+            uint64_t x = 0;
+            if (v == ve || ve - v > 18)
+                return 400;
+            for (const char *c = v; c < ve; c++) {
+                if (*c < '0' || *c > '9')
+                    return 400;
+                x = x * 10 + (uint64_t)(*c - '0');
+            }
+            if (have && x != *length)
+                return 400;
+            have = 1;
+            *length = x;
+        }
+    }
+    return 0;
+}
+
+/* Moves what the gate lets through from src to dst (a head still incomplete stays
+ * in src). */
+static void gate_run(struct gate *g, struct evbuffer *src, struct evbuffer *dst)
+{
+    static char head[MAX_HEAD + 1];
+    size_t avail;
+    while ((avail = evbuffer_get_length(src)) > 0) {
+        if (g->state == GATE_DROP) {
+            evbuffer_drain(src, avail);
+        } else if (g->state == GATE_BODY || g->state == GATE_DISCARD) {
+            size_t n = g->left < avail ? (size_t)g->left : avail;
+            if (g->state == GATE_BODY)
+                evbuffer_remove_buffer(src, dst, n);
+            else
+                evbuffer_drain(src, n);
+            g->left -= n;
+            if (g->left == 0)
+                g->state = GATE_HEAD;
+        } else {
+            size_t n = avail < MAX_HEAD ? avail : MAX_HEAD;
+            ev_ssize_t got = evbuffer_copyout(src, head, n);
+            size_t hl = got > 0 ? head_end(head, (size_t)got) : 0;
+            int refuse = 0, expect = 0;
+            uint64_t length = 0;
+            if (hl == 0 && avail < MAX_HEAD)
+                return;
+            if (hl == 0)
+                refuse = 431;
+            else if ((refuse = head_framing(head, hl, &length, &expect)) == 0 &&
+                     length > MAX_BODY)
+                refuse = 413;
+            if (!refuse) {
+                evbuffer_remove_buffer(src, dst, hl);
+                g->left = length;
+                g->state = length ? GATE_BODY : GATE_HEAD;
+                continue;
+            }
+            evbuffer_add_printf(dst, "GET " GATE_PATH "%d HTTP/1.1\r\nHost: gate\r\n\r\n",
+                                refuse);
+            if (refuse == 413 && !expect) {
+                evbuffer_drain(src, hl);
+                g->left = length;
+                g->state = GATE_DISCARD;
+            } else {
+                g->state = GATE_DROP;
+            }
+        }
+    }
+}
+
+/* The input buffer's callback: runs before evhttp's read callback sees new data. The
+ * part evhttp may already be parsing (the front, `passed` bytes, which evhttp
+ * drains) is set aside, the new data goes through the gate, and the buffer is put
+ * back together. */
+static void gate_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct gate *g = arg;
+    if (g->busy)
+        return;
+    g->passed -= info->n_deleted < g->passed ? info->n_deleted : g->passed;
+    if (!info->n_added || evbuffer_get_length(buf) <= g->passed)
+        return;
+    struct evbuffer *front = evbuffer_new(), *out = evbuffer_new();
+    if (!front || !out) {
+        evbuffer_free(front);
+        evbuffer_free(out);
+        return;
+    }
+    g->busy = 1;
+    evbuffer_remove_buffer(buf, front, g->passed);
+    evbuffer_add_buffer(g->held, buf); /* the new bytes after what was held */
+    gate_run(g, g->held, out);         /* what stays in held is not evhttp's yet */
+    evbuffer_add_buffer(front, out);
+    g->passed = evbuffer_get_length(front);
+    evbuffer_add_buffer(buf, front);
+    g->busy = 0;
+    evbuffer_free(front);
+    evbuffer_free(out);
+}
+
+/* GATE_PATH/<status>: the gate refused the request's framing. */
+static void gate_reply(struct req *q, const char *status)
+{
+    if (!strcmp(status, "413"))
+        send_error(q, 413, "too-large", "the body is larger than 4 MiB");
+    else if (!strcmp(status, "411"))
+        send_error(q, 411, "length-required",
+                   "bodies need a Content-Length (no Transfer-Encoding)");
+    else if (!strcmp(status, "431"))
+        send_error(q, 431, "headers-too-large", "the request head is larger than 64 KiB");
+    else
+        send_error(q, 400, "bad-request", "invalid or conflicting Content-Length");
+}
+
 /* ---- routing ---- */
 
 struct route {
@@ -503,6 +795,7 @@ static const struct route routes[] = {
     {"/api/v1/routers/", "/tls-key", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_tlskey},
     {"/api/v1/routers/", "/heartbeat", EVHTTP_REQ_POST, ROLE_ROUTER, h_heartbeat},
+    {"/api/v1/routers/", "/events", EVHTTP_REQ_POST, ROLE_ROUTER, h_router_event},
     {"/api/v1/enrol", NULL, EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR, h_enrol},
     {"/api/v1/enrol/", "/activate", EVHTTP_REQ_POST, ROLE_ANON | ROLE_ROUTER | ROLE_OPERATOR,
      h_activate},
@@ -575,6 +868,10 @@ static void on_request(struct evhttp_request *r, void *arg)
             break;
         }
     }
+    if (path && strncmp(path, GATE_PATH, strlen(GATE_PATH)) == 0) {
+        gate_reply(&q, path + strlen(GATE_PATH));
+        return;
+    }
     if (!path_found) {
         send_error(&q, 404, "not-found", "no such resource");
         return;
@@ -616,14 +913,51 @@ static void on_request(struct evhttp_request *r, void *arg)
 
 /* ---- TLS ---- */
 
+/* The gate lives as long as the connection's SSL object (ex_data, freed with it). */
+static int gate_index = -1;
+
+static void gate_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                         void *argp)
+{
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
+    struct gate *g = ptr;
+    if (g) {
+        evbuffer_free(g->held);
+        free(g);
+    }
+}
+
 static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
     struct nms *n = arg;
     SSL *ssl = SSL_new(n->ssl);
-    if (!ssl)
+    struct gate *g = ssl ? calloc(1, sizeof *g) : NULL;
+    if (g && !(g->held = evbuffer_new())) {
+        free(g);
+        g = NULL;
+    }
+    if (!g || !SSL_set_ex_data(ssl, gate_index, g)) {
+        if (g)
+            evbuffer_free(g->held);
+        free(g);
+        SSL_free(ssl);
         return NULL;
-    return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                          BEV_OPT_CLOSE_ON_FREE);
+    }
+    struct bufferevent *bev = bufferevent_openssl_socket_new(
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) {
+        SSL_free(ssl);
+        return NULL;
+    }
+    if (!evbuffer_add_cb(bufferevent_get_input(bev), gate_input, g)) {
+        bufferevent_free(bev);
+        return NULL;
+    }
+    return bev;
 }
 
 static X509 *load_cert(const char *dir, const char *name)
@@ -657,6 +991,10 @@ static int setup_tls(struct nms *n, const char *dir)
         fclose(f);
     snprintf(key, sizeof key, "%s/server.key", dir);
     n->ssl = SSL_CTX_new(TLS_server_method());
+    if (gate_index < 0)
+        gate_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, gate_ex_free);
+    if (gate_index < 0)
+        return -1;
     if (!n->operator_ca || !n->privacy_ca || !n->privacy_key || !n->policy_key || !n->ssl)
         return -1;
     X509_STORE *xs = SSL_CTX_get_cert_store(n->ssl);

@@ -120,21 +120,78 @@ int qtpm_ras_json_public(const json_t *req, const char *field, TPM2B_PUBLIC *pub
     return 0;
 }
 
+#define MAX_CHAIN 4
+
 struct vendor_search {
     const uint8_t *cert;
     size_t cert_len;
     const TPMT_PUBLIC *ek;
+    X509 *leaf;         /* the EK certificate, parsed, when ek_chain is given */
+    X509 *chain[MAX_CHAIN];
+    uint8_t *chain_der[MAX_CHAIN];
+    size_t chain_len[MAX_CHAIN];
+    size_t n_chain;
+    int key_ok;         /* the EK certificate carries ek_pub */
     char found[65];
+    char why[160];      /* why the chain failed, for the last vendor tried */
 };
+
+/* Whether the EK certificate, through the router's intermediates (untrusted), chains to
+ * the vendor's CA certificate as the only trust anchor: signatures, validity, CA
+ * basicConstraints and path lengths, keyUsage (RFC 5280 §6.1, X509_verify_cert). The
+ * EK certificate's own key is not needed for that, so ML-KEM EK certificates pass too. */
+static int chain_to(struct vendor_search *v, const uint8_t *ca, size_t ca_len)
+{
+    const unsigned char *p = ca;
+    X509 *root = d2i_X509(NULL, &p, (long)ca_len);
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    int ok = 0;
+    if (root && store && ctx && untrusted && X509_STORE_add_cert(store, root)) {
+        for (size_t i = 0; i < v->n_chain; i++)
+            sk_X509_push(untrusted, v->chain[i]);
+        if (X509_STORE_CTX_init(ctx, store, v->leaf, untrusted) == 1) {
+            X509_VERIFY_PARAM_set_depth(X509_STORE_CTX_get0_param(ctx), MAX_CHAIN + 1);
+            ok = X509_verify_cert(ctx) == 1;
+            if (!ok)
+                snprintf(v->why, sizeof v->why, "%s",
+                         X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+        }
+    }
+    sk_X509_free(untrusted);
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    X509_free(root);
+    ERR_clear_error();
+    return ok;
+}
 
 static int try_vendor(void *ctx, const char *name, const uint8_t *ca, size_t ca_len)
 {
     struct vendor_search *v = ctx;
-    if (qtpm_ek_cert_verify(v->cert, v->cert_len, ca, ca_len, v->ek) == QTPM_OK) {
+    /* issued by the vendor CA itself, or through intermediates that chain to it */
+    if (qtpm_ek_cert_verify(v->cert, v->cert_len, ca, ca_len, v->ek) == QTPM_OK ||
+        (v->n_chain && v->key_ok && chain_to(v, ca, ca_len))) {
         snprintf(v->found, sizeof v->found, "%s", name);
         return 1;
     }
     return 0;
+}
+
+/* The EK certificate's SubjectPublicKeyInfo is exactly the one of ek (as
+ * qtpm_ek_spki_der writes it: RSA, ECC, ML-KEM), and the certificate is no CA. */
+static int leaf_key_ok(X509 *leaf, const TPMT_PUBLIC *ek)
+{
+    uint8_t *want = NULL;
+    size_t wl = 0;
+    unsigned char *got = NULL;
+    int gl = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &got);
+    int ok = gl > 0 && qtpm_ek_spki_der(ek, &want, &wl) == QTPM_OK && (size_t)gl == wl &&
+             memcmp(want, got, wl) == 0 && X509_check_ca(leaf) == 0;
+    free(want);
+    OPENSSL_free(got);
+    return ok;
 }
 
 static void hex(const uint8_t *in, size_t n, char *out)
@@ -165,17 +222,69 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
         qtpm_ras_fail(res, 400, "bad-request", "ek_pub and ak_pub must be base64 TPM2B_PUBLIC");
         goto out;
     }
-    struct vendor_search vs = {cert, cert_len, &ek.publicArea, ""};
+    struct vendor_search vs;
+    memset(&vs, 0, sizeof vs);
+    vs.cert = cert;
+    vs.cert_len = cert_len;
+    vs.ek = &ek.publicArea;
+    /* ek_chain (optional): the intermediate CA certificates between the vendor's CA and
+     * the EK certificate, base64 DER, any order: X509_verify_cert builds and checks the
+     * path (chain_to), leaf_key_ok that the EK certificate carries ek_pub. */
+    json_t *chain = json_object_get(req, "ek_chain");
+    if (chain && (!json_is_array(chain) || json_array_size(chain) > MAX_CHAIN)) {
+        qtpm_ras_fail(res, 400, "bad-request", "ek_chain must be an array of at most 4 "
+                                               "base64 DER certificates");
+        goto out_chain;
+    }
+    for (size_t i = 0; chain && i < json_array_size(chain); i++) {
+        const char *c64 = json_string_value(json_array_get(chain, i));
+        const unsigned char *p;
+        if (!c64 || qtpm_ras_b64_decode(c64, &vs.chain_der[i], &vs.chain_len[i]) ||
+            vs.chain_len[i] > 8192 || (p = vs.chain_der[i], vs.n_chain = i + 1,
+                                       !(vs.chain[i] = d2i_X509(NULL, &p,
+                                                                (long)vs.chain_len[i]))) ||
+            p != vs.chain_der[i] + vs.chain_len[i]) {
+            vs.n_chain = i + 1;
+            ERR_clear_error();
+            qtpm_ras_fail(res, 400, "bad-request", "an ek_chain entry is not a base64 DER "
+                                                   "X.509 certificate");
+            goto out_chain;
+        }
+    }
+    if (vs.n_chain) {
+        const unsigned char *p = cert;
+        vs.leaf = d2i_X509(NULL, &p, (long)cert_len);
+        vs.key_ok = vs.leaf && p == cert + cert_len && leaf_key_ok(vs.leaf, &ek.publicArea);
+        ERR_clear_error();
+    }
     if (qtpm_store_vendor_each(st, try_vendor, &vs)) {
         qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
-        goto out;
+        goto out_chain;
     }
     if (!vs.found[0]) {
-        qtpm_ras_fail(res, 403, "ek-untrusted",
-             "the EK certificate does not chain to an imported vendor CA or does not carry "
-             "ek_pub");
-        goto out;
+        if (vs.n_chain && !vs.key_ok)
+            snprintf(res->message, sizeof res->message,
+                     "the EK certificate does not carry ek_pub (or is a CA certificate)");
+        else if (vs.n_chain)
+            snprintf(res->message, sizeof res->message,
+                     "the EK certificate's chain does not lead to an imported vendor CA: %s",
+                     vs.why[0] ? vs.why : "no vendor CA imported");
+        else
+            snprintf(res->message, sizeof res->message,
+                     "the EK certificate does not chain to an imported vendor CA or does not "
+                     "carry ek_pub");
+        res->status = 403;
+        res->error = "ek-untrusted";
+        res->body = NULL;
+        goto out_chain;
     }
+    for (size_t i = 0; i < vs.n_chain; i++) {
+        X509_free(vs.chain[i]);
+        free(vs.chain_der[i]);
+    }
+    vs.n_chain = 0;
+    X509_free(vs.leaf);
+    vs.leaf = NULL;
     const TPMA_OBJECT need = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                              TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT;
     TPMA_OBJECT a = ak.publicArea.objectAttributes;
@@ -256,6 +365,12 @@ void qtpm_ras_enrol(qtpm_store *st, const json_t *req, qtpm_ras_result *res)
     free(b2);
     if (!res->body)
         qtpm_ras_fail(res, 500, "internal", "out of memory");
+out_chain:
+    for (size_t i = 0; i < vs.n_chain; i++) {
+        X509_free(vs.chain[i]);
+        free(vs.chain_der[i]);
+    }
+    X509_free(vs.leaf);
 out:
     if (e)
         OPENSSL_cleanse(e->secret, sizeof e->secret);

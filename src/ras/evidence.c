@@ -190,6 +190,7 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         .from_index = (uint64_t)json_integer_value(from),
         .new_entries = &ima,
     };
+    const qtpm_verifier_state prev = vs;
     rc = qtpm_attest_verify(&vs, lists->ptr, lists->n, &ev, &verdict);
     if (rc != QTPM_ATTEST_OK) {
         qtpm_ras_fail(res, 400, "bad-evidence", "the evidence cannot be verified");
@@ -203,7 +204,34 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         goto out;
     }
     const char *vname = qtpm_verdict_name(verdict.state);
-    if (qtpm_store_attestation(st, id, vname, reasons_text, state_json, verdict.rebooted)) {
+    /* One transaction (the store's calls nest): the attestation, and an "online"
+     * event when the router had been marked offline — evidence is a sign of life. */
+    qtpm_store_router before;
+    int was_offline = 0;
+    rc = qtpm_store_begin(st);
+    if (rc == 0 && (rc = qtpm_store_router_get(st, id, &before)) == 0)
+        was_offline = strcmp(before.state, "offline") == 0;
+    if (rc == 0)
+        rc = qtpm_store_attestation(st, id, vname, reasons_text, state_json, verdict.rebooted);
+    /* A TPM Resume (restartCount changed, resetCount and PCR 10 kept, the list
+     * continued) is not a new boot but is worth an event too. */
+    if (rc == 0 && !verdict.rebooted && prev.have_boot && vs.have_boot &&
+        vs.reset_count == prev.reset_count && vs.restart_count != prev.restart_count) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "TPM resumed (restartCount %u -> %u), list continued",
+                 (unsigned)prev.restart_count, (unsigned)vs.restart_count);
+        rc = qtpm_store_event_add(st, id, "resume", detail, NULL);
+    }
+    if (rc == 0 && was_offline) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "evidence; state %s", vname);
+        rc = qtpm_store_event_add(st, id, "online", detail, NULL);
+    }
+    if (rc == 0)
+        rc = qtpm_store_commit(st);
+    else
+        qtpm_store_rollback(st);
+    if (rc) {
         qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }

@@ -71,6 +71,16 @@ static void test_seal_verify_refuse(void **st)
     assert_int_equal(agent_confint_verify(t, state, man, &bad, err, sizeof err), QTPM_OK);
     assert_int_equal(bad, 1);
     assert_non_null(strstr(err, "frr.conf"));
+    /* the report the agent sends to the NMS names the file and why */
+    json_t *refused = json_array();
+    assert_int_equal(agent_confint_verify_ex(t, state, man, &bad, refused, err, sizeof err),
+                     QTPM_OK);
+    assert_int_equal(json_array_size(refused), 1);
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(refused, 0), "path")),
+                           "frr.conf"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(refused, 0), "reason")),
+                        "modified");
+    json_decref(refused);
     /* restored content verifies again */
     put("frr.conf", "router bgp 65001\n neighbor 10.0.0.2 remote-as 65002\n");
     assert_int_equal(agent_confint_verify(t, state, man, &bad, err, sizeof err), QTPM_OK);
@@ -81,6 +91,13 @@ static void test_seal_verify_refuse(void **st)
     assert_int_equal(agent_confint_verify(t, state, man, &bad, err, sizeof err), QTPM_OK);
     assert_int_equal(bad, 1);
     assert_non_null(strstr(err, "daemons"));
+    refused = json_array();
+    assert_int_equal(agent_confint_verify_ex(t, state, man, &bad, refused, err, sizeof err),
+                     QTPM_OK);
+    assert_int_equal(json_array_size(refused), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(refused, 0), "reason")),
+                        "unreadable");
+    json_decref(refused);
     put("daemons", "bgpd=yes\n");
 
     /* an attacker re-writing the manifest's HMAC (no TPM key) is refused */

@@ -408,6 +408,53 @@ static void test_reboot(void **state)
     qtpm_verdict_free(&v);
 }
 
+/* restartCount changed, resetCount not: a TPM Restart (PCRs reset, a new
+ * list offered from 0) is a new boot; a TPM Resume (PCRs kept, the list
+ * continued from next_index) is not. */
+static void test_restart_and_resume(void **state)
+{
+    fixture *f = *state;
+    qtpm_verifier_state st;
+    good_boot(f, &st);
+    evidence e;
+    qtpm_verdict v;
+    /* resume: same list, continued; the older restart count is the only change */
+    st.restart_count += 1;
+    measure(f, "/usr/lib/frr/zebra", "zebra 8.4");
+    collect(f, &f->ak, 3, 4, &e);
+    assert_int_equal(qtpm_attest_verify(&st, lists(f), 1, &e.ev, &v), 0);
+    expect(&v, QTPM_VERDICT_GOOD, NULL, NULL);
+    assert_false(v.rebooted);
+    assert_int_equal(st.next_index, 4);
+    qtpm_verdict_free(&v);
+    /* restart: the verified prefix was longer than the new list will be and had
+     * gone bad; the new list from 0 is judged alone and flagged as a new boot */
+    st.restart_count += 1;
+    st.worst = QTPM_VERDICT_BAD;
+    st.next_index = 2;
+    collect(f, &f->ak, 0, f->list.count, &e);
+    assert_int_equal(qtpm_attest_verify(&st, lists(f), 1, &e.ev, &v), 0);
+    expect(&v, QTPM_VERDICT_GOOD, NULL, NULL);
+    assert_true(v.rebooted);
+    assert_int_equal(st.next_index, 4);
+    assert_int_equal(st.worst, QTPM_VERDICT_GOOD);
+    qtpm_verdict_free(&v);
+    /* the same boot (no counter changed): offering the list from 0 again over
+     * the verified prefix is a gap, not a new boot */
+    collect(f, &f->ak, 0, f->list.count, &e);
+    assert_int_equal(qtpm_attest_verify(&st, lists(f), 1, &e.ev, &v), 0);
+    expect(&v, QTPM_VERDICT_BAD, "list-gap", NULL);
+    assert_false(v.rebooted);
+    qtpm_verdict_free(&v);
+    /* restartCount changed but the list from 0 does not replay from zero PCRs
+     * (a resumed TPM keeps PCR 10): bad, pcr-mismatch */
+    st.restart_count += 1;
+    collect(f, &f->ak, 0, 2, &e);
+    assert_int_equal(qtpm_attest_verify(&st, lists(f), 1, &e.ev, &v), 0);
+    expect(&v, QTPM_VERDICT_BAD, "pcr-mismatch", NULL);
+    qtpm_verdict_free(&v);
+}
+
 static void test_ima_forms(void **state)
 {
     fixture *f = *state;
@@ -504,6 +551,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quote_attacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reboot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart_and_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ima_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digestlist_signatures, setup, teardown),
     };

@@ -3,8 +3,9 @@
 # story with two routers and checks what the NMS concluded: the untouched
 # router is good, the attacked one is bad because of /usr/sbin/routerd's
 # digest (the exact reason code and path), its TPM-resident TLS key stopped
-# working, and the demo said so. A fourth argument "pg" runs the NMS on the
-# PostgreSQL database in $QTPM_TEST_PG (tests/store/pg-cluster.sh; dm_story_pg).
+# working, and the demo said so; r3's edited configuration is refused and reported.
+# A fourth argument "pg" runs the NMS on the PostgreSQL database in $QTPM_TEST_PG
+# (tests/store/pg-cluster.sh; dm_story_pg).
 set -eu
 build=$1 tpm=$2 demo=$3
 if [ "${4:-}" = pg ]; then
@@ -31,6 +32,8 @@ grep -q "r2: mutual TLS with the TPM-resident key FAILED.*TPM refused to sign" "
     { echo "FAIL: r2's TLS key still worked after the attack"; exit 1; }
 grep -q "configuration refused (1 file)" "$tmp/out" ||
     { echo "FAIL: r3's edited frr.conf was not refused"; exit 1; }
+grep -q "r3: refused configuration reported to the NMS" "$tmp/out" ||
+    { echo "FAIL: r3's refused frr.conf was not reported to the NMS"; exit 1; }
 python3 - "$tmp/r2.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

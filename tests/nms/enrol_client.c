@@ -38,6 +38,10 @@
 
 #include "qtpm/attest.h"
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "qtpm/manufacture.h"
 #include "qtpm/marshal.h"
 #include "qtpm/tss.h"
@@ -141,6 +145,52 @@ static int manufacture(const char *tcti, const char *ca_dir, const char *out)
         rc = qtpm_vendor_ca_export(ca, out);
     if (rc)
         fprintf(stderr, "manufacture failed: %d\n", rc);
+    qtpm_tss_free(t);
+    qtpm_vendor_ca_free(ca);
+    return rc ? 1 : 0;
+}
+
+/* The earlier runs' transient objects stay loaded in the simulator: flush them. */
+static void flush_transients(qtpm_tss *t)
+{
+    TPMS_CAPABILITY_DATA cap;
+    TPMI_YES_NO more = 0;
+    if (qtpm_tss_GetCapability(t, TPM_CAP_HANDLES, TRANSIENT_FIRST, 64, &more, &cap) == QTPM_OK)
+        for (UINT32 i = 0; i < cap.data.handles.count; i++)
+            qtpm_tss_FlushContext(t, cap.data.handles.handle[i]);
+}
+
+/* An EK certificate for the TPM's ECC EK issued by the CA in ca_dir — which may be an
+ * intermediate (qtpm_manufacture_ek insists on a self-signed CA) — written as DER. */
+static int ekcert(const char *tcti, const char *ca_dir, const char *out)
+{
+    qtpm_vendor_ca *ca = NULL;
+    qtpm_tss *t = NULL;
+    qtpm_tss_key ek;
+    qtpm_tpm_identity id;
+    uint8_t *der = NULL;
+    size_t len = 0;
+    int rc = qtpm_vendor_ca_open(ca_dir, &ca);
+    if (!rc)
+        rc = qtpm_tss_new(tcti, &t);
+    if (!rc)
+        flush_transients(t);
+    if (!rc)
+        rc = qtpm_tss_create_ek(t, TPM_ALG_ECC, NULL, &ek);
+    if (!rc)
+        rc = qtpm_tpm_identity_read(t, &id);
+    if (!rc)
+        rc = qtpm_ek_cert_build(ca, &ek.pub.publicArea, &id, &der, &len);
+    FILE *f = !rc ? fopen(out, "wb") : NULL;
+    if (!rc && (!f || fwrite(der, 1, len, f) != len))
+        rc = -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (rc)
+        fprintf(stderr, "ekcert failed: %d\n", rc);
+    else
+        qtpm_tss_FlushContext(t, ek.handle);
+    free(der);
     qtpm_tss_free(t);
     qtpm_vendor_ca_free(ca);
     return rc ? 1 : 0;
@@ -377,6 +427,16 @@ static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC 
     }
     snprintf(out, outlen, "%ld:%s:%s", s, verdict ? verdict : "-",
              json_is_object(appr) ? ok_appr : code ? code : "none");
+    /* The first round is also sent a second time, word for word: a replayed quote. Its
+     * nonce is used up, so the NMS refuses it before any verification. */
+    if (from == 0) {
+        json_t *r3 = NULL;
+        long s3 = post(u, cacert, req, &r3);
+        const char *err = json_string_value(json_object_get(r3, "error"));
+        size_t l = strlen(out);
+        snprintf(out + l, outlen - l, ":replay=%ld:%s", s3, err ? err : "-");
+        json_decref(r3);
+    }
     rc = 0;
 out:
     json_decref(req);
@@ -400,25 +460,74 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
     TPM_ALG_ID type = !strcmp(aktype, "mldsa") ? TPM_ALG_MLDSA : TPM_ALG_ECC;
     snprintf(cacert, sizeof cacert, "%s/operator-ca.crt", dir);
     if (!rc)
+        flush_transients(t);
+    if (!rc)
         rc = qtpm_tss_create_ek(t, TPM_ALG_ECC, NULL, &ek);
     if (!rc)
         rc = qtpm_tss_create_ak(t, &ek, type, NULL, NULL, &ak, NULL);
     if (!rc)
         rc = qtpm_tss_read_ek_cert(t, TPM_ALG_ECC, NULL, cert, sizeof cert, &cert_len);
+    /* ENROL_EK_CERT=FILE: send this EK certificate (DER) instead of the one in NV. */
+    const char *alt = getenv("ENROL_EK_CERT");
+    if (!rc && alt) {
+        FILE *f = fopen(alt, "rb");
+        cert_len = f ? fread(cert, 1, sizeof cert, f) : 0;
+        if (f)
+            fclose(f);
+        if (cert_len == 0)
+            rc = -1;
+    }
     if (rc) {
         fprintf(stderr, "TPM setup failed: %d\n", rc);
         goto out;
     }
-    char *c64 = b64(cert, cert_len), *e64 = pub_b64(&ek.pub), *a64 = pub_b64(&ak.pub);
+    /* ENROL_WRONG_EK_PUB=1: claim the TPM's RSA EK as ek_pub (the certificate is for
+     * the ECC EK) — the NMS must notice that the certificate does not carry ek_pub. */
+    qtpm_tss_key other;
+    const TPM2B_PUBLIC *claimed = &ek.pub;
+    if (getenv("ENROL_WRONG_EK_PUB")) {
+        if (qtpm_tss_create_ek(t, TPM_ALG_RSA, NULL, &other) != QTPM_OK) {
+            fprintf(stderr, "RSA EK failed\n");
+            goto out;
+        }
+        qtpm_tss_FlushContext(t, other.handle);
+        claimed = &other.pub;
+    }
+    char *c64 = b64(cert, cert_len), *e64 = pub_b64(claimed), *a64 = pub_b64(&ak.pub);
     req = json_pack("{s:s,s:s?,s:s?,s:s?}", "hostname", "router-1", "ek_cert", c64, "ek_pub",
                     e64, "ak_pub", a64);
     free(c64);
     free(e64);
     free(a64);
+    /* ENROL_EK_CHAIN=FILE: the intermediate CA certificates (PEM) sent as ek_chain. */
+    const char *chain = getenv("ENROL_EK_CHAIN");
+    if (chain && req) {
+        FILE *f = fopen(chain, "r");
+        json_t *arr = json_array();
+        X509 *x;
+        while (f && arr && (x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+            unsigned char *der = NULL;
+            int dl = i2d_X509(x, &der);
+            char *x64 = dl > 0 ? b64(der, (size_t)dl) : NULL;
+            if (x64)
+                json_array_append_new(arr, json_string(x64));
+            free(x64);
+            OPENSSL_free(der);
+            X509_free(x);
+        }
+        ERR_clear_error();
+        if (f)
+            fclose(f);
+        json_object_set_new(req, "ek_chain", arr);
+    }
     snprintf(u, sizeof u, "%s/api/v1/enrol", url);
     s1 = post(u, cacert, req, &reply);
     json_decref(req);
     req = NULL;
+    if (s1 != 201 && getenv("ENROL_SHOW_ERROR"))
+        fprintf(stderr, "error=%s message=%s\n",
+                json_string_value(json_object_get(reply, "error")),
+                json_string_value(json_object_get(reply, "message")));
     if (s1 != 201)
         goto out;
     TPM2B_ID_OBJECT blob;
@@ -522,6 +631,8 @@ int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "manufacture"))
         return manufacture(argv[2], argv[3], argv[4]);
+    if (argc == 5 && !strcmp(argv[1], "ekcert"))
+        return ekcert(argv[2], argv[3], argv[4]);
     if ((argc == 6 || argc == 7) && !strcmp(argv[1], "enrol")) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         int rc = enrol(argv[2], argv[3], argv[4], argv[5],

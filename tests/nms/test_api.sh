@@ -4,7 +4,9 @@
 # `qtpm-nms init` makes the CAs and client certificates; `qtpm-nms serve` runs on a free
 # loopback port; curl (OpenSSL flavour) sends requests with the operator, read-only or no
 # client certificate. Asserts the exact status of: no certificate (401), read-only POST
-# (403), wrong Content-Type (415), malformed JSON (400), a 5 MiB body (413), unknown route
+# (403), wrong Content-Type (415), malformed JSON (400), a 5 MiB body (413 with the JSON error
+# body, with and without Expect: 100-continue), chunked bodies (411), a conflicting
+# Content-Length (400), a 70 KiB head (431), a router event from an operator (403), unknown route
 # (404), wrong method (405), a certificate from a foreign CA (handshake refused), and that
 # the server still answers afterwards; plus vendors, routers, challenge, events, metrics
 # and the admin CLI. The server is stopped by a trap on any exit.
@@ -95,6 +97,84 @@ ctype=application/json body=$tmp/bad.json expect 400 operator POST /api/v1/vendo
 grep -q '"error":"bad-json"' "$tmp/out" || fail "400 body"
 ctype=application/json body=$tmp/array.json expect 400 operator POST /api/v1/vendors
 ctype=application/json body=$tmp/big.json expect 413 operator POST /api/v1/vendors
+grep -q '"error":"too-large"' "$tmp/out" || fail "413 body is not the JSON error: $(head -c 300 "$tmp/out")"
+# Anonymous too, on any route, and without "Expect: 100-continue" (curl then sends the
+# whole body, which the server reads and drops): the same JSON 413.
+ctype=application/json body=$tmp/big.json expect 413 none POST /api/v1/enrol
+grep -q '"error":"too-large"' "$tmp/out" || fail "anonymous 413 body: $(head -c 300 "$tmp/out")"
+got=$(curl -s --max-time 20 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+    -H 'Content-Type: application/json' -H 'Expect:' --data-binary "@$tmp/big.json" \
+    "$base/api/v1/enrol" || true)
+[ "$got" = 413 ] || fail "413 without Expect: $got"
+grep -q '"error":"too-large"' "$tmp/out" || fail "413 body without Expect: $(head -c 300 "$tmp/out")"
+# A body of exactly 4 MiB passes the gate (and is then not JSON: 400).
+head -c $((4 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$tmp/max.json"
+ctype=application/json body=$tmp/max.json expect 400 operator POST /api/v1/vendors
+grep -q '"error":"bad-json"' "$tmp/out" || fail "4 MiB body: $(head -c 300 "$tmp/out")"
+# Chunked bodies need a length (411), JSON too.
+got=$(curl -s --max-time 10 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+    -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary '{}' \
+    "$base/api/v1/enrol" || true)
+[ "$got" = 411 ] || fail "chunked: $got"
+grep -q '"error":"length-required"' "$tmp/out" || fail "411 body: $(cat "$tmp/out")"
+# Raw requests on one keep-alive TLS connection: a conflicting Content-Length → 400 JSON,
+# an oversized Content-Length with its body sent anyway → 413 JSON, the body dropped,
+# and the next request on the same connection is still answered; a 70 KiB head → 431.
+python3 - "$port" "$tmp/nms/operator-ca.crt" >"$tmp/raw.out" <<'PY' || fail "raw requests: $(cat "$tmp/raw.out")"
+import socket, ssl, sys, json
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+def conn():
+    s = socket.create_connection(("127.0.0.1", port), 10)
+    return ctx.wrap_socket(s, server_hostname="127.0.0.1")
+def reply(t):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        c = t.recv(65536)
+        if not c: raise SystemExit("closed before a reply: %r" % buf)
+        buf += c
+    head, body = buf.split(b"\r\n\r\n", 1)
+    n = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    while len(body) < n:
+        body += t.recv(65536)
+    status = int(head.split(b" ")[1])
+    return status, json.loads(body[:n])
+t = conn()
+t.sendall(b"POST /api/v1/enrol HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}")
+st, j = reply(t)
+assert (st, j["error"]) == (400, "bad-request"), (st, j)
+t = conn()
+body = b" " * (5 * 1024 * 1024)
+t.sendall(b"POST /api/v1/enrol HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body))
+st, j = reply(t)
+assert (st, j["error"]) == (413, "too-large"), (st, j)
+t.sendall(body)
+t.sendall(b"GET /api/v1/routers HTTP/1.1\r\nHost: x\r\n\r\n")
+st, j = reply(t)
+assert (st, j["error"]) == (401, "unauthenticated"), (st, j)
+# Pipelined in one write: a POST with a body that looks like a request, then a GET; the
+# gate must pass the body as body (both answered, in order). Bare-LF heads work too.
+t = conn()
+fake = b'GET /api/v1/x HTTP/1.1\r\n\r\n'
+t.sendall(b"POST /api/v1/enrol HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(fake) + fake +
+          b"GET /api/v1/routers HTTP/1.1\nHost: x\n\n")
+st, j = reply(t)
+assert (st, j["error"]) == (415, "unsupported-media-type"), (st, j)
+st, j = reply(t)
+assert (st, j["error"]) == (401, "unauthenticated"), (st, j)
+t = conn()
+t.sendall(b"POST /api/v1/enrol HTTP/1.1\nHost: x\nContent-Length: 99999999\n\n")
+st, j = reply(t)
+assert (st, j["error"]) == (413, "too-large"), (st, j)
+t = conn()
+t.sendall(b"GET /api/v1/routers HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (70 * 1024) + b"\r\n\r\n")
+st, j = reply(t)
+assert (st, j["error"]) == (431, "headers-too-large"), (st, j)
+print("raw: ok")
+PY
 expect 404 operator GET /api/v1/nothing
 expect 404 operator GET /api/v1/routers/bad%2Fid
 expect 405 operator DELETE /api/v1/routers
@@ -130,6 +210,45 @@ ctype=application/json body=$tmp/empty.json expect 400 none POST /api/v1/enrol/a
 printf '{"credential": "%s"}' "$(printf '0%.0s' $(seq 64))" >"$tmp/cred.json"
 ctype=application/json body=$tmp/cred.json expect 404 none POST /api/v1/enrol/abc/activate
 
+# Router events likewise (docs/NMS.md: config-refused).
+ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/events
+ctype=application/json body=$tmp/empty.json expect 403 readonly POST /api/v1/routers/r1/events
+# With a router certificate (made here with the privacy CA, as the NMS would issue one to a
+# TPM-resident key): the body's checks, each with its status; r1 is not enrolled → 404.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/O=qtpm-nms/OU=router/CN=r1" -keyout "$tmp/router.key" -out "$tmp/router.csr" \
+    2>/dev/null || fail "router csr"
+openssl x509 -req -in "$tmp/router.csr" -CA "$tmp/nms/privacy-ca.crt" \
+    -CAkey "$tmp/nms/privacy-ca.key" -CAcreateserial -days 1 -out "$tmp/router.crt" \
+    2>/dev/null || fail "router cert"
+rev() { # EXPECTED-STATUS EXPECTED-ERROR ROUTER-ID BODY
+    printf '%s' "$4" >"$tmp/ev.json"
+    got=$(curl -s --max-time 10 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+        --cert "$tmp/router.crt" --key "$tmp/router.key" -H 'Content-Type: application/json' \
+        --data-binary "@$tmp/ev.json" "$base/api/v1/routers/$3/events" || true)
+    [ "$got" = "$1" ] || fail "router event $4 → $got, want $1 ($(cat "$tmp/out"))"
+    grep -q "\"error\":\"$2\"" "$tmp/out" || fail "router event $4: $(cat "$tmp/out")"
+}
+f1='[{"path":"/etc/frr/frr.conf","reason":"modified"}]'
+rev 403 forbidden r2 "{\"kind\":\"config-refused\",\"files\":$f1}"
+rev 400 bad-request r1 "{\"kind\":\"verdict\",\"files\":$f1}"
+rev 400 bad-request r1 '{"kind":"config-refused"}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[]}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[{"path":"/x","reason":"bored"}]}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[{"path":"/x\u0001y","reason":"modified"}]}'
+rev 400 bad-request r1 '{"kind":"config-refused","files":[{"reason":"modified"}]}'
+many=$(python3 -c 'import json; print(json.dumps({"kind":"config-refused","files":[{"path":"/f%d" % i,"reason":"modified"} for i in range(65)]}))')
+rev 400 bad-request r1 "$many"
+rev 404 not-found r1 "{\"kind\":\"config-refused\",\"files\":$f1}"
+# and the router certificate is no operator: 403 elsewhere, heartbeat of an unknown router 404
+got=$(curl -s --max-time 10 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+    --cert "$tmp/router.crt" --key "$tmp/router.key" "$base/api/v1/routers" || true)
+[ "$got" = 403 ] || fail "router certificate listing routers: $got"
+printf '{"entries": 3}' >"$tmp/hb.json"
+got=$(curl -s --max-time 10 -o "$tmp/out" -w '%{http_code}' --cacert "$tmp/nms/operator-ca.crt" \
+    --cert "$tmp/router.crt" --key "$tmp/router.key" -H 'Content-Type: application/json' \
+    --data-binary "@$tmp/hb.json" "$base/api/v1/routers/r1/heartbeat" || true)
+[ "$got" = 404 ] || fail "heartbeat of an unknown router: $got ($(cat "$tmp/out"))"
 # Heartbeat is for routers' TLS keys only.
 ctype=application/json body=$tmp/empty.json expect 401 none POST /api/v1/routers/r1/heartbeat
 ctype=application/json body=$tmp/empty.json expect 403 operator POST /api/v1/routers/r1/heartbeat

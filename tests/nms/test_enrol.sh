@@ -12,8 +12,15 @@
 #   - TLS key certification (tls-key): 201 and a client certificate from the privacy CA,
 #     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize;
 #   - explicit attestation: evidence for a file in the vendor's digest list → good with a
-#     PolicyAuthorize approval; then a file in no list → unknown (reason unknown-file);
-#     then a listed path with other content → bad (digest-mismatch);
+#     PolicyAuthorize approval, the same evidence replayed → 403 nonce-invalid; then a
+#     file in no list → unknown (reason unknown-file); then a listed path with other
+#     content → bad (digest-mismatch);
+#   - an EK certificate for another key than ek_pub (the TPM's RSA EK claimed): 403, one
+#     level and chained;
+#   - EK certificate chains: an EK certificate from an intermediate CA is refused without
+#     ek_chain and accepted with it (vendor root → intermediate → EK); an intermediate of a
+#     root nobody imported is refused with the reason (unable to get local issuer
+#     certificate; self-signed certificate in certificate chain when the root is sent);
 #   - the offline timer marks the silent router offline after two periods.
 # Both servers are stopped by a trap on any exit. A fifth argument "pg" puts the NMS on the
 # PostgreSQL database in $QTPM_TEST_PG (tests/store/pg-cluster.sh; ctest nms_enrol_pg).
@@ -121,6 +128,13 @@ openssl x509 -inform DER -in "$tmp/nms/ak-$router.der" -noout -text 2>/dev/null 
 "$NMS" --db "$db" router show "$router" --json | grep -q '"allow_reenrol":false' \
     || fail "allow not reset"
 
+# The vendor's certificate of the ECC EK, but ek_pub claims the TPM's RSA EK: 403.
+out=$(ENROL_SHOW_ERROR=1 ENROL_WRONG_EK_PUB=1 "$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc \
+    2>"$tmp/err") || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "certificate for another EK: $out"
+grep -q "error=ek-untrusted message=the EK certificate does not chain to an imported vendor CA or does not carry ek_pub" \
+    "$tmp/err" || fail "wrong-EK reason: $(cat "$tmp/err")"
+
 # Credential for a different EK: the TPM cannot activate it, a guess gets 403.
 "$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc wrong-ek) || fail "client: $out"
@@ -150,7 +164,7 @@ mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
 "$NMS" --db "$db" digestlist add "$tmp/l1.qdl" >/dev/null || fail "digestlist add"
 "$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc attest) || fail "client: $out"
-want="attest1=200:good:approval attest2=200:unknown:unknown-file"
+want="attest1=200:good:approval:replay=403:nonce-invalid attest2=200:unknown:unknown-file"
 want="$want attest3=200:bad:digest-mismatch enrol=201 activate=200 router=$router"
 [ "$out" = "$want" ] || fail "evidence: $out"
 "$NMS" --db "$db" router show "$router" --json >"$tmp/show.json"
@@ -158,6 +172,67 @@ grep -q '"state":"bad"' "$tmp/show.json" || fail "state after a contradicting di
 grep -q '"code":"digest-mismatch"' "$tmp/show.json" || fail "reasons: $(cat "$tmp/show.json")"
 grep -q '"path":"/bin/app"' "$tmp/show.json" || fail "reason path: $(cat "$tmp/show.json")"
 "$NMS" --db "$db" events | grep -q "verdict *unknown" || fail "unknown verdict event"
+
+# EK certificate chains: vendor root → intermediate → EK certificate. The TPM's EK is
+# re-certified by an intermediate CA signed by a root the operator imports; without the
+# intermediate in ek_chain the enrolment is refused, with it accepted. An intermediate
+# from a root nobody imported is refused with OpenSSL's reason.
+mkchain() { # DIR ROOT_NAME: DIR/root.pem, DIR/ca-key.pem + DIR/ca-cert.pem (intermediate)
+    mkdir -p "$1"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -subj "/CN=$2" \
+        -keyout "$1/root.key" -out "$1/root.pem" -days 2 \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+        2>/dev/null || fail "root $2"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$1/ca-key.pem" \
+        2>/dev/null || fail "intermediate key"
+    chmod 600 "$1/ca-key.pem"
+    openssl req -new -key "$1/ca-key.pem" -subj "/CN=$2 intermediate" -out "$1/i.csr" \
+        2>/dev/null || fail "csr"
+    printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' \
+        >"$1/ext"
+    openssl x509 -req -in "$1/i.csr" -CA "$1/root.pem" -CAkey "$1/root.key" -CAcreateserial \
+        -days 2 -extfile "$1/ext" -out "$1/ca-cert.pem" 2>/dev/null || fail "intermediate cert"
+}
+mkchain "$tmp/chain" "acme root"
+"$NMS" --db "$db" vendor import --name acme-root --ca "$tmp/chain/root.pem" >/dev/null \
+    || fail "import acme-root"
+"$CLIENT" ekcert "$tcti" "$tmp/chain" "$tmp/chain/ek.der" || fail "EK certificate (chain)"
+export ENROL_EK_CERT="$tmp/chain/ek.der"
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$(ENROL_SHOW_ERROR=1 "$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc 2>"$tmp/err") \
+    || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "EK from an intermediate, no chain: $out"
+grep -q "error=ek-untrusted" "$tmp/err" || fail "no-chain reason: $(cat "$tmp/err")"
+out=$(ENROL_EK_CHAIN="$tmp/chain/ca-cert.pem" "$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc) \
+    || fail "client: $out"
+[ "$out" = "enrol=201 activate=200 router=$router" ] || fail "2-level chain refused: $out"
+"$NMS" --db "$db" router show "$router" --json | grep -q '"state":"enrolled"' \
+    || fail "state after the chained enrolment"
+# A good chain, but ek_pub is another key than the certificate's (the TPM's RSA EK).
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$(ENROL_SHOW_ERROR=1 ENROL_WRONG_EK_PUB=1 ENROL_EK_CHAIN="$tmp/chain/ca-cert.pem" \
+    "$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc 2>"$tmp/err") || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "chained cert for another EK: $out"
+grep -q "error=ek-untrusted message=the EK certificate does not carry ek_pub" "$tmp/err" \
+    || fail "chained wrong-EK reason: $(cat "$tmp/err")"
+mkchain "$tmp/rogue" "rogue root"
+"$CLIENT" ekcert "$tcti" "$tmp/rogue" "$tmp/rogue/ek.der" || fail "EK certificate (rogue)"
+export ENROL_EK_CERT="$tmp/rogue/ek.der"
+"$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
+out=$(ENROL_SHOW_ERROR=1 ENROL_EK_CHAIN="$tmp/rogue/ca-cert.pem" "$CLIENT" enrol "$tcti" "$url" \
+    "$tmp/nms" ecc 2>"$tmp/err") || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "chain to an untrusted root: $out"
+grep -q "error=ek-untrusted message=the EK certificate's chain does not lead to an imported vendor CA: unable to get local issuer certificate" \
+    "$tmp/err" || fail "untrusted root reason: $(cat "$tmp/err")"
+# The rogue root's whole chain sent (intermediate and root): still refused, now because
+# the path ends in a self-signed certificate nobody imported.
+cat "$tmp/rogue/ca-cert.pem" "$tmp/rogue/root.pem" >"$tmp/rogue/both.pem"
+out=$(ENROL_SHOW_ERROR=1 ENROL_EK_CHAIN="$tmp/rogue/both.pem" "$CLIENT" enrol "$tcti" "$url" \
+    "$tmp/nms" ecc 2>"$tmp/err") || fail "client: $out"
+[ "$out" = "enrol=403 activate=0 router=-" ] || fail "rogue chain with its root: $out"
+grep -q "error=ek-untrusted message=the EK certificate's chain does not lead to an imported vendor CA: self.signed certificate in certificate chain" \
+    "$tmp/err" || fail "rogue root reason: $(cat "$tmp/err")"
+unset ENROL_EK_CERT
 
 # Offline timer (--period 3): no heartbeat for two periods → offline, with an event.
 i=0
