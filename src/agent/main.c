@@ -32,6 +32,7 @@
 
 #include "agent.h"
 #include "confint.h"
+#include "qtpm/version.h"
 
 static volatile sig_atomic_t stop;
 
@@ -45,7 +46,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: qtpm-agent enrol|heartbeat|measure|attest-once|run|status -c CONF "
                     "[--rounds N] [--json]\n"
-                    "       qtpm-agent config-seal -c CONF FILE... | config-verify -c CONF\n");
+                    "       qtpm-agent config-seal -c CONF FILE... | config-verify -c CONF\n"
+                    "       qtpm-agent --version\n");
     return 2;
 }
 
@@ -112,6 +114,10 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage();
     const char *cmd = argv[1], *conf = NULL;
+    if (!strcmp(cmd, "-v") || !strcmp(cmd, "--version")) {
+        printf("qtpm-agent " QTPM_VERSION "\n");
+        return 0;
+    }
     long rounds = -1;
     int as_json = 0;
     const char *files[64];

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "qtpm/version.h"
 
 static const cli_command *const families[] = {
     cli_cmds_basic, cli_cmds_pcr, cli_cmds_object, cli_cmds_crypto,
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
             print_help();
             return 0;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--version")) {
-            printf("qtpm 0.1.0\n");
+            printf("qtpm " QTPM_VERSION "\n");
             return 0;
         } else {
             fprintf(stderr, "qtpm: unknown option %s (see qtpm --help)\n", a);

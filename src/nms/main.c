@@ -9,6 +9,7 @@
 
 #include "nms.h"
 #include "pki.h"
+#include "qtpm/version.h"
 
 static void usage(void)
 {
@@ -20,7 +21,8 @@ static void usage(void)
             "[--mldsa-pub F --ecdsa-pub F] [--json]\n"
             "       qtpm-nms [--dir D | --db URL] digestlist add FILE [--json]\n"
             "       qtpm-nms [--dir D | --db URL] router list | show ID | allow ID [--json]\n"
-            "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n");
+            "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n"
+            "       qtpm-nms --version\n");
 }
 
 int main(int argc, char **argv)
@@ -44,7 +46,10 @@ int main(int argc, char **argv)
                 return 2;
             }
         }
-        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+        else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--version")) {
+            printf("qtpm-nms " QTPM_VERSION "\n");
+            return 0;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage();
             return 0;
         } else if (nrest < 64)

@@ -30,6 +30,7 @@
 
 #include "qtpm/common.h"
 #include "server.h"
+#include "qtpm/version.h"
 
 #define DEFAULT_PORT 2321
 
@@ -63,7 +64,8 @@ static void usage(FILE *f, const char *prog)
             "  --idle-timeout S drop a client holding a connection S seconds without a\n"
             "                   complete command (default %d; 0: never)\n"
             "  --max-per-peer N connections one address may hold (default %d, at most %d)\n"
-            "  -v               log to stderr\n"
+            "  -V, --verbose    log to stderr\n"
+            "  -v, --version    print the version and exit\n"
             "as tpm_server: -port N, -rm, -h (IBM tpm_server options)\n",
             prog, DEFAULT_PORT, SRV_IDLE_TIMEOUT_DEFAULT, SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
 }
@@ -130,7 +132,10 @@ static int parse_args(int argc, char **argv, options *o)
                 o->max_per_peer = v;
         } else if (strcmp(a, "--wait-power-on") == 0) {
             o->wait_power_on = 1;
-        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
+            printf("qtpm-server " QTPM_VERSION "\n");
+            return 1;
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--verbose") == 0) {
             o->verbose = 1;
         } else {
             fprintf(stderr, "%s: unknown or incomplete option %s\n", argv[0], a);
@@ -223,7 +228,7 @@ int main(int argc, char **argv)
         srv_close_all();
         return 1;
     }
-    char why[160] = "";
+    char why[256] = "";
     cfg.err = why;
     cfg.err_size = sizeof(why);
     rc = qtpm_tpm_new(&srv.tpm, &cfg);

@@ -32,6 +32,7 @@
 #include "qtpm/attest.h"
 #include "qtpm/common.h"
 #include "qtpm/mldsa.h"
+#include "qtpm/version.h"
 
 static int usage(void)
 {
@@ -41,7 +42,8 @@ static int usage(void)
             "[--prefix P] [--config PATH]... [--forbid FILE]... --mldsa-key K --ecdsa-key K "
             "-o OUT\n"
             "       qtpm-digestlist verify --mldsa-pub F --ecdsa-pub F LIST\n"
-            "       qtpm-digestlist show [--json] LIST\n");
+            "       qtpm-digestlist show [--json] LIST\n"
+            "       qtpm-digestlist --version\n");
     return 2;
 }
 
@@ -226,6 +228,10 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage();
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "-v") || !strcmp(cmd, "--version")) {
+        printf("qtpm-digestlist " QTPM_VERSION "\n");
+        return 0;
+    }
     const char *out_dir = NULL, *vendor = NULL, *image = NULL, *root = NULL, *prefix = "",
                *mkey = NULL, *ekey = NULL, *out = NULL, *mpub = NULL, *epub = NULL,
                *list = NULL;
