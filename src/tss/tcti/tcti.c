@@ -3,17 +3,31 @@
  * layer uses. A configuration string "kind:conf" picks a registry entry by
  * name and hands it conf; a transport is one row in kinds[] (the in-process
  * engine joined that way).
+ *
+ * The engine TCTI is not part of libqtss (a TSS has no business carrying a
+ * TPM): it lives in libqtss-engine, and the table refers to it by a weak
+ * symbol, so "engine:" works exactly when a program links that library and
+ * otherwise answers QTPM_TSS_E_UNSUPPORTED.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "qtpm/tss_tcti.h"
 
+#pragma weak qtpm_tcti_engine_init
+
+static int engine_init(const char *conf, qtpm_tcti **out)
+{
+    if (qtpm_tcti_engine_init == NULL)
+        return QTPM_TSS_E_UNSUPPORTED; /* libqtss-engine is not linked */
+    return qtpm_tcti_engine_init(conf, out);
+}
+
 static const qtpm_tcti_kind kinds[] = {
     { "mssim", qtpm_tcti_mssim_init, "mssim:host=HOST,port=PORT[,poweron=yes|no]" },
     { "swtpm", qtpm_tcti_swtpm_init, "swtpm:host=HOST,port=PORT" },
     { "device", qtpm_tcti_device_init, "device:/dev/tpmrm0" },
-    { "engine", qtpm_tcti_engine_init, "engine:[STATE_DIR]  (in-process qtpm TPM; memory if no dir)" },
+    { "engine", engine_init, "engine:[STATE_DIR]  (in-process qtpm TPM; memory if no dir)" },
     { NULL, NULL, NULL },
 };
 
