@@ -60,6 +60,12 @@ endforeach()
 
 # Man pages from --help (help2man, installed by scripts/deps.sh). Without
 # help2man the build still works and says that the pages are missing.
+set(qtpm_name_qtpm "TPM 2.0 command-line tool (tpm2-tools compatible, with ML-KEM and ML-DSA)")
+set(qtpm_name_qtpm-server "software TPM 2.0 with post-quantum algorithms (mssim and swtpm protocols)")
+set(qtpm_name_qtpm-manufacture "provision a TPM: vendor CA, EK certificates in NV")
+set(qtpm_name_qtpm-nms "network management system and RA server for trusted routers")
+set(qtpm_name_qtpm-agent "router agent: measurement, enrolment and attestation with the TPM")
+set(qtpm_name_qtpm-digestlist "build, sign, verify and show reference digest lists")
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   foreach(p ${qtpm_programs})
@@ -67,7 +73,7 @@ if(HELP2MAN)
       add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/man/${p}.1
         COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/man
         COMMAND ${HELP2MAN} --no-info --no-discard-stderr --version-string=${PROJECT_VERSION}
-                --name=${p} --source=qtpm --output=${CMAKE_BINARY_DIR}/man/${p}.1
+                "--name=${qtpm_name_${p}}" --source=qtpm --output=${CMAKE_BINARY_DIR}/man/${p}.1
                 $<TARGET_FILE:${p}>
         DEPENDS ${p} VERBATIM)
       list(APPEND qtpm_manpages ${CMAKE_BINARY_DIR}/man/${p}.1)

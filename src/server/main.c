@@ -47,8 +47,9 @@ typedef struct {
     long max_per_peer;
 } options;
 
-static void usage(FILE *f, const char *prog)
+static void usage(FILE *f, const char *path)
 {
+    const char *prog = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     fprintf(f,
             "usage: %s [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]\n"
             "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N] [-v]\n"
