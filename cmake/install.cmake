@@ -51,7 +51,11 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/qtpm DESTINATION ${CMAKE_INSTALL_I
 install(FILES ${CMAKE_BINARY_DIR}/include/qtpm/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/qtpm)
 
-# pkg-config files.
+# pkg-config files, relocatable: the prefix is found from the .pc file's own
+# place (${pcfiledir}), so `cmake --install --prefix DIR` works for any DIR.
+file(RELATIVE_PATH QTPM_PC_TO_PREFIX "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig"
+     "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" QTPM_PC_TO_PREFIX "${QTPM_PC_TO_PREFIX}")
 foreach(pc qtpm-tss qtpm-engine)
   configure_file(${CMAKE_SOURCE_DIR}/dist/${pc}.pc.in ${CMAKE_BINARY_DIR}/dist/${pc}.pc @ONLY)
   install(FILES ${CMAKE_BINARY_DIR}/dist/${pc}.pc
@@ -90,7 +94,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/dist/qtpm.bash-completion
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME qtpm)
 foreach(p qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist)
   install(CODE "execute_process(COMMAND ${CMAKE_COMMAND} -E create_symlink qtpm
-                \$ENV{DESTDIR}\${CMAKE_INSTALL_FULL_DATADIR}/bash-completion/completions/${p})")
+                \$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/bash-completion/completions/${p})")
 endforeach()
 configure_file(${CMAKE_SOURCE_DIR}/dist/qtpm-server.service.in
                ${CMAKE_BINARY_DIR}/dist/qtpm-server.service @ONLY)
