@@ -28,9 +28,12 @@ target_link_libraries(qtpm_engine_shared PRIVATE qtss OpenSSL::Crypto)
 set_target_properties(qtpm_engine_shared PROPERTIES VERSION ${PROJECT_VERSION}
                       SOVERSION ${QTPM_SOVERSION} OUTPUT_NAME qtpm-engine)
 # Both must resolve every symbol at link time: a missing object shows here,
-# not in a user's program.
-target_link_options(qtss PRIVATE "LINKER:--no-undefined")
-target_link_options(qtpm_engine_shared PRIVATE "LINKER:--no-undefined")
+# not in a user's program. (Not with sanitizers: an instrumented library takes
+# the sanitizer runtime from the program that loads it.)
+if(NOT QTPM_SANITIZE AND NOT QTPM_FUZZ)
+  target_link_options(qtss PRIVATE "LINKER:--no-undefined")
+  target_link_options(qtpm_engine_shared PRIVATE "LINKER:--no-undefined")
+endif()
 
 install(TARGETS qtss qtpm_engine_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 

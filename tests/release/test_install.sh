@@ -59,11 +59,11 @@ ok "libqtss.so.$minor (no engine inside) and libqtpm-engine.so.$minor"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 [ "$(pkg-config --modversion qtpm-tss)" = "$version" ] || fail "pkg-config qtpm-tss version"
 [ "$(pkg-config --modversion qtpm-engine)" = "$version" ] || fail "pkg-config qtpm-engine version"
-cc=${CC:-cc}
-# shellcheck disable=SC2046
+cc="${CC:-cc} ${QTPM_CLIENT_CFLAGS:-}"
+# shellcheck disable=SC2046,SC2086
 $cc -std=c11 -Wall -Wextra -Werror -o "$tmp/client-tss" "$src/tests/release/client.c" \
     $(pkg-config --cflags --libs qtpm-tss) || fail "client does not build with qtpm-tss.pc"
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 $cc -std=c11 -Wall -Wextra -Werror -o "$tmp/client-engine" "$src/tests/release/client.c" \
     $(pkg-config --cflags --libs qtpm-engine) || fail "client does not build with qtpm-engine.pc"
 ok "a client builds against the installed headers with either .pc file"
