@@ -51,6 +51,16 @@ void cli_err(cli_ctx *c, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* The transport's own account of a transport error (qtpm_tcti_diagnostic),
+ * or "" for any other error. */
+static const char *transport_diagnostic(int rc)
+{
+    if (rc == QTPM_TSS_E_IO || rc == QTPM_TSS_E_PROTOCOL || rc == QTPM_TSS_E_CONFIG ||
+        rc == QTPM_TSS_E_UNSUPPORTED)
+        return qtpm_tcti_diagnostic();
+    return "";
+}
+
 int cli_fail(cli_ctx *c, const char *what, int rc)
 {
     if (rc > 0) {
@@ -63,11 +73,15 @@ int cli_fail(cli_ctx *c, const char *what, int rc)
             json_object_set_new(c->out, "error", e);
         }
     } else {
-        cli_err(c, "%s failed: %s", what, qtpm_tss_strerror(rc));
-        if (c->json)
-            json_object_set_new(c->out, "error",
-                                json_pack("{s:s, s:s, s:i}", "command", what, "message",
-                                          qtpm_tss_strerror(rc), "code", rc));
+        const char *why = transport_diagnostic(rc);
+        cli_err(c, "%s failed: %s%s%s", what, qtpm_tss_strerror(rc), why[0] ? ": " : "", why);
+        if (c->json) {
+            json_t *e = json_pack("{s:s, s:s, s:i}", "command", what, "message",
+                                  qtpm_tss_strerror(rc), "code", rc);
+            if (why[0])
+                json_object_set_new(e, "detail", json_string(why));
+            json_object_set_new(c->out, "error", e);
+        }
     }
     return CLI_EXIT_TPM;
 }
@@ -723,8 +737,9 @@ int cli_tpm(cli_ctx *c, qtpm_tss **t)
             spec = getenv("TPM2TOOLS_TCTI");
         int rc = qtpm_tss_new(spec, &c->tss);
         if (rc) {
-            cli_err(c, "cannot open TCTI \"%s\": %s", spec ? spec : "device:/dev/tpmrm0",
-                    qtpm_tss_strerror(rc));
+            const char *why = transport_diagnostic(rc);
+            cli_err(c, "cannot open TCTI \"%s\": %s%s%s", spec ? spec : "device:/dev/tpmrm0",
+                    qtpm_tss_strerror(rc), why[0] ? ": " : "", why);
             c->tss = NULL;
             return CLI_EXIT_TPM;
         }
