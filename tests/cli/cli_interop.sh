@@ -564,6 +564,7 @@ section_pqc() {
     run "readpublic shows the parameter set" sh -c "$Q readpublic -c ak.ctx | grep -q '^parameter-set: mldsa44'"
     run "readpublic --json of the EK" sh -c "$Q --json readpublic -c ek.ctx | jq -e '.type == \"mlkem\" and .\"parameter-set\" == \"mlkem768\" and .symmetric == \"aes\"'"
     expect 1 "no PEM form" "no PEM for ML-DSA (OpenSSL 3.0)" $Q readpublic -c ak.ctx -f pem -o ak.pem
+    [ ! -s out ] && pass "no PEM: nothing printed besides the error" || fail "no PEM: the public area was printed too"
     run "readpublic -f raw" $Q readpublic -c ak.ctx -f raw -o ak.raw
     [ "$(wc -c < ak.raw)" -eq 1312 ] && pass "raw ML-DSA-44 key is 1312 bytes (FIPS 204 pk)" || fail "raw AK size $(wc -c < ak.raw)"
     no_transients "createek/createak"
