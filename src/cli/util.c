@@ -1276,6 +1276,21 @@ void cli_out_hex(cli_ctx *c, const char *key, const uint8_t *data, size_t len)
     free(s);
 }
 
+void cli_out_pcr(cli_ctx *c, unsigned index, const uint8_t *digest, size_t len)
+{
+    char key[12];
+    snprintf(key, sizeof key, "%u", index);
+    if (c->json) {
+        cli_out_hex(c, key, digest, len);
+        return;
+    }
+    indent(c);
+    printf("%-2u: 0x", index);
+    for (size_t i = 0; i < len; i++)
+        printf("%02X", digest[i]);
+    printf("\n");
+}
+
 void cli_out_int(cli_ctx *c, const char *key, uint64_t v)
 {
     if (c->json) {
