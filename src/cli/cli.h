@@ -32,6 +32,9 @@
 #define CLI_EXIT_TPM 2    /* the TPM or the transport failed */
 #define CLI_EXIT_VERIFY 3 /* a signature, quote or policy check failed */
 
+/* The "json-version" of every --json document (docs/CLI.md "JSON output"). */
+#define CLI_JSON_VERSION 1
+
 /* Long options every subcommand accepts besides its own. */
 #define CLI_OPT_JSON 0x1001
 #define CLI_COMMON_LONGOPTS                                                   \

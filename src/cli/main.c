@@ -112,6 +112,9 @@ int main(int argc, char **argv)
     }
     c.cmd = cmd->name;
     c.out = json_object();
+    /* --json output is versioned (docs/schemas/qtpm-cli-v1.schema.json): the
+     * number changes when a key changes meaning or goes away. */
+    json_object_set_new(c.out, "json-version", json_integer(CLI_JSON_VERSION));
     optind = 0; /* GNU getopt: full re-initialisation for the subcommand */
     opterr = 1;
     int rc = cmd->run(&c, argc - i, argv + i);

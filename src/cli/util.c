@@ -44,11 +44,15 @@ struct cli_session_file {
 void cli_err(cli_ctx *c, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "qtpm %s: ", c && c->cmd ? c->cmd : "");
+    char msg[1024];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "qtpm %s: %s\n", c && c->cmd ? c->cmd : "", msg);
+    /* With --json the first error is in the document too (a TPM error's
+     * decoded fields replace it, cli_fail). */
+    if (c && c->json && c->out && !json_object_get(c->out, "error"))
+        json_object_set_new(c->out, "error", json_pack("{s:s}", "message", msg));
 }
 
 /* The transport's own account of a transport error (qtpm_tcti_diagnostic),
