@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "ct.h"
 #include "crypt.h"
 #include "engine_int.h"
 #include "entity.h"
@@ -301,7 +302,7 @@ static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err,
         load_error(err, err_size, "the file is empty");
         return QTPM_E_INVALID;
     }
-    if (len >= 8 && memcmp(data, "QTPMST01", 8) == 0) {
+    if (len >= 8 && public_equal(data, "QTPMST01", 8)) {
         /* Format 1 (qtpm before 0.1.0's SHA-3 banks, CHANGELOG.md) has four PCR
          * banks where format 2 has seven: there is nothing to migrate from. */
         load_error(err, err_size,
@@ -309,12 +310,12 @@ static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err,
                    "migrated: start a new TPM with --rm");
         return QTPM_E_INVALID;
     }
-    if (len < 8 || (memcmp(data, state_magic, 8) != 0 && memcmp(data, state_magic_v2, 8) != 0)) {
+    if (len < 8 || (!public_equal(data, state_magic, 8) && !public_equal(data, state_magic_v2, 8))) {
         load_error(err, err_size, "not a qtpm state file (wrong magic)");
         return QTPM_E_INVALID;
     }
     r.off = 8;
-    if (memcmp(data, state_magic, 8) == 0) {
+    if (public_equal(data, state_magic, 8)) {
         uint32_t body_len;
         if (rd_u32(&r, &version) != 0 || rd_u32(&r, &body_len) != 0) {
             load_error(err, err_size, "truncated header");
@@ -344,7 +345,7 @@ static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err,
             load_error(err, err_size, "cannot compute the checksum");
             return QTPM_E_CRYPTO;
         }
-        if (memcmp(sum, data + len - STATE_SUM_LEN, STATE_SUM_LEN) != 0) {
+        if (!public_equal(sum, data + len - STATE_SUM_LEN, STATE_SUM_LEN)) {
             load_error(err, err_size, "checksum mismatch (the file is damaged)");
             return QTPM_E_INVALID;
         }
