@@ -10,13 +10,16 @@
 #   make bench   build and run the benchmarks, writing bench/results/
 #   make fuzz    long libFuzzer runs, FUZZ_SECONDS=600 (make check runs them
 #                for about a minute)
+#   make install PREFIX=/usr/local  build for PREFIX and install there
+#                (programs, headers, shared libraries, pkg-config files, man
+#                pages, bash completion, systemd units; DESTDIR works too)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm bench fuzz clean
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm bench fuzz clean
 
 all: build
 
@@ -35,6 +38,15 @@ $(ASAN_BUILD)/CMakeCache.txt: | deps
 
 build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+PREFIX ?= /usr/local
+INSTALL_BUILD ?= build-install
+
+install: deps
+	cmake -S . -B $(INSTALL_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=gcc \
+	      -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	cmake --build $(INSTALL_BUILD) -j $(JOBS)
+	cmake --install $(INSTALL_BUILD)
 
 check-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -98,4 +110,4 @@ fuzz: build-fuzz
 	    -timeout=10 $(FUZZ_BUILD)/frames-long tests/fuzz/corpus-frames
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(PORTABLE_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(PORTABLE_BUILD) $(FUZZ_BUILD) $(INSTALL_BUILD)

@@ -41,7 +41,7 @@ typedef enum {
 /* QTPM_EK_CERT_NV_MLKEM768 (the ML-KEM-768 EK certificate's NV index) comes
  * from qtpm/tss_tasks.h, so readers and the manufacturer agree. */
 
-/* "rsa2048", "eccp256", "mlkem768" → kind; 0 if unknown. */
+/* "rsa2048", "ecc256" (or the old "eccp256"), "mlkem768" → kind; 0 if unknown. */
 qtpm_ek_alg qtpm_ek_alg_from_name(const char *name);
 const char *qtpm_ek_alg_name(qtpm_ek_alg alg);
 /* The NV index of the EK certificate; 0 for an unknown kind. */

@@ -85,6 +85,13 @@ int qtpm_tcti_set_locality(qtpm_tcti *tcti, uint8_t locality);
 /* Finalizes the TCTI; harmless on NULL. */
 void qtpm_tcti_close(qtpm_tcti *tcti);
 
+/* What the last failing transport call of this thread knew beyond its error
+ * code, for people: the address, errno and the likely cause and fix, e.g.
+ * "cannot connect to 127.0.0.1:1: Connection refused (is qtpm-server or
+ * swtpm running there?)". "" when there is nothing to add. Like errno it is
+ * only meaningful right after a failure. */
+const char *qtpm_tcti_diagnostic(void);
+
 /* The individual constructors, also reachable through the registry. */
 int qtpm_tcti_mssim_init(const char *conf, qtpm_tcti **out);
 int qtpm_tcti_swtpm_init(const char *conf, qtpm_tcti **out);

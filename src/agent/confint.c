@@ -17,7 +17,7 @@
 #include "qtpm/marshal.h"
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
-#include "../crypto/ct.h"
+#include "ct.h"
 
 static int load_hmac_key(qtpm_tss *tpm, const char *state_dir, qtpm_tss_key *srk,
                          TPM_HANDLE *key, char *err, size_t errlen)

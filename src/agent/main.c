@@ -35,6 +35,7 @@
 
 #include "agent.h"
 #include "confint.h"
+#include "qtpm/version.h"
 
 static volatile sig_atomic_t stop;
 
@@ -44,12 +45,21 @@ static void on_signal(int sig)
     stop = 1;
 }
 
+static int usage_to(FILE *f, int status)
+{
+    fprintf(f, "usage: qtpm-agent enrol|heartbeat|measure|attest-once|run|status -c CONF "
+                    "[--rounds N] [--json]\n"
+                    "       qtpm-agent config-seal -c CONF FILE... | config-verify -c CONF\n"
+                    "       qtpm-agent --version | --help\n"
+                    "The router side of trusted device management (docs/AGENT.md): measures the\n"
+                    "router image into an IMA list and PCR 10, enrols its TPM with qtpm-nms and\n"
+                    "answers its challenges over mutual TLS with a TPM-resident key.\n");
+    return status;
+}
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: qtpm-agent enrol|heartbeat|measure|attest-once|run|status -c CONF "
-                    "[--rounds N] [--json]\n"
-                    "       qtpm-agent config-seal -c CONF FILE... | config-verify -c CONF\n");
-    return 2;
+    return usage_to(stderr, 2);
 }
 
 static double now_ms(void)
@@ -158,6 +168,12 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage();
     const char *cmd = argv[1], *conf = NULL;
+    if (!strcmp(cmd, "-v") || !strcmp(cmd, "--version")) {
+        printf("qtpm-agent " QTPM_VERSION "\n");
+        return 0;
+    }
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
+        return usage_to(stdout, 0);
     long rounds = -1;
     int as_json = 0;
     const char *files[64];

@@ -32,6 +32,9 @@
 #define CLI_EXIT_TPM 2    /* the TPM or the transport failed */
 #define CLI_EXIT_VERIFY 3 /* a signature, quote or policy check failed */
 
+/* The "json-version" of every --json document (docs/CLI.md "JSON output"). */
+#define CLI_JSON_VERSION 1
+
 /* Long options every subcommand accepts besides its own. */
 #define CLI_OPT_JSON 0x1001
 #define CLI_COMMON_LONGOPTS                                                   \
@@ -201,6 +204,9 @@ void cli_out_str(cli_ctx *c, const char *key, const char *val);
 void cli_out_fmt(cli_ctx *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void cli_out_hex(cli_ctx *c, const char *key, const uint8_t *data, size_t len);
+/* One PCR value, the same everywhere (pcrread, quote, checkquote): text as
+ * tpm2_pcrread prints it ("0 : 0xABCD..."), JSON {"0": "abcd..."}. */
+void cli_out_pcr(cli_ctx *c, unsigned index, const uint8_t *digest, size_t len);
 void cli_out_int(cli_ctx *c, const char *key, uint64_t v);
 void cli_out_handle(cli_ctx *c, const char *key, uint32_t v);
 void cli_out_bool(cli_ctx *c, const char *key, int v);

@@ -103,9 +103,7 @@ static void out_pcrs(cli_ctx *c, const TPML_PCR_SELECTION *sel, const TPM2B_DIGE
         cli_out_begin(c, cli_hash_name(s->hash));
         for (unsigned j = 0; j < s->sizeofSelect * 8U && k < n; j++)
             if (s->pcrSelect[j / 8] & (1U << (j % 8))) {
-                char key[8];
-                snprintf(key, sizeof key, "%u", j);
-                cli_out_hex(c, key, v[k].buffer, v[k].size);
+                cli_out_pcr(c, j, v[k].buffer, v[k].size);
                 k++;
             }
         cli_out_end(c);

@@ -539,12 +539,14 @@ static int cmd_readpublic(cli_ctx *c, int argc, char **argv)
     int rc = qtpm_tss_ReadPublic(t, NULL, h, &pub, &name, &qn);
     if (rc)
         return cli_fail(c, "ReadPublic", rc);
-    out_public(c, &pub.publicArea, &name);
-    cli_out_hex(c, "qualified-name", qn.buffer, qn.size);
+    /* Files first: a format the key does not have (-f pem on ML-DSA) is an
+     * error alone, not an error after a printed public area. */
     if ((out && (e = cli_write_public_fmt(c, out, &pub, pem))) ||
         (name_s && (e = cli_write_file(c, name_s, name.buffer, name.size))) ||
         (qn_s && (e = cli_write_file(c, qn_s, qn.buffer, qn.size))))
         return e;
+    out_public(c, &pub.publicArea, &name);
+    cli_out_hex(c, "qualified-name", qn.buffer, qn.size);
     return 0;
 }
 

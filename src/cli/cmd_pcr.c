@@ -70,17 +70,7 @@ static int cmd_pcrread(cli_ctx *c, int argc, char **argv)
         for (unsigned j = 0; j < s->sizeofSelect * 8U && k < n; j++) {
             if (!(s->pcrSelect[j / 8] & (1U << (j % 8))))
                 continue;
-            char key[8];
-            snprintf(key, sizeof key, "%u", j);
-            if (c->json) {
-                cli_out_hex(c, key, vals[k].buffer, vals[k].size);
-            } else {
-                char hex[2 * MAX_DIGEST_SIZE + 1];
-                for (size_t i = 0; i < vals[k].size; i++)
-                    sprintf(hex + 2 * i, "%02X", vals[k].buffer[i]);
-                hex[2 * vals[k].size] = 0;
-                printf("  %-2u: 0x%s\n", j, hex);
-            }
+            cli_out_pcr(c, j, vals[k].buffer, vals[k].size);
             memcpy(file + flen, vals[k].buffer, vals[k].size);
             flen += vals[k].size;
             k++;

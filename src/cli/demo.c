@@ -57,6 +57,7 @@
 #include "qtpm/tss.h"
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
+#include "qtpm/version.h"
 
 #ifndef QTPM_SERVER_BIN
 #define QTPM_SERVER_BIN "qtpm-server"
@@ -1098,6 +1099,9 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
             server = argv[++i];
+        } else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--version") == 0) {
+            printf("qtpm-demo " QTPM_VERSION "\n");
+            return 0;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: %s [--server PATH]\n"
                    "  Starts qtpm-server on free loopback ports with a temporary state, and\n"

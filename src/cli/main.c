@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "qtpm/version.h"
 
 static const cli_command *const families[] = {
     cli_cmds_basic, cli_cmds_pcr, cli_cmds_object, cli_cmds_crypto,
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
             print_help();
             return 0;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--version")) {
-            printf("qtpm 0.1.0\n");
+            printf("qtpm " QTPM_VERSION "\n");
             return 0;
         } else {
             fprintf(stderr, "qtpm: unknown option %s (see qtpm --help)\n", a);
@@ -111,6 +112,9 @@ int main(int argc, char **argv)
     }
     c.cmd = cmd->name;
     c.out = json_object();
+    /* --json output is versioned (docs/schemas/qtpm-cli-v1.schema.json): the
+     * number changes when a key changes meaning or goes away. */
+    json_object_set_new(c.out, "json-version", json_integer(CLI_JSON_VERSION));
     optind = 0; /* GNU getopt: full re-initialisation for the subcommand */
     opterr = 1;
     int rc = cmd->run(&c, argc - i, argv + i);

@@ -44,11 +44,25 @@ struct cli_session_file {
 void cli_err(cli_ctx *c, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "qtpm %s: ", c && c->cmd ? c->cmd : "");
+    char msg[1024];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "qtpm %s: %s\n", c && c->cmd ? c->cmd : "", msg);
+    /* With --json the first error is in the document too (a TPM error's
+     * decoded fields replace it, cli_fail). */
+    if (c && c->json && c->out && !json_object_get(c->out, "error"))
+        json_object_set_new(c->out, "error", json_pack("{s:s}", "message", msg));
+}
+
+/* The transport's own account of a transport error (qtpm_tcti_diagnostic),
+ * or "" for any other error. */
+static const char *transport_diagnostic(int rc)
+{
+    if (rc == QTPM_TSS_E_IO || rc == QTPM_TSS_E_PROTOCOL || rc == QTPM_TSS_E_CONFIG ||
+        rc == QTPM_TSS_E_UNSUPPORTED)
+        return qtpm_tcti_diagnostic();
+    return "";
 }
 
 int cli_fail(cli_ctx *c, const char *what, int rc)
@@ -63,11 +77,15 @@ int cli_fail(cli_ctx *c, const char *what, int rc)
             json_object_set_new(c->out, "error", e);
         }
     } else {
-        cli_err(c, "%s failed: %s", what, qtpm_tss_strerror(rc));
-        if (c->json)
-            json_object_set_new(c->out, "error",
-                                json_pack("{s:s, s:s, s:i}", "command", what, "message",
-                                          qtpm_tss_strerror(rc), "code", rc));
+        const char *why = transport_diagnostic(rc);
+        cli_err(c, "%s failed: %s%s%s", what, qtpm_tss_strerror(rc), why[0] ? ": " : "", why);
+        if (c->json) {
+            json_t *e = json_pack("{s:s, s:s, s:i}", "command", what, "message",
+                                  qtpm_tss_strerror(rc), "code", rc);
+            if (why[0])
+                json_object_set_new(e, "detail", json_string(why));
+            json_object_set_new(c->out, "error", e);
+        }
     }
     return CLI_EXIT_TPM;
 }
@@ -723,8 +741,9 @@ int cli_tpm(cli_ctx *c, qtpm_tss **t)
             spec = getenv("TPM2TOOLS_TCTI");
         int rc = qtpm_tss_new(spec, &c->tss);
         if (rc) {
-            cli_err(c, "cannot open TCTI \"%s\": %s", spec ? spec : "device:/dev/tpmrm0",
-                    qtpm_tss_strerror(rc));
+            const char *why = transport_diagnostic(rc);
+            cli_err(c, "cannot open TCTI \"%s\": %s%s%s", spec ? spec : "device:/dev/tpmrm0",
+                    qtpm_tss_strerror(rc), why[0] ? ": " : "", why);
             c->tss = NULL;
             return CLI_EXIT_TPM;
         }
@@ -1259,6 +1278,21 @@ void cli_out_hex(cli_ctx *c, const char *key, const uint8_t *data, size_t len)
     s[2 * len] = 0;
     cli_out_str(c, key, s);
     free(s);
+}
+
+void cli_out_pcr(cli_ctx *c, unsigned index, const uint8_t *digest, size_t len)
+{
+    char key[12];
+    snprintf(key, sizeof key, "%u", index);
+    if (c->json) {
+        cli_out_hex(c, key, digest, len);
+        return;
+    }
+    indent(c);
+    printf("%-2u: 0x", index);
+    for (size_t i = 0; i < len; i++)
+        printf("%02X", digest[i]);
+    printf("\n");
 }
 
 void cli_out_int(cli_ctx *c, const char *key, uint64_t v)

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "ct.h"
 #include "crypt.h"
 #include "engine_int.h"
 #include "object.h"
@@ -215,7 +216,7 @@ TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
         if (thier == TPM_RH_NULL || tlen != hl)
             return RC_P(TPM_RC_TICKET, 3);
         ticket_hmac(tpm, s.details.any.hashAlg, thier, TPM_ST_HASHCHECK, digest, dlen, NULL, 0, t);
-        if (memcmp(t, tdig, hl) != 0)
+        if (!ct_equal(t, tdig, hl))
             return RC_P(TPM_RC_TICKET, 3);
     }
     TPMT_SIGNATURE sig;
@@ -273,7 +274,7 @@ TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
         if (qtpm_hmac(crypt_hash_alg(h), key->sens.sensitive.bits.buffer,
                       key->sens.sensitive.bits.size, digest, dlen, mac))
             return TPM_RC_FAILURE;
-        rc = memcmp(mac, &sig->signature.hmac.digest, crypt_hash_size(h)) ? QTPM_E_VERIFY : QTPM_OK;
+        rc = !ct_equal(mac, &sig->signature.hmac.digest, crypt_hash_size(h)) ? QTPM_E_VERIFY : QTPM_OK;
         break;
     }
     case TPM_ALG_HASH_MLDSA:

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "ct.h"
 #include "crypt.h"
 #include "entity.h"
 #include "engine_int.h"
@@ -188,7 +189,7 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     crypt_part parts[] = {{tagb, 2}, {obj->name.b, obj->name.size}, {ch, chl}};
     crypt_hmac_parts(obj->pub.nameAlg, hierarchy_proof(tpm, thier), 64, t, parts, 3);
     size_t hl = crypt_hash_size(obj->pub.nameAlg);
-    if (thier != obj->hierarchy || tl != hl || memcmp(t, tdig, hl) != 0)
+    if (thier != obj->hierarchy || tl != hl || !ct_equal(t, tdig, hl))
         return RC_P(TPM_RC_TICKET, 4);
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;

@@ -17,7 +17,7 @@
 #include "object.h"
 #include "pqc.h"
 #include "session.h"
-#include "../crypto/ct.h"
+#include "ct.h"
 
 static size_t key_sym_bytes(const tpm_object *k)
 {

@@ -14,7 +14,7 @@
  */
 #include <stdlib.h>
 
-#include "../crypto/ct.h"
+#include "ct.h"
 #include "crypt.h"
 #include "engine_int.h"
 #include "object.h"

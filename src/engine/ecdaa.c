@@ -32,6 +32,7 @@
 
 #include <openssl/bn.h>
 
+#include "ct.h"
 #include "crypt.h"
 #include "engine_int.h"
 #include "object.h"
@@ -203,7 +204,7 @@ TPM_RC ecschnorr_verify(const tpm_object *key, const uint8_t *digest, size_t dle
         return TPM_RC_SIGNATURE; /* e ≡ 0 or R' at infinity: not a signature */
     if (schnorr_challenge(h, ax, n, digest, dlen, e, &elen))
         return TPM_RC_FAILURE;
-    if (elen != sr->size || memcmp(e, sr->buffer, elen) != 0)
+    if (elen != sr->size || !public_equal(e, sr->buffer, elen))
         return TPM_RC_SIGNATURE;
     return TPM_RC_SUCCESS;
 }

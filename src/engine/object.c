@@ -29,7 +29,7 @@
 #include "pqc.h"
 #include "prime.h"
 #include "qtpm/kdf.h"
-#include "../crypto/ct.h"
+#include "ct.h"
 #include "session.h"
 
 /* ---------------------------------------------------------------- slots */
@@ -642,7 +642,7 @@ TPM_RC object_check_binding(tpm_object *o)
         if (o->sens.sensitive.ecc.size != n || o->pub.unique.ecc.x.size != n ||
             o->pub.unique.ecc.y.size != n ||
             qtpm_ecc_public_from_private(c, o->sens.sensitive.ecc.buffer, x, y) != QTPM_OK ||
-            memcmp(x, o->pub.unique.ecc.x.buffer, n) || memcmp(y, o->pub.unique.ecc.y.buffer, n))
+            !public_equal(x, o->pub.unique.ecc.x.buffer, n) || !public_equal(y, o->pub.unique.ecc.y.buffer, n))
             return TPM_RC_BINDING;
         return TPM_RC_SUCCESS;
     }
@@ -655,7 +655,7 @@ TPM_RC object_check_binding(tpm_object *o)
         symmetric_unique(o);
         const TPM2B_DIGEST *v = o->pub.type == TPM_ALG_KEYEDHASH ? &o->pub.unique.keyedHash
                                                                  : &o->pub.unique.sym;
-        if (u.size != v->size || memcmp(u.buffer, v->buffer, u.size) != 0)
+        if (u.size != v->size || !public_equal(u.buffer, v->buffer, u.size))
             return TPM_RC_BINDING;
         if (o->pub.type == TPM_ALG_SYMCIPHER &&
             o->sens.sensitive.sym.size * 8 != o->pub.parameters.symDetail.sym.keyBits.aes)
@@ -1145,7 +1145,7 @@ TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object tmp = *o;
     object_compute_qualified(&tmp, &parent->qualified);
     if (tmp.qualified.size != o->qualified.size ||
-        memcmp(tmp.qualified.b, o->qualified.b, o->qualified.size))
+        !public_equal(tmp.qualified.b, o->qualified.b, o->qualified.size))
         return RC_H(TPM_RC_TYPE, 2);
     a.size = auth_trim(a.b, a.size);
     memcpy(tmp.sens.authValue.buffer, a.b, a.size);

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "ct.h"
 #include "crypt.h"
 #include "engine_int.h"
 #include "nv.h"
@@ -74,7 +75,7 @@ TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c)
     if (s->type == TPM_SE_TRIAL) {
         if (glen)
             use = given;
-    } else if (glen && memcmp(given, computed, hl) != 0) {
+    } else if (glen && !public_equal(given, computed, hl)) {
         return RC_P(TPM_RC_VALUE, 1);
     }
     uint8_t ccb[4];
@@ -160,7 +161,7 @@ TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c)
     size_t hl = crypt_hash_size(s->hash);
     int found = s->type == TPM_SE_TRIAL;
     for (uint32_t i = 0; i < count; i++)
-        if (lens[i] == hl && memcmp(list[i], s->policy_digest.b, hl) == 0)
+        if (lens[i] == hl && public_equal(list[i], s->policy_digest.b, hl))
             found = 1;
     if (!found)
         return RC_P(TPM_RC_VALUE, 1);
@@ -188,12 +189,12 @@ static TPM_RC policy_common_args(qtpm_tpm *tpm, tpm_session *s, const uint8_t *n
     *timeout_out = 0;
     if (cplen != 0 && s->template_hash.size)
         return RC_P(TPM_RC_CPHASH, p_cp);
-    if (nlen != 0 && (nlen != s->nonce_tpm.size || memcmp(nonce, s->nonce_tpm.b, nlen) != 0))
+    if (nlen != 0 && (nlen != s->nonce_tpm.size || !public_equal(nonce, s->nonce_tpm.b, nlen)))
         return RC_P(TPM_RC_NONCE, p_nonce);
     if (cplen != 0) {
         if (cplen != hl)
             return RC_P(TPM_RC_SIZE, p_cp);
-        if (s->cp_hash.size && memcmp(s->cp_hash.b, cp, hl) != 0)
+        if (s->cp_hash.size && !public_equal(s->cp_hash.b, cp, hl))
             return RC_P(TPM_RC_CPHASH, p_cp);
         memcpy(s->cp_hash.b, cp, hl);
         s->cp_hash.size = (uint16_t)hl;
@@ -381,7 +382,7 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_HASH, 3);
     if (s->type != TPM_SE_TRIAL) {
         size_t hl = crypt_hash_size(s->hash);
-        if (alen != hl || memcmp(approved, s->policy_digest.b, hl) != 0)
+        if (alen != hl || !public_equal(approved, s->policy_digest.b, hl))
             return RC_P(TPM_RC_VALUE, 1);
         if (tag != TPM_ST_VERIFIED)
             return RC_P(TPM_RC_TAG, 4);
@@ -393,7 +394,7 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
         if (thier == TPM_RH_NULL)
             return RC_P(TPM_RC_TICKET, 4);
         ticket_hmac(tpm, kalg, thier, TPM_ST_VERIFIED, ah, khl, key_name, klen, t);
-        if (tlen != khl || memcmp(t, tdig, khl) != 0)
+        if (tlen != khl || !ct_equal(t, tdig, khl))
             return RC_P(TPM_RC_TICKET, 4);
     }
     memset(s->policy_digest.b, 0, s->policy_digest.size);
@@ -439,7 +440,7 @@ static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, tpm_buf64 *(
     tpm_buf64 *f = field(s);
     if (s->template_hash.size)
         return TPM_RC_CPHASH; /* shares the cpHash slot (Part 3 §23.21) */
-    if (f->size && memcmp(f->b, h, hl) != 0)
+    if (f->size && !public_equal(f->b, h, hl))
         return RC_P(TPM_RC_VALUE, 1);
     uint8_t ccb[4];
     cc_bytes(ccb, cc);
@@ -690,7 +691,7 @@ TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c)
     /* the ticket, over exactly these values */
     uint8_t want[32];
     auth_ticket_hmac(tpm, tag, thier, timeout, cp, cplen, ref, rlen, name, nlen, want);
-    if (tdl != 32 || memcmp(want, tdig, 32) != 0)
+    if (tdl != 32 || !ct_equal(want, tdig, 32))
         return RC_P(TPM_RC_TICKET, 5);
     if (tpm->time_ms > t)
         return RC_P(TPM_RC_EXPIRED, 1);
@@ -698,7 +699,7 @@ TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c)
     if (cplen != 0) {
         if (cplen != hl)
             return RC_P(TPM_RC_SIZE, 2);
-        if (s->template_hash.size || (s->cp_hash.size && memcmp(s->cp_hash.b, cp, hl) != 0))
+        if (s->template_hash.size || (s->cp_hash.size && !public_equal(s->cp_hash.b, cp, hl)))
             return RC_P(TPM_RC_CPHASH, 2);
         memcpy(s->cp_hash.b, cp, hl);
         s->cp_hash.size = (uint16_t)hl;
@@ -726,7 +727,7 @@ TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c)
     if (params_end(c))
         return TPM_RC_SIZE;
     if (s->template_hash.size) {
-        if (hl != s->template_hash.size || memcmp(h, s->template_hash.b, hl) != 0)
+        if (hl != s->template_hash.size || !public_equal(h, s->template_hash.b, hl))
             return RC_P(TPM_RC_VALUE, 1);
     } else if (s->cp_hash.size || s->name_hash.size) {
         return TPM_RC_CPHASH;
@@ -771,7 +772,7 @@ TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c)
             return TPM_RC_HASH;
         if (nv->pub.dataSize < 2 + hl)
             return TPM_RC_INSUFFICIENT;
-        if (memcmp(nv->data + 2, s->policy_digest.b, hl) != 0)
+        if (!public_equal(nv->data + 2, s->policy_digest.b, hl))
             return TPM_RC_VALUE;
     }
     memset(s->policy_digest.b, 0, s->policy_digest.size);

@@ -25,6 +25,7 @@
  */
 #include <stdlib.h>
 
+#include "ct.h"
 #include "pqc.h"
 
 #include "crypt.h"
@@ -212,7 +213,7 @@ TPM_RC cmd_SignDigest(qtpm_tpm *tpm, tpm_cmd *c)
         if (thier == TPM_RH_NULL || tlen != hl || dlen != hl)
             return RC_P(TPM_RC_TICKET, 3);
         ticket_hmac(tpm, h, thier, TPM_ST_HASHCHECK, digest, dlen, NULL, 0, t);
-        if (memcmp(t, tdig, hl) != 0)
+        if (!ct_equal(t, tdig, hl))
             return RC_P(TPM_RC_TICKET, 3);
     }
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
@@ -423,7 +424,7 @@ static TPM_RC sequence_args(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, int need_pr
     if (rc)
         return rc;
     const tpm_name *n = &o->pqc_seq->key_name;
-    if (n->size != (*key)->name.size || memcmp(n->b, (*key)->name.b, n->size) != 0)
+    if (n->size != (*key)->name.size || !public_equal(n->b, (*key)->name.b, n->size))
         return RC_H(TPM_RC_SIGN_CONTEXT_KEY, 2);
     *seq = o;
     return TPM_RC_SUCCESS;

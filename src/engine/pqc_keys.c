@@ -19,6 +19,7 @@
  * where K is the 32-byte shared secret and ek the key's encapsulation key;
  * docs/PQC.md ("Secret sharing") explains the choice.
  */
+#include "ct.h"
 #include "pqc.h"
 
 #include "crypt.h"
@@ -191,7 +192,7 @@ TPM_RC pqc_check_binding(tpm_object *o)
     qtpm_memzero(sd, sizeof(sd));
     if (rc)
         return rc == TPM_RC_PARMS ? TPM_RC_BINDING : rc;
-    if (calc_len != pk_len || memcmp(calc, pk, pk_len) != 0)
+    if (calc_len != pk_len || !public_equal(calc, pk, pk_len))
         return TPM_RC_BINDING;
     return TPM_RC_SUCCESS;
 }

@@ -32,6 +32,7 @@
  */
 #include <stdlib.h>
 
+#include "ct.h"
 #include "crypt.h"
 #include "engine_int.h"
 #include "prime.h"
@@ -309,7 +310,7 @@ int prime_cache_get(qtpm_tpm *tpm, const uint8_t id[32], size_t prime_bytes, uin
         return 0;
     for (int i = 0; i < RSA_CACHE_SLOTS; i++) {
         rsa_cache_entry *e = &c->e[i];
-        if (e->used && e->prime_bytes == prime_bytes && memcmp(e->id, id, 32) == 0) {
+        if (e->used && e->prime_bytes == prime_bytes && public_equal(e->id, id, 32)) {
             memcpy(p, e->p, prime_bytes);
             memcpy(q, e->q, prime_bytes);
             e->last_use = ++c->clock;

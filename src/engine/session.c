@@ -28,7 +28,7 @@
 #include "nv.h"
 #include "object.h"
 #include "session.h"
-#include "../crypto/ct.h"
+#include "ct.h"
 
 /* TPMA_SESSION bits (Part 2 §8.4) */
 #define SA_CONTINUE 0x01
@@ -198,7 +198,7 @@ static int template_matches(const tpm_cmd *c, const tpm_session *s)
     crypt_part part = {r.p + r.off, n};
     if (crypt_hash_parts(s->hash, h, &part, 1))
         return 0;
-    return memcmp(h, s->template_hash.b, s->template_hash.size) == 0;
+    return public_equal(h, s->template_hash.b, s->template_hash.size);
 }
 
 /* Checks the deferred assertions of a policy session (Part 1 §19.7.x). */
@@ -219,9 +219,9 @@ static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE
     if (entity_auth_policy(tpm, h, &policy, &alg) != TPM_RC_SUCCESS)
         return RC_S(TPM_RC_POLICY_FAIL, n);
     if (alg != s->hash || policy.size != s->policy_digest.size || policy.size == 0 ||
-        memcmp(policy.b, s->policy_digest.b, policy.size) != 0)
+        !public_equal(policy.b, s->policy_digest.b, policy.size))
         return RC_S(TPM_RC_POLICY_FAIL, n);
-    if (s->cp_hash.size && memcmp(s->cp_hash.b, cp_hash, s->cp_hash.size) != 0)
+    if (s->cp_hash.size && !public_equal(s->cp_hash.b, cp_hash, s->cp_hash.size))
         return RC_S(TPM_RC_POLICY_FAIL, n);
     if (s->pcr_checked && s->pcr_counter != tpm->pcr_counter)
         return TPM_RC_PCR_CHANGED;
@@ -245,7 +245,7 @@ static TPM_RC policy_check(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_HANDLE
         for (unsigned i = 0; i < c->nhandles; i++)
             parts[i] = (crypt_part){c->names[i], c->name_len[i]};
         crypt_hash_parts(s->hash, nh, parts, c->nhandles);
-        if (memcmp(nh, s->name_hash.b, s->name_hash.size) != 0)
+        if (!public_equal(nh, s->name_hash.b, s->name_hash.size))
             return RC_S(TPM_RC_POLICY_FAIL, n);
     }
     return TPM_RC_SUCCESS;
@@ -402,7 +402,7 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         tpm_buf64 *cval = &sc->crypt_values[i];
         *cval = *val;
         if (s->type == TPM_SE_HMAC && s->bound && hi >= 0 && c->name_len[hi] == s->bind_name.size &&
-            memcmp(c->names[hi], s->bind_name.b, s->bind_name.size) == 0) {
+            public_equal(c->names[hi], s->bind_name.b, s->bind_name.size)) {
             include_auth = 0;
             if (cval->size + auth.size <= sizeof(cval->b)) {
                 memcpy(cval->b + cval->size, auth.b, auth.size);

@@ -22,10 +22,12 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "ct.h"
 #include "crypt.h"
 #include "engine_int.h"
 #include "entity.h"
 #include "nv.h"
+#include "qtpm/version.h"
 
 #define STATE_BLOB "state"
 /* State format (docs/SERVER.md "State file"):
@@ -300,21 +302,35 @@ static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err,
         load_error(err, err_size, "the file is empty");
         return QTPM_E_INVALID;
     }
-    if (len < 8 || (memcmp(data, state_magic, 8) != 0 && memcmp(data, state_magic_v2, 8) != 0)) {
+    if (len >= 8 && public_equal(data, "QTPMST01", 8)) {
+        /* Format 1 (qtpm before 0.1.0's SHA-3 banks, CHANGELOG.md) has four PCR
+         * banks where format 2 has seven: there is nothing to migrate from. */
+        load_error(err, err_size,
+                   "state format version 1 (written before the SHA-3 PCR banks) cannot be "
+                   "migrated: start a new TPM with --rm");
+        return QTPM_E_INVALID;
+    }
+    if (len < 8 || (!public_equal(data, state_magic, 8) && !public_equal(data, state_magic_v2, 8))) {
         load_error(err, err_size, "not a qtpm state file (wrong magic)");
         return QTPM_E_INVALID;
     }
     r.off = 8;
-    if (memcmp(data, state_magic, 8) == 0) {
+    if (public_equal(data, state_magic, 8)) {
         uint32_t body_len;
         if (rd_u32(&r, &version) != 0 || rd_u32(&r, &body_len) != 0) {
             load_error(err, err_size, "truncated header");
             return QTPM_E_INVALID;
         }
         if (version != STATE_VERSION) {
-            char m[96];
-            snprintf(m, sizeof(m), "unsupported state format version %u (this qtpm reads 2 and %u)",
-                     (unsigned)version, STATE_VERSION);
+            char m[192];
+            if (version > STATE_VERSION)
+                snprintf(m, sizeof(m),
+                         "state format version %u was written by a newer qtpm (this is qtpm "
+                         QTPM_VERSION ", which reads versions 2 and %u): upgrade qtpm",
+                         (unsigned)version, STATE_VERSION);
+            else
+                snprintf(m, sizeof(m), "unsupported state format version %u (this qtpm reads 2 and %u)",
+                         (unsigned)version, STATE_VERSION);
             load_error(err, err_size, m);
             return QTPM_E_INVALID;
         }
@@ -329,7 +345,7 @@ static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err,
             load_error(err, err_size, "cannot compute the checksum");
             return QTPM_E_CRYPTO;
         }
-        if (memcmp(sum, data + len - STATE_SUM_LEN, STATE_SUM_LEN) != 0) {
+        if (!public_equal(sum, data + len - STATE_SUM_LEN, STATE_SUM_LEN)) {
             load_error(err, err_size, "checksum mismatch (the file is damaged)");
             return QTPM_E_INVALID;
         }

@@ -33,12 +33,14 @@ static const struct {
 } ek_kinds[] = {
     /* EK Credential Profile §2.2.1.4, "Low Range" */
     { QTPM_EK_RSA2048, "rsa2048", 0x01C00002U },
-    { QTPM_EK_ECCP256, "eccp256", 0x01C0000AU },
+    { QTPM_EK_ECCP256, "ecc256", 0x01C0000AU }, /* qtpm -G and tpm2-tools' name */
     { QTPM_EK_MLKEM768, "mlkem768", QTPM_EK_CERT_NV_MLKEM768 },
 };
 
 qtpm_ek_alg qtpm_ek_alg_from_name(const char *name)
 {
+    if (strcmp(name, "eccp256") == 0) /* the name before 0.2.0, still accepted */
+        return QTPM_EK_ECCP256;
     for (size_t i = 0; i < sizeof ek_kinds / sizeof ek_kinds[0]; i++)
         if (strcmp(name, ek_kinds[i].name) == 0)
             return ek_kinds[i].alg;

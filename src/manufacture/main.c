@@ -6,7 +6,7 @@
  * see qtpm/manufacture.h and docs/MANUFACTURE.md). Running it again leaves
  * valid certificates in place.
  *
- *   qtpm-manufacture --tcti TCTI --ca-dir DIR [--alg rsa2048,eccp256,mlkem768]
+ *   qtpm-manufacture --tcti TCTI --ca-dir DIR [--alg rsa2048,ecc256,mlkem768]
  *                    [--export-ca FILE] [--hierarchy auto|platform|owner]
  *                    [--force] [--lock] [--platform-auth P] [--owner-auth P]
  *                    [--endorsement-auth P]
@@ -22,6 +22,7 @@
 #include "qtpm/manufacture.h"
 #include "qtpm/tss.h"
 #include "qtpm/tss_cmd.h"
+#include "qtpm/version.h"
 
 static void usage(FILE *f)
 {
@@ -31,12 +32,13 @@ static void usage(FILE *f)
             "                        [--platform-auth P] [--owner-auth P] [--endorsement-auth P]\n"
             "  --tcti TCTI       mssim:host=H,port=N | swtpm:host=H,port=N | device:/dev/tpmrm0\n"
             "  --ca-dir DIR      vendor CA state (ca-key.pem 0600, ca-cert.pem); created if new\n"
-            "  --alg LIST        comma-separated: rsa2048, eccp256, mlkem768 (default rsa2048,eccp256)\n"
+            "  --alg LIST        comma-separated: rsa2048, ecc256, mlkem768 (default rsa2048,ecc256)\n"
             "  --export-ca FILE  write the CA certificate (PEM) to FILE\n"
             "  --hierarchy H     who defines the NV index: platform, owner, or auto (platform,\n"
             "                    falling back to owner when the platform hierarchy refuses)\n"
             "  --force           replace certificates even when they are valid\n"
-            "  --lock            set TPMA_NV_WRITEDEFINE and write-lock each index\n");
+            "  --lock            set TPMA_NV_WRITEDEFINE and write-lock each index\n"
+            "  -v, --version     print the version and exit\n");
 }
 
 static int set_auth(TPM2B_AUTH *a, const char *s)
@@ -76,15 +78,16 @@ int main(int argc, char **argv)
         { "owner-auth", required_argument, NULL, 'O' },
         { "endorsement-auth", required_argument, NULL, 'E' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
     const char *tcti = NULL, *ca_dir = NULL, *export_ca = NULL;
-    char algs[128] = "rsa2048,eccp256";
+    char algs[128] = "rsa2048,ecc256";
     TPM2B_AUTH platform_auth = { 0 }, owner_auth = { 0 }, endorsement_auth = { 0 };
     qtpm_mfg_options opts = { QTPM_MFG_HIER_AUTO, &platform_auth, &owner_auth,
                               &endorsement_auth, 0, 0 };
     int c;
-    while ((c = getopt_long(argc, argv, "t:c:a:x:H:flP:O:E:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:c:a:x:H:flP:O:E:hv", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
             tcti = optarg;
@@ -131,6 +134,9 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            return 0;
+        case 'v':
+            printf("qtpm-manufacture " QTPM_VERSION "\n");
             return 0;
         default:
             usage(stderr);

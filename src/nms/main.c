@@ -10,10 +10,11 @@
 
 #include "nms.h"
 #include "pki.h"
+#include "qtpm/version.h"
 
-static void usage(void)
+static void usage_to(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: qtpm-nms init --dir D\n"
             "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
             "[--period S]\n"
@@ -21,7 +22,16 @@ static void usage(void)
             "[--mldsa-pub F --ecdsa-pub F] [--json]\n"
             "       qtpm-nms [--dir D | --db URL] digestlist add FILE [--json]\n"
             "       qtpm-nms [--dir D | --db URL] router list | show ID | allow ID [--json]\n"
-            "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n");
+            "       qtpm-nms [--dir D | --db URL] events [--since N] [--json]\n"
+            "       qtpm-nms --version | --help\n"
+            "The network management system and RA server of trusted device management\n"
+            "(docs/NMS.md): enrolment, TLS-key certification, explicit attestation, REST API\n"
+            "v1 over mutual TLS, and the admin commands.\n");
+}
+
+static void usage(void)
+{
+    usage_to(stderr);
 }
 
 int main(int argc, char **argv)
@@ -45,8 +55,11 @@ int main(int argc, char **argv)
                 return 2;
             }
         }
-        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage();
+        else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--version")) {
+            printf("qtpm-nms " QTPM_VERSION "\n");
+            return 0;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage_to(stdout);
             return 0;
         } else if (nrest < 64)
             rest[nrest++] = argv[i];

@@ -22,6 +22,7 @@
  * frees the TPM, which saves its state.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -80,7 +81,7 @@ int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto prot
 {
     struct addrinfo hints, *res = NULL, *ai;
     char service[8];
-    int bound = 0;
+    int bound = 0, last_errno = EADDRNOTAVAIL;
 
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
@@ -103,11 +104,14 @@ int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto prot
         if (ai->ai_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 16) != 0) {
-            srv_log(srv, "cannot listen on port %u: %s", (unsigned)port, strerror(errno));
+            int e = errno;
+            srv_log(srv, "cannot listen on port %u: %s", (unsigned)port, strerror(e));
             close(fd);
+            last_errno = e;
             /* A port taken on one address means another server owns it. */
-            if (errno == EADDRINUSE) {
+            if (e == EADDRINUSE) {
                 freeaddrinfo(res);
+                errno = e;
                 return -1;
             }
             continue;
@@ -119,9 +123,42 @@ int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto prot
         bound++;
     }
     freeaddrinfo(res);
-    if (bound == 0)
+    if (bound == 0) {
+        errno = last_errno;
         return -1;
+    }
     srv_log(srv, "%s port %u ready", proto_name(proto), (unsigned)port);
+    return 0;
+}
+
+int srv_adopt(qtpm_server *srv, int fd, srv_proto proto)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int listening = 0, type = 0;
+    socklen_t il = sizeof(int);
+
+    if (n_listeners >= MAX_LISTENERS)
+        return -1;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &il) != 0 || !listening ||
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) != 0 || type != SOCK_STREAM ||
+        getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        errno = ENOTSOCK;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+        return -1;
+    uint16_t port = 0;
+    if (ss.ss_family == AF_INET)
+        port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    else if (ss.ss_family == AF_INET6)
+        port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    listeners[n_listeners].fd = fd;
+    listeners[n_listeners].proto = proto;
+    listeners[n_listeners].port = port;
+    n_listeners++;
+    srv_log(srv, "%s socket %d from systemd ready", proto_name(proto), fd);
     return 0;
 }
 

@@ -30,6 +30,7 @@
 
 #include "qtpm/common.h"
 #include "server.h"
+#include "qtpm/version.h"
 
 #define DEFAULT_PORT 2321
 
@@ -46,8 +47,9 @@ typedef struct {
     long max_per_peer;
 } options;
 
-static void usage(FILE *f, const char *prog)
+static void usage(FILE *f, const char *path)
 {
+    const char *prog = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     fprintf(f,
             "usage: %s [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]\n"
             "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N] [-v]\n"
@@ -63,7 +65,8 @@ static void usage(FILE *f, const char *prog)
             "  --idle-timeout S drop a client holding a connection S seconds without a\n"
             "                   complete command (default %d; 0: never)\n"
             "  --max-per-peer N connections one address may hold (default %d, at most %d)\n"
-            "  -v               log to stderr\n"
+            "  -V, --verbose    log to stderr\n"
+            "  -v, --version    print the version and exit\n"
             "as tpm_server: -port N, -rm, -h (IBM tpm_server options)\n",
             prog, DEFAULT_PORT, SRV_IDLE_TIMEOUT_DEFAULT, SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
 }
@@ -130,7 +133,10 @@ static int parse_args(int argc, char **argv, options *o)
                 o->max_per_peer = v;
         } else if (strcmp(a, "--wait-power-on") == 0) {
             o->wait_power_on = 1;
-        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
+            printf("qtpm-server " QTPM_VERSION "\n");
+            return 1;
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--verbose") == 0) {
             o->verbose = 1;
         } else {
             fprintf(stderr, "%s: unknown or incomplete option %s\n", argv[0], a);
@@ -164,6 +170,39 @@ static int remove_state(const char *dir)
     }
     closedir(d);
     return rc;
+}
+
+/* systemd socket activation (sd_listen_fds(3), without libsystemd): 1 when
+ * the two listening sockets came from systemd, 0 when we open our own, -1 on
+ * an error (printed). */
+static int socket_activation(qtpm_server *srv, const options *o, const char *prog)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    char *end;
+
+    if (pid == NULL || fds == NULL)
+        return 0;
+    long p = strtol(pid, &end, 10);
+    if (*end != '\0' || p != (long)getpid())
+        return 0; /* meant for another process */
+    long n = strtol(fds, &end, 10);
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+    if (*end != '\0' || n != 2) {
+        fprintf(stderr,
+                "%s: systemd passed %s sockets; qtpm-server needs exactly 2, the command "
+                "port and then the platform port (see qtpm-server.socket)\n",
+                prog, fds);
+        return -1;
+    }
+    if (srv_adopt(srv, 3, o->swtpm ? PROTO_SWTPM_DATA : PROTO_MSSIM_TPM) != 0 ||
+        srv_adopt(srv, 4, o->swtpm ? PROTO_SWTPM_CTRL : PROTO_MSSIM_PLATFORM) != 0) {
+        fprintf(stderr, "%s: the sockets from systemd (fds 3 and 4) are not listening TCP "
+                        "sockets: %s\n", prog, strerror(errno));
+        return -1;
+    }
+    return 1;
 }
 
 int main(int argc, char **argv)
@@ -211,19 +250,36 @@ int main(int argc, char **argv)
     srv.nv_on = cfg.powered_on;
 
     /* Listen before creating the TPM, so a port clash fails fast and does not
-     * touch the state. */
-    if (srv_listen(&srv, o.host, (uint16_t)o.port,
-                   o.swtpm ? PROTO_SWTPM_DATA : PROTO_MSSIM_TPM) != 0 ||
-        srv_listen(&srv, o.host, (uint16_t)(o.port + 1),
-                   o.swtpm ? PROTO_SWTPM_CTRL : PROTO_MSSIM_PLATFORM) != 0) {
-        fprintf(stderr, "%s: cannot listen on %s ports %ld and %ld\n", argv[0], o.host, o.port,
-                o.port + 1);
+     * touch the state. Under systemd socket activation (sd_listen_fds(3): the
+     * sockets are fds 3 and 4, LISTEN_PID is ours) the two sockets of
+     * qtpm-server.socket come in that order: command (data) port, then
+     * platform (control) port. */
+    int activated = socket_activation(&srv, &o, argv[0]);
+    if (activated < 0) {
         if (cfg.store.close != NULL)
             cfg.store.close(cfg.store.ctx);
         srv_close_all();
         return 1;
     }
-    char why[160] = "";
+    if (!activated && (srv_listen(&srv, o.host, (uint16_t)o.port,
+                                  o.swtpm ? PROTO_SWTPM_DATA : PROTO_MSSIM_TPM) != 0 ||
+                       srv_listen(&srv, o.host, (uint16_t)(o.port + 1),
+                                  o.swtpm ? PROTO_SWTPM_CTRL : PROTO_MSSIM_PLATFORM) != 0)) {
+        int e = errno;
+        fprintf(stderr, "%s: cannot listen on %s ports %ld and %ld: %s%s\n", argv[0], o.host,
+                o.port, o.port + 1, strerror(e),
+                e == EADDRINUSE ? " (another TPM simulator is using them: stop it, or pick "
+                                  "other ports with --port N)"
+                : e == EACCES   ? " (ports below 1024 need privileges: use --port N with N "
+                                  ">= 1024)"
+                : e == EADDRNOTAVAIL ? " (no interface has that address: check --host)"
+                                     : "");
+        if (cfg.store.close != NULL)
+            cfg.store.close(cfg.store.ctx);
+        srv_close_all();
+        return 1;
+    }
+    char why[256] = "";
     cfg.err = why;
     cfg.err_size = sizeof(why);
     rc = qtpm_tpm_new(&srv.tpm, &cfg);
@@ -240,9 +296,18 @@ int main(int argc, char **argv)
         srv_close_all();
         return 1;
     }
-    srv_log(&srv, "%s protocol on %s ports %ld/%ld, state %s%s",
-            o.swtpm ? "swtpm" : "mssim", o.host, o.port, o.port + 1,
-            o.memory ? "in memory" : o.state_dir, o.wait_power_on ? ", powered off" : "");
+    /* The ready line: clients may connect from now on (scripts wait for it). */
+    if (activated)
+        printf("qtpm-server " QTPM_VERSION ": ready, %s protocol on the sockets from systemd, "
+               "state %s%s\n",
+               o.swtpm ? "swtpm" : "mssim", o.memory ? "in memory" : o.state_dir,
+               o.wait_power_on ? ", powered off" : "");
+    else
+        printf("qtpm-server " QTPM_VERSION ": ready, %s protocol on %s ports %ld/%ld, state "
+               "%s%s\n",
+               o.swtpm ? "swtpm" : "mssim", o.host, o.port, o.port + 1,
+               o.memory ? "in memory" : o.state_dir, o.wait_power_on ? ", powered off" : "");
+    fflush(stdout);
 
     rc = srv_run(&srv);
     srv_close_all();

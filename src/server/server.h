@@ -87,7 +87,10 @@ struct qtpm_server {
 };
 
 /* Listener set-up: binds host:port and attaches the protocol. */
+/* Binds every address of host at port; -1 with errno set on failure. */
 int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto proto);
+/* Serves on a listening socket someone else opened (systemd socket activation). */
+int srv_adopt(qtpm_server *srv, int fd, srv_proto proto);
 /* Runs until srv->stop is set or a signal arrives; returns 0 or -1. */
 int srv_run(qtpm_server *srv);
 /* Closes every socket. */

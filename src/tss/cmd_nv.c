@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "ct.h"
 #include "qtpm/tss_cmd.h"
 #include "tss_internal.h"
 
@@ -96,7 +97,7 @@ int qtpm_tss_NV_ReadPublic(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_NV_
     if ((rc = qtpm_tss_nv_name(&nv_public->nvPublic, &mine)) != QTPM_OK)
         return rc;
     if (nv_public->nvPublic.nvIndex != nv_index || mine.size != name->size ||
-        memcmp(mine.buffer, name->buffer, mine.size) != 0)
+        !public_equal(mine.buffer, name->buffer, mine.size))
         return QTPM_TSS_E_PROTOCOL;
     return qtpm_tss_set_name(t, nv_index, &mine);
 }

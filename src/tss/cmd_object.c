@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "ct.h"
 #include "qtpm/tss_cmd.h"
 #include "tss_internal.h"
 
@@ -22,7 +23,7 @@ static int note_object(qtpm_tss *t, TPM_HANDLE h, const TPMT_PUBLIC *pub,
     if (rc != QTPM_OK)
         return rc;
     if (reported && (reported->size != mine.size ||
-                     memcmp(reported->buffer, mine.buffer, mine.size) != 0))
+                     !public_equal(reported->buffer, mine.buffer, mine.size)))
         return QTPM_TSS_E_PROTOCOL;
     return qtpm_tss_set_name(t, h, &mine);
 }

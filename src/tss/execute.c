@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../crypto/ct.h"
+#include "ct.h"
 #include "qtpm/rand.h"
 #include "tss_internal.h"
 
@@ -34,7 +34,7 @@ static int auth_included(const slot *sl)
     if (s->type == TPM_SE_POLICY)
         return s->policy_auth != QTPM_TSS_POLICY_AUTH_NONE;
     if (s->bind_name.size != 0 && s->bind_name.size == sl->entity->size &&
-        memcmp(s->bind_name.buffer, sl->entity->buffer, s->bind_name.size) == 0)
+        public_equal(s->bind_name.buffer, sl->entity->buffer, s->bind_name.size))
         return 0;
     return 1;
 }

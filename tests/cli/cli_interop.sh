@@ -243,6 +243,11 @@ section_quote() {
     run "qtpm readpublic -f pem" $Q readpublic -c ak.ctx -f pem -o ak.pem
     no_transients "createek/createak"
     run "qtpm quote" $Q quote -c ak.ctx -l sha256:0,1,2,16 -q 0badc0de -m q.msg -s q.sig -o q.pcrs
+    # One PCR format: quote prints each value exactly as pcrread does (tpm2_pcrread's).
+    $Q quote -c ak.ctx -l sha256:0,16 -q 01 -m q3.msg -s q3.sig | sed -n 's/^    \([0-9]\)/\1/p' | grep ': 0x' >q3.lines || true
+    $Q pcrread sha256:0,16 | sed -n 's/^  \([0-9]\)/\1/p' >pr.lines
+    [ -s pr.lines ] && grep -q '^0 : 0x[0-9A-F]\{64\}$' pr.lines && cmp -s q3.lines pr.lines &&
+        pass "quote and pcrread print PCRs alike ('0 : 0x...')" || fail "PCR formats differ: $(cat q3.lines pr.lines)"
     run "tpm2_checkquote of qtpm's quote (TSS key)" tpm2_checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0de
     run "tpm2_checkquote of qtpm's quote (PEM key)" tpm2_checkquote -u ak.pem -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0de
     run "qtpm checkquote of its own quote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 0badc0de
@@ -564,6 +569,7 @@ section_pqc() {
     run "readpublic shows the parameter set" sh -c "$Q readpublic -c ak.ctx | grep -q '^parameter-set: mldsa44'"
     run "readpublic --json of the EK" sh -c "$Q --json readpublic -c ek.ctx | jq -e '.type == \"mlkem\" and .\"parameter-set\" == \"mlkem768\" and .symmetric == \"aes\"'"
     expect 1 "no PEM form" "no PEM for ML-DSA (OpenSSL 3.0)" $Q readpublic -c ak.ctx -f pem -o ak.pem
+    [ ! -s out ] && pass "no PEM: nothing printed besides the error" || fail "no PEM: the public area was printed too"
     run "readpublic -f raw" $Q readpublic -c ak.ctx -f raw -o ak.raw
     [ "$(wc -c < ak.raw)" -eq 1312 ] && pass "raw ML-DSA-44 key is 1312 bytes (FIPS 204 pk)" || fail "raw AK size $(wc -c < ak.raw)"
     no_transients "createek/createak"

@@ -80,7 +80,7 @@ started=
 for attempt in 1 2 3 4 5; do
     port=$(free_ports)
     "$server" $proto --host 127.0.0.1 --port "$port" --state "$tmp/state" \
-        -v ${QTPM_SERVER_ARGS:-} 2>"$tmp/server.log" &
+        --verbose ${QTPM_SERVER_ARGS:-} 2>"$tmp/server.log" &
     server_pid=$!
     i=0
     while [ $i -lt 100 ]; do

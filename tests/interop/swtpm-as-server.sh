@@ -11,7 +11,7 @@ while [ $# -gt 0 ]; do
     --port) port=$2; shift 2 ;;
     --host) host=$2; shift 2 ;;
     --state) state=$2; shift 2 ;;
-    --swtpm|-v) shift ;;
+    --swtpm|-v|--verbose) shift ;;
     *) echo "swtpm-as-server.sh: unsupported option $1" >&2; exit 2 ;;
     esac
 done

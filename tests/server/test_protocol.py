@@ -52,7 +52,7 @@ class Server:
         self.port = free_port_pair()
         self.proc = subprocess.Popen(
             [exe, "--host", "127.0.0.1", "--port", str(self.port),
-             "--state", os.path.join(self.dir, "state"), "-v", *args]
+             "--state", os.path.join(self.dir, "state"), "--verbose", *args]
             if not args or args[0] != "--raw" else [exe, *args[1:]],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
         self.keep = keep_state or state is not None

@@ -240,6 +240,36 @@ static void test_zero_seed_refused(void **state)
     t.inner.close(t.inner.ctx);
 }
 
+/* A state of a newer format says so, and what to do; format 1 says it cannot
+ * be migrated. Neither is ever saved over. */
+static void test_other_format_versions(void **state)
+{
+    (void)state;
+    test_store t;
+    uint8_t *good;
+    size_t len;
+    make_state(&t, &good, &len);
+    good[8] = 0, good[9] = 0, good[10] = 0, good[11] = 4; /* u32 version, big-endian */
+    unsigned int dl = 0;
+    assert_int_equal(EVP_Digest(good, len - 32, good + len - 32, &dl, EVP_sha256(), NULL), 1);
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", good, len), 0);
+    char err[256];
+    int rc;
+    t.saves = 0;
+    assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+    assert_true(rc < 0);
+    assert_non_null(strstr(err, "state format version 4 was written by a newer qtpm"));
+    assert_non_null(strstr(err, "upgrade qtpm"));
+    memcpy(good, "QTPMST01", 8);
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", good, len), 0);
+    assert_null(ts_tpm(&t, err, sizeof(err), &rc));
+    assert_non_null(strstr(err, "version 1"));
+    assert_non_null(strstr(err, "cannot be migrated: start a new TPM with --rm"));
+    assert_int_equal(t.saves, 0);
+    free(good);
+    t.inner.close(t.inner.ctx);
+}
+
 static void test_failed_save_not_acknowledged(void **state)
 {
     (void)state;
@@ -313,6 +343,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_damaged_blob_refused_and_untouched),
         cmocka_unit_test(test_zero_seed_refused),
+        cmocka_unit_test(test_other_format_versions),
         cmocka_unit_test(test_failed_save_not_acknowledged),
         cmocka_unit_test(test_failed_startup_save),
     };

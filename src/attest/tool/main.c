@@ -32,17 +32,26 @@
 #include "qtpm/attest.h"
 #include "qtpm/common.h"
 #include "qtpm/mldsa.h"
+#include "qtpm/version.h"
 
-static int usage(void)
+static int usage_to(FILE *f, int status)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: qtpm-digestlist keygen --out-dir D\n"
             "       qtpm-digestlist build --vendor V --image I --version N --root DIR "
             "[--prefix P] [--config PATH]... [--forbid FILE]... --mldsa-key K --ecdsa-key K "
             "-o OUT\n"
             "       qtpm-digestlist verify --mldsa-pub F --ecdsa-pub F LIST\n"
-            "       qtpm-digestlist show [--json] LIST\n");
-    return 2;
+            "       qtpm-digestlist show [--json] LIST\n"
+            "       qtpm-digestlist --version | --help\n"
+            "Builds, signs (ML-DSA-65 and ECDSA P-384), verifies and shows reference digest\n"
+            "lists in the QDL1 format (docs/ATTESTATION.md).\n");
+    return status;
+}
+
+static int usage(void)
+{
+    return usage_to(stderr, 2);
 }
 
 static int read_all(const char *path, uint8_t **buf, size_t *len)
@@ -226,6 +235,12 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage();
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "-v") || !strcmp(cmd, "--version")) {
+        printf("qtpm-digestlist " QTPM_VERSION "\n");
+        return 0;
+    }
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
+        return usage_to(stdout, 0);
     const char *out_dir = NULL, *vendor = NULL, *image = NULL, *root = NULL, *prefix = "",
                *mkey = NULL, *ekey = NULL, *out = NULL, *mpub = NULL, *epub = NULL,
                *list = NULL;

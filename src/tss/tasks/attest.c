@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "../../crypto/ct.h"
+#include "ct.h"
 #include "qtpm/marshal.h"
 #include "qtpm/mldsa.h"
 #include "qtpm/tss_cmd.h"
@@ -262,7 +262,7 @@ int qtpm_tss_quote_verify(const TPMT_PUBLIC *ak, const TPM2B_ATTEST *attest,
     if (pcrs) {
         if (qtpm_TPML_PCR_SELECTION_marshal(pcrs, want, sizeof want, &wo) ||
             qtpm_TPML_PCR_SELECTION_marshal(&q->pcrSelect, got, sizeof got, &go) || wo != go ||
-            memcmp(want, got, wo) != 0)
+            !public_equal(want, got, wo))
             return QTPM_E_VERIFY;
     }
     if (values) {
@@ -270,7 +270,7 @@ int qtpm_tss_quote_verify(const TPMT_PUBLIC *ak, const TPM2B_ATTEST *attest,
         TPM2B_DIGEST d;
         TPMI_ALG_HASH alg = qtpm_tss_signature_hash(ak, sig);
         if (qtpm_tss_pcr_composite(alg, values, n_values, &d) != QTPM_OK ||
-            d.size != q->pcrDigest.size || memcmp(d.buffer, q->pcrDigest.buffer, d.size) != 0)
+            d.size != q->pcrDigest.size || !public_equal(d.buffer, q->pcrDigest.buffer, d.size))
             return QTPM_E_VERIFY;
     }
     return QTPM_OK;
@@ -299,7 +299,7 @@ int qtpm_tss_certify_verify(const TPMT_PUBLIC *signer, const TPM2B_ATTEST *attes
     if (rc != QTPM_OK)
         return rc;
     const TPM2B_NAME *n = &out->attested.certify.name;
-    if (n->size != object_name->size || memcmp(n->buffer, object_name->buffer, n->size) != 0)
+    if (n->size != object_name->size || !public_equal(n->buffer, object_name->buffer, n->size))
         return QTPM_E_VERIFY;
     return QTPM_OK;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "qtpm/tss_tcti.h"
+#include "tcti_internal.h"
 
 typedef struct {
     qtpm_tcti base;
@@ -73,6 +74,13 @@ int qtpm_tcti_device_init(const char *conf, qtpm_tcti **out)
         return QTPM_E_NOMEM;
     d->fd = open(path, O_RDWR | O_CLOEXEC);
     if (d->fd < 0) {
+        int e = errno;
+        tcti_diag("cannot open %s: %s%s", path, strerror(e),
+                  e == ENOENT ? " (no TPM device here: use -T mssim:host=H,port=N for a TPM "
+                                "simulator, or load the TPM driver)"
+                  : e == EACCES ? " (add yourself to the tss group, or use sudo)"
+                  : e == EBUSY ? " (/dev/tpm0 has one user at a time: use /dev/tpmrm0)"
+                               : "");
         free(d);
         return QTPM_TSS_E_IO;
     }

@@ -45,8 +45,14 @@ static int platform_signal(mssim_tcti *m, uint32_t signal)
     int rc = tcti_write_u32(m->plat_fd, signal);
     if (rc == QTPM_OK)
         rc = tcti_read_u32(m->plat_fd, &ack);
-    if (rc == QTPM_OK && ack != 0)
+    if (rc == QTPM_OK && ack != 0) {
+        /* swtpm's control channel answers a command code with a u32 result
+         * and more: anything but mssim's 0 here is most likely that. */
+        tcti_diag("the platform port did not acknowledge signal %u (answer 0x%08x): is this a "
+                  "swtpm-protocol TPM (swtpm, or qtpm-server --swtpm)? then use "
+                  "-T swtpm:host=...,port=...", (unsigned)signal, (unsigned)ack);
         rc = QTPM_TSS_E_PROTOCOL;
+    }
     return rc;
 }
 
@@ -82,8 +88,20 @@ static int mssim_receive(qtpm_tcti *t, uint8_t *rsp, size_t cap, size_t *len)
         return rc;
     /* A response we cannot hold leaves the stream unusable: the remaining
      * bytes would be read as the next frame. */
-    if (size > cap || size < 10)
+    if (size > cap || size < 10) {
+        /* A bare TPM response starts with its tag (0x8001, 0x8002 or TPM 1.2's
+         * 0x00c4) where mssim puts the size: the server speaks the swtpm
+         * protocol (raw TPM bytes on the data port). */
+        uint32_t tag = size >> 16;
+        if (tag == 0x8001 || tag == 0x8002 || tag == 0x00c4)
+            tcti_diag("the server answered with a bare TPM response, not an mssim frame: it "
+                      "speaks the swtpm protocol (swtpm, or qtpm-server --swtpm): use "
+                      "-T swtpm:host=...,port=...");
+        else
+            tcti_diag("the server sent a %u-byte mssim frame (10..%zu expected): is it an "
+                      "mssim TPM simulator?", (unsigned)size, cap);
         return QTPM_TSS_E_PROTOCOL;
+    }
     rc = tcti_read_all(m->cmd_fd, rsp, size);
     if (rc == QTPM_OK)
         rc = tcti_read_u32(m->cmd_fd, &ack);

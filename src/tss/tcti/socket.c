@@ -97,21 +97,33 @@ int tcti_tcp_connect(const char *host, uint16_t port)
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     snprintf(service, sizeof service, "%u", (unsigned)port);
-    if (getaddrinfo(host, service, &hints, &res) != 0)
+    int g = getaddrinfo(host, service, &hints, &res);
+    if (g != 0) {
+        tcti_diag("cannot resolve host \"%s\": %s", host, gai_strerror(g));
         return QTPM_TSS_E_CONFIG;
-    int fd = -1;
+    }
+    int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-        if (fd < 0)
+        if (fd < 0) {
+            err = errno;
             continue;
+        }
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
             break;
+        err = errno;
         close(fd);
         fd = -1;
     }
     freeaddrinfo(res);
-    if (fd < 0)
+    if (fd < 0) {
+        tcti_diag("cannot connect to %s:%u: %s%s", host, (unsigned)port, strerror(err),
+                  err == ECONNREFUSED ? " (is qtpm-server or swtpm running there, on that port?)"
+                  : err == ETIMEDOUT || err == EHOSTUNREACH || err == ENETUNREACH
+                      ? " (check the host address and any firewall)"
+                      : "");
         return QTPM_TSS_E_IO;
+    }
     /* Commands are small request/response exchanges: Nagle would only add
      * latency to every measured command. */
     int one = 1;
@@ -125,8 +137,14 @@ int tcti_write_all(int fd, const uint8_t *buf, size_t len)
         ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n <= 0) {
+            tcti_diag("sending to the TPM failed: %s%s", n < 0 ? strerror(errno) : "nothing sent",
+                      n < 0 && (errno == EPIPE || errno == ECONNRESET)
+                          ? " (the server closed the connection: did it stop, or does it "
+                            "speak the other protocol, mssim vs swtpm?)"
+                          : "");
             return QTPM_TSS_E_IO;
+        }
         buf += n;
         len -= (size_t)n;
     }
@@ -139,8 +157,15 @@ int tcti_read_all(int fd, uint8_t *buf, size_t len)
         ssize_t n = recv(fd, buf, len, 0);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n <= 0) {
+            if (n == 0)
+                tcti_diag("the server closed the connection without an answer (did it stop? "
+                          "an mssim server, qtpm-server's default, wants -T mssim:..., a "
+                          "--swtpm server or swtpm wants -T swtpm:...)");
+            else
+                tcti_diag("receiving from the TPM failed: %s", strerror(errno));
             return QTPM_TSS_E_IO;
+        }
         buf += n;
         len -= (size_t)n;
     }

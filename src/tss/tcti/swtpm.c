@@ -74,8 +74,12 @@ static int swtpm_receive(qtpm_tcti *t, uint8_t *rsp, size_t cap, size_t *len)
         return rc;
     uint32_t size = (uint32_t)rsp[2] << 24 | (uint32_t)rsp[3] << 16 |
                     (uint32_t)rsp[4] << 8 | rsp[5];
-    if (size < 10 || size > cap)
+    if (size < 10 || size > cap) {
+        tcti_diag("the server's response claims %u bytes (10..%zu expected): is it a swtpm-"
+                  "protocol TPM? (an mssim server, qtpm-server's default, wants -T mssim:...)",
+                  (unsigned)size, cap);
         return QTPM_TSS_E_PROTOCOL;
+    }
     rc = tcti_read_all(s->data_fd, rsp + 10, size - 10);
     if (rc == QTPM_OK)
         *len = size;

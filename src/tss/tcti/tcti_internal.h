@@ -25,6 +25,10 @@ int tcti_tcp_connect(const char *host, uint16_t port);
 int tcti_write_all(int fd, const uint8_t *buf, size_t len);
 int tcti_read_all(int fd, uint8_t *buf, size_t len);
 
+/* Sets this thread's diagnostic (qtpm_tcti_diagnostic), printf-style. */
+void tcti_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tcti_diag_clear(void);
+
 /* Big-endian 32-bit helpers for the simulator framings. */
 int tcti_write_u32(int fd, uint32_t v);
 int tcti_read_u32(int fd, uint32_t *v);

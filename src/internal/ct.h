@@ -1,5 +1,6 @@
 /*
- * ct.h — the few constant-time helpers every piece of secret-handling code uses.
+ * ct.h — the few constant-time helpers every piece of secret-handling code uses
+ * (src/internal: crypto, engine, TSS and agent include it as "ct.h").
  *
  * Secret data must never choose a branch or a memory address. These helpers
  * turn comparisons and selections into arithmetic; the value barrier keeps the
@@ -10,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Constant-time testing ("ctgrind"): tests/ct builds the crypto code with
@@ -70,6 +72,24 @@ static inline void ct_cmov(uint8_t *r, const uint8_t *x, size_t n, uint8_t mask)
 static inline uint32_t ct_select_u32(uint32_t mask, uint32_t a, uint32_t b)
 {
     return b ^ (ct_barrier_u32(mask) & (a ^ b));
+}
+
+/* 1 when the n bytes at a and b are equal, else 0; the time depends on n only.
+ * Every comparison that involves a secret goes through it: MACs, tickets,
+ * authValues, session HMACs, policy secrets (a timing difference would let a
+ * caller who sees TPM_RC_TICKET or TPM_RC_AUTH_FAIL guess them byte by byte). */
+static inline int ct_equal(const void *a, const void *b, size_t n)
+{
+    return ct_memneq((const uint8_t *)a, (const uint8_t *)b, n) == 0;
+}
+
+/* 1 when equal, else 0, for data that is public (Names, public keys, digests
+ * of public data, magic numbers): may stop at the first difference. The
+ * engine and TSS use no bare memcmp (tests/ct/no_memcmp.sh), so every
+ * comparison says which kind it is. */
+static inline int public_equal(const void *a, const void *b, size_t n)
+{
+    return memcmp(a, b, n) == 0;
 }
 
 #endif
