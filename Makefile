@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # qtpm — thin wrapper over CMake/CTest. Every target first installs missing
 # Debian packages (scripts/deps.sh), so a fresh Debian 12 machine needs only
 # `make demo` or `make check`.

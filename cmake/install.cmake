@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # What `cmake --install` (and `make install PREFIX=...`) puts where (README
 # "Installing"): the programs, the public headers, two shared libraries with
 # sonames and their pkg-config files, man pages made from the programs' --help

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # demo-dm.sh — the device-management story of qtpm, narrated (`make demo`).
 #
 #   scripts/demo-dm.sh [BUILD_DIR] [--routers N] [--swtpm] [--quick]

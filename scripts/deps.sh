@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Installs the Debian packages qtpm needs to build, test, benchmark and demo.
 # Only what is missing is installed; nothing happens when everything is there.
 # Called by the Makefile before every top-level target, so a fresh Debian 12

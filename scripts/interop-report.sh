@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # interop-report.sh — run every interop script (tests/interop/test_*.sh, the
 # ones CTest runs, and tests/interop/pending/test_*.sh, the ones that fail
 # against qtpm-server for a reason given in their "# pending:" comment) over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libqtpm-attest: what a router's agent and the NMS's verifier both need to
  * agree on — Linux IMA measurement lists, vendor-signed reference digest

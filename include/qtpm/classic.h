@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/classic.h — the classic (pre-quantum) algorithms a TPM 2.0 and its TSS
  * need: SHA-1/SHA-2/SHA-3 hashes, HMAC, AES in the TPM's modes, RSA and ECC.

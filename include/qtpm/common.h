@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/common.h — the error codes every qtpm library function returns, and the
  * one secret-wiping primitive all modules share.

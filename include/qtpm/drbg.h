@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/drbg.h — HMAC_DRBG with SHA-256 (NIST SP 800-90A Rev. 1, §10.1.2),
  * a deterministic random bit generator held as a plain value.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/engine.h — libqtpm-engine: a TPM 2.0 as a value.
  *

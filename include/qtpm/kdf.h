@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/kdf.h — the two key-derivation functions of TPM 2.0 (Part 1 §11.4.10)
  * and the XOR obfuscation built on the first.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/keccak.h — Keccak-f[1600] and the FIPS 202 functions built on it:
  * SHA3-256/384/512 and SHAKE128/256, one-shot and incremental (absorb any

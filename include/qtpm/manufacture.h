@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/manufacture.h — TPM manufacturing: endorsement keys made from the TCG
  * EK Credential Profile templates, X.509 EK certificates for them signed by a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/marshal.h — the one TPM 2.0 marshalling module (DESIGN.md decision 3):
  * every structure of qtpm/tpm2_types.h to bytes and back, shared by the

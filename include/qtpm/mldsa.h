@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/mldsa.h — ML-DSA (FIPS 204): ML-DSA-44, -65 and -87, pure and
  * pre-hash (HashML-DSA), with context strings and the external-μ interface.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/mlkem.h — ML-KEM (FIPS 203): ML-KEM-512, -768 and -1024.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/tpm2_types.h — the constants and structures of TCG TPM 2.0 Library
  * Part 2 ("Structures"), version 1.85, under their TCG names.

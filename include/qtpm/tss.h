@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/tss.h — libqtss, the client side of qtpm: the context that ties a TCTI
  * to the command, session and task layers (DESIGN.md, "libqtss"), per-command

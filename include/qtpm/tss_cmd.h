@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/tss_cmd.h — the command layer of libqtss: one typed C function per
  * TPM 2.0 command (TPM 2.0 Part 3), named qtpm_tss_<CommandName>.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/tss_tasks.h — the task layer of libqtss: the multi-command flows the
  * seeds' device-management and wallet use cases need (DESIGN.md, "The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm/tss_tcti.h — the TPM Command Transmission Interface of libqtss: the
  * bottom layer of the TSS (DESIGN.md, "libqtss"), which moves command bytes to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm-agent's private interface. The agent is the router side of device
  * management (docs/AGENT.md): it measures the router image into an IMA-format

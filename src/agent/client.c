@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The agent's side of REST API v1 (docs/NMS.md): JSON bodies over HTTPS with
  * libcurl (OpenSSL flavour), the NMS's server certificate checked against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The agent's configuration file: one `key = value` per line, `#` starts a
  * comment, blank lines are ignored (docs/AGENT.md lists the keys). Unknown

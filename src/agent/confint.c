@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Configuration integrity (confint.h): the TPM HMAC key, the manifest of
  * HMAC_K(SHA-256(file)) values and its check. The HMAC is computed by the TPM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Configuration integrity for qtpm-agent: a TPM HMAC key (keyedHash,
  * TPM_ALG_HMAC with SHA-256, created under the owner-hierarchy ECC SRK, its

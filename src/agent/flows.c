@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The agent's TPM flows against qtpm-nms (docs/NMS.md, REST API v1).
  *

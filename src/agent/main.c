@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm-agent: the router side of qtpm's trusted device management
  * (docs/AGENT.md). Subcommands:

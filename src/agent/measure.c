@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The agent's measurer. Where the kernel's IMA is active the agent only
  * forwards its list (/sys/kernel/security/ima/binary_runtime_measurements);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The TPM-resident TLS client key (tlskey.h). Creation: an ECC P-256 key
  * with sign, fixedTPM/fixedParent, sensitiveDataOrigin, userWithAuth clear

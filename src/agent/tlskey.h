@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The agent's TPM-resident TLS client key (docs/NMS.md, "Why PolicyAuthorize"):
  * an ECC P-256 ECDSA-SHA256 signing key under the SRK with userWithAuth clear

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Reference digest lists (docs/ATTESTATION.md "Digest lists"): what a vendor
  * publishes for one router image, signed twice — ML-DSA-65 (FIPS 204, pure,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Linux IMA measurement lists as the kernel writes them
  * (security/integrity/ima/ima_fs.c, ima_template.c, ima_template_lib.c):

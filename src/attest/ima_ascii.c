@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The ASCII form of an IMA list (ascii_runtime_measurements, ima_fs.c
  * ima_ascii_measurements_show): one line per entry,

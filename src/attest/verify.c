@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Verification of one piece of evidence (docs/ATTESTATION.md): a quote and
  * the part of the router's IMA list the verifier has not seen, against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cli.h — private header of the qtpm command-line tool (src/cli/). main.c
  * dispatches each subcommand to a function in one of the cmd_*.c files; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_attest.c — attestation subcommands of qtpm: createek, createak, quote,
  * checkquote, certify, makecredential and activatecredential (TPM 2.0 Part 3

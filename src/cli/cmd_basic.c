@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_basic.c — the basic subcommands of qtpm: startup, shutdown, selftest,
  * getcap, getrandom and rcdecode (TPM 2.0 Part 3 §9, §10, §16, §30), named

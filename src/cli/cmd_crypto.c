@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_crypto.c — signing and hashing subcommands of qtpm: sign,
  * verifysignature, hash and hmac (TPM 2.0 Part 3 §20.2, §20.1, §15.4,

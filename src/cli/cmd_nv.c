@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_nv.c — NV subcommands of qtpm: nvdefine, nvundefine, nvwrite, nvread,
  * nvreadpublic and nvincrement (TPM 2.0 Part 3 §31), optioned like

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_object.c — object subcommands of qtpm: createprimary, create,
  * createloaded, load, loadexternal, readpublic, evictcontrol, flushcontext,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_pcr.c — PCR subcommands of qtpm: pcrread, pcrextend and pcrreset
  * (TPM 2.0 Part 3 §22), with tpm2_pcrread / tpm2_pcrextend / tpm2_pcrreset

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_pqc.c — the post-quantum subcommands of qtpm, for the commands TPM 2.0
  * Library v1.85 added (docs/PQC.md): encapsulate and decapsulate (ML-KEM,

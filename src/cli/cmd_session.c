@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_session.c — sessions and policies in qtpm: startauthsession and the
  * policy commands policypcr, policysecret, policyor, policyauthorize,

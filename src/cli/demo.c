@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * demo.c — `make demo`: the quantum-resistant TPM told as a story, end to end.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c — entry point of `qtpm`, the command-line tool over libqtss
  * (DESIGN.md: "C API (libqtss) or CLI (qtpm)"). It reads the global options,

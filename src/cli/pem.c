@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pem.c — the OpenSSL side of the qtpm CLI: TPM public areas (RSA and NIST
  * ECC) to and from PEM SubjectPublicKeyInfo, TPMT_SIGNATURE to the "plain"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rc.c — decoding of TPM 2.0 response codes for the qtpm CLI, in the manner
  * of tpm2_rc_decode: the layer (bits 16-23, as tpm2-tss numbers them), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * util.c — the shared machinery of the qtpm CLI: common options, files in
  * tpm2-tools' formats, handles and context files, authorizations and session

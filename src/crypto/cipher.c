@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cipher.c — AES through OpenSSL's EVP ciphers in the modes a TPM uses: CFB
  * (parameter encryption and symmetric storage keys, Part 1 §21.3 and §22),

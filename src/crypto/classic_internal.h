@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * classic_internal.h — what the classic-crypto files (hash.c, cipher.c,
  * rsa.c, ecc.c) share and nobody else sees: the mapping from qtpm's hash enum

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * common.c — error strings and secret wiping shared by every qtpm module.
  */

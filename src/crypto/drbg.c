@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * drbg.c — HMAC_DRBG (SP 800-90A Rev. 1, §10.1.2) with HMAC-SHA-256 from
  * hash.c. The state (Key, V, reseed counter) is a plain struct owned by the

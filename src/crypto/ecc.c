@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ecc.c — elliptic-curve operations on raw big-endian values, over OpenSSL's
  * EC_GROUP/EC_POINT/BIGNUM (not deprecated in 3.0) for point and scalar

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hash.c — hashes and HMAC for the rest of qtpm: SHA-1 and SHA-2 through
  * OpenSSL's EVP digests and EVP_MAC "HMAC", SHA-3 through our own Keccak

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * kdf.c — TPM 2.0 KDFa and KDFe (Part 1 §11.4.10) on top of hash.c, and the
  * XOR parameter obfuscation that is KDFa applied as a key stream.

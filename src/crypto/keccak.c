@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keccak.c — Keccak-f[1600] and the FIPS 202 sponge: SHA3-256/384/512 and
  * SHAKE128/256 with incremental absorb and squeeze.

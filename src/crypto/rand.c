@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rand.c — qtpm_random_bytes: the kernel's getrandom() normally, or, for a
  * thread that asked for it, a deterministic HMAC_DRBG (drbg.c) so that tests

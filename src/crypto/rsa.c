@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rsa.c — RSA keys and operations over OpenSSL's EVP_PKEY: key generation,
  * import from the TPM's stored form (modulus plus one prime, Part 2

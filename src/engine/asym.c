@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * asym.c — signing, verification and asymmetric encryption with loaded
  * keys (Part 3 §14, §20): Sign, VerifySignature, RSA_Encrypt, RSA_Decrypt,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * attest.c — attestation (Part 1 §36.7 "Attestation", Part 3 §18): Quote,
  * Certify, CertifyCreation, GetTime and NV_Certify build a TPMS_ATTEST,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capability.c — what the TPM says about itself: TPM2_GetCapability
  * (Part 3 §30.2) and TPM2_TestParms (§10.1-ish, Part 3 §10.3).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * clock.c — Clock and Time (Part 1 §37, Part 3 §29): TPM2_ReadClock,
  * TPM2_ClockSet and TPM2_ClockRateAdjust.

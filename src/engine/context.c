@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * context.c — context management (Part 1 §30, Part 3 §28): ContextSave,
  * ContextLoad, FlushContext and EvictControl, and the records in which

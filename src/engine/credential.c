@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * credential.c — credential protection (Part 1 §24, Part 3 §12.5-12.6):
  * MakeCredential and ActivateCredential, the step where a privacy CA proves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * crypt.c — the engine's bridge from TPM algorithm identifiers to the classic
  * crypto module (qtpm/classic.h): digest sizes, one-shot hashes and HMACs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * crypt.h — TPM_ALG_ID-named hashing, HMAC and randomness for the engine
  * (see crypt.c), over the classic crypto module.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dispatch.c — from command bytes to response bytes (Part 3 §5 "Command
  * Processing", Part 1 §18 "Command/Response Structure").

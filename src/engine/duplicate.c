@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * duplicate.c — moving objects between parents and TPMs (Part 1 §23.3,
  * Part 3 §13): TPM2_Duplicate and TPM2_Import.

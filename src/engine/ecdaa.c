@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ecdaa.c — the TPM's anonymous and Schnorr signatures and its two-phase key
  * exchange (Part 1 §C "ECC" annexes; Part 3 §19 "Ephemeral EC Keys", §14.7):

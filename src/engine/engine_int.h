@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * engine_int.h — the inside of a qtpm_tpm, shared by the engine's files.
  *

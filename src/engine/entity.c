@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * entity.c — routes a handle to the entity it names (Part 1 §15) and answers
  * the questions authorization asks about it: does it exist, what are its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * entity.h — what the dispatcher and the session code need to know about the
  * things a handle can name (Part 1 §15 "Handles", §16 "Names"): whether the

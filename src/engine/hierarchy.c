@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hierarchy.c — the four permanent hierarchies (Part 1 §14): their seeds,
  * proofs, authValues and policies, and the commands that manage them:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * misc.c — random numbers and self tests: TPM2_GetRandom, TPM2_StirRandom
  * (Part 3 §16) and TPM2_SelfTest, TPM2_IncrementalSelfTest,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nv.c — NV indices (Part 1 §31) and the NV commands of Part 3 §31:
  * DefineSpace, UndefineSpace(Special), ReadPublic, Write, Increment,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nv.h — NV indices (Part 1 §31, Part 3 §31): the index value and the
  * helpers entity.c and attest.c use.

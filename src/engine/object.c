@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * object.c — objects (Part 1 §23-27, Part 3 §12, §24.1): creation of
  * ordinary and primary objects, sensitive-area protection, loading, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * object.h — loaded objects (Part 1 §23-27): the public area, the sensitive
  * area, the hierarchy an object belongs to and its Name; plus hash and HMAC

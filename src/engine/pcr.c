@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pcr.c — Platform Configuration Registers (Part 1 §17, Part 3 §22):
  * 24 PCRs in up to seven banks (SHA-1, SHA-256, SHA-384, SHA-512 allocated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c — enhanced authorization (Part 1 §19.7, Part 3 §23): the Policy
  * commands that extend a policy session's policyDigest and record the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pqc.c — the commands TPM 2.0 Library v1.85 adds for ML-KEM and ML-DSA
  * (Part 3 §14.10-11, §17.5-6, §20.3-7):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pqc.h — the engine's post-quantum part, TPM 2.0 Library v1.85 (DESIGN.md
  * decision 1): ML-KEM, ML-DSA and HashML-DSA objects (pqc_keys.c) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pqc_keys.c — ML-KEM (FIPS 203), ML-DSA and HashML-DSA (FIPS 204) keys as
  * TPM objects, TPM 2.0 Library v1.85 (Part 2 §11.2.6-7, §12.2.3.6-8):

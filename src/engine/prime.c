@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * prime.c — deterministic RSA primes for primary keys (Part 1 §27.3: a
  * primary key is a function of the hierarchy seed and the template).

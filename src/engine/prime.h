@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * prime.h — deterministic RSA prime search for primary keys (prime.c).
  */

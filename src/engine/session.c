@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session.c — authorization of commands (Part 1 §19) and the session
  * commands TPM2_StartAuthSession, TPM2_PolicyRestart, TPM2_PolicyGetDigest.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session.h — authorization sessions (Part 1 §19, Part 3 §11): the session
  * value and the two calls the dispatcher makes around a handler, one to

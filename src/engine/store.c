@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * store.c — the two storage back ends behind the qtpm_store interface of
  * engine.h: a directory of named blobs written crash-safely, and a memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sym.c — symmetric operations with loaded keys and the TPM's own hashing
  * (Part 3 §15, §17): EncryptDecrypt, EncryptDecrypt2, HMAC, Hash,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tmarshal.c — the engine's view of the object structures (TPMT_PUBLIC,
  * TPMT_SENSITIVE, signature schemes, signatures; Part 2 §11-12) on top of

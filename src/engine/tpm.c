@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tpm.c — the TPM as a value: creation (manufacture or reload from the
  * store), the platform signals of engine.h (power, NV, cancel), the

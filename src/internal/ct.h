@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ct.h — the few constant-time helpers every piece of secret-handling code uses
  * (src/internal: crypto, engine, TSS and agent include it as "ct.h").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ca.c — the local vendor CA that signs EK certificates: an ECDSA P-384 key
  * (ca-key.pem, PKCS#8, mode 0600) and a self-signed X.509 v3 CA certificate

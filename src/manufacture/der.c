@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * der.c — the few DER encodings qtpm writes itself (ITU-T X.690): a header
  * (tag and definite length) and the SubjectPublicKeyInfo of an ML-KEM key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ekcert.c — EK certificates (TCG EK Credential Profile for TPM Family 2.0,
  * §3 "EK Certificate"): the EK kinds with their templates and NV indices, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c — qtpm-manufacture: the factory step of a TPM. Opens (or creates)
  * the vendor CA in a state directory, then for each requested algorithm

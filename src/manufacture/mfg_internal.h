@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mfg_internal.h — what the files of src/manufacture share and nobody else
  * sees: the vendor CA's in-memory form (OpenSSL objects) and qtpm's small DER

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * provision.c — the TPM side of manufacturing, through libqtss: read the
  * TPM's identity for the certificate, create the EK from its template, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * attest.c — PCR selections, tickets, clock and time, the attestation
  * structure TPMS_ATTEST with every TPMU_ATTEST member, and creation data

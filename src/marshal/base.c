@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * base.c — the primitives all other marshalling builds on: big-endian
  * integers (Part 1 §9.1: TPM 2.0 is big-endian on the wire), byte arrays,

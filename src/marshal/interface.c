@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * interface.c — marshalling of Part 2's interface types (§9, TPMI_*), of the
  * attribute types (§8, TPMA_*) and of the small enumerations (TPM_SU, TPM_SE,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * lists.c — the TPML_* lists of Part 2 §10.8-§10.9 and the capability data
  * of TPM2_GetCapability (§10.10).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * marshal_internal.h — private helpers shared by the files of src/marshal.
  *

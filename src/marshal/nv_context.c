@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nv_context.c — NV index public areas (Part 2 §13.5-§13.6), saved
  * contexts (§14) and the per-session authorization structures of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * objects.c — the structures that describe keys and what they do: digests
  * with their algorithm (TPMT_HA), symmetric definitions, the scheme

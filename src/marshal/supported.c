@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * supported.c — the one place that says which algorithms, key sizes, modes,
  * curves and parameter sets qtpm implements. The interface-type checks of

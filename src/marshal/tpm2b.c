@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tpm2b.c — the TPM2B byte buffers of Part 2 §10.3 and their relatives
  * (§11.2 key material, v1.85 ML-KEM/ML-DSA buffers).

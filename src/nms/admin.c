@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * admin.c — the qtpm-nms admin CLI working directly on the store: `vendor import`,
  * `digestlist add FILE`, `router list|show ID|allow ID`, `events [--since N]`, each with

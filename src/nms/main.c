@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c — the qtpm-nms command line: `init`, `serve` and the admin commands
  * (admin.c). The database URL comes from --db (default sqlite:DIR/nms.db when --dir is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nms.h — what the qtpm-nms daemon's pieces share (private to src/nms).
  */

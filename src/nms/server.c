@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * server.c — the qtpm-nms REST API v1 daemon (docs/NMS.md) on libevent's evhttp over
  * TLS (bufferevent_openssl, one bufferevent per connection made by evhttp_set_bevcb).

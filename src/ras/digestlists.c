@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * digestlists.c — adding a vendor's signed reference digest list (QDL1, docs/ATTESTATION.md)
  * to the NMS, shared by `qtpm-nms digestlist add` and POST /api/v1/digestlists.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * enrol.c — the registrar: enrolment of a router's TPM (EK certificate, AK) with
  * MakeCredential/ActivateCredential (TCG Part 1 §24, "Credential Protection"), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * evidence.c — the verifier side of explicit attestation (docs/NMS.md "Explicit
  * attestation"): POST /api/v1/routers/<id>/evidence.

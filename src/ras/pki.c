@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pki.c — creation of the NMS's CAs, policy key and TLS certificates (pki.h).
  *

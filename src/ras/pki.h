@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pki.h — the NMS's key material (private to src/ras and src/nms).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c — the NMS policy key as the TPM sees it, and approvals signed with it.
  *

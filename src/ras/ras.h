@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ras.h — the registrar (enrolment) and privacy CA of qtpm-nms (private to src/ras,
  * src/nms). The HTTP layer parses JSON and hands the body here; each call returns the

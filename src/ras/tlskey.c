@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tlskey.c — certification of a router's TPM-resident TLS key (docs/NMS.md "Implicit
  * attestation"): POST /api/v1/routers/<id>/tls-key.

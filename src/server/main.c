@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c — qtpm-server's command line: choose a protocol and ports, open the
  * TPM's state, run the event loop (loop.c), save the state on the way out.

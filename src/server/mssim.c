@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mssim.c — the TCG/Microsoft TPM 2.0 simulator socket protocol, as spoken by
  * tpm2-tss's mssim TCTI, tpm2-abrmd, IBM's TSS and wolfTPM.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * platform.c — what both simulator protocols mean by "run a command" and by
  * the platform signals, so mssim.c and swtpm.c cannot drift apart.

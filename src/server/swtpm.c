@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * swtpm.c — swtpm's socket interface, as spoken by tpm2-tss's swtpm TCTI,
  * QEMU and swtpm_ioctl: a data channel and a control channel.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * db.h — the small database adapter under the NMS store (private to src/store).
  *

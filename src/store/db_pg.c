@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * db_pg.c — the PostgreSQL (libpq) implementation of the store's database adapter (db.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * db_sqlite.c — the SQLite implementation of the store's database adapter (db.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * store.c — the NMS store (store.h) written once over the database adapter (db.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * store.h — the NMS's storage interface (private to src/store, src/ras, src/nms).
  *

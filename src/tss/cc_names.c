@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cc_names.c — the TCG names of the command codes (Part 2 §6.5.2 and the
  * v1.85 additions of DESIGN.md decision 1), for timing records and logs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_basic.c — command layer: start-up and shut-down, self test,
  * capabilities and random numbers (TPM 2.0 Part 3 §9, §10, §16, §30), and the

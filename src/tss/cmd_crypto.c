@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_crypto.c — command layer: signing and verification, hashing and HMAC
  * (TPM 2.0 Part 3 §20, §15, §17), attestation (§18), credentials (§12.5,

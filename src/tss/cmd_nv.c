@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_nv.c — command layer: NV indices (TPM 2.0 Part 3 §31). An index's Name
  * covers its attributes, and TPMA_NV_WRITTEN changes with the first write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_object.c — command layer: object creation and loading, public areas,
  * unsealing (TPM 2.0 Part 3 §12, §24) and context management (§28). These

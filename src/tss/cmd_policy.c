@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_policy.c — command layer: StartAuthSession (TPM 2.0 Part 3 §11.1) and
  * the policy commands (§23). Policy commands take the TSS's session record,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_pqc.c — command layer: the post-quantum commands of TPM 2.0 Library
  * v1.85 (DESIGN.md decision 1) and SequenceUpdate, which their sign and

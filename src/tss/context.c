@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * context.c — the libqtss context: creation over a TCTI, the Name cache the
  * session layer needs for cpHash, per-command timing records and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * execute.c — the one path every TPM command of libqtss takes: marshal the
  * header, handle area and authorization area (TPM 2.0 Part 1 §18), apply the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session.c — the session layer's arithmetic (TPM 2.0 Part 1 §19.6, §21) and
  * the TSS side of StartAuthSession: cpHash and rpHash, session keys, command

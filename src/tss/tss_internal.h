@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tss_internal.h — the context structure of libqtss and the small helpers its
  * layers share (algorithm mapping, response parsing). Private to src/tss/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Configuration integrity against the in-process engine TPM: sealed files
  * verify; a modified file, a missing file and a manifest whose HMAC was

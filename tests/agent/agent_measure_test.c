@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The agent's measurer against a TPM (the in-process engine): every entry
  * it writes is an ima-ng entry whose replay, with the kernel's rule for each

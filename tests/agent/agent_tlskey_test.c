@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The TPM-resident TLS key against the in-process engine TPM: a TLS 1.3
  * handshake with client authentication (in-memory BIO pair, an in-test

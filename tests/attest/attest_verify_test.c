@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libqtpm-attest's verifier against quotes from a real TPM (the in-process
  * engine, through libqtss): the measurements are extended into PCR 10 as the

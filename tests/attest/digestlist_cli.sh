@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # attest_digestlist_cli: the vendor's qtpm-digestlist tool end to end —
 # keygen (key file modes), build over a small image tree (paths as on the
 # router, config and forbidden kinds), verify with the right and wrong keys,

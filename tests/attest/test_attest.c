@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_attest.c — libqtpm-attest (include/qtpm/attest.h) end to end.
  *

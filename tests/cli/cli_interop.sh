@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # cli_interop.sh QTPM QTPM_SERVER SECTION — drives the qtpm CLI against two
 # TPMs in one run: Debian's swtpm and qtpm's own qtpm-server (mssim
 # protocol). Each SECTION (basic files quote object credential sign seal nv

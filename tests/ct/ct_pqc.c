@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ct_pqc.c — the constant-time test of ML-KEM and ML-DSA (the "ctgrind"
  * technique). Every secret input (seeds d, z, ξ; the message m of Encaps; the

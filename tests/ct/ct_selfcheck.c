@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ct_selfcheck.c — proves the constant-time harness detects a leak: it marks a
  * secret undefined and branches on it, which memcheck must report. CTest runs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test_demo.sh — runs qtpm-demo (the program behind `make demo`) and checks
 # what a reader relies on: the exit status, the key lines of each step, the
 # timing records, and that the demo leaves no server and no state behind.

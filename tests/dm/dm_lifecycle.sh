@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # dm_lifecycle.sh BUILD [qtpm|swtpm] — a router's life after enrolment, end to end (ctest
 # dm_lifecycle_qtpm, dm_lifecycle_swtpm): qtpm-server (mssim, ML-DSA-65 AK) or swtpm (ECC AK)
 # is the router's TPM, qtpm-agent its agent, qtpm-nms (SQLite) the NMS.

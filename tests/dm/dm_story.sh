@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # dm_story.sh BUILD qtpm|swtpm DEMO_SCRIPT — runs the device-management
 # story with two routers and checks what the NMS concluded: the untouched
 # router is good, the attacked one is bad because of /usr/sbin/routerd's

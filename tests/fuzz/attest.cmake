@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz_attest_parsers: libqtpm-attest's parsers of untrusted input (the
 # agent's IMA lists, binary and ASCII, and a vendor's digest list), one
 # target dispatching on the first byte (tests/fuzz/fuzz_attest_parsers.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_attest_parsers.c — libFuzzer target for libqtpm-attest's parsers of
  * untrusted input. The first byte picks the parser: 0 binary IMA list

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_execute.c — libFuzzer target for the engine's command entry point,
  * qtpm_tpm_execute(): the bytes a network client controls.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_nms_request: the NMS's handlers of network input, behind the HTTP
  * layer — enrolment, activation, TLS-key certification and evidence

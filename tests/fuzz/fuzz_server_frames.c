@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_server_frames.c — libFuzzer target for qtpm-server's protocol parsers
  * (src/server/mssim.c and swtpm.c), the code that reads untrusted bytes from

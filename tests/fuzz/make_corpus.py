@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Writes the seed corpus of fuzz_execute (tests/fuzz/corpus/).
 
 Each file is valid TPM 2.0 command bytes (Part 3 layouts; structures of

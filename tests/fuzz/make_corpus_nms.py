@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """make_corpus_nms.py OUT_DIR — deep seeds for fuzz_nms_request (tests/fuzz/corpus-nms).
 
 Each seed is one byte choosing the handler ('0' enrol, '1' activate, '2' tls-key,

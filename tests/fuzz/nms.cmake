@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz_nms_request: the NMS's registrar and verifier handlers (src/ras/) fed
 # arbitrary JSON bodies (tests/fuzz/fuzz_nms_request.c). Included from
 # tests/fuzz/CMakeLists.txt, which set fuzz_flags.

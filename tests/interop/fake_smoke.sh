@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fake_smoke.sh — exercises the harness and both TCTIs against
 # qtpm-server-fake (tests/server/fake_engine.c), which knows only Startup and
 # GetRandom: tpm2_startup must succeed, and a second one too (tpm2-tools

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh — helpers for the interop test scripts (sourced; run-with-server.sh
 # exports QTPM_INTEROP_LIB with its path).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-with-server.sh — run one interop test script against a private
 # qtpm-server instance.
 #

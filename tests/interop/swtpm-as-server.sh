@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # swtpm-as-server.sh — starts swtpm (the reference software TPM) with
 # qtpm-server's command line, so run-with-server.sh can run the same interop
 # scripts against it: `run-with-server.sh --tcti swtpm --server

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_attest.sh — signed attestation structures (Part 3 §18): CertifyCreation,
 # GetTime and NV_Certify with an RSA signing key; each signature is checked
 # by OpenSSL over the TPMS_ATTEST and each structure's content is checked

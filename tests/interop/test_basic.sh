@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_basic.sh — the tools every client runs first: startup, self test,
 # capabilities, random numbers, PCR read/extend/reset.
 . "$QTPM_INTEROP_LIB"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_certify.sh — a TPM key certifying another (implicit attestation of the
 # TLS key in seed D6.3 §4.3.1): certify, verify the attestation signature.
 . "$QTPM_INTEROP_LIB"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_changeauth.sh — TPM2_ObjectChangeAuth (Part 3 §12.4) through
 # tpm2_changeauth: a new private blob carries the new password, the old blob
 # keeps the old one; and NV_ChangeAuth for an index with a policy allowing it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_clock.sh — the TPM clock (Part 3 §29): ReadClock, ClockSet forward
 # only (a value below the current Clock is TPM_RC_VALUE), ClockRateAdjust.
 . "$QTPM_INTEROP_LIB"

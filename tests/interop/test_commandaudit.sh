@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_commandaudit.sh — command audit (Part 3 §18.6, §21.2):
 # SetCommandCodeAuditStatus adds GetRandom to the audited list (read with a
 # raw GetCapability), the signed command audit attestation is checked by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_credential.sh — AK certification by credential activation (seed D6.3
 # §4.3.1): createek, createak, makecredential (offline, -T none),
 # activatecredential with a PolicySecret(endorsement) session for the EK.

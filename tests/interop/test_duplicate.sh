@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_duplicate.sh — moving a key to a new parent (Part 3 §13.1, §13.3):
 # a key whose policy is PolicyCommandCode(Duplicate) is duplicated without
 # an inner wrapper, and one whose policy is PolicyDuplicationSelect(new

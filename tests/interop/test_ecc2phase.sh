@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_ecc2phase.sh — two-phase ECC (Part 3 §19.2-19.3, §14.7): Commit on an
 # ECDAA key, EC_Ephemeral, and ZGen_2Phase whose Z1 (static part, d·Q) must
 # equal the Z of an ECDH_KeyGen made with the same key.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_ecdaa.sh — the ECC commitment commands and the signatures and
 # policies that use them: Commit + Sign(ECDAA) with the commit counter (a
 # counter is spent once), EC_Ephemeral + ZGen_2Phase, Sign(ECSchnorr) checked

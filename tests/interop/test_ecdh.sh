@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_ecdh.sh — ECDH with a TPM key (Part 3 §14.5-14.6): ECDH_KeyGen makes an
 # ephemeral point Q = r·G and Z = r·P; ECDH_ZGen with the key's private part
 # d must give the same Z = d·Q. Also ECC_Parameters of NIST P-256.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_ekcert.sh — tpm2_getekcertificate reads EK certificates from the TCG
 # NV indices (EK Credential Profile §2.2.1.4: RSA 2048 at 0x01c00002, ECC
 # P-256 at 0x01c0000a) when no server address is given: certificates written

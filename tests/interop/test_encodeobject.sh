@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_encodeobject.sh — tpm2_encodeobject writes a TPM key as a "TSS2
 # PRIVATE KEY" PEM (the ASN.1 format of the tpm2 OpenSSL provider): it loads
 # the persistent parent from the TPM; the PEM must carry the loadable-key OID

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_encrypt.sh — RSA encryption (RSAES and OAEP) with a TPM key, AES
 # encryption and decryption in CFB mode.
 . "$QTPM_INTEROP_LIB"

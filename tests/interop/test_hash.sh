@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_hash.sh — hashing and HMAC in the TPM, PCR events, the random number
 # generator's stir input, TestParms and ReadClock.
 . "$QTPM_INTEROP_LIB"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_hierarchy.sh — primary keys are derived from the hierarchy seed: the
 # same template gives the same key, and TPM2_Clear (lockout) changes the owner
 # seed so the key changes. Also dictionary-attack parameters.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_hierarchyctl.sh — hierarchy controls with platform and lockout auth
 # (Part 3 §24): HierarchyControl disables and re-enables the storage
 # hierarchy, SetPrimaryPolicy lets a policy session stand for owner auth,

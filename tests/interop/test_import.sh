@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_import.sh — keys made by OpenSSL imported under a TPM parent (Part 3
 # §13.3, outer wrapper made by the tool): RSA and P-256 signing keys (TPM
 # signature checked by OpenSSL with the original key), an AES key (TPM CFB

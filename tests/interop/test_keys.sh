@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_keys.sh — primary and child keys: createprimary, create, load, sign,
 # verifysignature (ECC P-256 and RSA 2048), and an OpenSSL check of a TPM
 # signature over the exported public key.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_loadexternal.sh — keys from outside into the TPM (Part 3 §12.3): an
 # OpenSSL public key verifies an OpenSSL signature (and rejects another
 # message); a full OpenSSL P-256 key in the null hierarchy signs, and OpenSSL

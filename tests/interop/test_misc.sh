@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_misc.sh — the remaining administrative tools: raw command passthrough,
 # incremental self test, ECC parameters, clock setting, hierarchy control,
 # command audit, orderly shutdown.

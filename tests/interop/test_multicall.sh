@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_multicall.sh — the `tpm2` multi-call binary runs the same tools as the
 # tpm2_* names: getrandom, pcrread, hash and the capability list.
 . "$QTPM_INTEROP_LIB"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_nv.sh — NV indices: define, write, read, read public, undefine; and a
 # counter index incremented twice.
 . "$QTPM_INTEROP_LIB"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_nv_extra.sh — the other NV index types and locks: extend index, bit
 # field, write lock, read lock.
 . "$QTPM_INTEROP_LIB"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_nvkinds.sh — the other NV index types and locks (Part 3 §31): an
 # extend index (NV_Extend is H(old || data)), a bit field (NV_SetBits ORs),
 # read lock until the next Startup, write lock, global write lock.

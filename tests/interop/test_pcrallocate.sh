@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_pcrallocate.sh — TPM2_PCR_Allocate (platform auth) takes effect at the
 # next _TPM_Init (Part 3 §22.5): drop the SHA-1 bank, power cycle, and the
 # SHA-1 bank is gone from the capability while SHA-256 keeps all 24 PCRs.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_persist.sh — persistent objects: evictcontrol in and out, listing
 # handles, using a persistent key as a parent.
 . "$QTPM_INTEROP_LIB"

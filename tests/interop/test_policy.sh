@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy.sh — policy sessions: a trial session computes a policy
 # (PolicyCommandCode + PolicyAuthValue), a sealed object uses it, a real
 # policy session satisfies it; a session missing a step is refused.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_authorizenv.sh — PolicyAuthorizeNV (Part 3 §23.23): the policy
 # digest held in an NV index (PolicyPassword) authorizes a sealed object whose
 # policy is H(0 || TPM_CC_PolicyAuthorizeNV || NV Name), rebuilt here.

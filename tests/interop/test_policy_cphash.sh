@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_cphash.sh — deferred policy assertions (Part 3 §23.12, §23.14,
 # §23.7): PolicyCpHash and PolicyNameHash as owner-hierarchy policies (the
 # owner's Name is its handle, so no circular Name), the cpHash printed by

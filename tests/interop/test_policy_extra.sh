@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_extra.sh — the remaining policy assertions, each computed in a
 # trial session and compared with the digest of a real session that satisfied
 # it (tpm2_getpolicydigest): PolicyLocality, PolicyNV, PolicyCounterTimer;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_nv.sh — policies on NV contents and on the clock (Part 3
 # §23.9, §23.10): PolicyNV and PolicyCounterTimer trial digests
 # rebuilt here (operation codes TPM_EO_EQ 0, UNSIGNED_GT 3, UNSIGNED_LT 5),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_nvwritten.sh — PolicyNvWritten (Part 3 §23.22): the trial
 # digest of PolicyNvWritten(NO) + PolicyCommandCode(NV_Write) rebuilt here,
 # and an index with that write policy is write-once: the first write through

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_or.sh — PolicyPassword, PolicyPCR and PolicyOR (Part 3 §23):
 # trial digests rebuilt here, a sealed object reachable by either branch,
 # PolicyGetDigest of a real session, PolicyRestart back to zero, and the PCR

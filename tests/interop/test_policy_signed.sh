@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_signed.sh — PolicySigned and PolicyAuthorize (Part 3 §23.3,
 # §23.16) with OpenSSL authorities loaded by LoadExternal: trial digests
 # rebuilt here; a signature over the session's nonceTPM unseals, a signature

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_template.sh — PolicyTemplate (Part 3 §23.21) as the owner
 # policy: digest H(0 || TPM_CC_PolicyTemplate || templateHash) rebuilt here; a
 # primary with that template is created through the policy, another

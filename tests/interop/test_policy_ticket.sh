@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_policy_ticket.sh — PolicyTicket (Part 3 §23.5): a PolicySigned with an
 # expiration returns a ticket; in a new session the ticket alone satisfies the
 # same PolicySigned policy and unseals.

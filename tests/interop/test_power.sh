@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_power.sh — Shutdown and Startup across a power cycle (_TPM_Init
 # through the platform port, see lib.sh tpm_reset): Shutdown(STATE) then
 # Startup(STATE) keeps PCR 0 (Part 1 §36.5, TPM Resume); Shutdown(CLEAR)

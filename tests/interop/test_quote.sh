@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_quote.sh — explicit attestation: EK, AK, quote over PCRs with a nonce,
 # checkquote (and a wrong nonce must be rejected).
 . "$QTPM_INTEROP_LIB"

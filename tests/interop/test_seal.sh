@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_seal.sh — the wallet flow (seed D6.3 §2): seal a token under a PCR
 # policy, unseal it while the PCR holds, fail after the PCR changes.
 . "$QTPM_INTEROP_LIB"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_selftest.sh — IncrementalSelfTest and GetTestResult (Part 3 §10): an
 # algorithm asked for is tested (no longer listed as remaining); after a full
 # self test nothing remains; the test result is TPM_RC_SUCCESS.

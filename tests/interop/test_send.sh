@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_send.sh — raw command bytes through tpm2_send: TPM2_GetRandom(8) must
 # answer TPM_ST_NO_SESSIONS, size 20, TPM_RC_SUCCESS and a TPM2B of 8 bytes;
 # an unknown command code must answer TPM_RC_COMMAND_CODE (0x143).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_session.sh — authorization: HMAC sessions (unsalted and salted, with
 # parameter encryption), object passwords, hierarchy auth change.
 . "$QTPM_INTEROP_LIB"

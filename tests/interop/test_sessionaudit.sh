@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test_sessionaudit.sh — session audit (Part 1 §18.7, Part 3 §18.5): the
 # audit digest of a session used for one TPM2_GetRandom is rebuilt here as
 # H(0^32 || cpHash || rpHash), and the signed TPMS_ATTEST is checked by OpenSSL.

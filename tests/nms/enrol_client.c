@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * enrol_client.c — a small router-side client for the nms_enrol test: it talks to a real
  * TPM (qtpm-server over mssim) with libqtss tasks and to qtpm-nms over HTTPS with libcurl.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test_api.sh — the NMS REST API's error handling and roles over real TLS (ctest nms_api).
 #
 # `qtpm-nms init` makes the CAs and client certificates; `qtpm-nms serve` runs on a free

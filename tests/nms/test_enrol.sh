@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test_enrol.sh — enrolment with a real TPM (ctest nms_enrol).
 #
 # qtpm-server (mssim) is the router's TPM; the test client manufactures its ECC P-256 EK

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test_fuzz_seeds.sh CHECK CORPUS — the deep seeds of fuzz_nms_request get past every
 # parser of their handler (ctest nms_fuzz_seeds): each must stop at a check behind the
 # parsing — the vendor CA (enrol), the pending enrolment (activate), the AK's signature

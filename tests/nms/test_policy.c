@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_policy.c — the NMS approval signatures (src/ras/policy.c), checked with libqtss's
  * independent verifier: the signature over SHA-256(approvedPolicy ‖ policyRef) verifies with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_engine.c — a stand-in for libqtpm-engine, for testing qtpm-server's
  * protocol code alone (tests/server/CMakeLists.txt links it into

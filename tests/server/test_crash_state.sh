@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test_crash_state.sh — the state directory survives the server being killed
 # (SIGKILL) at any moment, including in the middle of NV writes.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Protocol tests of qtpm-server (mssim and swtpm front ends).
 
 Runs the server binary given as argv[1] -- normally qtpm-server-fake, the

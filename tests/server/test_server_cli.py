@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """test_server_cli.py — qtpm-server's command line as a user and systemd see it
 (issue 12): --version, the ready line, the port-in-use message (errno and what
 to do), and systemd socket activation (sd_listen_fds(3): fds 3 and 4,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # test_state_safety.sh — TPM state safety and dictionary-attack semantics of
 # qtpm-server (issue 8), each case also run against swtpm as the reference
 # where it applies.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tpmraw.py — raw TPM 2.0 commands for the state-safety tests
 (test_state_safety.sh), over the mssim or the swtpm socket protocol.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # crash.sh — nothing acknowledged is lost and nothing is half-written when a store writer
 # is killed (SIGKILL) at any moment (ctest store_crash_sqlite, store_crash_pg).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * crash_writer.c — the two halves of the store's crash test (tests/store/crash.sh).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # pg-cluster.sh — runs one command against a throwaway PostgreSQL cluster.
 #
 #   pg-cluster.sh COMMAND [ARGS...]

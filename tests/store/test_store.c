@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_store.c — unit tests of the NMS store (src/store/store.h), run against either back
  * end: `test_store` uses SQLite in a temp file (ctest nms_store); `test_store pg` uses the

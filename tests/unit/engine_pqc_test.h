@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * engine_pqc_test.h — templates and command helpers for the engine's
  * post-quantum tests (test_engine_pqc*.c): ML-KEM, ML-DSA and HashML-DSA

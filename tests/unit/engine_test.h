@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * engine_test.h — a small command builder and runner shared by the engine
  * unit tests (test_engine_*.c). Commands are assembled by hand, big-endian,

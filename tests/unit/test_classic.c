@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_classic.c — the classic-crypto layer (classic.h): hashes and HMAC
  * against FIPS 180/202 and RFC 4231 answers, AES against SP 800-38A and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_drbg.c — HMAC_DRBG (drbg.h) against OpenSSL's EVP_RAND "HMAC-DRBG",
  * an independent SP 800-90A implementation, fed from a "TEST-RAND" parent so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_core.c — the engine's command framework and first commands:
  * Startup/Shutdown (reset, restart, resume), header and size errors,

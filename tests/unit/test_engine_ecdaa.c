@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_ecdaa.c — Commit, ECDAA signing, EC_Ephemeral, ZGen_2Phase
  * and EC-Schnorr (src/engine/ecdaa.c) through qtpm_tpm_execute.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_object.c — objects through qtpm_tpm_execute: deterministic
  * primaries (RSA-2048, ECC P-256), Create/Load, Sign/VerifySignature

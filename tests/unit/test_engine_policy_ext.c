@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_policy_ext.c — PolicyTicket (with the tickets PolicySecret
  * returns for a negative expiration), PolicyTemplate and PolicyAuthorizeNV

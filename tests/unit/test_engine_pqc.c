@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_pqc.c — the engine's v1.85 post-quantum objects and commands
  * through qtpm_tpm_execute: ML-KEM / ML-DSA / HashML-DSA primaries (all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_pqc_attest.c — the engine's v1.85 post-quantum keys in the
  * classic protocols: Quote, Certify and GetTime signed with ML-DSA (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_pqc_import.c — Duplicate and Import with a v1.85 ML-KEM-768
  * storage key as the new parent (Part 1 §23.3, Part 3 §13.1/§13.3, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_prime.c — the deterministic RSA prime search of primary keys
  * (src/engine/prime.c) and the cache of derived primary keys.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_session.c — HMAC and policy sessions end to end, with the
  * caller's side computed independently here (KDFa from qtpm/kdf.h, HMAC and

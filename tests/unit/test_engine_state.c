@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_engine_state.c — the engine's state blob and its storage failures
  * (issue 8), through a test store that wraps the memory store and can be made

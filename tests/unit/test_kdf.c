@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_kdf.c — KDFa and KDFe (kdf.h) against OpenSSL's own, independent
  * SP 800-108 and SP 800-56C implementations: EVP_KDF "KBKDF" in counter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_keccak.c — Keccak/SHA-3/SHAKE against OpenSSL's implementation (an
  * independent one) for many lengths, and incremental absorb/squeeze in uneven

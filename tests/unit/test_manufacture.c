@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_manufacture.c — libqtpm-manufacture without a TPM: the DER writer and
  * the ML-KEM SubjectPublicKeyInfo byte for byte; the vendor CA's files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_manufacture_engine.c — manufacturing qtpm's own TPM (the engine,
  * in-process through the engine: TCTI with a state directory): EKs of all

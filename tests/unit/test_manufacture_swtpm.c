@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_manufacture_swtpm.c — qtpm-manufacture against a private swtpm
  * (tss_swtpm.h: free ports, fresh state, killed with the test): the program

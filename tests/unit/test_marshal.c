@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_marshal.c — the TPM 2.0 marshalling module (src/marshal) against
  * Part 2: round trips of every structure family with realistic contents,

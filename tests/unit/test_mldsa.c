@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_mldsa.c — ML-DSA (FIPS 204) against every Wycheproof vector of the
  * shared vectors directory (sign with seed keys, sign with expanded keys,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_mlkem.c — ML-KEM-512/768/1024 (FIPS 203) against every Wycheproof
  * vector we have (seeded KeyGen + Decaps, KeyGen from seed, Encaps with the

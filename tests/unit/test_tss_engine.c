@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tss_engine.c — the libqtss integration flows of tss_flows.h (the same
  * ones test_tss_swtpm runs against swtpm) against qtpm's own software TPM,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tss_pqc_engine.c — libqtss's post-quantum flows against qtpm's own
  * TPM in-process (the "engine:" TCTI): every command goes through the TSS's

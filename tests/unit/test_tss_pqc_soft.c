@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tss_pqc_soft.c — the post-quantum parts of libqtss that need no TPM:
  * the ML-KEM / ML-DSA templates byte for byte, MakeCredential and session

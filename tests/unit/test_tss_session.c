@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tss_session.c — libqtss session-layer and task-layer arithmetic
  * without a TPM: cpHash, rpHash, session HMACs, session keys and AES-CFB

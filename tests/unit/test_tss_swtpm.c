@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tss_swtpm.c — libqtss against a real TPM 2.0: a private swtpm started
  * on a free port for this program and stopped at its end (skipped, with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_tss_tcti.c — the TCTI layer and the timing instrumentation of libqtss
  * without a real TPM: configuration strings and the registry, and the mssim

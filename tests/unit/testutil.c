@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * testutil.c — shared helpers of the unit tests (see testutil.h).
  */

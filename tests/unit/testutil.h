@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * testutil.h — helpers shared by the unit tests: hex decoding, loading a
  * Wycheproof JSON file from the shared vectors directory, and a per-file

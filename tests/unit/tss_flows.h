@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tss_flows.h — the libqtss integration flows, shared by the programs that
  * run them against different TPMs: test_tss_swtpm (a private swtpm) and

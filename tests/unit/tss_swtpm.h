@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tss_swtpm.h — test fixture for the libqtss integration tests: starts a
  * private swtpm ("swtpm socket --tpm2") on a free TCP port pair with a fresh

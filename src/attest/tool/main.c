@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm-digestlist: the vendor's tool for reference digest lists
  * (docs/ATTESTATION.md "Digest lists").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * packing.c — FIPS 204 §7.1-7.2: how ML-DSA's keys and signatures become
  * bytes. Every field is a sequence of 256 fixed-width little-endian bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * packing.h — byte encodings of FIPS 204 §7.1-7.2: keys (pkEncode/pkDecode,
  * skEncode/skDecode), signatures (sigEncode/sigDecode with HintBitPack and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * params.h — the constants of ML-DSA (FIPS 204, §4 Table 1 and Table 2) and the
  * private interface shared by the files of src/crypto/mldsa/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * poly.c — arithmetic in R_q = Z_q[X]/(X^256 + 1) for ML-DSA: reductions,
  * the forward and inverse NTT (FIPS 204 §7.5, Algorithms 41 and 42) and the

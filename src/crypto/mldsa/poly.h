@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * poly.h — polynomials of R_q = Z_q[X]/(X^256 + 1), q = 8380417, and the
  * number-theoretic transform that makes their products cheap (FIPS 204 §7.5).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * polyvec.c — vectors of polynomials and the matrix A (FIPS 204 §7.3,
  * Algorithm 32 ExpandA; §7.5 for computing A·v in the NTT domain).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * polyvec.h — vectors of polynomials and the matrix A of ML-DSA (FIPS 204
  * §7.3 ExpandA and the matrix-vector product of Algorithms 6-8, computed as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rounding.c — FIPS 204 §7.4: splitting a coefficient into high and low
  * parts (Power2Round for t, Decompose for w) and the hint bits that let the

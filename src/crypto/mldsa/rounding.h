@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rounding.h — the rounding functions of FIPS 204 §7.4: Power2Round,
  * Decompose (HighBits/LowBits), MakeHint and UseHint, on whole polynomials.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sampling.c — FIPS 204 §7.3: how ML-DSA turns seeds into polynomials.
  * SHAKE128 (G) expands ρ into the matrix A, given directly in the NTT domain;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sampling.h — the pseudorandom sampling of FIPS 204 §7.3: RejNTTPoly and
  * ExpandA, RejBoundedPoly and ExpandS, SampleInBall, ExpandMask.

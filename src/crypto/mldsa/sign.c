@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sign.c — ML-DSA itself (FIPS 204): the internal algorithms KeyGen_internal,
  * Sign_internal and Verify_internal (§6, Algorithms 6-8) and the external

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * compress.c — FIPS 203 §4.2.1: ByteEncode_d / ByteDecode_d (Algorithms 5
  * and 6) and Compress_d / Decompress_d ((4.7), (4.8)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * compress.h — the byte encodings of FIPS 203 §4.2.1: ByteEncode_d and
  * ByteDecode_d (Algorithms 5 and 6) combined with Compress_d and

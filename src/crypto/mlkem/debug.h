@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * debug.h — run-time checks of the coefficient bounds the arithmetic relies
  * on, in the manner of mlkem-native's mlk_assert_bound.

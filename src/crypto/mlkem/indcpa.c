@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * indcpa.c — K-PKE (FIPS 203 §5, Algorithms 13, 14 and 15).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * indcpa.h — K-PKE, the IND-CPA public-key encryption scheme underneath
  * ML-KEM (FIPS 203 §5): KeyGen, Encrypt and Decrypt (Algorithms 13-15).

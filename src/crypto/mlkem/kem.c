@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * kem.c — ML-KEM itself (FIPS 203 §6 and §7): the Fujisaki-Okamoto-style
  * transform that turns K-PKE (indcpa.c) into an IND-CCA2 KEM, the input

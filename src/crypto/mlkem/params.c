@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * params.c — the three ML-KEM parameter sets of FIPS 203 §8, Table 2, and
  * the derived encoding sizes of Table 3.

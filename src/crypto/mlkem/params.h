@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * params.h — the constants of ML-KEM (FIPS 203 §8, Table 2) and the small
  * per-parameter-set record every other file of this folder is driven by.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * poly.c — arithmetic on single polynomials of R_q: the number-theoretic
  * transform and its inverse (FIPS 203 Algorithms 9 and 10), multiplication

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * poly.h — polynomials of R_q = Z_q[X]/(X^256 + 1) and their arithmetic:
  * modular reduction (Montgomery and Barrett), the NTT and its inverse (FIPS

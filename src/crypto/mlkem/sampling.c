@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sampling.c — FIPS 203 Algorithms 7 (SampleNTT) and 8 (SamplePolyCBD) with
  * the XOF and PRF of §4.1.

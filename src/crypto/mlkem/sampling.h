@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sampling.h — turning hash output into polynomials: SampleNTT (FIPS 203
  * Algorithm 7), uniform polynomials of the matrix Â, and SamplePolyCBD

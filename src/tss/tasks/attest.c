@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * attest.c — task layer: PCR reading, Quote and Certify, and their
  * verification in software (TPM 2.0 Part 3 §18.4, §18.2; the TPMS_ATTEST

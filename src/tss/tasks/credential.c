@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * credential.c — task layer: the credential protocol of TPM 2.0 Part 1 §24.
  * A verifier makes a credential for an object (the AK) named objectName,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * keys.c — task layer: key templates (TCG EK Credential Profile 2.x §B.3.3
  * "low range" EKs, an SRK, an AK as tpm2-tools makes one), creating the EK,

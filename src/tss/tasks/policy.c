@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c — task layer: policy digests computed in software (TPM 2.0 Part 3
  * §23), so an authorization policy can be set on an object without a trial

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * seal.c — task layer: sealing a small secret (the wallet's payment token,
  * seed D6.3 §2) to PCR values. The secret becomes a keyedHash data object

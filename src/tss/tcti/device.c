@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * device.c — the TCTI for a Linux TPM character device. /dev/tpmrm0 is the
  * kernel's resource-managed interface (transient objects and sessions are

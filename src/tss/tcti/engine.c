@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * engine.c — the in-process TCTI: a qtpm software TPM (libqtpm-engine,
  * qtpm/engine.h) living in the caller's process, driven by direct calls to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * mssim.c — the TCTI for the Microsoft/IBM TPM 2.0 simulator protocol
  * (tpm_server, and qtpm-server's mssim front end).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * socket.c — TCP plumbing and configuration parsing shared by the mssim and
  * swtpm transports. Both simulators speak big-endian 32-bit framing words over

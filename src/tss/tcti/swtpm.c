@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * swtpm.c — the TCTI for swtpm's socket interface ("swtpm socket --server
  * type=tcp,port=N --ctrl type=tcp,port=N+1").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcti.c — the registry of TCTI kinds and the dispatch helpers every upper
  * layer uses. A configuration string "kind:conf" picks a registry entry by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcti_internal.h — what the socket transports share: reading a
  * "key=value,key=value" configuration, connecting a TCP socket, and moving
