@@ -28,10 +28,19 @@
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
 
+/* Exit status, as tpm2-tools' tool_rc (docs/CLI.md "Exit status"). */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_USAGE 1  /* bad option, missing or malformed file */
-#define CLI_EXIT_TPM 2    /* the TPM or the transport failed */
-#define CLI_EXIT_VERIFY 3 /* a signature, quote or policy check failed */
+#define CLI_EXIT_GENERAL 1     /* the operation failed: a file, the TPM, a check */
+#define CLI_EXIT_USAGE 2       /* a bad or missing option or argument */
+#define CLI_EXIT_AUTH 3        /* the TPM refused an authorization */
+#define CLI_EXIT_TCTI 4        /* the TPM could not be reached or spoke nonsense */
+#define CLI_EXIT_UNSUPPORTED 5 /* the TPM does not support what was asked */
+#define CLI_EXIT_FILE CLI_EXIT_GENERAL   /* missing, unreadable or malformed file */
+#define CLI_EXIT_TPM CLI_EXIT_GENERAL    /* any other TPM error */
+#define CLI_EXIT_VERIFY CLI_EXIT_GENERAL /* a signature, quote or policy check failed */
+
+/* The exit status for a TPM response code (> 0) or a libqtss error (< 0). */
+int cli_exit_for(int rc);
 
 /* The "json-version" of every --json document (docs/CLI.md "JSON output"). */
 #define CLI_JSON_VERSION 1

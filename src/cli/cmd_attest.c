@@ -566,7 +566,7 @@ static int cmd_checkquote(cli_ctx *c, int argc, char **argv)
     TPM_RC mr = qtpm_TPMS_ATTEST_unmarshal(&a, att.buffer, att.size, &off);
     if (mr || off != att.size) {
         cli_err(c, "%s is not a TPMS_ATTEST: %s", msg_s, cli_marshal_text(mr ? mr : TPM_RC_SIZE));
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     if (qtpm_tss_verify_signature(&pub, att.buffer, att.size, &sig)) {
         cli_err(c, "the signature does not verify with %s", pub_s);
@@ -599,7 +599,7 @@ static int cmd_checkquote(cli_ctx *c, int argc, char **argv)
         TPM2B_DIGEST dig;
         if (cli_digest(ph, cat, l, &dig)) {
             cli_err(c, "cannot hash with %s", cli_hash_name(ph));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         out_pcrs(c, &qi->pcrSelect, vals, n);
         if (dig.size != qi->pcrDigest.size || memcmp(dig.buffer, qi->pcrDigest.buffer, dig.size)) {
@@ -774,7 +774,7 @@ static int cmd_makecredential(cli_ctx *c, int argc, char **argv)
     qtpm_memzero(&cred, sizeof cred);
     if (rc) {
         cli_err(c, "MakeCredential failed: %s", qtpm_tss_strerror(rc));
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     static uint8_t buf[16 + sizeof blob + sizeof secret];
     size_t off = 0;
@@ -784,7 +784,7 @@ static int cmd_makecredential(cli_ctx *c, int argc, char **argv)
         qtpm_TPM2B_ID_OBJECT_marshal(&blob, buf, sizeof buf, &off) ||
         qtpm_TPM2B_ENCRYPTED_SECRET_marshal(&secret, buf, sizeof buf, &off)) {
         cli_err(c, "cannot build the credential file");
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     cli_out_hex(c, "credential-blob", blob.buffer, blob.size);
     cli_out_hex(c, "encrypted-secret", secret.buffer, secret.size);
@@ -851,7 +851,7 @@ static int cmd_activatecredential(cli_ctx *c, int argc, char **argv)
     if (bad) {
         cli_err(c, "%s is not a credential file (0xBADCC0DE, version 1): %s", in,
                 n < 8 ? "too short" : cli_marshal_text(mr));
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     cli_auth pa, ea;
     TPM_HANDLE akh, ekh;

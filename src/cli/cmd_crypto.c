@@ -26,7 +26,7 @@ static int save_marshalled(cli_ctx *c, const char *path, TPM_RC rc, const uint8_
 {
     if (rc) {
         cli_err(c, "cannot marshal the output for %s", path);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     return cli_write_file(c, path, buf, len);
 }
@@ -235,7 +235,7 @@ static int cmd_sign(cli_ctx *c, int argc, char **argv)
             free(msg);
             cli_err(c, "%s is not a TPMT_TK_HASHCHECK file: %s", ticket_s,
                     cli_marshal_text(rc ? rc : TPM_RC_SIZE));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         tk = &ticket;
     }
@@ -284,7 +284,7 @@ static int cmd_sign(cli_ctx *c, int argc, char **argv)
             free(msg);
             cli_err(c, "%s: %zu bytes is not a %s digest", argv[optind], len,
                     cli_hash_name(hash));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         memcpy(digest.buffer, msg, len);
         digest.size = (UINT16)len;
@@ -308,7 +308,7 @@ static int cmd_sign(cli_ctx *c, int argc, char **argv)
     } else if (cli_digest(hash, msg, len, &digest)) {
         free(msg);
         cli_err(c, "cannot hash with %s", cli_hash_name(hash));
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     free(msg);
     TPMT_SIG_SCHEME sch;
@@ -326,7 +326,7 @@ signed_:
         size_t n;
         if (cli_signature_plain(&sig, raw, sizeof raw, &n)) {
             cli_err(c, "no plain form for a %s signature", cli_alg_name(sig.sigAlg));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         return cli_write_file(c, out, raw, n);
     }
@@ -429,7 +429,7 @@ static int cmd_verifysignature(cli_ctx *c, int argc, char **argv)
         free(m);
         if (e) {
             cli_err(c, "cannot hash with %s", cli_hash_name(hash));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
     }
     TPM_HANDLE h;

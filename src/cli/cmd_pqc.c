@@ -79,13 +79,13 @@ static int cmd_encapsulate(cli_ctx *c, int argc, char **argv)
         const TPMT_PUBLIC *p = &pub.publicArea;
         if (p->type != TPM_ALG_MLKEM) {
             cli_err(c, "%s is a %s key, not ML-KEM", pub_s, cli_alg_name(p->type));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         qtpm_mlkem_set set = (qtpm_mlkem_set)p->parameters.mlkemDetail.parameterSet;
         if (qtpm_mlkem_encaps(set, p->unique.mlkem.buffer, p->unique.mlkem.size, ct.buffer,
                               ss.buffer)) {
             cli_err(c, "%s: not a valid ML-KEM encapsulation key (FIPS 203 §7.2)", pub_s);
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         ct.size = (UINT16)qtpm_mlkem_ct_bytes(set);
         ss.size = QTPM_MLKEM_SS_BYTES;
@@ -153,7 +153,7 @@ static int cmd_decapsulate(cli_ctx *c, int argc, char **argv)
     if (n == 0 || n > sizeof ct.buffer) {
         free(d);
         cli_err(c, "%s: %zu bytes is no ML-KEM ciphertext (1..%zu)", ct_s, n, sizeof ct.buffer);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     memcpy(ct.buffer, d, n);
     ct.size = (UINT16)n;
@@ -213,7 +213,7 @@ static int read_digest(cli_ctx *c, const char *path, TPM2B_DIGEST *dg)
     if (n == 0 || n > sizeof dg->buffer) {
         free(d);
         cli_err(c, "%s: %zu bytes is not a digest (1..%zu)", path, n, sizeof dg->buffer);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     memcpy(dg->buffer, d, n);
     dg->size = (UINT16)n;
@@ -273,7 +273,7 @@ static int cmd_signdigest(cli_ctx *c, int argc, char **argv)
         if (mr || off != n) {
             cli_err(c, "%s is not a TPMT_TK_HASHCHECK file: %s", tk_s,
                     cli_marshal_text(mr ? mr : TPM_RC_SIZE));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         tk = &ticket;
     }
@@ -353,7 +353,7 @@ static int cmd_verifydigestsignature(cli_ctx *c, int argc, char **argv)
         size_t off = 0;
         if (qtpm_TPMT_TK_VERIFIED_marshal(&tk, buf, sizeof buf, &off)) {
             cli_err(c, "cannot marshal the ticket");
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         return cli_write_file(c, tk_s, buf, off);
     }

@@ -262,14 +262,14 @@ static int cmd_policypcr(cli_ctx *c, int argc, char **argv)
         if (n != want) {
             free(d);
             cli_err(c, "%s holds %zu bytes; the selection needs %zu", file, n, want);
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         /* pcrDigest is hashed with the session's hash (Part 3 §23.7) */
         e = cli_digest(s->hash, d, n, &dig);
         free(d);
         if (e) {
             cli_err(c, "cannot hash the PCR values");
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         pd = &dig;
     }
@@ -375,7 +375,7 @@ static int cmd_policyor(cli_ctx *c, int argc, char **argv)
             return e;
         if (dl.digests[dl.count].size != qtpm_hash_digest_size(hash)) {
             cli_err(c, "%s is not a %s digest", f, cli_hash_name(hash));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         dl.count++;
     }
@@ -447,7 +447,7 @@ static int cmd_policyauthorize(cli_ctx *c, int argc, char **argv)
     if (n < 2 || n > sizeof name.buffer) {
         free(d);
         cli_err(c, "%s is not a Name", name_s);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     memcpy(name.buffer, d, n);
     name.size = (UINT16)n;
@@ -466,7 +466,7 @@ static int cmd_policyauthorize(cli_ctx *c, int argc, char **argv)
         if (mr || off != n) {
             cli_err(c, "%s is not a TPMT_TK_VERIFIED file: %s", tk_s,
                     cli_marshal_text(mr ? mr : TPM_RC_SIZE));
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         tkp = &tk;
     }

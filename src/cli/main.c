@@ -52,8 +52,9 @@ static const char global_usage[] =
     "                    mlkem512/768/1024, mldsa44/65/87[:extmu],\n"
     "                    hashmldsa44/65/87[:sha256|sha384|sha512]\n"
     "\n"
-    "Exit status: 0 success, 1 usage or file error, 2 TPM or transport error (the\n"
-    "response code is printed decoded), 3 a verification failed.\n"
+    "Exit status (as tpm2-tools): 0 success, 1 the operation failed (a file, a TPM\n"
+    "error, printed decoded, or a failed verification), 2 a bad option or argument,\n"
+    "3 an authorization refused, 4 the TPM unreachable (TCTI), 5 unsupported.\n"
     "\n"
     "Subcommands:\n";
 

@@ -88,7 +88,25 @@ int cli_fail(cli_ctx *c, const char *what, int rc)
             json_object_set_new(c->out, "error", e);
         }
     }
-    return CLI_EXIT_TPM;
+    return cli_exit_for(rc);
+}
+
+int cli_exit_for(int rc)
+{
+    if (rc > 0) {
+        uint32_t r = (uint32_t)rc;
+        /* Format-one codes carry the error number in bits 0..5 (Part 2 §6.6.3). */
+        if ((r & 0x80U) && ((r & 0x3FU) == (TPM_RC_AUTH_FAIL & 0x3FU) ||
+                            (r & 0x3FU) == (TPM_RC_BAD_AUTH & 0x3FU)))
+            return CLI_EXIT_AUTH;
+        if (r == TPM_RC_COMMAND_CODE)
+            return CLI_EXIT_UNSUPPORTED;
+        return CLI_EXIT_TPM;
+    }
+    if (rc == QTPM_TSS_E_IO || rc == QTPM_TSS_E_PROTOCOL || rc == QTPM_TSS_E_CONFIG ||
+        rc == QTPM_TSS_E_UNSUPPORTED)
+        return CLI_EXIT_TCTI;
+    return CLI_EXIT_GENERAL;
 }
 
 const char *cli_marshal_text(TPM_RC rc)
@@ -571,7 +589,7 @@ int cli_read_file(cli_ctx *c, const char *path, uint8_t **data, size_t *len)
     FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
     if (!f) {
         cli_err(c, "cannot open %s: %s", path, strerror(errno));
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     size_t cap = 4096, n = 0;
     uint8_t *buf = malloc(cap);
@@ -602,7 +620,7 @@ int cli_read_file(cli_ctx *c, const char *path, uint8_t **data, size_t *len)
     if (!buf || bad) {
         free(buf);
         cli_err(c, "cannot read %s", path);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     *data = buf;
     *len = n;
@@ -614,7 +632,7 @@ int cli_write_file(cli_ctx *c, const char *path, const void *data, size_t len)
     FILE *f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
     if (!f) {
         cli_err(c, "cannot create %s: %s", path, strerror(errno));
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     int ok = fwrite(data, 1, len, f) == len;
     if (f != stdout)
@@ -623,7 +641,7 @@ int cli_write_file(cli_ctx *c, const char *path, const void *data, size_t len)
         fflush(f);
     if (!ok) {
         cli_err(c, "cannot write %s", path);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     return 0;
 }
@@ -643,7 +661,7 @@ int cli_write_file(cli_ctx *c, const char *path, const void *data, size_t len)
         free(d);                                                                      \
         if (rc) {                                                                     \
             cli_err(c, "%s is not a valid " #T " file: %s", path, cli_marshal_text(rc)); \
-            return CLI_EXIT_USAGE;                                                    \
+            return CLI_EXIT_FILE;                                                    \
         }                                                                             \
         return 0;                                                                     \
     }
@@ -663,7 +681,7 @@ int cli_load_attest(cli_ctx *c, const char *path, TPM2B_ATTEST *att)
     if (n == 0 || n > sizeof att->buffer) {
         free(d);
         cli_err(c, "%s is not a TPMS_ATTEST file: %s", path, n ? "too large" : "empty");
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     memcpy(att->buffer, d, n);
     att->size = (UINT16)n;
@@ -682,7 +700,7 @@ int cli_load_digest_file(cli_ctx *c, const char *path, TPM2B_DIGEST *dg)
     if (n > sizeof dg->buffer) {
         free(d);
         cli_err(c, "%s: %zu bytes, more than a digest (%zu)", path, n, sizeof dg->buffer);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     memcpy(dg->buffer, d, n);
     dg->size = (UINT16)n;
@@ -697,7 +715,7 @@ int cli_load_digest_file(cli_ctx *c, const char *path, TPM2B_DIGEST *dg)
         size_t off = 0;                                                               \
         if (mfn(src, buf, sizeof buf, &off) != TPM_RC_SUCCESS) {                      \
             cli_err(c, "cannot marshal " #T);                                         \
-            return CLI_EXIT_USAGE;                                                    \
+            return CLI_EXIT_FILE;                                                    \
         }                                                                             \
         return cli_write_file(c, path, buf, off);                                     \
     }
@@ -718,7 +736,7 @@ int cli_load_any_public(cli_ctx *c, const char *path, TPMT_PUBLIC *pub)
         free(d);
         if (e) {
             cli_err(c, "%s: not an RSA or EC public key in PEM", path);
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         return 0;
     }
@@ -746,7 +764,7 @@ int cli_tpm(cli_ctx *c, qtpm_tss **t)
             cli_err(c, "cannot open TCTI \"%s\": %s%s%s", spec ? spec : "device:/dev/tpmrm0",
                     qtpm_tss_strerror(rc), why[0] ? ": " : "", why);
             c->tss = NULL;
-            return CLI_EXIT_TPM;
+            return CLI_EXIT_TCTI;
         }
     }
     *t = c->tss;
@@ -785,7 +803,7 @@ int cli_context_file_read(cli_ctx *c, const char *path, TPMS_CONTEXT *ctx, TPM2B
         free(d);
         cli_err(c, "%s: context file version %u is not supported (only %u)", path,
                 be32(d + 4), CONTEXT_VERSION);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     memset(ctx, 0, sizeof *ctx);
     if ((rc = qtpm_UINT32_unmarshal(&ctx->hierarchy, d, n, &off)) ||
@@ -826,7 +844,7 @@ bad:;
     free(d);
     cli_err(c, "%s is not a valid context file: %s", path,
             no_magic ? "no 0xBADCC0DE header" : cli_marshal_text(rc));
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FILE;
 }
 
 int cli_context_file_write(cli_ctx *c, const char *path, const TPMS_CONTEXT *ctx,
@@ -869,7 +887,7 @@ int cli_context_file_write(cli_ctx *c, const char *path, const TPMS_CONTEXT *ctx
     return cli_write_file(c, path, out, off);
 bad:
     cli_err(c, "cannot build the context file %s", path);
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FILE;
 }
 
 int cli_save_object_context(cli_ctx *c, TPM_HANDLE h, const char *path)
@@ -924,7 +942,7 @@ int cli_write_serialized_tr(cli_ctx *c, const char *path, TPM_HANDLE h, const TP
         qtpm_UINT32_marshal(&type, buf, sizeof buf, &off) ||
         qtpm_TPM2B_PUBLIC_marshal(pub, buf, sizeof buf, &off)) {
         cli_err(c, "cannot serialize handle 0x%08x", h);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     return cli_write_file(c, path, buf, off);
 }
@@ -957,7 +975,7 @@ int cli_load_object(cli_ctx *c, const char *spec, TPM_HANDLE *h, TPM2B_PUBLIC *p
         free(d);
         if (bad) {
             cli_err(c, "%s is neither a context file (0xBADCC0DE) nor a serialized handle", spec);
-            return CLI_EXIT_USAGE;
+            return CLI_EXIT_FILE;
         }
         if ((e = cli_tpm(c, &t)))
             return e;
@@ -1097,7 +1115,7 @@ static int session_write(cli_ctx *c, cli_session_file *f, const TPMS_CONTEXT *ct
         qtpm_TPM2B_NAME_marshal(&s->bind_name, buf, sizeof buf, &off) ||
         qtpm_UINT8_marshal(&pa, buf, sizeof buf, &off)) {
         cli_err(c, "cannot build the session file %s", f->path);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     int e = cli_write_file(c, f->path, buf, off);
     qtpm_memzero(buf, off);
@@ -1139,7 +1157,7 @@ int cli_session_load(cli_ctx *c, const char *path, qtpm_tss_session **out)
         qtpm_memzero(d, n);
         free(d);
         cli_err(c, "%s is not a qtpm session file (made by qtpm startauthsession)", path);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     if ((rc = qtpm_tss_context_unmarshal(&ctx, d, n, &off)) ||
         (rc = qtpm_UINT32_unmarshal(&s.handle, d, n, &off)) ||
@@ -1155,7 +1173,7 @@ int cli_session_load(cli_ctx *c, const char *path, qtpm_tss_session **out)
         qtpm_memzero(d, n);
         free(d);
         cli_err(c, "%s is not a valid session file: %s", path, cli_marshal_text(rc));
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     }
     qtpm_memzero(d, n);
     free(d);
@@ -1167,7 +1185,7 @@ int cli_session_load(cli_ctx *c, const char *path, qtpm_tss_session **out)
         return e;
     cli_session_file *f = session_slot(c, path);
     if (!f)
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     TPMI_DH_CONTEXT h;
     int r = qtpm_tss_ContextLoad(t, &ctx, &h);
     if (r) {
@@ -1187,7 +1205,7 @@ int cli_session_create(cli_ctx *c, const char *path, qtpm_tss_session **out)
 {
     cli_session_file *f = session_slot(c, path);
     if (!f)
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     *out = &f->s;
     return 0;
 }
@@ -1222,7 +1240,7 @@ int cli_cleanup(cli_ctx *c)
                 status = cli_fail(c, "ContextSave of the session", rc);
                 qtpm_tss_FlushContext(c->tss, f->s.handle);
             } else if (session_write(c, f, &ctx)) {
-                status = CLI_EXIT_USAGE;
+                status = CLI_EXIT_FILE;
             }
         }
         qtpm_tss_session_clear(&f->s);
@@ -1397,7 +1415,7 @@ int cli_pcr_file_write(cli_ctx *c, const char *path, const TPML_PCR_SELECTION *s
     uint8_t *buf = calloc(1, cap ? cap : 1);
     size_t len = 0;
     if (!buf)
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_FILE;
     if (!serialized) {
         for (size_t i = 0; i < n; i++) {
             memcpy(buf + len, vals[i].buffer, vals[i].size);
@@ -1497,5 +1515,5 @@ bad:
     cli_err(c, "%s is neither a PCR values file of %zu bytes for this selection nor a "
                "tpm2-tools serialized PCR file",
             path, want);
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FILE;
 }

@@ -252,11 +252,11 @@ section_quote() {
     run "tpm2_checkquote of qtpm's quote (TSS key)" tpm2_checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0de
     run "tpm2_checkquote of qtpm's quote (PEM key)" tpm2_checkquote -u ak.pem -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0de
     run "qtpm checkquote of its own quote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 0badc0de
-    expect 3 "qualifying data" "qtpm checkquote: wrong nonce fails" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 0badc0df
+    expect 1 "qualifying data" "qtpm checkquote: wrong nonce fails" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 0badc0df
     if tpm2_checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -g sha256 -q 0badc0df >/dev/null 2>&1; then
         fail "tpm2_checkquote accepted a wrong nonce"; else pass "tpm2_checkquote rejects a wrong nonce"; fi
     { head -c 142 q.pcrs; printf '\001'; tail -c +144 q.pcrs; } > bad.pcrs
-    expect 3 "do not match" "qtpm checkquote: altered PCR values fail" $Q checkquote -u ak.pub -m q.msg -s q.sig -f bad.pcrs
+    expect 1 "do not match" "qtpm checkquote: altered PCR values fail" $Q checkquote -u ak.pub -m q.msg -s q.sig -f bad.pcrs
     # tpm2-tools' quote, checked by qtpm
     run "tpm2_createek" tpm2_createek -c tek.ctx -G rsa -u tek.pub
     run "tpm2_createak" tpm2_createak -C tek.ctx -c tak.ctx -G rsa -g sha256 -s rsassa -u tak.pub -n tak.name -f pem -r tak.priv
@@ -265,7 +265,7 @@ section_quote() {
     tpm2_flushcontext -t
     run "qtpm checkquote of tpm2_quote (PEM key)" $Q checkquote -u tak.pub -m t.msg -s t.sig -f t.pcrs -q cafe -g sha256
     run "qtpm checkquote --json" sh -c "$Q checkquote --json -u tak.pub -m t.msg -s t.sig -f t.pcrs -q cafe | jq -e '.verified == true and .pcrs.sha256.\"16\" != null'"
-    expect 3 "signature does not verify" "qtpm checkquote with another key fails" $Q checkquote -u ak.pub -m t.msg -s t.sig
+    expect 1 "signature does not verify" "qtpm checkquote with another key fails" $Q checkquote -u ak.pub -m t.msg -s t.sig
     run "qtpm quote with tpm2's AK" $Q quote -c tak.ctx -l sha256:0 -m q2.msg -s q2.sig -o q2.pcrs
     run "tpm2_checkquote of it" tpm2_checkquote -u tak.pub -m q2.msg -s q2.sig -f q2.pcrs -g sha256
     run "qtpm certify" $Q certify -c ak.ctx -C ak.ctx -o cert.att -s cert.sig
@@ -338,7 +338,7 @@ section_sign() {
     tpm2_flushcontext -t
     run "qtpm verifysignature of tpm2_sign" $Q verifysignature -c e.ctx -g sha256 -m msg.dat -s t.sig -t v.tk
     printf 'another message' > other.dat
-    expect 3 "TPM_RC_SIGNATURE" "qtpm verifysignature: wrong message" $Q verifysignature -c e.ctx -g sha256 -m other.dat -s t.sig
+    expect 1 "TPM_RC_SIGNATURE" "qtpm verifysignature: wrong message" $Q verifysignature -c e.ctx -g sha256 -m other.dat -s t.sig
     run "qtpm sign with a restricted key (hash ticket)" sh -c "$Q createek -c ek.ctx -u ek.pub && $Q createak -C ek.ctx -c ak.ctx -u ak.pub && $Q sign -c ak.ctx -g sha256 -o ak.sig msg.dat"
     run "tpm2_verifysignature of the AK signature" sh -c "tpm2_loadexternal -Q -C o -u ak.pub -c akx.ctx && tpm2_verifysignature -c akx.ctx -g sha256 -m msg.dat -s ak.sig"
     tpm2_flushcontext -t
@@ -369,7 +369,7 @@ section_sign() {
     same "100 KB: qtpm hmac = tpm2_hmac" big.mac big.mact
     run "qtpm hmac of 1025 bytes" $Q hmac -c hk.ctx -o b1025.mac b1025.dat
     [ "$(xxd -p -c 64 b1025.mac)" = "$(openssl dgst -sha256 -mac HMAC -macopt hexkey:$(xxd -p -c 64 hk.bin) -r b1025.dat | cut -c1-64)" ] && pass "1025 bytes: qtpm hmac = openssl" || fail "1025 bytes: qtpm hmac value"
-    expect 2 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "hmac sequence with a wrong key auth (decoded)" $Q hmac -c hk.ctx -p wrong big.dat
+    expect 3 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "hmac sequence with a wrong key auth (decoded)" $Q hmac -c hk.ctx -p wrong big.dat
     tpm2_dictionarylockout -Q -c
     # qtpm's flush: a sequence tpm2_hmac left behind has no public area
     $Q flushcontext -t
@@ -396,7 +396,7 @@ section_seal() {
     run "qtpm unseal with the policy session" $Q unseal -c s.ctx -p session:ps.ctx -o out.dat
     same "unsealed data" secret.dat out.dat
     # Part 1 §19.7: a policy session used with continueSession starts over.
-    expect 2 "TPM_RC_POLICY_FAIL" "a used policy session is reset: unseal again refused" \
+    expect 1 "TPM_RC_POLICY_FAIL" "a used policy session is reset: unseal again refused" \
         $Q unseal -c s.ctx -p session:ps.ctx
     run "a fresh policy session" sh -c "$Q flushcontext ps.ctx && $Q startauthsession --policy-session -S ps.ctx"
     run "tpm2_unseal of qtpm's sealed object" sh -c "tpm2_startauthsession --policy-session -S tps.ctx && tpm2_policypcr -Q -S tps.ctx -l sha256:0,16 && tpm2_unseal -c s.ctx -p session:tps.ctx -o tout.dat; rc=\$?; tpm2_flushcontext tps.ctx; tpm2_flushcontext -t; exit \$rc"
@@ -410,7 +410,7 @@ section_seal() {
     D=$(printf 'x' | openssl dgst -sha256 -r | cut -c1-64)
     run "extend PCR 16" $Q pcrextend "16:sha256=$D"
     run "policypcr after the change (fresh session)" sh -c "$Q flushcontext ps.ctx && $Q startauthsession --policy-session -S ps.ctx && $Q policypcr -S ps.ctx -l sha256:0,16"
-    expect 2 "TPM_RC_POLICY_FAIL" "unseal refused after PCR change (decoded)" $Q unseal -c s.ctx -p session:ps.ctx
+    expect 1 "TPM_RC_POLICY_FAIL" "unseal refused after PCR change (decoded)" $Q unseal -c s.ctx -p session:ps.ctx
     run "flush the policy session" $Q flushcontext ps.ctx
     run "sessions all gone" sh -c "[ -z \"\$(tpm2_getcap handles-loaded-session)\" ] && [ -z \"\$(tpm2_getcap handles-saved-session)\" ]"
     no_transients "seal"
@@ -434,7 +434,7 @@ section_nv() {
     same "chunked write read by tpm2" big.dat big_t.dat
     run "qtpm counter" sh -c "$Q nvdefine 0x1500019 -a 'ownerread|ownerwrite|authread|authwrite|nt=1' && $Q nvincrement 0x1500019 && $Q nvincrement 0x1500019 && tpm2_nvread 0x1500019 -o ctr.bin"
     [ "$(xxd -p ctr.bin)" = "0000000000000002" ] && pass "counter value 2 read by tpm2_nvread" || fail "counter value $(xxd -p ctr.bin)"
-    expect 2 "TPM_RC_AUTH_FAIL" "nvread with a wrong index password" $Q nvread 0x1500017 -P wrong
+    expect 3 "TPM_RC_AUTH_FAIL" "nvread with a wrong index password" $Q nvread 0x1500017 -P wrong
     for i in 0x1500016 0x1500017 0x1500018 0x1500019; do run "qtpm nvundefine $i" $Q nvundefine $i; done
     run "no NV indices left" sh -c "[ -z \"\$(tpm2_getcap handles-nv-index)\" ]"
 }
@@ -456,7 +456,7 @@ section_session() {
     same "password unseal" secret.dat plain.out
     run "nvread with the password" $Q nvread 0x1500020 -P nvpw -o nvplain.out
     same "password nvread" nvw.dat nvplain.out
-    expect 1 "no symmetric algorithm" "a trial session cannot encrypt" sh -c "$Q startauthsession -S tr.ctx && $Q sessionconfig --enable-encrypt tr.ctx; rc=\$?; $Q flushcontext tr.ctx; exit \$rc"
+    expect 2 "no symmetric algorithm" "a trial session cannot encrypt" sh -c "$Q startauthsession -S tr.ctx && $Q sessionconfig --enable-encrypt tr.ctx; rc=\$?; $Q flushcontext tr.ctx; exit \$rc"
     for alg in rsa ecc; do
         run "$alg-salted HMAC session" sh -c "$Q startauthsession --hmac-session -c p$alg.ctx -S $alg.ses | grep -q '^salted: yes'"
         run "$alg: sessionconfig --enable-encrypt" sh -c "$Q sessionconfig --enable-encrypt $alg.ses | grep -q '^encrypt: set'"
@@ -474,7 +474,7 @@ section_session() {
         run "$alg: restore the NV data (command encrypted)" $Q nvwrite 0x1500020 -P "session:$alg.ses+nvpw" -i nvw.dat
         # Unseal has no command parameter to decrypt: encrypt only
         run "$alg: encrypt on, decrypt off" $Q sessionconfig --enable-encrypt --disable-decrypt $alg.ses
-        expect 2 "TPM_RC_AUTH_FAIL" "$alg: salted session with a wrong authValue (decoded)" \
+        expect 3 "TPM_RC_AUTH_FAIL" "$alg: salted session with a wrong authValue (decoded)" \
             $Q unseal -c k.ctx -p "session:$alg.ses+wrong"
         tpm2_dictionarylockout -Q -c
         run "$alg: the session still works after the failure" $Q unseal -c k.ctx -p "session:$alg.ses+sealpw" -o $alg.unseal2
@@ -487,11 +487,11 @@ section_session() {
     same "bound: nvread equals the password path" nvplain.out b.nv
     run "bound: unseal of another entity" $Q unseal -c k.ctx -p "session:b.ses+sealpw" -o b.unseal
     same "bound: unseal equals the password path" plain.out b.unseal
-    expect 2 "TPM_RC_AUTH_FAIL" "bound: wrong authValue for another entity (decoded)" \
+    expect 3 "TPM_RC_AUTH_FAIL" "bound: wrong authValue for another entity (decoded)" \
         $Q unseal -c k.ctx -p "session:b.ses+wrong"
     tpm2_dictionarylockout -Q -c
     run "bound: flush" $Q flushcontext b.ses
-    expect 2 "TPM_RC_BAD_AUTH" "bound with a wrong --bind-auth: first use fails (decoded)" \
+    expect 3 "TPM_RC_BAD_AUTH" "bound with a wrong --bind-auth: first use fails (decoded)" \
         sh -c "$Q startauthsession --hmac-session --bind-context 0x1500020 --bind-auth wrong -S bw.ses && $Q nvread 0x1500020 -P 'session:bw.ses+nvpw'"
     $Q flushcontext bw.ses >/dev/null 2>&1
     run "salted and bound to the sealed object" sh -c "$Q startauthsession --hmac-session -c pecc.ctx --bind-context k.ctx --bind-auth sealpw -S sb.ses && $Q sessionconfig --enable-encrypt sb.ses"
@@ -528,7 +528,7 @@ section_policy() {
 section_errors() {
     run "createprimary" $Q createprimary -c p.ctx
     run "create a key with a password" $Q create -C p.ctx -p goodpw -u k.pub -r k.priv -c k.ctx
-    expect 2 "TPM_RC_AUTH_FAIL" "wrong password: decoded TPM_RC_AUTH_FAIL, exit 2" $Q sign -c k.ctx -p badpw -o x.sig msg.dat
+    expect 3 "TPM_RC_AUTH_FAIL" "wrong password: decoded TPM_RC_AUTH_FAIL, exit 3" $Q sign -c k.ctx -p badpw -o x.sig msg.dat
     grep -q "session 1" err && pass "error names the session number" || fail "no session number in: $(cat err)"
     run "the right password works" $Q sign -c k.ctx -p goodpw -o k.sig msg.dat
     $Q --json sign -c k.ctx -p badpw -o x.sig msg.dat > j.out 2>/dev/null
@@ -550,12 +550,12 @@ section_errors() {
     expect 1 "TPM2B_PUBLIC" "trailing bytes in a public file" $Q load -C p.ctx -u long.pub -r k.priv
     head -c 12 k.ctx > short.sess
     expect 1 "not a qtpm session file" "bad session file" $Q unseal -c k.ctx -p session:short.sess
-    expect 1 "unknown subcommand" "unknown subcommand" $Q frobnicate
-    expect 1 "unknown or incomplete option" "unknown option" $Q sign --frob
-    expect 1 "bad PCR list" "bad PCR list" $Q pcrread sha999:1
-    expect 2 "TPM_RC_HANDLE\|TPM_RC_VALUE\|TPM_RC_REFERENCE" "reading a missing persistent handle" $Q readpublic -c 0x81007777
-    expect 2 "cannot open TCTI\|TPM transport" "unreachable TPM" $Q -T swtpm:host=127.0.0.1,port=1 getrandom 4
-    expect 1 "nothing to write" "create without outputs" $Q create -C p.ctx
+    expect 2 "unknown subcommand" "unknown subcommand" $Q frobnicate
+    expect 2 "unknown or incomplete option" "unknown option" $Q sign --frob
+    expect 2 "bad PCR list" "bad PCR list" $Q pcrread sha999:1
+    expect 1 "TPM_RC_HANDLE\|TPM_RC_VALUE\|TPM_RC_REFERENCE" "reading a missing persistent handle" $Q readpublic -c 0x81007777
+    expect 4 "cannot open TCTI\|TPM transport" "unreachable TPM" $Q -T swtpm:host=127.0.0.1,port=1 getrandom 4
+    expect 2 "nothing to write" "create without outputs" $Q create -C p.ctx
     no_transients "errors"
 }
 
@@ -569,7 +569,7 @@ section_pqc() {
     run "createak -G mldsa44 under the ML-KEM EK" $Q createak -C ek.ctx -G mldsa44 -c ak.ctx -u ak.pub -n ak.name -r ak.priv
     run "readpublic shows the parameter set" sh -c "$Q readpublic -c ak.ctx | grep -q '^parameter-set: mldsa44'"
     run "readpublic --json of the EK" sh -c "$Q --json readpublic -c ek.ctx | jq -e '.type == \"mlkem\" and .\"parameter-set\" == \"mlkem768\" and .symmetric == \"aes\"'"
-    expect 1 "no PEM form" "no PEM for ML-DSA (OpenSSL 3.0)" $Q readpublic -c ak.ctx -f pem -o ak.pem
+    expect 2 "no PEM form" "no PEM for ML-DSA (OpenSSL 3.0)" $Q readpublic -c ak.ctx -f pem -o ak.pem
     [ ! -s out ] && pass "no PEM: nothing printed besides the error" || fail "no PEM: the public area was printed too"
     run "readpublic -f raw" $Q readpublic -c ak.ctx -f raw -o ak.raw
     [ "$(wc -c < ak.raw)" -eq 1312 ] && pass "raw ML-DSA-44 key is 1312 bytes (FIPS 204 pk)" || fail "raw AK size $(wc -c < ak.raw)"
@@ -580,9 +580,9 @@ section_pqc() {
     run "activatecredential (ML-KEM decapsulates the seed)" $Q activatecredential -c ak.ctx -C ek.ctx -i k.cred -o k.out
     same "recovered credential" cred.dat k.out
     run "makecredential for another Name" $Q makecredential -e ek.pub -s cred.dat -n 000b$(printf '%064d' 7) -o o.cred
-    expect 2 "TPM_RC_INTEGRITY" "credential for another Name refused (decoded)" $Q activatecredential -c ak.ctx -C ek.ctx -i o.cred -o x.out
+    expect 1 "TPM_RC_INTEGRITY" "credential for another Name refused (decoded)" $Q activatecredential -c ak.ctx -C ek.ctx -i o.cred -o x.out
     run "a second ML-KEM EK (mlkem1024, persistent)" $Q createek -G mlkem1024 -c 0x81010020 -u ek1024.pub
-    expect 2 "TPM_RC_" "credential for the ML-KEM-768 EK refused by the ML-KEM-1024 EK" $Q activatecredential -c ak.ctx -C 0x81010020 -i k.cred -o x.out
+    expect 1 "TPM_RC_" "credential for the ML-KEM-768 EK refused by the ML-KEM-1024 EK" $Q activatecredential -c ak.ctx -C 0x81010020 -i k.cred -o x.out
     run "evictcontrol removes it" $Q evictcontrol -C o -c 0x81010020
     # quote / checkquote with ML-DSA, verified in software (FIPS 204)
     D=$(printf 'pqc' | openssl dgst -sha256 -r | cut -c1-64)
@@ -591,24 +591,24 @@ section_pqc() {
     [ "$(xxd -p -l 4 q.sig)" = "00a10974" ] && pass "TPMT_SIGNATURE: TPM_ALG_MLDSA, 2420-byte signature" || fail "signature header $(xxd -p -l 4 q.sig)"
     run "checkquote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 1badcafe
     run "checkquote --json" sh -c "$Q --json checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 1badcafe | jq -e '.verified == true'"
-    expect 3 "qualifying data" "checkquote: wrong nonce refused" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 1badcaff
+    expect 1 "qualifying data" "checkquote: wrong nonce refused" $Q checkquote -u ak.pub -m q.msg -s q.sig -f q.pcrs -q 1badcaff
     { printf '\377'; tail -c +2 q.pcrs; } > bad.pcrs
-    expect 3 "do not match" "checkquote: changed PCR value refused" $Q checkquote -u ak.pub -m q.msg -s q.sig -f bad.pcrs -q 1badcafe
+    expect 1 "do not match" "checkquote: changed PCR value refused" $Q checkquote -u ak.pub -m q.msg -s q.sig -f bad.pcrs -q 1badcafe
     run "pcrextend 16 again" $Q pcrextend "16:sha256=$D"
     run "pcrread the new values" $Q pcrread -o new.pcrs sha256:0,1,16
-    expect 3 "do not match" "checkquote: PCRs changed since the quote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f new.pcrs
+    expect 1 "do not match" "checkquote: PCRs changed since the quote" $Q checkquote -u ak.pub -m q.msg -s q.sig -f new.pcrs
     { head -c 20 q.msg; printf '\377'; tail -c +22 q.msg; } > bad.msg
-    expect 3 "signature does not verify" "checkquote: altered TPMS_ATTEST refused" $Q checkquote -u ak.pub -m bad.msg -s q.sig
+    expect 1 "signature does not verify" "checkquote: altered TPMS_ATTEST refused" $Q checkquote -u ak.pub -m bad.msg -s q.sig
     run "createak -G hashmldsa65:sha384" $Q createak -C ek.ctx -G hashmldsa65:sha384 -c hak.ctx -u hak.pub
     run "quote with the HashML-DSA AK" $Q quote -c hak.ctx -l sha384:16 -q 0102 -m hq.msg -s hq.sig -o hq.pcrs
     [ "$(xxd -p -l 6 hq.sig)" = "00a2000c0ced" ] && pass "TPMT_SIGNATURE: TPM_ALG_HASH_MLDSA, SHA-384, 3309 bytes" || fail "signature header $(xxd -p -l 6 hq.sig)"
     run "checkquote of the HashML-DSA quote" $Q checkquote -u hak.pub -m hq.msg -s hq.sig -f hq.pcrs -q 0102
-    expect 3 "signature does not verify" "wrong parameter set: ML-DSA-44 quote with the ML-DSA-65 key" $Q checkquote -u hak.pub -m q.msg -s q.sig
+    expect 1 "signature does not verify" "wrong parameter set: ML-DSA-44 quote with the ML-DSA-65 key" $Q checkquote -u hak.pub -m q.msg -s q.sig
     # certify, checked by the TPM (verify sequence) from the public key alone
     run "certify with the ML-DSA AK" $Q certify -c hak.ctx -C ak.ctx -q aa -o c.att -s c.sig
     run "verifysignature of the certification (loadexternal)" sh -c "$Q loadexternal -u ak.pub -c akx.ctx && $Q verifysignature -c akx.ctx -m c.att -s c.sig"
     { head -c 30 c.att; printf '\377'; tail -c +32 c.att; } > bad.att
-    expect 3 "TPM_RC_SIGNATURE" "altered certification refused" $Q verifysignature -c akx.ctx -m bad.att -s c.sig
+    expect 1 "TPM_RC_SIGNATURE" "altered certification refused" $Q verifysignature -c akx.ctx -m bad.att -s c.sig
     # ML-KEM encapsulation
     run "createprimary" $Q createprimary -c p.ctx
     run "create -G mlkem768 (unrestricted)" $Q create -C p.ctx -G mlkem768 -u k.pub -r k.priv -c k.ctx
@@ -620,18 +620,18 @@ section_pqc() {
     run "decapsulate the software ciphertext" $Q decapsulate -c k.ctx -C ct3.bin -o ss4.bin
     same "software encapsulation, TPM decapsulation: same secret" ss3.bin ss4.bin
     head -c 1087 ct.bin > short.ct
-    expect 2 "TPM_RC_SIZE.*parameter 1" "wrong-size ciphertext refused (decoded TPM_RC_SIZE)" $Q decapsulate -c k.ctx -C short.ct
+    expect 1 "TPM_RC_SIZE.*parameter 1" "wrong-size ciphertext refused (decoded TPM_RC_SIZE)" $Q decapsulate -c k.ctx -C short.ct
     { printf '\377'; tail -c +2 ct.bin; } > forged.ct
     run "forged ciphertext of the right size decapsulates" $Q decapsulate -c k.ctx -C forged.ct -o ss5.bin
     if cmp -s ss1.bin ss5.bin; then fail "a forged ciphertext gave the same secret"
     else pass "forged ciphertext gives another secret (implicit rejection)"; fi
-    expect 2 "TPM_RC_ATTRIBUTES" "encapsulate to the restricted EK refused" $Q encapsulate -c ek.ctx -C x.ct
+    expect 1 "TPM_RC_ATTRIBUTES" "encapsulate to the restricted EK refused" $Q encapsulate -c ek.ctx -C x.ct
     run "create -G mlkem512, mlkem1024" sh -c "$Q create -C p.ctx -G mlkem512 -u k5.pub -r k5.priv && $Q create -C p.ctx -G mlkem1024 -u k10.pub -r k10.priv"
     run "software encapsulation to ML-KEM-1024" $Q encapsulate -u k10.pub -C ct10.bin -o ss10.bin
     [ "$(wc -c < ct10.bin)" -eq 1568 ] && pass "ML-KEM-1024 ciphertext is 1568 bytes" || fail "ML-KEM-1024 ciphertext size"
     run "load of ML-KEM-1024 and decapsulate" sh -c "$Q load -C p.ctx -u k10.pub -r k10.priv -c k10.ctx && $Q decapsulate -c k10.ctx -C ct10.bin -o ss11.bin"
     same "ML-KEM-1024 secret" ss10.bin ss11.bin
-    expect 2 "TPM_RC_SIZE" "ML-KEM-768 ciphertext refused by the ML-KEM-1024 key" $Q decapsulate -c k10.ctx -C ct.bin
+    expect 1 "TPM_RC_SIZE" "ML-KEM-768 ciphertext refused by the ML-KEM-1024 key" $Q decapsulate -c k10.ctx -C ct.bin
     run "ML-KEM-1024 storage parent and a child" sh -c "$Q createprimary -G mlkem1024 -c kp.ctx && $Q create -C kp.ctx -G ecc256 -u ch.pub -r ch.priv && $Q load -C kp.ctx -u ch.pub -r ch.priv -c ch.ctx"
     # signatures: HashML-DSA through TPM2_Sign, pure ML-DSA through sequences
     run "create -G hashmldsa65:sha384" $Q create -C p.ctx -G hashmldsa65:sha384 -u h.pub -r h.priv -c h.ctx
@@ -640,14 +640,14 @@ section_pqc() {
     [ "$(xxd -p -l 4 h.sig)" = "00a2000c" ] && pass "HashML-DSA signature file names SHA-384" || fail "signature header $(xxd -p -l 4 h.sig)"
     run "verifysignature with hash-mldsa" $Q verifysignature -c h.ctx -m msg.dat -s h.sig -t h.tk
     printf 'another message' > other.dat
-    expect 3 "TPM_RC_SIGNATURE" "hash-mldsa: other message refused" $Q verifysignature -c h.ctx -m other.dat -s h.sig
-    expect 2 "TPM_RC_" "hash-mldsa: digest of the wrong hash refused" $Q sign -c h.ctx -g sha256 -o x.sig msg.dat
+    expect 1 "TPM_RC_SIGNATURE" "hash-mldsa: other message refused" $Q verifysignature -c h.ctx -m other.dat -s h.sig
+    expect 1 "TPM_RC_" "hash-mldsa: digest of the wrong hash refused" $Q sign -c h.ctx -g sha256 -o x.sig msg.dat
     run "create -G mldsa87" $Q create -C p.ctx -G mldsa87 -u d.pub -r d.priv -c d.ctx
     head -c 3000 /dev/urandom > big.dat
     run "sign a 3000-byte message with ML-DSA-87 (sign sequence)" $Q sign -c d.ctx -o d.sig big.dat
     run "verifysignature (verify sequence)" $Q verifysignature -c d.ctx -m big.dat -s d.sig
-    expect 3 "TPM_RC_SIGNATURE" "ML-DSA-87: other message refused" $Q verifysignature -c d.ctx -m msg.dat -s d.sig
-    expect 3 "TPM_RC_SIGNATURE" "wrong parameter set: ML-DSA-87 signature with the ML-DSA-44 key" $Q verifysignature -c akx.ctx -m big.dat -s d.sig
+    expect 1 "TPM_RC_SIGNATURE" "ML-DSA-87: other message refused" $Q verifysignature -c d.ctx -m msg.dat -s d.sig
+    expect 1 "TPM_RC_SIGNATURE" "wrong parameter set: ML-DSA-87 signature with the ML-DSA-44 key" $Q verifysignature -c akx.ctx -m big.dat -s d.sig
     run "sign -f plain: raw FIPS 204 signature" $Q sign -c d.ctx -f plain -o d.raw msg.dat
     [ "$(wc -c < d.raw)" -eq 4627 ] && pass "ML-DSA-87 signature is 4627 bytes" || fail "raw signature size $(wc -c < d.raw)"
     run "sign with the restricted ML-DSA AK" $Q sign -c ak.ctx -o aks.sig msg.dat
@@ -659,12 +659,12 @@ section_pqc() {
     run "hash in the TPM (SHA-384)" $Q hash -g sha384 -o m384.bin msg.dat
     run "signdigest with a context" $Q signdigest -c h.ctx -x 717470 -o sd.sig m384.bin
     run "verifydigestsignature" $Q verifydigestsignature -c h.ctx -x 717470 -d m384.bin -s sd.sig -t sd.tk
-    expect 3 "TPM_RC_SIGNATURE" "verifydigestsignature: other context refused" $Q verifydigestsignature -c h.ctx -x 717471 -d m384.bin -s sd.sig
-    expect 2 "TPM_RC_EXT_MU" "signdigest: mu with a key without allowExternalMu" $Q signdigest -c d.ctx -o x.sig mu.bin
+    expect 1 "TPM_RC_SIGNATURE" "verifydigestsignature: other context refused" $Q verifydigestsignature -c h.ctx -x 717471 -d m384.bin -s sd.sig
+    expect 1 "TPM_RC_EXT_MU" "signdigest: mu with a key without allowExternalMu" $Q signdigest -c d.ctx -o x.sig mu.bin
     # parameter sets that do not exist
-    expect 1 "bad key algorithm" "-G mldsa99 refused" $Q create -C p.ctx -G mldsa99 -u x.pub -r x.priv
-    expect 1 "bad key algorithm" "-G mlkem100 refused" $Q createprimary -G mlkem100
-    expect 1 "an AK signs" "createak -G mlkem768 refused (an AK signs)" $Q createak -C ek.ctx -G mlkem768 -c x.ctx
+    expect 2 "bad key algorithm" "-G mldsa99 refused" $Q create -C p.ctx -G mldsa99 -u x.pub -r x.priv
+    expect 2 "bad key algorithm" "-G mlkem100 refused" $Q createprimary -G mlkem100
+    expect 2 "an AK signs" "createak -G mlkem768 refused (an AK signs)" $Q createak -C ek.ctx -G mlkem768 -c x.ctx
     { head -c 12 ak.pub; printf '\000\004'; tail -c +15 ak.pub; } > set4.pub
     expect 1 "parameter set" "TPM2B_PUBLIC with ML-DSA parameter set 4 refused" $Q checkquote -u set4.pub -m q.msg -s q.sig
     no_transients "pqc"
@@ -694,7 +694,7 @@ cross_files() {
     run "primary on qtpm-server" V_T createprimary -c v.ctx -u v.pub
     if cmp -s s.pub v.pub; then fail "two TPMs gave the same primary key"
     else pass "different seeds give different primaries"; fi
-    expect 2 "TPM_RC_" "qtpm-server refuses swtpm's context file (decoded rc)" V_T readpublic -c s.ctx
+    expect 1 "TPM_RC_" "qtpm-server refuses swtpm's context file (decoded rc)" V_T readpublic -c s.ctx
     if tV tpm2_readpublic -c s.ctx >/dev/null 2>&1; then fail "tpm2_readpublic on qtpm-server took swtpm's context"
     else pass "tpm2_readpublic on qtpm-server refuses swtpm's context"; fi
     cross_flush
@@ -709,7 +709,7 @@ cross_quote() {
     cross_flush
     run "tpm2_checkquote of qtpm-server's quote" tpm2_checkquote -u vak.pub -m v.msg -s v.sig -f v.pcrs -g sha256 -q 5eed
     run "qtpm checkquote of swtpm's quote" $Q checkquote -u sak.pub -m s.msg -s s.sig -f s.pcrs -q 5eed
-    expect 3 "signature does not verify" "qtpm-server's quote with swtpm's AK is refused" $Q checkquote -u sak.pub -m v.msg -s v.sig
+    expect 1 "signature does not verify" "qtpm-server's quote with swtpm's AK is refused" $Q checkquote -u sak.pub -m v.msg -s v.sig
     if tpm2_checkquote -u vak.pub -m s.msg -s s.sig -f s.pcrs -g sha256 -q 5eed >/dev/null 2>&1; then
         fail "tpm2_checkquote took swtpm's quote with qtpm-server's AK"
     else pass "tpm2_checkquote refuses swtpm's quote with qtpm-server's AK"; fi
@@ -731,8 +731,8 @@ cross_sign() {
     run "swtpm verifies qtpm-server's RSA signature (tpm2-tools)" sh -c "tpm2_loadexternal -T $SWTPM_TCTI -Q -C n -u vk.pub -c vkx.ctx && tpm2_verifysignature -T $SWTPM_TCTI -c vkx.ctx -g sha256 -m msg.dat -s v.sig"
     cross_flush
     printf 'not the message' > other.dat
-    expect 3 "TPM_RC_SIGNATURE" "qtpm-server refuses swtpm's signature over another message" sh -c "$Q -T $QSRV_TCTI loadexternal -u sk.pub -c skx2.ctx && $Q -T $QSRV_TCTI verifysignature -c skx2.ctx -g sha256 -m other.dat -s s.sig"
-    expect 2 "TPM_RC_" "swtpm's key does not load under qtpm-server's parent (decoded rc)" V_T load -C vp.ctx -u sk.pub -r sk.priv
+    expect 1 "TPM_RC_SIGNATURE" "qtpm-server refuses swtpm's signature over another message" sh -c "$Q -T $QSRV_TCTI loadexternal -u sk.pub -c skx2.ctx && $Q -T $QSRV_TCTI verifysignature -c skx2.ctx -g sha256 -m other.dat -s s.sig"
+    expect 1 "TPM_RC_" "swtpm's key does not load under qtpm-server's parent (decoded rc)" V_T load -C vp.ctx -u sk.pub -r sk.priv
     cross_flush
 }
 
@@ -747,7 +747,7 @@ cross_credential() {
     cross_flush
     run "qtpm activatecredential on swtpm" S_T activatecredential -c sak.ctx -C sek.ctx -i v2s.cred -o v2s.out
     same "secret made by qtpm-server, recovered by swtpm" cred.dat v2s.out
-    expect 2 "TPM_RC_" "a credential for swtpm's EK does not open on qtpm-server" V_T activatecredential -c vak.ctx -C vek.ctx -i v2s.cred -o x.out
+    expect 1 "TPM_RC_" "a credential for swtpm's EK does not open on qtpm-server" V_T activatecredential -c vak.ctx -C vek.ctx -i v2s.cred -o x.out
 }
 
 cross_policy() {

@@ -3,7 +3,7 @@
 # test_errors.sh — the transport errors a user meets first say what happened
 # and what to do (issue 12): nothing listening, the wrong protocol in either
 # direction, no TPM device, an unknown TCTI kind, a misspelt key. Each must
-# exit 2 (TPM or transport error, docs/CLI.md) with the exact hint.
+# exit 4 (a TCTI error, as tpm2-tools; docs/CLI.md) with the exact hint.
 #
 #   test_errors.sh QTPM QTPM_SERVER
 set -u
@@ -25,11 +25,11 @@ for _ in range(500):
     except OSError: pass'
 }
 
-# expect DESCRIPTION TEXT TCTI: qtpm -T TCTI getrandom 8 exits 2 with TEXT on stderr.
+# expect DESCRIPTION TEXT TCTI: qtpm -T TCTI getrandom 8 exits 4 with TEXT on stderr.
 expect() {
     timeout 20 "$Q" -T "$3" getrandom --hex 8 >"$tmp/out" 2>"$tmp/err"
     rc=$?
-    if [ $rc -eq 2 ] && grep -qF -- "$2" "$tmp/err"; then
+    if [ $rc -eq 4 ] && grep -qF -- "$2" "$tmp/err"; then
         echo "ok   $1"
     else
         echo "FAIL $1: exit $rc, stderr:"; sed 's/^/     | /' "$tmp/err"
