@@ -879,9 +879,14 @@ static void write_table(FILE *f, router *rs, stats st[][N_FLOWS])
                 fmt_x(sp, sizeof sp, seeds_of(fl, i), s->median);
                 strcat(sp, "×");
             }
-            fprintf(f, "| %s | %s | %s | %d | %s | %s | %s | %d (%s) | %s | %s | %s | %s |\n",
-                    flows[fl].name, defs[i].tpm, defs[i].ak_label, s->n, med, p90, mn,
-                    rs[i].s[fl].commands, tss, seeds, sp, re, rr);
+            char cmds[64];
+            if (rs[i].s[fl].commands)
+                snprintf(cmds, sizeof cmds, "%d (%s)", rs[i].s[fl].commands, tss);
+            else
+                snprintf(cmds, sizeof cmds, "-");
+            fprintf(f, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                    flows[fl].name, defs[i].tpm, defs[i].ak_label, s->n, med, p90, mn, cmds,
+                    seeds, sp, re, rr);
         }
     }
 }
