@@ -402,10 +402,12 @@ static int setup_world(world *w)
     return 0;
 }
 
-static void stop_nms(world *w)
+/* Stops qtpm-nms; 0 when it stopped cleanly (exit status 0 after SIGTERM)
+ * and its log has no sanitizer report (in ASan/UBSan builds). */
+static int stop_nms(world *w)
 {
+    int status = 0, rc = 0;
     if (w->nms_pid > 0) {
-        int status;
         kill(w->nms_pid, SIGTERM);
         double deadline = bench_now_us() + 5e6;
         while (waitpid(w->nms_pid, &status, WNOHANG) != w->nms_pid) {
@@ -417,7 +419,23 @@ static void stop_nms(world *w)
             bench_sleep_ms(10);
         }
         w->nms_pid = 0;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "%s: qtpm-nms did not stop cleanly (status %d)\n", PROGRAM, status);
+            rc = -1;
+        }
     }
+    char line[512];
+    FILE *f = w->nms_log[0] ? fopen(w->nms_log, "r") : NULL;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strstr(line, "Sanitizer") || strstr(line, "runtime error")) {
+            fprintf(stderr, "%s: sanitizer report in the qtpm-nms log\n", PROGRAM);
+            rc = -1;
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1221,7 +1239,8 @@ int main(int argc, char **argv)
     }
 
 out:
-    stop_nms(&w);
+    if (stop_nms(&w) != 0)
+        status = 1;
     if (status && w.nms_log[0])
         show_file("qtpm-nms log", w.nms_log);
     for (int i = 0; i < N_ROUTERS; i++) {
