@@ -39,6 +39,7 @@
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -116,9 +117,14 @@ static const struct {
 #define SWTPM_ECC 4
 #define SWTPM_RSA 5
 
+/* CPU time spent on a run: by the agent (this thread), by qtpm-nms and by
+ * the router's TPM process, from which the wall time's shares follow. */
+enum { CPU_AGENT, CPU_NMS, CPU_TPM, N_CPU };
+
 typedef struct {
     double *app;  /* wall time of the flow, µs */
     double *tss;  /* sum of its TPM commands at libqtss, µs */
+    double *cpu[N_CPU]; /* CPU time during the flow, µs */
     int n;        /* runs recorded */
     int commands; /* TPM commands of the last run */
     int failed;
@@ -263,6 +269,44 @@ static int port_accepts(int port)
     ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
     close(fd);
     return ok;
+}
+
+/* CPU time of every thread of a process, in µs: the sum of the first field
+ * (time on the CPU, ns) of /proc/PID/task/TID/schedstat. The processes read
+ * are idle (blocked on their sockets) when read, so their counters are
+ * up to date; -1 when nothing could be read. */
+static double process_cpu_us(pid_t pid)
+{
+    char p[64];
+    double sum = 0;
+    int found = 0;
+    snprintf(p, sizeof p, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(p);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char sp[320];
+        unsigned long long ns;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(sp, sizeof sp, "/proc/%d/task/%.200s/schedstat", (int)pid, e->d_name);
+        FILE *f = fopen(sp, "r");
+        if (f && fscanf(f, "%llu", &ns) == 1) {
+            sum += (double)ns / 1e3;
+            found = 1;
+        }
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return found ? sum : -1;
+}
+
+static double thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
 /* <directory of this program>/../<rel>, the build tree's layout. */
@@ -697,6 +741,8 @@ static void run_flow(world *w, router *r, int f, int record)
     snprintf(path, sizeof path, "/api/v1/routers/%s/challenge", r->router);
     qtpm_tss_timing_clear(r->t);
 
+    double cpu0[N_CPU] = {0, process_cpu_us(w->nms_pid), process_cpu_us(r->proc.pid)};
+    cpu0[CPU_AGENT] = thread_cpu_us();
     t0 = bench_now_us();
     if (f == FLOW_ENROL)
         rc = agent_enrol(&r->cfg, r->t, err, sizeof err);
@@ -710,6 +756,8 @@ static void run_flow(world *w, router *r, int f, int record)
     else
         rc = empty ? keepalive_post(r, path, empty, &http_status, &reply) : QTPM_E_NOMEM;
     t1 = bench_now_us();
+    double cpu1[N_CPU] = {thread_cpu_us(), process_cpu_us(w->nms_pid),
+                          process_cpu_us(r->proc.pid)};
     json_decref(empty);
 
     tss_sum(r, &tss, &count);
@@ -763,6 +811,8 @@ static void run_flow(world *w, router *r, int f, int record)
     if (record) {
         s->app[s->n] = t1 - t0;
         s->tss[s->n] = tss;
+        for (int c = 0; c < N_CPU; c++)
+            s->cpu[c][s->n] = cpu0[c] >= 0 && cpu1[c] >= 0 ? cpu1[c] - cpu0[c] : -1;
         s->n++;
         s->commands = count;
     }
@@ -778,14 +828,14 @@ static int cmp_double(const void *a, const void *b)
 }
 
 typedef struct {
-    double median, p90, min, tss_median;
+    double median, p90, min, tss_median, cpu_median[N_CPU];
     int n;
 } stats;
 
 /* Median, nearest-rank 90th percentile and minimum; n = 0 → all -1. */
 static stats stats_of(const series *s)
 {
-    stats st = {-1, -1, -1, -1, s->n};
+    stats st = {-1, -1, -1, -1, {-1, -1, -1}, s->n};
     if (s->n == 0)
         return st;
     size_t n = (size_t)s->n;
@@ -800,6 +850,10 @@ static stats stats_of(const series *s)
     st.p90 = v[rank ? rank - 1 : 0];
     memcpy(v, s->tss, n * sizeof *v);
     st.tss_median = bench_median(v, s->n);
+    for (int c = 0; c < N_CPU; c++) {
+        memcpy(v, s->cpu[c], n * sizeof *v);
+        st.cpu_median[c] = bench_median(v, s->n);
+    }
     free(v);
     return st;
 }
@@ -869,15 +923,15 @@ static void goal_check(goal *g, int ok, const char *fmt, ...)
 static void write_table(FILE *f, router *rs, stats st[][N_FLOWS])
 {
     fprintf(f, "| flow | TPM | AK | runs | median ms | p90 ms | min ms | TPM commands (Σ TSS ms) "
-               "| seeds' figure ms | speed-up vs seeds | ÷ classic ECC on swtpm | ÷ classic RSA "
+               "| CPU ms: agent / NMS / TPM | seeds' figure ms | speed-up vs seeds | ÷ classic ECC on swtpm | ÷ classic RSA "
                "on swtpm |\n");
-    fprintf(f, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    fprintf(f, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (int fl = 0; fl < N_FLOWS; fl++) {
         for (int i = 0; i < N_ROUTERS; i++) {
             const stats *s = &st[i][fl];
             char med[32], p90[32], mn[32], tss[32], seeds[32], sp[32], re[32], rr[32];
             if (rs[i].s[fl].n == 0) {
-                fprintf(f, "| %s | %s | %s | 0 | failed: %s |||||||\n", flows[fl].name,
+                fprintf(f, "| %s | %s | %s | 0 | failed: %s ||||||||\n", flows[fl].name,
                         defs[i].tpm, defs[i].ak_label,
                         rs[i].s[fl].error[0] ? rs[i].s[fl].error : "not run");
                 continue;
@@ -897,14 +951,17 @@ static void write_table(FILE *f, router *rs, stats st[][N_FLOWS])
                 fmt_x(sp, sizeof sp, seeds_of(fl, i), s->median);
                 strcat(sp, "×");
             }
-            char cmds[64];
+            char cmds[64], cpu[3][32], cpus[100];
+            for (int c = 0; c < N_CPU; c++)
+                fmt_ms(cpu[c], sizeof cpu[c], s->cpu_median[c]);
+            snprintf(cpus, sizeof cpus, "%s / %s / %s", cpu[0], cpu[1], cpu[2]);
             if (rs[i].s[fl].commands)
                 snprintf(cmds, sizeof cmds, "%d (%s)", rs[i].s[fl].commands, tss);
             else
                 snprintf(cmds, sizeof cmds, "-");
-            fprintf(f, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+            fprintf(f, "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
                     flows[fl].name, defs[i].tpm, defs[i].ak_label, s->n, med, p90, mn, cmds,
-                    seeds, sp, re, rr);
+                    cpus, seeds, sp, re, rr);
         }
     }
 }
@@ -1031,7 +1088,10 @@ int main(int argc, char **argv)
         for (int f = 0; f < N_FLOWS; f++) {
             r->s[f].app = calloc((size_t)runs, sizeof(double));
             r->s[f].tss = calloc((size_t)runs, sizeof(double));
-            if (!r->s[f].app || !r->s[f].tss) {
+            int ok = r->s[f].app && r->s[f].tss;
+            for (int c = 0; c < N_CPU; c++)
+                ok = ok && (r->s[f].cpu[c] = calloc((size_t)runs, sizeof(double)));
+            if (!ok) {
                 fprintf(stderr, "%s: out of memory\n", PROGRAM);
                 status = 1;
                 goto out;
@@ -1200,6 +1260,11 @@ int main(int argc, char **argv)
                     json_object_set_new(o, "min_us", json_real(round1(s->min)));
                     json_object_set_new(o, "tss_median_us", json_real(round1(s->tss_median)));
                     json_object_set_new(o, "tpm_commands", json_integer(rs[i].s[f].commands));
+                    json_object_set_new(o, "cpu_median_us",
+                                        json_pack("{s:f, s:f, s:f}", "agent",
+                                                  round1(s->cpu_median[CPU_AGENT]), "nms",
+                                                  round1(s->cpu_median[CPU_NMS]), "tpm",
+                                                  round1(s->cpu_median[CPU_TPM])));
                     if (seeds > 0) {
                         json_object_set_new(o, "seeds_us", json_real(seeds));
                         json_object_set_new(o, "speedup_vs_seeds", json_real(seeds / s->median));
@@ -1253,6 +1318,8 @@ out:
         for (int f = 0; f < N_FLOWS; f++) {
             free(rs[i].s[f].app);
             free(rs[i].s[f].tss);
+            for (int c = 0; c < N_CPU; c++)
+                free(rs[i].s[f].cpu[c]);
         }
     }
     if (w.ca)
