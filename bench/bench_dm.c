@@ -1212,7 +1212,7 @@ int main(int argc, char **argv)
                         "(SQLite, HTTPS on 127.0.0.1); one TPM process per router.\n"
                         "Attestation rounds carry %d new entries each.\n\n",
                     PROGRAM, date, runs, warmup, ENTRIES_PER_ROUND);
-            for (int i = 0; i < N_ROUTERS; i += 2)
+            for (int i = 0; i < N_ROUTERS; i = i ? N_ROUTERS : SWTPM_ECC)
                 fprintf(md, "- %s: %s%s%s\n", defs[i].tpm, rs[i].proc.binary,
                         rs[i].proc.version[0] ? " — " : "", rs[i].proc.version);
             fprintf(md, "\n");
@@ -1220,7 +1220,15 @@ int main(int argc, char **argv)
             fprintf(md, "\nSeeds: D6.3 Table 10 application totals (AK Creation, TLS Key "
                         "Creation, Quote): QR = FutureTPM (SW), classic = TPM 2.0 (SW).\n"
                         "Speed-up = seeds' figure / our median; the last two columns are our "
-                        "median over the same flow's median with a classic AK on swtpm.\n\n");
+                        "median over the same flow's median with a classic AK on swtpm.\n"
+                        "Σ TSS: the flow's TPM commands at libqtss (transmit to end of receive). "
+                        "CPU: medians of the CPU time the agent's thread, qtpm-nms and the "
+                        "router's TPM process spent during the run (the rest of the wall time is "
+                        "waiting, on a machine of 2 shared cores).\n"
+                        "`https` and `https-keepalive` are not flows but their parts: one POST "
+                        "/challenge as the agent's client sends every request, on a new TCP and "
+                        "TLS connection, and the same on a kept-alive connection (a reused "
+                        "libcurl handle, which the agent does not do yet).\n\n");
             fprintf(md, "## Goals\n\n- every QR flow ≥ 100× faster than the seeds' QR figure: "
                         "%d of %d met\n", g100.met, g100.checked);
             for (char *p = g100.misses, *e; *p && (e = strchr(p, '\n')); p = e + 1)
@@ -1237,7 +1245,7 @@ int main(int argc, char **argv)
 
     if (json_path) {
         json_t *jflows = json_array(), *jtpms = json_object();
-        for (int i = 0; i < N_ROUTERS; i += 2)
+        for (int i = 0; i < N_ROUTERS; i = i ? N_ROUTERS : SWTPM_ECC)
             json_object_set_new(jtpms, defs[i].tpm,
                                 json_pack("{s:s, s:s}", "binary", rs[i].proc.binary, "version",
                                           rs[i].proc.version));
