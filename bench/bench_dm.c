@@ -487,7 +487,7 @@ static int stop_nms(world *w)
 
 static int setup_router(world *w, router *r, int salt)
 {
-    char spec[96], conf[PATH_MAX + 16], text[4 * PATH_MAX], err[512], p[PATH_MAX + 16];
+    char spec[96], conf[PATH_MAX + 16], text[4 * PATH_MAX], err[512] = "", p[PATH_MAX + 16];
     int rc;
     const char *what = "";
 
@@ -519,10 +519,10 @@ static int setup_router(world *w, router *r, int salt)
     snprintf(p, sizeof p, "%s/root", r->dir);
     if (mkdir(r->dir, 0700) != 0 || mkdir(p, 0755) != 0 || mkdir(strcat(p, "/usr"), 0755) != 0 ||
         mkdir(strcat(p, "/bin"), 0755) != 0) {
-        snprintf(r->proc.error, sizeof r->proc.error, "mkdir %s: %s", p, strerror(errno));
+        snprintf(r->proc.error, sizeof r->proc.error, "mkdir %.300s: %s", p, strerror(errno));
         return -1;
     }
-    snprintf(r->proc.error, sizeof r->proc.error, "cannot prepare the image in %s", r->dir);
+    snprintf(r->proc.error, sizeof r->proc.error, "cannot prepare the image in %.400s", r->dir);
     for (int k = 0; k < BASE_FILES; k++) {
         char from[PATH_MAX], to[PATH_MAX + 32];
         image_file(w, -1, k, from, sizeof from);
@@ -543,7 +543,8 @@ static int setup_router(world *w, router *r, int salt)
              defs[r->def].name, PROGRAM, spec, w->nms_port, w->tmp, r->dir, defs[r->def].name,
              r->dir, defs[r->def].ak);
     if (write_text(conf, text) != 0 || agent_config_load(conf, &r->cfg, err, sizeof err) != 0) {
-        snprintf(r->proc.error, sizeof r->proc.error, "agent configuration %.200s: %.250s", conf, err);
+        snprintf(r->proc.error, sizeof r->proc.error, "agent configuration %.200s: %.250s", conf,
+                 err[0] ? err : "cannot be written");
         return -1;
     }
     r->proc.error[0] = '\0';
@@ -785,8 +786,17 @@ static void run_flow(world *w, router *r, int f, int record)
         }
     } else if (f == FLOW_HTTPS || f == FLOW_KEEPALIVE) {
         const char *nonce = json_string_value(json_object_get(reply, "nonce"));
+        long connects = 0;
+        if (f == FLOW_KEEPALIVE)
+            curl_easy_getinfo(r->keep, CURLINFO_NUM_CONNECTS, &connects);
         if (http_status != 200 || !nonce || strlen(nonce) != 64) {
             set_error(s, "challenge: HTTP %ld without a 32-byte nonce", http_status);
+            json_decref(reply);
+            return;
+        }
+        /* After the warm-up run, every request must reuse the connection. */
+        if (record && connects != 0) {
+            set_error(s, "the kept-alive connection was not reused (%ld new)", connects);
             json_decref(reply);
             return;
         }
@@ -923,8 +933,8 @@ static void goal_check(goal *g, int ok, const char *fmt, ...)
 static void write_table(FILE *f, router *rs, stats st[][N_FLOWS])
 {
     fprintf(f, "| flow | TPM | AK | runs | median ms | p90 ms | min ms | TPM commands (Σ TSS ms) "
-               "| CPU ms: agent / NMS / TPM | seeds' figure ms | speed-up vs seeds | ÷ classic ECC on swtpm | ÷ classic RSA "
-               "on swtpm |\n");
+               "| CPU ms: agent / NMS / TPM | seeds' figure ms | speed-up vs seeds "
+               "| ÷ classic ECC on swtpm | ÷ classic RSA on swtpm |\n");
     fprintf(f, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (int fl = 0; fl < N_FLOWS; fl++) {
         for (int i = 0; i < N_ROUTERS; i++) {
