@@ -1056,6 +1056,47 @@ static void write_table(FILE *f, router *rs, stats st[][N_FLOWS])
     }
 }
 
+/* --self-test: the statistics on inputs whose answers are known; 0 if all
+ * hold. No process is started (ctest bench_dm_stats). */
+static int self_test(void)
+{
+    double app[10], tss[10], cpu[N_CPU][10], app2[10], app3[10];
+    series a = {app, tss, {cpu[0], cpu[1], cpu[2]}, 10, 1, 0, ""};
+    series b = a, c = a;
+    int bad = 0;
+    for (int i = 0; i < 10; i++) {
+        app[i] = 10 - i; /* 10, 9, ..., 1: median 5.5, p90 (rank 9) 9, min 1 */
+        tss[i] = i;
+        for (int k = 0; k < N_CPU; k++)
+            cpu[k][i] = 2 * i;
+        app2[i] = 2 * app[i]; /* every paired ratio exactly 0.5 */
+        app3[i] = i % 2 ? app[i] : app[i] / 4; /* ratios to app: 1 and 0.25, five each */
+    }
+    b.app = app2;
+    c.app = app3;
+    stats st = stats_of(&a);
+    bad |= st.median != 5.5 || st.p90 != 9 || st.min != 1 || st.tss_median != 4.5 ||
+           st.cpu_median[CPU_NMS] != 9 || st.n != 10;
+    bad |= app[0] != 10; /* the series keeps its run order */
+    double m, lo, hi;
+    bad |= paired_ratio(&a, &b, &m, &lo, &hi) != 0 || m != 0.5 || lo != 0.5 || hi != 0.5;
+    bad |= paired_ratio(&c, &a, &m, &lo, &hi) != 0 || m != 0.625 || lo > m || hi < m ||
+           lo < 0.25 || hi > 1;
+    series shorter = a;
+    shorter.n = 9;
+    bad |= paired_ratio(&a, &shorter, &m, &lo, &hi) != -1; /* pairing broken */
+    series one = a;
+    one.n = 1;
+    st = stats_of(&one);
+    bad |= st.median != 10 || st.p90 != 10;
+    series none = a;
+    none.n = 0;
+    st = stats_of(&none);
+    bad |= st.median != -1 || paired_ratio(&none, &none, &m, &lo, &hi) != -1;
+    printf("%s: statistics self-test %s\n", PROGRAM, bad ? "FAILED" : "passed");
+    return bad;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -1068,7 +1109,8 @@ static void usage(FILE *f)
             "  --qtpm PATH        qtpm-server (default ../src/server/qtpm-server next to us)\n"
             "  --swtpm PATH       swtpm (default: from PATH)\n"
             "  --nms PATH         qtpm-nms (default ../src/nms/qtpm-nms)\n"
-            "  --digestlist PATH  qtpm-digestlist (default ../src/attest/qtpm-digestlist)\n",
+            "  --digestlist PATH  qtpm-digestlist (default ../src/attest/qtpm-digestlist)\n"
+            "  --self-test        check the statistics on known inputs, start nothing\n",
             DEFAULT_RUNS, DEFAULT_WARMUP);
 }
 
@@ -1111,6 +1153,8 @@ int main(int argc, char **argv)
             nms_arg = argv[++a];
         else if (!strcmp(o, "--digestlist") && more)
             dl_arg = argv[++a];
+        else if (!strcmp(o, "--self-test"))
+            return self_test() ? 1 : 0;
         else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
             usage(stdout);
             return 0;
