@@ -7,35 +7,44 @@
  * against a real qtpm-nms process: the agent's own code (qtpm_agent_core,
  * the functions qtpm-agent calls) over HTTPS on loopback to `qtpm-nms serve`
  * with its SQLite store in a temporary directory, and a software TPM per
- * router. Three flows, each timed from the agent's call to its return:
+ * router. The flows, each timed from the agent's call to its return:
  *
- *   enrol    agent_enrol: EK certificate read from NV, EK and AK created,
- *            POST /enrol (the NMS checks the EK certificate against the
- *            vendor CA and the AK, runs MakeCredential), ActivateCredential,
- *            POST /activate (the NMS issues and stores the AK certificate),
- *            the AK blobs and certificate written to the agent's state;
- *   tls-key  agent_tls_enrol: SRK, TLS key created with the NMS's
- *            PolicyAuthorize, POST /challenge, TPM2_Certify by the AK, POST
- *            /tls-key (the NMS checks the certification and issues the TLS
- *            client certificate), key and certificate stored;
- *   attest   agent_attest: POST /challenge, TPM2_Quote, PCR_Read, the list's
- *            new entries (ten per round), POST /evidence (the NMS verifies
- *            quote and entries against the vendor's digest list and stores
- *            verdict, state and verifier state in one transaction).
+ *   enrol     agent_enrol: EK certificate read from NV, EK and AK created,
+ *             POST /enrol (the NMS checks the EK certificate against the
+ *             vendor CA and the AK, runs MakeCredential), ActivateCredential,
+ *             POST /activate (the NMS issues and stores the AK certificate),
+ *             the AK blobs and certificate written to the agent's state;
+ *   tls-key   agent_tls_enrol: SRK, TLS key created with the NMS's
+ *             PolicyAuthorize, POST /challenge, TPM2_Certify by the AK, POST
+ *             /tls-key (the NMS checks the certification and issues the TLS
+ *             client certificate), key and certificate stored;
+ *   attest    agent_attest: POST /challenge, TPM2_Quote, PCR_Read, the list's
+ *             new entries (ten per round), POST /evidence (the NMS verifies
+ *             quote and entries against the vendor's digest list and stores
+ *             verdict, state and verifier state in one transaction);
+ *   heartbeat agent_heartbeat: mutual TLS in which the TPM-resident key signs
+ *             under the NMS's approval (no goal; the seeds' TLS Connection);
+ *
+ * and, for the breakdown, one HTTPS request as the agent sends it (a new
+ * connection each time) and on a kept-alive connection.
  *
  * Routers: qtpm-server with ML-DSA-65 and ML-DSA-44 AKs (ML-KEM-768 EK) and
  * with ECC P-256 and RSA-2048 AKs (EK of the same family), and swtpm (which
  * has no ML-DSA) with the two classic ones: one TPM process and one agent
  * state per router, since the NMS names a router after its EK. Runs go
  * round-robin over the routers, the first router rotating, so that the
- * machine's noise hits every one alike. Medians and p90 are printed with the
- * seeds' figures (D6.3 Table 10), the speed-up against them and the ratio
- * against the classic flow on swtpm measured in the same run.
+ * machine's noise hits every one alike. Reported: medians and p90, the TPM
+ * commands' time at libqtss, the CPU time of agent, NMS and TPM, the seeds'
+ * figures (D6.3 Table 10) and the speed-up against them, and the ratio
+ * against the classic flow on swtpm in the same run, both of medians and
+ * paired round by round (with a bootstrap interval).
  *
  * Every run is checked: the AK or TLS certificate must be new and name the
  * router, the verdict must be good and the NMS must have verified exactly ten
- * new entries. The exit status is 1 when any flow failed or a process could
- * not be started, so `--runs 2` is a smoke test (ctest bench_dm).
+ * new entries, the heartbeat must pass mutual TLS. The exit status is 1 when
+ * any flow failed or a process could not be started (not for a missed goal),
+ * so `--runs 2` is a smoke test (ctest bench_dm); --self-test checks the
+ * statistics (ctest bench_dm_stats).
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
