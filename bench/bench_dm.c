@@ -646,6 +646,69 @@ static int read_router_id(router *r)
     return 0;
 }
 
+/* Runs an admin command of qtpm-nms and parses its --json output; NULL
+ * (after saying why) when it fails or prints no JSON. */
+static json_t *nms_json(world *w, char *const argv[])
+{
+    char out[PATH_MAX];
+    json_error_t je;
+    path_in(w, "admin.json", out, sizeof out);
+    unlink(out);
+    if (run_tool(argv, out) != 0)
+        return NULL;
+    json_t *j = json_load_file(out, 0, &je);
+    if (!j) {
+        fprintf(stderr, "%s: %s printed no JSON: %s\n", PROGRAM, argv[0], je.text);
+        show_file("its output", out);
+    }
+    return j;
+}
+
+/* What the NMS stored, read back through its admin CLI after the run: per
+ * router, one `enrolled` event per enrolment, one `verdict` event saying
+ * good per attestation round, and the state good. Any difference marks the
+ * flow failed. */
+static void check_store(world *w, router *rs, int rounds)
+{
+    char *events_argv[] = {w->nms_bin, "--db", w->db, "events", "--json", NULL};
+    json_t *ev = nms_json(w, events_argv);
+    for (int i = 0; i < N_ROUTERS; i++) {
+        router *r = &rs[i];
+        if (!r->router[0])
+            continue;
+        int enrolled = 0, good = 0, other = 0;
+        size_t k;
+        json_t *e;
+        json_array_foreach(ev, k, e) {
+            const char *who = json_string_value(json_object_get(e, "router"));
+            const char *kind = json_string_value(json_object_get(e, "kind"));
+            const char *detail = json_string_value(json_object_get(e, "detail"));
+            if (!who || !kind || strcmp(who, r->router) != 0)
+                continue;
+            if (!strcmp(kind, "enrolled"))
+                enrolled++;
+            else if (!strcmp(kind, "verdict") && detail && !strcmp(detail, "good"))
+                good++;
+            else if (!strcmp(kind, "verdict"))
+                other++;
+        }
+        char *show_argv[] = {w->nms_bin, "--db", w->db, "router", "show", r->router, "--json",
+                             NULL};
+        json_t *show = nms_json(w, show_argv);
+        const char *state = json_string_value(json_object_get(show, "state"));
+        if (!r->s[FLOW_ENROL].failed && enrolled != rounds)
+            set_error(&r->s[FLOW_ENROL], "the NMS recorded %d enrolments of %s, not %d",
+                      enrolled, r->router, rounds);
+        if (!r->s[FLOW_ATTEST].failed && (good != rounds || other || !state ||
+                                          strcmp(state, "good") != 0))
+            set_error(&r->s[FLOW_ATTEST],
+                      "the NMS recorded %d good and %d other verdicts for %s (not %d good), "
+                      "state %s", good, other, r->router, rounds, state ? state : "unknown");
+        json_decref(show);
+    }
+    json_decref(ev);
+}
+
 /* Links the next round's files into the router's image and has the agent
  * measure them (ten entries, ten PCR 10 extends per bank): the router's
  * life between two attestations, not part of the timed round trip. */
@@ -1298,6 +1361,7 @@ int main(int argc, char **argv)
         status = 1;
         goto out;
     }
+    check_store(&w, rs, warmup + runs);
     bench_read_loadavg(load_after, sizeof load_after);
 
     for (int i = 0; i < N_ROUTERS; i++)
