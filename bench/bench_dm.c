@@ -1435,7 +1435,8 @@ int main(int argc, char **argv)
             fprintf(md, "\n");
             write_table(md, rs, st);
             fprintf(md, "\nSeeds: D6.3 Table 10 application totals (AK Creation, TLS Key "
-                        "Creation, Quote): QR = FutureTPM (SW), classic = TPM 2.0 (SW).\n"
+                        "Creation, Quote; TLS Connection beside the heartbeat): "
+                        "QR = FutureTPM (SW), classic = TPM 2.0 (SW).\n"
                         "Speed-up = seeds' figure / our median; the last two columns are our "
                         "median over the same flow's median with a classic AK on swtpm; "
                         "paired: the median over the rounds of the ratio of the two routers' "
