@@ -360,6 +360,7 @@ typedef struct {
     pid_t nms_pid;
     int nms_port;
     int rounds;                /* attestation rounds the image has files for */
+    int extra_files;           /* files in the digest list that no router measures */
     qtpm_vendor_ca *ca;
 } world;
 
@@ -394,6 +395,25 @@ static int make_image(world *w)
             if (write_text(p, text) != 0)
                 return -1;
         }
+    }
+    /* The rest of a larger vendor image (--extra-files): in the signed
+     * digest list, never on a router, 1000 to a directory. */
+    for (int i = 0; i < w->extra_files; i++) {
+        if (i % 1000 == 0) {
+            snprintf(p, sizeof p, "%s/image/usr/share/d%03d", w->tmp, i / 1000);
+            if (i == 0) {
+                char share[PATH_MAX];
+                path_in(w, "image/usr/share", share, sizeof share);
+                if (mkdir(share, 0755) != 0)
+                    return -1;
+            }
+            if (mkdir(p, 0755) != 0)
+                return -1;
+        }
+        snprintf(p, sizeof p, "%s/image/usr/share/d%03d/f%06d", w->tmp, i / 1000, i);
+        snprintf(text, sizeof text, "extra file %d\n", i);
+        if (write_text(p, text) != 0)
+            return -1;
     }
     return 0;
 }
@@ -1182,15 +1202,17 @@ static void usage(FILE *f)
             "  --swtpm PATH       swtpm (default: from PATH)\n"
             "  --nms PATH         qtpm-nms (default ../src/nms/qtpm-nms)\n"
             "  --digestlist PATH  qtpm-digestlist (default ../src/attest/qtpm-digestlist)\n"
+            "  --extra-files N    N more files in the vendor's digest list that no router\n"
+            "                     measures (a larger image; default 0)\n"
             "  --self-test        check the statistics on known inputs, start nothing\n",
             DEFAULT_RUNS, DEFAULT_WARMUP);
 }
 
-static int parse_count(const char *str, int min, int *out)
+static int parse_count(const char *str, int min, int max, int *out)
 {
     char *end;
     long v = strtol(str, &end, 10);
-    if (*end != '\0' || v < min || v > 10000)
+    if (*end != '\0' || v < min || v > max)
         return -1;
     *out = (int)v;
     return 0;
@@ -1209,9 +1231,12 @@ int main(int argc, char **argv)
     for (int a = 1; a < argc; a++) {
         const char *o = argv[a];
         int more = a + 1 < argc;
-        if (!strcmp(o, "--runs") && more && parse_count(argv[a + 1], 1, &runs) == 0)
+        if (!strcmp(o, "--runs") && more && parse_count(argv[a + 1], 1, 10000, &runs) == 0)
             a++;
-        else if (!strcmp(o, "--warmup") && more && parse_count(argv[a + 1], 0, &warmup) == 0)
+        else if (!strcmp(o, "--warmup") && more && parse_count(argv[a + 1], 0, 100, &warmup) == 0)
+            a++;
+        else if (!strcmp(o, "--extra-files") && more &&
+                 parse_count(argv[a + 1], 0, 999000, &w.extra_files) == 0)
             a++;
         else if (!strcmp(o, "--json") && more)
             json_path = argv[++a];
@@ -1306,7 +1331,8 @@ int main(int argc, char **argv)
     }
 
     printf("%s: setting up the vendor, the digest list (%d files), qtpm-nms and %d routers in "
-           "%s\n", PROGRAM, BASE_FILES + ENTRIES_PER_ROUND * w.rounds, N_ROUTERS, w.tmp);
+           "%s\n", PROGRAM, BASE_FILES + ENTRIES_PER_ROUND * w.rounds + w.extra_files, N_ROUTERS,
+           w.tmp);
     if (setup_world(&w) != 0) {
         status = 1;
         goto out;
@@ -1427,8 +1453,10 @@ int main(int argc, char **argv)
                         "and router after %d warm-up run(s), round-robin over the routers.\n"
                         "The agent's own code (qtpm_agent_core) against a real `qtpm-nms serve` "
                         "(SQLite, HTTPS on 127.0.0.1); one TPM process per router.\n"
-                        "Attestation rounds carry %d new entries each.\n\n",
-                    PROGRAM, date, runs, warmup, ENTRIES_PER_ROUND);
+                        "Attestation rounds carry %d new entries each; the vendor's digest list "
+                        "has %d entries.\n\n",
+                    PROGRAM, date, runs, warmup, ENTRIES_PER_ROUND,
+                    BASE_FILES + ENTRIES_PER_ROUND * w.rounds + w.extra_files);
             for (int i = 0; i < N_ROUTERS; i = i ? N_ROUTERS : SWTPM_ECC)
                 fprintf(md, "- %s: %s%s%s\n", defs[i].tpm, rs[i].proc.binary,
                         rs[i].proc.version[0] ? " — " : "", rs[i].proc.version);
@@ -1528,12 +1556,13 @@ int main(int argc, char **argv)
             json_array_append_new(jflows, jf);
         }
         json_t *doc = json_pack(
-            "{s:s, s:s, s:s, s:i, s:i, s:i, s:{s:s, s:s}, s:s, s:o, s:o,"
+            "{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:{s:s, s:s}, s:s, s:o, s:o,"
             " s:{s:{s:i, s:i, s:s}, s:{s:i, s:i, s:s}, s:{s:i, s:i, s:s}}}",
             "benchmark", "qtpm device-management flows at the application level (issue 9)",
             "date", date, "unit", "microseconds", "runs", runs, "warmup_runs", warmup,
-            "entries_per_round", ENTRIES_PER_ROUND, "loadavg", "before", load_before, "after",
-            load_after, "nms", "qtpm-nms serve, SQLite store, HTTPS on 127.0.0.1", "tpms",
+            "entries_per_round", ENTRIES_PER_ROUND, "digest_list_entries",
+            BASE_FILES + ENTRIES_PER_ROUND * w.rounds + w.extra_files, "loadavg", "before",
+            load_before, "after", load_after, "nms", "qtpm-nms serve, SQLite store, HTTPS on 127.0.0.1", "tpms",
             jtpms, "flows", jflows, "goals", "qr_100x_faster_than_seeds", "met", g100.met,
             "checked", g100.checked, "misses", g100.misses, "qr_not_slower_than_classic_swtpm",
             "met", gsw.met, "checked", gsw.checked, "misses", gsw.misses,
