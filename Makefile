@@ -101,6 +101,7 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-tpm --runs 200 --keygen-runs 20 --json bench/results/tpm.json
 	./$(BUILD)/bench/qtpm-bench-flows --runs 100 --json bench/results/flows.json --md bench/results/flows.md
 	./$(BUILD)/bench/qtpm-bench-attest --runs 101 --json bench/results/attest.json
+	./$(BUILD)/bench/qtpm-bench-dm --runs 100 --json bench/results/dm.json --md bench/results/dm.md
 
 fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-long
