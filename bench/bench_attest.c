@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_attest.c — qtpm-bench-attest: the cost of incremental verification
  * (DESIGN decision 10). A router's TPM (qtpm's engine in-process) has

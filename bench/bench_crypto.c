@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_crypto.c — `make bench` for the crypto core: median cycles (rdtsc) and
  * microseconds of ML-KEM keygen/encaps/decaps and ML-DSA keygen/sign/verify

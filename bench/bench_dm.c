@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_dm.c — qtpm-bench-dm: the device-management flows measured at the
  * application level (issue 9; docs/BENCH.md "qtpm-bench-dm").

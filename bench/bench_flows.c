@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_flows.c — the seeds' application flows as a benchmark (DESIGN.md
  * decision 7; docs/BENCH.md "qtpm-bench-flows").

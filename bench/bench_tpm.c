@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_tpm.c — `make bench` for whole TPMs (DESIGN.md decision 7): the
  * latency of single TPM 2.0 commands over TCP, measured with one client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tpmproc.c — starting, watching and stopping the software TPMs that
  * qtpm-bench-tpm and qtpm-bench-flows measure (tpmproc.h), and the small

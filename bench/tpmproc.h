@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tpmproc.h — the TPM processes of the TPM benchmarks, shared by
  * qtpm-bench-tpm (bench_tpm.c, an ESAPI client) and qtpm-bench-flows
