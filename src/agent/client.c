@@ -78,6 +78,26 @@ int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body,
     return post(cfg, path, body, &id, status, reply, err, errlen);
 }
 
+static CURL *anon;
+
+static void anon_cleanup(void)
+{
+    curl_easy_cleanup(anon);
+    anon = NULL;
+}
+
+/* The agent is single-threaded: one handle for its anonymous requests,
+ * released at exit. */
+static CURL *anon_handle(void)
+{
+    if (!anon) {
+        anon = curl_easy_init();
+        if (anon)
+            atexit(anon_cleanup);
+    }
+    return anon;
+}
+
 static int post(const agent_config *cfg, const char *path, json_t *body, client_identity *id,
                 long *status, json_t **reply, char *err, size_t errlen)
 {
@@ -90,7 +110,10 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
         snprintf(err, errlen, "cannot encode the request");
         return QTPM_E_NOMEM;
     }
-    CURL *c = curl_easy_init();
+    /* Anonymous requests share one handle, so its connection (TCP + TLS)
+     * is kept alive between them; a request with a TPM-resident client key
+     * gets a handle of its own (its TLS context carries that identity). */
+    CURL *c = id ? curl_easy_init() : anon_handle();
     if (!c) {
         free(text);
         snprintf(err, errlen, "libcurl initialisation failed");
@@ -138,7 +161,10 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
         }
     }
     curl_slist_free_all(h);
-    curl_easy_cleanup(c);
+    if (id)
+        curl_easy_cleanup(c);
+    else
+        curl_easy_reset(c); /* options gone, connection cache kept */
     free(text);
     free(r.buf);
     return rc;
