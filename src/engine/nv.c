@@ -398,6 +398,30 @@ static void put_u64(uint8_t *p, uint64_t v)
     }
 }
 
+/* The value a counter index starts from at its first NV_Increment: Part 3
+ * §31.8 and Part 1 §37 ("NV Counter Index") make it at least the largest
+ * count any counter of this TPM ever had, so that counters never go
+ * backwards when an index is undefined and defined again. qtpm keeps that
+ * maximum in the persistent state (ps.nv_counter_max, raised by every
+ * increment, so undefine and TPM2_Clear cannot lose it) and also looks at
+ * the counters still defined, which covers states saved before the field
+ * existed. swtpm (the reference implementation) records the maximum when a
+ * counter is undefined: after a counter at 2 is undefined, a new counter's
+ * first increment gives 3 on both. */
+static uint64_t counter_floor(qtpm_tpm *tpm)
+{
+    uint64_t m = tpm->ps.nv_counter_max;
+    for (int i = 0; i < MAX_NV_INDICES; i++) {
+        const tpm_nv *o = tpm->nv[i];
+        if (o && nv_type(o) == TPM_NT_COUNTER && (o->pub.attributes & TPMA_NV_WRITTEN)) {
+            uint64_t v = get_u64(o->data);
+            if (v > m)
+                m = v;
+        }
+    }
+    return m;
+}
+
 /* Part 3 §31.8 TPM2_NV_Increment */
 TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c)
 {
@@ -409,8 +433,12 @@ TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     if (nv_type(nv) != TPM_NT_COUNTER)
         return TPM_RC_ATTRIBUTES;
-    uint64_t v = (nv->pub.attributes & TPMA_NV_WRITTEN) ? get_u64(nv->data) : 0;
+    uint64_t v = (nv->pub.attributes & TPMA_NV_WRITTEN) ? get_u64(nv->data) : counter_floor(tpm);
+    if (v == UINT64_MAX)
+        return TPM_RC_NV_RANGE; /* a counter never wraps (back to 0) */
     put_u64(nv->data, v + 1);
+    if (v + 1 > tpm->ps.nv_counter_max)
+        tpm->ps.nv_counter_max = v + 1;
     mark_written(tpm, nv);
     return TPM_RC_SUCCESS;
 }
