@@ -97,6 +97,16 @@ check "HMAC with a general-purpose keyedHash key" "$(wc -c <mac.bin)" -eq 32
 fail_rc 0x2D2 tpm2_createprimary -C o -G keyedhash -c khp.ctx
 run tpm2_flushcontext -t
 
+# a sign-only keyedHash key names HMAC, a decrypt-only one XOR: with scheme
+# NULL both are TPM_RC_SCHEME (0x2D2) on swtpm and qtpm
+fail_rc 0x2D2 tpm2_create -C prim.ctx -G keyedhash -a "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign" -u k1.pub -r k1.priv
+run tpm2_flushcontext -t
+fail_rc 0x2D2 tpm2_create -C prim.ctx -G keyedhash -a "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|decrypt" -u k1.pub -r k1.priv
+run tpm2_flushcontext -t
+# restricted with sign and decrypt both SET: TPM_RC_ATTRIBUTES (Part 1 §27.2)
+fail_rc 0x2C2 tpm2_create -C prim.ctx -G keyedhash -a "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign|decrypt|restricted" -u k1.pub -r k1.priv
+run tpm2_flushcontext -t
+# tpm2_createprimary -G xor: a restricted decrypt keyedHash with XOR (swtpm: accepted)
 run tpm2_createprimary -C o -G xor -c xorp.ctx >/dev/null
 run tpm2_flushcontext -t
 
@@ -163,13 +173,31 @@ check "two failures" "$(hexof pin.rd)" = 0000000200000002
 run tpm2_startauthsession -S ps.ctx --policy-session
 fail_rc 0x12F tpm2_policysecret -S ps.ctx -c 0x1500050 pin1
 run tpm2_flushcontext ps.ctx
-# PIN Fail without NO_DA is refused (Part 3 §31.3)
+# the owner resets pinCount with NV_Write: the PIN is usable again
+printf '\000\000\000\000\000\000\000\002' >pin.dat
+run tpm2_nvwrite 0x1500050 -C o -i pin.dat
+run tpm2_startauthsession -S ps.ctx --policy-session
+run tpm2_policysecret -S ps.ctx -c 0x1500050 pin1 >/dev/null
+run tpm2_flushcontext ps.ctx
+# the PIN is no way to write the index (AUTHWRITE is refused for PIN
+# indices; Part 3 §31.3, the authValue is unavailable for a write)
+fail_rc 0x12F tpm2_nvwrite 0x1500050 -C 0x1500050 -P pin1 -i pin.dat
+# PIN Fail without NO_DA, with AUTHWRITE, or not 8 bytes is refused
+# (Part 3 §31.3.1; the size rule tpm2-tools checks itself)
 fail_rc 0x2C2 tpm2_nvdefine 0x1500051 -C o -a "nt=pinfail|ownerread|ownerwrite"
+fail_rc 0x2C2 tpm2_nvdefine 0x1500051 -C o -a "nt=pinfail|ownerread|ownerwrite|authwrite|no_da"
+fail_rc 0x2C2 tpm2_nvdefine 0x1500051 -C o -a "nt=pinpass|ownerread|ownerwrite|writedefine"
 run tpm2_nvundefine 0x1500050 -C o
 
-run tpm2_nvdefine 0x1500052 -C o -p pin2 -a "nt=pinpass|ownerread|ownerwrite" >/dev/null
+run tpm2_nvdefine 0x1500052 -C o -p pin2 -a "nt=pinpass|ownerread|ownerwrite|no_da" >/dev/null
 printf '\000\000\000\000\000\000\000\002' >pin.dat
 run tpm2_nvwrite 0x1500052 -C o -i pin.dat
+# a wrong PIN does not count on a PIN Pass index
+run tpm2_startauthsession -S ps.ctx --policy-session
+fail_rc 0x9A2 tpm2_policysecret -S ps.ctx -c 0x1500052 wrong
+run tpm2_flushcontext ps.ctx
+run tpm2_nvread 0x1500052 -C o -o pin.rd
+check "pinpass ignores failures" "$(hexof pin.rd)" = 0000000000000002
 for i in 1 2; do
     run tpm2_startauthsession -S ps.ctx --policy-session
     run tpm2_policysecret -S ps.ctx -c 0x1500052 pin2 >/dev/null
