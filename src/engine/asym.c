@@ -490,6 +490,21 @@ static void write_ecc_point(tpm_wr *w, const uint8_t *x, const uint8_t *y, size_
     wr_2b(w, y, (uint16_t)n);
 }
 
+/* Part 3 §14.4 TPM2_ECDH_KeyGen: keyHandle only has to be an ECC key
+ * (TPM_RC_KEY otherwise); only its public point is used, so neither its
+ * attributes nor its scheme matter: an ECDAA signing key works, as on swtpm
+ * and the reference implementation. */
+static TPM_RC ecdh_public_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k->is_sequence || k->pub.type != TPM_ALG_ECC)
+        return RC_H(TPM_RC_KEY, 1);
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
+/* Part 3 §14.5 TPM2_ECDH_ZGen uses the private key: a decrypt key that is
+ * not restricted, with scheme ECDH or NULL. */
 static TPM_RC ecdh_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
 {
     tpm_object *k = object_find(tpm, h);
@@ -512,7 +527,7 @@ TPM_RC cmd_ECDH_KeyGen(qtpm_tpm *tpm, tpm_cmd *c)
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k;
-    TPM_RC rc = ecdh_key(tpm, c->handles[0], &k);
+    TPM_RC rc = ecdh_public_key(tpm, c->handles[0], &k);
     if (rc)
         return rc;
     qtpm_ecc_curve cv = object_ecc_curve(k);

@@ -234,6 +234,10 @@ typedef struct tpm_pstate {
     uint8_t audited[64];              /* bitmap over (cc - TPM_CC_FIRST) */
     uint8_t pending_alloc[PCR_BANK_COUNT]; /* PCR_Allocate, applied at TPM Reset */
     uint8_t alloc_pending;
+    /* the largest value any NV counter index of this TPM ever held: a new
+     * counter's first NV_Increment starts above it (Part 3 §31.8, nv.c);
+     * the optional trailing field of the version-3 state (tpm.c) */
+    uint64_t nv_counter_max;
 } tpm_pstate;
 
 /* ------------------------------------------------------------ the TPM */

@@ -210,6 +210,12 @@ TPM_RC cmd_Clear(qtpm_tpm *tpm, tpm_cmd *c)
     ps->owner_policy_alg = ps->endorsement_policy_alg = ps->lockout_policy_alg = TPM_ALG_NULL;
     ps->failed_tries = 0;
     ps->clear_count++;
+    /* Part 3 §24.6 TPM2_Clear: resetCount and restartCount go back to 0
+     * (Part 2 §10.11.1: resetCount counts the TPM Resets since the last
+     * Clear), so `tpm2_policycountertimer resets=0` holds after tpm2_clear,
+     * as on swtpm. */
+    ps->reset_count = 0;
+    ps->restart_count = 0;
     tpm->sh_enable = tpm->eh_enable = 1;
     tpm->dirty = 1;
     return TPM_RC_SUCCESS;

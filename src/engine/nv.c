@@ -195,6 +195,65 @@ TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write)
     return (a & need) ? TPM_RC_SUCCESS : TPM_RC_AUTH_UNAVAILABLE;
 }
 
+/* ---- PIN Pass / PIN Fail indices (Part 1 "PIN Pass Index / PIN Fail
+ * Index": NV indices whose authValue is a PIN guarded by their own
+ * counters; Part 2 §13.2 TPMS_NV_PIN_COUNTER_PARAMETERS) ----
+ *
+ * The data is u32 pinCount || u32 pinLimit (big-endian). The index's
+ * authValue may be used (for PolicySecret, NV_Read with AUTHREAD, ...) only
+ * once the index is written and while pinCount < pinLimit; otherwise it is
+ * not available (TPM_RC_AUTH_UNAVAILABLE, as swtpm). Each use of the
+ * authValue then counts: on a PIN Fail index a failure increments pinCount
+ * and a success sets it back to 0; on a PIN Pass index each success
+ * increments pinCount. The count is updated whatever the command does next. */
+
+static tpm_nv *pin_index(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    if ((h >> 24) != TPM_HT_NV_INDEX)
+        return NULL;
+    tpm_nv *nv = nv_find(tpm, h);
+    if (nv == NULL)
+        return NULL;
+    unsigned t = nv_type(nv);
+    return t == TPM_NT_PIN_FAIL || t == TPM_NT_PIN_PASS ? nv : NULL;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+int nv_pin_auth_available(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    const tpm_nv *nv = pin_index(tpm, h);
+    if (nv == NULL)
+        return 1;
+    if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
+        return 0;
+    return get_u32(nv->data) < get_u32(nv->data + 4);
+}
+
+void nv_pin_auth_result(qtpm_tpm *tpm, TPM_HANDLE h, int ok)
+{
+    tpm_nv *nv = pin_index(tpm, h);
+    if (nv == NULL || !(nv->pub.attributes & TPMA_NV_WRITTEN))
+        return;
+    uint32_t count = get_u32(nv->data), n = count;
+    if (nv_type(nv) == TPM_NT_PIN_FAIL)
+        n = ok ? 0 : (count < UINT32_MAX ? count + 1 : count);
+    else if (ok && count < UINT32_MAX)
+        n = count + 1;
+    if (n != count) {
+        put_u32(nv->data, n);
+        tpm->dirty = 1;
+    }
+}
+
 /* ---- commands ---- */
 
 /* Part 3 §31.3 TPM2_NV_DefineSpace */
@@ -252,6 +311,21 @@ TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
         break;
     case TPM_NT_EXTEND:
         if (pub.dataSize != hlen)
+            return RC_P(TPM_RC_SIZE, 2);
+        break;
+    case TPM_NT_PIN_FAIL:
+    case TPM_NT_PIN_PASS:
+        /* Part 3 §31.3.1 NV_DefineSpace: a PIN Fail index must be NO_DA (its
+         * pinCount/pinLimit is its own dictionary-attack protection); for
+         * both PIN types the authValue is no way to write (AUTHWRITE), and
+         * GLOBALLOCK and WRITEDEFINE are refused; the data is one
+         * TPMS_NV_PIN_COUNTER_PARAMETERS (Part 2 §13.2: u32 pinCount, u32
+         * pinLimit), 8 bytes. As swtpm: TPM_RC_ATTRIBUTES / TPM_RC_SIZE. */
+        if (type == TPM_NT_PIN_FAIL && !(a & TPMA_NV_NO_DA))
+            return RC_P(TPM_RC_ATTRIBUTES, 2);
+        if (a & (TPMA_NV_AUTHWRITE | TPMA_NV_GLOBALLOCK | TPMA_NV_WRITEDEFINE))
+            return RC_P(TPM_RC_ATTRIBUTES, 2);
+        if (pub.dataSize != 8)
             return RC_P(TPM_RC_SIZE, 2);
         break;
     default:
@@ -371,7 +445,10 @@ TPM_RC cmd_NV_Write(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = write_precheck(tpm, c, &nv);
     if (rc)
         return rc;
-    if (nv_type(nv) != TPM_NT_ORDINARY)
+    /* NV_Write writes ordinary and PIN indices (Part 3 §31.7: only
+     * counter, bits and extend indices are refused) */
+    unsigned t = nv_type(nv);
+    if (t != TPM_NT_ORDINARY && t != TPM_NT_PIN_FAIL && t != TPM_NT_PIN_PASS)
         return TPM_RC_ATTRIBUTES;
     if ((size_t)offset + len > nv->pub.dataSize)
         return TPM_RC_NV_RANGE;
@@ -398,6 +475,30 @@ static void put_u64(uint8_t *p, uint64_t v)
     }
 }
 
+/* The value a counter index starts from at its first NV_Increment: Part 3
+ * §31.8 and Part 1 §37 ("NV Counter Index") make it at least the largest
+ * count any counter of this TPM ever had, so that counters never go
+ * backwards when an index is undefined and defined again. qtpm keeps that
+ * maximum in the persistent state (ps.nv_counter_max, raised by every
+ * increment, so undefine and TPM2_Clear cannot lose it) and also looks at
+ * the counters still defined, which covers states saved before the field
+ * existed. swtpm (the reference implementation) records the maximum when a
+ * counter is undefined: after a counter at 2 is undefined, a new counter's
+ * first increment gives 3 on both. */
+static uint64_t counter_floor(qtpm_tpm *tpm)
+{
+    uint64_t m = tpm->ps.nv_counter_max;
+    for (int i = 0; i < MAX_NV_INDICES; i++) {
+        const tpm_nv *o = tpm->nv[i];
+        if (o && nv_type(o) == TPM_NT_COUNTER && (o->pub.attributes & TPMA_NV_WRITTEN)) {
+            uint64_t v = get_u64(o->data);
+            if (v > m)
+                m = v;
+        }
+    }
+    return m;
+}
+
 /* Part 3 §31.8 TPM2_NV_Increment */
 TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c)
 {
@@ -409,8 +510,12 @@ TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     if (nv_type(nv) != TPM_NT_COUNTER)
         return TPM_RC_ATTRIBUTES;
-    uint64_t v = (nv->pub.attributes & TPMA_NV_WRITTEN) ? get_u64(nv->data) : 0;
+    uint64_t v = (nv->pub.attributes & TPMA_NV_WRITTEN) ? get_u64(nv->data) : counter_floor(tpm);
+    if (v == UINT64_MAX)
+        return TPM_RC_NV_RANGE; /* a counter never wraps (back to 0) */
     put_u64(nv->data, v + 1);
+    if (v + 1 > tpm->ps.nv_counter_max)
+        tpm->ps.nv_counter_max = v + 1;
     mark_written(tpm, nv);
     return TPM_RC_SUCCESS;
 }

@@ -26,6 +26,10 @@ void nv_startup_clear(qtpm_tpm *tpm);
 /* Checks whether the authorization given for handle 1 permits reading
  * (write = 0) or writing index nv; TPM_RC_NV_AUTHORIZATION otherwise. */
 TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write);
+/* PIN Pass / PIN Fail indices (nv.c): whether the authValue of h may be
+ * used now (1 for any other entity), and the count after a use of it. */
+int nv_pin_auth_available(qtpm_tpm *tpm, TPM_HANDLE h);
+void nv_pin_auth_result(qtpm_tpm *tpm, TPM_HANDLE h, int ok);
 
 CMD(NV_DefineSpace);
 CMD(NV_UndefineSpace);

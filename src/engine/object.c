@@ -377,21 +377,27 @@ static TPM_RC check_template(const TPMT_PUBLIC *pub, const TPMS_SENSITIVE_CREATE
         break;
     }
     case TPM_ALG_KEYEDHASH: {
+        /* Part 2 §12.2.3.6 TPMS_KEYEDHASH_PARMS and the scheme checks of
+         * Part 3 §12.1 (object creation), as the reference implementation
+         * and swtpm apply them: sign and decrypt both SET is a
+         * general-purpose key (HMAC and XOR, the scheme chosen per use) and
+         * both CLEAR a sealed data object, each with scheme NULL; a
+         * sign-only key names HMAC, a decrypt-only key XOR (TPM_RC_SCHEME
+         * otherwise). tpm2-tools' `tpm2_create -G keyedhash` default is the
+         * general-purpose key; restricted with both SET was refused above
+         * (TPM_RC_ATTRIBUTES). */
         TPM_ALG_ID scheme = pub->parameters.keyedHashDetail.scheme.scheme;
-        if (sign && dec)
-            return RC_P(TPM_RC_ATTRIBUTES, 2);
-        if (!sign && !dec) {
-            /* sealed data object */
+        if (sign == dec) {
             if (scheme != TPM_ALG_NULL)
                 return RC_P(TPM_RC_SCHEME, 2);
-            if (a & TPMA_OBJECT_SENSITIVEDATAORIGIN)
-                return RC_P(TPM_RC_ATTRIBUTES, 2);
-        } else if (sign && scheme == TPM_ALG_XOR) {
-            return RC_P(TPM_RC_SCHEME, 2);
-        } else if (dec && scheme == TPM_ALG_HMAC) {
+        } else if (sign) {
+            if (scheme != TPM_ALG_HMAC)
+                return RC_P(TPM_RC_SCHEME, 2);
+        } else if (scheme != TPM_ALG_XOR) {
             return RC_P(TPM_RC_SCHEME, 2);
         }
-        if (restricted && dec)
+        /* sealed data: the TPM does not make it up */
+        if (!sign && !dec && (a & TPMA_OBJECT_SENSITIVEDATAORIGIN))
             return RC_P(TPM_RC_ATTRIBUTES, 2);
         break;
     }

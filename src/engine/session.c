@@ -158,6 +158,25 @@ static TPM_RC auth_fail(qtpm_tpm *tpm, TPM_HANDLE h, unsigned n)
     return RC_S(TPM_RC_BAD_AUTH, n);
 }
 
+/* A PIN Pass or PIN Fail NV index (nv.c). */
+static int is_pin_index(qtpm_tpm *tpm, TPM_HANDLE h)
+{
+    if ((h >> 24) != TPM_HT_NV_INDEX)
+        return 0;
+    const tpm_nv *nv = nv_find(tpm, h);
+    if (nv == NULL)
+        return 0;
+    unsigned t = (nv->pub.attributes & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
+    return t == TPM_NT_PIN_FAIL || t == TPM_NT_PIN_PASS;
+}
+
+/* The commands that write an NV index's data or attributes. */
+static int nv_write_command(uint32_t cc)
+{
+    return cc == TPM_CC_NV_Write || cc == TPM_CC_NV_Increment || cc == TPM_CC_NV_Extend ||
+           cc == TPM_CC_NV_SetBits || cc == TPM_CC_NV_WriteLock;
+}
+
 /* TPM_RC_LOCKOUT when the entity may not be authorized now (DA lockout). */
 static TPM_RC da_check(qtpm_tpm *tpm, TPM_HANDLE h)
 {
@@ -358,6 +377,7 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         int hi = auth_handle_index(sc, i);
         TPM_HANDLE h = hi >= 0 ? c->handles[hi] : TPM_RH_NULL;
         tpm_buf64 auth = {0};
+        int pin_use = 0;
         if (hi >= 0) {
             /* a policy session that uses no authValue (no PolicyAuthValue or
              * PolicyPassword) guesses nothing: DA lockout does not apply to
@@ -367,6 +387,14 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             TPM_RC rc = uses_auth ? da_check(tpm, h) : TPM_RC_SUCCESS;
             if (rc)
                 return rc;
+            /* PIN Pass / PIN Fail index authorized with its authValue (a
+             * password or HMAC session; nv.c): usable only while written
+             * and pinCount < pinLimit, and never to write (AUTHWRITE is
+             * refused at NV_DefineSpace), as the reference implementation's
+             * IsAuthValueAvailable and swtpm. */
+            pin_use = (s == NULL || s->type == TPM_SE_HMAC) && is_pin_index(tpm, h);
+            if (pin_use && (nv_write_command(c->cc) || !nv_pin_auth_available(tpm, h)))
+                return TPM_RC_AUTH_UNAVAILABLE; /* format 0, as for policy_required */
             entity_auth_value(tpm, h, &auth);
             int user_with_auth = 1, admin_with_policy = 0;
             entity_auth_rules(tpm, h, &user_with_auth, &admin_with_policy);
@@ -382,6 +410,8 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             /* password authorization (Part 1 §19.6.4) */
             int ok = auth_equal(a->hmac, a->hmac_size, auth.b, auth.size);
             qtpm_memzero(&auth, sizeof(auth));
+            if (pin_use)
+                nv_pin_auth_result(tpm, h, ok);
             if (!ok)
                 return auth_fail(tpm, h, n);
             continue;
@@ -448,6 +478,8 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             int ok = a->hmac_size == hlen && ct_memneq(mac, a->hmac, hlen) == 0;
             if (!ok && hi >= 0 && s->type != TPM_SE_HMAC && !include_auth)
                 return RC_S(TPM_RC_BAD_AUTH, n); /* no authValue in it: not a guess */
+            if (pin_use)
+                nv_pin_auth_result(tpm, h, ok);
             if (!ok)
                 return hi >= 0 ? auth_fail(tpm, h, n) : RC_S(TPM_RC_AUTH_FAIL, n);
         }

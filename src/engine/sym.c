@@ -124,7 +124,10 @@ static TPM_RC hmac_key(qtpm_tpm *tpm, TPM_HANDLE h, TPM_ALG_ID *alg, unsigned p_
     if (k->is_sequence || k->pub.type != TPM_ALG_KEYEDHASH || !k->has_sensitive)
         return RC_H(TPM_RC_TYPE, 1);
     uint32_t a = k->pub.objectAttributes;
-    if (!(a & TPMA_OBJECT_SIGN_ENCRYPT) || (a & (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT)))
+    /* Part 3 §15.4 HMAC_Start / §15.5 HMAC: an unrestricted key with sign
+     * SET; decrypt may be SET too (a general-purpose keyedHash key, whose
+     * scheme is NULL and whose hash the command names), as swtpm. */
+    if (!(a & TPMA_OBJECT_SIGN_ENCRYPT) || (a & TPMA_OBJECT_RESTRICTED))
         return RC_H(TPM_RC_ATTRIBUTES, 1);
     const TPMT_KEYEDHASH_SCHEME *s = &k->pub.parameters.keyedHashDetail.scheme;
     if (s->scheme == TPM_ALG_HMAC) {

@@ -223,6 +223,13 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
             s->bad = 1;
         qtpm_memzero(rec, sizeof(rec));
     }
+    /* Optional trailing fields of version 3, appended after the lists:
+     * files written before a field existed end earlier and load with its
+     * default (docs/SERVER.md "State file").
+     *   u64 nv_counter_max (default 0: nv.c then starts a new counter
+     *       above the counters still defined). */
+    if (s->w || rd_left(s->r) >= 8)
+        s_u64(s, &ps->nv_counter_max);
 }
 
 /* Serialises the persistent state into a malloc'd version-3 blob. */

@@ -7,7 +7,10 @@
  *    flipped byte) is refused and never saved over;
  *  - a failed save answers TPM_RC_NV_UNAVAILABLE and the in-memory state goes
  *    back to what the store holds, DA failures excepted;
- *  - the dictionary-attack rules of Part 1 §19.8.6 at the engine level.
+ *  - the dictionary-attack rules of Part 1 §19.8.6 at the engine level;
+ *  - persistent counters of issue 10: NV counters never go backwards (also
+ *    from a version-3 file without the counter maximum), PIN Pass / PIN
+ *    Fail counts, resetCount/restartCount across Resume and Clear.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,6 +342,259 @@ static void test_failed_startup_save(void **state)
     t.inner.close(t.inner.ctx);
 }
 
+/* ---- NV counters never go backwards (Part 3 §31.8 NV_Increment, Part 1
+ * §37 NV counter index; issue 10 item 3) ---- */
+
+#define NV_COUNTER_ATTRS (NV_OWNER_ATTRS | ((uint32_t)TPM_NT_COUNTER << TPMA_NV_TPM_NT_SHIFT))
+
+static uint32_t nv_owner_cmd(qtpm_tpm *tpm, uint32_t cc, uint32_t index)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, cc);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, index);
+    cb_pw(&c, "");
+    return run(tpm, &c, &r);
+}
+
+static uint64_t counter_value(qtpm_tpm *tpm, uint32_t index)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_Read);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, index);
+    cb_pw(&c, "");
+    cb_u16(&c, 8);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_param_size(&r);
+    assert_int_equal(rb_u16(&r), 8);
+    return rb_u64(&r);
+}
+
+/* defines index, increments it n times, returns its value */
+static uint64_t counter_new(qtpm_tpm *tpm, uint32_t index, int n)
+{
+    assert_int_equal(nv_define(tpm, index, NV_COUNTER_ATTRS, ""), 0);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_Increment, index), 0);
+    return counter_value(tpm, index);
+}
+
+static void test_counter_never_goes_backwards(void **state)
+{
+    (void)state;
+    test_store t;
+    char err[128];
+    int rc;
+    memset(&t, 0, sizeof(t));
+    qtpm_store_memory(&t.inner);
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(counter_new(tpm, 0x01500010, 2), 2);
+    assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_UndefineSpace, 0x01500010), 0);
+    /* swtpm: 3; before the fix qtpm answered 1 */
+    assert_int_equal(counter_new(tpm, 0x01500011, 1), 3);
+    /* a counter still defined counts too */
+    assert_int_equal(counter_new(tpm, 0x01500012, 1), 4);
+    assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_UndefineSpace, 0x01500011), 0);
+    assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_UndefineSpace, 0x01500012), 0);
+    /* the maximum is persistent: a new TPM object on the same store */
+    qtpm_tpm_free(tpm);
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(counter_new(tpm, 0x01500013, 1), 5);
+    /* TPM2_Clear removes owner indices; the maximum survives it */
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Clear);
+    cb_u32(&c, TPM_RH_LOCKOUT);
+    cb_pw(&c, "");
+    assert_int_equal(run(tpm, &c, &r), 0);
+    assert_int_equal(counter_new(tpm, 0x01500014, 1), 6);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
+/* A version-3 state written before the counter maximum existed (the
+ * optional trailing field absent) still loads; the counters still defined
+ * then set the floor. */
+static void test_state_without_counter_max(void **state)
+{
+    (void)state;
+    test_store t;
+    char err[128];
+    int rc;
+    memset(&t, 0, sizeof(t));
+    qtpm_store_memory(&t.inner);
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(counter_new(tpm, 0x01500020, 7), 7);
+    qtpm_tpm_free(tpm);
+    uint8_t *b;
+    size_t len;
+    blob(&t, &b, &len);
+    /* magic | u32 version | u32 body length | body | SHA-256: drop the
+     * body's last 8 bytes (the u64 maximum) and reseal */
+    uint32_t body = ((uint32_t)b[12] << 24) | ((uint32_t)b[13] << 16) | ((uint32_t)b[14] << 8) | b[15];
+    assert_int_equal(16 + body + 32, len);
+    uint64_t tail = 0;
+    for (int i = 0; i < 8; i++)
+        tail = (tail << 8) | b[16 + body - 8 + i];
+    assert_int_equal(tail, 7); /* the field is written, last in the body */
+    body -= 8;
+    b[12] = (uint8_t)(body >> 24), b[13] = (uint8_t)(body >> 16), b[14] = (uint8_t)(body >> 8),
+    b[15] = (uint8_t)body;
+    size_t nlen = 16 + body + 32;
+    unsigned int dl = 0;
+    assert_int_equal(EVP_Digest(b, 16 + body, b + 16 + body, &dl, EVP_sha256(), NULL), 1);
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", b, nlen), 0);
+    free(b);
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(counter_value(tpm, 0x01500020), 7);
+    assert_int_equal(counter_new(tpm, 0x01500021, 1), 8);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
+/* ---- PIN Pass / PIN Fail indices (Part 3 §31.3 NV_DefineSpace, Part 1
+ * "PIN Pass / PIN Fail index"; issue 10 item 2): the counters are kept in
+ * the index data and persist like any NV write ---- */
+
+#define NV_PIN_FAIL_ATTRS                                                                      \
+    (NV_OWNER_ATTRS | TPMA_NV_AUTHREAD | TPMA_NV_NO_DA |                                       \
+     ((uint32_t)TPM_NT_PIN_FAIL << TPMA_NV_TPM_NT_SHIFT))
+#define NV_PIN_PASS_ATTRS                                                                      \
+    (NV_OWNER_ATTRS | TPMA_NV_AUTHREAD | TPMA_NV_NO_DA |                                       \
+     ((uint32_t)TPM_NT_PIN_PASS << TPMA_NV_TPM_NT_SHIFT))
+#define RC_BAD_AUTH_S1 (TPM_RC_BAD_AUTH | TPM_RC_S | TPM_RC_1)
+
+static uint32_t pin_write(qtpm_tpm *tpm, uint32_t index, uint32_t count, uint32_t limit)
+{
+    cmdbuf c;
+    rspbuf r;
+    uint8_t d[8] = {(uint8_t)(count >> 24), (uint8_t)(count >> 16), (uint8_t)(count >> 8),
+                    (uint8_t)count,         (uint8_t)(limit >> 24), (uint8_t)(limit >> 16),
+                    (uint8_t)(limit >> 8),  (uint8_t)limit};
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_Write);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, index);
+    cb_pw(&c, "");
+    cb_2b(&c, d, 8);
+    cb_u16(&c, 0);
+    return run(tpm, &c, &r);
+}
+
+static void test_pin_fail_index(void **state)
+{
+    (void)state;
+    test_store t;
+    char err[128];
+    int rc;
+    memset(&t, 0, sizeof(t));
+    qtpm_store_memory(&t.inner);
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    const uint32_t ix = 0x01500030;
+    /* PIN Fail needs NO_DA; AUTHWRITE is refused for PIN indices */
+    assert_int_equal(nv_define(tpm, ix, NV_PIN_FAIL_ATTRS & ~TPMA_NV_NO_DA, "pin"),
+                     TPM_RC_ATTRIBUTES | TPM_RC_P | TPM_RC_2);
+    assert_int_equal(nv_define(tpm, ix, NV_PIN_FAIL_ATTRS | TPMA_NV_AUTHWRITE, "pin"),
+                     TPM_RC_ATTRIBUTES | TPM_RC_P | TPM_RC_2);
+    assert_int_equal(nv_define(tpm, ix, NV_PIN_FAIL_ATTRS, "pin"), 0);
+    /* not written yet: the PIN is not available */
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), TPM_RC_AUTH_UNAVAILABLE);
+    assert_int_equal(pin_write(tpm, ix, 0, 2), 0);
+    assert_int_equal(counter_value(tpm, ix), 0x0000000000000002ull);
+    assert_int_equal(nv_read_pw(tpm, ix, "bad"), RC_BAD_AUTH_S1);
+    assert_int_equal(counter_value(tpm, ix), 0x0000000100000002ull);
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), 0);
+    assert_int_equal(counter_value(tpm, ix), 0x0000000000000002ull); /* success clears */
+    assert_int_equal(nv_read_pw(tpm, ix, "bad"), RC_BAD_AUTH_S1);
+    assert_int_equal(nv_read_pw(tpm, ix, "bad"), RC_BAD_AUTH_S1);
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), TPM_RC_AUTH_UNAVAILABLE);
+    assert_int_equal(lockout_counter(tpm), 0); /* NO_DA: no DA failures */
+    /* the count is persistent */
+    qtpm_tpm_free(tpm);
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(counter_value(tpm, ix), 0x0000000200000002ull);
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), TPM_RC_AUTH_UNAVAILABLE);
+    /* the owner resets it */
+    assert_int_equal(pin_write(tpm, ix, 0, 2), 0);
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), 0);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
+static void test_pin_pass_index(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    const uint32_t ix = 0x01500031;
+    assert_int_equal(nv_define(tpm, ix, NV_PIN_PASS_ATTRS | TPMA_NV_WRITEDEFINE, "pin"),
+                     TPM_RC_ATTRIBUTES | TPM_RC_P | TPM_RC_2);
+    assert_int_equal(nv_define(tpm, ix, NV_PIN_PASS_ATTRS, "pin"), 0);
+    assert_int_equal(pin_write(tpm, ix, 0, 2), 0);
+    assert_int_equal(nv_read_pw(tpm, ix, "bad"), RC_BAD_AUTH_S1);
+    assert_int_equal(counter_value(tpm, ix), 0x0000000000000002ull); /* failures do not count */
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), 0);
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), 0);
+    assert_int_equal(counter_value(tpm, ix), 0x0000000200000002ull);
+    assert_int_equal(nv_read_pw(tpm, ix, "pin"), TPM_RC_AUTH_UNAVAILABLE);
+    qtpm_tpm_free(tpm);
+}
+
+/* ---- resetCount / restartCount (Part 1 §36, Part 3 §24.6 Clear) ---- */
+
+static void clock_counts(qtpm_tpm *tpm, uint32_t *resets, uint32_t *restarts)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r); /* time */
+    rb_u64(&r); /* clock */
+    *resets = rb_u32(&r);
+    *restarts = rb_u32(&r);
+}
+
+static void test_reset_restart_counts(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    uint32_t rs, rt;
+    clock_counts(tpm, &rs, &rt);
+    assert_int_equal(rs, 1); /* the first Startup is a TPM Reset (swtpm: 1) */
+    assert_int_equal(rt, 0);
+    assert_int_equal(shutdown(tpm, TPM_SU_STATE), 0);
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_STATE), 0); /* Resume */
+    clock_counts(tpm, &rs, &rt);
+    assert_int_equal(rs, 1);
+    assert_int_equal(rt, 1);
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Clear);
+    cb_u32(&c, TPM_RH_PLATFORM);
+    cb_pw(&c, "");
+    assert_int_equal(run(tpm, &c, &r), 0);
+    clock_counts(tpm, &rs, &rt);
+    assert_int_equal(rs, 0); /* before the fix: 1 */
+    assert_int_equal(rt, 0);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +603,11 @@ int main(void)
         cmocka_unit_test(test_other_format_versions),
         cmocka_unit_test(test_failed_save_not_acknowledged),
         cmocka_unit_test(test_failed_startup_save),
+        cmocka_unit_test(test_counter_never_goes_backwards),
+        cmocka_unit_test(test_state_without_counter_max),
+        cmocka_unit_test(test_pin_fail_index),
+        cmocka_unit_test(test_pin_pass_index),
+        cmocka_unit_test(test_reset_restart_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
