@@ -52,7 +52,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -194,19 +193,6 @@ static void set_error(series *s, const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Files and child processes. */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-    if (dir[0])
-        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static int write_text(const char *path, const char *text)
 {
@@ -1600,7 +1586,7 @@ out:
     }
     if (w.ca)
         qtpm_vendor_ca_free(w.ca);
-    remove_tree(w.tmp);
+    bench_remove_tree(w.tmp);
     curl_global_cleanup();
     return status;
 }

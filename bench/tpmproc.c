@@ -160,6 +160,12 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+void bench_remove_tree(const char *dir)
+{
+    if (dir[0])
+        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Prints the TPM's own log (its stdout and stderr) to our stderr. */
 static void show_log(const tpmproc *p)
 {
@@ -274,7 +280,7 @@ void tpmproc_stop(tpmproc *p)
         p->pid = 0;
     }
     if (p->state_dir[0]) {
-        nftw(p->state_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        bench_remove_tree(p->state_dir);
         remove(p->log_path);
         p->state_dir[0] = '\0';
         p->log_path[0] = '\0';

@@ -58,6 +58,9 @@ double bench_median(double *v, int n);
 /* The first line of /proc/loadavg, or "" if it cannot be read. */
 void bench_read_loadavg(char *buf, size_t size);
 
+/* Removes a directory tree (no symlinks followed); nothing when dir is "". */
+void bench_remove_tree(const char *dir);
+
 /* Looks `name` up in $PATH; 0 and the full path in out if found. */
 int bench_find_in_path(const char *name, char *out, size_t size);
 

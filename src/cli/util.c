@@ -56,14 +56,18 @@ void cli_err(cli_ctx *c, const char *fmt, ...)
         json_object_set_new(c->out, "error", json_pack("{s:s}", "message", msg));
 }
 
+/* Whether a libqtss error comes from the transport (TCTI). */
+static int is_transport_error(int rc)
+{
+    return rc == QTPM_TSS_E_IO || rc == QTPM_TSS_E_PROTOCOL || rc == QTPM_TSS_E_CONFIG ||
+           rc == QTPM_TSS_E_UNSUPPORTED;
+}
+
 /* The transport's own account of a transport error (qtpm_tcti_diagnostic),
  * or "" for any other error. */
 static const char *transport_diagnostic(int rc)
 {
-    if (rc == QTPM_TSS_E_IO || rc == QTPM_TSS_E_PROTOCOL || rc == QTPM_TSS_E_CONFIG ||
-        rc == QTPM_TSS_E_UNSUPPORTED)
-        return qtpm_tcti_diagnostic();
-    return "";
+    return is_transport_error(rc) ? qtpm_tcti_diagnostic() : "";
 }
 
 int cli_fail(cli_ctx *c, const char *what, int rc)
@@ -103,10 +107,7 @@ int cli_exit_for(int rc)
             return CLI_EXIT_UNSUPPORTED;
         return CLI_EXIT_TPM;
     }
-    if (rc == QTPM_TSS_E_IO || rc == QTPM_TSS_E_PROTOCOL || rc == QTPM_TSS_E_CONFIG ||
-        rc == QTPM_TSS_E_UNSUPPORTED)
-        return CLI_EXIT_TCTI;
-    return CLI_EXIT_GENERAL;
+    return is_transport_error(rc) ? CLI_EXIT_TCTI : CLI_EXIT_GENERAL;
 }
 
 const char *cli_marshal_text(TPM_RC rc)
