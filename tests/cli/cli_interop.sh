@@ -44,17 +44,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Two consecutive free ports (both protocols use N and N+1).
+# Free port pairs come from tests/lib/freeport.py (found before any cd).
+FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 free_port() {
-    python3 - <<'PYEOF'
-import socket
-for _ in range(500):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    try:
-        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close()
-        print(p); break
-    except OSError:
-        pass
-PYEOF
+    python3 "$FREEPORT"
 }
 port_open() {
     python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null

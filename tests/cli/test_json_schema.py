@@ -11,13 +11,15 @@ subcommand, and the validator rejects documents that break it.
 import copy
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 import jsonschema
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../lib"))
+from freeport import free_pair  # noqa: E402
 
 qtpm, server, schema_path = (os.path.abspath(a) for a in sys.argv[1:4])
 schema = json.load(open(schema_path))
@@ -31,20 +33,6 @@ def validator(defn):
     return jsonschema.Draft202012Validator(s)
 
 
-def free_pair():
-    for _ in range(500):
-        a = socket.socket()
-        a.bind(("127.0.0.1", 0))
-        p = a.getsockname()[1]
-        a.close()
-        try:
-            b = socket.socket()
-            b.bind(("127.0.0.1", p + 1))
-            b.close()
-            return p
-        except OSError:
-            pass
-    raise RuntimeError("no free ports")
 
 
 tmp = tempfile.mkdtemp(prefix="qtpm-json-")

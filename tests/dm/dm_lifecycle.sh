@@ -42,17 +42,10 @@ fail() {
     for f in "$tmp"/*.log "$tmp"/out; do [ -f "$f" ] && { echo "== $f"; cat "$f"; } >&2; done
     exit 1
 }
+# Free port pairs come from tests/lib/freeport.py (found before any cd).
+FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 free_port_pair() {
-    python3 - <<'PY'
-import socket
-for _ in range(500):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    try:
-        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close()
-        print(p); break
-    except OSError:
-        pass
-PY
+    python3 "$FREEPORT"
 }
 wait_port() { # PORT PID
     i=0

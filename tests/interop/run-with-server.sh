@@ -58,17 +58,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Two consecutive free ports (the protocols use N and N+1).
+# Free port pairs come from tests/lib/freeport.py (found before any cd).
+FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 free_ports() {
-    python3 - <<'EOF'
-import socket
-for _ in range(500):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    try:
-        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close()
-        print(p); break
-    except OSError:
-        pass
-EOF
+    python3 "$FREEPORT"
 }
 
 port_open() {

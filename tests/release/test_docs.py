@@ -24,11 +24,13 @@ import glob
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../lib"))
+from freeport import free_pair  # noqa: E402
 
 src, build = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 bins = [os.path.join(build, d) for d in
@@ -69,20 +71,6 @@ def only_make(text):
     return bool(cmds) and all(re.match(r"^make(\s|$)", c) for c in cmds)
 
 
-def free_pair():
-    for _ in range(500):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        p = s.getsockname()[1]
-        s.close()
-        try:
-            t = socket.socket()
-            t.bind(("127.0.0.1", p + 1))
-            t.close()
-            return p
-        except OSError:
-            pass
-    raise RuntimeError("no free port pair")
 
 
 def wait_ready(proc, log):

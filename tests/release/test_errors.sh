@@ -16,13 +16,7 @@ trap 'exit 130' INT TERM
 fails=0
 
 free_pair() {
-    python3 -c '
-import socket
-for _ in range(500):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    try:
-        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close(); print(p); break
-    except OSError: pass'
+    python3 "$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py"
 }
 
 # expect DESCRIPTION TEXT TCTI: qtpm -T TCTI getrandom 8 exits 4 with TEXT on stderr.

@@ -79,13 +79,7 @@ echo "$out" | grep -Eq "^qtpm $version random [0-9a-f]{32}$" || fail "client-eng
 ok "engine: refused by libqtss alone, working with libqtpm-engine ($out)"
 
 # The installed server, on free loopback ports; wait for its ready line.
-port=$(python3 -c '
-import socket
-for _ in range(500):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    try:
-        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close(); print(p); break
-    except OSError: pass')
+port=$(python3 "$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py")
 "$prefix/bin/qtpm-server" --memory --host 127.0.0.1 --port "$port" >"$tmp/server.out" 2>&1 &
 server_pid=$!
 i=0

@@ -32,15 +32,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=$(python3 - <<'PY'
-import socket
-for _ in range(500):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    try:
-        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close(); print(p); break
-    except OSError:
-        pass
-PY
+# Free port pairs come from tests/lib/freeport.py (found before any cd).
+FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
+PORT=$(python3 "$FREEPORT"
 )
 export TPM2TOOLS_TCTI="mssim:host=127.0.0.1,port=$PORT"
 fail() { echo "FAIL: $*"; exit 1; }

@@ -16,6 +16,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../lib"))
+from freeport import free_pair  # noqa: E402
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tpmraw  # noqa: E402
 
@@ -29,20 +32,6 @@ def check(cond, what):
         failures.append(what)
 
 
-def free_pair():
-    for _ in range(500):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        p = s.getsockname()[1]
-        s.close()
-        try:
-            t = socket.socket()
-            t.bind(("127.0.0.1", p + 1))
-            t.close()
-            return p
-        except OSError:
-            pass
-    raise RuntimeError("no free port pair")
 
 
 def read_line(proc, timeout=20.0):

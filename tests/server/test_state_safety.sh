@@ -55,16 +55,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 fail() { echo "FAIL ($SERVER $CASE): $*"; [ -f "$WORK/server.log" ] && tail -5 "$WORK/server.log"; exit 1; }
 
+# Free port pairs come from tests/lib/freeport.py (found before any cd).
+FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 free_port() {
-    python3 - <<'PY'
-import socket
-for _ in range(500):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    try:
-        t = socket.socket(); t.bind(("127.0.0.1", p + 1)); t.close(); print(p); break
-    except OSError:
-        pass
-PY
+    python3 "$FREEPORT"
 }
 PORT=$(free_port)
 if [ "$SERVER" = swtpm ]; then
