@@ -130,7 +130,7 @@ TPM_RC cmd_ActivateCredential(qtpm_tpm *tpm, tpm_cmd *c)
     crypt_part parts[] = {{enc, elen}, {obj->name.b, obj->name.size}};
     if (crypt_hmac_parts(alg, hkey, hl, mac, parts, 2))
         goto out;
-    if (ct_memneq(mac, blob + 2, hl) != 0) {
+    if (!ct_equal(mac, blob + 2, hl)) {
         rc = RC_P(TPM_RC_INTEGRITY, 1);
         goto out;
     }

@@ -210,7 +210,7 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
             } else {
                 crypt_part parts[] = {{plain + 2 + hl, cur_len - 2 - hl}, {o->name.b, o->name.size}};
                 crypt_hash_parts(o->pub.nameAlg, h, parts, 2);
-                if (ct_memneq(h, plain + 2, hl) != 0)
+                if (!ct_equal(h, plain + 2, hl))
                     rc = RC_P(TPM_RC_INTEGRITY, 3);
             }
             cur = plain + 2 + hl;

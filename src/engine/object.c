@@ -552,7 +552,7 @@ TPM_RC object_outer_unwrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len,
         crypt_hmac_parts(alg, hkey, hlen, mac, parts, 2))
         return TPM_RC_FAILURE;
     qtpm_memzero(hkey, sizeof(hkey));
-    if (ct_memneq(mac, in + 2, hlen) != 0)
+    if (!ct_equal(mac, in + 2, hlen))
         return TPM_RC_INTEGRITY;
     int r = crypt_kdfa(alg, seed, seed_len, "STORAGE", name->b, name->size, NULL, 0,
                        (uint32_t)klen * 8, key);

@@ -39,11 +39,20 @@
 #define SA_ENCRYPT 0x40
 #define SA_AUDIT 0x80
 
+/* An authValue without its trailing zero bytes (Part 1 §19.6.4.3, §19.6.5:
+ * they do not count in a password or an HMAC key). Every byte is read and
+ * the length is counted arithmetically, so the time does not depend on the
+ * bytes; the result is then public — the HMAC key's length has to be, and
+ * it tells only how many zero bytes the value ends with. */
 uint16_t auth_trim(const uint8_t *a, uint16_t len)
 {
-    while (len > 0 && a[len - 1] == 0)
-        len--;
-    return len;
+    uint32_t seen = 0, keep = 0;
+    for (uint16_t i = len; i > 0; i--) {
+        seen |= ct_mask_nonzero_u32(a[i - 1]);
+        keep += seen & 1u;
+    }
+    QTPM_CT_DECLASSIFY(&keep, sizeof keep);
+    return (uint16_t)keep;
 }
 
 int auth_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
@@ -52,7 +61,7 @@ int auth_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
     blen = auth_trim(b, (uint16_t)blen);
     if (alen != blen)
         return 0;
-    return ct_memneq(a, b, alen) == 0;
+    return ct_equal(a, b, alen);
 }
 
 tpm_session *session_find(qtpm_tpm *tpm, TPM_HANDLE h)
@@ -475,7 +484,7 @@ TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             uint8_t mac[MAX_DIGEST];
             session_hmac(s, val, sc->cp_hash[i], &a->nonce_caller, &s->nonce_tpm, dn, en, a->attrs,
                          mac);
-            int ok = a->hmac_size == hlen && ct_memneq(mac, a->hmac, hlen) == 0;
+            int ok = a->hmac_size == hlen && ct_equal(mac, a->hmac, hlen);
             if (!ok && hi >= 0 && s->type != TPM_SE_HMAC && !include_auth)
                 return RC_S(TPM_RC_BAD_AUTH, n); /* no authValue in it: not a guess */
             if (pin_use)
