@@ -12,7 +12,10 @@
  *   - VerifySignature's verified ticket, checked by PolicyAuthorize,
  *   - PolicySecret's authorization ticket, checked by PolicyTicket,
  *   - CreatePrimary's creation ticket, checked by CertifyCreation,
- *   - ContextSave / ContextLoad (integrity HMAC under the proof).
+ *   - ContextSave / ContextLoad (integrity HMAC under the proof),
+ *   - SignDigest of a restricted HashML-DSA key with a hash-check ticket,
+ *   - an HMAC key with secret key bits and authValue: its password
+ *     authorization, TPM2_HMAC and VerifySignature of an HMAC signature.
  * Memcheck reports any branch or memory address computed from the undefined
  * bytes: a memcmp on a ticket, an early exit in a MAC check. The one place a
  * secret-derived value becomes public is the verdict of ct_equal() (ct.h),
@@ -30,6 +33,7 @@
 #include <valgrind/memcheck.h>
 
 #include "engine_int.h"
+#include "object.h"
 #include "qtpm/engine.h"
 #include "qtpm/tpm2_types.h"
 
@@ -179,40 +183,76 @@ typedef struct {
     size_t ticket_len;
 } object;
 
-/* TPM2B_SENSITIVE_CREATE (empty) and TPM2B_PUBLIC of an ECC P-256 ECDSA key. */
-static void ecc_sign_template(cmd *c, uint32_t attrs)
+/* TPMT_PUBLIC templates: ECC P-256 ECDSA, HashML-DSA-65 (SHA-256), HMAC. */
+typedef struct {
+    uint8_t b[128];
+    size_t n;
+} tmpl;
+
+static void t16(tmpl *t, uint16_t v)
 {
-    c_u16(c, 4);
-    c_u16(c, 0);
-    c_u16(c, 0);
-    size_t at = c->n;
-    c_u16(c, 0);
-    c_u16(c, TPM_ALG_ECC);
-    c_u16(c, TPM_ALG_SHA256);
-    c_u32(c, attrs);
-    c_u16(c, 0); /* authPolicy */
-    c_u16(c, TPM_ALG_NULL);
-    c_u16(c, TPM_ALG_ECDSA);
-    c_u16(c, TPM_ALG_SHA256);
-    c_u16(c, TPM_ECC_NIST_P256);
-    c_u16(c, TPM_ALG_NULL);
-    c_u16(c, 0);
-    c_u16(c, 0);
-    size_t len = c->n - at - 2;
-    c->b[at] = (uint8_t)(len >> 8);
-    c->b[at + 1] = (uint8_t)len;
-    c_u16(c, 0); /* outsideInfo */
-    c_u32(c, 0); /* creationPCR: none */
+    t->b[t->n++] = (uint8_t)(v >> 8);
+    t->b[t->n++] = (uint8_t)v;
 }
 
-static uint32_t create_primary(qtpm_tpm *tpm, const char *owner_pw, uint32_t attrs, object *o)
+static void t_head(tmpl *t, uint16_t type, uint32_t attrs)
+{
+    t->n = 0;
+    t16(t, type);
+    t16(t, TPM_ALG_SHA256);
+    t16(t, (uint16_t)(attrs >> 16));
+    t16(t, (uint16_t)attrs);
+    t16(t, 0); /* authPolicy */
+}
+
+static tmpl ecc_template(uint32_t attrs)
+{
+    tmpl t;
+    t_head(&t, TPM_ALG_ECC, attrs);
+    t16(&t, TPM_ALG_NULL);
+    t16(&t, TPM_ALG_ECDSA);
+    t16(&t, TPM_ALG_SHA256);
+    t16(&t, TPM_ECC_NIST_P256);
+    t16(&t, TPM_ALG_NULL);
+    t16(&t, 0);
+    t16(&t, 0);
+    return t;
+}
+
+static tmpl hmldsa_template(uint32_t attrs)
+{
+    tmpl t;
+    t_head(&t, TPM_ALG_HASH_MLDSA, attrs);
+    t16(&t, TPM_MLDSA_65);
+    t16(&t, TPM_ALG_SHA256);
+    t16(&t, 0);
+    return t;
+}
+
+static tmpl hmac_template(uint32_t attrs)
+{
+    tmpl t;
+    t_head(&t, TPM_ALG_KEYEDHASH, attrs);
+    t16(&t, TPM_ALG_HMAC);
+    t16(&t, TPM_ALG_SHA256);
+    t16(&t, 0);
+    return t;
+}
+
+static uint32_t create_primary_t(qtpm_tpm *tpm, const char *owner_pw, const tmpl *t,
+                                 const char *user_auth, object *o)
 {
     cmd c;
     rsp r;
     c_start(&c, TPM_ST_SESSIONS, TPM_CC_CreatePrimary);
     c_u32(&c, TPM_RH_OWNER);
     c_pw(&c, owner_pw);
-    ecc_sign_template(&c, attrs);
+    c_u16(&c, (uint16_t)(4 + strlen(user_auth)));
+    c_2b(&c, user_auth, strlen(user_auth));
+    c_u16(&c, 0);
+    c_2b(&c, t->b, t->n);
+    c_u16(&c, 0); /* outsideInfo */
+    c_u32(&c, 0); /* creationPCR: none */
     uint32_t rc = run(tpm, &c, &r);
     if (rc)
         return rc;
@@ -232,6 +272,21 @@ static uint32_t create_primary(qtpm_tpm *tpm, const char *owner_pw, uint32_t att
     p = r_2b(&r, &o->name_len);
     memcpy(o->name, p, o->name_len);
     return r.bad ? 1 : 0;
+}
+
+static uint32_t create_primary(qtpm_tpm *tpm, const char *owner_pw, uint32_t attrs, object *o)
+{
+    tmpl t = ecc_template(attrs);
+    return create_primary_t(tpm, owner_pw, &t, "", o);
+}
+
+/* The engine's copy of a loaded object (to mark its secrets). */
+static tpm_object *loaded(qtpm_tpm *tpm, uint32_t handle)
+{
+    for (int i = 0; i < MAX_LOADED_OBJECTS; i++)
+        if (tpm->objects[i] && tpm->objects[i]->handle == handle)
+            return tpm->objects[i];
+    return NULL;
 }
 
 /* Sign(digest) with an optional hash-check ticket; the TPMT_SIGNATURE out. */
@@ -529,6 +584,96 @@ static void context_checks(qtpm_tpm *tpm, const object *o)
     }
 }
 
+/* SignDigest of a restricted HashML-DSA key with the hash-check ticket (pqc.c). */
+static void signdigest_checks(qtpm_tpm *tpm)
+{
+    object k;
+    tmpl t = hmldsa_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_NODA |
+                             A_SIGN | A_RESTRICTED);
+    check(create_primary_t(tpm, OWNER_PW, &t, "", &k) == 0, "HashML-DSA key created");
+    cmd c;
+    rsp r;
+    c_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    c_2b(&c, "attest me", 9);
+    c_u16(&c, TPM_ALG_SHA256);
+    c_u32(&c, TPM_RH_OWNER);
+    check(run(tpm, &c, &r) == 0, "Hash");
+    uint16_t n;
+    uint8_t digest[32], ticket[80];
+    const uint8_t *d = r_2b(&r, &n);
+    check(n == 32, "Hash's digest");
+    memcpy(digest, d, 32);
+    size_t tl = r.n - r.off;
+    memcpy(ticket, r.b + r.off, tl);
+    for (int wrong = 0; wrong < 2; wrong++) {
+        if (wrong)
+            ticket[tl - 7] ^= 0x02;
+        c_start(&c, TPM_ST_SESSIONS, TPM_CC_SignDigest);
+        c_u32(&c, k.handle);
+        c_pw(&c, "");
+        c_u16(&c, 0); /* context */
+        c_2b(&c, digest, 32);
+        c_bytes(&c, ticket, tl);
+        uint32_t rc = run(tpm, &c, &r);
+        if (wrong)
+            check(rc == (TPM_RC_TICKET | TPM_RC_P | TPM_RC_3), "SignDigest forged ticket refused");
+        else
+            check(rc == 0, "SignDigest with the ticket");
+    }
+}
+
+/* An HMAC key whose key bits and authValue are secret: its password
+ * authorization, TPM2_HMAC, and VerifySignature of an HMAC signature
+ * (asym.c), right and wrong. */
+static void hmac_key_checks(qtpm_tpm *tpm)
+{
+    object k;
+    tmpl t = hmac_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_NODA | A_SIGN);
+    check(create_primary_t(tpm, OWNER_PW, &t, "key-pw", &k) == 0, "HMAC key created");
+    tpm_object *o = loaded(tpm, k.handle);
+    check(o != NULL, "HMAC key loaded");
+    if (!o)
+        return;
+    SECRET(o->sens.authValue.buffer, o->sens.authValue.size);
+    SECRET(o->sens.sensitive.bits.buffer, o->sens.sensitive.bits.size);
+    uint8_t digest[32] = {9, 8, 7}, mac[32];
+    cmd c;
+    rsp r;
+    for (int wrong = 0; wrong < 2; wrong++) {
+        c_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
+        c_u32(&c, k.handle);
+        c_pw(&c, wrong ? "key-pX" : "key-pw");
+        c_2b(&c, digest, 32);
+        c_u16(&c, TPM_ALG_SHA256);
+        uint32_t rc = run(tpm, &c, &r);
+        if (wrong) {
+            check(rc == (TPM_RC_BAD_AUTH | TPM_RC_S | TPM_RC_1), "wrong key password refused");
+        } else {
+            check(rc == 0, "TPM2_HMAC");
+            r_u32(&r);
+            uint16_t n;
+            const uint8_t *p = r_2b(&r, &n);
+            check(n == 32, "HMAC size");
+            memcpy(mac, p, 32);
+        }
+    }
+    for (int wrong = 0; wrong < 2; wrong++) {
+        if (wrong)
+            mac[31] ^= 0x80;
+        c_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_VerifySignature);
+        c_u32(&c, k.handle);
+        c_2b(&c, digest, 32);
+        c_u16(&c, TPM_ALG_HMAC);
+        c_u16(&c, TPM_ALG_SHA256);
+        c_bytes(&c, mac, 32);
+        uint32_t rc = run(tpm, &c, &r);
+        if (wrong)
+            check(rc == (TPM_RC_SIGNATURE | TPM_RC_P | TPM_RC_2), "forged HMAC signature refused");
+        else
+            check(rc == 0, "HMAC signature verified");
+    }
+}
+
 int main(void)
 {
     qtpm_tpm_config cfg;
@@ -568,6 +713,8 @@ int main(void)
     auth_ticket_checks(tpm);
     creation_checks(tpm, &signer);
     context_checks(tpm, &signer);
+    signdigest_checks(tpm);
+    hmac_key_checks(tpm);
 
     PUBLIC(&tpm->ps, sizeof tpm->ps);
     qtpm_tpm_free(tpm);
@@ -575,7 +722,7 @@ int main(void)
         fprintf(stderr, "ct_engine: %d check(s) failed\n", failures);
         return 1;
     }
-    printf("ct_engine: auth, hash-check, verified, auth and creation tickets and contexts "
-           "checked with secret proofs and authValue\n");
+    printf("ct_engine: authorizations, tickets (hash-check, verified, auth, creation, "
+           "SignDigest), contexts and HMAC keys checked with their secrets undefined\n");
     return 0;
 }
