@@ -208,7 +208,7 @@ int agent_confint_verify_ex(qtpm_tss *tpm, const char *state_dir, const char *ma
             break;
         }
         int unreadable = file_hmac(tpm, key, path, got) != QTPM_OK;
-        if (unreadable || ct_memneq(want, got, 32)) {
+        if (unreadable || !ct_equal(want, got, 32)) {
             (*bad)++;
             snprintf(err, errlen, "%s: %s, refused", path,
                      unreadable ? "missing or unreadable" : "HMAC mismatch");

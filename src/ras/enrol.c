@@ -496,7 +496,7 @@ void qtpm_ras_activate(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *pol
         qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
     }
-    if (ct_memneq(cred, e->secret, sizeof cred)) {
+    if (!ct_equal(cred, e->secret, sizeof cred)) {
         qtpm_store_event_add(st, e->router, "enrol-failed", "wrong credential", NULL);
         qtpm_ras_fail(res, 403, "credential-mismatch", "the credential is wrong");
         goto out;

@@ -315,7 +315,7 @@ int qtpm_tss_execute(qtpm_tss *t, const qtpm_tss_command *cmd, qtpm_tss_response
                 if (rc != QTPM_OK)
                     goto out;
                 if (expect.size != ar.hmac.size ||
-                    ct_memneq(expect.buffer, ar.hmac.buffer, expect.size)) {
+                    !ct_equal(expect.buffer, ar.hmac.buffer, expect.size)) {
                     rc = QTPM_E_VERIFY;
                     goto out;
                 }

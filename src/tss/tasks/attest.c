@@ -241,7 +241,7 @@ static int attest_common(const TPMT_PUBLIC *signer, const TPM2B_ATTEST *attest,
         return QTPM_E_VERIFY;
     size_t nlen = nonce ? nonce->size : 0;
     if (out->extraData.size != nlen ||
-        (nlen && ct_memneq(out->extraData.buffer, nonce->buffer, nlen)))
+        (nlen && !public_equal(out->extraData.buffer, nonce->buffer, nlen)))
         return QTPM_E_VERIFY;
     return QTPM_OK;
 }
