@@ -823,6 +823,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     qtpm_nms_routing *rt = arg;
     retry_pass(rt);
     wake_polls(rt, NULL);
+    arm_retry(rt);
     qtpm_nms_routing_changed(rt); /* pushes the failure events */
 }
 
