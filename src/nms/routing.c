@@ -18,9 +18,9 @@
  * interface with its newest command in the store (and, once acknowledged, with what the
  * newest report says) and queues a new command where they differ, superseding the older
  * ones of that interface. It runs after every request that may change a state (evidence,
- * heartbeat, enrolment, reports, acks, policy), from the offline sweep and every 15 s,
- * so a state change made by any path — or by the admin CLI in another process — is
- * enforced. Interfaces already named by a command stay known after their adjacency has
+ * heartbeat, enrolment, reports, acks, policy), from the offline sweep and
+ * every 5 s, so a state change made by any path — or by the admin CLI in another
+ * process — is enforced. Interfaces already named by a command stay known after their adjacency has
  * gone (an excluded link has no neighbour any more).
  *
  * Delivery is a long poll: GET /routers/<id>/commands holds the evhttp request (no
@@ -50,7 +50,8 @@
 #define MAX_DELIVERIES 5
 #define FAIL_AFTER_MS 10000
 #define FAILED_RETRY_MS 10000
-#define TICK_S 15
+#define TICK_S 5
+#define KEEPALIVE_TICKS 3 /* a keepalive comment every 15 s */
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,   0.25,   0.5,   1.0,  2.5};
@@ -108,6 +109,7 @@ struct qtpm_nms_routing {
     struct event *retry, *tick;
     int64_t last_event; /* the newest event pushed to the stream */
     int64_t evidence_ms; /* arrival of the evidence being handled, 0 outside */
+    unsigned ticks;
     uint64_t reroutes, failures;
     uint64_t verdicts[4]; /* good, unknown, bad, refused */
     uint64_t hist[N_BUCKETS];
@@ -1205,19 +1207,18 @@ static int passive(qtpm_nms_routing *rt, const char *router, const char *iface)
     return f && f->passive;
 }
 
-void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
+/* The topology as GET /topology shows it; NULL on a store error. */
+static json_t *topology_json(qtpm_nms_routing *rt)
 {
     struct states_acc s = {0};
     struct cmds c;
     if (qtpm_store_router_each(rt->st, add_state, &s) || s.oom) {
         free(s.a);
-        reply_store(rt, r);
-        return;
+        return NULL;
     }
     if (load_cmds(rt, NULL, 0, &c)) {
         free(s.a);
-        reply_store(rt, r);
-        return;
+        return NULL;
     }
     json_t *routers = json_array(), *links = json_array();
     for (size_t i = 0; i < s.n; i++) {
@@ -1244,9 +1245,7 @@ void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
         if (b)
             b->used = 1;
         int excl = passive(rt, a->router, a->iface) || (b && passive(rt, b->router, b->iface));
-        qtpm_store_command *ca = cmd_for(&c, a->router, a->iface);
-        qtpm_store_command *cb = b ? cmd_for(&c, b->router, b->iface) : NULL;
-        excl |= (ca && ca->excluded) || (cb && cb->excluded);
+        excl |= a->excluded || (b && b->excluded); /* what the policy wants now */
         json_t *e = json_pack("{s:s,s:s,s:o,s:s,s:b}", "a", a->router, "a_interface", a->iface,
                               "a_cost", cost_json(rt, a->router, a->iface), "b", a->toward,
                               "excluded", excl);
@@ -1257,9 +1256,41 @@ void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
     free(h.a);
     free(c.a);
     free(s.a);
-    json_t *j = json_pack("{s:o,s:o}", "routers", routers, "links", links);
+    return json_pack("{s:o,s:o}", "routers", routers, "links", links);
+}
+
+void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
+{
+    json_t *j = topology_json(rt);
+    if (!j) {
+        reply_store(rt, r);
+        return;
+    }
     reply_json(r, 200, j);
     json_decref(j);
+}
+
+int qtpm_nms_topology_read(qtpm_store *st, json_t **out)
+{
+    *out = NULL;
+    qtpm_nms_routing *rt = calloc(1, sizeof *rt);
+    if (!rt)
+        return -1;
+    rt->st = st;
+    struct states_acc s = {0};
+    int rc = -1;
+    if (qtpm_store_report_each(st, load_report, rt) == 0 &&
+        qtpm_store_router_each(st, add_state, &s) == 0 && !s.oom &&
+        qtpm_store_policy_get(st, &rt->policy) == 0) {
+        rt->states = s.a;
+        rt->nstates = s.n;
+        s.a = NULL;
+        *out = topology_json(rt);
+        rc = *out ? 0 : -1;
+    }
+    free(s.a);
+    qtpm_nms_routing_free(rt);
+    return rc;
 }
 
 /* A query parameter as a bounded integer: 1 absent, 0 ok, -1 bad. */
@@ -1497,7 +1528,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     qtpm_nms_routing *rt = arg;
     qtpm_nms_routing_changed(rt);
-    qtpm_nms_stream_keepalive(rt->stream);
+    if (++rt->ticks % KEEPALIVE_TICKS == 0)
+        qtpm_nms_stream_keepalive(rt->stream);
 }
 
 qtpm_nms_routing *qtpm_nms_routing_new(struct event_base *base, qtpm_store *st,

@@ -55,6 +55,9 @@ void qtpm_nms_ack(qtpm_nms_routing *rt, struct evhttp_request *r, const char *cn
                   const char *id, json_t *body);
 void qtpm_nms_stream_open(qtpm_nms_routing *rt, struct evhttp_request *r);
 
+/* The topology of GET /topology read from the store alone (the admin CLI). */
+int qtpm_nms_topology_read(qtpm_store *st, json_t **out);
+
 /* The routing lines of /metrics (Prometheus text format 0.0.4). */
 void qtpm_nms_routing_metrics(qtpm_nms_routing *rt, struct evbuffer *out);
 
