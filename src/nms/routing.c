@@ -1136,10 +1136,16 @@ void qtpm_nms_ack(qtpm_nms_routing *rt, struct evhttp_request *r, const char *cn
     int64_t recv = json_integer_value(json_object_get(body, "received_ms"));
     int64_t applied = json_is_integer(aj) ? json_integer_value(aj) : 0;
     int64_t fib = json_is_integer(fj) ? json_integer_value(fj) : -1;
-    const char *err = json_string_value(json_object_get(body, "error"));
+    char err[256] = "";
+    const char *e = json_string_value(json_object_get(body, "error"));
+    for (size_t i = 0; e && e[i] && i < sizeof err - 1; i++) {
+        unsigned char ch = (unsigned char)e[i];
+        err[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+        err[i + 1] = '\0';
+    }
     int repeat = c.acked_ms != 0 && !strcmp(c.status, ok ? "ok" : "failed");
     if (!repeat) {
-        char detail[480], fibs[32];
+        char detail[1024], fibs[32];
         if (fib >= 0)
             snprintf(fibs, sizeof fibs, "%lld", (long long)fib);
         else
@@ -1149,7 +1155,7 @@ void qtpm_nms_ack(qtpm_nms_routing *rt, struct evhttp_request *r, const char *cn
                  seq, c.router, c.interface, (long long)c.cost, c.excluded ? " excluded" : "",
                  c.toward, strcmp(c.status, "superseded") ? "" : " (superseded)",
                  (long long)c.issued_ms, (long long)c.delivered_ms, (long long)recv,
-                 (long long)applied, fibs, err && err[0] ? " error: " : "", err ? err : "");
+                 (long long)applied, fibs, err[0] ? " error: " : "", err);
         const char *kind = ok ? "enforced" : "enforcement-failed";
         if (qtpm_store_command_ack(rt->st, seq, ok, recv, applied, fib, err, kind, detail)) {
             reply_store(rt, r);

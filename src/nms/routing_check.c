@@ -74,6 +74,12 @@ static int cidr_ok(const char *s)
     return inet_pton(AF_INET6, addr, a6) == 1 && len <= 128;
 }
 
+/* An optional field: absent, null or "" (FRR leaves some addresses empty). */
+static int absent(json_t *v)
+{
+    return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
+}
+
 static int printable(const char *s, size_t max)
 {
     size_t n = s ? strlen(s) : 0;
@@ -147,8 +153,8 @@ const char *qtpm_nms_report_check(json_t *body, char *msg, size_t n)
         if (!ifname_ok(name))
             BAD("interfaces[%zu].name must be an interface name (1-15 of A-Z a-z 0-9 - _ . @)",
                 i);
-        if (addr && !json_is_null(addr) && !cidr_ok(json_string_value(addr)))
-            BAD("interfaces[%zu].address must be ADDRESS/PREFIXLEN or null", i);
+        if (!absent(addr) && !cidr_ok(json_string_value(addr)))
+            BAD("interfaces[%zu].address must be ADDRESS/PREFIXLEN, \"\" or null", i);
         if (!int_in(json_object_get(e, "cost"), 1, 65535))
             BAD("interfaces[%zu].cost must be an integer 1..65535", i);
         if (!json_is_boolean(json_object_get(e, "passive")))
@@ -168,8 +174,8 @@ const char *qtpm_nms_report_check(json_t *body, char *msg, size_t n)
         if (!ifname_ok(json_string_value(json_object_get(e, "interface"))))
             BAD("neighbours[%zu].interface must be an interface name", i);
         json_t *a = json_object_get(e, "address");
-        if (a && !json_is_null(a) && !ip_ok(json_string_value(a)))
-            BAD("neighbours[%zu].address must be an IP address or null", i);
+        if (!absent(a) && !ip_ok(json_string_value(a)))
+            BAD("neighbours[%zu].address must be an IP address, \"\" or null", i);
         if (!printable(json_string_value(json_object_get(e, "state")), 32))
             BAD("neighbours[%zu].state must be a printable string of 1-32 bytes", i);
     }
@@ -181,10 +187,10 @@ const char *qtpm_nms_report_check(json_t *body, char *msg, size_t n)
         if (!cidr_ok(json_string_value(json_object_get(e, "prefix"))))
             BAD("routes[%zu].prefix must be ADDRESS/PREFIXLEN", i);
         json_t *via = json_object_get(e, "via"), *ifc = json_object_get(e, "interface");
-        if (via && !json_is_null(via) && !ip_ok(json_string_value(via)))
-            BAD("routes[%zu].via must be an IP address or null", i);
-        if (ifc && !json_is_null(ifc) && !ifname_ok(json_string_value(ifc)))
-            BAD("routes[%zu].interface must be an interface name or null", i);
+        if (!absent(via) && !ip_ok(json_string_value(via)))
+            BAD("routes[%zu].via must be an IP address, \"\" or null", i);
+        if (!absent(ifc) && !ifname_ok(json_string_value(ifc)))
+            BAD("routes[%zu].interface must be an interface name, \"\" or null", i);
         json_t *m = json_object_get(e, "metric");
         if (m && !json_is_null(m) && !int_in(m, 0, 16777215))
             BAD("routes[%zu].metric must be an integer 0..16777215 or null", i);
@@ -215,11 +221,11 @@ const char *qtpm_nms_ack_check(json_t *body, char *msg, size_t n)
         BAD("applied_ms is required when ok is true");
     if (f && !json_is_null(f) && !int_in(f, 0, max))
         BAD("fib_ms must be unix milliseconds or null");
+    /* The agent's error may quote a tool's output (newlines and all): any string up to
+     * 1024 bytes; the NMS stores it with control characters replaced. */
     json_t *err = json_object_get(body, "error");
-    if (err && !json_is_null(err) &&
-        (!json_is_string(err) || json_string_length(err) > 256 ||
-         (json_string_length(err) > 0 && !printable(json_string_value(err), 256))))
-        BAD("error must be a printable string of at most 256 bytes or null");
+    if (err && !json_is_null(err) && (!json_is_string(err) || json_string_length(err) > 1024))
+        BAD("error must be a string of at most 1024 bytes or null");
     return NULL;
 }
 
