@@ -421,4 +421,15 @@ python3 "$HERE/check_metrics.py" "$tmp/out" || fail "metrics format"
 [ "$(metric qtpm_nms_reroutes_total)" = 3 ] || fail "reroutes $(metric qtpm_nms_reroutes_total)"
 [ "$(metric qtpm_nms_enforcement_failures_total)" = 2 ] || fail "failures $(metric qtpm_nms_enforcement_failures_total)"
 kill -0 "$nms_pid" || fail "the NMS died"
+# A clean stop with a poll and a stream held (a sanitizer build reports leaks here).
+call A GET "/api/v1/routers/$id_A/commands?after=999999&wait=20" >/dev/null &
+hp=$!
+curl -sN --max-time 20 --cacert "$tmp/nms/operator-ca.crt" --cert "$tmp/nms/readonly.crt" \
+    --key "$tmp/nms/readonly.key" "$base/api/v1/stream" >/dev/null 2>&1 &
+hs=$!
+pids="$pids $hp $hs"
+sleep 0.5
+kill -TERM "$nms_pid"
+wait "$nms_pid" || fail "the NMS did not stop cleanly"
+if grep -q "Sanitizer" "$tmp/nms.log"; then fail "sanitizer report"; fi
 echo "PASS"
