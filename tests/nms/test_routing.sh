@@ -431,7 +431,7 @@ pids="$pids $hp $hs"
 sleep 0.5
 kill -TERM "$nms_pid"
 wait "$nms_pid" || fail "the NMS did not stop cleanly"
-if grep -q "Sanitizer" "$tmp/nms.log"; then fail "sanitizer report"; fi
+if grep -qE "Sanitizer|runtime error" "$tmp/nms.log"; then fail "sanitizer report"; fi
 
 # ---- a restart, and the offline sweep as the state change ----
 # The NMS again on the same database with a 1 s period: reports come back from the store
