@@ -508,6 +508,6 @@ int qtpm_nms_web_request(const struct qtpm_nms_web *w, struct evhttp_request *r,
     if (is_login)
         login(w, r);
     else
-        send_file(w, r, is_root ? "index.html" : path + 4);
+        send_file(w, r, is_root ? "index.html" : path + 1); /* /ui/x is DIR/ui/x */
     return 1;
 }
