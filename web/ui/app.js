@@ -162,6 +162,8 @@
       ]),
     });
     state.cy.on('tap', 'node', (e) => select(e.target.id()));
+    // Read-only handle for the browser's console and the Chromium test.
+    window.qtpmMap = state.cy;
   }
 
   function drawMap() {
