@@ -124,12 +124,7 @@ done
 rid() { cat "$tmp/r$1/agent/router.id"; }
 i=1
 while [ $i -le $routers ]; do
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-        -subj "/O=qtpm-nms/OU=router/CN=$(rid $i)" -keyout "$tmp/r$i/rc.key" \
-        -out "$tmp/r$i/rc.csr" 2>/dev/null || fail "router csr"
-    openssl x509 -req -in "$tmp/r$i/rc.csr" -CA "$tmp/nms/privacy-ca.crt" \
-        -CAkey "$tmp/nms/privacy-ca.key" -CAcreateserial -days 1 -out "$tmp/r$i/rc.crt" \
-        2>/dev/null || fail "router cert"
+    sh "$here/router-cert.sh" "$tmp/nms" "$(rid $i)" "$tmp/r$i/rc" || fail "router certificate r$i"
     i=$((i + 1))
 done
 python3 - "$tmp" > /dev/null <<'PY'
@@ -172,6 +167,7 @@ printf '#!/bin/sh\necho routerd 3.4.2; nc -l -p 4444 -e /bin/sh\n' > "$tmp/r2/im
 echo "attest-once exit \$?" >> "$tmp/r2/attack.log"
 exit 0
 EOF
+chmod 755 "$tmp/attack.sh"
 
 mkdir -p "$shots"
 # The SPKI hash of the NMS's server certificate, which chromium is told to accept.
