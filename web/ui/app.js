@@ -145,7 +145,8 @@
       ].concat(nodeStyle, [
         { selector: 'node.st-offline', style: { 'border-style': 'dashed' } },
         { selector: 'node.st-bad', style: { 'border-width': 4, 'border-color': '#000' } },
-        { selector: 'node:selected', style: { 'overlay-color': '#0969da', 'overlay-opacity': 0.25 } },
+        // The selection is a halo around the node, so the node keeps its own colour.
+        { selector: 'node:selected', style: { 'underlay-color': '#0969da', 'underlay-opacity': 0.45, 'underlay-padding': 7, 'underlay-shape': 'round-rectangle', 'overlay-opacity': 0 } },
         {
           selector: 'edge',
           style: {
@@ -411,6 +412,10 @@
     } else {
       note.textContent = 'refused (' + r.status + '): ' + (r.body && r.body.message ? r.body.message : 'error');
       loadPolicy();
+      if (state.role !== 'operator') {
+        // Whoever re-enabled the form by hand: it goes back to read-only.
+        for (const e of $('policy').querySelectorAll('input, select, button')) e.disabled = true;
+      }
     }
   }
 
