@@ -19,7 +19,7 @@ const env = (k) => {
 const BASE = env('WEB_BASE');
 const SHOTS = env('WEB_SHOTS');
 const ROUTERS = Object.fromEntries(env('WEB_ROUTERS').split(',').map((x) => x.split('=')));
-const STATE_COLOURS = { good: '#1a7f37', bad: '#c62828' };
+const STATE_COLOURS = { good: '#1a7f37', unknown: '#8a6100', bad: '#c62828' };
 
 let failures = 0;
 function check(cond, what) {
@@ -156,6 +156,7 @@ async function scenario(browser) {
   await op.waitForFunction((n) => document.querySelectorAll('#routers tbody tr').length === n,
     { timeout: 5000 }, Object.keys(ROUTERS).length).catch(() => {});
   for (const [name, id] of Object.entries(ROUTERS)) {
+    if (name === 'r4') continue;
     const row = await rowState(op, id);
     check(row && row.state === 'good' && row.text.includes('good') && row.text.includes('✓'),
       name + ' is good in the table (' + JSON.stringify(row) + ')');
@@ -163,6 +164,15 @@ async function scenario(browser) {
     check(node && node.state === 'good' && node.label.startsWith(name + '\n') && node.label.includes('GOOD') &&
       node.colour === rgb(STATE_COLOURS.good) && node.shape === 'round-rectangle',
     name + ' is a green round rectangle labelled GOOD on the map (' + JSON.stringify(node) + ')');
+  }
+  {
+    // r4 enrolled and never attested: amber diamond, its state in words.
+    const row = await rowState(op, ROUTERS.r4);
+    check(row && row.state === 'enrolled' && row.text === '? enrolled (not attested)',
+      'r4 (never attested) is "? enrolled (not attested)" in the table (' + JSON.stringify(row) + ')');
+    const node = await mapNode(op, ROUTERS.r4);
+    check(node && node.label === 'r4\n? ENROLLED' && node.colour === rgb(STATE_COLOURS.unknown) && node.shape === 'diamond',
+      'r4 is an amber diamond labelled ENROLLED on the map (' + JSON.stringify(node) + ')');
   }
   const edges = await op.evaluate(() => window.qtpmMap.edges().map((e) => e.data('label')));
   check(edges.length === 3 && edges.every((l) => l === '10 / 10'), 'the map has the 3 links with their OSPF costs (' + edges + ')');
@@ -268,7 +278,7 @@ async function scenario(browser) {
   const row = await rowState(op, r2);
   check(row && row.text.includes('✗') && row.text.includes('bad') && row.why.includes('digest-mismatch /usr/sbin/routerd'),
     'the table says ✗ bad and why: ' + JSON.stringify(row));
-  for (const name of ['r1', 'r3']) {
+  for (const name of ['r1', 'r3']) { // and r4 stays as it was
     const other = await rowState(op, ROUTERS[name]);
     check(other && other.state === 'good', name + ' stays good');
   }
@@ -283,6 +293,16 @@ async function scenario(browser) {
   const tl = await op.$$eval('#events li', (lis) => lis.map((l) => l.dataset.kind + ' ' + l.textContent));
   check(tl.some((t) => t.startsWith('verdict') && t.includes('r2')), 'the timeline shows r2\'s verdict (' + tl.length + ' events)');
   await shot(op, 'web-03-operator-r2-bad');
+  // enforcement: r1's interface toward r2 now wants the bad cost (no agent applies it here)
+  await op.click('#routers tr[data-router="' + ROUTERS.r1 + '"] button');
+  await op.waitForFunction(() => /r1/.test(document.getElementById('d-name').textContent), { timeout: 5000 }).catch(() => {});
+  await op.waitForFunction((v) => Array.from(document.querySelectorAll('#d-ifaces tbody tr'))
+    .some((t) => t.cells[0].textContent === 'eth2' && t.cells[5].textContent === v), { timeout: 5000 }, newBad).catch(() => {});
+  const enf = await op.$$eval('#d-ifaces tbody tr', (trs) => trs.map((t) => Array.from(t.cells).map((c) => c.textContent)));
+  const e2 = enf.find((c) => c[0] === 'eth2');
+  check(e2 && e2[4] === 'r2' && e2[5] === newBad && /^(pending|failed)/.test(e2[6]),
+    'r1\'s eth2 toward r2 shows the desired cost ' + newBad + ' and its enforcement status (' + JSON.stringify(e2) + ')');
+  await shot(op, 'web-05-operator-enforcement');
   // the read-only page followed too
   const roRow = await rowState(ro, r2);
   check(roRow && roRow.state === 'bad', 'the read-only page shows r2 bad as well');

@@ -10,15 +10,17 @@
 
 (function () {
   const API = '/api/v1';
+  // label: the words of the tables; word: the map's (short, to fit in a node).
   const STATES = {
-    good: { mark: '✓', shape: 'round-rectangle', label: 'good' },
-    unknown: { mark: '?', shape: 'diamond', label: 'unknown' },
-    enrolled: { mark: '?', shape: 'diamond', label: 'enrolled (not attested)' },
-    enrolling: { mark: '?', shape: 'diamond', label: 'enrolling' },
-    bad: { mark: '✗', shape: 'octagon', label: 'bad' },
-    offline: { mark: '–', shape: 'rectangle', label: 'offline' },
+    good: { mark: '✓', shape: 'round-rectangle', label: 'good', word: 'GOOD' },
+    unknown: { mark: '?', shape: 'diamond', label: 'unknown', word: 'UNKNOWN' },
+    enrolled: { mark: '?', shape: 'diamond', label: 'enrolled (not attested)', word: 'ENROLLED' },
+    enrolling: { mark: '?', shape: 'diamond', label: 'enrolling', word: 'ENROLLING' },
+    bad: { mark: '✗', shape: 'octagon', label: 'bad', word: 'BAD' },
+    offline: { mark: '–', shape: 'rectangle', label: 'offline', word: 'OFFLINE' },
   };
-  const COLOURS = { good: '#1a7f37', unknown: '#b58100', bad: '#c62828', offline: '#6e7781' };
+  // White text on each keeps a contrast ratio of at least 4.5:1 (WCAG 2.1 SC 1.4.3).
+  const COLOURS = { good: '#1a7f37', unknown: '#8a6100', bad: '#c62828', offline: '#57606a' };
   const MAX_EVENTS = 300;
 
   const $ = (id) => document.getElementById(id);
@@ -102,8 +104,8 @@
   // ---- the map ----
 
   function nodeLabel(r) {
-    const st = STATES[r.state] || { mark: '?', label: r.state };
-    return (r.hostname || r.id) + '\n' + st.mark + ' ' + String(st.label).toUpperCase();
+    const st = STATES[r.state] || { mark: '?', word: String(r.state || 'unknown').toUpperCase() };
+    return (r.hostname || r.id) + '\n' + st.mark + ' ' + st.word;
   }
 
   function initMap() {
