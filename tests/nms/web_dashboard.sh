@@ -182,7 +182,12 @@ WEB_ROUTERS="r1=$(rid 1),r2=$(rid 2),r3=$(rid 3),r4=$(rid 4)"
 WEB_ATTACK="$tmp/attack.sh" WEB_ATTACK_LOG="$tmp/r2/attack.log"
 export WEB_OPERATOR_URL WEB_READONLY_URL WEB_ROUTERS WEB_ATTACK WEB_ATTACK_LOG
 export WEB_CA="$tmp/nms/operator-ca.crt" WEB_RO_CERT="$tmp/nms/readonly.crt" WEB_RO_KEY="$tmp/nms/readonly.key"
-NODE_PATH="$build/web-npm/node_modules" timeout 150 node "$here/web_dashboard.cjs" ||
-    fail "the dashboard test failed"
+# In the background and waited for, so a signal to this script runs the trap at once.
+NODE_PATH="$build/web-npm/node_modules" timeout 150 node "$here/web_dashboard.cjs" &
+driver=$!
+pids="$driver $pids"
+rc=0
+wait "$driver" || rc=$?
+[ $rc = 0 ] || fail "the dashboard test failed ($rc)"
 grep -q "attest-once exit [1-9]" "$tmp/r2/attack.log" || fail "the attack was not refused by the NMS"
 echo "web_dashboard: ok (screenshots in $shots)"
