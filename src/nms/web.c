@@ -182,11 +182,23 @@ static enum qtpm_nms_web_role check_token(const unsigned char key[KEY_LEN], cons
     char copy[TOKEN_MAX];
     memcpy(copy, tok, body);
     copy[body] = '\0';
-    char *f[5], *save = NULL, *p = copy;
-    for (int i = 0; i < 5; i++, p = NULL)
-        if (!(f[i] = strtok_r(p, ".", &save)))
+    /* Exactly five non-empty dot-separated fields (no strtok: it would merge "..") */
+    char *f[5], *p = copy;
+    for (int i = 0; i < 5; i++) {
+        f[i] = p;
+        char *dot = strchr(p, '.');
+        if (i < 4 && !dot)
             return QTPM_WEB_NONE;
-    if (strtok_r(NULL, ".", &save) || strcmp(f[0], "v1") || strcmp(f[1], kind))
+        if (i == 4 && dot)
+            return QTPM_WEB_NONE;
+        if (dot) {
+            *dot = '\0';
+            p = dot + 1;
+        }
+        if (!*f[i])
+            return QTPM_WEB_NONE;
+    }
+    if (strcmp(f[0], "v1") || strcmp(f[1], kind))
         return QTPM_WEB_NONE;
     char *end = NULL;
     long long exp = strtoll(f[3], &end, 10);
