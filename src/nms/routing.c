@@ -18,9 +18,9 @@
  * interface with its newest command in the store (and, once acknowledged, with what the
  * newest report says) and queues a new command where they differ, superseding the older
  * ones of that interface. It runs after every request that may change a state (evidence,
- * heartbeat, enrolment, reports, acks, policy), from the offline sweep and every 15 s,
- * so a state change made by any path — or by the admin CLI in another process — is
- * enforced. Interfaces already named by a command stay known after their adjacency has
+ * heartbeat, enrolment, reports, acks, policy), from the offline sweep and
+ * every 5 s, so a state change made by any path — or by the admin CLI in another
+ * process — is enforced. Interfaces already named by a command stay known after their adjacency has
  * gone (an excluded link has no neighbour any more).
  *
  * Delivery is a long poll: GET /routers/<id>/commands holds the evhttp request (no
@@ -33,7 +33,6 @@
  */
 #include "routing.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,15 +41,13 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#define MAX_INTERFACES 256
-#define MAX_NEIGHBOURS 256
-#define MAX_ROUTES 4096
 #define MAX_STREAM_CLIENTS 32
 #define REDELIVER_MS 2000
 #define MAX_DELIVERIES 5
 #define FAIL_AFTER_MS 10000
 #define FAILED_RETRY_MS 10000
-#define TICK_S 15
+#define TICK_S 5
+#define KEEPALIVE_TICKS 3 /* a keepalive comment every 15 s */
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                  0.1,   0.25,   0.5,   1.0,  2.5};
@@ -108,6 +105,7 @@ struct qtpm_nms_routing {
     struct event *retry, *tick;
     int64_t last_event; /* the newest event pushed to the stream */
     int64_t evidence_ms; /* arrival of the evidence being handled, 0 outside */
+    unsigned ticks;
     uint64_t reroutes, failures;
     uint64_t verdicts[4]; /* good, unknown, bad, refused */
     uint64_t hist[N_BUCKETS];
@@ -139,284 +137,6 @@ static void reply_error(qtpm_nms_routing *rt, struct evhttp_request *r, int code
 static void reply_store(qtpm_nms_routing *rt, struct evhttp_request *r)
 {
     reply_error(rt, r, 500, "store", qtpm_store_errmsg(rt->st));
-}
-
-/* ---- validation ---- */
-
-/* An interface name as Linux allows it (IFNAMSIZ 16 with the NUL; no '/', ':' or
- * whitespace, net/core/dev.c dev_valid_name), and we keep to a printable subset. */
-static int ifname_ok(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || c == '@'))
-            return 0;
-    }
-    return 1;
-}
-
-/* A dotted-quad IPv4 address written canonically (inet_pton, then no leading zeros). */
-static int ipv4_ok(const char *s)
-{
-    struct in_addr a;
-    char back[INET_ADDRSTRLEN];
-    return s && strlen(s) < sizeof back && inet_pton(AF_INET, s, &a) == 1 &&
-           inet_ntop(AF_INET, &a, back, sizeof back) && !strcmp(back, s);
-}
-
-static int ip_ok(const char *s)
-{
-    unsigned char a[16];
-    return s && strlen(s) <= 45 && (ipv4_ok(s) || inet_pton(AF_INET6, s, a) == 1);
-}
-
-/* ADDRESS/LEN with LEN within the family's width. */
-static int cidr_ok(const char *s)
-{
-    const char *slash = s ? strchr(s, '/') : NULL;
-    char addr[48];
-    if (!slash || (size_t)(slash - s) >= sizeof addr)
-        return 0;
-    memcpy(addr, s, (size_t)(slash - s));
-    addr[slash - s] = '\0';
-    const char *l = slash + 1;
-    size_t ln = strlen(l);
-    if (ln == 0 || ln > 3 || (ln > 1 && l[0] == '0'))
-        return 0;
-    int len = 0;
-    for (size_t i = 0; i < ln; i++) {
-        if (l[i] < '0' || l[i] > '9')
-            return 0;
-        len = len * 10 + (l[i] - '0');
-    }
-    if (ipv4_ok(addr))
-        return len <= 32;
-    unsigned char a6[16];
-    return inet_pton(AF_INET6, addr, a6) == 1 && len <= 128;
-}
-
-static int printable(const char *s, size_t max)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > max)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
-    return 1;
-}
-
-/* Every key of o is one of the NULL-terminated names; else the first other key. */
-static const char *other_key(json_t *o, const char *const *names)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v) {
-        (void)v;
-        int known = 0;
-        for (size_t i = 0; names[i]; i++)
-            known |= !strcmp(k, names[i]);
-        if (!known)
-            return k;
-    }
-    return NULL;
-}
-
-static int int_in(json_t *v, int64_t lo, int64_t hi)
-{
-    return json_is_integer(v) && json_integer_value(v) >= lo && json_integer_value(v) <= hi;
-}
-
-#define BAD(...)                                                                               \
-    do {                                                                                       \
-        snprintf(msg, n, __VA_ARGS__);                                                         \
-        return msg;                                                                            \
-    } while (0)
-
-const char *qtpm_nms_report_check(json_t *body, char *msg, size_t n)
-{
-    static const char *const top[] = {"ospf_router_id", "interfaces", "neighbours", "routes",
-                                      NULL};
-    static const char *const ifk[] = {"name", "address", "cost", "passive", NULL};
-    static const char *const nbk[] = {"ospf_router_id", "interface", "address", "state", NULL};
-    static const char *const rtk[] = {"prefix", "via", "interface", "metric", "protocol", NULL};
-    const char *k;
-    if (!json_is_object(body))
-        BAD("the report must be a JSON object");
-    if ((k = other_key(body, top)))
-        BAD("unknown field '%.64s'", k);
-    if (!ipv4_ok(json_string_value(json_object_get(body, "ospf_router_id"))))
-        BAD("ospf_router_id must be a dotted-quad IPv4 address");
-    json_t *ifs = json_object_get(body, "interfaces");
-    json_t *nbs = json_object_get(body, "neighbours");
-    json_t *rts = json_object_get(body, "routes");
-    if (!json_is_array(ifs) || json_array_size(ifs) > MAX_INTERFACES)
-        BAD("interfaces must be an array of at most %d objects", MAX_INTERFACES);
-    if (!json_is_array(nbs) || json_array_size(nbs) > MAX_NEIGHBOURS)
-        BAD("neighbours must be an array of at most %d objects", MAX_NEIGHBOURS);
-    if (!json_is_array(rts) || json_array_size(rts) > MAX_ROUTES)
-        BAD("routes must be an array of at most %d objects", MAX_ROUTES);
-    size_t i;
-    json_t *e;
-    json_array_foreach(ifs, i, e) {
-        if (!json_is_object(e))
-            BAD("interfaces[%zu] must be an object", i);
-        if ((k = other_key(e, ifk)))
-            BAD("interfaces[%zu]: unknown field '%.64s'", i, k);
-        const char *name = json_string_value(json_object_get(e, "name"));
-        json_t *addr = json_object_get(e, "address");
-        if (!ifname_ok(name))
-            BAD("interfaces[%zu].name must be an interface name (1-15 of A-Z a-z 0-9 - _ . @)",
-                i);
-        if (addr && !json_is_null(addr) && !cidr_ok(json_string_value(addr)))
-            BAD("interfaces[%zu].address must be ADDRESS/PREFIXLEN or null", i);
-        if (!int_in(json_object_get(e, "cost"), 1, 65535))
-            BAD("interfaces[%zu].cost must be an integer 1..65535", i);
-        if (!json_is_boolean(json_object_get(e, "passive")))
-            BAD("interfaces[%zu].passive must be true or false", i);
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(name, json_string_value(json_object_get(json_array_get(ifs, j),
-                                                                "name"))))
-                BAD("interfaces[%zu].name '%s' is listed twice", i, name);
-    }
-    json_array_foreach(nbs, i, e) {
-        if (!json_is_object(e))
-            BAD("neighbours[%zu] must be an object", i);
-        if ((k = other_key(e, nbk)))
-            BAD("neighbours[%zu]: unknown field '%.64s'", i, k);
-        if (!ipv4_ok(json_string_value(json_object_get(e, "ospf_router_id"))))
-            BAD("neighbours[%zu].ospf_router_id must be a dotted-quad IPv4 address", i);
-        if (!ifname_ok(json_string_value(json_object_get(e, "interface"))))
-            BAD("neighbours[%zu].interface must be an interface name", i);
-        json_t *a = json_object_get(e, "address");
-        if (a && !json_is_null(a) && !ip_ok(json_string_value(a)))
-            BAD("neighbours[%zu].address must be an IP address or null", i);
-        if (!printable(json_string_value(json_object_get(e, "state")), 32))
-            BAD("neighbours[%zu].state must be a printable string of 1-32 bytes", i);
-    }
-    json_array_foreach(rts, i, e) {
-        if (!json_is_object(e))
-            BAD("routes[%zu] must be an object", i);
-        if ((k = other_key(e, rtk)))
-            BAD("routes[%zu]: unknown field '%.64s'", i, k);
-        if (!cidr_ok(json_string_value(json_object_get(e, "prefix"))))
-            BAD("routes[%zu].prefix must be ADDRESS/PREFIXLEN", i);
-        json_t *via = json_object_get(e, "via"), *ifc = json_object_get(e, "interface");
-        if (via && !json_is_null(via) && !ip_ok(json_string_value(via)))
-            BAD("routes[%zu].via must be an IP address or null", i);
-        if (ifc && !json_is_null(ifc) && !ifname_ok(json_string_value(ifc)))
-            BAD("routes[%zu].interface must be an interface name or null", i);
-        json_t *m = json_object_get(e, "metric");
-        if (m && !json_is_null(m) && !int_in(m, 0, 16777215))
-            BAD("routes[%zu].metric must be an integer 0..16777215 or null", i);
-        if (!printable(json_string_value(json_object_get(e, "protocol")), 16))
-            BAD("routes[%zu].protocol must be a printable string of 1-16 bytes", i);
-    }
-    return NULL;
-}
-
-const char *qtpm_nms_ack_check(json_t *body, char *msg, size_t n)
-{
-    static const char *const keys[] = {"ok", "received_ms", "applied_ms", "fib_ms", "error",
-                                       NULL};
-    const char *k;
-    const int64_t max = INT64_C(1) << 50; /* ms: far beyond any clock */
-    if (!json_is_object(body))
-        BAD("the acknowledgement must be a JSON object");
-    if ((k = other_key(body, keys)))
-        BAD("unknown field '%.64s'", k);
-    if (!json_is_boolean(json_object_get(body, "ok")))
-        BAD("ok must be true or false");
-    if (!int_in(json_object_get(body, "received_ms"), 0, max))
-        BAD("received_ms must be unix milliseconds");
-    json_t *a = json_object_get(body, "applied_ms"), *f = json_object_get(body, "fib_ms");
-    if (a && !json_is_null(a) && !int_in(a, 0, max))
-        BAD("applied_ms must be unix milliseconds or null");
-    if (json_is_true(json_object_get(body, "ok")) && !int_in(a, 0, max))
-        BAD("applied_ms is required when ok is true");
-    if (f && !json_is_null(f) && !int_in(f, 0, max))
-        BAD("fib_ms must be unix milliseconds or null");
-    json_t *err = json_object_get(body, "error");
-    if (err && !json_is_null(err) &&
-        (!json_is_string(err) || json_string_length(err) > 256 ||
-         (json_string_length(err) > 0 && !printable(json_string_value(err), 256))))
-        BAD("error must be a printable string of at most 256 bytes or null");
-    return NULL;
-}
-
-static int64_t *policy_slot(qtpm_store_policy *p, const char *cls)
-{
-    if (!strcmp(cls, "good"))
-        return &p->good;
-    if (!strcmp(cls, "unknown"))
-        return &p->unknown;
-    if (!strcmp(cls, "bad"))
-        return &p->bad;
-    if (!strcmp(cls, "offline"))
-        return &p->offline;
-    return NULL;
-}
-
-const char *qtpm_nms_policy_apply(qtpm_store_policy *p, json_t *body, char *msg, size_t n)
-{
-    static const char *const keys[] = {"metrics", "bad_action", NULL};
-    const char *k;
-    json_t *v;
-    qtpm_store_policy np = *p;
-    if (!json_is_object(body)) {
-        snprintf(msg, n, "the policy must be a JSON object");
-        return "bad-request";
-    }
-    if ((k = other_key(body, keys))) {
-        snprintf(msg, n, "unknown field '%.64s' (want metrics, bad_action)", k);
-        return "bad-request";
-    }
-    json_t *m = json_object_get(body, "metrics");
-    if (m && !json_is_object(m)) {
-        snprintf(msg, n, "metrics must be an object of state: cost");
-        return "bad-request";
-    }
-    json_object_foreach(m, k, v) {
-        int64_t *slot = policy_slot(&np, k);
-        if (!slot) {
-            snprintf(msg, n, "unknown state '%.64s' (want good, unknown, bad, offline)", k);
-            return "bad-request";
-        }
-        if (!json_is_integer(v)) {
-            snprintf(msg, n, "metrics.%s must be an integer", k);
-            return "bad-request";
-        }
-        /* OSPF interface output cost: 16 bits, at least 1 (RFC 2328 §C.3 and §A.4.2;
-         * FRR's "ip ospf cost <1-65535>"). */
-        if (json_integer_value(v) < 1 || json_integer_value(v) > 65535) {
-            snprintf(msg, n, "metrics.%s = %lld is outside OSPF's interface cost range "
-                     "1..65535", k, (long long)json_integer_value(v));
-            return "metric-out-of-range";
-        }
-        *slot = json_integer_value(v);
-    }
-    json_t *ba = json_object_get(body, "bad_action");
-    if (ba) {
-        const char *s = json_string_value(ba);
-        if (!s || (strcmp(s, "metric") && strcmp(s, "exclude"))) {
-            snprintf(msg, n, "bad_action must be \"metric\" or \"exclude\"");
-            return "bad-request";
-        }
-        snprintf(np.bad_action, sizeof np.bad_action, "%s", s);
-    }
-    *p = np;
-    return NULL;
-}
-
-json_t *qtpm_nms_policy_json(const qtpm_store_policy *p)
-{
-    return json_pack("{s:{s:I,s:I,s:I,s:I},s:s}", "metrics", "good", (json_int_t)p->good,
-                     "unknown", (json_int_t)p->unknown, "bad", (json_int_t)p->bad, "offline",
-                     (json_int_t)p->offline, "bad_action", p->bad_action);
 }
 
 static void policy_text(const qtpm_store_policy *p, char *out, size_t n)
@@ -679,7 +399,7 @@ static void build_halves(qtpm_nms_routing *rt, struct cmds *c, struct halves *h)
     for (size_t i = 0; i < h->n; i++) {
         const struct rstate *t = state_of(rt, h->a[i].toward);
         const char *cls = state_class(t ? t->state : "unknown");
-        h->a[i].cost = *policy_slot(&rt->policy, cls);
+        h->a[i].cost = *qtpm_nms_policy_cost(&rt->policy, cls);
         h->a[i].excluded = !strcmp(cls, "bad") && !strcmp(rt->policy.bad_action, "exclude");
     }
 }
@@ -823,6 +543,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
     qtpm_nms_routing *rt = arg;
     retry_pass(rt);
     wake_polls(rt, NULL);
+    arm_retry(rt);
     qtpm_nms_routing_changed(rt); /* pushes the failure events */
 }
 
@@ -1204,19 +925,18 @@ static int passive(qtpm_nms_routing *rt, const char *router, const char *iface)
     return f && f->passive;
 }
 
-void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
+/* The topology as GET /topology shows it; NULL on a store error. */
+static json_t *topology_json(qtpm_nms_routing *rt)
 {
     struct states_acc s = {0};
     struct cmds c;
     if (qtpm_store_router_each(rt->st, add_state, &s) || s.oom) {
         free(s.a);
-        reply_store(rt, r);
-        return;
+        return NULL;
     }
     if (load_cmds(rt, NULL, 0, &c)) {
         free(s.a);
-        reply_store(rt, r);
-        return;
+        return NULL;
     }
     json_t *routers = json_array(), *links = json_array();
     for (size_t i = 0; i < s.n; i++) {
@@ -1243,9 +963,7 @@ void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
         if (b)
             b->used = 1;
         int excl = passive(rt, a->router, a->iface) || (b && passive(rt, b->router, b->iface));
-        qtpm_store_command *ca = cmd_for(&c, a->router, a->iface);
-        qtpm_store_command *cb = b ? cmd_for(&c, b->router, b->iface) : NULL;
-        excl |= (ca && ca->excluded) || (cb && cb->excluded);
+        excl |= a->excluded || (b && b->excluded); /* what the policy wants now */
         json_t *e = json_pack("{s:s,s:s,s:o,s:s,s:b}", "a", a->router, "a_interface", a->iface,
                               "a_cost", cost_json(rt, a->router, a->iface), "b", a->toward,
                               "excluded", excl);
@@ -1256,9 +974,41 @@ void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
     free(h.a);
     free(c.a);
     free(s.a);
-    json_t *j = json_pack("{s:o,s:o}", "routers", routers, "links", links);
+    return json_pack("{s:o,s:o}", "routers", routers, "links", links);
+}
+
+void qtpm_nms_topology(qtpm_nms_routing *rt, struct evhttp_request *r)
+{
+    json_t *j = topology_json(rt);
+    if (!j) {
+        reply_store(rt, r);
+        return;
+    }
     reply_json(r, 200, j);
     json_decref(j);
+}
+
+int qtpm_nms_topology_read(qtpm_store *st, json_t **out)
+{
+    *out = NULL;
+    qtpm_nms_routing *rt = calloc(1, sizeof *rt);
+    if (!rt)
+        return -1;
+    rt->st = st;
+    struct states_acc s = {0};
+    int rc = -1;
+    if (qtpm_store_report_each(st, load_report, rt) == 0 &&
+        qtpm_store_router_each(st, add_state, &s) == 0 && !s.oom &&
+        qtpm_store_policy_get(st, &rt->policy) == 0) {
+        rt->states = s.a;
+        rt->nstates = s.n;
+        s.a = NULL;
+        *out = topology_json(rt);
+        rc = *out ? 0 : -1;
+    }
+    free(s.a);
+    qtpm_nms_routing_free(rt);
+    return rc;
 }
 
 /* A query parameter as a bounded integer: 1 absent, 0 ok, -1 bad. */
@@ -1386,10 +1136,16 @@ void qtpm_nms_ack(qtpm_nms_routing *rt, struct evhttp_request *r, const char *cn
     int64_t recv = json_integer_value(json_object_get(body, "received_ms"));
     int64_t applied = json_is_integer(aj) ? json_integer_value(aj) : 0;
     int64_t fib = json_is_integer(fj) ? json_integer_value(fj) : -1;
-    const char *err = json_string_value(json_object_get(body, "error"));
+    char err[256] = "";
+    const char *e = json_string_value(json_object_get(body, "error"));
+    for (size_t i = 0; e && e[i] && i < sizeof err - 1; i++) {
+        unsigned char ch = (unsigned char)e[i];
+        err[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+        err[i + 1] = '\0';
+    }
     int repeat = c.acked_ms != 0 && !strcmp(c.status, ok ? "ok" : "failed");
     if (!repeat) {
-        char detail[480], fibs[32];
+        char detail[1024], fibs[32];
         if (fib >= 0)
             snprintf(fibs, sizeof fibs, "%lld", (long long)fib);
         else
@@ -1399,7 +1155,7 @@ void qtpm_nms_ack(qtpm_nms_routing *rt, struct evhttp_request *r, const char *cn
                  seq, c.router, c.interface, (long long)c.cost, c.excluded ? " excluded" : "",
                  c.toward, strcmp(c.status, "superseded") ? "" : " (superseded)",
                  (long long)c.issued_ms, (long long)c.delivered_ms, (long long)recv,
-                 (long long)applied, fibs, err && err[0] ? " error: " : "", err ? err : "");
+                 (long long)applied, fibs, err[0] ? " error: " : "", err);
         const char *kind = ok ? "enforced" : "enforcement-failed";
         if (qtpm_store_command_ack(rt->st, seq, ok, recv, applied, fib, err, kind, detail)) {
             reply_store(rt, r);
@@ -1496,7 +1252,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)what;
     qtpm_nms_routing *rt = arg;
     qtpm_nms_routing_changed(rt);
-    qtpm_nms_stream_keepalive(rt->stream);
+    if (++rt->ticks % KEEPALIVE_TICKS == 0)
+        qtpm_nms_stream_keepalive(rt->stream);
 }
 
 qtpm_nms_routing *qtpm_nms_routing_new(struct event_base *base, qtpm_store *st,
