@@ -293,6 +293,8 @@ async function scenario(browser) {
   const tl = await op.$$eval('#events li', (lis) => lis.map((l) => l.dataset.kind + ' ' + l.textContent));
   check(tl.some((t) => t.startsWith('verdict') && t.includes('r2')), 'the timeline shows r2\'s verdict (' + tl.length + ' events)');
   await shot(op, 'web-03-operator-r2-bad');
+  const said = await op.$eval('#announce', (e) => e.textContent);
+  check(said === 'r2 is now bad', 'the change is announced to screen readers (' + said + ')');
   // enforcement: r1's interface toward r2 now wants the bad cost (no agent applies it here)
   await op.click('#routers tr[data-router="' + ROUTERS.r1 + '"] button');
   await op.waitForFunction(() => /r1/.test(document.getElementById('d-name').textContent), { timeout: 5000 }).catch(() => {});
@@ -308,6 +310,14 @@ async function scenario(browser) {
   check(roRow && roRow.state === 'bad', 'the read-only page shows r2 bad as well');
   await shot(ro, 'web-04-read-only-r2-bad');
 
+  // exclusion mode: the operator switches bad_action; r2's two links become excluded
+  await op.select('#bad-action', 'exclude');
+  await op.click('#policy-save');
+  await op.waitForFunction(() => window.qtpmMap.edges('.excluded').length === 2, { timeout: 3000 }).catch(() => {});
+  const excl = await op.evaluate(() => window.qtpmMap.edges('.excluded').map((e) => [e.source().data('label').split('\n')[0], e.target().data('label').split('\n')[0], e.style('line-style')]));
+  check(excl.length === 2 && excl.every((x) => (x[0] === 'r2' || x[1] === 'r2') && x[2] === 'dashed'),
+    'bad_action exclude: r2\'s two links are drawn dashed as excluded (' + JSON.stringify(excl) + ')');
+  await shot(op, 'web-06-operator-exclude');
   // Chromium logs each refused request made on purpose above as a failed resource (the
   // operator's: the PUT without CSRF header, 403, and the cost out of range, 400; the
   // read-only page's: the forced save and the hand-made PUT, 403 each); nothing else.
@@ -319,6 +329,13 @@ async function scenario(browser) {
   check(roOther.length === 0 && roErrors.length === 2,
     'read-only page: no console errors but the two refused requests (' + roErrors.join('; ') + ')');
   check(foreign.length === 0, 'nothing fetched from anywhere but the NMS (' + foreign.join(', ') + ')');
+  // sign out: the cookies go, the page says so
+  await op.click('#logout');
+  await op.waitForFunction(() => document.getElementById('role').textContent === 'not signed in', { timeout: 5000 }).catch(() => {});
+  check((await op.$eval('#role', (e) => e.textContent)) === 'not signed in', 'sign out: the page says not signed in');
+  check(!(await op.cookies()).some((c) => c.name === 'qtpm_session'), 'sign out: the session cookie is gone');
+  const after = await op.evaluate(async () => (await fetch('/api/v1/routers')).status);
+  check(after === 401, 'sign out: the API refuses the page (' + after + ')');
   await roCtx.close();
 }
 

@@ -451,6 +451,11 @@
       if (!d || !d.id) return;
       const r = state.routers.get(d.id);
       if (!r) { loadRouters(); return; }
+      if (r.state !== d.state) {
+        // For screen readers: the map is a canvas, the change is said in words.
+        const st = STATES[d.state] || { label: d.state };
+        $('announce').textContent = (d.hostname || r.hostname || d.id) + ' is now ' + st.label;
+      }
       r.state = d.state;
       if (d.hostname) r.hostname = d.hostname;
       render();
