@@ -146,6 +146,8 @@
         },
       ].concat(nodeStyle, [
         { selector: 'node.st-offline', style: { 'border-style': 'dashed' } },
+        // A diamond's label has half the room: a larger node keeps "? ENROLLED" inside.
+        { selector: 'node.st-unknown', style: { width: 124, height: 72 } },
         { selector: 'node.st-bad', style: { 'border-width': 4, 'border-color': '#000' } },
         // The selection is a halo around the node, so the node keeps its own colour.
         { selector: 'node:selected', style: { 'underlay-color': '#0969da', 'underlay-opacity': 0.45, 'underlay-padding': 7, 'underlay-shape': 'round-rectangle', 'overlay-opacity': 0 } },
@@ -201,8 +203,13 @@
     const key = cy.nodes().map((n) => n.id()).sort().join(',') + '#' + cy.edges().map((e) => e.id()).sort().join(',');
     if (key !== state.layoutKey) {
       state.layoutKey = key;
-      const name = cy.edges().length ? 'cose' : 'grid';
-      cy.layout({ name: name, animate: false, randomize: false, padding: 20, nodeRepulsion: 9000, idealEdgeLength: 110 }).run();
+      // Small networks on a circle (deterministic, no overlaps); larger ones by the
+      // force-directed cose layout, from random starting points (all nodes start at 0,0).
+      const n = cy.nodes().length;
+      const opts = n <= 10
+        ? { name: 'circle', avoidOverlap: true, padding: 30, startAngle: -Math.PI / 2 }
+        : { name: 'cose', randomize: true, nodeDimensionsIncludeLabels: true, nodeRepulsion: 400000, idealEdgeLength: 90, numIter: 2000, padding: 20 };
+      cy.layout(Object.assign({ animate: false }, opts)).run();
       cy.fit(undefined, 20);
     }
   }
