@@ -19,7 +19,7 @@ const env = (k) => {
 const BASE = env('WEB_BASE');
 const SHOTS = env('WEB_SHOTS');
 const ROUTERS = Object.fromEntries(env('WEB_ROUTERS').split(',').map((x) => x.split('=')));
-const STATE_COLOURS = { good: '#1a7f37', unknown: '#8a6100', bad: '#c62828' };
+const STATE_COLOURS = { good: '#1a7f37', unknown: '#8a6100', bad: '#c62828', offline: '#57606a' };
 
 let failures = 0;
 function check(cond, what) {
@@ -329,6 +329,24 @@ async function scenario(browser) {
   check(roOther.length === 0 && roErrors.length === 2,
     'read-only page: no console errors but the two refused requests (' + roErrors.join('; ') + ')');
   check(foreign.length === 0, 'nothing fetched from anywhere but the NMS (' + foreign.join(', ') + ')');
+  // r4 has been silent since its enrolment: it goes offline (2 periods of 5 s), live
+  await op.waitForFunction((id) => {
+    const tr = document.querySelector('#routers tr[data-router="' + id + '"]');
+    return tr && tr.dataset.state === 'offline';
+  }, { timeout: 20000, polling: 'mutation' }, ROUTERS.r4).catch(() => {});
+  const off = await rowState(op, ROUTERS.r4);
+  const offNode = await mapNode(op, ROUTERS.r4);
+  check(off && off.state === 'offline' && off.text === '– offline' && offNode && offNode.label === 'r4\n– OFFLINE' &&
+    offNode.shape === 'rectangle' && offNode.colour === rgb(STATE_COLOURS.offline),
+  'r4, silent, turns "– offline", a grey rectangle on the map (' + JSON.stringify(off) + ' ' + JSON.stringify(offNode) + ')');
+  for (const name of ['r1', 'r3']) {
+    const other = await rowState(op, ROUTERS[name]);
+    check(other && other.state === 'good', name + ' (heartbeats) stays good');
+  }
+  const tl2 = await op.$$eval('#events li', (lis) => lis.map((l) => l.dataset.kind + ' ' + l.textContent));
+  check(tl2.some((t) => t.startsWith('offline') && t.includes('r4')), 'the timeline shows r4 offline');
+  await shot(op, 'web-07-operator-r4-offline');
+
   // sign out: the cookies go, the page says so
   await op.click('#logout');
   await op.waitForFunction(() => document.getElementById('role').textContent === 'not signed in', { timeout: 5000 }).catch(() => {});

@@ -90,7 +90,9 @@ done
     fail "vendor import"
 "$nms" --dir "$tmp/nms" digestlist add "$tmp/vendor/list.qdl" >/dev/null || fail "digestlist add"
 nms_port=$(python3 "$here/../lib/freeport.py")
-"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$nms_port" --web "$build/web" \
+# --period 5: a router silent for 10 s goes offline (r4, whose only sign of life is its
+# enrolment; r1-r3 send heartbeats below).
+"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$nms_port" --web "$build/web" --period 5 \
     > "$tmp/nms.log" 2>&1 &
 pids="$pids $!"
 wait_port "$nms_port"
@@ -160,6 +162,23 @@ while [ $i -le 3 ]; do
     [ "$got" = 200 ] || fail "routing report of r$i → $got $(cat "$tmp/out")"
     i=$((i + 1))
 done
+
+# Heartbeats of r1-r3 (router certificates) every second, at most 240 of them: they stay
+# online while r4 falls silent.
+(
+    n=0
+    while [ $n -lt 240 ]; do
+        for i in 1 2 3; do
+            curl --silent --max-time 5 -o /dev/null --cacert "$tmp/nms/operator-ca.crt" \
+                --cert "$tmp/r$i/rc.crt" --key "$tmp/r$i/rc.key" \
+                -H 'Content-Type: application/json' -d '{"entries": 3}' \
+                "$base/api/v1/routers/$(rid $i)/heartbeat" || true
+        done
+        n=$((n + 1))
+        sleep 1
+    done
+) &
+pids="$! $pids"
 
 # ---- the attack the page must see: r2's routerd replaced, measured, attested ----
 cat > "$tmp/attack.sh" <<EOF
