@@ -71,6 +71,13 @@ static void on_close(struct evhttp_connection *conn, void *arg)
     (void)conn;
     struct client *c = arg;
     unlink_client(c);
+    /* A client that went away (EOF, timeout): libevent 2.1 detaches a request whose
+     * reply was started and not ended from its connection instead of freeing it
+     * (http.c, evhttp_connection_incoming_fail), leaving it to the owner; ending the
+     * reply then frees it. While the request is still attached (evhttp_free at
+     * shutdown), the connection frees it itself. */
+    if (!evhttp_request_get_connection(c->r))
+        evhttp_send_reply_end(c->r);
     free(c);
 }
 
