@@ -502,7 +502,13 @@ static void on_poll_timeout(evutil_socket_t fd, short what, void *arg)
 static void on_poll_close(struct evhttp_connection *conn, void *arg)
 {
     (void)conn;
-    poll_free(arg); /* evhttp frees the request itself after this */
+    struct poll *p = arg;
+    /* A client gone (EOF): evhttp has detached the unanswered request and leaves it to
+     * us; at evhttp_free it is still attached and evhttp frees it (libevent 2.1 http.c,
+     * evhttp_connection_incoming_fail). */
+    if (!evhttp_request_get_connection(p->r))
+        evhttp_request_free(p->r);
+    poll_free(p);
 }
 
 /* ---- retries ---- */

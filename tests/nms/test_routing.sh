@@ -421,4 +421,46 @@ python3 "$HERE/check_metrics.py" "$tmp/out" || fail "metrics format"
 [ "$(metric qtpm_nms_reroutes_total)" = 3 ] || fail "reroutes $(metric qtpm_nms_reroutes_total)"
 [ "$(metric qtpm_nms_enforcement_failures_total)" = 2 ] || fail "failures $(metric qtpm_nms_enforcement_failures_total)"
 kill -0 "$nms_pid" || fail "the NMS died"
+# A clean stop with a poll and a stream held (a sanitizer build reports leaks here).
+call A GET "/api/v1/routers/$id_A/commands?after=999999&wait=20" >/dev/null &
+hp=$!
+curl -sN --max-time 20 --cacert "$tmp/nms/operator-ca.crt" --cert "$tmp/nms/readonly.crt" \
+    --key "$tmp/nms/readonly.key" "$base/api/v1/stream" >/dev/null 2>&1 &
+hs=$!
+pids="$pids $hp $hs"
+sleep 0.5
+kill -TERM "$nms_pid"
+wait "$nms_pid" || fail "the NMS did not stop cleanly"
+if grep -q "Sanitizer" "$tmp/nms.log"; then fail "sanitizer report"; fi
+
+# ---- a restart, and the offline sweep as the state change ----
+# The NMS again on the same database with a 1 s period: reports come back from the store
+# (the topology is whole at once); A and B keep sending heartbeats, C is silent, so the
+# sweep marks C offline and A and B are told to set the offline cost toward it.
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 1 \
+    2>>"$tmp/nms.log" &
+nms_pid=$!
+pids="$pids $nms_pid"
+wait_port "$nport" "$nms_pid" || fail "qtpm-nms restart"
+( k=0; while [ $k -lt 80 ]; do k=$((k + 1))
+      for r in A B; do OUT=$tmp/hb.$r call $r POST "/api/v1/routers/$(eval echo \$id_$r)/heartbeat" '{"entries":1}' >/dev/null; done
+      sleep 0.25; done ) &
+hb=$!
+pids="$pids $hb"
+expect 200 -- readonly GET /api/v1/topology
+[ "$(jget "$tmp/out" 'len(j["links"])')" = 3 ] || fail "topology after a restart: $(cat "$tmp/out")"
+i=0
+until [ "$(jget "$tmp/out" '[r["state"] for r in j["routers"] if r["id"] == "'"$id_C"'"][0]' 2>/dev/null)" = offline ]; do
+    i=$((i + 1))
+    [ $i -lt 40 ] || fail "C never went offline: $(cat "$tmp/out")"
+    sleep 0.25
+    call readonly GET /api/v1/topology >/dev/null
+done
+expect 200 -- B GET "/api/v1/routers/$id_B/commands?after=0&wait=5"
+[ "$(jget "$tmp/out" '[(c["cost"], c["excluded"]) for c in j["commands"] if c["toward"] == "'"$id_C"'"]')" = "[(40, False)]" ] \
+    || fail "B's command after C went offline: $(cat "$tmp/out")"
+expect 200 -- operator GET /api/v1/events
+jget "$tmp/out" '[e["detail"] for e in j["events"] if e["kind"] == "enforce"]' | grep -q "(${id_C} offline)" \
+    || fail "no enforce event for the offline router: $(cat "$tmp/out")"
+kill "$hb" 2>/dev/null || true
 echo "PASS"
