@@ -11,7 +11,8 @@ libssl-dev libjansson-dev libcmocka-dev
 tpm2-tools libtss2-dev libtss2-tcti-tabrmd0 tpm2-abrmd swtpm swtpm-tools dbus
 python3 iproute2
 libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl openssl
-help2man python3-jsonschema jq systemd"
+help2man python3-jsonschema jq systemd
+nodejs chromium"
 
 missing=""
 for p in $pkgs; do
@@ -21,6 +22,10 @@ for p in $pkgs; do
         *) missing="$missing $p" ;;
     esac
 done
+
+# The dashboard's npm packages (web/package-lock.json): npm comes with nodejs from
+# NodeSource, as Debian's own package "npm" otherwise.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 

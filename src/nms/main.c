@@ -18,7 +18,9 @@ static void usage_to(FILE *f)
     fprintf(f,
             "usage: qtpm-nms init --dir D\n"
             "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
-            "[--period S]\n"
+            "[--period S] [--web DIR]\n"
+            "       qtpm-nms login-url --dir D --role operator|read-only [--ttl S] "
+            "[--listen HOST:PORT]\n"
             "       qtpm-nms [--dir D | --db URL] vendor import --name N --ca PEM "
             "[--mldsa-pub F --ecdsa-pub F] [--json]\n"
             "       qtpm-nms [--dir D | --db URL] digestlist add FILE [--json]\n"
@@ -41,7 +43,8 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     const char *dir = NULL, *db = NULL, *listen = NULL;
-    long period = 300;
+    const char *web = QTPM_NMS_WEB_DIR, *role = NULL;
+    long period = 300, ttl = 600;
     char *rest[64];
     int nrest = 0;
     for (int i = 1; i < argc; i++) {
@@ -51,7 +54,18 @@ int main(int argc, char **argv)
             db = argv[++i];
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
             listen = argv[++i];
-        else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--web") && i + 1 < argc)
+            web = argv[++i];
+        else if (!strcmp(argv[i], "--role") && i + 1 < argc)
+            role = argv[++i];
+        else if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
+            char *end;
+            ttl = strtol(argv[++i], &end, 10);
+            if (*end || ttl < 1 || ttl > 7 * 86400) {
+                fprintf(stderr, "qtpm-nms: --ttl wants 1..604800 seconds\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
             char *end;
             period = strtol(argv[++i], &end, 10);
             if (*end || period < 1 || period > 86400) {
@@ -95,7 +109,21 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        return qtpm_nms_serve(dir, db, listen, period);
+        return qtpm_nms_serve(dir, db, listen, period, web);
+    }
+    if (!strcmp(rest[0], "login-url")) {
+        char url[512], err[512];
+        if (!dir || !role) {
+            usage();
+            return 2;
+        }
+        if (qtpm_nms_web_login_url(dir, role, ttl, listen ? listen : "127.0.0.1:8443", url,
+                                   sizeof url, err, sizeof err)) {
+            fprintf(stderr, "qtpm-nms login-url: %s\n", err);
+            return 1;
+        }
+        printf("%s\n", url);
+        return 0;
     }
     int rc = qtpm_nms_admin(db, nrest, rest);
     if (rc == 2)

@@ -5,11 +5,44 @@
 #ifndef QTPM_NMS_H
 #define QTPM_NMS_H
 
+#include <stddef.h>
+
 /* Runs the REST API of docs/NMS.md until SIGINT/SIGTERM; 0 on a clean stop. period is
- * the heartbeat period in seconds (a router silent for two periods becomes offline). */
-int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period);
+ * the heartbeat period in seconds (a router silent for two periods becomes offline);
+ * web_dir the dashboard's files (web.c). */
+int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period,
+                   const char *web_dir);
 
 /* The admin CLI on the store: argv after "qtpm-nms". Returns the exit status. */
 int qtpm_nms_admin(const char *db_url, int argc, char **argv);
+
+/* ---- the web dashboard and browser sessions (web.c) ---- */
+struct evhttp_request;
+struct qtpm_nms_web;
+
+enum qtpm_nms_web_role { QTPM_WEB_NONE = 0, QTPM_WEB_OPERATOR, QTPM_WEB_READONLY };
+
+/* Loads (or makes) the session key of nms_dir; web_dir (may be NULL or missing: no
+ * dashboard, the API still works) holds the dashboard's files. */
+int qtpm_nms_web_open(const char *nms_dir, const char *web_dir, struct qtpm_nms_web **out,
+                      char *err, size_t errlen);
+void qtpm_nms_web_close(struct qtpm_nms_web *w);
+
+/* Answers GET /, /ui/<file>, /login and POST /logout; 0 when path is none of them. */
+int qtpm_nms_web_request(const struct qtpm_nms_web *w, struct evhttp_request *r,
+                         const char *path);
+
+/* The role of r's session cookie (QTPM_WEB_NONE without a valid one); *csrf_ok says
+ * whether r carries the session's CSRF token in X-QTPM-CSRF. */
+enum qtpm_nms_web_role qtpm_nms_web_session(const struct qtpm_nms_web *w,
+                                            struct evhttp_request *r, int *csrf_ok);
+
+/* A login URL https://<listen>/login?token=… for role valid for ttl seconds. */
+int qtpm_nms_web_login_url(const char *nms_dir, const char *role, long ttl,
+                           const char *listen, char *out, size_t outlen, char *err,
+                           size_t errlen);
+
+/* Whether rel is an acceptable dashboard file path (exposed for the unit test). */
+int qtpm_nms_web_path_ok(const char *rel);
 
 #endif

@@ -67,6 +67,7 @@ struct nms {
     uint64_t requests, errors;
     int64_t period; /* heartbeat period (s): offline after two without a sign of life */
     qtpm_nms_routing *rt; /* trust-aware routing, the stream (routing.c, stream.c) */
+    struct qtpm_nms_web *web; /* the dashboard and browser sessions (web.c) */
 };
 
 struct req {
@@ -75,6 +76,7 @@ struct req {
     enum role role;
     char cert_cn[64];
     json_t *body;
+    int by_cookie, csrf_ok; /* role from a browser session (web.c), its CSRF header */
 };
 
 static void send_json(struct evhttp_request *r, int code, json_t *j)
@@ -121,8 +123,14 @@ static void find_role(struct req *q)
     if (!ssl)
         return;
     X509 *peer = SSL_get1_peer_certificate(ssl);
-    if (!peer)
+    if (!peer) {
+        /* No certificate: a browser's session cookie may stand for operator/read-only. */
+        enum qtpm_nms_web_role w = qtpm_nms_web_session(q->nms->web, q->r, &q->csrf_ok);
+        q->by_cookie = w != QTPM_WEB_NONE;
+        if (w != QTPM_WEB_NONE)
+            q->role = w == QTPM_WEB_OPERATOR ? ROLE_OPERATOR : ROLE_READONLY;
         return;
+    }
     if (SSL_get_verify_result(ssl) == X509_V_OK) {
         char ou[32];
         X509_NAME *subj = X509_get_subject_name(peer);
@@ -264,6 +272,19 @@ static void h_events(struct req *q, const char *id)
         return;
     }
     json_t *j = json_pack("{s:o}", "events", a);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+/* Who the caller is: the dashboard shows its controls by this (the server still decides). */
+static void h_session(struct req *q, const char *id)
+{
+    (void)id;
+    const char *role = q->role == ROLE_OPERATOR   ? "operator"
+                       : q->role == ROLE_READONLY ? "read-only"
+                                                  : "router";
+    json_t *j = json_pack("{s:s,s:s}", "role", role, "auth",
+                          q->by_cookie ? "session" : "certificate");
     send_json(q->r, 200, j);
     json_decref(j);
 }
@@ -879,6 +900,7 @@ static const struct route routes[] = {
     {"/api/v1/routers/", "/commands/#/ack", EVHTTP_REQ_POST, ROLE_ROUTER, h_ack},
     {"/api/v1/topology", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_topology},
     {"/api/v1/stream", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_stream},
+    {"/api/v1/session", NULL, EVHTTP_REQ_GET, ADMIN_READ | ROLE_ROUTER, h_session},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -963,6 +985,8 @@ static void on_request(struct evhttp_request *r, void *arg)
         gate_reply(&q, path + strlen(GATE_PATH));
         return;
     }
+    if (!path_found && path && qtpm_nms_web_request(q.nms->web, r, path))
+        return;
     if (!path_found) {
         send_error(&q, 404, "not-found", "no such resource");
         return;
@@ -972,9 +996,14 @@ static void on_request(struct evhttp_request *r, void *arg)
         return;
     }
     find_role(&q);
+    if (q.by_cookie && method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD && !q.csrf_ok) {
+        send_error(&q, 403, "csrf", "a browser session must send its X-QTPM-CSRF header");
+        return;
+    }
     if (!(hit->roles & q.role)) {
         if (q.role == ROLE_ANON)
-            send_error(&q, 401, "unauthenticated", "a client certificate is required");
+            send_error(&q, 401, "unauthenticated",
+                       "a client certificate (or a dashboard session) is required");
         else
             send_error(&q, 403, "forbidden", "this role may not do that");
         return;
@@ -1131,7 +1160,8 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
     event_base_loopexit(arg, NULL);
 }
 
-int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period)
+int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period,
+                   const char *web_dir)
 {
     struct nms n = {.period = period};
     char err[512];
@@ -1156,6 +1186,10 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     if (setup_tls(&n, dir)) {
         fprintf(stderr, "qtpm-nms: cannot load the TLS material of %s (run qtpm-nms init)\n",
                 dir);
+        goto out;
+    }
+    if (qtpm_nms_web_open(dir, web_dir, &n.web, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: %s\n", err);
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -1208,6 +1242,7 @@ out:
     X509_free(n.privacy_ca);
     EVP_PKEY_free(n.privacy_key);
     EVP_PKEY_free(n.policy_key);
+    qtpm_nms_web_close(n.web);
     qtpm_store_close(n.st);
     return rc;
 }
