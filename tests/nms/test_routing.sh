@@ -339,7 +339,9 @@ while [ $n -lt 12 ]; do
 done
 t1=$(now_ms)
 [ "$st" = failed ] || fail "A's unacknowledged command never failed (status $st)"
-[ $got -ge 4 ] || fail "A's command was redelivered $got times before failing"
+# The server counts the deliveries (attempts >= 5 below); this loop only
+# sees those that land in one of its polls, fewer on a loaded machine.
+[ $got -ge 2 ] || fail "A's command was redelivered $got times before failing"
 [ $((t1 - t0)) -ge 6000 ] || fail "failed too early ($((t1 - t0)) ms)"
 echo "A: redelivered $got times, failed after $((t1 - t0)) ms"
 [ "$(jget "$tmp/out" '[e["attempts"] for e in j["enforcement"] if e["toward"] == "'"$id_C"'"][0] >= 5')" = True ] \
