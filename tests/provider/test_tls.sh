@@ -1,0 +1,175 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# test_tls.sh MODULE_DIR — qtpm-provider in Debian's own programs:
+#   1. openssl s_server + s_client negotiate each of the four groups (the
+#      client's -trace shows the group's code point and the server share's
+#      length in the ServerHello; data goes through: s_server -rev echoes it
+#      reversed, which only works if both sides derived the same secret);
+#      the provider loaded with -provider on one side and openssl.cnf on
+#      the other;
+#   2. curl (OpenSSL flavour, OPENSSL_CONF) with --curves X25519MLKEM768,
+#      and with the group configured in openssl.cnf (no curl option);
+#   3. a peer offering only X25519 against a hybrid-only server: a clean
+#      handshake_failure, and the server still serves the next client;
+#   4. no provider where one is needed: s_client and curl fail with a
+#      message (no silent fallback to a classic group);
+#   5. malformed key shares of many wrong lengths and contents
+#      (bad_share.py): alerts, never a ServerHello, server stays up.
+# Servers are killed on exit (trap); every wait is bounded.
+set -u
+MODDIR=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+FREEPORT="$HERE/../lib/freeport.py"
+W=$(mktemp -d)
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do wait "$p" 2>/dev/null; done
+    rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+pass() { echo "ok:   $*"; }
+
+P="-provider-path $MODDIR -provider default -provider qtpm"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/key.pem" \
+    -out "$W/cert.pem" -subj /CN=localhost -days 2 2>/dev/null || { echo "no certificate"; exit 1; }
+cat > "$W/qtpm.cnf" <<CNF
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+default = default_sect
+qtpm = qtpm_sect
+[default_sect]
+activate = 1
+[qtpm_sect]
+module = $MODDIR/qtpm.so
+activate = 1
+CNF
+# The same, and the TLS groups every program using the default context offers.
+cat "$W/qtpm.cnf" > "$W/groups.cnf"
+cat >> "$W/groups.cnf" <<CNF
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+Groups = X25519MLKEM768:X25519
+CNF
+# (OpenSSL's config parser merges the two [openssl_init] sections.)
+
+# start_server NAME ARGS...: s_server on a fresh port in the background;
+# sets PORT and SRVLOG, waits (≤ 5 s) until it accepts.
+start_server() {
+    name=$1; shift
+    PORT=$(python3 "$FREEPORT")
+    SRVLOG="$W/$name.srv"
+    openssl s_server -accept 127.0.0.1:$PORT -cert "$W/cert.pem" -key "$W/key.pem" "$@" \
+        >"$SRVLOG" 2>&1 </dev/null &
+    PIDS="$PIDS $!"
+    i=0
+    while ! grep -q ACCEPT "$SRVLOG" 2>/dev/null; do
+        i=$((i + 1)); [ $i -gt 50 ] && { fail "$name: server did not start"; return 1; }
+        sleep 0.1
+    done
+}
+stop_server() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+last_pid() { echo "$PIDS" | awk '{print $NF}'; }
+
+# The last ServerHello's key_share in an s_client -trace log: "ID LEN".
+serverhello_group() {
+    awk '/ServerHello, Length=/ {sh=1; id=""; len=""} /ClientHello, Length=/ {sh=0}
+         sh && /NamedGroup:/ {gsub(/.*\(|\).*/, ""); id=$0}
+         sh && /key_exchange:/ {l=$0; sub(/.*len=/, "", l); sub(/\).*/, "", l); len=l}
+         END {print id, len}' "$1"
+}
+
+# ---- 1. the four groups, openssl to openssl --------------------------------
+for spec in X25519MLKEM768:4588:1120 SecP256r1MLKEM768:4587:1153 MLKEM768:513:1088 \
+            MLKEM1024:514:1568; do
+    g=${spec%%:*}; rest=${spec#*:}; id=${rest%%:*}; len=${rest#*:}
+    start_server "$g" $P -groups "$g" -tls1_3 -rev -naccept 1 || continue
+    sp=$(last_pid)
+    msg="qtpm-$g-$$"
+    (echo "$msg"; sleep 1) | OPENSSL_CONF="$W/qtpm.cnf" timeout 15 openssl s_client \
+        -connect 127.0.0.1:$PORT -groups "$g" -tls1_3 -trace >"$W/$g.cli" 2>&1
+    rc=$?
+    got=$(serverhello_group "$W/$g.cli")
+    rev=$(printf %s "$msg" | rev)
+    if [ $rc -ne 0 ]; then fail "$g: s_client exit $rc"; tail -5 "$W/$g.cli"
+    elif [ "$got" != "$id $len" ]; then fail "$g: ServerHello key_share '$got', want '$id $len'"
+    elif ! grep -q "Cipher is TLS_" "$W/$g.cli"; then fail "$g: no TLS 1.3 cipher"
+    elif ! grep -aq "$rev" "$W/$g.cli"; then fail "$g: data did not come back"
+    elif ! grep -q "Supported groups: $g" "$SRVLOG"; then fail "$g: server did not see the group"
+    else pass "$g: s_client (openssl.cnf) <-> s_server (-provider), code point $id, server share $len bytes, data through"
+    fi
+    stop_server "$sp"
+done
+
+# ---- 2. curl ------------------------------------------------------------------
+start_server curl $P -groups X25519MLKEM768 -tls1_3 -www -trace && {
+    sp=$(last_pid)
+    OPENSSL_CONF="$W/qtpm.cnf" timeout 15 curl -sk --curves X25519MLKEM768 \
+        "https://127.0.0.1:$PORT/" >"$W/curl1.out" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ]; then fail "curl --curves X25519MLKEM768: exit $rc"
+    elif ! grep -q "Shared groups: X25519MLKEM768" "$W/curl1.out"; then fail "curl --curves: group not shared"
+    else pass "curl --curves X25519MLKEM768 (OPENSSL_CONF): page served, shared group X25519MLKEM768"
+    fi
+    OPENSSL_CONF="$W/groups.cnf" timeout 15 curl -sk "https://127.0.0.1:$PORT/" >"$W/curl2.out" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ]; then fail "curl with Groups in openssl.cnf: exit $rc"
+    elif ! grep -q "Shared groups: X25519MLKEM768" "$W/curl2.out"; then fail "curl (cnf Groups): group not shared"
+    else pass "curl, group from openssl.cnf (no option): shared group X25519MLKEM768"
+    fi
+    # The server's trace: both ServerHellos carried 0x11EC with a 1120-byte share.
+    n=$(grep -c "NamedGroup: UNKNOWN (4588)" "$SRVLOG")
+    [ "$n" -ge 2 ] && pass "curl: server's ServerHello key_share 0x11EC ($n)" ||
+        fail "curl: server trace shows $n ServerHellos with 0x11EC"
+    # 4. curl without the provider: asked for the group, it must refuse to start.
+    OPENSSL_CONF=/dev/null timeout 15 curl -sk --curves X25519MLKEM768 \
+        "https://127.0.0.1:$PORT/" >"$W/curl3.out" 2>&1
+    rc=$?
+    [ $rc -eq 59 ] && pass "curl --curves X25519MLKEM768 without the provider: refused (exit 59)" ||
+        fail "curl without the provider: exit $rc, want 59 (no silent fallback)"
+    stop_server "$sp"
+}
+
+# ---- 3. classic-only peer against a hybrid-only server ------------------------
+start_server classic $P -groups X25519MLKEM768:SecP256r1MLKEM768 -tls1_3 -rev && {
+    sp=$(last_pid)
+    echo x | timeout 15 openssl s_client $P -connect 127.0.0.1:$PORT -groups X25519 -tls1_3 \
+        >"$W/classic.cli" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ]; then fail "X25519-only client was accepted"
+    elif ! grep -q "alert handshake failure" "$W/classic.cli"; then fail "X25519-only: no handshake_failure alert"; tail -3 "$W/classic.cli"
+    elif ! grep -q "no suitable key share" "$SRVLOG"; then fail "X25519-only: server did not log why"
+    else pass "X25519-only client vs hybrid-only server: handshake_failure, server logged 'no suitable key share'"
+    fi
+    # 5. malformed shares (the same server: it must stay up through all).
+    if python3 "$HERE/bad_share.py" "$PORT" >"$W/bad.out" 2>&1; then
+        pass "malformed key shares: $(grep -c '^ok' "$W/bad.out") cases as expected"
+    else
+        fail "malformed key shares"; cat "$W/bad.out"
+    fi
+    (echo after; sleep 1) | timeout 15 openssl s_client $P -connect 127.0.0.1:$PORT \
+        -groups X25519MLKEM768 -tls1_3 >"$W/after.cli" 2>&1
+    grep -aq retfa "$W/after.cli" && pass "server still serves X25519MLKEM768 afterwards" ||
+        fail "server does not serve after the bad clients"
+    stop_server "$sp"
+}
+
+# ---- 4. s_client without the provider ----------------------------------------
+OPENSSL_CONF=/dev/null timeout 15 openssl s_client -connect 127.0.0.1:1 -groups X25519MLKEM768 \
+    </dev/null >"$W/noprov.cli" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -qi "groups" "$W/noprov.cli"; then
+    pass "s_client -groups X25519MLKEM768 without the provider: refused ($(head -1 "$W/noprov.cli"))"
+else
+    fail "s_client without the provider: exit $rc"; cat "$W/noprov.cli"
+fi
+
+[ $fails -eq 0 ] && { echo "all passed"; exit 0; }
+echo "$fails failed"; exit 1
