@@ -84,12 +84,20 @@ qp_key *qp_key_new(qp_provctx *prov, const qp_group *g)
     return k;
 }
 
+/* The secrets are the seed and the expanded dk (the classic private key is
+ * wiped by OpenSSL when ec goes); the public ek needs no wiping. Every path
+ * that drops has_priv wipes them itself (qp_share_decode, failed generation),
+ * so a key without has_priv holds none. */
 void qp_key_free(qp_key *k)
 {
     if (k == NULL)
         return;
     EVP_PKEY_free(k->ec);
-    OPENSSL_clear_free(k, sizeof(*k));
+    if (k->has_priv) {
+        OPENSSL_cleanse(k->seed, sizeof(k->seed));
+        OPENSSL_cleanse(k->dk, qtpm_mlkem_dk_bytes(k->g->mlkem));
+    }
+    OPENSSL_free(k);
 }
 
 static OSSL_LIB_CTX *libctx_of(const qp_key *k)
