@@ -14,10 +14,14 @@
 #   4. no provider where one is needed: s_client and curl fail with a
 #      message (no silent fallback to a classic group);
 #   5. malformed key shares of many wrong lengths and contents
-#      (bad_share.py): alerts, never a ServerHello, server stays up.
+#      (bad_share.py): alerts, never a ServerHello, server stays up;
+#   6. headless Chromium (CHROMIUM, BoringSSL's own X25519MLKEM768, offered
+#      by default) loads a page from s_server offering only X25519MLKEM768:
+#      an implementation independent of ours agrees on the layout.
 # Servers are killed on exit (trap); every wait is bounded.
 set -u
 MODDIR=$1
+CHROMIUM=${2:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 FREEPORT="$HERE/../lib/freeport.py"
 W=$(mktemp -d)
@@ -169,6 +173,27 @@ if [ $rc -ne 0 ] && grep -qi "groups" "$W/noprov.cli"; then
     pass "s_client -groups X25519MLKEM768 without the provider: refused ($(head -1 "$W/noprov.cli"))"
 else
     fail "s_client without the provider: exit $rc"; cat "$W/noprov.cli"
+fi
+
+# ---- 6. Chromium ---------------------------------------------------------------
+if [ -n "$CHROMIUM" ]; then
+    start_server chromium $P -groups X25519MLKEM768 -tls1_3 -www && {
+        sp=$(last_pid)
+        mkdir -p "$W/chromium-profile"
+        timeout 90 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu --no-first-run \
+            --disable-extensions --ignore-certificate-errors \
+            --user-data-dir="$W/chromium-profile" --dump-dom "https://127.0.0.1:$PORT/" \
+            >"$W/chromium.out" 2>"$W/chromium.err"
+        rc=$?
+        if [ $rc -ne 0 ]; then fail "chromium: exit $rc"; tail -5 "$W/chromium.err"
+        elif ! grep -q "Shared groups: X25519MLKEM768" "$W/chromium.out"; then
+            fail "chromium: page without 'Shared groups: X25519MLKEM768'"; head -20 "$W/chromium.out"
+        else pass "headless Chromium fetched a page over X25519MLKEM768 ($(grep -o 'Cipher is [A-Z0-9_]*' "$W/chromium.out"))"
+        fi
+        stop_server "$sp"
+    }
+else
+    echo "skip: Chromium (not found; configured with QTPM_ALLOW_SKIP)"
 fi
 
 [ $fails -eq 0 ] && { echo "all passed"; exit 0; }
