@@ -15,6 +15,9 @@
 #      message (no silent fallback to a classic group);
 #   5. malformed key shares of many wrong lengths and contents
 #      (bad_share.py): alerts, never a ServerHello, server stays up;
+#   5b. the client side (bad_reply.py): a fake server's ServerHello with a
+#      ciphertext of a wrong length or a bad ECDH part — s_client sends an
+#      alert and exits non-zero, never a crash;
 #   6. headless Chromium (CHROMIUM, BoringSSL's own X25519MLKEM768, offered
 #      by default) loads a page from s_server offering only X25519MLKEM768:
 #      an implementation independent of ours agrees on the layout.
@@ -164,6 +167,13 @@ start_server classic $P -groups X25519MLKEM768:SecP256r1MLKEM768 -tls1_3 -rev &&
         fail "server does not serve after the bad clients"
     stop_server "$sp"
 }
+
+# ---- 5b. malformed server shares at the client --------------------------------
+if python3 "$HERE/bad_reply.py" "$MODDIR" >"$W/badreply.out" 2>&1; then
+    pass "malformed server shares at s_client: $(grep -c '^ok' "$W/badreply.out") cases refused with an alert"
+else
+    fail "malformed server shares at s_client"; cat "$W/badreply.out"
+fi
 
 # ---- 4. s_client without the provider ----------------------------------------
 OPENSSL_CONF=/dev/null timeout 15 openssl s_client -connect 127.0.0.1:1 -groups X25519MLKEM768 \
