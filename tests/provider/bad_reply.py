@@ -50,11 +50,15 @@ def one(moddir, name, group, share):
     ls.listen(1)
     ls.settimeout(10)
     port = ls.getsockname()[1]
+    env = dict(os.environ)
+    if os.environ.get("QTPM_TEST_PRELOAD"):  # a sanitizer build (test_tls.sh)
+        env["LD_PRELOAD"] = os.environ["QTPM_TEST_PRELOAD"]
+        env["ASAN_OPTIONS"] = "detect_leaks=0"
     cli = subprocess.Popen(["openssl", "s_client", "-provider-path", moddir, "-provider",
                             "default", "-provider", "qtpm", "-groups", name, "-tls1_3",
                             "-connect", "127.0.0.1:%d" % port],
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT)
+                           stderr=subprocess.STDOUT, env=env)
     alert = "none"
     try:
         s, _ = ls.accept()
