@@ -12,7 +12,8 @@
  * tampered ciphertexts never give the same secret; a known-answer cross-check
  * of the layouts (the parts recomputed with our ML-KEM and OpenSSL's X25519 /
  * P-256 outside the provider), with RFC 7748 §6.1's X25519 vector placed in
- * the X25519MLKEM768 share and secret; the TLS-GROUP capability; key params.
+ * the X25519MLKEM768 share and secret and RFC 5903 §8.1's P-256 vector in the
+ * SecP256r1MLKEM768 ones; the TLS-GROUP capability; key params.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -382,6 +383,53 @@ static void kat_rfc7748_in_hybrid(void **state)
     EVP_PKEY_free(k);
 }
 
+/* The same for SecP256r1MLKEM768 with RFC 5903 §8.1's P-256 ECDH vector
+ * (i as the client's scalar, g^r as the server's point): the client share
+ * must start with g^i, and the secret's FIRST half must be g^ir's x. */
+static void kat_rfc5903_in_hybrid(void **state)
+{
+    uint8_t priv[96], gi[65], gr[65], girx[32], ek[1184], dk[2400];
+    uint8_t reply[1153], ssk[32], ss[64];
+    uint8_t *share = NULL;
+    OSSL_PARAM params[2];
+    EVP_PKEY_CTX *c;
+    EVP_PKEY *k = NULL;
+    size_t sl, n = 0;
+
+    (void)state;
+    for (int i = 0; i < 64; i++)
+        priv[i] = (uint8_t)(0xA0 ^ i);
+    hex("C88F01F510D9AC3F70A292DAA2316DE544E9AAB8AFE84049C62A9C57862D1433", priv + 64, 32);
+    gi[0] = gr[0] = 0x04;
+    hex("DAD0B65394221CF9B051E1FECA5787D098DFE637FC90B9EF945D0C3772581180", gi + 1, 32);
+    hex("5271A0461CDB8252D61F1C456FA3E59AB1F45B33ACCF5F58389E0577B8990BB3", gi + 33, 32);
+    hex("D12DFB5289C8D4F81208B70270398C342296970A0BCCB74C736FC7554494BF63", gr + 1, 32);
+    hex("56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB", gr + 33, 32);
+    hex("D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE", girx, 32);
+
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, sizeof(priv));
+    params[1] = OSSL_PARAM_construct_end();
+    c = EVP_PKEY_CTX_new_from_name(lib, "SecP256r1MLKEM768", NULL);
+    assert_int_equal(EVP_PKEY_fromdata_init(c), 1);
+    assert_int_equal(EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params), 1);
+    EVP_PKEY_CTX_free(c);
+
+    sl = EVP_PKEY_get1_encoded_public_key(k, &share);
+    assert_int_equal(sl, 1249);
+    assert_memory_equal(share, gi, 65);
+    assert_int_equal(qtpm_mlkem_keygen_from_seed(QTPM_MLKEM_768, priv, ek, dk), QTPM_OK);
+    assert_memory_equal(share + 65, ek, 1184);
+
+    memcpy(reply, gr, 65);
+    assert_int_equal(qtpm_mlkem_encaps(QTPM_MLKEM_768, ek, 1184, reply + 65, ssk), QTPM_OK);
+    assert_true(decaps(k, reply, sizeof(reply), ss, &n));
+    assert_int_equal(n, 64);
+    assert_memory_equal(ss, girx, 32);
+    assert_memory_equal(ss + 32, ssk, 32);
+    OPENSSL_free(share);
+    EVP_PKEY_free(k);
+}
+
 /* SecP256r1MLKEM768, draft §3.1: the ECDH part first everywhere. */
 static void kat_p256mlkem768_layout(void **state)
 {
@@ -544,6 +592,7 @@ int main(void)
         cmocka_unit_test(tampered_ciphertexts),
         cmocka_unit_test(kat_x25519mlkem768_layout),
         cmocka_unit_test(kat_rfc7748_in_hybrid),
+        cmocka_unit_test(kat_rfc5903_in_hybrid),
         cmocka_unit_test(kat_p256mlkem768_layout),
         cmocka_unit_test(kat_mlkem_alone),
         cmocka_unit_test(tls_group_capability),

@@ -11,8 +11,11 @@
 #      and with the group configured in openssl.cnf (no curl option);
 #   3. a peer offering only X25519 against a hybrid-only server: a clean
 #      handshake_failure, and the server still serves the next client;
-#   4. no provider where one is needed: s_client and curl fail with a
-#      message (no silent fallback to a classic group);
+#      3b. a HelloRetryRequest from X25519 to X25519MLKEM768; TLS 1.2 with
+#      only provider groups gets no handshake;
+#   4. no provider where one is needed (none configured, or openssl.cnf
+#      naming a missing module): s_client and curl fail with a message (no
+#      silent fallback to a classic group);
 #   5. malformed key shares of many wrong lengths and contents
 #      (bad_share.py): alerts, never a ServerHello, server stays up;
 #   5b. the client side (bad_reply.py): a fake server's ServerHello with a
@@ -76,6 +79,8 @@ system_default = system_default_sect
 Groups = X25519MLKEM768:X25519
 CNF
 # (OpenSSL's config parser merges the two [openssl_init] sections.)
+# The first one again, naming a module that is not there.
+sed "s|^module = .*|module = $W/missing/qtpm.so|" "$W/qtpm.cnf" >"$W/missing.cnf"
 
 # start_server NAME ARGS...: s_server on a fresh port in the background;
 # sets PORT and SRVLOG, waits (≤ 5 s) until it accepts.
@@ -156,6 +161,11 @@ start_server curl $P -groups X25519MLKEM768 -tls1_3 -www -trace && {
     rc=$?
     [ $rc -eq 59 ] && pass "curl --curves X25519MLKEM768 without the provider: refused (exit 59)" ||
         fail "curl without the provider: exit $rc, want 59 (no silent fallback)"
+    OPENSSL_CONF="$W/missing.cnf" timeout 15 $SAN curl -sk --curves X25519MLKEM768 \
+        "https://127.0.0.1:$PORT/" >"$W/curl4.out" 2>&1
+    rc=$?
+    [ $rc -eq 59 ] && pass "curl with openssl.cnf naming a missing module: refused (exit 59)" ||
+        fail "curl with a missing module: exit $rc, want 59"
     stop_server "$sp"
 }
 fi
@@ -191,7 +201,47 @@ else
     fail "malformed server shares at s_client"; cat "$W/badreply.out"
 fi
 
+# ---- 3b. HelloRetryRequest, TLS 1.2 ---------------------------------------------
+# A client whose first key share is X25519 but which supports X25519MLKEM768:
+# the hybrid-only server asks again (HelloRetryRequest) and gets it.
+start_server hrr $P -groups X25519MLKEM768 -tls1_3 -rev -naccept 1 && {
+    sp=$(last_pid)
+    (echo hrr-$$; sleep 1) | timeout 15 $SAN openssl s_client $P -connect 127.0.0.1:$PORT \
+        -groups X25519:X25519MLKEM768 -tls1_3 -trace >"$W/hrr.cli" 2>&1
+    n=$(grep -c "ServerHello, Length=" "$W/hrr.cli")
+    got=$(serverhello_group "$W/hrr.cli")
+    if [ "$n" -eq 2 ] && [ "$got" = "4588 1120" ] && grep -aq "$(printf hrr-$$ | rev)" "$W/hrr.cli"; then
+        pass "HelloRetryRequest from X25519 to X25519MLKEM768: second ServerHello 0x11EC, data through"
+    else
+        fail "HelloRetryRequest: $n ServerHellos, last key_share '$got'"
+    fi
+    stop_server "$sp"
+}
+# TLS 1.2 cannot carry a KEM group: with only provider groups, no handshake.
+start_server tls12 $P -groups X25519MLKEM768 -rev -naccept 1 && {
+    sp=$(last_pid)
+    echo x | timeout 15 $SAN openssl s_client $P -connect 127.0.0.1:$PORT -groups X25519MLKEM768 \
+        -tls1_2 >"$W/tls12.cli" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] && ! grep -q "Cipher is [A-Z]" "$W/tls12.cli"; then
+        pass "TLS 1.2 with only X25519MLKEM768: no handshake (exit $rc)"
+    else
+        fail "TLS 1.2 with only X25519MLKEM768 connected"
+    fi
+    stop_server "$sp"
+}
+
 # ---- 4. s_client without the provider ----------------------------------------
+# openssl.cnf naming a module that is not there: the group is refused with a
+# message, never replaced by a classic one.
+OPENSSL_CONF="$W/missing.cnf" timeout 15 $SAN openssl s_client -connect 127.0.0.1:1 \
+    -groups X25519MLKEM768 </dev/null >"$W/missing.cli" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "X25519MLKEM768' cannot be set" "$W/missing.cli"; then
+    pass "openssl.cnf with a missing module: s_client refuses the group ('group ... cannot be set')"
+else
+    fail "openssl.cnf with a missing module: exit $rc"; cat "$W/missing.cli"
+fi
 OPENSSL_CONF=/dev/null timeout 15 $SAN openssl s_client -connect 127.0.0.1:1 -groups X25519MLKEM768 \
     </dev/null >"$W/noprov.cli" 2>&1
 rc=$?
