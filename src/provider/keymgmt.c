@@ -346,7 +346,7 @@ static void *km_dup(const void *keydata, int selection)
     {                                                                                         \
         return gen_init(provctx, &qp_groups[idx], selection, params);                         \
     }                                                                                         \
-    static const OSSL_DISPATCH sym##_functions[] = {                                          \
+    const OSSL_DISPATCH qp_##sym##_functions[] = {                                            \
         {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))sym##_new},                                   \
         {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))km_free},                                    \
         {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))km_has},                                      \
@@ -373,9 +373,3 @@ QP_KEYMGMT(1, km_p256mlkem768)
 QP_KEYMGMT(2, km_mlkem768)
 QP_KEYMGMT(3, km_mlkem1024)
 
-const OSSL_DISPATCH *const qp_keymgmt_dispatch[QP_NGROUPS] = {
-    km_x25519mlkem768_functions,
-    km_p256mlkem768_functions,
-    km_mlkem768_functions,
-    km_mlkem1024_functions,
-};

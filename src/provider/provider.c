@@ -25,46 +25,46 @@
 
 /* ---- the TLS-GROUP capability -------------------------------------------- */
 
+/* Constant tables, so that any number of library contexts may load the
+ * provider at once, from any thread. The values repeat groups.c's table
+ * (qp_groups); test_provider_kem checks what libssl reads against the
+ * drafts. TLS 1.3 only (the groups are KEMs, which TLS 1.2 cannot carry); no
+ * DTLS (-1: libssl's convention for "not usable"). */
 typedef struct {
     unsigned int id, secbits, is_kem;
     int min_tls, max_tls, min_dtls, max_dtls;
 } qp_group_caps;
 
-static qp_group_caps caps[QP_NGROUPS];
-static OSSL_PARAM cap_params[QP_NGROUPS][11];
+static const qp_group_caps caps[QP_NGROUPS] = {
+    {0x11EC, 192, 1, TLS1_3_VERSION, 0, -1, -1},
+    {0x11EB, 192, 1, TLS1_3_VERSION, 0, -1, -1},
+    {0x0201, 192, 1, TLS1_3_VERSION, 0, -1, -1},
+    {0x0202, 256, 1, TLS1_3_VERSION, 0, -1, -1},
+};
 
-/* TLS 1.3 only (the groups are KEMs, which TLS 1.2 cannot carry); no DTLS
- * (-1: libssl's convention for "not usable"). Built once, at init. */
-static void build_caps(void)
-{
-    for (size_t i = 0; i < QP_NGROUPS; i++) {
-        const qp_group *g = &qp_groups[i];
-        qp_group_caps *c = &caps[i];
-        OSSL_PARAM *p = cap_params[i];
-        char *name = (char *)g->name;
-        size_t nlen = strlen(g->name) + 1;
-
-        c->id = g->tls_id;
-        c->secbits = g->secbits;
-        c->is_kem = 1;
-        c->min_tls = TLS1_3_VERSION;
-        c->max_tls = 0;
-        c->min_dtls = -1;
-        c->max_dtls = -1;
-        p[0] = OSSL_PARAM_construct_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME, name, nlen);
-        p[1] = OSSL_PARAM_construct_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME_INTERNAL, name,
-                                                nlen);
-        p[2] = OSSL_PARAM_construct_utf8_string(OSSL_CAPABILITY_TLS_GROUP_ALG, name, nlen);
-        p[3] = OSSL_PARAM_construct_uint(OSSL_CAPABILITY_TLS_GROUP_ID, &c->id);
-        p[4] = OSSL_PARAM_construct_uint(OSSL_CAPABILITY_TLS_GROUP_SECURITY_BITS, &c->secbits);
-        p[5] = OSSL_PARAM_construct_int(OSSL_CAPABILITY_TLS_GROUP_MIN_TLS, &c->min_tls);
-        p[6] = OSSL_PARAM_construct_int(OSSL_CAPABILITY_TLS_GROUP_MAX_TLS, &c->max_tls);
-        p[7] = OSSL_PARAM_construct_int(OSSL_CAPABILITY_TLS_GROUP_MIN_DTLS, &c->min_dtls);
-        p[8] = OSSL_PARAM_construct_int(OSSL_CAPABILITY_TLS_GROUP_MAX_DTLS, &c->max_dtls);
-        p[9] = OSSL_PARAM_construct_uint(OSSL_CAPABILITY_TLS_GROUP_IS_KEM, &c->is_kem);
-        p[10] = OSSL_PARAM_construct_end();
+#define QP_GROUP_PARAMS(i, name)                                                              \
+    {                                                                                         \
+        OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME, (char *)name, sizeof(name)),   \
+            OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_NAME_INTERNAL, (char *)name,     \
+                                   sizeof(name)),                                             \
+            OSSL_PARAM_utf8_string(OSSL_CAPABILITY_TLS_GROUP_ALG, (char *)name, sizeof(name)), \
+            OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_ID, (unsigned int *)&caps[i].id),       \
+            OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_SECURITY_BITS,                          \
+                            (unsigned int *)&caps[i].secbits),                                \
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_TLS, (int *)&caps[i].min_tls),       \
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_TLS, (int *)&caps[i].max_tls),       \
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MIN_DTLS, (int *)&caps[i].min_dtls),     \
+            OSSL_PARAM_int(OSSL_CAPABILITY_TLS_GROUP_MAX_DTLS, (int *)&caps[i].max_dtls),     \
+            OSSL_PARAM_uint(OSSL_CAPABILITY_TLS_GROUP_IS_KEM, (unsigned int *)&caps[i].is_kem), \
+            OSSL_PARAM_END                                                                    \
     }
-}
+
+static const OSSL_PARAM cap_params[QP_NGROUPS][11] = {
+    QP_GROUP_PARAMS(0, "X25519MLKEM768"),
+    QP_GROUP_PARAMS(1, "SecP256r1MLKEM768"),
+    QP_GROUP_PARAMS(2, "MLKEM768"),
+    QP_GROUP_PARAMS(3, "MLKEM1024"),
+};
 
 static int qp_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb,
                                void *arg)
@@ -80,20 +80,21 @@ static int qp_get_capabilities(void *provctx, const char *capability, OSSL_CALLB
 
 /* ---- algorithms --------------------------------------------------------------- */
 
-static OSSL_ALGORITHM keymgmt_algs[QP_NGROUPS + 1];
-static OSSL_ALGORITHM kem_algs[QP_NGROUPS + 1];
+static const OSSL_ALGORITHM keymgmt_algs[] = {
+    {"X25519MLKEM768", "provider=qtpm", qp_km_x25519mlkem768_functions, "qtpm TLS 1.3 group key"},
+    {"SecP256r1MLKEM768", "provider=qtpm", qp_km_p256mlkem768_functions, "qtpm TLS 1.3 group key"},
+    {"MLKEM768", "provider=qtpm", qp_km_mlkem768_functions, "qtpm TLS 1.3 group key"},
+    {"MLKEM1024", "provider=qtpm", qp_km_mlkem1024_functions, "qtpm TLS 1.3 group key"},
+    {NULL, NULL, NULL, NULL},
+};
 
-static void build_algs(void)
-{
-    for (size_t i = 0; i < QP_NGROUPS; i++) {
-        keymgmt_algs[i] = (OSSL_ALGORITHM){qp_groups[i].name, "provider=qtpm",
-                                           qp_keymgmt_dispatch[i], "qtpm TLS 1.3 group key"};
-        kem_algs[i] = (OSSL_ALGORITHM){qp_groups[i].name, "provider=qtpm", qp_kem_functions,
-                                       "qtpm TLS 1.3 group KEM"};
-    }
-    keymgmt_algs[QP_NGROUPS] = (OSSL_ALGORITHM){NULL, NULL, NULL, NULL};
-    kem_algs[QP_NGROUPS] = (OSSL_ALGORITHM){NULL, NULL, NULL, NULL};
-}
+static const OSSL_ALGORITHM kem_algs[] = {
+    {"X25519MLKEM768", "provider=qtpm", qp_kem_functions, "qtpm TLS 1.3 group KEM"},
+    {"SecP256r1MLKEM768", "provider=qtpm", qp_kem_functions, "qtpm TLS 1.3 group KEM"},
+    {"MLKEM768", "provider=qtpm", qp_kem_functions, "qtpm TLS 1.3 group KEM"},
+    {"MLKEM1024", "provider=qtpm", qp_kem_functions, "qtpm TLS 1.3 group KEM"},
+    {NULL, NULL, NULL, NULL},
+};
 
 static const OSSL_ALGORITHM *qp_query(void *provctx, int operation_id, int *no_cache)
 {
@@ -177,9 +178,6 @@ int qtpm_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         OPENSSL_free(prov);
         return 0;
     }
-    /* The tables are constant after the first build (same content each time). */
-    build_caps();
-    build_algs();
     *out = qp_dispatch;
     *provctx = prov;
     return 1;

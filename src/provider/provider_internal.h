@@ -105,8 +105,11 @@ void qp_key_free(qp_key *k);
 int qtpm_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
                        const OSSL_DISPATCH **out, void **provctx);
 
-/* keymgmt.c / kem.c: dispatch tables, one per group (index = qp_groups). */
-extern const OSSL_DISPATCH *const qp_keymgmt_dispatch[QP_NGROUPS];
+/* keymgmt.c / kem.c: the dispatch tables, one KEYMGMT per group. */
+extern const OSSL_DISPATCH qp_km_x25519mlkem768_functions[];
+extern const OSSL_DISPATCH qp_km_p256mlkem768_functions[];
+extern const OSSL_DISPATCH qp_km_mlkem768_functions[];
+extern const OSSL_DISPATCH qp_km_mlkem1024_functions[];
 extern const OSSL_DISPATCH qp_kem_functions[];
 
 #endif
