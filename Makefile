@@ -102,6 +102,8 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-flows --runs 100 --json bench/results/flows.json --md bench/results/flows.md
 	./$(BUILD)/bench/qtpm-bench-attest --runs 101 --json bench/results/attest.json
 	./$(BUILD)/bench/qtpm-bench-dm --runs 100 --json bench/results/dm.json --md bench/results/dm.md
+	./$(BUILD)/bench/qtpm-bench-tls --runs 1000 --module-dir $(BUILD)/ossl-modules \
+	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
 
 fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-long

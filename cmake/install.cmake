@@ -105,3 +105,27 @@ configure_file(${CMAKE_SOURCE_DIR}/dist/qtpm-server.service.in
 install(FILES ${CMAKE_BINARY_DIR}/dist/qtpm-server.service
               ${CMAKE_SOURCE_DIR}/dist/qtpm-server.socket
         DESTINATION lib/systemd/system)
+
+# qtpm-provider (docs/PROVIDER.md): the OpenSSL 3 module qtpm.so goes to
+# QTPM_OSSL_MODULESDIR, by default <libdir>/ossl-modules under the prefix.
+# With --prefix /usr on Debian that is OpenSSL's own MODULESDIR
+# (/usr/lib/x86_64-linux-gnu/ossl-modules, `openssl version -m`), where
+# `-provider qtpm` finds it with no path; under another prefix
+# (/usr/local/lib/ossl-modules) give -provider-path or the module's full path
+# in openssl.cnf. An example openssl.cnf naming the installed module goes to
+# <datadir>/qtpm/qtpm-provider.cnf.
+if(TARGET qtpm_provider)
+  set(QTPM_OSSL_MODULESDIR "${CMAKE_INSTALL_LIBDIR}/ossl-modules" CACHE STRING
+      "Where qtpm-provider's qtpm.so is installed (relative to the prefix, or absolute)")
+  install(TARGETS qtpm_provider LIBRARY DESTINATION ${QTPM_OSSL_MODULESDIR})
+  if(IS_ABSOLUTE "${QTPM_OSSL_MODULESDIR}")
+    set(QTPM_PROVIDER_MODULE "${QTPM_OSSL_MODULESDIR}/qtpm.so")
+  else()
+    set(QTPM_PROVIDER_MODULE "${CMAKE_INSTALL_PREFIX}/${QTPM_OSSL_MODULESDIR}/qtpm.so")
+  endif()
+  set(QTPM_PROVIDER_CNF "${CMAKE_INSTALL_FULL_DATADIR}/qtpm/qtpm-provider.cnf")
+  configure_file(${CMAKE_SOURCE_DIR}/dist/qtpm-provider.cnf.in
+                 ${CMAKE_BINARY_DIR}/dist/qtpm-provider.cnf @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/dist/qtpm-provider.cnf
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/qtpm)
+endif()

@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * groups.c — the four TLS 1.3 groups of qtpm-provider and their wire layouts.
+ *
+ * Hybrid groups, draft-ietf-tls-ecdhe-mlkem (-04) §3.1:
+ *   §3.1.1 client share, §3.1.2 server share, §3.1.3 shared secret.
+ *   X25519MLKEM768 (0x11EC): ML-KEM FIRST everywhere —
+ *     client share  = ek (1184) ‖ X25519 public (32)            = 1216
+ *     server share  = ct (1088) ‖ X25519 public (32)            = 1120
+ *     shared secret = ML-KEM ss (32) ‖ X25519 ss (32)           = 64
+ *   SecP256r1MLKEM768 (0x11EB): ECDHE FIRST everywhere —
+ *     client share  = P-256 uncompressed point (65) ‖ ek (1184) = 1249
+ *     server share  = P-256 uncompressed point (65) ‖ ct (1088) = 1153
+ *     shared secret = ECDH x-coordinate (32) ‖ ML-KEM ss (32)   = 64
+ *   (The order differs so that the FIPS-approved part comes first, §3.)
+ * ML-KEM alone, draft-ietf-tls-mlkem §3: MLKEM768 (0x0201), MLKEM1024 (0x0202);
+ *   client share = ek, server share = ct, shared secret = ML-KEM ss.
+ *
+ * ML-KEM is ours (qtpm/mlkem.h, constant time, tests/ct). The classic halves
+ * are OpenSSL's (default provider, through EVP in the provider's child library
+ * context); their checks are RFC 8446 §4.2.8.2 (P-256 points: uncompressed,
+ * on the curve — OpenSSL's import checks it) and §7.4.2 (X25519: OpenSSL
+ * refuses an all-zero result). Every length is checked before a byte is read;
+ * every secret intermediate is wiped.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+
+#include "provider_internal.h"
+#include "qtpm/common.h"
+
+#define X25519_LEN 32
+#define P256_POINT_LEN 65
+#define P256_SCALAR_LEN 32
+
+const qp_group qp_groups[QP_NGROUPS] = {
+    {"X25519MLKEM768", 0x11EC, 192, QTPM_MLKEM_768, QP_CLASSIC_X25519, QP_ORDER_MLKEM_FIRST,
+     1184, 1088, X25519_LEN, 32, 1184 + X25519_LEN, 1088 + X25519_LEN, 64},
+    {"SecP256r1MLKEM768", 0x11EB, 192, QTPM_MLKEM_768, QP_CLASSIC_P256, QP_ORDER_ECDH_FIRST,
+     1184, 1088, P256_POINT_LEN, 32, P256_POINT_LEN + 1184, P256_POINT_LEN + 1088, 64},
+    {"MLKEM768", 0x0201, 192, QTPM_MLKEM_768, QP_CLASSIC_NONE, QP_ORDER_MLKEM_FIRST,
+     1184, 1088, 0, 0, 1184, 1088, 32},
+    {"MLKEM1024", 0x0202, 256, QTPM_MLKEM_1024, QP_CLASSIC_NONE, QP_ORDER_MLKEM_FIRST,
+     1568, 1568, 0, 0, 1568, 1568, 32},
+};
+
+const qp_group *qp_group_by_name(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; i < QP_NGROUPS; i++)
+        if (strcasecmp(qp_groups[i].name, name) == 0)
+            return &qp_groups[i];
+    return NULL;
+}
+
+/* Offsets of the ML-KEM and ECDH parts in a share (client or server) whose
+ * ML-KEM part is mlkem_len bytes. */
+static size_t mlkem_off(const qp_group *g)
+{
+    return g->order == QP_ORDER_ECDH_FIRST ? g->ecdh_pub_len : 0;
+}
+
+static size_t ecdh_off(const qp_group *g, size_t mlkem_len)
+{
+    return g->order == QP_ORDER_ECDH_FIRST ? 0 : mlkem_len;
+}
+
+qp_key *qp_key_new(qp_provctx *prov, const qp_group *g)
+{
+    qp_key *k = OPENSSL_zalloc(sizeof(*k));
+
+    if (k == NULL)
+        return NULL;
+    k->g = g;
+    k->prov = prov;
+    return k;
+}
+
+/* The secrets are the seed and the expanded dk (the classic private key is
+ * wiped by OpenSSL when ec goes); the public ek needs no wiping. Every path
+ * that drops has_priv wipes them itself (qp_share_decode, failed generation),
+ * so a key without has_priv holds none. */
+void qp_key_free(qp_key *k)
+{
+    if (k == NULL)
+        return;
+    EVP_PKEY_free(k->ec);
+    if (k->has_priv) {
+        OPENSSL_cleanse(k->seed, sizeof(k->seed));
+        OPENSSL_cleanse(k->dk, qtpm_mlkem_dk_bytes(k->g->mlkem));
+    }
+    OPENSSL_free(k);
+}
+
+static OSSL_LIB_CTX *libctx_of(const qp_key *k)
+{
+    return k->prov != NULL ? k->prov->libctx : NULL;
+}
+
+/* ---- classic halves through EVP ---------------------------------------- */
+
+static EVP_PKEY *classic_generate(OSSL_LIB_CTX *libctx, qp_classic c)
+{
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey = NULL;
+
+    if (c == QP_CLASSIC_X25519)
+        ctx = EVP_PKEY_CTX_new_from_name(libctx, "X25519", NULL);
+    else
+        ctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", NULL);
+    if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0)
+        goto out;
+    if (c == QP_CLASSIC_P256 && EVP_PKEY_CTX_set_group_name(ctx, "P-256") <= 0)
+        goto out;
+    if (EVP_PKEY_keygen(ctx, &pkey) <= 0)
+        pkey = NULL;
+out:
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
+/* The public value on the wire: 32 raw bytes (RFC 7748) or the uncompressed
+ * point (RFC 8446 §4.2.8.2). Exactly len bytes or failure. */
+static int classic_public(const EVP_PKEY *pkey, uint8_t *out, size_t len)
+{
+    size_t got = 0;
+
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out, len,
+                                        &got) != 1)
+        return 0;
+    return got == len;
+}
+
+/* An EC public key on P-256 from its uncompressed encoding; NULL if the
+ * encoding is not 0x04 ‖ x ‖ y or the point is not on the curve. */
+static EVP_PKEY *p256_from_point(OSSL_LIB_CTX *libctx, const uint8_t *pt, const uint8_t *priv)
+{
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey = NULL;
+    BIGNUM *d = NULL;
+    OSSL_PARAM_BLD *bld = NULL;
+    OSSL_PARAM *params = NULL;
+
+    if (pt[0] != 0x04)
+        return NULL;
+    bld = OSSL_PARAM_BLD_new();
+    if (bld == NULL)
+        goto out;
+    if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0) ||
+        !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, P256_POINT_LEN))
+        goto out;
+    if (priv != NULL) {
+        d = BN_secure_new();
+        if (d == NULL || BN_bin2bn(priv, P256_SCALAR_LEN, d) == NULL ||
+            !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d))
+            goto out;
+    }
+    params = OSSL_PARAM_BLD_to_param(bld);
+    ctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", NULL);
+    if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0)
+        goto out;
+    if (EVP_PKEY_fromdata(ctx, &pkey,
+                          priv != NULL ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) <= 0)
+        pkey = NULL;
+out:
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_clear_free(d);
+    return pkey;
+}
+
+static EVP_PKEY *classic_peer(OSSL_LIB_CTX *libctx, qp_classic c, const uint8_t *in)
+{
+    if (c == QP_CLASSIC_X25519)
+        return EVP_PKEY_new_raw_public_key_ex(libctx, "X25519", NULL, in, X25519_LEN);
+    return p256_from_point(libctx, in, NULL);
+}
+
+/* ECDH of priv with peer into exactly len bytes (OpenSSL checks the peer,
+ * EVP_PKEY_derive_set_peer, and refuses X25519's all-zero output). */
+static int classic_derive(OSSL_LIB_CTX *libctx, EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *out,
+                          size_t len)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, priv, NULL);
+    size_t got = len;
+    int ok = 0;
+
+    if (ctx != NULL && EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
+        EVP_PKEY_derive(ctx, out, &got) > 0 && got == len)
+        ok = 1;
+    EVP_PKEY_CTX_free(ctx);
+    if (!ok)
+        OPENSSL_cleanse(out, len);
+    return ok;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+int qp_key_generate(qp_key *k)
+{
+    const qp_group *g = k->g;
+
+    if (qtpm_mlkem_keygen(g->mlkem, k->ek, k->dk, k->seed) != QTPM_OK)
+        goto fail;
+    if (g->classic != QP_CLASSIC_NONE) {
+        k->ec = classic_generate(libctx_of(k), g->classic);
+        if (k->ec == NULL)
+            goto fail;
+    }
+    k->has_pub = k->has_priv = 1;
+    return 1;
+fail:
+    OPENSSL_cleanse(k->seed, sizeof(k->seed));
+    OPENSSL_cleanse(k->dk, sizeof(k->dk));
+    return 0;
+}
+
+size_t qp_private_len(const qp_group *g)
+{
+    switch (g->classic) {
+    case QP_CLASSIC_X25519:
+        return QTPM_MLKEM_SEED_BYTES + X25519_LEN;
+    case QP_CLASSIC_P256:
+        return QTPM_MLKEM_SEED_BYTES + P256_SCALAR_LEN;
+    default:
+        return QTPM_MLKEM_SEED_BYTES;
+    }
+}
+
+/* Private encoding (qtpm's own, for export/import and the known-answer
+ * tests): the ML-KEM seed d ‖ z, then the classic private key (X25519: 32 raw
+ * bytes, RFC 7748; P-256: the 32-byte big-endian scalar). */
+int qp_private_encode(const qp_key *k, uint8_t *out, size_t out_len)
+{
+    const qp_group *g = k->g;
+    uint8_t *c = out + QTPM_MLKEM_SEED_BYTES;
+    size_t clen = out_len - QTPM_MLKEM_SEED_BYTES;
+    BIGNUM *d = NULL;
+    int ok = 0;
+
+    if (!k->has_priv || out_len != qp_private_len(g))
+        return 0;
+    memcpy(out, k->seed, QTPM_MLKEM_SEED_BYTES);
+    if (g->classic == QP_CLASSIC_X25519) {
+        size_t got = clen;
+        ok = EVP_PKEY_get_raw_private_key(k->ec, c, &got) == 1 && got == clen;
+    } else if (g->classic == QP_CLASSIC_P256) {
+        ok = EVP_PKEY_get_bn_param(k->ec, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
+             BN_bn2binpad(d, c, (int)clen) == (int)clen;
+        BN_clear_free(d);
+    } else {
+        ok = 1;
+    }
+    if (!ok)
+        OPENSSL_cleanse(out, out_len);
+    return ok;
+}
+
+/* The P-256 public point of scalar priv (for import from the private form). */
+static int p256_point_of(const uint8_t *priv, uint8_t pt[P256_POINT_LEN])
+{
+    EC_GROUP *grp = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    EC_POINT *p = NULL;
+    BIGNUM *d = BN_secure_new();
+    int ok = 0;
+
+    if (grp == NULL || d == NULL || BN_bin2bn(priv, P256_SCALAR_LEN, d) == NULL || BN_is_zero(d) ||
+        BN_cmp(d, EC_GROUP_get0_order(grp)) >= 0)
+        goto out;
+    p = EC_POINT_new(grp);
+    if (p == NULL || !EC_POINT_mul(grp, p, d, NULL, NULL, NULL))
+        goto out;
+    ok = EC_POINT_point2oct(grp, p, POINT_CONVERSION_UNCOMPRESSED, pt, P256_POINT_LEN, NULL) ==
+         P256_POINT_LEN;
+out:
+    EC_POINT_free(p);
+    EC_GROUP_free(grp);
+    BN_clear_free(d);
+    return ok;
+}
+
+int qp_key_from_private(qp_key *k, const uint8_t *in, size_t in_len)
+{
+    const qp_group *g = k->g;
+    const uint8_t *c = in + QTPM_MLKEM_SEED_BYTES;
+    uint8_t pt[P256_POINT_LEN];
+
+    if (in_len != qp_private_len(g))
+        return 0;
+    memcpy(k->seed, in, QTPM_MLKEM_SEED_BYTES);
+    if (qtpm_mlkem_keygen_from_seed(g->mlkem, k->seed, k->ek, k->dk) != QTPM_OK)
+        goto fail;
+    if (g->classic == QP_CLASSIC_X25519) {
+        k->ec = EVP_PKEY_new_raw_private_key_ex(libctx_of(k), "X25519", NULL, c, X25519_LEN);
+    } else if (g->classic == QP_CLASSIC_P256) {
+        if (!p256_point_of(c, pt))
+            goto fail;
+        k->ec = p256_from_point(libctx_of(k), pt, c);
+    }
+    if (g->classic != QP_CLASSIC_NONE && k->ec == NULL)
+        goto fail;
+    k->has_pub = k->has_priv = 1;
+    return 1;
+fail:
+    OPENSSL_cleanse(k->seed, sizeof(k->seed));
+    OPENSSL_cleanse(k->dk, sizeof(k->dk));
+    return 0;
+}
+
+/* ---- client share -------------------------------------------------------- */
+
+int qp_share_encode(const qp_key *k, uint8_t *out, size_t out_len)
+{
+    const qp_group *g = k->g;
+
+    if (!k->has_pub || out_len != g->share_len)
+        return 0;
+    memcpy(out + mlkem_off(g), k->ek, g->ek_len);
+    if (g->classic != QP_CLASSIC_NONE &&
+        !classic_public(k->ec, out + ecdh_off(g, g->ek_len), g->ecdh_pub_len))
+        return 0;
+    return 1;
+}
+
+int qp_share_decode(qp_key *k, const uint8_t *in, size_t in_len)
+{
+    const qp_group *g = k->g;
+    EVP_PKEY *ec = NULL;
+
+    if (in == NULL || in_len != g->share_len)
+        return 0;
+    /* FIPS 203 §7.2, required by draft-ietf-tls-ecdhe-mlkem §3.1.2. */
+    if (qtpm_mlkem_check_ek(g->mlkem, in + mlkem_off(g), g->ek_len) != QTPM_OK)
+        return 0;
+    if (g->classic != QP_CLASSIC_NONE) {
+        ec = classic_peer(libctx_of(k), g->classic, in + ecdh_off(g, g->ek_len));
+        if (ec == NULL)
+            return 0;
+    }
+    /* A key is either a fresh peer key or replaced whole. */
+    EVP_PKEY_free(k->ec);
+    OPENSSL_cleanse(k->seed, sizeof(k->seed));
+    OPENSSL_cleanse(k->dk, sizeof(k->dk));
+    k->ec = ec;
+    memcpy(k->ek, in + mlkem_off(g), g->ek_len);
+    k->has_pub = 1;
+    k->has_priv = 0;
+    return 1;
+}
+
+/* ---- the KEM ------------------------------------------------------------- */
+
+/* ss of the layout from the two parts. */
+static void join_secret(const qp_group *g, const uint8_t *ss_k, const uint8_t *ss_e, uint8_t *ss)
+{
+    if (g->classic == QP_CLASSIC_NONE) {
+        memcpy(ss, ss_k, QTPM_MLKEM_SS_BYTES);
+    } else if (g->order == QP_ORDER_ECDH_FIRST) {
+        memcpy(ss, ss_e, g->ecdh_ss_len);
+        memcpy(ss + g->ecdh_ss_len, ss_k, QTPM_MLKEM_SS_BYTES);
+    } else {
+        memcpy(ss, ss_k, QTPM_MLKEM_SS_BYTES);
+        memcpy(ss + QTPM_MLKEM_SS_BYTES, ss_e, g->ecdh_ss_len);
+    }
+}
+
+int qp_encapsulate(const qp_key *peer, uint8_t *reply, uint8_t *ss)
+{
+    const qp_group *g = peer->g;
+    uint8_t ss_k[QTPM_MLKEM_SS_BYTES], ss_e[32];
+    EVP_PKEY *eph = NULL;
+    int ok = 0;
+
+    if (!peer->has_pub)
+        return 0;
+    if (qtpm_mlkem_encaps(g->mlkem, peer->ek, g->ek_len, reply + mlkem_off(g), ss_k) != QTPM_OK)
+        goto out;
+    if (g->classic != QP_CLASSIC_NONE) {
+        eph = classic_generate(libctx_of(peer), g->classic);
+        if (eph == NULL || !classic_public(eph, reply + ecdh_off(g, g->ct_len), g->ecdh_pub_len) ||
+            !classic_derive(libctx_of(peer), eph, peer->ec, ss_e, g->ecdh_ss_len))
+            goto out;
+    }
+    join_secret(g, ss_k, ss_e, ss);
+    ok = 1;
+out:
+    EVP_PKEY_free(eph);
+    OPENSSL_cleanse(ss_k, sizeof(ss_k));
+    OPENSSL_cleanse(ss_e, sizeof(ss_e));
+    if (!ok) {
+        OPENSSL_cleanse(reply, g->reply_len);
+        OPENSSL_cleanse(ss, g->ss_len);
+    }
+    return ok;
+}
+
+int qp_decapsulate(const qp_key *k, const uint8_t *reply, size_t reply_len, uint8_t *ss)
+{
+    const qp_group *g = k->g;
+    uint8_t ss_k[QTPM_MLKEM_SS_BYTES], ss_e[32];
+    EVP_PKEY *peer = NULL;
+    int ok = 0;
+
+    /* A ciphertext of the wrong length for the group is refused before any
+     * byte of it is read (draft-ietf-tls-ecdhe-mlkem §3.1.2). */
+    if (!k->has_priv || reply == NULL || reply_len != g->reply_len)
+        return 0;
+    if (g->classic != QP_CLASSIC_NONE) {
+        peer = classic_peer(libctx_of(k), g->classic, reply + ecdh_off(g, g->ct_len));
+        if (peer == NULL ||
+            !classic_derive(libctx_of(k), k->ec, peer, ss_e, g->ecdh_ss_len))
+            goto out;
+    }
+    /* Implicit rejection (FIPS 203 Algorithm 18): a wrong ciphertext of the
+     * right length gives a pseudo-random secret, in constant time. */
+    if (qtpm_mlkem_decaps(g->mlkem, k->dk, qtpm_mlkem_dk_bytes(g->mlkem), reply + mlkem_off(g),
+                          g->ct_len, ss_k) != QTPM_OK)
+        goto out;
+    join_secret(g, ss_k, ss_e, ss);
+    ok = 1;
+out:
+    EVP_PKEY_free(peer);
+    OPENSSL_cleanse(ss_k, sizeof(ss_k));
+    OPENSSL_cleanse(ss_e, sizeof(ss_e));
+    if (!ok)
+        OPENSSL_cleanse(ss, g->ss_len);
+    return ok;
+}
