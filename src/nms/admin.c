@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * admin.c — the qtpm-nms admin CLI working directly on the store: `vendor import`,
- * `digestlist add FILE`, `router list|show ID|allow ID`, `events [--since N]`, each with
- * `--json` for machine
- * output. Changes of more than one row (the change and its event) share a transaction.
+ * `digestlist add FILE`, `router list|show ID|allow ID`, `events [--since N]`,
+ * `policy show|set STATE=COST... [--bad-action metric|exclude]` (the routing policy of
+ * docs/ROUTING.md, validated as PUT /routing/policy is; a running daemon enforces a
+ * change within 5 s) and `topology`, each with `--json` for machine output. Changes of more than one row (the change and its event) share a transaction.
  */
 #include "nms.h"
 
@@ -17,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "ras.h"
+#include "routing.h"
 #include "store.h"
 
 static int read_file(const char *path, unsigned char **out, size_t *len)
@@ -188,9 +190,10 @@ static int print_event(void *ctx, const qtpm_store_event *e)
 {
     json_t *a = ctx;
     if (a)
-        json_array_append_new(a, json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
-                                           "time", (json_int_t)e->time, "router", e->router,
-                                           "kind", e->kind, "detail", e->detail));
+        json_array_append_new(a, json_pack("{s:I,s:I,s:I,s:s,s:s,s:s}", "id",
+                                           (json_int_t)e->id, "time", (json_int_t)e->time,
+                                           "time_ms", (json_int_t)e->time_ms, "router",
+                                           e->router, "kind", e->kind, "detail", e->detail));
     else
         printf("%6lld %lld %-16s %-16s %s\n", (long long)e->id, (long long)e->time,
                e->router[0] ? e->router : "-", e->kind, e->detail);
@@ -271,6 +274,110 @@ static int router_cmd(qtpm_store *st, int argc, char **argv, int json)
     return 2;
 }
 
+static int policy_print(const qtpm_store_policy *p, int json)
+{
+    if (json)
+        return dump(qtpm_nms_policy_json(p));
+    printf("state    cost\ngood     %lld\nunknown  %lld\nbad      %lld\noffline  %lld\n"
+           "bad routers: %s\n", (long long)p->good, (long long)p->unknown, (long long)p->bad,
+           (long long)p->offline, !strcmp(p->bad_action, "exclude")
+                                      ? "exclude (neighbours make the link passive)"
+                                      : "metric (neighbours set the bad cost)");
+    return 0;
+}
+
+/* policy show | policy set good=N unknown=N bad=N offline=N [--bad-action A] */
+static int policy_cmd(qtpm_store *st, int argc, char **argv, int json)
+{
+    qtpm_store_policy p;
+    if (argc < 1 || (strcmp(argv[0], "show") && strcmp(argv[0], "set"))) {
+        fprintf(stderr, "usage: qtpm-nms policy show | set STATE=COST... "
+                        "[--bad-action metric|exclude] [--json]\n");
+        return 2;
+    }
+    if (qtpm_store_policy_get(st, &p)) {
+        fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+        return 1;
+    }
+    if (!strcmp(argv[0], "show"))
+        return policy_print(&p, json);
+    json_t *body = json_object(), *m = json_object();
+    json_object_set_new(body, "metrics", m);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--bad-action") && i + 1 < argc) {
+            json_object_set_new(body, "bad_action", json_string(argv[++i]));
+            continue;
+        }
+        const char *eq = strchr(argv[i], '=');
+        char *end = NULL;
+        long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
+        if (!eq || eq == argv[i] || eq - argv[i] > 16 || !eq[1] || *end) {
+            fprintf(stderr, "qtpm-nms: '%s': want STATE=COST (good, unknown, bad, offline) "
+                    "or --bad-action metric|exclude\n", argv[i]);
+            json_decref(body);
+            return 2;
+        }
+        char state[17];
+        snprintf(state, sizeof state, "%.*s", (int)(eq - argv[i]), argv[i]);
+        json_object_set_new(m, state, json_integer(v));
+    }
+    char msg[200];
+    qtpm_store_policy old = p;
+    const char *err = qtpm_nms_policy_apply(&p, body, msg, sizeof msg);
+    json_decref(body);
+    if (err) {
+        fprintf(stderr, "qtpm-nms: %s: %s\n", err, msg);
+        return 1;
+    }
+    if (memcmp(&p, &old, sizeof p) != 0) {
+        char detail[240];
+        snprintf(detail, sizeof detail, "good=%lld unknown=%lld bad=%lld offline=%lld "
+                 "bad_action=%s (by operator, CLI)", (long long)p.good, (long long)p.unknown,
+                 (long long)p.bad, (long long)p.offline, p.bad_action);
+        if (qtpm_store_policy_set(st, &p, detail)) {
+            fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+            return 1;
+        }
+    }
+    return policy_print(&p, json);
+}
+
+static int topology_cmd(qtpm_store *st, int json)
+{
+    json_t *t;
+    if (qtpm_nms_topology_read(st, &t)) {
+        fprintf(stderr, "qtpm-nms: %s\n", qtpm_store_errmsg(st));
+        return 1;
+    }
+    if (json)
+        return dump(t);
+    size_t i;
+    json_t *e;
+    printf("%-20s %-24s %-10s %s\n", "ROUTER", "HOSTNAME", "STATE", "OSPF ID");
+    json_array_foreach(json_object_get(t, "routers"), i, e) {
+        const char *o = json_string_value(json_object_get(e, "ospf_router_id"));
+        printf("%-20s %-24s %-10s %s\n", json_string_value(json_object_get(e, "id")),
+               json_string_value(json_object_get(e, "hostname")),
+               json_string_value(json_object_get(e, "state")), o ? o : "-");
+    }
+    printf("\n%-20s %-8s %6s   %-20s %-8s %6s\n", "A", "IFACE", "COST", "B", "IFACE", "COST");
+    json_array_foreach(json_object_get(t, "links"), i, e) {
+        const char *bi = json_string_value(json_object_get(e, "b_interface"));
+        json_t *ac = json_object_get(e, "a_cost"), *bc = json_object_get(e, "b_cost");
+        char as[16] = "-", bs[16] = "-";
+        if (json_is_integer(ac))
+            snprintf(as, sizeof as, "%lld", (long long)json_integer_value(ac));
+        if (json_is_integer(bc))
+            snprintf(bs, sizeof bs, "%lld", (long long)json_integer_value(bc));
+        printf("%-20s %-8s %6s   %-20s %-8s %6s%s\n", json_string_value(json_object_get(e, "a")),
+               json_string_value(json_object_get(e, "a_interface")), as,
+               json_string_value(json_object_get(e, "b")), bi ? bi : "-", bs,
+               json_is_true(json_object_get(e, "excluded")) ? "  excluded" : "");
+    }
+    json_decref(t);
+    return 0;
+}
+
 int qtpm_nms_admin(const char *db_url, int argc, char **argv)
 {
     int json = 0, n = 0;
@@ -296,6 +403,10 @@ int qtpm_nms_admin(const char *db_url, int argc, char **argv)
         rc = digestlist_add(st, args[2], json);
     } else if (!strcmp(args[0], "router")) {
         rc = router_cmd(st, n - 1, args + 1, json);
+    } else if (!strcmp(args[0], "policy")) {
+        rc = policy_cmd(st, n - 1, args + 1, json);
+    } else if (!strcmp(args[0], "topology")) {
+        rc = topology_cmd(st, json);
     } else if (!strcmp(args[0], "events")) {
         long long since = 0;
         if (n >= 3 && !strcmp(args[1], "--since"))

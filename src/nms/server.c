@@ -44,6 +44,7 @@
 
 #include "qtpm/attest.h"
 #include "ras.h"
+#include "routing.h"
 #include "store.h"
 
 #define MAX_BODY (4u * 1024u * 1024u)
@@ -61,6 +62,7 @@ struct nms {
     struct event_base *base;
     uint64_t requests, errors;
     int64_t period; /* heartbeat period (s): offline after two without a sign of life */
+    qtpm_nms_routing *rt; /* trust-aware routing, the stream (routing.c, stream.c) */
 };
 
 struct req {
@@ -226,8 +228,9 @@ static void h_allow(struct req *q, const char *id)
 
 static int json_event(void *ctx, const qtpm_store_event *e)
 {
-    json_array_append_new(ctx, json_pack("{s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
-                                         "time", (json_int_t)e->time, "router", e->router,
+    json_array_append_new(ctx, json_pack("{s:I,s:I,s:I,s:s,s:s,s:s}", "id", (json_int_t)e->id,
+                                         "time", (json_int_t)e->time, "time_ms",
+                                         (json_int_t)e->time_ms, "router", e->router,
                                          "kind", e->kind, "detail", e->detail));
     return 0;
 }
@@ -283,6 +286,7 @@ static void h_metrics(struct req *q, const char *id)
             evbuffer_add_printf(out, "qtpm_nms_rows{table=\"%s\"} %lld\n", tables[i],
                                 (long long)n);
     }
+    qtpm_nms_routing_metrics(q->nms->rt, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
                       "text/plain; version=0.0.4");
     evhttp_send_reply(q->r, 200, NULL, NULL);
@@ -570,8 +574,67 @@ static void h_evidence(struct req *q, const char *id)
         return;
     }
     qtpm_ras_result res = {0};
+    struct timespec t0, t1;
+    int64_t received_ms = qtpm_store_now_ms();
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
+    char verdict[16] = "";
+    if (v)
+        snprintf(verdict, sizeof verdict, "%s", v);
     send_result(q, &res);
+    /* After the reply: the verdict's enforcement goes out in this same loop turn. */
+    qtpm_nms_routing_attested(q->nms->rt, verdict[0] ? verdict : NULL,
+                              (double)(t1.tv_sec - t0.tv_sec) +
+                                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                              received_ms);
+}
+
+/* ---- trust-aware routing (routing.c) ---- */
+
+static void h_policy_get(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_policy_get(q->nms->rt, q->r);
+}
+
+static void h_policy_put(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_policy_put(q->nms->rt, q->r, q->body);
+}
+
+static void h_report_post(struct req *q, const char *id)
+{
+    qtpm_nms_report_post(q->nms->rt, q->r, q->cert_cn, id, q->body);
+}
+
+static void h_report_get(struct req *q, const char *id)
+{
+    qtpm_nms_report_get(q->nms->rt, q->r, id);
+}
+
+static void h_topology(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_topology(q->nms->rt, q->r);
+}
+
+static void h_commands(struct req *q, const char *id)
+{
+    qtpm_nms_commands(q->nms->rt, q->r, q->cert_cn, id);
+}
+
+static void h_ack(struct req *q, const char *id)
+{
+    qtpm_nms_ack(q->nms->rt, q->r, q->cert_cn, id, q->body);
+}
+
+static void h_stream(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_stream_open(q->nms->rt, q->r);
 }
 
 static void h_digestlists(struct req *q, const char *id)
@@ -804,7 +867,30 @@ static const struct route routes[] = {
     {"/api/v1/vendors", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_vendors},
     {"/api/v1/digestlists", NULL, EVHTTP_REQ_POST, ROLE_OPERATOR, h_digestlists},
     {"/metrics", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_metrics},
+    {"/api/v1/routing/policy", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_policy_get},
+    {"/api/v1/routing/policy", NULL, EVHTTP_REQ_PUT, ROLE_OPERATOR, h_policy_put},
+    {"/api/v1/routers/", "/routing", EVHTTP_REQ_POST, ROLE_ROUTER, h_report_post},
+    {"/api/v1/routers/", "/routing", EVHTTP_REQ_GET, ADMIN_READ, h_report_get},
+    {"/api/v1/routers/", "/commands", EVHTTP_REQ_GET, ROLE_ROUTER, h_commands},
+    {"/api/v1/routers/", "/commands/#/ack", EVHTTP_REQ_POST, ROLE_ROUTER, h_ack},
+    {"/api/v1/topology", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_topology},
+    {"/api/v1/stream", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_stream},
 };
+
+/* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
+static int suffix_match(const char *pat, const char *s)
+{
+    const char *hash = strchr(pat, '#');
+    if (!hash)
+        return strcmp(s, pat) == 0;
+    size_t pl = (size_t)(hash - pat), digits = 0;
+    if (strncmp(s, pat, pl) != 0)
+        return 0;
+    s += pl;
+    while (s[digits] >= '0' && s[digits] <= '9' && digits < 19)
+        digits++;
+    return digits > 0 && strcmp(s + digits, hash + 1) == 0;
+}
 
 static int id_ok(const char *s, size_t n)
 {
@@ -830,7 +916,7 @@ static int match(const struct route *rt, const char *path, char id[64])
         return 0;
     const char *s = path + pl, *slash = strchr(s, '/');
     size_t n = slash ? (size_t)(slash - s) : strlen(s);
-    if (!id_ok(s, n) || strcmp(s + n, rt->suffix) != 0)
+    if (!id_ok(s, n) || !suffix_match(rt->suffix, s + n))
         return 0;
     memcpy(id, s, n);
     id[n] = '\0';
@@ -889,7 +975,7 @@ static void on_request(struct evhttp_request *r, void *arg)
             send_error(&q, 403, "forbidden", "this role may not do that");
         return;
     }
-    if (method == EVHTTP_REQ_POST) {
+    if (method == EVHTTP_REQ_POST || method == EVHTTP_REQ_PUT) {
         const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r), "Content-Type");
         size_t n = strlen("application/json");
         if (!ct || strncasecmp(ct, "application/json", n) != 0 ||
@@ -910,6 +996,10 @@ static void on_request(struct evhttp_request *r, void *arg)
     }
     hit->fn(&q, id);
     json_decref(q.body);
+    /* Anything but a read may have changed a router's state (evidence, heartbeat,
+     * enrolment...): enforcement and the stream catch up now (two queries when not). */
+    if (method != EVHTTP_REQ_GET)
+        qtpm_nms_routing_changed(q.nms->rt);
 }
 
 /* ---- TLS ---- */
@@ -1026,6 +1116,8 @@ static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
         fprintf(stderr, "qtpm-nms: offline timer: %s\n", qtpm_store_errmsg(n->st));
     else if (marked)
         fprintf(stderr, "qtpm-nms: %d router(s) offline\n", marked);
+    if (marked)
+        qtpm_nms_routing_changed(n->rt);
 }
 
 static void on_signal(evutil_socket_t fd, short what, void *arg)
@@ -1067,6 +1159,11 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     http = n.base ? evhttp_new(n.base) : NULL;
     if (!http)
         goto out;
+    n.rt = qtpm_nms_routing_new(n.base, n.st, &n.errors);
+    if (!n.rt) {
+        fprintf(stderr, "qtpm-nms: cannot start routing: %s\n", qtpm_store_errmsg(n.st));
+        goto out;
+    }
     evhttp_set_bevcb(http, make_bev, &n);
     evhttp_set_gencb(http, on_request, &n);
     evhttp_set_max_body_size(http, MAX_BODY);
@@ -1098,7 +1195,8 @@ out:
     if (offline)
         event_free(offline);
     if (http)
-        evhttp_free(http);
+        evhttp_free(http); /* first: closing held requests calls into routing */
+    qtpm_nms_routing_free(n.rt);
     if (n.base)
         event_base_free(n.base);
     SSL_CTX_free(n.ssl);

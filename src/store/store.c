@@ -63,12 +63,39 @@ static const char *const migrations[] = {
     /* 2: liveness (heartbeat / evidence) for the offline timer. */
     "ALTER TABLE routers ADD COLUMN last_seen {int} NOT NULL DEFAULT 0;"
     "ALTER TABLE routers ADD COLUMN last_entries {int} NOT NULL DEFAULT -1;",
+    /* 3: trust-aware routing (docs/ROUTING.md): the policy (one row), each router's
+     * newest routing report, the enforcement commands, millisecond event times. */
+    "CREATE TABLE routing_policy (id {int} PRIMARY KEY, good {int} NOT NULL,"
+    " unknown {int} NOT NULL, bad {int} NOT NULL, offline {int} NOT NULL,"
+    " bad_action TEXT NOT NULL, updated {int} NOT NULL);"
+    "INSERT INTO routing_policy VALUES (1, 10, 20, 30, 40, 'metric', 0);"
+    "ALTER TABLE routers ADD COLUMN ospf_router_id TEXT;"
+    "CREATE TABLE routing_reports (router TEXT PRIMARY KEY REFERENCES routers(id),"
+    " time_ms {int} NOT NULL, report TEXT NOT NULL);"
+    "CREATE TABLE commands (seq {serial}, router TEXT NOT NULL REFERENCES routers(id),"
+    " interface TEXT NOT NULL, toward TEXT NOT NULL, cost {int} NOT NULL,"
+    " excluded {int} NOT NULL, reason TEXT NOT NULL, issued_ms {int} NOT NULL,"
+    " status TEXT NOT NULL, deliveries {int} NOT NULL DEFAULT 0,"
+    " delivered_ms {int} NOT NULL DEFAULT 0, acked_ms {int} NOT NULL DEFAULT 0,"
+    " received_ms {int} NOT NULL DEFAULT 0, applied_ms {int} NOT NULL DEFAULT 0,"
+    " fib_ms {int} NOT NULL DEFAULT -1, error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX commands_router ON commands(router, status);"
+    "ALTER TABLE events ADD COLUMN time_ms {int} NOT NULL DEFAULT 0;"
+    "UPDATE events SET time_ms = time * 1000;"
+    "CREATE INDEX events_router ON events(router);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
 _Static_assert(N_MIGRATIONS == QTPM_STORE_SCHEMA_VERSION, "one migration per schema version");
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
+
+int64_t qtpm_store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* ---- statements ------------------------------------------------------------------ */
 
@@ -459,9 +486,10 @@ int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
     if (qtpm_store_begin(st))
         return QTPM_STORE_ERROR;
     qtpm_db_stmt *s;
-    int rc = one(st, &s, "INSERT INTO events (time, router, kind, detail) "
-                         "VALUES ($1, $2, $3, $4) RETURNING id", "ittt", now_s(), router, kind,
-                 detail);
+    int64_t ms = qtpm_store_now_ms();
+    int rc = one(st, &s, "INSERT INTO events (time, router, kind, detail, time_ms) "
+                         "VALUES ($1, $2, $3, $4, $5) RETURNING id", "ittti", ms / 1000, router,
+                 kind, detail, ms);
     if (rc == QTPM_STORE_NOTFOUND) {
         snprintf(st->err, sizeof st->err, "event insert returned no id");
         rc = QTPM_STORE_ERROR;
@@ -489,6 +517,7 @@ static int events_run(qtpm_store *st, qtpm_db_stmt *s, qtpm_store_event_cb cb, v
         copy_text(st, e.router, sizeof e.router, s, 2);
         copy_text(st, e.kind, sizeof e.kind, s, 3);
         copy_text(st, e.detail, sizeof e.detail, s, 4);
+        e.time_ms = st->ops->column_int64(s, 5);
         if (cb(ctx, &e))
             break;
     }
@@ -499,7 +528,7 @@ static int events_run(qtpm_store *st, qtpm_db_stmt *s, qtpm_store_event_cb cb, v
 int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx)
 {
     qtpm_db_stmt *s;
-    int rc = prep(st, &s, "SELECT id, time, router, kind, detail FROM events WHERE id > $1 "
+    int rc = prep(st, &s, "SELECT id, time, router, kind, detail, time_ms FROM events WHERE id > $1 "
                           "ORDER BY id", "i", since);
     return rc ? rc : events_run(st, s, cb, ctx);
 }
@@ -508,7 +537,7 @@ int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
                              qtpm_store_event_cb cb, void *ctx)
 {
     qtpm_db_stmt *s;
-    int rc = prep(st, &s, "SELECT id, time, router, kind, detail FROM events "
+    int rc = prep(st, &s, "SELECT id, time, router, kind, detail, time_ms FROM events "
                           "WHERE router = $1 ORDER BY id DESC LIMIT $2", "ti", router,
                   (int64_t)limit);
     return rc ? rc : events_run(st, s, cb, ctx);
@@ -562,7 +591,8 @@ int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdi
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n)
 {
     static const char *const tables[] = {"routers", "eks", "aks", "certificates", "vendors",
-                                         "digestlists", "verdicts", "events", "nonces"};
+                                         "digestlists", "verdicts", "events", "nonces",
+                                         "commands", "routing_reports"};
     *n = 0;
     int ok = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
@@ -934,4 +964,261 @@ int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16]
         return QTPM_STORE_ERROR;
     }
     return QTPM_STORE_OK;
+}
+
+/* ---- trust-aware routing --------------------------------------------------------- */
+
+int qtpm_store_policy_get(qtpm_store *st, qtpm_store_policy *out)
+{
+    memset(out, 0, sizeof *out);
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT good, unknown, bad, offline, bad_action FROM routing_policy "
+                         "WHERE id = 1", "");
+    if (rc == QTPM_STORE_NOTFOUND) {
+        snprintf(st->err, sizeof st->err, "the routing policy row is missing");
+        return QTPM_STORE_ERROR;
+    }
+    if (rc)
+        return rc;
+    out->good = st->ops->column_int64(s, 0);
+    out->unknown = st->ops->column_int64(s, 1);
+    out->bad = st->ops->column_int64(s, 2);
+    out->offline = st->ops->column_int64(s, 3);
+    copy_text(st, out->bad_action, sizeof out->bad_action, s, 4);
+    done(st, s);
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_policy_set(qtpm_store *st, const qtpm_store_policy *p, const char *detail)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int rc = run(st, NULL, "UPDATE routing_policy SET good = $1, unknown = $2, bad = $3, "
+                           "offline = $4, bad_action = $5, updated = $6 WHERE id = 1",
+                 "iiiiti", p->good, p->unknown, p->bad, p->offline, p->bad_action, now_s());
+    if (!rc)
+        rc = qtpm_store_event_add(st, NULL, "policy", detail, NULL);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_report_put(qtpm_store *st, const char *router, const char *ospf_router_id,
+                          const char *json, int64_t time_ms)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int64_t n = 0;
+    int rc = run(st, &n, "UPDATE routers SET ospf_router_id = $1 WHERE id = $2", "tt",
+                 ospf_router_id, router);
+    if (!rc && n == 0)
+        rc = QTPM_STORE_NOTFOUND;
+    if (!rc)
+        rc = run(st, &n, "UPDATE routing_reports SET time_ms = $1, report = $2 "
+                         "WHERE router = $3", "itt", time_ms, json, router);
+    if (!rc && n == 0)
+        rc = run(st, NULL, "INSERT INTO routing_reports (router, time_ms, report) "
+                           "VALUES ($1, $2, $3)", "tit", router, time_ms, json);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_report_get(qtpm_store *st, const char *router, char **json, int64_t *time_ms)
+{
+    *json = NULL;
+    *time_ms = 0;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT report, time_ms FROM routing_reports WHERE router = $1", "t",
+                 router);
+    if (rc)
+        return rc;
+    *json = dup_column(st, s, 0);
+    *time_ms = st->ops->column_int64(s, 1);
+    done(st, s);
+    if (!*json) {
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_report_each(qtpm_store *st, qtpm_store_report_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT router, report, time_ms FROM routing_reports ORDER BY router",
+                  "");
+    if (rc)
+        return rc;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        const char *r = st->ops->column_text(s, 0), *j = st->ops->column_text(s, 1);
+        if (cb(ctx, r ? r : "", j ? j : "{}", st->ops->column_int64(s, 2)))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
+#define COMMAND_COLS                                                                           \
+    "seq, router, interface, toward, cost, excluded, reason, issued_ms, status, deliveries, "  \
+    "delivered_ms, acked_ms, received_ms, applied_ms, fib_ms, error"
+
+static void command_row(qtpm_store *st, qtpm_db_stmt *s, qtpm_store_command *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seq = st->ops->column_int64(s, 0);
+    copy_text(st, c->router, sizeof c->router, s, 1);
+    copy_text(st, c->interface, sizeof c->interface, s, 2);
+    copy_text(st, c->toward, sizeof c->toward, s, 3);
+    c->cost = st->ops->column_int64(s, 4);
+    c->excluded = st->ops->column_int64(s, 5) != 0;
+    copy_text(st, c->reason, sizeof c->reason, s, 6);
+    c->issued_ms = st->ops->column_int64(s, 7);
+    copy_text(st, c->status, sizeof c->status, s, 8);
+    c->deliveries = st->ops->column_int64(s, 9);
+    c->delivered_ms = st->ops->column_int64(s, 10);
+    c->acked_ms = st->ops->column_int64(s, 11);
+    c->received_ms = st->ops->column_int64(s, 12);
+    c->applied_ms = st->ops->column_int64(s, 13);
+    c->fib_ms = st->ops->column_int64(s, 14);
+    copy_text(st, c->error, sizeof c->error, s, 15);
+}
+
+int qtpm_store_command_add(qtpm_store *st, qtpm_store_command *c, const char *detail)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    c->issued_ms = qtpm_store_now_ms();
+    snprintf(c->status, sizeof c->status, "pending");
+    int rc = run(st, NULL, "UPDATE commands SET status = 'superseded' WHERE router = $1 AND "
+                           "interface = $2 AND status <> 'superseded'", "tt", c->router,
+                 c->interface);
+    qtpm_db_stmt *s = NULL;
+    if (!rc)
+        rc = one(st, &s, "INSERT INTO commands (router, interface, toward, cost, excluded, "
+                         "reason, issued_ms, status) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                         "'pending') RETURNING seq", "tttiiti", c->router, c->interface,
+                 c->toward, c->cost, (int64_t)(c->excluded != 0), c->reason, c->issued_ms);
+    if (rc == QTPM_STORE_NOTFOUND) {
+        snprintf(st->err, sizeof st->err, "command insert returned no seq");
+        rc = QTPM_STORE_ERROR;
+    }
+    if (!rc) {
+        c->seq = st->ops->column_int64(s, 0);
+        rc = finish_returning(st, s);
+        done(st, s);
+    }
+    if (!rc)
+        rc = qtpm_store_event_add(st, c->router, "enforce", detail, NULL);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_command_each(qtpm_store *st, const char *router, int open_only,
+                            qtpm_store_command_cb cb, void *ctx)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT " COMMAND_COLS " FROM commands WHERE %s %s ORDER BY seq",
+             open_only ? "status IN ('pending', 'failed')" : "status <> 'superseded'",
+             router ? "AND router = $1" : "");
+    qtpm_db_stmt *s;
+    int rc = router ? prep(st, &s, sql, "t", router) : prep(st, &s, sql, "");
+    if (rc)
+        return rc;
+    qtpm_store_command c;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        command_row(st, s, &c);
+        if (cb(ctx, &c))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
+int qtpm_store_command_get(qtpm_store *st, const char *router, int64_t seq,
+                           qtpm_store_command *out)
+{
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT " COMMAND_COLS " FROM commands WHERE router = $1 AND seq = $2",
+                 "ti", router, seq);
+    if (rc == QTPM_STORE_OK) {
+        command_row(st, s, out);
+        done(st, s);
+    }
+    return rc;
+}
+
+int qtpm_store_command_delivered(qtpm_store *st, int64_t seq, int64_t now_ms)
+{
+    int64_t n = 0;
+    int rc = run(st, &n, "UPDATE commands SET deliveries = deliveries + 1, delivered_ms = $1 "
+                         "WHERE seq = $2", "ii", now_ms, seq);
+    return rc == QTPM_STORE_OK && n == 0 ? QTPM_STORE_NOTFOUND : rc;
+}
+
+int qtpm_store_command_ack(qtpm_store *st, int64_t seq, int ok, int64_t received_ms,
+                           int64_t applied_ms, int64_t fib_ms, const char *error,
+                           const char *kind, const char *detail)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT router FROM commands WHERE seq = $1", "i", seq);
+    char router[64] = "";
+    if (!rc) {
+        copy_text(st, router, sizeof router, s, 0);
+        done(st, s);
+    }
+    /* A superseded command keeps its status: its ack says only that an old state was
+     * applied, the newer command is still owed. */
+    if (!rc)
+        rc = run(st, NULL, "UPDATE commands SET status = CASE WHEN status = 'superseded' "
+                           "THEN status ELSE $1 END, acked_ms = $2, received_ms = $3, "
+                           "applied_ms = $4, fib_ms = $5, error = $6 WHERE seq = $7",
+                 "tiiiiti", ok ? "ok" : "failed", qtpm_store_now_ms(), received_ms, applied_ms,
+                 fib_ms, error ? error : "", seq);
+    if (!rc)
+        rc = qtpm_store_event_add(st, router, kind, detail, NULL);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_command_fail(qtpm_store *st, int64_t seq, const char *detail)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT router FROM commands WHERE seq = $1 AND status = 'pending'",
+                 "i", seq);
+    char router[64] = "";
+    if (!rc) {
+        copy_text(st, router, sizeof router, s, 0);
+        done(st, s);
+    }
+    if (!rc)
+        rc = run(st, NULL, "UPDATE commands SET status = 'failed' WHERE seq = $1", "i", seq);
+    if (!rc)
+        rc = qtpm_store_event_add(st, router, "enforcement-failed", detail, NULL);
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_event_last(qtpm_store *st, int64_t *id)
+{
+    *id = 0;
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT max(id) FROM events", "");
+    if (rc == QTPM_STORE_OK) {
+        *id = st->ops->column_int64(s, 0);
+        done(st, s);
+    }
+    return rc == QTPM_STORE_NOTFOUND ? QTPM_STORE_OK : rc;
 }

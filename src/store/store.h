@@ -38,7 +38,7 @@
 #define QTPM_STORE_CONFLICT (-3)
 
 /* The schema version this build migrates to. */
-#define QTPM_STORE_SCHEMA_VERSION 2
+#define QTPM_STORE_SCHEMA_VERSION 3
 
 typedef struct qtpm_store qtpm_store;
 
@@ -85,12 +85,16 @@ typedef struct {
     char router[64];
     char kind[32];
     char detail[512];
+    int64_t time_ms; /* unix milliseconds (time is its seconds) */
 } qtpm_store_event;
 
 int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
                          const char *detail, int64_t *id);
 typedef int (*qtpm_store_event_cb)(void *ctx, const qtpm_store_event *e);
 int qtpm_store_event_each(qtpm_store *st, int64_t since, qtpm_store_event_cb cb, void *ctx);
+
+/* The newest event id (0 when the log is empty). */
+int qtpm_store_event_last(qtpm_store *st, int64_t *id);
 
 /* The newest `limit` events of one router, newest first. */
 int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
@@ -173,6 +177,72 @@ int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdi
 
 /* The newest verdict of a router: its name and reasons (JSON text, malloc'd). */
 int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons);
+
+/* ---- trust-aware routing (docs/ROUTING.md) ---- */
+
+/* Unix time in milliseconds (CLOCK_REALTIME), as events' time_ms. */
+int64_t qtpm_store_now_ms(void);
+
+/* The routing policy: OSPF interface cost per trust class, and what a bad router's
+ * neighbours do ("metric" or "exclude"). One row, present from migration 3 on. */
+typedef struct {
+    int64_t good, unknown, bad, offline;
+    char bad_action[16];
+} qtpm_store_policy;
+
+int qtpm_store_policy_get(qtpm_store *st, qtpm_store_policy *out);
+/* Writes the policy and a "policy" event (detail) in one transaction. */
+int qtpm_store_policy_set(qtpm_store *st, const qtpm_store_policy *p, const char *detail);
+
+/* The newest routing report of a router (JSON text as received, re-serialised) and its
+ * OSPF router id (also set on the router's row); replaces the previous one. */
+int qtpm_store_report_put(qtpm_store *st, const char *router, const char *ospf_router_id,
+                          const char *json, int64_t time_ms);
+/* *json malloc'd; QTPM_STORE_NOTFOUND when the router never reported. */
+int qtpm_store_report_get(qtpm_store *st, const char *router, char **json, int64_t *time_ms);
+typedef int (*qtpm_store_report_cb)(void *ctx, const char *router, const char *json,
+                                    int64_t time_ms);
+int qtpm_store_report_each(qtpm_store *st, qtpm_store_report_cb cb, void *ctx);
+
+/* An enforcement command: the desired state of one interface of `router` (the
+ * neighbour) facing `toward`. status: "pending" (not acknowledged), "ok" (acknowledged,
+ * applied), "failed" (5 deliveries or 10 s without an ack, or the agent said it could
+ * not apply it; still retried while it is the newest), "superseded" (a newer command for
+ * the same interface exists). */
+typedef struct {
+    int64_t seq;
+    char router[64];
+    char interface[32];
+    char toward[64];
+    int64_t cost;
+    int excluded;
+    char reason[160];
+    int64_t issued_ms;
+    char status[16];
+    int64_t deliveries, delivered_ms, acked_ms, received_ms, applied_ms, fib_ms;
+    char error[256];
+} qtpm_store_command;
+
+/* Queues c (seq and issued_ms are set), supersedes the older commands of the same router
+ * and interface and writes an "enforce" event (detail), in one transaction. */
+int qtpm_store_command_add(qtpm_store *st, qtpm_store_command *c, const char *detail);
+typedef int (*qtpm_store_command_cb)(void *ctx, const qtpm_store_command *c);
+/* The newest command of every interface (not superseded), of one router (or of all when
+ * router is NULL), by seq; open_only: only "pending" and "failed" ones. */
+int qtpm_store_command_each(qtpm_store *st, const char *router, int open_only,
+                            qtpm_store_command_cb cb, void *ctx);
+int qtpm_store_command_get(qtpm_store *st, const char *router, int64_t seq,
+                           qtpm_store_command *out);
+/* One more delivery at now_ms. */
+int qtpm_store_command_delivered(qtpm_store *st, int64_t seq, int64_t now_ms);
+/* The agent's acknowledgement: status "ok" (ok) or "failed" with its error, the agent's
+ * timestamps (fib_ms -1: none seen), and an event of `kind` ("enforced" or
+ * "enforcement-failed") with detail, in one transaction. */
+int qtpm_store_command_ack(qtpm_store *st, int64_t seq, int ok, int64_t received_ms,
+                           int64_t applied_ms, int64_t fib_ms, const char *error,
+                           const char *kind, const char *detail);
+/* No acknowledgement in time: status "failed" and an "enforcement-failed" event. */
+int qtpm_store_command_fail(qtpm_store *st, int64_t seq, const char *detail);
 
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);

@@ -201,7 +201,11 @@ static void test_upgrade_from_v1(void **state)
     qtpm_store *st = open_ok();
     assert_int_equal(qtpm_store_router_add(st, "old", "h", "good"), 0);
     qtpm_store_close(st);
-    assert_int_equal(raw_exec("ALTER TABLE routers DROP COLUMN last_seen;"
+    assert_int_equal(raw_exec("DROP TABLE commands; DROP TABLE routing_reports;"
+                              "DROP TABLE routing_policy; DROP INDEX events_router;"
+                              "ALTER TABLE routers DROP COLUMN ospf_router_id;"
+                              "ALTER TABLE events DROP COLUMN time_ms;"
+                              "ALTER TABLE routers DROP COLUMN last_seen;"
                               "ALTER TABLE routers DROP COLUMN last_entries;"
                               "UPDATE schema_version SET version = 1"), 0);
     st = open_ok();
@@ -737,15 +741,19 @@ static void test_schema_shape(void **state)
     static const struct {
         const char *table, *columns;
     } want[] = {
-        {"routers", "allow_reenrol,created,hostname,id,last_entries,last_seen,state,updated,"
-                    "verifier_state"},
+        {"routers", "allow_reenrol,created,hostname,id,last_entries,last_seen,ospf_router_id,"
+                    "state,updated,verifier_state"},
         {"eks", "ek_cert,ek_pub,id,router,vendor"},
         {"aks", "active,ak_name,ak_pub,id,router"},
         {"certificates", "der,id,issued,kind,router,serial"},
         {"vendors", "ca_der,created,ecdsa_pem,mldsa_pub,name"},
         {"digestlists", "active,body,id,image,vendor,version"},
         {"verdicts", "id,reasons,router,time,verdict"},
-        {"events", "detail,id,kind,router,time"},
+        {"events", "detail,id,kind,router,time,time_ms"},
+        {"routing_policy", "bad,bad_action,good,id,offline,unknown,updated"},
+        {"routing_reports", "report,router,time_ms"},
+        {"commands", "acked_ms,applied_ms,cost,deliveries,delivered_ms,error,excluded,fib_ms,"
+                     "interface,issued_ms,reason,received_ms,router,seq,status,toward"},
         {"nonces", "expires,nonce,router"},
         {"enrolments", "ak_pub,ek_cert,ek_pub,expires,hostname,id,router,secret,vendor"},
         {"schema_version", "version"},
@@ -783,7 +791,7 @@ static void test_schema_shape(void **state)
                                  "table_schema = 'public' AND data_type = 'integer' AND "
                                  "table_name <> 'schema_version'"), 0);
         assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
-                                 "table_schema = 'public' AND is_identity = 'YES'"), 6);
+                                 "table_schema = 'public' AND is_identity = 'YES'"), 7);
     } else {
         int64_t blobs = 0;
         for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -948,6 +956,180 @@ static void test_lock_wait_bounded(void **state)
     qtpm_store_close(b);
 }
 
+/* Trust-aware routing (migration 3): the policy row and its event, reports replaced,
+ * commands superseded per interface, delivered, acknowledged and failed, and events with
+ * millisecond times. */
+struct cmd_acc {
+    int n;
+    qtpm_store_command last;
+};
+
+static int count_cmds(void *ctx, const qtpm_store_command *c)
+{
+    struct cmd_acc *a = ctx;
+    a->n++;
+    a->last = *c;
+    return 0;
+}
+
+static int last_event(void *ctx, const qtpm_store_event *e)
+{
+    *(qtpm_store_event *)ctx = *e;
+    return 0;
+}
+
+static int count_reports(void *ctx, const char *router, const char *json, int64_t t)
+{
+    (void)router;
+    (void)json;
+    (void)t;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_routing(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    qtpm_store_policy p;
+    assert_int_equal(qtpm_store_policy_get(st, &p), 0);
+    assert_int_equal(p.good, 10);
+    assert_int_equal(p.unknown, 20);
+    assert_int_equal(p.bad, 30);
+    assert_int_equal(p.offline, 40);
+    assert_string_equal(p.bad_action, "metric");
+    p.bad = 65535;
+    snprintf(p.bad_action, sizeof p.bad_action, "exclude");
+    assert_int_equal(qtpm_store_policy_set(st, &p, "bad=65535"), 0);
+    memset(&p, 0, sizeof p);
+    assert_int_equal(qtpm_store_policy_get(st, &p), 0);
+    assert_int_equal(p.bad, 65535);
+    assert_string_equal(p.bad_action, "exclude");
+    qtpm_store_event e;
+    memset(&e, 0, sizeof e);
+    int64_t before = qtpm_store_now_ms();
+    assert_int_equal(qtpm_store_event_each(st, 0, last_event, &e), 0);
+    assert_string_equal(e.kind, "policy");
+    assert_true(e.time_ms > 0 && e.time_ms <= before && e.time_ms / 1000 == e.time);
+    int64_t last = 0;
+    assert_int_equal(qtpm_store_event_last(st, &last), 0);
+    assert_int_equal(last, e.id);
+
+    /* Reports: one per router, replaced; an unknown router is refused, nothing written. */
+    assert_int_equal(qtpm_store_router_add(st, "n1", "h", "good"), 0);
+    assert_int_equal(qtpm_store_router_add(st, "n2", "h", "bad"), 0);
+    assert_int_equal(qtpm_store_report_put(st, "n1", "10.255.0.1", "{\"a\":1}", 1000), 0);
+    assert_int_equal(qtpm_store_report_put(st, "n1", "10.255.0.1", "{\"a\":2}", 2000), 0);
+    assert_int_equal(qtpm_store_report_put(st, "ghost", "10.255.0.9", "{}", 1),
+                     QTPM_STORE_NOTFOUND);
+    char *json = NULL;
+    int64_t t = 0;
+    assert_int_equal(qtpm_store_report_get(st, "n1", &json, &t), 0);
+    assert_string_equal(json, "{\"a\":2}");
+    assert_int_equal(t, 2000);
+    free(json);
+    assert_int_equal(qtpm_store_report_get(st, "n2", &json, &t), QTPM_STORE_NOTFOUND);
+    int nr = 0;
+    assert_int_equal(qtpm_store_report_each(st, count_reports, &nr), 0);
+    assert_int_equal(nr, 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE ospf_router_id = "
+                             "'10.255.0.1'"), 1);
+
+    /* Commands: a newer one for the same interface supersedes the older. */
+    qtpm_store_command c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.router, sizeof c.router, "n1");
+    snprintf(c.interface, sizeof c.interface, "eth1");
+    snprintf(c.toward, sizeof c.toward, "n2");
+    snprintf(c.reason, sizeof c.reason, "n2 bad");
+    c.cost = 30;
+    assert_int_equal(qtpm_store_command_add(st, &c, "first"), 0);
+    int64_t s1 = c.seq;
+    c.cost = 40;
+    assert_int_equal(qtpm_store_command_add(st, &c, "second"), 0);
+    int64_t s2 = c.seq;
+    assert_true(s2 > s1);
+    snprintf(c.interface, sizeof c.interface, "eth2");
+    c.excluded = 1;
+    assert_int_equal(qtpm_store_command_add(st, &c, "third"), 0);
+    int64_t s3 = c.seq;
+    struct cmd_acc a = {0};
+    assert_int_equal(qtpm_store_command_each(st, "n1", 1, count_cmds, &a), 0);
+    assert_int_equal(a.n, 2); /* eth1 (s2) and eth2 (s3) */
+    assert_int_equal(a.last.seq, s3);
+    assert_int_equal(a.last.excluded, 1);
+    assert_string_equal(a.last.status, "pending");
+    assert_int_equal(a.last.fib_ms, -1);
+    qtpm_store_command got;
+    assert_int_equal(qtpm_store_command_get(st, "n1", s1, &got), 0);
+    assert_string_equal(got.status, "superseded");
+    assert_int_equal(qtpm_store_command_get(st, "n2", s1, &got), QTPM_STORE_NOTFOUND);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'enforce'"), 3);
+
+    /* Delivered twice, acknowledged: ok with the agent's times and an event. */
+    assert_int_equal(qtpm_store_command_delivered(st, s2, 5000), 0);
+    assert_int_equal(qtpm_store_command_delivered(st, s2, 7000), 0);
+    assert_int_equal(qtpm_store_command_delivered(st, 999999, 1), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_command_ack(st, s2, 1, 7001, 7002, 7003, NULL, "enforced",
+                                            "ok"), 0);
+    assert_int_equal(qtpm_store_command_get(st, "n1", s2, &got), 0);
+    assert_string_equal(got.status, "ok");
+    assert_int_equal(got.deliveries, 2);
+    assert_int_equal(got.delivered_ms, 7000);
+    assert_int_equal(got.received_ms, 7001);
+    assert_int_equal(got.applied_ms, 7002);
+    assert_int_equal(got.fib_ms, 7003);
+    assert_true(got.acked_ms >= before);
+    /* An ack of a superseded command leaves it superseded. */
+    assert_int_equal(qtpm_store_command_ack(st, s1, 1, 1, 2, -1, NULL, "enforced", "old"), 0);
+    assert_int_equal(qtpm_store_command_get(st, "n1", s1, &got), 0);
+    assert_string_equal(got.status, "superseded");
+    /* No ack: failed once (a second fail of the same command does nothing). */
+    assert_int_equal(qtpm_store_command_fail(st, s3, "no ack"), 0);
+    assert_int_equal(qtpm_store_command_fail(st, s3, "no ack"), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_command_get(st, "n1", s3, &got), 0);
+    assert_string_equal(got.status, "failed");
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'enforcement-failed'"),
+                     1);
+    a.n = 0;
+    assert_int_equal(qtpm_store_command_each(st, NULL, 1, count_cmds, &a), 0);
+    assert_int_equal(a.n, 1); /* only the failed one is still open */
+    /* A failing ack (agent error) keeps its message. */
+    assert_int_equal(qtpm_store_command_ack(st, s3, 0, 1, 0, -1, "vtysh: exit 1",
+                                            "enforcement-failed", "err"), 0);
+    assert_int_equal(qtpm_store_command_get(st, "n1", s3, &got), 0);
+    assert_string_equal(got.error, "vtysh: exit 1");
+    int64_t n = 0;
+    assert_int_equal(qtpm_store_count(st, "commands", &n), 0);
+    assert_int_equal(n, 3);
+    qtpm_store_close(st);
+}
+
+/* A version-2 database (before trust-aware routing) gets the policy defaults, and its
+ * events a time_ms from their time. */
+static void test_upgrade_from_v2(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_event_add(st, NULL, "old", "x", NULL), 0);
+    qtpm_store_close(st);
+    assert_int_equal(raw_exec("DROP TABLE commands; DROP TABLE routing_reports;"
+                              "DROP TABLE routing_policy; DROP INDEX events_router;"
+                              "ALTER TABLE routers DROP COLUMN ospf_router_id;"
+                              "ALTER TABLE events DROP COLUMN time_ms;"
+                              "UPDATE schema_version SET version = 2"), 0);
+    st = open_ok();
+    qtpm_store_policy p;
+    assert_int_equal(qtpm_store_policy_get(st, &p), 0);
+    assert_int_equal(p.offline, 40);
+    qtpm_store_event e;
+    memset(&e, 0, sizeof e);
+    assert_int_equal(qtpm_store_event_each(st, 0, last_event, &e), 0);
+    assert_string_equal(e.kind, "old");
+    assert_int_equal(e.time_ms, e.time * 1000);
+    qtpm_store_close(st);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {
@@ -982,6 +1164,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_schema_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_reconnect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_wait_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_from_v2, setup, teardown),
     };
     return cmocka_run_group_tests_name(pg ? "store (postgresql)" : "store (sqlite)", tests,
                                        NULL, NULL);
