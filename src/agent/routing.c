@@ -221,12 +221,14 @@ static json_t *build_report(const agent_config *cfg, json_t **ospf_ifs, char *er
         json_object_foreach(json_object_get(ifs, "interfaces"), k, v) {
             if (json_array_size(ia) >= MAX_IFS)
                 break;
+            json_int_t cost = json_integer_value(json_object_get(v, "cost"));
+            if (cost < 1 || cost > 65535)
+                continue; /* a loopback (cost 0): no link, nothing to enforce */
             char addr[64];
             snprintf(addr, sizeof addr, "%s/%lld", jstr(v, "ipAddress") ? jstr(v, "ipAddress") : "",
                      (long long)json_integer_value(json_object_get(v, "ipAddressPrefixlen")));
             json_array_append_new(ia, json_pack("{s:s,s:s,s:I,s:b}", "name", k, "address", addr,
-                                                "cost",
-                                                json_integer_value(json_object_get(v, "cost")),
+                                                "cost", cost,
                                                 "passive",
                                                 json_is_true(json_object_get(v,
                                                     "timerPassiveIface"))));
