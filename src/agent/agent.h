@@ -116,6 +116,9 @@ typedef struct agent_tls_identity agent_tls_identity;
 int agent_tls_identity_load(const agent_config *cfg, qtpm_tss *tpm, agent_tls_identity **out,
                             char *err, size_t errlen);
 void agent_tls_identity_refresh(const agent_config *cfg, agent_tls_identity *id);
+/* 0 while the TPM has refused to sign with the approval on disk (a router whose PCRs
+ * moved: no handshake is tried until a new approval comes), else 1. */
+int agent_tls_identity_usable(const agent_config *cfg, agent_tls_identity *id);
 X509 *agent_tls_identity_cert(agent_tls_identity *id);
 EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id);
 const char *agent_tls_identity_router(agent_tls_identity *id);

@@ -406,7 +406,7 @@ int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t v
         if (rc == QTPM_OK)
             rc = qtpm_tss_pcr_read_all(tpm, &sel, values, sizeof values / sizeof values[0], &nv);
         if (rc != QTPM_OK)
-            snprintf(err, errlen, "Quote: %s", qtpm_tss_strerror(rc));
+            snprintf(err, errlen, "Quote: %s (rc 0x%x)", qtpm_tss_strerror(rc), (unsigned)rc);
     }
     /* A PCR read after the quote can differ from the quoted values if a
      * measurement came in between; the NMS then reports a PCR-digest
@@ -752,6 +752,8 @@ int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t
 
 struct agent_tls_identity {
     agent_tlskey k;
+    int refused;             /* the TPM refused to sign with the approval of this mtime */
+    struct timespec refused_mtime;
     X509 *cert;
     EVP_PKEY *key;
     char router[256];
@@ -825,6 +827,33 @@ int agent_tls_identity_load(const agent_config *cfg, qtpm_tss *tpm, agent_tls_id
 void agent_tls_identity_refresh(const agent_config *cfg, agent_tls_identity *id)
 {
     load_approval(cfg, &id->k);
+}
+
+static struct timespec approval_mtime(const agent_config *cfg)
+{
+    char p[1100];
+    struct stat st;
+    struct timespec none = { 0, 0 };
+    spath(cfg, "approval.json", p, sizeof p);
+    return stat(p, &st) == 0 ? st.st_mtim : none;
+}
+
+int agent_tls_identity_usable(const agent_config *cfg, agent_tls_identity *id)
+{
+    if (id->k.last_rc) {
+        /* a handshake since the last call was refused by the TPM */
+        id->k.last_rc = 0;
+        id->refused = 1;
+        id->refused_mtime = approval_mtime(cfg);
+    }
+    if (!id->refused)
+        return 1;
+    struct timespec now = approval_mtime(cfg);
+    if (now.tv_sec == id->refused_mtime.tv_sec && now.tv_nsec == id->refused_mtime.tv_nsec)
+        return 0; /* the same approval: the TPM would refuse again */
+    id->refused = 0;
+    load_approval(cfg, &id->k);
+    return 1;
 }
 
 X509 *agent_tls_identity_cert(agent_tls_identity *id)

@@ -329,6 +329,11 @@ static int rpost(agent_routing *rt, const char *suffix, json_t *body, char *err,
     char url[1024];
     snprintf(url, sizeof url, "%s/api/v1/routers/%s/%s", rt->cfg->nms_url,
              agent_tls_identity_router(rt->id), suffix);
+    if (!agent_tls_identity_usable(rt->cfg, rt->id)) {
+        snprintf(err, errlen, "the TPM-resident key has no approval for these PCRs (waiting "
+                 "for a good verdict)");
+        return AGENT_E_NMS;
+    }
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text)
         return QTPM_E_NOMEM;
@@ -362,6 +367,10 @@ static int rpost(agent_routing *rt, const char *suffix, json_t *body, char *err,
 
 static void start_poll(agent_routing *rt)
 {
+    if (!agent_tls_identity_usable(rt->cfg, rt->id)) {
+        rt->poll_retry = wall_ms() + 1000;
+        return;
+    }
     snprintf(rt->poll_url, sizeof rt->poll_url, "%s/api/v1/routers/%s/commands?after=%lld&wait=25",
              rt->cfg->nms_url, agent_tls_identity_router(rt->id), rt->after);
     free(rt->poll_reply.buf);
