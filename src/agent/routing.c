@@ -208,7 +208,7 @@ static json_t *upto(const char *s, char c)
     return json_stringn(s, e ? (size_t)(e - s) : strlen(s));
 }
 
-static json_t *build_report(const agent_config *cfg, json_t **ospf_ifs, char *err, size_t errlen)
+static json_t *build_report(const agent_config *cfg, char *err, size_t errlen)
 {
     json_t *gen = vty_json(cfg, "ospfd", "show ip ospf json", err, errlen);
     json_t *ifs = gen ? vty_json(cfg, "ospfd", "show ip ospf interface json", err, errlen) : NULL;
@@ -268,8 +268,6 @@ static json_t *build_report(const agent_config *cfg, json_t **ospf_ifs, char *er
         rep = json_pack("{s:s,s:o,s:o,s:o}", "ospf_router_id",
                         jstr(gen, "routerId") ? jstr(gen, "routerId") : "", "interfaces", ia,
                         "neighbours", na, "routes", ra);
-        if (ospf_ifs)
-            *ospf_ifs = json_incref(json_object_get(ifs, "interfaces"));
     }
     json_decref(gen);
     json_decref(ifs);
@@ -493,14 +491,15 @@ static int ifname_ok(const char *s)
 static int apply(agent_routing *rt, const char *ifname, long long cost, int excluded, char *err,
                  size_t errlen)
 {
-    json_t *ifs = NULL, *rep = build_report(rt->cfg, &ifs, err, errlen);
-    json_decref(rep);
-    if (!rep)
-        return -1;
-    int known = json_object_get(ifs, ifname) != NULL;
-    json_decref(ifs);
+    /* only an interface OSPF runs on (FRR's `interface X` would create a new one) */
+    char q[64];
+    snprintf(q, sizeof q, "show ip ospf interface %s json", ifname);
+    json_t *one = vty_json(rt->cfg, "ospfd", q, err, errlen);
+    int known = json_object_get(json_object_get(one, "interfaces"), ifname) != NULL;
+    json_decref(one);
     if (!known) {
-        snprintf(err, errlen, "no OSPF interface %s on this router", ifname);
+        if (one)
+            snprintf(err, errlen, "no OSPF interface %s on this router", ifname);
         return -1;
     }
     int fd = vty_open(rt->cfg, "ospfd", err, errlen);
@@ -622,7 +621,7 @@ static void maybe_report(agent_routing *rt)
         return;
     rt->next_check = now + REPORT_CHECK_MS;
     char err[768];
-    json_t *rep = build_report(rt->cfg, NULL, err, sizeof err);
+    json_t *rep = build_report(rt->cfg, err, sizeof err);
     if (!rep) {
         fprintf(stderr, "qtpm-agent: %s: no routing report: %s\n", rt->cfg->hostname, err);
         rt->report_due = 0;
