@@ -3,7 +3,7 @@
  * routing.h — trust-aware routing in the NMS daemon (docs/ROUTING.md), private to
  * src/nms: the routing policy, the routers' routing reports, the enforcement commands
  * with their long poll and acknowledgements (routing.c), the server-sent event stream
- * (stream.c) and their /metrics lines. server.c routes requests here after its usual
+ * (stream.c), input validation (routing_check.c) and their /metrics lines. server.c routes requests here after its usual
  * checks (path, method, role, Content-Type, JSON) and calls qtpm_nms_routing_changed()
  * after every request that may have changed something and from its timers.
  */
@@ -66,6 +66,8 @@ void qtpm_nms_routing_metrics(qtpm_nms_routing *rt, struct evbuffer *out);
  * ("metric-out-of-range", "bad-request") with a message in msg. */
 const char *qtpm_nms_policy_apply(qtpm_store_policy *p, json_t *body, char *msg, size_t n);
 json_t *qtpm_nms_policy_json(const qtpm_store_policy *p);
+/* The cost slot of a trust class ("good", "unknown", "bad", "offline"); NULL for others. */
+int64_t *qtpm_nms_policy_cost(qtpm_store_policy *p, const char *cls);
 
 /* Validation of a routing report (exposed for the fuzz target): NULL when body is a
  * valid report, else a message naming the field. */

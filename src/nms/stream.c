@@ -8,8 +8,8 @@
  * chunk per event: "event: TYPE\nid: N\ndata: JSON\n\n" (the JSON is compact, one line,
  * so one data field). A comment line (": keepalive") keeps idle proxies and clients
  * from timing out. A client that goes away is noticed by evhttp (EOF or a write error)
- * which calls the connection's close callback before freeing the request: the client is
- * unlinked there and never written to again. At most max_clients at once; one more gets
+ * which calls the connection's close callback: the client is unlinked there, never
+ * written to again, and its request (left to us by evhttp) freed. At most max_clients at once; one more gets
  * 503 stream-full.
  */
 #include "routing.h"
@@ -71,6 +71,11 @@ static void on_close(struct evhttp_connection *conn, void *arg)
     (void)conn;
     struct client *c = arg;
     unlink_client(c);
+    /* On EOF or a write error evhttp detaches a request the user has not finished from
+     * its connection (evcon NULL) and leaves it to us; at evhttp_free it is still
+     * attached and evhttp frees it (libevent 2.1 http.c, evhttp_connection_incoming_fail). */
+    if (!evhttp_request_get_connection(c->r))
+        evhttp_request_free(c->r);
     free(c);
 }
 
