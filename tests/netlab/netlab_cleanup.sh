@@ -27,7 +27,7 @@ link B dst
 T
 leftovers() {
     ns=$(ip netns list | grep -c '^qnl-nlclean-' || true)
-    procs=$(grep -l -a -e '/run/qtpm-netlab/nlclean' -e 'qnl-nlclean-' /proc/[0-9]*/cmdline \
+    procs=$(grep -l -a -e '/run/qtpm-netla[b]/nlclean' -e 'qnl-nlclea[n]-' /proc/[0-9]*/cmdline \
             2>/dev/null | grep -v "^/proc/$$/" | wc -l)
     frr=$(ls -d /var/run/frr/qnl-nlclean-* 2>/dev/null | wc -l)
     st=0; [ -e /run/qtpm-netlab/nlclean ] && st=1
