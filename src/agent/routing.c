@@ -447,7 +447,7 @@ static int netlink_drain(int fd)
         }
         if (n <= 0)
             break;
-        int len = (int)n;
+        unsigned int len = (unsigned int)n;
         for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
              h = NLMSG_NEXT(h, len)) {
             if ((h->nlmsg_type == RTM_NEWROUTE || h->nlmsg_type == RTM_DELROUTE) &&
