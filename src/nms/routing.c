@@ -28,7 +28,7 @@
  * once, in the same event-loop turn as the verdict that caused it. One one-shot timer,
  * armed for the nearest deadline, does the retries: a command delivered and not
  * acknowledged for 2 s is delivered again to the next poll; after 5 deliveries (or 10 s
- * since it was queued with nobody polling) without an ack it is "failed" with an
+ * without anybody fetching it) without an ack it is "failed" with an
  * enforcement-failed event, and still delivered every 10 s while it is the newest.
  */
 #include "routing.h"
@@ -523,9 +523,12 @@ static void retry_pass(qtpm_nms_routing *rt)
     }
     for (size_t i = 0; i < c.n; i++) {
         qtpm_store_command *x = &c.a[i];
+        /* 5 deliveries without an ack; or nobody fetched it for 10 s (a dead agent
+         * never makes 5 deliveries). */
+        int64_t last = x->deliveries ? x->delivered_ms : x->issued_ms;
         int quiet = x->deliveries == 0 || now - x->delivered_ms >= REDELIVER_MS;
         if (strcmp(x->status, "pending") || !quiet ||
-            (x->deliveries < MAX_DELIVERIES && now - x->issued_ms < FAIL_AFTER_MS))
+            (x->deliveries < MAX_DELIVERIES && now - last < FAIL_AFTER_MS))
             continue;
         char detail[400];
         snprintf(detail, sizeof detail, "seq %lld %s %s cost %lld%s toward %s: no "
@@ -566,7 +569,7 @@ static void arm_retry(qtpm_nms_routing *rt)
         int64_t d[2] = {INT64_MAX, INT64_MAX};
         if (!strcmp(x->status, "pending")) {
             d[0] = x->deliveries ? x->delivered_ms + REDELIVER_MS : INT64_MAX;
-            d[1] = x->issued_ms + FAIL_AFTER_MS;
+            d[1] = (x->deliveries ? x->delivered_ms : x->issued_ms) + FAIL_AFTER_MS;
         } else if (x->deliveries) {
             d[0] = x->delivered_ms + FAILED_RETRY_MS;
         }

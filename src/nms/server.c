@@ -16,6 +16,10 @@
  * under evhttp, see "the request gate") turns a body over 4 MiB, a bad Content-Length,
  * a Transfer-Encoding and an oversized head into 413/400/411/431. Every error body is
  * {"error": code, "message": text}. A failing request never stops the server.
+ *
+ * Trust-aware routing (docs/ROUTING.md) lives in routing.c, routing_check.c and stream.c:
+ * this file only routes to them, and calls qtpm_nms_routing_changed() after every request
+ * that is not a GET and after the offline sweep, so any state change gets enforced.
  */
 #include "nms.h"
 
@@ -268,7 +272,7 @@ static void h_metrics(struct req *q, const char *id)
 {
     (void)id;
     static const char *const tables[] = {"routers", "vendors", "digestlists", "verdicts",
-                                         "events"};
+                                         "events", "commands", "routing_reports"};
     struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
     evbuffer_add_printf(out, "# HELP qtpm_nms_requests_total HTTP requests handled.\n"
                              "# TYPE qtpm_nms_requests_total counter\n"

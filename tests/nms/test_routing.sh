@@ -431,7 +431,7 @@ pids="$pids $hp $hs"
 sleep 0.5
 kill -TERM "$nms_pid"
 wait "$nms_pid" || fail "the NMS did not stop cleanly"
-if grep -q "Sanitizer" "$tmp/nms.log"; then fail "sanitizer report"; fi
+if grep -qE "Sanitizer|runtime error" "$tmp/nms.log"; then fail "sanitizer report"; fi
 
 # ---- a restart, and the offline sweep as the state change ----
 # The NMS again on the same database with a 1 s period: reports come back from the store
@@ -462,5 +462,16 @@ expect 200 -- B GET "/api/v1/routers/$id_B/commands?after=0&wait=5"
 expect 200 -- operator GET /api/v1/events
 jget "$tmp/out" '[e["detail"] for e in j["events"] if e["kind"] == "enforce"]' | grep -q "(${id_C} offline)" \
     || fail "no enforce event for the offline router: $(cat "$tmp/out")"
+# A never fetches its own command toward C: failed 10 s after it was queued.
+t0=$(now_ms)
+i=0
+until jget "$tmp/out" '[e["detail"] for e in j["events"] if e["kind"] == "enforcement-failed" and e["router"] == "'"$id_A"'"]' \
+    | grep -q "cost 40 toward $id_C: no acknowledgement after 0 deliveries"; do
+    i=$((i + 1))
+    [ $i -lt 64 ] || fail "A's unfetched command never failed: $(cat "$tmp/out")"
+    sleep 0.25
+    call operator GET /api/v1/events >/dev/null
+done
+echo "A: an unfetched command failed after $(( $(now_ms) - t0 )) ms more"
 kill "$hb" 2>/dev/null || true
 echo "PASS"
