@@ -9,6 +9,8 @@
 #                ASan+UBSan build (clang); the constant-time test runs in the
 #                normal build only (valgrind and ASan do not mix)
 #   make bench   build and run the benchmarks, writing bench/results/
+#   make experiment  the traffic-diversion experiment on real Linux routing
+#                (root; netlab/, docs/ROUTING.md), writing bench/results/routing.*
 #   make fuzz    long libFuzzer runs, FUZZ_SECONDS=600 (make check runs them
 #                for about a minute)
 #   make install PREFIX=/usr/local  build for PREFIX and install there
@@ -20,7 +22,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm bench fuzz clean
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm bench fuzz clean experiment
 
 all: build
 
@@ -83,6 +85,15 @@ demo: build
 
 demo-tpm: build
 	./$(BUILD)/src/cli/qtpm-demo
+
+# The traffic-diversion experiment (docs/ROUTING.md): the seeds' topology on network
+# namespaces with FRR, 20 repetitions per policy mode of 7 s of UDP with an attack at
+# 1 s; results to bench/results/routing.{json,md}, the plot to docs/routing-traffic.png.
+# Needs root. EXPERIMENT_REPS=N for fewer or more repetitions.
+EXPERIMENT_REPS ?= 20
+experiment: build
+	python3 netlab/experiment --build $(BUILD) --reps $(EXPERIMENT_REPS) --duration 7 \
+	    --out bench/results/routing --plot docs/routing-traffic.png
 
 PORTABLE_BUILD ?= build-portable
 

@@ -10,6 +10,9 @@
  * measure.c the measurer: files → ima-ng entries → PCR 10 and the list file
  * client.c  HTTPS + JSON to the NMS (libcurl over OpenSSL, jansson)
  * flows.c   enrolment and attestation with the TPM (libqtss tasks)
+ * routing.c the routing role (docs/ROUTING.md): FRR over its vty sockets,
+ *           routing reports, enforcement commands, kernel FIB over netlink
+ * watch.c   push detection: fanotify FAN_OPEN_EXEC / inotify on the image
  */
 #ifndef QTPM_AGENT_H
 #define QTPM_AGENT_H
@@ -38,6 +41,9 @@ typedef struct {
     char ima_source[16];   /* "auto" (kernel list if present), "kernel" or "own" */
     char ak_alg[16];       /* "mldsa65" (default), "mldsa44", "ecc", "rsa" */
     unsigned period;       /* seconds between attestations */
+    char frr_vty_dir[512]; /* FRR's vty sockets (zebra.vty, ospfd.vty): routing role on */
+    char netns[128];       /* the router's network namespace (/var/run/netns/<name>) */
+    char exec_watch[16];   /* "auto", "fanotify", "inotify" or "poll" */
 } agent_config;
 
 int agent_config_load(const char *path, agent_config *cfg, char *err, size_t errlen);
@@ -102,6 +108,47 @@ int agent_report(const agent_config *cfg, qtpm_tss *tpm, const char *kind, json_
 int agent_report_keep(const agent_config *cfg, const char *kind, json_t *files);
 int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen);
 int agent_read_file(const char *path, uint8_t **buf, size_t *len);
+
+/* The TPM-resident TLS identity, loaded once and kept (the routing role keeps its
+ * connections alive: one handshake). agent_tls_identity_refresh re-reads the NMS's
+ * newest approval before a new handshake may need it. */
+typedef struct agent_tls_identity agent_tls_identity;
+int agent_tls_identity_load(const agent_config *cfg, qtpm_tss *tpm, agent_tls_identity **out,
+                            char *err, size_t errlen);
+void agent_tls_identity_refresh(const agent_config *cfg, agent_tls_identity *id);
+/* 0 while the TPM has refused to sign with the approval on disk (a router whose PCRs
+ * moved: no handshake is tried until a new approval comes), else 1. */
+int agent_tls_identity_usable(const agent_config *cfg, agent_tls_identity *id);
+X509 *agent_tls_identity_cert(agent_tls_identity *id);
+EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id);
+const char *agent_tls_identity_router(agent_tls_identity *id);
+void agent_tls_identity_free(agent_tls_identity *id);
+
+/* ------------------------------------------------------------- watch */
+
+/* Push detection on the router image (watch.c): fanotify FAN_OPEN_EXEC on the mount
+ * that holds measure_root (what IMA's measure-on-exec sees), inotify on every directory
+ * of the image as the fallback, or nothing ("poll"). */
+typedef struct {
+    int fan_fd, ino_fd;
+    char root[1024];
+} agent_watch;
+/* Opens what exec_watch asks for; *how names what is in use. Never fails: "poll" is
+ * the last resort. */
+void agent_watch_open(const agent_config *cfg, agent_watch *w, const char **how);
+/* Reads the pending events: 1 when something under the image was executed or written. */
+int agent_watch_drain(agent_watch *w);
+void agent_watch_close(agent_watch *w);
+
+/* ----------------------------------------------------------- routing */
+
+typedef struct agent_routing agent_routing;
+int agent_routing_open(const agent_config *cfg, qtpm_tss *tpm, agent_routing **out, char *err,
+                       size_t errlen);
+/* Waits up to timeout_ms for the long poll, FIB changes, the report timer and w's
+ * events, handling commands and reports as they come: 1 when w saw something. */
+int agent_routing_wait(agent_routing *rt, agent_watch *w, int timeout_ms);
+void agent_routing_close(agent_routing *rt);
 int agent_write_file(const char *path, const uint8_t *buf, size_t len, int mode);
 
 #endif

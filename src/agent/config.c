@@ -35,6 +35,7 @@ int agent_config_load(const char *path, agent_config *cfg, char *err, size_t err
     memset(cfg, 0, sizeof *cfg);
     strcpy(cfg->ima_source, "auto");
     strcpy(cfg->ak_alg, "mldsa65");
+    strcpy(cfg->exec_watch, "auto");
     cfg->period = 10;
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -69,6 +70,9 @@ int agent_config_load(const char *path, agent_config *cfg, char *err, size_t err
             { "measure_root", cfg->measure_root, sizeof cfg->measure_root },
             { "ima_source", cfg->ima_source, sizeof cfg->ima_source },
             { "ak", cfg->ak_alg, sizeof cfg->ak_alg },
+            { "frr_vty_dir", cfg->frr_vty_dir, sizeof cfg->frr_vty_dir },
+            { "netns", cfg->netns, sizeof cfg->netns },
+            { "exec_watch", cfg->exec_watch, sizeof cfg->exec_watch },
         };
         int found = 0;
         for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
@@ -113,6 +117,16 @@ int agent_config_load(const char *path, agent_config *cfg, char *err, size_t err
     }
     if (strcmp(cfg->ima_source, "kernel") && !agent_uses_kernel_ima(cfg) && !cfg->measure_root[0]) {
         snprintf(err, errlen, "%s: measure_root is required for the agent's own measurer", path);
+        return -1;
+    }
+    if (strcmp(cfg->exec_watch, "auto") && strcmp(cfg->exec_watch, "fanotify") &&
+        strcmp(cfg->exec_watch, "inotify") && strcmp(cfg->exec_watch, "poll")) {
+        snprintf(err, errlen, "%s: exec_watch must be auto, fanotify, inotify or poll", path);
+        return -1;
+    }
+    if (cfg->netns[0] && (strchr(cfg->netns, '/') || !strcmp(cfg->netns, ".") ||
+                          !strcmp(cfg->netns, ".."))) {
+        snprintf(err, errlen, "%s: netns is a name under /var/run/netns, not a path", path);
         return -1;
     }
     return 0;

@@ -406,7 +406,7 @@ int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t v
         if (rc == QTPM_OK)
             rc = qtpm_tss_pcr_read_all(tpm, &sel, values, sizeof values / sizeof values[0], &nv);
         if (rc != QTPM_OK)
-            snprintf(err, errlen, "Quote: %s", qtpm_tss_strerror(rc));
+            snprintf(err, errlen, "Quote: %s (rc 0x%x)", qtpm_tss_strerror(rc), (unsigned)rc);
     }
     /* A PCR read after the quote can differ from the quoted values if a
      * measurement came in between; the NMS then reports a PCR-digest
@@ -746,4 +746,138 @@ int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t
         return -1;
     unlink(p);
     return 1;
+}
+
+/* ------------------------------------------------- the kept TLS identity */
+
+struct agent_tls_identity {
+    agent_tlskey k;
+    int refused;             /* the TPM refused to sign with the approval of this mtime */
+    struct timespec refused_mtime;
+    X509 *cert;
+    EVP_PKEY *key;
+    char router[256];
+};
+
+int agent_tls_identity_load(const agent_config *cfg, qtpm_tss *tpm, agent_tls_identity **out,
+                            char *err, size_t errlen)
+{
+    *out = NULL;
+    agent_tls_identity *id = calloc(1, sizeof *id);
+    if (!id)
+        return QTPM_E_NOMEM;
+    char p[1100];
+    uint8_t *buf = NULL;
+    size_t len = 0, off = 0;
+    spath(cfg, "router.id", p, sizeof p);
+    if (agent_read_file(p, &buf, &len) != 0 || len == 0 || len >= sizeof id->router) {
+        free(buf);
+        free(id);
+        snprintf(err, errlen, "not enrolled");
+        return AGENT_E_IO;
+    }
+    memcpy(id->router, buf, len);
+    free(buf);
+    TPM2B_PUBLIC pol, pub;
+    TPM2B_PRIVATE priv;
+    spath(cfg, "policy.pub", p, sizeof p);
+    int ok = read_public(p, &pol) == 0;
+    spath(cfg, "tls.pub", p, sizeof p);
+    ok = ok && read_public(p, &pub) == 0;
+    buf = NULL;
+    spath(cfg, "tls.priv", p, sizeof p);
+    ok = ok && agent_read_file(p, &buf, &len) == 0 &&
+         qtpm_TPM2B_PRIVATE_unmarshal(&priv, buf, len, &off) == TPM_RC_SUCCESS;
+    free(buf);
+    buf = NULL;
+    spath(cfg, "tls.crt", p, sizeof p);
+    if (ok && agent_read_file(p, &buf, &len) == 0) {
+        const unsigned char *q = buf;
+        id->cert = d2i_X509(NULL, &q, (long)len);
+    }
+    free(buf);
+    if (!ok || !id->cert) {
+        agent_tls_identity_free(id);
+        snprintf(err, errlen, "no TLS key and certificate in %s (run enrol)", cfg->state_dir);
+        return AGENT_E_IO;
+    }
+    /* The TLS key stays loaded for the agent's life (one transient slot of the TPM);
+     * the SRK is only needed to load it. */
+    qtpm_tss_key srk;
+    int rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
+    if (rc == QTPM_OK) {
+        rc = agent_tlskey_load(&id->k, tpm, srk.handle, &pol, id->router, &priv, &pub);
+        qtpm_tss_FlushContext(tpm, srk.handle);
+    }
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "loading the TLS key: %s", qtpm_tss_strerror(rc));
+        agent_tls_identity_free(id);
+        return rc;
+    }
+    load_approval(cfg, &id->k);
+    id->key = agent_tlskey_evp(&id->k);
+    if (!id->key) {
+        agent_tls_identity_free(id);
+        return QTPM_E_NOMEM;
+    }
+    *out = id;
+    return 0;
+}
+
+void agent_tls_identity_refresh(const agent_config *cfg, agent_tls_identity *id)
+{
+    load_approval(cfg, &id->k);
+}
+
+static struct timespec approval_mtime(const agent_config *cfg)
+{
+    char p[1100];
+    struct stat st;
+    struct timespec none = { 0, 0 };
+    spath(cfg, "approval.json", p, sizeof p);
+    return stat(p, &st) == 0 ? st.st_mtim : none;
+}
+
+int agent_tls_identity_usable(const agent_config *cfg, agent_tls_identity *id)
+{
+    if (id->k.last_rc) {
+        /* a handshake since the last call was refused by the TPM */
+        id->k.last_rc = 0;
+        id->refused = 1;
+        id->refused_mtime = approval_mtime(cfg);
+    }
+    if (!id->refused)
+        return 1;
+    struct timespec now = approval_mtime(cfg);
+    if (now.tv_sec == id->refused_mtime.tv_sec && now.tv_nsec == id->refused_mtime.tv_nsec)
+        return 0; /* the same approval: the TPM would refuse again */
+    id->refused = 0;
+    load_approval(cfg, &id->k);
+    return 1;
+}
+
+X509 *agent_tls_identity_cert(agent_tls_identity *id)
+{
+    return id->cert;
+}
+
+EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id)
+{
+    return id->key;
+}
+
+const char *agent_tls_identity_router(agent_tls_identity *id)
+{
+    return id->router;
+}
+
+void agent_tls_identity_free(agent_tls_identity *id)
+{
+    if (!id)
+        return;
+    EVP_PKEY_free(id->key);
+    X509_free(id->cert);
+    if (id->k.key)
+        qtpm_tss_FlushContext(id->k.tpm, id->k.key);
+    free(id);
 }

@@ -25,6 +25,7 @@
  * configuration error. For attest-once, a verdict other than good exits 3, so
  * scripts can tell "attested, not trusted" from "could not attest".
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,80 @@ static int attest_round(const agent_config *cfg, qtpm_tss *tpm, int *good)
     return 0;
 }
 
+/* Waits up to ms for an exec or write in the image (no routing role): 1 when one came. */
+static int watch_wait(agent_watch *w, int ms)
+{
+    struct pollfd p[2] = { { w->fan_fd, POLLIN, 0 }, { w->ino_fd, POLLIN, 0 } };
+    if (w->fan_fd < 0 && w->ino_fd < 0) {
+        usleep((useconds_t)ms * 1000);
+        return 0;
+    }
+    if (poll(p, 2, ms) > 0)
+        return agent_watch_drain(w);
+    return 0;
+}
+
+/* `run`: attest, then measure at once on every exec or write in the image (push
+ * detection, watch.c) and every 100 ms; attest at once when the list grew, heartbeat
+ * and attest at least once a period. With frr_vty_dir set, the routing role
+ * (routing.c) runs in the same loop: reports, the commands long poll, FIB changes. */
+static int run_loop(const agent_config *cfg, qtpm_tss *tpm, agent_measurer *m, long rounds)
+{
+    char err[768];
+    int good = 0;
+    const char *how = "poll";
+    agent_watch w;
+    agent_watch_open(cfg, &w, &how);
+    printf("qtpm-agent: %s: push detection by %s\n", cfg->hostname, how);
+    double last = now_ms();
+    attest_round(cfg, tpm, &good);
+    agent_routing *rt = NULL;
+    double rt_retry = 0;
+    size_t added = 0;
+    for (long r = 1; !stop && (rounds < 0 || r < rounds); r++) {
+        added = 0;
+        double end = now_ms() + cfg->period * 1e3, next_scan = 0;
+        while (!stop && now_ms() < end) {
+            if (cfg->frr_vty_dir[0] && !rt && now_ms() >= rt_retry) {
+                if (agent_routing_open(cfg, tpm, &rt, err, sizeof err) == 0) {
+                    printf("qtpm-agent: %s: routing role up (FRR at %s%s%s)\n", cfg->hostname,
+                           cfg->frr_vty_dir, cfg->netns[0] ? ", netns " : "", cfg->netns);
+                } else {
+                    fprintf(stderr, "qtpm-agent: %s: routing role not up: %s\n",
+                            cfg->hostname, err);
+                    rt = NULL;
+                    rt_retry = now_ms() + 2000;
+                }
+                fflush(stdout);
+            }
+            int hit = rt ? agent_routing_wait(rt, &w, 100) : watch_wait(&w, 100);
+            if (hit || now_ms() >= next_scan) {
+                next_scan = now_ms() + 100;
+                if (agent_measure_scan(m, &added) == 0 && added)
+                    break; /* the list grew: attest at once */
+            }
+        }
+        if (stop)
+            break;
+        if (added) {
+            /* evidence first: the verdict is what the NMS enforces on */
+            attest_round(cfg, tpm, &good);
+            last = now_ms();
+        }
+        int want = 0;
+        if (heartbeat(cfg, tpm, &want) != 0)
+            want = 1; /* the channel is refused: report explicitly */
+        if (!added && (want || now_ms() - last >= cfg->period * 1e3)) {
+            attest_round(cfg, tpm, &good);
+            last = now_ms();
+        }
+        fflush(stdout);
+    }
+    agent_routing_close(rt);
+    agent_watch_close(&w);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -274,25 +349,7 @@ int main(int argc, char **argv)
         } else {
             signal(SIGTERM, on_signal);
             signal(SIGINT, on_signal);
-            int good = 0;
-            double last = now_ms();
-            attest_round(&cfg, tpm, &good);
-            for (long r = 1; !stop && (rounds < 0 || r < rounds); r++) {
-                for (unsigned s = 0; s < cfg.period * 10 && !stop; s++) {
-                    usleep(100000);
-                    if (agent_measure_scan(&m, &added) == 0 && added)
-                        break; /* the list grew: attest at once */
-                }
-                if (stop)
-                    break;
-                int want = 0;
-                if (heartbeat(&cfg, tpm, &want) != 0)
-                    want = 1; /* the channel is refused: report explicitly */
-                if (added || want || now_ms() - last >= cfg.period * 1e3) {
-                    attest_round(&cfg, tpm, &good);
-                    last = now_ms();
-                }
-            }
+            status = run_loop(&cfg, tpm, &m, rounds);
         }
     } else if (strcmp(cmd, "status") == 0) {
         qtpm_ima_list list;

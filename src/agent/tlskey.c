@@ -66,8 +66,14 @@ int agent_tlskey_create(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
     TPMT_PUBLIC *p = &tmpl.publicArea;
     p->type = TPM_ALG_ECC;
     p->nameAlg = TPM_ALG_SHA256;
+    /* noDA (Part 1 §19.8.6): the key's USER role is reachable only through the NMS's
+     * approval (userWithAuth clear), so a failed authorization is a router whose PCRs
+     * moved, not a guess at a secret. Counted, three refused handshakes of a router that
+     * turned bad would put the whole TPM in lockout, and its AK could no longer quote
+     * the evidence of its recovery (seen in netlab's experiment). */
     p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                          TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_SIGN_ENCRYPT;
+                          TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_SIGN_ENCRYPT |
+                          TPMA_OBJECT_NODA;
     rc = agent_tlskey_policy(policy_key, router_id, &p->authPolicy);
     if (rc != QTPM_OK)
         return rc;
