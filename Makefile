@@ -79,9 +79,13 @@ check-fuzz: build-fuzz
 check: check-normal check-fuzz check-asan
 
 # The device-management story (scripts/demo-dm.sh): vendor, NMS, three
-# routers, enrolment, attestation, an attack. The TPM flows demo is demo-tpm.
+# routers, enrolment, attestation, an attack; then trust-aware routing on the
+# seeds' network of FRR routers (scripts/demo-routing.py): an attack on R2
+# moves R1's route round it, and the dashboard's login links. The TPM flows
+# demo is demo-tpm.
 demo: build
 	sh scripts/demo-dm.sh $(BUILD)
+	python3 scripts/demo-routing.py $(BUILD)
 
 demo-tpm: build
 	./$(BUILD)/src/cli/qtpm-demo
