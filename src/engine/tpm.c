@@ -672,7 +672,7 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         tpm->platform_policy_alg = TPM_ALG_NULL;
         tpm->sh_enable = tpm->eh_enable = 1;
         tpm->ph_enable = 1;
-        nv_startup_clear(tpm);
+        nv_startup_clear(tpm, !restart);
     }
     /* Until the next orderly Shutdown, a power loss is disorderly. */
     ps->orderly = 0;
