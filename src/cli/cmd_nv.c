@@ -59,9 +59,11 @@ static const char nvdefine_usage[] =
     "                     [-L POLICY] [-g HASH]\n"
     "TPM2_NV_DefineSpace (INDEX default: the first free 0x01000000+).\n"
     "  -C, --hierarchy H       o (default) or p\n"
-    "  -s, --size N            data size (default 2048; 8 for counters)\n"
+    "  -s, --size N            data size (default 2048; 8 for counter, bits and PIN\n"
+    "                          indices, the digest size for extend)\n"
     "  -a, --attributes A      e.g. ownerread|ownerwrite|authread|authwrite (default),\n"
-    "                          nt=1 for a counter, policyread|policywrite ...\n"
+    "                          nt=counter|bits|extend|pinfail|pinpass (or nt=N),\n"
+    "                          policyread|policywrite ...\n"
     "  -p, --index-auth A      authValue of the index\n"
     "  -P, --hierarchy-auth A  authorization of the hierarchy\n"
     "  -L, --policy FILE       authPolicy digest\n"
@@ -129,7 +131,9 @@ static int cmd_nvdefine(cli_ctx *c, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     unsigned nt = (p->attributes & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
-    if (nt == 1 || nt == 2 || nt == 4) /* counter, bits, extend: fixed sizes */
+    /* counter, bits, PIN fail/pass (TPMS_NV_PIN_COUNTER_PARAMETERS): 8
+     * bytes; extend: the nameAlg digest (Part 3 §31.3, as tpm2_nvdefine) */
+    if (nt == 1 || nt == 2 || nt == 4 || nt == 8 || nt == 9)
         size = nt == 4 ? qtpm_hash_digest_size(hash) : 8;
     else if (!size_given)
         size = 2048;
@@ -436,7 +440,7 @@ static int cmd_nvreadpublic(cli_ctx *c, int argc, char **argv)
 
 static const char nvincrement_usage[] =
     "Usage: qtpm nvincrement INDEX [-C AUTHHANDLE] [-P AUTH]\n"
-    "TPM2_NV_Increment of a counter index (defined with -a ...|nt=1).\n";
+    "TPM2_NV_Increment of a counter index (defined with -a ...|nt=counter).\n";
 
 static int cmd_nvincrement(cli_ctx *c, int argc, char **argv)
 {

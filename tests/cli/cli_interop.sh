@@ -430,9 +430,23 @@ section_nv() {
     run "qtpm nvwrite of 1500 bytes (chunked)" sh -c "$Q nvdefine 0x1500018 -s 1500 && $Q nvwrite 0x1500018 -i big.dat && $Q nvread 0x1500018 -o big_q.dat && tpm2_nvread 0x1500018 -o big_t.dat"
     same "chunked write/read by qtpm" big.dat big_q.dat
     same "chunked write read by tpm2" big.dat big_t.dat
-    run "qtpm counter" sh -c "$Q nvdefine 0x1500019 -a 'ownerread|ownerwrite|authread|authwrite|nt=1' && $Q nvincrement 0x1500019 && $Q nvincrement 0x1500019 && tpm2_nvread 0x1500019 -o ctr.bin"
+    run "qtpm counter" sh -c "$Q nvdefine 0x1500019 -a 'ownerread|ownerwrite|authread|authwrite|nt=counter' && $Q nvincrement 0x1500019 && $Q nvincrement 0x1500019 && tpm2_nvread 0x1500019 -o ctr.bin"
     [ "$(xxd -p ctr.bin)" = "0000000000000002" ] && pass "counter value 2 read by tpm2_nvread" || fail "counter value $(xxd -p ctr.bin)"
     expect 3 "TPM_RC_AUTH_FAIL" "nvread with a wrong index password" $Q nvread 0x1500017 -P wrong
+    # NV types by tpm2-tools' names (issue 10 item 11): qtpm nvdefine and
+    # tpm2_nvdefine give the same TPMA_NV for each
+    for nt in ordinary counter bits extend pinfail pinpass; do
+        attrs="nt=$nt|ownerread|ownerwrite|no_da"
+        sz=; [ $nt = ordinary ] && sz="-s 8"
+        run "qtpm nvdefine nt=$nt" $Q nvdefine 0x1500030 -C o $sz -a "$attrs"
+        run "tpm2_nvdefine nt=$nt" tpm2_nvdefine 0x1500031 -C o $sz -a "$attrs"
+        qa=$(tpm2_nvreadpublic 0x1500030 | sed -n 's/^ *value: *\(0x[0-9A-Fa-f]*\)$/\1/p' | tail -1)
+        ta=$(tpm2_nvreadpublic 0x1500031 | sed -n 's/^ *value: *\(0x[0-9A-Fa-f]*\)$/\1/p' | tail -1)
+        [ -n "$qa" ] && [ "$qa" = "$ta" ] && pass "nt=$nt: TPMA_NV $qa as tpm2_nvdefine" ||
+            fail "nt=$nt: qtpm TPMA_NV $qa, tpm2_nvdefine $ta"
+        run "undefine nt=$nt" sh -c "$Q nvundefine 0x1500030 && tpm2_nvundefine 0x1500031"
+    done
+    expect 2 "" "an unknown NV type" $Q nvdefine 0x1500030 -a 'nt=bogus|ownerread'
     for i in 0x1500016 0x1500017 0x1500018 0x1500019; do run "qtpm nvundefine $i" $Q nvundefine $i; done
     run "no NV indices left" sh -c "[ -z \"\$(tpm2_getcap handles-nv-index)\" ]"
 }
