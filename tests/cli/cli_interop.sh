@@ -175,6 +175,13 @@ QSRV_TCTI="mssim:host=127.0.0.1,port=$QSRV_PORT"
 Q=$QTPM
 
 section_basic() {
+    # readclock as tpm2_readclock prints it: same keys in the same order, the
+    # same counts and safe flag (time and clock move on)
+    run "qtpm readclock" sh -c "$Q readclock > rc_q.txt && tpm2_readclock > rc_t.txt"
+    if [ "$(sed 's/: .*//' rc_q.txt)" = "$(sed 's/: .*//' rc_t.txt)" ] &&
+       [ "$(grep -v 'time\|clock:' rc_q.txt)" = "$(grep -v 'time\|clock:' rc_t.txt)" ] &&
+       [ -s rc_q.txt ]; then pass "readclock matches tpm2_readclock"
+    else fail "readclock differs from tpm2_readclock"; diff rc_q.txt rc_t.txt | sed 's/^/     | /'; fi
     run "getrandom 16 bytes" sh -c "$Q getrandom --hex 16 | grep -Eq '^random: [0-9a-f]{32}$'"
     run "getrandom -o" $Q getrandom -o r.bin 40
     [ "$(wc -c < r.bin)" -eq 40 ] && pass "getrandom wrote 40 bytes" || fail "getrandom size"
