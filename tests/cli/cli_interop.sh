@@ -454,6 +454,21 @@ section_nv() {
         run "undefine nt=$nt" sh -c "$Q nvundefine 0x1500030 && tpm2_nvundefine 0x1500031"
     done
     expect 2 "" "an unknown NV type" $Q nvdefine 0x1500030 -a 'nt=bogus|ownerread'
+    # nvsetbits / nvextend against tpm2_nvsetbits / tpm2_nvextend / tpm2_nvread
+    run "qtpm nvsetbits" sh -c "$Q nvdefine 0x1500032 -C o -a 'nt=bits|ownerread|ownerwrite' && $Q nvsetbits 0x1500032 -C o -i 0x5 && tpm2_nvsetbits 0x1500032 -C o -i 0x30 && tpm2_nvread 0x1500032 -C o -o bits.bin"
+    [ "$(xxd -p bits.bin)" = "0000000000000035" ] && pass "bits 0x5 | 0x30 read by tpm2_nvread" || fail "bits $(xxd -p bits.bin)"
+    printf 'abc' > ext.in
+    run "qtpm nvextend" sh -c "$Q nvdefine 0x1500033 -C o -a 'nt=extend|ownerread|ownerwrite' && $Q nvextend 0x1500033 -C o -i ext.in && tpm2_nvextend 0x1500033 -C o -i ext.in && $Q nvread 0x1500033 -C o -o ext_q.bin && tpm2_nvread 0x1500033 -C o -o ext_t.bin"
+    python3 -c 'import hashlib; h = bytes(32)
+for _ in range(2): h = hashlib.sha256(h + b"abc").digest()
+open("ext_want.bin", "wb").write(h)'
+    same "two extends (qtpm, tpm2) as computed" ext_want.bin ext_q.bin
+    same "tpm2_nvread agrees" ext_want.bin ext_t.bin
+    run "nvsetbits --json" sh -c "$Q --json nvsetbits 0x1500032 -C o -i 1 | jq -e '.setbits == \"0x01500032\"'"
+    expect 2 "" "nvsetbits without -i" $Q nvsetbits 0x1500032 -C o
+    # more than the TPM's NV buffer (1024 on both): the TPM's TPM_RC_SIZE, exit 1
+    expect 1 "TPM_RC_SIZE" "nvextend of 1025 bytes" sh -c "head -c 1025 /dev/zero > big.in && $Q nvextend 0x1500033 -C o -i big.in"
+    run "undefine bits/extend" sh -c "$Q nvundefine 0x1500032 && $Q nvundefine 0x1500033"
     for i in 0x1500016 0x1500017 0x1500018 0x1500019; do run "qtpm nvundefine $i" $Q nvundefine $i; done
     run "no NV indices left" sh -c "[ -z \"\$(tpm2_getcap handles-nv-index)\" ]"
 }
