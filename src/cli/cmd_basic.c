@@ -386,6 +386,63 @@ static int cmd_rcdecode(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
+/* -------------------------------------------------------------- readclock */
+
+static const char readclock_usage[] =
+    "Usage: qtpm readclock\n"
+    "TPM2_ReadClock (Part 3 §29.1): TPMS_TIME_INFO, printed as tpm2_readclock does\n"
+    "(time, clock_info: clock, reset_count, restart_count, safe).\n";
+
+static uint64_t be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int cmd_readclock(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { CLI_COMMON_LONGOPTS };
+    int ch;
+    while ((ch = getopt_long(argc, argv, "T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        CLI_COMMON_CASES(c, ch, readclock_usage)
+        }
+    }
+    if (optind != argc) {
+        cli_err(c, "no arguments expected");
+        return CLI_EXIT_USAGE;
+    }
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    qtpm_tss_command cmd = { .cc = TPM_CC_ReadClock };
+    qtpm_tss_response rsp;
+    int rc = qtpm_tss_execute(t, &cmd, &rsp);
+    if (rc)
+        return cli_fail(c, "ReadClock", rc);
+    /* TPMS_TIME_INFO: time u64, clockInfo {clock u64, resetCount u32,
+     * restartCount u32, safe u8} (Part 2 §10.11) */
+    if (rsp.params_len != 8 + 8 + 4 + 4 + 1) {
+        cli_err(c, "ReadClock: a %zu-byte TPMS_TIME_INFO", rsp.params_len);
+        return CLI_EXIT_TPM;
+    }
+    const uint8_t *p = rsp.params;
+    cli_out_int(c, "time", be64(p));
+    cli_out_begin(c, "clock_info");
+    cli_out_int(c, "clock", be64(p + 8));
+    cli_out_int(c, "reset_count", (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19]);
+    cli_out_int(c, "restart_count", (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23]);
+    if (c->json)
+        cli_out_bool(c, "safe", p[24] != 0);
+    else
+        cli_out_str(c, "safe", p[24] ? "yes" : "no"); /* tpm2_readclock's words */
+    cli_out_end(c);
+    return 0;
+}
+
 const cli_command cli_cmds_basic[] = {
     { "startup", cmd_startup, "TPM2_Startup (CLEAR or STATE)", startup_usage },
     { "shutdown", cmd_shutdown, "TPM2_Shutdown (CLEAR or STATE)", shutdown_usage },
@@ -394,5 +451,6 @@ const cli_command cli_cmds_basic[] = {
       getcap_usage },
     { "getrandom", cmd_getrandom, "random bytes from the TPM", getrandom_usage },
     { "rcdecode", cmd_rcdecode, "decode a TPM response code", rcdecode_usage },
+    { "readclock", cmd_readclock, "TPM2_ReadClock: time, clock, reset/restart counts", readclock_usage },
     { NULL, NULL, NULL, NULL },
 };

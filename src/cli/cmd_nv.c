@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_nv.c — NV subcommands of qtpm: nvdefine, nvundefine, nvwrite, nvread,
- * nvreadpublic and nvincrement (TPM 2.0 Part 3 §31), optioned like
+ * nvreadpublic, nvincrement, nvsetbits and nvextend (TPM 2.0 Part 3 §31),
+ * optioned like
  * tpm2_nv*. Reads and writes are split into pieces of TPM_PT_NV_BUFFER_MAX
  * bytes. As in tpm2-tools, without -C the index authorizes itself.
  */
@@ -59,9 +60,11 @@ static const char nvdefine_usage[] =
     "                     [-L POLICY] [-g HASH]\n"
     "TPM2_NV_DefineSpace (INDEX default: the first free 0x01000000+).\n"
     "  -C, --hierarchy H       o (default) or p\n"
-    "  -s, --size N            data size (default 2048; 8 for counters)\n"
+    "  -s, --size N            data size (default 2048; 8 for counter, bits and PIN\n"
+    "                          indices, the digest size for extend)\n"
     "  -a, --attributes A      e.g. ownerread|ownerwrite|authread|authwrite (default),\n"
-    "                          nt=1 for a counter, policyread|policywrite ...\n"
+    "                          nt=counter|bits|extend|pinfail|pinpass (or nt=N),\n"
+    "                          policyread|policywrite ...\n"
     "  -p, --index-auth A      authValue of the index\n"
     "  -P, --hierarchy-auth A  authorization of the hierarchy\n"
     "  -L, --policy FILE       authPolicy digest\n"
@@ -129,7 +132,9 @@ static int cmd_nvdefine(cli_ctx *c, int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     unsigned nt = (p->attributes & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
-    if (nt == 1 || nt == 2 || nt == 4) /* counter, bits, extend: fixed sizes */
+    /* counter, bits, PIN fail/pass (TPMS_NV_PIN_COUNTER_PARAMETERS): 8
+     * bytes; extend: the nameAlg digest (Part 3 §31.3, as tpm2_nvdefine) */
+    if (nt == 1 || nt == 2 || nt == 4 || nt == 8 || nt == 9)
         size = nt == 4 ? qtpm_hash_digest_size(hash) : 8;
     else if (!size_given)
         size = 2048;
@@ -436,7 +441,7 @@ static int cmd_nvreadpublic(cli_ctx *c, int argc, char **argv)
 
 static const char nvincrement_usage[] =
     "Usage: qtpm nvincrement INDEX [-C AUTHHANDLE] [-P AUTH]\n"
-    "TPM2_NV_Increment of a counter index (defined with -a ...|nt=1).\n";
+    "TPM2_NV_Increment of a counter index (defined with -a ...|nt=counter).\n";
 
 static int cmd_nvincrement(cli_ctx *c, int argc, char **argv)
 {
@@ -471,6 +476,132 @@ static int cmd_nvincrement(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------------------- nvsetbits, nvextend */
+
+/* Runs an NV command with handles (authHandle, nvIndex) and a marshalled
+ * parameter area (Part 3 §31.8 NV_SetBits, §31.9 NV_Extend). */
+static int nv_write_cmd(cli_ctx *c, TPM_CC cc, const char *what, TPM_HANDLE ah, TPM_HANDLE idx,
+                        cli_auth *a, const uint8_t *params, size_t params_len)
+{
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    qtpm_tss_auths as = { 0 };
+    cli_auth_put(&as, 0, a);
+    qtpm_tss_command cmd = { .cc = cc, .n_handles = 2, .handles = { ah, idx }, .n_auth = 1,
+                             .auths = &as, .params = params, .params_len = params_len };
+    qtpm_tss_response rsp;
+    int rc = qtpm_tss_execute(t, &cmd, &rsp);
+    if (rc)
+        return cli_fail(c, what, rc);
+    return 0;
+}
+
+static const char nvsetbits_usage[] =
+    "Usage: qtpm nvsetbits INDEX -i BITS [-C AUTHHANDLE] [-P AUTH]\n"
+    "TPM2_NV_SetBits: ORs the 64-bit BITS into a bit-field index (nt=bits),\n"
+    "as tpm2_nvsetbits.\n";
+
+static int cmd_nvsetbits(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "hierarchy", required_argument, NULL, 'C' },
+        { "auth", required_argument, NULL, 'P' },
+        { "bits", required_argument, NULL, 'i' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *h_s = NULL, *a_s = NULL, *bits_s = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "C:P:i:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'C': h_s = optarg; break;
+        case 'P': a_s = optarg; break;
+        case 'i': bits_s = optarg; break;
+        CLI_COMMON_CASES(c, ch, nvsetbits_usage)
+        }
+    }
+    TPM_HANDLE idx, ah;
+    cli_auth a;
+    if ((e = parse_index(c, argc, argv, &idx, 0)) || (e = nv_auth_handle(c, h_s, idx, &ah)))
+        return e;
+    char *end = NULL;
+    unsigned long long bits = bits_s ? strtoull(bits_s, &end, 0) : 0;
+    if (!bits_s || !*bits_s || *end || bits_s[0] == '-') {
+        cli_err(c, "-i BITS (a 64-bit number) is required");
+        return CLI_EXIT_USAGE;
+    }
+    if ((e = cli_parse_auth(c, a_s, &a)))
+        return e;
+    uint8_t p[8];
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(bits >> (56 - 8 * i));
+    if ((e = nv_write_cmd(c, TPM_CC_NV_SetBits, "NV_SetBits", ah, idx, &a, p, sizeof p)))
+        return e;
+    cli_out_handle(c, "setbits", idx);
+    return 0;
+}
+
+static const char nvextend_usage[] =
+    "Usage: qtpm nvextend INDEX -i FILE [-C AUTHHANDLE] [-P AUTH]\n"
+    "TPM2_NV_Extend: extends an extend index (nt=extend) with FILE's bytes\n"
+    "(- for stdin; at most TPM_PT_NV_BUFFER_MAX bytes), as tpm2_nvextend.\n";
+
+static int cmd_nvextend(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "hierarchy", required_argument, NULL, 'C' },
+        { "auth", required_argument, NULL, 'P' },
+        { "input", required_argument, NULL, 'i' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *h_s = NULL, *a_s = NULL, *in = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "C:P:i:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'C': h_s = optarg; break;
+        case 'P': a_s = optarg; break;
+        case 'i': in = optarg; break;
+        CLI_COMMON_CASES(c, ch, nvextend_usage)
+        }
+    }
+    TPM_HANDLE idx, ah;
+    cli_auth a;
+    if ((e = parse_index(c, argc, argv, &idx, 0)) || (e = nv_auth_handle(c, h_s, idx, &ah)))
+        return e;
+    if (!in) {
+        cli_err(c, "-i FILE is required");
+        return CLI_EXIT_USAGE;
+    }
+    if ((e = cli_parse_auth(c, a_s, &a)))
+        return e;
+    uint8_t *d;
+    size_t n;
+    if ((e = cli_read_file(c, in, &d, &n)))
+        return e;
+    if (n > MAX_NV_BUFFER_SIZE) {
+        free(d);
+        cli_err(c, "%s: %zu bytes, more than a TPM2B_MAX_NV_BUFFER (%d)", in, n, MAX_NV_BUFFER_SIZE);
+        return CLI_EXIT_USAGE;
+    }
+    uint8_t *p = malloc(n + 2);
+    if (p == NULL) {
+        free(d);
+        cli_err(c, "out of memory");
+        return CLI_EXIT_USAGE;
+    }
+    p[0] = (uint8_t)(n >> 8);
+    p[1] = (uint8_t)n;
+    memcpy(p + 2, d, n);
+    free(d);
+    e = nv_write_cmd(c, TPM_CC_NV_Extend, "NV_Extend", ah, idx, &a, p, n + 2);
+    free(p);
+    if (e)
+        return e;
+    cli_out_handle(c, "extended", idx);
+    return 0;
+}
+
 const cli_command cli_cmds_nv[] = {
     { "nvdefine", cmd_nvdefine, "define an NV index", nvdefine_usage },
     { "nvundefine", cmd_nvundefine, "remove an NV index", nvundefine_usage },
@@ -478,5 +609,7 @@ const cli_command cli_cmds_nv[] = {
     { "nvread", cmd_nvread, "read an NV index", nvread_usage },
     { "nvreadpublic", cmd_nvreadpublic, "show NV indices' public areas", nvreadpublic_usage },
     { "nvincrement", cmd_nvincrement, "increment an NV counter", nvincrement_usage },
+    { "nvsetbits", cmd_nvsetbits, "set bits of an NV bit-field index", nvsetbits_usage },
+    { "nvextend", cmd_nvextend, "extend an NV extend index", nvextend_usage },
     { NULL, NULL, NULL, NULL },
 };

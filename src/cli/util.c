@@ -347,8 +347,17 @@ int cli_parse_nv_attrs(const char *s, TPMA_NV *a)
     for (char *tok = strtok(tmp, "|"); tok; tok = strtok(NULL, "|")) {
         size_t i;
         if (!strncasecmp(tok, "nt=", 3)) {
-            uint32_t nt;
-            if (cli_parse_u32(tok + 3, &nt) != 0 || nt > 15)
+            /* TPM_NT by name, as tpm2-tools spells them (Part 2 §13.4
+             * Table "TPM_NT"), or by number */
+            static const struct { const char *name; uint32_t nt; } nts[] = {
+                { "ordinary", 0 }, { "counter", 1 }, { "bits", 2 },
+                { "extend", 4 },   { "pinfail", 8 }, { "pinpass", 9 },
+            };
+            uint32_t nt = 16;
+            for (size_t k = 0; k < sizeof nts / sizeof nts[0]; k++)
+                if (!strcasecmp(tok + 3, nts[k].name))
+                    nt = nts[k].nt;
+            if (nt == 16 && (cli_parse_u32(tok + 3, &nt) != 0 || nt > 15))
                 return -1;
             *a |= nt << TPMA_NV_TPM_NT_SHIFT;
             continue;

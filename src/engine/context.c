@@ -14,6 +14,20 @@
  * and null-hierarchy objects, which changes at TPM Reset). Session contexts
  * additionally may be loaded only once per save: the TPM remembers the
  * sequence number of each saved session (Part 1 §30.4 replay protection).
+ *
+ * Sequence objects (hash, HMAC, event, sign and verify sequences, Part 3
+ * §17 and the v1.85 sign/verify sequences) hold live digest contexts
+ * (OpenSSL's for SHA-1/SHA-2) that have no portable serialisation. Their
+ * saved context is protected like any object's, but its plain text is only
+ * 'Q' || sequence: the TPM keeps a copy of the object under that context
+ * sequence number (saved_seqs, the oldest forgotten first once
+ * MAX_SAVED_SEQUENCES are kept). ContextLoad loads a fresh copy, so such a
+ * context loads any number of times, as any object context does (Part 1
+ * §30.2), and keeps working across TPM Resume and TPM Restart in the same
+ * server process; TPM Reset forgets the copies, as it invalidates every
+ * null-hierarchy context anyway (Part 1 §30.3). A resource manager
+ * (tpm2-abrmd, the kernel's /dev/tpmrm0) saves and flushes every transient
+ * object between commands, so sequences depend on this.
  */
 #include <stdlib.h>
 
@@ -145,6 +159,47 @@ static TPM_RC context_crypt(qtpm_tpm *tpm, uint64_t seq, TPM_HANDLE saved, TPM_H
     return rc ? TPM_RC_FAILURE : TPM_RC_SUCCESS;
 }
 
+/* ---- saved sequence states ---- */
+
+void saved_sequences_forget(qtpm_tpm *tpm)
+{
+    for (int i = 0; i < MAX_SAVED_SEQUENCES; i++) {
+        object_free(tpm->saved_seqs[i].obj);
+        tpm->saved_seqs[i].obj = NULL;
+        tpm->saved_seqs[i].sequence = 0;
+    }
+}
+
+/* Keeps a copy of sequence object o under context sequence number seq,
+ * replacing the oldest kept state when every slot is taken. */
+static TPM_RC saved_sequence_keep(qtpm_tpm *tpm, const tpm_object *o, uint64_t seq)
+{
+    tpm_object *copy = sequence_dup(o);
+    if (copy == NULL)
+        return TPM_RC_MEMORY;
+    int slot = 0;
+    for (int i = 0; i < MAX_SAVED_SEQUENCES; i++) {
+        if (tpm->saved_seqs[i].obj == NULL) {
+            slot = i;
+            break;
+        }
+        if (tpm->saved_seqs[i].sequence < tpm->saved_seqs[slot].sequence)
+            slot = i;
+    }
+    object_free(tpm->saved_seqs[slot].obj);
+    tpm->saved_seqs[slot].obj = copy;
+    tpm->saved_seqs[slot].sequence = seq;
+    return TPM_RC_SUCCESS;
+}
+
+static const tpm_object *saved_sequence_find(const qtpm_tpm *tpm, uint64_t seq)
+{
+    for (int i = 0; i < MAX_SAVED_SEQUENCES; i++)
+        if (tpm->saved_seqs[i].obj != NULL && tpm->saved_seqs[i].sequence == seq)
+            return tpm->saved_seqs[i].obj;
+    return NULL;
+}
+
 static int saved_session_slot(qtpm_tpm *tpm, TPM_HANDLE h)
 {
     for (int i = 0; i < MAX_LOADED_SESSIONS * 2; i++)
@@ -165,6 +220,7 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
     size_t plen = 0;
     TPM_HANDLE saved, hier;
     tpm_session *s = NULL;
+    const tpm_object *seq_obj = NULL;
     TPM_RC rc = TPM_RC_SUCCESS;
     if ((h >> 24) == TPM_HT_TRANSIENT) {
         tpm_object *o = object_find(tpm, h);
@@ -173,18 +229,19 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
             return RC_H(TPM_RC_HANDLE, 1);
         }
         if (o->is_sequence) {
-            /* hash-sequence state lives in OpenSSL contexts that cannot be
-             * serialised portably */
-            free(plain);
-            return RC_H(TPM_RC_TYPE, 1);
+            seq_obj = o;
+            plain[0] = 'Q';
+            plen = 1 + 8;
+            saved = SAVED_SEQUENCE_HANDLE;
+        } else {
+            plain[0] = 'O';
+            plen = object_record(o, plain + 1, MAX_CONTEXT_SIZE - 1) + 1;
+            saved = (o->pub.objectAttributes & TPMA_OBJECT_STCLEAR) ? SAVED_STCLEAR_HANDLE
+                                                                      : SAVED_OBJECT_HANDLE;
+            if (plen == 1)
+                rc = TPM_RC_SIZE;
         }
-        plain[0] = 'O';
-        plen = object_record(o, plain + 1, MAX_CONTEXT_SIZE - 1) + 1;
-        saved = (o->pub.objectAttributes & TPMA_OBJECT_STCLEAR) ? SAVED_STCLEAR_HANDLE
-                                                                  : SAVED_OBJECT_HANDLE;
         hier = o->hierarchy;
-        if (plen == 1)
-            rc = TPM_RC_SIZE;
     } else {
         s = session_find(tpm, h);
         if (s == NULL) {
@@ -203,6 +260,11 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
         hier = TPM_RH_NULL;
     }
     uint64_t seq = ++tpm->context_counter;
+    if (seq_obj != NULL) {
+        tpm_wr sw = {plain + 1, 8, 0, 0};
+        wr_u64(&sw, seq);
+        rc = saved_sequence_keep(tpm, seq_obj, seq);
+    }
     size_t total = 2 + 32 + plen;
     if (rc == TPM_RC_SUCCESS && total > MAX_CONTEXT_SIZE)
         rc = TPM_RC_SIZE;
@@ -279,6 +341,24 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
         TPM_HANDLE h = 0;
         if (o == NULL)
             rc = RC_P(TPM_RC_INTEGRITY, 1);
+        else if ((rc = object_insert(tpm, o, &h)) != TPM_RC_SUCCESS)
+            object_free(o);
+        else
+            c->out_handle = h;
+    } else if (rc == TPM_RC_SUCCESS && plain[0] == 'Q' && plen == 1 + 8 &&
+               saved == SAVED_SEQUENCE_HANDLE) {
+        tpm_rd sr = {plain + 1, 8, 0};
+        uint64_t kept_seq = 0;
+        (void)rd_u64(&sr, &kept_seq);
+        const tpm_object *kept = kept_seq == seq ? saved_sequence_find(tpm, seq) : NULL;
+        tpm_object *o = kept != NULL ? sequence_dup(kept) : NULL;
+        TPM_HANDLE h = 0;
+        if (kept == NULL)
+            /* a state this TPM no longer keeps: as stale as a context of
+             * an earlier TPM Reset */
+            rc = RC_P(TPM_RC_INTEGRITY, 1);
+        else if (o == NULL)
+            rc = TPM_RC_MEMORY;
         else if ((rc = object_insert(tpm, o, &h)) != TPM_RC_SUCCESS)
             object_free(o);
         else

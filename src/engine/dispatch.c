@@ -179,8 +179,38 @@ size_t tpm_command_count(void) { return NCOMMANDS; }
 
 int tpm_command_implemented(TPM_CC cc) { return find_command(cc) != NULL; }
 
-/* TPMA_CC (Part 2 §8.9): commandIndex, nv, extensive, flushed, cHandles,
- * rHandle, V, Res. */
+/* TPMA_CC (Part 2 §8.9): commandIndex, nv (22), extensive (23), flushed
+ * (24), cHandles (25-27), rHandle (28), V, Res.
+ *  - flushed: "the context associated with any transient handle in the
+ *    command will be flushed when this command completes": the sequence
+ *    completions. Not FlushContext, whose handle is a parameter, not in
+ *    the handle area. A resource manager (tpm2-abrmd) reads this bit to
+ *    know that it must not save the handle after the command.
+ *  - nv: the command may write NV; extensive: it may flush many objects.
+ *    The lists are the reference implementation's (and swtpm's). */
+static int command_writes_nv(TPM_CC cc)
+{
+    switch (cc) {
+    case TPM_CC_NV_UndefineSpaceSpecial: case TPM_CC_EvictControl:
+    case TPM_CC_HierarchyControl: case TPM_CC_NV_UndefineSpace:
+    case TPM_CC_ChangeEPS: case TPM_CC_ChangePPS: case TPM_CC_Clear:
+    case TPM_CC_ClearControl: case TPM_CC_ClockSet: case TPM_CC_HierarchyChangeAuth:
+    case TPM_CC_NV_DefineSpace: case TPM_CC_PCR_Allocate: case TPM_CC_SetPrimaryPolicy:
+    case TPM_CC_NV_GlobalWriteLock: case TPM_CC_GetCommandAuditDigest:
+    case TPM_CC_NV_Increment: case TPM_CC_NV_SetBits: case TPM_CC_NV_Extend:
+    case TPM_CC_NV_Write: case TPM_CC_NV_WriteLock: case TPM_CC_DictionaryAttackLockReset:
+    case TPM_CC_DictionaryAttackParameters: case TPM_CC_NV_ChangeAuth:
+    case TPM_CC_PCR_Event: case TPM_CC_PCR_Reset: case TPM_CC_SequenceComplete:
+    case TPM_CC_SetCommandCodeAuditStatus: case TPM_CC_IncrementalSelfTest:
+    case TPM_CC_SelfTest: case TPM_CC_Startup: case TPM_CC_Shutdown:
+    case TPM_CC_StirRandom: case TPM_CC_NV_ReadLock: case TPM_CC_EventSequenceComplete:
+    case TPM_CC_PCR_Extend:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 uint32_t tpm_command_attributes(TPM_CC cc)
 {
     const cmd_desc *d = find_command(cc);
@@ -190,7 +220,15 @@ uint32_t tpm_command_attributes(TPM_CC cc)
     a |= (uint32_t)d->nhandles << 25;
     if (d->flags & F_OUTH)
         a |= 1u << 28;
-    if (cc == TPM_CC_FlushContext)
+    if (command_writes_nv(cc))
+        a |= 1u << 22;
+    if (cc == TPM_CC_ChangeEPS || cc == TPM_CC_ChangePPS || cc == TPM_CC_Clear ||
+        cc == TPM_CC_HierarchyControl)
+        a |= 1u << 23;
+    /* not the v1.85 Sign/VerifySequenceComplete: they flush the sequence
+     * but not their keyHandle, and a resource manager reading the bit
+     * forgets every transient handle of the command */
+    if (cc == TPM_CC_SequenceComplete || cc == TPM_CC_EventSequenceComplete)
         a |= 1u << 24;
     return a;
 }

@@ -40,6 +40,10 @@
 #define MAX_LOADED_SESSIONS 16
 /* Loaded plus saved (context-saved) sessions: the handle index range. */
 #define ENGINE_ACTIVE_SESSIONS (MAX_LOADED_SESSIONS * 3) /* <= MAX_ACTIVE_SESSIONS */
+/* Saved sequence-object states kept for ContextLoad (context.c): as many
+ * as the object slots, so a resource manager that swaps every loaded
+ * sequence out between commands never loses one. */
+#define MAX_SAVED_SEQUENCES (MAX_LOADED_OBJECTS * 2)
 #define MAX_PERSISTENT 16
 #define MAX_NV_INDICES 32
 #define MAX_AUTH_SESSIONS 3
@@ -279,6 +283,12 @@ struct qtpm_tpm {
         TPM_HANDLE handle;
         uint64_t sequence;
     } saved_sessions[ENGINE_ACTIVE_SESSIONS - MAX_LOADED_SESSIONS];
+    /* states of saved sequence objects (context.c): their hash contexts
+     * cannot go into the blob, so the blob refers to a copy kept here */
+    struct {
+        uint64_t sequence;
+        struct tpm_object *obj;
+    } saved_seqs[MAX_SAVED_SEQUENCES];
     /* persistent entities loaded from the store */
     struct tpm_object *persistent[MAX_PERSISTENT];
     struct tpm_nv *nv[MAX_NV_INDICES];
@@ -342,6 +352,8 @@ int tpm_state_save(qtpm_tpm *tpm);
  * returns -1 (the caller answers TPM_RC_NV_UNAVAILABLE). */
 int tpm_state_commit(qtpm_tpm *tpm);
 void tpm_flush_all_volatile(qtpm_tpm *tpm);
+/* context.c: forgets every saved sequence state (TPM Reset, teardown). */
+void saved_sequences_forget(qtpm_tpm *tpm);
 
 /* dispatch.c */
 size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,

@@ -151,19 +151,29 @@ int nv_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len)
     return 0;
 }
 
-void nv_startup_clear(qtpm_tpm *tpm)
+/* Startup(CLEAR), a TPM Restart or TPM Reset (the reference
+ * implementation's NvEntityStartup; Part 2 §13.4 TPMA_NV):
+ *  - READLOCKED clears; WRITELOCKED clears unless the index is a written
+ *    WRITEDEFINE index (locked until deleted);
+ *  - CLEAR_STCLEAR: WRITTEN (and the write lock) clear;
+ *  - on TPM Reset, an ORDERLY index other than a counter loses its data
+ *    (its state need only be kept by an orderly shutdown and is RAM-backed
+ *    on real TPMs): WRITTEN clears, so reads and PolicyNV answer
+ *    TPM_RC_NV_UNINITIALIZED, as swtpm does. Orderly counters keep their
+ *    count (Part 1 §37.2.3 "hybrid" counters). */
+void nv_startup_clear(qtpm_tpm *tpm, int reset)
 {
     for (int i = 0; i < MAX_NV_INDICES; i++) {
         tpm_nv *nv = tpm->nv[i];
         if (nv == NULL)
             continue;
         uint32_t a = nv->pub.attributes;
-        if ((a & TPMA_NV_WRITE_STCLEAR) &&
-            !((a & TPMA_NV_WRITEDEFINE) && (a & TPMA_NV_WRITTEN)))
+        if (!((a & TPMA_NV_WRITEDEFINE) && (a & TPMA_NV_WRITTEN)))
             a &= ~TPMA_NV_WRITELOCKED;
-        if (a & TPMA_NV_READ_STCLEAR)
-            a &= ~TPMA_NV_READLOCKED;
+        a &= ~TPMA_NV_READLOCKED;
         if (a & TPMA_NV_CLEAR_STCLEAR)
+            a &= ~(TPMA_NV_WRITTEN | TPMA_NV_WRITELOCKED);
+        if (reset && (a & TPMA_NV_ORDERLY) && nv_type(nv) != TPM_NT_COUNTER)
             a &= ~TPMA_NV_WRITTEN;
         if (a != nv->pub.attributes) {
             nv->pub.attributes = a;
@@ -362,7 +372,10 @@ static void nv_remove(qtpm_tpm *tpm, TPM_HANDLE h)
         }
 }
 
-/* Part 3 §31.4 TPM2_NV_UndefineSpace */
+/* Part 3 §31.4 TPM2_NV_UndefineSpace: TPM_RC_NV_AUTHORIZATION is "an
+ * attempt to use ownerAuth to delete an index created by the platform";
+ * the platform may delete any index (swtpm: it does; tpm2-tools' own tests
+ * undefine owner indices with -C p). */
 TPM_RC cmd_NV_UndefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
 {
     if (params_end(c))
@@ -371,8 +384,6 @@ TPM_RC cmd_NV_UndefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
     if (nv->pub.attributes & TPMA_NV_POLICY_DELETE)
         return RC_H(TPM_RC_ATTRIBUTES, 2);
     if ((nv->pub.attributes & TPMA_NV_PLATFORMCREATE) && c->handles[0] != TPM_RH_PLATFORM)
-        return TPM_RC_NV_AUTHORIZATION;
-    if (!(nv->pub.attributes & TPMA_NV_PLATFORMCREATE) && c->handles[0] != TPM_RH_OWNER)
         return TPM_RC_NV_AUTHORIZATION;
     nv_remove(tpm, c->handles[1]);
     return TPM_RC_SUCCESS;
@@ -573,8 +584,10 @@ TPM_RC cmd_NV_WriteLock(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = nv_access_check(c, nv, 1);
     if (rc)
         return rc;
+    /* the attribute error names nvIndex, handle 2 (0x282, as the
+     * reference implementation and swtpm) */
     if (!(nv->pub.attributes & (TPMA_NV_WRITEDEFINE | TPMA_NV_WRITE_STCLEAR)))
-        return TPM_RC_ATTRIBUTES;
+        return RC_H(TPM_RC_ATTRIBUTES, 2);
     nv->pub.attributes |= TPMA_NV_WRITELOCKED;
     tpm->dirty = 1;
     return TPM_RC_SUCCESS;
@@ -629,7 +642,7 @@ TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     if (!(nv->pub.attributes & TPMA_NV_READ_STCLEAR))
-        return TPM_RC_ATTRIBUTES;
+        return RC_H(TPM_RC_ATTRIBUTES, 2);
     nv->pub.attributes |= TPMA_NV_READLOCKED;
     tpm->dirty = 1;
     return TPM_RC_SUCCESS;

@@ -22,7 +22,7 @@ TPM_RC nv_name(const tpm_nv *nv, tpm_name *name);
 TPM_HANDLE nv_hierarchy(const tpm_nv *nv);
 void nv_write_public(tpm_wr *w, const TPMS_NV_PUBLIC *pub);
 /* STCLEAR attributes at TPM Reset and Restart (Part 1 §31.3). */
-void nv_startup_clear(qtpm_tpm *tpm);
+void nv_startup_clear(qtpm_tpm *tpm, int reset);
 /* Checks whether the authorization given for handle 1 permits reading
  * (write = 0) or writing index nv; TPM_RC_NV_AUTHORIZATION otherwise. */
 TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write);

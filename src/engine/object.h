@@ -51,6 +51,10 @@ TPM_RC object_compute_name(tpm_object *obj);
 TPM_RC object_insert(qtpm_tpm *tpm, tpm_object *obj, TPM_HANDLE *handle);
 void object_remove(qtpm_tpm *tpm, TPM_HANDLE h);
 tpm_object *object_dup(const tpm_object *obj);
+/* sym.c: an independent copy of a sequence object, its live hash, HMAC or
+ * sign/verify state included (saved sequence contexts); NULL when out of
+ * memory. */
+tpm_object *sequence_dup(const tpm_object *seq);
 int object_is_storage_parent(const tpm_object *obj);
 /* Decrypts a secret sent to key h (salt, credential seed, import seed):
  * RSA-OAEP with the label, or ECDH + KDFe (Part 1 §24). */

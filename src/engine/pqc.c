@@ -59,6 +59,23 @@ void pqc_seq_free(struct pqc_seq *s)
     free(s);
 }
 
+struct pqc_seq *pqc_seq_dup(const struct pqc_seq *s)
+{
+    struct pqc_seq *d = calloc(1, sizeof(*d));
+    if (d == NULL)
+        return NULL;
+    *d = *s; /* the Keccak state and the plain fields */
+    memset(&d->ph, 0, sizeof(d->ph));
+    memset(&d->msg, 0, sizeof(d->msg));
+    int ok = (s->ph.alg == QTPM_HASH_NONE || qtpm_hash_copy(&d->ph, &s->ph) == QTPM_OK) &&
+             (!s->has_msg || qtpm_hash_copy(&d->msg, &s->msg) == QTPM_OK);
+    if (!ok) {
+        pqc_seq_free(d);
+        return NULL;
+    }
+    return d;
+}
+
 static TPM_RC rd_2b_param(tpm_rd *r, uint8_t *dst, size_t cap, uint16_t *n, unsigned pnum)
 {
     int e = rd_2b(r, dst, cap, n);

@@ -64,6 +64,9 @@ TPM_RC pqc_kem_decrypt_secret(const tpm_object *key, const char *label, const ui
 /* ---- sequences (pqc.c) ---- */
 struct pqc_seq;
 void pqc_seq_free(struct pqc_seq *s);
+/* An independent copy of a live sign/verify sequence state (saved
+ * sequence contexts, context.c); NULL when out of memory. */
+struct pqc_seq *pqc_seq_dup(const struct pqc_seq *s);
 void pqc_sequence_update(tpm_object *o, const uint8_t *data, size_t len);
 
 CMD(Encapsulate);

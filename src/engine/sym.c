@@ -298,6 +298,31 @@ TPM_RC cmd_HMAC_Start(qtpm_tpm *tpm, tpm_cmd *c)
     return new_sequence(tpm, c, 2, alg, &auth, k);
 }
 
+tpm_object *sequence_dup(const tpm_object *seq)
+{
+    tpm_object *o = malloc(sizeof(*o));
+    if (o == NULL)
+        return NULL;
+    *o = *seq;
+    memset(o->seq_hash, 0, sizeof(o->seq_hash));
+    memset(&o->seq_hmac, 0, sizeof(o->seq_hmac));
+    o->pqc_seq = NULL;
+    int ok = 1;
+    /* only the banks a sequence started are live (new_sequence) */
+    for (int b = 0; b < PCR_BANK_COUNT && ok; b++)
+        if (seq->seq_hash[b].alg != QTPM_HASH_NONE)
+            ok = qtpm_hash_copy(&o->seq_hash[b], &seq->seq_hash[b]) == QTPM_OK;
+    if (ok && seq->seq_hmac.alg != QTPM_HASH_NONE)
+        ok = qtpm_hmac_copy(&o->seq_hmac, &seq->seq_hmac) == QTPM_OK;
+    if (ok && seq->pqc_seq != NULL)
+        ok = (o->pqc_seq = pqc_seq_dup(seq->pqc_seq)) != NULL;
+    if (!ok) {
+        object_free(o);
+        return NULL;
+    }
+    return o;
+}
+
 static TPM_RC sequence_arg(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_object **out)
 {
     tpm_object *o = object_find(tpm, h);

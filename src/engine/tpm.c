@@ -491,6 +491,7 @@ void qtpm_tpm_free(qtpm_tpm *tpm)
         tpm_state_save(tpm);
     }
     tpm_flush_all_volatile(tpm);
+    saved_sequences_forget(tpm);
     prime_cache_wipe(tpm);
     nv_free_all(tpm);
     persistent_free_all(tpm);
@@ -641,6 +642,7 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
             return TPM_RC_FAILURE;
         ps->clock_safe = 1;
         memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
+        saved_sequences_forget(tpm);
     }
     /* Dictionary attack at Startup (Part 1 §19.8.6; the reference
      * implementation's DAStartup): a boot cycle that used a DA-protected
@@ -670,7 +672,7 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         tpm->platform_policy_alg = TPM_ALG_NULL;
         tpm->sh_enable = tpm->eh_enable = 1;
         tpm->ph_enable = 1;
-        nv_startup_clear(tpm);
+        nv_startup_clear(tpm, !restart);
     }
     /* Until the next orderly Shutdown, a power loss is disorderly. */
     ps->orderly = 0;

@@ -175,6 +175,13 @@ QSRV_TCTI="mssim:host=127.0.0.1,port=$QSRV_PORT"
 Q=$QTPM
 
 section_basic() {
+    # readclock as tpm2_readclock prints it: same keys in the same order, the
+    # same counts and safe flag (time and clock move on)
+    run "qtpm readclock" sh -c "$Q readclock > rc_q.txt && tpm2_readclock > rc_t.txt"
+    if [ "$(sed 's/: .*//' rc_q.txt)" = "$(sed 's/: .*//' rc_t.txt)" ] &&
+       [ "$(grep -v 'time\|clock:' rc_q.txt)" = "$(grep -v 'time\|clock:' rc_t.txt)" ] &&
+       [ -s rc_q.txt ]; then pass "readclock matches tpm2_readclock"
+    else fail "readclock differs from tpm2_readclock"; diff rc_q.txt rc_t.txt | sed 's/^/     | /'; fi
     run "getrandom 16 bytes" sh -c "$Q getrandom --hex 16 | grep -Eq '^random: [0-9a-f]{32}$'"
     run "getrandom -o" $Q getrandom -o r.bin 40
     [ "$(wc -c < r.bin)" -eq 40 ] && pass "getrandom wrote 40 bytes" || fail "getrandom size"
@@ -430,9 +437,38 @@ section_nv() {
     run "qtpm nvwrite of 1500 bytes (chunked)" sh -c "$Q nvdefine 0x1500018 -s 1500 && $Q nvwrite 0x1500018 -i big.dat && $Q nvread 0x1500018 -o big_q.dat && tpm2_nvread 0x1500018 -o big_t.dat"
     same "chunked write/read by qtpm" big.dat big_q.dat
     same "chunked write read by tpm2" big.dat big_t.dat
-    run "qtpm counter" sh -c "$Q nvdefine 0x1500019 -a 'ownerread|ownerwrite|authread|authwrite|nt=1' && $Q nvincrement 0x1500019 && $Q nvincrement 0x1500019 && tpm2_nvread 0x1500019 -o ctr.bin"
+    run "qtpm counter" sh -c "$Q nvdefine 0x1500019 -a 'ownerread|ownerwrite|authread|authwrite|nt=counter' && $Q nvincrement 0x1500019 && $Q nvincrement 0x1500019 && tpm2_nvread 0x1500019 -o ctr.bin"
     [ "$(xxd -p ctr.bin)" = "0000000000000002" ] && pass "counter value 2 read by tpm2_nvread" || fail "counter value $(xxd -p ctr.bin)"
     expect 3 "TPM_RC_AUTH_FAIL" "nvread with a wrong index password" $Q nvread 0x1500017 -P wrong
+    # NV types by tpm2-tools' names (issue 10 item 11): qtpm nvdefine and
+    # tpm2_nvdefine give the same TPMA_NV for each
+    for nt in ordinary counter bits extend pinfail pinpass; do
+        attrs="nt=$nt|ownerread|ownerwrite|no_da"
+        sz=; [ $nt = ordinary ] && sz="-s 8"
+        run "qtpm nvdefine nt=$nt" $Q nvdefine 0x1500030 -C o $sz -a "$attrs"
+        run "tpm2_nvdefine nt=$nt" tpm2_nvdefine 0x1500031 -C o $sz -a "$attrs"
+        qa=$(tpm2_nvreadpublic 0x1500030 | sed -n 's/^ *value: *\(0x[0-9A-Fa-f]*\)$/\1/p' | tail -1)
+        ta=$(tpm2_nvreadpublic 0x1500031 | sed -n 's/^ *value: *\(0x[0-9A-Fa-f]*\)$/\1/p' | tail -1)
+        [ -n "$qa" ] && [ "$qa" = "$ta" ] && pass "nt=$nt: TPMA_NV $qa as tpm2_nvdefine" ||
+            fail "nt=$nt: qtpm TPMA_NV $qa, tpm2_nvdefine $ta"
+        run "undefine nt=$nt" sh -c "$Q nvundefine 0x1500030 && tpm2_nvundefine 0x1500031"
+    done
+    expect 2 "" "an unknown NV type" $Q nvdefine 0x1500030 -a 'nt=bogus|ownerread'
+    # nvsetbits / nvextend against tpm2_nvsetbits / tpm2_nvextend / tpm2_nvread
+    run "qtpm nvsetbits" sh -c "$Q nvdefine 0x1500032 -C o -a 'nt=bits|ownerread|ownerwrite' && $Q nvsetbits 0x1500032 -C o -i 0x5 && tpm2_nvsetbits 0x1500032 -C o -i 0x30 && tpm2_nvread 0x1500032 -C o -o bits.bin"
+    [ "$(xxd -p bits.bin)" = "0000000000000035" ] && pass "bits 0x5 | 0x30 read by tpm2_nvread" || fail "bits $(xxd -p bits.bin)"
+    printf 'abc' > ext.in
+    run "qtpm nvextend" sh -c "$Q nvdefine 0x1500033 -C o -a 'nt=extend|ownerread|ownerwrite' && $Q nvextend 0x1500033 -C o -i ext.in && tpm2_nvextend 0x1500033 -C o -i ext.in && $Q nvread 0x1500033 -C o -o ext_q.bin && tpm2_nvread 0x1500033 -C o -o ext_t.bin"
+    python3 -c 'import hashlib; h = bytes(32)
+for _ in range(2): h = hashlib.sha256(h + b"abc").digest()
+open("ext_want.bin", "wb").write(h)'
+    same "two extends (qtpm, tpm2) as computed" ext_want.bin ext_q.bin
+    same "tpm2_nvread agrees" ext_want.bin ext_t.bin
+    run "nvsetbits --json" sh -c "$Q --json nvsetbits 0x1500032 -C o -i 1 | jq -e '.setbits == \"0x01500032\"'"
+    expect 2 "" "nvsetbits without -i" $Q nvsetbits 0x1500032 -C o
+    # more than the TPM's NV buffer (1024 on both): the TPM's TPM_RC_SIZE, exit 1
+    expect 1 "TPM_RC_SIZE" "nvextend of 1025 bytes" sh -c "head -c 1025 /dev/zero > big.in && $Q nvextend 0x1500033 -C o -i big.in"
+    run "undefine bits/extend" sh -c "$Q nvundefine 0x1500032 && $Q nvundefine 0x1500033"
     for i in 0x1500016 0x1500017 0x1500018 0x1500019; do run "qtpm nvundefine $i" $Q nvundefine $i; done
     run "no NV indices left" sh -c "[ -z \"\$(tpm2_getcap handles-nv-index)\" ]"
 }

@@ -77,6 +77,9 @@ try:
         f.write("hello\n")
     run("startup", ["startup", "-c"])
     run("getrandom", ["getrandom", "16"])
+    d = run("readclock", ["readclock"])
+    if d is not None and not (d["clock_info"]["reset_count"] >= 1 and d["clock_info"]["safe"] is True):
+        failures.append("readclock: %r" % d)
     run("pcrread", ["pcrread", "sha256:0,1,16+sha1:0"])
     run("createprimary", ["createprimary", "-c", "p.ctx"])
     run("createprimary", ["createprimary", "-G", "ecc256", "-c", "pe.ctx"])

@@ -3,7 +3,8 @@
  * test_engine_object.c — objects through qtpm_tpm_execute: deterministic
  * primaries (RSA-2048, ECC P-256), Create/Load, Sign/VerifySignature
  * (RSASSA, RSAPSS, ECDSA, HMAC), RSA_Encrypt/Decrypt, sealing and Unseal,
- * ECDH, symmetric encryption, Hash/HMAC and sequences, ContextSave/Load,
+ * ECDH, symmetric encryption, Hash/HMAC and sequences, ContextSave/Load
+ * (sequence objects included),
  * EvictControl across qtpm_tpm_free/new, NV indices, and the authorization
  * failures that count against dictionary-attack protection.
  */
@@ -857,6 +858,226 @@ static void test_dictionary_attack(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* ---- sequence objects through ContextSave / ContextLoad (issue 10 item
+ * 8): a resource manager saves and flushes every transient object between
+ * commands (Part 1 §30; tpm2-abrmd, /dev/tpmrm0), sequences included. */
+
+static size_t context_save(qtpm_tpm *tpm, uint32_t h, uint8_t *ctx, size_t cap)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextSave);
+    cb_u32(&c, h);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    size_t cl = r.n - 10;
+    assert_true(cl <= cap);
+    memcpy(ctx, r.b + 10, cl);
+    /* TPMS_CONTEXT.savedHandle: 0x80000001 for a sequence (Part 2 §14.6) */
+    assert_int_equal(((uint32_t)ctx[8] << 24 | (uint32_t)ctx[9] << 16 | (uint32_t)ctx[10] << 8 | ctx[11]),
+                     0x80000001u);
+    return cl;
+}
+
+static uint32_t context_load(qtpm_tpm *tpm, const uint8_t *ctx, size_t cl, uint32_t *h)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
+    cb_bytes(&c, ctx, cl);
+    uint32_t rc = run(tpm, &c, &r);
+    if (rc == 0)
+        *h = rb_u32(&r);
+    return rc;
+}
+
+static void seq_update(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
+    cb_u32(&c, seq);
+    cb_pw(&c, pw);
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    assert_int_equal(run(tpm, &c, &r), 0);
+}
+
+static void seq_complete(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data,
+                         uint8_t *out, uint16_t want_len)
+{
+    cmdbuf c;
+    rspbuf r;
+    uint16_t n;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
+    cb_u32(&c, seq);
+    cb_pw(&c, pw);
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    cb_u32(&c, TPM_RH_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    const uint8_t *d = rb_2b(&r, &n);
+    assert_int_equal(n, want_len);
+    memcpy(out, d, n);
+}
+
+static void test_sequence_contexts(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    uint8_t ctx[4096], got[64], want[64];
+
+    /* a hash sequence: saved mid-way, flushed, loaded twice (two
+     * independent copies, Part 1 §30.2: an object context loads any number
+     * of times), each finishes the same digest */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "spw", 3);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint32_t seq = rb_u32(&r), s1, s2;
+    seq_update(tpm, seq, "spw", "abc");
+    size_t cl = context_save(tpm, seq, ctx, sizeof(ctx));
+    assert_int_equal(flush(tpm, seq), 0);
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
+    assert_int_equal(context_load(tpm, ctx, cl, &s2), 0);
+    assert_int_not_equal(s1, s2);
+    seq_update(tpm, s1, "spw", "def");
+    seq_complete(tpm, s1, "spw", "ghi", got, 32);
+    qtpm_hash(QTPM_HASH_SHA256, (const uint8_t *)"abcdefghi", 9, want);
+    assert_memory_equal(got, want, 32);
+    /* the second copy did not see "def" */
+    seq_complete(tpm, s2, "spw", "xyz", got, 32);
+    qtpm_hash(QTPM_HASH_SHA256, (const uint8_t *)"abcxyz", 6, want);
+    assert_memory_equal(got, want, 32);
+    /* the sequence's authValue travels with it */
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
+    cb_u32(&c, s1);
+    cb_pw(&c, "wrong");
+    cb_2b(&c, "x", 1);
+    assert_int_not_equal(run(tpm, &c, &r), 0);
+    assert_int_equal(flush(tpm, s1), 0);
+    /* a modified context still fails its integrity check */
+    ctx[cl - 1] ^= 1;
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), TPM_RC_INTEGRITY | TPM_RC_P | TPM_RC_1);
+    ctx[cl - 1] ^= 1;
+
+    /* SHA3-384 (our Keccak state) the same way */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "", 0);
+    cb_u16(&c, TPM_ALG_SHA3_384);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    seq = rb_u32(&r);
+    seq_update(tpm, seq, "", "abc");
+    cl = context_save(tpm, seq, ctx, sizeof(ctx));
+    assert_int_equal(flush(tpm, seq), 0);
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
+    seq_complete(tpm, s1, "", "def", got, 48);
+    qtpm_hash(QTPM_HASH_SHA3_384, (const uint8_t *)"abcdef", 6, want);
+    assert_memory_equal(got, want, 48);
+
+    /* an HMAC sequence agrees with the one-shot HMAC after a save/load */
+    blob st = rsa_template(STORAGE, 128, TPM_ALG_NULL, 0);
+    uint32_t srk = create_primary(tpm, TPM_RH_OWNER, &st, NULL, NULL, NULL);
+    blob ht = keyedhash_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA,
+                                 TPM_ALG_HMAC, TPM_ALG_SHA256);
+    uint32_t hk = create_load(tpm, srk, &ht, "", NULL, 0, NULL, NULL, NULL, NULL);
+    uint16_t n;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
+    cb_u32(&c, hk);
+    cb_pw(&c, "");
+    cb_2b(&c, "abcdef", 6);
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    memcpy(want, rb_2b(&r, &n), 32);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
+    cb_u32(&c, hk);
+    cb_pw(&c, "");
+    cb_2b(&c, "", 0);
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    seq = rb_u32(&r);
+    seq_update(tpm, seq, "", "abc");
+    cl = context_save(tpm, seq, ctx, sizeof(ctx));
+    assert_int_equal(flush(tpm, seq), 0);
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
+    seq_complete(tpm, s1, "", "def", got, 32);
+    assert_memory_equal(got, want, 32);
+
+    /* an event sequence (every bank) through save/load: the SHA-256
+     * digest of EventSequenceComplete is H(data) */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "", 0);
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    seq = rb_u32(&r);
+    seq_update(tpm, seq, "", "event ");
+    cl = context_save(tpm, seq, ctx, sizeof(ctx));
+    assert_int_equal(flush(tpm, seq), 0);
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_EventSequenceComplete);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_u32(&c, s1);
+    cb_pw(&c, "");
+    cb_pw(&c, "");
+    cb_2b(&c, "data", 4);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    uint32_t count = rb_u32(&r), found = 0;
+    qtpm_hash(QTPM_HASH_SHA256, (const uint8_t *)"event data", 10, want);
+    for (uint32_t i = 0; i < count; i++) {
+        uint16_t alg = rb_u16(&r);
+        size_t dl = alg == TPM_ALG_SHA1 ? 20 : alg == TPM_ALG_SHA256 || alg == TPM_ALG_SHA3_256 ? 32
+                  : alg == TPM_ALG_SHA384 || alg == TPM_ALG_SHA3_384 ? 48 : 64;
+        const uint8_t *d = rb_bytes(&r, dl);
+        if (alg == TPM_ALG_SHA256) {
+            assert_memory_equal(d, want, 32);
+            found = 1;
+        }
+    }
+    assert_true(found);
+
+    /* TPM Resume keeps a saved sequence loadable; TPM Reset (a new null
+     * proof, Part 1 §30.3) does not */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "", 0);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    seq = rb_u32(&r);
+    seq_update(tpm, seq, "", "abc");
+    cl = context_save(tpm, seq, ctx, sizeof(ctx));
+    assert_int_equal(shutdown(tpm, TPM_SU_STATE), 0);
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_STATE), 0);
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
+    seq_complete(tpm, s1, "", "def", got, 32);
+    qtpm_hash(QTPM_HASH_SHA256, (const uint8_t *)"abcdef", 6, want);
+    assert_memory_equal(got, want, 32);
+    assert_int_equal(shutdown(tpm, TPM_SU_CLEAR), 0);
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), TPM_RC_INTEGRITY | TPM_RC_P | TPM_RC_1);
+
+    /* more saves than the TPM keeps: the oldest state is forgotten (an
+     * integrity failure), the newest loads */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "", 0);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    seq = rb_u32(&r);
+    cl = context_save(tpm, seq, ctx, sizeof(ctx));
+    uint8_t last[4096];
+    size_t ll = 0;
+    for (int i = 0; i < 40; i++)
+        ll = context_save(tpm, seq, last, sizeof(last));
+    assert_int_equal(context_load(tpm, ctx, cl, &s1), TPM_RC_INTEGRITY | TPM_RC_P | TPM_RC_1);
+    assert_int_equal(context_load(tpm, last, ll, &s1), 0);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -868,6 +1089,7 @@ int main(void)
         cmocka_unit_test(test_ecdh),
         cmocka_unit_test(test_context_and_evict),
         cmocka_unit_test(test_dictionary_attack),
+        cmocka_unit_test(test_sequence_contexts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
