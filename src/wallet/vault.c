@@ -225,6 +225,33 @@ static int start_tpm(const char *tcti, qtpm_tss **out)
     return QTPM_OK;
 }
 
+/* A TPM without a resource manager (a simulator, /dev/tpm0) keeps the
+ * transient objects and sessions of a client that died (killed mid-write):
+ * the wallet, which owns its TPM, flushes them when it opens, or the TPM's
+ * few object slots fill up (TPM_RC_OBJECT_MEMORY). Behind /dev/tpmrm0 the
+ * kernel's resource manager shows each client only its own handles, so
+ * this finds nothing. */
+static void flush_stale(qtpm_tss *t)
+{
+    static const TPM_HANDLE first[2] = { TRANSIENT_FIRST, LOADED_SESSION_FIRST };
+    for (int k = 0; k < 2; k++) {
+        for (int round = 0; round < 8; round++) {
+            TPMI_YES_NO more = 0;
+            TPMS_CAPABILITY_DATA cap;
+            if (qtpm_tss_GetCapability(t, TPM_CAP_HANDLES, first[k], 64, &more, &cap) != QTPM_OK)
+                break;
+            uint32_t n = cap.data.handles.count, flushed = 0;
+            for (uint32_t i = 0; i < n && i < MAX_CAP_HANDLES; i++)
+                if (((cap.data.handles.handle[i] >> 24) == (first[k] >> 24) ||
+                     (k == 1 && (cap.data.handles.handle[i] >> 24) == TPM_HT_POLICY_SESSION)) &&
+                    qtpm_tss_FlushContext(t, cap.data.handles.handle[i]) == QTPM_OK)
+                    flushed++;
+            if (!more || flushed == 0)
+                break;
+        }
+    }
+}
+
 /* Template of the audit key: unrestricted signing, HashML-DSA-44/SHA-256
  * (QR) or ECDSA-P256-SHA256 (classic). */
 static int audit_template(wallet_alg alg, TPMT_PUBLIC *p)
@@ -551,6 +578,7 @@ int wallet_init(const char *tcti, const char *db_path, const char *gate_path, wa
         return WALLET_E_ARG;
     if ((rc = start_tpm(tcti, &t)) != QTPM_OK)
         return rc;
+    flush_stale(t);
     rc = qtpm_tss_create_srk(t, alg == WALLET_ALG_QR ? TPM_ALG_MLKEM : TPM_ALG_ECC, NULL, &srk);
     if (rc)
         goto out;
@@ -645,6 +673,7 @@ int wallet_open(const char *tcti, const char *db_path, const char *gate_path, wa
         fail(w, rc, "cannot reach the TPM");
         goto bad;
     }
+    flush_stale(w->t);
     rc = qtpm_tss_create_srk(w->t, w->alg == WALLET_ALG_QR ? TPM_ALG_MLKEM : TPM_ALG_ECC, NULL,
                              &w->srk);
     if (rc) {
