@@ -20,7 +20,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm bench fuzz clean
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench fuzz clean
 
 all: build
 
@@ -83,6 +83,10 @@ demo: build
 
 demo-tpm: build
 	./$(BUILD)/src/cli/qtpm-demo
+
+# The wallet story (scripts/demo-wallet.sh, docs/WALLET.md).
+demo-wallet: build
+	sh scripts/demo-wallet.sh $(BUILD)
 
 PORTABLE_BUILD ?= build-portable
 

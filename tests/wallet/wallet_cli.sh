@@ -167,8 +167,8 @@ sigkill_test() {
         # the wallet itself in the background (not a subshell), so $! is its pid
         "$WALLET" --tcti "$tcti" --db "$d/w.db" seal "t$n" --pcrs 16 <"$d/in" 2>/dev/null &
         pid=$!
-        # a random delay of 0-15 ms, then SIGKILL to that process only
-        sleep "0.0$(( $(od -An -N1 -tu1 /dev/urandom) % 16 ))" 2>/dev/null || sleep 0.01
+        # a random delay of 0-9 ms, then SIGKILL to that process only
+        sleep "0.00$(( $(od -An -N1 -tu1 /dev/urandom) % 10 ))" 2>/dev/null || sleep 0.01
         kill -9 $pid 2>/dev/null && killed=$((killed + 1))
         wait $pid 2>/dev/null
         n=$((n + 1))
