@@ -457,7 +457,7 @@ int wallet_audit_verify(const char *db_path, const uint8_t *pin, size_t pin_len,
         sqlite3_close(db);
         return WALLET_E_AUDIT;
     }
-    if (pin && (pin_len != pl || memcmp(pin, pubbuf, pl) != 0)) {
+    if (pin && (pin_len != pl || !public_equal(pin, pubbuf, pl))) {
         snprintf(why, why_cap, "the database's audit key is not the pinned key");
         sqlite3_close(db);
         return WALLET_E_AUDIT;
@@ -512,7 +512,7 @@ int wallet_audit_verify(const char *db_path, const uint8_t *pin, size_t pin_len,
         if (meta_get(db, "audit_tail", tail, sizeof tail, &tl) == QTPM_OK && tl == 40) {
             for (int i = 0; i < 8; i++)
                 last = (last << 8) | tail[i];
-            if (last != expect - 1 || memcmp(tail + 8, prev, 32) != 0) {
+            if (last != expect - 1 || !public_equal(tail + 8, prev, 32)) {
                 snprintf(why, why_cap, "log truncated: tail says %lld entries", (long long)last);
                 *bad = expect;
                 rc = WALLET_E_AUDIT;
@@ -1590,19 +1590,64 @@ static int key_crypt(wallet *w, const char *name, int decrypt, const uint8_t *in
     return QTPM_OK;
 }
 
+/* Every use of a key is an audit entry (op, key, length, outcome), in the
+ * same transaction; a result that cannot be logged is not returned. */
+static int key_use_logged(wallet *w, const char *op, const char *name, size_t len, int rc)
+{
+    char det[48];
+    int arc;
+    snprintf(det, sizeof det, "bytes=%zu", len);
+    if (rc != QTPM_OK) {
+        audit_refusal(w, op, name, det, rc);
+        return rc;
+    }
+    if ((arc = audit_append(w, op, name, det, 0)) != QTPM_OK || (arc = commit(w)) != QTPM_OK) {
+        rollback(w);
+        return arc;
+    }
+    return QTPM_OK;
+}
+
 int wallet_key_encrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
                        size_t out_cap, size_t *out_len)
 {
-    return key_crypt(w, name, 0, in, len, out, out_cap, out_len);
+    int rc = begin(w);
+    if (rc)
+        return rc;
+    rc = key_use_logged(w, "encrypt", name, len,
+                        key_crypt(w, name, 0, in, len, out, out_cap, out_len));
+    if (rc)
+        qtpm_memzero(out, out_cap);
+    return rc;
 }
 
 int wallet_key_decrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
                        size_t out_cap, size_t *out_len)
 {
-    return key_crypt(w, name, 1, in, len, out, out_cap, out_len);
+    int rc = begin(w);
+    if (rc)
+        return rc;
+    rc = key_use_logged(w, "decrypt", name, len,
+                        key_crypt(w, name, 1, in, len, out, out_cap, out_len));
+    if (rc)
+        qtpm_memzero(out, out_cap);
+    return rc;
 }
 
+static int key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32]);
+
 int wallet_key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32])
+{
+    int rc = begin(w);
+    if (rc)
+        return rc;
+    rc = key_use_logged(w, "hmac", name, len, key_hmac(w, name, in, len, mac));
+    if (rc)
+        qtpm_memzero(mac, 32);
+    return rc;
+}
+
+static int key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32])
 {
     key_row k;
     TPM2B_AUTH auth;

@@ -391,11 +391,34 @@ static void test_audit(void **state)
     unseal_equals(f->w, "t", 0, "s", 1);
     assert_int_equal(unseal_rc(f->w, "nope", 0), WALLET_E_NOTFOUND); /* refusals are logged */
     assert_int_equal(wallet_key_create(f->w, "k", WALLET_KEY_AES), 0);
+    {
+        uint8_t ct[64];
+        size_t cl = 0;
+        assert_int_equal(wallet_key_encrypt(f->w, "k", (const uint8_t *)"abc", 3, ct, sizeof ct,
+                                            &cl), 0);
+        /* a refused use is logged too */
+        assert_int_equal(wallet_key_hmac(f->w, "k", (const uint8_t *)"abc", 3, ct), WALLET_E_ARG);
+    }
     assert_int_equal(wallet_audit_pubkey(f->w, pin, sizeof pin, &pin_len), 0);
     wallet_close(f->w);
     f->w = NULL;
     assert_int_equal(verify(f->db, pin, pin_len, &n, &bad), 0);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 6);
+    {
+        sqlite3 *db;
+        sqlite3_stmt *s;
+        assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "SELECT op, subject, result FROM audit WHERE seq>=5"
+                                                " ORDER BY seq", -1, &s, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(s, 0), "encrypt");
+        assert_int_equal(sqlite3_column_int(s, 2), 0);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(s, 0), "hmac");
+        assert_int_equal(sqlite3_column_int(s, 2), WALLET_E_ARG);
+        sqlite3_finalize(s);
+        sqlite3_close(db);
+    }
     /* edited detail */
     snprintf(c1, sizeof c1, "%s/c1.db", f->dir);
     copy_file(f->db, c1);
@@ -408,7 +431,7 @@ static void test_audit(void **state)
     assert_int_equal(verify(c1, NULL, 0, &n, &bad), WALLET_E_AUDIT);
     /* the last entry removed (truncation) */
     copy_file(f->db, c1);
-    assert_int_equal(sql(c1, "DELETE FROM audit WHERE seq=4"), 0);
+    assert_int_equal(sql(c1, "DELETE FROM audit WHERE seq=6"), 0);
     assert_int_equal(verify(c1, NULL, 0, &n, &bad), WALLET_E_AUDIT);
     /* a wrong result code */
     copy_file(f->db, c1);
