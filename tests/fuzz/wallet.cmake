@@ -18,3 +18,22 @@ add_test(NAME fuzz_wallet_cbor_run
 set_tests_properties(fuzz_wallet_cbor_seeds fuzz_wallet_cbor_run
                      PROPERTIES LABELS fuzz TIMEOUT 120)
 add_dependencies(fuzz_all fuzz_wallet_cbor)
+
+# fuzz_wallet_cose: COSE_Key parsing into OpenSSL keys (webauthn.c).
+add_executable(fuzz_wallet_cose ${CMAKE_CURRENT_LIST_DIR}/fuzz_wallet_cose.c
+               ${CMAKE_SOURCE_DIR}/src/wallet/webauthn.c ${CMAKE_SOURCE_DIR}/src/wallet/cbor.c)
+target_include_directories(fuzz_wallet_cose PRIVATE ${CMAKE_SOURCE_DIR}/src/wallet
+                           ${CMAKE_SOURCE_DIR}/src/internal)
+target_compile_options(fuzz_wallet_cose PRIVATE ${fuzz_flags})
+target_link_options(fuzz_wallet_cose PRIVATE ${fuzz_flags})
+target_link_libraries(fuzz_wallet_cose PRIVATE PkgConfig::JANSSON OpenSSL::Crypto)
+set(cose_work ${CMAKE_CURRENT_BINARY_DIR}/cose-work)
+file(MAKE_DIRECTORY ${cose_work})
+add_test(NAME fuzz_wallet_cose_seeds
+         COMMAND fuzz_wallet_cose -runs=0 ${CMAKE_CURRENT_LIST_DIR}/corpus-wallet)
+add_test(NAME fuzz_wallet_cose_run
+         COMMAND fuzz_wallet_cose -max_total_time=15 -timeout=10 ${cose_work}
+                 ${CMAKE_CURRENT_LIST_DIR}/corpus-wallet)
+set_tests_properties(fuzz_wallet_cose_seeds fuzz_wallet_cose_run
+                     PROPERTIES LABELS fuzz TIMEOUT 120)
+add_dependencies(fuzz_all fuzz_wallet_cose)
