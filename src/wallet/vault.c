@@ -1195,7 +1195,7 @@ refuse:
     if (item)
         qtpm_tss_FlushContext(w->t, item);
     if (*out) {
-        qtpm_memzero(*out, r.ct_len);
+        qtpm_memzero(*out, r.ct_len - 16); /* its size: ct_len ≥ 16 when *out was made */
         free(*out);
         *out = NULL;
     }

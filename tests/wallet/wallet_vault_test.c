@@ -444,6 +444,18 @@ static void test_audit(void **state)
     assert_int_equal(wallet_open(f->tcti, f->db, f->gate, &f->w), 0);
 }
 
+/* The encrypted token edited in the database: the envelope (AES-GCM with
+ * the sealed key) does not open, nothing is returned. */
+static void test_tampered_ciphertext(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(wallet_token_seal(f->w, "t", &bearer, (const uint8_t *)"secret-token", 12), 0);
+    wallet_close(f->w);
+    assert_int_equal(sql(f->db, "UPDATE tokens SET ct = zeroblob(length(ct)) WHERE name='t'"), 0);
+    assert_int_equal(wallet_open(f->tcti, f->db, f->gate, &f->w), 0);
+    assert_int_equal(unseal_rc(f->w, "t", 0), WALLET_E_CRYPTO);
+}
+
 #define BOTH(fn) cmocka_unit_test_setup_teardown(fn, setup_qr, teardown), \
                  cmocka_unit_test_setup_teardown(fn, setup_classic, teardown)
 
@@ -453,6 +465,7 @@ int main(void)
         BOTH(test_seal_unseal),   BOTH(test_pcr_change), BOTH(test_copied_database),
         BOTH(test_financial),     BOTH(test_uses_enforced_by_tpm),
         BOTH(test_concurrent_one_time), BOTH(test_delete), BOTH(test_keys), BOTH(test_audit),
+        BOTH(test_tampered_ciphertext),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
