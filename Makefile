@@ -22,7 +22,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm bench fuzz clean experiment
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench fuzz clean experiment
 
 all: build
 
@@ -98,6 +98,10 @@ EXPERIMENT_REPS ?= 20
 experiment: build
 	python3 netlab/experiment --build $(BUILD) --reps $(EXPERIMENT_REPS) --duration 7 \
 	    --out bench/results/routing --plot docs/routing-traffic.png
+
+# The wallet story (scripts/demo-wallet.sh, docs/WALLET.md).
+demo-wallet: build
+	sh scripts/demo-wallet.sh $(BUILD)
 
 PORTABLE_BUILD ?= build-portable
 

@@ -13,7 +13,7 @@ python3 iproute2
 libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl openssl
 help2man python3-jsonschema jq systemd
 nodejs chromium
-frr nftables gnuplot-nox"
+frr nftables gnuplot-nox sqlite3"
 
 missing=""
 for p in $pkgs; do
