@@ -11,7 +11,8 @@ libssl-dev libjansson-dev libcmocka-dev
 tpm2-tools libtss2-dev libtss2-tcti-tabrmd0 tpm2-abrmd swtpm swtpm-tools dbus
 python3 iproute2
 libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl openssl
-help2man python3-jsonschema jq systemd"
+help2man python3-jsonschema jq systemd
+qemu-system-x86 busybox-static cpio"
 
 missing=""
 for p in $pkgs; do
