@@ -6,18 +6,22 @@
 # guest read from sysfs in the SHA-256 (and SHA-1) bank; lists which PCR
 # banks the kernel exposed (SHA-3 included or not).
 import os, subprocess, sys, tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import evlog_replay
 
 console, tpm, dev = sys.argv[1], sys.argv[2], sys.argv[3]
 tool = os.environ["QTPM_IMA_REPLAY"]
 lines = open(console, errors="replace").read().splitlines()
-ima, inside, pcrs, tpmline = [], False, {}, ""
+ima, evlog, inside, pcrs, tpmline = [], [], None, {}, ""
 for ln in lines:
     if ln.startswith("=== IMA-BEGIN"):
-        inside = True
-    elif ln.startswith("=== IMA-END"):
-        inside = False
-    elif inside:
-        ima.append(ln.strip().replace(" ", ""))
+        inside = ima
+    elif ln.startswith("=== EVLOG-BEGIN"):
+        inside = evlog
+    elif ln.startswith(("=== IMA-END", "=== EVLOG-END")):
+        inside = None
+    elif inside is not None:
+        inside.append(ln.strip().replace(" ", ""))
     elif ln.startswith("=== PCR "):
         _, _, bank, idx, val = ln.split()
         pcrs[(bank, int(idx))] = val.lower()
@@ -47,4 +51,17 @@ for bank in ("sha1", "sha256"):
     ok = ok and guest == mine
 if ("sha256", 10) not in pcrs:
     sys.exit("FAIL: the guest shows no SHA-256 PCR 10")
-sys.exit(0 if ok else "FAIL: replay differs from PCR 10")
+if not ok:
+    sys.exit("FAIL: replay differs from PCR 10")
+if not evlog:
+    sys.exit("FAIL: the guest shows no firmware event log")
+fw, n = evlog_replay.replay(bytes.fromhex("".join(evlog)))
+checked = 0
+for (bank, idx), val in sorted(pcrs.items()):
+    if idx <= 7 and bank in fw:
+        if fw[bank][idx].hex() != val:
+            sys.exit(f"FAIL: firmware event log replay of PCR {idx} ({bank}) {fw[bank][idx].hex()} != {val}")
+        checked += 1
+if checked < 16:
+    sys.exit(f"FAIL: only {checked} firmware PCRs compared")
+print(f"  firmware event log: {n} events replay to PCRs 0..7 in {checked // 8} banks")
