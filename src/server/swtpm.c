@@ -421,6 +421,17 @@ frame_status swtpm_ctrl_frame(qtpm_server *srv, srv_conn *c, const uint8_t *in, 
     if (len < 4 + (size_t)fixed)
         return FRAME_NEED_MORE;
     *used = 4 + (size_t)fixed;
+    if ((code == CMD_SET_LOCALITY || code == CMD_RESET_TPMESTABLISHED) && len >= 8 &&
+        in[5] == 0 && in[6] == 0 && in[7] == 0 && (len == 8 || in[8] == 0)) {
+        /* The u8 request comes in two sizes: one byte (tpm2-tss, swtpm_ioctl)
+         * or the 4-byte union of tpm_ioctl.h's ptm_loc / ptm_reset_est
+         * (QEMU sends sizeof the struct). swtpm takes one recv() as one
+         * message; on a stream, three zero bytes that came with it are that
+         * padding — unless a fourth byte shows they begin the next code
+         * (every code is 00 00 00 nn with nn != 0, the padding is followed
+         * by a code's leading 00). */
+        *used = 8;
+    }
 
     switch (code) {
     case CMD_GET_CAPABILITY:

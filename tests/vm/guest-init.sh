@@ -33,4 +33,11 @@ if [ -r /sys/kernel/security/tpm0/binary_bios_measurements ]; then
     echo "=== EVLOG-END"
 fi
 echo "=== DONE"
+# vm_migrate.sh (kernel argument qtpm_wait) moves the machine to another
+# host while it sleeps here; the TPM must answer afterwards with its PCRs.
+if grep -q qtpm_wait /proc/cmdline; then
+    echo "=== WAIT"
+    sleep 6
+    echo "=== AFTER $(cat /sys/class/tpm/tpm0/pcr-sha256/10 2>&1)"
+fi
 poweroff -f

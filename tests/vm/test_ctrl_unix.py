@@ -96,6 +96,9 @@ try:
     check(res(r[6:10]) == 0, "TPM2_Startup over the passed data channel")
     check(res(ctrl(s, 5, b"\x05")) == 61, "SET_LOCALITY 5: TPM_BAD_LOCALITY")
     check(res(ctrl(s, 5, b"\x03")) == 0, "SET_LOCALITY 3")
+    check(res(ctrl(s, 5, b"\x00\x00\x00\x00")) == 0 and res(ctrl(s, 5, b"\x03\x00\x00\x00")) == 0,
+          "SET_LOCALITY with QEMU's 4-byte ptm_loc")
+    check(len(ctrl(s, 1, out=8)) == 8, "the persistent connection stays in step after it")
     check(ctrl(s, 4, out=8)[4] == 0, "tpmEstablished clear")
     pcr17 = pcr_read(a, 17)
     check(pcr17 == b"\xff" * 32, "PCR 17 before D-RTM is all ones")
@@ -111,6 +114,8 @@ try:
     check(ctrl(s, 4, out=8)[4] == 1, "tpmEstablished set by HASH_START")
     check(res(ctrl(s, 11, b"\x00")) == 61, "RESET_TPMESTABLISHED at locality 0 refused")
     check(res(ctrl(s, 11, b"\x04")) == 0 and ctrl(s, 4, out=8)[4] == 0, "RESET_TPMESTABLISHED at locality 4")
+    check(res(ctrl(s, 11, b"\x04\x00\x00\x00")) == 0 and ctrl(s, 4, out=8)[4] == 0,
+          "RESET_TPMESTABLISHED with QEMU's 4-byte ptm_reset_est, connection in step")
     # state blobs (QEMU's pre_save): permanent, volatile, savestate
     blobs = {}
     for t in (1, 2, 3):
