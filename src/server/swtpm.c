@@ -496,7 +496,8 @@ frame_status swtpm_ctrl_frame(qtpm_server *srv, srv_conn *c, const uint8_t *in, 
         break;
     case CMD_RESET_TPMESTABLISHED:
         /* Only localities 3 and 4 may clear the bit (PC Client PTP,
-         * TPM_ACCESS.resetEstablishment; libtpms checks the same). */
+         * TPM_ACCESS.resetEstablishment; swtpm 0.7.1 answers 61 at 0..2,
+         * observed with swtpm_ioctl -r). */
         if (!qtpm_tpm_is_powered(srv->tpm)) {
             srv_out_u32(c, TPM_BAD_ORDINAL);
         } else if (in[4] < 3 || in[4] > 4) {

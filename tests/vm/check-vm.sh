@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # check-vm.sh — `make check-vm`: tests/vm/vm_ima.sh for qtpm-server and swtpm
 # with tpm-tis and tpm-crb, RUNS boots each (default 3); every boot must
-# replay; writes boot-to-IMA-list times (guest uptime when the list was
+# replay; then a migration with each TPM (vm_migrate.sh); writes
+# boot-to-IMA-list times (guest uptime when the list was
 # read, and the whole QEMU run) to bench/results/vtpm.json and vtpm.md.
 set -eu
 build=$(cd "${1:-build}" && pwd)
@@ -25,6 +26,9 @@ for tpm in qtpm swtpm; do
         done
     done
 done
+# migration with the TPM state, qtpm and swtpm
+sh "$src/vm_migrate.sh" "$build" qtpm
+sh "$src/vm_migrate.sh" "$build" swtpm
 python3 - "$tmp" "$out" "$runs" <<'PY'
 import json, statistics, sys, platform, subprocess
 rows = [l.split() for l in open(sys.argv[1])]
