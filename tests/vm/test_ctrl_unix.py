@@ -147,6 +147,24 @@ try:
     check(p2.wait(10) == 0, "second server exited on SHUTDOWN")
     check(res(ctrl(s, 3)) == 0 and p.wait(10) == 0, "first server: SHUTDOWN")
     check(not os.path.exists(path), "socket file removed at exit")
+    # swtpm's spelling with an inherited listening socket (--ctrl ...,fd=N)
+    lpath = os.path.join(tmp, "inh.sock")
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(lpath); ls.listen(4)
+    st = os.path.join(tmp, "st")
+    p3 = subprocess.Popen([server, "socket", "--tpm2", "--tpmstate", "dir=" + st, "--ctrl",
+                           "type=unixio,fd=%d" % ls.fileno(), "--flags", "not-need-init",
+                           "--log", "level=0"], pass_fds=[ls.fileno()],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    procs.append(p3)
+    ls.close()
+    p3.stdout.readline()
+    s3 = socket.socket(socket.AF_UNIX); s3.settimeout(10); s3.connect(lpath)
+    check(struct.unpack(">Q", ctrl(s3, 1, out=8))[0] & 0x1000, "swtpm spelling, inherited fd: GET_CAPABILITY")
+    check(res(ctrl(s3, 3)) == 0 and p3.wait(10) == 0 and os.path.exists(os.path.join(st, "state")),
+          "SHUTDOWN; state saved in --tpmstate dir")
+    bad = subprocess.run([server, "--ctrl", "type=tcp,port=1"], capture_output=True, text=True)
+    check(bad.returncode == 2 and "bad --ctrl" in bad.stderr, "--ctrl type=tcp refused with a clear error")
 finally:
     for q in procs:
         if q.poll() is None:
