@@ -53,6 +53,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 sock=$work/ctrl.sock
 mkdir -p "$work/state"
+# VM_STATE_FROM=DIR: start the TPM from a copy of another state directory
+# (e.g. one with the SHA-3 banks allocated, docs/VTPM.md)
+[ -n "${VM_STATE_FROM:-}" ] && cp "$VM_STATE_FROM/state" "$work/state/state"
 case $tpm in
 qtpm) "$build/src/server/qtpm-server" --ctrl "type=unixio,path=$sock" --state "$work/state" \
           > "$work/server.log" 2>&1 & ;;
