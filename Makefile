@@ -134,3 +134,9 @@ fuzz: build-fuzz
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(PORTABLE_BUILD) $(FUZZ_BUILD) $(INSTALL_BUILD)
+
+# The long VM test (docs/VTPM.md): tpm-tis and tpm-crb, qtpm-server and
+# swtpm, three boots each, boot-to-IMA-list times in bench/results/vtpm.*.
+.PHONY: check-vm
+check-vm: build
+	sh tests/vm/check-vm.sh $(BUILD)

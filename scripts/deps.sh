@@ -13,7 +13,8 @@ python3 iproute2
 libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl openssl
 help2man python3-jsonschema jq systemd
 nodejs chromium
-frr nftables gnuplot-nox sqlite3"
+frr nftables gnuplot-nox sqlite3
+qemu-system-x86 busybox-static cpio"
 
 missing=""
 for p in $pkgs; do

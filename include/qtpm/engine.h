@@ -71,4 +71,25 @@ int qtpm_tpm_is_powered(const qtpm_tpm *tpm);
 size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
                         uint8_t *rsp, size_t rsp_cap);
 
+/* Virtual TPM (src/engine/vtpm.c, docs/VTPM.md): what a hypervisor's TPM
+ * front end needs beyond the simulator signals. Each returns QTPM_OK or a
+ * negative qtpm_err (QTPM_E_PARAM also when the TPM is in the wrong power
+ * state for the call).
+ *
+ * The D-RTM event (_TPM_Hash_Start .. _TPM_Hash_End, Part 1 §34.3) with all
+ * the data the platform collected: PCRs 17..22 reset to zero, PCR 17
+ * extended with H(data) in every allocated bank. Needs a started TPM. */
+int qtpm_tpm_drtm_event(qtpm_tpm *tpm, const uint8_t *data, size_t len);
+/* The permanent state as one blob (the state file's format); malloc'd. */
+int qtpm_tpm_get_permanent(qtpm_tpm *tpm, uint8_t **blob, size_t *len);
+/* Replaces the permanent state of a powered-off TPM with a blob that passes
+ * every check of a state file (err says why one does not); saved at once. */
+int qtpm_tpm_set_permanent(qtpm_tpm *tpm, const uint8_t *blob, size_t len, char *err,
+                           size_t err_size);
+/* The volatile state of a powered TPM (Startup done, PCRs, enables, platform
+ * auth, Time; not loaded objects or sessions) as a checksummed blob, and its
+ * restoration into a powered TPM (what CMD_INIT after a migration does). */
+int qtpm_tpm_get_volatile(qtpm_tpm *tpm, uint8_t **blob, size_t *len);
+int qtpm_tpm_set_volatile(qtpm_tpm *tpm, const uint8_t *blob, size_t len);
+
 #endif

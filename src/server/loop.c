@@ -18,6 +18,15 @@
  * srv->idle_timeout_s seconds is dropped. So silent or stalled sockets can
  * delay nobody for long and never lock a working client out.
  *
+ * UNIX sockets (the swtpm control channel QEMU connects to, docs/VTPM.md)
+ * are read with recvmsg(), so a file descriptor sent with SCM_RIGHTS is kept
+ * on the connection until the protocol takes it (CMD_SET_DATAFD); the data
+ * channel that arrives that way becomes a connection of its own, pinned (never
+ * evicted for a newcomer nor expired). Answers larger than the output buffer
+ * (state blobs) go out from a heap buffer after it, and variable payloads
+ * (HASH_DATA, SET_STATEBLOB) are collected into a heap buffer of their
+ * declared size before the handler sees them.
+ *
  * SIGINT and SIGTERM are blocked outside ppoll(), so a signal can only land
  * while the loop waits and the loop ends cleanly on the next turn; main then
  * frees the TPM, which saves its state.
@@ -33,6 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +55,7 @@ typedef struct {
     int fd;
     srv_proto proto;
     uint16_t port;
+    char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* UNIX socket to unlink */
 } listener;
 
 static listener listeners[MAX_LISTENERS];
@@ -132,6 +144,46 @@ int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto prot
     return 0;
 }
 
+int srv_listen_unix(qtpm_server *srv, const char *path, srv_proto proto)
+{
+    struct sockaddr_un sa;
+    struct stat st;
+    int fd;
+
+    if (n_listeners >= MAX_LISTENERS || strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    /* A socket file left by an earlier run is replaced; anything else that
+     * is not a socket is not ours to delete. */
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            errno = EEXIST;
+            return -1;
+        }
+        unlink(path);
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    listeners[n_listeners].fd = fd;
+    listeners[n_listeners].proto = proto;
+    listeners[n_listeners].port = 0;
+    memcpy(listeners[n_listeners].path, sa.sun_path, sizeof(sa.sun_path));
+    n_listeners++;
+    srv_log(srv, "%s socket %s ready", proto_name(proto), path);
+    return 0;
+}
+
 int srv_adopt(qtpm_server *srv, int fd, srv_proto proto)
 {
     struct sockaddr_storage ss;
@@ -159,7 +211,7 @@ int srv_adopt(qtpm_server *srv, int fd, srv_proto proto)
     listeners[n_listeners].proto = proto;
     listeners[n_listeners].port = port;
     n_listeners++;
-    srv_log(srv, "%s socket %d from systemd ready", proto_name(proto), fd);
+    srv_log(srv, "%s socket %d (inherited) ready", proto_name(proto), fd);
     return 0;
 }
 
@@ -167,6 +219,10 @@ static void conn_close(qtpm_server *srv, size_t i)
 {
     srv_log(srv, "%s client %d closed", proto_name(conns[i]->proto), conns[i]->fd);
     close(conns[i]->fd);
+    if (conns[i]->passed_fd >= 0)
+        close(conns[i]->passed_fd);
+    free(conns[i]->big);
+    free(conns[i]->collect);
     free(conns[i]);
     conns[i] = NULL;
 }
@@ -206,7 +262,7 @@ static size_t conn_victim(const uint8_t *key, uint8_t len, int peer_only)
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
         const srv_conn *c = conns[i];
-        if (c == NULL || (peer_only && !same_peer(c, key, len)))
+        if (c == NULL || c->pinned || (peer_only && !same_peer(c, key, len)))
             continue;
         if (best == SIZE_MAX || (!c->framed && conns[best]->framed) ||
             (c->framed == conns[best]->framed && c->active_ms < conns[best]->active_ms))
@@ -238,15 +294,25 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     }
     if (srv->max_per_peer > 0 && same >= srv->max_per_peer) {
         size_t v = conn_victim(key, key_len, 1);
+        if (v == SIZE_MAX) { /* all of them pinned */
+            close(fd);
+            return;
+        }
         srv_log(srv, "client %d: its address holds %zu connections, dropping its idlest", fd, same);
         conn_close(srv, v);
         if (free_slot == SIZE_MAX)
             free_slot = v;
     } else if (free_slot == SIZE_MAX) {
         size_t v = conn_victim(key, key_len, 0);
-        srv_log(srv, "client %d: %d clients, dropping the idlest", fd, SRV_MAX_CONNS);
-        conn_close(srv, v);
+        if (v != SIZE_MAX) {
+            srv_log(srv, "client %d: %d clients, dropping the idlest", fd, SRV_MAX_CONNS);
+            conn_close(srv, v);
+        }
         free_slot = v;
+    }
+    if (free_slot == SIZE_MAX) { /* every place is pinned */
+        close(fd);
+        return;
     }
     i = free_slot;
     conns[i] = calloc(1, sizeof(srv_conn));
@@ -254,6 +320,8 @@ static void conn_accept(qtpm_server *srv, const listener *l)
         close(fd);
         return;
     }
+    conns[i]->passed_fd = -1;
+    conns[i]->is_unix = ss.ss_family == AF_UNIX;
     /* Each answer is one small write; Nagle would only add latency. */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     conns[i]->fd = fd;
@@ -265,6 +333,75 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     srv_log(srv, "%s client %d connected", proto_name(l->proto), fd);
 }
 
+srv_conn *srv_add_conn(qtpm_server *srv, int fd, srv_proto proto)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int type = 0;
+    socklen_t il = sizeof(type);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) != 0 || type != SOCK_STREAM ||
+        getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        errno = ENOTSOCK;
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+        return NULL;
+    for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
+        if (conns[i] != NULL)
+            continue;
+        conns[i] = calloc(1, sizeof(srv_conn));
+        if (conns[i] == NULL)
+            return NULL;
+        conns[i]->fd = fd;
+        conns[i]->proto = proto;
+        conns[i]->handler = handler_for(proto);
+        conns[i]->active_ms = now_ms();
+        conns[i]->framed = 1;
+        conns[i]->pinned = 1;
+        conns[i]->passed_fd = -1;
+        conns[i]->is_unix = ss.ss_family == AF_UNIX;
+        srv_log(srv, "%s channel on descriptor %d", proto_name(proto), fd);
+        return conns[i];
+    }
+    errno = EMFILE;
+    return NULL;
+}
+
+int srv_pinned_open(void)
+{
+    for (size_t i = 0; i < SRV_MAX_CONNS; i++)
+        if (conns[i] != NULL && conns[i]->pinned)
+            return 1;
+    return 0;
+}
+
+int srv_take_fd(srv_conn *c)
+{
+    int fd = c->passed_fd;
+    c->passed_fd = -1;
+    return fd;
+}
+
+void srv_out_big(srv_conn *c, uint8_t *buf, size_t len)
+{
+    free(c->big);
+    c->big = buf;
+    c->big_len = len;
+    c->big_sent = 0;
+}
+
+void srv_collect(srv_conn *c, uint8_t *buf, size_t need,
+                 void (*done)(qtpm_server *srv, srv_conn *c))
+{
+    free(c->collect);
+    c->collect = buf;
+    c->collect_len = 0;
+    c->collect_need = need;
+    c->collect_done = done;
+}
+
 /* Drops connections that held their place too long without a frame. */
 static void conn_expire(qtpm_server *srv)
 {
@@ -273,9 +410,10 @@ static void conn_expire(qtpm_server *srv)
         return;
     for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
         srv_conn *c = conns[i];
-        if (c == NULL)
+        if (c == NULL || c->pinned)
             continue;
-        int waiting = !c->framed || c->in_len > 0 || c->skip > 0 || c->out_len > 0;
+        int waiting = !c->framed || c->in_len > 0 || c->skip > 0 || c->out_len > 0 ||
+                      c->big_len > 0 || c->collect != NULL;
         if (waiting && now - c->active_ms >= limit) {
             srv_log(srv, "%s client %d: no complete frame for %u s, dropped", proto_name(c->proto),
                     c->fd, srv->idle_timeout_s);
@@ -324,6 +462,20 @@ static int conn_flush(srv_conn *c)
         c->out_sent += (size_t)n;
     }
     c->out_len = c->out_sent = 0;
+    while (c->big_sent < c->big_len) {
+        ssize_t n = send(c->fd, c->big + c->big_sent, c->big_len - c->big_sent, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            return -1;
+        }
+        c->big_sent += (size_t)n;
+    }
+    free(c->big);
+    c->big = NULL;
+    c->big_len = c->big_sent = 0;
     return 0;
 }
 
@@ -331,11 +483,26 @@ static int conn_flush(srv_conn *c)
  * when the connection must be dropped. */
 static int conn_process(qtpm_server *srv, srv_conn *c)
 {
-    while (c->out_len == 0 && !c->close_after_flush && !srv->stop) {
+    while (c->out_len == 0 && c->big_len == 0 && !c->close_after_flush && !srv->stop) {
         size_t used = 0;
         frame_status st;
 
-        if (c->skip > 0) {
+        if (c->collect != NULL) {
+            size_t want = c->collect_need - c->collect_len;
+            size_t n = c->in_len < want ? c->in_len : want;
+            memcpy(c->collect + c->collect_len, c->in, n);
+            memmove(c->in, c->in + n, c->in_len - n);
+            c->in_len -= n;
+            c->collect_len += n;
+            if (c->collect_len < c->collect_need)
+                return 0;
+            c->collect_done(srv, c);
+            free(c->collect);
+            c->collect = NULL;
+            c->collect_len = c->collect_need = 0;
+            c->framed = 1;
+            c->active_ms = now_ms();
+        } else if (c->skip > 0) {
             size_t n = c->in_len < c->skip ? c->in_len : (size_t)c->skip;
             memmove(c->in, c->in + n, c->in_len - n);
             c->in_len -= n;
@@ -380,7 +547,36 @@ static int conn_readable(qtpm_server *srv, srv_conn *c)
 
     if (c->in_len == SRV_IN_CAP)
         return conn_process(srv, c);
-    n = recv(c->fd, c->in + c->in_len, SRV_IN_CAP - c->in_len, 0);
+    if (c->is_unix) {
+        /* A descriptor may ride along (SCM_RIGHTS); keep the newest one. */
+        union {
+            struct cmsghdr h;
+            char b[CMSG_SPACE(4 * sizeof(int))];
+        } ctl;
+        struct iovec iov = {c->in + c->in_len, SRV_IN_CAP - c->in_len};
+        struct msghdr msg;
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = ctl.b;
+        msg.msg_controllen = sizeof(ctl.b);
+        n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+        for (struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm != NULL;
+             cm = CMSG_NXTHDR(&msg, cm)) {
+            if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+                continue;
+            size_t count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t k = 0; k < count; k++) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+                if (c->passed_fd >= 0)
+                    close(c->passed_fd);
+                c->passed_fd = fd;
+            }
+        }
+    } else {
+        n = recv(c->fd, c->in + c->in_len, SRV_IN_CAP - c->in_len, 0);
+    }
     if (n == 0)
         return -1; /* client left (with or without SESSION_END) */
     if (n < 0)
@@ -439,7 +635,7 @@ int srv_run(qtpm_server *srv)
             if (conns[i] == NULL)
                 continue;
             pfd[n].fd = conns[i]->fd;
-            pfd[n].events = conns[i]->out_len > 0 ? POLLOUT : POLLIN;
+            pfd[n].events = (conns[i]->out_len > 0 || conns[i]->big_len > 0) ? POLLOUT : POLLIN;
             conn_of[n] = i;
             n++;
         }
@@ -468,7 +664,7 @@ int srv_run(qtpm_server *srv)
                 continue; /* given up for a newcomer during this turn */
             if (pfd[i].revents & POLLOUT) {
                 drop = conn_flush(c) != 0;
-                if (!drop && c->out_len == 0) {
+                if (!drop && c->out_len == 0 && c->big_len == 0) {
                     if (c->close_after_flush)
                         drop = 1;
                     else
@@ -476,7 +672,7 @@ int srv_run(qtpm_server *srv)
                 }
             } else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
                 drop = conn_readable(srv, c) != 0;
-                if (!drop && c->close_after_flush && c->out_len == 0)
+                if (!drop && c->close_after_flush && c->out_len == 0 && c->big_len == 0)
                     drop = 1;
             }
             if (drop)
@@ -494,11 +690,19 @@ void srv_close_all(void)
     for (i = 0; i < SRV_MAX_CONNS; i++) {
         if (conns[i] != NULL) {
             close(conns[i]->fd);
+            if (conns[i]->passed_fd >= 0)
+                close(conns[i]->passed_fd);
+            free(conns[i]->big);
+            free(conns[i]->collect);
             free(conns[i]);
             conns[i] = NULL;
         }
     }
-    for (i = 0; i < n_listeners; i++)
+    for (i = 0; i < n_listeners; i++) {
         close(listeners[i].fd);
+        if (listeners[i].path[0] != '\0')
+            unlink(listeners[i].path);
+        listeners[i].path[0] = '\0';
+    }
     n_listeners = 0;
 }

@@ -17,6 +17,17 @@
  * Called as tpm_server (a symlink the build creates), it also takes IBM's
  * tpm_server options: -port N, -rm (start from fresh state), -h.
  *
+ * --ctrl type=unixio,path=P (or fd=N: an inherited listening socket, or
+ * clientfd=N: an inherited connected one) puts the swtpm control channel on
+ * a UNIX socket instead of TCP, as swtpm's option of that name, for QEMU's
+ * `-tpmdev emulator` (docs/VTPM.md); the data channel then arrives over it
+ * with CMD_SET_DATAFD and no TCP port is opened. swtpm's own spelling of the
+ * rest of such a command line is accepted too, so scripts written for
+ * `swtpm socket --tpm2 --tpmstate dir=D --ctrl type=unixio,path=P
+ * --flags ... --log ...` run unchanged: `socket` and `--tpm2` are implied,
+ * `--tpmstate dir=D` is --state D, --flags and --log are accepted and
+ * ignored (the TPM starts as with not-need-init; logging is -V).
+ *
  * The state directory is $QTPM_STATE, else ./qtpm-state; --memory keeps no
  * state at all. SIGINT/SIGTERM end the loop; freeing the TPM saves its state.
  */
@@ -46,6 +57,9 @@ typedef struct {
     int verbose;
     long idle_timeout;
     long max_per_peer;
+    const char *ctrl_path; /* --ctrl type=unixio,path= */
+    int ctrl_fd;           /* fd= (listening), -1 if none */
+    int ctrl_clientfd;     /* clientfd= (connected), -1 if none */
 } options;
 
 static void usage(FILE *f, const char *path)
@@ -66,6 +80,11 @@ static void usage(FILE *f, const char *path)
             "  --idle-timeout S drop a client holding a connection S seconds without a\n"
             "                   complete command (default %d; 0: never)\n"
             "  --max-per-peer N connections one address may hold (default %d, at most %d)\n"
+            "  --ctrl type=unixio,path=P|fd=N|clientfd=N\n"
+            "                   swtpm control channel on a UNIX socket (QEMU -tpmdev emulator);\n"
+            "                   implies --swtpm, opens no TCP port\n"
+            "  --tpmstate dir=D swtpm's spelling of --state D (also: socket, --tpm2, --flags X,\n"
+            "                   --log X are accepted, the last two ignored)\n"
             "  -V, --verbose    log to stderr\n"
             "  -v, --version    print the version and exit\n"
             "as tpm_server: -port N, -rm, -h (IBM tpm_server options)\n",
@@ -82,6 +101,43 @@ static int parse_port(const char *s, long *port)
     if (errno != 0 || *end != '\0' || v < 1 || v > 65534)
         return -1;
     *port = v;
+    return 0;
+}
+
+/* A non-negative descriptor number; -1 if s is not one. */
+static int parse_fd(const char *s)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1000000)
+        return -1;
+    return (int)v;
+}
+
+/* swtpm's --ctrl value: type=unixio and one of path=, fd=, clientfd=. */
+static int parse_ctrl(char *v, options *o)
+{
+    int unixio = 0;
+    for (char *tok = strtok(v, ","); tok != NULL; tok = strtok(NULL, ",")) {
+        if (strcmp(tok, "type=unixio") == 0)
+            unixio = 1;
+        else if (strncmp(tok, "path=", 5) == 0 && tok[5] != '\0')
+            o->ctrl_path = tok + 5;
+        else if (strncmp(tok, "fd=", 3) == 0 && (o->ctrl_fd = parse_fd(tok + 3)) >= 0)
+            ;
+        else if (strncmp(tok, "clientfd=", 9) == 0 &&
+                 (o->ctrl_clientfd = parse_fd(tok + 9)) >= 0)
+            ;
+        else if (strncmp(tok, "mode=", 5) == 0 || strcmp(tok, "terminate") == 0)
+            ; /* swtpm: socket permissions / exit on disconnect: not supported, ignored */
+        else
+            return -1;
+    }
+    if (!unixio || (o->ctrl_path != NULL) + (o->ctrl_fd >= 0) + (o->ctrl_clientfd >= 0) != 1)
+        return -1;
+    o->swtpm = 1;
     return 0;
 }
 
@@ -132,6 +188,24 @@ static int parse_args(int argc, char **argv, options *o)
                 o->idle_timeout = v;
             else
                 o->max_per_peer = v;
+        } else if (strcmp(a, "--ctrl") == 0 && has_next) {
+            if (parse_ctrl(argv[++i], o) != 0) {
+                fprintf(stderr,
+                        "%s: bad --ctrl %s (want type=unixio,path=P or fd=N or clientfd=N)\n",
+                        argv[0], argv[i]);
+                return -1;
+            }
+        } else if (strcmp(a, "--tpmstate") == 0 && has_next) {
+            const char *v = argv[++i];
+            if (strncmp(v, "dir=", 4) != 0 || v[4] == '\0' || strchr(v, ',') != NULL) {
+                fprintf(stderr, "%s: bad --tpmstate %s (want dir=D)\n", argv[0], v);
+                return -1;
+            }
+            o->state_dir = v + 4;
+        } else if ((strcmp(a, "--flags") == 0 || strcmp(a, "--log") == 0) && has_next) {
+            i++; /* swtpm options with no meaning here */
+        } else if ((strcmp(a, "socket") == 0 && i == 1) || strcmp(a, "--tpm2") == 0) {
+            /* swtpm's interface word and TPM version: what we are anyway */
         } else if (strcmp(a, "--wait-power-on") == 0) {
             o->wait_power_on = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
@@ -221,6 +295,7 @@ int main(int argc, char **argv)
         o.state_dir = "./qtpm-state";
     o.idle_timeout = SRV_IDLE_TIMEOUT_DEFAULT;
     o.max_per_peer = SRV_MAX_PER_PEER_DEFAULT;
+    o.ctrl_fd = o.ctrl_clientfd = -1;
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? 0 : 2;
@@ -255,7 +330,31 @@ int main(int argc, char **argv)
      * sockets are fds 3 and 4, LISTEN_PID is ours) the two sockets of
      * qtpm-server.socket come in that order: command (data) port, then
      * platform (control) port. */
-    int activated = socket_activation(&srv, &o, argv[0]);
+    int activated = o.ctrl_path || o.ctrl_fd >= 0 || o.ctrl_clientfd >= 0
+                        ? 0 : socket_activation(&srv, &o, argv[0]);
+    if (o.ctrl_path != NULL || o.ctrl_fd >= 0) {
+        if ((o.ctrl_path ? srv_listen_unix(&srv, o.ctrl_path, PROTO_SWTPM_CTRL)
+                         : srv_adopt(&srv, o.ctrl_fd, PROTO_SWTPM_CTRL)) != 0) {
+            int e = errno;
+            if (o.ctrl_path)
+                fprintf(stderr, "%s: cannot serve the control channel on %s: %s\n", argv[0],
+                        o.ctrl_path, strerror(e));
+            else
+                fprintf(stderr, "%s: descriptor %d is not a listening stream socket: %s\n",
+                        argv[0], o.ctrl_fd, strerror(e));
+            activated = -1;
+        } else {
+            activated = 2;
+        }
+    } else if (o.ctrl_clientfd >= 0) {
+        if (srv_add_conn(&srv, o.ctrl_clientfd, PROTO_SWTPM_CTRL) == NULL) {
+            fprintf(stderr, "%s: descriptor %d is not a connected stream socket: %s\n",
+                    argv[0], o.ctrl_clientfd, strerror(errno));
+            activated = -1;
+        } else {
+            activated = 2;
+        }
+    }
     if (activated < 0) {
         if (cfg.store.close != NULL)
             cfg.store.close(cfg.store.ctx);
@@ -298,7 +397,11 @@ int main(int argc, char **argv)
         return 1;
     }
     /* The ready line: clients may connect from now on (scripts wait for it). */
-    if (activated)
+    if (activated == 2)
+        printf("qtpm-server " QTPM_VERSION ": ready, swtpm control channel on %s, state %s%s\n",
+               o.ctrl_path ? o.ctrl_path : "an inherited descriptor",
+               o.memory ? "in memory" : o.state_dir, o.wait_power_on ? ", powered off" : "");
+    else if (activated)
         printf("qtpm-server " QTPM_VERSION ": ready, %s protocol on the sockets from systemd, "
                "state %s%s\n",
                o.swtpm ? "swtpm" : "mssim", o.memory ? "in memory" : o.state_dir,
@@ -312,6 +415,7 @@ int main(int argc, char **argv)
 
     rc = srv_run(&srv);
     srv_close_all();
+    swtpm_free(&srv);
     qtpm_tpm_free(srv.tpm);
     return rc == 0 ? 0 : 1;
 }

@@ -68,6 +68,21 @@ struct srv_conn {
     int framed;
     uint8_t peer[16];
     uint8_t peer_len;
+    /* UNIX-socket connections (the swtpm control channel as QEMU uses it):
+     * a file descriptor that arrived with SCM_RIGHTS and is not yet taken
+     * (CMD_SET_DATAFD), -1 when none. */
+    int is_unix;
+    int passed_fd;
+    int pinned; /* a data channel handed over by SET_DATAFD: never evicted */
+    /* An answer too large for `out` (a state blob): sent after `out`. */
+    uint8_t *big;
+    size_t big_len, big_sent;
+    /* A variable payload being collected (HASH_DATA, SET_STATEBLOB): once
+     * collect_need bytes are in `collect`, collect_done runs. */
+    uint8_t *collect;
+    size_t collect_len, collect_need;
+    void (*collect_done)(qtpm_server *srv, srv_conn *c);
+    uint32_t collect_arg[2];
 };
 
 struct qtpm_server {
@@ -85,6 +100,14 @@ struct qtpm_server {
      * (the simulator's TPM_GET_COMMAND_RESPONSE_SIZES). */
     uint32_t largest_cmd_size, largest_cmd_cc, largest_rsp_size, largest_rsp_cc;
     uint8_t rsp[QTPM_MAX_RESPONSE_SIZE];
+    /* swtpm control channel, virtual-TPM part (swtpm.c, docs/VTPM.md) */
+    int data_fd_given;      /* SET_DATAFD succeeded once (swtpm allows one) */
+    uint8_t established;    /* tpmEstablished: set by HASH_START */
+    int drtm_active;        /* between HASH_START and HASH_END */
+    uint8_t *drtm;          /* the data of the D-RTM sequence */
+    size_t drtm_len;
+    uint8_t *pending_volatile; /* SET_STATEBLOB volatile, applied at CMD_INIT */
+    size_t pending_volatile_len;
 };
 
 /* Listener set-up: binds host:port and attaches the protocol. */
@@ -92,6 +115,17 @@ struct qtpm_server {
 int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto proto);
 /* Serves on a listening socket someone else opened (systemd socket activation). */
 int srv_adopt(qtpm_server *srv, int fd, srv_proto proto);
+/* A listening UNIX socket at path (replaced if a stale socket is there). */
+int srv_listen_unix(qtpm_server *srv, const char *path, srv_proto proto);
+/* Serves an already connected socket (swtpm's clientfd=, SET_DATAFD). */
+srv_conn *srv_add_conn(qtpm_server *srv, int fd, srv_proto proto);
+/* Takes the descriptor passed with SCM_RIGHTS on c; -1 if there is none. */
+int srv_take_fd(srv_conn *c);
+/* Queues a malloc'd buffer to go out after c's pending output (taken over). */
+void srv_out_big(srv_conn *c, uint8_t *buf, size_t len);
+/* Collects the next `need` bytes (buf: malloc'd, need bytes); done runs then. */
+void srv_collect(srv_conn *c, uint8_t *buf, size_t need,
+                 void (*done)(qtpm_server *srv, srv_conn *c));
 /* Runs until srv->stop is set or a signal arrives; returns 0 or -1. */
 int srv_run(qtpm_server *srv);
 /* Closes every socket. */
@@ -127,6 +161,10 @@ frame_status mssim_platform_frame(qtpm_server *srv, srv_conn *c, const uint8_t *
                                   size_t *used);
 frame_status swtpm_data_frame(qtpm_server *srv, srv_conn *c, const uint8_t *in, size_t len,
                               size_t *used);
+/* Frees what the swtpm control channel keeps (D-RTM data, a pending blob). */
+void swtpm_free(qtpm_server *srv);
+/* 1 while a data channel handed over by SET_DATAFD is open. */
+int srv_pinned_open(void);
 frame_status swtpm_ctrl_frame(qtpm_server *srv, srv_conn *c, const uint8_t *in, size_t len,
                               size_t *used);
 

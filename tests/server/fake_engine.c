@@ -267,3 +267,51 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
         return fake_random(tpm, cmd, cmd_len, rsp);
     return answer(rsp, RC_COMMAND_CODE);
 }
+
+/* The virtual-TPM functions (engine.h "Virtual TPM"): the fake keeps no
+ * state worth carrying, so blobs are a fixed marker and D-RTM is accepted;
+ * tests/vm/test_ctrl_unix.py checks the real engine. */
+int qtpm_tpm_drtm_event(qtpm_tpm *tpm, const uint8_t *data, size_t len)
+{
+    (void)tpm;
+    (void)data;
+    (void)len;
+    return QTPM_OK;
+}
+
+static int fake_blob(uint8_t **blob, size_t *len)
+{
+    *blob = malloc(4);
+    if (*blob == NULL)
+        return QTPM_E_NOMEM;
+    memcpy(*blob, "FAKE", 4);
+    *len = 4;
+    return QTPM_OK;
+}
+
+int qtpm_tpm_get_permanent(qtpm_tpm *tpm, uint8_t **blob, size_t *len)
+{
+    (void)tpm;
+    return fake_blob(blob, len);
+}
+
+int qtpm_tpm_get_volatile(qtpm_tpm *tpm, uint8_t **blob, size_t *len)
+{
+    (void)tpm;
+    return fake_blob(blob, len);
+}
+
+int qtpm_tpm_set_permanent(qtpm_tpm *tpm, const uint8_t *blob, size_t len, char *err,
+                           size_t err_size)
+{
+    (void)tpm;
+    (void)err;
+    (void)err_size;
+    return len == 4 && memcmp(blob, "FAKE", 4) == 0 ? QTPM_OK : QTPM_E_INVALID;
+}
+
+int qtpm_tpm_set_volatile(qtpm_tpm *tpm, const uint8_t *blob, size_t len)
+{
+    (void)tpm;
+    return len == 4 && memcmp(blob, "FAKE", 4) == 0 ? QTPM_OK : QTPM_E_INVALID;
+}

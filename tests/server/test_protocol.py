@@ -338,8 +338,8 @@ def test_swtpm():
     try:
         caps = sw_ctrl(srv, 1, answer=8)
         res, bits = struct.unpack(">II", caps)
-        check(res == 0 and bits & 0x1 and bits & 0x8 and not bits & 0x100,
-              "GET_CAPABILITY: INIT, SET_LOCALITY, no STATEBLOB (0x%x)" % bits)
+        check(res == 0 and bits & 0x1 and bits & 0x8 and bits & 0x1310 == 0x1310 and not bits & 0x40,
+              "GET_CAPABILITY: INIT, SET_LOCALITY, HASHING, STATEBLOB, SET_DATAFD, no STORE_VOLATILE (0x%x)" % bits)
         check(rc_of(sw_data(srv, STARTUP)) == RC_SUCCESS, "data channel: Startup")
         check(struct.unpack(">I", sw_ctrl(srv, 5, b"\x02"))[0] == 0, "SET_LOCALITY 2")
         check(sw_data(srv, getrandom(4))[12] == 2, "locality from control channel reaches engine")
@@ -360,7 +360,8 @@ def test_swtpm():
               "data: header size < 10 answered, then closed")
         est = sw_ctrl(srv, 4, answer=8)
         check(est == bytes(8), "GET_TPMESTABLISHED: result 0, bit 0")
-        check(sw_ctrl(srv, 11, b"\x00") == bytes(4), "RESET_TPMESTABLISHED")
+        check(sw_ctrl(srv, 11, b"\x00") == struct.pack(">I", 61), "RESET_TPMESTABLISHED at locality 0: BAD_LOCALITY")
+        check(sw_ctrl(srv, 11, b"\x03") == bytes(4), "RESET_TPMESTABLISHED at locality 3")
         check(sw_ctrl(srv, 15, answer=8) == bytes(8), "GET_CONFIG: no keys")
         check(sw_ctrl(srv, 9) == bytes(4), "CANCEL_TPM_CMD: nothing in flight")
         check(struct.unpack(">4I", sw_ctrl(srv, 17, bytes(4), answer=16)) == (0, 8192, 8192, 8192),
@@ -374,7 +375,7 @@ def test_swtpm():
         check(sw_ctrl(srv, 10) == struct.pack(">I", 10), "STORE_VOLATILE refused (BAD_ORDINAL)")
         s = srv.connect(1)
         s.sendall(struct.pack(">II", 7, 3) + b"abc" + struct.pack(">I", 1))
-        check(u32(s) == 10 and len(recv_exact(s, 8)) == 8, "HASH_DATA consumed; next command on same conn")
+        check(u32(s) == 9 and len(recv_exact(s, 8)) == 8, "HASH_DATA without HASH_START consumed, TPM_FAIL; next command on same conn")
         s = srv.connect(1)
         s.sendall(struct.pack(">I", 99))
         check(u32(s) == 10 and closed(s), "unknown control code: BAD_ORDINAL, closed")

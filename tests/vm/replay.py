@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+# replay.py — checks a VM test's console (tests/vm/vm_ima.sh): the kernel
+# found a TPM 2.0, the IMA list between the markers parses with
+# libqtpm-attest (qtpm-ima-replay) and its replay equals the PCR 10 the
+# guest read from sysfs in the SHA-256 (and SHA-1) bank; lists which PCR
+# banks the kernel exposed (SHA-3 included or not).
+import os, subprocess, sys, tempfile
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import evlog_replay
+
+console, tpm, dev = sys.argv[1], sys.argv[2], sys.argv[3]
+tool = os.environ["QTPM_IMA_REPLAY"]
+lines = open(console, errors="replace").read().splitlines()
+ima, evlog, inside, pcrs, tpmline = [], [], None, {}, ""
+for ln in lines:
+    if ln.startswith("=== IMA-BEGIN"):
+        inside = ima
+    elif ln.startswith("=== EVLOG-BEGIN"):
+        inside = evlog
+    elif ln.startswith(("=== IMA-END", "=== EVLOG-END")):
+        inside = None
+    elif inside is not None:
+        inside.append(ln.strip().replace(" ", ""))
+    elif ln.startswith("=== PCR "):
+        _, _, bank, idx, val = ln.split()
+        pcrs[(bank, int(idx))] = val.lower()
+    elif ln.startswith("=== TPM "):
+        tpmline = ln
+if not tpmline.startswith("=== TPM 2"):
+    sys.exit(f"FAIL: the guest kernel found no TPM 2.0 ({tpmline!r})")
+blob = bytes.fromhex("".join(ima))
+with tempfile.NamedTemporaryFile(delete=False) as f:
+    f.write(blob)
+out = subprocess.run([tool, f.name], capture_output=True, text=True)
+os.unlink(f.name)
+if out.returncode != 0:
+    sys.exit("FAIL: qtpm-ima-replay: " + out.stderr)
+res = dict(l.split(" ", 1) for l in out.stdout.splitlines() if l.startswith(("replay-", "entries")))
+banks = sorted({b for b, _ in pcrs})
+print(f"{tpm}/{dev}: {res['entries']} IMA entries, {len(blob)} bytes; PCR banks in sysfs: {' '.join(banks)}")
+if int(res["entries"]) < 3 or "/measured-prog" not in out.stdout:
+    sys.exit("FAIL: the list does not hold the program the guest ran (/measured-prog)")
+ok = True
+for bank in ("sha1", "sha256"):
+    guest = pcrs.get((bank, 10))
+    if guest is None:
+        continue
+    mine = res["replay-" + bank]
+    print(f"  PCR 10 {bank}: guest {guest} replay {mine} {'OK' if guest == mine else 'MISMATCH'}")
+    ok = ok and guest == mine
+if ("sha256", 10) not in pcrs:
+    sys.exit("FAIL: the guest shows no SHA-256 PCR 10")
+if not ok:
+    sys.exit("FAIL: replay differs from PCR 10")
+if not evlog:
+    sys.exit("FAIL: the guest shows no firmware event log")
+fw, n = evlog_replay.replay(bytes.fromhex("".join(evlog)))
+checked = 0
+for (bank, idx), val in sorted(pcrs.items()):
+    if idx <= 7 and bank in fw:
+        if fw[bank][idx].hex() != val:
+            sys.exit(f"FAIL: firmware event log replay of PCR {idx} ({bank}) {fw[bank][idx].hex()} != {val}")
+        checked += 1
+if checked < 16:
+    sys.exit(f"FAIL: only {checked} firmware PCRs compared")
+print(f"  firmware event log: {n} events replay to PCRs 0..7 in {checked // 8} banks")

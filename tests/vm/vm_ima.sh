@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# vm_ima.sh — boots Debian's kernel under QEMU (TCG) with a TPM behind
+# swtpm's control protocol (qtpm-server or swtpm), IMA policy tcb with
+# SHA-256; the guest's init (busybox, tests/vm/guest-init.sh) loads a policy
+# that measures executed programs, runs one, then prints the IMA list (hex) and PCR 10 between
+# markers on the serial console and powers off. The host checks that the
+# kernel's TPM driver probed the TPM and that the list replays to the
+# PCR 10 the guest read (tests/vm/replay.py with the attest library's rule).
+#
+#   vm_ima.sh BUILD_DIR qtpm|swtpm tis|crb [RESULT_FILE]
+# Prints "boot-to-ima-list-ms N"; exits 0 on success, 77 when QEMU or the
+# kernel is not available. Everything it starts is stopped on any exit.
+set -eu
+build=$1 tpm=$2 dev=$3 result=${4:-}
+src=$(cd "$(dirname "$0")" && pwd)
+cache=$build/vm-cache
+command -v qemu-system-x86_64 >/dev/null || { echo "no qemu-system-x86_64"; exit 77; }
+command -v busybox >/dev/null || { echo "no busybox"; exit 77; }
+mkdir -p "$cache"
+# The kernel: the newest linux-image-*-amd64 apt offers, cached.
+kernel=$(ls "$cache"/boot/vmlinuz-* 2>/dev/null | head -1 || true)
+if [ -z "$kernel" ]; then
+    deb=$(ls "$cache"/linux-image-*.deb 2>/dev/null | head -1 || true)
+    if [ -z "$deb" ]; then
+        pkg=$(apt-cache search '^linux-image-[0-9.]+-[0-9]+-amd64$' | awk '{print $1}' | sort -V | tail -1)
+        [ -n "$pkg" ] || { echo "no kernel package"; exit 77; }
+        (cd "$cache" && apt-get download "$pkg" >/dev/null 2>&1) || { echo "cannot download $pkg"; exit 77; }
+        deb=$(ls "$cache"/linux-image-*.deb | head -1)
+    fi
+    dpkg-deb -x "$deb" "$cache"
+    kernel=$(ls "$cache"/boot/vmlinuz-* | head -1)
+fi
+# The initramfs (rebuilt when guest-init.sh changes).
+if [ ! -f "$cache/initrd.cpio" ] || [ "$src/guest-init.sh" -nt "$cache/initrd.cpio" ]; then
+    r=$(mktemp -d "$cache/root.XXXXXX")
+    mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/mnt"
+    cp "$(command -v busybox)" "$r/bin/busybox"
+    cp "$src/guest-init.sh" "$r/init"
+    chmod 755 "$r/init"
+    (cd "$r" && find . | cpio -o -H newc --quiet > "$cache/initrd.cpio")
+    rm -rf "$r"
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-vm.XXXXXX")
+srv_pid='' qemu_pid=''
+cleanup() {
+    [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
+    [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null || true
+    [ -n "$qemu_pid" ] && wait "$qemu_pid" 2>/dev/null || true
+    [ -n "$srv_pid" ] && wait "$srv_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+sock=$work/ctrl.sock
+mkdir -p "$work/state"
+# VM_STATE_FROM=DIR: start the TPM from a copy of another state directory
+# (e.g. one with the SHA-3 banks allocated, docs/VTPM.md)
+[ -n "${VM_STATE_FROM:-}" ] && cp "$VM_STATE_FROM/state" "$work/state/state"
+case $tpm in
+qtpm) "$build/src/server/qtpm-server" --ctrl "type=unixio,path=$sock" --state "$work/state" \
+          > "$work/server.log" 2>&1 & ;;
+swtpm) swtpm socket --tpm2 --tpmstate "dir=$work/state" --ctrl "type=unixio,path=$sock" \
+          --flags not-need-init > "$work/server.log" 2>&1 & ;;
+*) echo "unknown TPM $tpm"; exit 2 ;;
+esac
+srv_pid=$!
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -S "$sock" ] || { echo "server did not start"; cat "$work/server.log"; exit 1; }
+case $dev in tis) tdev=tpm-tis ;; crb) tdev=tpm-crb ;; *) echo "bad device"; exit 2 ;; esac
+start=$(date +%s%N)
+timeout 120 qemu-system-x86_64 -M q35 -m 256 -nographic -no-reboot -accel tcg \
+    -kernel "$kernel" -initrd "$cache/initrd.cpio" \
+    -append "console=ttyS0 panic=-1 quiet ima_policy=tcb ima_hash=sha256 rdinit=/init" \
+    -chardev "socket,id=chrtpm,path=$sock" -tpmdev emulator,id=tpm0,chardev=chrtpm \
+    -device "$tdev,tpmdev=tpm0" > "$work/console.log" 2>&1 &
+qemu_pid=$!
+wait "$qemu_pid" || true
+qemu_pid=''
+end=$(date +%s%N)
+tr -d '\r' < "$work/console.log" > "$work/console.txt"
+if ! grep -q '^=== IMA-END' "$work/console.txt"; then
+    echo "the guest printed no IMA list"; tail -40 "$work/console.txt"; cat "$work/server.log"; exit 1
+fi
+ms=$(sed -n 's/^=== IMA-END \([0-9]*\).*/\1/p' "$work/console.txt")
+python3 "$src/replay.py" "$work/console.txt" "$tpm" "$dev"
+echo "boot-to-ima-list-ms $ms (whole run $(( (end - start) / 1000000 )) ms)"
+[ -n "$result" ] && cp "$work/console.txt" "$result" || true
