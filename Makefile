@@ -51,12 +51,15 @@ install: deps
 	cmake --build $(INSTALL_BUILD) -j $(JOBS)
 	cmake --install $(INSTALL_BUILD)
 
+# Debian's kernel for the VM tests (tests/vm/), fetched once per build directory.
 check-normal: build
+	sh scripts/vm-kernel.sh $(BUILD)/vm-cache
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@echo "Wycheproof vectors exercised (from the test log):"
 	@grep -h ': [0-9]* vectors (' $(BUILD)/Testing/Temporary/LastTest.log | sed 's/^/  /'
 
 check-asan: build-asan
+	sh scripts/vm-kernel.sh $(ASAN_BUILD)/vm-cache
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
@@ -139,4 +142,5 @@ clean:
 # swtpm, three boots each, boot-to-IMA-list times in bench/results/vtpm.*.
 .PHONY: check-vm
 check-vm: build
+	sh scripts/vm-kernel.sh $(BUILD)/vm-cache
 	sh tests/vm/check-vm.sh $(BUILD)

@@ -9,27 +9,21 @@
 # PCR 10 the guest read (tests/vm/replay.py with the attest library's rule).
 #
 #   vm_ima.sh BUILD_DIR qtpm|swtpm tis|crb [RESULT_FILE]
-# Prints "boot-to-ima-list-ms N"; exits 0 on success, 77 when QEMU or the
-# kernel is not available. Everything it starts is stopped on any exit.
+# Prints "boot-to-ima-list-ms N"; exits 0 on success, 1 on failure (QEMU or
+# the kernel missing included). Everything it starts is stopped on any exit.
 set -eu
 build=$1 tpm=$2 dev=$3 result=${4:-}
 src=$(cd "$(dirname "$0")" && pwd)
 cache=$build/vm-cache
-command -v qemu-system-x86_64 >/dev/null || { echo "no qemu-system-x86_64"; exit 77; }
-command -v busybox >/dev/null || { echo "no busybox"; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || { echo "no qemu-system-x86_64 (scripts/deps.sh installs it)"; exit 1; }
+command -v busybox >/dev/null || { echo "no busybox (scripts/deps.sh installs busybox-static)"; exit 1; }
 mkdir -p "$cache"
-# The kernel: the newest linux-image-*-amd64 apt offers, cached.
+# The kernel: Debian's, unpacked by scripts/vm-kernel.sh (make check runs it
+# before the tests, so the test itself makes no network traffic).
 kernel=$(ls "$cache"/boot/vmlinuz-* 2>/dev/null | head -1 || true)
 if [ -z "$kernel" ]; then
-    deb=$(ls "$cache"/linux-image-*.deb 2>/dev/null | head -1 || true)
-    if [ -z "$deb" ]; then
-        pkg=$(apt-cache search '^linux-image-[0-9.]+-[0-9]+-amd64$' | awk '{print $1}' | sort -V | tail -1)
-        [ -n "$pkg" ] || { echo "no kernel package"; exit 77; }
-        (cd "$cache" && apt-get download "$pkg" >/dev/null 2>&1) || { echo "cannot download $pkg"; exit 77; }
-        deb=$(ls "$cache"/linux-image-*.deb | head -1)
-    fi
-    dpkg-deb -x "$deb" "$cache"
-    kernel=$(ls "$cache"/boot/vmlinuz-* | head -1)
+    echo "no kernel in $cache: run sh scripts/vm-kernel.sh $cache (make check does)"
+    exit 1
 fi
 # The initramfs (rebuilt when guest-init.sh changes).
 if [ ! -f "$cache/initrd.cpio" ] || [ "$src/guest-init.sh" -nt "$cache/initrd.cpio" ]; then

@@ -13,8 +13,8 @@ build=$1 tpm=$2
 src=$(cd "$(dirname "$0")" && pwd)
 cache=$build/vm-cache
 kernel=$(ls "$cache"/boot/vmlinuz-* 2>/dev/null | head -1 || true)
-[ -n "$kernel" ] && [ -f "$cache/initrd.cpio" ] || { echo "run vm_ima.sh first"; exit 77; }
-[ "$src/guest-init.sh" -nt "$cache/initrd.cpio" ] && { echo "initrd stale: run vm_ima.sh first"; exit 77; }
+[ -n "$kernel" ] && [ -f "$cache/initrd.cpio" ] || { echo "run vm_ima.sh first (ctest runs it before: DEPENDS)"; exit 1; }
+[ "$src/guest-init.sh" -nt "$cache/initrd.cpio" ] && { echo "initrd stale: run vm_ima.sh first"; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-mig.XXXXXX")
 pids=''
 cleanup() {
