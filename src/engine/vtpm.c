@@ -24,6 +24,7 @@
 
 #include "crypt.h"
 #include "engine_int.h"
+#include "ct.h"
 #include "entity.h"
 
 #define VOL_MAGIC "QTPMVOL1"
@@ -171,9 +172,9 @@ int qtpm_tpm_set_volatile(qtpm_tpm *tpm, const uint8_t *blob, size_t len)
     if (!tpm->powered)
         return QTPM_E_PARAM;
     uint8_t sum[VOL_SUM_LEN];
-    if (len < 8 + VOL_SUM_LEN || memcmp(blob, VOL_MAGIC, 8) != 0 ||
+    if (len < 8 + VOL_SUM_LEN || !public_equal(blob, VOL_MAGIC, 8) ||
         crypt_hash(TPM_ALG_SHA256, blob, len - VOL_SUM_LEN, sum) != 0 ||
-        memcmp(sum, blob + len - VOL_SUM_LEN, VOL_SUM_LEN) != 0)
+        !public_equal(sum, blob + len - VOL_SUM_LEN, VOL_SUM_LEN))
         return QTPM_E_INVALID;
     tpm_rd r = {blob, len - VOL_SUM_LEN, 8};
     uint8_t started, tested, sh, eh, ph;
