@@ -1212,6 +1212,25 @@ refuse:
     return fail(w, rc, "unseal refused at %s", stage);
 }
 
+/* Deletes the row id of the statement sql ("DELETE FROM t WHERE id=?"). */
+static int delete_row(wallet *w, const char *sql, int64_t id)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(w->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return WALLET_E_DB;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Appends a successful operation to the audit log and commits the transaction. */
+static int audit_commit(wallet *w, const char *op, const char *subject, const char *detail)
+{
+    int rc = audit_append(w, op, subject, detail, 0);
+    return rc ? rc : commit(w);
+}
+
 int wallet_token_delete(wallet *w, const char *name)
 {
     token_row r;
@@ -1228,20 +1247,9 @@ int wallet_token_delete(wallet *w, const char *name)
         if (rc && wallet_rc_base(rc) != TPM_RC_HANDLE)
             goto out;
     }
-    {
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(w->db, "DELETE FROM tokens WHERE id=?", -1, &s, NULL) != SQLITE_OK) {
-            rc = WALLET_E_DB;
-            goto out;
-        }
-        sqlite3_bind_int64(s, 1, r.id);
-        rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
-        sqlite3_finalize(s);
-    }
+    rc = delete_row(w, "DELETE FROM tokens WHERE id=?", r.id);
     if (!rc)
-        rc = audit_append(w, "delete", name, "nv undefined", 0);
-    if (!rc)
-        rc = commit(w);
+        rc = audit_commit(w, "delete", name, "nv undefined");
 out:
     if (rc)
         rollback(w);
@@ -1432,9 +1440,7 @@ int wallet_key_create(wallet *w, const char *name, wallet_key_kind kind)
         sqlite3_finalize(s);
     }
     if (!rc)
-        rc = audit_append(w, "keygen", name, kind == WALLET_KEY_AES ? "aes-256" : "hmac-sha256", 0);
-    if (!rc)
-        rc = commit(w);
+        rc = audit_commit(w, "keygen", name, kind == WALLET_KEY_AES ? "aes-256" : "hmac-sha256");
 undo:
     if (rc)
         evict(w, k.handle);
@@ -1479,10 +1485,8 @@ int wallet_key_rotate(wallet *w, const char *name)
     if (!rc) {
         char det[48];
         snprintf(det, sizeof det, "version %u -> %u", (unsigned)old.version, (unsigned)k.version);
-        rc = audit_append(w, "rotate", name, det, 0);
+        rc = audit_commit(w, "rotate", name, det);
     }
-    if (!rc)
-        rc = commit(w);
     /* the old version goes after the commit; if we die first, the next
      * rotation or create at that handle evicts it (key_make) */
     if (!rc)
@@ -1509,20 +1513,9 @@ int wallet_key_delete(wallet *w, const char *name)
     rc = evict(w, k.handle);
     if (rc && wallet_rc_base(rc) != TPM_RC_HANDLE)
         goto out;
-    {
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(w->db, "DELETE FROM keys WHERE id=?", -1, &s, NULL) != SQLITE_OK) {
-            rc = WALLET_E_DB;
-            goto out;
-        }
-        sqlite3_bind_int64(s, 1, k.id);
-        rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
-        sqlite3_finalize(s);
-    }
+    rc = delete_row(w, "DELETE FROM keys WHERE id=?", k.id);
     if (!rc)
-        rc = audit_append(w, "key-delete", name, "evicted", 0);
-    if (!rc)
-        rc = commit(w);
+        rc = audit_commit(w, "key-delete", name, "evicted");
 out:
     if (rc)
         rollback(w);
