@@ -521,6 +521,18 @@ static void test_rsa_encrypt_decrypt(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* TPM2_HashSequenceStart with authValue pw; the sequence's handle. */
+static uint32_t hash_seq_start(qtpm_tpm *tpm, const char *pw, uint16_t alg)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, pw, (uint16_t)strlen(pw));
+    cb_u16(&c, alg);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    return rb_u32(&r);
+}
+
 static void test_symmetric_and_hmac(void **state)
 {
     (void)state;
@@ -607,11 +619,7 @@ static void test_symmetric_and_hmac(void **state)
     assert_int_equal(run(tpm, &c, &r), TPM_RC_HANDLE | TPM_RC_1);
 
     /* hash sequence agrees with qtpm_hash */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA384);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA384);
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
     cb_u32(&c, seq);
     cb_pw(&c, "");
@@ -890,6 +898,14 @@ static uint32_t context_load(qtpm_tpm *tpm, const uint8_t *ctx, size_t cl, uint3
     return rc;
 }
 
+/* Saves the sequence seq into ctx and flushes it, as a resource manager does. */
+static size_t save_and_flush(qtpm_tpm *tpm, uint32_t seq, uint8_t *ctx, size_t cap)
+{
+    size_t cl = context_save(tpm, seq, ctx, cap);
+    assert_int_equal(flush(tpm, seq), 0);
+    return cl;
+}
+
 static void seq_update(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data)
 {
     cmdbuf c;
@@ -930,14 +946,9 @@ static void test_sequence_contexts(void **state)
     /* a hash sequence: saved mid-way, flushed, loaded twice (two
      * independent copies, Part 1 §30.2: an object context loads any number
      * of times), each finishes the same digest */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "spw", 3);
-    cb_u16(&c, TPM_ALG_SHA256);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    uint32_t seq = rb_u32(&r), s1, s2;
+    uint32_t seq = hash_seq_start(tpm, "spw", TPM_ALG_SHA256), s1, s2;
     seq_update(tpm, seq, "spw", "abc");
-    size_t cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    size_t cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     assert_int_equal(context_load(tpm, ctx, cl, &s2), 0);
     assert_int_not_equal(s1, s2);
@@ -963,14 +974,9 @@ static void test_sequence_contexts(void **state)
     ctx[cl - 1] ^= 1;
 
     /* SHA3-384 (our Keccak state) the same way */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA3_384);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA3_384);
     seq_update(tpm, seq, "", "abc");
-    cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     seq_complete(tpm, s1, "", "def", got, 48);
     qtpm_hash(QTPM_HASH_SHA3_384, (const uint8_t *)"abcdef", 6, want);
@@ -999,22 +1005,16 @@ static void test_sequence_contexts(void **state)
     assert_int_equal(run(tpm, &c, &r), 0);
     seq = rb_u32(&r);
     seq_update(tpm, seq, "", "abc");
-    cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     seq_complete(tpm, s1, "", "def", got, 32);
     assert_memory_equal(got, want, 32);
 
     /* an event sequence (every bank) through save/load: the SHA-256
      * digest of EventSequenceComplete is H(data) */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_NULL);
     seq_update(tpm, seq, "", "event ");
-    cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_EventSequenceComplete);
     cb_u32(&c, TPM_RH_NULL);
@@ -1040,11 +1040,7 @@ static void test_sequence_contexts(void **state)
 
     /* TPM Resume keeps a saved sequence loadable; TPM Reset (a new null
      * proof, Part 1 §30.3) does not */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA256);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA256);
     seq_update(tpm, seq, "", "abc");
     cl = context_save(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(shutdown(tpm, TPM_SU_STATE), 0);
@@ -1063,11 +1059,7 @@ static void test_sequence_contexts(void **state)
 
     /* more saves than the TPM keeps: the oldest state is forgotten (an
      * integrity failure), the newest loads */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA256);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA256);
     cl = context_save(tpm, seq, ctx, sizeof(ctx));
     uint8_t last[4096];
     size_t ll = 0;
