@@ -141,16 +141,33 @@ static int decaps(EVP_PKEY *priv, const uint8_t *ct, size_t ctlen, uint8_t *ss, 
     return r;
 }
 
+/* A client key of group name, its encoded share (*share, the returned length)
+ * and the server's view of that share (*p). */
+static size_t key_and_peer(const char *name, EVP_PKEY **k, uint8_t **share, EVP_PKEY **p)
+{
+    *k = client_key(name);
+    *share = NULL;
+    size_t sl = EVP_PKEY_get1_encoded_public_key(*k, share);
+    *p = peer_key(name, *share, sl);
+    return sl;
+}
+
+static void free_exchange(EVP_PKEY *k, uint8_t *share, EVP_PKEY *p)
+{
+    OPENSSL_free(share);
+    EVP_PKEY_free(p);
+    EVP_PKEY_free(k);
+}
+
 static void roundtrip_all_groups(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NWANT; i++) {
-        EVP_PKEY *k = client_key(want[i].name), *p;
-        uint8_t *share = NULL, ct[2048], ss1[64], ss2[64];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0, n1, n2 = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[2048], ss1[64], ss2[64];
+        size_t sl = key_and_peer(want[i].name, &k, &share, &p), ctl = 0, n1, n2 = 0;
 
         assert_int_equal(sl, want[i].share);
-        p = peer_key(want[i].name, share, sl);
         assert_non_null(p);
         n1 = encaps(p, ct, &ctl, ss1);
         assert_int_equal(ctl, want[i].reply);
@@ -171,9 +188,7 @@ static void roundtrip_all_groups(void **state)
         assert_int_equal(EVP_PKEY_get_size(k), (int)want[i].reply);
         /* The re-imported public key matches the key pair. */
         assert_int_equal(EVP_PKEY_eq(k, p), 1);
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 
@@ -205,11 +220,11 @@ static void wrong_length_ciphertexts(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NWANT; i++) {
-        EVP_PKEY *k = client_key(want[i].name), *p;
-        uint8_t *share = NULL, ct[1568 + 64 + 1], ss[64], ss2[64];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0, n = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[1568 + 64 + 1], ss[64], ss2[64];
+        size_t ctl = 0, n = 0;
 
-        p = peer_key(want[i].name, share, sl);
+        key_and_peer(want[i].name, &k, &share, &p);
         encaps(p, ct, &ctl, ss);
         memcpy(ct + ctl, ct, 65);
         for (size_t len = 0; len <= ctl + 64; len++) {
@@ -223,9 +238,7 @@ static void wrong_length_ciphertexts(void **state)
         }
         /* No ciphertext at all. */
         assert_false(decaps(k, NULL, 0, ss2, &n));
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 
@@ -236,12 +249,12 @@ static void tampered_ciphertexts(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NWANT; i++) {
-        EVP_PKEY *k = client_key(want[i].name), *p;
-        uint8_t *share = NULL, ct[1568], ss[64], ss2[64];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0, n = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[1568], ss[64], ss2[64];
+        size_t ctl = 0, n = 0;
         const size_t at[] = {0, 1, 40, 64, 65, 100, 1087, 1088, 1100};
 
-        p = peer_key(want[i].name, share, sl);
+        key_and_peer(want[i].name, &k, &share, &p);
         encaps(p, ct, &ctl, ss);
         for (size_t j = 0; j < sizeof(at) / sizeof(at[0]); j++) {
             size_t pos = at[j] < ctl ? at[j] : ctl - 1;
@@ -252,9 +265,7 @@ static void tampered_ciphertexts(void **state)
         }
         assert_true(decaps(k, ct, ctl, ss2, &n));
         assert_memory_equal(ss, ss2, n);
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 
@@ -499,22 +510,19 @@ static void kat_mlkem_alone(void **state)
 
     (void)state;
     for (int i = 0; i < 2; i++) {
-        EVP_PKEY *k = client_key(names[i]), *p;
-        uint8_t *share = NULL, ct[1568], ss[64], priv[64], ek[1568], dk[3168], ssk[32];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[1568], ss[64], priv[64], ek[1568], dk[3168], ssk[32];
+        size_t sl = key_and_peer(names[i], &k, &share, &p), ctl = 0;
 
         assert_int_equal(export_private(k, priv, sizeof(priv)), 64);
         assert_int_equal(qtpm_mlkem_keygen_from_seed(sets[i], priv, ek, dk), QTPM_OK);
         assert_int_equal(sl, qtpm_mlkem_ek_bytes(sets[i]));
         assert_memory_equal(share, ek, sl);
-        p = peer_key(names[i], share, sl);
         encaps(p, ct, &ctl, ss);
         assert_int_equal(qtpm_mlkem_decaps(sets[i], dk, qtpm_mlkem_dk_bytes(sets[i]), ct, ctl, ssk),
                          QTPM_OK);
         assert_memory_equal(ss, ssk, 32);
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 
