@@ -413,6 +413,13 @@ static int audit_append(wallet *w, const char *op, const char *subject, const ch
     return meta_put(w->db, "audit_tail", tail, sizeof tail);
 }
 
+/* Appends a successful operation to the audit log and commits the transaction. */
+static int audit_commit(wallet *w, const char *op, const char *subject, const char *detail)
+{
+    int rc = audit_append(w, op, subject, detail, 0);
+    return rc ? rc : commit(w);
+}
+
 /* A refused operation is logged in a transaction of its own. */
 static void audit_refusal(wallet *w, const char *op, const char *subject, const char *detail,
                           int result)
@@ -984,10 +991,8 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         snprintf(det, sizeof det, "type=%s pcrs=0x%06x uses=%u",
                  o->type == WALLET_TOKEN_BEARER ? "bearer" : "financial", (unsigned)o->pcr_mask,
                  (unsigned)o->uses);
-        if ((rc = audit_append(w, "seal", name, det, 0)) != QTPM_OK)
-            goto out;
+        rc = audit_commit(w, "seal", name, det);
     }
-    rc = commit(w);
 out:
     if (rc) {
         rollback(w);
@@ -1180,7 +1185,7 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
     }
     *len = pl;
     snprintf(det, sizeof det, "amount=%llu", (unsigned long long)amount);
-    if ((rc = audit_append(w, "unseal", name, det, 0)) != QTPM_OK || (rc = commit(w)) != QTPM_OK) {
+    if ((rc = audit_commit(w, "unseal", name, det)) != QTPM_OK) {
         stage = "audit";
         goto refuse;
     }
@@ -1222,13 +1227,6 @@ static int delete_row(wallet *w, const char *sql, int64_t id)
     int rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
     sqlite3_finalize(s);
     return rc;
-}
-
-/* Appends a successful operation to the audit log and commits the transaction. */
-static int audit_commit(wallet *w, const char *op, const char *subject, const char *detail)
-{
-    int rc = audit_append(w, op, subject, detail, 0);
-    return rc ? rc : commit(w);
 }
 
 int wallet_token_delete(wallet *w, const char *name)
@@ -1594,37 +1592,38 @@ static int key_use_logged(wallet *w, const char *op, const char *name, size_t le
         audit_refusal(w, op, name, det, rc);
         return rc;
     }
-    if ((arc = audit_append(w, op, name, det, 0)) != QTPM_OK || (arc = commit(w)) != QTPM_OK) {
+    if ((arc = audit_commit(w, op, name, det)) != QTPM_OK) {
         rollback(w);
         return arc;
     }
     return QTPM_OK;
 }
 
-int wallet_key_encrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
-                       size_t out_cap, size_t *out_len)
+/* Encrypts or decrypts (op) with the key name, logged; on failure out is wiped. */
+static int key_crypt_logged(wallet *w, const char *op, const char *name, int decrypt,
+                            const uint8_t *in, size_t len, uint8_t *out, size_t out_cap,
+                            size_t *out_len)
 {
     int rc = begin(w);
     if (rc)
         return rc;
-    rc = key_use_logged(w, "encrypt", name, len,
-                        key_crypt(w, name, 0, in, len, out, out_cap, out_len));
+    rc = key_use_logged(w, op, name, len,
+                        key_crypt(w, name, decrypt, in, len, out, out_cap, out_len));
     if (rc)
         qtpm_memzero(out, out_cap);
     return rc;
 }
 
+int wallet_key_encrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
+                       size_t out_cap, size_t *out_len)
+{
+    return key_crypt_logged(w, "encrypt", name, 0, in, len, out, out_cap, out_len);
+}
+
 int wallet_key_decrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
                        size_t out_cap, size_t *out_len)
 {
-    int rc = begin(w);
-    if (rc)
-        return rc;
-    rc = key_use_logged(w, "decrypt", name, len,
-                        key_crypt(w, name, 1, in, len, out, out_cap, out_len));
-    if (rc)
-        qtpm_memzero(out, out_cap);
-    return rc;
+    return key_crypt_logged(w, "decrypt", name, 1, in, len, out, out_cap, out_len);
 }
 
 static int key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32]);
