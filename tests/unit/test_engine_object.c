@@ -521,6 +521,66 @@ static void test_rsa_encrypt_decrypt(void **state)
     qtpm_tpm_free(tpm);
 }
 
+static void seq_update(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
+    cb_u32(&c, seq);
+    cb_pw(&c, pw);
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    assert_int_equal(run(tpm, &c, &r), 0);
+}
+
+static void seq_complete(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data,
+                         uint8_t *out, uint16_t want_len)
+{
+    cmdbuf c;
+    rspbuf r;
+    uint16_t n;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
+    cb_u32(&c, seq);
+    cb_pw(&c, pw);
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    cb_u32(&c, TPM_RH_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    const uint8_t *d = rb_2b(&r, &n);
+    assert_int_equal(n, want_len);
+    memcpy(out, d, n);
+}
+
+/* TPM2_HMAC of data with the HMAC key hk (empty authValue); mac gets its 32 bytes. */
+static void hmac_once(qtpm_tpm *tpm, uint32_t hk, const char *data, uint8_t mac[32])
+{
+    cmdbuf c;
+    rspbuf r;
+    uint16_t n;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
+    cb_u32(&c, hk);
+    cb_pw(&c, "");
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    memcpy(mac, rb_2b(&r, &n), 32);
+}
+
+/* TPM2_HMAC_Start with the HMAC key hk (empty authValue), the sequence's authValue
+ * pw; the sequence's handle. */
+static uint32_t hmac_seq_start(qtpm_tpm *tpm, uint32_t hk, const char *pw)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
+    cb_u32(&c, hk);
+    cb_pw(&c, "");
+    cb_2b(&c, pw, (uint16_t)strlen(pw));
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    return rb_u32(&r);
+}
+
 /* TPM2_HashSequenceStart with authValue pw; the sequence's handle. */
 static uint32_t hash_seq_start(qtpm_tpm *tpm, const char *pw, uint16_t alg)
 {
@@ -582,35 +642,12 @@ static void test_symmetric_and_hmac(void **state)
     blob ht = keyedhash_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA,
                                  TPM_ALG_HMAC, TPM_ALG_SHA256);
     uint32_t hk = create_load(tpm, srk, &ht, "", NULL, 0, NULL, NULL, NULL, NULL);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "abcdef", 6);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    uint8_t mac1[32];
-    memcpy(mac1, rb_2b(&r, &n), 32);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "seqpw", 5);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    uint32_t seq = rb_u32(&r);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
-    cb_u32(&c, seq);
-    cb_pw(&c, "seqpw");
-    cb_2b(&c, "abc", 3);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
-    cb_u32(&c, seq);
-    cb_pw(&c, "seqpw");
-    cb_2b(&c, "def", 3);
-    cb_u32(&c, TPM_RH_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    assert_memory_equal(rb_2b(&r, &n), mac1, 32);
+    uint8_t mac1[32], mac2[32];
+    hmac_once(tpm, hk, "abcdef", mac1);
+    uint32_t seq = hmac_seq_start(tpm, hk, "seqpw");
+    seq_update(tpm, seq, "seqpw", "abc");
+    seq_complete(tpm, seq, "seqpw", "def", mac2, 32);
+    assert_memory_equal(mac2, mac1, 32);
     /* the sequence is gone */
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
     cb_u32(&c, seq);
@@ -906,35 +943,6 @@ static size_t save_and_flush(qtpm_tpm *tpm, uint32_t seq, uint8_t *ctx, size_t c
     return cl;
 }
 
-static void seq_update(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data)
-{
-    cmdbuf c;
-    rspbuf r;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
-    cb_u32(&c, seq);
-    cb_pw(&c, pw);
-    cb_2b(&c, data, (uint16_t)strlen(data));
-    assert_int_equal(run(tpm, &c, &r), 0);
-}
-
-static void seq_complete(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data,
-                         uint8_t *out, uint16_t want_len)
-{
-    cmdbuf c;
-    rspbuf r;
-    uint16_t n;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
-    cb_u32(&c, seq);
-    cb_pw(&c, pw);
-    cb_2b(&c, data, (uint16_t)strlen(data));
-    cb_u32(&c, TPM_RH_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    const uint8_t *d = rb_2b(&r, &n);
-    assert_int_equal(n, want_len);
-    memcpy(out, d, n);
-}
-
 static void test_sequence_contexts(void **state)
 {
     (void)state;
@@ -988,22 +996,8 @@ static void test_sequence_contexts(void **state)
     blob ht = keyedhash_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA,
                                  TPM_ALG_HMAC, TPM_ALG_SHA256);
     uint32_t hk = create_load(tpm, srk, &ht, "", NULL, 0, NULL, NULL, NULL, NULL);
-    uint16_t n;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "abcdef", 6);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    memcpy(want, rb_2b(&r, &n), 32);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    hmac_once(tpm, hk, "abcdef", want);
+    seq = hmac_seq_start(tpm, hk, "");
     seq_update(tpm, seq, "", "abc");
     cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
