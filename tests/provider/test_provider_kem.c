@@ -348,6 +348,21 @@ static void hex(const char *s, uint8_t *out, size_t n)
     }
 }
 
+/* A key pair of group from its private form (ML-KEM seed ‖ classic private key). */
+static EVP_PKEY *key_from_private(const char *group, uint8_t *priv, size_t len)
+{
+    OSSL_PARAM params[2];
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(lib, group, NULL);
+    EVP_PKEY *k = NULL;
+
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, len);
+    params[1] = OSSL_PARAM_construct_end();
+    assert_int_equal(EVP_PKEY_fromdata_init(c), 1);
+    assert_int_equal(EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params), 1);
+    EVP_PKEY_CTX_free(c);
+    return k;
+}
+
 /* A published vector in the hybrid layout: RFC 7748 §6.1's Alice as the
  * client's X25519 half, Bob's public key as the server's. The client share
  * must end with Alice's public key, and the secret's second half must be
@@ -357,9 +372,7 @@ static void kat_rfc7748_in_hybrid(void **state)
     uint8_t priv[96], alice_pub[32], bob_pub[32], k_want[32], ek[1184], dk[2400];
     uint8_t reply[1120], ssk[32], ss[64];
     uint8_t *share = NULL;
-    OSSL_PARAM params[2];
-    EVP_PKEY_CTX *c;
-    EVP_PKEY *k = NULL;
+    EVP_PKEY *k;
     size_t sl, n = 0;
 
     (void)state;
@@ -370,12 +383,7 @@ static void kat_rfc7748_in_hybrid(void **state)
     hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", bob_pub, 32);
     hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", k_want, 32);
 
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, sizeof(priv));
-    params[1] = OSSL_PARAM_construct_end();
-    c = EVP_PKEY_CTX_new_from_name(lib, "X25519MLKEM768", NULL);
-    assert_int_equal(EVP_PKEY_fromdata_init(c), 1);
-    assert_int_equal(EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params), 1);
-    EVP_PKEY_CTX_free(c);
+    k = key_from_private("X25519MLKEM768", priv, sizeof(priv));
 
     sl = EVP_PKEY_get1_encoded_public_key(k, &share);
     assert_int_equal(sl, 1216);
@@ -402,9 +410,7 @@ static void kat_rfc5903_in_hybrid(void **state)
     uint8_t priv[96], gi[65], gr[65], girx[32], ek[1184], dk[2400];
     uint8_t reply[1153], ssk[32], ss[64];
     uint8_t *share = NULL;
-    OSSL_PARAM params[2];
-    EVP_PKEY_CTX *c;
-    EVP_PKEY *k = NULL;
+    EVP_PKEY *k;
     size_t sl, n = 0;
 
     (void)state;
@@ -418,12 +424,7 @@ static void kat_rfc5903_in_hybrid(void **state)
     hex("56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB", gr + 33, 32);
     hex("D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE", girx, 32);
 
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, sizeof(priv));
-    params[1] = OSSL_PARAM_construct_end();
-    c = EVP_PKEY_CTX_new_from_name(lib, "SecP256r1MLKEM768", NULL);
-    assert_int_equal(EVP_PKEY_fromdata_init(c), 1);
-    assert_int_equal(EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params), 1);
-    EVP_PKEY_CTX_free(c);
+    k = key_from_private("SecP256r1MLKEM768", priv, sizeof(priv));
 
     sl = EVP_PKEY_get1_encoded_public_key(k, &share);
     assert_int_equal(sl, 1249);
