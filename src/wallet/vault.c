@@ -1217,6 +1217,12 @@ refuse:
     return fail(w, rc, "unseal refused at %s", stage);
 }
 
+/* Checks an object's name, then opens the transaction of an operation on it. */
+static int begin_named(wallet *w, const char *name)
+{
+    return valid_name(name) ? begin(w) : WALLET_E_ARG;
+}
+
 /* Deletes the row id of the statement sql ("DELETE FROM t WHERE id=?"). */
 static int delete_row(wallet *w, const char *sql, int64_t id)
 {
@@ -1233,9 +1239,7 @@ int wallet_token_delete(wallet *w, const char *name)
 {
     token_row r;
     int rc;
-    if (!valid_name(name))
-        return WALLET_E_ARG;
-    if ((rc = begin(w)) != QTPM_OK)
+    if ((rc = begin_named(w, name)) != QTPM_OK)
         return rc;
     if ((rc = token_load_row(w, name, &r)) != QTPM_OK)
         goto out;
@@ -1452,9 +1456,7 @@ int wallet_key_rotate(wallet *w, const char *name)
 {
     key_row k, old;
     int rc;
-    if (!valid_name(name))
-        return WALLET_E_ARG;
-    if ((rc = begin(w)) != QTPM_OK)
+    if ((rc = begin_named(w, name)) != QTPM_OK)
         return rc;
     if ((rc = key_load_row(w, name, &k)) != QTPM_OK)
         goto out;
@@ -1502,9 +1504,7 @@ int wallet_key_delete(wallet *w, const char *name)
 {
     key_row k;
     int rc;
-    if (!valid_name(name))
-        return WALLET_E_ARG;
-    if ((rc = begin(w)) != QTPM_OK)
+    if ((rc = begin_named(w, name)) != QTPM_OK)
         return rc;
     if ((rc = key_load_row(w, name, &k)) != QTPM_OK)
         goto out;
