@@ -70,6 +70,17 @@ int agent_uses_kernel_ima(const agent_config *cfg);
 
 /* -------------------------------------------------------------- client */
 
+/* A libcurl reply being received: NUL-terminated, at most AGENT_REPLY_MAX bytes
+ * (past that, overflow is set and the transfer stops). */
+#define AGENT_REPLY_MAX (8u << 20)
+typedef struct {
+    char *buf;
+    size_t len;
+    int overflow;
+} agent_reply;
+/* CURLOPT_WRITEFUNCTION for an agent_reply (CURLOPT_WRITEDATA). */
+size_t agent_reply_write(char *p, size_t size, size_t nmemb, void *u);
+
 /* POST body (a JSON object) to nms_url + path; *status is the HTTP status,
  * *reply the parsed JSON reply (NULL when none). */
 int agent_http_post(const agent_config *cfg, const char *path, json_t *body, long *status,

@@ -19,19 +19,11 @@
 
 #include "agent.h"
 
-#define REPLY_MAX (8u << 20)
-
-typedef struct {
-    char *buf;
-    size_t len;
-    int overflow;
-} reply_buf;
-
-static size_t on_data(char *p, size_t size, size_t nmemb, void *u)
+size_t agent_reply_write(char *p, size_t size, size_t nmemb, void *u)
 {
-    reply_buf *r = u;
+    agent_reply *r = u;
     size_t n = size * nmemb;
-    if (r->len + n > REPLY_MAX) {
+    if (r->len + n > AGENT_REPLY_MAX) {
         r->overflow = 1;
         return 0;
     }
@@ -120,11 +112,11 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
         return QTPM_E_NOMEM;
     }
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    reply_buf r = { NULL, 0, 0 };
+    agent_reply r = { NULL, 0, 0 };
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, agent_reply_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);

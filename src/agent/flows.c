@@ -618,18 +618,19 @@ static int load_approval(const agent_config *cfg, agent_tlskey *k)
     return 0;
 }
 
-/* POST body to /api/v1/routers/<id>/<suffix> over mutual TLS with the
- * TPM-resident key and the NMS's last approval; *rep gets the reply. Fails
- * (with the TPM's reason in err) when the TPM refuses to sign. */
-static int tls_post(const agent_config *cfg, qtpm_tss *tpm, const char *suffix, json_t *body,
-                    json_t **rep, char *err, size_t errlen)
+/* Reads the enrolled TLS identity from state_dir: the router's id (into router, NUL
+ * terminated), the policy object's public area, the TLS key's public and private
+ * areas and its certificate (*cert, NULL on failure). */
+static int read_tls_identity(const agent_config *cfg, char *router, size_t rcap,
+                             TPM2B_PUBLIC *pol, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
+                             X509 **cert, char *err, size_t errlen)
 {
-    char router[256], p[1100], path[512];
+    char p[1100];
     uint8_t *buf = NULL;
     size_t len = 0, off = 0;
-    *rep = NULL;
+    *cert = NULL;
     spath(cfg, "router.id", p, sizeof p);
-    if (agent_read_file(p, &buf, &len) != 0 || len == 0 || len >= sizeof router) {
+    if (agent_read_file(p, &buf, &len) != 0 || len == 0 || len >= rcap) {
         free(buf);
         snprintf(err, errlen, "not enrolled");
         return AGENT_E_IO;
@@ -637,34 +638,50 @@ static int tls_post(const agent_config *cfg, qtpm_tss *tpm, const char *suffix, 
     memcpy(router, buf, len);
     router[len] = '\0';
     free(buf);
-    TPM2B_PUBLIC pol, pub;
-    TPM2B_PRIVATE priv;
     spath(cfg, "policy.pub", p, sizeof p);
-    int ok = read_public(p, &pol) == 0;
+    int ok = read_public(p, pol) == 0;
     spath(cfg, "tls.pub", p, sizeof p);
-    ok = ok && read_public(p, &pub) == 0;
+    ok = ok && read_public(p, pub) == 0;
     buf = NULL;
     spath(cfg, "tls.priv", p, sizeof p);
     ok = ok && agent_read_file(p, &buf, &len) == 0 &&
-         qtpm_TPM2B_PRIVATE_unmarshal(&priv, buf, len, &off) == TPM_RC_SUCCESS;
+         qtpm_TPM2B_PRIVATE_unmarshal(priv, buf, len, &off) == TPM_RC_SUCCESS;
     free(buf);
     buf = NULL;
-    X509 *cert = NULL;
     spath(cfg, "tls.crt", p, sizeof p);
     if (ok && agent_read_file(p, &buf, &len) == 0) {
         const unsigned char *q = buf;
-        cert = d2i_X509(NULL, &q, (long)len);
+        *cert = d2i_X509(NULL, &q, (long)len);
     }
     free(buf);
-    if (!ok || !cert) {
-        X509_free(cert);
+    if (!ok || !*cert) {
+        X509_free(*cert);
+        *cert = NULL;
         snprintf(err, errlen, "no TLS key and certificate in %s (run enrol)", cfg->state_dir);
         return AGENT_E_IO;
     }
+    return 0;
+}
+
+/* POST body to /api/v1/routers/<id>/<suffix> over mutual TLS with the
+ * TPM-resident key and the NMS's last approval; *rep gets the reply. Fails
+ * (with the TPM's reason in err) when the TPM refuses to sign. */
+static int tls_post(const agent_config *cfg, qtpm_tss *tpm, const char *suffix, json_t *body,
+                    json_t **rep, char *err, size_t errlen)
+{
+    char router[256], path[512];
+    *rep = NULL;
+    TPM2B_PUBLIC pol, pub;
+    TPM2B_PRIVATE priv;
+    X509 *cert;
+    int rc = read_tls_identity(cfg, router, sizeof router, &pol, &pub, &priv, &cert, err,
+                               errlen);
+    if (rc != 0)
+        return rc;
     agent_tlskey k;
     qtpm_tss_key srk;
     memset(&k, 0, sizeof k);
-    int rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
+    rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
     if (rc == QTPM_OK)
         rc = agent_tlskey_load(&k, tpm, srk.handle, &pol, router, &priv, &pub);
     if (rc != QTPM_OK) {
@@ -766,45 +783,18 @@ int agent_tls_identity_load(const agent_config *cfg, qtpm_tss *tpm, agent_tls_id
     agent_tls_identity *id = calloc(1, sizeof *id);
     if (!id)
         return QTPM_E_NOMEM;
-    char p[1100];
-    uint8_t *buf = NULL;
-    size_t len = 0, off = 0;
-    spath(cfg, "router.id", p, sizeof p);
-    if (agent_read_file(p, &buf, &len) != 0 || len == 0 || len >= sizeof id->router) {
-        free(buf);
-        free(id);
-        snprintf(err, errlen, "not enrolled");
-        return AGENT_E_IO;
-    }
-    memcpy(id->router, buf, len);
-    free(buf);
     TPM2B_PUBLIC pol, pub;
     TPM2B_PRIVATE priv;
-    spath(cfg, "policy.pub", p, sizeof p);
-    int ok = read_public(p, &pol) == 0;
-    spath(cfg, "tls.pub", p, sizeof p);
-    ok = ok && read_public(p, &pub) == 0;
-    buf = NULL;
-    spath(cfg, "tls.priv", p, sizeof p);
-    ok = ok && agent_read_file(p, &buf, &len) == 0 &&
-         qtpm_TPM2B_PRIVATE_unmarshal(&priv, buf, len, &off) == TPM_RC_SUCCESS;
-    free(buf);
-    buf = NULL;
-    spath(cfg, "tls.crt", p, sizeof p);
-    if (ok && agent_read_file(p, &buf, &len) == 0) {
-        const unsigned char *q = buf;
-        id->cert = d2i_X509(NULL, &q, (long)len);
-    }
-    free(buf);
-    if (!ok || !id->cert) {
+    int rc = read_tls_identity(cfg, id->router, sizeof id->router, &pol, &pub, &priv,
+                               &id->cert, err, errlen);
+    if (rc != 0) {
         agent_tls_identity_free(id);
-        snprintf(err, errlen, "no TLS key and certificate in %s (run enrol)", cfg->state_dir);
-        return AGENT_E_IO;
+        return rc;
     }
     /* The TLS key stays loaded for the agent's life (one transient slot of the TPM);
      * the SRK is only needed to load it. */
     qtpm_tss_key srk;
-    int rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
+    rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
     if (rc == QTPM_OK) {
         rc = agent_tlskey_load(&id->k, tpm, srk.handle, &pol, id->router, &priv, &pub);
         qtpm_tss_FlushContext(tpm, srk.handle);

@@ -47,19 +47,12 @@
 #include "agent.h"
 
 #define VTY_REPLY_MAX (16u << 20)
-#define HTTP_REPLY_MAX (8u << 20)
 #define MAX_IFS 256
 #define MAX_NBRS 256
 #define MAX_ROUTES 4096
 #define RTPROT_OSPF_ZEBRA 188 /* zebra's protocol number for OSPF routes (rt_netlink.h) */
 #define FIB_WAIT_MS 2000
 #define REPORT_CHECK_MS 1000
-
-typedef struct {
-    char *buf;
-    size_t len;
-    int overflow;
-} hbuf;
 
 struct agent_routing {
     const agent_config *cfg;
@@ -68,7 +61,7 @@ struct agent_routing {
     CURLM *multi;
     CURL *poll;
     int poll_active;
-    hbuf poll_reply;
+    agent_reply poll_reply;
     char poll_url[1024];
     double poll_retry;
     long long after;
@@ -278,24 +271,6 @@ static json_t *build_report(const agent_config *cfg, char *err, size_t errlen)
 
 /* ------------------------------------------------------------------ HTTP */
 
-static size_t on_data(char *p, size_t size, size_t nmemb, void *u)
-{
-    hbuf *r = u;
-    size_t n = size * nmemb;
-    if (r->len + n > HTTP_REPLY_MAX) {
-        r->overflow = 1;
-        return 0;
-    }
-    char *nb = realloc(r->buf, r->len + n + 1);
-    if (!nb)
-        return 0;
-    memcpy(nb + r->len, p, n);
-    r->buf = nb;
-    r->len += n;
-    r->buf[r->len] = '\0';
-    return n;
-}
-
 static CURLcode on_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
 {
     (void)c;
@@ -306,9 +281,9 @@ static CURLcode on_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
     return CURLE_OK;
 }
 
-static void common_opts(agent_routing *rt, CURL *c, hbuf *r, long timeout)
+static void common_opts(agent_routing *rt, CURL *c, agent_reply *r, long timeout)
 {
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, agent_reply_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
@@ -336,7 +311,7 @@ static int rpost(agent_routing *rt, const char *suffix, json_t *body, char *err,
     if (!text)
         return QTPM_E_NOMEM;
     agent_tls_identity_refresh(rt->cfg, rt->id);
-    hbuf r = { NULL, 0, 0 };
+    agent_reply r = { NULL, 0, 0 };
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     CURL *c = rt->post;
     curl_easy_setopt(c, CURLOPT_URL, url);

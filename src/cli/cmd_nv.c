@@ -498,6 +498,36 @@ static int nv_write_cmd(cli_ctx *c, TPM_CC cc, const char *what, TPM_HANDLE ah, 
     return 0;
 }
 
+/* The arguments nvsetbits and nvextend share: INDEX, -C AUTHHANDLE, -P AUTH (not yet
+ * parsed: *a_s) and -i (*i_s; long name ilong); *idx and *ah are the index and the
+ * handle that authorizes the write. */
+static int nv_bits_extend_args(cli_ctx *c, int argc, char **argv, const char *ilong,
+                               const char *usage, TPM_HANDLE *idx, TPM_HANDLE *ah,
+                               const char **a_s, const char **i_s)
+{
+    const struct option opts[] = {
+        { "hierarchy", required_argument, NULL, 'C' },
+        { "auth", required_argument, NULL, 'P' },
+        { ilong, required_argument, NULL, 'i' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *h_s = NULL;
+    int ch, e;
+    *a_s = NULL;
+    *i_s = NULL;
+    while ((ch = getopt_long(argc, argv, "C:P:i:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'C': h_s = optarg; break;
+        case 'P': *a_s = optarg; break;
+        case 'i': *i_s = optarg; break;
+        CLI_COMMON_CASES(c, ch, usage)
+        }
+    }
+    if ((e = parse_index(c, argc, argv, idx, 0)) || (e = nv_auth_handle(c, h_s, *idx, ah)))
+        return e;
+    return 0;
+}
+
 static const char nvsetbits_usage[] =
     "Usage: qtpm nvsetbits INDEX -i BITS [-C AUTHHANDLE] [-P AUTH]\n"
     "TPM2_NV_SetBits: ORs the 64-bit BITS into a bit-field index (nt=bits),\n"
@@ -505,25 +535,12 @@ static const char nvsetbits_usage[] =
 
 static int cmd_nvsetbits(cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "hierarchy", required_argument, NULL, 'C' },
-        { "auth", required_argument, NULL, 'P' },
-        { "bits", required_argument, NULL, 'i' },
-        CLI_COMMON_LONGOPTS,
-    };
-    const char *h_s = NULL, *a_s = NULL, *bits_s = NULL;
-    int ch, e;
-    while ((ch = getopt_long(argc, argv, "C:P:i:T:h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'C': h_s = optarg; break;
-        case 'P': a_s = optarg; break;
-        case 'i': bits_s = optarg; break;
-        CLI_COMMON_CASES(c, ch, nvsetbits_usage)
-        }
-    }
+    const char *a_s, *bits_s;
     TPM_HANDLE idx, ah;
     cli_auth a;
-    if ((e = parse_index(c, argc, argv, &idx, 0)) || (e = nv_auth_handle(c, h_s, idx, &ah)))
+    int e = nv_bits_extend_args(c, argc, argv, "bits", nvsetbits_usage, &idx, &ah, &a_s,
+                                &bits_s);
+    if (e)
         return e;
     char *end = NULL;
     unsigned long long bits = bits_s ? strtoull(bits_s, &end, 0) : 0;
@@ -549,25 +566,11 @@ static const char nvextend_usage[] =
 
 static int cmd_nvextend(cli_ctx *c, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "hierarchy", required_argument, NULL, 'C' },
-        { "auth", required_argument, NULL, 'P' },
-        { "input", required_argument, NULL, 'i' },
-        CLI_COMMON_LONGOPTS,
-    };
-    const char *h_s = NULL, *a_s = NULL, *in = NULL;
-    int ch, e;
-    while ((ch = getopt_long(argc, argv, "C:P:i:T:h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'C': h_s = optarg; break;
-        case 'P': a_s = optarg; break;
-        case 'i': in = optarg; break;
-        CLI_COMMON_CASES(c, ch, nvextend_usage)
-        }
-    }
+    const char *a_s, *in;
     TPM_HANDLE idx, ah;
     cli_auth a;
-    if ((e = parse_index(c, argc, argv, &idx, 0)) || (e = nv_auth_handle(c, h_s, idx, &ah)))
+    int e = nv_bits_extend_args(c, argc, argv, "input", nvextend_usage, &idx, &ah, &a_s, &in);
+    if (e)
         return e;
     if (!in) {
         cli_err(c, "-i FILE is required");

@@ -205,6 +205,24 @@ static int classic_derive(OSSL_LIB_CTX *libctx, EVP_PKEY *priv, EVP_PKEY *peer, 
 
 /* ---- keys ---------------------------------------------------------------- */
 
+static void wipe_secrets(qp_key *k)
+{
+    OPENSSL_cleanse(k->seed, sizeof(k->seed));
+    OPENSSL_cleanse(k->dk, sizeof(k->dk));
+}
+
+/* Ends the making of a key pair: made (ok), it holds both halves; failed, its
+ * secrets are wiped and it holds none. Returns ok. */
+static int key_made(qp_key *k, int ok)
+{
+    if (!ok) {
+        wipe_secrets(k);
+        return 0;
+    }
+    k->has_pub = k->has_priv = 1;
+    return 1;
+}
+
 int qp_key_generate(qp_key *k)
 {
     const qp_group *g = k->g;
@@ -216,12 +234,9 @@ int qp_key_generate(qp_key *k)
         if (k->ec == NULL)
             goto fail;
     }
-    k->has_pub = k->has_priv = 1;
-    return 1;
+    return key_made(k, 1);
 fail:
-    OPENSSL_cleanse(k->seed, sizeof(k->seed));
-    OPENSSL_cleanse(k->dk, sizeof(k->dk));
-    return 0;
+    return key_made(k, 0);
 }
 
 size_t qp_private_len(const qp_group *g)
@@ -308,12 +323,9 @@ int qp_key_from_private(qp_key *k, const uint8_t *in, size_t in_len)
     }
     if (g->classic != QP_CLASSIC_NONE && k->ec == NULL)
         goto fail;
-    k->has_pub = k->has_priv = 1;
-    return 1;
+    return key_made(k, 1);
 fail:
-    OPENSSL_cleanse(k->seed, sizeof(k->seed));
-    OPENSSL_cleanse(k->dk, sizeof(k->dk));
-    return 0;
+    return key_made(k, 0);
 }
 
 /* ---- client share -------------------------------------------------------- */
@@ -348,8 +360,7 @@ int qp_share_decode(qp_key *k, const uint8_t *in, size_t in_len)
     }
     /* A key is either a fresh peer key or replaced whole. */
     EVP_PKEY_free(k->ec);
-    OPENSSL_cleanse(k->seed, sizeof(k->seed));
-    OPENSSL_cleanse(k->dk, sizeof(k->dk));
+    wipe_secrets(k);
     k->ec = ec;
     memcpy(k->ek, in + mlkem_off(g), g->ek_len);
     k->has_pub = 1;

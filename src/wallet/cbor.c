@@ -120,17 +120,27 @@ int cbor_read_int(cbor_reader *r, int64_t *v)
     return 0;
 }
 
-static int read_string(cbor_reader *r, int want, const uint8_t **p, size_t *len)
+/* The head of a string or container of major type want whose argument (its length or
+ * its count of items, each at least one byte) fits in what is left of the input. */
+static int head_sized(const cbor_reader *r, int want, uint64_t *arg, size_t *h)
 {
     int major, rc;
-    uint64_t arg;
-    size_t h;
-    if ((rc = head(r, &major, &arg, &h)) != 0)
+    if ((rc = head(r, &major, arg, h)) != 0)
         return rc;
     if (major != want)
         return CBOR_E_TYPE;
-    if (arg > r->len - r->off - h)
+    if (*arg > r->len - r->off - *h)
         return CBOR_E_MALFORMED;
+    return 0;
+}
+
+static int read_string(cbor_reader *r, int want, const uint8_t **p, size_t *len)
+{
+    uint64_t arg;
+    size_t h;
+    int rc = head_sized(r, want, &arg, &h);
+    if (rc != 0)
+        return rc;
     *p = r->p + r->off + h;
     *len = (size_t)arg;
     r->off += h + (size_t)arg;
@@ -149,15 +159,11 @@ int cbor_read_text(cbor_reader *r, const uint8_t **p, size_t *len)
 
 static int read_container(cbor_reader *r, int want, size_t *n)
 {
-    int major, rc;
     uint64_t arg;
     size_t h;
-    if ((rc = head(r, &major, &arg, &h)) != 0)
+    int rc = head_sized(r, want, &arg, &h);
+    if (rc != 0)
         return rc;
-    if (major != want)
-        return CBOR_E_TYPE;
-    if (arg > r->len - r->off - h)
-        return CBOR_E_MALFORMED;
     *n = (size_t)arg;
     r->off += h;
     return 0;

@@ -413,6 +413,13 @@ static int audit_append(wallet *w, const char *op, const char *subject, const ch
     return meta_put(w->db, "audit_tail", tail, sizeof tail);
 }
 
+/* Appends a successful operation to the audit log and commits the transaction. */
+static int audit_commit(wallet *w, const char *op, const char *subject, const char *detail)
+{
+    int rc = audit_append(w, op, subject, detail, 0);
+    return rc ? rc : commit(w);
+}
+
 /* A refused operation is logged in a transaction of its own. */
 static void audit_refusal(wallet *w, const char *op, const char *subject, const char *detail,
                           int result)
@@ -984,10 +991,8 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         snprintf(det, sizeof det, "type=%s pcrs=0x%06x uses=%u",
                  o->type == WALLET_TOKEN_BEARER ? "bearer" : "financial", (unsigned)o->pcr_mask,
                  (unsigned)o->uses);
-        if ((rc = audit_append(w, "seal", name, det, 0)) != QTPM_OK)
-            goto out;
+        rc = audit_commit(w, "seal", name, det);
     }
-    rc = commit(w);
 out:
     if (rc) {
         rollback(w);
@@ -1180,7 +1185,7 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
     }
     *len = pl;
     snprintf(det, sizeof det, "amount=%llu", (unsigned long long)amount);
-    if ((rc = audit_append(w, "unseal", name, det, 0)) != QTPM_OK || (rc = commit(w)) != QTPM_OK) {
+    if ((rc = audit_commit(w, "unseal", name, det)) != QTPM_OK) {
         stage = "audit";
         goto refuse;
     }
@@ -1212,13 +1217,29 @@ refuse:
     return fail(w, rc, "unseal refused at %s", stage);
 }
 
+/* Checks an object's name, then opens the transaction of an operation on it. */
+static int begin_named(wallet *w, const char *name)
+{
+    return valid_name(name) ? begin(w) : WALLET_E_ARG;
+}
+
+/* Deletes the row id of the statement sql ("DELETE FROM t WHERE id=?"). */
+static int delete_row(wallet *w, const char *sql, int64_t id)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(w->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return WALLET_E_DB;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int wallet_token_delete(wallet *w, const char *name)
 {
     token_row r;
     int rc;
-    if (!valid_name(name))
-        return WALLET_E_ARG;
-    if ((rc = begin(w)) != QTPM_OK)
+    if ((rc = begin_named(w, name)) != QTPM_OK)
         return rc;
     if ((rc = token_load_row(w, name, &r)) != QTPM_OK)
         goto out;
@@ -1228,20 +1249,9 @@ int wallet_token_delete(wallet *w, const char *name)
         if (rc && wallet_rc_base(rc) != TPM_RC_HANDLE)
             goto out;
     }
-    {
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(w->db, "DELETE FROM tokens WHERE id=?", -1, &s, NULL) != SQLITE_OK) {
-            rc = WALLET_E_DB;
-            goto out;
-        }
-        sqlite3_bind_int64(s, 1, r.id);
-        rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
-        sqlite3_finalize(s);
-    }
+    rc = delete_row(w, "DELETE FROM tokens WHERE id=?", r.id);
     if (!rc)
-        rc = audit_append(w, "delete", name, "nv undefined", 0);
-    if (!rc)
-        rc = commit(w);
+        rc = audit_commit(w, "delete", name, "nv undefined");
 out:
     if (rc)
         rollback(w);
@@ -1432,9 +1442,7 @@ int wallet_key_create(wallet *w, const char *name, wallet_key_kind kind)
         sqlite3_finalize(s);
     }
     if (!rc)
-        rc = audit_append(w, "keygen", name, kind == WALLET_KEY_AES ? "aes-256" : "hmac-sha256", 0);
-    if (!rc)
-        rc = commit(w);
+        rc = audit_commit(w, "keygen", name, kind == WALLET_KEY_AES ? "aes-256" : "hmac-sha256");
 undo:
     if (rc)
         evict(w, k.handle);
@@ -1448,9 +1456,7 @@ int wallet_key_rotate(wallet *w, const char *name)
 {
     key_row k, old;
     int rc;
-    if (!valid_name(name))
-        return WALLET_E_ARG;
-    if ((rc = begin(w)) != QTPM_OK)
+    if ((rc = begin_named(w, name)) != QTPM_OK)
         return rc;
     if ((rc = key_load_row(w, name, &k)) != QTPM_OK)
         goto out;
@@ -1479,10 +1485,8 @@ int wallet_key_rotate(wallet *w, const char *name)
     if (!rc) {
         char det[48];
         snprintf(det, sizeof det, "version %u -> %u", (unsigned)old.version, (unsigned)k.version);
-        rc = audit_append(w, "rotate", name, det, 0);
+        rc = audit_commit(w, "rotate", name, det);
     }
-    if (!rc)
-        rc = commit(w);
     /* the old version goes after the commit; if we die first, the next
      * rotation or create at that handle evicts it (key_make) */
     if (!rc)
@@ -1500,29 +1504,16 @@ int wallet_key_delete(wallet *w, const char *name)
 {
     key_row k;
     int rc;
-    if (!valid_name(name))
-        return WALLET_E_ARG;
-    if ((rc = begin(w)) != QTPM_OK)
+    if ((rc = begin_named(w, name)) != QTPM_OK)
         return rc;
     if ((rc = key_load_row(w, name, &k)) != QTPM_OK)
         goto out;
     rc = evict(w, k.handle);
     if (rc && wallet_rc_base(rc) != TPM_RC_HANDLE)
         goto out;
-    {
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(w->db, "DELETE FROM keys WHERE id=?", -1, &s, NULL) != SQLITE_OK) {
-            rc = WALLET_E_DB;
-            goto out;
-        }
-        sqlite3_bind_int64(s, 1, k.id);
-        rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
-        sqlite3_finalize(s);
-    }
+    rc = delete_row(w, "DELETE FROM keys WHERE id=?", k.id);
     if (!rc)
-        rc = audit_append(w, "key-delete", name, "evicted", 0);
-    if (!rc)
-        rc = commit(w);
+        rc = audit_commit(w, "key-delete", name, "evicted");
 out:
     if (rc)
         rollback(w);
@@ -1601,37 +1592,38 @@ static int key_use_logged(wallet *w, const char *op, const char *name, size_t le
         audit_refusal(w, op, name, det, rc);
         return rc;
     }
-    if ((arc = audit_append(w, op, name, det, 0)) != QTPM_OK || (arc = commit(w)) != QTPM_OK) {
+    if ((arc = audit_commit(w, op, name, det)) != QTPM_OK) {
         rollback(w);
         return arc;
     }
     return QTPM_OK;
 }
 
-int wallet_key_encrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
-                       size_t out_cap, size_t *out_len)
+/* Encrypts or decrypts (op) with the key name, logged; on failure out is wiped. */
+static int key_crypt_logged(wallet *w, const char *op, const char *name, int decrypt,
+                            const uint8_t *in, size_t len, uint8_t *out, size_t out_cap,
+                            size_t *out_len)
 {
     int rc = begin(w);
     if (rc)
         return rc;
-    rc = key_use_logged(w, "encrypt", name, len,
-                        key_crypt(w, name, 0, in, len, out, out_cap, out_len));
+    rc = key_use_logged(w, op, name, len,
+                        key_crypt(w, name, decrypt, in, len, out, out_cap, out_len));
     if (rc)
         qtpm_memzero(out, out_cap);
     return rc;
 }
 
+int wallet_key_encrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
+                       size_t out_cap, size_t *out_len)
+{
+    return key_crypt_logged(w, "encrypt", name, 0, in, len, out, out_cap, out_len);
+}
+
 int wallet_key_decrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
                        size_t out_cap, size_t *out_len)
 {
-    int rc = begin(w);
-    if (rc)
-        return rc;
-    rc = key_use_logged(w, "decrypt", name, len,
-                        key_crypt(w, name, 1, in, len, out, out_cap, out_len));
-    if (rc)
-        qtpm_memzero(out, out_cap);
-    return rc;
+    return key_crypt_logged(w, "decrypt", name, 1, in, len, out, out_cap, out_len);
 }
 
 static int key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32]);

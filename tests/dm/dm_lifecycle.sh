@@ -28,11 +28,9 @@ dl=$build/src/attest/qtpm-digestlist server=$build/src/server/qtpm-server
 mfg=$build/src/manufacture/qtpm-manufacture qtpm=$build/src/cli/qtpm
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-dmlife.XXXXXX")
 tpm_pid= nms_pid=
+. "$(dirname "$0")/../lib/servers.sh"
 cleanup() {
-    for p in $nms_pid $tpm_pid; do
-        kill "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
+    stop_servers $nms_pid $tpm_pid
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -46,15 +44,6 @@ fail() {
 FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 free_port_pair() {
     python3 "$FREEPORT"
-}
-wait_port() { # PORT PID
-    i=0
-    until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 100 ] || return 1
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
 }
 # _TPM_Init through the platform port: mssim POWER_OFF, POWER_ON, NV_ON; swtpm's control
 # channel CMD_INIT (flags 0).

@@ -26,11 +26,9 @@ pg) [ -n "${QTPM_TEST_PG:-}" ] || { echo "SKIP: QTPM_TEST_PG not set"; rm -rf "$
 *) echo "unknown back end $BACKEND" >&2; exit 2 ;;
 esac
 pid=
+. "$(dirname "$0")/../lib/servers.sh"
 cleanup() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
+    stop_servers $pid
     rm -rf "$tmp"
 }
 trap cleanup EXIT

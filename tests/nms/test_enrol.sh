@@ -30,11 +30,9 @@ NMS=$1 SERVER=$2 CLIENT=$3 DL=$4 BACKEND=${5:-sqlite}
 if [ "$BACKEND" = pg ] && [ -z "${QTPM_TEST_PG:-}" ]; then echo "SKIP: QTPM_TEST_PG not set"; exit 77; fi
 tmp=$(mktemp -d)
 tpm_pid= nms_pid=
+. "$(dirname "$0")/../lib/servers.sh"
 cleanup() {
-    for p in $nms_pid $tpm_pid; do
-        kill "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
+    stop_servers $nms_pid $tpm_pid
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -48,18 +46,6 @@ fail() {
 FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 free_ports() {
     python3 "$FREEPORT"
-}
-port_open() {
-    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null
-}
-wait_port() { # PORT PID
-    i=0
-    until port_open "$1"; do
-        i=$((i + 1))
-        [ $i -lt 100 ] || return 1
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
 }
 
 tport=$(free_ports)

@@ -38,13 +38,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 FREEPORT=$HERE/../lib/freeport.py
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-nmsroute.XXXXXX")
 pids=
+. "$(dirname "$0")/../lib/servers.sh"
 cleanup() {
-    for p in $pids; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in $pids; do
-        wait "$p" 2>/dev/null || true
-    done
+    stop_servers $pids
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -53,15 +49,6 @@ fail() {
     echo "FAIL: $*" >&2
     for f in "$tmp"/*.log "$tmp"/out; do [ -f "$f" ] && { echo "== $f"; tail -40 "$f"; } >&2; done
     exit 1
-}
-wait_port() { # PORT PID
-    i=0
-    until python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 100 ] || return 1
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
 }
 now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
 # jq-like: PY EXPRESSION on the JSON in FILE (j is the document)

@@ -22,11 +22,9 @@ set -eu
 NMS=$1 WEB=$2
 tmp=$(mktemp -d)
 pid=
+. "$(dirname "$0")/../lib/servers.sh"
 cleanup() {
-    if [ -n "$pid" ]; then
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    fi
+    stop_servers $pid
     rm -rf "$tmp"
 }
 trap cleanup EXIT

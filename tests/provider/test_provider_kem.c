@@ -141,16 +141,33 @@ static int decaps(EVP_PKEY *priv, const uint8_t *ct, size_t ctlen, uint8_t *ss, 
     return r;
 }
 
+/* A client key of group name, its encoded share (*share, the returned length)
+ * and the server's view of that share (*p). */
+static size_t key_and_peer(const char *name, EVP_PKEY **k, uint8_t **share, EVP_PKEY **p)
+{
+    *k = client_key(name);
+    *share = NULL;
+    size_t sl = EVP_PKEY_get1_encoded_public_key(*k, share);
+    *p = peer_key(name, *share, sl);
+    return sl;
+}
+
+static void free_exchange(EVP_PKEY *k, uint8_t *share, EVP_PKEY *p)
+{
+    OPENSSL_free(share);
+    EVP_PKEY_free(p);
+    EVP_PKEY_free(k);
+}
+
 static void roundtrip_all_groups(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NWANT; i++) {
-        EVP_PKEY *k = client_key(want[i].name), *p;
-        uint8_t *share = NULL, ct[2048], ss1[64], ss2[64];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0, n1, n2 = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[2048], ss1[64], ss2[64];
+        size_t sl = key_and_peer(want[i].name, &k, &share, &p), ctl = 0, n1, n2 = 0;
 
         assert_int_equal(sl, want[i].share);
-        p = peer_key(want[i].name, share, sl);
         assert_non_null(p);
         n1 = encaps(p, ct, &ctl, ss1);
         assert_int_equal(ctl, want[i].reply);
@@ -171,9 +188,7 @@ static void roundtrip_all_groups(void **state)
         assert_int_equal(EVP_PKEY_get_size(k), (int)want[i].reply);
         /* The re-imported public key matches the key pair. */
         assert_int_equal(EVP_PKEY_eq(k, p), 1);
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 
@@ -205,11 +220,11 @@ static void wrong_length_ciphertexts(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NWANT; i++) {
-        EVP_PKEY *k = client_key(want[i].name), *p;
-        uint8_t *share = NULL, ct[1568 + 64 + 1], ss[64], ss2[64];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0, n = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[1568 + 64 + 1], ss[64], ss2[64];
+        size_t ctl = 0, n = 0;
 
-        p = peer_key(want[i].name, share, sl);
+        key_and_peer(want[i].name, &k, &share, &p);
         encaps(p, ct, &ctl, ss);
         memcpy(ct + ctl, ct, 65);
         for (size_t len = 0; len <= ctl + 64; len++) {
@@ -223,9 +238,7 @@ static void wrong_length_ciphertexts(void **state)
         }
         /* No ciphertext at all. */
         assert_false(decaps(k, NULL, 0, ss2, &n));
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 
@@ -236,12 +249,12 @@ static void tampered_ciphertexts(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NWANT; i++) {
-        EVP_PKEY *k = client_key(want[i].name), *p;
-        uint8_t *share = NULL, ct[1568], ss[64], ss2[64];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0, n = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[1568], ss[64], ss2[64];
+        size_t ctl = 0, n = 0;
         const size_t at[] = {0, 1, 40, 64, 65, 100, 1087, 1088, 1100};
 
-        p = peer_key(want[i].name, share, sl);
+        key_and_peer(want[i].name, &k, &share, &p);
         encaps(p, ct, &ctl, ss);
         for (size_t j = 0; j < sizeof(at) / sizeof(at[0]); j++) {
             size_t pos = at[j] < ctl ? at[j] : ctl - 1;
@@ -252,9 +265,7 @@ static void tampered_ciphertexts(void **state)
         }
         assert_true(decaps(k, ct, ctl, ss2, &n));
         assert_memory_equal(ss, ss2, n);
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 
@@ -337,6 +348,21 @@ static void hex(const char *s, uint8_t *out, size_t n)
     }
 }
 
+/* A key pair of group from its private form (ML-KEM seed ‖ classic private key). */
+static EVP_PKEY *key_from_private(const char *group, uint8_t *priv, size_t len)
+{
+    OSSL_PARAM params[2];
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(lib, group, NULL);
+    EVP_PKEY *k = NULL;
+
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, len);
+    params[1] = OSSL_PARAM_construct_end();
+    assert_int_equal(EVP_PKEY_fromdata_init(c), 1);
+    assert_int_equal(EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params), 1);
+    EVP_PKEY_CTX_free(c);
+    return k;
+}
+
 /* A published vector in the hybrid layout: RFC 7748 §6.1's Alice as the
  * client's X25519 half, Bob's public key as the server's. The client share
  * must end with Alice's public key, and the secret's second half must be
@@ -346,9 +372,7 @@ static void kat_rfc7748_in_hybrid(void **state)
     uint8_t priv[96], alice_pub[32], bob_pub[32], k_want[32], ek[1184], dk[2400];
     uint8_t reply[1120], ssk[32], ss[64];
     uint8_t *share = NULL;
-    OSSL_PARAM params[2];
-    EVP_PKEY_CTX *c;
-    EVP_PKEY *k = NULL;
+    EVP_PKEY *k;
     size_t sl, n = 0;
 
     (void)state;
@@ -359,12 +383,7 @@ static void kat_rfc7748_in_hybrid(void **state)
     hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", bob_pub, 32);
     hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", k_want, 32);
 
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, sizeof(priv));
-    params[1] = OSSL_PARAM_construct_end();
-    c = EVP_PKEY_CTX_new_from_name(lib, "X25519MLKEM768", NULL);
-    assert_int_equal(EVP_PKEY_fromdata_init(c), 1);
-    assert_int_equal(EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params), 1);
-    EVP_PKEY_CTX_free(c);
+    k = key_from_private("X25519MLKEM768", priv, sizeof(priv));
 
     sl = EVP_PKEY_get1_encoded_public_key(k, &share);
     assert_int_equal(sl, 1216);
@@ -391,9 +410,7 @@ static void kat_rfc5903_in_hybrid(void **state)
     uint8_t priv[96], gi[65], gr[65], girx[32], ek[1184], dk[2400];
     uint8_t reply[1153], ssk[32], ss[64];
     uint8_t *share = NULL;
-    OSSL_PARAM params[2];
-    EVP_PKEY_CTX *c;
-    EVP_PKEY *k = NULL;
+    EVP_PKEY *k;
     size_t sl, n = 0;
 
     (void)state;
@@ -407,12 +424,7 @@ static void kat_rfc5903_in_hybrid(void **state)
     hex("56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB", gr + 33, 32);
     hex("D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE", girx, 32);
 
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, priv, sizeof(priv));
-    params[1] = OSSL_PARAM_construct_end();
-    c = EVP_PKEY_CTX_new_from_name(lib, "SecP256r1MLKEM768", NULL);
-    assert_int_equal(EVP_PKEY_fromdata_init(c), 1);
-    assert_int_equal(EVP_PKEY_fromdata(c, &k, EVP_PKEY_KEYPAIR, params), 1);
-    EVP_PKEY_CTX_free(c);
+    k = key_from_private("SecP256r1MLKEM768", priv, sizeof(priv));
 
     sl = EVP_PKEY_get1_encoded_public_key(k, &share);
     assert_int_equal(sl, 1249);
@@ -499,22 +511,19 @@ static void kat_mlkem_alone(void **state)
 
     (void)state;
     for (int i = 0; i < 2; i++) {
-        EVP_PKEY *k = client_key(names[i]), *p;
-        uint8_t *share = NULL, ct[1568], ss[64], priv[64], ek[1568], dk[3168], ssk[32];
-        size_t sl = EVP_PKEY_get1_encoded_public_key(k, &share), ctl = 0;
+        EVP_PKEY *k, *p;
+        uint8_t *share, ct[1568], ss[64], priv[64], ek[1568], dk[3168], ssk[32];
+        size_t sl = key_and_peer(names[i], &k, &share, &p), ctl = 0;
 
         assert_int_equal(export_private(k, priv, sizeof(priv)), 64);
         assert_int_equal(qtpm_mlkem_keygen_from_seed(sets[i], priv, ek, dk), QTPM_OK);
         assert_int_equal(sl, qtpm_mlkem_ek_bytes(sets[i]));
         assert_memory_equal(share, ek, sl);
-        p = peer_key(names[i], share, sl);
         encaps(p, ct, &ctl, ss);
         assert_int_equal(qtpm_mlkem_decaps(sets[i], dk, qtpm_mlkem_dk_bytes(sets[i]), ct, ctl, ssk),
                          QTPM_OK);
         assert_memory_equal(ss, ssk, 32);
-        OPENSSL_free(share);
-        EVP_PKEY_free(p);
-        EVP_PKEY_free(k);
+        free_exchange(k, share, p);
     }
 }
 

@@ -521,6 +521,78 @@ static void test_rsa_encrypt_decrypt(void **state)
     qtpm_tpm_free(tpm);
 }
 
+static void seq_update(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
+    cb_u32(&c, seq);
+    cb_pw(&c, pw);
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    assert_int_equal(run(tpm, &c, &r), 0);
+}
+
+static void seq_complete(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data,
+                         uint8_t *out, uint16_t want_len)
+{
+    cmdbuf c;
+    rspbuf r;
+    uint16_t n;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
+    cb_u32(&c, seq);
+    cb_pw(&c, pw);
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    cb_u32(&c, TPM_RH_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    const uint8_t *d = rb_2b(&r, &n);
+    assert_int_equal(n, want_len);
+    memcpy(out, d, n);
+}
+
+/* TPM2_HMAC of data with the HMAC key hk (empty authValue); mac gets its 32 bytes. */
+static void hmac_once(qtpm_tpm *tpm, uint32_t hk, const char *data, uint8_t mac[32])
+{
+    cmdbuf c;
+    rspbuf r;
+    uint16_t n;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
+    cb_u32(&c, hk);
+    cb_pw(&c, "");
+    cb_2b(&c, data, (uint16_t)strlen(data));
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);
+    memcpy(mac, rb_2b(&r, &n), 32);
+}
+
+/* TPM2_HMAC_Start with the HMAC key hk (empty authValue), the sequence's authValue
+ * pw; the sequence's handle. */
+static uint32_t hmac_seq_start(qtpm_tpm *tpm, uint32_t hk, const char *pw)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
+    cb_u32(&c, hk);
+    cb_pw(&c, "");
+    cb_2b(&c, pw, (uint16_t)strlen(pw));
+    cb_u16(&c, TPM_ALG_NULL);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    return rb_u32(&r);
+}
+
+/* TPM2_HashSequenceStart with authValue pw; the sequence's handle. */
+static uint32_t hash_seq_start(qtpm_tpm *tpm, const char *pw, uint16_t alg)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, pw, (uint16_t)strlen(pw));
+    cb_u16(&c, alg);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    return rb_u32(&r);
+}
+
 static void test_symmetric_and_hmac(void **state)
 {
     (void)state;
@@ -570,35 +642,12 @@ static void test_symmetric_and_hmac(void **state)
     blob ht = keyedhash_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA,
                                  TPM_ALG_HMAC, TPM_ALG_SHA256);
     uint32_t hk = create_load(tpm, srk, &ht, "", NULL, 0, NULL, NULL, NULL, NULL);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "abcdef", 6);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    uint8_t mac1[32];
-    memcpy(mac1, rb_2b(&r, &n), 32);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "seqpw", 5);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    uint32_t seq = rb_u32(&r);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
-    cb_u32(&c, seq);
-    cb_pw(&c, "seqpw");
-    cb_2b(&c, "abc", 3);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
-    cb_u32(&c, seq);
-    cb_pw(&c, "seqpw");
-    cb_2b(&c, "def", 3);
-    cb_u32(&c, TPM_RH_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    assert_memory_equal(rb_2b(&r, &n), mac1, 32);
+    uint8_t mac1[32], mac2[32];
+    hmac_once(tpm, hk, "abcdef", mac1);
+    uint32_t seq = hmac_seq_start(tpm, hk, "seqpw");
+    seq_update(tpm, seq, "seqpw", "abc");
+    seq_complete(tpm, seq, "seqpw", "def", mac2, 32);
+    assert_memory_equal(mac2, mac1, 32);
     /* the sequence is gone */
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
     cb_u32(&c, seq);
@@ -607,11 +656,7 @@ static void test_symmetric_and_hmac(void **state)
     assert_int_equal(run(tpm, &c, &r), TPM_RC_HANDLE | TPM_RC_1);
 
     /* hash sequence agrees with qtpm_hash */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA384);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA384);
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
     cb_u32(&c, seq);
     cb_pw(&c, "");
@@ -890,33 +935,12 @@ static uint32_t context_load(qtpm_tpm *tpm, const uint8_t *ctx, size_t cl, uint3
     return rc;
 }
 
-static void seq_update(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data)
+/* Saves the sequence seq into ctx and flushes it, as a resource manager does. */
+static size_t save_and_flush(qtpm_tpm *tpm, uint32_t seq, uint8_t *ctx, size_t cap)
 {
-    cmdbuf c;
-    rspbuf r;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
-    cb_u32(&c, seq);
-    cb_pw(&c, pw);
-    cb_2b(&c, data, (uint16_t)strlen(data));
-    assert_int_equal(run(tpm, &c, &r), 0);
-}
-
-static void seq_complete(qtpm_tpm *tpm, uint32_t seq, const char *pw, const char *data,
-                         uint8_t *out, uint16_t want_len)
-{
-    cmdbuf c;
-    rspbuf r;
-    uint16_t n;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceComplete);
-    cb_u32(&c, seq);
-    cb_pw(&c, pw);
-    cb_2b(&c, data, (uint16_t)strlen(data));
-    cb_u32(&c, TPM_RH_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    const uint8_t *d = rb_2b(&r, &n);
-    assert_int_equal(n, want_len);
-    memcpy(out, d, n);
+    size_t cl = context_save(tpm, seq, ctx, cap);
+    assert_int_equal(flush(tpm, seq), 0);
+    return cl;
 }
 
 static void test_sequence_contexts(void **state)
@@ -930,14 +954,9 @@ static void test_sequence_contexts(void **state)
     /* a hash sequence: saved mid-way, flushed, loaded twice (two
      * independent copies, Part 1 §30.2: an object context loads any number
      * of times), each finishes the same digest */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "spw", 3);
-    cb_u16(&c, TPM_ALG_SHA256);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    uint32_t seq = rb_u32(&r), s1, s2;
+    uint32_t seq = hash_seq_start(tpm, "spw", TPM_ALG_SHA256), s1, s2;
     seq_update(tpm, seq, "spw", "abc");
-    size_t cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    size_t cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     assert_int_equal(context_load(tpm, ctx, cl, &s2), 0);
     assert_int_not_equal(s1, s2);
@@ -963,14 +982,9 @@ static void test_sequence_contexts(void **state)
     ctx[cl - 1] ^= 1;
 
     /* SHA3-384 (our Keccak state) the same way */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA3_384);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA3_384);
     seq_update(tpm, seq, "", "abc");
-    cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     seq_complete(tpm, s1, "", "def", got, 48);
     qtpm_hash(QTPM_HASH_SHA3_384, (const uint8_t *)"abcdef", 6, want);
@@ -982,39 +996,19 @@ static void test_sequence_contexts(void **state)
     blob ht = keyedhash_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_SIGN | A_NODA,
                                  TPM_ALG_HMAC, TPM_ALG_SHA256);
     uint32_t hk = create_load(tpm, srk, &ht, "", NULL, 0, NULL, NULL, NULL, NULL);
-    uint16_t n;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "abcdef", 6);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    rb_u32(&r);
-    memcpy(want, rb_2b(&r, &n), 32);
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HMAC_Start);
-    cb_u32(&c, hk);
-    cb_pw(&c, "");
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    hmac_once(tpm, hk, "abcdef", want);
+    seq = hmac_seq_start(tpm, hk, "");
     seq_update(tpm, seq, "", "abc");
-    cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     seq_complete(tpm, s1, "", "def", got, 32);
     assert_memory_equal(got, want, 32);
 
     /* an event sequence (every bank) through save/load: the SHA-256
      * digest of EventSequenceComplete is H(data) */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_NULL);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_NULL);
     seq_update(tpm, seq, "", "event ");
-    cl = context_save(tpm, seq, ctx, sizeof(ctx));
-    assert_int_equal(flush(tpm, seq), 0);
+    cl = save_and_flush(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(context_load(tpm, ctx, cl, &s1), 0);
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_EventSequenceComplete);
     cb_u32(&c, TPM_RH_NULL);
@@ -1040,11 +1034,7 @@ static void test_sequence_contexts(void **state)
 
     /* TPM Resume keeps a saved sequence loadable; TPM Reset (a new null
      * proof, Part 1 §30.3) does not */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA256);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA256);
     seq_update(tpm, seq, "", "abc");
     cl = context_save(tpm, seq, ctx, sizeof(ctx));
     assert_int_equal(shutdown(tpm, TPM_SU_STATE), 0);
@@ -1063,11 +1053,7 @@ static void test_sequence_contexts(void **state)
 
     /* more saves than the TPM keeps: the oldest state is forgotten (an
      * integrity failure), the newest loads */
-    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
-    cb_2b(&c, "", 0);
-    cb_u16(&c, TPM_ALG_SHA256);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    seq = rb_u32(&r);
+    seq = hash_seq_start(tpm, "", TPM_ALG_SHA256);
     cl = context_save(tpm, seq, ctx, sizeof(ctx));
     uint8_t last[4096];
     size_t ll = 0;
