@@ -37,6 +37,9 @@ static void feed(const uint8_t *p, size_t n)
             size_t used = 0;
             frame_status st;
             conn.out_len = conn.out_sent = 0; /* the "client" reads everything */
+            free(conn.big);                   /* a big answer (GET_STATEBLOB) too */
+            conn.big = NULL;
+            conn.big_len = conn.big_sent = 0;
             if (conn.skip > 0) {
                 size_t k = conn.in_len < conn.skip ? conn.in_len : (size_t)conn.skip;
                 memmove(conn.in, conn.in + k, conn.in_len - k);
@@ -48,6 +51,22 @@ static void feed(const uint8_t *p, size_t n)
             }
             if (conn.in_len == 0 || conn.close_after_flush)
                 break;
+            if (conn.collect != NULL) {
+                /* a variable control payload (HASH_DATA, SET_STATEBLOB), as loop.c does */
+                size_t want = conn.collect_need - conn.collect_len;
+                size_t k = conn.in_len < want ? conn.in_len : want;
+                memcpy(conn.collect + conn.collect_len, conn.in, k);
+                memmove(conn.in, conn.in + k, conn.in_len - k);
+                conn.in_len -= k;
+                conn.collect_len += k;
+                if (conn.collect_len < conn.collect_need)
+                    break;
+                conn.collect_done(&srv, &conn);
+                free(conn.collect);
+                conn.collect = NULL;
+                conn.collect_len = conn.collect_need = 0;
+                continue;
+            }
             st = conn.handler(&srv, &conn, conn.in, conn.in_len, &used);
             if (conn.out_len > SRV_OUT_CAP || srv.swtpm_locality > 4)
                 abort();
@@ -104,5 +123,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data += n;
         size -= n;
     }
+    free(conn.collect); /* the connection ends: loop.c frees both there too */
+    conn.collect = NULL;
+    free(conn.big);
+    conn.big = NULL;
     return 0;
 }
