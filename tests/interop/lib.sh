@@ -9,6 +9,7 @@
 #                        "TOOL pass|fail" (scripts/interop-report.sh reads it);
 #                        TOOL is CMD unless -t names the tool whose feature
 #                        this step belongs to.
+#   fail_rc RC CMD ARGS  CMD must fail with TPM response code RC
 #   must_fail [-t TOOL] CMD ARGS
 #                        the command must fail (a negative check); the outcome
 #                        is logged against TOOL, by default the command.
@@ -60,6 +61,25 @@ run() {
         cat "$QTPM_INTEROP_TMP/err" >&2
         exit 1
     fi
+}
+
+# fail_rc RC CMD ARGS  CMD must fail with TPM response code RC (as tpm2-tools
+#                      prints it, e.g. 0x12F) somewhere in its diagnostics.
+fail_rc() {
+    _want=$1
+    shift
+    blame "$1"
+    if "$@" >"$QTPM_INTEROP_TMP/out" 2>"$QTPM_INTEROP_TMP/err"; then
+        echo "UNEXPECTED SUCCESS: $*" >&2
+        exit 1
+    fi
+    if ! grep -qi "(${_want})\|${_want}" "$QTPM_INTEROP_TMP/err"; then
+        echo "EXPECTED $_want FROM: $*" >&2
+        cat "$QTPM_INTEROP_TMP/err" >&2
+        exit 1
+    fi
+    [ -n "${INTEROP_LOG:-}" ] && echo "$1 pass" >>"$INTEROP_LOG"
+    return 0
 }
 
 must_fail() {

@@ -6,25 +6,6 @@
 # is named at each step.
 . "$QTPM_INTEROP_LIB"
 
-# fail_rc RC CMD ARGS  CMD must fail with TPM response code RC (as tpm2-tools
-#                      prints it, e.g. 0x12F) somewhere in its diagnostics.
-fail_rc() {
-    _want=$1
-    shift
-    blame "$1"
-    if "$@" >"$QTPM_INTEROP_TMP/out" 2>"$QTPM_INTEROP_TMP/err"; then
-        echo "UNEXPECTED SUCCESS: $*" >&2
-        exit 1
-    fi
-    if ! grep -qi "(${_want})\|${_want}" "$QTPM_INTEROP_TMP/err"; then
-        echo "EXPECTED $_want FROM: $*" >&2
-        cat "$QTPM_INTEROP_TMP/err" >&2
-        exit 1
-    fi
-    [ -n "${INTEROP_LOG:-}" ] && echo "$1 pass" >>"$INTEROP_LOG"
-    return 0
-}
-
 # clockfield NAME      reset_count / restart_count from tpm2_readclock.
 clockfield() {
     run -t tpm2_readclock tpm2_readclock | sed -n "s/^ *$1: *//p"

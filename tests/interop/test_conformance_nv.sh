@@ -7,24 +7,6 @@
 # Library spec that decides is named at each step.
 . "$QTPM_INTEROP_LIB"
 
-# fail_rc RC CMD ARGS  CMD must fail with TPM response code RC.
-fail_rc() {
-    _want=$1
-    shift
-    blame "$1"
-    if "$@" >"$QTPM_INTEROP_TMP/out" 2>"$QTPM_INTEROP_TMP/err"; then
-        echo "UNEXPECTED SUCCESS: $*" >&2
-        exit 1
-    fi
-    if ! grep -qi "(${_want})\|${_want}" "$QTPM_INTEROP_TMP/err"; then
-        echo "EXPECTED $_want FROM: $*" >&2
-        cat "$QTPM_INTEROP_TMP/err" >&2
-        exit 1
-    fi
-    [ -n "${INTEROP_LOG:-}" ] && echo "$1 pass" >>"$INTEROP_LOG"
-    return 0
-}
-
 # nvname INDEX         the index's Name as tpm2_nvreadpublic prints it.
 nvname() {
     run -t tpm2_nvreadpublic tpm2_nvreadpublic "$1" | sed -n 's/^ *name: *//p'
