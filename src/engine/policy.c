@@ -371,6 +371,11 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
         return RC_P(TPM_RC_INSUFFICIENT, 4);
+    /* v1.85 TPMT_TK_VERIFIED: a TPM_ST_DIGEST_VERIFIED ticket carries its
+     * metadata (a TPM_ALG_ID) before the hmac (Part 2 §10.6.5) */
+    uint16_t meta;
+    if (tag == TPM_ST_DIGEST_VERIFIED && rd_u16(&c->in, &meta))
+        return RC_P(TPM_RC_INSUFFICIENT, 4);
     if ((rc = read_2b(c, tdig, sizeof(tdig), &tlen, 4)))
         return rc;
     if (params_end(c))
