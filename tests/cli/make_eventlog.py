@@ -3,12 +3,17 @@
 """make_eventlog.py KIND OUT — writes a TCG PC Client Platform Firmware Profile
 binary event log for the eventlog tests (tests/cli/cli_eventlog.sh) and the
 fuzz seeds (tests/fuzz/corpus-eventlog).
+make_eventlog.py --replay LOG — an independent replay of a good log (the PFP
+rules: EV_NO_ACTION not extended, StartupLocality sets PCR 0's start), printed
+as the "pcrs:" section of tpm2_eventlog / qtpm eventlog.
 
 Good logs (what SeaBIOS / EDK2 write, built here because tests/vm needs a VM):
   agile      crypto-agile (TCG_PCR_EVENT2) with the Spec ID Event03 header,
-             SHA-1 and SHA-256 banks, a StartupLocality event (locality 3),
-             CRTM version, POST codes, separators on PCRs 0-7, an IPL on 8
+             SHA-1 and SHA-256 banks, CRTM version, POST codes, separators on
+             PCRs 0-7, IPL events on 8 and 14
   agile3     the same with SHA-1, SHA-256 and SHA-384
+  locality   agile with a StartupLocality event (locality 3) first, as
+             firmware that starts the TPM from locality 3 writes it
   sha1       the legacy format: TCG_PCClientPCREvent only, SHA-1
 Bad logs (each must be refused with a clear message and a non-zero exit):
   truncated  agile cut in the middle of an event's data
@@ -79,12 +84,13 @@ def measured(algs):
     return ev
 
 
-def agile(algs=("sha1", "sha256"), header_algs=None, sizes=None, fix=None):
+def agile(algs=("sha1", "sha256"), header_algs=None, sizes=None, fix=None, locality=False):
     header_algs = header_algs or list(algs)
     log = sha1_event(0, EV_NO_ACTION, b"\0" * 20, spec_id(header_algs, sizes))
-    # StartupLocality (PFP §10.4.5.3): PCR 0 starts at ...03
-    log += event2(0, EV_NO_ACTION, [(ALGS[a][0], b"\0" * ALGS[a][1]) for a in algs],
-                  b"StartupLocality\0" + b"\x03")
+    if locality:
+        # StartupLocality (PFP §10.4.5.3): PCR 0 starts at ...03
+        log += event2(0, EV_NO_ACTION, [(ALGS[a][0], b"\0" * ALGS[a][1]) for a in algs],
+                      b"StartupLocality\0" + b"\x03")
     for i, (pcr, etype, data) in enumerate(measured(algs)):
         digests = [(ALGS[a][0], h(a, data)) for a in algs]
         if fix:
@@ -100,12 +106,72 @@ def sha1_log():
     return log
 
 
+def replay(path):
+    """The PCR values of a good log, independently of the C parser."""
+    d = open(path, "rb").read()
+    pcr, etype = struct.unpack_from("<II", d, 0)
+    (size,) = struct.unpack_from("<I", d, 28)
+    first = d[32:32 + size]
+    banks = {}  # alg id -> (name, size, {pcr: value})
+    names = {v[0]: k for k, v in ALGS.items()}
+    off = 32 + size
+    if etype == EV_NO_ACTION and first[:16] == b"Spec ID Event03\0":
+        (n,) = struct.unpack_from("<I", first, 24)
+        for i in range(n):
+            alg, sz = struct.unpack_from("<HH", first, 28 + 4 * i)
+            banks[alg] = (names[alg], sz, {})
+        while off < len(d):
+            pcr, etype, count = struct.unpack_from("<III", d, off)
+            off += 12
+            digests = []
+            for _ in range(count):
+                (alg,) = struct.unpack_from("<H", d, off)
+                sz = banks[alg][1]
+                digests.append((alg, d[off + 2:off + 2 + sz]))
+                off += 2 + sz
+            (size,) = struct.unpack_from("<I", d, off)
+            data = d[off + 4:off + 4 + size]
+            off += 4 + size
+            for alg, dig in digests:
+                name, sz, vals = banks[alg]
+                if etype == EV_NO_ACTION:
+                    start = bytearray(sz)
+                    if pcr == 0 and data[:16] == b"StartupLocality\0":
+                        start[-1] = data[16]
+                    vals.setdefault(pcr, bytes(start))
+                    continue
+                vals[pcr] = h(name, vals.get(pcr, bytes(sz)) + dig)
+    else:
+        banks[4] = ("sha1", 20, {})
+        off = 0
+        while off < len(d):
+            pcr, etype = struct.unpack_from("<II", d, off)
+            dig = d[off + 8:off + 28]
+            (size,) = struct.unpack_from("<I", d, off + 28)
+            off += 32 + size
+            if etype != EV_NO_ACTION:
+                vals = banks[4][2]
+                vals[pcr] = h("sha1", vals.get(pcr, bytes(20)) + dig)
+    print("pcrs:")
+    for alg in sorted(banks):
+        name, sz, vals = banks[alg]
+        if vals:
+            print("  %s:" % name)
+            for p in sorted(vals):
+                print("    %-3u: 0x%s" % (p, vals[p].hex()))
+
+
 def main():
+    if sys.argv[1] == "--replay":
+        replay(sys.argv[2])
+        return
     kind, out = sys.argv[1], sys.argv[2]
     if kind == "agile":
         log = agile()
     elif kind == "agile3":
         log = agile(("sha1", "sha256", "sha384"))
+    elif kind == "locality":
+        log = agile(locality=True)
     elif kind == "sha1":
         log = sha1_log()
     elif kind == "truncated":
