@@ -451,7 +451,8 @@ static const char testparms_usage[] =
     "TPM2_TestParms (Part 3 §10.3): does the TPM support these key parameters?\n"
     "ALG_SPEC as -G of create: rsa2048, rsa3072:rsapss, ecc384:ecdsa-sha384,\n"
     "aes256cfb, hmac, mlkem768, mldsa65, ... Exit 0 when supported; otherwise the\n"
-    "TPM's refusal (TPM_RC_KEY_SIZE, TPM_RC_CURVE, ...) and exit 1, as tpm2_testparms.\n";
+    "TPM's refusal (TPM_RC_KEY_SIZE, TPM_RC_CURVE, ...) and exit 5 (unsupported), as\n"
+    "tpm2_testparms.\n";
 
 static int cmd_testparms(cli_ctx *c, int argc, char **argv)
 {
@@ -484,6 +485,12 @@ static int cmd_testparms(cli_ctx *c, int argc, char **argv)
     if (e)
         return e;
     int rc = qtpm_tss_TestParms(t, &parms);
+    if (rc > 0) {
+        /* the TPM refused the parameters: "unsupported", tpm2-tools'
+         * tool_rc_unsupported, after the decoded reason */
+        int ex = cli_fail(c, "TestParms", rc);
+        return ex == CLI_EXIT_TCTI ? ex : CLI_EXIT_UNSUPPORTED;
+    }
     if (rc)
         return cli_fail(c, "TestParms", rc);
     if (c->json)
