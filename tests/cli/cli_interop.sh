@@ -938,6 +938,21 @@ cross_policy() {
     same "both TPMs compute the same policy digest" s.pol v.pol
 }
 
+cross_tools() {
+    run "pcrevent on swtpm (qtpm)" sh -c "$Q -T $SWTPM_TCTI pcrevent msg.dat | grep '^sha256:' > s.pe"
+    run "pcrevent on qtpm-server (tpm2-tools)" sh -c "tpm2_pcrevent -T $QSRV_TCTI msg.dat | grep '^sha256:' > v.pe"
+    same "both TPMs hash the event alike" s.pe v.pe
+    run "gettime on qtpm-server" sh -c "$Q -T $QSRV_TCTI createprimary -c vp.ctx && $Q -T $QSRV_TCTI create -C vp.ctx -G ecc256:ecdsa -u vk.pub -r vk.priv -c vk.ctx && $Q -T $QSRV_TCTI gettime -c vk.ctx -o v.sig --attestation v.att >/dev/null"
+    run "swtpm verifies qtpm-server's time attestation (tpm2-tools)" sh -c "tpm2_loadexternal -T $SWTPM_TCTI -Q -C n -u vk.pub -c vkx.ctx && tpm2_verifysignature -T $SWTPM_TCTI -c vkx.ctx -g sha256 -m v.att -s v.sig"
+    cross_flush
+}
+
+cross_policies() {
+    run "trial PolicyCounterTimer+PolicyCpHash on swtpm (qtpm)" sh -c "printf '\\000\\040%032d' 0 > cp.bin && $Q -T $SWTPM_TCTI startauthsession -S s.ses && $Q -T $SWTPM_TCTI policycountertimer -S s.ses --ugt clock=1000 && $Q -T $SWTPM_TCTI policycphash -S s.ses --cphash-input cp.bin -L s.pol; $Q -T $SWTPM_TCTI flushcontext s.ses"
+    run "the same on qtpm-server (tpm2-tools)" sh -c "tpm2_startauthsession -T $QSRV_TCTI -S v.ses && tpm2_policycountertimer -T $QSRV_TCTI -S v.ses --ugt clock=1000 && tpm2_policycphash -T $QSRV_TCTI -S v.ses --cphash-input cp.bin -L v.pol; tpm2_flushcontext -T $QSRV_TCTI v.ses"
+    same "both TPMs compute the same policy digest" s.pol v.pol
+}
+
 case "$SECTION" in
     basic|files|quote|object|credential|sign|seal|nv|session|policy|errors|tools|policies)
         for tpm in swtpm qtpm-server; do
