@@ -255,7 +255,8 @@ static int cmd_pcrevent(cli_ctx *c, int argc, char **argv)
         memcpy(buf.buffer, data, len);
         rc = qtpm_tss_PCR_Event(t, &as, ph, &buf, &dv);
     } else {
-        /* an event sequence: the last piece goes with EventSequenceComplete */
+        /* an event sequence (Part 3 §17.3 with TPM_ALG_NULL): the last
+         * piece goes with EventSequenceComplete, which flushes it */
         TPMI_DH_OBJECT seq;
         what = "HashSequenceStart";
         rc = qtpm_tss_HashSequenceStart(t, NULL, NULL, TPM_ALG_NULL, &seq);
@@ -265,7 +266,8 @@ static int cmd_pcrevent(cli_ctx *c, int argc, char **argv)
             memcpy(buf.buffer, data + off, buf.size);
             off += buf.size;
             what = "SequenceUpdate";
-            rc = qtpm_tss_SequenceUpdate(t, NULL, seq, &buf);
+            if ((rc = qtpm_tss_SequenceUpdate(t, NULL, seq, &buf)) != 0)
+                qtpm_tss_FlushContext(t, seq);
         }
         if (rc == 0) {
             buf.size = (UINT16)(len - off);
@@ -273,9 +275,8 @@ static int cmd_pcrevent(cli_ctx *c, int argc, char **argv)
             qtpm_tss_auths as2 = { 0 };
             cli_auth_put(&as2, 0, &a);
             what = "EventSequenceComplete";
-            rc = qtpm_tss_EventSequenceComplete(t, &as2, ph, seq, &buf, &dv);
-        } else if (what[0] == 'S') {
-            qtpm_tss_FlushContext(t, seq);
+            if ((rc = qtpm_tss_EventSequenceComplete(t, &as2, ph, seq, &buf, &dv)) != 0)
+                qtpm_tss_FlushContext(t, seq);
         }
     }
     free(data);

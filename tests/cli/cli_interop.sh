@@ -579,6 +579,8 @@ section_tools() {
     same "pcrevent of stdin" pe_s.txt pe_q.txt
     expect 1 "TPM_RC_VALUE\|TPM_RC_HANDLE" "pcrevent of PCR 24 refused (decoded rc)" $Q pcrevent 24 msg.dat
     expect 3 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "pcrevent with a wrong PCR auth" $Q pcrevent -P wrong 16 msg.dat
+    expect 3 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "pcrevent of 3000 bytes with a wrong PCR auth" $Q pcrevent -P wrong 16 big.dat
+    no_transients "pcrevent: the failed event sequence was flushed"
 
     # gettime: a signed TPMS_TIME_INFO; output as tpm2_gettime
     run "signing key for gettime" sh -c "$Q createprimary -c tp.ctx && $Q create -C tp.ctx -G ecc256:ecdsa -u tk.pub -r tk.priv -c tk.ctx"
