@@ -19,7 +19,10 @@
  * the header's algorithms must be ones we can hash and have their standard
  * digest sizes, every event must carry exactly the header's algorithms, and
  * PCR indices are 0..23. A failure sets a message naming the event and byte
- * offset. The parsed log points into the caller's buffer, which must outlive
+ * offset. Eight or more zero bytes after the last event end the log (the
+ * firmware's log area as the ACPI TPM2 table exposes it is padded so; the
+ * kernel's reader stops at such a PCR 0, type 0 header too) and are counted
+ * in `padding`. The parsed log points into the caller's buffer, which must outlive
  * it. qtpm_eventlog_replay() then recomputes the PCR values the log claims,
  * for comparison with a quote or PCR_Read (PFP §10.2.3, and the
  * StartupLocality and H-CRTM rules for PCR 0).
@@ -80,6 +83,7 @@ typedef struct {
     uint8_t vendor_info_size;
     qtpm_evlog_event *events;
     size_t n_events;
+    size_t padding;        /* zero bytes after the last event (a firmware log area) */
     char error[200];       /* why parsing failed (empty on success) */
 } qtpm_eventlog;
 

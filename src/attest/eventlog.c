@@ -262,6 +262,16 @@ int qtpm_eventlog_parse(const uint8_t *buf, size_t len, qtpm_eventlog *log)
     if ((rc = add_event(log, &cap, &ev)))
         return rc;
     while (c.off < c.len) {
+        /* Zero padding after the last event: at least the 8 bytes of a
+         * PCR 0, type 0 header (where the kernel's reader stops too), so
+         * that a log cut inside an event's first bytes is still an error. */
+        size_t z = c.off;
+        while (z < c.len && buf[z] == 0)
+            z++;
+        if (z == c.len && c.len - c.off >= 8) {
+            log->padding = c.len - c.off;
+            break;
+        }
         rc = log->agile ? parse_event2(log, &c, &ev) : parse_sha1_event(log, &c, &ev);
         if (rc)
             return rc;

@@ -595,6 +595,8 @@ static void eventlog_json(cli_ctx *c, const qtpm_eventlog *log)
         json_array_append_new(evs, o);
     }
     json_object_set_new(c->out, "events", evs);
+    if (log->padding)
+        json_object_set_new(c->out, "padding", json_integer((json_int_t)log->padding));
 }
 
 static void eventlog_text(const qtpm_eventlog *log)

@@ -287,6 +287,33 @@ static void header_and_event_errors(void **state)
     qtpm_eventlog_free(&log);
 }
 
+/* A log area padded with zeros after the last event parses; a non-zero
+ * byte in the padding is an error. */
+static void zero_padding(void **state)
+{
+    (void)state;
+    blob l = { .n = 0 };
+    spec_id(&l, two_algs, two_sizes, 2);
+    event2(&l, 0, QTPM_EV_POST_CODE, "a");
+    size_t end = l.n;
+    uint8_t zero[100] = { 0 };
+    put(&l, zero, sizeof zero);
+    qtpm_eventlog log;
+    assert_int_equal(qtpm_eventlog_parse(l.b, l.n, &log), 0);
+    assert_int_equal(log.n_events, 2);
+    assert_int_equal(log.padding, 100);
+    qtpm_eventlog_free(&log);
+    l.b[end + 50] = 1;
+    assert_int_equal(qtpm_eventlog_parse(l.b, l.n, &log), QTPM_ATTEST_EINVAL);
+    qtpm_eventlog_free(&log);
+    /* fewer than 8 zero bytes are a cut event header, not padding */
+    assert_int_equal(qtpm_eventlog_parse(l.b, end + 7, &log), QTPM_ATTEST_EINVAL);
+    qtpm_eventlog_free(&log);
+    assert_int_equal(qtpm_eventlog_parse(l.b, end + 8, &log), 0);
+    assert_int_equal(log.padding, 8);
+    qtpm_eventlog_free(&log);
+}
+
 static void type_names(void **state)
 {
     (void)state;
@@ -303,6 +330,7 @@ int main(void)
         cmocka_unit_test(sha1_format),
         cmocka_unit_test(every_truncation),
         cmocka_unit_test(header_and_event_errors),
+        cmocka_unit_test(zero_padding),
         cmocka_unit_test(type_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

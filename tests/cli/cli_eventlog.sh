@@ -81,6 +81,12 @@ if "$QTPM" --json eventlog sha1.bin | jq -e '.format == "sha1" and (.pcrs | keys
     pass "--json: a SHA-1 log has one bank"
 else fail "--json sha1"; fi
 
+# a log area padded with zeros (as the ACPI table's log area is) replays alike
+python3 -c 'import sys; open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read() + bytes(64))' agile.bin padded.bin
+if "$QTPM" eventlog padded.bin | pcrs | cmp -s - agile.q && "$QTPM" --json eventlog padded.bin | jq -e '.padding == 64' >/dev/null; then
+    pass "zero padding after the last event: the same PCRs, padding 64"
+else fail "zero-padded log"; fi
+
 # bad logs: exit 1 and the reason
 bad() { # KIND PATTERN
     python3 "$GEN" "$1" "$1.bin"

@@ -4,7 +4,7 @@
  * event log parser (src/attest/eventlog.c), which reads what a router's or
  * a VM's firmware left behind: untrusted input. Whatever the parser
  * accepts must account for every byte of the input (the encoded sizes of
- * its events add up to the length), point only inside the input, and
+ * its events and the zero padding after them add up to the length), point only inside the input, and
  * replay without error; whatever it refuses must come with a message.
  */
 #include <stdint.h>
@@ -47,8 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         total += n;
     }
-    if (total != size)
+    if (total + log.padding != size)
         abort();
+    for (size_t i = total; i < size; i++)
+        if (data[i] != 0)
+            abort();
     qtpm_evlog_pcrs pcrs;
     if (qtpm_eventlog_replay(&log, &pcrs) != 0)
         abort();
