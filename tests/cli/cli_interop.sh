@@ -704,6 +704,8 @@ section_policies() {
     same "PolicyCpHash of the bare digest" hr.pol ht.pol
     printf 'abc' > cp.bad
     expect 1 "not a cpHash" "policycphash of a 3-byte file" $Q policycphash -S s.ses --cphash-input cp.bad
+    head -c 32 /dev/zero > cp.zero
+    expect 1 "TPM_RC_CPHASH" "a second, different cpHash in one session (decoded)" sh -c "$Q startauthsession -S s.ses && $Q policycphash -S s.ses --cphash-input cp.bin >/dev/null && $Q policycphash -S s.ses --cphash-input cp.zero; r=\$?; $Q flushcontext s.ses >/dev/null; exit \$r"
     run "policy session: policycphash accepted" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policycphash -S p.ses --cphash-input cp.bin; r=\$?; $Q flushcontext p.ses; exit \$r"
     run "undefine" $Q nvundefine 0x1500030
     no_transients "policies"
