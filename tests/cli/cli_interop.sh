@@ -853,6 +853,13 @@ section_pqc() {
     expect 2 "an AK signs" "createak -G mlkem768 refused (an AK signs)" $Q createak -C ek.ctx -G mlkem768 -c x.ctx
     { head -c 12 ak.pub; printf '\000\004'; tail -c +15 ak.pub; } > set4.pub
     expect 1 "parameter set" "TPM2B_PUBLIC with ML-DSA parameter set 4 refused" $Q checkquote -u set4.pub -m q.msg -s q.sig
+    # print and testparms know the v1.85 keys
+    run "print -t TPM2B_PUBLIC of an ML-DSA AK" sh -c "$Q print -t TPM2B_PUBLIC ak.pub > pk.txt && grep -q '^  value: mldsa$' pk.txt && grep -q '^parameter-set:$' pk.txt && grep -Eq '^mldsa: [0-9a-f]{2624}$' pk.txt"
+    run "print -t TPMT_SIGNATURE of an ML-DSA quote signature" sh -c "$Q print -t TPMT_SIGNATURE q.sig | grep -q '^size: 2420$'"
+    run "print -t TPMS_ATTEST of an ML-DSA quote" sh -c "$Q print -t TPMS_ATTEST q.msg | grep -q '^  quote:$'"
+    for spec in mldsa44 mldsa65 mldsa87 hashmldsa65:sha384 mlkem512 mlkem768 mlkem1024; do
+        run "testparms $spec" $Q testparms $spec
+    done
     no_transients "pqc"
 }
 
