@@ -696,6 +696,11 @@ section_policies() {
     expect 2 "expected safe" "policycountertimer with a bad field" $Q policycountertimer -S p.ses speed=3
 
     run "a cpHash from tpm2_nvwrite --cphash" tpm2_nvwrite 0x1500030 -P nvpw -i nv8.dat --cphash cp.bin
+    run "the same cpHash from qtpm nvwrite --cphash" $Q nvwrite 0x1500030 -P nvpw -i nv8.dat --cphash cpq.bin
+    same "qtpm nvwrite --cphash writes tpm2_nvwrite's file" cpq.bin cp.bin
+    run "nvwrite --cphash with -C o and an offset" sh -c "$Q nvwrite 0x1500030 -C o -i op_2.dat --offset 3 --cphash cpq2.bin && tpm2_nvwrite 0x1500030 -C o -i op_2.dat --offset 3 --cphash cpt2.bin"
+    same "the -C o cpHash as tpm2_nvwrite's" cpq2.bin cpt2.bin
+    run "nvwrite --cphash does not write" sh -c "$Q nvread 0x1500030 -P nvpw -o nvr.dat && cmp -s nvr.dat nv8.dat"
     run "trial qtpm policycphash" sh -c "$Q startauthsession -S s.ses && $Q policycphash -S s.ses --cphash-input cp.bin -L hq.pol && $Q flushcontext s.ses"
     run "trial tpm2_policycphash" sh -c "tpm2_startauthsession -S t.ses && tpm2_policycphash -S t.ses --cphash-input cp.bin -L ht.pol && tpm2_flushcontext t.ses"
     same "PolicyCpHash digests" hq.pol ht.pol
