@@ -108,6 +108,7 @@ try:
                        "-q", "01"])
     run("nvdefine", ["nvdefine", "0x1500001", "-s", "8"])
     run("nvwrite", ["nvwrite", "0x1500001", "-i", "msg"])
+    run("nvwrite", ["nvwrite", "0x1500001", "-i", "msg", "--cphash", "cp.bin"])
     run("nvread", ["nvread", "0x1500001", "-s", "6"])
     run("getcap-properties", ["getcap", "properties-fixed"])
     # issue 10 item 11's subcommands
