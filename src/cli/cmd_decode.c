@@ -2,7 +2,7 @@
 /*
  * cmd_decode.c — the subcommands of qtpm that decode files and need no TPM:
  * print (tpm2_print: TPMS_ATTEST, TPM2B_PUBLIC, TPMT_PUBLIC, TPMS_CONTEXT,
- * and qtpm's TPMT_SIGNATURE) and eventlog (tpm2_eventlog: a firmware's TCG
+ * ESYS_TR, and qtpm's TPMT_SIGNATURE) and eventlog (tpm2_eventlog: a firmware's TCG
  * PC Client binary event log, its events and the PCR values they replay to,
  * through libqtpm-attest's qtpm/eventlog.h).
  *
@@ -367,6 +367,7 @@ static const char print_usage[] =
     "  TPM2B_PUBLIC    a public part (-u files), TPMT_PUBLIC the same without size\n"
     "  TPMS_CONTEXT    a context file (0xBADCC0DE header; -c files)\n"
     "  TPMT_SIGNATURE  a signature (-s / -o files; not in tpm2_print 5.4)\n"
+    "  ESYS_TR         a serialized persistent handle (evictcontrol -o)\n"
     "  -t, --type TYPE\n";
 
 /* "FILE: not a T (why)" for a structure that does not decode. */
@@ -417,6 +418,31 @@ static int print_context(cli_ctx *c, const char *path, const uint8_t *d, size_t 
     return 0;
 }
 
+/* A serialized ESYS_TR (tpm2_evictcontrol -o, qtpm evictcontrol -o): TPM
+ * handle, TPM2B_NAME, the resource type and, for a key (type 1), its
+ * TPM2B_PUBLIC. tpm2_print prints the handle and the Name. */
+static int print_esys_tr(cli_ctx *c, const char *path, const uint8_t *d, size_t n)
+{
+    size_t o = 0;
+    UINT32 handle, rtype;
+    static TPM2B_NAME name;
+    TPM_RC m = qtpm_UINT32_unmarshal(&handle, d, n, &o);
+    m |= qtpm_TPM2B_NAME_unmarshal(&name, d, n, &o);
+    m |= qtpm_UINT32_unmarshal(&rtype, d, n, &o);
+    if (m)
+        return bad_file(c, path, "ESYS_TR", "is truncated");
+    if (rtype == 1) {
+        static TPM2B_PUBLIC pub;
+        if (qtpm_TPM2B_PUBLIC_unmarshal(&pub, d, n, &o, 1))
+            return bad_file(c, path, "ESYS_TR", "its TPM2B_PUBLIC does not decode");
+    }
+    if (o != n)
+        return bad_file(c, path, "ESYS_TR", "a size field does not match");
+    cli_out_fmt(c, "tpm-handle", "0x%x", handle);
+    cli_out_hex(c, "name", name.buffer, name.size);
+    return 0;
+}
+
 static int cmd_print(cli_ctx *c, int argc, char **argv)
 {
     static const struct option opts[] = { { "type", required_argument, NULL, 't' },
@@ -430,14 +456,14 @@ static int cmd_print(cli_ctx *c, int argc, char **argv)
         }
     }
     static const char *const types[] = { "TPMS_ATTEST", "TPM2B_PUBLIC", "TPMT_PUBLIC",
-                                         "TPMS_CONTEXT", "TPMT_SIGNATURE" };
+                                         "TPMS_CONTEXT", "TPMT_SIGNATURE", "ESYS_TR" };
     size_t which;
     for (which = 0; type && which < sizeof types / sizeof types[0]; which++)
         if (!strcasecmp(type, types[which]))
             break;
     if (!type || which == sizeof types / sizeof types[0] || optind + 1 < argc) {
         cli_err(c, "-t TYPE (TPMS_ATTEST, TPM2B_PUBLIC, TPMT_PUBLIC, TPMS_CONTEXT, "
-                   "TPMT_SIGNATURE) and at most one FILE expected");
+                   "TPMT_SIGNATURE, ESYS_TR) and at most one FILE expected");
         return CLI_EXIT_USAGE;
     }
     const char *path = optind < argc ? argv[optind] : "-";
@@ -495,6 +521,9 @@ static int cmd_print(cli_ctx *c, int argc, char **argv)
             out_tpmt_signature(c, &s);
         break;
     }
+    case 5:
+        e = print_esys_tr(c, path, d, n);
+        break;
     }
     free(d);
     return e;

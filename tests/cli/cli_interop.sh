@@ -656,6 +656,14 @@ section_tools() {
     tpm2_flushcontext -t
     same "TPMS_CONTEXT of a qtpm context as tpm2_print" cq.txt ct.txt
     same "TPMS_CONTEXT of a tpm2-tools context as tpm2_print" cq2.txt ct2.txt
+    run "serialized handles of both tools" sh -c "$Q evictcontrol -c pr.ctx -o q.tr 0x81000010 >/dev/null && tpm2_evictcontrol -c pr.ctx -o t.tr 0x81000011 >/dev/null"
+    for f in q.tr t.tr; do
+        $Q print -t ESYS_TR $f > eq_$f.txt 2>&1; tpm2_print -t ESYS_TR $f > et_$f.txt 2>&1
+        if [ -s eq_$f.txt ] && cmp -s eq_$f.txt et_$f.txt; then pass "print -t ESYS_TR $f as tpm2_print"
+        else fail "print -t ESYS_TR $f differs"; diff et_$f.txt eq_$f.txt | sed 's/^/     | /'; fi
+    done
+    tpm2_flushcontext -t
+    tpm2_evictcontrol -Q -c 0x81000010 >/dev/null 2>&1; tpm2_evictcontrol -Q -c 0x81000011 >/dev/null 2>&1
     run "print -t TPMT_SIGNATURE" sh -c "$Q print -t TPMT_SIGNATURE pq.sig > sq.txt && grep -q '^  value: ecdsa$' sq.txt && grep -Eq '^r: [0-9a-f]{64}$' sq.txt && grep -Eq '^s: [0-9a-f]{64}$' sq.txt"
     run "print --json" sh -c "$Q --json print -t TPM2B_PUBLIC pe.pub | jq -e '.type.value == \"ecc\" and .\"curve-id\".raw == \"0x4\" and .\"authorization policy\" != null'"
     head -c 20 pr.pub > trunc.pub

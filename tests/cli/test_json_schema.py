@@ -122,6 +122,9 @@ try:
     run("print-attest", ["print", "-t", "TPMS_ATTEST", "t.att"])
     run("print-context", ["print", "-t", "TPMS_CONTEXT", "k.ctx"])
     run("print-signature", ["print", "-t", "TPMT_SIGNATURE", "s.sig"])
+    subprocess.run([qtpm, "evictcontrol", "-c", "p.ctx", "-o", "p.tr", "0x81000020"], cwd=tmp,
+                   env=env, check=True, capture_output=True, timeout=60)
+    run("print-esys-tr", ["print", "-t", "ESYS_TR", "p.tr"])
     subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                  "make_eventlog.py"), "agile3",
                     os.path.join(tmp, "log.bin")], check=True)
