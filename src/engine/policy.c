@@ -446,8 +446,10 @@ static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, tpm_buf64 *(
     tpm_buf64 *f = field(s);
     if (s->template_hash.size)
         return TPM_RC_CPHASH; /* shares the cpHash slot (Part 3 §23.21) */
+    /* a different value than the one already set: TPM_RC_CPHASH (Part 3
+     * §23.13, §23.14; swtpm, the reference implementation, answers so) */
     if (f->size && !public_equal(f->b, h, hl))
-        return RC_P(TPM_RC_VALUE, 1);
+        return TPM_RC_CPHASH;
     uint8_t ccb[4];
     cc_bytes(ccb, cc);
     session_policy_extend(s, ccb, 4, h, hl);

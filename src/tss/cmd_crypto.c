@@ -149,6 +149,27 @@ int qtpm_tss_SequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_
     return tss_rsp_end(m, &o, &r);
 }
 
+int qtpm_tss_EventSequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr,
+                                   TPMI_DH_OBJECT sequence, const TPM2B_MAX_BUFFER *buffer,
+                                   TPML_DIGEST_VALUES *results)
+{
+    uint8_t p[sizeof(TPM2B_MAX_BUFFER)];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPML_DIGEST_VALUES ignored;
+    static const TPM2B_MAX_BUFFER empty;
+    TPM_HANDLE h[2] = { pcr, sequence };
+    if (qtpm_TPM2B_MAX_BUFFER_marshal(buffer ? buffer : &empty, p, sizeof p, &o))
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_EventSequenceComplete, h, 2, 2, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPML_DIGEST_VALUES_unmarshal(results ? results : &ignored, r.params,
+                                                         r.params_len, &o),
+                       &o, &r);
+}
+
 int qtpm_tss_HMAC(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
                   const TPM2B_MAX_BUFFER *buffer, TPMI_ALG_HASH hash_alg, TPM2B_DIGEST *out_hmac)
 {
@@ -187,6 +208,30 @@ int qtpm_tss_Quote(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign
     o = 0;
     m = qtpm_TPM2B_ATTEST_unmarshal(quoted, r.params, r.params_len, &o);
     m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0);
+    return tss_rsp_end(m, &o, &r);
+}
+
+int qtpm_tss_GetTime(qtpm_tss *t, const qtpm_tss_auths *auths,
+                     TPMI_RH_ENDORSEMENT privacy_admin_handle, TPMI_DH_OBJECT sign_handle,
+                     const TPM2B_DATA *qualifying_data, const TPMT_SIG_SCHEME *in_scheme,
+                     TPM2B_ATTEST *time_info, TPMT_SIGNATURE *signature)
+{
+    uint8_t p[512];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPMT_SIG_SCHEME null_scheme = { .scheme = TPM_ALG_NULL };
+    TPM_HANDLE h[2] = { privacy_admin_handle, sign_handle };
+    TPM_RC m = qtpm_TPM2B_DATA_marshal(qualifying_data ? qualifying_data : &empty_data, p,
+                                       sizeof p, &o);
+    m |= qtpm_TPMT_SIG_SCHEME_marshal(in_scheme ? in_scheme : &null_scheme, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_GetTime, h, 2, 2, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_ATTEST_unmarshal(time_info, r.params, r.params_len, &o);
+    m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 1);
     return tss_rsp_end(m, &o, &r);
 }
 
