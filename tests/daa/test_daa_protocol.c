@@ -18,6 +18,7 @@
 #include "qtpm/daa.h"
 #include "qtpm/daa_host.h"
 #include "qtpm/tss_cmd.h"
+#include "tss_swtpm.h"
 
 static const uint8_t MSG[] = "steps=10234 heart=61 2026-12-07";
 static const uint8_t BSN[] = "analytics.example/bucket-7";
@@ -365,6 +366,48 @@ static void test_engine(void **state)
     qtpm_tss_free(t);
 }
 
+/* The same host code against libtpms (Debian's swtpm), an independent TPM
+ * implementation of TPM2_Commit and ECDAA TPM2_Sign: its signatures must
+ * verify under our verifier, and link. */
+static void test_swtpm(void **state)
+{
+    (void)state;
+    if (!tss_swtpm_installed()) {
+        print_message("swtpm not installed: skipped\n");
+        skip();
+    }
+    tss_swtpm sw;
+    assert_int_equal(tss_swtpm_start(&sw), 0);
+    qtpm_tss *t = NULL;
+    assert_int_equal(qtpm_tss_new(sw.spec, &t), 0);
+    qtpm_daa_host h;
+    uint8_t cred[QTPM_DAA_CRED_SIZE], sig[QTPM_DAA_SIG_BSN_SIZE], sig2[QTPM_DAA_SIG_BSN_SIZE];
+    size_t len, len2;
+    int rc = qtpm_daa_host_open(t, NULL, 0, &h);
+    if (rc) {
+        qtpm_tss_free(t);
+        tss_swtpm_stop(&sw);
+        fail_msg("swtpm: DAA key: %s", qtpm_daa_strerror(rc));
+    }
+    engine_join(&h, cred);
+    qtpm_daa_tpm tpm = qtpm_daa_host_tpm(&h);
+    assert_int_equal(qtpm_daa_sign(&tpm, cred, sizeof cred, NULL, 0, MSG, sizeof MSG, sig,
+                                   sizeof sig, &len), 0);
+    assert_int_equal(qtpm_daa_verify(I.v, NULL, 0, MSG, sizeof MSG, sig, len), 0);
+    assert_int_equal(qtpm_daa_sign(&tpm, cred, sizeof cred, BSN, sizeof BSN, MSG, sizeof MSG, sig,
+                                   sizeof sig, &len), 0);
+    assert_int_equal(qtpm_daa_verify(I.v, BSN, sizeof BSN, MSG, sizeof MSG, sig, len), 0);
+    assert_int_equal(qtpm_daa_sign(&tpm, cred, sizeof cred, BSN, sizeof BSN, MSG, 5, sig2,
+                                   sizeof sig2, &len2), 0);
+    assert_int_equal(qtpm_daa_verify(I.v, BSN, sizeof BSN, MSG, 5, sig2, len2), 0);
+    assert_int_equal(qtpm_daa_link(sig, len, sig2, len2), 1);
+    assert_int_equal(qtpm_daa_verify(I.v, BSN, sizeof BSN, MSG, sizeof MSG, sig2, len2),
+                     QTPM_DAA_E_PROOF);
+    qtpm_daa_host_close(&h);
+    qtpm_tss_free(t);
+    tss_swtpm_stop(&sw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_credential),
         cmocka_unit_test(test_sign_verify),
         cmocka_unit_test(test_engine),
+        cmocka_unit_test(test_swtpm),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
