@@ -63,7 +63,9 @@ const char *qtpm_daa_strerror(int rc);
  * K = [sk](x2, y2), L = [r](x2, y2), as 64-byte points, and the counter.
  * sign is TPM2_Sign with scheme TPM_ALG_ECDAA (SHA-256, counter) over a
  * 32-byte digest: signatureR (the TPM's nonce) and signatureS, 32 bytes each.
- * Both return 0 on success. */
+ * Both return 0 on success. sign returns 1 when the nonce it produced is
+ * shorter than 32 bytes or starts with a zero byte (TPMs disagree on how
+ * such a nonce enters the hash): the caller then commits and signs again. */
 typedef struct {
     void *ctx;
     int (*commit)(void *ctx, const uint8_t *p1, const uint8_t *s2, size_t s2_len,

@@ -86,6 +86,7 @@ void fp2_set_zero(fe2 *r);
 
 void fp12_set_one(fe12 *r);
 void fp12_mul(fe12 *r, const fe12 *a, const fe12 *b);
+void fp12_mul_schoolbook(fe12 *r, const fe12 *a, const fe12 *b); /* for tests */
 void fp12_sqr(fe12 *r, const fe12 *a);
 void fp12_conj(fe12 *r, const fe12 *a);      /* a^(p^6): w ↦ -w */
 void fp12_frob(fe12 *r, const fe12 *a);      /* a^p */
@@ -146,5 +147,7 @@ void bn_g2_prepare(bn_g2_prep *pr, const g2 *q);
 void bn_miller_prepared(fe12 *f, const g1 *p, const bn_g2_prep *const *q, size_t k);
 int bn_pairing_product_is_one_prepared(const g1 *p, const bn_g2_prep *const *q, size_t k);
 void bn_final_exp(fe12 *r, const fe12 *f);
+/* z^2 for z in the cyclotomic subgroup (z^(p^6+1) = 1), for tests */
+void bn_cyclotomic_sqr(fe12 *r, const fe12 *z);
 
 #endif

@@ -9,8 +9,8 @@
  * elliptic curves" (EUROCRYPT 2016), Algorithm 7 (a = 0, b3 = 3b). It is
  * complete on any short Weierstrass curve without points of order 2, and
  * both groups here have odd order (#E(Fp) = n, #E'(Fp2) = n(2p - n)).
- * Scalar multiplication is double-and-add-always over all 256 bits of the
- * scalar with a masked selection, so its time and memory accesses depend on
+ * Scalar multiplication uses fixed 4-bit windows over all 256 bits of the
+ * scalar with masked table reads, so its time and memory accesses depend on
  * neither the scalar nor the point: it serves the issuer's secret key, the
  * host's randomisers and every public computation alike.
  *
@@ -20,6 +20,13 @@
  * range, the curve equation and, for G2, membership in the order-n subgroup.
  */
 #include "bn.h"
+
+/* 1 when a == b, else 0, without a branch (a, b < 2^31) */
+static unsigned ct_eq_u(unsigned a, unsigned b)
+{
+    unsigned x = a ^ b;
+    return 1u ^ ((x | (0u - x)) >> 31);
+}
 
 #define L(a, b, c, d) {{a, b, c, d}}
 /* 9 = 3·3 (G1's b3), Montgomery form */
@@ -116,15 +123,26 @@ static void g1_select(g1 *r, const g1 *a, const g1 *b, unsigned c)
     fe_select(&r->z, &a->z, &b->z, c);
 }
 
+/* Fixed 4-bit windows: a table [0]a .. [15]a, then per nibble of k (from
+ * the top) four doublings and the addition of the table entry, which is
+ * read by scanning all sixteen with masked selections; 334 additions for
+ * every k, none depending on k's value. */
 void g1_mul(g1 *r, const g1 *a, const uint8_t k[32])
 {
-    g1 acc, t;
+    g1 tab[16], acc, t;
+    g1_set_infinity(&tab[0]);
+    tab[1] = *a;
+    for (int i = 2; i < 16; i++)
+        g1_add(&tab[i], &tab[i - 1], a);
     g1_set_infinity(&acc);
-    for (int i = 0; i < 256; i++) {
-        unsigned bit = (k[i / 8] >> (7 - i % 8)) & 1;
-        g1_add(&acc, &acc, &acc);
-        g1_add(&t, &acc, a);
-        g1_select(&acc, &acc, &t, bit);
+    for (int i = 0; i < 64; i++) {
+        unsigned nib = (k[i / 2] >> (i % 2 ? 0 : 4)) & 0xF;
+        for (int d = 0; d < 4; d++)
+            g1_add(&acc, &acc, &acc);
+        t = tab[0];
+        for (unsigned j = 1; j < 16; j++)
+            g1_select(&t, &t, &tab[j], ct_eq_u(j, nib));
+        g1_add(&acc, &acc, &t);
     }
     *r = acc;
 }
@@ -254,13 +272,20 @@ static void g2_select(g2 *r, const g2 *a, const g2 *b, unsigned c)
 
 void g2_mul(g2 *r, const g2 *a, const uint8_t k[32])
 {
-    g2 acc, t;
+    g2 tab[16], acc, t;
+    g2_set_infinity(&tab[0]);
+    tab[1] = *a;
+    for (int i = 2; i < 16; i++)
+        g2_add(&tab[i], &tab[i - 1], a);
     g2_set_infinity(&acc);
-    for (int i = 0; i < 256; i++) {
-        unsigned bit = (k[i / 8] >> (7 - i % 8)) & 1;
-        g2_add(&acc, &acc, &acc);
-        g2_add(&t, &acc, a);
-        g2_select(&acc, &acc, &t, bit);
+    for (int i = 0; i < 64; i++) {
+        unsigned nib = (k[i / 2] >> (i % 2 ? 0 : 4)) & 0xF;
+        for (int d = 0; d < 4; d++)
+            g2_add(&acc, &acc, &acc);
+        t = tab[0];
+        for (unsigned j = 1; j < 16; j++)
+            g2_select(&t, &t, &tab[j], ct_eq_u(j, nib));
+        g2_add(&acc, &acc, &t);
     }
     *r = acc;
 }

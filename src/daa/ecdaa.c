@@ -38,6 +38,8 @@
 #define TAG_CRED 'C'
 #define TAG_SIG 'S'
 #define TAG_SIG_BSN 'L'
+/* Commit + Sign attempts when the TPM's nonce is ambiguous (qtpm/daa.h) */
+#define SIGN_ATTEMPTS 8
 
 static const char LABEL_IPK[] = "qtpm ECDAA v1 issuer key";
 static const char LABEL_JOIN[] = "qtpm ECDAA v1 join";
@@ -342,18 +344,23 @@ int qtpm_daa_join_prove(const qtpm_daa_tpm *tpm, const uint8_t q[64], const uint
     g1 Q, U;
     if (g1_from_bytes(&Q, q))
         return QTPM_DAA_E_POINT;
-    uint8_t e[64];
-    uint16_t counter;
-    if (tpm->commit(tpm->ctx, NULL, NULL, 0, NULL, e, NULL, NULL, &counter))
-        return QTPM_DAA_E_TPM;
-    if (g1_from_bytes(&U, e))
-        return QTPM_DAA_E_TPM;
-    int rc = join_hash(&Q, &U, nonce, proof);
-    if (rc)
-        return rc;
-    if (tpm->sign(tpm->ctx, counter, proof, proof + 32, proof + 64))
-        return QTPM_DAA_E_TPM;
-    return 0;
+    for (int attempt = 0; attempt < SIGN_ATTEMPTS; attempt++) {
+        uint8_t e[64];
+        uint16_t counter;
+        if (tpm->commit(tpm->ctx, NULL, NULL, 0, NULL, e, NULL, NULL, &counter))
+            return QTPM_DAA_E_TPM;
+        if (g1_from_bytes(&U, e))
+            return QTPM_DAA_E_TPM;
+        int rc = join_hash(&Q, &U, nonce, proof);
+        if (rc)
+            return rc;
+        rc = tpm->sign(tpm->ctx, counter, proof, proof + 32, proof + 64);
+        if (rc == 0)
+            return 0;
+        if (rc != 1)
+            return QTPM_DAA_E_TPM;
+    }
+    return QTPM_DAA_E_TPM;
 }
 
 int qtpm_daa_join_verify(const uint8_t q[64], const uint8_t nonce[32],
@@ -455,27 +462,37 @@ static int cred_decode(const uint8_t *cred, size_t len, cred_points *k)
     return 0;
 }
 
-/* e(A, Y) = e(B, P2) and e(C, P2) = e(A + D, X), as two products that must
- * be 1: e(A, Y)·e(-B, P2) and e(C, P2)·e(-(A + D), X). */
+/* e(A, Y) = e(B, P2) and e(C, P2) = e(A + D, X), checked together as one
+ * product with a random 128-bit ρ (the small-exponent batch test, Bellare,
+ * Garay, Rabin, EUROCRYPT 1998):
+ *   e(A, Y) · e([ρ]C - B, P2) · e(-[ρ](A + D), X) = 1.
+ * When both equations hold the product is 1; when either fails it is 1 for
+ * at most one ρ mod n (the target group has prime order n), so a bad
+ * credential passes with probability ≤ 2^-128. One Miller loop over three
+ * pairs and one final exponentiation instead of two of each. Pairs whose G1
+ * point is infinity contribute 1 and are left out. */
 static int cred_pairings(const bn_g2_prep *p2, const bn_g2_prep *x, const bn_g2_prep *y,
                          const g1 *a, const g1 *b, const g1 *c, const g1 *d)
 {
-    g1 ps[2];
-    const bn_g2_prep *qs[2];
-    ps[0] = *a;
-    g1_neg(&ps[1], b);
-    qs[0] = y;
-    qs[1] = p2;
-    if (!bn_pairing_product_is_one_prepared(ps, qs, 2))
-        return QTPM_DAA_E_CREDENTIAL;
-    ps[0] = *c;
-    g1_add(&ps[1], a, d);
-    if (g1_is_infinity(&ps[1]))
-        return QTPM_DAA_E_CREDENTIAL;
-    g1_neg(&ps[1], &ps[1]);
-    qs[0] = p2;
-    qs[1] = x;
-    if (!bn_pairing_product_is_one_prepared(ps, qs, 2))
+    uint8_t rho[32] = {0};
+    if (qtpm_random_bytes(rho + 16, 16) != QTPM_OK)
+        return QTPM_DAA_E_RNG;
+    g1 cand[3], ps[3], t, u;
+    const bn_g2_prep *cq[3] = {y, p2, x}, *qs[3];
+    cand[0] = *a;
+    g1_mul(&t, c, rho);
+    g1_neg(&u, b);
+    g1_add(&cand[1], &t, &u);
+    g1_add(&t, a, d);
+    g1_mul(&t, &t, rho);
+    g1_neg(&cand[2], &t);
+    size_t k = 0;
+    for (size_t i = 0; i < 3; i++)
+        if (!g1_is_infinity(&cand[i])) { /* public values */
+            ps[k] = cand[i];
+            qs[k++] = cq[i];
+        }
+    if (k == 0 || !bn_pairing_product_is_one_prepared(ps, qs, k))
         return QTPM_DAA_E_CREDENTIAL;
     return 0;
 }
@@ -648,21 +665,27 @@ int qtpm_daa_sign(const qtpm_daa_tpm *tpm, const uint8_t *cred, size_t cred_len,
         goto out;
     }
     uint8_t eb[64], kb[64], lb[64];
-    uint16_t counter;
-    if (tpm->commit(tpm->ctx, body + 64, linkable ? s2 : NULL, s2_len, linkable ? y2 : NULL, eb,
-                    linkable ? kb : NULL, linkable ? lb : NULL, &counter) ||
-        g1_from_bytes(&E, eb) || (linkable && (g1_from_bytes(&K, kb) || g1_from_bytes(&L, lb)))) {
-        rc = QTPM_DAA_E_TPM;
-        goto out;
-    }
     sig[0] = linkable ? TAG_SIG_BSN : TAG_SIG;
-    if ((rc = sign_hash(sig[0], body, &E, linkable ? &J : NULL, &K, &L, bsn_hash, msg_hash,
-                        sig + 1)) != 0)
-        goto out;
-    if (tpm->sign(tpm->ctx, counter, sig + 1, sig + 33, sig + 65)) {
+    rc = QTPM_DAA_E_TPM;
+    for (int attempt = 0; attempt < SIGN_ATTEMPTS && rc == QTPM_DAA_E_TPM; attempt++) {
+        uint16_t counter;
+        if (tpm->commit(tpm->ctx, body + 64, linkable ? s2 : NULL, s2_len, linkable ? y2 : NULL,
+                        eb, linkable ? kb : NULL, linkable ? lb : NULL, &counter) ||
+            g1_from_bytes(&E, eb) ||
+            (linkable && (g1_from_bytes(&K, kb) || g1_from_bytes(&L, lb))))
+            goto out;
+        if ((rc = sign_hash(sig[0], body, &E, linkable ? &J : NULL, &K, &L, bsn_hash, msg_hash,
+                            sig + 1)) != 0)
+            goto out;
+        int src = tpm->sign(tpm->ctx, counter, sig + 1, sig + 33, sig + 65);
         rc = QTPM_DAA_E_TPM;
-        goto out;
+        if (src != 0 && src != 1)
+            goto out;
+        if (src == 0)
+            rc = 0; /* 1: an ambiguous nonce, commit again */
     }
+    if (rc)
+        goto out;
     if (linkable) {
         memcpy(sig + QTPM_DAA_SIG_SIZE, bsn_hash, 32);
         memcpy(sig + QTPM_DAA_SIG_SIZE + 32, kb, 64);

@@ -191,6 +191,12 @@ static int host_sign(void *ctx, uint16_t counter, const uint8_t digest[32], uint
     const TPM2B_ECC_PARAMETER *r = &sig.signature.ecdaa.signatureR, *ss = &sig.signature.ecdaa.signatureS;
     if (r->size > 32 || ss->size > 32)
         return -1;
+    /* libtpms hashes the nonce k without its leading zero octets (T =
+     * H(k ‖ digest) over a short k) where qtpm's engine hashes all 32; a
+     * nonce below 2^248 is therefore ambiguous: ask for a fresh commitment
+     * (probability 2^-8) */
+    if (r->size < 32 || r->buffer[0] == 0)
+        return 1;
     memset(nonce, 0, 32);
     memset(s, 0, 32);
     memcpy(nonce + 32 - r->size, r->buffer, r->size);

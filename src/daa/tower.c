@@ -151,8 +151,95 @@ void fp12_set_one(fe12 *r)
         fp2_set_zero(&r->c[k]);
 }
 
-/* schoolbook on the w basis, then w^(6+k) = ξ·w^k */
+/* Fp4 = Fp2[s]/(s^2 - ξ), s = w^3, an element as (x, y) = x + y s */
+typedef struct {
+    fe2 x, y;
+} fe4;
+
+static void fp4_add(fe4 *r, const fe4 *a, const fe4 *b)
+{
+    fp2_add(&r->x, &a->x, &b->x);
+    fp2_add(&r->y, &a->y, &b->y);
+}
+
+static void fp4_sub(fe4 *r, const fe4 *a, const fe4 *b)
+{
+    fp2_sub(&r->x, &a->x, &b->x);
+    fp2_sub(&r->y, &a->y, &b->y);
+}
+
+/* (a + b s)(c + d s) = (ac + ξ bd) + ((a+b)(c+d) - ac - bd) s */
+static void fp4_mul(fe4 *r, const fe4 *u, const fe4 *v)
+{
+    fe2 ac, bd, t, w2;
+    fp2_mul(&ac, &u->x, &v->x);
+    fp2_mul(&bd, &u->y, &v->y);
+    fp2_add(&t, &u->x, &u->y);
+    fp2_add(&w2, &v->x, &v->y);
+    fp2_mul(&t, &t, &w2);
+    fp2_sub(&t, &t, &ac);
+    fp2_sub(&r->y, &t, &bd);
+    fp2_mul_xi(&bd, &bd);
+    fp2_add(&r->x, &ac, &bd);
+}
+
+/* (x + y s)·s = ξ y + x s */
+static void fp4_mul_s(fe4 *r, const fe4 *a)
+{
+    fe2 t;
+    fp2_mul_xi(&t, &a->y);
+    r->y = a->x;
+    r->x = t;
+}
+
+/* Fp12 = Fp4[w]/(w^3 - s): a = a0 + a1 w + a2 w^2 with a_j = c_j + c_(j+3) s.
+ * Karatsuba on three terms: six Fp4 products, 18 Fp2 products. */
 void fp12_mul(fe12 *r, const fe12 *a, const fe12 *b)
+{
+    fe4 A[3], B[3], v0, v1, v2, t, u, c0, c1, c2;
+    for (int j = 0; j < 3; j++) {
+        A[j].x = a->c[j];
+        A[j].y = a->c[j + 3];
+        B[j].x = b->c[j];
+        B[j].y = b->c[j + 3];
+    }
+    fp4_mul(&v0, &A[0], &B[0]);
+    fp4_mul(&v1, &A[1], &B[1]);
+    fp4_mul(&v2, &A[2], &B[2]);
+    /* c0 = v0 + s((a1 + a2)(b1 + b2) - v1 - v2) */
+    fp4_add(&t, &A[1], &A[2]);
+    fp4_add(&u, &B[1], &B[2]);
+    fp4_mul(&t, &t, &u);
+    fp4_sub(&t, &t, &v1);
+    fp4_sub(&t, &t, &v2);
+    fp4_mul_s(&t, &t);
+    fp4_add(&c0, &v0, &t);
+    /* c1 = (a0 + a1)(b0 + b1) - v0 - v1 + s v2 */
+    fp4_add(&t, &A[0], &A[1]);
+    fp4_add(&u, &B[0], &B[1]);
+    fp4_mul(&t, &t, &u);
+    fp4_sub(&t, &t, &v0);
+    fp4_sub(&t, &t, &v1);
+    fp4_mul_s(&u, &v2);
+    fp4_add(&c1, &t, &u);
+    /* c2 = (a0 + a2)(b0 + b2) - v0 - v2 + v1 */
+    fp4_add(&t, &A[0], &A[2]);
+    fp4_add(&u, &B[0], &B[2]);
+    fp4_mul(&t, &t, &u);
+    fp4_sub(&t, &t, &v0);
+    fp4_sub(&t, &t, &v2);
+    fp4_add(&c2, &t, &v1);
+    r->c[0] = c0.x;
+    r->c[3] = c0.y;
+    r->c[1] = c1.x;
+    r->c[4] = c1.y;
+    r->c[2] = c2.x;
+    r->c[5] = c2.y;
+}
+
+/* schoolbook on the w basis, then w^(6+k) = ξ·w^k (the reference the
+ * tests compare fp12_mul with) */
+void fp12_mul_schoolbook(fe12 *r, const fe12 *a, const fe12 *b)
 {
     fe2 t[11], m;
     for (int k = 0; k < 11; k++)

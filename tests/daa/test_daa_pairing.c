@@ -336,6 +336,18 @@ static void test_pairing_properties(void **state)
     bn_miller(&f1, &aP, &bQ, 1);
     bn_miller_prepared(&f2, &aP, &pp, 1);
     assert_true(fp12_equal(&f1, &f2));
+    /* Karatsuba multiplication against schoolbook; cyclotomic squaring
+     * against plain squaring on a unitary element (a pairing value) */
+    fe12 m1, m2, sq1, sq2;
+    fp12_mul(&m1, &f1, &e);
+    fp12_mul_schoolbook(&m2, &f1, &e);
+    assert_true(fp12_equal(&m1, &m2));
+    fp12_sqr(&sq1, &e1);
+    bn_cyclotomic_sqr(&sq2, &e1);
+    assert_true(fp12_equal(&sq1, &sq2));
+    fp12_sqr(&sq1, &f1); /* f1 is no unitary element: the shortcut must not apply */
+    bn_cyclotomic_sqr(&sq2, &f1);
+    assert_false(fp12_equal(&sq1, &sq2));
     /* inversion in Fp12 */
     fp12_inv(&t, &f1);
     fp12_mul(&t, &t, &f1);
