@@ -40,7 +40,7 @@ install(TARGETS qtss qtpm_engine_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBD
 
 # The programs are linked with the static archives, so they need no library
 # path at run time.
-set(qtpm_programs qtpm qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist)
+set(qtpm_programs qtpm qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist qtpm-daa)
 foreach(p ${qtpm_programs})
   if(TARGET ${p})
     install(TARGETS ${p} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

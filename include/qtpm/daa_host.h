@@ -36,7 +36,10 @@ typedef struct {
 
 /* The template of a DAA key: ECC BN_P256, scheme ECDAA with SHA-256,
  * unrestricted sign, fixedTPM, fixedParent, sensitiveDataOrigin,
- * userWithAuth, nameAlg SHA-256. */
+ * userWithAuth, noDA (its authValue is empty: there is nothing to guess, and
+ * a TPM restarted without TPM2_Shutdown, as the engine is by every process
+ * of qtpm-daa, would otherwise count each restart as a failure and lock the
+ * key out, Part 1 §19.8.6), nameAlg SHA-256. */
 int qtpm_daa_key_template(TPMT_PUBLIC *out);
 /* Creates the ECC EK and SRK (primaries), then loads the DAA key blob
  * (from qtpm_daa_host_key_blob) or, with blob NULL, creates a new key. */

@@ -11,6 +11,8 @@
  *                  AES-256-GCM(K, aad = DAA key name)(credential) tag(16)
  * Every parser requires the exact length and leaves nothing trusted on error.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -41,7 +43,7 @@ int qtpm_daa_key_template(TPMT_PUBLIC *out)
     out->nameAlg = TPM_ALG_SHA256;
     out->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                             TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-                            TPMA_OBJECT_SIGN_ENCRYPT;
+                            TPMA_OBJECT_NODA | TPMA_OBJECT_SIGN_ENCRYPT;
     out->parameters.eccDetail.symmetric.algorithm = TPM_ALG_NULL;
     out->parameters.eccDetail.scheme.scheme = TPM_ALG_ECDAA;
     out->parameters.eccDetail.scheme.details.ecdaa.hashAlg = TPM_ALG_SHA256;
@@ -164,8 +166,11 @@ static int host_commit(void *ctx, const uint8_t *p1, const uint8_t *s2, size_t s
         Y2.size = 32;
         memcpy(Y2.buffer, y2, 32);
     }
-    if (qtpm_tss_Commit(h->t, &pw_auth, h->key.handle, p1 ? &P1 : NULL, s2 ? &S2 : NULL,
-                        s2 ? &Y2 : NULL, &K, &L, &E, counter) != QTPM_OK)
+    int rc = qtpm_tss_Commit(h->t, &pw_auth, h->key.handle, p1 ? &P1 : NULL, s2 ? &S2 : NULL,
+                             s2 ? &Y2 : NULL, &K, &L, &E, counter);
+    if (getenv("QTPM_DAA_DEBUG"))
+        fprintf(stderr, "Commit: %s (0x%x)\n", qtpm_tss_strerror(rc), (unsigned)rc);
+    if (rc != QTPM_OK)
         return -1;
     if (point_out(&E, e))
         return -1;
@@ -185,8 +190,10 @@ static int host_sign(void *ctx, uint16_t counter, const uint8_t digest[32], uint
     scheme.details.ecdaa.hashAlg = TPM_ALG_SHA256;
     scheme.details.ecdaa.count = counter;
     TPMT_SIGNATURE sig;
-    if (qtpm_tss_Sign(h->t, &pw_auth, h->key.handle, &d, &scheme, NULL, &sig) != QTPM_OK ||
-        sig.sigAlg != TPM_ALG_ECDAA)
+    int rc = qtpm_tss_Sign(h->t, &pw_auth, h->key.handle, &d, &scheme, NULL, &sig);
+    if (getenv("QTPM_DAA_DEBUG"))
+        fprintf(stderr, "Sign: %s\n", qtpm_tss_strerror(rc));
+    if (rc != QTPM_OK || sig.sigAlg != TPM_ALG_ECDAA)
         return -1;
     const TPM2B_ECC_PARAMETER *r = &sig.signature.ecdaa.signatureR, *ss = &sig.signature.ecdaa.signatureS;
     if (r->size > 32 || ss->size > 32)
