@@ -11,8 +11,6 @@
  *                  AES-256-GCM(K, aad = DAA key name)(credential) tag(16)
  * Every parser requires the exact length and leaves nothing trusted on error.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -168,8 +166,6 @@ static int host_commit(void *ctx, const uint8_t *p1, const uint8_t *s2, size_t s
     }
     int rc = qtpm_tss_Commit(h->t, &pw_auth, h->key.handle, p1 ? &P1 : NULL, s2 ? &S2 : NULL,
                              s2 ? &Y2 : NULL, &K, &L, &E, counter);
-    if (getenv("QTPM_DAA_DEBUG"))
-        fprintf(stderr, "Commit: %s (0x%x)\n", qtpm_tss_strerror(rc), (unsigned)rc);
     if (rc != QTPM_OK)
         return -1;
     if (point_out(&E, e))
@@ -191,8 +187,6 @@ static int host_sign(void *ctx, uint16_t counter, const uint8_t digest[32], uint
     scheme.details.ecdaa.count = counter;
     TPMT_SIGNATURE sig;
     int rc = qtpm_tss_Sign(h->t, &pw_auth, h->key.handle, &d, &scheme, NULL, &sig);
-    if (getenv("QTPM_DAA_DEBUG"))
-        fprintf(stderr, "Sign: %s\n", qtpm_tss_strerror(rc));
     if (rc != QTPM_OK || sig.sigAlg != TPM_ALG_ECDAA)
         return -1;
     const TPM2B_ECC_PARAMETER *r = &sig.signature.ecdaa.signatureR, *ss = &sig.signature.ecdaa.signatureS;
