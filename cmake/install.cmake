@@ -74,6 +74,7 @@ set(qtpm_name_qtpm-manufacture "provision a TPM: vendor CA, EK certificates in N
 set(qtpm_name_qtpm-nms "network management system and RA server for trusted routers")
 set(qtpm_name_qtpm-agent "router agent: measurement, enrolment and attestation with the TPM")
 set(qtpm_name_qtpm-digestlist "build, sign, verify and show reference digest lists")
+set(qtpm_name_qtpm-daa "ECDAA direct anonymous attestation: issuer, join, sign, verify, link")
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   foreach(p ${qtpm_programs})

@@ -18,11 +18,12 @@
 #include "qtpm/daa.h"
 #include "qtpm/daa_host.h"
 #include "qtpm/tss_cmd.h"
+#include "qtpm/version.h"
 
 #define MAX_FILE 65536
 
 static const char usage[] =
-    "usage: qtpm-daa COMMAND [options]\n"
+    "usage: qtpm-daa COMMAND [options] | --version | --help\n"
     "issuer:\n"
     "  keygen --isk FILE --ipk FILE            a new issuer key pair\n"
     "  check-ipk --ipk FILE                    check an issuer public key\n"
@@ -236,6 +237,10 @@ static int cmd(const char *name, const opts *o)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))) {
+        printf("qtpm-daa %s\n", QTPM_VERSION);
+        return 0;
+    }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

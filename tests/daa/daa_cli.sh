@@ -76,6 +76,7 @@ grep -q "proof" "$W/out" || { echo "FAIL: no proof error"; fails=$((fails + 1));
 expect_rc 3 "$DAA" verify --ipk "$W/ipk.short" --sig "$W/sig.anon" --msg "$W/msg"
 expect_rc 2 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg" --bogus
 expect_rc 2 "$DAA" frobnicate
+expect_rc 0 "$DAA" --version
 
 if [ "$fails" -ne 0 ]; then echo "daa_cli: $fails failure(s)"; exit 1; fi
 echo "daa_cli: all passed"
