@@ -43,6 +43,7 @@ enum {
     QTPM_DAA_E_TPM = -106,        /* the TPM callbacks failed */
     QTPM_DAA_E_PARAM = -107,      /* bad argument (NULL, buffer too small, basename too long) */
     QTPM_DAA_E_RNG = -108,        /* the random source failed */
+    QTPM_DAA_E_REVOKED = -109,    /* made with a DAA key on the rogue list */
 };
 const char *qtpm_daa_strerror(int rc);
 
@@ -121,6 +122,11 @@ int qtpm_daa_verify(const qtpm_daa_verifier *v, const uint8_t *bsn, size_t bsn_l
 /* 1 when two (verified) linkable signatures come from the same TPM, 0 when
  * not; QTPM_DAA_E_BASENAME when either is unlinkable or their basenames differ. */
 int qtpm_daa_link(const uint8_t *sig1, size_t len1, const uint8_t *sig2, size_t len2);
+/* Rogue-key revocation (ISO/IEC 20008-2 mechanism 4's private-key
+ * revocation): QTPM_DAA_E_REVOKED when the signature was made with one of
+ * the n extracted DAA keys sk (32 bytes each, concatenated), i.e.
+ * W = [sk]S; 0 when with none of them. */
+int qtpm_daa_check_rogue(const uint8_t *sig, size_t sig_len, const uint8_t *sks, size_t n);
 /* The basename hash a linkable signature carries (for grouping). */
 int qtpm_daa_sig_basename_hash(const uint8_t *sig, size_t len, uint8_t hash[32]);
 

@@ -58,6 +58,7 @@ const char *qtpm_daa_strerror(int rc)
     case QTPM_DAA_E_TPM: return "TPM operation failed";
     case QTPM_DAA_E_PARAM: return "bad argument";
     case QTPM_DAA_E_RNG: return "random source failed";
+    case QTPM_DAA_E_REVOKED: return "signed with a revoked (rogue) DAA key";
     default: return "unknown error";
     }
 }
@@ -764,6 +765,23 @@ int qtpm_daa_verify(const qtpm_daa_verifier *v, const uint8_t *bsn, size_t bsn_l
         return QTPM_DAA_E_PROOF;
     /* the randomised credential */
     return cred_pairings(&v->p2, &v->x, &v->y, &p.r, &p.s, &p.t, &p.w);
+}
+
+int qtpm_daa_check_rogue(const uint8_t *sig, size_t sig_len, const uint8_t *sks, size_t n)
+{
+    if (sks == NULL && n)
+        return QTPM_DAA_E_PARAM;
+    sig_points p;
+    int rc = sig_decode(sig, sig_len, &p);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        g1 t;
+        g1_mul(&t, &p.s, sks + 32 * i);
+        if (g1_equal(&t, &p.w)) /* public: the rogue key was published */
+            return QTPM_DAA_E_REVOKED;
+    }
+    return 0;
 }
 
 int qtpm_daa_sig_basename_hash(const uint8_t *sig, size_t len, uint8_t hash[32])

@@ -30,7 +30,8 @@ static const char usage[] =
     "  join-challenge --request FILE --challenge OUT --state OUT\n"
     "  join-issue --isk FILE --state FILE --response FILE --credential OUT\n"
     "verifier:\n"
-    "  verify --ipk FILE --sig FILE --msg FILE [--basename TEXT]\n"
+    "  verify --ipk FILE --sig FILE --msg FILE [--basename TEXT] [--rogue FILE]\n"
+    "                                          (--rogue: revoked DAA keys, 32 bytes each)\n"
     "  link SIG1 SIG2                          same TPM under the same basename?\n"
     "host (--tcti SPEC, default engine:):\n"
     "  host-request --key OUT --request OUT    new DAA key; its join request\n"
@@ -40,7 +41,7 @@ static const char usage[] =
 
 typedef struct {
     const char *isk, *ipk, *request, *challenge, *state, *response, *credential, *cred_msg,
-        *sig, *msg, *basename, *key, *tcti;
+        *sig, *msg, *basename, *key, *tcti, *rogue;
     const char *pos[2];
     int npos;
 } opts;
@@ -163,6 +164,13 @@ static int cmd(const char *name, const opts *o)
         const char *bsn = o->basename;
         rc = qtpm_daa_verify(v, (const uint8_t *)bsn, bsn ? strlen(bsn) : 0, c, cl, b, bl);
         qtpm_daa_verifier_free(v);
+        if (rc == 0 && o->rogue) {
+            if (read_file(o->rogue, d, sizeof d, &dl))
+                return 3;
+            if (dl % 32)
+                return fail("rogue list (not a multiple of 32 bytes)", QTPM_DAA_E_FORMAT);
+            rc = qtpm_daa_check_rogue(b, bl, d, dl / 32);
+        }
         if (rc) {
             printf("signature INVALID: %s\n", qtpm_daa_strerror(rc));
             return 1;
@@ -257,7 +265,7 @@ int main(int argc, char **argv)
         {"--credential-msg", offsetof(opts, cred_msg)},
         {"--sig", offsetof(opts, sig)},           {"--msg", offsetof(opts, msg)},
         {"--basename", offsetof(opts, basename)}, {"--key", offsetof(opts, key)},
-        {"--tcti", offsetof(opts, tcti)},
+        {"--tcti", offsetof(opts, tcti)},         {"--rogue", offsetof(opts, rogue)},
     };
     for (int i = 2; i < argc; i++) {
         size_t f = 0;

@@ -60,6 +60,13 @@ expect_rc 0 "$DAA" link "$W/sig.b1" "$W/sig.b2"
 expect_rc 3 "$DAA" link "$W/sig.b1" "$W/sig.b3"      # different basenames
 expect_rc 3 "$DAA" link "$W/sig.anon" "$W/sig.b1"    # unlinkable signature
 
+# a rogue list without this TPM's key keeps the signature valid; a list of
+# the wrong size is an error
+head -c 64 "$W/isk" | tail -c 32 >"$W/rogue"
+expect_rc 0 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg" --rogue "$W/rogue"
+head -c 31 "$W/isk" >"$W/rogue.bad"
+expect_rc 3 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg" --rogue "$W/rogue.bad"
+
 # bad inputs
 expect_rc 1 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg2"
 expect_rc 1 "$DAA" verify --ipk "$W/ipk2" --sig "$W/sig.anon" --msg "$W/msg"

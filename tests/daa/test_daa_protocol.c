@@ -264,6 +264,14 @@ static void test_sign_verify(void **state)
     assert_int_equal(qtpm_daa_sign(&t, cred, sizeof cred, longb, sizeof longb, MSG, sizeof MSG,
                                    sig, sizeof sig, &len),
                      QTPM_DAA_E_PARAM);
+    /* the rogue list: the key that made it, among others, revokes it */
+    uint8_t rogues[3 * 32];
+    memset(rogues, 0x11, sizeof rogues);
+    assert_int_equal(qtpm_daa_check_rogue(sig, len, rogues, 2), 0);
+    memcpy(rogues + 64, s.sk, 32);
+    assert_int_equal(qtpm_daa_check_rogue(sig, len, rogues, 3), QTPM_DAA_E_REVOKED);
+    assert_int_equal(qtpm_daa_check_rogue(sig, len - 1, rogues, 3), QTPM_DAA_E_FORMAT);
+    assert_int_equal(qtpm_daa_check_rogue(osig, olen, rogues, 3), 0);
     /* a signature with another issuer's credential fails the pairing */
     qtpm_daa_soft s2;
     uint8_t q2[64], cred2[QTPM_DAA_CRED_SIZE];

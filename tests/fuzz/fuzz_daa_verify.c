@@ -6,7 +6,8 @@
  * the issuer's parsers of join requests and responses.
  *
  * The first byte chooses the target:
- *   0  qtpm_daa_verify(input) with and without a basename
+ *   0  qtpm_daa_verify(input) with and without a basename, and the rogue
+ *      list check
  *   1  a valid signature (made at start-up with the software TPM) patched
  *      at the offsets and with the bytes that follow, then verified: this
  *      reaches the proof and pairing checks that random bytes never do
@@ -65,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0:
         (void)qtpm_daa_verify(ver, NULL, 0, msg, sizeof msg, in, n);
         (void)qtpm_daa_verify(ver, bsn, sizeof bsn, msg, sizeof msg, in, n);
+        (void)qtpm_daa_check_rogue(in, n, isk + 1, 2);
         break;
     case 1: {
         int linkable = n > 0 && (in[0] & 1);
