@@ -40,7 +40,7 @@ install(TARGETS qtss qtpm_engine_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBD
 
 # The programs are linked with the static archives, so they need no library
 # path at run time.
-set(qtpm_programs qtpm qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist)
+set(qtpm_programs qtpm qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist qtpm-daa)
 foreach(p ${qtpm_programs})
   if(TARGET ${p})
     install(TARGETS ${p} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -74,6 +74,7 @@ set(qtpm_name_qtpm-manufacture "provision a TPM: vendor CA, EK certificates in N
 set(qtpm_name_qtpm-nms "network management system and RA server for trusted routers")
 set(qtpm_name_qtpm-agent "router agent: measurement, enrolment and attestation with the TPM")
 set(qtpm_name_qtpm-digestlist "build, sign, verify and show reference digest lists")
+set(qtpm_name_qtpm-daa "ECDAA direct anonymous attestation: issuer, join, sign, verify, link")
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   foreach(p ${qtpm_programs})

@@ -110,6 +110,12 @@ int qtpm_tss_EvictControl(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_PROV
 int qtpm_tss_Sign(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                   const TPM2B_DIGEST *digest, const TPMT_SIG_SCHEME *in_scheme,
                   const TPMT_TK_HASHCHECK *validation, TPMT_SIGNATURE *signature);
+/* TPM2_Commit (§19.2): p1, s2, y2 NULL for the Empty Point / Buffers; k, l,
+ * e, counter may be NULL. */
+int qtpm_tss_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,
+                    const TPM2B_ECC_POINT *p1, const TPM2B_SENSITIVE_DATA *s2,
+                    const TPM2B_ECC_PARAMETER *y2, TPM2B_ECC_POINT *k, TPM2B_ECC_POINT *l,
+                    TPM2B_ECC_POINT *e, UINT16 *counter);
 /* validation may be NULL. */
 int qtpm_tss_VerifySignature(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                              const TPM2B_DIGEST *digest, const TPMT_SIGNATURE *signature,

@@ -351,3 +351,35 @@ int qtpm_tss_ECDH_ZGen(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT 
     return tss_rsp_end(qtpm_TPM2B_ECC_POINT_unmarshal(out_point, r.params, r.params_len, &o), &o,
                        &r);
 }
+
+/* Part 3 §19.2 TPM2_Commit: the first half of an anonymous (ECDAA)
+ * signature. p1 NULL or s2 NULL / y2 NULL send the Empty Point / Empty
+ * Buffers. k, l (Empty Points without s2) and e may be NULL when not wanted. */
+int qtpm_tss_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,
+                    const TPM2B_ECC_POINT *p1, const TPM2B_SENSITIVE_DATA *s2,
+                    const TPM2B_ECC_PARAMETER *y2, TPM2B_ECC_POINT *k, TPM2B_ECC_POINT *l,
+                    TPM2B_ECC_POINT *e, UINT16 *counter)
+{
+    static const TPM2B_ECC_POINT empty_point;
+    static const TPM2B_SENSITIVE_DATA empty_s2;
+    static const TPM2B_ECC_PARAMETER empty_y2;
+    uint8_t p[1024];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM2B_ECC_POINT tk, tl, te;
+    UINT16 tc;
+    TPM_RC m = qtpm_TPM2B_ECC_POINT_marshal(p1 ? p1 : &empty_point, p, sizeof p, &o);
+    m |= qtpm_TPM2B_SENSITIVE_DATA_marshal(s2 ? s2 : &empty_s2, p, sizeof p, &o);
+    m |= qtpm_TPM2B_ECC_PARAMETER_marshal(y2 ? y2 : &empty_y2, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_Commit, &sign_handle, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_ECC_POINT_unmarshal(k ? k : &tk, r.params, r.params_len, &o);
+    m |= qtpm_TPM2B_ECC_POINT_unmarshal(l ? l : &tl, r.params, r.params_len, &o);
+    m |= qtpm_TPM2B_ECC_POINT_unmarshal(e ? e : &te, r.params, r.params_len, &o);
+    m |= qtpm_UINT16_unmarshal(counter ? counter : &tc, r.params, r.params_len, &o);
+    return tss_rsp_end(m, &o, &r);
+}
