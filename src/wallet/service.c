@@ -633,6 +633,8 @@ static int vault_fail(svc *s, json_t **out, int rc)
     *out = json_pack("{s:s,s:s,s:i,s:s}", "error", "vault", "message", wallet_strerror(rc),
                      "code", rc, "detail", s->err);
     int base = rc > 0 ? wallet_rc_base(rc) : rc;
+    if (rc > 0) /* the TPM refused: its response code without the session/parameter number */
+        json_object_set_new(*out, "tpm_rc", json_integer(base));
     return base == WALLET_E_NOTFOUND ? 404 : base == WALLET_E_EXISTS ? 409
          : (base == WALLET_E_EXPIRED || base == WALLET_E_USED) ? 410
          : base == WALLET_E_AMOUNT ? 403 : rc > 0 ? 403 : base == WALLET_E_ARG ? 400 : 500;
