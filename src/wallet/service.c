@@ -37,6 +37,7 @@
 #define MAX_PENDING 1000   /* bound on outstanding challenges (a flood is refused) */
 #define MAX_DATA 65536     /* token bytes per seal (the vault's limit) */
 #define MAX_KEYDATA 1024   /* encrypt / hmac input */
+#define MAX_CANONICAL (MAX_DATA / 3 * 4 + 4096) /* a request with 64 KiB of data */
 
 struct svc {
     wallet *w;
@@ -214,7 +215,8 @@ static int store_request(svc *s, const char *id, const char *kind, const char *u
 }
 
 typedef struct {
-    char kind[16], user[128], body[4096];
+    char kind[16], user[128];
+    char *body; /* malloc'd canonical request text */
     uint8_t handle[64], chal[32];
     size_t hl;
     int64_t expires;
@@ -238,17 +240,17 @@ static int take_request(svc *s, const char *id, pending *p)
         const char *b = (const char *)sqlite3_column_text(st, 3);
         int hl = sqlite3_column_bytes(st, 2), cl = sqlite3_column_bytes(st, 4);
         if (k && u && b && strlen(k) < sizeof p->kind && strlen(u) < sizeof p->user &&
-            strlen(b) < sizeof p->body && hl >= 0 && (size_t)hl <= sizeof p->handle &&
+            strlen(b) <= MAX_CANONICAL && hl >= 0 && (size_t)hl <= sizeof p->handle &&
             cl == 32) {
             strcpy(p->kind, k);
             strcpy(p->user, u);
-            strcpy(p->body, b);
+            p->body = strdup(b);
             if (hl)
                 memcpy(p->handle, sqlite3_column_blob(st, 2), (size_t)hl);
             p->hl = (size_t)hl;
             memcpy(p->chal, sqlite3_column_blob(st, 4), 32);
             p->expires = sqlite3_column_int64(st, 5);
-            rc = 0;
+            rc = p->body ? 0 : -1;
         } else {
             rc = -1;
         }
@@ -377,6 +379,7 @@ static int h_register_finish(svc *s, json_t *in, json_t **out)
     size_t cd_len = 0, att_len = 0;
     pending p;
     int status;
+    memset(&p, 0, sizeof p);
     if (!id || strlen(id) != 32 || get_b64(in, "clientDataJSON", 4096, &cd, &cd_len) ||
         get_b64(in, "attestationObject", 8192, &att, &att_len)) {
         free(cd);
@@ -459,6 +462,7 @@ static int h_register_finish(svc *s, json_t *in, json_t **out)
                      b64_json(c.cred_id, c.cred_id_len), "alg", c.alg, "fmt", c.fmt);
     status = 200;
 done:
+    free(p.body);
     free(cd);
     free(att);
     return status;
@@ -549,10 +553,9 @@ static int h_request(svc *s, json_t *in, json_t **out)
     json_object_set_new(req, "rp", json_string(s->rp_id));
     char *text = json_dumps(req, JSON_SORT_KEYS | JSON_COMPACT);
     json_decref(req);
-    if (!text || strlen(text) >= sizeof ((pending *)0)->body) {
+    if (!text || strlen(text) > MAX_CANONICAL) {
         free(text);
-        return fail(out, 413, "too-large", "request too large to approve (≤ 4 KiB canonical; "
-                                           "large tokens: see docs)");
+        return fail(out, 413, "too-large", "request too large");
     }
     SHA256((const uint8_t *)text, strlen(text), chal);
     int rc = store_request(s, id, "use", user, NULL, 0, text, chal);
@@ -735,6 +738,7 @@ static int h_approve(svc *s, json_t *in, json_t **out)
     size_t cred_len = 0, cd_len = 0, ad_len = 0, sig_len = 0;
     pending p;
     int status;
+    memset(&p, 0, sizeof p);
     s->verify_us = s->vault_us = 0;
     if (!id || strlen(id) != 32 || get_b64(in, "credential", 1023, &cred, &cred_len) ||
         get_b64(in, "clientDataJSON", 4096, &cd, &cd_len) ||
@@ -838,6 +842,7 @@ static int h_approve(svc *s, json_t *in, json_t **out)
     s->vault_us = now_us() - t1;
     json_decref(req);
 done:
+    free(p.body);
     free(cred);
     free(cd);
     free(ad);

@@ -12,25 +12,20 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "softauth.h"
 #include "webauthn.h"
 
-int sa_new(softauth *a, int alg, const char *rp_id, const char *origin)
+/* the COSE key of a->priv (a->alg says which kind) */
+static int make_cose(softauth *a)
 {
-    memset(a, 0, sizeof *a);
-    a->alg = alg;
-    snprintf(a->rp_id, sizeof a->rp_id, "%s", rp_id);
-    snprintf(a->origin, sizeof a->origin, "%s", origin);
-    if (RAND_bytes(a->cred_id, sizeof a->cred_id) != 1)
-        return -1;
     size_t o = 0;
-    if (alg == -7) {
+    if (a->alg == -7) {
         uint8_t pt[65];
         size_t pl = 0;
-        a->priv = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
         if (!a->priv || EVP_PKEY_get_octet_string_param(a->priv, OSSL_PKEY_PARAM_PUB_KEY, pt,
                                                         sizeof pt, &pl) != 1 || pl != 65)
             return -1;
@@ -48,7 +43,6 @@ int sa_new(softauth *a, int alg, const char *rp_id, const char *origin)
     } else {
         uint8_t x[32];
         size_t xl = sizeof x;
-        a->priv = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
         if (!a->priv || EVP_PKEY_get_raw_public_key(a->priv, x, &xl) != 1)
             return -1;
         /* {1: 1, 3: -8, -1: 6, -2: x} */
@@ -60,6 +54,46 @@ int sa_new(softauth *a, int alg, const char *rp_id, const char *origin)
     }
     a->cose_len = o;
     return 0;
+}
+
+int sa_new(softauth *a, int alg, const char *rp_id, const char *origin)
+{
+    memset(a, 0, sizeof *a);
+    a->alg = alg;
+    snprintf(a->rp_id, sizeof a->rp_id, "%s", rp_id);
+    snprintf(a->origin, sizeof a->origin, "%s", origin);
+    if (RAND_bytes(a->cred_id, sizeof a->cred_id) != 1)
+        return -1;
+    a->priv = alg == -7 ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")
+                        : EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    return make_cose(a);
+}
+
+int sa_save(const softauth *a, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(a->cred_id, 1, sizeof a->cred_id, f) == sizeof a->cred_id &&
+             PEM_write_PrivateKey(f, a->priv, NULL, NULL, 0, NULL, NULL) == 1;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+int sa_load(softauth *a, const char *path, const char *rp_id, const char *origin)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->rp_id, sizeof a->rp_id, "%s", rp_id);
+    snprintf(a->origin, sizeof a->origin, "%s", origin);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    int ok = fread(a->cred_id, 1, sizeof a->cred_id, f) == sizeof a->cred_id &&
+             (a->priv = PEM_read_PrivateKey(f, NULL, NULL, NULL)) != NULL;
+    fclose(f);
+    if (!ok)
+        return -1;
+    a->alg = EVP_PKEY_is_a(a->priv, "ED25519") ? -8 : -7;
+    return make_cose(a);
 }
 
 void sa_free(softauth *a)

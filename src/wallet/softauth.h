@@ -21,6 +21,10 @@ typedef struct {
 
 int sa_new(softauth *a, int alg, const char *rp_id, const char *origin);
 void sa_free(softauth *a);
+/* the credential (id and private key, PEM) to a file and back; the counter is
+ * the caller's to carry */
+int sa_save(const softauth *a, const char *path);
+int sa_load(softauth *a, const char *path, const char *rp_id, const char *origin);
 /* register/finish body for a register/begin answer (packed: self attestation) */
 json_t *sa_register(softauth *a, const json_t *begin, int packed);
 /* approve body for a requests answer */
