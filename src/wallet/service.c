@@ -171,6 +171,14 @@ static void hex(const uint8_t *p, size_t n, char *out)
         snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
+/* finalize and forget: a statement variable reused after a skipped prepare
+ * must not be finalized twice (the fuzzer found that one) */
+static void fin(sqlite3_stmt **st)
+{
+    sqlite3_finalize(*st);
+    *st = NULL;
+}
+
 static int tx(svc *s, const char *sql) { return sqlite3_exec(s->db, sql, NULL, NULL, NULL); }
 
 /* Stores a pending challenge: drops expired ones first, refuses a flood. */
@@ -188,11 +196,11 @@ static int store_request(svc *s, const char *id, const char *kind, const char *u
         sqlite3_bind_int64(st, 1, now);
         sqlite3_step(st);
     }
-    sqlite3_finalize(st);
+    fin(&st);
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM requests", -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         pending = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    fin(&st);
     if (pending < MAX_PENDING &&
         sqlite3_prepare_v2(s->db, "INSERT INTO requests VALUES(?,?,?,?,?,?,?)", -1, &st, NULL) ==
             SQLITE_OK) {
@@ -206,7 +214,7 @@ static int store_request(svc *s, const char *id, const char *kind, const char *u
         sqlite3_bind_int64(st, 7, now + s->cfg.request_ttl);
         ok = sqlite3_step(st) == SQLITE_DONE;
     }
-    sqlite3_finalize(st);
+    fin(&st);
     if (!ok || tx(s, "COMMIT") != SQLITE_OK) {
         tx(s, "ROLLBACK");
         return pending >= MAX_PENDING ? 1 : -1;
@@ -255,7 +263,7 @@ static int take_request(svc *s, const char *id, pending *p)
             rc = -1;
         }
     }
-    sqlite3_finalize(st);
+    fin(&st);
     if (rc != 0)
         return rc;
     if (sqlite3_prepare_v2(s->db, "DELETE FROM requests WHERE id = ?", -1, &st, NULL) !=
@@ -263,7 +271,7 @@ static int take_request(svc *s, const char *id, pending *p)
         return -1;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
+    fin(&st);
     return rc;
 }
 
@@ -276,7 +284,7 @@ static int user_exists(svc *s, const char *user)
         sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
         n = sqlite3_step(st) == SQLITE_ROW;
     }
-    sqlite3_finalize(st);
+    fin(&st);
     return n;
 }
 
@@ -291,7 +299,7 @@ static void owner_of(svc *s, const char *name, char *user, size_t cap)
         if (sqlite3_step(st) == SQLITE_ROW)
             snprintf(user, cap, "%s", (const char *)sqlite3_column_text(st, 0));
     }
-    sqlite3_finalize(st);
+    fin(&st);
 }
 
 static int set_owner(svc *s, const char *name, const char *user, const char *kind)
@@ -308,7 +316,7 @@ static int set_owner(svc *s, const char *name, const char *user, const char *kin
         }
         ok = sqlite3_step(st) == SQLITE_DONE;
     }
-    sqlite3_finalize(st);
+    fin(&st);
     return ok ? 0 : -1;
 }
 
@@ -429,7 +437,7 @@ static int h_register_finish(svc *s, json_t *in, json_t **out)
         sqlite3_bind_text(st, 1, p.user, -1, SQLITE_STATIC);
         sqlite3_step(st);
     }
-    sqlite3_finalize(st);
+    fin(&st);
     if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO users VALUES(?,?,?)", -1, &st, NULL) ==
         SQLITE_OK) {
         sqlite3_bind_text(st, 1, p.user, -1, SQLITE_STATIC);
@@ -437,7 +445,7 @@ static int h_register_finish(svc *s, json_t *in, json_t **out)
         sqlite3_bind_int64(st, 3, now);
         ok = sqlite3_step(st) == SQLITE_DONE;
     }
-    sqlite3_finalize(st);
+    fin(&st);
     if (ok && sqlite3_prepare_v2(s->db, "INSERT INTO credentials(id,user,cose,alg,counter,fmt,"
                                         "created) VALUES(?,?,?,?,?,?,?)",
                                  -1, &st, NULL) == SQLITE_OK) {
@@ -452,7 +460,7 @@ static int h_register_finish(svc *s, json_t *in, json_t **out)
     } else {
         ok = 0;
     }
-    sqlite3_finalize(st);
+    fin(&st);
     if (!ok || tx(s, "COMMIT") != SQLITE_OK) {
         tx(s, "ROLLBACK");
         status = fail(out, 409, "exists", "credential already registered");
@@ -575,7 +583,7 @@ static int h_request(svc *s, json_t *in, json_t **out)
                                                    b64_json(sqlite3_column_blob(st, 0),
                                                             (size_t)sqlite3_column_bytes(st, 0))));
     }
-    sqlite3_finalize(st);
+    fin(&st);
     *out = json_pack("{s:s,s:s,s:{s:o,s:s,s:o,s:s,s:i}}", "request", id, "text", text,
                      "publicKey", "challenge", b64_json(chal, 32), "rpId", s->rp_id,
                      "allowCredentials", allow, "userVerification",
@@ -784,7 +792,7 @@ static int h_approve(svc *s, json_t *in, json_t **out)
                 key = NULL;
         }
     }
-    sqlite3_finalize(st);
+    fin(&st);
     if (!key || disabled) {
         EVP_PKEY_free(key);
         tx(s, "COMMIT");
@@ -806,7 +814,7 @@ static int h_approve(svc *s, json_t *in, json_t **out)
                            NULL) == SQLITE_OK) {
         sqlite3_bind_blob(st, 1, cred, (int)cred_len, SQLITE_STATIC);
         sqlite3_step(st);
-        sqlite3_finalize(st);
+        fin(&st);
     }
     if (rc == 0 && sqlite3_prepare_v2(s->db, "UPDATE credentials SET counter = ?, last_used = ? "
                                              "WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
@@ -815,7 +823,7 @@ static int h_approve(svc *s, json_t *in, json_t **out)
         sqlite3_bind_blob(st, 3, cred, (int)cred_len, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = -1;
-        sqlite3_finalize(st);
+        fin(&st);
     }
     /* commit the spent request (and counter) before the vault is touched */
     if (tx(s, "COMMIT") != SQLITE_OK) {
@@ -876,7 +884,7 @@ static int h_tokens(svc *s, json_t *in, json_t **out)
             json_array_append_new(list, o);
         }
     }
-    sqlite3_finalize(st);
+    fin(&st);
     *out = json_pack("{s:s,s:o}", "user", user, "items", list);
     return 200;
 }
@@ -888,7 +896,7 @@ static int h_status(svc *s, json_t **out)
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM users", -1, &st, NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         users = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    fin(&st);
     *out = json_pack("{s:s,s:s,s:s,s:I,s:b}", "service", "qtpm-wallet", "rpId", s->rp_id,
                      "alg", !s->w ? "none" : wallet_algorithm(s->w) == WALLET_ALG_QR ? "qr"
                                                                                       : "classic",
