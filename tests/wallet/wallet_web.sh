@@ -4,7 +4,10 @@
 # storage key), driven by wallet_web.cjs in headless Chromium with a DevTools virtual
 # authenticator (ctest wallet_web, labels wallet and web). A test certificate for
 # localhost, accepted by its SPKI hash; rpId "localhost", origin https://localhost:PORT.
-# Afterwards: the service is still up, the audit log verifies. Screenshots go to
+# Afterwards the scripted client (qtpm-wallet-client, software credential) registers
+# another user, seals and unseals over HTTPS with the certificate checked; its replayed
+# approve and a request for the other user's token are refused. The service is still
+# up, the audit log verifies. Screenshots go to
 # SHOTS_DIR. A trap stops the service, the TPM and chromium's process group.
 #
 #   wallet_web.sh BUILD_DIR SHOTS_DIR
@@ -77,6 +80,21 @@ rc=0
 NODE_PATH="$build/web-npm/node_modules" timeout 150 node "$here/wallet_web.cjs" || rc=$?
 [ $rc = 0 ] || fail "wallet_web.cjs ($rc)"
 kill -0 "$svc_pid" 2>/dev/null || fail "the service died"
+
+# ---- the scripted path: qtpm-wallet-client (libcurl, the server certificate checked) ----
+C() { "$build/src/wallet/qtpm-wallet-client" --url "https://localhost:$wport" --cacert "$tmp/tls.crt" \
+        --user bob --soft-key "$tmp/bob.key" "$@"; }
+C register >/dev/null || fail "client register"
+printf 'bob-bearer-42' | C seal bob-token 2>/dev/null || fail "client seal"
+[ "$(C --save-approve "$tmp/approve.json" unseal bob-token 2>/dev/null)" = bob-bearer-42 ] ||
+    fail "client unseal"
+C replay "$tmp/approve.json" 2>"$tmp/replay.err" && fail "a replayed approve was accepted"
+grep -q unknown-request "$tmp/replay.err" || fail "replay: $(cat "$tmp/replay.err")"
+C unseal card 2>"$tmp/other.err" && fail "bob unsealed alice's token"
+grep -q not-owner "$tmp/other.err" || fail "other user's token: $(cat "$tmp/other.err")"
+"$build/src/wallet/qtpm-wallet-client" --url "https://localhost:$wport" --user bob \
+    --soft-key "$tmp/bob.key" list 2>/dev/null && fail "an unverified server certificate was accepted"
+echo "ok: qtpm-wallet-client: register, seal, unseal; replay and foreign token refused; TLS checked"
 curl -sk --resolve "localhost:$wport:127.0.0.1" "https://localhost:$wport/api/v1/status" |
     grep -q '"service":"qtpm-wallet"' || fail "the service no longer answers"
 "$wallet" --db "$tmp/w.db" audit-verify || fail "audit log"
