@@ -320,6 +320,18 @@ static int set_owner(svc *s, const char *name, const char *user, const char *kin
     return ok ? 0 : -1;
 }
 
+/* Claims a name for user at approve time: 0 newly claimed, 2 already theirs,
+ * 1 another user owns it (two users may both have asked to create a new name
+ * before either ran; the first approve wins), -1 on a database error. */
+static int claim_name(svc *s, const char *name, const char *user, const char *kind)
+{
+    char owner[128];
+    owner_of(s, name, owner, sizeof owner);
+    if (owner[0])
+        return strcmp(owner, user) != 0 ? 1 : 2;
+    return set_owner(s, name, user, kind);
+}
+
 /* ---- registration ---- */
 
 static int h_register_begin(svc *s, json_t *in, json_t **out)
@@ -675,15 +687,17 @@ static int run(svc *s, const char *user, json_t *req, json_t **out)
         o.expires = (int64_t)json_integer_value(json_object_get(req, "expires"));
         o.uses = (uint32_t)json_integer_value(json_object_get(req, "uses"));
         /* ownership first: a crash after it leaves a name the same user may seal again */
-        if (set_owner(s, name, user, "token") != 0) {
+        int c = claim_name(s, name, user, "token");
+        if (c == 1 || c < 0) {
             free(data);
-            return fail(out, 500, "internal", "database");
+            return c > 0 ? fail(out, 403, "not-owner", "another user owns this name")
+                         : fail(out, 500, "internal", "database");
         }
         rc = wallet_token_seal(s->w, name, &o, data, dl);
         if (rc == 0)
             *out = json_pack("{s:s,s:s}", "sealed", name, "type",
                              o.type == WALLET_TOKEN_FINANCIAL ? "financial" : "bearer");
-        else if (rc != WALLET_E_EXISTS)
+        else if (c == 0) /* not ours after all: e.g. a token the CLI sealed */
             set_owner(s, name, NULL, NULL);
     } else if (!strcmp(op, "unseal")) {
         rc = wallet_token_unseal(s->w, name,
@@ -699,12 +713,16 @@ static int run(svc *s, const char *user, json_t *req, json_t **out)
         }
     } else if (!strcmp(op, "keygen")) {
         const char *k = json_string_value(json_object_get(req, "kind"));
-        if (set_owner(s, name, user, "key") != 0)
-            return fail(out, 500, "internal", "database");
+        int c = claim_name(s, name, user, "key");
+        if (c == 1 || c < 0) {
+            free(data);
+            return c > 0 ? fail(out, 403, "not-owner", "another user owns this name")
+                         : fail(out, 500, "internal", "database");
+        }
         rc = wallet_key_create(s->w, name, !strcmp(k, "aes") ? WALLET_KEY_AES : WALLET_KEY_HMAC);
         if (rc == 0)
             *out = json_pack("{s:s,s:s}", "created", name, "kind", k);
-        else if (rc != WALLET_E_EXISTS)
+        else if (c == 0)
             set_owner(s, name, NULL, NULL);
     } else if (!strcmp(op, "rotate")) {
         rc = wallet_key_rotate(s->w, name);

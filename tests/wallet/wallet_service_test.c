@@ -242,6 +242,40 @@ static void test_replay_and_mismatch(void **state)
     json_decref(out);
     json_decref(body);
     json_decref(chal);
+    /* alice and bob both ask to create "fresh" before either ran: the first
+     * approve owns it, the second is refused (and does not take it over) */
+    json_t *ca = request(f->s, json_pack("{s:s,s:s,s:s,s:s}", "user", "alice", "op", "seal",
+                                         "name", "fresh", "data", "YWxpY2U"));
+    json_t *cb = request(f->s, json_pack("{s:s,s:s,s:s,s:s}", "user", "bob", "op", "seal",
+                                         "name", "fresh", "data", "Ym9i"));
+    json_t *ba = sa_assert(&f->alice, ca), *bb = sa_assert(&f->bob, cb);
+    assert_int_equal(call(f->s, "/api/v1/approve", ba, &out), 200);
+    json_decref(out);
+    assert_int_equal(call(f->s, "/api/v1/approve", bb, &out), 403);
+    assert_string_equal(err(out), "not-owner");
+    json_decref(out);
+    json_decref(ca);
+    json_decref(cb);
+    json_decref(ba);
+    json_decref(bb);
+    char tok[64];
+    assert_int_equal(unseal(f, &f->alice, "alice", "fresh", 0, tok, sizeof tok, NULL), 200);
+    assert_string_equal(tok, "alice");
+    /* a token sealed outside the service (the CLI) has no owner: a seal
+     * request for its name fails and does not make the requester its owner */
+    static const wallet_token_opts bearer = { WALLET_TOKEN_BEARER, 1U << 7, 0, 0, 0 };
+    assert_int_equal(wallet_token_seal(f->w, "cli-token", &bearer, (const uint8_t *)"c", 1), 0);
+    json_t *cc = request(f->s, json_pack("{s:s,s:s,s:s,s:s}", "user", "bob", "op", "seal",
+                                         "name", "cli-token", "data", "Ym9i"));
+    json_t *bc = sa_assert(&f->bob, cc);
+    assert_int_equal(call(f->s, "/api/v1/approve", bc, &out), 409);
+    json_decref(out);
+    json_decref(cc);
+    json_decref(bc);
+    json_t *rq = json_pack("{s:s,s:s,s:s}", "user", "bob", "op", "unseal", "name", "cli-token");
+    assert_int_equal(call(f->s, "/api/v1/requests", rq, &out), 404);
+    json_decref(out);
+    json_decref(rq);
     /* and bob cannot even ask for alice's token */
     json_t *req = json_pack("{s:s,s:s,s:s}", "user", "bob", "op", "unseal", "name", "card");
     assert_int_equal(call(f->s, "/api/v1/requests", req, &out), 403);
