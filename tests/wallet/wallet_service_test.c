@@ -420,6 +420,75 @@ static void test_bad_registration(void **state)
     sa_free(&c);
 }
 
+/* The registration parser directly (webauthn.c), on mutations of a good
+ * attestation object from the software authenticator. Offsets: "none"
+ * object = a3 63'fmt' 64'none' 67'attStmt' a0 68'authData' 58 LEN, then
+ * authData (rpIdHash 32, flags, counter 4, aaguid 16, L 2, id 16, key). */
+static void test_registration_parser(void **state)
+{
+    (void)state;
+    softauth a;
+    uint8_t chal[32] = { 9, 9, 9 };
+    char cb[64];
+    wa_b64url_encode(chal, sizeof chal, cb);
+    json_t *begin = json_pack("{s:s,s:{s:s}}", "request", "r", "publicKey", "challenge", cb);
+    wa_expect e = { RP, ORIGIN, chal, sizeof chal, 0, 1 };
+    wa_credential c;
+    for (int packed = 0; packed < 2; packed++) {
+        assert_int_equal(sa_new(&a, packed ? -8 : -7, RP, ORIGIN), 0);
+        json_t *body = sa_register(&a, begin, packed);
+        uint8_t att[1024], cd[1024];
+        long al = wa_b64url_decode(json_string_value(json_object_get(body, "attestationObject")),
+                                   att, sizeof att - 1);
+        long cl = wa_b64url_decode(json_string_value(json_object_get(body, "clientDataJSON")), cd,
+                                   sizeof cd);
+        assert_true(al > 0 && cl > 0);
+        assert_int_equal(wa_verify_registration(&e, att, (size_t)al, cd, (size_t)cl, &c), 0);
+        assert_int_equal(c.alg, packed ? -8 : -7);
+        assert_int_equal(c.cred_id_len, 16);
+        assert_memory_equal(c.cred_id, a.cred_id, 16);
+        assert_string_equal(c.fmt, packed ? "packed" : "none");
+        /* the authData offset inside the object */
+        size_t ad = (size_t)al - (37 + 18 + 16 + a.cose_len);
+        struct { size_t off; uint8_t x; int want; } m[] = {
+            { ad + 32, 0x40, WA_E_AUTHDATA },   /* AT cleared */
+            { ad + 32, 0x80, WA_E_AUTHDATA },   /* ED set */
+            { ad + 32, 0x04, WA_E_FLAGS },      /* UV cleared */
+            { ad + 32, 0x01, WA_E_FLAGS },      /* UP cleared */
+            { ad + 0, 0x01, WA_E_RPID },        /* rpIdHash */
+            { ad + 53, 0x01, WA_E_AUTHDATA },   /* credential id length beyond the data */
+            { 9, 0x01, WA_E_ATTEST },           /* fmt "none" → "nonf" / "packed" → "packee" */
+        };
+        for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
+            if (packed && k == 6)
+                m[k].off = 11;
+            att[m[k].off] ^= m[k].x;
+            int rc = wa_verify_registration(&e, att, (size_t)al, cd, (size_t)cl, &c);
+            if (rc != m[k].want)
+                fprintf(stderr, "mutation %zu (packed %d): %d\n", k, packed, rc);
+            assert_int_equal(rc, m[k].want);
+            att[m[k].off] ^= m[k].x;
+        }
+        /* a trailing byte after the object */
+        att[al] = 0;
+        assert_int_equal(wa_verify_registration(&e, att, (size_t)al + 1, cd, (size_t)cl, &c),
+                         WA_E_ATTEST);
+        /* clientDataJSON of the wrong ceremony, or from another origin */
+        const char *bad[] = { "webauthn.get", "https://evil.example" };
+        for (int k = 0; k < 2; k++) {
+            char j[512];
+            snprintf(j, sizeof j, "{\"type\":\"%s\",\"challenge\":\"%s\",\"origin\":\"%s\"}",
+                     k ? "webauthn.create" : bad[0], cb, k ? bad[1] : ORIGIN);
+            assert_int_equal(wa_verify_registration(&e, att, (size_t)al, (const uint8_t *)j,
+                                                    strlen(j), &c),
+                             k ? WA_E_ORIGIN : WA_E_CLIENT);
+        }
+        json_decref(body);
+        sa_free(&a);
+    }
+    json_decref(begin);
+}
+
 static void test_malformed(void **state)
 {
     fixture *f = *state;
@@ -497,6 +566,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pcr_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_registration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test(test_registration_parser),
         cmocka_unit_test_setup_teardown(test_expired_challenge, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
