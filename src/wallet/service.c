@@ -852,9 +852,7 @@ static int h_approve(svc *s, json_t *in, json_t **out)
     s->verify_us = now_us() - t0;
     if (rc) {
         snprintf(s->err, sizeof s->err, "assertion refused (%d)", rc);
-        json_t *j = NULL;
-        status = fail(&j, 403, rc == WA_E_COUNTER ? "clone" : "refused", wa_reason(rc));
-        *out = j;
+        status = fail(out, 403, rc == WA_E_COUNTER ? "clone" : "refused", wa_reason(rc));
         goto done;
     }
     json_error_t jerr;
