@@ -861,8 +861,19 @@ static int h_approve(svc *s, json_t *in, json_t **out)
         status = fail(out, 500, "internal", "stored request unreadable");
         goto done;
     }
+    /* the signed audit log records who approved: user, credential, request */
+    char who[192], cid[24];
+    char c64[1400];
+    wa_b64url_encode(cred, cred_len > 1000 ? 1000 : cred_len, c64);
+    snprintf(cid, sizeof cid, "%.16s", c64);
+    snprintf(who, sizeof who, "by %s with credential %s%s, request %s", p.user, cid,
+             strlen(c64) > 16 ? "…" : "", id);
     double t1 = now_us();
+    if (s->w)
+        wallet_set_approval(s->w, who);
     status = run(s, p.user, req, out);
+    if (s->w)
+        wallet_set_approval(s->w, NULL);
     s->vault_us = now_us() - t1;
     json_decref(req);
 done:

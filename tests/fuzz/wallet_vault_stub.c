@@ -28,3 +28,4 @@ int wallet_key_decrypt(wallet *w, const char *n, const uint8_t *i, size_t l, uin
                        size_t *ol) { (void)w; (void)n; (void)i; (void)l; (void)o; (void)c; (void)ol; abort(); }
 int wallet_key_hmac(wallet *w, const char *n, const uint8_t *i, size_t l, uint8_t m[32])
 { (void)w; (void)n; (void)i; (void)l; (void)m; abort(); }
+void wallet_set_approval(wallet *w, const char *who) { (void)w; (void)who; abort(); }

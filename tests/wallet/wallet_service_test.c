@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "qtpm/tss.h"
 #include "qtpm/tss_cmd.h"
@@ -187,6 +188,22 @@ static void test_seal_unseal(void **state)
     assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
     json_decref(in);
     json_decref(out);
+    /* the signed audit log names who approved: user, credential, request */
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, "SELECT op, detail FROM audit ORDER BY seq DESC "
+                                           "LIMIT 1", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "unseal");
+    assert_non_null(strstr((const char *)sqlite3_column_text(st, 1),
+                           "approved by bob with credential "));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    size_t entries = 0;
+    int64_t bad = 0;
+    char why[160];
+    assert_int_equal(wallet_audit_verify(f->db, NULL, 0, &entries, &bad, why, sizeof why), 0);
     /* the state survives a restart of the service */
     svc_close(f->s);
     assert_int_equal(svc_open(f->w, f->auth, &cfg, &f->s), 0);
