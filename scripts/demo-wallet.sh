@@ -133,6 +133,10 @@ cp "$D/alice.key" "$D/clone.key"; echo 1 >"$D/clone.key.counter"
     --user alice --soft-key "$D/clone.key" unseal remote ||
     echo "(refused: the signature counter went backwards; the credential is disabled)"
 kill "$SVC_PID"; wait "$SVC_PID" 2>/dev/null || true
+SVC_PID=
+say "The signed audit log names who approved each remote use"
+sqlite3 "$D/w.db" "SELECT seq, op, subject, detail FROM audit ORDER BY seq DESC LIMIT 3" 2>/dev/null | sed 's/^/  /'
+"$WALLET" --db "$D/w.db" audit-verify
 
 [ -n "$BENCH" ] || exit 0
 
