@@ -129,7 +129,7 @@ static void on_request(struct evhttp_request *r, void *arg)
     size_t len = 0;
     if (m == EVHTTP_REQ_POST) {
         const char *ct = evhttp_find_header(in_h, "Content-Type");
-        if (!ct || strncmp(ct, "application/json", 16) != 0) {
+        if (!ct || strncmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';')) {
             send_error(r, 415, "content-type", "POST bodies must be application/json");
             return;
         }
