@@ -11,6 +11,7 @@ libssl-dev libjansson-dev libcmocka-dev
 tpm2-tools libtss2-dev libtss2-tcti-tabrmd0 tpm2-abrmd swtpm swtpm-tools dbus
 python3 iproute2
 libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl openssl
+libfido2-dev
 help2man python3-jsonschema jq systemd
 nodejs chromium
 frr nftables gnuplot-nox sqlite3
