@@ -23,6 +23,7 @@ static void usage_to(FILE *f)
             "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
             "[--period S] [--web DIR]\n"
             "       qtpm-nms [--dir D | --db URL] compact [--json]\n"
+            "       qtpm-nms [--dir D | --db URL] router log ID [--boot N]\n"
             "Every command also takes --config FILE (YAML; the command line overrides it),\n"
             "--log-format text|json and --log-level debug|info|warn|error.\n"
             "       qtpm-nms login-url --dir D --role operator|read-only [--ttl S] "
@@ -146,6 +147,17 @@ int main(int argc, char **argv)
             return 2;
         }
         return qtpm_nms_serve(dir, db, listen, period, web);
+    }
+    if (nrest >= 3 && !strcmp(rest[0], "router") && !strcmp(rest[1], "log")) {
+        long long boot = 0;
+        char *end = NULL;
+        if (nrest == 5 && !strcmp(rest[3], "--boot"))
+            boot = strtoll(rest[4], &end, 10);
+        if ((nrest != 3 && nrest != 5) || (end && (*end || boot < 1))) {
+            usage();
+            return 2;
+        }
+        return qtpm_nms_router_log_cli(db, rest[2], boot);
     }
     if (!strcmp(rest[0], "compact"))
         return qtpm_nms_compact_cli(db, &cfg.retention,

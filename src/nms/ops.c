@@ -10,14 +10,20 @@
  * a query and its schema is the one this build migrates to" (a newer schema written by
  * an upgraded peer makes this one not ready), and "listening" holds by construction:
  * the answer came through the listener.
+ *
+ * `qtpm-nms router log ID [--boot N]` prints a router's stored measurement list (the
+ * chunks of store.h, one per attestation) in the kernel's ASCII format, each line after
+ * its index in the list.
  */
 #include "ops.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "config.h"
+#include "qtpm/attest.h"
 
 int qtpm_nms_health(json_t **body)
 {
@@ -91,4 +97,53 @@ int qtpm_nms_compact_cli(const char *db_url, const qtpm_store_retention *r, int 
                more ? " (more remain: run again)" : "");
     qtpm_store_close(st);
     return rc ? 1 : 0;
+}
+
+struct log_ctx {
+    int64_t next; /* the index the next chunk should start at */
+    int bad;
+};
+
+static int print_chunk(void *ctx, int64_t boot, int64_t first, int64_t entries,
+                       const uint8_t *list, size_t len, int64_t t)
+{
+    (void)t;
+    struct log_ctx *lc = ctx;
+    if (lc->next < 0)
+        printf("# boot %lld\n", (long long)boot);
+    else if (first != lc->next)
+        printf("# entries %lld..%lld not stored\n", (long long)lc->next, (long long)first - 1);
+    qtpm_ima_list l = {0};
+    if (qtpm_ima_parse_binary(list, len, &l) != QTPM_ATTEST_OK || l.count != (size_t)entries) {
+        fprintf(stderr, "qtpm-nms router log: the chunk at %lld does not parse\n",
+                (long long)first);
+        qtpm_ima_list_free(&l);
+        lc->bad = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < l.count; i++) {
+        char *line = NULL;
+        if (qtpm_ima_format_ascii(&l.entries[i], &line) == QTPM_ATTEST_OK)
+            printf("%lld %s\n", (long long)first + (long long)i, line);
+        free(line);
+    }
+    qtpm_ima_list_free(&l);
+    lc->next = first + entries;
+    return 0;
+}
+
+int qtpm_nms_router_log_cli(const char *db_url, const char *router, int64_t boot)
+{
+    char err[512];
+    qtpm_store *st;
+    if (qtpm_store_open(db_url, &st, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms router log: %s\n", err);
+        return 1;
+    }
+    struct log_ctx lc = {.next = -1};
+    int rc = qtpm_store_measurements_each(st, router, boot, print_chunk, &lc);
+    if (rc)
+        fprintf(stderr, "qtpm-nms router log: %s\n", qtpm_store_errmsg(st));
+    qtpm_store_close(st);
+    return rc || lc.bad ? 1 : 0;
 }

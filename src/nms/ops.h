@@ -24,4 +24,7 @@ void qtpm_nms_compact_log(const qtpm_store_compacted *sum, int more);
 /* `qtpm-nms compact`: compaction to the end; prints what went. Exit status. */
 int qtpm_nms_compact_cli(const char *db_url, const qtpm_store_retention *r, int json);
 
+/* `qtpm-nms router log ID [--boot N]`: the stored list of one boot (0: the newest). */
+int qtpm_nms_router_log_cli(const char *db_url, const char *router, int64_t boot);
+
 #endif
