@@ -60,7 +60,7 @@ void qtpm_nms_log_setup(int format, int level);
  * After msg come key/value pairs of const char * (values may be NULL), ended by NULL. */
 void qtpm_nms_log(int level, const char *msg, ...);
 
-/* The daemon's operational settings (set by main.c before qtpm_nms_serve). */
+/* The daemon's operational settings (set by main.c before qtpm_nms_serve; ops.c). */
 void qtpm_nms_ops_set(const qtpm_nms_config *c);
 const qtpm_nms_config *qtpm_nms_ops(void);
 

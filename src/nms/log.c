@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * log.c — qtpm-nms's structured log (config.h) and the daemon's operational settings.
+ * log.c — qtpm-nms's structured log (config.h).
  *
  * Every record goes to stderr (journald or the service manager collects it) as one line:
  * with --log-format json one JSON object per line (JSON Lines), exactly
@@ -24,8 +24,6 @@
 
 static int log_format = QTPM_LOG_TEXT;
 static int log_level = QTPM_LOG_INFO;
-static qtpm_nms_config ops;
-static int ops_set;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -35,21 +33,6 @@ void qtpm_nms_log_setup(int format, int level)
         log_format = format;
     if (level >= 0)
         log_level = level;
-}
-
-void qtpm_nms_ops_set(const qtpm_nms_config *c)
-{
-    ops = *c;
-    ops_set = 1;
-}
-
-const qtpm_nms_config *qtpm_nms_ops(void)
-{
-    if (!ops_set) {
-        qtpm_nms_config_init(&ops);
-        ops_set = 1;
-    }
-    return &ops;
 }
 
 static void timestamp(char out[32])
@@ -75,6 +58,30 @@ static void put(char *line, size_t cap, size_t *n, const char *fmt, ...)
         *n = *n + (size_t)w < cap ? *n + (size_t)w : cap - 1;
 }
 
+/* Whether s is valid UTF-8 (jansson's check: it refuses anything else). */
+static int utf8_ok(const char *s)
+{
+    json_t *j = json_string(s);
+    json_decref(j);
+    return j != NULL;
+}
+
+/* Appends v with control characters (and, when quoting, '"' and '\\') escaped, and every
+ * byte above 0x7f too when v is not valid UTF-8. */
+static void escaped(char *line, size_t cap, size_t *n, const char *v, int quoting)
+{
+    int utf8 = utf8_ok(v);
+    for (const char *p = v; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (quoting && (ch == '"' || ch == '\\'))
+            put(line, cap, n, "\\%c", ch);
+        else if (ch < ' ' || ch == 0x7f || (ch > 0x7f && !utf8))
+            put(line, cap, n, "\\x%02x", ch);
+        else
+            put(line, cap, n, "%c", ch);
+    }
+}
+
 /* Appends v to the text line, quoted when it would not read back as one word. */
 static void text_value(char *line, size_t cap, size_t *n, const char *v)
 {
@@ -83,20 +90,13 @@ static void text_value(char *line, size_t cap, size_t *n, const char *v)
         if ((unsigned char)*p <= ' ' || *p == '"' || *p == '\\' || *p == '=' ||
             (unsigned char)*p == 0x7f)
             plain = 0;
+    plain = plain && utf8_ok(v);
     if (plain) {
         put(line, cap, n, "%s", v);
         return;
     }
     put(line, cap, n, "\"");
-    for (const char *p = v; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '"' || ch == '\\')
-            put(line, cap, n, "\\%c", ch);
-        else if (ch < ' ' || ch == 0x7f)
-            put(line, cap, n, "\\x%02x", ch);
-        else
-            put(line, cap, n, "%c", ch);
-    }
+    escaped(line, cap, n, v, 1);
     put(line, cap, n, "\"");
 }
 
@@ -151,7 +151,8 @@ void qtpm_nms_log(int level, const char *msg, ...)
     } else {
         char line[4096];
         size_t cap = sizeof line - 1, n = 0; /* one byte kept for the newline */
-        put(line, cap, &n, "%s %s %s", ts, level_names[level], msg);
+        put(line, cap, &n, "%s %s ", ts, level_names[level]);
+        escaped(line, cap, &n, msg, 0); /* a message never breaks the line */
         for (const char *k; (k = va_arg(ap, const char *)) != NULL;) {
             const char *v = va_arg(ap, const char *);
             put(line, cap, &n, " %s=", k);

@@ -25,6 +25,24 @@
 #include "config.h"
 #include "qtpm/attest.h"
 
+static qtpm_nms_config ops;
+static int ops_set;
+
+void qtpm_nms_ops_set(const qtpm_nms_config *c)
+{
+    ops = *c;
+    ops_set = 1;
+}
+
+const qtpm_nms_config *qtpm_nms_ops(void)
+{
+    if (!ops_set) {
+        qtpm_nms_config_init(&ops);
+        ops_set = 1;
+    }
+    return &ops;
+}
+
 int qtpm_nms_health(json_t **body)
 {
     *body = json_pack("{s:s}", "status", "alive");
