@@ -50,6 +50,7 @@
 #include "ops.h"
 #include "qtpm/attest.h"
 #include "ras.h"
+#include "routers_view.h"
 #include "routing.h"
 #include "store.h"
 
@@ -185,6 +186,33 @@ static int json_router_summary(void *ctx, const qtpm_store_router_summary *s)
 static void h_routers(struct req *q, const char *id)
 {
     (void)id;
+    /* ?view=table: the same list in columns, for the dashboard (routers_view.c). */
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
+    if (query && *query) {
+        struct evkeyvalq params;
+        int table = 0, bad = evhttp_parse_query_str(query, &params) != 0;
+        if (!bad) {
+            const char *view = evhttp_find_header(&params, "view");
+            table = view && !strcmp(view, "table");
+            bad = !table && view; /* unknown views are errors; other parameters ignored */
+            evhttp_clear_headers(&params);
+        }
+        if (bad) {
+            send_error(q, 400, "bad-request", "view must be table (or absent)");
+            return;
+        }
+        if (table) {
+            struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
+            if (qtpm_nms_routers_table(q->nms->st, out)) {
+                send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+                return;
+            }
+            evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
+                              "application/json");
+            evhttp_send_reply(q->r, 200, NULL, NULL);
+            return;
+        }
+    }
     json_t *a = json_array();
     if (qtpm_store_router_summaries(q->nms->st, json_router_summary, a)) {
         json_decref(a);
