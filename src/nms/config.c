@@ -88,6 +88,9 @@ struct parse {
 };
 
 static int fail(struct parse *ps, const yaml_mark_t *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct parse *ps, const yaml_mark_t *m, const char *fmt, ...)
 {
     char what[256];
     va_list ap;

@@ -47,6 +47,9 @@ static void timestamp(char out[32])
 
 /* Appends to a text line of capacity cap (*n never passes cap; the tail is cut). */
 static void put(char *line, size_t cap, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void put(char *line, size_t cap, size_t *n, const char *fmt, ...)
 {
     if (*n >= cap)
         return;
