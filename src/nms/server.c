@@ -1327,8 +1327,10 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     if (!offline || event_add(offline, &tick))
         goto out;
     if (qtpm_nms_ops()->compact_interval > 0) {
-        /* The first run soon after start, then every compact_interval. */
-        struct timeval first = {.tv_sec = 10};
+        /* The first run soon after start (10 s, or the interval when shorter), then
+         * every compact_interval. */
+        int64_t ci = qtpm_nms_ops()->compact_interval;
+        struct timeval first = {.tv_sec = ci < 10 ? ci : 10};
         n.compact = evtimer_new(n.base, on_compact_timer, &n);
         if (!n.compact || event_add(n.compact, &first))
             goto out;

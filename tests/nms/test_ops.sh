@@ -4,8 +4,8 @@
 # from a YAML configuration file alone, the command line overriding the file, JSON-lines
 # logs on stderr, /healthz and /readyz without a client certificate (and revealing
 # nothing), /readyz 503 when the database's schema is not this build's, then 200 again,
-# a bad configuration refused with FILE:LINE before anything starts, and `compact` on the
-# configured database.
+# a bad configuration refused with FILE:LINE before anything starts, `compact` on the
+# configured database, and the daemon's own compaction timer.
 #
 #   test_ops.sh QTPM_NMS
 set -eu
@@ -119,4 +119,26 @@ stop_servers $pid
 pid=
 grep -Eq "^[0-9T:.-]+Z info listening url=https://127.0.0.1:$port/ store=sqlite$" "$tmp/log" \
     || fail "text log: $(cat "$tmp/log")"
-echo "nms ops: config file, overrides, JSON-lines logs, health and readiness checked"
+# The daemon compacts on its own timer: a router with 100 old, unchanging verdicts keeps
+# its first (a change) and its newest 5 (keep-last) after one run (interval 1 s).
+sqlite3 "$tmp/nms/nms.db" "INSERT INTO routers (id, hostname, state, created, updated)
+    VALUES ('old1', 'old1', 'good', 1000, 1000);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+    INSERT INTO verdicts (router, time, verdict, reasons) SELECT 'old1', 1000, 'good', '[]' FROM n;" \
+    || fail "sqlite3 insert"
+sed 's/^  interval: 0$/  interval: 1\n  keep-last: 5/' "$tmp/nms.yaml" >"$tmp/compact.yaml"
+"$NMS" serve --config "$tmp/compact.yaml" --listen "127.0.0.1:$port" 2>"$tmp/log" &
+pid=$!
+i=0
+until grep -q '"msg":"compacted"' "$tmp/log"; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || fail "no compaction by the daemon within 10 s"
+    sleep 0.1
+done
+stop_servers $pid
+pid=
+grep -q '"msg":"compacted","fields":{"verdicts":"94","events":"0","measurements":"0","more":"no"}' \
+    "$tmp/log" || fail "compaction record: $(grep compacted "$tmp/log")"
+[ "$(sqlite3 "$tmp/nms/nms.db" "SELECT count(*) FROM verdicts WHERE router = 'old1'")" = 6 ] \
+    || fail "verdicts left after the daemon's compaction"
+echo "nms ops: config file, overrides, JSON-lines logs, health and readiness, daemon compaction checked"
