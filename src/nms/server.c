@@ -369,7 +369,8 @@ static void h_metrics(struct req *q, const char *id)
 {
     (void)id;
     static const char *const tables[] = {"routers", "vendors", "digestlists", "verdicts",
-                                         "events", "commands", "routing_reports"};
+                                         "events", "commands", "routing_reports",
+                                         "measurements"};
     struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
     evbuffer_add_printf(out, "# HELP qtpm_nms_requests_total HTTP requests handled.\n"
                              "# TYPE qtpm_nms_requests_total counter\n"

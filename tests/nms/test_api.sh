@@ -269,6 +269,7 @@ expect 400 readonly GET '/api/v1/routers?view=graph'
 expect 401 none GET '/api/v1/routers?view=table'
 expect 200 readonly GET /metrics
 grep -q '^qtpm_nms_rows{table="vendors"} 1$' "$tmp/out" || fail "metrics: $(cat "$tmp/out")"
+grep -q '^qtpm_nms_rows{table="measurements"} 0$' "$tmp/out" || fail "metrics: $(cat "$tmp/out")"
 expect 401 none GET /metrics
 kill -0 "$pid" || fail "server died"
 
