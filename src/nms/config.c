@@ -228,8 +228,8 @@ static int mapping(struct parse *ps, int section, qtpm_nms_config *c)
             return rc;
         if (next(ps, &val))
             return -1;
-        if (k->kind == K_SECTION && val.type == YAML_MAPPING_START_EVENT && !val.data.mapping_start.anchor &&
-            !val.data.mapping_start.tag) {
+        if (k->kind == K_SECTION && val.type == YAML_MAPPING_START_EVENT &&
+            !val.data.mapping_start.anchor && !val.data.mapping_start.tag) {
             yaml_event_delete(&val);
             if (mapping(ps, 1, c))
                 return -1;

@@ -172,9 +172,9 @@ static int json_router_summary(void *ctx, const qtpm_store_router_summary *s)
     json_t *o = json_array_get(ctx, json_array_size(ctx) - 1);
     if (o && s->verdict[0]) {
         json_t *reasons = s->reasons ? json_loads(s->reasons, 0, NULL) : NULL;
+        json_int_t n = json_is_array(reasons) ? (json_int_t)json_array_size(reasons) : 0;
         json_object_set_new(o, "verdict", json_string(s->verdict));
-        json_object_set_new(o, "reasons_count",
-                            json_integer(json_is_array(reasons) ? (json_int_t)json_array_size(reasons) : 0));
+        json_object_set_new(o, "reasons_count", json_integer(n));
         json_t *first = json_is_array(reasons) ? json_array_get(reasons, 0) : NULL;
         if (first)
             json_object_set(o, "reason", first);
