@@ -698,9 +698,9 @@
     document.body.dataset.ready = '1';
   }
 
-  // The first requests go out as soon as this script runs — index.html loads it before
-  // the graph library, whose parsing then overlaps the round trips — and main() picks
-  // them up at DOMContentLoaded.
+  // The first requests go out as soon as this script runs (it is deferred: the document
+  // is parsed by then), and main() picks their answers up at DOMContentLoaded. The graph
+  // library is loaded only for a map of routers (ensureMap), so at scale it costs nothing.
   early.session = api('/session');
   early.routers = api('/routers?view=table');
   early.policy = api('/routing/policy');
