@@ -13,6 +13,9 @@
 # pager, a state filter with the reasons. Figures go to RESULTS (a JSON file) when given.
 #
 #   web_scale.sh BUILD_DIR [N [RESULTS]]
+#
+# KEEP_NMS_LOG=FILE keeps the NMS's stderr (e.g. to look for sanitizer reports of an
+# ASan build).
 set -eu
 build=$(cd "$1" && pwd)
 n=${2:-10000}
