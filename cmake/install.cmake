@@ -106,6 +106,10 @@ configure_file(${CMAKE_SOURCE_DIR}/dist/qtpm-server.service.in
 install(FILES ${CMAKE_BINARY_DIR}/dist/qtpm-server.service
               ${CMAKE_SOURCE_DIR}/dist/qtpm-server.socket
         DESTINATION lib/systemd/system)
+configure_file(${CMAKE_SOURCE_DIR}/dist/qtpm-nms.service.in
+               ${CMAKE_BINARY_DIR}/dist/qtpm-nms.service @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/dist/qtpm-nms.service DESTINATION lib/systemd/system)
+install(FILES ${CMAKE_SOURCE_DIR}/dist/nms.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/qtpm)
 
 # qtpm-provider (docs/PROVIDER.md): the OpenSSL 3 module qtpm.so goes to
 # QTPM_OSSL_MODULESDIR, by default <libdir>/ossl-modules under the prefix.
