@@ -30,12 +30,12 @@ typedef struct {
     TPMT_SIG_SCHEME in_scheme;
 } attest_args;
 
-static TPM_RC read_attest_args(tpm_cmd *c, attest_args *a, unsigned p_data, unsigned p_scheme)
+static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a, unsigned p_data, unsigned p_scheme)
 {
     int e = rd_2b(&c->in, a->qualifying, sizeof(a->qualifying), &a->qlen);
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, p_data);
-    TPM_RC rc = tm_sig_scheme_read(&c->in, &a->in_scheme);
+    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a->in_scheme);
     return rc ? RC_P(rc, p_scheme) : TPM_RC_SUCCESS;
 }
 
@@ -105,7 +105,7 @@ static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const uint8_t *attest, si
 TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     tpm_object *key;
@@ -137,7 +137,7 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -172,7 +172,7 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     e = rd_2b(&c->in, ch, sizeof(ch), &chl);
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
-    TPM_RC rc = tm_sig_scheme_read(&c->in, &a.in_scheme);
+    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a.in_scheme);
     if (rc)
         return RC_P(rc, 3);
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
@@ -209,7 +209,7 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -234,7 +234,7 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     uint16_t size, offset;
@@ -354,7 +354,7 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = TPM_RC_SUCCESS;
     if (rd_u16(&c->in, &alg))
         rc = RC_P(TPM_RC_INSUFFICIENT, 1);
-    else if (alg != TPM_ALG_NULL && crypt_hash_size(alg) == 0)
+    else if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
         rc = RC_P(TPM_RC_HASH, 1);
     if (rc == TPM_RC_SUCCESS)
         rc = read_cc_list(&c->in, setl, &ns, 2);
@@ -391,7 +391,7 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -438,7 +438,7 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))
