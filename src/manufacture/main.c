@@ -10,7 +10,14 @@
  *   qtpm-manufacture --tcti TCTI --ca-dir DIR [--alg rsa2048,ecc256,mlkem768]
  *                    [--export-ca FILE] [--hierarchy auto|platform|owner]
  *                    [--force] [--lock] [--platform-auth P] [--owner-auth P]
- *                    [--endorsement-auth P]
+ *                    [--endorsement-auth P] [--profile NAME|JSON]
+ *
+ * --profile creates the TPM itself, for an in-process TPM (--tcti
+ * engine:DIR) whose state does not exist yet: its state is manufactured with
+ * that TPM profile (docs/SERVER.md "Profiles") before the EKs are made; a
+ * state that exists must have been manufactured with the same profile. A TPM
+ * behind a socket or a device got its profile when its own state was made
+ * (qtpm-server --profile), so --profile is refused for those TCTIs.
  *
  * Exit status: 0 when every EK has a valid certificate, 1 on any failure,
  * 2 on a usage error.
@@ -20,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qtpm/engine.h"
 #include "qtpm/manufacture.h"
 #include "qtpm/tss.h"
 #include "qtpm/tss_cmd.h"
@@ -39,6 +47,8 @@ static void usage(FILE *f)
             "                    falling back to owner when the platform hierarchy refuses)\n"
             "  --force           replace certificates even when they are valid\n"
             "  --lock            set TPMA_NV_WRITEDEFINE and write-lock each index\n"
+            "  --profile P       with --tcti engine:DIR: manufacture that TPM with profile P\n"
+            "                    (default, compat-tss3, or custom JSON; docs/SERVER.md)\n"
             "  -v, --version     print the version and exit\n");
 }
 
@@ -49,6 +59,44 @@ static int set_auth(TPM2B_AUTH *a, const char *s)
         return -1;
     a->size = (UINT16)n;
     memcpy(a->buffer, s, n);
+    return 0;
+}
+
+/* --profile: creates (or checks) the state of the in-process TPM the TCTI
+ * engine:DIR names, with profile; 0, or after printing why not, 2 for a
+ * usage error and 1 for a state that refuses the profile (exit statuses). */
+static int make_with_profile(const char *tcti, const char *profile)
+{
+    char why[256] = "";
+    if (qtpm_profile_check(profile, why, sizeof why) != QTPM_OK) {
+        fprintf(stderr, "qtpm-manufacture: bad --profile: %s\n", why);
+        return 2;
+    }
+    if (tcti == NULL || strncmp(tcti, "engine:", 7) != 0 || tcti[7] == '\0') {
+        fprintf(stderr, "qtpm-manufacture: --profile needs --tcti engine:DIR (a TPM behind a "
+                        "socket or device got its profile when its state was made: "
+                        "qtpm-server --profile)\n");
+        return 2;
+    }
+    qtpm_tpm_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int rc = qtpm_store_dir(&cfg.store, tcti + 7);
+    if (rc != QTPM_OK) {
+        fprintf(stderr, "qtpm-manufacture: state directory %s: %s\n", tcti + 7,
+                qtpm_strerror(rc));
+        return 1;
+    }
+    cfg.profile = profile;
+    cfg.err = why;
+    cfg.err_size = sizeof why;
+    qtpm_tpm *tpm = NULL;
+    rc = qtpm_tpm_new(&tpm, &cfg);
+    if (rc != QTPM_OK) {
+        fprintf(stderr, "qtpm-manufacture: %s: %s\n", tcti + 7, why[0] ? why : qtpm_strerror(rc));
+        cfg.store.close(cfg.store.ctx);
+        return 1;
+    }
+    qtpm_tpm_free(tpm); /* saves the state and lets the TCTI open it */
     return 0;
 }
 
@@ -78,17 +126,18 @@ int main(int argc, char **argv)
         { "platform-auth", required_argument, NULL, 'P' },
         { "owner-auth", required_argument, NULL, 'O' },
         { "endorsement-auth", required_argument, NULL, 'E' },
+        { "profile", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
-    const char *tcti = NULL, *ca_dir = NULL, *export_ca = NULL;
+    const char *tcti = NULL, *ca_dir = NULL, *export_ca = NULL, *profile = NULL;
     char algs[128] = "rsa2048,ecc256";
     TPM2B_AUTH platform_auth = { 0 }, owner_auth = { 0 }, endorsement_auth = { 0 };
     qtpm_mfg_options opts = { QTPM_MFG_HIER_AUTO, &platform_auth, &owner_auth,
                               &endorsement_auth, 0, 0 };
     int c;
-    while ((c = getopt_long(argc, argv, "t:c:a:x:H:flP:O:E:hv", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:c:a:x:H:flP:O:E:p:hv", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
             tcti = optarg;
@@ -133,6 +182,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'p':
+            profile = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -160,6 +212,10 @@ int main(int argc, char **argv)
         }
         list[n_algs++] = a;
     }
+
+    int made = profile ? make_with_profile(tcti, profile) : 0;
+    if (made != 0)
+        return made;
 
     qtpm_vendor_ca *ca = NULL;
     int rc = qtpm_vendor_ca_open(ca_dir, &ca);
