@@ -370,12 +370,12 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
             ps->audit_digest.size = 0;
         } else {
             for (uint32_t i = 0; i < ns; i++)
-                if (tpm_command_implemented(setl[i])) {
+                if (tpm_command_offered(tpm, setl[i])) {
                     unsigned bit = setl[i] - TPM_CC_FIRST;
                     ps->audited[bit / 8] |= (uint8_t)(1u << (bit % 8));
                 }
             for (uint32_t i = 0; i < nc; i++)
-                if (tpm_command_implemented(clrl[i]) && clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
+                if (tpm_command_offered(tpm, clrl[i]) && clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
                     unsigned bit = clrl[i] - TPM_CC_FIRST;
                     ps->audited[bit / 8] &= (uint8_t)~(1u << (bit % 8));
                 }
@@ -411,7 +411,7 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
         if (qtpm_hash_init(&hc, crypt_hash_alg(h)))
             return TPM_RC_FAILURE;
         for (TPM_CC cc = TPM_CC_FIRST; cc <= TPM_CC_LAST; cc++)
-            if (cc_audited(tpm, cc) && tpm_command_implemented(cc)) {
+            if (cc_audited(tpm, cc) && tpm_command_offered(tpm, cc)) {
                 uint8_t b[4];
                 wr_put_u32(b, cc);
                 qtpm_hash_update(&hc, b, 4);

@@ -382,6 +382,9 @@ TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_
  * hash is checked with it. */
 size_t tpm_hash_size(const qtpm_tpm *tpm, TPM_ALG_ID alg);
 int tpm_alg_enabled(const qtpm_tpm *tpm, TPM_ALG_ID alg);
+/* A command of the table that the profile enables (what PolicyCommandCode
+ * and command audit treat as implemented). */
+int tpm_command_offered(const qtpm_tpm *tpm, TPM_CC cc);
 
 /* capability.c */
 int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *value);

@@ -125,7 +125,7 @@ TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     if (params_end(c))
         return TPM_RC_SIZE;
-    if (!tpm_command_implemented(code))
+    if (!tpm_command_offered(tpm, code))
         return RC_P(TPM_RC_POLICY_CC, 1);
     if (s->command_code != 0 && s->command_code != code)
         return RC_P(TPM_RC_VALUE, 1);

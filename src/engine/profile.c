@@ -411,3 +411,8 @@ int tpm_alg_enabled(const qtpm_tpm *tpm, TPM_ALG_ID alg)
 {
     return profile_alg_enabled(&tpm->profile, alg);
 }
+
+int tpm_command_offered(const qtpm_tpm *tpm, TPM_CC cc)
+{
+    return tpm_command_implemented(cc) && profile_command_enabled(&tpm->profile, cc);
+}

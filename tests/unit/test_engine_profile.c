@@ -198,6 +198,32 @@ static uint32_t start_session(qtpm_tpm *tpm, uint16_t auth_hash)
     return rc;
 }
 
+/* A policy session, PolicyCommandCode(cc), flush: PolicyCommandCode's code. */
+static uint32_t policy_command_code(qtpm_tpm *tpm, uint32_t cc)
+{
+    cmdbuf c;
+    rspbuf r;
+    uint8_t nonce[32] = {0};
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_StartAuthSession);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_2b(&c, nonce, 32);
+    cb_u16(&c, 0);
+    cb_u8(&c, TPM_SE_POLICY);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint32_t h = rb_u32(&r);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyCommandCode);
+    cb_u32(&c, h);
+    cb_u32(&c, cc);
+    uint32_t rc = run(tpm, &c, &r);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_FlushContext);
+    cb_u32(&c, h);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    return rc;
+}
+
 /* CreatePrimary under the owner of a minimal template; flushes what it made. */
 static uint32_t create_primary(qtpm_tpm *tpm, uint16_t type, uint16_t name_alg)
 {
@@ -356,6 +382,10 @@ static void test_custom_profile(void **state)
     /* Part 3 §5.3: an unimplemented command code */
     assert_int_equal(hash_cmd(t, TPM_ALG_SHA256), TPM_RC_COMMAND_CODE);
     assert_int_equal(hash_cmd(d, TPM_ALG_SHA256), 0);
+    /* Part 3 §23.11 PolicyCommandCode: an unimplemented code is
+     * TPM_RC_POLICY_CC, code = parameter 1 */
+    assert_int_equal(policy_command_code(t, TPM_CC_Hash), RCP(TPM_RC_POLICY_CC, 1));
+    assert_int_equal(policy_command_code(d, TPM_CC_Hash), 0);
     /* TPMI_ALG_PUBLIC: TPM_RC_TYPE for inPublic (2) */
     assert_int_equal(create_primary(t, TPM_ALG_RSA, TPM_ALG_SHA256), RCP(TPM_RC_TYPE, 2));
     assert_int_equal(create_primary(t, TPM_ALG_ECC, TPM_ALG_SHA1), RCP(TPM_RC_HASH, 2));
