@@ -157,30 +157,25 @@ for b in $allocated; do
 done
 
 # ---- every NV type (Part 2 §13.4 TPM_NT) × sampled attributes: owner
-# authorization, or the index's own authValue
+# authorization, the index's own authValue, or an index the platform
+# defines and authorizes (Part 3 §31.3: TPMA_NV_PLATFORMCREATE)
 idx=0x1500100
-nv_auth() {
-    # NAME VAL: the -C/-P arguments for a read or write under that set
-    case $1 in
-    owner) echo "-C o" ;;
-    index) echo "-C $idx -P nvpass" ;;
-    esac
-}
-for set in owner index; do
+for set in owner index platform; do
+    # the attributes, the -C/-P of reads and writes, the -C of define/undefine
     case $set in
-    owner) attrs="ownerread|ownerwrite" ;;
-    index) attrs="authread|authwrite|no_da" ;;
+    owner) attrs="ownerread|ownerwrite" a="-C o" c=o ;;
+    index) attrs="authread|authwrite|no_da" a="-C $idx -P nvpass" c=o ;;
+    platform) attrs="ppread|ppwrite|platformcreate" a="-C p" c=p ;;
     esac
-    a=$(nv_auth "$set")
     # ordinary
     head -c 16 /dev/urandom >nv.dat
-    run tpm2_nvdefine "$idx" -C o -s 16 -p nvpass -a "$attrs" >/dev/null
+    run tpm2_nvdefine "$idx" -C "$c" -s 16 -p nvpass -a "$attrs" >/dev/null
     run tpm2_nvwrite "$idx" $a -i nv.dat
     run tpm2_nvread "$idx" $a -s 16 -o nv.rd
     cmp nv.dat nv.rd
-    run tpm2_nvundefine "$idx" -C o
+    run tpm2_nvundefine "$idx" -C "$c"
     # counter: NV_Increment adds one (Part 3 §31.8)
-    run tpm2_nvdefine "$idx" -C o -p nvpass -a "nt=counter|$attrs" >/dev/null
+    run tpm2_nvdefine "$idx" -C "$c" -p nvpass -a "nt=counter|$attrs" >/dev/null
     run tpm2_nvincrement "$idx" $a
     run tpm2_nvread "$idx" $a -s 8 -o c1.rd
     run tpm2_nvincrement "$idx" $a
@@ -188,25 +183,25 @@ for set in owner index; do
     c1=$(hexof c1.rd) c2=$(hexof c2.rd)
     check -t tpm2_nvincrement "the counter went from $c1 up by one to $c2" \
         "$(printf '%d' 0x$c2)" -eq "$(($(printf '%d' 0x$c1) + 1))"
-    run tpm2_nvundefine "$idx" -C o
+    run tpm2_nvundefine "$idx" -C "$c"
     # bits: NV_SetBits ORs (Part 3 §31.10)
-    run tpm2_nvdefine "$idx" -C o -p nvpass -a "nt=bits|$attrs" >/dev/null
+    run tpm2_nvdefine "$idx" -C "$c" -p nvpass -a "nt=bits|$attrs" >/dev/null
     run tpm2_nvsetbits "$idx" $a -i 0x5
     run tpm2_nvsetbits "$idx" $a -i 0x8000000000000010
     run tpm2_nvread "$idx" $a -s 8 -o bits.rd
     check -t tpm2_nvsetbits "NV_SetBits ORs the bits" "$(hexof bits.rd)" = 8000000000000015
-    run tpm2_nvundefine "$idx" -C o
+    run tpm2_nvundefine "$idx" -C "$c"
     # extend, with every hash as the index's nameAlg (Part 3 §31.9:
     # H_nameAlg(old || data))
     printf 'measured' >ext.dat
     for h in $hashes; do
-        run tpm2_nvdefine "$idx" -C o -g "$h" -p nvpass -a "nt=extend|$attrs" >/dev/null
+        run tpm2_nvdefine "$idx" -C "$c" -g "$h" -p nvpass -a "nt=extend|$attrs" >/dev/null
         run tpm2_nvextend "$idx" $a -i ext.dat
         run tpm2_nvread "$idx" $a -o ext.rd
         zeros=$(digest "$h" | sed 's/./0/g')
         check -t tpm2_nvextend "an extend index with $h is H(0 || data)" \
             "$(hexof ext.rd)" = "$(digest "$h" "$zeros" "$(hexof ext.dat)")"
-        run tpm2_nvundefine "$idx" -C o
+        run tpm2_nvundefine "$idx" -C "$c"
     done
 done
 # PIN Pass and PIN Fail (Part 3 §31.3: no AUTHWRITE; PIN Fail needs NO_DA);
