@@ -118,6 +118,9 @@ static TPM_RC check_parms(const qtpm_tpm *tpm, TPM_ALG_ID type, const TPMU_PUBLI
     }
     if (!tpm_alg_enabled(tpm, scheme))
         return TPM_RC_SCHEME;
+    if (scheme == TPM_ALG_XOR &&
+        !tpm_alg_enabled(tpm, p->keyedHashDetail.scheme.details.exclusiveOr.kdf))
+        return TPM_RC_KDF;
     TPM_RC rc = sym ? check_sym(tpm, sym) : TPM_RC_SUCCESS;
     return rc ? rc : check_parms_impl(tpm, type, p);
 }
