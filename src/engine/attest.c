@@ -30,7 +30,8 @@ typedef struct {
     TPMT_SIG_SCHEME in_scheme;
 } attest_args;
 
-static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a, unsigned p_data, unsigned p_scheme)
+static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a, unsigned p_data,
+                               unsigned p_scheme)
 {
     int e = rd_2b(&c->in, a->qualifying, sizeof(a->qualifying), &a->qlen);
     if (e)
@@ -375,7 +376,8 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
                     ps->audited[bit / 8] |= (uint8_t)(1u << (bit % 8));
                 }
             for (uint32_t i = 0; i < nc; i++)
-                if (tpm_command_offered(tpm, clrl[i]) && clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
+                if (tpm_command_offered(tpm, clrl[i]) &&
+                    clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
                     unsigned bit = clrl[i] - TPM_CC_FIRST;
                     ps->audited[bit / 8] &= (uint8_t)~(1u << (bit % 8));
                 }

@@ -710,7 +710,8 @@ static TPM_RC read_sensitive_create(tpm_rd *r, TPMS_SENSITIVE_CREATE *sc)
     return TPM_RC_SUCCESS;
 }
 
-TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int allow_null)
+TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum,
+                             int allow_null)
 {
     uint16_t size;
     if (rd_u16(r, &size))

@@ -89,7 +89,8 @@ TPM_RC object_sensitive_from_2b(const uint8_t *buf, size_t len, TPMT_SENSITIVE *
 TPM_RC object_protect(const tpm_object *parent, const tpm_object *obj, uint8_t *out, size_t cap,
                       uint16_t *out_len);
 TPM_RC object_check_binding(tpm_object *o);
-TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int allow_null);
+TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum,
+                             int allow_null);
 TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
 void object_compute_qualified(tpm_object *obj, const tpm_name *parent_qn);
 

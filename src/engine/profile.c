@@ -175,7 +175,8 @@ static int parse_algorithms(const char *list, tpm_profile *p, char *err, size_t 
         return QTPM_E_NOMEM;
     }
     int rc = QTPM_OK;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         while (*tok == ' ' || *tok == '\t' || *tok == '\n')
             tok++;
         size_t n = strlen(tok);
@@ -223,7 +224,8 @@ static int parse_commands(const char *list, tpm_profile *p, char *err, size_t er
         return QTPM_E_NOMEM;
     }
     int rc = QTPM_OK;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         char *end;
         TPM_CC lo, hi;
         if (parse_code(tok, &end, &lo) != 0) {
