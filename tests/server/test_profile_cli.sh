@@ -5,7 +5,8 @@
 # same under the name tpm_server with IBM's options, the profile reported
 # in GetCapability(TPM_CAP_VENDOR_PROPERTY), a restart with another profile
 # refused with the state file untouched, a bad profile a usage error, and
-# qtpm-manufacture --profile for an in-process (engine:DIR) TPM.
+# qtpm-manufacture --profile: making an in-process (engine:DIR) TPM with it,
+# checking it on a TPM behind mssim, refusing a TPM that reports none (swtpm).
 #
 #   test_profile_cli.sh QTPM_SERVER QTPM_MANUFACTURE
 set -u
@@ -121,17 +122,44 @@ ca=$tmp/ca
 rc=$?
 [ $rc -eq 1 ] && grep -q "manufactured with profile compat-tss3" "$tmp/out" &&
     ok "qtpm-manufacture refuses another profile" || bad "qtpm-manufacture other profile: exit $rc"
-"$mfg" --tcti "mssim:host=127.0.0.1,port=$port" --ca-dir "$ca" --profile default >"$tmp/out" 2>&1
-rc=$?
-[ $rc -eq 2 ] && ok "qtpm-manufacture --profile needs engine:DIR" || bad "mssim + --profile: exit $rc"
 if start --state "$tmp/eng"; then
     got=$(profile_of "$port")
     [ "$got" = "2 compat-tss3" ] && ok "qtpm-server serves the manufactured TPM's profile" ||
         bad "served engine state: $got"
+    # a TPM behind a socket: --profile checks what it reports before any EK
+    "$mfg" --tcti "mssim:host=127.0.0.1,port=$port" --ca-dir "$ca" --alg ecc256 \
+        --profile default >"$tmp/out" 2>&1
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "the TPM has profile compat-tss3, not default" "$tmp/out" &&
+        ok "qtpm-manufacture over mssim refuses a TPM of another profile" ||
+        bad "mssim + --profile default: exit $rc, $(cat "$tmp/out")"
+    "$mfg" --tcti "mssim:host=127.0.0.1,port=$port" --ca-dir "$ca" --alg ecc256 \
+        --profile compat-tss3 >"$tmp/out" 2>&1 &&
+        ok "qtpm-manufacture over mssim with the TPM's own profile" ||
+        bad "mssim + --profile compat-tss3: $(cat "$tmp/out")"
 else
     bad "qtpm-server on the manufactured state: $(cat "$tmp/err")"
 fi
 stop
+# swtpm reports no profile: --profile cannot be checked there
+if command -v swtpm >/dev/null; then
+    mkdir -p "$tmp/sw"
+    swtpm socket --tpm2 --tpmstate dir="$tmp/sw" --flags not-need-init \
+        --server type=tcp,port="$port",bindaddr=127.0.0.1 \
+        --ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 >/dev/null 2>&1 &
+    pid=$!
+    if wait_port "$port" "$pid"; then
+        "$mfg" --tcti "swtpm:host=127.0.0.1,port=$port" --ca-dir "$ca" --alg ecc256 \
+            --profile compat-tss3 >"$tmp/out" 2>&1
+        rc=$?
+        [ $rc -eq 1 ] && grep -q "reports no profile" "$tmp/out" &&
+            ok "qtpm-manufacture --profile on swtpm: no profile to check, exit 1" ||
+            bad "swtpm + --profile: exit $rc, $(cat "$tmp/out")"
+    else
+        bad "swtpm did not start"
+    fi
+    stop
+fi
 
 [ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "all profile command-line checks passed"
