@@ -33,10 +33,10 @@ typedef struct {
 static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a, unsigned p_data,
                                unsigned p_scheme)
 {
-    int e = rd_2b(&c->in, a->qualifying, sizeof(a->qualifying), &a->qlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, p_data);
-    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a->in_scheme);
+    TPM_RC rc = rd_2b_param(&c->in, a->qualifying, sizeof(a->qualifying), &a->qlen, p_data);
+    if (rc)
+        return rc;
+    rc = tm_sig_scheme_read(tpm, &c->in, &a->in_scheme);
     return rc ? RC_P(rc, p_scheme) : TPM_RC_SUCCESS;
 }
 
@@ -167,20 +167,20 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t ch[MAX_DIGEST], tdig[MAX_DIGEST];
     uint16_t chl, tag, tl;
     uint32_t thier;
-    int e = rd_2b(&c->in, a.qualifying, sizeof(a.qualifying), &a.qlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    e = rd_2b(&c->in, ch, sizeof(ch), &chl);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
-    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a.in_scheme);
+    TPM_RC rc = rd_2b_param(&c->in, a.qualifying, sizeof(a.qualifying), &a.qlen, 1);
+    if (rc)
+        return rc;
+    rc = rd_2b_param(&c->in, ch, sizeof(ch), &chl, 2);
+    if (rc)
+        return rc;
+    rc = tm_sig_scheme_read(tpm, &c->in, &a.in_scheme);
     if (rc)
         return RC_P(rc, 3);
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
         return RC_P(TPM_RC_INSUFFICIENT, 4);
-    e = rd_2b(&c->in, tdig, sizeof(tdig), &tl);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tl, 4);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *obj = object_find(tpm, c->handles[1]);

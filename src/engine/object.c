@@ -700,11 +700,12 @@ static TPM_RC read_sensitive_create(tpm_rd *r, TPMS_SENSITIVE_CREATE *sc)
     if (rd_u16(r, &size))
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     size_t start = r->off;
-    int e = rd_2b(r, sc->userAuth.buffer, sizeof(sc->userAuth.buffer), &sc->userAuth.size);
-    if (e == 0)
-        e = rd_2b(r, sc->data.buffer, sizeof(sc->data.buffer), &sc->data.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(r, sc->userAuth.buffer, sizeof(sc->userAuth.buffer),
+                            &sc->userAuth.size, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_param(r, sc->data.buffer, sizeof(sc->data.buffer), &sc->data.size, 1);
+    if (rc)
+        return rc;
     if (r->off - start != size)
         return RC_P(TPM_RC_SIZE, 1);
     return TPM_RC_SUCCESS;
@@ -750,9 +751,9 @@ typedef struct {
 static TPM_RC read_creation_in(qtpm_tpm *tpm, tpm_cmd *c, creation_in *ci, TPM_ALG_ID name_alg,
                                unsigned pnum)
 {
-    int e = rd_2b(&c->in, ci->outside, sizeof(ci->outside), &ci->outside_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, pnum);
+    TPM_RC rc = rd_2b_param(&c->in, ci->outside, sizeof(ci->outside), &ci->outside_len, pnum);
+    if (rc)
+        return rc;
     ci->pcr_sel_len = sizeof(ci->pcr_sel);
     return pcr_compute_digest(tpm, &c->in, pnum + 1, name_alg, ci->pcr_digest, ci->pcr_sel,
                               &ci->pcr_sel_len);
@@ -987,9 +988,9 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t priv[MAX_PRIVATE_BUFFER];
     uint16_t plen;
-    int e = rd_2b(&c->in, priv, sizeof(priv), &plen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    rc = rd_2b_param(&c->in, priv, sizeof(priv), &plen, 1);
+    if (rc)
+        return rc;
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
@@ -1140,9 +1141,9 @@ TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return RC_H(rc & ~0xF00u, 2);
     tpm_buf64 a;
-    int e = rd_2b(&c->in, a.b, sizeof(a.b), &a.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    rc = rd_2b_param(&c->in, a.b, sizeof(a.b), &a.size, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     if (o->is_sequence || o->is_primary || o->is_external || !o->has_sensitive)

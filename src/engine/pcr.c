@@ -203,15 +203,15 @@ TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_EVENT_SIZE];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     unsigned p = 0;
     int extend = c->handles[0] != TPM_RH_NULL;
     if (extend) {
-        TPM_RC rc = pcr_handle_index(c->handles[0], &p);
+        rc = pcr_handle_index(c->handles[0], &p);
         if (rc)
             return rc;
     }

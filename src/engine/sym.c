@@ -80,15 +80,15 @@ TPM_RC cmd_EncryptDecrypt(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     if (rd_u16(&c->in, &mode))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
-    int e = rd_2b(&c->in, iv, sizeof(iv), &iv_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
-    e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    TPM_RC rc = rd_2b_param(&c->in, iv, sizeof(iv), &iv_len, 3);
+    if (rc)
+        return rc;
+    rc = rd_2b_param(&c->in, data, sizeof(data), &len, 4);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
-    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 1, 2, 3, 4);
+    rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 1, 2, 3, 4);
     qtpm_memzero(data, sizeof(data));
     return rc;
 }
@@ -99,19 +99,19 @@ TPM_RC cmd_EncryptDecrypt2(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t dec, iv[16], data[MAX_DIGEST_BUFFER];
     uint16_t mode, iv_len, len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (rd_u8(&c->in, &dec))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (rd_u16(&c->in, &mode))
         return RC_P(TPM_RC_INSUFFICIENT, 3);
-    e = rd_2b(&c->in, iv, sizeof(iv), &iv_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    rc = rd_2b_param(&c->in, iv, sizeof(iv), &iv_len, 4);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
-    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 2, 3, 4, 1);
+    rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 2, 3, 4, 1);
     qtpm_memzero(data, sizeof(data));
     return rc;
 }
@@ -148,15 +148,15 @@ TPM_RC cmd_HMAC(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len, alg;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (rd_u16(&c->in, &alg))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k;
-    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
+    rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
     if (rc)
         return rc;
     uint8_t mac[MAX_DIGEST];
@@ -204,15 +204,15 @@ TPM_RC cmd_Hash(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len, alg;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (rd_u16(&c->in, &alg))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (tpm_hash_size(tpm, alg) == 0)
         return RC_P(TPM_RC_HASH, 2);
     TPM_HANDLE hier;
-    TPM_RC rc = read_hierarchy(tpm, &c->in, &hier, 3);
+    rc = read_hierarchy(tpm, &c->in, &hier, 3);
     if (rc)
         return rc;
     if (params_end(c))
@@ -267,9 +267,9 @@ TPM_RC cmd_HashSequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 auth;
     uint16_t alg;
-    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, 1);
+    if (rc)
+        return rc;
     if (rd_u16(&c->in, &alg))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))
@@ -284,15 +284,15 @@ TPM_RC cmd_HMAC_Start(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 auth;
     uint16_t alg;
-    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, 1);
+    if (rc)
+        return rc;
     if (rd_u16(&c->in, &alg))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k;
-    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
+    rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
     if (rc)
         return rc;
     return new_sequence(tpm, c, 2, alg, &auth, k);
@@ -356,13 +356,13 @@ TPM_RC cmd_SequenceUpdate(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *o;
-    TPM_RC rc = sequence_arg(tpm, c->handles[0], 1, &o);
+    rc = sequence_arg(tpm, c->handles[0], 1, &o);
     if (rc)
         return rc;
     sequence_update(o, data, len);
@@ -374,11 +374,11 @@ TPM_RC cmd_SequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     TPM_HANDLE hier;
-    TPM_RC rc = read_hierarchy(tpm, &c->in, &hier, 2);
+    rc = read_hierarchy(tpm, &c->in, &hier, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -411,13 +411,13 @@ TPM_RC cmd_EventSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *o;
-    TPM_RC rc = sequence_arg(tpm, c->handles[1], 2, &o);
+    rc = sequence_arg(tpm, c->handles[1], 2, &o);
     if (rc)
         return rc;
     if (o->is_sequence != 3)
