@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "qtpm/marshal.h"
 #include "qtpm/tpm2_types.h"
 
 /* ------------------------------------------------------------ byte cursors */
@@ -175,5 +176,20 @@ static inline TPM_RC rd_2b_param(tpm_rd *r, uint8_t *dst, size_t cap, uint16_t *
     TPM_RC rc = rd_2b_rc(r, dst, cap, size);
     return rc == TPM_RC_SUCCESS ? rc : RC_P(rc, pnum);
 }
+
+/* Writes a TPM structure through the shared marshalling module
+ * (qtpm/marshal.h) at the writer's position: wr_marshal(w, TPMS_ATTEST, &a).
+ * A failure (no room, or a value the type cannot hold) marks the writer as
+ * overflowed, as a short wr_* does, and writes nothing. */
+static inline size_t wr_limit(const tpm_wr *w) { return w->overflow ? w->off : w->cap; }
+
+static inline void wr_marshalled(tpm_wr *w, TPM_RC rc)
+{
+    if (rc != TPM_RC_SUCCESS)
+        w->overflow = 1;
+}
+
+#define wr_marshal(w, type, src) \
+    wr_marshalled((w), qtpm_##type##_marshal((src), (w)->p, wr_limit(w), &(w)->off))
 
 #endif

@@ -237,7 +237,7 @@ void pcr_init_values(qtpm_tpm *tpm, int on_resume);
 void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w);
 void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST]);
 TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
-                          uint8_t *digest, uint8_t *sel_raw, size_t *sel_raw_len);
+                          uint8_t *digest, TPML_PCR_SELECTION *sel);
 
 /* profile.c: the algorithm checks of the commands, through the TPM's
  * profile. tpm_hash_size is crypt_hash_size for a hash the profile enables
@@ -356,7 +356,8 @@ void prime_cache_wipe(qtpm_tpm *tpm);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);
-/* clock.c */
+/* clock.c: the TPMS_TIME_INFO of now, as a structure and marshalled */
+void clock_time_info(const qtpm_tpm *tpm, TPMS_TIME_INFO *t);
 void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w);
 
 #endif

@@ -741,8 +741,7 @@ static void write_public_2b(tpm_wr *w, const TPMT_PUBLIC *pub)
 /* TPMS_CREATION_DATA (Part 2 §15.1) with creationHash and ticket
  * (Part 1 §27.7): ticket = HMAC(proof, TPM_ST_CREATION || Name || creationHash). */
 typedef struct {
-    uint8_t pcr_sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)];
-    size_t pcr_sel_len;
+    TPML_PCR_SELECTION pcr_sel;
     uint8_t pcr_digest[MAX_DIGEST];
     uint8_t outside[sizeof(TPM2B_DATA)];
     uint16_t outside_len;
@@ -754,9 +753,7 @@ static TPM_RC read_creation_in(qtpm_tpm *tpm, tpm_cmd *c, creation_in *ci, TPM_A
     TPM_RC rc = rd_2b_param(&c->in, ci->outside, sizeof(ci->outside), &ci->outside_len, pnum);
     if (rc)
         return rc;
-    ci->pcr_sel_len = sizeof(ci->pcr_sel);
-    return pcr_compute_digest(tpm, &c->in, pnum + 1, name_alg, ci->pcr_digest, ci->pcr_sel,
-                              &ci->pcr_sel_len);
+    return pcr_compute_digest(tpm, &c->in, pnum + 1, name_alg, ci->pcr_digest, &ci->pcr_sel);
 }
 
 static TPM_RC write_creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, const creation_in *ci,
@@ -767,10 +764,9 @@ static TPM_RC write_creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, con
     size_t at = w->off;
     wr_u16(w, 0);
     size_t start = w->off;
-    wr_bytes(w, ci->pcr_sel, ci->pcr_sel_len);
+    wr_marshal(w, TPML_PCR_SELECTION, &ci->pcr_sel);
     /* pcrDigest is empty when nothing is selected */
-    int any = ci->pcr_sel_len > 4 && !(ci->pcr_sel[0] == 0 && ci->pcr_sel[1] == 0 &&
-                                       ci->pcr_sel[2] == 0 && ci->pcr_sel[3] == 0);
+    int any = ci->pcr_sel.count != 0;
     size_t hlen = crypt_hash_size(o->pub.nameAlg);
     wr_2b(w, ci->pcr_digest, (uint16_t)(any ? hlen : 0));
     wr_u8(w, (uint8_t)(1u << c->locality));

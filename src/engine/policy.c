@@ -54,13 +54,16 @@ TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t given[MAX_DIGEST], sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], computed[MAX_DIGEST];
     uint16_t glen;
-    size_t sel_len = sizeof(sel);
     rc = rd_2b_param(&c->in, given, sizeof(given), &glen, 1);
     if (rc)
         return rc;
-    rc = pcr_compute_digest(tpm, &c->in, 2, s->hash, computed, sel, &sel_len);
+    TPML_PCR_SELECTION pcrs;
+    rc = pcr_compute_digest(tpm, &c->in, 2, s->hash, computed, &pcrs);
     if (rc)
         return rc;
+    size_t sel_len = 0; /* the selection as it is hashed into the policy */
+    if (qtpm_TPML_PCR_SELECTION_marshal(&pcrs, sel, sizeof(sel), &sel_len) != TPM_RC_SUCCESS)
+        return TPM_RC_FAILURE;
     if (params_end(c))
         return TPM_RC_SIZE;
     size_t hl = crypt_hash_size(s->hash);
