@@ -70,6 +70,10 @@ typedef struct {
     TPM2B_ID_OBJECT *cred_blob_rsa, *cred_blob_ecc;
     TPM2B_ENCRYPTED_SECRET *cred_secret_rsa, *cred_secret_ecc;
     uint32_t counter; /* varies the unique field of measured CreatePrimary */
+    /* NV indices the NV commands write, defined on first use and kept (NV
+     * outlives flush_fixtures); 0 = not defined yet */
+    ESYS_TR nv_data, nv_counter, nv_extend, nv_bits;
+    uint64_t nv_value; /* varies what NV_Write and NV_SetBits write */
 
     double last_us;    /* duration of the last timed call */
     double client_us;  /* of which ESAPI's work before the send, or -1 */
@@ -572,6 +576,155 @@ static TSS2_RC cmd_activate_ecc(tpm_side *s)
     return activate(s, 1);
 }
 
+/* ------------------------------------------------------------------------ */
+/* NV-changing commands (issue 10): each changes the TPM's persistent state,
+ * so each costs the TPM a write to its state: swtpm rewrites its whole
+ * permanent-state file (a temp file renamed over it, no fsync), qtpm-server
+ * appends one record to its state journal and fdatasyncs it (docs/SERVER.md
+ * "Journal"). Owner authorization with the empty password throughout. */
+
+#define NV_DATA_INDEX 0x01500100u
+#define NV_COUNTER_INDEX 0x01500101u
+#define NV_EXTEND_INDEX 0x01500102u
+#define NV_BITS_INDEX 0x01500103u
+#define NV_FLIP_INDEX 0x01500104u /* defined and undefined by the runs */
+#define PERSISTENT_HANDLE 0x81000100u
+
+static TPM2B_NV_PUBLIC nv_template(uint32_t index, uint32_t type, uint16_t size)
+{
+    TPM2B_NV_PUBLIC p = {0};
+    p.nvPublic.nvIndex = index;
+    p.nvPublic.nameAlg = TPM2_ALG_SHA256;
+    p.nvPublic.attributes = TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_NO_DA |
+                            (type << TPMA_NV_TPM2_NT_SHIFT);
+    p.nvPublic.dataSize = size;
+    return p;
+}
+
+static TSS2_RC nv_define(tpm_side *s, const TPM2B_NV_PUBLIC *pub, ESYS_TR *out)
+{
+    static const TPM2B_AUTH no_auth = {0};
+    return Esys_NV_DefineSpace(s->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                               ESYS_TR_NONE, &no_auth, pub, out);
+}
+
+static TSS2_RC need_nv(tpm_side *s, ESYS_TR *nv, uint32_t index, uint32_t type, uint16_t size)
+{
+    TPM2B_NV_PUBLIC pub = nv_template(index, type, size);
+    if (*nv)
+        return TSS2_RC_SUCCESS;
+    return setup(s, "NV_DefineSpace fixture", nv_define(s, &pub, nv));
+}
+
+static TSS2_RC cmd_nv_write(tpm_side *s)
+{
+    TPM2B_MAX_NV_BUFFER d = {.size = 32};
+    TSS2_RC rc = need_nv(s, &s->nv_data, NV_DATA_INDEX, TPM2_NT_ORDINARY, 32);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    s->nv_value++;
+    memcpy(d.buffer, &s->nv_value, sizeof s->nv_value);
+    TIMED(s, Esys_NV_Write(s->esys, ESYS_TR_RH_OWNER, s->nv_data, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                           ESYS_TR_NONE, &d, 0));
+    return rc;
+}
+
+static TSS2_RC cmd_nv_increment(tpm_side *s)
+{
+    TSS2_RC rc = need_nv(s, &s->nv_counter, NV_COUNTER_INDEX, TPM2_NT_COUNTER, 8);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    TIMED(s, Esys_NV_Increment(s->esys, ESYS_TR_RH_OWNER, s->nv_counter, ESYS_TR_PASSWORD,
+                               ESYS_TR_NONE, ESYS_TR_NONE));
+    return rc;
+}
+
+static TSS2_RC cmd_nv_extend(tpm_side *s)
+{
+    TPM2B_MAX_NV_BUFFER d = {.size = 32};
+    TSS2_RC rc = need_nv(s, &s->nv_extend, NV_EXTEND_INDEX, TPM2_NT_EXTEND, 32);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    memset(d.buffer, 0x3c, d.size);
+    TIMED(s, Esys_NV_Extend(s->esys, ESYS_TR_RH_OWNER, s->nv_extend, ESYS_TR_PASSWORD,
+                            ESYS_TR_NONE, ESYS_TR_NONE, &d));
+    return rc;
+}
+
+static TSS2_RC cmd_nv_setbits(tpm_side *s)
+{
+    TSS2_RC rc = need_nv(s, &s->nv_bits, NV_BITS_INDEX, TPM2_NT_BITS, 8);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    s->nv_value++;
+    TIMED(s, Esys_NV_SetBits(s->esys, ESYS_TR_RH_OWNER, s->nv_bits, ESYS_TR_PASSWORD,
+                             ESYS_TR_NONE, ESYS_TR_NONE, (UINT64)1 << (s->nv_value % 64)));
+    return rc;
+}
+
+/* NV_DefineSpace timed, NV_UndefineSpace of the same index after it untimed;
+ * and the other way round. */
+static TSS2_RC cmd_nv_define(tpm_side *s)
+{
+    TPM2B_NV_PUBLIC pub = nv_template(NV_FLIP_INDEX, TPM2_NT_ORDINARY, 64);
+    ESYS_TR nv = ESYS_TR_NONE;
+    TSS2_RC rc;
+    TIMED(s, nv_define(s, &pub, &nv));
+    if (rc == TSS2_RC_SUCCESS)
+        Esys_NV_UndefineSpace(s->esys, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                              ESYS_TR_NONE);
+    return rc;
+}
+
+static TSS2_RC cmd_nv_undefine(tpm_side *s)
+{
+    TPM2B_NV_PUBLIC pub = nv_template(NV_FLIP_INDEX, TPM2_NT_ORDINARY, 64);
+    ESYS_TR nv = ESYS_TR_NONE;
+    TSS2_RC rc = setup(s, "NV_DefineSpace before NV_UndefineSpace", nv_define(s, &pub, &nv));
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    TIMED(s, Esys_NV_UndefineSpace(s->esys, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                   ESYS_TR_NONE));
+    return rc;
+}
+
+/* EvictControl of the ECC SRK into a persistent handle and out again, one
+ * of the two timed. */
+static TSS2_RC evict(tpm_side *s, int time_persist)
+{
+    ESYS_TR persistent = ESYS_TR_NONE, none = ESYS_TR_NONE;
+    TSS2_RC rc = need_srk_ecc(s);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    if (time_persist)
+        TIMED(s, Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, s->srk_ecc, ESYS_TR_PASSWORD,
+                                   ESYS_TR_NONE, ESYS_TR_NONE, PERSISTENT_HANDLE, &persistent));
+    else
+        rc = setup(s, "EvictControl before the removal",
+                   Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, s->srk_ecc, ESYS_TR_PASSWORD,
+                                     ESYS_TR_NONE, ESYS_TR_NONE, PERSISTENT_HANDLE, &persistent));
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    if (time_persist) {
+        Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, persistent, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                          ESYS_TR_NONE, PERSISTENT_HANDLE, &none);
+        return rc;
+    }
+    TIMED(s, Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, persistent, ESYS_TR_PASSWORD,
+                               ESYS_TR_NONE, ESYS_TR_NONE, PERSISTENT_HANDLE, &none));
+    return rc;
+}
+
+static TSS2_RC cmd_evict_persist(tpm_side *s)
+{
+    return evict(s, 1);
+}
+
+static TSS2_RC cmd_evict_remove(tpm_side *s)
+{
+    return evict(s, 0);
+}
+
 typedef struct {
     const char *label;
     int keygen; /* uses --keygen-runs instead of --runs */
@@ -594,6 +747,14 @@ static const bench_command commands[] = {
     {"Quote (ECDSA AK, SHA-256 PCRs 0-7)", 0, cmd_quote},
     {"ActivateCredential (RSA-2048 EK)", 0, cmd_activate_rsa},
     {"ActivateCredential (ECC P-256 EK)", 0, cmd_activate_ecc},
+    {"NV_Write (32 bytes, ordinary index)", 0, cmd_nv_write},
+    {"NV_Increment (counter index)", 0, cmd_nv_increment},
+    {"NV_Extend (SHA-256 extend index)", 0, cmd_nv_extend},
+    {"NV_SetBits (bit-field index)", 0, cmd_nv_setbits},
+    {"NV_DefineSpace (64-byte ordinary index)", 0, cmd_nv_define},
+    {"NV_UndefineSpace (64-byte ordinary index)", 0, cmd_nv_undefine},
+    {"EvictControl (ECC SRK, persist)", 0, cmd_evict_persist},
+    {"EvictControl (ECC SRK, remove)", 0, cmd_evict_remove},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -402,19 +402,33 @@ void srv_collect(srv_conn *c, uint8_t *buf, size_t need,
     c->collect_done = done;
 }
 
+/* A connection the idle timeout applies to: one that has not completed a
+ * frame yet or is in the middle of one (or of an answer). */
+static int conn_waiting(const srv_conn *c)
+{
+    return !c->pinned && (!c->framed || c->in_len > 0 || c->skip > 0 || c->out_len > 0 ||
+                          c->big_len > 0 || c->collect != NULL);
+}
+
+static int conn_any_waiting(void)
+{
+    for (size_t i = 0; i < SRV_MAX_CONNS; i++)
+        if (conns[i] != NULL && conn_waiting(conns[i]))
+            return 1;
+    return 0;
+}
+
 /* Drops connections that held their place too long without a frame. */
 static void conn_expire(qtpm_server *srv)
 {
-    uint64_t now = now_ms(), limit = (uint64_t)srv->idle_timeout_s * 1000u;
     if (srv->idle_timeout_s == 0)
         return;
+    uint64_t now = now_ms(), limit = (uint64_t)srv->idle_timeout_s * 1000u;
     for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
         srv_conn *c = conns[i];
-        if (c == NULL || c->pinned)
+        if (c == NULL || !conn_waiting(c))
             continue;
-        int waiting = !c->framed || c->in_len > 0 || c->skip > 0 || c->out_len > 0 ||
-                      c->big_len > 0 || c->collect != NULL;
-        if (waiting && now - c->active_ms >= limit) {
+        if (now - c->active_ms >= limit) {
             srv_log(srv, "%s client %d: no complete frame for %u s, dropped", proto_name(c->proto),
                     c->fd, srv->idle_timeout_s);
             conn_close(srv, i);
@@ -582,18 +596,22 @@ static int conn_readable(qtpm_server *srv, srv_conn *c)
     if (n < 0)
         return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
     c->in_len += (size_t)n;
+    int rc = conn_process(srv, c);
 #ifdef TCP_QUICKACK
     /* The mssim TCTI writes a command in several small pieces (command
      * code, locality, size, body), each waiting, under Nagle, for the ACK
      * of the one before; a delayed ACK here costs it ~40 ms per command.
-     * Linux clears QUICKACK again by itself, so it is set after each read
-     * (tcp(7)). Harmless on the swtpm protocol, which sends one piece. */
-    {
+     * So while a frame is incomplete the ACK goes out at once (setting
+     * QUICKACK sends a pending ACK, tcp(7); Linux clears the flag again by
+     * itself). A complete frame needs none: its answer carries the ACK, and
+     * the swtpm protocol, which sends a command in one piece, costs no
+     * system call more than the read and the answer. */
+    if (rc == 0 && c->in_len > 0 && !c->is_unix && c->out_len == 0 && c->big_len == 0) {
         int one = 1;
         (void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
     }
 #endif
-    return conn_process(srv, c);
+    return rc;
 }
 
 int srv_run(qtpm_server *srv)
@@ -639,10 +657,11 @@ int srv_run(qtpm_server *srv)
             conn_of[n] = i;
             n++;
         }
-        /* wake up once a second while clients are connected, to expire
-         * the ones that hold a place without completing a frame */
+        /* wake up once a second while a client holds a place without a
+         * complete frame, to expire it; otherwise sleep until something
+         * happens (no timer to arm on every command) */
         struct timespec tick = {1, 0};
-        rc = ppoll(pfd, n, (n > n_listeners && srv->idle_timeout_s) ? &tick : NULL, &waitmask);
+        rc = ppoll(pfd, n, (srv->idle_timeout_s && conn_any_waiting()) ? &tick : NULL, &waitmask);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
