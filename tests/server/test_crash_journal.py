@@ -61,8 +61,14 @@ class Gone(Exception):
     """The server went away before the whole response arrived."""
 
 
+LOG = {"path": None}
+
+
 def fail(msg):
     print("FAIL: " + msg)
+    if LOG["path"] and os.path.exists(LOG["path"]):
+        with open(LOG["path"], errors="replace") as f:
+            print("---- server log (end) ----\n" + f.read()[-2000:])
     sys.exit(1)
 
 
@@ -181,6 +187,7 @@ def main():
     state = os.path.join(work, "state")
     logpath = os.path.join(work, "server.log")
     log = open(logpath, "ab")
+    LOG["path"] = logpath
     port = free_pair()
     t0 = time.monotonic()
 
@@ -196,10 +203,22 @@ def main():
     try:
         for rnd_no in range(kills + 1):
             journal = rnd.choice(JOURNALS)
-            proc, tpm = start(server, state, port, journal, log)
+            for _ in range(5):
+                log.flush()
+                mark = os.path.getsize(logpath)
+                proc, tpm = start(server, state, port, journal, log)
+                if tpm is not None:
+                    break
+                # another program may have taken the port between two rounds:
+                # that is no fault of the state, so move to other ports
+                log.flush()
+                with open(logpath, "rb") as f:
+                    f.seek(mark)
+                    if b"in use" not in f.read():
+                        break
+                port = free_pair()
             if tpm is None:
                 log.flush()
-                sys.stdout.write(open(logpath, errors="replace").read()[-3000:])
                 fail("round %d: the server did not start on the state (exit %s): corrupt state?"
                      % (rnd_no, proc.poll()))
             rc, _ = tpm.call(STARTUP)
