@@ -114,6 +114,9 @@ int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto prot
         if (fd < 0)
             continue;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        /* Each answer is one small write; Nagle would only add latency.
+         * Accepted sockets inherit the option (conn_accept). */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         if (ai->ai_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 16) != 0) {
@@ -207,6 +210,10 @@ int srv_adopt(qtpm_server *srv, int fd, srv_proto proto)
         port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
     else if (ss.ss_family == AF_INET6)
         port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
     listeners[n_listeners].fd = fd;
     listeners[n_listeners].proto = proto;
     listeners[n_listeners].port = port;
@@ -322,8 +329,14 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     }
     conns[i]->passed_fd = -1;
     conns[i]->is_unix = ss.ss_family == AF_UNIX;
-    /* Each answer is one small write; Nagle would only add latency. */
+#ifndef __linux__
+    /* Linux copies TCP_NODELAY from the listening socket (srv_listen,
+     * srv_adopt), which saves a system call per connection: the swtpm TCTI
+     * opens a connection for every command. */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#else
+    (void)one;
+#endif
     conns[i]->fd = fd;
     conns[i]->proto = l->proto;
     conns[i]->handler = handler_for(l->proto);
