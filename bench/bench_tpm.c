@@ -31,7 +31,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -897,6 +899,64 @@ static json_t *cell_json(const cell *c, const tpm_side *s)
     return o;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The disk under the state directories, measured in the same run (docs/
+ * BENCH.md, the NV rows): medians of DISK_PROBE_RUNS interleaved runs of
+ * swtpm's way to save (a 1400-byte file written, closed and renamed over
+ * the old one, no fsync) and of qtpm-server's (512 bytes written over a
+ * preallocated file, fdatasync). -1 when the probe could not run. */
+
+#define DISK_PROBE_RUNS 64
+
+typedef struct {
+    double rename_us, fdatasync_us;
+} disk_probe;
+
+static disk_probe probe_disk(void)
+{
+    disk_probe d = {-1, -1};
+    char dir[] = "/tmp/qtpm-bench-disk-XXXXXX", tmp[64], file[64], journal[64];
+    static uint8_t buf[65536];
+    double r[DISK_PROBE_RUNS], f[DISK_PROBE_RUNS];
+    if (mkdtemp(dir) == NULL)
+        return d;
+    snprintf(tmp, sizeof tmp, "%s/state.tmp", dir);
+    snprintf(file, sizeof file, "%s/state", dir);
+    snprintf(journal, sizeof journal, "%s/journal", dir);
+    int jfd = open(journal, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    int ok = jfd >= 0 && write(jfd, buf, sizeof buf) == (ssize_t)sizeof buf && fsync(jfd) == 0;
+    for (int i = 0; ok && i < DISK_PROBE_RUNS; i++) {
+        buf[0] = (uint8_t)i;
+        double t0 = bench_now_us();
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ok = fd >= 0 && write(fd, buf, 1400) == 1400;
+        if (fd >= 0)
+            ok = close(fd) == 0 && ok;
+        ok = ok && rename(tmp, file) == 0;
+        double t1 = bench_now_us();
+        ok = ok && pwrite(jfd, buf, 512, (off_t)(i % 128) * 512) == 512 && fdatasync(jfd) == 0;
+        r[i] = t1 - t0;
+        f[i] = bench_now_us() - t1;
+    }
+    if (ok) {
+        d.rename_us = bench_median(r, DISK_PROBE_RUNS);
+        d.fdatasync_us = bench_median(f, DISK_PROBE_RUNS);
+    }
+    if (jfd >= 0)
+        close(jfd);
+    unlink(journal);
+    unlink(file);
+    unlink(tmp);
+    rmdir(dir);
+    return d;
+}
+
+static json_t *disk_probe_json(disk_probe d)
+{
+    return json_pack("{s:f, s:f}", "write_close_rename_median_us", round1(d.rename_us),
+                     "pwrite_fdatasync_median_us", round1(d.fdatasync_us));
+}
+
 static void dashes(int n)
 {
     while (n-- > 0)
@@ -1029,6 +1089,7 @@ int main(int argc, char **argv)
            QTPM_TSS2_ESYS_VERSION, runs, keygen_runs, WARMUP_RUNS);
 
     bench_read_loadavg(load_before, sizeof load_before);
+    disk_probe disk_before = probe_disk(), disk_after;
     now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
@@ -1079,6 +1140,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "  %s done\n", commands[i].label);
     }
     bench_read_loadavg(load_after, sizeof load_after);
+    disk_after = probe_disk();
 
     /* Table. */
     {
@@ -1118,6 +1180,11 @@ int main(int argc, char **argv)
         printf("\nmedian and 90th percentile in microseconds per command, client call to "
                "answer; load average before: %s, after: %s\n",
                load_before, load_after);
+        printf("disk under the state directories (median of %d): write+close+rename (swtpm's "
+               "save) %.0f / %.0f µs, pwrite+fdatasync (qtpm's journal record) %.0f / %.0f µs, "
+               "before / after the commands\n",
+               DISK_PROBE_RUNS, disk_before.rename_us, disk_after.rename_us,
+               disk_before.fdatasync_us, disk_after.fdatasync_us);
         for (i = 0; i < N_COMMANDS; i++) {
             if (cells[i][0].n_client == 0 && cells[i][1].n_client == 0)
                 continue;
@@ -1158,6 +1225,11 @@ int main(int argc, char **argv)
                         "tpm2-tss ESAPI " QTPM_TSS2_ESYS_VERSION ", swtpm TCTI",
                         "transport", "TCP 127.0.0.1, swtpm socket protocol", "tpms", tpms,
                         "commands", list);
+        if (doc)
+            json_object_set_new(doc, "disk_probe",
+                                json_pack("{s:i, s:o, s:o}", "runs", DISK_PROBE_RUNS, "before",
+                                          disk_probe_json(disk_before), "after",
+                                          disk_probe_json(disk_after)));
         if (!doc || json_dump_file(doc, json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(8)) != 0) {
             fprintf(stderr, "qtpm-bench-tpm: cannot write %s\n", json_path);
             ret = 1;
