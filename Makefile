@@ -78,13 +78,7 @@ build-fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
 
 # libFuzzer (ASan+UBSan) over qtpm_tpm_execute() and the server's frame
 # parsers: every seed, then about a minute of new inputs.
-check-# The state journal killed 1000 times during NV writes (tests/server/
-# test_crash_journal.py; make check runs 100), results in bench/results/crash.json.
-crash-test: build
-	python3 tests/server/test_crash_journal.py $(BUILD)/src/server/qtpm-server 1000 \
-	    --json bench/results/crash.json
-
-fuzz: build-fuzz
+check-fuzz: build-fuzz
 	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
 
 check: check-normal check-fuzz check-asan
@@ -134,6 +128,12 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-dm --runs 100 --json bench/results/dm.json --md bench/results/dm.md
 	./$(BUILD)/bench/qtpm-bench-tls --runs 1000 --module-dir $(BUILD)/ossl-modules \
 	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
+
+# The state journal killed 1000 times during NV writes (tests/server/
+# test_crash_journal.py; make check runs 100), results in bench/results/crash.json.
+crash-test: build
+	python3 tests/server/test_crash_journal.py $(BUILD)/src/server/qtpm-server 1000 \
+	    --json bench/results/crash.json
 
 fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-long
