@@ -278,7 +278,8 @@ static size_t conn_victim(const uint8_t *key, uint8_t len, int peer_only)
     return best;
 }
 
-static void conn_accept(qtpm_server *srv, const listener *l)
+/* Accepts one client; returns its slot, or SIZE_MAX when none was added. */
+static size_t conn_accept(qtpm_server *srv, const listener *l)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
@@ -289,7 +290,7 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     size_t i, same = 0, free_slot = SIZE_MAX;
 
     if (fd < 0)
-        return;
+        return SIZE_MAX;
     peer_key(&ss, key, &key_len);
     for (i = 0; i < SRV_MAX_CONNS; i++) {
         if (conns[i] == NULL) {
@@ -303,7 +304,7 @@ static void conn_accept(qtpm_server *srv, const listener *l)
         size_t v = conn_victim(key, key_len, 1);
         if (v == SIZE_MAX) { /* all of them pinned */
             close(fd);
-            return;
+            return SIZE_MAX;
         }
         srv_log(srv, "client %d: its address holds %zu connections, dropping its idlest", fd, same);
         conn_close(srv, v);
@@ -319,13 +320,13 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     }
     if (free_slot == SIZE_MAX) { /* every place is pinned */
         close(fd);
-        return;
+        return SIZE_MAX;
     }
     i = free_slot;
     conns[i] = calloc(1, sizeof(srv_conn));
     if (conns[i] == NULL) {
         close(fd);
-        return;
+        return SIZE_MAX;
     }
     conns[i]->passed_fd = -1;
     conns[i]->is_unix = ss.ss_family == AF_UNIX;
@@ -344,6 +345,7 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     memcpy(conns[i]->peer, key, sizeof(key));
     conns[i]->peer_len = key_len;
     srv_log(srv, "%s client %d connected", proto_name(l->proto), fd);
+    return i;
 }
 
 srv_conn *srv_add_conn(qtpm_server *srv, int fd, srv_proto proto)
@@ -688,7 +690,12 @@ int srv_run(qtpm_server *srv)
             if (pfd[i].revents == 0)
                 continue;
             if (conn_of[i] == SIZE_MAX) {
-                conn_accept(srv, &listeners[i]);
+                /* The swtpm TCTI connects for every command and sends it at
+                 * once: read right away, which often finds the command and
+                 * saves a turn of the loop (a poll and a wake-up). */
+                size_t k = conn_accept(srv, &listeners[i]);
+                if (k != SIZE_MAX && conn_readable(srv, conns[k]) != 0)
+                    conn_close(srv, k);
                 continue;
             }
             c = conns[conn_of[i]];
