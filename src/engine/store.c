@@ -447,8 +447,14 @@ static int journal_zero_slot0(dir_store *ds)
 {
     static const uint8_t zeros[JOURNAL_SLOT];
     const char *step = "";
-    if (journal_pwrite(ds, zeros, sizeof(zeros), 0, &step) != 0)
+    if (journal_pwrite(ds, zeros, sizeof(zeros), 0, &step) != 0) {
+        if (errno == ENOENT) { /* gone (removed by hand): nothing left to clear */
+            ds->j.file_size = 0;
+            ds->j.slot0 = SLOT0_ZERO;
+            return QTPM_OK;
+        }
         return save_failed(ds, JOURNAL_FILE, step, errno);
+    }
     ds->j.slot0 = SLOT0_ZERO;
     return QTPM_OK;
 }
@@ -599,7 +605,7 @@ static int journal_save(dir_store *ds, const uint8_t *data, size_t len)
     uint8_t *rec = rec_build(j, data, len, &rec_len);
     if (rec == NULL)
         return QTPM_E_NOMEM;
-    if (rec_len > j->file_size - j->next_off) {
+    if (j->next_off > j->file_size || rec_len > j->file_size - j->next_off) {
         qtpm_memzero(rec, rec_len);
         free(rec);
         return journal_compact(ds, data, len);
@@ -618,6 +624,8 @@ static int journal_save(dir_store *ds, const uint8_t *data, size_t len)
         j->broken = 1;
         if (j->next_off == 0)
             j->slot0 = SLOT0_DEAD;
+        if (e == ENOENT)
+            j->file_size = 0; /* removed by hand: the next save makes a new one */
         return save_failed(ds, JOURNAL_FILE, step, e);
     }
     if (journal_set_cur(j, data, len) != QTPM_OK) {

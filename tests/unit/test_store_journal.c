@@ -13,7 +13,9 @@
  *    restored from elsewhere) is returned as it is, the journal ignored;
  *  - the same blob bytes coming back as a snapshot (A, B, A) never revive
  *    the chain that followed the first A;
- *  - a clean close compacts: the snapshot alone is the state.
+ *  - a clean close compacts: the snapshot alone is the state;
+ *  - a journal removed under a running store: one save fails, the next
+ *    makes a new journal.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -264,6 +266,36 @@ static void test_identical_snapshot_no_revival(void **state)
     free(c);
 }
 
+/* A journal removed by hand while the store is open: the save that finds it
+ * gone fails (it cannot be acknowledged), the next makes a new journal. */
+static void test_journal_removed(void **state)
+{
+    (void)state;
+    unsigned seed = 19;
+    uint8_t *a = variant(NULL, 400, &seed), *b = variant(a, 400, &seed);
+    uint8_t *c = variant(b, 400, &seed), *d = variant(c, 400, &seed);
+    qtpm_store st;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    open_store(&st, 4096);
+    assert_int_equal(st.load(st.ctx, "state", &data, &len), 1);
+    assert_int_equal(st.save(st.ctx, "state", a, 400), QTPM_OK); /* snapshot */
+    assert_int_equal(st.save(st.ctx, "state", b, 400), QTPM_OK); /* journal made */
+    char path[128];
+    snprintf(path, sizeof path, "%s/state.journal", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_not_equal(st.save(st.ctx, "state", c, 400), QTPM_OK);
+    assert_int_equal(st.save(st.ctx, "state", d, 400), QTPM_OK);
+    assert_int_equal(st.save(st.ctx, "state", c, 400), QTPM_OK); /* a record again */
+    assert_int_equal(file_size("state.journal"), 4096);
+    st.close(st.ctx);
+    expect_state(4096, c, 400);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +304,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_foreign_snapshot_ignores_journal, setup_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(test_identical_snapshot_no_revival, setup_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(test_journal_removed, setup_dir, remove_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
