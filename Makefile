@@ -128,6 +128,7 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-dm --runs 100 --json bench/results/dm.json --md bench/results/dm.md
 	./$(BUILD)/bench/qtpm-bench-tls --runs 1000 --module-dir $(BUILD)/ossl-modules \
 	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
+	./$(BUILD)/bench/qtpm-bench-daa --runs 50 --json bench/results/daa.json --md bench/results/daa.md
 
 # The state journal killed 1000 times during NV writes (tests/server/
 # test_crash_journal.py; make check runs 100), results in bench/results/crash.json.

@@ -31,6 +31,7 @@
  * without anybody fetching it) without an ack it is "failed" with an
  * enforcement-failed event, and still delivered every 10 s while it is the newest.
  */
+#include "config.h"
 #include "routing.h"
 
 #include <stdio.h>
@@ -518,7 +519,7 @@ static void retry_pass(qtpm_nms_routing *rt)
     struct cmds c;
     int64_t now = qtpm_store_now_ms();
     if (load_cmds(rt, NULL, 1, &c)) {
-        fprintf(stderr, "qtpm-nms: retry: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "retry failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return;
     }
     for (size_t i = 0; i < c.n; i++) {
@@ -536,7 +537,7 @@ static void retry_pass(qtpm_nms_routing *rt)
                  x->router, x->interface, (long long)x->cost, x->excluded ? " excluded" : "",
                  x->toward, (long long)x->deliveries, (long long)(now - x->issued_ms));
         if (qtpm_store_command_fail(rt->st, x->seq, detail)) {
-            fprintf(stderr, "qtpm-nms: retry: %s\n", qtpm_store_errmsg(rt->st));
+            qtpm_nms_log(QTPM_LOG_ERROR, "retry failed", "error", qtpm_store_errmsg(rt->st), NULL);
             continue;
         }
         rt->failures++;
@@ -623,7 +624,7 @@ static void push_events(qtpm_nms_routing *rt)
     if (rt->last_event < 0 && qtpm_store_event_last(rt->st, &rt->last_event))
         return;
     if (qtpm_store_event_each(rt->st, rt->last_event, push_event, rt))
-        fprintf(stderr, "qtpm-nms: stream: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "stream failed", "error", qtpm_store_errmsg(rt->st), NULL);
 }
 
 /* ---- reconciliation ---- */
@@ -644,7 +645,7 @@ static int enqueue(qtpm_nms_routing *rt, const struct half *h, const char *why)
     snprintf(detail, sizeof detail, "%s %s cost %lld%s toward %s (%s)%s", h->router, h->iface,
              (long long)h->cost, h->excluded ? " excluded" : "", h->toward, why, ev);
     if (qtpm_store_command_add(rt->st, &c, detail)) {
-        fprintf(stderr, "qtpm-nms: enforce: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "enforce failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return -1;
     }
     return 0;
@@ -655,7 +656,7 @@ static void reconcile(qtpm_nms_routing *rt)
     struct cmds c;
     struct halves h;
     if (load_cmds(rt, NULL, 0, &c)) {
-        fprintf(stderr, "qtpm-nms: enforce: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "enforce failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return;
     }
     build_halves(rt, &c, &h);
@@ -711,7 +712,7 @@ static void changed(qtpm_nms_routing *rt, int force)
     if (qtpm_store_router_each(rt->st, add_state, &s) || s.oom ||
         qtpm_store_policy_get(rt->st, &p)) {
         free(s.a);
-        fprintf(stderr, "qtpm-nms: routing: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "routing failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return;
     }
     int differ = force || !rt->have_states || !rt->have_policy || s.n != rt->nstates ||

@@ -46,8 +46,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "config.h"
+#include "ops.h"
 #include "qtpm/attest.h"
 #include "ras.h"
+#include "routers_view.h"
 #include "routing.h"
 #include "store.h"
 
@@ -68,6 +71,7 @@ struct nms {
     int64_t period; /* heartbeat period (s): offline after two without a sign of life */
     qtpm_nms_routing *rt; /* trust-aware routing, the stream (routing.c, stream.c) */
     struct qtpm_nms_web *web; /* the dashboard and browser sessions (web.c) */
+    struct event *compact;    /* the compaction timer (ops.c) */
 };
 
 struct req {
@@ -160,11 +164,57 @@ static int json_router(void *ctx, const qtpm_store_router *r)
     return 0;
 }
 
+/* A router of the list with its newest verdict and the first of its reasons (the
+ * dashboard's "why" column), so a client needs no request per router. */
+static int json_router_summary(void *ctx, const qtpm_store_router_summary *s)
+{
+    json_router(ctx, &s->r);
+    json_t *o = json_array_get(ctx, json_array_size(ctx) - 1);
+    if (o && s->verdict[0]) {
+        json_t *reasons = s->reasons ? json_loads(s->reasons, 0, NULL) : NULL;
+        json_int_t n = json_is_array(reasons) ? (json_int_t)json_array_size(reasons) : 0;
+        json_object_set_new(o, "verdict", json_string(s->verdict));
+        json_object_set_new(o, "reasons_count", json_integer(n));
+        json_t *first = json_is_array(reasons) ? json_array_get(reasons, 0) : NULL;
+        if (first)
+            json_object_set(o, "reason", first);
+        json_decref(reasons);
+    }
+    return 0;
+}
+
 static void h_routers(struct req *q, const char *id)
 {
     (void)id;
+    /* ?view=table: the same list in columns, for the dashboard (routers_view.c). */
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
+    if (query && *query) {
+        struct evkeyvalq params;
+        int table = 0, bad = evhttp_parse_query_str(query, &params) != 0;
+        if (!bad) {
+            const char *view = evhttp_find_header(&params, "view");
+            table = view && !strcmp(view, "table");
+            bad = !table && view; /* unknown views are errors; other parameters ignored */
+            evhttp_clear_headers(&params);
+        }
+        if (bad) {
+            send_error(q, 400, "bad-request", "view must be table (or absent)");
+            return;
+        }
+        if (table) {
+            struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
+            if (qtpm_nms_routers_table(q->nms->st, out)) {
+                send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+                return;
+            }
+            evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
+                              "application/json");
+            evhttp_send_reply(q->r, 200, NULL, NULL);
+            return;
+        }
+    }
     json_t *a = json_array();
-    if (qtpm_store_router_each(q->nms->st, json_router, a)) {
+    if (qtpm_store_router_summaries(q->nms->st, json_router_summary, a)) {
         json_decref(a);
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
@@ -250,29 +300,55 @@ static int json_event(void *ctx, const qtpm_store_event *e)
 static void h_events(struct req *q, const char *id)
 {
     (void)id;
-    int64_t since = 0;
+    int64_t since = 0, limit = 0;
     struct evkeyvalq params;
     const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
     if (query && evhttp_parse_query_str(query, &params) == 0) {
         const char *s = evhttp_find_header(&params, "since");
-        char *end = NULL;
+        const char *l = evhttp_find_header(&params, "limit");
+        char *end = NULL, *lend = NULL;
         if (s)
             since = strtoll(s, &end, 10);
+        if (l)
+            limit = strtoll(l, &lend, 10);
         int bad = s && (*s == '\0' || *end != '\0' || since < 0);
+        int lbad = l && (*l == '\0' || *lend != '\0' || limit < 1 || limit > 100000);
         evhttp_clear_headers(&params);
-        if (bad) {
-            send_error(q, 400, "bad-request", "since must be a non-negative integer");
+        if (bad || lbad) {
+            send_error(q, 400, "bad-request", bad ? "since must be a non-negative integer"
+                                                  : "limit must be an integer 1..100000");
             return;
         }
     }
     json_t *a = json_array();
-    if (qtpm_store_event_each(q->nms->st, since, json_event, a)) {
+    /* limit: only the newest that many (the dashboard's first load), oldest first. */
+    if (limit ? qtpm_store_event_tail(q->nms->st, since, limit, json_event, a)
+              : qtpm_store_event_each(q->nms->st, since, json_event, a)) {
         json_decref(a);
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
     }
     json_t *j = json_pack("{s:o}", "events", a);
     send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+/* GET /healthz, /readyz (ops.c): for service managers, no authentication. */
+static void h_health(struct req *q, const char *id)
+{
+    (void)id;
+    json_t *j = NULL;
+    int code = qtpm_nms_health(&j);
+    send_json(q->r, code, j);
+    json_decref(j);
+}
+
+static void h_ready(struct req *q, const char *id)
+{
+    (void)id;
+    json_t *j = NULL;
+    int code = qtpm_nms_ready(q->nms->st, &j);
+    send_json(q->r, code, j);
     json_decref(j);
 }
 
@@ -293,7 +369,8 @@ static void h_metrics(struct req *q, const char *id)
 {
     (void)id;
     static const char *const tables[] = {"routers", "vendors", "digestlists", "verdicts",
-                                         "events", "commands", "routing_reports"};
+                                         "events", "commands", "routing_reports",
+                                         "measurements"};
     struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
     evbuffer_add_printf(out, "# HELP qtpm_nms_requests_total HTTP requests handled.\n"
                              "# TYPE qtpm_nms_requests_total counter\n"
@@ -873,6 +950,7 @@ struct route {
 };
 
 #define ADMIN_READ (ROLE_OPERATOR | ROLE_READONLY)
+#define ROLE_ANY (ROLE_ANON | ROLE_ROUTER | ROLE_READONLY | ROLE_OPERATOR)
 static const struct route routes[] = {
     {"/api/v1/routers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_routers},
     {"/api/v1/routers/", "", EVHTTP_REQ_GET, ADMIN_READ, h_router},
@@ -901,6 +979,8 @@ static const struct route routes[] = {
     {"/api/v1/topology", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_topology},
     {"/api/v1/stream", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_stream},
     {"/api/v1/session", NULL, EVHTTP_REQ_GET, ADMIN_READ | ROLE_ROUTER, h_session},
+    {"/healthz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_health},
+    {"/readyz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_ready},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -1145,12 +1225,36 @@ static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct nms *n = arg;
     int marked = 0;
+    char count[16];
     if (qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
-        fprintf(stderr, "qtpm-nms: offline timer: %s\n", qtpm_store_errmsg(n->st));
-    else if (marked)
-        fprintf(stderr, "qtpm-nms: %d router(s) offline\n", marked);
+        qtpm_nms_log(QTPM_LOG_ERROR, "offline timer failed", "error", qtpm_store_errmsg(n->st),
+                     NULL);
+    else if (marked) {
+        snprintf(count, sizeof count, "%d", marked);
+        qtpm_nms_log(QTPM_LOG_INFO, "routers offline", "count", count, NULL);
+    }
     if (marked)
         qtpm_nms_routing_changed(n->rt);
+}
+
+/* Compaction (ops.c): a bounded number of steps per tick, so the API is never held up
+ * for long; a backlog is worked off over the following ticks, every minute. */
+static void on_compact_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct nms *n = arg;
+    qtpm_store_compacted sum;
+    int more = 0;
+    if (qtpm_nms_compact_steps(n->st, &qtpm_nms_ops()->retention, 4, &sum, &more))
+        qtpm_nms_log(QTPM_LOG_ERROR, "compaction failed", "error", qtpm_store_errmsg(n->st),
+                     NULL);
+    else if (sum.verdicts || sum.events || sum.measurements)
+        qtpm_nms_compact_log(&sum, more);
+    if (n->compact) {
+        struct timeval next = {.tv_sec = more ? 60 : qtpm_nms_ops()->compact_interval};
+        event_add(n->compact, &next);
+    }
 }
 
 static void on_signal(evutil_socket_t fd, short what, void *arg)
@@ -1174,22 +1278,22 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     long port = colon ? strtol(colon + 1, &end, 10) : -1;
     if (!colon || (size_t)(colon - listen) >= sizeof host || !end || *end || port <= 0 ||
         port > 65535) {
-        fprintf(stderr, "qtpm-nms: --listen wants HOST:PORT, got '%s'\n", listen);
+        qtpm_nms_log(QTPM_LOG_ERROR, "--listen wants HOST:PORT", "listen", listen, NULL);
         return 2;
     }
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
     if (qtpm_store_open(db_url, &n.st, err, sizeof err)) {
-        fprintf(stderr, "qtpm-nms: %s\n", err);
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot open the store", "error", err, NULL);
         return 1;
     }
     if (setup_tls(&n, dir)) {
-        fprintf(stderr, "qtpm-nms: cannot load the TLS material of %s (run qtpm-nms init)\n",
-                dir);
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot load the TLS material (run qtpm-nms init)", "dir",
+                     dir, NULL);
         goto out;
     }
     if (qtpm_nms_web_open(dir, web_dir, &n.web, err, sizeof err)) {
-        fprintf(stderr, "qtpm-nms: %s\n", err);
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot open the dashboard", "error", err, NULL);
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -1199,7 +1303,8 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         goto out;
     n.rt = qtpm_nms_routing_new(n.base, n.st, &n.errors);
     if (!n.rt) {
-        fprintf(stderr, "qtpm-nms: cannot start routing: %s\n", qtpm_store_errmsg(n.st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot start routing", "error", qtpm_store_errmsg(n.st),
+                     NULL);
         goto out;
     }
     evhttp_set_bevcb(http, make_bev, &n);
@@ -1210,7 +1315,7 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
                                          EVHTTP_REQ_HEAD);
     evhttp_set_timeout(http, 30);
     if (evhttp_bind_socket(http, host, (ev_uint16_t)port) != 0) {
-        fprintf(stderr, "qtpm-nms: cannot listen on %s\n", listen);
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot listen", "listen", listen, NULL);
         goto out;
     }
     sigint = evsignal_new(n.base, SIGINT, on_signal, n.base);
@@ -1222,8 +1327,21 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     offline = event_new(n.base, -1, EV_PERSIST, on_offline_timer, &n);
     if (!offline || event_add(offline, &tick))
         goto out;
-    fprintf(stderr, "qtpm-nms: listening on https://%s/\n", listen);
+    if (qtpm_nms_ops()->compact_interval > 0) {
+        /* The first run soon after start (10 s, or the interval when shorter), then
+         * every compact_interval. */
+        int64_t ci = qtpm_nms_ops()->compact_interval;
+        struct timeval first = {.tv_sec = ci < 10 ? ci : 10};
+        n.compact = evtimer_new(n.base, on_compact_timer, &n);
+        if (!n.compact || event_add(n.compact, &first))
+            goto out;
+    }
+    char url[300];
+    snprintf(url, sizeof url, "https://%s/", listen);
+    qtpm_nms_log(QTPM_LOG_INFO, "listening", "url", url, "store",
+                 strncmp(db_url, "sqlite:", 7) == 0 ? "sqlite" : "postgresql", NULL);
     event_base_dispatch(n.base);
+    qtpm_nms_log(QTPM_LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
     if (sigint)
@@ -1232,6 +1350,8 @@ out:
         event_free(sigterm);
     if (offline)
         event_free(offline);
+    if (n.compact)
+        event_free(n.compact);
     if (http)
         evhttp_free(http); /* first: closing held requests calls into routing */
     qtpm_nms_routing_free(n.rt);

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "store_priv.h"
 
 struct qtpm_store {
     const qtpm_db_ops *ops;
@@ -83,6 +84,21 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN time_ms {int} NOT NULL DEFAULT 0;"
     "UPDATE events SET time_ms = time * 1000;"
     "CREATE INDEX events_router ON events(router);",
+    /* 4: reserved for the verifier workers' leases (issue 14 item 3, branch "scale");
+     * a no-op here so that migration 5 keeps its number when the branches merge. */
+    "SELECT 1;",
+    /* 5: bounded attestation storage (retention.c): each attestation's new measurement
+     * list entries (a chunk per attestation, numbered by boot), and the indices of the
+     * dashboard's and the compaction's queries — the newest verdict of every router,
+     * a router's newest events, the verdict events, the routers of a state. */
+    "CREATE TABLE measurements (router TEXT NOT NULL REFERENCES routers(id),"
+    " boot {int} NOT NULL, first_index {int} NOT NULL, entries {int} NOT NULL,"
+    " list {blob} NOT NULL, time {int} NOT NULL, PRIMARY KEY (router, boot, first_index));"
+    "CREATE INDEX verdicts_router ON verdicts(router, id);"
+    "DROP INDEX events_router;"
+    "CREATE INDEX events_router ON events(router, id);"
+    "CREATE INDEX events_kind ON events(kind, router, id);"
+    "CREATE INDEX routers_state ON routers(state);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -130,6 +146,21 @@ static int prep(qtpm_store *st, qtpm_db_stmt **s, const char *sql, const char *f
 }
 
 static void done(qtpm_store *st, qtpm_db_stmt *s) { st->ops->finalize(s); }
+
+/* For the store's other files (store_priv.h). */
+int qtpm_store_vprep_(qtpm_store *st, qtpm_db_stmt **s, const char *sql, const char *fmt,
+                      va_list ap)
+{
+    return vprep(st, s, sql, fmt, ap);
+}
+
+const qtpm_db_ops *qtpm_store_ops_(qtpm_store *st, qtpm_db **db, char **err, size_t *errlen)
+{
+    *db = st->db;
+    *err = st->err;
+    *errlen = sizeof st->err;
+    return st->ops;
+}
 
 /* Runs a statement that returns no rows; *changes (when not NULL) gets the rows changed. */
 static int run(qtpm_store *st, int64_t *changes, const char *sql, const char *fmt, ...)
@@ -474,6 +505,27 @@ int qtpm_store_router_each(qtpm_store *st, qtpm_store_router_cb cb, void *ctx)
     return rc < 0 ? rc : QTPM_STORE_OK;
 }
 
+int qtpm_store_router_summaries(qtpm_store *st, qtpm_store_summary_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT r.id, r.hostname, r.state, r.allow_reenrol, r.created, "
+                          "r.updated, v.verdict, v.reasons FROM routers r LEFT JOIN verdicts v "
+                          "ON v.id = (SELECT max(id) FROM verdicts WHERE router = r.id) "
+                          "ORDER BY r.id", "");
+    if (rc)
+        return rc;
+    qtpm_store_router_summary sum;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        router_row(st, s, &sum.r);
+        copy_text(st, sum.verdict, sizeof sum.verdict, s, 6);
+        sum.reasons = st->ops->column_text(s, 7);
+        if (cb(ctx, &sum))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
 /* ---- events ---------------------------------------------------------------------- */
 
 int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
@@ -543,6 +595,16 @@ int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
     return rc ? rc : events_run(st, s, cb, ctx);
 }
 
+int qtpm_store_event_tail(qtpm_store *st, int64_t since, int64_t limit,
+                          qtpm_store_event_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT * FROM (SELECT id, time, router, kind, detail, time_ms "
+                          "FROM events WHERE id > $1 ORDER BY id DESC LIMIT $2) t ORDER BY id",
+                  "ii", since, limit);
+    return rc ? rc : events_run(st, s, cb, ctx);
+}
+
 /* ---- nonces, verdicts ------------------------------------------------------------ */
 
 int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
@@ -592,7 +654,7 @@ int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n)
 {
     static const char *const tables[] = {"routers", "eks", "aks", "certificates", "vendors",
                                          "digestlists", "verdicts", "events", "nonces",
-                                         "commands", "routing_reports"};
+                                         "commands", "routing_reports", "measurements"};
     *n = 0;
     int ok = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)

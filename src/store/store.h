@@ -38,7 +38,7 @@
 #define QTPM_STORE_CONFLICT (-3)
 
 /* The schema version this build migrates to. */
-#define QTPM_STORE_SCHEMA_VERSION 3
+#define QTPM_STORE_SCHEMA_VERSION 5
 
 typedef struct qtpm_store qtpm_store;
 
@@ -243,6 +243,62 @@ int qtpm_store_command_ack(qtpm_store *st, int64_t seq, int ok, int64_t received
                            const char *kind, const char *detail);
 /* No acknowledgement in time: status "failed" and an "enforcement-failed" event. */
 int qtpm_store_command_fail(qtpm_store *st, int64_t seq, const char *detail);
+
+/* ---- bounded attestation storage (retention.c, docs/OPERATIONS.md "Retention") ---- */
+
+/* The new entries of one attestation: `entries` IMA entries in the binary list format
+ * (list, len), the first of them at index first_index of the router's list. A chunk
+ * starting at index 0 opens a new boot (numbered 1, 2, ... per router); any other joins
+ * the router's newest boot. Storing the same chunk again replaces it. Runs inside the
+ * caller's transaction when there is one (evidence.c: the attestation's). */
+int qtpm_store_measurements_add(qtpm_store *st, const char *router, int64_t first_index,
+                                int64_t entries, const uint8_t *list, size_t len);
+typedef int (*qtpm_store_measurement_cb)(void *ctx, int64_t boot, int64_t first_index,
+                                         int64_t entries, const uint8_t *list, size_t len,
+                                         int64_t time);
+/* The chunks of one boot of a router (boot 0: its newest), by first_index. */
+int qtpm_store_measurements_each(qtpm_store *st, const char *router, int64_t boot,
+                                 qtpm_store_measurement_cb cb, void *ctx);
+
+/* What compaction keeps. A verdict is a "change" when its verdict or its reasons differ
+ * from the router's previous verdict (its first verdict is one too): changes are kept
+ * forever, and so is every verdict younger than keep_seconds and the newest keep_last
+ * of each router; the other verdicts go. The "verdict" events follow the same rule on
+ * their detail (the verdict's name). Measurement chunks are kept for the newest
+ * keep_boots boots of each router. batch bounds the rows one call deletes per table. */
+typedef struct {
+    int64_t keep_seconds; /* >= 0 */
+    int64_t keep_last;    /* >= 1: a router's newest verdict always stays */
+    int64_t keep_boots;   /* >= 1 */
+    int64_t batch;        /* >= 1 */
+} qtpm_store_retention;
+
+/* keep_seconds 7 days, keep_last 50, keep_boots 2, batch 5000. */
+void qtpm_store_retention_default(qtpm_store_retention *r);
+
+typedef struct {
+    int64_t verdicts, events, measurements; /* rows deleted */
+} qtpm_store_compacted;
+
+/* One compaction step at unix time now, in one transaction; *out counts what went. A
+ * count equal to r->batch means there may be more: call again. */
+int qtpm_store_compact(qtpm_store *st, const qtpm_store_retention *r, int64_t now,
+                       qtpm_store_compacted *out);
+
+/* A router with its newest verdict, for the router list of the API and dashboard: one
+ * query over the verdicts_router index, not one per router. verdict is "" and reasons
+ * NULL before the first attestation. */
+typedef struct {
+    qtpm_store_router r;
+    char verdict[16];
+    const char *reasons; /* JSON text, valid during the callback */
+} qtpm_store_router_summary;
+typedef int (*qtpm_store_summary_cb)(void *ctx, const qtpm_store_router_summary *s);
+int qtpm_store_router_summaries(qtpm_store *st, qtpm_store_summary_cb cb, void *ctx);
+
+/* The newest `limit` events with an id above since, oldest first. */
+int qtpm_store_event_tail(qtpm_store *st, int64_t since, int64_t limit,
+                          qtpm_store_event_cb cb, void *ctx);
 
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);
