@@ -68,6 +68,7 @@ struct nms {
     int64_t period; /* heartbeat period (s): offline after two without a sign of life */
     qtpm_nms_routing *rt; /* trust-aware routing, the stream (routing.c, stream.c) */
     struct qtpm_nms_web *web; /* the dashboard and browser sessions (web.c) */
+    struct qtpm_nms_workers *wk; /* --worker: leases on a shared database (workers.c) */
 };
 
 struct req {
@@ -312,6 +313,7 @@ static void h_metrics(struct req *q, const char *id)
                                 (long long)n);
     }
     qtpm_nms_routing_metrics(q->nms->rt, out);
+    qtpm_nms_workers_metrics(q->nms->wk, q->nms->st, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
                       "text/plain; version=0.0.4");
     evhttp_send_reply(q->r, 200, NULL, NULL);
@@ -323,6 +325,9 @@ static void h_challenge(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only ask for its own challenge");
         return;
     }
+    int64_t epoch; /* a worker serves only the routers it holds (workers.c) */
+    if (q->nms->wk && !qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+        return;
     qtpm_store_router r;
     int rc = qtpm_store_router_get(q->nms->st, id, &r);
     if (rc == QTPM_STORE_NOTFOUND) {
@@ -600,10 +605,22 @@ static void h_evidence(struct req *q, const char *id)
     }
     qtpm_ras_result res = {0};
     struct timespec t0, t1;
-    int64_t received_ms = qtpm_store_now_ms();
+    int64_t received_ms = qtpm_store_now_ms(), epoch = 0;
+    /* A worker verifies only the routers it holds, and writes the verdict only if it
+     * still holds the lease it verified under (the fence, docs/SCALE.md). */
+    if (q->nms->wk) {
+        if (!qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+            return;
+        qtpm_store_fence(q->nms->st, qtpm_nms_workers_id(q->nms->wk), epoch, received_ms);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (q->nms->wk) {
+        qtpm_store_unfence(q->nms->st);
+        if (res.status == 409)
+            qtpm_nms_workers_lease_lost(q->nms->wk);
+    }
     const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
     char verdict[16] = "";
     if (v)
@@ -614,6 +631,12 @@ static void h_evidence(struct req *q, const char *id)
                               (double)(t1.tv_sec - t0.tv_sec) +
                                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                               received_ms);
+}
+
+static void h_workers(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_workers_api(q->nms->wk, q->nms->st, q->r, &q->nms->errors);
 }
 
 /* ---- trust-aware routing (routing.c) ---- */
@@ -901,6 +924,7 @@ static const struct route routes[] = {
     {"/api/v1/topology", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_topology},
     {"/api/v1/stream", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_stream},
     {"/api/v1/session", NULL, EVHTTP_REQ_GET, ADMIN_READ | ROLE_ROUTER, h_session},
+    {"/api/v1/workers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_workers},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -1145,7 +1169,10 @@ static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct nms *n = arg;
     int marked = 0;
-    if (qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
+    /* A worker sweeps only the routers it holds (the others sweep theirs). */
+    if (n->wk ? qtpm_store_mark_offline_owned(n->st, (int64_t)time(NULL) - 2 * n->period,
+                                              qtpm_nms_workers_id(n->wk), &marked)
+              : qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
         fprintf(stderr, "qtpm-nms: offline timer: %s\n", qtpm_store_errmsg(n->st));
     else if (marked)
         fprintf(stderr, "qtpm-nms: %d router(s) offline\n", marked);
@@ -1202,6 +1229,8 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         fprintf(stderr, "qtpm-nms: cannot start routing: %s\n", qtpm_store_errmsg(n.st));
         goto out;
     }
+    if (qtpm_nms_workers_start(n.base, n.st, period, &n.wk))
+        goto out;
     evhttp_set_bevcb(http, make_bev, &n);
     evhttp_set_gencb(http, on_request, &n);
     evhttp_set_max_body_size(http, MAX_BODY);
@@ -1235,6 +1264,7 @@ out:
     if (http)
         evhttp_free(http); /* first: closing held requests calls into routing */
     qtpm_nms_routing_free(n.rt);
+    qtpm_nms_workers_free(n.wk);
     if (n.base)
         event_base_free(n.base);
     SSL_CTX_free(n.ssl);
