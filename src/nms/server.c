@@ -78,6 +78,7 @@ struct req {
     char cert_cn[64];
     json_t *body;
     int by_cookie, csrf_ok; /* role from a browser session (web.c), its CSRF header */
+    int unchanged; /* a POST that changed no router state, or that caught up itself */
 };
 
 static void send_json(struct evhttp_request *r, int code, json_t *j)
@@ -325,6 +326,7 @@ static void h_challenge(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only ask for its own challenge");
         return;
     }
+    q->unchanged = 1; /* a nonce changes no router state: no routing catch-up */
     int64_t epoch; /* a worker serves only the routers it holds (workers.c) */
     if (q->nms->wk && !qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
         return;
@@ -603,6 +605,7 @@ static void h_evidence(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only send its own evidence");
         return;
     }
+    q->unchanged = 1; /* qtpm_nms_routing_attested below catches up, once */
     qtpm_ras_result res = {0};
     struct timespec t0, t1;
     int64_t received_ms = qtpm_store_now_ms(), epoch = 0;
@@ -627,7 +630,7 @@ static void h_evidence(struct req *q, const char *id)
         snprintf(verdict, sizeof verdict, "%s", v);
     send_result(q, &res);
     /* After the reply: the verdict's enforcement goes out in this same loop turn. */
-    qtpm_nms_routing_attested(q->nms->rt, verdict[0] ? verdict : NULL,
+    qtpm_nms_routing_attested_router(q->nms->rt, id, verdict[0] ? verdict : NULL,
                               (double)(t1.tv_sec - t0.tv_sec) +
                                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                               received_ms);
@@ -1055,7 +1058,7 @@ static void on_request(struct evhttp_request *r, void *arg)
     json_decref(q.body);
     /* Anything but a read may have changed a router's state (evidence, heartbeat,
      * enrolment...): enforcement and the stream catch up now (two queries when not). */
-    if (method != EVHTTP_REQ_GET)
+    if (method != EVHTTP_REQ_GET && !q.unchanged)
         qtpm_nms_routing_changed(q.nms->rt);
 }
 

@@ -5,14 +5,14 @@
  * `qtpm-nms serve --worker URL` makes the process one of any number of workers sharing
  * one PostgreSQL database (SQLite works too, for one machine). There is no coordinator:
  * the database is the only shared thing. Each worker registers itself in the workers
- * table and, every quarter period, runs one lease tick (qtpm_store_lease_tick): a
- * heartbeat, its routers' leases renewed for one period, workers silent for a period
- * marked dead (a "worker-dead" event, /metrics, GET /api/v1/workers), and routers
+ * table and, every eighth of a period, runs one lease tick (qtpm_store_lease_tick): a
+ * heartbeat, its routers' leases renewed for half a period (the lease), workers silent
+ * for a lease marked dead (a "worker-dead" event, /metrics, GET /api/v1/workers), and routers
  * claimed up to its fair share — unheld ones and those whose holder's lease ran out —
  * with SELECT ... FOR UPDATE SKIP LOCKED, or its excess handed to the least loaded
- * worker. A dead worker's leases run out one period after its last tick, and the next
- * tick of a live worker takes them: its routers move within 1.25 periods (plus the time
- * to notice), under the 2 periods after which a silent router would be marked offline.
+ * worker. A dead worker's leases run out half a period after its last tick, and the next
+ * tick of a live worker takes them: its routers move within 0.625 periods, well under
+ * the 2 periods after which a silent router is marked offline.
  *
  * A router's challenge and evidence are served by the holder of its lease only: another
  * worker answers 307 with the holder's URL (and an unheld router is taken on the spot).
@@ -91,7 +91,9 @@ int qtpm_nms_workers_start(struct event_base *base, qtpm_store *st, long period,
     if (!w)
         return -1;
     w->st = st;
-    w->ttl_ms = (int64_t)period * 1000;
+    /* The lease: half a period. A dead worker's routers move within about 0.6 periods,
+     * well before a router that attests once a period could be taken for offline (2). */
+    w->ttl_ms = (int64_t)period * 500;
     snprintf(w->url, sizeof w->url, "%s", worker_url);
     size_t n = strlen(w->url);
     while (n > 8 && w->url[n - 1] == '/')
@@ -111,8 +113,8 @@ int qtpm_nms_workers_start(struct event_base *base, qtpm_store *st, long period,
         free(w);
         return -1;
     }
-    /* A quarter period between ticks (at least 250 ms): a lease of one period is
-     * renewed three times before it could run out. */
+    /* A quarter lease between ticks (at least 250 ms): a lease is renewed three times
+     * before it could run out. */
     int64_t every = w->ttl_ms / 4 < 250 ? 250 : w->ttl_ms / 4;
     struct timeval tv = {.tv_sec = (time_t)(every / 1000),
                          .tv_usec = (suseconds_t)(every % 1000) * 1000};
@@ -121,7 +123,7 @@ int qtpm_nms_workers_start(struct event_base *base, qtpm_store *st, long period,
         qtpm_nms_workers_free(w);
         return -1;
     }
-    on_tick(-1, 0, w); /* claim a share now rather than a quarter period later */
+    on_tick(-1, 0, w); /* claim a share now rather than a tick later */
     fprintf(stderr, "qtpm-nms: worker %s at %s (lease %lld ms)\n", w->id, w->url,
             (long long)w->ttl_ms);
     *out = w;

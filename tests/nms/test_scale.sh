@@ -1,0 +1,166 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# test_scale.sh — verifier workers that scale out (docs/SCALE.md), run inside
+# tests/store/pg-cluster.sh (a throwaway PostgreSQL cluster; ctest nms_scale_pg).
+#
+#   test_scale.sh QTPM_NMS SCALE_DRIVER
+#
+# Two `qtpm-nms serve --worker` processes share the cluster's database. scale_driver
+# enrols SCALE_ROUTERS (500) routers through the API and attests each once a period
+# (PERIOD = 8 s), sending each router's requests to one of the two workers (redirects
+# lead to the router's lease holder). After 2.5 periods the routers must be spread over
+# both workers; then worker 1 is killed with SIGKILL. Then:
+#   - every router is attested again, by worker 2, and none waits more than 2 periods
+#     between two verdicts (the driver's longest gap) — no router lost;
+#   - worker 1 is noticed: "dead" in GET /api/v1/workers, one worker-dead event,
+#     qtpm_nms_workers{state="dead"} 1 in /metrics; worker 2 holds all routers;
+#   - no router was attested by two workers at once: no two verdicts of one router whose
+#     verification intervals (request received → verdict written) overlap, and no
+#     lease epoch with verdicts from two workers;
+#   - no router went offline;
+#   - the database had at most one connection per worker (pg_stat_activity, sampled).
+# The figures (enrolment time, rounds, redirects, takeover times) are printed.
+set -eu
+NMS=$1 DRIVER=$2
+[ -n "${QTPM_TEST_PG:-}" ] || { echo "SKIP: QTPM_TEST_PG not set (run inside pg-cluster.sh)"; exit 77; }
+ROUTERS=${SCALE_ROUTERS:-500} PERIOD=${SCALE_PERIOD:-8} THREADS=${SCALE_THREADS:-8}
+RUN=$((PERIOD * 6))
+db="postgresql:$QTPM_TEST_PG"
+psql_bin=${QTPM_TEST_PG_BIN:-/usr/lib/postgresql/15/bin}/psql
+tmp=$(mktemp -d)
+w1= w2= drv=
+. "$(dirname "$0")/../lib/servers.sh"
+cleanup() {
+    [ -n "$w1" ] && kill -9 "$w1" 2>/dev/null
+    stop_servers $drv $w2
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$tmp"/*.log "$tmp"/driver.out; do [ -f "$f" ] && { echo "== $f"; tail -n 30 "$f"; } >&2; done
+    exit 1
+}
+sql() { "$psql_bin" "$QTPM_TEST_PG" -Atq -c "$1"; }
+FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
+api() { # api PORT PATH
+    curl -s --max-time 10 --cacert "$tmp/nms/operator-ca.crt" --cert "$tmp/nms/operator.crt" \
+        --key "$tmp/nms/operator.key" "https://127.0.0.1:$1$2"
+}
+now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
+
+"$NMS" init --dir "$tmp/nms" >/dev/null || fail "init"
+"$DRIVER" --ca-dir "$tmp/vendor" --vendor-pem "$tmp/vendor.pem" || fail "vendor CA"
+"$NMS" --db "$db" vendor import --name acme --ca "$tmp/vendor.pem" >/dev/null || fail "vendor import"
+
+p1=$(python3 "$FREEPORT") p2=$(python3 "$FREEPORT")
+while [ "$p2" = "$p1" ]; do p2=$(python3 "$FREEPORT"); done
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$p1" --period "$PERIOD" \
+    --worker "https://127.0.0.1:$p1" 2>"$tmp/w1.log" &
+w1=$!
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$p2" --period "$PERIOD" \
+    --worker "https://127.0.0.1:$p2" 2>"$tmp/w2.log" &
+w2=$!
+wait_port "$p1" "$w1" || fail "worker 1 did not start"
+wait_port "$p2" "$w2" || fail "worker 2 did not start"
+
+"$DRIVER" --ca-dir "$tmp/vendor" --cacert "$tmp/nms/operator-ca.crt" \
+    --urls "https://127.0.0.1:$p1,https://127.0.0.1:$p2" --routers "$ROUTERS" \
+    --threads "$THREADS" --period "$PERIOD" --seconds "$RUN" --out "$tmp/routers.csv" \
+    >"$tmp/driver.out" 2>"$tmp/driver.log" &
+drv=$!
+i=0
+until grep -q '^phase_start_ms=' "$tmp/driver.out"; do
+    i=$((i + 1))
+    [ $i -lt 1200 ] || fail "the driver did not finish enrolling in 2 minutes"
+    kill -0 "$drv" 2>/dev/null || fail "the driver died while enrolling"
+    sleep 0.1
+done
+sed -n 's/^scale_driver: //p' "$tmp/driver.log"
+
+# Connections: sampled while both workers and the driver run (psql itself is one).
+conn_max=0
+sample_conns() {
+    c=$(sql "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'")
+    [ "$c" -gt "$conn_max" ] && conn_max=$c
+    return 0
+}
+
+# 2.5 periods: every router held, by both workers.
+for s in 1 2 3 4 5; do sleep "$(python3 -c "print($PERIOD / 2)")"; sample_conns; done
+api "$p2" /api/v1/workers >"$tmp/workers1.json" || fail "GET /api/v1/workers"
+python3 - "$tmp/workers1.json" "$ROUTERS" "https://127.0.0.1:$p1" >"$tmp/w1.id" <<'EOF' || fail "routers not spread over both workers: $(cat "$tmp/workers1.json")"
+import json, sys
+w = json.load(open(sys.argv[1]))["workers"]
+live = [x for x in w if x["state"] == "live"]
+assert len(live) == 2, w
+assert all(x["routers"] > 0 for x in live), w
+assert sum(x["routers"] for x in live) == int(sys.argv[2]), w
+print([x["id"] for x in live if x["url"] == sys.argv[3]][0])
+EOF
+w1id=$(cat "$tmp/w1.id")
+split=$(python3 -c 'import json,sys; print(" / ".join(str(x["routers"]) for x in json.load(open(sys.argv[1]))["workers"]))' "$tmp/workers1.json")
+
+kill -9 "$w1"
+kill_ms=$(now_ms)
+wait "$w1" 2>/dev/null || true
+w1=
+echo "killed worker 1 ($w1id) at $kill_ms; routers were split $split"
+while kill -0 "$drv" 2>/dev/null; do sleep 1; sample_conns; done
+wait "$drv" || fail "driver: $(tail -n 3 "$tmp/driver.log")"
+drv=
+cat "$tmp/driver.out"
+summary=$(tail -n 1 "$tmp/driver.out")
+
+# No router lost: all enrolled, each attested after the kill, none silent for 2 periods.
+echo "$summary" | grep -q "enrolled=$ROUTERS " || fail "not every router enrolled"
+python3 - "$tmp/routers.csv" "$ROUTERS" "$kill_ms" "$PERIOD" <<'EOF' || fail "routers lost"
+import sys
+rows = [l.strip().split(",") for l in open(sys.argv[1])]
+n, kill, period = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+assert len(rows) == n, len(rows)
+late = [r[0] for r in rows if int(r[4]) <= kill + 2 * period * 1000]
+assert not late, "%d routers not attested after the takeover: %s" % (len(late), late[:5])
+gap = max(int(r[3]) for r in rows)
+assert gap < 2 * period * 1000, "a router waited %d ms between verdicts" % gap
+print("longest gap between two verdicts of a router: %d ms (limit %d)" % (gap, 2 * period * 1000))
+EOF
+
+# The dead worker is noticed and visible; the survivor holds everything.
+api "$p2" /api/v1/workers >"$tmp/workers2.json"
+python3 - "$tmp/workers2.json" "$ROUTERS" "$w1id" <<'EOF' || fail "workers after the kill: $(cat "$tmp/workers2.json")"
+import json, sys
+w = {x["id"]: x for x in json.load(open(sys.argv[1]))["workers"]}
+assert w[sys.argv[3]]["state"] == "dead" and w[sys.argv[3]]["routers"] == 0, w
+live = [x for x in w.values() if x["state"] == "live"]
+assert len(live) == 1 and live[0]["routers"] == int(sys.argv[2]), w
+EOF
+api "$p2" /metrics | grep -qx 'qtpm_nms_workers{state="dead"} 1' || fail "metrics: dead worker"
+[ "$(sql "SELECT count(*) FROM events WHERE kind = 'worker-dead' AND detail LIKE 'worker $w1id %'")" = 1 ] ||
+    fail "one worker-dead event"
+dead_ms=$(sql "SELECT time_ms FROM events WHERE kind = 'worker-dead'")
+
+# None attested twice at once, none offline.
+overlap=$(sql "SELECT count(*) FROM verdicts a JOIN verdicts b ON a.router = b.router AND a.id < b.id
+               AND a.started_ms < b.time_ms AND b.started_ms < a.time_ms")
+[ "$overlap" = 0 ] || fail "$overlap pairs of verdicts of one router verified at the same time"
+split_epoch=$(sql "SELECT count(*) FROM (SELECT router, epoch FROM verdicts GROUP BY router, epoch
+                   HAVING count(DISTINCT worker) > 1) x")
+[ "$split_epoch" = 0 ] || fail "$split_epoch lease epochs with verdicts from two workers"
+unfenced=$(sql "SELECT count(*) FROM verdicts WHERE worker IS NULL")
+[ "$unfenced" = 0 ] || fail "$unfenced verdicts written without a lease"
+offline=$(sql "SELECT count(*) FROM events WHERE kind = 'offline'")
+[ "$offline" = 0 ] || fail "$offline routers went offline"
+[ "$(sql "SELECT count(*) FROM routers WHERE state = 'offline'")" = 0 ] || fail "offline routers"
+
+# Takeover: the last of worker 1's routers to get a verdict from worker 2 after the kill.
+moved=$(sql "SELECT count(*), max(t) - $kill_ms FROM (SELECT router, min(time_ms) AS t FROM verdicts
+             WHERE time_ms > $kill_ms AND router IN (SELECT DISTINCT router FROM verdicts
+             WHERE worker = '$w1id') GROUP BY router) x")
+[ "$conn_max" -le 2 ] || fail "$conn_max database connections for 2 workers"
+verdicts=$(sql "SELECT count(*) FROM verdicts")
+echo "worker-dead noticed $((dead_ms - kill_ms)) ms after the kill; worker 1's routers" \
+     "(count, last first verdict after the kill in ms): $moved; verdicts: $verdicts;" \
+     "database connections at most $conn_max"
+echo "nms_scale: ok"
