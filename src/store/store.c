@@ -1393,7 +1393,7 @@ static int mark_dead_workers(qtpm_store *st, const char *worker, int64_t cut, in
     int ndead = 0, rc;
     *marked = 0;
     if (prep(st, &s, "SELECT id FROM workers WHERE state = 'live' AND beat_ms < $1 "
-                     "ORDER BY id LIMIT 16", "i", cut))
+                     "AND id <> $2 ORDER BY id LIMIT 16", "it", cut, worker))
         return QTPM_STORE_ERROR;
     while (ndead < 16 && (rc = st->ops->step(s)) == QTPM_DB_ROW)
         copy_text(st, dead[ndead++], sizeof dead[0], s, 0);
@@ -1495,9 +1495,11 @@ int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, in
         out->taken_over = from_other;
         mine += nid;
     }
-    /* 6. Over the share (a worker joined): hand routers to the least-loaded live worker
-     * directly, with a new epoch, so no router is ever without an owner. */
-    if (mine > share && live > 1) {
+    /* 6. Over the floor of the share while another is under it (a worker joined): hand
+     * routers to the least loaded live worker directly, with a new epoch, so no router
+     * is ever without an owner. Loads settle within [floor, ceil] of the share. */
+    int64_t floor_share = total / live;
+    if (mine > floor_share && live > 1) {
         char target[64] = "";
         int64_t its = 0;
         if (prep(st, &s, "SELECT w.id, (SELECT count(*) FROM routers r WHERE r.owner = w.id) "
@@ -1511,9 +1513,9 @@ int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, in
         done(st, s);
         if (rc < 0)
             goto bad;
-        int64_t give = mine - share;
-        if (share - its < give)
-            give = share - its;
+        int64_t give = mine - floor_share;
+        if (floor_share - its < give)
+            give = floor_share - its;
         if (give > LEASE_BATCH)
             give = LEASE_BATCH;
         if (target[0] && give > 0) {
