@@ -62,6 +62,7 @@ struct worker_thread {
     char pcr10[65];
     int enrol_failed, enrol_done;
     long redirects, transport, lease_lost, other;
+    int64_t suspect_until[MAX_URLS]; /* a worker that just failed to answer: avoid it */
 };
 
 static const char *cacert;
@@ -102,41 +103,93 @@ static size_t on_data(char *d, size_t sz, size_t nm, void *ctx)
     return add;
 }
 
-/* POSTs body to base + path; the HTTP status (0: the worker could not be reached). */
+static int url_index(const char *url)
+{
+    for (int i = 0; i < nurls; i++)
+        if (!strncmp(url, urls[i], strlen(urls[i])))
+            return i;
+    return -1;
+}
+
+/* One POST; the HTTP status (0: no answer) and, for a redirect, its target. */
+static long post_once(struct worker_thread *w, const char *url, const char *text,
+                      struct buf *b, char *location, size_t loclen)
+{
+    long status = 0;
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    location[0] = '\0';
+    if (!h)
+        return 0;
+    curl_easy_setopt(w->c, CURLOPT_URL, url);
+    curl_easy_setopt(w->c, CURLOPT_CAINFO, cacert);
+    curl_easy_setopt(w->c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(w->c, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(w->c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(w->c, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(w->c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+    /* A worker that stops answering (stalled, or gone without a reset) costs 2 s. */
+    curl_easy_setopt(w->c, CURLOPT_TIMEOUT_MS, __atomic_load_n(&phase_start, __ATOMIC_ACQUIRE)
+                                                   ? 2000L : 20000L);
+    curl_easy_setopt(w->c, CURLOPT_NOSIGNAL, 1L);
+    if (curl_easy_perform(w->c) == CURLE_OK) {
+        char *loc = NULL;
+        curl_easy_getinfo(w->c, CURLINFO_RESPONSE_CODE, &status);
+        if (status == 307 && curl_easy_getinfo(w->c, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
+            loc)
+            snprintf(location, loclen, "%s", loc);
+    }
+    curl_slist_free_all(h);
+    return status;
+}
+
+/* POSTs body to base + path, following a 307 to the router's worker (unless that worker
+ * just failed to answer: then the caller retries shortly); the HTTP status (0: the
+ * worker could not be reached — it is avoided for 2 s). */
 static long post(struct worker_thread *w, const char *base, const char *path, json_t *body,
                  json_t **reply)
 {
-    char url[1024];
+    char url[1024], loc[1024];
     snprintf(url, sizeof url, "%s%s", base, path);
     char *text = json_dumps(body, JSON_COMPACT);
     struct buf b = {0};
-    long status = 0, redirs = 0;
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    long status = 0;
     *reply = NULL;
-    if (text && h) {
-        curl_easy_setopt(w->c, CURLOPT_URL, url);
-        curl_easy_setopt(w->c, CURLOPT_CAINFO, cacert);
-        curl_easy_setopt(w->c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(w->c, CURLOPT_POSTFIELDS, text);
-        curl_easy_setopt(w->c, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(w->c, CURLOPT_WRITEDATA, &b);
-        curl_easy_setopt(w->c, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(w->c, CURLOPT_MAXREDIRS, 3L);
-        curl_easy_setopt(w->c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-        curl_easy_setopt(w->c, CURLOPT_TIMEOUT, 15L);
-        curl_easy_setopt(w->c, CURLOPT_NOSIGNAL, 1L);
-        if (curl_easy_perform(w->c) == CURLE_OK) {
-            curl_easy_getinfo(w->c, CURLINFO_RESPONSE_CODE, &status);
-            curl_easy_getinfo(w->c, CURLINFO_REDIRECT_COUNT, &redirs);
+    for (int hop = 0; text && hop < 3; hop++) {
+        free(b.p);
+        b.p = NULL;
+        b.n = 0;
+        status = post_once(w, url, text, &b, loc, sizeof loc);
+        int ui = url_index(url);
+        if (status == 0 && ui >= 0)
+            w->suspect_until[ui] = now_ms() + 2000;
+        if (status != 307 || !loc[0])
+            break;
+        w->redirects++;
+        int li = url_index(loc);
+        if (li >= 0 && w->suspect_until[li] > now_ms()) {
+            status = 503; /* its worker is not answering: retry soon */
+            break;
         }
+        snprintf(url, sizeof url, "%s", loc);
     }
-    w->redirects += redirs;
     if (b.p)
         *reply = json_loads(b.p, 0, NULL);
     free(b.p);
     free(text);
-    curl_slist_free_all(h);
     return status;
+}
+
+/* After a failure: the next worker that is not being avoided. */
+static void next_url(struct worker_thread *w, struct router *r)
+{
+    int64_t t = now_ms();
+    for (int k = 1; k <= nurls; k++) {
+        int u = (r->url + k) % nurls;
+        if (w->suspect_until[u] <= t) {
+            r->url = u;
+            return;
+        }
+    }
 }
 
 static char *b64(const uint8_t *d, size_t n)
@@ -278,8 +331,10 @@ static int attest(struct worker_thread *w, struct router *r)
     if (s != 200 || !nonce_hex || strlen(nonce_hex) != 64 || !json_is_integer(fi)) {
         if (s == 0) {
             w->transport++;
-            r->url = (r->url + 1) % nurls; /* that worker is gone: try another */
-        } else
+            next_url(w, r); /* that worker is gone or stalled: try another */
+        } else if (s == 503)
+            w->transport++; /* the router's worker is not answering */
+        else
             w->other++;
         goto out;
     }
@@ -325,9 +380,10 @@ static int attest(struct worker_thread *w, struct router *r)
         rc = 0;
     else if (s == 409)
         w->lease_lost++, r->lost++;
-    else if (s == 0) {
+    else if (s == 0 || s == 503) {
         w->transport++;
-        r->url = (r->url + 1) % nurls;
+        if (s == 0)
+            next_url(w, r);
     } else {
         w->other++;
         if (getenv("SCALE_DEBUG"))

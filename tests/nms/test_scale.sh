@@ -8,15 +8,17 @@
 # Two `qtpm-nms serve --worker` processes share the cluster's database. scale_driver
 # enrols SCALE_ROUTERS (500) routers through the API and attests each once a period
 # (PERIOD = 8 s), sending each router's requests to one of the two workers (redirects
-# lead to the router's lease holder). After 2.5 periods the routers must be spread over
-# both workers; then worker 1 is killed with SIGKILL. Then:
+# lead to the router's lease holder). After 1.5 periods the routers must be spread over
+# both workers. Worker 2 is then stalled (SIGSTOP) for 1.5 leases — its routers must be
+# taken over by worker 1 — and resumed (SIGCONT): it must come back live and be handed a
+# share again. At 3 periods worker 1 is killed with SIGKILL. Then:
 #   - every router is attested again, by worker 2, and none waits more than 2 periods
 #     between two verdicts (the driver's longest gap) — no router lost;
 #   - worker 1 is noticed: "dead" in GET /api/v1/workers, one worker-dead event,
 #     qtpm_nms_workers{state="dead"} 1 in /metrics; worker 2 holds all routers;
-#   - no router was attested by two workers at once: no two verdicts of one router whose
-#     verification intervals (request received → verdict written) overlap, and no
-#     lease epoch with verdicts from two workers;
+#   - no router was attested by two workers at once (the stall included): no two verdicts
+#     of one router whose verification intervals (request received → verdict written)
+#     overlap, and no lease epoch with verdicts from two workers;
 #   - no router went offline;
 #   - the database had at most one connection per worker (pg_stat_activity, sampled).
 # The figures (enrolment time, rounds, redirects, takeover times) are printed.
@@ -87,26 +89,65 @@ sample_conns() {
     return 0
 }
 
-# 2.5 periods: every router held, by both workers.
-for s in 1 2 3 4 5; do sleep "$(python3 -c "print($PERIOD / 2)")"; sample_conns; done
-api "$p2" /api/v1/workers >"$tmp/workers1.json" || fail "GET /api/v1/workers"
-python3 - "$tmp/workers1.json" "$ROUTERS" "https://127.0.0.1:$p1" >"$tmp/w1.id" <<'EOF' || fail "routers not spread over both workers: $(cat "$tmp/workers1.json")"
+half=$(python3 -c "print($PERIOD / 2)")
+# spread FILE: both workers live, each with routers, all routers held; prints
+# "<worker 1 id> <worker 2 id> <routers of 1>/<routers of 2>".
+spread() {
+    python3 - "$1" "$ROUTERS" "https://127.0.0.1:$p1" "https://127.0.0.1:$p2" <<'EOF'
 import json, sys
 w = json.load(open(sys.argv[1]))["workers"]
-live = [x for x in w if x["state"] == "live"]
+live = {x["url"]: x for x in w if x["state"] == "live"}
 assert len(live) == 2, w
-assert all(x["routers"] > 0 for x in live), w
-assert sum(x["routers"] for x in live) == int(sys.argv[2]), w
-print([x["id"] for x in live if x["url"] == sys.argv[3]][0])
+assert all(x["routers"] > 0 for x in live.values()), w
+assert sum(x["routers"] for x in live.values()) == int(sys.argv[2]), w
+a, b = live[sys.argv[3]], live[sys.argv[4]]
+print(a["id"], b["id"], "%d/%d" % (a["routers"], b["routers"]))
 EOF
-w1id=$(cat "$tmp/w1.id")
-split=$(python3 -c 'import json,sys; print(" / ".join(str(x["routers"]) for x in json.load(open(sys.argv[1]))["workers"]))' "$tmp/workers1.json")
+}
+
+# 1.5 periods: every router held, by both workers.
+for s in 1 2 3; do sleep "$half"; sample_conns; done
+api "$p2" /api/v1/workers >"$tmp/workers1.json" || fail "GET /api/v1/workers"
+spread "$tmp/workers1.json" >"$tmp/spread1" || fail "routers not spread over both workers: $(cat "$tmp/workers1.json")"
+read -r w1id w2id split1 <"$tmp/spread1"
+
+# Worker 2 stalls for 1.5 leases (a lease is half a period), then resumes.
+kill -STOP "$w2"
+stop_ms=$(now_ms)
+sleep "$(python3 -c "print($PERIOD * 0.75)")"
+api "$p1" /api/v1/workers >"$tmp/workers-stalled.json" || fail "GET /api/v1/workers"
+kill -CONT "$w2"
+python3 - "$tmp/workers-stalled.json" "$ROUTERS" "$w2id" <<'EOF' || fail "the stalled worker's routers were not taken over: $(cat "$tmp/workers-stalled.json")"
+import json, sys
+w = {x["id"]: x for x in json.load(open(sys.argv[1]))["workers"]}
+assert w[sys.argv[3]]["state"] == "dead" and w[sys.argv[3]]["routers"] == 0, w
+assert sum(x["routers"] for x in w.values()) == int(sys.argv[2]), w
+EOF
+[ "$(sql "SELECT count(*) FROM events WHERE kind = 'worker-dead' AND detail LIKE 'worker $w2id %'")" = 1 ] ||
+    fail "one worker-dead event for the stalled worker"
+# Back: live again, and handed a share by worker 1.
+i=0
+until api "$p1" /api/v1/workers >"$tmp/workers2.json" && spread "$tmp/workers2.json" >"$tmp/spread2" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 20 ] || fail "the resumed worker got no routers back: $(cat "$tmp/workers2.json")"
+    sleep 0.5
+done
+read -r _ _ split2 <"$tmp/spread2"
+back_ms=$(now_ms)
+echo "stalled worker 2 at $stop_ms for $((PERIOD * 3 / 4)) s; routers $split1 before, $split2 after it resumed"
+
+# At 3 periods, worker 1 dies.
+phase_ms=$(sed -n 's/^phase_start_ms=//p' "$tmp/driver.out")
+while [ "$(($(now_ms) - phase_ms))" -lt $((PERIOD * 3000)) ]; do
+    sleep 0.5
+    sample_conns
+done
 
 kill -9 "$w1"
 kill_ms=$(now_ms)
 wait "$w1" 2>/dev/null || true
 w1=
-echo "killed worker 1 ($w1id) at $kill_ms; routers were split $split"
+echo "killed worker 1 ($w1id) at $kill_ms"
 while kill -0 "$drv" 2>/dev/null; do sleep 1; sample_conns; done
 wait "$drv" || fail "driver: $(tail -n 3 "$tmp/driver.log")"
 drv=
@@ -139,7 +180,8 @@ EOF
 api "$p2" /metrics | grep -qx 'qtpm_nms_workers{state="dead"} 1' || fail "metrics: dead worker"
 [ "$(sql "SELECT count(*) FROM events WHERE kind = 'worker-dead' AND detail LIKE 'worker $w1id %'")" = 1 ] ||
     fail "one worker-dead event"
-dead_ms=$(sql "SELECT time_ms FROM events WHERE kind = 'worker-dead'")
+dead_ms=$(sql "SELECT time_ms FROM events WHERE kind = 'worker-dead' AND detail LIKE 'worker $w1id %'")
+stall_dead_ms=$(sql "SELECT time_ms FROM events WHERE kind = 'worker-dead' AND detail LIKE 'worker $w2id %'")
 
 # None attested twice at once, none offline.
 overlap=$(sql "SELECT count(*) FROM verdicts a JOIN verdicts b ON a.router = b.router AND a.id < b.id
@@ -156,11 +198,16 @@ offline=$(sql "SELECT count(*) FROM events WHERE kind = 'offline'")
 
 # Takeover: the last of worker 1's routers to get a verdict from worker 2 after the kill.
 moved=$(sql "SELECT count(*), max(t) - $kill_ms FROM (SELECT router, min(time_ms) AS t FROM verdicts
-             WHERE time_ms > $kill_ms AND router IN (SELECT DISTINCT router FROM verdicts
-             WHERE worker = '$w1id') GROUP BY router) x")
+             WHERE time_ms > $kill_ms AND router IN (SELECT router FROM routers WHERE id IN
+             (SELECT router FROM verdicts WHERE worker = '$w1id' AND time_ms <= $kill_ms
+              AND time_ms > $kill_ms - $PERIOD * 1000)) GROUP BY router) x")
+lost_fence=$(api "$p2" /metrics | sed -n 's/^qtpm_nms_worker_lease_lost_total //p')
 [ "$conn_max" -le 2 ] || fail "$conn_max database connections for 2 workers"
 verdicts=$(sql "SELECT count(*) FROM verdicts")
-echo "worker-dead noticed $((dead_ms - kill_ms)) ms after the kill; worker 1's routers" \
-     "(count, last first verdict after the kill in ms): $moved; verdicts: $verdicts;" \
+echo "stall: worker 2 noticed dead $((stall_dead_ms - stop_ms)) ms after SIGSTOP;" \
+     "routers $split2 less than $((back_ms - stop_ms - PERIOD * 750)) ms after SIGCONT"
+echo "kill: worker 1 noticed dead $((dead_ms - kill_ms)) ms after SIGKILL; the routers it" \
+     "attested in its last period (count|ms from the kill to the last one's next verdict): $moved"
+echo "verdicts: $verdicts; refused by the fence at worker 2: ${lost_fence:-?};" \
      "database connections at most $conn_max"
 echo "nms_scale: ok"
