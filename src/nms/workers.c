@@ -108,7 +108,10 @@ int qtpm_nms_workers_start(struct event_base *base, qtpm_store *st, long period,
     }
     snprintf(w->id, sizeof w->id, "%.40s-%ld-%02x%02x%02x", host, (long)getpid(), rnd[0],
              rnd[1], rnd[2]);
-    if (qtpm_store_worker_register(st, w->id, w->url, host, (int64_t)getpid())) {
+    /* A worker paused inside a transaction loses it after 2 s, instead of stopping every
+     * other worker's writes while it is paused (the others wait at most 5 s). */
+    if (qtpm_store_idle_limit(st, 2000) ||
+        qtpm_store_worker_register(st, w->id, w->url, host, (int64_t)getpid())) {
         fprintf(stderr, "qtpm-nms: cannot register worker: %s\n", qtpm_store_errmsg(st));
         free(w);
         return -1;

@@ -62,6 +62,9 @@ typedef struct {
      * lock() takes the database-wide lock inside it later, until it ends. */
     int (*begin_light)(qtpm_db *db);
     int (*lock)(qtpm_db *db);
+    /* Optional: a session that stays idle inside a transaction for ms is ended by the
+     * server, its locks released (0: no limit). Kept across reconnections. */
+    int (*idle_limit)(qtpm_db *db, int ms);
     int (*commit)(qtpm_db *db);
     int (*rollback)(qtpm_db *db);
 

@@ -52,6 +52,7 @@ struct qtpm_db {
     PGconn *c;
     int in_tx;
     int suspect; /* the last failure looked like a lost or terminated connection */
+    int idle_ms; /* idle_in_transaction_session_timeout, 0: none (pg_idle_limit) */
     char *err;
     size_t errlen;
 };
@@ -143,8 +144,23 @@ static int pg_exec(qtpm_db *db, const char *sql)
 /* The session settings every connection gets (again after a reset). */
 static int session_setup(qtpm_db *db)
 {
-    return raw_exec(db, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
-                        "SET client_min_messages = warning");
+    char idle[96];
+    snprintf(idle, sizeof idle, "SET idle_in_transaction_session_timeout = %d", db->idle_ms);
+    if (raw_exec(db, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
+                     "SET client_min_messages = warning"))
+        return QTPM_STORE_ERROR;
+    return db->idle_ms ? raw_exec(db, idle) : QTPM_STORE_OK;
+}
+
+/* A verifier worker that is paused (SIGSTOP, a frozen VM) inside a transaction would
+ * hold the store's advisory lock, and with it every other worker's writes, for as long
+ * as it is paused: the server ends such a session after ms (docs/SCALE.md). */
+static int pg_idle_limit(qtpm_db *db, int ms)
+{
+    db->idle_ms = ms < 0 ? 0 : ms;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SET idle_in_transaction_session_timeout = %d", db->idle_ms);
+    return pg_exec(db, sql);
 }
 
 static void pg_close(qtpm_db *db)
@@ -411,6 +427,7 @@ const qtpm_db_ops qtpm_db_pg = {
     .begin = pg_begin,
     .begin_light = pg_begin_light,
     .lock = pg_lock,
+    .idle_limit = pg_idle_limit,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .prepare = pg_prepare,

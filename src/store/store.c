@@ -1298,6 +1298,11 @@ void qtpm_store_fence(qtpm_store *st, const char *worker, int64_t epoch, int64_t
 
 void qtpm_store_unfence(qtpm_store *st) { memset(&st->fence, 0, sizeof st->fence); }
 
+int qtpm_store_idle_limit(qtpm_store *st, int ms)
+{
+    return st->ops->idle_limit ? st->ops->idle_limit(st->db, ms) : QTPM_STORE_OK;
+}
+
 int qtpm_store_worker_register(qtpm_store *st, const char *id, const char *url,
                                const char *host, int64_t pid)
 {

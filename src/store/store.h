@@ -300,6 +300,11 @@ int qtpm_store_lease_acquire(qtpm_store *st, const char *router, const char *wor
 void qtpm_store_fence(qtpm_store *st, const char *worker, int64_t epoch, int64_t started_ms);
 void qtpm_store_unfence(qtpm_store *st);
 
+/* PostgreSQL: the server ends this connection when it stays idle inside a transaction
+ * for ms (0: never), so a paused process cannot hold the write lock from everyone; the
+ * next statement reconnects. SQLite: nothing. */
+int qtpm_store_idle_limit(qtpm_store *st, int ms);
+
 /* The offline timer of a worker: as qtpm_store_mark_offline, for the routers it holds. */
 int qtpm_store_mark_offline_owned(qtpm_store *st, int64_t before, const char *worker,
                                   int *marked);

@@ -145,8 +145,8 @@ static long post_once(struct worker_thread *w, const char *url, const char *text
 /* POSTs body to base + path, following a 307 to the router's worker (unless that worker
  * just failed to answer: then the caller retries shortly); the HTTP status (0: the
  * worker could not be reached — it is avoided for 2 s). */
-static long post(struct worker_thread *w, const char *base, const char *path, json_t *body,
-                 json_t **reply)
+static long post_at(struct worker_thread *w, const char *base, const char *path,
+                    json_t *body, json_t **reply, int *answered_by)
 {
     char url[1024], loc[1024];
     snprintf(url, sizeof url, "%s%s", base, path);
@@ -160,6 +160,8 @@ static long post(struct worker_thread *w, const char *base, const char *path, js
         b.n = 0;
         status = post_once(w, url, text, &b, loc, sizeof loc);
         int ui = url_index(url);
+        if (status && answered_by)
+            *answered_by = ui;
         if (status == 0 && ui >= 0)
             w->suspect_until[ui] = now_ms() + 2000;
         if (status != 307 || !loc[0])
@@ -177,6 +179,12 @@ static long post(struct worker_thread *w, const char *base, const char *path, js
     free(b.p);
     free(text);
     return status;
+}
+
+static long post(struct worker_thread *w, const char *base, const char *path, json_t *body,
+                 json_t **reply)
+{
+    return post_at(w, base, path, body, reply, NULL);
 }
 
 /* After a failure: the next worker that is not being avoided. */
@@ -324,7 +332,14 @@ static int attest(struct worker_thread *w, struct router *r)
     int rc = -1;
     const char *base = urls[r->url];
     snprintf(path, sizeof path, "/api/v1/routers/%s/challenge", r->id);
-    long s = post(w, base, path, empty, &reply);
+    int by = -1;
+    long s = post_at(w, base, path, empty, &reply, &by);
+    /* A router remembers the worker that answered (after a redirect: its lease holder)
+     * and goes there directly next time, as a client of a load balancer would stick. */
+    if (s == 200 && by >= 0) {
+        r->url = by;
+        base = urls[by];
+    }
     json_decref(empty);
     const char *nonce_hex = json_string_value(json_object_get(reply, "nonce"));
     json_t *fi = json_object_get(reply, "from_index");
