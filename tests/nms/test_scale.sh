@@ -114,6 +114,18 @@ for s in 1 2 3; do sleep "$half"; sample_conns; done
 api "$p2" /api/v1/workers >"$tmp/workers1.json" || fail "GET /api/v1/workers"
 spread "$tmp/workers1.json" >"$tmp/spread1" || fail "routers not spread over both workers: $(cat "$tmp/workers1.json")"
 read -r w1id w2id split1 <"$tmp/spread1"
+# A router's challenge at the worker that does not hold it: 307 to the holder, same path.
+r2=$(sql "SELECT id FROM routers WHERE owner = '$w2id' ORDER BY id LIMIT 1")
+code=$(curl -s --max-time 10 --cacert "$tmp/nms/operator-ca.crt" -o "$tmp/redirect.json" \
+    -D "$tmp/redirect.head" -w '%{http_code}' -H 'Content-Type: application/json' -d '{}' \
+    "https://127.0.0.1:$p1/api/v1/routers/$r2/challenge")
+[ "$code" = 307 ] || fail "challenge at the other worker: $code"
+grep -qi "^location: https://127.0.0.1:$p2/api/v1/routers/$r2/challenge" "$tmp/redirect.head" ||
+    fail "redirect target: $(cat "$tmp/redirect.head")"
+grep -q '"error":"not-owner"' "$tmp/redirect.json" || fail "redirect body: $(cat "$tmp/redirect.json")"
+code=$(curl -s --max-time 10 --cacert "$tmp/nms/operator-ca.crt" -o /dev/null -w '%{http_code}' \
+    "https://127.0.0.1:$p1/api/v1/workers")
+[ "$code" = 401 ] || fail "GET /api/v1/workers without a certificate: $code"
 
 # Worker 2 stalls for 1.5 leases (a lease is half a period), then resumes.
 kill -STOP "$w2"
