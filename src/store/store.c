@@ -595,8 +595,10 @@ int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_
                           int64_t now)
 {
     /* Deleting is the take: a second use (even a concurrent one) finds no row. Expired
-     * nonces of any router are swept in the same transaction. */
-    if (qtpm_store_begin(st))
+     * nonces of any router are swept in the same transaction — a light one: row locks
+     * are all it needs (no event, nothing read before writing), so verifier workers do
+     * not queue for the database-wide lock here. */
+    if (begin_tx(st, 1))
         return QTPM_STORE_ERROR;
     int64_t found = 0;
     if (run(st, &found, "DELETE FROM nonces WHERE nonce = $1 AND router = $2 "

@@ -16,7 +16,7 @@
  *       seconds, every router attests once a period: POST /challenge, TPM2_Quote of PCR 10
  *       over the nonce, POST /evidence with its one IMA entry (from_index as the
  *       challenge says). Redirects (307 from a worker that does not hold the router) are
- *       followed; a worker that cannot be reached makes the router try the next URL 0.3 s
+ *       followed; a worker that cannot be reached makes the router try the next URL 1 s
  *       later. Nothing is faked: every verdict is the NMS's answer to TPM-signed evidence.
  *       The CSV has one line per router: id, successful rounds, failed rounds, longest
  *       gap between successes (ms, the start of the phase counting as one), last success
@@ -462,7 +462,9 @@ static void *run(void *arg)
                 next->next_due = done + (int64_t)(period * 1000);
         } else {
             next->fail++;
-            next->next_due = now_ms() + 300;
+            /* A second before the next try: a worker that died or stalls is replaced
+             * within a lease, and quicker retries would only load the live one. */
+            next->next_due = now_ms() + 1000;
         }
     }
     return NULL;
