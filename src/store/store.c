@@ -1391,6 +1391,7 @@ static int count_of(qtpm_store *st, int64_t *n, const char *sql, const char *fmt
 }
 
 #define LEASE_BATCH 1024 /* routers claimed or handed over per tick, at most */
+#define WORKER_FORGET_MS (24 * 3600 * 1000LL) /* a gone worker's row is kept this long */
 
 static int mark_dead_workers(qtpm_store *st, const char *worker, int64_t cut, int64_t ttl_ms,
                              int *marked)
@@ -1459,6 +1460,11 @@ int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, in
      * the owner and the epoch), so extending it is safe even after it expired. */
     if (run(st, NULL, "UPDATE routers SET lease_until_ms = $1 WHERE owner = $2", "it", until,
             worker))
+        goto bad;
+    /* Workers stopped or dead for a day that hold nothing are forgotten. */
+    if (run(st, NULL, "DELETE FROM workers WHERE state <> 'live' AND beat_ms < $1 AND id NOT IN "
+                      "(SELECT owner FROM routers WHERE owner IS NOT NULL)", "i",
+            now_ms - WORKER_FORGET_MS))
         goto bad;
     /* 4. This worker's fair share of the routers among the live workers. */
     int64_t live = 0, total = 0, mine = 0;

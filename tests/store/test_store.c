@@ -1268,6 +1268,13 @@ static void test_workers(void **state)
     /* A clean stop releases everything the worker held. */
     assert_int_equal(qtpm_store_worker_stop(h, hw), 0);
     assert_int_equal(raw_int(sql), 0);
+    /* A day later its row is forgotten by the next tick of another worker. */
+    snprintf(sql, sizeof sql, "UPDATE workers SET beat_ms = 0 WHERE id = '%s'", hw);
+    assert_int_equal(raw_exec(sql), 0);
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", later + 4, ttl, &ra), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM workers WHERE id = '%s'", hw);
+    assert_int_equal(raw_int(sql), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM workers"), 2);
     qtpm_store_close(a);
     qtpm_store_close(b);
     qtpm_store_close(c);
