@@ -122,6 +122,11 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    /* A verifier worker that does not hold this router's lease answers 307 with the
+     * worker that does (docs/SCALE.md); 307 keeps the POST and its body. */
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 2L);
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
     if (cfg->ca_file[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
     if (id) {

@@ -21,7 +21,7 @@ static void usage_to(FILE *f)
     fprintf(f,
             "usage: qtpm-nms init --dir D\n"
             "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
-            "[--period S] [--web DIR]\n"
+            "[--period S] [--web DIR] [--worker https://HOST:PORT]\n"
             "       qtpm-nms [--dir D | --db URL] compact [--json]\n"
             "       qtpm-nms [--dir D | --db URL] router log ID [--boot N]\n"
             "Every command also takes --config FILE (YAML; the command line overrides it),\n"
@@ -90,6 +90,8 @@ int main(int argc, char **argv)
             listen = argv[++i];
         else if (!strcmp(argv[i], "--web") && i + 1 < argc)
             web = argv[++i];
+        else if (!strcmp(argv[i], "--worker") && i + 1 < argc)
+            qtpm_nms_set_worker(argv[++i]); /* workers.c, docs/SCALE.md */
         else if (!strcmp(argv[i], "--role") && i + 1 < argc)
             role = argv[++i];
         else if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {

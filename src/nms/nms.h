@@ -6,6 +6,7 @@
 #define QTPM_NMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Runs the REST API of docs/NMS.md until SIGINT/SIGTERM; 0 on a clean stop. period is
  * the heartbeat period in seconds (a router silent for two periods becomes offline);
@@ -44,5 +45,32 @@ int qtpm_nms_web_login_url(const char *nms_dir, const char *role, long ttl,
 
 /* Whether rel is an acceptable dashboard file path (exposed for the unit test). */
 int qtpm_nms_web_path_ok(const char *rel);
+
+/* ---- verifier workers on a shared database (workers.c, docs/SCALE.md) ---- */
+struct event_base;
+struct evbuffer;
+struct qtpm_store;
+struct qtpm_nms_workers;
+
+/* `serve --worker URL`: this process is one worker, reached at URL (https://...); set
+ * before qtpm_nms_serve. NULL (the default): one process, no leases. */
+void qtpm_nms_set_worker(const char *url);
+const char *qtpm_nms_worker_url(void);
+/* Registers the worker and starts its lease ticks; *out stays NULL without --worker. */
+int qtpm_nms_workers_start(struct event_base *base, struct qtpm_store *st, long period,
+                           struct qtpm_nms_workers **out);
+/* Stops the ticks and releases the worker's routers (a clean exit). */
+void qtpm_nms_workers_free(struct qtpm_nms_workers *w);
+const char *qtpm_nms_workers_id(const struct qtpm_nms_workers *w);
+/* 1 when this worker holds router's lease (*epoch set); else the request was answered
+ * (307 to the holder, 404, 5xx) and 0 is returned. */
+int qtpm_nms_workers_route(struct qtpm_nms_workers *w, struct evhttp_request *r,
+                           const char *router, int64_t *epoch, uint64_t *errors);
+void qtpm_nms_workers_lease_lost(struct qtpm_nms_workers *w);
+/* GET /api/v1/workers (w may be NULL: a process that is not a worker lists them too). */
+void qtpm_nms_workers_api(struct qtpm_nms_workers *w, struct qtpm_store *st,
+                          struct evhttp_request *r, uint64_t *errors);
+void qtpm_nms_workers_metrics(struct qtpm_nms_workers *w, struct qtpm_store *st,
+                              struct evbuffer *out);
 
 #endif

@@ -106,6 +106,7 @@ struct qtpm_nms_routing {
     struct event *retry, *tick;
     int64_t last_event; /* the newest event pushed to the stream */
     int64_t evidence_ms; /* arrival of the evidence being handled, 0 outside */
+    int64_t scanned_ms; /* the last full look at every router's state (changed()) */
     unsigned ticks;
     uint64_t reroutes, failures;
     uint64_t verdicts[4]; /* good, unknown, bad, refused */
@@ -708,6 +709,7 @@ static void reconcile(qtpm_nms_routing *rt)
 static void changed(qtpm_nms_routing *rt, int force)
 {
     struct states_acc s = {0};
+    rt->scanned_ms = qtpm_store_now_ms();
     qtpm_store_policy p;
     if (qtpm_store_router_each(rt->st, add_state, &s) || s.oom ||
         qtpm_store_policy_get(rt->st, &p)) {
@@ -718,7 +720,12 @@ static void changed(qtpm_nms_routing *rt, int force)
     int differ = force || !rt->have_states || !rt->have_policy || s.n != rt->nstates ||
                  memcmp(&p, &rt->policy, sizeof p) != 0;
     for (size_t i = 0; i < s.n; i++) {
-        const struct rstate *old = rt->have_states ? state_of(rt, s.a[i].id) : NULL;
+        /* Both lists come in the store's order: the same index is nearly always the
+         * same router, which keeps this pass linear in the number of routers. */
+        const struct rstate *old =
+            !rt->have_states ? NULL
+            : i < rt->nstates && !strcmp(rt->states[i].id, s.a[i].id) ? &rt->states[i]
+                                                                      : state_of(rt, s.a[i].id);
         if (old && !strcmp(old->state, s.a[i].state) && !strcmp(old->hostname, s.a[i].hostname))
             continue;
         differ = 1;
@@ -763,6 +770,29 @@ void qtpm_nms_routing_attested(qtpm_nms_routing *rt, const char *verdict, double
     rt->evidence_ms = received_ms;
     qtpm_nms_routing_changed(rt);
     rt->evidence_ms = 0;
+}
+
+void qtpm_nms_routing_attested_router(qtpm_nms_routing *rt, const char *router,
+                                      const char *verdict, double seconds, int64_t received_ms)
+{
+    /* A verdict that repeats the state this worker last saw changes nothing to enforce:
+     * the look at every router's state (a query over the whole table) is skipped, so an
+     * attestation costs the same with 50 or 50 000 routers. Another worker's changes are
+     * seen by the next full look, at most a second later. */
+    const struct rstate *o = verdict && rt->have_states && rt->have_policy ? state_of(rt, router)
+                                                                           : NULL;
+    if (!o || strcmp(o->state, verdict) != 0 || qtpm_store_now_ms() - rt->scanned_ms > 1000) {
+        qtpm_nms_routing_attested(rt, verdict, seconds, received_ms);
+        return;
+    }
+    int k = !strcmp(verdict, "good") ? 0 : !strcmp(verdict, "bad") ? 2 : 1;
+    rt->verdicts[k]++;
+    for (size_t i = 0; i < N_BUCKETS; i++)
+        if (seconds <= buckets[i])
+            rt->hist[i]++;
+    rt->hcount++;
+    rt->hsum += seconds;
+    push_events(rt);
 }
 
 /* ---- handlers ---- */

@@ -72,6 +72,7 @@ struct nms {
     qtpm_nms_routing *rt; /* trust-aware routing, the stream (routing.c, stream.c) */
     struct qtpm_nms_web *web; /* the dashboard and browser sessions (web.c) */
     struct event *compact;    /* the compaction timer (ops.c) */
+    struct qtpm_nms_workers *wk; /* --worker: leases on a shared database (workers.c) */
 };
 
 struct req {
@@ -81,6 +82,7 @@ struct req {
     char cert_cn[64];
     json_t *body;
     int by_cookie, csrf_ok; /* role from a browser session (web.c), its CSRF header */
+    int unchanged; /* a POST that changed no router state, or that caught up itself */
 };
 
 static void send_json(struct evhttp_request *r, int code, json_t *j)
@@ -389,6 +391,7 @@ static void h_metrics(struct req *q, const char *id)
                                 (long long)n);
     }
     qtpm_nms_routing_metrics(q->nms->rt, out);
+    qtpm_nms_workers_metrics(q->nms->wk, q->nms->st, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
                       "text/plain; version=0.0.4");
     evhttp_send_reply(q->r, 200, NULL, NULL);
@@ -400,6 +403,10 @@ static void h_challenge(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only ask for its own challenge");
         return;
     }
+    q->unchanged = 1; /* a nonce changes no router state: no routing catch-up */
+    int64_t epoch; /* a worker serves only the routers it holds (workers.c) */
+    if (q->nms->wk && !qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+        return;
     qtpm_store_router r;
     int rc = qtpm_store_router_get(q->nms->st, id, &r);
     if (rc == QTPM_STORE_NOTFOUND) {
@@ -675,22 +682,41 @@ static void h_evidence(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only send its own evidence");
         return;
     }
+    q->unchanged = 1; /* qtpm_nms_routing_attested below catches up, once */
     qtpm_ras_result res = {0};
     struct timespec t0, t1;
-    int64_t received_ms = qtpm_store_now_ms();
+    int64_t received_ms = qtpm_store_now_ms(), epoch = 0;
+    /* A worker verifies only the routers it holds, and writes the verdict only if it
+     * still holds the lease it verified under (the fence, docs/SCALE.md). */
+    if (q->nms->wk) {
+        if (!qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+            return;
+        qtpm_store_fence(q->nms->st, qtpm_nms_workers_id(q->nms->wk), epoch, received_ms);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (q->nms->wk) {
+        qtpm_store_unfence(q->nms->st);
+        if (res.status == 409)
+            qtpm_nms_workers_lease_lost(q->nms->wk);
+    }
     const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
     char verdict[16] = "";
     if (v)
         snprintf(verdict, sizeof verdict, "%s", v);
     send_result(q, &res);
     /* After the reply: the verdict's enforcement goes out in this same loop turn. */
-    qtpm_nms_routing_attested(q->nms->rt, verdict[0] ? verdict : NULL,
+    qtpm_nms_routing_attested_router(q->nms->rt, id, verdict[0] ? verdict : NULL,
                               (double)(t1.tv_sec - t0.tv_sec) +
                                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                               received_ms);
+}
+
+static void h_workers(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_workers_api(q->nms->wk, q->nms->st, q->r, &q->nms->errors);
 }
 
 /* ---- trust-aware routing (routing.c) ---- */
@@ -981,6 +1007,7 @@ static const struct route routes[] = {
     {"/api/v1/session", NULL, EVHTTP_REQ_GET, ADMIN_READ | ROLE_ROUTER, h_session},
     {"/healthz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_health},
     {"/readyz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_ready},
+    {"/api/v1/workers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_workers},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -1111,7 +1138,7 @@ static void on_request(struct evhttp_request *r, void *arg)
     json_decref(q.body);
     /* Anything but a read may have changed a router's state (evidence, heartbeat,
      * enrolment...): enforcement and the stream catch up now (two queries when not). */
-    if (method != EVHTTP_REQ_GET)
+    if (method != EVHTTP_REQ_GET && !q.unchanged)
         qtpm_nms_routing_changed(q.nms->rt);
 }
 
@@ -1226,7 +1253,10 @@ static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
     struct nms *n = arg;
     int marked = 0;
     char count[16];
-    if (qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
+    /* A worker sweeps only the routers it holds (the others sweep theirs). */
+    if (n->wk ? qtpm_store_mark_offline_owned(n->st, (int64_t)time(NULL) - 2 * n->period,
+                                              qtpm_nms_workers_id(n->wk), &marked)
+              : qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
         qtpm_nms_log(QTPM_LOG_ERROR, "offline timer failed", "error", qtpm_store_errmsg(n->st),
                      NULL);
     else if (marked) {
@@ -1307,6 +1337,8 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
                      NULL);
         goto out;
     }
+    if (qtpm_nms_workers_start(n.base, n.st, period, &n.wk))
+        goto out;
     evhttp_set_bevcb(http, make_bev, &n);
     evhttp_set_gencb(http, on_request, &n);
     evhttp_set_max_body_size(http, MAX_BODY);
@@ -1355,6 +1387,7 @@ out:
     if (http)
         evhttp_free(http); /* first: closing held requests calls into routing */
     qtpm_nms_routing_free(n.rt);
+    qtpm_nms_workers_free(n.wk);
     if (n.base)
         event_base_free(n.base);
     SSL_CTX_free(n.ssl);
