@@ -297,9 +297,13 @@ static int bootstrap(const char *conf, agent_config *cfg, qtpm_tss *tpm, ztp_cli
     }
     if (memcmp(measured, o.image_sha256, 32) != 0) {
         report(z, "boot-image-mismatch", "the measured image is not the signed boot image");
+        char *mh = agent_hex(measured, 32), *sh = agent_hex(o.image_sha256, 32);
         fprintf(stderr, "qtpm-agent: zero-touch provisioning REFUSED: the measured image (%zu "
-                        "files, PCR 10) is not the boot image of the onboarding information: "
-                        "not enrolling\n", added);
+                        "files, PCR 10; digest %s) is not the boot image of the onboarding "
+                        "information (%s): not enrolling\n", added, mh ? mh : "?",
+                sh ? sh : "?");
+        free(mh);
+        free(sh);
         qtpm_ztp_onboarding_clear(&o);
         return 1;
     }

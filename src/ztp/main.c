@@ -127,6 +127,23 @@ static int write_file(const char *path, const void *buf, size_t len, int mode)
     return 0;
 }
 
+/* mkdir -p */
+static int mkdir_p(const char *dir, int mode)
+{
+    char p[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof p)
+        return -1;
+    memcpy(p, dir, n + 1);
+    for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = 0;
+        if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+            return -1;
+        *s = '/';
+    }
+    return mkdir(p, (mode_t)mode) == 0 || errno == EEXIST ? 0 : -1;
+}
+
 static int pathf(char *out, size_t cap, const char *dir, const char *name)
 {
     return (size_t)snprintf(out, cap, "%s/%s", dir, name) < cap ? 0 : -1;
@@ -604,7 +621,7 @@ static int onboard(int argc, char **argv)
     char *json = key && cert ? qtpm_ztp_onboarding_json(&o) : NULL;
     uint8_t *der = NULL, *oc = NULL, *vb = NULL;
     size_t der_len = 0, oc_len = 0, vb_len = 0;
-    if (mkdir(ddir, 0755) != 0 && errno != EEXIST)
+    if (mkdir_p(ddir, 0755) != 0)
         json = (free(json), NULL);
     rc = json &&
                  qtpm_ztp_cms_sign(QTPM_ZTP_OID_INFO_JSON, (uint8_t *)json, strlen(json), cert,
