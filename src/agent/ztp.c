@@ -43,6 +43,7 @@
 typedef struct {
     const char *url, *bootstrap_ca;
     char serial[65];
+    CURL *curl; /* one handle: every RPC after the first reuses its TLS connection */
 } ztp_client;
 
 static double now_ms(void)
@@ -59,13 +60,14 @@ static int ztp_post(const ztp_client *z, const char *rpc, const char *body, long
     char url[1024], user[80];
     snprintf(url, sizeof url, "%s" OPS "%s", z->url, rpc);
     snprintf(user, sizeof user, "%s:", z->serial);
-    CURL *c = curl_easy_init();
+    CURL *c = z->curl;
+    if (c)
+        curl_easy_reset(c); /* options only: the connection cache stays */
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/yang-data+json");
     h = h ? curl_slist_append(h, "Accept: application/yang-data+json") : NULL;
     memset(out, 0, sizeof *out);
     if (!c || !h) {
         curl_slist_free_all(h);
-        curl_easy_cleanup(c);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -89,7 +91,6 @@ static int ztp_post(const ztp_client *z, const char *rpc, const char *body, long
     CURLcode rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     curl_slist_free_all(h);
-    curl_easy_cleanup(c);
     if (rc != CURLE_OK || out->overflow) {
         snprintf(err, errlen, "bootstrap server %s: %s", z->url,
                  out->overflow ? "reply too large" : curl_easy_strerror(rc));
@@ -413,6 +414,7 @@ int agent_ztp_main(int argc, char **argv)
         return 1;
     }
     qtpm_tss *tpm = NULL;
+    z.curl = curl_easy_init();
     int status = 1, rc = qtpm_tss_new(cfg.tcti, &tpm);
     if (rc != QTPM_OK) {
         fprintf(stderr, "qtpm-agent: cannot reach the TPM at %s: %s\n", cfg.tcti,
@@ -426,6 +428,7 @@ int agent_ztp_main(int argc, char **argv)
         status = bootstrap(conf, &cfg, tpm, &z, ca, pub, pub_len);
     }
     qtpm_tss_free(tpm);
+    curl_easy_cleanup(z.curl);
     curl_global_cleanup();
     X509_free(ca);
     free(pub);

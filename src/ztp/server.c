@@ -23,7 +23,10 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +143,13 @@ static void on_request(struct evhttp_request *req, void *arg)
 {
     ztp_server *s = arg;
     const char *uri = evhttp_request_get_uri(req);
+    /* headers and body leave as separate TLS records: without TCP_NODELAY the second waits
+     * for the device's delayed ACK (tens of ms a request) */
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+    int one = 1;
+    if (fd >= 0)
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
         reply_error(req, 405, "operation-not-supported", "only POST of the two RPCs");
         return;
