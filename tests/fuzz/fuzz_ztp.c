@@ -15,6 +15,8 @@
 
 #include "qtpm/ztp.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 static X509 *vendor;
 
 /* A fixed self-signed P-384 vendor CA, made once. */
