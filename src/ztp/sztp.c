@@ -560,7 +560,8 @@ void qtpm_ztp_onboarding_clear(qtpm_ztp_onboarding *o)
 {
     for (size_t i = 0; i < o->n_files; i++)
         free(o->files[i].data);
-    free(o->files[o->n_files].data); /* one half-parsed */
+    if (o->n_files < QTPM_ZTP_MAX_FILES)
+        free(o->files[o->n_files].data); /* one half-read (qtpm-ztp onboard) */
     free(o->nms_ca_pem);
     memset(o, 0, sizeof *o);
 }
