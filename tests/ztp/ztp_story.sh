@@ -6,8 +6,10 @@
 # the owner (qtpm-ztp owner-init, onboard) puts its signed onboarding information on an
 # untrusted bootstrap server (qtpm-ztp serve); the router (qtpm-agent bootstrap) must
 #
-#   refuse  a voucher for another router, an expired voucher, a revoked voucher, a tampered
-#           onboarding information (CMS byte flipped; ML-DSA-65 signature replaced), and a
+#   refuse  a voucher for another router, an expired voucher, a revoked voucher, a voucher
+#           from another vendor, a voucher conveyed without the vendor's CRL, a voucher whose
+#           ML-DSA-65 signature was replaced, a tampered onboarding information (CMS byte
+#           flipped; ML-DSA-65 signature replaced), and a
 #           router changed before enrolment (its measured image is not the signed one:
 #           it never enrols);
 #   accept  the right data: enrolled, attested good, mutual TLS up ("trusted");
@@ -20,11 +22,11 @@ nms=$build/src/nms/qtpm-nms agent=$build/src/agent/qtpm-agent ztp=$build/src/ztp
 dl=$build/src/attest/qtpm-digestlist server=$build/src/server/qtpm-server
 mfg=$build/src/manufacture/qtpm-manufacture qtpm=$build/src/cli/qtpm
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-ztp.XXXXXX")
-tpm_pid= nms_pid= ztp_pid=
+tpm_pid= nms_pid= ztp_pid= ztp2_pid=
 . "$(dirname "$0")/../lib/servers.sh"
 FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 cleanup() {
-    stop_servers $ztp_pid $nms_pid $tpm_pid
+    stop_servers $ztp_pid $ztp2_pid $nms_pid $tpm_pid
     [ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -169,6 +171,28 @@ voucher "$tmp/v-rev" "$serial"
 onboard_ok "$tmp/v-rev"
 "$ztp" revoke --vendor-dir "$tmp/vendor" --voucher "$tmp/v-rev.cms" >/dev/null || fail "revoke"
 refused "revoked voucher" "certificate revoked"
+# 3b. a voucher from another "vendor" (not the router's voucher CA), and a bootstrap server
+#     that withholds the vendor's CRL
+"$ztp" vendor-init --dir "$tmp/rogue" >/dev/null || fail "rogue vendor-init"
+"$ztp" voucher --vendor-dir "$tmp/rogue" --serial "$serial" \
+    --owner-cert "$tmp/owner/owner-cert.pem" --out "$tmp/v-rogue" >/dev/null || fail "voucher"
+onboard_ok "$tmp/v-rogue"
+refused "voucher from another vendor" "voucher signer: "
+voucher "$tmp/v" "$serial"
+onboard_ok "$tmp/v"
+zport2=$(python3 "$FREEPORT")
+"$ztp" serve --dir "$tmp/bs" --listen "127.0.0.1:$zport2" --cert "$tmp/bs-cert.pem" \
+    --key "$tmp/bs-key.pem" 2>>"$tmp/ztp.log" &
+ztp2_pid=$!
+wait_port "$zport2" "$ztp2_pid" || fail "second bootstrap server"
+zsave=$zport zport=$zport2
+refused "voucher without the vendor's CRL" "unable to get certificate CRL"
+zport=$zsave
+stop_servers $ztp2_pid
+ztp2_pid=
+onboard_ok "$tmp/v"
+head -c 3309 /dev/urandom >"$dev/ownership-voucher.mldsa"
+refused "voucher's ML-DSA-65 signature replaced" "vendor's ML-DSA-65 signature does not verify"
 # 4. tampered onboarding information: one byte of the signed JSON, then the ML-DSA signature
 voucher "$tmp/v" "$serial"
 onboard_ok "$tmp/v"
