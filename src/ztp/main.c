@@ -46,9 +46,9 @@
 #include "qtpm/ztp.h"
 #include "ztp_tool.h"
 
-static int usage(void)
+static int usage_to(FILE *f, int status)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: qtpm-ztp vendor-init --dir V\n"
             "       qtpm-ztp voucher --vendor-dir V --serial S --owner-cert F --out PREFIX\n"
             "                [--created-on T] [--expires-on T | --expires-in SEC]\n"
@@ -59,7 +59,12 @@ static int usage(void)
             "       qtpm-ztp image-digest --root R\n"
             "       qtpm-ztp serve --dir D --listen H:P --cert C --key K [--vendor-crl F]\n"
             "Secure zero-touch provisioning (RFC 8572, RFC 8366; docs/ZTP.md).\n");
-    return 2;
+    return status;
+}
+
+static int usage(void)
+{
+    return usage_to(stderr, 2);
 }
 
 int ztp_read_file(const char *path, uint8_t **buf, size_t *len)
@@ -667,7 +672,9 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage();
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "--version")) {
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
+        return usage_to(stdout, 0);
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-v")) {
         printf("qtpm-ztp " QTPM_VERSION "\n");
         return 0;
     }
