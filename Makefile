@@ -127,6 +127,7 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-tls --runs 1000 --module-dir $(BUILD)/ossl-modules \
 	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
 	./$(BUILD)/bench/qtpm-bench-daa --runs 50 --json bench/results/daa.json --md bench/results/daa.md
+	sh bench/ztp.sh $(BUILD) 15
 
 fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-long
