@@ -129,6 +129,7 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-tls --runs 1000 --module-dir $(BUILD)/ossl-modules \
 	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
 	./$(BUILD)/bench/qtpm-bench-daa --runs 50 --json bench/results/daa.json --md bench/results/daa.md
+	sh bench/ztp.sh $(BUILD) 15
 
 # The state journal killed 1000 times during NV writes (tests/server/
 # test_crash_journal.py; make check runs 100), results in bench/results/crash.json.

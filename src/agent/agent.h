@@ -47,6 +47,10 @@ typedef struct {
 } agent_config;
 
 int agent_config_load(const char *path, agent_config *cfg, char *err, size_t errlen);
+/* The same; need_nms 0 accepts a configuration without nms (a router before its zero-touch
+ * provisioning, ztp.c, learns the NMS from its onboarding information). */
+int agent_config_load_ex(const char *path, agent_config *cfg, char *err, size_t errlen,
+                         int need_nms);
 
 /* ------------------------------------------------------------ measurer */
 
@@ -134,6 +138,12 @@ X509 *agent_tls_identity_cert(agent_tls_identity *id);
 EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id);
 const char *agent_tls_identity_router(agent_tls_identity *id);
 void agent_tls_identity_free(agent_tls_identity *id);
+
+/* --------------------------------------------------------------- ztp */
+
+/* `qtpm-agent bootstrap` and `qtpm-agent serial` (ztp.c, docs/ZTP.md): first boot by secure
+ * zero-touch provisioning (RFC 8572), then enrolment. Returns the exit status. */
+int agent_ztp_main(int argc, char **argv);
 
 /* ------------------------------------------------------------- watch */
 
