@@ -508,6 +508,18 @@ static int conn_flush(srv_conn *c)
     return 0;
 }
 
+static int conn_readable(qtpm_server *srv, srv_conn *c);
+
+/* Reads what is there and answers it; true when the connection is to be
+ * closed: broken, or its last answer (one that ends it) is all sent. The
+ * accept path takes this too, since a command read at accept can end it. */
+static int conn_done_after_read(qtpm_server *srv, srv_conn *c)
+{
+    if (conn_readable(srv, c) != 0)
+        return 1;
+    return c->close_after_flush && c->out_len == 0 && c->big_len == 0;
+}
+
 /* Feeds buffered input to the handler while answers can be sent; returns -1
  * when the connection must be dropped. */
 static int conn_process(qtpm_server *srv, srv_conn *c)
@@ -694,7 +706,7 @@ int srv_run(qtpm_server *srv)
                  * once: read right away, which often finds the command and
                  * saves a turn of the loop (a poll and a wake-up). */
                 size_t k = conn_accept(srv, &listeners[i]);
-                if (k != SIZE_MAX && conn_readable(srv, conns[k]) != 0)
+                if (k != SIZE_MAX && conn_done_after_read(srv, conns[k]))
                     conn_close(srv, k);
                 continue;
             }
@@ -710,9 +722,7 @@ int srv_run(qtpm_server *srv)
                         drop = conn_process(srv, c) != 0; /* frames already buffered */
                 }
             } else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-                drop = conn_readable(srv, c) != 0;
-                if (!drop && c->close_after_flush && c->out_len == 0 && c->big_len == 0)
-                    drop = 1;
+                drop = conn_done_after_read(srv, c);
             }
             if (drop)
                 conn_close(srv, conn_of[i]);
