@@ -44,9 +44,18 @@ typedef struct {
     char frr_vty_dir[512]; /* FRR's vty sockets (zebra.vty, ospfd.vty): routing role on */
     char netns[128];       /* the router's network namespace (/var/run/netns/<name>) */
     char exec_watch[16];   /* "auto", "fanotify", "inotify" or "poll" */
+    int allow_classic_tls; /* classic TLS groups after the hybrids (default: hybrids only) */
 } agent_config;
 
 int agent_config_load(const char *path, agent_config *cfg, char *err, size_t errlen);
+
+/* The post-quantum channel (channel.c, docs/CHANNEL.md): the qtpm provider and the
+ * hybrid-only groups (classic ones too with allow_classic_tls) on a libcurl connection's
+ * SSL_CTX. Non-zero, with a message on stderr, when the provider or a group is missing. */
+int agent_channel_ctx(const agent_config *cfg, void *ssl_ctx);
+/* Loads the provider; libssl reads its groups when libcurl makes the SSL_CTX, so this
+ * runs before the first connection (main, and every request as a no-op after that). */
+int agent_channel_init(void);
 
 /* ------------------------------------------------------------ measurer */
 

@@ -38,6 +38,7 @@ size_t agent_reply_write(char *p, size_t size, size_t nmemb, void *u)
 }
 
 typedef struct {
+    const agent_config *cfg;
     X509 *cert;
     EVP_PKEY *key;
 } client_identity;
@@ -49,6 +50,10 @@ static CURLcode on_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
     (void)c;
     client_identity *id = parm;
     SSL_CTX *ctx = ssl_ctx;
+    if (agent_channel_ctx(id->cfg, ctx))
+        return CURLE_SSL_CIPHER;
+    if (!id->cert)
+        return CURLE_OK; /* anonymous: groups only */
     if (SSL_CTX_use_certificate(ctx, id->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, id->key) != 1)
         return CURLE_SSL_CERTPROBLEM;
     return CURLE_OK;
@@ -66,7 +71,7 @@ int agent_http_post(const agent_config *cfg, const char *path, json_t *body, lon
 int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body, X509 *cert,
                         EVP_PKEY *key, long *status, json_t **reply, char *err, size_t errlen)
 {
-    client_identity id = { cert, key };
+    client_identity id = { cfg, cert, key };
     return post(cfg, path, body, &id, status, reply, err, errlen);
 }
 
@@ -97,6 +102,10 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
     *reply = NULL;
     char url[1024];
     snprintf(url, sizeof url, "%s%s", cfg->nms_url, path);
+    if (agent_channel_init()) {
+        snprintf(err, errlen, "the qtpm provider (post-quantum TLS) cannot be loaded");
+        return AGENT_E_NMS;
+    }
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text) {
         snprintf(err, errlen, "cannot encode the request");
@@ -124,10 +133,9 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
     if (cfg->ca_file[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
-    if (id) {
-        curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-        curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, id);
-    }
+    client_identity anon_id = { cfg, NULL, NULL };
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, id ? id : &anon_id);
     CURLcode cc = curl_easy_perform(c);
     int rc = 0;
     if (cc != CURLE_OK) {

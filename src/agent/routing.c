@@ -274,7 +274,10 @@ static json_t *build_report(const agent_config *cfg, char *err, size_t errlen)
 static CURLcode on_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
 {
     (void)c;
-    agent_tls_identity *id = parm;
+    agent_routing *rt = parm;
+    agent_tls_identity *id = rt->id;
+    if (agent_channel_ctx(rt->cfg, ssl_ctx))
+        return CURLE_SSL_CIPHER;
     if (SSL_CTX_use_certificate(ssl_ctx, agent_tls_identity_cert(id)) != 1 ||
         SSL_CTX_use_PrivateKey(ssl_ctx, agent_tls_identity_key(id)) != 1)
         return CURLE_SSL_CERTPROBLEM;
@@ -293,7 +296,7 @@ static void common_opts(agent_routing *rt, CURL *c, agent_reply *r, long timeout
     if (rt->cfg->ca_file[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, rt->cfg->ca_file);
     curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, rt->id);
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, rt);
 }
 
 /* POST body to /api/v1/routers/<id>/<suffix> on the kept mutual-TLS connection. */

@@ -13,6 +13,19 @@
 int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period,
                    const char *web_dir);
 
+/* ---- the post-quantum channel (channel.c, docs/CHANNEL.md) ---- */
+typedef struct ssl_ctx_st SSL_CTX;
+/* serve's options: the TLS groups (NULL: the hybrids) and whether classic key exchange
+ * is allowed (--allow-classic-tls). Called before qtpm_nms_serve. */
+void qtpm_nms_channel_configure(const char *groups, int allow_classic);
+/* Loads the qtpm provider (before any SSL_CTX is made); non-zero with err. */
+int qtpm_nms_channel_load(char *err, size_t errlen);
+/* Sets ctx's groups and handshake log; non-zero with err. */
+int qtpm_nms_channel_tls(SSL_CTX *ctx, char *err, size_t errlen);
+/* Handshakes so far: completed post-quantum, completed classic, refused (/metrics). */
+void qtpm_nms_channel_counts(unsigned long long *pq, unsigned long long *classic,
+                             unsigned long long *refused);
+
 /* The admin CLI on the store: argv after "qtpm-nms". Returns the exit status. */
 int qtpm_nms_admin(const char *db_url, int argc, char **argv);
 

@@ -311,6 +311,15 @@ static void h_metrics(struct req *q, const char *id)
             evbuffer_add_printf(out, "qtpm_nms_rows{table=\"%s\"} %lld\n", tables[i],
                                 (long long)n);
     }
+    unsigned long long hpq, hcl, href;
+    qtpm_nms_channel_counts(&hpq, &hcl, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_tls_handshakes_total Completed TLS handshakes "
+                             "by key exchange.\n"
+                             "# TYPE qtpm_nms_tls_handshakes_total counter\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"post-quantum\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"classic\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"refused\"} %llu\n",
+                        hpq, hcl, href);
     qtpm_nms_routing_metrics(q->nms->rt, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
                       "text/plain; version=0.0.4");
@@ -1114,6 +1123,12 @@ static int setup_tls(struct nms *n, const char *dir)
     if (f)
         fclose(f);
     snprintf(key, sizeof key, "%s/server.key", dir);
+    /* libssl reads the providers' TLS groups when the SSL_CTX is made: load them first. */
+    char err[256];
+    if (qtpm_nms_channel_load(err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     n->ssl = SSL_CTX_new(TLS_server_method());
     if (gate_index < 0)
         gate_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, gate_ex_free);
@@ -1136,6 +1151,11 @@ static int setup_tls(struct nms *n, const char *dir)
     SSL_CTX_set_verify_depth(n->ssl, 2);
     static const unsigned char sid[] = "qtpm-nms";
     SSL_CTX_set_session_id_context(n->ssl, sid, sizeof sid - 1);
+    /* The post-quantum channel: hybrid-only groups, handshake log (channel.c). */
+    if (qtpm_nms_channel_tls(n->ssl, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     return 0;
 }
 
@@ -1183,7 +1203,12 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         fprintf(stderr, "qtpm-nms: %s\n", err);
         return 1;
     }
-    if (setup_tls(&n, dir)) {
+    int tls = setup_tls(&n, dir);
+    if (tls == -2) {
+        rc = 2; /* a configuration error (docs/CHANNEL.md): no classic fallback */
+        goto out;
+    }
+    if (tls) {
         fprintf(stderr, "qtpm-nms: cannot load the TLS material of %s (run qtpm-nms init)\n",
                 dir);
         goto out;
