@@ -19,7 +19,7 @@ static void usage_to(FILE *f)
             "usage: qtpm-nms init --dir D\n"
             "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
             "[--period S] [--web DIR]\n"
-            "             [--tls-groups G1:G2...] [--allow-classic-tls]\n"
+            "             [--tls-groups G1:G2...] [--allow-classic-tls] [--allow-unbound-routers]\n"
             "       qtpm-nms login-url --dir D --role operator|read-only [--ttl S] "
             "[--listen HOST:PORT]\n"
             "       qtpm-nms [--dir D | --db URL] vendor import --name N --ca PEM "
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 {
     const char *dir = NULL, *db = NULL, *listen = NULL;
     const char *web = QTPM_NMS_WEB_DIR, *role = NULL, *tls_groups = NULL;
-    int allow_classic = 0;
+    int allow_classic = 0, allow_unbound = 0;
     long period = 300, ttl = 600;
     char *rest[64];
     int nrest = 0;
@@ -62,6 +62,8 @@ int main(int argc, char **argv)
             tls_groups = argv[++i];
         else if (!strcmp(argv[i], "--allow-classic-tls"))
             allow_classic = 1;
+        else if (!strcmp(argv[i], "--allow-unbound-routers"))
+            allow_unbound = 1;
         else if (!strcmp(argv[i], "--role") && i + 1 < argc)
             role = argv[++i];
         else if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        qtpm_nms_channel_configure(tls_groups, allow_classic);
+        qtpm_nms_channel_configure(tls_groups, allow_classic, allow_unbound);
         return qtpm_nms_serve(dir, db, listen, period, web);
     }
     if (!strcmp(rest[0], "login-url")) {

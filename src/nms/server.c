@@ -114,12 +114,17 @@ static void name_entry(X509_NAME *n, int nid, char *out, size_t len)
     out[l] = '\0';
 }
 
+static SSL *req_ssl(struct req *q)
+{
+    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
+    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    return bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+}
+
 static void find_role(struct req *q)
 {
     q->role = ROLE_ANON;
-    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
-    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
-    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    SSL *ssl = req_ssl(q);
     if (!ssl)
         return;
     X509 *peer = SSL_get1_peer_certificate(ssl);
@@ -320,6 +325,13 @@ static void h_metrics(struct req *q, const char *id)
                              "qtpm_nms_tls_handshakes_total{kex=\"classic\"} %llu\n"
                              "qtpm_nms_tls_handshakes_total{kex=\"refused\"} %llu\n",
                         hpq, hcl, href);
+    qtpm_nms_channel_bind_counts(&hpq, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_channel_binds_total Channel bindings of "
+                             "router connections.\n"
+                             "# TYPE qtpm_nms_channel_binds_total counter\n"
+                             "qtpm_nms_channel_binds_total{result=\"bound\"} %llu\n"
+                             "qtpm_nms_channel_binds_total{result=\"refused\"} %llu\n",
+                        hpq, href);
     qtpm_nms_routing_metrics(q->nms->rt, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
                       "text/plain; version=0.0.4");
@@ -627,6 +639,22 @@ static void h_evidence(struct req *q, const char *id)
 
 /* ---- trust-aware routing (routing.c) ---- */
 
+/* POST /api/v1/channel/bind (router role): the channel binding of this connection
+ * (channel.c, docs/CHANNEL.md). */
+static void h_bind(struct req *q, const char *id)
+{
+    (void)id;
+    const char *code = NULL, *msg = NULL;
+    int status = qtpm_nms_channel_bind(req_ssl(q), q->cert_cn, q->body, &code, &msg);
+    if (status != 200) {
+        send_error(q, status, code, msg);
+        return;
+    }
+    json_t *j = json_pack("{s:s,s:b}", "router", q->cert_cn, "bound", 1);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
 static void h_policy_get(struct req *q, const char *id)
 {
     (void)id;
@@ -910,6 +938,7 @@ static const struct route routes[] = {
     {"/api/v1/topology", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_topology},
     {"/api/v1/stream", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_stream},
     {"/api/v1/session", NULL, EVHTTP_REQ_GET, ADMIN_READ | ROLE_ROUTER, h_session},
+    {"/api/v1/channel/bind", NULL, EVHTTP_REQ_POST, ROLE_ROUTER, h_bind},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -1015,6 +1044,14 @@ static void on_request(struct evhttp_request *r, void *arg)
                        "a client certificate (or a dashboard session) is required");
         else
             send_error(&q, 403, "forbidden", "this role may not do that");
+        return;
+    }
+    /* A router's requests need a bound channel (channel.c): its first request on a
+     * connection is the bind. */
+    if (q.role == ROLE_ROUTER && hit->fn != h_bind && !qtpm_nms_channel_allowed(req_ssl(&q))) {
+        send_error(&q, 401, "channel-unbound",
+                   "bind this connection first: POST /api/v1/channel/bind with the TPM "
+                   "signature over its TLS exporter");
         return;
     }
     if (method == EVHTTP_REQ_POST || method == EVHTTP_REQ_PUT) {

@@ -100,3 +100,19 @@ const char *qtpm_pqtls_group(SSL *ssl)
     const char *name = nid > 0 ? SSL_group_to_name(ssl, nid) : NULL;
     return name ? name : "?";
 }
+
+int qtpm_pqtls_bind_message(SSL *ssl, unsigned char msg[QTPM_CHANNEL_BIND_MSG_LEN])
+{
+    /* RFC 9266 §2: defined for TLS 1.3 only (TLS 1.2's exporter needs extended master
+     * secret to be unique; we do not bind such connections). */
+    static const char label[] = "EXPORTER-Channel-Binding";
+    if (!ssl || !SSL_is_init_finished(ssl) || SSL_version(ssl) != TLS1_3_VERSION)
+        return -1;
+    memcpy(msg, QTPM_CHANNEL_BIND_PREFIX, sizeof QTPM_CHANNEL_BIND_PREFIX); /* with its NUL */
+    if (SSL_export_keying_material(ssl, msg + sizeof QTPM_CHANNEL_BIND_PREFIX, 32, label,
+                                   sizeof label - 1, NULL, 0, 0) != 1) {
+        ERR_clear_error();
+        return -1;
+    }
+    return 0;
+}

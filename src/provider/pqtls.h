@@ -35,4 +35,13 @@ int qtpm_pqtls_group_is_pq(const char *name);
 /* The group the handshake of ssl negotiated, "?" when unknown. */
 const char *qtpm_pqtls_group(SSL *ssl);
 
+/* The channel binding (docs/CHANNEL.md): the TLS exporter of RFC 9266 §2 ("tls-exporter":
+ * label EXPORTER-Channel-Binding, no context, 32 bytes), and the message the router's
+ * TPM key signs over it: QTPM_CHANNEL_BIND_PREFIX, a zero byte, the exporter. */
+#define QTPM_CHANNEL_BIND_PREFIX "qtpm channel binding v1"
+#define QTPM_CHANNEL_BIND_MSG_LEN (sizeof QTPM_CHANNEL_BIND_PREFIX + 32)
+/* Fills msg (QTPM_CHANNEL_BIND_MSG_LEN bytes) for ssl's connection; non-zero when the
+ * handshake is not complete or not TLS 1.3. */
+int qtpm_pqtls_bind_message(SSL *ssl, unsigned char msg[QTPM_CHANNEL_BIND_MSG_LEN]);
+
 #endif
