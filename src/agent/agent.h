@@ -57,6 +57,17 @@ int agent_channel_ctx(const agent_config *cfg, void *ssl_ctx);
  * runs before the first connection (main, and every request as a no-op after that). */
 int agent_channel_init(void);
 
+/* The channel binding (channel.c): the router's TPM-resident binding key signs each
+ * connection's TLS exporter, sent as POST /api/v1/channel/bind on that connection. */
+typedef struct agent_binder agent_binder;
+/* NULL when state_dir holds no binding key (enrolled before channel binding). */
+agent_binder *agent_binder_load(const agent_config *cfg, qtpm_tss *tpm, const char *router);
+void agent_binder_free(agent_binder *b);
+/* Binds the connection c will use next (multi: the multi handle c is driven by, or NULL
+ * for curl_easy_perform). The caller has set c's TLS options (CA, SSL_CTX function,
+ * timeouts); this sets URL, body and headers, and clears the body and headers after. */
+int agent_channel_bind(agent_binder *b, void *c, void *multi, char *err, size_t errlen);
+
 /* ------------------------------------------------------------ measurer */
 
 typedef struct {
@@ -98,6 +109,11 @@ int agent_http_post(const agent_config *cfg, const char *path, json_t *body, lon
 int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body,
                         X509 *cert, EVP_PKEY *key, long *status,
                         json_t **reply, char *err, size_t errlen);
+/* The same, the connection bound first with binder (channel.c; NULL: not bound). */
+struct agent_binder;
+int agent_http_post_bound(const agent_config *cfg, const char *path, json_t *body,
+                          X509 *cert, EVP_PKEY *key, struct agent_binder *binder,
+                          long *status, json_t **reply, char *err, size_t errlen);
 char *agent_b64(const uint8_t *buf, size_t len);
 int agent_unb64(const char *s, uint8_t *out, size_t cap, size_t *len);
 char *agent_hex(const uint8_t *buf, size_t len);
@@ -128,6 +144,12 @@ int agent_report(const agent_config *cfg, qtpm_tss *tpm, const char *kind, json_
 int agent_report_keep(const agent_config *cfg, const char *kind, json_t *files);
 int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen);
 int agent_read_file(const char *path, uint8_t **buf, size_t *len);
+/* The binding key's blobs and the NMS policy key of state_dir (0, or AGENT_E_IO). */
+int agent_read_bind_key(const agent_config *cfg, TPM2B_PUBLIC *pol, TPM2B_PUBLIC *pub,
+                        TPM2B_PRIVATE *priv);
+/* The NMS's latest approval (state_dir/approval.json) into a TPM-resident key (tlskey.h). */
+struct agent_tlskey_s;
+int agent_load_approval(const agent_config *cfg, struct agent_tlskey_s *k);
 
 /* The TPM-resident TLS identity, loaded once and kept (the routing role keeps its
  * connections alive: one handshake). agent_tls_identity_refresh re-reads the NMS's
@@ -142,6 +164,7 @@ int agent_tls_identity_usable(const agent_config *cfg, agent_tls_identity *id);
 X509 *agent_tls_identity_cert(agent_tls_identity *id);
 EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id);
 const char *agent_tls_identity_router(agent_tls_identity *id);
+struct agent_binder *agent_tls_identity_binder(agent_tls_identity *id);
 void agent_tls_identity_free(agent_tls_identity *id);
 
 /* ------------------------------------------------------------- watch */

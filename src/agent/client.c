@@ -41,6 +41,7 @@ typedef struct {
     const agent_config *cfg;
     X509 *cert;
     EVP_PKEY *key;
+    agent_binder *binder; /* bind the connection first (channel.c) */
 } client_identity;
 
 /* libcurl's hook into the OpenSSL context of the connection: the client
@@ -71,7 +72,15 @@ int agent_http_post(const agent_config *cfg, const char *path, json_t *body, lon
 int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body, X509 *cert,
                         EVP_PKEY *key, long *status, json_t **reply, char *err, size_t errlen)
 {
-    client_identity id = { cfg, cert, key };
+    client_identity id = { cfg, cert, key, NULL };
+    return post(cfg, path, body, &id, status, reply, err, errlen);
+}
+
+int agent_http_post_bound(const agent_config *cfg, const char *path, json_t *body, X509 *cert,
+                          EVP_PKEY *key, agent_binder *binder, long *status, json_t **reply,
+                          char *err, size_t errlen)
+{
+    client_identity id = { cfg, cert, key, binder };
     return post(cfg, path, body, &id, status, reply, err, errlen);
 }
 
@@ -122,22 +131,31 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
     }
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     agent_reply r = { NULL, 0, 0 };
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+    if (cfg->ca_file[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+    client_identity anon_id = { cfg, NULL, NULL, NULL };
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, id ? id : &anon_id);
+    /* A router request: its connection is bound first (the same handle, so the same
+     * kept-alive connection carries the request after it). */
+    int rc = 0;
+    if (id && id->cert && (rc = agent_channel_bind(id->binder, c, NULL, err, errlen)) != 0) {
+        curl_slist_free_all(h);
+        curl_easy_cleanup(c);
+        free(text);
+        return rc;
+    }
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, agent_reply_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    if (cfg->ca_file[0])
-        curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
-    client_identity anon_id = { cfg, NULL, NULL };
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, id ? id : &anon_id);
     CURLcode cc = curl_easy_perform(c);
-    int rc = 0;
     if (cc != CURLE_OK) {
         snprintf(err, errlen, "%s: %s%s", url, curl_easy_strerror(cc),
                  r.overflow ? " (reply larger than 8 MiB)" : "");

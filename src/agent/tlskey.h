@@ -14,7 +14,7 @@
 #include "qtpm/tss.h"
 #include "qtpm/tss_tasks.h"
 
-typedef struct {
+typedef struct agent_tlskey_s {
     qtpm_tss *tpm;
     TPM_HANDLE key;            /* the loaded TLS key */
     TPM2B_PUBLIC pub;
