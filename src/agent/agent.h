@@ -63,6 +63,9 @@ typedef struct agent_binder agent_binder;
 /* NULL when state_dir holds no binding key (enrolled before channel binding). */
 agent_binder *agent_binder_load(const agent_config *cfg, qtpm_tss *tpm, const char *router);
 void agent_binder_free(agent_binder *b);
+/* Tests only: the router id the bind request claims (another router's, to check that the
+ * NMS refuses a key certified for someone else). */
+void agent_binder_claim(agent_binder *b, const char *router);
 /* Binds the connection c will use next (multi: the multi handle c is driven by, or NULL
  * for curl_easy_perform). The caller has set c's TLS options (CA, SSL_CTX function,
  * timeouts); this sets URL, body and headers, and clears the body and headers after. */

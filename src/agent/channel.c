@@ -60,7 +60,8 @@ int agent_channel_ctx(const agent_config *cfg, void *ssl_ctx)
 struct agent_binder {
     const agent_config *cfg;
     qtpm_tss *tpm;
-    char router[256];
+    char router[256]; /* the key's policyRef */
+    char claim[256];  /* the "router" of the request (the same, but for tests) */
     TPM2B_PUBLIC pol, pub;
     TPM2B_PRIVATE priv;
 };
@@ -73,11 +74,17 @@ agent_binder *agent_binder_load(const agent_config *cfg, qtpm_tss *tpm, const ch
     b->cfg = cfg;
     b->tpm = tpm;
     snprintf(b->router, sizeof b->router, "%s", router);
+    snprintf(b->claim, sizeof b->claim, "%s", router);
     if (agent_read_bind_key(cfg, &b->pol, &b->pub, &b->priv) != 0) {
         free(b);
         return NULL;
     }
     return b;
+}
+
+void agent_binder_claim(agent_binder *b, const char *router)
+{
+    snprintf(b->claim, sizeof b->claim, "%s", router);
 }
 
 void agent_binder_free(agent_binder *b)
@@ -141,7 +148,7 @@ static size_t bind_read(char *buf, size_t size, size_t nmemb, void *u)
             return CURL_READFUNC_ABORT;
         }
         char *p64 = b64_of(pb, po), *s64 = b64_of(sb, so);
-        json_t *j = p64 && s64 ? json_pack("{s:s,s:s,s:s}", "router", io->b->router,
+        json_t *j = p64 && s64 ? json_pack("{s:s,s:s,s:s}", "router", io->b->claim,
                                            "bind_pub", p64, "signature", s64)
                                : NULL;
         char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;

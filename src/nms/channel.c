@@ -94,6 +94,8 @@ static void log_refused(SSL *ssl, int ret)
             used += w > 0 ? (size_t)w : 0;
         }
     }
+    if (n <= 0 && strcmp(peer, "?:0") == 0)
+        return; /* a connection closed before its ClientHello (a port probe) */
     fprintf(stderr, "qtpm-nms: tls %s handshake refused: alert %s; client groups %s\n", peer,
             SSL_alert_desc_string_long(ret), offered[0] ? offered : "(none)");
     handshakes_refused++;

@@ -72,8 +72,9 @@ int qtpm_pqtls_ctx(SSL_CTX *ctx, const char *groups, int allow_classic, char *er
             pq++;
         else if (!allow_classic) {
             snprintf(err, errlen,
-                     "TLS group %s is classic (no post-quantum key exchange): refused "
-                     "unless classic TLS is explicitly allowed", g);
+                     "TLS group %s is not one of the post-quantum groups (X25519MLKEM768, "
+                     "SecP256r1MLKEM768, MLKEM768, MLKEM1024): classic key exchange is "
+                     "refused unless explicitly allowed", g);
             return -1;
         }
     }
