@@ -205,7 +205,10 @@ WEB_ATTACK="$tmp/attack.sh" WEB_ATTACK_LOG="$tmp/r2/attack.log"
 export WEB_OPERATOR_URL WEB_READONLY_URL WEB_ROUTERS WEB_ATTACK WEB_ATTACK_LOG
 export WEB_CA="$tmp/nms/operator-ca.crt" WEB_RO_CERT="$tmp/nms/readonly.crt" WEB_RO_KEY="$tmp/nms/readonly.key"
 # In the background and waited for, so a signal to this script runs the trap at once.
-NODE_PATH="$build/web-npm/node_modules" timeout 150 node "$here/web_dashboard.cjs" &
+# --openssl-shared-config: node reads openssl.cnf's openssl_conf section (OPENSSL_CONF, the
+# provider and the hybrid groups the NMS requires), not only its own nodejs_conf.
+NODE_PATH="$build/web-npm/node_modules" timeout 150 node --openssl-shared-config \
+    "$here/web_dashboard.cjs" &
 driver=$!
 pids="$driver $pids"
 rc=0
