@@ -94,7 +94,7 @@ nms_port=$(python3 "$here/../lib/freeport.py")
 # enrolment; r1-r3 send heartbeats below).
 # The router certificates of router-cert.sh carry no channel-binding key
 # (docs/CHANNEL.md): curl cannot bind, so they are allowed unbound here.
-"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$nms_port" --web "$build/dashboard" --period 5 --allow-unbound-routers \
+"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$nms_port" --web "$build/dashboard" --period 5 --allow-unbound-routers ${QTPM_TEST_NMS_FLAGS:-} \
     > "$tmp/nms.log" 2>&1 &
 nms_pid=$!
 pids="$pids $nms_pid"
