@@ -54,7 +54,8 @@ int agent_config_load(const char *path, agent_config *cfg, char *err, size_t err
  * SSL_CTX. Non-zero, with a message on stderr, when the provider or a group is missing. */
 int agent_channel_ctx(const agent_config *cfg, void *ssl_ctx);
 /* Loads the provider; libssl reads its groups when libcurl makes the SSL_CTX, so this
- * runs before the first connection (main, and every request as a no-op after that). */
+ * runs before the first connection (every request, a no-op after the first; the routing
+ * role when it starts). Commands that never connect do not load it. */
 int agent_channel_init(void);
 
 /* The channel binding (channel.c): the router's TPM-resident binding key signs each

@@ -278,8 +278,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "qtpm-agent: libcurl initialisation failed\n");
         return 1;
     }
-    if (agent_channel_init()) /* the post-quantum groups, before any connection */
-        return 2;
     qtpm_tss *tpm = NULL;
     int rc = qtpm_tss_new(cfg.tcti, &tpm);
     if (rc != QTPM_OK) {

@@ -680,6 +680,12 @@ int agent_routing_open(const agent_config *cfg, qtpm_tss *tpm, agent_routing **o
         free(rt);
         return rc;
     }
+    if (agent_channel_init()) { /* the post-quantum groups, before its first connection */
+        snprintf(err, errlen, "the qtpm provider (post-quantum TLS) cannot be loaded");
+        agent_tls_identity_free(rt->id);
+        free(rt);
+        return AGENT_E_IO;
+    }
     rt->nl = netlink_open(cfg, err, errlen);
     rt->post = curl_easy_init();
     rt->poll = curl_easy_init();

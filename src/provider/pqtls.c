@@ -13,6 +13,7 @@
 #include "pqtls.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -20,16 +21,36 @@
 
 #include "provider_internal.h"
 
+/* The providers this file loaded, unloaded at exit before OpenSSL's own cleanup (atexit
+ * runs handlers in reverse order, and OpenSSL registered its own at initialisation): the
+ * qtpm provider's child library context is then freed by its teardown. */
+static OSSL_PROVIDER *loaded_default, *loaded_qtpm;
+
+static void unload(void)
+{
+    if (loaded_qtpm)
+        OSSL_PROVIDER_unload(loaded_qtpm);
+    if (loaded_default)
+        OSSL_PROVIDER_unload(loaded_default);
+    loaded_qtpm = loaded_default = NULL;
+}
+
 int qtpm_pqtls_load(char *err, size_t errlen)
 {
-    if (!OSSL_PROVIDER_available(NULL, "default") && !OSSL_PROVIDER_load(NULL, "default")) {
+    static int registered;
+    if (!registered) {
+        OPENSSL_init_ssl(0, NULL);
+        registered = atexit(unload) == 0;
+    }
+    if (!OSSL_PROVIDER_available(NULL, "default") &&
+        !(loaded_default = OSSL_PROVIDER_load(NULL, "default"))) {
         snprintf(err, errlen, "OpenSSL's default provider cannot be loaded");
         return -1;
     }
     if (OSSL_PROVIDER_available(NULL, "qtpm"))
         return 0;
     if (!OSSL_PROVIDER_add_builtin(NULL, "qtpm", qtpm_provider_init) ||
-        !OSSL_PROVIDER_load(NULL, "qtpm")) {
+        !(loaded_qtpm = OSSL_PROVIDER_load(NULL, "qtpm"))) {
         unsigned long e = ERR_get_error();
         snprintf(err, errlen, "the qtpm provider cannot be loaded: %s",
                  e ? ERR_reason_error_string(e) : "unknown error");
