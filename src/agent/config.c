@@ -100,6 +100,15 @@ int agent_config_load_ex(const char *path, agent_config *cfg, char *err, size_t 
             cfg->period = (unsigned)p;
             found = 1;
         }
+        if (!found && strcmp(k, "allow_classic_tls") == 0) {
+            found = 1;
+            if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+                cfg->allow_classic_tls = strcmp(v, "yes") == 0;
+            } else {
+                snprintf(err, errlen, "%s:%u: allow_classic_tls must be yes or no", path, no);
+                rc = -1;
+            }
+        }
         if (!found && rc == 0) {
             snprintf(err, errlen, "%s:%u: unknown key '%s'", path, no, k);
             rc = -1;

@@ -14,6 +14,31 @@
 int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long period,
                    const char *web_dir);
 
+/* ---- the post-quantum channel (channel.c, docs/CHANNEL.md) ---- */
+typedef struct ssl_ctx_st SSL_CTX;
+/* serve's options: the TLS groups (NULL: the hybrids) and whether classic key exchange
+ * is allowed (--allow-classic-tls). Called before qtpm_nms_serve. */
+void qtpm_nms_channel_configure(const char *groups, int allow_classic, int allow_unbound);
+/* Loads the qtpm provider (before any SSL_CTX is made); non-zero with err. */
+int qtpm_nms_channel_load(char *err, size_t errlen);
+/* Sets ctx's groups and handshake log; non-zero with err. */
+int qtpm_nms_channel_tls(SSL_CTX *ctx, char *err, size_t errlen);
+/* Handshakes so far: completed post-quantum, completed classic, refused (/metrics). */
+void qtpm_nms_channel_counts(unsigned long long *pq, unsigned long long *classic,
+                             unsigned long long *refused);
+
+typedef struct ssl_st SSL;
+typedef struct json_t json_t;
+/* POST /api/v1/channel/bind on ssl's connection by the router of its certificate:
+ * returns the HTTP status (200: the connection is bound), *code and *msg otherwise. */
+int qtpm_nms_channel_bind(SSL *ssl, const char *cert_router, const json_t *body,
+                          const char **code, const char **msg);
+/* 1 when a router request may go on this connection: bound, or (with
+ * --allow-unbound-routers) a router certificate without a binding key. */
+int qtpm_nms_channel_allowed(SSL *ssl);
+/* Channel bindings so far: accepted, refused (/metrics). */
+void qtpm_nms_channel_bind_counts(unsigned long long *ok, unsigned long long *refused);
+
 /* The admin CLI on the store: argv after "qtpm-nms". Returns the exit status. */
 int qtpm_nms_admin(const char *db_url, int argc, char **argv);
 

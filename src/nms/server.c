@@ -120,12 +120,17 @@ static void name_entry(X509_NAME *n, int nid, char *out, size_t len)
     out[l] = '\0';
 }
 
+static SSL *req_ssl(struct req *q)
+{
+    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
+    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    return bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+}
+
 static void find_role(struct req *q)
 {
     q->role = ROLE_ANON;
-    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
-    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
-    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    SSL *ssl = req_ssl(q);
     if (!ssl)
         return;
     X509 *peer = SSL_get1_peer_certificate(ssl);
@@ -390,6 +395,22 @@ static void h_metrics(struct req *q, const char *id)
             evbuffer_add_printf(out, "qtpm_nms_rows{table=\"%s\"} %lld\n", tables[i],
                                 (long long)n);
     }
+    unsigned long long hpq, hcl, href;
+    qtpm_nms_channel_counts(&hpq, &hcl, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_tls_handshakes_total Completed TLS handshakes "
+                             "by key exchange.\n"
+                             "# TYPE qtpm_nms_tls_handshakes_total counter\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"post-quantum\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"classic\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"refused\"} %llu\n",
+                        hpq, hcl, href);
+    qtpm_nms_channel_bind_counts(&hpq, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_channel_binds_total Channel bindings of "
+                             "router connections.\n"
+                             "# TYPE qtpm_nms_channel_binds_total counter\n"
+                             "qtpm_nms_channel_binds_total{result=\"bound\"} %llu\n"
+                             "qtpm_nms_channel_binds_total{result=\"refused\"} %llu\n",
+                        hpq, href);
     qtpm_nms_routing_metrics(q->nms->rt, out);
     qtpm_nms_workers_metrics(q->nms->wk, q->nms->st, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
@@ -721,6 +742,22 @@ static void h_workers(struct req *q, const char *id)
 
 /* ---- trust-aware routing (routing.c) ---- */
 
+/* POST /api/v1/channel/bind (router role): the channel binding of this connection
+ * (channel.c, docs/CHANNEL.md). */
+static void h_bind(struct req *q, const char *id)
+{
+    (void)id;
+    const char *code = NULL, *msg = NULL;
+    int status = qtpm_nms_channel_bind(req_ssl(q), q->cert_cn, q->body, &code, &msg);
+    if (status != 200) {
+        send_error(q, status, code, msg);
+        return;
+    }
+    json_t *j = json_pack("{s:s,s:b}", "router", q->cert_cn, "bound", 1);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
+
 static void h_policy_get(struct req *q, const char *id)
 {
     (void)id;
@@ -1008,6 +1045,7 @@ static const struct route routes[] = {
     {"/healthz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_health},
     {"/readyz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_ready},
     {"/api/v1/workers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_workers},
+    {"/api/v1/channel/bind", NULL, EVHTTP_REQ_POST, ROLE_ROUTER, h_bind},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -1113,6 +1151,14 @@ static void on_request(struct evhttp_request *r, void *arg)
                        "a client certificate (or a dashboard session) is required");
         else
             send_error(&q, 403, "forbidden", "this role may not do that");
+        return;
+    }
+    /* A router's requests need a bound channel (channel.c): its first request on a
+     * connection is the bind. */
+    if (q.role == ROLE_ROUTER && hit->fn != h_bind && !qtpm_nms_channel_allowed(req_ssl(&q))) {
+        send_error(&q, 401, "channel-unbound",
+                   "bind this connection first: POST /api/v1/channel/bind with the TPM "
+                   "signature over its TLS exporter");
         return;
     }
     if (method == EVHTTP_REQ_POST || method == EVHTTP_REQ_PUT) {
@@ -1221,6 +1267,12 @@ static int setup_tls(struct nms *n, const char *dir)
     if (f)
         fclose(f);
     snprintf(key, sizeof key, "%s/server.key", dir);
+    /* libssl reads the providers' TLS groups when the SSL_CTX is made: load them first. */
+    char err[256];
+    if (qtpm_nms_channel_load(err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     n->ssl = SSL_CTX_new(TLS_server_method());
     if (gate_index < 0)
         gate_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, gate_ex_free);
@@ -1243,6 +1295,11 @@ static int setup_tls(struct nms *n, const char *dir)
     SSL_CTX_set_verify_depth(n->ssl, 2);
     static const unsigned char sid[] = "qtpm-nms";
     SSL_CTX_set_session_id_context(n->ssl, sid, sizeof sid - 1);
+    /* The post-quantum channel: hybrid-only groups, handshake log (channel.c). */
+    if (qtpm_nms_channel_tls(n->ssl, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     return 0;
 }
 
@@ -1317,7 +1374,12 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         qtpm_nms_log(QTPM_LOG_ERROR, "cannot open the store", "error", err, NULL);
         return 1;
     }
-    if (setup_tls(&n, dir)) {
+    int tls = setup_tls(&n, dir);
+    if (tls == -2) {
+        rc = 2; /* a configuration error (docs/CHANNEL.md): no classic fallback */
+        goto out;
+    }
+    if (tls) {
         qtpm_nms_log(QTPM_LOG_ERROR, "cannot load the TLS material (run qtpm-nms init)", "dir",
                      dir, NULL);
         goto out;
