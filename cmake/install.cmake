@@ -25,7 +25,7 @@ set_target_properties(qtss PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${QTP
 
 add_library(qtpm_engine_shared SHARED $<TARGET_OBJECTS:qtpm_engine>
             $<TARGET_OBJECTS:qtpm_tss_engine>)
-target_link_libraries(qtpm_engine_shared PRIVATE qtss OpenSSL::Crypto)
+target_link_libraries(qtpm_engine_shared PRIVATE qtss OpenSSL::Crypto PkgConfig::JANSSON)
 set_target_properties(qtpm_engine_shared PROPERTIES VERSION ${PROJECT_VERSION}
                       SOVERSION ${QTPM_SOVERSION} OUTPUT_NAME qtpm-engine)
 # Both must resolve every symbol at link time: a missing object shows here,

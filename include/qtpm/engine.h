@@ -46,7 +46,19 @@ typedef struct qtpm_tpm_config {
     int powered_on;    /* start powered and NV-enabled (like swtpm not-need-init) */
     char *err;         /* optional: on failure, why (e.g. "checksum mismatch") */
     size_t err_size;
+    /* The TPM profile (docs/SERVER.md "Profiles"): "default", "compat-tss3"
+     * or a custom profile's JSON. A new TPM is manufactured with it (NULL:
+     * "default"); a stored TPM keeps the profile it was manufactured with,
+     * and qtpm_tpm_new refuses it when this names another one (NULL: any). */
+    const char *profile;
 } qtpm_tpm_config;
+
+/* Checks a profile text as qtpm_tpm_new would read it: QTPM_OK, or
+ * QTPM_E_INVALID with the reason in err. */
+int qtpm_profile_check(const char *spec, char *err, size_t err_size);
+/* The TPM's profile as canonical text (a built-in's name, a custom
+ * profile's JSON); its length, 0 if cap is too small. */
+size_t qtpm_tpm_profile(const qtpm_tpm *tpm, char *out, size_t cap);
 
 /* Creates a TPM from its stored state, manufacturing it (fresh seeds) if the
  * store is empty. Returns QTPM_OK or a negative qtpm_err; a state that does

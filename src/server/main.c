@@ -5,7 +5,7 @@
  *
  *   qtpm-server [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]
  *               [--memory] [--rm] [--wait-power-on] [--idle-timeout S]
- *               [--max-per-peer N] [-v]
+ *               [--max-per-peer N] [--profile NAME|JSON] [-v]
  *
  * mssim (default) listens on N (commands) and N+1 (platform signals), swtpm on
  * N (data) and N+1 (control), N = 2321 by default as for both simulators'
@@ -15,7 +15,13 @@
  * off until POWER_ON (mssim) or CMD_INIT (swtpm).
  *
  * Called as tpm_server (a symlink the build creates), it also takes IBM's
- * tpm_server options: -port N, -rm (start from fresh state), -h.
+ * tpm_server options: -port N, -rm (start from fresh state), -h; test
+ * harnesses that start tpm_server add --profile (or -profile) to those.
+ *
+ * --profile picks the TPM profile a new state is manufactured with
+ * (default, compat-tss3, or a custom profile's JSON; docs/SERVER.md
+ * "Profiles"). A stored TPM keeps its profile: naming another one is
+ * refused, the state untouched, as libtpms refuses it.
  *
  * --ctrl type=unixio,path=P (or fd=N: an inherited listening socket, or
  * clientfd=N: an inherited connected one) puts the swtpm control channel on
@@ -45,6 +51,7 @@
 #include "qtpm/version.h"
 
 #define DEFAULT_PORT 2321
+#define PROFILE_LOG_MAX 2100
 
 typedef struct {
     int swtpm;
@@ -60,6 +67,7 @@ typedef struct {
     const char *ctrl_path; /* --ctrl type=unixio,path= */
     int ctrl_fd;           /* fd= (listening), -1 if none */
     int ctrl_clientfd;     /* clientfd= (connected), -1 if none */
+    const char *profile;   /* --profile, NULL if not given */
 } options;
 
 static void usage(FILE *f, const char *path)
@@ -67,7 +75,8 @@ static void usage(FILE *f, const char *path)
     const char *prog = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     fprintf(f,
             "usage: %s [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]\n"
-            "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N] [-v]\n"
+            "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N]\n"
+            "          [--profile NAME|JSON] [-v]\n"
             "  --mssim          TCG simulator protocol: commands on N, platform on N+1 "
             "(default)\n"
             "  --swtpm          swtpm socket protocol: data on N, control on N+1\n"
@@ -80,6 +89,10 @@ static void usage(FILE *f, const char *path)
             "  --idle-timeout S drop a client holding a connection S seconds without a\n"
             "                   complete command (default %d; 0: never)\n"
             "  --max-per-peer N connections one address may hold (default %d, at most %d)\n"
+            "  --profile P      TPM profile of a new TPM: default (everything), compat-tss3 (no\n"
+            "                   SHA-3: for tpm2-tss 3.x clients), or custom JSON\n"
+            "                   {\"Name\":\"custom\",\"Algorithms\":\"...\",\"Commands\":\"...\"};\n"
+            "                   a stored TPM keeps its own and refuses another (docs/SERVER.md)\n"
             "  --ctrl type=unixio,path=P|fd=N|clientfd=N\n"
             "                   swtpm control channel on a UNIX socket (QEMU -tpmdev emulator);\n"
             "                   implies --swtpm, opens no TCP port\n"
@@ -87,7 +100,7 @@ static void usage(FILE *f, const char *path)
             "                   --log X are accepted, the last two ignored)\n"
             "  -V, --verbose    log to stderr\n"
             "  -v, --version    print the version and exit\n"
-            "as tpm_server: -port N, -rm, -h (IBM tpm_server options)\n",
+            "as tpm_server: -port N, -rm, -profile P, -h (IBM tpm_server options)\n",
             prog, DEFAULT_PORT, SRV_IDLE_TIMEOUT_DEFAULT, SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
 }
 
@@ -162,6 +175,14 @@ static int parse_args(int argc, char **argv, options *o)
         } else if ((strcmp(a, "--port") == 0 || (ibm && strcmp(a, "-port") == 0)) && has_next) {
             if (parse_port(argv[++i], &o->port) != 0) {
                 fprintf(stderr, "%s: bad port %s\n", argv[0], argv[i]);
+                return -1;
+            }
+        } else if ((strcmp(a, "--profile") == 0 || (ibm && strcmp(a, "-profile") == 0)) &&
+                   has_next) {
+            char why[256];
+            o->profile = argv[++i];
+            if (qtpm_profile_check(o->profile, why, sizeof(why)) != QTPM_OK) {
+                fprintf(stderr, "%s: bad --profile: %s\n", argv[0], why);
                 return -1;
             }
         } else if (strcmp(a, "--host") == 0 && has_next) {
@@ -323,6 +344,7 @@ int main(int argc, char **argv)
         }
     }
     cfg.powered_on = !o.wait_power_on;
+    cfg.profile = o.profile;
     srv.nv_on = cfg.powered_on;
 
     /* Listen before creating the TPM, so a port clash fails fast and does not
@@ -395,6 +417,12 @@ int main(int argc, char **argv)
             cfg.store.close(cfg.store.ctx);
         srv_close_all();
         return 1;
+    }
+    if (srv.verbose) {
+        char prof[PROFILE_LOG_MAX];
+        if (qtpm_tpm_profile(srv.tpm, prof, sizeof(prof)) == 0)
+            snprintf(prof, sizeof(prof), "custom (too long to print)");
+        fprintf(stderr, "qtpm-server: TPM profile %s\n", prof);
     }
     /* The ready line: clients may connect from now on (scripts wait for it). */
     if (activated == 2)

@@ -440,13 +440,16 @@ static void test_state_without_counter_max(void **state)
     size_t len;
     blob(&t, &b, &len);
     /* magic | u32 version | u32 body length | body | SHA-256: drop the
-     * body's last 8 bytes (the u64 maximum) and reseal */
+     * body's last fields (the u64 maximum, then the profile: u16 7
+     * "default") and reseal */
     uint32_t body = ((uint32_t)b[12] << 24) | ((uint32_t)b[13] << 16) | ((uint32_t)b[14] << 8) | b[15];
     assert_int_equal(16 + body + 32, len);
+    assert_memory_equal(b + 16 + body - 9, "\0\7default", 9); /* the profile, last */
+    body -= 9;
     uint64_t tail = 0;
     for (int i = 0; i < 8; i++)
         tail = (tail << 8) | b[16 + body - 8 + i];
-    assert_int_equal(tail, 7); /* the field is written, last in the body */
+    assert_int_equal(tail, 7); /* the field is written, before the profile */
     body -= 8;
     b[12] = (uint8_t)(body >> 24), b[13] = (uint8_t)(body >> 16), b[14] = (uint8_t)(body >> 8),
     b[15] = (uint8_t)body;
