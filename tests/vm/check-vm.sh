@@ -12,6 +12,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 out=$src/../../bench/results
 mkdir -p "$out"
 export QTPM_IMA_REPLAY="$build/tests/vm/qtpm-ima-replay"
+export QTPM_CLI="$build/src/cli/qtpm"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT INT TERM
 for tpm in qtpm swtpm; do

@@ -4,8 +4,9 @@
 # found a TPM 2.0, the IMA list between the markers parses with
 # libqtpm-attest (qtpm-ima-replay) and its replay equals the PCR 10 the
 # guest read from sysfs in the SHA-256 (and SHA-1) bank; lists which PCR
-# banks the kernel exposed (SHA-3 included or not).
-import os, subprocess, sys, tempfile
+# banks the kernel exposed (SHA-3 included or not); the firmware's event log
+# replays with `qtpm eventlog` (QTPM_CLI) to PCRs 0-7 of every bank.
+import json, os, subprocess, sys, tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import evlog_replay
 
@@ -55,13 +56,38 @@ if not ok:
     sys.exit("FAIL: replay differs from PCR 10")
 if not evlog:
     sys.exit("FAIL: the guest shows no firmware event log")
-fw, n = evlog_replay.replay(bytes.fromhex("".join(evlog)))
+# The firmware's log replays with our C parser (`qtpm eventlog --json`,
+# libqtpm-attest src/attest/eventlog.c); tests/vm/evlog_replay.py (Python,
+# written separately) must agree with it on every PCR.
+evblob = bytes.fromhex("".join(evlog))
+save = os.environ.get("VM_EVLOG_SAVE")
+if save:
+    open(save, "wb").write(evblob)
+with tempfile.NamedTemporaryFile(delete=False) as f:
+    f.write(evblob)
+out = subprocess.run([os.environ["QTPM_CLI"], "eventlog", "--json", f.name],
+                     capture_output=True, text=True)
+os.unlink(f.name)
+if out.returncode != 0:
+    sys.exit("FAIL: qtpm eventlog: " + out.stderr + out.stdout)
+doc = json.loads(out.stdout)
+mine = doc["pcrs"]
+n = sum(1 for e in doc["events"] if e["EventType"] != "EV_NO_ACTION")
+py, pyn = evlog_replay.replay(evblob)
 checked = 0
 for (bank, idx), val in sorted(pcrs.items()):
-    if idx <= 7 and bank in fw:
-        if fw[bank][idx].hex() != val:
-            sys.exit(f"FAIL: firmware event log replay of PCR {idx} ({bank}) {fw[bank][idx].hex()} != {val}")
+    if idx <= 7 and bank in py:
+        got = mine.get(bank, {}).get(str(idx))
+        if got is None:
+            sys.exit(f"FAIL: qtpm eventlog gives no PCR {idx} ({bank})")
+        if got != val:
+            sys.exit(f"FAIL: qtpm eventlog replay of PCR {idx} ({bank}) {got} != {val}")
+        if py[bank][idx].hex() != got:
+            sys.exit(f"FAIL: evlog_replay.py and qtpm eventlog differ on PCR {idx} ({bank})")
         checked += 1
 if checked < 16:
     sys.exit(f"FAIL: only {checked} firmware PCRs compared")
-print(f"  firmware event log: {n} events replay to PCRs 0..7 in {checked // 8} banks")
+if len(doc["events"]) - 1 != pyn:  # evlog_replay.py does not count the Spec ID header
+    sys.exit(f"FAIL: qtpm eventlog reads {len(doc['events'])} events, evlog_replay.py {pyn} + 1")
+print(f"  firmware event log ({doc['format']}, {len(evblob)} bytes): qtpm eventlog replays "
+      f"{len(doc['events'])} events ({n} extended) to PCRs 0..7 in {checked // 8} banks (= evlog_replay.py)")
