@@ -27,6 +27,10 @@ for tpm in qtpm swtpm; do
         done
     done
 done
+# the profiles (docs/VTPM.md): default with a SHA3-256 bank allocated, and
+# compat-tss3 (no SHA-3: the allocation is refused); one boot each
+VM_PCR_ALLOCATE=sha3_256 sh "$src/vm_ima.sh" "$build" qtpm tis
+VM_PROFILE=compat-tss3 VM_PCR_ALLOCATE=sha3_256 sh "$src/vm_ima.sh" "$build" qtpm crb
 # migration with the TPM state, qtpm and swtpm
 sh "$src/vm_migrate.sh" "$build" qtpm
 sh "$src/vm_migrate.sh" "$build" swtpm

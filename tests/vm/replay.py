@@ -13,7 +13,7 @@ import evlog_replay
 console, tpm, dev = sys.argv[1], sys.argv[2], sys.argv[3]
 tool = os.environ["QTPM_IMA_REPLAY"]
 lines = open(console, errors="replace").read().splitlines()
-ima, evlog, inside, pcrs, tpmline = [], [], None, {}, ""
+ima, evlog, inside, pcrs, tpmline, raw = [], [], None, {}, "", []
 for ln in lines:
     if ln.startswith("=== IMA-BEGIN"):
         inside = ima
@@ -28,6 +28,8 @@ for ln in lines:
         pcrs[(bank, int(idx))] = val.lower()
     elif ln.startswith("=== TPM "):
         tpmline = ln
+    elif ln.startswith("=== RAWPCR "):
+        raw.append(ln.split()[2] if len(ln.split()) > 2 else "")
 if not tpmline.startswith("=== TPM 2"):
     sys.exit(f"FAIL: the guest kernel found no TPM 2.0 ({tpmline!r})")
 blob = bytes.fromhex("".join(ima))
@@ -91,3 +93,57 @@ if len(doc["events"]) - 1 != pyn:  # evlog_replay.py does not count the Spec ID 
     sys.exit(f"FAIL: qtpm eventlog reads {len(doc['events'])} events, evlog_replay.py {pyn} + 1")
 print(f"  firmware event log ({doc['format']}, {len(evblob)} bytes): qtpm eventlog replays "
       f"{len(doc['events'])} events ({n} extended) to PCRs 0..7 in {checked // 8} banks (= evlog_replay.py)")
+
+# A SHA3-256 bank (allocated with PCR_Allocate; VM_STATE_FROM): sysfs does
+# not show it, the guest read it with raw PCR_Read commands. PCRs 0-7 must
+# be the firmware log's replay (SeaBIOS cannot hash SHA3-256 and logs
+# 0xff.. digests for it); PCR 10 what the 6.1 kernel's IMA extends into a
+# bank it has no hash for: the SHA-1 template digest zero-padded to 32
+# bytes (security/integrity/ima/ima_crypto.c).
+def pcr_read_answer(h):
+    b = bytes.fromhex(h)
+    if len(b) < 10 or int.from_bytes(b[6:10], "big") != 0:
+        return {}
+    off = 14
+    n = int.from_bytes(b[off:off + 4], "big"); off += 4
+    idx = []
+    for _ in range(n):
+        alg = int.from_bytes(b[off:off + 2], "big"); sz = b[off + 2]
+        bm = b[off + 3:off + 3 + sz]; off += 3 + sz
+        idx += [(alg, i) for i in range(8 * sz) if bm[i // 8] >> (i % 8) & 1]
+    cnt = int.from_bytes(b[off:off + 4], "big"); off += 4
+    out = {}
+    for k in range(cnt):
+        dl = int.from_bytes(b[off:off + 2], "big")
+        out[idx[k][1]] = b[off + 2:off + 2 + dl].hex(); off += 2 + dl
+    return out
+
+import hashlib
+sha3 = {}
+for h in raw:
+    sha3.update(pcr_read_answer(h))
+if sha3:
+    fw3 = mine.get("sha3_256", {})
+    for i in range(8):
+        if fw3.get(str(i)) != sha3.get(i):
+            sys.exit(f"FAIL: SHA3-256 PCR {i}: the TPM has {sha3.get(i)}, qtpm eventlog {fw3.get(str(i))}")
+    v, off = bytes(32), 0
+    while off < len(blob):
+        pcr = int.from_bytes(blob[off:off + 4], "little")
+        d = blob[off + 4:off + 24]
+        nl = int.from_bytes(blob[off + 24:off + 28], "little")
+        off += 28 + nl
+        tl = int.from_bytes(blob[off:off + 4], "little")
+        off += 4 + tl
+        if pcr == 10:
+            v = hashlib.sha3_256(v + (b"\xff" * 32 if d == bytes(20) else d + bytes(12))).digest()
+    ok3 = sha3.get(10) == v.hex()
+    print(f"  SHA3-256 bank (raw PCR_Read): PCRs 0..7 = qtpm eventlog; PCR 10 {sha3.get(10)} "
+          f"{'= the padded SHA-1 IMA replay' if ok3 else '!= the padded SHA-1 IMA replay ' + v.hex()}")
+    if not ok3:
+        sys.exit("FAIL: SHA3-256 PCR 10")
+else:
+    print("  no SHA3-256 bank allocated (raw PCR_Read shows none)")
+    if "sha3_256" in os.environ.get("VM_PCR_ALLOCATE", "") and \
+            os.environ.get("VM_PROFILE", "default") == "default" and tpm == "qtpm":
+        sys.exit("FAIL: SHA3-256 was allocated before the boot, the guest's TPM has no such bank")
