@@ -31,6 +31,14 @@ done
 # compat-tss3 (no SHA-3: the allocation is refused); one boot each
 VM_PCR_ALLOCATE=sha3_256 sh "$src/vm_ima.sh" "$build" qtpm tis
 VM_PROFILE=compat-tss3 VM_PCR_ALLOCATE=sha3_256 sh "$src/vm_ima.sh" "$build" qtpm crb
+# UEFI firmware (OVMF, direct kernel boot through fw_cfg), qtpm in both
+# profiles and swtpm: the UEFI event log replays with qtpm eventlog
+if [ -r /usr/share/ovmf/OVMF.fd ]; then
+    for p in default compat-tss3; do
+        VM_BIOS=/usr/share/ovmf/OVMF.fd VM_PROFILE=$p sh "$src/vm_ima.sh" "$build" qtpm tis
+    done
+    VM_BIOS=/usr/share/ovmf/OVMF.fd sh "$src/vm_ima.sh" "$build" swtpm tis
+fi
 # migration with the TPM state, qtpm and swtpm
 sh "$src/vm_migrate.sh" "$build" qtpm
 sh "$src/vm_migrate.sh" "$build" swtpm

@@ -22,7 +22,7 @@ hexdump -v -e '32/1 "%02x" "\n"' /sys/kernel/security/ima/binary_runtime_measure
 ms=$(echo "$up" | awk '{printf "%d", $1 * 1000}')
 echo "=== IMA-END $ms"
 for b in sha1 sha256 sha384 sha512 sha3_256 sha3_384 sha3_512; do
-    for p in 0 1 2 3 4 5 6 7 10; do
+    for p in 0 1 2 3 4 5 6 7 8 9 10; do
         f=/sys/class/tpm/tpm0/pcr-$b/$p
         [ -r $f ] && echo "=== PCR $b $p $(cat $f)"
     done

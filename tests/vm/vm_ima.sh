@@ -50,6 +50,8 @@ mkdir -p "$work/state"
 # VM_STATE_FROM=DIR: start the TPM from a copy of another state directory
 # (e.g. one with the SHA-3 banks allocated, docs/VTPM.md)
 [ -n "${VM_STATE_FROM:-}" ] && cp "$VM_STATE_FROM/state" "$work/state/state"
+# VM_BIOS=FILE: another firmware for QEMU's -bios (e.g. OVMF,
+# /usr/share/ovmf/OVMF.fd; the kernel is then loaded through fw_cfg).
 # VM_PROFILE=P: a qtpm TPM made with profile P (default, compat-tss3).
 # VM_PCR_ALLOCATE=ALG (e.g. sha3_256): before the boot, tpm2_pcrallocate adds
 # the bank ALG to SHA-1/256/384/512 through a qtpm-server on a loopback
@@ -104,7 +106,7 @@ timeout 120 qemu-system-x86_64 -M q35 -m 256 -nographic -no-reboot -accel tcg \
     -kernel "$kernel" -initrd "$cache/initrd.cpio" \
     -append "console=ttyS0 panic=-1 quiet ima_policy=tcb ima_hash=sha256 rdinit=/init" \
     -chardev "socket,id=chrtpm,path=$sock" -tpmdev emulator,id=tpm0,chardev=chrtpm \
-    -device "$tdev,tpmdev=tpm0" > "$work/console.log" 2>&1 &
+    -device "$tdev,tpmdev=tpm0" ${VM_BIOS:+-bios "$VM_BIOS"} > "$work/console.log" 2>&1 &
 qemu_pid=$!
 wait "$qemu_pid" || true
 qemu_pid=''
@@ -114,6 +116,7 @@ if ! grep -q '^=== IMA-END' "$work/console.txt"; then
     echo "the guest printed no IMA list"; tail -40 "$work/console.txt"; cat "$work/server.log"; exit 1
 fi
 ms=$(sed -n 's/^=== IMA-END \([0-9]*\).*/\1/p' "$work/console.txt")
-python3 "$src/replay.py" "$work/console.txt" "$tpm" "$dev"
+python3 "$src/replay.py" "$work/console.txt" "$tpm" "$dev" ||
+    { [ -n "$result" ] && cp "$work/console.txt" "$result"; exit 1; }
 echo "boot-to-ima-list-ms $ms (whole run $(( (end - start) / 1000000 )) ms)"
 [ -n "$result" ] && cp "$work/console.txt" "$result" || true
