@@ -68,8 +68,10 @@ int main(int argc, char **argv)
     const char *role = cfg.role[0] ? cfg.role : NULL;
     long period = cfg.period ? (long)cfg.period : 300, ttl = cfg.ttl ? (long)cfg.ttl : 600;
     int log_format = cfg.log_format, log_level = cfg.log_level;
-    const char *tls_groups = NULL;
-    int allow_classic = 0, allow_unbound = 0;
+    const char *tls_groups = cfg.tls_groups[0] ? cfg.tls_groups : NULL;
+    int allow_classic = cfg.allow_classic_tls, allow_unbound = cfg.allow_unbound_routers;
+    if (cfg.worker[0])
+        qtpm_nms_set_worker(cfg.worker); /* the command line's --worker overrides it */
     char *rest[64];
     int nrest = 0;
     for (int i = 1; i < argc; i++) {
