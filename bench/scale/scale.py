@@ -193,6 +193,9 @@ def main():
     ap.add_argument("--files", type=int, default=64)
     ap.add_argument("--enrol-concurrency", type=int, default=16)
     ap.add_argument("--perf", type=float, default=0)
+    ap.add_argument("--pg-sync", choices=("on", "off"), default="on",
+                    help="PostgreSQL synchronous_commit (off: commits return before the WAL "
+                         "flush; a crash may lose the last ~0.6 s, never corrupts)")
     ap.add_argument("--json")
     ap.add_argument("--keep")
     a = ap.parse_args()
@@ -250,6 +253,9 @@ def main():
             f"{tmp}/vendor-ca/ca-cert.pem", "--mldsa-pub", f"{tmp}/vk/mldsa65.pub",
             "--ecdsa-pub", f"{tmp}/vk/ecdsa-p384.pub")
         run(nms, "--db", db, "digestlist", "add", f"{tmp}/list.qdl")
+        if pg and a.pg_sync == "off":
+            run("psql", pg, "-Atc", "ALTER SYSTEM SET synchronous_commit = off")
+            run("psql", pg, "-Atc", "SELECT pg_reload_conf()")
 
         ports = []
         nms_procs = []
@@ -300,6 +306,7 @@ def main():
         result = {"setup": {"routers": a.routers, "duration_s": a.duration, "period_s": a.period,
                             "threads": a.threads, "workers": a.workers,
                             "database": "postgresql" if pg else "sqlite",
+                            "synchronous_commit": a.pg_sync if pg else None,
                             "image_files": a.files, "grow": a.grow,
                             "faults": {"bad": a.bad, "offline": a.offline, "replay": a.replay}}}
         if "steady" in marks:
