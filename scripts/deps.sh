@@ -14,7 +14,8 @@ libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl opens
 help2man python3-jsonschema jq systemd
 nodejs chromium
 frr nftables gnuplot-nox sqlite3
-qemu-system-x86 busybox-static cpio"
+qemu-system-x86 busybox-static cpio
+linux-perf"
 
 missing=""
 for p in $pkgs; do

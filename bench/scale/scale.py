@@ -17,10 +17,10 @@ database size before and after the steady window, and, with --perf S, a `perf re
 the NMS for S seconds in the middle of the window whose self time is split by symbol into
 TLS, quote verification, list verification, database client, HTTP/JSON and other.
 
-Workers: qtpm-nms has no multi-worker mode on this branch; --workers W > 1 starts W
-qtpm-nms serve processes on the same database and ports P..P+W-1, and the swarm's threads
-are spread over them (thread t talks to worker t mod W). This needs the NMS to be safe with
-several processes on one database (branch `scale`); without it the run is refused.
+Workers: --workers W > 1 starts W `qtpm-nms serve` processes on the same database, each on
+a port of its own, and the swarm spreads its routers over them (router i talks to worker
+i mod W). That needs an NMS whose processes share one database safely (the verifier
+workers of branch `scale`); W = 1 is the single-process NMS.
 
 Everything started here is stopped at the end; the temp dir is removed unless --keep.
 """
@@ -270,13 +270,11 @@ def main():
             if not wait_port(port, p):
                 raise SystemExit(f"scale.py: qtpm-nms worker {w} did not start (see {tmp}/nms.log)")
             ports.append(port)
-        if a.workers > 1:
-            raise SystemExit("scale.py: --workers > 1 needs the multi-worker NMS (branch scale)")
 
         nms_rss0 = sum(rss_kib(p.pid) for p in nms_procs)
         size0 = db_size(db, nmsdir)
         out_json = f"{tmp}/swarm.json"
-        cmd = [swarm, "run", "--routers", str(a.routers), "--nms", f"https://127.0.0.1:{ports[0]}",
+        cmd = [swarm, "run", "--routers", str(a.routers), "--nms", "https://127.0.0.1:" + ",".join(map(str, ports)),
                "--ca", f"{nmsdir}/operator-ca.crt", "--vendor-ca", f"{tmp}/vendor-ca",
                "--image", image, "--prefix", "/usr/lib/swarm/", "--period", str(a.period),
                "--duration", str(a.duration), "--threads", str(a.threads),

@@ -55,7 +55,7 @@ typedef struct {
     double period, duration, warmup, fault_at, grow;
     double bad, offline, replay;
     const char *host, *ca, *vendor_ca, *image, *prefix, *json, *op_cert, *op_key;
-    int port;
+    int port, ports[16], nports;
     unsigned seed;
 } options;
 
@@ -635,10 +635,23 @@ static int parse_args(int argc, char **argv)
         else if (!strcmp(a, "--operator-key")) opt.op_key = v;
         else if (!strcmp(a, "--seed")) opt.seed = (unsigned)atoi(v);
         else if (!strcmp(a, "--nms")) {
+            /* https://HOST:PORT[,PORT...]: several NMS workers, routers spread over them */
             static char host[128];
-            if (sscanf(v, "https://%127[^:]:%d", host, &opt.port) != 2)
+            int used = 0;
+            if (sscanf(v, "https://%127[^:]:%n", host, &used) != 1 || !used)
                 return -1;
             opt.host = host;
+            for (const char *p = v + used; *p && opt.nports < 16;) {
+                char *end;
+                long port = strtol(p, &end, 10);
+                if (end == p || port <= 0 || port > 65535 || (*end && *end != ','))
+                    return -1;
+                opt.ports[opt.nports++] = (int)port;
+                p = *end ? end + 1 : end;
+            }
+            if (!opt.nports)
+                return -1;
+            opt.port = opt.ports[0];
         } else
             return -1;
     }
@@ -741,6 +754,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < opt.routers; i++) {
         swarm_router *r = &rs[i];
         r->idx = (unsigned)i;
+        r->port = opt.ports[i % opt.nports];
         snprintf(r->hostname, sizeof r->hostname, "swarm-%05d", i);
         worker *w = &ws[i % opt.threads];
         w->rs[w->n++] = r;

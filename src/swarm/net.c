@@ -177,7 +177,7 @@ int swarm_post(swarm_router *r, const char *path, json_t *body, swarm_reply_fn f
     if (r->conn && r->conn_broken)
         swarm_router_disconnect(r);
     if (!r->conn) {
-        r->conn = swarm_connect(r->th->base, r->th->tls, r->th->host, r->th->port);
+        r->conn = swarm_connect(r->th->base, r->th->tls, r->th->host, r->port);
         if (!r->conn) {
             free(text);
             return -1;

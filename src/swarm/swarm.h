@@ -78,6 +78,7 @@ typedef struct swarm_router {
     double round_start, evidence_start, next_due, last_good;
     unsigned late;         /* rounds skipped because the previous one was still running */
     struct evhttp_connection *conn;
+    int port;              /* the NMS worker this router talks to */
     int conn_broken;
     struct event *timer;
 } swarm_router;
