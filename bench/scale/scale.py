@@ -301,7 +301,10 @@ def main():
         # Wait for the steady phase; sample CPU after the warm-up and at the window's end.
         while "steady" not in marks and sw.poll() is None:
             time.sleep(0.05)
-        result = {"setup": {"routers": a.routers, "duration_s": a.duration, "period_s": a.period,
+        def loadavg():
+            with open("/proc/loadavg") as f:
+                return f.read().strip()
+        result = {"loadavg_at_steady_start": loadavg(), "setup": {"routers": a.routers, "duration_s": a.duration, "period_s": a.period,
                             "threads": a.threads, "workers": a.workers,
                             "database": "postgresql" if pg else "sqlite",
                             "synchronous_commit": a.pg_sync if pg else None,
@@ -339,6 +342,7 @@ def main():
             c_sw1 = cpu_seconds(sw.pid)
             s_end = db_size(db, nmsdir)
             nms_rss1 = sum(rss_kib(p.pid) for p in nms_procs)
+            result["loadavg_at_window_end"] = loadavg()
             result["outside"] = {
                 "window_s": w1 - w0,
                 "nms_cpu_s": c_nms1 - c_nms0, "postgres_cpu_s": c_pg1 - c_pg0,

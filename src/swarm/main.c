@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -710,6 +711,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "qtpm-swarm: %s\n", err);
         return 1;
     }
+    signal(SIGPIPE, SIG_IGN); /* a connection the NMS closed is an error of that request */
     srand(opt.seed);
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
