@@ -98,6 +98,19 @@ def pg_cpu():
     return sum(cpu_seconds(p) for p in pg_pids())
 
 
+def history_size(db_url):
+    """Bytes of the append-only history (verdicts and events, with their indexes and TOAST):
+    what grows with every attestation. The whole database can shrink meanwhile
+    (autovacuum truncating the nonces table), so growth per day is measured on these."""
+    if not db_url.startswith("postgresql:"):
+        return None
+    r = subprocess.run(["psql", db_url[len("postgresql:"):], "-Atc",
+                        "select pg_total_relation_size('verdicts') + "
+                        "pg_total_relation_size('events')"],
+                       capture_output=True, text=True, timeout=60)
+    return int(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip() else None
+
+
 def db_size(db_url, nmsdir):
     if db_url.startswith("postgresql:"):
         r = subprocess.run(["psql", db_url[len("postgresql:"):], "-Atc",
@@ -319,6 +332,7 @@ def main():
             c_pg0 = pg_cpu()
             c_sw0 = cpu_seconds(sw.pid)
             s_start = db_size(db, nmsdir)
+            h_start = history_size(db)
             w0 = time.monotonic()
             perf = None
             if a.perf > 0:
@@ -341,6 +355,7 @@ def main():
             c_pg1 = pg_cpu()
             c_sw1 = cpu_seconds(sw.pid)
             s_end = db_size(db, nmsdir)
+            h_end = history_size(db)
             nms_rss1 = sum(rss_kib(p.pid) for p in nms_procs)
             result["loadavg_at_window_end"] = loadavg()
             result["outside"] = {
@@ -352,6 +367,7 @@ def main():
                                 "end": nms_rss1},
                 "db_bytes": {"before_enrolment": size0, "window_start": s_start,
                              "window_end": s_end},
+                "history_bytes": {"window_start": h_start, "window_end": h_end},
                 "perf": perf,
             }
         sw.wait(timeout=a.duration + 3600)
@@ -376,6 +392,9 @@ def main():
                 d["swarm_cpu_ms_per_attestation"] = 1e3 * o["swarm_cpu_s"] / (rate * o["window_s"])
                 del per
                 b0, b1 = o["db_bytes"]["window_start"], o["db_bytes"]["window_end"]
+                if o["history_bytes"]["window_start"] is not None:
+                    b0, b1 = o["history_bytes"]["window_start"], o["history_bytes"]["window_end"]
+                    d["db_growth_measured_on"] = "verdicts + events tables"
                 if b0 is not None and b1 is not None:
                     d["db_bytes_per_router_per_day"] = (b1 - b0) / a.routers / o["window_s"] * 86400
                     d["db_bytes_per_attestation"] = (b1 - b0) / (rate * o["window_s"])
