@@ -25,12 +25,14 @@ full_s=${SCALE_FULL_S:-300}
 workers=${SCALE_WORKERS:-1}
 period=${SCALE_PERIOD:-2}
 threads=${SCALE_THREADS:-2}
+conc=${SCALE_ENROL_CONC:-64}
 only=${SCALE_ONLY:-}
 one() { # routers seconds workers name
     echo "== bench-scale: $1 routers, $2 s, $3 worker(s)"
     sh "$root/tests/store/pg-cluster.sh" python3 "$here/scale.py" "$build" --routers "$1" \
         --duration "$2" --period "$period" --threads "$threads" --workers "$3" \
-        --bad 0.01 --offline 0.01 --replay 0.01 --perf 10 --json "$out/$4.json" || true
+        --bad 0.01 --offline 0.01 --replay 0.01 --perf 10 --enrol-concurrency "$conc" \
+        --json "$out/$4.json" || true
 }
 if [ "$only" != full ]; then
     for n in $curve; do one "$n" "$curve_s" 1 "curve-$n"; done

@@ -18,9 +18,10 @@ the NMS for S seconds in the middle of the window whose self time is split by sy
 TLS, quote verification, list verification, database client, HTTP/JSON and other.
 
 Workers: --workers W > 1 starts W `qtpm-nms serve` processes on the same database, each on
-a port of its own, and the swarm spreads its routers over them (router i talks to worker
-i mod W). That needs an NMS whose processes share one database safely (the verifier
-workers of branch `scale`); W = 1 is the single-process NMS.
+a port of its own and `--worker https://127.0.0.1:PORT` (the verifier workers of
+docs/SCALE.md), and the swarm spreads its routers over them (router i talks to worker
+i mod W first; a worker that does not hold the router's lease answers 307 and the router
+follows it). W = 1 is the single-process NMS without --worker.
 
 Everything started here is stopped at the end; the temp dir is removed unless --keep.
 """
@@ -277,6 +278,8 @@ def main():
             port = free_pair()
             cmd = [nms, "serve", "--dir", nmsdir, "--db", db, "--listen", f"127.0.0.1:{port}",
                    "--period", str(max(1, int(round(a.period))))]
+            if a.workers > 1:
+                cmd += ["--worker", f"https://127.0.0.1:{port}"]
             p = subprocess.Popen(cmd, stdout=log, stderr=log)
             procs.append(p)
             nms_procs.append(p)

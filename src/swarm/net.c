@@ -111,7 +111,44 @@ struct pending {
     swarm_get_fn gfn;
     void *arg;
     int done;
+    char *path, *text; /* kept to follow a 307 */
+    int hops;
 };
+
+static int post_text(swarm_router *r, const char *path, char *text, swarm_reply_fn fn, int hops);
+
+/* A verifier worker that does not hold the router's lease answers 307 with the holder's
+ * URL (RFC 9110 §15.4.8: same method, same body). The router moves to that worker: the
+ * request is sent again on a new connection, from the loop (not from inside evhttp's
+ * callback of the old one). */
+static void on_resend(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pending *p = arg;
+    swarm_router *r = p->r;
+    swarm_router_disconnect(r);
+    if (post_text(r, p->path, p->text, p->fn, p->hops) != 0)
+        p->fn(r, 0, NULL);
+    else
+        p->text = NULL; /* taken */
+    free(p->path);
+    free(p->text);
+    free(p);
+}
+
+static int follow(struct pending *p, json_t *reply)
+{
+    const char *loc = json_string_value(json_object_get(reply, "location"));
+    int port = 0;
+    if (!loc || p->hops >= 2 || sscanf(loc, "https://%*[^:]:%d", &port) != 1 || port <= 0 ||
+        port > 65535)
+        return -1;
+    p->r->port = port;
+    p->hops++;
+    struct timeval now = { 0, 0 };
+    return event_base_once(p->r->th->base, -1, EV_TIMEOUT, on_resend, p, &now);
+}
 
 static void on_reply(struct evhttp_request *req, void *arg)
 {
@@ -119,6 +156,10 @@ static void on_reply(struct evhttp_request *req, void *arg)
     int status = req ? evhttp_request_get_response_code(req) : 0;
     json_t *j = req && status ? reply_json(req) : NULL;
     p->done = 1;
+    if (p->r && status == 307 && follow(p, j) == 0) {
+        json_decref(j);
+        return; /* on_resend owns p now */
+    }
     if (p->r) {
         if (!status)
             p->r->conn_broken = 1;
@@ -127,6 +168,8 @@ static void on_reply(struct evhttp_request *req, void *arg)
         p->gfn(p->arg, status, j);
     }
     json_decref(j);
+    free(p->path);
+    free(p->text);
     free(p);
 }
 
@@ -174,6 +217,12 @@ int swarm_post(swarm_router *r, const char *path, json_t *body, swarm_reply_fn f
     json_decref(body);
     if (!text)
         return -1;
+    return post_text(r, path, text, fn, 0);
+}
+
+/* Takes text (freed here on failure, kept with the request otherwise). */
+static int post_text(swarm_router *r, const char *path, char *text, swarm_reply_fn fn, int hops)
+{
     if (r->conn && r->conn_broken)
         swarm_router_disconnect(r);
     if (!r->conn) {
@@ -191,9 +240,13 @@ int swarm_post(swarm_router *r, const char *path, json_t *body, swarm_reply_fn f
     }
     p->r = r;
     p->fn = fn;
-    int rc = send_request(r->conn, EVHTTP_REQ_POST, path, r->th->host, text, p);
-    free(text);
+    p->hops = hops;
+    p->path = strdup(path);
+    p->text = text;
+    int rc = p->path ? send_request(r->conn, EVHTTP_REQ_POST, path, r->th->host, text, p) : -1;
     if (rc != 0) {
+        free(p->path);
+        free(text);
         free(p);
         r->conn_broken = 1;
         return -1;
