@@ -267,6 +267,10 @@ def main():
             f"{tmp}/vendor-ca/ca-cert.pem", "--mldsa-pub", f"{tmp}/vk/mldsa65.pub",
             "--ecdsa-pub", f"{tmp}/vk/ecdsa-p384.pub")
         run(nms, "--db", db, "digestlist", "add", f"{tmp}/list.qdl")
+        if pg and os.environ.get("SCALE_PG_LOG_STATEMENTS"):
+            # every statement into the server log, to count them (docs/SWARM.md)
+            run("psql", pg, "-Atc", "ALTER SYSTEM SET log_statement = 'all'")
+            run("psql", pg, "-Atc", "SELECT pg_reload_conf()")
         if pg and a.pg_sync == "off":
             run("psql", pg, "-Atc", "ALTER SYSTEM SET synchronous_commit = off")
             run("psql", pg, "-Atc", "SELECT pg_reload_conf()")
@@ -334,6 +338,8 @@ def main():
             c_nms0 = sum(cpu_seconds(p.pid) for p in nms_procs)
             c_pg0 = pg_cpu()
             c_sw0 = cpu_seconds(sw.pid)
+            pglog = os.path.join(os.environ.get("QTPM_TEST_PG_DIR", ""), "server.log")
+            log0 = os.path.getsize(pglog) if os.path.exists(pglog) else None
             s_start = db_size(db, nmsdir)
             h_start = history_size(db)
             w0 = time.monotonic()
@@ -357,6 +363,15 @@ def main():
             c_nms1 = sum(cpu_seconds(p.pid) for p in nms_procs)
             c_pg1 = pg_cpu()
             c_sw1 = cpu_seconds(sw.pid)
+            statements = None
+            if log0 is not None and os.environ.get("SCALE_PG_LOG_STATEMENTS"):
+                with open(pglog, errors="replace") as f:
+                    f.seek(log0)
+                    text = f.read()
+                kinds = {}
+                for m in re.finditer(r"LOG:  (?:statement|execute [^:]*): (\w+(?: \w+)?)", text):
+                    kinds[m.group(1)] = kinds.get(m.group(1), 0) + 1
+                statements = {"total": sum(kinds.values()), "by_start": kinds}
             s_end = db_size(db, nmsdir)
             h_end = history_size(db)
             nms_rss1 = sum(rss_kib(p.pid) for p in nms_procs)
@@ -372,6 +387,7 @@ def main():
                              "window_end": s_end},
                 "history_bytes": {"window_start": h_start, "window_end": h_end},
                 "perf": perf,
+                "pg_statements": statements,
             }
         sw.wait(timeout=a.duration + 3600)
         th.join(timeout=5)
@@ -401,6 +417,8 @@ def main():
                 if b0 is not None and b1 is not None:
                     d["db_bytes_per_router_per_day"] = (b1 - b0) / a.routers / o["window_s"] * 86400
                     d["db_bytes_per_attestation"] = (b1 - b0) / (rate * o["window_s"])
+                if o.get("pg_statements"):
+                    d["pg_statements_per_attestation"] = o["pg_statements"]["total"] / (rate * o["window_s"])
                 r0, r1 = o["nms_rss_kib"]["before_enrolment"], o["nms_rss_kib"]["end"]
                 d["nms_kib_per_router"] = (r1 - r0) / a.routers
                 if o.get("perf"):
