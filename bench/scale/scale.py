@@ -158,6 +158,8 @@ CATEGORIES = [
                                                    r"lex_|utf8|base64|EVP_Decode|EVP_Encode|"
                                                    r"unb64|b64|gate_")),
     ("kernel (network, syscalls)", re.compile(r"\[k\]|^k:")),
+    ("memory allocation (libc malloc/free)", re.compile(r"malloc|_int_free|cfree|unlink_chunk|"
+                                                        r"calloc|realloc|^free$|tcache")),
 ]
 
 
