@@ -209,6 +209,8 @@ def main():
     ap.add_argument("--files", type=int, default=64)
     ap.add_argument("--enrol-concurrency", type=int, default=16)
     ap.add_argument("--perf", type=float, default=0)
+    ap.add_argument("--pg-index", action="store_true",
+                    help="add indexes on nonces(expires) and verdicts(router, id) first")
     ap.add_argument("--pg-sync", choices=("on", "off"), default="on",
                     help="PostgreSQL synchronous_commit (off: commits return before the WAL "
                          "flush; a crash may lose the last ~0.6 s, never corrupts)")
@@ -269,6 +271,12 @@ def main():
             f"{tmp}/vendor-ca/ca-cert.pem", "--mldsa-pub", f"{tmp}/vk/mldsa65.pub",
             "--ecdsa-pub", f"{tmp}/vk/ecdsa-p384.pub")
         run(nms, "--db", db, "digestlist", "add", f"{tmp}/list.qdl")
+        if pg and a.pg_index:
+            # the two indexes the schema lacks (docs/SWARM.md, "Bottlenecks"): the nonce
+            # sweep (DELETE ... WHERE expires < now) and the last verdict of a router
+            # (WHERE router = $1 ORDER BY id DESC LIMIT 1) scan whole tables without them
+            run("psql", pg, "-Atc", "CREATE INDEX swarm_nonces_expires ON nonces(expires)")
+            run("psql", pg, "-Atc", "CREATE INDEX swarm_verdicts_router ON verdicts(router, id)")
         if pg and os.environ.get("SCALE_PG_LOG_STATEMENTS"):
             # every statement into the server log, to count them (docs/SWARM.md)
             run("psql", pg, "-Atc", "ALTER SYSTEM SET log_statement = 'all'")
@@ -330,6 +338,7 @@ def main():
                             "threads": a.threads, "workers": a.workers,
                             "database": "postgresql" if pg else "sqlite",
                             "synchronous_commit": a.pg_sync if pg else None,
+                            "extra_indexes": bool(pg and a.pg_index),
                             "image_files": a.files, "grow": a.grow,
                             "faults": {"bad": a.bad, "offline": a.offline, "replay": a.replay}}}
         if "steady" in marks:

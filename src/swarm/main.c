@@ -74,6 +74,7 @@ typedef struct {
     size_t next_enrol, enrolled, enrol_failed, in_flight;
     double enrol_start, enrol_end, init_seconds;
     struct evhttp_connection *monitor;
+    int monitor_inflight;
     struct event *tick;
     samples round_ms, evidence_ms;
     uint64_t attested, verdicts[4], late, http_errors, transport_errors, other_errors;
@@ -455,6 +456,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 static void on_router_state(void *arg, int status, json_t *rep)
 {
     swarm_router *r = arg;
+    ((worker *)r->th)->monitor_inflight--;
     const char *state = json_string_value(json_object_get(rep, "state"));
     if (status != 200 || !state || strcmp(state, "offline") != 0 || r->fault_seen)
         return;
@@ -486,6 +488,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (now < t_run + opt.warmup || now > t_run + opt.duration)
         return;
     size_t monitored = 0, honest = 0, honest_monitored = 0;
+    int busy = w->monitor_inflight > 0;
     for (size_t i = 0; i < w->n; i++) {
         swarm_router *r = w->rs[i];
         if (!r->fault) {
@@ -495,10 +498,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if (r->phase == PH_OFF) {
             if (r->fault_seen)
                 monitored++;
-            else if (w->monitor) {
+            else if (w->monitor && !busy) {
+                /* one round of looks at a time: the monitor must not pile requests up
+                 * on an NMS that is slow to answer */
                 char path[128];
                 snprintf(path, sizeof path, "/api/v1/routers/%s", r->id);
-                swarm_get(w->monitor, path, on_router_state, r);
+                if (swarm_get(w->monitor, path, on_router_state, r) == 0)
+                    w->monitor_inflight++;
             }
         } else if (r->phase != PH_FAILED && now - r->last_good <= 2 * opt.period) {
             monitored++;
