@@ -809,8 +809,15 @@ int main(int argc, char **argv)
     size_t good_ok = 0, good_wrong = 0, fault_ok = 0, fault_wrong = 0, unlisted = 0;
     listing l = { 0, 0, NULL };
     if (op) {
+        /* The routers hang up first: requests still queued at an overloaded NMS are
+         * then answered to nobody instead of ahead of the listing. */
+        for (int t = 0; t < opt.threads; t++)
+            for (size_t i = 0; i < ws[t].n; i++)
+                swarm_router_disconnect(ws[t].rs[i]);
         struct event_base *b = ws[0].t.base;
         struct evhttp_connection *c = swarm_connect(b, op, opt.host, opt.port);
+        if (c)
+            evhttp_connection_set_timeout(c, 180);
         if (c && swarm_get(c, "/api/v1/routers", on_listing, &l) == 0)
             while (!l.done && event_base_loop(b, EVLOOP_ONCE) == 0)
                 ;
