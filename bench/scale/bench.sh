@@ -4,7 +4,7 @@
 #
 # Runs bench/scale/scale.py, each run on a fresh throwaway PostgreSQL cluster
 # (tests/store/pg-cluster.sh): first the curve, SCALE_CURVE routers (default
-# "1000 2000 5000") for SCALE_CURVE_S seconds each (default 60), then the full run,
+# "200 1000 2000 5000") for SCALE_CURVE_S seconds each (default 60), then the full run,
 # SCALE_FULL routers (default 10000) for SCALE_FULL_S seconds (default 300) with
 # SCALE_WORKERS NMS workers (default "1"; e.g. "1 2 3" where the NMS has workers).
 # Every run attests each router every SCALE_PERIOD seconds (default 2) with 1 % of
@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=$root/bench/results/scale-runs
 mkdir -p "$out"
-curve=${SCALE_CURVE:-1000 2000 5000}
+curve=${SCALE_CURVE:-200 1000 2000 5000}
 curve_s=${SCALE_CURVE_S:-60}
 full=${SCALE_FULL:-10000}
 full_s=${SCALE_FULL_S:-300}
