@@ -13,6 +13,8 @@
 #                (docs/SWARM.md), writing bench/results/scale.*
 #   make experiment  the traffic-diversion experiment on real Linux routing
 #                (root; netlab/, docs/ROUTING.md), writing bench/results/routing.*
+#   make crash-test  the state journal killed 1000 times during NV writes
+#                (bench/results/crash.json; make check runs 100 kills)
 #   make fuzz    long libFuzzer runs, FUZZ_SECONDS=600 (make check runs them
 #                for about a minute)
 #   make install PREFIX=/usr/local  build for PREFIX and install there
@@ -24,7 +26,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench bench-scale fuzz clean experiment
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench bench-scale fuzz clean experiment crash-test
 
 all: build
 
@@ -135,6 +137,14 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-dm --runs 100 --json bench/results/dm.json --md bench/results/dm.md
 	./$(BUILD)/bench/qtpm-bench-tls --runs 1000 --module-dir $(BUILD)/ossl-modules \
 	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
+	./$(BUILD)/bench/qtpm-bench-daa --runs 50 --json bench/results/daa.json --md bench/results/daa.md
+	sh bench/ztp.sh $(BUILD) 15
+
+# The state journal killed 1000 times during NV writes (tests/server/
+# test_crash_journal.py; make check runs 100), results in bench/results/crash.json.
+crash-test: build
+	python3 tests/server/test_crash_journal.py $(BUILD)/src/server/qtpm-server 1000 \
+	    --json bench/results/crash.json
 
 fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-long

@@ -27,7 +27,8 @@
  *    TPM2B_PUBLIC_KEY_MLDSA, TPM2B_PRIVATE_KEY_MLDSA, TPM2B_SIGNATURE_MLDSA,
  *    TPMS_SIGNATURE_HASH_MLDSA, TPM2B_KEM_CIPHERTEXT, TPM2B_SHARED_SECRET,
  *    TPM2B_SIGNATURE_CTX, TPM2B_SIGNATURE_HINT; docs/PQC.md ("Marshalling")
- *    records the layouts.
+ *    records the layouts and, for every v1.85 constant, where its value
+ *    comes from ("Sources of the v1.85 constants").
  */
 #ifndef QTPM_TPM2_TYPES_H
 #define QTPM_TPM2_TYPES_H

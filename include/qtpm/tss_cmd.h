@@ -37,6 +37,22 @@ int qtpm_tss_PCR_Read(qtpm_tss *t, const qtpm_tss_auths *auths,
 int qtpm_tss_PCR_Extend(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr,
                         const TPML_DIGEST_VALUES *digests);
 int qtpm_tss_PCR_Reset(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr);
+/* TPM2_PCR_Event (§22.3): the TPM hashes event_data (at most 1024 bytes, a
+ * TPM2B_EVENT) with every allocated bank's algorithm and extends pcr (or
+ * only reports the digests for TPM_RH_NULL); digests may be NULL. */
+int qtpm_tss_PCR_Event(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr,
+                       const TPM2B_MAX_BUFFER *event_data, TPML_DIGEST_VALUES *digests);
+
+/* ---- algorithm parameters, dictionary attack protection (§10.3, §25) */
+/* TPM2_TestParms: QTPM_OK when the TPM supports the parameters, else the
+ * TPM's response code (TPM_RC_CURVE, TPM_RC_KEY_SIZE, ...). */
+int qtpm_tss_TestParms(qtpm_tss *t, const TPMT_PUBLIC_PARMS *parameters);
+/* lock_handle is TPM_RH_LOCKOUT, authorized by auths[0]. */
+int qtpm_tss_DictionaryAttackLockReset(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                       TPMI_RH_LOCKOUT lock_handle);
+int qtpm_tss_DictionaryAttackParameters(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                        TPMI_RH_LOCKOUT lock_handle, UINT32 new_max_tries,
+                                        UINT32 new_recovery_time, UINT32 lockout_recovery);
 
 /* ---- objects (§12, §24, §28) */
 /* creation_data, creation_hash, ticket and name may be NULL. */
@@ -94,6 +110,12 @@ int qtpm_tss_EvictControl(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_PROV
 int qtpm_tss_Sign(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                   const TPM2B_DIGEST *digest, const TPMT_SIG_SCHEME *in_scheme,
                   const TPMT_TK_HASHCHECK *validation, TPMT_SIGNATURE *signature);
+/* TPM2_Commit (§19.2): p1, s2, y2 NULL for the Empty Point / Buffers; k, l,
+ * e, counter may be NULL. */
+int qtpm_tss_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,
+                    const TPM2B_ECC_POINT *p1, const TPM2B_SENSITIVE_DATA *s2,
+                    const TPM2B_ECC_PARAMETER *y2, TPM2B_ECC_POINT *k, TPM2B_ECC_POINT *l,
+                    TPM2B_ECC_POINT *e, UINT16 *counter);
 /* validation may be NULL. */
 int qtpm_tss_VerifySignature(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                              const TPM2B_DIGEST *digest, const TPMT_SIGNATURE *signature,
@@ -118,6 +140,13 @@ int qtpm_tss_HMAC_Start(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT
 int qtpm_tss_SequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sequence,
                               const TPM2B_MAX_BUFFER *buffer, TPMI_RH_HIERARCHY hierarchy,
                               TPM2B_DIGEST *result, TPMT_TK_HASHCHECK *validation);
+/* TPM2_EventSequenceComplete (§17.5): finishes an event sequence (a
+ * HashSequenceStart with TPM_ALG_NULL) with every bank's digest of the data
+ * and extends pcr with them (TPM_RH_NULL: digests only). auths[0]
+ * authorizes the PCR, auths[1] the sequence; the sequence is flushed. */
+int qtpm_tss_EventSequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr,
+                                   TPMI_DH_OBJECT sequence, const TPM2B_MAX_BUFFER *buffer,
+                                   TPML_DIGEST_VALUES *results);
 
 /* ---- attestation (§18) */
 int qtpm_tss_Quote(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,
@@ -128,6 +157,14 @@ int qtpm_tss_Certify(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT ob
                      TPMI_DH_OBJECT sign_handle, const TPM2B_DATA *qualifying_data,
                      const TPMT_SIG_SCHEME *in_scheme, TPM2B_ATTEST *certify_info,
                      TPMT_SIGNATURE *signature);
+
+/* TPM2_GetTime (§18.7): auths[0] authorizes privacy_admin_handle
+ * (TPM_RH_ENDORSEMENT), auths[1] the signing key (TPM_RH_NULL: no
+ * signature, a TPM_ALG_NULL TPMT_SIGNATURE). */
+int qtpm_tss_GetTime(qtpm_tss *t, const qtpm_tss_auths *auths,
+                     TPMI_RH_ENDORSEMENT privacy_admin_handle, TPMI_DH_OBJECT sign_handle,
+                     const TPM2B_DATA *qualifying_data, const TPMT_SIG_SCHEME *in_scheme,
+                     TPM2B_ATTEST *time_info, TPMT_SIGNATURE *signature);
 
 /* ---- credentials (§12.5, §12.6) */
 int qtpm_tss_MakeCredential(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
@@ -219,6 +256,20 @@ int qtpm_tss_PolicyAuthValue(qtpm_tss *t, const qtpm_tss_auths *auths, qtpm_tss_
 int qtpm_tss_PolicyCommandCode(qtpm_tss *t, const qtpm_tss_auths *auths,
                                qtpm_tss_session *policy, TPM_CC code);
 int qtpm_tss_PolicyRestart(qtpm_tss *t, const qtpm_tss_auths *auths, qtpm_tss_session *policy);
+/* TPM2_PolicyNV (§23.9): compares operand_b with the NV index's contents at
+ * offset; auths[0] authorizes auth_handle (the index itself, or the owner /
+ * platform hierarchy). In a trial session the digest is extended only. */
+int qtpm_tss_PolicyNV(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_NV_AUTH auth_handle,
+                      TPMI_RH_NV_INDEX nv_index, qtpm_tss_session *policy,
+                      const TPM2B_OPERAND *operand_b, UINT16 offset, TPM_EO operation);
+/* TPM2_PolicyCounterTimer (§23.10): compares operand_b with the
+ * TPMS_TIME_INFO bytes at offset. */
+int qtpm_tss_PolicyCounterTimer(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                qtpm_tss_session *policy, const TPM2B_OPERAND *operand_b,
+                                UINT16 offset, TPM_EO operation);
+/* TPM2_PolicyCpHash (§23.13): binds the policy to one command's cpHash. */
+int qtpm_tss_PolicyCpHash(qtpm_tss *t, const qtpm_tss_auths *auths, qtpm_tss_session *policy,
+                          const TPM2B_DIGEST *cp_hash_a);
 
 /* ---- NV (§31) */
 /* auth NULL = empty. */

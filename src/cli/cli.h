@@ -99,6 +99,7 @@ extern const cli_command cli_cmds_attest[];
 extern const cli_command cli_cmds_nv[];
 extern const cli_command cli_cmds_session[];
 extern const cli_command cli_cmds_pqc[];
+extern const cli_command cli_cmds_decode[];
 
 /* ------------------------------------------------------------- messages */
 

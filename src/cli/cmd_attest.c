@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_attest.c — attestation subcommands of qtpm: createek, createak, quote,
- * checkquote, certify, makecredential and activatecredential (TPM 2.0 Part 3
+ * checkquote, certify, gettime, makecredential and activatecredential (TPM 2.0 Part 3
  * §18, §12.5, §12.6; TCG EK Credential Profile), with tpm2-tools 5.4's
  * options and files:
  *
@@ -710,6 +710,125 @@ static int cmd_certify(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
+/* ---------------------------------------------------------------- gettime */
+
+static const char gettime_usage[] =
+    "Usage: qtpm gettime -c SIGNKEY [-p AUTH] [-P ENDORSE_AUTH] [-g HASH] [-q QUAL]\n"
+    "                    [-o SIG] [-f tss|plain] [--attestation FILE]\n"
+    "TPM2_GetTime (Part 3 §18.7): SIGNKEY signs the TPM's time and clock; printed as\n"
+    "tpm2_gettime does (time, clock_info: clock, reset_count, restart_count, safe).\n"
+    "  -c, --key-context K       the signing key   -p, --auth A   its authorization\n"
+    "  -P, --endorse-auth A      the endorsement hierarchy's authorization\n"
+    "  -g, --hash-algorithm H    -q, --qualification HEX|FILE\n"
+    "  -o, --signature FILE      -f, --format tss|plain\n"
+    "      --attestation FILE    the signed TPMS_ATTEST (qtpm print -t TPMS_ATTEST)\n";
+
+#define OPT_ATTESTATION 0x2001
+
+static int cmd_gettime(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "key-context", required_argument, NULL, 'c' },
+        { "auth", required_argument, NULL, 'p' },
+        { "endorse-auth", required_argument, NULL, 'P' },
+        { "hash-algorithm", required_argument, NULL, 'g' },
+        { "qualification", required_argument, NULL, 'q' },
+        { "signature", required_argument, NULL, 'o' },
+        { "format", required_argument, NULL, 'f' },
+        { "attestation", required_argument, NULL, OPT_ATTESTATION },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *key_s = NULL, *ka_s = NULL, *ea_s = NULL, *q_s = NULL, *sig_s = NULL,
+               *att_s = NULL;
+    TPMI_ALG_HASH hash = TPM_ALG_SHA256;
+    int ch, e, plain = 0;
+    while ((ch = getopt_long(argc, argv, "c:p:P:g:q:o:f:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': key_s = optarg; break;
+        case 'p': ka_s = optarg; break;
+        case 'P': ea_s = optarg; break;
+        case 'g':
+            if (cli_parse_hash(optarg, &hash)) {
+                cli_err(c, "unknown hash algorithm \"%s\"", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'q': q_s = optarg; break;
+        case 'o': sig_s = optarg; break;
+        case 'f': plain = !strcasecmp(optarg, "plain"); break;
+        case OPT_ATTESTATION: att_s = optarg; break;
+        CLI_COMMON_CASES(c, ch, gettime_usage)
+        }
+    }
+    if (!key_s || optind != argc) {
+        cli_err(c, "-c SIGNKEY is required (no arguments)");
+        return CLI_EXIT_USAGE;
+    }
+    TPM2B_DATA qual;
+    cli_auth ka, ea;
+    TPM_HANDLE kh;
+    TPM2B_PUBLIC kpub;
+    if ((e = parse_qualification(c, q_s, &qual)) || (e = cli_parse_auth(c, ka_s, &ka)) ||
+        (e = cli_parse_auth(c, ea_s, &ea)) || (e = cli_load_object(c, key_s, &kh, &kpub)))
+        return e;
+    qtpm_tss *t;
+    if ((e = cli_tpm(c, &t)))
+        return e;
+    /* the key's own scheme, else RSASSA / ECDSA with -g (as certify) */
+    TPMT_SIG_SCHEME sch;
+    memset(&sch, 0, sizeof sch);
+    if (qtpm_tss_key_scheme(&kpub.publicArea, &sch) || sch.scheme == TPM_ALG_NULL) {
+        sch.scheme = kpub.publicArea.type == TPM_ALG_ECC ? TPM_ALG_ECDSA : TPM_ALG_RSASSA;
+        sch.details.any.hashAlg = hash;
+    } else {
+        sch.scheme = TPM_ALG_NULL;
+    }
+    qtpm_tss_auths as = { 0 };
+    cli_auth_put(&as, 0, &ea);
+    cli_auth_put(&as, 1, &ka);
+    static TPM2B_ATTEST att;
+    static TPMT_SIGNATURE sig;
+    int rc = qtpm_tss_GetTime(t, &as, TPM_RH_ENDORSEMENT, kh, &qual, &sch, &att, &sig);
+    if (rc)
+        return cli_fail(c, "GetTime", rc);
+    static TPMS_ATTEST a;
+    size_t o = 0;
+    TPM_RC m = qtpm_TPMS_ATTEST_unmarshal(&a, att.buffer, att.size, &o);
+    if (m || o != att.size || a.magic != TPM_GENERATED_VALUE || a.type != TPM_ST_ATTEST_TIME) {
+        cli_err(c, "GetTime: the TPM's answer is not a TPMS_ATTEST of type TPM_ST_ATTEST_TIME");
+        return CLI_EXIT_TPM;
+    }
+    /* TPMS_TIME_ATTEST_INFO.time, printed like tpm2_gettime / tpm2_readclock */
+    const TPMS_TIME_INFO *ti = &a.attested.time.time;
+    cli_out_int(c, "time", ti->time);
+    cli_out_begin(c, "clock_info");
+    cli_out_int(c, "clock", ti->clockInfo.clock);
+    cli_out_int(c, "reset_count", ti->clockInfo.resetCount);
+    cli_out_int(c, "restart_count", ti->clockInfo.restartCount);
+    if (c->json)
+        cli_out_bool(c, "safe", ti->clockInfo.safe != 0);
+    else
+        cli_out_str(c, "safe", ti->clockInfo.safe ? "yes" : "no");
+    cli_out_end(c);
+    if (c->json) {
+        cli_out_hex(c, "attestation", att.buffer, att.size);
+        out_signature(c, &sig);
+    }
+    if (att_s && (e = cli_write_file(c, att_s, att.buffer, att.size)))
+        return e;
+    if (sig_s) {
+        if (plain) {
+            static uint8_t raw[sizeof(TPMT_SIGNATURE)];
+            size_t rn;
+            if (cli_signature_plain(&sig, raw, sizeof raw, &rn))
+                return CLI_EXIT_USAGE;
+            return cli_write_file(c, sig_s, raw, rn);
+        }
+        return cli_save_signature(c, sig_s, &sig);
+    }
+    return 0;
+}
+
 /* --------------------------------------------------------- makecredential */
 
 static const char makecredential_usage[] =
@@ -895,6 +1014,8 @@ const cli_command cli_cmds_attest[] = {
     { "quote", cmd_quote, "quote PCRs with a signing key", quote_usage },
     { "checkquote", cmd_checkquote, "verify a quote in software", checkquote_usage },
     { "certify", cmd_certify, "certify that an object is loaded in the TPM", certify_usage },
+    { "gettime", cmd_gettime, "TPM2_GetTime: a signed copy of the TPM's time and clock",
+      gettime_usage },
     { "makecredential", cmd_makecredential, "make a credential for an EK and a Name",
       makecredential_usage },
     { "activatecredential", cmd_activatecredential, "recover a credential's secret",

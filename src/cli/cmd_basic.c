@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_basic.c — the basic subcommands of qtpm: startup, shutdown, selftest,
- * getcap, getrandom and rcdecode (TPM 2.0 Part 3 §9, §10, §16, §30), named
- * and optioned like tpm2_startup, tpm2_shutdown, tpm2_selftest, tpm2_getcap,
- * tpm2_getrandom and tpm2_rc_decode.
+ * getcap, getrandom, rcdecode, readclock, testparms and dictionarylockout
+ * (TPM 2.0 Part 3 §9, §10, §16, §25, §29, §30), named and optioned like
+ * tpm2_startup, tpm2_shutdown, tpm2_selftest, tpm2_getcap, tpm2_getrandom,
+ * tpm2_rc_decode, tpm2_readclock, tpm2_testparms and tpm2_dictionarylockout.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -443,6 +444,162 @@ static int cmd_readclock(cli_ctx *c, int argc, char **argv)
     return 0;
 }
 
+/* -------------------------------------------------------------- testparms */
+
+static const char testparms_usage[] =
+    "Usage: qtpm testparms ALG_SPEC\n"
+    "TPM2_TestParms (Part 3 §10.3): does the TPM support these key parameters?\n"
+    "ALG_SPEC as -G of create: rsa2048, rsa3072:rsapss, ecc384:ecdsa-sha384,\n"
+    "aes256cfb, hmac, mlkem768, mldsa65, ... Exit 0 when supported; otherwise the\n"
+    "TPM's refusal (TPM_RC_KEY_SIZE, TPM_RC_CURVE, ...) and exit 5 (unsupported), as\n"
+    "tpm2_testparms.\n";
+
+static int cmd_testparms(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = { CLI_COMMON_LONGOPTS };
+    int ch;
+    while ((ch = getopt_long(argc, argv, "T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        CLI_COMMON_CASES(c, ch, testparms_usage)
+        }
+    }
+    if (optind + 1 != argc) {
+        cli_err(c, "one ALG_SPEC expected (e.g. rsa2048, ecc256:ecdsa, aes128cfb)");
+        return CLI_EXIT_USAGE;
+    }
+    /* Parsed as an unrestricted key's algorithm (attributes pick defaults
+     * only for restricted keys); a signing key if a scheme is given. */
+    TPMT_PUBLIC pub;
+    memset(&pub, 0, sizeof pub);
+    TPMA_OBJECT attrs = TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT;
+    if (cli_parse_key_alg(argv[optind], attrs, TPM_ALG_SHA256, &pub)) {
+        cli_err(c, "unknown algorithm specification \"%s\"", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    TPMT_PUBLIC_PARMS parms;
+    memset(&parms, 0, sizeof parms);
+    parms.type = pub.type;
+    parms.parameters = pub.parameters;
+    qtpm_tss *t;
+    int e = cli_tpm(c, &t);
+    if (e)
+        return e;
+    int rc = qtpm_tss_TestParms(t, &parms);
+    if (rc > 0) {
+        /* the TPM refused the parameters: "unsupported", tpm2-tools'
+         * tool_rc_unsupported, after the decoded reason */
+        int ex = cli_fail(c, "TestParms", rc);
+        return ex == CLI_EXIT_TCTI ? ex : CLI_EXIT_UNSUPPORTED;
+    }
+    if (rc)
+        return cli_fail(c, "TestParms", rc);
+    if (c->json)
+        cli_out_bool(c, "supported", 1);
+    return 0;
+}
+
+/* ------------------------------------------------------ dictionarylockout */
+
+static const char dictionarylockout_usage[] =
+    "Usage: qtpm dictionarylockout [-c] [-s [-n TRIES] [-t SECONDS] [-l SECONDS]] [-p AUTH]\n"
+    "Dictionary attack protection (Part 3 §25), as tpm2_dictionarylockout:\n"
+    "  -c, --clear-lockout             TPM2_DictionaryAttackLockReset\n"
+    "  -s, --setup-parameters          TPM2_DictionaryAttackParameters; the values not\n"
+    "                                  given keep the TPM's current ones\n"
+    "  -n, --max-tries N               failures before lockout (TPM_PT_MAX_AUTH_FAIL)\n"
+    "  -t, --recovery-time S           seconds to forget one failure (TPM_PT_LOCKOUT_INTERVAL)\n"
+    "  -l, --lockout-recovery-time S   seconds after a failed lockout authorization\n"
+    "                                  (TPM_PT_LOCKOUT_RECOVERY)\n"
+    "  -p, --auth AUTH                 the lockout hierarchy's authorization\n";
+
+/* The current value of a TPM_PT_* variable property. */
+static int get_property(cli_ctx *c, qtpm_tss *t, UINT32 pt, UINT32 *v)
+{
+    static TPMS_CAPABILITY_DATA d;
+    TPMI_YES_NO more;
+    int rc = qtpm_tss_GetCapability(t, TPM_CAP_TPM_PROPERTIES, pt, 1, &more, &d);
+    if (rc)
+        return cli_fail(c, "GetCapability", rc);
+    if (d.data.tpmProperties.count < 1 || d.data.tpmProperties.tpmProperty[0].property != pt) {
+        cli_err(c, "the TPM does not report property 0x%x", pt);
+        return CLI_EXIT_TPM;
+    }
+    *v = d.data.tpmProperties.tpmProperty[0].value;
+    return 0;
+}
+
+static int cmd_dictionarylockout(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "clear-lockout", no_argument, NULL, 'c' },
+        { "setup-parameters", no_argument, NULL, 's' },
+        { "max-tries", required_argument, NULL, 'n' },
+        { "recovery-time", required_argument, NULL, 't' },
+        { "lockout-recovery-time", required_argument, NULL, 'l' },
+        { "auth", required_argument, NULL, 'p' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *auth_s = NULL, *n_s = NULL, *t_s = NULL, *l_s = NULL;
+    int ch, e, clear = 0, setup = 0;
+    while ((ch = getopt_long(argc, argv, "csn:t:l:p:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': clear = 1; break;
+        case 's': setup = 1; break;
+        case 'n': n_s = optarg; break;
+        case 't': t_s = optarg; break;
+        case 'l': l_s = optarg; break;
+        case 'p': auth_s = optarg; break;
+        CLI_COMMON_CASES(c, ch, dictionarylockout_usage)
+        }
+    }
+    if ((!clear && !setup) || optind != argc) {
+        cli_err(c, "-c (clear the lockout) and/or -s (set the parameters) expected");
+        return CLI_EXIT_USAGE;
+    }
+    if (!setup && (n_s || t_s || l_s)) {
+        cli_err(c, "-n, -t and -l need -s");
+        return CLI_EXIT_USAGE;
+    }
+    uint32_t tries = 0, interval = 0, recovery = 0;
+    if ((n_s && cli_parse_u32(n_s, &tries)) || (t_s && cli_parse_u32(t_s, &interval)) ||
+        (l_s && cli_parse_u32(l_s, &recovery))) {
+        cli_err(c, "-n, -t and -l take a number");
+        return CLI_EXIT_USAGE;
+    }
+    cli_auth a;
+    if ((e = cli_parse_auth(c, auth_s, &a)))
+        return e;
+    qtpm_tss *t;
+    if ((e = cli_tpm(c, &t)))
+        return e;
+    qtpm_tss_auths as = { 0 };
+    cli_auth_put(&as, 0, &a);
+    if (clear) {
+        int rc = qtpm_tss_DictionaryAttackLockReset(t, &as, TPM_RH_LOCKOUT);
+        if (rc)
+            return cli_fail(c, "DictionaryAttackLockReset", rc);
+        cli_out_str(c, "lockout", "cleared");
+    }
+    if (setup) {
+        /* TPM_PT_MAX_AUTH_FAIL, _LOCKOUT_INTERVAL, _LOCKOUT_RECOVERY
+         * (Part 2 §6.13: PT_VAR + 15, 16, 17) for the values not given */
+        if ((!n_s && (e = get_property(c, t, 0x20F, &tries))) ||
+            (!t_s && (e = get_property(c, t, 0x210, &interval))) ||
+            (!l_s && (e = get_property(c, t, 0x211, &recovery))))
+            return e;
+        qtpm_tss_auths as2 = { 0 };
+        cli_auth_put(&as2, 0, &a);
+        int rc = qtpm_tss_DictionaryAttackParameters(t, &as2, TPM_RH_LOCKOUT, tries, interval,
+                                                     recovery);
+        if (rc)
+            return cli_fail(c, "DictionaryAttackParameters", rc);
+        cli_out_int(c, "max-tries", tries);
+        cli_out_int(c, "recovery-time", interval);
+        cli_out_int(c, "lockout-recovery-time", recovery);
+    }
+    return 0;
+}
+
 const cli_command cli_cmds_basic[] = {
     { "startup", cmd_startup, "TPM2_Startup (CLEAR or STATE)", startup_usage },
     { "shutdown", cmd_shutdown, "TPM2_Shutdown (CLEAR or STATE)", shutdown_usage },
@@ -452,5 +609,9 @@ const cli_command cli_cmds_basic[] = {
     { "getrandom", cmd_getrandom, "random bytes from the TPM", getrandom_usage },
     { "rcdecode", cmd_rcdecode, "decode a TPM response code", rcdecode_usage },
     { "readclock", cmd_readclock, "TPM2_ReadClock: time, clock, reset/restart counts", readclock_usage },
+    { "testparms", cmd_testparms, "TPM2_TestParms: are these key parameters supported?",
+      testparms_usage },
+    { "dictionarylockout", cmd_dictionarylockout,
+      "clear the DA lockout or set its parameters", dictionarylockout_usage },
     { NULL, NULL, NULL, NULL },
 };

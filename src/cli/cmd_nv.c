@@ -218,7 +218,43 @@ static const char nvwrite_usage[] =
     "  -C, --hierarchy H   o, p or the index (default: the index)\n"
     "  -P, --auth A        its authorization\n"
     "  -i, --input FILE    the data\n"
-    "      --offset N      starting offset (0)\n";
+    "      --offset N      starting offset (0)\n"
+    "      --cphash FILE   do not write: save the command's cpHash (SHA-256, Part 1\n"
+    "                      §18.7) as a TPM2B_DIGEST, as tpm2_nvwrite --cphash, for\n"
+    "                      qtpm policycphash (one NV buffer of data at most)\n";
+
+#define OPT_NV_CPHASH 0x2401
+
+/* cpHash of NV_Write(ah, idx, data, offset) with SHA-256: H(TPM_CC_NV_Write
+ * ‖ Name(ah) ‖ Name(idx) ‖ TPM2B data ‖ UINT16 offset), saved as a
+ * marshalled TPM2B_DIGEST, the file tpm2-tools' --cphash writes. */
+static int nvwrite_cphash(cli_ctx *c, qtpm_tss *t, TPM_HANDLE ah, TPM_HANDLE idx,
+                          const TPM2B_MAX_NV_BUFFER *buf, UINT16 offset, const char *path)
+{
+    TPM2B_NAME names[2];
+    int rc = qtpm_tss_get_name(t, ah, &names[0]);
+    if (rc == 0)
+        rc = qtpm_tss_get_name(t, idx, &names[1]);
+    if (rc)
+        return cli_fail(c, "NV_ReadPublic (the index's Name)", rc);
+    uint8_t p[sizeof(TPM2B_MAX_NV_BUFFER) + 2];
+    size_t o = 0;
+    if (qtpm_TPM2B_MAX_NV_BUFFER_marshal(buf, p, sizeof p, &o) ||
+        qtpm_UINT16_marshal(&offset, p, sizeof p, &o)) {
+        cli_err(c, "cannot marshal the NV_Write parameters");
+        return CLI_EXIT_USAGE;
+    }
+    TPM2B_DIGEST cp;
+    if (qtpm_tss_cp_hash(TPM_ALG_SHA256, TPM_CC_NV_Write, names, 2, p, o, &cp)) {
+        cli_err(c, "cannot compute the cpHash");
+        return CLI_EXIT_GENERAL;
+    }
+    uint8_t out[2 + sizeof cp.buffer];
+    o = 0;
+    qtpm_TPM2B_DIGEST_marshal(&cp, out, sizeof out, &o);
+    cli_out_hex(c, "cphash", cp.buffer, cp.size);
+    return cli_write_file(c, path, out, o);
+}
 
 static int cmd_nvwrite(cli_ctx *c, int argc, char **argv)
 {
@@ -227,9 +263,10 @@ static int cmd_nvwrite(cli_ctx *c, int argc, char **argv)
         { "auth", required_argument, NULL, 'P' },
         { "input", required_argument, NULL, 'i' },
         { "offset", required_argument, NULL, 'O' },
+        { "cphash", required_argument, NULL, OPT_NV_CPHASH },
         CLI_COMMON_LONGOPTS,
     };
-    const char *h_s = NULL, *a_s = NULL, *in = NULL;
+    const char *h_s = NULL, *a_s = NULL, *in = NULL, *cp_s = NULL;
     uint32_t offset = 0;
     int ch, e;
     while ((ch = getopt_long(argc, argv, "C:P:i:T:h", opts, NULL)) != -1) {
@@ -243,6 +280,7 @@ static int cmd_nvwrite(cli_ctx *c, int argc, char **argv)
                 return CLI_EXIT_USAGE;
             }
             break;
+        case OPT_NV_CPHASH: cp_s = optarg; break;
         CLI_COMMON_CASES(c, ch, nvwrite_usage)
         }
     }
@@ -265,6 +303,18 @@ static int cmd_nvwrite(cli_ctx *c, int argc, char **argv)
         return e;
     }
     size_t chunk = nv_chunk(t);
+    if (cp_s) {
+        if (n > chunk) {
+            free(d);
+            cli_err(c, "--cphash: %zu bytes need more than one NV_Write (at most %zu)", n, chunk);
+            return CLI_EXIT_USAGE;
+        }
+        TPM2B_MAX_NV_BUFFER buf;
+        memcpy(buf.buffer, d, n);
+        buf.size = (UINT16)n;
+        free(d);
+        return nvwrite_cphash(c, t, ah, idx, &buf, (UINT16)offset, cp_s);
+    }
     qtpm_tss_auths as = { 0 };
     cli_auth_put(&as, 0, &a);
     for (size_t done = 0; done < n || (n == 0 && done == 0);) {

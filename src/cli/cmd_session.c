@@ -2,8 +2,8 @@
 /*
  * cmd_session.c — sessions and policies in qtpm: startauthsession and the
  * policy commands policypcr, policysecret, policyor, policyauthorize,
- * policypassword, policyauthvalue and policycommandcode (TPM 2.0 Part 3
- * §11.1, §23), optioned like their tpm2-tools counterparts. Each policy
+ * policypassword, policyauthvalue, policycommandcode, policynv,
+ * policycountertimer and policycphash (TPM 2.0 Part 3 §11.1, §23), optioned like their tpm2-tools counterparts. Each policy
  * subcommand loads the session from its file (-S), runs the assertion,
  * optionally writes the session's new policyDigest (-L, from
  * TPM2_PolicyGetDigest) and saves the session back to the file.
@@ -17,9 +17,11 @@
  *   qtpm policypcr -S s.ctx -l sha256:0
  *   qtpm unseal -c k.ctx -p session:s.ctx
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -548,6 +550,272 @@ static int cmd_policycommandcode(cli_ctx *c, int argc, char **argv)
     return simple_policy(c, argc, argv, policycommandcode_usage, 2);
 }
 
+/* ------------------------------------- policynv, policycountertimer (§23.9, §23.10) */
+
+/* The comparison operators of TPM_EO (Part 2 §6.8) by tpm2-tools' names. */
+static const char *const eo_names[] = { "eq", "neq", "sgt", "ugt", "slt", "ult",
+                                        "sge", "uge", "sle", "ule", "bs", "bc" };
+
+static int parse_eo(const char *s, TPM_EO *eo)
+{
+    for (size_t i = 0; i < sizeof eo_names / sizeof eo_names[0]; i++)
+        if (!strcasecmp(s, eo_names[i])) {
+            *eo = (TPM_EO)i;
+            return 0;
+        }
+    return -1;
+}
+
+static const char policynv_usage[] =
+    "Usage: qtpm policynv -S SESSION [-C AUTH_ENTITY] [-P AUTH] -i FILE [--offset N]\n"
+    "                     [-L POLICY] NV_INDEX OPERATOR\n"
+    "TPM2_PolicyNV: the policy holds when the NV index's contents at --offset compare\n"
+    "to the operand (-i FILE, \"-\" stdin) as OPERATOR says: eq neq sgt ugt slt ult sge\n"
+    "uge sle ule (signed/unsigned, big-endian) bs (all operand bits set) bc (all\n"
+    "clear). NV_INDEX is a handle or an offset into the NV range (1 = 0x01000001).\n"
+    "In a trial session only the digest is extended.\n"
+    "  -C, --hierarchy E   who authorizes the read: o, p or the index (default)\n"
+    "  -P, --auth AUTH     its authorization\n";
+
+#define OPT_OFFSET 0x2101
+
+static int cmd_policynv(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "hierarchy", required_argument, NULL, 'C' },
+        { "auth", required_argument, NULL, 'P' },
+        { "input", required_argument, NULL, 'i' },
+        { "offset", required_argument, NULL, OPT_OFFSET },
+        { "policy", required_argument, NULL, 'L' },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *out = NULL, *ent = NULL, *auth_s = NULL, *in = NULL;
+    uint32_t offset = 0;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:C:P:i:L:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'C': ent = optarg; break;
+        case 'P': auth_s = optarg; break;
+        case 'i': in = optarg; break;
+        case 'L': out = optarg; break;
+        case OPT_OFFSET:
+            if (cli_parse_u32(optarg, &offset) || offset > 0xFFFF) {
+                cli_err(c, "--offset takes a number up to 65535");
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        CLI_COMMON_CASES(c, ch, policynv_usage)
+        }
+    }
+    TPM_HANDLE index, ah;
+    TPM_EO eo;
+    if (optind + 2 != argc || cli_parse_u32(argv[optind], &index) ||
+        parse_eo(argv[optind + 1], &eo)) {
+        cli_err(c, "NV_INDEX and OPERATOR (eq neq sgt ugt slt ult sge uge sle ule bs bc) expected");
+        return CLI_EXIT_USAGE;
+    }
+    if (index < 0x01000000U)
+        index += 0x01000000U;
+    if ((index >> 24) != 0x01) {
+        cli_err(c, "0x%08x is not an NV index", index);
+        return CLI_EXIT_USAGE;
+    }
+    ah = index;
+    if (ent && cli_parse_hierarchy(ent, &ah)) {
+        cli_err(c, "-C takes o, p or an NV index");
+        return CLI_EXIT_USAGE;
+    }
+    if (!in) {
+        cli_err(c, "-i FILE (the operand) is required");
+        return CLI_EXIT_USAGE;
+    }
+    uint8_t *d;
+    size_t n;
+    if ((e = cli_read_file(c, in, &d, &n)))
+        return e;
+    TPM2B_OPERAND operand;
+    if (n > sizeof operand.buffer) {
+        free(d);
+        cli_err(c, "%s: the operand has %zu bytes (at most %zu)", in, n, sizeof operand.buffer);
+        return CLI_EXIT_FILE;
+    }
+    operand.size = (UINT16)n;
+    memcpy(operand.buffer, d, n);
+    free(d);
+    cli_auth a;
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = cli_parse_auth(c, auth_s, &a)) || (e = open_session(c, path, &t, &s)))
+        return e;
+    qtpm_tss_auths as = { 0 };
+    cli_auth_put(&as, 0, &a);
+    int rc = qtpm_tss_PolicyNV(t, &as, ah, index, s, &operand, (UINT16)offset, eo);
+    if (rc)
+        return cli_fail(c, "PolicyNV", rc);
+    return policy_digest_out(c, t, s, out);
+}
+
+static const char policycountertimer_usage[] =
+    "Usage: qtpm policycountertimer -S SESSION [-L POLICY] [--eq|--neq|--sgt|--ugt|--slt|\n"
+    "       --ult|--sge|--uge|--sle|--ule|--bs|--bc] safe|time=MS|clock=MS|resets=N|restarts=N\n"
+    "TPM2_PolicyCounterTimer: the policy holds while the TPM's TPMS_TIME_INFO field\n"
+    "compares to the value as the operator says (default --eq). time and clock are\n"
+    "milliseconds (8 bytes, offsets 0 and 8), resets and restarts counts (4 bytes,\n"
+    "offsets 16 and 20), safe the clock's safe flag (1 byte, offset 24; operand 1).\n";
+
+static int cmd_policycountertimer(cli_ctx *c, int argc, char **argv)
+{
+    /* the operator options return 0x2200 + TPM_EO */
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "policy", required_argument, NULL, 'L' },
+        { "eq", no_argument, NULL, 0x2200 + TPM_EO_EQ },
+        { "neq", no_argument, NULL, 0x2200 + TPM_EO_NEQ },
+        { "sgt", no_argument, NULL, 0x2200 + TPM_EO_SIGNED_GT },
+        { "ugt", no_argument, NULL, 0x2200 + TPM_EO_UNSIGNED_GT },
+        { "slt", no_argument, NULL, 0x2200 + TPM_EO_SIGNED_LT },
+        { "ult", no_argument, NULL, 0x2200 + TPM_EO_UNSIGNED_LT },
+        { "sge", no_argument, NULL, 0x2200 + TPM_EO_SIGNED_GE },
+        { "uge", no_argument, NULL, 0x2200 + TPM_EO_UNSIGNED_GE },
+        { "sle", no_argument, NULL, 0x2200 + TPM_EO_SIGNED_LE },
+        { "ule", no_argument, NULL, 0x2200 + TPM_EO_UNSIGNED_LE },
+        { "bs", no_argument, NULL, 0x2200 + TPM_EO_BITSET },
+        { "bc", no_argument, NULL, 0x2200 + TPM_EO_BITCLEAR },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *out = NULL;
+    TPM_EO eo = TPM_EO_EQ;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:L:T:h", opts, NULL)) != -1) {
+        if (ch >= 0x2200 && ch <= 0x2200 + TPM_EO_BITCLEAR) {
+            eo = (TPM_EO)(ch - 0x2200);
+            continue;
+        }
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'L': out = optarg; break;
+        CLI_COMMON_CASES(c, ch, policycountertimer_usage)
+        }
+    }
+    if (optind + 1 != argc) {
+        cli_err(c, "one of safe, time=MS, clock=MS, resets=N, restarts=N expected");
+        return CLI_EXIT_USAGE;
+    }
+    /* TPMS_TIME_INFO (Part 2 §10.11.6): time u64 @0, clockInfo.clock u64 @8,
+     * resetCount u32 @16, restartCount u32 @20, safe u8 @24; the operand is
+     * the field's big-endian value */
+    static const struct { const char *name; UINT16 offset; unsigned size; } fields[] = {
+        { "time", 0, 8 }, { "clock", 8, 8 }, { "resets", 16, 4 }, { "restarts", 20, 4 },
+    };
+    const char *arg = argv[optind];
+    TPM2B_OPERAND operand;
+    UINT16 offset = 0;
+    memset(&operand, 0, sizeof operand);
+    if (!strcasecmp(arg, "safe")) {
+        operand.size = 1;
+        operand.buffer[0] = 1;
+        offset = 24;
+    } else {
+        size_t i;
+        const char *eq = strchr(arg, '=');
+        for (i = 0; eq && i < sizeof fields / sizeof fields[0]; i++)
+            if (strlen(fields[i].name) == (size_t)(eq - arg) &&
+                !strncasecmp(arg, fields[i].name, (size_t)(eq - arg)))
+                break;
+        char *end;
+        unsigned long long v = 0;
+        if (eq && i < sizeof fields / sizeof fields[0]) {
+            errno = 0;
+            v = strtoull(eq + 1, &end, 0);
+            if (errno || !eq[1] || *end || (fields[i].size == 4 && v > 0xFFFFFFFFULL))
+                i = sizeof fields / sizeof fields[0];
+        }
+        if (!eq || i == sizeof fields / sizeof fields[0]) {
+            cli_err(c, "\"%s\": expected safe, time=MS, clock=MS, resets=N or restarts=N", arg);
+            return CLI_EXIT_USAGE;
+        }
+        operand.size = (UINT16)fields[i].size;
+        for (unsigned k = 0; k < fields[i].size; k++)
+            operand.buffer[k] = (BYTE)(v >> (8 * (fields[i].size - 1 - k)));
+        offset = fields[i].offset;
+    }
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = open_session(c, path, &t, &s)))
+        return e;
+    int rc = qtpm_tss_PolicyCounterTimer(t, NULL, s, &operand, offset, eo);
+    if (rc)
+        return cli_fail(c, "PolicyCounterTimer", rc);
+    return policy_digest_out(c, t, s, out);
+}
+
+/* ------------------------------------------------------ policycphash (§23.13) */
+
+static const char policycphash_usage[] =
+    "Usage: qtpm policycphash -S SESSION [-L POLICY] --cphash-input FILE\n"
+    "TPM2_PolicyCpHash: the session then authorizes only the command whose\n"
+    "parameter hash (cpHash, Part 1 §18.7) is in FILE — the file tpm2-tools' --cphash\n"
+    "writes (a TPM2B_DIGEST) or the bare digest. --cphash is the old name.\n";
+
+#define OPT_CPHASH 0x2301
+
+static int cmd_policycphash(cli_ctx *c, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "session", required_argument, NULL, 'S' },
+        { "policy", required_argument, NULL, 'L' },
+        { "cphash-input", required_argument, NULL, OPT_CPHASH },
+        { "cphash", required_argument, NULL, OPT_CPHASH },
+        CLI_COMMON_LONGOPTS,
+    };
+    const char *path = NULL, *out = NULL, *in = NULL;
+    int ch, e;
+    while ((ch = getopt_long(argc, argv, "S:L:T:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'S': path = optarg; break;
+        case 'L': out = optarg; break;
+        case OPT_CPHASH: in = optarg; break;
+        CLI_COMMON_CASES(c, ch, policycphash_usage)
+        }
+    }
+    if (!in || optind != argc) {
+        cli_err(c, "--cphash-input FILE is required (no arguments)");
+        return CLI_EXIT_USAGE;
+    }
+    uint8_t *d;
+    size_t n;
+    if ((e = cli_read_file(c, in, &d, &n)))
+        return e;
+    TPM2B_DIGEST cp;
+    memset(&cp, 0, sizeof cp);
+    /* a marshalled TPM2B_DIGEST (big-endian size, then the digest) or a
+     * bare digest of one of the hash sizes */
+    if (n >= 2 && (size_t)(d[0] << 8 | d[1]) == n - 2 && n - 2 <= sizeof cp.buffer &&
+        n - 2 > 0) {
+        cp.size = (UINT16)(n - 2);
+        memcpy(cp.buffer, d + 2, cp.size);
+    } else if (n == 20 || n == 32 || n == 48 || n == 64) {
+        cp.size = (UINT16)n;
+        memcpy(cp.buffer, d, n);
+    } else {
+        free(d);
+        cli_err(c, "%s: not a cpHash (a TPM2B_DIGEST or a 20/32/48/64-byte digest; %zu bytes)",
+                in, n);
+        return CLI_EXIT_FILE;
+    }
+    free(d);
+    qtpm_tss *t;
+    qtpm_tss_session *s;
+    if ((e = open_session(c, path, &t, &s)))
+        return e;
+    int rc = qtpm_tss_PolicyCpHash(t, NULL, s, &cp);
+    if (rc)
+        return cli_fail(c, "PolicyCpHash", rc);
+    return policy_digest_out(c, t, s, out);
+}
+
 const cli_command cli_cmds_session[] = {
     { "startauthsession", cmd_startauthsession, "start a trial, policy or HMAC session",
       startauthsession_usage },
@@ -565,5 +833,10 @@ const cli_command cli_cmds_session[] = {
       policyauthvalue_usage },
     { "policycommandcode", cmd_policycommandcode, "policy: only one command",
       policycommandcode_usage },
+    { "policynv", cmd_policynv, "policy: an NV index's contents compared", policynv_usage },
+    { "policycountertimer", cmd_policycountertimer, "policy: the TPM's clock, time or counts",
+      policycountertimer_usage },
+    { "policycphash", cmd_policycphash, "policy: only one command with these parameters",
+      policycphash_usage },
     { NULL, NULL, NULL, NULL },
 };

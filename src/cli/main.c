@@ -4,7 +4,7 @@
  * (DESIGN.md: "C API (libqtss) or CLI (qtpm)"). It reads the global options,
  * finds the subcommand in the family tables (cmd_basic.c, cmd_pcr.c,
  * cmd_object.c, cmd_crypto.c, cmd_attest.c, cmd_nv.c, cmd_session.c,
- * cmd_pqc.c), runs
+ * cmd_pqc.c, cmd_decode.c), runs
  * it, prints the JSON result when --json was given, and always runs the
  * clean-up: objects loaded from context files are flushed and sessions
  * loaded from session files are saved back, so a run leaves the TPM's
@@ -19,7 +19,7 @@
 
 static const cli_command *const families[] = {
     cli_cmds_basic, cli_cmds_pcr, cli_cmds_object, cli_cmds_crypto,
-    cli_cmds_attest, cli_cmds_nv, cli_cmds_session, cli_cmds_pqc,
+    cli_cmds_attest, cli_cmds_nv, cli_cmds_session, cli_cmds_pqc, cli_cmds_decode,
 };
 
 static const char global_usage[] =

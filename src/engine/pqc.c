@@ -41,8 +41,8 @@ struct pqc_seq {
     tpm_name key_name;        /* Complete must name the same key */
     qtpm_keccak_ctx mu;       /* ML-DSA: SHAKE256 absorbing tr ‖ M' */
     qtpm_hash_ctx ph;         /* HashML-DSA: PH(M) */
-    qtpm_hash_ctx msg;        /* verify: H_nameAlg(M) for the ticket */
-    uint8_t has_msg;
+    qtpm_hmac_ctx ticket;     /* verify: the ticket's HMAC, streamed over M */
+    uint8_t has_ticket;
     uint8_t ctx[MAX_SIG_CTX_BYTES];
     uint16_t ctx_len;
     uint8_t head[4];          /* first message bytes (TPM_GENERATED_VALUE check) */
@@ -54,7 +54,8 @@ void pqc_seq_free(struct pqc_seq *s)
     if (s == NULL)
         return;
     qtpm_hash_free(&s->ph);
-    qtpm_hash_free(&s->msg);
+    if (s->has_ticket)
+        qtpm_hmac_free(&s->ticket);
     qtpm_memzero(s, sizeof(*s));
     free(s);
 }
@@ -66,9 +67,13 @@ struct pqc_seq *pqc_seq_dup(const struct pqc_seq *s)
         return NULL;
     *d = *s; /* the Keccak state and the plain fields */
     memset(&d->ph, 0, sizeof(d->ph));
-    memset(&d->msg, 0, sizeof(d->msg));
-    int ok = (s->ph.alg == QTPM_HASH_NONE || qtpm_hash_copy(&d->ph, &s->ph) == QTPM_OK) &&
-             (!s->has_msg || qtpm_hash_copy(&d->msg, &s->msg) == QTPM_OK);
+    memset(&d->ticket, 0, sizeof(d->ticket));
+    d->has_ticket = 0;
+    int ok = s->ph.alg == QTPM_HASH_NONE || qtpm_hash_copy(&d->ph, &s->ph) == QTPM_OK;
+    if (ok && s->has_ticket) {
+        ok = qtpm_hmac_copy(&d->ticket, &s->ticket) == QTPM_OK;
+        d->has_ticket = (uint8_t)ok;
+    }
     if (!ok) {
         pqc_seq_free(d);
         return NULL;
@@ -244,32 +249,34 @@ TPM_RC cmd_SignDigest(qtpm_tpm *tpm, tpm_cmd *c)
     return rc;
 }
 
-/* Writes a TPMT_TK_VERIFIED (v1.85 layout: tag, hierarchy, metadata for
- * TPM_ST_DIGEST_VERIFIED only, hmac). hier TPM_RH_NULL gives the NULL
- * ticket (empty hmac). */
-static void write_verified(qtpm_tpm *tpm, tpm_wr *w, TPM_ST tag, TPM_HANDLE hier,
-                           TPM_ALG_ID meta, const tpm_object *key, const uint8_t *digest,
-                           size_t dlen)
+/* Writes a TPMT_TK_VERIFIED (v1.85 Part 2 §10.6.5: tag, hierarchy,
+ * metadata for TPM_ST_DIGEST_VERIFIED only, hmac) with the given hmac;
+ * hier TPM_RH_NULL gives the NULL ticket (empty hmac). */
+static void write_verified_hmac(tpm_wr *w, TPM_ST tag, TPM_HANDLE hier, TPM_ALG_ID meta,
+                                const uint8_t *hmac, size_t hlen)
 {
     wr_u16(w, tag);
     wr_u32(w, hier);
     if (tag == TPM_ST_DIGEST_VERIFIED)
         wr_u16(w, meta);
-    if (hier == TPM_RH_NULL) {
-        wr_u16(w, 0);
-        return;
+    wr_2b(w, hier == TPM_RH_NULL ? NULL : hmac, hier == TPM_RH_NULL ? 0 : (uint16_t)hlen);
+}
+
+/* The TPM_ST_DIGEST_VERIFIED ticket over digest (v1.85 Part 2 §10.6.5,
+ * Equation 5): HMAC(proof, tag ‖ digest ‖ keyName ‖ metadata), metadata
+ * being the digest's hash algorithm, with the key's nameAlg. */
+static void write_digest_verified(qtpm_tpm *tpm, tpm_wr *w, TPM_HANDLE hier, TPM_ALG_ID meta,
+                                  const tpm_object *key, const uint8_t *digest, size_t dlen)
+{
+    uint8_t t[MAX_DIGEST] = {0}, tag[2], m[2];
+    size_t hl = crypt_hash_size(key->pub.nameAlg);
+    if (hier != TPM_RH_NULL) {
+        wr_put_u16(tag, TPM_ST_DIGEST_VERIFIED);
+        wr_put_u16(m, meta);
+        crypt_part parts[] = {{tag, 2}, {digest, dlen}, {key->name.b, key->name.size}, {m, 2}};
+        crypt_hmac_parts(key->pub.nameAlg, hierarchy_proof(tpm, hier), 64, t, parts, 4);
     }
-    /* HMAC(proof, tag ‖ [metadata] ‖ digest ‖ keyName) with the key's nameAlg */
-    uint8_t a[2 + MAX_DIGEST], t[MAX_DIGEST];
-    size_t alen = 0;
-    if (tag == TPM_ST_DIGEST_VERIFIED) {
-        wr_put_u16(a, meta);
-        alen = 2;
-    }
-    memcpy(a + alen, digest, dlen);
-    alen += dlen;
-    ticket_hmac(tpm, key->pub.nameAlg, hier, tag, a, alen, key->name.b, key->name.size, t);
-    wr_2b(w, t, (uint16_t)crypt_hash_size(key->pub.nameAlg));
+    write_verified_hmac(w, TPM_ST_DIGEST_VERIFIED, hier, meta, t, hl);
 }
 
 /* A ticket is issued for keys in a real hierarchy with a Name. */
@@ -293,7 +300,7 @@ TPM_RC cmd_VerifyDigestSignature(qtpm_tpm *tpm, tpm_cmd *c)
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    rc = tm_signature_read(&c->in, sig);
+    rc = tm_signature_read(tpm, &c->in, sig);
     if (rc)
         rc = RC_P(rc, 3);
     if (rc == TPM_RC_SUCCESS)
@@ -311,10 +318,10 @@ TPM_RC cmd_VerifyDigestSignature(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     if (k->pub.type == TPM_ALG_MLDSA)
-        write_verified(tpm, &c->out, TPM_ST_DIGEST_VERIFIED, TPM_RH_NULL, TPM_ALG_NULL, k, NULL, 0);
+        write_digest_verified(tpm, &c->out, TPM_RH_NULL, TPM_ALG_NULL, k, NULL, 0);
     else
-        write_verified(tpm, &c->out, TPM_ST_DIGEST_VERIFIED, ticket_hierarchy(k),
-                       k->pub.parameters.hashMldsaDetail.hashAlg, k, digest, dlen);
+        write_digest_verified(tpm, &c->out, ticket_hierarchy(k),
+                              k->pub.parameters.hashMldsaDetail.hashAlg, k, digest, dlen);
     return TPM_RC_SUCCESS;
 }
 
@@ -367,9 +374,19 @@ static TPM_RC sequence_start(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind)
     } else if (qtpm_hash_init(&s->ph, crypt_hash_alg(k->pub.parameters.hashMldsaDetail.hashAlg))) {
         rc = TPM_RC_HASH;
     }
-    if (rc == TPM_RC_SUCCESS && kind == PQC_SEQ_VERIFY && crypt_hash_size(k->pub.nameAlg)) {
-        rc = qtpm_hash_init(&s->msg, crypt_hash_alg(k->pub.nameAlg)) ? TPM_RC_FAILURE : TPM_RC_SUCCESS;
-        s->has_msg = rc == TPM_RC_SUCCESS;
+    if (rc == TPM_RC_SUCCESS && kind == PQC_SEQ_VERIFY && ticket_hierarchy(k) != TPM_RH_NULL) {
+        /* the ticket is HMAC(proof, TPM_ST_MESSAGE_VERIFIED ‖ M ‖ keyName)
+         * (v1.85 Part 2 §10.6.5, Equation 5, over the message itself):
+         * keyed and begun here, the message streams into it */
+        uint8_t tag[2];
+        wr_put_u16(tag, TPM_ST_MESSAGE_VERIFIED);
+        if (qtpm_hmac_init(&s->ticket, crypt_hash_alg(k->pub.nameAlg),
+                           hierarchy_proof(tpm, k->hierarchy), 64) != QTPM_OK)
+            rc = TPM_RC_FAILURE;
+        else
+            s->has_ticket = 1;
+        if (rc == TPM_RC_SUCCESS && qtpm_hmac_update(&s->ticket, tag, 2) != QTPM_OK)
+            rc = TPM_RC_FAILURE;
     }
     /* a sequence object like sym.c's: NULL hierarchy, its own authValue */
     o->is_sequence = kind;
@@ -413,8 +430,8 @@ void pqc_sequence_update(tpm_object *o, const uint8_t *data, size_t len)
         qtpm_keccak_absorb(&s->mu, data, len);
     else
         qtpm_hash_update(&s->ph, data, len);
-    if (s->has_msg)
-        qtpm_hash_update(&s->msg, data, len);
+    if (s->has_ticket)
+        qtpm_hmac_update(&s->ticket, data, len);
 }
 
 /* Whether the message would start with TPM_GENERATED_VALUE once data is
@@ -497,15 +514,15 @@ TPM_RC cmd_SignSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* v1.85 Part 3 §20.3 TPM2_VerifySequenceComplete: the signature over the
- * streamed message → TPM_ST_MESSAGE_VERIFIED ticket, HMAC over
- * H_nameAlg(message) and the key's Name. The sequence is flushed whether
+ * streamed message → TPM_ST_MESSAGE_VERIFIED ticket, HMAC over the
+ * message and the key's Name. The sequence is flushed whether
  * or not the signature holds (its state is consumed). */
 TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
 {
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    TPM_RC rc = tm_signature_read(&c->in, sig);
+    TPM_RC rc = tm_signature_read(tpm, &c->in, sig);
     if (rc)
         rc = RC_P(rc, 1);
     if (rc == TPM_RC_SUCCESS)
@@ -521,10 +538,13 @@ TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t d[QTPM_MLDSA_MU_BYTES], m[MAX_DIGEST];
     size_t dlen = sequence_final(s, d);
     size_t mlen = 0;
-    if (s->has_msg) {
-        mlen = crypt_hash_size(k->pub.nameAlg);
-        qtpm_hash_final(&s->msg, m);
-        s->has_msg = 0;
+    if (s->has_ticket) {
+        s->has_ticket = 0;
+        if (qtpm_hmac_update(&s->ticket, k->name.b, k->name.size) == QTPM_OK &&
+            qtpm_hmac_final(&s->ticket, m) == QTPM_OK)
+            mlen = crypt_hash_size(k->pub.nameAlg);
+        else
+            qtpm_hmac_free(&s->ticket);
     }
     rc = pqc_verify_digest(k, d, dlen, s->type == TPM_ALG_MLDSA ? NULL : s->ctx,
                            s->type == TPM_ALG_MLDSA ? 0 : s->ctx_len, sig);
@@ -532,7 +552,7 @@ TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
     object_remove(tpm, c->handles[0]);
     if (rc)
         return rc == TPM_RC_SIGNATURE || rc == TPM_RC_SCHEME ? RC_P(rc, 1) : rc;
-    write_verified(tpm, &c->out, TPM_ST_MESSAGE_VERIFIED, mlen ? ticket_hierarchy(k) : TPM_RH_NULL,
-                   TPM_ALG_NULL, k, m, mlen);
+    write_verified_hmac(&c->out, TPM_ST_MESSAGE_VERIFIED, mlen ? ticket_hierarchy(k) : TPM_RH_NULL,
+                        TPM_ALG_NULL, m, mlen);
     return TPM_RC_SUCCESS;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cmd_basic.c — command layer: start-up and shut-down, self test,
- * capabilities and random numbers (TPM 2.0 Part 3 §9, §10, §16, §30), and the
- * PCR commands (§22).
+ * capabilities and random numbers (TPM 2.0 Part 3 §9, §10, §16, §30), the
+ * PCR commands (§22), TestParms (§10.3) and dictionary attack protection
+ * (§25).
  */
 #include <string.h>
 
@@ -108,4 +109,67 @@ int qtpm_tss_PCR_Reset(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr
 {
     qtpm_tss_response r;
     return tss_run(t, TPM_CC_PCR_Reset, &pcr, 1, 1, auths, NULL, 0, 0, &r);
+}
+
+int qtpm_tss_PCR_Event(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr,
+                       const TPM2B_MAX_BUFFER *event_data, TPML_DIGEST_VALUES *digests)
+{
+    /* TPM2B_EVENT has the size limit of TPM2B_MAX_BUFFER (1024 octets,
+     * Part 2 §10.4.7), so its marshaller serves. */
+    uint8_t p[sizeof(TPM2B_MAX_BUFFER)];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPML_DIGEST_VALUES ignored;
+    if (qtpm_TPM2B_MAX_BUFFER_marshal(event_data, p, sizeof p, &o))
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_PCR_Event, &pcr, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPML_DIGEST_VALUES_unmarshal(digests ? digests : &ignored, r.params,
+                                                         r.params_len, &o),
+                       &o, &r);
+}
+
+int qtpm_tss_TestParms(qtpm_tss *t, const TPMT_PUBLIC_PARMS *parameters)
+{
+    uint8_t p[sizeof(TPMT_PUBLIC_PARMS)];
+    size_t o = 0;
+    qtpm_tss_response r;
+    if (qtpm_TPMT_PUBLIC_PARMS_marshal(parameters, p, sizeof p, &o))
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_TestParms, NULL, 0, 0, NULL, p, o, 0, &r);
+    if (rc)
+        return rc;
+    return r.params_len == 0 ? QTPM_OK : QTPM_TSS_E_PROTOCOL;
+}
+
+int qtpm_tss_DictionaryAttackLockReset(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                       TPMI_RH_LOCKOUT lock_handle)
+{
+    qtpm_tss_response r;
+    int rc = tss_run(t, TPM_CC_DictionaryAttackLockReset, &lock_handle, 1, 1, auths, NULL, 0, 0,
+                     &r);
+    if (rc)
+        return rc;
+    return r.params_len == 0 ? QTPM_OK : QTPM_TSS_E_PROTOCOL;
+}
+
+int qtpm_tss_DictionaryAttackParameters(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                        TPMI_RH_LOCKOUT lock_handle, UINT32 new_max_tries,
+                                        UINT32 new_recovery_time, UINT32 lockout_recovery)
+{
+    uint8_t p[12];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_RC m = qtpm_UINT32_marshal(&new_max_tries, p, sizeof p, &o);
+    m |= qtpm_UINT32_marshal(&new_recovery_time, p, sizeof p, &o);
+    m |= qtpm_UINT32_marshal(&lockout_recovery, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_DictionaryAttackParameters, &lock_handle, 1, 1, auths, p, o, 0,
+                     &r);
+    if (rc)
+        return rc;
+    return r.params_len == 0 ? QTPM_OK : QTPM_TSS_E_PROTOCOL;
 }

@@ -149,6 +149,27 @@ int qtpm_tss_SequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_
     return tss_rsp_end(m, &o, &r);
 }
 
+int qtpm_tss_EventSequenceComplete(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_PCR pcr,
+                                   TPMI_DH_OBJECT sequence, const TPM2B_MAX_BUFFER *buffer,
+                                   TPML_DIGEST_VALUES *results)
+{
+    uint8_t p[sizeof(TPM2B_MAX_BUFFER)];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPML_DIGEST_VALUES ignored;
+    static const TPM2B_MAX_BUFFER empty;
+    TPM_HANDLE h[2] = { pcr, sequence };
+    if (qtpm_TPM2B_MAX_BUFFER_marshal(buffer ? buffer : &empty, p, sizeof p, &o))
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_EventSequenceComplete, h, 2, 2, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    return tss_rsp_end(qtpm_TPML_DIGEST_VALUES_unmarshal(results ? results : &ignored, r.params,
+                                                         r.params_len, &o),
+                       &o, &r);
+}
+
 int qtpm_tss_HMAC(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT handle,
                   const TPM2B_MAX_BUFFER *buffer, TPMI_ALG_HASH hash_alg, TPM2B_DIGEST *out_hmac)
 {
@@ -187,6 +208,30 @@ int qtpm_tss_Quote(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign
     o = 0;
     m = qtpm_TPM2B_ATTEST_unmarshal(quoted, r.params, r.params_len, &o);
     m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 0);
+    return tss_rsp_end(m, &o, &r);
+}
+
+int qtpm_tss_GetTime(qtpm_tss *t, const qtpm_tss_auths *auths,
+                     TPMI_RH_ENDORSEMENT privacy_admin_handle, TPMI_DH_OBJECT sign_handle,
+                     const TPM2B_DATA *qualifying_data, const TPMT_SIG_SCHEME *in_scheme,
+                     TPM2B_ATTEST *time_info, TPMT_SIGNATURE *signature)
+{
+    uint8_t p[512];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPMT_SIG_SCHEME null_scheme = { .scheme = TPM_ALG_NULL };
+    TPM_HANDLE h[2] = { privacy_admin_handle, sign_handle };
+    TPM_RC m = qtpm_TPM2B_DATA_marshal(qualifying_data ? qualifying_data : &empty_data, p,
+                                       sizeof p, &o);
+    m |= qtpm_TPMT_SIG_SCHEME_marshal(in_scheme ? in_scheme : &null_scheme, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_GetTime, h, 2, 2, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_ATTEST_unmarshal(time_info, r.params, r.params_len, &o);
+    m |= qtpm_TPMT_SIGNATURE_unmarshal(signature, r.params, r.params_len, &o, 1);
     return tss_rsp_end(m, &o, &r);
 }
 
@@ -305,4 +350,36 @@ int qtpm_tss_ECDH_ZGen(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT 
     o = 0;
     return tss_rsp_end(qtpm_TPM2B_ECC_POINT_unmarshal(out_point, r.params, r.params_len, &o), &o,
                        &r);
+}
+
+/* Part 3 §19.2 TPM2_Commit: the first half of an anonymous (ECDAA)
+ * signature. p1 NULL or s2 NULL / y2 NULL send the Empty Point / Empty
+ * Buffers. k, l (Empty Points without s2) and e may be NULL when not wanted. */
+int qtpm_tss_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT sign_handle,
+                    const TPM2B_ECC_POINT *p1, const TPM2B_SENSITIVE_DATA *s2,
+                    const TPM2B_ECC_PARAMETER *y2, TPM2B_ECC_POINT *k, TPM2B_ECC_POINT *l,
+                    TPM2B_ECC_POINT *e, UINT16 *counter)
+{
+    static const TPM2B_ECC_POINT empty_point;
+    static const TPM2B_SENSITIVE_DATA empty_s2;
+    static const TPM2B_ECC_PARAMETER empty_y2;
+    uint8_t p[1024];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM2B_ECC_POINT tk, tl, te;
+    UINT16 tc;
+    TPM_RC m = qtpm_TPM2B_ECC_POINT_marshal(p1 ? p1 : &empty_point, p, sizeof p, &o);
+    m |= qtpm_TPM2B_SENSITIVE_DATA_marshal(s2 ? s2 : &empty_s2, p, sizeof p, &o);
+    m |= qtpm_TPM2B_ECC_PARAMETER_marshal(y2 ? y2 : &empty_y2, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_Commit, &sign_handle, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    o = 0;
+    m = qtpm_TPM2B_ECC_POINT_unmarshal(k ? k : &tk, r.params, r.params_len, &o);
+    m |= qtpm_TPM2B_ECC_POINT_unmarshal(l ? l : &tl, r.params, r.params_len, &o);
+    m |= qtpm_TPM2B_ECC_POINT_unmarshal(e ? e : &te, r.params, r.params_len, &o);
+    m |= qtpm_UINT16_unmarshal(counter ? counter : &tc, r.params, r.params_len, &o);
+    return tss_rsp_end(m, &o, &r);
 }

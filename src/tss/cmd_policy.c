@@ -177,3 +177,47 @@ int qtpm_tss_PolicyRestart(qtpm_tss *t, const qtpm_tss_auths *auths, qtpm_tss_se
         policy->policy_auth = QTPM_TSS_POLICY_AUTH_NONE;
     return rc;
 }
+
+int qtpm_tss_PolicyNV(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_NV_AUTH auth_handle,
+                      TPMI_RH_NV_INDEX nv_index, qtpm_tss_session *policy,
+                      const TPM2B_OPERAND *operand_b, UINT16 offset, TPM_EO operation)
+{
+    uint8_t p[sizeof(TPM2B_OPERAND) + 4];
+    size_t o = 0;
+    qtpm_tss_response r;
+    if (!policy || policy->handle == 0)
+        return QTPM_TSS_E_STATE;
+    TPM_HANDLE h[3] = { auth_handle, nv_index, policy->handle };
+    TPM_RC m = qtpm_TPM2B_OPERAND_marshal(operand_b, p, sizeof p, &o);
+    m |= qtpm_UINT16_marshal(&offset, p, sizeof p, &o);
+    m |= qtpm_TPM_EO_marshal(&operation, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    return no_output(tss_run(t, TPM_CC_PolicyNV, h, 3, 1, auths, p, o, 0, &r), &r);
+}
+
+int qtpm_tss_PolicyCounterTimer(qtpm_tss *t, const qtpm_tss_auths *auths,
+                                qtpm_tss_session *policy, const TPM2B_OPERAND *operand_b,
+                                UINT16 offset, TPM_EO operation)
+{
+    uint8_t p[sizeof(TPM2B_OPERAND) + 4];
+    size_t o = 0;
+    qtpm_tss_response r;
+    TPM_RC m = qtpm_TPM2B_OPERAND_marshal(operand_b, p, sizeof p, &o);
+    m |= qtpm_UINT16_marshal(&offset, p, sizeof p, &o);
+    m |= qtpm_TPM_EO_marshal(&operation, p, sizeof p, &o);
+    if (m)
+        return QTPM_E_PARAM;
+    return no_output(policy_run(t, TPM_CC_PolicyCounterTimer, auths, policy, p, o, &r), &r);
+}
+
+int qtpm_tss_PolicyCpHash(qtpm_tss *t, const qtpm_tss_auths *auths, qtpm_tss_session *policy,
+                          const TPM2B_DIGEST *cp_hash_a)
+{
+    uint8_t p[sizeof(TPM2B_DIGEST)];
+    size_t o = 0;
+    qtpm_tss_response r;
+    if (qtpm_TPM2B_DIGEST_marshal(cp_hash_a, p, sizeof p, &o))
+        return QTPM_E_PARAM;
+    return no_output(policy_run(t, TPM_CC_PolicyCpHash, auths, policy, p, o, &r), &r);
+}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "qtpm/tss.h"
+#include "serve.h"
 #include "wallet.h"
 
 static void usage(void)
@@ -25,7 +26,10 @@ static void usage(void)
           "  keygen NAME aes|hmac | rotate NAME | key-delete NAME | key-handle NAME\n"
           "  encrypt NAME | decrypt NAME | hmac NAME       (stdin to stdout)\n"
           "  audit-key                                     (hex of the audit public key)\n"
-          "  audit-verify [--pin HEX]                      (no TPM needed)\n",
+          "  audit-verify [--pin HEX]                      (no TPM needed)\n"
+          "  serve --cert PEM --key PEM [--port P] [--web DIR] [--rp-id ID] [--origin URL]\n"
+          "        [--auth-db FILE] [--uv required|preferred]   (HTTPS + WebAuthn service)\n"
+          "  bench-service [--n N] [--label L]             (service-side timings, JSON)\n",
           stderr);
 }
 
@@ -189,6 +193,14 @@ int main(int argc, char **argv)
     if ((rc = wallet_open(tcti, db, gate, &w)) != QTPM_OK) {
         report(NULL, "open", rc);
         return 1;
+    }
+    if (!strcmp(cmd, "serve") || !strcmp(cmd, "bench-service")) {
+        rc = !strcmp(cmd, "serve") ? wallet_cmd_serve(w, db, argc, argv, i)
+                                   : wallet_cmd_bench(w, db, argc, argv, i);
+        wallet_close(w);
+        if (rc == 2)
+            usage();
+        return rc;
     }
     int status = 0;
     const char *name = i < argc ? argv[i++] : NULL;

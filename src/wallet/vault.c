@@ -64,6 +64,7 @@ struct wallet {
     TPM_HANDLE audit_handle;
     TPMT_PUBLIC audit_pub;
     char err[256];
+    char approval[192]; /* who approved the current operation (the service), or "" */
 };
 
 static const char schema[] =
@@ -367,6 +368,11 @@ static int audit_append(wallet *w, const char *op, const char *subject, const ch
     int64_t seq;
     int64_t ts = now_s();
     TPMT_SIGNATURE sig;
+    char full[512];
+    if (w->approval[0]) { /* the approval is part of the signed entry */
+        snprintf(full, sizeof full, "%s; approved %s", detail ? detail : "", w->approval);
+        detail = full;
+    }
     int rc = audit_tail(w->db, &seq, prev);
     if (rc)
         return fail(w, rc, "audit log tail unreadable");
@@ -431,6 +437,11 @@ static void audit_refusal(wallet *w, const char *op, const char *subject, const 
         else
             rollback(w);
     }
+}
+
+void wallet_set_approval(wallet *w, const char *who)
+{
+    snprintf(w->approval, sizeof w->approval, "%s", who ? who : "");
 }
 
 int wallet_audit_pubkey(wallet *w, uint8_t *out, size_t cap, size_t *len)

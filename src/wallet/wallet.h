@@ -102,6 +102,9 @@ int wallet_key_decrypt(wallet *w, const char *name, const uint8_t *in, size_t le
 int wallet_key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32]);
 
 /* Audit log: appends are part of each operation's transaction. */
+/* Until reset with NULL, every audit entry's detail ends with "; approved
+ * WHO" (the service names the user, credential and request there). */
+void wallet_set_approval(wallet *w, const char *who);
 /* The audit key's public area (marshalled TPMT_PUBLIC) for pinning. */
 int wallet_audit_pubkey(wallet *w, uint8_t *out, size_t cap, size_t *len);
 /* Verifies the whole log of the database at db_path without a TPM: every

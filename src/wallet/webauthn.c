@@ -83,7 +83,7 @@ int wa_cose_key(const uint8_t *cose, size_t len, EVP_PKEY **out, int *alg)
     return WA_E_KEY;
 }
 
-static void b64url(const uint8_t *in, size_t len, char *out)
+void wa_b64url_encode(const uint8_t *in, size_t len, char *out)
 {
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t o = 0, i = 0;
@@ -128,7 +128,7 @@ int wa_verify_assertion(EVP_PKEY *key, int alg, const wa_expect *e, const uint8_
     const char *chal = json_string_value(json_object_get(cd, "challenge"));
     const char *origin = json_string_value(json_object_get(cd, "origin"));
     int rc = 0;
-    b64url(e->challenge, e->challenge_len, want);
+    wa_b64url_encode(e->challenge, e->challenge_len, want);
     if (!type || strcmp(type, "webauthn.get") != 0)
         rc = WA_E_CLIENT;
     else if (!chal || strcmp(chal, want) != 0)
@@ -166,5 +166,184 @@ int wa_verify_assertion(EVP_PKEY *key, int alg, const wa_expect *e, const uint8_
     if ((count != 0 || e->stored_counter != 0) && count <= e->stored_counter)
         return WA_E_COUNTER;
     *new_counter = count;
+    return 0;
+}
+
+long wa_b64url_decode(const char *in, uint8_t *out, size_t cap)
+{
+    size_t n = strlen(in), o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    if (n % 4 == 1)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26
+              : c >= '0' && c <= '9' ? c - '0' + 52 : c == '-' ? 62 : c == '_' ? 63 : -1;
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o == cap)
+                return -1;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    if (bits && (acc & ((1u << bits) - 1)))
+        return -1; /* non-zero leftover bits: not the canonical encoding */
+    return (long)o;
+}
+
+/* clientDataJSON of a ceremony: type, challenge, origin (§7.1 steps 7-9,
+ * §7.2 steps 11-13). */
+static int check_client_data(const char *want_type, const wa_expect *e, const uint8_t *cd,
+                             size_t cd_len)
+{
+    char want[128];
+    json_error_t jerr;
+    if (e->challenge_len == 0 || e->challenge_len > 64)
+        return WA_E_CHALLENGE;
+    json_t *j = json_loadb((const char *)cd, cd_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        return WA_E_CLIENT;
+    }
+    const char *type = json_string_value(json_object_get(j, "type"));
+    const char *chal = json_string_value(json_object_get(j, "challenge"));
+    const char *origin = json_string_value(json_object_get(j, "origin"));
+    int rc = 0;
+    wa_b64url_encode(e->challenge, e->challenge_len, want);
+    if (!type || strcmp(type, want_type) != 0)
+        rc = WA_E_CLIENT;
+    else if (!chal || strcmp(chal, want) != 0)
+        rc = WA_E_CHALLENGE;
+    else if (!origin || strcmp(origin, e->origin) != 0)
+        rc = WA_E_ORIGIN;
+    json_decref(j);
+    return rc;
+}
+
+static int verify_sig(EVP_PKEY *key, int alg, const uint8_t *ad, size_t ad_len,
+                      const uint8_t cd_hash[32], const uint8_t *sig, size_t sig_len)
+{
+    uint8_t *msg = OPENSSL_malloc(ad_len + 32);
+    if (!msg)
+        return WA_E_SIG;
+    memcpy(msg, ad, ad_len);
+    memcpy(msg + ad_len, cd_hash, 32);
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok = c && EVP_DigestVerifyInit(c, NULL, alg == -7 ? EVP_sha256() : NULL, NULL, key) == 1 &&
+             EVP_DigestVerify(c, sig, sig_len, msg, ad_len + 32) == 1;
+    EVP_MD_CTX_free(c);
+    OPENSSL_free(msg);
+    return ok ? 0 : WA_E_SIG;
+}
+
+int wa_verify_registration(const wa_expect *e, const uint8_t *att, size_t att_len,
+                           const uint8_t *client_data, size_t cd_len, wa_credential *out)
+{
+    cbor_reader r;
+    size_t pairs = 0;
+    const uint8_t *fmt = NULL, *ad = NULL, *sig = NULL;
+    size_t fmt_len = 0, ad_len = 0, sig_len = 0;
+    size_t stmt_pairs = 0;
+    int64_t stmt_alg = 0;
+    int have_stmt = 0, have_alg = 0;
+    memset(out, 0, sizeof *out);
+    int rc = check_client_data("webauthn.create", e, client_data, cd_len);
+    if (rc)
+        return rc;
+    /* 1. the attestation object: exactly fmt, attStmt, authData (§6.5.4) */
+    if (cbor_check(att, att_len) != 0)
+        return WA_E_ATTEST;
+    cbor_init(&r, att, att_len);
+    if (cbor_read_map(&r, &pairs) != 0 || pairs != 3)
+        return WA_E_ATTEST;
+    for (size_t i = 0; i < pairs; i++) {
+        const uint8_t *k;
+        size_t kl;
+        if (cbor_read_text(&r, &k, &kl) != 0)
+            return WA_E_ATTEST;
+        if (kl == 3 && !memcmp(k, "fmt", 3) && !fmt) {
+            if (cbor_read_text(&r, &fmt, &fmt_len) != 0)
+                return WA_E_ATTEST;
+        } else if (kl == 8 && !memcmp(k, "authData", 8) && !ad) {
+            if (cbor_read_bytes(&r, &ad, &ad_len) != 0)
+                return WA_E_ATTEST;
+        } else if (kl == 7 && !memcmp(k, "attStmt", 7) && !have_stmt) {
+            have_stmt = 1;
+            if (cbor_read_map(&r, &stmt_pairs) != 0 || stmt_pairs > 2)
+                return WA_E_ATTEST;
+            for (size_t j = 0; j < stmt_pairs; j++) {
+                const uint8_t *sk;
+                size_t skl;
+                if (cbor_read_text(&r, &sk, &skl) != 0)
+                    return WA_E_ATTEST;
+                if (skl == 3 && !memcmp(sk, "alg", 3) && !have_alg) {
+                    have_alg = 1;
+                    if (cbor_read_int(&r, &stmt_alg) != 0)
+                        return WA_E_ATTEST;
+                } else if (skl == 3 && !memcmp(sk, "sig", 3) && !sig) {
+                    if (cbor_read_bytes(&r, &sig, &sig_len) != 0)
+                        return WA_E_ATTEST;
+                } else {
+                    return WA_E_ATTEST; /* x5c (full attestation), ecdaaKeyId, repeats */
+                }
+            }
+        } else {
+            return WA_E_ATTEST;
+        }
+    }
+    if (!fmt || !ad || !have_stmt)
+        return WA_E_ATTEST;
+    int packed;
+    if (fmt_len == 4 && !memcmp(fmt, "none", 4) && stmt_pairs == 0)
+        packed = 0;
+    else if (fmt_len == 6 && !memcmp(fmt, "packed", 6) && have_alg && sig)
+        packed = 1;
+    else
+        return WA_E_ATTEST;
+    /* 2. authenticatorData with attested credential data (§6.1, §6.5.1):
+     * rpIdHash(32) flags(1) signCount(4) aaguid(16) L(2) credId(L) COSE key */
+    uint8_t rp_hash[32], cd_hash[32];
+    if (ad_len < 37 + 18)
+        return WA_E_AUTHDATA;
+    SHA256((const uint8_t *)e->rp_id, strlen(e->rp_id), rp_hash);
+    if (!public_equal(rp_hash, ad, 32))
+        return WA_E_RPID;
+    uint8_t flags = ad[32];
+    if (!(flags & 0x01) || (e->require_uv && !(flags & 0x04)))
+        return WA_E_FLAGS;
+    if (!(flags & 0x40) || (flags & 0x80))
+        return WA_E_AUTHDATA; /* no attested credential / extensions (we ask for none) */
+    size_t id_len = (size_t)ad[53] << 8 | ad[54];
+    if (id_len == 0 || id_len > 1023 || 55 + id_len >= ad_len)
+        return WA_E_AUTHDATA;
+    const uint8_t *cose = ad + 55 + id_len;
+    size_t cose_len = ad_len - 55 - id_len;
+    if (cbor_check(cose, cose_len) != 0)
+        return WA_E_KEY; /* the key must end authData exactly (no ED flag) */
+    EVP_PKEY *key = NULL;
+    int alg = 0;
+    rc = wa_cose_key(cose, cose_len, &key, &alg);
+    if (rc)
+        return rc;
+    /* 3. packed self attestation: alg is the credential's, sig by its key (§8.2) */
+    if (packed) {
+        SHA256(client_data, cd_len, cd_hash);
+        rc = stmt_alg != alg ? WA_E_ATTEST : verify_sig(key, alg, ad, ad_len, cd_hash, sig, sig_len);
+    }
+    EVP_PKEY_free(key);
+    if (rc)
+        return rc;
+    out->cred_id = ad + 55;
+    out->cred_id_len = id_len;
+    out->cose = cose;
+    out->cose_len = cose_len;
+    out->alg = alg;
+    out->counter = (uint32_t)ad[33] << 24 | (uint32_t)ad[34] << 16 | (uint32_t)ad[35] << 8 | ad[36];
+    out->fmt = packed ? "packed" : "none";
     return 0;
 }

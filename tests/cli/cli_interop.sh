@@ -559,6 +559,171 @@ section_policy() {
     no_transients "policy"
 }
 
+# issue 10 item 11: pcrevent, gettime, testparms, dictionarylockout, print
+section_tools() {
+    # pcrevent: the TPM's digests of the data in every bank, as tpm2_pcrevent
+    run "qtpm pcrevent FILE" sh -c "$Q pcrevent msg.dat > pe_q.txt && tpm2_pcrevent msg.dat > pe_t.txt"
+    same "pcrevent prints what tpm2_pcrevent prints" pe_q.txt pe_t.txt
+    if [ "$(sed -n 's/^sha256: //p' pe_q.txt)" = "$(openssl dgst -sha256 -r msg.dat | cut -d' ' -f1)" ]; then
+        pass "pcrevent's sha256 is openssl's"; else fail "pcrevent's sha256 differs from openssl's"; fi
+    head -c 3000 /dev/urandom > big.dat
+    run "qtpm pcrevent of 3000 bytes (event sequence)" sh -c "$Q pcrevent big.dat > pb_q.txt && tpm2_pcrevent big.dat > pb_t.txt"
+    same "pcrevent of 3000 bytes as tpm2_pcrevent" pb_q.txt pb_t.txt
+    for f in msg.dat big.dat; do
+        run "qtpm pcrevent 16 $f" sh -c "tpm2_pcrreset 16 && $Q pcrevent 16 $f >/dev/null && tpm2_pcrread -o pq_$f.bin sha1:16+sha256:16 >/dev/null"
+        run "tpm2_pcrevent 16 $f" sh -c "tpm2_pcrreset 16 && tpm2_pcrevent 16 $f >/dev/null && tpm2_pcrread -o pt_$f.bin sha1:16+sha256:16 >/dev/null"
+        same "PCR 16 after qtpm pcrevent = after tpm2_pcrevent ($f)" pq_$f.bin pt_$f.bin
+    done
+    run "pcrevent FILE PCR (any order) and stdin" sh -c "tpm2_pcrreset 16 && $Q pcrevent msg.dat 16 >/dev/null && $Q pcrevent < msg.dat > pe_s.txt && tpm2_pcrread -o pr.bin sha1:16+sha256:16 >/dev/null"
+    same "pcrevent FILE 16 = 16 FILE" pr.bin pq_msg.dat.bin
+    same "pcrevent of stdin" pe_s.txt pe_q.txt
+    expect 1 "TPM_RC_VALUE\|TPM_RC_HANDLE" "pcrevent of PCR 24 refused (decoded rc)" $Q pcrevent 24 msg.dat
+    expect 3 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "pcrevent with a wrong PCR auth" $Q pcrevent -P wrong 16 msg.dat
+    expect 3 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "pcrevent of 3000 bytes with a wrong PCR auth" $Q pcrevent -P wrong 16 big.dat
+    no_transients "pcrevent: the failed event sequence was flushed"
+
+    # gettime: a signed TPMS_TIME_INFO; output as tpm2_gettime
+    run "signing key for gettime" sh -c "$Q createprimary -c tp.ctx && $Q create -C tp.ctx -G ecc256:ecdsa -u tk.pub -r tk.priv -c tk.ctx"
+    run "qtpm gettime" sh -c "$Q gettime -c tk.ctx -o gt.sig --attestation gt.att > gt_q.txt"
+    tpm2_flushcontext -t
+    run "tpm2_gettime" sh -c "tpm2_gettime -c tk.ctx -o gt2.sig --attestation gt2.att > gt_t.txt"
+    tpm2_flushcontext -t
+    if [ "$(sed 's/: .*//' gt_q.txt)" = "$(sed 's/: .*//' gt_t.txt)" ] &&
+       [ "$(grep -v 'time\|clock:' gt_q.txt)" = "$(grep -v 'time\|clock:' gt_t.txt)" ] && [ -s gt_q.txt ]; then
+        pass "gettime prints tpm2_gettime's keys, counts and safe flag"
+    else fail "gettime differs from tpm2_gettime"; diff gt_q.txt gt_t.txt | sed 's/^/     | /'; fi
+    run "tpm2_verifysignature checks qtpm gettime's signature" sh -c "tpm2_loadexternal -Q -C n -u tk.pub -c tkx.ctx && tpm2_verifysignature -c tkx.ctx -g sha256 -m gt.att -s gt.sig"
+    tpm2_flushcontext -t
+    run "qtpm verifysignature checks tpm2_gettime's signature" $Q verifysignature -c tk.ctx -g sha256 -m gt2.att -s gt2.sig
+    run "print -t TPMS_ATTEST of a time attestation" sh -c "$Q print -t TPMS_ATTEST gt.att > gtp.txt && grep -q '^type: 8019$' gtp.txt && grep -q '^  time:$' gtp.txt"
+    tq=$(sed -n 's/^time: //p' gt_q.txt); ta=$(sed -n 's/^      time: //p' gtp.txt)
+    [ -n "$tq" ] && [ "$tq" = "$ta" ] && pass "gettime's time is the attested time" || fail "gettime time ($tq) vs attestation ($ta)"
+    run "gettime --json" sh -c "$Q --json gettime -c tk.ctx | jq -e '.clock_info.safe == true and (.time | type) == \"number\" and .signature.alg == \"ecdsa\"'"
+
+    # testparms: the same verdict as tpm2_testparms for each specification
+    for spec in rsa1024 rsa2048 rsa3072 rsa4096 ecc256 ecc384 ecc521 aes128cfb aes256cfb hmac ecc256:ecdsa rsa2048:rsapss; do
+        $Q testparms $spec >/dev/null 2>tp.err; qr=$?
+        tpm2_testparms $spec >/dev/null 2>&1; tr=$?
+        # exit 5 (unsupported) with the TPM's reason, as tpm2_testparms
+        if [ $qr -eq $tr ] && { [ $qr -eq 0 ] || { [ $qr -eq 5 ] && grep -q 'TPM_RC_' tp.err; }; }; then
+            pass "testparms $spec: exit $qr as tpm2_testparms"
+        else fail "testparms $spec: qtpm exit $qr, tpm2_testparms exit $tr"; cat tp.err; fi
+    done
+    expect 2 "unknown algorithm" "testparms of a misspelt specification" $Q testparms rsa2047
+
+    # dictionarylockout: set with one tool, read with the other
+    run "qtpm dictionarylockout -s" $Q dictionarylockout -s -n 7 -t 100 -l 200
+    run "tpm2_getcap shows qtpm's DA parameters" sh -c "tpm2_getcap properties-variable > pv.txt && grep -q '^TPM2_PT_MAX_AUTH_FAIL: 0x7$' pv.txt && grep -q '^TPM2_PT_LOCKOUT_INTERVAL: 0x64$' pv.txt && grep -q '^TPM2_PT_LOCKOUT_RECOVERY: 0xC8$' pv.txt"
+    run "qtpm dictionarylockout -s -n only keeps the others" $Q dictionarylockout -s -n 5
+    run "qtpm getcap shows it" sh -c "$Q getcap properties-variable > pq.txt && grep -q 'TPM_PT_MAX_AUTH_FAIL: 0x00000005' pq.txt && grep -q 'TPM_PT_LOCKOUT_INTERVAL: 0x00000064' pq.txt && grep -q 'TPM_PT_LOCKOUT_RECOVERY: 0x000000c8' pq.txt"
+    run "tpm2_dictionarylockout -s" tpm2_dictionarylockout -s -n 9 -t 30 -l 40
+    run "qtpm getcap shows tpm2-tools' DA parameters" sh -c "$Q getcap properties-variable > pq2.txt && grep -q 'TPM_PT_MAX_AUTH_FAIL: 0x00000009' pq2.txt && grep -q 'TPM_PT_LOCKOUT_INTERVAL: 0x0000001e' pq2.txt && grep -q 'TPM_PT_LOCKOUT_RECOVERY: 0x00000028' pq2.txt"
+    run "a DA-protected key with a password" sh -c "$Q create -C tp.ctx -G ecc256:ecdsa -p dapw -u dk.pub -r dk.priv -c dk.ctx"
+    expect 3 "TPM_RC_AUTH_FAIL" "a wrong password counts as a failure" $Q sign -c dk.ctx -p wrong -g sha256 -o x.sig msg.dat
+    run "the lockout counter is 1" sh -c "$Q getcap properties-variable | grep -q 'TPM_PT_LOCKOUT_COUNTER: 0x00000001'"
+    run "qtpm dictionarylockout -c" $Q dictionarylockout -c
+    run "the lockout counter is 0 (tpm2_getcap)" sh -c "tpm2_getcap properties-variable | grep -q '^TPM2_PT_LOCKOUT_COUNTER: 0x0$'"
+    run "dictionarylockout --json" sh -c "$Q --json dictionarylockout -c -s | jq -e '.lockout == \"cleared\" and .\"max-tries\" == 9'"
+    expect 2 "need -s" "dictionarylockout -n without -s" $Q dictionarylockout -c -n 3
+    # last: a wrong lockout authorization (the lockout hierarchy then waits
+    # lockoutRecovery seconds, 40 here)
+    expect 3 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "dictionarylockout with a wrong lockout auth (decoded)" $Q dictionarylockout -c -p wrong
+
+    # print: the files tpm2-tools and qtpm write, printed as tpm2_print does
+    run "keys to print" sh -c "$Q createprimary -G rsa2048 -c pr.ctx -u pr.pub && $Q create -C pr.ctx -G hmac -u ph.pub -r ph.priv && $Q create -C pr.ctx -G aes256cfb -u pa.pub -r pa.priv"
+    head -c 32 /dev/zero > pp.pol
+    run "key with a policy" $Q create -C pr.ctx -G ecc384:ecdsa-sha384 -L pp.pol -u pe.pub -r pe.priv
+    for f in pr.pub ph.pub pa.pub pe.pub tk.pub; do
+        $Q print -t TPM2B_PUBLIC $f > pq_$f.txt 2>&1
+        tpm2_print -t TPM2B_PUBLIC $f > pt_$f.txt 2>&1
+        # tpm2_print writes "algorithm: " with a space before the newline
+        if sed 's/ *$//' pt_$f.txt | cmp -s - pq_$f.txt && [ -s pq_$f.txt ]; then
+            pass "print -t TPM2B_PUBLIC $f as tpm2_print"
+        else fail "print -t TPM2B_PUBLIC $f differs"; diff pt_$f.txt pq_$f.txt | sed 's/^/     | /' | head; fi
+    done
+    run "TPMT_PUBLIC (the area without its size)" sh -c "tail -c +3 pr.pub > pr.tpmt && $Q print -t TPMT_PUBLIC pr.tpmt > pq_tpmt.txt && tpm2_print -t TPMT_PUBLIC pr.tpmt > pt_tpmt.txt"
+    same "print -t TPMT_PUBLIC as tpm2_print" pq_tpmt.txt pt_tpmt.txt
+    run "a quote to print" sh -c "$Q quote -c tk.ctx -l sha256:0,1+sha1:2 -q 0badc0de -m pq.msg -s pq.sig"
+    run "print -t TPMS_ATTEST" sh -c "$Q print -t TPMS_ATTEST pq.msg > aq.txt && tpm2_print -t TPMS_ATTEST pq.msg > at.txt"
+    if [ "$(grep -v firmwareVersion aq.txt)" = "$(grep -v firmwareVersion at.txt)" ] && [ -s aq.txt ]; then
+        pass "print -t TPMS_ATTEST: tpm2_print's lines (but firmwareVersion)"
+    else fail "print -t TPMS_ATTEST differs"; diff at.txt aq.txt | sed 's/^/     | /'; fi
+    # tpm2_print 5.4 prints the UINT64's bytes in host order; qtpm big-endian
+    fq=$(sed -n 's/^firmwareVersion: //p' aq.txt)
+    ft=$(sed -n 's/^firmwareVersion: //p' at.txt | sed 's/../& /g' | awk '{for (i = NF; i > 0; i--) printf "%s", $i}')
+    [ -n "$fq" ] && [ "$fq" = "$ft" ] && pass "firmwareVersion: the same 8 bytes, big-endian" || fail "firmwareVersion $fq vs $ft"
+    run "print -t TPMS_CONTEXT of qtpm's and tpm2-tools' context files" sh -c "$Q print -t TPMS_CONTEXT tk.ctx > cq.txt && tpm2_print -t TPMS_CONTEXT tk.ctx > ct.txt && tpm2_createprimary -Q -c tp2.ctx && $Q print -t TPMS_CONTEXT tp2.ctx > cq2.txt && tpm2_print -t TPMS_CONTEXT tp2.ctx > ct2.txt"
+    tpm2_flushcontext -t
+    same "TPMS_CONTEXT of a qtpm context as tpm2_print" cq.txt ct.txt
+    same "TPMS_CONTEXT of a tpm2-tools context as tpm2_print" cq2.txt ct2.txt
+    run "serialized handles of both tools" sh -c "$Q evictcontrol -c pr.ctx -o q.tr 0x81000010 >/dev/null && tpm2_evictcontrol -c pr.ctx -o t.tr 0x81000011 >/dev/null"
+    for f in q.tr t.tr; do
+        $Q print -t ESYS_TR $f > eq_$f.txt 2>&1; tpm2_print -t ESYS_TR $f > et_$f.txt 2>&1
+        if [ -s eq_$f.txt ] && cmp -s eq_$f.txt et_$f.txt; then pass "print -t ESYS_TR $f as tpm2_print"
+        else fail "print -t ESYS_TR $f differs"; diff et_$f.txt eq_$f.txt | sed 's/^/     | /'; fi
+    done
+    tpm2_flushcontext -t
+    tpm2_evictcontrol -Q -c 0x81000010 >/dev/null 2>&1; tpm2_evictcontrol -Q -c 0x81000011 >/dev/null 2>&1
+    run "print -t TPMT_SIGNATURE" sh -c "$Q print -t TPMT_SIGNATURE pq.sig > sq.txt && grep -q '^  value: ecdsa$' sq.txt && grep -Eq '^r: [0-9a-f]{64}$' sq.txt && grep -Eq '^s: [0-9a-f]{64}$' sq.txt"
+    run "print --json" sh -c "$Q --json print -t TPM2B_PUBLIC pe.pub | jq -e '.type.value == \"ecc\" and .\"curve-id\".raw == \"0x4\" and .\"authorization policy\" != null'"
+    head -c 20 pr.pub > trunc.pub
+    expect 1 "trunc.pub: not a TPM2B_PUBLIC" "print of a truncated public part" $Q print -t TPM2B_PUBLIC trunc.pub
+    expect 1 "not a TPMS_ATTEST (bad magic" "print of a public part as TPMS_ATTEST" $Q print -t TPMS_ATTEST pr.pub
+    expect 1 "no 0xBADCC0DE header" "print of a non-context as TPMS_CONTEXT" $Q print -t TPMS_CONTEXT pq.msg
+    expect 2 "TYPE" "print of an unknown type" $Q print -t TPMS_FOO pr.pub
+    no_transients "tools"
+}
+
+# issue 10 item 11: PolicyNV, PolicyCounterTimer, PolicyCpHash — trial
+# digests byte-exact with tpm2-tools, real sessions pass and fail
+section_policies() {
+    printf '\000\000\000\000\000\000\000\052' > nv8.dat   # 42, big-endian
+    run "NV index for policynv" sh -c "tpm2_nvundefine 0x1500030 2>/dev/null; $Q nvdefine 0x1500030 -s 8 -p nvpw -a 'authread|authwrite|ownerread|ownerwrite' && $Q nvwrite 0x1500030 -P nvpw -i nv8.dat"
+    printf '\000\000\000\000\000\000\000\052' > op_eq.dat
+    printf '\000\000\000\000\000\000\000\100' > op_big.dat
+    printf '\000\052' > op_2.dat
+    for args in "-P nvpw -i op_eq.dat 0x1500030 eq" "-P nvpw -i op_big.dat 0x1500030 ult" "-C o -i op_2.dat --offset 6 0x1500030 neq" "-P nvpw -i op_eq.dat 0x1500030 bs"; do
+        run "trial qtpm policynv $args" sh -c "$Q startauthsession -S s.ses && $Q policynv -S s.ses $args -L nq.pol && $Q flushcontext s.ses"
+        run "trial tpm2_policynv $args" sh -c "tpm2_startauthsession -S t.ses && tpm2_policynv -S t.ses $args -L nt.pol && tpm2_flushcontext t.ses"
+        same "PolicyNV digests ($args)" nq.pol nt.pol
+    done
+    run "policy session: policynv eq 42 holds" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policynv -S p.ses -P nvpw -i op_eq.dat 0x1500030 eq; r=\$?; $Q flushcontext p.ses; exit \$r"
+    run "policy session: policynv ult 64 holds" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policynv -S p.ses -P nvpw -i op_big.dat 0x1500030 ult; r=\$?; $Q flushcontext p.ses; exit \$r"
+    expect 1 "TPM_RC_POLICY" "policy session: policynv ugt 64 fails (decoded)" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policynv -S p.ses -P nvpw -i op_big.dat 0x1500030 ugt; r=\$?; $Q flushcontext p.ses; exit \$r"
+    expect 3 "TPM_RC_AUTH_FAIL\|TPM_RC_BAD_AUTH" "policynv with a wrong NV password" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policynv -S p.ses -P wrong -i op_eq.dat 0x1500030 eq; r=\$?; $Q flushcontext p.ses; exit \$r"
+    expect 2 "OPERATOR" "policynv with an unknown operator" $Q policynv -S p.ses -i op_eq.dat 0x1500030 bigger
+    tpm2_dictionarylockout -Q -c
+
+    for args in "safe" "--ugt clock=1000" "--ult time=9000000000" "resets=0" "--neq restarts=5" "--bc clock=255"; do
+        run "trial qtpm policycountertimer $args" sh -c "$Q startauthsession -S s.ses && $Q policycountertimer -S s.ses $args -L cq.pol && $Q flushcontext s.ses"
+        run "trial tpm2_policycountertimer $args" sh -c "tpm2_startauthsession -S t.ses && tpm2_policycountertimer -S t.ses $args -L ct.pol && tpm2_flushcontext t.ses"
+        same "PolicyCounterTimer digests ($args)" cq.pol ct.pol
+    done
+    run "policy session: clock > 0 holds" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policycountertimer -S p.ses --ugt clock=0; r=\$?; $Q flushcontext p.ses; exit \$r"
+    expect 1 "TPM_RC_POLICY" "policy session: clock < 1 fails (decoded)" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policycountertimer -S p.ses --ult clock=1; r=\$?; $Q flushcontext p.ses; exit \$r"
+    expect 2 "expected safe" "policycountertimer with a bad field" $Q policycountertimer -S p.ses speed=3
+
+    run "a cpHash from tpm2_nvwrite --cphash" tpm2_nvwrite 0x1500030 -P nvpw -i nv8.dat --cphash cp.bin
+    run "the same cpHash from qtpm nvwrite --cphash" $Q nvwrite 0x1500030 -P nvpw -i nv8.dat --cphash cpq.bin
+    same "qtpm nvwrite --cphash writes tpm2_nvwrite's file" cpq.bin cp.bin
+    run "nvwrite --cphash with -C o and an offset" sh -c "$Q nvwrite 0x1500030 -C o -i op_2.dat --offset 3 --cphash cpq2.bin && tpm2_nvwrite 0x1500030 -C o -i op_2.dat --offset 3 --cphash cpt2.bin"
+    same "the -C o cpHash as tpm2_nvwrite's" cpq2.bin cpt2.bin
+    run "nvwrite --cphash does not write" sh -c "$Q nvread 0x1500030 -P nvpw -o nvr.dat && cmp -s nvr.dat nv8.dat"
+    run "trial qtpm policycphash" sh -c "$Q startauthsession -S s.ses && $Q policycphash -S s.ses --cphash-input cp.bin -L hq.pol && $Q flushcontext s.ses"
+    run "trial tpm2_policycphash" sh -c "tpm2_startauthsession -S t.ses && tpm2_policycphash -S t.ses --cphash-input cp.bin -L ht.pol && tpm2_flushcontext t.ses"
+    same "PolicyCpHash digests" hq.pol ht.pol
+    tail -c 32 cp.bin > cp.raw
+    run "policycphash of the bare digest (--cphash)" sh -c "$Q startauthsession -S s.ses && $Q policycphash -S s.ses --cphash cp.raw -L hr.pol && $Q flushcontext s.ses"
+    same "PolicyCpHash of the bare digest" hr.pol ht.pol
+    printf 'abc' > cp.bad
+    expect 1 "not a cpHash" "policycphash of a 3-byte file" $Q policycphash -S s.ses --cphash-input cp.bad
+    head -c 32 /dev/zero > cp.zero
+    expect 1 "TPM_RC_CPHASH" "a second, different cpHash in one session (decoded)" sh -c "$Q startauthsession -S s.ses && $Q policycphash -S s.ses --cphash-input cp.bin >/dev/null && $Q policycphash -S s.ses --cphash-input cp.zero; r=\$?; $Q flushcontext s.ses >/dev/null; exit \$r"
+    run "policy session: policycphash accepted" sh -c "$Q startauthsession --policy-session -S p.ses && $Q policycphash -S p.ses --cphash-input cp.bin; r=\$?; $Q flushcontext p.ses; exit \$r"
+    run "undefine" $Q nvundefine 0x1500030
+    no_transients "policies"
+}
+
 section_errors() {
     run "createprimary" $Q createprimary -c p.ctx
     run "create a key with a password" $Q create -C p.ctx -p goodpw -u k.pub -r k.priv -c k.ctx
@@ -701,6 +866,13 @@ section_pqc() {
     expect 2 "an AK signs" "createak -G mlkem768 refused (an AK signs)" $Q createak -C ek.ctx -G mlkem768 -c x.ctx
     { head -c 12 ak.pub; printf '\000\004'; tail -c +15 ak.pub; } > set4.pub
     expect 1 "parameter set" "TPM2B_PUBLIC with ML-DSA parameter set 4 refused" $Q checkquote -u set4.pub -m q.msg -s q.sig
+    # print and testparms know the v1.85 keys
+    run "print -t TPM2B_PUBLIC of an ML-DSA AK" sh -c "$Q print -t TPM2B_PUBLIC ak.pub > pk.txt && grep -q '^  value: mldsa$' pk.txt && grep -q '^parameter-set:$' pk.txt && grep -Eq '^mldsa: [0-9a-f]{2624}$' pk.txt"
+    run "print -t TPMT_SIGNATURE of an ML-DSA quote signature" sh -c "$Q print -t TPMT_SIGNATURE q.sig | grep -q '^size: 2420$'"
+    run "print -t TPMS_ATTEST of an ML-DSA quote" sh -c "$Q print -t TPMS_ATTEST q.msg | grep -q '^  quote:$'"
+    for spec in mldsa44 mldsa65 mldsa87 hashmldsa65:sha384 mlkem512 mlkem768 mlkem1024; do
+        run "testparms $spec" $Q testparms $spec
+    done
     no_transients "pqc"
 }
 
@@ -790,8 +962,23 @@ cross_policy() {
     same "both TPMs compute the same policy digest" s.pol v.pol
 }
 
+cross_tools() {
+    run "pcrevent on swtpm (qtpm)" sh -c "$Q -T $SWTPM_TCTI pcrevent msg.dat | grep '^sha256:' > s.pe"
+    run "pcrevent on qtpm-server (tpm2-tools)" sh -c "tpm2_pcrevent -T $QSRV_TCTI msg.dat | grep '^sha256:' > v.pe"
+    same "both TPMs hash the event alike" s.pe v.pe
+    run "gettime on qtpm-server" sh -c "$Q -T $QSRV_TCTI createprimary -c vp.ctx && $Q -T $QSRV_TCTI create -C vp.ctx -G ecc256:ecdsa -u vk.pub -r vk.priv -c vk.ctx && $Q -T $QSRV_TCTI gettime -c vk.ctx -o v.sig --attestation v.att >/dev/null"
+    run "swtpm verifies qtpm-server's time attestation (tpm2-tools)" sh -c "tpm2_loadexternal -T $SWTPM_TCTI -Q -C n -u vk.pub -c vkx.ctx && tpm2_verifysignature -T $SWTPM_TCTI -c vkx.ctx -g sha256 -m v.att -s v.sig"
+    cross_flush
+}
+
+cross_policies() {
+    run "trial PolicyCounterTimer+PolicyCpHash on swtpm (qtpm)" sh -c "printf '\\000\\040%032d' 0 > cp.bin && $Q -T $SWTPM_TCTI startauthsession -S s.ses && $Q -T $SWTPM_TCTI policycountertimer -S s.ses --ugt clock=1000 && $Q -T $SWTPM_TCTI policycphash -S s.ses --cphash-input cp.bin -L s.pol; $Q -T $SWTPM_TCTI flushcontext s.ses"
+    run "the same on qtpm-server (tpm2-tools)" sh -c "tpm2_startauthsession -T $QSRV_TCTI -S v.ses && tpm2_policycountertimer -T $QSRV_TCTI -S v.ses --ugt clock=1000 && tpm2_policycphash -T $QSRV_TCTI -S v.ses --cphash-input cp.bin -L v.pol; tpm2_flushcontext -T $QSRV_TCTI v.ses"
+    same "both TPMs compute the same policy digest" s.pol v.pol
+}
+
 case "$SECTION" in
-    basic|files|quote|object|credential|sign|seal|nv|session|policy|errors)
+    basic|files|quote|object|credential|sign|seal|nv|session|policy|errors|tools|policies)
         for tpm in swtpm qtpm-server; do
             use_tpm $tpm
             write_inputs

@@ -108,8 +108,34 @@ try:
                        "-q", "01"])
     run("nvdefine", ["nvdefine", "0x1500001", "-s", "8"])
     run("nvwrite", ["nvwrite", "0x1500001", "-i", "msg"])
+    run("nvwrite", ["nvwrite", "0x1500001", "-i", "msg", "--cphash", "cp.bin"])
     run("nvread", ["nvread", "0x1500001", "-s", "6"])
     run("getcap-properties", ["getcap", "properties-fixed"])
+    # issue 10 item 11's subcommands
+    run("pcrevent", ["pcrevent", "16", "msg"])
+    run("gettime", ["gettime", "-c", "k.ctx", "--attestation", "t.att"])
+    run("testparms", ["testparms", "ecc256"])
+    run("dictionarylockout", ["dictionarylockout", "-c"])
+    run("dictionarylockout", ["dictionarylockout", "-s", "-n", "5"])
+    run("print-public", ["print", "-t", "TPM2B_PUBLIC", "k.pub"])
+    run("print-attest", ["print", "-t", "TPMS_ATTEST", "q.msg"])
+    run("print-attest", ["print", "-t", "TPMS_ATTEST", "t.att"])
+    run("print-context", ["print", "-t", "TPMS_CONTEXT", "k.ctx"])
+    run("print-signature", ["print", "-t", "TPMT_SIGNATURE", "s.sig"])
+    subprocess.run([qtpm, "evictcontrol", "-c", "p.ctx", "-o", "p.tr", "0x81000020"], cwd=tmp,
+                   env=env, check=True, capture_output=True, timeout=60)
+    run("print-esys-tr", ["print", "-t", "ESYS_TR", "p.tr"])
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                 "make_eventlog.py"), "agile3",
+                    os.path.join(tmp, "log.bin")], check=True)
+    run("eventlog", ["eventlog", "log.bin"])
+    subprocess.run([qtpm, "startauthsession", "-S", "s.ses"], cwd=tmp, env=env, check=True,
+                   capture_output=True, timeout=60)
+    run("policy", ["policycountertimer", "-S", "s.ses", "--ugt", "clock=10"])
+    run("policy", ["policycphash", "-S", "s.ses", "--cphash-input", "ss.bin"])
+    run("policy", ["policynv", "-S", "s.ses", "-i", "msg", "0x1500001", "eq"])
+    subprocess.run([qtpm, "flushcontext", "s.ses"], cwd=tmp, env=env, check=True,
+                   capture_output=True, timeout=60)
     run("rcdecode", ["rcdecode", "0x98e"])
     # Errors: usage, file, TPM (decoded), transport (with detail).
     d = run("failure", ["getrandom", "0"], want_rc=2)
@@ -125,7 +151,13 @@ try:
            ("pcrread", {"json-version": 1, "sha256": {"24": "00"}}),
            ("readpublic", {"json-version": 1, "name": "00", "type": "mldsa", "name-alg": "sha256",
                            "attributes": "0x00040072", "qualified-name": "00"}),
-           ("failure", {"json-version": 1, "error": {}})]
+           ("failure", {"json-version": 1, "error": {}}),
+           ("eventlog", {"json-version": 1, "version": 1, "format": "agile", "events": [], "pcrs": {}}),
+           ("pcrevent", {"json-version": 1, "md5": "00", "sha1": "00"}),
+           ("print-attest", {"json-version": 1, "magic": "ff544348", "type": "8018",
+                             "qualifiedSigner": "", "extraData": "", "firmwareVersion": "",
+                             "clockInfo": {"clock": 1, "resetCount": 0, "restartCount": 0, "safe": 1},
+                             "attested": {"quote": {}}})]
     for defn, doc in bad:
         if validator(defn).is_valid(doc):
             failures.append("the schema accepts a bad %s document %s" % (defn, json.dumps(doc)))

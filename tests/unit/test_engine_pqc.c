@@ -355,6 +355,36 @@ static uint32_t sign_digest(qtpm_tpm *tpm, uint32_t key, const char *ctx, const 
     return rc;
 }
 
+/* The hmac of the last ticket verify_digest / verify_complete read. */
+static uint8_t last_ticket[64];
+
+/* The engine's hierarchy proof (src/engine/object.h): the HMAC key of
+ * tickets, which only the TPM knows; the test recomputes tickets with it. */
+const uint8_t *hierarchy_proof(qtpm_tpm *tpm, uint32_t hierarchy);
+
+/* A TPMT_TK_VERIFIED hmac as v1.85 Part 2 §10.6.5 Equation 5 gives it:
+ * HMAC_SHA256(proof, tag ‖ digestOrMessage ‖ keyName ‖ metadata), metadata
+ * (a TPM_ALG_ID) only for TPM_ST_DIGEST_VERIFIED. The keys here have
+ * nameAlg SHA-256. */
+static void expected_ticket(qtpm_tpm *tpm, uint32_t hier, uint16_t tag, const uint8_t *m, size_t mlen,
+                            const uint8_t name[34], int meta, uint8_t out[32])
+{
+    uint8_t *buf = malloc(2 + mlen + 34 + 2);
+    size_t n = 0;
+    buf[n++] = (uint8_t)(tag >> 8);
+    buf[n++] = (uint8_t)tag;
+    memcpy(buf + n, m, mlen);
+    n += mlen;
+    memcpy(buf + n, name, 34);
+    n += 34;
+    if (meta >= 0) {
+        buf[n++] = (uint8_t)(meta >> 8);
+        buf[n++] = (uint8_t)meta;
+    }
+    assert_int_equal(qtpm_hmac(QTPM_HASH_SHA256, hierarchy_proof(tpm, hier), 64, buf, n, out), 0);
+    free(buf);
+}
+
 /* VerifyDigestSignature; on success the ticket fields are returned. */
 static uint32_t verify_digest(qtpm_tpm *tpm, uint32_t key, const char *ctx, const uint8_t *d,
                               uint16_t dlen, const dsasig *sig, uint32_t *hier, uint16_t *meta,
@@ -372,7 +402,9 @@ static uint32_t verify_digest(qtpm_tpm *tpm, uint32_t key, const char *ctx, cons
         assert_int_equal(rb_u16(&r), TPM_ST_DIGEST_VERIFIED);
         *hier = rb_u32(&r);
         *meta = rb_u16(&r);
-        rb_2b(&r, hmac_len);
+        const uint8_t *h = rb_2b(&r, hmac_len);
+        assert_true(*hmac_len <= sizeof(last_ticket));
+        memcpy(last_ticket, h, *hmac_len);
         assert_int_equal(r.off, r.n);
     }
     return rc;
@@ -441,6 +473,10 @@ static void test_sign_digest(void **state)
     assert_int_equal(hier, TPM_RH_OWNER);
     assert_int_equal(meta, TPM_ALG_SHA256);
     assert_int_equal(hl, 32);
+    /* hmac = HMAC(proof, TPM_ST_DIGEST_VERIFIED ‖ digest ‖ keyName ‖ hashAlg) */
+    uint8_t want[32];
+    expected_ticket(tpm, TPM_RH_OWNER, TPM_ST_DIGEST_VERIFIED, d, 32, pub->name, TPM_ALG_SHA256, want);
+    assert_memory_equal(last_ticket, want, 32);
     /* another context, another digest: TPM_RC_SIGNATURE */
     assert_int_equal(verify_digest(tpm, k, "xyz", d, 32, sig, &hier, &meta, &hl),
                      RC_PARAM(TPM_RC_SIGNATURE, 3));
@@ -536,7 +572,9 @@ static uint32_t verify_complete(qtpm_tpm *tpm, uint32_t seq, uint32_t key, const
         rb_u32(&r);
         assert_int_equal(rb_u16(&r), TPM_ST_MESSAGE_VERIFIED);
         *hier = rb_u32(&r);
-        rb_2b(&r, hmac_len);
+        const uint8_t *h = rb_2b(&r, hmac_len);
+        assert_true(*hmac_len <= sizeof(last_ticket));
+        memcpy(last_ticket, h, *hmac_len);
     }
     return rc;
 }
@@ -595,6 +633,10 @@ static void test_sequences(void **state)
         assert_int_equal(verify_complete(tpm, seq, k, "", sig, &hier, &hl), 0);
         assert_int_equal(hier, TPM_RH_OWNER);
         assert_int_equal(hl, 32);
+        /* hmac = HMAC(proof, TPM_ST_MESSAGE_VERIFIED ‖ message ‖ keyName) */
+        uint8_t want[32];
+        expected_ticket(tpm, TPM_RH_OWNER, TPM_ST_MESSAGE_VERIFIED, msg, 3000, pub->name, -1, want);
+        assert_memory_equal(last_ticket, want, 32);
         /* a changed message: TPM_RC_SIGNATURE (signature is parameter 1) */
         assert_int_equal(seq_start(tpm, TPM_CC_VerifySequenceStart, k, "", "my-ctx", 0, &seq), 0);
         msg[5] ^= 1;

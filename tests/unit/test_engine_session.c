@@ -1142,6 +1142,21 @@ static void test_policy_authorize_signed(void **state)
     cb_2b(&c, kname, 34);
     cb_bytes(&c, ticket, tl);
     assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | TPM_RC_P | TPM_RC_1);
+    /* a v1.85 TPM_ST_DIGEST_VERIFIED ticket (metadata before the hmac) is
+     * read whole and refused by its tag */
+    client_session s2;
+    start_session(tpm, &s2, TPM_SE_POLICY, TPM_RH_NULL, NULL, 0, NULL, 0, TPM_RH_NULL, NULL, 0);
+    policy_cmd0(tpm, s2.handle, TPM_CC_PolicyPassword);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PolicyAuthorize);
+    cb_u32(&c, s2.handle);
+    cb_2b(&c, approved, 32);
+    cb_u16(&c, 0);
+    cb_2b(&c, kname, 34);
+    cb_u16(&c, TPM_ST_DIGEST_VERIFIED);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_2b(&c, ticket + tl - 32, 32);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_TAG | TPM_RC_P | TPM_RC_4);
 
     /* PolicySigned: the authority signs H(nonceTPM || expiration || cpHashA || policyRef) */
     client_session p;

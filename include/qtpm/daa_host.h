@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * qtpm/daa_host.h — the TPM ends of ECDAA over libqtss: the host's DAA key
+ * in a real TPM (qtpm's engine, qtpm-server, swtpm, /dev/tpmrm0) and the
+ * join protocol of the seeds' activity tracker (D6.3 §3, Table 6), in which
+ * the issuer reaches only the TPM that holds both the EK and the DAA key:
+ *
+ *   host → issuer   request    EK public ‖ DAA key public              (T1)
+ *   issuer → host   challenge  MakeCredential(EK, name(DAA key), nonce) (T2)
+ *   host            ActivateCredential → nonce; Commit; Sign(ECDAA)
+ *   host → issuer   response   join proof over the nonce               (T3)
+ *   issuer          checks the proof (T4), issues the credential (T5),
+ *                   encrypted (AES-256-GCM) under a fresh key K that it
+ *                   sends as MakeCredential(EK, name(DAA key), K)
+ *   issuer → host   credential
+ *   host            ActivateCredential → K, decrypts, checks the
+ *                   credential and its pairings (T6, T7)
+ *
+ * The issuer side needs no TPM. It trusts the EK public key it is given; a
+ * deployment checks it against the EK certificate first (as the NMS's
+ * registrar does).
+ */
+#ifndef QTPM_DAA_HOST_H
+#define QTPM_DAA_HOST_H
+
+#include "qtpm/daa.h"
+#include "qtpm/tss.h"
+#include "qtpm/tss_tasks.h"
+
+typedef struct {
+    qtpm_tss *t;
+    qtpm_tss_key ek, srk, key;
+    TPM2B_PRIVATE key_priv;
+    uint8_t q[64]; /* the DAA key's public point */
+} qtpm_daa_host;
+
+/* The template of a DAA key: ECC BN_P256, scheme ECDAA with SHA-256,
+ * unrestricted sign, fixedTPM, fixedParent, sensitiveDataOrigin,
+ * userWithAuth, noDA (its authValue is empty: there is nothing to guess, and
+ * a TPM restarted without TPM2_Shutdown, as the engine is by every process
+ * of qtpm-daa, would otherwise count each restart as a failure and lock the
+ * key out, Part 1 §19.8.6), nameAlg SHA-256. */
+int qtpm_daa_key_template(TPMT_PUBLIC *out);
+/* Creates the ECC EK and SRK (primaries), then loads the DAA key blob
+ * (from qtpm_daa_host_key_blob) or, with blob NULL, creates a new key. */
+int qtpm_daa_host_open(qtpm_tss *t, const uint8_t *blob, size_t blob_len, qtpm_daa_host *h);
+/* Flushes the three objects. */
+void qtpm_daa_host_close(qtpm_daa_host *h);
+/* The DAA key's public and private blobs, to reopen it later. */
+int qtpm_daa_host_key_blob(const qtpm_daa_host *h, uint8_t *out, size_t cap, size_t *len);
+/* The TPM callbacks of qtpm/daa.h for this host's DAA key. */
+qtpm_daa_tpm qtpm_daa_host_tpm(qtpm_daa_host *h);
+
+/* Join, host side. */
+int qtpm_daa_host_join_request(const qtpm_daa_host *h, uint8_t *out, size_t cap, size_t *len);
+int qtpm_daa_host_join_respond(qtpm_daa_host *h, const uint8_t *challenge, size_t len,
+                               uint8_t *out, size_t cap, size_t *out_len);
+int qtpm_daa_host_join_finish(qtpm_daa_host *h, const uint8_t *ipk, size_t ipk_len,
+                              const uint8_t *msg, size_t len, uint8_t cred[QTPM_DAA_CRED_SIZE]);
+
+/* Join, issuer side. state is the issuer's own record between the two
+ * calls (it holds the nonce: keep it private). */
+#define QTPM_DAA_JOIN_MAX 4096
+int qtpm_daa_issuer_challenge(const uint8_t *request, size_t len, uint8_t *challenge,
+                              size_t cap, size_t *challenge_len, uint8_t *state,
+                              size_t state_cap, size_t *state_len);
+int qtpm_daa_issuer_credential(const uint8_t isk[QTPM_DAA_ISK_SIZE], const uint8_t *state,
+                               size_t state_len, const uint8_t *response, size_t len,
+                               uint8_t *out, size_t cap, size_t *out_len);
+
+#endif
