@@ -11,12 +11,15 @@
 # the routers turning bad, 1 % going offline and 1 % replaying, and profiles the NMS
 # with perf for 10 s. Writes bench/results/scale-runs/*.json, then bench/results/
 # scale.json and scale.md (bench/scale/report.py). SCALE_ONLY="curve" or "full" runs
-# one part; SCALE_THREADS sets the swarm's threads (default 2).
+# one part; SCALE_THREADS sets the swarm's threads (default 2). SCALE_RUNS and
+# SCALE_REPORT put the runs and the report elsewhere (defaults bench/results/scale-runs
+# and bench/results/scale), e.g. for a comparison of its own.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-out=$root/bench/results/scale-runs
+out=${SCALE_RUNS:-$root/bench/results/scale-runs}
+report=${SCALE_REPORT:-$root/bench/results/scale}
 mkdir -p "$out"
 curve=${SCALE_CURVE:-200 1000 2000 5000}
 curve_s=${SCALE_CURVE_S:-60}
@@ -40,4 +43,4 @@ fi
 if [ "$only" != curve ]; then
     for w in $workers; do one "$full" "$full_s" "$w" "full-$full-w$w"; done
 fi
-python3 "$here/report.py" "$out" "$root/bench/results/scale"
+python3 "$here/report.py" "$out" "$report"

@@ -62,6 +62,8 @@ def row(r):
         "caught2": k.get("caught_within_2_periods"),
         "split": d.get("nms_cpu_ms_per_attestation_by_part"),
         "end": s.get("end_states"),
+        # runs made before the swarm recorded it used OpenSSL's default groups (X25519)
+        "tls_group": (s.get("tls") or {}).get("group"),
     }
 
 
@@ -79,17 +81,20 @@ def main():
          "`qtpm-swarm` on the same 2-core machine; every router attests every "
          f"{runs[0]['setup']['period_s'] if runs else 2:g} s; 1 % bad, 1 % offline, "
          "1 % replaying. Latencies are challenge → verdict (the whole round) and "
-         "evidence → verdict, over the steady window (after a warm-up of 2 periods).", "",
+         "evidence → verdict, over the steady window (after a warm-up of 2 periods). "
+         "TLS group: the key exchange of the routers' connections; runs that do not record "
+         "it were made before the NMS required the hybrid groups, with OpenSSL's default "
+         "(X25519).", "",
          "| run | routers | workers | steady s | offered /s | attested /s | round p50 ms | "
          "round p99 ms | evidence p50 ms | evidence p99 ms | enrol /s | NMS CPU ms/att | "
          "PG CPU ms/att | swarm CPU ms/att | NMS KiB/router | swarm KiB/router | "
          "DB B/att | DB MB/router/day at the offered rate | monitored (min) | caught ≤ 2 periods | "
-         "hiding | load avg (start / end) |",
-         "|" + "---|" * 22]
+         "hiding | load avg (start / end) | TLS group |",
+         "|" + "---|" * 23]
     for x in rows:
         m.append("| {run} | {routers} | {workers} | {steady_s:g} | {off} | {att} | {p50} | {p99} | "
                  "{e50} | {e99} | {enr} | {nms} | {pg} | {sw} | {kib} | {skib} | {dba} | {db} | {mon} | "
-                 "{c2}/{inj} | {hid} | {load} |".format(
+                 "{c2}/{inj} | {hid} | {load} | {tls} |".format(
                      off=fmt(x["offered_per_s"]), att=fmt(x["attestations_per_s"]),
                      p50=fmt(x["p50_ms"]), p99=fmt(x["p99_ms"]), e50=fmt(x["evidence_p50_ms"], ".1f"),
                      e99=fmt(x["evidence_p99_ms"], ".1f"), enr=fmt(x["enrol_per_s"]),
@@ -99,6 +104,7 @@ def main():
                      dba=fmt(x["db_bytes_per_att"]),
                      mon="—" if x["monitored_min"] is None else f"{100 * x['monitored_min']:.1f} %",
                      c2=fmt(x["caught2"]), inj=fmt(x["injected"]),
+                     tls=x["tls_group"] or "not recorded (X25519)",
                      hid="—" if x["hiding"] is None else f"{100 * x['hiding']:.1f} %", **x))
     m += ["", "## NMS CPU per attestation by part (ms, perf self time by symbol, 10 s in the "
           "middle of the window)", ""]

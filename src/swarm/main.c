@@ -24,7 +24,8 @@
  *
  * Output: a human summary on stdout and, with --json, every figure (docs/SCALE.md
  * names them). Exit 0 when every router enrolled, no NMS error was seen in the steady
- * phase, every injected fault was caught and every other router ended good; 1 otherwise;
+ * phase, every router connection used a post-quantum group, every injected fault was
+ * caught and every other router ended good; 1 otherwise;
  * 2 usage.
  */
 #include <errno.h>
@@ -847,6 +848,8 @@ int main(int argc, char **argv)
     /* Merge the threads' figures. */
     samples round = { 0 }, evid = { 0 };
     uint64_t attested = 0, verdicts[4] = { 0 }, late = 0, http_e = 0, tr_e = 0, oth_e = 0;
+    uint64_t tls_pq = 0, tls_classic = 0;
+    const char *tls_group = "";
     double monitored_min = 1, honest_min = 1;
     json_t *per_second = json_array();
     for (size_t s = 0; s < ws[0].seconds; s++) {
@@ -869,6 +872,10 @@ int main(int argc, char **argv)
         http_e += w->http_errors;
         tr_e += w->transport_errors;
         oth_e += w->other_errors;
+        tls_pq += w->t.tls_pq;
+        tls_classic += w->t.tls_classic;
+        if (w->t.tls_group[0])
+            tls_group = w->t.tls_group;
         if (w->monitor_samples && w->monitored_min < monitored_min)
             monitored_min = w->monitored_min;
         if (w->monitor_samples && w->honest_min < honest_min)
@@ -951,13 +958,20 @@ int main(int argc, char **argv)
            "unlisted %zu\n",
            injected, caught_any, caught2, 100 * monitored_min, 100 * honest_min, good_ok, good_wrong, fault_ok,
            fault_wrong, unlisted);
+    json_object_set_new(out, "tls",
+                        json_pack("{s:s,s:I,s:I}", "group", tls_group,
+                                  "post_quantum_connections", (json_int_t)tls_pq,
+                                  "classic_connections", (json_int_t)tls_classic));
+    printf("qtpm-swarm: TLS: %" PRIu64 " router connections with a post-quantum group (%s), %"
+           PRIu64 " classic\n", tls_pq, tls_group[0] ? tls_group : "none", tls_classic);
     if (last_error[0])
         printf("qtpm-swarm: last error: %s\n", last_error);
     if (opt.json && out) {
         if (json_dump_file(out, opt.json, JSON_INDENT(1)) != 0)
             fprintf(stderr, "qtpm-swarm: cannot write %s\n", opt.json);
     }
-    int ok = enrol_failed == 0 && http_e == 0 && tr_e == 0 && oth_e == 0 &&
+    int ok = enrol_failed == 0 && http_e == 0 && tr_e == 0 && oth_e == 0 && tls_classic == 0 &&
+             tls_pq > 0 &&
              caught2 == injected && (!op || (good_wrong == 0 && fault_wrong == 0 && !unlisted));
     json_decref(out);
     json_decref(l.routers);

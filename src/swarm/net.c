@@ -5,7 +5,11 @@
  * loop. The NMS's server certificate is checked against the CA given (and its
  * subjectAltName against the host), as qtpm-agent's libcurl does; the routers' calls are
  * the anonymous ones of the agent (enrolment and explicit attestation carry their own
- * proof), the operator's monitor connection presents the operator certificate.
+ * proof), the operator's monitor connection presents the operator certificate. Every
+ * connection offers only the hybrid ML-KEM groups (docs/CHANNEL.md), as the agent's: the
+ * qtpm provider is loaded and the groups set by src/provider/pqtls.c, so a swarm run
+ * measures the NMS with its default post-quantum key exchange. Each router connection's
+ * negotiated group is counted on its first reply.
  *
  * A connection that breaks (the NMS closed it, a timeout) is not reused: evhttp would
  * reconnect the same SSL object, which cannot be. It is marked broken in its close
@@ -26,6 +30,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "pqtls.h"
 #include "swarm.h"
 
 #define REPLY_MAX (8u << 20)
@@ -33,9 +38,18 @@
 SSL_CTX *swarm_tls_ctx(const char *ca_file, const char *cert, const char *key, char *err,
                        size_t errlen)
 {
+    if (qtpm_pqtls_load(err, errlen))
+        return NULL;
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (!ctx || SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-        SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+    if (!ctx) {
+        snprintf(err, errlen, "TLS: no context");
+        return NULL;
+    }
+    if (qtpm_pqtls_ctx(ctx, NULL, 0, err, errlen)) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
         snprintf(err, errlen, "TLS: cannot load the CA certificate %s", ca_file);
         SSL_CTX_free(ctx);
         return NULL;
@@ -92,6 +106,25 @@ void swarm_router_disconnect(swarm_router *r)
         evhttp_connection_free(r->conn);
     r->conn = NULL;
     r->conn_broken = 0;
+    r->tls_counted = 0;
+}
+
+/* The group of the router's connection, counted once per connection. */
+static void count_group(swarm_router *r)
+{
+    if (r->tls_counted || !r->conn)
+        return;
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(r->conn);
+    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    if (!ssl)
+        return;
+    const char *g = qtpm_pqtls_group(ssl);
+    r->tls_counted = 1;
+    if (qtpm_pqtls_group_is_pq(g))
+        r->th->tls_pq++;
+    else
+        r->th->tls_classic++;
+    snprintf(r->th->tls_group, sizeof r->th->tls_group, "%s", g);
 }
 
 /* The reply's JSON (NULL when there is no body or it does not parse). */
@@ -163,6 +196,8 @@ static void on_reply(struct evhttp_request *req, void *arg)
     if (p->r) {
         if (!status)
             p->r->conn_broken = 1;
+        else
+            count_group(p->r);
         p->fn(p->r, status, j);
     } else {
         p->gfn(p->arg, status, j);

@@ -80,6 +80,7 @@ typedef struct swarm_router {
     struct evhttp_connection *conn;
     int port;              /* the NMS worker this router talks to */
     int conn_broken;
+    int tls_counted;       /* this connection's group has been counted */
     struct event *timer;
 } swarm_router;
 
@@ -104,7 +105,8 @@ void swarm_router_free(swarm_router *r);
 /* ---- net.c */
 
 typedef void (*swarm_reply_fn)(swarm_router *r, int status, json_t *reply);
-/* The client TLS context: TLS 1.2+, the NMS's server certificate checked against ca. */
+/* The client TLS context: TLS 1.3 with the hybrid ML-KEM groups only (qtpm provider, as
+ * qtpm-agent), the NMS's server certificate checked against ca. */
 SSL_CTX *swarm_tls_ctx(const char *ca_file, const char *cert, const char *key, char *err,
                        size_t errlen);
 /* POSTs body to path on the router's keep-alive connection (made or re-made as needed);
@@ -124,6 +126,8 @@ typedef struct swarm_thread {
     SSL_CTX *tls;
     const char *host;
     int port;
+    uint64_t tls_pq, tls_classic; /* router connections by negotiated key exchange */
+    char tls_group[32];           /* the last group negotiated */
 } swarm_thread;
 
 double swarm_now(void);

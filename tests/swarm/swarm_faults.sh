@@ -7,7 +7,9 @@
 # each kind of fault injected 5 times and every one caught within 2 periods (bad and
 # replay by the evidence verdict, offline by the NMS's offline event); every router
 # without a fault monitored throughout (a verdict younger than 2 periods) and good at the
-# end; every faulty router not good at the end.
+# end; every faulty router not good at the end; every connection (as the swarm and as the
+# NMS's handshake log see it) negotiated a hybrid ML-KEM group, the NMS in its default
+# configuration (no --allow-classic-tls, no --allow-unbound-routers).
 set -u
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +41,14 @@ if s:
         check(f["injected"] == 5 and f["caught_within_2_periods"] == 5,
               "%s: %d injected, %d caught within 2 periods (max %.2f s)" % (
                   kind, f["injected"], f["caught_within_2_periods"], f["detection_s"]["max"]))
+    t = s.get("tls") or {}
+    check(t.get("post_quantum_connections", 0) >= 50 and t.get("classic_connections") == 0,
+          "router connections with a post-quantum group: %s (%s), classic: %s" % (
+              t.get("post_quantum_connections"), t.get("group"), t.get("classic_connections")))
+    n = d.get("nms_tls") or {}
+    g = n.get("by_group") or {}
+    check(sum(g.values()) >= 50 and set(g) <= {"X25519MLKEM768", "SecP256r1MLKEM768"},
+          "the NMS logged its handshakes with hybrid groups only: %s" % g)
     k = s["kpi"]
     check(k["honest_monitored_min_fraction"] == 1.0,
           "routers without a fault monitored: min %.3f" % k["honest_monitored_min_fraction"])
