@@ -62,10 +62,10 @@ now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
 
 p1=$(python3 "$FREEPORT") p2=$(python3 "$FREEPORT")
 while [ "$p2" = "$p1" ]; do p2=$(python3 "$FREEPORT"); done
-"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$p1" --period "$PERIOD" \
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$p1" --period "$PERIOD" ${QTPM_TEST_NMS_FLAGS:-} \
     --worker "https://127.0.0.1:$p1" 2>"$tmp/w1.log" &
 w1=$!
-"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$p2" --period "$PERIOD" \
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$p2" --period "$PERIOD" ${QTPM_TEST_NMS_FLAGS:-} \
     --worker "https://127.0.0.1:$p2" 2>"$tmp/w2.log" &
 w2=$!
 wait_port "$p1" "$w1" || fail "worker 1 did not start"
