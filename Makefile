@@ -9,6 +9,8 @@
 #                ASan+UBSan build (clang); the constant-time test runs in the
 #                normal build only (valgrind and ASan do not mix)
 #   make bench   build and run the benchmarks, writing bench/results/
+#   make bench-scale  qtpm-swarm against qtpm-nms on PostgreSQL, 1k-10k routers
+#                (docs/SWARM.md), writing bench/results/scale.*
 #   make experiment  the traffic-diversion experiment on real Linux routing
 #                (root; netlab/, docs/ROUTING.md), writing bench/results/routing.*
 #   make crash-test  the state journal killed 1000 times during NV writes
@@ -24,7 +26,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench fuzz clean experiment crash-test
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench bench-scale fuzz clean experiment crash-test
 
 all: build
 
@@ -103,6 +105,13 @@ EXPERIMENT_REPS ?= 20
 experiment: build
 	python3 netlab/experiment --build $(BUILD) --reps $(EXPERIMENT_REPS) --duration 7 \
 	    --out bench/results/routing --plot docs/routing-traffic.png
+
+# The NMS scale benchmark (docs/SWARM.md): a curve of 1000-5000 routers for 60 s each, then
+# 10000 routers for 5 minutes after enrolment, each router attesting every 2 s; results to
+# bench/results/scale.{json,md}. SCALE_WORKERS="1 2 3" for several NMS workers; the other
+# SCALE_* variables are in bench/scale/bench.sh.
+bench-scale: build
+	sh bench/scale/bench.sh $(BUILD)
 
 # The wallet story (scripts/demo-wallet.sh, docs/WALLET.md).
 demo-wallet: build

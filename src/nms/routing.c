@@ -104,6 +104,8 @@ struct qtpm_nms_routing {
     struct poll *polls;
     qtpm_nms_stream *stream;
     struct event *retry, *tick;
+    struct event *defer; /* the snapshot after this loop turn's requests (changed_soon) */
+    int64_t pending_ms;  /* the first evidence arrival waiting for that snapshot */
     int64_t last_event; /* the newest event pushed to the stream */
     int64_t evidence_ms; /* arrival of the evidence being handled, 0 outside */
     int64_t scanned_ms; /* the last full look at every router's state (changed()) */
@@ -252,12 +254,18 @@ static const char *state_class(const char *state)
     return "unknown"; /* enrolled, enrolling, unknown */
 }
 
+/* rt->states is sorted by id (strcmp order, see changed): a binary search, since
+ * the snapshot is compared router by router after every change. */
+static int rstate_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct rstate *)a)->id, ((const struct rstate *)b)->id);
+}
+
 static const struct rstate *state_of(qtpm_nms_routing *rt, const char *id)
 {
-    for (size_t i = 0; i < rt->nstates; i++)
-        if (!strcmp(rt->states[i].id, id))
-            return &rt->states[i];
-    return NULL;
+    struct rstate key;
+    snprintf(key.id, sizeof key.id, "%s", id);
+    return rt->nstates ? bsearch(&key, rt->states, rt->nstates, sizeof key, rstate_cmp) : NULL;
 }
 
 struct states_acc {
@@ -717,6 +725,8 @@ static void changed(qtpm_nms_routing *rt, int force)
         qtpm_nms_log(QTPM_LOG_ERROR, "routing failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return;
     }
+    if (s.n > 1) /* the store's ORDER BY id follows the database's collation */
+        qsort(s.a, s.n, sizeof *s.a, rstate_cmp);
     int differ = force || !rt->have_states || !rt->have_policy || s.n != rt->nstates ||
                  memcmp(&p, &rt->policy, sizeof p) != 0;
     for (size_t i = 0; i < s.n; i++) {
@@ -750,7 +760,26 @@ static void changed(qtpm_nms_routing *rt, int force)
     push_events(rt);
 }
 
-void qtpm_nms_routing_changed(qtpm_nms_routing *rt) { changed(rt, 0); }
+/* A state change asks for one snapshot of every router (a read of the whole routers
+ * table) after the requests of this loop turn, not one per request: under load many
+ * evidence replies share it, idle it follows the request at once. */
+static void on_defer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    qtpm_nms_routing *rt = arg;
+    rt->evidence_ms = rt->pending_ms;
+    rt->pending_ms = 0;
+    changed(rt, 0);
+    rt->evidence_ms = 0;
+}
+
+void qtpm_nms_routing_changed(qtpm_nms_routing *rt)
+{
+    if (rt->evidence_ms && !rt->pending_ms)
+        rt->pending_ms = rt->evidence_ms;
+    event_active(rt->defer, EV_TIMEOUT, 1);
+}
 
 /* A report or an ack changed what reconciliation compares against. */
 static void changed_routing(qtpm_nms_routing *rt) { changed(rt, 1); }
@@ -1309,13 +1338,14 @@ qtpm_nms_routing *qtpm_nms_routing_new(struct event_base *base, qtpm_store *st,
     rt->stream = qtpm_nms_stream_new(MAX_STREAM_CLIENTS);
     rt->retry = evtimer_new(base, on_retry, rt);
     rt->tick = event_new(base, -1, EV_PERSIST, on_tick, rt);
+    rt->defer = event_new(base, -1, 0, on_defer, rt);
     struct timeval tv = {.tv_sec = TICK_S};
-    if (!rt->stream || !rt->retry || !rt->tick || event_add(rt->tick, &tv) ||
+    if (!rt->stream || !rt->retry || !rt->tick || !rt->defer || event_add(rt->tick, &tv) ||
         qtpm_store_report_each(st, load_report, rt)) {
         qtpm_nms_routing_free(rt);
         return NULL;
     }
-    qtpm_nms_routing_changed(rt);
+    changed(rt, 0);
     arm_retry(rt);
     return rt;
 }
@@ -1328,6 +1358,8 @@ void qtpm_nms_routing_free(qtpm_nms_routing *rt)
         evhttp_connection_set_closecb(rt->polls->conn, NULL, NULL);
         poll_free(rt->polls);
     }
+    if (rt->defer)
+        event_free(rt->defer);
     if (rt->retry)
         event_free(rt->retry);
     if (rt->tick)
