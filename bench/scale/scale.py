@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""scale.py — one run of the NMS scale benchmark (docs/SCALE.md).
+"""scale.py — one run of the NMS scale benchmark (docs/SWARM.md).
 
     scale.py BUILD --routers N [--duration S] [--period S] [--threads T]
              [--workers W] [--bad F] [--offline F] [--replay F] [--perf S]

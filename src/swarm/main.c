@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm-swarm — N simulated routers in one process, a load generator for qtpm-nms
- * (docs/SCALE.md).
+ * (docs/SWARM.md).
  *
  *   qtpm-swarm ca DIR
  *   qtpm-swarm run --routers N --nms https://H:P --ca FILE --vendor-ca DIR --image DIR
@@ -22,7 +22,7 @@
  * the swarm checks each state against what it did. Routers are spread over --threads
  * threads, each with its own libevent loop.
  *
- * Output: a human summary on stdout and, with --json, every figure (docs/SCALE.md
+ * Output: a human summary on stdout and, with --json, every figure (docs/SWARM.md
  * names them). Exit 0 when every router enrolled, no NMS error was seen in the steady
  * phase, every router connection used a post-quantum group, every injected fault was
  * caught and every other router ended good; 1 otherwise;

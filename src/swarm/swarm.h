@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * qtpm-swarm's private interface. qtpm-swarm is a load generator for qtpm-nms
- * (docs/SCALE.md): N simulated routers in one process, each with its own
+ * (docs/SWARM.md): N simulated routers in one process, each with its own
  * in-process QR-TPM (the engine TCTI: a TPM is a value), an ML-KEM-768 EK with
  * a certificate from a vendor CA, an ML-DSA-44 AK, and its own growing
  * measurement list in the kernel's binary IMA format. Each router enrols and
