@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# bench.sh BUILD — the NMS scale benchmark (`make bench-scale`, docs/SCALE.md).
+# bench.sh BUILD — the NMS scale benchmark (`make bench-scale`, docs/SWARM.md).
 #
 # Runs bench/scale/scale.py, each run on a fresh throwaway PostgreSQL cluster
 # (tests/store/pg-cluster.sh): first the curve, SCALE_CURVE routers (default
