@@ -15,7 +15,8 @@ libfido2-dev
 help2man python3-jsonschema jq systemd
 nodejs chromium
 frr nftables gnuplot-nox sqlite3
-qemu-system-x86 busybox-static cpio"
+qemu-system-x86 busybox-static cpio ovmf
+linux-perf"
 
 missing=""
 for p in $pkgs; do

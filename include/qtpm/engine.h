@@ -36,8 +36,15 @@ typedef struct qtpm_store {
     void (*close)(void *ctx);
 } qtpm_store;
 
-/* The default store: a directory, created if missing. */
+/* The default store: a directory, created if missing. The blob "state" is
+ * saved through a write-ahead journal of QTPM_STORE_JOURNAL_DEFAULT bytes
+ * (docs/SERVER.md "Journal"). */
 int qtpm_store_dir(qtpm_store *store, const char *dir);
+/* The same with a journal of journal_bytes (2 KiB .. 16 MiB, a multiple of
+ * 512; 0: none, every save rewrites the snapshot). A journal left by an
+ * earlier run is replayed whatever the size given. */
+#define QTPM_STORE_JOURNAL_DEFAULT (256u * 1024u)
+int qtpm_store_dir_journal(qtpm_store *store, const char *dir, size_t journal_bytes);
 /* A store that keeps nothing (state lives only as long as the qtpm_tpm). */
 void qtpm_store_memory(qtpm_store *store);
 

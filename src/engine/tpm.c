@@ -256,6 +256,21 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
      *       "default", the only profile before profiles existed). */
     if (s->w || rd_left(s->r) >= 2)
         s_profile(s, &tpm->profile);
+    /*   u8 alloc_pending | u8 pending_alloc[PCR_BANK_COUNT]: a PCR_Allocate
+     *       waiting for the next TPM Reset (Part 3 §22.5; default none).
+     *       Without it a restart of the TPM's process between PCR_Allocate
+     *       and Startup(CLEAR) lost the new allocation. */
+    if (s->w || rd_left(s->r) >= 1 + PCR_BANK_COUNT) {
+        s_u8(s, &ps->alloc_pending);
+        s_bytes(s, ps->pending_alloc, PCR_BANK_COUNT);
+        if (s->r && !s->bad) {
+            int bad = ps->alloc_pending > 1;
+            for (int b = 0; b < PCR_BANK_COUNT; b++)
+                bad |= ps->pending_alloc[b] > 1;
+            if (bad)
+                s->bad = 1;
+        }
+    }
 }
 
 /* Serialises the persistent state into a malloc'd version-3 blob. */

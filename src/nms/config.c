@@ -45,7 +45,7 @@ int qtpm_nms_log_level_parse(const char *s)
     return -1;
 }
 
-enum kind { K_STRING, K_ROLE, K_DB, K_FORMAT, K_LEVEL, K_INT, K_DURATION, K_SECTION };
+enum kind { K_STRING, K_ROLE, K_DB, K_FORMAT, K_LEVEL, K_INT, K_DURATION, K_BOOL, K_SECTION };
 
 struct key {
     const char *name;
@@ -70,6 +70,10 @@ static const struct key keys[] = {
     NUM("ttl", K_DURATION, 0, ttl, 1, 7 * 86400),
     NUM("log-format", K_FORMAT, 0, log_format, 0, 0),
     NUM("log-level", K_LEVEL, 0, log_level, 0, 0),
+    STR("worker", worker, K_STRING),
+    STR("tls-groups", tls_groups, K_STRING),
+    NUM("allow-classic-tls", K_BOOL, 0, allow_classic_tls, 0, 1),
+    NUM("allow-unbound-routers", K_BOOL, 0, allow_unbound_routers, 0, 1),
     {"retention", K_SECTION, 0, 0, 0, 0, 0},
     NUM("keep", K_DURATION, 1, retention.keep_seconds, 0, 10LL * 366 * 86400),
     NUM("keep-last", K_INT, 1, retention.keep_last, 1, 1000000),
@@ -183,6 +187,15 @@ static int set_value(struct parse *ps, const struct key *k, const yaml_event_t *
                                               : "an integer",
                         k->lo, k->hi);
         *(int64_t *)field = x;
+        return 0;
+    }
+    case K_BOOL: {
+        /* YAML 1.2's core schema booleans, plain only: a quoted "true" is a string. */
+        int t = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE");
+        int f = !strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE");
+        if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || (!t && !f))
+            return fail(ps, &ev->start_mark, "%s: want true or false", k->name);
+        *(int *)field = t;
         return 0;
     }
     case K_SECTION:

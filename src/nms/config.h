@@ -31,6 +31,10 @@ typedef struct {
     int64_t ttl;    /* 1..604800 s */
     int log_format; /* enum qtpm_log_format, -1 unset */
     int log_level;  /* enum qtpm_log_level, -1 unset */
+    char worker[1024];     /* --worker URL (docs/SCALE.md) */
+    char tls_groups[256];  /* --tls-groups G1:G2... (docs/CHANNEL.md) */
+    int allow_classic_tls; /* --allow-classic-tls: 1 yes, 0 no / unset */
+    int allow_unbound_routers; /* --allow-unbound-routers */
     /* retention: what compaction keeps (store.h), and how often the daemon runs it. */
     qtpm_store_retention retention;
     int64_t compact_interval; /* s, 0: never in the daemon */

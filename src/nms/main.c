@@ -21,7 +21,8 @@ static void usage_to(FILE *f)
     fprintf(f,
             "usage: qtpm-nms init --dir D\n"
             "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
-            "[--period S] [--web DIR]\n"
+            "[--period S] [--web DIR] [--worker https://HOST:PORT]\n"
+            "             [--tls-groups G1:G2...] [--allow-classic-tls] [--allow-unbound-routers]\n"
             "       qtpm-nms [--dir D | --db URL] compact [--json]\n"
             "       qtpm-nms [--dir D | --db URL] router log ID [--boot N]\n"
             "Every command also takes --config FILE (YAML; the command line overrides it),\n"
@@ -67,6 +68,10 @@ int main(int argc, char **argv)
     const char *role = cfg.role[0] ? cfg.role : NULL;
     long period = cfg.period ? (long)cfg.period : 300, ttl = cfg.ttl ? (long)cfg.ttl : 600;
     int log_format = cfg.log_format, log_level = cfg.log_level;
+    const char *tls_groups = cfg.tls_groups[0] ? cfg.tls_groups : NULL;
+    int allow_classic = cfg.allow_classic_tls, allow_unbound = cfg.allow_unbound_routers;
+    if (cfg.worker[0])
+        qtpm_nms_set_worker(cfg.worker); /* the command line's --worker overrides it */
     char *rest[64];
     int nrest = 0;
     for (int i = 1; i < argc; i++) {
@@ -90,6 +95,14 @@ int main(int argc, char **argv)
             listen = argv[++i];
         else if (!strcmp(argv[i], "--web") && i + 1 < argc)
             web = argv[++i];
+        else if (!strcmp(argv[i], "--worker") && i + 1 < argc)
+            qtpm_nms_set_worker(argv[++i]); /* workers.c, docs/SCALE.md */
+        else if (!strcmp(argv[i], "--tls-groups") && i + 1 < argc)
+            tls_groups = argv[++i];
+        else if (!strcmp(argv[i], "--allow-classic-tls"))
+            allow_classic = 1;
+        else if (!strcmp(argv[i], "--allow-unbound-routers"))
+            allow_unbound = 1;
         else if (!strcmp(argv[i], "--role") && i + 1 < argc)
             role = argv[++i];
         else if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
@@ -146,6 +159,7 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
+        qtpm_nms_channel_configure(tls_groups, allow_classic, allow_unbound);
         return qtpm_nms_serve(dir, db, listen, period, web);
     }
     if (nrest >= 3 && !strcmp(rest[0], "router") && !strcmp(rest[1], "log")) {

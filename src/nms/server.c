@@ -72,6 +72,7 @@ struct nms {
     qtpm_nms_routing *rt; /* trust-aware routing, the stream (routing.c, stream.c) */
     struct qtpm_nms_web *web; /* the dashboard and browser sessions (web.c) */
     struct event *compact;    /* the compaction timer (ops.c) */
+    struct qtpm_nms_workers *wk; /* --worker: leases on a shared database (workers.c) */
 };
 
 struct req {
@@ -81,6 +82,7 @@ struct req {
     char cert_cn[64];
     json_t *body;
     int by_cookie, csrf_ok; /* role from a browser session (web.c), its CSRF header */
+    int unchanged; /* a POST that changed no router state, or that caught up itself */
 };
 
 static void send_json(struct evhttp_request *r, int code, json_t *j)
@@ -118,12 +120,17 @@ static void name_entry(X509_NAME *n, int nid, char *out, size_t len)
     out[l] = '\0';
 }
 
+static SSL *req_ssl(struct req *q)
+{
+    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
+    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    return bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+}
+
 static void find_role(struct req *q)
 {
     q->role = ROLE_ANON;
-    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
-    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
-    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    SSL *ssl = req_ssl(q);
     if (!ssl)
         return;
     X509 *peer = SSL_get1_peer_certificate(ssl);
@@ -388,7 +395,24 @@ static void h_metrics(struct req *q, const char *id)
             evbuffer_add_printf(out, "qtpm_nms_rows{table=\"%s\"} %lld\n", tables[i],
                                 (long long)n);
     }
+    unsigned long long hpq, hcl, href;
+    qtpm_nms_channel_counts(&hpq, &hcl, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_tls_handshakes_total Completed TLS handshakes "
+                             "by key exchange.\n"
+                             "# TYPE qtpm_nms_tls_handshakes_total counter\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"post-quantum\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"classic\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"refused\"} %llu\n",
+                        hpq, hcl, href);
+    qtpm_nms_channel_bind_counts(&hpq, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_channel_binds_total Channel bindings of "
+                             "router connections.\n"
+                             "# TYPE qtpm_nms_channel_binds_total counter\n"
+                             "qtpm_nms_channel_binds_total{result=\"bound\"} %llu\n"
+                             "qtpm_nms_channel_binds_total{result=\"refused\"} %llu\n",
+                        hpq, href);
     qtpm_nms_routing_metrics(q->nms->rt, out);
+    qtpm_nms_workers_metrics(q->nms->wk, q->nms->st, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
                       "text/plain; version=0.0.4");
     evhttp_send_reply(q->r, 200, NULL, NULL);
@@ -400,6 +424,10 @@ static void h_challenge(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only ask for its own challenge");
         return;
     }
+    q->unchanged = 1; /* a nonce changes no router state: no routing catch-up */
+    int64_t epoch; /* a worker serves only the routers it holds (workers.c) */
+    if (q->nms->wk && !qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+        return;
     qtpm_store_router r;
     int rc = qtpm_store_router_get(q->nms->st, id, &r);
     if (rc == QTPM_STORE_NOTFOUND) {
@@ -675,25 +703,60 @@ static void h_evidence(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only send its own evidence");
         return;
     }
+    q->unchanged = 1; /* qtpm_nms_routing_attested below catches up, once */
     qtpm_ras_result res = {0};
     struct timespec t0, t1;
-    int64_t received_ms = qtpm_store_now_ms();
+    int64_t received_ms = qtpm_store_now_ms(), epoch = 0;
+    /* A worker verifies only the routers it holds, and writes the verdict only if it
+     * still holds the lease it verified under (the fence, docs/SCALE.md). */
+    if (q->nms->wk) {
+        if (!qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+            return;
+        qtpm_store_fence(q->nms->st, qtpm_nms_workers_id(q->nms->wk), epoch, received_ms);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (q->nms->wk) {
+        qtpm_store_unfence(q->nms->st);
+        if (res.status == 409)
+            qtpm_nms_workers_lease_lost(q->nms->wk);
+    }
     const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
     char verdict[16] = "";
     if (v)
         snprintf(verdict, sizeof verdict, "%s", v);
     send_result(q, &res);
     /* After the reply: the verdict's enforcement goes out in this same loop turn. */
-    qtpm_nms_routing_attested(q->nms->rt, verdict[0] ? verdict : NULL,
+    qtpm_nms_routing_attested_router(q->nms->rt, id, verdict[0] ? verdict : NULL,
                               (double)(t1.tv_sec - t0.tv_sec) +
                                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                               received_ms);
 }
 
+static void h_workers(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_workers_api(q->nms->wk, q->nms->st, q->r, &q->nms->errors);
+}
+
 /* ---- trust-aware routing (routing.c) ---- */
+
+/* POST /api/v1/channel/bind (router role): the channel binding of this connection
+ * (channel.c, docs/CHANNEL.md). */
+static void h_bind(struct req *q, const char *id)
+{
+    (void)id;
+    const char *code = NULL, *msg = NULL;
+    int status = qtpm_nms_channel_bind(req_ssl(q), q->cert_cn, q->body, &code, &msg);
+    if (status != 200) {
+        send_error(q, status, code, msg);
+        return;
+    }
+    json_t *j = json_pack("{s:s,s:b}", "router", q->cert_cn, "bound", 1);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
 
 static void h_policy_get(struct req *q, const char *id)
 {
@@ -981,6 +1044,8 @@ static const struct route routes[] = {
     {"/api/v1/session", NULL, EVHTTP_REQ_GET, ADMIN_READ | ROLE_ROUTER, h_session},
     {"/healthz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_health},
     {"/readyz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_ready},
+    {"/api/v1/workers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_workers},
+    {"/api/v1/channel/bind", NULL, EVHTTP_REQ_POST, ROLE_ROUTER, h_bind},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -1088,6 +1153,14 @@ static void on_request(struct evhttp_request *r, void *arg)
             send_error(&q, 403, "forbidden", "this role may not do that");
         return;
     }
+    /* A router's requests need a bound channel (channel.c): its first request on a
+     * connection is the bind. */
+    if (q.role == ROLE_ROUTER && hit->fn != h_bind && !qtpm_nms_channel_allowed(req_ssl(&q))) {
+        send_error(&q, 401, "channel-unbound",
+                   "bind this connection first: POST /api/v1/channel/bind with the TPM "
+                   "signature over its TLS exporter");
+        return;
+    }
     if (method == EVHTTP_REQ_POST || method == EVHTTP_REQ_PUT) {
         const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r), "Content-Type");
         size_t n = strlen("application/json");
@@ -1111,7 +1184,7 @@ static void on_request(struct evhttp_request *r, void *arg)
     json_decref(q.body);
     /* Anything but a read may have changed a router's state (evidence, heartbeat,
      * enrolment...): enforcement and the stream catch up now (two queries when not). */
-    if (method != EVHTTP_REQ_GET)
+    if (method != EVHTTP_REQ_GET && !q.unchanged)
         qtpm_nms_routing_changed(q.nms->rt);
 }
 
@@ -1194,6 +1267,12 @@ static int setup_tls(struct nms *n, const char *dir)
     if (f)
         fclose(f);
     snprintf(key, sizeof key, "%s/server.key", dir);
+    /* libssl reads the providers' TLS groups when the SSL_CTX is made: load them first. */
+    char err[256];
+    if (qtpm_nms_channel_load(err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     n->ssl = SSL_CTX_new(TLS_server_method());
     if (gate_index < 0)
         gate_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, gate_ex_free);
@@ -1216,6 +1295,11 @@ static int setup_tls(struct nms *n, const char *dir)
     SSL_CTX_set_verify_depth(n->ssl, 2);
     static const unsigned char sid[] = "qtpm-nms";
     SSL_CTX_set_session_id_context(n->ssl, sid, sizeof sid - 1);
+    /* The post-quantum channel: hybrid-only groups, handshake log (channel.c). */
+    if (qtpm_nms_channel_tls(n->ssl, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     return 0;
 }
 
@@ -1226,7 +1310,10 @@ static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
     struct nms *n = arg;
     int marked = 0;
     char count[16];
-    if (qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
+    /* A worker sweeps only the routers it holds (the others sweep theirs). */
+    if (n->wk ? qtpm_store_mark_offline_owned(n->st, (int64_t)time(NULL) - 2 * n->period,
+                                              qtpm_nms_workers_id(n->wk), &marked)
+              : qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
         qtpm_nms_log(QTPM_LOG_ERROR, "offline timer failed", "error", qtpm_store_errmsg(n->st),
                      NULL);
     else if (marked) {
@@ -1287,7 +1374,12 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         qtpm_nms_log(QTPM_LOG_ERROR, "cannot open the store", "error", err, NULL);
         return 1;
     }
-    if (setup_tls(&n, dir)) {
+    int tls = setup_tls(&n, dir);
+    if (tls == -2) {
+        rc = 2; /* a configuration error (docs/CHANNEL.md): no classic fallback */
+        goto out;
+    }
+    if (tls) {
         qtpm_nms_log(QTPM_LOG_ERROR, "cannot load the TLS material (run qtpm-nms init)", "dir",
                      dir, NULL);
         goto out;
@@ -1307,6 +1399,8 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
                      NULL);
         goto out;
     }
+    if (qtpm_nms_workers_start(n.base, n.st, period, &n.wk))
+        goto out;
     evhttp_set_bevcb(http, make_bev, &n);
     evhttp_set_gencb(http, on_request, &n);
     evhttp_set_max_body_size(http, MAX_BODY);
@@ -1355,6 +1449,7 @@ out:
     if (http)
         evhttp_free(http); /* first: closing held requests calls into routing */
     qtpm_nms_routing_free(n.rt);
+    qtpm_nms_workers_free(n.wk);
     if (n.base)
         event_base_free(n.base);
     SSL_CTX_free(n.ssl);

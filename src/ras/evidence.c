@@ -252,6 +252,12 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         rc = qtpm_store_commit(st);
     else
         qtpm_store_rollback(st);
+    if (rc == QTPM_STORE_CONFLICT) {
+        /* Only under a lease fence (docs/SCALE.md): another worker took the router over
+         * while this one verified; nothing was written, the new holder attests it. */
+        qtpm_ras_fail(res, 409, "lease-lost", qtpm_store_errmsg(st));
+        goto out;
+    }
     if (rc) {
         qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;

@@ -64,6 +64,7 @@ typedef struct {
     int verbose;
     long idle_timeout;
     long max_per_peer;
+    long journal_bytes;    /* --journal, QTPM_STORE_JOURNAL_DEFAULT if not given */
     const char *ctrl_path; /* --ctrl type=unixio,path= */
     int ctrl_fd;           /* fd= (listening), -1 if none */
     int ctrl_clientfd;     /* clientfd= (connected), -1 if none */
@@ -76,7 +77,7 @@ static void usage(FILE *f, const char *path)
     fprintf(f,
             "usage: %s [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]\n"
             "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N]\n"
-            "          [--profile NAME|JSON] [-v]\n"
+            "          [--journal BYTES] [--profile NAME|JSON] [-v]\n"
             "  --mssim          TCG simulator protocol: commands on N, platform on N+1 "
             "(default)\n"
             "  --swtpm          swtpm socket protocol: data on N, control on N+1\n"
@@ -85,6 +86,8 @@ static void usage(FILE *f, const char *path)
             "  --state DIR      state directory (default $QTPM_STATE or ./qtpm-state)\n"
             "  --memory         keep no state on disk\n"
             "  --rm             remove the saved state first (a new TPM)\n"
+            "  --journal BYTES  size of the state's write-ahead journal (default %u; 0: none,\n"
+            "                   every change rewrites the state file; docs/SERVER.md)\n"
             "  --wait-power-on  start powered off; wait for POWER_ON / CMD_INIT\n"
             "  --idle-timeout S drop a client holding a connection S seconds without a\n"
             "                   complete command (default %d; 0: never)\n"
@@ -101,7 +104,8 @@ static void usage(FILE *f, const char *path)
             "  -V, --verbose    log to stderr\n"
             "  -v, --version    print the version and exit\n"
             "as tpm_server: -port N, -rm, -profile P, -h (IBM tpm_server options)\n",
-            prog, DEFAULT_PORT, SRV_IDLE_TIMEOUT_DEFAULT, SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
+            prog, DEFAULT_PORT, QTPM_STORE_JOURNAL_DEFAULT, SRV_IDLE_TIMEOUT_DEFAULT,
+            SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
 }
 
 static int parse_port(const char *s, long *port)
@@ -209,6 +213,18 @@ static int parse_args(int argc, char **argv, options *o)
                 o->idle_timeout = v;
             else
                 o->max_per_peer = v;
+        } else if (strcmp(a, "--journal") == 0 && has_next) {
+            char *end;
+            long v;
+            errno = 0;
+            v = strtol(argv[++i], &end, 10);
+            if (errno != 0 || *end != '\0' || argv[i][0] == '\0' ||
+                (v != 0 && (v < 2048 || v > (16L << 20) || v % 512 != 0))) {
+                fprintf(stderr, "%s: bad --journal %s (0, or 2048 .. 16777216 in steps of 512)\n",
+                        argv[0], argv[i]);
+                return -1;
+            }
+            o->journal_bytes = v;
         } else if (strcmp(a, "--ctrl") == 0 && has_next) {
             if (parse_ctrl(argv[++i], o) != 0) {
                 fprintf(stderr,
@@ -316,6 +332,7 @@ int main(int argc, char **argv)
         o.state_dir = "./qtpm-state";
     o.idle_timeout = SRV_IDLE_TIMEOUT_DEFAULT;
     o.max_per_peer = SRV_MAX_PER_PEER_DEFAULT;
+    o.journal_bytes = QTPM_STORE_JOURNAL_DEFAULT;
     o.ctrl_fd = o.ctrl_clientfd = -1;
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
@@ -330,7 +347,7 @@ int main(int argc, char **argv)
     } else {
         /* Lock first, then remove: --rm on a directory another server
          * holds fails like any other second server. */
-        rc = qtpm_store_dir(&cfg.store, o.state_dir);
+        rc = qtpm_store_dir_journal(&cfg.store, o.state_dir, (size_t)o.journal_bytes);
         if (rc != QTPM_OK) {
             fprintf(stderr, "%s: cannot open state directory %s: %s\n", argv[0], o.state_dir,
                     qtpm_strerror(rc));

@@ -303,4 +303,66 @@ int qtpm_store_event_tail(qtpm_store *st, int64_t since, int64_t limit,
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);
 
+/* ---- verifier workers sharing one database (migration 4, docs/SCALE.md) ---- */
+
+/* A worker (one `qtpm-nms serve --worker URL` process): its advertised URL, where it
+ * runs, its start and last heartbeat (unix ms), state "live", "dead" (silent for a lease
+ * period, noticed by another) or "stopped" (a clean exit), and how many routers it holds. */
+typedef struct {
+    char id[64];
+    char url[256];
+    char host[128];
+    int64_t pid, started_ms, beat_ms;
+    char state[16];
+    int64_t routers;
+} qtpm_store_worker;
+
+/* Adds (or re-adds) worker id as live, with a "worker-started" event. */
+int qtpm_store_worker_register(qtpm_store *st, const char *id, const char *url,
+                               const char *host, int64_t pid);
+/* A clean exit: its leases released, state "stopped", a "worker-stopped" event. */
+int qtpm_store_worker_stop(qtpm_store *st, const char *id);
+typedef int (*qtpm_store_worker_cb)(void *ctx, const qtpm_store_worker *w);
+int qtpm_store_worker_each(qtpm_store *st, qtpm_store_worker_cb cb, void *ctx);
+
+typedef struct {
+    int live;        /* live workers (this one included) */
+    int dead_marked; /* workers this tick found dead (one "worker-dead" event each) */
+    int claimed;     /* routers claimed: unheld, or their lease expired */
+    int taken_over;  /* of those, held by another worker before ("takeover" event) */
+    int handed;      /* routers handed to a less loaded worker */
+    int owned;       /* routers held after the tick */
+} qtpm_store_lease_tick_result;
+
+/* One lease tick of worker at now_ms: other workers silent for ttl_ms marked dead; this
+ * worker's heartbeat; its leases renewed to now_ms + ttl_ms; then routers claimed up to
+ * its fair share ceil(routers / live workers) (PostgreSQL: SELECT ... FOR UPDATE SKIP
+ * LOCKED, so claiming workers never wait for each other), or its excess handed to the
+ * least loaded live worker. Each claim or hand-over bumps the router's lease epoch. */
+int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, int64_t ttl_ms,
+                          qtpm_store_lease_tick_result *out);
+
+/* Before serving a router's challenge or evidence: QTPM_STORE_OK when worker holds its
+ * lease (taken now if nobody held it or the holder's lease had expired; *epoch set),
+ * QTPM_STORE_CONFLICT when another worker holds a valid lease (owner and its url set),
+ * QTPM_STORE_NOTFOUND for an unknown router. */
+int qtpm_store_lease_acquire(qtpm_store *st, const char *router, const char *worker,
+                             int64_t now_ms, int64_t ttl_ms, int64_t *epoch, char owner[64],
+                             char url[256]);
+
+/* While a fence is set, qtpm_store_attestation writes only if the router is still held
+ * by worker at epoch (else QTPM_STORE_CONFLICT, nothing written), and the verdict row
+ * records worker, epoch and started_ms (when the verification began). */
+void qtpm_store_fence(qtpm_store *st, const char *worker, int64_t epoch, int64_t started_ms);
+void qtpm_store_unfence(qtpm_store *st);
+
+/* PostgreSQL: the server ends this connection when it stays idle inside a transaction
+ * for ms (0: never), so a paused process cannot hold the write lock from everyone; the
+ * next statement reconnects. SQLite: nothing. */
+int qtpm_store_idle_limit(qtpm_store *st, int ms);
+
+/* The offline timer of a worker: as qtpm_store_mark_offline, for the routers it holds. */
+int qtpm_store_mark_offline_owned(qtpm_store *st, int64_t before, const char *worker,
+                                  int *marked);
+
 #endif

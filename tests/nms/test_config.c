@@ -47,6 +47,10 @@ static void test_all_keys(void **state)
                        "ttl: 600\n"
                        "log-format: json\n"
                        "log-level: warn\n"
+                       "worker: https://10.0.0.2:8443\n"
+                       "tls-groups: X25519MLKEM768\n"
+                       "allow-classic-tls: false\n"
+                       "allow-unbound-routers: true\n"
                        "retention:\n"
                        "  keep: 14d\n"
                        "  keep-last: 20\n"
@@ -63,6 +67,10 @@ static void test_all_keys(void **state)
     assert_int_equal(c.ttl, 600);
     assert_int_equal(c.log_format, QTPM_LOG_JSON);
     assert_int_equal(c.log_level, QTPM_LOG_WARN);
+    assert_string_equal(c.worker, "https://10.0.0.2:8443");
+    assert_string_equal(c.tls_groups, "X25519MLKEM768");
+    assert_int_equal(c.allow_classic_tls, 0);
+    assert_int_equal(c.allow_unbound_routers, 1);
     assert_int_equal(c.retention.keep_seconds, 14 * 86400);
     assert_int_equal(c.retention.keep_last, 20);
     assert_int_equal(c.retention.keep_boots, 3);
@@ -75,6 +83,15 @@ static void test_all_keys(void **state)
     assert_int_equal(c.retention.keep_last, 2);
     assert_int_equal(c.retention.keep_boots, 3);
     assert_string_equal(c.dir, "/var/lib/qtpm-nms");
+
+    /* Booleans are YAML's plain true/false only: yes, 1 or a quoted "true" is an error. */
+    assert_int_equal(parse("allow-classic-tls: True\n", &c, err, sizeof err), 0);
+    assert_int_equal(c.allow_classic_tls, 1);
+    assert_int_equal(parse("allow-classic-tls: yes\n", &c, err, sizeof err), -1);
+    assert_string_equal(err, "nms.yaml:1: allow-classic-tls: want true or false");
+    assert_int_equal(parse("allow-unbound-routers: \"true\"\n", &c, err, sizeof err), -1);
+    assert_int_equal(parse("allow-unbound-routers: 1\n", &c, err, sizeof err), -1);
+    assert_int_equal(c.allow_unbound_routers, 1); /* left as it was */
 
     /* Empty and comment-only files set nothing. */
     qtpm_nms_config d;

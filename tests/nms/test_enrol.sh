@@ -59,7 +59,7 @@ tcti="mssim:host=127.0.0.1,port=$tport"
 nport=$(free_ports)
 db="sqlite:$tmp/nms/nms.db"
 [ "$BACKEND" = pg ] && db="postgresql:$QTPM_TEST_PG"
-"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 ${QTPM_TEST_NMS_FLAGS:-} \
     2>"$tmp/nms.log" &
 nms_pid=$!
 wait_port "$nport" "$nms_pid" || fail "qtpm-nms"

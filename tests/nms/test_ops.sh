@@ -51,7 +51,7 @@ grep -qx "qtpm-nms: $tmp/typo.yaml:2: unknown key 'listne'" "$tmp/err" \
 grep -q "log-format wants text or json" "$tmp/err" || fail "$(cat "$tmp/err")"
 
 # The command line overrides the file: --listen on $port, not the file's $port2.
-"$NMS" serve --config "$tmp/nms.yaml" --listen "127.0.0.1:$port" 2>"$tmp/log" &
+"$NMS" serve --config "$tmp/nms.yaml" --listen "127.0.0.1:$port" ${QTPM_TEST_NMS_FLAGS:-} 2>"$tmp/log" &
 pid=$!
 wait_port "$port" "$pid" || fail "the server did not listen on the command line's port"
 python3 -c 'import socket,sys
@@ -111,7 +111,7 @@ EOF
     || fail "compact: $(cat "$tmp/err")"
 [ "$(cat "$tmp/c.json")" = '{"verdicts":0,"events":0,"measurements":0,"more":false}' ] \
     || fail "compact output: $(cat "$tmp/c.json")"
-"$NMS" serve --config "$tmp/nms.yaml" --listen "127.0.0.1:$port" --log-format text \
+"$NMS" serve --config "$tmp/nms.yaml" --listen "127.0.0.1:$port" --log-format text ${QTPM_TEST_NMS_FLAGS:-} \
     2>"$tmp/log" &
 pid=$!
 wait_port "$port" "$pid" || fail "restart"
@@ -127,7 +127,7 @@ sqlite3 "$tmp/nms/nms.db" "INSERT INTO routers (id, hostname, state, created, up
     INSERT INTO verdicts (router, time, verdict, reasons) SELECT 'old1', 1000, 'good', '[]' FROM n;" \
     || fail "sqlite3 insert"
 sed 's/^  interval: 0$/  interval: 1\n  keep-last: 5/' "$tmp/nms.yaml" >"$tmp/compact.yaml"
-"$NMS" serve --config "$tmp/compact.yaml" --listen "127.0.0.1:$port" 2>"$tmp/log" &
+"$NMS" serve --config "$tmp/compact.yaml" --listen "127.0.0.1:$port" ${QTPM_TEST_NMS_FLAGS:-} 2>"$tmp/log" &
 pid=$!
 i=0
 until grep -q '"msg":"compacted"' "$tmp/log"; do

@@ -32,7 +32,7 @@ pg() {
 }
 "$NMS" init --dir "$tmp/nms" >/dev/null || fail "init"
 port=$(python3 "$(dirname "$0")/../lib/freeport.py")
-"$NMS" serve --dir "$tmp/nms" --db "postgresql:$QTPM_TEST_PG" --listen "127.0.0.1:$port" \
+"$NMS" serve --dir "$tmp/nms" --db "postgresql:$QTPM_TEST_PG" --listen "127.0.0.1:$port" ${QTPM_TEST_NMS_FLAGS:-} \
     --log-format json 2>"$tmp/log" &
 pid=$!
 wait_port "$port" "$pid" || fail "the server did not start"

@@ -51,7 +51,7 @@ counts=$("$fill" "sqlite:$tmp/nms/nms.db" "$n") || fail "fill_routers"
 t1=$(date +%s%N)
 echo "filled $n routers ($counts) in $(( (t1 - t0) / 1000000 )) ms"
 port=$(python3 "$here/../lib/freeport.py")
-"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$port" --web "$build/dashboard" \
+"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$port" --web "$build/dashboard" ${QTPM_TEST_NMS_FLAGS:-} \
     2>"$tmp/nms.log" &
 pid=$!
 pids="$pid"

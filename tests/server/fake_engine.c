@@ -118,6 +118,13 @@ int qtpm_store_dir(qtpm_store *store, const char *dir)
     return store->ctx ? QTPM_OK : QTPM_E_NOMEM;
 }
 
+/* The fake keeps no journal: the size is ignored. */
+int qtpm_store_dir_journal(qtpm_store *store, const char *dir, size_t journal_bytes)
+{
+    (void)journal_bytes;
+    return qtpm_store_dir(store, dir);
+}
+
 static int mem_load(void *ctx, const char *name, uint8_t **data, size_t *len)
 {
     (void)ctx, (void)name, (void)data, (void)len;

@@ -415,7 +415,16 @@ static void test_upgrade_from_v3(void **state)
     assert_int_equal(raw_exec("DROP TABLE measurements; DROP INDEX verdicts_router;"
                               "DROP INDEX events_kind; DROP INDEX routers_state;"
                               "DROP INDEX events_router; CREATE INDEX events_router ON "
-                              "events(router); UPDATE schema_version SET version = 3"), 0);
+                              "events(router);"
+                              "DROP TABLE workers; DROP INDEX routers_owner;"
+                              "ALTER TABLE routers DROP COLUMN owner;"
+                              "ALTER TABLE routers DROP COLUMN lease_epoch;"
+                              "ALTER TABLE routers DROP COLUMN lease_until_ms;"
+                              "ALTER TABLE verdicts DROP COLUMN worker;"
+                              "ALTER TABLE verdicts DROP COLUMN epoch;"
+                              "ALTER TABLE verdicts DROP COLUMN started_ms;"
+                              "ALTER TABLE verdicts DROP COLUMN time_ms;"
+                              "UPDATE schema_version SET version = 3"), 0);
     st = open_ok();
     int v = 0;
     assert_int_equal(qtpm_store_schema_version(st, &v), 0);
