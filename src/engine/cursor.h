@@ -177,6 +177,70 @@ static inline TPM_RC rd_2b_param(tpm_rd *r, uint8_t *dst, size_t cap, uint16_t *
     return rc == TPM_RC_SUCCESS ? rc : RC_P(rc, pnum);
 }
 
+/* Command parameters read in order, each numbered as it is read, so a
+ * handler no longer counts parameter numbers by hand (issue 11). n is the
+ * number of the parameter read last (1-based, Part 2 §6.6.3). The first
+ * failure sticks: later reads do nothing and return it, and n stays at the
+ * failing parameter, so a handler may read several parameters and test rc
+ * once. A handler that validates a value between two reads (as the
+ * reference TPM does) calls prm_fail with the bare code, which numbers it
+ * as the parameter read last. */
+typedef struct {
+    tpm_rd *r;
+    unsigned n;
+    TPM_RC rc;
+} tpm_params;
+
+static inline tpm_params prm_begin(tpm_rd *r)
+{
+    tpm_params p = {r, 0, TPM_RC_SUCCESS};
+    return p;
+}
+
+static inline TPM_RC prm_fail(tpm_params *p, TPM_RC rc)
+{
+    if (p->rc == TPM_RC_SUCCESS && rc != TPM_RC_SUCCESS)
+        p->rc = RC_P(rc, p->n);
+    return p->rc;
+}
+
+/* Starts the next parameter; 0 once a parameter has failed. */
+static inline int prm_next(tpm_params *p)
+{
+    if (p->rc != TPM_RC_SUCCESS)
+        return 0;
+    p->n++;
+    return 1;
+}
+
+static inline TPM_RC prm_u8(tpm_params *p, uint8_t *v)
+{
+    if (prm_next(p) && rd_u8(p->r, v) != 0)
+        prm_fail(p, TPM_RC_INSUFFICIENT);
+    return p->rc;
+}
+
+static inline TPM_RC prm_u16(tpm_params *p, uint16_t *v)
+{
+    if (prm_next(p) && rd_u16(p->r, v) != 0)
+        prm_fail(p, TPM_RC_INSUFFICIENT);
+    return p->rc;
+}
+
+static inline TPM_RC prm_u32(tpm_params *p, uint32_t *v)
+{
+    if (prm_next(p) && rd_u32(p->r, v) != 0)
+        prm_fail(p, TPM_RC_INSUFFICIENT);
+    return p->rc;
+}
+
+static inline TPM_RC prm_2b(tpm_params *p, uint8_t *dst, size_t cap, uint16_t *size)
+{
+    if (prm_next(p))
+        prm_fail(p, rd_2b_rc(p->r, dst, cap, size));
+    return p->rc;
+}
+
 /* Writes a TPM structure through the shared marshalling module
  * (qtpm/marshal.h) at the writer's position: wr_marshal(w, TPMS_ATTEST, &a).
  * A failure (no room, or a value the type cannot hold) marks the writer as
