@@ -176,11 +176,11 @@ TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t digest[MAX_DIGEST];
     uint16_t dlen;
-    int e = rd_2b(&c->in, digest, sizeof(digest), &dlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 1);
+    if (rc)
+        return rc;
     TPMT_SIG_SCHEME in;
-    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &in);
+    rc = tm_sig_scheme_read(tpm, &c->in, &in);
     if (rc)
         return RC_P(rc, 2);
     uint16_t tag, tlen;
@@ -188,9 +188,9 @@ TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t tdig[MAX_DIGEST];
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
         return RC_P(TPM_RC_INSUFFICIENT, 3);
-    e = rd_2b(&c->in, tdig, sizeof(tdig), &tlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
+    rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tlen, 3);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     if (tag != TPM_ST_HASHCHECK)
@@ -293,13 +293,13 @@ TPM_RC cmd_VerifySignature(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t digest[MAX_DIGEST];
     uint16_t dlen;
-    int e = rd_2b(&c->in, digest, sizeof(digest), &dlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 1);
+    if (rc)
+        return rc;
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    TPM_RC rc = tm_signature_read(tpm, &c->in, sig);
+    rc = tm_signature_read(tpm, &c->in, sig);
     if (rc)
         rc = RC_P(rc, 2);
     if (rc == TPM_RC_SUCCESS)
@@ -363,15 +363,15 @@ typedef struct {
 
 static TPM_RC rsa_args_read(const qtpm_tpm *tpm, tpm_cmd *c, rsa_args *a)
 {
-    int e = rd_2b(&c->in, a->data, sizeof(a->data), &a->dlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    TPM_RC rc = read_rsa_decrypt_scheme(tpm, &c->in, &a->scheme, &a->hash);
+    TPM_RC rc = rd_2b_param(&c->in, a->data, sizeof(a->data), &a->dlen, 1);
+    if (rc)
+        return rc;
+    rc = read_rsa_decrypt_scheme(tpm, &c->in, &a->scheme, &a->hash);
     if (rc)
         return RC_P(rc, 2);
-    e = rd_2b(&c->in, a->label, sizeof(a->label) - 1, &a->llen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
+    rc = rd_2b_param(&c->in, a->label, sizeof(a->label) - 1, &a->llen, 3);
+    if (rc)
+        return rc;
     /* a label is used with its terminating zero (Part 1 §B.4) */
     if (a->llen > 0 && a->label[a->llen - 1] != 0)
         a->label[a->llen++] = 0;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * attest.c — attestation (Part 1 §36.7 "Attestation", Part 3 §18): Quote,
- * Certify, CertifyCreation, GetTime and NV_Certify build a TPMS_ATTEST,
- * marshal it, and sign its digest with the signing key's scheme:
+ * Certify, CertifyCreation, GetTime, NV_Certify and the audit digests fill a
+ * TPMS_ATTEST, marshal it through the shared module (qtpm_TPMS_ATTEST_marshal,
+ * the code the TSS's verifiers unmarshal it with), and sign its digest with
+ * the signing key's scheme:
  *
  *   TPMS_ATTEST = magic (TPM_GENERATED_VALUE) || type || qualifiedSigner ||
  *                 extraData || clockInfo || firmwareVersion || attested
@@ -25,18 +27,30 @@
 #define FIRMWARE_VERSION 0x0000000100000000ull
 
 typedef struct {
-    uint8_t qualifying[sizeof(TPM2B_DATA)];
-    uint16_t qlen;
+    TPM2B_DATA qualifying;
     TPMT_SIG_SCHEME in_scheme;
 } attest_args;
+
+/* Copies n bytes into a TPM2B's buffer of cap bytes; the callers' sources
+ * are never larger than the Part 2 type (names, digests, NV contents). */
+static void set_2b(UINT16 *size, BYTE *buffer, size_t cap, const uint8_t *src, size_t n)
+{
+    if (n > cap)
+        n = 0; /* unreachable: every source fits its type */
+    if (n)
+        memcpy(buffer, src, n);
+    *size = (UINT16)n;
+}
+#define SET_2B(dst, src, n) set_2b(&(dst).size, (dst).buffer, sizeof((dst).buffer), (src), (n))
 
 static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a, unsigned p_data,
                                unsigned p_scheme)
 {
-    int e = rd_2b(&c->in, a->qualifying, sizeof(a->qualifying), &a->qlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, p_data);
-    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a->in_scheme);
+    TPM_RC rc = rd_2b_param(&c->in, a->qualifying.buffer, sizeof(a->qualifying.buffer),
+                            &a->qualifying.size, p_data);
+    if (rc)
+        return rc;
+    rc = tm_sig_scheme_read(tpm, &c->in, &a->in_scheme);
     return rc ? RC_P(rc, p_scheme) : TPM_RC_SUCCESS;
 }
 
@@ -57,28 +71,32 @@ static TPM_RC attest_signer(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, const at
     return asym_pick_scheme(*key, &a->in_scheme, scheme, p_scheme);
 }
 
-/* Writes the TPMS_ATTEST header; the caller appends the attested union. */
-static void attest_header(qtpm_tpm *tpm, tpm_wr *w, TPM_ST type, const tpm_object *key,
-                          const attest_args *a)
+/* Fills the TPMS_ATTEST header; the caller fills the attested union. */
+static void attest_header(const qtpm_tpm *tpm, TPMS_ATTEST *att, TPM_ST type,
+                          const tpm_object *key, const attest_args *a)
 {
-    wr_u32(w, TPM_GENERATED_VALUE);
-    wr_u16(w, type);
+    att->magic = TPM_GENERATED_VALUE;
+    att->type = type;
     if (key)
-        wr_2b(w, key->qualified.b, key->qualified.size);
+        SET_2B(att->qualifiedSigner, key->qualified.b, key->qualified.size);
     else
-        wr_u16(w, 0);
-    wr_2b(w, a->qualifying, a->qlen);
-    wr_u64(w, tpm->ps.clock);
-    wr_u32(w, tpm->ps.reset_count);
-    wr_u32(w, tpm->ps.restart_count);
-    wr_u8(w, tpm->ps.clock_safe);
-    wr_u64(w, FIRMWARE_VERSION);
+        att->qualifiedSigner.size = 0;
+    att->extraData = a->qualifying;
+    TPMS_TIME_INFO t;
+    clock_time_info(tpm, &t);
+    att->clockInfo = t.clockInfo;
+    att->firmwareVersion = FIRMWARE_VERSION;
 }
 
-/* Emits TPM2B_ATTEST and the TPMT_SIGNATURE over it into the response. */
-static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const uint8_t *attest, size_t len, const tpm_object *key,
-                            const TPMT_SIG_SCHEME *scheme)
+/* Marshals the TPMS_ATTEST and emits it as TPM2B_ATTEST with the
+ * TPMT_SIGNATURE over it into the response. */
+static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const TPMS_ATTEST *att,
+                            const tpm_object *key, const TPMT_SIG_SCHEME *scheme)
 {
+    uint8_t attest[MAX_ATTEST_BUFFER];
+    size_t len = 0;
+    if (qtpm_TPMS_ATTEST_marshal(att, attest, sizeof(attest), &len) != TPM_RC_SUCCESS)
+        return TPM_RC_SIZE;
     wr_2b(&c->out, attest, (uint16_t)len);
     if (key == NULL) {
         wr_u16(&c->out, TPM_ALG_NULL);
@@ -117,21 +135,17 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_ALG_ID h = key ? scheme.details.any.hashAlg : TPM_ALG_SHA256;
     if (key && scheme.scheme == TPM_ALG_MLDSA) /* no scheme hash: the key's nameAlg (v1.85) */
         h = key->pub.nameAlg;
-    uint8_t sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], pd[MAX_DIGEST];
-    size_t sel_len = sizeof(sel);
-    rc = pcr_compute_digest(tpm, &c->in, 3, h, pd, sel, &sel_len);
+    TPMS_ATTEST att;
+    TPMS_QUOTE_INFO *q = &att.attested.quote;
+    uint8_t pd[MAX_DIGEST];
+    rc = pcr_compute_digest(tpm, &c->in, 3, h, pd, &q->pcrSelect);
     if (rc)
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
-    uint8_t buf[MAX_ATTEST_BUFFER];
-    tpm_wr w = {buf, sizeof(buf), 0, 0};
-    attest_header(tpm, &w, TPM_ST_ATTEST_QUOTE, key, &a);
-    wr_bytes(&w, sel, sel_len);
-    wr_2b(&w, pd, (uint16_t)crypt_hash_size(h));
-    if (w.overflow)
-        return TPM_RC_SIZE;
-    return attest_finish(tpm, c, buf, w.off, key, &scheme);
+    attest_header(tpm, &att, TPM_ST_ATTEST_QUOTE, key, &a);
+    SET_2B(q->pcrDigest, pd, crypt_hash_size(h));
+    return attest_finish(tpm, c, &att, key, &scheme);
 }
 
 /* Part 3 §18.2 TPM2_Certify: objectHandle (ADMIN), signHandle (USER). */
@@ -151,12 +165,11 @@ TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
     if (rc)
         return rc;
-    uint8_t buf[MAX_ATTEST_BUFFER];
-    tpm_wr w = {buf, sizeof(buf), 0, 0};
-    attest_header(tpm, &w, TPM_ST_ATTEST_CERTIFY, key, &a);
-    wr_2b(&w, obj->name.b, obj->name.size);
-    wr_2b(&w, obj->qualified.b, obj->qualified.size);
-    return attest_finish(tpm, c, buf, w.off, key, &scheme);
+    TPMS_ATTEST att;
+    attest_header(tpm, &att, TPM_ST_ATTEST_CERTIFY, key, &a);
+    SET_2B(att.attested.certify.name, obj->name.b, obj->name.size);
+    SET_2B(att.attested.certify.qualifiedName, obj->qualified.b, obj->qualified.size);
+    return attest_finish(tpm, c, &att, key, &scheme);
 }
 
 /* Part 3 §18.3 TPM2_CertifyCreation: signHandle (USER), objectHandle; the
@@ -167,20 +180,21 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t ch[MAX_DIGEST], tdig[MAX_DIGEST];
     uint16_t chl, tag, tl;
     uint32_t thier;
-    int e = rd_2b(&c->in, a.qualifying, sizeof(a.qualifying), &a.qlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    e = rd_2b(&c->in, ch, sizeof(ch), &chl);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
-    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a.in_scheme);
+    TPM_RC rc = rd_2b_param(&c->in, a.qualifying.buffer, sizeof(a.qualifying.buffer),
+                            &a.qualifying.size, 1);
+    if (rc)
+        return rc;
+    rc = rd_2b_param(&c->in, ch, sizeof(ch), &chl, 2);
+    if (rc)
+        return rc;
+    rc = tm_sig_scheme_read(tpm, &c->in, &a.in_scheme);
     if (rc)
         return RC_P(rc, 3);
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
         return RC_P(TPM_RC_INSUFFICIENT, 4);
-    e = rd_2b(&c->in, tdig, sizeof(tdig), &tl);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tl, 4);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *obj = object_find(tpm, c->handles[1]);
@@ -198,12 +212,11 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     rc = attest_signer(tpm, c->handles[0], 1, &a, 3, &key, &scheme);
     if (rc)
         return rc;
-    uint8_t buf[MAX_ATTEST_BUFFER];
-    tpm_wr w = {buf, sizeof(buf), 0, 0};
-    attest_header(tpm, &w, TPM_ST_ATTEST_CREATION, key, &a);
-    wr_2b(&w, obj->name.b, obj->name.size);
-    wr_2b(&w, ch, chl);
-    return attest_finish(tpm, c, buf, w.off, key, &scheme);
+    TPMS_ATTEST att;
+    attest_header(tpm, &att, TPM_ST_ATTEST_CREATION, key, &a);
+    SET_2B(att.attested.creation.objectName, obj->name.b, obj->name.size);
+    SET_2B(att.attested.creation.creationHash, ch, chl);
+    return attest_finish(tpm, c, &att, key, &scheme);
 }
 
 /* Part 3 §18.7 TPM2_GetTime: privacyAdminHandle (endorsement), signHandle. */
@@ -220,12 +233,11 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
     rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
     if (rc)
         return rc;
-    uint8_t buf[MAX_ATTEST_BUFFER];
-    tpm_wr w = {buf, sizeof(buf), 0, 0};
-    attest_header(tpm, &w, TPM_ST_ATTEST_TIME, key, &a);
-    clock_write_time_info(tpm, &w);
-    wr_u64(&w, FIRMWARE_VERSION);
-    return attest_finish(tpm, c, buf, w.off, key, &scheme);
+    TPMS_ATTEST att;
+    attest_header(tpm, &att, TPM_ST_ATTEST_TIME, key, &a);
+    clock_time_info(tpm, &att.attested.time.time);
+    att.attested.time.firmwareVersion = FIRMWARE_VERSION;
+    return attest_finish(tpm, c, &att, key, &scheme);
 }
 
 /* Part 3 §31.16 TPM2_NV_Certify: signHandle (USER), authHandle (USER),
@@ -268,16 +280,16 @@ TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     rc = nv_name(nv, &name);
     if (rc)
         return rc;
-    uint8_t *buf = malloc(MAX_ATTEST_BUFFER + MAX_NV_INDEX_SIZE);
-    if (buf == NULL)
+    TPMS_ATTEST *att = malloc(sizeof(*att));
+    if (att == NULL)
         return TPM_RC_MEMORY;
-    tpm_wr w = {buf, MAX_ATTEST_BUFFER, 0, 0};
-    attest_header(tpm, &w, TPM_ST_ATTEST_NV, key, &a);
-    wr_2b(&w, name.b, name.size);
-    wr_u16(&w, offset);
-    wr_2b(&w, nv->data + offset, size);
-    rc = w.overflow ? TPM_RC_SIZE : attest_finish(tpm, c, buf, w.off, key, &scheme);
-    free(buf);
+    attest_header(tpm, att, TPM_ST_ATTEST_NV, key, &a);
+    TPMS_NV_CERTIFY_INFO *nvi = &att->attested.nv;
+    SET_2B(nvi->indexName, name.b, name.size);
+    nvi->offset = offset;
+    SET_2B(nvi->nvContents, nv->data + offset, size);
+    rc = attest_finish(tpm, c, att, key, &scheme);
+    free(att);
     return rc;
 }
 
@@ -420,14 +432,14 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
             }
         qtpm_hash_final(&hc, cd);
     }
-    uint8_t buf[MAX_ATTEST_BUFFER];
-    tpm_wr w = {buf, sizeof(buf), 0, 0};
-    attest_header(tpm, &w, TPM_ST_ATTEST_COMMAND_AUDIT, key, &a);
-    wr_u64(&w, ps->audit_counter);
-    wr_u16(&w, h);
-    wr_2b(&w, ps->audit_digest.b, ps->audit_digest.size);
-    wr_2b(&w, cd, (uint16_t)hl);
-    rc = attest_finish(tpm, c, buf, w.off, key, &scheme);
+    TPMS_ATTEST att;
+    attest_header(tpm, &att, TPM_ST_ATTEST_COMMAND_AUDIT, key, &a);
+    TPMS_COMMAND_AUDIT_INFO *ca = &att.attested.commandAudit;
+    ca->auditCounter = ps->audit_counter;
+    ca->digestAlg = h;
+    SET_2B(ca->auditDigest, ps->audit_digest.b, ps->audit_digest.size);
+    SET_2B(ca->commandDigest, cd, hl);
+    rc = attest_finish(tpm, c, &att, key, &scheme);
     if (rc == TPM_RC_SUCCESS) {
         ps->audit_digest.size = 0;
         tpm->dirty = 1;
@@ -455,10 +467,10 @@ TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
     rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
     if (rc)
         return rc;
-    uint8_t buf[MAX_ATTEST_BUFFER];
-    tpm_wr w = {buf, sizeof(buf), 0, 0};
-    attest_header(tpm, &w, TPM_ST_ATTEST_SESSION_AUDIT, key, &a);
-    wr_u8(&w, 0); /* exclusiveSession: exclusivity is not tracked */
-    wr_2b(&w, s->audit_digest.b, s->audit_digest.size);
-    return attest_finish(tpm, c, buf, w.off, key, &scheme);
+    TPMS_ATTEST att;
+    attest_header(tpm, &att, TPM_ST_ATTEST_SESSION_AUDIT, key, &a);
+    /* exclusiveSession: exclusivity is not tracked */
+    att.attested.sessionAudit.exclusiveSession = NO;
+    SET_2B(att.attested.sessionAudit.sessionDigest, s->audit_digest.b, s->audit_digest.size);
+    return attest_finish(tpm, c, &att, key, &scheme);
 }

@@ -13,13 +13,20 @@
 
 /* TPMS_TIME_INFO: time, then TPMS_CLOCK_INFO (clock, resetCount,
  * restartCount, safe). */
+void clock_time_info(const qtpm_tpm *tpm, TPMS_TIME_INFO *t)
+{
+    t->time = tpm->time_ms;
+    t->clockInfo.clock = tpm->ps.clock;
+    t->clockInfo.resetCount = tpm->ps.reset_count;
+    t->clockInfo.restartCount = tpm->ps.restart_count;
+    t->clockInfo.safe = tpm->ps.clock_safe;
+}
+
 void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w)
 {
-    wr_u64(w, tpm->time_ms);
-    wr_u64(w, tpm->ps.clock);
-    wr_u32(w, tpm->ps.reset_count);
-    wr_u32(w, tpm->ps.restart_count);
-    wr_u8(w, tpm->ps.clock_safe);
+    TPMS_TIME_INFO t;
+    clock_time_info(tpm, &t);
+    wr_marshal(w, TPMS_TIME_INFO, &t);
 }
 
 /* Part 3 §29.1 TPM2_ReadClock */

@@ -47,16 +47,16 @@ TPM_RC cmd_MakeCredential(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t cred[MAX_DIGEST], name[2 + MAX_DIGEST];
     uint16_t clen, nlen;
-    int e = rd_2b(&c->in, cred, sizeof(cred), &clen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    e = rd_2b(&c->in, name, sizeof(name), &nlen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
+    TPM_RC rc = rd_2b_param(&c->in, cred, sizeof(cred), &clen, 1);
+    if (rc)
+        return rc;
+    rc = rd_2b_param(&c->in, name, sizeof(name), &nlen, 2);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k;
-    TPM_RC rc = credential_key(tpm, c->handles[0], 1, &k);
+    rc = credential_key(tpm, c->handles[0], 1, &k);
     if (rc)
         return rc;
     TPM_ALG_ID alg = k->pub.nameAlg;
@@ -98,16 +98,16 @@ TPM_RC cmd_ActivateCredential(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t blob[2 + MAX_DIGEST + 2 + MAX_DIGEST], secret[MAX_ENCRYPTED_SECRET_SIZE];
     uint16_t blen, slen;
-    int e = rd_2b(&c->in, blob, sizeof(blob), &blen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    e = rd_2b(&c->in, secret, sizeof(secret), &slen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
+    TPM_RC rc = rd_2b_param(&c->in, blob, sizeof(blob), &blen, 1);
+    if (rc)
+        return rc;
+    rc = rd_2b_param(&c->in, secret, sizeof(secret), &slen, 2);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k;
-    TPM_RC rc = credential_key(tpm, c->handles[1], 2, &k);
+    rc = credential_key(tpm, c->handles[1], 2, &k);
     if (rc)
         return rc;
     tpm_object *obj = object_find(tpm, c->handles[0]);

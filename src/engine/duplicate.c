@@ -46,11 +46,11 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t key_in[32];
     uint16_t key_in_len;
-    int e = rd_2b(&c->in, key_in, sizeof(key_in), &key_in_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, key_in, sizeof(key_in), &key_in_len, 1);
+    if (rc)
+        return rc;
     TPMT_SYM_DEF_OBJECT sym;
-    TPM_RC rc = read_sym_def(tpm, &c->in, &sym, 2);
+    rc = read_sym_def(tpm, &c->in, &sym, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -139,9 +139,9 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t key_in[32];
     uint16_t key_len = 0, dup_len = 0, sec_len = 0;
-    int e = rd_2b(&c->in, key_in, sizeof(key_in), &key_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    rc = rd_2b_param(&c->in, key_in, sizeof(key_in), &key_len, 1);
+    if (rc)
+        return rc;
     tpm_object *o = calloc(1, sizeof(*o));
     uint8_t *buf = malloc(3 * DUP_BUF);
     if (o == NULL || buf == NULL) {
@@ -152,10 +152,10 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t *dup = buf, *plain = buf + DUP_BUF, *secret = buf + 2 * DUP_BUF;
     TPMT_SYM_DEF_OBJECT sym;
     rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
-    if (rc == TPM_RC_SUCCESS && (e = rd_2b(&c->in, dup, DUP_BUF, &dup_len)) != 0)
-        rc = RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
-    if (rc == TPM_RC_SUCCESS && (e = rd_2b(&c->in, secret, DUP_BUF, &sec_len)) != 0)
-        rc = RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_param(&c->in, dup, DUP_BUF, &dup_len, 3);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_param(&c->in, secret, DUP_BUF, &sec_len, 4);
     if (rc == TPM_RC_SUCCESS)
         rc = read_sym_def(tpm, &c->in, &sym, 5);
     if (rc == TPM_RC_SUCCESS)

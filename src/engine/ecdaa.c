@@ -252,11 +252,11 @@ static TPM_RC read_point(tpm_rd *in, uint8_t *x, uint16_t *xl, uint8_t *y, uint1
     if (size == 0)
         return TPM_RC_SUCCESS;
     size_t start = in->off;
-    int e = rd_2b(in, x, MAX_ECC_KEY_BYTES, xl);
-    if (e == 0)
-        e = rd_2b(in, y, MAX_ECC_KEY_BYTES, yl);
-    if (e)
-        return e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT;
+    TPM_RC rc = rd_2b_rc(in, x, MAX_ECC_KEY_BYTES, xl);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_rc(in, y, MAX_ECC_KEY_BYTES, yl);
+    if (rc)
+        return rc;
     /* tpm2-tss marshals an absent point as size 4 with two empty
      * coordinates; that is the Empty Point too */
     *present = *xl != 0 || *yl != 0;
@@ -280,12 +280,12 @@ TPM_RC cmd_Commit(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = read_point(&c->in, p1x, &p1xl, p1y, &p1yl, &has_p1);
     if (rc)
         return RC_P(rc, 1);
-    int e = rd_2b(&c->in, s2, sizeof(s2), &s2l);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
-    e = rd_2b(&c->in, y2, sizeof(y2), &y2l);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
+    rc = rd_2b_param(&c->in, s2, sizeof(s2), &s2l, 2);
+    if (rc)
+        return rc;
+    rc = rd_2b_param(&c->in, y2, sizeof(y2), &y2l, 3);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k = object_find(tpm, c->handles[0]);

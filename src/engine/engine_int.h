@@ -15,8 +15,9 @@
  * per command code from the table in dispatch.c. A handler reads its
  * parameters from cmd->in and writes its response parameters to cmd->out.
  *
- * Byte readers and writers here are the engine's plain big-endian cursors;
- * TPM structures go through the shared marshalling module (qtpm/marshal.h).
+ * Byte readers and writers are the engine's plain big-endian cursors
+ * (cursor.h); TPM structures go through the shared marshalling module
+ * (qtpm/marshal.h).
  */
 #ifndef QTPM_ENGINE_INT_H
 #define QTPM_ENGINE_INT_H
@@ -29,6 +30,7 @@
 #include "qtpm/engine.h"
 
 #include "qtpm/tpm2_types.h"
+#include "cursor.h"
 #include "profile.h"
 
 /* ------------------------------------------------------------ sizes */
@@ -50,145 +52,6 @@
 #define MAX_AUTH_SESSIONS 3
 #define QTPM_MANUFACTURER 0x5154504Du /* "QTPM" */
 #define CLOCK_SAVE_MS 4096
-
-/* ------------------------------------------------------------ byte cursors */
-
-typedef struct {
-    const uint8_t *p;
-    size_t len;
-    size_t off;
-} tpm_rd;
-
-typedef struct {
-    uint8_t *p;
-    size_t cap;
-    size_t off;
-    int overflow; /* set once a write did not fit; later writes are dropped */
-} tpm_wr;
-
-static inline size_t rd_left(const tpm_rd *r) { return r->len - r->off; }
-
-static inline int rd_u8(tpm_rd *r, uint8_t *v)
-{
-    if (rd_left(r) < 1)
-        return -1;
-    *v = r->p[r->off++];
-    return 0;
-}
-
-static inline int rd_u16(tpm_rd *r, uint16_t *v)
-{
-    if (rd_left(r) < 2)
-        return -1;
-    *v = (uint16_t)((r->p[r->off] << 8) | r->p[r->off + 1]);
-    r->off += 2;
-    return 0;
-}
-
-static inline int rd_u32(tpm_rd *r, uint32_t *v)
-{
-    if (rd_left(r) < 4)
-        return -1;
-    const uint8_t *p = r->p + r->off;
-    *v = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-    r->off += 4;
-    return 0;
-}
-
-static inline int rd_u64(tpm_rd *r, uint64_t *v)
-{
-    uint32_t hi = 0, lo = 0;
-    if (rd_left(r) < 8)
-        return -1;
-    rd_u32(r, &hi);
-    rd_u32(r, &lo);
-    *v = ((uint64_t)hi << 32) | lo;
-    return 0;
-}
-
-static inline int rd_bytes(tpm_rd *r, uint8_t *dst, size_t n)
-{
-    if (rd_left(r) < n)
-        return -1;
-    if (n)
-        memcpy(dst, r->p + r->off, n);
-    r->off += n;
-    return 0;
-}
-
-/* A TPM2B: 16-bit size then that many bytes, which must fit in cap. Returns
- * -1 if the input is short, -2 if the size exceeds cap. */
-static inline int rd_2b(tpm_rd *r, uint8_t *dst, size_t cap, uint16_t *size)
-{
-    uint16_t n;
-    if (rd_u16(r, &n) != 0)
-        return -1;
-    if (n > cap)
-        return -2;
-    if (rd_bytes(r, dst, n) != 0)
-        return -1;
-    *size = n;
-    return 0;
-}
-
-static inline void wr_bytes(tpm_wr *w, const void *src, size_t n)
-{
-    if (w->overflow || w->cap - w->off < n) {
-        w->overflow = 1;
-        return;
-    }
-    if (n)
-        memcpy(w->p + w->off, src, n);
-    w->off += n;
-}
-
-static inline void wr_u8(tpm_wr *w, uint8_t v) { wr_bytes(w, &v, 1); }
-
-static inline void wr_u16(tpm_wr *w, uint16_t v)
-{
-    uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
-    wr_bytes(w, b, 2);
-}
-
-static inline void wr_u32(tpm_wr *w, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    wr_bytes(w, b, 4);
-}
-
-static inline void wr_u64(tpm_wr *w, uint64_t v)
-{
-    wr_u32(w, (uint32_t)(v >> 32));
-    wr_u32(w, (uint32_t)v);
-}
-
-static inline void wr_2b(tpm_wr *w, const uint8_t *src, uint16_t n)
-{
-    wr_u16(w, n);
-    wr_bytes(w, src, n);
-}
-
-static inline void wr_put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static inline void wr_put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-/* ------------------------------------------------------------ response codes */
-
-/* Format-1 codes carry the number of the failing handle, parameter or
- * session (Part 2 §6.6.3). n is 1-based. */
-#define RC_H(rc, n) ((TPM_RC)(rc) | ((TPM_RC)(n) << 8))
-#define RC_P(rc, n) ((TPM_RC)(rc) | TPM_RC_P | ((TPM_RC)(n) << 8))
-#define RC_S(rc, n) ((TPM_RC)(rc) | TPM_RC_S | ((TPM_RC)(n) << 8))
 
 /* ------------------------------------------------------------ small buffers */
 
@@ -374,7 +237,7 @@ void pcr_init_values(qtpm_tpm *tpm, int on_resume);
 void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w);
 void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST]);
 TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
-                          uint8_t *digest, uint8_t *sel_raw, size_t *sel_raw_len);
+                          uint8_t *digest, TPML_PCR_SELECTION *sel);
 
 /* profile.c: the algorithm checks of the commands, through the TPM's
  * profile. tpm_hash_size is crypt_hash_size for a hash the profile enables
@@ -493,7 +356,8 @@ void prime_cache_wipe(qtpm_tpm *tpm);
 
 /* hierarchy.c */
 void hierarchy_da_tick(qtpm_tpm *tpm);
-/* clock.c */
+/* clock.c: the TPMS_TIME_INFO of now, as a structure and marshalled */
+void clock_time_info(const qtpm_tpm *tpm, TPMS_TIME_INFO *t);
 void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w);
 
 #endif

@@ -123,9 +123,9 @@ TPM_RC cmd_HierarchyControl(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_HierarchyChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 a;
-    int e = rd_2b(&c->in, a.b, sizeof(a.b), &a.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, a.b, sizeof(a.b), &a.size, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     /* The context integrity hash (SHA-256) bounds the size (Part 3 §24.8). */
@@ -148,9 +148,9 @@ TPM_RC cmd_SetPrimaryPolicy(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 p;
     uint16_t alg;
-    int e = rd_2b(&c->in, p.b, sizeof(p.b), &p.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, p.b, sizeof(p.b), &p.size, 1);
+    if (rc)
+        return rc;
     if (rd_u16(&c->in, &alg))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))

@@ -55,9 +55,9 @@ TPM_RC cmd_StirRandom(qtpm_tpm *tpm, tpm_cmd *c)
     (void)tpm;
     uint8_t buf[MAX_SYM_DATA];
     uint16_t n;
-    int e = rd_2b(&c->in, buf, sizeof(buf), &n);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, buf, sizeof(buf), &n, 1);
+    if (rc)
+        return rc;
     qtpm_memzero(buf, sizeof(buf));
     return params_end(c);
 }

@@ -114,12 +114,12 @@ size_t nv_record_write(const tpm_nv *nv, uint8_t *buf, size_t cap)
 
 static TPM_RC read_nv_public(tpm_rd *r, TPMS_NV_PUBLIC *pub)
 {
-    int e;
     if (rd_u32(r, &pub->nvIndex) || rd_u16(r, &pub->nameAlg) || rd_u32(r, &pub->attributes))
         return TPM_RC_INSUFFICIENT;
-    e = rd_2b(r, pub->authPolicy.buffer, sizeof(pub->authPolicy.buffer), &pub->authPolicy.size);
-    if (e)
-        return e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT;
+    TPM_RC rc = rd_2b_rc(r, pub->authPolicy.buffer, sizeof(pub->authPolicy.buffer),
+                         &pub->authPolicy.size);
+    if (rc)
+        return rc;
     if (rd_u16(r, &pub->dataSize))
         return TPM_RC_INSUFFICIENT;
     return TPM_RC_SUCCESS;
@@ -272,13 +272,13 @@ TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_buf64 auth;
     TPMS_NV_PUBLIC pub;
     uint16_t pub_size;
-    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, 1);
+    if (rc)
+        return rc;
     if (rd_u16(&c->in, &pub_size))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     size_t start = c->in.off;
-    TPM_RC rc = read_nv_public(&c->in, &pub);
+    rc = read_nv_public(&c->in, &pub);
     if (rc)
         return RC_P(rc, 2);
     if (c->in.off - start != pub_size)
@@ -445,15 +445,15 @@ TPM_RC cmd_NV_Write(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[NV_BUFFER_MAX];
     uint16_t len, offset;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (rd_u16(&c->in, &offset))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_nv *nv;
-    TPM_RC rc = write_precheck(tpm, c, &nv);
+    rc = write_precheck(tpm, c, &nv);
     if (rc)
         return rc;
     /* NV_Write writes ordinary and PIN indices (Part 3 §31.7: only
@@ -536,13 +536,13 @@ TPM_RC cmd_NV_Extend(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[NV_BUFFER_MAX];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_nv *nv;
-    TPM_RC rc = write_precheck(tpm, c, &nv);
+    rc = write_precheck(tpm, c, &nv);
     if (rc)
         return rc;
     if (nv_type(nv) != TPM_NT_EXTEND)
@@ -653,9 +653,9 @@ TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_NV_ChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 auth;
-    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[0]);

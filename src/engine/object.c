@@ -700,11 +700,12 @@ static TPM_RC read_sensitive_create(tpm_rd *r, TPMS_SENSITIVE_CREATE *sc)
     if (rd_u16(r, &size))
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     size_t start = r->off;
-    int e = rd_2b(r, sc->userAuth.buffer, sizeof(sc->userAuth.buffer), &sc->userAuth.size);
-    if (e == 0)
-        e = rd_2b(r, sc->data.buffer, sizeof(sc->data.buffer), &sc->data.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(r, sc->userAuth.buffer, sizeof(sc->userAuth.buffer),
+                            &sc->userAuth.size, 1);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_param(r, sc->data.buffer, sizeof(sc->data.buffer), &sc->data.size, 1);
+    if (rc)
+        return rc;
     if (r->off - start != size)
         return RC_P(TPM_RC_SIZE, 1);
     return TPM_RC_SUCCESS;
@@ -740,8 +741,7 @@ static void write_public_2b(tpm_wr *w, const TPMT_PUBLIC *pub)
 /* TPMS_CREATION_DATA (Part 2 §15.1) with creationHash and ticket
  * (Part 1 §27.7): ticket = HMAC(proof, TPM_ST_CREATION || Name || creationHash). */
 typedef struct {
-    uint8_t pcr_sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)];
-    size_t pcr_sel_len;
+    TPML_PCR_SELECTION pcr_sel;
     uint8_t pcr_digest[MAX_DIGEST];
     uint8_t outside[sizeof(TPM2B_DATA)];
     uint16_t outside_len;
@@ -750,12 +750,10 @@ typedef struct {
 static TPM_RC read_creation_in(qtpm_tpm *tpm, tpm_cmd *c, creation_in *ci, TPM_ALG_ID name_alg,
                                unsigned pnum)
 {
-    int e = rd_2b(&c->in, ci->outside, sizeof(ci->outside), &ci->outside_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, pnum);
-    ci->pcr_sel_len = sizeof(ci->pcr_sel);
-    return pcr_compute_digest(tpm, &c->in, pnum + 1, name_alg, ci->pcr_digest, ci->pcr_sel,
-                              &ci->pcr_sel_len);
+    TPM_RC rc = rd_2b_param(&c->in, ci->outside, sizeof(ci->outside), &ci->outside_len, pnum);
+    if (rc)
+        return rc;
+    return pcr_compute_digest(tpm, &c->in, pnum + 1, name_alg, ci->pcr_digest, &ci->pcr_sel);
 }
 
 static TPM_RC write_creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, const creation_in *ci,
@@ -766,10 +764,9 @@ static TPM_RC write_creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, con
     size_t at = w->off;
     wr_u16(w, 0);
     size_t start = w->off;
-    wr_bytes(w, ci->pcr_sel, ci->pcr_sel_len);
+    wr_marshal(w, TPML_PCR_SELECTION, &ci->pcr_sel);
     /* pcrDigest is empty when nothing is selected */
-    int any = ci->pcr_sel_len > 4 && !(ci->pcr_sel[0] == 0 && ci->pcr_sel[1] == 0 &&
-                                       ci->pcr_sel[2] == 0 && ci->pcr_sel[3] == 0);
+    int any = ci->pcr_sel.count != 0;
     size_t hlen = crypt_hash_size(o->pub.nameAlg);
     wr_2b(w, ci->pcr_digest, (uint16_t)(any ? hlen : 0));
     wr_u8(w, (uint8_t)(1u << c->locality));
@@ -987,9 +984,9 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t priv[MAX_PRIVATE_BUFFER];
     uint16_t plen;
-    int e = rd_2b(&c->in, priv, sizeof(priv), &plen);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    rc = rd_2b_param(&c->in, priv, sizeof(priv), &plen, 1);
+    if (rc)
+        return rc;
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
@@ -1140,9 +1137,9 @@ TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return RC_H(rc & ~0xF00u, 2);
     tpm_buf64 a;
-    int e = rd_2b(&c->in, a.b, sizeof(a.b), &a.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    rc = rd_2b_param(&c->in, a.b, sizeof(a.b), &a.size, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     if (o->is_sequence || o->is_primary || o->is_external || !o->has_sensitive)

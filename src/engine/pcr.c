@@ -13,6 +13,7 @@
  */
 #include "crypt.h"
 #include "engine_int.h"
+#include "qtpm/marshal.h"
 
 static const TPM_ALG_ID bank_algs[PCR_BANK_COUNT] = {
     TPM_ALG_SHA1,     TPM_ALG_SHA256,   TPM_ALG_SHA384,  TPM_ALG_SHA512,
@@ -71,38 +72,38 @@ static void pcr_extend_one(qtpm_tpm *tpm, int b, unsigned pcr, const uint8_t *di
     crypt_hash_parts(alg, tpm->pcr[b][pcr], parts, 2);
 }
 
-/* TPML_PCR_SELECTION reader. Each TPMS_PCR_SELECTION: hash, sizeofSelect,
- * pcrSelect[sizeofSelect]. */
-typedef struct {
-    uint32_t count;
-    TPM_ALG_ID hash[8];
-    uint8_t size[8];
-    uint8_t sel[8][PCR_SELECT_MAX];
-} pcr_sel_list;
-
-/* Each TPMS_PCR_SELECTION.hash is a TPMI_ALG_HASH (Part 2 §10.6.1): a hash
- * the TPM does not implement, or its profile disables, is TPM_RC_HASH, as
- * the reference implementation's unmarshalling answers. */
-static TPM_RC read_selection(const qtpm_tpm *tpm, tpm_rd *in, pcr_sel_list *l, unsigned param_no)
+/* TPML_PCR_SELECTION reader, through the shared marshalling module. Each
+ * TPMS_PCR_SELECTION.hash is a TPMI_ALG_HASH (Part 2 §10.6.1): a hash the
+ * TPM does not implement, or its profile disables, is TPM_RC_HASH. The
+ * engine is stricter than the TSS's type: sizeofSelect outside
+ * [PCR_SELECT_MIN, PCR_SELECT_MAX] is TPM_RC_VALUE before any select byte is
+ * read, the order in which the reference implementation's unmarshalling
+ * checks these fields. Unselected bytes beyond sizeofSelect are zero. */
+static TPM_RC read_selection(const qtpm_tpm *tpm, tpm_rd *in, TPML_PCR_SELECTION *l,
+                             unsigned param_no)
 {
-    if (rd_u32(in, &l->count) != 0)
+    if (qtpm_UINT32_unmarshal(&l->count, in->p, in->len, &in->off) != TPM_RC_SUCCESS)
         return RC_P(TPM_RC_INSUFFICIENT, param_no);
     if (l->count > HASH_COUNT)
         return RC_P(TPM_RC_SIZE, param_no);
     for (uint32_t i = 0; i < l->count; i++) {
-        uint8_t sz;
-        if (rd_u16(in, &l->hash[i]) != 0)
-            return RC_P(TPM_RC_INSUFFICIENT, param_no);
-        if (tpm_hash_size(tpm, l->hash[i]) == 0)
-            return RC_P(TPM_RC_HASH, param_no);
-        if (rd_u8(in, &sz) != 0)
+        TPMS_PCR_SELECTION *s = &l->pcrSelections[i];
+        TPM_RC rc = qtpm_TPMI_ALG_HASH_unmarshal(&s->hash, in->p, in->len, &in->off, NO);
+        if (rc == TPM_RC_SUCCESS && tpm_hash_size(tpm, s->hash) == 0)
+            rc = TPM_RC_HASH;
+        if (rc)
+            return RC_P(rc, param_no);
+        size_t peek = in->off;
+        UINT8 sz;
+        if (qtpm_UINT8_unmarshal(&sz, in->p, in->len, &peek) != TPM_RC_SUCCESS)
             return RC_P(TPM_RC_INSUFFICIENT, param_no);
         if (sz < PCR_SELECT_MIN || sz > PCR_SELECT_MAX)
             return RC_P(TPM_RC_VALUE, param_no);
-        l->size[i] = sz;
-        memset(l->sel[i], 0, PCR_SELECT_MAX);
-        if (rd_bytes(in, l->sel[i], sz) != 0)
+        TPMS_PCR_SELECT bits = {0};
+        if (qtpm_TPMS_PCR_SELECT_unmarshal(&bits, in->p, in->len, &in->off) != TPM_RC_SUCCESS)
             return RC_P(TPM_RC_INSUFFICIENT, param_no);
+        s->sizeofSelect = bits.sizeofSelect;
+        memcpy(s->pcrSelect, bits.pcrSelect, sizeof(s->pcrSelect));
     }
     return TPM_RC_SUCCESS;
 }
@@ -111,7 +112,7 @@ static TPM_RC read_selection(const qtpm_tpm *tpm, tpm_rd *in, pcr_sel_list *l, u
  * selection returned says which ones were read. */
 TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c)
 {
-    pcr_sel_list l;
+    TPML_PCR_SELECTION l;
     TPM_RC rc = read_selection(tpm, &c->in, &l, 1);
     if (rc)
         return rc;
@@ -123,25 +124,26 @@ TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c)
     unsigned nd = 0;
     memset(out_sel, 0, sizeof(out_sel));
     for (uint32_t i = 0; i < l.count; i++) {
-        int b = pcr_bank_index(l.hash[i]);
+        const TPMS_PCR_SELECTION *s = &l.pcrSelections[i];
+        int b = pcr_bank_index(s->hash);
         if (b < 0 || !pcr_bank_allocated(tpm, b))
             continue;
         for (unsigned p = 0; p < PCR_COUNT; p++) {
-            if (!(l.sel[i][p / 8] & (1u << (p % 8))))
+            if (!(s->pcrSelect[p / 8] & (1u << (p % 8))))
                 continue;
             if (nd == 8)
                 break;
             out_sel[i][p / 8] |= (uint8_t)(1u << (p % 8));
             digests[nd] = tpm->pcr[b][p];
-            dlen[nd++] = crypt_hash_size(l.hash[i]);
+            dlen[nd++] = crypt_hash_size(s->hash);
         }
     }
     wr_u32(&c->out, tpm->pcr_counter);
     wr_u32(&c->out, l.count);
     for (uint32_t i = 0; i < l.count; i++) {
-        wr_u16(&c->out, l.hash[i]);
-        wr_u8(&c->out, l.size[i]);
-        wr_bytes(&c->out, out_sel[i], l.size[i]);
+        wr_u16(&c->out, l.pcrSelections[i].hash);
+        wr_u8(&c->out, l.pcrSelections[i].sizeofSelect);
+        wr_bytes(&c->out, out_sel[i], l.pcrSelections[i].sizeofSelect);
     }
     wr_u32(&c->out, nd);
     for (unsigned i = 0; i < nd; i++)
@@ -203,15 +205,15 @@ TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_EVENT_SIZE];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     unsigned p = 0;
     int extend = c->handles[0] != TPM_RH_NULL;
     if (extend) {
-        TPM_RC rc = pcr_handle_index(c->handles[0], &p);
+        rc = pcr_handle_index(c->handles[0], &p);
         if (rc)
             return rc;
     }
@@ -255,7 +257,7 @@ TPM_RC cmd_PCR_Reset(qtpm_tpm *tpm, tpm_cmd *c)
  * TPM Reset. Banks the list does not mention keep their state. */
 TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
 {
-    pcr_sel_list l;
+    TPML_PCR_SELECTION l;
     TPM_RC rc = read_selection(tpm, &c->in, &l, 1);
     if (rc)
         return rc;
@@ -265,12 +267,12 @@ TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
     for (int b = 0; b < PCR_BANK_COUNT; b++)
         next[b] = tpm->ps.alloc_pending ? tpm->ps.pending_alloc[b] : (uint8_t)pcr_bank_allocated(tpm, b);
     for (uint32_t i = 0; i < l.count; i++) {
-        int b = pcr_bank_index(l.hash[i]);
+        int b = pcr_bank_index(l.pcrSelections[i].hash);
         if (b < 0)
             return RC_P(TPM_RC_HASH, 1);
         int any = 0;
-        for (unsigned k = 0; k < l.size[i]; k++)
-            any |= l.sel[i][k];
+        for (unsigned k = 0; k < l.pcrSelections[i].sizeofSelect; k++)
+            any |= l.pcrSelections[i].pcrSelect[k];
         next[b] = any != 0;
     }
     int any_bank = 0;
@@ -308,36 +310,28 @@ void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w)
     }
 }
 
-/* Digest over the selected PCRs of one selection list (PolicyPCR, Quote):
- * H(PCR values concatenated in selection order) with hash alg. Reads the
- * TPML_PCR_SELECTION from in. Returns TPM_RC_SUCCESS and fills digest. */
+/* Digest over the selected PCRs of one selection list (PolicyPCR, Quote,
+ * creation data): H(PCR values concatenated in selection order) with hash
+ * alg. Reads the TPML_PCR_SELECTION from in into *sel. */
 TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
-                          uint8_t *digest, uint8_t *sel_raw, size_t *sel_raw_len)
+                          uint8_t *digest, TPML_PCR_SELECTION *sel)
 {
-    size_t start = in->off;
-    pcr_sel_list l;
-    TPM_RC rc = read_selection(tpm, in, &l, param_no);
+    TPM_RC rc = read_selection(tpm, in, sel, param_no);
     if (rc)
         return rc;
-    if (sel_raw) {
-        size_t n = in->off - start;
-        if (n > *sel_raw_len)
-            return RC_P(TPM_RC_SIZE, param_no);
-        memcpy(sel_raw, in->p + start, n);
-        *sel_raw_len = n;
-    }
     qtpm_hash_ctx ctx;
     if (qtpm_hash_init(&ctx, crypt_hash_alg(alg)) != QTPM_OK)
         return TPM_RC_HASH;
-    for (uint32_t i = 0; i < l.count; i++) {
-        int b = pcr_bank_index(l.hash[i]);
+    for (uint32_t i = 0; i < sel->count; i++) {
+        const TPMS_PCR_SELECTION *s = &sel->pcrSelections[i];
+        int b = pcr_bank_index(s->hash);
         if (b < 0) {
             qtpm_hash_free(&ctx);
             return RC_P(TPM_RC_HASH, param_no);
         }
         for (unsigned p = 0; p < PCR_COUNT; p++)
-            if ((l.sel[i][p / 8] & (1u << (p % 8))) && pcr_bank_allocated(tpm, b))
-                qtpm_hash_update(&ctx, tpm->pcr[b][p], crypt_hash_size(l.hash[i]));
+            if ((s->pcrSelect[p / 8] & (1u << (p % 8))) && pcr_bank_allocated(tpm, b))
+                qtpm_hash_update(&ctx, tpm->pcr[b][p], crypt_hash_size(s->hash));
     }
     qtpm_hash_final(&ctx, digest);
     return TPM_RC_SUCCESS;

@@ -45,12 +45,6 @@ static void policy_update(tpm_session *s, TPM_CC cc, const uint8_t *name, size_t
     crypt_hash_parts(s->hash, s->policy_digest.b, p2, 2);
 }
 
-static TPM_RC read_2b(tpm_cmd *c, uint8_t *buf, size_t cap, uint16_t *len, unsigned pnum)
-{
-    int e = rd_2b(&c->in, buf, cap, len);
-    return e ? RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, pnum) : TPM_RC_SUCCESS;
-}
-
 /* Part 3 §23.7 TPM2_PolicyPCR */
 TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c)
 {
@@ -60,13 +54,16 @@ TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t given[MAX_DIGEST], sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], computed[MAX_DIGEST];
     uint16_t glen;
-    size_t sel_len = sizeof(sel);
-    rc = read_2b(c, given, sizeof(given), &glen, 1);
+    rc = rd_2b_param(&c->in, given, sizeof(given), &glen, 1);
     if (rc)
         return rc;
-    rc = pcr_compute_digest(tpm, &c->in, 2, s->hash, computed, sel, &sel_len);
+    TPML_PCR_SELECTION pcrs;
+    rc = pcr_compute_digest(tpm, &c->in, 2, s->hash, computed, &pcrs);
     if (rc)
         return rc;
+    size_t sel_len = 0; /* the selection as it is hashed into the policy */
+    if (qtpm_TPML_PCR_SELECTION_marshal(&pcrs, sel, sizeof(sel), &sel_len) != TPM_RC_SUCCESS)
+        return TPM_RC_FAILURE;
     if (params_end(c))
         return TPM_RC_SIZE;
     size_t hl = crypt_hash_size(s->hash);
@@ -153,7 +150,7 @@ TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t list[8][MAX_DIGEST];
     uint16_t lens[8];
     for (uint32_t i = 0; i < count; i++) {
-        rc = read_2b(c, list[i], sizeof(list[i]), &lens[i], 1);
+        rc = rd_2b_param(&c->in, list[i], sizeof(list[i]), &lens[i], 1);
         if (rc)
             return rc;
     }
@@ -287,8 +284,9 @@ TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
     uint16_t nlen, cplen, rlen;
     uint32_t exp;
-    if ((rc = read_2b(c, nonce, sizeof(nonce), &nlen, 1)) ||
-        (rc = read_2b(c, cp, sizeof(cp), &cplen, 2)) || (rc = read_2b(c, ref, sizeof(ref), &rlen, 3)))
+    if ((rc = rd_2b_param(&c->in, nonce, sizeof(nonce), &nlen, 1)) ||
+        (rc = rd_2b_param(&c->in, cp, sizeof(cp), &cplen, 2)) ||
+        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 3)))
         return rc;
     if (rd_u32(&c->in, &exp))
         return RC_P(TPM_RC_INSUFFICIENT, 4);
@@ -316,8 +314,9 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
     uint16_t nlen, cplen, rlen;
     uint32_t exp;
-    if ((rc = read_2b(c, nonce, sizeof(nonce), &nlen, 1)) ||
-        (rc = read_2b(c, cp, sizeof(cp), &cplen, 2)) || (rc = read_2b(c, ref, sizeof(ref), &rlen, 3)))
+    if ((rc = rd_2b_param(&c->in, nonce, sizeof(nonce), &nlen, 1)) ||
+        (rc = rd_2b_param(&c->in, cp, sizeof(cp), &cplen, 2)) ||
+        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 3)))
         return rc;
     if (rd_u32(&c->in, &exp))
         return RC_P(TPM_RC_INSUFFICIENT, 4);
@@ -365,9 +364,9 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t approved[MAX_DIGEST], ref[MAX_DIGEST], key_name[2 + MAX_DIGEST], tdig[MAX_DIGEST];
     uint16_t alen, rlen, klen, tag, tlen;
     uint32_t thier;
-    if ((rc = read_2b(c, approved, sizeof(approved), &alen, 1)) ||
-        (rc = read_2b(c, ref, sizeof(ref), &rlen, 2)) ||
-        (rc = read_2b(c, key_name, sizeof(key_name), &klen, 3)))
+    if ((rc = rd_2b_param(&c->in, approved, sizeof(approved), &alen, 1)) ||
+        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 2)) ||
+        (rc = rd_2b_param(&c->in, key_name, sizeof(key_name), &klen, 3)))
         return rc;
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
         return RC_P(TPM_RC_INSUFFICIENT, 4);
@@ -376,7 +375,7 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
     uint16_t meta;
     if (tag == TPM_ST_DIGEST_VERIFIED && rd_u16(&c->in, &meta))
         return RC_P(TPM_RC_INSUFFICIENT, 4);
-    if ((rc = read_2b(c, tdig, sizeof(tdig), &tlen, 4)))
+    if ((rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tlen, 4)))
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
@@ -437,7 +436,7 @@ static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, tpm_buf64 *(
         return rc;
     uint8_t h[MAX_DIGEST];
     uint16_t hl;
-    if ((rc = read_2b(c, h, sizeof(h), &hl, 1)))
+    if ((rc = rd_2b_param(&c->in, h, sizeof(h), &hl, 1)))
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
@@ -554,7 +553,7 @@ TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t opb[MAX_DIGEST];
     uint16_t len, offset, op;
-    if ((rc = read_2b(c, opb, sizeof(opb), &len, 1)))
+    if ((rc = rd_2b_param(&c->in, opb, sizeof(opb), &len, 1)))
         return rc;
     if (rd_u16(&c->in, &offset))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
@@ -602,7 +601,7 @@ TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t opb[MAX_DIGEST];
     uint16_t len, offset, op;
-    if ((rc = read_2b(c, opb, sizeof(opb), &len, 1)))
+    if ((rc = rd_2b_param(&c->in, opb, sizeof(opb), &len, 1)))
         return rc;
     if (rd_u16(&c->in, &offset))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
@@ -640,7 +639,8 @@ TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t obj[2 + MAX_DIGEST], np[2 + MAX_DIGEST];
     uint16_t ol, nl;
     uint8_t include;
-    if ((rc = read_2b(c, obj, sizeof(obj), &ol, 1)) || (rc = read_2b(c, np, sizeof(np), &nl, 2)))
+    if ((rc = rd_2b_param(&c->in, obj, sizeof(obj), &ol, 1)) ||
+        (rc = rd_2b_param(&c->in, np, sizeof(np), &nl, 2)))
         return rc;
     if (rd_u8(&c->in, &include))
         return RC_P(TPM_RC_INSUFFICIENT, 3);
@@ -677,13 +677,14 @@ TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t timeout[8], cp[MAX_DIGEST], ref[MAX_DIGEST], name[NAME_MAX_SIZE], tdig[MAX_DIGEST];
     uint16_t tl, cplen, rlen, nlen, tag, tdl;
     uint32_t thier;
-    if ((rc = read_2b(c, timeout, sizeof(timeout), &tl, 1)) ||
-        (rc = read_2b(c, cp, sizeof(cp), &cplen, 2)) || (rc = read_2b(c, ref, sizeof(ref), &rlen, 3)) ||
-        (rc = read_2b(c, name, sizeof(name), &nlen, 4)))
+    if ((rc = rd_2b_param(&c->in, timeout, sizeof(timeout), &tl, 1)) ||
+        (rc = rd_2b_param(&c->in, cp, sizeof(cp), &cplen, 2)) ||
+        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 3)) ||
+        (rc = rd_2b_param(&c->in, name, sizeof(name), &nlen, 4)))
         return rc;
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
         return RC_P(TPM_RC_INSUFFICIENT, 5);
-    if ((rc = read_2b(c, tdig, sizeof(tdig), &tdl, 5)))
+    if ((rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tdl, 5)))
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
@@ -730,7 +731,7 @@ TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t h[MAX_DIGEST];
     uint16_t hl;
-    if ((rc = read_2b(c, h, sizeof(h), &hl, 1)))
+    if ((rc = rd_2b_param(&c->in, h, sizeof(h), &hl, 1)))
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;

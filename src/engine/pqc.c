@@ -81,12 +81,6 @@ struct pqc_seq *pqc_seq_dup(const struct pqc_seq *s)
     return d;
 }
 
-static TPM_RC rd_2b_param(tpm_rd *r, uint8_t *dst, size_t cap, uint16_t *n, unsigned pnum)
-{
-    int e = rd_2b(r, dst, cap, n);
-    return e ? RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, pnum) : TPM_RC_SUCCESS;
-}
-
 /* ---------------------------------------------------------------- ML-KEM */
 
 /* An unrestricted ML-KEM decryption key. Restricted ones (storage parents,

@@ -655,11 +655,11 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
     uint16_t salt_len;
     uint8_t type;
     uint16_t sym_alg, sym_bits = 0, sym_mode = TPM_ALG_NULL, auth_hash;
-    int e;
-    if ((e = rd_2b(&c->in, nonce_caller.b, sizeof(nonce_caller.b), &nonce_caller.size)) != 0)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    if ((e = rd_2b(&c->in, salt_in, sizeof(salt_in), &salt_len)) != 0)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
+    TPM_RC rc;
+    if ((rc = rd_2b_param(&c->in, nonce_caller.b, sizeof(nonce_caller.b), &nonce_caller.size,
+                          1)) ||
+        (rc = rd_2b_param(&c->in, salt_in, sizeof(salt_in), &salt_len, 2)))
+        return rc;
     if (rd_u8(&c->in, &type) != 0)
         return RC_P(TPM_RC_INSUFFICIENT, 3);
     if (rd_u16(&c->in, &sym_alg) != 0)
@@ -702,8 +702,8 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
     if (tpm_key != TPM_RH_NULL) {
         if (salt_len == 0)
             return RC_P(TPM_RC_VALUE, 2);
-        TPM_RC rc = object_decrypt_secret(tpm, tpm_key, "SECRET", salt_in, salt_len, salt.b,
-                                          sizeof(salt.b), &salt.size);
+        rc = object_decrypt_secret(tpm, tpm_key, "SECRET", salt_in, salt_len, salt.b,
+                                   sizeof(salt.b), &salt.size);
         if (rc)
             return rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, 2) : rc;
     } else if (salt_len != 0) {

@@ -76,19 +76,21 @@ TPM_RC cmd_EncryptDecrypt(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t dec, iv[16], data[MAX_DIGEST_BUFFER];
     uint16_t mode, iv_len, len;
-    if (rd_u8(&c->in, &dec))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (rd_u16(&c->in, &mode))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    int e = rd_2b(&c->in, iv, sizeof(iv), &iv_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
-    e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    tpm_params p = prm_begin(&c->in);
+    prm_u8(&p, &dec);
+    unsigned p_dec = p.n;
+    prm_u16(&p, &mode);
+    unsigned p_mode = p.n;
+    prm_2b(&p, iv, sizeof(iv), &iv_len);
+    unsigned p_iv = p.n;
+    prm_2b(&p, data, sizeof(data), &len);
+    unsigned p_data = p.n;
+    if (p.rc)
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
-    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 1, 2, 3, 4);
+    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, p_dec, p_mode, p_iv,
+                                p_data);
     qtpm_memzero(data, sizeof(data));
     return rc;
 }
@@ -99,19 +101,21 @@ TPM_RC cmd_EncryptDecrypt2(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t dec, iv[16], data[MAX_DIGEST_BUFFER];
     uint16_t mode, iv_len, len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    if (rd_u8(&c->in, &dec))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (rd_u16(&c->in, &mode))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
-    e = rd_2b(&c->in, iv, sizeof(iv), &iv_len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, data, sizeof(data), &len);
+    unsigned p_data = p.n;
+    prm_u8(&p, &dec);
+    unsigned p_dec = p.n;
+    prm_u16(&p, &mode);
+    unsigned p_mode = p.n;
+    prm_2b(&p, iv, sizeof(iv), &iv_len);
+    unsigned p_iv = p.n;
+    if (p.rc)
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
-    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, 2, 3, 4, 1);
+    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, p_dec, p_mode, p_iv,
+                                p_data);
     qtpm_memzero(data, sizeof(data));
     return rc;
 }
@@ -148,15 +152,14 @@ TPM_RC cmd_HMAC(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len, alg;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    if (rd_u16(&c->in, &alg))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, data, sizeof(data), &len);
+    if (prm_u16(&p, &alg))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k;
-    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
+    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, p.n, &k);
     if (rc)
         return rc;
     uint8_t mac[MAX_DIGEST];
@@ -188,14 +191,15 @@ static int starts_generated(const uint8_t *p, size_t n)
     return n >= 4 && p[0] == 0xFF && p[1] == 'T' && p[2] == 'C' && p[3] == 'G';
 }
 
-static TPM_RC read_hierarchy(qtpm_tpm *tpm, tpm_rd *r, TPM_HANDLE *h, unsigned pnum)
+/* The next parameter as a TPMI_RH_HIERARCHY+ (NULL allowed), enabled. */
+static TPM_RC read_hierarchy(qtpm_tpm *tpm, tpm_params *p, TPM_HANDLE *h)
 {
-    if (rd_u32(r, h))
-        return RC_P(TPM_RC_INSUFFICIENT, pnum);
+    if (prm_u32(p, h))
+        return p->rc;
     if (*h != TPM_RH_NULL && *h != TPM_RH_OWNER && *h != TPM_RH_ENDORSEMENT && *h != TPM_RH_PLATFORM)
-        return RC_P(TPM_RC_VALUE, pnum);
+        return prm_fail(p, TPM_RC_VALUE);
     if (!hierarchy_enabled(tpm, *h))
-        return RC_P(TPM_RC_HIERARCHY, pnum);
+        return prm_fail(p, TPM_RC_HIERARCHY);
     return TPM_RC_SUCCESS;
 }
 
@@ -204,17 +208,15 @@ TPM_RC cmd_Hash(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len, alg;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    if (rd_u16(&c->in, &alg))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, data, sizeof(data), &len);
+    if (prm_u16(&p, &alg))
+        return p.rc;
     if (tpm_hash_size(tpm, alg) == 0)
-        return RC_P(TPM_RC_HASH, 2);
+        return prm_fail(&p, TPM_RC_HASH);
     TPM_HANDLE hier;
-    TPM_RC rc = read_hierarchy(tpm, &c->in, &hier, 3);
-    if (rc)
-        return rc;
+    if (read_hierarchy(tpm, &p, &hier))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     uint8_t d[MAX_DIGEST];
@@ -267,15 +269,14 @@ TPM_RC cmd_HashSequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 auth;
     uint16_t alg;
-    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    if (rd_u16(&c->in, &alg))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, auth.b, sizeof(auth.b), &auth.size);
+    if (prm_u16(&p, &alg))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
-        return RC_P(TPM_RC_HASH, 2);
+        return prm_fail(&p, TPM_RC_HASH);
     return new_sequence(tpm, c, alg == TPM_ALG_NULL ? 3 : 1, alg, &auth, NULL);
 }
 
@@ -284,15 +285,14 @@ TPM_RC cmd_HMAC_Start(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 auth;
     uint16_t alg;
-    int e = rd_2b(&c->in, auth.b, sizeof(auth.b), &auth.size);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    if (rd_u16(&c->in, &alg))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, auth.b, sizeof(auth.b), &auth.size);
+    if (prm_u16(&p, &alg))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k;
-    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, 2, &k);
+    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, p.n, &k);
     if (rc)
         return rc;
     return new_sequence(tpm, c, 2, alg, &auth, k);
@@ -356,9 +356,9 @@ TPM_RC cmd_SequenceUpdate(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    tpm_params p = prm_begin(&c->in);
+    if (prm_2b(&p, data, sizeof(data), &len))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *o;
@@ -374,17 +374,15 @@ TPM_RC cmd_SequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, data, sizeof(data), &len);
     TPM_HANDLE hier;
-    TPM_RC rc = read_hierarchy(tpm, &c->in, &hier, 2);
-    if (rc)
-        return rc;
+    if (read_hierarchy(tpm, &p, &hier))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *o;
-    rc = sequence_arg(tpm, c->handles[0], 1, &o);
+    TPM_RC rc = sequence_arg(tpm, c->handles[0], 1, &o);
     if (rc)
         return rc;
     if (o->is_sequence == 3 || o->is_sequence == PQC_SEQ_SIGN || o->is_sequence == PQC_SEQ_VERIFY)
@@ -411,9 +409,9 @@ TPM_RC cmd_EventSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t data[MAX_DIGEST_BUFFER];
     uint16_t len;
-    int e = rd_2b(&c->in, data, sizeof(data), &len);
-    if (e)
-        return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
+    tpm_params p = prm_begin(&c->in);
+    if (prm_2b(&p, data, sizeof(data), &len))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *o;

@@ -823,6 +823,66 @@ static void test_command_audit(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* Parameter numbers in the response codes of Hash and HashSequenceStart
+ * (Part 2 §6.6.3), which sym.c now numbers as it reads (tpm_params): each
+ * malformed parameter names itself, and a value check between two reads
+ * fires before the next parameter is read. */
+static void test_param_numbers(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    const TPM_RC P = TPM_RC_P;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_u16(&c, MAX_DIGEST_BUFFER + 1);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | P | TPM_RC_2);
+    /* an unknown hash is reported before the missing hierarchy */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, 0x7777);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_2);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u16(&c, 0x4000);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | P | TPM_RC_3);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, TPM_RH_LOCKOUT);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_3);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, TPM_RH_OWNER);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SUCCESS);
+
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_u16(&c, 65);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "pw", 2);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | P | TPM_RC_2);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "pw", 2);
+    cb_u16(&c, 0x7777);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_2);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_persistence),
         cmocka_unit_test(test_mutated_commands),
         cmocka_unit_test(test_command_audit),
+        cmocka_unit_test(test_param_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
