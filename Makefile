@@ -9,8 +9,12 @@
 #                ASan+UBSan build (clang); the constant-time test runs in the
 #                normal build only (valgrind and ASan do not mix)
 #   make bench   build and run the benchmarks, writing bench/results/
+#   make bench-scale  qtpm-swarm against qtpm-nms on PostgreSQL, 1k-10k routers
+#                (docs/SWARM.md), writing bench/results/scale.*
 #   make experiment  the traffic-diversion experiment on real Linux routing
 #                (root; netlab/, docs/ROUTING.md), writing bench/results/routing.*
+#   make crash-test  the state journal killed 1000 times during NV writes
+#                (bench/results/crash.json; make check runs 100 kills)
 #   make fuzz    long libFuzzer runs, FUZZ_SECONDS=600 (make check runs them
 #                for about a minute)
 #   make install PREFIX=/usr/local  build for PREFIX and install there
@@ -22,7 +26,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench fuzz clean experiment
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench bench-scale fuzz clean experiment crash-test
 
 all: build
 
@@ -102,6 +106,13 @@ experiment: build
 	python3 netlab/experiment --build $(BUILD) --reps $(EXPERIMENT_REPS) --duration 7 \
 	    --out bench/results/routing --plot docs/routing-traffic.png
 
+# The NMS scale benchmark (docs/SWARM.md): a curve of 1000-5000 routers for 60 s each, then
+# 10000 routers for 5 minutes after enrolment, each router attesting every 2 s; results to
+# bench/results/scale.{json,md}. SCALE_WORKERS="1 2 3" for several NMS workers; the other
+# SCALE_* variables are in bench/scale/bench.sh.
+bench-scale: build
+	sh bench/scale/bench.sh $(BUILD)
+
 # The wallet story (scripts/demo-wallet.sh, docs/WALLET.md).
 demo-wallet: build
 	sh scripts/demo-wallet.sh $(BUILD)
@@ -128,6 +139,13 @@ bench: build build-portable
 	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
 	sh bench/tls_tpmkeys.sh $(BUILD) bench/results/tls_tpmkeys 300
 	./$(BUILD)/bench/qtpm-bench-daa --runs 50 --json bench/results/daa.json --md bench/results/daa.md
+	sh bench/ztp.sh $(BUILD) 15
+
+# The state journal killed 1000 times during NV writes (tests/server/
+# test_crash_journal.py; make check runs 100), results in bench/results/crash.json.
+crash-test: build
+	python3 tests/server/test_crash_journal.py $(BUILD)/src/server/qtpm-server 1000 \
+	    --json bench/results/crash.json
 
 fuzz: build-fuzz
 	mkdir -p $(FUZZ_BUILD)/corpus-long

@@ -766,6 +766,14 @@ static size_t keep_data(char *p, size_t size, size_t nmemb, void *u)
     return n;
 }
 
+/* The agent's TLS groups (hybrid ML-KEM only, docs/CHANNEL.md) on the
+ * benchmark's own handle. */
+static CURLcode keep_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
+{
+    (void)c;
+    return agent_channel_ctx(parm, ssl_ctx) ? CURLE_SSL_CIPHER : CURLE_OK;
+}
+
 /* POST body to path on r's kept-alive connection, as agent_http_post does
  * on a new one: JSON encoding, the request, the reply collected and parsed. */
 static int keepalive_post(router *r, const char *path, json_t *body, long *status,
@@ -788,6 +796,8 @@ static int keepalive_post(router *r, const char *path, json_t *body, long *statu
         curl_easy_setopt(r->keep, CURLOPT_TIMEOUT, 30L);
         curl_easy_setopt(r->keep, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(r->keep, CURLOPT_PROTOCOLS_STR, "https");
+        curl_easy_setopt(r->keep, CURLOPT_SSL_CTX_FUNCTION, keep_ssl_ctx);
+        curl_easy_setopt(r->keep, CURLOPT_SSL_CTX_DATA, &r->cfg);
     }
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text)

@@ -31,7 +31,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,6 +72,10 @@ typedef struct {
     TPM2B_ID_OBJECT *cred_blob_rsa, *cred_blob_ecc;
     TPM2B_ENCRYPTED_SECRET *cred_secret_rsa, *cred_secret_ecc;
     uint32_t counter; /* varies the unique field of measured CreatePrimary */
+    /* NV indices the NV commands write, defined on first use and kept (NV
+     * outlives flush_fixtures); 0 = not defined yet */
+    ESYS_TR nv_data, nv_counter, nv_extend, nv_bits;
+    uint64_t nv_value; /* varies what NV_Write and NV_SetBits write */
 
     double last_us;    /* duration of the last timed call */
     double client_us;  /* of which ESAPI's work before the send, or -1 */
@@ -572,6 +578,155 @@ static TSS2_RC cmd_activate_ecc(tpm_side *s)
     return activate(s, 1);
 }
 
+/* ------------------------------------------------------------------------ */
+/* NV-changing commands (issue 10): each changes the TPM's persistent state,
+ * so each costs the TPM a write to its state: swtpm rewrites its whole
+ * permanent-state file (a temp file renamed over it, no fsync), qtpm-server
+ * appends one record to its state journal and fdatasyncs it (docs/SERVER.md
+ * "Journal"). Owner authorization with the empty password throughout. */
+
+#define NV_DATA_INDEX 0x01500100u
+#define NV_COUNTER_INDEX 0x01500101u
+#define NV_EXTEND_INDEX 0x01500102u
+#define NV_BITS_INDEX 0x01500103u
+#define NV_FLIP_INDEX 0x01500104u /* defined and undefined by the runs */
+#define PERSISTENT_HANDLE 0x81000100u
+
+static TPM2B_NV_PUBLIC nv_template(uint32_t index, uint32_t type, uint16_t size)
+{
+    TPM2B_NV_PUBLIC p = {0};
+    p.nvPublic.nvIndex = index;
+    p.nvPublic.nameAlg = TPM2_ALG_SHA256;
+    p.nvPublic.attributes = TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_NO_DA |
+                            (type << TPMA_NV_TPM2_NT_SHIFT);
+    p.nvPublic.dataSize = size;
+    return p;
+}
+
+static TSS2_RC nv_define(tpm_side *s, const TPM2B_NV_PUBLIC *pub, ESYS_TR *out)
+{
+    static const TPM2B_AUTH no_auth = {0};
+    return Esys_NV_DefineSpace(s->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                               ESYS_TR_NONE, &no_auth, pub, out);
+}
+
+static TSS2_RC need_nv(tpm_side *s, ESYS_TR *nv, uint32_t index, uint32_t type, uint16_t size)
+{
+    TPM2B_NV_PUBLIC pub = nv_template(index, type, size);
+    if (*nv)
+        return TSS2_RC_SUCCESS;
+    return setup(s, "NV_DefineSpace fixture", nv_define(s, &pub, nv));
+}
+
+static TSS2_RC cmd_nv_write(tpm_side *s)
+{
+    TPM2B_MAX_NV_BUFFER d = {.size = 32};
+    TSS2_RC rc = need_nv(s, &s->nv_data, NV_DATA_INDEX, TPM2_NT_ORDINARY, 32);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    s->nv_value++;
+    memcpy(d.buffer, &s->nv_value, sizeof s->nv_value);
+    TIMED(s, Esys_NV_Write(s->esys, ESYS_TR_RH_OWNER, s->nv_data, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                           ESYS_TR_NONE, &d, 0));
+    return rc;
+}
+
+static TSS2_RC cmd_nv_increment(tpm_side *s)
+{
+    TSS2_RC rc = need_nv(s, &s->nv_counter, NV_COUNTER_INDEX, TPM2_NT_COUNTER, 8);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    TIMED(s, Esys_NV_Increment(s->esys, ESYS_TR_RH_OWNER, s->nv_counter, ESYS_TR_PASSWORD,
+                               ESYS_TR_NONE, ESYS_TR_NONE));
+    return rc;
+}
+
+static TSS2_RC cmd_nv_extend(tpm_side *s)
+{
+    TPM2B_MAX_NV_BUFFER d = {.size = 32};
+    TSS2_RC rc = need_nv(s, &s->nv_extend, NV_EXTEND_INDEX, TPM2_NT_EXTEND, 32);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    memset(d.buffer, 0x3c, d.size);
+    TIMED(s, Esys_NV_Extend(s->esys, ESYS_TR_RH_OWNER, s->nv_extend, ESYS_TR_PASSWORD,
+                            ESYS_TR_NONE, ESYS_TR_NONE, &d));
+    return rc;
+}
+
+static TSS2_RC cmd_nv_setbits(tpm_side *s)
+{
+    TSS2_RC rc = need_nv(s, &s->nv_bits, NV_BITS_INDEX, TPM2_NT_BITS, 8);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    s->nv_value++;
+    TIMED(s, Esys_NV_SetBits(s->esys, ESYS_TR_RH_OWNER, s->nv_bits, ESYS_TR_PASSWORD,
+                             ESYS_TR_NONE, ESYS_TR_NONE, (UINT64)1 << (s->nv_value % 64)));
+    return rc;
+}
+
+/* NV_DefineSpace timed, NV_UndefineSpace of the same index after it untimed;
+ * and the other way round. */
+static TSS2_RC cmd_nv_define(tpm_side *s)
+{
+    TPM2B_NV_PUBLIC pub = nv_template(NV_FLIP_INDEX, TPM2_NT_ORDINARY, 64);
+    ESYS_TR nv = ESYS_TR_NONE;
+    TSS2_RC rc;
+    TIMED(s, nv_define(s, &pub, &nv));
+    if (rc == TSS2_RC_SUCCESS)
+        Esys_NV_UndefineSpace(s->esys, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                              ESYS_TR_NONE);
+    return rc;
+}
+
+static TSS2_RC cmd_nv_undefine(tpm_side *s)
+{
+    TPM2B_NV_PUBLIC pub = nv_template(NV_FLIP_INDEX, TPM2_NT_ORDINARY, 64);
+    ESYS_TR nv = ESYS_TR_NONE;
+    TSS2_RC rc = setup(s, "NV_DefineSpace before NV_UndefineSpace", nv_define(s, &pub, &nv));
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    TIMED(s, Esys_NV_UndefineSpace(s->esys, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                   ESYS_TR_NONE));
+    return rc;
+}
+
+/* EvictControl of the ECC SRK into a persistent handle and out again, one
+ * of the two timed. */
+static TSS2_RC evict(tpm_side *s, int time_persist)
+{
+    ESYS_TR persistent = ESYS_TR_NONE, none = ESYS_TR_NONE;
+    TSS2_RC rc = need_srk_ecc(s);
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    if (time_persist)
+        TIMED(s, Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, s->srk_ecc, ESYS_TR_PASSWORD,
+                                   ESYS_TR_NONE, ESYS_TR_NONE, PERSISTENT_HANDLE, &persistent));
+    else
+        rc = setup(s, "EvictControl before the removal",
+                   Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, s->srk_ecc, ESYS_TR_PASSWORD,
+                                     ESYS_TR_NONE, ESYS_TR_NONE, PERSISTENT_HANDLE, &persistent));
+    if (rc != TSS2_RC_SUCCESS)
+        return rc;
+    if (time_persist) {
+        Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, persistent, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                          ESYS_TR_NONE, PERSISTENT_HANDLE, &none);
+        return rc;
+    }
+    TIMED(s, Esys_EvictControl(s->esys, ESYS_TR_RH_OWNER, persistent, ESYS_TR_PASSWORD,
+                               ESYS_TR_NONE, ESYS_TR_NONE, PERSISTENT_HANDLE, &none));
+    return rc;
+}
+
+static TSS2_RC cmd_evict_persist(tpm_side *s)
+{
+    return evict(s, 1);
+}
+
+static TSS2_RC cmd_evict_remove(tpm_side *s)
+{
+    return evict(s, 0);
+}
+
 typedef struct {
     const char *label;
     int keygen; /* uses --keygen-runs instead of --runs */
@@ -594,6 +749,14 @@ static const bench_command commands[] = {
     {"Quote (ECDSA AK, SHA-256 PCRs 0-7)", 0, cmd_quote},
     {"ActivateCredential (RSA-2048 EK)", 0, cmd_activate_rsa},
     {"ActivateCredential (ECC P-256 EK)", 0, cmd_activate_ecc},
+    {"NV_Write (32 bytes, ordinary index)", 0, cmd_nv_write},
+    {"NV_Increment (counter index)", 0, cmd_nv_increment},
+    {"NV_Extend (SHA-256 extend index)", 0, cmd_nv_extend},
+    {"NV_SetBits (bit-field index)", 0, cmd_nv_setbits},
+    {"NV_DefineSpace (64-byte ordinary index)", 0, cmd_nv_define},
+    {"NV_UndefineSpace (64-byte ordinary index)", 0, cmd_nv_undefine},
+    {"EvictControl (ECC SRK, persist)", 0, cmd_evict_persist},
+    {"EvictControl (ECC SRK, remove)", 0, cmd_evict_remove},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -736,6 +899,64 @@ static json_t *cell_json(const cell *c, const tpm_side *s)
     return o;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The disk under the state directories, measured in the same run (docs/
+ * BENCH.md, the NV rows): medians of DISK_PROBE_RUNS interleaved runs of
+ * swtpm's way to save (a 1400-byte file written, closed and renamed over
+ * the old one, no fsync) and of qtpm-server's (512 bytes written over a
+ * preallocated file, fdatasync). -1 when the probe could not run. */
+
+#define DISK_PROBE_RUNS 64
+
+typedef struct {
+    double rename_us, fdatasync_us;
+} disk_probe;
+
+static disk_probe probe_disk(void)
+{
+    disk_probe d = {-1, -1};
+    char dir[] = "/tmp/qtpm-bench-disk-XXXXXX", tmp[64], file[64], journal[64];
+    static uint8_t buf[65536];
+    double r[DISK_PROBE_RUNS], f[DISK_PROBE_RUNS];
+    if (mkdtemp(dir) == NULL)
+        return d;
+    snprintf(tmp, sizeof tmp, "%s/state.tmp", dir);
+    snprintf(file, sizeof file, "%s/state", dir);
+    snprintf(journal, sizeof journal, "%s/journal", dir);
+    int jfd = open(journal, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    int ok = jfd >= 0 && write(jfd, buf, sizeof buf) == (ssize_t)sizeof buf && fsync(jfd) == 0;
+    for (int i = 0; ok && i < DISK_PROBE_RUNS; i++) {
+        buf[0] = (uint8_t)i;
+        double t0 = bench_now_us();
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ok = fd >= 0 && write(fd, buf, 1400) == 1400;
+        if (fd >= 0)
+            ok = close(fd) == 0 && ok;
+        ok = ok && rename(tmp, file) == 0;
+        double t1 = bench_now_us();
+        ok = ok && pwrite(jfd, buf, 512, (off_t)(i % 128) * 512) == 512 && fdatasync(jfd) == 0;
+        r[i] = t1 - t0;
+        f[i] = bench_now_us() - t1;
+    }
+    if (ok) {
+        d.rename_us = bench_median(r, DISK_PROBE_RUNS);
+        d.fdatasync_us = bench_median(f, DISK_PROBE_RUNS);
+    }
+    if (jfd >= 0)
+        close(jfd);
+    unlink(journal);
+    unlink(file);
+    unlink(tmp);
+    rmdir(dir);
+    return d;
+}
+
+static json_t *disk_probe_json(disk_probe d)
+{
+    return json_pack("{s:f, s:f}", "write_close_rename_median_us", round1(d.rename_us),
+                     "pwrite_fdatasync_median_us", round1(d.fdatasync_us));
+}
+
 static void dashes(int n)
 {
     while (n-- > 0)
@@ -868,6 +1089,7 @@ int main(int argc, char **argv)
            QTPM_TSS2_ESYS_VERSION, runs, keygen_runs, WARMUP_RUNS);
 
     bench_read_loadavg(load_before, sizeof load_before);
+    disk_probe disk_before = probe_disk(), disk_after;
     now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
@@ -918,6 +1140,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "  %s done\n", commands[i].label);
     }
     bench_read_loadavg(load_after, sizeof load_after);
+    disk_after = probe_disk();
 
     /* Table. */
     {
@@ -957,6 +1180,11 @@ int main(int argc, char **argv)
         printf("\nmedian and 90th percentile in microseconds per command, client call to "
                "answer; load average before: %s, after: %s\n",
                load_before, load_after);
+        printf("disk under the state directories (median of %d): write+close+rename (swtpm's "
+               "save) %.0f / %.0f µs, pwrite+fdatasync (qtpm's journal record) %.0f / %.0f µs, "
+               "before / after the commands\n",
+               DISK_PROBE_RUNS, disk_before.rename_us, disk_after.rename_us,
+               disk_before.fdatasync_us, disk_after.fdatasync_us);
         for (i = 0; i < N_COMMANDS; i++) {
             if (cells[i][0].n_client == 0 && cells[i][1].n_client == 0)
                 continue;
@@ -997,6 +1225,11 @@ int main(int argc, char **argv)
                         "tpm2-tss ESAPI " QTPM_TSS2_ESYS_VERSION ", swtpm TCTI",
                         "transport", "TCP 127.0.0.1, swtpm socket protocol", "tpms", tpms,
                         "commands", list);
+        if (doc)
+            json_object_set_new(doc, "disk_probe",
+                                json_pack("{s:i, s:o, s:o}", "runs", DISK_PROBE_RUNS, "before",
+                                          disk_probe_json(disk_before), "after",
+                                          disk_probe_json(disk_after)));
         if (!doc || json_dump_file(doc, json_path, JSON_INDENT(2) | JSON_REAL_PRECISION(8)) != 0) {
             fprintf(stderr, "qtpm-bench-tpm: cannot write %s\n", json_path);
             ret = 1;

@@ -25,7 +25,7 @@ set_target_properties(qtss PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${QTP
 
 add_library(qtpm_engine_shared SHARED $<TARGET_OBJECTS:qtpm_engine>
             $<TARGET_OBJECTS:qtpm_tss_engine>)
-target_link_libraries(qtpm_engine_shared PRIVATE qtss OpenSSL::Crypto)
+target_link_libraries(qtpm_engine_shared PRIVATE qtss OpenSSL::Crypto PkgConfig::JANSSON)
 set_target_properties(qtpm_engine_shared PROPERTIES VERSION ${PROJECT_VERSION}
                       SOVERSION ${QTPM_SOVERSION} OUTPUT_NAME qtpm-engine)
 # Both must resolve every symbol at link time: a missing object shows here,
@@ -40,7 +40,8 @@ install(TARGETS qtss qtpm_engine_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBD
 
 # The programs are linked with the static archives, so they need no library
 # path at run time.
-set(qtpm_programs qtpm qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist qtpm-daa)
+set(qtpm_programs qtpm qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist qtpm-daa
+    qtpm-ztp)
 foreach(p ${qtpm_programs})
   if(TARGET ${p})
     install(TARGETS ${p} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -75,6 +76,7 @@ set(qtpm_name_qtpm-nms "network management system and RA server for trusted rout
 set(qtpm_name_qtpm-agent "router agent: measurement, enrolment and attestation with the TPM")
 set(qtpm_name_qtpm-digestlist "build, sign, verify and show reference digest lists")
 set(qtpm_name_qtpm-daa "ECDAA direct anonymous attestation: issuer, join, sign, verify, link")
+set(qtpm_name_qtpm-ztp "secure zero-touch provisioning (RFC 8572): vouchers, onboarding information, bootstrap server")
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   foreach(p ${qtpm_programs})
@@ -106,6 +108,10 @@ configure_file(${CMAKE_SOURCE_DIR}/dist/qtpm-server.service.in
 install(FILES ${CMAKE_BINARY_DIR}/dist/qtpm-server.service
               ${CMAKE_SOURCE_DIR}/dist/qtpm-server.socket
         DESTINATION lib/systemd/system)
+configure_file(${CMAKE_SOURCE_DIR}/dist/qtpm-nms.service.in
+               ${CMAKE_BINARY_DIR}/dist/qtpm-nms.service @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/dist/qtpm-nms.service DESTINATION lib/systemd/system)
+install(FILES ${CMAKE_SOURCE_DIR}/dist/nms.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/qtpm)
 
 # qtpm-provider (docs/PROVIDER.md): the OpenSSL 3 module qtpm.so goes to
 # QTPM_OSSL_MODULESDIR, by default <libdir>/ossl-modules under the prefix.

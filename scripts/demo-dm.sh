@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # demo-dm.sh — the device-management story of qtpm, narrated (`make demo`).
 #
-#   scripts/demo-dm.sh [BUILD_DIR] [--routers N] [--swtpm] [--quick]
+#   scripts/demo-dm.sh [BUILD_DIR] [--routers N] [--swtpm] [--quick] [--ztp]
+#
+# --ztp (or DEMO_ZTP=1): the routers join by secure zero-touch provisioning (docs/ZTP.md):
+# the vendor issues ownership vouchers, the operator puts signed onboarding information on
+# a bootstrap server (qtpm-ztp), and each router, knowing no NMS, bootstraps itself.
 #
 # A router vendor signs a reference digest list of its router image; the
 # operator's NMS (qtpm-nms on SQLite) trusts the vendor's EK CA and list;
@@ -24,11 +28,13 @@ build=build
 routers=3
 use_swtpm=
 quick=
+ztp=${DEMO_ZTP:-}
 while [ $# -gt 0 ]; do
     case $1 in
     --routers) routers=$2; shift 2 ;;
     --swtpm) use_swtpm=1; shift ;;
     --quick) quick=1; shift ;;
+    --ztp) ztp=1; shift ;;
     -*) echo "demo-dm.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1; shift ;;
     esac
@@ -149,15 +155,31 @@ pids="$pids $!"
 wait_port "$nms_port"
 echo "   listening on https://127.0.0.1:$nms_port (TLS, REST API v1)"
 
+if [ -n "$ztp" ]; then
+    ztpb=$build/src/ztp/qtpm-ztp
+    say "4z. Zero-touch provisioning: vouchers from the vendor, onboarding information from the operator, on a bootstrap server"
+    "$ztpb" vendor-init --dir "$tmp/ztp-vendor" >/dev/null
+    "$ztpb" owner-init --dir "$tmp/ztp-owner" --cn "operator" >/dev/null
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -days 2 \
+        -subj /CN=bootstrap -keyout "$tmp/bs-key.pem" -out "$tmp/bs-cert.pem" 2>/dev/null
+    zport=$(free_port_pair)
+    "$ztpb" serve --dir "$tmp/bs" --listen "127.0.0.1:$zport" --cert "$tmp/bs-cert.pem" \
+        --key "$tmp/bs-key.pem" --vendor-crl "$tmp/ztp-vendor/crl.pem" > "$tmp/ztp.log" 2>&1 &
+    pids="$pids $!"
+    wait_port "$zport"
+    echo "   bootstrap server on https://127.0.0.1:$zport (RFC 8572 RESTCONF)"
+fi
 say "4. Each router's agent measures its image, enrols (AK, then a TPM-resident TLS key), attests, and opens mutual TLS with that key"
 i=1
 while [ $i -le "$routers" ]; do
     mkdir -p "$tmp/r$i/agent"
     cp -a "$tmp/image" "$tmp/r$i/image"
+    nms_lines="nms = https://127.0.0.1:$nms_port
+ca = $tmp/nms/operator-ca.crt"
+    [ -z "$ztp" ] || nms_lines="# no NMS: learnt by zero-touch provisioning"
     cat > "$tmp/r$i/agent.conf" <<CONF
 tcti = $(cat "$tmp/r$i/tcti")
-nms = https://127.0.0.1:$nms_port
-ca = $tmp/nms/operator-ca.crt
+$nms_lines
 state_dir = $tmp/r$i/agent
 hostname = r$i
 measure_root = $tmp/r$i/image
@@ -166,7 +188,21 @@ ak = $(cat "$tmp/r$i/ak")
 period = 5
 CONF
     t0=$(date +%s%N)
-    run "$agent" enrol -c "$tmp/r$i/agent.conf"
+    if [ -n "$ztp" ]; then
+        serial=$("$agent" serial -c "$tmp/r$i/agent.conf")
+        "$ztpb" voucher --vendor-dir "$tmp/ztp-vendor" --serial "$serial" \
+            --owner-cert "$tmp/ztp-owner/owner-cert.pem" --out "$tmp/r$i/voucher" >/dev/null
+        rm -rf "$tmp/r$i/image/etc/frr/frr.conf" # the configuration comes with the onboarding
+        "$ztpb" onboard --owner-dir "$tmp/ztp-owner" --voucher "$tmp/r$i/voucher" \
+            --device-dir "$tmp/bs/devices/$serial" --nms "https://127.0.0.1:$nms_port" \
+            --nms-ca "$tmp/nms/operator-ca.crt" --image-root "$tmp/r$i/image" \
+            --file /etc/frr/frr.conf="$tmp/image/etc/frr/frr.conf" >/dev/null
+        t0=$(date +%s%N)
+        run "$agent" bootstrap -c "$tmp/r$i/agent.conf" --ztp-url "https://127.0.0.1:$zport" \
+            --vendor-ca "$tmp/ztp-vendor/ca-cert.pem" --vendor-mldsa "$tmp/ztp-vendor/mldsa65.pub"
+    else
+        run "$agent" enrol -c "$tmp/r$i/agent.conf"
+    fi
     run "$agent" attest-once -c "$tmp/r$i/agent.conf"
     echo "   r$i: enrolment + first attestation in $(ms_since "$t0") ms"
     i=$((i + 1))

@@ -10,12 +10,13 @@ pkgs="build-essential cmake pkg-config clang libclang-rt-14-dev llvm valgrind
 libssl-dev libjansson-dev libcmocka-dev
 tpm2-tools libtss2-dev libtss2-tcti-tabrmd0 tpm2-abrmd swtpm swtpm-tools dbus
 python3 iproute2
-libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl openssl
+libevent-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev postgresql curl openssl libyaml-dev
 libfido2-dev
 help2man python3-jsonschema jq systemd
 nodejs chromium
 frr nftables gnuplot-nox sqlite3
-qemu-system-x86 busybox-static cpio"
+qemu-system-x86 busybox-static cpio ovmf
+linux-perf"
 
 missing=""
 for p in $pkgs; do

@@ -120,7 +120,12 @@ lines = [
     "Client: %s; transports: tpm2-tss mssim and swtpm TCTIs, and tpm2-abrmd (tabrmd) "
     "over mssim. The reference column runs the same script against swtpm (libtpms), "
     "which checks the scripts themselves." % (version or "tpm2-tools"),
-    "Each script runs against a fresh qtpm-server (tests/interop/run-with-server.sh).",
+    "Each script runs against a fresh qtpm-server (tests/interop/run-with-server.sh) "
+    "in the TPM profile `%s` (docs/SERVER.md \"Profiles\": tpm2-tss 3.2.1, which these "
+    "tools run on, cannot hash with SHA-3, so the TPM advertises none); "
+    "test_profile_rc compares its answers to SHA-3 with swtpm's, test_loops loops over "
+    "every hash, object type, PCR bank and NV type the TPM lists." %
+        os.environ.get("QTPM_INTEROP_PROFILE", "compat-tss3"),
     "A tool fails when it fails or when a check of its result fails (tests/interop/lib.sh).",
     "",
     "## Summary",

@@ -36,8 +36,15 @@ typedef struct qtpm_store {
     void (*close)(void *ctx);
 } qtpm_store;
 
-/* The default store: a directory, created if missing. */
+/* The default store: a directory, created if missing. The blob "state" is
+ * saved through a write-ahead journal of QTPM_STORE_JOURNAL_DEFAULT bytes
+ * (docs/SERVER.md "Journal"). */
 int qtpm_store_dir(qtpm_store *store, const char *dir);
+/* The same with a journal of journal_bytes (2 KiB .. 16 MiB, a multiple of
+ * 512; 0: none, every save rewrites the snapshot). A journal left by an
+ * earlier run is replayed whatever the size given. */
+#define QTPM_STORE_JOURNAL_DEFAULT (256u * 1024u)
+int qtpm_store_dir_journal(qtpm_store *store, const char *dir, size_t journal_bytes);
 /* A store that keeps nothing (state lives only as long as the qtpm_tpm). */
 void qtpm_store_memory(qtpm_store *store);
 
@@ -46,7 +53,19 @@ typedef struct qtpm_tpm_config {
     int powered_on;    /* start powered and NV-enabled (like swtpm not-need-init) */
     char *err;         /* optional: on failure, why (e.g. "checksum mismatch") */
     size_t err_size;
+    /* The TPM profile (docs/SERVER.md "Profiles"): "default", "compat-tss3"
+     * or a custom profile's JSON. A new TPM is manufactured with it (NULL:
+     * "default"); a stored TPM keeps the profile it was manufactured with,
+     * and qtpm_tpm_new refuses it when this names another one (NULL: any). */
+    const char *profile;
 } qtpm_tpm_config;
+
+/* Checks a profile text as qtpm_tpm_new would read it: QTPM_OK, or
+ * QTPM_E_INVALID with the reason in err. */
+int qtpm_profile_check(const char *spec, char *err, size_t err_size);
+/* The TPM's profile as canonical text (a built-in's name, a custom
+ * profile's JSON); its length, 0 if cap is too small. */
+size_t qtpm_tpm_profile(const qtpm_tpm *tpm, char *out, size_t cap);
 
 /* Creates a TPM from its stored state, manufacturing it (fresh seeds) if the
  * store is empty. Returns QTPM_OK or a negative qtpm_err; a state that does

@@ -44,9 +44,37 @@ typedef struct {
     char frr_vty_dir[512]; /* FRR's vty sockets (zebra.vty, ospfd.vty): routing role on */
     char netns[128];       /* the router's network namespace (/var/run/netns/<name>) */
     char exec_watch[16];   /* "auto", "fanotify", "inotify" or "poll" */
+    int allow_classic_tls; /* classic TLS groups after the hybrids (default: hybrids only) */
 } agent_config;
 
 int agent_config_load(const char *path, agent_config *cfg, char *err, size_t errlen);
+/* The same; need_nms 0 accepts a configuration without nms (a router before its zero-touch
+ * provisioning, ztp.c, learns the NMS from its onboarding information). */
+int agent_config_load_ex(const char *path, agent_config *cfg, char *err, size_t errlen,
+                         int need_nms);
+
+/* The post-quantum channel (channel.c, docs/CHANNEL.md): the qtpm provider and the
+ * hybrid-only groups (classic ones too with allow_classic_tls) on a libcurl connection's
+ * SSL_CTX. Non-zero, with a message on stderr, when the provider or a group is missing. */
+int agent_channel_ctx(const agent_config *cfg, void *ssl_ctx);
+/* Loads the provider; libssl reads its groups when libcurl makes the SSL_CTX, so this
+ * runs before the first connection (every request, a no-op after the first; the routing
+ * role when it starts). Commands that never connect do not load it. */
+int agent_channel_init(void);
+
+/* The channel binding (channel.c): the router's TPM-resident binding key signs each
+ * connection's TLS exporter, sent as POST /api/v1/channel/bind on that connection. */
+typedef struct agent_binder agent_binder;
+/* NULL when state_dir holds no binding key (enrolled before channel binding). */
+agent_binder *agent_binder_load(const agent_config *cfg, qtpm_tss *tpm, const char *router);
+void agent_binder_free(agent_binder *b);
+/* Tests only: the router id the bind request claims (another router's, to check that the
+ * NMS refuses a key certified for someone else). */
+void agent_binder_claim(agent_binder *b, const char *router);
+/* Binds the connection c will use next (multi: the multi handle c is driven by, or NULL
+ * for curl_easy_perform). The caller has set c's TLS options (CA, SSL_CTX function,
+ * timeouts); this sets URL, body and headers, and clears the body and headers after. */
+int agent_channel_bind(agent_binder *b, void *c, void *multi, char *err, size_t errlen);
 
 /* ------------------------------------------------------------ measurer */
 
@@ -89,6 +117,11 @@ int agent_http_post(const agent_config *cfg, const char *path, json_t *body, lon
 int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body,
                         X509 *cert, EVP_PKEY *key, long *status,
                         json_t **reply, char *err, size_t errlen);
+/* The same, the connection bound first with binder (channel.c; NULL: not bound). */
+struct agent_binder;
+int agent_http_post_bound(const agent_config *cfg, const char *path, json_t *body,
+                          X509 *cert, EVP_PKEY *key, struct agent_binder *binder,
+                          long *status, json_t **reply, char *err, size_t errlen);
 char *agent_b64(const uint8_t *buf, size_t len);
 int agent_unb64(const char *s, uint8_t *out, size_t cap, size_t *len);
 char *agent_hex(const uint8_t *buf, size_t len);
@@ -119,6 +152,12 @@ int agent_report(const agent_config *cfg, qtpm_tss *tpm, const char *kind, json_
 int agent_report_keep(const agent_config *cfg, const char *kind, json_t *files);
 int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen);
 int agent_read_file(const char *path, uint8_t **buf, size_t *len);
+/* The binding key's blobs and the NMS policy key of state_dir (0, or AGENT_E_IO). */
+int agent_read_bind_key(const agent_config *cfg, TPM2B_PUBLIC *pol, TPM2B_PUBLIC *pub,
+                        TPM2B_PRIVATE *priv);
+/* The NMS's latest approval (state_dir/approval.json) into a TPM-resident key (tlskey.h). */
+struct agent_tlskey_s;
+int agent_load_approval(const agent_config *cfg, struct agent_tlskey_s *k);
 
 /* The TPM-resident TLS identity, loaded once and kept (the routing role keeps its
  * connections alive: one handshake). agent_tls_identity_refresh re-reads the NMS's
@@ -133,7 +172,14 @@ int agent_tls_identity_usable(const agent_config *cfg, agent_tls_identity *id);
 X509 *agent_tls_identity_cert(agent_tls_identity *id);
 EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id);
 const char *agent_tls_identity_router(agent_tls_identity *id);
+struct agent_binder *agent_tls_identity_binder(agent_tls_identity *id);
 void agent_tls_identity_free(agent_tls_identity *id);
+
+/* --------------------------------------------------------------- ztp */
+
+/* `qtpm-agent bootstrap` and `qtpm-agent serial` (ztp.c, docs/ZTP.md): first boot by secure
+ * zero-touch provisioning (RFC 8572), then enrolment. Returns the exit status. */
+int agent_ztp_main(int argc, char **argv);
 
 /* ------------------------------------------------------------- watch */
 

@@ -38,8 +38,10 @@ size_t agent_reply_write(char *p, size_t size, size_t nmemb, void *u)
 }
 
 typedef struct {
+    const agent_config *cfg;
     X509 *cert;
     EVP_PKEY *key;
+    agent_binder *binder; /* bind the connection first (channel.c) */
 } client_identity;
 
 /* libcurl's hook into the OpenSSL context of the connection: the client
@@ -49,6 +51,10 @@ static CURLcode on_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
     (void)c;
     client_identity *id = parm;
     SSL_CTX *ctx = ssl_ctx;
+    if (agent_channel_ctx(id->cfg, ctx))
+        return CURLE_SSL_CIPHER;
+    if (!id->cert)
+        return CURLE_OK; /* anonymous: groups only */
     if (SSL_CTX_use_certificate(ctx, id->cert) != 1 || SSL_CTX_use_PrivateKey(ctx, id->key) != 1)
         return CURLE_SSL_CERTPROBLEM;
     return CURLE_OK;
@@ -66,7 +72,15 @@ int agent_http_post(const agent_config *cfg, const char *path, json_t *body, lon
 int agent_http_post_tls(const agent_config *cfg, const char *path, json_t *body, X509 *cert,
                         EVP_PKEY *key, long *status, json_t **reply, char *err, size_t errlen)
 {
-    client_identity id = { cert, key };
+    client_identity id = { cfg, cert, key, NULL };
+    return post(cfg, path, body, &id, status, reply, err, errlen);
+}
+
+int agent_http_post_bound(const agent_config *cfg, const char *path, json_t *body, X509 *cert,
+                          EVP_PKEY *key, agent_binder *binder, long *status, json_t **reply,
+                          char *err, size_t errlen)
+{
+    client_identity id = { cfg, cert, key, binder };
     return post(cfg, path, body, &id, status, reply, err, errlen);
 }
 
@@ -97,6 +111,10 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
     *reply = NULL;
     char url[1024];
     snprintf(url, sizeof url, "%s%s", cfg->nms_url, path);
+    if (agent_channel_init()) {
+        snprintf(err, errlen, "the qtpm provider (post-quantum TLS) cannot be loaded");
+        return AGENT_E_NMS;
+    }
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text) {
         snprintf(err, errlen, "cannot encode the request");
@@ -113,23 +131,37 @@ static int post(const agent_config *cfg, const char *path, json_t *body, client_
     }
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     agent_reply r = { NULL, 0, 0 };
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+    /* A verifier worker that does not hold this router's lease answers 307 with the
+     * worker that does (docs/SCALE.md); 307 keeps the POST and its body. The new
+     * connection is not channel-bound (docs/CHANNEL.md). */
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 2L);
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    if (cfg->ca_file[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
+    client_identity anon_id = { cfg, NULL, NULL, NULL };
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, id ? id : &anon_id);
+    /* A router request: its connection is bound first (the same handle, so the same
+     * kept-alive connection carries the request after it). */
+    int rc = 0;
+    if (id && id->cert && (rc = agent_channel_bind(id->binder, c, NULL, err, errlen)) != 0) {
+        curl_slist_free_all(h);
+        curl_easy_cleanup(c);
+        free(text);
+        return rc;
+    }
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, agent_reply_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-    if (cfg->ca_file[0])
-        curl_easy_setopt(c, CURLOPT_CAINFO, cfg->ca_file);
-    if (id) {
-        curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-        curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, id);
-    }
     CURLcode cc = curl_easy_perform(c);
-    int rc = 0;
     if (cc != CURLE_OK) {
         snprintf(err, errlen, "%s: %s%s", url, curl_easy_strerror(cc),
                  r.overflow ? " (reply larger than 8 MiB)" : "");

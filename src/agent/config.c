@@ -32,6 +32,12 @@ static int set_str(char *dst, size_t cap, const char *v)
 
 int agent_config_load(const char *path, agent_config *cfg, char *err, size_t errlen)
 {
+    return agent_config_load_ex(path, cfg, err, errlen, 1);
+}
+
+int agent_config_load_ex(const char *path, agent_config *cfg, char *err, size_t errlen,
+                         int need_nms)
+{
     memset(cfg, 0, sizeof *cfg);
     strcpy(cfg->ima_source, "auto");
     strcpy(cfg->ak_alg, "mldsa65");
@@ -94,6 +100,15 @@ int agent_config_load(const char *path, agent_config *cfg, char *err, size_t err
             cfg->period = (unsigned)p;
             found = 1;
         }
+        if (!found && strcmp(k, "allow_classic_tls") == 0) {
+            found = 1;
+            if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+                cfg->allow_classic_tls = strcmp(v, "yes") == 0;
+            } else {
+                snprintf(err, errlen, "%s:%u: allow_classic_tls must be yes or no", path, no);
+                rc = -1;
+            }
+        }
         if (!found && rc == 0) {
             snprintf(err, errlen, "%s:%u: unknown key '%s'", path, no, k);
             rc = -1;
@@ -105,7 +120,7 @@ int agent_config_load(const char *path, agent_config *cfg, char *err, size_t err
     const char *need[][2] = { { cfg->tcti, "tcti" }, { cfg->nms_url, "nms" },
                               { cfg->state_dir, "state_dir" }, { cfg->hostname, "hostname" } };
     for (size_t i = 0; i < 4; i++) {
-        if (!need[i][0][0]) {
+        if (!need[i][0][0] && (need_nms || i != 1)) {
             snprintf(err, errlen, "%s: %s is required", path, need[i][1]);
             return -1;
         }

@@ -551,15 +551,41 @@ int agent_tls_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t er
     TPMT_SIGNATURE sig;
     if (rc == 0 && (rc = agent_tlskey_certify(&k, &ak, NULL, &nonce, &info, &sig)) != QTPM_OK)
         snprintf(err, errlen, "Certify of the TLS key: %s", qtpm_tss_strerror(rc));
+    /* The channel-binding key (docs/CHANNEL.md): ML-DSA-44 with the TLS key's attributes
+     * and policy, certified by the same AK over the same nonce. A TPM without ML-DSA
+     * (swtpm) gets an ECC P-256 key instead: classic device authentication, said so. */
+    agent_tlskey bk;
+    memset(&bk, 0, sizeof bk);
+    TPM2B_PRIVATE bpriv;
+    TPM2B_ATTEST binfo;
+    TPMT_SIGNATURE bsig;
     if (rc == 0) {
-        uint8_t ib[BLOB_MAX], sb[BLOB_MAX];
-        size_t io = 0, so = 0;
+        qtpm_tss_FlushContext(tpm, k.key); /* its slot for the binding key */
+        k.key = 0;
+        rc = agent_tlskey_create_alg(&bk, tpm, srk.handle, &pol, router, TPM_MLDSA_44, &bpriv);
+        if (rc != QTPM_OK) {
+            fprintf(stderr, "qtpm-agent: the TPM has no ML-DSA-44 (%s): the channel-binding "
+                            "key is ECC P-256 (classic)\n", qtpm_tss_strerror(rc));
+            rc = agent_tlskey_create_alg(&bk, tpm, srk.handle, &pol, router, 0, &bpriv);
+        }
+        if (rc == QTPM_OK)
+            rc = agent_tlskey_certify(&bk, &ak, NULL, &nonce, &binfo, &bsig);
+        if (rc != QTPM_OK)
+            snprintf(err, errlen, "the channel-binding key: %s", qtpm_tss_strerror(rc));
+    }
+    if (rc == 0) {
+        uint8_t ib[BLOB_MAX], sb[BLOB_MAX], bib[BLOB_MAX], bsb[BLOB_MAX];
+        size_t io = 0, so = 0, bio = 0, bso = 0;
         json_t *req = NULL;
         if (qtpm_TPM2B_ATTEST_marshal(&info, ib, sizeof ib, &io) == TPM_RC_SUCCESS &&
-            qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so) == TPM_RC_SUCCESS)
-            req = json_pack("{s:s,s:o,s:o,s:o}", "nonce", nh, "tls_pub",
+            qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so) == TPM_RC_SUCCESS &&
+            qtpm_TPM2B_ATTEST_marshal(&binfo, bib, sizeof bib, &bio) == TPM_RC_SUCCESS &&
+            qtpm_TPMT_SIGNATURE_marshal(&bsig, bsb, sizeof bsb, &bso) == TPM_RC_SUCCESS)
+            req = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "nonce", nh, "tls_pub",
                             b64_marshalled_public(&k.pub), "certify_info", b64_json(ib, io),
-                            "signature", b64_json(sb, so));
+                            "signature", b64_json(sb, so), "bind_pub",
+                            b64_marshalled_public(&bk.pub), "bind_certify_info",
+                            b64_json(bib, bio), "bind_signature", b64_json(bsb, bso));
         snprintf(path, sizeof path, "/api/v1/routers/%s/tls-key", router);
         rc = req ? agent_http_post(cfg, path, req, &status, &rep, err, errlen) : QTPM_E_NOMEM;
         json_decref(req);
@@ -577,6 +603,10 @@ int agent_tls_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t er
         rc = rc ? rc : save_blob_public(p, &k.pub);
         spath(cfg, "tls.priv", p, sizeof p);
         rc = rc ? rc : save_blob_private(p, &priv);
+        spath(cfg, "bind.pub", p, sizeof p);
+        rc = rc ? rc : save_blob_public(p, &bk.pub);
+        spath(cfg, "bind.priv", p, sizeof p);
+        rc = rc ? rc : save_blob_private(p, &bpriv);
         if (rc != 0)
             snprintf(err, errlen, "cannot write the TLS key to %s", cfg->state_dir);
     }
@@ -584,6 +614,8 @@ int agent_tls_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t er
     json_decref(rep);
     if (k.key)
         qtpm_tss_FlushContext(tpm, k.key);
+    if (bk.key)
+        qtpm_tss_FlushContext(tpm, bk.key);
     if (srk.handle)
         qtpm_tss_FlushContext(tpm, srk.handle);
     qtpm_tss_FlushContext(tpm, ak.handle);
@@ -616,6 +648,28 @@ static int load_approval(const agent_config *cfg, agent_tlskey *k)
         return -1;
     agent_tlskey_set_approval(k, &sel, &approved, &sig);
     return 0;
+}
+
+int agent_load_approval(const agent_config *cfg, struct agent_tlskey_s *k)
+{
+    return load_approval(cfg, k);
+}
+
+int agent_read_bind_key(const agent_config *cfg, TPM2B_PUBLIC *pol, TPM2B_PUBLIC *pub,
+                        TPM2B_PRIVATE *priv)
+{
+    char p[1100];
+    uint8_t *buf = NULL;
+    size_t len = 0, off = 0;
+    spath(cfg, "policy.pub", p, sizeof p);
+    int ok = read_public(p, pol) == 0;
+    spath(cfg, "bind.pub", p, sizeof p);
+    ok = ok && read_public(p, pub) == 0;
+    spath(cfg, "bind.priv", p, sizeof p);
+    ok = ok && agent_read_file(p, &buf, &len) == 0 &&
+         qtpm_TPM2B_PRIVATE_unmarshal(priv, buf, len, &off) == TPM_RC_SUCCESS;
+    free(buf);
+    return ok ? 0 : AGENT_E_IO;
 }
 
 /* Reads the enrolled TLS identity from state_dir: the router's id (into router, NUL
@@ -682,20 +736,25 @@ static int tls_post(const agent_config *cfg, qtpm_tss *tpm, const char *suffix, 
     qtpm_tss_key srk;
     memset(&k, 0, sizeof k);
     rc = qtpm_tss_create_srk(tpm, TPM_ALG_ECC, NULL, &srk);
-    if (rc == QTPM_OK)
+    if (rc == QTPM_OK) {
         rc = agent_tlskey_load(&k, tpm, srk.handle, &pol, router, &priv, &pub);
+        qtpm_tss_FlushContext(tpm, srk.handle); /* the binding key needs a slot */
+    }
     if (rc != QTPM_OK) {
         snprintf(err, errlen, "loading the TLS key: %s", qtpm_tss_strerror(rc));
         X509_free(cert);
         return rc;
     }
+    agent_binder *binder = agent_binder_load(cfg, tpm, router);
     if (load_approval(cfg, &k) != 0)
         fprintf(stderr, "qtpm-agent: no approval from the NMS yet: the TLS key cannot sign\n");
     EVP_PKEY *key = agent_tlskey_evp(&k);
     long status = 0;
     snprintf(path, sizeof path, "/api/v1/routers/%s/%s", router, suffix);
-    rc = key ? agent_http_post_tls(cfg, path, body, cert, key, &status, rep, err, errlen)
+    rc = key ? agent_http_post_bound(cfg, path, body, cert, key, binder, &status, rep, err,
+                                     errlen)
              : QTPM_E_NOMEM;
+    agent_binder_free(binder);
     if (rc != 0 && k.last_rc) {
         size_t l = strlen(err);
         snprintf(err + l, errlen - l, " — the TPM refused to sign with the TLS key (%s): "
@@ -705,7 +764,6 @@ static int tls_post(const agent_config *cfg, qtpm_tss *tpm, const char *suffix, 
     EVP_PKEY_free(key);
     X509_free(cert);
     qtpm_tss_FlushContext(tpm, k.key);
-    qtpm_tss_FlushContext(tpm, srk.handle);
     return rc;
 }
 
@@ -769,6 +827,7 @@ int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t
 
 struct agent_tls_identity {
     agent_tlskey k;
+    agent_binder *binder;    /* the channel-binding key (NULL: none enrolled) */
     int refused;             /* the TPM refused to sign with the approval of this mtime */
     struct timespec refused_mtime;
     X509 *cert;
@@ -805,6 +864,7 @@ int agent_tls_identity_load(const agent_config *cfg, qtpm_tss *tpm, agent_tls_id
         return rc;
     }
     load_approval(cfg, &id->k);
+    id->binder = agent_binder_load(cfg, tpm, id->router);
     id->key = agent_tlskey_evp(&id->k);
     if (!id->key) {
         agent_tls_identity_free(id);
@@ -856,6 +916,11 @@ EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id)
     return id->key;
 }
 
+agent_binder *agent_tls_identity_binder(agent_tls_identity *id)
+{
+    return id->binder;
+}
+
 const char *agent_tls_identity_router(agent_tls_identity *id)
 {
     return id->router;
@@ -867,6 +932,7 @@ void agent_tls_identity_free(agent_tls_identity *id)
         return;
     EVP_PKEY_free(id->key);
     X509_free(id->cert);
+    agent_binder_free(id->binder);
     if (id->k.key)
         qtpm_tss_FlushContext(id->k.tpm, id->k.key);
     free(id);

@@ -20,6 +20,11 @@
  *   config-verify -c CONF  refuse (exit 1, each file named) any sealed file that changed,
  *                          and report it to the NMS (event config-refused)
  *   status -c CONF [--json]
+ *   bootstrap -c CONF --ztp-url URL --vendor-ca PEM --vendor-mldsa PUB
+ *                          first boot by secure zero-touch provisioning (RFC 8572, ztp.c):
+ *                          verified voucher and onboarding information, measured image
+ *                          checked against it, then enrol, attest, TLS up
+ *   serial -c CONF         the router's serial number (SHA-256 of its EK certificate)
  *
  * Exit status: 0 success, 1 the NMS or the TPM refused or failed, 2 usage or
  * configuration error. For attest-once, a verdict other than good exits 3, so
@@ -52,6 +57,8 @@ static int usage_to(FILE *f, int status)
     fprintf(f, "usage: qtpm-agent enrol|heartbeat|measure|attest-once|run|status -c CONF "
                     "[--rounds N] [--json]\n"
                     "       qtpm-agent config-seal -c CONF FILE... | config-verify -c CONF\n"
+                    "       qtpm-agent bootstrap -c CONF --ztp-url URL --vendor-ca PEM "
+                    "--vendor-mldsa PUB | serial -c CONF\n"
                     "       qtpm-agent --version | --help\n"
                     "The router side of trusted device management (docs/AGENT.md): measures the\n"
                     "router image into an IMA list and PCR 10, enrols its TPM with qtpm-nms and\n"
@@ -250,6 +257,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
         return usage_to(stdout, 0);
+    if (!strcmp(cmd, "bootstrap") || !strcmp(cmd, "serial"))
+        return agent_ztp_main(argc, argv); /* zero-touch provisioning, ztp.c */
     long rounds = -1;
     int as_json = 0;
     const char *files[64];

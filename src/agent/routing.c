@@ -61,6 +61,7 @@ struct agent_routing {
     CURLM *multi;
     CURL *poll;
     int poll_active;
+    int post_bound, poll_bound; /* their connections carry a channel binding (channel.c) */
     agent_reply poll_reply;
     char poll_url[1024];
     double poll_retry;
@@ -274,7 +275,10 @@ static json_t *build_report(const agent_config *cfg, char *err, size_t errlen)
 static CURLcode on_ssl_ctx(CURL *c, void *ssl_ctx, void *parm)
 {
     (void)c;
-    agent_tls_identity *id = parm;
+    agent_routing *rt = parm;
+    agent_tls_identity *id = rt->id;
+    if (agent_channel_ctx(rt->cfg, ssl_ctx))
+        return CURLE_SSL_CIPHER;
     if (SSL_CTX_use_certificate(ssl_ctx, agent_tls_identity_cert(id)) != 1 ||
         SSL_CTX_use_PrivateKey(ssl_ctx, agent_tls_identity_key(id)) != 1)
         return CURLE_SSL_CERTPROBLEM;
@@ -293,7 +297,7 @@ static void common_opts(agent_routing *rt, CURL *c, agent_reply *r, long timeout
     if (rt->cfg->ca_file[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, rt->cfg->ca_file);
     curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, rt->id);
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, rt);
 }
 
 /* POST body to /api/v1/routers/<id>/<suffix> on the kept mutual-TLS connection. */
@@ -314,18 +318,40 @@ static int rpost(agent_routing *rt, const char *suffix, json_t *body, char *err,
     agent_reply r = { NULL, 0, 0 };
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     CURL *c = rt->post;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
-    common_opts(rt, c, &r, 10L);
-    CURLcode cc = curl_easy_perform(c);
+    CURLcode cc = CURLE_OK;
     long status = 0;
     int rc = 0;
-    if (cc != CURLE_OK) {
+    /* Bind the kept connection first; if the NMS says the connection is unbound (libcurl
+     * opened a new one), bind it and send once more. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!rt->post_bound) {
+            common_opts(rt, c, &r, 10L);
+            rc = agent_channel_bind(agent_tls_identity_binder(rt->id), c, NULL, err, errlen);
+            if (rc != 0)
+                break;
+            rt->post_bound = 1;
+        }
+        free(r.buf);
+        memset(&r, 0, sizeof r);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+        common_opts(rt, c, &r, 10L);
+        cc = curl_easy_perform(c);
+        status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        if (cc == CURLE_OK && status == 401 && r.buf && strstr(r.buf, "channel-unbound")) {
+            rt->post_bound = 0;
+            continue;
+        }
+        break;
+    }
+    if (rc != 0) {
+        /* the binding failed: err says why */
+    } else if (cc != CURLE_OK) {
         snprintf(err, errlen, "%.300s: %s", url, curl_easy_strerror(cc));
         rc = AGENT_E_NMS;
     } else {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         if (status < 200 || status > 299) {
             snprintf(err, errlen, "%.300s: HTTP %ld %.200s", url, status, r.buf ? r.buf : "");
             rc = AGENT_E_NMS;
@@ -349,6 +375,19 @@ static void start_poll(agent_routing *rt)
     free(rt->poll_reply.buf);
     memset(&rt->poll_reply, 0, sizeof rt->poll_reply);
     agent_tls_identity_refresh(rt->cfg, rt->id);
+    if (!rt->poll_bound) {
+        char err[512];
+        common_opts(rt, rt->poll, &rt->poll_reply, 10L);
+        if (agent_channel_bind(agent_tls_identity_binder(rt->id), rt->poll, rt->multi, err,
+                               sizeof err) != 0) {
+            fprintf(stderr, "qtpm-agent: %s: command poll: %s\n", rt->cfg->hostname, err);
+            rt->poll_retry = wall_ms() + 1000;
+            return;
+        }
+        rt->poll_bound = 1;
+        free(rt->poll_reply.buf);
+        memset(&rt->poll_reply, 0, sizeof rt->poll_reply);
+    }
     curl_easy_setopt(rt->poll, CURLOPT_URL, rt->poll_url);
     curl_easy_setopt(rt->poll, CURLOPT_HTTPGET, 1L);
     common_opts(rt, rt->poll, &rt->poll_reply, 40L);
@@ -566,6 +605,8 @@ static void poll_done(agent_routing *rt, CURLcode cc)
     rt->poll_active = 0;
     long status = 0;
     curl_easy_getinfo(rt->poll, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 401 || cc != CURLE_OK)
+        rt->poll_bound = 0; /* a new connection next time: bind it */
     json_t *j = NULL;
     if (cc == CURLE_OK && status == 200 && rt->poll_reply.buf) {
         json_error_t je;
@@ -638,6 +679,12 @@ int agent_routing_open(const agent_config *cfg, qtpm_tss *tpm, agent_routing **o
     if (rc != 0) {
         free(rt);
         return rc;
+    }
+    if (agent_channel_init()) { /* the post-quantum groups, before its first connection */
+        snprintf(err, errlen, "the qtpm provider (post-quantum TLS) cannot be loaded");
+        agent_tls_identity_free(rt->id);
+        free(rt);
+        return AGENT_E_IO;
     }
     rt->nl = netlink_open(cfg, err, errlen);
     rt->post = curl_easy_init();

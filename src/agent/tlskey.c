@@ -58,6 +58,13 @@ int agent_tlskey_create(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
                         const TPM2B_PUBLIC *policy_key, const char *router_id,
                         TPM2B_PRIVATE *priv)
 {
+    return agent_tlskey_create_alg(k, tpm, parent, policy_key, router_id, 0, priv);
+}
+
+int agent_tlskey_create_alg(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
+                            const TPM2B_PUBLIC *policy_key, const char *router_id,
+                            TPMI_MLDSA_PARMS mldsa, TPM2B_PRIVATE *priv)
+{
     int rc = setup(k, tpm, policy_key, router_id);
     if (rc != QTPM_OK)
         return rc;
@@ -77,11 +84,18 @@ int agent_tlskey_create(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
     rc = agent_tlskey_policy(policy_key, router_id, &p->authPolicy);
     if (rc != QTPM_OK)
         return rc;
-    p->parameters.eccDetail.symmetric.algorithm = TPM_ALG_NULL;
-    p->parameters.eccDetail.scheme.scheme = TPM_ALG_ECDSA;
-    p->parameters.eccDetail.scheme.details.anySig.hashAlg = TPM_ALG_SHA256;
-    p->parameters.eccDetail.curveID = TPM_ECC_NIST_P256;
-    p->parameters.eccDetail.kdf.scheme = TPM_ALG_NULL;
+    if (mldsa) {
+        /* v1.85 §12.2.3.6: pure ML-DSA, no external μ (the TPM hashes the message) */
+        p->type = TPM_ALG_MLDSA;
+        p->parameters.mldsaDetail.parameterSet = mldsa;
+        p->parameters.mldsaDetail.allowExternalMu = NO;
+    } else {
+        p->parameters.eccDetail.symmetric.algorithm = TPM_ALG_NULL;
+        p->parameters.eccDetail.scheme.scheme = TPM_ALG_ECDSA;
+        p->parameters.eccDetail.scheme.details.anySig.hashAlg = TPM_ALG_SHA256;
+        p->parameters.eccDetail.curveID = TPM_ECC_NIST_P256;
+        p->parameters.eccDetail.kdf.scheme = TPM_ALG_NULL;
+    }
     TPM2B_SENSITIVE_CREATE sens;
     memset(&sens, 0, sizeof sens);
     qtpm_tss_auths pw = { 1, { { NULL, NULL } } };
@@ -124,16 +138,16 @@ int agent_tlskey_certify(agent_tlskey *k, const qtpm_tss_key *ak, const TPM2B_AU
     return qtpm_tss_Certify(k->tpm, &two, k->key, ak->handle, nonce, &sch, info, sig);
 }
 
-/* The policy session and TPM2_Sign for one digest. */
-static int tpm_sign(agent_tlskey *k, const uint8_t *dgst, size_t dlen, TPMT_SIGNATURE *out)
+/* The key's USER role: a policy session satisfied with PolicyPCR (the current PCRs)
+ * and PolicyAuthorize of the NMS's approval (ticket from VerifySignature of it by the
+ * policy key, Part 3 §23.16). The policy key is flushed before the session starts, so
+ * a TPM with three object slots still has one for a sign sequence. */
+static int authorize(agent_tlskey *k, qtpm_tss_session *s)
 {
     if (!k->have_approval)
         return QTPM_E_PARAM;
-    if (dlen != 32)
-        return QTPM_E_PARAM;
     qtpm_tss *t = k->tpm;
     qtpm_tss_auths none = { 0, { { NULL, NULL } } };
-    qtpm_tss_auths pw = { 1, { { NULL, NULL } } };
     TPM_HANDLE pk = 0;
     TPM2B_NAME pk_name;
     int rc = qtpm_tss_LoadExternal(t, &none, NULL, &k->policy_key, TPM_RH_OWNER, &pk, &pk_name);
@@ -159,28 +173,79 @@ static int tpm_sign(agent_tlskey *k, const uint8_t *dgst, size_t dlen, TPMT_SIGN
     qtpm_tss_FlushContext(t, pk);
     if (rc != QTPM_OK)
         return rc;
-    qtpm_tss_session s;
     rc = qtpm_tss_start_session(t, TPM_SE_POLICY, TPM_ALG_SHA256, NULL, TPM_RH_NULL, NULL,
-                                TPM_RH_NULL, NULL, &s);
+                                TPM_RH_NULL, NULL, s);
     if (rc != QTPM_OK)
         return rc;
-    rc = qtpm_tss_PolicyPCR(t, &none, &s, NULL, &k->sel);
+    rc = qtpm_tss_PolicyPCR(t, &none, s, NULL, &k->sel);
     if (rc == QTPM_OK)
-        rc = qtpm_tss_PolicyAuthorize(t, &none, &s, &k->approved, &k->policy_ref, &pk_name,
+        rc = qtpm_tss_PolicyAuthorize(t, &none, s, &k->approved, &k->policy_ref, &pk_name,
                                       &ticket);
-    if (rc == QTPM_OK) {
-        TPM2B_DIGEST d;
-        memset(&d, 0, sizeof d);
-        d.size = 32;
-        memcpy(d.buffer, dgst, 32);
-        TPMT_SIG_SCHEME sch;
-        memset(&sch, 0, sizeof sch);
-        sch.scheme = TPM_ALG_ECDSA;
-        sch.details.any.hashAlg = TPM_ALG_SHA256;
-        pw.item[0].session = &s;
-        rc = qtpm_tss_Sign(t, &pw, k->key, &d, &sch, NULL, out);
+    if (rc != QTPM_OK)
+        qtpm_tss_session_close(t, s);
+    return rc;
+}
+
+/* The policy session and TPM2_Sign (ECDSA-SHA256) for one 32-byte digest. */
+static int tpm_sign(agent_tlskey *k, const uint8_t *dgst, size_t dlen, TPMT_SIGNATURE *out)
+{
+    if (dlen != 32)
+        return QTPM_E_PARAM;
+    qtpm_tss_session s;
+    int rc = authorize(k, &s);
+    if (rc != QTPM_OK)
+        return rc;
+    TPM2B_DIGEST d;
+    memset(&d, 0, sizeof d);
+    d.size = 32;
+    memcpy(d.buffer, dgst, 32);
+    TPMT_SIG_SCHEME sch;
+    memset(&sch, 0, sizeof sch);
+    sch.scheme = TPM_ALG_ECDSA;
+    sch.details.any.hashAlg = TPM_ALG_SHA256;
+    qtpm_tss_auths pw = { 1, { { &s, NULL } } };
+    rc = qtpm_tss_Sign(k->tpm, &pw, k->key, &d, &sch, NULL, out);
+    qtpm_tss_session_close(k->tpm, &s);
+    return rc;
+}
+
+int agent_tlskey_sign_message(agent_tlskey *k, const uint8_t *msg, size_t len,
+                              TPMT_SIGNATURE *out)
+{
+    if (k->pub.publicArea.type != TPM_ALG_MLDSA) {
+        /* ECC P-256 (TPMs without ML-DSA): ECDSA over SHA-256(msg). */
+        uint8_t h[32];
+        unsigned int hl = 0;
+        if (!EVP_Digest(msg, len, h, &hl, EVP_sha256(), NULL))
+            return QTPM_E_PARAM;
+        return tpm_sign(k, h, hl, out);
     }
+    /* ML-DSA (FIPS 204 Algorithm 2, empty context) over the whole message: a sign
+     * sequence (v1.85 SignSequenceStart/Complete); the policy session authorizes the
+     * key at Complete, the sequence itself has an empty authValue. */
+    if (len > sizeof(((TPM2B_MAX_BUFFER *)0)->buffer))
+        return QTPM_E_PARAM;
+    qtpm_tss *t = k->tpm;
+    qtpm_tss_auths none = { 0, { { NULL, NULL } } };
+    TPMI_DH_OBJECT seq = 0;
+    int rc = qtpm_tss_SignSequenceStart(t, &none, k->key, NULL, NULL, &seq);
+    if (rc != QTPM_OK)
+        return rc;
+    qtpm_tss_session s;
+    rc = authorize(k, &s);
+    if (rc != QTPM_OK) {
+        qtpm_tss_FlushContext(t, seq);
+        return rc;
+    }
+    TPM2B_MAX_BUFFER buf;
+    memset(&buf, 0, sizeof buf);
+    buf.size = (UINT16)len;
+    memcpy(buf.buffer, msg, len);
+    qtpm_tss_auths two = { 2, { { NULL, NULL }, { &s, NULL } } };
+    rc = qtpm_tss_SignSequenceComplete(t, &two, seq, k->key, &buf, out);
     qtpm_tss_session_close(t, &s);
+    if (rc != QTPM_OK)
+        qtpm_tss_FlushContext(t, seq); /* Complete flushes it only when it succeeds */
     return rc;
 }
 

@@ -14,7 +14,7 @@
 #include "qtpm/tss.h"
 #include "qtpm/tss_tasks.h"
 
-typedef struct {
+typedef struct agent_tlskey_s {
     qtpm_tss *tpm;
     TPM_HANDLE key;            /* the loaded TLS key */
     TPM2B_PUBLIC pub;
@@ -32,6 +32,16 @@ typedef struct {
 int agent_tlskey_create(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
                         const TPM2B_PUBLIC *policy_key, const char *router_id,
                         TPM2B_PRIVATE *priv);
+/* The same with another algorithm: mldsa = TPM_MLDSA_44/65 for an ML-DSA key (the
+ * channel-binding key, docs/CHANNEL.md), 0 for ECC P-256. Same attributes and policy. */
+int agent_tlskey_create_alg(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
+                            const TPM2B_PUBLIC *policy_key, const char *router_id,
+                            TPMI_MLDSA_PARMS mldsa, TPM2B_PRIVATE *priv);
+/* Signs a whole message with the key under its policy: ML-DSA over msg (empty context),
+ * ECDSA over SHA-256(msg). The TPM refuses (PolicyAuthorize fails) when the PCRs are not
+ * the approved ones. */
+int agent_tlskey_sign_message(agent_tlskey *k, const uint8_t *msg, size_t len,
+                              TPMT_SIGNATURE *out);
 /* Loads blobs created earlier. */
 int agent_tlskey_load(agent_tlskey *k, qtpm_tss *tpm, TPM_HANDLE parent,
                       const TPM2B_PUBLIC *policy_key, const char *router_id,

@@ -180,7 +180,7 @@ TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
     TPMT_SIG_SCHEME in;
-    TPM_RC rc = tm_sig_scheme_read(&c->in, &in);
+    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &in);
     if (rc)
         return RC_P(rc, 2);
     uint16_t tag, tlen;
@@ -299,7 +299,7 @@ TPM_RC cmd_VerifySignature(qtpm_tpm *tpm, tpm_cmd *c)
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    TPM_RC rc = tm_signature_read(&c->in, sig);
+    TPM_RC rc = tm_signature_read(tpm, &c->in, sig);
     if (rc)
         rc = RC_P(rc, 2);
     if (rc == TPM_RC_SUCCESS)
@@ -331,11 +331,14 @@ TPM_RC cmd_VerifySignature(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* ---------------------------------------------------------------- RSA encryption */
 
-static TPM_RC read_rsa_decrypt_scheme(tpm_rd *r, TPM_ALG_ID *scheme, TPM_ALG_ID *hash)
+static TPM_RC read_rsa_decrypt_scheme(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID *scheme,
+                                      TPM_ALG_ID *hash)
 {
     *hash = TPM_ALG_NULL;
     if (rd_u16(r, scheme))
         return TPM_RC_INSUFFICIENT;
+    if (!tpm_alg_enabled(tpm, *scheme))
+        return TPM_RC_VALUE; /* TPMI_ALG_RSA_DECRYPT: not a scheme of this TPM */
     switch (*scheme) {
     case TPM_ALG_NULL:
     case TPM_ALG_RSAES:
@@ -343,7 +346,7 @@ static TPM_RC read_rsa_decrypt_scheme(tpm_rd *r, TPM_ALG_ID *scheme, TPM_ALG_ID 
     case TPM_ALG_OAEP:
         if (rd_u16(r, hash))
             return TPM_RC_INSUFFICIENT;
-        return crypt_hash_size(*hash) ? TPM_RC_SUCCESS : TPM_RC_HASH;
+        return tpm_hash_size(tpm, *hash) ? TPM_RC_SUCCESS : TPM_RC_HASH;
     default:
         return TPM_RC_VALUE;
     }
@@ -358,12 +361,12 @@ typedef struct {
     uint16_t llen;
 } rsa_args;
 
-static TPM_RC rsa_args_read(tpm_cmd *c, rsa_args *a)
+static TPM_RC rsa_args_read(const qtpm_tpm *tpm, tpm_cmd *c, rsa_args *a)
 {
     int e = rd_2b(&c->in, a->data, sizeof(a->data), &a->dlen);
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
-    TPM_RC rc = read_rsa_decrypt_scheme(&c->in, &a->scheme, &a->hash);
+    TPM_RC rc = read_rsa_decrypt_scheme(tpm, &c->in, &a->scheme, &a->hash);
     if (rc)
         return RC_P(rc, 2);
     e = rd_2b(&c->in, a->label, sizeof(a->label) - 1, &a->llen);
@@ -397,7 +400,7 @@ static TPM_RC rsa_key_scheme(const tpm_object *k, rsa_args *a)
 TPM_RC cmd_RSA_Encrypt(qtpm_tpm *tpm, tpm_cmd *c)
 {
     rsa_args a;
-    TPM_RC rc = rsa_args_read(c, &a);
+    TPM_RC rc = rsa_args_read(tpm, c, &a);
     if (rc)
         return rc;
     tpm_object *k = object_find(tpm, c->handles[0]);
@@ -443,7 +446,7 @@ TPM_RC cmd_RSA_Encrypt(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_RSA_Decrypt(qtpm_tpm *tpm, tpm_cmd *c)
 {
     rsa_args a;
-    TPM_RC rc = rsa_args_read(c, &a);
+    TPM_RC rc = rsa_args_read(tpm, c, &a);
     if (rc)
         return rc;
     tpm_object *k = object_find(tpm, c->handles[0]);

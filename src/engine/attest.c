@@ -30,12 +30,13 @@ typedef struct {
     TPMT_SIG_SCHEME in_scheme;
 } attest_args;
 
-static TPM_RC read_attest_args(tpm_cmd *c, attest_args *a, unsigned p_data, unsigned p_scheme)
+static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a, unsigned p_data,
+                               unsigned p_scheme)
 {
     int e = rd_2b(&c->in, a->qualifying, sizeof(a->qualifying), &a->qlen);
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, p_data);
-    TPM_RC rc = tm_sig_scheme_read(&c->in, &a->in_scheme);
+    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a->in_scheme);
     return rc ? RC_P(rc, p_scheme) : TPM_RC_SUCCESS;
 }
 
@@ -105,7 +106,7 @@ static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const uint8_t *attest, si
 TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     tpm_object *key;
@@ -137,7 +138,7 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -172,7 +173,7 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     e = rd_2b(&c->in, ch, sizeof(ch), &chl);
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 2);
-    TPM_RC rc = tm_sig_scheme_read(&c->in, &a.in_scheme);
+    TPM_RC rc = tm_sig_scheme_read(tpm, &c->in, &a.in_scheme);
     if (rc)
         return RC_P(rc, 3);
     if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
@@ -209,7 +210,7 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -234,7 +235,7 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     uint16_t size, offset;
@@ -354,7 +355,7 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = TPM_RC_SUCCESS;
     if (rd_u16(&c->in, &alg))
         rc = RC_P(TPM_RC_INSUFFICIENT, 1);
-    else if (alg != TPM_ALG_NULL && crypt_hash_size(alg) == 0)
+    else if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
         rc = RC_P(TPM_RC_HASH, 1);
     if (rc == TPM_RC_SUCCESS)
         rc = read_cc_list(&c->in, setl, &ns, 2);
@@ -370,12 +371,13 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
             ps->audit_digest.size = 0;
         } else {
             for (uint32_t i = 0; i < ns; i++)
-                if (tpm_command_implemented(setl[i])) {
+                if (tpm_command_offered(tpm, setl[i])) {
                     unsigned bit = setl[i] - TPM_CC_FIRST;
                     ps->audited[bit / 8] |= (uint8_t)(1u << (bit % 8));
                 }
             for (uint32_t i = 0; i < nc; i++)
-                if (tpm_command_implemented(clrl[i]) && clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
+                if (tpm_command_offered(tpm, clrl[i]) &&
+                    clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
                     unsigned bit = clrl[i] - TPM_CC_FIRST;
                     ps->audited[bit / 8] &= (uint8_t)~(1u << (bit % 8));
                 }
@@ -391,7 +393,7 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -411,7 +413,7 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
         if (qtpm_hash_init(&hc, crypt_hash_alg(h)))
             return TPM_RC_FAILURE;
         for (TPM_CC cc = TPM_CC_FIRST; cc <= TPM_CC_LAST; cc++)
-            if (cc_audited(tpm, cc) && tpm_command_implemented(cc)) {
+            if (cc_audited(tpm, cc) && tpm_command_offered(tpm, cc)) {
                 uint8_t b[4];
                 wr_put_u32(b, cc);
                 qtpm_hash_update(&hc, b, 4);
@@ -438,7 +440,7 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(c, &a, 1, 2);
+    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
     if (rc)
         return rc;
     if (params_end(c))

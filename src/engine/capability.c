@@ -10,6 +10,8 @@
  * Every capability returns at most propertyCount entries starting at
  * property, and sets moreData when entries remain (Part 3 §30.2).
  */
+#include <stdio.h>
+
 #include "crypt.h"
 #include "engine_int.h"
 #include "entity.h"
@@ -126,6 +128,30 @@ static unsigned count_nv(const qtpm_tpm *tpm)
     return n;
 }
 
+/* Commands the TPM offers: those of the table its profile enables. */
+static uint32_t profile_command_count(const qtpm_tpm *tpm)
+{
+    uint32_t n = 0;
+    for (TPM_CC cc = TPM_CC_FIRST; cc <= TPM_CC_LAST; cc++)
+        n += tpm_command_implemented(cc) && profile_command_enabled(&tpm->profile, cc);
+    return n;
+}
+
+/* TPM_CAP_VENDOR_PROPERTY (Part 2 §6.12: "manufacturer-specific"): a list
+ * of UINT32 (the shape tpm2-tss unmarshals for this capability,
+ * TPML_INTEL_PTT_PROPERTY), indexed from 0: [0] the profile (1 default,
+ * 2 compat-tss3, 3 custom), [1..4] its name, four characters a word, NUL
+ * padded (docs/SERVER.md "Profiles"). */
+#define VENDOR_PROPERTY_COUNT 5
+static uint32_t vendor_property(const qtpm_tpm *tpm, uint32_t i)
+{
+    if (i == 0)
+        return tpm->profile.kind;
+    char name[17] = {0};
+    snprintf(name, sizeof(name), "%s", profile_name(&tpm->profile));
+    return str4(name + 4 * (i - 1));
+}
+
 /* The value of one TPM property (Part 2 §6.13); 0 if pt is not one. */
 int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
 {
@@ -171,8 +197,8 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_PS_DAY_OF_YEAR: *v = 0; break;
     case TPM_PT_PS_YEAR: *v = 0; break;
     case TPM_PT_SPLIT_MAX: *v = 0; break;
-    case TPM_PT_TOTAL_COMMANDS: *v = (uint32_t)tpm_command_count(); break;
-    case TPM_PT_LIBRARY_COMMANDS: *v = (uint32_t)tpm_command_count(); break;
+    case TPM_PT_TOTAL_COMMANDS: *v = profile_command_count(tpm); break;
+    case TPM_PT_LIBRARY_COMMANDS: *v = profile_command_count(tpm); break;
     case TPM_PT_VENDOR_COMMANDS: *v = 0; break;
     case TPM_PT_NV_BUFFER_MAX: *v = 1024; break;
     case TPM_PT_MODES: *v = 0; break;
@@ -209,7 +235,7 @@ int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_NV_COUNTERS: *v = nv_count_counters(tpm); break;
     case TPM_PT_NV_COUNTERS_AVAIL: *v = MAX_NV_INDICES - count_nv(tpm); break;
     case TPM_PT_ALGORITHM_SET: *v = 0; break;
-    case TPM_PT_LOADED_CURVES: *v = NCURVES; break;
+    case TPM_PT_LOADED_CURVES: *v = tpm_alg_enabled(tpm, TPM_ALG_ECC) ? NCURVES : 0; break;
     case TPM_PT_LOCKOUT_COUNTER: *v = ps->failed_tries; break;
     case TPM_PT_MAX_AUTH_FAIL: *v = ps->max_tries; break;
     case TPM_PT_LOCKOUT_INTERVAL: *v = ps->recovery_time; break;
@@ -306,7 +332,7 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
         if (count > MAX_CAP_ALGS)
             count = MAX_CAP_ALGS;
         for (size_t i = 0; i < NALGS; i++) {
-            if (alg_table[i].alg < prop)
+            if (alg_table[i].alg < prop || !tpm_alg_enabled(tpm, alg_table[i].alg))
                 continue;
             if (n == count) {
                 more = 1;
@@ -338,7 +364,7 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
         if (count > MAX_CAP_CC)
             count = MAX_CAP_CC;
         for (uint32_t cc = prop < TPM_CC_FIRST ? TPM_CC_FIRST : prop; cc <= TPM_CC_LAST; cc++) {
-            if (!tpm_command_implemented(cc))
+            if (!tpm_command_implemented(cc) || !profile_command_enabled(&tpm->profile, cc))
                 continue;
             if (n == count) {
                 more = 1;
@@ -418,7 +444,7 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
     case TPM_CAP_ECC_CURVES:
         if (count > MAX_ECC_CURVES)
             count = MAX_ECC_CURVES;
-        for (size_t i = 0; i < NCURVES; i++) {
+        for (size_t i = 0; i < NCURVES && tpm_alg_enabled(tpm, TPM_ALG_ECC); i++) {
             if (curves[i] < prop)
                 continue;
             if (n == count) {
@@ -430,6 +456,16 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
         }
         break;
     case TPM_CAP_AUTH_POLICIES:
+        break;
+    case TPM_CAP_VENDOR_PROPERTY:
+        for (uint32_t i = prop; i < VENDOR_PROPERTY_COUNT; i++) {
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            wr_u32(w, vendor_property(tpm, i));
+            n++;
+        }
         break;
     default:
         return RC_P(TPM_RC_VALUE, 1);
@@ -444,5 +480,5 @@ finish:
 TPM_RC cmd_TestParms(qtpm_tpm *tpm, tpm_cmd *c)
 {
     (void)tpm;
-    return object_test_parms(&c->in);
+    return object_test_parms(tpm, &c->in);
 }

@@ -63,7 +63,7 @@ static size_t object_record(const tpm_object *o, uint8_t *buf, size_t cap)
     return w.overflow ? 0 : w.off;
 }
 
-static tpm_object *object_from_record(const uint8_t *buf, size_t len)
+static tpm_object *object_from_record(const qtpm_tpm *tpm, const uint8_t *buf, size_t len)
 {
     tpm_rd r = {buf, len, 0};
     tpm_object *o = calloc(1, sizeof(*o));
@@ -76,7 +76,7 @@ static tpm_object *object_from_record(const uint8_t *buf, size_t len)
              !rd_u16(&r, &plen) && plen <= rd_left(&r);
     if (ok) {
         tpm_rd pr = {r.p + r.off, plen, 0};
-        ok = tm_public_read(&pr, &o->pub, 1) == TPM_RC_SUCCESS && rd_left(&pr) == 0;
+        ok = tm_public_read(tpm, &pr, &o->pub, 1) == TPM_RC_SUCCESS && rd_left(&pr) == 0;
         r.off += plen;
     }
     if (ok && o->has_sensitive)
@@ -97,7 +97,7 @@ size_t persistent_record_write(const tpm_object *p, uint8_t *buf, size_t cap)
 
 int persistent_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len)
 {
-    tpm_object *o = object_from_record(buf, len);
+    tpm_object *o = object_from_record(tpm, buf, len);
     if (o == NULL)
         return -1;
     for (int i = 0; i < MAX_PERSISTENT; i++)
@@ -337,7 +337,7 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
     QTPM_CT_DECLASSIFY(plain, plen);
     if (rc == TPM_RC_SUCCESS && plain[0] == 'O' &&
         (saved == SAVED_OBJECT_HANDLE || saved == SAVED_STCLEAR_HANDLE)) {
-        tpm_object *o = object_from_record(plain + 1, plen - 1);
+        tpm_object *o = object_from_record(tpm, plain + 1, plen - 1);
         TPM_HANDLE h = 0;
         if (o == NULL)
             rc = RC_P(TPM_RC_INTEGRITY, 1);

@@ -319,8 +319,9 @@ size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t 
     if (!tpm->powered)
         return error_response(rsp, TPM_RC_INITIALIZE);
 
+    /* a command the profile disables is one the TPM does not implement */
     const cmd_desc *d = find_command(cc);
-    if (d == NULL)
+    if (d == NULL || !profile_command_enabled(&tpm->profile, cc))
         return error_response(rsp, TPM_RC_COMMAND_CODE);
     if (!tpm->started && cc != TPM_CC_Startup)
         return error_response(rsp, TPM_RC_INITIALIZE);

@@ -23,20 +23,20 @@
 
 #define DUP_BUF (MAX_PRIVATE_BUFFER)
 
-static TPM_RC read_sym_def(tpm_rd *r, TPMT_SYM_DEF_OBJECT *s, unsigned pnum)
+static TPM_RC read_sym_def(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SYM_DEF_OBJECT *s, unsigned pnum)
 {
     memset(s, 0, sizeof(*s));
     if (rd_u16(r, &s->algorithm))
         return RC_P(TPM_RC_INSUFFICIENT, pnum);
     if (s->algorithm == TPM_ALG_NULL)
         return TPM_RC_SUCCESS;
-    if (s->algorithm != TPM_ALG_AES)
+    if (s->algorithm != TPM_ALG_AES || !tpm_alg_enabled(tpm, s->algorithm))
         return RC_P(TPM_RC_SYMMETRIC, pnum);
     if (rd_u16(r, &s->keyBits.aes) || rd_u16(r, &s->mode.aes))
         return RC_P(TPM_RC_INSUFFICIENT, pnum);
     if (s->keyBits.aes != 128 && s->keyBits.aes != 192 && s->keyBits.aes != 256)
         return RC_P(TPM_RC_KEY_SIZE, pnum);
-    if (s->mode.aes != TPM_ALG_CFB)
+    if (s->mode.aes != TPM_ALG_CFB || !tpm_alg_enabled(tpm, s->mode.aes))
         return RC_P(TPM_RC_MODE, pnum);
     return TPM_RC_SUCCESS;
 }
@@ -50,7 +50,7 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
     if (e)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
     TPMT_SYM_DEF_OBJECT sym;
-    TPM_RC rc = read_sym_def(&c->in, &sym, 2);
+    TPM_RC rc = read_sym_def(tpm, &c->in, &sym, 2);
     if (rc)
         return rc;
     if (params_end(c))
@@ -151,13 +151,13 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
     }
     uint8_t *dup = buf, *plain = buf + DUP_BUF, *secret = buf + 2 * DUP_BUF;
     TPMT_SYM_DEF_OBJECT sym;
-    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
     if (rc == TPM_RC_SUCCESS && (e = rd_2b(&c->in, dup, DUP_BUF, &dup_len)) != 0)
         rc = RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 3);
     if (rc == TPM_RC_SUCCESS && (e = rd_2b(&c->in, secret, DUP_BUF, &sec_len)) != 0)
         rc = RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 4);
     if (rc == TPM_RC_SUCCESS)
-        rc = read_sym_def(&c->in, &sym, 5);
+        rc = read_sym_def(tpm, &c->in, &sym, 5);
     if (rc == TPM_RC_SUCCESS)
         rc = params_end(c);
     uint32_t a = o->pub.objectAttributes;

@@ -29,6 +29,7 @@
 #include "qtpm/engine.h"
 
 #include "qtpm/tpm2_types.h"
+#include "profile.h"
 
 /* ------------------------------------------------------------ sizes */
 
@@ -298,6 +299,9 @@ struct qtpm_tpm {
     uint8_t commit_nonce[32];
     uint64_t commit_counter;
     uint8_t commit_array[16];
+    /* what this TPM offers of what the engine implements (profile.c):
+     * fixed at manufacture, kept in the state blob */
+    tpm_profile profile;
 };
 
 /* ------------------------------------------------------------ command context */
@@ -371,6 +375,16 @@ void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w);
 void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST]);
 TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
                           uint8_t *digest, uint8_t *sel_raw, size_t *sel_raw_len);
+
+/* profile.c: the algorithm checks of the commands, through the TPM's
+ * profile. tpm_hash_size is crypt_hash_size for a hash the profile enables
+ * and 0 (not implemented) for any other; every command parameter naming a
+ * hash is checked with it. */
+size_t tpm_hash_size(const qtpm_tpm *tpm, TPM_ALG_ID alg);
+int tpm_alg_enabled(const qtpm_tpm *tpm, TPM_ALG_ID alg);
+/* A command of the table that the profile enables (what PolicyCommandCode
+ * and command audit treat as implemented). */
+int tpm_command_offered(const qtpm_tpm *tpm, TPM_CC cc);
 
 /* capability.c */
 int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *value);

@@ -155,7 +155,7 @@ TPM_RC cmd_SetPrimaryPolicy(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))
         return TPM_RC_SIZE;
-    if (alg != TPM_ALG_NULL && crypt_hash_size(alg) == 0)
+    if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
         return RC_P(TPM_RC_HASH, 2);
     if (alg == TPM_ALG_NULL ? p.size != 0 : p.size != crypt_hash_size(alg))
         return RC_P(TPM_RC_SIZE, 1);

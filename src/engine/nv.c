@@ -286,7 +286,7 @@ TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
     if (params_end(c))
         return TPM_RC_SIZE;
 
-    size_t hlen = crypt_hash_size(pub.nameAlg);
+    size_t hlen = tpm_hash_size(tpm, pub.nameAlg);
     if (hlen == 0)
         return RC_P(TPM_RC_HASH, 2);
     if ((pub.nvIndex >> 24) != TPM_HT_NV_INDEX)

@@ -710,7 +710,8 @@ static TPM_RC read_sensitive_create(tpm_rd *r, TPMS_SENSITIVE_CREATE *sc)
     return TPM_RC_SUCCESS;
 }
 
-TPM_RC object_read_public_2b(tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int allow_null)
+TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum,
+                             int allow_null)
 {
     uint16_t size;
     if (rd_u16(r, &size))
@@ -718,7 +719,7 @@ TPM_RC object_read_public_2b(tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int all
     if (size == 0 || size > rd_left(r))
         return RC_P(TPM_RC_SIZE, pnum);
     tpm_rd sub = {r->p + r->off, size, 0};
-    TPM_RC rc = tm_public_read(&sub, pub, allow_null);
+    TPM_RC rc = tm_public_read(tpm, &sub, pub, allow_null);
     if (rc)
         return RC_P(rc, pnum);
     if (rd_left(&sub) != 0)
@@ -849,7 +850,7 @@ TPM_RC cmd_CreatePrimary(qtpm_tpm *tpm, tpm_cmd *c)
     if (o == NULL)
         return TPM_RC_MEMORY;
     creation_in ci;
-    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
     size_t tlen = c->in.off - tstart;
     if (rc == TPM_RC_SUCCESS)
         rc = read_creation_in(tpm, c, &ci, o->pub.nameAlg, 3);
@@ -908,7 +909,7 @@ TPM_RC cmd_Create(qtpm_tpm *tpm, tpm_cmd *c)
     if (o == NULL)
         return TPM_RC_MEMORY;
     creation_in ci;
-    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
     if (rc == TPM_RC_SUCCESS)
         rc = read_creation_in(tpm, c, &ci, o->pub.nameAlg, 3);
     if (rc == TPM_RC_SUCCESS)
@@ -943,7 +944,7 @@ TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
     size_t tlen = c->in.off - tstart;
     if (rc == TPM_RC_SUCCESS)
         rc = params_end(c);
@@ -992,7 +993,7 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    rc = object_read_public_2b(&c->in, &o->pub, 2, 0);
+    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
     if (rc == TPM_RC_SUCCESS)
         rc = params_end(c);
     if (rc == TPM_RC_SUCCESS) {
@@ -1041,7 +1042,7 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = TPM_RC_SUCCESS;
     tpm_rd srd = {c->in.p + c->in.off, slen, 0};
     c->in.off += slen;
-    rc = object_read_public_2b(&c->in, &o->pub, 2, 1);
+    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 1);
     uint32_t hier = 0;
     if (rc == TPM_RC_SUCCESS && rd_u32(&c->in, &hier))
         rc = RC_P(TPM_RC_INSUFFICIENT, 3);
@@ -1287,13 +1288,13 @@ TPM_RC object_encrypt_secret(const tpm_object *key, const char *label, uint8_t *
 
 /* Part 3 §10.3 TPM2_TestParms: a TPMT_PUBLIC_PARMS is supported iff it
  * unmarshals. */
-TPM_RC object_test_parms(tpm_rd *in)
+TPM_RC object_test_parms(const qtpm_tpm *tpm, tpm_rd *in)
 {
     uint16_t type;
     if (rd_u16(in, &type))
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     TPMU_PUBLIC_PARMS p;
-    TPM_RC rc = tm_parms_read(in, type, &p);
+    TPM_RC rc = tm_parms_read(tpm, in, type, &p);
     if (rc)
         return RC_P(rc, 1);
     return rd_left(in) ? TPM_RC_SIZE : TPM_RC_SUCCESS;

@@ -36,14 +36,14 @@ typedef struct tpm_object {
 } tpm_object;
 
 /* marshalling of object areas (tmarshal.c) */
-TPM_RC tm_public_read(tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg);
+TPM_RC tm_public_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg);
 void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub);
 TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type);
 void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s);
-TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s);
-TPM_RC tm_signature_read(tpm_rd *r, TPMT_SIGNATURE *s);
+TPM_RC tm_sig_scheme_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SIG_SCHEME *s);
+TPM_RC tm_signature_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SIGNATURE *s);
 void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s);
-TPM_RC tm_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p);
+TPM_RC tm_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p);
 
 /* object.c */
 tpm_object *object_find(qtpm_tpm *tpm, TPM_HANDLE h);
@@ -64,7 +64,7 @@ TPM_RC object_decrypt_secret(qtpm_tpm *tpm, TPM_HANDLE h, const char *label, con
 TPM_RC object_encrypt_secret(const tpm_object *key, const char *label, uint8_t *seed,
                              uint16_t *seed_len, uint8_t *secret, size_t secret_cap,
                              uint16_t *secret_len);
-TPM_RC object_test_parms(tpm_rd *in);
+TPM_RC object_test_parms(const qtpm_tpm *tpm, tpm_rd *in);
 /* hierarchy.c: proof value of the hierarchy an object belongs to (tickets,
  * context integrity). */
 const uint8_t *hierarchy_proof(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
@@ -89,7 +89,8 @@ TPM_RC object_sensitive_from_2b(const uint8_t *buf, size_t len, TPMT_SENSITIVE *
 TPM_RC object_protect(const tpm_object *parent, const tpm_object *obj, uint8_t *out, size_t cap,
                       uint16_t *out_len);
 TPM_RC object_check_binding(tpm_object *o);
-TPM_RC object_read_public_2b(tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum, int allow_null);
+TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum,
+                             int allow_null);
 TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
 void object_compute_qualified(tpm_object *obj, const tpm_name *parent_qn);
 

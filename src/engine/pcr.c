@@ -33,6 +33,8 @@ static int pcr_resettable(unsigned pcr) { return pcr == 16 || pcr == 23; }
 
 int pcr_bank_allocated(const qtpm_tpm *tpm, int b)
 {
+    if (!tpm_alg_enabled(tpm, bank_algs[b]))
+        return 0; /* the profile disables its hash: the bank does not exist */
     for (int i = 0; i < PCR_BANK_COUNT; i++)
         if (tpm->ps.banks[i].alg == bank_algs[b])
             return tpm->ps.banks[i].allocated;
@@ -78,7 +80,10 @@ typedef struct {
     uint8_t sel[8][PCR_SELECT_MAX];
 } pcr_sel_list;
 
-static TPM_RC read_selection(tpm_rd *in, pcr_sel_list *l, unsigned param_no)
+/* Each TPMS_PCR_SELECTION.hash is a TPMI_ALG_HASH (Part 2 §10.6.1): a hash
+ * the TPM does not implement, or its profile disables, is TPM_RC_HASH, as
+ * the reference implementation's unmarshalling answers. */
+static TPM_RC read_selection(const qtpm_tpm *tpm, tpm_rd *in, pcr_sel_list *l, unsigned param_no)
 {
     if (rd_u32(in, &l->count) != 0)
         return RC_P(TPM_RC_INSUFFICIENT, param_no);
@@ -86,7 +91,11 @@ static TPM_RC read_selection(tpm_rd *in, pcr_sel_list *l, unsigned param_no)
         return RC_P(TPM_RC_SIZE, param_no);
     for (uint32_t i = 0; i < l->count; i++) {
         uint8_t sz;
-        if (rd_u16(in, &l->hash[i]) != 0 || rd_u8(in, &sz) != 0)
+        if (rd_u16(in, &l->hash[i]) != 0)
+            return RC_P(TPM_RC_INSUFFICIENT, param_no);
+        if (tpm_hash_size(tpm, l->hash[i]) == 0)
+            return RC_P(TPM_RC_HASH, param_no);
+        if (rd_u8(in, &sz) != 0)
             return RC_P(TPM_RC_INSUFFICIENT, param_no);
         if (sz < PCR_SELECT_MIN || sz > PCR_SELECT_MAX)
             return RC_P(TPM_RC_VALUE, param_no);
@@ -103,7 +112,7 @@ static TPM_RC read_selection(tpm_rd *in, pcr_sel_list *l, unsigned param_no)
 TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c)
 {
     pcr_sel_list l;
-    TPM_RC rc = read_selection(&c->in, &l, 1);
+    TPM_RC rc = read_selection(tpm, &c->in, &l, 1);
     if (rc)
         return rc;
     if (params_end(c))
@@ -162,7 +171,7 @@ TPM_RC cmd_PCR_Extend(qtpm_tpm *tpm, tpm_cmd *c)
     for (uint32_t i = 0; i < count; i++) {
         if (rd_u16(&c->in, &algs[i]) != 0)
             return RC_P(TPM_RC_INSUFFICIENT, 1);
-        size_t len = crypt_hash_size(algs[i]);
+        size_t len = tpm_hash_size(tpm, algs[i]);
         if (len == 0)
             return RC_P(TPM_RC_HASH, 1);
         if (rd_bytes(&c->in, digs[i], len) != 0)
@@ -247,7 +256,7 @@ TPM_RC cmd_PCR_Reset(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
 {
     pcr_sel_list l;
-    TPM_RC rc = read_selection(&c->in, &l, 1);
+    TPM_RC rc = read_selection(tpm, &c->in, &l, 1);
     if (rc)
         return rc;
     if (params_end(c))
@@ -283,8 +292,14 @@ TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
 /* Writes the current allocation as a TPML_PCR_SELECTION (GetCapability). */
 void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w)
 {
-    wr_u32(w, PCR_BANK_COUNT);
+    /* the banks of hashes the profile disables are not listed at all */
+    uint32_t banks = 0;
+    for (int b = 0; b < PCR_BANK_COUNT; b++)
+        banks += tpm_alg_enabled(tpm, bank_algs[b]) ? 1u : 0u;
+    wr_u32(w, banks);
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
+        if (!tpm_alg_enabled(tpm, bank_algs[b]))
+            continue;
         wr_u16(w, bank_algs[b]);
         wr_u8(w, PCR_SELECT_MAX);
         uint8_t v = pcr_bank_allocated(tpm, b) ? 0xFF : 0x00;
@@ -301,7 +316,7 @@ TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_
 {
     size_t start = in->off;
     pcr_sel_list l;
-    TPM_RC rc = read_selection(in, &l, param_no);
+    TPM_RC rc = read_selection(tpm, in, &l, param_no);
     if (rc)
         return rc;
     if (sel_raw) {

@@ -125,7 +125,7 @@ TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     if (params_end(c))
         return TPM_RC_SIZE;
-    if (!tpm_command_implemented(code))
+    if (!tpm_command_offered(tpm, code))
         return RC_P(TPM_RC_POLICY_CC, 1);
     if (s->command_code != 0 && s->command_code != code)
         return RC_P(TPM_RC_VALUE, 1);
@@ -324,7 +324,7 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    rc = tm_signature_read(&c->in, sig);
+    rc = tm_signature_read(tpm, &c->in, sig);
     if (rc)
         rc = RC_P(rc, 5);
     if (rc == TPM_RC_SUCCESS)
@@ -335,7 +335,7 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
         uint8_t ah[MAX_DIGEST], eb[4];
         wr_put_u32(eb, exp);
         crypt_part parts[] = {{nonce, nlen}, {eb, 4}, {cp, cplen}, {ref, rlen}};
-        if (crypt_hash_size(h) == 0)
+        if (tpm_hash_size(tpm, h) == 0)
             rc = RC_P(TPM_RC_HASH, 5);
         else if (crypt_hash_parts(h, ah, parts, 4))
             rc = TPM_RC_FAILURE;
@@ -383,7 +383,7 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
     if (klen < 2)
         return RC_P(TPM_RC_SIZE, 3);
     TPM_ALG_ID kalg = (TPM_ALG_ID)((key_name[0] << 8) | key_name[1]);
-    size_t khl = crypt_hash_size(kalg);
+    size_t khl = tpm_hash_size(tpm, kalg);
     if (khl == 0 || klen != 2 + khl)
         return RC_P(TPM_RC_HASH, 3);
     if (s->type != TPM_SE_TRIAL) {

@@ -300,7 +300,7 @@ TPM_RC cmd_VerifyDigestSignature(qtpm_tpm *tpm, tpm_cmd *c)
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    rc = tm_signature_read(&c->in, sig);
+    rc = tm_signature_read(tpm, &c->in, sig);
     if (rc)
         rc = RC_P(rc, 3);
     if (rc == TPM_RC_SUCCESS)
@@ -522,7 +522,7 @@ TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    TPM_RC rc = tm_signature_read(&c->in, sig);
+    TPM_RC rc = tm_signature_read(tpm, &c->in, sig);
     if (rc)
         rc = RC_P(rc, 1);
     if (rc == TPM_RC_SUCCESS)

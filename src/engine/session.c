@@ -677,18 +677,20 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
 
     if (type != TPM_SE_HMAC && type != TPM_SE_POLICY && type != TPM_SE_TRIAL)
         return RC_P(TPM_RC_VALUE, 3);
-    if (sym_alg == TPM_ALG_AES) {
+    if (sym_alg != TPM_ALG_NULL && !tpm_alg_enabled(tpm, sym_alg)) {
+        return RC_P(TPM_RC_SYMMETRIC, 4);
+    } else if (sym_alg == TPM_ALG_AES) {
         if (sym_bits != 128 && sym_bits != 192 && sym_bits != 256)
             return RC_P(TPM_RC_KEY_SIZE, 4);
-        if (sym_mode != TPM_ALG_CFB)
+        if (sym_mode != TPM_ALG_CFB || !tpm_alg_enabled(tpm, sym_mode))
             return RC_P(TPM_RC_MODE, 4);
     } else if (sym_alg == TPM_ALG_XOR) {
-        if (crypt_hash_size(sym_bits) == 0)
+        if (tpm_hash_size(tpm, sym_bits) == 0)
             return RC_P(TPM_RC_HASH, 4);
     } else if (sym_alg != TPM_ALG_NULL) {
         return RC_P(TPM_RC_SYMMETRIC, 4);
     }
-    size_t hlen = crypt_hash_size(auth_hash);
+    size_t hlen = tpm_hash_size(tpm, auth_hash);
     if (hlen == 0)
         return RC_P(TPM_RC_HASH, 5);
     if (nonce_caller.size < 16 || nonce_caller.size > hlen)

@@ -52,7 +52,7 @@ static TPM_RC encrypt_decrypt(qtpm_tpm *tpm, tpm_cmd *c, uint8_t decrypt, TPM_AL
             return RC_P(TPM_RC_MODE, p_mode);
         mode = km;
     }
-    qtpm_sym_mode m = sym_mode(mode);
+    qtpm_sym_mode m = tpm_alg_enabled(tpm, mode) ? sym_mode(mode) : 0;
     if (m == 0)
         return RC_P(TPM_RC_MODE, p_mode);
     if (m == QTPM_SYM_ECB ? iv_len != 0 : iv_len != 16)
@@ -137,7 +137,7 @@ static TPM_RC hmac_key(qtpm_tpm *tpm, TPM_HANDLE h, TPM_ALG_ID *alg, unsigned p_
     } else if (*alg == TPM_ALG_NULL) {
         return RC_P(TPM_RC_VALUE, p_alg);
     }
-    if (crypt_hash_size(*alg) == 0)
+    if (tpm_hash_size(tpm, *alg) == 0)
         return RC_P(TPM_RC_HASH, p_alg);
     *out = k;
     return TPM_RC_SUCCESS;
@@ -209,7 +209,7 @@ TPM_RC cmd_Hash(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(e == -2 ? TPM_RC_SIZE : TPM_RC_INSUFFICIENT, 1);
     if (rd_u16(&c->in, &alg))
         return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (crypt_hash_size(alg) == 0)
+    if (tpm_hash_size(tpm, alg) == 0)
         return RC_P(TPM_RC_HASH, 2);
     TPM_HANDLE hier;
     TPM_RC rc = read_hierarchy(tpm, &c->in, &hier, 3);
@@ -274,7 +274,7 @@ TPM_RC cmd_HashSequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))
         return TPM_RC_SIZE;
-    if (alg != TPM_ALG_NULL && crypt_hash_size(alg) == 0)
+    if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
         return RC_P(TPM_RC_HASH, 2);
     return new_sequence(tpm, c, alg == TPM_ALG_NULL ? 3 : 1, alg, &auth, NULL);
 }

@@ -24,15 +24,30 @@ static int scheme_in(TPM_ALG_ID s, const TPM_ALG_ID *list, size_t n)
     return 0;
 }
 
-static TPM_RC check_hash(TPM_ALG_ID h, int allow_null)
+/* A hash, scheme or type the TPM's profile disables (profile.c) is refused
+ * like one the engine lacks: same code, same place. */
+static TPM_RC check_hash(const qtpm_tpm *tpm, TPM_ALG_ID h, int allow_null)
 {
     if (h == TPM_ALG_NULL)
         return allow_null ? TPM_RC_SUCCESS : TPM_RC_HASH;
-    return crypt_hash_size(h) ? TPM_RC_SUCCESS : TPM_RC_HASH;
+    return tpm_hash_size(tpm, h) ? TPM_RC_SUCCESS : TPM_RC_HASH;
+}
+
+/* The TPMT_SYM_DEF_OBJECT of a key (Part 2 §11.1.7): TPM_RC_SYMMETRIC for
+ * the algorithm, TPM_RC_MODE for the mode. */
+static TPM_RC check_sym(const qtpm_tpm *tpm, const TPMT_SYM_DEF_OBJECT *d)
+{
+    if (d->algorithm == TPM_ALG_NULL)
+        return TPM_RC_SUCCESS;
+    if (!tpm_alg_enabled(tpm, d->algorithm))
+        return TPM_RC_SYMMETRIC;
+    if (d->mode.sym != TPM_ALG_NULL && !tpm_alg_enabled(tpm, d->mode.sym))
+        return TPM_RC_MODE;
+    return TPM_RC_SUCCESS;
 }
 
 /* What the engine can do with parameters of a given type. */
-static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
+static TPM_RC check_parms_impl(const qtpm_tpm *tpm, TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
 {
     static const TPM_ALG_ID rsa_schemes[] = {TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_ALG_RSAPSS,
                                              TPM_ALG_RSAES, TPM_ALG_OAEP};
@@ -42,11 +57,11 @@ static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
     case TPM_ALG_KEYEDHASH: {
         const TPMT_KEYEDHASH_SCHEME *s = &p->keyedHashDetail.scheme;
         if (s->scheme == TPM_ALG_HMAC)
-            return check_hash(s->details.hmac.hashAlg, 0);
+            return check_hash(tpm, s->details.hmac.hashAlg, 0);
         if (s->scheme == TPM_ALG_XOR) {
             if (s->details.exclusiveOr.kdf != TPM_ALG_KDF1_SP800_108)
                 return TPM_RC_KDF;
-            return check_hash(s->details.exclusiveOr.hashAlg, 0);
+            return check_hash(tpm, s->details.exclusiveOr.hashAlg, 0);
         }
         return s->scheme == TPM_ALG_NULL ? TPM_RC_SUCCESS : TPM_RC_SCHEME;
     }
@@ -57,7 +72,7 @@ static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
         if (!scheme_in(rp->scheme.scheme, rsa_schemes, sizeof(rsa_schemes) / sizeof(rsa_schemes[0])))
             return TPM_RC_SCHEME;
         if (rp->scheme.scheme != TPM_ALG_NULL && rp->scheme.scheme != TPM_ALG_RSAES)
-            return check_hash(rp->scheme.details.anySig.hashAlg, 0);
+            return check_hash(tpm, rp->scheme.details.anySig.hashAlg, 0);
         return TPM_RC_SUCCESS;
     }
     case TPM_ALG_ECC: {
@@ -69,7 +84,7 @@ static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
         if (ep->kdf.scheme != TPM_ALG_NULL)
             return TPM_RC_KDF;
         if (ep->scheme.scheme != TPM_ALG_NULL)
-            return check_hash(ep->scheme.details.anySig.hashAlg, 0);
+            return check_hash(tpm, ep->scheme.details.anySig.hashAlg, 0);
         return TPM_RC_SUCCESS;
     }
     /* v1.85: parameter sets are checked by the shared module (TPM_RC_PARMS);
@@ -81,38 +96,67 @@ static TPM_RC check_parms(TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
     case TPM_ALG_MLDSA:
         return TPM_RC_SUCCESS;
     case TPM_ALG_HASH_MLDSA:
-        return check_hash(p->hashMldsaDetail.hashAlg, 0);
+        return check_hash(tpm, p->hashMldsaDetail.hashAlg, 0);
     default:
         return TPM_RC_TYPE;
     }
 }
 
-TPM_RC tm_parms_read(tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p)
+/* The symmetric definition and the scheme of the key's parameters, against
+ * the profile; then what the engine can do with them. */
+static TPM_RC check_parms(const qtpm_tpm *tpm, TPM_ALG_ID type, const TPMU_PUBLIC_PARMS *p)
 {
-    memset(p, 0, sizeof(*p));
-    if (type != TPM_ALG_RSA && type != TPM_ALG_ECC && type != TPM_ALG_KEYEDHASH &&
-        type != TPM_ALG_SYMCIPHER && !pqc_is_type(type))
-        return TPM_RC_TYPE;
-    TPM_RC rc = qtpm_TPMU_PUBLIC_PARMS_unmarshal(p, r->p, r->len, &r->off, type);
-    return rc ? rc : check_parms(type, p);
+    TPM_ALG_ID scheme = TPM_ALG_NULL;
+    const TPMT_SYM_DEF_OBJECT *sym = NULL;
+    switch (type) {
+    case TPM_ALG_KEYEDHASH: scheme = p->keyedHashDetail.scheme.scheme; break;
+    case TPM_ALG_SYMCIPHER: sym = &p->symDetail.sym; break;
+    case TPM_ALG_RSA: scheme = p->rsaDetail.scheme.scheme; sym = &p->rsaDetail.symmetric; break;
+    case TPM_ALG_ECC: scheme = p->eccDetail.scheme.scheme; sym = &p->eccDetail.symmetric; break;
+    case TPM_ALG_MLKEM: sym = &p->mlkemDetail.symmetric; break;
+    default: break;
+    }
+    if (!tpm_alg_enabled(tpm, scheme))
+        return TPM_RC_SCHEME;
+    if (scheme == TPM_ALG_XOR &&
+        !tpm_alg_enabled(tpm, p->keyedHashDetail.scheme.details.exclusiveOr.kdf))
+        return TPM_RC_KDF;
+    TPM_RC rc = sym ? check_sym(tpm, sym) : TPM_RC_SUCCESS;
+    return rc ? rc : check_parms_impl(tpm, type, p);
 }
 
-TPM_RC tm_public_read(tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg)
+/* A type the engine implements and the profile enables (TPMI_ALG_PUBLIC). */
+static int type_ok(const qtpm_tpm *tpm, TPM_ALG_ID t)
+{
+    return (t == TPM_ALG_RSA || t == TPM_ALG_ECC || t == TPM_ALG_KEYEDHASH ||
+            t == TPM_ALG_SYMCIPHER || pqc_is_type(t)) &&
+           tpm_alg_enabled(tpm, t);
+}
+
+TPM_RC tm_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (!type_ok(tpm, type))
+        return TPM_RC_TYPE;
+    TPM_RC rc = qtpm_TPMU_PUBLIC_PARMS_unmarshal(p, r->p, r->len, &r->off, type);
+    return rc ? rc : check_parms(tpm, type, p);
+}
+
+TPM_RC tm_public_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg)
 {
     memset(pub, 0, sizeof(*pub));
     /* The type decides everything that follows; refuse types the engine
      * does not implement before the shared module parses their unions. */
     if (rd_left(r) >= 2) {
         TPM_ALG_ID t = (TPM_ALG_ID)((r->p[r->off] << 8) | r->p[r->off + 1]);
-        if (t != TPM_ALG_RSA && t != TPM_ALG_ECC && t != TPM_ALG_KEYEDHASH &&
-            t != TPM_ALG_SYMCIPHER && !pqc_is_type(t))
+        if (!type_ok(tpm, t))
             return TPM_RC_TYPE;
     }
     TPM_RC rc = qtpm_TPMT_PUBLIC_unmarshal(pub, r->p, r->len, &r->off, allow_null_alg ? 1 : 0);
     if (rc)
         return rc;
-    rc = check_hash(pub->nameAlg, allow_null_alg);
-    return rc ? rc : check_parms(pub->type, &pub->parameters);
+    rc = check_hash(tpm, pub->nameAlg, allow_null_alg);
+    return rc ? rc : check_parms(tpm, pub->type, &pub->parameters);
 }
 
 void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub)
@@ -160,32 +204,34 @@ static const TPM_ALG_ID sig_algs[] = {TPM_ALG_NULL, TPM_ALG_RSASSA, TPM_ALG_RSAP
                                       TPM_ALG_ECDAA, TPM_ALG_ECSCHNORR,
                                       TPM_ALG_HMAC, TPM_ALG_MLDSA, TPM_ALG_HASH_MLDSA};
 
-TPM_RC tm_sig_scheme_read(tpm_rd *r, TPMT_SIG_SCHEME *s)
+TPM_RC tm_sig_scheme_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SIG_SCHEME *s)
 {
     memset(s, 0, sizeof(*s));
     TPM_RC rc = qtpm_TPMT_SIG_SCHEME_unmarshal(s, r->p, r->len, &r->off, 1);
     if (rc)
         return rc;
-    if (!scheme_in(s->scheme, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])))
+    if (!scheme_in(s->scheme, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])) ||
+        !tpm_alg_enabled(tpm, s->scheme))
         return TPM_RC_SCHEME;
     /* pure ML-DSA has no scheme details (docs/PQC.md) */
     if (s->scheme == TPM_ALG_NULL || s->scheme == TPM_ALG_MLDSA)
         return TPM_RC_SUCCESS;
-    return check_hash(s->details.any.hashAlg, 0);
+    return check_hash(tpm, s->details.any.hashAlg, 0);
 }
 
-TPM_RC tm_signature_read(tpm_rd *r, TPMT_SIGNATURE *s)
+TPM_RC tm_signature_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SIGNATURE *s)
 {
     memset(s, 0, sizeof(*s));
     TPM_RC rc = qtpm_TPMT_SIGNATURE_unmarshal(s, r->p, r->len, &r->off, 1);
     if (rc)
         return rc;
-    if (!scheme_in(s->sigAlg, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])))
+    if (!scheme_in(s->sigAlg, sig_algs, sizeof(sig_algs) / sizeof(sig_algs[0])) ||
+        !tpm_alg_enabled(tpm, s->sigAlg))
         return TPM_RC_SCHEME;
     /* an ML-DSA signature is a bare TPM2B, without a hash */
     if (s->sigAlg == TPM_ALG_NULL || s->sigAlg == TPM_ALG_MLDSA)
         return TPM_RC_SUCCESS;
-    return check_hash(s->signature.any.hashAlg, 0);
+    return check_hash(tpm, s->signature.any.hashAlg, 0);
 }
 
 void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s)

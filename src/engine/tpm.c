@@ -129,6 +129,28 @@ static void s_var(ser *s, uint8_t *p, uint16_t *len, size_t cap)
     s_bytes(s, p, *len);
 }
 
+/* The TPM's profile as its canonical text; a text that does not parse back
+ * to a profile makes the state unreadable. */
+static void s_profile(ser *s, tpm_profile *p)
+{
+    char text[PROFILE_TEXT_MAX + 1];
+    uint16_t len = 0;
+    if (s->w) {
+        size_t n = profile_write(p, text, sizeof(text));
+        if (n == 0 || n > PROFILE_TEXT_MAX) {
+            s->w->overflow = 1;
+            return;
+        }
+        len = (uint16_t)n;
+    }
+    s_var(s, (uint8_t *)text, &len, PROFILE_TEXT_MAX);
+    if (s->r && !s->bad) {
+        text[len] = '\0';
+        if (profile_parse(text, p, NULL, 0) != QTPM_OK)
+            s->bad = 1;
+    }
+}
+
 static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
 {
     tpm_pstate *ps = &tpm->ps;
@@ -230,6 +252,25 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
      *       above the counters still defined). */
     if (s->w || rd_left(s->r) >= 8)
         s_u64(s, &ps->nv_counter_max);
+    /*   u16 length | the profile's canonical text (profile.c; default
+     *       "default", the only profile before profiles existed). */
+    if (s->w || rd_left(s->r) >= 2)
+        s_profile(s, &tpm->profile);
+    /*   u8 alloc_pending | u8 pending_alloc[PCR_BANK_COUNT]: a PCR_Allocate
+     *       waiting for the next TPM Reset (Part 3 §22.5; default none).
+     *       Without it a restart of the TPM's process between PCR_Allocate
+     *       and Startup(CLEAR) lost the new allocation. */
+    if (s->w || rd_left(s->r) >= 1 + PCR_BANK_COUNT) {
+        s_u8(s, &ps->alloc_pending);
+        s_bytes(s, ps->pending_alloc, PCR_BANK_COUNT);
+        if (s->r && !s->bad) {
+            int bad = ps->alloc_pending > 1;
+            for (int b = 0; b < PCR_BANK_COUNT; b++)
+                bad |= ps->pending_alloc[b] > 1;
+            if (bad)
+                s->bad = 1;
+        }
+    }
 }
 
 /* Serialises the persistent state into a malloc'd version-3 blob. */
@@ -402,12 +443,13 @@ static int manufacture(qtpm_tpm *tpm)
     ps->recovery_time = 1000;
     ps->lockout_recovery = 1000;
     /* the SHA-2 banks (and SHA-1) are allocated; the SHA-3 banks exist
-     * and PCR_Allocate can switch them on (pcr.c) */
+     * and PCR_Allocate can switch them on (pcr.c); a bank whose hash the
+     * profile disables is never allocated */
     for (int i = 0; i < PCR_BANK_COUNT; i++) {
         ps->banks[i].alg = pcr_bank_alg(i);
         TPM_ALG_ID alg = ps->banks[i].alg;
-        ps->banks[i].allocated =
-            alg != TPM_ALG_SHA3_256 && alg != TPM_ALG_SHA3_384 && alg != TPM_ALG_SHA3_512;
+        ps->banks[i].allocated = alg != TPM_ALG_SHA3_256 && alg != TPM_ALG_SHA3_384 &&
+                                 alg != TPM_ALG_SHA3_512 && tpm_alg_enabled(tpm, alg);
     }
     ps->audit_alg = TPM_ALG_NULL;
     return seeds_generated(ps) ? QTPM_OK : QTPM_E_RNG;
@@ -435,10 +477,17 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
         return QTPM_E_PARAM;
     *out = NULL;
     load_error(cfg->err, cfg->err_size, "");
+    /* The profile asked for is checked before anything is read or written. */
+    tpm_profile want;
+    if (profile_parse(cfg->profile, &want, cfg->err, cfg->err_size) != QTPM_OK)
+        return QTPM_E_INVALID;
     qtpm_tpm *tpm = calloc(1, sizeof(*tpm));
     if (tpm == NULL)
         return QTPM_E_NOMEM;
     tpm->store = cfg->store;
+    /* a state written before profiles existed has no profile field: it was
+     * a default TPM */
+    profile_default(&tpm->profile);
     uint8_t *data = NULL;
     size_t len = 0;
     int rc = tpm->store.load(tpm->store.ctx, STATE_BLOB, &data, &len);
@@ -446,6 +495,22 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
         rc = state_load(tpm, data, len, cfg->err, cfg->err_size);
         if (rc == QTPM_OK && !seeds_generated(&tpm->ps)) {
             load_error(cfg->err, cfg->err_size, "the state holds seeds that were never generated");
+            rc = QTPM_E_INVALID;
+        }
+        if (rc == QTPM_OK && cfg->profile != NULL && !profile_equal(&want, &tpm->profile)) {
+            /* A profile is fixed at manufacture (libtpms refuses a change as
+             * well): running the TPM with another one would hide keys, PCR
+             * banks or NV indices it already holds, or offer what its
+             * clients were promised it never would. */
+            char have[64], asked[64];
+            if (profile_write(&tpm->profile, have, sizeof(have)) == 0)
+                snprintf(have, sizeof(have), "custom (another list)");
+            if (profile_write(&want, asked, sizeof(asked)) == 0)
+                snprintf(asked, sizeof(asked), "custom (another list)");
+            if (cfg->err != NULL && cfg->err_size > 0)
+                snprintf(cfg->err, cfg->err_size,
+                         "the TPM was manufactured with profile %s, not %s; a profile changes "
+                         "only with a new TPM (remove the state)", have, asked);
             rc = QTPM_E_INVALID;
         }
         qtpm_memzero(data, len);
@@ -456,6 +521,7 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
         if (rc == QTPM_OK)
             rc = state_serialise(tpm, &tpm->saved_blob, &tpm->saved_len);
     } else if (rc == 1) {
+        tpm->profile = want;
         rc = manufacture(tpm);
         if (rc == QTPM_OK)
             rc = tpm_state_save(tpm);
@@ -608,6 +674,19 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
         n = nv_unavailable_response(rsp);
     }
     return n;
+}
+
+int qtpm_profile_check(const char *spec, char *err, size_t err_size)
+{
+    tpm_profile p;
+    if (err != NULL && err_size > 0)
+        err[0] = '\0';
+    return profile_parse(spec, &p, err, err_size);
+}
+
+size_t qtpm_tpm_profile(const qtpm_tpm *tpm, char *out, size_t cap)
+{
+    return profile_write(&tpm->profile, out, cap);
 }
 
 /* ---------------------------------------------------------------- Startup / Shutdown */

@@ -113,6 +113,7 @@ int qtpm_tpm_set_permanent(qtpm_tpm *tpm, const uint8_t *blob, size_t len, char 
     persistent_free_all(tpm);
     prime_cache_wipe(tpm);
     tpm->ps = fresh->ps;
+    tpm->profile = fresh->profile; /* the profile travels with the state */
     memcpy(tpm->nv, fresh->nv, sizeof(tpm->nv));
     memset(fresh->nv, 0, sizeof(fresh->nv));
     memcpy(tpm->persistent, fresh->persistent, sizeof(tpm->persistent));

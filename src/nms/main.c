@@ -3,13 +3,16 @@
  * main.c — the qtpm-nms command line: `init`, `serve` and the admin commands
  * (admin.c). The database URL comes from --db (default sqlite:DIR/nms.db when --dir is
  * given, else sqlite:nms.db): sqlite:PATH, postgresql:CONNINFO or a postgresql:// URI
- * (src/store/store.h).
+ * (src/store/store.h). `--config FILE` reads every option from a YAML file first
+ * (config.c, docs/OPERATIONS.md); options on the command line override it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "nms.h"
+#include "ops.h"
 #include "pki.h"
 #include "qtpm/version.h"
 
@@ -18,7 +21,12 @@ static void usage_to(FILE *f)
     fprintf(f,
             "usage: qtpm-nms init --dir D\n"
             "       qtpm-nms serve --dir D [--db sqlite:PATH] --listen 127.0.0.1:PORT "
-            "[--period S] [--web DIR]\n"
+            "[--period S] [--web DIR] [--worker https://HOST:PORT]\n"
+            "             [--tls-groups G1:G2...] [--allow-classic-tls] [--allow-unbound-routers]\n"
+            "       qtpm-nms [--dir D | --db URL] compact [--json]\n"
+            "       qtpm-nms [--dir D | --db URL] router log ID [--boot N]\n"
+            "Every command also takes --config FILE (YAML; the command line overrides it),\n"
+            "--log-format text|json and --log-level debug|info|warn|error.\n"
             "       qtpm-nms login-url --dir D --role operator|read-only [--ttl S] "
             "[--listen HOST:PORT]\n"
             "       qtpm-nms [--dir D | --db URL] vendor import --name N --ca PEM "
@@ -42,13 +50,44 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *dir = NULL, *db = NULL, *listen = NULL;
-    const char *web = QTPM_NMS_WEB_DIR, *role = NULL;
-    long period = 300, ttl = 600;
+    /* The file first (its errors are FILE:LINE), then the command line over it. */
+    static qtpm_nms_config cfg;
+    qtpm_nms_config_init(&cfg);
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--config")) {
+            char err[600];
+            if (qtpm_nms_config_load(argv[i + 1], &cfg, err, sizeof err)) {
+                fprintf(stderr, "qtpm-nms: %s\n", err);
+                return 2;
+            }
+            break;
+        }
+    const char *dir = cfg.dir[0] ? cfg.dir : NULL, *db = cfg.db[0] ? cfg.db : NULL;
+    const char *listen = cfg.listen[0] ? cfg.listen : NULL;
+    const char *web = cfg.web[0] ? cfg.web : QTPM_NMS_WEB_DIR;
+    const char *role = cfg.role[0] ? cfg.role : NULL;
+    long period = cfg.period ? (long)cfg.period : 300, ttl = cfg.ttl ? (long)cfg.ttl : 600;
+    int log_format = cfg.log_format, log_level = cfg.log_level;
+    const char *tls_groups = cfg.tls_groups[0] ? cfg.tls_groups : NULL;
+    int allow_classic = cfg.allow_classic_tls, allow_unbound = cfg.allow_unbound_routers;
+    if (cfg.worker[0])
+        qtpm_nms_set_worker(cfg.worker); /* the command line's --worker overrides it */
     char *rest[64];
     int nrest = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            i++; /* read above */
+        else if (!strcmp(argv[i], "--log-format") && i + 1 < argc) {
+            if ((log_format = qtpm_nms_log_format_parse(argv[++i])) < 0) {
+                fprintf(stderr, "qtpm-nms: --log-format wants text or json\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--log-level") && i + 1 < argc) {
+            if ((log_level = qtpm_nms_log_level_parse(argv[++i])) < 0) {
+                fprintf(stderr, "qtpm-nms: --log-level wants debug, info, warn or error\n");
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];
         else if (!strcmp(argv[i], "--db") && i + 1 < argc)
             db = argv[++i];
@@ -56,6 +95,14 @@ int main(int argc, char **argv)
             listen = argv[++i];
         else if (!strcmp(argv[i], "--web") && i + 1 < argc)
             web = argv[++i];
+        else if (!strcmp(argv[i], "--worker") && i + 1 < argc)
+            qtpm_nms_set_worker(argv[++i]); /* workers.c, docs/SCALE.md */
+        else if (!strcmp(argv[i], "--tls-groups") && i + 1 < argc)
+            tls_groups = argv[++i];
+        else if (!strcmp(argv[i], "--allow-classic-tls"))
+            allow_classic = 1;
+        else if (!strcmp(argv[i], "--allow-unbound-routers"))
+            allow_unbound = 1;
         else if (!strcmp(argv[i], "--role") && i + 1 < argc)
             role = argv[++i];
         else if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
@@ -86,6 +133,9 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
+    qtpm_nms_log_setup(log_format, log_level);
+    cfg.period = period;
+    qtpm_nms_ops_set(&cfg);
     char dburl[4200];
     if (!db) {
         snprintf(dburl, sizeof dburl, "sqlite:%s/nms.db", dir ? dir : ".");
@@ -109,8 +159,23 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
+        qtpm_nms_channel_configure(tls_groups, allow_classic, allow_unbound);
         return qtpm_nms_serve(dir, db, listen, period, web);
     }
+    if (nrest >= 3 && !strcmp(rest[0], "router") && !strcmp(rest[1], "log")) {
+        long long boot = 0;
+        char *end = NULL;
+        if (nrest == 5 && !strcmp(rest[3], "--boot"))
+            boot = strtoll(rest[4], &end, 10);
+        if ((nrest != 3 && nrest != 5) || (end && (*end || boot < 1))) {
+            usage();
+            return 2;
+        }
+        return qtpm_nms_router_log_cli(db, rest[2], boot);
+    }
+    if (!strcmp(rest[0], "compact"))
+        return qtpm_nms_compact_cli(db, &cfg.retention,
+                                    nrest == 2 && !strcmp(rest[1], "--json"));
     if (!strcmp(rest[0], "login-url")) {
         char url[512], err[512];
         if (!dir || !role) {

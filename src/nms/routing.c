@@ -31,6 +31,7 @@
  * without anybody fetching it) without an ack it is "failed" with an
  * enforcement-failed event, and still delivered every 10 s while it is the newest.
  */
+#include "config.h"
 #include "routing.h"
 
 #include <stdio.h>
@@ -103,8 +104,11 @@ struct qtpm_nms_routing {
     struct poll *polls;
     qtpm_nms_stream *stream;
     struct event *retry, *tick;
+    struct event *defer; /* the snapshot after this loop turn's requests (changed_soon) */
+    int64_t pending_ms;  /* the first evidence arrival waiting for that snapshot */
     int64_t last_event; /* the newest event pushed to the stream */
     int64_t evidence_ms; /* arrival of the evidence being handled, 0 outside */
+    int64_t scanned_ms; /* the last full look at every router's state (changed()) */
     unsigned ticks;
     uint64_t reroutes, failures;
     uint64_t verdicts[4]; /* good, unknown, bad, refused */
@@ -250,12 +254,18 @@ static const char *state_class(const char *state)
     return "unknown"; /* enrolled, enrolling, unknown */
 }
 
+/* rt->states is sorted by id (strcmp order, see changed): a binary search, since
+ * the snapshot is compared router by router after every change. */
+static int rstate_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct rstate *)a)->id, ((const struct rstate *)b)->id);
+}
+
 static const struct rstate *state_of(qtpm_nms_routing *rt, const char *id)
 {
-    for (size_t i = 0; i < rt->nstates; i++)
-        if (!strcmp(rt->states[i].id, id))
-            return &rt->states[i];
-    return NULL;
+    struct rstate key;
+    snprintf(key.id, sizeof key.id, "%s", id);
+    return rt->nstates ? bsearch(&key, rt->states, rt->nstates, sizeof key, rstate_cmp) : NULL;
 }
 
 struct states_acc {
@@ -518,7 +528,7 @@ static void retry_pass(qtpm_nms_routing *rt)
     struct cmds c;
     int64_t now = qtpm_store_now_ms();
     if (load_cmds(rt, NULL, 1, &c)) {
-        fprintf(stderr, "qtpm-nms: retry: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "retry failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return;
     }
     for (size_t i = 0; i < c.n; i++) {
@@ -536,7 +546,7 @@ static void retry_pass(qtpm_nms_routing *rt)
                  x->router, x->interface, (long long)x->cost, x->excluded ? " excluded" : "",
                  x->toward, (long long)x->deliveries, (long long)(now - x->issued_ms));
         if (qtpm_store_command_fail(rt->st, x->seq, detail)) {
-            fprintf(stderr, "qtpm-nms: retry: %s\n", qtpm_store_errmsg(rt->st));
+            qtpm_nms_log(QTPM_LOG_ERROR, "retry failed", "error", qtpm_store_errmsg(rt->st), NULL);
             continue;
         }
         rt->failures++;
@@ -623,7 +633,7 @@ static void push_events(qtpm_nms_routing *rt)
     if (rt->last_event < 0 && qtpm_store_event_last(rt->st, &rt->last_event))
         return;
     if (qtpm_store_event_each(rt->st, rt->last_event, push_event, rt))
-        fprintf(stderr, "qtpm-nms: stream: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "stream failed", "error", qtpm_store_errmsg(rt->st), NULL);
 }
 
 /* ---- reconciliation ---- */
@@ -644,7 +654,7 @@ static int enqueue(qtpm_nms_routing *rt, const struct half *h, const char *why)
     snprintf(detail, sizeof detail, "%s %s cost %lld%s toward %s (%s)%s", h->router, h->iface,
              (long long)h->cost, h->excluded ? " excluded" : "", h->toward, why, ev);
     if (qtpm_store_command_add(rt->st, &c, detail)) {
-        fprintf(stderr, "qtpm-nms: enforce: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "enforce failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return -1;
     }
     return 0;
@@ -655,7 +665,7 @@ static void reconcile(qtpm_nms_routing *rt)
     struct cmds c;
     struct halves h;
     if (load_cmds(rt, NULL, 0, &c)) {
-        fprintf(stderr, "qtpm-nms: enforce: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "enforce failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return;
     }
     build_halves(rt, &c, &h);
@@ -707,17 +717,25 @@ static void reconcile(qtpm_nms_routing *rt)
 static void changed(qtpm_nms_routing *rt, int force)
 {
     struct states_acc s = {0};
+    rt->scanned_ms = qtpm_store_now_ms();
     qtpm_store_policy p;
     if (qtpm_store_router_each(rt->st, add_state, &s) || s.oom ||
         qtpm_store_policy_get(rt->st, &p)) {
         free(s.a);
-        fprintf(stderr, "qtpm-nms: routing: %s\n", qtpm_store_errmsg(rt->st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "routing failed", "error", qtpm_store_errmsg(rt->st), NULL);
         return;
     }
+    if (s.n > 1) /* the store's ORDER BY id follows the database's collation */
+        qsort(s.a, s.n, sizeof *s.a, rstate_cmp);
     int differ = force || !rt->have_states || !rt->have_policy || s.n != rt->nstates ||
                  memcmp(&p, &rt->policy, sizeof p) != 0;
     for (size_t i = 0; i < s.n; i++) {
-        const struct rstate *old = rt->have_states ? state_of(rt, s.a[i].id) : NULL;
+        /* Both lists come in the store's order: the same index is nearly always the
+         * same router, which keeps this pass linear in the number of routers. */
+        const struct rstate *old =
+            !rt->have_states ? NULL
+            : i < rt->nstates && !strcmp(rt->states[i].id, s.a[i].id) ? &rt->states[i]
+                                                                      : state_of(rt, s.a[i].id);
         if (old && !strcmp(old->state, s.a[i].state) && !strcmp(old->hostname, s.a[i].hostname))
             continue;
         differ = 1;
@@ -742,7 +760,26 @@ static void changed(qtpm_nms_routing *rt, int force)
     push_events(rt);
 }
 
-void qtpm_nms_routing_changed(qtpm_nms_routing *rt) { changed(rt, 0); }
+/* A state change asks for one snapshot of every router (a read of the whole routers
+ * table) after the requests of this loop turn, not one per request: under load many
+ * evidence replies share it, idle it follows the request at once. */
+static void on_defer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    qtpm_nms_routing *rt = arg;
+    rt->evidence_ms = rt->pending_ms;
+    rt->pending_ms = 0;
+    changed(rt, 0);
+    rt->evidence_ms = 0;
+}
+
+void qtpm_nms_routing_changed(qtpm_nms_routing *rt)
+{
+    if (rt->evidence_ms && !rt->pending_ms)
+        rt->pending_ms = rt->evidence_ms;
+    event_active(rt->defer, EV_TIMEOUT, 1);
+}
 
 /* A report or an ack changed what reconciliation compares against. */
 static void changed_routing(qtpm_nms_routing *rt) { changed(rt, 1); }
@@ -762,6 +799,29 @@ void qtpm_nms_routing_attested(qtpm_nms_routing *rt, const char *verdict, double
     rt->evidence_ms = received_ms;
     qtpm_nms_routing_changed(rt);
     rt->evidence_ms = 0;
+}
+
+void qtpm_nms_routing_attested_router(qtpm_nms_routing *rt, const char *router,
+                                      const char *verdict, double seconds, int64_t received_ms)
+{
+    /* A verdict that repeats the state this worker last saw changes nothing to enforce:
+     * the look at every router's state (a query over the whole table) is skipped, so an
+     * attestation costs the same with 50 or 50 000 routers. Another worker's changes are
+     * seen by the next full look, at most a second later. */
+    const struct rstate *o = verdict && rt->have_states && rt->have_policy ? state_of(rt, router)
+                                                                           : NULL;
+    if (!o || strcmp(o->state, verdict) != 0 || qtpm_store_now_ms() - rt->scanned_ms > 1000) {
+        qtpm_nms_routing_attested(rt, verdict, seconds, received_ms);
+        return;
+    }
+    int k = !strcmp(verdict, "good") ? 0 : !strcmp(verdict, "bad") ? 2 : 1;
+    rt->verdicts[k]++;
+    for (size_t i = 0; i < N_BUCKETS; i++)
+        if (seconds <= buckets[i])
+            rt->hist[i]++;
+    rt->hcount++;
+    rt->hsum += seconds;
+    push_events(rt);
 }
 
 /* ---- handlers ---- */
@@ -1278,13 +1338,14 @@ qtpm_nms_routing *qtpm_nms_routing_new(struct event_base *base, qtpm_store *st,
     rt->stream = qtpm_nms_stream_new(MAX_STREAM_CLIENTS);
     rt->retry = evtimer_new(base, on_retry, rt);
     rt->tick = event_new(base, -1, EV_PERSIST, on_tick, rt);
+    rt->defer = event_new(base, -1, 0, on_defer, rt);
     struct timeval tv = {.tv_sec = TICK_S};
-    if (!rt->stream || !rt->retry || !rt->tick || event_add(rt->tick, &tv) ||
+    if (!rt->stream || !rt->retry || !rt->tick || !rt->defer || event_add(rt->tick, &tv) ||
         qtpm_store_report_each(st, load_report, rt)) {
         qtpm_nms_routing_free(rt);
         return NULL;
     }
-    qtpm_nms_routing_changed(rt);
+    changed(rt, 0);
     arm_retry(rt);
     return rt;
 }
@@ -1297,6 +1358,8 @@ void qtpm_nms_routing_free(qtpm_nms_routing *rt)
         evhttp_connection_set_closecb(rt->polls->conn, NULL, NULL);
         poll_free(rt->polls);
     }
+    if (rt->defer)
+        event_free(rt->defer);
     if (rt->retry)
         event_free(rt->retry);
     if (rt->tick)

@@ -40,6 +40,10 @@ void qtpm_nms_routing_changed(qtpm_nms_routing *rt);
  * the enforce events that follow name. */
 void qtpm_nms_routing_attested(qtpm_nms_routing *rt, const char *verdict, double seconds,
                                int64_t received_ms);
+/* The same for a known router: when its verdict repeats the state last seen (within a
+ * second), only the metrics and the stream are updated. */
+void qtpm_nms_routing_attested_router(qtpm_nms_routing *rt, const char *router,
+                                      const char *verdict, double seconds, int64_t received_ms);
 
 /* Handlers. r is answered (now, or later for the long poll and the stream). cn is the
  * router id of a router-role client's certificate. */

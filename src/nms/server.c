@@ -46,8 +46,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "config.h"
+#include "ops.h"
 #include "qtpm/attest.h"
 #include "ras.h"
+#include "routers_view.h"
 #include "routing.h"
 #include "store.h"
 
@@ -68,6 +71,8 @@ struct nms {
     int64_t period; /* heartbeat period (s): offline after two without a sign of life */
     qtpm_nms_routing *rt; /* trust-aware routing, the stream (routing.c, stream.c) */
     struct qtpm_nms_web *web; /* the dashboard and browser sessions (web.c) */
+    struct event *compact;    /* the compaction timer (ops.c) */
+    struct qtpm_nms_workers *wk; /* --worker: leases on a shared database (workers.c) */
 };
 
 struct req {
@@ -77,6 +82,7 @@ struct req {
     char cert_cn[64];
     json_t *body;
     int by_cookie, csrf_ok; /* role from a browser session (web.c), its CSRF header */
+    int unchanged; /* a POST that changed no router state, or that caught up itself */
 };
 
 static void send_json(struct evhttp_request *r, int code, json_t *j)
@@ -114,12 +120,17 @@ static void name_entry(X509_NAME *n, int nid, char *out, size_t len)
     out[l] = '\0';
 }
 
+static SSL *req_ssl(struct req *q)
+{
+    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
+    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    return bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+}
+
 static void find_role(struct req *q)
 {
     q->role = ROLE_ANON;
-    struct evhttp_connection *c = evhttp_request_get_connection(q->r);
-    struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
-    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    SSL *ssl = req_ssl(q);
     if (!ssl)
         return;
     X509 *peer = SSL_get1_peer_certificate(ssl);
@@ -160,11 +171,57 @@ static int json_router(void *ctx, const qtpm_store_router *r)
     return 0;
 }
 
+/* A router of the list with its newest verdict and the first of its reasons (the
+ * dashboard's "why" column), so a client needs no request per router. */
+static int json_router_summary(void *ctx, const qtpm_store_router_summary *s)
+{
+    json_router(ctx, &s->r);
+    json_t *o = json_array_get(ctx, json_array_size(ctx) - 1);
+    if (o && s->verdict[0]) {
+        json_t *reasons = s->reasons ? json_loads(s->reasons, 0, NULL) : NULL;
+        json_int_t n = json_is_array(reasons) ? (json_int_t)json_array_size(reasons) : 0;
+        json_object_set_new(o, "verdict", json_string(s->verdict));
+        json_object_set_new(o, "reasons_count", json_integer(n));
+        json_t *first = json_is_array(reasons) ? json_array_get(reasons, 0) : NULL;
+        if (first)
+            json_object_set(o, "reason", first);
+        json_decref(reasons);
+    }
+    return 0;
+}
+
 static void h_routers(struct req *q, const char *id)
 {
     (void)id;
+    /* ?view=table: the same list in columns, for the dashboard (routers_view.c). */
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
+    if (query && *query) {
+        struct evkeyvalq params;
+        int table = 0, bad = evhttp_parse_query_str(query, &params) != 0;
+        if (!bad) {
+            const char *view = evhttp_find_header(&params, "view");
+            table = view && !strcmp(view, "table");
+            bad = !table && view; /* unknown views are errors; other parameters ignored */
+            evhttp_clear_headers(&params);
+        }
+        if (bad) {
+            send_error(q, 400, "bad-request", "view must be table (or absent)");
+            return;
+        }
+        if (table) {
+            struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
+            if (qtpm_nms_routers_table(q->nms->st, out)) {
+                send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
+                return;
+            }
+            evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
+                              "application/json");
+            evhttp_send_reply(q->r, 200, NULL, NULL);
+            return;
+        }
+    }
     json_t *a = json_array();
-    if (qtpm_store_router_each(q->nms->st, json_router, a)) {
+    if (qtpm_store_router_summaries(q->nms->st, json_router_summary, a)) {
         json_decref(a);
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
@@ -250,29 +307,55 @@ static int json_event(void *ctx, const qtpm_store_event *e)
 static void h_events(struct req *q, const char *id)
 {
     (void)id;
-    int64_t since = 0;
+    int64_t since = 0, limit = 0;
     struct evkeyvalq params;
     const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
     if (query && evhttp_parse_query_str(query, &params) == 0) {
         const char *s = evhttp_find_header(&params, "since");
-        char *end = NULL;
+        const char *l = evhttp_find_header(&params, "limit");
+        char *end = NULL, *lend = NULL;
         if (s)
             since = strtoll(s, &end, 10);
+        if (l)
+            limit = strtoll(l, &lend, 10);
         int bad = s && (*s == '\0' || *end != '\0' || since < 0);
+        int lbad = l && (*l == '\0' || *lend != '\0' || limit < 1 || limit > 100000);
         evhttp_clear_headers(&params);
-        if (bad) {
-            send_error(q, 400, "bad-request", "since must be a non-negative integer");
+        if (bad || lbad) {
+            send_error(q, 400, "bad-request", bad ? "since must be a non-negative integer"
+                                                  : "limit must be an integer 1..100000");
             return;
         }
     }
     json_t *a = json_array();
-    if (qtpm_store_event_each(q->nms->st, since, json_event, a)) {
+    /* limit: only the newest that many (the dashboard's first load), oldest first. */
+    if (limit ? qtpm_store_event_tail(q->nms->st, since, limit, json_event, a)
+              : qtpm_store_event_each(q->nms->st, since, json_event, a)) {
         json_decref(a);
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
     }
     json_t *j = json_pack("{s:o}", "events", a);
     send_json(q->r, 200, j);
+    json_decref(j);
+}
+
+/* GET /healthz, /readyz (ops.c): for service managers, no authentication. */
+static void h_health(struct req *q, const char *id)
+{
+    (void)id;
+    json_t *j = NULL;
+    int code = qtpm_nms_health(&j);
+    send_json(q->r, code, j);
+    json_decref(j);
+}
+
+static void h_ready(struct req *q, const char *id)
+{
+    (void)id;
+    json_t *j = NULL;
+    int code = qtpm_nms_ready(q->nms->st, &j);
+    send_json(q->r, code, j);
     json_decref(j);
 }
 
@@ -293,7 +376,8 @@ static void h_metrics(struct req *q, const char *id)
 {
     (void)id;
     static const char *const tables[] = {"routers", "vendors", "digestlists", "verdicts",
-                                         "events", "commands", "routing_reports"};
+                                         "events", "commands", "routing_reports",
+                                         "measurements"};
     struct evbuffer *out = evhttp_request_get_output_buffer(q->r);
     evbuffer_add_printf(out, "# HELP qtpm_nms_requests_total HTTP requests handled.\n"
                              "# TYPE qtpm_nms_requests_total counter\n"
@@ -311,7 +395,24 @@ static void h_metrics(struct req *q, const char *id)
             evbuffer_add_printf(out, "qtpm_nms_rows{table=\"%s\"} %lld\n", tables[i],
                                 (long long)n);
     }
+    unsigned long long hpq, hcl, href;
+    qtpm_nms_channel_counts(&hpq, &hcl, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_tls_handshakes_total Completed TLS handshakes "
+                             "by key exchange.\n"
+                             "# TYPE qtpm_nms_tls_handshakes_total counter\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"post-quantum\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"classic\"} %llu\n"
+                             "qtpm_nms_tls_handshakes_total{kex=\"refused\"} %llu\n",
+                        hpq, hcl, href);
+    qtpm_nms_channel_bind_counts(&hpq, &href);
+    evbuffer_add_printf(out, "# HELP qtpm_nms_channel_binds_total Channel bindings of "
+                             "router connections.\n"
+                             "# TYPE qtpm_nms_channel_binds_total counter\n"
+                             "qtpm_nms_channel_binds_total{result=\"bound\"} %llu\n"
+                             "qtpm_nms_channel_binds_total{result=\"refused\"} %llu\n",
+                        hpq, href);
     qtpm_nms_routing_metrics(q->nms->rt, out);
+    qtpm_nms_workers_metrics(q->nms->wk, q->nms->st, out);
     evhttp_add_header(evhttp_request_get_output_headers(q->r), "Content-Type",
                       "text/plain; version=0.0.4");
     evhttp_send_reply(q->r, 200, NULL, NULL);
@@ -323,6 +424,10 @@ static void h_challenge(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only ask for its own challenge");
         return;
     }
+    q->unchanged = 1; /* a nonce changes no router state: no routing catch-up */
+    int64_t epoch; /* a worker serves only the routers it holds (workers.c) */
+    if (q->nms->wk && !qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+        return;
     qtpm_store_router r;
     int rc = qtpm_store_router_get(q->nms->st, id, &r);
     if (rc == QTPM_STORE_NOTFOUND) {
@@ -598,25 +703,60 @@ static void h_evidence(struct req *q, const char *id)
         send_error(q, 403, "forbidden", "a router may only send its own evidence");
         return;
     }
+    q->unchanged = 1; /* qtpm_nms_routing_attested below catches up, once */
     qtpm_ras_result res = {0};
     struct timespec t0, t1;
-    int64_t received_ms = qtpm_store_now_ms();
+    int64_t received_ms = qtpm_store_now_ms(), epoch = 0;
+    /* A worker verifies only the routers it holds, and writes the verdict only if it
+     * still holds the lease it verified under (the fence, docs/SCALE.md). */
+    if (q->nms->wk) {
+        if (!qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
+            return;
+        qtpm_store_fence(q->nms->st, qtpm_nms_workers_id(q->nms->wk), epoch, received_ms);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (q->nms->wk) {
+        qtpm_store_unfence(q->nms->st);
+        if (res.status == 409)
+            qtpm_nms_workers_lease_lost(q->nms->wk);
+    }
     const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
     char verdict[16] = "";
     if (v)
         snprintf(verdict, sizeof verdict, "%s", v);
     send_result(q, &res);
     /* After the reply: the verdict's enforcement goes out in this same loop turn. */
-    qtpm_nms_routing_attested(q->nms->rt, verdict[0] ? verdict : NULL,
+    qtpm_nms_routing_attested_router(q->nms->rt, id, verdict[0] ? verdict : NULL,
                               (double)(t1.tv_sec - t0.tv_sec) +
                                   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                               received_ms);
 }
 
+static void h_workers(struct req *q, const char *id)
+{
+    (void)id;
+    qtpm_nms_workers_api(q->nms->wk, q->nms->st, q->r, &q->nms->errors);
+}
+
 /* ---- trust-aware routing (routing.c) ---- */
+
+/* POST /api/v1/channel/bind (router role): the channel binding of this connection
+ * (channel.c, docs/CHANNEL.md). */
+static void h_bind(struct req *q, const char *id)
+{
+    (void)id;
+    const char *code = NULL, *msg = NULL;
+    int status = qtpm_nms_channel_bind(req_ssl(q), q->cert_cn, q->body, &code, &msg);
+    if (status != 200) {
+        send_error(q, status, code, msg);
+        return;
+    }
+    json_t *j = json_pack("{s:s,s:b}", "router", q->cert_cn, "bound", 1);
+    send_json(q->r, 200, j);
+    json_decref(j);
+}
 
 static void h_policy_get(struct req *q, const char *id)
 {
@@ -873,6 +1013,7 @@ struct route {
 };
 
 #define ADMIN_READ (ROLE_OPERATOR | ROLE_READONLY)
+#define ROLE_ANY (ROLE_ANON | ROLE_ROUTER | ROLE_READONLY | ROLE_OPERATOR)
 static const struct route routes[] = {
     {"/api/v1/routers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_routers},
     {"/api/v1/routers/", "", EVHTTP_REQ_GET, ADMIN_READ, h_router},
@@ -901,6 +1042,10 @@ static const struct route routes[] = {
     {"/api/v1/topology", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_topology},
     {"/api/v1/stream", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_stream},
     {"/api/v1/session", NULL, EVHTTP_REQ_GET, ADMIN_READ | ROLE_ROUTER, h_session},
+    {"/healthz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_health},
+    {"/readyz", NULL, EVHTTP_REQ_GET, ROLE_ANY, h_ready},
+    {"/api/v1/workers", NULL, EVHTTP_REQ_GET, ADMIN_READ, h_workers},
+    {"/api/v1/channel/bind", NULL, EVHTTP_REQ_POST, ROLE_ROUTER, h_bind},
 };
 
 /* A route suffix with '#' matches one decimal number there ("/commands/#/ack"). */
@@ -1008,6 +1153,14 @@ static void on_request(struct evhttp_request *r, void *arg)
             send_error(&q, 403, "forbidden", "this role may not do that");
         return;
     }
+    /* A router's requests need a bound channel (channel.c): its first request on a
+     * connection is the bind. */
+    if (q.role == ROLE_ROUTER && hit->fn != h_bind && !qtpm_nms_channel_allowed(req_ssl(&q))) {
+        send_error(&q, 401, "channel-unbound",
+                   "bind this connection first: POST /api/v1/channel/bind with the TPM "
+                   "signature over its TLS exporter");
+        return;
+    }
     if (method == EVHTTP_REQ_POST || method == EVHTTP_REQ_PUT) {
         const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r), "Content-Type");
         size_t n = strlen("application/json");
@@ -1031,7 +1184,7 @@ static void on_request(struct evhttp_request *r, void *arg)
     json_decref(q.body);
     /* Anything but a read may have changed a router's state (evidence, heartbeat,
      * enrolment...): enforcement and the stream catch up now (two queries when not). */
-    if (method != EVHTTP_REQ_GET)
+    if (method != EVHTTP_REQ_GET && !q.unchanged)
         qtpm_nms_routing_changed(q.nms->rt);
 }
 
@@ -1114,6 +1267,12 @@ static int setup_tls(struct nms *n, const char *dir)
     if (f)
         fclose(f);
     snprintf(key, sizeof key, "%s/server.key", dir);
+    /* libssl reads the providers' TLS groups when the SSL_CTX is made: load them first. */
+    char err[256];
+    if (qtpm_nms_channel_load(err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     n->ssl = SSL_CTX_new(TLS_server_method());
     if (gate_index < 0)
         gate_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, gate_ex_free);
@@ -1136,6 +1295,11 @@ static int setup_tls(struct nms *n, const char *dir)
     SSL_CTX_set_verify_depth(n->ssl, 2);
     static const unsigned char sid[] = "qtpm-nms";
     SSL_CTX_set_session_id_context(n->ssl, sid, sizeof sid - 1);
+    /* The post-quantum channel: hybrid-only groups, handshake log (channel.c). */
+    if (qtpm_nms_channel_tls(n->ssl, err, sizeof err)) {
+        fprintf(stderr, "qtpm-nms: TLS: %s\n", err);
+        return -2;
+    }
     return 0;
 }
 
@@ -1145,12 +1309,39 @@ static void on_offline_timer(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct nms *n = arg;
     int marked = 0;
-    if (qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
-        fprintf(stderr, "qtpm-nms: offline timer: %s\n", qtpm_store_errmsg(n->st));
-    else if (marked)
-        fprintf(stderr, "qtpm-nms: %d router(s) offline\n", marked);
+    char count[16];
+    /* A worker sweeps only the routers it holds (the others sweep theirs). */
+    if (n->wk ? qtpm_store_mark_offline_owned(n->st, (int64_t)time(NULL) - 2 * n->period,
+                                              qtpm_nms_workers_id(n->wk), &marked)
+              : qtpm_store_mark_offline(n->st, (int64_t)time(NULL) - 2 * n->period, &marked))
+        qtpm_nms_log(QTPM_LOG_ERROR, "offline timer failed", "error", qtpm_store_errmsg(n->st),
+                     NULL);
+    else if (marked) {
+        snprintf(count, sizeof count, "%d", marked);
+        qtpm_nms_log(QTPM_LOG_INFO, "routers offline", "count", count, NULL);
+    }
     if (marked)
         qtpm_nms_routing_changed(n->rt);
+}
+
+/* Compaction (ops.c): a bounded number of steps per tick, so the API is never held up
+ * for long; a backlog is worked off over the following ticks, every minute. */
+static void on_compact_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct nms *n = arg;
+    qtpm_store_compacted sum;
+    int more = 0;
+    if (qtpm_nms_compact_steps(n->st, &qtpm_nms_ops()->retention, 4, &sum, &more))
+        qtpm_nms_log(QTPM_LOG_ERROR, "compaction failed", "error", qtpm_store_errmsg(n->st),
+                     NULL);
+    else if (sum.verdicts || sum.events || sum.measurements)
+        qtpm_nms_compact_log(&sum, more);
+    if (n->compact) {
+        struct timeval next = {.tv_sec = more ? 60 : qtpm_nms_ops()->compact_interval};
+        event_add(n->compact, &next);
+    }
 }
 
 static void on_signal(evutil_socket_t fd, short what, void *arg)
@@ -1174,22 +1365,27 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     long port = colon ? strtol(colon + 1, &end, 10) : -1;
     if (!colon || (size_t)(colon - listen) >= sizeof host || !end || *end || port <= 0 ||
         port > 65535) {
-        fprintf(stderr, "qtpm-nms: --listen wants HOST:PORT, got '%s'\n", listen);
+        qtpm_nms_log(QTPM_LOG_ERROR, "--listen wants HOST:PORT", "listen", listen, NULL);
         return 2;
     }
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
     if (qtpm_store_open(db_url, &n.st, err, sizeof err)) {
-        fprintf(stderr, "qtpm-nms: %s\n", err);
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot open the store", "error", err, NULL);
         return 1;
     }
-    if (setup_tls(&n, dir)) {
-        fprintf(stderr, "qtpm-nms: cannot load the TLS material of %s (run qtpm-nms init)\n",
-                dir);
+    int tls = setup_tls(&n, dir);
+    if (tls == -2) {
+        rc = 2; /* a configuration error (docs/CHANNEL.md): no classic fallback */
+        goto out;
+    }
+    if (tls) {
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot load the TLS material (run qtpm-nms init)", "dir",
+                     dir, NULL);
         goto out;
     }
     if (qtpm_nms_web_open(dir, web_dir, &n.web, err, sizeof err)) {
-        fprintf(stderr, "qtpm-nms: %s\n", err);
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot open the dashboard", "error", err, NULL);
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -1199,9 +1395,12 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         goto out;
     n.rt = qtpm_nms_routing_new(n.base, n.st, &n.errors);
     if (!n.rt) {
-        fprintf(stderr, "qtpm-nms: cannot start routing: %s\n", qtpm_store_errmsg(n.st));
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot start routing", "error", qtpm_store_errmsg(n.st),
+                     NULL);
         goto out;
     }
+    if (qtpm_nms_workers_start(n.base, n.st, period, &n.wk))
+        goto out;
     evhttp_set_bevcb(http, make_bev, &n);
     evhttp_set_gencb(http, on_request, &n);
     evhttp_set_max_body_size(http, MAX_BODY);
@@ -1210,7 +1409,7 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
                                          EVHTTP_REQ_HEAD);
     evhttp_set_timeout(http, 30);
     if (evhttp_bind_socket(http, host, (ev_uint16_t)port) != 0) {
-        fprintf(stderr, "qtpm-nms: cannot listen on %s\n", listen);
+        qtpm_nms_log(QTPM_LOG_ERROR, "cannot listen", "listen", listen, NULL);
         goto out;
     }
     sigint = evsignal_new(n.base, SIGINT, on_signal, n.base);
@@ -1222,8 +1421,21 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     offline = event_new(n.base, -1, EV_PERSIST, on_offline_timer, &n);
     if (!offline || event_add(offline, &tick))
         goto out;
-    fprintf(stderr, "qtpm-nms: listening on https://%s/\n", listen);
+    if (qtpm_nms_ops()->compact_interval > 0) {
+        /* The first run soon after start (10 s, or the interval when shorter), then
+         * every compact_interval. */
+        int64_t ci = qtpm_nms_ops()->compact_interval;
+        struct timeval first = {.tv_sec = ci < 10 ? ci : 10};
+        n.compact = evtimer_new(n.base, on_compact_timer, &n);
+        if (!n.compact || event_add(n.compact, &first))
+            goto out;
+    }
+    char url[300];
+    snprintf(url, sizeof url, "https://%s/", listen);
+    qtpm_nms_log(QTPM_LOG_INFO, "listening", "url", url, "store",
+                 strncmp(db_url, "sqlite:", 7) == 0 ? "sqlite" : "postgresql", NULL);
     event_base_dispatch(n.base);
+    qtpm_nms_log(QTPM_LOG_INFO, "stopped", NULL);
     rc = 0;
 out:
     if (sigint)
@@ -1232,9 +1444,12 @@ out:
         event_free(sigterm);
     if (offline)
         event_free(offline);
+    if (n.compact)
+        event_free(n.compact);
     if (http)
         evhttp_free(http); /* first: closing held requests calls into routing */
     qtpm_nms_routing_free(n.rt);
+    qtpm_nms_workers_free(n.wk);
     if (n.base)
         event_base_free(n.base);
     SSL_CTX_free(n.ssl);

@@ -27,6 +27,7 @@
  * frame-ancestors 'none', X-Content-Type-Options: nosniff, X-Frame-Options: DENY and
  * Referrer-Policy: no-referrer (the login URL holds a token).
  */
+#include "config.h"
 #include "nms.h"
 
 #include <errno.h>
@@ -247,8 +248,8 @@ int qtpm_nms_web_open(const char *nms_dir, const char *web_dir, struct qtpm_nms_
         return -1;
     }
     if (web_dir && !realpath(web_dir, w->root)) {
-        fprintf(stderr, "qtpm-nms: no dashboard: %s: %s (serve --web DIR)\n", web_dir,
-                strerror(errno));
+        qtpm_nms_log(QTPM_LOG_WARN, "no dashboard (serve --web DIR)", "web", web_dir, "error",
+                     strerror(errno), NULL);
         w->root[0] = '\0';
     }
     *out = w;

@@ -69,6 +69,23 @@ static json_t *reasons_json(const qtpm_verdict *v)
     return a;
 }
 
+/* Stores entries [0, n) of ima, the list's entries from index first on, as one chunk in
+ * the binary list format (store.h qtpm_store_measurements_add). */
+static int store_new_entries(qtpm_store *st, const char *id, const qtpm_ima_list *ima,
+                             uint64_t first, uint64_t n)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = n <= ima->count ? 0 : QTPM_STORE_ERROR;
+    for (uint64_t i = 0; rc == 0 && i < n; i++)
+        if (qtpm_ima_serialize_binary(&ima->entries[i], &buf, &len) != QTPM_ATTEST_OK)
+            rc = QTPM_STORE_ERROR;
+    if (rc == 0)
+        rc = qtpm_store_measurements_add(st, id, (int64_t)first, (int64_t)n, buf, len);
+    free(buf);
+    return rc;
+}
+
 void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
                        qtpm_ras_result *res)
 {
@@ -214,6 +231,9 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         was_offline = strcmp(before.state, "offline") == 0;
     if (rc == 0)
         rc = qtpm_store_attestation(st, id, vname, reasons_text, state_json, verdict.rebooted);
+    /* The entries this attestation verified, and only those, join the stored list. */
+    if (rc == 0 && vs.next_index > ev.from_index)
+        rc = store_new_entries(st, id, &ima, ev.from_index, vs.next_index - ev.from_index);
     /* A TPM Resume (restartCount changed, resetCount and PCR 10 kept, the list
      * continued) is not a new boot but is worth an event too. */
     if (rc == 0 && !verdict.rebooted && prev.have_boot && vs.have_boot &&
@@ -232,6 +252,12 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         rc = qtpm_store_commit(st);
     else
         qtpm_store_rollback(st);
+    if (rc == QTPM_STORE_CONFLICT) {
+        /* Only under a lease fence (docs/SCALE.md): another worker took the router over
+         * while this one verified; nothing was written, the new holder attests it. */
+        qtpm_ras_fail(res, 409, "lease-lost", qtpm_store_errmsg(st));
+        goto out;
+    }
     if (rc) {
         qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;

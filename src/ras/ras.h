@@ -50,6 +50,11 @@ X509 *qtpm_ras_issue(X509 *ca, EVP_PKEY *ca_key, const char *router, const char 
                      const TPMT_PUBLIC *key, char serial_hex[33]);
 
 /* POST /api/v1/routers/<id>/tls-key (docs/NMS.md "Implicit attestation"). */
+/* The X.509 extension of a router's TLS certificate that holds the Name of its
+ * channel-binding key (docs/CHANNEL.md): an OCTET STRING with the TPM2B_NAME's bytes
+ * (nameAlg ‖ digest). A 2.25 (UUID) arc: ours without registration (ITU-T X.667). */
+#define QTPM_RAS_BIND_OID "2.25.158867641499400968755161906248904889844"
+
 void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *policy_key,
                       const char *id, const json_t *req, qtpm_ras_result *res);
 

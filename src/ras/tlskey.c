@@ -11,6 +11,13 @@
  * CLEAR (so only its policy can authorize signing) and authPolicy equal to
  * PolicyAuthorize(Name of the NMS policy key, policyRef = router id) computed here. Then
  * the privacy CA issues the TLS client certificate (OU=router, CN=router id, clientAuth).
+ *
+ * The request may also carry the router's channel-binding key (docs/CHANNEL.md):
+ * bind_pub, bind_certify_info, bind_signature — the same AK's TPM2_Certify of it over the
+ * same nonce. It must be an ML-DSA-44/65 signing key (ECC P-256 on TPMs without ML-DSA)
+ * with the attributes and the policy of the TLS key; its Name then goes into the TLS
+ * certificate (extension QTPM_RAS_BIND_OID), which is how the NMS knows, on each
+ * connection, which key must sign that connection's TLS exporter.
  */
 #include "ras.h"
 
@@ -19,11 +26,115 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
 #include "qtpm/marshal.h"
 #include "qtpm/tss.h"
 #include "qtpm/tss_tasks.h"
 
 
+
+/* The checks both TPM-resident keys of the channel pass: certified by the AK over the
+ * nonce, a signing key that never leaves the TPM, usable only under the NMS's policy. */
+static const char *check_tpm_key(const TPMT_PUBLIC *ak, const TPM2B_PUBLIC *key,
+                                 const TPM2B_ATTEST *attest, const TPMT_SIGNATURE *sig,
+                                 const TPM2B_DATA *qual, const TPM2B_PUBLIC *pol,
+                                 const char *id, TPM2B_NAME *name)
+{
+    const TPMT_PUBLIC *k = &key->publicArea;
+    if (qtpm_tss_public_name(k, name) != QTPM_OK ||
+        qtpm_tss_certify_verify(ak, attest, sig, qual, name, NULL) != QTPM_OK)
+        return "certify-invalid";
+    const TPMA_OBJECT need = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                             TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_SIGN_ENCRYPT;
+    const TPMA_OBJECT forbid = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_DECRYPT |
+                               TPMA_OBJECT_RESTRICTED;
+    if ((k->objectAttributes & need) != need || (k->objectAttributes & forbid))
+        return "key-invalid";
+    TPM2B_NAME pol_name;
+    TPM2B_NONCE ref = {.size = (UINT16)strlen(id)};
+    TPM2B_DIGEST want;
+    memcpy(ref.buffer, id, ref.size);
+    if (qtpm_tss_public_name(&pol->publicArea, &pol_name) != QTPM_OK ||
+        qtpm_tss_policy_start(k->nameAlg, &want) != QTPM_OK ||
+        qtpm_tss_policy_authorize(k->nameAlg, &want, &pol_name, &ref) != QTPM_OK)
+        return "key-invalid";
+    if (k->authPolicy.size != want.size ||
+        memcmp(k->authPolicy.buffer, want.buffer, want.size) != 0)
+        return "key-policy";
+    return NULL;
+}
+
+/* The optional channel-binding key of the request: 0 absent, 1 checked (*name set),
+ * -1 refused (res set). */
+static int bind_key(const json_t *req, const TPMT_PUBLIC *ak, const TPM2B_DATA *qual,
+                    const TPM2B_PUBLIC *pol, const char *id, TPM2B_NAME *name,
+                    qtpm_ras_result *res)
+{
+    if (!json_object_get(req, "bind_pub"))
+        return 0;
+    TPM2B_PUBLIC key;
+    TPM2B_ATTEST attest;
+    TPMT_SIGNATURE sig;
+    uint8_t *kraw = NULL, *araw = NULL, *sraw = NULL;
+    size_t klen = 0, alen = 0, slen = 0, off = 0, off2 = 0;
+    int rc = -1;
+    const char *s1 = json_string_value(json_object_get(req, "bind_certify_info"));
+    const char *s2 = json_string_value(json_object_get(req, "bind_signature"));
+    if (qtpm_ras_json_public(req, "bind_pub", &key, &kraw, &klen) || !s1 || !s2 ||
+        qtpm_ras_b64_decode(s1, &araw, &alen) || qtpm_ras_b64_decode(s2, &sraw, &slen) ||
+        qtpm_TPM2B_ATTEST_unmarshal(&attest, araw, alen, &off) != TPM_RC_SUCCESS ||
+        off != alen ||
+        qtpm_TPMT_SIGNATURE_unmarshal(&sig, sraw, slen, &off2, 0) != TPM_RC_SUCCESS ||
+        off2 != slen) {
+        qtpm_ras_fail(res, 400, "bad-request",
+                      "bind_pub, bind_certify_info, bind_signature: TPM2B_PUBLIC, "
+                      "TPM2B_ATTEST, TPMT_SIGNATURE in base64");
+        goto out;
+    }
+    const TPMT_PUBLIC *k = &key.publicArea;
+    int mldsa = k->type == TPM_ALG_MLDSA &&
+                (k->parameters.mldsaDetail.parameterSet == TPM_MLDSA_44 ||
+                 k->parameters.mldsaDetail.parameterSet == TPM_MLDSA_65);
+    int ecc = k->type == TPM_ALG_ECC && k->parameters.eccDetail.curveID == TPM_ECC_NIST_P256;
+    if (!mldsa && !ecc) {
+        qtpm_ras_fail(res, 400, "bind-key-invalid",
+                      "the channel-binding key must be ML-DSA-44/65 (or ECC P-256)");
+        goto out;
+    }
+    const char *why = check_tpm_key(ak, &key, &attest, &sig, qual, pol, id, name);
+    if (why) {
+        qtpm_ras_fail(res, strcmp(why, "certify-invalid") == 0 ? 403 : 400,
+                      strcmp(why, "certify-invalid") == 0 ? "bind-certify-invalid"
+                                                          : "bind-key-invalid",
+                      "the channel-binding key is not certified by the AK over the nonce, "
+                      "or lacks fixedTPM, fixedParent, sensitiveDataOrigin, sign, a clear "
+                      "userWithAuth or the NMS's PolicyAuthorize");
+        goto out;
+    }
+    rc = 1;
+out:
+    free(kraw);
+    free(araw);
+    free(sraw);
+    return rc;
+}
+
+/* Adds the binding key's Name to the certificate and signs it again. */
+static int add_bind_name(X509 *cert, EVP_PKEY *ca_key, const TPM2B_NAME *name)
+{
+    ASN1_OBJECT *obj = OBJ_txt2obj(QTPM_RAS_BIND_OID, 1);
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    X509_EXTENSION *ext = NULL;
+    int ok = obj && os && ASN1_OCTET_STRING_set(os, name->buffer, name->size) &&
+             (ext = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) &&
+             X509_add_ext(cert, ext, -1) && X509_sign(cert, ca_key, EVP_sha384());
+    X509_EXTENSION_free(ext);
+    ASN1_OCTET_STRING_free(os);
+    ASN1_OBJECT_free(obj);
+    return ok ? 0 : -1;
+}
 
 static int b64_field(const json_t *req, const char *f, uint8_t **out, size_t *len)
 {
@@ -119,8 +230,13 @@ void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *poli
              "authPolicy is not PolicyAuthorize(NMS policy key, router id)");
         goto out;
     }
+    TPM2B_NAME bind_name;
+    int bind = bind_key(req, &ak.publicArea, &qual, &pol, id, &bind_name, res);
+    if (bind < 0)
+        goto out;
     char serial[33];
-    if (!(cert = qtpm_ras_issue(ca, ca_key, id, "router", k, serial))) {
+    if (!(cert = qtpm_ras_issue(ca, ca_key, id, "router", k, serial)) ||
+        (bind && add_bind_name(cert, ca_key, &bind_name))) {
         qtpm_ras_fail(res, 500, "internal", "cannot issue the TLS certificate");
         goto out;
     }

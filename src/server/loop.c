@@ -114,6 +114,9 @@ int srv_listen(qtpm_server *srv, const char *host, uint16_t port, srv_proto prot
         if (fd < 0)
             continue;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        /* Each answer is one small write; Nagle would only add latency.
+         * Accepted sockets inherit the option (conn_accept). */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         if (ai->ai_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
         if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 16) != 0) {
@@ -207,6 +210,10 @@ int srv_adopt(qtpm_server *srv, int fd, srv_proto proto)
         port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
     else if (ss.ss_family == AF_INET6)
         port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
     listeners[n_listeners].fd = fd;
     listeners[n_listeners].proto = proto;
     listeners[n_listeners].port = port;
@@ -271,7 +278,8 @@ static size_t conn_victim(const uint8_t *key, uint8_t len, int peer_only)
     return best;
 }
 
-static void conn_accept(qtpm_server *srv, const listener *l)
+/* Accepts one client; returns its slot, or SIZE_MAX when none was added. */
+static size_t conn_accept(qtpm_server *srv, const listener *l)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
@@ -282,7 +290,7 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     size_t i, same = 0, free_slot = SIZE_MAX;
 
     if (fd < 0)
-        return;
+        return SIZE_MAX;
     peer_key(&ss, key, &key_len);
     for (i = 0; i < SRV_MAX_CONNS; i++) {
         if (conns[i] == NULL) {
@@ -296,7 +304,7 @@ static void conn_accept(qtpm_server *srv, const listener *l)
         size_t v = conn_victim(key, key_len, 1);
         if (v == SIZE_MAX) { /* all of them pinned */
             close(fd);
-            return;
+            return SIZE_MAX;
         }
         srv_log(srv, "client %d: its address holds %zu connections, dropping its idlest", fd, same);
         conn_close(srv, v);
@@ -312,18 +320,24 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     }
     if (free_slot == SIZE_MAX) { /* every place is pinned */
         close(fd);
-        return;
+        return SIZE_MAX;
     }
     i = free_slot;
     conns[i] = calloc(1, sizeof(srv_conn));
     if (conns[i] == NULL) {
         close(fd);
-        return;
+        return SIZE_MAX;
     }
     conns[i]->passed_fd = -1;
     conns[i]->is_unix = ss.ss_family == AF_UNIX;
-    /* Each answer is one small write; Nagle would only add latency. */
+#ifndef __linux__
+    /* Linux copies TCP_NODELAY from the listening socket (srv_listen,
+     * srv_adopt), which saves a system call per connection: the swtpm TCTI
+     * opens a connection for every command. */
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+#else
+    (void)one;
+#endif
     conns[i]->fd = fd;
     conns[i]->proto = l->proto;
     conns[i]->handler = handler_for(l->proto);
@@ -331,6 +345,7 @@ static void conn_accept(qtpm_server *srv, const listener *l)
     memcpy(conns[i]->peer, key, sizeof(key));
     conns[i]->peer_len = key_len;
     srv_log(srv, "%s client %d connected", proto_name(l->proto), fd);
+    return i;
 }
 
 srv_conn *srv_add_conn(qtpm_server *srv, int fd, srv_proto proto)
@@ -402,19 +417,33 @@ void srv_collect(srv_conn *c, uint8_t *buf, size_t need,
     c->collect_done = done;
 }
 
+/* A connection the idle timeout applies to: one that has not completed a
+ * frame yet or is in the middle of one (or of an answer). */
+static int conn_waiting(const srv_conn *c)
+{
+    return !c->pinned && (!c->framed || c->in_len > 0 || c->skip > 0 || c->out_len > 0 ||
+                          c->big_len > 0 || c->collect != NULL);
+}
+
+static int conn_any_waiting(void)
+{
+    for (size_t i = 0; i < SRV_MAX_CONNS; i++)
+        if (conns[i] != NULL && conn_waiting(conns[i]))
+            return 1;
+    return 0;
+}
+
 /* Drops connections that held their place too long without a frame. */
 static void conn_expire(qtpm_server *srv)
 {
-    uint64_t now = now_ms(), limit = (uint64_t)srv->idle_timeout_s * 1000u;
     if (srv->idle_timeout_s == 0)
         return;
+    uint64_t now = now_ms(), limit = (uint64_t)srv->idle_timeout_s * 1000u;
     for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
         srv_conn *c = conns[i];
-        if (c == NULL || c->pinned)
+        if (c == NULL || !conn_waiting(c))
             continue;
-        int waiting = !c->framed || c->in_len > 0 || c->skip > 0 || c->out_len > 0 ||
-                      c->big_len > 0 || c->collect != NULL;
-        if (waiting && now - c->active_ms >= limit) {
+        if (now - c->active_ms >= limit) {
             srv_log(srv, "%s client %d: no complete frame for %u s, dropped", proto_name(c->proto),
                     c->fd, srv->idle_timeout_s);
             conn_close(srv, i);
@@ -477,6 +506,18 @@ static int conn_flush(srv_conn *c)
     c->big = NULL;
     c->big_len = c->big_sent = 0;
     return 0;
+}
+
+static int conn_readable(qtpm_server *srv, srv_conn *c);
+
+/* Reads what is there and answers it; true when the connection is to be
+ * closed: broken, or its last answer (one that ends it) is all sent. The
+ * accept path takes this too, since a command read at accept can end it. */
+static int conn_done_after_read(qtpm_server *srv, srv_conn *c)
+{
+    if (conn_readable(srv, c) != 0)
+        return 1;
+    return c->close_after_flush && c->out_len == 0 && c->big_len == 0;
 }
 
 /* Feeds buffered input to the handler while answers can be sent; returns -1
@@ -582,18 +623,22 @@ static int conn_readable(qtpm_server *srv, srv_conn *c)
     if (n < 0)
         return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
     c->in_len += (size_t)n;
+    int rc = conn_process(srv, c);
 #ifdef TCP_QUICKACK
     /* The mssim TCTI writes a command in several small pieces (command
      * code, locality, size, body), each waiting, under Nagle, for the ACK
      * of the one before; a delayed ACK here costs it ~40 ms per command.
-     * Linux clears QUICKACK again by itself, so it is set after each read
-     * (tcp(7)). Harmless on the swtpm protocol, which sends one piece. */
-    {
+     * So while a frame is incomplete the ACK goes out at once (setting
+     * QUICKACK sends a pending ACK, tcp(7); Linux clears the flag again by
+     * itself). A complete frame needs none: its answer carries the ACK, and
+     * the swtpm protocol, which sends a command in one piece, costs no
+     * system call more than the read and the answer. */
+    if (rc == 0 && c->in_len > 0 && !c->is_unix && c->out_len == 0 && c->big_len == 0) {
         int one = 1;
         (void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
     }
 #endif
-    return conn_process(srv, c);
+    return rc;
 }
 
 int srv_run(qtpm_server *srv)
@@ -639,10 +684,11 @@ int srv_run(qtpm_server *srv)
             conn_of[n] = i;
             n++;
         }
-        /* wake up once a second while clients are connected, to expire
-         * the ones that hold a place without completing a frame */
+        /* wake up once a second while a client holds a place without a
+         * complete frame, to expire it; otherwise sleep until something
+         * happens (no timer to arm on every command) */
         struct timespec tick = {1, 0};
-        rc = ppoll(pfd, n, (n > n_listeners && srv->idle_timeout_s) ? &tick : NULL, &waitmask);
+        rc = ppoll(pfd, n, (srv->idle_timeout_s && conn_any_waiting()) ? &tick : NULL, &waitmask);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -656,7 +702,12 @@ int srv_run(qtpm_server *srv)
             if (pfd[i].revents == 0)
                 continue;
             if (conn_of[i] == SIZE_MAX) {
-                conn_accept(srv, &listeners[i]);
+                /* The swtpm TCTI connects for every command and sends it at
+                 * once: read right away, which often finds the command and
+                 * saves a turn of the loop (a poll and a wake-up). */
+                size_t k = conn_accept(srv, &listeners[i]);
+                if (k != SIZE_MAX && conn_done_after_read(srv, conns[k]))
+                    conn_close(srv, k);
                 continue;
             }
             c = conns[conn_of[i]];
@@ -671,9 +722,7 @@ int srv_run(qtpm_server *srv)
                         drop = conn_process(srv, c) != 0; /* frames already buffered */
                 }
             } else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-                drop = conn_readable(srv, c) != 0;
-                if (!drop && c->close_after_flush && c->out_len == 0 && c->big_len == 0)
-                    drop = 1;
+                drop = conn_done_after_read(srv, c);
             }
             if (drop)
                 conn_close(srv, conn_of[i]);

@@ -5,7 +5,7 @@
  *
  *   qtpm-server [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]
  *               [--memory] [--rm] [--wait-power-on] [--idle-timeout S]
- *               [--max-per-peer N] [-v]
+ *               [--max-per-peer N] [--profile NAME|JSON] [-v]
  *
  * mssim (default) listens on N (commands) and N+1 (platform signals), swtpm on
  * N (data) and N+1 (control), N = 2321 by default as for both simulators'
@@ -15,7 +15,13 @@
  * off until POWER_ON (mssim) or CMD_INIT (swtpm).
  *
  * Called as tpm_server (a symlink the build creates), it also takes IBM's
- * tpm_server options: -port N, -rm (start from fresh state), -h.
+ * tpm_server options: -port N, -rm (start from fresh state), -h; test
+ * harnesses that start tpm_server add --profile (or -profile) to those.
+ *
+ * --profile picks the TPM profile a new state is manufactured with
+ * (default, compat-tss3, or a custom profile's JSON; docs/SERVER.md
+ * "Profiles"). A stored TPM keeps its profile: naming another one is
+ * refused, the state untouched, as libtpms refuses it.
  *
  * --ctrl type=unixio,path=P (or fd=N: an inherited listening socket, or
  * clientfd=N: an inherited connected one) puts the swtpm control channel on
@@ -45,6 +51,7 @@
 #include "qtpm/version.h"
 
 #define DEFAULT_PORT 2321
+#define PROFILE_LOG_MAX 2100
 
 typedef struct {
     int swtpm;
@@ -57,9 +64,11 @@ typedef struct {
     int verbose;
     long idle_timeout;
     long max_per_peer;
+    long journal_bytes;    /* --journal, QTPM_STORE_JOURNAL_DEFAULT if not given */
     const char *ctrl_path; /* --ctrl type=unixio,path= */
     int ctrl_fd;           /* fd= (listening), -1 if none */
     int ctrl_clientfd;     /* clientfd= (connected), -1 if none */
+    const char *profile;   /* --profile, NULL if not given */
 } options;
 
 static void usage(FILE *f, const char *path)
@@ -67,7 +76,8 @@ static void usage(FILE *f, const char *path)
     const char *prog = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     fprintf(f,
             "usage: %s [--mssim | --swtpm] [--port N] [--host ADDR] [--state DIR]\n"
-            "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N] [-v]\n"
+            "          [--memory] [--rm] [--wait-power-on] [--idle-timeout S] [--max-per-peer N]\n"
+            "          [--journal BYTES] [--profile NAME|JSON] [-v]\n"
             "  --mssim          TCG simulator protocol: commands on N, platform on N+1 "
             "(default)\n"
             "  --swtpm          swtpm socket protocol: data on N, control on N+1\n"
@@ -76,10 +86,16 @@ static void usage(FILE *f, const char *path)
             "  --state DIR      state directory (default $QTPM_STATE or ./qtpm-state)\n"
             "  --memory         keep no state on disk\n"
             "  --rm             remove the saved state first (a new TPM)\n"
+            "  --journal BYTES  size of the state's write-ahead journal (default %u; 0: none,\n"
+            "                   every change rewrites the state file; docs/SERVER.md)\n"
             "  --wait-power-on  start powered off; wait for POWER_ON / CMD_INIT\n"
             "  --idle-timeout S drop a client holding a connection S seconds without a\n"
             "                   complete command (default %d; 0: never)\n"
             "  --max-per-peer N connections one address may hold (default %d, at most %d)\n"
+            "  --profile P      TPM profile of a new TPM: default (everything), compat-tss3 (no\n"
+            "                   SHA-3: for tpm2-tss 3.x clients), or custom JSON\n"
+            "                   {\"Name\":\"custom\",\"Algorithms\":\"...\",\"Commands\":\"...\"};\n"
+            "                   a stored TPM keeps its own and refuses another (docs/SERVER.md)\n"
             "  --ctrl type=unixio,path=P|fd=N|clientfd=N\n"
             "                   swtpm control channel on a UNIX socket (QEMU -tpmdev emulator);\n"
             "                   implies --swtpm, opens no TCP port\n"
@@ -87,8 +103,9 @@ static void usage(FILE *f, const char *path)
             "                   --log X are accepted, the last two ignored)\n"
             "  -V, --verbose    log to stderr\n"
             "  -v, --version    print the version and exit\n"
-            "as tpm_server: -port N, -rm, -h (IBM tpm_server options)\n",
-            prog, DEFAULT_PORT, SRV_IDLE_TIMEOUT_DEFAULT, SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
+            "as tpm_server: -port N, -rm, -profile P, -h (IBM tpm_server options)\n",
+            prog, DEFAULT_PORT, QTPM_STORE_JOURNAL_DEFAULT, SRV_IDLE_TIMEOUT_DEFAULT,
+            SRV_MAX_PER_PEER_DEFAULT, SRV_MAX_CONNS);
 }
 
 static int parse_port(const char *s, long *port)
@@ -164,6 +181,14 @@ static int parse_args(int argc, char **argv, options *o)
                 fprintf(stderr, "%s: bad port %s\n", argv[0], argv[i]);
                 return -1;
             }
+        } else if ((strcmp(a, "--profile") == 0 || (ibm && strcmp(a, "-profile") == 0)) &&
+                   has_next) {
+            char why[256];
+            o->profile = argv[++i];
+            if (qtpm_profile_check(o->profile, why, sizeof(why)) != QTPM_OK) {
+                fprintf(stderr, "%s: bad --profile: %s\n", argv[0], why);
+                return -1;
+            }
         } else if (strcmp(a, "--host") == 0 && has_next) {
             o->host = argv[++i];
         } else if (strcmp(a, "--state") == 0 && has_next) {
@@ -188,6 +213,18 @@ static int parse_args(int argc, char **argv, options *o)
                 o->idle_timeout = v;
             else
                 o->max_per_peer = v;
+        } else if (strcmp(a, "--journal") == 0 && has_next) {
+            char *end;
+            long v;
+            errno = 0;
+            v = strtol(argv[++i], &end, 10);
+            if (errno != 0 || *end != '\0' || argv[i][0] == '\0' ||
+                (v != 0 && (v < 2048 || v > (16L << 20) || v % 512 != 0))) {
+                fprintf(stderr, "%s: bad --journal %s (0, or 2048 .. 16777216 in steps of 512)\n",
+                        argv[0], argv[i]);
+                return -1;
+            }
+            o->journal_bytes = v;
         } else if (strcmp(a, "--ctrl") == 0 && has_next) {
             if (parse_ctrl(argv[++i], o) != 0) {
                 fprintf(stderr,
@@ -295,6 +332,7 @@ int main(int argc, char **argv)
         o.state_dir = "./qtpm-state";
     o.idle_timeout = SRV_IDLE_TIMEOUT_DEFAULT;
     o.max_per_peer = SRV_MAX_PER_PEER_DEFAULT;
+    o.journal_bytes = QTPM_STORE_JOURNAL_DEFAULT;
     o.ctrl_fd = o.ctrl_clientfd = -1;
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
@@ -309,7 +347,7 @@ int main(int argc, char **argv)
     } else {
         /* Lock first, then remove: --rm on a directory another server
          * holds fails like any other second server. */
-        rc = qtpm_store_dir(&cfg.store, o.state_dir);
+        rc = qtpm_store_dir_journal(&cfg.store, o.state_dir, (size_t)o.journal_bytes);
         if (rc != QTPM_OK) {
             fprintf(stderr, "%s: cannot open state directory %s: %s\n", argv[0], o.state_dir,
                     qtpm_strerror(rc));
@@ -323,6 +361,7 @@ int main(int argc, char **argv)
         }
     }
     cfg.powered_on = !o.wait_power_on;
+    cfg.profile = o.profile;
     srv.nv_on = cfg.powered_on;
 
     /* Listen before creating the TPM, so a port clash fails fast and does not
@@ -395,6 +434,12 @@ int main(int argc, char **argv)
             cfg.store.close(cfg.store.ctx);
         srv_close_all();
         return 1;
+    }
+    if (srv.verbose) {
+        char prof[PROFILE_LOG_MAX];
+        if (qtpm_tpm_profile(srv.tpm, prof, sizeof(prof)) == 0)
+            snprintf(prof, sizeof(prof), "custom (too long to print)");
+        fprintf(stderr, "qtpm-server: TPM profile %s\n", prof);
     }
     /* The ready line: clients may connect from now on (scripts wait for it). */
     if (activated == 2)

@@ -40,6 +40,10 @@ typedef struct qtpm_db_stmt qtpm_db_stmt; /* a prepared statement */
  * integer, {id} an integer key the database assigns, {serial} the same but never reused. */
 typedef struct {
     const char *blob, *int64, *id, *serial;
+    /* The row-locking clause a lease sweep appends to its SELECT: "FOR UPDATE SKIP
+     * LOCKED" where rows can be locked (PostgreSQL), "" where the write lock already
+     * covers the whole database (SQLite). */
+    const char *skip_locked;
 } qtpm_db_words;
 
 typedef struct {
@@ -53,6 +57,14 @@ typedef struct {
     /* Starts a transaction holding the database's write lock until it ends, so writers
      * run one at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock). */
     int (*begin)(qtpm_db *db);
+    /* Optional (NULL: begin is used): a write transaction without the database-wide
+     * lock, for writers whose rows are guarded otherwise (a router's lease, row locks);
+     * lock() takes the database-wide lock inside it later, until it ends. */
+    int (*begin_light)(qtpm_db *db);
+    int (*lock)(qtpm_db *db);
+    /* Optional: a session that stays idle inside a transaction for ms is ended by the
+     * server, its locks released (0: no limit). Kept across reconnections. */
+    int (*idle_limit)(qtpm_db *db, int ms);
     int (*commit)(qtpm_db *db);
     int (*rollback)(qtpm_db *db);
 

@@ -255,7 +255,7 @@ static void sq_finalize(qtpm_db_stmt *s)
 const qtpm_db_ops qtpm_db_sqlite = {
     .name = "sqlite",
     .words = {.blob = "BLOB", .int64 = "INTEGER", .id = "INTEGER PRIMARY KEY",
-              .serial = "INTEGER PRIMARY KEY AUTOINCREMENT"},
+              .serial = "INTEGER PRIMARY KEY AUTOINCREMENT", .skip_locked = ""},
     .open = sq_open,
     .close = sq_close,
     .exec = sq_exec,

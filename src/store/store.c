@@ -26,11 +26,18 @@
 #include <time.h>
 
 #include "db.h"
+#include "store_priv.h"
 
 struct qtpm_store {
     const qtpm_db_ops *ops;
     qtpm_db *db;
     int depth; /* nesting of qtpm_store_begin */
+    int light, locked; /* outermost transaction began without the write lock; took it */
+    struct {
+        int on;
+        char worker[64];
+        int64_t epoch, started_ms;
+    } fence; /* qtpm_store_fence: the lease an attestation write must still hold */
     char err[256];
 };
 
@@ -83,6 +90,32 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN time_ms {int} NOT NULL DEFAULT 0;"
     "UPDATE events SET time_ms = time * 1000;"
     "CREATE INDEX events_router ON events(router);",
+    /* 4: verifier workers sharing one database (docs/SCALE.md): the workers with their
+     * heartbeats, each router's lease (owner, epoch, expiry), and who verified each
+     * verdict under which lease, from when to when. */
+    "CREATE TABLE workers (id TEXT PRIMARY KEY, url TEXT NOT NULL, host TEXT NOT NULL,"
+    " pid {int} NOT NULL, started_ms {int} NOT NULL, beat_ms {int} NOT NULL,"
+    " state TEXT NOT NULL);"
+    "ALTER TABLE routers ADD COLUMN owner TEXT;"
+    "ALTER TABLE routers ADD COLUMN lease_epoch {int} NOT NULL DEFAULT 0;"
+    "ALTER TABLE routers ADD COLUMN lease_until_ms {int} NOT NULL DEFAULT 0;"
+    "CREATE INDEX routers_owner ON routers(owner);"
+    "ALTER TABLE verdicts ADD COLUMN worker TEXT;"
+    "ALTER TABLE verdicts ADD COLUMN epoch {int} NOT NULL DEFAULT 0;"
+    "ALTER TABLE verdicts ADD COLUMN started_ms {int} NOT NULL DEFAULT 0;"
+    "ALTER TABLE verdicts ADD COLUMN time_ms {int} NOT NULL DEFAULT 0;",
+    /* 5: bounded attestation storage (retention.c): each attestation's new measurement
+     * list entries (a chunk per attestation, numbered by boot), and the indices of the
+     * dashboard's and the compaction's queries — the newest verdict of every router,
+     * a router's newest events, the verdict events, the routers of a state. */
+    "CREATE TABLE measurements (router TEXT NOT NULL REFERENCES routers(id),"
+    " boot {int} NOT NULL, first_index {int} NOT NULL, entries {int} NOT NULL,"
+    " list {blob} NOT NULL, time {int} NOT NULL, PRIMARY KEY (router, boot, first_index));"
+    "CREATE INDEX verdicts_router ON verdicts(router, id);"
+    "DROP INDEX events_router;"
+    "CREATE INDEX events_router ON events(router, id);"
+    "CREATE INDEX events_kind ON events(kind, router, id);"
+    "CREATE INDEX routers_state ON routers(state);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -130,6 +163,21 @@ static int prep(qtpm_store *st, qtpm_db_stmt **s, const char *sql, const char *f
 }
 
 static void done(qtpm_store *st, qtpm_db_stmt *s) { st->ops->finalize(s); }
+
+/* For the store's other files (store_priv.h). */
+int qtpm_store_vprep_(qtpm_store *st, qtpm_db_stmt **s, const char *sql, const char *fmt,
+                      va_list ap)
+{
+    return vprep(st, s, sql, fmt, ap);
+}
+
+const qtpm_db_ops *qtpm_store_ops_(qtpm_store *st, qtpm_db **db, char **err, size_t *errlen)
+{
+    *db = st->db;
+    *err = st->err;
+    *errlen = sizeof st->err;
+    return st->ops;
+}
 
 /* Runs a statement that returns no rows; *changes (when not NULL) gets the rows changed. */
 static int run(qtpm_store *st, int64_t *changes, const char *sql, const char *fmt, ...)
@@ -346,16 +394,25 @@ void qtpm_store_close(qtpm_store *st)
 
 const char *qtpm_store_errmsg(const qtpm_store *st) { return st->err; }
 
-int qtpm_store_begin(qtpm_store *st)
+/* The outermost begin. A light one (PostgreSQL: no advisory lock) is for the lease
+ * machinery, whose rows are guarded by row locks and SKIP LOCKED; it must not write an
+ * event after locking rows (event_add would take the advisory lock then, and a writer
+ * holding that lock and waiting for one of those rows would deadlock with it). */
+static int begin_tx(qtpm_store *st, int light)
 {
     if (st->depth++ > 0)
         return QTPM_STORE_OK;
-    if (st->ops->begin(st->db)) {
+    light = light && st->ops->begin_light && st->ops->lock;
+    if (light ? st->ops->begin_light(st->db) : st->ops->begin(st->db)) {
         st->depth = 0;
         return QTPM_STORE_ERROR;
     }
+    st->light = light;
+    st->locked = !light;
     return QTPM_STORE_OK;
 }
+
+int qtpm_store_begin(qtpm_store *st) { return begin_tx(st, 0); }
 
 int qtpm_store_commit(qtpm_store *st)
 {
@@ -363,6 +420,7 @@ int qtpm_store_commit(qtpm_store *st)
         return QTPM_STORE_ERROR;
     if (--st->depth > 0)
         return QTPM_STORE_OK;
+    st->light = st->locked = 0;
     return st->ops->commit(st->db);
 }
 
@@ -371,6 +429,7 @@ int qtpm_store_rollback(qtpm_store *st)
     if (st->depth == 0)
         return QTPM_STORE_ERROR;
     st->depth = 0; /* an inner rollback aborts the whole transaction */
+    st->light = st->locked = 0;
     return st->ops->rollback(st->db);
 }
 
@@ -474,6 +533,27 @@ int qtpm_store_router_each(qtpm_store *st, qtpm_store_router_cb cb, void *ctx)
     return rc < 0 ? rc : QTPM_STORE_OK;
 }
 
+int qtpm_store_router_summaries(qtpm_store *st, qtpm_store_summary_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT r.id, r.hostname, r.state, r.allow_reenrol, r.created, "
+                          "r.updated, v.verdict, v.reasons FROM routers r LEFT JOIN verdicts v "
+                          "ON v.id = (SELECT max(id) FROM verdicts WHERE router = r.id) "
+                          "ORDER BY r.id", "");
+    if (rc)
+        return rc;
+    qtpm_store_router_summary sum;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        router_row(st, s, &sum.r);
+        copy_text(st, sum.verdict, sizeof sum.verdict, s, 6);
+        sum.reasons = st->ops->column_text(s, 7);
+        if (cb(ctx, &sum))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
 /* ---- events ---------------------------------------------------------------------- */
 
 int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
@@ -485,6 +565,14 @@ int qtpm_store_event_add(qtpm_store *st, const char *router, const char *kind,
      * one writer anyway; on PostgreSQL an identity value is taken at INSERT time. */
     if (qtpm_store_begin(st))
         return QTPM_STORE_ERROR;
+    /* In a light transaction the write lock is taken here, as late as it can be. */
+    if (st->light && !st->locked) {
+        if (st->ops->lock(st->db)) {
+            qtpm_store_rollback(st);
+            return QTPM_STORE_ERROR;
+        }
+        st->locked = 1;
+    }
     qtpm_db_stmt *s;
     int64_t ms = qtpm_store_now_ms();
     int rc = one(st, &s, "INSERT INTO events (time, router, kind, detail, time_ms) "
@@ -543,6 +631,16 @@ int qtpm_store_router_events(qtpm_store *st, const char *router, int limit,
     return rc ? rc : events_run(st, s, cb, ctx);
 }
 
+int qtpm_store_event_tail(qtpm_store *st, int64_t since, int64_t limit,
+                          qtpm_store_event_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    int rc = prep(st, &s, "SELECT * FROM (SELECT id, time, router, kind, detail, time_ms "
+                          "FROM events WHERE id > $1 ORDER BY id DESC LIMIT $2) t ORDER BY id",
+                  "ii", since, limit);
+    return rc ? rc : events_run(st, s, cb, ctx);
+}
+
 /* ---- nonces, verdicts ------------------------------------------------------------ */
 
 int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
@@ -556,8 +654,10 @@ int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_
                           int64_t now)
 {
     /* Deleting is the take: a second use (even a concurrent one) finds no row. Expired
-     * nonces of any router are swept in the same transaction. */
-    if (qtpm_store_begin(st))
+     * nonces of any router are swept in the same transaction — a light one: row locks
+     * are all it needs (no event, nothing read before writing), so verifier workers do
+     * not queue for the database-wide lock here. */
+    if (begin_tx(st, 1))
         return QTPM_STORE_ERROR;
     int64_t found = 0;
     if (run(st, &found, "DELETE FROM nonces WHERE nonce = $1 AND router = $2 "
@@ -575,9 +675,12 @@ int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdi
 {
     if (qtpm_store_begin(st))
         return QTPM_STORE_ERROR;
-    int rc = run(st, NULL, "INSERT INTO verdicts (router, time, verdict, reasons) "
-                           "VALUES ($1, $2, $3, $4)", "titt", router, now_s(), verdict,
-                 reasons_json);
+    int64_t ms = qtpm_store_now_ms();
+    int rc = run(st, NULL, "INSERT INTO verdicts (router, time, verdict, reasons, worker, "
+                           "epoch, started_ms, time_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 "titttiii", router, ms / 1000, verdict, reasons_json,
+                 st->fence.on ? st->fence.worker : NULL, st->fence.on ? st->fence.epoch : 0,
+                 st->fence.on ? st->fence.started_ms : ms, ms);
     if (!rc)
         rc = qtpm_store_router_set_state(st, router, verdict);
     if (!rc)
@@ -592,7 +695,7 @@ int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n)
 {
     static const char *const tables[] = {"routers", "eks", "aks", "certificates", "vendors",
                                          "digestlists", "verdicts", "events", "nonces",
-                                         "commands", "routing_reports"};
+                                         "commands", "routing_reports", "measurements"};
     *n = 0;
     int ok = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
@@ -931,11 +1034,32 @@ int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdi
         return QTPM_STORE_ERROR;
     /* verifier_state is a {blob} column: the JSON goes in as its bytes. */
     int64_t n = 0;
-    int rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
+    int rc;
+    if (st->fence.on) {
+        /* Fenced (docs/SCALE.md): written only while this worker still holds the lease
+         * it verified under; a lease that moved meanwhile makes this a CONFLICT and the
+         * whole attestation is rolled back. */
+        rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
+                         "WHERE id = $3 AND owner = $4 AND lease_epoch = $5", "bitti",
+                 (const void *)state_json, state_json ? strlen(state_json) : (size_t)0,
+                 now_s(), router, st->fence.worker, st->fence.epoch);
+        if (!rc && n == 0) {
+            qtpm_store_router r;
+            rc = qtpm_store_router_get(st, router, &r);
+            if (rc == 0) {
+                snprintf(st->err, sizeof st->err, "lease lost: router %s is no longer held "
+                         "by worker %s at epoch %lld", router, st->fence.worker,
+                         (long long)st->fence.epoch);
+                rc = QTPM_STORE_CONFLICT;
+            }
+        }
+    } else {
+        rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
                          "WHERE id = $3", "bit", (const void *)state_json,
                  state_json ? strlen(state_json) : (size_t)0, now_s(), router);
-    if (!rc && n == 0)
-        rc = QTPM_STORE_NOTFOUND;
+        if (!rc && n == 0)
+            rc = QTPM_STORE_NOTFOUND;
+    }
     if (!rc && rebooted)
         rc = qtpm_store_event_add(st, router, "reboot", "new boot", NULL);
     if (!rc)
@@ -1221,4 +1345,372 @@ int qtpm_store_event_last(qtpm_store *st, int64_t *id)
         done(st, s);
     }
     return rc == QTPM_STORE_NOTFOUND ? QTPM_STORE_OK : rc;
+}
+
+/* ---- verifier workers and router leases (migration 4, docs/SCALE.md) -------------- */
+
+void qtpm_store_fence(qtpm_store *st, const char *worker, int64_t epoch, int64_t started_ms)
+{
+    st->fence.on = 1;
+    snprintf(st->fence.worker, sizeof st->fence.worker, "%s", worker);
+    st->fence.epoch = epoch;
+    st->fence.started_ms = started_ms;
+}
+
+void qtpm_store_unfence(qtpm_store *st) { memset(&st->fence, 0, sizeof st->fence); }
+
+int qtpm_store_idle_limit(qtpm_store *st, int ms)
+{
+    return st->ops->idle_limit ? st->ops->idle_limit(st->db, ms) : QTPM_STORE_OK;
+}
+
+int qtpm_store_worker_register(qtpm_store *st, const char *id, const char *url,
+                               const char *host, int64_t pid)
+{
+    int64_t now = qtpm_store_now_ms();
+    if (begin_tx(st, 0))
+        return QTPM_STORE_ERROR;
+    int rc = run(st, NULL, "DELETE FROM workers WHERE id = $1", "t", id);
+    if (!rc)
+        rc = run(st, NULL, "INSERT INTO workers (id, url, host, pid, started_ms, beat_ms, state) "
+                           "VALUES ($1, $2, $3, $4, $5, $5, 'live')", "tttii", id, url, host,
+                 pid, now);
+    if (!rc) {
+        char detail[400];
+        snprintf(detail, sizeof detail, "worker %.63s started at %.255s", id, url);
+        rc = qtpm_store_event_add(st, NULL, "worker-started", detail, NULL);
+    }
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_worker_stop(qtpm_store *st, const char *id)
+{
+    /* Leases are released, not left to expire: the others take them at their next tick. */
+    if (begin_tx(st, 0))
+        return QTPM_STORE_ERROR;
+    int rc = run(st, NULL, "UPDATE routers SET owner = NULL, lease_until_ms = 0 "
+                           "WHERE owner = $1", "t", id);
+    if (!rc)
+        rc = run(st, NULL, "UPDATE workers SET state = 'stopped', beat_ms = $1 WHERE id = $2",
+                 "it", qtpm_store_now_ms(), id);
+    if (!rc) {
+        char detail[128];
+        snprintf(detail, sizeof detail, "worker %.63s stopped; its routers released", id);
+        rc = qtpm_store_event_add(st, NULL, "worker-stopped", detail, NULL);
+    }
+    if (!rc)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+int qtpm_store_worker_each(qtpm_store *st, qtpm_store_worker_cb cb, void *ctx)
+{
+    qtpm_db_stmt *s;
+    if (prep(st, &s, "SELECT w.id, w.url, w.host, w.pid, w.started_ms, w.beat_ms, w.state, "
+                     "(SELECT count(*) FROM routers r WHERE r.owner = w.id) FROM workers w "
+                     "ORDER BY w.id", ""))
+        return QTPM_STORE_ERROR;
+    int rc;
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        qtpm_store_worker w;
+        memset(&w, 0, sizeof w);
+        copy_text(st, w.id, sizeof w.id, s, 0);
+        copy_text(st, w.url, sizeof w.url, s, 1);
+        copy_text(st, w.host, sizeof w.host, s, 2);
+        w.pid = st->ops->column_int64(s, 3);
+        w.started_ms = st->ops->column_int64(s, 4);
+        w.beat_ms = st->ops->column_int64(s, 5);
+        copy_text(st, w.state, sizeof w.state, s, 6);
+        w.routers = st->ops->column_int64(s, 7);
+        if (cb(ctx, &w))
+            break;
+    }
+    done(st, s);
+    return rc < 0 ? rc : QTPM_STORE_OK;
+}
+
+/* A count(*) query with parameters. */
+static int count_of(qtpm_store *st, int64_t *n, const char *sql, const char *fmt, ...)
+{
+    qtpm_db_stmt *s;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vprep(st, &s, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    rc = st->ops->step(s);
+    *n = rc == QTPM_DB_ROW ? st->ops->column_int64(s, 0) : 0;
+    done(st, s);
+    return rc == QTPM_DB_ROW ? QTPM_STORE_OK : QTPM_STORE_ERROR;
+}
+
+#define LEASE_BATCH 1024 /* routers claimed or handed over per tick, at most */
+#define WORKER_FORGET_MS (24 * 3600 * 1000LL) /* a gone worker's row is kept this long */
+
+static int mark_dead_workers(qtpm_store *st, const char *worker, int64_t cut, int64_t ttl_ms,
+                             int *marked)
+{
+    qtpm_db_stmt *s;
+    char dead[16][64];
+    int ndead = 0, rc;
+    *marked = 0;
+    if (prep(st, &s, "SELECT id FROM workers WHERE state = 'live' AND beat_ms < $1 "
+                     "AND id <> $2 ORDER BY id LIMIT 16", "it", cut, worker))
+        return QTPM_STORE_ERROR;
+    while (ndead < 16 && (rc = st->ops->step(s)) == QTPM_DB_ROW)
+        copy_text(st, dead[ndead++], sizeof dead[0], s, 0);
+    done(st, s);
+    if (rc < 0)
+        return QTPM_STORE_ERROR;
+    if (ndead == 0 || begin_tx(st, 0))
+        return ndead == 0 ? QTPM_STORE_OK : QTPM_STORE_ERROR;
+    for (int i = 0; i < ndead; i++) {
+        int64_t n = 0;
+        if (run(st, &n, "UPDATE workers SET state = 'dead' WHERE id = $1 AND state = 'live' "
+                        "AND beat_ms < $2", "ti", dead[i], cut))
+            goto bad;
+        if (n == 1) {
+            char detail[200];
+            snprintf(detail, sizeof detail, "worker %.63s silent for more than %lld ms; noticed "
+                     "by %.63s", dead[i], (long long)ttl_ms, worker);
+            if (qtpm_store_event_add(st, NULL, "worker-dead", detail, NULL))
+                goto bad;
+            (*marked)++;
+        }
+    }
+    return qtpm_store_commit(st);
+bad:
+    *marked = 0;
+    qtpm_store_rollback(st);
+    return QTPM_STORE_ERROR;
+}
+
+
+int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, int64_t ttl_ms,
+                          qtpm_store_lease_tick_result *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t until = now_ms + ttl_ms, cut = now_ms - ttl_ms, n = 0;
+    char sql[512];
+    qtpm_db_stmt *s;
+    int rc;
+    /* 1. Workers silent for a lease period are dead: whoever notices first (the row lock
+     * of the UPDATE decides) writes the event. A transaction of its own with the write
+     * lock first, as every transaction that writes events. */
+    if (mark_dead_workers(st, worker, cut, ttl_ms, &out->dead_marked))
+        return QTPM_STORE_ERROR;
+    if (begin_tx(st, 1))
+        return QTPM_STORE_ERROR;
+    /* 2. The heartbeat; a worker that others had given up for dead is live again (its
+     * leases may be gone: it renews only those still in its name). */
+    if (run(st, &n, "UPDATE workers SET beat_ms = $1, state = 'live' WHERE id = $2", "it",
+            now_ms, worker))
+        goto bad;
+    if (n == 0) {
+        snprintf(st->err, sizeof st->err, "worker %s is not registered", worker);
+        goto bad;
+    }
+    /* 3. Renewal: a lease still in this worker's name was never taken (taking one changes
+     * the owner and the epoch), so extending it is safe even after it expired. */
+    if (run(st, NULL, "UPDATE routers SET lease_until_ms = $1 WHERE owner = $2", "it", until,
+            worker))
+        goto bad;
+    /* Workers stopped or dead for a day that hold nothing are forgotten. */
+    if (run(st, NULL, "DELETE FROM workers WHERE state <> 'live' AND beat_ms < $1 AND id NOT IN "
+                      "(SELECT owner FROM routers WHERE owner IS NOT NULL)", "i",
+            now_ms - WORKER_FORGET_MS))
+        goto bad;
+    /* 4. This worker's fair share of the routers among the live workers. */
+    int64_t live = 0, total = 0, mine = 0;
+    if (count_of(st, &live, "SELECT count(*) FROM workers WHERE state = 'live' AND "
+                            "beat_ms >= $1", "i", cut) ||
+        count_of(st, &total, "SELECT count(*) FROM routers WHERE state <> 'enrolling'", "") ||
+        count_of(st, &mine, "SELECT count(*) FROM routers WHERE owner = $1", "t", worker))
+        goto bad;
+    if (live < 1)
+        live = 1;
+    int64_t share = (total + live - 1) / live;
+    out->live = (int)live;
+    /* 5. Under the share: claim routers nobody holds or whose lease ran out; rows another
+     * worker is claiming at this moment are skipped, not waited for. */
+    if (mine < share) {
+        int64_t want = share - mine;
+        if (want > LEASE_BATCH)
+            want = LEASE_BATCH;
+        snprintf(sql, sizeof sql, "SELECT id, owner FROM routers WHERE state <> 'enrolling' "
+                 "AND (owner IS NULL OR lease_until_ms < $1) ORDER BY lease_until_ms, id "
+                 "LIMIT $2 %s", st->ops->words.skip_locked);
+        static char ids[LEASE_BATCH][64];
+        int nid = 0, from_other = 0;
+        if (prep(st, &s, sql, "ii", now_ms, want))
+            goto bad;
+        while (nid < LEASE_BATCH && (rc = st->ops->step(s)) == QTPM_DB_ROW) {
+            copy_text(st, ids[nid], sizeof ids[0], s, 0);
+            const char *o = st->ops->column_text(s, 1);
+            from_other += o && *o && strcmp(o, worker) != 0;
+            nid++;
+        }
+        done(st, s);
+        if (rc < 0)
+            goto bad;
+        for (int i = 0; i < nid; i++)
+            if (run(st, NULL, "UPDATE routers SET owner = $1, lease_epoch = lease_epoch + 1, "
+                              "lease_until_ms = $2 WHERE id = $3", "tit", worker, until,
+                    ids[i]))
+                goto bad;
+        out->claimed = nid;
+        out->taken_over = from_other;
+        mine += nid;
+    }
+    /* 6. Over the floor of the share while another is under it (a worker joined): hand
+     * routers to the least loaded live worker directly, with a new epoch, so no router
+     * is ever without an owner. Loads settle within [floor, ceil] of the share. */
+    int64_t floor_share = total / live;
+    if (mine > floor_share && live > 1) {
+        char target[64] = "";
+        int64_t its = 0;
+        if (prep(st, &s, "SELECT w.id, (SELECT count(*) FROM routers r WHERE r.owner = w.id) "
+                         "AS c FROM workers w WHERE w.state = 'live' AND w.beat_ms >= $1 AND "
+                         "w.id <> $2 ORDER BY c, w.id LIMIT 1", "it", cut, worker))
+            goto bad;
+        if ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+            copy_text(st, target, sizeof target, s, 0);
+            its = st->ops->column_int64(s, 1);
+        }
+        done(st, s);
+        if (rc < 0)
+            goto bad;
+        int64_t give = mine - floor_share;
+        if (floor_share - its < give)
+            give = floor_share - its;
+        if (give > LEASE_BATCH)
+            give = LEASE_BATCH;
+        if (target[0] && give > 0) {
+            snprintf(sql, sizeof sql, "SELECT id FROM routers WHERE owner = $1 ORDER BY id "
+                     "DESC LIMIT $2 %s", st->ops->words.skip_locked);
+            static char ids[LEASE_BATCH][64];
+            int nid = 0;
+            if (prep(st, &s, sql, "ti", worker, give))
+                goto bad;
+            while (nid < LEASE_BATCH && (rc = st->ops->step(s)) == QTPM_DB_ROW)
+                copy_text(st, ids[nid++], sizeof ids[0], s, 0);
+            done(st, s);
+            if (rc < 0)
+                goto bad;
+            for (int i = 0; i < nid; i++)
+                if (run(st, NULL, "UPDATE routers SET owner = $1, lease_epoch = lease_epoch + 1, "
+                                  "lease_until_ms = $2 WHERE id = $3 AND owner = $4", "titt",
+                        target, until, ids[i], worker))
+                    goto bad;
+            out->handed = nid;
+            mine -= nid;
+        }
+    }
+    out->owned = (int)mine;
+    if (qtpm_store_commit(st))
+        return QTPM_STORE_ERROR;
+    if (out->taken_over) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "worker %.63s took over %d router(s) whose lease had "
+                 "expired", worker, out->taken_over);
+        return qtpm_store_event_add(st, NULL, "takeover", detail, NULL);
+    }
+    return QTPM_STORE_OK;
+bad:
+    qtpm_store_rollback(st);
+    return QTPM_STORE_ERROR;
+}
+
+int qtpm_store_lease_acquire(qtpm_store *st, const char *router, const char *worker,
+                             int64_t now_ms, int64_t ttl_ms, int64_t *epoch, char owner[64],
+                             char url[256])
+{
+    *epoch = 0;
+    owner[0] = url[0] = '\0';
+    for (int attempt = 0; attempt < 2; attempt++) {
+        qtpm_db_stmt *s;
+        int rc = one(st, &s, "SELECT r.owner, r.lease_epoch, r.lease_until_ms, w.url FROM "
+                             "routers r LEFT JOIN workers w ON w.id = r.owner WHERE r.id = $1",
+                     "t", router);
+        if (rc)
+            return rc;
+        copy_text(st, owner, 64, s, 0);
+        int64_t e = st->ops->column_int64(s, 1), until = st->ops->column_int64(s, 2);
+        copy_text(st, url, 256, s, 3);
+        done(st, s);
+        int64_t n = 0;
+        if (strcmp(owner, worker) == 0) {
+            /* Ours; an expired lease still in our name is renewed in place. */
+            if (until < now_ms &&
+                run(st, &n, "UPDATE routers SET lease_until_ms = $1 WHERE id = $2 AND "
+                            "owner = $3 AND lease_epoch = $4", "itti", now_ms + ttl_ms,
+                    router, worker, e))
+                return QTPM_STORE_ERROR;
+            if (until >= now_ms || n == 1) {
+                *epoch = e;
+                return QTPM_STORE_OK;
+            }
+            continue;
+        }
+        if (owner[0] && until >= now_ms)
+            return QTPM_STORE_CONFLICT;
+        /* Nobody holds it (new, released, or its holder's lease ran out): take it now. */
+        if (run(st, &n, "UPDATE routers SET owner = $1, lease_epoch = lease_epoch + 1, "
+                        "lease_until_ms = $2 WHERE id = $3 AND (owner IS NULL OR "
+                        "lease_until_ms < $4)", "titi", worker, now_ms + ttl_ms, router, now_ms))
+            return QTPM_STORE_ERROR;
+    }
+    /* Taken, or taken from under us; one more look says which. */
+    qtpm_db_stmt *s;
+    int rc = one(st, &s, "SELECT r.owner, r.lease_epoch, w.url FROM routers r LEFT JOIN "
+                         "workers w ON w.id = r.owner WHERE r.id = $1", "t", router);
+    if (rc)
+        return rc;
+    copy_text(st, owner, 64, s, 0);
+    *epoch = st->ops->column_int64(s, 1);
+    copy_text(st, url, 256, s, 2);
+    done(st, s);
+    return strcmp(owner, worker) == 0 ? QTPM_STORE_OK : QTPM_STORE_CONFLICT;
+}
+
+int qtpm_store_mark_offline_owned(qtpm_store *st, int64_t before, const char *worker,
+                                  int *marked)
+{
+    *marked = 0;
+    if (begin_tx(st, 0))
+        return QTPM_STORE_ERROR;
+    qtpm_db_stmt *s;
+    char ids[64][64];
+    int n = 0, rc;
+    if (prep(st, &s, "SELECT id FROM routers WHERE owner = $1 AND state NOT IN ('offline', "
+                     "'enrolling') AND last_seen < $2 ORDER BY id LIMIT 64", "ti", worker,
+             before))
+        goto bad;
+    while (n < 64 && (rc = st->ops->step(s)) == QTPM_DB_ROW)
+        copy_text(st, ids[n++], sizeof ids[0], s, 0);
+    done(st, s);
+    if (rc < 0)
+        goto bad;
+    for (int i = 0; i < n; i++) {
+        int64_t k = 0;
+        /* Only while still ours and still silent. */
+        if (run(st, &k, "UPDATE routers SET state = 'offline', updated = $1 WHERE id = $2 AND "
+                        "owner = $3 AND last_seen < $4", "itti", now_s(), ids[i], worker,
+                before))
+            goto bad;
+        if (k == 1 && qtpm_store_event_add(st, ids[i], "offline", "no heartbeat or evidence "
+                                           "for two periods", NULL))
+            goto bad;
+        *marked += (int)k;
+    }
+    return qtpm_store_commit(st);
+bad:
+    *marked = 0;
+    qtpm_store_rollback(st);
+    return QTPM_STORE_ERROR;
 }

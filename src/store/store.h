@@ -38,7 +38,7 @@
 #define QTPM_STORE_CONFLICT (-3)
 
 /* The schema version this build migrates to. */
-#define QTPM_STORE_SCHEMA_VERSION 3
+#define QTPM_STORE_SCHEMA_VERSION 5
 
 typedef struct qtpm_store qtpm_store;
 
@@ -244,7 +244,125 @@ int qtpm_store_command_ack(qtpm_store *st, int64_t seq, int ok, int64_t received
 /* No acknowledgement in time: status "failed" and an "enforcement-failed" event. */
 int qtpm_store_command_fail(qtpm_store *st, int64_t seq, const char *detail);
 
+/* ---- bounded attestation storage (retention.c, docs/OPERATIONS.md "Retention") ---- */
+
+/* The new entries of one attestation: `entries` IMA entries in the binary list format
+ * (list, len), the first of them at index first_index of the router's list. A chunk
+ * starting at index 0 opens a new boot (numbered 1, 2, ... per router); any other joins
+ * the router's newest boot. Storing the same chunk again replaces it. Runs inside the
+ * caller's transaction when there is one (evidence.c: the attestation's). */
+int qtpm_store_measurements_add(qtpm_store *st, const char *router, int64_t first_index,
+                                int64_t entries, const uint8_t *list, size_t len);
+typedef int (*qtpm_store_measurement_cb)(void *ctx, int64_t boot, int64_t first_index,
+                                         int64_t entries, const uint8_t *list, size_t len,
+                                         int64_t time);
+/* The chunks of one boot of a router (boot 0: its newest), by first_index. */
+int qtpm_store_measurements_each(qtpm_store *st, const char *router, int64_t boot,
+                                 qtpm_store_measurement_cb cb, void *ctx);
+
+/* What compaction keeps. A verdict is a "change" when its verdict or its reasons differ
+ * from the router's previous verdict (its first verdict is one too): changes are kept
+ * forever, and so is every verdict younger than keep_seconds and the newest keep_last
+ * of each router; the other verdicts go. The "verdict" events follow the same rule on
+ * their detail (the verdict's name). Measurement chunks are kept for the newest
+ * keep_boots boots of each router. batch bounds the rows one call deletes per table. */
+typedef struct {
+    int64_t keep_seconds; /* >= 0 */
+    int64_t keep_last;    /* >= 1: a router's newest verdict always stays */
+    int64_t keep_boots;   /* >= 1 */
+    int64_t batch;        /* >= 1 */
+} qtpm_store_retention;
+
+/* keep_seconds 7 days, keep_last 50, keep_boots 2, batch 5000. */
+void qtpm_store_retention_default(qtpm_store_retention *r);
+
+typedef struct {
+    int64_t verdicts, events, measurements; /* rows deleted */
+} qtpm_store_compacted;
+
+/* One compaction step at unix time now, in one transaction; *out counts what went. A
+ * count equal to r->batch means there may be more: call again. */
+int qtpm_store_compact(qtpm_store *st, const qtpm_store_retention *r, int64_t now,
+                       qtpm_store_compacted *out);
+
+/* A router with its newest verdict, for the router list of the API and dashboard: one
+ * query over the verdicts_router index, not one per router. verdict is "" and reasons
+ * NULL before the first attestation. */
+typedef struct {
+    qtpm_store_router r;
+    char verdict[16];
+    const char *reasons; /* JSON text, valid during the callback */
+} qtpm_store_router_summary;
+typedef int (*qtpm_store_summary_cb)(void *ctx, const qtpm_store_router_summary *s);
+int qtpm_store_router_summaries(qtpm_store *st, qtpm_store_summary_cb cb, void *ctx);
+
+/* The newest `limit` events with an id above since, oldest first. */
+int qtpm_store_event_tail(qtpm_store *st, int64_t since, int64_t limit,
+                          qtpm_store_event_cb cb, void *ctx);
+
 /* Counts for /metrics. table is one of the schema's table names. */
 int qtpm_store_count(qtpm_store *st, const char *table, int64_t *n);
+
+/* ---- verifier workers sharing one database (migration 4, docs/SCALE.md) ---- */
+
+/* A worker (one `qtpm-nms serve --worker URL` process): its advertised URL, where it
+ * runs, its start and last heartbeat (unix ms), state "live", "dead" (silent for a lease
+ * period, noticed by another) or "stopped" (a clean exit), and how many routers it holds. */
+typedef struct {
+    char id[64];
+    char url[256];
+    char host[128];
+    int64_t pid, started_ms, beat_ms;
+    char state[16];
+    int64_t routers;
+} qtpm_store_worker;
+
+/* Adds (or re-adds) worker id as live, with a "worker-started" event. */
+int qtpm_store_worker_register(qtpm_store *st, const char *id, const char *url,
+                               const char *host, int64_t pid);
+/* A clean exit: its leases released, state "stopped", a "worker-stopped" event. */
+int qtpm_store_worker_stop(qtpm_store *st, const char *id);
+typedef int (*qtpm_store_worker_cb)(void *ctx, const qtpm_store_worker *w);
+int qtpm_store_worker_each(qtpm_store *st, qtpm_store_worker_cb cb, void *ctx);
+
+typedef struct {
+    int live;        /* live workers (this one included) */
+    int dead_marked; /* workers this tick found dead (one "worker-dead" event each) */
+    int claimed;     /* routers claimed: unheld, or their lease expired */
+    int taken_over;  /* of those, held by another worker before ("takeover" event) */
+    int handed;      /* routers handed to a less loaded worker */
+    int owned;       /* routers held after the tick */
+} qtpm_store_lease_tick_result;
+
+/* One lease tick of worker at now_ms: other workers silent for ttl_ms marked dead; this
+ * worker's heartbeat; its leases renewed to now_ms + ttl_ms; then routers claimed up to
+ * its fair share ceil(routers / live workers) (PostgreSQL: SELECT ... FOR UPDATE SKIP
+ * LOCKED, so claiming workers never wait for each other), or its excess handed to the
+ * least loaded live worker. Each claim or hand-over bumps the router's lease epoch. */
+int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, int64_t ttl_ms,
+                          qtpm_store_lease_tick_result *out);
+
+/* Before serving a router's challenge or evidence: QTPM_STORE_OK when worker holds its
+ * lease (taken now if nobody held it or the holder's lease had expired; *epoch set),
+ * QTPM_STORE_CONFLICT when another worker holds a valid lease (owner and its url set),
+ * QTPM_STORE_NOTFOUND for an unknown router. */
+int qtpm_store_lease_acquire(qtpm_store *st, const char *router, const char *worker,
+                             int64_t now_ms, int64_t ttl_ms, int64_t *epoch, char owner[64],
+                             char url[256]);
+
+/* While a fence is set, qtpm_store_attestation writes only if the router is still held
+ * by worker at epoch (else QTPM_STORE_CONFLICT, nothing written), and the verdict row
+ * records worker, epoch and started_ms (when the verification began). */
+void qtpm_store_fence(qtpm_store *st, const char *worker, int64_t epoch, int64_t started_ms);
+void qtpm_store_unfence(qtpm_store *st);
+
+/* PostgreSQL: the server ends this connection when it stays idle inside a transaction
+ * for ms (0: never), so a paused process cannot hold the write lock from everyone; the
+ * next statement reconnects. SQLite: nothing. */
+int qtpm_store_idle_limit(qtpm_store *st, int ms);
+
+/* The offline timer of a worker: as qtpm_store_mark_offline, for the routers it holds. */
+int qtpm_store_mark_offline_owned(qtpm_store *st, int64_t before, const char *worker,
+                                  int *marked);
 
 #endif

@@ -182,9 +182,9 @@ static void fin(sqlite3_stmt **st)
 static int tx(svc *s, const char *sql) { return sqlite3_exec(s->db, sql, NULL, NULL, NULL); }
 
 /* Stores a pending challenge: drops expired ones first, refuses a flood. */
-static int store_request(svc *s, const char *id, const char *kind, const char *user,
-                         const uint8_t *handle, size_t hl, const char *body,
-                         const uint8_t chal[32])
+static int store_request_tx(svc *s, const char *id, const char *kind, const char *user,
+                            const uint8_t *handle, size_t hl, const char *body,
+                            const uint8_t chal[32])
 {
     sqlite3_stmt *st = NULL;
     int64_t now = (int64_t)time(NULL), pending = 0;
@@ -220,6 +220,26 @@ static int store_request(svc *s, const char *id, const char *kind, const char *u
         return pending >= MAX_PENDING ? 1 : -1;
     }
     return 0;
+}
+
+/* A pending challenge need not survive a crash (the client asks again), so
+ * its commit skips the WAL's fsync: synchronous=NORMAL keeps it atomic, and
+ * the next FULL commit on this database (the approve or register/finish
+ * that spends it) makes it durable with its own fsync. What has to be
+ * durable before the vault is touched, the challenge's consumption and the
+ * authenticator's counter, is still committed with synchronous=FULL. */
+static int store_request(svc *s, const char *id, const char *kind, const char *user,
+                         const uint8_t *handle, size_t hl, const char *body,
+                         const uint8_t chal[32])
+{
+    if (tx(s, "PRAGMA synchronous=NORMAL") != SQLITE_OK)
+        return -1;
+    int rc = store_request_tx(s, id, kind, user, handle, hl, body, chal);
+    if (tx(s, "PRAGMA synchronous=FULL") != SQLITE_OK) {
+        snprintf(s->err, sizeof s->err, "cannot restore synchronous=FULL");
+        return -1; /* every later commit would be unsafe: refuse */
+    }
+    return rc;
 }
 
 typedef struct {
@@ -663,8 +683,9 @@ static int vault_fail(svc *s, json_t **out, int rc)
          : base == WALLET_E_AMOUNT ? 403 : rc > 0 ? 403 : base == WALLET_E_ARG ? 400 : 500;
 }
 
-/* Runs an approved request on the vault. */
-static int run(svc *s, const char *user, json_t *req, json_t **out)
+/* Runs an approved request on the vault. claim is claim_name()'s answer for
+ * the ops that create a name (seal, keygen), given in approve's transaction. */
+static int run(svc *s, json_t *req, int claim, json_t **out)
 {
     const char *op = json_string_value(json_object_get(req, "op"));
     const char *name = json_string_value(json_object_get(req, "name"));
@@ -686,8 +707,9 @@ static int run(svc *s, const char *user, json_t *req, json_t **out)
         o.amount_limit = (uint64_t)json_integer_value(json_object_get(req, "amount_limit"));
         o.expires = (int64_t)json_integer_value(json_object_get(req, "expires"));
         o.uses = (uint32_t)json_integer_value(json_object_get(req, "uses"));
-        /* ownership first: a crash after it leaves a name the same user may seal again */
-        int c = claim_name(s, name, user, "token");
+        /* ownership first (committed with the approve): a crash after it leaves
+         * a name the same user may seal again */
+        int c = claim;
         if (c == 1 || c < 0) {
             free(data);
             return c > 0 ? fail(out, 403, "not-owner", "another user owns this name")
@@ -708,12 +730,21 @@ static int run(svc *s, const char *user, json_t *req, json_t **out)
     } else if (!strcmp(op, "delete") || !strcmp(op, "key-delete")) {
         rc = !strcmp(op, "delete") ? wallet_token_delete(s->w, name) : wallet_key_delete(s->w, name);
         if (rc == 0) {
-            set_owner(s, name, NULL, NULL);
+            /* a lost release leaves the name with its owner, who may create
+             * it again: atomic without its own fsync (made durable by the
+             * next FULL commit) */
+            if (tx(s, "PRAGMA synchronous=NORMAL") == SQLITE_OK) {
+                set_owner(s, name, NULL, NULL);
+                if (tx(s, "PRAGMA synchronous=FULL") != SQLITE_OK)
+                    rc = WALLET_E_DB;
+            }
+        }
+        if (rc == 0) {
             *out = json_pack("{s:s}", "deleted", name);
         }
     } else if (!strcmp(op, "keygen")) {
         const char *k = json_string_value(json_object_get(req, "kind"));
-        int c = claim_name(s, name, user, "key");
+        int c = claim;
         if (c == 1 || c < 0) {
             free(data);
             return c > 0 ? fail(out, 403, "not-owner", "another user owns this name")
@@ -843,8 +874,20 @@ static int h_approve(svc *s, json_t *in, json_t **out)
             rc = -1;
         fin(&st);
     }
+    /* the stored request, and for a seal or keygen the claim of its name,
+     * in the same transaction (one fsync) */
+    json_error_t jerr;
+    json_t *req = rc == 0 ? json_loads(p.body, 0, &jerr) : NULL;
+    int claim = -2;
+    if (req) {
+        const char *op = json_string_value(json_object_get(req, "op"));
+        const char *name = json_string_value(json_object_get(req, "name"));
+        if (s->w && op && name && (!strcmp(op, "seal") || !strcmp(op, "keygen")))
+            claim = claim_name(s, name, p.user, !strcmp(op, "seal") ? "token" : "key");
+    }
     /* commit the spent request (and counter) before the vault is touched */
     if (tx(s, "COMMIT") != SQLITE_OK) {
+        json_decref(req);
         tx(s, "ROLLBACK");
         status = fail(out, 500, "internal", "database");
         goto done;
@@ -855,8 +898,6 @@ static int h_approve(svc *s, json_t *in, json_t **out)
         status = fail(out, 403, rc == WA_E_COUNTER ? "clone" : "refused", wa_reason(rc));
         goto done;
     }
-    json_error_t jerr;
-    json_t *req = json_loads(p.body, 0, &jerr);
     if (!req) {
         status = fail(out, 500, "internal", "stored request unreadable");
         goto done;
@@ -871,7 +912,7 @@ static int h_approve(svc *s, json_t *in, json_t **out)
     double t1 = now_us();
     if (s->w)
         wallet_set_approval(s->w, who);
-    status = run(s, p.user, req, out);
+    status = run(s, req, claim, out);
     if (s->w)
         wallet_set_approval(s->w, NULL);
     s->vault_us = now_us() - t1;

@@ -119,7 +119,7 @@ db="sqlite:$tmp/nms/nms.db"
 "$nms" --db "$db" digestlist add "$tmp/list.qdl" >/dev/null || fail "digestlist add"
 nport=$(free_port_pair)
 start_nms() {
-    "$nms" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
+    "$nms" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 ${QTPM_TEST_NMS_FLAGS:-} \
         2>>"$tmp/nms.log" &
     nms_pid=$!
     wait_port "$nport" "$nms_pid" || fail "qtpm-nms"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # fuzz_eventlog: libqtpm-attest's parser of TCG PC Client binary event logs
 # (src/attest/eventlog.c; the firmware's log is untrusted input). Seeds in
-# corpus-eventlog are tests/cli/make_eventlog.py's good and bad logs.
+# corpus-eventlog are tests/cli/make_eventlog.py's good and bad logs, and
+# seabios-q35 and ovmf-q35, real firmware logs of the VM test (tests/attest/vectors).
 # Included from tests/fuzz/CMakeLists.txt, which set fuzz_flags;
 # attest.cmake already builds qtpm_attest with fuzzer coverage.
 if(TARGET qtpm_attest)

@@ -3,7 +3,8 @@
 # run-with-server.sh — run one interop test script against a private
 # qtpm-server instance.
 #
-#   run-with-server.sh [--tcti mssim|swtpm|abrmd] [--server PATH] SCRIPT [ARGS...]
+#   run-with-server.sh [--tcti mssim|swtpm|abrmd] [--server PATH] [--profile P]
+#                      SCRIPT [ARGS...]
 #
 # Picks a free pair of TCP ports, starts the server ($QTPM_SERVER or --server)
 # with a temporary state directory, waits until both ports accept connections,
@@ -14,14 +15,22 @@
 # the script's, or 1 if the script passed but the server died or did not exit
 # cleanly on SIGTERM (so sanitizer reports fail the test). INTEROP_LOG, if
 # set, is passed on (see lib.sh).
+#
+# The TPM is made with the profile P (qtpm-server --profile, docs/SERVER.md
+# "Profiles"), by default $QTPM_INTEROP_PROFILE or compat-tss3: tpm2-tools
+# 5.4 runs on tpm2-tss 3.2.1, which cannot hash with SHA-3, so the interop
+# scripts, which loop over whatever the TPM advertises, need a TPM that
+# advertises none (issue 10 item 9). The PQC tests run in default.
 set -u
 
 tcti=mssim
 server=${QTPM_SERVER:-}
+profile=${QTPM_INTEROP_PROFILE:-compat-tss3}
 while [ $# -gt 0 ]; do
     case $1 in
     --tcti) tcti=$2; shift 2 ;;
     --server) server=$2; shift 2 ;;
+    --profile) profile=$2; shift 2 ;;
     --inside-dbus) inside_dbus=1; shift ;;
     --) shift; break ;;
     -*) echo "run-with-server.sh: unknown option $1" >&2; exit 2 ;;
@@ -37,7 +46,8 @@ case $tcti in mssim|swtpm|abrmd) ;; *) echo "unknown TCTI $tcti" >&2; exit 2 ;; 
 # abrmd needs a session bus: re-enter this script under dbus-run-session, so
 # the bus (and everything on it) ends with the test.
 if [ "$tcti" = abrmd ] && [ -z "${inside_dbus:-}" ]; then
-    exec dbus-run-session -- "$0" --inside-dbus --tcti abrmd --server "$server" "$@"
+    exec dbus-run-session -- "$0" --inside-dbus --tcti abrmd --server "$server" \
+        --profile "$profile" "$@"
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,7 +84,7 @@ started=
 for attempt in 1 2 3 4 5; do
     port=$(free_ports)
     "$server" $proto --host 127.0.0.1 --port "$port" --state "$tmp/state" \
-        --verbose ${QTPM_SERVER_ARGS:-} 2>"$tmp/server.log" &
+        --profile "$profile" --verbose ${QTPM_SERVER_ARGS:-} 2>"$tmp/server.log" &
     server_pid=$!
     i=0
     while [ $i -lt 100 ]; do
@@ -119,7 +129,7 @@ abrmd)
 esac
 export TPM2TOOLS_TCTI
 export QTPM_INTEROP_TMP="$tmp" QTPM_INTEROP_PORT="$port" QTPM_INTEROP_TCTI="$tcti"
-export QTPM_INTEROP_LIB="$here/lib.sh"
+export QTPM_INTEROP_LIB="$here/lib.sh" QTPM_INTEROP_PROFILE="$profile"
 
 # The script runs in its own scratch directory (keys, contexts, ...).
 mkdir -p "$tmp/work"

@@ -59,7 +59,7 @@ tcti="mssim:host=127.0.0.1,port=$tport"
 nport=$(free_ports)
 db="sqlite:$tmp/nms/nms.db"
 [ "$BACKEND" = pg ] && db="postgresql:$QTPM_TEST_PG"
-"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
+"$NMS" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 ${QTPM_TEST_NMS_FLAGS:-} \
     2>"$tmp/nms.log" &
 nms_pid=$!
 wait_port "$nport" "$nms_pid" || fail "qtpm-nms"
@@ -152,6 +152,12 @@ grep -q '"state":"bad"' "$tmp/show.json" || fail "state after a contradicting di
 grep -q '"code":"digest-mismatch"' "$tmp/show.json" || fail "reasons: $(cat "$tmp/show.json")"
 grep -q '"path":"/bin/app"' "$tmp/show.json" || fail "reason path: $(cat "$tmp/show.json")"
 "$NMS" --db "$db" events | grep -q "verdict *unknown" || fail "unknown verdict event"
+# The stored measurement list holds each verified entry once (each attestation stored only
+# its new entry, the replayed evidence nothing): indices 0, 1, 2 of one boot.
+"$NMS" --db "$db" router log "$router" >"$tmp/log.txt" || fail "router log"
+awk '{print $1, $NF}' "$tmp/log.txt" | tr '\n' ';' >"$tmp/log.short"
+[ "$(cat "$tmp/log.short")" = "# 1;0 /bin/app;1 /bin/new;2 /bin/app;" ] \
+    || fail "stored list: $(cat "$tmp/log.txt")"
 
 # EK certificate chains: vendor root → intermediate → EK certificate. The TPM's EK is
 # re-certified by an intermediate CA signed by a root the operator imports; without the

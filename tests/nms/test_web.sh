@@ -41,7 +41,7 @@ echo hidden > "$tmp/web/ui/.hidden"
 
 port=$(python3 "$(dirname "$0")/../lib/freeport.py")
 start() {
-    "$NMS" serve --dir "$tmp/nms" --db "sqlite:$tmp/nms.db" --listen "127.0.0.1:$port" "$@" \
+    "$NMS" serve --dir "$tmp/nms" --db "sqlite:$tmp/nms.db" --listen "127.0.0.1:$port" "$@" ${QTPM_TEST_NMS_FLAGS:-} \
         2>"$tmp/log" &
     pid=$!
     i=0

@@ -92,7 +92,9 @@ done
 nms_port=$(python3 "$here/../lib/freeport.py")
 # --period 5: a router silent for 10 s goes offline (r4, whose only sign of life is its
 # enrolment; r1-r3 send heartbeats below).
-"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$nms_port" --web "$build/dashboard" --period 5 \
+# The router certificates of router-cert.sh carry no channel-binding key
+# (docs/CHANNEL.md): curl cannot bind, so they are allowed unbound here.
+"$nms" serve --dir "$tmp/nms" --listen "127.0.0.1:$nms_port" --web "$build/dashboard" --period 5 --allow-unbound-routers ${QTPM_TEST_NMS_FLAGS:-} \
     > "$tmp/nms.log" 2>&1 &
 nms_pid=$!
 pids="$pids $nms_pid"
@@ -203,7 +205,10 @@ WEB_ATTACK="$tmp/attack.sh" WEB_ATTACK_LOG="$tmp/r2/attack.log"
 export WEB_OPERATOR_URL WEB_READONLY_URL WEB_ROUTERS WEB_ATTACK WEB_ATTACK_LOG
 export WEB_CA="$tmp/nms/operator-ca.crt" WEB_RO_CERT="$tmp/nms/readonly.crt" WEB_RO_KEY="$tmp/nms/readonly.key"
 # In the background and waited for, so a signal to this script runs the trap at once.
-NODE_PATH="$build/web-npm/node_modules" timeout 150 node "$here/web_dashboard.cjs" &
+# --openssl-shared-config: node reads openssl.cnf's openssl_conf section (OPENSSL_CONF, the
+# provider and the hybrid groups the NMS requires), not only its own nodejs_conf.
+NODE_PATH="$build/web-npm/node_modules" timeout 150 node --openssl-shared-config \
+    "$here/web_dashboard.cjs" &
 driver=$!
 pids="$driver $pids"
 rc=0

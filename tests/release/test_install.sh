@@ -116,6 +116,13 @@ if command -v systemd-analyze >/dev/null 2>&1; then
     cp "$units/qtpm-server.socket" "$tmp/"
     systemd-analyze verify --man=no "$tmp/qtpm-server.socket" "$tmp/qtpm-server.service" \
         >"$tmp/verify.log" 2>&1 || { cat "$tmp/verify.log"; fail "systemd-analyze verify"; }
+    sed "s|^ExecStart=[^ ]*|ExecStart=$prefix/bin/qtpm-nms|" "$units/qtpm-nms.service" \
+        >"$tmp/qtpm-nms.service"
+    systemd-analyze verify --man=no "$tmp/qtpm-nms.service" >"$tmp/verify.log" 2>&1 ||
+        { cat "$tmp/verify.log"; fail "systemd-analyze verify qtpm-nms.service"; }
+    # The example configuration the unit's comments point to parses (as qtpm-nms reads it).
+    "$prefix/bin/qtpm-nms" --config "$prefix/share/qtpm/nms.yaml" --version >/dev/null ||
+        fail "the installed nms.yaml does not parse"
     ok "systemd units verified by systemd-analyze"
 else
     fail "systemd-analyze is missing (Debian package systemd)"

@@ -118,6 +118,13 @@ int qtpm_store_dir(qtpm_store *store, const char *dir)
     return store->ctx ? QTPM_OK : QTPM_E_NOMEM;
 }
 
+/* The fake keeps no journal: the size is ignored. */
+int qtpm_store_dir_journal(qtpm_store *store, const char *dir, size_t journal_bytes)
+{
+    (void)journal_bytes;
+    return qtpm_store_dir(store, dir);
+}
+
 static int mem_load(void *ctx, const char *name, uint8_t **data, size_t *len)
 {
     (void)ctx, (void)name, (void)data, (void)len;
@@ -314,4 +321,23 @@ int qtpm_tpm_set_volatile(qtpm_tpm *tpm, const uint8_t *blob, size_t len)
 {
     (void)tpm;
     return len == 4 && memcmp(blob, "FAKE", 4) == 0 ? QTPM_OK : QTPM_E_INVALID;
+}
+
+/* Profiles: the fake has one TPM, "default"; the server's option parsing
+ * accepts the built-in names and hands JSON on unchecked. */
+int qtpm_profile_check(const char *spec, char *err, size_t err_size)
+{
+    if (spec != NULL && (strcmp(spec, "default") == 0 || strcmp(spec, "compat-tss3") == 0 ||
+                         spec[0] == '{'))
+        return QTPM_OK;
+    if (err != NULL && err_size > 0)
+        snprintf(err, err_size, "unknown profile");
+    return QTPM_E_INVALID;
+}
+
+size_t qtpm_tpm_profile(const qtpm_tpm *tpm, char *out, size_t cap)
+{
+    (void)tpm;
+    int n = snprintf(out, cap, "default");
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }

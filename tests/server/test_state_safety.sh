@@ -15,7 +15,11 @@
 #             the running server, and a read-only directory: NV changes and
 #             HierarchyChangeAuth are answered TPM_RC_NV_UNAVAILABLE, never
 #             SUCCESS, memory stays what the disk holds, and nothing
-#             acknowledged is lost across a restart (qtpm only)
+#             acknowledged is lost across a restart (qtpm only). The
+#             journal's space is taken in advance, so on a full disk or in a
+#             read-only directory NV changes go on, durably, until the
+#             journal (2 KiB here: 4 records) is full and the state file
+#             cannot be rewritten; the case runs changes until then.
 #   rmrace    --rm on a directory another server holds fails and removes
 #             nothing (qtpm only)
 #   idle      70 silent and one stalled connection never keep tpm2-tools out;
@@ -163,12 +167,25 @@ open(sys.argv[3], 'wb').write(b)" "$WORK/good" "$off" "$STATE/state"
     echo "ok: $n damaged state files refused, each byte-for-byte unchanged; the good one loads"
 }
 
+# increment_until_unavailable INDEX: NV_Increment until an answer is not
+# SUCCESS (at most 12 tries; the 2 KiB journal holds 4 records); r := that
+# answer, acked := the counter after the last success (as read back).
+increment_until_unavailable() {
+    tries=0
+    while [ $tries -lt 12 ]; do
+        r=$(rc_of tpm2_nvincrement "$1" -C o)
+        [ "$r" = 0 ] || return 0
+        acked=$(tpm2_nvread "$1" -C o -s 8 | od -An -tx1 | tr -d ' \n')
+        tries=$((tries + 1))
+    done
+}
+
 case_fullfs() {
     mkdir -p "$WORK/fs"
     mount -t tmpfs -o size=384k tmpfs "$WORK/fs" 2>/dev/null || { echo "SKIP: cannot mount tmpfs"; exit 77; }
     MOUNTED=$WORK/fs
     STATE=$WORK/fs/state
-    start_tpm
+    start_tpm --journal 2048
     tpm2_nvdefine 0x01500030 -C o -s 8 -a "nt=1|ownerread|ownerwrite" >/dev/null || fail nvdefine
     tpm2_nvdefine 0x01500031 -C o -s 8 -a "authread|authwrite" -p pw >/dev/null || fail nvdefine2
     tpm2_dictionarylockout -s -n 50 -t 1000 -l 0 >/dev/null || fail "DA parameters"
@@ -178,7 +195,7 @@ case_fullfs() {
     [ "$(rc_of tpm2_nvread 0x01500031 -P wrong -s 1)" = 0x98e ] || fail "wrong password not AUTH_FAIL"
     # fill the file system
     dd if=/dev/zero of="$WORK/fs/filler" bs=4k 2>/dev/null
-    r=$(rc_of tpm2_nvincrement 0x01500030 -C o)
+    increment_until_unavailable 0x01500030
     [ "$r" = 0x923 ] || fail "increment on a full disk answered $r, not TPM_RC_NV_UNAVAILABLE"
     grep -q "cannot save" "$WORK/server.log" || fail "no log line for the failed save"
     now=$(tpm2_nvread 0x01500030 -C o -s 8 | od -An -tx1 | tr -d ' \n')
@@ -196,7 +213,7 @@ case_fullfs() {
     acked=$(tpm2_nvread 0x01500030 -C o -s 8 | od -An -tx1 | tr -d ' \n')
     da=$(lockout_counter)
     stop_tpm
-    start_tpm
+    start_tpm --journal 2048
     now=$(tpm2_nvread 0x01500030 -C o -s 8 | od -An -tx1 | tr -d ' \n')
     [ "$now" = "$acked" ] || fail "after restart the counter is $now, acknowledged $acked"
     [ "$(lockout_counter)" -ge "$da" ] || fail "DA counter went back from $da to $(lockout_counter)"
@@ -215,7 +232,7 @@ case_fullfs() {
     [ "$r" != 0 ] || fail "the unacknowledged ownerAuth works"
     mount -o remount,rw "$WORK/fs" || fail "cannot remount the tmpfs read-write"
     stop_tpm
-    start_tpm
+    start_tpm --journal 2048
     now=$(tpm2_nvread 0x01500030 -C o -P ownerpw1 -s 8 | od -An -tx1 | tr -d ' \n')
     [ "$now" = "$acked" ] || fail "after the read-only phase the counter is $now, acknowledged $acked"
     tpm2_changeauth -c o -p ownerpw1 >/dev/null || fail "acknowledged ownerAuth lost across a restart"
@@ -229,19 +246,19 @@ case_fullfs() {
         chmod 711 "$WORK"
         mkdir -p "$STATE" && chown 65534:65534 "$STATE"
     fi
-    start_tpm
+    start_tpm --journal 2048
     tpm2_nvdefine 0x01500032 -C o -s 8 -a "nt=1|ownerread|ownerwrite" >/dev/null || fail nvdefine3
     tpm2_nvincrement 0x01500032 -C o >/dev/null || fail increment3
     acked=$(tpm2_nvread 0x01500032 -C o -s 8 | od -An -tx1 | tr -d ' \n')
     chmod 500 "$STATE"
-    r=$(rc_of tpm2_nvincrement 0x01500032 -C o)
+    increment_until_unavailable 0x01500032
     [ "$r" = 0x923 ] || fail "increment in a read-only directory answered $r"
     r=$(rc_of tpm2_nvdefine 0x01500033 -C o -s 8 -a "ownerread|ownerwrite")
     [ "$r" = 0x923 ] || fail "nvdefine in a read-only directory answered $r"
     tpm2_nvreadpublic 0x01500033 >/dev/null 2>&1 && fail "an index not on disk exists in memory"
     chmod 700 "$STATE"
     stop_tpm
-    start_tpm
+    start_tpm --journal 2048
     now=$(tpm2_nvread 0x01500032 -C o -s 8 | od -An -tx1 | tr -d ' \n')
     [ "$now" = "$acked" ] || fail "read-only dir: after restart the counter is $now, acknowledged $acked"
     stop_tpm

@@ -14,7 +14,10 @@
  * nested transaction leaves nothing behind, verdicts/attestations change the router's
  * state and log events atomically, enrolment completion and re-enrolment (EK once, old AK
  * deactivated), digest-list rollback refusal, bad URLs refused (and a password in a
- * conninfo never echoed), liveness and the offline sweep.
+ * conninfo never echoed), liveness and the offline sweep; verifier workers (migration 4):
+ * lease ticks share the routers fairly, a dead worker is noticed once and its routers
+ * taken over, a stalled worker's attestation is refused by the fence, hand-over to a
+ * worker that joins, the per-request lease check and the owned offline sweep.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -193,15 +196,28 @@ static void test_newer_schema_refused(void **state)
     assert_non_null(strstr(err, "newer"));
 }
 
+/* What migration 5 adds, for the upgrade tests from older versions. */
+#define DROP_V5 "DROP TABLE measurements; DROP INDEX verdicts_router; DROP INDEX events_kind;" \
+                "DROP INDEX routers_state;"
+
 /* A version-1 database (as the first build wrote it) is migrated to the current schema
  * at open, keeping its rows. */
+
 static void test_upgrade_from_v1(void **state)
 {
     (void)state;
     qtpm_store *st = open_ok();
     assert_int_equal(qtpm_store_router_add(st, "old", "h", "good"), 0);
     qtpm_store_close(st);
-    assert_int_equal(raw_exec("DROP TABLE commands; DROP TABLE routing_reports;"
+    assert_int_equal(raw_exec(DROP_V5 "DROP TABLE workers; DROP INDEX routers_owner;"
+                              "ALTER TABLE routers DROP COLUMN owner;"
+                              "ALTER TABLE routers DROP COLUMN lease_epoch;"
+                              "ALTER TABLE routers DROP COLUMN lease_until_ms;"
+                              "ALTER TABLE verdicts DROP COLUMN worker;"
+                              "ALTER TABLE verdicts DROP COLUMN epoch;"
+                              "ALTER TABLE verdicts DROP COLUMN started_ms;"
+                              "ALTER TABLE verdicts DROP COLUMN time_ms;"
+                              "DROP TABLE commands; DROP TABLE routing_reports;"
                               "DROP TABLE routing_policy; DROP INDEX events_router;"
                               "ALTER TABLE routers DROP COLUMN ospf_router_id;"
                               "ALTER TABLE events DROP COLUMN time_ms;"
@@ -741,14 +757,15 @@ static void test_schema_shape(void **state)
     static const struct {
         const char *table, *columns;
     } want[] = {
-        {"routers", "allow_reenrol,created,hostname,id,last_entries,last_seen,ospf_router_id,"
-                    "state,updated,verifier_state"},
+        {"routers", "allow_reenrol,created,hostname,id,last_entries,last_seen,lease_epoch,"
+                    "lease_until_ms,ospf_router_id,owner,state,updated,verifier_state"},
         {"eks", "ek_cert,ek_pub,id,router,vendor"},
         {"aks", "active,ak_name,ak_pub,id,router"},
         {"certificates", "der,id,issued,kind,router,serial"},
         {"vendors", "ca_der,created,ecdsa_pem,mldsa_pub,name"},
         {"digestlists", "active,body,id,image,vendor,version"},
-        {"verdicts", "id,reasons,router,time,verdict"},
+        {"verdicts", "epoch,id,reasons,router,started_ms,time,time_ms,verdict,worker"},
+        {"workers", "beat_ms,host,id,pid,started_ms,state,url"},
         {"events", "detail,id,kind,router,time,time_ms"},
         {"routing_policy", "bad,bad_action,good,id,offline,unknown,updated"},
         {"routing_reports", "report,router,time_ms"},
@@ -756,6 +773,7 @@ static void test_schema_shape(void **state)
                      "interface,issued_ms,reason,received_ms,router,seq,status,toward"},
         {"nonces", "expires,nonce,router"},
         {"enrolments", "ak_pub,ek_cert,ek_pub,expires,hostname,id,router,secret,vendor"},
+        {"measurements", "boot,entries,first_index,list,router,time"},
         {"schema_version", "version"},
     };
     char sql[512];
@@ -786,7 +804,7 @@ static void test_schema_shape(void **state)
     }
     if (pg) {
         assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
-                                 "table_schema = 'public' AND data_type = 'bytea'"), 13);
+                                 "table_schema = 'public' AND data_type = 'bytea'"), 14);
         assert_int_equal(raw_int("SELECT count(*) FROM information_schema.columns WHERE "
                                  "table_schema = 'public' AND data_type = 'integer' AND "
                                  "table_name <> 'schema_version'"), 0);
@@ -799,7 +817,7 @@ static void test_schema_shape(void **state)
                      "type = 'BLOB'", want[i].table);
             blobs += raw_int(sql);
         }
-        assert_int_equal(blobs, 13);
+        assert_int_equal(blobs, 14);
         /* events ids are never reused (AUTOINCREMENT keeps its high-water mark). */
         assert_int_equal(raw_int("SELECT count(*) FROM sqlite_master WHERE name = "
                                  "'sqlite_sequence'"), 1);
@@ -1113,7 +1131,15 @@ static void test_upgrade_from_v2(void **state)
     qtpm_store *st = open_ok();
     assert_int_equal(qtpm_store_event_add(st, NULL, "old", "x", NULL), 0);
     qtpm_store_close(st);
-    assert_int_equal(raw_exec("DROP TABLE commands; DROP TABLE routing_reports;"
+    assert_int_equal(raw_exec(DROP_V5 "DROP TABLE workers; DROP INDEX routers_owner;"
+                              "ALTER TABLE routers DROP COLUMN owner;"
+                              "ALTER TABLE routers DROP COLUMN lease_epoch;"
+                              "ALTER TABLE routers DROP COLUMN lease_until_ms;"
+                              "ALTER TABLE verdicts DROP COLUMN worker;"
+                              "ALTER TABLE verdicts DROP COLUMN epoch;"
+                              "ALTER TABLE verdicts DROP COLUMN started_ms;"
+                              "ALTER TABLE verdicts DROP COLUMN time_ms;"
+                              "DROP TABLE commands; DROP TABLE routing_reports;"
                               "DROP TABLE routing_policy; DROP INDEX events_router;"
                               "ALTER TABLE routers DROP COLUMN ospf_router_id;"
                               "ALTER TABLE events DROP COLUMN time_ms;"
@@ -1128,6 +1154,136 @@ static void test_upgrade_from_v2(void **state)
     assert_string_equal(e.kind, "old");
     assert_int_equal(e.time_ms, e.time * 1000);
     qtpm_store_close(st);
+}
+
+static int count_workers(void *ctx, const qtpm_store_worker *w)
+{
+    int *n = ctx;
+    n[0]++;
+    n[1] += !strcmp(w->state, "live");
+    n[2] += !strcmp(w->state, "dead");
+    return 0;
+}
+
+/* Verifier workers: two workers split 10 routers 5/5; a third joins and gets its share
+ * handed over; one goes silent: it is marked dead once (one event), its routers are
+ * claimed by the others with a new epoch, and its own late attestation — verified under
+ * the old epoch — is refused by the fence and writes nothing, while the new holder's
+ * goes through and records worker, epoch and its interval. */
+static void test_workers(void **state)
+{
+    (void)state;
+    qtpm_store *a = open_ok(), *b = open_ok(), *c = open_ok();
+    char id[16];
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof id, "r%02d", i);
+        assert_int_equal(qtpm_store_router_add(a, id, "h", "enrolled"), 0);
+    }
+    assert_int_equal(qtpm_store_router_add(a, "new", "h", "enrolling"), 0);
+    assert_int_equal(qtpm_store_worker_register(a, "wa", "https://a:1", "ha", 1), 0);
+    assert_int_equal(qtpm_store_worker_register(b, "wb", "https://b:1", "hb", 2), 0);
+    int64_t t = qtpm_store_now_ms(), ttl = 1000;
+    qtpm_store_lease_tick_result ra, rb, rc3;
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", t, ttl, &ra), 0);
+    assert_int_equal(qtpm_store_lease_tick(b, "wb", t, ttl, &rb), 0);
+    assert_int_equal(ra.live, 2);
+    assert_int_equal(ra.owned, 5);
+    assert_int_equal(rb.owned, 5); /* enrolling routers are nobody's */
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE owner IS NULL"), 1);
+    assert_int_equal(raw_int("SELECT count(DISTINCT owner) FROM routers WHERE owner IS NOT NULL"), 2);
+    /* A third worker: the others hand it its share at their next tick. */
+    assert_int_equal(qtpm_store_worker_register(c, "wc", "https://c:1", "hc", 3), 0);
+    assert_int_equal(qtpm_store_lease_tick(c, "wc", t + 10, ttl, &rc3), 0);
+    assert_int_equal(rc3.owned, 0); /* nothing free to claim */
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", t + 20, ttl, &ra), 0);
+    assert_int_equal(qtpm_store_lease_tick(b, "wb", t + 30, ttl, &rb), 0);
+    assert_int_equal(ra.handed + rb.handed, 3);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE owner = 'wc'"), 3);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE owner = 'wa'") +
+                         raw_int("SELECT count(*) FROM routers WHERE owner = 'wb'"), 7);
+    /* Per-request lease check: the holder gets its epoch, another worker the holder. */
+    char owner[64], url2[256];
+    int64_t e_a = 0, e_b = 0;
+    char ra_id[64] = "";
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE owner = 'wa'") > 0, 1);
+    for (int i = 0; i < 10 && !ra_id[0]; i++) {
+        snprintf(id, sizeof id, "r%02d", i);
+        if (qtpm_store_lease_acquire(a, id, "wa", t + 40, ttl, &e_a, owner, url2) == 0)
+            snprintf(ra_id, sizeof ra_id, "%s", id);
+    }
+    assert_true(ra_id[0] != 0);
+    assert_int_equal(qtpm_store_lease_acquire(b, ra_id, "wb", t + 40, ttl, &e_b, owner, url2),
+                     QTPM_STORE_CONFLICT);
+    assert_string_equal(owner, "wa");
+    assert_string_equal(url2, "https://a:1");
+    assert_int_equal(qtpm_store_lease_acquire(b, "ghost", "wb", t, ttl, &e_b, owner, url2),
+                     QTPM_STORE_NOTFOUND);
+    /* wa verifies ra_id under epoch e_a ... and stalls. wb and wc tick on: wa is noticed
+     * dead once, its routers are claimed with new epochs. */
+    assert_int_equal(qtpm_store_lease_tick(b, "wb", t + 40 + ttl / 2, ttl, &rb), 0);
+    assert_int_equal(qtpm_store_lease_tick(c, "wc", t + 40 + ttl / 2, ttl, &rc3), 0);
+    int64_t later = t + 40 + ttl + 1;
+    assert_int_equal(qtpm_store_lease_tick(b, "wb", later, ttl, &rb), 0);
+    assert_int_equal(qtpm_store_lease_tick(c, "wc", later + 1, ttl, &rc3), 0);
+    assert_int_equal(rb.dead_marked + rc3.dead_marked, 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'worker-dead'"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE owner = 'wa'"), 0);
+    assert_int_equal(rb.taken_over + rc3.taken_over > 0, 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'takeover'") > 0, 1);
+    int n[3] = {0};
+    assert_int_equal(qtpm_store_worker_each(a, count_workers, n), 0);
+    assert_int_equal(n[0], 3);
+    assert_int_equal(n[2], 1);
+    /* The stalled worker's write: refused, nothing written. */
+    qtpm_store_fence(a, "wa", e_a, t + 40);
+    assert_int_equal(qtpm_store_attestation(a, ra_id, "good", "[]", "{}", 0),
+                     QTPM_STORE_CONFLICT);
+    qtpm_store_unfence(a);
+    assert_int_equal(raw_int("SELECT count(*) FROM verdicts"), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'verdict'"), 0);
+    /* The new holder's goes through, with its lease and interval on the verdict. */
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM routers WHERE id = '%s' AND owner = 'wb'",
+             ra_id);
+    qtpm_store *h = raw_int(sql) == 1 ? b : c;
+    const char *hw = h == b ? "wb" : "wc";
+    int64_t e_h = 0;
+    assert_int_equal(qtpm_store_lease_acquire(h, ra_id, hw, later + 2, ttl, &e_h, owner, url2),
+                     0);
+    assert_true(e_h > e_a);
+    int64_t began = qtpm_store_now_ms();
+    qtpm_store_fence(h, hw, e_h, began);
+    assert_int_equal(qtpm_store_attestation(h, ra_id, "good", "[]", "{}", 0), 0);
+    qtpm_store_unfence(h);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM verdicts WHERE worker = '%s' AND epoch = "
+             "%lld AND started_ms = %lld AND time_ms >= started_ms", hw, (long long)e_h,
+             (long long)began);
+    assert_int_equal(raw_int(sql), 1);
+    /* The stalled worker comes back: live again, but its old leases stay lost. */
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", later + 3, ttl, &ra), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM routers WHERE id = '%s' AND owner = '%s'",
+             ra_id, hw);
+    assert_int_equal(raw_int(sql), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM workers WHERE state = 'live'"), 3);
+    /* The owned offline sweep touches only the sweeper's routers. */
+    int marked = 0;
+    assert_int_equal(qtpm_store_mark_offline_owned(h, (int64_t)time(NULL) + 10, hw, &marked), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM routers WHERE owner = '%s'", hw);
+    assert_int_equal(marked, raw_int(sql));
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE state = 'offline'"), marked);
+    /* A clean stop releases everything the worker held. */
+    assert_int_equal(qtpm_store_worker_stop(h, hw), 0);
+    assert_int_equal(raw_int(sql), 0);
+    /* A day later its row is forgotten by the next tick of another worker. */
+    snprintf(sql, sizeof sql, "UPDATE workers SET beat_ms = 0 WHERE id = '%s'", hw);
+    assert_int_equal(raw_exec(sql), 0);
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", later + 4, ttl, &ra), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM workers WHERE id = '%s'", hw);
+    assert_int_equal(raw_int(sql), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM workers"), 2);
+    qtpm_store_close(a);
+    qtpm_store_close(b);
+    qtpm_store_close(c);
 }
 
 int main(int argc, char **argv)
@@ -1166,6 +1322,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_lock_wait_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_from_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workers, setup, teardown),
     };
     return cmocka_run_group_tests_name(pg ? "store (postgresql)" : "store (sqlite)", tests,
                                        NULL, NULL);

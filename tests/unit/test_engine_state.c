@@ -440,13 +440,18 @@ static void test_state_without_counter_max(void **state)
     size_t len;
     blob(&t, &b, &len);
     /* magic | u32 version | u32 body length | body | SHA-256: drop the
-     * body's last 8 bytes (the u64 maximum) and reseal */
+     * body's last fields (the u64 maximum, the profile: u16 7 "default",
+     * the pending PCR allocation: u8 0 and 7 banks) and reseal */
     uint32_t body = ((uint32_t)b[12] << 24) | ((uint32_t)b[13] << 16) | ((uint32_t)b[14] << 8) | b[15];
     assert_int_equal(16 + body + 32, len);
+    assert_int_equal(b[16 + body - 8], 0); /* no PCR_Allocate pending, last */
+    body -= 8;
+    assert_memory_equal(b + 16 + body - 9, "\0\7default", 9); /* the profile */
+    body -= 9;
     uint64_t tail = 0;
     for (int i = 0; i < 8; i++)
         tail = (tail << 8) | b[16 + body - 8 + i];
-    assert_int_equal(tail, 7); /* the field is written, last in the body */
+    assert_int_equal(tail, 7); /* the field is written, before the profile */
     body -= 8;
     b[12] = (uint8_t)(body >> 24), b[13] = (uint8_t)(body >> 16), b[14] = (uint8_t)(body >> 8),
     b[15] = (uint8_t)body;
@@ -554,6 +559,118 @@ static void test_pin_pass_index(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* ---- PCR_Allocate across a restart of the TPM's process (issue 16): the
+ * allocation waits for the next TPM Reset (Part 3 §22.5) and must survive a
+ * reload of the state in between; before the fix it was RAM only, and a
+ * SHA3-256 bank allocated with tpm2_pcrallocate never appeared ---- */
+
+/* TPM_CAP_PCRS: bit b set when bank b (in the engine's order) has PCRs. */
+static unsigned allocated_banks(qtpm_tpm *tpm, TPM_ALG_ID *sha3_alg_seen)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_PCRS);
+    cb_u32(&c, 0);
+    cb_u32(&c, 1);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r); /* moreData */
+    assert_int_equal(rb_u32(&r), TPM_CAP_PCRS);
+    uint32_t n = rb_u32(&r);
+    unsigned mask = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t alg = rb_u16(&r);
+        uint8_t sz = rb_u8(&r);
+        const uint8_t *sel = rb_bytes(&r, sz);
+        int any = 0;
+        for (unsigned k = 0; k < sz; k++)
+            any |= sel[k];
+        if (any)
+            mask |= 1u << i;
+        if (alg == TPM_ALG_SHA3_256 && sha3_alg_seen)
+            *sha3_alg_seen = alg;
+    }
+    return mask;
+}
+
+static uint32_t pcr_allocate_sha3_256(qtpm_tpm *tpm)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_PCR_Allocate);
+    cb_u32(&c, TPM_RH_PLATFORM);
+    cb_pw(&c, "");
+    cb_u32(&c, 1); /* the banks not named keep their allocation */
+    cb_u16(&c, TPM_ALG_SHA3_256);
+    cb_u8(&c, 3);
+    cb_u8(&c, 0xFF), cb_u8(&c, 0xFF), cb_u8(&c, 0xFF);
+    uint32_t rc = run(tpm, &c, &r);
+    if (rc == 0) {
+        rb_param_size(&r);
+        assert_int_equal(rb_u8(&r), 1); /* allocationSuccess */
+    }
+    return rc;
+}
+
+static void test_pcr_allocate_survives_reload(void **state)
+{
+    (void)state;
+    test_store t;
+    char err[128];
+    int rc;
+    memset(&t, 0, sizeof(t));
+    qtpm_store_memory(&t.inner);
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    TPM_ALG_ID seen = 0;
+    unsigned before = allocated_banks(tpm, &seen);
+    assert_int_equal(seen, TPM_ALG_SHA3_256);
+    assert_int_equal(before & (1u << 4), 0); /* SHA3-256 not allocated at manufacture */
+    assert_int_equal(pcr_allocate_sha3_256(tpm), 0);
+    assert_int_equal(allocated_banks(tpm, NULL), before); /* not yet */
+    assert_int_equal(shutdown(tpm, TPM_SU_CLEAR), 0);
+    qtpm_tpm_free(tpm); /* the process ends */
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    /* Startup(CLEAR) after Shutdown(CLEAR): a TPM Reset, the allocation applies */
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    unsigned after = allocated_banks(tpm, NULL);
+    assert_int_equal(after, before | (1u << 4));
+    /* PCR 0 of the new bank reads as 32 zero bytes */
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
+    cb_u32(&c, 1);
+    cb_u16(&c, TPM_ALG_SHA3_256);
+    cb_u8(&c, 3);
+    cb_u8(&c, 1), cb_u8(&c, 0), cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u32(&r);                    /* updateCounter */
+    assert_int_equal(rb_u32(&r), 1); /* pcrSelectionOut */
+    assert_int_equal(rb_u16(&r), TPM_ALG_SHA3_256);
+    rb_bytes(&r, 1 + 3);
+    assert_int_equal(rb_u32(&r), 1); /* one digest */
+    uint16_t dl = 0;
+    rb_2b(&r, &dl);
+    assert_int_equal(dl, 32);
+    qtpm_tpm_free(tpm);
+    /* and a damaged pending field (a value other than 0/1) is refused */
+    uint8_t *b;
+    size_t len;
+    blob(&t, &b, &len);
+    uint32_t body = ((uint32_t)b[12] << 24) | ((uint32_t)b[13] << 16) | ((uint32_t)b[14] << 8) | b[15];
+    b[16 + body - 8] = 2;
+    unsigned int hl = 0;
+    assert_int_equal(EVP_Digest(b, 16 + body, b + 16 + body, &hl, EVP_sha256(), NULL), 1);
+    assert_int_equal(t.inner.save(t.inner.ctx, "state", b, len), 0);
+    free(b);
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_not_equal(rc, 0);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
 /* ---- resetCount / restartCount (Part 1 §36, Part 3 §24.6 Clear) ---- */
 
 static void clock_counts(qtpm_tpm *tpm, uint32_t *resets, uint32_t *restarts)
@@ -608,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_pin_fail_index),
         cmocka_unit_test(test_pin_pass_index),
         cmocka_unit_test(test_reset_restart_counts),
+        cmocka_unit_test(test_pcr_allocate_survives_reload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

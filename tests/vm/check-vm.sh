@@ -12,6 +12,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 out=$src/../../bench/results
 mkdir -p "$out"
 export QTPM_IMA_REPLAY="$build/tests/vm/qtpm-ima-replay"
+export QTPM_CLI="$build/src/cli/qtpm"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT INT TERM
 for tpm in qtpm swtpm; do
@@ -26,6 +27,18 @@ for tpm in qtpm swtpm; do
         done
     done
 done
+# the profiles (docs/VTPM.md): default with a SHA3-256 bank allocated, and
+# compat-tss3 (no SHA-3: the allocation is refused); one boot each
+VM_PCR_ALLOCATE=sha3_256 sh "$src/vm_ima.sh" "$build" qtpm tis
+VM_PROFILE=compat-tss3 VM_PCR_ALLOCATE=sha3_256 sh "$src/vm_ima.sh" "$build" qtpm crb
+# UEFI firmware (OVMF, direct kernel boot through fw_cfg), qtpm in both
+# profiles and swtpm: the UEFI event log replays with qtpm eventlog
+if [ -r /usr/share/ovmf/OVMF.fd ]; then
+    for p in default compat-tss3; do
+        VM_BIOS=/usr/share/ovmf/OVMF.fd VM_PROFILE=$p sh "$src/vm_ima.sh" "$build" qtpm tis
+    done
+    VM_BIOS=/usr/share/ovmf/OVMF.fd sh "$src/vm_ima.sh" "$build" swtpm tis
+fi
 # migration with the TPM state, qtpm and swtpm
 sh "$src/vm_migrate.sh" "$build" qtpm
 sh "$src/vm_migrate.sh" "$build" swtpm

@@ -21,14 +21,21 @@ def start(name):
     p = subprocess.Popen([server, "--ctrl", "type=unixio,path=" + path, "--memory"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     procs.append(p)
-    for _ in range(100):
-        if os.path.exists(path):
-            break
-        time.sleep(0.05)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(path)
-    return p, s, path
+    # The file appears at bind(), a moment before listen(): until then (and
+    # until the server got that far on a loaded machine) connect() is
+    # refused, so retry for a while rather than test for the file.
+    deadline = time.monotonic() + 30
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        try:
+            s.connect(path)
+            return p, s, path
+        except (FileNotFoundError, ConnectionRefusedError):
+            s.close()
+            if p.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 def recv(s, n):
     b = b""

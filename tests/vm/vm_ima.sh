@@ -50,9 +50,48 @@ mkdir -p "$work/state"
 # VM_STATE_FROM=DIR: start the TPM from a copy of another state directory
 # (e.g. one with the SHA-3 banks allocated, docs/VTPM.md)
 [ -n "${VM_STATE_FROM:-}" ] && cp "$VM_STATE_FROM/state" "$work/state/state"
+# VM_BIOS=FILE: another firmware for QEMU's -bios (e.g. OVMF,
+# /usr/share/ovmf/OVMF.fd; the kernel is then loaded through fw_cfg).
+# VM_PROFILE=P: a qtpm TPM made with profile P (default, compat-tss3).
+# VM_PCR_ALLOCATE=ALG (e.g. sha3_256): before the boot, tpm2_pcrallocate adds
+# the bank ALG to SHA-1/256/384/512 through a qtpm-server on a loopback
+# port over the same state directory; the new bank is there at the VM's
+# first Startup(CLEAR) (a TPM Reset, Part 3 §22.5). A refusal (compat-tss3
+# has no SHA-3) is reported and the boot goes on with the old banks.
+if [ "$tpm" = qtpm ] && [ -n "${VM_PCR_ALLOCATE:-}" ]; then
+    command -v tpm2_pcrallocate >/dev/null || { echo "no tpm2-tools (scripts/deps.sh)"; exit 1; }
+    # a free pair of ports (N, N+1): a few tries, the server says when taken
+    try=0
+    while :; do
+        port=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
+        "$build/src/server/qtpm-server" --port "$port" --state "$work/state" \
+            ${VM_PROFILE:+--profile "$VM_PROFILE"} > "$work/alloc.log" 2>&1 &
+        srv_pid=$!
+        export TPM2TOOLS_TCTI="mssim:host=localhost,port=$port"
+        i=0
+        until tpm2_startup -c 2>/dev/null; do
+            kill -0 "$srv_pid" 2>/dev/null || break
+            i=$((i + 1)); [ $i -lt 50 ] || break
+            sleep 0.1
+        done
+        [ $i -lt 50 ] && kill -0 "$srv_pid" 2>/dev/null && break
+        kill "$srv_pid" 2>/dev/null; wait "$srv_pid" 2>/dev/null || true
+        srv_pid=''
+        try=$((try + 1))
+        [ $try -lt 5 ] || { echo "allocation server did not start"; cat "$work/alloc.log"; exit 1; }
+    done
+    if tpm2_pcrallocate "sha1:all+sha256:all+sha384:all+sha512:all+$VM_PCR_ALLOCATE:all" > /dev/null 2>"$work/alloc.err"; then
+        echo "PCR_Allocate +$VM_PCR_ALLOCATE: success (pending until the VM's Startup)"
+    else
+        echo "PCR_Allocate +$VM_PCR_ALLOCATE refused: $(grep -o 'tpm:.*' "$work/alloc.err" | head -1)"
+    fi
+    tpm2_shutdown -c
+    kill "$srv_pid"; wait "$srv_pid" || true
+    srv_pid=''
+fi
 case $tpm in
 qtpm) "$build/src/server/qtpm-server" --ctrl "type=unixio,path=$sock" --state "$work/state" \
-          > "$work/server.log" 2>&1 & ;;
+          ${VM_PROFILE:+--profile "$VM_PROFILE"} > "$work/server.log" 2>&1 & ;;
 swtpm) swtpm socket --tpm2 --tpmstate "dir=$work/state" --ctrl "type=unixio,path=$sock" \
           --flags not-need-init > "$work/server.log" 2>&1 & ;;
 *) echo "unknown TPM $tpm"; exit 2 ;;
@@ -67,7 +106,7 @@ timeout 120 qemu-system-x86_64 -M q35 -m 256 -nographic -no-reboot -accel tcg \
     -kernel "$kernel" -initrd "$cache/initrd.cpio" \
     -append "console=ttyS0 panic=-1 quiet ima_policy=tcb ima_hash=sha256 rdinit=/init" \
     -chardev "socket,id=chrtpm,path=$sock" -tpmdev emulator,id=tpm0,chardev=chrtpm \
-    -device "$tdev,tpmdev=tpm0" > "$work/console.log" 2>&1 &
+    -device "$tdev,tpmdev=tpm0" ${VM_BIOS:+-bios "$VM_BIOS"} > "$work/console.log" 2>&1 &
 qemu_pid=$!
 wait "$qemu_pid" || true
 qemu_pid=''
@@ -77,6 +116,7 @@ if ! grep -q '^=== IMA-END' "$work/console.txt"; then
     echo "the guest printed no IMA list"; tail -40 "$work/console.txt"; cat "$work/server.log"; exit 1
 fi
 ms=$(sed -n 's/^=== IMA-END \([0-9]*\).*/\1/p' "$work/console.txt")
-python3 "$src/replay.py" "$work/console.txt" "$tpm" "$dev"
+python3 "$src/replay.py" "$work/console.txt" "$tpm" "$dev" ||
+    { [ -n "$result" ] && cp "$work/console.txt" "$result"; exit 1; }
 echo "boot-to-ima-list-ms $ms (whole run $(( (end - start) / 1000000 )) ms)"
 [ -n "$result" ] && cp "$work/console.txt" "$result" || true

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * One simulated router's TPM and measurement list, and the bodies of its REST API v1
+ * requests — the same bodies, built from the same TPM commands, as qtpm-agent's
+ * agent_enrol and agent_attest (src/agent/flows.c):
+ *
+ * - manufacture (the vendor's factory, libqtpm-manufacture): an ML-KEM-768 EK and its
+ *   certificate, signed by the vendor CA, in NV at 0x01C00020;
+ * - enrolment: the EK re-created from its seed, an ML-DSA-44 AK created under it (EK
+ *   policy sessions), /enrol with the EK certificate read back from NV, then
+ *   TPM2_ActivateCredential of the NMS's credential blob (Part 1 §24) for /activate;
+ * - measurement: each new file an ima-ng entry (the kernel's binary list format), its
+ *   template hash extended into PCR 10 of the SHA-1 and SHA-256 banks (ima_pcr_extend);
+ * - attestation: TPM2_Quote with the AK over the challenge's nonce and PCR selection
+ *   (sha256: 0-7, 10), the PCR values read back, and the entries from the NMS's
+ *   from_index.
+ *
+ * Unlike the agent, which is a process per router started per command, a router here is
+ * always on: its EK and AK stay loaded between attestations (the agent re-creates the EK
+ * and re-loads the AK each time). The NMS sees the same requests either way.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "agent.h"
+#include "qtpm/marshal.h"
+#include "qtpm/tss_cmd.h"
+#include "swarm.h"
+
+#define BLOB_MAX 16384
+#define IMA_PCR 10
+
+static json_t *b64_json(const uint8_t *buf, size_t len)
+{
+    char *s = agent_b64(buf, len);
+    json_t *j = s ? json_string(s) : NULL;
+    free(s);
+    return j;
+}
+
+static json_t *b64_public(const TPM2B_PUBLIC *p)
+{
+    uint8_t buf[BLOB_MAX];
+    size_t off = 0;
+    if (qtpm_TPM2B_PUBLIC_marshal(p, buf, sizeof buf, &off) != TPM_RC_SUCCESS)
+        return NULL;
+    return b64_json(buf, off);
+}
+
+int swarm_router_tpm_init(swarm_router *r, const qtpm_vendor_ca *ca, char *err, size_t errlen)
+{
+    int rc = qtpm_tss_new("engine:", &r->tpm);
+    if (rc == QTPM_OK)
+        rc = qtpm_tss_Startup(r->tpm, TPM_SU_CLEAR);
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "engine TPM: %s", qtpm_tss_strerror(rc));
+        return rc;
+    }
+    qtpm_mfg_result res;
+    rc = qtpm_manufacture_ek(r->tpm, ca, QTPM_EK_MLKEM768, NULL, &res);
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "manufacturing the ML-KEM-768 EK: %s", qtpm_tss_strerror(rc));
+        return rc;
+    }
+    rc = qtpm_tss_create_ek(r->tpm, TPM_ALG_MLKEM, NULL, &r->ek);
+    if (rc == QTPM_OK)
+        rc = qtpm_tss_create_ak(r->tpm, &r->ek, TPM_ALG_MLDSA, NULL, NULL, &r->ak, NULL);
+    if (rc != QTPM_OK)
+        snprintf(err, errlen, "EK and ML-DSA-44 AK: %s", qtpm_tss_strerror(rc));
+    return rc;
+}
+
+json_t *swarm_enrol_body(swarm_router *r, char *err, size_t errlen)
+{
+    uint8_t der[4096];
+    size_t der_len = 0;
+    int rc = qtpm_tss_read_ek_cert(r->tpm, TPM_ALG_MLKEM, NULL, der, sizeof der, &der_len);
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "reading the EK certificate: %s", qtpm_tss_strerror(rc));
+        return NULL;
+    }
+    json_t *j = json_pack("{s:s,s:o,s:o,s:o}", "hostname", r->hostname, "ek_cert",
+                          b64_json(der, der_len), "ek_pub", b64_public(&r->ek.pub), "ak_pub",
+                          b64_public(&r->ak.pub));
+    if (!j)
+        snprintf(err, errlen, "out of memory");
+    return j;
+}
+
+static int get_b64(json_t *o, const char *key, uint8_t *out, size_t cap, size_t *len)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? agent_unb64(s, out, cap, len) : QTPM_E_INVALID;
+}
+
+json_t *swarm_activate_body(swarm_router *r, json_t *rep, char *err, size_t errlen)
+{
+    TPM2B_ID_OBJECT blob;
+    TPM2B_ENCRYPTED_SECRET secret;
+    uint8_t buf[BLOB_MAX];
+    size_t len = 0, off = 0;
+    if (get_b64(rep, "credential_blob", buf, sizeof buf, &len) != 0 ||
+        qtpm_TPM2B_ID_OBJECT_unmarshal(&blob, buf, len, &off) != TPM_RC_SUCCESS ||
+        (off = 0, get_b64(rep, "secret", buf, sizeof buf, &len)) != 0 ||
+        qtpm_TPM2B_ENCRYPTED_SECRET_unmarshal(&secret, buf, len, &off) != TPM_RC_SUCCESS) {
+        snprintf(err, errlen, "the NMS's enrolment reply is malformed");
+        return NULL;
+    }
+    TPM2B_DIGEST cred;
+    int rc = qtpm_tss_activate_credential(r->tpm, &r->ak, NULL, &r->ek, NULL, &blob, &secret,
+                                          &cred);
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "ActivateCredential: %s", qtpm_tss_strerror(rc));
+        return NULL;
+    }
+    char *hex = agent_hex(cred.buffer, cred.size);
+    json_t *j = hex ? json_pack("{s:s}", "credential", hex) : NULL;
+    free(hex);
+    return j;
+}
+
+int swarm_measure(swarm_router *r, const char *path, const uint8_t digest[32])
+{
+    qtpm_ima_entry e;
+    int rc = qtpm_ima_entry_ng(IMA_PCR, TPM_ALG_SHA256, digest, 32, path, &e);
+    if (rc != 0)
+        return rc;
+    uint8_t *bin = NULL;
+    size_t bin_len = 0;
+    rc = qtpm_ima_serialize_binary(&e, &bin, &bin_len);
+    if (rc == 0 && r->entries == r->offs_cap) {
+        size_t cap = r->offs_cap ? 2 * r->offs_cap : 16;
+        uint32_t *no = realloc(r->offs, cap * sizeof *no);
+        if (!no)
+            rc = QTPM_E_NOMEM;
+        else
+            r->offs = no, r->offs_cap = cap;
+    }
+    if (rc == 0 && r->list_len + bin_len > r->list_cap) {
+        size_t cap = r->list_cap ? 2 * r->list_cap : 1024;
+        while (cap < r->list_len + bin_len)
+            cap *= 2;
+        uint8_t *nl = realloc(r->list, cap);
+        if (!nl)
+            rc = QTPM_E_NOMEM;
+        else
+            r->list = nl, r->list_cap = cap;
+    }
+    /* The kernel's rule (ima_pcr_extend): each bank gets that bank's hash of the
+     * template data; the list entry is kept before the PCR moves. */
+    TPML_DIGEST_VALUES dv;
+    memset(&dv, 0, sizeof dv);
+    static const TPMI_ALG_HASH banks[2] = { TPM_ALG_SHA1, TPM_ALG_SHA256 };
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        size_t n = 0;
+        dv.digests[i].hashAlg = banks[i];
+        rc = qtpm_ima_extend_value(&e, banks[i], (uint8_t *)&dv.digests[i].digest, &n);
+        dv.count++;
+    }
+    if (rc == 0) {
+        memcpy(r->list + r->list_len, bin, bin_len);
+        r->offs[r->entries++] = (uint32_t)r->list_len;
+        r->list_len += bin_len;
+        rc = qtpm_tss_PCR_Extend(r->tpm, NULL, IMA_PCR, &dv);
+    }
+    free(bin);
+    qtpm_ima_entry_free(&e);
+    return rc;
+}
+
+static const char *hash_name(TPMI_ALG_HASH h)
+{
+    switch (h) {
+    case TPM_ALG_SHA1: return "sha1";
+    case TPM_ALG_SHA256: return "sha256";
+    case TPM_ALG_SHA384: return "sha384";
+    case TPM_ALG_SHA512: return "sha512";
+    default: return NULL;
+    }
+}
+
+static TPMI_ALG_HASH hash_by_name(const char *s)
+{
+    static const TPMI_ALG_HASH all[] = { TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384,
+                                         TPM_ALG_SHA512 };
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(s, hash_name(all[i])) == 0)
+            return all[i];
+    return TPM_ALG_NULL;
+}
+
+/* {"sha256": [0, 1, 10]} → a TPML_PCR_SELECTION (as the agent parses it). */
+static int parse_selection(json_t *j, TPML_PCR_SELECTION *sel)
+{
+    memset(sel, 0, sizeof *sel);
+    const char *bank;
+    json_t *pcrs;
+    if (!json_is_object(j))
+        return QTPM_E_INVALID;
+    json_object_foreach(j, bank, pcrs) {
+        TPMI_ALG_HASH h = hash_by_name(bank);
+        if (h == TPM_ALG_NULL || !json_is_array(pcrs) || sel->count >= HASH_COUNT)
+            return QTPM_E_INVALID;
+        TPMS_PCR_SELECTION *s = &sel->pcrSelections[sel->count++];
+        s->hash = h;
+        s->sizeofSelect = 3;
+        size_t i;
+        json_t *v;
+        json_array_foreach(pcrs, i, v) {
+            json_int_t n = json_integer_value(v);
+            if (!json_is_integer(v) || n < 0 || n > 23)
+                return QTPM_E_INVALID;
+            s->pcrSelect[n / 8] |= (BYTE)(1u << (n % 8));
+        }
+    }
+    return sel->count ? 0 : QTPM_E_INVALID;
+}
+
+json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errlen)
+{
+    json_t *ch = r->challenge;
+    const char *nh = json_string_value(json_object_get(ch, "nonce"));
+    json_t *fi = json_object_get(ch, "from_index");
+    json_int_t from = json_integer_value(fi);
+    TPM2B_DATA nonce;
+    TPML_PCR_SELECTION sel;
+    size_t n = 0;
+    if (!nh || agent_unhex(nh, nonce.buffer, sizeof nonce.buffer, &n) != 0 ||
+        parse_selection(json_object_get(ch, "pcr_selection"), &sel) != 0 ||
+        !json_is_integer(fi) || from < 0) {
+        snprintf(err, errlen, "the NMS's challenge is malformed");
+        return NULL;
+    }
+    nonce.size = (UINT16)n;
+    TPM2B_ATTEST quote;
+    TPMT_SIGNATURE sig;
+    TPM2B_DIGEST values[HASH_COUNT * 24];
+    size_t nv = 0;
+    int rc = qtpm_tss_quote(r->tpm, &r->ak, NULL, &nonce, &sel, &quote, &sig);
+    if (rc == QTPM_OK)
+        rc = qtpm_tss_pcr_read_all(r->tpm, &sel, values, sizeof values / sizeof values[0], &nv);
+    if (rc != QTPM_OK) {
+        snprintf(err, errlen, "Quote: %s", qtpm_tss_strerror(rc));
+        return NULL;
+    }
+    /* A list shorter than what the NMS verified: offer it whole (as the agent does). */
+    if ((uint64_t)from > r->entries)
+        from = 0;
+    size_t start = (size_t)from < r->entries ? r->offs[from] : r->list_len;
+    json_t *pv = json_object();
+    size_t k = 0;
+    for (UINT32 b = 0; pv && b < sel.count; b++) {
+        json_t *bank = json_object();
+        for (unsigned pcr = 0; bank && pcr < 24; pcr++) {
+            if (!(sel.pcrSelections[b].pcrSelect[pcr / 8] & (1u << (pcr % 8))))
+                continue;
+            char key[8], *hex = k < nv ? agent_hex(values[k].buffer, values[k].size) : NULL;
+            snprintf(key, sizeof key, "%u", pcr);
+            json_object_set_new(bank, key, json_string(hex ? hex : ""));
+            free(hex);
+            k++;
+        }
+        json_object_set_new(pv, hash_name(sel.pcrSelections[b].hash), bank);
+    }
+    uint8_t qb[BLOB_MAX], sb[BLOB_MAX];
+    size_t qo = 0, so = 0;
+    if (qtpm_TPM2B_ATTEST_marshal(&quote, qb, sizeof qb, &qo) != TPM_RC_SUCCESS ||
+        qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so) != TPM_RC_SUCCESS || !pv) {
+        json_decref(pv);
+        snprintf(err, errlen, "marshalling the quote");
+        return NULL;
+    }
+    json_t *jq = b64_json(qb, qo), *js = b64_json(sb, so);
+    if (replay && r->replay_quote) {
+        /* the recorded good quote, signature and PCR values, with the fresh nonce */
+        json_decref(jq);
+        json_decref(js);
+        json_decref(pv);
+        jq = json_string(r->replay_quote);
+        js = json_string(r->replay_sig);
+        pv = json_deep_copy(r->replay_pcrs);
+    }
+    json_t *entries = r->list_len > start ? b64_json(r->list + start, r->list_len - start)
+                                          : json_string("");
+    json_t *ev = json_pack("{s:s,s:o,s:o,s:o,s:I,s:{s:s,s:I,s:o}}", "nonce", nh, "quote", jq,
+                           "signature", js, "pcr_values", pv, "uptime", (json_int_t)0, "log",
+                           "format", "ima-binary", "from_index", from, "entries", entries);
+    if (!ev)
+        snprintf(err, errlen, "out of memory");
+    return ev;
+}
+
+void swarm_router_free(swarm_router *r)
+{
+    if (r->tpm)
+        qtpm_tss_free(r->tpm);
+    r->tpm = NULL;
+    free(r->list);
+    free(r->offs);
+    free(r->replay_quote);
+    free(r->replay_sig);
+    json_decref(r->replay_pcrs);
+    json_decref(r->challenge);
+    r->list = NULL;
+    r->offs = NULL;
+    r->replay_quote = r->replay_sig = NULL;
+    r->replay_pcrs = r->challenge = NULL;
+}
