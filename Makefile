@@ -137,6 +137,7 @@ bench: build build-portable
 	./$(BUILD)/bench/qtpm-bench-dm --runs 100 --json bench/results/dm.json --md bench/results/dm.md
 	./$(BUILD)/bench/qtpm-bench-tls --runs 1000 --module-dir $(BUILD)/ossl-modules \
 	    --json bench/results/tls_groups.json --md bench/results/tls_groups.md
+	sh bench/tls_tpmkeys.sh $(BUILD) bench/results/tls_tpmkeys 300
 	./$(BUILD)/bench/qtpm-bench-daa --runs 50 --json bench/results/daa.json --md bench/results/daa.md
 	sh bench/ztp.sh $(BUILD) 15
 

@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "qtpm/tss_keyfile.h"
 
 #define CONTEXT_MAGIC 0xBADCC0DEU
 #define CONTEXT_VERSION 1U
@@ -802,58 +803,24 @@ static uint32_t be32(const uint8_t *p)
 int cli_context_file_read(cli_ctx *c, const char *path, TPMS_CONTEXT *ctx, TPM2B_PUBLIC *pub_meta)
 {
     uint8_t *d;
-    size_t n, off = 8;
+    size_t n;
+    uint32_t version = 0;
     int e = cli_read_file(c, path, &d, &n);
     if (e)
         return e;
-    TPM_RC rc = TPM_RC_INSUFFICIENT;
-    if (n < 8 || be32(d) != CONTEXT_MAGIC)
-        goto bad;
-    if (be32(d + 4) != CONTEXT_VERSION) {
-        free(d);
-        cli_err(c, "%s: context file version %u is not supported (only %u)", path,
-                be32(d + 4), CONTEXT_VERSION);
-        return CLI_EXIT_FILE;
-    }
-    memset(ctx, 0, sizeof *ctx);
-    if ((rc = qtpm_UINT32_unmarshal(&ctx->hierarchy, d, n, &off)) ||
-        (rc = qtpm_UINT32_unmarshal(&ctx->savedHandle, d, n, &off)) ||
-        (rc = qtpm_UINT64_unmarshal(&ctx->sequence, d, n, &off)) ||
-        (rc = qtpm_TPM2B_CONTEXT_DATA_unmarshal(&ctx->contextBlob, d, n, &off)))
-        goto bad;
-    if (off != n) {
-        rc = TPM_RC_SIZE;
-        goto bad;
-    }
+    /* the parsing is libqtss's (qtpm/tss_keyfile.h), shared with the
+     * OpenSSL provider's key loader */
+    int rc = qtpm_keyfile_context_parse(d, n, ctx, pub_meta, &version);
     free(d);
-    /* The ESYS wrapper: reserved 0, the TPM's blob, metadata. A TPM's own
-     * blob starts with the integrity TPM2B (size = digest size, never 0
-     * as a UINT32 prefix), so a leading zero word marks the wrapper. */
-    const uint8_t *b = ctx->contextBlob.buffer;
-    size_t bn = ctx->contextBlob.size, bo = 4;
-    TPM2B_CONTEXT_DATA inner;
-    if (bn >= 6 && be32(b) == 0 && qtpm_TPM2B_CONTEXT_DATA_unmarshal(&inner, b, bn, &bo) == 0) {
-        if (pub_meta) {
-            /* metadata: UINT16 size, handle, name, type, [TPM2B_PUBLIC] */
-            size_t mo = bo + 2 + 4;
-            TPM2B_NAME name;
-            UINT32 type;
-            pub_meta->size = 0;
-            if (qtpm_TPM2B_NAME_unmarshal(&name, b, bn, &mo) == 0 &&
-                qtpm_UINT32_unmarshal(&type, b, bn, &mo) == 0 && type == IESYSC_KEY_RSRC &&
-                qtpm_TPM2B_PUBLIC_unmarshal(pub_meta, b, bn, &mo, 0) != 0)
-                pub_meta->size = 0;
-        }
-        ctx->contextBlob = inner;
-    } else if (pub_meta) {
-        pub_meta->size = 0;
-    }
-    return 0;
-bad:;
-    int no_magic = n < 4 || be32(d) != CONTEXT_MAGIC;
-    free(d);
-    cli_err(c, "%s is not a valid context file: %s", path,
-            no_magic ? "no 0xBADCC0DE header" : cli_marshal_text(rc));
+    if (rc == 0)
+        return 0;
+    if (rc == QTPM_KEYFILE_E_VERSION)
+        cli_err(c, "%s: context file version %u is not supported (only %u)", path, version,
+                CONTEXT_VERSION);
+    else
+        cli_err(c, "%s is not a valid context file: %s", path,
+                rc == QTPM_KEYFILE_E_MAGIC ? "no 0xBADCC0DE header"
+                                           : cli_marshal_text((TPM_RC)rc));
     return CLI_EXIT_FILE;
 }
 
@@ -921,24 +888,7 @@ int cli_save_object_context(cli_ctx *c, TPM_HANDLE h, const char *path)
 /* tpm2_evictcontrol -o: a serialized ESYS_TR (handle, name, type, public). */
 static int read_serialized_tr(const uint8_t *d, size_t n, TPM_HANDLE *h, TPM2B_PUBLIC *pub)
 {
-    size_t off = 0;
-    TPM2B_NAME name;
-    UINT32 type;
-    TPM2B_PUBLIC p;
-    if (qtpm_UINT32_unmarshal(h, d, n, &off) || qtpm_TPM2B_NAME_unmarshal(&name, d, n, &off) ||
-        qtpm_UINT32_unmarshal(&type, d, n, &off))
-        return -1;
-    if ((*h >> 24) != TPM_HT_PERSISTENT && (*h >> 24) != TPM_HT_NV_INDEX)
-        return -1;
-    if (type == IESYSC_KEY_RSRC) {
-        if (qtpm_TPM2B_PUBLIC_unmarshal(&p, d, n, &off, 0))
-            return -1;
-        if (pub)
-            *pub = p;
-    } else if (pub) {
-        pub->size = 0;
-    }
-    return off == n ? 0 : -1;
+    return qtpm_keyfile_serialized_tr_parse(d, n, h, pub) ? -1 : 0;
 }
 
 int cli_write_serialized_tr(cli_ctx *c, const char *path, TPM_HANDLE h, const TPM2B_NAME *name,

@@ -21,6 +21,7 @@
 #include <openssl/prov_ssl.h>
 
 #include "provider_internal.h"
+#include "tpmkey.h"
 #include "qtpm/version.h"
 
 /* ---- the TLS-GROUP capability -------------------------------------------- */
@@ -85,6 +86,23 @@ static const OSSL_ALGORITHM keymgmt_algs[] = {
     {"SecP256r1MLKEM768", "provider=qtpm", qp_km_p256mlkem768_functions, "qtpm TLS 1.3 group key"},
     {"MLKEM768", "provider=qtpm", qp_km_mlkem768_functions, "qtpm TLS 1.3 group key"},
     {"MLKEM1024", "provider=qtpm", qp_km_mlkem1024_functions, "qtpm TLS 1.3 group key"},
+    /* keys in the TPM (tpmkey.c), loaded through the store below */
+    {"RSA", "provider=qtpm", qp_tpm_rsa_keymgmt_functions, "qtpm TPM-resident RSA key"},
+    {"EC", "provider=qtpm", qp_tpm_ec_keymgmt_functions, "qtpm TPM-resident EC key"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM signature_algs[] = {
+    /* Names of their own (tpmkey.c's keymgmt names them for its keys): under
+     * "RSA"/"ECDSA", OpenSSL 3.0 would fetch the default provider's first and
+     * hand it a copy of the public half (crypto/evp/m_sigver.c). */
+    {"QTPM-RSA", "provider=qtpm", qp_tpm_rsa_signature_functions, "RSA signature in the TPM"},
+    {"QTPM-ECDSA", "provider=qtpm", qp_tpm_ecdsa_signature_functions, "ECDSA in the TPM"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM store_algs[] = {
+    {"qtpm", "provider=qtpm", qp_tpm_store_functions, "qtpm:handle:/qtpm:file: TPM keys"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -105,6 +123,10 @@ static const OSSL_ALGORITHM *qp_query(void *provctx, int operation_id, int *no_c
         return keymgmt_algs;
     case OSSL_OP_KEM:
         return kem_algs;
+    case OSSL_OP_SIGNATURE:
+        return signature_algs;
+    case OSSL_OP_STORE:
+        return store_algs;
     default:
         return NULL;
     }
@@ -152,6 +174,7 @@ static void qp_teardown(void *vprov)
 
     if (prov == NULL)
         return;
+    qp_tpm_teardown(prov);
     OSSL_LIB_CTX_free(prov->libctx);
     OPENSSL_free(prov);
 }
@@ -174,7 +197,8 @@ int qtpm_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         return 0;
     prov->handle = handle;
     prov->libctx = OSSL_LIB_CTX_new_child(handle, in);
-    if (prov->libctx == NULL) {
+    if (prov->libctx == NULL || !qp_tpm_setup(prov, handle, in)) {
+        OSSL_LIB_CTX_free(prov->libctx);
         OPENSSL_free(prov);
         return 0;
     }

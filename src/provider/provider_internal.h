@@ -63,6 +63,7 @@ const qp_group *qp_group_by_name(const char *name);
 typedef struct {
     const OSSL_CORE_HANDLE *handle;
     OSSL_LIB_CTX *libctx;
+    struct qp_tpm *tpm; /* TPM-resident keys' connection (tpmkey.c) */
 } qp_provctx;
 
 /* A key of one group. Secrets (dk, the classic private key inside ec) are
