@@ -41,7 +41,7 @@ install(TARGETS qtss qtpm_engine_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBD
 # The programs are linked with the static archives, so they need no library
 # path at run time.
 set(qtpm_programs qtpm qtpm-server qtpm-manufacture qtpm-nms qtpm-agent qtpm-digestlist qtpm-daa
-    qtpm-ztp)
+    qtpm-ztp qtpm-wallet qtpm-wallet-client)
 foreach(p ${qtpm_programs})
   if(TARGET ${p})
     install(TARGETS ${p} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -77,6 +77,8 @@ set(qtpm_name_qtpm-agent "router agent: measurement, enrolment and attestation w
 set(qtpm_name_qtpm-digestlist "build, sign, verify and show reference digest lists")
 set(qtpm_name_qtpm-daa "ECDAA direct anonymous attestation: issuer, join, sign, verify, link")
 set(qtpm_name_qtpm-ztp "secure zero-touch provisioning (RFC 8572): vouchers, onboarding information, bootstrap server")
+set(qtpm_name_qtpm-wallet "TPM-backed token vault and its HTTPS + WebAuthn service")
+set(qtpm_name_qtpm-wallet-client "script client of the wallet service (software key or FIDO2 token)")
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   foreach(p ${qtpm_programs})

@@ -30,6 +30,7 @@
 #include <openssl/sha.h>
 
 #include "cbor.h"
+#include "qtpm/version.h"
 #include "softauth.h"
 #include "webauthn.h"
 
@@ -378,6 +379,10 @@ int main(int argc, char **argv)
 {
     const char *orig = NULL;
     int i = 1;
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))) {
+        printf("qtpm-wallet-client %s\n", QTPM_VERSION);
+        return 0;
+    }
     for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--url")) url = v;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "qtpm/tss.h"
+#include "qtpm/version.h"
 #include "serve.h"
 #include "wallet.h"
 
@@ -120,6 +121,10 @@ int main(int argc, char **argv)
     const char *tcti = NULL, *db = NULL, *gate = NULL;
     char gate_buf[4096];
     int i = 1;
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))) {
+        printf("qtpm-wallet %s\n", QTPM_VERSION);
+        return 0;
+    }
     for (; i < argc && !strncmp(argv[i], "--", 2); i += 2) {
         if (i + 1 >= argc) {
             usage();
