@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tpmx.c — TPM2_PolicyNV and TPM2_EncryptDecrypt2 for the wallet, marshalled
- * here and sent through libqtss's qtpm_tss_execute (which adds the
- * authorization area, the session HMACs and the response checks), and the
- * PolicyNV digest computed in software (Part 3 §23.9.1).
+ * tpmx.c — TPM2_EncryptDecrypt2 for the wallet, marshalled here and sent
+ * through libqtss's qtpm_tss_execute (which adds the authorization area, the
+ * session HMACs and the response checks), and the PolicyNV digest computed in
+ * software (Part 3 §23.9.1). PolicyNV itself is libqtss's qtpm_tss_PolicyNV.
  */
 #include <string.h>
 
@@ -12,29 +12,6 @@
 #include "qtpm/marshal.h"
 #include "qtpm/tpm2_types.h"
 #include "tpmx.h"
-
-int wallet_PolicyNV(qtpm_tss *t, const qtpm_tss_auths *auths, TPM_HANDLE auth_handle,
-                    TPM_HANDLE nv_index, qtpm_tss_session *policy, const TPM2B_DIGEST *operand_b,
-                    UINT16 offset, TPM_EO operation)
-{
-    uint8_t p[sizeof(TPM2B_DIGEST) + 8];
-    size_t o = 0;
-    if (!policy || policy->handle == 0)
-        return QTPM_E_PARAM;
-    TPM_RC m = qtpm_TPM2B_DIGEST_marshal(operand_b, p, sizeof p, &o);
-    m |= qtpm_UINT16_marshal(&offset, p, sizeof p, &o);
-    m |= qtpm_UINT16_marshal(&operation, p, sizeof p, &o);
-    if (m)
-        return QTPM_E_PARAM;
-    qtpm_tss_command c = { .cc = TPM_CC_PolicyNV, .n_handles = 3,
-                           .handles = { auth_handle, nv_index, policy->handle },
-                           .n_auth = 1, .auths = auths, .params = p, .params_len = o };
-    qtpm_tss_response r;
-    int rc = qtpm_tss_execute(t, &c, &r);
-    if (rc)
-        return rc;
-    return r.params_len == 0 ? QTPM_OK : QTPM_E_PARAM;
-}
 
 static int sha256_parts(const uint8_t *const *parts, const size_t *lens, size_t n, uint8_t out[32])
 {

@@ -1161,8 +1161,8 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
             goto refuse;
         }
         u64_operand(r.base + r.info.uses, &op);
-        if ((rc = wallet_PolicyNV(w->t, &a, r.info.nv_index, r.info.nv_index, &s, &op, 0,
-                                  TPM_EO_UNSIGNED_LE)) != QTPM_OK) {
+        if ((rc = qtpm_tss_PolicyNV(w->t, &a, r.info.nv_index, r.info.nv_index, &s, &op, 0,
+                                    TPM_EO_UNSIGNED_LE)) != QTPM_OK) {
             stage = "PolicyNV (used up)";
             goto refuse;
         }
