@@ -109,6 +109,11 @@ typedef struct {
 /* CURLOPT_WRITEFUNCTION for an agent_reply (CURLOPT_WRITEDATA). */
 size_t agent_reply_write(char *p, size_t size, size_t nmemb, void *u);
 
+/* The NMS's PCR selection, {"sha256": [0, 1, 10]} (docs/NMS.md), as a
+ * TPML_PCR_SELECTION; QTPM_E_INVALID for anything else. The bank names both ways. */
+int agent_parse_selection(json_t *j, TPML_PCR_SELECTION *sel);
+const char *agent_hash_name(TPMI_ALG_HASH h); /* "sha1" .. "sha512", NULL if none */
+
 /* POST body (a JSON object) to nms_url + path; *status is the HTTP status,
  * *reply the parsed JSON reply (NULL when none). */
 int agent_http_post(const agent_config *cfg, const char *path, json_t *body, long *status,

@@ -291,16 +291,28 @@ static TPMI_ALG_HASH hash_by_name(const char *n)
         return TPM_ALG_SHA256;
     if (strcmp(n, "sha384") == 0)
         return TPM_ALG_SHA384;
+    if (strcmp(n, "sha512") == 0)
+        return TPM_ALG_SHA512;
     return TPM_ALG_NULL;
+}
+
+const char *agent_hash_name(TPMI_ALG_HASH h)
+{
+    return h == TPM_ALG_SHA1     ? "sha1"
+           : h == TPM_ALG_SHA256 ? "sha256"
+           : h == TPM_ALG_SHA384 ? "sha384"
+           : h == TPM_ALG_SHA512 ? "sha512"
+                                 : NULL;
 }
 
 static const char *hash_name(TPMI_ALG_HASH h)
 {
-    return h == TPM_ALG_SHA1 ? "sha1" : h == TPM_ALG_SHA256 ? "sha256" : "sha384";
+    const char *n = agent_hash_name(h);
+    return n ? n : "sha384";
 }
 
 /* {"sha256": [0, 1, 10]} → a TPML_PCR_SELECTION. */
-static int parse_selection(json_t *j, TPML_PCR_SELECTION *sel)
+int agent_parse_selection(json_t *j, TPML_PCR_SELECTION *sel)
 {
     memset(sel, 0, sizeof *sel);
     const char *bank;
@@ -390,7 +402,7 @@ int agent_attest(const agent_config *cfg, qtpm_tss *tpm, char *verdict, size_t v
         json_t *fi = json_object_get(ch, "from_index");
         from = json_integer_value(fi);
         if (!nh || agent_unhex(nh, nonce.buffer, sizeof nonce.buffer, &n) != 0 ||
-            parse_selection(json_object_get(ch, "pcr_selection"), &sel) != 0 ||
+            agent_parse_selection(json_object_get(ch, "pcr_selection"), &sel) != 0 ||
             !json_is_integer(fi) || from < 0) {
             snprintf(err, errlen, "the NMS's challenge is malformed");
             rc = AGENT_E_NMS;
@@ -637,7 +649,7 @@ static int load_approval(const agent_config *cfg, agent_tlskey *k)
     uint8_t buf[BLOB_MAX];
     size_t n = 0, off = 0;
     const char *ph = json_string_value(json_object_get(j, "policy"));
-    int ok = parse_selection(json_object_get(j, "selection"), &sel) == 0 && ph &&
+    int ok = agent_parse_selection(json_object_get(j, "selection"), &sel) == 0 && ph &&
              agent_unhex(ph, approved.buffer, sizeof approved.buffer, &n) == 0 &&
              get_b64(j, "signature", buf, sizeof buf, &off) == 0;
     approved.size = (UINT16)n;

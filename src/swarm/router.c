@@ -171,54 +171,6 @@ int swarm_measure(swarm_router *r, const char *path, const uint8_t digest[32])
     return rc;
 }
 
-static const char *hash_name(TPMI_ALG_HASH h)
-{
-    switch (h) {
-    case TPM_ALG_SHA1: return "sha1";
-    case TPM_ALG_SHA256: return "sha256";
-    case TPM_ALG_SHA384: return "sha384";
-    case TPM_ALG_SHA512: return "sha512";
-    default: return NULL;
-    }
-}
-
-static TPMI_ALG_HASH hash_by_name(const char *s)
-{
-    static const TPMI_ALG_HASH all[] = { TPM_ALG_SHA1, TPM_ALG_SHA256, TPM_ALG_SHA384,
-                                         TPM_ALG_SHA512 };
-    for (size_t i = 0; i < 4; i++)
-        if (strcmp(s, hash_name(all[i])) == 0)
-            return all[i];
-    return TPM_ALG_NULL;
-}
-
-/* {"sha256": [0, 1, 10]} → a TPML_PCR_SELECTION (as the agent parses it). */
-static int parse_selection(json_t *j, TPML_PCR_SELECTION *sel)
-{
-    memset(sel, 0, sizeof *sel);
-    const char *bank;
-    json_t *pcrs;
-    if (!json_is_object(j))
-        return QTPM_E_INVALID;
-    json_object_foreach(j, bank, pcrs) {
-        TPMI_ALG_HASH h = hash_by_name(bank);
-        if (h == TPM_ALG_NULL || !json_is_array(pcrs) || sel->count >= HASH_COUNT)
-            return QTPM_E_INVALID;
-        TPMS_PCR_SELECTION *s = &sel->pcrSelections[sel->count++];
-        s->hash = h;
-        s->sizeofSelect = 3;
-        size_t i;
-        json_t *v;
-        json_array_foreach(pcrs, i, v) {
-            json_int_t n = json_integer_value(v);
-            if (!json_is_integer(v) || n < 0 || n > 23)
-                return QTPM_E_INVALID;
-            s->pcrSelect[n / 8] |= (BYTE)(1u << (n % 8));
-        }
-    }
-    return sel->count ? 0 : QTPM_E_INVALID;
-}
-
 json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errlen)
 {
     json_t *ch = r->challenge;
@@ -229,7 +181,7 @@ json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errle
     TPML_PCR_SELECTION sel;
     size_t n = 0;
     if (!nh || agent_unhex(nh, nonce.buffer, sizeof nonce.buffer, &n) != 0 ||
-        parse_selection(json_object_get(ch, "pcr_selection"), &sel) != 0 ||
+        agent_parse_selection(json_object_get(ch, "pcr_selection"), &sel) != 0 ||
         !json_is_integer(fi) || from < 0) {
         snprintf(err, errlen, "the NMS's challenge is malformed");
         return NULL;
@@ -263,7 +215,7 @@ json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errle
             free(hex);
             k++;
         }
-        json_object_set_new(pv, hash_name(sel.pcrSelections[b].hash), bank);
+        json_object_set_new(pv, agent_hash_name(sel.pcrSelections[b].hash), bank);
     }
     uint8_t qb[BLOB_MAX], sb[BLOB_MAX];
     size_t qo = 0, so = 0;
