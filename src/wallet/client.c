@@ -6,13 +6,16 @@
  * with the authenticator either a FIDO2 device through libfido2
  * (--device /dev/hidrawN: fido_dev_make_cred / fido_dev_get_assert over a
  * clientDataJSON this client builds, as a browser would; the attestation is
- * sent as fmt "none", as a browser does for attestation "none") or a
+ * sent as fmt "none", as a browser does for attestation "none"; --device
+ * unix:PATH: the same, the CTAPHID reports over a UNIX stream socket for an
+ * emulated or remote authenticator, fidoio.c — how the tests drive this
+ * path against tests/wallet/ctap_authenticator.c) or a
  * software credential in a file (--soft-key FILE, softauth.c; its counter
  * in FILE.counter), for tests and demos on machines without a device.
  * HTTPS with libcurl, the server certificate checked against --cacert.
  *
  *   qtpm-wallet-client --url URL --cacert PEM --user NAME AUTH COMMAND
- *     AUTH:    --soft-key FILE | --device PATH
+ *     AUTH:    --soft-key FILE | --device /dev/hidrawN | --device unix:PATH
  *     COMMAND: register | list | seal NAME [--type T --uses N --amount-limit N
  *              --expires T] (stdin) | unseal NAME [--amount N] | delete NAME |
  *              keygen NAME aes|hmac | encrypt NAME | decrypt NAME | hmac NAME
@@ -30,6 +33,7 @@
 #include <openssl/sha.h>
 
 #include "cbor.h"
+#include "fidoio.h"
 #include "qtpm/version.h"
 #include "softauth.h"
 #include "webauthn.h"
@@ -141,7 +145,28 @@ static void soft_store(const softauth *a)
     }
 }
 
-/* ---- the FIDO2 device through libfido2 (no device in the tests) ---- */
+/* ---- the FIDO2 device through libfido2 (in the tests: an emulator over unix:) ---- */
+
+/* libfido2's error, and the authenticator's CTAP2 status where it is one
+ * (libfido2 passes CTAP status codes through as FIDO_ERR_* of the same
+ * value, CTAP 2.1 §8.2) */
+static void fido_failed(const char *what, int rc)
+{
+    if (rc > 0 && rc < 0x80)
+        fprintf(stderr, "qtpm-wallet-client: %s: %s (authenticator status 0x%02x)\n", what,
+                fido_strerr(rc), rc);
+    else
+        fprintf(stderr, "qtpm-wallet-client: %s: %s\n", what, fido_strerr(rc));
+}
+
+static int device_open(fido_dev_t *d)
+{
+    int rc = fidoio_open(d, device);
+    if (rc != FIDO_OK)
+        fprintf(stderr, "qtpm-wallet-client: cannot open FIDO2 device %s: %s\n", device,
+                fido_strerr(rc));
+    return rc;
+}
 
 static void client_data(const char *type, const char *chal, char *out, size_t cap)
 {
@@ -176,16 +201,15 @@ static json_t *device_register(const json_t *begin)
     fido_dev_t *d = fido_dev_new();
     fido_cred_t *c = fido_cred_new();
     json_t *out = NULL;
-    if (d && c && fido_dev_open(d, device) == FIDO_OK &&
-        fido_cred_set_type(c, COSE_ES256) == FIDO_OK &&
+    if (d && c && fido_cred_set_type(c, COSE_ES256) == FIDO_OK &&
         fido_cred_set_clientdata_hash(c, h, sizeof h) == FIDO_OK &&
         fido_cred_set_rp(c, rp, "qtpm-wallet") == FIDO_OK &&
         fido_cred_set_user(c, id, (size_t)il, user, user, NULL) == FIDO_OK &&
-        fido_cred_set_uv(c, FIDO_OPT_TRUE) == FIDO_OK) {
+        fido_cred_set_uv(c, FIDO_OPT_TRUE) == FIDO_OK && device_open(d) == FIDO_OK) {
         fprintf(stderr, "touch the authenticator...\n");
         int rc = fido_dev_make_cred(d, c, NULL);
         if (rc != FIDO_OK) {
-            fprintf(stderr, "qtpm-wallet-client: make_cred: %s\n", fido_strerr(rc));
+            fido_failed("make_cred", rc);
         } else {
             /* attestationObject {fmt: "none", attStmt: {}, authData} (WebAuthn §6.5.4) */
             size_t al = fido_cred_authdata_raw_len(c);
@@ -217,8 +241,6 @@ static json_t *device_register(const json_t *begin)
             free(att);
         }
         fido_dev_close(d);
-    } else {
-        fprintf(stderr, "qtpm-wallet-client: cannot open FIDO2 device %s\n", device);
     }
     fido_cred_free(&c);
     fido_dev_free(&d);
@@ -249,7 +271,7 @@ static json_t *device_assert(const json_t *req)
                                   id, sizeof id);
         ok = l > 0 && fido_assert_allow_cred(a, id, (size_t)l) == FIDO_OK;
     }
-    if (ok && fido_dev_open(d, device) == FIDO_OK) {
+    if (ok && device_open(d) == FIDO_OK) {
         fprintf(stderr, "touch the authenticator...\n");
         int rc = fido_dev_get_assert(d, a, NULL);
         /* libfido2 1.12 gives authData CBOR-wrapped (a byte string): unwrap it */
@@ -268,10 +290,8 @@ static json_t *device_assert(const json_t *req)
                             "authenticatorData", b64j(ad, adl),
                             "signature", b64j(fido_assert_sig_ptr(a, 0), fido_assert_sig_len(a, 0)));
         else
-            fprintf(stderr, "qtpm-wallet-client: get_assert: %s\n", fido_strerr(rc));
+            fido_failed("get_assert", rc);
         fido_dev_close(d);
-    } else if (ok) {
-        fprintf(stderr, "qtpm-wallet-client: cannot open FIDO2 device %s\n", device);
     }
     fido_assert_free(&a);
     fido_dev_free(&d);
@@ -363,16 +383,24 @@ static uint8_t *read_stdin(size_t *n)
     return b;
 }
 
-static int usage(void)
+static int usage(FILE *to, int rc)
 {
     fputs("usage: qtpm-wallet-client --url URL [--cacert PEM] --user NAME "
           "(--soft-key FILE | --device PATH)\n"
           "         [--origin URL] [--save-approve FILE] COMMAND\n"
           "  register | list | seal NAME [--type bearer|financial] [--uses N]\n"
           "  [--amount-limit N] [--expires T] (stdin) | unseal NAME [--amount N] | delete NAME\n"
-          "  keygen NAME aes|hmac | encrypt NAME | decrypt NAME | hmac NAME | replay FILE\n",
-          stderr);
-    return 2;
+          "  keygen NAME aes|hmac | encrypt NAME | decrypt NAME | hmac NAME | replay FILE\n"
+          "\n"
+          "Authenticators:\n"
+          "  --device /dev/hidrawN  a FIDO2 key (CTAP2 over USB HID, through libfido2)\n"
+          "  --device unix:PATH     an emulated or remote FIDO2 authenticator: CTAPHID\n"
+          "                         reports (64 bytes each, as over hidraw) over a UNIX\n"
+          "                         stream socket at PATH; libfido2 does CTAPHID and CTAP2\n"
+          "  --soft-key FILE        a software credential in FILE (tests, demos)\n"
+          "Exit status: 0 done, 1 refused or failed (the reason on stderr), 2 usage.\n",
+          to);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -383,6 +411,8 @@ int main(int argc, char **argv)
         printf("qtpm-wallet-client %s\n", QTPM_VERSION);
         return 0;
     }
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return usage(stdout, 0);
     for (; i + 1 < argc && !strncmp(argv[i], "--", 2); i += 2) {
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--url")) url = v;
@@ -392,10 +422,10 @@ int main(int argc, char **argv)
         else if (!strcmp(k, "--device")) device = v;
         else if (!strcmp(k, "--origin")) orig = v;
         else if (!strcmp(k, "--save-approve")) save_approve = v;
-        else return usage();
+        else return usage(stderr, 2);
     }
     if (!url || !user || i >= argc || (!soft == !device) || strlen(url) >= sizeof origin)
-        return usage();
+        return usage(stderr, 2);
     snprintf(origin, sizeof origin, "%s", orig ? orig : url);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return 1;
@@ -483,7 +513,7 @@ int main(int argc, char **argv)
         }
         if (bad || i < argc) {
             json_decref(req);
-            return usage();
+            return usage(stderr, 2);
         }
         if (!strcmp(cmd, "seal") || !strcmp(cmd, "encrypt") || !strcmp(cmd, "decrypt") ||
             !strcmp(cmd, "hmac")) {
@@ -515,7 +545,7 @@ int main(int argc, char **argv)
             free(t);
         }
     } else {
-        return usage();
+        return usage(stderr, 2);
     }
     json_decref(ans);
     curl_global_cleanup();

@@ -6,6 +6,9 @@
  * attestation (WebAuthn L2 §8.2, §8.7), assertions (§6.3.3) with a counter
  * that grows by one per assertion (settable, to play a clone). It builds
  * exactly the bodies a browser would send to register/finish and approve.
+ * Its authenticator data and signature (sa_auth_data, sa_sign) are also the
+ * core of the CTAP2 emulator that tests libfido2's device path
+ * (tests/wallet/ctap_authenticator.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,14 +105,14 @@ void sa_free(softauth *a)
     a->priv = NULL;
 }
 
-static int sign(const softauth *a, const uint8_t *ad, size_t ad_len, const char *cd,
-                uint8_t *sig, size_t *sig_len)
+int sa_sign(const softauth *a, const uint8_t *ad, size_t ad_len, const uint8_t cdh[32],
+            uint8_t *sig, size_t *sig_len)
 {
     uint8_t msg[512];
     if (ad_len + 32 > sizeof msg)
         return -1;
     memcpy(msg, ad, ad_len);
-    SHA256((const uint8_t *)cd, strlen(cd), msg + ad_len);
+    memcpy(msg + ad_len, cdh, 32);
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     int ok = c && EVP_DigestSignInit(c, NULL, a->alg == -7 ? EVP_sha256() : NULL, NULL,
                                      a->priv) == 1 &&
@@ -118,16 +121,42 @@ static int sign(const softauth *a, const uint8_t *ad, size_t ad_len, const char 
     return ok ? 0 : -1;
 }
 
-/* rpIdHash ‖ flags ‖ counter */
-static size_t auth_head(softauth *a, uint8_t *ad, uint8_t flags)
+static int sign(const softauth *a, const uint8_t *ad, size_t ad_len, const char *cd,
+                uint8_t *sig, size_t *sig_len)
 {
+    uint8_t cdh[32];
+    SHA256((const uint8_t *)cd, strlen(cd), cdh);
+    return sa_sign(a, ad, ad_len, cdh, sig, sig_len);
+}
+
+size_t sa_auth_data(const softauth *a, uint8_t flags, const uint8_t aaguid[16], uint8_t *ad,
+                    size_t cap)
+{
+    size_t n = 37 + ((flags & 0x40) ? 16 + 2 + sizeof a->cred_id + a->cose_len : 0);
+    if (n > cap)
+        return 0;
+    /* rpIdHash ‖ flags ‖ signCount (big-endian) */
     SHA256((const uint8_t *)a->rp_id, strlen(a->rp_id), ad);
     ad[32] = flags;
     ad[33] = (uint8_t)(a->counter >> 24);
     ad[34] = (uint8_t)(a->counter >> 16);
     ad[35] = (uint8_t)(a->counter >> 8);
     ad[36] = (uint8_t)a->counter;
-    return 37;
+    if (!(flags & 0x40))
+        return 37;
+    /* attestedCredentialData: aaguid ‖ L (2 bytes) ‖ credentialId ‖ COSE key */
+    size_t o = 37;
+    if (aaguid)
+        memcpy(ad + o, aaguid, 16);
+    else
+        memset(ad + o, 0, 16);
+    o += 16;
+    ad[o++] = 0;
+    ad[o++] = sizeof a->cred_id;
+    memcpy(ad + o, a->cred_id, sizeof a->cred_id);
+    o += sizeof a->cred_id;
+    memcpy(ad + o, a->cose, a->cose_len);
+    return o + a->cose_len;
 }
 
 static void client_data(const softauth *a, const char *type, const char *chal, char *out,
@@ -159,15 +188,10 @@ json_t *sa_register(softauth *a, const json_t *begin, int packed)
     client_data(a, "webauthn.create", chal, cd, sizeof cd);
     uint8_t ad[256];
     a->counter++;
-    size_t n = auth_head(a, ad, 0x01 | 0x04 | 0x40);
-    memset(ad + n, 0, 16); /* aaguid: zero, as for self attestation */
-    n += 16;
-    ad[n++] = 0;
-    ad[n++] = sizeof a->cred_id;
-    memcpy(ad + n, a->cred_id, sizeof a->cred_id);
-    n += sizeof a->cred_id;
-    memcpy(ad + n, a->cose, a->cose_len);
-    n += a->cose_len;
+    /* aaguid: zero, as for self attestation */
+    size_t n = sa_auth_data(a, 0x01 | 0x04 | 0x40, NULL, ad, sizeof ad);
+    if (n == 0)
+        return NULL;
     uint8_t att[512], sig[128];
     size_t sl = sizeof sig, o = 0;
     att[o++] = 0xa3;
@@ -227,8 +251,8 @@ json_t *sa_assert(softauth *a, const json_t *request)
     uint8_t ad[64], sig[128];
     size_t sl = sizeof sig;
     a->counter++;
-    size_t n = auth_head(a, ad, 0x01 | 0x04);
-    if (sign(a, ad, n, cd, sig, &sl) != 0)
+    size_t n = sa_auth_data(a, 0x01 | 0x04, NULL, ad, sizeof ad);
+    if (n == 0 || sign(a, ad, n, cd, sig, &sl) != 0)
         return NULL;
     return json_pack("{s:s,s:o,s:o,s:o,s:o}", "request", id, "credential",
                      b64(a->cred_id, sizeof a->cred_id), "clientDataJSON",

@@ -4,6 +4,7 @@
 #ifndef QTPM_WALLET_SOFTAUTH_H
 #define QTPM_WALLET_SOFTAUTH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -29,5 +30,13 @@ int sa_load(softauth *a, const char *path, const char *rp_id, const char *origin
 json_t *sa_register(softauth *a, const json_t *begin, int packed);
 /* approve body for a requests answer */
 json_t *sa_assert(softauth *a, const json_t *request);
+/* authenticator data (WebAuthn L2 §6.1) for a->rp_id and a->counter, with
+ * attested credential data (§6.5.1; aaguid NULL = zero) when flags has AT
+ * (0x40). Its length, 0 when cap is too small. */
+size_t sa_auth_data(const softauth *a, uint8_t flags, const uint8_t aaguid[16], uint8_t *ad,
+                    size_t cap);
+/* the signature over authData ‖ clientDataHash (§6.3.3 step 11; DER for ES256) */
+int sa_sign(const softauth *a, const uint8_t *ad, size_t ad_len, const uint8_t cdh[32],
+            uint8_t *sig, size_t *sig_len);
 
 #endif
