@@ -208,9 +208,23 @@ static json_t *device_register(const json_t *begin)
         fido_cred_set_uv(c, FIDO_OPT_TRUE) == FIDO_OK && device_open(d) == FIDO_OK) {
         fprintf(stderr, "touch the authenticator...\n");
         int rc = fido_dev_make_cred(d, c, NULL);
-        if (rc != FIDO_OK) {
+        /* a "packed" attestation is checked before it is dropped for "none":
+         * its signature (by the attestation key of x5c, or by the new
+         * credential's own key for self attestation, WebAuthn L2 §8.2) over
+         * authData ‖ clientDataHash, the RP id hash and the UV flag — a key
+         * that cannot sign its own registration is broken or not a key */
+        const char *fmt = rc == FIDO_OK ? fido_cred_fmt(c) : NULL;
+        if (fmt && !strcmp(fmt, "packed")) {
+            int v = fido_cred_x5c_len(c) ? fido_cred_verify(c) : fido_cred_verify_self(c);
+            if (v != FIDO_OK) {
+                fprintf(stderr, "qtpm-wallet-client: the authenticator's packed attestation "
+                                "does not verify: %s\n", fido_strerr(v));
+                rc = v;
+            }
+        }
+        if (rc != FIDO_OK && !fmt) {
             fido_failed("make_cred", rc);
-        } else {
+        } else if (rc == FIDO_OK) {
             /* attestationObject {fmt: "none", attStmt: {}, authData} (WebAuthn §6.5.4) */
             size_t al = fido_cred_authdata_raw_len(c);
             uint8_t *att = malloc(al + 32);

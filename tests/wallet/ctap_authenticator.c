@@ -28,7 +28,8 @@
  *
  * Knobs for negative tests:
  *   --counter up|same|back   assertion counters grow (default), repeat, shrink
- *   --wrong-key              sign assertions with another key
+ *   --wrong-key              sign assertions and the packed attestation
+ *                            with another key
  *   --status 0xNN            answer MakeCredential / GetAssertion with that
  *                            CTAP2 status (e.g. 0x27 OPERATION_DENIED)
  *   --attestation packed|none
@@ -324,6 +325,7 @@ static int read_text_map(cbor_reader *r, field_fn f, void *arg)
 typedef struct {
     const uint8_t *id;
     size_t id_len;
+    int id_major; /* what "id" must be: CBOR_TEXT (rp) or CBOR_BYTES */
     int is_public_key, have_id;
 } descriptor; /* PublicKeyCredentialDescriptor / RpEntity / UserEntity */
 
@@ -336,6 +338,8 @@ static int entity_field(cbor_reader *r, const uint8_t *k, size_t kl, void *arg)
         uint64_t v;
         if ((rc = cbor_peek(r, &major, &v)) != 0)
             return cbor_status(rc);
+        if (major != d->id_major)
+            return CTAP2_ERR_CBOR_UNEXPECTED_TYPE;
         rc = major == CBOR_TEXT ? cbor_read_text(r, &d->id, &d->id_len)
                                 : cbor_read_bytes(r, &d->id, &d->id_len);
         d->have_id = 1;
@@ -402,7 +406,7 @@ static int list_has_cred(cbor_reader *r, int *found)
     if (rc != 0)
         return cbor_status(rc);
     for (size_t i = 0; i < n; i++) {
-        descriptor d = { 0 };
+        descriptor d = { NULL, 0, CBOR_BYTES, 0, 0 };
         if ((rc = read_text_map(r, entity_field, &d)) != 0)
             return rc;
         if (!d.have_id)
@@ -472,7 +476,7 @@ static int make_credential(const uint8_t *p, size_t len, cw *w)
     int64_t last = -1, k;
     const uint8_t *cdh = NULL;
     size_t cdh_len = 0;
-    descriptor rp = { 0 }, user = { 0 };
+    descriptor rp = { NULL, 0, CBOR_TEXT, 0, 0 }, user = { NULL, 0, CBOR_BYTES, 0, 0 };
     int have_params = 0, es256 = 0, excluded = 0, pin_param = 0, rc;
     options o = { -1, -1, -1 };
     cbor_init(&r, p, len);
@@ -551,7 +555,8 @@ static int make_credential(const uint8_t *p, size_t len, cw *w)
     size_t adl = sa_auth_data(&nc, FLAG_UP | (o.uv == 1 ? FLAG_UV : 0) | FLAG_AT, AAGUID, ad,
                               sizeof ad);
     size_t sl = sizeof sig;
-    if (adl == 0 || (!opt.attest_none && sa_sign(&nc, ad, adl, cdh, sig, &sl) != 0)) {
+    if (adl == 0 ||
+        (!opt.attest_none && sa_sign(opt.wrong_key ? &wrong : &nc, ad, adl, cdh, sig, &sl) != 0)) {
         sa_free(&nc);
         return CTAP1_ERR_OTHER;
     }

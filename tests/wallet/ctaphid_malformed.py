@@ -5,12 +5,14 @@ socket) the CTAPHID frames a broken or hostile host could send, and checks each
 answer against FIDO CTAP 2.1 §11.2: a CTAPHID_ERROR with the right code (invalid
 channel, length, sequence, command; channel busy; message timeout), nothing for a
 spurious continuation packet or a CANCEL, and well-formed answers to INIT, PING
-(multi-packet, both ways) and CBOR (GetInfo; invalid CBOR → status 0x12). At the
-end the emulator must still answer a fresh INIT on a new connection.
+(multi-packet, both ways) and CBOR (GetInfo; broken CTAP2 messages → their CTAP2
+status). Then 3000 random and mutated frames (seeded). At the end the emulator must
+still answer a fresh INIT, PING and GetAssertion on a new connection.
 
     ctaphid_malformed.py SOCKET      exit 0 when every check passed
 """
 import os
+import random
 import socket
 import struct
 import sys
@@ -109,6 +111,28 @@ def error_is(dev, code, what, cid=None):
         check(False, "%s → CTAPHID_ERROR 0x%02x (%s)" % (what, code, e))
 
 
+ROUNDS = 3000
+
+
+def cbor_head(major, n):
+    if n < 24:
+        return bytes([major << 5 | n])
+    if n < 256:
+        return bytes([major << 5 | 24, n])
+    return bytes([major << 5 | 25]) + struct.pack(">H", n)
+
+
+def cbor_get_assertion(rnd):
+    """a well-formed GetAssertion for an unknown credential, to be mutated"""
+    text = lambda t: cbor_head(3, len(t)) + t  # noqa: E731
+    byts = lambda b: cbor_head(2, len(b)) + b  # noqa: E731
+    cred = bytes(rnd.randrange(256) for _ in range(16))
+    return (cbor_head(5, 4) + b"\x01" + text(b"localhost") + b"\x02" + byts(bytes(32)) +
+            b"\x03" + cbor_head(4, 1) + cbor_head(5, 2) + text(b"id") + byts(cred) +
+            text(b"type") + text(b"public-key") +
+            b"\x05" + cbor_head(5, 2) + text(b"up") + b"\xf5" + text(b"uv") + b"\xf5")
+
+
 def main(path):
     d = Dev(path)
     cid, info = d.channel()
@@ -190,6 +214,42 @@ def main(path):
         check(cmd == CBOR and data == bytes([st]),
               "%s → CTAP2 status 0x%02x (got %s)" % (what, st, data.hex()))
 
+    # random and mutated frames (seeded, bounded): whatever comes back, the
+    # emulator must not die; answers are drained as they come
+    rnd = random.Random(17)
+    ga = cbor_get_assertion(rnd)
+    d.s.settimeout(0)
+    for i in range(ROUNDS):
+        kind = rnd.randrange(4)
+        if kind == 0:
+            d.raw(bytes(rnd.randrange(256) for _ in range(REPORT)))
+        elif kind == 1:
+            d.init_pkt(rnd.choice((cid, cid2, BROADCAST, rnd.getrandbits(32))),
+                       rnd.choice((INIT, PING, CBOR, CANCEL, MSG, 0x80 | rnd.randrange(128))),
+                       rnd.choice((0, 1, 8, 57, 58, 7609, 7610, rnd.randrange(65536))),
+                       bytes(rnd.randrange(256) for _ in range(57)))
+        elif kind == 2:
+            d.cont_pkt(rnd.choice((cid, cid2)), rnd.randrange(256),
+                       bytes(rnd.randrange(256) for _ in range(59)))
+        else:
+            m = bytearray(bytes([rnd.choice((1, 2, 4, rnd.randrange(256)))]) + ga)
+            for _ in range(rnd.randrange(1, 4)):
+                m[rnd.randrange(len(m))] = rnd.randrange(256)
+            d.s.settimeout(3)
+            d.send(rnd.choice((cid, cid2)), CBOR, bytes(m[:rnd.randrange(1, len(m) + 1)]))
+            d.s.settimeout(0)
+        while True:
+            try:
+                if not d.s.recv(65536):
+                    break
+            except (BlockingIOError, socket.timeout):
+                break
+            except ConnectionError:
+                break
+    d.s.close()
+    check(True, "%d random and mutated frames sent" % ROUNDS)
+    d = Dev(path)
+
     # a half report, then the connection goes away
     d.raw(b"\x01\x02\x03")
     d.s.close()
@@ -199,6 +259,8 @@ def main(path):
     c3, _ = d.channel()
     d.send(c3, PING, b"still here")
     check(d.recv() == (c3, PING, b"still here"), "the authenticator still answers afterwards")
+    d.send(c3, CBOR, b"\x02" + cbor_get_assertion(random.Random(1)))
+    check(d.recv() == (c3, CBOR, b"\x2e"), "GetAssertion for an unknown credential → 0x2E")
     d.s.close()
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0

@@ -9,9 +9,11 @@
 #   - register (MakeCredential, built-in UV), seal, unseal (GetAssertion): the token
 #     comes back; twice, and again after a malformed-frame barrage
 #     (ctaphid_malformed.py: CTAPHID errors, the emulator stays up);
+#   - the packed self attestation checked by the client (libfido2's
+#     fido_cred_verify_self), and refused when signed by another key;
 #   - an assertion signed by another key: refused by the service (403);
 #   - the emulator answering OPERATION_DENIED (0x27): a clear client error, exit 1;
-#   - the counter repeated (user bob) and going backwards (alice): refused as a clone
+#   - the counter repeated (user bob, attestation "none") and going backwards (alice): refused as a clone
 #     (403 "clone"), and the credential stays disabled afterwards;
 #   - a socket that does not exist, and a hidraw path that does not: clear errors.
 # Every emulator run must end cleanly on SIGTERM (exit 0: under ASan, no leak, no
@@ -133,6 +135,15 @@ grep -q 'approve refused (403).*signature does not verify' "$tmp/wrong.err" ||
 stop_auth
 echo "ok: an assertion signed by another key is refused (403)"
 
+# ---- a packed attestation signed by another key: the client checks it ----
+start_auth dave.key --wrong-key
+rc=0
+C dave register >/dev/null 2>"$tmp/att.err" || rc=$?
+[ $rc = 1 ] || fail "a bad packed attestation gave exit status $rc"
+grep -q "packed attestation does not verify" "$tmp/att.err" || fail "bad attestation: $(cat "$tmp/att.err")"
+stop_auth
+echo "ok: a packed self attestation that does not verify is refused by the client"
+
 # ---- the authenticator answers with an error status ----
 start_auth alice.key --status 0x27
 rc=0
@@ -171,7 +182,7 @@ grep -q "cannot open FIDO2 device $tmp/hidraw-none" "$tmp/nohid.err" ||
 echo "ok: a missing socket or device is a clear error, exit 1"
 
 # ---- clones: a repeated counter (bob), a counter going backwards (alice) ----
-start_auth bob.key --attestation packed
+start_auth bob.key --attestation none
 C bob register >/dev/null 2>&1 || fail "bob register"
 printf 'bob-bearer-9' | C bob seal btok 2>/dev/null || fail "bob seal"
 stop_auth
