@@ -252,8 +252,11 @@ def wait_event(rd, name, timeout, alive):
         if name in ev:
             return ev[name]
         if "enrol-failed" in ev and name == "enrolled":
-            raise VmError("the guest's agent did not enrol (see the AGENT lines in "
-                          f"{rd}/console.log)")
+            with open(os.path.join(rd, "console.log"), "rb") as f:
+                lines = [x for x in f.read().decode("utf-8", "replace").splitlines()
+                         if x.startswith("=== AGENT ")]
+            raise VmError("the guest's agent did not enrol:\n  " +
+                          "\n  ".join(x[10:].rstrip("\r") for x in lines[-8:]))
         if not alive():
             raise VmError(f"QEMU exited (see {rd}/console.log and {rd}/qemu.log)")
         time.sleep(0.1)
