@@ -39,7 +39,7 @@ def kernel(cache):
         if os.path.isdir(boot) else []
     if not ks:
         raise VmError(f"no kernel in {cache}/boot: run sh scripts/vm-kernel.sh {cache} "
-                      "(make check-vm does)")
+                      "(make check and make check-vm do)")
     return os.path.join(boot, ks[-1]), ks[-1][len("vmlinuz-"):]
 
 
