@@ -164,3 +164,4 @@ clean:
 check-vm: build
 	sh scripts/vm-kernel.sh $(BUILD)/vm-cache
 	sh tests/vm/check-vm.sh $(BUILD)
+	sh tests/netlab/netlab_vm_bench.sh $(BUILD)
