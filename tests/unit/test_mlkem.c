@@ -665,6 +665,38 @@ static void test_avx2_matches_scalar(void **state)
         mlkem_poly_basemul_acc(acc_v, &in, &b, &cache);
         assert_memory_equal(acc_s, acc_v, sizeof(acc_s));
 
+        /* the final Montgomery reduction of a dot product: |acc| < 2^15 q */
+        for (unsigned i = 0; i < MLKEM_N; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            acc_s[i] = (int32_t)(x % (2u * 3329u * 32768u - 1u)) - (3329 * 32768 - 1);
+        }
+        acc_s[0] = 3329 * 32768 - 1, acc_s[1] = -(3329 * 32768 - 1);
+        mlkem_arch_force_scalar(1);
+        mlkem_poly_from_acc(&s, acc_s);
+        mlkem_arch_force_scalar(0);
+        mlkem_poly_from_acc(&v, acc_s);
+        assert_memory_equal(s.c, v.c, sizeof(s.c));
+
+        /* SamplePolyCBD_2, single and batched (the batch mixes η 2 and 3) */
+        {
+            uint8_t sigma[32];
+            mlkem_poly cs[3], cv[3];
+            mlkem_poly *ps[3] = {&cs[0], &cs[1], &cs[2]}, *pv[3] = {&cv[0], &cv[1], &cv[2]};
+            const unsigned etas[3] = {2, 3, 2};
+            for (unsigned i = 0; i < 32; i++) {
+                x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+                sigma[i] = (uint8_t)x;
+            }
+            mlkem_arch_force_scalar(1);
+            mlkem_poly_sample_cbd(&s, 2, sigma, (uint8_t)iter);
+            mlkem_poly_sample_cbd_many(ps, etas, 3, sigma, (uint8_t)iter);
+            mlkem_arch_force_scalar(0);
+            mlkem_poly_sample_cbd(&v, 2, sigma, (uint8_t)iter);
+            mlkem_poly_sample_cbd_many(pv, etas, 3, sigma, (uint8_t)iter);
+            assert_memory_equal(s.c, v.c, sizeof(s.c));
+            assert_memory_equal(cs, cv, sizeof(cs));
+        }
+
         /* ByteDecode_12 of arbitrary bytes (values up to 4095) */
         for (unsigned i = 0; i < sizeof(bytes); i++) {
             x ^= x << 13, x ^= x >> 17, x ^= x << 5;

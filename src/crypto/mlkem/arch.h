@@ -43,6 +43,9 @@ void mlkem_poly_reduce_avx2(mlkem_poly *p);
 void mlkem_poly_tomont_avx2(mlkem_poly *p);
 void mlkem_basemul_acc_avx2(int32_t acc[MLKEM_N], const mlkem_poly *a, const mlkem_poly *b,
                             const mlkem_poly_mulcache *cache);
+void mlkem_poly_from_acc_avx2(mlkem_poly *r, const int32_t acc[MLKEM_N]);
+/* SamplePolyCBD_2 of 128 PRF bytes (sampling.c's cbd2): |c| <= 2. */
+void mlkem_cbd2_avx2(mlkem_poly *p, const uint8_t buf[2 * MLKEM_N / 4]);
 /* ByteDecode_12 followed by one conditional subtraction of q, as
  * mlkem_poly_frombytes: output in [0, q). */
 void mlkem_poly_frombytes_avx2(mlkem_poly *p, const uint8_t a[MLKEM_POLYBYTES]);

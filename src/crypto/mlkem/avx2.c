@@ -3,8 +3,9 @@
  * avx2.c — ML-KEM's hot loops on x86-64 with AVX2, sixteen int16
  * coefficients per 256-bit register: the NTT and its inverse (FIPS 203
  * Algorithms 9 and 10), MultiplyNTTs (Algorithms 11 and 12) into int32
- * accumulators, the reductions, ByteDecode_12 and the rejection step of
- * SampleNTT (Algorithm 7). arch.h chooses between these and the portable
+ * accumulators and their final Montgomery reduction, the other reductions,
+ * ByteDecode_12, SamplePolyCBD for η = 2 (Algorithm 8) and the rejection
+ * step of SampleNTT (Algorithm 7). arch.h chooses between these and the portable
  * code at run time.
  *
  * Each function is the portable one of poly.c / compress.c / sampling.c
@@ -444,6 +445,58 @@ AVX2_FN void mlkem_basemul_acc_avx2(int32_t acc[MLKEM_N], const mlkem_poly *a,
         _mm256_storeu_si256(dst + 1, _mm256_add_epi32(_mm256_loadu_si256(dst + 1),
                                                       _mm256_permute2x128_si256(lo, hi, 0x31)));
     }
+}
+
+/* mlkem_poly_from_acc: r = acc 2^-16 mod q for |acc| < 2^15 q, |r| < q.
+ * Montgomery reduction in 16-bit lanes: with t = lo16(acc) q^-1 mod 2^16,
+ * acc - t q is a multiple of 2^16, so (acc - t q) / 2^16 = hi16(acc) -
+ * mulhi(t, q) exactly (the low halves agree), the value mlkem_montgomery_reduce
+ * computes. The low halves are packed unsigned, the high halves signed
+ * (|acc| / 2^16 < q/2 fits); both packs interleave 128-bit lanes, undone by
+ * one permutation at the end. */
+AVX2_FN void mlkem_poly_from_acc_avx2(mlkem_poly *r, const int32_t acc[MLKEM_N])
+{
+    const __m256i q = _mm256_set1_epi16(MLKEM_Q);
+    const __m256i qinv = _mm256_set1_epi16((int16_t)MLKEM_QINV);
+    const __m256i low16 = _mm256_set1_epi32(0xFFFF);
+    MLKEM_ASSERT_ABS_BOUND32(acc, MLKEM_N, (int64_t)MLKEM_Q << 15);
+    for (unsigned i = 0; i < 16; i++) {
+        const __m256i a0 = _mm256_loadu_si256((const __m256i *)(const void *)(acc + 16 * i));
+        const __m256i a1 = _mm256_loadu_si256((const __m256i *)(const void *)(acc + 16 * i + 8));
+        const __m256i lo = _mm256_packus_epi32(_mm256_and_si256(a0, low16),
+                                               _mm256_and_si256(a1, low16));
+        const __m256i hi = _mm256_packs_epi32(_mm256_srai_epi32(a0, 16), _mm256_srai_epi32(a1, 16));
+        const __m256i t = _mm256_mullo_epi16(lo, qinv);
+        const __m256i v = _mm256_sub_epi16(hi, _mm256_mulhi_epi16(t, q));
+        store16(r->c + 16 * i, _mm256_permute4x64_epi64(v, 0xD8));
+    }
+    MLKEM_ASSERT_ABS_BOUND(r->c, MLKEM_N, MLKEM_Q);
+}
+
+/* SamplePolyCBD_2 (FIPS 203 Algorithm 8, η = 2; sampling.c's cbd2) on 128
+ * secret bytes, 32 at a time: adding the odd bits to the even ones gives,
+ * per byte, four 2-bit sums; coefficient 2k is (sum 0) - (sum 1) of byte k
+ * and coefficient 2k+1 (sum 2) - (sum 3). Output |c| <= 2. Branch-free. */
+AVX2_FN void mlkem_cbd2_avx2(mlkem_poly *p, const uint8_t buf[2 * MLKEM_N / 4])
+{
+    const __m256i m55 = _mm256_set1_epi8(0x55), m03 = _mm256_set1_epi8(0x03);
+    for (unsigned i = 0; i < 4; i++) {
+        const __m256i t = _mm256_loadu_si256((const __m256i *)(const void *)(buf + 32 * i));
+        const __m256i d =
+            _mm256_add_epi8(_mm256_and_si256(t, m55), _mm256_and_si256(_mm256_srli_epi16(t, 1), m55));
+        const __m256i lo = _mm256_sub_epi8(_mm256_and_si256(d, m03),
+                                           _mm256_and_si256(_mm256_srli_epi16(d, 2), m03));
+        const __m256i hi = _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(d, 4), m03),
+                                           _mm256_and_si256(_mm256_srli_epi16(d, 6), m03));
+        /* bytes 0-7 | 16-23 and 8-15 | 24-31 of the block, two coefficients each */
+        const __m256i l = _mm256_unpacklo_epi8(lo, hi), h = _mm256_unpackhi_epi8(lo, hi);
+        int16_t *o = p->c + 64 * i;
+        store16(o, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(l)));
+        store16(o + 16, _mm256_cvtepi8_epi16(_mm256_castsi256_si128(h)));
+        store16(o + 32, _mm256_cvtepi8_epi16(_mm256_extracti128_si256(l, 1)));
+        store16(o + 48, _mm256_cvtepi8_epi16(_mm256_extracti128_si256(h, 1)));
+    }
+    MLKEM_ASSERT_ABS_BOUND(p->c, MLKEM_N, 3);
 }
 
 /* Sixteen 12-bit little-endian values from 24 bytes (ByteDecode_12's

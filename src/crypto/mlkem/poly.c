@@ -234,6 +234,7 @@ void mlkem_poly_basemul_acc(int32_t acc[MLKEM_N], const mlkem_poly *a, const mlk
 
 void mlkem_poly_from_acc(mlkem_poly *r, const int32_t acc[MLKEM_N])
 {
+    MLKEM_DISPATCH_AVX2(mlkem_poly_from_acc_avx2(r, acc));
     MLKEM_ASSERT_ABS_BOUND32(acc, MLKEM_N, (int64_t)MLKEM_Q << 15);
     for (unsigned j = 0; j < MLKEM_N; j++)
         r->c[j] = mlkem_montgomery_reduce(acc[j]);

@@ -147,6 +147,12 @@ static uint32_t load24_le(const uint8_t *b)
  * parallel gives eight 4-bit fields, each holding the two 2-bit sums. */
 static void cbd2(mlkem_poly *p, const uint8_t buf[2 * MLKEM_N / 4])
 {
+#ifdef MLKEM_HAVE_AVX2_CODE
+    if (mlkem_use_avx2()) {
+        mlkem_cbd2_avx2(p, buf);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < MLKEM_N / 8; i++) {
         uint32_t t = load32_le(buf + 4 * i);
         uint32_t d = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
