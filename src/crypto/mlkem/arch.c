@@ -2,7 +2,9 @@
 /*
  * arch.c — the run-time choice between ML-KEM's AVX2 code (avx2.c) and its
  * portable C; see arch.h. The answer is computed once and cached in a
- * relaxed atomic: 0 not yet known, 1 portable, 2 AVX2.
+ * relaxed atomic: 0 not yet known, 1 portable, 2 AVX2. This is the only
+ * process-wide value of the ML-KEM code, a cache of a CPU property (like
+ * libgcc's own cpuid cache behind __builtin_cpu_supports), not state.
  */
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -31,8 +31,10 @@
 
 /* 1 when the dispatching functions take the AVX2 path. */
 int mlkem_use_avx2(void);
-/* on = 1 forces the portable path from now on, 0 returns to the CPU's best.
- * For tests; not thread-safe against concurrent ML-KEM operations. */
+/* on = 1 forces the portable path from now on, 0 returns to the CPU's best
+ * (or to the portable path again when QTPM_MLKEM_FORCE_SCALAR is set). For
+ * tests. Safe at any time: both paths compute the same values, so an
+ * operation that sees the switch half-way still gives the right result. */
 void mlkem_arch_force_scalar(int on);
 
 #ifdef MLKEM_HAVE_AVX2_CODE
