@@ -14,6 +14,7 @@
 
 #include "qtpm/common.h"
 
+#include "arch.h"
 #include "debug.h"
 
 uint16_t mlkem_compress_d(uint16_t x, unsigned d) { return mlkem_compress_d_inline(x, d); }
@@ -32,6 +33,12 @@ void mlkem_poly_tobytes(uint8_t r[MLKEM_POLYBYTES], const mlkem_poly *p)
 
 void mlkem_poly_frombytes(mlkem_poly *p, const uint8_t a[MLKEM_POLYBYTES])
 {
+#ifdef MLKEM_HAVE_AVX2_CODE
+    if (mlkem_use_avx2()) {
+        mlkem_poly_frombytes_avx2(p, a);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < MLKEM_N / 2; i++) {
         int16_t x = (int16_t)(a[3 * i] | ((a[3 * i + 1] & 0x0F) << 8));
         int16_t y = (int16_t)((a[3 * i + 1] >> 4) | (a[3 * i + 2] << 4));

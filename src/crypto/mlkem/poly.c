@@ -13,7 +13,21 @@
  */
 #include "poly.h"
 
+#include "arch.h"
 #include "debug.h"
+
+#ifdef MLKEM_HAVE_AVX2_CODE
+/* Hands the call to avx2.c when the CPU has AVX2 (arch.h). */
+#define MLKEM_DISPATCH_AVX2(call)  \
+    do {                           \
+        if (mlkem_use_avx2()) {    \
+            call;                  \
+            return;                \
+        }                          \
+    } while (0)
+#else
+#define MLKEM_DISPATCH_AVX2(call) ((void)0)
+#endif
 
 /* zetas[i] = ζ^BitRev7(i) · 2^16 mod q, centred, with ζ = 17 the primitive
  * 256th root of unity of FIPS 203 §4.3. Entry 0 is unused by the NTT (its
@@ -65,6 +79,7 @@ static inline void ct_butterfly(int16_t *lo, int16_t *hi, int16_t zeta)
  * vector code over interleaved data instead of short scalar loops. */
 void mlkem_poly_ntt(mlkem_poly *p)
 {
+    MLKEM_DISPATCH_AVX2(mlkem_ntt_avx2(p));
     int16_t *r = p->c;
     unsigned i = 1;
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, MLKEM_Q);
@@ -121,6 +136,7 @@ static inline void gs_butterfly_reduce(int16_t *lo, int16_t *hi, int16_t zeta)
  * written per block for vectorisation, as in mlkem_poly_ntt. */
 void mlkem_poly_invntt_tomont(mlkem_poly *p)
 {
+    MLKEM_DISPATCH_AVX2(mlkem_invntt_tomont_avx2(p));
     const int16_t f = 1441;
     int16_t *r = p->c;
     MLKEM_ASSERT_ABS_BOUND(r, MLKEM_N, MLKEM_Q);
@@ -161,6 +177,7 @@ void mlkem_poly_invntt_tomont(mlkem_poly *p)
 
 void mlkem_poly_reduce(mlkem_poly *p)
 {
+    MLKEM_DISPATCH_AVX2(mlkem_poly_reduce_avx2(p));
     for (unsigned j = 0; j < MLKEM_N; j++)
         p->c[j] = mlkem_to_unsigned(mlkem_barrett_reduce(p->c[j]));
     MLKEM_ASSERT_BOUND(p->c, MLKEM_N, 0, MLKEM_Q);
@@ -168,6 +185,7 @@ void mlkem_poly_reduce(mlkem_poly *p)
 
 void mlkem_poly_tomont(mlkem_poly *p)
 {
+    MLKEM_DISPATCH_AVX2(mlkem_poly_tomont_avx2(p));
     const int16_t r2 = 1353; /* 2^32 mod q */
     for (unsigned j = 0; j < MLKEM_N; j++)
         p->c[j] = mlkem_fqmul(p->c[j], r2);
@@ -202,6 +220,7 @@ void mlkem_poly_mulcache_compute(mlkem_poly_mulcache *cache, const mlkem_poly *b
 void mlkem_poly_basemul_acc(int32_t acc[MLKEM_N], const mlkem_poly *a, const mlkem_poly *b,
                             const mlkem_poly_mulcache *cache)
 {
+    MLKEM_DISPATCH_AVX2(mlkem_basemul_acc_avx2(acc, a, b, cache));
     MLKEM_ASSERT_BOUND(a->c, MLKEM_N, 0, MLKEM_Q);
     MLKEM_ASSERT_BOUND(b->c, MLKEM_N, 0, MLKEM_Q);
     MLKEM_ASSERT_ABS_BOUND(cache->c, MLKEM_N / 2, MLKEM_Q);
@@ -215,6 +234,7 @@ void mlkem_poly_basemul_acc(int32_t acc[MLKEM_N], const mlkem_poly *a, const mlk
 
 void mlkem_poly_from_acc(mlkem_poly *r, const int32_t acc[MLKEM_N])
 {
+    MLKEM_DISPATCH_AVX2(mlkem_poly_from_acc_avx2(r, acc));
     MLKEM_ASSERT_ABS_BOUND32(acc, MLKEM_N, (int64_t)MLKEM_Q << 15);
     for (unsigned j = 0; j < MLKEM_N; j++)
         r->c[j] = mlkem_montgomery_reduce(acc[j]);

@@ -24,6 +24,7 @@
 #include "qtpm/keccak.h"
 #include "sampling.h"
 
+#include "arch.h"
 #include "debug.h"
 
 #define SAMPLE_NTT_FIRST_BLOCKS 3
@@ -33,10 +34,16 @@
  * The data is public, but an unpredictable branch per candidate costs more
  * than the sampling itself, so while there is room for four more entries each
  * candidate is stored unconditionally and the count advanced by the
- * comparison result; only the last few slots take the careful path. */
+ * comparison result; only the last few slots take the careful path. With
+ * AVX2 (arch.h) the bulk of the buffer goes through avx2.c first. */
 static unsigned rej_uniform(int16_t *r, unsigned ctr, const uint8_t *buf, size_t len)
 {
     size_t pos = 0;
+#ifdef MLKEM_HAVE_AVX2_CODE
+    /* sixteen candidates per step with AVX2; the loops below finish */
+    if (mlkem_use_avx2())
+        ctr = mlkem_rej_uniform_avx2(r, ctr, buf, len, &pos);
+#endif
     /* 6 bytes -> 4 candidates at a time, read as one 48-bit little-endian
      * word (the compiler merges the byte loads). */
     while (ctr + 4 <= MLKEM_N && pos + 6 <= len) {
@@ -140,6 +147,12 @@ static uint32_t load24_le(const uint8_t *b)
  * parallel gives eight 4-bit fields, each holding the two 2-bit sums. */
 static void cbd2(mlkem_poly *p, const uint8_t buf[2 * MLKEM_N / 4])
 {
+#ifdef MLKEM_HAVE_AVX2_CODE
+    if (mlkem_use_avx2()) {
+        mlkem_cbd2_avx2(p, buf);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < MLKEM_N / 8; i++) {
         uint32_t t = load32_le(buf + 4 * i);
         uint32_t d = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
