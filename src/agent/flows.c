@@ -63,6 +63,11 @@ static int create_ak(qtpm_tss *t, const qtpm_tss_key *ek, const char *alg, qtpm_
         return rc;
     if (ak_algs[i].type == TPM_ALG_MLDSA)
         in.publicArea.parameters.mldsaDetail.parameterSet = ak_algs[i].set;
+    /* noDA (Part 2 §8.3.3.1): the AK's authValue is empty, so DA protection guards nothing,
+     * while a DA-protected AK makes its first use of a boot cycle a TPM NV write and is
+     * locked out by the TPM after a few power losses (max_tries of them after a use:
+     * Part 1 §19.8.6) — a router losing power during its bootstrap could no longer enrol. */
+    in.publicArea.objectAttributes |= TPMA_OBJECT_NODA;
     qtpm_tss_session s;
     if ((rc = qtpm_tss_ek_policy_session(t, NULL, &s)) != QTPM_OK)
         return rc;
