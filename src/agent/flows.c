@@ -162,10 +162,10 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
     /* Inside a deferred group (a bootstrap, ztp.c) the AK is made durable before the NMS
      * hears of it, and an AK left by an interrupted bootstrap is used again: the NMS
      * accepts a known EK again only with the same AK (ras/enrol.c, reenrol-refused). */
-    int reused = 0;
+    int reused = 0, saved = 0; /* saved: the blobs are on disk already */
     if (rc == QTPM_OK && agent_write_deferring()) {
         memset(&ak, 0, sizeof ak);
-        reused = load_ak_blobs(cfg, tpm, &ek, &ak, &priv) == QTPM_OK;
+        reused = saved = load_ak_blobs(cfg, tpm, &ek, &ak, &priv) == QTPM_OK;
     }
     if (rc == QTPM_OK && !reused) {
         rc = create_ak(tpm, &ek, cfg->ak_alg, &ak, &priv);
@@ -175,6 +175,7 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
             spath(cfg, "ak.priv", p, sizeof p);
             rc = rc ? rc : save_blob_private(p, &priv);
             rc = rc ? rc : agent_write_sync();
+            saved = rc == 0;
             if (rc != 0) {
                 snprintf(err, errlen, "cannot write the AK to %s", cfg->state_dir);
                 qtpm_tss_FlushContext(tpm, ak.handle);
@@ -237,9 +238,9 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
     }
     if (rc == 0) {
         spath(cfg, "ak.pub", p, sizeof p);
-        rc = reused ? 0 : save_blob_public(p, &ak.pub);
+        rc = saved ? 0 : save_blob_public(p, &ak.pub);
         spath(cfg, "ak.priv", p, sizeof p);
-        rc = rc || reused ? rc : save_blob_private(p, &priv);
+        rc = rc || saved ? rc : save_blob_private(p, &priv);
         spath(cfg, "router.id", p, sizeof p);
         rc = rc ? rc : agent_write_file(p, (const uint8_t *)router, strlen(router), 0644);
         if (rc == 0 && get_b64(rep2, "policy_key", buf, sizeof buf, &len) == 0) {
