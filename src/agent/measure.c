@@ -88,7 +88,9 @@ int agent_read_file(const char *path, uint8_t **buf, size_t *len)
  * the temporary file and its rename without the fsync, and the path is remembered; the
  * group's close makes every remembered file and its directory durable at once. A bootstrap
  * writes ~20 small files: one fsync each was ~20 journal commits on ext4 (bench/ztp.sh).
- * The agent is single-threaded; the group is process-wide, bounded by AGENT_DEFER_MAX. */
+ * The agent is single-threaded; the group is process-wide, bounded by AGENT_DEFER_MAX (a
+ * bootstrap writes at most QTPM_ZTP_MAX_FILES = 16 configuration files and 16 of its own;
+ * more makes the group's sync fail rather than leave a file unsynced). */
 #define AGENT_DEFER_MAX 64
 static struct {
     int open, overflow;
