@@ -211,6 +211,16 @@ int agent_routing_open(const agent_config *cfg, qtpm_tss *tpm, agent_routing **o
  * events, handling commands and reports as they come: 1 when w saw something. */
 int agent_routing_wait(agent_routing *rt, agent_watch *w, int timeout_ms);
 void agent_routing_close(agent_routing *rt);
+/* Writes path atomically (a temporary file, fsync, rename); 0 or -1. */
 int agent_write_file(const char *path, const uint8_t *buf, size_t len, int mode);
+/* A deferred group (measure.c): after agent_write_defer, agent_write_file renames without
+ * the fsync and remembers the path; agent_write_sync makes every remembered file and its
+ * directory durable (0, or -1: then nothing written since may be relied on) and keeps the
+ * group open; agent_write_sync_close does the same and closes it. A writer that needs a
+ * file durable before it talks to someone calls agent_write_sync (a no-op outside). */
+void agent_write_defer(void);
+int agent_write_deferring(void); /* 1 inside a deferred group */
+int agent_write_sync(void);
+int agent_write_sync_close(void);
 
 #endif

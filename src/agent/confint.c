@@ -59,9 +59,13 @@ static int load_hmac_key(qtpm_tss *tpm, const char *state_dir, qtpm_tss_key *srk
         TPMT_PUBLIC *p = &tmpl.publicArea;
         p->type = TPM_ALG_KEYEDHASH;
         p->nameAlg = TPM_ALG_SHA256;
+        /* noDA (Part 2 §8.3.3.1): the key's authValue is empty, so dictionary-attack
+         * protection guards nothing; without noDA its first use in a boot cycle is a TPM
+         * NV write (the DA "used" mark, Part 1 §19.8.6 on non-orderly shutdown) and three
+         * power losses after a use lock the router out of its own configuration check. */
         p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                               TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-                              TPMA_OBJECT_SIGN_ENCRYPT;
+                              TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_NODA;
         p->parameters.keyedHashDetail.scheme.scheme = TPM_ALG_HMAC;
         p->parameters.keyedHashDetail.scheme.details.hmac.hashAlg = TPM_ALG_SHA256;
         rc = qtpm_tss_Create(tpm, &pw, srk->handle, &sens, &tmpl, NULL, NULL, &priv, &pub,

@@ -63,6 +63,11 @@ static int create_ak(qtpm_tss *t, const qtpm_tss_key *ek, const char *alg, qtpm_
         return rc;
     if (ak_algs[i].type == TPM_ALG_MLDSA)
         in.publicArea.parameters.mldsaDetail.parameterSet = ak_algs[i].set;
+    /* noDA (Part 2 §8.3.3.1): the AK's authValue is empty, so DA protection guards nothing,
+     * while a DA-protected AK makes its first use of a boot cycle a TPM NV write and is
+     * locked out by the TPM after a few power losses (max_tries of them after a use:
+     * Part 1 §19.8.6) — a router losing power during its bootstrap could no longer enrol. */
+    in.publicArea.objectAttributes |= TPMA_OBJECT_NODA;
     qtpm_tss_session s;
     if ((rc = qtpm_tss_ek_policy_session(t, NULL, &s)) != QTPM_OK)
         return rc;
@@ -137,6 +142,9 @@ static int get_b64(json_t *o, const char *key, uint8_t *out, size_t cap, size_t 
     return s ? agent_unb64(s, out, cap, len) : QTPM_E_INVALID;
 }
 
+static int load_ak_blobs(const agent_config *cfg, qtpm_tss *tpm, const qtpm_tss_key *ek,
+                         qtpm_tss_key *ak, TPM2B_PRIVATE *priv);
+
 int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen)
 {
     mkdir(cfg->state_dir, 0700);
@@ -150,8 +158,32 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
     qtpm_tss_key ek, ak;
     TPM2B_PRIVATE priv;
     int rc = qtpm_tss_create_ek(tpm, ek_type, NULL, &ek);
-    if (rc == QTPM_OK)
+    char p[1100];
+    /* Inside a deferred group (a bootstrap, ztp.c) the AK is made durable before the NMS
+     * hears of it, and an AK left by an interrupted bootstrap is used again: the NMS
+     * accepts a known EK again only with the same AK (ras/enrol.c, reenrol-refused). */
+    int reused = 0, saved = 0; /* saved: the blobs are on disk already */
+    if (rc == QTPM_OK && agent_write_deferring()) {
+        memset(&ak, 0, sizeof ak);
+        reused = saved = load_ak_blobs(cfg, tpm, &ek, &ak, &priv) == QTPM_OK;
+    }
+    if (rc == QTPM_OK && !reused) {
         rc = create_ak(tpm, &ek, cfg->ak_alg, &ak, &priv);
+        if (rc == QTPM_OK && agent_write_deferring()) {
+            spath(cfg, "ak.pub", p, sizeof p);
+            rc = save_blob_public(p, &ak.pub);
+            spath(cfg, "ak.priv", p, sizeof p);
+            rc = rc ? rc : save_blob_private(p, &priv);
+            rc = rc ? rc : agent_write_sync();
+            saved = rc == 0;
+            if (rc != 0) {
+                snprintf(err, errlen, "cannot write the AK to %s", cfg->state_dir);
+                qtpm_tss_FlushContext(tpm, ak.handle);
+                qtpm_tss_FlushContext(tpm, ek.handle);
+                return AGENT_E_IO;
+            }
+        }
+    }
     if (rc != QTPM_OK) {
         snprintf(err, errlen, "creating the EK and the %s AK: %s", cfg->ak_alg,
                  qtpm_tss_strerror(rc));
@@ -204,12 +236,11 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
         snprintf(err, errlen, "the NMS's activation reply names no router");
         rc = AGENT_E_NMS;
     }
-    char p[1100];
     if (rc == 0) {
         spath(cfg, "ak.pub", p, sizeof p);
-        rc = save_blob_public(p, &ak.pub);
+        rc = saved ? 0 : save_blob_public(p, &ak.pub);
         spath(cfg, "ak.priv", p, sizeof p);
-        rc = rc ? rc : save_blob_private(p, &priv);
+        rc = rc || saved ? rc : save_blob_private(p, &priv);
         spath(cfg, "router.id", p, sizeof p);
         rc = rc ? rc : agent_write_file(p, (const uint8_t *)router, strlen(router), 0644);
         if (rc == 0 && get_b64(rep2, "policy_key", buf, sizeof buf, &len) == 0) {
@@ -230,13 +261,45 @@ int agent_enrol(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t errlen
     return rc;
 }
 
+/* Loads state_dir's AK blobs under the EK ek (loaded): 0, AGENT_E_IO (missing or
+ * malformed) or the TPM's error. *priv gets the private blob. */
+static int load_ak_blobs(const agent_config *cfg, qtpm_tss *tpm, const qtpm_tss_key *ek,
+                         qtpm_tss_key *ak, TPM2B_PRIVATE *priv)
+{
+    char p[1100];
+    uint8_t *buf = NULL;
+    size_t len = 0, off = 0;
+    spath(cfg, "ak.pub", p, sizeof p);
+    int ok = agent_read_file(p, &buf, &len) == 0 &&
+             qtpm_TPM2B_PUBLIC_unmarshal(&ak->pub, buf, len, &off, 0) == TPM_RC_SUCCESS;
+    free(buf);
+    buf = NULL;
+    off = 0;
+    spath(cfg, "ak.priv", p, sizeof p);
+    ok = ok && agent_read_file(p, &buf, &len) == 0 &&
+         qtpm_TPM2B_PRIVATE_unmarshal(priv, buf, len, &off) == TPM_RC_SUCCESS;
+    if (buf)
+        qtpm_memzero(buf, len);
+    free(buf);
+    if (!ok)
+        return AGENT_E_IO;
+    qtpm_tss_session s;
+    int rc = qtpm_tss_ek_policy_session(tpm, NULL, &s);
+    if (rc == QTPM_OK) {
+        qtpm_tss_auths a = { 1, { { &s, NULL } } };
+        rc = qtpm_tss_Load(tpm, &a, ek->handle, priv, &ak->pub, &ak->handle, &ak->name);
+        qtpm_tss_session_close(tpm, &s);
+    }
+    return rc;
+}
+
 /* Recreates the EK (a primary: same template, same key) and loads the AK. */
 static int load_ak(const agent_config *cfg, qtpm_tss *tpm, qtpm_tss_key *ek, qtpm_tss_key *ak,
                    char *router, size_t rcap, char *err, size_t errlen)
 {
     char p[1100];
     uint8_t *buf = NULL;
-    size_t len = 0, off = 0;
+    size_t len = 0;
     TPM2B_PRIVATE priv;
     memset(ak, 0, sizeof *ak);
     spath(cfg, "router.id", p, sizeof p);
@@ -248,22 +311,6 @@ static int load_ak(const agent_config *cfg, qtpm_tss *tpm, qtpm_tss_key *ek, qtp
     memcpy(router, buf, len);
     router[len] = '\0';
     free(buf);
-    spath(cfg, "ak.pub", p, sizeof p);
-    int ok = agent_read_file(p, &buf, &len) == 0 &&
-             qtpm_TPM2B_PUBLIC_unmarshal(&ak->pub, buf, len, &off, 0) == TPM_RC_SUCCESS;
-    free(buf);
-    buf = NULL;
-    off = 0;
-    spath(cfg, "ak.priv", p, sizeof p);
-    ok = ok && agent_read_file(p, &buf, &len) == 0 &&
-         qtpm_TPM2B_PRIVATE_unmarshal(&priv, buf, len, &off) == TPM_RC_SUCCESS;
-    if (buf)
-        qtpm_memzero(buf, len);
-    free(buf);
-    if (!ok) {
-        snprintf(err, errlen, "the AK blobs in %s are missing or malformed", cfg->state_dir);
-        return AGENT_E_IO;
-    }
     uint8_t der[4096];
     TPM_ALG_ID ek_type;
     if (pick_ek(tpm, &ek_type, der, sizeof der, &len) != 0) {
@@ -271,14 +318,12 @@ static int load_ak(const agent_config *cfg, qtpm_tss *tpm, qtpm_tss_key *ek, qtp
         return QTPM_E_INVALID;
     }
     int rc = qtpm_tss_create_ek(tpm, ek_type, NULL, ek);
-    qtpm_tss_session s;
-    if (rc == QTPM_OK && (rc = qtpm_tss_ek_policy_session(tpm, NULL, &s)) == QTPM_OK) {
-        qtpm_tss_auths a = { 1, { { &s, NULL } } };
-        rc = qtpm_tss_Load(tpm, &a, ek->handle, &priv, &ak->pub, &ak->handle, &ak->name);
-        qtpm_tss_session_close(tpm, &s);
-    }
+    if (rc == QTPM_OK)
+        rc = load_ak_blobs(cfg, tpm, ek, ak, &priv);
     qtpm_memzero(&priv, sizeof priv);
-    if (rc != QTPM_OK)
+    if (rc == AGENT_E_IO)
+        snprintf(err, errlen, "the AK blobs in %s are missing or malformed", cfg->state_dir);
+    else if (rc != QTPM_OK)
         snprintf(err, errlen, "loading the AK: %s (a different TPM?)", qtpm_tss_strerror(rc));
     return rc;
 }

@@ -19,9 +19,16 @@
  *      and its IMA list) and requires the measured image to be the one the owner signed (the
  *      boot image digest over the list's paths and file digests), so a router changed
  *      before enrolment never enrols;
- *   4. seals the configuration files with the TPM's HMAC key (confint.c), writes nms and ca
- *      into CONF, then enrols (EK → AK → TLS key, flows.c), attests and brings the mutual-TLS
- *      channel up: the router is trusted. Progress is reported to the bootstrap server.
+ *   4. seals the configuration files with the TPM's HMAC key (confint.c), then enrols
+ *      (EK → AK → TLS key, flows.c), attests and brings the mutual-TLS channel up;
+ *   5. commits: every file it wrote since 3 is made durable in one pass (agent.h, the
+ *      deferred group), then nms and ca go into CONF (atomic rename, directory fsync):
+ *      the router is trusted and provisioned. Progress is reported to the bootstrap server.
+ *
+ * Crash safety: CONF naming the NMS is the commit point. Killed or powered off before it,
+ * the router is not provisioned and the next bootstrap does it all again (the AK of the
+ * interrupted attempt, durable before the NMS heard of it, is used again); after it, every
+ * file is durable. tests/ztp/ztp_crash.sh kills the agent at random points.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -267,7 +274,22 @@ static int bootstrap(const char *conf, agent_config *cfg, qtpm_tss *tpm, ztp_cli
            cfg->hostname, o.nms_url);
     double t_verify = now_ms();
 
-    /* 3. configuration over the image, measured image = the signed boot image */
+    /* 3. configuration over the image, measured image = the signed boot image. From here
+     * every file is written in one deferred group (agent.h): renamed into place without
+     * its fsync, made durable all together before the commit — CONF naming the NMS, the
+     * last write. A crash before it leaves a router that is not provisioned (the next
+     * bootstrap lays everything again), after it one that is fully. The HMAC key blobs of
+     * an interrupted attempt may not be durable: they go (the AK's are kept, flows.c). */
+    agent_write_defer();
+    static const char *const leftovers[] = { "hmac.pub", "hmac.priv" };
+    for (size_t i = 0; i < sizeof leftovers / sizeof leftovers[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", cfg->state_dir, leftovers[i]);
+        if (unlink(p) != 0 && errno != ENOENT) {
+            fprintf(stderr, "qtpm-agent: zero-touch provisioning: cannot remove %s\n", p);
+            qtpm_ztp_onboarding_clear(&o);
+            return 1;
+        }
+    }
     const char *sealed[QTPM_ZTP_MAX_FILES];
     char paths[QTPM_ZTP_MAX_FILES][1400];
     rc = 0;
@@ -320,14 +342,20 @@ static int bootstrap(const char *conf, agent_config *cfg, qtpm_tss *tpm, ztp_cli
             return 1;
         }
     }
+    /* The NMS for this run; CONF learns it at the commit. */
+    char nms_url[sizeof cfg->nms_url];
     snprintf(p, sizeof p, "%s/nms-ca.pem", cfg->state_dir);
-    rc = write_conf(conf, o.nms_url, p);
+    int long_url = (size_t)snprintf(nms_url, sizeof nms_url, "%s", o.nms_url) >= sizeof nms_url;
     qtpm_ztp_onboarding_clear(&o);
-    if (rc != 0 || agent_config_load(conf, cfg, err, sizeof err) != 0) {
-        fprintf(stderr, "qtpm-agent: cannot write the NMS into %s\n", conf);
+    if (long_url || strncmp(nms_url, "https://", 8) != 0 ||
+        (size_t)snprintf(cfg->ca_file, sizeof cfg->ca_file, "%s", p) >= sizeof cfg->ca_file) {
+        report(z, "config-error", "the NMS URL is not https or too long");
+        fprintf(stderr, "qtpm-agent: zero-touch provisioning: the onboarding information's "
+                        "NMS URL is not https or too long\n");
         return 1;
     }
-    report(z, "config-complete", "configuration sealed, NMS configured");
+    memcpy(cfg->nms_url, nms_url, sizeof nms_url);
+    report(z, "config-complete", "configuration sealed, NMS known");
     double t_config = now_ms();
 
     /* 4. enrolment, attestation, the mutual-TLS channel */
@@ -355,13 +383,30 @@ static int bootstrap(const char *conf, agent_config *cfg, qtpm_tss *tpm, ztp_cli
                cfg->hostname, err);
         return 1;
     }
+    double t_trusted = now_ms();
+
+    /* 5. the commit: every file of the group durable (one pass of fsyncs: files, then
+     * their directories), then CONF with the NMS — its own atomic write, its directory's
+     * fsync. Only now is the router provisioned (a second bootstrap is refused). */
+    int commit = agent_write_sync_close();
+    if (commit == 0) {
+        agent_write_defer();
+        commit = write_conf(conf, cfg->nms_url, cfg->ca_file);
+        commit = agent_write_sync_close() || commit;
+    }
+    if (commit != 0) {
+        report(z, "bootstrap-error", "cannot make the provisioned state durable");
+        fprintf(stderr, "qtpm-agent: %s: cannot make the state durable or write the NMS "
+                        "into %s: not provisioned\n", cfg->hostname, conf);
+        return 1;
+    }
     double t_end = now_ms();
     report(z, "bootstrap-complete", "enrolled, attested good, mutual TLS up");
     printf("qtpm-agent: %s: zero-touch provisioning complete, trusted (verdict good, mutual TLS "
            "up) in %.1f ms: fetch %.1f, verify %.1f, measure+config %.1f, enrol+TLS key %.1f, "
-           "attest+TLS %.1f\n",
+           "attest+TLS %.1f, commit %.1f\n",
            cfg->hostname, t_end - t0, t_fetch - t0, t_verify - t_fetch, t_config - t_verify,
-           t_enrol - t_config, t_end - t_enrol);
+           t_enrol - t_config, t_trusted - t_enrol, t_end - t_trusted);
     return 0;
 }
 
