@@ -542,6 +542,7 @@ static int h_request(svc *s, json_t *in, json_t **out)
     const char *k;
     json_t *v;
     int bad = 0;
+    char bad_key[40] = "";
     json_object_foreach(in, k, v) {
         if (!strcmp(k, "user") || !strcmp(k, "op") || !strcmp(k, "name"))
             continue;
@@ -582,6 +583,7 @@ static int h_request(svc *s, json_t *in, json_t **out)
         }
         if (!ok || json_object_set(req, k, v) != 0) {
             bad = 1;
+            snprintf(bad_key, sizeof bad_key, "%s", k);
             break;
         }
     }
@@ -607,6 +609,9 @@ static int h_request(svc *s, json_t *in, json_t **out)
     if (bad || (needs_data && !json_object_get(req, "data")) ||
         (!strcmp(op, "keygen") && !json_object_get(req, "kind"))) {
         json_decref(req);
+        if (!strcmp(bad_key, "amount") || !strcmp(bad_key, "amount_limit"))
+            return fail(out, 400, "bad-amount", "amount and amount_limit are whole numbers of "
+                                                "units (integers ≥ 1; a limit ≤ 1000)");
         return fail(out, 400, "bad-request", "a member is unknown for this op, malformed or "
                                              "missing");
     }

@@ -112,6 +112,10 @@ int wallet_key_decrypt(wallet *w, const char *name, const uint8_t *in, size_t le
                        size_t out_cap, size_t *out_len);
 int wallet_key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32]);
 
+/* For tests: on = 0 turns off the vault's own expiry and amount checks in
+ * front of the TPM, to show that the TPM's policy refuses by itself. */
+void wallet_set_service_checks(wallet *w, int on);
+
 /* Audit log: appends are part of each operation's transaction. */
 /* Until reset with NULL, every audit entry's detail ends with "; approved
  * WHO" (the service names the user, credential and request there). */
