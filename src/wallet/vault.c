@@ -64,6 +64,7 @@
  * swtpm), so 1000 units is at most about a second per unseal. */
 #define MAX_AMOUNT_LIMIT WALLET_MAX_AMOUNT_LIMIT
 #define CLOCK_MAX 0xFFFF000000000000ULL /* ClockSet refuses larger values (Part 3 §29.2) */
+#define CLOCK_LAG_MS 100 /* a lag of Clock behind wall time that is not corrected */
 #define KEY_BASE 0x81570000U  /* persistent keys: KEY_BASE + (key id << 4) + version % 16 */
 #define MAX_TOKEN (64 * 1024)
 static const char policy_ref_text[] = "qtpm-wallet";
@@ -597,34 +598,47 @@ int wallet_audit_verify(const char *db_path, const uint8_t *pin, size_t pin_len,
  * clock_ms) in meta "clock_ref" at its first open; whenever wall time has
  * advanced more than Clock since then, Clock is set forward by the
  * difference. Editing the reference can only move Clock further forward
- * (expire tokens early), never back. *clock gets Clock after the update and
+ * (expire tokens early), never back. A lag up to CLOCK_LAG_MS is left (it
+ * is drift, not a stopped TPM). *clock gets Clock after the update and
  * *wall the wall time it was compared with (ms). */
 static int clock_sync(wallet *w, uint64_t *clock, int64_t *wall)
 {
     TPMS_TIME_INFO ti;
     uint8_t ref[16];
     size_t n = 0;
-    int rc = qtpm_tss_ReadClock(w->t, &ti);
-    if (rc)
-        return fail(w, rc, "ReadClock failed");
-    int64_t wall_now = now_ms();
-    uint64_t c = ti.clockInfo.clock;
-    if (meta_get(w->db, "clock_ref", ref, sizeof ref, &n) != QTPM_OK || n != 16) {
-        put_be64(ref, (uint64_t)wall_now);
-        put_be64(ref + 8, c);
-        if ((rc = meta_put(w->db, "clock_ref", ref, sizeof ref)) != QTPM_OK)
-            return fail(w, rc, "cannot store the clock reference");
-    } else {
+    int64_t wall_now = 0;
+    uint64_t c = 0;
+    int have_ref = meta_get(w->db, "clock_ref", ref, sizeof ref, &n) == QTPM_OK && n == 16;
+    /* Clock runs on between ReadClock and ClockSet: a target it has passed
+     * meanwhile is refused (TPM_RC_VALUE) and is then no longer needed;
+     * read again, three tries at most */
+    for (int attempt = 0;; attempt++) {
+        int rc = qtpm_tss_ReadClock(w->t, &ti);
+        if (rc)
+            return fail(w, rc, "ReadClock failed");
+        wall_now = now_ms();
+        c = ti.clockInfo.clock;
+        if (!have_ref) {
+            put_be64(ref, (uint64_t)wall_now);
+            put_be64(ref + 8, c);
+            if ((rc = meta_put(w->db, "clock_ref", ref, sizeof ref)) != QTPM_OK)
+                return fail(w, rc, "cannot store the clock reference");
+            break;
+        }
         int64_t dw = wall_now - (int64_t)get_be64(ref);
         int64_t dc = (int64_t)(c - get_be64(ref + 8)); /* < 0 if Clock lost time */
-        if (dw > dc && c < CLOCK_MAX) {
-            uint64_t step = (uint64_t)(dw - dc);
-            uint64_t target = step > CLOCK_MAX - c ? CLOCK_MAX : c + step;
-            qtpm_tss_auths oa = { 1, { { NULL, NULL } } };
-            if ((rc = qtpm_tss_ClockSet(w->t, &oa, TPM_RH_OWNER, target)) != QTPM_OK)
-                return fail(w, rc, "cannot bring the TPM Clock up to wall time (ClockSet)");
+        if (dw - dc <= CLOCK_LAG_MS || c >= CLOCK_MAX)
+            break;
+        uint64_t step = (uint64_t)(dw - dc);
+        uint64_t target = step > CLOCK_MAX - c ? CLOCK_MAX : c + step;
+        qtpm_tss_auths oa = { 1, { { NULL, NULL } } };
+        rc = qtpm_tss_ClockSet(w->t, &oa, TPM_RH_OWNER, target);
+        if (rc == QTPM_OK) {
             c = target;
+            break;
         }
+        if (wallet_rc_base(rc) != TPM_RC_VALUE || attempt == 2)
+            return fail(w, rc, "cannot bring the TPM Clock up to wall time (ClockSet)");
     }
     if (clock)
         *clock = c;
@@ -1229,7 +1243,8 @@ static int token_load_row(wallet *w, const char *name, token_row *r)
     int rc = WALLET_E_NOTFOUND;
     memset(r, 0, sizeof *r);
     if (sqlite3_prepare_v2(w->db, "SELECT id, type, pcr_mask, amount_limit, expires, uses, base,"
-                                  " nv, salt, priv, pub, iv, ct, created, clock_expiry, spent_nv, spent_base"
+                                  " nv, salt, priv, pub, iv, ct, created, clock_expiry, spent_nv,"
+                                  " spent_base"
                                   " FROM tokens WHERE name=?",
                            -1, &s, NULL) != SQLITE_OK)
         return WALLET_E_DB;
@@ -1579,7 +1594,8 @@ int wallet_token_list(wallet *w, wallet_token_info **out, size_t *n)
     *out = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(w->db, "SELECT name, type, pcr_mask, amount_limit, expires, uses, nv,"
-                                  " created, spent_nv FROM tokens ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+                                  " created, spent_nv FROM tokens ORDER BY id", -1, &s,
+                           NULL) != SQLITE_OK)
         return WALLET_E_DB;
     while (sqlite3_step(s) == SQLITE_ROW) {
         if (*n == cap) {

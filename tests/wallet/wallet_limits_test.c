@@ -189,8 +189,9 @@ static void test_expiry_wall_clock(void **state)
     assert_int_equal(wallet_open(f->tcti, f->db, f->gate, &f->w), 0);
     clock_gettime(CLOCK_REALTIME, &t1);
     int64_t waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    /* Clock kept up with wall time across the closed interval (50 ms slack) */
-    assert_true((int64_t)(tpm_clock(f->w) - c0) >= waited - 50);
+    /* Clock kept up with wall time across the closed interval (slack: the
+     * vault leaves a lag up to 100 ms, at each end) */
+    assert_true((int64_t)(tpm_clock(f->w) - c0) >= waited - 250);
     assert_int_equal(unseal_rc(f->w, "soon", 0), WALLET_E_EXPIRED);
     has(f->w, "refused: expired"); /* the service check: no TPM command */
     wallet_set_service_checks(f->w, 0);
