@@ -91,7 +91,7 @@ static const char schema[] =
     " nv INTEGER NOT NULL, salt BLOB NOT NULL, priv BLOB NOT NULL, pub BLOB NOT NULL,"
     " iv BLOB NOT NULL, ct BLOB NOT NULL, created INTEGER NOT NULL,"
     " clock_expiry INTEGER NOT NULL DEFAULT 0, spent_nv INTEGER NOT NULL DEFAULT 0,"
-    " spent_base INTEGER NOT NULL DEFAULT 0);"
+    " spent_base INTEGER NOT NULL DEFAULT 0, tpm_limits INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS keys(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " kind INTEGER NOT NULL, version INTEGER NOT NULL, handle INTEGER NOT NULL,"
     " salt BLOB NOT NULL, created INTEGER NOT NULL);"
@@ -647,7 +647,11 @@ static int clock_sync(wallet *w, uint64_t *clock, int64_t *wall)
     return QTPM_OK;
 }
 
-/* Adds the columns of the TPM-enforced limits to a database made before them. */
+/* Adds the columns of the TPM-enforced limits to a database made before
+ * them. Its tokens keep tpm_limits = 0: their policies have no
+ * PolicyCounterTimer and no spent counter, so their expiry and amount (a
+ * per-use maximum then) stay service checks; setting the flag on such a row
+ * only makes the session's digest differ from the sealed one. */
 static int migrate(sqlite3 *db)
 {
     sqlite3_stmt *s;
@@ -662,7 +666,8 @@ static int migrate(sqlite3 *db)
         return QTPM_OK;
     return sqlite3_exec(db, "ALTER TABLE tokens ADD COLUMN clock_expiry INTEGER NOT NULL DEFAULT 0;"
                             "ALTER TABLE tokens ADD COLUMN spent_nv INTEGER NOT NULL DEFAULT 0;"
-                            "ALTER TABLE tokens ADD COLUMN spent_base INTEGER NOT NULL DEFAULT 0;",
+                            "ALTER TABLE tokens ADD COLUMN spent_base INTEGER NOT NULL DEFAULT 0;"
+                            "ALTER TABLE tokens ADD COLUMN tpm_limits INTEGER NOT NULL DEFAULT 0;",
                         NULL, NULL, NULL) == SQLITE_OK ? QTPM_OK : WALLET_E_DB;
 }
 
@@ -1170,8 +1175,8 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         if (sqlite3_prepare_v2(w->db,
                                "INSERT INTO tokens(id, name, type, pcr_mask, amount_limit, expires,"
                                " uses, base, nv, salt, priv, pub, iv, ct, created, clock_expiry,"
-                               " spent_nv, spent_base)"
-                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) !=
+                               " spent_nv, spent_base, tpm_limits)"
+                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)", -1, &s, NULL) !=
             SQLITE_OK) {
             rc = WALLET_E_DB;
             goto out;
@@ -1229,6 +1234,7 @@ typedef struct {
     uint64_t base;
     uint64_t clock_expiry; /* PolicyCounterTimer operand (if info.expires) */
     uint64_t spent_base;   /* spent counter after its first increment (if info.spent_index) */
+    int tpm_limits;        /* sealed with the TPM-enforced expiry / amount (0: older vault) */
     uint8_t salt[16];
     TPM2B_PRIVATE priv;
     TPM2B_PUBLIC pub;
@@ -1244,8 +1250,7 @@ static int token_load_row(wallet *w, const char *name, token_row *r)
     memset(r, 0, sizeof *r);
     if (sqlite3_prepare_v2(w->db, "SELECT id, type, pcr_mask, amount_limit, expires, uses, base,"
                                   " nv, salt, priv, pub, iv, ct, created, clock_expiry, spent_nv,"
-                                  " spent_base"
-                                  " FROM tokens WHERE name=?",
+                                  " spent_base, tpm_limits FROM tokens WHERE name=?",
                            -1, &s, NULL) != SQLITE_OK)
         return WALLET_E_DB;
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -1264,6 +1269,7 @@ static int token_load_row(wallet *w, const char *name, token_row *r)
         r->clock_expiry = (uint64_t)sqlite3_column_int64(s, 14);
         r->info.spent_index = (uint32_t)sqlite3_column_int64(s, 15);
         r->spent_base = (uint64_t)sqlite3_column_int64(s, 16);
+        r->tpm_limits = sqlite3_column_int(s, 17) != 0;
         size_t sl = (size_t)sqlite3_column_bytes(s, 8), pl = (size_t)sqlite3_column_bytes(s, 9),
                ul = (size_t)sqlite3_column_bytes(s, 10), il = (size_t)sqlite3_column_bytes(s, 11);
         r->ct_len = (size_t)sqlite3_column_bytes(s, 12);
@@ -1332,7 +1338,7 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
             stage = "expired";
             goto refuse;
         }
-        if (r.info.amount_limit && amount == 0) {
+        if (r.tpm_limits && r.info.amount_limit && amount == 0) {
             rc = WALLET_E_ARG;
             stage = "no amount (this token has an amount limit: give 1..the limit)";
             goto refuse;
@@ -1342,12 +1348,12 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
             stage = "amount above limit";
             goto refuse;
         }
-        if (r.info.amount_limit && !r.info.spent_index) {
+        if (r.tpm_limits && r.info.amount_limit && !r.info.spent_index) {
             rc = WALLET_E_STATE;
             stage = "an amount limit without a spent counter (edited row?)";
             goto refuse;
         }
-        metered = r.info.amount_limit && r.info.spent_index;
+        metered = r.tpm_limits && r.info.amount_limit && r.info.spent_index;
     } else if (amount) {
         rc = WALLET_E_ARG;
         stage = "amount on a bearer token";
@@ -1387,8 +1393,8 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
             goto refuse;
         }
     }
-    if (r.info.type == WALLET_TOKEN_FINANCIAL && r.info.expires &&
-        (rc = clock_sync(w, NULL, NULL)) != QTPM_OK) {
+    int expiring = r.tpm_limits && r.info.type == WALLET_TOKEN_FINANCIAL && r.info.expires;
+    if (expiring && (rc = clock_sync(w, NULL, NULL)) != QTPM_OK) {
         stage = "ClockSet (the TPM Clock must not lag wall time for an expiring token)";
         goto refuse;
     }
@@ -1419,7 +1425,7 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
             goto refuse;
         }
     }
-    if (r.info.type == WALLET_TOKEN_FINANCIAL && r.info.expires) {
+    if (expiring) {
         /* before any counting: an expired token consumes nothing */
         TPM2B_DIGEST op;
         u64_operand(r.clock_expiry, &op);

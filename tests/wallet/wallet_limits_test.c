@@ -164,6 +164,10 @@ static void test_expiry_clockset(void **state)
     sql(f, "UPDATE tokens SET clock_expiry=clock_expiry-86400000 WHERE name='exp'");
     assert_int_equal(unseal_rc(f->w, "exp", 0), WALLET_E_EXPIRED);
     has(f->w, "PolicyCounterTimer");
+    /* the row made to look like an older vault's (expiry a service check) */
+    sql(f, "UPDATE tokens SET tpm_limits=0 WHERE name='exp'");
+    rc = unseal_rc(f->w, "exp", 0);
+    assert_int_equal(wallet_rc_base(rc), TPM_RC_POLICY_FAIL);
 }
 
 /* Expiry by wall time: a token that expires in 2 s unseals before; after it,
@@ -224,10 +228,17 @@ static void test_amount_limit(void **state)
     has(f->w, "PolicyNV on the spent counter");
     has(f->w, TPM_RC_POLICY_HEX);
     wallet_set_service_checks(f->w, 1);
+    /* the row made to look like an older vault's (limits as service checks
+     * only, an amount per use): no spent assertion in the session, so its
+     * digest is not the sealed one */
+    sql(f, "UPDATE tokens SET tpm_limits=0 WHERE name='card'");
+    int rc = unseal_rc(f->w, "card", 1);
+    assert_int_equal(wallet_rc_base(rc), TPM_RC_POLICY_FAIL);
+    sql(f, "UPDATE tokens SET tpm_limits=1 WHERE name='card'");
     /* a larger limit in the database: the check in front passes, the
      * sealed policy names the old operand */
     sql(f, "UPDATE tokens SET amount_limit=1000 WHERE name='card'");
-    int rc = unseal_rc(f->w, "card", 1);
+    rc = unseal_rc(f->w, "card", 1);
     assert_int_equal(wallet_rc_base(rc), TPM_RC_POLICY_FAIL);
     sql(f, "UPDATE tokens SET amount_limit=10, spent_base=spent_base+100 WHERE name='card'");
     wallet_set_service_checks(f->w, 0);
