@@ -30,6 +30,15 @@ int qtpm_tss_GetCapability(qtpm_tss *t, TPM_CAP capability, UINT32 property,
 int qtpm_tss_GetRandom(qtpm_tss *t, const qtpm_tss_auths *auths, UINT16 bytes_requested,
                        TPM2B_DIGEST *random_bytes);
 
+/* ---- Clock and Time (§29) */
+/* TPM2_ReadClock (§29.1): the TPM's Time and Clock (TPMS_TIME_INFO). */
+int qtpm_tss_ReadClock(qtpm_tss *t, TPMS_TIME_INFO *current_time);
+/* TPM2_ClockSet (§29.2): moves Clock forward to new_time (ms); auth_handle is
+ * TPM_RH_OWNER or TPM_RH_PLATFORM, authorized by auths[0]. A value below the
+ * current Clock is refused by the TPM (TPM_RC_VALUE). */
+int qtpm_tss_ClockSet(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_PROVISION auth_handle,
+                      UINT64 new_time);
+
 /* ---- PCRs (§22) */
 int qtpm_tss_PCR_Read(qtpm_tss *t, const qtpm_tss_auths *auths,
                       const TPML_PCR_SELECTION *selection_in, UINT32 *update_counter,

@@ -3,7 +3,7 @@
  * cmd_basic.c — command layer: start-up and shut-down, self test,
  * capabilities and random numbers (TPM 2.0 Part 3 §9, §10, §16, §30), the
  * PCR commands (§22), TestParms (§10.3) and dictionary attack protection
- * (§25).
+ * (§25), and ReadClock / ClockSet (§29).
  */
 #include <string.h>
 
@@ -169,6 +169,31 @@ int qtpm_tss_DictionaryAttackParameters(qtpm_tss *t, const qtpm_tss_auths *auths
         return QTPM_E_PARAM;
     int rc = tss_run(t, TPM_CC_DictionaryAttackParameters, &lock_handle, 1, 1, auths, p, o, 0,
                      &r);
+    if (rc)
+        return rc;
+    return r.params_len == 0 ? QTPM_OK : QTPM_TSS_E_PROTOCOL;
+}
+
+int qtpm_tss_ReadClock(qtpm_tss *t, TPMS_TIME_INFO *current_time)
+{
+    qtpm_tss_response r;
+    size_t o = 0;
+    int rc = tss_run(t, TPM_CC_ReadClock, NULL, 0, 0, NULL, NULL, 0, 0, &r);
+    if (rc)
+        return rc;
+    return tss_rsp_end(qtpm_TPMS_TIME_INFO_unmarshal(current_time, r.params, r.params_len, &o),
+                       &o, &r);
+}
+
+int qtpm_tss_ClockSet(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_RH_PROVISION auth_handle,
+                      UINT64 new_time)
+{
+    uint8_t p[8];
+    size_t o = 0;
+    qtpm_tss_response r;
+    if (qtpm_UINT64_marshal(&new_time, p, sizeof p, &o))
+        return QTPM_E_PARAM;
+    int rc = tss_run(t, TPM_CC_ClockSet, &auth_handle, 1, 1, auths, p, o, 0, &r);
     if (rc)
         return rc;
     return r.params_len == 0 ? QTPM_OK : QTPM_TSS_E_PROTOCOL;

@@ -21,8 +21,10 @@ static void usage(void)
     fputs("usage: qtpm-wallet [--tcti SPEC] --db FILE [--gate FILE] COMMAND ...\n"
           "  init [--alg qr|classic]\n"
           "  seal NAME [--type bearer|financial] [--pcrs 0,7] [--amount-limit N]\n"
-          "       [--expires UNIXTIME] [--uses N]          (token read from stdin)\n"
-          "  unseal NAME [--amount N]                      (token written to stdout)\n"
+          "       [--expires UNIXTIME] [--uses N]          (token read from stdin;\n"
+          "       N of --amount-limit: total whole units over the token's life, 1..1000)\n"
+          "  unseal NAME [--amount N]                      (token written to stdout;\n"
+          "       N ≥ 1 whole units, required for a token with an amount limit)\n"
           "  list | info NAME | delete NAME\n"
           "  keygen NAME aes|hmac | rotate NAME | key-delete NAME | key-handle NAME\n"
           "  encrypt NAME | decrypt NAME | hmac NAME       (stdin to stdout)\n"
@@ -218,7 +220,14 @@ int main(int argc, char **argv)
                 else if (strcmp(argv[i + 1], "bearer")) status = 2;
             } else if (!strcmp(argv[i], "--pcrs")) {
                 if (parse_pcrs(argv[i + 1], &o.pcr_mask)) status = 2;
-            } else if (!strcmp(argv[i], "--amount-limit") && !parse_u64(argv[i + 1], &v)) {
+            } else if (!strcmp(argv[i], "--amount-limit")) {
+                if (parse_u64(argv[i + 1], &v) || v == 0 || v > WALLET_MAX_AMOUNT_LIMIT) {
+                    fprintf(stderr, "qtpm-wallet: --amount-limit must be a whole number of "
+                                    "units, 1..%u (got '%s')\n", WALLET_MAX_AMOUNT_LIMIT,
+                            argv[i + 1]);
+                    status = 2;
+                    break;
+                }
                 o.amount_limit = v;
             } else if (!strcmp(argv[i], "--expires") && !parse_u64(argv[i + 1], &v) &&
                        v < (1ULL << 62)) {
@@ -247,7 +256,13 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "unseal") && name) {
         uint64_t amount = 0;
         if (i + 1 < argc && !strcmp(argv[i], "--amount")) {
-            if (parse_u64(argv[i + 1], &amount)) status = 2;
+            if (parse_u64(argv[i + 1], &amount) || amount == 0) {
+                fprintf(stderr, "qtpm-wallet: --amount must be a whole number of units, at "
+                                "least 1 (got '%s')\n", argv[i + 1]);
+                status = 2;
+            } else if (i + 2 != argc) {
+                status = 2;
+            }
         } else if (i != argc) {
             status = 2;
         }

@@ -542,6 +542,7 @@ static int h_request(svc *s, json_t *in, json_t **out)
     const char *k;
     json_t *v;
     int bad = 0;
+    char bad_key[40] = "";
     json_object_foreach(in, k, v) {
         if (!strcmp(k, "user") || !strcmp(k, "op") || !strcmp(k, "name"))
             continue;
@@ -563,13 +564,44 @@ static int h_request(svc *s, json_t *in, json_t **out)
             ok = json_is_integer(v) && json_integer_value(v) >= 0 &&
                  (strcmp(k, "uses") && strcmp(k, "pcr_mask") ? 1
                                                              : json_integer_value(v) <= 0xffffff);
+            /* amounts are whole units: a limit of 1..WALLET_MAX_AMOUNT_LIMIT
+             * (each unit is one TPM counter increment), an amount ≥ 1 */
+            if (ok && !strcmp(k, "amount_limit") &&
+                json_integer_value(v) > (json_int_t)WALLET_MAX_AMOUNT_LIMIT) {
+                json_decref(req);
+                return fail(out, 400, "bad-amount", "amount_limit above the largest limit "
+                                                    "(1000 units)");
+            }
+            if (ok && !strcmp(k, "amount") && json_integer_value(v) < 1) {
+                json_decref(req);
+                return fail(out, 400, "bad-amount", "amount must be a whole number of units, "
+                                                    "at least 1");
+            }
         } else if (!strcmp(op, "keygen") && !strcmp(k, "kind")) {
             const char *t = json_string_value(v);
             ok = t && (!strcmp(t, "aes") || !strcmp(t, "hmac"));
         }
         if (!ok || json_object_set(req, k, v) != 0) {
             bad = 1;
+            snprintf(bad_key, sizeof bad_key, "%s", k);
             break;
+        }
+    }
+    /* an unseal of a token with an amount limit names an amount within it
+     * (the vault and the TPM check again; this answers before a signature) */
+    if (!bad && !strcmp(op, "unseal") && s->w) {
+        wallet_token_info ti;
+        json_t *a = json_object_get(req, "amount");
+        if (wallet_token_info_get(s->w, name, &ti) == 0 && ti.amount_limit) {
+            if (!a) {
+                json_decref(req);
+                return fail(out, 400, "bad-amount", "this token has an amount limit: give an "
+                                                    "amount");
+            }
+            if ((uint64_t)json_integer_value(a) > ti.amount_limit) {
+                json_decref(req);
+                return fail(out, 400, "bad-amount", "amount above the token's limit");
+            }
         }
     }
     int needs_data = !strcmp(op, "seal") || !strcmp(op, "encrypt") || !strcmp(op, "decrypt") ||
@@ -577,6 +609,9 @@ static int h_request(svc *s, json_t *in, json_t **out)
     if (bad || (needs_data && !json_object_get(req, "data")) ||
         (!strcmp(op, "keygen") && !json_object_get(req, "kind"))) {
         json_decref(req);
+        if (!strcmp(bad_key, "amount") || !strcmp(bad_key, "amount_limit"))
+            return fail(out, 400, "bad-amount", "amount and amount_limit are whole numbers of "
+                                                "units (integers ≥ 1; a limit ≤ 1000)");
         return fail(out, 400, "bad-request", "a member is unknown for this op, malformed or "
                                              "missing");
     }

@@ -2,8 +2,10 @@
 /*
  * tpmx.c — TPM2_EncryptDecrypt2 for the wallet, marshalled here and sent
  * through libqtss's qtpm_tss_execute (which adds the authorization area, the
- * session HMACs and the response checks), and the PolicyNV digest computed in
- * software (Part 3 §23.9.1). PolicyNV itself is libqtss's qtpm_tss_PolicyNV.
+ * session HMACs and the response checks), and the PolicyNV and
+ * PolicyCounterTimer digests computed in software (Part 3 §23.9.1, §23.10.1).
+ * The commands themselves are libqtss's qtpm_tss_PolicyNV and
+ * qtpm_tss_PolicyCounterTimer.
  */
 #include <string.h>
 
@@ -43,6 +45,29 @@ int wallet_policy_nv(TPM2B_DIGEST *digest, const TPM2B_DIGEST *operand_b, UINT16
     const uint8_t *b[4] = { digest->buffer, cc, args, nv_name->buffer };
     size_t bl[4] = { 32, 4, 32, nv_name->size };
     return sha256_parts(b, bl, 4, digest->buffer);
+}
+
+/* Part 3 §23.10.1: like PolicyNV's, without a Name (the operand is
+ * compared with the TPM's TPMS_TIME_INFO, not an index). */
+int wallet_policy_counter_timer(TPM2B_DIGEST *digest, const TPM2B_DIGEST *operand_b,
+                                UINT16 offset, TPM_EO operation)
+{
+    uint8_t tail[4] = { (uint8_t)(offset >> 8), (uint8_t)offset, (uint8_t)(operation >> 8),
+                        (uint8_t)operation };
+    uint8_t args[32];
+    uint8_t cc[4] = { (uint8_t)(TPM_CC_PolicyCounterTimer >> 24),
+                      (uint8_t)(TPM_CC_PolicyCounterTimer >> 16),
+                      (uint8_t)(TPM_CC_PolicyCounterTimer >> 8), (uint8_t)TPM_CC_PolicyCounterTimer };
+    if (digest->size != 32)
+        return QTPM_E_PARAM;
+    const uint8_t *a[2] = { operand_b->buffer, tail };
+    size_t al[2] = { operand_b->size, 4 };
+    int rc = sha256_parts(a, al, 2, args);
+    if (rc)
+        return rc;
+    const uint8_t *b[3] = { digest->buffer, cc, args };
+    size_t bl[3] = { 32, 4, 32 };
+    return sha256_parts(b, bl, 3, digest->buffer);
 }
 
 int wallet_EncryptDecrypt2(qtpm_tss *t, const qtpm_tss_auths *auths, TPM_HANDLE key,

@@ -8,7 +8,9 @@
  * the SRK whose authPolicy is (Part 3 §23; digests computed in software):
  *     PolicyPCR(sel, pcrDigest)                         platform state
  *   ∧ PolicySecret(nvIndex, policyRef = "qtpm-wallet")  the service's approval
+ *   ∧ PolicyCounterTimer(Clock < expiry, offset 8, LT)  financial tokens with an expiry
  *   ∧ PolicyNV(nvIndex, counter ≤ base + uses, LE)      financial n-time tokens only
+ *   ∧ PolicyNV(spentIndex, spent ≤ spent_base + limit)  financial tokens with an amount limit
  *   ∧ PolicyCommandCode(TPM_CC_Unseal)
  * The NV index is the token's own counter (TPM_NT_COUNTER). Its authValue is
  * HMAC-SHA256(gate secret, "nv" ‖ token id ‖ salt): without the gate file no
@@ -17,6 +19,12 @@
  * another Name and the policy would not match). The unseal flow increments
  * the counter before PolicyNV, so however requests interleave on the TPM no
  * more than `uses` unseals ever succeed (Part 3 §31.8 NV_Increment; §23.9).
+ * The amount limit is a second counter ("spent", SPENT_BASE + id) that an
+ * unseal for amount a increments a times before its PolicyNV: the amounts
+ * released never sum to more than the limit, by the same argument. The
+ * expiry is a TPM Clock value (Part 1 §37; Part 2 §10.11 TPMS_TIME_INFO);
+ * the vault keeps Clock from lagging wall time (clock_sync), and Clock never
+ * goes back, so an expired token stays expired.
  * The envelope key encrypts the token (AES-256-GCM, AAD = id ‖ name) in the
  * database, so tokens may be larger than a sealed object's 128 bytes.
  *
@@ -50,6 +58,13 @@
 #include "wallet.h"
 
 #define NV_BASE 0x01570000U   /* token counters: NV_BASE + token id */
+#define SPENT_BASE 0x01580000U /* amount counters ("spent"): SPENT_BASE + token id */
+/* The largest amount limit: an unseal for amount a costs a NV_Increments
+ * (docs/WALLET.md, "Measurements": ~0.1 ms each on qtpm-server, ~1 ms on
+ * swtpm), so 1000 units is at most about a second per unseal. */
+#define MAX_AMOUNT_LIMIT WALLET_MAX_AMOUNT_LIMIT
+#define CLOCK_MAX 0xFFFF000000000000ULL /* ClockSet refuses larger values (Part 3 §29.2) */
+#define CLOCK_LAG_MS 100 /* a lag of Clock behind wall time that is not corrected */
 #define KEY_BASE 0x81570000U  /* persistent keys: KEY_BASE + (key id << 4) + version % 16 */
 #define MAX_TOKEN (64 * 1024)
 static const char policy_ref_text[] = "qtpm-wallet";
@@ -65,6 +80,7 @@ struct wallet {
     TPMT_PUBLIC audit_pub;
     char err[256];
     char approval[192]; /* who approved the current operation (the service), or "" */
+    int no_service_checks; /* tests: skip the vault's own expiry / amount checks */
 };
 
 static const char schema[] =
@@ -73,7 +89,9 @@ static const char schema[] =
     " type INTEGER NOT NULL, pcr_mask INTEGER NOT NULL, amount_limit INTEGER NOT NULL,"
     " expires INTEGER NOT NULL, uses INTEGER NOT NULL, base INTEGER NOT NULL,"
     " nv INTEGER NOT NULL, salt BLOB NOT NULL, priv BLOB NOT NULL, pub BLOB NOT NULL,"
-    " iv BLOB NOT NULL, ct BLOB NOT NULL, created INTEGER NOT NULL);"
+    " iv BLOB NOT NULL, ct BLOB NOT NULL, created INTEGER NOT NULL,"
+    " clock_expiry INTEGER NOT NULL DEFAULT 0, spent_nv INTEGER NOT NULL DEFAULT 0,"
+    " spent_base INTEGER NOT NULL DEFAULT 0, tpm_limits INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS keys(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " kind INTEGER NOT NULL, version INTEGER NOT NULL, handle INTEGER NOT NULL,"
     " salt BLOB NOT NULL, created INTEGER NOT NULL);"
@@ -123,6 +141,27 @@ wallet_alg wallet_algorithm(const wallet *w) { return w->alg; }
 qtpm_tss *wallet_tss(wallet *w) { return w->t; }
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void put_be64(uint8_t *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t get_be64(const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | b[i];
+    return v;
+}
 
 static int hmac32(const uint8_t key[32], const char *label, int64_t id, const uint8_t *salt,
                   size_t salt_len, uint8_t out[32])
@@ -439,6 +478,8 @@ static void audit_refusal(wallet *w, const char *op, const char *subject, const 
     }
 }
 
+void wallet_set_service_checks(wallet *w, int on) { w->no_service_checks = !on; }
+
 void wallet_set_approval(wallet *w, const char *who)
 {
     snprintf(w->approval, sizeof w->approval, "%s", who ? who : "");
@@ -544,6 +585,90 @@ int wallet_audit_verify(const char *db_path, const uint8_t *pin, size_t pin_len,
         *bad = 0;
     sqlite3_close(db);
     return rc;
+}
+
+/* -------------------------------------------------------------- clock */
+
+/* Keeps the TPM's Clock from lagging wall time, which is what makes the
+ * PolicyCounterTimer expiry of a token mean "after its unix expiry".
+ * Clock counts only while the TPM runs (Part 1 §37.3) — a simulator that is
+ * stopped, a machine that sleeps — and TPM2_ClockSet moves it forward only
+ * (Part 3 §29.2: newTime ≥ Clock, ≤ 0xFFFF000000000000; no limit on one
+ * step, owner authorization). The vault stores a reference (wall_ms,
+ * clock_ms) in meta "clock_ref" at its first open; whenever wall time has
+ * advanced more than Clock since then, Clock is set forward by the
+ * difference. Editing the reference can only move Clock further forward
+ * (expire tokens early), never back. A lag up to CLOCK_LAG_MS is left (it
+ * is drift, not a stopped TPM). *clock gets Clock after the update and
+ * *wall the wall time it was compared with (ms). */
+static int clock_sync(wallet *w, uint64_t *clock, int64_t *wall)
+{
+    TPMS_TIME_INFO ti;
+    uint8_t ref[16];
+    size_t n = 0;
+    int64_t wall_now = 0;
+    uint64_t c = 0;
+    int have_ref = meta_get(w->db, "clock_ref", ref, sizeof ref, &n) == QTPM_OK && n == 16;
+    /* Clock runs on between ReadClock and ClockSet: a target it has passed
+     * meanwhile is refused (TPM_RC_VALUE) and is then no longer needed;
+     * read again, three tries at most */
+    for (int attempt = 0;; attempt++) {
+        int rc = qtpm_tss_ReadClock(w->t, &ti);
+        if (rc)
+            return fail(w, rc, "ReadClock failed");
+        wall_now = now_ms();
+        c = ti.clockInfo.clock;
+        if (!have_ref) {
+            put_be64(ref, (uint64_t)wall_now);
+            put_be64(ref + 8, c);
+            if ((rc = meta_put(w->db, "clock_ref", ref, sizeof ref)) != QTPM_OK)
+                return fail(w, rc, "cannot store the clock reference");
+            break;
+        }
+        int64_t dw = wall_now - (int64_t)get_be64(ref);
+        int64_t dc = (int64_t)(c - get_be64(ref + 8)); /* < 0 if Clock lost time */
+        if (dw - dc <= CLOCK_LAG_MS || c >= CLOCK_MAX)
+            break;
+        uint64_t step = (uint64_t)(dw - dc);
+        uint64_t target = step > CLOCK_MAX - c ? CLOCK_MAX : c + step;
+        qtpm_tss_auths oa = { 1, { { NULL, NULL } } };
+        rc = qtpm_tss_ClockSet(w->t, &oa, TPM_RH_OWNER, target);
+        if (rc == QTPM_OK) {
+            c = target;
+            break;
+        }
+        if (wallet_rc_base(rc) != TPM_RC_VALUE || attempt == 2)
+            return fail(w, rc, "cannot bring the TPM Clock up to wall time (ClockSet)");
+    }
+    if (clock)
+        *clock = c;
+    if (wall)
+        *wall = wall_now;
+    return QTPM_OK;
+}
+
+/* Adds the columns of the TPM-enforced limits to a database made before
+ * them. Its tokens keep tpm_limits = 0: their policies have no
+ * PolicyCounterTimer and no spent counter, so their expiry and amount (a
+ * per-use maximum then) stay service checks; setting the flag on such a row
+ * only makes the session's digest differ from the sealed one. */
+static int migrate(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    int have = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('tokens')"
+                               " WHERE name='clock_expiry'", -1, &s, NULL) != SQLITE_OK)
+        return WALLET_E_DB;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        have = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (have)
+        return QTPM_OK;
+    return sqlite3_exec(db, "ALTER TABLE tokens ADD COLUMN clock_expiry INTEGER NOT NULL DEFAULT 0;"
+                            "ALTER TABLE tokens ADD COLUMN spent_nv INTEGER NOT NULL DEFAULT 0;"
+                            "ALTER TABLE tokens ADD COLUMN spent_base INTEGER NOT NULL DEFAULT 0;"
+                            "ALTER TABLE tokens ADD COLUMN tpm_limits INTEGER NOT NULL DEFAULT 0;",
+                        NULL, NULL, NULL) == SQLITE_OK ? QTPM_OK : WALLET_E_DB;
 }
 
 /* ------------------------------------------------------------ opening */
@@ -687,6 +812,10 @@ int wallet_open(const char *tcti, const char *db_path, const char *gate_path, wa
         goto bad;
     }
     w->alg = (wallet_alg)algb;
+    if ((rc = migrate(w->db)) != QTPM_OK) {
+        fail(w, rc, "cannot add the limit columns to %s", db_path);
+        goto bad;
+    }
     if ((rc = start_tpm(tcti, &w->t)) != QTPM_OK) {
         fail(w, rc, "cannot reach the TPM");
         goto bad;
@@ -700,6 +829,10 @@ int wallet_open(const char *tcti, const char *db_path, const char *gate_path, wa
     }
     if ((rc = load_audit_key(w)) != QTPM_OK)
         goto bad;
+    /* best effort here (a TPM with an owner password refuses ClockSet):
+     * it is required again before an unseal that depends on the Clock */
+    if (clock_sync(w, NULL, NULL) != QTPM_OK)
+        w->err[0] = 0;
     *out = w;
     return QTPM_OK;
 bad:
@@ -752,10 +885,25 @@ static void u64_operand(uint64_t v, TPM2B_DIGEST *op)
         op->buffer[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
-/* authPolicy of a token's envelope key (see the top of this file). */
+/* The limits of a token that its policy carries; a flag 0 leaves the
+ * assertion out. */
+typedef struct {
+    int expiring;           /* PolicyCounterTimer: Clock < clock_expiry */
+    uint64_t clock_expiry;
+    int counted;            /* PolicyNV on the uses counter: count ≤ uses_max */
+    uint64_t uses_max;
+    int metered;            /* PolicyNV on the spent counter: spent ≤ spent_max */
+    uint64_t spent_max;
+    const TPM2B_NAME *spent_name;
+} token_limits;
+
+/* TPMS_TIME_INFO (Part 2 §10.11): time (UINT64) at 0, clockInfo.clock at 8 */
+#define TIME_INFO_CLOCK_OFFSET 8
+
+/* authPolicy of a token's envelope key (see the top of this file); the
+ * unseal session runs the same assertions in the same order. */
 static int token_policy(const TPML_PCR_SELECTION *sel, const TPM2B_DIGEST *pcr_digest,
-                        const TPM2B_NAME *nv_name, int counted, uint64_t limit,
-                        TPM2B_DIGEST *d)
+                        const TPM2B_NAME *nv_name, const token_limits *l, TPM2B_DIGEST *d)
 {
     TPM2B_NONCE ref = { sizeof policy_ref_text - 1, { 0 } };
     TPM2B_DIGEST op;
@@ -763,9 +911,17 @@ static int token_policy(const TPML_PCR_SELECTION *sel, const TPM2B_DIGEST *pcr_d
     int rc = qtpm_tss_policy_start(TPM_ALG_SHA256, d);
     if (!rc) rc = qtpm_tss_policy_pcr(TPM_ALG_SHA256, d, sel, pcr_digest);
     if (!rc) rc = qtpm_tss_policy_secret(TPM_ALG_SHA256, d, nv_name, &ref);
-    if (!rc && counted) {
-        u64_operand(limit, &op);
+    if (!rc && l->expiring) {
+        u64_operand(l->clock_expiry, &op);
+        rc = wallet_policy_counter_timer(d, &op, TIME_INFO_CLOCK_OFFSET, TPM_EO_UNSIGNED_LT);
+    }
+    if (!rc && l->counted) {
+        u64_operand(l->uses_max, &op);
         rc = wallet_policy_nv(d, &op, 0, TPM_EO_UNSIGNED_LE, nv_name);
+    }
+    if (!rc && l->metered) {
+        u64_operand(l->spent_max, &op);
+        rc = wallet_policy_nv(d, &op, 0, TPM_EO_UNSIGNED_LE, l->spent_name);
     }
     if (!rc) rc = qtpm_tss_policy_command_code(TPM_ALG_SHA256, d, TPM_CC_Unseal);
     return rc;
@@ -795,6 +951,36 @@ static int reclaim_nv(wallet *w, TPM_HANDLE nv)
         return QTPM_OK;
     qtpm_tss_auths a = { 1, { { NULL, NULL } } };
     return qtpm_tss_NV_UndefineSpace(w->t, &a, TPM_RH_OWNER, nv);
+}
+
+/* Defines a token's counter at nv (TPM_NT_COUNTER, AUTHWRITE | AUTHREAD |
+ * NO_DA, authValue auth) and increments it once: a counter starts at the
+ * TPM's highest count (Part 1 §37.2.3) and is unreadable until written.
+ * *base gets its value then, *name its Name; *defined is set once the
+ * index exists (the caller undefines it if the seal fails later). */
+static int counter_define(wallet *w, TPM_HANDLE nv, const TPM2B_AUTH *auth, uint64_t *base,
+                          TPM2B_NAME *name, int *defined)
+{
+    TPM2B_NV_PUBLIC np;
+    int rc = reclaim_nv(w, nv);
+    if (rc)
+        return rc;
+    memset(&np, 0, sizeof np);
+    np.nvPublic.nvIndex = nv;
+    np.nvPublic.nameAlg = TPM_ALG_SHA256;
+    np.nvPublic.attributes = (TPM_NT_COUNTER << TPMA_NV_TPM_NT_SHIFT) | TPMA_NV_AUTHWRITE |
+                             TPMA_NV_AUTHREAD | TPMA_NV_NO_DA;
+    np.nvPublic.dataSize = 8;
+    qtpm_tss_auths oa = { 1, { { NULL, NULL } } };
+    if ((rc = qtpm_tss_NV_DefineSpace(w->t, &oa, TPM_RH_OWNER, auth, &np)) != QTPM_OK)
+        return fail(w, rc, "NV_DefineSpace of a token counter (0x%08x) failed", (unsigned)nv);
+    *defined = 1;
+    qtpm_tss_auths na = { 1, { { NULL, auth } } };
+    if ((rc = qtpm_tss_NV_Increment(w->t, &na, nv, nv)) != QTPM_OK ||
+        (rc = nv_read_u64(w, nv, auth, base)) != QTPM_OK)
+        return rc;
+    qtpm_tss_forget_name(w->t, nv);
+    return qtpm_tss_get_name(w->t, nv, name);
 }
 
 static int aead(int enc, const uint8_t key[32], const uint8_t iv[12], const uint8_t *aad,
@@ -840,27 +1026,39 @@ static int valid_name(const char *name)
 int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
                       const uint8_t *data, size_t len)
 {
-    uint8_t salt[16], nvauth_b[32], dek[32], iv[12], aad[128], tag[16];
+    uint8_t salt[16], nvauth_b[32], spauth_b[32], dek[32], iv[12], aad[128], tag[16];
     uint8_t privb[sizeof(TPM2B_PRIVATE)], pubb[sizeof(TPM2B_PUBLIC)];
     uint8_t *ct = NULL;
     size_t pl = 0, ul = 0, aad_len;
-    TPM2B_AUTH nvauth;
-    TPM2B_NAME nv_name;
+    TPM2B_AUTH nvauth, spauth;
+    TPM2B_NAME nv_name, spent_name;
     TPM2B_PUBLIC in, pub;
     TPM2B_PRIVATE priv;
     TPM2B_SENSITIVE_CREATE sens;
     TPML_PCR_SELECTION sel;
-    uint64_t base = 0;
+    uint64_t base = 0, spent_base = 0;
     int64_t id = 0;
-    int rc, nv_defined = 0, counted;
-    TPM_HANDLE nv = 0;
+    int rc, nv_defined = 0, spent_defined = 0, counted, metered, expiring;
+    TPM_HANDLE nv = 0, spent_nv = 0;
+    token_limits lim;
     if (!valid_name(name) || !o || (o->type != WALLET_TOKEN_BEARER &&
                                      o->type != WALLET_TOKEN_FINANCIAL) ||
         len == 0 || len > MAX_TOKEN || (o->pcr_mask & 0xFF000000U))
         return fail(w, WALLET_E_ARG, "bad token name, type, PCR mask or size");
     if (o->type == WALLET_TOKEN_BEARER && (o->uses || o->amount_limit || o->expires))
         return fail(w, WALLET_E_ARG, "limits apply to financial tokens only");
+    if (o->amount_limit > MAX_AMOUNT_LIMIT)
+        return fail(w, WALLET_E_ARG,
+                    "amount limit %llu above %u units (each unit is one TPM counter increment "
+                    "at unseal)", (unsigned long long)o->amount_limit, MAX_AMOUNT_LIMIT);
+    if (o->expires < 0 || o->expires > 253402300799LL) /* 9999-12-31 */
+        return fail(w, WALLET_E_ARG, "expiry outside 1970..9999");
     counted = o->type == WALLET_TOKEN_FINANCIAL && o->uses > 0;
+    metered = o->type == WALLET_TOKEN_FINANCIAL && o->amount_limit > 0;
+    expiring = o->type == WALLET_TOKEN_FINANCIAL && o->expires > 0;
+    memset(&lim, 0, sizeof lim);
+    memset(&spauth, 0, sizeof spauth);
+    memset(spauth_b, 0, sizeof spauth_b);
     if ((rc = begin(w)) != QTPM_OK)
         return rc;
     {
@@ -888,6 +1086,7 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         goto out;
     }
     nv = NV_BASE + (TPM_HANDLE)id;
+    spent_nv = metered ? SPENT_BASE + (TPM_HANDLE)id : 0;
     if (RAND_bytes(salt, sizeof salt) != 1 || RAND_bytes(dek, sizeof dek) != 1 ||
         RAND_bytes(iv, sizeof iv) != 1) {
         rc = WALLET_E_CRYPTO;
@@ -897,31 +1096,35 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         goto out;
     nvauth.size = 32;
     memcpy(nvauth.buffer, nvauth_b, 32);
-    /* the counter: defined, incremented once (a counter starts at the TPM's
-     * highest count, Part 1 §37.2.3, and is unreadable until written) */
-    if ((rc = reclaim_nv(w, nv)) != QTPM_OK)
+    /* the uses counter (and the token's PolicySecret object) */
+    if ((rc = counter_define(w, nv, &nvauth, &base, &nv_name, &nv_defined)) != QTPM_OK)
         goto out;
-    {
-        TPM2B_NV_PUBLIC np;
-        memset(&np, 0, sizeof np);
-        np.nvPublic.nvIndex = nv;
-        np.nvPublic.nameAlg = TPM_ALG_SHA256;
-        np.nvPublic.attributes = (TPM_NT_COUNTER << TPMA_NV_TPM_NT_SHIFT) | TPMA_NV_AUTHWRITE |
-                                 TPMA_NV_AUTHREAD | TPMA_NV_NO_DA;
-        np.nvPublic.dataSize = 8;
-        qtpm_tss_auths oa = { 1, { { NULL, NULL } } };
-        if ((rc = qtpm_tss_NV_DefineSpace(w->t, &oa, TPM_RH_OWNER, &nvauth, &np)) != QTPM_OK) {
-            fail(w, rc, "NV_DefineSpace of the token counter failed");
+    lim.counted = counted;
+    lim.uses_max = base + o->uses;
+    /* the spent counter: same scheme, its own authValue */
+    if (metered) {
+        if ((rc = hmac32(w->gate, "spent", id, salt, sizeof salt, spauth_b)) != QTPM_OK)
             goto out;
-        }
-        nv_defined = 1;
-        qtpm_tss_auths na = { 1, { { NULL, &nvauth } } };
-        if ((rc = qtpm_tss_NV_Increment(w->t, &na, nv, nv)) != QTPM_OK ||
-            (rc = nv_read_u64(w, nv, &nvauth, &base)) != QTPM_OK)
+        spauth.size = 32;
+        memcpy(spauth.buffer, spauth_b, 32);
+        if ((rc = counter_define(w, spent_nv, &spauth, &spent_base, &spent_name,
+                                 &spent_defined)) != QTPM_OK)
             goto out;
-        qtpm_tss_forget_name(w->t, nv);
-        if ((rc = qtpm_tss_get_name(w->t, nv, &nv_name)) != QTPM_OK)
+        lim.metered = 1;
+        lim.spent_max = spent_base + o->amount_limit;
+        lim.spent_name = &spent_name;
+    }
+    /* the expiry as a TPM Clock value: Clock now + the time left (ms);
+     * an expiry already past gives 0, which Clock is never below */
+    if (expiring) {
+        uint64_t clk;
+        int64_t wall;
+        if ((rc = clock_sync(w, &clk, &wall)) != QTPM_OK)
             goto out;
+        int64_t left = o->expires * 1000 - wall;
+        lim.expiring = 1;
+        lim.clock_expiry = left <= 0 ? 0 : (uint64_t)left > CLOCK_MAX - clk ? CLOCK_MAX
+                                                                             : clk + (uint64_t)left;
     }
     /* the envelope key, sealed to the policy */
     pcr_selection(o->pcr_mask, &sel);
@@ -937,7 +1140,7 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         in.publicArea.objectAttributes =
             TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA;
         in.publicArea.parameters.keyedHashDetail.scheme.scheme = TPM_ALG_NULL;
-        if ((rc = token_policy(&sel, &pcr_digest, &nv_name, counted, base + o->uses,
+        if ((rc = token_policy(&sel, &pcr_digest, &nv_name, &lim,
                                &in.publicArea.authPolicy)) != QTPM_OK)
             goto out;
     }
@@ -971,8 +1174,9 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         sqlite3_stmt *s;
         if (sqlite3_prepare_v2(w->db,
                                "INSERT INTO tokens(id, name, type, pcr_mask, amount_limit, expires,"
-                               " uses, base, nv, salt, priv, pub, iv, ct, created)"
-                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s, NULL) !=
+                               " uses, base, nv, salt, priv, pub, iv, ct, created, clock_expiry,"
+                               " spent_nv, spent_base, tpm_limits)"
+                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)", -1, &s, NULL) !=
             SQLITE_OK) {
             rc = WALLET_E_DB;
             goto out;
@@ -992,16 +1196,19 @@ int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
         sqlite3_bind_blob(s, 13, iv, sizeof iv, SQLITE_STATIC);
         sqlite3_bind_blob(s, 14, ct, (int)(len + 16), SQLITE_STATIC);
         sqlite3_bind_int64(s, 15, now_s());
+        sqlite3_bind_int64(s, 16, (sqlite3_int64)lim.clock_expiry);
+        sqlite3_bind_int64(s, 17, spent_nv);
+        sqlite3_bind_int64(s, 18, (sqlite3_int64)spent_base);
         rc = sqlite3_step(s) == SQLITE_DONE ? QTPM_OK : WALLET_E_DB;
         sqlite3_finalize(s);
         if (rc)
             goto out;
     }
     {
-        char det[96];
-        snprintf(det, sizeof det, "type=%s pcrs=0x%06x uses=%u",
+        char det[160];
+        snprintf(det, sizeof det, "type=%s pcrs=0x%06x uses=%u amount_limit=%llu expires=%lld",
                  o->type == WALLET_TOKEN_BEARER ? "bearer" : "financial", (unsigned)o->pcr_mask,
-                 (unsigned)o->uses);
+                 (unsigned)o->uses, (unsigned long long)o->amount_limit, (long long)o->expires);
         rc = audit_commit(w, "seal", name, det);
     }
 out:
@@ -1009,10 +1216,14 @@ out:
         rollback(w);
         if (nv_defined)
             reclaim_nv(w, nv);
+        if (spent_defined)
+            reclaim_nv(w, spent_nv);
     }
     qtpm_memzero(dek, sizeof dek);
     qtpm_memzero(nvauth_b, sizeof nvauth_b);
     qtpm_memzero(&nvauth, sizeof nvauth);
+    qtpm_memzero(spauth_b, sizeof spauth_b);
+    qtpm_memzero(&spauth, sizeof spauth);
     free(ct);
     return rc;
 }
@@ -1021,6 +1232,9 @@ typedef struct {
     int64_t id;
     wallet_token_info info;
     uint64_t base;
+    uint64_t clock_expiry; /* PolicyCounterTimer operand (if info.expires) */
+    uint64_t spent_base;   /* spent counter after its first increment (if info.spent_index) */
+    int tpm_limits;        /* sealed with the TPM-enforced expiry / amount (0: older vault) */
     uint8_t salt[16];
     TPM2B_PRIVATE priv;
     TPM2B_PUBLIC pub;
@@ -1035,7 +1249,8 @@ static int token_load_row(wallet *w, const char *name, token_row *r)
     int rc = WALLET_E_NOTFOUND;
     memset(r, 0, sizeof *r);
     if (sqlite3_prepare_v2(w->db, "SELECT id, type, pcr_mask, amount_limit, expires, uses, base,"
-                                  " nv, salt, priv, pub, iv, ct, created FROM tokens WHERE name=?",
+                                  " nv, salt, priv, pub, iv, ct, created, clock_expiry, spent_nv,"
+                                  " spent_base, tpm_limits FROM tokens WHERE name=?",
                            -1, &s, NULL) != SQLITE_OK)
         return WALLET_E_DB;
     sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -1051,6 +1266,10 @@ static int token_load_row(wallet *w, const char *name, token_row *r)
         r->base = (uint64_t)sqlite3_column_int64(s, 6);
         r->info.nv_index = (uint32_t)sqlite3_column_int64(s, 7);
         r->info.created = sqlite3_column_int64(s, 13);
+        r->clock_expiry = (uint64_t)sqlite3_column_int64(s, 14);
+        r->info.spent_index = (uint32_t)sqlite3_column_int64(s, 15);
+        r->spent_base = (uint64_t)sqlite3_column_int64(s, 16);
+        r->tpm_limits = sqlite3_column_int(s, 17) != 0;
         size_t sl = (size_t)sqlite3_column_bytes(s, 8), pl = (size_t)sqlite3_column_bytes(s, 9),
                ul = (size_t)sqlite3_column_bytes(s, 10), il = (size_t)sqlite3_column_bytes(s, 11);
         r->ct_len = (size_t)sqlite3_column_bytes(s, 12);
@@ -1083,19 +1302,24 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
                         size_t *len)
 {
     token_row r;
-    TPM2B_AUTH nvauth;
+    TPM2B_AUTH nvauth, spauth;
     TPM2B_SENSITIVE_DATA dek;
     TPML_PCR_SELECTION sel;
     TPM_HANDLE item = 0;
     qtpm_tss_session s = { 0 };
-    uint8_t nvb[32], aad[128];
+    uint8_t nvb[32], spb[32], aad[128];
     size_t aad_len;
     const char *stage = "load";
-    char det[96];
-    int rc;
+    char det[160];
+    int rc, metered = 0;
     *out = NULL;
     *len = 0;
+    det[0] = 0;
     memset(&dek, 0, sizeof dek);
+    memset(&nvauth, 0, sizeof nvauth);
+    memset(&spauth, 0, sizeof spauth);
+    memset(nvb, 0, sizeof nvb);
+    memset(spb, 0, sizeof spb);
     if (!valid_name(name))
         return fail(w, WALLET_E_ARG, "bad token name");
     if ((rc = begin(w)) != QTPM_OK)
@@ -1105,17 +1329,31 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
         audit_refusal(w, "unseal", name, "no such token", rc);
         return fail(w, rc, "no token %s", name);
     }
+    /* The service's checks come first, for a clear answer without touching
+     * the TPM's counters; the TPM enforces the same limits below. */
     if (r.info.type == WALLET_TOKEN_FINANCIAL) {
-        if (r.info.expires && now_s() > r.info.expires) {
+        int checks = !w->no_service_checks;
+        if (checks && r.info.expires && now_ms() >= r.info.expires * 1000) {
             rc = WALLET_E_EXPIRED;
             stage = "expired";
             goto refuse;
         }
-        if (r.info.amount_limit && amount > r.info.amount_limit) {
+        if (r.tpm_limits && r.info.amount_limit && amount == 0) {
+            rc = WALLET_E_ARG;
+            stage = "no amount (this token has an amount limit: give 1..the limit)";
+            goto refuse;
+        }
+        if (checks && r.info.amount_limit && amount > r.info.amount_limit) {
             rc = WALLET_E_AMOUNT;
             stage = "amount above limit";
             goto refuse;
         }
+        if (r.tpm_limits && r.info.amount_limit && !r.info.spent_index) {
+            rc = WALLET_E_STATE;
+            stage = "an amount limit without a spent counter (edited row?)";
+            goto refuse;
+        }
+        metered = r.tpm_limits && r.info.amount_limit && r.info.spent_index;
     } else if (amount) {
         rc = WALLET_E_ARG;
         stage = "amount on a bearer token";
@@ -1125,6 +1363,41 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
         goto refuse;
     nvauth.size = 32;
     memcpy(nvauth.buffer, nvb, 32);
+    if (metered && amount > MAX_AMOUNT_LIMIT) { /* always: it bounds the increments */
+        rc = WALLET_E_AMOUNT;
+        stage = "amount above the largest limit (1000 units)";
+        goto refuse;
+    }
+    if (metered) {
+        uint64_t spent = 0;
+        if ((rc = hmac32(w->gate, "spent", r.id, r.salt, 16, spb)) != QTPM_OK)
+            goto refuse;
+        spauth.size = 32;
+        memcpy(spauth.buffer, spb, 32);
+        if (!w->no_service_checks &&
+            (rc = nv_read_u64(w, r.info.spent_index, &spauth, &spent)) != QTPM_OK) {
+            stage = "reading the spent counter";
+            goto refuse;
+        }
+        /* what the TPM will allow: spent + amount ≤ spent_base + limit */
+        uint64_t used = spent >= r.spent_base ? spent - r.spent_base : UINT64_MAX;
+        if (!w->no_service_checks &&
+            (used > r.info.amount_limit || amount > r.info.amount_limit - used)) {
+            rc = WALLET_E_AMOUNT;
+            snprintf(det, sizeof det, "amount above what is left of the limit (%llu of %llu)",
+                     used > r.info.amount_limit
+                         ? 0ULL
+                         : (unsigned long long)(r.info.amount_limit - used),
+                     (unsigned long long)r.info.amount_limit);
+            stage = det;
+            goto refuse;
+        }
+    }
+    int expiring = r.tpm_limits && r.info.type == WALLET_TOKEN_FINANCIAL && r.info.expires;
+    if (expiring && (rc = clock_sync(w, NULL, NULL)) != QTPM_OK) {
+        stage = "ClockSet (the TPM Clock must not lag wall time for an expiring token)";
+        goto refuse;
+    }
     {
         qtpm_tss_auths a = { 1, { { NULL, NULL } } };
         if ((rc = qtpm_tss_Load(w->t, &a, w->srk.handle, &r.priv, &r.pub, &item, NULL)) != QTPM_OK) {
@@ -1152,6 +1425,16 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
             goto refuse;
         }
     }
+    if (expiring) {
+        /* before any counting: an expired token consumes nothing */
+        TPM2B_DIGEST op;
+        u64_operand(r.clock_expiry, &op);
+        if ((rc = qtpm_tss_PolicyCounterTimer(w->t, NULL, &s, &op, TIME_INFO_CLOCK_OFFSET,
+                                              TPM_EO_UNSIGNED_LT)) != QTPM_OK) {
+            stage = "expiry (PolicyCounterTimer: TPM Clock past the token's expiry)";
+            goto refuse;
+        }
+    }
     if (r.info.type == WALLET_TOKEN_FINANCIAL && r.info.uses) {
         TPM2B_DIGEST op;
         qtpm_tss_auths a = { 1, { { NULL, &nvauth } } };
@@ -1164,6 +1447,24 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
         if ((rc = qtpm_tss_PolicyNV(w->t, &a, r.info.nv_index, r.info.nv_index, &s, &op, 0,
                                     TPM_EO_UNSIGNED_LE)) != QTPM_OK) {
             stage = "PolicyNV (used up)";
+            goto refuse;
+        }
+    }
+    if (metered) {
+        TPM2B_DIGEST op;
+        qtpm_tss_auths a = { 1, { { NULL, &spauth } } };
+        /* count the amount first, check second: the amounts released never
+         * sum to more than the limit, however unseals interleave */
+        for (uint64_t k = 0; k < amount; k++)
+            if ((rc = qtpm_tss_NV_Increment(w->t, &a, r.info.spent_index,
+                                            r.info.spent_index)) != QTPM_OK) {
+                stage = "NV_Increment of the spent counter";
+                goto refuse;
+            }
+        u64_operand(r.spent_base + r.info.amount_limit, &op);
+        if ((rc = qtpm_tss_PolicyNV(w->t, &a, r.info.spent_index, r.info.spent_index, &s, &op, 0,
+                                    TPM_EO_UNSIGNED_LE)) != QTPM_OK) {
+            stage = "amount limit (PolicyNV on the spent counter)";
             goto refuse;
         }
     }
@@ -1203,6 +1504,8 @@ int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **
     qtpm_memzero(&dek, sizeof dek);
     qtpm_memzero(nvb, sizeof nvb);
     qtpm_memzero(&nvauth, sizeof nvauth);
+    qtpm_memzero(spb, sizeof spb);
+    qtpm_memzero(&spauth, sizeof spauth);
     free(r.ct);
     return QTPM_OK;
 refuse:
@@ -1218,14 +1521,28 @@ refuse:
     qtpm_memzero(&dek, sizeof dek);
     qtpm_memzero(nvb, sizeof nvb);
     qtpm_memzero(&nvauth, sizeof nvauth);
+    qtpm_memzero(spb, sizeof spb);
+    qtpm_memzero(&spauth, sizeof spauth);
     free(r.ct);
-    /* a used-up token is reported as such (PolicyNV says TPM_RC_POLICY) */
-    if (r.info.uses && !strncmp(stage, "PolicyNV", 8))
-        rc = WALLET_E_USED;
-    snprintf(det, sizeof det, "refused: %s", stage);
-    audit_refusal(w, "unseal", name, det, rc);
-    *len = 0;
-    return fail(w, rc, "unseal refused at %s", stage);
+    {
+        /* a used-up, expired or over-limit token is reported as such (the
+         * TPM said TPM_RC_POLICY); the TPM's code stays in the message */
+        int tpm_rc = rc > 0 ? rc : 0;
+        if (r.info.uses && !strncmp(stage, "PolicyNV", 8))
+            rc = WALLET_E_USED;
+        else if (!strncmp(stage, "expiry", 6))
+            rc = WALLET_E_EXPIRED;
+        else if (!strncmp(stage, "amount limit", 12))
+            rc = WALLET_E_AMOUNT;
+        char msg[200];
+        if (tpm_rc)
+            snprintf(msg, sizeof msg, "refused: %s (TPM rc 0x%03x)", stage, (unsigned)tpm_rc);
+        else
+            snprintf(msg, sizeof msg, "refused: %s", stage);
+        audit_refusal(w, "unseal", name, msg, rc);
+        *len = 0;
+        return fail(w, rc, "unseal %s", msg);
+    }
 }
 
 /* Checks an object's name, then opens the transaction of an operation on it. */
@@ -1259,10 +1576,16 @@ int wallet_token_delete(wallet *w, const char *name)
         rc = qtpm_tss_NV_UndefineSpace(w->t, &a, TPM_RH_OWNER, r.info.nv_index);
         if (rc && wallet_rc_base(rc) != TPM_RC_HANDLE)
             goto out;
+        if (r.info.spent_index) {
+            rc = qtpm_tss_NV_UndefineSpace(w->t, &a, TPM_RH_OWNER, r.info.spent_index);
+            if (rc && wallet_rc_base(rc) != TPM_RC_HANDLE)
+                goto out;
+        }
     }
     rc = delete_row(w, "DELETE FROM tokens WHERE id=?", r.id);
     if (!rc)
-        rc = audit_commit(w, "delete", name, "nv undefined");
+        rc = audit_commit(w, "delete", name,
+                          r.info.spent_index ? "nv undefined (uses and spent)" : "nv undefined");
 out:
     if (rc)
         rollback(w);
@@ -1277,7 +1600,8 @@ int wallet_token_list(wallet *w, wallet_token_info **out, size_t *n)
     *out = NULL;
     *n = 0;
     if (sqlite3_prepare_v2(w->db, "SELECT name, type, pcr_mask, amount_limit, expires, uses, nv,"
-                                  " created FROM tokens ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+                                  " created, spent_nv FROM tokens ORDER BY id", -1, &s,
+                           NULL) != SQLITE_OK)
         return WALLET_E_DB;
     while (sqlite3_step(s) == SQLITE_ROW) {
         if (*n == cap) {
@@ -1300,6 +1624,7 @@ int wallet_token_list(wallet *w, wallet_token_info **out, size_t *n)
         i->uses = (uint32_t)sqlite3_column_int64(s, 5);
         i->nv_index = (uint32_t)sqlite3_column_int64(s, 6);
         i->created = sqlite3_column_int64(s, 7);
+        i->spent_index = (uint32_t)sqlite3_column_int64(s, 8);
     }
     sqlite3_finalize(s);
     return QTPM_OK;

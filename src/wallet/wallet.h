@@ -44,8 +44,11 @@ typedef struct wallet wallet;
 typedef struct {
     wallet_token_type type;
     uint32_t pcr_mask;      /* SHA-256 PCRs the token is sealed to (bit n = PCR n) */
-    uint64_t amount_limit;  /* financial: largest amount per use (minor units); 0 = none */
-    int64_t expires;        /* financial: unix time after which it is refused; 0 = never */
+    uint64_t amount_limit;  /* financial: total amount the token may release over its life,
+                             * in whole units, 1..WALLET_MAX_AMOUNT_LIMIT; 0 = none.
+                             * Enforced by the TPM (a "spent" NV counter). */
+    int64_t expires;        /* financial: unix time from which it is refused; 0 = never.
+                             * Enforced by the TPM (PolicyCounterTimer on its Clock). */
     uint32_t uses;          /* financial: how many unseals the TPM allows (0 = unlimited) */
 } wallet_token_opts;
 
@@ -57,8 +60,12 @@ typedef struct {
     int64_t expires;
     uint32_t uses;
     uint32_t nv_index;
+    uint32_t spent_index;   /* the amount counter (0x01580000 + id), 0 without a limit */
     int64_t created;
 } wallet_token_info;
+
+/* The largest amount limit (each unit is one NV_Increment at unseal). */
+#define WALLET_MAX_AMOUNT_LIMIT 1000U
 
 /* Creates a new vault: database at db_path (must not exist), gate secret at
  * gate_path (created 0600, must not exist), SRK of alg's family (ML-KEM-768
@@ -76,12 +83,16 @@ qtpm_tss *wallet_tss(wallet *w);
 int wallet_rc_base(int rc);
 
 /* Tokens (any length up to 64 KiB): sealed under a per-token envelope key the
- * TPM seals to PolicyPCR ∧ PolicySecret(NV index) [∧ PolicyNV(count ≤ base+uses)]
+ * TPM seals to PolicyPCR ∧ PolicySecret(NV index) [∧ PolicyCounterTimer(Clock <
+ * expiry)] [∧ PolicyNV(count ≤ base+uses)] [∧ PolicyNV(spent ≤ spent_base+limit)]
  * ∧ PolicyCommandCode(Unseal). */
 int wallet_token_seal(wallet *w, const char *name, const wallet_token_opts *o,
                       const uint8_t *data, size_t len);
-/* amount is checked against a financial token's limit (0 for a bearer
- * token). *out is malloc'd (caller wipes and frees). */
+/* amount: for a financial token with an amount limit, 1..what is left of
+ * the limit (the TPM's spent counter is incremented amount times, and an
+ * unseal refused after that still consumes the amount); 0 for a bearer
+ * token; ignored (logged) for a financial token without a limit.
+ * *out is malloc'd (caller wipes and frees). */
 int wallet_token_unseal(wallet *w, const char *name, uint64_t amount, uint8_t **out,
                         size_t *len);
 int wallet_token_delete(wallet *w, const char *name);
@@ -100,6 +111,10 @@ int wallet_key_encrypt(wallet *w, const char *name, const uint8_t *in, size_t le
 int wallet_key_decrypt(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t *out,
                        size_t out_cap, size_t *out_len);
 int wallet_key_hmac(wallet *w, const char *name, const uint8_t *in, size_t len, uint8_t mac[32]);
+
+/* For tests: on = 0 turns off the vault's own expiry and amount checks in
+ * front of the TPM, to show that the TPM's policy refuses by itself. */
+void wallet_set_service_checks(wallet *w, int on);
 
 /* Audit log: appends are part of each operation's transaction. */
 /* Until reset with NULL, every audit entry's detail ends with "; approved

@@ -336,9 +336,33 @@ static void test_financial(void **state)
     json_t *out = NULL;
     char tok[64];
     seal(f, &f->alice, "alice", "once", "one-time-voucher",
-         json_pack("{s:s,s:i,s:i}", "type", "financial", "uses", 1, "amount_limit", 5000));
-    assert_int_equal(unseal(f, &f->alice, "alice", "once", 6000, NULL, 0, &out), 403);
-    json_decref(out);
+         json_pack("{s:s,s:i,s:i}", "type", "financial", "uses", 1, "amount_limit", 1000));
+    /* malformed amounts are refused when the request is made (nothing to sign) */
+    {
+        json_t *bad[] = {
+            json_pack("{s:s,s:s,s:s,s:i}", "user", "alice", "op", "unseal", "name", "once",
+                      "amount", 6000),
+            json_pack("{s:s,s:s,s:s,s:i}", "user", "alice", "op", "unseal", "name", "once",
+                      "amount", 0),
+            json_pack("{s:s,s:s,s:s,s:i}", "user", "alice", "op", "unseal", "name", "once",
+                      "amount", -5),
+            json_pack("{s:s,s:s,s:s,s:s}", "user", "alice", "op", "unseal", "name", "once",
+                      "amount", "ten"),
+            json_pack("{s:s,s:s,s:s,s:f}", "user", "alice", "op", "unseal", "name", "once",
+                      "amount", 1.5),
+            json_pack("{s:s,s:s,s:s}", "user", "alice", "op", "unseal", "name", "once"),
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:i}", "user", "alice", "op", "seal", "name", "big",
+                      "data", "eHk", "type", "financial", "amount_limit", 1001),
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            assert_int_equal(call(f->s, "/api/v1/requests", bad[i], &out), 400);
+            const char *m = json_string_value(json_object_get(out, "message"));
+            assert_non_null(m);
+            assert_true(strstr(m, "amount") != NULL); /* the message says what is wrong */
+            json_decref(out);
+            json_decref(bad[i]);
+        }
+    }
     /* two approved uses of a one-time token, requested before either ran */
     json_t *c1 = request(f->s, json_pack("{s:s,s:s,s:s,s:i}", "user", "alice", "op", "unseal",
                                          "name", "once", "amount", 100));
@@ -355,6 +379,16 @@ static void test_financial(void **state)
     json_decref(b2);
     json_decref(o1);
     json_decref(o2);
+    /* an amount limit through the service: 4 + 4 of 10, then 4 is over */
+    seal(f, &f->alice, "alice", "budget", "budget-token",
+         json_pack("{s:s,s:i}", "type", "financial", "amount_limit", 10));
+    assert_int_equal(unseal(f, &f->alice, "alice", "budget", 4, tok, sizeof tok, NULL), 200);
+    assert_string_equal(tok, "budget-token");
+    assert_int_equal(unseal(f, &f->alice, "alice", "budget", 4, tok, sizeof tok, NULL), 200);
+    assert_int_equal(unseal(f, &f->alice, "alice", "budget", 4, NULL, 0, &out), 403);
+    assert_non_null(strstr(json_string_value(json_object_get(out, "detail")), "left"));
+    json_decref(out);
+    assert_int_equal(unseal(f, &f->alice, "alice", "budget", 2, tok, sizeof tok, NULL), 200);
     /* an expired financial token */
     seal(f, &f->alice, "alice", "old", "stale", json_pack("{s:s,s:i}", "type", "financial", "expires",
                                                   1000));

@@ -205,10 +205,11 @@ static void test_copied_database(void **state)
 static void test_financial(void **state)
 {
     fixture *f = *state;
-    wallet_token_opts o = { WALLET_TOKEN_FINANCIAL, 1U << 7, 500, 0, 2 };
+    wallet_token_opts o = { WALLET_TOKEN_FINANCIAL, 1U << 7, 50, 0, 2 };
     assert_int_equal(wallet_token_seal(f->w, "card", &o, (const uint8_t *)"4111-tok", 8), 0);
-    assert_int_equal(unseal_rc(f->w, "card", 501), WALLET_E_AMOUNT);
-    unseal_equals(f->w, "card", 500, "4111-tok", 8);
+    assert_int_equal(unseal_rc(f->w, "card", 51), WALLET_E_AMOUNT);
+    assert_int_equal(unseal_rc(f->w, "card", 0), WALLET_E_ARG); /* the limit needs an amount */
+    unseal_equals(f->w, "card", 40, "4111-tok", 8);
     unseal_equals(f->w, "card", 1, "4111-tok", 8);
     /* the third use is refused by the TPM's counter */
     assert_int_equal(unseal_rc(f->w, "card", 1), WALLET_E_USED);
