@@ -36,6 +36,7 @@
 #include "engine_int.h"
 #include "entity.h"
 #include "object.h"
+#include "pqc.h"
 #include "session.h"
 
 #define SAVED_OBJECT_HANDLE 0x80000000u
@@ -44,7 +45,16 @@
 
 /* ---- object records (persistent objects, object contexts) ---- */
 
-static size_t object_record(const tpm_object *o, uint8_t *buf, size_t cap)
+/* compact: the public key of an ML-KEM / ML-DSA key with its private seed
+ * is left out (unique empty) and recomputed from the seed when the record
+ * is read. An object context must fit the resource manager that keeps it:
+ * Linux's /dev/tpmrm0 holds all the saved object contexts of a client in
+ * one 4,096-byte buffer (drivers/char/tpm/tpm2-space.c), where a full
+ * ML-DSA-65 record alone takes ~2.2 KB and an ML-KEM-768 EK ~1.4 KB, so
+ * an EK and an AK together (ActivateCredential) overflow it. Compact, each
+ * is a few hundred bytes; the cost is one keygen at ContextLoad, which
+ * Load pays anyway (pqc_check_binding). */
+static size_t object_record(const tpm_object *o, int compact, uint8_t *buf, size_t cap)
 {
     tpm_wr w = {buf, cap, 0, 0};
     wr_u32(&w, o->handle);
@@ -55,7 +65,20 @@ static size_t object_record(const tpm_object *o, uint8_t *buf, size_t cap)
     wr_2b(&w, o->qualified.b, o->qualified.size);
     size_t at = w.off;
     wr_u16(&w, 0);
-    tm_public_write(&w, &o->pub);
+    if (compact) {
+        TPMT_PUBLIC *pub = malloc(sizeof(*pub));
+        if (pub == NULL)
+            return 0;
+        *pub = o->pub;
+        if (pub->type == TPM_ALG_MLKEM)
+            pub->unique.mlkem.size = 0;
+        else
+            pub->unique.mldsa.size = 0;
+        tm_public_write(&w, pub);
+        free(pub);
+    } else {
+        tm_public_write(&w, &o->pub);
+    }
     if (!w.overflow)
         wr_put_u16(buf + at, (uint16_t)(w.off - at - 2));
     if (o->has_sensitive)
@@ -63,7 +86,8 @@ static size_t object_record(const tpm_object *o, uint8_t *buf, size_t cap)
     return w.overflow ? 0 : w.off;
 }
 
-static tpm_object *object_from_record(const qtpm_tpm *tpm, const uint8_t *buf, size_t len)
+static tpm_object *object_from_record(const qtpm_tpm *tpm, int compact, const uint8_t *buf,
+                                      size_t len)
 {
     tpm_rd r = {buf, len, 0};
     tpm_object *o = calloc(1, sizeof(*o));
@@ -81,6 +105,9 @@ static tpm_object *object_from_record(const qtpm_tpm *tpm, const uint8_t *buf, s
     }
     if (ok && o->has_sensitive)
         ok = tm_sensitive_read(&r, &o->sens, o->pub.type) == TPM_RC_SUCCESS;
+    if (ok && compact)
+        ok = o->has_sensitive && pqc_is_type(o->pub.type) &&
+             pqc_restore_public(o) == TPM_RC_SUCCESS;
     if (ok)
         ok = rd_left(&r) == 0 && object_compute_name(o) == TPM_RC_SUCCESS;
     if (!ok) {
@@ -92,12 +119,12 @@ static tpm_object *object_from_record(const qtpm_tpm *tpm, const uint8_t *buf, s
 
 size_t persistent_record_write(const tpm_object *p, uint8_t *buf, size_t cap)
 {
-    return object_record(p, buf, cap);
+    return object_record(p, 0, buf, cap);
 }
 
 int persistent_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len)
 {
-    tpm_object *o = object_from_record(tpm, buf, len);
+    tpm_object *o = object_from_record(tpm, 0, buf, len);
     if (o == NULL)
         return -1;
     for (int i = 0; i < MAX_PERSISTENT; i++)
@@ -226,7 +253,7 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
         tpm_object *o = object_find(tpm, h);
         if (o == NULL) {
             free(plain);
-            return RC_H(TPM_RC_HANDLE, 1);
+            return TPM_RC_REFERENCE_H0; /* not loaded (entity_check) */
         }
         if (o->is_sequence) {
             seq_obj = o;
@@ -234,8 +261,10 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
             plen = 1 + 8;
             saved = SAVED_SEQUENCE_HANDLE;
         } else {
-            plain[0] = 'O';
-            plen = object_record(o, plain + 1, MAX_CONTEXT_SIZE - 1) + 1;
+            /* 'K': a compact record (object_record), 'O': a full one */
+            int compact = o->has_sensitive && pqc_is_type(o->pub.type);
+            plain[0] = compact ? 'K' : 'O';
+            plen = object_record(o, compact, plain + 1, MAX_CONTEXT_SIZE - 1) + 1;
             saved = (o->pub.objectAttributes & TPMA_OBJECT_STCLEAR) ? SAVED_STCLEAR_HANDLE
                                                                       : SAVED_OBJECT_HANDLE;
             if (plen == 1)
@@ -246,7 +275,7 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
         s = session_find(tpm, h);
         if (s == NULL) {
             free(plain);
-            return RC_H(TPM_RC_HANDLE, 1);
+            return TPM_RC_REFERENCE_H0;
         }
         int slot = saved_session_slot(tpm, 0);
         if (slot < 0) {
@@ -335,9 +364,9 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
      * layout is public, and the proof's part ends with the decryption
      * (tests/ct/ct_engine.c marks the proofs, not the objects' keys). */
     QTPM_CT_DECLASSIFY(plain, plen);
-    if (rc == TPM_RC_SUCCESS && plain[0] == 'O' &&
+    if (rc == TPM_RC_SUCCESS && (plain[0] == 'O' || plain[0] == 'K') &&
         (saved == SAVED_OBJECT_HANDLE || saved == SAVED_STCLEAR_HANDLE)) {
-        tpm_object *o = object_from_record(tpm, plain + 1, plen - 1);
+        tpm_object *o = object_from_record(tpm, plain[0] == 'K', plain + 1, plen - 1);
         TPM_HANDLE h = 0;
         if (o == NULL)
             rc = RC_P(TPM_RC_INTEGRITY, 1);

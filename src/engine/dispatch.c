@@ -292,6 +292,8 @@ static TPM_RC check_handles(qtpm_tpm *tpm, const cmd_desc *d, tpm_cmd *c)
         if (cls == HC_SESSION)
             continue; /* commands taking a session handle check it themselves */
         TPM_RC rc = entity_check(tpm, h);
+        if (rc == TPM_RC_REFERENCE_H0)
+            return rc + i; /* a warning carries the handle's index, not RC_H */
         if (rc != TPM_RC_SUCCESS)
             return RC_H(rc, i + 1);
     }

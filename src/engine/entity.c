@@ -49,8 +49,13 @@ TPM_RC entity_check(qtpm_tpm *tpm, TPM_HANDLE h)
     case HC_TRANSIENT:
     case HC_PERSISTENT: {
         tpm_object *o = object_find(tpm, h);
+        /* a transient handle that is not loaded is a warning, not an error
+         * (Part 2 §6.6.3 TPM_RC_REFERENCE_H0; the reference implementation's
+         * EntityGetLoadStatus): resource managers rely on it — Linux's
+         * /dev/tpmrm0 forgets a context whose save answers it, and fails
+         * the client's command on any other code */
         if (o == NULL)
-            return TPM_RC_HANDLE;
+            return entity_class(h) == HC_TRANSIENT ? TPM_RC_REFERENCE_H0 : TPM_RC_HANDLE;
         if (!o->is_sequence && !hierarchy_enabled(tpm, o->hierarchy))
             return TPM_RC_HIERARCHY;
         return TPM_RC_SUCCESS;
@@ -64,7 +69,7 @@ TPM_RC entity_check(qtpm_tpm *tpm, TPM_HANDLE h)
         return TPM_RC_SUCCESS;
     }
     case HC_SESSION:
-        return session_find(tpm, h) ? TPM_RC_SUCCESS : TPM_RC_HANDLE;
+        return session_find(tpm, h) ? TPM_RC_SUCCESS : TPM_RC_REFERENCE_H0;
     default:
         return TPM_RC_HANDLE;
     }

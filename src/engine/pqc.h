@@ -33,6 +33,9 @@ size_t pqc_seed_size(TPM_ALG_ID type);
 const char *pqc_seed_label(TPM_ALG_ID type);
 /* Stores seed as the private key of o and computes its public key. */
 TPM_RC pqc_generate(tpm_object *o, const uint8_t *seed);
+/* Recomputes the public key in unique from the private seed (an object
+ * context saved without it, context.c). */
+TPM_RC pqc_restore_public(tpm_object *o);
 /* The private seed gives the public key in unique (TPM_RC_BINDING). */
 TPM_RC pqc_check_binding(tpm_object *o);
 /* A public key alone has the size of its parameter set (and, for ML-KEM,

@@ -166,6 +166,29 @@ TPM_RC pqc_generate(tpm_object *o, const uint8_t *seed)
     return rc == TPM_RC_PARMS ? RC_P(TPM_RC_PARMS, 2) : rc;
 }
 
+TPM_RC pqc_restore_public(tpm_object *o)
+{
+    const TPM2B_PRIVATE_KEY_MLKEM *kem = &o->sens.sensitive.mlkem;
+    const TPM2B_PRIVATE_KEY_MLDSA *dsa = &o->sens.sensitive.mldsa;
+    uint8_t sd[PQC_MAX_SEED];
+    TPM_RC rc;
+    if (o->pub.type == TPM_ALG_MLKEM) {
+        if (kem->size != pqc_seed_size(o->pub.type))
+            return TPM_RC_BINDING;
+        memcpy(sd, kem->buffer, kem->size);
+        rc = public_from_seed(o, sd, o->pub.unique.mlkem.buffer,
+                              sizeof(o->pub.unique.mlkem.buffer), &o->pub.unique.mlkem.size);
+    } else {
+        if (dsa->size != pqc_seed_size(o->pub.type))
+            return TPM_RC_BINDING;
+        memcpy(sd, dsa->buffer, dsa->size);
+        rc = public_from_seed(o, sd, o->pub.unique.mldsa.buffer,
+                              sizeof(o->pub.unique.mldsa.buffer), &o->pub.unique.mldsa.size);
+    }
+    qtpm_memzero(sd, sizeof(sd));
+    return rc;
+}
+
 TPM_RC pqc_check_binding(tpm_object *o)
 {
     const uint8_t *seed;

@@ -622,8 +622,8 @@ static void test_sequences(void **state)
         assert_int_equal(seq_start(tpm, TPM_CC_SignSequenceStart, k, "", "", 0, &seq), 0);
         assert_int_equal(seq_update(tpm, seq, "", msg, 1025), RC_PARAM(TPM_RC_SIZE, 1));
         flush(tpm, seq);
-        /* the sequence is gone */
-        assert_int_equal(seq_update(tpm, seq, "seqpw", msg, 1), RC_HANDLE1(TPM_RC_HANDLE));
+        /* the sequence is gone: not loaded, TPM_RC_REFERENCE_H0 */
+        assert_int_equal(seq_update(tpm, seq, "seqpw", msg, 1), TPM_RC_REFERENCE_H0);
 
         /* verify the same message in other chunks: MESSAGE_VERIFIED ticket */
         assert_int_equal(seq_start(tpm, TPM_CC_VerifySequenceStart, k, "", "my-ctx", 0, &seq), 0);
@@ -781,13 +781,82 @@ static void test_sign_hashmldsa(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* Object contexts of ML-KEM / ML-DSA keys leave the public key out and
+ * recompute it from the private seed at ContextLoad (context.c), so that an
+ * EK and an AK fit Linux's /dev/tpmrm0 together (its 4,096-byte buffer for
+ * all of a client's saved objects). The loaded copy is the same key: same
+ * public area, and it still signs. */
+static void test_context_compact(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    pubarea *pub = malloc(sizeof(*pub));
+    dsasig *sig = malloc(sizeof(*sig));
+    static const struct {
+        int kem;
+        uint16_t set;
+    } keys[] = {{1, TPM_MLKEM_768}, {1, TPM_MLKEM_1024}, {0, TPM_MLDSA_65}, {0, TPM_MLDSA_87}};
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        tmpl t = keys[i].kem ? mlkem_template(STORAGE, 128, keys[i].set)
+                             : mldsa_template(A_KEY | A_SIGN, keys[i].set, 1);
+        uint32_t k = primary(tpm, TPM_RH_OWNER, &t, pub);
+        cmdbuf c;
+        rspbuf r;
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextSave);
+        cb_u32(&c, k);
+        assert_int_equal(run(tpm, &c, &r), 0);
+        static uint8_t ctx[6000];
+        size_t cl = r.n - 10;
+        memcpy(ctx, r.b + 10, cl);
+        /* sequence 8, savedHandle 4, hierarchy 4, blob size 2, blob:
+         * integrity + a few hundred bytes, not the kilobytes of the key */
+        uint16_t blob = (uint16_t)((ctx[16] << 8) | ctx[17]);
+        assert_true(blob < 400);
+        total += 18 + blob;
+        assert_int_equal(flush(tpm, k), 0);
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
+        cb_bytes(&c, ctx, cl);
+        assert_int_equal(run(tpm, &c, &r), 0);
+        uint32_t k2 = rb_u32(&r);
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadPublic);
+        cb_u32(&c, k2);
+        assert_int_equal(run(tpm, &c, &r), 0);
+        uint16_t n;
+        const uint8_t *p = rb_2b(&r, &n);
+        assert_int_equal(n, pub->n);
+        assert_memory_equal(p, pub->b, n);
+        p = rb_2b(&r, &n); /* the Name: the same object */
+        assert_int_equal(n, 34);
+        assert_memory_equal(p, pub->name, 34);
+        if (!keys[i].kem) {
+            uint8_t mu[64] = {1, 2, 3};
+            assert_int_equal(sign_digest(tpm, k2, "", mu, 64, sig), 0);
+            uint32_t hier;
+            uint16_t meta, hl;
+            assert_int_equal(verify_digest(tpm, k2, "", mu, 64, sig, &hier, &meta, &hl), 0);
+        }
+        /* a tampered compact context fails its integrity check */
+        ctx[cl - 1] ^= 1;
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ContextLoad);
+        cb_bytes(&c, ctx, cl);
+        assert_int_equal(run(tpm, &c, &r), TPM_RC_INTEGRITY | TPM_RC_P | TPM_RC_1);
+        flush(tpm, k2);
+    }
+    /* all four keys' contexts together fit one 4,096-byte buffer */
+    assert_true(total < 4096);
+    free(sig);
+    free(pub);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_primaries),      cmocka_unit_test(test_template_errors),
         cmocka_unit_test(test_create_load),    cmocka_unit_test(test_kem),
         cmocka_unit_test(test_sign_digest),    cmocka_unit_test(test_sequences),
-        cmocka_unit_test(test_sign_hashmldsa),
+        cmocka_unit_test(test_sign_hashmldsa), cmocka_unit_test(test_context_compact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
