@@ -197,7 +197,11 @@ int entity_da_protected(qtpm_tpm *tpm, TPM_HANDLE h)
     case HC_TRANSIENT:
     case HC_PERSISTENT: {
         tpm_object *o = object_find(tpm, h);
-        return o && !(o->pub.objectAttributes & TPMA_OBJECT_NODA);
+        /* a sequence object (hash, HMAC, event, sign, verify) has noDA SET:
+         * the reference implementation's AllocateSequenceSlot; its authValue
+         * only guards the one sequence */
+        return o && !o->is_sequence &&
+               !(o->pub.objectAttributes & TPMA_OBJECT_NODA);
     }
     case HC_NV: {
         tpm_nv *nv = nv_find(tpm, h);

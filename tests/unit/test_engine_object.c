@@ -884,6 +884,22 @@ static void test_dictionary_attack(void **state)
     uint32_t obj = create_load(tpm, srk, &kt, "right", "x", 1, NULL, NULL, NULL, NULL);
     cmdbuf c;
     rspbuf r;
+    /* a sequence object has noDA SET (the reference implementation's
+     * AllocateSequenceSlot): wrong passwords on it are BAD_AUTH and do not
+     * count towards the lockout below */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, "seqpw", 5);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint32_t seq = rb_u32(&r);
+    for (int i = 0; i < 5; i++) {
+        cb_start(&c, TPM_ST_SESSIONS, TPM_CC_SequenceUpdate);
+        cb_u32(&c, seq);
+        cb_pw(&c, "wrong");
+        cb_2b(&c, "abc", 3);
+        assert_int_equal(run(tpm, &c, &r), TPM_RC_BAD_AUTH | TPM_RC_S | TPM_RC_1);
+    }
+    assert_int_equal(flush(tpm, seq), 0);
     for (int i = 0; i < 3; i++) {
         cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Unseal);
         cb_u32(&c, obj);
