@@ -27,4 +27,16 @@ int qtpm_random_set_deterministic(const uint8_t *seed, size_t seed_len);
 /* Back to getrandom() for this thread; wipes the test DRBG. */
 void qtpm_random_set_system(void);
 
+/* Buffered mode for this thread (on != 0): small requests are served from a
+ * pool of getrandom() output filled QTPM_RANDOM_POOL bytes at a time, so a
+ * TPM command asking for a nonce costs no system call (qtpm-server turns it
+ * on for its one thread). Bytes leave the pool once and are wiped from it
+ * as they are handed out. The pool lives in its own page marked
+ * MADV_WIPEONFORK: a forked child finds it empty and refills it from the
+ * kernel, so parent and child never hand out the same bytes. Returns QTPM_OK,
+ * or QTPM_E_RNG when the page cannot be had (the thread stays unbuffered).
+ * on == 0 wipes and releases the pool. Test mode, when set, still wins. */
+#define QTPM_RANDOM_POOL 2048
+int qtpm_random_set_buffered(int on);
+
 #endif

@@ -12,7 +12,7 @@
  *
  * The blob "state" (the engine saves it after every command that changed
  * it) is journaled instead: each save appends one small record to the
- * preallocated file "state.journal" and fdatasyncs it — one flush of one
+ * preallocated file "state.journal" with O_DSYNC — one flush of one
  * sector or so instead of two fsyncs and a rename — and the snapshot
  * "state" is rewritten the atomic way above only when the journal is full,
  * at close, or when a record would not fit (compaction). Loading reads the
@@ -403,13 +403,17 @@ static int journal_replay(dir_store *ds, uint8_t **data, size_t *len)
     return QTPM_OK;
 }
 
-/* Writes n bytes at off of the journal and fdatasyncs them. The file is
- * opened for each write: between saves no file is open for writing, so the
- * file system can still be remounted read-only under a running server. */
+/* Writes n bytes at off of the journal, durably: the file is opened with
+ * O_DSYNC, so each pwrite returns only once its data (and any metadata needed
+ * to read it back) is on stable storage, as write + fdatasync would (POSIX
+ * "synchronized I/O data integrity completion"), in one system call instead
+ * of two. The file is opened for each write: between saves no file is open
+ * for writing, so the file system can still be remounted read-only under a
+ * running server. */
 static int journal_pwrite(const dir_store *ds, const uint8_t *p, size_t n, size_t off,
                           const char **step)
 {
-    int fd = openat(ds->dirfd, JOURNAL_FILE, O_WRONLY | O_CLOEXEC);
+    int fd = openat(ds->dirfd, JOURNAL_FILE, O_WRONLY | O_DSYNC | O_CLOEXEC);
     if (fd < 0) {
         *step = "open journal";
         return -1;
@@ -422,19 +426,12 @@ static int journal_pwrite(const dir_store *ds, const uint8_t *p, size_t n, size_
             int e = w < 0 ? errno : EIO;
             close(fd);
             errno = e;
-            *step = "write journal";
+            *step = "write journal (O_DSYNC)";
             return -1;
         }
         p += (size_t)w;
         n -= (size_t)w;
         off += (size_t)w;
-    }
-    if (fdatasync(fd) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        *step = "fdatasync journal";
-        return -1;
     }
     if (close(fd) != 0) {
         *step = "close journal";
@@ -587,7 +584,7 @@ static uint8_t *rec_build(const journal *j, const uint8_t *data, size_t len, siz
     return r;
 }
 
-/* Saves "state": one record appended and fdatasync'd, or a compaction when
+/* Saves "state": one record appended with O_DSYNC, or a compaction when
  * there is no journal yet, it is full, or the last append failed. The engine
  * sends its answer only after this returns (qtpm_tpm_execute), so nothing is
  * acknowledged before its record is on disk. */
@@ -601,6 +598,11 @@ static int journal_save(dir_store *ds, const uint8_t *data, size_t len)
         return journal_create(ds, data, len);
     if (j->broken)
         return journal_compact(ds, data, len);
+    /* The disk already holds exactly this blob (an NV_SetBits of bits that
+     * were set, an NV_Write of the bytes already there): nothing to make
+     * durable, so no record and no synchronous write. */
+    if (j->cur_len == len && memcmp(j->cur, data, len) == 0)
+        return QTPM_OK;
     size_t rec_len = 0;
     uint8_t *rec = rec_build(j, data, len, &rec_len);
     if (rec == NULL)

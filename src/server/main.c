@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "qtpm/common.h"
+#include "qtpm/rand.h"
 #include "server.h"
 #include "qtpm/version.h"
 
@@ -458,9 +459,15 @@ int main(int argc, char **argv)
                o.memory ? "in memory" : o.state_dir, o.wait_power_on ? ", powered off" : "");
     fflush(stdout);
 
+    /* Nonces and GetRandom from a pool of kernel randomness instead of one
+     * getrandom() per command (qtpm/rand.h: used once, wiped as handed out,
+     * wiped on fork). Without the page the server just stays unbuffered. */
+    if (qtpm_random_set_buffered(1) != QTPM_OK)
+        srv_log(&srv, "random pool unavailable, one getrandom() per request");
     rc = srv_run(&srv);
     srv_close_all();
     swtpm_free(&srv);
     qtpm_tpm_free(srv.tpm);
+    qtpm_random_set_buffered(0);
     return rc == 0 ? 0 : 1;
 }

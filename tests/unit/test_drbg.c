@@ -3,12 +3,15 @@
  * test_drbg.c — HMAC_DRBG (drbg.h) against OpenSSL's EVP_RAND "HMAC-DRBG",
  * an independent SP 800-90A implementation, fed from a "TEST-RAND" parent so
  * that its entropy and nonce are ours; then the DRBG's own rules
- * (determinism, reseed, additional input, limits) and the per-thread
- * deterministic mode of qtpm_random_bytes().
+ * (determinism, reseed, additional input, limits), the per-thread
+ * deterministic mode of qtpm_random_bytes(), and its buffered mode (bytes
+ * used once, a forked child never repeating its parent's).
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -277,6 +280,58 @@ static void test_random_per_thread(void **state)
     qtpm_drbg_uninstantiate(&d);
 }
 
+/* Buffered mode: distinct draws across refills, large requests, test mode
+ * still first, and after fork() parent and child draw different bytes (the
+ * pool is not empty at the fork, so without MADV_WIPEONFORK both would cut
+ * the same bytes from its end). */
+static void test_random_buffered(void **state)
+{
+    (void)state;
+    uint8_t prev[32] = {0}, cur[32], big[1000], parent[32], child[32];
+    static const uint8_t seed[] = "buffered seed";
+    uint8_t d1[32], d2[32];
+    int fds[2];
+
+    assert_int_equal(qtpm_random_set_buffered(1), QTPM_OK);
+    assert_int_equal(qtpm_random_set_buffered(1), QTPM_OK); /* idempotent */
+    for (int i = 0; i < 3 * QTPM_RANDOM_POOL / 32; i++) { /* crosses refills */
+        assert_int_equal(qtpm_random_bytes(cur, sizeof(cur)), QTPM_OK);
+        assert_memory_not_equal(cur, prev, sizeof(cur));
+        memcpy(prev, cur, sizeof(cur));
+    }
+    assert_int_equal(qtpm_random_bytes(big, sizeof(big)), QTPM_OK);
+    assert_memory_not_equal(big, big + 500, 32);
+
+    assert_int_equal(qtpm_random_set_deterministic(seed, sizeof(seed)), QTPM_OK);
+    assert_int_equal(qtpm_random_bytes(d1, sizeof(d1)), QTPM_OK);
+    assert_int_equal(qtpm_random_set_deterministic(seed, sizeof(seed)), QTPM_OK);
+    assert_int_equal(qtpm_random_bytes(d2, sizeof(d2)), QTPM_OK);
+    assert_memory_equal(d1, d2, sizeof(d1));
+    qtpm_random_set_system();
+
+    assert_int_equal(qtpm_random_bytes(cur, 8), QTPM_OK); /* the pool holds bytes */
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        ssize_t w = -1;
+        if (qtpm_random_bytes(child, sizeof(child)) == QTPM_OK)
+            w = write(fds[1], child, sizeof(child));
+        _exit(w == (ssize_t)sizeof(child) ? 0 : 1);
+    }
+    close(fds[1]);
+    assert_int_equal(qtpm_random_bytes(parent, sizeof(parent)), QTPM_OK);
+    assert_int_equal(read(fds[0], child, sizeof(child)), (ssize_t)sizeof(child));
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_memory_not_equal(parent, child, sizeof(parent));
+
+    assert_int_equal(qtpm_random_set_buffered(0), QTPM_OK);
+    assert_int_equal(qtpm_random_bytes(cur, sizeof(cur)), QTPM_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_drbg_rules),
         cmocka_unit_test(test_random_deterministic),
         cmocka_unit_test(test_random_per_thread),
+        cmocka_unit_test(test_random_buffered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
