@@ -600,8 +600,9 @@ static int journal_save(dir_store *ds, const uint8_t *data, size_t len)
         return journal_compact(ds, data, len);
     /* The disk already holds exactly this blob (an NV_SetBits of bits that
      * were set, an NV_Write of the bytes already there): nothing to make
-     * durable, so no record and no synchronous write. */
-    if (j->cur_len == len && memcmp(j->cur, data, len) == 0)
+     * durable, so no record and no synchronous write. The blob holds the
+     * TPM's secrets (proofs, seeds): compared in constant time. */
+    if (j->cur_len == len && ct_equal(j->cur, data, len))
         return QTPM_OK;
     size_t rec_len = 0;
     uint8_t *rec = rec_build(j, data, len, &rec_len);
