@@ -178,6 +178,9 @@ X509 *agent_tls_identity_cert(agent_tls_identity *id);
 EVP_PKEY *agent_tls_identity_key(agent_tls_identity *id);
 const char *agent_tls_identity_router(agent_tls_identity *id);
 struct agent_binder *agent_tls_identity_binder(agent_tls_identity *id);
+/* id (or NULL) becomes the identity the agent's other mutual-TLS posts (heartbeat,
+ * events) use while it lives, instead of loading the TLS key again. */
+void agent_tls_identity_share(agent_tls_identity *id);
 void agent_tls_identity_free(agent_tls_identity *id);
 
 /* --------------------------------------------------------------- ztp */

@@ -774,6 +774,43 @@ static int read_tls_identity(const agent_config *cfg, char *router, size_t rcap,
     return 0;
 }
 
+struct agent_tls_identity {
+    agent_tlskey k;
+    agent_binder *binder;    /* the channel-binding key (NULL: none enrolled) */
+    int refused;             /* the TPM refused to sign with the approval of this mtime */
+    struct timespec refused_mtime;
+    X509 *cert;
+    EVP_PKEY *key;
+    char router[256];
+};
+
+/* The routing role keeps a TLS identity loaded for the agent's life
+ * (agent_tls_identity_share); the other mutual-TLS posts use it instead of loading a
+ * second copy of the key: Linux's /dev/tpmrm0 gives a client three transient-object
+ * slots, and a post that binds its channel needs the binding key and a sign sequence
+ * besides (docs/VTPM.md, "The kernel's resource manager"). */
+static agent_tls_identity *shared_id;
+
+static int shared_post(const agent_config *cfg, const char *suffix, json_t *body,
+                       json_t **rep, char *err, size_t errlen)
+{
+    agent_tls_identity *id = shared_id;
+    char path[512];
+    long status = 0;
+    agent_tls_identity_refresh(cfg, id); /* the NMS's newest approval */
+    id->k.last_rc = 0;
+    snprintf(path, sizeof path, "/api/v1/routers/%s/%s", id->router, suffix);
+    int rc = agent_http_post_bound(cfg, path, body, id->cert, id->key, id->binder, &status,
+                                   rep, err, errlen);
+    if (rc != 0 && id->k.last_rc) {
+        size_t l = strlen(err);
+        snprintf(err + l, errlen - l, " — the TPM refused to sign with the TLS key (%s): "
+                 "its PCRs are not in a configuration the NMS approved",
+                 qtpm_tss_strerror(id->k.last_rc));
+    }
+    return rc;
+}
+
 /* POST body to /api/v1/routers/<id>/<suffix> over mutual TLS with the
  * TPM-resident key and the NMS's last approval; *rep gets the reply. Fails
  * (with the TPM's reason in err) when the TPM refuses to sign. */
@@ -782,6 +819,8 @@ static int tls_post(const agent_config *cfg, qtpm_tss *tpm, const char *suffix, 
 {
     char router[256], path[512];
     *rep = NULL;
+    if (shared_id && shared_id->k.tpm == tpm)
+        return shared_post(cfg, suffix, body, rep, err, errlen);
     TPM2B_PUBLIC pol, pub;
     TPM2B_PRIVATE priv;
     X509 *cert;
@@ -882,15 +921,6 @@ int agent_report_flush(const agent_config *cfg, qtpm_tss *tpm, char *err, size_t
 
 /* ------------------------------------------------- the kept TLS identity */
 
-struct agent_tls_identity {
-    agent_tlskey k;
-    agent_binder *binder;    /* the channel-binding key (NULL: none enrolled) */
-    int refused;             /* the TPM refused to sign with the approval of this mtime */
-    struct timespec refused_mtime;
-    X509 *cert;
-    EVP_PKEY *key;
-    char router[256];
-};
 
 int agent_tls_identity_load(const agent_config *cfg, qtpm_tss *tpm, agent_tls_identity **out,
                             char *err, size_t errlen)
@@ -983,10 +1013,17 @@ const char *agent_tls_identity_router(agent_tls_identity *id)
     return id->router;
 }
 
+void agent_tls_identity_share(agent_tls_identity *id)
+{
+    shared_id = id;
+}
+
 void agent_tls_identity_free(agent_tls_identity *id)
 {
     if (!id)
         return;
+    if (shared_id == id)
+        shared_id = NULL;
     EVP_PKEY_free(id->key);
     X509_free(id->cert);
     agent_binder_free(id->binder);

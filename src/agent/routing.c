@@ -703,6 +703,7 @@ int agent_routing_open(const agent_config *cfg, qtpm_tss *tpm, agent_routing **o
         return AGENT_E_IO;
     }
     rt->report_due = 1;
+    agent_tls_identity_share(rt->id); /* heartbeats and events use the loaded key */
     *out = rt;
     return 0;
 }

@@ -222,19 +222,22 @@ int agent_tlskey_sign_message(agent_tlskey *k, const uint8_t *msg, size_t len,
     }
     /* ML-DSA (FIPS 204 Algorithm 2, empty context) over the whole message: a sign
      * sequence (v1.85 SignSequenceStart/Complete); the policy session authorizes the
-     * key at Complete, the sequence itself has an empty authValue. */
+     * key at Complete, the sequence itself has an empty authValue. The session is
+     * made first: its policy key (LoadExternal) is flushed before the sequence takes
+     * a slot, so the TLS key, this key and the sequence fit three transient slots
+     * (a hardware TPM's usual number, and what Linux's /dev/tpmrm0 gives a client). */
     if (len > sizeof(((TPM2B_MAX_BUFFER *)0)->buffer))
         return QTPM_E_PARAM;
     qtpm_tss *t = k->tpm;
     qtpm_tss_auths none = { 0, { { NULL, NULL } } };
-    TPMI_DH_OBJECT seq = 0;
-    int rc = qtpm_tss_SignSequenceStart(t, &none, k->key, NULL, NULL, &seq);
+    qtpm_tss_session s;
+    int rc = authorize(k, &s);
     if (rc != QTPM_OK)
         return rc;
-    qtpm_tss_session s;
-    rc = authorize(k, &s);
+    TPMI_DH_OBJECT seq = 0;
+    rc = qtpm_tss_SignSequenceStart(t, &none, k->key, NULL, NULL, &seq);
     if (rc != QTPM_OK) {
-        qtpm_tss_FlushContext(t, seq);
+        qtpm_tss_session_close(t, &s);
         return rc;
     }
     TPM2B_MAX_BUFFER buf;
