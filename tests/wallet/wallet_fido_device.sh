@@ -49,14 +49,7 @@ fail() {
     done
     exit 1
 }
-wait_port() {
-    tries=0
-    while ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.3).close()' "$1" 2>/dev/null; do
-        tries=$((tries + 1))
-        [ $tries -gt 200 ] && fail "nothing listens on port $1"
-        sleep 0.05
-    done
-}
+. "$here/../lib/servers.sh" # wait_port PORT PID
 
 # the emulator: start_auth STATE [knobs]; stop_auth checks that it ended cleanly
 sock=$tmp/key.sock
@@ -85,9 +78,10 @@ stop_auth() {
 
 port=$(python3 "$here/../lib/freeport.py")
 "$server" --mssim --host 127.0.0.1 --port "$port" --state "$tmp/tpm" > "$tmp/tpm.log" 2>&1 &
-pids="$pids $!"
-wait_port "$port"
-wait_port "$((port + 1))"
+srv_pid=$!
+pids="$pids $srv_pid"
+wait_port "$port" "$srv_pid" && wait_port "$((port + 1))" "$srv_pid" ||
+    fail "qtpm-server does not listen on $port"
 tcti="mssim:host=127.0.0.1,port=$port"
 "$qtpm" -T "$tcti" startup -c >/dev/null 2>&1 || true
 "$wallet" --tcti "$tcti" --db "$tmp/w.db" init --alg qr >/dev/null || fail "wallet init"
@@ -100,7 +94,7 @@ wport=$(python3 "$here/../lib/freeport.py")
     --cert "$tmp/tls.crt" --key "$tmp/tls.key" --rp-id localhost \
     --origin "https://localhost:$wport" --uv required > "$tmp/wallet.log" 2>&1 &
 svc_pid=$!
-wait_port "$wport"
+wait_port "$wport" "$svc_pid" || fail "qtpm-wallet serve does not listen on $wport"
 
 C() { u=$1; shift; "$client" --url "https://localhost:$wport" --cacert "$tmp/tls.crt" \
         --user "$u" --device "unix:$sock" "$@"; }

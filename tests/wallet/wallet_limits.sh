@@ -19,9 +19,9 @@ FREEPORT=$here/../lib/freeport.py
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-wallet-limits.XXXXXX")
 QSRV_PID=
 SWTPM_PID=
+. "$here/../lib/servers.sh"
 cleanup() {
-    [ -n "$QSRV_PID" ] && kill "$QSRV_PID" 2>/dev/null && wait "$QSRV_PID" 2>/dev/null
-    [ -n "$SWTPM_PID" ] && kill "$SWTPM_PID" 2>/dev/null && wait "$SWTPM_PID" 2>/dev/null
+    stop_servers $QSRV_PID $SWTPM_PID
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -30,19 +30,9 @@ trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 pass() { echo "ok: $*"; }
 
-port_open() {
-    python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.5).close()' "$1" 2>/dev/null
-}
-wait_ports() {
-    i=0
-    while [ $i -lt 100 ]; do
-        kill -0 "$1" 2>/dev/null || return 1
-        if port_open "$2" && port_open $(($2 + 1)); then return 0; fi
-        sleep 0.05
-        i=$((i + 1))
-    done
-    return 1
-}
+# both ports of a server (command and platform/control) listen
+wait_ports() { wait_port "$2" "$1" && wait_port $(($2 + 1)) "$1"; }
+
 for try in 1 2 3 4 5; do
     QSRV_PORT=$(python3 "$FREEPORT")
     "$SERVER" --mssim --host 127.0.0.1 --port "$QSRV_PORT" --state "$WORK/qtpm-state" \

@@ -25,6 +25,7 @@ mfg=$build/src/manufacture/qtpm-manufacture qtpm=$build/src/cli/qtpm
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-ztpcrash.XXXXXX")
 tpm_pid= nms_pid= ztp_pid= boot_pid=
 . "$(dirname "$0")/../lib/servers.sh"
+. "$(dirname "$0")/owner.sh"
 FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 cleanup() {
     [ -z "$boot_pid" ] || kill -9 "$boot_pid" 2>/dev/null || true
@@ -59,26 +60,7 @@ cp "$tmp/frr.conf" "$tmp/all/frr.conf"
 "$dl" build --vendor acme --image os --version 1 --root "$tmp/all" --prefix /bin/ \
     --mldsa-key "$tmp/vk/mldsa65.key" --ecdsa-key "$tmp/vk/ecdsa-p384.key" \
     -o "$tmp/list.qdl" >/dev/null || fail "digest list"
-"$nms" init --dir "$tmp/nms" >/dev/null || fail "nms init"
-db="sqlite:$tmp/nms/nms.db"
-"$nms" --db "$db" vendor import --name acme --ca "$tmp/ek-ca/ca-cert.pem" \
-    --mldsa-pub "$tmp/vk/mldsa65.pub" --ecdsa-pub "$tmp/vk/ecdsa-p384.pub" >/dev/null \
-    || fail "vendor import"
-"$nms" --db "$db" digestlist add "$tmp/list.qdl" >/dev/null || fail "digestlist add"
-nport=$(python3 "$FREEPORT")
-"$nms" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 30 \
-    2>>"$tmp/nms.log" &
-nms_pid=$!
-wait_port "$nport" "$nms_pid" || fail "qtpm-nms"
-"$ztp" owner-init --dir "$tmp/owner" >/dev/null || fail "owner-init"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -days 2 \
-    -subj /CN=bootstrap -keyout "$tmp/bs-key.pem" -out "$tmp/bs-cert.pem" 2>/dev/null \
-    || fail "bootstrap server certificate"
-zport=$(python3 "$FREEPORT")
-"$ztp" serve --dir "$tmp/bs" --listen "127.0.0.1:$zport" --cert "$tmp/bs-cert.pem" \
-    --key "$tmp/bs-key.pem" --vendor-crl "$tmp/vendor/crl.pem" 2>>"$tmp/ztp.log" &
-ztp_pid=$!
-wait_port "$zport" "$ztp_pid" || fail "qtpm-ztp serve"
+ztp_owner_up 30
 
 cat >"$tmp/agent.conf.factory" <<CONF
 tcti = $tcti

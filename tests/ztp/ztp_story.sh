@@ -24,6 +24,7 @@ mfg=$build/src/manufacture/qtpm-manufacture qtpm=$build/src/cli/qtpm
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-ztp.XXXXXX")
 tpm_pid= nms_pid= ztp_pid= ztp2_pid=
 . "$(dirname "$0")/../lib/servers.sh"
+. "$(dirname "$0")/owner.sh"
 FREEPORT=$(cd "$(dirname "$0")/../lib" && pwd)/freeport.py
 cleanup() {
     stop_servers $ztp_pid $ztp2_pid $nms_pid $tpm_pid
@@ -65,26 +66,7 @@ mkdir -p "$tmp/image/bin"   # the factory image, as the vendor ships it and the 
 for f in a b c d e; do cp "$tmp/all/$f" "$tmp/image/bin/$f"; cp "$tmp/all/$f" "$tmp/root/bin/$f"; done
 
 # --- the owner: NMS, owner certificate, bootstrap server
-"$nms" init --dir "$tmp/nms" >/dev/null || fail "nms init"
-db="sqlite:$tmp/nms/nms.db"
-"$nms" --db "$db" vendor import --name acme --ca "$tmp/ek-ca/ca-cert.pem" \
-    --mldsa-pub "$tmp/vk/mldsa65.pub" --ecdsa-pub "$tmp/vk/ecdsa-p384.pub" >/dev/null \
-    || fail "vendor import"
-"$nms" --db "$db" digestlist add "$tmp/list.qdl" >/dev/null || fail "digestlist add"
-nport=$(python3 "$FREEPORT")
-"$nms" serve --dir "$tmp/nms" --db "$db" --listen "127.0.0.1:$nport" --period 3 \
-    2>>"$tmp/nms.log" &
-nms_pid=$!
-wait_port "$nport" "$nms_pid" || fail "qtpm-nms"
-"$ztp" owner-init --dir "$tmp/owner" >/dev/null || fail "owner-init"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -days 2 \
-    -subj /CN=bootstrap -keyout "$tmp/bs-key.pem" -out "$tmp/bs-cert.pem" 2>/dev/null \
-    || fail "bootstrap server certificate"
-zport=$(python3 "$FREEPORT")
-"$ztp" serve --dir "$tmp/bs" --listen "127.0.0.1:$zport" --cert "$tmp/bs-cert.pem" \
-    --key "$tmp/bs-key.pem" --vendor-crl "$tmp/vendor/crl.pem" 2>>"$tmp/ztp.log" &
-ztp_pid=$!
-wait_port "$zport" "$ztp_pid" || fail "qtpm-ztp serve"
+ztp_owner_up 3
 
 # --- the router: only tcti, state, image; no NMS
 mkdir -p "$tmp/agent"
