@@ -13,13 +13,16 @@
  */
 #include <stdlib.h>
 
-#include "ct.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
+#include "ecdaa.h"
+#include "hierarchy.h"
 #include "object.h"
 #include "pqc.h"
-#include "qtpm/kdf.h"
 #include "session.h"
+#include "qtpm/kdf.h"
 
 /* ---------------------------------------------------------------- tickets */
 
@@ -590,7 +593,7 @@ TPM_RC cmd_ECC_Parameters(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     if (params_end(c))
         return TPM_RC_SIZE;
-    qtpm_ecc_curve cv = object_curve_from_id(id);
+    qtpm_ecc_curve cv = crypt_ecc_curve(id);
     size_t n = qtpm_ecc_size(cv);
     if (n == 0)
         return RC_P(TPM_RC_CURVE, 1);

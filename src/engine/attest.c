@@ -15,12 +15,17 @@
  */
 #include <stdlib.h>
 
-#include "ct.h"
+#include "attest.h"
+#include "clock.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
+#include "ct.h"
 #include "entity.h"
-#include "engine_int.h"
+#include "hierarchy.h"
 #include "nv.h"
 #include "object.h"
+#include "pcr.h"
 #include "pqc.h"
 #include "session.h"
 

@@ -3,83 +3,25 @@
  * capability.c — what the TPM says about itself: TPM2_GetCapability
  * (Part 3 §30.2) and TPM2_TestParms (§10.1-ish, Part 3 §10.3).
  *
- * The algorithm table below is the single list of algorithms the engine
- * implements, with their TPMA_ALGORITHM bits (Part 2 §8.2). A new algorithm
- * (the post-quantum ones later) is one row here plus its handlers.
+ * The algorithm and command tables it reports are commands.c's: a new
+ * algorithm is one row there plus its handlers.
  *
  * Every capability returns at most propertyCount entries starting at
  * property, and sets moreData when entries remain (Part 3 §30.2).
  */
 #include <stdio.h>
 
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
 #include "entity.h"
 #include "nv.h"
 #include "object.h"
+#include "pcr.h"
 #include "session.h"
-
-#define A_ASYM TPMA_ALGORITHM_ASYMMETRIC
-#define A_SYM TPMA_ALGORITHM_SYMMETRIC
-#define A_HASH TPMA_ALGORITHM_HASH
-#define A_OBJ TPMA_ALGORITHM_OBJECT
-#define A_SIGN TPMA_ALGORITHM_SIGNING
-#define A_ENC TPMA_ALGORITHM_ENCRYPTING
-#define A_METH TPMA_ALGORITHM_METHOD
-
-/* Sorted by algorithm ID. */
-static const struct {
-    TPM_ALG_ID alg;
-    uint32_t attrs;
-} alg_table[] = {
-    {TPM_ALG_RSA, A_ASYM | A_OBJ},
-    {TPM_ALG_SHA1, A_HASH},
-    {TPM_ALG_HMAC, A_HASH | A_SIGN},
-    {TPM_ALG_AES, A_SYM},
-    {TPM_ALG_MGF1, A_HASH | A_METH},
-    {TPM_ALG_KEYEDHASH, A_HASH | A_OBJ | A_SIGN | A_ENC},
-    {TPM_ALG_XOR, A_HASH | A_SYM},
-    {TPM_ALG_SHA256, A_HASH},
-    {TPM_ALG_SHA384, A_HASH},
-    {TPM_ALG_SHA512, A_HASH},
-    {TPM_ALG_NULL, 0},
-    {TPM_ALG_RSASSA, A_ASYM | A_SIGN},
-    {TPM_ALG_RSAES, A_ASYM | A_ENC},
-    {TPM_ALG_RSAPSS, A_ASYM | A_SIGN},
-    {TPM_ALG_OAEP, A_ASYM | A_ENC},
-    {TPM_ALG_ECDSA, A_ASYM | A_SIGN},
-    {TPM_ALG_ECDH, A_ASYM | A_METH},
-    {TPM_ALG_ECDAA, A_ASYM | A_SIGN},
-    {TPM_ALG_ECSCHNORR, A_ASYM | A_SIGN},
-    {TPM_ALG_KDF1_SP800_56A, A_HASH | A_METH},
-    {TPM_ALG_KDF1_SP800_108, A_HASH | A_METH},
-    {TPM_ALG_ECC, A_ASYM | A_OBJ},
-    {TPM_ALG_SYMCIPHER, A_OBJ},
-    {TPM_ALG_SHA3_256, A_HASH},
-    {TPM_ALG_SHA3_384, A_HASH},
-    {TPM_ALG_SHA3_512, A_HASH},
-    {TPM_ALG_CTR, A_SYM | A_ENC},
-    {TPM_ALG_OFB, A_SYM | A_ENC},
-    {TPM_ALG_CBC, A_SYM | A_ENC},
-    {TPM_ALG_CFB, A_SYM | A_ENC},
-    {TPM_ALG_ECB, A_SYM | A_ENC},
-    /* v1.85 (pqc_keys.c, pqc.c) */
-    {TPM_ALG_MLKEM, A_ASYM | A_OBJ | A_ENC},
-    {TPM_ALG_MLDSA, A_ASYM | A_OBJ | A_SIGN},
-    {TPM_ALG_HASH_MLDSA, A_ASYM | A_OBJ | A_SIGN},
-};
-#define NALGS (sizeof(alg_table) / sizeof(alg_table[0]))
 
 static const TPM_ECC_CURVE curves[] = {TPM_ECC_NIST_P256, TPM_ECC_NIST_P384, TPM_ECC_BN_P256};
 #define NCURVES (sizeof(curves) / sizeof(curves[0]))
-
-int tpm_alg_implemented(TPM_ALG_ID alg)
-{
-    for (size_t i = 0; i < NALGS; i++)
-        if (alg_table[i].alg == alg)
-            return 1;
-    return 0;
-}
 
 static uint32_t str4(const char *s)
 {
@@ -153,7 +95,7 @@ static uint32_t vendor_property(const qtpm_tpm *tpm, uint32_t i)
 }
 
 /* The value of one TPM property (Part 2 §6.13); 0 if pt is not one. */
-int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
+static int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
 {
     const tpm_pstate *ps = &tpm->ps;
     switch (pt) {
@@ -328,10 +270,12 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
     int more = 0;
 
     switch (cap) {
-    case TPM_CAP_ALGS:
+    case TPM_CAP_ALGS: {
+        size_t nalgs;
+        const alg_desc *alg_table = tpm_alg_table(&nalgs);
         if (count > MAX_CAP_ALGS)
             count = MAX_CAP_ALGS;
-        for (size_t i = 0; i < NALGS; i++) {
+        for (size_t i = 0; i < nalgs; i++) {
             if (alg_table[i].alg < prop || !tpm_alg_enabled(tpm, alg_table[i].alg))
                 continue;
             if (n == count) {
@@ -343,6 +287,7 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
             n++;
         }
         break;
+    }
     case TPM_CAP_HANDLES: {
         if (count > MAX_CAP_HANDLES)
             count = MAX_CAP_HANDLES;

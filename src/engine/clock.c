@@ -9,7 +9,9 @@
  * adjustment is accepted and recorded but the host clock is the time base, so
  * it does not change the speed.
  */
-#include "engine_int.h"
+#include "clock.h"
+#include "cmd.h"
+#include "commands.h"
 
 /* TPMS_TIME_INFO: time, then TPMS_CLOCK_INFO (clock, resetCount,
  * restartCount, safe). */

@@ -31,10 +31,13 @@
  */
 #include <stdlib.h>
 
-#include "ct.h"
+#include "cmd.h"
+#include "commands.h"
+#include "context.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
 #include "entity.h"
+#include "hierarchy.h"
 #include "object.h"
 #include "pqc.h"
 #include "session.h"

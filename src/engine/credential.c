@@ -13,12 +13,14 @@
  *   outerHMAC     HMAC(HMACkey, encIdentity || objectName)
  *   credentialBlob = TPM2B(outerHMAC) || encIdentity
  */
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
 #include "object.h"
 #include "pqc.h"
+#include "protect.h"
 #include "session.h"
-#include "ct.h"
 
 static size_t key_sym_bytes(const tpm_object *k)
 {

@@ -98,3 +98,14 @@ int crypt_kdfa(TPM_ALG_ID alg, const uint8_t *key, size_t key_len, const char *l
     return qtpm_kdfa(h, key, key_len, (const uint8_t *)label, strlen(label), ctx_u, u_len, ctx_v,
                      v_len, bits, out);
 }
+
+/* The crypto curve of a TPM_ECC_CURVE (QTPM_ECC_NONE: not implemented). */
+qtpm_ecc_curve crypt_ecc_curve(TPM_ECC_CURVE id)
+{
+    switch (id) {
+    case TPM_ECC_NIST_P256: return QTPM_ECC_P256;
+    case TPM_ECC_NIST_P384: return QTPM_ECC_P384;
+    case TPM_ECC_BN_P256: return QTPM_ECC_BN_P256; /* ECDAA's curve: no ECDSA */
+    default: return QTPM_ECC_NONE;
+    }
+}

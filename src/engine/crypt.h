@@ -6,7 +6,7 @@
 #ifndef QTPM_ENGINE_CRYPT_H
 #define QTPM_ENGINE_CRYPT_H
 
-#include "engine_int.h"
+#include "tpm.h"
 #include "qtpm/classic.h"
 
 /* One piece of a message hashed or MACed in several parts. */
@@ -29,4 +29,6 @@ int crypt_random(uint8_t *out, size_t len);
 int crypt_kdfa(TPM_ALG_ID alg, const uint8_t *key, size_t key_len, const char *label,
                const uint8_t *ctx_u, size_t u_len, const uint8_t *ctx_v, size_t v_len,
                uint32_t bits, uint8_t *out);
+qtpm_ecc_curve crypt_ecc_curve(TPM_ECC_CURVE id);
+
 #endif

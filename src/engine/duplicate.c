@@ -15,10 +15,13 @@
  */
 #include <stdlib.h>
 
-#include "ct.h"
+#include "auth.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
 #include "object.h"
+#include "protect.h"
 #include "session.h"
 
 #define DUP_BUF (MAX_PRIVATE_BUFFER)

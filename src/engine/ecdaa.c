@@ -33,9 +33,11 @@
 
 #include <openssl/bn.h>
 
-#include "ct.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
+#include "ecdaa.h"
 #include "object.h"
 
 #define COMMIT_MASK 0x7Fu /* commit_array has 128 bits */
@@ -346,7 +348,7 @@ TPM_RC cmd_EC_Ephemeral(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_INSUFFICIENT, 1);
     if (params_end(c))
         return TPM_RC_SIZE;
-    qtpm_ecc_curve cv = object_curve_from_id(id);
+    qtpm_ecc_curve cv = crypt_ecc_curve(id);
     size_t n = qtpm_ecc_size(cv);
     if (n == 0)
         return RC_P(TPM_RC_CURVE, 1);

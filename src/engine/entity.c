@@ -5,11 +5,13 @@
  * authValue, authPolicy and Name, and is it protected against dictionary
  * attacks (see entity.h).
  */
+#include "auth.h"
 #include "entity.h"
-
+#include "hierarchy.h"
 #include "nv.h"
 #include "object.h"
 #include "session.h"
+
 
 unsigned entity_class(TPM_HANDLE h)
 {

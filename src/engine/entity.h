@@ -14,7 +14,8 @@
 #ifndef QTPM_ENGINE_ENTITY_H
 #define QTPM_ENGINE_ENTITY_H
 
-#include "engine_int.h"
+#include "auth.h"
+#include "cmd.h"
 
 #define ENTITY_RECORD_MAX 4096
 #define NAME_MAX_SIZE (2 + MAX_DIGEST)
@@ -58,19 +59,10 @@ int entity_da_protected(qtpm_tpm *tpm, TPM_HANDLE h);
  * whether ADMIN-role authorization requires a policy (adminWithPolicy). */
 void entity_auth_rules(qtpm_tpm *tpm, TPM_HANDLE h, int *user_with_auth, int *admin_with_policy);
 
-/* Objects (object.c) */
+/* the object and session tables (objects.c) */
 struct tpm_object;
 void object_free(struct tpm_object *obj);
-/* Sessions (session.c) */
 struct tpm_session;
 void session_free(struct tpm_session *s);
-
-/* NV indices (nv.c) and persistent objects (context.c) in the state blob */
-size_t nv_record_write(const struct tpm_nv *nv, uint8_t *buf, size_t cap);
-int nv_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
-void nv_free_all(qtpm_tpm *tpm);
-size_t persistent_record_write(const struct tpm_object *p, uint8_t *buf, size_t cap);
-int persistent_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
-void persistent_free_all(qtpm_tpm *tpm);
 
 #endif

@@ -12,10 +12,14 @@
  */
 #include <stdlib.h>
 
+#include "auth.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "hierarchy.h"
 #include "nv.h"
 #include "object.h"
+#include "prime.h"
 #include "session.h"
 
 const uint8_t *hierarchy_proof(qtpm_tpm *tpm, TPM_HANDLE h)

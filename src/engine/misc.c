@@ -15,9 +15,10 @@
  * of SHA-256 runs on the first SelfTest so a broken back end is reported as
  * TPM_RC_FAILURE rather than producing wrong results.
  */
-#include "ct.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
 
 static int kat_sha256(void)
 {

@@ -17,6 +17,8 @@
  */
 #include <stdlib.h>
 
+#include "auth.h"
+#include "commands.h"
 #include "crypt.h"
 #include "nv.h"
 #include "session.h"

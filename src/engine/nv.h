@@ -6,7 +6,7 @@
 #ifndef QTPM_ENGINE_NV_H
 #define QTPM_ENGINE_NV_H
 
-#include "engine_int.h"
+#include "cmd.h"
 #include "entity.h"
 
 typedef struct tpm_nv {
@@ -30,19 +30,10 @@ TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write);
  * used now (1 for any other entity), and the count after a use of it. */
 int nv_pin_auth_available(qtpm_tpm *tpm, TPM_HANDLE h);
 void nv_pin_auth_result(qtpm_tpm *tpm, TPM_HANDLE h, int ok);
+/* the NV records of the state blob (tpm.c) */
+size_t nv_record_write(const struct tpm_nv *nv, uint8_t *buf, size_t cap);
+int nv_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
+void nv_free_all(qtpm_tpm *tpm);
 
-CMD(NV_DefineSpace);
-CMD(NV_UndefineSpace);
-CMD(NV_UndefineSpaceSpecial);
-CMD(NV_ReadPublic);
-CMD(NV_Write);
-CMD(NV_Increment);
-CMD(NV_Extend);
-CMD(NV_SetBits);
-CMD(NV_WriteLock);
-CMD(NV_GlobalWriteLock);
-CMD(NV_Read);
-CMD(NV_ReadLock);
-CMD(NV_ChangeAuth);
 
 #endif

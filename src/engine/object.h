@@ -11,8 +11,9 @@
 #define QTPM_ENGINE_OBJECT_H
 
 #include "crypt.h"
-#include "engine_int.h"
+#include "cmd.h"
 #include "entity.h"
+#include "hierarchy.h"
 
 typedef struct tpm_object {
     TPM_HANDLE handle;
@@ -48,6 +49,8 @@ TPM_RC tm_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLI
 /* object.c */
 tpm_object *object_find(qtpm_tpm *tpm, TPM_HANDLE h);
 TPM_RC object_compute_name(tpm_object *obj);
+/* unique = H(seedValue || sensitive) of keyedhash and symcipher objects */
+void object_symmetric_unique(tpm_object *o);
 TPM_RC object_insert(qtpm_tpm *tpm, tpm_object *obj, TPM_HANDLE *handle);
 void object_remove(qtpm_tpm *tpm, TPM_HANDLE h);
 tpm_object *object_dup(const tpm_object *obj);
@@ -58,37 +61,16 @@ tpm_object *sequence_dup(const tpm_object *seq);
 int object_is_storage_parent(const tpm_object *obj);
 /* Decrypts a secret sent to key h (salt, credential seed, import seed):
  * RSA-OAEP with the label, or ECDH + KDFe (Part 1 §24). */
-TPM_RC object_decrypt_secret(qtpm_tpm *tpm, TPM_HANDLE h, const char *label, const uint8_t *in,
-                             size_t in_len, uint8_t *out, size_t out_cap, uint16_t *out_len);
 /* The reverse (MakeCredential, and tests). */
-TPM_RC object_encrypt_secret(const tpm_object *key, const char *label, uint8_t *seed,
-                             uint16_t *seed_len, uint8_t *secret, size_t secret_cap,
-                             uint16_t *secret_len);
 TPM_RC object_test_parms(const qtpm_tpm *tpm, tpm_rd *in);
 /* hierarchy.c: proof value of the hierarchy an object belongs to (tickets,
  * context integrity). */
-const uint8_t *hierarchy_proof(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
-int hierarchy_enabled(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
-const uint8_t *hierarchy_seed(qtpm_tpm *tpm, TPM_HANDLE hierarchy);
 
 qtpm_ecc_curve object_ecc_curve(const tpm_object *o);
-qtpm_ecc_curve object_curve_from_id(TPM_ECC_CURVE id);
 TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key);
 
 
 /* sensitive protection and loading helpers (object.c), for duplicate.c */
-size_t object_parent_sym_bytes(const tpm_object *parent);
-TPM_RC object_outer_wrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, size_t klen,
-                         const tpm_name *name, const uint8_t *in, size_t in_len, uint8_t *out,
-                         size_t cap, uint16_t *out_len);
-TPM_RC object_outer_unwrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, size_t klen,
-                           const tpm_name *name, const uint8_t *in, size_t len, uint8_t *plain,
-                           size_t *plain_len);
-size_t object_sensitive_2b(const tpm_object *obj, uint8_t *buf, size_t cap);
-TPM_RC object_sensitive_from_2b(const uint8_t *buf, size_t len, TPMT_SENSITIVE *sens, TPM_ALG_ID type);
-TPM_RC object_protect(const tpm_object *parent, const tpm_object *obj, uint8_t *out, size_t cap,
-                      uint16_t *out_len);
-TPM_RC object_check_binding(tpm_object *o);
 TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum,
                              int allow_null);
 TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
@@ -105,14 +87,5 @@ TPM_RC asym_sign(qtpm_tpm *tpm, const tpm_object *key, const TPMT_SIG_SCHEME *sc
 TPM_RC asym_signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
 TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
                    const TPMT_SIGNATURE *sig);
-
-/* ecdaa.c: ECDAA signing with a committed nonce (spends the commitment),
- * EC-Schnorr signing and verification */
-TPM_RC ecdaa_sign(qtpm_tpm *tpm, const tpm_object *key, const TPMT_SIG_SCHEME *scheme,
-                  const uint8_t *digest, size_t dlen, TPMT_SIGNATURE *sig);
-TPM_RC ecschnorr_sign(const tpm_object *key, TPM_ALG_ID h, const uint8_t *digest, size_t dlen,
-                      TPMT_SIGNATURE *sig);
-TPM_RC ecschnorr_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
-                        const TPMT_SIGNATURE *sig);
 
 #endif

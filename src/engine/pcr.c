@@ -11,8 +11,10 @@
  * (they belong to dynamic root of trust and are only reset by it); 16 and
  * 23 (debug and application) can be reset at any locality.
  */
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "pcr.h"
 #include "qtpm/marshal.h"
 
 static const TPM_ALG_ID bank_algs[PCR_BANK_COUNT] = {

@@ -13,11 +13,15 @@
  */
 #include <stdlib.h>
 
-#include "ct.h"
+#include "clock.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
+#include "hierarchy.h"
 #include "nv.h"
 #include "object.h"
+#include "pcr.h"
 #include "session.h"
 
 static TPM_RC policy_session(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_session **out)

@@ -26,60 +26,18 @@
  */
 #include <stdlib.h>
 
-#include "ct.h"
-#include "pqc.h"
-
+#include "auth.h"
+#include "commands.h"
 #include "crypt.h"
+#include "ct.h"
+#include "hierarchy.h"
+#include "object.h"
+#include "pqc.h"
+#include "session.h"
+
 #include "qtpm/keccak.h"
 #include "qtpm/mldsa.h"
 #include "qtpm/mlkem.h"
-#include "session.h"
-
-/* State of a sign or verify sequence (tpm_object.pqc_seq). */
-struct pqc_seq {
-    TPM_ALG_ID type;          /* the key's: TPM_ALG_MLDSA or TPM_ALG_HASH_MLDSA */
-    tpm_name key_name;        /* Complete must name the same key */
-    qtpm_keccak_ctx mu;       /* ML-DSA: SHAKE256 absorbing tr ‖ M' */
-    qtpm_hash_ctx ph;         /* HashML-DSA: PH(M) */
-    qtpm_hmac_ctx ticket;     /* verify: the ticket's HMAC, streamed over M */
-    uint8_t has_ticket;
-    uint8_t ctx[MAX_SIG_CTX_BYTES];
-    uint16_t ctx_len;
-    uint8_t head[4];          /* first message bytes (TPM_GENERATED_VALUE check) */
-    uint8_t head_len;
-};
-
-void pqc_seq_free(struct pqc_seq *s)
-{
-    if (s == NULL)
-        return;
-    qtpm_hash_free(&s->ph);
-    if (s->has_ticket)
-        qtpm_hmac_free(&s->ticket);
-    qtpm_memzero(s, sizeof(*s));
-    free(s);
-}
-
-struct pqc_seq *pqc_seq_dup(const struct pqc_seq *s)
-{
-    struct pqc_seq *d = calloc(1, sizeof(*d));
-    if (d == NULL)
-        return NULL;
-    *d = *s; /* the Keccak state and the plain fields */
-    memset(&d->ph, 0, sizeof(d->ph));
-    memset(&d->ticket, 0, sizeof(d->ticket));
-    d->has_ticket = 0;
-    int ok = s->ph.alg == QTPM_HASH_NONE || qtpm_hash_copy(&d->ph, &s->ph) == QTPM_OK;
-    if (ok && s->has_ticket) {
-        ok = qtpm_hmac_copy(&d->ticket, &s->ticket) == QTPM_OK;
-        d->has_ticket = (uint8_t)ok;
-    }
-    if (!ok) {
-        pqc_seq_free(d);
-        return NULL;
-    }
-    return d;
-}
 
 /* ---------------------------------------------------------------- ML-KEM */
 

@@ -15,6 +15,7 @@
 #define QTPM_ENGINE_PQC_H
 
 #include "object.h"
+#include "qtpm/keccak.h"
 
 /* tpm_object.is_sequence values of the v1.85 sequences (1-3 are sym.c's). */
 #define PQC_SEQ_SIGN 4
@@ -64,21 +65,26 @@ TPM_RC pqc_kem_encrypt_secret(const tpm_object *key, const char *label, uint8_t 
 TPM_RC pqc_kem_decrypt_secret(const tpm_object *key, const char *label, const uint8_t *in,
                               size_t in_len, uint8_t *out, size_t out_cap, uint16_t *out_len);
 
-/* ---- sequences (pqc.c) ---- */
-struct pqc_seq;
+/* ---- sequences (their commands in pqc.c; the state's life in pqc_keys.c) ---- */
+/* State of a sign or verify sequence (tpm_object.pqc_seq). */
+struct pqc_seq {
+    TPM_ALG_ID type;          /* the key's: TPM_ALG_MLDSA or TPM_ALG_HASH_MLDSA */
+    tpm_name key_name;        /* Complete must name the same key */
+    qtpm_keccak_ctx mu;       /* ML-DSA: SHAKE256 absorbing tr ‖ M' */
+    qtpm_hash_ctx ph;         /* HashML-DSA: PH(M) */
+    qtpm_hmac_ctx ticket;     /* verify: the ticket's HMAC, streamed over M */
+    uint8_t has_ticket;
+    uint8_t ctx[MAX_SIG_CTX_BYTES];
+    uint16_t ctx_len;
+    uint8_t head[4];          /* first message bytes (TPM_GENERATED_VALUE check) */
+    uint8_t head_len;
+};
+
 void pqc_seq_free(struct pqc_seq *s);
 /* An independent copy of a live sign/verify sequence state (saved
  * sequence contexts, context.c); NULL when out of memory. */
 struct pqc_seq *pqc_seq_dup(const struct pqc_seq *s);
 void pqc_sequence_update(tpm_object *o, const uint8_t *data, size_t len);
 
-CMD(Encapsulate);
-CMD(Decapsulate);
-CMD(SignDigest);
-CMD(VerifyDigestSignature);
-CMD(SignSequenceStart);
-CMD(SignSequenceComplete);
-CMD(VerifySequenceStart);
-CMD(VerifySequenceComplete);
 
 #endif

@@ -20,6 +20,8 @@
  * where K is the 32-byte shared secret and ek the key's encapsulation key;
  * docs/PQC.md ("Secret sharing") explains the choice.
  */
+#include <stdlib.h>
+
 #include "ct.h"
 #include "pqc.h"
 
@@ -395,4 +397,38 @@ TPM_RC pqc_kem_decrypt_secret(const tpm_object *key, const char *label, const ui
         rc = kem_seed(key, label, ss, in, in_len, out, out_len);
     qtpm_memzero(ss, sizeof(ss));
     return rc;
+}
+
+/* ---------------------------------------------------------------- sequence states */
+
+void pqc_seq_free(struct pqc_seq *s)
+{
+    if (s == NULL)
+        return;
+    qtpm_hash_free(&s->ph);
+    if (s->has_ticket)
+        qtpm_hmac_free(&s->ticket);
+    qtpm_memzero(s, sizeof(*s));
+    free(s);
+}
+
+struct pqc_seq *pqc_seq_dup(const struct pqc_seq *s)
+{
+    struct pqc_seq *d = calloc(1, sizeof(*d));
+    if (d == NULL)
+        return NULL;
+    *d = *s; /* the Keccak state and the plain fields */
+    memset(&d->ph, 0, sizeof(d->ph));
+    memset(&d->ticket, 0, sizeof(d->ticket));
+    d->has_ticket = 0;
+    int ok = s->ph.alg == QTPM_HASH_NONE || qtpm_hash_copy(&d->ph, &s->ph) == QTPM_OK;
+    if (ok && s->has_ticket) {
+        ok = qtpm_hmac_copy(&d->ticket, &s->ticket) == QTPM_OK;
+        d->has_ticket = (uint8_t)ok;
+    }
+    if (!ok) {
+        pqc_seq_free(d);
+        return NULL;
+    }
+    return d;
 }

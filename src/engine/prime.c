@@ -33,9 +33,9 @@
  */
 #include <stdlib.h>
 
-#include "ct.h"
+#include "cmd.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
 #include "prime.h"
 
 /* Odd candidates examined per window: the average gap between 1024-bit

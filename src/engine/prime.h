@@ -7,7 +7,7 @@
 
 #include <openssl/bn.h>
 
-#include "engine_int.h"
+#include "tpm.h"
 
 /* The odd primes below 2^16, for the sieve; one table serves both primes of
  * a key. */
@@ -30,5 +30,8 @@ int prime_cache_get(qtpm_tpm *tpm, const uint8_t id[32], size_t prime_bytes, uin
                     uint8_t *q);
 void prime_cache_put(qtpm_tpm *tpm, const uint8_t id[32], size_t prime_bytes, const uint8_t *p,
                      const uint8_t *q);
+
+/* forgets every cached primary RSA key (a seed changed) */
+void prime_cache_wipe(qtpm_tpm *tpm);
 
 #endif

@@ -32,9 +32,10 @@
 
 #include <jansson.h>
 
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
 #include "ct.h"
-#include "engine_int.h"
 #include "profile.h"
 
 /* Names of the algorithms a profile can name, in TPM_ALG_ID order (the

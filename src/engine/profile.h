@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qtpm/engine.h"
 #include "qtpm/tpm2_types.h"
 
 enum { PROFILE_DEFAULT = 1, PROFILE_COMPAT_TSS3 = 2, PROFILE_CUSTOM = 3 };
@@ -46,5 +47,15 @@ int profile_equal(const tpm_profile *a, const tpm_profile *b);
 const char *profile_name(const tpm_profile *p);
 int profile_alg_enabled(const tpm_profile *p, TPM_ALG_ID alg);
 int profile_command_enabled(const tpm_profile *p, TPM_CC cc);
+
+/* The algorithm checks of the commands, through the TPM's profile.
+ * tpm_hash_size is crypt_hash_size for a hash the profile enables and 0 (not
+ * implemented) for any other; every command parameter naming a hash is
+ * checked with it. */
+size_t tpm_hash_size(const qtpm_tpm *tpm, TPM_ALG_ID alg);
+int tpm_alg_enabled(const qtpm_tpm *tpm, TPM_ALG_ID alg);
+/* A command of the table that the profile enables (what PolicyCommandCode
+ * and command audit treat as implemented). */
+int tpm_command_offered(const qtpm_tpm *tpm, TPM_CC cc);
 
 #endif

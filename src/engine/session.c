@@ -23,13 +23,16 @@
  */
 #include <stdlib.h>
 
+#include "auth.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
 #include "entity.h"
 #include "nv.h"
 #include "object.h"
+#include "protect.h"
 #include "session.h"
-#include "ct.h"
 
 /* TPMA_SESSION bits (Part 2 §8.4) */
 #define SA_CONTINUE 0x01
@@ -38,47 +41,6 @@
 #define SA_DECRYPT 0x20
 #define SA_ENCRYPT 0x40
 #define SA_AUDIT 0x80
-
-/* An authValue without its trailing zero bytes (Part 1 §19.6.4.3, §19.6.5:
- * they do not count in a password or an HMAC key). Every byte is read and
- * the length is counted arithmetically, so the time does not depend on the
- * bytes; the result is then public — the HMAC key's length has to be, and
- * it tells only how many zero bytes the value ends with. */
-uint16_t auth_trim(const uint8_t *a, uint16_t len)
-{
-    uint32_t seen = 0, keep = 0;
-    for (uint16_t i = len; i > 0; i--) {
-        seen |= ct_mask_nonzero_u32(a[i - 1]);
-        keep += seen & 1u;
-    }
-    QTPM_CT_DECLASSIFY(&keep, sizeof keep);
-    return (uint16_t)keep;
-}
-
-int auth_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    alen = auth_trim(a, (uint16_t)alen);
-    blen = auth_trim(b, (uint16_t)blen);
-    if (alen != blen)
-        return 0;
-    return ct_equal(a, b, alen);
-}
-
-tpm_session *session_find(qtpm_tpm *tpm, TPM_HANDLE h)
-{
-    for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
-        if (tpm->sessions[i] && tpm->sessions[i]->handle == h)
-            return tpm->sessions[i];
-    return NULL;
-}
-
-void session_free(tpm_session *s)
-{
-    if (s == NULL)
-        return;
-    qtpm_memzero(s, sizeof(*s));
-    free(s);
-}
 
 static void policy_session_reset(qtpm_tpm *tpm, tpm_session *s);
 

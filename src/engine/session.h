@@ -9,7 +9,8 @@
 #ifndef QTPM_ENGINE_SESSION_H
 #define QTPM_ENGINE_SESSION_H
 
-#include "engine_int.h"
+#include "cmd.h"
+#include "auth.h"
 #include "entity.h"
 
 typedef struct tpm_session {
@@ -64,7 +65,9 @@ void sess_ctx_clear(sess_ctx *sc);
 TPM_RC sessions_check(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc);
 TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc);
 
+/* the session table (objects.c) */
 tpm_session *session_find(qtpm_tpm *tpm, TPM_HANDLE h);
+void session_free(tpm_session *s);
 /* Policy helper: policyDigest' = H(policyDigest || parts...) (Part 1 §19.7.3). */
 int session_policy_extend(tpm_session *s, const uint8_t *a, size_t alen, const uint8_t *b,
                           size_t blen);
@@ -75,8 +78,5 @@ int auth_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 /* Trailing zeros removed, as the TPM stores every authValue. */
 uint16_t auth_trim(const uint8_t *a, uint16_t len);
 
-CMD(StartAuthSession);
-CMD(PolicyRestart);
-CMD(PolicyGetDigest);
 
 #endif

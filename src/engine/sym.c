@@ -12,9 +12,13 @@
  */
 #include <stdlib.h>
 
+#include "auth.h"
+#include "cmd.h"
+#include "commands.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "hierarchy.h"
 #include "object.h"
+#include "pcr.h"
 #include "pqc.h"
 #include "session.h"
 

@@ -12,6 +12,7 @@
  * _KDF). Adding an algorithm means widening these checks and adding its
  * handlers.
  */
+#include "crypt.h"
 #include "object.h"
 #include "pqc.h"
 #include "qtpm/marshal.h"
@@ -79,7 +80,7 @@ static TPM_RC check_parms_impl(const qtpm_tpm *tpm, TPM_ALG_ID type, const TPMU_
         const TPMS_ECC_PARMS *ep = &p->eccDetail;
         if (!scheme_in(ep->scheme.scheme, ecc_schemes, sizeof(ecc_schemes) / sizeof(ecc_schemes[0])))
             return TPM_RC_SCHEME;
-        if (object_curve_from_id(ep->curveID) == QTPM_ECC_NONE)
+        if (crypt_ecc_curve(ep->curveID) == QTPM_ECC_NONE)
             return TPM_RC_CURVE;
         if (ep->kdf.scheme != TPM_ALG_NULL)
             return TPM_RC_KDF;

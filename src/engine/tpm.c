@@ -23,11 +23,18 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "ct.h"
+#include "cmd.h"
+#include "commands.h"
+#include "context.h"
 #include "crypt.h"
-#include "engine_int.h"
+#include "ct.h"
+#include "ecdaa.h"
 #include "entity.h"
 #include "nv.h"
+#include "object.h"
+#include "pcr.h"
+#include "prime.h"
+#include "session.h"
 #include "qtpm/version.h"
 
 #define STATE_BLOB "state"
@@ -603,7 +610,7 @@ int qtpm_tpm_is_powered(const qtpm_tpm *tpm) { return tpm->powered; }
  * dictionary-attack counters, which only ever keep their stricter in-memory
  * values (a full disk must not hand an attacker unlimited guesses; the
  * unorderly-shutdown rule of Startup counts what the disk missed). */
-static void state_rollback(qtpm_tpm *tpm)
+void tpm_state_rollback(qtpm_tpm *tpm)
 {
     if (tpm->saved_blob == NULL)
         return;
@@ -629,51 +636,12 @@ static void state_rollback(qtpm_tpm *tpm)
     tpm->dirty = 0;
 }
 
-/* The error answer of a command whose effect could not be stored:
- * TPM_RC_NV_UNAVAILABLE (Part 2 §6.6.3: "the command may require writing of
- * NV and NV is not current accessible"). */
-static size_t nv_unavailable_response(uint8_t *rsp)
-{
-    wr_put_u16(rsp, TPM_ST_NO_SESSIONS);
-    wr_put_u32(rsp + 2, 10);
-    wr_put_u32(rsp + 6, TPM_RC_NV_UNAVAILABLE);
-    return 10;
-}
-
 int tpm_state_commit(qtpm_tpm *tpm)
 {
     if (tpm_state_save(tpm) == QTPM_OK)
         return 0;
-    state_rollback(tpm);
+    tpm_state_rollback(tpm);
     return -1;
-}
-
-size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, size_t cmd_len,
-                        uint8_t *rsp, size_t rsp_cap)
-{
-    tpm_clock_update(tpm);
-    hierarchy_da_tick(tpm);
-    int was_started = tpm->started;
-    size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
-    int changed = tpm->dirty;
-    /* Clock reaches the store at least every CLOCK_SAVE_MS of activity, so
-     * a crash loses at most that much of it (TPM_PT_CLOCK_UPDATE). */
-    if (tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS)
-        tpm->dirty = 1;
-    if (tpm->dirty && tpm_state_save(tpm) != QTPM_OK) {
-        if (!changed) {
-            /* only Clock was due: nothing was acknowledged; try again later */
-            tpm->clock_saved = tpm->ps.clock;
-            tpm->dirty = 0;
-            return n;
-        }
-        /* Never acknowledge what the disk does not hold. */
-        state_rollback(tpm);
-        if (!was_started)
-            tpm->started = 0; /* a Startup that did not reach the disk did not happen */
-        n = nv_unavailable_response(rsp);
-    }
-    return n;
 }
 
 int qtpm_profile_check(const char *spec, char *err, size_t err_size)

@@ -22,10 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
+#include "context.h"
 #include "crypt.h"
-#include "engine_int.h"
 #include "ct.h"
 #include "entity.h"
+#include "nv.h"
+#include "pcr.h"
+#include "prime.h"
 
 #define VOL_MAGIC "QTPMVOL1"
 #define VOL_SUM_LEN 32

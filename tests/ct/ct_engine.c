@@ -32,7 +32,7 @@
 #include <openssl/hmac.h>
 #include <valgrind/memcheck.h>
 
-#include "engine_int.h"
+#include "tpm.h"
 #include "object.h"
 #include "qtpm/engine.h"
 #include "qtpm/tpm2_types.h"

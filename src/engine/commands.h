@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * commands.h — what the engine implements: one row per command code, and the
+ * algorithm table (commands.c).
+ *
+ * QTPM_COMMANDS is the single list of commands. A row names the command, its
+ * flags (the first parameter may be decrypted, the first response parameter
+ * encrypted, the response carries a handle) and its handle area: how many
+ * handles, which handle classes each slot accepts (HC_*, entity.h) and which
+ * authorization role each needs (USER, ADMIN, DUP; Part 1 §19.2). The list is
+ * expanded three times: here into the handler prototypes, in commands.c into
+ * the table the lower layers read (capability, profile, audit: no handler in
+ * it, so nothing below dispatch refers to the command files), and in
+ * dispatch.c into the handler table, in the same order. Adding a command is
+ * one row here plus its handler in its family's file.
+ */
+#ifndef QTPM_ENGINE_COMMANDS_H
+#define QTPM_ENGINE_COMMANDS_H
+
+#include "cmd.h"
+#include "entity.h"
+
+/* authorization roles of the handle slots (Part 1 §19.2) */
+enum { R_NONE = 0, R_USER = 1, R_ADMIN = 2, R_DUP = 3 };
+
+/* flags */
+#define F_DEC 0x01   /* first command parameter is a TPM2B that may be decrypted */
+#define F_ENC 0x02   /* first response parameter is a TPM2B that may be encrypted */
+#define F_OUTH 0x04  /* the response carries a handle */
+
+typedef struct {
+    TPM_CC cc;
+    uint8_t flags;
+    uint8_t nhandles;
+    uint16_t hclass[3];
+    uint8_t role[3];
+} cmd_desc;
+
+/* the handle area of a row: count, classes, roles */
+#define H0 0, {0, 0, 0}, {0, 0, 0}
+#define H1(c, r) 1, {c, 0, 0}, {r, 0, 0}
+#define H2(c1, r1, c2, r2) 2, {c1, c2, 0}, {r1, r2, 0}
+#define H3(c1, r1, c2, r2, c3, r3) 3, {c1, c2, c3}, {r1, r2, r3}
+
+/* clang-format off */
+#define QTPM_COMMANDS(X) \
+    X(Startup, 0, H0) \
+    X(Shutdown, 0, H0) \
+    X(SelfTest, 0, H0) \
+    X(IncrementalSelfTest, 0, H0) \
+    X(GetTestResult, 0, H0) \
+    X(GetCapability, 0, H0) \
+    X(TestParms, 0, H0) \
+    X(GetRandom, F_ENC, H0) \
+    X(StirRandom, F_DEC, H0) \
+    X(PCR_Read, 0, H0) \
+    X(PCR_Extend, 0, H1(HC_PCR, R_USER)) \
+    X(PCR_Event, F_DEC, H1(HC_PCR | HC_NULL, R_USER)) \
+    X(PCR_Reset, 0, H1(HC_PCR, R_USER)) \
+    X(PCR_Allocate, 0, H1(HC_PLATFORM, R_USER)) \
+    X(ReadClock, 0, H0) \
+    X(ClockSet, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
+    X(ClockRateAdjust, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
+    X(HierarchyControl, 0, H1(HC_HIERARCHY, R_USER)) \
+    X(HierarchyChangeAuth, F_DEC, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER)) \
+    X(SetPrimaryPolicy, 0, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER)) \
+    X(Clear, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER)) \
+    X(ClearControl, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER)) \
+    X(ChangeEPS, 0, H1(HC_PLATFORM, R_USER)) \
+    X(ChangePPS, 0, H1(HC_PLATFORM, R_USER)) \
+    X(DictionaryAttackLockReset, 0, H1(HC_LOCKOUT, R_USER)) \
+    X(DictionaryAttackParameters, 0, H1(HC_LOCKOUT, R_USER)) \
+    X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER)) \
+    X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER)) \
+    X(Load, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER)) \
+    X(LoadExternal, F_DEC | F_OUTH, H0) \
+    X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE)) \
+    X(Unseal, F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE)) \
+    X(ContextSave, 0, H1(HC_TRANSIENT | HC_SESSION, R_NONE)) \
+    X(ContextLoad, F_OUTH, H0) \
+    X(FlushContext, 0, H0) \
+    X(EvictControl, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_OBJECT, R_NONE)) \
+    X(Sign, F_DEC, H1(HC_OBJECT, R_USER)) \
+    X(VerifySignature, F_DEC, H1(HC_OBJECT, R_NONE)) \
+    X(RSA_Encrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE)) \
+    X(RSA_Decrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(ECDH_KeyGen, F_ENC, H1(HC_OBJECT, R_NONE)) \
+    X(ECDH_ZGen, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(EncryptDecrypt, F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(EncryptDecrypt2, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(HMAC, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(Hash, F_DEC | F_ENC, H0) \
+    X(HashSequenceStart, F_DEC | F_OUTH, H0) \
+    X(HMAC_Start, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER)) \
+    X(SequenceUpdate, F_DEC, H1(HC_TRANSIENT, R_USER)) \
+    X(SequenceComplete, F_DEC | F_ENC, H1(HC_TRANSIENT, R_USER)) \
+    X(EventSequenceComplete, F_DEC, H2(HC_PCR | HC_NULL, R_USER, HC_TRANSIENT, R_USER)) \
+    X(ECC_Parameters, 0, H0) \
+    X(Commit, F_DEC, H1(HC_OBJECT, R_USER)) \
+    X(EC_Ephemeral, 0, H0) \
+    X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE)) \
+    X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE)) \
+    X(PolicyRestart, 0, H1(HC_SESSION, R_NONE)) \
+    X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyPCR, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyPassword, 0, H1(HC_SESSION, R_NONE)) \
+    X(PolicyAuthValue, 0, H1(HC_SESSION, R_NONE)) \
+    X(PolicyCommandCode, 0, H1(HC_SESSION, R_NONE)) \
+    X(PolicyOR, 0, H1(HC_SESSION, R_NONE)) \
+    X(PolicySecret, F_DEC | F_ENC, H2(HC_ANY & ~HC_SESSION, R_USER, HC_SESSION, R_NONE)) \
+    X(PolicySigned, F_DEC | F_ENC, H2(HC_OBJECT, R_NONE, HC_SESSION, R_NONE)) \
+    X(PolicyAuthorize, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyLocality, 0, H1(HC_SESSION, R_NONE)) \
+    X(PolicyCpHash, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyNameHash, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyNvWritten, 0, H1(HC_SESSION, R_NONE)) \
+    X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE)) \
+    X(PolicyCounterTimer, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyTicket, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE)) \
+    X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE)) \
+    X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE)) \
+    X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER)) \
+    X(Quote, F_DEC | F_ENC, H1(HC_OBJECT | HC_NULL, R_USER)) \
+    X(Certify, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT | HC_NULL, R_USER)) \
+    X(CertifyCreation, F_DEC | F_ENC, H2(HC_OBJECT | HC_NULL, R_USER, HC_OBJECT, R_NONE)) \
+    X(GetTime, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER)) \
+    X(NV_Certify, F_DEC | F_ENC, H3(HC_OBJECT | HC_NULL, R_USER, HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(SetCommandCodeAuditStatus, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
+    X(GetCommandAuditDigest, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER)) \
+    X(GetSessionAuditDigest, F_DEC | F_ENC, H3(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER, HC_SESSION, R_NONE)) \
+    X(NV_DefineSpace, F_DEC, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
+    X(NV_UndefineSpace, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_NV, R_NONE)) \
+    X(NV_UndefineSpaceSpecial, 0, H2(HC_NV, R_ADMIN, HC_PLATFORM, R_USER)) \
+    X(NV_ReadPublic, F_ENC, H1(HC_NV, R_NONE)) \
+    X(NV_Write, F_DEC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(NV_Increment, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(NV_Extend, F_DEC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(NV_SetBits, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(NV_WriteLock, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(NV_GlobalWriteLock, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
+    X(NV_Read, F_ENC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(NV_ReadLock, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
+    X(NV_ChangeAuth, F_DEC, H1(HC_NV, R_ADMIN)) \
+    /* v1.85 post-quantum commands (pqc.c) */ \
+    X(Encapsulate, F_ENC, H1(HC_OBJECT, R_NONE)) \
+    X(Decapsulate, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
+    X(SignDigest, F_DEC, H1(HC_OBJECT, R_USER)) \
+    X(VerifyDigestSignature, F_DEC, H1(HC_OBJECT, R_NONE)) \
+    X(SignSequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE)) \
+    X(SignSequenceComplete, F_DEC, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_USER)) \
+    X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE)) \
+    X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE)) \
+    /* end */
+/* clang-format on */
+
+/* The handlers, one per row, in their families' files. */
+#define CMD_DECLARE(name, flags, handles) TPM_RC cmd_##name(qtpm_tpm *tpm, tpm_cmd *c);
+QTPM_COMMANDS(CMD_DECLARE)
+#undef CMD_DECLARE
+
+/* The row of a command code (NULL: not implemented) and its position in
+ * QTPM_COMMANDS (dispatch.c's handler table has the same order). */
+const cmd_desc *command_find(TPM_CC cc);
+size_t command_index(const cmd_desc *d);
+size_t tpm_command_count(void);
+int tpm_command_implemented(TPM_CC cc);
+/* TPMA_CC of a command in the table (0 for any other code). */
+uint32_t tpm_command_attributes(TPM_CC cc);
+
+/* The algorithms the engine implements, sorted by ID, with their
+ * TPMA_ALGORITHM bits (Part 2 §8.2). */
+typedef struct {
+    TPM_ALG_ID alg;
+    uint32_t attrs;
+} alg_desc;
+const alg_desc *tpm_alg_table(size_t *count);
+int tpm_alg_implemented(TPM_ALG_ID alg);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * context.h — persistent objects and saved sequence states (context.c): the
+ * records of the state blob (state.c in tpm.c reads and writes them) and what
+ * TPM Reset and teardown forget.
+ */
+#ifndef QTPM_ENGINE_CONTEXT_H
+#define QTPM_ENGINE_CONTEXT_H
+
+#include "tpm.h"
+
+struct tpm_object;
+size_t persistent_record_write(const struct tpm_object *p, uint8_t *buf, size_t cap);
+int persistent_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
+void persistent_free_all(qtpm_tpm *tpm);
+/* forgets every saved sequence state (TPM Reset, teardown) */
+void saved_sequences_forget(qtpm_tpm *tpm);
+
+#endif
