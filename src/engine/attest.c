@@ -93,6 +93,31 @@ static void attest_header(const qtpm_tpm *tpm, TPMS_ATTEST *att, TPM_ST type,
     att->firmwareVersion = FIRMWARE_VERSION;
 }
 
+/* The preamble of every attestation command: the signer of handle hnum
+ * (with the scheme of parameter p_scheme) and the header of att, which the
+ * command completes with its attested union and hands to attest_finish. */
+static TPM_RC attest_begin(qtpm_tpm *tpm, const tpm_cmd *c, unsigned hnum, const attest_args *a,
+                           unsigned p_scheme, TPM_ST type, TPMS_ATTEST *att, tpm_object **key,
+                           TPMT_SIG_SCHEME *scheme)
+{
+    TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, a, p_scheme, key, scheme);
+    if (rc)
+        return rc;
+    attest_header(tpm, att, type, *key, a);
+    return TPM_RC_SUCCESS;
+}
+
+/* The parameters of the attestation commands that take only qualifyingData
+ * and inScheme (Certify, GetTime, GetCommandAuditDigest,
+ * GetSessionAuditDigest), and the end of the parameter area. */
+static TPM_RC read_attest_only_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a)
+{
+    TPM_RC rc = read_attest_args(tpm, c, a, 1, 2);
+    if (rc)
+        return rc;
+    return params_end(c);
+}
+
 /* Marshals the TPMS_ATTEST and emits it as TPM2B_ATTEST with the
  * TPMT_SIGNATURE over it into the response. */
 static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const TPMS_ATTEST *att,
@@ -134,13 +159,13 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
-    rc = attest_signer(tpm, c->handles[0], 1, &a, 2, &key, &scheme);
+    TPMS_ATTEST att;
+    rc = attest_begin(tpm, c, 1, &a, 2, TPM_ST_ATTEST_QUOTE, &att, &key, &scheme);
     if (rc)
         return rc;
     TPM_ALG_ID h = key ? scheme.details.any.hashAlg : TPM_ALG_SHA256;
     if (key && scheme.scheme == TPM_ALG_MLDSA) /* no scheme hash: the key's nameAlg (v1.85) */
         h = key->pub.nameAlg;
-    TPMS_ATTEST att;
     TPMS_QUOTE_INFO *q = &att.attested.quote;
     uint8_t pd[MAX_DIGEST];
     rc = pcr_compute_digest(tpm, &c->in, 3, h, pd, &q->pcrSelect);
@@ -148,7 +173,6 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
-    attest_header(tpm, &att, TPM_ST_ATTEST_QUOTE, key, &a);
     SET_2B(q->pcrDigest, pd, crypt_hash_size(h));
     return attest_finish(tpm, c, &att, key, &scheme);
 }
@@ -157,21 +181,18 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
+    TPM_RC rc = read_attest_only_args(tpm, c, &a);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_object *obj = object_find(tpm, c->handles[0]);
     if (obj->is_sequence)
         return RC_H(TPM_RC_TYPE, 1);
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
-    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    TPMS_ATTEST att;
+    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_CERTIFY, &att, &key, &scheme);
     if (rc)
         return rc;
-    TPMS_ATTEST att;
-    attest_header(tpm, &att, TPM_ST_ATTEST_CERTIFY, key, &a);
     SET_2B(att.attested.certify.name, obj->name.b, obj->name.size);
     SET_2B(att.attested.certify.qualifiedName, obj->qualified.b, obj->qualified.size);
     return attest_finish(tpm, c, &att, key, &scheme);
@@ -214,11 +235,10 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_P(TPM_RC_TICKET, 4);
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
-    rc = attest_signer(tpm, c->handles[0], 1, &a, 3, &key, &scheme);
+    TPMS_ATTEST att;
+    rc = attest_begin(tpm, c, 1, &a, 3, TPM_ST_ATTEST_CREATION, &att, &key, &scheme);
     if (rc)
         return rc;
-    TPMS_ATTEST att;
-    attest_header(tpm, &att, TPM_ST_ATTEST_CREATION, key, &a);
     SET_2B(att.attested.creation.objectName, obj->name.b, obj->name.size);
     SET_2B(att.attested.creation.creationHash, ch, chl);
     return attest_finish(tpm, c, &att, key, &scheme);
@@ -228,18 +248,15 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
+    TPM_RC rc = read_attest_only_args(tpm, c, &a);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
-    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    TPMS_ATTEST att;
+    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_TIME, &att, &key, &scheme);
     if (rc)
         return rc;
-    TPMS_ATTEST att;
-    attest_header(tpm, &att, TPM_ST_ATTEST_TIME, key, &a);
     clock_time_info(tpm, &att.attested.time.time);
     att.attested.time.firmwareVersion = FIRMWARE_VERSION;
     return attest_finish(tpm, c, &att, key, &scheme);
@@ -267,28 +284,24 @@ TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     view.handles[0] = c->handles[1];
     view.handles[1] = c->handles[2];
     view.auths[0] = c->auths[1];
-    rc = nv_access_check(&view, nv, 0);
+    rc = nv_read_precheck(&view, nv);
     if (rc)
         return rc;
-    if (nv->pub.attributes & TPMA_NV_READLOCKED)
-        return TPM_RC_NV_LOCKED;
-    if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
-        return TPM_RC_NV_UNINITIALIZED;
     if ((size_t)offset + size > nv->pub.dataSize)
         return TPM_RC_NV_RANGE;
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
-    rc = attest_signer(tpm, c->handles[0], 1, &a, 2, &key, &scheme);
-    if (rc)
-        return rc;
-    tpm_name name;
-    rc = nv_name(nv, &name);
-    if (rc)
-        return rc;
     TPMS_ATTEST *att = malloc(sizeof(*att));
     if (att == NULL)
         return TPM_RC_MEMORY;
-    attest_header(tpm, att, TPM_ST_ATTEST_NV, key, &a);
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    tpm_name name;
+    rc = attest_begin(tpm, c, 1, &a, 2, TPM_ST_ATTEST_NV, att, &key, &scheme);
+    if (rc == TPM_RC_SUCCESS)
+        rc = nv_name(nv, &name);
+    if (rc) {
+        free(att);
+        return rc;
+    }
     TPMS_NV_CERTIFY_INFO *nvi = &att->attested.nv;
     SET_2B(nvi->indexName, name.b, name.size);
     nvi->offset = offset;
@@ -410,14 +423,13 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
+    TPM_RC rc = read_attest_only_args(tpm, c, &a);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
-    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    TPMS_ATTEST att;
+    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_COMMAND_AUDIT, &att, &key, &scheme);
     if (rc)
         return rc;
     tpm_pstate *ps = &tpm->ps;
@@ -437,8 +449,6 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
             }
         qtpm_hash_final(&hc, cd);
     }
-    TPMS_ATTEST att;
-    attest_header(tpm, &att, TPM_ST_ATTEST_COMMAND_AUDIT, key, &a);
     TPMS_COMMAND_AUDIT_INFO *ca = &att.attested.commandAudit;
     ca->auditCounter = ps->audit_counter;
     ca->digestAlg = h;
@@ -457,11 +467,9 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
+    TPM_RC rc = read_attest_only_args(tpm, c, &a);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_session *s = session_find(tpm, c->handles[2]);
     if (s == NULL)
         return RC_H(TPM_RC_HANDLE, 3);
@@ -469,11 +477,10 @@ TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_H(TPM_RC_TYPE, 3);
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
-    rc = attest_signer(tpm, c->handles[1], 2, &a, 2, &key, &scheme);
+    TPMS_ATTEST att;
+    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_SESSION_AUDIT, &att, &key, &scheme);
     if (rc)
         return rc;
-    TPMS_ATTEST att;
-    attest_header(tpm, &att, TPM_ST_ATTEST_SESSION_AUDIT, key, &a);
     /* exclusiveSession: exclusivity is not tracked */
     att.attested.sessionAudit.exclusiveSession = NO;
     SET_2B(att.attested.sessionAudit.sessionDigest, s->audit_digest.b, s->audit_digest.size);

@@ -207,6 +207,18 @@ TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write)
     return (a & need) ? TPM_RC_SUCCESS : TPM_RC_AUTH_UNAVAILABLE;
 }
 
+TPM_RC nv_read_precheck(const tpm_cmd *c, const tpm_nv *nv)
+{
+    TPM_RC rc = nv_access_check(c, nv, 0);
+    if (rc)
+        return rc;
+    if (nv->pub.attributes & TPMA_NV_READLOCKED)
+        return TPM_RC_NV_LOCKED;
+    if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
+        return TPM_RC_NV_UNINITIALIZED;
+    return TPM_RC_SUCCESS;
+}
+
 /* ---- PIN Pass / PIN Fail indices (Part 1 "PIN Pass Index / PIN Fail
  * Index": NV indices whose authValue is a PIN guarded by their own
  * counters; Part 2 §13.2 TPMS_NV_PIN_COUNTER_PARAMETERS) ----
@@ -619,13 +631,9 @@ TPM_RC cmd_NV_Read(qtpm_tpm *tpm, tpm_cmd *c)
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
-    TPM_RC rc = nv_access_check(c, nv, 0);
+    TPM_RC rc = nv_read_precheck(c, nv);
     if (rc)
         return rc;
-    if (nv->pub.attributes & TPMA_NV_READLOCKED)
-        return TPM_RC_NV_LOCKED;
-    if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
-        return TPM_RC_NV_UNINITIALIZED;
     if (size > NV_BUFFER_MAX)
         return RC_P(TPM_RC_VALUE, 1);
     if ((size_t)offset + size > nv->pub.dataSize)

@@ -26,6 +26,11 @@ void nv_startup_clear(qtpm_tpm *tpm, int reset);
 /* Checks whether the authorization given for handle 1 permits reading
  * (write = 0) or writing index nv; TPM_RC_NV_AUTHORIZATION otherwise. */
 TPM_RC nv_access_check(const tpm_cmd *c, const tpm_nv *nv, int write);
+/* The checks every read of an index's data makes first (NV_Read, NV_Certify,
+ * PolicyNV, PolicyAuthorizeNV; Part 3 §31.13): the authorization given for
+ * handle 1 permits reading, the index is not read-locked (TPM_RC_NV_LOCKED)
+ * and has been written (TPM_RC_NV_UNINITIALIZED). */
+TPM_RC nv_read_precheck(const tpm_cmd *c, const tpm_nv *nv);
 /* PIN Pass / PIN Fail indices (nv.c): whether the authValue of h may be
  * used now (1 for any other entity), and the count after a use of it. */
 int nv_pin_auth_available(qtpm_tpm *tpm, TPM_HANDLE h);

@@ -567,13 +567,9 @@ TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
-        rc = nv_access_check(c, nv, 0);
+        rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
-        if (nv->pub.attributes & TPMA_NV_READLOCKED)
-            return TPM_RC_NV_LOCKED;
-        if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
-            return TPM_RC_NV_UNINITIALIZED;
         if ((size_t)offset + len > nv->pub.dataSize)
             return TPM_RC_NV_RANGE;
         int ok = policy_compare(nv->data + offset, opb, len, op);
@@ -769,13 +765,9 @@ TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
-        rc = nv_access_check(c, nv, 0);
+        rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
-        if (nv->pub.attributes & TPMA_NV_READLOCKED)
-            return TPM_RC_NV_LOCKED;
-        if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
-            return TPM_RC_NV_UNINITIALIZED;
         /* TPMT_HA: hashAlg, then that hash's digest */
         size_t hl = crypt_hash_size(s->hash);
         if (nv->pub.dataSize < 2)

@@ -237,6 +237,18 @@ TPM_RC object_check_loaded(tpm_object *o)
 
 /* ---------------------------------------------------------------- secrets */
 
+/* The OAEP label of a secret-sharing label: the string with its terminating
+ * NUL (Part 1 §B.10.3). The labels are the engine's constants ("SECRET",
+ * "DUPLICATE", "IDENTITY"); a longer one is cut to the buffer. */
+#define OAEP_LABEL_MAX 32
+static size_t oaep_label(const char *label, uint8_t lab[OAEP_LABEL_MAX])
+{
+    size_t ll = strnlen(label, OAEP_LABEL_MAX - 1);
+    memcpy(lab, label, ll);
+    lab[ll++] = 0;
+    return ll;
+}
+
 TPM_RC object_decrypt_secret(qtpm_tpm *tpm, TPM_HANDLE h, const char *label, const uint8_t *in,
                              size_t in_len, uint8_t *out, size_t out_cap, uint16_t *out_len)
 {
@@ -251,10 +263,8 @@ TPM_RC object_decrypt_secret(qtpm_tpm *tpm, TPM_HANDLE h, const char *label, con
         TPM_RC rc = object_rsa_key(k, 1, &key);
         if (rc)
             return rc;
-        uint8_t lab[32];
-        size_t ll = strlen(label);
-        memcpy(lab, label, ll);
-        lab[ll++] = 0;
+        uint8_t lab[OAEP_LABEL_MAX];
+        size_t ll = oaep_label(label, lab);
         size_t n = 0;
         uint8_t buf[512];
         int r = qtpm_rsa_oaep_decrypt(key, crypt_hash_alg(k->pub.nameAlg), lab, ll, in, in_len, buf,
@@ -311,10 +321,8 @@ TPM_RC object_encrypt_secret(const tpm_object *key, const char *label, uint8_t *
         TPM_RC rc = object_rsa_key(key, 0, &k);
         if (rc)
             return rc;
-        uint8_t lab[32];
-        size_t ll = strlen(label);
-        memcpy(lab, label, ll);
-        lab[ll++] = 0;
+        uint8_t lab[OAEP_LABEL_MAX];
+        size_t ll = oaep_label(label, lab);
         size_t n;
         int r = qtpm_rsa_oaep_encrypt(k, crypt_hash_alg(key->pub.nameAlg), lab, ll, seed, hlen,
                                       secret, secret_cap, &n);
