@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 
+#include "asym.h"
 #include "cmd.h"
 #include "commands.h"
 #include "crypt.h"
@@ -22,6 +23,7 @@
 #include "object.h"
 #include "pqc.h"
 #include "session.h"
+#include "tmarshal.h"
 #include "qtpm/kdf.h"
 
 /* ---------------------------------------------------------------- tickets */

@@ -15,6 +15,7 @@
  */
 #include <stdlib.h>
 
+#include "asym.h"
 #include "attest.h"
 #include "clock.h"
 #include "cmd.h"
@@ -28,6 +29,7 @@
 #include "pcr.h"
 #include "pqc.h"
 #include "session.h"
+#include "tmarshal.h"
 
 #define FIRMWARE_VERSION 0x0000000100000000ull
 

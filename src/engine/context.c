@@ -41,6 +41,7 @@
 #include "object.h"
 #include "pqc.h"
 #include "session.h"
+#include "tmarshal.h"
 
 #define SAVED_OBJECT_HANDLE 0x80000000u
 #define SAVED_SEQUENCE_HANDLE 0x80000001u

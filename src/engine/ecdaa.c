@@ -33,6 +33,7 @@
 
 #include <openssl/bn.h>
 
+#include "asym.h"
 #include "cmd.h"
 #include "commands.h"
 #include "crypt.h"

@@ -59,10 +59,4 @@ int entity_da_protected(qtpm_tpm *tpm, TPM_HANDLE h);
  * whether ADMIN-role authorization requires a policy (adminWithPolicy). */
 void entity_auth_rules(qtpm_tpm *tpm, TPM_HANDLE h, int *user_with_auth, int *admin_with_policy);
 
-/* the object and session tables (objects.c) */
-struct tpm_object;
-void object_free(struct tpm_object *obj);
-struct tpm_session;
-void session_free(struct tpm_session *s);
-
 #endif

@@ -27,6 +27,7 @@
 #include "prime.h"
 #include "protect.h"
 #include "session.h"
+#include "tmarshal.h"
 #include "qtpm/kdf.h"
 
 /* A primary's parent QN: its hierarchy handle (Part 1 §16.6). */

@@ -4,8 +4,9 @@
  * area, the hierarchy an object belongs to and its Name; plus hash and HMAC
  * sequence objects, which live in the same slots.
  *
- * object.c holds creation, loading and protection of objects; tmarshal.c the
- * engine's marshalling of the public and sensitive areas.
+ * The object layer (objects.c) declared here: the object table, Names, the
+ * keys of an object. Creation is derive.c's (derive.h), protection
+ * protect.c's (protect.h), the commands object.c's.
  */
 #ifndef QTPM_ENGINE_OBJECT_H
 #define QTPM_ENGINE_OBJECT_H
@@ -36,18 +37,11 @@ typedef struct tpm_object {
     struct pqc_seq *pqc_seq;   /* v1.85 sign/verify sequences (pqc.c) */
 } tpm_object;
 
-/* marshalling of object areas (tmarshal.c) */
-TPM_RC tm_public_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg);
-void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub);
-TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type);
-void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s);
-TPM_RC tm_sig_scheme_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SIG_SCHEME *s);
-TPM_RC tm_signature_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SIGNATURE *s);
-void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s);
-TPM_RC tm_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLIC_PARMS *p);
 
 /* object.c */
+/* the object table (objects.c) */
 tpm_object *object_find(qtpm_tpm *tpm, TPM_HANDLE h);
+void object_free(tpm_object *obj);
 TPM_RC object_compute_name(tpm_object *obj);
 /* unique = H(seedValue || sensitive) of keyedhash and symcipher objects */
 void object_symmetric_unique(tpm_object *o);
@@ -77,15 +71,4 @@ TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
 void object_compute_qualified(tpm_object *obj, const tpm_name *parent_qn);
 
 /* asym.c: tickets and signing, shared with sym.c and attest.c */
-void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, const uint8_t *a,
-                 size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
-void ticket_write_null(tpm_wr *w, TPM_ST tag);
-TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SIG_SCHEME *out,
-                        unsigned pnum);
-TPM_RC asym_sign(qtpm_tpm *tpm, const tpm_object *key, const TPMT_SIG_SCHEME *scheme,
-                 const uint8_t *digest, size_t dlen, TPMT_SIGNATURE *sig);
-TPM_RC asym_signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
-TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
-                   const TPMT_SIGNATURE *sig);
-
 #endif

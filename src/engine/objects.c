@@ -24,6 +24,7 @@
 #include "pqc.h"
 #include "prime.h"
 #include "session.h"
+#include "tmarshal.h"
 #include "qtpm/kdf.h"
 
 /* ---------------------------------------------------------------- slots */

@@ -13,6 +13,7 @@
  */
 #include <stdlib.h>
 
+#include "asym.h"
 #include "clock.h"
 #include "cmd.h"
 #include "commands.h"
@@ -23,6 +24,7 @@
 #include "object.h"
 #include "pcr.h"
 #include "session.h"
+#include "tmarshal.h"
 
 static TPM_RC policy_session(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_session **out)
 {

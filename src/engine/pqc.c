@@ -26,6 +26,7 @@
  */
 #include <stdlib.h>
 
+#include "asym.h"
 #include "auth.h"
 #include "commands.h"
 #include "crypt.h"
@@ -34,6 +35,7 @@
 #include "object.h"
 #include "pqc.h"
 #include "session.h"
+#include "tmarshal.h"
 
 #include "qtpm/keccak.h"
 #include "qtpm/mldsa.h"

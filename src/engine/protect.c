@@ -25,10 +25,11 @@
 #include "pcr.h"
 #include "pqc.h"
 #include "prime.h"
+#include "protect.h"
 #include "session.h"
+#include "tmarshal.h"
 #include "qtpm/kdf.h"
 
-#include "protect.h"
 
 /* ---------------------------------------------------------------- protection */
 

@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 
+#include "asym.h"
 #include "auth.h"
 #include "cmd.h"
 #include "commands.h"

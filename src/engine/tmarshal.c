@@ -15,6 +15,7 @@
 #include "crypt.h"
 #include "object.h"
 #include "pqc.h"
+#include "tmarshal.h"
 #include "qtpm/marshal.h"
 
 static int scheme_in(TPM_ALG_ID s, const TPM_ALG_ID *list, size_t n)
