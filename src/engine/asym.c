@@ -181,19 +181,15 @@ TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t digest[MAX_DIGEST];
     uint16_t dlen;
-    TPM_RC rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 1);
-    if (rc)
-        return rc;
     TPMT_SIG_SCHEME in;
-    rc = tm_sig_scheme_read(tpm, &c->in, &in);
-    if (rc)
-        return RC_P(rc, 2);
     uint16_t tag, tlen;
     uint32_t thier;
     uint8_t tdig[MAX_DIGEST];
-    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
-    rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tlen, 3);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, digest, sizeof(digest), &dlen);
+    if (prm_next(&p))
+        prm_fail(&p, tm_sig_scheme_read(tpm, p.r, &in));
+    TPM_RC rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tlen);
     if (rc)
         return rc;
     if (params_end(c))

@@ -36,6 +36,7 @@
 typedef struct {
     TPM2B_DATA qualifying;
     TPMT_SIG_SCHEME in_scheme;
+    unsigned scheme_param; /* inScheme's parameter number, for its errors */
 } attest_args;
 
 /* Copies n bytes into a TPM2B's buffer of cap bytes; the callers' sources
@@ -50,15 +51,20 @@ static void set_2b(UINT16 *size, BYTE *buffer, size_t cap, const uint8_t *src, s
 }
 #define SET_2B(dst, src, n) set_2b(&(dst).size, (dst).buffer, sizeof((dst).buffer), (src), (n))
 
-static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a, unsigned p_data,
-                               unsigned p_scheme)
+/* inScheme (TPMT_SIG_SCHEME) as the next parameter. */
+static TPM_RC read_sig_scheme(const qtpm_tpm *tpm, tpm_params *p, attest_args *a)
 {
-    TPM_RC rc = rd_2b_param(&c->in, a->qualifying.buffer, sizeof(a->qualifying.buffer),
-                            &a->qualifying.size, p_data);
-    if (rc)
-        return rc;
-    rc = tm_sig_scheme_read(tpm, &c->in, &a->in_scheme);
-    return rc ? RC_P(rc, p_scheme) : TPM_RC_SUCCESS;
+    if (prm_next(p))
+        prm_fail(p, tm_sig_scheme_read(tpm, p->r, &a->in_scheme));
+    a->scheme_param = p->n;
+    return p->rc;
+}
+
+/* qualifyingData and inScheme, the next two parameters. */
+static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_params *p, attest_args *a)
+{
+    prm_2b(p, a->qualifying.buffer, sizeof(a->qualifying.buffer), &a->qualifying.size);
+    return read_sig_scheme(tpm, p, a);
 }
 
 /* Resolves the signing key and scheme (NULL handle: no signature). */
@@ -96,13 +102,13 @@ static void attest_header(const qtpm_tpm *tpm, TPMS_ATTEST *att, TPM_ST type,
 }
 
 /* The preamble of every attestation command: the signer of handle hnum
- * (with the scheme of parameter p_scheme) and the header of att, which the
+ * (with the scheme the caller read) and the header of att, which the
  * command completes with its attested union and hands to attest_finish. */
 static TPM_RC attest_begin(qtpm_tpm *tpm, const tpm_cmd *c, unsigned hnum, const attest_args *a,
-                           unsigned p_scheme, TPM_ST type, TPMS_ATTEST *att, tpm_object **key,
+                           TPM_ST type, TPMS_ATTEST *att, tpm_object **key,
                            TPMT_SIG_SCHEME *scheme)
 {
-    TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, a, p_scheme, key, scheme);
+    TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, a, a->scheme_param, key, scheme);
     if (rc)
         return rc;
     attest_header(tpm, att, type, *key, a);
@@ -114,7 +120,8 @@ static TPM_RC attest_begin(qtpm_tpm *tpm, const tpm_cmd *c, unsigned hnum, const
  * GetSessionAuditDigest), and the end of the parameter area. */
 static TPM_RC read_attest_only_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a)
 {
-    TPM_RC rc = read_attest_args(tpm, c, a, 1, 2);
+    tpm_params p = prm_begin(&c->in);
+    TPM_RC rc = read_attest_args(tpm, &p, a);
     if (rc)
         return rc;
     return params_end(c);
@@ -156,13 +163,14 @@ static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const TPMS_ATTEST *att,
 TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
+    tpm_params p = prm_begin(&c->in);
+    TPM_RC rc = read_attest_args(tpm, &p, &a);
     if (rc)
         return rc;
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 1, &a, 2, TPM_ST_ATTEST_QUOTE, &att, &key, &scheme);
+    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_QUOTE, &att, &key, &scheme);
     if (rc)
         return rc;
     TPM_ALG_ID h = key ? scheme.details.any.hashAlg : TPM_ALG_SHA256;
@@ -170,7 +178,8 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
         h = key->pub.nameAlg;
     TPMS_QUOTE_INFO *q = &att.attested.quote;
     uint8_t pd[MAX_DIGEST];
-    rc = pcr_compute_digest(tpm, &c->in, 3, h, pd, &q->pcrSelect);
+    prm_next(&p);
+    rc = pcr_compute_digest(tpm, p.r, p.n, h, pd, &q->pcrSelect);
     if (rc)
         return rc;
     if (params_end(c))
@@ -192,7 +201,7 @@ TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_CERTIFY, &att, &key, &scheme);
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_CERTIFY, &att, &key, &scheme);
     if (rc)
         return rc;
     SET_2B(att.attested.certify.name, obj->name.b, obj->name.size);
@@ -208,37 +217,30 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t ch[MAX_DIGEST], tdig[MAX_DIGEST];
     uint16_t chl, tag, tl;
     uint32_t thier;
-    TPM_RC rc = rd_2b_param(&c->in, a.qualifying.buffer, sizeof(a.qualifying.buffer),
-                            &a.qualifying.size, 1);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, a.qualifying.buffer, sizeof(a.qualifying.buffer), &a.qualifying.size);
+    prm_2b(&p, ch, sizeof(ch), &chl);
+    read_sig_scheme(tpm, &p, &a);
+    TPM_RC rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tl);
     if (rc)
         return rc;
-    rc = rd_2b_param(&c->in, ch, sizeof(ch), &chl, 2);
-    if (rc)
-        return rc;
-    rc = tm_sig_scheme_read(tpm, &c->in, &a.in_scheme);
-    if (rc)
-        return RC_P(rc, 3);
-    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
-    rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tl, 4);
-    if (rc)
-        return rc;
+    unsigned p_ticket = p.n; /* creationTicket */
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *obj = object_find(tpm, c->handles[1]);
     if (tag != TPM_ST_CREATION)
-        return RC_P(TPM_RC_TAG, 4);
+        return RC_P(TPM_RC_TAG, p_ticket);
     uint8_t t[MAX_DIGEST], tagb[2];
     wr_put_u16(tagb, TPM_ST_CREATION);
     crypt_part parts[] = {{tagb, 2}, {obj->name.b, obj->name.size}, {ch, chl}};
     crypt_hmac_parts(obj->pub.nameAlg, hierarchy_proof(tpm, thier), 64, t, parts, 3);
     size_t hl = crypt_hash_size(obj->pub.nameAlg);
     if (thier != obj->hierarchy || tl != hl || !ct_equal(t, tdig, hl))
-        return RC_P(TPM_RC_TICKET, 4);
+        return RC_P(TPM_RC_TICKET, p_ticket);
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 1, &a, 3, TPM_ST_ATTEST_CREATION, &att, &key, &scheme);
+    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_CREATION, &att, &key, &scheme);
     if (rc)
         return rc;
     SET_2B(att.attested.creation.objectName, obj->name.b, obj->name.size);
@@ -256,7 +258,7 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_TIME, &att, &key, &scheme);
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_TIME, &att, &key, &scheme);
     if (rc)
         return rc;
     clock_time_info(tpm, &att.attested.time.time);
@@ -271,14 +273,13 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
 {
     attest_args a;
-    TPM_RC rc = read_attest_args(tpm, c, &a, 1, 2);
+    tpm_params p = prm_begin(&c->in);
+    uint16_t size, offset;
+    read_attest_args(tpm, &p, &a);
+    prm_u16(&p, &size);
+    TPM_RC rc = prm_u16(&p, &offset);
     if (rc)
         return rc;
-    uint16_t size, offset;
-    if (rd_u16(&c->in, &size))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
-    if (rd_u16(&c->in, &offset))
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[2]);
@@ -297,7 +298,7 @@ TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     tpm_name name;
-    rc = attest_begin(tpm, c, 1, &a, 2, TPM_ST_ATTEST_NV, att, &key, &scheme);
+    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_NV, att, &key, &scheme);
     if (rc == TPM_RC_SUCCESS)
         rc = nv_name(nv, &name);
     if (rc) {
@@ -363,15 +364,18 @@ void audit_command(qtpm_tpm *tpm, tpm_cmd *c)
     tpm->dirty = 1;
 }
 
-static TPM_RC read_cc_list(tpm_rd *r, TPM_CC *list, uint32_t *count, unsigned pnum)
+/* A TPML_CC as the next parameter (at most 256 codes). */
+static TPM_RC read_cc_list(tpm_params *p, TPM_CC *list, uint32_t *count)
 {
-    if (rd_u32(r, count))
-        return RC_P(TPM_RC_INSUFFICIENT, pnum);
+    if (!prm_next(p))
+        return p->rc;
+    if (rd_u32(p->r, count))
+        return prm_fail(p, TPM_RC_INSUFFICIENT);
     if (*count > 256)
-        return RC_P(TPM_RC_SIZE, pnum);
+        return prm_fail(p, TPM_RC_SIZE);
     for (uint32_t i = 0; i < *count; i++)
-        if (rd_u32(r, &list[i]))
-            return RC_P(TPM_RC_INSUFFICIENT, pnum);
+        if (rd_u32(p->r, &list[i]))
+            return prm_fail(p, TPM_RC_INSUFFICIENT);
     return TPM_RC_SUCCESS;
 }
 
@@ -384,15 +388,12 @@ TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_MEMORY;
     TPM_CC *clrl = setl + 256;
     uint32_t ns = 0, nc = 0;
-    TPM_RC rc = TPM_RC_SUCCESS;
-    if (rd_u16(&c->in, &alg))
-        rc = RC_P(TPM_RC_INSUFFICIENT, 1);
-    else if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
-        rc = RC_P(TPM_RC_HASH, 1);
-    if (rc == TPM_RC_SUCCESS)
-        rc = read_cc_list(&c->in, setl, &ns, 2);
-    if (rc == TPM_RC_SUCCESS)
-        rc = read_cc_list(&c->in, clrl, &nc, 3);
+    tpm_params p = prm_begin(&c->in);
+    if (prm_u16(&p, &alg) == TPM_RC_SUCCESS && alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
+        prm_fail(&p, TPM_RC_HASH);
+    read_cc_list(&p, setl, &ns);
+    read_cc_list(&p, clrl, &nc);
+    TPM_RC rc = p.rc;
     if (rc == TPM_RC_SUCCESS)
         rc = params_end(c);
     if (rc == TPM_RC_SUCCESS) {
@@ -431,7 +432,7 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_COMMAND_AUDIT, &att, &key, &scheme);
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_COMMAND_AUDIT, &att, &key, &scheme);
     if (rc)
         return rc;
     tpm_pstate *ps = &tpm->ps;
@@ -480,7 +481,7 @@ TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, 2, TPM_ST_ATTEST_SESSION_AUDIT, &att, &key, &scheme);
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_SESSION_AUDIT, &att, &key, &scheme);
     if (rc)
         return rc;
     /* exclusiveSession: exclusivity is not tracked */

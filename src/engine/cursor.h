@@ -241,6 +241,18 @@ static inline TPM_RC prm_2b(tpm_params *p, uint8_t *dst, size_t cap, uint16_t *s
     return p->rc;
 }
 
+/* A ticket (TPMT_TK_CREATION, TPMT_TK_HASHCHECK, TPMT_TK_AUTH; Part 2 §10.6)
+ * as the next parameter: tag, hierarchy and digest under one number. */
+static inline TPM_RC prm_ticket(tpm_params *p, uint16_t *tag, uint32_t *hier, uint8_t *digest,
+                                size_t cap, uint16_t *len)
+{
+    if (!prm_next(p))
+        return p->rc;
+    if (rd_u16(p->r, tag) || rd_u32(p->r, hier))
+        return prm_fail(p, TPM_RC_INSUFFICIENT);
+    return prm_fail(p, rd_2b_rc(p->r, digest, cap, len));
+}
+
 /* Writes a TPM structure through the shared marshalling module
  * (qtpm/marshal.h) at the writer's position: wr_marshal(w, TPMS_ATTEST, &a).
  * A failure (no room, or a value the type cannot hold) marks the writer as

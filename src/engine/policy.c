@@ -124,8 +124,9 @@ TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     uint32_t code;
-    if (rd_u32(&c->in, &code))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    tpm_params p = prm_begin(&c->in);
+    if ((rc = prm_u32(&p, &code)))
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     if (!tpm_command_offered(tpm, code))
@@ -290,12 +291,12 @@ TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
     uint16_t nlen, cplen, rlen;
     uint32_t exp;
-    if ((rc = rd_2b_param(&c->in, nonce, sizeof(nonce), &nlen, 1)) ||
-        (rc = rd_2b_param(&c->in, cp, sizeof(cp), &cplen, 2)) ||
-        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 3)))
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, nonce, sizeof(nonce), &nlen);
+    prm_2b(&p, cp, sizeof(cp), &cplen);
+    prm_2b(&p, ref, sizeof(ref), &rlen);
+    if ((rc = prm_u32(&p, &exp)))
         return rc;
-    if (rd_u32(&c->in, &exp))
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
     if (params_end(c))
         return TPM_RC_SIZE;
     uint64_t timeout;
@@ -320,18 +321,18 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
     uint16_t nlen, cplen, rlen;
     uint32_t exp;
-    if ((rc = rd_2b_param(&c->in, nonce, sizeof(nonce), &nlen, 1)) ||
-        (rc = rd_2b_param(&c->in, cp, sizeof(cp), &cplen, 2)) ||
-        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 3)))
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, nonce, sizeof(nonce), &nlen);
+    prm_2b(&p, cp, sizeof(cp), &cplen);
+    prm_2b(&p, ref, sizeof(ref), &rlen);
+    if ((rc = prm_u32(&p, &exp)))
         return rc;
-    if (rd_u32(&c->in, &exp))
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
         return TPM_RC_MEMORY;
-    rc = tm_signature_read(tpm, &c->in, sig);
-    if (rc)
-        rc = RC_P(rc, 5);
+    if (prm_next(&p))
+        prm_fail(&p, tm_signature_read(tpm, p.r, sig));
+    rc = p.rc;
     if (rc == TPM_RC_SUCCESS)
         rc = params_end(c);
     tpm_object *k = object_find(tpm, c->handles[0]);
@@ -370,18 +371,21 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t approved[MAX_DIGEST], ref[MAX_DIGEST], key_name[2 + MAX_DIGEST], tdig[MAX_DIGEST];
     uint16_t alen, rlen, klen, tag, tlen;
     uint32_t thier;
-    if ((rc = rd_2b_param(&c->in, approved, sizeof(approved), &alen, 1)) ||
-        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 2)) ||
-        (rc = rd_2b_param(&c->in, key_name, sizeof(key_name), &klen, 3)))
-        return rc;
-    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
-    /* v1.85 TPMT_TK_VERIFIED: a TPM_ST_DIGEST_VERIFIED ticket carries its
-     * metadata (a TPM_ALG_ID) before the hmac (Part 2 §10.6.5) */
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, approved, sizeof(approved), &alen);
+    prm_2b(&p, ref, sizeof(ref), &rlen);
+    prm_2b(&p, key_name, sizeof(key_name), &klen);
+    /* checkTicket: v1.85 TPMT_TK_VERIFIED; a TPM_ST_DIGEST_VERIFIED ticket
+     * carries its metadata (a TPM_ALG_ID) before the hmac (Part 2 §10.6.5) */
     uint16_t meta;
-    if (tag == TPM_ST_DIGEST_VERIFIED && rd_u16(&c->in, &meta))
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
-    if ((rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tlen, 4)))
+    if (prm_next(&p)) {
+        if (rd_u16(p.r, &tag) || rd_u32(p.r, &thier) ||
+            (tag == TPM_ST_DIGEST_VERIFIED && rd_u16(p.r, &meta)))
+            prm_fail(&p, TPM_RC_INSUFFICIENT);
+        else
+            prm_fail(&p, rd_2b_rc(p.r, tdig, sizeof(tdig), &tlen));
+    }
+    if ((rc = p.rc))
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
@@ -421,8 +425,9 @@ TPM_RC cmd_PolicyLocality(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     uint8_t loc;
-    if (rd_u8(&c->in, &loc))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    tpm_params p = prm_begin(&c->in);
+    if ((rc = prm_u8(&p, &loc)))
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     if (loc == 0 || loc > 0x1F)
@@ -486,8 +491,9 @@ TPM_RC cmd_PolicyNvWritten(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     uint8_t yes;
-    if (rd_u8(&c->in, &yes))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
+    tpm_params p = prm_begin(&c->in);
+    if ((rc = prm_u8(&p, &yes)))
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     if (yes > 1)
@@ -559,12 +565,11 @@ TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t opb[MAX_DIGEST];
     uint16_t len, offset, op;
-    if ((rc = rd_2b_param(&c->in, opb, sizeof(opb), &len, 1)))
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, opb, sizeof(opb), &len);
+    prm_u16(&p, &offset);
+    if ((rc = prm_u16(&p, &op)))
         return rc;
-    if (rd_u16(&c->in, &offset))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (rd_u16(&c->in, &op))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
@@ -603,12 +608,11 @@ TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     uint8_t opb[MAX_DIGEST];
     uint16_t len, offset, op;
-    if ((rc = rd_2b_param(&c->in, opb, sizeof(opb), &len, 1)))
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, opb, sizeof(opb), &len);
+    prm_u16(&p, &offset);
+    if ((rc = prm_u16(&p, &op)))
         return rc;
-    if (rd_u16(&c->in, &offset))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (rd_u16(&c->in, &op))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
     if (params_end(c))
         return TPM_RC_SIZE;
     if (s->type != TPM_SE_TRIAL) {
@@ -641,11 +645,11 @@ TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t obj[2 + MAX_DIGEST], np[2 + MAX_DIGEST];
     uint16_t ol, nl;
     uint8_t include;
-    if ((rc = rd_2b_param(&c->in, obj, sizeof(obj), &ol, 1)) ||
-        (rc = rd_2b_param(&c->in, np, sizeof(np), &nl, 2)))
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, obj, sizeof(obj), &ol);
+    prm_2b(&p, np, sizeof(np), &nl);
+    if ((rc = prm_u8(&p, &include)))
         return rc;
-    if (rd_u8(&c->in, &include))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
     if (params_end(c))
         return TPM_RC_SIZE;
     if (include > 1)
@@ -679,14 +683,12 @@ TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t timeout[8], cp[MAX_DIGEST], ref[MAX_DIGEST], name[NAME_MAX_SIZE], tdig[MAX_DIGEST];
     uint16_t tl, cplen, rlen, nlen, tag, tdl;
     uint32_t thier;
-    if ((rc = rd_2b_param(&c->in, timeout, sizeof(timeout), &tl, 1)) ||
-        (rc = rd_2b_param(&c->in, cp, sizeof(cp), &cplen, 2)) ||
-        (rc = rd_2b_param(&c->in, ref, sizeof(ref), &rlen, 3)) ||
-        (rc = rd_2b_param(&c->in, name, sizeof(name), &nlen, 4)))
-        return rc;
-    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
-        return RC_P(TPM_RC_INSUFFICIENT, 5);
-    if ((rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tdl, 5)))
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, timeout, sizeof(timeout), &tl);
+    prm_2b(&p, cp, sizeof(cp), &cplen);
+    prm_2b(&p, ref, sizeof(ref), &rlen);
+    prm_2b(&p, name, sizeof(name), &nlen);
+    if ((rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tdl)))
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;

@@ -157,14 +157,10 @@ TPM_RC cmd_SignDigest(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t ctx[MAX_SIG_CTX_BYTES], digest[MAX_DIGEST], tdig[MAX_DIGEST];
     uint16_t ctx_len, dlen, tag, tlen;
     uint32_t thier;
-    TPM_RC rc = rd_2b_param(&c->in, ctx, sizeof(ctx), &ctx_len, 1);
-    if (rc == TPM_RC_SUCCESS)
-        rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 2);
-    if (rc)
-        return rc;
-    if (rd_u16(&c->in, &tag) || rd_u32(&c->in, &thier))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
-    rc = rd_2b_param(&c->in, tdig, sizeof(tdig), &tlen, 3);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, ctx, sizeof(ctx), &ctx_len);
+    prm_2b(&p, digest, sizeof(digest), &dlen);
+    TPM_RC rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tlen);
     if (rc)
         return rc;
     if (params_end(c))
