@@ -252,12 +252,12 @@ static size_t list_handles(qtpm_tpm *tpm, TPM_HANDLE start, TPM_HANDLE *out, siz
 TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint32_t cap, prop, count;
-    if (rd_u32(&c->in, &cap) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (rd_u32(&c->in, &prop) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (rd_u32(&c->in, &count) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    tpm_params p = prm_begin(&c->in);
+    prm_u32(&p, &cap);
+    prm_u32(&p, &prop);
+    TPM_RC rc = prm_u32(&p, &count);
+    if (rc)
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_wr *w = &c->out;

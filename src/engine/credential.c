@@ -49,10 +49,9 @@ TPM_RC cmd_MakeCredential(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t cred[MAX_DIGEST], name[2 + MAX_DIGEST];
     uint16_t clen, nlen;
-    TPM_RC rc = rd_2b_param(&c->in, cred, sizeof(cred), &clen, 1);
-    if (rc)
-        return rc;
-    rc = rd_2b_param(&c->in, name, sizeof(name), &nlen, 2);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, cred, sizeof(cred), &clen);
+    TPM_RC rc = prm_2b(&p, name, sizeof(name), &nlen);
     if (rc)
         return rc;
     if (params_end(c))
@@ -100,10 +99,9 @@ TPM_RC cmd_ActivateCredential(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t blob[2 + MAX_DIGEST + 2 + MAX_DIGEST], secret[MAX_ENCRYPTED_SECRET_SIZE];
     uint16_t blen, slen;
-    TPM_RC rc = rd_2b_param(&c->in, blob, sizeof(blob), &blen, 1);
-    if (rc)
-        return rc;
-    rc = rd_2b_param(&c->in, secret, sizeof(secret), &slen, 2);
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, blob, sizeof(blob), &blen);
+    TPM_RC rc = prm_2b(&p, secret, sizeof(secret), &slen);
     if (rc)
         return rc;
     if (params_end(c))

@@ -375,16 +375,15 @@ TPM_RC cmd_ZGen_2Phase(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t sx[MAX_ECC_KEY_BYTES], sy[MAX_ECC_KEY_BYTES], ex[MAX_ECC_KEY_BYTES], ey[MAX_ECC_KEY_BYTES];
     uint16_t sxl, syl, exl, eyl, scheme, counter;
     int has_s, has_e;
-    TPM_RC rc = read_point(&c->in, sx, &sxl, sy, &syl, &has_s);
+    tpm_params p = prm_begin(&c->in);
+    if (prm_next(&p))
+        prm_fail(&p, read_point(p.r, sx, &sxl, sy, &syl, &has_s));
+    if (prm_next(&p))
+        prm_fail(&p, read_point(p.r, ex, &exl, ey, &eyl, &has_e));
+    prm_u16(&p, &scheme);
+    TPM_RC rc = prm_u16(&p, &counter);
     if (rc)
-        return RC_P(rc, 1);
-    rc = read_point(&c->in, ex, &exl, ey, &eyl, &has_e);
-    if (rc)
-        return RC_P(rc, 2);
-    if (rd_u16(&c->in, &scheme))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
-    if (rd_u16(&c->in, &counter))
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
+        return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm_object *k = object_find(tpm, c->handles[0]);

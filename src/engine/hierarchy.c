@@ -77,13 +77,12 @@ static void remove_persistent_of(qtpm_tpm *tpm, TPM_HANDLE h)
     }
 }
 
-static TPM_RC read_yes_no(tpm_rd *r, uint8_t *v, unsigned n)
+/* A TPMI_YES_NO as the next parameter (TPM_RC_VALUE above 1). */
+static TPM_RC read_yes_no(tpm_params *p, uint8_t *v)
 {
-    if (rd_u8(r, v))
-        return RC_P(TPM_RC_INSUFFICIENT, n);
-    if (*v > 1)
-        return RC_P(TPM_RC_VALUE, n);
-    return TPM_RC_SUCCESS;
+    if (prm_u8(p, v) == TPM_RC_SUCCESS && *v > 1)
+        prm_fail(p, TPM_RC_VALUE);
+    return p->rc;
 }
 
 /* Part 3 §24.2 TPM2_HierarchyControl */
@@ -91,9 +90,9 @@ TPM_RC cmd_HierarchyControl(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint32_t enable;
     uint8_t state;
-    if (rd_u32(&c->in, &enable))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    TPM_RC rc = read_yes_no(&c->in, &state, 2);
+    tpm_params p = prm_begin(&c->in);
+    prm_u32(&p, &enable);
+    TPM_RC rc = read_yes_no(&p, &state);
     if (rc)
         return rc;
     if (params_end(c))
@@ -152,11 +151,11 @@ TPM_RC cmd_SetPrimaryPolicy(qtpm_tpm *tpm, tpm_cmd *c)
 {
     tpm_buf64 p;
     uint16_t alg;
-    TPM_RC rc = rd_2b_param(&c->in, p.b, sizeof(p.b), &p.size, 1);
+    tpm_params prm = prm_begin(&c->in);
+    prm_2b(&prm, p.b, sizeof(p.b), &p.size);
+    TPM_RC rc = prm_u16(&prm, &alg);
     if (rc)
         return rc;
-    if (rd_u16(&c->in, &alg))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
     if (params_end(c))
         return TPM_RC_SIZE;
     if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
@@ -229,7 +228,8 @@ TPM_RC cmd_Clear(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_ClearControl(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint8_t disable;
-    TPM_RC rc = read_yes_no(&c->in, &disable, 1);
+    tpm_params p = prm_begin(&c->in);
+    TPM_RC rc = read_yes_no(&p, &disable);
     if (rc)
         return rc;
     if (params_end(c))
@@ -288,12 +288,11 @@ TPM_RC cmd_DictionaryAttackLockReset(qtpm_tpm *tpm, tpm_cmd *c)
 TPM_RC cmd_DictionaryAttackParameters(qtpm_tpm *tpm, tpm_cmd *c)
 {
     uint32_t max_tries, recovery, lockout_recovery;
-    if (rd_u32(&c->in, &max_tries))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (rd_u32(&c->in, &recovery))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (rd_u32(&c->in, &lockout_recovery))
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
+    tpm_params p = prm_begin(&c->in);
+    prm_u32(&p, &max_tries);
+    prm_u32(&p, &recovery);
+    if (prm_u32(&p, &lockout_recovery))
+        return p.rc;
     if (params_end(c))
         return TPM_RC_SIZE;
     tpm->ps.max_tries = max_tries;

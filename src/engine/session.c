@@ -618,22 +618,18 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
     uint8_t type;
     uint16_t sym_alg, sym_bits = 0, sym_mode = TPM_ALG_NULL, auth_hash;
     TPM_RC rc;
-    if ((rc = rd_2b_param(&c->in, nonce_caller.b, sizeof(nonce_caller.b), &nonce_caller.size,
-                          1)) ||
-        (rc = rd_2b_param(&c->in, salt_in, sizeof(salt_in), &salt_len, 2)))
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, nonce_caller.b, sizeof(nonce_caller.b), &nonce_caller.size);
+    prm_2b(&p, salt_in, sizeof(salt_in), &salt_len);
+    prm_u8(&p, &type);
+    /* symmetric: TPMT_SYM_DEF, its keyBits and mode only for a cipher */
+    if (prm_next(&p) && (rd_u16(p.r, &sym_alg) != 0 ||
+                         (sym_alg != TPM_ALG_NULL &&
+                          (rd_u16(p.r, &sym_bits) != 0 ||
+                           (sym_alg == TPM_ALG_AES && rd_u16(p.r, &sym_mode) != 0)))))
+        prm_fail(&p, TPM_RC_INSUFFICIENT);
+    if ((rc = prm_u16(&p, &auth_hash)))
         return rc;
-    if (rd_u8(&c->in, &type) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 3);
-    if (rd_u16(&c->in, &sym_alg) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 4);
-    if (sym_alg != TPM_ALG_NULL) {
-        if (rd_u16(&c->in, &sym_bits) != 0)
-            return RC_P(TPM_RC_INSUFFICIENT, 4);
-        if (sym_alg == TPM_ALG_AES && rd_u16(&c->in, &sym_mode) != 0)
-            return RC_P(TPM_RC_INSUFFICIENT, 4);
-    }
-    if (rd_u16(&c->in, &auth_hash) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 5);
     if (params_end(c))
         return TPM_RC_SIZE;
 
