@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * context.h — persistent objects and saved sequence states (context.c): the
- * records of the state blob (state.c in tpm.c reads and writes them) and what
+ * records of the state blob (tpm.c reads and writes them) and what
  * TPM Reset and teardown forget.
  */
 #ifndef QTPM_ENGINE_CONTEXT_H

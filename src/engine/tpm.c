@@ -18,6 +18,11 @@
  * The persistent state is serialised field by field (one visitor function
  * reads and writes it, so the two directions cannot disagree) into the blob
  * "state" of the store; the store makes each save atomic.
+ *
+ * qtpm_tpm_execute, which runs a command and then saves what it changed, is
+ * dispatch.c's, the top of the engine; this file is below it and calls the
+ * files whose state it saves or Startup restarts (NV, PCRs, contexts,
+ * commitments; docs/ENGINE.md "Layers").
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tpm.h — the inside of a qtpm_tpm, the lowest layer of the engine.
+ * tpm.h — the inside of a qtpm_tpm: the header every engine file stands on.
  *
  * A TPM is one struct (struct qtpm_tpm) holding two kinds of state:
  *  - persistent state (struct tpm_pstate): seeds, proofs, hierarchy auth and
  *    policy, clock, counters, DA parameters, PCR allocation, NV indices and
  *    persistent objects, and what Shutdown(STATE) saved. It is serialised into
- *    the store blob "state" (state.c) after every command that changed it;
+ *    the store blob "state" (tpm.c) after every command that changed it;
  *  - volatile state: PCR values, loaded objects and sessions, the startup
  *    flag. Power-off loses it.
  *
- * The functions declared here are the state layer (state.c): the clock, and
- * saving the persistent state. Every other engine file stands on it; the
- * layering is in docs/ENGINE.md "Layers".
+ * Every engine file includes this header. The functions declared here are
+ * tpm.c's: the clock, saving the persistent state and rolling it back, and
+ * flushing what power-off loses. tpm.c itself sits high in the layering
+ * (it restarts NV, PCRs, contexts and commitments at Startup); the few files
+ * that call it are above it (docs/ENGINE.md "Layers").
  */
 #ifndef QTPM_ENGINE_TPM_H
 #define QTPM_ENGINE_TPM_H
@@ -160,7 +162,7 @@ struct qtpm_tpm {
     tpm_profile profile;
 };
 
-/* ------------------------------------------------------------ the state layer (state.c) */
+/* ------------------------------------------------------------ tpm.c */
 
 uint64_t tpm_now_ms(void);
 void tpm_clock_update(qtpm_tpm *tpm);
