@@ -39,6 +39,15 @@ typedef struct {
     unsigned scheme_param; /* inScheme's parameter number, for its errors */
 } attest_args;
 
+/* What an attestation command produces: the signing key (NULL: none) and
+ * scheme, and the TPMS_ATTEST that attest_begin starts and attest_finish
+ * signs. */
+typedef struct {
+    tpm_object *key;
+    TPMT_SIG_SCHEME scheme;
+    TPMS_ATTEST att;
+} attest_out;
+
 /* Copies n bytes into a TPM2B's buffer of cap bytes; the callers' sources
  * are never larger than the Part 2 type (names, digests, NV contents). */
 static void set_2b(UINT16 *size, BYTE *buffer, size_t cap, const uint8_t *src, size_t n)
@@ -102,16 +111,16 @@ static void attest_header(const qtpm_tpm *tpm, TPMS_ATTEST *att, TPM_ST type,
 }
 
 /* The preamble of every attestation command: the signer of handle hnum
- * (with the scheme the caller read) and the header of att, which the
+ * (with the scheme the caller read) and the header of o->att, which the
  * command completes with its attested union and hands to attest_finish. */
 static TPM_RC attest_begin(qtpm_tpm *tpm, const tpm_cmd *c, unsigned hnum, const attest_args *a,
-                           TPM_ST type, TPMS_ATTEST *att, tpm_object **key,
-                           TPMT_SIG_SCHEME *scheme)
+                           TPM_ST type, attest_out *o)
 {
-    TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, a, a->scheme_param, key, scheme);
+    TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, a, a->scheme_param, &o->key,
+                              &o->scheme);
     if (rc)
         return rc;
-    attest_header(tpm, att, type, *key, a);
+    attest_header(tpm, &o->att, type, o->key, a);
     return TPM_RC_SUCCESS;
 }
 
@@ -129,12 +138,13 @@ static TPM_RC read_attest_only_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args
 
 /* Marshals the TPMS_ATTEST and emits it as TPM2B_ATTEST with the
  * TPMT_SIGNATURE over it into the response. */
-static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const TPMS_ATTEST *att,
-                            const tpm_object *key, const TPMT_SIG_SCHEME *scheme)
+static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const attest_out *o)
 {
+    const tpm_object *key = o->key;
+    const TPMT_SIG_SCHEME *scheme = &o->scheme;
     uint8_t attest[MAX_ATTEST_BUFFER];
     size_t len = 0;
-    if (qtpm_TPMS_ATTEST_marshal(att, attest, sizeof(attest), &len) != TPM_RC_SUCCESS)
+    if (qtpm_TPMS_ATTEST_marshal(&o->att, attest, sizeof(attest), &len) != TPM_RC_SUCCESS)
         return TPM_RC_SIZE;
     wr_2b(&c->out, attest, (uint16_t)len);
     if (key == NULL) {
@@ -167,16 +177,14 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = read_attest_args(tpm, &p, &a);
     if (rc)
         return rc;
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
-    TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_QUOTE, &att, &key, &scheme);
+    attest_out o;
+    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_QUOTE, &o);
     if (rc)
         return rc;
-    TPM_ALG_ID h = key ? scheme.details.any.hashAlg : TPM_ALG_SHA256;
-    if (key && scheme.scheme == TPM_ALG_MLDSA) /* no scheme hash: the key's nameAlg (v1.85) */
-        h = key->pub.nameAlg;
-    TPMS_QUOTE_INFO *q = &att.attested.quote;
+    TPM_ALG_ID h = o.key ? o.scheme.details.any.hashAlg : TPM_ALG_SHA256;
+    if (o.key && o.scheme.scheme == TPM_ALG_MLDSA) /* no scheme hash: the key's nameAlg (v1.85) */
+        h = o.key->pub.nameAlg;
+    TPMS_QUOTE_INFO *q = &o.att.attested.quote;
     uint8_t pd[MAX_DIGEST];
     prm_next(&p);
     rc = pcr_compute_digest(tpm, p.r, p.n, h, pd, &q->pcrSelect);
@@ -185,7 +193,7 @@ TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
     if (params_end(c))
         return TPM_RC_SIZE;
     SET_2B(q->pcrDigest, pd, crypt_hash_size(h));
-    return attest_finish(tpm, c, &att, key, &scheme);
+    return attest_finish(tpm, c, &o);
 }
 
 /* Part 3 §18.2 TPM2_Certify: objectHandle (ADMIN), signHandle (USER). */
@@ -198,15 +206,13 @@ TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
     tpm_object *obj = object_find(tpm, c->handles[0]);
     if (obj->is_sequence)
         return RC_H(TPM_RC_TYPE, 1);
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
-    TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_CERTIFY, &att, &key, &scheme);
+    attest_out o;
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_CERTIFY, &o);
     if (rc)
         return rc;
-    SET_2B(att.attested.certify.name, obj->name.b, obj->name.size);
-    SET_2B(att.attested.certify.qualifiedName, obj->qualified.b, obj->qualified.size);
-    return attest_finish(tpm, c, &att, key, &scheme);
+    SET_2B(o.att.attested.certify.name, obj->name.b, obj->name.size);
+    SET_2B(o.att.attested.certify.qualifiedName, obj->qualified.b, obj->qualified.size);
+    return attest_finish(tpm, c, &o);
 }
 
 /* Part 3 §18.3 TPM2_CertifyCreation: signHandle (USER), objectHandle; the
@@ -237,15 +243,13 @@ TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
     size_t hl = crypt_hash_size(obj->pub.nameAlg);
     if (thier != obj->hierarchy || tl != hl || !ct_equal(t, tdig, hl))
         return RC_P(TPM_RC_TICKET, p_ticket);
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
-    TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_CREATION, &att, &key, &scheme);
+    attest_out o;
+    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_CREATION, &o);
     if (rc)
         return rc;
-    SET_2B(att.attested.creation.objectName, obj->name.b, obj->name.size);
-    SET_2B(att.attested.creation.creationHash, ch, chl);
-    return attest_finish(tpm, c, &att, key, &scheme);
+    SET_2B(o.att.attested.creation.objectName, obj->name.b, obj->name.size);
+    SET_2B(o.att.attested.creation.creationHash, ch, chl);
+    return attest_finish(tpm, c, &o);
 }
 
 /* Part 3 §18.7 TPM2_GetTime: privacyAdminHandle (endorsement), signHandle. */
@@ -255,15 +259,13 @@ TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = read_attest_only_args(tpm, c, &a);
     if (rc)
         return rc;
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
-    TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_TIME, &att, &key, &scheme);
+    attest_out o;
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_TIME, &o);
     if (rc)
         return rc;
-    clock_time_info(tpm, &att.attested.time.time);
-    att.attested.time.firmwareVersion = FIRMWARE_VERSION;
-    return attest_finish(tpm, c, &att, key, &scheme);
+    clock_time_info(tpm, &o.att.attested.time.time);
+    o.att.attested.time.firmwareVersion = FIRMWARE_VERSION;
+    return attest_finish(tpm, c, &o);
 }
 
 /* Part 3 §31.16 TPM2_NV_Certify: signHandle (USER), authHandle (USER),
@@ -292,25 +294,23 @@ TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     if ((size_t)offset + size > nv->pub.dataSize)
         return TPM_RC_NV_RANGE;
-    TPMS_ATTEST *att = malloc(sizeof(*att));
-    if (att == NULL)
+    attest_out *o = malloc(sizeof(*o));
+    if (o == NULL)
         return TPM_RC_MEMORY;
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
     tpm_name name;
-    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_NV, att, &key, &scheme);
+    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_NV, o);
     if (rc == TPM_RC_SUCCESS)
         rc = nv_name(nv, &name);
     if (rc) {
-        free(att);
+        free(o);
         return rc;
     }
-    TPMS_NV_CERTIFY_INFO *nvi = &att->attested.nv;
+    TPMS_NV_CERTIFY_INFO *nvi = &o->att.attested.nv;
     SET_2B(nvi->indexName, name.b, name.size);
     nvi->offset = offset;
     SET_2B(nvi->nvContents, nv->data + offset, size);
-    rc = attest_finish(tpm, c, att, key, &scheme);
-    free(att);
+    rc = attest_finish(tpm, c, o);
+    free(o);
     return rc;
 }
 
@@ -429,10 +429,8 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = read_attest_only_args(tpm, c, &a);
     if (rc)
         return rc;
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
-    TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_COMMAND_AUDIT, &att, &key, &scheme);
+    attest_out o;
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_COMMAND_AUDIT, &o);
     if (rc)
         return rc;
     tpm_pstate *ps = &tpm->ps;
@@ -452,12 +450,12 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
             }
         qtpm_hash_final(&hc, cd);
     }
-    TPMS_COMMAND_AUDIT_INFO *ca = &att.attested.commandAudit;
+    TPMS_COMMAND_AUDIT_INFO *ca = &o.att.attested.commandAudit;
     ca->auditCounter = ps->audit_counter;
     ca->digestAlg = h;
     SET_2B(ca->auditDigest, ps->audit_digest.b, ps->audit_digest.size);
     SET_2B(ca->commandDigest, cd, hl);
-    rc = attest_finish(tpm, c, &att, key, &scheme);
+    rc = attest_finish(tpm, c, &o);
     if (rc == TPM_RC_SUCCESS) {
         ps->audit_digest.size = 0;
         tpm->dirty = 1;
@@ -478,14 +476,12 @@ TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_H(TPM_RC_HANDLE, 3);
     if (!s->is_audit_started)
         return RC_H(TPM_RC_TYPE, 3);
-    tpm_object *key;
-    TPMT_SIG_SCHEME scheme;
-    TPMS_ATTEST att;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_SESSION_AUDIT, &att, &key, &scheme);
+    attest_out o;
+    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_SESSION_AUDIT, &o);
     if (rc)
         return rc;
     /* exclusiveSession: exclusivity is not tracked */
-    att.attested.sessionAudit.exclusiveSession = NO;
-    SET_2B(att.attested.sessionAudit.sessionDigest, s->audit_digest.b, s->audit_digest.size);
-    return attest_finish(tpm, c, &att, key, &scheme);
+    o.att.attested.sessionAudit.exclusiveSession = NO;
+    SET_2B(o.att.attested.sessionAudit.sessionDigest, s->audit_digest.b, s->audit_digest.size);
+    return attest_finish(tpm, c, &o);
 }
