@@ -281,6 +281,39 @@ static TPM_HANDLE entity_hierarchy(qtpm_tpm *tpm, TPM_HANDLE h)
     }
 }
 
+/* The parameters PolicySecret and PolicySigned start with: nonceTPM,
+ * cpHashA, policyRef, expiration. */
+typedef struct {
+    uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
+    uint16_t nlen, cplen, rlen;
+    uint32_t exp;
+} policy_auth_args;
+
+static TPM_RC read_policy_auth_args(tpm_params *p, policy_auth_args *a)
+{
+    prm_2b(p, a->nonce, sizeof(a->nonce), &a->nlen);
+    prm_2b(p, a->cp, sizeof(a->cp), &a->cplen);
+    prm_2b(p, a->ref, sizeof(a->ref), &a->rlen);
+    return prm_u32(p, &a->exp);
+}
+
+/* The end both share once the authorization is proven: the checks of
+ * nonceTPM, cpHashA and expiration (parameters 1, 2 and 4), the policy
+ * update with the authorizing entity's Name, and the ticket. */
+static TPM_RC policy_auth_finish(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_CC cc, TPM_ST tag,
+                                 TPM_HANDLE hierarchy, const policy_auth_args *a)
+{
+    uint64_t timeout;
+    TPM_RC rc = policy_common_args(tpm, s, a->nonce, a->nlen, a->cp, a->cplen, (int32_t)a->exp, 1,
+                                   2, 4, &timeout);
+    if (rc)
+        return rc;
+    policy_update(s, cc, c->names[0], c->name_len[0], a->ref, a->rlen);
+    write_auth_ticket(tpm, c, s, (int32_t)a->exp, timeout, tag, hierarchy, a->cp, a->cplen, a->ref,
+                      a->rlen);
+    return TPM_RC_SUCCESS;
+}
+
 /* Part 3 §23.4 TPM2_PolicySecret: authHandle (authorized), policySession. */
 TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c)
 {
@@ -288,25 +321,14 @@ TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = policy_session(tpm, c->handles[1], 2, &s);
     if (rc)
         return rc;
-    uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
-    uint16_t nlen, cplen, rlen;
-    uint32_t exp;
+    policy_auth_args a;
     tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, nonce, sizeof(nonce), &nlen);
-    prm_2b(&p, cp, sizeof(cp), &cplen);
-    prm_2b(&p, ref, sizeof(ref), &rlen);
-    if ((rc = prm_u32(&p, &exp)))
+    if ((rc = read_policy_auth_args(&p, &a)))
         return rc;
     if (params_end(c))
         return TPM_RC_SIZE;
-    uint64_t timeout;
-    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4, &timeout);
-    if (rc)
-        return rc;
-    policy_update(s, TPM_CC_PolicySecret, c->names[0], c->name_len[0], ref, rlen);
-    write_auth_ticket(tpm, c, s, (int32_t)exp, timeout, TPM_ST_AUTH_SECRET,
-                      entity_hierarchy(tpm, c->handles[0]), cp, cplen, ref, rlen);
-    return TPM_RC_SUCCESS;
+    return policy_auth_finish(tpm, c, s, TPM_CC_PolicySecret, TPM_ST_AUTH_SECRET,
+                              entity_hierarchy(tpm, c->handles[0]), &a);
 }
 
 /* Part 3 §23.3 TPM2_PolicySigned: authObject (no auth), policySession;
@@ -318,14 +340,9 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = policy_session(tpm, c->handles[1], 2, &s);
     if (rc)
         return rc;
-    uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
-    uint16_t nlen, cplen, rlen;
-    uint32_t exp;
+    policy_auth_args a;
     tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, nonce, sizeof(nonce), &nlen);
-    prm_2b(&p, cp, sizeof(cp), &cplen);
-    prm_2b(&p, ref, sizeof(ref), &rlen);
-    if ((rc = prm_u32(&p, &exp)))
+    if ((rc = read_policy_auth_args(&p, &a)))
         return rc;
     TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
     if (sig == NULL)
@@ -339,8 +356,8 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc == TPM_RC_SUCCESS && s->type != TPM_SE_TRIAL) {
         TPM_ALG_ID h = sig->signature.any.hashAlg;
         uint8_t ah[MAX_DIGEST], eb[4];
-        wr_put_u32(eb, exp);
-        crypt_part parts[] = {{nonce, nlen}, {eb, 4}, {cp, cplen}, {ref, rlen}};
+        wr_put_u32(eb, a.exp);
+        crypt_part parts[] = {{a.nonce, a.nlen}, {eb, 4}, {a.cp, a.cplen}, {a.ref, a.rlen}};
         if (tpm_hash_size(tpm, h) == 0)
             rc = RC_P(TPM_RC_HASH, 5);
         else if (crypt_hash_parts(h, ah, parts, 4))
@@ -351,14 +368,7 @@ TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
     free(sig);
     if (rc)
         return rc;
-    uint64_t timeout;
-    rc = policy_common_args(tpm, s, nonce, nlen, cp, cplen, (int32_t)exp, 1, 2, 4, &timeout);
-    if (rc)
-        return rc;
-    policy_update(s, TPM_CC_PolicySigned, c->names[0], c->name_len[0], ref, rlen);
-    write_auth_ticket(tpm, c, s, (int32_t)exp, timeout, TPM_ST_AUTH_SIGNED, k->hierarchy, cp, cplen,
-                      ref, rlen);
-    return TPM_RC_SUCCESS;
+    return policy_auth_finish(tpm, c, s, TPM_CC_PolicySigned, TPM_ST_AUTH_SIGNED, k->hierarchy, &a);
 }
 
 /* Part 3 §23.16 TPM2_PolicyAuthorize */
