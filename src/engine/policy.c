@@ -565,6 +565,22 @@ static void operand_args(const tpm_session *s, const uint8_t *opb, uint16_t len,
     crypt_hash_parts(s->hash, args, parts, 2);
 }
 
+/* operandB, offset and operation: the parameters of PolicyNV and
+ * PolicyCounterTimer (Part 3 §23.9, §23.10), to the end of the area. */
+typedef struct {
+    uint8_t b[MAX_DIGEST];
+    uint16_t len, offset, op;
+} policy_operand;
+
+static TPM_RC read_policy_operand(tpm_cmd *c, policy_operand *o)
+{
+    tpm_params p = prm_begin(&c->in);
+    prm_2b(&p, o->b, sizeof(o->b), &o->len);
+    prm_u16(&p, &o->offset);
+    TPM_RC rc = prm_u16(&p, &o->op);
+    return rc ? rc : params_end(c);
+}
+
 /* Part 3 §23.9 TPM2_PolicyNV: authHandle (authorizes reading), nvIndex,
  * policySession. */
 TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
@@ -573,32 +589,26 @@ TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
     if (rc)
         return rc;
-    uint8_t opb[MAX_DIGEST];
-    uint16_t len, offset, op;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, opb, sizeof(opb), &len);
-    prm_u16(&p, &offset);
-    if ((rc = prm_u16(&p, &op)))
+    policy_operand o;
+    if ((rc = read_policy_operand(c, &o)))
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
         rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
-        if ((size_t)offset + len > nv->pub.dataSize)
+        if ((size_t)o.offset + o.len > nv->pub.dataSize)
             return TPM_RC_NV_RANGE;
-        int ok = policy_compare(nv->data + offset, opb, len, op);
+        int ok = policy_compare(nv->data + o.offset, o.b, o.len, o.op);
         if (ok < 0)
             return RC_P(TPM_RC_VALUE, 3);
         if (!ok)
             return TPM_RC_POLICY;
-    } else if (op > TPM_EO_BITCLEAR) {
+    } else if (o.op > TPM_EO_BITCLEAR) {
         return RC_P(TPM_RC_VALUE, 3);
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, opb, len, offset, op, args);
+    operand_args(s, o.b, o.len, o.offset, o.op, args);
     cc_bytes(ccb, TPM_CC_PolicyNV);
     crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size},
                           {ccb, 4},
@@ -616,29 +626,23 @@ TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint8_t opb[MAX_DIGEST];
-    uint16_t len, offset, op;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, opb, sizeof(opb), &len);
-    prm_u16(&p, &offset);
-    if ((rc = prm_u16(&p, &op)))
+    policy_operand o;
+    if ((rc = read_policy_operand(c, &o)))
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     if (s->type != TPM_SE_TRIAL) {
         uint8_t ti[32];
         tpm_wr w = {ti, sizeof(ti), 0, 0};
         clock_write_time_info(tpm, &w);
-        if ((size_t)offset + len > w.off)
+        if ((size_t)o.offset + o.len > w.off)
             return RC_P(TPM_RC_RANGE, 2);
-        int ok = policy_compare(ti + offset, opb, len, op);
+        int ok = policy_compare(ti + o.offset, o.b, o.len, o.op);
         if (ok < 0)
             return RC_P(TPM_RC_VALUE, 3);
         if (!ok)
             return TPM_RC_POLICY;
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, opb, len, offset, op, args);
+    operand_args(s, o.b, o.len, o.offset, o.op, args);
     cc_bytes(ccb, TPM_CC_PolicyCounterTimer);
     session_policy_extend(s, ccb, 4, args, crypt_hash_size(s->hash));
     return TPM_RC_SUCCESS;
