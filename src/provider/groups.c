@@ -313,7 +313,11 @@ int qp_encapsulate(const qp_key *peer, uint8_t *reply, uint8_t *ss)
 
     if (!peer->has_pub || (g->classic != QP_CLASSIC_NONE && (im == NULL || peer->ec == NULL)))
         return 0;
-    if (qtpm_mlkem_encaps(g->mlkem, peer->ek, g->ek_len, reply + mlkem_off(g), ss_k) != QTPM_OK)
+    /* peer->ek passed the §7.2 modulus check when the share was decoded
+     * (qp_share_decode, the only way a key gets a public part without its
+     * private one); a generated key's ek is well formed by construction. */
+    if (qtpm_mlkem_encaps_checked(g->mlkem, peer->ek, g->ek_len, reply + mlkem_off(g), ss_k) !=
+        QTPM_OK)
         goto out;
     if (g->classic != QP_CLASSIC_NONE) {
         eph = qp_classic_generate(im);
@@ -354,9 +358,14 @@ int qp_decapsulate(const qp_key *k, const uint8_t *reply, size_t reply_len, uint
             goto out;
     }
     /* Implicit rejection (FIPS 203 Algorithm 18): a wrong ciphertext of the
-     * right length gives a pseudo-random secret, in constant time. */
-    if (qtpm_mlkem_decaps(g->mlkem, k->dk, qtpm_mlkem_dk_bytes(g->mlkem), reply + mlkem_off(g),
-                          g->ct_len, ss_k) != QTPM_OK)
+     * right length gives a pseudo-random secret, in constant time.
+     * k->dk was written by qtpm_mlkem_keygen / _keygen_from_seed in
+     * qp_key_generate / qp_key_from_private and never comes from outside (the
+     * private import form is the seed), so the §7.3 hash check is left out
+     * (FIPS 203 §7.3: the decapsulating party need not check at every
+     * execution when assurance comes otherwise; docs/PROVIDER.md). */
+    if (qtpm_mlkem_decaps_generated(g->mlkem, k->dk, qtpm_mlkem_dk_bytes(g->mlkem),
+                                    reply + mlkem_off(g), g->ct_len, ss_k) != QTPM_OK)
         goto out;
     join_secret(g, ss_k, ss_e, ss);
     ok = 1;
