@@ -26,12 +26,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/params.h>
 
 #include "provider_internal.h"
 #include "qtpm/common.h"
