@@ -117,3 +117,46 @@ def derive(logq, q, k, l, logb, eta_r, ls, eta_s, d, tau, rho, f=1):
     sis_blocks = [(cnt, 2 * (g - bt)) for cnt, g, bt in p.masks]
     p.sis = wsis_beta(k * N, sis_blocks, q)
     return p
+
+
+# The parameters of src/daa/ldaa_internal.h.
+Q = 2305843009213687297  # 2^61 - 6655, = 1 mod 512
+CHOSEN = dict(logq=61, q=Q, k=8, l=12, logb=4, eta_r=1, ls=9, eta_s=256, d=30, tau=30,
+              rho=0.25, f=4)
+
+
+def zetas():
+    """The NTT table of ldaa_zetas.h: zeta^brv8(i) * 2^64 mod q."""
+    z = next(pow(g, (Q - 1) // 512, Q) for g in range(2, 100)
+             if pow(pow(g, (Q - 1) // 512, Q), 256, Q) == Q - 1)
+    return z, [pow(z, int(format(i, '08b')[::-1], 2), Q) * (1 << 64) % Q for i in range(256)]
+
+
+def main():
+    import sys
+    if '--zetas' in sys.argv:
+        z, t = zetas()
+        print('zeta =', z)
+        for i in range(0, 256, 4):
+            print('    ' + ', '.join('0x%016xu' % v for v in t[i:i + 4]) + ',')
+        return
+    p = derive(**CHOSEN)
+    print('lattice DAA parameters: n = 256, q = 2^61 - 6655, k = 8, l = 12, base 16 (t = %d),'
+          ' s in [-256, 255]^(17n), tau = 30, d = 30' % p.t)
+    print('credential: ||R x2|| <= 2^%d, issuer mask 2^%d (x1 bound 2^25 - 2^14)'
+          % (math.log2(p.beta_r), math.log2(p.gamma_y)))
+    print('masks (count, log2 gamma, tau*bound):', [(c, int(math.log2(g)), bt) for c, g, bt in p.masks])
+    print('expected signing tries: %.1f' % (1 / p.accept))
+    print('sizes: signature %d B, credential %d B, ipk %d B' % (p.sig_bytes, p.cred_bytes, p.ipk_bytes))
+    print()
+    print('| instance | what it protects | BKZ block b | classical 0.292 b | quantum 0.265 b |')
+    print('|---|---|---:|---:|---:|')
+    rows = [('M-LWE: B = G - A R (trapdoor, secret rank 12, ternary)', "issuer key's R; credential unforgeability", p.lwe_trap),
+            ('M-LWE: t = D\' s1 + s2 (rank 9, s in [-256, 255])', "TPM key s from t", p.lwe_key),
+            ('M-SIS: [A | B | -D] z = 0, blocks bounded by 2x the responses (weighted)', 'soundness: forging a credential or a signature', p.sis)]
+    for name, what, b in rows:
+        print('| %s | %s | %d | %.0f | %.0f |' % (name, what, b, 0.292 * b, 0.265 * b))
+
+
+if __name__ == '__main__':
+    main()
