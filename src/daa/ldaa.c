@@ -638,22 +638,23 @@ static int unpack_z(ldaa_spoly *z, size_t n, const uint8_t *in, unsigned g, int6
     return QTPM_DAA_OK;
 }
 
-/* Power2Round_high(h·s) for a revoked s. */
-static int revoked_nym(ldaa_spoly *nym, const ldaa_poly h[LDAA_MS], const uint8_t *rev,
-                       ldaa_spoly *s, ldaa_poly *sh)
+/* 1 when h·s* - 2^d·nym is within LDAA_LINK_BOUND for the revoked s* in rev. */
+static int revoked_match(const ldaa_poly h[LDAA_MS], const ldaa_spoly *nym, const uint8_t *rev,
+                         ldaa_spoly *s, ldaa_poly *sh)
 {
     (void)ldaa_unpack(&s[0].c[0], rev, (size_t)LDAA_MS * LDAA_N, 9, LDAA_ETA_S, 511);
     to_hat(sh, s, LDAA_MS);
-    ldaa_poly acc;
+    ldaa_poly acc, t;
     memset(&acc, 0, sizeof acc);
     for (unsigned i = 0; i < LDAA_MS; i++)
         ldaa_pointwise_acc(&acc, &h[i], &sh[i]);
     ldaa_invntt(&acc);
-    for (unsigned j = 0; j < LDAA_N; j++) {
-        int64_t lo;
-        ldaa_power2round(&nym->c[j], &lo, acc.c[j]);
-    }
-    return 0;
+    for (unsigned j = 0; j < LDAA_N; j++)
+        t.c[j] = ((uint64_t)nym->c[j] << LDAA_D) % LDAA_Q;
+    ldaa_sub(&acc, &acc, &t);
+    ldaa_spoly e;
+    ldaa_to_short(&e, &acc);
+    return !ldaa_spoly_exceeds(&e, LDAA_LINK_BOUND);
 }
 
 int qtpm_ldaa_verify(const qtpm_ldaa_ipk *pk, const uint8_t *sig, size_t sig_len,
@@ -724,9 +725,8 @@ int qtpm_ldaa_verify(const qtpm_ldaa_ipk *pk, const uint8_t *sig, size_t sig_len
         goto out;
     }
     for (size_t r = 0; r < n_revoked; r++) {
-        ldaa_spoly rn;
-        revoked_nym(&rn, sw->h, revoked + r * QTPM_LDAA_REVOKED_SIZE, sw->z1, sw->y1h);
-        if (memcmp(rn.c, sw->nym.c, sizeof rn.c) == 0) {
+        if (revoked_match(sw->h, &sw->nym, revoked + r * QTPM_LDAA_REVOKED_SIZE, sw->z1,
+                          sw->y1h)) {
             rc = QTPM_DAA_E_REVOKED;
             goto out;
         }
@@ -746,5 +746,18 @@ int qtpm_ldaa_link(const uint8_t *sig1, size_t len1, const uint8_t *sig2, size_t
         return QTPM_DAA_E_FORMAT;
     if (sig1[0] != 'B' || sig2[0] != 'B' || memcmp(sig1 + 33, sig2 + 33, 32) != 0)
         return QTPM_DAA_E_BASENAME;
-    return memcmp(sig1 + SIG_NYM_OFF, sig2 + SIG_NYM_OFF, LDAA_N * LDAA_NYMBITS / 8) == 0;
+    /* linked when 2^d·(nym1 - nym2) mod q is within LDAA_LINK_BOUND (equal
+     * for an honest TPM; see LDAA_LINK_BOUND) */
+    int64_t n1[LDAA_N], n2[LDAA_N];
+    (void)ldaa_unpack(n1, sig1 + SIG_NYM_OFF, LDAA_N, LDAA_NYMBITS, 0, ((int64_t)1 << 31) - 1);
+    (void)ldaa_unpack(n2, sig2 + SIG_NYM_OFF, LDAA_N, LDAA_NYMBITS, 0, ((int64_t)1 << 31) - 1);
+    ldaa_poly a, b;
+    for (unsigned j = 0; j < LDAA_N; j++) {
+        a.c[j] = ((uint64_t)n1[j] << LDAA_D) % LDAA_Q;
+        b.c[j] = ((uint64_t)n2[j] << LDAA_D) % LDAA_Q;
+    }
+    ldaa_sub(&a, &a, &b);
+    ldaa_spoly e;
+    ldaa_to_short(&e, &a);
+    return !ldaa_spoly_exceeds(&e, LDAA_LINK_BOUND);
 }

@@ -57,6 +57,13 @@
 #define LDAA_B2 ((int64_t)LDAA_TAU * LDAA_X2MAX)
 #define LDAA_BS ((int64_t)LDAA_TAU * LDAA_ETA_S)
 #define LDAA_BE ((int64_t)LDAA_TAU * LDAA_EMAX)
+/* Link and revocation accept a pseudonym within this distance (in the
+ * infinity norm of 2^d·(nym - nym') resp. h·s* - 2^d·nym, centred mod q):
+ * honest TPMs give distance 0, unrelated ones ~2^60; a signer that knows
+ * its s and shifts its rounding error e to move nym is caught while the
+ * shift stays below 2^48 — and the responses only tolerate ~2^43
+ * (docs/DAA.md, "What it guarantees"). */
+#define LDAA_LINK_BOUND (1ll << 48)
 #define LDAA_MAX_TRIES 4000 /* bounded rejection loops (expected: 30 to sign, 55 to issue) */
 
 typedef struct {

@@ -289,6 +289,15 @@ static void test_link_and_revoke(void **state)
                      QTPM_DAA_E_BASENAME);
     assert_int_equal(qtpm_ldaa_link(W.sig_bsn, QTPM_LDAA_SIG_SIZE - 1, s2, sizeof s2),
                      QTPM_DAA_E_FORMAT);
+    /* a pseudonym moved by a small shift (what a signer that knows s could
+     * do by choosing another rounding error) still links; a large one not */
+    static uint8_t sh[QTPM_LDAA_SIG_SIZE];
+    memcpy(sh, s2, sizeof sh);
+    sh[1 + 32 + 32 + 5] ^= 0x01; /* nym coefficient 1, bit 9: 2^30 * 2^9 = 2^39 */
+    assert_int_equal(qtpm_ldaa_link(W.sig_bsn, QTPM_LDAA_SIG_SIZE, sh, sizeof sh), 1);
+    memcpy(sh, s2, sizeof sh);
+    sh[1 + 32 + 32 + 3] ^= 0x40; /* coefficient 0, bit 30: 2^60 */
+    assert_int_equal(qtpm_ldaa_link(W.sig_bsn, QTPM_LDAA_SIG_SIZE, sh, sizeof sh), 0);
     /* key-based revocation: tpm's secret on the list revokes its signatures,
      * anonymous and linkable; the other TPM's stay valid */
     static uint8_t rl[2 * QTPM_LDAA_REVOKED_SIZE];
