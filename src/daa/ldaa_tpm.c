@@ -18,7 +18,7 @@
  * examined, ldaa_spoly_exceeds) and Power2Round are branch-free; whether a
  * response is kept is revealed, as in every Fiat-Shamir-with-aborts
  * scheme: the number of tries is public and independent of s
- * (Lyubashevsky, EUROCRYPT 2012, Lemma 4.7).
+ * (Lyubashevsky, "Lattice Signatures Without Trapdoors", EUROCRYPT 2012).
  */
 #include <stdlib.h>
 #include <string.h>
