@@ -353,6 +353,7 @@ int qtpm_ldaa_join_issue(const qtpm_ldaa_issuer *iss, const uint8_t nonce[QTPM_L
             ldaa_spoly rs;
             ldaa_sub(&r, &v[i], &cw->ay[i]);
             ldaa_to_short(&rs, &r);
+            qtpm_memzero(&r, sizeof r);
             for (unsigned c = 0; c < LDAA_N; c++) {
                 int64_t val = rs.c[c];
                 for (unsigned j = 0; j < LDAA_T; j++) {
@@ -361,7 +362,9 @@ int qtpm_ldaa_join_issue(const qtpm_ldaa_issuer *iss, const uint8_t nonce[QTPM_L
                     val = (val - dg) >> LDAA_LOGB;
                 }
             }
+            qtpm_memzero(&rs, sizeof rs);
         }
+        qtpm_memzero(ytop, sizeof ytop);
         to_hat(cw->x2h, cw->x2, LDAA_M2);
         /* R x2, then x1 = y + R x2 kept inside the smaller box */
         int bad = 0;
@@ -372,6 +375,7 @@ int qtpm_ldaa_join_issue(const qtpm_ldaa_issuer *iss, const uint8_t nonce[QTPM_L
                 ldaa_pointwise_acc(&acc, &iss->r[m][col], &cw->x2h[col]);
             ldaa_invntt(&acc);
             ldaa_to_short(&cw->rx[m], &acc);
+            qtpm_memzero(&acc, sizeof acc);
             bad |= ldaa_spoly_exceeds(&cw->rx[m], LDAA_BETA_R);
             for (unsigned c = 0; c < LDAA_N; c++)
                 cw->rx[m].c[c] += cw->y[m].c[c];
@@ -593,6 +597,9 @@ int qtpm_ldaa_sign(const qtpm_ldaa_ipk *pk, qtpm_ldaa_tpm *tpm, const uint8_t *c
         for (unsigned m = 0; m < LDAA_M2; m++)
             bad |= respond(&sw->z2[m], &sw->y2[m], &ch, &sw->x2h[m],
                            ((int64_t)1 << LDAA_G2) - LDAA_B2);
+        /* a rejected try's w and challenge stay private (as in ML-DSA) */
+        qtpm_memzero(wh, sizeof wh);
+        qtpm_memzero(&ch, sizeof ch);
         if (bad) {
             ldaa_tpm_discard(tpm);
             continue;

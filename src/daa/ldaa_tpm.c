@@ -191,6 +191,7 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
             bad |= ldaa_spoly_exceeds(&zs[i], ((int64_t)1 << LDAA_GS) - LDAA_BS);
             qtpm_memzero(&p, sizeof p);
         }
+        qtpm_memzero(&ch, sizeof ch);
         if (!bad) {
             rc = QTPM_DAA_OK;
             break;
@@ -297,6 +298,8 @@ int ldaa_tpm_respond(qtpm_ldaa_tpm *tpm, const uint8_t ctilde[32], ldaa_spoly zs
         ze->c[j] += tpm->ye.c[j];
     bad |= ldaa_spoly_exceeds(ze, ((int64_t)1 << LDAA_GE) - LDAA_BE);
     qtpm_memzero(&p, sizeof p);
+    qtpm_memzero(&ch, sizeof ch);
+    qtpm_memzero(&c, sizeof c);
     tpm_wipe_commit(tpm);
     if (bad) {
         qtpm_memzero(zs, LDAA_MS * sizeof(ldaa_spoly));
