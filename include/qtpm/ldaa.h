@@ -22,7 +22,7 @@
  * proof; in this release it is a software module with that interface (the
  * engine does not yet have vendor commands for it; docs/DAA.md).
  *
- * Objects are large (issuer public key ~2 MB, signature ~138 KB): every
+ * Objects are large (issuer public key ~2 MB, signature 143 KB): every
  * function takes caller buffers of the QTPM_LDAA_*_SIZE below, except the
  * opaque contexts, which are allocated. Decoders take network input and check
  * exact sizes, tags and every coefficient's range before use. Errors are the

@@ -476,9 +476,12 @@ int qtpm_ldaa_cred_check(const qtpm_ldaa_ipk *pk, qtpm_ldaa_tpm *tpm, const uint
         mul_ab(sw->w, pk, sw->top, sw->x1h, sw->x2h, pk->u);
         /* t = D s from the TPM part */
         ldaa_mul_d(sw->wt, tpm->pub, tpm->s_hat);
+        uint64_t diff = 0; /* constant time: both sides derive from secrets */
         for (unsigned i = 0; i < LDAA_K; i++)
-            if (memcmp(&sw->w[i], &sw->wt[i], sizeof(ldaa_poly)) != 0)
-                rc = QTPM_DAA_E_CREDENTIAL;
+            for (unsigned j = 0; j < LDAA_N; j++)
+                diff |= sw->w[i].c[j] ^ sw->wt[i].c[j];
+        if (diff != 0)
+            rc = QTPM_DAA_E_CREDENTIAL;
     }
     qtpm_memzero(sw, sizeof *sw);
     free(sw);
