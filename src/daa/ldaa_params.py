@@ -153,7 +153,7 @@ def main():
     print('|---|---|---:|---:|---:|')
     rows = [('M-LWE: B = G - A R (trapdoor, secret rank 12, ternary)', "issuer key's R; credential unforgeability", p.lwe_trap),
             ('M-LWE: t = D\' s1 + s2 (rank 9, s in [-256, 255])', "TPM key s from t", p.lwe_key),
-            ('M-SIS: [A | B | -D] z = 0, blocks bounded by 2x the responses (weighted)', 'soundness: forging a credential or a signature', p.sis)]
+            ('M-SIS: [A, B, -D] z = 0, blocks bounded by 2x the responses (weighted)', 'soundness: forging a credential or a signature', p.sis)]
     for name, what, b in rows:
         print('| %s | %s | %d | %.0f | %.0f |' % (name, what, b, 0.292 * b, 0.265 * b))
 
