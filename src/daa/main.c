@@ -34,6 +34,8 @@
 #define MAX_FILE 65536
 /* a revoked-pseudonym entry: basename hash ‖ K, as a linkable signature ends */
 #define PSEUDONYM_SIZE (32 + QTPM_DAA_G1_SIZE)
+_Static_assert(QTPM_DAA_SIG_BSN_SIZE == QTPM_DAA_SIG_SIZE + PSEUDONYM_SIZE,
+               "a linkable signature ends with its pseudonym entry");
 
 static const char usage[] =
     "usage: qtpm-daa COMMAND [options] | --version | --help\n"
