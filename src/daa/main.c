@@ -8,8 +8,8 @@
  * qtpm/daa.h and qtpm/daa_host.h.
  *
  * Revocation, two lists (ECDAA): --rogue holds extracted DAA keys sk (the
- * FIDO ECDAA algorithm's RL, "the set of known compromised private keys",
- * checked as W = [sk]S); a key that never left its TPM cannot be listed
+ * revocation list RL of the FIDO ECDAA algorithm, v2.1 2022: known
+ * compromised secret keys, checked as W = [sk]S); a key that never left its TPM cannot be listed
  * that way, so --revoked holds pseudonyms instead: entries of 96 bytes,
  * the basename hash and K = [sk]H(basename) of a linkable signature
  * (revoke-pseudonym appends one). Equal K under an equal basename is the
