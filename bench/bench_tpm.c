@@ -995,6 +995,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: qtpm-bench-tpm [--runs N] [--keygen-runs N] [--json FILE]\n"
             "                      [--swtpm PATH] [--qtpm PATH] [--only swtpm|qtpm]\n"
+            "                      [--settle] [--command TEXT]...\n"
             "  --runs N         timed runs per command (default %d)\n"
             "  --keygen-runs N  timed runs of CreatePrimary RSA-2048 (default %d)\n"
             "  --json FILE      also write the results as JSON\n"
@@ -1003,7 +1004,9 @@ static void usage(FILE *f)
             "                   next to this program, skipped when absent)\n"
             "  --only NAME      measure one TPM only\n"
             "  --settle         syncfs the state directory's file system after each run\n"
-            "                   of an NV command, untimed (see settle() in the source)\n",
+            "                   of an NV command, untimed (see settle() in the source)\n"
+            "  --command TEXT   run only the commands whose label contains TEXT\n"
+            "                   (repeatable; default: all)\n",
             DEFAULT_RUNS, DEFAULT_KEYGEN_RUNS);
 }
 
@@ -1026,6 +1029,9 @@ int main(int argc, char **argv)
     char load_before[128], load_after[128], date[32];
     size_t i, k;
     int t, started = 0, ret = 0, settle_nv = 0;
+    const char *filters[16];
+    int n_filters = 0;
+    unsigned char selected[N_COMMANDS];
     time_t now;
 
     for (t = 1; t < argc; t++) {
@@ -1048,11 +1054,31 @@ int main(int argc, char **argv)
                 goto bad_usage;
         } else if (strcmp(argv[t], "--settle") == 0) {
             settle_nv = 1;
+        } else if (strcmp(argv[t], "--command") == 0 && more) {
+            if (n_filters == (int)(sizeof filters / sizeof filters[0]))
+                goto bad_usage;
+            filters[n_filters++] = argv[++t];
         } else if (strcmp(argv[t], "-h") == 0 || strcmp(argv[t], "--help") == 0) {
             usage(stdout);
             return 0;
         } else {
             goto bad_usage;
+        }
+    }
+
+    for (i = 0; i < N_COMMANDS; i++) {
+        selected[i] = n_filters == 0;
+        for (t = 0; t < n_filters; t++)
+            if (strstr(commands[i].label, filters[t]) != NULL)
+                selected[i] = 1;
+    }
+    for (t = 0; t < n_filters; t++) {
+        int hit = 0;
+        for (i = 0; i < N_COMMANDS; i++)
+            hit |= strstr(commands[i].label, filters[t]) != NULL;
+        if (!hit) {
+            fprintf(stderr, "qtpm-bench-tpm: no command matches --command %s\n", filters[t]);
+            return 2;
         }
     }
 
@@ -1128,6 +1154,9 @@ int main(int argc, char **argv)
         int n = commands[i].keygen ? keygen_runs : runs;
         int warm = commands[i].keygen ? 0 : WARMUP_RUNS;
         int r;
+
+        if (!selected[i])
+            continue;
 
         for (t = 0; t < 2; t++) {
             cells[i][t].samples = calloc((size_t)n, sizeof(double));
@@ -1207,9 +1236,10 @@ int main(int argc, char **argv)
         dashes(w1 + 2);
         puts("|------------------|");
         for (i = 0; i < N_COMMANDS; i++)
-            printf("| %-*s | %4d | %-*s | %-*s | %16s |\n", wl, commands[i].label,
-                   commands[i].keygen ? keygen_runs : runs, w0, text[i][0], w1, text[i][1],
-                   ratio[i]);
+            if (selected[i])
+                printf("| %-*s | %4d | %-*s | %-*s | %16s |\n", wl, commands[i].label,
+                       commands[i].keygen ? keygen_runs : runs, w0, text[i][0], w1,
+                       text[i][1], ratio[i]);
         printf("\nmedian and 90th percentile in microseconds per command, client call to "
                "answer; load average before: %s, after: %s\n",
                load_before, load_after);
@@ -1240,6 +1270,8 @@ int main(int argc, char **argv)
                           "note", s->proc.error));
         }
         for (i = 0; i < N_COMMANDS; i++) {
+            if (!selected[i])
+                continue;
             json_t *e = json_pack("{s:s, s:i, s:o, s:o}", "command", commands[i].label, "runs",
                                   commands[i].keygen ? keygen_runs : runs, "swtpm",
                                   cell_json(&cells[i][0], &sides[0]), "qtpm",
