@@ -255,10 +255,12 @@ static TSS2_RC need_child(tpm_side *s)
     TPM2B_PUBLIC t = template_ecc_signer(0);
     TSS2_RC rc;
 
-    if (s->child_private)
-        return TSS2_RC_SUCCESS;
+    /* the SRK first: fixtures are flushed after each command, the child's
+     * blobs kept (a later round loads them under the SRK made again) */
     if ((rc = need_srk_ecc(s)) != TSS2_RC_SUCCESS)
         return rc;
+    if (s->child_private)
+        return TSS2_RC_SUCCESS;
     rc = Esys_Create(s->esys, s->srk_ecc, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
                      &no_auth, &t, &no_outside, &no_pcrs, &s->child_private, &s->child_public,
                      NULL, NULL, NULL);
@@ -275,14 +277,15 @@ static TSS2_RC need_credential(tpm_side *s, int ecc)
     TPM2B_NAME *ak_name = NULL;
     TSS2_RC rc;
 
-    if (*blob)
-        return TSS2_RC_SUCCESS;
+    /* the keys first, also when the blob exists (flushed since) */
     if ((rc = need_ak(s)) != TSS2_RC_SUCCESS)
         return rc;
     rc = need_primary(s, ek, ESYS_TR_RH_ENDORSEMENT,
                       ecc ? template_ecc_storage() : template_rsa_storage(), "CreatePrimary EK");
     if (rc != TSS2_RC_SUCCESS)
         return rc;
+    if (*blob)
+        return TSS2_RC_SUCCESS;
     rc = setup(s, "TR_GetName AK", Esys_TR_GetName(s->esys, s->ak, &ak_name));
     if (rc != TSS2_RC_SUCCESS)
         return rc;
