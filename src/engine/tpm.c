@@ -66,11 +66,13 @@ void tpm_clock_update(qtpm_tpm *tpm)
 
 /* ---------------------------------------------------------------- state blob */
 
-/* A serialiser that either reads (r != NULL) or writes (w != NULL). */
+/* A serialiser that either reads (r != NULL) or writes (w != NULL); a
+ * writer puts `clock` in the blob's Clock field (see tpm_state_save_at). */
 typedef struct {
     tpm_rd *r;
     tpm_wr *w;
     int bad;
+    uint64_t clock;
 } ser;
 
 static void s_bytes(ser *s, uint8_t *p, size_t n)
@@ -171,7 +173,10 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
     s_u16(s, &ps->lockout_policy_alg);
     s_u8(s, &ps->disable_clear);
     s_u8(s, &ps->ph_enable_nv);
-    s_u64(s, &ps->clock);
+    if (s->w)
+        s_u64(s, &s->clock);
+    else
+        s_u64(s, &ps->clock);
     s_u8(s, &ps->clock_safe);
     s_u32(s, &ps->reset_count);
     s_u32(s, &ps->restart_count);
@@ -273,8 +278,9 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
     }
 }
 
-/* Serialises the persistent state into a malloc'd version-3 blob. */
-static int state_serialise(qtpm_tpm *tpm, uint8_t **out, size_t *out_len)
+/* Serialises the persistent state into a malloc'd version-3 blob whose
+ * Clock field is `clock`. */
+static int state_serialise(qtpm_tpm *tpm, uint64_t clock, uint8_t **out, size_t *out_len)
 {
     size_t cap = 64 * 1024 + MAX_NV_INDICES * ENTITY_RECORD_MAX + MAX_PERSISTENT * ENTITY_RECORD_MAX;
     uint8_t *buf = malloc(cap);
@@ -284,7 +290,7 @@ static int state_serialise(qtpm_tpm *tpm, uint8_t **out, size_t *out_len)
     wr_bytes(&w, state_magic, sizeof(state_magic));
     wr_u32(&w, STATE_VERSION);
     wr_u32(&w, 0); /* body length, filled in below */
-    ser s = {NULL, &w, 0};
+    ser s = {NULL, &w, 0, clock};
     state_visit(&s, tpm, STATE_VERSION);
     if (w.overflow || w.cap - w.off < STATE_SUM_LEN) {
         qtpm_memzero(buf, w.off);
@@ -312,19 +318,20 @@ static void saved_blob_forget(qtpm_tpm *tpm)
     tpm->saved_len = 0;
 }
 
-/* Writes the state; on success the blob is kept as "what the disk holds",
- * the point a failed later save rolls back to (state_rollback). */
-int tpm_state_save(qtpm_tpm *tpm)
+/* Writes the state with `clock` as its Clock; on success the blob is kept
+ * as "what the disk holds", the point a failed later save rolls back to
+ * (state_rollback), and clock_saved is the Clock the disk holds. */
+static int tpm_state_save_at(qtpm_tpm *tpm, uint64_t clock)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = state_serialise(tpm, &buf, &len);
+    int rc = state_serialise(tpm, clock, &buf, &len);
     if (rc != QTPM_OK)
         return rc;
     rc = tpm->store.save(tpm->store.ctx, STATE_BLOB, buf, len);
     if (rc == QTPM_OK) {
         tpm->dirty = 0;
-        tpm->clock_saved = tpm->ps.clock;
+        tpm->clock_saved = clock;
         saved_blob_forget(tpm);
         tpm->saved_blob = buf;
         tpm->saved_len = len;
@@ -333,6 +340,14 @@ int tpm_state_save(qtpm_tpm *tpm)
         free(buf);
     }
     return rc;
+}
+
+/* A save with the current Clock: at the end of the TPM's life in this
+ * process (qtpm_tpm_free, power off), for a state handed out (vtpm.c), and
+ * for saves in the middle of a command (tpm_state_commit). */
+int tpm_state_save(qtpm_tpm *tpm)
+{
+    return tpm_state_save_at(tpm, tpm->ps.clock);
 }
 
 static void load_error(char *err, size_t err_size, const char *msg)
@@ -400,7 +415,7 @@ static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err,
         }
         r.len = len - STATE_SUM_LEN;
     }
-    ser s = {&r, NULL, 0};
+    ser s = {&r, NULL, 0, 0};
     state_visit(&s, tpm, version);
     if (s.bad || rd_left(&r) != 0) {
         load_error(err, err_size, s.bad ? "malformed or truncated contents" : "trailing bytes");
@@ -519,7 +534,7 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
          * roll-back point of a failed save (a version-2 file becomes
          * version 3 with the first change). */
         if (rc == QTPM_OK)
-            rc = state_serialise(tpm, &tpm->saved_blob, &tpm->saved_len);
+            rc = state_serialise(tpm, tpm->ps.clock, &tpm->saved_blob, &tpm->saved_len);
     } else if (rc == 1) {
         tpm->profile = want;
         rc = manufacture(tpm);
@@ -656,11 +671,23 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
     int was_started = tpm->started;
     size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
     int changed = tpm->dirty;
-    /* Clock reaches the store at least every CLOCK_SAVE_MS of activity, so
-     * a crash loses at most that much of it (TPM_PT_CLOCK_UPDATE). */
-    if (tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS)
+    /* Clock in the store (Part 1 "Timing": NV need hold Clock only to the
+     * update interval TPM_PT_CLOCK_UPDATE, and exactly at an orderly
+     * shutdown). Clock reaches the store at least every CLOCK_SAVE_MS of
+     * activity, so a crash loses at most that much of it; between those
+     * points a save carries the Clock the store already holds
+     * (clock_saved), so the blob of a command that changed nothing else is
+     * the one on disk and the store writes nothing. CLOCK_SAVE_MS is the
+     * reference implementation's 2^NV_CLOCK_UPDATE_INTERVAL ms
+     * (TimeClockUpdate, interval 12); libtpms goes further and never
+     * writes its state for Clock alone. After TPM2_Shutdown (orderly set)
+     * the store gets the exact Clock, as the reference code writes its
+     * orderly data at Shutdown. */
+    int clock_due = tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS;
+    if (clock_due)
         tpm->dirty = 1;
-    if (tpm->dirty && tpm_state_save(tpm) != QTPM_OK) {
+    uint64_t clock = clock_due || tpm->ps.orderly != 0 ? tpm->ps.clock : tpm->clock_saved;
+    if (tpm->dirty && tpm_state_save_at(tpm, clock) != QTPM_OK) {
         if (!changed) {
             /* only Clock was due: nothing was acknowledged; try again later */
             tpm->clock_saved = tpm->ps.clock;
