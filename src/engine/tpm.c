@@ -453,6 +453,7 @@ static int manufacture(qtpm_tpm *tpm)
     ps->owner_policy_alg = ps->endorsement_policy_alg = ps->lockout_policy_alg = TPM_ALG_NULL;
     ps->ph_enable_nv = 1;
     ps->clock_safe = 1;
+    ps->orderly = 1; /* the first Startup is not a recovery from a power loss */
     /* The reference implementation's DA defaults. */
     ps->max_tries = 3;
     ps->recovery_time = 1000;
@@ -684,8 +685,10 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
      * the store gets the exact Clock, as the reference code writes its
      * orderly data at Shutdown. */
     int clock_due = tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS;
-    if (clock_due)
+    if (clock_due) {
         tpm->dirty = 1;
+        tpm->ps.clock_safe = 1; /* stored at an update point: safe again */
+    }
     uint64_t clock = clock_due || tpm->ps.orderly != 0 ? tpm->ps.clock : tpm->clock_saved;
     if (tpm->dirty && tpm_state_save_at(tpm, clock) != QTPM_OK) {
         if (!changed) {
@@ -746,10 +749,17 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         prime_cache_wipe(tpm);
         if (crypt_random(ps->null_seed, 64) || crypt_random(ps->null_proof, 64))
             return TPM_RC_FAILURE;
-        ps->clock_safe = 1;
         memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
         saved_sequences_forget(tpm);
     }
+    /* Clock after a cycle without an orderly Shutdown: NV held Clock only
+     * to its last update point, so values above the one Clock resumes from
+     * may have been reported; safe is NO until Clock next reaches an update
+     * point and is stored (Part 2 §10.11.1 TPMS_CLOCK_INFO.safe; the
+     * reference implementation's Startup and TimeClockUpdate). A new TPM
+     * leaves manufacture as if shut down orderly. */
+    if (ps->orderly == 0)
+        ps->clock_safe = 0;
     /* Dictionary attack at Startup (Part 1 §19.8.6; the reference
      * implementation's DAStartup): a boot cycle that used a DA-protected
      * authorization and ended without an orderly Shutdown counts as one
