@@ -5,6 +5,9 @@
 #
 #   make demo    build if needed and run the device-management demo
 #   make demo-tpm  the QR-TPM flows demo (qtpm-demo)
+#   make demo-wallet  the wallet story (scripts/demo-wallet.sh)
+#   make demo-daa  the activity-tracker story: anonymous attestation with
+#                ECDAA and the lattice DAA (scripts/demo-daa.sh)
 #   make check   build and run every test: normal build (gcc), then
 #                ASan+UBSan build (clang); the constant-time test runs in the
 #                normal build only (valgrind and ASan do not mix)
@@ -26,7 +29,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?=
 
-.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet bench bench-scale fuzz clean experiment crash-test
+.PHONY: all deps install build build-asan build-portable build-fuzz check-fuzz check check-normal check-asan demo demo-tpm demo-wallet demo-daa bench bench-scale fuzz clean experiment crash-test
 
 all: build
 
@@ -116,6 +119,10 @@ bench-scale: build
 # The wallet story (scripts/demo-wallet.sh, docs/WALLET.md).
 demo-wallet: build
 	sh scripts/demo-wallet.sh $(BUILD)
+
+# The tracker story (scripts/demo-daa.sh, docs/DAA.md "The tracker demo").
+demo-daa: build
+	sh scripts/demo-daa.sh $(BUILD)
 
 PORTABLE_BUILD ?= build-portable
 

@@ -56,6 +56,7 @@
 #define DEFAULT_RUNS 200
 #define DEFAULT_KEYGEN_RUNS 20
 #define WARMUP_RUNS 2
+#define MAX_ROUNDS 64
 /* Longest a single command may take before the client gives up (ms); RSA
  * primary generation on a slow, shared machine can take seconds. */
 #define COMMAND_TIMEOUT_MS 120000
@@ -254,10 +255,12 @@ static TSS2_RC need_child(tpm_side *s)
     TPM2B_PUBLIC t = template_ecc_signer(0);
     TSS2_RC rc;
 
-    if (s->child_private)
-        return TSS2_RC_SUCCESS;
+    /* the SRK first: fixtures are flushed after each command, the child's
+     * blobs kept (a later round loads them under the SRK made again) */
     if ((rc = need_srk_ecc(s)) != TSS2_RC_SUCCESS)
         return rc;
+    if (s->child_private)
+        return TSS2_RC_SUCCESS;
     rc = Esys_Create(s->esys, s->srk_ecc, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
                      &no_auth, &t, &no_outside, &no_pcrs, &s->child_private, &s->child_public,
                      NULL, NULL, NULL);
@@ -274,14 +277,15 @@ static TSS2_RC need_credential(tpm_side *s, int ecc)
     TPM2B_NAME *ak_name = NULL;
     TSS2_RC rc;
 
-    if (*blob)
-        return TSS2_RC_SUCCESS;
+    /* the keys first, also when the blob exists (flushed since) */
     if ((rc = need_ak(s)) != TSS2_RC_SUCCESS)
         return rc;
     rc = need_primary(s, ek, ESYS_TR_RH_ENDORSEMENT,
                       ecc ? template_ecc_storage() : template_rsa_storage(), "CreatePrimary EK");
     if (rc != TSS2_RC_SUCCESS)
         return rc;
+    if (*blob)
+        return TSS2_RC_SUCCESS;
     rc = setup(s, "TR_GetName AK", Esys_TR_GetName(s->esys, s->ak, &ak_name));
     if (rc != TSS2_RC_SUCCESS)
         return rc;
@@ -984,6 +988,28 @@ static json_t *disk_probe_json(disk_probe d)
                      "pwrite_odsync_median_us", round1(d.fdatasync_us));
 }
 
+/* Median, smallest and largest of the per-round ratios, and how many rounds
+ * had qtpm slower (ratio above 1). */
+typedef struct {
+    int n, above;
+    double median, min, max;
+} round_stats;
+
+static round_stats rounds_summary(const double *v, int n)
+{
+    round_stats r = {n, 0, -1, -1, -1};
+    double tmp[MAX_ROUNDS];
+    if (n <= 0)
+        return r;
+    memcpy(tmp, v, (size_t)n * sizeof(double));
+    r.median = bench_median(tmp, n);
+    r.min = tmp[0];
+    r.max = tmp[n - 1];
+    for (int i = 0; i < n; i++)
+        r.above += v[i] > 1.0;
+    return r;
+}
+
 static void dashes(int n)
 {
     while (n-- > 0)
@@ -995,6 +1021,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: qtpm-bench-tpm [--runs N] [--keygen-runs N] [--json FILE]\n"
             "                      [--swtpm PATH] [--qtpm PATH] [--only swtpm|qtpm]\n"
+            "                      [--settle] [--rounds N] [--aa] [--command TEXT]...\n"
             "  --runs N         timed runs per command (default %d)\n"
             "  --keygen-runs N  timed runs of CreatePrimary RSA-2048 (default %d)\n"
             "  --json FILE      also write the results as JSON\n"
@@ -1003,8 +1030,14 @@ static void usage(FILE *f)
             "                   next to this program, skipped when absent)\n"
             "  --only NAME      measure one TPM only\n"
             "  --settle         syncfs the state directory's file system after each run\n"
-            "                   of an NV command, untimed (see settle() in the source)\n",
-            DEFAULT_RUNS, DEFAULT_KEYGEN_RUNS);
+            "                   of an NV command, untimed (see settle() in the source)\n"
+            "  --command TEXT   run only the commands whose label contains TEXT\n"
+            "                   (repeatable; default: all)\n"
+            "  --rounds N       measure every command N times over (at most %d), each\n"
+            "                   time --runs runs; reports the ratio of each round too\n"
+            "  --aa             A/A control: a second swtpm in qtpm-server's place, so\n"
+            "                   the ratios show the harness's own bias and noise\n",
+            DEFAULT_RUNS, DEFAULT_KEYGEN_RUNS, MAX_ROUNDS);
 }
 
 static int parse_count(const char *s, int *out)
@@ -1026,6 +1059,11 @@ int main(int argc, char **argv)
     char load_before[128], load_after[128], date[32];
     size_t i, k;
     int t, started = 0, ret = 0, settle_nv = 0;
+    const char *filters[16];
+    int n_filters = 0, rounds = 1, aa = 0;
+    unsigned char selected[N_COMMANDS];
+    static double round_ratio[N_COMMANDS][MAX_ROUNDS];
+    int n_round_ratio[N_COMMANDS] = {0};
     time_t now;
 
     for (t = 1; t < argc; t++) {
@@ -1048,11 +1086,36 @@ int main(int argc, char **argv)
                 goto bad_usage;
         } else if (strcmp(argv[t], "--settle") == 0) {
             settle_nv = 1;
+        } else if (strcmp(argv[t], "--rounds") == 0 && more) {
+            if (parse_count(argv[++t], &rounds) != 0 || rounds > MAX_ROUNDS)
+                goto bad_usage;
+        } else if (strcmp(argv[t], "--aa") == 0) {
+            aa = 1;
+        } else if (strcmp(argv[t], "--command") == 0 && more) {
+            if (n_filters == (int)(sizeof filters / sizeof filters[0]))
+                goto bad_usage;
+            filters[n_filters++] = argv[++t];
         } else if (strcmp(argv[t], "-h") == 0 || strcmp(argv[t], "--help") == 0) {
             usage(stdout);
             return 0;
         } else {
             goto bad_usage;
+        }
+    }
+
+    for (i = 0; i < N_COMMANDS; i++) {
+        selected[i] = n_filters == 0;
+        for (t = 0; t < n_filters; t++)
+            if (strstr(commands[i].label, filters[t]) != NULL)
+                selected[i] = 1;
+    }
+    for (t = 0; t < n_filters; t++) {
+        int hit = 0;
+        for (i = 0; i < N_COMMANDS; i++)
+            hit |= strstr(commands[i].label, filters[t]) != NULL;
+        if (!hit) {
+            fprintf(stderr, "qtpm-bench-tpm: no command matches --command %s\n", filters[t]);
+            return 2;
         }
     }
 
@@ -1068,6 +1131,13 @@ int main(int argc, char **argv)
         sides[t].proc.name = t ? "qtpm" : "swtpm";
         sides[t].proc.kind = t ? TPMPROC_QTPM : TPMPROC_SWTPM;
     }
+    if (aa) {
+        /* the second TPM is swtpm too, started the same way as the first */
+        sides[1].proc.name = "swtpm-b";
+        sides[1].proc.kind = TPMPROC_SWTPM;
+        if (qtpm_arg == NULL)
+            qtpm_arg = swtpm_arg;
+    }
 
     if (swtpm_arg)
         snprintf(sides[0].proc.binary, sizeof sides[0].proc.binary, "%s", swtpm_arg);
@@ -1076,6 +1146,8 @@ int main(int argc, char **argv)
                  "swtpm not found in PATH (Debian package swtpm)");
     if (qtpm_arg)
         snprintf(sides[1].proc.binary, sizeof sides[1].proc.binary, "%s", qtpm_arg);
+    else if (aa)
+        snprintf(sides[1].proc.binary, sizeof sides[1].proc.binary, "%s", sides[0].proc.binary);
     else
         bench_default_qtpm_path(sides[1].proc.binary, sizeof sides[1].proc.binary);
     if (!sides[1].proc.error[0] && access(sides[1].proc.binary, X_OK) != 0)
@@ -1115,9 +1187,12 @@ int main(int argc, char **argv)
     }
     if (!sides[1].esys)
         printf("qtpm: not measured; this run measures swtpm only\n");
+    if (aa)
+        printf("A/A control (--aa): swtpm-b is a second swtpm in qtpm-server's place\n");
     printf("client: tpm2-tss ESAPI %s, swtpm TCTI over TCP; %d runs per command "
-           "(%d for CreatePrimary RSA-2048), %d warm-up runs\n\n",
-           QTPM_TSS2_ESYS_VERSION, runs, keygen_runs, WARMUP_RUNS);
+           "(%d for CreatePrimary RSA-2048), %d warm-up runs, %d round%s\n\n",
+           QTPM_TSS2_ESYS_VERSION, runs, keygen_runs, WARMUP_RUNS, rounds,
+           rounds > 1 ? "s" : "");
 
     bench_read_loadavg(load_before, sizeof load_before);
     disk_probe disk_before = probe_disk(), disk_after;
@@ -1126,52 +1201,84 @@ int main(int argc, char **argv)
 
     for (i = 0; i < N_COMMANDS; i++) {
         int n = commands[i].keygen ? keygen_runs : runs;
-        int warm = commands[i].keygen ? 0 : WARMUP_RUNS;
-        int r;
-
+        if (!selected[i])
+            continue;
         for (t = 0; t < 2; t++) {
-            cells[i][t].samples = calloc((size_t)n, sizeof(double));
-            cells[i][t].client = calloc((size_t)n, sizeof(double));
+            cells[i][t].samples = calloc((size_t)n * (size_t)rounds, sizeof(double));
+            cells[i][t].client = calloc((size_t)n * (size_t)rounds, sizeof(double));
             if (!cells[i][t].samples || !cells[i][t].client) {
                 fprintf(stderr, "qtpm-bench-tpm: out of memory\n");
                 ret = 1;
                 goto out;
             }
         }
-        /* Alternate the TPMs run by run, and which of them goes first, so
-         * neither always runs right after the other; a TPM that failed a
-         * command is not asked again for it. */
-        for (r = -warm; r < n; r++) {
-            for (k = 0; k < 2; k++) {
-                int who = (int)(((size_t)(r + warm) % 2) ^ k);
-                tpm_side *s = &sides[who];
-                cell *c = &cells[i][who];
-                TSS2_RC rc;
-                if (!s->esys || c->error[0])
-                    continue;
-                s->last_us = 0;
-                s->client_us = -1;
-                s->setup_failed = NULL;
-                s->wrong = NULL;
-                rc = commands[i].run(s);
-                if (settle_nv && commands[i].nv)
-                    settle(s);
-                if (rc != TSS2_RC_SUCCESS) {
-                    record_failure(c, s, rc);
-                } else if (r >= 0) {
-                    c->samples[c->n++] = s->last_us;
-                    if (s->client_us >= 0)
-                        c->client[c->n_client++] = s->client_us;
+    }
+    /* Each round measures every command once more (--rounds), so that a
+     * command's runs fall into several stretches of the machine's load. */
+    for (int round = 0; round < rounds; round++) {
+        for (i = 0; i < N_COMMANDS; i++) {
+            int n = commands[i].keygen ? keygen_runs : runs;
+            int warm = commands[i].keygen ? 0 : WARMUP_RUNS;
+            int r, first[2];
+
+            if (!selected[i])
+                continue;
+            for (t = 0; t < 2; t++)
+                first[t] = cells[i][t].n;
+            /* Alternate the TPMs run by run, and which of them goes first,
+             * so neither always runs right after the other; a TPM that
+             * failed a command is not asked again for it. */
+            for (r = -warm; r < n; r++) {
+                for (k = 0; k < 2; k++) {
+                    int who = (int)(((size_t)(r + warm + round) % 2) ^ k);
+                    tpm_side *s = &sides[who];
+                    cell *c = &cells[i][who];
+                    TSS2_RC rc;
+                    if (!s->esys || c->error[0])
+                        continue;
+                    s->last_us = 0;
+                    s->client_us = -1;
+                    s->setup_failed = NULL;
+                    s->wrong = NULL;
+                    rc = commands[i].run(s);
+                    if (settle_nv && commands[i].nv)
+                        settle(s);
+                    if (rc != TSS2_RC_SUCCESS) {
+                        record_failure(c, s, rc);
+                    } else if (r >= 0) {
+                        c->samples[c->n++] = s->last_us;
+                        if (s->client_us >= 0)
+                            c->client[c->n_client++] = s->client_us;
+                    }
                 }
             }
+            for (t = 0; t < 2; t++)
+                flush_fixtures(&sides[t]);
+            /* this round's ratio of medians (copies: summarize sorts) */
+            if (cells[i][0].n - first[0] == n && cells[i][1].n - first[1] == n &&
+                !cells[i][0].error[0] && !cells[i][1].error[0]) {
+                double *tmp = malloc((size_t)n * sizeof(double)), m[2];
+                if (tmp == NULL) {
+                    fprintf(stderr, "qtpm-bench-tpm: out of memory\n");
+                    ret = 1;
+                    goto out;
+                }
+                for (t = 0; t < 2; t++) {
+                    memcpy(tmp, cells[i][t].samples + first[t], (size_t)n * sizeof(double));
+                    m[t] = bench_median(tmp, n);
+                }
+                free(tmp);
+                round_ratio[i][n_round_ratio[i]++] = m[1] / m[0];
+            }
+            if (isatty(STDERR_FILENO))
+                fprintf(stderr, "  round %d/%d: %s done\n", round + 1, rounds,
+                        commands[i].label);
         }
-        for (t = 0; t < 2; t++) {
-            flush_fixtures(&sides[t]);
-            summarize(&cells[i][t]);
-        }
-        if (isatty(STDERR_FILENO))
-            fprintf(stderr, "  %s done\n", commands[i].label);
     }
+    for (i = 0; i < N_COMMANDS; i++)
+        for (t = 0; t < 2; t++)
+            if (selected[i])
+                summarize(&cells[i][t]);
     bench_read_loadavg(load_after, sizeof load_after);
     disk_after = probe_disk();
 
@@ -1197,19 +1304,33 @@ int main(int argc, char **argv)
                 w1 = (int)strlen(text[i][1]);
         }
         /* "µ" is two bytes but one column: pad those headers one more. */
-        printf("| %-*s | runs | %-*s | %-*s | ratio qtpm/swtpm |\n", wl, "command", w0 + 1,
-               "swtpm µs", w1 + 1, "qtpm µs");
+        printf("| %-*s | runs | %-*s | %-*s | ratio %s/swtpm |%s\n", wl, "command", w0 + 1,
+               "swtpm µs", w1 + 1, aa ? "swtpm-b µs" : "qtpm µs", aa ? "swtpm-b" : "qtpm",
+               rounds > 1 ? " rounds: median ratio [min-max], rounds above 1 |" : "");
         putchar('|');
         dashes(wl + 2);
         fputs("|------|", stdout);
         dashes(w0 + 2);
         putchar('|');
         dashes(w1 + 2);
-        puts("|------------------|");
-        for (i = 0; i < N_COMMANDS; i++)
-            printf("| %-*s | %4d | %-*s | %-*s | %16s |\n", wl, commands[i].label,
-                   commands[i].keygen ? keygen_runs : runs, w0, text[i][0], w1, text[i][1],
-                   ratio[i]);
+        fputs(aa ? "|---------------------|" : "|------------------|", stdout);
+        puts(rounds > 1 ? "----------------------------------------------------|" : "");
+        for (i = 0; i < N_COMMANDS; i++) {
+            if (!selected[i])
+                continue;
+            printf("| %-*s | %4d | %-*s | %-*s | %*s |", wl, commands[i].label,
+                   (commands[i].keygen ? keygen_runs : runs) * rounds, w0, text[i][0], w1,
+                   text[i][1], aa ? 19 : 16, ratio[i]);
+            if (rounds > 1) {
+                round_stats rs = rounds_summary(round_ratio[i], n_round_ratio[i]);
+                char rb[64] = "-";
+                if (rs.n > 0)
+                    snprintf(rb, sizeof rb, "%.2f [%.2f-%.2f], %d of %d", rs.median, rs.min,
+                             rs.max, rs.above, rs.n);
+                printf(" %-50s |", rb);
+            }
+            putchar('\n');
+        }
         printf("\nmedian and 90th percentile in microseconds per command, client call to "
                "answer; load average before: %s, after: %s\n",
                load_before, load_after);
@@ -1240,14 +1361,27 @@ int main(int argc, char **argv)
                           "note", s->proc.error));
         }
         for (i = 0; i < N_COMMANDS; i++) {
+            if (!selected[i])
+                continue;
             json_t *e = json_pack("{s:s, s:i, s:o, s:o}", "command", commands[i].label, "runs",
                                   commands[i].keygen ? keygen_runs : runs, "swtpm",
-                                  cell_json(&cells[i][0], &sides[0]), "qtpm",
+                                  cell_json(&cells[i][0], &sides[0]), sides[1].proc.name,
                                   cell_json(&cells[i][1], &sides[1]));
             if (cells[i][0].n && cells[i][1].n && !cells[i][0].error[0] &&
                 !cells[i][1].error[0])
                 json_object_set_new(e, "ratio_qtpm_swtpm",
                                     json_real(cells[i][1].median / cells[i][0].median));
+            if (rounds > 1 && n_round_ratio[i] > 0) {
+                round_stats rs = rounds_summary(round_ratio[i], n_round_ratio[i]);
+                json_t *v = json_array();
+                for (int q = 0; q < n_round_ratio[i]; q++)
+                    json_array_append_new(v, json_real(round_ratio[i][q]));
+                json_object_set_new(e, "round_ratios", v);
+                json_object_set_new(e, "round_ratio_median", json_real(rs.median));
+                json_object_set_new(e, "round_ratio_min", json_real(rs.min));
+                json_object_set_new(e, "round_ratio_max", json_real(rs.max));
+                json_object_set_new(e, "rounds_above_1", json_integer(rs.above));
+            }
             json_array_append_new(list, e);
         }
         doc = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:b, s:{s:s, s:s}, s:s, s:s, s:o, s:o}",
@@ -1258,6 +1392,10 @@ int main(int argc, char **argv)
                         "tpm2-tss ESAPI " QTPM_TSS2_ESYS_VERSION ", swtpm TCTI",
                         "transport", "TCP 127.0.0.1, swtpm socket protocol", "tpms", tpms,
                         "commands", list);
+        if (doc) {
+            json_object_set_new(doc, "rounds", json_integer(rounds));
+            json_object_set_new(doc, "aa_control", json_boolean(aa));
+        }
         if (doc)
             json_object_set_new(doc, "disk_probe",
                                 json_pack("{s:i, s:o, s:o}", "runs", DISK_PROBE_RUNS, "before",

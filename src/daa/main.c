@@ -7,6 +7,16 @@
  * "device:/dev/tpmrm0"). Every object is a binary file in the formats of
  * qtpm/daa.h and qtpm/daa_host.h.
  *
+ * Revocation, two lists (ECDAA): --rogue holds extracted DAA keys sk (the
+ * revocation list RL of the FIDO ECDAA algorithm, v2.1 2022: known
+ * compromised secret keys, checked as W = [sk]S); a key that never left its TPM cannot be listed
+ * that way, so --revoked holds pseudonyms instead: entries of 96 bytes,
+ * the basename hash and K = [sk]H(basename) of a linkable signature
+ * (revoke-pseudonym appends one). Equal K under an equal basename is the
+ * same key (that is what link decides), so the list refuses every later
+ * signature of that TPM under that basename; it cannot apply to anonymous
+ * signatures or to other basenames (docs/DAA.md).
+ *
  * Exit status: 0 success (verify: valid; link: linked), 1 the check failed
  * (verify: invalid; link: not linked), 2 usage, 3 any other error.
  */
@@ -15,12 +25,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ldaa_cli.h"
 #include "qtpm/daa.h"
 #include "qtpm/daa_host.h"
 #include "qtpm/tss_cmd.h"
 #include "qtpm/version.h"
 
 #define MAX_FILE 65536
+/* a revoked-pseudonym entry: basename hash ‖ K, as a linkable signature ends */
+#define PSEUDONYM_SIZE (32 + QTPM_DAA_G1_SIZE)
+_Static_assert(QTPM_DAA_SIG_BSN_SIZE == QTPM_DAA_SIG_SIZE + PSEUDONYM_SIZE,
+               "a linkable signature ends with its pseudonym entry");
 
 static const char usage[] =
     "usage: qtpm-daa COMMAND [options] | --version | --help\n"
@@ -30,18 +45,31 @@ static const char usage[] =
     "  join-challenge --request FILE --challenge OUT --state OUT\n"
     "  join-issue --isk FILE --state FILE --response FILE --credential OUT\n"
     "verifier:\n"
-    "  verify --ipk FILE --sig FILE --msg FILE [--basename TEXT] [--rogue FILE]\n"
-    "                                          (--rogue: revoked DAA keys, 32 bytes each)\n"
+    "  verify --ipk FILE --sig FILE --msg FILE [--basename TEXT] [--rogue FILE] [--revoked FILE]\n"
+    "                                          (--rogue: revoked DAA keys, 32 bytes each;\n"
+    "                                           --revoked: revoked pseudonyms, 96 bytes each)\n"
+    "  revoke-pseudonym --sig FILE --revoked FILE   append a linkable signature's pseudonym\n"
     "  link SIG1 SIG2                          same TPM under the same basename?\n"
     "host (--tcti SPEC, default engine:):\n"
     "  host-request --key OUT --request OUT    new DAA key; its join request\n"
     "  host-respond --key FILE --challenge FILE --response OUT\n"
     "  host-finish --key FILE --ipk FILE --credential-msg FILE --credential OUT\n"
-    "  host-sign --key FILE --credential FILE --msg FILE [--basename TEXT] --sig OUT\n";
+    "  host-sign --key FILE --credential FILE --msg FILE [--basename TEXT] --sig OUT\n"
+    "lattice DAA (post-quantum; the TPM part is a software key file, docs/DAA.md):\n"
+    "  ldaa-issuer-keygen --isk OUT --ipk OUT  issuer key pair (ipk ~2 MB)\n"
+    "  ldaa-tpm-create --ipk FILE --key OUT    the TPM part's secret for this issuer\n"
+    "  ldaa-join-nonce --nonce OUT             issuer: a join challenge\n"
+    "  ldaa-join-request --key FILE --nonce FILE --request OUT     TPM: t and proof of s\n"
+    "  ldaa-join-issue --isk FILE --nonce FILE --request FILE --credential OUT\n"
+    "  ldaa-join-finish --ipk FILE --key FILE --credential FILE    host: check it\n"
+    "  ldaa-sign --ipk FILE --key FILE --credential FILE --msg FILE [--basename TEXT] --sig OUT\n"
+    "  ldaa-verify --ipk FILE --sig FILE --msg FILE [--basename TEXT] [--revoked FILE]\n"
+    "  ldaa-link SIG1 SIG2\n"
+    "  ldaa-export-secret --key FILE --revoked OUT   (an \"extracted\" key, for revocation)\n";
 
 typedef struct {
     const char *isk, *ipk, *request, *challenge, *state, *response, *credential, *cred_msg,
-        *sig, *msg, *basename, *key, *tcti, *rogue;
+        *sig, *msg, *basename, *key, *tcti, *rogue, *nonce, *revoked;
     const char *pos[2];
     int npos;
 } opts;
@@ -171,11 +199,48 @@ static int cmd(const char *name, const opts *o)
                 return fail("rogue list (not a multiple of 32 bytes)", QTPM_DAA_E_FORMAT);
             rc = qtpm_daa_check_rogue(b, bl, d, dl / 32);
         }
+        if (rc == 0 && o->revoked) {
+            if (read_file(o->revoked, d, sizeof d, &dl))
+                return 3;
+            if (dl % PSEUDONYM_SIZE)
+                return fail("revoked pseudonyms (not a multiple of 96 bytes)", QTPM_DAA_E_FORMAT);
+            if (bsn == NULL)
+                fprintf(stderr, "qtpm-daa: note: an anonymous signature carries no pseudonym; "
+                                "the revoked list does not apply to it\n");
+            else
+                for (size_t i = 0; i < dl / PSEUDONYM_SIZE; i++)
+                    if (!memcmp(d + i * PSEUDONYM_SIZE, b + QTPM_DAA_SIG_SIZE, PSEUDONYM_SIZE)) {
+                        printf("signature INVALID: made with a revoked DAA key (its pseudonym "
+                               "under this basename is on the revoked list, entry %zu)\n", i + 1);
+                        return 1;
+                    }
+        }
         if (rc) {
             printf("signature INVALID: %s\n", qtpm_daa_strerror(rc));
             return 1;
         }
         printf("signature OK (%s)\n", bsn ? "linkable under the basename" : "anonymous");
+        return 0;
+    }
+    if (!strcmp(name, "revoke-pseudonym")) {
+        uint8_t h[32];
+        if (read_file(o->sig, a, sizeof a, &al))
+            return 3;
+        if ((rc = qtpm_daa_sig_basename_hash(a, al, h)) != 0)
+            return fail("signature (a linkable one is needed)", rc);
+        if ((rc = qtpm_daa_g1_check(a + QTPM_DAA_SIG_SIZE + 32)) != 0)
+            return fail("pseudonym", rc);
+        FILE *f = o->revoked ? fopen(o->revoked, "ab") : NULL;
+        if (f == NULL || fwrite(a + QTPM_DAA_SIG_SIZE, 1, PSEUDONYM_SIZE, f) != PSEUDONYM_SIZE) {
+            fprintf(stderr, "qtpm-daa: cannot append to %s\n",
+                    o->revoked ? o->revoked : "(missing --revoked)");
+            if (f)
+                fclose(f);
+            return 3;
+        }
+        if (fclose(f) != 0)
+            return 3;
+        printf("pseudonym revoked\n");
         return 0;
     }
     if (!strcmp(name, "link")) {
@@ -266,6 +331,7 @@ int main(int argc, char **argv)
         {"--sig", offsetof(opts, sig)},           {"--msg", offsetof(opts, msg)},
         {"--basename", offsetof(opts, basename)}, {"--key", offsetof(opts, key)},
         {"--tcti", offsetof(opts, tcti)},         {"--rogue", offsetof(opts, rogue)},
+        {"--nonce", offsetof(opts, nonce)},       {"--revoked", offsetof(opts, revoked)},
     };
     for (int i = 2; i < argc; i++) {
         size_t f = 0;
@@ -287,6 +353,15 @@ int main(int argc, char **argv)
     }
     if (o.basename && (strlen(o.basename) == 0 || strlen(o.basename) > QTPM_DAA_MAX_BASENAME)) {
         fprintf(stderr, "qtpm-daa: --basename must have 1 to %d bytes\n", QTPM_DAA_MAX_BASENAME);
+        return 2;
+    }
+    if (!strncmp(argv[1], "ldaa-", 5)) {
+        ldaa_cli_opts lo = {o.isk, o.ipk, o.nonce, o.request, o.credential, o.sig, o.msg,
+                            o.basename, o.key, o.revoked, {o.pos[0], o.pos[1]}, o.npos};
+        int rc = ldaa_cli(argv[1], &lo);
+        if (rc >= 0)
+            return rc;
+        fprintf(stderr, "qtpm-daa: unknown command %s\n%s", argv[1], usage);
         return 2;
     }
     return cmd(argv[1], &o);

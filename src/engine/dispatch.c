@@ -253,11 +253,25 @@ size_t qtpm_tpm_execute(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, siz
     int was_started = tpm->started;
     size_t n = tpm_dispatch(tpm, locality, cmd, cmd_len, rsp, rsp_cap);
     int changed = tpm->dirty;
-    /* Clock reaches the store at least every CLOCK_SAVE_MS of activity, so
-     * a crash loses at most that much of it (TPM_PT_CLOCK_UPDATE). */
-    if (tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS)
+    /* Clock in the store (Part 1 "Timing": NV need hold Clock only to the
+     * update interval TPM_PT_CLOCK_UPDATE, and exactly at an orderly
+     * shutdown). Clock reaches the store at least every CLOCK_SAVE_MS of
+     * activity, so a crash loses at most that much of it; between those
+     * points a save carries the Clock the store already holds
+     * (clock_saved), so the blob of a command that changed nothing else is
+     * the one on disk and the store writes nothing. CLOCK_SAVE_MS is the
+     * reference implementation's 2^NV_CLOCK_UPDATE_INTERVAL ms
+     * (TimeClockUpdate, interval 12); libtpms goes further and never
+     * writes its state for Clock alone. After TPM2_Shutdown (orderly set)
+     * the store gets the exact Clock, as the reference code writes its
+     * orderly data at Shutdown. */
+    int clock_due = tpm->ps.clock - tpm->clock_saved >= CLOCK_SAVE_MS;
+    if (clock_due) {
         tpm->dirty = 1;
-    if (tpm->dirty && tpm_state_save(tpm) != QTPM_OK) {
+        tpm->ps.clock_safe = 1; /* stored at an update point: safe again */
+    }
+    uint64_t clock = clock_due || tpm->ps.orderly != 0 ? tpm->ps.clock : tpm->clock_saved;
+    if (tpm->dirty && tpm_state_save_at(tpm, clock) != QTPM_OK) {
         if (!changed) {
             /* only Clock was due: nothing was acknowledged; try again later */
             tpm->clock_saved = tpm->ps.clock;

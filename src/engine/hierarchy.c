@@ -219,6 +219,7 @@ TPM_RC cmd_Clear(qtpm_tpm *tpm, tpm_cmd *c)
      * as on swtpm. */
     ps->reset_count = 0;
     ps->restart_count = 0;
+    ps->clock_safe = 1; /* Part 2 §10.11.1: safe is SET by TPM2_Clear */
     tpm->sh_enable = tpm->eh_enable = 1;
     tpm->dirty = 1;
     return TPM_RC_SUCCESS;

@@ -7,7 +7,10 @@
  * Indices live in tpm->nv[] and are written into the state blob with the
  * rest of the persistent state after each command that changes them, so
  * every NV write is as durable as the store makes it (no orderly/RAM-backed
- * indices: TPMA_NV_ORDERLY is accepted and behaves like ordinary NV).
+ * indices: TPMA_NV_ORDERLY is accepted and behaves like ordinary NV). A
+ * command that leaves an index as it was (NV_Write of the bytes it holds,
+ * NV_SetBits of bits already set, a lock already set) marks nothing dirty
+ * and so costs no state write, as in the reference implementation.
  *
  * Who may read or write is decided by the index attributes and by which
  * handle authorized the command (Part 3 §31.3.1): the owner (OWNERREAD /
@@ -20,6 +23,7 @@
 #include "auth.h"
 #include "commands.h"
 #include "crypt.h"
+#include "ct.h"
 #include "nv.h"
 #include "session.h"
 
@@ -479,6 +483,13 @@ TPM_RC cmd_NV_Write(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_NV_RANGE;
     if ((nv->pub.attributes & TPMA_NV_WRITEALL) && len != nv->pub.dataSize)
         return TPM_RC_NV_RANGE;
+    /* Bytes the written index already holds change nothing and cost no
+     * state write, as in the reference implementation (NvWriteIndexData
+     * writes through NvConditionallyWrite, which skips data equal to what
+     * NV holds; libtpms and so swtpm alike). Compared in constant time:
+     * the data may be readable only with another authorization. */
+    if ((nv->pub.attributes & TPMA_NV_WRITTEN) && ct_equal(nv->data + offset, data, len))
+        return TPM_RC_SUCCESS;
     memcpy(nv->data + offset, data, len);
     mark_written(tpm, nv);
     return TPM_RC_SUCCESS;
@@ -583,7 +594,15 @@ TPM_RC cmd_NV_SetBits(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     if (nv_type(nv) != TPM_NT_BITS)
         return TPM_RC_ATTRIBUTES;
-    uint64_t v = (nv->pub.attributes & TPMA_NV_WRITTEN) ? get_u64(nv->data) : 0;
+    int written = (nv->pub.attributes & TPMA_NV_WRITTEN) != 0;
+    uint64_t v = written ? get_u64(nv->data) : 0;
+    /* Bits that are all set already leave a written index as it is: no
+     * state write (the reference implementation's TPM2_NV_SetBits writes
+     * through NvWriteUINT64Data -> NvConditionallyWrite, which skips an
+     * unchanged value; swtpm saves nothing then either). An index not yet
+     * written changes even with bits = 0: it becomes WRITTEN. */
+    if (written && (v | bits) == v)
+        return TPM_RC_SUCCESS;
     put_u64(nv->data, v | bits);
     mark_written(tpm, nv);
     return TPM_RC_SUCCESS;
@@ -602,8 +621,12 @@ TPM_RC cmd_NV_WriteLock(qtpm_tpm *tpm, tpm_cmd *c)
      * reference implementation and swtpm) */
     if (!(nv->pub.attributes & (TPMA_NV_WRITEDEFINE | TPMA_NV_WRITE_STCLEAR)))
         return RC_H(TPM_RC_ATTRIBUTES, 2);
-    nv->pub.attributes |= TPMA_NV_WRITELOCKED;
-    tpm->dirty = 1;
+    /* a lock already set is no change (NvWriteIndexAttributes is a
+     * conditional write in the reference implementation too) */
+    if (!(nv->pub.attributes & TPMA_NV_WRITELOCKED)) {
+        nv->pub.attributes |= TPMA_NV_WRITELOCKED;
+        tpm->dirty = 1;
+    }
     return TPM_RC_SUCCESS;
 }
 
@@ -613,7 +636,8 @@ TPM_RC cmd_NV_GlobalWriteLock(qtpm_tpm *tpm, tpm_cmd *c)
     if (params_end(c))
         return TPM_RC_SIZE;
     for (int i = 0; i < MAX_NV_INDICES; i++)
-        if (tpm->nv[i] && (tpm->nv[i]->pub.attributes & TPMA_NV_GLOBALLOCK)) {
+        if (tpm->nv[i] && (tpm->nv[i]->pub.attributes & TPMA_NV_GLOBALLOCK) &&
+            !(tpm->nv[i]->pub.attributes & TPMA_NV_WRITELOCKED)) {
             tpm->nv[i]->pub.attributes |= TPMA_NV_WRITELOCKED;
             tpm->dirty = 1;
         }
@@ -653,8 +677,10 @@ TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     if (!(nv->pub.attributes & TPMA_NV_READ_STCLEAR))
         return RC_H(TPM_RC_ATTRIBUTES, 2);
-    nv->pub.attributes |= TPMA_NV_READLOCKED;
-    tpm->dirty = 1;
+    if (!(nv->pub.attributes & TPMA_NV_READLOCKED)) {
+        nv->pub.attributes |= TPMA_NV_READLOCKED;
+        tpm->dirty = 1;
+    }
     return TPM_RC_SUCCESS;
 }
 

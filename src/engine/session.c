@@ -536,10 +536,12 @@ TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
             continue;
         }
         if (a->handle == TPM_RS_PW || s == NULL) {
-            /* TPMS_AUTH_RESPONSE of a password session: empty nonce, the
-             * continueSession bit, empty hmac. */
+            /* TPMS_AUTH_RESPONSE of a password session: empty nonce,
+             * continueSession SET whatever the command said (the password
+             * session always stays; the reference code's
+             * BuildSingleResponseAuth and libtpms answer so), empty hmac. */
             wr_u16(&w, 0);
-            wr_u8(&w, a->attrs & SA_CONTINUE);
+            wr_u8(&w, SA_CONTINUE);
             wr_u16(&w, 0);
             continue;
         }

@@ -78,11 +78,13 @@ void tpm_clock_update(qtpm_tpm *tpm)
 
 /* ---------------------------------------------------------------- state blob */
 
-/* A serialiser that either reads (r != NULL) or writes (w != NULL). */
+/* A serialiser that either reads (r != NULL) or writes (w != NULL); a
+ * writer puts `clock` in the blob's Clock field (see tpm_state_save_at). */
 typedef struct {
     tpm_rd *r;
     tpm_wr *w;
     int bad;
+    uint64_t clock;
 } ser;
 
 static void s_bytes(ser *s, uint8_t *p, size_t n)
@@ -183,7 +185,10 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
     s_u16(s, &ps->lockout_policy_alg);
     s_u8(s, &ps->disable_clear);
     s_u8(s, &ps->ph_enable_nv);
-    s_u64(s, &ps->clock);
+    if (s->w)
+        s_u64(s, &s->clock);
+    else
+        s_u64(s, &ps->clock);
     s_u8(s, &ps->clock_safe);
     s_u32(s, &ps->reset_count);
     s_u32(s, &ps->restart_count);
@@ -285,8 +290,9 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
     }
 }
 
-/* Serialises the persistent state into a malloc'd version-3 blob. */
-static int state_serialise(qtpm_tpm *tpm, uint8_t **out, size_t *out_len)
+/* Serialises the persistent state into a malloc'd version-3 blob whose
+ * Clock field is `clock`. */
+static int state_serialise(qtpm_tpm *tpm, uint64_t clock, uint8_t **out, size_t *out_len)
 {
     size_t cap = 64 * 1024 + MAX_NV_INDICES * ENTITY_RECORD_MAX + MAX_PERSISTENT * ENTITY_RECORD_MAX;
     uint8_t *buf = malloc(cap);
@@ -296,7 +302,7 @@ static int state_serialise(qtpm_tpm *tpm, uint8_t **out, size_t *out_len)
     wr_bytes(&w, state_magic, sizeof(state_magic));
     wr_u32(&w, STATE_VERSION);
     wr_u32(&w, 0); /* body length, filled in below */
-    ser s = {NULL, &w, 0};
+    ser s = {NULL, &w, 0, clock};
     state_visit(&s, tpm, STATE_VERSION);
     if (w.overflow || w.cap - w.off < STATE_SUM_LEN) {
         qtpm_memzero(buf, w.off);
@@ -324,19 +330,20 @@ static void saved_blob_forget(qtpm_tpm *tpm)
     tpm->saved_len = 0;
 }
 
-/* Writes the state; on success the blob is kept as "what the disk holds",
- * the point a failed later save rolls back to (state_rollback). */
-int tpm_state_save(qtpm_tpm *tpm)
+/* Writes the state with `clock` as its Clock; on success the blob is kept
+ * as "what the disk holds", the point a failed later save rolls back to
+ * (state_rollback), and clock_saved is the Clock the disk holds. */
+int tpm_state_save_at(qtpm_tpm *tpm, uint64_t clock)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    int rc = state_serialise(tpm, &buf, &len);
+    int rc = state_serialise(tpm, clock, &buf, &len);
     if (rc != QTPM_OK)
         return rc;
     rc = tpm->store.save(tpm->store.ctx, STATE_BLOB, buf, len);
     if (rc == QTPM_OK) {
         tpm->dirty = 0;
-        tpm->clock_saved = tpm->ps.clock;
+        tpm->clock_saved = clock;
         saved_blob_forget(tpm);
         tpm->saved_blob = buf;
         tpm->saved_len = len;
@@ -345,6 +352,14 @@ int tpm_state_save(qtpm_tpm *tpm)
         free(buf);
     }
     return rc;
+}
+
+/* A save with the current Clock: at the end of the TPM's life in this
+ * process (qtpm_tpm_free, power off), for a state handed out (vtpm.c), and
+ * for saves in the middle of a command (tpm_state_commit). */
+int tpm_state_save(qtpm_tpm *tpm)
+{
+    return tpm_state_save_at(tpm, tpm->ps.clock);
 }
 
 static void load_error(char *err, size_t err_size, const char *msg)
@@ -412,7 +427,7 @@ static int state_load(qtpm_tpm *tpm, const uint8_t *data, size_t len, char *err,
         }
         r.len = len - STATE_SUM_LEN;
     }
-    ser s = {&r, NULL, 0};
+    ser s = {&r, NULL, 0, 0};
     state_visit(&s, tpm, version);
     if (s.bad || rd_left(&r) != 0) {
         load_error(err, err_size, s.bad ? "malformed or truncated contents" : "trailing bytes");
@@ -450,6 +465,7 @@ static int manufacture(qtpm_tpm *tpm)
     ps->owner_policy_alg = ps->endorsement_policy_alg = ps->lockout_policy_alg = TPM_ALG_NULL;
     ps->ph_enable_nv = 1;
     ps->clock_safe = 1;
+    ps->orderly = 1; /* the first Startup is not a recovery from a power loss */
     /* The reference implementation's DA defaults. */
     ps->max_tries = 3;
     ps->recovery_time = 1000;
@@ -531,7 +547,7 @@ int qtpm_tpm_new(qtpm_tpm **out, const qtpm_tpm_config *cfg)
          * roll-back point of a failed save (a version-2 file becomes
          * version 3 with the first change). */
         if (rc == QTPM_OK)
-            rc = state_serialise(tpm, &tpm->saved_blob, &tpm->saved_len);
+            rc = state_serialise(tpm, tpm->ps.clock, &tpm->saved_blob, &tpm->saved_len);
     } else if (rc == 1) {
         tpm->profile = want;
         rc = manufacture(tpm);
@@ -692,10 +708,17 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
         prime_cache_wipe(tpm);
         if (crypt_random(ps->null_seed, 64) || crypt_random(ps->null_proof, 64))
             return TPM_RC_FAILURE;
-        ps->clock_safe = 1;
         memset(tpm->saved_sessions, 0, sizeof(tpm->saved_sessions));
         saved_sequences_forget(tpm);
     }
+    /* Clock after a cycle without an orderly Shutdown: NV held Clock only
+     * to its last update point, so values above the one Clock resumes from
+     * may have been reported; safe is NO until Clock next reaches an update
+     * point and is stored (Part 2 §10.11.1 TPMS_CLOCK_INFO.safe; the
+     * reference implementation's Startup and TimeClockUpdate). A new TPM
+     * leaves manufacture as if shut down orderly. */
+    if (ps->orderly == 0)
+        ps->clock_safe = 0;
     /* Dictionary attack at Startup (Part 1 §19.8.6; the reference
      * implementation's DAStartup): a boot cycle that used a DA-protected
      * authorization and ended without an orderly Shutdown counts as one

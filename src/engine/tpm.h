@@ -167,6 +167,10 @@ struct qtpm_tpm {
 uint64_t tpm_now_ms(void);
 void tpm_clock_update(qtpm_tpm *tpm);
 int tpm_state_save(qtpm_tpm *tpm);
+/* Saves with `clock` as the blob's Clock (qtpm_tpm_execute stores the Clock
+ * the disk holds between update points, so an unchanged state writes
+ * nothing). */
+int tpm_state_save_at(qtpm_tpm *tpm, uint64_t clock);
 /* Saves now; on failure rolls the persistent state back to the disk's and
  * returns -1 (the caller answers TPM_RC_NV_UNAVAILABLE). */
 int tpm_state_commit(qtpm_tpm *tpm);

@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -47,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "qtpm/common.h"
 #include "server.h"
 
 #define MAX_LISTENERS 8
@@ -222,15 +224,47 @@ int srv_adopt(qtpm_server *srv, int fd, srv_proto proto)
     return 0;
 }
 
+/* Connections are 16 KiB of buffers and the swtpm TCTI opens one for every
+ * command, so one closed connection is kept for the next instead of going
+ * back to malloc, and a new one clears its fields but not its buffers:
+ * calloc would zero all 16 KiB per command, each time pulling the pages
+ * into the cache. Only bytes below in_len / out_len are ever read, and what
+ * a connection put in its buffers is wiped when it closes. */
+static srv_conn *spare_conn;
+
+static srv_conn *conn_new(void)
+{
+    srv_conn *c = spare_conn;
+    spare_conn = NULL;
+    if (c == NULL)
+        c = malloc(sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    memset(c, 0, offsetof(srv_conn, in));
+    c->in_len = 0;
+    memset(&c->out_len, 0, sizeof(*c) - offsetof(srv_conn, out_len));
+    return c;
+}
+
+static void conn_free(srv_conn *c)
+{
+    free(c->big);
+    free(c->collect);
+    qtpm_memzero(c->in, c->in_high);
+    qtpm_memzero(c->out, c->out_high);
+    if (spare_conn == NULL)
+        spare_conn = c;
+    else
+        free(c);
+}
+
 static void conn_close(qtpm_server *srv, size_t i)
 {
     srv_log(srv, "%s client %d closed", proto_name(conns[i]->proto), conns[i]->fd);
     close(conns[i]->fd);
     if (conns[i]->passed_fd >= 0)
         close(conns[i]->passed_fd);
-    free(conns[i]->big);
-    free(conns[i]->collect);
-    free(conns[i]);
+    conn_free(conns[i]);
     conns[i] = NULL;
 }
 
@@ -323,7 +357,7 @@ static size_t conn_accept(qtpm_server *srv, const listener *l)
         return SIZE_MAX;
     }
     i = free_slot;
-    conns[i] = calloc(1, sizeof(srv_conn));
+    conns[i] = conn_new();
     if (conns[i] == NULL) {
         close(fd);
         return SIZE_MAX;
@@ -366,7 +400,7 @@ srv_conn *srv_add_conn(qtpm_server *srv, int fd, srv_proto proto)
     for (size_t i = 0; i < SRV_MAX_CONNS; i++) {
         if (conns[i] != NULL)
             continue;
-        conns[i] = calloc(1, sizeof(srv_conn));
+        conns[i] = conn_new();
         if (conns[i] == NULL)
             return NULL;
         conns[i]->fd = fd;
@@ -457,6 +491,8 @@ int srv_out(srv_conn *c, const void *data, size_t len)
         return -1;
     memcpy(c->out + c->out_len, data, len);
     c->out_len += len;
+    if (c->out_len > c->out_high)
+        c->out_high = c->out_len;
     return 0;
 }
 
@@ -623,6 +659,8 @@ static int conn_readable(qtpm_server *srv, srv_conn *c)
     if (n < 0)
         return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
     c->in_len += (size_t)n;
+    if (c->in_len > c->in_high)
+        c->in_high = c->in_len;
     int rc = conn_process(srv, c);
 #ifdef TCP_QUICKACK
     /* The mssim TCTI writes a command in several small pieces (command
@@ -741,12 +779,12 @@ void srv_close_all(void)
             close(conns[i]->fd);
             if (conns[i]->passed_fd >= 0)
                 close(conns[i]->passed_fd);
-            free(conns[i]->big);
-            free(conns[i]->collect);
-            free(conns[i]);
+            conn_free(conns[i]);
             conns[i] = NULL;
         }
     }
+    free(spare_conn);
+    spare_conn = NULL;
     for (i = 0; i < n_listeners; i++) {
         close(listeners[i].fd);
         if (listeners[i].path[0] != '\0')

@@ -56,6 +56,11 @@ struct srv_conn {
     size_t in_len;
     uint8_t out[SRV_OUT_CAP];
     size_t out_len, out_sent;
+    /* How far `in` and `out` were ever filled: the bytes wiped at close
+     * (commands carry passwords, answers secrets). The buffers themselves
+     * are not cleared for a new connection: only bytes below in_len and
+     * out_len are ever read (loop.c conn_new). */
+    size_t in_high, out_high;
     /* Bytes of an oversized payload still to be read and thrown away; when the
      * count reaches zero, the answer prepared in `deferred` is sent. */
     uint64_t skip;

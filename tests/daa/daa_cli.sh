@@ -67,6 +67,23 @@ expect_rc 0 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg" --ro
 head -c 31 "$W/isk" >"$W/rogue.bad"
 expect_rc 3 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg" --rogue "$W/rogue.bad"
 
+# pseudonym revocation (a TPM-held key): the listed pseudonym refuses the
+# TPM's signatures under that basename only; an anonymous signature cannot
+# be listed; a list of the wrong size is an error
+ok "$DAA" revoke-pseudonym --sig "$W/sig.b1" --revoked "$W/rl"
+[ "$(wc -c <"$W/rl")" -eq 96 ] || { echo "FAIL: pseudonym entry size"; fails=$((fails + 1)); }
+expect_rc 1 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.b2" --msg "$W/msg2" --basename bucket-7 --revoked "$W/rl"
+grep -q "revoked DAA key" "$W/out" || { echo "FAIL: no revocation message"; fails=$((fails + 1)); }
+expect_rc 0 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.b3" --msg "$W/msg" --basename bucket-8 --revoked "$W/rl"
+expect_rc 0 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg" --revoked "$W/rl"
+expect_rc 3 "$DAA" revoke-pseudonym --sig "$W/sig.anon" --revoked "$W/rl"
+expect_rc 3 "$DAA" revoke-pseudonym --sig "$W/sig.b1"
+[ "$(wc -c <"$W/rl")" -eq 96 ] || { echo "FAIL: a refused entry was appended"; fails=$((fails + 1)); }
+head -c 95 "$W/rl" >"$W/rl.bad"
+expect_rc 3 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.b2" --msg "$W/msg2" --basename bucket-7 --revoked "$W/rl.bad"
+# an invalid signature stays invalid (exit 1), whatever the list says
+expect_rc 1 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.b2" --msg "$W/msg" --basename bucket-7 --revoked "$W/rl"
+
 # bad inputs
 expect_rc 1 "$DAA" verify --ipk "$W/ipk" --sig "$W/sig.anon" --msg "$W/msg2"
 expect_rc 1 "$DAA" verify --ipk "$W/ipk2" --sig "$W/sig.anon" --msg "$W/msg"

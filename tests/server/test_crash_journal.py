@@ -14,7 +14,10 @@ checks the state against what the client knows (below), then runs NV changes
 in a loop — NV_Write of a new value into an ordinary index (a delta record of
 the journal), NV_Increment of a counter (delta), NV_DefineSpace /
 NV_UndefineSpace of a third index and EvictControl in and out of a
-persistent handle (whole-blob records: the blob's length changes) — and
+persistent handle (whole-blob records: the blob's length changes), and
+changes that change nothing — NV_Write of the value the index holds,
+NV_SetBits of a bit already set (most of them: 8 bits to choose from),
+which write no record at all — and
 kills the server at a random moment: usually right after a command was
 sent, so that the kill lands while the server appends and fdatasyncs its
 record, sometimes a little later or between two commands. The journal is
@@ -30,6 +33,8 @@ every value must be the last acknowledged one or the one in flight:
  - the counter equals its acknowledged count, or one more if one was in flight,
  - the third index exists or not as last acknowledged (or as in flight),
  - the persistent handle likewise,
+ - the bit-field index holds the acknowledged bits, or those and the bit in
+   flight,
 so an acknowledged change is never missing (no rollback) and nothing is
 ever made up. Exit 0 pass, 1 fail, 77 skip.
 """
@@ -52,6 +57,7 @@ PW = 0x40000009
 IDX_DATA = 0x01500101
 IDX_CTR = 0x01500102
 IDX_FLIP = 0x01500103
+IDX_BITS = 0x01500104
 PERSIST = 0x81000007
 RC_OK = 0
 JOURNALS = [2048, 4096, 8192, 2048, 4096, 0, None]  # None: the default size
@@ -88,9 +94,11 @@ def nv_public(index, attrs, size):
 
 ATTR_ORDINARY = 0x2 | 0x20000  # OWNERWRITE | OWNERREAD
 ATTR_COUNTER = ATTR_ORDINARY | (1 << 4)  # TPM_NT_COUNTER
+ATTR_BITS = ATTR_ORDINARY | (2 << 4)  # TPM_NT_BITS
 STARTUP = cmd(0x144, params=struct.pack(">H", 0), sess=False)
 DEFINE_DATA = cmd(0x12A, [OWNER], struct.pack(">H", 0) + nv_public(IDX_DATA, ATTR_ORDINARY, 8))
 DEFINE_CTR = cmd(0x12A, [OWNER], struct.pack(">H", 0) + nv_public(IDX_CTR, ATTR_COUNTER, 8))
+DEFINE_BITS = cmd(0x12A, [OWNER], struct.pack(">H", 0) + nv_public(IDX_BITS, ATTR_BITS, 8))
 DEFINE_FLIP = cmd(0x12A, [OWNER], struct.pack(">H", 0) + nv_public(IDX_FLIP, ATTR_ORDINARY, 64))
 UNDEFINE_FLIP = cmd(0x122, [OWNER, IDX_FLIP])
 INCREMENT = cmd(0x134, [OWNER, IDX_CTR])
@@ -105,6 +113,10 @@ EVICT_OUT = cmd(0x120, [OWNER, PERSIST], struct.pack(">I", PERSIST))
 def nv_write(value):
     return cmd(0x137, [OWNER, IDX_DATA], struct.pack(">H", 8) + struct.pack(">Q", value) +
                struct.pack(">H", 0))
+
+
+def set_bits(bits):
+    return cmd(0x135, [OWNER, IDX_BITS], struct.pack(">Q", bits))
 
 
 def nv_read(index):
@@ -197,8 +209,9 @@ def main():
     ctr_base = None
     flip_acked, flip_flight = False, None
     pers_acked, pers_flight = False, None
+    bits_acked, bits_flight = 0, None
     stats = {"kills": 0, "acked_changes": 0, "in_flight_at_kill": 0, "in_flight_applied": 0,
-             "killed_after_send": 0}
+             "killed_after_send": 0, "acked_unchanging": 0}
     proc = None
     try:
         for rnd_no in range(kills + 1):
@@ -225,14 +238,15 @@ def main():
             if rc != RC_OK:
                 fail("round %d: Startup answered 0x%x" % (rnd_no, rc))
             if rnd_no == 0:
-                for c in (DEFINE_DATA, DEFINE_CTR):
+                for c in (DEFINE_DATA, DEFINE_CTR, DEFINE_BITS):
                     rc, _ = tpm.call(c)
                     if rc != RC_OK:
                         fail("setup: NV_DefineSpace answered 0x%x" % rc)
                 rc, _ = tpm.call(nv_write(0))
                 rc2, _ = tpm.call(INCREMENT)
-                if rc or rc2:
-                    fail("setup: first write/increment 0x%x 0x%x" % (rc, rc2))
+                rc3, _ = tpm.call(set_bits(0))
+                if rc or rc2 or rc3:
+                    fail("setup: first write/increment/setbits 0x%x 0x%x 0x%x" % (rc, rc2, rc3))
             else:
                 # --- the checks after a kill ---
                 rc, r = tpm.call(nv_read(IDX_DATA))
@@ -270,6 +284,15 @@ def main():
                             "present" if pers_acked else "absent"))
                 stats["in_flight_applied"] += there != pers_acked
                 pers_acked, pers_flight = there, None
+                rc, r = tpm.call(nv_read(IDX_BITS))
+                if rc != RC_OK:
+                    fail("round %d: NV_Read of the bit field answered 0x%x" % (rnd_no, rc))
+                b = struct.unpack(">Q", r[16:24])[0]
+                if b != bits_acked and b != bits_flight:
+                    fail("round %d: bit field holds 0x%x, acknowledged 0x%x (in flight %s)"
+                         % (rnd_no, b, bits_acked, bits_flight))
+                stats["in_flight_applied"] += b != bits_acked
+                bits_acked, bits_flight = b, None
             if ctr_base is None:
                 rc, r = tpm.call(nv_read(IDX_CTR))
                 ctr_base = struct.unpack(">Q", r[16:24])[0] - 1
@@ -286,10 +309,18 @@ def main():
             mode = rnd.random()
             for k in range(ops):
                 last = k == ops - 1
-                op = rnd.choice(("write", "write", "increment", "increment", "flip", "evict"))
+                op = rnd.choice(("write", "write", "increment", "increment", "flip", "evict",
+                                 "rewrite", "setbits", "setbits"))
                 if op == "write":
                     data_flight = data_acked + 1
                     c = nv_write(data_flight)
+                elif op == "rewrite":
+                    data_flight = data_acked  # the value it holds: no record
+                    c = nv_write(data_flight)
+                elif op == "setbits":
+                    bit = 1 << rnd.randrange(8)
+                    bits_flight = bits_acked | bit
+                    c = set_bits(bit)
                 elif op == "increment":
                     ctr_flight = True
                     c = INCREMENT
@@ -318,8 +349,12 @@ def main():
                 if rc != RC_OK:
                     fail("round %d: %s answered 0x%x" % (rnd_no, op, rc))
                 stats["acked_changes"] += 1
-                if op == "write":
+                if op == "rewrite" or (op == "setbits" and bits_flight == bits_acked):
+                    stats["acked_unchanging"] += 1
+                if op in ("write", "rewrite"):
                     data_acked, data_flight = data_flight, None
+                elif op == "setbits":
+                    bits_acked, bits_flight = bits_flight, None
                 elif op == "increment":
                     ctr_acked, ctr_flight = ctr_acked + 1, False
                 elif op == "flip":
@@ -335,10 +370,12 @@ def main():
         proc = None
         msg = ("ok: %d SIGKILLs during NV writes (seed %d, %.1f s): the state loaded every time, "
                "no acknowledged change missing (%d acknowledged, %d kills with a change in flight, "
-               "%d of those found applied); data %d, counter +%d, index %s, persistent %s"
+               "%d of those found applied; %d acknowledged commands changed nothing); data %d, "
+               "counter +%d, index %s, persistent %s, bits 0x%x"
                % (stats["kills"], seed, elapsed, stats["acked_changes"], stats["in_flight_at_kill"],
-                  stats["in_flight_applied"], data_acked, ctr_acked,
-                  "defined" if flip_acked else "undefined", "present" if pers_acked else "absent"))
+                  stats["in_flight_applied"], stats["acked_unchanging"], data_acked, ctr_acked,
+                  "defined" if flip_acked else "undefined", "present" if pers_acked else "absent",
+                  bits_acked))
         print(msg)
         if json_path:
             stats.update({"seed": seed, "seconds": round(elapsed, 1), "corrupt_states": 0,

@@ -450,6 +450,35 @@ static void test_read_clock(void **state)
     assert_int_equal(run(tpm, &c, &r), 0);
     rb_u64(&r);
     assert_true(rb_u64(&r) >= 1ull << 40);
+    rb_u32(&r);
+    rb_u32(&r);
+    assert_int_equal(rb_u8(&r), 1);
+
+    /* A cycle without Shutdown: Clock may resume below a value already
+     * reported, so safe is NO (Part 2 §10.11.1) until Clock is stored at
+     * its next update point (here ClockSet jumps past it). */
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r);
+    rb_u64(&r);
+    rb_u32(&r);
+    rb_u32(&r);
+    assert_int_equal(rb_u8(&r), 0);
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_ClockSet);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_u64(&c, (1ull << 40) + 10000);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r);
+    rb_u64(&r);
+    rb_u32(&r);
+    rb_u32(&r);
+    assert_int_equal(rb_u8(&r), 1);
     qtpm_tpm_free(tpm);
 }
 
@@ -486,6 +515,22 @@ static void test_password_auth(void **state)
     cb_2b(&c, "", 0);
     assert_int_equal(run(tpm, &c, &r), 0);
     assert_int_equal(change_owner_auth(tpm, "", ""), 0);
+    /* The answer to a password session always has continueSession SET,
+     * whatever the caller sent (the password session is never closed; the
+     * reference code, libtpms and so swtpm answer 01 for a command's 00). */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HierarchyChangeAuth);
+    cb_u32(&c, TPM_RH_OWNER);
+    c.auth_at = c.n;
+    cb_u32(&c, 4 + 2 + 1 + 2);
+    cb_u32(&c, TPM_RS_PW);
+    cb_u16(&c, 0);
+    cb_u8(&c, 0);
+    cb_u16(&c, 0);
+    cb_2b(&c, "", 0);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    /* header, parameterSize 0, then TPMS_AUTH_RESPONSE: nonce, attributes, hmac */
+    assert_int_equal(r.n, 10 + 4 + 2 + 1 + 2);
+    assert_int_equal(r.b[16], 0x01);
     /* a password session may not carry a nonce */
     cb_start(&c, TPM_ST_SESSIONS, TPM_CC_HierarchyChangeAuth);
     cb_u32(&c, TPM_RH_OWNER);

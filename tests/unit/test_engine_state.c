@@ -10,10 +10,13 @@
  *  - the dictionary-attack rules of Part 1 §19.8.6 at the engine level;
  *  - persistent counters of issue 10: NV counters never go backwards (also
  *    from a version-3 file without the counter maximum), PIN Pass / PIN
- *    Fail counts, resetCount/restartCount across Resume and Clear.
+ *    Fail counts, resetCount/restartCount across Resume and Clear;
+ *  - NV commands that change nothing write nothing, and the Clock the store
+ *    holds moves only at its update points (issue 10, performance).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -712,6 +715,213 @@ static void test_reset_restart_counts(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* ---- NV commands that change nothing, and Clock in the store (issue 10,
+ * performance): no state write for NV_Write of the bytes an index holds,
+ * NV_SetBits of bits already set, a lock already set (the reference
+ * implementation's NvConditionallyWrite); between Clock's update points a
+ * save carries the Clock the store holds, so a blob is a function of the
+ * TPM's state, not of the time; TPM2_Shutdown and a Clock that is due put
+ * the current Clock in the store ---- */
+
+/* TPM_PT_CLOCK_UPDATE of the engine (engine_int.h CLOCK_SAVE_MS) */
+#define CLOCK_SAVE_MS_TEST 4096
+
+#define NV_BITS_ATTRS (NV_OWNER_ATTRS | ((uint32_t)TPM_NT_BITS << TPMA_NV_TPM_NT_SHIFT))
+#define NV_LOCK_ATTRS (NV_OWNER_ATTRS | TPMA_NV_WRITEDEFINE | TPMA_NV_READ_STCLEAR)
+
+static uint32_t nv_write8(qtpm_tpm *tpm, uint32_t index, uint8_t fill)
+{
+    cmdbuf c;
+    rspbuf r;
+    uint8_t d[8];
+    memset(d, fill, sizeof(d));
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_Write);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, index);
+    cb_pw(&c, "");
+    cb_2b(&c, d, 8);
+    cb_u16(&c, 0);
+    return run(tpm, &c, &r);
+}
+
+static uint32_t nv_setbits(qtpm_tpm *tpm, uint32_t index, uint64_t bits)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_SetBits);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_u32(&c, index);
+    cb_pw(&c, "");
+    cb_u64(&c, bits);
+    return run(tpm, &c, &r);
+}
+
+static uint64_t read_clock(qtpm_tpm *tpm)
+{
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_ReadClock);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u64(&r); /* time */
+    return rb_u64(&r);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+/* The store's blob, copied (the caller frees). */
+static uint8_t *blob_copy(test_store *t, size_t *len)
+{
+    uint8_t *b;
+    blob(t, &b, len);
+    return b;
+}
+
+static void test_unchanged_nv_not_saved(void **state)
+{
+    (void)state;
+    test_store t;
+    char err[128];
+    int rc;
+    memset(&t, 0, sizeof(t));
+    qtpm_store_memory(&t.inner);
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(nv_define(tpm, 0x01500030, NV_BITS_ATTRS, ""), 0);
+    assert_int_equal(nv_define(tpm, 0x01500031, NV_OWNER_ATTRS, ""), 0);
+    assert_int_equal(nv_define(tpm, 0x01500032, NV_LOCK_ATTRS, ""), 0);
+
+    /* SetBits: the first (even of no bit) writes the index, new bits
+     * write, bits already set do not */
+    t.saves = 0;
+    assert_int_equal(nv_setbits(tpm, 0x01500030, 0), 0);
+    assert_int_equal(t.saves, 1);
+    assert_int_equal(nv_setbits(tpm, 0x01500030, 0x5), 0);
+    assert_int_equal(t.saves, 2);
+    assert_int_equal(nv_setbits(tpm, 0x01500030, 0x1), 0);
+    assert_int_equal(nv_setbits(tpm, 0x01500030, 0x4), 0);
+    assert_int_equal(nv_setbits(tpm, 0x01500030, 0), 0);
+    assert_int_equal(t.saves, 2);
+    assert_int_equal(counter_value(tpm, 0x01500030), 0x5);
+    assert_int_equal(nv_setbits(tpm, 0x01500030, 0x3), 0);
+    assert_int_equal(t.saves, 3);
+    assert_int_equal(counter_value(tpm, 0x01500030), 0x7);
+
+    /* Write: the first write of an index writes even its zero bytes (it
+     * becomes WRITTEN); the same bytes again do not; other bytes do */
+    t.saves = 0;
+    assert_int_equal(nv_write8(tpm, 0x01500031, 0), 0);
+    assert_int_equal(t.saves, 1);
+    assert_int_equal(nv_write8(tpm, 0x01500031, 0), 0);
+    assert_int_equal(t.saves, 1);
+    assert_int_equal(nv_write8(tpm, 0x01500031, 0xa5), 0);
+    assert_int_equal(nv_write8(tpm, 0x01500031, 0xa5), 0);
+    assert_int_equal(t.saves, 2);
+    assert_int_equal(counter_value(tpm, 0x01500031), 0xa5a5a5a5a5a5a5a5ull);
+
+    /* locks: the second WriteLock / ReadLock is no change */
+    assert_int_equal(nv_write8(tpm, 0x01500032, 1), 0);
+    t.saves = 0;
+    assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_WriteLock, 0x01500032), 0);
+    assert_int_equal(t.saves, 1);
+    assert_int_equal(nv_write8(tpm, 0x01500032, 1), TPM_RC_NV_LOCKED);
+    assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_WriteLock, 0x01500032), 0);
+    assert_int_equal(t.saves, 1);
+    assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_ReadLock, 0x01500032), 0);
+    assert_int_equal(t.saves, 2);
+    assert_int_equal(nv_owner_cmd(tpm, TPM_CC_NV_ReadLock, 0x01500032), 0);
+    assert_int_equal(t.saves, 2);
+
+    /* what was skipped was no loss: a new TPM on the store holds it all */
+    t.fail_saves = 1; /* the first TPM "crashes": writes nothing more */
+    qtpm_tpm_free(tpm);
+    t.fail_saves = 0;
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(counter_value(tpm, 0x01500030), 0x7);
+    assert_int_equal(counter_value(tpm, 0x01500031), 0xa5a5a5a5a5a5a5a5ull);
+    assert_int_equal(nv_write8(tpm, 0x01500032, 1), TPM_RC_NV_LOCKED); /* WRITEDEFINE */
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
+static void test_clock_in_store(void **state)
+{
+    (void)state;
+    test_store t;
+    char err[128];
+    int rc;
+    memset(&t, 0, sizeof(t));
+    qtpm_store_memory(&t.inner);
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_int_equal(nv_define(tpm, 0x01500040, NV_OWNER_ATTRS, ""), 0);
+
+    /* Within the update interval, the state after X, Y, X is the state
+     * after X, byte for byte, though Clock moved on meanwhile (before:
+     * every save carried the current Clock). */
+    size_t l1, l3;
+    assert_int_equal(nv_write8(tpm, 0x01500040, 0x11), 0);
+    uint8_t *b1 = blob_copy(&t, &l1);
+    sleep_ms(30);
+    assert_int_equal(nv_write8(tpm, 0x01500040, 0x22), 0);
+    assert_int_equal(nv_write8(tpm, 0x01500040, 0x11), 0);
+    uint8_t *b3 = blob_copy(&t, &l3);
+    assert_int_equal(l1, l3);
+    assert_memory_equal(b1, b3, l1);
+    free(b1);
+    free(b3);
+
+    /* A Clock set forward past the interval is due: it reaches the store
+     * with the command, and a TPM that "crashes" then keeps it. */
+    uint64_t set = read_clock(tpm) + 10 * CLOCK_SAVE_MS_TEST;
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_ClockSet);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_u64(&c, set);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    t.fail_saves = 1;
+    qtpm_tpm_free(tpm);
+    t.fail_saves = 0;
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_true(read_clock(tpm) >= set);
+
+    /* TPM2_Shutdown puts the current Clock in the store: after a crash
+     * right after it, Clock is not behind what the TPM reported before. */
+    sleep_ms(30);
+    uint64_t before = read_clock(tpm);
+    assert_int_equal(shutdown(tpm, TPM_SU_CLEAR), 0);
+    t.fail_saves = 1;
+    qtpm_tpm_free(tpm);
+    t.fail_saves = 0;
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_true(read_clock(tpm) >= before);
+
+    /* and a clean end (qtpm_tpm_free) stores the current Clock too */
+    sleep_ms(30);
+    before = read_clock(tpm);
+    qtpm_tpm_free(tpm);
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    assert_true(read_clock(tpm) >= before);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -726,6 +936,8 @@ int main(void)
         cmocka_unit_test(test_pin_pass_index),
         cmocka_unit_test(test_reset_restart_counts),
         cmocka_unit_test(test_pcr_allocate_survives_reload),
+        cmocka_unit_test(test_unchanged_nv_not_saved),
+        cmocka_unit_test(test_clock_in_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
