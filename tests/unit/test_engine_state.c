@@ -723,7 +723,7 @@ static void test_reset_restart_counts(void **state)
  * TPM's state, not of the time; TPM2_Shutdown and a Clock that is due put
  * the current Clock in the store ---- */
 
-/* TPM_PT_CLOCK_UPDATE of the engine (engine_int.h CLOCK_SAVE_MS) */
+/* TPM_PT_CLOCK_UPDATE of the engine (tpm.h CLOCK_SAVE_MS) */
 #define CLOCK_SAVE_MS_TEST 4096
 
 #define NV_BITS_ATTRS (NV_OWNER_ATTRS | ((uint32_t)TPM_NT_BITS << TPMA_NV_TPM_NT_SHIFT))
