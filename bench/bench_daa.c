@@ -15,6 +15,13 @@
  * apart. Wall-clock medians and p90 over --runs repetitions.
  *
  *   qtpm-bench-daa [--runs N] [--json FILE] [--md FILE]
+ *
+ * With --ldaa it measures the lattice DAA instead (qtpm/ldaa.h): issuer
+ * keygen, Join (the TPM part's request, the issuer's check and credential
+ * sampling, the host's credential check), Sign and Verify with and without
+ * basename, with the ECDAA software TPM's Sign and Verify in the same run as
+ * the second system, next to the seeds' LDAA figures (weak parameters,
+ * q = 3329: Join 1.24 s, Sign 38.9 s, Verify 1.2 s).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +30,7 @@
 
 #include "qtpm/daa.h"
 #include "qtpm/daa_host.h"
+#include "qtpm/ldaa.h"
 #include "qtpm/tss_cmd.h"
 #include "tss_swtpm.h" /* tests/unit: a private swtpm on free ports */
 
@@ -87,9 +95,219 @@ static stat stats(const char *name, double *v, int n)
 static const uint8_t MSG[] = "steps=10234 heart=61 2026-12-07T03:00Z";
 static const uint8_t BSN[] = "analytics.example/bucket-7";
 
+/* The lattice DAA (--ldaa): results to json/md as in main. */
+static int run_ldaa(int runs, const char *json, const char *md, const char *load)
+{
+    double *v = calloc((size_t)runs, sizeof *v);
+    cv = calloc((size_t)runs, sizeof *cv);
+    uint8_t *ipk = malloc(QTPM_LDAA_IPK_SIZE), *sig = malloc(QTPM_LDAA_SIG_SIZE),
+            *sigb = malloc(QTPM_LDAA_SIG_SIZE), *req = malloc(QTPM_LDAA_JOINREQ_SIZE),
+            *cred = malloc(QTPM_LDAA_CRED_SIZE);
+    uint8_t isk[QTPM_LDAA_ISK_SIZE], nonce[QTPM_LDAA_NONCE_SIZE];
+    if (!v || !cv || !ipk || !sig || !sigb || !req || !cred)
+        return 1;
+    stat st[16];
+    int ns = 0, kruns = runs < 5 ? runs : 5, jruns = runs < 10 ? runs : 10;
+    for (int i = 0; i < kruns; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_issuer_keygen(isk, ipk, QTPM_LDAA_IPK_SIZE));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("LDAA issuer keygen", v, kruns);
+    qtpm_ldaa_issuer *iss;
+    qtpm_ldaa_ipk *pk;
+    qtpm_ldaa_tpm *tpm;
+    CHECK(qtpm_ldaa_issuer_load(&iss, isk, sizeof isk));
+    for (int i = 0; i < kruns; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_ipk_load(&pk, ipk, QTPM_LDAA_IPK_SIZE));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+        qtpm_ldaa_ipk_free(pk);
+    }
+    st[ns++] = stats("LDAA verifier: ipk decode + expand", v, kruns);
+    CHECK(qtpm_ldaa_ipk_load(&pk, ipk, QTPM_LDAA_IPK_SIZE));
+    CHECK(qtpm_ldaa_tpm_create(&tpm, ipk, QTPM_LDAA_IPK_SIZE));
+    double tj[3][64];
+    for (int i = 0; i < jruns; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_join_nonce(nonce));
+        CHECK(qtpm_ldaa_tpm_join_request(tpm, nonce, req));
+        double t1 = now_ms();
+        CHECK(qtpm_ldaa_join_issue(iss, nonce, req, QTPM_LDAA_JOINREQ_SIZE, cred,
+                                   QTPM_LDAA_CRED_SIZE));
+        double t2 = now_ms();
+        CHECK(qtpm_ldaa_cred_check(pk, tpm, cred, QTPM_LDAA_CRED_SIZE));
+        double t3 = now_ms();
+        tj[0][i] = t1 - t0;
+        tj[1][i] = t2 - t1;
+        tj[2][i] = t3 - t2;
+        v[i] = t3 - t0;
+        cv[i] = 0;
+    }
+    st[ns++] = stats("LDAA Join (whole protocol)", v, jruns);
+    for (int i = 0; i < jruns; i++)
+        v[i] = tj[0][i];
+    st[ns++] = stats("LDAA Join: TPM part's request (t, proof of s)", v, jruns);
+    for (int i = 0; i < jruns; i++)
+        v[i] = tj[1][i];
+    st[ns++] = stats("LDAA Join: issuer check + credential sampling", v, jruns);
+    for (int i = 0; i < jruns; i++)
+        v[i] = tj[2][i];
+    st[ns++] = stats("LDAA Join: host credential check", v, jruns);
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_sign(pk, tpm, cred, QTPM_LDAA_CRED_SIZE, MSG, sizeof MSG, NULL, 0, sig,
+                             QTPM_LDAA_SIG_SIZE));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("LDAA Sign, anonymous", v, runs);
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_verify(pk, sig, QTPM_LDAA_SIG_SIZE, MSG, sizeof MSG, NULL, 0, NULL, 0));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("LDAA Verify, anonymous", v, runs);
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_sign(pk, tpm, cred, QTPM_LDAA_CRED_SIZE, MSG, sizeof MSG, BSN, sizeof BSN,
+                             sigb, QTPM_LDAA_SIG_SIZE));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("LDAA Sign, with basename", v, runs);
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_verify(pk, sigb, QTPM_LDAA_SIG_SIZE, MSG, sizeof MSG, BSN, sizeof BSN,
+                               NULL, 0));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("LDAA Verify, with basename", v, runs);
+    uint8_t *rl = malloc(10 * QTPM_LDAA_REVOKED_SIZE);
+    if (!rl)
+        return 1;
+    qtpm_ldaa_tpm *other;
+    CHECK(qtpm_ldaa_tpm_create(&other, ipk, QTPM_LDAA_IPK_SIZE));
+    for (int r = 0; r < 10; r++)
+        CHECK(qtpm_ldaa_tpm_export_secret(other, rl + (size_t)r * QTPM_LDAA_REVOKED_SIZE));
+    qtpm_ldaa_tpm_free(other);
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_ldaa_verify(pk, sigb, QTPM_LDAA_SIG_SIZE, MSG, sizeof MSG, BSN, sizeof BSN, rl,
+                               10));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("LDAA Verify, with basename, 10 revoked keys", v, runs);
+    free(rl);
+
+    /* the second system in the same run: ECDAA with the software TPM */
+    uint8_t eisk[QTPM_DAA_ISK_SIZE], eipk[QTPM_DAA_IPK_SIZE], ecred[QTPM_DAA_CRED_SIZE];
+    uint8_t esig[QTPM_DAA_SIG_BSN_SIZE], q[64], enonce[32] = {1}, proof[QTPM_DAA_JOIN_PROOF_SIZE];
+    size_t len;
+    qtpm_daa_verifier *ver;
+    qtpm_daa_soft s;
+    CHECK(qtpm_daa_issuer_keygen(eisk, eipk));
+    CHECK(qtpm_daa_verifier_new(eipk, sizeof eipk, &ver));
+    CHECK(qtpm_daa_soft_init(&s, NULL, q));
+    qtpm_daa_tpm et = qtpm_daa_soft_tpm(&s);
+    CHECK(qtpm_daa_join_prove(&et, q, enonce, proof));
+    CHECK(qtpm_daa_join_verify(q, enonce, proof));
+    CHECK(qtpm_daa_issue(eisk, q, ecred));
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_daa_sign(&et, ecred, sizeof ecred, BSN, sizeof BSN, MSG, sizeof MSG, esig,
+                            sizeof esig, &len));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("ECDAA (soft TPM) Sign, with basename", v, runs);
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        CHECK(qtpm_daa_verify(ver, BSN, sizeof BSN, MSG, sizeof MSG, esig, len));
+        v[i] = now_ms() - t0;
+        cv[i] = cpu_acc;
+    }
+    st[ns++] = stats("ECDAA Verify, with basename", v, runs);
+    qtpm_daa_verifier_free(ver);
+    qtpm_ldaa_tpm_free(tpm);
+    qtpm_ldaa_ipk_free(pk);
+    qtpm_ldaa_issuer_free(iss);
+
+    static const struct {
+        const char *ours;
+        double seeds_ms;
+    } seeds[] = {{"LDAA Join (whole protocol)", 1240},
+                 {"LDAA Sign, with basename", 38900},
+                 {"LDAA Verify, with basename", 1200}};
+    for (int i = 0; i < ns; i++)
+        printf("%-52s median %9.3f ms  p90 %9.3f ms  cpu %9.3f ms\n", st[i].name, st[i].median,
+               st[i].p90, st[i].cpu);
+    printf("sizes: signature %d B; credential %d B; issuer public key %d B; join request %d B; "
+           "TPM key blob %d B\n",
+           QTPM_LDAA_SIG_SIZE, QTPM_LDAA_CRED_SIZE, QTPM_LDAA_IPK_SIZE, QTPM_LDAA_JOINREQ_SIZE,
+           QTPM_LDAA_TPMKEY_SIZE);
+    if (json) {
+        FILE *f = fopen(json, "w");
+        if (!f)
+            return 1;
+        fprintf(f, "{\n  \"scheme\": \"lattice DAA (docs/DAA.md)\",\n  \"runs\": %d,\n  \"join_runs\": %d,\n"
+                   "  \"unit\": \"ms\",\n  \"loadavg\": \"%s\",\n  \"results\": [\n", runs, jruns, load);
+        for (int i = 0; i < ns; i++)
+            fprintf(f, "    {\"name\": \"%s\", \"median\": %.4f, \"p90\": %.4f, \"cpu_median\": %.4f}%s\n",
+                    st[i].name, st[i].median, st[i].p90, st[i].cpu, i + 1 < ns ? "," : "");
+        fprintf(f, "  ],\n  \"sizes\": {\"signature\": %d, \"credential\": %d, "
+                   "\"issuer_public_key\": %d, \"issuer_secret_key\": %d, \"join_request\": %d, "
+                   "\"tpm_key\": %d},\n",
+                QTPM_LDAA_SIG_SIZE, QTPM_LDAA_CRED_SIZE, QTPM_LDAA_IPK_SIZE, QTPM_LDAA_ISK_SIZE,
+                QTPM_LDAA_JOINREQ_SIZE, QTPM_LDAA_TPMKEY_SIZE);
+        fprintf(f, "  \"seeds_ldaa_weak_ms\": {\"join\": 1240, \"sign\": 38900, \"verify\": 1200}\n}\n");
+        fclose(f);
+    }
+    if (md) {
+        FILE *f = fopen(md, "w");
+        if (!f)
+            return 1;
+        fprintf(f, "# Lattice DAA (qtpm-bench-daa --ldaa, %d runs; Join %d, keygen %d)\n\n", runs,
+                jruns, kruns);
+        fprintf(f, "Load average at the start: %s. Wall-clock median and p90; CPU: median CPU "
+                   "time of this process (everything runs in it; Join rows: wall only).\n\n",
+                load);
+        fprintf(f, "| operation | median ms | p90 ms | CPU ms |\n|---|---:|---:|---:|\n");
+        for (int i = 0; i < ns; i++)
+            fprintf(f, "| %s | %.3f | %.3f | %.3f |\n", st[i].name, st[i].median, st[i].p90,
+                    st[i].cpu);
+        fprintf(f, "\n| qtpm | qtpm ms | seeds' LDAA (weak, q = 3329) ms | seeds / qtpm |\n"
+                   "|---|---:|---:|---:|\n");
+        for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+            for (int j = 0; j < ns; j++)
+                if (!strcmp(st[j].name, seeds[i].ours))
+                    fprintf(f, "| %s | %.3f | %.0f | %.0f× |\n", seeds[i].ours, st[j].median,
+                            seeds[i].seeds_ms, seeds[i].seeds_ms / st[j].median);
+        fprintf(f, "\nSizes: signature %d B; credential %d B; issuer public key %d B; issuer "
+                   "secret key %d B; join request %d B; TPM key blob %d B.\n",
+                QTPM_LDAA_SIG_SIZE, QTPM_LDAA_CRED_SIZE, QTPM_LDAA_IPK_SIZE, QTPM_LDAA_ISK_SIZE,
+                QTPM_LDAA_JOINREQ_SIZE, QTPM_LDAA_TPMKEY_SIZE);
+        fclose(f);
+    }
+    free(ipk);
+    free(sig);
+    free(sigb);
+    free(req);
+    free(cred);
+    free(v);
+    free(cv);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int runs = 50;
+    int ldaa = 0;
     const char *json = NULL, *md = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--runs") && i + 1 < argc)
@@ -98,8 +316,10 @@ int main(int argc, char **argv)
             json = argv[++i];
         else if (!strcmp(argv[i], "--md") && i + 1 < argc)
             md = argv[++i];
+        else if (!strcmp(argv[i], "--ldaa"))
+            ldaa = 1;
         else {
-            fprintf(stderr, "usage: qtpm-bench-daa [--runs N] [--json FILE] [--md FILE]\n");
+            fprintf(stderr, "usage: qtpm-bench-daa [--ldaa] [--runs N] [--json FILE] [--md FILE]\n");
             return 2;
         }
     }
@@ -112,6 +332,8 @@ int main(int argc, char **argv)
             load[strcspn(load, "\n")] = 0;
         fclose(la);
     }
+    if (ldaa)
+        return run_ldaa(runs, json, md, load);
     double *v = calloc((size_t)runs, sizeof *v);
     cv = calloc((size_t)runs, sizeof *cv);
     stat st[24];

@@ -62,4 +62,22 @@ int qtpm_mlkem_encaps(qtpm_mlkem_set set, const uint8_t *ek, size_t ek_len, uint
 int qtpm_mlkem_decaps(qtpm_mlkem_set set, const uint8_t *dk, size_t dk_len, const uint8_t *ct,
                       size_t ct_len, uint8_t ss[QTPM_MLKEM_SS_BYTES]);
 
+/* For a caller that holds its keys itself (qtpm-provider). FIPS 203 §7.2 and
+ * §7.3 require the input checks before Encaps/Decaps run, but not by the
+ * party that runs them nor at every execution: the assurance may come from
+ * elsewhere. So:
+ * - encaps_checked: Algorithm 20 on an ek that already passed
+ *   qtpm_mlkem_check_ek (when it was received); only the length is checked
+ *   again.
+ * - decaps_generated: Algorithm 21 on a full dk that this library's KeyGen
+ *   (qtpm_mlkem_keygen / _keygen_internal / _keygen_from_seed) wrote and the
+ *   caller has held since — its H(ek) is right by construction, so the §7.3
+ *   hash check (one SHA3-256 over ek) is left out; the length checks remain.
+ *   Never for a dk that came from outside. */
+int qtpm_mlkem_encaps_checked(qtpm_mlkem_set set, const uint8_t *ek, size_t ek_len, uint8_t *ct,
+                              uint8_t ss[QTPM_MLKEM_SS_BYTES]);
+int qtpm_mlkem_decaps_generated(qtpm_mlkem_set set, const uint8_t *dk, size_t dk_len,
+                                const uint8_t *ct, size_t ct_len,
+                                uint8_t ss[QTPM_MLKEM_SS_BYTES]);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ldaa_cli.h"
 #include "qtpm/daa.h"
 #include "qtpm/daa_host.h"
 #include "qtpm/tss_cmd.h"
@@ -37,11 +38,22 @@ static const char usage[] =
     "  host-request --key OUT --request OUT    new DAA key; its join request\n"
     "  host-respond --key FILE --challenge FILE --response OUT\n"
     "  host-finish --key FILE --ipk FILE --credential-msg FILE --credential OUT\n"
-    "  host-sign --key FILE --credential FILE --msg FILE [--basename TEXT] --sig OUT\n";
+    "  host-sign --key FILE --credential FILE --msg FILE [--basename TEXT] --sig OUT\n"
+    "lattice DAA (post-quantum; the TPM part is a software key file, docs/DAA.md):\n"
+    "  ldaa-issuer-keygen --isk OUT --ipk OUT  issuer key pair (ipk ~2 MB)\n"
+    "  ldaa-tpm-create --ipk FILE --key OUT    the TPM part's secret for this issuer\n"
+    "  ldaa-join-nonce --nonce OUT             issuer: a join challenge\n"
+    "  ldaa-join-request --key FILE --nonce FILE --request OUT     TPM: t and proof of s\n"
+    "  ldaa-join-issue --isk FILE --nonce FILE --request FILE --credential OUT\n"
+    "  ldaa-join-finish --ipk FILE --key FILE --credential FILE    host: check it\n"
+    "  ldaa-sign --ipk FILE --key FILE --credential FILE --msg FILE [--basename TEXT] --sig OUT\n"
+    "  ldaa-verify --ipk FILE --sig FILE --msg FILE [--basename TEXT] [--revoked FILE]\n"
+    "  ldaa-link SIG1 SIG2\n"
+    "  ldaa-export-secret --key FILE --revoked OUT   (an \"extracted\" key, for revocation)\n";
 
 typedef struct {
     const char *isk, *ipk, *request, *challenge, *state, *response, *credential, *cred_msg,
-        *sig, *msg, *basename, *key, *tcti, *rogue;
+        *sig, *msg, *basename, *key, *tcti, *rogue, *nonce, *revoked;
     const char *pos[2];
     int npos;
 } opts;
@@ -266,6 +278,7 @@ int main(int argc, char **argv)
         {"--sig", offsetof(opts, sig)},           {"--msg", offsetof(opts, msg)},
         {"--basename", offsetof(opts, basename)}, {"--key", offsetof(opts, key)},
         {"--tcti", offsetof(opts, tcti)},         {"--rogue", offsetof(opts, rogue)},
+        {"--nonce", offsetof(opts, nonce)},       {"--revoked", offsetof(opts, revoked)},
     };
     for (int i = 2; i < argc; i++) {
         size_t f = 0;
@@ -287,6 +300,15 @@ int main(int argc, char **argv)
     }
     if (o.basename && (strlen(o.basename) == 0 || strlen(o.basename) > QTPM_DAA_MAX_BASENAME)) {
         fprintf(stderr, "qtpm-daa: --basename must have 1 to %d bytes\n", QTPM_DAA_MAX_BASENAME);
+        return 2;
+    }
+    if (!strncmp(argv[1], "ldaa-", 5)) {
+        ldaa_cli_opts lo = {o.isk, o.ipk, o.nonce, o.request, o.credential, o.sig, o.msg,
+                            o.basename, o.key, o.revoked, {o.pos[0], o.pos[1]}, o.npos};
+        int rc = ldaa_cli(argv[1], &lo);
+        if (rc >= 0)
+            return rc;
+        fprintf(stderr, "qtpm-daa: unknown command %s\n%s", argv[1], usage);
         return 2;
     }
     return cmd(argv[1], &o);

@@ -17,21 +17,18 @@
  *   client share = ek, server share = ct, shared secret = ML-KEM ss.
  *
  * ML-KEM is ours (qtpm/mlkem.h, constant time, tests/ct). The classic halves
- * are OpenSSL's (default provider, through EVP in the provider's child library
- * context); their checks are RFC 8446 §4.2.8.2 (P-256 points: uncompressed,
- * on the curve — OpenSSL's import checks it) and §7.4.2 (X25519: OpenSSL
- * refuses an all-zero result). Every length is checked before a byte is read;
- * every secret intermediate is wiped.
+ * are OpenSSL's (the default provider's implementations in the provider's
+ * child library context, classic.c); their checks are RFC 8446 §4.2.8.2
+ * (P-256 points: uncompressed, on the curve — OpenSSL's import checks it) and
+ * §7.4.2 (X25519: OpenSSL refuses an all-zero result). Every length is checked
+ * before a byte is read; every secret intermediate is wiped.
  */
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/params.h>
 
 #include "provider_internal.h"
 #include "qtpm/common.h"
@@ -92,7 +89,7 @@ void qp_key_free(qp_key *k)
 {
     if (k == NULL)
         return;
-    EVP_PKEY_free(k->ec);
+    qp_classic_free(k->ec_impl, k->ec);
     if (k->has_priv) {
         OPENSSL_cleanse(k->seed, sizeof(k->seed));
         OPENSSL_cleanse(k->dk, qtpm_mlkem_dk_bytes(k->g->mlkem));
@@ -100,107 +97,12 @@ void qp_key_free(qp_key *k)
     OPENSSL_free(k);
 }
 
-static OSSL_LIB_CTX *libctx_of(const qp_key *k)
+/* Drops the classic half (its object wipes its private key). */
+static void drop_classic(qp_key *k)
 {
-    return k->prov != NULL ? k->prov->libctx : NULL;
-}
-
-/* ---- classic halves through EVP ---------------------------------------- */
-
-static EVP_PKEY *classic_generate(OSSL_LIB_CTX *libctx, qp_classic c)
-{
-    EVP_PKEY_CTX *ctx = NULL;
-    EVP_PKEY *pkey = NULL;
-
-    if (c == QP_CLASSIC_X25519)
-        ctx = EVP_PKEY_CTX_new_from_name(libctx, "X25519", NULL);
-    else
-        ctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", NULL);
-    if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0)
-        goto out;
-    if (c == QP_CLASSIC_P256 && EVP_PKEY_CTX_set_group_name(ctx, "P-256") <= 0)
-        goto out;
-    if (EVP_PKEY_keygen(ctx, &pkey) <= 0)
-        pkey = NULL;
-out:
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
-}
-
-/* The public value on the wire: 32 raw bytes (RFC 7748) or the uncompressed
- * point (RFC 8446 §4.2.8.2). Exactly len bytes or failure. */
-static int classic_public(const EVP_PKEY *pkey, uint8_t *out, size_t len)
-{
-    size_t got = 0;
-
-    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out, len,
-                                        &got) != 1)
-        return 0;
-    return got == len;
-}
-
-/* An EC public key on P-256 from its uncompressed encoding; NULL if the
- * encoding is not 0x04 ‖ x ‖ y or the point is not on the curve. */
-static EVP_PKEY *p256_from_point(OSSL_LIB_CTX *libctx, const uint8_t *pt, const uint8_t *priv)
-{
-    EVP_PKEY_CTX *ctx = NULL;
-    EVP_PKEY *pkey = NULL;
-    BIGNUM *d = NULL;
-    OSSL_PARAM_BLD *bld = NULL;
-    OSSL_PARAM *params = NULL;
-
-    if (pt[0] != 0x04)
-        return NULL;
-    bld = OSSL_PARAM_BLD_new();
-    if (bld == NULL)
-        goto out;
-    if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0) ||
-        !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, P256_POINT_LEN))
-        goto out;
-    if (priv != NULL) {
-        d = BN_secure_new();
-        if (d == NULL || BN_bin2bn(priv, P256_SCALAR_LEN, d) == NULL ||
-            !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d))
-            goto out;
-    }
-    params = OSSL_PARAM_BLD_to_param(bld);
-    ctx = EVP_PKEY_CTX_new_from_name(libctx, "EC", NULL);
-    if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0)
-        goto out;
-    if (EVP_PKEY_fromdata(ctx, &pkey,
-                          priv != NULL ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) <= 0)
-        pkey = NULL;
-out:
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    BN_clear_free(d);
-    return pkey;
-}
-
-static EVP_PKEY *classic_peer(OSSL_LIB_CTX *libctx, qp_classic c, const uint8_t *in)
-{
-    if (c == QP_CLASSIC_X25519)
-        return EVP_PKEY_new_raw_public_key_ex(libctx, "X25519", NULL, in, X25519_LEN);
-    return p256_from_point(libctx, in, NULL);
-}
-
-/* ECDH of priv with peer into exactly len bytes (OpenSSL checks the peer,
- * EVP_PKEY_derive_set_peer, and refuses X25519's all-zero output). */
-static int classic_derive(OSSL_LIB_CTX *libctx, EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *out,
-                          size_t len)
-{
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(libctx, priv, NULL);
-    size_t got = len;
-    int ok = 0;
-
-    if (ctx != NULL && EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
-        EVP_PKEY_derive(ctx, out, &got) > 0 && got == len)
-        ok = 1;
-    EVP_PKEY_CTX_free(ctx);
-    if (!ok)
-        OPENSSL_cleanse(out, len);
-    return ok;
+    qp_classic_free(k->ec_impl, k->ec);
+    k->ec = NULL;
+    k->ec_impl = NULL;
 }
 
 /* ---- keys ---------------------------------------------------------------- */
@@ -217,6 +119,8 @@ static int key_made(qp_key *k, int ok)
 {
     if (!ok) {
         wipe_secrets(k);
+        drop_classic(k);
+        k->has_pub = k->has_priv = 0;
         return 0;
     }
     k->has_pub = k->has_priv = 1;
@@ -227,11 +131,16 @@ int qp_key_generate(qp_key *k)
 {
     const qp_group *g = k->g;
 
+    drop_classic(k);
     if (qtpm_mlkem_keygen(g->mlkem, k->ek, k->dk, k->seed) != QTPM_OK)
         goto fail;
     if (g->classic != QP_CLASSIC_NONE) {
-        k->ec = classic_generate(libctx_of(k), g->classic);
-        if (k->ec == NULL)
+        k->ec_impl = qp_classic_get(k->prov, g->classic);
+        if (k->ec_impl == NULL)
+            goto fail;
+        k->ec = qp_classic_generate(k->ec_impl);
+        /* The public value is encoded once, here: every share copies it. */
+        if (k->ec == NULL || !qp_classic_public(k->ec_impl, k->ec, k->ec_pub, g->ecdh_pub_len))
             goto fail;
     }
     return key_made(k, 1);
@@ -259,22 +168,15 @@ int qp_private_encode(const qp_key *k, uint8_t *out, size_t out_len)
     const qp_group *g = k->g;
     uint8_t *c = out + QTPM_MLKEM_SEED_BYTES;
     size_t clen = out_len - QTPM_MLKEM_SEED_BYTES;
-    BIGNUM *d = NULL;
     int ok = 0;
 
     if (!k->has_priv || out_len != qp_private_len(g))
         return 0;
     memcpy(out, k->seed, QTPM_MLKEM_SEED_BYTES);
-    if (g->classic == QP_CLASSIC_X25519) {
-        size_t got = clen;
-        ok = EVP_PKEY_get_raw_private_key(k->ec, c, &got) == 1 && got == clen;
-    } else if (g->classic == QP_CLASSIC_P256) {
-        ok = EVP_PKEY_get_bn_param(k->ec, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
-             BN_bn2binpad(d, c, (int)clen) == (int)clen;
-        BN_clear_free(d);
-    } else {
+    if (g->classic != QP_CLASSIC_NONE)
+        ok = k->ec != NULL && qp_classic_private(k->ec_impl, k->ec, c, clen);
+    else
         ok = 1;
-    }
     if (!ok)
         OPENSSL_cleanse(out, out_len);
     return ok;
@@ -311,17 +213,24 @@ int qp_key_from_private(qp_key *k, const uint8_t *in, size_t in_len)
 
     if (in_len != qp_private_len(g))
         return 0;
+    drop_classic(k);
     memcpy(k->seed, in, QTPM_MLKEM_SEED_BYTES);
     if (qtpm_mlkem_keygen_from_seed(g->mlkem, k->seed, k->ek, k->dk) != QTPM_OK)
         goto fail;
+    if (g->classic != QP_CLASSIC_NONE) {
+        k->ec_impl = qp_classic_get(k->prov, g->classic);
+        if (k->ec_impl == NULL)
+            goto fail;
+    }
     if (g->classic == QP_CLASSIC_X25519) {
-        k->ec = EVP_PKEY_new_raw_private_key_ex(libctx_of(k), "X25519", NULL, c, X25519_LEN);
+        k->ec = qp_classic_from_private(k->ec_impl, c, X25519_LEN, NULL, 0);
     } else if (g->classic == QP_CLASSIC_P256) {
         if (!p256_point_of(c, pt))
             goto fail;
-        k->ec = p256_from_point(libctx_of(k), pt, c);
+        k->ec = qp_classic_from_private(k->ec_impl, c, P256_SCALAR_LEN, pt, P256_POINT_LEN);
     }
-    if (g->classic != QP_CLASSIC_NONE && k->ec == NULL)
+    if (g->classic != QP_CLASSIC_NONE &&
+        (k->ec == NULL || !qp_classic_public(k->ec_impl, k->ec, k->ec_pub, g->ecdh_pub_len)))
         goto fail;
     return key_made(k, 1);
 fail:
@@ -337,16 +246,17 @@ int qp_share_encode(const qp_key *k, uint8_t *out, size_t out_len)
     if (!k->has_pub || out_len != g->share_len)
         return 0;
     memcpy(out + mlkem_off(g), k->ek, g->ek_len);
-    if (g->classic != QP_CLASSIC_NONE &&
-        !classic_public(k->ec, out + ecdh_off(g, g->ek_len), g->ecdh_pub_len))
-        return 0;
+    if (g->classic != QP_CLASSIC_NONE)
+        memcpy(out + ecdh_off(g, g->ek_len), k->ec_pub, g->ecdh_pub_len);
     return 1;
 }
 
 int qp_share_decode(qp_key *k, const uint8_t *in, size_t in_len)
 {
     const qp_group *g = k->g;
-    EVP_PKEY *ec = NULL;
+    const qp_classic_impl *im = NULL;
+    const uint8_t *pub = in + ecdh_off(g, g->ek_len);
+    void *ec = NULL;
 
     if (in == NULL || in_len != g->share_len)
         return 0;
@@ -354,14 +264,20 @@ int qp_share_decode(qp_key *k, const uint8_t *in, size_t in_len)
     if (qtpm_mlkem_check_ek(g->mlkem, in + mlkem_off(g), g->ek_len) != QTPM_OK)
         return 0;
     if (g->classic != QP_CLASSIC_NONE) {
-        ec = classic_peer(libctx_of(k), g->classic, in + ecdh_off(g, g->ek_len));
+        im = qp_classic_get(k->prov, g->classic);
+        ec = im != NULL ? qp_classic_from_public(im, pub, g->ecdh_pub_len) : NULL;
         if (ec == NULL)
             return 0;
     }
-    /* A key is either a fresh peer key or replaced whole. */
-    EVP_PKEY_free(k->ec);
-    wipe_secrets(k);
+    /* A key is either a fresh peer key or replaced whole (the server's is a
+     * parameters-only key, with no secrets to wipe). */
+    drop_classic(k);
+    if (k->has_priv)
+        wipe_secrets(k);
     k->ec = ec;
+    k->ec_impl = im;
+    if (ec != NULL)
+        memcpy(k->ec_pub, pub, g->ecdh_pub_len);
     memcpy(k->ek, in + mlkem_off(g), g->ek_len);
     k->has_pub = 1;
     k->has_priv = 0;
@@ -388,23 +304,29 @@ int qp_encapsulate(const qp_key *peer, uint8_t *reply, uint8_t *ss)
 {
     const qp_group *g = peer->g;
     uint8_t ss_k[QTPM_MLKEM_SS_BYTES], ss_e[32];
-    EVP_PKEY *eph = NULL;
+    const qp_classic_impl *im = peer->ec_impl;
+    void *eph = NULL;
     int ok = 0;
 
-    if (!peer->has_pub)
+    if (!peer->has_pub || (g->classic != QP_CLASSIC_NONE && (im == NULL || peer->ec == NULL)))
         return 0;
-    if (qtpm_mlkem_encaps(g->mlkem, peer->ek, g->ek_len, reply + mlkem_off(g), ss_k) != QTPM_OK)
+    /* peer->ek passed the §7.2 modulus check when the share was decoded
+     * (qp_share_decode, the only way a key gets a public part without its
+     * private one); a generated key's ek is well formed by construction. */
+    if (qtpm_mlkem_encaps_checked(g->mlkem, peer->ek, g->ek_len, reply + mlkem_off(g), ss_k) !=
+        QTPM_OK)
         goto out;
     if (g->classic != QP_CLASSIC_NONE) {
-        eph = classic_generate(libctx_of(peer), g->classic);
-        if (eph == NULL || !classic_public(eph, reply + ecdh_off(g, g->ct_len), g->ecdh_pub_len) ||
-            !classic_derive(libctx_of(peer), eph, peer->ec, ss_e, g->ecdh_ss_len))
+        eph = qp_classic_generate(im);
+        if (eph == NULL ||
+            !qp_classic_public(im, eph, reply + ecdh_off(g, g->ct_len), g->ecdh_pub_len) ||
+            !qp_classic_derive(im, eph, peer->ec, ss_e, g->ecdh_ss_len))
             goto out;
     }
     join_secret(g, ss_k, ss_e, ss);
     ok = 1;
 out:
-    EVP_PKEY_free(eph);
+    qp_classic_free(im, eph);
     OPENSSL_cleanse(ss_k, sizeof(ss_k));
     OPENSSL_cleanse(ss_e, sizeof(ss_e));
     if (!ok) {
@@ -418,28 +340,34 @@ int qp_decapsulate(const qp_key *k, const uint8_t *reply, size_t reply_len, uint
 {
     const qp_group *g = k->g;
     uint8_t ss_k[QTPM_MLKEM_SS_BYTES], ss_e[32];
-    EVP_PKEY *peer = NULL;
+    const qp_classic_impl *im = k->ec_impl;
+    void *peer = NULL;
     int ok = 0;
 
     /* A ciphertext of the wrong length for the group is refused before any
      * byte of it is read (draft-ietf-tls-ecdhe-mlkem §3.1.2). */
-    if (!k->has_priv || reply == NULL || reply_len != g->reply_len)
+    if (!k->has_priv || reply == NULL || reply_len != g->reply_len ||
+        (g->classic != QP_CLASSIC_NONE && (im == NULL || k->ec == NULL)))
         return 0;
     if (g->classic != QP_CLASSIC_NONE) {
-        peer = classic_peer(libctx_of(k), g->classic, reply + ecdh_off(g, g->ct_len));
-        if (peer == NULL ||
-            !classic_derive(libctx_of(k), k->ec, peer, ss_e, g->ecdh_ss_len))
+        peer = qp_classic_from_public(im, reply + ecdh_off(g, g->ct_len), g->ecdh_pub_len);
+        if (peer == NULL || !qp_classic_derive(im, k->ec, peer, ss_e, g->ecdh_ss_len))
             goto out;
     }
     /* Implicit rejection (FIPS 203 Algorithm 18): a wrong ciphertext of the
-     * right length gives a pseudo-random secret, in constant time. */
-    if (qtpm_mlkem_decaps(g->mlkem, k->dk, qtpm_mlkem_dk_bytes(g->mlkem), reply + mlkem_off(g),
-                          g->ct_len, ss_k) != QTPM_OK)
+     * right length gives a pseudo-random secret, in constant time.
+     * k->dk was written by qtpm_mlkem_keygen / _keygen_from_seed in
+     * qp_key_generate / qp_key_from_private and never comes from outside (the
+     * private import form is the seed), so the §7.3 hash check is left out
+     * (FIPS 203 §7.3: the decapsulating party need not check at every
+     * execution when assurance comes otherwise; docs/PROVIDER.md). */
+    if (qtpm_mlkem_decaps_generated(g->mlkem, k->dk, qtpm_mlkem_dk_bytes(g->mlkem),
+                                    reply + mlkem_off(g), g->ct_len, ss_k) != QTPM_OK)
         goto out;
     join_secret(g, ss_k, ss_e, ss);
     ok = 1;
 out:
-    EVP_PKEY_free(peer);
+    qp_classic_free(im, peer);
     OPENSSL_cleanse(ss_k, sizeof(ss_k));
     OPENSSL_cleanse(ss_e, sizeof(ss_e));
     if (!ok)

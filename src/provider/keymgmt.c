@@ -76,7 +76,8 @@ static int km_match(const void *a, const void *b, int selection)
      * compares the public keys too (they are derived from the private). */
     if (!x->has_pub || !y->has_pub || memcmp(x->ek, y->ek, x->g->ek_len) != 0)
         return 0;
-    if (x->g->classic != QP_CLASSIC_NONE && EVP_PKEY_eq(x->ec, y->ec) != 1)
+    if (x->g->classic != QP_CLASSIC_NONE &&
+        memcmp(x->ec_pub, y->ec_pub, x->g->ecdh_pub_len) != 0)
         return 0;
     return 1;
 }
@@ -325,12 +326,16 @@ static void *km_dup(const void *keydata, int selection)
         k->has_priv = 1;
     }
     if (src->ec != NULL && (k->has_pub || k->has_priv)) {
-        /* The classic key is shared: nothing changes it after creation. */
-        if (!EVP_PKEY_up_ref(src->ec)) {
+        /* The classic half is copied by its provider, with the same parts. */
+        k->ec = qp_classic_dup(src->ec_impl, src->ec,
+                               (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) |
+                                   OSSL_KEYMGMT_SELECT_ALL_PARAMETERS);
+        if (k->ec == NULL) {
             qp_key_free(k);
             return NULL;
         }
-        k->ec = src->ec;
+        k->ec_impl = src->ec_impl;
+        memcpy(k->ec_pub, src->ec_pub, sizeof(k->ec_pub));
     }
     return k;
 }

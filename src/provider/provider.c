@@ -12,6 +12,8 @@
  * into its own context, so X25519 and P-256 come from OpenSSL's default
  * provider — the application must load it too (openssl.cnf, or
  * `-provider default -provider qtpm`), as any TLS use needs it for ciphers.
+ * Their methods are fetched once per provider context, at first use
+ * (classic.c).
  */
 #include <string.h>
 
@@ -175,6 +177,8 @@ static void qp_teardown(void *vprov)
     if (prov == NULL)
         return;
     qp_tpm_teardown(prov);
+    /* The classic methods hold references into the child context: first. */
+    qp_classic_teardown(prov);
     OSSL_LIB_CTX_free(prov->libctx);
     OPENSSL_free(prov);
 }
@@ -197,7 +201,8 @@ int qtpm_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         return 0;
     prov->handle = handle;
     prov->libctx = OSSL_LIB_CTX_new_child(handle, in);
-    if (prov->libctx == NULL || !qp_tpm_setup(prov, handle, in)) {
+    if (prov->libctx == NULL || !qp_classic_setup(prov) || !qp_tpm_setup(prov, handle, in)) {
+        qp_classic_teardown(prov);
         OSSL_LIB_CTX_free(prov->libctx);
         OPENSSL_free(prov);
         return 0;

@@ -7,7 +7,8 @@
  * MLKEM1024 (draft-ietf-tls-mlkem).
  *
  * The pieces: groups.c (the group table and the wire layouts: split and join of
- * shares, ciphertexts and secrets), keymgmt.c (the KEYMGMT operation: one
+ * shares, ciphertexts and secrets), classic.c (the X25519 / P-256 halves on the
+ * default provider's implementations, fetched once per provider context), keymgmt.c (the KEYMGMT operation: one
  * algorithm per group), kem.c (the KEM operation: encapsulate/decapsulate),
  * provider.c (the dispatch tables, the TLS-GROUP capability and the child
  * library context in which the classic halves run on OpenSSL's default
@@ -59,15 +60,36 @@ extern const qp_group qp_groups[QP_NGROUPS];
 const qp_group *qp_group_by_name(const char *name);
 
 /* The provider's context: its handle and a child library context of the
- * application's one, in which the classic halves are fetched. */
+ * application's one, in which the classic halves are fetched (once: classic). */
 typedef struct {
     const OSSL_CORE_HANDLE *handle;
     OSSL_LIB_CTX *libctx;
-    struct qp_tpm *tpm; /* TPM-resident keys' connection (tpmkey.c) */
+    struct qp_tpm *tpm;             /* TPM-resident keys' connection (tpmkey.c) */
+    struct qp_classic_cache *classic; /* classic.c */
 } qp_provctx;
 
-/* A key of one group. Secrets (dk, the classic private key inside ec) are
- * wiped when the key is freed. */
+/* classic.c: X25519 and P-256 ECDH by the implementing provider's own
+ * functions. A classic key is that provider's key object (void *). Every
+ * function returns 1/0 or the object/NULL; outputs are wiped on failure. */
+typedef struct qp_classic_impl qp_classic_impl;
+int qp_classic_setup(qp_provctx *prov);
+void qp_classic_teardown(qp_provctx *prov);
+const qp_classic_impl *qp_classic_get(qp_provctx *prov, qp_classic which);
+void *qp_classic_generate(const qp_classic_impl *im);
+void *qp_classic_from_public(const qp_classic_impl *im, const uint8_t *pub, size_t len);
+void *qp_classic_from_private(const qp_classic_impl *im, const uint8_t *priv, size_t priv_len,
+                              const uint8_t *pub, size_t pub_len);
+int qp_classic_public(const qp_classic_impl *im, void *kd, uint8_t *out, size_t len);
+int qp_classic_private(const qp_classic_impl *im, void *kd, uint8_t *out, size_t len);
+int qp_classic_derive(const qp_classic_impl *im, void *priv, void *peer, uint8_t *out,
+                      size_t len);
+void *qp_classic_dup(const qp_classic_impl *im, const void *kd, int selection);
+void qp_classic_free(const qp_classic_impl *im, void *kd);
+
+#define QP_ECDH_PUB_MAX 65 /* the P-256 uncompressed point; X25519's is 32 */
+
+/* A key of one group. Secrets (seed, dk, the classic private key inside ec)
+ * are wiped when the key is freed. */
 typedef struct {
     const qp_group *g;
     qp_provctx *prov;
@@ -75,7 +97,9 @@ typedef struct {
     uint8_t ek[QTPM_MLKEM_MAX_EK_BYTES];
     uint8_t seed[QTPM_MLKEM_SEED_BYTES]; /* d ‖ z, kept for export */
     uint8_t dk[QTPM_MLKEM_MAX_DK_BYTES]; /* expanded once, for decapsulation */
-    EVP_PKEY *ec; /* X25519 or P-256 key of the default provider, or NULL */
+    const qp_classic_impl *ec_impl;      /* who made ec */
+    void *ec; /* X25519 or P-256 key object of the default provider, or NULL */
+    uint8_t ec_pub[QP_ECDH_PUB_MAX]; /* its public value as on the wire (ecdh_pub_len) */
 } qp_key;
 
 /* groups.c: the layouts. Every function returns 1 on success, 0 on failure

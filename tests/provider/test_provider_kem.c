@@ -592,6 +592,88 @@ static void keygen_wrong_group_name(void **state)
     EVP_PKEY_CTX_free(c);
 }
 
+/* The checked entry points the provider uses (qtpm_mlkem_encaps_checked,
+ * qtpm_mlkem_decaps_generated) compute what the fully checking ones do, on a
+ * good and on a tampered ciphertext, and still refuse wrong lengths. */
+static void mlkem_checked_paths(void **state)
+{
+    static const qtpm_mlkem_set sets[] = {QTPM_MLKEM_512, QTPM_MLKEM_768, QTPM_MLKEM_1024};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+        qtpm_mlkem_set set = sets[i];
+        size_t ekl = qtpm_mlkem_ek_bytes(set), dkl = qtpm_mlkem_dk_bytes(set);
+        size_t ctl = qtpm_mlkem_ct_bytes(set);
+        uint8_t ek[QTPM_MLKEM_MAX_EK_BYTES], dk[QTPM_MLKEM_MAX_DK_BYTES];
+        uint8_t ct[QTPM_MLKEM_MAX_CT_BYTES], ss[32], ss_full[32], ss_gen[32];
+
+        assert_int_equal(qtpm_mlkem_keygen(set, ek, dk, NULL), QTPM_OK);
+        assert_int_equal(qtpm_mlkem_encaps_checked(set, ek, ekl, ct, ss), QTPM_OK);
+        for (int tamper = 0; tamper < 2; tamper++) {
+            if (tamper)
+                ct[ctl / 2] ^= 0x10;
+            assert_int_equal(qtpm_mlkem_decaps(set, dk, dkl, ct, ctl, ss_full), QTPM_OK);
+            assert_int_equal(qtpm_mlkem_decaps_generated(set, dk, dkl, ct, ctl, ss_gen), QTPM_OK);
+            assert_memory_equal(ss_full, ss_gen, 32);
+            if (tamper)
+                assert_memory_not_equal(ss, ss_gen, 32); /* implicit rejection */
+            else
+                assert_memory_equal(ss, ss_gen, 32);
+        }
+        assert_int_equal(qtpm_mlkem_encaps_checked(set, ek, ekl - 1, ct, ss), QTPM_E_LENGTH);
+        assert_int_equal(qtpm_mlkem_decaps_generated(set, dk, dkl, ct, ctl - 1, ss),
+                         QTPM_E_LENGTH);
+        assert_int_equal(qtpm_mlkem_decaps_generated(set, dk, QTPM_MLKEM_SEED_BYTES, ct, ctl, ss),
+                         QTPM_E_LENGTH);
+        /* The full path still refuses a dk whose H(ek) is wrong. */
+        dk[dkl - 64] ^= 1;
+        assert_int_equal(qtpm_mlkem_decaps(set, dk, dkl, ct, ctl, ss), QTPM_E_INVALID);
+    }
+}
+
+/* A P-256 point in OpenSSL's "hybrid" form (0x06/0x07, same length as the
+ * uncompressed one) is refused: RFC 8446 §4.2.8.2 allows only 0x04. */
+static void p256_hybrid_point_form(void **state)
+{
+    EVP_PKEY *k, *p;
+    uint8_t *share;
+    size_t sl;
+
+    (void)state;
+    sl = key_and_peer("SecP256r1MLKEM768", &k, &share, &p);
+    assert_non_null(p);
+    EVP_PKEY_free(p);
+    share[0] = (uint8_t)(0x06 | (share[64] & 1));
+    assert_null(peer_key("SecP256r1MLKEM768", share, sl));
+    free_exchange(k, share, NULL);
+}
+
+/* EVP_PKEY_dup of a key pair copies both halves (the classic one through its
+ * provider's dup): the copy decapsulates what was made for the original,
+ * and the original still works after the copy is gone. */
+static void dup_key_pair(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NWANT; i++) {
+        EVP_PKEY *k, *p, *d;
+        uint8_t *share, ct[2048], ss1[64], ss2[64], ss3[64];
+        size_t ctl = 0, n1, n2 = 0, n3 = 0;
+
+        key_and_peer(want[i].name, &k, &share, &p);
+        d = EVP_PKEY_dup(k);
+        assert_non_null(d);
+        assert_int_equal(EVP_PKEY_eq(k, d), 1);
+        n1 = encaps(p, ct, &ctl, ss1);
+        assert_true(decaps(d, ct, ctl, ss2, &n2));
+        EVP_PKEY_free(d);
+        assert_true(decaps(k, ct, ctl, ss3, &n3));
+        assert_int_equal(n1, n2);
+        assert_memory_equal(ss1, ss2, n1);
+        assert_memory_equal(ss1, ss3, n1);
+        free_exchange(k, share, p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +688,9 @@ int main(void)
         cmocka_unit_test(kat_mlkem_alone),
         cmocka_unit_test(tls_group_capability),
         cmocka_unit_test(keygen_wrong_group_name),
+        cmocka_unit_test(mlkem_checked_paths),
+        cmocka_unit_test(p256_hybrid_point_form),
+        cmocka_unit_test(dup_key_pair),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -193,6 +193,28 @@ int qtpm_mlkem_encaps(qtpm_mlkem_set set, const uint8_t *ek, size_t ek_len, uint
     return rc;
 }
 
+/* Algorithm 20 for an ek whose §7.2 modulus check the caller made when it
+ * received it (§7.2: the check need not run with every Encaps). */
+int qtpm_mlkem_encaps_checked(qtpm_mlkem_set set, const uint8_t *ek, size_t ek_len, uint8_t *ct,
+                              uint8_t ss[QTPM_MLKEM_SS_BYTES])
+{
+    const mlkem_params *prm = mlkem_params_of(set);
+    uint8_t m[MLKEM_SYMBYTES];
+    int rc;
+
+    if (!prm)
+        return QTPM_E_PARAM;
+    if (ek_len != prm->ek_bytes)
+        return QTPM_E_LENGTH;
+    if (!ek)
+        return QTPM_E_PARAM;
+    rc = qtpm_random_bytes(m, sizeof(m));
+    if (rc == QTPM_OK)
+        rc = encaps_checked(prm, ek, m, ct, ss);
+    qtpm_memzero(m, sizeof(m));
+    return rc;
+}
+
 /* FIPS 203 Algorithm 18 on a full, checked dk. */
 static void decaps_core(const mlkem_params *prm, const uint8_t *dk, const uint8_t *ct,
                         uint8_t ss[MLKEM_SYMBYTES])
@@ -250,5 +272,24 @@ int qtpm_mlkem_decaps(qtpm_mlkem_set set, const uint8_t *dk, size_t dk_len, cons
     } else {
         decaps_core(prm, dk, ct, ss);
     }
+    return QTPM_OK;
+}
+
+/* Algorithm 21 on a dk written by this library's KeyGen_internal (Algorithm
+ * 16: dk = dk_PKE ‖ ek ‖ H(ek) ‖ z with H(ek) computed there) and held by the
+ * caller since: §7.3 checks 1 and 2 (lengths) run, check 3 (hash) would
+ * recompute the H(ek) that keygen_into_dk stored and is left out. */
+int qtpm_mlkem_decaps_generated(qtpm_mlkem_set set, const uint8_t *dk, size_t dk_len,
+                                const uint8_t *ct, size_t ct_len,
+                                uint8_t ss[QTPM_MLKEM_SS_BYTES])
+{
+    const mlkem_params *prm = mlkem_params_of(set);
+    if (!prm)
+        return QTPM_E_PARAM;
+    if (ct_len != prm->ct_bytes || dk_len != prm->dk_bytes)
+        return QTPM_E_LENGTH;
+    if (!dk || !ct || !ss)
+        return QTPM_E_PARAM;
+    decaps_core(prm, dk, ct, ss);
     return QTPM_OK;
 }

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ldaa_cli.c — the `qtpm-daa ldaa-*` subcommands (main.c dispatches here):
+ * the lattice DAA's issuer, the TPM part (a software module in this
+ * release: its key is a file, docs/DAA.md), host, verifier and linker, one
+ * process per step, every object a binary file in the formats of
+ * qtpm/ldaa.h. Exit status as main.c's: 0 success (verify: valid; link:
+ * linked), 1 check failed, 2 usage, 3 other errors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ldaa_cli.h"
+#include "qtpm/common.h"
+#include "qtpm/ldaa.h"
+
+/* Reads a file of exactly want bytes (want 0: any size up to cap). */
+static uint8_t *slurp(const char *path, size_t cap, size_t *len)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (f == NULL) {
+        fprintf(stderr, "qtpm-daa: cannot read %s\n", path ? path : "(missing option)");
+        return NULL;
+    }
+    uint8_t *buf = malloc(cap + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return NULL;
+    }
+    *len = fread(buf, 1, cap + 1, f);
+    fclose(f);
+    if (*len > cap) {
+        fprintf(stderr, "qtpm-daa: %s is larger than %zu bytes\n", path, cap);
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static int spill(const char *path, const uint8_t *buf, size_t len)
+{
+    FILE *f = path ? fopen(path, "wb") : NULL;
+    if (f == NULL || fwrite(buf, 1, len, f) != len) {
+        fprintf(stderr, "qtpm-daa: cannot write %s\n", path ? path : "(missing option)");
+        if (f)
+            fclose(f);
+        return 3;
+    }
+    return fclose(f) == 0 ? 0 : 3;
+}
+
+static int fail(const char *what, int rc)
+{
+    fprintf(stderr, "qtpm-daa: %s: %s\n", what, qtpm_daa_strerror(rc));
+    return 3;
+}
+
+static int load_pk(const char *path, qtpm_ldaa_ipk **pk)
+{
+    size_t len;
+    uint8_t *b = slurp(path, QTPM_LDAA_IPK_SIZE, &len);
+    if (b == NULL)
+        return 3;
+    int rc = qtpm_ldaa_ipk_load(pk, b, len);
+    free(b);
+    return rc ? fail("issuer public key", rc) : 0;
+}
+
+static int load_tpm(const char *path, qtpm_ldaa_tpm **tpm)
+{
+    size_t len;
+    uint8_t *b = slurp(path, QTPM_LDAA_TPMKEY_SIZE, &len);
+    if (b == NULL)
+        return 3;
+    int rc = qtpm_ldaa_tpm_load(tpm, b, len);
+    qtpm_memzero(b, len);
+    free(b);
+    return rc ? fail("TPM key", rc) : 0;
+}
+
+int ldaa_cli(const char *name, const ldaa_cli_opts *o)
+{
+    int rc, w = 3;
+    size_t l1, l2, l3;
+    if (!strcmp(name, "ldaa-issuer-keygen")) {
+        uint8_t isk[QTPM_LDAA_ISK_SIZE], *ipk = malloc(QTPM_LDAA_IPK_SIZE);
+        if (ipk == NULL)
+            return 3;
+        if ((rc = qtpm_ldaa_issuer_keygen(isk, ipk, QTPM_LDAA_IPK_SIZE)) != 0)
+            w = fail("keygen", rc);
+        else
+            w = spill(o->isk, isk, sizeof isk) || spill(o->ipk, ipk, QTPM_LDAA_IPK_SIZE) ? 3 : 0;
+        qtpm_memzero(isk, sizeof isk);
+        free(ipk);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-tpm-create")) {
+        uint8_t *ipk = slurp(o->ipk, QTPM_LDAA_IPK_SIZE, &l1), key[QTPM_LDAA_TPMKEY_SIZE];
+        qtpm_ldaa_tpm *tpm;
+        if (ipk == NULL)
+            return 3;
+        if ((rc = qtpm_ldaa_tpm_create(&tpm, ipk, l1)) != 0) {
+            free(ipk);
+            return fail("TPM key", rc);
+        }
+        free(ipk);
+        qtpm_ldaa_tpm_save(tpm, key);
+        qtpm_ldaa_tpm_free(tpm);
+        w = spill(o->key, key, sizeof key);
+        qtpm_memzero(key, sizeof key);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-join-nonce")) {
+        uint8_t n[QTPM_LDAA_NONCE_SIZE];
+        if ((rc = qtpm_ldaa_join_nonce(n)) != 0)
+            return fail("nonce", rc);
+        return spill(o->nonce, n, sizeof n);
+    }
+    if (!strcmp(name, "ldaa-join-request")) {
+        qtpm_ldaa_tpm *tpm;
+        uint8_t *n = slurp(o->nonce, QTPM_LDAA_NONCE_SIZE, &l1);
+        if (n == NULL)
+            return 3;
+        if (l1 != QTPM_LDAA_NONCE_SIZE) {
+            free(n);
+            return fail("nonce", QTPM_DAA_E_FORMAT);
+        }
+        if ((w = load_tpm(o->key, &tpm)) != 0) {
+            free(n);
+            return w;
+        }
+        uint8_t *req = malloc(QTPM_LDAA_JOINREQ_SIZE);
+        if (req && (rc = qtpm_ldaa_tpm_join_request(tpm, n, req)) == 0)
+            w = spill(o->request, req, QTPM_LDAA_JOINREQ_SIZE);
+        else
+            w = req ? fail("join request", rc) : 3;
+        qtpm_ldaa_tpm_free(tpm);
+        free(req);
+        free(n);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-join-issue")) {
+        uint8_t *isk = slurp(o->isk, QTPM_LDAA_ISK_SIZE, &l1);
+        uint8_t *n = slurp(o->nonce, QTPM_LDAA_NONCE_SIZE, &l2);
+        uint8_t *req = slurp(o->request, QTPM_LDAA_JOINREQ_SIZE, &l3);
+        uint8_t *cred = malloc(QTPM_LDAA_CRED_SIZE);
+        qtpm_ldaa_issuer *iss = NULL;
+        if (isk && n && req && cred) {
+            if (l2 != QTPM_LDAA_NONCE_SIZE)
+                w = fail("nonce", QTPM_DAA_E_FORMAT);
+            else if ((rc = qtpm_ldaa_issuer_load(&iss, isk, l1)) != 0)
+                w = fail("issuer secret key", rc);
+            else if ((rc = qtpm_ldaa_join_issue(iss, n, req, l3, cred, QTPM_LDAA_CRED_SIZE)) != 0)
+                w = fail("join request", rc);
+            else
+                w = spill(o->credential, cred, QTPM_LDAA_CRED_SIZE);
+        }
+        qtpm_ldaa_issuer_free(iss);
+        if (isk)
+            qtpm_memzero(isk, l1);
+        free(isk);
+        free(n);
+        free(req);
+        free(cred);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-join-finish") || !strcmp(name, "ldaa-sign")) {
+        qtpm_ldaa_ipk *pk = NULL;
+        qtpm_ldaa_tpm *tpm = NULL;
+        uint8_t *cred = NULL, *msg = NULL, *sig = NULL;
+        if ((w = load_pk(o->ipk, &pk)) != 0 || (w = load_tpm(o->key, &tpm)) != 0)
+            goto out;
+        w = 3;
+        if ((cred = slurp(o->credential, QTPM_LDAA_CRED_SIZE, &l1)) == NULL)
+            goto out;
+        if (!strcmp(name, "ldaa-join-finish")) {
+            rc = qtpm_ldaa_cred_check(pk, tpm, cred, l1);
+            if (rc) {
+                printf("credential INVALID: %s\n", qtpm_daa_strerror(rc));
+                w = 1;
+            } else {
+                printf("credential OK\n");
+                w = 0;
+            }
+            goto out;
+        }
+        if ((msg = slurp(o->msg, 1u << 24, &l2)) == NULL || (sig = malloc(QTPM_LDAA_SIG_SIZE)) == NULL)
+            goto out;
+        const char *bsn = o->basename;
+        rc = qtpm_ldaa_sign(pk, tpm, cred, l1, msg, l2, (const uint8_t *)bsn, bsn ? strlen(bsn) : 0,
+                            sig, QTPM_LDAA_SIG_SIZE);
+        w = rc ? fail("sign", rc) : spill(o->sig, sig, QTPM_LDAA_SIG_SIZE);
+    out:
+        if (cred)
+            qtpm_memzero(cred, l1);
+        free(cred);
+        free(msg);
+        free(sig);
+        qtpm_ldaa_tpm_free(tpm);
+        qtpm_ldaa_ipk_free(pk);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-verify")) {
+        qtpm_ldaa_ipk *pk = NULL;
+        uint8_t *sig = NULL, *msg = NULL, *rl = NULL;
+        size_t rll = 0;
+        if ((w = load_pk(o->ipk, &pk)) != 0)
+            return w;
+        w = 3;
+        if ((sig = slurp(o->sig, 2 * QTPM_LDAA_SIG_SIZE, &l1)) == NULL ||
+            (msg = slurp(o->msg, 1u << 24, &l2)) == NULL)
+            goto vout;
+        if (o->revoked) {
+            if ((rl = slurp(o->revoked, 1000 * QTPM_LDAA_REVOKED_SIZE, &rll)) == NULL)
+                goto vout;
+            if (rll % QTPM_LDAA_REVOKED_SIZE) {
+                w = fail("revocation list (not a multiple of the key size)", QTPM_DAA_E_FORMAT);
+                goto vout;
+            }
+        }
+        const char *bsn = o->basename;
+        rc = qtpm_ldaa_verify(pk, sig, l1, msg, l2, (const uint8_t *)bsn, bsn ? strlen(bsn) : 0,
+                              rl, rll / QTPM_LDAA_REVOKED_SIZE);
+        if (rc) {
+            printf("signature INVALID: %s\n", qtpm_daa_strerror(rc));
+            w = 1;
+        } else {
+            printf("signature OK (%s)\n", bsn ? "linkable under the basename" : "anonymous");
+            w = 0;
+        }
+    vout:
+        free(sig);
+        free(msg);
+        free(rl);
+        qtpm_ldaa_ipk_free(pk);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-link")) {
+        if (o->npos != 2)
+            return 2;
+        uint8_t *a = slurp(o->pos[0], 2 * QTPM_LDAA_SIG_SIZE, &l1);
+        uint8_t *b = a ? slurp(o->pos[1], 2 * QTPM_LDAA_SIG_SIZE, &l2) : NULL;
+        if (b != NULL) {
+            rc = qtpm_ldaa_link(a, l1, b, l2);
+            if (rc < 0) {
+                w = fail("link", rc);
+            } else {
+                printf(rc ? "linked\n" : "not linked\n");
+                w = rc ? 0 : 1;
+            }
+        }
+        free(a);
+        free(b);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-export-secret")) {
+        qtpm_ldaa_tpm *tpm;
+        uint8_t s[QTPM_LDAA_REVOKED_SIZE];
+        if ((w = load_tpm(o->key, &tpm)) != 0)
+            return w;
+        qtpm_ldaa_tpm_export_secret(tpm, s);
+        qtpm_ldaa_tpm_free(tpm);
+        w = spill(o->revoked, s, sizeof s);
+        qtpm_memzero(s, sizeof s);
+        return w;
+    }
+    return -1;
+}
