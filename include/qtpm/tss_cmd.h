@@ -196,6 +196,13 @@ int qtpm_tss_RSA_Decrypt(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJEC
 int qtpm_tss_ECDH_ZGen(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                        const TPM2B_ECC_POINT *in_point, TPM2B_ECC_POINT *out_point);
 
+/* ---- qtpm vendor-specific commands (docs/DAA.md "LDAA in the engine") */
+/* The lattice DAA join request of a loaded LDAA key (a restricted keyedHash
+ * signing key, USER role) for the issuer whose public-key seed is rho and
+ * its nonce: QTPM_LDAA_JOINREQ_SIZE bytes, fetched in pieces. */
+int qtpm_tss_LDAA_JoinRequest(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                              const uint8_t rho[32], const uint8_t nonce[32], uint8_t *req);
+
 /* ---- post-quantum commands of Library v1.85 (DESIGN.md decision 1) */
 /* ML-KEM encapsulation to a loaded ML-KEM key's public key (no
  * authorization needed): a fresh shared secret and its ciphertext. */

@@ -137,6 +137,10 @@ struct qtpm_ldaa_tpm {
     ldaa_spoly s[LDAA_MS];
     ldaa_poly s_hat[LDAA_MS];
     struct qtpm_ldaa_ipk *pub; /* a, d expanded from rho (b unused) */
+    /* 1: the masks of join_request are derived from mask_key and the
+     * nonce, not drawn (the engine's keys, ldaa_tpm_derive) */
+    int derived;
+    uint8_t mask_key[32];
     /* between commit and respond */
     int committed;
     uint8_t bsnval[32];
@@ -153,6 +157,18 @@ int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[
  * (the caller commits again); the masks are wiped either way. */
 int ldaa_tpm_respond(qtpm_ldaa_tpm *tpm, const uint8_t ctilde[32], ldaa_spoly zs[LDAA_MS],
                      ldaa_spoly *ze);
+/* The TPM part of an engine key (src/engine/ldaa.c, docs/DAA.md "LDAA in
+ * the engine"): s and the mask key are derived from the key's private
+ * bits and the issuer's rho,
+ *   s        = coefficients of SHAKE256("qtpm-ldaa-s" ‖ bits ‖ rho)
+ *   mask_key = SHAKE256("qtpm-ldaa-mask-key" ‖ bits ‖ rho, 32),
+ * so one TPM key holds a distinct s per issuer and join_request is
+ * deterministic (its masks from SHAKE256(mask_key ‖ nonce ‖ try)): the
+ * engine recomputes it to return the request in pieces. Same nonce, same
+ * masks, same challenge, same answer: nothing leaks from a repeat. */
+int ldaa_tpm_derive(qtpm_ldaa_tpm **out, const uint8_t rho[32], const uint8_t *bits,
+                    size_t bits_len);
+
 /* The host drops a commitment (its own share aborted). */
 void ldaa_tpm_discard(qtpm_ldaa_tpm *tpm);
 

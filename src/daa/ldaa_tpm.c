@@ -84,6 +84,39 @@ int qtpm_ldaa_tpm_create(qtpm_ldaa_tpm **out, const uint8_t *ipk, size_t ipk_len
     return QTPM_DAA_OK;
 }
 
+int ldaa_tpm_derive(qtpm_ldaa_tpm **out, const uint8_t rho[32], const uint8_t *bits,
+                    size_t bits_len)
+{
+    if (out == NULL || rho == NULL || bits == NULL || bits_len == 0)
+        return QTPM_DAA_E_PARAM;
+    int rc = tpm_new(out, rho);
+    if (rc != QTPM_DAA_OK)
+        return rc;
+    qtpm_ldaa_tpm *tpm = *out;
+    qtpm_keccak_ctx x;
+    qtpm_shake256_init(&x);
+    qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-mask-key", 18);
+    qtpm_keccak_absorb(&x, bits, bits_len);
+    qtpm_keccak_absorb(&x, rho, 32);
+    qtpm_keccak_squeeze(&x, tpm->mask_key, 32);
+    /* s: 9 bits of the stream per coefficient, as in create */
+    qtpm_shake256_init(&x);
+    qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-s", 11);
+    qtpm_keccak_absorb(&x, bits, bits_len);
+    qtpm_keccak_absorb(&x, rho, 32);
+    uint8_t buf[2 * LDAA_N];
+    for (unsigned i = 0; i < LDAA_MS; i++) {
+        qtpm_keccak_squeeze(&x, buf, sizeof buf);
+        for (unsigned j = 0; j < LDAA_N; j++)
+            tpm->s[i].c[j] = (int64_t)((buf[2 * j] | (unsigned)buf[2 * j + 1] << 8) & 511) - 256;
+    }
+    qtpm_memzero(buf, sizeof buf);
+    qtpm_memzero(&x, sizeof x);
+    tpm->derived = 1;
+    tpm_finish_key(tpm);
+    return QTPM_DAA_OK;
+}
+
 int qtpm_ldaa_tpm_save(const qtpm_ldaa_tpm *tpm, uint8_t key[QTPM_LDAA_TPMKEY_SIZE])
 {
     if (tpm == NULL || key == NULL)
@@ -123,7 +156,8 @@ void qtpm_ldaa_tpm_free(qtpm_ldaa_tpm *tpm)
     free(tpm);
 }
 
-/* A fresh XOF for masks, keyed with 64 random bytes. */
+/* The XOF for masks: keyed with 64 random bytes, or, for a derived key's
+ * join request, with mask_key ‖ nonce ‖ try (ldaa_tpm_derive). */
 static int mask_xof(qtpm_keccak_ctx *x, const char *label)
 {
     uint8_t seed[64];
@@ -155,7 +189,14 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
     uint8_t ct[32];
     for (unsigned tries = 0; tries < LDAA_MAX_TRIES; tries++) {
         qtpm_keccak_ctx x;
-        if (mask_xof(&x, "qtpm-ldaa-join-mask") != QTPM_DAA_OK) {
+        if (tpm->derived) {
+            uint8_t tb[2] = {(uint8_t)(tries >> 8), (uint8_t)tries};
+            qtpm_shake256_init(&x);
+            qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-join-mask-derived", 27);
+            qtpm_keccak_absorb(&x, tpm->mask_key, 32);
+            qtpm_keccak_absorb(&x, nonce, 32);
+            qtpm_keccak_absorb(&x, tb, 2);
+        } else if (mask_xof(&x, "qtpm-ldaa-join-mask") != QTPM_DAA_OK) {
             rc = QTPM_DAA_E_RNG;
             break;
         }

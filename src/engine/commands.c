@@ -69,6 +69,8 @@ uint32_t tpm_command_attributes(TPM_CC cc)
     if (d == NULL)
         return 0;
     uint32_t a = cc & 0xFFFFu;
+    if (cc & CC_VEND)
+        a |= TPMA_CC_V; /* Part 2 §8.9: a vendor-specific command */
     a |= (uint32_t)d->nhandles << 25;
     if (d->flags & F_OUTH)
         a |= 1u << 28;

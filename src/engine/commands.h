@@ -156,6 +156,8 @@ typedef struct {
     X(SignSequenceComplete, F_DEC, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_USER)) \
     X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE)) \
     X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE)) \
+    /* vendor-specific: the lattice DAA's TPM part (ldaa.c) */ \
+    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER)) \
     /* end */
 /* clang-format on */
 

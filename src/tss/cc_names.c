@@ -141,6 +141,7 @@ static const struct {
     { TPM_CC_Decapsulate, "Decapsulate" },
     { TPM_CC_VerifySequenceStart, "VerifySequenceStart" },
     { TPM_CC_SignSequenceStart, "SignSequenceStart" },
+    { TPM_CC_Vendor_LDAA_JoinRequest, "Vendor_LDAA_JoinRequest" },
 };
 
 const char *qtpm_tss_cc_name(TPM_CC cc)
