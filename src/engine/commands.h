@@ -172,6 +172,9 @@ const cmd_desc *command_find(TPM_CC cc);
 size_t command_index(const cmd_desc *d);
 size_t tpm_command_count(void);
 int tpm_command_implemented(TPM_CC cc);
+/* The vendor-specific commands (CC_VEND set), k = 0 .. count-1, ascending. */
+size_t tpm_vendor_command_count(void);
+TPM_CC tpm_vendor_command(size_t k);
 /* TPMA_CC of a command in the table (0 for any other code). */
 uint32_t tpm_command_attributes(TPM_CC cc);
 
