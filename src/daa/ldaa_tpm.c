@@ -119,7 +119,7 @@ int ldaa_tpm_derive(qtpm_ldaa_tpm **out, const uint8_t rho[32], const uint8_t *b
 
 int qtpm_ldaa_tpm_save(const qtpm_ldaa_tpm *tpm, uint8_t key[QTPM_LDAA_TPMKEY_SIZE])
 {
-    if (tpm == NULL || key == NULL)
+    if (tpm == NULL || key == NULL || tpm->ops != NULL)
         return QTPM_DAA_E_PARAM;
     key[0] = 'T';
     memcpy(key + 1, tpm->rho, 32);
@@ -128,7 +128,8 @@ int qtpm_ldaa_tpm_save(const qtpm_ldaa_tpm *tpm, uint8_t key[QTPM_LDAA_TPMKEY_SI
 
 int qtpm_ldaa_tpm_export_secret(const qtpm_ldaa_tpm *tpm, uint8_t out[QTPM_LDAA_REVOKED_SIZE])
 {
-    if (tpm == NULL || out == NULL)
+    /* a TPM elsewhere keeps s to itself */
+    if (tpm == NULL || out == NULL || tpm->ops != NULL)
         return QTPM_DAA_E_PARAM;
     ldaa_pack(out, &tpm->s[0].c[0], (size_t)LDAA_MS * LDAA_N, 9, LDAA_ETA_S);
     return QTPM_DAA_OK;
@@ -151,6 +152,8 @@ void qtpm_ldaa_tpm_free(qtpm_ldaa_tpm *tpm)
 {
     if (tpm == NULL)
         return;
+    if (tpm->ops != NULL && tpm->ops->free != NULL)
+        tpm->ops->free(tpm->ops_ctx);
     free(tpm->pub);
     qtpm_memzero(tpm, sizeof *tpm);
     free(tpm);
@@ -173,7 +176,7 @@ static int mask_xof(qtpm_keccak_ctx *x, const char *label)
 int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA_NONCE_SIZE],
                                uint8_t req[QTPM_LDAA_JOINREQ_SIZE])
 {
-    if (tpm == NULL || nonce == NULL || req == NULL)
+    if (tpm == NULL || nonce == NULL || req == NULL || tpm->ops != NULL)
         return QTPM_DAA_E_PARAM;
     ldaa_poly *tt = calloc(3 * LDAA_MS + 2 * LDAA_K, sizeof(ldaa_poly));
     ldaa_spoly *zs = calloc(2 * LDAA_MS + 1, sizeof(ldaa_spoly));
@@ -261,6 +264,14 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
 int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[LDAA_K],
                     ldaa_poly *w_nym, ldaa_spoly *nym)
 {
+    if (tpm->ops != NULL)
+        return tpm->ops->commit(tpm->ops_ctx, bsnval, w_t, w_nym, nym);
+    return ldaa_tpm_commit_seeded(tpm, bsnval, NULL, w_t, w_nym, nym);
+}
+
+int ldaa_tpm_commit_seeded(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], const uint8_t seed[32],
+                           ldaa_poly w_t[LDAA_K], ldaa_poly *w_nym, ldaa_spoly *nym)
+{
     tpm_wipe_commit(tpm);
     ldaa_poly *h = calloc(2 * LDAA_MS, sizeof(ldaa_poly));
     if (h == NULL)
@@ -268,7 +279,14 @@ int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[
     ldaa_poly *yh = h + LDAA_MS;
     ldaa_expand_h(h, tpm->rho, bsnval);
     qtpm_keccak_ctx x;
-    int rc = mask_xof(&x, "qtpm-ldaa-sign-mask-tpm");
+    int rc = QTPM_DAA_OK;
+    if (seed != NULL) {
+        qtpm_shake256_init(&x);
+        qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-sign-mask-tpm-seeded", 30);
+        qtpm_keccak_absorb(&x, seed, 32);
+    } else {
+        rc = mask_xof(&x, "qtpm-ldaa-sign-mask-tpm");
+    }
     if (rc != QTPM_DAA_OK) {
         free(h);
         return rc;
@@ -313,6 +331,8 @@ int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[
 int ldaa_tpm_respond(qtpm_ldaa_tpm *tpm, const uint8_t ctilde[32], ldaa_spoly zs[LDAA_MS],
                      ldaa_spoly *ze)
 {
+    if (tpm->ops != NULL)
+        return tpm->ops->respond(tpm->ops_ctx, ctilde, zs, ze);
     if (!tpm->committed)
         return QTPM_DAA_E_TPM;
     ldaa_spoly c;
@@ -352,5 +372,7 @@ int ldaa_tpm_respond(qtpm_ldaa_tpm *tpm, const uint8_t ctilde[32], ldaa_spoly zs
 
 void ldaa_tpm_discard(qtpm_ldaa_tpm *tpm)
 {
+    if (tpm->ops != NULL && tpm->ops->discard != NULL)
+        tpm->ops->discard(tpm->ops_ctx);
     tpm_wipe_commit(tpm);
 }

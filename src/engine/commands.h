@@ -158,6 +158,9 @@ typedef struct {
     X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE)) \
     /* vendor-specific: the lattice DAA's TPM part (ldaa.c) */ \
     X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER)) \
+    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER)) \
+    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER)) \
+    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER)) \
     /* end */
 /* clang-format on */
 
