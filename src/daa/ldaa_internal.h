@@ -141,6 +141,7 @@ typedef struct {
     int (*respond)(void *ctx, const uint8_t ctilde[32], ldaa_spoly zs[LDAA_MS], ldaa_spoly *ze);
     void (*discard)(void *ctx);
     void (*free)(void *ctx);
+    int (*join)(void *ctx, const uint8_t nonce[32], uint8_t *req);
 } ldaa_tpm_ops;
 
 struct qtpm_ldaa_tpm {

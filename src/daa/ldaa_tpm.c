@@ -176,8 +176,10 @@ static int mask_xof(qtpm_keccak_ctx *x, const char *label)
 int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA_NONCE_SIZE],
                                uint8_t req[QTPM_LDAA_JOINREQ_SIZE])
 {
-    if (tpm == NULL || nonce == NULL || req == NULL || tpm->ops != NULL)
+    if (tpm == NULL || nonce == NULL || req == NULL)
         return QTPM_DAA_E_PARAM;
+    if (tpm->ops != NULL)
+        return tpm->ops->join(tpm->ops_ctx, nonce, req);
     ldaa_poly *tt = calloc(3 * LDAA_MS + 2 * LDAA_K, sizeof(ldaa_poly));
     ldaa_spoly *zs = calloc(2 * LDAA_MS + 1, sizeof(ldaa_spoly));
     if (tt == NULL || zs == NULL) {

@@ -6,6 +6,12 @@
  *
  *   Vendor_LDAA_JoinRequest 0x20000101   keyHandle (USER), rho, nonce, offset
  *                                        → totalSize, piece
+ *   Vendor_LDAA_Commit      0x20000102   keyHandle (USER), rho, bsnval
+ *                                        → counter, totalSize, piece
+ *   Vendor_LDAA_CommitRead  0x20000103   keyHandle (USER), rho, bsnval, counter, offset
+ *                                        → totalSize, piece
+ *   Vendor_LDAA_Respond     0x20000104   keyHandle (USER), rho, bsnval, counter, ctilde,
+ *                                        ticket, offset → totalSize, ticket, piece
  *
  * A join request is larger than a TPM response, so the TPM returns it in
  * pieces; qtpm_tss_LDAA_JoinRequest asks for each in turn (a bounded loop:
@@ -65,5 +71,126 @@ int qtpm_tss_LDAA_JoinRequest(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_
             return rc;
         off += got;
     }
+    return QTPM_OK;
+}
+
+/* Reads "totalSize ‖ TPM2B piece" at *o of r into out + offset. */
+static int take_piece(const qtpm_tss_response *r, size_t *o, UINT32 want_total, int may_be_one,
+                      uint8_t *out, size_t offset, size_t *got, UINT32 *total)
+{
+    UINT16 n = 0;
+    TPM_RC m = qtpm_UINT32_unmarshal(total, r->params, r->params_len, o);
+    m |= qtpm_UINT16_unmarshal(&n, r->params, r->params_len, o);
+    if (m || (*total != want_total && !(may_be_one && *total == 1)) || offset >= *total ||
+        n == 0 || n > *total - offset || r->params_len - *o != n)
+        return QTPM_TSS_E_PROTOCOL;
+    memcpy(out + offset, r->params + *o, n);
+    *o += n;
+    *got = n;
+    return QTPM_OK;
+}
+
+static size_t put_32(uint8_t *p, size_t o, const uint8_t v[32])
+{
+    p[o] = 0;
+    p[o + 1] = 32;
+    memcpy(p + o + 2, v, 32);
+    return o + 34;
+}
+
+int qtpm_tss_LDAA_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                         const uint8_t rho[32], const uint8_t bsnval[32], UINT16 *counter,
+                         uint8_t *commitment)
+{
+    if (t == NULL || rho == NULL || bsnval == NULL || counter == NULL || commitment == NULL)
+        return QTPM_E_PARAM;
+    uint8_t p[2 * 34 + 2 + 4];
+    size_t o = put_32(p, put_32(p, 0, rho), bsnval);
+    qtpm_tss_response r;
+    int rc = tss_run(t, TPM_CC_Vendor_LDAA_Commit, &key, 1, 1, auths, p, o, 0, &r);
+    if (rc)
+        return rc;
+    size_t ro = 0, got = 0, off = 0;
+    UINT32 total = 0;
+    if (qtpm_UINT16_unmarshal(counter, r.params, r.params_len, &ro))
+        return QTPM_TSS_E_PROTOCOL;
+    rc = take_piece(&r, &ro, QTPM_LDAA_COMMIT_SIZE, 0, commitment, 0, &got, &total);
+    if (rc)
+        return rc;
+    /* the rest, each piece at least one byte: a bounded loop */
+    for (off = got; off < QTPM_LDAA_COMMIT_SIZE; off += got) {
+        o = put_32(p, put_32(p, 0, rho), bsnval);
+        UINT32 off32 = (UINT32)off;
+        if (qtpm_UINT16_marshal(counter, p, sizeof p, &o) ||
+            qtpm_UINT32_marshal(&off32, p, sizeof p, &o))
+            return QTPM_E_PARAM;
+        rc = tss_run(t, TPM_CC_Vendor_LDAA_CommitRead, &key, 1, 1, auths, p, o, 0, &r);
+        if (rc)
+            return rc;
+        ro = 0;
+        rc = take_piece(&r, &ro, QTPM_LDAA_COMMIT_SIZE, 0, commitment, off, &got, &total);
+        if (rc)
+            return rc;
+    }
+    return QTPM_OK;
+}
+
+int qtpm_tss_LDAA_Respond(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                          const uint8_t rho[32], const uint8_t bsnval[32], UINT16 counter,
+                          const uint8_t ctilde[32], uint8_t *response, size_t *response_len)
+{
+    if (t == NULL || rho == NULL || bsnval == NULL || ctilde == NULL || response == NULL ||
+        response_len == NULL)
+        return QTPM_E_PARAM;
+    uint8_t ticket[QTPM_LDAA_TICKET_SIZE];
+    UINT16 tlen = 0;
+    size_t off = 0, got = 0;
+    UINT32 total = QTPM_LDAA_RESPONSE_SIZE;
+    /* the first call answers; the others read on with its ticket */
+    for (; off < total; off += got) {
+        uint8_t p[3 * 34 + 2 + 2 + QTPM_LDAA_TICKET_SIZE + 4];
+        size_t o = put_32(p, put_32(p, 0, rho), bsnval);
+        UINT32 off32 = (UINT32)off;
+        if (qtpm_UINT16_marshal(&counter, p, sizeof p, &o))
+            return QTPM_E_PARAM;
+        o = put_32(p, o, ctilde);
+        if (qtpm_UINT16_marshal(&tlen, p, sizeof p, &o))
+            return QTPM_E_PARAM;
+        memcpy(p + o, ticket, tlen);
+        o += tlen;
+        if (qtpm_UINT32_marshal(&off32, p, sizeof p, &o))
+            return QTPM_E_PARAM;
+        qtpm_tss_response r;
+        int rc = tss_run(t, TPM_CC_Vendor_LDAA_Respond, &key, 1, 1, auths, p, o, 0, &r);
+        if (rc)
+            return rc;
+        size_t ro = 0;
+        UINT32 tot = 0;
+        UINT16 n = 0;
+        /* totalSize, then the ticket, then the piece */
+        if (qtpm_UINT32_unmarshal(&tot, r.params, r.params_len, &ro) ||
+            qtpm_UINT16_unmarshal(&n, r.params, r.params_len, &ro))
+            return QTPM_TSS_E_PROTOCOL;
+        if (tlen == 0) {
+            if (n != QTPM_LDAA_TICKET_SIZE || r.params_len - ro < n)
+                return QTPM_TSS_E_PROTOCOL;
+            memcpy(ticket, r.params + ro, n);
+            tlen = n;
+            if (tot != QTPM_LDAA_RESPONSE_SIZE && tot != 1)
+                return QTPM_TSS_E_PROTOCOL;
+            total = tot;
+        } else if (n != 0 || tot != total) {
+            return QTPM_TSS_E_PROTOCOL;
+        }
+        ro += n;
+        /* the piece: TPM2B after the ticket */
+        UINT16 pn = 0;
+        if (qtpm_UINT16_unmarshal(&pn, r.params, r.params_len, &ro) || pn == 0 ||
+            pn > total - off || r.params_len - ro != pn)
+            return QTPM_TSS_E_PROTOCOL;
+        memcpy(response + off, r.params + ro, pn);
+        got = pn;
+    }
+    *response_len = total;
     return QTPM_OK;
 }
