@@ -12,7 +12,11 @@
  * lists: a wrong authValue, a key of the wrong type (the SRK), a keyedHash
  * key without the LDAA attributes, rho and nonce of the wrong size, an
  * offset past the end, trailing bytes; and a request bound to one nonce
- * that the issuer refuses for another.
+ * that the issuer refuses for another. Signing: Commit, CommitRead and
+ * Respond with a counter never given, a reused counter (answered already:
+ * TPM_RC_VALUE, parameter 3, as ECDAA's spent counter), a forged or
+ * mismatched ticket (TPM_RC_TICKET, parameter 5), an offset past the end,
+ * and a Startup that voids outstanding commitments.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,9 +26,11 @@
 
 #include <cmocka.h>
 
+#include "qtpm/engine.h"
 #include "qtpm/ldaa.h"
 #include "qtpm/marshal.h"
 #include "qtpm/tss.h"
+#include "qtpm/tss_tcti.h"
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
 
@@ -39,6 +45,8 @@ typedef struct {
     uint8_t isk[QTPM_LDAA_ISK_SIZE];
     uint8_t *ipk;
     qtpm_ldaa_issuer *iss;
+    TPM2B_PRIVATE priv; /* the LDAA key's blob, to load it again */
+    TPM2B_PUBLIC pub;
 } fixture;
 
 static TPM2B_AUTH key_auth = {4, {'l', 'd', 'a', 'a'}};
@@ -64,6 +72,8 @@ static TPM_HANDLE make_key(fixture *f, uint32_t attrs, const TPM2B_AUTH *auth)
                      0);
     TPM_HANDLE h = 0;
     assert_int_equal(qtpm_tss_Load(f->t, &pw, f->srk.handle, &priv, &pub, &h, NULL), 0);
+    f->priv = priv;
+    f->pub = pub;
     return h;
 }
 
@@ -79,8 +89,8 @@ static int setup(void **state)
     assert_int_equal(qtpm_tss_new("engine:", &f->t), 0);
     assert_int_equal(qtpm_tss_Startup(f->t, TPM_SU_CLEAR), 0);
     assert_int_equal(qtpm_tss_create_srk(f->t, TPM_ALG_ECC, NULL, &f->srk), 0);
-    f->key = make_key(f, LDAA_ATTRS, &key_auth);
     f->plain = make_key(f, LDAA_ATTRS & ~TPMA_OBJECT_RESTRICTED, &key_auth);
+    f->key = make_key(f, LDAA_ATTRS, &key_auth);
     f->ipk = malloc(QTPM_LDAA_IPK_SIZE);
     assert_non_null(f->ipk);
     assert_int_equal(qtpm_ldaa_issuer_keygen(f->isk, f->ipk, QTPM_LDAA_IPK_SIZE), 0);
@@ -208,6 +218,159 @@ static void test_bad_input(void **state)
     assert_int_equal(raw_join(f, f->key, &key_auth, 32, 32, 0, 1), TPM_RC_SIZE);
 }
 
+/* A raw command with params; returns the TPM's code, response in *r. */
+static int raw(fixture *f, TPM_CC cc, TPM_HANDLE key, const uint8_t *p, size_t n,
+               qtpm_tss_response *r)
+{
+    qtpm_tss_auths a;
+    qtpm_tss_command c = {cc, 1, {key, 0, 0}, 1, auths_for(&key_auth, &a), p, n, 0};
+    int rc = qtpm_tss_execute(f->t, &c, r);
+    return rc != 0 ? rc : (int)r->rc;
+}
+
+static size_t put32b(uint8_t *p, size_t o, const uint8_t *v)
+{
+    p[o] = 0;
+    p[o + 1] = 32;
+    memcpy(p + o + 2, v, 32);
+    return o + 34;
+}
+
+static size_t put16(uint8_t *p, size_t o, uint16_t v)
+{
+    p[o] = (uint8_t)(v >> 8);
+    p[o + 1] = (uint8_t)v;
+    return o + 2;
+}
+
+static size_t put32(uint8_t *p, size_t o, uint32_t v)
+{
+    o = put16(p, o, (uint16_t)(v >> 16));
+    return put16(p, o, (uint16_t)v);
+}
+
+/* Respond's parameters: rho, bsnval, counter, ctilde, ticket, offset. */
+static size_t respond_params(uint8_t *p, const uint8_t *rho, const uint8_t *bsn, uint16_t ctr,
+                             const uint8_t *ct, const uint8_t *tk, uint16_t tlen, uint32_t off)
+{
+    size_t o = put32b(p, put32b(p, 0, rho), bsn);
+    o = put16(p, o, ctr);
+    o = put32b(p, o, ct);
+    o = put16(p, o, tlen);
+    memcpy(p + o, tk, tlen);
+    return put32(p, o + tlen, off);
+}
+
+static void test_commit_respond(void **state)
+{
+    fixture *f = *state;
+    const uint8_t *rho = f->ipk + 1;
+    uint8_t bsn[32], ct[32], p[256], tk[QTPM_LDAA_TICKET_SIZE];
+    memset(bsn, 0x42, sizeof bsn);
+    memset(ct, 0x17, sizeof ct);
+    qtpm_tss_response r;
+    /* Commit: wrong key type, wrong sizes */
+    size_t n = put32b(p, put32b(p, 0, rho), bsn);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Commit, f->plain, p, n, &r),
+                     RC_H_(TPM_RC_ATTRIBUTES, 1));
+    p[35] = 31; /* bsnval's size */
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Commit, f->key, p, n - 1, &r),
+                     RC_P_(TPM_RC_SIZE, 2));
+    /* a commitment: counter, totalSize, first piece */
+    n = put32b(p, put32b(p, 0, rho), bsn);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Commit, f->key, p, n, &r), 0);
+    assert_true(r.params_len > 8);
+    uint16_t ctr = (uint16_t)(r.params[0] << 8 | r.params[1]);
+    uint32_t total = (uint32_t)r.params[2] << 24 | (uint32_t)r.params[3] << 16 |
+                     (uint32_t)r.params[4] << 8 | r.params[5];
+    assert_int_equal(total, QTPM_LDAA_COMMIT_SIZE);
+    static uint8_t first[8192];
+    size_t first_len = r.params_len - 8;
+    memcpy(first, r.params + 8, first_len);
+    /* CommitRead at 0 repeats the first piece; unknown counter; offset past the end */
+    n = put32(p, put16(p, put32b(p, put32b(p, 0, rho), bsn), ctr), 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_CommitRead, f->key, p, n, &r), 0);
+    assert_int_equal(r.params_len - 6, first_len);
+    assert_memory_equal(r.params + 6, first, first_len);
+    n = put32(p, put16(p, put32b(p, put32b(p, 0, rho), bsn), (uint16_t)(ctr + 1)), 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_CommitRead, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 3));
+    n = put32(p, put16(p, put32b(p, put32b(p, 0, rho), bsn), ctr), QTPM_LDAA_COMMIT_SIZE);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_CommitRead, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 4));
+    /* Respond: never-committed counter; first answer not at 0; bad ticket size */
+    n = respond_params(p, rho, bsn, (uint16_t)(ctr + 1), ct, tk, 0, 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 3));
+    n = respond_params(p, rho, bsn, ctr, ct, tk, 0, 100);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 6));
+    n = respond_params(p, rho, bsn, ctr, ct, tk, 7, 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_SIZE, 5));
+    /* the answer: totalSize, ticket, piece */
+    n = respond_params(p, rho, bsn, ctr, ct, tk, 0, 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r), 0);
+    total = (uint32_t)r.params[0] << 24 | (uint32_t)r.params[1] << 16 |
+            (uint32_t)r.params[2] << 8 | r.params[3];
+    assert_true(total == QTPM_LDAA_RESPONSE_SIZE || total == 1);
+    assert_int_equal(r.params[4] << 8 | r.params[5], QTPM_LDAA_TICKET_SIZE);
+    memcpy(tk, r.params + 6, sizeof tk);
+    /* used up: a second answer, to this or another challenge, is refused */
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 3));
+    uint8_t ct2[32];
+    memset(ct2, 0x18, sizeof ct2);
+    n = respond_params(p, rho, bsn, ctr, ct2, tk, 0, 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 3));
+    /* and its commitment can no longer be read */
+    n = put32(p, put16(p, put32b(p, put32b(p, 0, rho), bsn), ctr), 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_CommitRead, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 3));
+    /* the ticket reads the same answer on, for the same challenge only */
+    if (total > 1) {
+        n = respond_params(p, rho, bsn, ctr, ct, tk, sizeof tk, 7680);
+        assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r), 0);
+        n = respond_params(p, rho, bsn, ctr, ct2, tk, sizeof tk, 7680);
+        assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                         RC_P_(TPM_RC_TICKET, 5));
+    }
+    uint8_t bad[QTPM_LDAA_TICKET_SIZE];
+    memcpy(bad, tk, sizeof bad);
+    bad[20] ^= 1;
+    n = respond_params(p, rho, bsn, ctr, ct, bad, sizeof bad, 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_TICKET, 5));
+    /* a ticket of another counter value */
+    n = respond_params(p, rho, bsn, (uint16_t)(ctr + 5), ct, tk, sizeof tk, 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_TICKET, 5));
+    /* the SRK as the key */
+    n = respond_params(p, rho, bsn, ctr, ct, tk, 0, 0);
+    qtpm_tss_auths a;
+    qtpm_tss_command c = {TPM_CC_Vendor_LDAA_Respond, 1, {f->srk.handle, 0, 0}, 1,
+                          auths_for(NULL, &a), p, n, 0};
+    assert_int_equal(qtpm_tss_execute(f->t, &c, &r), RC_H_(TPM_RC_KEY, 1));
+    /* a Startup voids an outstanding commitment */
+    n = put32b(p, put32b(p, 0, rho), bsn);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Commit, f->key, p, n, &r), 0);
+    ctr = (uint16_t)(r.params[0] << 8 | r.params[1]);
+    /* power cycle: the SRK (a primary, the same again) and the key reloaded */
+    qtpm_tpm *tpm = qtpm_tcti_engine_tpm(qtpm_tss_tcti(f->t));
+    assert_non_null(tpm);
+    qtpm_tpm_power_off(tpm);
+    qtpm_tpm_power_on(tpm);
+    assert_int_equal(qtpm_tss_Startup(f->t, TPM_SU_CLEAR), 0);
+    assert_int_equal(qtpm_tss_create_srk(f->t, TPM_ALG_ECC, NULL, &f->srk), 0);
+    const qtpm_tss_auths pw = {1, {{NULL, NULL}}};
+    assert_int_equal(qtpm_tss_Load(f->t, &pw, f->srk.handle, &f->priv, &f->pub, &f->key, NULL),
+                     0);
+    n = respond_params(p, rho, bsn, ctr, ct, tk, 0, 0);
+    assert_int_equal(raw(f, TPM_CC_Vendor_LDAA_Respond, f->key, p, n, &r),
+                     RC_P_(TPM_RC_VALUE, 3));
+}
+
 /* The command reports itself as a vendor command (TPMA_CC V bit). */
 static void test_capability(void **state)
 {
@@ -229,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_join_through_tpm),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_capability),
+        cmocka_unit_test(test_commit_respond), /* last: it power-cycles the TPM */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
