@@ -84,4 +84,14 @@ int qtpm_ldaa_key_template(TPMT_PUBLIC *out);
 int qtpm_ldaa_tpm_open_tss(qtpm_ldaa_tpm **out, qtpm_tss *t, TPM_HANDLE key,
                            const TPM2B_AUTH *auth, const uint8_t *ipk, size_t ipk_len);
 
+/* A TPM-held LDAA key file ('K' ‖ rho ‖ TPM2B_PUBLIC ‖ TPM2B_PRIVATE,
+ * wrapped under the owner's ECC SRK): create writes one for the issuer of
+ * ipk into file (cap bytes, *len written); open_file loads it and opens it
+ * as with qtpm_ldaa_tpm_open_tss, and qtpm_ldaa_tpm_free flushes it (and
+ * frees t when own). */
+int qtpm_ldaa_tss_key_create(qtpm_tss *t, const uint8_t *ipk, size_t ipk_len, uint8_t *file,
+                             size_t cap, size_t *len);
+int qtpm_ldaa_tpm_open_file(qtpm_ldaa_tpm **out, qtpm_tss *t, int own, const uint8_t *file,
+                            size_t len);
+
 #endif

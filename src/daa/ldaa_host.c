@@ -17,6 +17,7 @@
 #include "ldaa_internal.h"
 #include "qtpm/common.h"
 #include "qtpm/daa_host.h"
+#include "qtpm/marshal.h"
 #include "qtpm/tss_cmd.h"
 
 typedef struct {
@@ -27,6 +28,10 @@ typedef struct {
     uint8_t bsnval[32];
     UINT16 counter;
     int committed;
+    /* opened from a key file: the SRK and key to flush, the TSS to free */
+    TPM_HANDLE srk;
+    int flush;
+    qtpm_tss *own_tss;
 } tss_part;
 
 int qtpm_ldaa_key_template(TPMT_PUBLIC *out)
@@ -134,6 +139,12 @@ static void part_discard(void *ctx)
 static void part_free(void *ctx)
 {
     tss_part *p = ctx;
+    if (p->flush) {
+        qtpm_tss_FlushContext(p->t, p->key);
+        qtpm_tss_FlushContext(p->t, p->srk);
+    }
+    if (p->own_tss != NULL)
+        qtpm_tss_free(p->own_tss);
     qtpm_memzero(p, sizeof *p);
     free(p);
 }
@@ -184,5 +195,77 @@ int qtpm_ldaa_tpm_open_tss(qtpm_ldaa_tpm **out, qtpm_tss *t, TPM_HANDLE key,
         return rc;
     }
     *out = tpm;
+    return QTPM_DAA_OK;
+}
+
+/* ------------------------------------------------------------ key files
+ *
+ * A TPM-held LDAA key as a file: 'K' ‖ rho (32) ‖ TPM2B_PUBLIC ‖
+ * TPM2B_PRIVATE, the private part wrapped by the TPM under the owner
+ * hierarchy's ECC SRK (a primary: the same key again from the same seed). */
+
+static const qtpm_tss_auths pw_auth = {1, {{NULL, NULL}}};
+
+int qtpm_ldaa_tss_key_create(qtpm_tss *t, const uint8_t *ipk, size_t ipk_len, uint8_t *file,
+                             size_t cap, size_t *len)
+{
+    if (t == NULL || ipk == NULL || ipk_len < 33 || ipk[0] != 'P' || file == NULL ||
+        len == NULL || cap < 33)
+        return QTPM_DAA_E_PARAM;
+    qtpm_tss_key srk;
+    if (qtpm_tss_create_srk(t, TPM_ALG_ECC, NULL, &srk) != QTPM_OK)
+        return QTPM_DAA_E_TPM;
+    TPM2B_PUBLIC in, pub;
+    TPM2B_SENSITIVE_CREATE sens;
+    TPM2B_PRIVATE priv;
+    memset(&in, 0, sizeof in);
+    memset(&sens, 0, sizeof sens);
+    qtpm_ldaa_key_template(&in.publicArea);
+    int rc = qtpm_tss_Create(t, &pw_auth, srk.handle, &sens, &in, NULL, NULL, &priv, &pub, NULL,
+                             NULL, NULL);
+    qtpm_tss_FlushContext(t, srk.handle);
+    if (rc != QTPM_OK)
+        return QTPM_DAA_E_TPM;
+    file[0] = 'K';
+    memcpy(file + 1, ipk + 1, 32);
+    size_t o = 33;
+    if (qtpm_TPM2B_PUBLIC_marshal(&pub, file, cap, &o) ||
+        qtpm_TPM2B_PRIVATE_marshal(&priv, file, cap, &o))
+        return QTPM_DAA_E_PARAM;
+    *len = o;
+    return QTPM_DAA_OK;
+}
+
+int qtpm_ldaa_tpm_open_file(qtpm_ldaa_tpm **out, qtpm_tss *t, int own, const uint8_t *file,
+                            size_t len)
+{
+    if (out == NULL || t == NULL || file == NULL || len < 33 || file[0] != 'K')
+        return QTPM_DAA_E_FORMAT;
+    TPM2B_PUBLIC pub;
+    TPM2B_PRIVATE priv;
+    size_t o = 33;
+    if (qtpm_TPM2B_PUBLIC_unmarshal(&pub, file, len, &o, 0) ||
+        qtpm_TPM2B_PRIVATE_unmarshal(&priv, file, len, &o) || o != len)
+        return QTPM_DAA_E_FORMAT;
+    qtpm_tss_key srk;
+    if (qtpm_tss_create_srk(t, TPM_ALG_ECC, NULL, &srk) != QTPM_OK)
+        return QTPM_DAA_E_TPM;
+    TPM_HANDLE key = 0;
+    if (qtpm_tss_Load(t, &pw_auth, srk.handle, &priv, &pub, &key, NULL) != QTPM_OK) {
+        qtpm_tss_FlushContext(t, srk.handle);
+        return QTPM_DAA_E_TPM;
+    }
+    uint8_t ipk[33] = {'P'};
+    memcpy(ipk + 1, file + 1, 32);
+    int rc = qtpm_ldaa_tpm_open_tss(out, t, key, NULL, ipk, sizeof ipk);
+    if (rc != QTPM_DAA_OK) {
+        qtpm_tss_FlushContext(t, key);
+        qtpm_tss_FlushContext(t, srk.handle);
+        return rc;
+    }
+    tss_part *p = (*out)->ops_ctx;
+    p->srk = srk.handle;
+    p->flush = 1;
+    p->own_tss = own ? t : NULL;
     return QTPM_DAA_OK;
 }
