@@ -19,8 +19,9 @@
  *    extracted s, which revokes.
  *
  * The TPM's part (qtpm_ldaa_tpm_*) holds s and computes its share of the
- * proof; in this release it is a software module with that interface (the
- * engine does not yet have vendor commands for it; docs/DAA.md).
+ * proof: either in the TPM (the engine's vendor commands; opened with
+ * qtpm_ldaa_tpm_open_tss of qtpm/daa_host.h) or as the software module
+ * below, whose s is a key blob (docs/DAA.md "LDAA in the engine").
  *
  * Objects are large (issuer public key ~2 MB, signature 143 KB): every
  * function takes caller buffers of the QTPM_LDAA_*_SIZE below, except the

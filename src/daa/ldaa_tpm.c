@@ -7,8 +7,11 @@
  * it sends the challenge, the responses z_s = y_s + c·s, z_e = y_e + c·e
  * (or an abort). The interface is four calls — join_request, commit,
  * respond, discard — the shape a vendor-specific TPM command set would
- * have; in this release they run in the host's process (the engine has no
- * such commands yet) and s lives in a key blob (qtpm_ldaa_tpm_save).
+ * have. Here they run in the host's process and s lives in a key blob
+ * (qtpm_ldaa_tpm_save); the engine's vendor commands (src/engine/ldaa.c)
+ * run the same code inside the TPM on an s derived from a TPM key
+ * (ldaa_tpm_derive), and a handle opened over libqtss (ldaa_host.c) sends
+ * commit, respond and discard there (tpm->ops).
  *
  * A commitment answers one challenge only (two responses to one y_s would
  * give s away): respond and discard wipe the masks, and commit refuses to
