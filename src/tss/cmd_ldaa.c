@@ -75,13 +75,13 @@ int qtpm_tss_LDAA_JoinRequest(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_
 }
 
 /* Reads "totalSize ‖ TPM2B piece" at *o of r into out + offset. */
-static int take_piece(const qtpm_tss_response *r, size_t *o, UINT32 want_total, int may_be_one,
-                      uint8_t *out, size_t offset, size_t *got, UINT32 *total)
+static int take_piece(const qtpm_tss_response *r, size_t *o, UINT32 want_total, uint8_t *out,
+                      size_t offset, size_t *got, UINT32 *total)
 {
     UINT16 n = 0;
     TPM_RC m = qtpm_UINT32_unmarshal(total, r->params, r->params_len, o);
     m |= qtpm_UINT16_unmarshal(&n, r->params, r->params_len, o);
-    if (m || (*total != want_total && !(may_be_one && *total == 1)) || offset >= *total ||
+    if (m || *total != want_total || offset >= *total ||
         n == 0 || n > *total - offset || r->params_len - *o != n)
         return QTPM_TSS_E_PROTOCOL;
     memcpy(out + offset, r->params + *o, n);
@@ -114,7 +114,7 @@ int qtpm_tss_LDAA_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJEC
     UINT32 total = 0;
     if (qtpm_UINT16_unmarshal(counter, r.params, r.params_len, &ro))
         return QTPM_TSS_E_PROTOCOL;
-    rc = take_piece(&r, &ro, QTPM_LDAA_COMMIT_SIZE, 0, commitment, 0, &got, &total);
+    rc = take_piece(&r, &ro, QTPM_LDAA_COMMIT_SIZE, commitment, 0, &got, &total);
     if (rc)
         return rc;
     /* the rest, each piece at least one byte: a bounded loop */
@@ -128,7 +128,7 @@ int qtpm_tss_LDAA_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJEC
         if (rc)
             return rc;
         ro = 0;
-        rc = take_piece(&r, &ro, QTPM_LDAA_COMMIT_SIZE, 0, commitment, off, &got, &total);
+        rc = take_piece(&r, &ro, QTPM_LDAA_COMMIT_SIZE, commitment, off, &got, &total);
         if (rc)
             return rc;
     }
