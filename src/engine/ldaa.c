@@ -335,7 +335,7 @@ TPM_RC cmd_Vendor_LDAA_Respond(qtpm_tpm *tpm, tpm_cmd *c)
         for (unsigned i = 0; i < 8; i++)
             cnt64 = cnt64 << 8 | c8[i];
         respond_mac(tpm, k, c8, bsnval, rho, ctilde, mac);
-        if ((uint16_t)cnt64 != counter || ct_memneq(mac, ticket + 8, 32))
+        if ((uint16_t)cnt64 != counter || !ct_equal(mac, ticket + 8, 32))
             return RC_P(TPM_RC_TICKET, 5);
     }
     qtpm_ldaa_tpm *lt = NULL;
