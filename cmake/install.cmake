@@ -9,8 +9,9 @@
 #   libqtss        the TSS (libqtss, qtpm/tss*.h) with the crypto and
 #                  marshalling it needs (qtpm/mldsa.h, mlkem.h, marshal.h ...);
 #                  no TPM inside.
-#   libqtpm-engine the TPM engine (qtpm/engine.h) and the in-process "engine:"
-#                  TCTI; it links libqtss for crypto and marshalling.
+#   libqtpm-engine the TPM engine (qtpm/engine.h) with the lattice DAA
+#                  arithmetic its vendor commands use, and the in-process
+#                  "engine:" TCTI; it links libqtss for crypto and marshalling.
 # While the major version is 0 the minor version breaks compatibility
 # (CHANGELOG.md), so the soname carries both: libqtss.so.0.2.
 include(GNUInstallDirs)
@@ -24,7 +25,7 @@ set_target_properties(qtss PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${QTP
                       OUTPUT_NAME qtss)
 
 add_library(qtpm_engine_shared SHARED $<TARGET_OBJECTS:qtpm_engine>
-            $<TARGET_OBJECTS:qtpm_tss_engine>)
+            $<TARGET_OBJECTS:qtpm_ldaa> $<TARGET_OBJECTS:qtpm_tss_engine>)
 target_link_libraries(qtpm_engine_shared PRIVATE qtss OpenSSL::Crypto PkgConfig::JANSSON)
 set_target_properties(qtpm_engine_shared PROPERTIES VERSION ${PROJECT_VERSION}
                       SOVERSION ${QTPM_SOVERSION} OUTPUT_NAME qtpm-engine)

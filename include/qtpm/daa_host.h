@@ -24,6 +24,7 @@
 #define QTPM_DAA_HOST_H
 
 #include "qtpm/daa.h"
+#include "qtpm/ldaa.h"
 #include "qtpm/tss.h"
 #include "qtpm/tss_tasks.h"
 
@@ -67,5 +68,30 @@ int qtpm_daa_issuer_challenge(const uint8_t *request, size_t len, uint8_t *chall
 int qtpm_daa_issuer_credential(const uint8_t isk[QTPM_DAA_ISK_SIZE], const uint8_t *state,
                                size_t state_len, const uint8_t *response, size_t len,
                                uint8_t *out, size_t cap, size_t *out_len);
+
+/* ---- the lattice DAA (qtpm/ldaa.h) with its TPM part in a TPM ---- */
+/* A restricted keyedHash signing key the engine's vendor LDAA commands
+ * accept (docs/DAA.md "LDAA in the engine"): fixedTPM, fixedParent,
+ * sensitiveDataOrigin, userWithAuth, noDA, restricted, sign; HMAC-SHA256. */
+int qtpm_ldaa_key_template(TPMT_PUBLIC *out);
+/* The TPM part of qtpm/ldaa.h as the loaded LDAA key `key` of the TPM
+ * behind t (authorized with auth, NULL = empty) for the issuer of ipk (its
+ * first 33 bytes are used). join_request, sign and cred_check then run
+ * their TPM share there; s never leaves the TPM (export_secret and save
+ * refuse). Opening asks the TPM for t = D·s (a join request for a zero
+ * nonce). t and the key must outlive the handle; free it with
+ * qtpm_ldaa_tpm_free. */
+int qtpm_ldaa_tpm_open_tss(qtpm_ldaa_tpm **out, qtpm_tss *t, TPM_HANDLE key,
+                           const TPM2B_AUTH *auth, const uint8_t *ipk, size_t ipk_len);
+
+/* A TPM-held LDAA key file ('K' ‖ rho ‖ TPM2B_PUBLIC ‖ TPM2B_PRIVATE,
+ * wrapped under the owner's ECC SRK): create writes one for the issuer of
+ * ipk into file (cap bytes, *len written); open_file loads it and opens it
+ * as with qtpm_ldaa_tpm_open_tss, and qtpm_ldaa_tpm_free flushes it (and
+ * frees t when own). */
+int qtpm_ldaa_tss_key_create(qtpm_tss *t, const uint8_t *ipk, size_t ipk_len, uint8_t *file,
+                             size_t cap, size_t *len);
+int qtpm_ldaa_tpm_open_file(qtpm_ldaa_tpm **out, qtpm_tss *t, int own, const uint8_t *file,
+                            size_t len);
 
 #endif

@@ -19,8 +19,9 @@
  *    extracted s, which revokes.
  *
  * The TPM's part (qtpm_ldaa_tpm_*) holds s and computes its share of the
- * proof; in this release it is a software module with that interface (the
- * engine does not yet have vendor commands for it; docs/DAA.md).
+ * proof: either in the TPM (the engine's vendor commands; opened with
+ * qtpm_ldaa_tpm_open_tss of qtpm/daa_host.h) or as the software module
+ * below, whose s is a key blob (docs/DAA.md "LDAA in the engine").
  *
  * Objects are large (issuer public key ~2 MB, signature 143 KB): every
  * function takes caller buffers of the QTPM_LDAA_*_SIZE below, except the
@@ -47,6 +48,12 @@
     (1 + 32 + 32 + 256 * 31 / 8 + 20 * 256 * 44 / 8 + 128 * 256 * 24 / 8 + 17 * 256 * 26 / 8 + \
      256 * 43 / 8)
 #define QTPM_LDAA_REVOKED_SIZE (17 * 256 * 9 / 8) /* an extracted TPM secret s */
+/* The TPM's outputs at signing (the engine's vendor commands, docs/DAA.md
+ * "LDAA in the engine"): a commitment w_T ‖ w_nym (61 bits a coefficient)
+ * ‖ nym (31 bits), and a response kept ‖ z_s (26 bits) ‖ z_e (43 bits). */
+#define QTPM_LDAA_COMMIT_SIZE (9 * 256 * 61 / 8 + 256 * 31 / 8)
+#define QTPM_LDAA_RESPONSE_SIZE (1 + 17 * 256 * 26 / 8 + 256 * 43 / 8)
+#define QTPM_LDAA_TICKET_SIZE 40 /* the engine's response ticket: counter ‖ HMAC */
 
 /* The issuer's public key, decoded and expanded (its matrices in the NTT
  * domain, ~2.7 MB). */

@@ -355,6 +355,12 @@ typedef UINT32 TPM_CC;
 #define TPM_CC_LAST 0x000001AAU
 #define CC_VEND 0x20000000U
 #define TPM_CC_Vendor_TCG_Test (CC_VEND + 0x0000U)
+/* qtpm's vendor commands (docs/DAA.md "LDAA in the engine"): the lattice
+ * DAA's TPM part, src/engine/ldaa.c */
+#define TPM_CC_Vendor_LDAA_JoinRequest (CC_VEND + 0x0101U)
+#define TPM_CC_Vendor_LDAA_Commit (CC_VEND + 0x0102U)
+#define TPM_CC_Vendor_LDAA_CommitRead (CC_VEND + 0x0103U)
+#define TPM_CC_Vendor_LDAA_Respond (CC_VEND + 0x0104U)
 
 /* ---- Part 2 §6.6 TPM_RC --------------------------------------------------- */
 

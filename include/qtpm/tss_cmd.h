@@ -196,6 +196,26 @@ int qtpm_tss_RSA_Decrypt(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJEC
 int qtpm_tss_ECDH_ZGen(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
                        const TPM2B_ECC_POINT *in_point, TPM2B_ECC_POINT *out_point);
 
+/* ---- qtpm vendor-specific commands (docs/DAA.md "LDAA in the engine") */
+/* The lattice DAA join request of a loaded LDAA key (a restricted keyedHash
+ * signing key, USER role) for the issuer whose public-key seed is rho and
+ * its nonce: QTPM_LDAA_JOINREQ_SIZE bytes, fetched in pieces. */
+int qtpm_tss_LDAA_JoinRequest(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                              const uint8_t rho[32], const uint8_t nonce[32], uint8_t *req);
+/* The TPM's commitment for a signature with basename value bsnval: a
+ * fresh commit counter and QTPM_LDAA_COMMIT_SIZE bytes (w_T ‖ w_nym ‖ nym,
+ * qtpm/ldaa.h), fetched in pieces. */
+int qtpm_tss_LDAA_Commit(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                         const uint8_t rho[32], const uint8_t bsnval[32], UINT16 *counter,
+                         uint8_t *commitment);
+/* The TPM's answer to challenge ctilde for the commitment of counter (used
+ * up by the first call): response_len is QTPM_LDAA_RESPONSE_SIZE (kept ‖
+ * z_s ‖ z_e) or 1 (response[0] = 0: the TPM's share was rejected; commit
+ * again). */
+int qtpm_tss_LDAA_Respond(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_OBJECT key,
+                          const uint8_t rho[32], const uint8_t bsnval[32], UINT16 counter,
+                          const uint8_t ctilde[32], uint8_t *response, size_t *response_len);
+
 /* ---- post-quantum commands of Library v1.85 (DESIGN.md decision 1) */
 /* ML-KEM encapsulation to a loaded ML-KEM key's public key (no
  * authorization needed): a fresh shared secret and its ciphertext. */

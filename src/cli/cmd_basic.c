@@ -189,7 +189,9 @@ static void print_cap_data(cli_ctx *c, size_t which, const TPMS_CAPABILITY_DATA 
         break;
     case TPM_CAP_COMMANDS:
         for (UINT32 i = 0; i < d->data.command.count; i++) {
-            UINT32 cc = d->data.command.commandAttributes[i] & 0xFFFFU;
+            /* commandIndex, and the vendor bit (Part 2 §8.9 V): the code */
+            UINT32 a = d->data.command.commandAttributes[i];
+            UINT32 cc = (a & 0xFFFFU) | (a & TPMA_CC_V ? CC_VEND : 0);
             cli_out_handle(c, qtpm_tss_cc_name(cc), d->data.command.commandAttributes[i]);
             *next = cc + 1U;
         }

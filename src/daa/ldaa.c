@@ -474,8 +474,11 @@ int qtpm_ldaa_cred_check(const qtpm_ldaa_ipk *pk, qtpm_ldaa_tpm *tpm, const uint
         for (unsigned i = 0; i < LDAA_K; i++)
             ldaa_from_short(&sw->top[i], &sw->x1[i]);
         mul_ab(sw->w, pk, sw->top, sw->x1h, sw->x2h, pk->u);
-        /* t = D s from the TPM part */
-        ldaa_mul_d(sw->wt, tpm->pub, tpm->s_hat);
+        /* t = D s from the TPM part (a TPM elsewhere: its join request's t) */
+        if (tpm->ops != NULL)
+            memcpy(sw->wt, tpm->t, sizeof sw->wt);
+        else
+            ldaa_mul_d(sw->wt, tpm->pub, tpm->s_hat);
         uint64_t diff = 0; /* constant time: both sides derive from secrets */
         for (unsigned i = 0; i < LDAA_K; i++)
             for (unsigned j = 0; j < LDAA_N; j++)

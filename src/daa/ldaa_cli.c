@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ldaa_cli.c — the `qtpm-daa ldaa-*` subcommands (main.c dispatches here):
- * the lattice DAA's issuer, the TPM part (a software module in this
- * release: its key is a file, docs/DAA.md), host, verifier and linker, one
+ * the lattice DAA's issuer, the TPM part, host, verifier and linker, one
  * process per step, every object a binary file in the formats of
  * qtpm/ldaa.h. Exit status as main.c's: 0 success (verify: valid; link:
  * linked), 1 check failed, 2 usage, 3 other errors.
+ *
+ * The TPM part: with --tcti SPEC, an LDAA key in that TPM (the engine's
+ * vendor commands, through libqtss), --key naming its wrapped key file
+ * (qtpm_ldaa_tss_key_create); s stays in the TPM, and ldaa-export-secret
+ * refuses. Without --tcti, the software TPM part of qtpm/ldaa.h, whose key
+ * file holds s: the stand-in for an extracted key, which is what key-based
+ * revocation lists (ldaa-export-secret).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +19,9 @@
 
 #include "ldaa_cli.h"
 #include "qtpm/common.h"
+#include "qtpm/daa_host.h"
 #include "qtpm/ldaa.h"
+#include "qtpm/tss_cmd.h"
 
 /* Reads a file of exactly want bytes (want 0: any size up to cap). */
 static uint8_t *slurp(const char *path, size_t cap, size_t *len)
@@ -67,9 +75,36 @@ static int load_pk(const char *path, qtpm_ldaa_ipk **pk)
     return rc ? fail("issuer public key", rc) : 0;
 }
 
-static int load_tpm(const char *path, qtpm_ldaa_tpm **tpm)
+#define TPM_KEYFILE_MAX 4096
+
+static qtpm_tss *open_tss(const char *spec)
 {
+    qtpm_tss *t = NULL;
+    if (qtpm_tss_new(spec, &t) != 0) {
+        fprintf(stderr, "qtpm-daa: cannot open TPM %s\n", spec);
+        return NULL;
+    }
+    int rc = qtpm_tss_Startup(t, TPM_SU_CLEAR);
+    if (rc != 0 && rc != (int)TPM_RC_INITIALIZE)
+        fprintf(stderr, "qtpm-daa: Startup: %s (continuing)\n", qtpm_tss_strerror(rc));
+    return t;
+}
+
+static int load_tpm(const ldaa_cli_opts *o, qtpm_ldaa_tpm **tpm)
+{
+    const char *path = o->key;
     size_t len;
+    if (o->tcti != NULL) {
+        uint8_t *b = slurp(path, TPM_KEYFILE_MAX, &len);
+        if (b == NULL)
+            return 3;
+        qtpm_tss *t = open_tss(o->tcti);
+        int rc = t == NULL ? QTPM_DAA_E_TPM : qtpm_ldaa_tpm_open_file(tpm, t, 1, b, len);
+        free(b);
+        if (rc != 0 && t != NULL)
+            qtpm_tss_free(t);
+        return rc ? fail("TPM key", rc) : 0;
+    }
     uint8_t *b = slurp(path, QTPM_LDAA_TPMKEY_SIZE, &len);
     if (b == NULL)
         return 3;
@@ -100,6 +135,17 @@ int ldaa_cli(const char *name, const ldaa_cli_opts *o)
         qtpm_ldaa_tpm *tpm;
         if (ipk == NULL)
             return 3;
+        if (o->tcti != NULL) {
+            /* a key in the TPM: its wrapped key file */
+            uint8_t file[TPM_KEYFILE_MAX];
+            size_t fl = 0;
+            qtpm_tss *t = open_tss(o->tcti);
+            rc = t == NULL ? QTPM_DAA_E_TPM
+                           : qtpm_ldaa_tss_key_create(t, ipk, l1, file, sizeof file, &fl);
+            qtpm_tss_free(t);
+            free(ipk);
+            return rc ? fail("TPM key", rc) : spill(o->key, file, fl);
+        }
         if ((rc = qtpm_ldaa_tpm_create(&tpm, ipk, l1)) != 0) {
             free(ipk);
             return fail("TPM key", rc);
@@ -126,7 +172,7 @@ int ldaa_cli(const char *name, const ldaa_cli_opts *o)
             free(n);
             return fail("nonce", QTPM_DAA_E_FORMAT);
         }
-        if ((w = load_tpm(o->key, &tpm)) != 0) {
+        if ((w = load_tpm(o, &tpm)) != 0) {
             free(n);
             return w;
         }
@@ -169,7 +215,7 @@ int ldaa_cli(const char *name, const ldaa_cli_opts *o)
         qtpm_ldaa_ipk *pk = NULL;
         qtpm_ldaa_tpm *tpm = NULL;
         uint8_t *cred = NULL, *msg = NULL, *sig = NULL;
-        if ((w = load_pk(o->ipk, &pk)) != 0 || (w = load_tpm(o->key, &tpm)) != 0)
+        if ((w = load_pk(o->ipk, &pk)) != 0 || (w = load_tpm(o, &tpm)) != 0)
             goto out;
         w = 3;
         if ((cred = slurp(o->credential, QTPM_LDAA_CRED_SIZE, &l1)) == NULL)
@@ -257,10 +303,12 @@ int ldaa_cli(const char *name, const ldaa_cli_opts *o)
     if (!strcmp(name, "ldaa-export-secret")) {
         qtpm_ldaa_tpm *tpm;
         uint8_t s[QTPM_LDAA_REVOKED_SIZE];
-        if ((w = load_tpm(o->key, &tpm)) != 0)
+        if ((w = load_tpm(o, &tpm)) != 0)
             return w;
-        qtpm_ldaa_tpm_export_secret(tpm, s);
+        rc = qtpm_ldaa_tpm_export_secret(tpm, s);
         qtpm_ldaa_tpm_free(tpm);
+        if (rc != 0) /* a key in a TPM: s does not leave it */
+            return fail("export (the secret is held by the TPM)", rc);
         w = spill(o->revoked, s, sizeof s);
         qtpm_memzero(s, sizeof s);
         return w;

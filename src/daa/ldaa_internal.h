@@ -132,11 +132,32 @@ void ldaa_mul_d(ldaa_poly t[LDAA_K], const struct qtpm_ldaa_ipk *pk, const ldaa_
 void ldaa_power2round(int64_t *a1, int64_t *a0, uint64_t a);
 
 /* The TPM part's state (ldaa_tpm.c). */
+/* A TPM part that lives elsewhere (a TPM through libqtss, ldaa_host.c):
+ * commit, respond and discard of ldaa_tpm_* go to these; free releases
+ * ctx when the qtpm_ldaa_tpm is freed. */
+typedef struct {
+    int (*commit)(void *ctx, const uint8_t bsnval[32], ldaa_poly w_t[LDAA_K], ldaa_poly *w_nym,
+                  ldaa_spoly *nym);
+    int (*respond)(void *ctx, const uint8_t ctilde[32], ldaa_spoly zs[LDAA_MS], ldaa_spoly *ze);
+    void (*discard)(void *ctx);
+    void (*free)(void *ctx);
+    int (*join)(void *ctx, const uint8_t nonce[32], uint8_t *req);
+} ldaa_tpm_ops;
+
 struct qtpm_ldaa_tpm {
     uint8_t rho[32];
     ldaa_spoly s[LDAA_MS];
     ldaa_poly s_hat[LDAA_MS];
     struct qtpm_ldaa_ipk *pub; /* a, d expanded from rho (b unused) */
+    /* 1: the masks of join_request are derived from mask_key and the
+     * nonce, not drawn (the engine's keys, ldaa_tpm_derive) */
+    int derived;
+    uint8_t mask_key[32];
+    /* set for a TPM part elsewhere: s and s_hat are unused, t holds D·s
+     * (from the join request) */
+    const ldaa_tpm_ops *ops;
+    void *ops_ctx;
+    ldaa_poly t[LDAA_K];
     /* between commit and respond */
     int committed;
     uint8_t bsnval[32];
@@ -149,10 +170,26 @@ struct qtpm_ldaa_tpm {
  * w_nym = h·y_s - y_e and the pseudonym nym = Power2Round_high(h·s). */
 int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[LDAA_K],
                     ldaa_poly *w_nym, ldaa_spoly *nym);
+/* The same with the masks from seed (the engine's commitments, which it
+ * recomputes from its commit counter); seed NULL: random masks. */
+int ldaa_tpm_commit_seeded(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], const uint8_t seed[32],
+                           ldaa_poly w_t[LDAA_K], ldaa_poly *w_nym, ldaa_spoly *nym);
 /* With the challenge c̃: z_s = y_s + c s, z_e = y_e + c e; 0 kept, 1 abort
  * (the caller commits again); the masks are wiped either way. */
 int ldaa_tpm_respond(qtpm_ldaa_tpm *tpm, const uint8_t ctilde[32], ldaa_spoly zs[LDAA_MS],
                      ldaa_spoly *ze);
+/* The TPM part of an engine key (src/engine/ldaa.c, docs/DAA.md "LDAA in
+ * the engine"): s and the mask key are derived from the key's private
+ * bits and the issuer's rho,
+ *   s        = coefficients of SHAKE256("qtpm-ldaa-s" ‖ bits ‖ rho)
+ *   mask_key = SHAKE256("qtpm-ldaa-mask-key" ‖ bits ‖ rho, 32),
+ * so one TPM key holds a distinct s per issuer and join_request is
+ * deterministic (its masks from SHAKE256(mask_key ‖ nonce ‖ try)): the
+ * engine recomputes it to return the request in pieces. Same nonce, same
+ * masks, same challenge, same answer: nothing leaks from a repeat. */
+int ldaa_tpm_derive(qtpm_ldaa_tpm **out, const uint8_t rho[32], const uint8_t *bits,
+                    size_t bits_len);
+
 /* The host drops a commitment (its own share aborted). */
 void ldaa_tpm_discard(qtpm_ldaa_tpm *tpm);
 

@@ -7,8 +7,11 @@
  * it sends the challenge, the responses z_s = y_s + c·s, z_e = y_e + c·e
  * (or an abort). The interface is four calls — join_request, commit,
  * respond, discard — the shape a vendor-specific TPM command set would
- * have; in this release they run in the host's process (the engine has no
- * such commands yet) and s lives in a key blob (qtpm_ldaa_tpm_save).
+ * have. Here they run in the host's process and s lives in a key blob
+ * (qtpm_ldaa_tpm_save); the engine's vendor commands (src/engine/ldaa.c)
+ * run the same code inside the TPM on an s derived from a TPM key
+ * (ldaa_tpm_derive), and a handle opened over libqtss (ldaa_host.c) sends
+ * commit, respond and discard there (tpm->ops).
  *
  * A commitment answers one challenge only (two responses to one y_s would
  * give s away): respond and discard wipe the masks, and commit refuses to
@@ -84,9 +87,42 @@ int qtpm_ldaa_tpm_create(qtpm_ldaa_tpm **out, const uint8_t *ipk, size_t ipk_len
     return QTPM_DAA_OK;
 }
 
+int ldaa_tpm_derive(qtpm_ldaa_tpm **out, const uint8_t rho[32], const uint8_t *bits,
+                    size_t bits_len)
+{
+    if (out == NULL || rho == NULL || bits == NULL || bits_len == 0)
+        return QTPM_DAA_E_PARAM;
+    int rc = tpm_new(out, rho);
+    if (rc != QTPM_DAA_OK)
+        return rc;
+    qtpm_ldaa_tpm *tpm = *out;
+    qtpm_keccak_ctx x;
+    qtpm_shake256_init(&x);
+    qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-mask-key", 18);
+    qtpm_keccak_absorb(&x, bits, bits_len);
+    qtpm_keccak_absorb(&x, rho, 32);
+    qtpm_keccak_squeeze(&x, tpm->mask_key, 32);
+    /* s: 9 bits of the stream per coefficient, as in create */
+    qtpm_shake256_init(&x);
+    qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-s", 11);
+    qtpm_keccak_absorb(&x, bits, bits_len);
+    qtpm_keccak_absorb(&x, rho, 32);
+    uint8_t buf[2 * LDAA_N];
+    for (unsigned i = 0; i < LDAA_MS; i++) {
+        qtpm_keccak_squeeze(&x, buf, sizeof buf);
+        for (unsigned j = 0; j < LDAA_N; j++)
+            tpm->s[i].c[j] = (int64_t)((buf[2 * j] | (unsigned)buf[2 * j + 1] << 8) & 511) - 256;
+    }
+    qtpm_memzero(buf, sizeof buf);
+    qtpm_memzero(&x, sizeof x);
+    tpm->derived = 1;
+    tpm_finish_key(tpm);
+    return QTPM_DAA_OK;
+}
+
 int qtpm_ldaa_tpm_save(const qtpm_ldaa_tpm *tpm, uint8_t key[QTPM_LDAA_TPMKEY_SIZE])
 {
-    if (tpm == NULL || key == NULL)
+    if (tpm == NULL || key == NULL || tpm->ops != NULL)
         return QTPM_DAA_E_PARAM;
     key[0] = 'T';
     memcpy(key + 1, tpm->rho, 32);
@@ -95,7 +131,8 @@ int qtpm_ldaa_tpm_save(const qtpm_ldaa_tpm *tpm, uint8_t key[QTPM_LDAA_TPMKEY_SI
 
 int qtpm_ldaa_tpm_export_secret(const qtpm_ldaa_tpm *tpm, uint8_t out[QTPM_LDAA_REVOKED_SIZE])
 {
-    if (tpm == NULL || out == NULL)
+    /* a TPM elsewhere keeps s to itself */
+    if (tpm == NULL || out == NULL || tpm->ops != NULL)
         return QTPM_DAA_E_PARAM;
     ldaa_pack(out, &tpm->s[0].c[0], (size_t)LDAA_MS * LDAA_N, 9, LDAA_ETA_S);
     return QTPM_DAA_OK;
@@ -118,12 +155,15 @@ void qtpm_ldaa_tpm_free(qtpm_ldaa_tpm *tpm)
 {
     if (tpm == NULL)
         return;
+    if (tpm->ops != NULL && tpm->ops->free != NULL)
+        tpm->ops->free(tpm->ops_ctx);
     free(tpm->pub);
     qtpm_memzero(tpm, sizeof *tpm);
     free(tpm);
 }
 
-/* A fresh XOF for masks, keyed with 64 random bytes. */
+/* The XOF for masks: keyed with 64 random bytes, or, for a derived key's
+ * join request, with mask_key ‖ nonce ‖ try (ldaa_tpm_derive). */
 static int mask_xof(qtpm_keccak_ctx *x, const char *label)
 {
     uint8_t seed[64];
@@ -141,6 +181,8 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
 {
     if (tpm == NULL || nonce == NULL || req == NULL)
         return QTPM_DAA_E_PARAM;
+    if (tpm->ops != NULL)
+        return tpm->ops->join(tpm->ops_ctx, nonce, req);
     ldaa_poly *tt = calloc(3 * LDAA_MS + 2 * LDAA_K, sizeof(ldaa_poly));
     ldaa_spoly *zs = calloc(2 * LDAA_MS + 1, sizeof(ldaa_spoly));
     if (tt == NULL || zs == NULL) {
@@ -155,7 +197,14 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
     uint8_t ct[32];
     for (unsigned tries = 0; tries < LDAA_MAX_TRIES; tries++) {
         qtpm_keccak_ctx x;
-        if (mask_xof(&x, "qtpm-ldaa-join-mask") != QTPM_DAA_OK) {
+        if (tpm->derived) {
+            uint8_t tb[2] = {(uint8_t)(tries >> 8), (uint8_t)tries};
+            qtpm_shake256_init(&x);
+            qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-join-mask-derived", 27);
+            qtpm_keccak_absorb(&x, tpm->mask_key, 32);
+            qtpm_keccak_absorb(&x, nonce, 32);
+            qtpm_keccak_absorb(&x, tb, 2);
+        } else if (mask_xof(&x, "qtpm-ldaa-join-mask") != QTPM_DAA_OK) {
             rc = QTPM_DAA_E_RNG;
             break;
         }
@@ -220,6 +269,14 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
 int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[LDAA_K],
                     ldaa_poly *w_nym, ldaa_spoly *nym)
 {
+    if (tpm->ops != NULL)
+        return tpm->ops->commit(tpm->ops_ctx, bsnval, w_t, w_nym, nym);
+    return ldaa_tpm_commit_seeded(tpm, bsnval, NULL, w_t, w_nym, nym);
+}
+
+int ldaa_tpm_commit_seeded(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], const uint8_t seed[32],
+                           ldaa_poly w_t[LDAA_K], ldaa_poly *w_nym, ldaa_spoly *nym)
+{
     tpm_wipe_commit(tpm);
     ldaa_poly *h = calloc(2 * LDAA_MS, sizeof(ldaa_poly));
     if (h == NULL)
@@ -227,7 +284,14 @@ int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[
     ldaa_poly *yh = h + LDAA_MS;
     ldaa_expand_h(h, tpm->rho, bsnval);
     qtpm_keccak_ctx x;
-    int rc = mask_xof(&x, "qtpm-ldaa-sign-mask-tpm");
+    int rc = QTPM_DAA_OK;
+    if (seed != NULL) {
+        qtpm_shake256_init(&x);
+        qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-sign-mask-tpm-seeded", 30);
+        qtpm_keccak_absorb(&x, seed, 32);
+    } else {
+        rc = mask_xof(&x, "qtpm-ldaa-sign-mask-tpm");
+    }
     if (rc != QTPM_DAA_OK) {
         free(h);
         return rc;
@@ -272,6 +336,8 @@ int ldaa_tpm_commit(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], ldaa_poly w_t[
 int ldaa_tpm_respond(qtpm_ldaa_tpm *tpm, const uint8_t ctilde[32], ldaa_spoly zs[LDAA_MS],
                      ldaa_spoly *ze)
 {
+    if (tpm->ops != NULL)
+        return tpm->ops->respond(tpm->ops_ctx, ctilde, zs, ze);
     if (!tpm->committed)
         return QTPM_DAA_E_TPM;
     ldaa_spoly c;
@@ -311,5 +377,7 @@ int ldaa_tpm_respond(qtpm_ldaa_tpm *tpm, const uint8_t ctilde[32], ldaa_spoly zs
 
 void ldaa_tpm_discard(qtpm_ldaa_tpm *tpm)
 {
+    if (tpm->ops != NULL && tpm->ops->discard != NULL)
+        tpm->ops->discard(tpm->ops_ctx);
     tpm_wipe_commit(tpm);
 }

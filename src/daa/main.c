@@ -55,7 +55,8 @@ static const char usage[] =
     "  host-respond --key FILE --challenge FILE --response OUT\n"
     "  host-finish --key FILE --ipk FILE --credential-msg FILE --credential OUT\n"
     "  host-sign --key FILE --credential FILE --msg FILE [--basename TEXT] --sig OUT\n"
-    "lattice DAA (post-quantum; the TPM part is a software key file, docs/DAA.md):\n"
+    "lattice DAA (post-quantum, docs/DAA.md; with --tcti SPEC the TPM part is a key in\n"
+    "that TPM (vendor commands) and --key its wrapped key file; without, a software key file):\n"
     "  ldaa-issuer-keygen --isk OUT --ipk OUT  issuer key pair (ipk ~2 MB)\n"
     "  ldaa-tpm-create --ipk FILE --key OUT    the TPM part's secret for this issuer\n"
     "  ldaa-join-nonce --nonce OUT             issuer: a join challenge\n"
@@ -356,8 +357,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!strncmp(argv[1], "ldaa-", 5)) {
-        ldaa_cli_opts lo = {o.isk, o.ipk, o.nonce, o.request, o.credential, o.sig, o.msg,
-                            o.basename, o.key, o.revoked, {o.pos[0], o.pos[1]}, o.npos};
+        ldaa_cli_opts lo = {o.isk,   o.ipk,     o.nonce, o.request,           o.credential,
+                            o.sig,   o.msg,     o.basename, o.key,            o.revoked,
+                            o.tcti,  {o.pos[0], o.pos[1]}, o.npos};
         int rc = ldaa_cli(argv[1], &lo);
         if (rc >= 0)
             return rc;

@@ -139,9 +139,11 @@ static int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
     case TPM_PT_PS_DAY_OF_YEAR: *v = 0; break;
     case TPM_PT_PS_YEAR: *v = 0; break;
     case TPM_PT_SPLIT_MAX: *v = 0; break;
-    case TPM_PT_TOTAL_COMMANDS: *v = profile_command_count(tpm); break;
+    case TPM_PT_TOTAL_COMMANDS:
+        *v = profile_command_count(tpm) + (uint32_t)tpm_vendor_command_count();
+        break;
     case TPM_PT_LIBRARY_COMMANDS: *v = profile_command_count(tpm); break;
-    case TPM_PT_VENDOR_COMMANDS: *v = 0; break;
+    case TPM_PT_VENDOR_COMMANDS: *v = (uint32_t)tpm_vendor_command_count(); break;
     case TPM_PT_NV_BUFFER_MAX: *v = 1024; break;
     case TPM_PT_MODES: *v = 0; break;
     case TPM_PT_MAX_CAP_BUFFER: *v = MAX_CAP_BUFFER; break;
@@ -310,6 +312,18 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
             count = MAX_CAP_CC;
         for (uint32_t cc = prop < TPM_CC_FIRST ? TPM_CC_FIRST : prop; cc <= TPM_CC_LAST; cc++) {
             if (!tpm_command_implemented(cc) || !profile_command_enabled(&tpm->profile, cc))
+                continue;
+            if (n == count) {
+                more = 1;
+                break;
+            }
+            wr_u32(w, tpm_command_attributes(cc));
+            n++;
+        }
+        /* then the vendor-specific ones (codes above every library code) */
+        for (size_t k = 0; !more && k < tpm_vendor_command_count(); k++) {
+            TPM_CC cc = tpm_vendor_command(k);
+            if (cc < prop)
                 continue;
             if (n == count) {
                 more = 1;

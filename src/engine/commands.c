@@ -31,6 +31,24 @@ size_t tpm_command_count(void) { return NCOMMANDS; }
 
 int tpm_command_implemented(TPM_CC cc) { return command_find(cc) != NULL; }
 
+/* Vendor-specific rows (Part 2 §6.5.2: bit 29 of the code) come last in
+ * QTPM_COMMANDS, in ascending order of code. */
+size_t tpm_vendor_command_count(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        n += (commands[i].cc & CC_VEND) != 0;
+    return n;
+}
+
+TPM_CC tpm_vendor_command(size_t k)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if ((commands[i].cc & CC_VEND) && k-- == 0)
+            return commands[i].cc;
+    return 0;
+}
+
 /* TPMA_CC (Part 2 §8.9): commandIndex, nv (22), extensive (23), flushed
  * (24), cHandles (25-27), rHandle (28), V, Res.
  *  - flushed: "the context associated with any transient handle in the
@@ -69,6 +87,8 @@ uint32_t tpm_command_attributes(TPM_CC cc)
     if (d == NULL)
         return 0;
     uint32_t a = cc & 0xFFFFu;
+    if (cc & CC_VEND)
+        a |= TPMA_CC_V; /* Part 2 §8.9: a vendor-specific command */
     a |= (uint32_t)d->nhandles << 25;
     if (d->flags & F_OUTH)
         a |= 1u << 28;

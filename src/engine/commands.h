@@ -156,6 +156,11 @@ typedef struct {
     X(SignSequenceComplete, F_DEC, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_USER)) \
     X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE)) \
     X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE)) \
+    /* vendor-specific: the lattice DAA's TPM part (ldaa.c) */ \
+    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER)) \
+    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER)) \
+    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER)) \
+    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER)) \
     /* end */
 /* clang-format on */
 
@@ -170,6 +175,9 @@ const cmd_desc *command_find(TPM_CC cc);
 size_t command_index(const cmd_desc *d);
 size_t tpm_command_count(void);
 int tpm_command_implemented(TPM_CC cc);
+/* The vendor-specific commands (CC_VEND set), k = 0 .. count-1, ascending. */
+size_t tpm_vendor_command_count(void);
+TPM_CC tpm_vendor_command(size_t k);
 /* TPMA_CC of a command in the table (0 for any other code). */
 uint32_t tpm_command_attributes(TPM_CC cc);
 

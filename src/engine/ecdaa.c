@@ -69,7 +69,7 @@ static TPM_RC commit_r_at(qtpm_tpm *tpm, qtpm_ecc_curve cv, const tpm_name *name
 
 /* The full counter value behind a 16-bit counter c still outstanding, or
  * -1 when c was never committed, is used up or too old. */
-static int commit_lookup(const qtpm_tpm *tpm, uint16_t c, uint64_t *cnt64)
+int commit_lookup(const qtpm_tpm *tpm, uint16_t c, uint64_t *cnt64)
 {
     if (!(tpm->commit_array[(c & COMMIT_MASK) / 8] & (1u << (c & 7))))
         return -1;
@@ -88,7 +88,7 @@ static int commit_lookup(const qtpm_tpm *tpm, uint16_t c, uint64_t *cnt64)
     return 0;
 }
 
-static uint16_t commit_take(qtpm_tpm *tpm)
+uint16_t commit_take(qtpm_tpm *tpm)
 {
     uint64_t v = tpm->commit_counter++;
     tpm->commit_array[(v & COMMIT_MASK) / 8] |= (uint8_t)(1u << (v & 7));
@@ -97,7 +97,7 @@ static uint16_t commit_take(qtpm_tpm *tpm)
     return (uint16_t)v;
 }
 
-static void commit_end(qtpm_tpm *tpm, uint16_t c)
+void commit_end(qtpm_tpm *tpm, uint16_t c)
 {
     tpm->commit_array[(c & COMMIT_MASK) / 8] &= (uint8_t)~(1u << (c & 7));
 }

@@ -141,6 +141,10 @@ static const struct {
     { TPM_CC_Decapsulate, "Decapsulate" },
     { TPM_CC_VerifySequenceStart, "VerifySequenceStart" },
     { TPM_CC_SignSequenceStart, "SignSequenceStart" },
+    { TPM_CC_Vendor_LDAA_JoinRequest, "Vendor_LDAA_JoinRequest" },
+    { TPM_CC_Vendor_LDAA_Commit, "Vendor_LDAA_Commit" },
+    { TPM_CC_Vendor_LDAA_CommitRead, "Vendor_LDAA_CommitRead" },
+    { TPM_CC_Vendor_LDAA_Respond, "Vendor_LDAA_Respond" },
 };
 
 const char *qtpm_tss_cc_name(TPM_CC cc)

@@ -6,7 +6,10 @@
 # without basename, verification, linking, key-based revocation; and the bad
 # inputs: a truncated and a tampered signature, a wrong or missing basename,
 # another issuer's key, another TPM's credential, a replayed join request, a
-# TPM that never joined. Usage: ldaa_cli.sh QTPM_DAA
+# TPM that never joined. Then the TPM part in qtpm's engine (--tcti
+# engine:DIR, one process per step, the state in DIR): a TPM key file, its
+# join, signatures that verify and link, another issuer's key refused, and
+# ldaa-export-secret refused (s stays in the TPM). Usage: ldaa_cli.sh QTPM_DAA
 set -u
 DAA=$1
 W=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-ldaa-cli.XXXXXX")
@@ -68,6 +71,32 @@ expect_rc 1 "$DAA" ldaa-verify --ipk "$W/ipk" --sig "$W/s.anon" --msg "$W/day1" 
 ok "$DAA" ldaa-verify --ipk "$W/ipk" --sig "$W/s.b1" --msg "$W/day1" --basename bucket-7 --revoked "$W/rl"
 head -c 100 "$W/rl" >"$W/rl.bad"
 expect_rc 3 "$DAA" ldaa-verify --ipk "$W/ipk" --sig "$W/s.b1" --msg "$W/day1" --basename bucket-7 --revoked "$W/rl.bad"
+
+# the TPM part in the engine
+T="engine:$W/tpmstate"
+mkdir -p "$W/tpmstate"
+for t in x y; do ok "$DAA" ldaa-tpm-create --tcti "$T" --ipk "$W/ipk" --key "$W/tk.$t"; done
+for t in x y; do
+    ok "$DAA" ldaa-join-nonce --nonce "$W/tn.$t"
+    ok "$DAA" ldaa-join-request --tcti "$T" --key "$W/tk.$t" --nonce "$W/tn.$t" --request "$W/treq.$t"
+    ok "$DAA" ldaa-join-issue --isk "$W/isk" --nonce "$W/tn.$t" --request "$W/treq.$t" --credential "$W/tcred.$t"
+    ok "$DAA" ldaa-join-finish --tcti "$T" --ipk "$W/ipk" --key "$W/tk.$t" --credential "$W/tcred.$t"
+done
+expect_rc 1 "$DAA" ldaa-join-finish --tcti "$T" --ipk "$W/ipk" --key "$W/tk.x" --credential "$W/tcred.y"
+ok "$DAA" ldaa-sign --tcti "$T" --ipk "$W/ipk" --key "$W/tk.x" --credential "$W/tcred.x" --msg "$W/day1" --basename bucket-7 --sig "$W/ts.x1"
+ok "$DAA" ldaa-sign --tcti "$T" --ipk "$W/ipk" --key "$W/tk.x" --credential "$W/tcred.x" --msg "$W/day2" --basename bucket-7 --sig "$W/ts.x2"
+ok "$DAA" ldaa-sign --tcti "$T" --ipk "$W/ipk" --key "$W/tk.y" --credential "$W/tcred.y" --msg "$W/day1" --sig "$W/ts.y"
+ok "$DAA" ldaa-verify --ipk "$W/ipk" --sig "$W/ts.x1" --msg "$W/day1" --basename bucket-7 --revoked "$W/rl"
+ok "$DAA" ldaa-verify --ipk "$W/ipk" --sig "$W/ts.y" --msg "$W/day1"
+expect_rc 1 "$DAA" ldaa-verify --ipk "$W/ipk" --sig "$W/ts.y" --msg "$W/day2"
+ok "$DAA" ldaa-link "$W/ts.x1" "$W/ts.x2"
+expect_rc 1 "$DAA" ldaa-link "$W/ts.x1" "$W/s.a1"
+expect_rc 3 "$DAA" ldaa-export-secret --tcti "$T" --key "$W/tk.x" --revoked "$W/trl"
+# the key file in another TPM (another state), and a truncated one
+mkdir -p "$W/other"
+expect_rc 3 "$DAA" ldaa-join-request --tcti "engine:$W/other" --key "$W/tk.x" --nonce "$W/tn.x" --request "$W/treq.z"
+head -c 60 "$W/tk.x" >"$W/tk.short"
+expect_rc 3 "$DAA" ldaa-join-request --tcti "$T" --key "$W/tk.short" --nonce "$W/tn.x" --request "$W/treq.z"
 
 if [ "$fails" -ne 0 ]; then echo "ldaa_cli: $fails failed"; exit 1; fi
 echo "ldaa_cli: all passed"

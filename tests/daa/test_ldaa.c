@@ -9,6 +9,16 @@
  * basename missing / unexpected / different, another issuer's credential
  * and key, a revoked TPM key, a TPM that never joined, a tampered join
  * request, malformed credentials and issuer keys.
+ *
+ * `test_ldaa tpm` runs the same protocol tests with the TPM part in qtpm's
+ * engine (in-process, engine: TCTI): three LDAA keys created under an SRK
+ * from qtpm_ldaa_key_template and reached through qtpm_ldaa_tpm_open_tss,
+ * so join, credential check and every signature go through the vendor
+ * commands of src/engine/ldaa.c. What differs there: s cannot be exported
+ * or saved, so key-based revocation is shown with a key outside any TPM —
+ * the software TPM part, whose s is exported deliberately, which is what an
+ * extracted key is — and "the same key signs the same pseudonym" is shown
+ * by opening the TPM key a second time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,8 +29,10 @@
 #include <cmocka.h>
 
 #include "ldaa_internal.h"
+#include "qtpm/daa_host.h"
 #include "qtpm/ldaa.h"
 #include "qtpm/rand.h"
+#include "qtpm/tss_cmd.h"
 
 static const uint8_t MSG[] = "steps=10234 heart=61 2026-12-07";
 static const uint8_t BSN[] = "analytics.example/bucket-7";
@@ -33,9 +45,46 @@ typedef struct {
     qtpm_ldaa_tpm *tpm, *tpm_b, *tpm_never;
     uint8_t cred[QTPM_LDAA_CRED_SIZE], cred_b[QTPM_LDAA_CRED_SIZE];
     uint8_t *sig_anon, *sig_bsn;
+    /* tpm mode */
+    int in_tpm;
+    qtpm_tss *tss;
+    qtpm_tss_key srk;
+    TPM_HANDLE keys[3];
+    qtpm_ldaa_tpm *sw; /* an extracted key: the software TPM part */
+    uint8_t cred_sw[QTPM_LDAA_CRED_SIZE];
 } world;
 
 static world W;
+
+/* An LDAA key in the engine, created and loaded under the SRK. */
+static int tpm_key(TPM_HANDLE *h)
+{
+    static const qtpm_tss_auths pw = {1, {{NULL, NULL}}};
+    TPM2B_PUBLIC in, pub;
+    TPM2B_SENSITIVE_CREATE sens;
+    TPM2B_PRIVATE priv;
+    memset(&in, 0, sizeof in);
+    memset(&sens, 0, sizeof sens);
+    qtpm_ldaa_key_template(&in.publicArea);
+    if (qtpm_tss_Create(W.tss, &pw, W.srk.handle, &sens, &in, NULL, NULL, &priv, &pub, NULL,
+                        NULL, NULL) ||
+        qtpm_tss_Load(W.tss, &pw, W.srk.handle, &priv, &pub, h, NULL))
+        return -1;
+    return 0;
+}
+
+static int tpm_parts(void)
+{
+    if (qtpm_tss_new("engine:", &W.tss) || qtpm_tss_Startup(W.tss, TPM_SU_CLEAR) ||
+        qtpm_tss_create_srk(W.tss, TPM_ALG_ECC, NULL, &W.srk))
+        return -1;
+    qtpm_ldaa_tpm **parts[3] = {&W.tpm, &W.tpm_b, &W.tpm_never};
+    for (unsigned i = 0; i < 3; i++)
+        if (tpm_key(&W.keys[i]) ||
+            qtpm_ldaa_tpm_open_tss(parts[i], W.tss, W.keys[i], NULL, W.ipk, QTPM_LDAA_IPK_SIZE))
+            return -1;
+    return qtpm_ldaa_tpm_create(&W.sw, W.ipk, QTPM_LDAA_IPK_SIZE);
+}
 
 static int join(qtpm_ldaa_issuer *iss, qtpm_ldaa_tpm *tpm, uint8_t cred[QTPM_LDAA_CRED_SIZE])
 {
@@ -63,11 +112,16 @@ static int setup(void **state)
         qtpm_ldaa_issuer_load(&W.iss, W.isk, sizeof W.isk) ||
         qtpm_ldaa_issuer_load(&W.iss2, W.isk2, sizeof W.isk2) ||
         qtpm_ldaa_ipk_load(&W.pk, W.ipk, QTPM_LDAA_IPK_SIZE) ||
-        qtpm_ldaa_ipk_load(&W.pk2, W.ipk2, QTPM_LDAA_IPK_SIZE) ||
-        qtpm_ldaa_tpm_create(&W.tpm, W.ipk, QTPM_LDAA_IPK_SIZE) ||
-        qtpm_ldaa_tpm_create(&W.tpm_b, W.ipk, QTPM_LDAA_IPK_SIZE) ||
-        qtpm_ldaa_tpm_create(&W.tpm_never, W.ipk, QTPM_LDAA_IPK_SIZE))
+        qtpm_ldaa_ipk_load(&W.pk2, W.ipk2, QTPM_LDAA_IPK_SIZE))
         return -1;
+    if (W.in_tpm) {
+        if (tpm_parts() || join(W.iss, W.sw, W.cred_sw))
+            return -1;
+    } else if (qtpm_ldaa_tpm_create(&W.tpm, W.ipk, QTPM_LDAA_IPK_SIZE) ||
+               qtpm_ldaa_tpm_create(&W.tpm_b, W.ipk, QTPM_LDAA_IPK_SIZE) ||
+               qtpm_ldaa_tpm_create(&W.tpm_never, W.ipk, QTPM_LDAA_IPK_SIZE)) {
+        return -1;
+    }
     if (join(W.iss, W.tpm, W.cred) || join(W.iss, W.tpm_b, W.cred_b))
         return -1;
     if (qtpm_ldaa_sign(W.pk, W.tpm, W.cred, sizeof W.cred, MSG, sizeof MSG, NULL, 0, W.sig_anon,
@@ -88,6 +142,8 @@ static int teardown(void **state)
     qtpm_ldaa_tpm_free(W.tpm);
     qtpm_ldaa_tpm_free(W.tpm_b);
     qtpm_ldaa_tpm_free(W.tpm_never);
+    qtpm_ldaa_tpm_free(W.sw);
+    qtpm_tss_free(W.tss);
     free(W.ipk);
     free(W.ipk2);
     free(W.sig_anon);
@@ -301,6 +357,28 @@ static void test_link_and_revoke(void **state)
     /* key-based revocation: tpm's secret on the list revokes its signatures,
      * anonymous and linkable; the other TPM's stay valid */
     static uint8_t rl[2 * QTPM_LDAA_REVOKED_SIZE];
+    if (W.in_tpm) {
+        /* the TPM keeps s; the revoked key is one outside a TPM (the
+         * software part, exported deliberately): its signatures are
+         * revoked, the TPM's are not */
+        assert_int_equal(qtpm_ldaa_tpm_export_secret(W.tpm, rl), QTPM_DAA_E_PARAM);
+        static uint8_t sa[QTPM_LDAA_SIG_SIZE];
+        assert_int_equal(qtpm_ldaa_cred_check(W.pk, W.sw, W.cred_sw, sizeof W.cred_sw), 0);
+        assert_int_equal(qtpm_ldaa_sign(W.pk, W.sw, W.cred_sw, sizeof W.cred_sw, MSG, sizeof MSG,
+                                        NULL, 0, sa, sizeof sa),
+                         0);
+        assert_int_equal(qtpm_ldaa_tpm_export_secret(W.sw, rl), 0);
+        assert_int_equal(qtpm_ldaa_verify(W.pk, sa, sizeof sa, MSG, sizeof MSG, NULL, 0, NULL, 0),
+                         0);
+        assert_int_equal(qtpm_ldaa_verify(W.pk, sa, sizeof sa, MSG, sizeof MSG, NULL, 0, rl, 1),
+                         QTPM_DAA_E_REVOKED);
+        assert_int_equal(qtpm_ldaa_verify(W.pk, W.sig_anon, QTPM_LDAA_SIG_SIZE, MSG, sizeof MSG,
+                                          NULL, 0, rl, 1),
+                         0);
+        assert_int_equal(qtpm_ldaa_verify(W.pk, s3, sizeof s3, MSG, 3, BSN, sizeof BSN, rl, 1),
+                         0);
+        return;
+    }
     assert_int_equal(qtpm_ldaa_tpm_export_secret(W.tpm_never, rl), 0);
     assert_int_equal(qtpm_ldaa_tpm_export_secret(W.tpm, rl + QTPM_LDAA_REVOKED_SIZE), 0);
     assert_int_equal(qtpm_ldaa_verify(W.pk, W.sig_anon, QTPM_LDAA_SIG_SIZE, MSG, sizeof MSG, NULL,
@@ -333,6 +411,26 @@ static void test_never_joined_and_other_issuer(void **state)
     /* a TPM key saved and loaded signs the same pseudonym */
     static uint8_t key[QTPM_LDAA_TPMKEY_SIZE];
     qtpm_ldaa_tpm *t2;
+    if (W.in_tpm) {
+        /* in a TPM: no save; the same key opened again */
+        assert_int_equal(qtpm_ldaa_tpm_save(W.tpm, key), QTPM_DAA_E_PARAM);
+        assert_int_equal(qtpm_ldaa_tpm_open_tss(&t2, W.tss, W.keys[0], NULL, W.ipk,
+                                                QTPM_LDAA_IPK_SIZE),
+                         0);
+        assert_int_equal(qtpm_ldaa_sign(W.pk, t2, W.cred, sizeof W.cred, MSG, 1, BSN, sizeof BSN,
+                                        s, sizeof s),
+                         0);
+        assert_int_equal(qtpm_ldaa_link(W.sig_bsn, QTPM_LDAA_SIG_SIZE, s, sizeof s), 1);
+        qtpm_ldaa_tpm_free(t2);
+        /* another issuer's ipk: the key's t differs, the credential fails */
+        assert_int_equal(qtpm_ldaa_tpm_open_tss(&t2, W.tss, W.keys[0], NULL, W.ipk2,
+                                                QTPM_LDAA_IPK_SIZE),
+                         0);
+        assert_int_equal(qtpm_ldaa_cred_check(W.pk2, t2, W.cred, sizeof W.cred),
+                         QTPM_DAA_E_CREDENTIAL);
+        qtpm_ldaa_tpm_free(t2);
+        return;
+    }
     assert_int_equal(qtpm_ldaa_tpm_save(W.tpm, key), 0);
     assert_int_equal(qtpm_ldaa_tpm_load(&t2, key, sizeof key), 0);
     assert_int_equal(qtpm_ldaa_sign(W.pk, t2, W.cred, sizeof W.cred, MSG, 1, BSN, sizeof BSN, s,
@@ -361,8 +459,9 @@ static void test_bad_ipk(void **state)
     assert_int_equal(qtpm_ldaa_issuer_load(&iss, W.isk, sizeof W.isk - 1), QTPM_DAA_E_FORMAT);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    W.in_tpm = argc > 1 && strcmp(argv[1], "tpm") == 0;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ntt),
         cmocka_unit_test(test_join_and_credential),

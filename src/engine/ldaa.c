@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ldaa.c — the vendor-specific commands of the lattice DAA's TPM part
+ * (qtpm/ldaa.h; docs/DAA.md "LDAA in the engine"; codes in tpm2_types.h,
+ * with the vendor bit of Part 2 §6.5.2):
+ *
+ *   Vendor_LDAA_JoinRequest  keyHandle (USER), rho, nonce, offset
+ *                            → totalSize, piece of the join request
+ *   Vendor_LDAA_Commit, Vendor_LDAA_CommitRead, Vendor_LDAA_Respond
+ *                            the TPM's share of a signature (below)
+ *
+ * An LDAA key is an ordinary TPM object: a restricted keyedHash signing key
+ * whose private bits the TPM generated (sensitiveDataOrigin) and which
+ * cannot leave it (fixedTPM), created with TPM2_Create under a storage
+ * parent, so it is wrapped, loaded, authorized (authValue or policy) and
+ * flushed like any key. Its LDAA secret s is derived per issuer from those
+ * bits and the issuer's public seed rho (ldaa_tpm_derive), inside the
+ * command, and wiped before the response. A restricted HMAC key cannot
+ * HMAC caller data (Part 3 §15.5), and s is a SHAKE256 output under its own
+ * label, so the key's other uses do not touch s.
+ *
+ * A join request (29,793 bytes) does not fit a response (8 KB): the TPM
+ * computes it deterministically (masks from the key and the nonce) and
+ * returns the bytes [offset, offset + LDAA_ENGINE_CHUNK); the host asks for
+ * each piece in turn. Equal inputs give an equal request, so a repeated
+ * call answers the same challenge with the same response and reveals
+ * nothing new.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "ct.h"
+#include "ecdaa.h"
+#include "ldaa.h"
+#include "object.h"
+
+#include "ldaa_internal.h" /* src/daa: the lattice arithmetic */
+#include "qtpm/classic.h"
+#include "qtpm/common.h"
+#include "qtpm/keccak.h"
+#include "qtpm/ldaa.h"
+
+/* The attributes an LDAA key must have, and those it must not. */
+#define LDAA_KEY_SET                                                                          \
+    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |       \
+     TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT)
+#define LDAA_KEY_CLEAR TPMA_OBJECT_DECRYPT
+
+/* The loaded LDAA key of handle slot 1, with its private part. */
+static TPM_RC ldaa_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k == NULL || k->is_sequence || k->pub.type != TPM_ALG_KEYEDHASH || !k->has_sensitive ||
+        k->sens.sensitive.bits.size == 0)
+        return RC_H(TPM_RC_KEY, 1);
+    uint32_t a = k->pub.objectAttributes;
+    if ((a & LDAA_KEY_SET) != LDAA_KEY_SET || (a & LDAA_KEY_CLEAR))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t rho[64], nonce[64];
+    uint16_t rho_len = 0, nonce_len = 0;
+    uint32_t offset = 0;
+    tpm_params p = prm_begin(&c->in);
+    if (prm_2b(&p, rho, sizeof rho, &rho_len) == TPM_RC_SUCCESS && rho_len != 32)
+        prm_fail(&p, TPM_RC_SIZE);
+    if (prm_2b(&p, nonce, sizeof nonce, &nonce_len) == TPM_RC_SUCCESS &&
+        nonce_len != QTPM_LDAA_NONCE_SIZE)
+        prm_fail(&p, TPM_RC_SIZE);
+    if (prm_u32(&p, &offset) == TPM_RC_SUCCESS && offset >= QTPM_LDAA_JOINREQ_SIZE)
+        prm_fail(&p, TPM_RC_VALUE);
+    if (p.rc)
+        return p.rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    TPM_RC rc = ldaa_key(tpm, c->handles[0], &k);
+    if (rc)
+        return rc;
+    qtpm_ldaa_tpm *lt = NULL;
+    if (ldaa_tpm_derive(&lt, rho, k->sens.sensitive.bits.buffer, k->sens.sensitive.bits.size) !=
+        QTPM_DAA_OK)
+        return TPM_RC_MEMORY;
+    uint8_t *req = malloc(QTPM_LDAA_JOINREQ_SIZE);
+    int drc = req == NULL ? QTPM_DAA_E_PARAM : qtpm_ldaa_tpm_join_request(lt, nonce, req);
+    qtpm_ldaa_tpm_free(lt);
+    if (drc != QTPM_DAA_OK) {
+        free(req);
+        /* E_PARAM: out of memory; E_PROOF: every bounded try rejected */
+        return drc == QTPM_DAA_E_PARAM ? TPM_RC_MEMORY : TPM_RC_FAILURE;
+    }
+    size_t n = QTPM_LDAA_JOINREQ_SIZE - offset;
+    if (n > LDAA_ENGINE_CHUNK)
+        n = LDAA_ENGINE_CHUNK;
+    wr_u32(&c->out, QTPM_LDAA_JOINREQ_SIZE);
+    wr_2b(&c->out, req + offset, (uint16_t)n);
+    free(req); /* public: t and a zero-knowledge proof */
+    return TPM_RC_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- signing
+ *
+ *   Vendor_LDAA_Commit      keyHandle (USER), rho, bsnval
+ *                           → counter, totalSize, first piece of the commitment
+ *   Vendor_LDAA_CommitRead  keyHandle (USER), rho, bsnval, counter, offset
+ *                           → totalSize, piece
+ *   Vendor_LDAA_Respond     keyHandle (USER), rho, bsnval, counter, ctilde,
+ *                           ticket, offset → totalSize, ticket, piece
+ *
+ * A commitment takes a value of the ECDAA commit counter (ecdaa.c; Part 3
+ * §19.2): its masks y_s, y_e come from
+ *   SHAKE256("qtpm-ldaa-commit" ‖ commitNonce ‖ key Name ‖ counter64 ‖
+ *            bsnval ‖ rho, 32),
+ * so the TPM keeps one bit per commitment and recomputes the rest. Respond
+ * without a ticket is the answer: the counter must be outstanding, and it
+ * is used up before anything is returned (a second answer, to another
+ * challenge, would give s away), at offset 0 only. Its response carries a
+ * ticket, counter64 ‖ HMAC-SHA256(KDF(commitNonce), Name ‖ counter64 ‖
+ * bsnval ‖ rho ‖ ctilde), with which the host reads the remaining pieces
+ * of the same answer to the same challenge. A Startup draws a new
+ * commitNonce: every commitment and ticket is void.
+ */
+
+static TPM_RC ldaa_open(qtpm_tpm *tpm, tpm_cmd *c, const uint8_t rho[32], tpm_object **k,
+                        qtpm_ldaa_tpm **lt)
+{
+    TPM_RC rc = ldaa_key(tpm, c->handles[0], k);
+    if (rc)
+        return rc;
+    if (ldaa_tpm_derive(lt, rho, (*k)->sens.sensitive.bits.buffer,
+                        (*k)->sens.sensitive.bits.size) != QTPM_DAA_OK)
+        return TPM_RC_MEMORY;
+    return TPM_RC_SUCCESS;
+}
+
+static void u64_be(uint8_t out[8], uint64_t v)
+{
+    for (unsigned i = 0; i < 8; i++)
+        out[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static void commit_seed(const qtpm_tpm *tpm, const tpm_object *k, uint64_t cnt64,
+                        const uint8_t bsnval[32], const uint8_t rho[32], uint8_t seed[32])
+{
+    uint8_t c8[8];
+    u64_be(c8, cnt64);
+    qtpm_keccak_ctx x;
+    qtpm_shake256_init(&x);
+    qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-commit", 16);
+    qtpm_keccak_absorb(&x, tpm->commit_nonce, sizeof tpm->commit_nonce);
+    qtpm_keccak_absorb(&x, k->name.b, k->name.size);
+    qtpm_keccak_absorb(&x, c8, 8);
+    qtpm_keccak_absorb(&x, bsnval, 32);
+    qtpm_keccak_absorb(&x, rho, 32);
+    qtpm_keccak_squeeze(&x, seed, 32);
+    qtpm_memzero(&x, sizeof x);
+}
+
+/* The commitment of counter value cnt64, serialized (QTPM_LDAA_COMMIT_SIZE). */
+static TPM_RC commit_compute(qtpm_tpm *tpm, const tpm_object *k, qtpm_ldaa_tpm *lt,
+                             uint64_t cnt64, const uint8_t bsnval[32], const uint8_t rho[32],
+                             uint8_t *out)
+{
+    ldaa_poly *w = calloc(LDAA_K + 1, sizeof(ldaa_poly));
+    if (w == NULL)
+        return TPM_RC_MEMORY;
+    ldaa_spoly nym;
+    uint8_t seed[32];
+    commit_seed(tpm, k, cnt64, bsnval, rho, seed);
+    int rc = ldaa_tpm_commit_seeded(lt, bsnval, seed, w, &w[LDAA_K], &nym);
+    qtpm_memzero(seed, sizeof seed);
+    if (rc == QTPM_DAA_OK) {
+        int64_t v[LDAA_N];
+        for (unsigned i = 0; i <= LDAA_K; i++) {
+            for (unsigned j = 0; j < LDAA_N; j++)
+                v[j] = (int64_t)w[i].c[j];
+            ldaa_pack(out + (size_t)i * LDAA_N * LDAA_QBITS / 8, v, LDAA_N, LDAA_QBITS, 0);
+        }
+        ldaa_pack(out + (size_t)(LDAA_K + 1) * LDAA_N * LDAA_QBITS / 8, nym.c, LDAA_N,
+                  LDAA_NYMBITS, 0);
+    }
+    ldaa_tpm_discard(lt);
+    free(w);
+    return rc == QTPM_DAA_OK ? TPM_RC_SUCCESS : TPM_RC_MEMORY;
+}
+
+/* totalSize ‖ TPM2B piece [offset, offset + chunk) of out (size total). */
+static void write_piece(tpm_wr *w, const uint8_t *out, size_t total, uint32_t offset)
+{
+    size_t n = total - offset;
+    if (n > LDAA_ENGINE_CHUNK)
+        n = LDAA_ENGINE_CHUNK;
+    wr_u32(w, (uint32_t)total);
+    wr_2b(w, out + offset, (uint16_t)n);
+}
+
+static TPM_RC read_32(tpm_params *p, uint8_t out[32])
+{
+    uint8_t b[64];
+    uint16_t n = 0;
+    if (prm_2b(p, b, sizeof b, &n) == TPM_RC_SUCCESS && n != 32)
+        prm_fail(p, TPM_RC_SIZE);
+    if (p->rc == TPM_RC_SUCCESS)
+        memcpy(out, b, 32);
+    return p->rc;
+}
+
+TPM_RC cmd_Vendor_LDAA_Commit(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t rho[32], bsnval[32];
+    tpm_params p = prm_begin(&c->in);
+    read_32(&p, rho);
+    if (read_32(&p, bsnval))
+        return p.rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    qtpm_ldaa_tpm *lt = NULL;
+    TPM_RC rc = ldaa_open(tpm, c, rho, &k, &lt);
+    if (rc)
+        return rc;
+    uint8_t *out = malloc(QTPM_LDAA_COMMIT_SIZE);
+    uint16_t counter = 0;
+    if (out == NULL) {
+        rc = TPM_RC_MEMORY;
+    } else {
+        uint64_t cnt64 = tpm->commit_counter;
+        rc = commit_compute(tpm, k, lt, cnt64, bsnval, rho, out);
+        if (rc == TPM_RC_SUCCESS)
+            counter = commit_take(tpm); /* = the low bits of cnt64 */
+    }
+    qtpm_ldaa_tpm_free(lt);
+    if (rc == TPM_RC_SUCCESS) {
+        wr_u16(&c->out, counter);
+        write_piece(&c->out, out, QTPM_LDAA_COMMIT_SIZE, 0);
+    }
+    free(out); /* public: the commitment */
+    return rc;
+}
+
+TPM_RC cmd_Vendor_LDAA_CommitRead(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t rho[32], bsnval[32];
+    uint16_t counter = 0;
+    uint32_t offset = 0;
+    uint64_t cnt64 = 0;
+    tpm_params p = prm_begin(&c->in);
+    read_32(&p, rho);
+    read_32(&p, bsnval);
+    if (prm_u16(&p, &counter) == TPM_RC_SUCCESS && commit_lookup(tpm, counter, &cnt64) != 0)
+        prm_fail(&p, TPM_RC_VALUE); /* no outstanding commitment with this counter */
+    if (prm_u32(&p, &offset) == TPM_RC_SUCCESS && offset >= QTPM_LDAA_COMMIT_SIZE)
+        prm_fail(&p, TPM_RC_VALUE);
+    if (p.rc)
+        return p.rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    qtpm_ldaa_tpm *lt = NULL;
+    TPM_RC rc = ldaa_open(tpm, c, rho, &k, &lt);
+    if (rc)
+        return rc;
+    uint8_t *out = malloc(QTPM_LDAA_COMMIT_SIZE);
+    rc = out == NULL ? TPM_RC_MEMORY : commit_compute(tpm, k, lt, cnt64, bsnval, rho, out);
+    qtpm_ldaa_tpm_free(lt);
+    if (rc == TPM_RC_SUCCESS)
+        write_piece(&c->out, out, QTPM_LDAA_COMMIT_SIZE, offset);
+    free(out);
+    return rc;
+}
+
+/* HMAC-SHA256 with a key derived from the commit nonce over the answer's
+ * inputs: the ticket's MAC. */
+static void respond_mac(const qtpm_tpm *tpm, const tpm_object *k, const uint8_t c8[8],
+                        const uint8_t bsnval[32], const uint8_t rho[32],
+                        const uint8_t ctilde[32], uint8_t mac[32])
+{
+    uint8_t key[32];
+    qtpm_keccak_ctx x;
+    qtpm_shake256_init(&x);
+    qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-ticket-key", 20);
+    qtpm_keccak_absorb(&x, tpm->commit_nonce, sizeof tpm->commit_nonce);
+    qtpm_keccak_squeeze(&x, key, 32);
+    qtpm_memzero(&x, sizeof x);
+    qtpm_hmac_ctx h;
+    qtpm_hmac_init(&h, QTPM_HASH_SHA256, key, sizeof key);
+    qtpm_hmac_update(&h, k->name.b, k->name.size);
+    qtpm_hmac_update(&h, c8, 8);
+    qtpm_hmac_update(&h, bsnval, 32);
+    qtpm_hmac_update(&h, rho, 32);
+    qtpm_hmac_update(&h, ctilde, 32);
+    qtpm_hmac_final(&h, mac);
+    qtpm_memzero(&h, sizeof h);
+    qtpm_memzero(key, sizeof key);
+}
+
+TPM_RC cmd_Vendor_LDAA_Respond(qtpm_tpm *tpm, tpm_cmd *c)
+{
+    uint8_t rho[32], bsnval[32], ctilde[32], ticket[64];
+    uint16_t counter = 0, tlen = 0;
+    uint32_t offset = 0;
+    uint64_t cnt64 = 0;
+    tpm_params p = prm_begin(&c->in);
+    read_32(&p, rho);
+    read_32(&p, bsnval);
+    prm_u16(&p, &counter);
+    read_32(&p, ctilde);
+    if (prm_2b(&p, ticket, sizeof ticket, &tlen) == TPM_RC_SUCCESS && tlen != 0 &&
+        tlen != QTPM_LDAA_TICKET_SIZE)
+        prm_fail(&p, TPM_RC_SIZE);
+    if (prm_u32(&p, &offset) == TPM_RC_SUCCESS &&
+        (offset >= QTPM_LDAA_RESPONSE_SIZE || (tlen == 0 && offset != 0)))
+        prm_fail(&p, TPM_RC_VALUE); /* the first answer starts at 0 */
+    if (p.rc)
+        return p.rc;
+    if (params_end(c))
+        return TPM_RC_SIZE;
+    tpm_object *k;
+    TPM_RC rc = ldaa_key(tpm, c->handles[0], &k);
+    if (rc)
+        return rc;
+    uint8_t c8[8], mac[32];
+    if (tlen == 0) {
+        if (commit_lookup(tpm, counter, &cnt64) != 0)
+            return RC_P(TPM_RC_VALUE, 3); /* never committed, answered or too old */
+        u64_be(c8, cnt64);
+    } else {
+        memcpy(c8, ticket, 8);
+        cnt64 = 0;
+        for (unsigned i = 0; i < 8; i++)
+            cnt64 = cnt64 << 8 | c8[i];
+        respond_mac(tpm, k, c8, bsnval, rho, ctilde, mac);
+        if ((uint16_t)cnt64 != counter || !ct_equal(mac, ticket + 8, 32))
+            return RC_P(TPM_RC_TICKET, 5);
+    }
+    qtpm_ldaa_tpm *lt = NULL;
+    rc = ldaa_open(tpm, c, rho, &k, &lt);
+    if (rc)
+        return rc;
+    /* used up before any answer leaves the TPM */
+    if (tlen == 0)
+        commit_end(tpm, counter);
+    uint8_t *out = calloc(1, QTPM_LDAA_RESPONSE_SIZE);
+    ldaa_poly *w = calloc(LDAA_K + 1, sizeof(ldaa_poly));
+    ldaa_spoly *zs = calloc(LDAA_MS + 1, sizeof(ldaa_spoly));
+    int r = -1;
+    if (out != NULL && w != NULL && zs != NULL) {
+        ldaa_spoly nym;
+        uint8_t seed[32];
+        commit_seed(tpm, k, cnt64, bsnval, rho, seed);
+        if (ldaa_tpm_commit_seeded(lt, bsnval, seed, w, &w[LDAA_K], &nym) == QTPM_DAA_OK)
+            r = ldaa_tpm_respond(lt, ctilde, zs, &zs[LDAA_MS]);
+        qtpm_memzero(seed, sizeof seed);
+    }
+    qtpm_ldaa_tpm_free(lt);
+    if (r == 0) {
+        /* the answer: z_s, z_e, rejection-sampled, independent of s */
+        out[0] = 1;
+        ldaa_pack(out + 1, &zs[0].c[0], (size_t)LDAA_MS * LDAA_N, LDAA_GS + 1,
+                  (int64_t)1 << LDAA_GS);
+        ldaa_pack(out + 1 + LDAA_MS * LDAA_N * (LDAA_GS + 1) / 8, zs[LDAA_MS].c, LDAA_N,
+                  LDAA_GE + 1, (int64_t)1 << LDAA_GE);
+    } /* r == 1: aborted, out[0] = 0 and nothing else */
+    size_t total = r == 0 ? QTPM_LDAA_RESPONSE_SIZE : 1;
+    if (r != 0 && r != 1) {
+        rc = TPM_RC_MEMORY;
+    } else if (offset >= total) {
+        rc = RC_P(TPM_RC_VALUE, 6); /* past the end of an aborted answer */
+    } else {
+        wr_u32(&c->out, (uint32_t)total);
+        uint8_t tk[QTPM_LDAA_TICKET_SIZE];
+        if (tlen == 0) {
+            respond_mac(tpm, k, c8, bsnval, rho, ctilde, mac);
+            memcpy(tk, c8, 8);
+            memcpy(tk + 8, mac, 32);
+        }
+        wr_2b(&c->out, tk, tlen == 0 ? (uint16_t)sizeof tk : 0);
+        size_t n = total - offset;
+        if (n > LDAA_ENGINE_CHUNK)
+            n = LDAA_ENGINE_CHUNK;
+        wr_2b(&c->out, out + offset, (uint16_t)n);
+    }
+    if (out != NULL)
+        qtpm_memzero(out, QTPM_LDAA_RESPONSE_SIZE);
+    if (zs != NULL)
+        qtpm_memzero(zs, (LDAA_MS + 1) * sizeof(ldaa_spoly));
+    free(out);
+    free(w);
+    free(zs);
+    return rc;
+}
