@@ -14,6 +14,14 @@
  *
  * The PCR selection is the SHA-256 bank with the PCRs the request gives values for
  * (ascending), which is what the quote must cover.
+ *
+ * Group commit (docs/SCALE.md): the work is split in two so that a server can write many
+ * attestations in one transaction. qtpm_ras_evidence_verify does everything up to the
+ * write — the nonce, the verification, the answer with its approval — and returns what is
+ * to be written; qtpm_ras_evidence_write writes one inside the caller's transaction;
+ * qtpm_ras_evidence_finish turns the outcome into the answer. qtpm_ras_evidence is the
+ * three in a row with a transaction of its own. The answer is given only after the
+ * write committed: a router never holds an approval for a verdict that could be lost.
  */
 #include "ras.h"
 
@@ -69,26 +77,55 @@ static json_t *reasons_json(const qtpm_verdict *v)
     return a;
 }
 
-/* Stores entries [0, n) of ima, the list's entries from index first on, as one chunk in
- * the binary list format (store.h qtpm_store_measurements_add). */
-static int store_new_entries(qtpm_store *st, const char *id, const qtpm_ima_list *ima,
-                             uint64_t first, uint64_t n)
+/* Entries [0, n) of ima as one chunk in the binary list format (store.h
+ * qtpm_store_measurements_add); *buf malloc'd. */
+static int serialize_entries(const qtpm_ima_list *ima, uint64_t n, uint8_t **buf, size_t *len)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = n <= ima->count ? 0 : QTPM_STORE_ERROR;
+    *buf = NULL;
+    *len = 0;
+    int rc = n <= ima->count ? 0 : -1;
     for (uint64_t i = 0; rc == 0 && i < n; i++)
-        if (qtpm_ima_serialize_binary(&ima->entries[i], &buf, &len) != QTPM_ATTEST_OK)
-            rc = QTPM_STORE_ERROR;
-    if (rc == 0)
-        rc = qtpm_store_measurements_add(st, id, (int64_t)first, (int64_t)n, buf, len);
-    free(buf);
+        if (qtpm_ima_serialize_binary(&ima->entries[i], buf, len) != QTPM_ATTEST_OK)
+            rc = -1;
+    if (rc) {
+        free(*buf);
+        *buf = NULL;
+    }
     return rc;
 }
 
-void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
-                       qtpm_ras_result *res)
+/* What an attestation writes, made by _verify, written by _write. */
+struct qtpm_ras_pending {
+    char id[64];
+    const char *vname;   /* static (qtpm_verdict_name) */
+    char *reasons_text;  /* the verdict's reasons, JSON */
+    char *state_json;    /* the new verifier state */
+    int rebooted;
+    uint8_t *entries;    /* the verified new entries, binary list format */
+    size_t entries_len;
+    int64_t first, count; /* their index range */
+    char resumed[96];    /* a "resume" event's detail, or "" */
+    json_t *body;        /* the answer after a good write */
+};
+
+static void pending_free(qtpm_ras_pending *p)
 {
+    if (!p)
+        return;
+    free(p->reasons_text);
+    free(p->state_json);
+    free(p->entries);
+    json_decref(p->body);
+    free(p);
+}
+
+const char *qtpm_ras_pending_router(const qtpm_ras_pending *p) { return p->id; }
+
+void qtpm_ras_evidence_verify(qtpm_store *st, EVP_PKEY *policy_key, const char *id,
+                              const json_t *req, qtpm_ras_pending **out, qtpm_ras_result *res)
+{
+    *out = NULL;
+    qtpm_ras_pending *p = NULL;
     const char *nonce_hex = json_string_value(json_object_get(req, "nonce"));
     const char *q64 = json_string_value(json_object_get(req, "quote"));
     const char *s64 = json_string_value(json_object_get(req, "signature"));
@@ -222,46 +259,33 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         goto out;
     }
     const char *vname = qtpm_verdict_name(verdict.state);
-    /* One transaction (the store's calls nest): the attestation, and an "online"
-     * event when the router had been marked offline — evidence is a sign of life. */
-    qtpm_store_router before;
-    int was_offline = 0;
-    rc = qtpm_store_begin(st);
-    if (rc == 0 && (rc = qtpm_store_router_get(st, id, &before)) == 0)
-        was_offline = strcmp(before.state, "offline") == 0;
-    if (rc == 0)
-        rc = qtpm_store_attestation(st, id, vname, reasons_text, state_json, verdict.rebooted);
+    if (strlen(id) >= sizeof p->id || !(p = calloc(1, sizeof *p))) {
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
+        goto out;
+    }
+    snprintf(p->id, sizeof p->id, "%s", id);
+    p->vname = vname;
+    p->rebooted = verdict.rebooted;
+    p->reasons_text = reasons_text;
+    p->state_json = state_json;
+    reasons_text = state_json = NULL;
     /* The entries this attestation verified, and only those, join the stored list. */
-    if (rc == 0 && vs.next_index > ev.from_index)
-        rc = store_new_entries(st, id, &ima, ev.from_index, vs.next_index - ev.from_index);
+    if (vs.next_index > ev.from_index) {
+        p->first = (int64_t)ev.from_index;
+        p->count = (int64_t)(vs.next_index - ev.from_index);
+        if (serialize_entries(&ima, vs.next_index - ev.from_index, &p->entries,
+                              &p->entries_len)) {
+            qtpm_ras_fail(res, 500, "internal", "cannot serialise the new entries");
+            goto out;
+        }
+    }
     /* A TPM Resume (restartCount changed, resetCount and PCR 10 kept, the list
      * continued) is not a new boot but is worth an event too. */
-    if (rc == 0 && !verdict.rebooted && prev.have_boot && vs.have_boot &&
-        vs.reset_count == prev.reset_count && vs.restart_count != prev.restart_count) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "TPM resumed (restartCount %u -> %u), list continued",
+    if (!verdict.rebooted && prev.have_boot && vs.have_boot &&
+        vs.reset_count == prev.reset_count && vs.restart_count != prev.restart_count)
+        snprintf(p->resumed, sizeof p->resumed,
+                 "TPM resumed (restartCount %u -> %u), list continued",
                  (unsigned)prev.restart_count, (unsigned)vs.restart_count);
-        rc = qtpm_store_event_add(st, id, "resume", detail, NULL);
-    }
-    if (rc == 0 && was_offline) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "evidence; state %s", vname);
-        rc = qtpm_store_event_add(st, id, "online", detail, NULL);
-    }
-    if (rc == 0)
-        rc = qtpm_store_commit(st);
-    else
-        qtpm_store_rollback(st);
-    if (rc == QTPM_STORE_CONFLICT) {
-        /* Only under a lease fence (docs/SCALE.md): another worker took the router over
-         * while this one verified; nothing was written, the new holder attests it. */
-        qtpm_ras_fail(res, 409, "lease-lost", qtpm_store_errmsg(st));
-        goto out;
-    }
-    if (rc) {
-        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
-        goto out;
-    }
     json_t *body = json_pack("{s:s,s:s,s:O,s:I}", "verdict", vname, "tier",
                              qtpm_ar4si_name(verdict.tier), "reasons", reasons, "next_index",
                              (json_int_t)vs.next_index);
@@ -288,11 +312,15 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
                                 json_pack("{s:s,s:s}", "policy", phex, "signature", a64));
         free(a64);
     }
-    res->status = 200;
-    res->body = body;
-    if (!body)
+    if (!body) {
         qtpm_ras_fail(res, 500, "internal", "out of memory");
+        goto out;
+    }
+    p->body = body;
+    *out = p;
+    p = NULL;
 out:
+    pending_free(p);
     if (have_verdict)
         qtpm_verdict_free(&verdict);
     json_decref(reasons);
@@ -305,4 +333,75 @@ out:
     free(qraw);
     free(sraw);
     free(eraw);
+}
+
+int qtpm_ras_evidence_write(qtpm_store *st, qtpm_ras_pending *p)
+{
+    /* Nested in the caller's transaction; an "online" event when the router had been
+     * marked offline — evidence is a sign of life. */
+    qtpm_store_router before;
+    int rc = qtpm_store_begin(st);
+    if (rc)
+        return rc;
+    rc = qtpm_store_router_get(st, p->id, &before);
+    int was_offline = rc == 0 && strcmp(before.state, "offline") == 0;
+    if (rc == 0)
+        rc = qtpm_store_attestation(st, p->id, p->vname, p->reasons_text, p->state_json,
+                                    p->rebooted);
+    if (rc == QTPM_STORE_CONFLICT || rc == QTPM_STORE_NOTFOUND) {
+        /* Nothing of this attestation was written (the lease moved, the router is
+         * gone): the caller's transaction goes on with the others. */
+        qtpm_store_commit(st);
+        return rc;
+    }
+    if (rc == 0 && p->count > 0)
+        rc = qtpm_store_measurements_add(st, p->id, p->first, p->count, p->entries,
+                                         p->entries_len);
+    if (rc == 0 && p->resumed[0])
+        rc = qtpm_store_event_add(st, p->id, "resume", p->resumed, NULL);
+    if (rc == 0 && was_offline) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "evidence; state %s", p->vname);
+        rc = qtpm_store_event_add(st, p->id, "online", detail, NULL);
+    }
+    if (rc == 0)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
+}
+
+void qtpm_ras_evidence_finish(qtpm_store *st, qtpm_ras_pending *p, int rc,
+                              qtpm_ras_result *res)
+{
+    if (rc == QTPM_STORE_CONFLICT) {
+        /* Only under a lease fence (docs/SCALE.md): another worker took the router over
+         * while this one verified; nothing was written, the new holder attests it. */
+        qtpm_ras_fail(res, 409, "lease-lost", qtpm_store_errmsg(st));
+    } else if (rc == QTPM_STORE_NOTFOUND) {
+        qtpm_ras_fail(res, 404, "not-found", "no such router");
+    } else if (rc) {
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
+    } else {
+        res->status = 200;
+        res->body = p->body;
+        p->body = NULL;
+    }
+    pending_free(p);
+}
+
+void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
+                       qtpm_ras_result *res)
+{
+    qtpm_ras_pending *p;
+    qtpm_ras_evidence_verify(st, policy_key, id, req, &p, res);
+    if (!p)
+        return;
+    int rc = qtpm_store_begin(st);
+    if (rc == 0)
+        rc = qtpm_ras_evidence_write(st, p);
+    if (rc == 0)
+        rc = qtpm_store_commit(st);
+    else
+        qtpm_store_rollback(st);
+    qtpm_ras_evidence_finish(st, p, rc, res);
 }

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "nonces.h"
 #include "store_priv.h"
 
 struct qtpm_store {
@@ -38,6 +39,7 @@ struct qtpm_store {
         char worker[64];
         int64_t epoch, started_ms;
     } fence; /* qtpm_store_fence: the lease an attestation write must still hold */
+    qtpm_nonces *nonces; /* qtpm_store_nonces_in_memory: challenges issued by this process */
     char err[256];
 };
 
@@ -389,6 +391,7 @@ void qtpm_store_close(qtpm_store *st)
         return;
     if (st->db)
         st->ops->close(st->db);
+    qtpm_nonces_free(st->nonces);
     free(st);
 }
 
@@ -643,9 +646,32 @@ int qtpm_store_event_tail(qtpm_store *st, int64_t since, int64_t limit,
 
 /* ---- nonces, verdicts ------------------------------------------------------------ */
 
+int qtpm_store_nonces_in_memory(qtpm_store *st)
+{
+    if (!st->nonces && !(st->nonces = qtpm_nonces_new())) {
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
+
 int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
                          int64_t expires)
 {
+    if (st->nonces) {
+        switch (qtpm_nonces_put(st->nonces, router, nonce_hex, expires)) {
+        case QTPM_NONCES_OK:
+            return QTPM_STORE_OK;
+        case QTPM_NONCES_DUPLICATE:
+            snprintf(st->err, sizeof st->err, "nonce already issued to %s", router);
+            return QTPM_STORE_CONFLICT;
+        case QTPM_NONCES_FULL:
+            snprintf(st->err, sizeof st->err, "the in-memory nonce table is full");
+            return QTPM_STORE_ERROR;
+        default: /* an id or nonce the table does not hold: a row, as without it */
+            break;
+        }
+    }
     return run(st, NULL, "INSERT INTO nonces (nonce, router, expires) VALUES ($1, $2, $3)",
                "tti", nonce_hex, router, expires);
 }
@@ -653,6 +679,16 @@ int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_h
 int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_hex,
                           int64_t now)
 {
+    if (st->nonces) {
+        int m = qtpm_nonces_take(st->nonces, router, nonce_hex, now);
+        if (m == QTPM_NONCES_OK)
+            return QTPM_STORE_OK;
+        if (m == QTPM_NONCES_EXPIRED)
+            return QTPM_STORE_NOTFOUND;
+        /* Not issued here: it may still be a row (a nonce of a worker that kept them in
+         * the database, during an upgrade) — the cost of a transaction, for unknown
+         * nonces only. */
+    }
     /* Deleting is the take: a second use (even a concurrent one) finds no row. Expired
      * nonces of any router are swept in the same transaction — a light one: row locks
      * are all it needs (no event, nothing read before writing), so verifier workers do
@@ -1059,6 +1095,12 @@ int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdi
                  state_json ? strlen(state_json) : (size_t)0, now_s(), router);
         if (!rc && n == 0)
             rc = QTPM_STORE_NOTFOUND;
+    }
+    if (rc == QTPM_STORE_CONFLICT || rc == QTPM_STORE_NOTFOUND) {
+        /* Nothing written yet: leave the caller's transaction (a batch of attestations,
+         * docs/SCALE.md "Group commit") to go on without this one. */
+        qtpm_store_commit(st);
+        return rc;
     }
     if (!rc && rebooted)
         rc = qtpm_store_event_add(st, router, "reboot", "new boot", NULL);

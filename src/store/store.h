@@ -106,6 +106,11 @@ int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_h
                          int64_t expires);
 int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_hex,
                           int64_t now);
+/* From now on nonces are put in this process's memory, not in the nonces table
+ * (nonces.c, docs/SCALE.md): no write at a challenge, none at its take. take() still
+ * looks a nonce it did not issue up in the table. For a server that answers the
+ * evidence of its own challenges (qtpm-nms serve); not for a CLI. */
+int qtpm_store_nonces_in_memory(qtpm_store *st);
 
 /* Verdicts: one row per attestation; the router's state changes in the same transaction. */
 int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdict,
@@ -171,7 +176,9 @@ int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
 /* The verifier state column of a router (JSON text; *json malloc'd, NULL if none). */
 int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json);
 /* One attestation's outcome in one transaction: a verdict row, the router's state,
- * verifier state and last_seen, and an event ("reboot" too when rebooted). */
+ * verifier state and last_seen, and an event ("reboot" too when rebooted). The router
+ * gone (NOTFOUND) or its lease lost under a fence (CONFLICT): nothing was written and an
+ * enclosing transaction is left open, not aborted (a batch goes on without it). */
 int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
                            const char *reasons_json, const char *state_json, int rebooted);
 
