@@ -728,20 +728,16 @@ static void batch_flush(struct nms *n)
     if (n->batch_timer)
         evtimer_del(n->batch_timer);
     int rcs[BATCH_MAX];
-    int rc = qtpm_store_begin(n->st), fatal = rc;
+    qtpm_ras_pending *ps[BATCH_MAX];
     for (size_t i = 0; i < k; i++) {
-        rcs[i] = fatal;
-        if (fatal)
-            continue;
-        struct held_att *h = &n->batch[i];
+        ps[i] = n->batch[i].p;
         if (n->wk)
-            qtpm_store_fence(n->st, qtpm_nms_workers_id(n->wk), h->epoch, h->received_ms);
-        rcs[i] = qtpm_ras_evidence_write(n->st, h->p);
-        if (n->wk)
-            qtpm_store_unfence(n->st);
-        if (rcs[i] && rcs[i] != QTPM_STORE_CONFLICT && rcs[i] != QTPM_STORE_NOTFOUND)
-            fatal = rcs[i]; /* rolled back: the batch is lost */
+            qtpm_ras_pending_fence(ps[i], qtpm_nms_workers_id(n->wk), n->batch[i].epoch,
+                                   n->batch[i].received_ms);
     }
+    int fatal = qtpm_store_begin(n->st);
+    if (!fatal)
+        fatal = qtpm_ras_evidence_write_batch(n->st, ps, k, rcs); /* an error: rolled back */
     if (!fatal)
         fatal = qtpm_store_commit(n->st);
     n->batches++;

@@ -106,6 +106,8 @@ struct qtpm_ras_pending {
     int64_t first, count; /* their index range */
     char resumed[96];    /* a "resume" event's detail, or "" */
     json_t *body;        /* the answer after a good write */
+    char worker[64];     /* the fence (qtpm_ras_pending_fence), "" for none */
+    int64_t epoch, started_ms;
 };
 
 static void pending_free(qtpm_ras_pending *p)
@@ -335,39 +337,58 @@ out:
     free(eraw);
 }
 
+void qtpm_ras_pending_fence(qtpm_ras_pending *p, const char *worker, int64_t epoch,
+                            int64_t started_ms)
+{
+    snprintf(p->worker, sizeof p->worker, "%s", worker ? worker : "");
+    p->epoch = epoch;
+    p->started_ms = started_ms;
+}
+
+int qtpm_ras_evidence_write_batch(qtpm_store *st, qtpm_ras_pending *const *p, size_t n,
+                                  int *rcs)
+{
+    qtpm_store_att *a = calloc(n ? n : 1, sizeof *a);
+    if (!a)
+        return QTPM_STORE_ERROR;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (qtpm_store_att){.router = p[i]->id, .verdict = p[i]->vname,
+                                .reasons_json = p[i]->reasons_text,
+                                .state_json = p[i]->state_json, .rebooted = p[i]->rebooted,
+                                .worker = p[i]->worker[0] ? p[i]->worker : NULL,
+                                .epoch = p[i]->epoch, .started_ms = p[i]->started_ms};
+    /* Nested in the caller's transaction: the verdicts, states and their events, then
+     * for each written one its new entries and the rarer events — an "online" one when
+     * the router had been marked offline (evidence is a sign of life). */
+    int rc = qtpm_store_begin(st);
+    if (rc == 0)
+        rc = qtpm_store_attestations(st, a, n); /* an error: rolled back */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rcs[i] = a[i].rc;
+        if (a[i].rc != QTPM_STORE_OK)
+            continue;
+        if (p[i]->count > 0)
+            rc = qtpm_store_measurements_add(st, p[i]->id, p[i]->first, p[i]->count,
+                                             p[i]->entries, p[i]->entries_len);
+        if (rc == 0 && p[i]->resumed[0])
+            rc = qtpm_store_event_add(st, p[i]->id, "resume", p[i]->resumed, NULL);
+        if (rc == 0 && a[i].was_offline) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "evidence; state %s", p[i]->vname);
+            rc = qtpm_store_event_add(st, p[i]->id, "online", detail, NULL);
+        }
+        if (rc)
+            qtpm_store_rollback(st);
+    }
+    free(a);
+    return rc ? rc : qtpm_store_commit(st);
+}
+
 int qtpm_ras_evidence_write(qtpm_store *st, qtpm_ras_pending *p)
 {
-    /* Nested in the caller's transaction; an "online" event when the router had been
-     * marked offline — evidence is a sign of life. */
-    qtpm_store_router before;
-    int rc = qtpm_store_begin(st);
-    if (rc)
-        return rc;
-    rc = qtpm_store_router_get(st, p->id, &before);
-    int was_offline = rc == 0 && strcmp(before.state, "offline") == 0;
-    if (rc == 0)
-        rc = qtpm_store_attestation(st, p->id, p->vname, p->reasons_text, p->state_json,
-                                    p->rebooted);
-    if (rc == QTPM_STORE_CONFLICT || rc == QTPM_STORE_NOTFOUND) {
-        /* Nothing of this attestation was written (the lease moved, the router is
-         * gone): the caller's transaction goes on with the others. */
-        qtpm_store_commit(st);
-        return rc;
-    }
-    if (rc == 0 && p->count > 0)
-        rc = qtpm_store_measurements_add(st, p->id, p->first, p->count, p->entries,
-                                         p->entries_len);
-    if (rc == 0 && p->resumed[0])
-        rc = qtpm_store_event_add(st, p->id, "resume", p->resumed, NULL);
-    if (rc == 0 && was_offline) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "evidence; state %s", p->vname);
-        rc = qtpm_store_event_add(st, p->id, "online", detail, NULL);
-    }
-    if (rc == 0)
-        return qtpm_store_commit(st);
-    qtpm_store_rollback(st);
-    return rc;
+    int one = 0;
+    int rc = qtpm_ras_evidence_write_batch(st, &p, 1, &one);
+    return rc ? rc : one;
 }
 
 void qtpm_ras_evidence_finish(qtpm_store *st, qtpm_ras_pending *p, int rc,

@@ -74,6 +74,13 @@ typedef struct qtpm_ras_pending qtpm_ras_pending;
 void qtpm_ras_evidence_verify(qtpm_store *st, EVP_PKEY *policy_key, const char *id,
                               const json_t *req, qtpm_ras_pending **out, qtpm_ras_result *res);
 int qtpm_ras_evidence_write(qtpm_store *st, qtpm_ras_pending *p);
+/* Many at once (one qtpm_store_attestations): rcs[i] gets each one's outcome as
+ * _write's; the return is 0, or an error with the transaction rolled back. */
+int qtpm_ras_evidence_write_batch(qtpm_store *st, qtpm_ras_pending *const *p, size_t n,
+                                  int *rcs);
+/* The lease p is to be written under (a verifier worker's fence, docs/SCALE.md). */
+void qtpm_ras_pending_fence(qtpm_ras_pending *p, const char *worker, int64_t epoch,
+                            int64_t started_ms);
 void qtpm_ras_evidence_finish(qtpm_store *st, qtpm_ras_pending *p, int rc,
                               qtpm_ras_result *res);
 const char *qtpm_ras_pending_router(const qtpm_ras_pending *p);

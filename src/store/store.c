@@ -1063,53 +1063,199 @@ int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json
     return QTPM_STORE_OK;
 }
 
-int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
-                           const char *reasons_json, const char *state_json, int rebooted)
+/* Rows per multi-row statement of qtpm_store_attestations: a verdict row has 8
+ * parameters, so 16 rows are QTPM_DB_MAX_PARAMS; a few fixed shapes (16 rows and the
+ * remainder) keep the statements few enough to stay prepared (db_pg.c). */
+#define ATT_CHUNK 16
+
+/* "($k, $k+1, ...)" groups: rows of cols parameters from $1, comma-separated. */
+static void values_list(char *out, size_t cap, size_t rows, int cols, const char *tail)
+{
+    size_t used = 0;
+    int k = 1;
+    for (size_t r = 0; r < rows; r++) {
+        used += (size_t)snprintf(out + used, cap - used, "%s(", r ? ", " : "");
+        for (int c = 0; c < cols; c++)
+            used += (size_t)snprintf(out + used, cap - used, "%s$%d", c ? ", " : "", k++);
+        used += (size_t)snprintf(out + used, cap - used, "%s)", tail);
+    }
+}
+
+/* Which routers of a[from, from+m) are offline now (was_offline), and which are gone
+ * (rc NOTFOUND): one query for the chunk. */
+static int att_states(qtpm_store *st, qtpm_store_att *a, size_t from, size_t m)
+{
+    char sql[64 + ATT_CHUNK * 8];
+    int used = snprintf(sql, sizeof sql, "SELECT id, state FROM routers WHERE id IN (");
+    for (size_t i = 0; i < m; i++)
+        used += snprintf(sql + used, sizeof sql - (size_t)used, "%s$%zu", i ? ", " : "", i + 1);
+    snprintf(sql + used, sizeof sql - (size_t)used, ")");
+    qtpm_db_stmt *s;
+    int rc = st->ops->prepare(st->db, sql, &s);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < m; i++) {
+        st->ops->bind_text(s, (int)i + 1, a[from + i].router);
+        a[from + i].rc = QTPM_STORE_NOTFOUND;
+    }
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        const char *id = st->ops->column_text(s, 0), *state = st->ops->column_text(s, 1);
+        for (size_t i = 0; id && i < m; i++)
+            if (strcmp(a[from + i].router, id) == 0) {
+                a[from + i].rc = QTPM_STORE_OK;
+                a[from + i].was_offline = state && strcmp(state, "offline") == 0;
+            }
+    }
+    done(st, s);
+    return rc == QTPM_DB_DONE ? QTPM_STORE_OK : rc;
+}
+
+/* Multi-row INSERT of the verdict rows of the written attestations among
+ * a[from, from+m). */
+static int att_verdicts(qtpm_store *st, qtpm_store_att *a, size_t from, size_t m, int64_t ms)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < m; i++)
+        rows += a[from + i].rc == QTPM_STORE_OK;
+    if (rows == 0)
+        return QTPM_STORE_OK;
+    char sql[160 + ATT_CHUNK * 48];
+    int used = snprintf(sql, sizeof sql, "INSERT INTO verdicts (router, time, verdict, reasons, "
+                                         "worker, epoch, started_ms, time_ms) VALUES ");
+    values_list(sql + used, sizeof sql - (size_t)used, rows, 8, "");
+    qtpm_db_stmt *s;
+    int rc = st->ops->prepare(st->db, sql, &s);
+    if (rc)
+        return rc;
+    int k = 1;
+    for (size_t i = 0; i < m; i++) {
+        const qtpm_store_att *x = &a[from + i];
+        if (x->rc != QTPM_STORE_OK)
+            continue;
+        st->ops->bind_text(s, k++, x->router);
+        st->ops->bind_int64(s, k++, ms / 1000);
+        st->ops->bind_text(s, k++, x->verdict);
+        st->ops->bind_text(s, k++, x->reasons_json);
+        st->ops->bind_text(s, k++, x->worker);
+        st->ops->bind_int64(s, k++, x->worker ? x->epoch : 0);
+        st->ops->bind_int64(s, k++, x->worker ? x->started_ms : ms);
+        st->ops->bind_int64(s, k++, ms);
+    }
+    rc = st->ops->step(s);
+    done(st, s);
+    return rc == QTPM_DB_DONE ? QTPM_STORE_OK : rc == QTPM_DB_ROW ? QTPM_STORE_ERROR : rc;
+}
+
+/* The events of the written attestations: "reboot" (when rebooted) then "verdict" for
+ * each, in the batch's order, ATT_CHUNK rows a statement. */
+static int att_events(qtpm_store *st, const qtpm_store_att *a, size_t n, int64_t ms)
+{
+    struct att_event {
+        const char *router, *kind, *detail;
+    } ev[ATT_CHUNK];
+    size_t m = 0;
+    for (size_t i = 0; i <= n; i++) {
+        int last = i == n;
+        size_t need = last ? 0 : a[i].rc != QTPM_STORE_OK ? 0 : a[i].rebooted ? 2 : 1;
+        if (m > 0 && (last || m + need > ATT_CHUNK)) {
+            char sql[120 + ATT_CHUNK * 40];
+            int used = snprintf(sql, sizeof sql, "INSERT INTO events (time, router, kind, "
+                                                 "detail, time_ms) VALUES ");
+            values_list(sql + used, sizeof sql - (size_t)used, m, 5, "");
+            qtpm_db_stmt *s;
+            int rc = st->ops->prepare(st->db, sql, &s);
+            if (rc)
+                return rc;
+            for (size_t r = 0; r < m; r++) {
+                st->ops->bind_int64(s, (int)(5 * r + 1), ms / 1000);
+                st->ops->bind_text(s, (int)(5 * r + 2), ev[r].router);
+                st->ops->bind_text(s, (int)(5 * r + 3), ev[r].kind);
+                st->ops->bind_text(s, (int)(5 * r + 4), ev[r].detail);
+                st->ops->bind_int64(s, (int)(5 * r + 5), ms);
+            }
+            rc = st->ops->step(s);
+            done(st, s);
+            if (rc != QTPM_DB_DONE)
+                return rc == QTPM_DB_ROW ? QTPM_STORE_ERROR : rc;
+            m = 0;
+        }
+        if (need == 2)
+            ev[m++] = (struct att_event){a[i].router, "reboot", "new boot"};
+        if (need >= 1)
+            ev[m++] = (struct att_event){a[i].router, "verdict", a[i].verdict};
+    }
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_attestations(qtpm_store *st, qtpm_store_att *a, size_t n)
 {
     if (qtpm_store_begin(st))
         return QTPM_STORE_ERROR;
-    /* verifier_state is a {blob} column: the JSON goes in as its bytes. */
-    int64_t n = 0;
-    int rc;
-    if (st->fence.on) {
-        /* Fenced (docs/SCALE.md): written only while this worker still holds the lease
-         * it verified under; a lease that moved meanwhile makes this a CONFLICT and the
-         * whole attestation is rolled back. */
-        rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
-                         "WHERE id = $3 AND owner = $4 AND lease_epoch = $5", "bitti",
-                 (const void *)state_json, state_json ? strlen(state_json) : (size_t)0,
-                 now_s(), router, st->fence.worker, st->fence.epoch);
-        if (!rc && n == 0) {
-            qtpm_store_router r;
-            rc = qtpm_store_router_get(st, router, &r);
-            if (rc == 0) {
+    int rc = QTPM_STORE_OK;
+    /* Events need the write lock (qtpm_store_event_add says why); a light transaction
+     * takes it here, before any row is locked. */
+    if (st->light && !st->locked) {
+        if ((rc = st->ops->lock(st->db)) == QTPM_STORE_OK)
+            st->locked = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        a[i].was_offline = 0;
+    for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
+        rc = att_states(st, a, i, n - i < ATT_CHUNK ? n - i : ATT_CHUNK);
+    int64_t ms = qtpm_store_now_ms();
+    /* The router rows, one UPDATE each (their values differ): verifier state, state,
+     * last_seen; fenced (docs/SCALE.md) where a worker is named — written only while
+     * that worker still holds the lease it verified under. */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        qtpm_store_att *x = &a[i];
+        if (x->rc != QTPM_STORE_OK)
+            continue;
+        int64_t changed = 0;
+        size_t sl = x->state_json ? strlen(x->state_json) : 0;
+        /* verifier_state is a {blob} column: the JSON goes in as its bytes. */
+        if (x->worker)
+            rc = run(st, &changed, "UPDATE routers SET verifier_state = $1, last_seen = $2, "
+                                   "state = $3, updated = $2 WHERE id = $4 AND owner = $5 "
+                                   "AND lease_epoch = $6", "bittti",
+                     (const void *)x->state_json, sl, ms / 1000, x->verdict, x->router,
+                     x->worker, x->epoch);
+        else
+            rc = run(st, &changed, "UPDATE routers SET verifier_state = $1, last_seen = $2, "
+                                   "state = $3, updated = $2 WHERE id = $4", "bitt",
+                     (const void *)x->state_json, sl, ms / 1000, x->verdict, x->router);
+        if (rc == 0 && changed == 0) {
+            if (x->worker) {
                 snprintf(st->err, sizeof st->err, "lease lost: router %s is no longer held "
-                         "by worker %s at epoch %lld", router, st->fence.worker,
-                         (long long)st->fence.epoch);
-                rc = QTPM_STORE_CONFLICT;
+                         "by worker %s at epoch %lld", x->router, x->worker,
+                         (long long)x->epoch);
+                x->rc = QTPM_STORE_CONFLICT;
+            } else {
+                x->rc = QTPM_STORE_NOTFOUND;
             }
         }
-    } else {
-        rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
-                         "WHERE id = $3", "bit", (const void *)state_json,
-                 state_json ? strlen(state_json) : (size_t)0, now_s(), router);
-        if (!rc && n == 0)
-            rc = QTPM_STORE_NOTFOUND;
     }
-    if (rc == QTPM_STORE_CONFLICT || rc == QTPM_STORE_NOTFOUND) {
-        /* Nothing written yet: leave the caller's transaction (a batch of attestations,
-         * docs/SCALE.md "Group commit") to go on without this one. */
-        qtpm_store_commit(st);
-        return rc;
-    }
-    if (!rc && rebooted)
-        rc = qtpm_store_event_add(st, router, "reboot", "new boot", NULL);
-    if (!rc)
-        rc = qtpm_store_verdict_add(st, router, verdict, reasons_json);
-    if (!rc)
+    for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
+        rc = att_verdicts(st, a, i, n - i < ATT_CHUNK ? n - i : ATT_CHUNK, ms);
+    if (rc == 0)
+        rc = att_events(st, a, n, ms);
+    if (rc == 0)
         return qtpm_store_commit(st);
     qtpm_store_rollback(st);
     return rc;
+}
+
+int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
+                           const char *reasons_json, const char *state_json, int rebooted)
+{
+    qtpm_store_att a = {.router = router, .verdict = verdict, .reasons_json = reasons_json,
+                        .state_json = state_json, .rebooted = rebooted};
+    if (st->fence.on) {
+        a.worker = st->fence.worker;
+        a.epoch = st->fence.epoch;
+        a.started_ms = st->fence.started_ms;
+    }
+    int rc = qtpm_store_attestations(st, &a, 1);
+    return rc ? rc : a.rc;
 }
 
 int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons)

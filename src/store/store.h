@@ -176,11 +176,26 @@ int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
 /* The verifier state column of a router (JSON text; *json malloc'd, NULL if none). */
 int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json);
 /* One attestation's outcome in one transaction: a verdict row, the router's state,
- * verifier state and last_seen, and an event ("reboot" too when rebooted). The router
- * gone (NOTFOUND) or its lease lost under a fence (CONFLICT): nothing was written and an
- * enclosing transaction is left open, not aborted (a batch goes on without it). */
+ * verifier state and last_seen, and an event ("reboot" too when rebooted); under a fence
+ * (qtpm_store_fence) only while the lease is held. The router gone (NOTFOUND) or the
+ * lease lost (CONFLICT): nothing was written and an enclosing transaction goes on. */
 int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
                            const char *reasons_json, const char *state_json, int rebooted);
+
+/* Many attestations in one transaction with few statements (group commit, docs/SCALE.md):
+ * one query for the routers' states, an UPDATE each, multi-row INSERTs of the verdicts
+ * and events. Each gets rc: 0 written, NOTFOUND (no such router) or CONFLICT (worker set
+ * and the lease no longer its own at epoch) with nothing of it written; was_offline says
+ * whether the router was "offline" before. Returns 0 (the others' outcome is in rc) or
+ * an error, with the transaction rolled back. */
+typedef struct {
+    const char *router, *verdict, *reasons_json, *state_json;
+    int rebooted;
+    const char *worker;         /* the fence: NULL, or the worker that must hold the lease */
+    int64_t epoch, started_ms;  /* the lease's epoch; when the evidence arrived */
+    int rc, was_offline;        /* out */
+} qtpm_store_att;
+int qtpm_store_attestations(qtpm_store *st, qtpm_store_att *a, size_t n);
 
 /* The newest verdict of a router: its name and reasons (JSON text, malloc'd). */
 int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons);
