@@ -1452,8 +1452,9 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         return 1;
     }
     /* Challenges are answered here (workers: by the lease holder), so their nonces need
-     * no database row (docs/SCALE.md). */
-    if (qtpm_store_nonces_in_memory(n.st)) {
+     * no database row; the verifier states written here are remembered, and the
+     * attestation's compare-and-set refuses a stale copy (docs/SCALE.md). */
+    if (qtpm_store_nonces_in_memory(n.st) || qtpm_store_cache_verifier(n.st)) {
         qtpm_store_close(n.st);
         return 1;
     }

@@ -100,6 +100,7 @@ struct qtpm_ras_pending {
     const char *vname;   /* static (qtpm_verdict_name) */
     char *reasons_text;  /* the verdict's reasons, JSON */
     char *state_json;    /* the new verifier state */
+    char *old_state;     /* the one verified against (NULL: none), compared at the write */
     int rebooted;
     uint8_t *entries;    /* the verified new entries, binary list format */
     size_t entries_len;
@@ -116,6 +117,7 @@ static void pending_free(qtpm_ras_pending *p)
         return;
     free(p->reasons_text);
     free(p->state_json);
+    free(p->old_state);
     free(p->entries);
     json_decref(p->body);
     free(p);
@@ -142,7 +144,7 @@ void qtpm_ras_evidence_verify(qtpm_store *st, EVP_PKEY *policy_key, const char *
     qtpm_ima_list ima = {0};
     qtpm_verdict verdict;
     memset(&verdict, 0, sizeof verdict);
-    char *state_json = NULL, *reasons_text = NULL;
+    char *state_json = NULL, *reasons_text = NULL, *old_state = NULL;
     json_t *reasons = NULL;
     int have_verdict = 0;
     TPM2B_DATA nonce = {.size = 32};
@@ -231,7 +233,7 @@ void qtpm_ras_evidence_verify(qtpm_store *st, EVP_PKEY *policy_key, const char *
         qtpm_ras_fail(res, 500, "store", "stored verifier state does not parse");
         goto out;
     }
-    free(old);
+    old_state = old; /* the write compares-and-sets over it */
     if (qtpm_store_digestlist_each(st, load_list, lists)) {
         qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
@@ -270,7 +272,8 @@ void qtpm_ras_evidence_verify(qtpm_store *st, EVP_PKEY *policy_key, const char *
     p->rebooted = verdict.rebooted;
     p->reasons_text = reasons_text;
     p->state_json = state_json;
-    reasons_text = state_json = NULL;
+    p->old_state = old_state;
+    reasons_text = state_json = old_state = NULL;
     /* The entries this attestation verified, and only those, join the stored list. */
     if (vs.next_index > ev.from_index) {
         p->first = (int64_t)ev.from_index;
@@ -328,6 +331,7 @@ out:
     json_decref(reasons);
     free(reasons_text);
     free(state_json);
+    free(old_state);
     for (size_t i = 0; i < lists->n; i++)
         qtpm_digestlist_free(&lists->dl[i]);
     free(lists);
@@ -355,6 +359,7 @@ int qtpm_ras_evidence_write_batch(qtpm_store *st, qtpm_ras_pending *const *p, si
         a[i] = (qtpm_store_att){.router = p[i]->id, .verdict = p[i]->vname,
                                 .reasons_json = p[i]->reasons_text,
                                 .state_json = p[i]->state_json, .rebooted = p[i]->rebooted,
+                                .cas = 1, .expect_state = p[i]->old_state,
                                 .worker = p[i]->worker[0] ? p[i]->worker : NULL,
                                 .epoch = p[i]->epoch, .started_ms = p[i]->started_ms};
     /* Nested in the caller's transaction: the verdicts, states and their events, then

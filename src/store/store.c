@@ -27,6 +27,7 @@
 
 #include "db.h"
 #include "nonces.h"
+#include "vcache.h"
 #include "store_priv.h"
 
 struct qtpm_store {
@@ -40,6 +41,7 @@ struct qtpm_store {
         int64_t epoch, started_ms;
     } fence; /* qtpm_store_fence: the lease an attestation write must still hold */
     qtpm_nonces *nonces; /* qtpm_store_nonces_in_memory: challenges issued by this process */
+    qtpm_vcache *vc;     /* qtpm_store_cache_verifier: verifier states and AKs known here */
     char err[256];
 };
 
@@ -392,6 +394,7 @@ void qtpm_store_close(qtpm_store *st)
     if (st->db)
         st->ops->close(st->db);
     qtpm_nonces_free(st->nonces);
+    qtpm_vcache_free(st->vc);
     free(st);
 }
 
@@ -433,6 +436,7 @@ int qtpm_store_rollback(qtpm_store *st)
         return QTPM_STORE_ERROR;
     st->depth = 0; /* an inner rollback aborts the whole transaction */
     st->light = st->locked = 0;
+    qtpm_vcache_clear(st->vc); /* states put meanwhile were not committed */
     return st->ops->rollback(st->db);
 }
 
@@ -818,6 +822,13 @@ int qtpm_store_ek_router(qtpm_store *st, const uint8_t *ek_pub, size_t len, char
 int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_t cap,
                          size_t *len)
 {
+    size_t n = 0;
+    const uint8_t *known = st->vc ? qtpm_vcache_ak(st->vc, router, &n) : NULL;
+    if (known && n <= cap) {
+        memcpy(buf, known, n);
+        *len = n;
+        return QTPM_STORE_OK;
+    }
     qtpm_db_stmt *s;
     int rc = one(st, &s, "SELECT ak_pub FROM aks WHERE router = $1 AND active = 1 "
                          "ORDER BY id DESC LIMIT 1", "t", router);
@@ -825,6 +836,8 @@ int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_
         if (copy_blob(st, s, 0, buf, cap, len)) {
             snprintf(st->err, sizeof st->err, "AK too large");
             rc = QTPM_STORE_ERROR;
+        } else if (st->vc) {
+            qtpm_vcache_put_ak(st->vc, router, buf, *len);
         }
         done(st, s);
     }
@@ -837,6 +850,7 @@ int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
 {
     if (qtpm_store_begin(st))
         return QTPM_STORE_ERROR;
+    qtpm_vcache_forget(st->vc, e->router); /* a new AK, no verifier state */
     qtpm_store_router r;
     int rc = qtpm_store_router_get(st, e->router, &r);
     if (rc == QTPM_STORE_NOTFOUND)
@@ -1049,6 +1063,14 @@ int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
 int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json)
 {
     *json = NULL;
+    const char *known = st->vc ? qtpm_vcache_state(st->vc, id) : NULL;
+    if (known) {
+        if (!(*json = strdup(known))) {
+            snprintf(st->err, sizeof st->err, "out of memory");
+            return QTPM_STORE_ERROR;
+        }
+        return QTPM_STORE_OK;
+    }
     qtpm_db_stmt *s;
     int rc = one(st, &s, "SELECT verifier_state FROM routers WHERE id = $1", "t", id);
     if (rc)
@@ -1057,6 +1079,17 @@ int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json
     *json = dup_column(st, s, 0);
     done(st, s);
     if (!null && !*json) {
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    if (st->vc && *json)
+        qtpm_vcache_put_state(st->vc, id, *json);
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_cache_verifier(qtpm_store *st)
+{
+    if (!st->vc && !(st->vc = qtpm_vcache_new())) {
         snprintf(st->err, sizeof st->err, "out of memory");
         return QTPM_STORE_ERROR;
     }
@@ -1212,26 +1245,56 @@ int qtpm_store_attestations(qtpm_store *st, qtpm_store_att *a, size_t n)
             continue;
         int64_t changed = 0;
         size_t sl = x->state_json ? strlen(x->state_json) : 0;
-        /* verifier_state is a {blob} column: the JSON goes in as its bytes. */
+        size_t ol = x->expect_state ? strlen(x->expect_state) : 0;
+        /* verifier_state is a {blob} column: the JSON goes in as its bytes. The
+         * compare-and-set (cas): only over the state the verification started from. */
+        int with_old = x->cas && x->expect_state, k = with_old ? 6 : 5;
+        char sql[256];
+        int used = snprintf(sql, sizeof sql, "UPDATE routers SET verifier_state = $1, "
+                                             "last_seen = $2, state = $3, updated = $2 "
+                                             "WHERE id = $4");
+        if (x->cas)
+            used += snprintf(sql + used, sizeof sql - (size_t)used, "%s",
+                             with_old ? " AND verifier_state = $5"
+                                      : " AND verifier_state IS NULL");
         if (x->worker)
-            rc = run(st, &changed, "UPDATE routers SET verifier_state = $1, last_seen = $2, "
-                                   "state = $3, updated = $2 WHERE id = $4 AND owner = $5 "
-                                   "AND lease_epoch = $6", "bittti",
-                     (const void *)x->state_json, sl, ms / 1000, x->verdict, x->router,
-                     x->worker, x->epoch);
-        else
-            rc = run(st, &changed, "UPDATE routers SET verifier_state = $1, last_seen = $2, "
-                                   "state = $3, updated = $2 WHERE id = $4", "bitt",
-                     (const void *)x->state_json, sl, ms / 1000, x->verdict, x->router);
-        if (rc == 0 && changed == 0) {
-            if (x->worker) {
+            snprintf(sql + used, sizeof sql - (size_t)used,
+                     " AND owner = $%d AND lease_epoch = $%d", k, k + 1);
+        qtpm_db_stmt *s;
+        rc = st->ops->prepare(st->db, sql, &s);
+        if (rc)
+            break;
+        st->ops->bind_blob(s, 1, x->state_json, sl);
+        st->ops->bind_int64(s, 2, ms / 1000);
+        st->ops->bind_text(s, 3, x->verdict);
+        st->ops->bind_text(s, 4, x->router);
+        if (with_old)
+            st->ops->bind_blob(s, 5, x->expect_state, ol);
+        if (x->worker) {
+            st->ops->bind_text(s, k, x->worker);
+            st->ops->bind_int64(s, k + 1, x->epoch);
+        }
+        rc = st->ops->step(s);
+        changed = rc == QTPM_DB_DONE ? st->ops->changes(s) : 0;
+        done(st, s);
+        if (rc != QTPM_DB_DONE) {
+            rc = rc == QTPM_DB_ROW ? QTPM_STORE_ERROR : rc;
+            break;
+        }
+        rc = QTPM_STORE_OK;
+        if (changed == 0) {
+            /* the row exists (att_states): the lease moved, or the state did */
+            if (x->worker)
                 snprintf(st->err, sizeof st->err, "lease lost: router %s is no longer held "
-                         "by worker %s at epoch %lld", x->router, x->worker,
-                         (long long)x->epoch);
-                x->rc = QTPM_STORE_CONFLICT;
-            } else {
-                x->rc = QTPM_STORE_NOTFOUND;
-            }
+                         "by worker %s at epoch %lld%s", x->router, x->worker,
+                         (long long)x->epoch, x->cas ? ", or its verifier state changed" : "");
+            else
+                snprintf(st->err, sizeof st->err, "the verifier state of %s changed during "
+                         "the verification", x->router);
+            x->rc = QTPM_STORE_CONFLICT;
+            qtpm_vcache_forget(st->vc, x->router);
+        } else if (st->vc) {
+            qtpm_vcache_put_state(st->vc, x->router, x->state_json);
         }
     }
     for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
@@ -1802,6 +1865,11 @@ int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, in
     out->owned = (int)mine;
     if (qtpm_store_commit(st))
         return QTPM_STORE_ERROR;
+    /* Routers that changed hands: what this worker remembers of any router may be older
+     * than the last holder's writes (the compare-and-set would refuse it once; better
+     * not to try). Rare: starts, deaths, rebalancing. */
+    if (out->claimed || out->handed)
+        qtpm_vcache_clear(st->vc);
     if (out->taken_over) {
         char detail[160];
         snprintf(detail, sizeof detail, "worker %.63s took over %d router(s) whose lease had "
@@ -1848,6 +1916,7 @@ int qtpm_store_lease_acquire(qtpm_store *st, const char *router, const char *wor
         if (owner[0] && until >= now_ms)
             return QTPM_STORE_CONFLICT;
         /* Nobody holds it (new, released, or its holder's lease ran out): take it now. */
+        qtpm_vcache_forget(st->vc, router);
         if (run(st, &n, "UPDATE routers SET owner = $1, lease_epoch = lease_epoch + 1, "
                         "lease_until_ms = $2 WHERE id = $3 AND (owner IS NULL OR "
                         "lease_until_ms < $4)", "titi", worker, now_ms + ttl_ms, router, now_ms))

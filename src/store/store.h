@@ -111,6 +111,11 @@ int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_
  * looks a nonce it did not issue up in the table. For a server that answers the
  * evidence of its own challenges (qtpm-nms serve); not for a CLI. */
 int qtpm_store_nonces_in_memory(qtpm_store *st);
+/* From now on the verifier states and active AKs this process reads or writes are kept
+ * in memory (vcache.c): qtpm_store_router_verifier_state and qtpm_store_ak_active answer
+ * from the copy. Only safe for writers that compare-and-set (qtpm_store_attestations
+ * with cas), which a stale copy then makes refuse. For qtpm-nms serve. */
+int qtpm_store_cache_verifier(qtpm_store *st);
 
 /* Verdicts: one row per attestation; the router's state changes in the same transaction. */
 int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdict,
@@ -185,12 +190,15 @@ int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdi
 /* Many attestations in one transaction with few statements (group commit, docs/SCALE.md):
  * one query for the routers' states, an UPDATE each, multi-row INSERTs of the verdicts
  * and events. Each gets rc: 0 written, NOTFOUND (no such router) or CONFLICT (worker set
- * and the lease no longer its own at epoch) with nothing of it written; was_offline says
+ * and the lease no longer its own at epoch; or cas set and the state not expect_state any
+ * more) with nothing of it written; was_offline says
  * whether the router was "offline" before. Returns 0 (the others' outcome is in rc) or
  * an error, with the transaction rolled back. */
 typedef struct {
     const char *router, *verdict, *reasons_json, *state_json;
     int rebooted;
+    int cas;                    /* written only if the stored state is still expect_state */
+    const char *expect_state;   /* (NULL: none stored), the state verified against */
     const char *worker;         /* the fence: NULL, or the worker that must hold the lease */
     int64_t epoch, started_ms;  /* the lease's epoch; when the evidence arrived */
     int rc, was_offline;        /* out */
