@@ -121,6 +121,29 @@ def main():
         sp = x["split"] or {}
         m.append(f"| {x['run']} | " + " | ".join(fmt(sp.get(k), ".3f") for k in parts) +
                  f" | {fmt(x['pg_cpu_ms'], '.3f')} |")
+    # Pairs of runs named before-X / after-X (the same load, back to back, with the
+    # binaries of two commits): the ratios.
+    by = {x["run"]: x for x in rows}
+    pairs = [(n[len("before-"):], by[n], by.get("after-" + n[len("before-"):]))
+             for n in by if n.startswith("before-")]
+    pairs = [p for p in pairs if p[2]]
+    if pairs:
+        m += ["", "## Before and after (runs named before-X and after-X, made back to back)", "",
+              "| X | attested /s before → after | × | round p99 ms before → after | "
+              "PG CPU ms/att before → after | NMS CPU ms/att before → after | "
+              "(NMS + PG + swarm) CPU ms/att before → after |",
+              "|---|---|---|---|---|---|---|"]
+        for name, b, a in sorted(pairs, key=lambda p: p[1]["routers"]):
+            def tot(x):
+                v = [x["nms_cpu_ms"], x["pg_cpu_ms"], x["swarm_cpu_ms"]]
+                return None if None in v else sum(v)
+            ratio = (a["attestations_per_s"] / b["attestations_per_s"]
+                     if a["attestations_per_s"] and b["attestations_per_s"] else None)
+            m.append(f"| {name} | {fmt(b['attestations_per_s'])} → {fmt(a['attestations_per_s'])} "
+                     f"| {fmt(ratio, '.2f')} | {fmt(b['p99_ms'])} → {fmt(a['p99_ms'])} | "
+                     f"{fmt(b['pg_cpu_ms'], '.2f')} → {fmt(a['pg_cpu_ms'], '.2f')} | "
+                     f"{fmt(b['nms_cpu_ms'], '.2f')} → {fmt(a['nms_cpu_ms'], '.2f')} | "
+                     f"{fmt(tot(b), '.2f')} → {fmt(tot(a), '.2f')} |")
     m.append("")
     with open(sys.argv[2] + ".md", "w") as f:
         f.write("\n".join(m) + "\n")
