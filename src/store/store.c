@@ -1087,6 +1087,8 @@ int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json
     return QTPM_STORE_OK;
 }
 
+void qtpm_store_cache_forget_all(qtpm_store *st) { qtpm_vcache_clear(st->vc); }
+
 int qtpm_store_cache_verifier(qtpm_store *st)
 {
     if (!st->vc && !(st->vc = qtpm_vcache_new())) {

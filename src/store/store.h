@@ -116,6 +116,8 @@ int qtpm_store_nonces_in_memory(qtpm_store *st);
  * from the copy. Only safe for writers that compare-and-set (qtpm_store_attestations
  * with cas), which a stale copy then makes refuse. For qtpm-nms serve. */
 int qtpm_store_cache_verifier(qtpm_store *st);
+/* Forgets every copy (a worker whose leases may have lapsed: what others wrote since). */
+void qtpm_store_cache_forget_all(qtpm_store *st);
 
 /* Verdicts: one row per attestation; the router's state changes in the same transaction. */
 int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdict,
