@@ -61,6 +61,8 @@ def row(r):
         "injected": k.get("injected"),
         "caught2": k.get("caught_within_2_periods"),
         "split": d.get("nms_cpu_ms_per_attestation_by_part"),
+        # runs with SCALE_PG_LOG_STATEMENTS (every statement logged: slower, counted)
+        "pg_statements": d.get("pg_statements_per_attestation"),
         "end": s.get("end_states"),
         # runs made before the swarm recorded it used OpenSSL's default groups (X25519)
         "tls_group": (s.get("tls") or {}).get("group"),
@@ -121,6 +123,32 @@ def main():
         sp = x["split"] or {}
         m.append(f"| {x['run']} | " + " | ".join(fmt(sp.get(k), ".3f") for k in parts) +
                  f" | {fmt(x['pg_cpu_ms'], '.3f')} |")
+    # Pairs of runs named before-X / after-X (the same load, back to back, with the
+    # binaries of two commits): the ratios.
+    by = {x["run"]: x for x in rows}
+    pairs = [(n[len("before-"):], by[n], by.get("after-" + n[len("before-"):]))
+             for n in by if n.startswith("before-")]
+    pairs = [p for p in pairs if p[2]]
+    if pairs:
+        m += ["", "## Before and after (runs named before-X and after-X, made back to back)", "",
+              "| X | attested /s before → after | × | round p99 ms before → after | "
+              "PG CPU ms/att before → after | NMS CPU ms/att before → after | "
+              "(NMS + PG + swarm) CPU ms/att before → after | PG statements/att before → after "
+              "(runs with every statement logged) |",
+              "|---|---|---|---|---|---|---|---|"]
+        for name, b, a in sorted(pairs, key=lambda p: p[1]["routers"]):
+            def tot(x):
+                v = [x["nms_cpu_ms"], x["pg_cpu_ms"], x["swarm_cpu_ms"]]
+                return None if None in v else sum(v)
+            ratio = (a["attestations_per_s"] / b["attestations_per_s"]
+                     if a["attestations_per_s"] and b["attestations_per_s"] else None)
+            m.append(f"| {name} | {fmt(b['attestations_per_s'])} → {fmt(a['attestations_per_s'])} "
+                     f"| {fmt(ratio, '.2f')} | {fmt(b['p99_ms'])} → {fmt(a['p99_ms'])} | "
+                     f"{fmt(b['pg_cpu_ms'], '.2f')} → {fmt(a['pg_cpu_ms'], '.2f')} | "
+                     f"{fmt(b['nms_cpu_ms'], '.2f')} → {fmt(a['nms_cpu_ms'], '.2f')} | "
+                     f"{fmt(tot(b), '.2f')} → {fmt(tot(a), '.2f')} | "
+                     + (f"{fmt(b['pg_statements'], '.1f')} → {fmt(a['pg_statements'], '.1f')} |"
+                        if b["pg_statements"] and a["pg_statements"] else "— |"))
     m.append("")
     with open(sys.argv[2] + ".md", "w") as f:
         f.write("\n".join(m) + "\n")

@@ -56,6 +56,20 @@
 
 #define MAX_BODY (4u * 1024u * 1024u)
 #define NONCE_LIFETIME 60
+/* Group commit of attestations (docs/SCALE.md): a batch is written when it holds
+ * BATCH_MAX of them or BATCH_WAIT_US after its first one, whichever comes first. */
+#define BATCH_MAX 128
+#define BATCH_WAIT_US 2000
+
+/* An attestation verified and waiting for its batch's commit; the request is answered
+ * after it (evhttp keeps a request whose connection closed meanwhile until the reply,
+ * which then only frees it). */
+struct held_att {
+    struct evhttp_request *r;
+    qtpm_ras_pending *p;
+    int64_t epoch, received_ms;
+    double seconds; /* the verification's */
+};
 
 enum role { ROLE_ANON = 1, ROLE_ROUTER = 2, ROLE_READONLY = 4, ROLE_OPERATOR = 8 };
 
@@ -73,6 +87,10 @@ struct nms {
     struct qtpm_nms_web *web; /* the dashboard and browser sessions (web.c) */
     struct event *compact;    /* the compaction timer (ops.c) */
     struct qtpm_nms_workers *wk; /* --worker: leases on a shared database (workers.c) */
+    struct held_att batch[BATCH_MAX]; /* attestations waiting for their commit */
+    size_t batched;
+    struct event *batch_timer;
+    uint64_t batches, batch_items; /* for the log at exit: the mean batch */
 };
 
 struct req {
@@ -428,32 +446,32 @@ static void h_challenge(struct req *q, const char *id)
     int64_t epoch; /* a worker serves only the routers it holds (workers.c) */
     if (q->nms->wk && !qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
         return;
-    qtpm_store_router r;
-    int rc = qtpm_store_router_get(q->nms->st, id, &r);
+    /* from_index: where the verified prefix of the router's list ends (0 after
+     * enrolment), so the agent sends only the entries after it. One query: the router's
+     * verifier state, NOTFOUND when there is no such router. */
+    qtpm_verifier_state vs;
+    qtpm_verifier_state_init(&vs);
+    char *vj = NULL;
+    int rc = qtpm_store_router_verifier_state(q->nms->st, id, &vj);
     if (rc == QTPM_STORE_NOTFOUND) {
         send_error(q, 404, "not-found", "no such router");
         return;
     }
-    unsigned char nonce[32];
-    char hex[65];
-    if (rc || RAND_bytes(nonce, sizeof nonce) != 1) {
-        send_error(q, 500, "internal", "cannot make a nonce");
-        return;
-    }
-    for (size_t i = 0; i < sizeof nonce; i++)
-        snprintf(hex + 2 * i, 3, "%02x", nonce[i]);
-    /* from_index: where the verified prefix of the router's list ends (0 after
-     * enrolment), so the agent sends only the entries after it. */
-    qtpm_verifier_state vs;
-    qtpm_verifier_state_init(&vs);
-    char *vj = NULL;
-    if (qtpm_store_router_verifier_state(q->nms->st, id, &vj)) {
+    if (rc) {
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
     }
     if (vj && qtpm_verifier_state_from_json(vj, &vs) != QTPM_ATTEST_OK)
         qtpm_verifier_state_init(&vs);
     free(vj);
+    unsigned char nonce[32];
+    char hex[65];
+    if (RAND_bytes(nonce, sizeof nonce) != 1) {
+        send_error(q, 500, "internal", "cannot make a nonce");
+        return;
+    }
+    for (size_t i = 0; i < sizeof nonce; i++)
+        snprintf(hex + 2 * i, 3, "%02x", nonce[i]);
     int64_t expires = (int64_t)time(NULL) + NONCE_LIFETIME;
     if (qtpm_store_nonce_put(q->nms->st, id, hex, expires)) {
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
@@ -697,41 +715,100 @@ static void h_router_event(struct req *q, const char *id)
     json_decref(j);
 }
 
+/* Writes the held attestations in one transaction (each under its own fence), then
+ * answers them: one commit, one WAL flush, for up to BATCH_MAX verdicts. An attestation
+ * the fence refuses (409) or whose router is gone (404) drops out of the batch alone;
+ * any other error fails the whole batch (500), as it would have failed each alone. */
+static void batch_flush(struct nms *n)
+{
+    size_t k = n->batched;
+    if (k == 0)
+        return;
+    n->batched = 0;
+    if (n->batch_timer)
+        evtimer_del(n->batch_timer);
+    int rcs[BATCH_MAX];
+    qtpm_ras_pending *ps[BATCH_MAX];
+    for (size_t i = 0; i < k; i++) {
+        ps[i] = n->batch[i].p;
+        if (n->wk)
+            qtpm_ras_pending_fence(ps[i], qtpm_nms_workers_id(n->wk), n->batch[i].epoch,
+                                   n->batch[i].received_ms);
+    }
+    int fatal = qtpm_store_begin(n->st);
+    if (!fatal)
+        fatal = qtpm_ras_evidence_write_batch(n->st, ps, k, rcs); /* an error: rolled back */
+    if (!fatal)
+        fatal = qtpm_store_commit(n->st);
+    n->batches++;
+    n->batch_items += k;
+    for (size_t i = 0; i < k; i++) {
+        struct held_att *h = &n->batch[i];
+        struct req q = {.nms = n, .r = h->r};
+        char id[64], verdict[16] = "";
+        qtpm_ras_result res = {0};
+        snprintf(id, sizeof id, "%s", qtpm_ras_pending_router(h->p));
+        qtpm_ras_evidence_finish(n->st, h->p, fatal ? fatal : rcs[i], &res);
+        if (n->wk && res.status == 409)
+            qtpm_nms_workers_lease_lost(n->wk);
+        const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
+        if (v)
+            snprintf(verdict, sizeof verdict, "%s", v);
+        send_result(&q, &res);
+        /* After the reply: the verdict's enforcement goes out in this same loop turn. */
+        qtpm_nms_routing_attested_router(n->rt, id, verdict[0] ? verdict : NULL, h->seconds,
+                                         h->received_ms);
+    }
+}
+
+static void on_batch_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    batch_flush(arg);
+}
+
 static void h_evidence(struct req *q, const char *id)
 {
     if (q->role == ROLE_ROUTER && strcmp(q->cert_cn, id) != 0) {
         send_error(q, 403, "forbidden", "a router may only send its own evidence");
         return;
     }
+    struct nms *n = q->nms;
     q->unchanged = 1; /* qtpm_nms_routing_attested below catches up, once */
     qtpm_ras_result res = {0};
     struct timespec t0, t1;
     int64_t received_ms = qtpm_store_now_ms(), epoch = 0;
     /* A worker verifies only the routers it holds, and writes the verdict only if it
      * still holds the lease it verified under (the fence, docs/SCALE.md). */
-    if (q->nms->wk) {
-        if (!qtpm_nms_workers_route(q->nms->wk, q->r, id, &epoch, &q->nms->errors))
-            return;
-        qtpm_store_fence(q->nms->st, qtpm_nms_workers_id(q->nms->wk), epoch, received_ms);
-    }
+    if (n->wk && !qtpm_nms_workers_route(n->wk, q->r, id, &epoch, &n->errors))
+        return;
+    /* Evidence of a router whose previous attestation is still held: that one is
+     * written first, so this one is verified against the state it left. */
+    for (size_t i = 0; i < n->batched; i++)
+        if (strcmp(qtpm_ras_pending_router(n->batch[i].p), id) == 0) {
+            batch_flush(n);
+            break;
+        }
+    qtpm_ras_pending *p = NULL;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    qtpm_ras_evidence(q->nms->st, q->nms->policy_key, id, q->body, &res);
+    qtpm_ras_evidence_verify(n->st, n->policy_key, id, q->body, &p, &res);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (q->nms->wk) {
-        qtpm_store_unfence(q->nms->st);
-        if (res.status == 409)
-            qtpm_nms_workers_lease_lost(q->nms->wk);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (!p) {
+        send_result(q, &res);
+        qtpm_nms_routing_attested_router(n->rt, id, NULL, seconds, received_ms);
+        return;
     }
-    const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
-    char verdict[16] = "";
-    if (v)
-        snprintf(verdict, sizeof verdict, "%s", v);
-    send_result(q, &res);
-    /* After the reply: the verdict's enforcement goes out in this same loop turn. */
-    qtpm_nms_routing_attested_router(q->nms->rt, id, verdict[0] ? verdict : NULL,
-                              (double)(t1.tv_sec - t0.tv_sec) +
-                                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-                              received_ms);
+    n->batch[n->batched++] = (struct held_att){
+        .r = q->r, .p = p, .epoch = epoch, .received_ms = received_ms, .seconds = seconds};
+    if (n->batched == BATCH_MAX || !n->batch_timer) {
+        batch_flush(n);
+    } else if (n->batched == 1) {
+        struct timeval wait = {.tv_usec = BATCH_WAIT_US};
+        if (evtimer_add(n->batch_timer, &wait))
+            batch_flush(n);
+    }
 }
 
 static void h_workers(struct req *q, const char *id)
@@ -1374,6 +1451,13 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         qtpm_nms_log(QTPM_LOG_ERROR, "cannot open the store", "error", err, NULL);
         return 1;
     }
+    /* Challenges are answered here (workers: by the lease holder), so their nonces need
+     * no database row; the verifier states written here are remembered, and the
+     * attestation's compare-and-set refuses a stale copy (docs/SCALE.md). */
+    if (qtpm_store_nonces_in_memory(n.st) || qtpm_store_cache_verifier(n.st)) {
+        qtpm_store_close(n.st);
+        return 1;
+    }
     int tls = setup_tls(&n, dir);
     if (tls == -2) {
         rc = 2; /* a configuration error (docs/CHANNEL.md): no classic fallback */
@@ -1393,6 +1477,7 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     http = n.base ? evhttp_new(n.base) : NULL;
     if (!http)
         goto out;
+    n.batch_timer = evtimer_new(n.base, on_batch_timer, &n); /* none: write at once */
     n.rt = qtpm_nms_routing_new(n.base, n.st, &n.errors);
     if (!n.rt) {
         qtpm_nms_log(QTPM_LOG_ERROR, "cannot start routing", "error", qtpm_store_errmsg(n.st),
@@ -1435,7 +1520,11 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     qtpm_nms_log(QTPM_LOG_INFO, "listening", "url", url, "store",
                  strncmp(db_url, "sqlite:", 7) == 0 ? "sqlite" : "postgresql", NULL);
     event_base_dispatch(n.base);
-    qtpm_nms_log(QTPM_LOG_INFO, "stopped", NULL);
+    batch_flush(&n); /* what was verified is written before the exit */
+    char mean[32];
+    snprintf(mean, sizeof mean, "%.1f",
+             n.batches ? (double)n.batch_items / (double)n.batches : 0.0);
+    qtpm_nms_log(QTPM_LOG_INFO, "stopped", "attestations_per_commit", mean, NULL);
     rc = 0;
 out:
     if (sigint)
@@ -1446,6 +1535,9 @@ out:
         event_free(offline);
     if (n.compact)
         event_free(n.compact);
+    batch_flush(&n);
+    if (n.batch_timer)
+        event_free(n.batch_timer);
     if (http)
         evhttp_free(http); /* first: closing held requests calls into routing */
     qtpm_nms_routing_free(n.rt);

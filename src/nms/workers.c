@@ -21,6 +21,15 @@
  * worker that stalled past its lease and woke up cannot overwrite the new holder's
  * verifier state — no router is attested by two workers at once. Each worker keeps one
  * database connection (the store's), however many workers run.
+ *
+ * The leases held are remembered (router → epoch, "the held set"), so a request for a
+ * router this worker holds needs no query: every successful tick at T renews all of its
+ * leases to T + lease, nobody may take an unexpired lease, so an entry is trusted while
+ * now < T + lease/2 (half a lease of margin for the other workers' clocks) — and the set is
+ * emptied when two successful ticks are more than half a lease apart (a lease may have
+ * lapsed between them), when the tick hands routers over, and when a write was refused
+ * (409). A wrong entry could only make this worker verify a router it lost; the fence at
+ * the write refuses that attestation, as it refuses a stalled worker's.
  */
 #include "nms.h"
 
@@ -45,8 +54,66 @@ struct qtpm_nms_workers {
     int64_t ttl_ms;
     qtpm_store_lease_tick_result last;
     uint64_t ticks, tick_errors, redirects, lease_lost, takeovers,
-        dead_seen;
+        dead_seen, held_hits;
+    int64_t tick_ok_ms; /* when the last successful tick began (0: none yet) */
+    struct held {
+        char router[64];
+        int64_t epoch;
+    } *held;            /* the held set: open addressing, FNV-1a, emptied all at once */
+    size_t held_cap, held_used;
 };
+
+#define HELD_MAX (1u << 20)
+
+static uint64_t fnv1a(const char *p)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h;
+}
+
+static void held_clear(struct qtpm_nms_workers *w)
+{
+    if (w->held)
+        memset(w->held, 0, w->held_cap * sizeof *w->held);
+    w->held_used = 0;
+}
+
+/* The slot of router (its entry, or the empty one where it goes); NULL: no table. */
+static struct held *held_slot(struct held *t, size_t cap, const char *router)
+{
+    if (!t)
+        return NULL;
+    for (size_t i = fnv1a(router) & (cap - 1), k = 0; k < cap; k++, i = (i + 1) & (cap - 1))
+        if (!t[i].router[0] || strcmp(t[i].router, router) == 0)
+            return &t[i];
+    return NULL;
+}
+
+static void held_put(struct qtpm_nms_workers *w, const char *router, int64_t epoch)
+{
+    if (strlen(router) >= sizeof w->held[0].router || w->held_used >= HELD_MAX)
+        return;
+    if (2 * (w->held_used + 1) > w->held_cap) {
+        size_t cap = w->held_cap ? 2 * w->held_cap : 1024;
+        struct held *t = calloc(cap, sizeof *t);
+        if (!t)
+            return;
+        for (size_t i = 0; i < w->held_cap; i++)
+            if (w->held[i].router[0])
+                *held_slot(t, cap, w->held[i].router) = w->held[i];
+        free(w->held);
+        w->held = t;
+        w->held_cap = cap;
+    }
+    struct held *e = held_slot(w->held, w->held_cap, router);
+    if (!e->router[0]) {
+        snprintf(e->router, sizeof e->router, "%s", router);
+        w->held_used++;
+    }
+    e->epoch = epoch;
+}
 
 static const char *worker_url; /* from --worker, before serve */
 
@@ -61,12 +128,23 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     struct qtpm_nms_workers *w = arg;
     qtpm_store_lease_tick_result r;
     w->ticks++;
-    if (qtpm_store_lease_tick(w->st, w->id, qtpm_store_now_ms(), w->ttl_ms, &r)) {
+    int64_t tick_started = qtpm_store_now_ms();
+    if (qtpm_store_lease_tick(w->st, w->id, tick_started, w->ttl_ms, &r)) {
         w->tick_errors++;
         fprintf(stderr, "qtpm-nms: worker %s: lease tick: %s\n", w->id,
                 qtpm_store_errmsg(w->st));
         return;
     }
+    /* The held set stays trusted only if the leases never lapsed: this tick came within
+     * half a lease of the last good one, and nothing was handed away. */
+    int64_t t = tick_started;
+    if (!w->tick_ok_ms || t - w->tick_ok_ms > w->ttl_ms / 2 || r.handed) {
+        held_clear(w);
+        /* and what it remembers of the routers' verifier states: another worker may
+         * have attested them meanwhile (the compare-and-set would refuse each once) */
+        qtpm_store_cache_forget_all(w->st);
+    }
+    w->tick_ok_ms = t;
     w->takeovers += (uint64_t)r.taken_over;
     w->dead_seen += (uint64_t)r.dead_marked;
     if (r.dead_marked || r.taken_over || r.handed)
@@ -142,6 +220,7 @@ void qtpm_nms_workers_free(struct qtpm_nms_workers *w)
     if (qtpm_store_worker_stop(w->st, w->id))
         fprintf(stderr, "qtpm-nms: worker %s: cannot release its routers: %s\n", w->id,
                 qtpm_store_errmsg(w->st));
+    free(w->held);
     free(w);
 }
 
@@ -161,10 +240,20 @@ int qtpm_nms_workers_route(struct qtpm_nms_workers *w, struct evhttp_request *r,
                            const char *router, int64_t *epoch, uint64_t *errors)
 {
     char owner[64], url[256];
-    int rc = qtpm_store_lease_acquire(w->st, router, w->id, qtpm_store_now_ms(), w->ttl_ms,
-                                      epoch, owner, url);
-    if (rc == QTPM_STORE_OK)
+    int64_t now = qtpm_store_now_ms();
+    struct held *e = w->tick_ok_ms && now < w->tick_ok_ms + w->ttl_ms / 2
+                         ? held_slot(w->held, w->held_cap, router) : NULL;
+    if (e && e->router[0]) {
+        *epoch = e->epoch;
+        w->held_hits++;
         return 1;
+    }
+    int rc = qtpm_store_lease_acquire(w->st, router, w->id, now, w->ttl_ms, epoch, owner,
+                                      url);
+    if (rc == QTPM_STORE_OK) {
+        held_put(w, router, *epoch);
+        return 1;
+    }
     json_t *j;
     int code;
     if (rc == QTPM_STORE_NOTFOUND) {
@@ -195,7 +284,11 @@ int qtpm_nms_workers_route(struct qtpm_nms_workers *w, struct evhttp_request *r,
     return 0;
 }
 
-void qtpm_nms_workers_lease_lost(struct qtpm_nms_workers *w) { w->lease_lost++; }
+void qtpm_nms_workers_lease_lost(struct qtpm_nms_workers *w)
+{
+    w->lease_lost++;
+    held_clear(w); /* the held set was wrong somewhere: ask the database again */
+}
 
 static int json_worker(void *ctx, const qtpm_store_worker *w)
 {

@@ -14,6 +14,14 @@
  *
  * The PCR selection is the SHA-256 bank with the PCRs the request gives values for
  * (ascending), which is what the quote must cover.
+ *
+ * Group commit (docs/SCALE.md): the work is split in two so that a server can write many
+ * attestations in one transaction. qtpm_ras_evidence_verify does everything up to the
+ * write — the nonce, the verification, the answer with its approval — and returns what is
+ * to be written; qtpm_ras_evidence_write writes one inside the caller's transaction;
+ * qtpm_ras_evidence_finish turns the outcome into the answer. qtpm_ras_evidence is the
+ * three in a row with a transaction of its own. The answer is given only after the
+ * write committed: a router never holds an approval for a verdict that could be lost.
  */
 #include "ras.h"
 
@@ -69,26 +77,59 @@ static json_t *reasons_json(const qtpm_verdict *v)
     return a;
 }
 
-/* Stores entries [0, n) of ima, the list's entries from index first on, as one chunk in
- * the binary list format (store.h qtpm_store_measurements_add). */
-static int store_new_entries(qtpm_store *st, const char *id, const qtpm_ima_list *ima,
-                             uint64_t first, uint64_t n)
+/* Entries [0, n) of ima as one chunk in the binary list format (store.h
+ * qtpm_store_measurements_add); *buf malloc'd. */
+static int serialize_entries(const qtpm_ima_list *ima, uint64_t n, uint8_t **buf, size_t *len)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = n <= ima->count ? 0 : QTPM_STORE_ERROR;
+    *buf = NULL;
+    *len = 0;
+    int rc = n <= ima->count ? 0 : -1;
     for (uint64_t i = 0; rc == 0 && i < n; i++)
-        if (qtpm_ima_serialize_binary(&ima->entries[i], &buf, &len) != QTPM_ATTEST_OK)
-            rc = QTPM_STORE_ERROR;
-    if (rc == 0)
-        rc = qtpm_store_measurements_add(st, id, (int64_t)first, (int64_t)n, buf, len);
-    free(buf);
+        if (qtpm_ima_serialize_binary(&ima->entries[i], buf, len) != QTPM_ATTEST_OK)
+            rc = -1;
+    if (rc) {
+        free(*buf);
+        *buf = NULL;
+    }
     return rc;
 }
 
-void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
-                       qtpm_ras_result *res)
+/* What an attestation writes, made by _verify, written by _write. */
+struct qtpm_ras_pending {
+    char id[64];
+    const char *vname;   /* static (qtpm_verdict_name) */
+    char *reasons_text;  /* the verdict's reasons, JSON */
+    char *state_json;    /* the new verifier state */
+    char *old_state;     /* the one verified against (NULL: none), compared at the write */
+    int rebooted;
+    uint8_t *entries;    /* the verified new entries, binary list format */
+    size_t entries_len;
+    int64_t first, count; /* their index range */
+    char resumed[96];    /* a "resume" event's detail, or "" */
+    json_t *body;        /* the answer after a good write */
+    char worker[64];     /* the fence (qtpm_ras_pending_fence), "" for none */
+    int64_t epoch, started_ms;
+};
+
+static void pending_free(qtpm_ras_pending *p)
 {
+    if (!p)
+        return;
+    free(p->reasons_text);
+    free(p->state_json);
+    free(p->old_state);
+    free(p->entries);
+    json_decref(p->body);
+    free(p);
+}
+
+const char *qtpm_ras_pending_router(const qtpm_ras_pending *p) { return p->id; }
+
+void qtpm_ras_evidence_verify(qtpm_store *st, EVP_PKEY *policy_key, const char *id,
+                              const json_t *req, qtpm_ras_pending **out, qtpm_ras_result *res)
+{
+    *out = NULL;
+    qtpm_ras_pending *p = NULL;
     const char *nonce_hex = json_string_value(json_object_get(req, "nonce"));
     const char *q64 = json_string_value(json_object_get(req, "quote"));
     const char *s64 = json_string_value(json_object_get(req, "signature"));
@@ -103,7 +144,7 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
     qtpm_ima_list ima = {0};
     qtpm_verdict verdict;
     memset(&verdict, 0, sizeof verdict);
-    char *state_json = NULL, *reasons_text = NULL;
+    char *state_json = NULL, *reasons_text = NULL, *old_state = NULL;
     json_t *reasons = NULL;
     int have_verdict = 0;
     TPM2B_DATA nonce = {.size = 32};
@@ -192,7 +233,7 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         qtpm_ras_fail(res, 500, "store", "stored verifier state does not parse");
         goto out;
     }
-    free(old);
+    old_state = old; /* the write compares-and-sets over it */
     if (qtpm_store_digestlist_each(st, load_list, lists)) {
         qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
         goto out;
@@ -222,46 +263,34 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
         goto out;
     }
     const char *vname = qtpm_verdict_name(verdict.state);
-    /* One transaction (the store's calls nest): the attestation, and an "online"
-     * event when the router had been marked offline — evidence is a sign of life. */
-    qtpm_store_router before;
-    int was_offline = 0;
-    rc = qtpm_store_begin(st);
-    if (rc == 0 && (rc = qtpm_store_router_get(st, id, &before)) == 0)
-        was_offline = strcmp(before.state, "offline") == 0;
-    if (rc == 0)
-        rc = qtpm_store_attestation(st, id, vname, reasons_text, state_json, verdict.rebooted);
+    if (strlen(id) >= sizeof p->id || !(p = calloc(1, sizeof *p))) {
+        qtpm_ras_fail(res, 500, "internal", "out of memory");
+        goto out;
+    }
+    snprintf(p->id, sizeof p->id, "%s", id);
+    p->vname = vname;
+    p->rebooted = verdict.rebooted;
+    p->reasons_text = reasons_text;
+    p->state_json = state_json;
+    p->old_state = old_state;
+    reasons_text = state_json = old_state = NULL;
     /* The entries this attestation verified, and only those, join the stored list. */
-    if (rc == 0 && vs.next_index > ev.from_index)
-        rc = store_new_entries(st, id, &ima, ev.from_index, vs.next_index - ev.from_index);
+    if (vs.next_index > ev.from_index) {
+        p->first = (int64_t)ev.from_index;
+        p->count = (int64_t)(vs.next_index - ev.from_index);
+        if (serialize_entries(&ima, vs.next_index - ev.from_index, &p->entries,
+                              &p->entries_len)) {
+            qtpm_ras_fail(res, 500, "internal", "cannot serialise the new entries");
+            goto out;
+        }
+    }
     /* A TPM Resume (restartCount changed, resetCount and PCR 10 kept, the list
      * continued) is not a new boot but is worth an event too. */
-    if (rc == 0 && !verdict.rebooted && prev.have_boot && vs.have_boot &&
-        vs.reset_count == prev.reset_count && vs.restart_count != prev.restart_count) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "TPM resumed (restartCount %u -> %u), list continued",
+    if (!verdict.rebooted && prev.have_boot && vs.have_boot &&
+        vs.reset_count == prev.reset_count && vs.restart_count != prev.restart_count)
+        snprintf(p->resumed, sizeof p->resumed,
+                 "TPM resumed (restartCount %u -> %u), list continued",
                  (unsigned)prev.restart_count, (unsigned)vs.restart_count);
-        rc = qtpm_store_event_add(st, id, "resume", detail, NULL);
-    }
-    if (rc == 0 && was_offline) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "evidence; state %s", vname);
-        rc = qtpm_store_event_add(st, id, "online", detail, NULL);
-    }
-    if (rc == 0)
-        rc = qtpm_store_commit(st);
-    else
-        qtpm_store_rollback(st);
-    if (rc == QTPM_STORE_CONFLICT) {
-        /* Only under a lease fence (docs/SCALE.md): another worker took the router over
-         * while this one verified; nothing was written, the new holder attests it. */
-        qtpm_ras_fail(res, 409, "lease-lost", qtpm_store_errmsg(st));
-        goto out;
-    }
-    if (rc) {
-        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
-        goto out;
-    }
     json_t *body = json_pack("{s:s,s:s,s:O,s:I}", "verdict", vname, "tier",
                              qtpm_ar4si_name(verdict.tier), "reasons", reasons, "next_index",
                              (json_int_t)vs.next_index);
@@ -288,16 +317,21 @@ void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, con
                                 json_pack("{s:s,s:s}", "policy", phex, "signature", a64));
         free(a64);
     }
-    res->status = 200;
-    res->body = body;
-    if (!body)
+    if (!body) {
         qtpm_ras_fail(res, 500, "internal", "out of memory");
+        goto out;
+    }
+    p->body = body;
+    *out = p;
+    p = NULL;
 out:
+    pending_free(p);
     if (have_verdict)
         qtpm_verdict_free(&verdict);
     json_decref(reasons);
     free(reasons_text);
     free(state_json);
+    free(old_state);
     for (size_t i = 0; i < lists->n; i++)
         qtpm_digestlist_free(&lists->dl[i]);
     free(lists);
@@ -305,4 +339,95 @@ out:
     free(qraw);
     free(sraw);
     free(eraw);
+}
+
+void qtpm_ras_pending_fence(qtpm_ras_pending *p, const char *worker, int64_t epoch,
+                            int64_t started_ms)
+{
+    snprintf(p->worker, sizeof p->worker, "%s", worker ? worker : "");
+    p->epoch = epoch;
+    p->started_ms = started_ms;
+}
+
+int qtpm_ras_evidence_write_batch(qtpm_store *st, qtpm_ras_pending *const *p, size_t n,
+                                  int *rcs)
+{
+    qtpm_store_att *a = calloc(n ? n : 1, sizeof *a);
+    if (!a)
+        return QTPM_STORE_ERROR;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (qtpm_store_att){.router = p[i]->id, .verdict = p[i]->vname,
+                                .reasons_json = p[i]->reasons_text,
+                                .state_json = p[i]->state_json, .rebooted = p[i]->rebooted,
+                                .cas = 1, .expect_state = p[i]->old_state,
+                                .worker = p[i]->worker[0] ? p[i]->worker : NULL,
+                                .epoch = p[i]->epoch, .started_ms = p[i]->started_ms};
+    /* Nested in the caller's transaction: the verdicts, states and their events, then
+     * for each written one its new entries and the rarer events — an "online" one when
+     * the router had been marked offline (evidence is a sign of life). */
+    int rc = qtpm_store_begin(st);
+    if (rc == 0)
+        rc = qtpm_store_attestations(st, a, n); /* an error: rolled back */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rcs[i] = a[i].rc;
+        if (a[i].rc != QTPM_STORE_OK)
+            continue;
+        if (p[i]->count > 0)
+            rc = qtpm_store_measurements_add(st, p[i]->id, p[i]->first, p[i]->count,
+                                             p[i]->entries, p[i]->entries_len);
+        if (rc == 0 && p[i]->resumed[0])
+            rc = qtpm_store_event_add(st, p[i]->id, "resume", p[i]->resumed, NULL);
+        if (rc == 0 && a[i].was_offline) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "evidence; state %s", p[i]->vname);
+            rc = qtpm_store_event_add(st, p[i]->id, "online", detail, NULL);
+        }
+        if (rc)
+            qtpm_store_rollback(st);
+    }
+    free(a);
+    return rc ? rc : qtpm_store_commit(st);
+}
+
+int qtpm_ras_evidence_write(qtpm_store *st, qtpm_ras_pending *p)
+{
+    int one = 0;
+    int rc = qtpm_ras_evidence_write_batch(st, &p, 1, &one);
+    return rc ? rc : one;
+}
+
+void qtpm_ras_evidence_finish(qtpm_store *st, qtpm_ras_pending *p, int rc,
+                              qtpm_ras_result *res)
+{
+    if (rc == QTPM_STORE_CONFLICT) {
+        /* Only under a lease fence (docs/SCALE.md): another worker took the router over
+         * while this one verified; nothing was written, the new holder attests it. */
+        qtpm_ras_fail(res, 409, "lease-lost", qtpm_store_errmsg(st));
+    } else if (rc == QTPM_STORE_NOTFOUND) {
+        qtpm_ras_fail(res, 404, "not-found", "no such router");
+    } else if (rc) {
+        qtpm_ras_fail(res, 500, "store", qtpm_store_errmsg(st));
+    } else {
+        res->status = 200;
+        res->body = p->body;
+        p->body = NULL;
+    }
+    pending_free(p);
+}
+
+void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
+                       qtpm_ras_result *res)
+{
+    qtpm_ras_pending *p;
+    qtpm_ras_evidence_verify(st, policy_key, id, req, &p, res);
+    if (!p)
+        return;
+    int rc = qtpm_store_begin(st);
+    if (rc == 0)
+        rc = qtpm_ras_evidence_write(st, p);
+    if (rc == 0)
+        rc = qtpm_store_commit(st);
+    else
+        qtpm_store_rollback(st);
+    qtpm_ras_evidence_finish(st, p, rc, res);
 }

@@ -58,9 +58,32 @@ X509 *qtpm_ras_issue(X509 *ca, EVP_PKEY *ca_key, const char *router, const char 
 void qtpm_ras_tls_key(qtpm_store *st, X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *policy_key,
                       const char *id, const json_t *req, qtpm_ras_result *res);
 
-/* POST /api/v1/routers/<id>/evidence (docs/NMS.md "Explicit attestation"). */
+/* POST /api/v1/routers/<id>/evidence (docs/NMS.md "Explicit attestation"): verify,
+ * write and answer, in a transaction of its own. */
 void qtpm_ras_evidence(qtpm_store *st, EVP_PKEY *policy_key, const char *id, const json_t *req,
                        qtpm_ras_result *res);
+
+/* The same in three steps, for group commit (docs/SCALE.md): _verify consumes the nonce
+ * and verifies; it gives either *out, the attestation to write, or an error in res.
+ * _write writes one inside the caller's transaction: 0; QTPM_STORE_CONFLICT (the lease
+ * fence refused it) or QTPM_STORE_NOTFOUND (no such router) with nothing written and the
+ * transaction still open; any other error with the transaction rolled back. _finish
+ * makes the answer from the outcome (the write's, or the commit's when that failed) and
+ * frees p. */
+typedef struct qtpm_ras_pending qtpm_ras_pending;
+void qtpm_ras_evidence_verify(qtpm_store *st, EVP_PKEY *policy_key, const char *id,
+                              const json_t *req, qtpm_ras_pending **out, qtpm_ras_result *res);
+int qtpm_ras_evidence_write(qtpm_store *st, qtpm_ras_pending *p);
+/* Many at once (one qtpm_store_attestations): rcs[i] gets each one's outcome as
+ * _write's; the return is 0, or an error with the transaction rolled back. */
+int qtpm_ras_evidence_write_batch(qtpm_store *st, qtpm_ras_pending *const *p, size_t n,
+                                  int *rcs);
+/* The lease p is to be written under (a verifier worker's fence, docs/SCALE.md). */
+void qtpm_ras_pending_fence(qtpm_ras_pending *p, const char *worker, int64_t epoch,
+                            int64_t started_ms);
+void qtpm_ras_evidence_finish(qtpm_store *st, qtpm_ras_pending *p, int rc,
+                              qtpm_ras_result *res);
+const char *qtpm_ras_pending_router(const qtpm_ras_pending *p);
 
 /* Adds a signed digest list (CLI `digestlist add`, POST /api/v1/digestlists):
  * 201, 400 bad-list, 403 vendor-unknown / bad-signature, 409 rollback. */

@@ -31,7 +31,7 @@
 #define QTPM_DB_ROW 1
 
 /* The most $N parameters one statement may have. */
-#define QTPM_DB_MAX_PARAMS 16
+#define QTPM_DB_MAX_PARAMS 128
 
 typedef struct qtpm_db qtpm_db;           /* a connection */
 typedef struct qtpm_db_stmt qtpm_db_stmt; /* a prepared statement */

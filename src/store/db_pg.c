@@ -21,6 +21,18 @@
  * store does so right before an event insert, so a fenced attestation of one router
  * (docs/SCALE.md) holds the database-wide lock only for its event and its COMMIT.
  *
+ * Prepared statements: each distinct statement (its SQL text and parameter types) is
+ * prepared once per connection under a name of its own (PQprepare, the extended
+ * protocol's Parse) and then run with PQexecPrepared (Bind/Execute only), so the server
+ * parses and plans it once instead of at every call — most of its CPU for the store's
+ * short indexed statements. The cache holds PREP_MAX statements (the store has fewer;
+ * beyond that, or when a preparation fails, the statement runs unnamed as before) and is
+ * emptied when the connection is reset (prepared statements belong to the session). A
+ * prepared statement outlives a rollback (PostgreSQL §55.2.3: not transactional); a
+ * plan made stale by another process's migration is re-planned by the server, and a
+ * statement whose result shape changed fails once (SQLSTATE 0A000) and is prepared anew
+ * at its next call.
+ *
  * Errors: SQLSTATE 23505 (unique_violation) is QTPM_STORE_CONFLICT; anything else is
  * QTPM_STORE_ERROR with the server's message. A broken connection is reset before the
  * next statement outside a transaction; a failed statement is never replayed (it may have
@@ -48,11 +60,23 @@
 /* The advisory lock key of the store's write transactions: "qtpm" as a big-endian int. */
 #define STORE_LOCK_KEY "1903456365"
 
+#define PREP_MAX 256 /* prepared statements per connection, a power of two */
+
+struct prepared {
+    uint64_t hash; /* of the SQL and the parameter types; 0: empty slot */
+    char *sql;
+    int nparams;
+    Oid types[QTPM_DB_MAX_PARAMS];
+};
+
 struct qtpm_db {
     PGconn *c;
+    struct prepared prep[PREP_MAX]; /* named "q<slot>" on the server */
+    int nprep;
     int in_tx;
     int suspect; /* the last failure looked like a lost or terminated connection */
     int idle_ms; /* idle_in_transaction_session_timeout, 0: none (pg_idle_limit) */
+    int stale;   /* a prepared slot was dropped: deallocate all when next idle */
     char *err;
     size_t errlen;
 };
@@ -108,6 +132,19 @@ static void ignore_notice(void *arg, const char *message)
 
 static int session_setup(qtpm_db *db);
 
+/* Forgets the prepared statements (the session that held them is gone, or one went
+ * stale); with deallocate, the server forgets them too. */
+static void prep_clear(qtpm_db *db, int deallocate)
+{
+    for (int i = 0; i < PREP_MAX; i++) {
+        free(db->prep[i].sql);
+        memset(&db->prep[i], 0, sizeof db->prep[i]);
+    }
+    db->nprep = 0;
+    if (deallocate && PQstatus(db->c) == CONNECTION_OK)
+        PQclear(PQexec(db->c, "DEALLOCATE ALL"));
+}
+
 /* Before a statement outside a transaction: a connection that broke (or whose last
  * failure says the server went away) is re-opened with the same conninfo and its
  * session settings applied again. Inside a transaction nothing is re-opened: the
@@ -117,6 +154,7 @@ static void revive(qtpm_db *db)
     if (db->in_tx || (!db->suspect && PQstatus(db->c) != CONNECTION_BAD))
         return;
     db->suspect = 0;
+    prep_clear(db, 0);
     PQreset(db->c);
     if (PQstatus(db->c) == CONNECTION_OK)
         session_setup(db);
@@ -167,6 +205,7 @@ static void pg_close(qtpm_db *db)
 {
     if (!db)
         return;
+    prep_clear(db, 0);
     PQfinish(db->c);
     free(db);
 }
@@ -327,6 +366,59 @@ static void pg_bind_blob(qtpm_db_stmt *s, int i, const void *p, size_t n)
     put_param(s, i, OID_BYTEA, 1, p ? (n ? p : "") : NULL, p ? n : 0);
 }
 
+static uint64_t prep_hash(const qtpm_db_stmt *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *p = s->sql; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (int k = 0; k < s->nparams; k++)
+        h = (h ^ (uint64_t)s->types[k]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* The cache slot of s's statement, preparing it first when it is new; -1: run it
+ * unnamed (the cache is full, or in a failed transaction where nothing can be prepared);
+ * -2: the preparation failed and s->res holds the server's error. */
+static int prepared_slot(qtpm_db_stmt *s)
+{
+    qtpm_db *db = s->db;
+    if (db->stale && PQtransactionStatus(db->c) == PQTRANS_IDLE) {
+        /* a slot was dropped: the server's q<slot> may still exist, start over */
+        prep_clear(db, 1);
+        db->stale = 0;
+    }
+    uint64_t h = prep_hash(s);
+    int i = (int)(h & (PREP_MAX - 1));
+    for (int k = 0; k < PREP_MAX; k++, i = (i + 1) & (PREP_MAX - 1)) {
+        struct prepared *e = &db->prep[i];
+        if (e->hash == 0)
+            break;
+        if (e->hash == h && e->nparams == s->nparams && strcmp(e->sql, s->sql) == 0 &&
+            memcmp(e->types, s->types, sizeof(Oid) * (size_t)s->nparams) == 0)
+            return i;
+    }
+    if (db->stale || db->nprep >= PREP_MAX / 2 || db->prep[i].hash != 0 ||
+        PQtransactionStatus(db->c) == PQTRANS_INERROR)
+        return -1;
+    char name[16];
+    snprintf(name, sizeof name, "q%d", i);
+    PGresult *r = PQprepare(db->c, name, s->sql, s->nparams, s->types);
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        s->res = r; /* the statement's own error (it would fail the same way unnamed) */
+        return -2;
+    }
+    PQclear(r);
+    if (!(db->prep[i].sql = strdup(s->sql))) {
+        db->stale = 1; /* the server holds a q<i> we lost: start over when idle */
+        return -1;
+    }
+    db->prep[i].hash = h;
+    db->prep[i].nparams = s->nparams;
+    memcpy(db->prep[i].types, s->types, sizeof(Oid) * (size_t)s->nparams);
+    db->nprep++;
+    return i;
+}
+
 static int pg_step(qtpm_db_stmt *s)
 {
     if (s->bad)
@@ -339,10 +431,29 @@ static int pg_step(qtpm_db_stmt *s)
                 return QTPM_STORE_ERROR;
             }
         revive(s->db);
-        s->res = PQexecParams(s->db->c, s->sql, s->nparams, s->types,
-                              (const char *const *)s->values, s->lengths, s->formats, 1);
+        int slot = prepared_slot(s);
+        if (slot == -2) {
+            /* s->res: the failed preparation */
+        } else if (slot >= 0) {
+            char name[16];
+            snprintf(name, sizeof name, "q%d", slot);
+            s->res = PQexecPrepared(s->db->c, name, s->nparams, (const char *const *)s->values,
+                                    s->lengths, s->formats, 1);
+        } else {
+            s->res = PQexecParams(s->db->c, s->sql, s->nparams, s->types,
+                                  (const char *const *)s->values, s->lengths, s->formats, 1);
+        }
         ExecStatusType t = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
+            const char *state = s->res ? PQresultErrorField(s->res, PG_DIAG_SQLSTATE) : NULL;
+            if (slot >= 0 && state && (!strcmp(state, "0A000") || !strcmp(state, "26000"))) {
+                /* stale (a migration changed its result) or unknown to the server:
+                 * prepared again at the next call */
+                free(s->db->prep[slot].sql);
+                memset(&s->db->prep[slot], 0, sizeof s->db->prep[slot]);
+                s->db->nprep--;
+                s->db->stale = 1;
+            }
             s->bad = 1;
             return res_fail(s->db, "step", s->res);
         }

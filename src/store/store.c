@@ -26,6 +26,8 @@
 #include <time.h>
 
 #include "db.h"
+#include "nonces.h"
+#include "vcache.h"
 #include "store_priv.h"
 
 struct qtpm_store {
@@ -38,6 +40,8 @@ struct qtpm_store {
         char worker[64];
         int64_t epoch, started_ms;
     } fence; /* qtpm_store_fence: the lease an attestation write must still hold */
+    qtpm_nonces *nonces; /* qtpm_store_nonces_in_memory: challenges issued by this process */
+    qtpm_vcache *vc;     /* qtpm_store_cache_verifier: verifier states and AKs known here */
     char err[256];
 };
 
@@ -389,6 +393,8 @@ void qtpm_store_close(qtpm_store *st)
         return;
     if (st->db)
         st->ops->close(st->db);
+    qtpm_nonces_free(st->nonces);
+    qtpm_vcache_free(st->vc);
     free(st);
 }
 
@@ -430,6 +436,7 @@ int qtpm_store_rollback(qtpm_store *st)
         return QTPM_STORE_ERROR;
     st->depth = 0; /* an inner rollback aborts the whole transaction */
     st->light = st->locked = 0;
+    qtpm_vcache_clear(st->vc); /* states put meanwhile were not committed */
     return st->ops->rollback(st->db);
 }
 
@@ -643,9 +650,32 @@ int qtpm_store_event_tail(qtpm_store *st, int64_t since, int64_t limit,
 
 /* ---- nonces, verdicts ------------------------------------------------------------ */
 
+int qtpm_store_nonces_in_memory(qtpm_store *st)
+{
+    if (!st->nonces && !(st->nonces = qtpm_nonces_new())) {
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
+
 int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_hex,
                          int64_t expires)
 {
+    if (st->nonces) {
+        switch (qtpm_nonces_put(st->nonces, router, nonce_hex, expires)) {
+        case QTPM_NONCES_OK:
+            return QTPM_STORE_OK;
+        case QTPM_NONCES_DUPLICATE:
+            snprintf(st->err, sizeof st->err, "nonce already issued to %s", router);
+            return QTPM_STORE_CONFLICT;
+        case QTPM_NONCES_FULL:
+            snprintf(st->err, sizeof st->err, "the in-memory nonce table is full");
+            return QTPM_STORE_ERROR;
+        default: /* an id or nonce the table does not hold: a row, as without it */
+            break;
+        }
+    }
     return run(st, NULL, "INSERT INTO nonces (nonce, router, expires) VALUES ($1, $2, $3)",
                "tti", nonce_hex, router, expires);
 }
@@ -653,6 +683,16 @@ int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_h
 int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_hex,
                           int64_t now)
 {
+    if (st->nonces) {
+        int m = qtpm_nonces_take(st->nonces, router, nonce_hex, now);
+        if (m == QTPM_NONCES_OK)
+            return QTPM_STORE_OK;
+        if (m == QTPM_NONCES_EXPIRED)
+            return QTPM_STORE_NOTFOUND;
+        /* Not issued here: it may still be a row (a nonce of a worker that kept them in
+         * the database, during an upgrade) — the cost of a transaction, for unknown
+         * nonces only. */
+    }
     /* Deleting is the take: a second use (even a concurrent one) finds no row. Expired
      * nonces of any router are swept in the same transaction — a light one: row locks
      * are all it needs (no event, nothing read before writing), so verifier workers do
@@ -782,6 +822,13 @@ int qtpm_store_ek_router(qtpm_store *st, const uint8_t *ek_pub, size_t len, char
 int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_t cap,
                          size_t *len)
 {
+    size_t n = 0;
+    const uint8_t *known = st->vc ? qtpm_vcache_ak(st->vc, router, &n) : NULL;
+    if (known && n <= cap) {
+        memcpy(buf, known, n);
+        *len = n;
+        return QTPM_STORE_OK;
+    }
     qtpm_db_stmt *s;
     int rc = one(st, &s, "SELECT ak_pub FROM aks WHERE router = $1 AND active = 1 "
                          "ORDER BY id DESC LIMIT 1", "t", router);
@@ -789,6 +836,8 @@ int qtpm_store_ak_active(qtpm_store *st, const char *router, uint8_t *buf, size_
         if (copy_blob(st, s, 0, buf, cap, len)) {
             snprintf(st->err, sizeof st->err, "AK too large");
             rc = QTPM_STORE_ERROR;
+        } else if (st->vc) {
+            qtpm_vcache_put_ak(st->vc, router, buf, *len);
         }
         done(st, s);
     }
@@ -801,6 +850,7 @@ int qtpm_store_enrol_finish(qtpm_store *st, const qtpm_store_enrolment *e,
 {
     if (qtpm_store_begin(st))
         return QTPM_STORE_ERROR;
+    qtpm_vcache_forget(st->vc, e->router); /* a new AK, no verifier state */
     qtpm_store_router r;
     int rc = qtpm_store_router_get(st, e->router, &r);
     if (rc == QTPM_STORE_NOTFOUND)
@@ -1013,6 +1063,14 @@ int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
 int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json)
 {
     *json = NULL;
+    const char *known = st->vc ? qtpm_vcache_state(st->vc, id) : NULL;
+    if (known) {
+        if (!(*json = strdup(known))) {
+            snprintf(st->err, sizeof st->err, "out of memory");
+            return QTPM_STORE_ERROR;
+        }
+        return QTPM_STORE_OK;
+    }
     qtpm_db_stmt *s;
     int rc = one(st, &s, "SELECT verifier_state FROM routers WHERE id = $1", "t", id);
     if (rc)
@@ -1024,50 +1082,245 @@ int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json
         snprintf(st->err, sizeof st->err, "out of memory");
         return QTPM_STORE_ERROR;
     }
+    if (st->vc && *json)
+        qtpm_vcache_put_state(st->vc, id, *json);
     return QTPM_STORE_OK;
+}
+
+void qtpm_store_cache_forget_all(qtpm_store *st) { qtpm_vcache_clear(st->vc); }
+
+int qtpm_store_cache_verifier(qtpm_store *st)
+{
+    if (!st->vc && !(st->vc = qtpm_vcache_new())) {
+        snprintf(st->err, sizeof st->err, "out of memory");
+        return QTPM_STORE_ERROR;
+    }
+    return QTPM_STORE_OK;
+}
+
+/* Rows per multi-row statement of qtpm_store_attestations: a verdict row has 8
+ * parameters, so 16 rows are QTPM_DB_MAX_PARAMS; a few fixed shapes (16 rows and the
+ * remainder) keep the statements few enough to stay prepared (db_pg.c). */
+#define ATT_CHUNK 16
+
+/* "($k, $k+1, ...)" groups: rows of cols parameters from $1, comma-separated. */
+static void values_list(char *out, size_t cap, size_t rows, int cols, const char *tail)
+{
+    size_t used = 0;
+    int k = 1;
+    for (size_t r = 0; r < rows; r++) {
+        used += (size_t)snprintf(out + used, cap - used, "%s(", r ? ", " : "");
+        for (int c = 0; c < cols; c++)
+            used += (size_t)snprintf(out + used, cap - used, "%s$%d", c ? ", " : "", k++);
+        used += (size_t)snprintf(out + used, cap - used, "%s)", tail);
+    }
+}
+
+/* Which routers of a[from, from+m) are offline now (was_offline), and which are gone
+ * (rc NOTFOUND): one query for the chunk. */
+static int att_states(qtpm_store *st, qtpm_store_att *a, size_t from, size_t m)
+{
+    char sql[64 + ATT_CHUNK * 8];
+    int used = snprintf(sql, sizeof sql, "SELECT id, state FROM routers WHERE id IN (");
+    for (size_t i = 0; i < m; i++)
+        used += snprintf(sql + used, sizeof sql - (size_t)used, "%s$%zu", i ? ", " : "", i + 1);
+    snprintf(sql + used, sizeof sql - (size_t)used, ")");
+    qtpm_db_stmt *s;
+    int rc = st->ops->prepare(st->db, sql, &s);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < m; i++) {
+        st->ops->bind_text(s, (int)i + 1, a[from + i].router);
+        a[from + i].rc = QTPM_STORE_NOTFOUND;
+    }
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        const char *id = st->ops->column_text(s, 0), *state = st->ops->column_text(s, 1);
+        for (size_t i = 0; id && i < m; i++)
+            if (strcmp(a[from + i].router, id) == 0) {
+                a[from + i].rc = QTPM_STORE_OK;
+                a[from + i].was_offline = state && strcmp(state, "offline") == 0;
+            }
+    }
+    done(st, s);
+    return rc == QTPM_DB_DONE ? QTPM_STORE_OK : rc;
+}
+
+/* Multi-row INSERT of the verdict rows of the written attestations among
+ * a[from, from+m). */
+static int att_verdicts(qtpm_store *st, qtpm_store_att *a, size_t from, size_t m, int64_t ms)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < m; i++)
+        rows += a[from + i].rc == QTPM_STORE_OK;
+    if (rows == 0)
+        return QTPM_STORE_OK;
+    char sql[160 + ATT_CHUNK * 48];
+    int used = snprintf(sql, sizeof sql, "INSERT INTO verdicts (router, time, verdict, reasons, "
+                                         "worker, epoch, started_ms, time_ms) VALUES ");
+    values_list(sql + used, sizeof sql - (size_t)used, rows, 8, "");
+    qtpm_db_stmt *s;
+    int rc = st->ops->prepare(st->db, sql, &s);
+    if (rc)
+        return rc;
+    int k = 1;
+    for (size_t i = 0; i < m; i++) {
+        const qtpm_store_att *x = &a[from + i];
+        if (x->rc != QTPM_STORE_OK)
+            continue;
+        st->ops->bind_text(s, k++, x->router);
+        st->ops->bind_int64(s, k++, ms / 1000);
+        st->ops->bind_text(s, k++, x->verdict);
+        st->ops->bind_text(s, k++, x->reasons_json);
+        st->ops->bind_text(s, k++, x->worker);
+        st->ops->bind_int64(s, k++, x->worker ? x->epoch : 0);
+        st->ops->bind_int64(s, k++, x->worker ? x->started_ms : ms);
+        st->ops->bind_int64(s, k++, ms);
+    }
+    rc = st->ops->step(s);
+    done(st, s);
+    return rc == QTPM_DB_DONE ? QTPM_STORE_OK : rc == QTPM_DB_ROW ? QTPM_STORE_ERROR : rc;
+}
+
+/* The events of the written attestations: "reboot" (when rebooted) then "verdict" for
+ * each, in the batch's order, ATT_CHUNK rows a statement. */
+static int att_events(qtpm_store *st, const qtpm_store_att *a, size_t n, int64_t ms)
+{
+    struct att_event {
+        const char *router, *kind, *detail;
+    } ev[ATT_CHUNK];
+    size_t m = 0;
+    for (size_t i = 0; i <= n; i++) {
+        int last = i == n;
+        size_t need = last ? 0 : a[i].rc != QTPM_STORE_OK ? 0 : a[i].rebooted ? 2 : 1;
+        if (m > 0 && (last || m + need > ATT_CHUNK)) {
+            char sql[120 + ATT_CHUNK * 40];
+            int used = snprintf(sql, sizeof sql, "INSERT INTO events (time, router, kind, "
+                                                 "detail, time_ms) VALUES ");
+            values_list(sql + used, sizeof sql - (size_t)used, m, 5, "");
+            qtpm_db_stmt *s;
+            int rc = st->ops->prepare(st->db, sql, &s);
+            if (rc)
+                return rc;
+            for (size_t r = 0; r < m; r++) {
+                st->ops->bind_int64(s, (int)(5 * r + 1), ms / 1000);
+                st->ops->bind_text(s, (int)(5 * r + 2), ev[r].router);
+                st->ops->bind_text(s, (int)(5 * r + 3), ev[r].kind);
+                st->ops->bind_text(s, (int)(5 * r + 4), ev[r].detail);
+                st->ops->bind_int64(s, (int)(5 * r + 5), ms);
+            }
+            rc = st->ops->step(s);
+            done(st, s);
+            if (rc != QTPM_DB_DONE)
+                return rc == QTPM_DB_ROW ? QTPM_STORE_ERROR : rc;
+            m = 0;
+        }
+        if (need == 2)
+            ev[m++] = (struct att_event){a[i].router, "reboot", "new boot"};
+        if (need >= 1)
+            ev[m++] = (struct att_event){a[i].router, "verdict", a[i].verdict};
+    }
+    return QTPM_STORE_OK;
+}
+
+int qtpm_store_attestations(qtpm_store *st, qtpm_store_att *a, size_t n)
+{
+    if (qtpm_store_begin(st))
+        return QTPM_STORE_ERROR;
+    int rc = QTPM_STORE_OK;
+    /* Events need the write lock (qtpm_store_event_add says why); a light transaction
+     * takes it here, before any row is locked. */
+    if (st->light && !st->locked) {
+        if ((rc = st->ops->lock(st->db)) == QTPM_STORE_OK)
+            st->locked = 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        a[i].was_offline = 0;
+    for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
+        rc = att_states(st, a, i, n - i < ATT_CHUNK ? n - i : ATT_CHUNK);
+    int64_t ms = qtpm_store_now_ms();
+    /* The router rows, one UPDATE each (their values differ): verifier state, state,
+     * last_seen; fenced (docs/SCALE.md) where a worker is named — written only while
+     * that worker still holds the lease it verified under. */
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        qtpm_store_att *x = &a[i];
+        if (x->rc != QTPM_STORE_OK)
+            continue;
+        int64_t changed = 0;
+        size_t sl = x->state_json ? strlen(x->state_json) : 0;
+        size_t ol = x->expect_state ? strlen(x->expect_state) : 0;
+        /* verifier_state is a {blob} column: the JSON goes in as its bytes. The
+         * compare-and-set (cas): only over the state the verification started from. */
+        int with_old = x->cas && x->expect_state, k = with_old ? 6 : 5;
+        char sql[256];
+        int used = snprintf(sql, sizeof sql, "UPDATE routers SET verifier_state = $1, "
+                                             "last_seen = $2, state = $3, updated = $2 "
+                                             "WHERE id = $4");
+        if (x->cas)
+            used += snprintf(sql + used, sizeof sql - (size_t)used, "%s",
+                             with_old ? " AND verifier_state = $5"
+                                      : " AND verifier_state IS NULL");
+        if (x->worker)
+            snprintf(sql + used, sizeof sql - (size_t)used,
+                     " AND owner = $%d AND lease_epoch = $%d", k, k + 1);
+        qtpm_db_stmt *s;
+        rc = st->ops->prepare(st->db, sql, &s);
+        if (rc)
+            break;
+        st->ops->bind_blob(s, 1, x->state_json, sl);
+        st->ops->bind_int64(s, 2, ms / 1000);
+        st->ops->bind_text(s, 3, x->verdict);
+        st->ops->bind_text(s, 4, x->router);
+        if (with_old)
+            st->ops->bind_blob(s, 5, x->expect_state, ol);
+        if (x->worker) {
+            st->ops->bind_text(s, k, x->worker);
+            st->ops->bind_int64(s, k + 1, x->epoch);
+        }
+        rc = st->ops->step(s);
+        changed = rc == QTPM_DB_DONE ? st->ops->changes(s) : 0;
+        done(st, s);
+        if (rc != QTPM_DB_DONE) {
+            rc = rc == QTPM_DB_ROW ? QTPM_STORE_ERROR : rc;
+            break;
+        }
+        rc = QTPM_STORE_OK;
+        if (changed == 0) {
+            /* the row exists (att_states): the lease moved, or the state did */
+            if (x->worker)
+                snprintf(st->err, sizeof st->err, "lease lost: router %s is no longer held "
+                         "by worker %s at epoch %lld%s", x->router, x->worker,
+                         (long long)x->epoch, x->cas ? ", or its verifier state changed" : "");
+            else
+                snprintf(st->err, sizeof st->err, "the verifier state of %s changed during "
+                         "the verification", x->router);
+            x->rc = QTPM_STORE_CONFLICT;
+            qtpm_vcache_forget(st->vc, x->router);
+        } else if (st->vc) {
+            qtpm_vcache_put_state(st->vc, x->router, x->state_json);
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
+        rc = att_verdicts(st, a, i, n - i < ATT_CHUNK ? n - i : ATT_CHUNK, ms);
+    if (rc == 0)
+        rc = att_events(st, a, n, ms);
+    if (rc == 0)
+        return qtpm_store_commit(st);
+    qtpm_store_rollback(st);
+    return rc;
 }
 
 int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
                            const char *reasons_json, const char *state_json, int rebooted)
 {
-    if (qtpm_store_begin(st))
-        return QTPM_STORE_ERROR;
-    /* verifier_state is a {blob} column: the JSON goes in as its bytes. */
-    int64_t n = 0;
-    int rc;
+    qtpm_store_att a = {.router = router, .verdict = verdict, .reasons_json = reasons_json,
+                        .state_json = state_json, .rebooted = rebooted};
     if (st->fence.on) {
-        /* Fenced (docs/SCALE.md): written only while this worker still holds the lease
-         * it verified under; a lease that moved meanwhile makes this a CONFLICT and the
-         * whole attestation is rolled back. */
-        rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
-                         "WHERE id = $3 AND owner = $4 AND lease_epoch = $5", "bitti",
-                 (const void *)state_json, state_json ? strlen(state_json) : (size_t)0,
-                 now_s(), router, st->fence.worker, st->fence.epoch);
-        if (!rc && n == 0) {
-            qtpm_store_router r;
-            rc = qtpm_store_router_get(st, router, &r);
-            if (rc == 0) {
-                snprintf(st->err, sizeof st->err, "lease lost: router %s is no longer held "
-                         "by worker %s at epoch %lld", router, st->fence.worker,
-                         (long long)st->fence.epoch);
-                rc = QTPM_STORE_CONFLICT;
-            }
-        }
-    } else {
-        rc = run(st, &n, "UPDATE routers SET verifier_state = $1, last_seen = $2 "
-                         "WHERE id = $3", "bit", (const void *)state_json,
-                 state_json ? strlen(state_json) : (size_t)0, now_s(), router);
-        if (!rc && n == 0)
-            rc = QTPM_STORE_NOTFOUND;
+        a.worker = st->fence.worker;
+        a.epoch = st->fence.epoch;
+        a.started_ms = st->fence.started_ms;
     }
-    if (!rc && rebooted)
-        rc = qtpm_store_event_add(st, router, "reboot", "new boot", NULL);
-    if (!rc)
-        rc = qtpm_store_verdict_add(st, router, verdict, reasons_json);
-    if (!rc)
-        return qtpm_store_commit(st);
-    qtpm_store_rollback(st);
-    return rc;
+    int rc = qtpm_store_attestations(st, &a, 1);
+    return rc ? rc : a.rc;
 }
 
 int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons)
@@ -1614,6 +1867,11 @@ int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, in
     out->owned = (int)mine;
     if (qtpm_store_commit(st))
         return QTPM_STORE_ERROR;
+    /* Routers that changed hands: what this worker remembers of any router may be older
+     * than the last holder's writes (the compare-and-set would refuse it once; better
+     * not to try). Rare: starts, deaths, rebalancing. */
+    if (out->claimed || out->handed)
+        qtpm_vcache_clear(st->vc);
     if (out->taken_over) {
         char detail[160];
         snprintf(detail, sizeof detail, "worker %.63s took over %d router(s) whose lease had "
@@ -1660,6 +1918,7 @@ int qtpm_store_lease_acquire(qtpm_store *st, const char *router, const char *wor
         if (owner[0] && until >= now_ms)
             return QTPM_STORE_CONFLICT;
         /* Nobody holds it (new, released, or its holder's lease ran out): take it now. */
+        qtpm_vcache_forget(st->vc, router);
         if (run(st, &n, "UPDATE routers SET owner = $1, lease_epoch = lease_epoch + 1, "
                         "lease_until_ms = $2 WHERE id = $3 AND (owner IS NULL OR "
                         "lease_until_ms < $4)", "titi", worker, now_ms + ttl_ms, router, now_ms))

@@ -106,6 +106,18 @@ int qtpm_store_nonce_put(qtpm_store *st, const char *router, const char *nonce_h
                          int64_t expires);
 int qtpm_store_nonce_take(qtpm_store *st, const char *router, const char *nonce_hex,
                           int64_t now);
+/* From now on nonces are put in this process's memory, not in the nonces table
+ * (nonces.c, docs/SCALE.md): no write at a challenge, none at its take. take() still
+ * looks a nonce it did not issue up in the table. For a server that answers the
+ * evidence of its own challenges (qtpm-nms serve); not for a CLI. */
+int qtpm_store_nonces_in_memory(qtpm_store *st);
+/* From now on the verifier states and active AKs this process reads or writes are kept
+ * in memory (vcache.c): qtpm_store_router_verifier_state and qtpm_store_ak_active answer
+ * from the copy. Only safe for writers that compare-and-set (qtpm_store_attestations
+ * with cas), which a stale copy then makes refuse. For qtpm-nms serve. */
+int qtpm_store_cache_verifier(qtpm_store *st);
+/* Forgets every copy (a worker whose leases may have lapsed: what others wrote since). */
+void qtpm_store_cache_forget_all(qtpm_store *st);
 
 /* Verdicts: one row per attestation; the router's state changes in the same transaction. */
 int qtpm_store_verdict_add(qtpm_store *st, const char *router, const char *verdict,
@@ -171,9 +183,29 @@ int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
 /* The verifier state column of a router (JSON text; *json malloc'd, NULL if none). */
 int qtpm_store_router_verifier_state(qtpm_store *st, const char *id, char **json);
 /* One attestation's outcome in one transaction: a verdict row, the router's state,
- * verifier state and last_seen, and an event ("reboot" too when rebooted). */
+ * verifier state and last_seen, and an event ("reboot" too when rebooted); under a fence
+ * (qtpm_store_fence) only while the lease is held. The router gone (NOTFOUND) or the
+ * lease lost (CONFLICT): nothing was written and an enclosing transaction goes on. */
 int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdict,
                            const char *reasons_json, const char *state_json, int rebooted);
+
+/* Many attestations in one transaction with few statements (group commit, docs/SCALE.md):
+ * one query for the routers' states, an UPDATE each, multi-row INSERTs of the verdicts
+ * and events. Each gets rc: 0 written, NOTFOUND (no such router) or CONFLICT (worker set
+ * and the lease no longer its own at epoch; or cas set and the state not expect_state any
+ * more) with nothing of it written; was_offline says
+ * whether the router was "offline" before. Returns 0 (the others' outcome is in rc) or
+ * an error, with the transaction rolled back. */
+typedef struct {
+    const char *router, *verdict, *reasons_json, *state_json;
+    int rebooted;
+    int cas;                    /* written only if the stored state is still expect_state */
+    const char *expect_state;   /* (NULL: none stored), the state verified against */
+    const char *worker;         /* the fence: NULL, or the worker that must hold the lease */
+    int64_t epoch, started_ms;  /* the lease's epoch; when the evidence arrived */
+    int rc, was_offline;        /* out */
+} qtpm_store_att;
+int qtpm_store_attestations(qtpm_store *st, qtpm_store_att *a, size_t n);
 
 /* The newest verdict of a router: its name and reasons (JSON text, malloc'd). */
 int qtpm_store_last_verdict(qtpm_store *st, const char *router, char verdict[16], char **reasons);

@@ -17,7 +17,11 @@
  * conninfo never echoed), liveness and the offline sweep; verifier workers (migration 4):
  * lease ticks share the routers fairly, a dead worker is noticed once and its routers
  * taken over, a stalled worker's attestation is refused by the fence, hand-over to a
- * worker that joins, the per-request lease check and the owned offline sweep.
+ * worker that joins, the per-request lease check and the owned offline sweep; the
+ * serving process's shortcuts (docs/SCALE.md): nonces in memory (single use, expiry, two
+ * a router, no row written), attestations in a batch (a missing router or a refused one
+ * drops out alone; verdicts, states and events as one by one) and the verifier-state copy
+ * whose compare-and-set refuses a state changed behind its back.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -705,6 +709,126 @@ static void test_attestation(void **state)
     qtpm_store_close(st);
 }
 
+/* Nonces kept in memory by a serving process: the same single use and expiry as rows,
+ * two outstanding a router (a third evicts the oldest), and no row written. */
+static void test_nonces_memory(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_nonces_in_memory(st), 0);
+    assert_int_equal(qtpm_store_router_add(st, "r1", "h", "enrolled"), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "aa", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "bb", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "aa", 1000), QTPM_STORE_CONFLICT);
+    assert_int_equal(qtpm_store_nonce_take(st, "r2", "aa", 999), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "aa", 999), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "aa", 999), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "bb", 1001), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "bb", 999), QTPM_STORE_NOTFOUND);
+    /* two outstanding; the third challenge evicts the oldest */
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "c1", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "c2", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "c3", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "c1", 999), QTPM_STORE_NOTFOUND);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "c3", 999), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "c2", 999), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM nonces"), 0);
+    /* many routers: the table grows and keeps them all */
+    char id[32], hex[65];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof id, "m%d", i);
+        snprintf(hex, sizeof hex, "%064x", i);
+        assert_int_equal(qtpm_store_nonce_put(st, id, hex, 1000), 0);
+    }
+    for (int i = 0; i < 3000; i++) {
+        snprintf(id, sizeof id, "m%d", i);
+        snprintf(hex, sizeof hex, "%064x", i);
+        assert_int_equal(qtpm_store_nonce_take(st, id, hex, 999), 0);
+    }
+    /* a nonce longer than the table holds goes to the table of rows, and is found there */
+    char big[100];
+    memset(big, 'f', 99);
+    big[99] = '\0';
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", big, 1000), 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM nonces"), 1);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", big, 999), 0);
+    /* a row put by another process (a worker of an older version) is still taken */
+    assert_int_equal(raw_exec("INSERT INTO nonces (nonce, router, expires) "
+                              "VALUES ('dd', 'r1', 1000)"), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "dd", 999), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "dd", 999), QTPM_STORE_NOTFOUND);
+    qtpm_store_close(st);
+}
+
+/* A batch of attestations in one transaction, as one by one would have written them;
+ * a router that is gone and one refused by the compare-and-set drop out alone. */
+static void test_attestations_batch(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_cache_verifier(st), 0);
+    char id[8];
+    for (int i = 0; i < 20; i++) {
+        snprintf(id, sizeof id, "b%02d", i);
+        assert_int_equal(qtpm_store_router_add(st, id, "h", "enrolled"), 0);
+    }
+    assert_int_equal(qtpm_store_router_set_state(st, "b03", "offline"), 0);
+    qtpm_store_att a[21];
+    char ids[21][8];
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < 21; i++) {
+        snprintf(ids[i], sizeof ids[i], i == 20 ? "ghost" : "b%02d", i);
+        a[i] = (qtpm_store_att){.router = ids[i], .verdict = i == 5 ? "bad" : "good",
+                                .reasons_json = "[]", .state_json = "{\"n\":1}",
+                                .rebooted = i == 7, .cas = 1, .expect_state = NULL};
+    }
+    a[9].expect_state = "{\"n\":0}"; /* not what is stored (NULL): refused */
+    assert_int_equal(qtpm_store_begin(st), 0);
+    assert_int_equal(qtpm_store_attestations(st, a, 21), 0);
+    assert_int_equal(qtpm_store_commit(st), 0);
+    for (int i = 0; i < 21; i++)
+        assert_int_equal(a[i].rc, i == 20 ? QTPM_STORE_NOTFOUND
+                                          : i == 9 ? QTPM_STORE_CONFLICT : QTPM_STORE_OK);
+    assert_true(a[3].was_offline);
+    assert_false(a[4].was_offline);
+    assert_int_equal(raw_int("SELECT count(*) FROM verdicts"), 19);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'verdict'"), 19);
+    assert_int_equal(raw_int("SELECT count(*) FROM events WHERE kind = 'reboot'"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE state = 'good'"), 18);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE id = 'b05' AND state = 'bad'"), 1);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE id = 'b09' AND "
+                             "verifier_state IS NULL AND state = 'enrolled'"), 1);
+    /* the reboot event comes before its verdict event */
+    assert_true(raw_int("SELECT max(id) FROM events WHERE kind = 'reboot'") <
+                raw_int("SELECT max(id) FROM events WHERE router = 'b07' AND kind = 'verdict'"));
+    /* the copy: read from memory now, and a state changed behind its back (another
+     * process) makes the next write refuse */
+    char *json = NULL;
+    assert_int_equal(qtpm_store_router_verifier_state(st, "b01", &json), 0);
+    assert_string_equal(json, "{\"n\":1}");
+    free(json);
+    assert_int_equal(raw_exec("UPDATE routers SET verifier_state = NULL WHERE id = 'b01'"), 0);
+    assert_int_equal(qtpm_store_router_verifier_state(st, "b01", &json), 0);
+    assert_string_equal(json, "{\"n\":1}"); /* stale, as expected of a copy */
+    qtpm_store_att one = {.router = "b01", .verdict = "good", .reasons_json = "[]",
+                          .state_json = "{\"n\":2}", .cas = 1, .expect_state = json};
+    assert_int_equal(qtpm_store_attestations(st, &one, 1), 0);
+    assert_int_equal(one.rc, QTPM_STORE_CONFLICT);
+    free(json);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE id = 'b01' AND "
+                             "verifier_state IS NULL"), 1);
+    assert_int_equal(qtpm_store_router_verifier_state(st, "b01", &json), 0);
+    assert_null(json); /* the copy was dropped: read again */
+    /* a fenced one under a lease it does not hold: refused */
+    qtpm_store_att f = {.router = "b02", .verdict = "good", .reasons_json = "[]",
+                        .state_json = "{\"n\":3}", .cas = 1, .expect_state = "{\"n\":1}",
+                        .worker = "w-x", .epoch = 1, .started_ms = 1};
+    assert_int_equal(qtpm_store_attestations(st, &f, 1), 0);
+    assert_int_equal(f.rc, QTPM_STORE_CONFLICT);
+    assert_int_equal(raw_int("SELECT count(*) FROM verdicts"), 19);
+    qtpm_store_close(st);
+}
+
 /* Four processes open the same fresh database at once: each succeeds, the schema is
  * created once (the migration runs under the write lock). */
 static void test_concurrent_open(void **state)
@@ -1314,6 +1438,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_enrol_finish, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digestlists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attestation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nonces_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attestations_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_url_forms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_races, setup, teardown),
