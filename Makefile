@@ -92,10 +92,12 @@ check: check-normal check-fuzz check-asan
 # routers, enrolment, attestation, an attack; then trust-aware routing on the
 # seeds' network of FRR routers (scripts/demo-routing.py): an attack on R2
 # moves R1's route round it, and the dashboard's login links. The TPM flows
-# demo is demo-tpm.
+# demo is demo-tpm. The NMS takes only the hybrid post-quantum TLS groups,
+# so Python's TLS client (the routing half's HTTPS calls) loads
+# qtpm-provider through the build's OpenSSL configuration.
 demo: build
 	sh scripts/demo-dm.sh $(BUILD)
-	python3 scripts/demo-routing.py $(BUILD)
+	OPENSSL_CONF=$(abspath $(BUILD))/qtpm-provider-test.cnf python3 scripts/demo-routing.py $(BUILD)
 
 demo-tpm: build
 	./$(BUILD)/src/cli/qtpm-demo
