@@ -7,8 +7,11 @@
 # links the basename ones and cannot link the anonymous ones; it refuses a
 # tracker whose pseudonym it revoked, a TPM that never joined (with a
 # stolen credential) and one with a credential from a forged issuer. Then
-# the same story with the lattice DAA (qtpm-daa ldaa-*, the TPM part a key
-# file as the CLI has it today).
+# the same story with the lattice DAA (qtpm-daa ldaa-*): tracker A's TPM
+# part is an EK-bound LDAA key in its TPM, joined through its EK
+# (docs/DAA.md "Join bound to the EK"; a key file without a TPM answering
+# that challenge is refused); tracker B's and the intruders' are software
+# key files, B's being the "extracted" key the revocation list needs.
 #
 #   demo-daa.sh BUILD_DIR
 #
@@ -194,7 +197,7 @@ sign "$TX" forger "$D/day1.json" "$D/x2.anon"
 run 1 "intruder with the forged credential" "$DAA" verify --ipk "$D/ipk" --sig "$D/x2.anon" --msg "$D/day1.json"
 
 # ========================================================== lattice DAA
-say "The lattice DAA (post-quantum): the same story (TPM part: a key file, docs/DAA.md)"
+say "The lattice DAA (post-quantum): the same story (A: a key in its TPM, joined via its EK; B: a key file)"
 t0=$(date +%s)
 quiet "$DAA" ldaa-issuer-keygen --isk "$D/l.isk" --ipk "$D/l.ipk"
 echo "  issuer key pair made (public key $(wc -c <"$D/l.ipk") B)"
@@ -207,14 +210,38 @@ ljoin() { # NAME ISK IPK
     run 0 "$1 joins: its host checks the credential" \
         "$DAA" ldaa-join-finish --ipk "$3" --key "$D/l.$1.key" --credential "$D/l.$1.cred"
 }
-ljoin tracker-A "$D/l.isk" "$D/l.ipk"
+# ljoin_ek TCTI NAME: an EK-bound LDAA key in that TPM, the join through its EK
+ljoin_ek() {
+    quiet "$DAA" ldaa-tpm-create --tcti "$1" --ipk "$D/l.ipk" --key "$D/l.$2.key"
+    printf '%s' "$1" >"$D/l.$2.tcti"
+    quiet "$DAA" ldaa-host-request --tcti "$1" --key "$D/l.$2.key" --request "$D/l.$2.ereq"
+    quiet "$DAA" ldaa-join-challenge --isk "$D/l.isk" --request "$D/l.$2.ereq" \
+        --challenge "$D/l.$2.chal" --state "$D/l.$2.state"
+    quiet "$DAA" ldaa-host-respond --tcti "$1" --key "$D/l.$2.key" --challenge "$D/l.$2.chal" \
+        --response "$D/l.$2.resp"
+    quiet "$DAA" ldaa-join-credential --isk "$D/l.isk" --state "$D/l.$2.state" \
+        --response "$D/l.$2.resp" --credential-msg "$D/l.$2.cm"
+    run 0 "$2 joins: its host checks the credential" "$DAA" ldaa-host-finish --tcti "$1" \
+        --ipk "$D/l.ipk" --key "$D/l.$2.key" --credential-msg "$D/l.$2.cm" --credential "$D/l.$2.cred"
+}
+ljoin_ek "$TA" tracker-A
 ljoin tracker-B "$D/l.isk" "$D/l.ipk"
+# a key file's join request sent as the answer to A's EK challenge
+quiet "$DAA" ldaa-join-challenge --isk "$D/l.isk" --request "$D/l.tracker-A.ereq" \
+    --challenge "$D/l.x.chal" --state "$D/l.x.state"
+{ printf 'R'; cat "$D/l.tracker-B.req"; } >"$D/l.x.resp"
+run 3 "intruder's key file answering A's EK challenge" "$DAA" ldaa-join-credential \
+    --isk "$D/l.isk" --state "$D/l.x.state" --response "$D/l.x.resp" --credential-msg "$D/l.x.cm"
 lsign() { # NAME MSG SIG [BASENAME] [IPK]
+    lt=""
+    [ -f "$D/l.$1.tcti" ] && lt="--tcti $(cat "$D/l.$1.tcti")"
+    # shellcheck disable=SC2086 # lt is empty or two words
     if [ -n "${4:-}" ]; then
-        quiet "$DAA" ldaa-sign --ipk "${5:-$D/l.ipk}" --key "$D/l.$1.key" --credential "$D/l.$1.cred" \
+        quiet "$DAA" ldaa-sign $lt --ipk "${5:-$D/l.ipk}" --key "$D/l.$1.key" --credential "$D/l.$1.cred" \
             --msg "$2" --basename "$4" --sig "$3"
     else
-        quiet "$DAA" ldaa-sign --ipk "${5:-$D/l.ipk}" --key "$D/l.$1.key" --credential "$D/l.$1.cred" \
+        # shellcheck disable=SC2086
+        quiet "$DAA" ldaa-sign $lt --ipk "${5:-$D/l.ipk}" --key "$D/l.$1.key" --credential "$D/l.$1.cred" \
             --msg "$2" --sig "$3"
     fi
 }

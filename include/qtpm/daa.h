@@ -44,6 +44,7 @@ enum {
     QTPM_DAA_E_PARAM = -107,      /* bad argument (NULL, buffer too small, basename too long) */
     QTPM_DAA_E_RNG = -108,        /* the random source failed */
     QTPM_DAA_E_REVOKED = -109,    /* made with a DAA key on the rogue list */
+    QTPM_DAA_E_BINDING = -110,    /* a join not bound to the EK (key Name and t disagree) */
 };
 const char *qtpm_daa_strerror(int rc);
 

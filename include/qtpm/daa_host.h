@@ -93,5 +93,36 @@ int qtpm_ldaa_tss_key_create(qtpm_tss *t, const uint8_t *ipk, size_t ipk_len, ui
                              size_t cap, size_t *len);
 int qtpm_ldaa_tpm_open_file(qtpm_ldaa_tpm **out, qtpm_tss *t, int own, const uint8_t *file,
                             size_t len);
+/* Key files made by qtpm_ldaa_tss_key_create hold an EK-bound key: its
+ * template's unique is rho ‖ 32 bytes, which the TPM replaces with
+ * SHAKE256("qtpm-ldaa-t" ‖ rho ‖ t, 32), so the key's Name commits to t.
+ *
+ * The join bound to the EK (docs/DAA.md "Join bound to the EK"), as the
+ * ECDAA join above:
+ *   host → issuer   request    EK public ‖ LDAA key public
+ *   issuer          checks the key (attributes, unique = its rho ‖ ·)
+ *   issuer → host   challenge  MakeCredential(EK, Name(LDAA key), nonce)
+ *   host            ActivateCredential → nonce; Vendor_LDAA_JoinRequest
+ *   host → issuer   response   the join request (t, proof over the nonce)
+ *   issuer          checks that t hashes to the key's unique and the
+ *                   proof; samples the credential, encrypted (AES-256-GCM,
+ *                   aad = key Name) under K sent as MakeCredential(EK,
+ *                   Name(LDAA key), K)
+ *   host            ActivateCredential → K; decrypts; checks the credential
+ * tpm must be a TPM part opened over libqtss (open_tss / open_file). The
+ * issuer's state holds the nonce (keep it private, use it once).
+ * QTPM_DAA_E_BINDING: the key is not EK-bound for this issuer, or the t
+ * sent is not the one its Name commits to. */
+int qtpm_ldaa_host_join_request(qtpm_ldaa_tpm *tpm, uint8_t *out, size_t cap, size_t *len);
+int qtpm_ldaa_host_join_respond(qtpm_ldaa_tpm *tpm, const uint8_t *challenge, size_t len,
+                                uint8_t *out, size_t cap, size_t *out_len);
+int qtpm_ldaa_host_join_finish(qtpm_ldaa_tpm *tpm, const qtpm_ldaa_ipk *pk, const uint8_t *msg,
+                               size_t len, uint8_t cred[QTPM_LDAA_CRED_SIZE]);
+int qtpm_ldaa_issuer_challenge(const qtpm_ldaa_issuer *iss, const uint8_t *request, size_t len,
+                               uint8_t *challenge, size_t cap, size_t *challenge_len,
+                               uint8_t *state, size_t state_cap, size_t *state_len);
+int qtpm_ldaa_issuer_credential(const qtpm_ldaa_issuer *iss, const uint8_t *state,
+                                size_t state_len, const uint8_t *response, size_t len,
+                                uint8_t *out, size_t cap, size_t *out_len);
 
 #endif

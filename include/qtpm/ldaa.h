@@ -93,6 +93,16 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
  * "extracted key" story of key-based revocation. */
 int qtpm_ldaa_tpm_export_secret(const qtpm_ldaa_tpm *tpm, uint8_t out[QTPM_LDAA_REVOKED_SIZE]);
 
+/* The commitment to t an EK-bound LDAA key carries in its Name (docs/DAA.md
+ * "Join bound to the EK"): SHAKE256("qtpm-ldaa-t" ‖ rho ‖ t, 32), t packed
+ * as in a join request (its bytes [1, 1 + QTPM_LDAA_T_SIZE)). t_digest
+ * takes those bytes; tpm_t_digest computes t of a TPM part (from s, or the
+ * t its TPM reported). */
+#define QTPM_LDAA_T_SIZE (8 * 256 * 61 / 8)
+void qtpm_ldaa_t_digest(const uint8_t rho[32], const uint8_t t[QTPM_LDAA_T_SIZE],
+                        uint8_t out[32]);
+int qtpm_ldaa_tpm_t_digest(const qtpm_ldaa_tpm *tpm, uint8_t out[32]);
+
 /* Host: checks a credential for this TPM (norms and [Ā | B]x = u + D·s,
  * with t from the TPM). */
 int qtpm_ldaa_cred_check(const qtpm_ldaa_ipk *pk, qtpm_ldaa_tpm *tpm, const uint8_t *cred,

@@ -59,6 +59,7 @@ const char *qtpm_daa_strerror(int rc)
     case QTPM_DAA_E_PARAM: return "bad argument";
     case QTPM_DAA_E_RNG: return "random source failed";
     case QTPM_DAA_E_REVOKED: return "signed with a revoked (rogue) DAA key";
+    case QTPM_DAA_E_BINDING: return "the LDAA key's Name does not commit to its t for this issuer";
     default: return "unknown error";
     }
 }

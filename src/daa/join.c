@@ -22,13 +22,13 @@
 #include "qtpm/rand.h"
 #include "qtpm/tss_cmd.h"
 
+#include "join_internal.h"
+
 #define TAG_REQUEST 'J'
 #define TAG_CHALLENGE 'c'
 #define TAG_STATE 's'
 #define TAG_RESPONSE 'r'
 #define TAG_CREDENTIAL 'k'
-#define GCM_IV 12
-#define GCM_TAG 16
 
 /* ------------------------------------------------------------- the key */
 
@@ -268,7 +268,7 @@ int qtpm_daa_host_join_respond(qtpm_daa_host *h, const uint8_t *challenge, size_
 
 /* AES-256-GCM; enc = 1 encrypts in → out and writes the tag, enc = 0
  * decrypts and checks it. */
-static int gcm(int enc, const uint8_t key[32], const uint8_t iv[GCM_IV], const uint8_t *aad,
+int daa_join_gcm(int enc, const uint8_t key[32], const uint8_t iv[GCM_IV], const uint8_t *aad,
                size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[GCM_TAG])
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
@@ -304,7 +304,7 @@ int qtpm_daa_host_join_finish(qtpm_daa_host *h, const uint8_t *ipk, size_t ipk_l
     }
     uint8_t tag[GCM_TAG];
     memcpy(tag, msg + o + GCM_IV + QTPM_DAA_CRED_SIZE, GCM_TAG);
-    if (gcm(0, key.buffer, msg + o, h->key.name.buffer, h->key.name.size, msg + o + GCM_IV,
+    if (daa_join_gcm(0, key.buffer, msg + o, h->key.name.buffer, h->key.name.size, msg + o + GCM_IV,
             QTPM_DAA_CRED_SIZE, plain, tag)) {
         rc = QTPM_DAA_E_FORMAT;
         goto out;
@@ -328,7 +328,7 @@ static int parse_keys(const uint8_t *buf, size_t len, size_t o, TPM2B_PUBLIC *ek
     return 0;
 }
 
-static int make_credential(const TPM2B_PUBLIC *ek, const TPM2B_PUBLIC *key, const uint8_t *secret,
+int daa_join_make_credential(const TPM2B_PUBLIC *ek, const TPM2B_PUBLIC *key, const uint8_t *secret,
                            size_t secret_len, uint8_t *out, size_t cap, size_t *o,
                            TPM2B_NAME *name)
 {
@@ -373,7 +373,7 @@ int qtpm_daa_issuer_challenge(const uint8_t *request, size_t len, uint8_t *chall
         return QTPM_DAA_E_RNG;
     size_t o = 1;
     challenge[0] = TAG_CHALLENGE;
-    if ((rc = make_credential(&ek, &key, state + 1, 32, challenge, cap, &o, &name)) != 0) {
+    if ((rc = daa_join_make_credential(&ek, &key, state + 1, 32, challenge, cap, &o, &name)) != 0) {
         qtpm_memzero(state, 33);
         return rc;
     }
@@ -411,14 +411,14 @@ int qtpm_daa_issuer_credential(const uint8_t isk[QTPM_DAA_ISK_SIZE], const uint8
         goto out;
     }
     out[0] = TAG_CREDENTIAL;
-    if (cap < 1 || (rc = make_credential(&ek, &key, k, sizeof k, out, cap, &o, &name)) != 0)
+    if (cap < 1 || (rc = daa_join_make_credential(&ek, &key, k, sizeof k, out, cap, &o, &name)) != 0)
         goto out;
     if (cap - o < GCM_IV + QTPM_DAA_CRED_SIZE + GCM_TAG) {
         rc = QTPM_DAA_E_PARAM;
         goto out;
     }
     memcpy(out + o, iv, GCM_IV);
-    if (gcm(1, k, iv, name.buffer, name.size, cred, sizeof cred, out + o + GCM_IV,
+    if (daa_join_gcm(1, k, iv, name.buffer, name.size, cred, sizeof cred, out + o + GCM_IV,
             out + o + GCM_IV + QTPM_DAA_CRED_SIZE)) {
         rc = QTPM_DAA_E_PARAM;
         goto out;

@@ -42,6 +42,11 @@ struct qtpm_ldaa_issuer {
     ldaa_poly u_plain[LDAA_K];     /* u in the normal domain */
 };
 
+const uint8_t *ldaa_issuer_rho(const struct qtpm_ldaa_issuer *iss)
+{
+    return iss->pk.rho;
+}
+
 void ldaa_expand_public(struct qtpm_ldaa_ipk *pk)
 {
     for (unsigned i = 0; i < LDAA_K; i++) {

@@ -76,6 +76,11 @@ static int load_pk(const char *path, qtpm_ldaa_ipk **pk)
 }
 
 #define TPM_KEYFILE_MAX 4096
+#define JOIN_MSG_MAX 4096 /* request, challenge, state: public areas and a credential blob */
+/* the host's output: a response or a credential */
+#define HOST_OUT_MAX                                                                           \
+    (1 + QTPM_LDAA_JOINREQ_SIZE > QTPM_LDAA_CRED_SIZE ? 1 + QTPM_LDAA_JOINREQ_SIZE             \
+                                                      : QTPM_LDAA_CRED_SIZE)
 
 static qtpm_tss *open_tss(const char *spec)
 {
@@ -155,6 +160,82 @@ int ldaa_cli(const char *name, const ldaa_cli_opts *o)
         qtpm_ldaa_tpm_free(tpm);
         w = spill(o->key, key, sizeof key);
         qtpm_memzero(key, sizeof key);
+        return w;
+    }
+    /* the join bound to the EK (qtpm/daa_host.h) */
+    if (!strcmp(name, "ldaa-join-challenge") || !strcmp(name, "ldaa-join-credential")) {
+        int first = !strcmp(name, "ldaa-join-challenge");
+        size_t la = 0, lb = 0, lc = 0;
+        uint8_t *isk = slurp(o->isk, QTPM_LDAA_ISK_SIZE, &la);
+        uint8_t *a = isk ? slurp(first ? o->request : o->state, JOIN_MSG_MAX, &lb) : NULL;
+        uint8_t *b = a && !first ? slurp(o->response, 1 + QTPM_LDAA_JOINREQ_SIZE, &lc) : NULL;
+        uint8_t *out = malloc(JOIN_MSG_MAX + QTPM_LDAA_CRED_SIZE), *st = malloc(JOIN_MSG_MAX);
+        qtpm_ldaa_issuer *iss = NULL;
+        if (a && (first || b) && out && st) {
+            size_t ol = 0, sl = 0;
+            if ((rc = qtpm_ldaa_issuer_load(&iss, isk, la)) != 0)
+                w = fail("issuer secret key", rc);
+            else if (first && (rc = qtpm_ldaa_issuer_challenge(iss, a, lb, out, JOIN_MSG_MAX, &ol,
+                                                                st, JOIN_MSG_MAX, &sl)) != 0)
+                w = fail("join request", rc);
+            else if (first)
+                w = spill(o->challenge, out, ol) || spill(o->state, st, sl) ? 3 : 0;
+            else if ((rc = qtpm_ldaa_issuer_credential(iss, a, lb, b, lc, out,
+                                                       JOIN_MSG_MAX + QTPM_LDAA_CRED_SIZE, &ol)) != 0)
+                w = fail("join response", rc);
+            else
+                w = spill(o->cred_msg, out, ol);
+        }
+        qtpm_ldaa_issuer_free(iss);
+        if (isk)
+            qtpm_memzero(isk, la);
+        if (st)
+            qtpm_memzero(st, JOIN_MSG_MAX); /* the nonce */
+        free(isk);
+        free(a);
+        free(b);
+        free(out);
+        free(st);
+        return w;
+    }
+    if (!strcmp(name, "ldaa-host-request") || !strcmp(name, "ldaa-host-respond") ||
+        !strcmp(name, "ldaa-host-finish")) {
+        if (o->tcti == NULL) {
+            fprintf(stderr, "qtpm-daa: %s needs --tcti (the TPM holding the EK and the key)\n",
+                    name);
+            return 2;
+        }
+        qtpm_ldaa_tpm *tpm = NULL;
+        qtpm_ldaa_ipk *pk = NULL;
+        uint8_t *in = NULL, *out = malloc(HOST_OUT_MAX);
+        size_t il = 0, ol = 0;
+        if (out == NULL || (name[10] == 'f' && (w = load_pk(o->ipk, &pk)) != 0) ||
+            (w = load_tpm(o, &tpm)) != 0)
+            goto hout;
+        w = 3;
+        if (name[10] == 'r' && name[12] == 'q') { /* request */
+            rc = qtpm_ldaa_host_join_request(tpm, out, JOIN_MSG_MAX, &ol);
+            w = rc ? fail("join request", rc) : spill(o->request, out, ol);
+        } else if (name[10] == 'r') { /* respond */
+            if ((in = slurp(o->challenge, JOIN_MSG_MAX, &il)) == NULL)
+                goto hout;
+            rc = qtpm_ldaa_host_join_respond(tpm, in, il, out, 1 + QTPM_LDAA_JOINREQ_SIZE, &ol);
+            w = rc ? fail("join challenge", rc) : spill(o->response, out, ol);
+        } else { /* finish */
+            if ((in = slurp(o->cred_msg, JOIN_MSG_MAX + QTPM_LDAA_CRED_SIZE, &il)) == NULL)
+                goto hout;
+            rc = qtpm_ldaa_host_join_finish(tpm, pk, in, il, out);
+            if (rc == 0)
+                printf("credential OK\n");
+            w = rc ? fail("credential", rc) : spill(o->credential, out, QTPM_LDAA_CRED_SIZE);
+        }
+    hout:
+        qtpm_ldaa_tpm_free(tpm);
+        qtpm_ldaa_ipk_free(pk);
+        if (out)
+            qtpm_memzero(out, HOST_OUT_MAX);
+        free(out);
+        free(in);
         return w;
     }
     if (!strcmp(name, "ldaa-join-nonce")) {

@@ -9,6 +9,7 @@
 typedef struct {
     const char *isk, *ipk, *nonce, *request, *credential, *sig, *msg, *basename, *key, *revoked;
     const char *tcti; /* set: the TPM part is a key in this TPM (--key: its key file) */
+    const char *challenge, *state, *response, *cred_msg; /* the join bound to the EK */
     const char *pos[2];
     int npos;
 } ldaa_cli_opts;

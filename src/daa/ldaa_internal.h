@@ -122,6 +122,8 @@ struct qtpm_ldaa_ipk {
     ldaa_poly u[LDAA_K];                /* u, plain NTT (not scaled) */
 };
 
+/* The issuer's seed rho (its ipk's bytes 1..32). */
+const uint8_t *ldaa_issuer_rho(const struct qtpm_ldaa_issuer *iss);
 /* Fills a, d, u from rho (b untouched). */
 void ldaa_expand_public(struct qtpm_ldaa_ipk *pk);
 /* h = the basename row (MS polys, NTT domain, scaled) from rho and bsnval. */

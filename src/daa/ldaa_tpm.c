@@ -120,6 +120,44 @@ int ldaa_tpm_derive(qtpm_ldaa_tpm **out, const uint8_t rho[32], const uint8_t *b
     return QTPM_DAA_OK;
 }
 
+void qtpm_ldaa_t_digest(const uint8_t rho[32], const uint8_t t[QTPM_LDAA_T_SIZE],
+                        uint8_t out[32])
+{
+    qtpm_keccak_ctx x;
+    qtpm_shake256_init(&x);
+    qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-t", 11);
+    qtpm_keccak_absorb(&x, rho, 32);
+    qtpm_keccak_absorb(&x, t, QTPM_LDAA_T_SIZE);
+    qtpm_keccak_squeeze(&x, out, 32);
+}
+
+int qtpm_ldaa_tpm_t_digest(const qtpm_ldaa_tpm *tpm, uint8_t out[32])
+{
+    if (tpm == NULL || out == NULL)
+        return QTPM_DAA_E_PARAM;
+    ldaa_poly *tk = calloc(LDAA_K, sizeof(ldaa_poly));
+    uint8_t *tb = malloc(QTPM_LDAA_T_SIZE);
+    if (tk == NULL || tb == NULL) {
+        free(tk);
+        free(tb);
+        return QTPM_DAA_E_PARAM;
+    }
+    if (tpm->ops != NULL)
+        memcpy(tk, tpm->t, LDAA_K * sizeof(ldaa_poly));
+    else
+        ldaa_mul_d(tk, tpm->pub, tpm->s_hat);
+    int64_t tv[LDAA_N];
+    for (unsigned i = 0; i < LDAA_K; i++) {
+        for (unsigned j = 0; j < LDAA_N; j++)
+            tv[j] = (int64_t)tk[i].c[j];
+        ldaa_pack(tb + (size_t)i * LDAA_N * LDAA_QBITS / 8, tv, LDAA_N, LDAA_QBITS, 0);
+    }
+    qtpm_ldaa_t_digest(tpm->rho, tb, out);
+    free(tk); /* t is public */
+    free(tb);
+    return QTPM_DAA_OK;
+}
+
 int qtpm_ldaa_tpm_save(const qtpm_ldaa_tpm *tpm, uint8_t key[QTPM_LDAA_TPMKEY_SIZE])
 {
     if (tpm == NULL || key == NULL || tpm->ops != NULL)

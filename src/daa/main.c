@@ -59,6 +59,13 @@ static const char usage[] =
     "that TPM (vendor commands) and --key its wrapped key file; without, a software key file):\n"
     "  ldaa-issuer-keygen --isk OUT --ipk OUT  issuer key pair (ipk ~2 MB)\n"
     "  ldaa-tpm-create --ipk FILE --key OUT    the TPM part's secret for this issuer\n"
+    "  join bound to the EK (--tcti; the key from ldaa-tpm-create --tcti):\n"
+    "  ldaa-host-request --key FILE --request OUT              host: EK and LDAA key public\n"
+    "  ldaa-join-challenge --isk FILE --request FILE --challenge OUT --state OUT   issuer\n"
+    "  ldaa-host-respond --key FILE --challenge FILE --response OUT\n"
+    "  ldaa-join-credential --isk FILE --state FILE --response FILE --credential-msg OUT\n"
+    "  ldaa-host-finish --ipk FILE --key FILE --credential-msg FILE --credential OUT\n"
+    "  without the EK (a software key file, or a TPM key the issuer cannot tell from one):\n"
     "  ldaa-join-nonce --nonce OUT             issuer: a join challenge\n"
     "  ldaa-join-request --key FILE --nonce FILE --request OUT     TPM: t and proof of s\n"
     "  ldaa-join-issue --isk FILE --nonce FILE --request FILE --credential OUT\n"
@@ -359,7 +366,8 @@ int main(int argc, char **argv)
     if (!strncmp(argv[1], "ldaa-", 5)) {
         ldaa_cli_opts lo = {o.isk,   o.ipk,     o.nonce, o.request,           o.credential,
                             o.sig,   o.msg,     o.basename, o.key,            o.revoked,
-                            o.tcti,  {o.pos[0], o.pos[1]}, o.npos};
+                            o.tcti,  o.challenge, o.state, o.response, o.cred_msg,
+                            {o.pos[0], o.pos[1]}, o.npos};
         int rc = ldaa_cli(argv[1], &lo);
         if (rc >= 0)
             return rc;

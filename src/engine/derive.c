@@ -288,7 +288,8 @@ TPM_RC object_generate(tpm_object *o, const TPMS_SENSITIVE_CREATE *sc, const der
             memcpy(o->sens.sensitive.bits.buffer, sc->data.buffer, sc->data.size);
         }
         object_symmetric_unique(o);
-        return TPM_RC_SUCCESS;
+        /* an EK-bound LDAA key whose t could not be computed (ldaa_key.c) */
+        return o->pub.unique.keyedHash.size ? TPM_RC_SUCCESS : TPM_RC_MEMORY;
     case TPM_ALG_SYMCIPHER: {
         size_t n = o->pub.parameters.symDetail.sym.keyBits.aes / 8;
         if (sc->data.size) {

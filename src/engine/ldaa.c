@@ -41,12 +41,6 @@
 #include "qtpm/keccak.h"
 #include "qtpm/ldaa.h"
 
-/* The attributes an LDAA key must have, and those it must not. */
-#define LDAA_KEY_SET                                                                          \
-    (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |       \
-     TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT)
-#define LDAA_KEY_CLEAR TPMA_OBJECT_DECRYPT
-
 /* The loaded LDAA key of handle slot 1, with its private part. */
 static TPM_RC ldaa_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
 {
@@ -59,6 +53,12 @@ static TPM_RC ldaa_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
         return RC_H(TPM_RC_ATTRIBUTES, 1);
     *out = k;
     return TPM_RC_SUCCESS;
+}
+
+/* An EK-bound key (ldaa_key.c) serves the one issuer its unique names. */
+static int rho_fits(const tpm_object *k, const uint8_t rho[32])
+{
+    return !ldaa_key_bound(k) || memcmp(k->pub.unique.keyedHash.buffer, rho, 32) == 0;
 }
 
 TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c)
@@ -82,6 +82,8 @@ TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c)
     TPM_RC rc = ldaa_key(tpm, c->handles[0], &k);
     if (rc)
         return rc;
+    if (!rho_fits(k, rho))
+        return RC_P(TPM_RC_VALUE, 1);
     qtpm_ldaa_tpm *lt = NULL;
     if (ldaa_tpm_derive(&lt, rho, k->sens.sensitive.bits.buffer, k->sens.sensitive.bits.size) !=
         QTPM_DAA_OK)
@@ -132,6 +134,8 @@ static TPM_RC ldaa_open(qtpm_tpm *tpm, tpm_cmd *c, const uint8_t rho[32], tpm_ob
     TPM_RC rc = ldaa_key(tpm, c->handles[0], k);
     if (rc)
         return rc;
+    if (!rho_fits(*k, rho))
+        return RC_P(TPM_RC_VALUE, 1);
     if (ldaa_tpm_derive(lt, rho, (*k)->sens.sensitive.bits.buffer,
                         (*k)->sens.sensitive.bits.size) != QTPM_DAA_OK)
         return TPM_RC_MEMORY;

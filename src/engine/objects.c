@@ -19,6 +19,7 @@
 #include "ct.h"
 #include "entity.h"
 #include "hierarchy.h"
+#include "ldaa.h"
 #include "object.h"
 #include "pcr.h"
 #include "pqc.h"
@@ -163,6 +164,10 @@ TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key)
  * objects (Part 1 §27.6.2) — binds the public area to the secret. */
 void object_symmetric_unique(tpm_object *o)
 {
+    if (ldaa_key_bound(o)) { /* unique = rho ‖ digest of t (ldaa_key.c) */
+        ldaa_key_unique(o);
+        return;
+    }
     TPM2B_DIGEST *u = o->pub.type == TPM_ALG_KEYEDHASH ? &o->pub.unique.keyedHash : &o->pub.unique.sym;
     const uint8_t *sec = o->pub.type == TPM_ALG_KEYEDHASH ? o->sens.sensitive.bits.buffer
                                                           : o->sens.sensitive.sym.buffer;

@@ -20,7 +20,7 @@ want() {
 }
 
 sh "$S/scripts/demo-daa.sh" "$B" >"$O" 2>&1 || bad "demo-daa.sh exited $?"
-grep -q '^demo-daa: all 39 outcomes as expected$' "$O" || bad "no (or another) summary line"
+grep -q '^demo-daa: all 40 outcomes as expected$' "$O" || bad "no (or another) summary line"
 want 0 'UNEXPECTED'
 want 1 'analytics checks the issuer key: issuer public key OK$'
 want 3 'joins: its host checks the credential: done$'          # ECDAA: A, B, the forger
@@ -34,6 +34,7 @@ want 2 'edited batch: refused (exit 1)'
 want 1 'B day 2 against the revoked list: refused (exit 1): .*revoked DAA key'
 want 2 'B, .*against the list: refused (exit 1): .*revoked (rogue) DAA key'
 want 5 'intruder.*: refused (exit 1)'
+want 1 "intruder's key file answering A's EK challenge: refused (exit 3): .*does not commit"
 want 2 'forged credential: refused (exit 1): signature INVALID'
 [ "$fails" -eq 0 ] || { echo "--- the story:"; cat "$O"; }
 

@@ -9,7 +9,9 @@
 # TPM that never joined. Then the TPM part in qtpm's engine (--tcti
 # engine:DIR, one process per step, the state in DIR): a TPM key file, its
 # join, signatures that verify and link, another issuer's key refused, and
-# ldaa-export-secret refused (s stays in the TPM). Usage: ldaa_cli.sh QTPM_DAA
+# ldaa-export-secret refused (s stays in the TPM). Last the join bound to
+# the EK: its happy path, and another issuer, a replayed response, a
+# software key's request and another TPM's key refused. Usage: ldaa_cli.sh QTPM_DAA
 set -u
 DAA=$1
 W=$(mktemp -d "${TMPDIR:-/tmp}/qtpm-ldaa-cli.XXXXXX")
@@ -97,6 +99,36 @@ mkdir -p "$W/other"
 expect_rc 3 "$DAA" ldaa-join-request --tcti "engine:$W/other" --key "$W/tk.x" --nonce "$W/tn.x" --request "$W/treq.z"
 head -c 60 "$W/tk.x" >"$W/tk.short"
 expect_rc 3 "$DAA" ldaa-join-request --tcti "$T" --key "$W/tk.short" --nonce "$W/tn.x" --request "$W/treq.z"
+
+# the join bound to the EK (docs/DAA.md "Join bound to the EK"): request,
+# challenge (MakeCredential to the EK for the key's Name), response,
+# credential message, the host's check; then a signature with it
+E="$W/ek"
+ok "$DAA" ldaa-host-request --tcti "$T" --key "$W/tk.x" --request "$E.req"
+ok "$DAA" ldaa-join-challenge --isk "$W/isk" --request "$E.req" --challenge "$E.chal" --state "$E.st"
+ok "$DAA" ldaa-host-respond --tcti "$T" --key "$W/tk.x" --challenge "$E.chal" --response "$E.resp"
+ok "$DAA" ldaa-join-credential --isk "$W/isk" --state "$E.st" --response "$E.resp" --credential-msg "$E.cm"
+ok "$DAA" ldaa-host-finish --tcti "$T" --ipk "$W/ipk" --key "$W/tk.x" --credential-msg "$E.cm" --credential "$E.cred"
+ok "$DAA" ldaa-sign --tcti "$T" --ipk "$W/ipk" --key "$W/tk.x" --credential "$E.cred" --msg "$W/day1" --sig "$E.sig"
+ok "$DAA" ldaa-verify --ipk "$W/ipk" --sig "$E.sig" --msg "$W/day1"
+# another TPM (state) cannot open the credential message
+expect_rc 3 "$DAA" ldaa-host-finish --tcti "$T" --ipk "$W/ipk" --key "$W/tk.y" --credential-msg "$E.cm" --credential "$E.x"
+# the key is bound to this issuer: another one refuses it
+expect_rc 3 "$DAA" ldaa-join-challenge --isk "$W/isk2" --request "$E.req" --challenge "$E.x" --state "$E.x2"
+# a replayed response (to the first challenge) against a new challenge
+ok "$DAA" ldaa-join-challenge --isk "$W/isk" --request "$E.req" --challenge "$E.chal2" --state "$E.st2"
+expect_rc 3 "$DAA" ldaa-join-credential --isk "$W/isk" --state "$E.st2" --response "$E.resp" --credential-msg "$E.x"
+# a software key's join request as the response: refused (its t is not the
+# one the key's Name commits to; test_ldaa_ek shows it with the right nonce)
+printf 'R' >"$E.sw"; cat "$W/req.a" >>"$E.sw"
+expect_rc 3 "$DAA" ldaa-join-credential --isk "$W/isk" --state "$E.st2" --response "$E.sw" --credential-msg "$E.x"
+# a key of another TPM answering a challenge made for this TPM's EK and key
+ok "$DAA" ldaa-tpm-create --tcti "engine:$W/other" --ipk "$W/ipk" --key "$W/tk.o"
+expect_rc 3 "$DAA" ldaa-host-respond --tcti "engine:$W/other" --key "$W/tk.o" --challenge "$E.chal2" --response "$E.x"
+# the host side needs the TPM
+expect_rc 2 "$DAA" ldaa-host-request --key "$W/tk.x" --request "$E.x"
+ok "$DAA" ldaa-host-respond --tcti "$T" --key "$W/tk.x" --challenge "$E.chal2" --response "$E.resp2"
+ok "$DAA" ldaa-join-credential --isk "$W/isk" --state "$E.st2" --response "$E.resp2" --credential-msg "$E.cm2"
 
 if [ "$fails" -ne 0 ]; then echo "ldaa_cli: $fails failed"; exit 1; fi
 echo "ldaa_cli: all passed"

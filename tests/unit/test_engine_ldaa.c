@@ -165,6 +165,62 @@ static void test_join_through_tpm(void **state)
     free(cred);
 }
 
+/* An EK-bound key (src/engine/ldaa_key.c): the template's unique is rho ‖
+ * 32 bytes; the TPM keeps rho and puts SHAKE256("qtpm-ldaa-t" ‖ rho ‖ t)
+ * in the second half, recomputed when the key is loaded again; the key
+ * serves that issuer only (TPM_RC_VALUE, parameter 1, for another rho). */
+static void test_bound_key(void **state)
+{
+    fixture *f = *state;
+    const qtpm_tss_auths pw = {1, {{NULL, NULL}}};
+    TPM2B_PUBLIC in, pub;
+    memset(&in, 0, sizeof in);
+    in.publicArea.type = TPM_ALG_KEYEDHASH;
+    in.publicArea.nameAlg = TPM_ALG_SHA256;
+    in.publicArea.objectAttributes = LDAA_ATTRS;
+    in.publicArea.parameters.keyedHashDetail.scheme.scheme = TPM_ALG_HMAC;
+    in.publicArea.parameters.keyedHashDetail.scheme.details.hmac.hashAlg = TPM_ALG_SHA256;
+    in.publicArea.unique.keyedHash.size = 64;
+    memcpy(in.publicArea.unique.keyedHash.buffer, f->ipk + 1, 32);
+    memset(in.publicArea.unique.keyedHash.buffer + 32, 0xA5, 32);
+    TPM2B_SENSITIVE_CREATE sens;
+    memset(&sens, 0, sizeof sens);
+    TPM2B_PRIVATE priv;
+    assert_int_equal(qtpm_tss_Create(f->t, &pw, f->srk.handle, &sens, &in, NULL, NULL, &priv,
+                                     &pub, NULL, NULL, NULL),
+                     0);
+    assert_int_equal(pub.publicArea.unique.keyedHash.size, 64);
+    assert_memory_equal(pub.publicArea.unique.keyedHash.buffer, f->ipk + 1, 32);
+    TPM_HANDLE h = 0;
+    assert_int_equal(qtpm_tss_Load(f->t, &pw, f->srk.handle, &priv, &pub, &h, NULL), 0);
+    uint8_t nonce[QTPM_LDAA_NONCE_SIZE] = {7}, d[32], rho2[32];
+    uint8_t *req = malloc(QTPM_LDAA_JOINREQ_SIZE);
+    assert_non_null(req);
+    qtpm_tss_auths a;
+    assert_int_equal(qtpm_tss_LDAA_JoinRequest(f->t, auths_for(NULL, &a), h, f->ipk + 1, nonce,
+                                               req),
+                     0);
+    qtpm_ldaa_t_digest(f->ipk + 1, req + 1, d);
+    assert_memory_equal(pub.publicArea.unique.keyedHash.buffer + 32, d, 32);
+    /* another issuer's rho */
+    memcpy(rho2, f->ipk + 1, 32);
+    rho2[31] ^= 0x80;
+    assert_int_equal(qtpm_tss_LDAA_JoinRequest(f->t, auths_for(NULL, &a), h, rho2, nonce, req),
+                     RC_P_(TPM_RC_VALUE, 1));
+    uint16_t counter;
+    uint8_t bsn[32] = {0};
+    uint8_t *cm = malloc(QTPM_LDAA_COMMIT_SIZE);
+    assert_non_null(cm);
+    assert_int_equal(qtpm_tss_LDAA_Commit(f->t, auths_for(NULL, &a), h, rho2, bsn, &counter, cm),
+                     RC_P_(TPM_RC_VALUE, 1));
+    free(cm);
+    qtpm_tss_FlushContext(f->t, h);
+    /* the public area changed (the digest): the blob no longer loads */
+    pub.publicArea.unique.keyedHash.buffer[40] ^= 1;
+    assert_int_not_equal(qtpm_tss_Load(f->t, &pw, f->srk.handle, &priv, &pub, &h, NULL), 0);
+    free(req);
+}
+
 /* A raw Vendor_LDAA_JoinRequest with the parameters given. */
 static int raw_join(fixture *f, TPM_HANDLE key, const TPM2B_AUTH *auth, uint16_t rho_len,
                     uint16_t nonce_len, uint32_t offset, int trailing)
@@ -391,6 +447,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_through_tpm),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bound_key),
         cmocka_unit_test(test_capability),
         cmocka_unit_test(test_commit_respond), /* last: it power-cycles the TPM */
     };
