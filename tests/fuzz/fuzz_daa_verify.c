@@ -15,6 +15,9 @@
  *   4  qtpm_daa_link(first half, second half)
  *   5  qtpm_daa_issuer_challenge(input)    6  qtpm_daa_issuer_credential(
  *      state of a real challenge, input)
+ *   7  qtpm_ldaa_issuer_challenge(input)   8  qtpm_ldaa_issuer_credential(
+ *      state of the length in the first two bytes, then the response): the lattice
+ *      DAA's EK-bound join messages, parsed by the issuer from the network
  * Every call must return an error or success, never crash or leak; a
  * patched signature that still verifies must be the unpatched one.
  */
@@ -24,12 +27,14 @@
 
 #include "qtpm/daa.h"
 #include "qtpm/daa_host.h"
+#include "qtpm/ldaa.h"
 #include "qtpm/rand.h"
 
 static uint8_t isk[QTPM_DAA_ISK_SIZE], ipk[QTPM_DAA_IPK_SIZE], q[64], cred[QTPM_DAA_CRED_SIZE];
 static uint8_t sig[QTPM_DAA_SIG_BSN_SIZE], lsig[QTPM_DAA_SIG_BSN_SIZE];
 static size_t sig_len, lsig_len;
 static qtpm_daa_verifier *ver;
+static qtpm_ldaa_issuer *liss;
 static const uint8_t msg[] = "fuzz";
 static const uint8_t bsn[] = "fuzz-basename";
 
@@ -42,6 +47,12 @@ static void init(void)
     if (qtpm_daa_issuer_keygen(isk, ipk) || qtpm_daa_verifier_new(ipk, sizeof ipk, &ver) ||
         qtpm_daa_soft_init(&s, NULL, q))
         abort();
+    uint8_t lisk[QTPM_LDAA_ISK_SIZE];
+    uint8_t *lipk = malloc(QTPM_LDAA_IPK_SIZE);
+    if (lipk == NULL || qtpm_ldaa_issuer_keygen(lisk, lipk, QTPM_LDAA_IPK_SIZE) ||
+        qtpm_ldaa_issuer_load(&liss, lisk, sizeof lisk))
+        abort();
+    free(lipk);
     qtpm_daa_tpm t = qtpm_daa_soft_tpm(&s);
     if (qtpm_daa_join_prove(&t, q, nonce, proof) || qtpm_daa_issue(isk, q, cred) ||
         qtpm_daa_sign(&t, cred, sizeof cred, NULL, 0, msg, sizeof msg, sig, sizeof sig, &sig_len) ||
@@ -62,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const uint8_t *in = data + 1;
     size_t n = size - 1;
-    switch (data[0] % 7) {
+    switch (data[0] % 9) {
     case 0:
         (void)qtpm_daa_verify(ver, NULL, 0, msg, sizeof msg, in, n);
         (void)qtpm_daa_verify(ver, bsn, sizeof bsn, msg, sizeof msg, in, n);
@@ -105,6 +116,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t ol;
         (void)qtpm_daa_issuer_credential(isk, in, n / 2, in + n / 2, n - n / 2, out, sizeof out,
                                          &ol);
+        break;
+    }
+    case 7: {
+        static uint8_t chal[QTPM_DAA_JOIN_MAX], st[QTPM_DAA_JOIN_MAX];
+        size_t cl, sl;
+        (void)qtpm_ldaa_issuer_challenge(liss, in, n, chal, sizeof chal, &cl, st, sizeof st, &sl);
+        break;
+    }
+    case 8: {
+        static uint8_t out[QTPM_DAA_JOIN_MAX + QTPM_LDAA_CRED_SIZE];
+        size_t ol;
+        /* two bytes give the state's length, the rest is the response */
+        if (n < 2)
+            break;
+        size_t sl = ((size_t)in[0] << 8 | in[1]) % (n - 1);
+        (void)qtpm_ldaa_issuer_credential(liss, in + 2, sl, in + 2 + sl, n - 2 - sl, out,
+                                          sizeof out, &ol);
         break;
     }
     }

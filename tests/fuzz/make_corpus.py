@@ -62,6 +62,10 @@ MLDSA65 = public(0x00A1, FIXED | SIGN, u16(0x0002) + u8(0), u16(0))
 MLKEM768 = public(0x00A0, FIXED | DECRYPT, u16(NULL_ALG) + u16(0x0002), u16(0))
 
 
+NODA = 1 << 10
+LDAA_KEY = public(0x0008, FIXED | NODA | RESTRICTED | SIGN, u16(0x0005) + u16(SHA256), u16(0))
+
+
 def create_primary(hierarchy, pub):
     sensitive = tpm2b(tpm2b(b"") + tpm2b(b""))
     return command(0x131, (hierarchy,), sensitive + pub + tpm2b(b"") + u32(0), auths=1)
@@ -102,6 +106,17 @@ SEEDS = {
                                             + tpm2b(b"") + u16(16)), auths=1)
     + command(0x137, (0x01500016, 0x01500016), tpm2b(b"0123456789abcdef") + u16(0), auths=1)
     + command(0x14E, (0x01500016, 0x01500016), u16(16) + u16(0), auths=1),
+    # the lattice DAA's vendor commands (docs/DAA.md "LDAA in the engine") on
+    # a restricted keyedHash LDAA key: join request, commit, a second piece of
+    # the commitment, and a respond with a wrong ticket
+    "seq_ldaa_vendor": create_primary(RH_OWNER, LDAA_KEY)
+    + command(0x20000101, (FIRST_TRANSIENT,), tpm2b(bytes(32)) + tpm2b(bytes(range(32))) + u32(0),
+              auths=1)
+    + command(0x20000102, (FIRST_TRANSIENT,), tpm2b(bytes(32)) + tpm2b(bytes(32)), auths=1)
+    + command(0x20000103, (FIRST_TRANSIENT,), tpm2b(bytes(32)) + tpm2b(bytes(32)) + u16(0)
+              + u32(7680), auths=1)
+    + command(0x20000104, (FIRST_TRANSIENT,), tpm2b(bytes(32)) + tpm2b(bytes(32)) + u16(0)
+              + tpm2b(bytes(32)) + tpm2b(bytes(40)) + u32(0), auths=1),
     "malformed_short": bytes.fromhex("8001000000"),
     "malformed_size_mismatch": bytes.fromhex("80010000ffff0000017b0010"),
 }
