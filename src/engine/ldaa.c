@@ -58,7 +58,8 @@ static TPM_RC ldaa_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
 /* An EK-bound key (ldaa_key.c) serves the one issuer its unique names. */
 static int rho_fits(const tpm_object *k, const uint8_t rho[32])
 {
-    return !ldaa_key_bound(k) || memcmp(k->pub.unique.keyedHash.buffer, rho, 32) == 0;
+    /* rho is the issuer public key's seed: public */
+    return !ldaa_key_bound(k) || public_equal(k->pub.unique.keyedHash.buffer, rho, 32);
 }
 
 TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c)
