@@ -334,16 +334,11 @@ int qtpm_ldaa_join_issue(const qtpm_ldaa_issuer *iss, const uint8_t nonce[QTPM_L
         ldaa_add(&v[i], &iss->u_plain[i], &t[i]);
     rc = QTPM_DAA_E_CREDENTIAL;
     for (unsigned tries = 0; tries < LDAA_MAX_TRIES; tries++) {
-        uint8_t seed[64];
-        if (qtpm_random_bytes(seed, sizeof seed) != 0) {
+        qtpm_keccak_ctx x;
+        if (ldaa_mask_xof(&x, "qtpm-ldaa-cred") != QTPM_DAA_OK) {
             rc = QTPM_DAA_E_RNG;
             break;
         }
-        qtpm_keccak_ctx x;
-        qtpm_shake256_init(&x);
-        qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-cred", 14);
-        qtpm_keccak_absorb(&x, seed, sizeof seed);
-        qtpm_memzero(seed, sizeof seed);
         for (unsigned m = 0; m < LDAA_M1; m++)
             ldaa_sample_mask(&cw->y[m], &x, 25);
         qtpm_memzero(&x, sizeof x);
@@ -575,16 +570,11 @@ int qtpm_ldaa_sign(const qtpm_ldaa_ipk *pk, qtpm_ldaa_tpm *tpm, const uint8_t *c
             rc = r;
             break;
         }
-        uint8_t seed[64];
-        if (qtpm_random_bytes(seed, sizeof seed) != 0) {
+        qtpm_keccak_ctx x;
+        if (ldaa_mask_xof(&x, "qtpm-ldaa-sign-mask-host") != QTPM_DAA_OK) {
             rc = QTPM_DAA_E_RNG;
             break;
         }
-        qtpm_keccak_ctx x;
-        qtpm_shake256_init(&x);
-        qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-sign-mask-host", 24);
-        qtpm_keccak_absorb(&x, seed, sizeof seed);
-        qtpm_memzero(seed, sizeof seed);
         for (unsigned m = 0; m < LDAA_M1; m++)
             ldaa_sample_mask(&sw->y1[m], &x, LDAA_G1);
         for (unsigned m = 0; m < LDAA_M2; m++)

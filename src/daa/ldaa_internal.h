@@ -100,6 +100,7 @@ void ldaa_expand_uniform(ldaa_poly *r, const uint8_t seed[32], uint8_t domain, u
 void ldaa_expand_ternary(ldaa_spoly *r, const uint8_t seed[32], uint16_t i, uint16_t j);
 /* Uniform in [-2^g + 1, 2^g] (g <= 43) from an XOF stream. */
 void ldaa_sample_mask(ldaa_spoly *r, qtpm_keccak_ctx *xof, unsigned g);
+int ldaa_mask_xof(qtpm_keccak_ctx *x, const char *label);
 /* FIPS 204 Algorithm 29 shape: tau coefficients +-1, the rest 0. */
 void ldaa_challenge(ldaa_spoly *c, const uint8_t ctilde[32]);
 

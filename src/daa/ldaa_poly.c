@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "qtpm/common.h"
+#include "qtpm/daa.h"
+#include "qtpm/rand.h"
 
 #include "ldaa_internal.h"
 #include "ldaa_zetas.h"
@@ -208,6 +210,20 @@ void ldaa_sample_mask(ldaa_spoly *r, qtpm_keccak_ctx *xof, unsigned g)
         r->c[i] = gamma - (int64_t)(v & mask); /* (-gamma, gamma] */
     }
     qtpm_memzero(buf, sizeof buf);
+}
+
+/* A mask XOF: SHAKE256 over a domain label and 64 fresh random bytes, the
+ * seed wiped once absorbed. */
+int ldaa_mask_xof(qtpm_keccak_ctx *x, const char *label)
+{
+    uint8_t seed[64];
+    if (qtpm_random_bytes(seed, sizeof seed) != 0)
+        return QTPM_DAA_E_RNG;
+    qtpm_shake256_init(x);
+    qtpm_keccak_absorb(x, (const uint8_t *)label, strlen(label));
+    qtpm_keccak_absorb(x, seed, sizeof seed);
+    qtpm_memzero(seed, sizeof seed);
+    return QTPM_DAA_OK;
 }
 
 void ldaa_challenge(ldaa_spoly *c, const uint8_t ctilde[32])

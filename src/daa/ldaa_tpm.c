@@ -200,19 +200,8 @@ void qtpm_ldaa_tpm_free(qtpm_ldaa_tpm *tpm)
     free(tpm);
 }
 
-/* The XOF for masks: keyed with 64 random bytes, or, for a derived key's
- * join request, with mask_key ‖ nonce ‖ try (ldaa_tpm_derive). */
-static int mask_xof(qtpm_keccak_ctx *x, const char *label)
-{
-    uint8_t seed[64];
-    if (qtpm_random_bytes(seed, sizeof seed) != 0)
-        return QTPM_DAA_E_RNG;
-    qtpm_shake256_init(x);
-    qtpm_keccak_absorb(x, (const uint8_t *)label, strlen(label));
-    qtpm_keccak_absorb(x, seed, sizeof seed);
-    qtpm_memzero(seed, sizeof seed);
-    return QTPM_DAA_OK;
-}
+/* The XOF for masks is ldaa_mask_xof (64 random bytes), or, for a derived
+ * key's join request, keyed with mask_key ‖ nonce ‖ try (ldaa_tpm_derive). */
 
 int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA_NONCE_SIZE],
                                uint8_t req[QTPM_LDAA_JOINREQ_SIZE])
@@ -242,7 +231,7 @@ int qtpm_ldaa_tpm_join_request(qtpm_ldaa_tpm *tpm, const uint8_t nonce[QTPM_LDAA
             qtpm_keccak_absorb(&x, tpm->mask_key, 32);
             qtpm_keccak_absorb(&x, nonce, 32);
             qtpm_keccak_absorb(&x, tb, 2);
-        } else if (mask_xof(&x, "qtpm-ldaa-join-mask") != QTPM_DAA_OK) {
+        } else if (ldaa_mask_xof(&x, "qtpm-ldaa-join-mask") != QTPM_DAA_OK) {
             rc = QTPM_DAA_E_RNG;
             break;
         }
@@ -328,7 +317,7 @@ int ldaa_tpm_commit_seeded(qtpm_ldaa_tpm *tpm, const uint8_t bsnval[32], const u
         qtpm_keccak_absorb(&x, (const uint8_t *)"qtpm-ldaa-sign-mask-tpm-seeded", 30);
         qtpm_keccak_absorb(&x, seed, 32);
     } else {
-        rc = mask_xof(&x, "qtpm-ldaa-sign-mask-tpm");
+        rc = ldaa_mask_xof(&x, "qtpm-ldaa-sign-mask-tpm");
     }
     if (rc != QTPM_DAA_OK) {
         free(h);
