@@ -96,4 +96,41 @@ int qtpm_mldsa_verify_mu(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
                          const uint8_t mu[QTPM_MLDSA_MU_BYTES], const uint8_t *sig,
                          size_t sig_len);
 
+/* Expanded signing key: what ML-DSA.Sign_internal (FIPS 204 Algorithm 7)
+ * computes from sk before its rejection loop — Â = ExpandA(ρ) and NTT(s1),
+ * NTT(s2), NTT(t0) after skDecode, with K and tr — computed once, so a key
+ * that signs often skips that work (for ML-DSA-44 most of a signature's
+ * cost when sk is the seed). The caller owns the memory:
+ * qtpm_mldsa_expanded_bytes(set) bytes (ML-DSA-44 about 28 KiB, -65 about
+ * 47 KiB, -87 about 79 KiB), aligned for uint32_t (malloc is fine), wiped
+ * with qtpm_memzero when done — it holds the private key.
+ * qtpm_mldsa_expand takes the same sk forms as qtpm_mldsa_sign and refuses
+ * what they refuse (QTPM_E_LENGTH, QTPM_E_INVALID for an skEncode with a
+ * coefficient outside [-η, η]); the signing functions refuse a buffer that
+ * qtpm_mldsa_expand did not fill (QTPM_E_PARAM). Signatures are the same as
+ * those of the functions above for the same key, message and rnd. */
+typedef struct qtpm_mldsa_expanded qtpm_mldsa_expanded;
+size_t qtpm_mldsa_expanded_bytes(qtpm_mldsa_set set);
+int qtpm_mldsa_expand(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
+                      qtpm_mldsa_expanded *esk, size_t esk_len);
+int qtpm_mldsa_sign_expanded(const qtpm_mldsa_expanded *esk, const uint8_t *msg,
+                             size_t msg_len, const uint8_t *ctx, size_t ctx_len,
+                             const uint8_t *rnd, uint8_t *sig);
+int qtpm_mldsa_sign_mu_expanded(const qtpm_mldsa_expanded *esk,
+                                const uint8_t mu[QTPM_MLDSA_MU_BYTES], const uint8_t *rnd,
+                                uint8_t *sig);
+int qtpm_hashmldsa_sign_expanded(const qtpm_mldsa_expanded *esk, qtpm_mldsa_prehash ph,
+                                 const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
+                                 size_t ctx_len, const uint8_t *rnd, uint8_t *sig);
+int qtpm_hashmldsa_sign_digest_expanded(const qtpm_mldsa_expanded *esk, qtpm_mldsa_prehash ph,
+                                        const uint8_t *digest, size_t digest_len,
+                                        const uint8_t *ctx, size_t ctx_len, const uint8_t *rnd,
+                                        uint8_t *sig);
+
+/* For tests and benchmarks: on = 1 forces the portable C NTT and products
+ * (as the environment variable QTPM_MLDSA_FORCE_SCALAR=1 does), 0 returns to
+ * the CPU's best (AVX2 on x86-64 when present). Both compute the same
+ * values. Returns 1 when the vector code is in use after the call. */
+int qtpm_mldsa_force_portable(int on);
+
 #endif

@@ -13,7 +13,12 @@
 #include "qtpm/common.h"
 #include "qtpm/keccak.h"
 #include "qtpm/mldsa.h"
+#include "qtpm/rand.h"
 #include <openssl/evp.h>
+
+#include "crypto/mldsa/arch.h"
+#include "crypto/mldsa/poly.h"
+#include "crypto/mldsa/polyvec.h"
 
 static const qtpm_mldsa_set all_sets[3] = {QTPM_MLDSA_44, QTPM_MLDSA_65, QTPM_MLDSA_87};
 
@@ -54,8 +59,21 @@ static void run_sign_vector(qtpm_mldsa_set set, json_t *t, const uint8_t *key, s
         assert_int_equal(rnd_len, QTPM_MLDSA_RND_BYTES);
     count_result(cnt, result);
 
+    /* The expanded-key path must agree: the same signature for a valid
+     * vector, a refusal (at expansion or at signing) for an invalid one. */
+    qtpm_mldsa_expanded *esk = malloc(qtpm_mldsa_expanded_bytes(set));
+    assert_non_null(esk);
+    int erc = qtpm_mldsa_expand(set, key, key_len, esk, qtpm_mldsa_expanded_bytes(set));
     if (result == 1 || result == 2) {
         int ok = 1;
+        if (erc == QTPM_OK && has_msg) {
+            int rc = qtpm_mldsa_sign_expanded(esk, msg, msg_len, ctx, ctx_len, r, out);
+            ok &= rc == QTPM_OK && memcmp(out, sig, sig_len) == 0;
+        }
+        if (erc == QTPM_OK && has_mu)
+            ok &= qtpm_mldsa_sign_mu_expanded(esk, mu, r, out) == QTPM_OK &&
+                  memcmp(out, sig, sig_len) == 0;
+        ok &= erc == QTPM_OK;
         if (has_msg) {
             int rc = qtpm_mldsa_sign(set, key, key_len, msg, msg_len, ctx, ctx_len, r, out);
             ok &= rc == QTPM_OK && sig_len == sig_bytes && memcmp(out, sig, sig_len) == 0;
@@ -92,7 +110,15 @@ static void run_sign_vector(qtpm_mldsa_set set, json_t *t, const uint8_t *key, s
             if (rc == QTPM_OK)
                 fail_msg("tcId %ld: invalid vector was signed (mu)", tc);
         }
+        if (erc == QTPM_OK && has_msg &&
+            qtpm_mldsa_sign_expanded(esk, msg, msg_len, ctx, ctx_len, r, out) == QTPM_OK)
+            fail_msg("tcId %ld: invalid vector was signed (expanded)", tc);
+        if (erc == QTPM_OK && has_mu && !has_msg &&
+            qtpm_mldsa_sign_mu_expanded(esk, mu, r, out) == QTPM_OK)
+            fail_msg("tcId %ld: invalid vector was signed (expanded mu)", tc);
     }
+    qtpm_memzero(esk, qtpm_mldsa_expanded_bytes(set));
+    free(esk);
     free(msg);
     free(ctx);
     free(rnd);
@@ -462,6 +488,183 @@ static void test_negative(void **state)
     }
 }
 
+/* The expanded key signs exactly as the seed and skEncode forms do, for all
+ * four signing interfaces, and refuses what they refuse. */
+static void test_expanded(void **state)
+{
+    (void)state;
+    static keybuf kb;
+    uint8_t msg[100], mu[QTPM_MLDSA_MU_BYTES], dig[32];
+    const uint8_t rnd[QTPM_MLDSA_RND_BYTES] = {7};
+    memset(msg, 0x5a, sizeof(msg));
+    memset(dig, 0x11, sizeof(dig));
+    for (unsigned s = 0; s < 3; s++) {
+        qtpm_mldsa_set set = all_sets[s];
+        size_t pkb = qtpm_mldsa_pk_bytes(set), skb = qtpm_mldsa_sk_bytes(set),
+               sigb = qtpm_mldsa_sig_bytes(set), eb = qtpm_mldsa_expanded_bytes(set);
+        assert_true(eb > 0);
+        qtpm_mldsa_expanded *e1 = malloc(eb), *e2 = malloc(eb);
+        assert_non_null(e1);
+        assert_non_null(e2);
+        assert_int_equal(qtpm_mldsa_keygen(set, kb.pk, kb.sk, kb.seed), QTPM_OK);
+        assert_int_equal(qtpm_mldsa_expand(set, kb.seed, 32, e1, eb), QTPM_OK);
+        assert_int_equal(qtpm_mldsa_expand(set, kb.sk, skb, e2, eb), QTPM_OK);
+        /* pure, with a context */
+        assert_int_equal(qtpm_mldsa_sign(set, kb.seed, 32, msg, sizeof(msg), msg, 9, rnd, kb.sig),
+                         QTPM_OK);
+        assert_int_equal(qtpm_mldsa_sign_expanded(e1, msg, sizeof(msg), msg, 9, rnd, kb.sig2),
+                         QTPM_OK);
+        assert_memory_equal(kb.sig, kb.sig2, sigb);
+        assert_int_equal(qtpm_mldsa_sign_expanded(e2, msg, sizeof(msg), msg, 9, rnd, kb.sig2),
+                         QTPM_OK);
+        assert_memory_equal(kb.sig, kb.sig2, sigb);
+        /* hedged signatures verify */
+        assert_int_equal(qtpm_mldsa_sign_expanded(e1, msg, sizeof(msg), NULL, 0, NULL, kb.sig2),
+                         QTPM_OK);
+        assert_int_equal(qtpm_mldsa_verify(set, kb.pk, pkb, msg, sizeof(msg), NULL, 0, kb.sig2,
+                                           sigb), QTPM_OK);
+        /* external mu */
+        assert_int_equal(qtpm_mldsa_compute_mu(set, kb.pk, pkb, msg, sizeof(msg), NULL, 0, mu),
+                         QTPM_OK);
+        assert_int_equal(qtpm_mldsa_sign_mu(set, kb.seed, 32, mu, rnd, kb.sig), QTPM_OK);
+        assert_int_equal(qtpm_mldsa_sign_mu_expanded(e1, mu, rnd, kb.sig2), QTPM_OK);
+        assert_memory_equal(kb.sig, kb.sig2, sigb);
+        /* HashML-DSA over a message and over a digest */
+        assert_int_equal(qtpm_hashmldsa_sign(set, kb.sk, skb, QTPM_PH_SHA512, msg, sizeof(msg),
+                                             NULL, 0, rnd, kb.sig), QTPM_OK);
+        assert_int_equal(qtpm_hashmldsa_sign_expanded(e2, QTPM_PH_SHA512, msg, sizeof(msg), NULL,
+                                                      0, rnd, kb.sig2), QTPM_OK);
+        assert_memory_equal(kb.sig, kb.sig2, sigb);
+        assert_int_equal(qtpm_hashmldsa_sign_digest(set, kb.seed, 32, QTPM_PH_SHA256, dig, 32,
+                                                    msg, 3, rnd, kb.sig), QTPM_OK);
+        assert_int_equal(qtpm_hashmldsa_sign_digest_expanded(e1, QTPM_PH_SHA256, dig, 32, msg, 3,
+                                                             rnd, kb.sig2), QTPM_OK);
+        assert_memory_equal(kb.sig, kb.sig2, sigb);
+        /* refusals: bad context, digest length, buffer size, key forms */
+        assert_int_equal(qtpm_mldsa_sign_expanded(e1, msg, sizeof(msg), msg, 256, rnd, kb.sig2),
+                         QTPM_E_LENGTH);
+        assert_int_equal(qtpm_hashmldsa_sign_digest_expanded(e1, QTPM_PH_SHA256, dig, 31, NULL, 0,
+                                                             rnd, kb.sig2), QTPM_E_LENGTH);
+        assert_int_equal(qtpm_mldsa_expand(set, kb.seed, 32, e2, eb - 1), QTPM_E_LENGTH);
+        assert_int_equal(qtpm_mldsa_expand(set, kb.seed, 31, e2, eb), QTPM_E_LENGTH);
+        assert_int_equal(qtpm_mldsa_expand(set, NULL, 32, e2, eb), QTPM_E_PARAM);
+        assert_int_equal(qtpm_mldsa_expand((qtpm_mldsa_set)0, kb.seed, 32, e2, eb), QTPM_E_PARAM);
+        assert_int_equal(qtpm_mldsa_sign_mu_expanded(NULL, mu, rnd, kb.sig2), QTPM_E_PARAM);
+        /* a wiped (or never filled) buffer is not a key */
+        qtpm_memzero(e2, eb);
+        assert_int_equal(qtpm_mldsa_sign_mu_expanded(e2, mu, rnd, kb.sig2), QTPM_E_PARAM);
+        assert_int_equal(qtpm_mldsa_sign_expanded(e2, msg, 1, NULL, 0, rnd, kb.sig2), QTPM_E_PARAM);
+        /* an s1 coefficient outside [-η, η] is refused at expansion */
+        memcpy(kb.sk + 128, (const uint8_t[]){0xFF, 0xFF, 0xFF}, 3);
+        assert_int_equal(qtpm_mldsa_expand(set, kb.sk, skb, e2, eb), QTPM_E_INVALID);
+        assert_int_equal(qtpm_mldsa_sign_mu_expanded(e2, mu, rnd, kb.sig2), QTPM_E_PARAM);
+        qtpm_memzero(e1, eb);
+        free(e1);
+        free(e2);
+    }
+}
+
+/* The AVX2 arithmetic (avx2.c) against the portable C, bit for bit, on
+ * random inputs over each function's whole input range. On a CPU without
+ * AVX2 (or a portable build) both runs take the portable path. */
+static uint32_t rnd_below(uint32_t n)
+{
+    uint32_t x;
+    assert_int_equal(qtpm_random_bytes((uint8_t *)&x, sizeof(x)), QTPM_OK);
+    return (uint32_t)(((uint64_t)x * n) >> 32);
+}
+
+static void fill(mldsa_poly *a, int32_t lo, int32_t hi)
+{
+    for (unsigned i = 0; i < MLDSA_N; i++)
+        a->coeffs[i] = lo + (int32_t)rnd_below((uint32_t)(hi - lo));
+    /* the extremes too */
+    a->coeffs[0] = lo;
+    a->coeffs[1] = hi - 1;
+}
+
+static void test_vector_arith_matches_portable(void **state)
+{
+    (void)state;
+    int vec = qtpm_mldsa_force_portable(0);
+    print_message("ML-DSA arithmetic: %s vs portable\n", vec ? "AVX2" : "portable");
+    for (int it = 0; it < 200; it++) {
+        mldsa_poly a, b, c, ra, rb, row[MLDSA_LMAX], v[MLDSA_LMAX];
+        /* NTT: |a| < q */
+        fill(&a, -MLDSA_Q + 1, MLDSA_Q);
+        ra = a;
+        rb = a;
+        qtpm_mldsa_force_portable(1);
+        mldsa_poly_ntt(&ra);
+        qtpm_mldsa_force_portable(0);
+        mldsa_poly_ntt(&rb);
+        assert_memory_equal(&ra, &rb, sizeof(ra));
+        /* inverse NTTs: [-q, q) */
+        fill(&a, -MLDSA_Q, MLDSA_Q);
+        ra = a;
+        rb = a;
+        qtpm_mldsa_force_portable(1);
+        mldsa_poly_invntt_tomont(&ra);
+        qtpm_mldsa_force_portable(0);
+        mldsa_poly_invntt_tomont(&rb);
+        assert_memory_equal(&ra, &rb, sizeof(ra));
+        ra = a;
+        rb = a;
+        qtpm_mldsa_force_portable(1);
+        mldsa_poly_invntt(&ra);
+        qtpm_mldsa_force_portable(0);
+        mldsa_poly_invntt(&rb);
+        assert_memory_equal(&ra, &rb, sizeof(ra));
+        /* NTT then inverse is the identity (times 2^32 for _tomont) */
+        fill(&a, -MLDSA_Q + 1, MLDSA_Q);
+        rb = a;
+        mldsa_poly_ntt(&rb);
+        mldsa_poly_reduce(&rb);
+        mldsa_poly_invntt(&rb);
+        for (unsigned i = 0; i < MLDSA_N; i++)
+            assert_int_equal(((int64_t)rb.coeffs[i] - a.coeffs[i]) % MLDSA_Q, 0);
+        /* pointwise: [0, 4q) */
+        fill(&a, 0, 4 * MLDSA_Q);
+        fill(&b, 0, 4 * MLDSA_Q);
+        qtpm_mldsa_force_portable(1);
+        mldsa_poly_pointwise_montgomery(&ra, &a, &b);
+        qtpm_mldsa_force_portable(0);
+        mldsa_poly_pointwise_montgomery(&rb, &a, &b);
+        assert_memory_equal(&ra, &rb, sizeof(ra));
+        /* row product: row in [0, q), v in [0, 4q), l = 1 ... 7 */
+        unsigned l = 1 + (unsigned)it % MLDSA_LMAX;
+        for (unsigned j = 0; j < l; j++) {
+            fill(&row[j], 0, MLDSA_Q);
+            fill(&v[j], 0, 4 * MLDSA_Q);
+        }
+        qtpm_mldsa_force_portable(1);
+        mldsa_matrix_row_mul(&c, row, v, l);
+        qtpm_mldsa_force_portable(0);
+        mldsa_matrix_row_mul(&rb, row, v, l);
+        assert_memory_equal(&c, &rb, sizeof(c));
+    }
+    /* And whole signatures: deterministic signing and verification agree. */
+    static keybuf kb;
+    uint8_t msg[33] = {1, 2, 3};
+    for (unsigned s = 0; s < 3; s++) {
+        qtpm_mldsa_set set = all_sets[s];
+        size_t sigb = qtpm_mldsa_sig_bytes(set), pkb = qtpm_mldsa_pk_bytes(set);
+        qtpm_mldsa_force_portable(1);
+        assert_int_equal(qtpm_mldsa_keygen(set, kb.pk, kb.sk, kb.seed), QTPM_OK);
+        assert_int_equal(qtpm_mldsa_sign(set, kb.seed, 32, msg, sizeof(msg), NULL, 0,
+                                         QTPM_MLDSA_DETERMINISTIC, kb.sig), QTPM_OK);
+        qtpm_mldsa_force_portable(0);
+        uint8_t pk2[QTPM_MLDSA_MAX_PK_BYTES];
+        assert_int_equal(qtpm_mldsa_keygen_internal(set, kb.seed, pk2, NULL), QTPM_OK);
+        assert_memory_equal(kb.pk, pk2, pkb);
+        assert_int_equal(qtpm_mldsa_sign(set, kb.seed, 32, msg, sizeof(msg), NULL, 0,
+                                         QTPM_MLDSA_DETERMINISTIC, kb.sig2), QTPM_OK);
+        assert_memory_equal(kb.sig, kb.sig2, sigb);
+        assert_int_equal(qtpm_mldsa_verify(set, kb.pk, pkb, msg, sizeof(msg), NULL, 0, kb.sig,
+                                           sigb), QTPM_OK);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +682,8 @@ int main(void)
         cmocka_unit_test(test_hashmldsa),
         cmocka_unit_test(test_external_mu),
         cmocka_unit_test(test_negative),
+        cmocka_unit_test(test_expanded),
+        cmocka_unit_test(test_vector_arith_matches_portable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,12 +10,15 @@
  * the transforms run on unsigned values with lazy reduction (Harvey's
  * butterflies), which portable C compilers vectorise; pointwise products use
  * signed Montgomery reduction.
- * Nothing here branches on or indexes by coefficient values.
+ * Nothing here branches on or indexes by coefficient values. On x86-64 the
+ * transforms and the pointwise product run avx2.c's vector code instead
+ * when the CPU has AVX2 (arch.h), with identical results.
  */
+#include "arch.h"
 #include "poly.h"
 
-/* zetas[k] = 1753^brv8(k) mod q; zetas_shoup[k] = floor(zetas[k]·2^32 / q). */
-static const uint32_t zetas[MLDSA_N] = {
+/* mldsa_zetas[k] = 1753^brv8(k) mod q; mldsa_zetas_shoup[k] = floor(mldsa_zetas[k]·2^32 / q). */
+const uint32_t mldsa_zetas[MLDSA_N] = {
     0u, 4808194u, 3765607u, 3761513u, 5178923u, 5496691u,
     5234739u, 5178987u, 7778734u, 3542485u, 2682288u, 2129892u,
     3764867u, 7375178u, 557458u, 7159240u, 5010068u, 4317364u,
@@ -60,7 +63,7 @@ static const uint32_t zetas[MLDSA_N] = {
     2926054u, 7987710u, 8077412u, 3531229u, 4405932u, 4606686u,
     1900052u, 7598542u, 1054478u, 7648983u,
 };
-static const uint32_t zetas_shoup[MLDSA_N] = {
+const uint32_t mldsa_zetas_shoup[MLDSA_N] = {
     0u, 2464201481u, 1929875197u, 1927777020u, 2654200252u, 2817056487u,
     2682805975u, 2654233052u, 3986604501u, 1815525077u, 1374673746u, 1091570560u,
     1929495947u, 3779781878u, 285697463u, 3669113561u, 2567661992u, 2212650896u,
@@ -106,9 +109,9 @@ static const uint32_t zetas_shoup[MLDSA_N] = {
     973777462u, 3894256024u, 540420425u, 3920107058u,
 };
 
-/* The inverse transform's twiddles -1753^brv8(k) mod q = q - zetas[k], and
+/* The inverse transform's twiddles -1753^brv8(k) mod q = q - mldsa_zetas[k], and
  * their Shoup companions. */
-static const uint32_t zetas_inv[MLDSA_N] = {
+const uint32_t mldsa_zetas_inv[MLDSA_N] = {
     0u, 3572223u, 4614810u, 4618904u, 3201494u, 2883726u,
     3145678u, 3201430u, 601683u, 4837932u, 5698129u, 6250525u,
     4615550u, 1005239u, 7822959u, 1221177u, 3370349u, 4063053u,
@@ -153,7 +156,7 @@ static const uint32_t zetas_inv[MLDSA_N] = {
     5454363u, 392707u, 303005u, 4849188u, 3974485u, 3773731u,
     6480365u, 781875u, 7325939u, 731434u,
 };
-static const uint32_t zetas_inv_shoup[MLDSA_N] = {
+const uint32_t mldsa_zetas_inv_shoup[MLDSA_N] = {
     0u, 1830765814u, 2365092098u, 2367190275u, 1640767043u, 1477910808u,
     1612161320u, 1640734243u, 308362794u, 2479442218u, 2920293549u, 3203396735u,
     2365471348u, 515185417u, 4009269832u, 625853734u, 1727305303u, 2082316399u,
@@ -257,7 +260,7 @@ static inline uint32_t csub(uint32_t x, uint32_t m)
 static inline void ntt_layer(uint32_t a[MLDSA_N], unsigned len, unsigned k)
 {
     for (unsigned start = 0; start < MLDSA_N; start += 2 * len, k++) {
-        const uint32_t w = zetas[k], wp = zetas_shoup[k];
+        const uint32_t w = mldsa_zetas[k], wp = mldsa_zetas_shoup[k];
         for (unsigned j = start; j < start + len; j++) {
             uint32_t x = csub(a[j], 2 * MLDSA_Q);
             uint32_t t = mul_shoup(a[j + len], w, wp);
@@ -276,6 +279,13 @@ void mldsa_poly_ntt(mldsa_poly *a)
         u[j] = (uint32_t)(a->coeffs[j] + MLDSA_Q);
     /* Eight layers, len = 128 ... 1 (FIPS 204 Algorithm 41, lines 5-13);
      * layer with block length len uses twiddles k = 128/len ... 256/len - 1. */
+#ifdef MLDSA_HAVE_AVX2_CODE
+    if (mldsa_use_avx2()) {
+        mldsa_ntt_avx2(u);
+        MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, 0, 4 * MLDSA_Q);
+        return;
+    }
+#endif
     ntt_layer(u, 128, 1);
     ntt_layer(u, 64, 2);
     ntt_layer(u, 32, 4);
@@ -293,7 +303,7 @@ void mldsa_poly_ntt(mldsa_poly *a)
 static inline void invntt_layer(uint32_t a[MLDSA_N], unsigned len, unsigned k)
 {
     for (unsigned start = 0; start < MLDSA_N; start += 2 * len, k--) {
-        const uint32_t w = zetas_inv[k], wp = zetas_inv_shoup[k];
+        const uint32_t w = mldsa_zetas_inv[k], wp = mldsa_zetas_inv_shoup[k];
         for (unsigned j = start; j < start + len; j++) {
             uint32_t x = a[j], y = a[j + len];
             a[j] = csub(x + y, 2 * MLDSA_Q);
@@ -310,6 +320,13 @@ static void invntt_scaled(mldsa_poly *a, uint32_t f, uint32_t fp)
     for (unsigned j = 0; j < MLDSA_N; j++)
         u[j] = (uint32_t)(a->coeffs[j] + MLDSA_Q); /* [0, 2q) */
     /* Algorithm 42: len = 1 ... 128, twiddles walked from k = 255 down. */
+#ifdef MLDSA_HAVE_AVX2_CODE
+    if (mldsa_use_avx2()) {
+        mldsa_invntt_avx2(u, f, fp);
+        MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, -MLDSA_Q, MLDSA_Q);
+        return;
+    }
+#endif
     invntt_layer(u, 1, 255);
     invntt_layer(u, 2, 127);
     invntt_layer(u, 4, 63);
@@ -339,6 +356,13 @@ void mldsa_poly_pointwise_montgomery(mldsa_poly *r, const mldsa_poly *a, const m
 {
     MLDSA_ASSERT_BOUND(a->coeffs, MLDSA_N, 0, 4 * MLDSA_Q);
     MLDSA_ASSERT_BOUND(b->coeffs, MLDSA_N, 0, 4 * MLDSA_Q);
+#ifdef MLDSA_HAVE_AVX2_CODE
+    if (mldsa_use_avx2()) {
+        mldsa_pointwise_avx2(r->coeffs, a->coeffs, b->coeffs);
+        MLDSA_ASSERT_BOUND(r->coeffs, MLDSA_N, -MLDSA_Q, MLDSA_Q);
+        return;
+    }
+#endif
     for (unsigned i = 0; i < MLDSA_N; i++)
         r->coeffs[i] = mldsa_montgomery_reduce_u((uint64_t)(uint32_t)a->coeffs[i] *
                                                  (uint32_t)b->coeffs[i]);

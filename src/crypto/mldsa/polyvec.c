@@ -7,6 +7,7 @@
  * transforms of v, k·l pointwise products and k inverse transforms. Its
  * entries are sampled four at a time (sampling.c, four-way SHAKE128).
  */
+#include "arch.h"
 #include "polyvec.h"
 #include "sampling.h"
 
@@ -44,16 +45,34 @@ void mldsa_expand_a_rows(mldsa_poly rows[][MLDSA_LMAX], const uint8_t rho[MLDSA_
     }
 }
 
-void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
-                    const mldsa_params *p)
+void mldsa_expand_a_flat(mldsa_poly *mat, const uint8_t rho[MLDSA_SEEDBYTES],
+                         const mldsa_params *p)
 {
-    mldsa_expand_a_rows(mat, rho, 0, p->k, p->l);
+    mldsa_poly *a[4];
+    uint8_t sr[4][2];
+    const unsigned entries = p->k * p->l;
+    for (unsigned t = 0; t < entries; t += 4) {
+        const unsigned n = entries - t < 4 ? entries - t : 4;
+        for (unsigned e = 0; e < n; e++) {
+            a[e] = &mat[t + e];
+            sr[e][0] = (uint8_t)((t + e) % p->l); /* column */
+            sr[e][1] = (uint8_t)((t + e) / p->l); /* row */
+        }
+        mldsa_poly_uniform_many(a, rho, (const uint8_t(*)[2])sr, n);
+    }
 }
 
 void mldsa_matrix_row_mul(mldsa_poly *r, const mldsa_poly row[MLDSA_LMAX],
                           const mldsa_poly *v, unsigned l)
 {
     uint64_t acc[MLDSA_N];
+#ifdef MLDSA_HAVE_AVX2_CODE
+    if (mldsa_use_avx2()) {
+        mldsa_row_mul_avx2(r->coeffs, row, v, l);
+        MLDSA_ASSERT_BOUND(r->coeffs, MLDSA_N, -MLDSA_Q, MLDSA_Q);
+        return;
+    }
+#endif
     for (unsigned n = 0; n < MLDSA_N; n++)
         acc[n] = (uint64_t)(uint32_t)row[0].coeffs[n] * (uint32_t)v[0].coeffs[n];
     for (unsigned j = 1; j < l; j++) {

@@ -23,9 +23,10 @@ int mldsa_polyvec_chknorm(const mldsa_poly *v, unsigned n, int32_t bound);
 void mldsa_expand_a_rows(mldsa_poly rows[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
                          unsigned i0, unsigned nrows, unsigned l);
 
-/* The whole matrix (all k rows). */
-void mldsa_expand_a(mldsa_poly mat[][MLDSA_LMAX], const uint8_t rho[MLDSA_SEEDBYTES],
-                    const mldsa_params *p);
+/* The whole matrix, packed: mat[i·l + j] = Â[i][j] (k·l entries, row stride l), the
+ * layout of the expanded signing key. */
+void mldsa_expand_a_flat(mldsa_poly *mat, const uint8_t rho[MLDSA_SEEDBYTES],
+                         const mldsa_params *p);
 
 /* r = Σ_j row[j] ∘ v[j] · 2^-32 over j < l, with one Montgomery reduction
  * per coefficient (the products are summed in 64 bits first).

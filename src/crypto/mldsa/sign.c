@@ -151,8 +151,16 @@ static void keygen_core(const mldsa_params *p, const uint8_t xi[MLDSA_SEEDBYTES]
 /* FIPS 204 Algorithm 7, ML-DSA.Sign_internal(sk, M', rnd) from μ (line 6)   */
 /* ------------------------------------------------------------------------ */
 
+/* What Sign_internal needs once skDecode is done (lines 1-5 and K, tr):
+ * Â, ŝ1, ŝ2, t̂0 in the NTT domain. Either on sign_core's stack or in a
+ * caller's qtpm_mldsa_expanded (computed once per key). */
+typedef struct {
+    const mldsa_poly *mat; /* k·l entries, row-major, row stride l */
+    const mldsa_poly *s1hat, *s2hat, *t0hat;
+    const uint8_t *key;    /* K */
+} sign_key_view;
+
 struct sign_secrets {
-    mldsa_poly s1hat[MLDSA_LMAX], s2hat[MLDSA_KMAX], t0hat[MLDSA_KMAX];
     mldsa_poly y[MLDSA_LMAX];  /* y, then NTT(y), then z */
     mldsa_poly w0[MLDSA_KMAX]; /* w, then w0, then r0 = w0 - cs2, then + ct0 */
     mldsa_poly cp, tmp;        /* NTT(c)·2^32, scratch */
@@ -162,38 +170,42 @@ struct sign_secrets {
     uint8_t rhopp[MLDSA_CRHBYTES];
 };
 
-static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[MLDSA_CRHBYTES],
-                     const uint8_t rnd[MLDSA_SEEDBYTES], uint8_t *sig)
+/* Lines 1-4 of Algorithm 7 for the secret vectors: skDecode (refusing
+ * coefficients outside [-η, η]) and the NTT forms. Returns QTPM_OK or
+ * QTPM_E_INVALID; s1hat, s2hat, t0hat are written either way (the caller
+ * wipes them). */
+static int decode_secrets(const mldsa_params *p, const uint8_t *sk, mldsa_poly *s1hat,
+                          mldsa_poly *s2hat, mldsa_poly *t0hat)
 {
-    struct sign_secrets s;
-    mldsa_poly mat[MLDSA_KMAX][MLDSA_LMAX];
-    const uint8_t *rho = sk;
-    const uint8_t *key = sk + MLDSA_SEEDBYTES;
-    const int32_t gamma1 = p->gamma1, gamma2 = p->gamma2;
-    const size_t w1_bytes = p->k * p->poly_w1_bytes;
     int bad = 0;
-
-    /* Line 1: skDecode, refusing coefficients outside [-η, η]. */
     for (unsigned i = 0; i < p->l; i++)
-        bad |= mldsa_unpack_sk_s(&s.s1hat[i], sk, i, p);
+        bad |= mldsa_unpack_sk_s(&s1hat[i], sk, i, p);
     for (unsigned i = 0; i < p->k; i++) {
-        bad |= mldsa_unpack_sk_s(&s.s2hat[i], sk, p->l + i, p);
-        mldsa_unpack_sk_t0(&s.t0hat[i], sk, i, p);
+        bad |= mldsa_unpack_sk_s(&s2hat[i], sk, p->l + i, p);
+        mldsa_unpack_sk_t0(&t0hat[i], sk, i, p);
     }
     /* Whether the key is well formed is not a secret of the key. */
     QTPM_CT_DECLASSIFY(&bad, sizeof(bad));
-    if (bad) {
-        qtpm_memzero(&s, sizeof(s));
+    if (bad)
         return QTPM_E_INVALID;
-    }
     /* Lines 2-4: the NTT forms are computed once for all iterations. */
-    mldsa_polyvec_ntt(s.s1hat, p->l);
-    mldsa_polyvec_ntt(s.s2hat, p->k);
-    mldsa_polyvec_ntt(s.t0hat, p->k);
-    /* Line 5: Â = ExpandA(ρ). */
-    mldsa_expand_a(mat, rho, p);
+    mldsa_polyvec_ntt(s1hat, p->l);
+    mldsa_polyvec_ntt(s2hat, p->k);
+    mldsa_polyvec_ntt(t0hat, p->k);
+    return QTPM_OK;
+}
+
+/* Lines 7-33 of Algorithm 7: ρ'' and the rejection loop. */
+static void sign_loop(const mldsa_params *p, const sign_key_view *kv,
+                      const uint8_t mu[MLDSA_CRHBYTES], const uint8_t rnd[MLDSA_SEEDBYTES],
+                      uint8_t *sig)
+{
+    struct sign_secrets s;
+    const int32_t gamma1 = p->gamma1, gamma2 = p->gamma2;
+    const size_t w1_bytes = p->k * p->poly_w1_bytes;
+
     /* Line 7: ρ'' = H(K ‖ rnd ‖ μ, 64). */
-    shake256_3(s.rhopp, MLDSA_CRHBYTES, key, MLDSA_SEEDBYTES, rnd, MLDSA_SEEDBYTES, mu,
+    shake256_3(s.rhopp, MLDSA_CRHBYTES, kv->key, MLDSA_SEEDBYTES, rnd, MLDSA_SEEDBYTES, mu,
                MLDSA_CRHBYTES);
 
     for (uint16_t kappa = 0;; kappa = (uint16_t)(kappa + p->l)) {
@@ -206,7 +218,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
          * kept only in the NTT domain (ŷ in [0, 4q)). */
         mldsa_polyvec_ntt(s.y, p->l);
         for (unsigned i = 0; i < p->k; i++) {
-            mldsa_matrix_row_mul(&s.w0[i], mat[i], s.y, p->l);
+            mldsa_matrix_row_mul(&s.w0[i], kv->mat + i * p->l, s.y, p->l);
             mldsa_poly_invntt_tomont(&s.w0[i]);
             mldsa_poly_caddq(&s.w0[i]); /* [0, q) */
             /* Line 13: w1 = HighBits(w), keeping w0 = LowBits(w) too. */
@@ -228,7 +240,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
 
         /* Lines 18-20: z = y + cs1 = NTT^-1(ŷ + ĉ∘ŝ1). */
         for (unsigned r = 0; r < p->l; r++) {
-            mldsa_poly_pointwise_montgomery(&s.tmp, &s.cp, &s.s1hat[r]); /* |.| < q */
+            mldsa_poly_pointwise_montgomery(&s.tmp, &s.cp, &kv->s1hat[r]); /* |.| < q */
             mldsa_poly_add(&s.y[r], &s.y[r], &s.tmp); /* (-q, 5q) */
             mldsa_poly_reduce(&s.y[r]);
             mldsa_poly_invntt(&s.y[r]);
@@ -246,7 +258,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         /* Lines 19, 21, 23: r0 = LowBits(w - cs2) = w0 - cs2 (exact while
          * ||w0 - cs2||∞ < γ2 - β, which is what is checked). */
         for (unsigned i = 0; i < p->k; i++) {
-            mldsa_poly_pointwise_montgomery(&s.tmp, &s.cp, &s.s2hat[i]);
+            mldsa_poly_pointwise_montgomery(&s.tmp, &s.cp, &kv->s2hat[i]);
             mldsa_poly_invntt(&s.tmp);                 /* cs2 up to ±q */
             mldsa_poly_sub(&s.w0[i], &s.w0[i], &s.tmp); /* |.| < γ2 + q */
             mldsa_poly_reduce(&s.w0[i]);                /* exact: |w0 - cs2| < 2^22 */
@@ -258,7 +270,7 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
 
         /* Lines 25-28: ct0, its norm, and the hints. */
         for (unsigned i = 0; i < p->k; i++) {
-            mldsa_poly_pointwise_montgomery(&s.tmp, &s.cp, &s.t0hat[i]);
+            mldsa_poly_pointwise_montgomery(&s.tmp, &s.cp, &kv->t0hat[i]);
             mldsa_poly_invntt(&s.tmp);
             mldsa_poly_reduce(&s.tmp); /* exact: |ct0| <= τ·2^12 */
             reject |= mldsa_poly_chknorm(&s.tmp, gamma2);
@@ -282,7 +294,25 @@ static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[
         break;
     }
     qtpm_memzero(&s, sizeof(s));
-    return QTPM_OK;
+}
+
+/* Algorithm 7 from skEncode bytes: decode, Â, then the loop. */
+static int sign_core(const mldsa_params *p, const uint8_t *sk, const uint8_t mu[MLDSA_CRHBYTES],
+                     const uint8_t rnd[MLDSA_SEEDBYTES], uint8_t *sig)
+{
+    struct {
+        mldsa_poly s1hat[MLDSA_LMAX], s2hat[MLDSA_KMAX], t0hat[MLDSA_KMAX];
+    } sec;
+    mldsa_poly mat[MLDSA_KMAX * MLDSA_LMAX];
+    int rc = decode_secrets(p, sk, sec.s1hat, sec.s2hat, sec.t0hat);
+    if (rc == QTPM_OK) {
+        /* Line 5: Â = ExpandA(ρ), stored with row stride l. */
+        mldsa_expand_a_flat(mat, sk, p);
+        sign_key_view kv = {mat, sec.s1hat, sec.s2hat, sec.t0hat, sk + MLDSA_SEEDBYTES};
+        sign_loop(p, &kv, mu, rnd, sig);
+    }
+    qtpm_memzero(&sec, sizeof(sec));
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -427,31 +457,103 @@ static int check_ctx(const uint8_t *ctx, size_t ctx_len)
     return QTPM_OK;
 }
 
+/* The expanded signing key (qtpm/mldsa.h): Algorithm 7 lines 1-5 done
+ * once. magic is MLDSA_ESK_MAGIC + set, so a buffer that was never filled
+ * (or was wiped) and a key of another set are refused. */
+#define MLDSA_ESK_MAGIC 0x6d6c6473u /* "mlds" */
+struct qtpm_mldsa_expanded {
+    uint32_t magic;
+    uint32_t set;
+    uint8_t key[MLDSA_SEEDBYTES];
+    uint8_t tr[MLDSA_TRBYTES];
+    mldsa_poly polys[]; /* Â (k·l, row-major), ŝ1 (l), ŝ2 (k), t̂0 (k) */
+};
+
+static size_t esk_polys(const mldsa_params *p)
+{
+    return p->k * p->l + p->l + 2 * p->k;
+}
+
+size_t qtpm_mldsa_expanded_bytes(qtpm_mldsa_set set)
+{
+    const mldsa_params *p = mldsa_params_get(set);
+    return p ? sizeof(qtpm_mldsa_expanded) + esk_polys(p) * sizeof(mldsa_poly) : 0;
+}
+
+static sign_key_view esk_view(const mldsa_params *p, const qtpm_mldsa_expanded *e)
+{
+    const mldsa_poly *mat = e->polys, *s1 = mat + p->k * p->l;
+    sign_key_view kv = {mat, s1, s1 + p->l, s1 + p->l + p->k, e->key};
+    return kv;
+}
+
+/* The parameters of a filled expanded key, or NULL. */
+static const mldsa_params *esk_params(const qtpm_mldsa_expanded *e)
+{
+    if (!e)
+        return NULL;
+    const mldsa_params *p = mldsa_params_get((qtpm_mldsa_set)e->set);
+    return p && e->magic == MLDSA_ESK_MAGIC + e->set ? p : NULL;
+}
+
+/* A private key as the signer sees it: skEncode bytes or an expanded key. */
+typedef struct {
+    const mldsa_params *p;
+    const uint8_t *sk;              /* skEncode bytes, or NULL */
+    const qtpm_mldsa_expanded *esk; /* or this */
+} signing_key;
+
+static const uint8_t *signing_key_tr(const signing_key *k)
+{
+    return k->esk ? k->esk->tr : k->sk + 2 * MLDSA_SEEDBYTES;
+}
+
 /* Signs μ with fresh randomness when rnd is NULL (hedged, Algorithm 2
  * lines 5-8), with the caller's rnd otherwise. */
-static int sign_mu_expanded(const mldsa_params *p, const uint8_t *sk_exp,
-                            const uint8_t mu[MLDSA_CRHBYTES], const uint8_t *rnd, uint8_t *sig)
+static int sign_mu_key(const signing_key *k, const uint8_t mu[MLDSA_CRHBYTES], const uint8_t *rnd,
+                       uint8_t *sig)
 {
     uint8_t fresh[MLDSA_SEEDBYTES];
-    int rc;
+    int rc = QTPM_OK;
     if (!rnd) {
         if (qtpm_random_bytes(fresh, sizeof(fresh)) != QTPM_OK)
             return QTPM_E_RNG;
         rnd = fresh;
     }
-    rc = sign_core(p, sk_exp, mu, rnd, sig);
+    if (k->esk) {
+        sign_key_view kv = esk_view(k->p, k->esk);
+        sign_loop(k->p, &kv, mu, rnd, sig);
+    } else {
+        rc = sign_core(k->p, k->sk, mu, rnd, sig);
+    }
     qtpm_memzero(fresh, sizeof(fresh));
     return rc;
 }
 
-/* Shared body of Algorithms 2 and 4: checks, μ from the key's tr, sign. */
+/* Checks of Algorithms 2 and 4 and μ from the key's tr, then sign. */
+static int sign_message_key(const signing_key *k, const message_prime *m, const uint8_t *rnd,
+                            uint8_t *sig)
+{
+    uint8_t mu[MLDSA_CRHBYTES];
+    int rc;
+    if (!sig)
+        return QTPM_E_PARAM;
+    if ((rc = check_ctx(m->ctx, m->ctx_len)) != QTPM_OK)
+        return rc;
+    if (m->data_len > 0 && !m->data)
+        return QTPM_E_PARAM;
+    compute_mu(signing_key_tr(k), m, mu);
+    rc = sign_mu_key(k, mu, rnd, sig);
+    qtpm_memzero(mu, sizeof(mu));
+    return rc;
+}
+
+/* Shared body of Algorithms 2 and 4 for an encoded key or seed. */
 static int sign_message(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
                         const message_prime *m, const uint8_t *rnd, uint8_t *sig)
 {
     const mldsa_params *p = mldsa_params_get(set);
     uint8_t buf[QTPM_MLDSA_MAX_SK_BYTES];
-    uint8_t mu[MLDSA_CRHBYTES];
-    const uint8_t *sk_exp;
     int rc;
     if (!p || !sig)
         return QTPM_E_PARAM;
@@ -459,13 +561,69 @@ static int sign_message(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
         return rc;
     if (m->data_len > 0 && !m->data)
         return QTPM_E_PARAM;
-    if (!(sk_exp = expanded_sk(p, sk, sk_len, buf, &rc)))
+    signing_key k = {p, NULL, NULL};
+    if (!(k.sk = expanded_sk(p, sk, sk_len, buf, &rc)))
         return rc;
-    compute_mu(sk_exp + 2 * MLDSA_SEEDBYTES, m, mu);
-    rc = sign_mu_expanded(p, sk_exp, mu, rnd, sig);
+    rc = sign_message_key(&k, m, rnd, sig);
     qtpm_memzero(buf, sizeof(buf));
-    qtpm_memzero(mu, sizeof(mu));
     return rc;
+}
+
+/* The same for an expanded key. */
+static int sign_message_esk(const qtpm_mldsa_expanded *esk, const message_prime *m,
+                            const uint8_t *rnd, uint8_t *sig)
+{
+    signing_key k = {esk_params(esk), NULL, esk};
+    if (!k.p)
+        return QTPM_E_PARAM;
+    return sign_message_key(&k, m, rnd, sig);
+}
+
+int qtpm_mldsa_expand(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
+                      qtpm_mldsa_expanded *esk, size_t esk_len)
+{
+    const mldsa_params *p = mldsa_params_get(set);
+    uint8_t buf[QTPM_MLDSA_MAX_SK_BYTES];
+    const uint8_t *enc;
+    int rc;
+    if (!p || !esk)
+        return QTPM_E_PARAM;
+    if (esk_len < qtpm_mldsa_expanded_bytes(set))
+        return QTPM_E_LENGTH;
+    esk->magic = 0;
+    if (!(enc = expanded_sk(p, sk, sk_len, buf, &rc)))
+        return rc;
+    mldsa_poly *mat = esk->polys, *s1 = mat + p->k * p->l;
+    rc = decode_secrets(p, enc, s1, s1 + p->l, s1 + p->l + p->k);
+    if (rc == QTPM_OK) {
+        mldsa_expand_a_flat(mat, enc, p); /* ρ is the first field of sk */
+        memcpy(esk->key, enc + MLDSA_SEEDBYTES, MLDSA_SEEDBYTES);
+        memcpy(esk->tr, enc + 2 * MLDSA_SEEDBYTES, MLDSA_TRBYTES);
+        esk->set = (uint32_t)set;
+        esk->magic = MLDSA_ESK_MAGIC + (uint32_t)set;
+    } else {
+        qtpm_memzero(esk, qtpm_mldsa_expanded_bytes(set));
+    }
+    qtpm_memzero(buf, sizeof(buf));
+    return rc;
+}
+
+int qtpm_mldsa_sign_mu_expanded(const qtpm_mldsa_expanded *esk,
+                                const uint8_t mu[QTPM_MLDSA_MU_BYTES], const uint8_t *rnd,
+                                uint8_t *sig)
+{
+    signing_key k = {esk_params(esk), NULL, esk};
+    if (!k.p || !mu || !sig)
+        return QTPM_E_PARAM;
+    return sign_mu_key(&k, mu, rnd, sig);
+}
+
+int qtpm_mldsa_sign_expanded(const qtpm_mldsa_expanded *esk, const uint8_t *msg,
+                             size_t msg_len, const uint8_t *ctx, size_t ctx_len,
+                             const uint8_t *rnd, uint8_t *sig)
+{
+    message_prime m = {0, ctx, ctx_len, NULL, 0, msg, msg_len};
+    return sign_message_esk(esk, &m, rnd, sig);
 }
 
 /* Shared body of Algorithms 3 and 5. */
@@ -564,6 +722,41 @@ int qtpm_hashmldsa_sign_digest(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_
     return sign_message(set, sk, sk_len, &m, rnd, sig);
 }
 
+int qtpm_hashmldsa_sign_digest_expanded(const qtpm_mldsa_expanded *esk, qtpm_mldsa_prehash ph,
+                                        const uint8_t *digest, size_t digest_len,
+                                        const uint8_t *ctx, size_t ctx_len, const uint8_t *rnd,
+                                        uint8_t *sig)
+{
+    uint8_t oid[OID_BYTES];
+    size_t want;
+    int rc;
+    if ((rc = prehash_info(ph, oid, &want)) != QTPM_OK)
+        return rc;
+    if (!digest)
+        return QTPM_E_PARAM;
+    if (digest_len != want)
+        return QTPM_E_LENGTH;
+    message_prime m = {1, ctx, ctx_len, oid, OID_BYTES, digest, digest_len};
+    return sign_message_esk(esk, &m, rnd, sig);
+}
+
+int qtpm_hashmldsa_sign_expanded(const qtpm_mldsa_expanded *esk, qtpm_mldsa_prehash ph,
+                                 const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
+                                 size_t ctx_len, const uint8_t *rnd, uint8_t *sig)
+{
+    uint8_t digest[64];
+    size_t dlen;
+    uint8_t oid[OID_BYTES];
+    int rc;
+    if ((rc = prehash_info(ph, oid, &dlen)) != QTPM_OK)
+        return rc;
+    if (msg_len > 0 && !msg)
+        return QTPM_E_PARAM;
+    if ((rc = prehash(ph, msg, msg_len, digest)) != QTPM_OK)
+        return rc;
+    return qtpm_hashmldsa_sign_digest_expanded(esk, ph, digest, dlen, ctx, ctx_len, rnd, sig);
+}
+
 int qtpm_hashmldsa_verify_digest(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
                                  qtpm_mldsa_prehash ph, const uint8_t *digest,
                                  size_t digest_len, const uint8_t *ctx, size_t ctx_len,
@@ -644,13 +837,13 @@ int qtpm_mldsa_sign_mu(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
 {
     const mldsa_params *p = mldsa_params_get(set);
     uint8_t buf[QTPM_MLDSA_MAX_SK_BYTES];
-    const uint8_t *sk_exp;
     int rc;
     if (!p || !mu || !sig)
         return QTPM_E_PARAM;
-    if (!(sk_exp = expanded_sk(p, sk, sk_len, buf, &rc)))
+    signing_key k = {p, NULL, NULL};
+    if (!(k.sk = expanded_sk(p, sk, sk_len, buf, &rc)))
         return rc;
-    rc = sign_mu_expanded(p, sk_exp, mu, rnd, sig);
+    rc = sign_mu_key(&k, mu, rnd, sig);
     qtpm_memzero(buf, sizeof(buf));
     return rc;
 }
