@@ -35,6 +35,9 @@ typedef struct tpm_object {
     uint8_t seq_ticket_ok;     /* no restricted-looking data was hashed */
     uint8_t seq_started;
     struct pqc_seq *pqc_seq;   /* v1.85 sign/verify sequences (pqc.c) */
+    /* ML-DSA keys: the expanded signing key, computed at the first signature
+     * and wiped with the object (pqc_keys.c, pqc_key_cache_free). */
+    struct qtpm_mldsa_expanded *pqc_esk;
 } tpm_object;
 
 

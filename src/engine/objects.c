@@ -54,6 +54,7 @@ void object_free(tpm_object *obj)
         qtpm_hmac_free(&obj->seq_hmac);
     }
     pqc_seq_free(obj->pqc_seq);
+    pqc_key_cache_free(obj);
     qtpm_memzero(obj, sizeof(*obj));
     free(obj);
 }
@@ -61,8 +62,10 @@ void object_free(tpm_object *obj)
 tpm_object *object_dup(const tpm_object *obj)
 {
     tpm_object *o = malloc(sizeof(*o));
-    if (o)
+    if (o) {
         memcpy(o, obj, sizeof(*o));
+        o->pqc_esk = NULL; /* each copy expands its own (pqc_keys.c) */
+    }
     return o;
 }
 

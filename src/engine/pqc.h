@@ -54,6 +54,9 @@ TPM_RC pqc_sign_digest(const tpm_object *key, const uint8_t *digest, size_t dlen
                        const uint8_t *ctx, size_t ctx_len, TPMT_SIGNATURE *sig);
 TPM_RC pqc_verify_digest(const tpm_object *key, const uint8_t *digest, size_t dlen,
                          const uint8_t *ctx, size_t ctx_len, const TPMT_SIGNATURE *sig);
+/* Wipes and frees the expanded signing key an ML-DSA object keeps from its
+ * first signature on (objects.c calls it from object_free). */
+void pqc_key_cache_free(tpm_object *o);
 /* Pure ML-DSA over a whole message with an empty context (attestation). */
 TPM_RC pqc_sign_message(const tpm_object *key, const uint8_t *msg, size_t len,
                         TPMT_SIGNATURE *sig);

@@ -258,6 +258,42 @@ TPM_RC pqc_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SI
 
 static const uint8_t *dsa_seed(const tpm_object *key) { return key->sens.sensitive.mldsa.buffer; }
 
+/* The expanded signing key of a loaded ML-DSA object (FIPS 204 Algorithm 7
+ * lines 1-5 from the seed: Â, NTT(s1), NTT(s2), NTT(t0), K, tr; about 28 KiB
+ * for ML-DSA-44), computed at its first signature so later ones skip the
+ * key expansion, and wiped by object_free (flush, eviction, context save
+ * with flush, TPM free) through pqc_key_cache_free. Only objects of the
+ * tables sign, so the memory is bounded by MAX_LOADED_OBJECTS +
+ * MAX_PERSISTENT keys. The signing functions take the object as const: the
+ * cache is a memo of its private key, not part of its value, hence the
+ * cast. NULL (sign from the seed as before) when memory is short. */
+static const qtpm_mldsa_expanded *dsa_expanded(const tpm_object *key)
+{
+    if (key->pqc_esk != NULL)
+        return key->pqc_esk;
+    qtpm_mldsa_set set = dsa_set(&key->pub);
+    size_t n = qtpm_mldsa_expanded_bytes(set);
+    qtpm_mldsa_expanded *e = n ? malloc(n) : NULL;
+    if (e == NULL)
+        return NULL;
+    if (qtpm_mldsa_expand(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, e, n) != QTPM_OK) {
+        qtpm_memzero(e, n);
+        free(e);
+        return NULL;
+    }
+    ((tpm_object *)key)->pqc_esk = e;
+    return e;
+}
+
+void pqc_key_cache_free(tpm_object *o)
+{
+    if (o == NULL || o->pqc_esk == NULL)
+        return;
+    qtpm_memzero(o->pqc_esk, qtpm_mldsa_expanded_bytes(dsa_set(&o->pub)));
+    free(o->pqc_esk);
+    o->pqc_esk = NULL;
+}
+
 TPM_RC pqc_sign_digest(const tpm_object *key, const uint8_t *digest, size_t dlen,
                        const uint8_t *ctx, size_t ctx_len, TPMT_SIGNATURE *sig)
 {
@@ -272,17 +308,23 @@ TPM_RC pqc_sign_digest(const tpm_object *key, const uint8_t *digest, size_t dlen
             return TPM_RC_SIZE;
         sig->sigAlg = TPM_ALG_HASH_MLDSA;
         sig->signature.hash_mldsa.hash = h;
-        rc = qtpm_hashmldsa_sign_digest(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, prehash_of(h),
-                                        digest, dlen, ctx, ctx_len, NULL,
-                                        sig->signature.hash_mldsa.signature.buffer);
+        const qtpm_mldsa_expanded *e = dsa_expanded(key);
+        rc = e ? qtpm_hashmldsa_sign_digest_expanded(e, prehash_of(h), digest, dlen, ctx, ctx_len,
+                                                     NULL,
+                                                     sig->signature.hash_mldsa.signature.buffer)
+               : qtpm_hashmldsa_sign_digest(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES,
+                                            prehash_of(h), digest, dlen, ctx, ctx_len, NULL,
+                                            sig->signature.hash_mldsa.signature.buffer);
         sig->signature.hash_mldsa.signature.size = (uint16_t)qtpm_mldsa_sig_bytes(set);
     } else if (key->pub.type == TPM_ALG_MLDSA) {
         /* external mu: the context is already inside mu */
         if (dlen != QTPM_MLDSA_MU_BYTES || ctx_len != 0)
             return TPM_RC_SIZE;
         sig->sigAlg = TPM_ALG_MLDSA;
-        rc = qtpm_mldsa_sign_mu(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, digest, NULL,
-                                sig->signature.mldsa.buffer);
+        const qtpm_mldsa_expanded *e = dsa_expanded(key);
+        rc = e ? qtpm_mldsa_sign_mu_expanded(e, digest, NULL, sig->signature.mldsa.buffer)
+               : qtpm_mldsa_sign_mu(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, digest, NULL,
+                                    sig->signature.mldsa.buffer);
         sig->signature.mldsa.size = (uint16_t)qtpm_mldsa_sig_bytes(set);
     } else {
         return TPM_RC_SCHEME;
@@ -328,15 +370,21 @@ TPM_RC pqc_sign_message(const tpm_object *key, const uint8_t *msg, size_t len,
     int rc;
     if (key->pub.type == TPM_ALG_MLDSA) {
         sig->sigAlg = TPM_ALG_MLDSA;
-        rc = qtpm_mldsa_sign(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, msg, len, NULL, 0, NULL,
-                             sig->signature.mldsa.buffer);
+        const qtpm_mldsa_expanded *e = dsa_expanded(key);
+        rc = e ? qtpm_mldsa_sign_expanded(e, msg, len, NULL, 0, NULL, sig->signature.mldsa.buffer)
+               : qtpm_mldsa_sign(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, msg, len, NULL, 0,
+                                 NULL, sig->signature.mldsa.buffer);
         sig->signature.mldsa.size = (uint16_t)qtpm_mldsa_sig_bytes(set);
     } else if (key->pub.type == TPM_ALG_HASH_MLDSA) {
         TPM_ALG_ID h = key->pub.parameters.hashMldsaDetail.hashAlg;
         sig->sigAlg = TPM_ALG_HASH_MLDSA;
         sig->signature.hash_mldsa.hash = h;
-        rc = qtpm_hashmldsa_sign(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, prehash_of(h), msg, len,
-                                 NULL, 0, NULL, sig->signature.hash_mldsa.signature.buffer);
+        const qtpm_mldsa_expanded *e = dsa_expanded(key);
+        rc = e ? qtpm_hashmldsa_sign_expanded(e, prehash_of(h), msg, len, NULL, 0, NULL,
+                                              sig->signature.hash_mldsa.signature.buffer)
+               : qtpm_hashmldsa_sign(set, dsa_seed(key), QTPM_MLDSA_SEED_BYTES, prehash_of(h), msg,
+                                     len, NULL, 0, NULL,
+                                     sig->signature.hash_mldsa.signature.buffer);
         sig->signature.hash_mldsa.signature.size = (uint16_t)qtpm_mldsa_sig_bytes(set);
     } else {
         return TPM_RC_SCHEME;

@@ -7,9 +7,12 @@
  * ciphertexts, expanded and seed-form keys) and Sign run. Memcheck reports
  * any conditional jump or memory address computed from undefined data; CTest
  * runs this under `valgrind --error-exitcode=1`, so any report fails.
- * Outputs are declassified before the program looks at them.
+ * Outputs are declassified before the program looks at them. ML-DSA also
+ * signs through an expanded key (qtpm_mldsa_expand from the secret seed),
+ * the form the engine caches for a loaded key.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <valgrind/memcheck.h>
 
@@ -121,6 +124,31 @@ static void mldsa_ct(qtpm_mldsa_set set)
     PUBLIC(sig, sigb);
     check(qtpm_mldsa_verify(set, pk, pkb, msg, sizeof(msg), NULL, 0, sig, sigb) == 0,
           "mldsa verify (seed form)");
+
+    /* the expanded key, from the secret seed; hedged signature with the
+     * secret rnd, and external mu */
+    size_t eb = qtpm_mldsa_expanded_bytes(set);
+    qtpm_mldsa_expanded *esk = malloc(eb);
+    check(esk != NULL, "malloc");
+    if (esk == NULL)
+        return;
+    rc = qtpm_mldsa_expand(set, xi, sizeof(xi), esk, eb);
+    PUBLIC(&rc, sizeof(rc));
+    check(rc == 0, "mldsa expand");
+    rc = qtpm_mldsa_sign_expanded(esk, msg, sizeof(msg), ctx, sizeof(ctx), rnd, sig);
+    PUBLIC(&rc, sizeof(rc));
+    check(rc == 0, "mldsa sign (expanded)");
+    PUBLIC(sig, sigb);
+    check(qtpm_mldsa_verify(set, pk, pkb, msg, sizeof(msg), ctx, sizeof(ctx), sig, sigb) == 0,
+          "mldsa verify (expanded)");
+    uint8_t mu[QTPM_MLDSA_MU_BYTES];
+    check(qtpm_mldsa_compute_mu(set, pk, pkb, msg, sizeof(msg), NULL, 0, mu) == 0, "mldsa mu");
+    rc = qtpm_mldsa_sign_mu_expanded(esk, mu, rnd, sig);
+    PUBLIC(&rc, sizeof(rc));
+    check(rc == 0, "mldsa sign mu (expanded)");
+    PUBLIC(sig, sigb);
+    check(qtpm_mldsa_verify_mu(set, pk, pkb, mu, sig, sigb) == 0, "mldsa verify mu (expanded)");
+    free(esk);
 }
 
 int main(void)

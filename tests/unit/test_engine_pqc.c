@@ -497,6 +497,50 @@ static void test_sign_digest(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* The expanded signing key a loaded ML-DSA object caches (pqc_keys.c):
+ * repeated signatures verify, and after a flush the handle's next key signs
+ * with its own key, not a stale cache. ASan runs check the wipe and free. */
+static void test_cached_key(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    pubarea *pub = malloc(sizeof(*pub)), *pub2 = malloc(sizeof(*pub2));
+    dsasig *sig = malloc(sizeof(*sig));
+    const uint8_t msg[] = "signed again and again";
+    uint8_t pk1[2592], mu[64];
+    uint16_t n, n2;
+
+    tmpl t = mldsa_template(A_KEY | A_SIGN, TPM_MLDSA_44, 1);
+    uint32_t k = primary(tpm, TPM_RH_OWNER, &t, pub);
+    const uint8_t *pk = pub_key(pub, &t, &n);
+    memcpy(pk1, pk, n);
+    assert_int_equal(qtpm_mldsa_compute_mu(QTPM_MLDSA_44, pk1, n, msg, sizeof(msg), NULL, 0, mu), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sign_digest(tpm, k, "", mu, 64, sig), 0);
+        assert_int_equal(qtpm_mldsa_verify(QTPM_MLDSA_44, pk1, n, msg, sizeof(msg), NULL, 0,
+                                           sig->sig, sig->len), 0);
+    }
+    flush(tpm, k);
+    /* another key (endorsement hierarchy) gets the same transient handle */
+    uint32_t k2 = primary(tpm, TPM_RH_ENDORSEMENT, &t, pub2);
+    assert_int_equal(k2, k);
+    const uint8_t *pk2 = pub_key(pub2, &t, &n2);
+    assert_int_equal(n2, n);
+    assert_memory_not_equal(pk1, pk2, n);
+    uint8_t mu2[64];
+    assert_int_equal(qtpm_mldsa_compute_mu(QTPM_MLDSA_44, pk2, n2, msg, sizeof(msg), NULL, 0, mu2), 0);
+    assert_int_equal(sign_digest(tpm, k2, "", mu2, 64, sig), 0);
+    assert_int_equal(qtpm_mldsa_verify(QTPM_MLDSA_44, pk2, n2, msg, sizeof(msg), NULL, 0, sig->sig,
+                                       sig->len), 0);
+    assert_int_not_equal(qtpm_mldsa_verify(QTPM_MLDSA_44, pk1, n, msg, sizeof(msg), NULL, 0,
+                                           sig->sig, sig->len), 0);
+    /* the TPM is freed with a cached key still loaded */
+    free(pub);
+    free(pub2);
+    free(sig);
+    qtpm_tpm_free(tpm);
+}
+
 /* SignSequenceStart / VerifySequenceStart: returns the sequence handle. */
 static uint32_t seq_start(qtpm_tpm *tpm, uint32_t cc, uint32_t key, const char *auth,
                           const char *ctx, uint16_t hint_len, uint32_t *seq)
@@ -858,6 +902,7 @@ int main(void)
         cmocka_unit_test(test_create_load),    cmocka_unit_test(test_kem),
         cmocka_unit_test(test_sign_digest),    cmocka_unit_test(test_sequences),
         cmocka_unit_test(test_sign_hashmldsa), cmocka_unit_test(test_context_compact),
+        cmocka_unit_test(test_cached_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
