@@ -8,6 +8,13 @@
  * The machines are shared and noisy, so every figure is a median, and the same
  * run measures classic signatures and key agreement through OpenSSL (RSA-2048,
  * ECDSA P-256, X25519-free ECDH P-256) as a second system, for ratios.
+ *
+ * --mldsa-compare measures only ML-DSA, old against new in one run: the
+ * portable arithmetic against the vector one (qtpm_mldsa_force_portable),
+ * and signing from the 32-byte seed (what the engine did for every
+ * signature) against signing from an expanded key (what a loaded key does
+ * now). The variants are interleaved run by run so that load changes on a
+ * shared machine hit all of them alike; each figure is still a median.
  */
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -209,16 +216,219 @@ static void add_json(json_t *arr, const char *alg, const char *op, figure f)
                                          op, "median_cycles", f.cycles, "median_us", f.usec));
 }
 
+/* ---- ML-DSA, old against new (--mldsa-compare) ---- */
+typedef struct {
+    qtpm_mldsa_set set;
+    uint8_t pk[QTPM_MLDSA_MAX_PK_BYTES], sk[QTPM_MLDSA_MAX_SK_BYTES], seed[32];
+    uint8_t sig[QTPM_MLDSA_MAX_SIG_BYTES], vsig[QTPM_MLDSA_MAX_SIG_BYTES];
+    uint8_t msg[32];
+    qtpm_mldsa_expanded *esk;
+    int failed;
+} cmp_arg;
+
+static void cmp_keygen(void *p)
+{
+    cmp_arg *a = p;
+    uint8_t pk[QTPM_MLDSA_MAX_PK_BYTES];
+    a->failed |= qtpm_mldsa_keygen_internal(a->set, a->seed, pk, NULL);
+}
+static void cmp_sign_seed(void *p)
+{
+    cmp_arg *a = p;
+    a->msg[0]++;
+    a->failed |= qtpm_mldsa_sign(a->set, a->seed, 32, a->msg, sizeof(a->msg), NULL, 0, NULL,
+                                 a->sig);
+}
+static void cmp_sign_sk(void *p)
+{
+    cmp_arg *a = p;
+    a->msg[0]++;
+    a->failed |= qtpm_mldsa_sign(a->set, a->sk, qtpm_mldsa_sk_bytes(a->set), a->msg,
+                                 sizeof(a->msg), NULL, 0, NULL, a->sig);
+}
+static void cmp_sign_expanded(void *p)
+{
+    cmp_arg *a = p;
+    a->msg[0]++;
+    a->failed |= qtpm_mldsa_sign_expanded(a->esk, a->msg, sizeof(a->msg), NULL, 0, NULL, a->sig);
+}
+static void cmp_expand(void *p)
+{
+    cmp_arg *a = p;
+    a->failed |= qtpm_mldsa_expand(a->set, a->seed, 32, a->esk, qtpm_mldsa_expanded_bytes(a->set));
+}
+static void cmp_verify(void *p)
+{
+    cmp_arg *a = p;
+    static const uint8_t vmsg[32] = {0x76};
+    a->failed |= qtpm_mldsa_verify(a->set, a->pk, qtpm_mldsa_pk_bytes(a->set), vmsg, sizeof(vmsg),
+                                   NULL, 0, a->vsig, qtpm_mldsa_sig_bytes(a->set));
+}
+
+typedef struct {
+    const char *op;      /* operation label */
+    op_fn fn;
+    int portable;        /* 1: force the portable arithmetic */
+} cmp_variant;
+
+/* Measures the variants interleaved (one run of each in turn) and returns
+ * each one's medians. */
+static void measure_interleaved(const cmp_variant *v, size_t nv, void *arg, int runs, figure *out)
+{
+    uint64_t *cyc = calloc((size_t)runs * nv, sizeof(*cyc));
+    double *us = calloc((size_t)runs * nv, sizeof(*us));
+    if (!cyc || !us) {
+        memset(out, 0, nv * sizeof(*out));
+        goto done;
+    }
+    for (int i = 0; i < 10; i++)
+        for (size_t j = 0; j < nv; j++) {
+            qtpm_mldsa_force_portable(v[j].portable);
+            v[j].fn(arg);
+        }
+    for (int i = 0; i < runs; i++)
+        for (size_t j = 0; j < nv; j++) {
+            qtpm_mldsa_force_portable(v[j].portable);
+            double u0 = usec_now();
+            uint64_t c0 = cycles_now();
+            v[j].fn(arg);
+            uint64_t c1 = cycles_now();
+            double u1 = usec_now();
+            cyc[j * (size_t)runs + (size_t)i] = c1 - c0;
+            us[j * (size_t)runs + (size_t)i] = u1 - u0;
+        }
+    for (size_t j = 0; j < nv; j++) {
+        qsort(cyc + j * (size_t)runs, (size_t)runs, sizeof(*cyc), cmp_u64);
+        qsort(us + j * (size_t)runs, (size_t)runs, sizeof(*us), cmp_double);
+        out[j].cycles = (double)cyc[j * (size_t)runs + (size_t)runs / 2];
+        out[j].usec = us[j * (size_t)runs + (size_t)runs / 2];
+    }
+done:
+    qtpm_mldsa_force_portable(0);
+    free(cyc);
+    free(us);
+}
+
+static int mldsa_compare(int runs, const char *json_path)
+{
+    static const struct { qtpm_mldsa_set set; const char *name; } dsas[] = {
+        {QTPM_MLDSA_44, "ML-DSA-44"}, {QTPM_MLDSA_65, "ML-DSA-65"}, {QTPM_MLDSA_87, "ML-DSA-87"}};
+    /* (old, new) pairs; the ratio printed is old / new. */
+    static const cmp_variant vars[] = {
+        {"keygen", cmp_keygen, 1},        {"keygen", cmp_keygen, 0},
+        {"sign(seed)", cmp_sign_seed, 1}, {"sign(seed)", cmp_sign_seed, 0},
+        {"sign(sk)", cmp_sign_sk, 1},     {"sign(sk)", cmp_sign_sk, 0},
+        {"verify", cmp_verify, 1},        {"verify", cmp_verify, 0},
+        {"sign(expanded)", cmp_sign_expanded, 0},
+        {"expand", cmp_expand, 0},
+    };
+    const size_t nv = sizeof(vars) / sizeof(vars[0]);
+    figure f[sizeof(vars) / sizeof(vars[0])];
+    json_t *results = json_array();
+    int failed = 0;
+    int vec = qtpm_mldsa_force_portable(0);
+    printf("ML-DSA old vs new, interleaved, median over %d runs; arithmetic: %s; "
+           "Keccak: %s\n", runs, vec ? "AVX2" : "portable (no vector path here)",
+           keccak_impl_name(qtpm_keccak_best_impl()));
+    printf("  %-10s %-15s %12s %9s %12s %9s %7s\n", "set", "op", "old cyc", "old us", "new cyc",
+           "new us", "old/new");
+    for (size_t i = 0; i < 3; i++) {
+        static cmp_arg a;
+        memset(&a, 0, sizeof(a));
+        a.set = dsas[i].set;
+        a.esk = malloc(qtpm_mldsa_expanded_bytes(a.set));
+        if (!a.esk)
+            return 1;
+        failed |= qtpm_mldsa_keygen(a.set, a.pk, a.sk, a.seed);
+        failed |= qtpm_mldsa_expand(a.set, a.seed, 32, a.esk, qtpm_mldsa_expanded_bytes(a.set));
+        static const uint8_t vmsg[32] = {0x76};
+        failed |= qtpm_mldsa_sign(a.set, a.sk, qtpm_mldsa_sk_bytes(a.set), vmsg, sizeof(vmsg),
+                                  NULL, 0, NULL, a.vsig);
+        measure_interleaved(vars, nv, &a, runs, f);
+        /* the engine's Quote/Sign before (seed, portable) and after
+         * (expanded key, vector arithmetic) */
+        const figure *old_engine = &f[2], *new_engine = &f[8];
+        for (size_t j = 0; j + 1 < 8; j += 2) {
+            printf("  %-10s %-15s %12.0f %9.1f %12.0f %9.1f %7.2f\n", dsas[i].name, vars[j].op,
+                   f[j].cycles, f[j].usec, f[j + 1].cycles, f[j + 1].usec,
+                   f[j].cycles / f[j + 1].cycles);
+            json_array_append_new(results, json_pack(
+                "{s:s, s:s, s:s, s:f, s:f, s:s, s:f, s:f, s:f}", "algorithm", dsas[i].name,
+                "operation", vars[j].op, "old", "portable arithmetic", "old_median_cycles",
+                f[j].cycles, "old_median_us", f[j].usec, "new",
+                vec ? "AVX2 arithmetic" : "portable arithmetic", "new_median_cycles",
+                f[j + 1].cycles, "new_median_us", f[j + 1].usec, "old_over_new",
+                f[j].cycles / f[j + 1].cycles));
+        }
+        printf("  %-10s %-15s %12.0f %9.1f %12.0f %9.1f %7.2f\n", dsas[i].name,
+               "sign seed->esk", old_engine->cycles, old_engine->usec, new_engine->cycles,
+               new_engine->usec, old_engine->cycles / new_engine->cycles);
+        json_array_append_new(results, json_pack(
+            "{s:s, s:s, s:s, s:f, s:f, s:s, s:f, s:f, s:f}", "algorithm", dsas[i].name,
+            "operation", "sign (engine path)", "old", "from the seed, portable arithmetic",
+            "old_median_cycles", old_engine->cycles, "old_median_us", old_engine->usec, "new",
+            "expanded key, best arithmetic", "new_median_cycles", new_engine->cycles,
+            "new_median_us", new_engine->usec, "old_over_new",
+            old_engine->cycles / new_engine->cycles));
+        printf("  %-10s %-15s %12s %9s %12.0f %9.1f   (once per loaded key; %zu bytes)\n",
+               dsas[i].name, "expand", "", "", f[9].cycles, f[9].usec,
+               qtpm_mldsa_expanded_bytes(a.set));
+        json_array_append_new(results, json_pack(
+            "{s:s, s:s, s:f, s:f, s:i}", "algorithm", dsas[i].name, "operation",
+            "expand (once per key)", "median_cycles", f[9].cycles, "median_us", f[9].usec,
+            "expanded_bytes", (json_int_t)qtpm_mldsa_expanded_bytes(a.set)));
+        failed |= a.failed;
+        free(a.esk);
+    }
+    if (failed) {
+        fprintf(stderr, "qtpm-bench-crypto: an operation failed during the benchmark\n");
+        json_decref(results);
+        return 1;
+    }
+    if (json_path) {
+        char when[32];
+        time_t now = time(NULL);
+        double load[3] = {0, 0, 0};
+        FILE *la = fopen("/proc/loadavg", "r");
+        if (la) {
+            if (fscanf(la, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+                load[0] = load[1] = load[2] = -1;
+            fclose(la);
+        }
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:[f,f,f], s:o}", "benchmark",
+                                "qtpm ML-DSA old vs new (interleaved)", "runs", runs, "date", when,
+                                "compiler", __VERSION__, "keccak",
+                                keccak_impl_name(qtpm_keccak_best_impl()), "loadavg_at_end",
+                                load[0], load[1], load[2], "results", results);
+        if (json_dump_file(doc, json_path, JSON_INDENT(2)) != 0) {
+            fprintf(stderr, "qtpm-bench-crypto: cannot write %s\n", json_path);
+            json_decref(doc);
+            return 1;
+        }
+        json_decref(doc);
+        printf("results written to %s\n", json_path);
+    } else {
+        json_decref(results);
+    }
+    return 0;
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: qtpm-bench-crypto [--runs N] [--json FILE]\n");
+    fprintf(stderr, "usage: qtpm-bench-crypto [--runs N] [--json FILE] [--mldsa-compare]\n");
 }
 
 int main(int argc, char **argv)
 {
     int runs = 1000;
     const char *json_path = NULL;
+    int compare = 0;
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--mldsa-compare") == 0) {
+            compare = 1;
+            continue;
+        }
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
             runs = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
@@ -232,6 +442,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "qtpm-bench-crypto: --runs must be positive\n");
         return 2;
     }
+
+    if (compare)
+        return mldsa_compare(runs, json_path);
 
     json_t *results = json_array();
     int failed = 0;
