@@ -35,6 +35,30 @@ static void pack_bits(uint8_t *out, const int32_t *c, unsigned bits, int32_t b, 
  * c_i = u_i when b = 0 and sign = +1 (SimpleBitUnpack). */
 static void unpack_bits(int32_t *c, const uint8_t *in, unsigned bits, int32_t b, int32_t sign)
 {
+    /* z and ExpandMask's y (18 or 20 bits, FIPS 204 Algorithms 34 and 27)
+     * are the hot cases: whole groups of bytes at a time, no inner loop. */
+    if (bits == 18) { /* 4 values in 9 bytes */
+        for (unsigned i = 0; i < MLDSA_N; i += 4, in += 9) {
+            uint64_t v = 0;
+            for (unsigned j = 0; j < 8; j++)
+                v |= (uint64_t)in[j] << (8 * j);
+            c[i] = sign * ((int32_t)(v & 0x3FFFF) - b);
+            c[i + 1] = sign * ((int32_t)((v >> 18) & 0x3FFFF) - b);
+            c[i + 2] = sign * ((int32_t)((v >> 36) & 0x3FFFF) - b);
+            c[i + 3] = sign * ((int32_t)(((v >> 54) | (uint64_t)in[8] << 10) & 0x3FFFF) - b);
+        }
+        return;
+    }
+    if (bits == 20) { /* 2 values in 5 bytes */
+        for (unsigned i = 0; i < MLDSA_N; i += 2, in += 5) {
+            uint64_t v = 0;
+            for (unsigned j = 0; j < 5; j++)
+                v |= (uint64_t)in[j] << (8 * j);
+            c[i] = sign * ((int32_t)(v & 0xFFFFF) - b);
+            c[i + 1] = sign * ((int32_t)(v >> 20) - b);
+        }
+        return;
+    }
     uint64_t acc = 0;
     unsigned nacc = 0;
     const uint32_t mask = (1u << bits) - 1;
