@@ -15,7 +15,9 @@
  * unsigned Montgomery reduction of 64-bit sums.
  *
  * Layout of the NTT. Layers with len >= 8 pair whole registers with one
- * broadcast twiddle. The last three layers (len 4, 2, 1) work on a pair of
+ * broadcast twiddle, three layers (len 128, 64, 32: eight registers at
+ * stride 32) or two (len 16, 8: the four registers of a 32-block) per pass
+ * over the polynomial, the inverse's scaling folded into its last pass. The last three layers (len 4, 2, 1) work on a pair of
  * registers A, B (16 coefficients) rearranged so that each butterfly pairs
  * a lane of X with the same lane of Y: 128-bit halves exchanged for len 4,
  * 64-bit pairs (unpack) for len 2, even/odd 32-bit elements (shuffle) for
@@ -77,6 +79,7 @@ AVX2_INLINE void gs_bfly(__m256i *x, __m256i *y, __m256i w, __m256i wp)
 
 #define LD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define ST(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
+#define BCAST(t, k) _mm256_set1_epi32((int)(t)[k])
 
 /* Twiddles of two 4-lane blocks: lanes 0-3 t[i], lanes 4-7 t[j]. */
 AVX2_INLINE __m256i two_halves(const uint32_t *t, unsigned i, unsigned j)
@@ -118,19 +121,40 @@ AVX2_INLINE __m256i four_spread(const uint32_t *t, unsigned base, __m256i idx)
 
 AVX2_FN void mldsa_ntt_avx2(uint32_t u[MLDSA_N])
 {
-    /* Layers len = 128 ... 8 use twiddles k = 1 ... 31, one per block. */
-    unsigned k = 1;
-    for (unsigned len = 128; len >= 8; len >>= 1) {
-        for (unsigned start = 0; start < MLDSA_N; start += 2 * len, k++) {
-            const __m256i w = _mm256_set1_epi32((int)mldsa_zetas[k]);
-            const __m256i wp = _mm256_set1_epi32((int)mldsa_zetas_shoup[k]);
-            for (unsigned j = start; j < start + len; j += 8) {
-                __m256i x = LD(u + j), y = LD(u + j + len);
-                ct_bfly(&x, &y, w, wp);
-                ST(u + j, x);
-                ST(u + j + len, y);
-            }
+    /* Layers len = 128, 64, 32 (twiddles k = 1, 2-3, 4-7) in registers:
+     * eight vectors v_i = u[j + 32i] hold every butterfly of the three
+     * layers for the coefficients j ... j+7 of each 32-block. */
+    for (unsigned j = 0; j < 32; j += 8) {
+        __m256i v[8];
+        for (unsigned i = 0; i < 8; i++)
+            v[i] = LD(u + j + 32 * i);
+        const __m256i w1 = BCAST(mldsa_zetas, 1), w1p = BCAST(mldsa_zetas_shoup, 1);
+        for (unsigned i = 0; i < 4; i++)
+            ct_bfly(&v[i], &v[i + 4], w1, w1p);
+        for (unsigned h = 0; h < 2; h++) {
+            const __m256i w = BCAST(mldsa_zetas, 2 + h), wp = BCAST(mldsa_zetas_shoup, 2 + h);
+            ct_bfly(&v[4 * h], &v[4 * h + 2], w, wp);
+            ct_bfly(&v[4 * h + 1], &v[4 * h + 3], w, wp);
         }
+        for (unsigned m = 0; m < 4; m++)
+            ct_bfly(&v[2 * m], &v[2 * m + 1], BCAST(mldsa_zetas, 4 + m),
+                    BCAST(mldsa_zetas_shoup, 4 + m));
+        for (unsigned i = 0; i < 8; i++)
+            ST(u + j + 32 * i, v[i]);
+    }
+    /* len 16 (k = 8 + b) and 8 (k = 16 + 2b, 17 + 2b) inside 32-block b. */
+    for (unsigned b = 0; b < 8; b++) {
+        uint32_t *p = u + 32 * b;
+        __m256i v0 = LD(p), v1 = LD(p + 8), v2 = LD(p + 16), v3 = LD(p + 24);
+        const __m256i w = BCAST(mldsa_zetas, 8 + b), wp = BCAST(mldsa_zetas_shoup, 8 + b);
+        ct_bfly(&v0, &v2, w, wp);
+        ct_bfly(&v1, &v3, w, wp);
+        ct_bfly(&v0, &v1, BCAST(mldsa_zetas, 16 + 2 * b), BCAST(mldsa_zetas_shoup, 16 + 2 * b));
+        ct_bfly(&v2, &v3, BCAST(mldsa_zetas, 17 + 2 * b), BCAST(mldsa_zetas_shoup, 17 + 2 * b));
+        ST(p, v0);
+        ST(p + 8, v1);
+        ST(p + 16, v2);
+        ST(p + 24, v3);
     }
     /* len 4 (k = 32 + block), 2 (k = 64 + block), 1 (k = 128 + block) on
      * 16 coefficients at a time: blocks 2m..2m+1, 4m..4m+3, 8m..8m+7. */
@@ -178,25 +202,44 @@ AVX2_FN void mldsa_invntt_avx2(uint32_t u[MLDSA_N], uint32_t f, uint32_t fp)
         ST(u + 16 * m, a);
         ST(u + 16 * m + 8, b);
     }
-    /* len 8 ... 128: k walks down from 31 (block 0 of len 8) to 1. */
-    unsigned k = 31;
-    for (unsigned len = 8; len <= 128; len <<= 1) {
-        for (unsigned start = 0; start < MLDSA_N; start += 2 * len, k--) {
-            const __m256i w = _mm256_set1_epi32((int)mldsa_zetas_inv[k]);
-            const __m256i wp = _mm256_set1_epi32((int)mldsa_zetas_inv_shoup[k]);
-            for (unsigned j = start; j < start + len; j += 8) {
-                __m256i x = LD(u + j), y = LD(u + j + len);
-                gs_bfly(&x, &y, w, wp);
-                ST(u + j, x);
-                ST(u + j + len, y);
-            }
-        }
+    /* len 8 (k = 31 - 2b, 30 - 2b) and 16 (k = 15 - b) inside 32-block b. */
+    for (unsigned b = 0; b < 8; b++) {
+        uint32_t *p = u + 32 * b;
+        __m256i v0 = LD(p), v1 = LD(p + 8), v2 = LD(p + 16), v3 = LD(p + 24);
+        gs_bfly(&v0, &v1, BCAST(mldsa_zetas_inv, 31 - 2 * b),
+                BCAST(mldsa_zetas_inv_shoup, 31 - 2 * b));
+        gs_bfly(&v2, &v3, BCAST(mldsa_zetas_inv, 30 - 2 * b),
+                BCAST(mldsa_zetas_inv_shoup, 30 - 2 * b));
+        const __m256i w = BCAST(mldsa_zetas_inv, 15 - b), wp = BCAST(mldsa_zetas_inv_shoup, 15 - b);
+        gs_bfly(&v0, &v2, w, wp);
+        gs_bfly(&v1, &v3, w, wp);
+        ST(p, v0);
+        ST(p + 8, v1);
+        ST(p + 16, v2);
+        ST(p + 24, v3);
     }
-    /* Scale by f and move [0, 2q) to [-q, q). */
+    /* len 32 (k = 7 - m), 64 (k = 3, 2), 128 (k = 1) and the scaling by f,
+     * moving [0, 2q) to [-q, q), on v_i = u[j + 32i] in registers. */
     const __m256i vf = _mm256_set1_epi32((int)f), vfp = _mm256_set1_epi32((int)fp);
     const __m256i q = _mm256_set1_epi32(MLDSA_Q);
-    for (unsigned j = 0; j < MLDSA_N; j += 8)
-        ST(u + j, _mm256_sub_epi32(mul_shoup(LD(u + j), vf, vfp), q));
+    for (unsigned j = 0; j < 32; j += 8) {
+        __m256i v[8];
+        for (unsigned i = 0; i < 8; i++)
+            v[i] = LD(u + j + 32 * i);
+        for (unsigned m = 0; m < 4; m++)
+            gs_bfly(&v[2 * m], &v[2 * m + 1], BCAST(mldsa_zetas_inv, 7 - m),
+                    BCAST(mldsa_zetas_inv_shoup, 7 - m));
+        for (unsigned h = 0; h < 2; h++) {
+            const __m256i w = BCAST(mldsa_zetas_inv, 3 - h), wp = BCAST(mldsa_zetas_inv_shoup, 3 - h);
+            gs_bfly(&v[4 * h], &v[4 * h + 2], w, wp);
+            gs_bfly(&v[4 * h + 1], &v[4 * h + 3], w, wp);
+        }
+        const __m256i w1 = BCAST(mldsa_zetas_inv, 1), w1p = BCAST(mldsa_zetas_inv_shoup, 1);
+        for (unsigned i = 0; i < 4; i++)
+            gs_bfly(&v[i], &v[i + 4], w1, w1p);
+        for (unsigned i = 0; i < 8; i++)
+            ST(u + j + 32 * i, _mm256_sub_epi32(mul_shoup(v[i], vf, vfp), q));
+    }
 }
 
 /* Montgomery reduction (poly.h's mldsa_montgomery_reduce_u) of the 64-bit
