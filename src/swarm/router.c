@@ -256,6 +256,8 @@ void swarm_router_free(swarm_router *r)
     free(r->replay_sig);
     json_decref(r->replay_pcrs);
     json_decref(r->challenge);
+    json_decref(r->next);
+    r->next = NULL;
     r->list = NULL;
     r->offs = NULL;
     r->replay_quote = r->replay_sig = NULL;

@@ -73,6 +73,8 @@ typedef struct swarm_router {
     int phase;             /* enum in main.c */
     char nonce[80];
     json_t *challenge;     /* the current challenge reply */
+    json_t *next;          /* the next challenge the last reply carried (docs/NMS.md), or NULL */
+    int round_next;        /* this round's evidence answers such a next challenge */
     json_t *sent;          /* the evidence in flight (kept for a later replay) */
     char enrolment[80];
     double round_start, evidence_start, next_due, last_good;
