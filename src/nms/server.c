@@ -59,7 +59,7 @@
 /* Group commit of attestations (docs/SCALE.md): a batch is written when it holds
  * BATCH_MAX of them or BATCH_WAIT_US after its first one, whichever comes first. */
 #define BATCH_MAX 128
-#define BATCH_WAIT_US 2000
+#define BATCH_WAIT_US 5000
 
 /* An attestation verified and waiting for its batch's commit; the request is answered
  * after it (evhttp keeps a request whose connection closed meanwhile until the reply,
@@ -1542,8 +1542,10 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     }
     /* Challenges are answered here (workers: by the lease holder), so their nonces need
      * no database row; the verifier states written here are remembered, and the
-     * attestation's compare-and-set refuses a stale copy (docs/SCALE.md). */
-    if (qtpm_store_nonces_in_memory(n.st) || qtpm_store_cache_verifier(n.st)) {
+     * attestation's compare-and-set refuses a stale copy; the digest lists are kept
+     * until a change is announced (docs/SCALE.md). */
+    if (qtpm_store_nonces_in_memory(n.st) || qtpm_store_cache_verifier(n.st) ||
+        qtpm_store_cache_digestlists(n.st)) {
         qtpm_store_close(n.st);
         return 1;
     }

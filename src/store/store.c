@@ -30,6 +30,11 @@
 #include "vcache.h"
 #include "store_priv.h"
 
+/* qtpm_store_cache_digestlists (see qtpm_store_digestlist_each): the channel on which
+ * digest-list changes are announced, and the longest a copy is used. */
+#define DL_CHANNEL "qtpm_digestlists"
+#define DL_MAX_AGE_MS 1000
+
 struct qtpm_store {
     const qtpm_db_ops *ops;
     qtpm_db *db;
@@ -42,8 +47,32 @@ struct qtpm_store {
     } fence; /* qtpm_store_fence: the lease an attestation write must still hold */
     qtpm_nonces *nonces; /* qtpm_store_nonces_in_memory: challenges issued by this process */
     qtpm_vcache *vc;     /* qtpm_store_cache_verifier: verifier states and AKs known here */
+    struct {
+        int on, valid;
+        int64_t read_ms; /* when the copy was read */
+        size_t n;
+        char **vendor;
+        uint8_t **body;
+        size_t *len;
+    } dl; /* qtpm_store_cache_digestlists: the active digest lists (below) */
     char err[256];
 };
+
+static void dl_drop(qtpm_store *st)
+{
+    for (size_t i = 0; i < st->dl.n; i++) {
+        free(st->dl.vendor[i]);
+        free(st->dl.body[i]);
+    }
+    free(st->dl.vendor);
+    free(st->dl.body);
+    free(st->dl.len);
+    st->dl.vendor = NULL;
+    st->dl.body = NULL;
+    st->dl.len = NULL;
+    st->dl.n = 0;
+    st->dl.valid = 0;
+}
 
 /* Migration 1: the whole schema of docs/NMS.md's data model. */
 static const char *const migrations[] = {
@@ -395,6 +424,7 @@ void qtpm_store_close(qtpm_store *st)
         st->ops->close(st->db);
     qtpm_nonces_free(st->nonces);
     qtpm_vcache_free(st->vc);
+    dl_drop(st);
     free(st);
 }
 
@@ -1034,27 +1064,100 @@ int qtpm_store_digestlist_add(qtpm_store *st, const char *vendor, const char *im
                  (unsigned long long)version);
         rc = qtpm_store_event_add(st, NULL, "digestlist", detail, NULL);
     }
+    /* Processes that keep the lists in memory re-read them (at the commit). */
+    if (!rc && st->ops->announce)
+        rc = st->ops->announce(st->db, DL_CHANNEL);
+    dl_drop(st);
     if (!rc)
         return qtpm_store_commit(st);
     qtpm_store_rollback(st);
     return rc;
 }
 
+/* The digest lists in memory (qtpm_store_cache_digestlists, docs/SCALE.md): every
+ * evidence needs all active lists, and reading them was a query per attestation with the
+ * lists' bodies in its result. A list changes only through qtpm_store_digestlist_add,
+ * which drops this process's copy and announces the change to the other processes on the
+ * database (PostgreSQL NOTIFY, delivered at its commit); a copy is used while nothing
+ * was heard (db.h heard(): no round trip) and for at most DL_MAX_AGE_MS, so a change
+ * made some other way (SQL by hand) counts within that. Where the back end cannot
+ * announce (SQLite), the lists are read every time. */
+int qtpm_store_cache_digestlists(qtpm_store *st)
+{
+    if (!st->ops->watch || !st->ops->heard || !st->ops->announce)
+        return QTPM_STORE_OK; /* not here: read every time */
+    if (st->ops->watch(st->db, DL_CHANNEL))
+        return QTPM_STORE_ERROR;
+    st->dl.on = 1;
+    dl_drop(st);
+    return QTPM_STORE_OK;
+}
+
+static int dl_keep(qtpm_store *st, const char *vendor, const uint8_t *b, size_t n)
+{
+    size_t k = st->dl.n;
+    char **v = realloc(st->dl.vendor, (k + 1) * sizeof *v);
+    if (v)
+        st->dl.vendor = v;
+    uint8_t **bo = v ? realloc(st->dl.body, (k + 1) * sizeof *bo) : NULL;
+    if (bo)
+        st->dl.body = bo;
+    size_t *l = bo ? realloc(st->dl.len, (k + 1) * sizeof *l) : NULL;
+    if (l)
+        st->dl.len = l;
+    char *vc = l ? strdup(vendor) : NULL;
+    uint8_t *bc = vc ? malloc(n ? n : 1) : NULL;
+    if (!bc) {
+        free(vc);
+        return -1;
+    }
+    if (n)
+        memcpy(bc, b, n);
+    st->dl.vendor[k] = vc;
+    st->dl.body[k] = bc;
+    st->dl.len[k] = n;
+    st->dl.n = k + 1;
+    return 0;
+}
+
 int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
 {
+    int64_t now = st->dl.on ? qtpm_store_now_ms() : 0;
+    if (st->dl.on) {
+        if (st->ops->heard(st->db) || now - st->dl.read_ms >= DL_MAX_AGE_MS || now < st->dl.read_ms)
+            dl_drop(st);
+        if (st->dl.valid) {
+            for (size_t i = 0; i < st->dl.n; i++)
+                if (cb(ctx, st->dl.vendor[i], st->dl.body[i], st->dl.len[i]))
+                    break;
+            return QTPM_STORE_OK;
+        }
+    }
     qtpm_db_stmt *s;
     int rc = prep(st, &s, "SELECT vendor, body FROM digestlists WHERE active = 1 ORDER BY id",
                   "");
     if (rc)
         return rc;
+    int keep = st->dl.on, stopped = 0;
     while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
         size_t n;
         const uint8_t *b = st->ops->column_blob(s, 1, &n);
         const char *vendor = st->ops->column_text(s, 0);
-        if (cb(ctx, vendor ? vendor : "", b, n))
-            break;
+        if (keep && dl_keep(st, vendor ? vendor : "", b, n))
+            keep = 0;
+        if (!stopped && cb(ctx, vendor ? vendor : "", b, n)) {
+            stopped = 1;
+            if (!keep)
+                break;
+        }
     }
     done(st, s);
+    if (keep && rc == QTPM_DB_DONE) {
+        st->dl.valid = 1;
+        st->dl.read_ms = now;
+    } else {
+        dl_drop(st);
+    }
     return rc < 0 ? rc : QTPM_STORE_OK;
 }
 

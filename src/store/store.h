@@ -116,6 +116,11 @@ int qtpm_store_nonces_in_memory(qtpm_store *st);
  * from the copy. Only safe for writers that compare-and-set (qtpm_store_attestations
  * with cas), which a stale copy then makes refuse. For qtpm-nms serve. */
 int qtpm_store_cache_verifier(qtpm_store *st);
+/* From now on the active digest lists are kept in memory where the back end announces
+ * their changes between processes (PostgreSQL LISTEN/NOTIFY; SQLite: a no-op, they are
+ * read every time): qtpm_store_digestlist_each answers from the copy until a change is
+ * heard, and re-reads at least every second. For qtpm-nms serve. */
+int qtpm_store_cache_digestlists(qtpm_store *st);
 /* Forgets every copy (a worker whose leases may have lapsed: what others wrote since). */
 void qtpm_store_cache_forget_all(qtpm_store *st);
 
