@@ -195,8 +195,8 @@ int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdi
                            const char *reasons_json, const char *state_json, int rebooted);
 
 /* Many attestations in one transaction with few statements (group commit, docs/SCALE.md):
- * one query for the routers' states, an UPDATE each, multi-row INSERTs of the verdicts
- * and events. Each gets rc: 0 written, NOTFOUND (no such router) or CONFLICT (worker set
+ * one query for the routers' states, a multi-row UPDATE of their rows, multi-row INSERTs
+ * of the verdicts and events (each 16 attestations a statement). Each gets rc: 0 written, NOTFOUND (no such router) or CONFLICT (worker set
  * and the lease no longer its own at epoch; or cas set and the state not expect_state any
  * more) with nothing of it written; was_offline says
  * whether the router was "offline" before. Returns 0 (the others' outcome is in rc) or
