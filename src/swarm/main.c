@@ -380,15 +380,13 @@ static void on_evidence(swarm_router *r, int status, json_t *rep)
          * another verifier worker, which never issued it): the round falls back to
          * /challenge, as the agent does. */
         w->fallbacks++;
-        json_decref(r->sent);
-        r->sent = NULL;
+        swarm_sent_forget(r);
         send_challenge(r);
         return;
     }
     if (status != 200 || !v) {
         count_error(w, r, status, "/evidence", rep);
-        json_decref(r->sent);
-        r->sent = NULL;
+        swarm_sent_forget(r);
         return;
     }
     int k = !strcmp(v, "good") ? 0 : !strcmp(v, "unknown") ? 1 : !strcmp(v, "bad") ? 2 : 3;
@@ -408,17 +406,17 @@ static void on_evidence(swarm_router *r, int status, json_t *rep)
     r->last_good = now; /* a fresh verdict, whatever it says */
     if (k != 0 && r->fault && r->fault_at && now >= r->fault_at && !r->fault_seen)
         r->fault_seen = now;
-    if (k == 0 && !r->tampered && r->sent) {
+    if (k == 0 && !r->tampered && r->sent_quote) {
         /* what a replaying router will send again */
         free(r->replay_quote);
         free(r->replay_sig);
-        json_decref(r->replay_pcrs);
-        r->replay_quote = strdup(json_string_value(json_object_get(r->sent, "quote")));
-        r->replay_sig = strdup(json_string_value(json_object_get(r->sent, "signature")));
-        r->replay_pcrs = json_incref(json_object_get(r->sent, "pcr_values"));
+        free(r->replay_pcrs);
+        r->replay_quote = r->sent_quote;
+        r->replay_sig = r->sent_sig;
+        r->replay_pcrs = r->sent_pcrs;
+        r->sent_quote = r->sent_sig = r->sent_pcrs = NULL;
     }
-    json_decref(r->sent);
-    r->sent = NULL;
+    swarm_sent_forget(r);
 }
 
 /* The evidence for the challenge in r->challenge (the reply to /challenge, or the next
@@ -428,20 +426,17 @@ static void send_evidence(swarm_router *r)
     worker *w = (worker *)r->th;
     char err[256], path[160];
     int replay = r->fault == FAULT_REPLAY && r->tampered;
-    json_t *body = swarm_evidence_body(r, replay, err, sizeof err);
+    char *body = swarm_evidence_text(r, replay, !opt.two_step, err, sizeof err);
     if (!body) {
         r->phase = PH_READY;
         w->other_errors++;
         snprintf(w->last_error, sizeof w->last_error, "%s: %s", r->hostname, err);
         return;
     }
-    r->sent = json_incref(body);
-    if (!opt.two_step)
-        json_object_set_new(body, "next_challenge", json_true());
     snprintf(path, sizeof path, "/api/v1/routers/%s/evidence", r->id);
     r->phase = PH_EVIDENCE;
     r->evidence_start = swarm_now();
-    if (swarm_post(r, path, body, on_evidence) != 0) {
+    if (swarm_post_text(r, path, body, on_evidence) != 0) {
         r->phase = PH_READY;
         count_error(w, r, 0, "/evidence", NULL);
     }
@@ -1060,7 +1055,6 @@ int main(int argc, char **argv)
             if (r->timer)
                 event_free(r->timer);
             swarm_router_disconnect(r);
-            json_decref(r->sent);
             swarm_router_free(r);
         }
         if (ws[t].monitor)
