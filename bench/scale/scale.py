@@ -337,8 +337,9 @@ def main():
                "--bad", str(a.bad), "--offline", str(a.offline), "--replay", str(a.replay),
                "--grow", str(a.grow), "--enrol-concurrency", str(a.enrol_concurrency),
                "--operator-cert", f"{nmsdir}/operator.crt",
-               "--operator-key", f"{nmsdir}/operator.key", "--json", out_json,
-               "--two-step", "1" if a.two_step else "0"]
+               "--operator-key", f"{nmsdir}/operator.key", "--json", out_json]
+        if a.two_step:
+            cmd += ["--two-step", "1"]  # (a swarm older than the option knows only this flow)
         t0 = time.time()
         sw = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         procs.append(sw)
