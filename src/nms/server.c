@@ -36,6 +36,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -1259,6 +1260,18 @@ static int match(const struct route *rt, const char *path, char id[64])
  * remembers it, so later requests cost no system call). */
 static int gate_index = -1;
 
+/* Loop priorities (docs/SCALE.md "Replies under load"): libevent runs every callback
+ * that one epoll_wait made ready before it writes anything, and a reply is only queued
+ * until the socket's write event runs. Under load one wait returns thousands of
+ * connections with a request each, and the replies of the batches committed meanwhile
+ * waited for all of them (a loop turn of up to a second, every router idle meanwhile).
+ * So the write event of each router connection runs at priority 0, everything else at
+ * 1, and the loop looks for new events after every LOOP_MAX_CALLBACKS callbacks of
+ * priority 1 (event_config_set_max_dispatch_interval): a committed batch's replies go
+ * out within that many requests. */
+#define LOOP_PRIORITIES 2
+#define LOOP_MAX_CALLBACKS 32
+
 static void set_nodelay(struct evhttp_request *r)
 {
     struct evhttp_connection *c = evhttp_request_get_connection(r);
@@ -1271,6 +1284,11 @@ static void set_nodelay(struct evhttp_request *r)
     int one = 1;
     if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0 && g)
         g->nodelay = 1;
+    /* The write event as it is after the handshake (bufferevent_openssl re-assigns its
+     * events then, at the default priority): writes first. It is not active while a
+     * request is being read; if it were, it would simply keep the default. */
+    if (bev)
+        (void)event_priority_set(&bev->ev_write, 0);
 }
 
 static void on_request(struct evhttp_request *r, void *arg)
@@ -1564,7 +1582,16 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
-    n.base = event_base_new();
+    struct event_config *cfg = event_config_new();
+    if (cfg)
+        (void)event_config_set_max_dispatch_interval(cfg, NULL, LOOP_MAX_CALLBACKS, 1);
+    n.base = cfg ? event_base_new_with_config(cfg) : NULL;
+    if (cfg)
+        event_config_free(cfg);
+    if (n.base && event_base_priority_init(n.base, LOOP_PRIORITIES)) {
+        event_base_free(n.base);
+        n.base = NULL;
+    }
     http = n.base ? evhttp_new(n.base) : NULL;
     if (!http)
         goto out;
