@@ -233,6 +233,9 @@ def main():
     ap.add_argument("--pg-sync", choices=("on", "off"), default="on",
                     help="PostgreSQL synchronous_commit (off: commits return before the WAL "
                          "flush; a crash may lose the last ~0.6 s, never corrupts)")
+    ap.add_argument("--two-step", action="store_true",
+                    help="the swarm asks POST /challenge every round (the flow before the "
+                         "evidence reply carried the next challenge)")
     ap.add_argument("--json")
     ap.add_argument("--keep")
     a = ap.parse_args()
@@ -335,6 +338,8 @@ def main():
                "--grow", str(a.grow), "--enrol-concurrency", str(a.enrol_concurrency),
                "--operator-cert", f"{nmsdir}/operator.crt",
                "--operator-key", f"{nmsdir}/operator.key", "--json", out_json]
+        if a.two_step:
+            cmd += ["--two-step", "1"]  # (a swarm older than the option knows only this flow)
         t0 = time.time()
         sw = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         procs.append(sw)

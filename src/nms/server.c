@@ -36,6 +36,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -59,7 +60,7 @@
 /* Group commit of attestations (docs/SCALE.md): a batch is written when it holds
  * BATCH_MAX of them or BATCH_WAIT_US after its first one, whichever comes first. */
 #define BATCH_MAX 128
-#define BATCH_WAIT_US 2000
+#define BATCH_WAIT_US 5000
 
 /* An attestation verified and waiting for its batch's commit; the request is answered
  * after it (evhttp keeps a request whose connection closed meanwhile until the reply,
@@ -69,6 +70,7 @@ struct held_att {
     qtpm_ras_pending *p;
     int64_t epoch, received_ms;
     double seconds; /* the verification's */
+    int want_next;  /* the evidence asked for its next challenge in the reply */
 };
 
 enum role { ROLE_ANON = 1, ROLE_ROUTER = 2, ROLE_READONLY = 4, ROLE_OPERATOR = 8 };
@@ -436,6 +438,102 @@ static void h_metrics(struct req *q, const char *id)
     evhttp_send_reply(q->r, 200, NULL, NULL);
 }
 
+/* Lower-case hex of b[0, n) into out (2n + 1 bytes). */
+static void hex_encode(const unsigned char *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* A challenge for router id whose verifier state is vs (docs/NMS.md "Explicit
+ * attestation"): a fresh nonce, single use, issued for lifetime seconds and held in
+ * this process's memory, the PCR selection, and where the router's list is to be sent
+ * from. 0 with *out, or the HTTP status of the failure with *code and *msg. */
+static int make_challenge(struct nms *n, const char *id, const qtpm_verifier_state *vs,
+                          int64_t lifetime, json_t **out, const char **code, const char **msg)
+{
+    unsigned char nonce[32];
+    char hex[65];
+    *out = NULL;
+    if (RAND_bytes(nonce, sizeof nonce) != 1) {
+        *code = "internal";
+        *msg = "cannot make a nonce";
+        return 500;
+    }
+    hex_encode(nonce, sizeof nonce, hex);
+    int64_t expires = (int64_t)time(NULL) + lifetime;
+    if (qtpm_store_nonce_put(n->st, id, hex, expires)) {
+        *code = "store";
+        *msg = qtpm_store_errmsg(n->st);
+        return 500;
+    }
+    json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
+                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index",
+                          (json_int_t)vs->next_index, "expires", (json_int_t)expires);
+    /* Where the verified prefix ends: the boot of the last verified quote and the
+     * SHA-256 PCR 10 the prefix replays to. An agent whose TPM has since restarted
+     * (another resetCount, or another restartCount and a list that no longer
+     * begins with that prefix) sends its list from entry 0 instead. */
+    if (j && vs->have_boot) {
+        char p10[65];
+        hex_encode(vs->pcr10_sha256, 32, p10);
+        json_object_set_new(j, "verified",
+                            json_pack("{s:I,s:I,s:s}", "reset_count",
+                                      (json_int_t)vs->reset_count, "restart_count",
+                                      (json_int_t)vs->restart_count, "pcr10_sha256", p10));
+    }
+    if (!j) {
+        *code = "internal";
+        *msg = "out of memory";
+        return 500;
+    }
+    *out = j;
+    return 0;
+}
+
+/* The verifier state of router id (one query, or none when this process holds it):
+ * 0, 404 when there is no such router, 500 on a store error. */
+static int router_state(struct nms *n, const char *id, qtpm_verifier_state *vs)
+{
+    char *vj = NULL;
+    qtpm_verifier_state_init(vs);
+    int rc = qtpm_store_router_verifier_state(n->st, id, &vj);
+    if (rc)
+        return rc == QTPM_STORE_NOTFOUND ? 404 : 500;
+    if (vj && qtpm_verifier_state_from_json(vj, vs) != QTPM_ATTEST_OK)
+        qtpm_verifier_state_init(vs);
+    free(vj);
+    return 0;
+}
+
+/* One round trip per attestation (docs/NMS.md "The next challenge"): the reply to an
+ * evidence or an activation that asked for it ("next_challenge": true) carries the
+ * router's next challenge, issued like one of POST /challenge but valid for
+ * max(60 s, 2 periods), so that a router attesting once a period can use it for its
+ * next round. Without it (any failure here, which only costs the router a
+ * /challenge) the reply is as before. */
+static void attach_next(struct nms *n, const char *id, json_t *reply)
+{
+    qtpm_verifier_state vs;
+    json_t *ch = NULL;
+    const char *code, *msg;
+    int64_t life = 2 * (int64_t)n->period > NONCE_LIFETIME ? 2 * (int64_t)n->period
+                                                           : NONCE_LIFETIME;
+    if (!reply || router_state(n, id, &vs) || make_challenge(n, id, &vs, life, &ch, &code, &msg))
+        return;
+    if (json_object_set_new(reply, "next_challenge", ch))
+        json_decref(ch);
+}
+
+static int wants_next(const json_t *body)
+{
+    return json_is_true(json_object_get(body, "next_challenge"));
+}
+
 static void h_challenge(struct req *q, const char *id)
 {
     if (q->role == ROLE_ROUTER && strcmp(q->cert_cn, id) != 0) {
@@ -450,10 +548,8 @@ static void h_challenge(struct req *q, const char *id)
      * enrolment), so the agent sends only the entries after it. One query: the router's
      * verifier state, NOTFOUND when there is no such router. */
     qtpm_verifier_state vs;
-    qtpm_verifier_state_init(&vs);
-    char *vj = NULL;
-    int rc = qtpm_store_router_verifier_state(q->nms->st, id, &vj);
-    if (rc == QTPM_STORE_NOTFOUND) {
+    int rc = router_state(q->nms, id, &vs);
+    if (rc == 404) {
         send_error(q, 404, "not-found", "no such router");
         return;
     }
@@ -461,37 +557,12 @@ static void h_challenge(struct req *q, const char *id)
         send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
         return;
     }
-    if (vj && qtpm_verifier_state_from_json(vj, &vs) != QTPM_ATTEST_OK)
-        qtpm_verifier_state_init(&vs);
-    free(vj);
-    unsigned char nonce[32];
-    char hex[65];
-    if (RAND_bytes(nonce, sizeof nonce) != 1) {
-        send_error(q, 500, "internal", "cannot make a nonce");
+    json_t *j = NULL;
+    const char *code, *msg;
+    rc = make_challenge(q->nms, id, &vs, NONCE_LIFETIME, &j, &code, &msg);
+    if (rc) {
+        send_error(q, rc, code, msg);
         return;
-    }
-    for (size_t i = 0; i < sizeof nonce; i++)
-        snprintf(hex + 2 * i, 3, "%02x", nonce[i]);
-    int64_t expires = (int64_t)time(NULL) + NONCE_LIFETIME;
-    if (qtpm_store_nonce_put(q->nms->st, id, hex, expires)) {
-        send_error(q, 500, "store", qtpm_store_errmsg(q->nms->st));
-        return;
-    }
-    json_t *j = json_pack("{s:s,s:{s:[iiiiiiiii]},s:I,s:I}", "nonce", hex, "pcr_selection",
-                          "sha256", 0, 1, 2, 3, 4, 5, 6, 7, 10, "from_index",
-                          (json_int_t)vs.next_index, "expires", (json_int_t)expires);
-    /* Where the verified prefix ends: the boot of the last verified quote and the
-     * SHA-256 PCR 10 the prefix replays to. An agent whose TPM has since restarted
-     * (another resetCount, or another restartCount and a list that no longer
-     * begins with that prefix) sends its list from entry 0 instead. */
-    if (j && vs.have_boot) {
-        char p10[65];
-        for (size_t i = 0; i < 32; i++)
-            snprintf(p10 + 2 * i, 3, "%02x", vs.pcr10_sha256[i]);
-        json_object_set_new(j, "verified",
-                            json_pack("{s:I,s:I,s:s}", "reset_count",
-                                      (json_int_t)vs.reset_count, "restart_count",
-                                      (json_int_t)vs.restart_count, "pcr10_sha256", p10));
     }
     send_json(q->r, 200, j);
     json_decref(j);
@@ -582,6 +653,11 @@ static void h_activate(struct req *q, const char *id)
     qtpm_ras_result res = {0};
     qtpm_ras_activate(q->nms->st, q->nms->privacy_ca, q->nms->privacy_key, q->nms->policy_key,
                       id, q->body, &res);
+    /* The first challenge with the activation, when asked for. Not by a verifier
+     * worker: any worker activates, but only the lease holder takes the evidence. */
+    const char *router = res.body ? json_string_value(json_object_get(res.body, "router")) : NULL;
+    if (res.status == 200 && router && !q->nms->wk && wants_next(q->body))
+        attach_next(q->nms, router, res.body);
     send_result(q, &res);
 }
 
@@ -751,6 +827,8 @@ static void batch_flush(struct nms *n)
         qtpm_ras_evidence_finish(n->st, h->p, fatal ? fatal : rcs[i], &res);
         if (n->wk && res.status == 409)
             qtpm_nms_workers_lease_lost(n->wk);
+        if (res.status == 200 && h->want_next)
+            attach_next(n, id, res.body); /* after the write: from the state it left */
         const char *v = res.body ? json_string_value(json_object_get(res.body, "verdict")) : NULL;
         if (v)
             snprintf(verdict, sizeof verdict, "%s", v);
@@ -800,8 +878,12 @@ static void h_evidence(struct req *q, const char *id)
         qtpm_nms_routing_attested_router(n->rt, id, NULL, seconds, received_ms);
         return;
     }
-    n->batch[n->batched++] = (struct held_att){
-        .r = q->r, .p = p, .epoch = epoch, .received_ms = received_ms, .seconds = seconds};
+    n->batch[n->batched++] = (struct held_att){.r = q->r,
+                                               .p = p,
+                                               .epoch = epoch,
+                                               .received_ms = received_ms,
+                                               .seconds = seconds,
+                                               .want_next = wants_next(q->body)};
     if (n->batched == BATCH_MAX || !n->batch_timer) {
         batch_flush(n);
     } else if (n->batched == 1) {
@@ -923,6 +1005,7 @@ struct gate {
     size_t passed;   /* bytes at the front of the input already let through */
     struct evbuffer *held; /* an incomplete head, kept from evhttp until it is whole */
     int busy;
+    int nodelay; /* TCP_NODELAY is set on the socket (once per connection) */
 };
 
 /* The end of the head (after its empty line) in buf[0, n), or 0 when not there yet. */
@@ -1173,15 +1256,39 @@ static int match(const struct route *rt, const char *path, char id[64])
 
 /* Replies go out as several TLS records (headers, body); with Nagle's algorithm and the
  * client's delayed ACK each keep-alive request then waits ~40 ms (RFC 896, RFC 1122
- * §4.2.3.2). The socket is set TCP_NODELAY on its first request. */
+ * §4.2.3.2). The socket is set TCP_NODELAY on its first request (the connection's gate
+ * remembers it, so later requests cost no system call). */
+static int gate_index = -1;
+
+/* Loop priorities (docs/SCALE.md "Replies under load"): libevent runs every callback
+ * that one epoll_wait made ready before it writes anything, and a reply is only queued
+ * until the socket's write event runs. Under load one wait returns thousands of
+ * connections with a request each, and the replies of the batches committed meanwhile
+ * waited for all of them (a loop turn of up to a second, every router idle meanwhile).
+ * So the write event of each router connection runs at priority 0, everything else at
+ * 1, and the loop looks for new events after every LOOP_MAX_CALLBACKS callbacks of
+ * priority 1 (event_config_set_max_dispatch_interval): a committed batch's replies go
+ * out within that many requests. */
+#define LOOP_PRIORITIES 2
+#define LOOP_MAX_CALLBACKS 32
+
 static void set_nodelay(struct evhttp_request *r)
 {
     struct evhttp_connection *c = evhttp_request_get_connection(r);
     struct bufferevent *bev = c ? evhttp_connection_get_bufferevent(c) : NULL;
+    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    struct gate *g = ssl && gate_index >= 0 ? SSL_get_ex_data(ssl, gate_index) : NULL;
+    if (g && g->nodelay)
+        return;
     evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
     int one = 1;
-    if (fd >= 0)
-        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0 && g)
+        g->nodelay = 1;
+    /* The write event as it is after the handshake (bufferevent_openssl re-assigns its
+     * events then, at the default priority): writes first. It is not active while a
+     * request is being read; if it were, it would simply keep the default. */
+    if (bev)
+        (void)event_priority_set(&bev->ev_write, 0);
 }
 
 static void on_request(struct evhttp_request *r, void *arg)
@@ -1267,8 +1374,8 @@ static void on_request(struct evhttp_request *r, void *arg)
 
 /* ---- TLS ---- */
 
-/* The gate lives as long as the connection's SSL object (ex_data, freed with it). */
-static int gate_index = -1;
+/* The gate lives as long as the connection's SSL object (ex_data, freed with it;
+ * gate_index is declared above set_nodelay). */
 
 static void gate_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
                          void *argp)
@@ -1453,8 +1560,10 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     }
     /* Challenges are answered here (workers: by the lease holder), so their nonces need
      * no database row; the verifier states written here are remembered, and the
-     * attestation's compare-and-set refuses a stale copy (docs/SCALE.md). */
-    if (qtpm_store_nonces_in_memory(n.st) || qtpm_store_cache_verifier(n.st)) {
+     * attestation's compare-and-set refuses a stale copy; the digest lists are kept
+     * until a change is announced (docs/SCALE.md). */
+    if (qtpm_store_nonces_in_memory(n.st) || qtpm_store_cache_verifier(n.st) ||
+        qtpm_store_cache_digestlists(n.st)) {
         qtpm_store_close(n.st);
         return 1;
     }
@@ -1473,7 +1582,16 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
-    n.base = event_base_new();
+    struct event_config *cfg = event_config_new();
+    if (cfg)
+        (void)event_config_set_max_dispatch_interval(cfg, NULL, LOOP_MAX_CALLBACKS, 1);
+    n.base = cfg ? event_base_new_with_config(cfg) : NULL;
+    if (cfg)
+        event_config_free(cfg);
+    if (n.base && event_base_priority_init(n.base, LOOP_PRIORITIES)) {
+        event_base_free(n.base);
+        n.base = NULL;
+    }
     http = n.base ? evhttp_new(n.base) : NULL;
     if (!http)
         goto out;

@@ -84,6 +84,17 @@ typedef struct {
     /* Rows changed by the statement (INSERT, UPDATE, DELETE) once it is done. */
     int64_t (*changes)(qtpm_db_stmt *s);
     void (*finalize)(qtpm_db_stmt *s);
+
+    /* Optional (NULL where the back end cannot): announcements between the connections
+     * of one database, for what a process keeps in memory (the digest lists, store.c).
+     * watch() subscribes this connection to channel; announce(), inside a write
+     * transaction, tells every subscriber when it commits; heard() is 1 when an
+     * announcement came since its last call — or when the connection was re-opened,
+     * which may have missed some — and 0 otherwise, without a round trip to the server
+     * (PostgreSQL LISTEN/NOTIFY, RFC-less: its protocol's NotificationResponse). */
+    int (*watch)(qtpm_db *db, const char *channel);
+    int (*announce)(qtpm_db *db, const char *channel);
+    int (*heard)(qtpm_db *db);
 } qtpm_db_ops;
 
 extern const qtpm_db_ops qtpm_db_sqlite;

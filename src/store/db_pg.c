@@ -77,6 +77,8 @@ struct qtpm_db {
     int suspect; /* the last failure looked like a lost or terminated connection */
     int idle_ms; /* idle_in_transaction_session_timeout, 0: none (pg_idle_limit) */
     int stale;   /* a prepared slot was dropped: deallocate all when next idle */
+    char channel[64]; /* pg_watch: LISTENed to (again after every reset), "" none */
+    int reset_heard;  /* a reset since the last pg_heard: announcements may be lost */
     char *err;
     size_t errlen;
 };
@@ -156,6 +158,7 @@ static void revive(qtpm_db *db)
     db->suspect = 0;
     prep_clear(db, 0);
     PQreset(db->c);
+    db->reset_heard = 1;
     if (PQstatus(db->c) == CONNECTION_OK)
         session_setup(db);
     else
@@ -187,7 +190,68 @@ static int session_setup(qtpm_db *db)
     if (raw_exec(db, "SET client_encoding = 'UTF8'; SET lock_timeout = '5s';"
                      "SET client_min_messages = warning"))
         return QTPM_STORE_ERROR;
+    if (db->channel[0]) {
+        char listen[96];
+        snprintf(listen, sizeof listen, "LISTEN %s", db->channel);
+        if (raw_exec(db, listen))
+            return QTPM_STORE_ERROR;
+    }
     return db->idle_ms ? raw_exec(db, idle) : QTPM_STORE_OK;
+}
+
+/* Channel names are ours (store.c): identifiers of lower-case letters and '_' only, so
+ * they go into LISTEN and NOTIFY as they are. */
+static int channel_ok(const char *c)
+{
+    size_t n = strlen(c);
+    if (n == 0 || n >= 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((c[i] >= 'a' && c[i] <= 'z') || c[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static int pg_watch(qtpm_db *db, const char *channel)
+{
+    if (!channel_ok(channel)) {
+        set_err(db, "watch", "bad channel name");
+        return QTPM_STORE_ERROR;
+    }
+    char listen[96];
+    snprintf(listen, sizeof listen, "LISTEN %s", channel);
+    int rc = pg_exec(db, listen);
+    if (rc == QTPM_STORE_OK)
+        snprintf(db->channel, sizeof db->channel, "%s", channel);
+    return rc;
+}
+
+static int pg_announce(qtpm_db *db, const char *channel)
+{
+    if (!channel_ok(channel)) {
+        set_err(db, "announce", "bad channel name");
+        return QTPM_STORE_ERROR;
+    }
+    char notify[96];
+    snprintf(notify, sizeof notify, "NOTIFY %s", channel); /* sent at the commit */
+    return raw_exec(db, notify);
+}
+
+/* What the socket already holds is read without waiting (libpq's socket is non-blocking
+ * for PQconsumeInput); notifications that came with earlier results are queued too. */
+static int pg_heard(qtpm_db *db)
+{
+    int heard = db->reset_heard;
+    db->reset_heard = 0;
+    if (PQstatus(db->c) != CONNECTION_OK)
+        return 1;
+    if (!PQconsumeInput(db->c))
+        heard = 1; /* the connection broke: the next statement revives it */
+    for (PGnotify *n; (n = PQnotifies(db->c)) != NULL;) {
+        heard = 1;
+        PQfreemem(n);
+    }
+    return heard;
 }
 
 /* A verifier worker that is paused (SIGSTOP, a frozen VM) inside a transaction would
@@ -552,4 +616,7 @@ const qtpm_db_ops qtpm_db_pg = {
     .column_blob = pg_column_blob,
     .changes = pg_changes,
     .finalize = pg_finalize,
+    .watch = pg_watch,
+    .announce = pg_announce,
+    .heard = pg_heard,
 };

@@ -11,7 +11,9 @@
  *
  * The table maps a router id to its two most recent nonces with their expiry (an agent
  * has at most one challenge outstanding per purpose — evidence or TLS-key
- * certification — so two cover both; a third challenge evicts the oldest). Taking a
+ * certification — so two cover both; a third challenge evicts the oldest, and a slot
+ * emptied by a take is refilled first, so a router's outstanding next challenge (the
+ * evidence reply's, docs/NMS.md) does not push out its TLS-key one). Taking a
  * nonce clears its slot, so it is single use exactly as the database row was; an
  * expired one is never accepted. Open addressing with linear probing over FNV-1a of the
  * router id, entries are never removed (a router keeps its slot; a table full of
@@ -127,7 +129,8 @@ int qtpm_nonces_put(qtpm_nonces *t, const char *router, const char *hex, int64_t
     for (int k = 0; k < 2; k++)
         if (e->n[k].expires && same(e->n[k].hex, hex))
             return QTPM_NONCES_DUPLICATE;
-    e->n[1] = e->n[0]; /* the older one goes */
+    if (e->n[0].expires) /* the older one goes; an empty newer slot is simply reused */
+        e->n[1] = e->n[0];
     memcpy(e->n[0].hex, hex, hl + 1);
     e->n[0].expires = expires;
     return QTPM_NONCES_OK;

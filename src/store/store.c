@@ -30,6 +30,11 @@
 #include "vcache.h"
 #include "store_priv.h"
 
+/* qtpm_store_cache_digestlists (see qtpm_store_digestlist_each): the channel on which
+ * digest-list changes are announced, and the longest a copy is used. */
+#define DL_CHANNEL "qtpm_digestlists"
+#define DL_MAX_AGE_MS 1000
+
 struct qtpm_store {
     const qtpm_db_ops *ops;
     qtpm_db *db;
@@ -42,8 +47,32 @@ struct qtpm_store {
     } fence; /* qtpm_store_fence: the lease an attestation write must still hold */
     qtpm_nonces *nonces; /* qtpm_store_nonces_in_memory: challenges issued by this process */
     qtpm_vcache *vc;     /* qtpm_store_cache_verifier: verifier states and AKs known here */
+    struct {
+        int on, valid;
+        int64_t read_ms; /* when the copy was read */
+        size_t n;
+        char **vendor;
+        uint8_t **body;
+        size_t *len;
+    } dl; /* qtpm_store_cache_digestlists: the active digest lists (below) */
     char err[256];
 };
+
+static void dl_drop(qtpm_store *st)
+{
+    for (size_t i = 0; i < st->dl.n; i++) {
+        free(st->dl.vendor[i]);
+        free(st->dl.body[i]);
+    }
+    free(st->dl.vendor);
+    free(st->dl.body);
+    free(st->dl.len);
+    st->dl.vendor = NULL;
+    st->dl.body = NULL;
+    st->dl.len = NULL;
+    st->dl.n = 0;
+    st->dl.valid = 0;
+}
 
 /* Migration 1: the whole schema of docs/NMS.md's data model. */
 static const char *const migrations[] = {
@@ -395,6 +424,7 @@ void qtpm_store_close(qtpm_store *st)
         st->ops->close(st->db);
     qtpm_nonces_free(st->nonces);
     qtpm_vcache_free(st->vc);
+    dl_drop(st);
     free(st);
 }
 
@@ -1034,27 +1064,100 @@ int qtpm_store_digestlist_add(qtpm_store *st, const char *vendor, const char *im
                  (unsigned long long)version);
         rc = qtpm_store_event_add(st, NULL, "digestlist", detail, NULL);
     }
+    /* Processes that keep the lists in memory re-read them (at the commit). */
+    if (!rc && st->ops->announce)
+        rc = st->ops->announce(st->db, DL_CHANNEL);
+    dl_drop(st);
     if (!rc)
         return qtpm_store_commit(st);
     qtpm_store_rollback(st);
     return rc;
 }
 
+/* The digest lists in memory (qtpm_store_cache_digestlists, docs/SCALE.md): every
+ * evidence needs all active lists, and reading them was a query per attestation with the
+ * lists' bodies in its result. A list changes only through qtpm_store_digestlist_add,
+ * which drops this process's copy and announces the change to the other processes on the
+ * database (PostgreSQL NOTIFY, delivered at its commit); a copy is used while nothing
+ * was heard (db.h heard(): no round trip) and for at most DL_MAX_AGE_MS, so a change
+ * made some other way (SQL by hand) counts within that. Where the back end cannot
+ * announce (SQLite), the lists are read every time. */
+int qtpm_store_cache_digestlists(qtpm_store *st)
+{
+    if (!st->ops->watch || !st->ops->heard || !st->ops->announce)
+        return QTPM_STORE_OK; /* not here: read every time */
+    if (st->ops->watch(st->db, DL_CHANNEL))
+        return QTPM_STORE_ERROR;
+    st->dl.on = 1;
+    dl_drop(st);
+    return QTPM_STORE_OK;
+}
+
+static int dl_keep(qtpm_store *st, const char *vendor, const uint8_t *b, size_t n)
+{
+    size_t k = st->dl.n;
+    char **v = realloc(st->dl.vendor, (k + 1) * sizeof *v);
+    if (v)
+        st->dl.vendor = v;
+    uint8_t **bo = v ? realloc(st->dl.body, (k + 1) * sizeof *bo) : NULL;
+    if (bo)
+        st->dl.body = bo;
+    size_t *l = bo ? realloc(st->dl.len, (k + 1) * sizeof *l) : NULL;
+    if (l)
+        st->dl.len = l;
+    char *vc = l ? strdup(vendor) : NULL;
+    uint8_t *bc = vc ? malloc(n ? n : 1) : NULL;
+    if (!bc) {
+        free(vc);
+        return -1;
+    }
+    if (n)
+        memcpy(bc, b, n);
+    st->dl.vendor[k] = vc;
+    st->dl.body[k] = bc;
+    st->dl.len[k] = n;
+    st->dl.n = k + 1;
+    return 0;
+}
+
 int qtpm_store_digestlist_each(qtpm_store *st, qtpm_store_blob_cb cb, void *ctx)
 {
+    int64_t now = st->dl.on ? qtpm_store_now_ms() : 0;
+    if (st->dl.on) {
+        if (st->ops->heard(st->db) || now - st->dl.read_ms >= DL_MAX_AGE_MS || now < st->dl.read_ms)
+            dl_drop(st);
+        if (st->dl.valid) {
+            for (size_t i = 0; i < st->dl.n; i++)
+                if (cb(ctx, st->dl.vendor[i], st->dl.body[i], st->dl.len[i]))
+                    break;
+            return QTPM_STORE_OK;
+        }
+    }
     qtpm_db_stmt *s;
     int rc = prep(st, &s, "SELECT vendor, body FROM digestlists WHERE active = 1 ORDER BY id",
                   "");
     if (rc)
         return rc;
+    int keep = st->dl.on, stopped = 0;
     while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
         size_t n;
         const uint8_t *b = st->ops->column_blob(s, 1, &n);
         const char *vendor = st->ops->column_text(s, 0);
-        if (cb(ctx, vendor ? vendor : "", b, n))
-            break;
+        if (keep && dl_keep(st, vendor ? vendor : "", b, n))
+            keep = 0;
+        if (!stopped && cb(ctx, vendor ? vendor : "", b, n)) {
+            stopped = 1;
+            if (!keep)
+                break;
+        }
     }
     done(st, s);
+    if (keep && rc == QTPM_DB_DONE) {
+        st->dl.valid = 1;
+        st->dl.read_ms = now;
+    } else {
+        dl_drop(st);
+    }
     return rc < 0 ? rc : QTPM_STORE_OK;
 }
 
@@ -1222,6 +1325,82 @@ static int att_events(qtpm_store *st, const qtpm_store_att *a, size_t n, int64_t
     return QTPM_STORE_OK;
 }
 
+/* The router rows of the attestations among a[from, from+m) still to write: verifier
+ * state, state, last_seen — one UPDATE ... FROM (VALUES ...) for the chunk (the rows'
+ * values differ; both back ends name a VALUES list's columns column1, column2, ...).
+ * Each row is compare-and-set over the state its verification started from (cas:
+ * verifier_state = the old one, or IS NULL) and fenced (docs/SCALE.md) where a worker is
+ * named: written only while that worker still holds the lease it verified under. The
+ * rows written come back (RETURNING); a router whose row was not written (it exists:
+ * att_states) lost its lease or its state meanwhile → CONFLICT, its copy forgotten. */
+static int att_rows(qtpm_store *st, qtpm_store_att *a, size_t from, size_t m, int64_t ms)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < m; i++)
+        rows += a[from + i].rc == QTPM_STORE_OK;
+    if (rows == 0)
+        return QTPM_STORE_OK;
+    char sql[520 + ATT_CHUNK * 48];
+    int used = snprintf(sql, sizeof sql, "UPDATE routers AS r SET verifier_state = v.column2, "
+                                         "last_seen = v.column3, state = v.column4, "
+                                         "updated = v.column3 FROM (VALUES ");
+    values_list(sql + used, sizeof sql - (size_t)used, rows, 8, "");
+    used += (int)strlen(sql + used);
+    snprintf(sql + used, sizeof sql - (size_t)used,
+             ") AS v WHERE r.id = v.column1 AND (v.column5 = 0 OR (v.column6 IS NULL AND "
+             "r.verifier_state IS NULL) OR r.verifier_state = v.column6) AND (v.column7 IS "
+             "NULL OR (r.owner = v.column7 AND r.lease_epoch = v.column8)) RETURNING id");
+    qtpm_db_stmt *s;
+    int rc = st->ops->prepare(st->db, sql, &s);
+    if (rc)
+        return rc;
+    int k = 1;
+    for (size_t i = 0; i < m; i++) {
+        qtpm_store_att *x = &a[from + i];
+        if (x->rc != QTPM_STORE_OK)
+            continue;
+        /* verifier_state is a {blob} column: the JSON goes in as its bytes */
+        st->ops->bind_text(s, k++, x->router);
+        st->ops->bind_blob(s, k++, x->state_json, x->state_json ? strlen(x->state_json) : 0);
+        st->ops->bind_int64(s, k++, ms / 1000);
+        st->ops->bind_text(s, k++, x->verdict);
+        st->ops->bind_int64(s, k++, x->cas ? 1 : 0);
+        st->ops->bind_blob(s, k++, x->cas ? x->expect_state : NULL,
+                           x->cas && x->expect_state ? strlen(x->expect_state) : 0);
+        st->ops->bind_text(s, k++, x->worker);
+        st->ops->bind_int64(s, k++, x->worker ? x->epoch : 0);
+    }
+    char written[ATT_CHUNK] = {0};
+    while ((rc = st->ops->step(s)) == QTPM_DB_ROW) {
+        const char *id = st->ops->column_text(s, 0);
+        for (size_t i = 0; id && i < m; i++)
+            if (a[from + i].rc == QTPM_STORE_OK && strcmp(a[from + i].router, id) == 0)
+                written[i] = 1;
+    }
+    done(st, s);
+    if (rc != QTPM_DB_DONE)
+        return rc;
+    for (size_t i = 0; i < m; i++) {
+        qtpm_store_att *x = &a[from + i];
+        if (x->rc != QTPM_STORE_OK)
+            continue;
+        if (!written[i]) {
+            if (x->worker)
+                snprintf(st->err, sizeof st->err, "lease lost: router %s is no longer held "
+                         "by worker %s at epoch %lld%s", x->router, x->worker,
+                         (long long)x->epoch, x->cas ? ", or its verifier state changed" : "");
+            else
+                snprintf(st->err, sizeof st->err, "the verifier state of %s changed during "
+                         "the verification", x->router);
+            x->rc = QTPM_STORE_CONFLICT;
+            qtpm_vcache_forget(st->vc, x->router);
+        } else if (st->vc) {
+            qtpm_vcache_put_state(st->vc, x->router, x->state_json);
+        }
+    }
+    return QTPM_STORE_OK;
+}
+
 int qtpm_store_attestations(qtpm_store *st, qtpm_store_att *a, size_t n)
 {
     if (qtpm_store_begin(st))
@@ -1238,67 +1417,8 @@ int qtpm_store_attestations(qtpm_store *st, qtpm_store_att *a, size_t n)
     for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
         rc = att_states(st, a, i, n - i < ATT_CHUNK ? n - i : ATT_CHUNK);
     int64_t ms = qtpm_store_now_ms();
-    /* The router rows, one UPDATE each (their values differ): verifier state, state,
-     * last_seen; fenced (docs/SCALE.md) where a worker is named — written only while
-     * that worker still holds the lease it verified under. */
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        qtpm_store_att *x = &a[i];
-        if (x->rc != QTPM_STORE_OK)
-            continue;
-        int64_t changed = 0;
-        size_t sl = x->state_json ? strlen(x->state_json) : 0;
-        size_t ol = x->expect_state ? strlen(x->expect_state) : 0;
-        /* verifier_state is a {blob} column: the JSON goes in as its bytes. The
-         * compare-and-set (cas): only over the state the verification started from. */
-        int with_old = x->cas && x->expect_state, k = with_old ? 6 : 5;
-        char sql[256];
-        int used = snprintf(sql, sizeof sql, "UPDATE routers SET verifier_state = $1, "
-                                             "last_seen = $2, state = $3, updated = $2 "
-                                             "WHERE id = $4");
-        if (x->cas)
-            used += snprintf(sql + used, sizeof sql - (size_t)used, "%s",
-                             with_old ? " AND verifier_state = $5"
-                                      : " AND verifier_state IS NULL");
-        if (x->worker)
-            snprintf(sql + used, sizeof sql - (size_t)used,
-                     " AND owner = $%d AND lease_epoch = $%d", k, k + 1);
-        qtpm_db_stmt *s;
-        rc = st->ops->prepare(st->db, sql, &s);
-        if (rc)
-            break;
-        st->ops->bind_blob(s, 1, x->state_json, sl);
-        st->ops->bind_int64(s, 2, ms / 1000);
-        st->ops->bind_text(s, 3, x->verdict);
-        st->ops->bind_text(s, 4, x->router);
-        if (with_old)
-            st->ops->bind_blob(s, 5, x->expect_state, ol);
-        if (x->worker) {
-            st->ops->bind_text(s, k, x->worker);
-            st->ops->bind_int64(s, k + 1, x->epoch);
-        }
-        rc = st->ops->step(s);
-        changed = rc == QTPM_DB_DONE ? st->ops->changes(s) : 0;
-        done(st, s);
-        if (rc != QTPM_DB_DONE) {
-            rc = rc == QTPM_DB_ROW ? QTPM_STORE_ERROR : rc;
-            break;
-        }
-        rc = QTPM_STORE_OK;
-        if (changed == 0) {
-            /* the row exists (att_states): the lease moved, or the state did */
-            if (x->worker)
-                snprintf(st->err, sizeof st->err, "lease lost: router %s is no longer held "
-                         "by worker %s at epoch %lld%s", x->router, x->worker,
-                         (long long)x->epoch, x->cas ? ", or its verifier state changed" : "");
-            else
-                snprintf(st->err, sizeof st->err, "the verifier state of %s changed during "
-                         "the verification", x->router);
-            x->rc = QTPM_STORE_CONFLICT;
-            qtpm_vcache_forget(st->vc, x->router);
-        } else if (st->vc) {
-            qtpm_vcache_put_state(st->vc, x->router, x->state_json);
-        }
-    }
+    for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
+        rc = att_rows(st, a, i, n - i < ATT_CHUNK ? n - i : ATT_CHUNK, ms);
     for (size_t i = 0; rc == 0 && i < n; i += ATT_CHUNK)
         rc = att_verdicts(st, a, i, n - i < ATT_CHUNK ? n - i : ATT_CHUNK, ms);
     if (rc == 0)

@@ -116,6 +116,11 @@ int qtpm_store_nonces_in_memory(qtpm_store *st);
  * from the copy. Only safe for writers that compare-and-set (qtpm_store_attestations
  * with cas), which a stale copy then makes refuse. For qtpm-nms serve. */
 int qtpm_store_cache_verifier(qtpm_store *st);
+/* From now on the active digest lists are kept in memory where the back end announces
+ * their changes between processes (PostgreSQL LISTEN/NOTIFY; SQLite: a no-op, they are
+ * read every time): qtpm_store_digestlist_each answers from the copy until a change is
+ * heard, and re-reads at least every second. For qtpm-nms serve. */
+int qtpm_store_cache_digestlists(qtpm_store *st);
 /* Forgets every copy (a worker whose leases may have lapsed: what others wrote since). */
 void qtpm_store_cache_forget_all(qtpm_store *st);
 
@@ -190,8 +195,8 @@ int qtpm_store_attestation(qtpm_store *st, const char *router, const char *verdi
                            const char *reasons_json, const char *state_json, int rebooted);
 
 /* Many attestations in one transaction with few statements (group commit, docs/SCALE.md):
- * one query for the routers' states, an UPDATE each, multi-row INSERTs of the verdicts
- * and events. Each gets rc: 0 written, NOTFOUND (no such router) or CONFLICT (worker set
+ * one query for the routers' states, a multi-row UPDATE of their rows, multi-row INSERTs
+ * of the verdicts and events (each 16 attestations a statement). Each gets rc: 0 written, NOTFOUND (no such router) or CONFLICT (worker set
  * and the lease no longer its own at epoch; or cas set and the state not expect_state any
  * more) with nothing of it written; was_offline says
  * whether the router was "offline" before. Returns 0 (the others' outcome is in rc) or

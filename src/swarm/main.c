@@ -59,6 +59,7 @@ typedef struct {
     const char *host, *ca, *vendor_ca, *image, *prefix, *json, *op_cert, *op_key;
     int port, ports[16], nports;
     unsigned seed;
+    int two_step; /* --two-step: /challenge then /evidence every round (the old flow) */
 } options;
 
 typedef struct {
@@ -79,6 +80,7 @@ typedef struct {
     struct event *tick;
     samples round_ms, evidence_ms;
     uint64_t attested, verdicts[4], late, http_errors, transport_errors, other_errors;
+    uint64_t one_trip, two_step, fallbacks; /* rounds by flow (docs/SWARM.md) */
     uint64_t *per_second;
     size_t seconds;
     double monitored_min;   /* smallest fraction of this thread's routers monitored */
@@ -248,6 +250,23 @@ static int measure_tampered(swarm_router *r)
 
 /* ------------------------------------------------------------- enrolment */
 
+/* The next challenge a reply carries (docs/NMS.md "The next challenge"), kept for the
+ * router's next round; any other reply drops the one held. */
+static void keep_next(swarm_router *r, json_t *rep)
+{
+    json_t *next = json_object_get(rep, "next_challenge");
+    json_decref(r->next);
+    r->next = json_is_object(next) ? json_incref(next) : NULL;
+}
+
+/* Whether the held next challenge can still be used: not expired (with a margin for the
+ * quote and the trip, and for clocks: the NMS's expiry is its wall clock, seconds). */
+static int next_usable(const swarm_router *r)
+{
+    json_int_t exp = json_integer_value(json_object_get(r->next, "expires"));
+    return r->next && (double)exp > (double)time(NULL) + 2;
+}
+
 static void enrol_next(worker *w);
 
 static void enrol_done(swarm_router *r, int ok, const char *why)
@@ -280,6 +299,7 @@ static void on_activate(swarm_router *r, int status, json_t *rep)
         return;
     }
     snprintf(r->id, sizeof r->id, "%s", id);
+    keep_next(r, rep);
     enrol_done(r, 1, NULL);
 }
 
@@ -299,6 +319,8 @@ static void on_enrol(swarm_router *r, int status, json_t *rep)
         return;
     }
     snprintf(path, sizeof path, "/api/v1/enrol/%s/activate", enr);
+    if (!opt.two_step)
+        json_object_set_new(body, "next_challenge", json_true());
     r->phase = PH_ACTIVATE;
     if (swarm_post(r, path, body, on_activate) != 0)
         enrol_done(r, 0, "cannot send /activate");
@@ -342,22 +364,39 @@ static void count_error(worker *w, swarm_router *r, int status, const char *what
              status, errcode(rep));
 }
 
+static void send_challenge(swarm_router *r);
+static void send_evidence(swarm_router *r);
+
 static void on_evidence(swarm_router *r, int status, json_t *rep)
 {
     worker *w = (worker *)r->th;
     double now = swarm_now();
     const char *v = json_string_value(json_object_get(rep, "verdict"));
     r->phase = PH_READY;
+    keep_next(r, status == 200 ? rep : NULL);
+    if (status == 403 && r->round_next && !strcmp(errcode(rep), "nonce-invalid") &&
+        !stopping) {
+        /* The next challenge was not honoured (it expired, or the router's lease moved to
+         * another verifier worker, which never issued it): the round falls back to
+         * /challenge, as the agent does. */
+        w->fallbacks++;
+        swarm_sent_forget(r);
+        send_challenge(r);
+        return;
+    }
     if (status != 200 || !v) {
         count_error(w, r, status, "/evidence", rep);
-        json_decref(r->sent);
-        r->sent = NULL;
+        swarm_sent_forget(r);
         return;
     }
     int k = !strcmp(v, "good") ? 0 : !strcmp(v, "unknown") ? 1 : !strcmp(v, "bad") ? 2 : 3;
     if (now >= t_run + opt.warmup && now <= t_run + opt.duration) {
         w->attested++;
         w->verdicts[k]++;
+        if (r->round_next)
+            w->one_trip++;
+        else
+            w->two_step++;
         samples_add(&w->round_ms, (now - r->round_start) * 1e3);
         samples_add(&w->evidence_ms, (now - r->evidence_start) * 1e3);
         size_t s = (size_t)(now - t_run);
@@ -367,23 +406,45 @@ static void on_evidence(swarm_router *r, int status, json_t *rep)
     r->last_good = now; /* a fresh verdict, whatever it says */
     if (k != 0 && r->fault && r->fault_at && now >= r->fault_at && !r->fault_seen)
         r->fault_seen = now;
-    if (k == 0 && !r->tampered && r->sent) {
+    if (k == 0 && !r->tampered && r->sent_quote) {
         /* what a replaying router will send again */
         free(r->replay_quote);
         free(r->replay_sig);
-        json_decref(r->replay_pcrs);
-        r->replay_quote = strdup(json_string_value(json_object_get(r->sent, "quote")));
-        r->replay_sig = strdup(json_string_value(json_object_get(r->sent, "signature")));
-        r->replay_pcrs = json_incref(json_object_get(r->sent, "pcr_values"));
+        free(r->replay_pcrs);
+        r->replay_quote = r->sent_quote;
+        r->replay_sig = r->sent_sig;
+        r->replay_pcrs = r->sent_pcrs;
+        r->sent_quote = r->sent_sig = r->sent_pcrs = NULL;
     }
-    json_decref(r->sent);
-    r->sent = NULL;
+    swarm_sent_forget(r);
+}
+
+/* The evidence for the challenge in r->challenge (the reply to /challenge, or the next
+ * challenge of the previous round's reply when r->round_next). */
+static void send_evidence(swarm_router *r)
+{
+    worker *w = (worker *)r->th;
+    char err[256], path[160];
+    int replay = r->fault == FAULT_REPLAY && r->tampered;
+    char *body = swarm_evidence_text(r, replay, !opt.two_step, err, sizeof err);
+    if (!body) {
+        r->phase = PH_READY;
+        w->other_errors++;
+        snprintf(w->last_error, sizeof w->last_error, "%s: %s", r->hostname, err);
+        return;
+    }
+    snprintf(path, sizeof path, "/api/v1/routers/%s/evidence", r->id);
+    r->phase = PH_EVIDENCE;
+    r->evidence_start = swarm_now();
+    if (swarm_post_text(r, path, body, on_evidence) != 0) {
+        r->phase = PH_READY;
+        count_error(w, r, 0, "/evidence", NULL);
+    }
 }
 
 static void on_challenge(swarm_router *r, int status, json_t *rep)
 {
     worker *w = (worker *)r->th;
-    char err[256], path[160];
     if (status != 200 || !rep) {
         r->phase = PH_READY;
         count_error(w, r, status, "/challenge", rep);
@@ -391,21 +452,18 @@ static void on_challenge(swarm_router *r, int status, json_t *rep)
     }
     json_decref(r->challenge);
     r->challenge = json_incref(rep);
-    int replay = r->fault == FAULT_REPLAY && r->tampered;
-    json_t *body = swarm_evidence_body(r, replay, err, sizeof err);
-    if (!body) {
+    send_evidence(r);
+}
+
+static void send_challenge(swarm_router *r)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/routers/%s/challenge", r->id);
+    r->phase = PH_CHALLENGE;
+    r->round_next = 0;
+    if (swarm_post(r, path, json_object(), on_challenge) != 0) {
         r->phase = PH_READY;
-        w->other_errors++;
-        snprintf(w->last_error, sizeof w->last_error, "%s: %s", r->hostname, err);
-        return;
-    }
-    r->sent = json_incref(body);
-    snprintf(path, sizeof path, "/api/v1/routers/%s/evidence", r->id);
-    r->phase = PH_EVIDENCE;
-    r->evidence_start = swarm_now();
-    if (swarm_post(r, path, body, on_evidence) != 0) {
-        r->phase = PH_READY;
-        count_error(w, r, 0, "/evidence", NULL);
+        count_error((worker *)r->th, r, 0, "/challenge", NULL);
     }
 }
 
@@ -439,14 +497,17 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     } else if (opt.grow > 0 && (double)rand() / RAND_MAX < opt.grow && measure_next(r) != 0) {
         w->other_errors++;
     }
-    char path[160];
-    snprintf(path, sizeof path, "/api/v1/routers/%s/challenge", r->id);
-    r->phase = PH_CHALLENGE;
     r->round_start = now;
-    if (swarm_post(r, path, json_object(), on_challenge) != 0) {
-        r->phase = PH_READY;
-        count_error(w, r, 0, "/challenge", NULL);
+    if (!opt.two_step && next_usable(r)) {
+        /* one round trip: the evidence answers the challenge the last reply carried */
+        json_decref(r->challenge);
+        r->challenge = r->next;
+        r->next = NULL;
+        r->round_next = 1;
+        send_evidence(r);
+        return;
     }
+    send_challenge(r);
 }
 
 /* --------------------------------------------------- the operator's view */
@@ -601,7 +662,8 @@ static int usage(void)
                     "--vendor-ca DIR --image DIR [--prefix P] [--period S] [--duration S] "
                     "[--threads T] [--bad F] [--offline F] [--replay F] [--fault-at S] "
                     "[--operator-cert F --operator-key F] [--initial K] [--grow P] "
-                    "[--enrol-concurrency C] [--warmup S] [--json FILE] [--seed N]\n");
+                    "[--enrol-concurrency C] [--warmup S] [--json FILE] [--seed N] "
+                    "[--two-step 0|1]\n");
     return 2;
 }
 
@@ -642,6 +704,7 @@ static int parse_args(int argc, char **argv)
         else if (!strcmp(a, "--operator-cert")) opt.op_cert = v;
         else if (!strcmp(a, "--operator-key")) opt.op_key = v;
         else if (!strcmp(a, "--seed")) opt.seed = (unsigned)atoi(v);
+        else if (!strcmp(a, "--two-step")) opt.two_step = atoi(v) != 0;
         else if (!strcmp(a, "--nms")) {
             /* https://HOST:PORT[,PORT...]: several NMS workers, routers spread over them */
             static char host[128];
@@ -848,6 +911,7 @@ int main(int argc, char **argv)
     /* Merge the threads' figures. */
     samples round = { 0 }, evid = { 0 };
     uint64_t attested = 0, verdicts[4] = { 0 }, late = 0, http_e = 0, tr_e = 0, oth_e = 0;
+    uint64_t one_trip = 0, two_step = 0, fallbacks = 0;
     uint64_t tls_pq = 0, tls_classic = 0;
     const char *tls_group = "";
     double monitored_min = 1, honest_min = 1;
@@ -869,6 +933,9 @@ int main(int argc, char **argv)
         for (int k = 0; k < 4; k++)
             verdicts[k] += w->verdicts[k];
         late += w->late;
+        one_trip += w->one_trip;
+        two_step += w->two_step;
+        fallbacks += w->fallbacks;
         http_e += w->http_errors;
         tr_e += w->transport_errors;
         oth_e += w->other_errors;
@@ -958,6 +1025,13 @@ int main(int argc, char **argv)
            "unlisted %zu\n",
            injected, caught_any, caught2, 100 * monitored_min, 100 * honest_min, good_ok, good_wrong, fault_ok,
            fault_wrong, unlisted);
+    json_object_set_new(out, "flow",
+                        json_pack("{s:s,s:I,s:I,s:I}", "mode",
+                                  opt.two_step ? "two-step" : "next-challenge",
+                                  "one_trip_rounds", (json_int_t)one_trip, "two_step_rounds",
+                                  (json_int_t)two_step, "fallbacks", (json_int_t)fallbacks));
+    printf("qtpm-swarm: rounds in one trip %" PRIu64 ", with /challenge %" PRIu64
+           ", fallbacks to /challenge %" PRIu64 "\n", one_trip, two_step, fallbacks);
     json_object_set_new(out, "tls",
                         json_pack("{s:s,s:I,s:I}", "group", tls_group,
                                   "post_quantum_connections", (json_int_t)tls_pq,
@@ -981,7 +1055,6 @@ int main(int argc, char **argv)
             if (r->timer)
                 event_free(r->timer);
             swarm_router_disconnect(r);
-            json_decref(r->sent);
             swarm_router_free(r);
         }
         if (ws[t].monitor)

@@ -255,6 +255,11 @@ int swarm_post(swarm_router *r, const char *path, json_t *body, swarm_reply_fn f
     return post_text(r, path, text, fn, 0);
 }
 
+int swarm_post_text(swarm_router *r, const char *path, char *text, swarm_reply_fn fn)
+{
+    return text ? post_text(r, path, text, fn, 0) : -1;
+}
+
 /* Takes text (freed here on failure, kept with the request otherwise). */
 static int post_text(swarm_router *r, const char *path, char *text, swarm_reply_fn fn, int hops)
 {

@@ -171,7 +171,80 @@ int swarm_measure(swarm_router *r, const char *path, const uint8_t digest[32])
     return rc;
 }
 
-json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errlen)
+/* A growing text buffer for a request body (bad: out of memory, the text is lost). */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int bad;
+} sbuf;
+
+static char *sb_room(sbuf *b, size_t n)
+{
+    if (b->bad)
+        return NULL;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->bad = 1;
+            return NULL;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    return b->p + b->n;
+}
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    char *d = sb_room(b, n);
+    if (!d)
+        return;
+    memcpy(d, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+/* Base64 (RFC 4648 §4, padded: EVP_EncodeBlock) of buf, in place. */
+static void sb_b64(sbuf *b, const uint8_t *buf, size_t len)
+{
+    size_t n = 4 * ((len + 2) / 3);
+    char *d = sb_room(b, n);
+    if (!d)
+        return;
+    EVP_EncodeBlock((unsigned char *)d, buf, (int)len);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_hex(sbuf *b, const uint8_t *buf, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *d = sb_room(b, 2 * len);
+    if (!d)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        d[2 * i] = digits[buf[i] >> 4];
+        d[2 * i + 1] = digits[buf[i] & 15];
+    }
+    b->n += 2 * len;
+    b->p[b->n] = '\0';
+}
+
+static char *sb_take(sbuf *b)
+{
+    if (b->bad) {
+        free(b->p);
+        return NULL;
+    }
+    return b->p ? b->p : strdup("");
+}
+
+char *swarm_evidence_text(swarm_router *r, int replay, int want_next, char *err, size_t errlen)
 {
     json_t *ch = r->challenge;
     const char *nh = json_string_value(json_object_get(ch, "nonce"));
@@ -179,8 +252,12 @@ json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errle
     json_int_t from = json_integer_value(fi);
     TPM2B_DATA nonce;
     TPML_PCR_SELECTION sel;
-    size_t n = 0;
-    if (!nh || agent_unhex(nh, nonce.buffer, sizeof nonce.buffer, &n) != 0 ||
+    size_t n = 0, nl = nh ? strlen(nh) : 0;
+    int nonce_ok = nh && nl > 0 && nl <= 2 * sizeof nonce.buffer;
+    for (size_t i = 0; nonce_ok && i < nl; i++) /* it goes into the body as it is */
+        nonce_ok = (nh[i] >= '0' && nh[i] <= '9') || (nh[i] >= 'a' && nh[i] <= 'f') ||
+                   (nh[i] >= 'A' && nh[i] <= 'F');
+    if (!nonce_ok || agent_unhex(nh, nonce.buffer, sizeof nonce.buffer, &n) != 0 ||
         agent_parse_selection(json_object_get(ch, "pcr_selection"), &sel) != 0 ||
         !json_is_integer(fi) || from < 0) {
         snprintf(err, errlen, "the NMS's challenge is malformed");
@@ -202,47 +279,101 @@ json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errle
     if ((uint64_t)from > r->entries)
         from = 0;
     size_t start = (size_t)from < r->entries ? r->offs[from] : r->list_len;
-    json_t *pv = json_object();
+    /* pcr_values: {"<bank>": {"<pcr>": "<hex>", ...}, ...}, as agent_attest's */
+    sbuf pv = {0};
     size_t k = 0;
-    for (UINT32 b = 0; pv && b < sel.count; b++) {
-        json_t *bank = json_object();
-        for (unsigned pcr = 0; bank && pcr < 24; pcr++) {
+    sb_str(&pv, "{");
+    for (UINT32 b = 0; b < sel.count; b++) {
+        char key[16];
+        sb_str(&pv, b ? ",\"" : "\"");
+        sb_str(&pv, agent_hash_name(sel.pcrSelections[b].hash));
+        sb_str(&pv, "\":{");
+        int first = 1;
+        for (unsigned pcr = 0; pcr < 24; pcr++) {
             if (!(sel.pcrSelections[b].pcrSelect[pcr / 8] & (1u << (pcr % 8))))
                 continue;
-            char key[8], *hex = k < nv ? agent_hex(values[k].buffer, values[k].size) : NULL;
-            snprintf(key, sizeof key, "%u", pcr);
-            json_object_set_new(bank, key, json_string(hex ? hex : ""));
-            free(hex);
+            snprintf(key, sizeof key, "%s\"%u\":\"", first ? "" : ",", pcr);
+            sb_str(&pv, key);
+            if (k < nv)
+                sb_hex(&pv, values[k].buffer, values[k].size);
+            sb_str(&pv, "\"");
+            first = 0;
             k++;
         }
-        json_object_set_new(pv, agent_hash_name(sel.pcrSelections[b].hash), bank);
+        sb_str(&pv, "}");
     }
+    sb_str(&pv, "}");
     uint8_t qb[BLOB_MAX], sb[BLOB_MAX];
     size_t qo = 0, so = 0;
     if (qtpm_TPM2B_ATTEST_marshal(&quote, qb, sizeof qb, &qo) != TPM_RC_SUCCESS ||
-        qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so) != TPM_RC_SUCCESS || !pv) {
-        json_decref(pv);
+        qtpm_TPMT_SIGNATURE_marshal(&sig, sb, sizeof sb, &so) != TPM_RC_SUCCESS || pv.bad) {
+        free(pv.p);
         snprintf(err, errlen, "marshalling the quote");
         return NULL;
     }
-    json_t *jq = b64_json(qb, qo), *js = b64_json(sb, so);
+    char *q64 = agent_b64(qb, qo), *s64 = agent_b64(sb, so), *pvt = sb_take(&pv);
     if (replay && r->replay_quote) {
         /* the recorded good quote, signature and PCR values, with the fresh nonce */
-        json_decref(jq);
-        json_decref(js);
-        json_decref(pv);
-        jq = json_string(r->replay_quote);
-        js = json_string(r->replay_sig);
-        pv = json_deep_copy(r->replay_pcrs);
+        free(q64);
+        free(s64);
+        free(pvt);
+        q64 = strdup(r->replay_quote);
+        s64 = strdup(r->replay_sig);
+        pvt = strdup(r->replay_pcrs);
     }
-    json_t *entries = r->list_len > start ? b64_json(r->list + start, r->list_len - start)
-                                          : json_string("");
-    json_t *ev = json_pack("{s:s,s:o,s:o,s:o,s:I,s:{s:s,s:I,s:o}}", "nonce", nh, "quote", jq,
-                           "signature", js, "pcr_values", pv, "uptime", (json_int_t)0, "log",
-                           "format", "ima-binary", "from_index", from, "entries", entries);
-    if (!ev)
+    if (!q64 || !s64 || !pvt) {
+        free(q64);
+        free(s64);
+        free(pvt);
         snprintf(err, errlen, "out of memory");
-    return ev;
+        return NULL;
+    }
+    /* The body agent_attest sends (nonce, quote, signature, pcr_values, uptime, log), as
+     * text: base64 and hex need no JSON escaping. */
+    char num[96];
+    sbuf body = {0};
+    sb_str(&body, "{\"nonce\":\"");
+    sb_str(&body, nh);
+    sb_str(&body, "\",\"quote\":\"");
+    sb_str(&body, q64);
+    sb_str(&body, "\",\"signature\":\"");
+    sb_str(&body, s64);
+    sb_str(&body, "\",\"pcr_values\":");
+    sb_str(&body, pvt);
+    snprintf(num, sizeof num, ",\"uptime\":0,\"log\":{\"format\":\"ima-binary\",\"from_index\":%lld",
+             (long long)from);
+    sb_str(&body, num);
+    sb_str(&body, ",\"entries\":\"");
+    if (r->list_len > start)
+        sb_b64(&body, r->list + start, r->list_len - start);
+    sb_str(&body, "\"}");
+    if (want_next)
+        sb_str(&body, ",\"next_challenge\":true");
+    sb_str(&body, "}");
+    char *text = sb_take(&body);
+    if (!text) {
+        free(q64);
+        free(s64);
+        free(pvt);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    /* what this evidence said, for a replay later (main.c keeps it if it was good) */
+    free(r->sent_quote);
+    free(r->sent_sig);
+    free(r->sent_pcrs);
+    r->sent_quote = q64;
+    r->sent_sig = s64;
+    r->sent_pcrs = pvt;
+    return text;
+}
+
+void swarm_sent_forget(swarm_router *r)
+{
+    free(r->sent_quote);
+    free(r->sent_sig);
+    free(r->sent_pcrs);
+    r->sent_quote = r->sent_sig = r->sent_pcrs = NULL;
 }
 
 void swarm_router_free(swarm_router *r)
@@ -254,10 +385,13 @@ void swarm_router_free(swarm_router *r)
     free(r->offs);
     free(r->replay_quote);
     free(r->replay_sig);
-    json_decref(r->replay_pcrs);
+    free(r->replay_pcrs);
+    swarm_sent_forget(r);
     json_decref(r->challenge);
+    json_decref(r->next);
+    r->next = NULL;
     r->list = NULL;
     r->offs = NULL;
-    r->replay_quote = r->replay_sig = NULL;
-    r->replay_pcrs = r->challenge = NULL;
+    r->replay_quote = r->replay_sig = r->replay_pcrs = NULL;
+    r->challenge = NULL;
 }

@@ -67,13 +67,15 @@ typedef struct swarm_router {
     double fault_at;       /* when the fault starts (monotonic s), 0 = never */
     double fault_seen;     /* first time the NMS's verdict or state showed it, 0 = not yet */
     char *replay_quote, *replay_sig; /* the last good evidence, base64 */
-    json_t *replay_pcrs;
+    char *replay_pcrs;               /* and its pcr_values (JSON text) */
 
     /* the flow */
     int phase;             /* enum in main.c */
     char nonce[80];
     json_t *challenge;     /* the current challenge reply */
-    json_t *sent;          /* the evidence in flight (kept for a later replay) */
+    json_t *next;          /* the next challenge the last reply carried (docs/NMS.md), or NULL */
+    int round_next;        /* this round's evidence answers such a next challenge */
+    char *sent_quote, *sent_sig, *sent_pcrs; /* the evidence in flight (for a later replay) */
     char enrolment[80];
     double round_start, evidence_start, next_due, last_good;
     unsigned late;         /* rounds skipped because the previous one was still running */
@@ -96,10 +98,13 @@ json_t *swarm_enrol_body(swarm_router *r, char *err, size_t errlen);
 json_t *swarm_activate_body(swarm_router *r, json_t *enrol_reply, char *err, size_t errlen);
 /* Appends an ima-ng entry for (path, digest) to the list and extends PCR 10. */
 int swarm_measure(swarm_router *r, const char *path, const uint8_t digest[32]);
-/* The /evidence body for the challenge in r->challenge (quote over its nonce,
- * PCR values, entries from its from_index). With replay, the quote and signature
- * are the recorded ones. */
-json_t *swarm_evidence_body(swarm_router *r, int replay, char *err, size_t errlen);
+/* The /evidence body (JSON text, malloc'd) for the challenge in r->challenge (quote over
+ * its nonce, PCR values, entries from its from_index; with want_next, "next_challenge":
+ * true). With replay, the quote, signature and PCR values are the recorded ones. What it
+ * sent is kept in r->sent_* until swarm_sent_forget. */
+char *swarm_evidence_text(swarm_router *r, int replay, int want_next, char *err,
+                          size_t errlen);
+void swarm_sent_forget(swarm_router *r);
 void swarm_router_free(swarm_router *r);
 
 /* ---- net.c */
@@ -112,6 +117,8 @@ SSL_CTX *swarm_tls_ctx(const char *ca_file, const char *cert, const char *key, c
 /* POSTs body to path on the router's keep-alive connection (made or re-made as needed);
  * fn gets the HTTP status (0 on a transport failure) and the parsed reply. Takes body. */
 int swarm_post(swarm_router *r, const char *path, json_t *body, swarm_reply_fn fn);
+/* The same with the body as JSON text (malloc'd; taken). */
+int swarm_post_text(swarm_router *r, const char *path, char *text, swarm_reply_fn fn);
 /* GET on a connection of its own (the operator's monitor). */
 typedef void (*swarm_get_fn)(void *arg, int status, json_t *reply);
 struct evhttp_connection *swarm_connect(struct event_base *base, SSL_CTX *ctx, const char *host,

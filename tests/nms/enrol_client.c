@@ -23,14 +23,18 @@
  *       /bin/app (in the test's digest list), then one for /bin/new (in no list); each is
  *       extended into PCR 10 (SHA-1 and SHA-256 banks, as the kernel does), quoted over a
  *       fresh challenge nonce and sent as evidence. Prints "attest1=<status>:<verdict>:
- *       <approval|none> attest2=<status>:<verdict>:<reason code> attest3=..." before the
- *       enrol line; the third round measures /bin/app with other content (a digest that
- *       contradicts the list). Exit 0 when the run went as far as
+ *       <approval|none>:<next> attest2=<status>:<verdict>:<reason code>:<next> attest3=..."
+ *       before the enrol line; the first round asks for its next challenge with its
+ *       evidence, the second answers that one instead of POST /challenge (one round trip,
+ *       docs/NMS.md "The next challenge"), the third uses /challenge again; the first two
+ *       are each replayed once; the third round measures /bin/app with other content (a
+ *       digest that contradicts the list). Exit 0 when the run went as far as
  *       it could; the test compares the printed statuses.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -314,17 +318,22 @@ out:
     return rc;
 }
 
-/* One round of explicit attestation with one new measurement of `content` at `path`. */
+/* One round of explicit attestation with one new measurement of `content` at `path`.
+ * The challenge is `given` (the next challenge of an earlier reply, taken) or, when NULL,
+ * asked with POST /challenge. With next_out the evidence asks for its next challenge
+ * ("next_challenge": true) and *next_out gets it; without, the reply must carry none. */
 static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC *pol,
                         const char *url, const char *cacert, const char *router,
-                        const char *path, const char *content, uint64_t from, char *out,
-                        size_t outlen)
+                        const char *path, const char *content, uint64_t from, json_t *given,
+                        json_t **next_out, char *out, size_t outlen)
 {
     char u[512];
-    json_t *empty = json_object(), *reply = NULL, *req = NULL, *r2 = NULL;
+    json_t *empty = json_object(), *reply = given, *req = NULL, *r2 = NULL;
     int rc = -1;
+    long s = 200;
     snprintf(u, sizeof u, "%s/api/v1/routers/%s/challenge", url, router);
-    long s = post(u, cacert, empty, &reply);
+    if (!given)
+        s = post(u, cacert, empty, &reply);
     json_decref(empty);
     const char *nonce_hex = json_string_value(json_object_get(reply, "nonce"));
     TPM2B_DATA nonce = {.size = 32};
@@ -396,7 +405,25 @@ static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC 
     free(s64);
     free(l64);
     snprintf(u, sizeof u, "%s/api/v1/routers/%s/evidence", url, router);
+    if (next_out)
+        json_object_set_new(req, "next_challenge", json_true());
     s = post(u, cacert, req, &r2);
+    /* The next challenge: a fresh nonce, the same PCR selection, from_index where this
+     * evidence left the verified prefix, valid for at least 60 s. "next" when it is so,
+     * "next-bad" when it is missing or wrong, "no-next" when none was asked for and none
+     * came. */
+    json_t *nc = json_object_get(r2, "next_challenge");
+    const char *nn = json_string_value(json_object_get(nc, "nonce"));
+    json_int_t nfrom = json_integer_value(json_object_get(nc, "from_index"));
+    json_int_t nexp = json_integer_value(json_object_get(nc, "expires"));
+    const char *nmark = !next_out ? (nc ? "next-unasked" : "no-next")
+                        : (nn && strlen(nn) == 64 && strcmp(nn, nonce_hex) != 0 &&
+                           nfrom == (json_int_t)from + 1 && nexp >= (json_int_t)time(NULL) + 55 &&
+                           json_is_object(json_object_get(nc, "pcr_selection")))
+                            ? "next"
+                            : "next-bad";
+    if (next_out)
+        *next_out = json_incref(nc);
     const char *verdict = json_string_value(json_object_get(r2, "verdict"));
     const char *code = json_string_value(
         json_object_get(json_array_get(json_object_get(r2, "reasons"), 0), "code"));
@@ -426,11 +453,12 @@ static int attest_round(qtpm_tss *t, const qtpm_tss_key *ak, const TPM2B_PUBLIC 
             qtpm_tss_verify_signature(&pol->publicArea, msg, 32 + rl, &as) != QTPM_OK)
             ok_appr = "approval-invalid";
     }
-    snprintf(out, outlen, "%ld:%s:%s", s, verdict ? verdict : "-",
-             json_is_object(appr) ? ok_appr : code ? code : "none");
-    /* The first round is also sent a second time, word for word: a replayed quote. Its
-     * nonce is used up, so the NMS refuses it before any verification. */
-    if (from == 0) {
+    snprintf(out, outlen, "%ld:%s:%s:%s", s, verdict ? verdict : "-",
+             json_is_object(appr) ? ok_appr : code ? code : "none", nmark);
+    /* The first two rounds are also sent a second time, word for word: a replayed quote.
+     * Its nonce is used up — one of /challenge, or a next challenge — so the NMS refuses
+     * it before any verification. */
+    if (from <= 1) {
         json_t *r3 = NULL;
         long s3 = post(u, cacert, req, &r3);
         const char *err = json_string_value(json_object_get(r3, "error"));
@@ -585,18 +613,20 @@ static int enrol(const char *tcti, const char *url, const char *dir, const char 
         }
         if (attest) {
             char r1[96] = "-", r2[96] = "-", r3[96] = "-";
+            json_t *next = NULL; /* round 1's next challenge, taken by round 2 */
             TPM2B_PUBLIC pol;
             size_t pl = 0;
             off = 0;
             if (unb64(json_string_value(json_object_get(reply2, "policy_key")), raw,
                       sizeof raw, &pl) ||
                 qtpm_TPM2B_PUBLIC_unmarshal(&pol, raw, pl, &off, 0) != TPM_RC_SUCCESS ||
-                attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "hello", 0, r1,
-                             sizeof r1) ||
-                attest_round(t, &ak, &pol, url, cacert, router, "/bin/new", "other", 1, r2,
-                             sizeof r2) ||
-                attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "tampered", 2, r3,
-                             sizeof r3)) {
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "hello", 0, NULL,
+                             &next, r1, sizeof r1) ||
+                !next ||
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/new", "other", 1, next,
+                             NULL, r2, sizeof r2) ||
+                attest_round(t, &ak, &pol, url, cacert, router, "/bin/app", "tampered", 2,
+                             NULL, NULL, r3, sizeof r3)) {
                 fprintf(stderr, "explicit attestation steps failed\n");
                 rc = 1;
             }

@@ -13,9 +13,10 @@
 #   - TLS key certification (tls-key): 201 and a client certificate from the privacy CA,
 #     403 for a replayed nonce, 400 for a key without the NMS's PolicyAuthorize;
 #   - explicit attestation: evidence for a file in the vendor's digest list → good with a
-#     PolicyAuthorize approval, the same evidence replayed → 403 nonce-invalid; then a
-#     file in no list → unknown (reason unknown-file); then a listed path with other
-#     content → bad (digest-mismatch);
+#     PolicyAuthorize approval and, asked for, the next challenge; the same evidence
+#     replayed → 403 nonce-invalid; then a file in no list, attested over that next
+#     challenge (no /challenge) → unknown (reason unknown-file), its replay → 403; then a
+#     listed path with other content, over /challenge again → bad (digest-mismatch);
 #   - an EK certificate for another key than ek_pub (the TPM's RSA EK claimed): 403, one
 #     level and chained;
 #   - EK certificate chains: an EK certificate from an intermediate CA is refused without
@@ -144,8 +145,9 @@ mkdir -p "$tmp/root/bin" && printf 'hello' >"$tmp/root/bin/app"
 "$NMS" --db "$db" digestlist add "$tmp/l1.qdl" >/dev/null || fail "digestlist add"
 "$NMS" --db "$db" router allow "$router" >/dev/null || fail "allow"
 out=$("$CLIENT" enrol "$tcti" "$url" "$tmp/nms" ecc attest) || fail "client: $out"
-want="attest1=200:good:approval:replay=403:nonce-invalid attest2=200:unknown:unknown-file"
-want="$want attest3=200:bad:digest-mismatch enrol=201 activate=200 router=$router"
+want="attest1=200:good:approval:next:replay=403:nonce-invalid"
+want="$want attest2=200:unknown:unknown-file:no-next:replay=403:nonce-invalid"
+want="$want attest3=200:bad:digest-mismatch:no-next enrol=201 activate=200 router=$router"
 [ "$out" = "$want" ] || fail "evidence: $out"
 "$NMS" --db "$db" router show "$router" --json >"$tmp/show.json"
 grep -q '"state":"bad"' "$tmp/show.json" || fail "state after a contradicting digest"

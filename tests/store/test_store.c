@@ -649,6 +649,59 @@ static void test_digestlists(void **state)
     qtpm_store_close(st);
 }
 
+/* The digest lists kept in memory by a server (qtpm_store_cache_digestlists): a list
+ * another process adds is seen at once (PostgreSQL: announced with NOTIFY, heard without a
+ * round trip; well before the copy's maximum age of 1 s), one added by the server itself
+ * too; a change made behind the store's back (SQL by hand, no announcement) is seen
+ * within the maximum age on PostgreSQL, where the copy is used, and at once on SQLite,
+ * which reads the lists every time. */
+static void test_digestlists_cached(void **state)
+{
+    (void)state;
+    qtpm_store *srv = open_ok(), *cli = open_ok();
+    const uint8_t der[3] = {0x30, 0x01, 0x00}, b1[2] = {1, 1}, b2[3] = {2, 2, 2};
+    uint64_t newest = 0;
+    assert_int_equal(qtpm_store_cache_digestlists(srv), 0);
+    assert_int_equal(qtpm_store_vendor_add(cli, "acme", der, 3, NULL, 0, NULL), 0);
+    struct blobs x = {0};
+    assert_int_equal(qtpm_store_digestlist_each(srv, last_blob, &x), 0);
+    assert_int_equal(x.n, 0);
+    assert_int_equal(qtpm_store_digestlist_add(cli, "acme", "img", 1, b1, 2, &newest), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double waited = 0;
+    do {
+        memset(&x, 0, sizeof x);
+        assert_int_equal(qtpm_store_digestlist_each(srv, last_blob, &x), 0);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (x.n == 0)
+            usleep(2000);
+    } while (x.n == 0 && waited < 0.5);
+    assert_int_equal(x.n, 1);
+    assert_int_equal(x.len, 2);
+    assert_memory_equal(x.body, b1, 2);
+    assert_true(waited < 0.5); /* by the announcement, not by the maximum age */
+    /* the server's own add: seen by the next read */
+    assert_int_equal(qtpm_store_digestlist_add(srv, "acme", "img", 2, b2, 3, &newest), 0);
+    memset(&x, 0, sizeof x);
+    assert_int_equal(qtpm_store_digestlist_each(srv, last_blob, &x), 0);
+    assert_int_equal(x.n, 1);
+    assert_int_equal(x.len, 3);
+    assert_memory_equal(x.body, b2, 3);
+    /* behind the store's back */
+    assert_int_equal(raw_exec("UPDATE digestlists SET active = 0"), 0);
+    memset(&x, 0, sizeof x);
+    assert_int_equal(qtpm_store_digestlist_each(srv, last_blob, &x), 0);
+    assert_int_equal(x.n, pg ? 1 : 0);
+    usleep(1100 * 1000);
+    memset(&x, 0, sizeof x);
+    assert_int_equal(qtpm_store_digestlist_each(srv, last_blob, &x), 0);
+    assert_int_equal(x.n, 0);
+    qtpm_store_close(cli);
+    qtpm_store_close(srv);
+}
+
 struct evlist {
     int n;
     int64_t ids[8];
@@ -732,6 +785,16 @@ static void test_nonces_memory(void **state)
     assert_int_equal(qtpm_store_nonce_take(st, "r1", "c1", 999), QTPM_STORE_NOTFOUND);
     assert_int_equal(qtpm_store_nonce_take(st, "r1", "c3", 999), 0);
     assert_int_equal(qtpm_store_nonce_take(st, "r1", "c2", 999), 0);
+    /* a slot emptied by a take is refilled first: the older outstanding one stays (a
+     * TLS-key challenge, then an evidence's next challenges one after the other) */
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "t1", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "n1", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "n1", 999), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "n2", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "n2", 999), 0);
+    assert_int_equal(qtpm_store_nonce_put(st, "r1", "n3", 1000), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "t1", 999), 0);
+    assert_int_equal(qtpm_store_nonce_take(st, "r1", "n3", 999), 0);
     assert_int_equal(raw_int("SELECT count(*) FROM nonces"), 0);
     /* many routers: the table grows and keeps them all */
     char id[32], hex[65];
@@ -1437,6 +1500,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_enrolments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enrol_finish, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digestlists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digestlists_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attestation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nonces_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attestations_batch, setup, teardown),

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# swarm_faults.sh BUILD — 50 qtpm-swarm routers against qtpm-nms (PostgreSQL when run
+# swarm_faults.sh BUILD [two-step] — 50 qtpm-swarm routers against qtpm-nms (PostgreSQL when run
 # under tests/store/pg-cluster.sh, SQLite otherwise), attesting every 2 s for 24 s; at 8 s
 # 5 routers turn bad (a listed file with other content), 5 go silent and 5 replay their
 # last good quote. Asserts, from the swarm's report: every router enrolled; no NMS error;
@@ -9,16 +9,22 @@
 # without a fault monitored throughout (a verdict younger than 2 periods) and good at the
 # end; every faulty router not good at the end; every connection (as the swarm and as the
 # NMS's handshake log see it) negotiated a hybrid ML-KEM group, the NMS in its default
-# configuration (no --allow-classic-tls, no --allow-unbound-routers).
+# configuration (no --allow-classic-tls, no --allow-unbound-routers). Every round after
+# the first is one request (the evidence answers the next challenge of the previous
+# reply, docs/NMS.md), none falls back to /challenge; with "two-step" every round asks
+# POST /challenge first (the flow qtpm-agent's attest-once uses).
 set -u
 build=$1
+mode=${2:-}
+flag=
+[ "$mode" = two-step ] && flag=--two-step
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp "${TMPDIR:-/tmp}/swarm-faults.XXXXXX.json")
 trap 'rm -f "$out"' EXIT
 python3 "$here/../../bench/scale/scale.py" "$build" --routers 50 --duration 24 --period 2 \
-    --bad 0.1 --offline 0.1 --replay 0.1 --json "$out"
+    --bad 0.1 --offline 0.1 --replay 0.1 --json "$out" $flag
 rc=$?
-python3 - "$out" "$rc" <<'PY'
+python3 - "$out" "$rc" "$mode" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 s = d["swarm"]
@@ -41,6 +47,16 @@ if s:
         check(f["injected"] == 5 and f["caught_within_2_periods"] == 5,
               "%s: %d injected, %d caught within 2 periods (max %.2f s)" % (
                   kind, f["injected"], f["caught_within_2_periods"], f["detection_s"]["max"]))
+    fl = s.get("flow") or {}
+    n_att = st["attestations"]
+    if sys.argv[3] == "two-step":
+        check(fl.get("mode") == "two-step" and fl.get("one_trip_rounds") == 0 and
+              fl.get("two_step_rounds") == n_att,
+              "every round asked /challenge first: %s" % fl)
+    else:
+        check(fl.get("mode") == "next-challenge" and fl.get("fallbacks") == 0 and
+              fl.get("one_trip_rounds") == n_att,
+              "every round one request (the next challenge of the previous reply): %s" % fl)
     t = s.get("tls") or {}
     check(t.get("post_quantum_connections", 0) >= 50 and t.get("classic_connections") == 0,
           "router connections with a post-quantum group: %s (%s), classic: %s" % (
