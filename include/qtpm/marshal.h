@@ -243,6 +243,8 @@ TPM_RC qtpm_TPM_SE_unmarshal(TPM_SE *dst, const uint8_t buf[], size_t size, size
 TPM_RC qtpm_TPMI_YES_NO_marshal(const TPMI_YES_NO *src, uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_TPMI_YES_NO_unmarshal(TPMI_YES_NO *dst, const uint8_t buf[], size_t size,
                                   size_t *offset);
+TPM_RC qtpm_TPM_RC_marshal(const TPM_RC *src, uint8_t buf[], size_t size, size_t *offset);
+TPM_RC qtpm_TPM_RC_unmarshal(TPM_RC *dst, const uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_TPM_CLOCK_ADJUST_marshal(const TPM_CLOCK_ADJUST *src, uint8_t buf[], size_t size,
                                      size_t *offset);
 TPM_RC qtpm_TPM_CLOCK_ADJUST_unmarshal(TPM_CLOCK_ADJUST *dst, const uint8_t buf[], size_t size,

@@ -51,30 +51,30 @@ typedef struct {
 #define QTPM_COMMANDS(X) \
     X(Startup, 0, H0, UNTYPED) \
     X(Shutdown, 0, H0, UNTYPED) \
-    X(SelfTest, 0, H0, UNTYPED) \
-    X(IncrementalSelfTest, 0, H0, UNTYPED) \
-    X(GetTestResult, 0, H0, UNTYPED) \
+    X(SelfTest, 0, H0, TYPED) \
+    X(IncrementalSelfTest, 0, H0, TYPED) \
+    X(GetTestResult, 0, H0, TYPED) \
     X(GetCapability, 0, H0, UNTYPED) \
     X(TestParms, 0, H0, UNTYPED) \
-    X(GetRandom, F_ENC, H0, UNTYPED) \
-    X(StirRandom, F_DEC, H0, UNTYPED) \
-    X(PCR_Read, 0, H0, UNTYPED) \
-    X(PCR_Extend, 0, H1(HC_PCR, R_USER), UNTYPED) \
-    X(PCR_Event, F_DEC, H1(HC_PCR | HC_NULL, R_USER), UNTYPED) \
-    X(PCR_Reset, 0, H1(HC_PCR, R_USER), UNTYPED) \
-    X(PCR_Allocate, 0, H1(HC_PLATFORM, R_USER), UNTYPED) \
-    X(ReadClock, 0, H0, UNTYPED) \
-    X(ClockSet, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), UNTYPED) \
-    X(ClockRateAdjust, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), UNTYPED) \
-    X(HierarchyControl, 0, H1(HC_HIERARCHY, R_USER), UNTYPED) \
-    X(HierarchyChangeAuth, F_DEC, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER), UNTYPED) \
-    X(SetPrimaryPolicy, 0, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER), UNTYPED) \
-    X(Clear, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER), UNTYPED) \
-    X(ClearControl, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER), UNTYPED) \
-    X(ChangeEPS, 0, H1(HC_PLATFORM, R_USER), UNTYPED) \
-    X(ChangePPS, 0, H1(HC_PLATFORM, R_USER), UNTYPED) \
-    X(DictionaryAttackLockReset, 0, H1(HC_LOCKOUT, R_USER), UNTYPED) \
-    X(DictionaryAttackParameters, 0, H1(HC_LOCKOUT, R_USER), UNTYPED) \
+    X(GetRandom, F_ENC, H0, TYPED) \
+    X(StirRandom, F_DEC, H0, TYPED) \
+    X(PCR_Read, 0, H0, TYPED) \
+    X(PCR_Extend, 0, H1(HC_PCR, R_USER), TYPED) \
+    X(PCR_Event, F_DEC, H1(HC_PCR | HC_NULL, R_USER), TYPED) \
+    X(PCR_Reset, 0, H1(HC_PCR, R_USER), TYPED) \
+    X(PCR_Allocate, 0, H1(HC_PLATFORM, R_USER), TYPED) \
+    X(ReadClock, 0, H0, TYPED) \
+    X(ClockSet, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
+    X(ClockRateAdjust, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
+    X(HierarchyControl, 0, H1(HC_HIERARCHY, R_USER), TYPED) \
+    X(HierarchyChangeAuth, F_DEC, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER), TYPED) \
+    X(SetPrimaryPolicy, 0, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER), TYPED) \
+    X(Clear, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER), TYPED) \
+    X(ClearControl, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER), TYPED) \
+    X(ChangeEPS, 0, H1(HC_PLATFORM, R_USER), TYPED) \
+    X(ChangePPS, 0, H1(HC_PLATFORM, R_USER), TYPED) \
+    X(DictionaryAttackLockReset, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
+    X(DictionaryAttackParameters, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
     X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \
     X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
     X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \

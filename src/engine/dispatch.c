@@ -21,13 +21,16 @@
 #include <stdlib.h>
 
 #include "attest.h"
+#include "clock.h"
 #include "cmd.h"
 #include "commands.h"
 #include "crypt.h"
 #include "entity.h"
 #include "hierarchy.h"
+#include "misc.h"
 #include "nv.h"
 #include "params.h"
+#include "pcr.h"
 #include "pqc.h"
 #include "session.h"
 

@@ -1392,6 +1392,19 @@ static void test_interface_types(void **state)
     assert_int_equal(ca, -3);
     off = 0;
     assert_int_equal(qtpm_TPM_CLOCK_ADJUST_unmarshal(&ca, H("\xFC"), 1, &off), TPM_RC_VALUE);
+    TPM_RC trc = 0;
+    off = 0;
+    assert_int_equal(qtpm_TPM_RC_unmarshal(&trc, H("\x00\x00\x01\x01"), 3, &off),
+                     TPM_RC_INSUFFICIENT);
+    assert_int_equal(off, 0);
+    assert_int_equal(qtpm_TPM_RC_unmarshal(&trc, H("\x00\x00\x01\x01"), 4, &off),
+                     TPM_RC_SUCCESS);
+    assert_int_equal(trc, TPM_RC_FAILURE);
+    off = 0;
+    assert_int_equal(qtpm_TPM_RC_marshal(&trc, g_buf, 3, &off), TPM_RC_SIZE);
+    assert_int_equal(qtpm_TPM_RC_marshal(&trc, g_buf, 4, &off), TPM_RC_SUCCESS);
+    hex_equal(g_buf, 4, "00000101");
+    off = 0;
     TPMA_CC cc;
     assert_int_equal(qtpm_TPMA_CC_unmarshal(&cc, H("\x02\x01\x01\x31"), 4, &off),
                      TPM_RC_RESERVED_BITS);
