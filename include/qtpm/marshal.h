@@ -780,6 +780,10 @@ TPM_RC qtpm_TPML_ACT_DATA_marshal(const TPML_ACT_DATA *src, uint8_t buf[], size_
                                   size_t *offset);
 TPM_RC qtpm_TPML_ACT_DATA_unmarshal(TPML_ACT_DATA *dst, const uint8_t buf[], size_t size,
                                     size_t *offset);
+TPM_RC qtpm_TPML_INTEL_PTT_PROPERTY_marshal(const TPML_INTEL_PTT_PROPERTY *src, uint8_t buf[],
+                                            size_t size, size_t *offset);
+TPM_RC qtpm_TPML_INTEL_PTT_PROPERTY_unmarshal(TPML_INTEL_PTT_PROPERTY *dst, const uint8_t buf[],
+                                              size_t size, size_t *offset);
 TPM_RC qtpm_TPMU_CAPABILITIES_marshal(const TPMU_CAPABILITIES *src, uint8_t buf[], size_t size,
                                       size_t *offset, UINT32 selector);
 TPM_RC qtpm_TPMU_CAPABILITIES_unmarshal(TPMU_CAPABILITIES *dst, const uint8_t buf[], size_t size,

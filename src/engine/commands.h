@@ -54,7 +54,7 @@ typedef struct {
     X(SelfTest, 0, H0, TYPED) \
     X(IncrementalSelfTest, 0, H0, TYPED) \
     X(GetTestResult, 0, H0, TYPED) \
-    X(GetCapability, 0, H0, UNTYPED) \
+    X(GetCapability, 0, H0, TYPED) \
     X(TestParms, 0, H0, UNTYPED) \
     X(GetRandom, F_ENC, H0, TYPED) \
     X(StirRandom, F_DEC, H0, TYPED) \
@@ -108,9 +108,9 @@ typedef struct {
     X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
     X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE), UNTYPED) \
     X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE), UNTYPED) \
-    X(PolicyRestart, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE), TYPED) \
+    X(PolicyRestart, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyPCR, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
     X(PolicyPassword, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
     X(PolicyAuthValue, 0, H1(HC_SESSION, R_NONE), UNTYPED) \

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "attest.h"
+#include "capability.h"
 #include "clock.h"
 #include "cmd.h"
 #include "commands.h"

@@ -225,22 +225,17 @@ TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c, const PCR_Allocate_In *in,
     return TPM_RC_SUCCESS;
 }
 
-/* Writes the current allocation as a TPML_PCR_SELECTION (GetCapability). */
-void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w)
+void pcr_allocation(const qtpm_tpm *tpm, TPML_PCR_SELECTION *l)
 {
     /* the banks of hashes the profile disables are not listed at all */
-    uint32_t banks = 0;
-    for (int b = 0; b < PCR_BANK_COUNT; b++)
-        banks += tpm_alg_enabled(tpm, bank_algs[b]) ? 1u : 0u;
-    wr_u32(w, banks);
+    l->count = 0;
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
         if (!tpm_alg_enabled(tpm, bank_algs[b]))
             continue;
-        wr_u16(w, bank_algs[b]);
-        wr_u8(w, PCR_SELECT_MAX);
-        uint8_t v = pcr_bank_allocated(tpm, b) ? 0xFF : 0x00;
-        for (int k = 0; k < PCR_SELECT_MAX; k++)
-            wr_u8(w, v);
+        TPMS_PCR_SELECTION *s = &l->pcrSelections[l->count++];
+        s->hash = bank_algs[b];
+        s->sizeofSelect = PCR_SELECT_MAX;
+        memset(s->pcrSelect, pcr_bank_allocated(tpm, b) ? 0xFF : 0x00, PCR_SELECT_MAX);
     }
 }
 

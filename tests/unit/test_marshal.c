@@ -1286,9 +1286,31 @@ static void test_selectors(void **state)
     assert_int_equal(qtpm_TPMU_ATTEST_marshal(&at, g_buf, sizeof g_buf, &off, TPM_ST_CREATION),
                      TPM_RC_SELECTOR);
     assert_int_equal(qtpm_TPMU_CAPABILITIES_unmarshal(cap, g_buf, sizeof g_buf, &off,
-                                                      TPM_CAP_VENDOR_PROPERTY),
+                                                      TPM_CAP_VENDOR_PROPERTY + 1),
                      TPM_RC_SELECTOR);
     assert_int_equal(off, 0);
+    /* TPM_CAP_VENDOR_PROPERTY: a UINT32 list (TPML_INTEL_PTT_PROPERTY) */
+    TPMS_CAPABILITY_DATA *vd = calloc(1, sizeof *vd);
+    assert_non_null(vd);
+    vd->capability = TPM_CAP_VENDOR_PROPERTY;
+    vd->data.intelPttProperty.count = 2;
+    vd->data.intelPttProperty.property[0] = 1;
+    vd->data.intelPttProperty.property[1] = 0x64656661;
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_marshal(vd, g_buf, sizeof g_buf, &off),
+                     TPM_RC_SUCCESS);
+    hex_equal(g_buf, off, "00000100" "00000002" "00000001" "64656661");
+    memset(vd, 0, sizeof *vd);
+    size_t voff = 0;
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(vd, g_buf, off - 1, &voff),
+                     TPM_RC_INSUFFICIENT);
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(vd, g_buf, off, &voff), TPM_RC_SUCCESS);
+    assert_int_equal(voff, off);
+    assert_int_equal(vd->data.intelPttProperty.property[1], 0x64656661);
+    g_buf[4] = 0x7F; /* count above MAX_PTT_PROPERTIES */
+    voff = 0;
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(vd, g_buf, off, &voff), TPM_RC_SIZE);
+    free(vd);
+    off = 0;
     /* TPMU_HA with a NULL selector is empty */
     assert_int_equal(qtpm_TPMU_HA_marshal(&ha, g_buf, sizeof g_buf, &off, TPM_ALG_NULL),
                      TPM_RC_SUCCESS);
