@@ -54,6 +54,9 @@
 #define qtpm_TPM2B_AUTH_unmarshal qtpm_TPM2B_DIGEST_unmarshal
 #define qtpm_TPM2B_OPERAND_marshal qtpm_TPM2B_DIGEST_marshal
 #define qtpm_TPM2B_OPERAND_unmarshal qtpm_TPM2B_DIGEST_unmarshal
+/* TPM_CC is a UINT32 of any value (Part 2 §6.5.2). */
+#define qtpm_TPM_CC_marshal qtpm_UINT32_marshal
+#define qtpm_TPM_CC_unmarshal qtpm_UINT32_unmarshal
 
 /* ---- Base types (Part 2 §5): big-endian integers and byte arrays. */
 

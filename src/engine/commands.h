@@ -83,10 +83,10 @@ typedef struct {
     X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
     X(Unseal, F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
     X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE), UNTYPED) \
-    X(ContextSave, 0, H1(HC_TRANSIENT | HC_SESSION, R_NONE), UNTYPED) \
-    X(ContextLoad, F_OUTH, H0, UNTYPED) \
-    X(FlushContext, 0, H0, UNTYPED) \
-    X(EvictControl, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_OBJECT, R_NONE), UNTYPED) \
+    X(ContextSave, 0, H1(HC_TRANSIENT | HC_SESSION, R_NONE), TYPED) \
+    X(ContextLoad, F_OUTH, H0, TYPED) \
+    X(FlushContext, 0, H0, TYPED) \
+    X(EvictControl, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_OBJECT, R_NONE), TYPED) \
     X(Sign, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
     X(VerifySignature, F_DEC, H1(HC_OBJECT, R_NONE), UNTYPED) \
     X(RSA_Encrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
@@ -111,24 +111,24 @@ typedef struct {
     X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE), TYPED) \
     X(PolicyRestart, 0, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyPCR, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyPassword, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyAuthValue, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyCommandCode, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyOR, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyPCR, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyPassword, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyAuthValue, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyCommandCode, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyOR, 0, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicySecret, F_DEC | F_ENC, H2(HC_ANY & ~HC_SESSION, R_USER, HC_SESSION, R_NONE), UNTYPED) \
     X(PolicySigned, F_DEC | F_ENC, H2(HC_OBJECT, R_NONE, HC_SESSION, R_NONE), UNTYPED) \
     X(PolicyAuthorize, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyLocality, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyCpHash, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyNameHash, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyNvWritten, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyLocality, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyCpHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyNameHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyNvWritten, 0, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), UNTYPED) \
     X(PolicyCounterTimer, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
     X(PolicyTicket, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
     X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
     X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER), UNTYPED) \
     X(Quote, F_DEC | F_ENC, H1(HC_OBJECT | HC_NULL, R_USER), UNTYPED) \

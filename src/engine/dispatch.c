@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "commands.h"
+#include "context.h"
 #include "crypt.h"
 #include "entity.h"
 #include "hierarchy.h"
@@ -32,6 +33,7 @@
 #include "nv.h"
 #include "params.h"
 #include "pcr.h"
+#include "policy.h"
 #include "pqc.h"
 #include "session.h"
 
