@@ -24,13 +24,6 @@ void clock_time_info(const qtpm_tpm *tpm, TPMS_TIME_INFO *t)
     t->clockInfo.safe = tpm->ps.clock_safe;
 }
 
-void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w)
-{
-    TPMS_TIME_INFO t;
-    clock_time_info(tpm, &t);
-    wr_marshal(w, TPMS_TIME_INFO, &t);
-}
-
 /* Part 3 §29.1 TPM2_ReadClock */
 TPM_RC cmd_ReadClock(qtpm_tpm *tpm, tpm_cmd *c, const ReadClock_In *in, ReadClock_Out *out)
 {

@@ -1,17 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * clock.h — the TPMS_TIME_INFO of now (clock.c), as a structure and
- * marshalled, for ReadClock, the attestation structures and PolicyCounterTimer.
+ * clock.h — the TPMS_TIME_INFO of now (clock.c), for ReadClock, the
+ * attestation structures and PolicyCounterTimer, and the clock commands'
+ * parameters.
  */
 #ifndef QTPM_ENGINE_CLOCK_H
 #define QTPM_ENGINE_CLOCK_H
 
-#include "cursor.h"
 #include "params.h"
 #include "tpm.h"
 
 void clock_time_info(const qtpm_tpm *tpm, TPMS_TIME_INFO *t);
-void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w);
 
 /* the parameters of the clock commands (Part 3 §29; params.h) */
 #define ReadClock_IN(P)

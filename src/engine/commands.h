@@ -49,8 +49,8 @@ typedef struct {
 
 /* clang-format off */
 #define QTPM_COMMANDS(X) \
-    X(Startup, 0, H0, UNTYPED) \
-    X(Shutdown, 0, H0, UNTYPED) \
+    X(Startup, 0, H0, TYPED) \
+    X(Shutdown, 0, H0, TYPED) \
     X(SelfTest, 0, H0, TYPED) \
     X(IncrementalSelfTest, 0, H0, TYPED) \
     X(GetTestResult, 0, H0, TYPED) \
@@ -123,11 +123,11 @@ typedef struct {
     X(PolicyCpHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyNameHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyNvWritten, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyCounterTimer, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), TYPED) \
+    X(PolicyCounterTimer, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyTicket, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
     X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), TYPED) \
     X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
     X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
     X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER), UNTYPED) \

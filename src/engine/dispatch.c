@@ -14,9 +14,13 @@
  *
  * The order of checks follows Part 3 §5: header (tag, size), command code,
  * initialisation, handle area, authorization area, authorization, then the
- * handler, which unmarshals its own parameters. Errors carry the number of
- * the handle, session or parameter at fault (Part 2 §6.6.3). Every read is
- * bounded by the command length, so malformed input cannot over-read.
+ * parameters and the handler. A TYPED row's parameters are unmarshalled
+ * here with the shared module into the command's NAME_In struct, and its
+ * NAME_Out marshalled after the handler (params.h, docs/ENGINE.md "Typed
+ * commands"); an UNTYPED row's handler still reads its own. Errors carry the
+ * number of the handle, session or parameter at fault (Part 2 §6.6.3).
+ * Every read is bounded by the command length, so malformed input cannot
+ * over-read.
  */
 #include <stdlib.h>
 
@@ -36,6 +40,7 @@
 #include "policy.h"
 #include "pqc.h"
 #include "session.h"
+#include "startup.h"
 
 /* ---------------------------------------------------------------- handlers */
 

@@ -553,50 +553,32 @@ static void operand_args(const tpm_session *s, const uint8_t *opb, uint16_t len,
     crypt_hash_parts(s->hash, args, parts, 2);
 }
 
-/* operandB, offset and operation: the parameters of PolicyNV and
- * PolicyCounterTimer (Part 3 §23.9, §23.10), to the end of the area. */
-typedef struct {
-    uint8_t b[MAX_DIGEST];
-    uint16_t len, offset, op;
-} policy_operand;
-
-static TPM_RC read_policy_operand(tpm_cmd *c, policy_operand *o)
-{
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, o->b, sizeof(o->b), &o->len);
-    prm_u16(&p, &o->offset);
-    TPM_RC rc = prm_u16(&p, &o->op);
-    return rc ? rc : params_end(c);
-}
-
 /* Part 3 §23.9 TPM2_PolicyNV: authHandle (authorizes reading), nvIndex,
  * policySession. */
-TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c, const PolicyNV_In *in, PolicyNV_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
     if (rc)
         return rc;
-    policy_operand o;
-    if ((rc = read_policy_operand(c, &o)))
-        return rc;
+    const TPM2B_OPERAND *opb = &in->operandB;
+    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
         rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
-        if ((size_t)o.offset + o.len > nv->pub.dataSize)
+        if ((size_t)offset + opb->size > nv->pub.dataSize)
             return TPM_RC_NV_RANGE;
-        int ok = policy_compare(nv->data + o.offset, o.b, o.len, o.op);
+        int ok = policy_compare(nv->data + offset, opb->buffer, opb->size, op);
         if (ok < 0)
-            return RC_P(TPM_RC_VALUE, 3);
+            return RC_P(TPM_RC_VALUE, PN_PolicyNV_operation);
         if (!ok)
             return TPM_RC_POLICY;
-    } else if (o.op > TPM_EO_BITCLEAR) {
-        return RC_P(TPM_RC_VALUE, 3);
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, o.b, o.len, o.offset, o.op, args);
+    operand_args(s, opb->buffer, opb->size, offset, op, args);
     cc_bytes(ccb, TPM_CC_PolicyNV);
     crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size},
                           {ccb, 4},
@@ -608,29 +590,33 @@ TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §23.10 TPM2_PolicyCounterTimer: compares against the marshalled
  * TPMS_TIME_INFO (time, clock, resetCount, restartCount, safe). */
-TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCounterTimer_In *in,
+                              PolicyCounterTimer_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    policy_operand o;
-    if ((rc = read_policy_operand(c, &o)))
-        return rc;
+    const TPM2B_OPERAND *opb = &in->operandB;
+    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
     if (s->type != TPM_SE_TRIAL) {
         uint8_t ti[32];
-        tpm_wr w = {ti, sizeof(ti), 0, 0};
-        clock_write_time_info(tpm, &w);
-        if ((size_t)o.offset + o.len > w.off)
-            return RC_P(TPM_RC_RANGE, 2);
-        int ok = policy_compare(ti + o.offset, o.b, o.len, o.op);
+        size_t tlen = 0;
+        TPMS_TIME_INFO t;
+        clock_time_info(tpm, &t);
+        if (qtpm_TPMS_TIME_INFO_marshal(&t, ti, sizeof(ti), &tlen) != TPM_RC_SUCCESS)
+            return TPM_RC_FAILURE;
+        if ((size_t)offset + opb->size > tlen)
+            return RC_P(TPM_RC_RANGE, PN_PolicyCounterTimer_offset);
+        int ok = policy_compare(ti + offset, opb->buffer, opb->size, op);
         if (ok < 0)
-            return RC_P(TPM_RC_VALUE, 3);
+            return RC_P(TPM_RC_VALUE, PN_PolicyCounterTimer_operation);
         if (!ok)
             return TPM_RC_POLICY;
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, o.b, o.len, o.offset, o.op, args);
+    operand_args(s, opb->buffer, opb->size, offset, op, args);
     cc_bytes(ccb, TPM_CC_PolicyCounterTimer);
     session_policy_extend(s, ccb, 4, args, crypt_hash_size(s->hash));
     return TPM_RC_SUCCESS;
@@ -753,14 +739,14 @@ TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c, const PolicyTemplate_In *in
  * nvIndex, policySession. The index holds a TPMT_HA, the approved policy:
  * when it equals policyDigest, policyDigest is reset and becomes
  * H(0...0 || TPM_CC_PolicyAuthorizeNV || nvIndex.Name). */
-TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c, const PolicyAuthorizeNV_In *in,
+                             PolicyAuthorizeNV_Out *out)
 {
+    (void)in, (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
         rc = nv_read_precheck(c, nv);

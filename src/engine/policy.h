@@ -2,8 +2,8 @@
 /*
  * policy.h — the parameters of policy.c's typed commands (Part 3 §23;
  * params.h). The policy commands not listed here (PolicySecret,
- * PolicySigned, PolicyAuthorize, PolicyNV, PolicyCounterTimer, PolicyTicket,
- * PolicyAuthorizeNV) still read their parameters themselves.
+ * PolicySigned, PolicyAuthorize, PolicyTicket) still read their parameters
+ * themselves.
  */
 #ifndef QTPM_ENGINE_POLICY_H
 #define QTPM_ENGINE_POLICY_H
@@ -41,6 +41,15 @@ PRM_COMMAND(PolicyNvWritten)
     P(TPM2B_NAME, objectName) P(TPM2B_NAME, newParentName) P(TPMI_YES_NO, includeObject)
 #define PolicyDuplicationSelect_OUT(P)
 PRM_COMMAND(PolicyDuplicationSelect)
+#define PolicyNV_IN(P) P(TPM2B_OPERAND, operandB) P(UINT16, offset) P(TPM_EO, operation)
+#define PolicyNV_OUT(P)
+PRM_COMMAND(PolicyNV)
+#define PolicyCounterTimer_IN(P) P(TPM2B_OPERAND, operandB) P(UINT16, offset) P(TPM_EO, operation)
+#define PolicyCounterTimer_OUT(P)
+PRM_COMMAND(PolicyCounterTimer)
+#define PolicyAuthorizeNV_IN(P)
+#define PolicyAuthorizeNV_OUT(P)
+PRM_COMMAND(PolicyAuthorizeNV)
 #define PolicyTemplate_IN(P) P(TPM2B_DIGEST, templateHash)
 #define PolicyTemplate_OUT(P)
 PRM_COMMAND(PolicyTemplate)

@@ -862,9 +862,13 @@ static void test_lists_reject_oversize(void **state)
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off), TPM_RC_VALUE);
     in[3] = 0x0B; /* TPM_CAP_PUB_KEYS (v1.83) is not implemented */
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off), TPM_RC_VALUE);
-    memcpy(in, "\x00\x00\x01\x00\x00\x00\x00\x00", 8); /* vendor: no union member */
+    /* vendor: a list of UINT32 (TPML_INTEL_PTT_PROPERTY), here empty */
+    memcpy(in, "\x00\x00\x01\x00\x00\x00\x00\x00", 8);
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off),
-                     TPM_RC_SELECTOR);
+                     TPM_RC_SUCCESS);
+    assert_int_equal(off, 8);
+    assert_int_equal(c.data.intelPttProperty.count, 0);
+    off = 0;
     /* marshal refuses a count beyond the array */
     c.capability = TPM_CAP_ECC_CURVES;
     c.data.eccCurves.count = MAX_ECC_CURVES + 1;
