@@ -54,6 +54,9 @@
 #define qtpm_TPM2B_AUTH_unmarshal qtpm_TPM2B_DIGEST_unmarshal
 #define qtpm_TPM2B_OPERAND_marshal qtpm_TPM2B_DIGEST_marshal
 #define qtpm_TPM2B_OPERAND_unmarshal qtpm_TPM2B_DIGEST_unmarshal
+/* TPM_CC is a UINT32 of any value (Part 2 §6.5.2). */
+#define qtpm_TPM_CC_marshal qtpm_UINT32_marshal
+#define qtpm_TPM_CC_unmarshal qtpm_UINT32_unmarshal
 
 /* ---- Base types (Part 2 §5): big-endian integers and byte arrays. */
 
@@ -243,6 +246,8 @@ TPM_RC qtpm_TPM_SE_unmarshal(TPM_SE *dst, const uint8_t buf[], size_t size, size
 TPM_RC qtpm_TPMI_YES_NO_marshal(const TPMI_YES_NO *src, uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_TPMI_YES_NO_unmarshal(TPMI_YES_NO *dst, const uint8_t buf[], size_t size,
                                   size_t *offset);
+TPM_RC qtpm_TPM_RC_marshal(const TPM_RC *src, uint8_t buf[], size_t size, size_t *offset);
+TPM_RC qtpm_TPM_RC_unmarshal(TPM_RC *dst, const uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_TPM_CLOCK_ADJUST_marshal(const TPM_CLOCK_ADJUST *src, uint8_t buf[], size_t size,
                                      size_t *offset);
 TPM_RC qtpm_TPM_CLOCK_ADJUST_unmarshal(TPM_CLOCK_ADJUST *dst, const uint8_t buf[], size_t size,
@@ -778,6 +783,10 @@ TPM_RC qtpm_TPML_ACT_DATA_marshal(const TPML_ACT_DATA *src, uint8_t buf[], size_
                                   size_t *offset);
 TPM_RC qtpm_TPML_ACT_DATA_unmarshal(TPML_ACT_DATA *dst, const uint8_t buf[], size_t size,
                                     size_t *offset);
+TPM_RC qtpm_TPML_INTEL_PTT_PROPERTY_marshal(const TPML_INTEL_PTT_PROPERTY *src, uint8_t buf[],
+                                            size_t size, size_t *offset);
+TPM_RC qtpm_TPML_INTEL_PTT_PROPERTY_unmarshal(TPML_INTEL_PTT_PROPERTY *dst, const uint8_t buf[],
+                                              size_t size, size_t *offset);
 TPM_RC qtpm_TPMU_CAPABILITIES_marshal(const TPMU_CAPABILITIES *src, uint8_t buf[], size_t size,
                                       size_t *offset, UINT32 selector);
 TPM_RC qtpm_TPMU_CAPABILITIES_unmarshal(TPMU_CAPABILITIES *dst, const uint8_t buf[], size_t size,

@@ -1100,6 +1100,12 @@ typedef struct {
 typedef struct { UINT32 count; TPMS_TAGGED_POLICY policies[MAX_TAGGED_POLICIES]; } TPML_TAGGED_POLICY;
 typedef struct { UINT32 count; TPMS_ACT_DATA actData[MAX_ACT_DATA]; } TPML_ACT_DATA;
 
+/* TPM_CAP_VENDOR_PROPERTY (Part 2 §6.12: manufacturer-specific): a list of
+ * UINT32, the shape tpm2-tss reads for it (its TPML_INTEL_PTT_PROPERTY);
+ * qtpm's values are in docs/SERVER.md "Profiles". */
+#define MAX_PTT_PROPERTIES (MAX_CAP_DATA / sizeof(UINT32))
+typedef struct { UINT32 count; UINT32 property[MAX_PTT_PROPERTIES]; } TPML_INTEL_PTT_PROPERTY;
+
 /* §10.10 capabilities */
 typedef union {
     TPML_ALG_PROPERTY algorithms;           /* TPM_CAP_ALGS */
@@ -1113,6 +1119,7 @@ typedef union {
     TPML_ECC_CURVE eccCurves;               /* TPM_CAP_ECC_CURVES */
     TPML_TAGGED_POLICY authPolicies;        /* TPM_CAP_AUTH_POLICIES */
     TPML_ACT_DATA actData;                  /* TPM_CAP_ACT */
+    TPML_INTEL_PTT_PROPERTY intelPttProperty; /* TPM_CAP_VENDOR_PROPERTY */
 } TPMU_CAPABILITIES;
 
 typedef struct {

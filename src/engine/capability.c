@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 
+#include "capability.h"
 #include "cmd.h"
 #include "commands.h"
 #include "crypt.h"
@@ -250,43 +251,35 @@ static size_t list_handles(qtpm_tpm *tpm, TPM_HANDLE start, TPM_HANDLE *out, siz
     return n;
 }
 
-/* Part 3 §30.2 TPM2_GetCapability */
-TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
+/* Part 3 §30.2 TPM2_GetCapability: the list of the capability asked for,
+ * in capabilityData's member of that capability. */
+TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c, const GetCapability_In *in,
+                         GetCapability_Out *out)
 {
-    uint32_t cap, prop, count;
-    tpm_params p = prm_begin(&c->in);
-    prm_u32(&p, &cap);
-    prm_u32(&p, &prop);
-    TPM_RC rc = prm_u32(&p, &count);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    tpm_wr *w = &c->out;
-    size_t more_at = w->off;
-    wr_u8(w, 0); /* moreData, patched below */
-    wr_u32(w, cap);
-    size_t count_at = w->off;
-    wr_u32(w, 0);
-    uint32_t n = 0;
+    (void)c;
+    TPM_CAP cap = in->capability;
+    uint32_t prop = in->property, count = in->propertyCount;
+    TPMS_CAPABILITY_DATA *cd = &out->capabilityData;
+    TPMU_CAPABILITIES *u = &cd->data;
+    cd->capability = cap;
     int more = 0;
 
     switch (cap) {
     case TPM_CAP_ALGS: {
         size_t nalgs;
         const alg_desc *alg_table = tpm_alg_table(&nalgs);
+        TPML_ALG_PROPERTY *l = &u->algorithms;
         if (count > MAX_CAP_ALGS)
             count = MAX_CAP_ALGS;
         for (size_t i = 0; i < nalgs; i++) {
             if (alg_table[i].alg < prop || !tpm_alg_enabled(tpm, alg_table[i].alg))
                 continue;
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
-            wr_u16(w, alg_table[i].alg);
-            wr_u32(w, alg_table[i].attrs);
-            n++;
+            l->algProperties[l->count].alg = alg_table[i].alg;
+            l->algProperties[l->count++].algProperties = alg_table[i].attrs;
         }
         break;
     }
@@ -297,81 +290,80 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
         if (t != TPM_HT_PCR && t != TPM_HT_NV_INDEX && t != TPM_HT_HMAC_SESSION &&
             t != TPM_HT_POLICY_SESSION && t != TPM_HT_PERMANENT && t != TPM_HT_TRANSIENT &&
             t != TPM_HT_PERSISTENT)
-            return RC_P(TPM_RC_HANDLE, 2);
-        TPM_HANDLE hs[MAX_CAP_HANDLES];
-        size_t total = list_handles(tpm, prop, hs, MAX_CAP_HANDLES);
-        for (size_t i = 0; i < total && i < count; i++) {
-            wr_u32(w, hs[i]);
-            n++;
-        }
+            return RC_P(TPM_RC_HANDLE, PN_GetCapability_property);
+        TPML_HANDLE *l = &u->handles;
+        size_t total = list_handles(tpm, prop, l->handle, MAX_CAP_HANDLES);
+        l->count = (uint32_t)(total < count ? total : count);
         more = total > count;
         break;
     }
-    case TPM_CAP_COMMANDS:
+    case TPM_CAP_COMMANDS: {
+        TPML_CCA *l = &u->command;
         if (count > MAX_CAP_CC)
             count = MAX_CAP_CC;
         for (uint32_t cc = prop < TPM_CC_FIRST ? TPM_CC_FIRST : prop; cc <= TPM_CC_LAST; cc++) {
             if (!tpm_command_implemented(cc) || !profile_command_enabled(&tpm->profile, cc))
                 continue;
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
-            wr_u32(w, tpm_command_attributes(cc));
-            n++;
+            l->commandAttributes[l->count++] = tpm_command_attributes(cc);
         }
         /* then the vendor-specific ones (codes above every library code) */
         for (size_t k = 0; !more && k < tpm_vendor_command_count(); k++) {
             TPM_CC cc = tpm_vendor_command(k);
             if (cc < prop)
                 continue;
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
-            wr_u32(w, tpm_command_attributes(cc));
-            n++;
+            l->commandAttributes[l->count++] = tpm_command_attributes(cc);
         }
         break;
+    }
     case TPM_CAP_PP_COMMANDS:
         break;
-    case TPM_CAP_AUDIT_COMMANDS:
+    case TPM_CAP_AUDIT_COMMANDS: {
+        TPML_CC *l = &u->auditCommands;
         if (count > MAX_CAP_CC)
             count = MAX_CAP_CC;
         for (uint32_t cc = prop < TPM_CC_FIRST ? TPM_CC_FIRST : prop; cc <= TPM_CC_LAST; cc++) {
             unsigned bit = cc - TPM_CC_FIRST;
             if (!(tpm->ps.audited[bit / 8] & (1u << (bit % 8))))
                 continue;
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
-            wr_u32(w, cc);
-            n++;
+            l->commandCodes[l->count++] = cc;
         }
         break;
+    }
     case TPM_CAP_PCRS:
-        /* the allocation list replaces the count written above */
-        w->off = count_at;
-        pcr_write_allocation(tpm, w);
-        goto finish;
-    case TPM_CAP_TPM_PROPERTIES:
+        /* the whole allocation, whatever property and propertyCount say */
+        pcr_allocation(tpm, &u->assignedPCR);
+        break;
+    case TPM_CAP_TPM_PROPERTIES: {
+        TPML_TAGGED_TPM_PROPERTY *l = &u->tpmProperties;
         if (count > MAX_TPM_PROPERTIES)
             count = MAX_TPM_PROPERTIES;
         for (TPM_PT pt = prop; pt < PT_FIXED + 0x300; pt++) {
             uint32_t v;
             if (!tpm_property(tpm, pt, &v))
                 continue;
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
-            wr_u32(w, pt);
-            wr_u32(w, v);
-            n++;
+            l->tpmProperty[l->count].property = pt;
+            l->tpmProperty[l->count++].value = v;
         }
         break;
+    }
     case TPM_CAP_PCR_PROPERTIES: {
+        TPML_TAGGED_PCR_PROPERTY *l = &u->pcrProperties;
         if (count > MAX_PCR_PROPERTIES)
             count = MAX_PCR_PROPERTIES;
         static const TPM_PT_PCR pts[] = {
@@ -382,7 +374,7 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
         for (size_t i = 0; i < sizeof(pts) / sizeof(pts[0]); i++) {
             if (pts[i] < prop)
                 continue;
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
@@ -391,47 +383,47 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c)
                 bits = 0xFFFFFFu & ~((1u << 16) | (1u << 23));
             else if (pts[i] >= TPM_PT_PCR_EXTEND_L0 && pts[i] <= TPM_PT_PCR_RESET_L4)
                 bits = (pts[i] % 2) ? 0xFFFFFFu : ((1u << 16) | (1u << 23));
-            wr_u32(w, pts[i]);
-            wr_u8(w, PCR_SELECT_MAX);
-            wr_u8(w, (uint8_t)bits);
-            wr_u8(w, (uint8_t)(bits >> 8));
-            wr_u8(w, (uint8_t)(bits >> 16));
-            n++;
+            TPMS_TAGGED_PCR_SELECT *e = &l->pcrProperty[l->count++];
+            e->tag = pts[i];
+            e->sizeofSelect = PCR_SELECT_MAX;
+            e->pcrSelect[0] = (uint8_t)bits;
+            e->pcrSelect[1] = (uint8_t)(bits >> 8);
+            e->pcrSelect[2] = (uint8_t)(bits >> 16);
         }
         break;
     }
-    case TPM_CAP_ECC_CURVES:
+    case TPM_CAP_ECC_CURVES: {
+        TPML_ECC_CURVE *l = &u->eccCurves;
         if (count > MAX_ECC_CURVES)
             count = MAX_ECC_CURVES;
         for (size_t i = 0; i < NCURVES && tpm_alg_enabled(tpm, TPM_ALG_ECC); i++) {
             if (curves[i] < prop)
                 continue;
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
-            wr_u16(w, curves[i]);
-            n++;
+            l->eccCurves[l->count++] = curves[i];
         }
         break;
+    }
     case TPM_CAP_AUTH_POLICIES:
         break;
-    case TPM_CAP_VENDOR_PROPERTY:
+    case TPM_CAP_VENDOR_PROPERTY: {
+        TPML_INTEL_PTT_PROPERTY *l = &u->intelPttProperty;
         for (uint32_t i = prop; i < VENDOR_PROPERTY_COUNT; i++) {
-            if (n == count) {
+            if (l->count == count) {
                 more = 1;
                 break;
             }
-            wr_u32(w, vendor_property(tpm, i));
-            n++;
+            l->property[l->count++] = vendor_property(tpm, i);
         }
         break;
-    default:
-        return RC_P(TPM_RC_VALUE, 1);
     }
-    wr_put_u32(w->p + count_at, n);
-finish:
-    w->p[more_at] = (uint8_t)more;
+    default:
+        return RC_P(TPM_RC_VALUE, PN_GetCapability_capability);
+    }
+    out->moreData = (TPMI_YES_NO)more;
     return TPM_RC_SUCCESS;
 }
 

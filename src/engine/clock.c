@@ -24,49 +24,32 @@ void clock_time_info(const qtpm_tpm *tpm, TPMS_TIME_INFO *t)
     t->clockInfo.safe = tpm->ps.clock_safe;
 }
 
-void clock_write_time_info(const qtpm_tpm *tpm, tpm_wr *w)
-{
-    TPMS_TIME_INFO t;
-    clock_time_info(tpm, &t);
-    wr_marshal(w, TPMS_TIME_INFO, &t);
-}
-
 /* Part 3 §29.1 TPM2_ReadClock */
-TPM_RC cmd_ReadClock(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ReadClock(qtpm_tpm *tpm, tpm_cmd *c, const ReadClock_In *in, ReadClock_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    clock_write_time_info(tpm, &c->out);
+    (void)c, (void)in;
+    clock_time_info(tpm, &out->currentTime);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §29.2 TPM2_ClockSet: Clock may only move forward, and not past
  * the largest value (TPM_RC_VALUE). */
-TPM_RC cmd_ClockSet(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ClockSet(qtpm_tpm *tpm, tpm_cmd *c, const ClockSet_In *in, ClockSet_Out *out)
 {
-    uint64_t v;
-    if (rd_u64(&c->in, &v) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)out;
+    uint64_t v = in->newTime;
     if (v < tpm->ps.clock || v == UINT64_MAX)
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_ClockSet_newTime);
     tpm->ps.clock = v;
     tpm->dirty = 1;
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §29.3 TPM2_ClockRateAdjust: TPM_CLOCK_ADJUST in -3..3. */
-TPM_RC cmd_ClockRateAdjust(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ClockRateAdjust(qtpm_tpm *tpm, tpm_cmd *c, const ClockRateAdjust_In *in,
+                           ClockRateAdjust_Out *out)
 {
-    uint8_t b;
-    if (rd_u8(&c->in, &b) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    int8_t adj = (int8_t)b;
-    if (adj < -3 || adj > 3)
-        return RC_P(TPM_RC_VALUE, 1);
-    tpm->rate_adjust = adj;
+    (void)c, (void)out; /* rateAdjust is in -3..3 (TPM_CLOCK_ADJUST) */
+    tpm->rate_adjust = in->rateAdjust;
     return TPM_RC_SUCCESS;
 }

@@ -2,9 +2,10 @@
 /*
  * cmd.h — one command as a handler sees it (struct tpm_cmd): the handles and
  * authorizations dispatch.c parsed, the parameter area (decrypted) to read
- * and the response parameters to write. A handler reads its parameters from
- * c->in with the cursors of cursor.h and the shared marshalling module
- * (qtpm/marshal.h), and writes its response to c->out.
+ * and the response parameters to write. A typed handler (params.h) gets its
+ * parameters unmarshalled and returns its response parameters as structs;
+ * an untyped one reads c->in with the cursors of cursor.h and the shared
+ * marshalling module (qtpm/marshal.h), and writes its response to c->out.
  */
 #ifndef QTPM_ENGINE_CMD_H
 #define QTPM_ENGINE_CMD_H

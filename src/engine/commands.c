@@ -11,7 +11,7 @@
  */
 #include "commands.h"
 
-#define CMD_ROW(name, flags, handles) {TPM_CC_##name, flags, handles},
+#define CMD_ROW(name, flags, handles, kind) {TPM_CC_##name, flags, handles},
 static const cmd_desc commands[] = {QTPM_COMMANDS(CMD_ROW)};
 #undef CMD_ROW
 

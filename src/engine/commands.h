@@ -7,12 +7,17 @@
  * flags (the first parameter may be decrypted, the first response parameter
  * encrypted, the response carries a handle) and its handle area: how many
  * handles, which handle classes each slot accepts (HC_*, entity.h) and which
- * authorization role each needs (USER, ADMIN, DUP; Part 1 §19.2). The list is
- * expanded three times: here into the handler prototypes, in commands.c into
- * the table the lower layers read (capability, profile, audit: no handler in
- * it, so nothing below dispatch refers to the command files), and in
- * dispatch.c into the handler table, in the same order. Adding a command is
- * one row here plus its handler in its family's file.
+ * authorization role each needs (USER, ADMIN, DUP; Part 1 §19.2), and how its
+ * parameters reach the handler: TYPED (dispatch.c unmarshals them into the
+ * command's NAME_In struct and marshals its NAME_Out, from the parameter
+ * lists NAME_IN / NAME_OUT of Part 2 types in the family's header; params.h)
+ * or UNTYPED (the handler reads c->in and writes c->out itself, the older
+ * form, until every family is converted). The list is expanded three times:
+ * here into the prototypes of the UNTYPED handlers, in commands.c into the
+ * table the lower layers read (capability, profile, audit: no handler in it,
+ * so nothing below dispatch refers to the command files), and in dispatch.c
+ * into the handler table, in the same order. Adding a command is one row
+ * here, its parameter lists and its handler in its family's files.
  */
 #ifndef QTPM_ENGINE_COMMANDS_H
 #define QTPM_ENGINE_COMMANDS_H
@@ -44,130 +49,135 @@ typedef struct {
 
 /* clang-format off */
 #define QTPM_COMMANDS(X) \
-    X(Startup, 0, H0) \
-    X(Shutdown, 0, H0) \
-    X(SelfTest, 0, H0) \
-    X(IncrementalSelfTest, 0, H0) \
-    X(GetTestResult, 0, H0) \
-    X(GetCapability, 0, H0) \
-    X(TestParms, 0, H0) \
-    X(GetRandom, F_ENC, H0) \
-    X(StirRandom, F_DEC, H0) \
-    X(PCR_Read, 0, H0) \
-    X(PCR_Extend, 0, H1(HC_PCR, R_USER)) \
-    X(PCR_Event, F_DEC, H1(HC_PCR | HC_NULL, R_USER)) \
-    X(PCR_Reset, 0, H1(HC_PCR, R_USER)) \
-    X(PCR_Allocate, 0, H1(HC_PLATFORM, R_USER)) \
-    X(ReadClock, 0, H0) \
-    X(ClockSet, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
-    X(ClockRateAdjust, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
-    X(HierarchyControl, 0, H1(HC_HIERARCHY, R_USER)) \
-    X(HierarchyChangeAuth, F_DEC, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER)) \
-    X(SetPrimaryPolicy, 0, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER)) \
-    X(Clear, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER)) \
-    X(ClearControl, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER)) \
-    X(ChangeEPS, 0, H1(HC_PLATFORM, R_USER)) \
-    X(ChangePPS, 0, H1(HC_PLATFORM, R_USER)) \
-    X(DictionaryAttackLockReset, 0, H1(HC_LOCKOUT, R_USER)) \
-    X(DictionaryAttackParameters, 0, H1(HC_LOCKOUT, R_USER)) \
-    X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER)) \
-    X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER)) \
-    X(Load, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER)) \
-    X(LoadExternal, F_DEC | F_OUTH, H0) \
-    X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE)) \
-    X(Unseal, F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE)) \
-    X(ContextSave, 0, H1(HC_TRANSIENT | HC_SESSION, R_NONE)) \
-    X(ContextLoad, F_OUTH, H0) \
-    X(FlushContext, 0, H0) \
-    X(EvictControl, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_OBJECT, R_NONE)) \
-    X(Sign, F_DEC, H1(HC_OBJECT, R_USER)) \
-    X(VerifySignature, F_DEC, H1(HC_OBJECT, R_NONE)) \
-    X(RSA_Encrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE)) \
-    X(RSA_Decrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(ECDH_KeyGen, F_ENC, H1(HC_OBJECT, R_NONE)) \
-    X(ECDH_ZGen, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(EncryptDecrypt, F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(EncryptDecrypt2, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(HMAC, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(Hash, F_DEC | F_ENC, H0) \
-    X(HashSequenceStart, F_DEC | F_OUTH, H0) \
-    X(HMAC_Start, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER)) \
-    X(SequenceUpdate, F_DEC, H1(HC_TRANSIENT, R_USER)) \
-    X(SequenceComplete, F_DEC | F_ENC, H1(HC_TRANSIENT, R_USER)) \
-    X(EventSequenceComplete, F_DEC, H2(HC_PCR | HC_NULL, R_USER, HC_TRANSIENT, R_USER)) \
-    X(ECC_Parameters, 0, H0) \
-    X(Commit, F_DEC, H1(HC_OBJECT, R_USER)) \
-    X(EC_Ephemeral, 0, H0) \
-    X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE)) \
-    X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE)) \
-    X(PolicyRestart, 0, H1(HC_SESSION, R_NONE)) \
-    X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyPCR, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyPassword, 0, H1(HC_SESSION, R_NONE)) \
-    X(PolicyAuthValue, 0, H1(HC_SESSION, R_NONE)) \
-    X(PolicyCommandCode, 0, H1(HC_SESSION, R_NONE)) \
-    X(PolicyOR, 0, H1(HC_SESSION, R_NONE)) \
-    X(PolicySecret, F_DEC | F_ENC, H2(HC_ANY & ~HC_SESSION, R_USER, HC_SESSION, R_NONE)) \
-    X(PolicySigned, F_DEC | F_ENC, H2(HC_OBJECT, R_NONE, HC_SESSION, R_NONE)) \
-    X(PolicyAuthorize, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyLocality, 0, H1(HC_SESSION, R_NONE)) \
-    X(PolicyCpHash, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyNameHash, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyNvWritten, 0, H1(HC_SESSION, R_NONE)) \
-    X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE)) \
-    X(PolicyCounterTimer, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyTicket, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE)) \
-    X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE)) \
-    X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE)) \
-    X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER)) \
-    X(Quote, F_DEC | F_ENC, H1(HC_OBJECT | HC_NULL, R_USER)) \
-    X(Certify, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT | HC_NULL, R_USER)) \
-    X(CertifyCreation, F_DEC | F_ENC, H2(HC_OBJECT | HC_NULL, R_USER, HC_OBJECT, R_NONE)) \
-    X(GetTime, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER)) \
-    X(NV_Certify, F_DEC | F_ENC, H3(HC_OBJECT | HC_NULL, R_USER, HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(SetCommandCodeAuditStatus, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
-    X(GetCommandAuditDigest, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER)) \
-    X(GetSessionAuditDigest, F_DEC | F_ENC, H3(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER, HC_SESSION, R_NONE)) \
-    X(NV_DefineSpace, F_DEC, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
-    X(NV_UndefineSpace, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_NV, R_NONE)) \
-    X(NV_UndefineSpaceSpecial, 0, H2(HC_NV, R_ADMIN, HC_PLATFORM, R_USER)) \
-    X(NV_ReadPublic, F_ENC, H1(HC_NV, R_NONE)) \
-    X(NV_Write, F_DEC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(NV_Increment, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(NV_Extend, F_DEC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(NV_SetBits, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(NV_WriteLock, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(NV_GlobalWriteLock, 0, H1(HC_OWNER | HC_PLATFORM, R_USER)) \
-    X(NV_Read, F_ENC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(NV_ReadLock, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE)) \
-    X(NV_ChangeAuth, F_DEC, H1(HC_NV, R_ADMIN)) \
+    X(Startup, 0, H0, TYPED) \
+    X(Shutdown, 0, H0, TYPED) \
+    X(SelfTest, 0, H0, TYPED) \
+    X(IncrementalSelfTest, 0, H0, TYPED) \
+    X(GetTestResult, 0, H0, TYPED) \
+    X(GetCapability, 0, H0, TYPED) \
+    X(TestParms, 0, H0, UNTYPED) \
+    X(GetRandom, F_ENC, H0, TYPED) \
+    X(StirRandom, F_DEC, H0, TYPED) \
+    X(PCR_Read, 0, H0, TYPED) \
+    X(PCR_Extend, 0, H1(HC_PCR, R_USER), TYPED) \
+    X(PCR_Event, F_DEC, H1(HC_PCR | HC_NULL, R_USER), TYPED) \
+    X(PCR_Reset, 0, H1(HC_PCR, R_USER), TYPED) \
+    X(PCR_Allocate, 0, H1(HC_PLATFORM, R_USER), TYPED) \
+    X(ReadClock, 0, H0, TYPED) \
+    X(ClockSet, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
+    X(ClockRateAdjust, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
+    X(HierarchyControl, 0, H1(HC_HIERARCHY, R_USER), TYPED) \
+    X(HierarchyChangeAuth, F_DEC, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER), TYPED) \
+    X(SetPrimaryPolicy, 0, H1(HC_HIERARCHY | HC_LOCKOUT, R_USER), TYPED) \
+    X(Clear, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER), TYPED) \
+    X(ClearControl, 0, H1(HC_PLATFORM | HC_LOCKOUT, R_USER), TYPED) \
+    X(ChangeEPS, 0, H1(HC_PLATFORM, R_USER), TYPED) \
+    X(ChangePPS, 0, H1(HC_PLATFORM, R_USER), TYPED) \
+    X(DictionaryAttackLockReset, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
+    X(DictionaryAttackParameters, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
+    X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \
+    X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \
+    X(Load, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(LoadExternal, F_DEC | F_OUTH, H0, UNTYPED) \
+    X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(Unseal, F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE), UNTYPED) \
+    X(ContextSave, 0, H1(HC_TRANSIENT | HC_SESSION, R_NONE), TYPED) \
+    X(ContextLoad, F_OUTH, H0, TYPED) \
+    X(FlushContext, 0, H0, TYPED) \
+    X(EvictControl, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_OBJECT, R_NONE), TYPED) \
+    X(Sign, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(VerifySignature, F_DEC, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(RSA_Encrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(RSA_Decrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(ECDH_KeyGen, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(ECDH_ZGen, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(EncryptDecrypt, F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(EncryptDecrypt2, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(HMAC, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Hash, F_DEC | F_ENC, H0, UNTYPED) \
+    X(HashSequenceStart, F_DEC | F_OUTH, H0, UNTYPED) \
+    X(HMAC_Start, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(SequenceUpdate, F_DEC, H1(HC_TRANSIENT, R_USER), UNTYPED) \
+    X(SequenceComplete, F_DEC | F_ENC, H1(HC_TRANSIENT, R_USER), UNTYPED) \
+    X(EventSequenceComplete, F_DEC, H2(HC_PCR | HC_NULL, R_USER, HC_TRANSIENT, R_USER), UNTYPED) \
+    X(ECC_Parameters, 0, H0, UNTYPED) \
+    X(Commit, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(EC_Ephemeral, 0, H0, UNTYPED) \
+    X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE), UNTYPED) \
+    X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE), TYPED) \
+    X(PolicyRestart, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyPCR, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyPassword, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyAuthValue, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyCommandCode, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyOR, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicySecret, F_DEC | F_ENC, H2(HC_ANY & ~HC_SESSION, R_USER, HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicySigned, F_DEC | F_ENC, H2(HC_OBJECT, R_NONE, HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyAuthorize, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyLocality, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyCpHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyNameHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyNvWritten, 0, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), TYPED) \
+    X(PolicyCounterTimer, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyTicket, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
+    X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), TYPED) \
+    X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER), UNTYPED) \
+    X(Quote, F_DEC | F_ENC, H1(HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
+    X(Certify, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
+    X(CertifyCreation, F_DEC | F_ENC, H2(HC_OBJECT | HC_NULL, R_USER, HC_OBJECT, R_NONE), UNTYPED) \
+    X(GetTime, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
+    X(NV_Certify, F_DEC | F_ENC, H3(HC_OBJECT | HC_NULL, R_USER, HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), UNTYPED) \
+    X(SetCommandCodeAuditStatus, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), UNTYPED) \
+    X(GetCommandAuditDigest, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
+    X(GetSessionAuditDigest, F_DEC | F_ENC, H3(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER, HC_SESSION, R_NONE), UNTYPED) \
+    X(NV_DefineSpace, F_DEC, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
+    X(NV_UndefineSpace, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_UndefineSpaceSpecial, 0, H2(HC_NV, R_ADMIN, HC_PLATFORM, R_USER), TYPED) \
+    X(NV_ReadPublic, F_ENC, H1(HC_NV, R_NONE), TYPED) \
+    X(NV_Write, F_DEC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_Increment, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_Extend, F_DEC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_SetBits, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_WriteLock, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_GlobalWriteLock, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
+    X(NV_Read, F_ENC, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_ReadLock, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(NV_ChangeAuth, F_DEC, H1(HC_NV, R_ADMIN), TYPED) \
     /* v1.85 post-quantum commands (pqc.c) */ \
-    X(Encapsulate, F_ENC, H1(HC_OBJECT, R_NONE)) \
-    X(Decapsulate, F_DEC | F_ENC, H1(HC_OBJECT, R_USER)) \
-    X(SignDigest, F_DEC, H1(HC_OBJECT, R_USER)) \
-    X(VerifyDigestSignature, F_DEC, H1(HC_OBJECT, R_NONE)) \
-    X(SignSequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE)) \
-    X(SignSequenceComplete, F_DEC, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_USER)) \
-    X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE)) \
-    X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE)) \
+    X(Encapsulate, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(Decapsulate, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(SignDigest, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(VerifyDigestSignature, F_DEC, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(SignSequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(SignSequenceComplete, F_DEC, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_USER), UNTYPED) \
+    X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE), UNTYPED) \
+    X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE), UNTYPED) \
     /* vendor-specific: the lattice DAA's TPM part (ldaa.c) */ \
-    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER)) \
-    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER)) \
-    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER)) \
-    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER)) \
+    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
     /* end */
 /* clang-format on */
 
-/* The handlers, one per row, in their families' files. */
-#define CMD_DECLARE(name, flags, handles) TPM_RC cmd_##name(qtpm_tpm *tpm, tpm_cmd *c);
+/* The handlers of UNTYPED rows, one per row, in their families' files (a
+ * TYPED row's handler is declared by PRM_COMMAND in its family's header). */
+#define CMD_DECLARE(name, flags, handles, kind) CMD_DECLARE_##kind(name)
+#define CMD_DECLARE_UNTYPED(name) TPM_RC cmd_##name(qtpm_tpm *tpm, tpm_cmd *c);
+#define CMD_DECLARE_TYPED(name)
 QTPM_COMMANDS(CMD_DECLARE)
 #undef CMD_DECLARE
+#undef CMD_DECLARE_UNTYPED
+#undef CMD_DECLARE_TYPED
 
 /* The row of a command code (NULL: not implemented) and its position in
  * QTPM_COMMANDS (dispatch.c's handler table has the same order). */

@@ -240,10 +240,10 @@ static int saved_session_slot(qtpm_tpm *tpm, TPM_HANDLE h)
 }
 
 /* Part 3 §28.2 TPM2_ContextSave */
-TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c, const ContextSave_In *in,
+                       ContextSave_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in;
     TPM_HANDLE h = c->handles[0];
     uint8_t *plain = malloc(MAX_CONTEXT_SIZE);
     if (plain == NULL)
@@ -307,12 +307,17 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc == TPM_RC_SUCCESS)
         rc = context_mac(tpm, seq, saved, hier, plain, plen, mac);
     if (rc == TPM_RC_SUCCESS) {
-        wr_u64(&c->out, seq);
-        wr_u32(&c->out, saved);
-        wr_u32(&c->out, hier);
-        wr_u16(&c->out, (uint16_t)total);
-        wr_2b(&c->out, mac, 32);
-        wr_bytes(&c->out, plain, plen);
+        /* contextBlob: the integrity HMAC as a TPM2B_DIGEST, then the
+         * encrypted record (Part 1 §30.3) */
+        TPMS_CONTEXT *ctx = &out->context;
+        ctx->sequence = seq;
+        ctx->savedHandle = saved;
+        ctx->hierarchy = hier;
+        ctx->contextBlob.size = (UINT16)total;
+        ctx->contextBlob.buffer[0] = 0;
+        ctx->contextBlob.buffer[1] = 32;
+        memcpy(ctx->contextBlob.buffer + 2, mac, 32);
+        memcpy(ctx->contextBlob.buffer + 34, plain, plen);
         if (s != NULL) {
             int slot = saved_session_slot(tpm, 0);
             tpm->saved_sessions[slot].handle = h;
@@ -330,27 +335,21 @@ TPM_RC cmd_ContextSave(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §28.3 TPM2_ContextLoad */
-TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c, const ContextLoad_In *in,
+                       ContextLoad_Out *out)
 {
-    uint64_t seq;
-    uint32_t saved, hier;
-    uint16_t blob_len;
-    if (rd_u64(&c->in, &seq) || rd_u32(&c->in, &saved) || rd_u32(&c->in, &hier) ||
-        rd_u16(&c->in, &blob_len))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (blob_len > rd_left(&c->in) || blob_len > MAX_CONTEXT_SIZE)
-        return RC_P(TPM_RC_SIZE, 1);
-    const uint8_t *blob = c->in.p + c->in.off;
-    c->in.off += blob_len;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (hier != TPM_RH_OWNER && hier != TPM_RH_ENDORSEMENT && hier != TPM_RH_PLATFORM &&
-        hier != TPM_RH_NULL)
-        return RC_P(TPM_RC_HIERARCHY, 1);
+    (void)out;
+    enum { P_CTX = PN_ContextLoad_context };
+    /* savedHandle is a TPMI_DH_SAVED and hierarchy a TPMI_RH_HIERARCHY+
+     * (TPM_RC_VALUE otherwise, when TPMS_CONTEXT is unmarshalled) */
+    uint64_t seq = in->context.sequence;
+    uint32_t saved = in->context.savedHandle, hier = in->context.hierarchy;
+    uint16_t blob_len = in->context.contextBlob.size;
+    const uint8_t *blob = in->context.contextBlob.buffer;
     if (!hierarchy_enabled(tpm, hier))
-        return RC_P(TPM_RC_HIERARCHY, 1);
+        return RC_P(TPM_RC_HIERARCHY, P_CTX);
     if (blob_len < 2 + 32 + 1 || blob[0] != 0 || blob[1] != 32)
-        return RC_P(TPM_RC_INTEGRITY, 1);
+        return RC_P(TPM_RC_INTEGRITY, P_CTX);
     const uint8_t *enc = blob + 34;
     size_t plen = blob_len - 34u;
     uint8_t mac[32];
@@ -358,7 +357,7 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
     if (rc)
         return rc;
     if (!ct_equal(mac, blob + 2, 32))
-        return RC_P(TPM_RC_INTEGRITY, 1);
+        return RC_P(TPM_RC_INTEGRITY, P_CTX);
     uint8_t *plain = malloc(plen);
     if (plain == NULL)
         return TPM_RC_MEMORY;
@@ -373,7 +372,7 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
         tpm_object *o = object_from_record(tpm, plain[0] == 'K', plain + 1, plen - 1);
         TPM_HANDLE h = 0;
         if (o == NULL)
-            rc = RC_P(TPM_RC_INTEGRITY, 1);
+            rc = RC_P(TPM_RC_INTEGRITY, P_CTX);
         else if ((rc = object_insert(tpm, o, &h)) != TPM_RC_SUCCESS)
             object_free(o);
         else
@@ -389,7 +388,7 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
         if (kept == NULL)
             /* a state this TPM no longer keeps: as stale as a context of
              * an earlier TPM Reset */
-            rc = RC_P(TPM_RC_INTEGRITY, 1);
+            rc = RC_P(TPM_RC_INTEGRITY, P_CTX);
         else if (o == NULL)
             rc = TPM_RC_MEMORY;
         else if ((rc = object_insert(tpm, o, &h)) != TPM_RC_SUCCESS)
@@ -399,7 +398,7 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
     } else if (rc == TPM_RC_SUCCESS && plain[0] == 'S' && plen == 1 + sizeof(tpm_session)) {
         int slot = saved_session_slot(tpm, saved);
         if (slot < 0 || tpm->saved_sessions[slot].sequence != seq) {
-            rc = RC_P(TPM_RC_HANDLE, 1);
+            rc = RC_P(TPM_RC_HANDLE, P_CTX);
         } else {
             int free_slot = -1;
             for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
@@ -418,7 +417,7 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
             }
         }
     } else if (rc == TPM_RC_SUCCESS) {
-        rc = RC_P(TPM_RC_INTEGRITY, 1);
+        rc = RC_P(TPM_RC_INTEGRITY, P_CTX);
     }
     qtpm_memzero(plain, plen);
     free(plain);
@@ -426,17 +425,16 @@ TPM_RC cmd_ContextLoad(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §28.4 TPM2_FlushContext: flushHandle is a parameter. */
-TPM_RC cmd_FlushContext(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_FlushContext(qtpm_tpm *tpm, tpm_cmd *c, const FlushContext_In *in,
+                        FlushContext_Out *out)
 {
-    uint32_t h;
-    if (rd_u32(&c->in, &h))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)out;
+    enum { P_H = PN_FlushContext_flushHandle };
+    TPM_HANDLE h = in->flushHandle; /* transient or session (TPMI_DH_CONTEXT) */
     switch (h >> 24) {
     case TPM_HT_TRANSIENT:
         if (object_find(tpm, h) == NULL)
-            return RC_P(TPM_RC_HANDLE, 1);
+            return RC_P(TPM_RC_HANDLE, P_H);
         object_remove(tpm, h);
         return TPM_RC_SUCCESS;
     case TPM_HT_HMAC_SESSION:
@@ -452,32 +450,29 @@ TPM_RC cmd_FlushContext(qtpm_tpm *tpm, tpm_cmd *c)
             tpm->saved_sessions[slot].handle = 0;
             return TPM_RC_SUCCESS;
         }
-        return RC_P(TPM_RC_HANDLE, 1);
+        return RC_P(TPM_RC_HANDLE, P_H);
     }
     default:
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, P_H);
     }
 }
 
 /* Part 3 §28.5 TPM2_EvictControl */
-TPM_RC cmd_EvictControl(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_EvictControl(qtpm_tpm *tpm, tpm_cmd *c, const EvictControl_In *in,
+                        EvictControl_Out *out)
 {
-    uint32_t ph;
-    if (rd_u32(&c->in, &ph))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
+    enum { P_PH = PN_EvictControl_persistentHandle };
+    TPM_HANDLE ph = in->persistentHandle; /* a persistent handle (TPMI_DH_PERSISTENT) */
     TPM_HANDLE auth = c->handles[0], oh = c->handles[1];
     tpm_object *o = object_find(tpm, oh);
-    if ((ph >> 24) != TPM_HT_PERSISTENT)
-        return RC_P(TPM_RC_VALUE, 1);
     /* owner: 0x81000000-0x817FFFFF, platform: 0x81800000-0x81FFFFFF */
     int platform_range = (ph & 0x00800000u) != 0;
     if ((auth == TPM_RH_OWNER) == platform_range)
-        return RC_P(TPM_RC_RANGE, 1);
+        return RC_P(TPM_RC_RANGE, P_PH);
     if ((oh >> 24) == TPM_HT_PERSISTENT) {
         if (oh != ph)
-            return RC_P(TPM_RC_HANDLE, 1);
+            return RC_P(TPM_RC_HANDLE, P_PH);
         if (auth == TPM_RH_OWNER && o->hierarchy == TPM_RH_PLATFORM)
             return RC_H(TPM_RC_HIERARCHY, 2);
         for (int i = 0; i < MAX_PERSISTENT; i++)

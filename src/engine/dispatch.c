@@ -14,27 +14,141 @@
  *
  * The order of checks follows Part 3 §5: header (tag, size), command code,
  * initialisation, handle area, authorization area, authorization, then the
- * handler, which unmarshals its own parameters. Errors carry the number of
- * the handle, session or parameter at fault (Part 2 §6.6.3). Every read is
- * bounded by the command length, so malformed input cannot over-read.
+ * parameters and the handler. A TYPED row's parameters are unmarshalled
+ * here with the shared module into the command's NAME_In struct, and its
+ * NAME_Out marshalled after the handler (params.h, docs/ENGINE.md "Typed
+ * commands"); an UNTYPED row's handler still reads its own. Errors carry the
+ * number of the handle, session or parameter at fault (Part 2 §6.6.3).
+ * Every read is bounded by the command length, so malformed input cannot
+ * over-read.
  */
 #include <stdlib.h>
 
 #include "attest.h"
+#include "capability.h"
+#include "clock.h"
 #include "cmd.h"
 #include "commands.h"
+#include "context.h"
 #include "crypt.h"
 #include "entity.h"
 #include "hierarchy.h"
+#include "misc.h"
 #include "nv.h"
+#include "params.h"
+#include "pcr.h"
+#include "policy.h"
 #include "pqc.h"
 #include "session.h"
+#include "startup.h"
+
+/* ---------------------------------------------------------------- handlers */
+
+/* A typed handler as the table calls it; each TYPED row gets a trampoline
+ * typed_NAME that passes the scratch structs on as NAME_In / NAME_Out, so
+ * every handler is called through its own type. */
+typedef TPM_RC (*typed_handler)(qtpm_tpm *tpm, tpm_cmd *c, const void *in, void *out);
+
+/* One row's handler: raw (UNTYPED: reads c->in itself) or typed, with the
+ * descriptors of its parameters and the sizes of its structs. */
+typedef struct {
+    cmd_handler raw;
+    typed_handler typed;
+    const prm_in_field *in;
+    const prm_out_field *out;
+    size_t in_size, out_size;
+} cmd_entry;
+
+/* the descriptors and trampoline of each TYPED row */
+#define CMD_DEFS(name, flags, handles, kind) CMD_DEFS_##kind(name)
+#define CMD_DEFS_UNTYPED(name)
+#define CMD_DEFS_TYPED(name)                                                          \
+    PRM_DESCRIPTORS(name)                                                             \
+    static TPM_RC typed_##name(qtpm_tpm *tpm, tpm_cmd *c, const void *in, void *out) \
+    {                                                                                 \
+        return cmd_##name(tpm, c, in, out);                                           \
+    }
+QTPM_COMMANDS(CMD_DEFS)
+#undef CMD_DEFS
+#undef CMD_DEFS_UNTYPED
+#undef CMD_DEFS_TYPED
 
 /* The handlers, in the order of QTPM_COMMANDS (commands.h): the row at
- * command_index(d) of commands.c's table is handled by handlers[that]. */
-#define CMD_HANDLER(name, flags, handles) cmd_##name,
-static const cmd_handler handlers[] = {QTPM_COMMANDS(CMD_HANDLER)};
-#undef CMD_HANDLER
+ * command_index(d) of commands.c's table is handled by entries[that]. */
+#define CMD_ENTRY(name, flags, handles, kind) CMD_ENTRY_##kind(name)
+#define CMD_ENTRY_UNTYPED(name) {cmd_##name, NULL, NULL, NULL, 0, 0},
+#define CMD_ENTRY_TYPED(name)                                                   \
+    {NULL, typed_##name, name##_in_desc_, name##_out_desc_, sizeof(name##_In), \
+     sizeof(name##_Out)},
+static const cmd_entry entries[] = {QTPM_COMMANDS(CMD_ENTRY)};
+#undef CMD_ENTRY
+#undef CMD_ENTRY_UNTYPED
+#undef CMD_ENTRY_TYPED
+
+/* Room for the In and Out structs of any typed command, next to the
+ * response parameters: one allocation per command. */
+#define CMD_IN(name, flags, handles, kind) CMD_IN_##kind(name)
+#define CMD_IN_UNTYPED(name)
+#define CMD_IN_TYPED(name) name##_In name;
+#define CMD_OUT(name, flags, handles, kind) CMD_OUT_##kind(name)
+#define CMD_OUT_UNTYPED(name)
+#define CMD_OUT_TYPED(name) name##_Out name;
+typedef struct {
+    union {
+        QTPM_COMMANDS(CMD_IN)
+        uint8_t none;
+    } in;
+    union {
+        QTPM_COMMANDS(CMD_OUT)
+        uint8_t none;
+    } out;
+    uint8_t rsp[QTPM_MAX_RESPONSE_SIZE];
+} cmd_scratch;
+#undef CMD_IN
+#undef CMD_IN_UNTYPED
+#undef CMD_IN_TYPED
+#undef CMD_OUT
+#undef CMD_OUT_UNTYPED
+#undef CMD_OUT_TYPED
+
+/* A format-1 code (Part 2 §6.6.3) gets the parameter's number; any other
+ * code (a warning, TPM_RC_MEMORY) stays as it is. */
+static TPM_RC param_rc(TPM_RC rc, unsigned n)
+{
+    return (rc & RC_FMT1) ? RC_P(rc, n) : rc;
+}
+
+/* Runs the handler of a row. A typed one: the parameters (decrypted, if
+ * the first was) through the descriptors into the In struct, each error
+ * numbered by its parameter; bytes after the last one are TPM_RC_SIZE (Part
+ * 3 §5.6); then the handler; then the Out struct through the descriptors
+ * into c->out, where the sessions' response encryption finds the first
+ * response parameter as before. The structs are zeroed before (a handler
+ * may leave optional Out fields alone) and wiped after by the caller. */
+static TPM_RC run_handler(qtpm_tpm *tpm, tpm_cmd *c, const cmd_entry *e, cmd_scratch *s)
+{
+    if (e->raw != NULL)
+        return e->raw(tpm, c);
+    uint8_t *in = (uint8_t *)&s->in, *out = (uint8_t *)&s->out;
+    memset(in, 0, e->in_size);
+    memset(out, 0, e->out_size);
+    size_t off = c->in.off;
+    for (unsigned i = 0; e->in[i].un != NULL; i++) {
+        TPM_RC rc = e->in[i].un(tpm, in + e->in[i].off, c->in.p, c->in.len, &off);
+        if (rc != TPM_RC_SUCCESS)
+            return param_rc(rc, i + 1);
+    }
+    if (off != c->in.len)
+        return TPM_RC_SIZE;
+    c->in.off = off;
+    TPM_RC rc = e->typed(tpm, c, in, out);
+    if (rc != TPM_RC_SUCCESS)
+        return rc;
+    for (unsigned i = 0; e->out[i].m != NULL && !c->out.overflow; i++)
+        if (e->out[i].m(out + e->out[i].off, c->out.p, c->out.cap, &c->out.off) != TPM_RC_SUCCESS)
+            c->out.overflow = 1;
+    return TPM_RC_SUCCESS;
+}
 
 /* ---------------------------------------------------------------- response */
 
@@ -134,12 +248,14 @@ static size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, 
         return error_response(rsp, TPM_RC_CANCELED);
 
     tpm_cmd *c = calloc(1, sizeof(*c));
-    uint8_t *out = malloc(QTPM_MAX_RESPONSE_SIZE);
-    if (c == NULL || out == NULL) {
+    cmd_scratch *scratch = malloc(sizeof(*scratch));
+    if (c == NULL || scratch == NULL) {
         free(c);
-        free(out);
+        free(scratch);
         return error_response(rsp, TPM_RC_MEMORY);
     }
+    const cmd_entry *entry = &entries[command_index(d)];
+    uint8_t *out = scratch->rsp;
     c->cc = cc;
     c->tag = tag;
     c->locality = locality;
@@ -189,7 +305,7 @@ static size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, 
         rc = sessions_check(tpm, c, &sc);
         if (rc)
             goto done;
-        rc = handlers[command_index(d)](tpm, c);
+        rc = run_handler(tpm, c, entry, scratch);
         if (rc == TPM_RC_SUCCESS && c->out.overflow)
             rc = TPM_RC_SIZE;
         if (rc == TPM_RC_SUCCESS)
@@ -198,7 +314,7 @@ static size_t tpm_dispatch(qtpm_tpm *tpm, uint8_t locality, const uint8_t *cmd, 
             rc = sessions_respond(tpm, c, &sc);
         sess_ctx_clear(&sc);
     } else {
-        rc = handlers[command_index(d)](tpm, c);
+        rc = run_handler(tpm, c, entry, scratch);
         if (rc == TPM_RC_SUCCESS && c->out.overflow)
             rc = TPM_RC_SIZE;
         if (rc == TPM_RC_SUCCESS)
@@ -228,13 +344,16 @@ done:;
             wr_put_u32(rsp + 6, TPM_RC_SUCCESS);
         }
     }
+    /* the parameters may hold secrets (sensitive data, authValues) */
     qtpm_memzero(out, QTPM_MAX_RESPONSE_SIZE);
+    qtpm_memzero(&scratch->in, entry->in_size);
+    qtpm_memzero(&scratch->out, entry->out_size);
     if (c->param_copy) {
         qtpm_memzero(c->param_copy, c->param_raw_len);
         free(c->param_copy);
     }
     qtpm_memzero(c, sizeof(*c));
-    free(out);
+    free(scratch);
     free(c);
     return n;
 }

@@ -77,26 +77,13 @@ static void remove_persistent_of(qtpm_tpm *tpm, TPM_HANDLE h)
     }
 }
 
-/* A TPMI_YES_NO as the next parameter (TPM_RC_VALUE above 1). */
-static TPM_RC read_yes_no(tpm_params *p, uint8_t *v)
-{
-    if (prm_u8(p, v) == TPM_RC_SUCCESS && *v > 1)
-        prm_fail(p, TPM_RC_VALUE);
-    return p->rc;
-}
-
 /* Part 3 §24.2 TPM2_HierarchyControl */
-TPM_RC cmd_HierarchyControl(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_HierarchyControl(qtpm_tpm *tpm, tpm_cmd *c, const HierarchyControl_In *in,
+                            HierarchyControl_Out *out)
 {
-    uint32_t enable;
-    uint8_t state;
-    tpm_params p = prm_begin(&c->in);
-    prm_u32(&p, &enable);
-    TPM_RC rc = read_yes_no(&p, &state);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
+    TPMI_RH_ENABLES enable = in->enable;
+    TPMI_YES_NO state = in->state;
     TPM_HANDLE auth = c->handles[0];
     uint8_t *flag;
     switch (enable) {
@@ -104,7 +91,7 @@ TPM_RC cmd_HierarchyControl(qtpm_tpm *tpm, tpm_cmd *c)
     case TPM_RH_ENDORSEMENT: flag = &tpm->eh_enable; break;
     case TPM_RH_PLATFORM: flag = &tpm->ph_enable; break;
     case TPM_RH_PLATFORM_NV: flag = &tpm->ps.ph_enable_nv; break;
-    default: return RC_P(TPM_RC_VALUE, 1);
+    default: return RC_P(TPM_RC_VALUE, PN_HierarchyControl_enable);
     }
     /* Only the platform may enable, or touch anything but its own hierarchy
      * (owner disables the storage hierarchy, endorsement the endorsement). */
@@ -123,18 +110,16 @@ TPM_RC cmd_HierarchyControl(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §24.8 TPM2_HierarchyChangeAuth */
-TPM_RC cmd_HierarchyChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_HierarchyChangeAuth(qtpm_tpm *tpm, tpm_cmd *c, const HierarchyChangeAuth_In *in,
+                               HierarchyChangeAuth_Out *out)
 {
-    tpm_buf64 a;
-    TPM_RC rc = rd_2b_param(&c->in, a.b, sizeof(a.b), &a.size, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
     /* The context integrity hash (SHA-256) bounds the size (Part 3 §24.8). */
-    if (a.size > 32)
-        return RC_P(TPM_RC_SIZE, 1);
-    a.size = auth_trim(a.b, a.size);
+    if (in->newAuth.size > 32)
+        return RC_P(TPM_RC_SIZE, PN_HierarchyChangeAuth_newAuth);
+    tpm_buf64 a = {0};
+    memcpy(a.b, in->newAuth.buffer, in->newAuth.size);
+    a.size = auth_trim(a.b, in->newAuth.size);
     switch (c->handles[0]) {
     case TPM_RH_OWNER: tpm->ps.owner_auth = a; break;
     case TPM_RH_ENDORSEMENT: tpm->ps.endorsement_auth = a; break;
@@ -147,21 +132,17 @@ TPM_RC cmd_HierarchyChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §24.3 TPM2_SetPrimaryPolicy */
-TPM_RC cmd_SetPrimaryPolicy(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_SetPrimaryPolicy(qtpm_tpm *tpm, tpm_cmd *c, const SetPrimaryPolicy_In *in,
+                            SetPrimaryPolicy_Out *out)
 {
-    tpm_buf64 p;
-    uint16_t alg;
-    tpm_params prm = prm_begin(&c->in);
-    prm_2b(&prm, p.b, sizeof(p.b), &p.size);
-    TPM_RC rc = prm_u16(&prm, &alg);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
-        return RC_P(TPM_RC_HASH, 2);
-    if (alg == TPM_ALG_NULL ? p.size != 0 : p.size != crypt_hash_size(alg))
-        return RC_P(TPM_RC_SIZE, 1);
+    (void)out;
+    TPM_ALG_ID alg = in->hashAlg; /* NULL or a hash of the profile (TPMI_ALG_HASH+) */
+    tpm_buf64 p = {0};
+    if (alg == TPM_ALG_NULL ? in->authPolicy.size != 0
+                            : in->authPolicy.size != crypt_hash_size(alg))
+        return RC_P(TPM_RC_SIZE, PN_SetPrimaryPolicy_authPolicy);
+    memcpy(p.b, in->authPolicy.buffer, in->authPolicy.size);
+    p.size = in->authPolicy.size;
     switch (c->handles[0]) {
     case TPM_RH_OWNER: tpm->ps.owner_policy = p; tpm->ps.owner_policy_alg = alg; break;
     case TPM_RH_ENDORSEMENT:
@@ -179,10 +160,9 @@ TPM_RC cmd_SetPrimaryPolicy(qtpm_tpm *tpm, tpm_cmd *c)
 /* Part 3 §24.6 TPM2_Clear: new storage seed and proofs, owner and
  * endorsement auth and policy and lockoutAuth emptied, owner NV indices and
  * persistent objects of the storage and endorsement hierarchies removed. */
-TPM_RC cmd_Clear(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Clear(qtpm_tpm *tpm, tpm_cmd *c, const Clear_In *in, Clear_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)in, (void)out;
     tpm_pstate *ps = &tpm->ps;
     if (ps->disable_clear)
         return TPM_RC_DISABLED;
@@ -226,15 +206,11 @@ TPM_RC cmd_Clear(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §24.7 TPM2_ClearControl: lockout may only set disableClear. */
-TPM_RC cmd_ClearControl(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ClearControl(qtpm_tpm *tpm, tpm_cmd *c, const ClearControl_In *in,
+                        ClearControl_Out *out)
 {
-    uint8_t disable;
-    tpm_params p = prm_begin(&c->in);
-    TPM_RC rc = read_yes_no(&p, &disable);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
+    TPMI_YES_NO disable = in->disable;
     if (c->handles[0] == TPM_RH_LOCKOUT && !disable)
         return TPM_RC_AUTH_FAIL;
     tpm->ps.disable_clear = disable;
@@ -243,10 +219,9 @@ TPM_RC cmd_ClearControl(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §24.5 TPM2_ChangeEPS */
-TPM_RC cmd_ChangeEPS(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ChangeEPS(qtpm_tpm *tpm, tpm_cmd *c, const ChangeEPS_In *in, ChangeEPS_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)in, (void)out;
     flush_hierarchy_objects(tpm, TPM_RH_ENDORSEMENT);
     remove_persistent_of(tpm, TPM_RH_ENDORSEMENT);
     prime_cache_wipe(tpm);
@@ -260,10 +235,9 @@ TPM_RC cmd_ChangeEPS(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §24.4 TPM2_ChangePPS */
-TPM_RC cmd_ChangePPS(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ChangePPS(qtpm_tpm *tpm, tpm_cmd *c, const ChangePPS_In *in, ChangePPS_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)in, (void)out;
     flush_hierarchy_objects(tpm, TPM_RH_PLATFORM);
     remove_persistent_of(tpm, TPM_RH_PLATFORM);
     prime_cache_wipe(tpm);
@@ -276,26 +250,24 @@ TPM_RC cmd_ChangePPS(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §25.2 TPM2_DictionaryAttackLockReset */
-TPM_RC cmd_DictionaryAttackLockReset(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_DictionaryAttackLockReset(qtpm_tpm *tpm, tpm_cmd *c,
+                                     const DictionaryAttackLockReset_In *in,
+                                     DictionaryAttackLockReset_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)in, (void)out;
     tpm->ps.failed_tries = 0;
     tpm->dirty = 1;
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §25.3 TPM2_DictionaryAttackParameters */
-TPM_RC cmd_DictionaryAttackParameters(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_DictionaryAttackParameters(qtpm_tpm *tpm, tpm_cmd *c,
+                                      const DictionaryAttackParameters_In *in,
+                                      DictionaryAttackParameters_Out *out)
 {
-    uint32_t max_tries, recovery, lockout_recovery;
-    tpm_params p = prm_begin(&c->in);
-    prm_u32(&p, &max_tries);
-    prm_u32(&p, &recovery);
-    if (prm_u32(&p, &lockout_recovery))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)out;
+    uint32_t max_tries = in->newMaxTries, recovery = in->newRecoveryTime,
+             lockout_recovery = in->lockoutRecovery;
     tpm->ps.max_tries = max_tries;
     tpm->ps.recovery_time = recovery;
     tpm->ps.lockout_recovery = lockout_recovery;

@@ -27,8 +27,6 @@
 #include "nv.h"
 #include "session.h"
 
-#define NV_BUFFER_MAX 1024
-
 static unsigned nv_type(const tpm_nv *nv)
 {
     return (nv->pub.attributes & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
@@ -285,61 +283,45 @@ void nv_pin_auth_result(qtpm_tpm *tpm, TPM_HANDLE h, int ok)
 /* ---- commands ---- */
 
 /* Part 3 §31.3 TPM2_NV_DefineSpace */
-TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c, const NV_DefineSpace_In *in,
+                          NV_DefineSpace_Out *out)
 {
-    tpm_buf64 auth;
-    TPMS_NV_PUBLIC pub;
-    uint16_t pub_size;
-    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, 1);
-    if (rc)
-        return rc;
-    if (rd_u16(&c->in, &pub_size))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    size_t start = c->in.off;
-    rc = read_nv_public(&c->in, &pub);
-    if (rc)
-        return RC_P(rc, 2);
-    if (c->in.off - start != pub_size)
-        return RC_P(TPM_RC_SIZE, 2);
-    if (params_end(c))
-        return TPM_RC_SIZE;
-
+    (void)out;
+    const TPMS_NV_PUBLIC pub = in->publicInfo.nvPublic;
+    enum { P_AUTH = PN_NV_DefineSpace_auth, P_PUB = PN_NV_DefineSpace_publicInfo };
     size_t hlen = tpm_hash_size(tpm, pub.nameAlg);
     if (hlen == 0)
-        return RC_P(TPM_RC_HASH, 2);
-    if ((pub.nvIndex >> 24) != TPM_HT_NV_INDEX)
-        return RC_P(TPM_RC_HANDLE, 2);
-    if (auth.size > hlen)
-        return RC_P(TPM_RC_SIZE, 1);
+        return RC_P(TPM_RC_HASH, P_PUB);
+    if (in->auth.size > hlen)
+        return RC_P(TPM_RC_SIZE, P_AUTH);
     if (pub.authPolicy.size != 0 && pub.authPolicy.size != hlen)
-        return RC_P(TPM_RC_SIZE, 2);
+        return RC_P(TPM_RC_SIZE, P_PUB);
     uint32_t a = pub.attributes;
-    if (a & (TPMA_NV_RESERVED | TPMA_NV_WRITTEN | TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED))
-        return RC_P(TPM_RC_ATTRIBUTES, 2);
+    if (a & (TPMA_NV_WRITTEN | TPMA_NV_WRITELOCKED | TPMA_NV_READLOCKED))
+        return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
     if (!(a & (TPMA_NV_PPWRITE | TPMA_NV_OWNERWRITE | TPMA_NV_AUTHWRITE | TPMA_NV_POLICYWRITE)) ||
         !(a & (TPMA_NV_PPREAD | TPMA_NV_OWNERREAD | TPMA_NV_AUTHREAD | TPMA_NV_POLICYREAD)))
-        return RC_P(TPM_RC_ATTRIBUTES, 2);
+        return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
     int platform = c->handles[0] == TPM_RH_PLATFORM;
     if (platform != ((a & TPMA_NV_PLATFORMCREATE) != 0))
-        return RC_P(TPM_RC_ATTRIBUTES, 2);
+        return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
     if ((a & TPMA_NV_POLICY_DELETE) && !platform)
-        return RC_P(TPM_RC_ATTRIBUTES, 2);
+        return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
     unsigned type = (a & TPMA_NV_TPM_NT_MASK) >> TPMA_NV_TPM_NT_SHIFT;
     switch (type) {
     case TPM_NT_ORDINARY:
-        if (pub.dataSize > MAX_NV_INDEX_SIZE)
-            return RC_P(TPM_RC_SIZE, 2);
+        /* dataSize <= MAX_NV_INDEX_SIZE: TPMS_NV_PUBLIC's unmarshal */
         break;
     case TPM_NT_COUNTER:
     case TPM_NT_BITS:
         if (pub.dataSize != 8)
-            return RC_P(TPM_RC_SIZE, 2);
+            return RC_P(TPM_RC_SIZE, P_PUB);
         if (a & TPMA_NV_CLEAR_STCLEAR)
-            return RC_P(TPM_RC_ATTRIBUTES, 2);
+            return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
         break;
     case TPM_NT_EXTEND:
         if (pub.dataSize != hlen)
-            return RC_P(TPM_RC_SIZE, 2);
+            return RC_P(TPM_RC_SIZE, P_PUB);
         break;
     case TPM_NT_PIN_FAIL:
     case TPM_NT_PIN_PASS:
@@ -350,14 +332,14 @@ TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
          * TPMS_NV_PIN_COUNTER_PARAMETERS (Part 2 §13.2: u32 pinCount, u32
          * pinLimit), 8 bytes. As swtpm: TPM_RC_ATTRIBUTES / TPM_RC_SIZE. */
         if (type == TPM_NT_PIN_FAIL && !(a & TPMA_NV_NO_DA))
-            return RC_P(TPM_RC_ATTRIBUTES, 2);
+            return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
         if (a & (TPMA_NV_AUTHWRITE | TPMA_NV_GLOBALLOCK | TPMA_NV_WRITEDEFINE))
-            return RC_P(TPM_RC_ATTRIBUTES, 2);
+            return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
         if (pub.dataSize != 8)
-            return RC_P(TPM_RC_SIZE, 2);
+            return RC_P(TPM_RC_SIZE, P_PUB);
         break;
     default:
-        return RC_P(TPM_RC_ATTRIBUTES, 2);
+        return RC_P(TPM_RC_ATTRIBUTES, P_PUB);
     }
     if (nv_find(tpm, pub.nvIndex))
         return TPM_RC_NV_DEFINED;
@@ -370,8 +352,8 @@ TPM_RC cmd_NV_DefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
         return TPM_RC_MEMORY;
     }
     nv->pub = pub;
-    nv->auth = auth;
-    nv->auth.size = auth_trim(auth.b, auth.size);
+    memcpy(nv->auth.b, in->auth.buffer, in->auth.size);
+    nv->auth.size = auth_trim(in->auth.buffer, in->auth.size);
     if (nv_add(tpm, nv) != 0) {
         nv_free(nv);
         return TPM_RC_NV_SPACE;
@@ -394,10 +376,10 @@ static void nv_remove(qtpm_tpm *tpm, TPM_HANDLE h)
  * attempt to use ownerAuth to delete an index created by the platform";
  * the platform may delete any index (swtpm: it does; tpm2-tools' own tests
  * undefine owner indices with -C p). */
-TPM_RC cmd_NV_UndefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_UndefineSpace(qtpm_tpm *tpm, tpm_cmd *c, const NV_UndefineSpace_In *in,
+                            NV_UndefineSpace_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in, (void)out;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (nv->pub.attributes & TPMA_NV_POLICY_DELETE)
         return RC_H(TPM_RC_ATTRIBUTES, 2);
@@ -409,10 +391,10 @@ TPM_RC cmd_NV_UndefineSpace(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §31.5 TPM2_NV_UndefineSpaceSpecial: the index authorizes by policy
  * (ADMIN role), the platform by its auth. */
-TPM_RC cmd_NV_UndefineSpaceSpecial(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_UndefineSpaceSpecial(qtpm_tpm *tpm, tpm_cmd *c, const NV_UndefineSpaceSpecial_In *in,
+                                   NV_UndefineSpaceSpecial_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in, (void)out;
     tpm_nv *nv = nv_find(tpm, c->handles[0]);
     if (!(nv->pub.attributes & TPMA_NV_POLICY_DELETE))
         return RC_H(TPM_RC_ATTRIBUTES, 1);
@@ -421,21 +403,18 @@ TPM_RC cmd_NV_UndefineSpaceSpecial(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §31.6 TPM2_NV_ReadPublic */
-TPM_RC cmd_NV_ReadPublic(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_ReadPublic(qtpm_tpm *tpm, tpm_cmd *c, const NV_ReadPublic_In *in,
+                         NV_ReadPublic_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in;
     tpm_nv *nv = nv_find(tpm, c->handles[0]);
     tpm_name name;
     TPM_RC rc = nv_name(nv, &name);
     if (rc)
         return rc;
-    size_t at = c->out.off;
-    wr_u16(&c->out, 0);
-    nv_write_public(&c->out, &nv->pub);
-    if (!c->out.overflow)
-        wr_put_u16(c->out.p + at, (uint16_t)(c->out.off - at - 2));
-    wr_2b(&c->out, name.b, name.size);
+    out->nvPublic.nvPublic = nv->pub;
+    memcpy(out->nvName.buffer, name.b, name.size);
+    out->nvName.size = name.size;
     return TPM_RC_SUCCESS;
 }
 
@@ -459,19 +438,13 @@ static void mark_written(qtpm_tpm *tpm, tpm_nv *nv)
 }
 
 /* Part 3 §31.7 TPM2_NV_Write */
-TPM_RC cmd_NV_Write(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_Write(qtpm_tpm *tpm, tpm_cmd *c, const NV_Write_In *in, NV_Write_Out *out)
 {
-    uint8_t data[NV_BUFFER_MAX];
-    uint16_t len, offset;
-    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
-    if (rc)
-        return rc;
-    if (rd_u16(&c->in, &offset))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
+    const uint8_t *data = in->data.buffer;
+    uint16_t len = in->data.size, offset = in->offset;
     tpm_nv *nv;
-    rc = write_precheck(tpm, c, &nv);
+    TPM_RC rc = write_precheck(tpm, c, &nv);
     if (rc)
         return rc;
     /* NV_Write writes ordinary and PIN indices (Part 3 §31.7: only
@@ -536,10 +509,10 @@ static uint64_t counter_floor(qtpm_tpm *tpm)
 }
 
 /* Part 3 §31.8 TPM2_NV_Increment */
-TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c, const NV_Increment_In *in,
+                        NV_Increment_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in, (void)out;
     tpm_nv *nv;
     TPM_RC rc = write_precheck(tpm, c, &nv);
     if (rc)
@@ -557,37 +530,28 @@ TPM_RC cmd_NV_Increment(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §31.9 TPM2_NV_Extend: data := H(data || extension) with nameAlg. */
-TPM_RC cmd_NV_Extend(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_Extend(qtpm_tpm *tpm, tpm_cmd *c, const NV_Extend_In *in, NV_Extend_Out *out)
 {
-    uint8_t data[NV_BUFFER_MAX];
-    uint16_t len;
-    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
     tpm_nv *nv;
-    rc = write_precheck(tpm, c, &nv);
+    TPM_RC rc = write_precheck(tpm, c, &nv);
     if (rc)
         return rc;
     if (nv_type(nv) != TPM_NT_EXTEND)
         return TPM_RC_ATTRIBUTES;
     if (!(nv->pub.attributes & TPMA_NV_WRITTEN))
         memset(nv->data, 0, nv->pub.dataSize);
-    crypt_part parts[] = {{nv->data, nv->pub.dataSize}, {data, len}};
+    crypt_part parts[] = {{nv->data, nv->pub.dataSize}, {in->data.buffer, in->data.size}};
     crypt_hash_parts(nv->pub.nameAlg, nv->data, parts, 2);
     mark_written(tpm, nv);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §31.10 TPM2_NV_SetBits */
-TPM_RC cmd_NV_SetBits(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_SetBits(qtpm_tpm *tpm, tpm_cmd *c, const NV_SetBits_In *in, NV_SetBits_Out *out)
 {
-    uint64_t bits;
-    if (rd_u64(&c->in, &bits))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
+    uint64_t bits = in->bits;
     tpm_nv *nv;
     TPM_RC rc = write_precheck(tpm, c, &nv);
     if (rc)
@@ -609,10 +573,10 @@ TPM_RC cmd_NV_SetBits(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §31.11 TPM2_NV_WriteLock */
-TPM_RC cmd_NV_WriteLock(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_WriteLock(qtpm_tpm *tpm, tpm_cmd *c, const NV_WriteLock_In *in,
+                        NV_WriteLock_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in, (void)out;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     TPM_RC rc = nv_access_check(c, nv, 1);
     if (rc)
@@ -631,10 +595,10 @@ TPM_RC cmd_NV_WriteLock(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §31.12 TPM2_NV_GlobalWriteLock */
-TPM_RC cmd_NV_GlobalWriteLock(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_GlobalWriteLock(qtpm_tpm *tpm, tpm_cmd *c, const NV_GlobalWriteLock_In *in,
+                              NV_GlobalWriteLock_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)in, (void)out;
     for (int i = 0; i < MAX_NV_INDICES; i++)
         if (tpm->nv[i] && (tpm->nv[i]->pub.attributes & TPMA_NV_GLOBALLOCK) &&
             !(tpm->nv[i]->pub.attributes & TPMA_NV_WRITELOCKED)) {
@@ -645,32 +609,26 @@ TPM_RC cmd_NV_GlobalWriteLock(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §31.13 TPM2_NV_Read */
-TPM_RC cmd_NV_Read(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_Read(qtpm_tpm *tpm, tpm_cmd *c, const NV_Read_In *in, NV_Read_Out *out)
 {
-    uint16_t size, offset;
-    if (rd_u16(&c->in, &size))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (rd_u16(&c->in, &offset))
-        return RC_P(TPM_RC_INSUFFICIENT, 2);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    uint16_t size = in->size, offset = in->offset;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     TPM_RC rc = nv_read_precheck(c, nv);
     if (rc)
         return rc;
     if (size > NV_BUFFER_MAX)
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_NV_Read_size);
     if ((size_t)offset + size > nv->pub.dataSize)
         return TPM_RC_NV_RANGE;
-    wr_2b(&c->out, nv->data + offset, size);
+    memcpy(out->data.buffer, nv->data + offset, size);
+    out->data.size = size;
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §31.14 TPM2_NV_ReadLock */
-TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c, const NV_ReadLock_In *in, NV_ReadLock_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in, (void)out;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     TPM_RC rc = nv_access_check(c, nv, 0);
     if (rc)
@@ -686,19 +644,15 @@ TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §31.15 TPM2_NV_ChangeAuth (ADMIN role: policy with
  * PolicyCommandCode(NV_ChangeAuth)) */
-TPM_RC cmd_NV_ChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_NV_ChangeAuth(qtpm_tpm *tpm, tpm_cmd *c, const NV_ChangeAuth_In *in,
+                         NV_ChangeAuth_Out *out)
 {
-    tpm_buf64 auth;
-    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
     tpm_nv *nv = nv_find(tpm, c->handles[0]);
-    if (auth.size > crypt_hash_size(nv->pub.nameAlg))
-        return RC_P(TPM_RC_SIZE, 1);
-    nv->auth = auth;
-    nv->auth.size = auth_trim(auth.b, auth.size);
+    if (in->newAuth.size > crypt_hash_size(nv->pub.nameAlg))
+        return RC_P(TPM_RC_SIZE, PN_NV_ChangeAuth_newAuth);
+    memcpy(nv->auth.b, in->newAuth.buffer, in->newAuth.size);
+    nv->auth.size = auth_trim(in->newAuth.buffer, in->newAuth.size);
     tpm->dirty = 1;
     return TPM_RC_SUCCESS;
 }

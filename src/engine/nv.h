@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "entity.h"
+#include "params.h"
 
 typedef struct tpm_nv {
     TPMS_NV_PUBLIC pub;
@@ -39,6 +40,47 @@ void nv_pin_auth_result(qtpm_tpm *tpm, TPM_HANDLE h, int ok);
 size_t nv_record_write(const struct tpm_nv *nv, uint8_t *buf, size_t cap);
 int nv_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
 void nv_free_all(qtpm_tpm *tpm);
+
+/* The NV commands' parameters (Part 3 §31; params.h). */
+#define NV_DefineSpace_IN(P) P(TPM2B_AUTH, auth) P(TPM2B_NV_PUBLIC, publicInfo)
+#define NV_DefineSpace_OUT(P)
+PRM_COMMAND(NV_DefineSpace)
+#define NV_UndefineSpace_IN(P)
+#define NV_UndefineSpace_OUT(P)
+PRM_COMMAND(NV_UndefineSpace)
+#define NV_UndefineSpaceSpecial_IN(P)
+#define NV_UndefineSpaceSpecial_OUT(P)
+PRM_COMMAND(NV_UndefineSpaceSpecial)
+#define NV_ReadPublic_IN(P)
+#define NV_ReadPublic_OUT(P) P(TPM2B_NV_PUBLIC, nvPublic) P(TPM2B_NAME, nvName)
+PRM_COMMAND(NV_ReadPublic)
+#define NV_Write_IN(P) P(TPM2B_MAX_NV_BUFFER, data) P(UINT16, offset)
+#define NV_Write_OUT(P)
+PRM_COMMAND(NV_Write)
+#define NV_Increment_IN(P)
+#define NV_Increment_OUT(P)
+PRM_COMMAND(NV_Increment)
+#define NV_Extend_IN(P) P(TPM2B_MAX_NV_BUFFER, data)
+#define NV_Extend_OUT(P)
+PRM_COMMAND(NV_Extend)
+#define NV_SetBits_IN(P) P(UINT64, bits)
+#define NV_SetBits_OUT(P)
+PRM_COMMAND(NV_SetBits)
+#define NV_WriteLock_IN(P)
+#define NV_WriteLock_OUT(P)
+PRM_COMMAND(NV_WriteLock)
+#define NV_GlobalWriteLock_IN(P)
+#define NV_GlobalWriteLock_OUT(P)
+PRM_COMMAND(NV_GlobalWriteLock)
+#define NV_Read_IN(P) P(UINT16, size) P(UINT16, offset)
+#define NV_Read_OUT(P) P(TPM2B_MAX_NV_BUFFER, data)
+PRM_COMMAND(NV_Read)
+#define NV_ReadLock_IN(P)
+#define NV_ReadLock_OUT(P)
+PRM_COMMAND(NV_ReadLock)
+#define NV_ChangeAuth_IN(P) P(TPM2B_AUTH, newAuth)
+#define NV_ChangeAuth_OUT(P)
+PRM_COMMAND(NV_ChangeAuth)
 
 
 #endif

@@ -74,82 +74,44 @@ static void pcr_extend_one(qtpm_tpm *tpm, int b, unsigned pcr, const uint8_t *di
     crypt_hash_parts(alg, tpm->pcr[b][pcr], parts, 2);
 }
 
-/* TPML_PCR_SELECTION reader, through the shared marshalling module. Each
- * TPMS_PCR_SELECTION.hash is a TPMI_ALG_HASH (Part 2 §10.6.1): a hash the
- * TPM does not implement, or its profile disables, is TPM_RC_HASH. The
- * engine is stricter than the TSS's type: sizeofSelect outside
- * [PCR_SELECT_MIN, PCR_SELECT_MAX] is TPM_RC_VALUE before any select byte is
- * read, the order in which the reference implementation's unmarshalling
- * checks these fields. Unselected bytes beyond sizeofSelect are zero. */
+/* A TPML_PCR_SELECTION of an untyped caller (pcr_compute_digest), through
+ * the adapter of the typed commands (params.c: the profile's hashes, the
+ * sizeofSelect range), numbered as parameter param_no. */
 static TPM_RC read_selection(const qtpm_tpm *tpm, tpm_rd *in, TPML_PCR_SELECTION *l,
                              unsigned param_no)
 {
-    if (qtpm_UINT32_unmarshal(&l->count, in->p, in->len, &in->off) != TPM_RC_SUCCESS)
-        return RC_P(TPM_RC_INSUFFICIENT, param_no);
-    if (l->count > HASH_COUNT)
-        return RC_P(TPM_RC_SIZE, param_no);
-    for (uint32_t i = 0; i < l->count; i++) {
-        TPMS_PCR_SELECTION *s = &l->pcrSelections[i];
-        TPM_RC rc = qtpm_TPMI_ALG_HASH_unmarshal(&s->hash, in->p, in->len, &in->off, NO);
-        if (rc == TPM_RC_SUCCESS && tpm_hash_size(tpm, s->hash) == 0)
-            rc = TPM_RC_HASH;
-        if (rc)
-            return RC_P(rc, param_no);
-        size_t peek = in->off;
-        UINT8 sz;
-        if (qtpm_UINT8_unmarshal(&sz, in->p, in->len, &peek) != TPM_RC_SUCCESS)
-            return RC_P(TPM_RC_INSUFFICIENT, param_no);
-        if (sz < PCR_SELECT_MIN || sz > PCR_SELECT_MAX)
-            return RC_P(TPM_RC_VALUE, param_no);
-        TPMS_PCR_SELECT bits = {0};
-        if (qtpm_TPMS_PCR_SELECT_unmarshal(&bits, in->p, in->len, &in->off) != TPM_RC_SUCCESS)
-            return RC_P(TPM_RC_INSUFFICIENT, param_no);
-        s->sizeofSelect = bits.sizeofSelect;
-        memcpy(s->pcrSelect, bits.pcrSelect, sizeof(s->pcrSelect));
-    }
-    return TPM_RC_SUCCESS;
+    TPM_RC rc = prm_un_TPML_PCR_SELECTION(tpm, l, in->p, in->len, &in->off);
+    return rc == TPM_RC_SUCCESS ? rc : RC_P(rc, param_no);
 }
 
 /* Part 3 §22.4 TPM2_PCR_Read. At most eight digests fit TPML_DIGEST; the
  * selection returned says which ones were read. */
-TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c, const PCR_Read_In *in, PCR_Read_Out *out)
 {
-    TPML_PCR_SELECTION l;
-    TPM_RC rc = read_selection(tpm, &c->in, &l, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    uint8_t out_sel[8][PCR_SELECT_MAX];
-    const uint8_t *digests[8];
-    size_t dlen[8];
-    unsigned nd = 0;
-    memset(out_sel, 0, sizeof(out_sel));
-    for (uint32_t i = 0; i < l.count; i++) {
-        const TPMS_PCR_SELECTION *s = &l.pcrSelections[i];
+    (void)c;
+    const TPML_PCR_SELECTION *l = &in->pcrSelectionIn;
+    TPML_PCR_SELECTION *sel = &out->pcrSelectionOut;
+    TPML_DIGEST *d = &out->pcrValues;
+    sel->count = l->count;
+    for (uint32_t i = 0; i < l->count; i++) {
+        const TPMS_PCR_SELECTION *s = &l->pcrSelections[i];
+        sel->pcrSelections[i].hash = s->hash;
+        sel->pcrSelections[i].sizeofSelect = s->sizeofSelect;
         int b = pcr_bank_index(s->hash);
         if (b < 0 || !pcr_bank_allocated(tpm, b))
             continue;
         for (unsigned p = 0; p < PCR_COUNT; p++) {
             if (!(s->pcrSelect[p / 8] & (1u << (p % 8))))
                 continue;
-            if (nd == 8)
+            if (d->count == 8)
                 break;
-            out_sel[i][p / 8] |= (uint8_t)(1u << (p % 8));
-            digests[nd] = tpm->pcr[b][p];
-            dlen[nd++] = crypt_hash_size(s->hash);
+            sel->pcrSelections[i].pcrSelect[p / 8] |= (uint8_t)(1u << (p % 8));
+            TPM2B_DIGEST *v = &d->digests[d->count++];
+            v->size = (UINT16)crypt_hash_size(s->hash);
+            memcpy(v->buffer, tpm->pcr[b][p], v->size);
         }
     }
-    wr_u32(&c->out, tpm->pcr_counter);
-    wr_u32(&c->out, l.count);
-    for (uint32_t i = 0; i < l.count; i++) {
-        wr_u16(&c->out, l.pcrSelections[i].hash);
-        wr_u8(&c->out, l.pcrSelections[i].sizeofSelect);
-        wr_bytes(&c->out, out_sel[i], l.pcrSelections[i].sizeofSelect);
-    }
-    wr_u32(&c->out, nd);
-    for (unsigned i = 0; i < nd; i++)
-        wr_2b(&c->out, digests[i], (uint16_t)dlen[i]);
+    out->pcrUpdateCounter = tpm->pcr_counter;
     return TPM_RC_SUCCESS;
 }
 
@@ -163,36 +125,20 @@ static TPM_RC pcr_handle_index(TPM_HANDLE h, unsigned *idx)
 
 /* Part 3 §22.2 TPM2_PCR_Extend: digests is a TPML_DIGEST_VALUES; banks not
  * named keep their value (Part 1 §17.4). */
-TPM_RC cmd_PCR_Extend(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PCR_Extend(qtpm_tpm *tpm, tpm_cmd *c, const PCR_Extend_In *in, PCR_Extend_Out *out)
 {
-    uint32_t count;
-    TPM_ALG_ID algs[HASH_COUNT];
-    uint8_t digs[HASH_COUNT][MAX_DIGEST];
-    if (rd_u32(&c->in, &count) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (count > HASH_COUNT)
-        return RC_P(TPM_RC_SIZE, 1);
-    for (uint32_t i = 0; i < count; i++) {
-        if (rd_u16(&c->in, &algs[i]) != 0)
-            return RC_P(TPM_RC_INSUFFICIENT, 1);
-        size_t len = tpm_hash_size(tpm, algs[i]);
-        if (len == 0)
-            return RC_P(TPM_RC_HASH, 1);
-        if (rd_bytes(&c->in, digs[i], len) != 0)
-            return RC_P(TPM_RC_INSUFFICIENT, 1);
-    }
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
+    const TPML_DIGEST_VALUES *l = &in->digests;
     if (c->handles[0] == TPM_RH_NULL)
         return TPM_RC_SUCCESS;
     unsigned p;
     TPM_RC rc = pcr_handle_index(c->handles[0], &p);
     if (rc)
         return rc;
-    for (uint32_t i = 0; i < count; i++) {
-        int b = pcr_bank_index(algs[i]);
+    for (uint32_t i = 0; i < l->count; i++) {
+        int b = pcr_bank_index(l->digests[i].hashAlg);
         if (b >= 0 && pcr_bank_allocated(tpm, b))
-            pcr_extend_one(tpm, b, p, digs[i]);
+            pcr_extend_one(tpm, b, p, (const uint8_t *)&l->digests[i].digest);
     }
     tpm->pcr_counter++;
     return TPM_RC_SUCCESS;
@@ -203,33 +149,23 @@ TPM_RC cmd_PCR_Extend(qtpm_tpm *tpm, tpm_cmd *c)
  * allocated banks, not of every implemented hash: clients that predate SHA-3
  * (tpm2-tss 3.2.1 cannot unmarshal a SHA3 TPMT_HA) then keep working until
  * someone allocates a SHA-3 bank — see docs/PQC.md. */
-TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c, const PCR_Event_In *in, PCR_Event_Out *out)
 {
-    uint8_t data[MAX_EVENT_SIZE];
-    uint16_t len;
-    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     unsigned p = 0;
     int extend = c->handles[0] != TPM_RH_NULL;
     if (extend) {
-        rc = pcr_handle_index(c->handles[0], &p);
+        TPM_RC rc = pcr_handle_index(c->handles[0], &p);
         if (rc)
             return rc;
     }
-    uint32_t count = 0;
-    for (int b = 0; b < PCR_BANK_COUNT; b++)
-        count += pcr_bank_allocated(tpm, b) ? 1u : 0u;
-    wr_u32(&c->out, count);
+    TPML_DIGEST_VALUES *l = &out->digests;
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
-        uint8_t d[MAX_DIGEST];
         if (!pcr_bank_allocated(tpm, b))
             continue;
-        crypt_hash(bank_algs[b], data, len, d);
-        wr_u16(&c->out, bank_algs[b]);
-        wr_bytes(&c->out, d, crypt_hash_size(bank_algs[b]));
+        TPMT_HA *h = &l->digests[l->count++];
+        uint8_t *d = (uint8_t *)&h->digest;
+        h->hashAlg = bank_algs[b];
+        crypt_hash(bank_algs[b], in->eventData.buffer, in->eventData.size, d);
         if (extend)
             pcr_extend_one(tpm, b, p, d);
     }
@@ -239,14 +175,13 @@ TPM_RC cmd_PCR_Event(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §22.8 TPM2_PCR_Reset */
-TPM_RC cmd_PCR_Reset(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PCR_Reset(qtpm_tpm *tpm, tpm_cmd *c, const PCR_Reset_In *in, PCR_Reset_Out *out)
 {
+    (void)in, (void)out;
     unsigned p;
     TPM_RC rc = pcr_handle_index(c->handles[0], &p);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     if (!pcr_resettable(p))
         return TPM_RC_LOCALITY;
     for (int b = 0; b < PCR_BANK_COUNT; b++)
@@ -257,24 +192,21 @@ TPM_RC cmd_PCR_Reset(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §22.5 TPM2_PCR_Allocate: the new allocation applies at the next
  * TPM Reset. Banks the list does not mention keep their state. */
-TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c, const PCR_Allocate_In *in,
+                        PCR_Allocate_Out *out)
 {
-    TPML_PCR_SELECTION l;
-    TPM_RC rc = read_selection(tpm, &c->in, &l, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c;
+    const TPML_PCR_SELECTION *l = &in->pcrAllocation;
     uint8_t next[PCR_BANK_COUNT];
     for (int b = 0; b < PCR_BANK_COUNT; b++)
         next[b] = tpm->ps.alloc_pending ? tpm->ps.pending_alloc[b] : (uint8_t)pcr_bank_allocated(tpm, b);
-    for (uint32_t i = 0; i < l.count; i++) {
-        int b = pcr_bank_index(l.pcrSelections[i].hash);
+    for (uint32_t i = 0; i < l->count; i++) {
+        int b = pcr_bank_index(l->pcrSelections[i].hash);
         if (b < 0)
-            return RC_P(TPM_RC_HASH, 1);
+            return RC_P(TPM_RC_HASH, PN_PCR_Allocate_pcrAllocation);
         int any = 0;
-        for (unsigned k = 0; k < l.pcrSelections[i].sizeofSelect; k++)
-            any |= l.pcrSelections[i].pcrSelect[k];
+        for (unsigned k = 0; k < l->pcrSelections[i].sizeofSelect; k++)
+            any |= l->pcrSelections[i].pcrSelect[k];
         next[b] = any != 0;
     }
     int any_bank = 0;
@@ -286,30 +218,48 @@ TPM_RC cmd_PCR_Allocate(qtpm_tpm *tpm, tpm_cmd *c)
         tpm->ps.alloc_pending = 1;
         tpm->dirty = 1;
     }
-    wr_u8(&c->out, ok);                        /* allocationSuccess */
-    wr_u32(&c->out, PCR_COUNT);                /* maxPCR */
-    wr_u32(&c->out, PCR_BANK_COUNT * PCR_COUNT * MAX_DIGEST); /* sizeNeeded */
-    wr_u32(&c->out, PCR_BANK_COUNT * PCR_COUNT * MAX_DIGEST); /* sizeAvailable */
+    out->allocationSuccess = ok;
+    out->maxPCR = PCR_COUNT;
+    out->sizeNeeded = PCR_BANK_COUNT * PCR_COUNT * MAX_DIGEST;
+    out->sizeAvailable = PCR_BANK_COUNT * PCR_COUNT * MAX_DIGEST;
     return TPM_RC_SUCCESS;
 }
 
-/* Writes the current allocation as a TPML_PCR_SELECTION (GetCapability). */
-void pcr_write_allocation(const qtpm_tpm *tpm, tpm_wr *w)
+void pcr_allocation(const qtpm_tpm *tpm, TPML_PCR_SELECTION *l)
 {
     /* the banks of hashes the profile disables are not listed at all */
-    uint32_t banks = 0;
-    for (int b = 0; b < PCR_BANK_COUNT; b++)
-        banks += tpm_alg_enabled(tpm, bank_algs[b]) ? 1u : 0u;
-    wr_u32(w, banks);
+    l->count = 0;
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
         if (!tpm_alg_enabled(tpm, bank_algs[b]))
             continue;
-        wr_u16(w, bank_algs[b]);
-        wr_u8(w, PCR_SELECT_MAX);
-        uint8_t v = pcr_bank_allocated(tpm, b) ? 0xFF : 0x00;
-        for (int k = 0; k < PCR_SELECT_MAX; k++)
-            wr_u8(w, v);
+        TPMS_PCR_SELECTION *s = &l->pcrSelections[l->count++];
+        s->hash = bank_algs[b];
+        s->sizeofSelect = PCR_SELECT_MAX;
+        memset(s->pcrSelect, pcr_bank_allocated(tpm, b) ? 0xFF : 0x00, PCR_SELECT_MAX);
     }
+}
+
+/* H(the selected PCRs) with alg; a selection naming no bank is TPM_RC_HASH,
+ * numbered as parameter param_no unless that is 0. */
+static TPM_RC selection_digest(qtpm_tpm *tpm, const TPML_PCR_SELECTION *sel, TPM_ALG_ID alg,
+                               uint8_t *digest, unsigned param_no)
+{
+    qtpm_hash_ctx ctx;
+    if (qtpm_hash_init(&ctx, crypt_hash_alg(alg)) != QTPM_OK)
+        return TPM_RC_HASH;
+    for (uint32_t i = 0; i < sel->count; i++) {
+        const TPMS_PCR_SELECTION *s = &sel->pcrSelections[i];
+        int b = pcr_bank_index(s->hash);
+        if (b < 0) {
+            qtpm_hash_free(&ctx);
+            return param_no ? RC_P(TPM_RC_HASH, param_no) : TPM_RC_HASH;
+        }
+        for (unsigned p = 0; p < PCR_COUNT; p++)
+            if ((s->pcrSelect[p / 8] & (1u << (p % 8))) && pcr_bank_allocated(tpm, b))
+                qtpm_hash_update(&ctx, tpm->pcr[b][p], crypt_hash_size(s->hash));
+    }
+    qtpm_hash_final(&ctx, digest);
+    return TPM_RC_SUCCESS;
 }
 
 /* Digest over the selected PCRs of one selection list (PolicyPCR, Quote,
@@ -321,22 +271,13 @@ TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_
     TPM_RC rc = read_selection(tpm, in, sel, param_no);
     if (rc)
         return rc;
-    qtpm_hash_ctx ctx;
-    if (qtpm_hash_init(&ctx, crypt_hash_alg(alg)) != QTPM_OK)
-        return TPM_RC_HASH;
-    for (uint32_t i = 0; i < sel->count; i++) {
-        const TPMS_PCR_SELECTION *s = &sel->pcrSelections[i];
-        int b = pcr_bank_index(s->hash);
-        if (b < 0) {
-            qtpm_hash_free(&ctx);
-            return RC_P(TPM_RC_HASH, param_no);
-        }
-        for (unsigned p = 0; p < PCR_COUNT; p++)
-            if ((s->pcrSelect[p / 8] & (1u << (p % 8))) && pcr_bank_allocated(tpm, b))
-                qtpm_hash_update(&ctx, tpm->pcr[b][p], crypt_hash_size(s->hash));
-    }
-    qtpm_hash_final(&ctx, digest);
-    return TPM_RC_SUCCESS;
+    return selection_digest(tpm, sel, alg, digest, param_no);
+}
+
+TPM_RC pcr_selection_digest(qtpm_tpm *tpm, const TPML_PCR_SELECTION *sel, TPM_ALG_ID alg,
+                            uint8_t *digest)
+{
+    return selection_digest(tpm, sel, alg, digest, 0);
 }
 
 /* Extends PCR h in every allocated bank with that bank's digest

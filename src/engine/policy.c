@@ -23,6 +23,7 @@
 #include "nv.h"
 #include "object.h"
 #include "pcr.h"
+#include "policy.h"
 #include "session.h"
 #include "tmarshal.h"
 
@@ -52,35 +53,31 @@ static void policy_update(tpm_session *s, TPM_CC cc, const uint8_t *name, size_t
 }
 
 /* Part 3 §23.7 TPM2_PolicyPCR */
-TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c, const PolicyPCR_In *in, PolicyPCR_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint8_t given[MAX_DIGEST], sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], computed[MAX_DIGEST];
-    uint16_t glen;
-    rc = rd_2b_param(&c->in, given, sizeof(given), &glen, 1);
+    uint8_t sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], computed[MAX_DIGEST];
+    const uint8_t *given = in->pcrDigest.buffer;
+    uint16_t glen = in->pcrDigest.size;
+    rc = pcr_selection_digest(tpm, &in->pcrs, s->hash, computed);
     if (rc)
-        return rc;
-    TPML_PCR_SELECTION pcrs;
-    rc = pcr_compute_digest(tpm, &c->in, 2, s->hash, computed, &pcrs);
-    if (rc)
-        return rc;
+        return rc == TPM_RC_HASH ? RC_P(rc, PN_PolicyPCR_pcrs) : rc;
     size_t sel_len = 0; /* the selection as it is hashed into the policy */
-    if (qtpm_TPML_PCR_SELECTION_marshal(&pcrs, sel, sizeof(sel), &sel_len) != TPM_RC_SUCCESS)
+    if (qtpm_TPML_PCR_SELECTION_marshal(&in->pcrs, sel, sizeof(sel), &sel_len) != TPM_RC_SUCCESS)
         return TPM_RC_FAILURE;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     size_t hl = crypt_hash_size(s->hash);
     if (glen != 0 && glen != hl)
-        return RC_P(TPM_RC_SIZE, 1);
+        return RC_P(TPM_RC_SIZE, PN_PolicyPCR_pcrDigest);
     const uint8_t *use = computed;
     if (s->type == TPM_SE_TRIAL) {
         if (glen)
             use = given;
     } else if (glen && !public_equal(given, computed, hl)) {
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_PolicyPCR_pcrDigest);
     }
     uint8_t ccb[4];
     cc_bytes(ccb, TPM_CC_PolicyPCR);
@@ -99,8 +96,6 @@ static TPM_RC policy_auth_value_common(qtpm_tpm *tpm, tpm_cmd *c, int password)
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     /* both commands extend with TPM_CC_PolicyAuthValue (Part 3 §23.18) */
     uint8_t ccb[4];
     cc_bytes(ccb, TPM_CC_PolicyAuthValue);
@@ -111,28 +106,35 @@ static TPM_RC policy_auth_value_common(qtpm_tpm *tpm, tpm_cmd *c, int password)
 }
 
 /* Part 3 §23.18 TPM2_PolicyPassword */
-TPM_RC cmd_PolicyPassword(qtpm_tpm *tpm, tpm_cmd *c) { return policy_auth_value_common(tpm, c, 1); }
+TPM_RC cmd_PolicyPassword(qtpm_tpm *tpm, tpm_cmd *c, const PolicyPassword_In *in,
+                          PolicyPassword_Out *out)
+{
+    (void)in, (void)out;
+    return policy_auth_value_common(tpm, c, 1);
+}
 
 /* Part 3 §23.17 TPM2_PolicyAuthValue */
-TPM_RC cmd_PolicyAuthValue(qtpm_tpm *tpm, tpm_cmd *c) { return policy_auth_value_common(tpm, c, 0); }
+TPM_RC cmd_PolicyAuthValue(qtpm_tpm *tpm, tpm_cmd *c, const PolicyAuthValue_In *in,
+                           PolicyAuthValue_Out *out)
+{
+    (void)in, (void)out;
+    return policy_auth_value_common(tpm, c, 0);
+}
 
 /* Part 3 §23.11 TPM2_PolicyCommandCode */
-TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCommandCode_In *in,
+                             PolicyCommandCode_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint32_t code;
-    tpm_params p = prm_begin(&c->in);
-    if ((rc = prm_u32(&p, &code)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    TPM_CC code = in->code;
     if (!tpm_command_offered(tpm, code))
-        return RC_P(TPM_RC_POLICY_CC, 1);
+        return RC_P(TPM_RC_POLICY_CC, PN_PolicyCommandCode_code);
     if (s->command_code != 0 && s->command_code != code)
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_PolicyCommandCode_code);
     uint8_t ccb[4], codeb[4];
     cc_bytes(ccb, TPM_CC_PolicyCommandCode);
     cc_bytes(codeb, code);
@@ -143,33 +145,25 @@ TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §23.6 TPM2_PolicyOR: the current digest must be one of the list;
  * then digest := H(0 || TPM_CC_PolicyOR || digests). */
-TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c, const PolicyOR_In *in, PolicyOR_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint32_t count;
-    if (rd_u32(&c->in, &count))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (count < 2 || count > 8)
-        return RC_P(TPM_RC_SIZE, 1);
-    uint8_t list[8][MAX_DIGEST];
-    uint16_t lens[8];
-    for (uint32_t i = 0; i < count; i++) {
-        rc = rd_2b_param(&c->in, list[i], sizeof(list[i]), &lens[i], 1);
-        if (rc)
-            return rc;
-    }
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    /* at most 8 (TPML_DIGEST), at least 2 (Part 3 §23.6) */
+    const TPML_DIGEST *l = &in->pHashList;
+    uint32_t count = l->count;
+    if (count < 2)
+        return RC_P(TPM_RC_SIZE, PN_PolicyOR_pHashList);
     size_t hl = crypt_hash_size(s->hash);
     int found = s->type == TPM_SE_TRIAL;
     for (uint32_t i = 0; i < count; i++)
-        if (lens[i] == hl && public_equal(list[i], s->policy_digest.b, hl))
+        if (l->digests[i].size == hl && public_equal(l->digests[i].buffer, s->policy_digest.b, hl))
             found = 1;
     if (!found)
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_PolicyOR_pHashList);
     qtpm_hash_ctx h;
     if (qtpm_hash_init(&h, crypt_hash_alg(s->hash)))
         return TPM_RC_FAILURE;
@@ -178,7 +172,7 @@ TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c)
     qtpm_hash_update(&h, zero, hl);
     qtpm_hash_update(&h, ccb, 4);
     for (uint32_t i = 0; i < count; i++)
-        qtpm_hash_update(&h, list[i], lens[i]);
+        qtpm_hash_update(&h, l->digests[i].buffer, l->digests[i].size);
     qtpm_hash_final(&h, s->policy_digest.b);
     return TPM_RC_SUCCESS;
 }
@@ -428,20 +422,17 @@ TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §23.8 TPM2_PolicyLocality */
-TPM_RC cmd_PolicyLocality(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyLocality(qtpm_tpm *tpm, tpm_cmd *c, const PolicyLocality_In *in,
+                          PolicyLocality_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint8_t loc;
-    tpm_params p = prm_begin(&c->in);
-    if ((rc = prm_u8(&p, &loc)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    uint8_t loc = in->locality;
     if (loc == 0 || loc > 0x1F)
-        return RC_P(TPM_RC_RANGE, 1);
+        return RC_P(TPM_RC_RANGE, PN_PolicyLocality_locality);
     uint8_t ccb[4];
     cc_bytes(ccb, TPM_CC_PolicyLocality);
     session_policy_extend(s, ccb, 4, &loc, 1);
@@ -449,18 +440,16 @@ TPM_RC cmd_PolicyLocality(qtpm_tpm *tpm, tpm_cmd *c)
     return TPM_RC_SUCCESS;
 }
 
-static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, tpm_buf64 *(*field)(tpm_session *))
+/* PolicyCpHash / PolicyNameHash: their one parameter (number 1) */
+static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, const TPM2B_DIGEST *arg,
+                              tpm_buf64 *(*field)(tpm_session *))
 {
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint8_t h[MAX_DIGEST];
-    uint16_t hl;
-    if ((rc = rd_2b_param(&c->in, h, sizeof(h), &hl, 1)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *h = arg->buffer;
+    uint16_t hl = arg->size;
     if (hl != crypt_hash_size(s->hash))
         return RC_P(TPM_RC_SIZE, 1);
     tpm_buf64 *f = field(s);
@@ -482,34 +471,33 @@ static tpm_buf64 *cp_field(tpm_session *s) { return &s->cp_hash; }
 static tpm_buf64 *name_field(tpm_session *s) { return &s->name_hash; }
 
 /* Part 3 §23.9 TPM2_PolicyCpHash */
-TPM_RC cmd_PolicyCpHash(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyCpHash(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCpHash_In *in,
+                        PolicyCpHash_Out *out)
 {
-    return policy_hash_arg(tpm, c, TPM_CC_PolicyCpHash, cp_field);
+    (void)out;
+    return policy_hash_arg(tpm, c, TPM_CC_PolicyCpHash, &in->cpHashA, cp_field);
 }
 
 /* Part 3 §23.10 TPM2_PolicyNameHash */
-TPM_RC cmd_PolicyNameHash(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyNameHash(qtpm_tpm *tpm, tpm_cmd *c, const PolicyNameHash_In *in,
+                          PolicyNameHash_Out *out)
 {
-    return policy_hash_arg(tpm, c, TPM_CC_PolicyNameHash, name_field);
+    (void)out;
+    return policy_hash_arg(tpm, c, TPM_CC_PolicyNameHash, &in->nameHash, name_field);
 }
 
 /* Part 3 §23.22 TPM2_PolicyNvWritten */
-TPM_RC cmd_PolicyNvWritten(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyNvWritten(qtpm_tpm *tpm, tpm_cmd *c, const PolicyNvWritten_In *in,
+                           PolicyNvWritten_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint8_t yes;
-    tpm_params p = prm_begin(&c->in);
-    if ((rc = prm_u8(&p, &yes)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (yes > 1)
-        return RC_P(TPM_RC_VALUE, 1);
+    uint8_t yes = in->writtenSet; /* YES or NO (TPMI_YES_NO) */
     if (s->nv_written_set && s->nv_written != yes)
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_PolicyNvWritten_writtenSet);
     uint8_t ccb[4];
     cc_bytes(ccb, TPM_CC_PolicyNvWritten);
     session_policy_extend(s, ccb, 4, &yes, 1);
@@ -565,50 +553,32 @@ static void operand_args(const tpm_session *s, const uint8_t *opb, uint16_t len,
     crypt_hash_parts(s->hash, args, parts, 2);
 }
 
-/* operandB, offset and operation: the parameters of PolicyNV and
- * PolicyCounterTimer (Part 3 §23.9, §23.10), to the end of the area. */
-typedef struct {
-    uint8_t b[MAX_DIGEST];
-    uint16_t len, offset, op;
-} policy_operand;
-
-static TPM_RC read_policy_operand(tpm_cmd *c, policy_operand *o)
-{
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, o->b, sizeof(o->b), &o->len);
-    prm_u16(&p, &o->offset);
-    TPM_RC rc = prm_u16(&p, &o->op);
-    return rc ? rc : params_end(c);
-}
-
 /* Part 3 §23.9 TPM2_PolicyNV: authHandle (authorizes reading), nvIndex,
  * policySession. */
-TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c, const PolicyNV_In *in, PolicyNV_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
     if (rc)
         return rc;
-    policy_operand o;
-    if ((rc = read_policy_operand(c, &o)))
-        return rc;
+    const TPM2B_OPERAND *opb = &in->operandB;
+    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
         rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
-        if ((size_t)o.offset + o.len > nv->pub.dataSize)
+        if ((size_t)offset + opb->size > nv->pub.dataSize)
             return TPM_RC_NV_RANGE;
-        int ok = policy_compare(nv->data + o.offset, o.b, o.len, o.op);
+        int ok = policy_compare(nv->data + offset, opb->buffer, opb->size, op);
         if (ok < 0)
-            return RC_P(TPM_RC_VALUE, 3);
+            return RC_P(TPM_RC_VALUE, PN_PolicyNV_operation);
         if (!ok)
             return TPM_RC_POLICY;
-    } else if (o.op > TPM_EO_BITCLEAR) {
-        return RC_P(TPM_RC_VALUE, 3);
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, o.b, o.len, o.offset, o.op, args);
+    operand_args(s, opb->buffer, opb->size, offset, op, args);
     cc_bytes(ccb, TPM_CC_PolicyNV);
     crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size},
                           {ccb, 4},
@@ -620,29 +590,33 @@ TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §23.10 TPM2_PolicyCounterTimer: compares against the marshalled
  * TPMS_TIME_INFO (time, clock, resetCount, restartCount, safe). */
-TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCounterTimer_In *in,
+                              PolicyCounterTimer_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    policy_operand o;
-    if ((rc = read_policy_operand(c, &o)))
-        return rc;
+    const TPM2B_OPERAND *opb = &in->operandB;
+    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
     if (s->type != TPM_SE_TRIAL) {
         uint8_t ti[32];
-        tpm_wr w = {ti, sizeof(ti), 0, 0};
-        clock_write_time_info(tpm, &w);
-        if ((size_t)o.offset + o.len > w.off)
-            return RC_P(TPM_RC_RANGE, 2);
-        int ok = policy_compare(ti + o.offset, o.b, o.len, o.op);
+        size_t tlen = 0;
+        TPMS_TIME_INFO t;
+        clock_time_info(tpm, &t);
+        if (qtpm_TPMS_TIME_INFO_marshal(&t, ti, sizeof(ti), &tlen) != TPM_RC_SUCCESS)
+            return TPM_RC_FAILURE;
+        if ((size_t)offset + opb->size > tlen)
+            return RC_P(TPM_RC_RANGE, PN_PolicyCounterTimer_offset);
+        int ok = policy_compare(ti + offset, opb->buffer, opb->size, op);
         if (ok < 0)
-            return RC_P(TPM_RC_VALUE, 3);
+            return RC_P(TPM_RC_VALUE, PN_PolicyCounterTimer_operation);
         if (!ok)
             return TPM_RC_POLICY;
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, o.b, o.len, o.offset, o.op, args);
+    operand_args(s, opb->buffer, opb->size, offset, op, args);
     cc_bytes(ccb, TPM_CC_PolicyCounterTimer);
     session_policy_extend(s, ccb, 4, args, crypt_hash_size(s->hash));
     return TPM_RC_SUCCESS;
@@ -650,24 +624,17 @@ TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §23.15 TPM2_PolicyDuplicationSelect: limits Duplicate to one new
  * parent (and optionally one object) through the name hash. */
-TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c, const PolicyDuplicationSelect_In *in,
+                                   PolicyDuplicationSelect_Out *out)
 {
+    (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint8_t obj[2 + MAX_DIGEST], np[2 + MAX_DIGEST];
-    uint16_t ol, nl;
-    uint8_t include;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, obj, sizeof(obj), &ol);
-    prm_2b(&p, np, sizeof(np), &nl);
-    if ((rc = prm_u8(&p, &include)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (include > 1)
-        return RC_P(TPM_RC_VALUE, 3);
+    const uint8_t *obj = in->objectName.buffer, *np = in->newParentName.buffer;
+    uint16_t ol = in->objectName.size, nl = in->newParentName.size;
+    uint8_t include = in->includeObject; /* YES or NO (TPMI_YES_NO) */
     if (s->name_hash.size || (s->command_code && s->command_code != TPM_CC_Duplicate))
         return TPM_RC_CPHASH;
     uint8_t ccb[4];
@@ -741,26 +708,25 @@ TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c)
 /* Part 3 §23.21 TPM2_PolicyTemplate: limits the session to creating an
  * object from one template (checked in session.c);
  * policyDigest' = H(policyDigest || TPM_CC_PolicyTemplate || templateHash). */
-TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c, const PolicyTemplate_In *in,
+                          PolicyTemplate_Out *out)
 {
+    (void)out;
+    enum { P_HASH = PN_PolicyTemplate_templateHash };
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
     if (rc)
         return rc;
-    uint8_t h[MAX_DIGEST];
-    uint16_t hl;
-    if ((rc = rd_2b_param(&c->in, h, sizeof(h), &hl, 1)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *h = in->templateHash.buffer;
+    uint16_t hl = in->templateHash.size;
     if (s->template_hash.size) {
         if (hl != s->template_hash.size || !public_equal(h, s->template_hash.b, hl))
-            return RC_P(TPM_RC_VALUE, 1);
+            return RC_P(TPM_RC_VALUE, P_HASH);
     } else if (s->cp_hash.size || s->name_hash.size) {
         return TPM_RC_CPHASH;
     }
     if (hl != crypt_hash_size(s->hash))
-        return RC_P(TPM_RC_SIZE, 1);
+        return RC_P(TPM_RC_SIZE, P_HASH);
     uint8_t ccb[4];
     cc_bytes(ccb, TPM_CC_PolicyTemplate);
     session_policy_extend(s, ccb, 4, h, hl);
@@ -773,14 +739,14 @@ TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c)
  * nvIndex, policySession. The index holds a TPMT_HA, the approved policy:
  * when it equals policyDigest, policyDigest is reset and becomes
  * H(0...0 || TPM_CC_PolicyAuthorizeNV || nvIndex.Name). */
-TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c, const PolicyAuthorizeNV_In *in,
+                             PolicyAuthorizeNV_Out *out)
 {
+    (void)in, (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
         rc = nv_read_precheck(c, nv);

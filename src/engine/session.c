@@ -611,63 +611,51 @@ static int session_free_index(const qtpm_tpm *tpm)
 
 /* Part 3 §11.1 TPM2_StartAuthSession: tpmKey and bind are handles 1 and 2;
  * parameters nonceCaller, encryptedSalt, sessionType, symmetric, authHash. */
-TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c, const StartAuthSession_In *in,
+                            StartAuthSession_Out *out)
 {
+    enum { P_NONCE = PN_StartAuthSession_nonceCaller, P_SALT = PN_StartAuthSession_encryptedSalt,
+           P_SYM = PN_StartAuthSession_symmetric };
     TPM_HANDLE tpm_key = c->handles[0], bind = c->handles[1];
-    tpm_buf64 nonce_caller;
-    uint8_t salt_in[MAX_ENCRYPTED_SECRET_SIZE]; /* up to an ML-KEM-1024 ciphertext */
-    uint16_t salt_len;
-    uint8_t type;
-    uint16_t sym_alg, sym_bits = 0, sym_mode = TPM_ALG_NULL, auth_hash;
+    const TPM2B_NONCE *nonce_caller = &in->nonceCaller;
+    const uint8_t *salt_in = in->encryptedSalt.buffer; /* up to an ML-KEM-1024 ciphertext */
+    uint16_t salt_len = in->encryptedSalt.size;
+    TPM_SE type = in->sessionType; /* HMAC, POLICY or TRIAL (TPM_SE) */
+    TPM_ALG_ID auth_hash = in->authHash; /* a hash of the profile (TPMI_ALG_HASH) */
+    /* symmetric (TPMT_SYM_DEF+): the module admits AES with a key size of
+     * TPMI_AES_KEY_BITS and any mode, XOR with a hash, or NULL; this TPM
+     * encrypts parameters with AES-CFB only, and with what its profile has */
+    TPM_ALG_ID sym_alg = in->symmetric.algorithm, sym_mode = TPM_ALG_NULL;
+    uint16_t sym_bits = 0;
     TPM_RC rc;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, nonce_caller.b, sizeof(nonce_caller.b), &nonce_caller.size);
-    prm_2b(&p, salt_in, sizeof(salt_in), &salt_len);
-    prm_u8(&p, &type);
-    /* symmetric: TPMT_SYM_DEF, its keyBits and mode only for a cipher */
-    if (prm_next(&p) && (rd_u16(p.r, &sym_alg) != 0 ||
-                         (sym_alg != TPM_ALG_NULL &&
-                          (rd_u16(p.r, &sym_bits) != 0 ||
-                           (sym_alg == TPM_ALG_AES && rd_u16(p.r, &sym_mode) != 0)))))
-        prm_fail(&p, TPM_RC_INSUFFICIENT);
-    if ((rc = prm_u16(&p, &auth_hash)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-
-    if (type != TPM_SE_HMAC && type != TPM_SE_POLICY && type != TPM_SE_TRIAL)
-        return RC_P(TPM_RC_VALUE, 3);
     if (sym_alg != TPM_ALG_NULL && !tpm_alg_enabled(tpm, sym_alg)) {
-        return RC_P(TPM_RC_SYMMETRIC, 4);
+        return RC_P(TPM_RC_SYMMETRIC, P_SYM);
     } else if (sym_alg == TPM_ALG_AES) {
-        if (sym_bits != 128 && sym_bits != 192 && sym_bits != 256)
-            return RC_P(TPM_RC_KEY_SIZE, 4);
+        sym_bits = in->symmetric.keyBits.aes;
+        sym_mode = in->symmetric.mode.aes;
         if (sym_mode != TPM_ALG_CFB || !tpm_alg_enabled(tpm, sym_mode))
-            return RC_P(TPM_RC_MODE, 4);
+            return RC_P(TPM_RC_MODE, P_SYM);
     } else if (sym_alg == TPM_ALG_XOR) {
+        sym_bits = in->symmetric.keyBits.exclusiveOr;
         if (tpm_hash_size(tpm, sym_bits) == 0)
-            return RC_P(TPM_RC_HASH, 4);
-    } else if (sym_alg != TPM_ALG_NULL) {
-        return RC_P(TPM_RC_SYMMETRIC, 4);
+            return RC_P(TPM_RC_HASH, P_SYM);
     }
     size_t hlen = tpm_hash_size(tpm, auth_hash);
-    if (hlen == 0)
-        return RC_P(TPM_RC_HASH, 5);
-    if (nonce_caller.size < 16 || nonce_caller.size > hlen)
-        return RC_P(TPM_RC_SIZE, 1);
+    if (nonce_caller->size < 16 || nonce_caller->size > hlen)
+        return RC_P(TPM_RC_SIZE, P_NONCE);
 
     /* salt: decrypt encryptedSalt with tpmKey (Part 1 §24 "Secret Sharing",
      * label "SECRET") */
     tpm_buf64 salt = {0};
     if (tpm_key != TPM_RH_NULL) {
         if (salt_len == 0)
-            return RC_P(TPM_RC_VALUE, 2);
+            return RC_P(TPM_RC_VALUE, P_SALT);
         rc = object_decrypt_secret(tpm, tpm_key, "SECRET", salt_in, salt_len, salt.b,
                                    sizeof(salt.b), &salt.size);
         if (rc)
-            return rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, 2) : rc;
+            return rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, P_SALT) : rc;
     } else if (salt_len != 0) {
-        return RC_P(TPM_RC_VALUE, 2);
+        return RC_P(TPM_RC_VALUE, P_SALT);
     }
 
     int slot = -1;
@@ -717,14 +705,15 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
     }
     if (key_in.size + salt.size > sizeof(key_in.b)) {
         session_free(s);
-        return RC_P(TPM_RC_VALUE, 2);
+        return RC_P(TPM_RC_VALUE, P_SALT);
     }
     memcpy(key_in.b + key_in.size, salt.b, salt.size);
     key_in.size = (uint16_t)(key_in.size + salt.size);
     if (key_in.size > 0) {
         s->session_key.size = (uint16_t)hlen;
         crypt_kdfa(auth_hash, key_in.b, key_in.size, "ATH", s->nonce_tpm.b, s->nonce_tpm.size,
-                   nonce_caller.b, nonce_caller.size, (uint32_t)hlen * 8, s->session_key.b);
+                   nonce_caller->buffer, nonce_caller->size, (uint32_t)hlen * 8,
+                   s->session_key.b);
     }
     qtpm_memzero(&key_in, sizeof(key_in));
     qtpm_memzero(&salt, sizeof(salt));
@@ -733,7 +722,8 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c)
     tpm->sessions[slot] = s;
 
     c->out_handle = s->handle;
-    wr_2b(&c->out, s->nonce_tpm.b, s->nonce_tpm.size);
+    out->nonceTPM.size = s->nonce_tpm.size;
+    memcpy(out->nonceTPM.buffer, s->nonce_tpm.b, s->nonce_tpm.size);
     return TPM_RC_SUCCESS;
 }
 
@@ -764,27 +754,28 @@ static void policy_session_reset(qtpm_tpm *tpm, tpm_session *s)
 }
 
 /* Part 3 §23.15 TPM2_PolicyRestart */
-TPM_RC cmd_PolicyRestart(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyRestart(qtpm_tpm *tpm, tpm_cmd *c, const PolicyRestart_In *in,
+                         PolicyRestart_Out *out)
 {
+    (void)in, (void)out;
     tpm_session *s;
     TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     policy_session_reset(tpm, s);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §23.19 TPM2_PolicyGetDigest */
-TPM_RC cmd_PolicyGetDigest(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicyGetDigest(qtpm_tpm *tpm, tpm_cmd *c, const PolicyGetDigest_In *in,
+                           PolicyGetDigest_Out *out)
 {
+    (void)in;
     tpm_session *s;
     TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
     if (rc)
         return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    wr_2b(&c->out, s->policy_digest.b, s->policy_digest.size);
+    out->policyDigest.size = s->policy_digest.size;
+    memcpy(out->policyDigest.buffer, s->policy_digest.b, s->policy_digest.size);
     return TPM_RC_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "auth.h"
 #include "entity.h"
+#include "params.h"
 
 typedef struct tpm_session {
     TPM_HANDLE handle;
@@ -77,6 +78,20 @@ int session_policy_extend(tpm_session *s, const uint8_t *a, size_t alen, const u
 int auth_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 /* Trailing zeros removed, as the TPM stores every authValue. */
 uint16_t auth_trim(const uint8_t *a, uint16_t len);
+
+/* the parameters of StartAuthSession (Part 3 §11.1), PolicyRestart and
+ * PolicyGetDigest (§23.15, §23.19), session.c's commands (params.h) */
+#define StartAuthSession_IN(P)                                                          \
+    P(TPM2B_NONCE, nonceCaller) P(TPM2B_ENCRYPTED_SECRET, encryptedSalt)               \
+    P(TPM_SE, sessionType) P(TPMT_SYM_DEF_NULL, symmetric) P(TPMI_ALG_HASH, authHash)
+#define StartAuthSession_OUT(P) P(TPM2B_NONCE, nonceTPM)
+PRM_COMMAND(StartAuthSession)
+#define PolicyRestart_IN(P)
+#define PolicyRestart_OUT(P)
+PRM_COMMAND(PolicyRestart)
+#define PolicyGetDigest_IN(P)
+#define PolicyGetDigest_OUT(P) P(TPM2B_DIGEST, policyDigest)
+PRM_COMMAND(PolicyGetDigest)
 
 
 #endif

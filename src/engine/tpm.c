@@ -40,6 +40,7 @@
 #include "pcr.h"
 #include "prime.h"
 #include "session.h"
+#include "startup.h"
 #include "qtpm/version.h"
 
 #define STATE_BLOB "state"
@@ -681,20 +682,15 @@ size_t qtpm_tpm_profile(const qtpm_tpm *tpm, char *out, size_t cap)
 /* ---------------------------------------------------------------- Startup / Shutdown */
 
 /* Part 3 §9.3 TPM2_Startup */
-TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c, const Startup_In *in, Startup_Out *out)
 {
-    uint16_t su;
-    if (rd_u16(&c->in, &su) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c, (void)out;
+    TPM_SU su = in->startupType; /* CLEAR or STATE (TPM_SU) */
     if (tpm->started)
         return TPM_RC_INITIALIZE;
-    if (su != TPM_SU_CLEAR && su != TPM_SU_STATE)
-        return RC_P(TPM_RC_VALUE, 1);
     tpm_pstate *ps = &tpm->ps;
     if (su == TPM_SU_STATE && ps->orderly != 2)
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_Startup_startupType);
 
     int resume = su == TPM_SU_STATE;
     int restart = su == TPM_SU_CLEAR && ps->orderly == 2;
@@ -757,15 +753,10 @@ TPM_RC cmd_Startup(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §9.4 TPM2_Shutdown */
-TPM_RC cmd_Shutdown(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Shutdown(qtpm_tpm *tpm, tpm_cmd *c, const Shutdown_In *in, Shutdown_Out *out)
 {
-    uint16_t su;
-    if (rd_u16(&c->in, &su) != 0)
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (su != TPM_SU_CLEAR && su != TPM_SU_STATE)
-        return RC_P(TPM_RC_VALUE, 1);
+    (void)c, (void)out;
+    TPM_SU su = in->shutdownType; /* CLEAR or STATE (TPM_SU) */
     tpm_pstate *ps = &tpm->ps;
     if (su == TPM_SU_STATE) {
         memcpy(ps->saved_pcr, tpm->pcr, sizeof(ps->saved_pcr));

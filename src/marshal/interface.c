@@ -361,6 +361,17 @@ TPM_RC qtpm_TPM_CAP_unmarshal(TPM_CAP *dst, const uint8_t buf[], size_t size, si
     return TPM_RC_SUCCESS;
 }
 
+/* TPM_RC (Part 2 §6.6): a UINT32 of any value; GetTestResult's testResult. */
+TPM_RC qtpm_TPM_RC_marshal(const TPM_RC *src, uint8_t buf[], size_t size, size_t *offset)
+{
+    return qtpm_UINT32_marshal(src, buf, size, offset);
+}
+
+TPM_RC qtpm_TPM_RC_unmarshal(TPM_RC *dst, const uint8_t buf[], size_t size, size_t *offset)
+{
+    return qtpm_UINT32_unmarshal(dst, buf, size, offset);
+}
+
 TPM_RC qtpm_TPM_GENERATED_marshal(const TPM_GENERATED *src, uint8_t buf[], size_t size,
                                   size_t *offset)
 {

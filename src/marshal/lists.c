@@ -399,6 +399,29 @@ TPM_RC qtpm_TPML_ACT_DATA_unmarshal(TPML_ACT_DATA *dst, const uint8_t buf[], siz
     return TPM_RC_SUCCESS;
 }
 
+/* TPM_CAP_VENDOR_PROPERTY's list (tpm2_types.h): count, then UINT32s. */
+TPM_RC qtpm_TPML_INTEL_PTT_PROPERTY_marshal(const TPML_INTEL_PTT_PROPERTY *src, uint8_t buf[],
+                                            size_t size, size_t *offset)
+{
+    size_t o = *offset;
+    TRY(count_marshal(src->count, COUNT(src->property), buf, size, &o));
+    for (UINT32 i = 0; i < src->count; i++)
+        TRY(qtpm_UINT32_marshal(&src->property[i], buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC qtpm_TPML_INTEL_PTT_PROPERTY_unmarshal(TPML_INTEL_PTT_PROPERTY *dst, const uint8_t buf[],
+                                              size_t size, size_t *offset)
+{
+    size_t o = *offset;
+    TRY(count_unmarshal(&dst->count, COUNT(dst->property), buf, size, &o));
+    for (UINT32 i = 0; i < dst->count; i++)
+        TRY(qtpm_UINT32_unmarshal(&dst->property[i], buf, size, &o));
+    *offset = o;
+    return TPM_RC_SUCCESS;
+}
+
 /* ---- §10.10 capabilities ----------------------------------------------- */
 
 TPM_RC qtpm_TPMU_CAPABILITIES_marshal(const TPMU_CAPABILITIES *src, uint8_t buf[], size_t size,
@@ -427,6 +450,8 @@ TPM_RC qtpm_TPMU_CAPABILITIES_marshal(const TPMU_CAPABILITIES *src, uint8_t buf[
         return qtpm_TPML_TAGGED_POLICY_marshal(&src->authPolicies, buf, size, offset);
     case TPM_CAP_ACT:
         return qtpm_TPML_ACT_DATA_marshal(&src->actData, buf, size, offset);
+    case TPM_CAP_VENDOR_PROPERTY:
+        return qtpm_TPML_INTEL_PTT_PROPERTY_marshal(&src->intelPttProperty, buf, size, offset);
     default:
         return TPM_RC_SELECTOR;
     }
@@ -458,6 +483,8 @@ TPM_RC qtpm_TPMU_CAPABILITIES_unmarshal(TPMU_CAPABILITIES *dst, const uint8_t bu
         return qtpm_TPML_TAGGED_POLICY_unmarshal(&dst->authPolicies, buf, size, offset);
     case TPM_CAP_ACT:
         return qtpm_TPML_ACT_DATA_unmarshal(&dst->actData, buf, size, offset);
+    case TPM_CAP_VENDOR_PROPERTY:
+        return qtpm_TPML_INTEL_PTT_PROPERTY_unmarshal(&dst->intelPttProperty, buf, size, offset);
     default:
         return TPM_RC_SELECTOR;
     }

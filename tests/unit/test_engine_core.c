@@ -930,6 +930,79 @@ static void test_param_numbers(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* The typed commands (issue 11): dispatch unmarshals their parameters into
+ * NAME_In with the shared module, so each malformed parameter carries its
+ * number, a type's rule (TPMI_YES_NO, TPM_CLOCK_ADJUST, TPMI_ALG_HASH of the
+ * profile, TPMA_NV reserved bits) answers as Part 2 says, and bytes after the
+ * last parameter are TPM_RC_SIZE (Part 3 §5.6) with no number. */
+static void test_typed_params(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    const TPM_RC P = TPM_RC_P;
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetRandom);
+    cb_u16(&c, 8);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_SelfTest);
+    cb_u8(&c, 2);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_StirRandom);
+    cb_u16(&c, MAX_SYM_DATA + 1);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_1);
+    /* PCR_Read: a hash the TPM lacks, a sizeofSelect below the minimum */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
+    cb_u32(&c, 1);
+    cb_u16(&c, 0x7777);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
+    cb_u32(&c, 1);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_1);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_PCR_Read);
+    cb_u32(&c, HASH_COUNT + 1);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_1);
+    /* ClockRateAdjust(4) is outside TPM_CLOCK_ADJUST */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_ClockRateAdjust);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_u8(&c, 4);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_1);
+    /* NV_DefineSpace: auth too long (1), reserved TPMA_NV bits (2), a
+     * public area that is not an NV index (2), trailing bytes */
+    uint8_t pub[64];
+    size_t np;
+    for (int k = 0; k < 4; k++) {
+        cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+        cb_u32(&c, TPM_RH_OWNER);
+        cb_pw(&c, "");
+        uint8_t auth[65] = {0};
+        cb_2b(&c, auth, k == 0 ? 65 : 4);
+        cmdbuf t;
+        t.n = 0;
+        cb_u32(&t, k == 2 ? 0x81000001u : 0x01500001u);
+        cb_u16(&t, TPM_ALG_SHA256);
+        cb_u32(&t, TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | (k == 1 ? 0x00000100u : 0));
+        cb_u16(&t, 0);
+        cb_u16(&t, 8);
+        np = t.n;
+        memcpy(pub, t.b, np);
+        cb_2b(&c, pub, (uint16_t)np);
+        if (k == 3)
+            cb_u8(&c, 0);
+        TPM_RC want[] = {TPM_RC_SIZE | P | TPM_RC_1, TPM_RC_RESERVED_BITS | P | TPM_RC_2,
+                         TPM_RC_VALUE | P | TPM_RC_2, TPM_RC_SIZE};
+        assert_int_equal(run(tpm, &c, &r), want[k]);
+    }
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -947,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_mutated_commands),
         cmocka_unit_test(test_command_audit),
         cmocka_unit_test(test_param_numbers),
+        cmocka_unit_test(test_typed_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -862,9 +862,13 @@ static void test_lists_reject_oversize(void **state)
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off), TPM_RC_VALUE);
     in[3] = 0x0B; /* TPM_CAP_PUB_KEYS (v1.83) is not implemented */
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off), TPM_RC_VALUE);
-    memcpy(in, "\x00\x00\x01\x00\x00\x00\x00\x00", 8); /* vendor: no union member */
+    /* vendor: a list of UINT32 (TPML_INTEL_PTT_PROPERTY), here empty */
+    memcpy(in, "\x00\x00\x01\x00\x00\x00\x00\x00", 8);
     assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(&c, in, sizeof in, &off),
-                     TPM_RC_SELECTOR);
+                     TPM_RC_SUCCESS);
+    assert_int_equal(off, 8);
+    assert_int_equal(c.data.intelPttProperty.count, 0);
+    off = 0;
     /* marshal refuses a count beyond the array */
     c.capability = TPM_CAP_ECC_CURVES;
     c.data.eccCurves.count = MAX_ECC_CURVES + 1;
@@ -1286,9 +1290,31 @@ static void test_selectors(void **state)
     assert_int_equal(qtpm_TPMU_ATTEST_marshal(&at, g_buf, sizeof g_buf, &off, TPM_ST_CREATION),
                      TPM_RC_SELECTOR);
     assert_int_equal(qtpm_TPMU_CAPABILITIES_unmarshal(cap, g_buf, sizeof g_buf, &off,
-                                                      TPM_CAP_VENDOR_PROPERTY),
+                                                      TPM_CAP_VENDOR_PROPERTY + 1),
                      TPM_RC_SELECTOR);
     assert_int_equal(off, 0);
+    /* TPM_CAP_VENDOR_PROPERTY: a UINT32 list (TPML_INTEL_PTT_PROPERTY) */
+    TPMS_CAPABILITY_DATA *vd = calloc(1, sizeof *vd);
+    assert_non_null(vd);
+    vd->capability = TPM_CAP_VENDOR_PROPERTY;
+    vd->data.intelPttProperty.count = 2;
+    vd->data.intelPttProperty.property[0] = 1;
+    vd->data.intelPttProperty.property[1] = 0x64656661;
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_marshal(vd, g_buf, sizeof g_buf, &off),
+                     TPM_RC_SUCCESS);
+    hex_equal(g_buf, off, "00000100" "00000002" "00000001" "64656661");
+    memset(vd, 0, sizeof *vd);
+    size_t voff = 0;
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(vd, g_buf, off - 1, &voff),
+                     TPM_RC_INSUFFICIENT);
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(vd, g_buf, off, &voff), TPM_RC_SUCCESS);
+    assert_int_equal(voff, off);
+    assert_int_equal(vd->data.intelPttProperty.property[1], 0x64656661);
+    g_buf[4] = 0x7F; /* count above MAX_PTT_PROPERTIES */
+    voff = 0;
+    assert_int_equal(qtpm_TPMS_CAPABILITY_DATA_unmarshal(vd, g_buf, off, &voff), TPM_RC_SIZE);
+    free(vd);
+    off = 0;
     /* TPMU_HA with a NULL selector is empty */
     assert_int_equal(qtpm_TPMU_HA_marshal(&ha, g_buf, sizeof g_buf, &off, TPM_ALG_NULL),
                      TPM_RC_SUCCESS);
@@ -1392,6 +1418,19 @@ static void test_interface_types(void **state)
     assert_int_equal(ca, -3);
     off = 0;
     assert_int_equal(qtpm_TPM_CLOCK_ADJUST_unmarshal(&ca, H("\xFC"), 1, &off), TPM_RC_VALUE);
+    TPM_RC trc = 0;
+    off = 0;
+    assert_int_equal(qtpm_TPM_RC_unmarshal(&trc, H("\x00\x00\x01\x01"), 3, &off),
+                     TPM_RC_INSUFFICIENT);
+    assert_int_equal(off, 0);
+    assert_int_equal(qtpm_TPM_RC_unmarshal(&trc, H("\x00\x00\x01\x01"), 4, &off),
+                     TPM_RC_SUCCESS);
+    assert_int_equal(trc, TPM_RC_FAILURE);
+    off = 0;
+    assert_int_equal(qtpm_TPM_RC_marshal(&trc, g_buf, 3, &off), TPM_RC_SIZE);
+    assert_int_equal(qtpm_TPM_RC_marshal(&trc, g_buf, 4, &off), TPM_RC_SUCCESS);
+    hex_equal(g_buf, 4, "00000101");
+    off = 0;
     TPMA_CC cc;
     assert_int_equal(qtpm_TPMA_CC_unmarshal(&cc, H("\x02\x01\x01\x31"), 4, &off),
                      TPM_RC_RESERVED_BITS);
