@@ -75,14 +75,14 @@ typedef struct {
     X(ChangePPS, 0, H1(HC_PLATFORM, R_USER), TYPED) \
     X(DictionaryAttackLockReset, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
     X(DictionaryAttackParameters, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
-    X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \
-    X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \
-    X(Load, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(LoadExternal, F_DEC | F_OUTH, H0, UNTYPED) \
-    X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(Unseal, F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE), UNTYPED) \
+    X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER), TYPED) \
+    X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER), TYPED) \
+    X(Load, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), TYPED) \
+    X(LoadExternal, F_DEC | F_OUTH, H0, TYPED) \
+    X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(Unseal, F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE), TYPED) \
     X(ContextSave, 0, H1(HC_TRANSIENT | HC_SESSION, R_NONE), UNTYPED) \
     X(ContextLoad, F_OUTH, H0, UNTYPED) \
     X(FlushContext, 0, H0, UNTYPED) \
@@ -103,11 +103,11 @@ typedef struct {
     X(SequenceComplete, F_DEC | F_ENC, H1(HC_TRANSIENT, R_USER), TYPED) \
     X(EventSequenceComplete, F_DEC, H2(HC_PCR | HC_NULL, R_USER, HC_TRANSIENT, R_USER), TYPED) \
     X(ECC_Parameters, 0, H0, TYPED) \
-    X(Commit, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(EC_Ephemeral, 0, H0, UNTYPED) \
-    X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE), UNTYPED) \
-    X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Commit, F_DEC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(EC_Ephemeral, 0, H0, TYPED) \
+    X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE), TYPED) \
+    X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
     X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE), UNTYPED) \
     X(PolicyRestart, 0, H1(HC_SESSION, R_NONE), UNTYPED) \
     X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE), UNTYPED) \

@@ -6,9 +6,10 @@
  * §24.1), duplicate.c (§13) and ldaa.c (vendor-specific).
  *
  * Each command's lists follow Part 3's tables (field names as there; the
- * v1.85 layouts as docs/PQC.md "Commands" gives them). A command whose row
- * in QTPM_COMMANDS says TYPED has its PRM_COMMAND here; the lists of the
- * others are written down for their conversion. Types ending in _CHECKED or
+ * v1.85 layouts as docs/PQC.md "Commands" gives them). Every command of
+ * these families but the four LDAA vendor commands is TYPED in
+ * QTPM_COMMANDS and has its PRM_COMMAND here; the LDAA lists are written
+ * down for their conversion. Types ending in _CHECKED or
  * _EMPTY are the engine's adapters of tmarshal.h (the Part 2 type plus what
  * this engine implements); _NULL is Part 2's "+".
  */
@@ -122,20 +123,23 @@ PRM_COMMAND(ECDH_ZGen)
 #define ECC_Parameters_OUT(P) P(TPMS_ALGORITHM_DETAIL_ECC, parameters)
 PRM_COMMAND(ECC_Parameters)
 
-/* ---------------------------------------------------------------- ecdaa.c (not yet typed) */
+/* ---------------------------------------------------------------- ecdaa.c */
 
 #define Commit_IN(P)                                                                    \
     P(TPM2B_ECC_POINT_EMPTY, P1) P(TPM2B_SENSITIVE_DATA, s2) P(TPM2B_ECC_PARAMETER, y2)
 #define Commit_OUT(P)                                                                   \
     P(TPM2B_ECC_POINT, K) P(TPM2B_ECC_POINT, L) P(TPM2B_ECC_POINT, E) P(UINT16, counter)
+PRM_COMMAND(Commit)
 #define EC_Ephemeral_IN(P) P(TPMI_ECC_CURVE, curveID)
 #define EC_Ephemeral_OUT(P) P(TPM2B_ECC_POINT, Q) P(UINT16, counter)
+PRM_COMMAND(EC_Ephemeral)
 #define ZGen_2Phase_IN(P)                                                               \
     P(TPM2B_ECC_POINT_EMPTY, inQsB) P(TPM2B_ECC_POINT_EMPTY, inQeB)                     \
     P(TPMI_ECC_KEY_EXCHANGE, inScheme) P(UINT16, counter)
 #define ZGen_2Phase_OUT(P) P(TPM2B_ECC_POINT, outZ1) P(TPM2B_ECC_POINT, outZ2)
+PRM_COMMAND(ZGen_2Phase)
 
-/* ---------------------------------------------------------------- object.c (not yet typed) */
+/* ---------------------------------------------------------------- object.c */
 
 #define CreatePrimary_IN(P)                                                             \
     P(TPM2B_SENSITIVE_CREATE, inSensitive) P(TPM2B_PUBLIC_CHECKED, inPublic)            \
@@ -143,6 +147,7 @@ PRM_COMMAND(ECC_Parameters)
 #define CreatePrimary_OUT(P)                                                            \
     P(TPM2B_PUBLIC, outPublic) P(TPM2B_CREATION_DATA, creationData)                     \
     P(TPM2B_DIGEST, creationHash) P(TPMT_TK_CREATION, creationTicket) P(TPM2B_NAME, name)
+PRM_COMMAND(CreatePrimary)
 #define Create_IN(P)                                                                    \
     P(TPM2B_SENSITIVE_CREATE, inSensitive) P(TPM2B_PUBLIC_CHECKED, inPublic)            \
     P(TPM2B_DATA, outsideInfo) P(TPML_PCR_SELECTION, creationPCR)
@@ -150,33 +155,42 @@ PRM_COMMAND(ECC_Parameters)
     P(TPM2B_PRIVATE, outPrivate) P(TPM2B_PUBLIC, outPublic)                             \
     P(TPM2B_CREATION_DATA, creationData) P(TPM2B_DIGEST, creationHash)                  \
     P(TPMT_TK_CREATION, creationTicket)
+PRM_COMMAND(Create)
 /* inPublic is a TPM2B_TEMPLATE in Part 3 §12.9; qtpm takes no derivation
  * templates, so it holds a TPMT_PUBLIC and is read as one. */
 #define CreateLoaded_IN(P) P(TPM2B_SENSITIVE_CREATE, inSensitive) P(TPM2B_PUBLIC_CHECKED, inPublic)
 #define CreateLoaded_OUT(P) P(TPM2B_PRIVATE, outPrivate) P(TPM2B_PUBLIC, outPublic) P(TPM2B_NAME, name)
+PRM_COMMAND(CreateLoaded)
 #define Load_IN(P) P(TPM2B_PRIVATE, inPrivate) P(TPM2B_PUBLIC_CHECKED, inPublic)
 #define Load_OUT(P) P(TPM2B_NAME, name)
+PRM_COMMAND(Load)
 #define LoadExternal_IN(P)                                                              \
     P(TPM2B_SENSITIVE, inPrivate) P(TPM2B_PUBLIC_CHECKED_NULL, inPublic)                \
     P(TPMI_RH_HIERARCHY_NULL, hierarchy)
 #define LoadExternal_OUT(P) P(TPM2B_NAME, name)
+PRM_COMMAND(LoadExternal)
 #define ReadPublic_IN(P)
 #define ReadPublic_OUT(P) P(TPM2B_PUBLIC, outPublic) P(TPM2B_NAME, name) P(TPM2B_NAME, qualifiedName)
+PRM_COMMAND(ReadPublic)
 #define Unseal_IN(P)
 #define Unseal_OUT(P) P(TPM2B_SENSITIVE_DATA, outData)
+PRM_COMMAND(Unseal)
 #define ObjectChangeAuth_IN(P) P(TPM2B_AUTH, newAuth)
 #define ObjectChangeAuth_OUT(P) P(TPM2B_PRIVATE, outPrivate)
+PRM_COMMAND(ObjectChangeAuth)
 
-/* ---------------------------------------------------------------- duplicate.c (not yet typed) */
+/* ---------------------------------------------------------------- duplicate.c */
 
 #define Duplicate_IN(P) P(TPM2B_DATA, encryptionKeyIn) P(TPMT_SYM_DEF_OBJECT_CHECKED_NULL, symmetricAlg)
 #define Duplicate_OUT(P)                                                                \
     P(TPM2B_DATA, encryptionKeyOut) P(TPM2B_PRIVATE, duplicate) P(TPM2B_ENCRYPTED_SECRET, outSymSeed)
+PRM_COMMAND(Duplicate)
 #define Import_IN(P)                                                                    \
     P(TPM2B_DATA, encryptionKey) P(TPM2B_PUBLIC_CHECKED, objectPublic)                  \
     P(TPM2B_PRIVATE, duplicate) P(TPM2B_ENCRYPTED_SECRET, inSymSeed)                    \
     P(TPMT_SYM_DEF_OBJECT_CHECKED_NULL, symmetricAlg)
 #define Import_OUT(P) P(TPM2B_PRIVATE, outPrivate)
+PRM_COMMAND(Import)
 
 /* ---------------------------------------------------------------- ldaa.c (vendor; not yet typed)
  * rho, nonce, bsnval and ctilde are 32 bytes, the ticket 40: each a
