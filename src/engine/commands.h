@@ -162,10 +162,10 @@ typedef struct {
     X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE), TYPED) \
     X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE), TYPED) \
     /* vendor-specific: the lattice DAA's TPM part (ldaa.c) */ \
-    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER), TYPED) \
     /* end */
 /* clang-format on */
 

@@ -7,9 +7,7 @@
  *
  * Each command's lists follow Part 3's tables (field names as there; the
  * v1.85 layouts as docs/PQC.md "Commands" gives them). Every command of
- * these families but the four LDAA vendor commands is TYPED in
- * QTPM_COMMANDS and has its PRM_COMMAND here; the LDAA lists are written
- * down for their conversion. Types ending in _CHECKED or
+ * these families is TYPED in QTPM_COMMANDS and has its PRM_COMMAND here. Types ending in _CHECKED or
  * _EMPTY are the engine's adapters of tmarshal.h (the Part 2 type plus what
  * this engine implements); _NULL is Part 2's "+".
  */
@@ -192,17 +190,27 @@ PRM_COMMAND(Duplicate)
 #define Import_OUT(P) P(TPM2B_PRIVATE, outPrivate)
 PRM_COMMAND(Import)
 
-/* ---------------------------------------------------------------- ldaa.c (vendor; not yet typed)
+/* ---------------------------------------------------------------- ldaa.c (vendor)
  * rho, nonce, bsnval and ctilde are 32 bytes, the ticket 40: each a
- * TPM2B_DIGEST on the wire, its length checked by the handler. The
- * response's piece is up to LDAA_ENGINE_CHUNK (7680) bytes, more than any
- * Part 2 TPM2B holds: it needs a vendor TPM2B in the shared module first. */
+ * TPM2B_DIGEST on the wire, its length checked by the handler. An output
+ * longer than a response comes in pieces (TPM2B_VENDOR_LDAA_PIECE, the
+ * shared module's vendor type; its adapters are tmarshal.h's). */
 #define Vendor_LDAA_JoinRequest_IN(P) P(TPM2B_DIGEST, rho) P(TPM2B_DIGEST, nonce) P(UINT32, offset)
+#define Vendor_LDAA_JoinRequest_OUT(P) P(UINT32, totalSize) P(TPM2B_VENDOR_LDAA_PIECE, piece)
+PRM_COMMAND(Vendor_LDAA_JoinRequest)
 #define Vendor_LDAA_Commit_IN(P) P(TPM2B_DIGEST, rho) P(TPM2B_DIGEST, bsnval)
+#define Vendor_LDAA_Commit_OUT(P)                                                       \
+    P(UINT16, counter) P(UINT32, totalSize) P(TPM2B_VENDOR_LDAA_PIECE, piece)
+PRM_COMMAND(Vendor_LDAA_Commit)
 #define Vendor_LDAA_CommitRead_IN(P)                                                    \
     P(TPM2B_DIGEST, rho) P(TPM2B_DIGEST, bsnval) P(UINT16, counter) P(UINT32, offset)
+#define Vendor_LDAA_CommitRead_OUT(P) P(UINT32, totalSize) P(TPM2B_VENDOR_LDAA_PIECE, piece)
+PRM_COMMAND(Vendor_LDAA_CommitRead)
 #define Vendor_LDAA_Respond_IN(P)                                                       \
     P(TPM2B_DIGEST, rho) P(TPM2B_DIGEST, bsnval) P(UINT16, counter) P(TPM2B_DIGEST, ctilde) \
     P(TPM2B_DIGEST, ticket) P(UINT32, offset)
+#define Vendor_LDAA_Respond_OUT(P)                                                      \
+    P(UINT32, totalSize) P(TPM2B_DIGEST, ticket) P(TPM2B_VENDOR_LDAA_PIECE, piece)
+PRM_COMMAND(Vendor_LDAA_Respond)
 
 #endif

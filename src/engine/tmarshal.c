@@ -403,3 +403,16 @@ TPM_RC prm_m_TPM2B_ECC_POINT_EMPTY(const void *src, uint8_t *buf, size_t cap, si
 {
     return qtpm_TPM2B_ECC_POINT_marshal(src, buf, cap, off);
 }
+
+/* qtpm's vendor LDAA piece (keycmds.h): the shared module's plain TPM2B. */
+TPM_RC prm_un_TPM2B_VENDOR_LDAA_PIECE(const qtpm_tpm *tpm, void *dst, const uint8_t *buf,
+                                      size_t size, size_t *off)
+{
+    (void)tpm;
+    return qtpm_TPM2B_VENDOR_LDAA_PIECE_unmarshal(dst, buf, size, off);
+}
+
+TPM_RC prm_m_TPM2B_VENDOR_LDAA_PIECE(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPM2B_VENDOR_LDAA_PIECE_marshal(src, buf, cap, off);
+}

@@ -49,4 +49,9 @@ TPM_RC tm_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLI
 TM_PARAM_TYPES(TM_DECLARE_PARAM_)
 #undef TM_DECLARE_PARAM_
 
+/* the plain adapters of qtpm's vendor LDAA piece (keycmds.h) */
+TPM_RC prm_un_TPM2B_VENDOR_LDAA_PIECE(const qtpm_tpm *tpm, void *dst, const uint8_t *buf,
+                                      size_t size, size_t *off);
+TPM_RC prm_m_TPM2B_VENDOR_LDAA_PIECE(const void *src, uint8_t *buf, size_t cap, size_t *off);
+
 #endif
