@@ -10,7 +10,8 @@
  * algorithm, curve or scheme the engine cannot run is refused here with the
  * error Part 2 gives for that field (TPM_RC_TYPE, _HASH, _CURVE, _SCHEME,
  * _KDF). Adding an algorithm means widening these checks and adding its
- * handlers.
+ * handlers. The same checks serve typed command parameters (params.h)
+ * through the adapters at the end of this file (tmarshal.h lists them).
  */
 #include "crypt.h"
 #include "object.h"
