@@ -436,6 +436,11 @@ TPM_RC qtpm_TPM2B_SIGNATURE_HINT_marshal(const TPM2B_SIGNATURE_HINT *src, uint8_
                                          size_t size, size_t *offset);
 TPM_RC qtpm_TPM2B_SIGNATURE_HINT_unmarshal(TPM2B_SIGNATURE_HINT *dst, const uint8_t buf[],
                                            size_t size, size_t *offset);
+/* qtpm's vendor LDAA commands (not Part 2): a piece of an LDAA output. */
+TPM_RC qtpm_TPM2B_VENDOR_LDAA_PIECE_marshal(const TPM2B_VENDOR_LDAA_PIECE *src, uint8_t buf[],
+                                            size_t size, size_t *offset);
+TPM_RC qtpm_TPM2B_VENDOR_LDAA_PIECE_unmarshal(TPM2B_VENDOR_LDAA_PIECE *dst, const uint8_t buf[],
+                                              size_t size, size_t *offset);
 
 /* ---- Digests, symmetric definitions, schemes, public and sensitive areas,
  * signatures (§10.3.2, §11, §12). */

@@ -1481,6 +1481,13 @@ typedef struct { UINT16 size; BYTE buffer[MAX_SIGNATURE_HINT_SIZE]; } TPM2B_SIGN
  * an ML-KEM ciphertext and a digest. */
 typedef struct { UINT16 size; BYTE buffer[MAX_ENCRYPTED_SECRET_SIZE]; } TPM2B_ENCRYPTED_SECRET;
 
+/* qtpm's vendor commands (TPM_CC_Vendor_LDAA_*): one piece of an LDAA
+ * output (join request, commitment, answer) that is longer than a
+ * response, QTPM_LDAA_PIECE_MAX bytes at most (docs/DAA.md "LDAA in the
+ * engine"). Not a Part 2 type. */
+#define QTPM_LDAA_PIECE_MAX 7680
+typedef struct { UINT16 size; BYTE buffer[QTPM_LDAA_PIECE_MAX]; } TPM2B_VENDOR_LDAA_PIECE;
+
 /* ---- §12 key/object ------------------------------------------------------ */
 
 typedef struct {

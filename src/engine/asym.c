@@ -20,6 +20,7 @@
 #include "ct.h"
 #include "ecdaa.h"
 #include "hierarchy.h"
+#include "keycmds.h"
 #include "object.h"
 #include "pqc.h"
 #include "session.h"
@@ -177,56 +178,38 @@ TPM_RC asym_signing_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
 }
 
 /* Part 3 §20.2 TPM2_Sign */
-TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Sign(qtpm_tpm *tpm, tpm_cmd *c, const Sign_In *in, Sign_Out *out)
 {
-    uint8_t digest[MAX_DIGEST];
-    uint16_t dlen;
-    TPMT_SIG_SCHEME in;
-    uint16_t tag, tlen;
-    uint32_t thier;
-    uint8_t tdig[MAX_DIGEST];
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, digest, sizeof(digest), &dlen);
-    if (prm_next(&p))
-        prm_fail(&p, tm_sig_scheme_read(tpm, p.r, &in));
-    TPM_RC rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tlen);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (tag != TPM_ST_HASHCHECK)
-        return RC_P(TPM_RC_TAG, 3);
+    const uint8_t *digest = in->digest.buffer;
+    uint16_t dlen = in->digest.size, tlen = in->validation.digest.size;
+    /* the ticket's tag is checked by its unmarshalling (TPM_RC_TAG) */
+    TPM_HANDLE thier = in->validation.hierarchy;
     tpm_object *k;
-    rc = signing_key(tpm, c->handles[0], &k);
+    TPM_RC rc = signing_key(tpm, c->handles[0], &k);
     if (rc)
         return rc;
     TPMT_SIG_SCHEME s;
-    rc = asym_pick_scheme(k, &in, &s, 2);
+    rc = asym_pick_scheme(k, &in->inScheme, &s, PN_Sign_inScheme);
     if (rc)
         return rc;
     /* pure ML-DSA signs messages, not digests: SignDigest (external mu) or
      * the sign sequence (v1.85 Part 3 §17.5, §20.6) */
     if (s.scheme == TPM_ALG_MLDSA)
-        return RC_P(TPM_RC_SCHEME, 2);
+        return RC_P(TPM_RC_SCHEME, PN_Sign_inScheme);
     if (dlen != crypt_hash_size(s.details.any.hashAlg))
-        return RC_P(TPM_RC_SIZE, 1);
+        return RC_P(TPM_RC_SIZE, PN_Sign_digest);
     if (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED) {
         /* a restricted key signs only digests the TPM hashed itself: the
          * ticket proves the data did not start with TPM_GENERATED_VALUE */
         uint8_t t[MAX_DIGEST];
         size_t hl = crypt_hash_size(s.details.any.hashAlg);
         if (thier == TPM_RH_NULL || tlen != hl)
-            return RC_P(TPM_RC_TICKET, 3);
+            return RC_P(TPM_RC_TICKET, PN_Sign_validation);
         ticket_hmac(tpm, s.details.any.hashAlg, thier, TPM_ST_HASHCHECK, digest, dlen, NULL, 0, t);
-        if (!ct_equal(t, tdig, hl))
-            return RC_P(TPM_RC_TICKET, 3);
+        if (!ct_equal(t, in->validation.digest.buffer, hl))
+            return RC_P(TPM_RC_TICKET, PN_Sign_validation);
     }
-    TPMT_SIGNATURE sig;
-    rc = asym_sign(tpm, k, &s, digest, dlen, &sig);
-    if (rc)
-        return rc;
-    tm_signature_write(&c->out, &sig);
-    return TPM_RC_SUCCESS;
+    return asym_sign(tpm, k, &s, digest, dlen, &out->signature);
 }
 
 /* Verifies sig over digest with key; TPM_RC_SIGNATURE if it does not hold. */
@@ -290,93 +273,50 @@ TPM_RC asym_verify(const tpm_object *key, const uint8_t *digest, size_t dlen,
 }
 
 /* Part 3 §20.1 TPM2_VerifySignature */
-TPM_RC cmd_VerifySignature(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_VerifySignature(qtpm_tpm *tpm, tpm_cmd *c, const VerifySignature_In *in,
+                           VerifySignature_Out *out)
 {
-    uint8_t digest[MAX_DIGEST];
-    uint16_t dlen;
-    TPM_RC rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 1);
-    if (rc)
-        return rc;
-    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
-    if (sig == NULL)
-        return TPM_RC_MEMORY;
-    rc = tm_signature_read(tpm, &c->in, sig);
-    if (rc)
-        rc = RC_P(rc, 2);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
+    const uint8_t *digest = in->digest.buffer;
+    uint16_t dlen = in->digest.size;
     tpm_object *k = object_find(tpm, c->handles[0]);
-    if (rc == TPM_RC_SUCCESS && (k->is_sequence || !(k->pub.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT)))
-        rc = RC_H(TPM_RC_ATTRIBUTES, 1);
-    if (rc == TPM_RC_SUCCESS) {
-        rc = asym_verify(k, digest, dlen, sig);
-        if (rc)
-            rc = RC_P(rc, 2);
-    }
-    free(sig);
+    if (k->is_sequence || !(k->pub.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT))
+        return RC_H(TPM_RC_ATTRIBUTES, 1);
+    TPM_RC rc = asym_verify(k, digest, dlen, &in->signature);
     if (rc)
-        return rc;
-    /* TPMT_TK_VERIFIED: HMAC(proof, TPM_ST_VERIFIED || digest || keyName) */
-    if (k->hierarchy == TPM_RH_NULL) {
-        ticket_write_null(&c->out, TPM_ST_VERIFIED);
+        return RC_P(rc, PN_VerifySignature_signature);
+    /* TPMT_TK_VERIFIED: HMAC(proof, TPM_ST_VERIFIED || digest || keyName);
+     * the NULL ticket in the NULL hierarchy */
+    TPMT_TK_VERIFIED *v = &out->validation;
+    v->tag = TPM_ST_VERIFIED;
+    v->hierarchy = k->hierarchy;
+    v->hmac.size = 0;
+    if (k->hierarchy == TPM_RH_NULL)
         return TPM_RC_SUCCESS;
-    }
-    uint8_t t[MAX_DIGEST];
     ticket_hmac(tpm, k->pub.nameAlg, k->hierarchy, TPM_ST_VERIFIED, digest, dlen, k->name.b,
-                k->name.size, t);
-    wr_u16(&c->out, TPM_ST_VERIFIED);
-    wr_u32(&c->out, k->hierarchy);
-    wr_2b(&c->out, t, (uint16_t)crypt_hash_size(k->pub.nameAlg));
+                k->name.size, v->hmac.buffer);
+    v->hmac.size = (uint16_t)crypt_hash_size(k->pub.nameAlg);
     return TPM_RC_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- RSA encryption */
 
-static TPM_RC read_rsa_decrypt_scheme(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID *scheme,
-                                      TPM_ALG_ID *hash)
-{
-    *hash = TPM_ALG_NULL;
-    if (rd_u16(r, scheme))
-        return TPM_RC_INSUFFICIENT;
-    if (!tpm_alg_enabled(tpm, *scheme))
-        return TPM_RC_VALUE; /* TPMI_ALG_RSA_DECRYPT: not a scheme of this TPM */
-    switch (*scheme) {
-    case TPM_ALG_NULL:
-    case TPM_ALG_RSAES:
-        return TPM_RC_SUCCESS;
-    case TPM_ALG_OAEP:
-        if (rd_u16(r, hash))
-            return TPM_RC_INSUFFICIENT;
-        return tpm_hash_size(tpm, *hash) ? TPM_RC_SUCCESS : TPM_RC_HASH;
-    default:
-        return TPM_RC_VALUE;
-    }
-}
-
-/* Common argument handling for RSA_Encrypt/RSA_Decrypt. */
+/* The arguments of RSA_Encrypt / RSA_Decrypt as the handlers use them:
+ * the scheme (the key's wins), its hash, and the label with its
+ * terminating zero (Part 1 §B.4). */
 typedef struct {
-    uint8_t data[512];
-    uint16_t dlen;
     TPM_ALG_ID scheme, hash;
-    uint8_t label[sizeof(TPM2B_DATA) + 1];
+    uint8_t label[sizeof(((TPM2B_DATA *)0)->buffer) + 1];
     uint16_t llen;
 } rsa_args;
 
-static TPM_RC rsa_args_read(const qtpm_tpm *tpm, tpm_cmd *c, rsa_args *a)
+static void rsa_args_from(rsa_args *a, const TPMT_RSA_DECRYPT *scheme, const TPM2B_DATA *label)
 {
-    TPM_RC rc = rd_2b_param(&c->in, a->data, sizeof(a->data), &a->dlen, 1);
-    if (rc)
-        return rc;
-    rc = read_rsa_decrypt_scheme(tpm, &c->in, &a->scheme, &a->hash);
-    if (rc)
-        return RC_P(rc, 2);
-    rc = rd_2b_param(&c->in, a->label, sizeof(a->label) - 1, &a->llen, 3);
-    if (rc)
-        return rc;
-    /* a label is used with its terminating zero (Part 1 §B.4) */
+    a->scheme = scheme->scheme;
+    a->hash = scheme->scheme == TPM_ALG_OAEP ? scheme->details.oaep.hashAlg : TPM_ALG_NULL;
+    memcpy(a->label, label->buffer, label->size);
+    a->llen = label->size;
     if (a->llen > 0 && a->label[a->llen - 1] != 0)
         a->label[a->llen++] = 0;
-    return params_end(c);
 }
 
 static TPM_RC rsa_key_scheme(const tpm_object *k, rsa_args *a)
@@ -390,7 +330,7 @@ static TPM_RC rsa_key_scheme(const tpm_object *k, rsa_args *a)
     if (ks != TPM_ALG_NULL) {
         TPM_ALG_ID kh = k->pub.parameters.rsaDetail.scheme.details.anySig.hashAlg;
         if (a->scheme != TPM_ALG_NULL && (a->scheme != ks || (ks == TPM_ALG_OAEP && a->hash != kh)))
-            return RC_P(TPM_RC_SCHEME, 2);
+            return RC_P(TPM_RC_SCHEME, PN_RSA_Encrypt_inScheme); /* = PN_RSA_Decrypt_inScheme */
         a->scheme = ks;
         a->hash = kh;
     }
@@ -398,100 +338,102 @@ static TPM_RC rsa_key_scheme(const tpm_object *k, rsa_args *a)
 }
 
 /* Part 3 §14.2 TPM2_RSA_Encrypt */
-TPM_RC cmd_RSA_Encrypt(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_RSA_Encrypt(qtpm_tpm *tpm, tpm_cmd *c, const RSA_Encrypt_In *in, RSA_Encrypt_Out *out)
 {
     rsa_args a;
-    TPM_RC rc = rsa_args_read(tpm, c, &a);
-    if (rc)
-        return rc;
+    rsa_args_from(&a, &in->inScheme, &in->label);
+    const uint8_t *data = in->message.buffer;
+    uint16_t dlen = in->message.size;
     tpm_object *k = object_find(tpm, c->handles[0]);
-    rc = rsa_key_scheme(k, &a);
+    TPM_RC rc = rsa_key_scheme(k, &a);
     if (rc)
         return rc;
     qtpm_rsa_key *key;
     rc = object_rsa_key(k, 0, &key);
     if (rc)
         return rc;
-    uint8_t out[512];
-    size_t n = 0;
+    uint8_t *o = out->outData.buffer;
+    size_t cap = sizeof(out->outData.buffer), n = 0;
     int r;
     switch (a.scheme) {
     case TPM_ALG_OAEP:
-        r = qtpm_rsa_oaep_encrypt(key, crypt_hash_alg(a.hash), a.label, a.llen, a.data, a.dlen, out,
-                                  sizeof(out), &n);
+        r = qtpm_rsa_oaep_encrypt(key, crypt_hash_alg(a.hash), a.label, a.llen, data, dlen, o, cap,
+                                  &n);
         break;
     case TPM_ALG_RSAES:
-        r = qtpm_rsa_pkcs1_encrypt(key, a.data, a.dlen, out, sizeof(out), &n);
+        r = qtpm_rsa_pkcs1_encrypt(key, data, dlen, o, cap, &n);
         break;
     default: {
         /* raw RSA: the message is left-padded to the modulus size */
         size_t ks = qtpm_rsa_size(key);
-        uint8_t m[512] = {0};
-        if (a.dlen > ks) {
+        uint8_t m[MAX_RSA_KEY_BYTES] = {0};
+        if (dlen > ks) {
             r = QTPM_E_LENGTH;
             break;
         }
-        memcpy(m + ks - a.dlen, a.data, a.dlen);
-        r = qtpm_rsa_raw_public(key, m, ks, out, sizeof(out), &n);
+        memcpy(m + ks - dlen, data, dlen);
+        r = qtpm_rsa_raw_public(key, m, ks, o, cap, &n);
         break;
     }
     }
     qtpm_rsa_free(key);
     if (r != QTPM_OK)
-        return RC_P(TPM_RC_VALUE, 1);
-    wr_2b(&c->out, out, (uint16_t)n);
+        return RC_P(TPM_RC_VALUE, PN_RSA_Encrypt_message);
+    out->outData.size = (uint16_t)n;
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §14.3 TPM2_RSA_Decrypt */
-TPM_RC cmd_RSA_Decrypt(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_RSA_Decrypt(qtpm_tpm *tpm, tpm_cmd *c, const RSA_Decrypt_In *in, RSA_Decrypt_Out *out)
 {
     rsa_args a;
-    TPM_RC rc = rsa_args_read(tpm, c, &a);
-    if (rc)
-        return rc;
+    rsa_args_from(&a, &in->inScheme, &in->label);
+    const uint8_t *data = in->cipherText.buffer;
+    uint16_t dlen = in->cipherText.size;
     tpm_object *k = object_find(tpm, c->handles[0]);
-    rc = rsa_key_scheme(k, &a);
+    TPM_RC rc = rsa_key_scheme(k, &a);
     if (rc)
         return rc;
     qtpm_rsa_key *key;
     rc = object_rsa_key(k, 1, &key);
     if (rc)
         return rc;
-    uint8_t out[512];
-    size_t n = 0;
+    uint8_t *o = out->message.buffer;
+    size_t cap = sizeof(out->message.buffer), n = 0;
     int r;
-    if (a.dlen != qtpm_rsa_size(key)) {
+    if (dlen != qtpm_rsa_size(key)) {
         qtpm_rsa_free(key);
-        return RC_P(TPM_RC_SIZE, 1);
+        return RC_P(TPM_RC_SIZE, PN_RSA_Decrypt_cipherText);
     }
     switch (a.scheme) {
     case TPM_ALG_OAEP:
-        r = qtpm_rsa_oaep_decrypt(key, crypt_hash_alg(a.hash), a.label, a.llen, a.data, a.dlen, out,
-                                  sizeof(out), &n);
+        r = qtpm_rsa_oaep_decrypt(key, crypt_hash_alg(a.hash), a.label, a.llen, data, dlen, o, cap,
+                                  &n);
         break;
     case TPM_ALG_RSAES:
-        r = qtpm_rsa_pkcs1_decrypt(key, a.data, a.dlen, out, sizeof(out), &n);
+        r = qtpm_rsa_pkcs1_decrypt(key, data, dlen, o, cap, &n);
         break;
     default:
-        r = qtpm_rsa_raw_private(key, a.data, a.dlen, out, sizeof(out), &n);
+        r = qtpm_rsa_raw_private(key, data, dlen, o, cap, &n);
         break;
     }
     qtpm_rsa_free(key);
-    if (r != QTPM_OK)
-        return RC_P(TPM_RC_VALUE, 1);
-    wr_2b(&c->out, out, (uint16_t)n);
-    qtpm_memzero(out, sizeof(out));
+    if (r != QTPM_OK) {
+        qtpm_memzero(o, cap);
+        return RC_P(TPM_RC_VALUE, PN_RSA_Decrypt_cipherText);
+    }
+    out->message.size = (uint16_t)n;
     return TPM_RC_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- ECDH */
 
-static void write_ecc_point(tpm_wr *w, const uint8_t *x, const uint8_t *y, size_t n)
+static void ecc_point(TPM2B_ECC_POINT *p, const uint8_t *x, const uint8_t *y, size_t n)
 {
-    wr_u16(w, (uint16_t)(4 + 2 * n));
-    wr_2b(w, x, (uint16_t)n);
-    wr_2b(w, y, (uint16_t)n);
+    memcpy(p->point.x.buffer, x, n);
+    memcpy(p->point.y.buffer, y, n);
+    p->point.x.size = p->point.y.size = (uint16_t)n;
+    p->size = (uint16_t)(4 + 2 * n);
 }
 
 /* Part 3 §14.4 TPM2_ECDH_KeyGen: keyHandle only has to be an ECC key
@@ -526,10 +468,9 @@ static TPM_RC ecdh_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
 
 /* Part 3 §14.4 TPM2_ECDH_KeyGen: an ephemeral key pair and the shared point
  * with the loaded public key. */
-TPM_RC cmd_ECDH_KeyGen(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ECDH_KeyGen(qtpm_tpm *tpm, tpm_cmd *c, const ECDH_KeyGen_In *in, ECDH_KeyGen_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in;
     tpm_object *k;
     TPM_RC rc = ecdh_public_key(tpm, c->handles[0], &k);
     if (rc)
@@ -544,73 +485,56 @@ TPM_RC cmd_ECDH_KeyGen(qtpm_tpm *tpm, tpm_cmd *c)
     qtpm_memzero(d, sizeof(d));
     if (r != QTPM_OK)
         return TPM_RC_NO_RESULT;
-    write_ecc_point(&c->out, zx, zy, n);
-    write_ecc_point(&c->out, x, y, n);
+    ecc_point(&out->zPoint, zx, zy, n);
+    ecc_point(&out->pubPoint, x, y, n);
     qtpm_memzero(zx, sizeof(zx));
     qtpm_memzero(zy, sizeof(zy));
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §14.5 TPM2_ECDH_ZGen */
-TPM_RC cmd_ECDH_ZGen(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ECDH_ZGen(qtpm_tpm *tpm, tpm_cmd *c, const ECDH_ZGen_In *in, ECDH_ZGen_Out *out)
 {
-    uint16_t size, xl, yl;
-    uint8_t x[MAX_ECC_KEY_BYTES], y[MAX_ECC_KEY_BYTES];
-    if (rd_u16(&c->in, &size))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    size_t start = c->in.off;
-    if (rd_2b(&c->in, x, sizeof(x), &xl) || rd_2b(&c->in, y, sizeof(y), &yl))
-        return RC_P(TPM_RC_SIZE, 1);
-    if (c->in.off - start != size)
-        return RC_P(TPM_RC_SIZE, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const TPMS_ECC_POINT *p = &in->inPoint.point;
     tpm_object *k;
     TPM_RC rc = ecdh_key(tpm, c->handles[0], &k);
     if (rc)
         return rc;
     qtpm_ecc_curve cv = object_ecc_curve(k);
     size_t n = qtpm_ecc_size(cv);
-    if (xl != n || yl != n)
-        return RC_P(TPM_RC_ECC_POINT, 1);
+    if (p->x.size != n || p->y.size != n)
+        return RC_P(TPM_RC_ECC_POINT, PN_ECDH_ZGen_inPoint);
     uint8_t zx[QTPM_ECC_MAX_SIZE], zy[QTPM_ECC_MAX_SIZE];
-    if (qtpm_ecdh(cv, k->sens.sensitive.ecc.buffer, x, y, zx, zy) != QTPM_OK)
-        return RC_P(TPM_RC_ECC_POINT, 1);
-    write_ecc_point(&c->out, zx, zy, n);
+    if (qtpm_ecdh(cv, k->sens.sensitive.ecc.buffer, p->x.buffer, p->y.buffer, zx, zy) != QTPM_OK)
+        return RC_P(TPM_RC_ECC_POINT, PN_ECDH_ZGen_inPoint);
+    ecc_point(&out->outPoint, zx, zy, n);
     qtpm_memzero(zx, sizeof(zx));
     qtpm_memzero(zy, sizeof(zy));
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §14.9 TPM2_ECC_Parameters: TPMS_ALGORITHM_DETAIL_ECC of a curve. */
-TPM_RC cmd_ECC_Parameters(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ECC_Parameters(qtpm_tpm *tpm, tpm_cmd *c, const ECC_Parameters_In *in,
+                          ECC_Parameters_Out *out)
 {
     (void)tpm;
-    uint16_t id;
-    if (rd_u16(&c->in, &id))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)c;
+    TPM_ECC_CURVE id = in->curveID;
     qtpm_ecc_curve cv = crypt_ecc_curve(id);
     size_t n = qtpm_ecc_size(cv);
     if (n == 0)
-        return RC_P(TPM_RC_CURVE, 1);
-    uint8_t p[QTPM_ECC_MAX_SIZE], a[QTPM_ECC_MAX_SIZE], b[QTPM_ECC_MAX_SIZE], gx[QTPM_ECC_MAX_SIZE],
-        gy[QTPM_ECC_MAX_SIZE], order[QTPM_ECC_MAX_SIZE];
+        return RC_P(TPM_RC_CURVE, PN_ECC_Parameters_curveID);
+    TPMS_ALGORITHM_DETAIL_ECC *d = &out->parameters;
     uint32_t h;
-    if (qtpm_ecc_parameters(cv, p, a, b, gx, gy, order, &h) != QTPM_OK)
+    if (qtpm_ecc_parameters(cv, d->p.buffer, d->a.buffer, d->b.buffer, d->gX.buffer, d->gY.buffer,
+                            d->n.buffer, &h) != QTPM_OK)
         return TPM_RC_FAILURE;
-    wr_u16(&c->out, id);
-    wr_u16(&c->out, (uint16_t)(n * 8));
-    wr_u16(&c->out, TPM_ALG_NULL); /* kdf */
-    wr_u16(&c->out, TPM_ALG_NULL); /* sign */
-    wr_2b(&c->out, p, (uint16_t)n);
-    wr_2b(&c->out, a, (uint16_t)n);
-    wr_2b(&c->out, b, (uint16_t)n);
-    wr_2b(&c->out, gx, (uint16_t)n);
-    wr_2b(&c->out, gy, (uint16_t)n);
-    wr_2b(&c->out, order, (uint16_t)n);
-    uint8_t hb = (uint8_t)h;
-    wr_2b(&c->out, &hb, 1);
+    d->curveID = id;
+    d->keySize = (uint16_t)(n * 8);
+    d->kdf.scheme = TPM_ALG_NULL;
+    d->sign.scheme = TPM_ALG_NULL;
+    d->p.size = d->a.size = d->b.size = d->gX.size = d->gY.size = d->n.size = (uint16_t)n;
+    d->h.buffer[0] = (uint8_t)h; /* the cofactor, one byte */
+    d->h.size = 1;
     return TPM_RC_SUCCESS;
 }

@@ -75,39 +75,39 @@ typedef struct {
     X(ChangePPS, 0, H1(HC_PLATFORM, R_USER), TYPED) \
     X(DictionaryAttackLockReset, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
     X(DictionaryAttackParameters, 0, H1(HC_LOCKOUT, R_USER), TYPED) \
-    X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \
-    X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER), UNTYPED) \
-    X(Load, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(LoadExternal, F_DEC | F_OUTH, H0, UNTYPED) \
-    X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(Unseal, F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE), UNTYPED) \
+    X(CreatePrimary, F_DEC | F_OUTH, H1(HC_HIERARCHY | HC_NULL, R_USER), TYPED) \
+    X(Create, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(CreateLoaded, F_DEC | F_ENC | F_OUTH, H1(HC_OBJECT | HC_HIERARCHY | HC_NULL, R_USER), TYPED) \
+    X(Load, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), TYPED) \
+    X(LoadExternal, F_DEC | F_OUTH, H0, TYPED) \
+    X(ReadPublic, F_ENC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(Unseal, F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(ObjectChangeAuth, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_NONE), TYPED) \
     X(ContextSave, 0, H1(HC_TRANSIENT | HC_SESSION, R_NONE), TYPED) \
     X(ContextLoad, F_OUTH, H0, TYPED) \
     X(FlushContext, 0, H0, TYPED) \
     X(EvictControl, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_OBJECT, R_NONE), TYPED) \
-    X(Sign, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(VerifySignature, F_DEC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(RSA_Encrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(RSA_Decrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(ECDH_KeyGen, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(ECDH_ZGen, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(EncryptDecrypt, F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(EncryptDecrypt2, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(HMAC, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Hash, F_DEC | F_ENC, H0, UNTYPED) \
-    X(HashSequenceStart, F_DEC | F_OUTH, H0, UNTYPED) \
-    X(HMAC_Start, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(SequenceUpdate, F_DEC, H1(HC_TRANSIENT, R_USER), UNTYPED) \
-    X(SequenceComplete, F_DEC | F_ENC, H1(HC_TRANSIENT, R_USER), UNTYPED) \
-    X(EventSequenceComplete, F_DEC, H2(HC_PCR | HC_NULL, R_USER, HC_TRANSIENT, R_USER), UNTYPED) \
-    X(ECC_Parameters, 0, H0, UNTYPED) \
-    X(Commit, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(EC_Ephemeral, 0, H0, UNTYPED) \
-    X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE), UNTYPED) \
-    X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Sign, F_DEC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(VerifySignature, F_DEC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(RSA_Encrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(RSA_Decrypt, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(ECDH_KeyGen, F_ENC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(ECDH_ZGen, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(EncryptDecrypt, F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(EncryptDecrypt2, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(HMAC, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Hash, F_DEC | F_ENC, H0, TYPED) \
+    X(HashSequenceStart, F_DEC | F_OUTH, H0, TYPED) \
+    X(HMAC_Start, F_DEC | F_OUTH, H1(HC_OBJECT, R_USER), TYPED) \
+    X(SequenceUpdate, F_DEC, H1(HC_TRANSIENT, R_USER), TYPED) \
+    X(SequenceComplete, F_DEC | F_ENC, H1(HC_TRANSIENT, R_USER), TYPED) \
+    X(EventSequenceComplete, F_DEC, H2(HC_PCR | HC_NULL, R_USER, HC_TRANSIENT, R_USER), TYPED) \
+    X(ECC_Parameters, 0, H0, TYPED) \
+    X(Commit, F_DEC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(EC_Ephemeral, 0, H0, TYPED) \
+    X(ZGen_2Phase, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE), TYPED) \
+    X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
     X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE), TYPED) \
     X(PolicyRestart, 0, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE), TYPED) \
@@ -129,8 +129,8 @@ typedef struct {
     X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
     X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), TYPED) \
     X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER), UNTYPED) \
+    X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER), TYPED) \
     X(Quote, F_DEC | F_ENC, H1(HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
     X(Certify, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
     X(CertifyCreation, F_DEC | F_ENC, H2(HC_OBJECT | HC_NULL, R_USER, HC_OBJECT, R_NONE), UNTYPED) \
@@ -153,19 +153,19 @@ typedef struct {
     X(NV_ReadLock, 0, H2(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
     X(NV_ChangeAuth, F_DEC, H1(HC_NV, R_ADMIN), TYPED) \
     /* v1.85 post-quantum commands (pqc.c) */ \
-    X(Encapsulate, F_ENC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(Decapsulate, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(SignDigest, F_DEC, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(VerifyDigestSignature, F_DEC, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(SignSequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(SignSequenceComplete, F_DEC, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_USER), UNTYPED) \
-    X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE), UNTYPED) \
-    X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE), UNTYPED) \
+    X(Encapsulate, F_ENC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(Decapsulate, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(SignDigest, F_DEC, H1(HC_OBJECT, R_USER), TYPED) \
+    X(VerifyDigestSignature, F_DEC, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(SignSequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(SignSequenceComplete, F_DEC, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_USER), TYPED) \
+    X(VerifySequenceStart, F_DEC | F_OUTH, H1(HC_OBJECT, R_NONE), TYPED) \
+    X(VerifySequenceComplete, 0, H2(HC_TRANSIENT, R_USER, HC_OBJECT, R_NONE), TYPED) \
     /* vendor-specific: the lattice DAA's TPM part (ldaa.c) */ \
-    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
-    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER), UNTYPED) \
+    X(Vendor_LDAA_JoinRequest, 0, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Vendor_LDAA_Commit, 0, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Vendor_LDAA_CommitRead, 0, H1(HC_OBJECT, R_USER), TYPED) \
+    X(Vendor_LDAA_Respond, 0, H1(HC_OBJECT, R_USER), TYPED) \
     /* end */
 /* clang-format on */
 

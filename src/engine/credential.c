@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "crypt.h"
 #include "ct.h"
+#include "keycmds.h"
 #include "object.h"
 #include "pqc.h"
 #include "protect.h"
@@ -45,28 +46,23 @@ static TPM_RC credential_key(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_obj
 }
 
 /* Part 3 §12.6 TPM2_MakeCredential */
-TPM_RC cmd_MakeCredential(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_MakeCredential(qtpm_tpm *tpm, tpm_cmd *c, const MakeCredential_In *in,
+                          MakeCredential_Out *out)
 {
-    uint8_t cred[MAX_DIGEST], name[2 + MAX_DIGEST];
-    uint16_t clen, nlen;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, cred, sizeof(cred), &clen);
-    TPM_RC rc = prm_2b(&p, name, sizeof(name), &nlen);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *cred = in->credential.buffer, *name = in->objectName.buffer;
+    uint16_t clen = in->credential.size, nlen = in->objectName.size;
     tpm_object *k;
-    rc = credential_key(tpm, c->handles[0], 1, &k);
+    TPM_RC rc = credential_key(tpm, c->handles[0], 1, &k);
     if (rc)
         return rc;
     TPM_ALG_ID alg = k->pub.nameAlg;
     size_t hl = crypt_hash_size(alg), kl = key_sym_bytes(k);
     if (clen > hl)
-        return RC_P(TPM_RC_SIZE, 1);
-    uint8_t seed[MAX_DIGEST], secret[MAX_ENCRYPTED_SECRET_SIZE];
-    uint16_t seed_len, secret_len;
-    rc = object_encrypt_secret(k, "IDENTITY", seed, &seed_len, secret, sizeof(secret), &secret_len);
+        return RC_P(TPM_RC_SIZE, PN_MakeCredential_credential);
+    uint8_t seed[MAX_DIGEST];
+    uint16_t seed_len;
+    rc = object_encrypt_secret(k, "IDENTITY", seed, &seed_len, out->secret.buffer,
+                               sizeof(out->secret.buffer), &out->secret.size);
     if (rc)
         return rc;
     uint8_t plain[2 + MAX_DIGEST], enc[2 + MAX_DIGEST], key[32], iv[16] = {0}, hkey[MAX_DIGEST],
@@ -79,10 +75,12 @@ TPM_RC cmd_MakeCredential(qtpm_tpm *tpm, tpm_cmd *c)
         crypt_kdfa(alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hl * 8, hkey) == 0) {
         crypt_part parts[] = {{enc, 2u + clen}, {name, nlen}};
         if (crypt_hmac_parts(alg, hkey, hl, mac, parts, 2) == 0) {
-            wr_u16(&c->out, (uint16_t)(2 + hl + 2 + clen));
-            wr_2b(&c->out, mac, (uint16_t)hl);
-            wr_bytes(&c->out, enc, 2u + clen);
-            wr_2b(&c->out, secret, secret_len);
+            /* credentialBlob = TPM2B(outerHMAC) || encIdentity */
+            uint8_t *b = out->credentialBlob.buffer;
+            wr_put_u16(b, (uint16_t)hl);
+            memcpy(b + 2, mac, hl);
+            memcpy(b + 2 + hl, enc, 2u + clen);
+            out->credentialBlob.size = (uint16_t)(2 + hl + 2 + clen);
             rc = TPM_RC_SUCCESS;
         }
     }
@@ -95,19 +93,13 @@ TPM_RC cmd_MakeCredential(qtpm_tpm *tpm, tpm_cmd *c)
 
 /* Part 3 §12.5 TPM2_ActivateCredential: activateHandle (ADMIN), keyHandle
  * (USER). */
-TPM_RC cmd_ActivateCredential(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ActivateCredential(qtpm_tpm *tpm, tpm_cmd *c, const ActivateCredential_In *in,
+                              ActivateCredential_Out *out)
 {
-    uint8_t blob[2 + MAX_DIGEST + 2 + MAX_DIGEST], secret[MAX_ENCRYPTED_SECRET_SIZE];
-    uint16_t blen, slen;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, blob, sizeof(blob), &blen);
-    TPM_RC rc = prm_2b(&p, secret, sizeof(secret), &slen);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *blob = in->credentialBlob.buffer, *secret = in->secret.buffer;
+    uint16_t blen = in->credentialBlob.size, slen = in->secret.size;
     tpm_object *k;
-    rc = credential_key(tpm, c->handles[1], 2, &k);
+    TPM_RC rc = credential_key(tpm, c->handles[1], 2, &k);
     if (rc)
         return rc;
     tpm_object *obj = object_find(tpm, c->handles[0]);
@@ -118,34 +110,35 @@ TPM_RC cmd_ActivateCredential(qtpm_tpm *tpm, tpm_cmd *c)
     rc = object_decrypt_secret(tpm, c->handles[1], "IDENTITY", secret, slen, seed, sizeof(seed),
                                &seed_len);
     if (rc)
-        return rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, 2) : rc;
+        return rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, PN_ActivateCredential_secret) : rc;
     if (blen < 2 || ((size_t)blob[0] << 8 | blob[1]) != hl || blen < 2 + hl + 2)
-        return RC_P(TPM_RC_INTEGRITY, 1);
+        return RC_P(TPM_RC_INTEGRITY, PN_ActivateCredential_credentialBlob);
     const uint8_t *enc = blob + 2 + hl;
     size_t elen = blen - 2 - hl;
     uint8_t hkey[MAX_DIGEST], mac[MAX_DIGEST], key[32], iv[16] = {0}, plain[2 + MAX_DIGEST];
     rc = TPM_RC_FAILURE;
     if (crypt_kdfa(alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hl * 8, hkey))
-        goto out;
+        goto done;
     crypt_part parts[] = {{enc, elen}, {obj->name.b, obj->name.size}};
     if (crypt_hmac_parts(alg, hkey, hl, mac, parts, 2))
-        goto out;
+        goto done;
     if (!ct_equal(mac, blob + 2, hl)) {
-        rc = RC_P(TPM_RC_INTEGRITY, 1);
-        goto out;
+        rc = RC_P(TPM_RC_INTEGRITY, PN_ActivateCredential_credentialBlob);
+        goto done;
     }
     if (crypt_kdfa(alg, seed, seed_len, "STORAGE", obj->name.b, obj->name.size, NULL, 0,
                    (uint32_t)kl * 8, key) ||
         qtpm_aes_decrypt(QTPM_SYM_CFB, key, kl, iv, enc, plain, elen))
-        goto out;
+        goto done;
     size_t clen = ((size_t)plain[0] << 8) | plain[1];
     if (clen + 2 != elen) {
-        rc = RC_P(TPM_RC_SIZE, 1);
-        goto out;
+        rc = RC_P(TPM_RC_SIZE, PN_ActivateCredential_credentialBlob);
+        goto done;
     }
-    wr_2b(&c->out, plain + 2, (uint16_t)clen);
+    memcpy(out->certInfo.buffer, plain + 2, clen);
+    out->certInfo.size = (uint16_t)clen;
     rc = TPM_RC_SUCCESS;
-out:
+done:
     qtpm_memzero(seed, sizeof(seed));
     qtpm_memzero(key, sizeof(key));
     qtpm_memzero(hkey, sizeof(hkey));

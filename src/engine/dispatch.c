@@ -33,6 +33,7 @@
 #include "crypt.h"
 #include "entity.h"
 #include "hierarchy.h"
+#include "keycmds.h"
 #include "misc.h"
 #include "nv.h"
 #include "params.h"

@@ -20,44 +20,20 @@
 #include "commands.h"
 #include "crypt.h"
 #include "ct.h"
+#include "keycmds.h"
 #include "object.h"
 #include "protect.h"
 #include "session.h"
 
 #define DUP_BUF (MAX_PRIVATE_BUFFER)
 
-static TPM_RC read_sym_def(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SYM_DEF_OBJECT *s, unsigned pnum)
-{
-    memset(s, 0, sizeof(*s));
-    if (rd_u16(r, &s->algorithm))
-        return RC_P(TPM_RC_INSUFFICIENT, pnum);
-    if (s->algorithm == TPM_ALG_NULL)
-        return TPM_RC_SUCCESS;
-    if (s->algorithm != TPM_ALG_AES || !tpm_alg_enabled(tpm, s->algorithm))
-        return RC_P(TPM_RC_SYMMETRIC, pnum);
-    if (rd_u16(r, &s->keyBits.aes) || rd_u16(r, &s->mode.aes))
-        return RC_P(TPM_RC_INSUFFICIENT, pnum);
-    if (s->keyBits.aes != 128 && s->keyBits.aes != 192 && s->keyBits.aes != 256)
-        return RC_P(TPM_RC_KEY_SIZE, pnum);
-    if (s->mode.aes != TPM_ALG_CFB || !tpm_alg_enabled(tpm, s->mode.aes))
-        return RC_P(TPM_RC_MODE, pnum);
-    return TPM_RC_SUCCESS;
-}
-
 /* Part 3 §13.1 TPM2_Duplicate: objectHandle (DUP role), newParentHandle. */
-TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c, const Duplicate_In *in, Duplicate_Out *out)
 {
-    uint8_t key_in[32];
-    uint16_t key_in_len;
-    TPM_RC rc = rd_2b_param(&c->in, key_in, sizeof(key_in), &key_in_len, 1);
-    if (rc)
-        return rc;
-    TPMT_SYM_DEF_OBJECT sym;
-    rc = read_sym_def(tpm, &c->in, &sym, 2);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *key_in = in->encryptionKeyIn.buffer;
+    uint16_t key_in_len = in->encryptionKeyIn.size;
+    const TPMT_SYM_DEF_OBJECT sym = in->symmetricAlg;
+    TPM_RC rc;
     tpm_object *o = object_find(tpm, c->handles[0]);
     uint32_t a = o->pub.objectAttributes;
     if (o->is_sequence || !o->has_sensitive || (a & TPMA_OBJECT_FIXEDPARENT))
@@ -78,9 +54,9 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_H(TPM_RC_ATTRIBUTES, 1);
     size_t klen = sym.algorithm == TPM_ALG_NULL ? 0 : sym.keyBits.aes / 8u;
     if (klen == 0 && key_in_len != 0)
-        return RC_P(TPM_RC_SIZE, 1);
+        return RC_P(TPM_RC_SIZE, PN_Duplicate_encryptionKeyIn);
     if (klen && key_in_len != 0 && key_in_len != klen)
-        return RC_P(TPM_RC_SIZE, 1);
+        return RC_P(TPM_RC_SIZE, PN_Duplicate_encryptionKeyIn);
 
     uint8_t *buf = malloc(3 * DUP_BUF);
     if (buf == NULL)
@@ -110,21 +86,25 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
         dup = inner;
         dup_len = 2 + hl + slen;
     }
-    uint8_t seed[MAX_DIGEST], secret[MAX_ENCRYPTED_SECRET_SIZE]; /* up to an ML-KEM-1024 ciphertext */
-    uint16_t seed_len = 0, secret_len = 0, out_len = (uint16_t)dup_len;
+    uint8_t seed[MAX_DIGEST];
+    uint16_t seed_len = 0, out_len = (uint16_t)dup_len;
+    out->outSymSeed.size = 0; /* up to an ML-KEM-1024 ciphertext */
     if (rc == TPM_RC_SUCCESS && np) {
-        rc = object_encrypt_secret(np, "DUPLICATE", seed, &seed_len, secret, sizeof(secret),
-                                   &secret_len);
+        rc = object_encrypt_secret(np, "DUPLICATE", seed, &seed_len, out->outSymSeed.buffer,
+                                   sizeof(out->outSymSeed.buffer), &out->outSymSeed.size);
         if (rc == TPM_RC_SUCCESS)
             rc = object_outer_wrap(np->pub.nameAlg, seed, seed_len, object_parent_sym_bytes(np),
                                    &o->name, dup, dup_len, outer, DUP_BUF, &out_len);
         dup = outer;
     }
+    if (rc == TPM_RC_SUCCESS && out_len > sizeof(out->duplicate.buffer))
+        rc = TPM_RC_SIZE;
     if (rc == TPM_RC_SUCCESS) {
         /* encryptionKeyOut is returned only when the TPM chose the key */
-        wr_2b(&c->out, key, (uint16_t)(klen && !key_in_len ? klen : 0));
-        wr_2b(&c->out, dup, out_len);
-        wr_2b(&c->out, secret, secret_len);
+        out->encryptionKeyOut.size = (uint16_t)(klen && !key_in_len ? klen : 0);
+        memcpy(out->encryptionKeyOut.buffer, key, out->encryptionKeyOut.size);
+        memcpy(out->duplicate.buffer, dup, out_len);
+        out->duplicate.size = out_len;
     }
     qtpm_memzero(key, sizeof(key));
     qtpm_memzero(seed, sizeof(seed));
@@ -134,17 +114,16 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §13.3 TPM2_Import: parentHandle (USER). */
-TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c, const Import_In *in, Import_Out *out)
 {
     tpm_object *parent;
     TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
     if (rc)
         return rc;
-    uint8_t key_in[32];
-    uint16_t key_len = 0, dup_len = 0, sec_len = 0;
-    rc = rd_2b_param(&c->in, key_in, sizeof(key_in), &key_len, 1);
-    if (rc)
-        return rc;
+    const uint8_t *key_in = in->encryptionKey.buffer;
+    uint16_t key_len = in->encryptionKey.size, dup_len = in->duplicate.size,
+             sec_len = in->inSymSeed.size;
+    const TPMT_SYM_DEF_OBJECT sym = in->symmetricAlg;
     tpm_object *o = calloc(1, sizeof(*o));
     uint8_t *buf = malloc(3 * DUP_BUF);
     if (o == NULL || buf == NULL) {
@@ -152,23 +131,16 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
         free(buf);
         return TPM_RC_MEMORY;
     }
-    uint8_t *dup = buf, *plain = buf + DUP_BUF, *secret = buf + 2 * DUP_BUF;
-    TPMT_SYM_DEF_OBJECT sym;
-    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
-    if (rc == TPM_RC_SUCCESS)
-        rc = rd_2b_param(&c->in, dup, DUP_BUF, &dup_len, 3);
-    if (rc == TPM_RC_SUCCESS)
-        rc = rd_2b_param(&c->in, secret, DUP_BUF, &sec_len, 4);
-    if (rc == TPM_RC_SUCCESS)
-        rc = read_sym_def(tpm, &c->in, &sym, 5);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
+    _Static_assert(sizeof(in->duplicate.buffer) <= DUP_BUF, "a duplicate fits the buffers");
+    uint8_t *plain = buf + DUP_BUF;
+    const uint8_t *dup = in->duplicate.buffer, *secret = in->inSymSeed.buffer;
+    o->pub = in->objectPublic.publicArea;
     uint32_t a = o->pub.objectAttributes;
-    if (rc == TPM_RC_SUCCESS && (a & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT)))
-        rc = RC_P(TPM_RC_ATTRIBUTES, 2);
+    if (a & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT))
+        rc = RC_P(TPM_RC_ATTRIBUTES, PN_Import_objectPublic);
     if (rc == TPM_RC_SUCCESS && (a & TPMA_OBJECT_ENCRYPTEDDUPLICATION) &&
         (sym.algorithm == TPM_ALG_NULL || sec_len == 0))
-        rc = RC_P(TPM_RC_ATTRIBUTES, 2);
+        rc = RC_P(TPM_RC_ATTRIBUTES, PN_Import_objectPublic);
     if (rc == TPM_RC_SUCCESS)
         rc = object_compute_name(o);
     const uint8_t *cur = dup;
@@ -180,14 +152,14 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
         rc = object_decrypt_secret(tpm, c->handles[0], "DUPLICATE", secret, sec_len, seed,
                                    sizeof(seed), &seed_len);
         if (rc)
-            rc = rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, 4) : rc;
+            rc = rc == TPM_RC_VALUE ? RC_P(TPM_RC_VALUE, PN_Import_inSymSeed) : rc;
         size_t plen = 0;
         if (rc == TPM_RC_SUCCESS) {
             rc = object_outer_unwrap(parent->pub.nameAlg, seed, seed_len,
                                      object_parent_sym_bytes(parent), &o->name, dup, dup_len, plain,
                                      &plen);
             if (rc && rc != TPM_RC_FAILURE)
-                rc = RC_P(rc, 3);
+                rc = RC_P(rc, PN_Import_duplicate);
         }
         qtpm_memzero(seed, sizeof(seed));
         cur = plain;
@@ -199,7 +171,7 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
         size_t hl = crypt_hash_size(o->pub.nameAlg);
         uint8_t iv[16] = {0};
         if (key_len != klen)
-            rc = RC_P(TPM_RC_SIZE, 1);
+            rc = RC_P(TPM_RC_SIZE, PN_Import_encryptionKey);
         else if (cur != plain)
             memcpy(plain, cur, cur_len);
         if (rc == TPM_RC_SUCCESS &&
@@ -209,36 +181,34 @@ TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c)
             size_t il = cur_len >= 2 ? (((size_t)plain[0] << 8) | plain[1]) : 0;
             uint8_t h[MAX_DIGEST];
             if (il != hl || cur_len < 2 + hl) {
-                rc = RC_P(TPM_RC_INTEGRITY, 3);
+                rc = RC_P(TPM_RC_INTEGRITY, PN_Import_duplicate);
             } else {
                 crypt_part parts[] = {{plain + 2 + hl, cur_len - 2 - hl}, {o->name.b, o->name.size}};
                 crypt_hash_parts(o->pub.nameAlg, h, parts, 2);
                 if (!ct_equal(h, plain + 2, hl))
-                    rc = RC_P(TPM_RC_INTEGRITY, 3);
+                    rc = RC_P(TPM_RC_INTEGRITY, PN_Import_duplicate);
             }
             cur = plain + 2 + hl;
             cur_len -= 2 + hl;
         }
     } else if (rc == TPM_RC_SUCCESS && key_len != 0) {
-        rc = RC_P(TPM_RC_SIZE, 1);
+        rc = RC_P(TPM_RC_SIZE, PN_Import_encryptionKey);
     }
     if (rc == TPM_RC_SUCCESS) {
         rc = object_sensitive_from_2b(cur, cur_len, &o->sens, o->pub.type);
         if (rc)
-            rc = RC_P(rc, 3);
+            rc = RC_P(rc, PN_Import_duplicate);
     }
     if (rc == TPM_RC_SUCCESS) {
         o->has_sensitive = 1;
         o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, o->sens.authValue.size);
         rc = object_check_binding(o);
         if (rc)
-            rc = RC_P(rc, 2);
+            rc = RC_P(rc, PN_Import_objectPublic);
     }
-    uint16_t out_len = 0;
     if (rc == TPM_RC_SUCCESS)
-        rc = object_protect(parent, o, dup, DUP_BUF, &out_len);
-    if (rc == TPM_RC_SUCCESS)
-        wr_2b(&c->out, dup, out_len);
+        rc = object_protect(parent, o, out->outPrivate.buffer, sizeof(out->outPrivate.buffer),
+                            &out->outPrivate.size);
     qtpm_memzero(buf, 3 * DUP_BUF);
     free(buf);
     object_free(o);

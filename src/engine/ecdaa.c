@@ -39,6 +39,7 @@
 #include "crypt.h"
 #include "ct.h"
 #include "ecdaa.h"
+#include "keycmds.h"
 #include "object.h"
 
 #define COMMIT_MASK 0x7Fu /* commit_array has 128 bits */
@@ -228,42 +229,22 @@ static int reduce_mod(const uint8_t *a, size_t alen, const uint8_t *m, size_t ml
     return ok ? 0 : -1;
 }
 
-static void write_point(tpm_wr *w, const uint8_t *x, const uint8_t *y, size_t n)
+/* A response point; n == 0 gives the Empty Point as the reference
+ * implementation marshals it (size 4, two empty coordinates; tpm2-tss 3.2
+ * misreads size 0). */
+static void set_point(TPM2B_ECC_POINT *p, const uint8_t *x, const uint8_t *y, size_t n)
 {
-    if (n == 0) {
-        /* the Empty Point as the reference implementation marshals it
-         * (size 4, two empty coordinates); tpm2-tss 3.2 misreads size 0 */
-        wr_u16(w, 4);
-        wr_u16(w, 0);
-        wr_u16(w, 0);
-        return;
-    }
-    wr_u16(w, (uint16_t)(4 + 2 * n));
-    wr_2b(w, x, (uint16_t)n);
-    wr_2b(w, y, (uint16_t)n);
+    memcpy(p->point.x.buffer, x, n);
+    memcpy(p->point.y.buffer, y, n);
+    p->point.x.size = p->point.y.size = (uint16_t)n;
+    p->size = (uint16_t)(4 + 2 * n);
 }
 
-/* A TPM2B_ECC_POINT parameter; *present = 0 for the Empty Point. */
-static TPM_RC read_point(tpm_rd *in, uint8_t *x, uint16_t *xl, uint8_t *y, uint16_t *yl,
-                         int *present)
+/* Whether a TPM2B_ECC_POINT_EMPTY parameter holds a point (not the Empty
+ * Point: size 0, or empty coordinates). */
+static int point_present(const TPM2B_ECC_POINT *p)
 {
-    uint16_t size;
-    if (rd_u16(in, &size))
-        return TPM_RC_INSUFFICIENT;
-    *present = size != 0;
-    *xl = *yl = 0;
-    if (size == 0)
-        return TPM_RC_SUCCESS;
-    size_t start = in->off;
-    TPM_RC rc = rd_2b_rc(in, x, MAX_ECC_KEY_BYTES, xl);
-    if (rc == TPM_RC_SUCCESS)
-        rc = rd_2b_rc(in, y, MAX_ECC_KEY_BYTES, yl);
-    if (rc)
-        return rc;
-    /* tpm2-tss marshals an absent point as size 4 with two empty
-     * coordinates; that is the Empty Point too */
-    *present = *xl != 0 || *yl != 0;
-    return in->off - start == size ? TPM_RC_SUCCESS : TPM_RC_SIZE;
+    return p->size != 0 && (p->point.x.size != 0 || p->point.y.size != 0);
 }
 
 static int point_ok(qtpm_ecc_curve cv, const uint8_t *x, uint16_t xl, const uint8_t *y, uint16_t yl)
@@ -275,22 +256,14 @@ static int point_ok(qtpm_ecc_curve cv, const uint8_t *x, uint16_t xl, const uint
 /* Part 3 §19.2 TPM2_Commit: signHandle (USER), P1, s2, y2 →
  * K = [d](x2, y2), L = [r](x2, y2), E = [r]P1 (or [r]G without P1), counter.
  * x2 = H_nameAlg(s2) mod p. */
-TPM_RC cmd_Commit(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Commit(qtpm_tpm *tpm, tpm_cmd *c, const Commit_In *in, Commit_Out *out)
 {
-    uint8_t p1x[MAX_ECC_KEY_BYTES], p1y[MAX_ECC_KEY_BYTES], s2[256], y2[MAX_ECC_KEY_BYTES];
-    uint16_t p1xl, p1yl, s2l, y2l;
-    int has_p1;
-    TPM_RC rc = read_point(&c->in, p1x, &p1xl, p1y, &p1yl, &has_p1);
-    if (rc)
-        return RC_P(rc, 1);
-    rc = rd_2b_param(&c->in, s2, sizeof(s2), &s2l, 2);
-    if (rc)
-        return rc;
-    rc = rd_2b_param(&c->in, y2, sizeof(y2), &y2l, 3);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *p1x = in->P1.point.x.buffer, *p1y = in->P1.point.y.buffer;
+    const uint8_t *s2 = in->s2.buffer, *y2 = in->y2.buffer;
+    uint16_t p1xl = in->P1.point.x.size, p1yl = in->P1.point.y.size, s2l = in->s2.size,
+             y2l = in->y2.size;
+    int has_p1 = point_present(&in->P1);
+    TPM_RC rc;
     tpm_object *k = object_find(tpm, c->handles[0]);
     if (k->is_sequence || k->pub.type != TPM_ALG_ECC)
         return RC_H(TPM_RC_KEY, 1);
@@ -302,9 +275,9 @@ TPM_RC cmd_Commit(qtpm_tpm *tpm, tpm_cmd *c)
     qtpm_ecc_curve cv = object_ecc_curve(k);
     size_t n = qtpm_ecc_size(cv);
     if (has_p1 && !point_ok(cv, p1x, p1xl, p1y, p1yl))
-        return RC_P(TPM_RC_ECC_POINT, 1);
+        return RC_P(TPM_RC_ECC_POINT, PN_Commit_P1);
     if ((s2l == 0) != (y2l == 0))
-        return RC_P(TPM_RC_SIZE, 3);
+        return RC_P(TPM_RC_SIZE, PN_Commit_y2);
     uint8_t x2[QTPM_ECC_MAX_SIZE];
     if (s2l) {
         /* x2 = H_nameAlg(s2) mod p */
@@ -316,7 +289,7 @@ TPM_RC cmd_Commit(qtpm_tpm *tpm, tpm_cmd *c)
         if (reduce_mod(hs, hl, prime, n, x2))
             return TPM_RC_FAILURE;
         if (y2l != n || qtpm_ecc_check_point(cv, x2, y2) != QTPM_OK)
-            return RC_P(TPM_RC_ECC_POINT, 2);
+            return RC_P(TPM_RC_ECC_POINT, PN_Commit_s2);
     }
     uint64_t cnt64 = tpm->commit_counter;
     uint8_t r[QTPM_ECC_MAX_SIZE];
@@ -334,25 +307,22 @@ TPM_RC cmd_Commit(qtpm_tpm *tpm, tpm_cmd *c)
     qtpm_memzero(r, sizeof(r));
     if (bad)
         return TPM_RC_NO_RESULT;
-    write_point(&c->out, kx, ky, s2l ? n : 0);
-    write_point(&c->out, lx, ly, s2l ? n : 0);
-    write_point(&c->out, ex, ey, n);
-    wr_u16(&c->out, commit_take(tpm));
+    set_point(&out->K, kx, ky, s2l ? n : 0);
+    set_point(&out->L, lx, ly, s2l ? n : 0);
+    set_point(&out->E, ex, ey, n);
+    out->counter = commit_take(tpm);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §19.3 TPM2_EC_Ephemeral: curveID → Q = [r]G, counter. */
-TPM_RC cmd_EC_Ephemeral(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_EC_Ephemeral(qtpm_tpm *tpm, tpm_cmd *c, const EC_Ephemeral_In *in,
+                        EC_Ephemeral_Out *out)
 {
-    uint16_t id;
-    if (rd_u16(&c->in, &id))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    qtpm_ecc_curve cv = crypt_ecc_curve(id);
+    (void)c;
+    qtpm_ecc_curve cv = crypt_ecc_curve(in->curveID);
     size_t n = qtpm_ecc_size(cv);
     if (n == 0)
-        return RC_P(TPM_RC_CURVE, 1);
+        return RC_P(TPM_RC_CURVE, PN_EC_Ephemeral_curveID);
     uint8_t r[QTPM_ECC_MAX_SIZE], x[QTPM_ECC_MAX_SIZE], y[QTPM_ECC_MAX_SIZE];
     TPM_RC rc = commit_r_at(tpm, cv, NULL, tpm->commit_counter, r);
     if (rc)
@@ -361,8 +331,8 @@ TPM_RC cmd_EC_Ephemeral(qtpm_tpm *tpm, tpm_cmd *c)
     qtpm_memzero(r, sizeof(r));
     if (bad)
         return TPM_RC_NO_RESULT;
-    write_point(&c->out, x, y, n);
-    wr_u16(&c->out, commit_take(tpm));
+    set_point(&out->Q, x, y, n);
+    out->counter = commit_take(tpm);
     return TPM_RC_SUCCESS;
 }
 
@@ -370,22 +340,15 @@ TPM_RC cmd_EC_Ephemeral(qtpm_tpm *tpm, tpm_cmd *c)
  * counter → outZ1 = [dsA]QsB, outZ2 = [deA]QeB, where deA is the ephemeral
  * key of EC_Ephemeral's counter (SP 800-56A Full Unified Model, C(2e, 2s)
  * ECC CDH; the TPM's TPM_ALG_ECDH two-phase scheme). */
-TPM_RC cmd_ZGen_2Phase(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ZGen_2Phase(qtpm_tpm *tpm, tpm_cmd *c, const ZGen_2Phase_In *in, ZGen_2Phase_Out *out)
 {
-    uint8_t sx[MAX_ECC_KEY_BYTES], sy[MAX_ECC_KEY_BYTES], ex[MAX_ECC_KEY_BYTES], ey[MAX_ECC_KEY_BYTES];
-    uint16_t sxl, syl, exl, eyl, scheme, counter;
-    int has_s, has_e;
-    tpm_params p = prm_begin(&c->in);
-    if (prm_next(&p))
-        prm_fail(&p, read_point(p.r, sx, &sxl, sy, &syl, &has_s));
-    if (prm_next(&p))
-        prm_fail(&p, read_point(p.r, ex, &exl, ey, &eyl, &has_e));
-    prm_u16(&p, &scheme);
-    TPM_RC rc = prm_u16(&p, &counter);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const TPMS_ECC_POINT *qs = &in->inQsB.point, *qe = &in->inQeB.point;
+    const uint8_t *sx = qs->x.buffer, *sy = qs->y.buffer, *ex = qe->x.buffer, *ey = qe->y.buffer;
+    uint16_t sxl = qs->x.size, syl = qs->y.size, exl = qe->x.size, eyl = qe->y.size;
+    TPM_ALG_ID scheme = in->inScheme;
+    uint16_t counter = in->counter;
+    int has_s = point_present(&in->inQsB), has_e = point_present(&in->inQeB);
+    TPM_RC rc;
     tpm_object *k = object_find(tpm, c->handles[0]);
     if (k->is_sequence || k->pub.type != TPM_ALG_ECC)
         return RC_H(TPM_RC_KEY, 1);
@@ -396,19 +359,19 @@ TPM_RC cmd_ZGen_2Phase(qtpm_tpm *tpm, tpm_cmd *c)
         return RC_H(TPM_RC_ATTRIBUTES, 1);
     /* ECMQV and SM2 are outside qtpm's algorithm set (TPMI_ECC_KEY_EXCHANGE) */
     if (scheme != TPM_ALG_ECDH)
-        return RC_P(TPM_RC_SCHEME, 3);
+        return RC_P(TPM_RC_SCHEME, PN_ZGen_2Phase_inScheme);
     TPM_ALG_ID ks = k->pub.parameters.eccDetail.scheme.scheme;
     if (ks != TPM_ALG_NULL && ks != scheme)
-        return RC_P(TPM_RC_SCHEME, 3);
+        return RC_P(TPM_RC_SCHEME, PN_ZGen_2Phase_inScheme);
     qtpm_ecc_curve cv = object_ecc_curve(k);
     size_t n = qtpm_ecc_size(cv);
     if (!has_s || !point_ok(cv, sx, sxl, sy, syl))
-        return RC_P(TPM_RC_ECC_POINT, 1);
+        return RC_P(TPM_RC_ECC_POINT, PN_ZGen_2Phase_inQsB);
     if (!has_e || !point_ok(cv, ex, exl, ey, eyl))
-        return RC_P(TPM_RC_ECC_POINT, 2);
+        return RC_P(TPM_RC_ECC_POINT, PN_ZGen_2Phase_inQeB);
     uint64_t cnt64;
     if (commit_lookup(tpm, counter, &cnt64))
-        return RC_P(TPM_RC_VALUE, 4);
+        return RC_P(TPM_RC_VALUE, PN_ZGen_2Phase_counter);
     uint8_t de[QTPM_ECC_MAX_SIZE];
     rc = commit_r_at(tpm, cv, NULL, cnt64, de);
     if (rc)
@@ -420,8 +383,8 @@ TPM_RC cmd_ZGen_2Phase(qtpm_tpm *tpm, tpm_cmd *c)
     qtpm_memzero(de, sizeof(de));
     if (bad)
         return TPM_RC_NO_RESULT;
-    write_point(&c->out, z1x, z1y, n);
-    write_point(&c->out, z2x, z2y, n);
+    set_point(&out->outZ1, z1x, z1y, n);
+    set_point(&out->outZ2, z2x, z2y, n);
     qtpm_memzero(z1x, sizeof(z1x));
     qtpm_memzero(z2x, sizeof(z2x));
     commit_end(tpm, counter);

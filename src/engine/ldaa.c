@@ -32,6 +32,7 @@
 #include "commands.h"
 #include "ct.h"
 #include "ecdaa.h"
+#include "keycmds.h"
 #include "ldaa.h"
 #include "object.h"
 
@@ -62,29 +63,37 @@ static int rho_fits(const tpm_object *k, const uint8_t rho[32])
     return !ldaa_key_bound(k) || public_equal(k->pub.unique.keyedHash.buffer, rho, 32);
 }
 
-TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c)
+_Static_assert(LDAA_ENGINE_CHUNK == QTPM_LDAA_PIECE_MAX, "a piece fits TPM2B_VENDOR_LDAA_PIECE");
+
+/* A piece [offset, offset + chunk) of out (size total), with totalSize. */
+static void piece(UINT32 *total_out, TPM2B_VENDOR_LDAA_PIECE *p, const uint8_t *out, size_t total,
+                  uint32_t offset)
 {
-    uint8_t rho[64], nonce[64];
-    uint16_t rho_len = 0, nonce_len = 0;
-    uint32_t offset = 0;
-    tpm_params p = prm_begin(&c->in);
-    if (prm_2b(&p, rho, sizeof rho, &rho_len) == TPM_RC_SUCCESS && rho_len != 32)
-        prm_fail(&p, TPM_RC_SIZE);
-    if (prm_2b(&p, nonce, sizeof nonce, &nonce_len) == TPM_RC_SUCCESS &&
-        nonce_len != QTPM_LDAA_NONCE_SIZE)
-        prm_fail(&p, TPM_RC_SIZE);
-    if (prm_u32(&p, &offset) == TPM_RC_SUCCESS && offset >= QTPM_LDAA_JOINREQ_SIZE)
-        prm_fail(&p, TPM_RC_VALUE);
-    if (p.rc)
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    size_t n = total - offset;
+    if (n > LDAA_ENGINE_CHUNK)
+        n = LDAA_ENGINE_CHUNK;
+    *total_out = (UINT32)total;
+    memcpy(p->buffer, out + offset, n);
+    p->size = (UINT16)n;
+}
+
+TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c, const Vendor_LDAA_JoinRequest_In *in,
+                                   Vendor_LDAA_JoinRequest_Out *out)
+{
+    const uint8_t *rho = in->rho.buffer, *nonce = in->nonce.buffer;
+    uint32_t offset = in->offset;
+    if (in->rho.size != 32)
+        return RC_P(TPM_RC_SIZE, PN_Vendor_LDAA_JoinRequest_rho);
+    if (in->nonce.size != QTPM_LDAA_NONCE_SIZE)
+        return RC_P(TPM_RC_SIZE, PN_Vendor_LDAA_JoinRequest_nonce);
+    if (offset >= QTPM_LDAA_JOINREQ_SIZE)
+        return RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_JoinRequest_offset);
     tpm_object *k;
     TPM_RC rc = ldaa_key(tpm, c->handles[0], &k);
     if (rc)
         return rc;
     if (!rho_fits(k, rho))
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_JoinRequest_rho);
     qtpm_ldaa_tpm *lt = NULL;
     if (ldaa_tpm_derive(&lt, rho, k->sens.sensitive.bits.buffer, k->sens.sensitive.bits.size) !=
         QTPM_DAA_OK)
@@ -97,11 +106,7 @@ TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c)
         /* E_PARAM: out of memory; E_PROOF: every bounded try rejected */
         return drc == QTPM_DAA_E_PARAM ? TPM_RC_MEMORY : TPM_RC_FAILURE;
     }
-    size_t n = QTPM_LDAA_JOINREQ_SIZE - offset;
-    if (n > LDAA_ENGINE_CHUNK)
-        n = LDAA_ENGINE_CHUNK;
-    wr_u32(&c->out, QTPM_LDAA_JOINREQ_SIZE);
-    wr_2b(&c->out, req + offset, (uint16_t)n);
+    piece(&out->totalSize, &out->piece, req, QTPM_LDAA_JOINREQ_SIZE, offset);
     free(req); /* public: t and a zero-knowledge proof */
     return TPM_RC_SUCCESS;
 }
@@ -129,6 +134,8 @@ TPM_RC cmd_Vendor_LDAA_JoinRequest(qtpm_tpm *tpm, tpm_cmd *c)
  * commitNonce: every commitment and ticket is void.
  */
 
+/* The key of handle 1 and its LDAA TPM part for issuer rho (parameter 1
+ * of every LDAA signing command). */
 static TPM_RC ldaa_open(qtpm_tpm *tpm, tpm_cmd *c, const uint8_t rho[32], tpm_object **k,
                         qtpm_ldaa_tpm **lt)
 {
@@ -194,39 +201,25 @@ static TPM_RC commit_compute(qtpm_tpm *tpm, const tpm_object *k, qtpm_ldaa_tpm *
     return rc == QTPM_DAA_OK ? TPM_RC_SUCCESS : TPM_RC_MEMORY;
 }
 
-/* totalSize ‖ TPM2B piece [offset, offset + chunk) of out (size total). */
-static void write_piece(tpm_wr *w, const uint8_t *out, size_t total, uint32_t offset)
+/* The 32-byte values of the signing commands (rho, bsnval, ctilde):
+ * TPM2B_DIGEST parameters of another length are TPM_RC_SIZE. */
+static TPM_RC check_32(const TPM2B_DIGEST *v, unsigned pn)
 {
-    size_t n = total - offset;
-    if (n > LDAA_ENGINE_CHUNK)
-        n = LDAA_ENGINE_CHUNK;
-    wr_u32(w, (uint32_t)total);
-    wr_2b(w, out + offset, (uint16_t)n);
+    return v->size == 32 ? TPM_RC_SUCCESS : RC_P(TPM_RC_SIZE, pn);
 }
 
-static TPM_RC read_32(tpm_params *p, uint8_t out[32])
+TPM_RC cmd_Vendor_LDAA_Commit(qtpm_tpm *tpm, tpm_cmd *c, const Vendor_LDAA_Commit_In *in,
+                              Vendor_LDAA_Commit_Out *out_)
 {
-    uint8_t b[64];
-    uint16_t n = 0;
-    if (prm_2b(p, b, sizeof b, &n) == TPM_RC_SUCCESS && n != 32)
-        prm_fail(p, TPM_RC_SIZE);
-    if (p->rc == TPM_RC_SUCCESS)
-        memcpy(out, b, 32);
-    return p->rc;
-}
-
-TPM_RC cmd_Vendor_LDAA_Commit(qtpm_tpm *tpm, tpm_cmd *c)
-{
-    uint8_t rho[32], bsnval[32];
-    tpm_params p = prm_begin(&c->in);
-    read_32(&p, rho);
-    if (read_32(&p, bsnval))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    TPM_RC rc = check_32(&in->rho, PN_Vendor_LDAA_Commit_rho);
+    if (rc == TPM_RC_SUCCESS)
+        rc = check_32(&in->bsnval, PN_Vendor_LDAA_Commit_bsnval);
+    if (rc)
+        return rc;
+    const uint8_t *rho = in->rho.buffer, *bsnval = in->bsnval.buffer;
     tpm_object *k;
     qtpm_ldaa_tpm *lt = NULL;
-    TPM_RC rc = ldaa_open(tpm, c, rho, &k, &lt);
+    rc = ldaa_open(tpm, c, rho, &k, &lt);
     if (rc)
         return rc;
     uint8_t *out = malloc(QTPM_LDAA_COMMIT_SIZE);
@@ -241,40 +234,39 @@ TPM_RC cmd_Vendor_LDAA_Commit(qtpm_tpm *tpm, tpm_cmd *c)
     }
     qtpm_ldaa_tpm_free(lt);
     if (rc == TPM_RC_SUCCESS) {
-        wr_u16(&c->out, counter);
-        write_piece(&c->out, out, QTPM_LDAA_COMMIT_SIZE, 0);
+        out_->counter = counter;
+        piece(&out_->totalSize, &out_->piece, out, QTPM_LDAA_COMMIT_SIZE, 0);
     }
     free(out); /* public: the commitment */
     return rc;
 }
 
-TPM_RC cmd_Vendor_LDAA_CommitRead(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Vendor_LDAA_CommitRead(qtpm_tpm *tpm, tpm_cmd *c, const Vendor_LDAA_CommitRead_In *in,
+                                  Vendor_LDAA_CommitRead_Out *out_)
 {
-    uint8_t rho[32], bsnval[32];
-    uint16_t counter = 0;
-    uint32_t offset = 0;
     uint64_t cnt64 = 0;
-    tpm_params p = prm_begin(&c->in);
-    read_32(&p, rho);
-    read_32(&p, bsnval);
-    if (prm_u16(&p, &counter) == TPM_RC_SUCCESS && commit_lookup(tpm, counter, &cnt64) != 0)
-        prm_fail(&p, TPM_RC_VALUE); /* no outstanding commitment with this counter */
-    if (prm_u32(&p, &offset) == TPM_RC_SUCCESS && offset >= QTPM_LDAA_COMMIT_SIZE)
-        prm_fail(&p, TPM_RC_VALUE);
-    if (p.rc)
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    uint32_t offset = in->offset;
+    TPM_RC rc = check_32(&in->rho, PN_Vendor_LDAA_CommitRead_rho);
+    if (rc == TPM_RC_SUCCESS)
+        rc = check_32(&in->bsnval, PN_Vendor_LDAA_CommitRead_bsnval);
+    /* no outstanding commitment with this counter */
+    if (rc == TPM_RC_SUCCESS && commit_lookup(tpm, in->counter, &cnt64) != 0)
+        rc = RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_CommitRead_counter);
+    if (rc == TPM_RC_SUCCESS && offset >= QTPM_LDAA_COMMIT_SIZE)
+        rc = RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_CommitRead_offset);
+    if (rc)
+        return rc;
+    const uint8_t *rho = in->rho.buffer, *bsnval = in->bsnval.buffer;
     tpm_object *k;
     qtpm_ldaa_tpm *lt = NULL;
-    TPM_RC rc = ldaa_open(tpm, c, rho, &k, &lt);
+    rc = ldaa_open(tpm, c, rho, &k, &lt);
     if (rc)
         return rc;
     uint8_t *out = malloc(QTPM_LDAA_COMMIT_SIZE);
     rc = out == NULL ? TPM_RC_MEMORY : commit_compute(tpm, k, lt, cnt64, bsnval, rho, out);
     qtpm_ldaa_tpm_free(lt);
     if (rc == TPM_RC_SUCCESS)
-        write_piece(&c->out, out, QTPM_LDAA_COMMIT_SIZE, offset);
+        piece(&out_->totalSize, &out_->piece, out, QTPM_LDAA_COMMIT_SIZE, offset);
     free(out);
     return rc;
 }
@@ -304,35 +296,34 @@ static void respond_mac(const qtpm_tpm *tpm, const tpm_object *k, const uint8_t 
     qtpm_memzero(key, sizeof key);
 }
 
-TPM_RC cmd_Vendor_LDAA_Respond(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Vendor_LDAA_Respond(qtpm_tpm *tpm, tpm_cmd *c, const Vendor_LDAA_Respond_In *in,
+                               Vendor_LDAA_Respond_Out *out_)
 {
-    uint8_t rho[32], bsnval[32], ctilde[32], ticket[64];
-    uint16_t counter = 0, tlen = 0;
-    uint32_t offset = 0;
+    const uint8_t *rho = in->rho.buffer, *bsnval = in->bsnval.buffer, *ctilde = in->ctilde.buffer,
+                  *ticket = in->ticket.buffer;
+    uint16_t counter = in->counter, tlen = in->ticket.size;
+    uint32_t offset = in->offset;
     uint64_t cnt64 = 0;
-    tpm_params p = prm_begin(&c->in);
-    read_32(&p, rho);
-    read_32(&p, bsnval);
-    prm_u16(&p, &counter);
-    read_32(&p, ctilde);
-    if (prm_2b(&p, ticket, sizeof ticket, &tlen) == TPM_RC_SUCCESS && tlen != 0 &&
-        tlen != QTPM_LDAA_TICKET_SIZE)
-        prm_fail(&p, TPM_RC_SIZE);
-    if (prm_u32(&p, &offset) == TPM_RC_SUCCESS &&
-        (offset >= QTPM_LDAA_RESPONSE_SIZE || (tlen == 0 && offset != 0)))
-        prm_fail(&p, TPM_RC_VALUE); /* the first answer starts at 0 */
-    if (p.rc)
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    TPM_RC rc = check_32(&in->rho, PN_Vendor_LDAA_Respond_rho);
+    if (rc == TPM_RC_SUCCESS)
+        rc = check_32(&in->bsnval, PN_Vendor_LDAA_Respond_bsnval);
+    if (rc == TPM_RC_SUCCESS)
+        rc = check_32(&in->ctilde, PN_Vendor_LDAA_Respond_ctilde);
+    if (rc == TPM_RC_SUCCESS && tlen != 0 && tlen != QTPM_LDAA_TICKET_SIZE)
+        rc = RC_P(TPM_RC_SIZE, PN_Vendor_LDAA_Respond_ticket);
+    /* the first answer starts at 0 */
+    if (rc == TPM_RC_SUCCESS && (offset >= QTPM_LDAA_RESPONSE_SIZE || (tlen == 0 && offset != 0)))
+        rc = RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_Respond_offset);
+    if (rc)
+        return rc;
     tpm_object *k;
-    TPM_RC rc = ldaa_key(tpm, c->handles[0], &k);
+    rc = ldaa_key(tpm, c->handles[0], &k);
     if (rc)
         return rc;
     uint8_t c8[8], mac[32];
     if (tlen == 0) {
         if (commit_lookup(tpm, counter, &cnt64) != 0)
-            return RC_P(TPM_RC_VALUE, 3); /* never committed, answered or too old */
+            return RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_Respond_counter); /* never committed, answered or too old */
         u64_be(c8, cnt64);
     } else {
         memcpy(c8, ticket, 8);
@@ -341,7 +332,7 @@ TPM_RC cmd_Vendor_LDAA_Respond(qtpm_tpm *tpm, tpm_cmd *c)
             cnt64 = cnt64 << 8 | c8[i];
         respond_mac(tpm, k, c8, bsnval, rho, ctilde, mac);
         if ((uint16_t)cnt64 != counter || !ct_equal(mac, ticket + 8, 32))
-            return RC_P(TPM_RC_TICKET, 5);
+            return RC_P(TPM_RC_TICKET, PN_Vendor_LDAA_Respond_ticket);
     }
     qtpm_ldaa_tpm *lt = NULL;
     rc = ldaa_open(tpm, c, rho, &k, &lt);
@@ -375,20 +366,16 @@ TPM_RC cmd_Vendor_LDAA_Respond(qtpm_tpm *tpm, tpm_cmd *c)
     if (r != 0 && r != 1) {
         rc = TPM_RC_MEMORY;
     } else if (offset >= total) {
-        rc = RC_P(TPM_RC_VALUE, 6); /* past the end of an aborted answer */
+        rc = RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_Respond_offset); /* past the end of an aborted answer */
     } else {
-        wr_u32(&c->out, (uint32_t)total);
-        uint8_t tk[QTPM_LDAA_TICKET_SIZE];
+        /* the ticket goes out with the first piece only */
         if (tlen == 0) {
             respond_mac(tpm, k, c8, bsnval, rho, ctilde, mac);
-            memcpy(tk, c8, 8);
-            memcpy(tk + 8, mac, 32);
+            memcpy(out_->ticket.buffer, c8, 8);
+            memcpy(out_->ticket.buffer + 8, mac, 32);
+            out_->ticket.size = QTPM_LDAA_TICKET_SIZE;
         }
-        wr_2b(&c->out, tk, tlen == 0 ? (uint16_t)sizeof tk : 0);
-        size_t n = total - offset;
-        if (n > LDAA_ENGINE_CHUNK)
-            n = LDAA_ENGINE_CHUNK;
-        wr_2b(&c->out, out + offset, (uint16_t)n);
+        piece(&out_->totalSize, &out_->piece, out, total, offset);
     }
     if (out != NULL)
         qtpm_memzero(out, QTPM_LDAA_RESPONSE_SIZE);

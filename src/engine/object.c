@@ -21,6 +21,7 @@
 #include "derive.h"
 #include "entity.h"
 #include "hierarchy.h"
+#include "keycmds.h"
 #include "object.h"
 #include "pcr.h"
 #include "pqc.h"
@@ -39,100 +40,59 @@ static void hierarchy_qn(TPM_HANDLE h, tpm_name *qn)
 
 /* ---------------------------------------------------------------- command helpers */
 
-static TPM_RC read_sensitive_create(tpm_rd *r, TPMS_SENSITIVE_CREATE *sc)
+/* outPublic: the object's public area (its size is the marshaller's). */
+static void out_public(TPM2B_PUBLIC *out, const tpm_object *o)
 {
-    uint16_t size;
-    if (rd_u16(r, &size))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    size_t start = r->off;
-    TPM_RC rc = rd_2b_param(r, sc->userAuth.buffer, sizeof(sc->userAuth.buffer),
-                            &sc->userAuth.size, 1);
-    if (rc == TPM_RC_SUCCESS)
-        rc = rd_2b_param(r, sc->data.buffer, sizeof(sc->data.buffer), &sc->data.size, 1);
-    if (rc)
-        return rc;
-    if (r->off - start != size)
-        return RC_P(TPM_RC_SIZE, 1);
-    return TPM_RC_SUCCESS;
+    out->size = 0;
+    out->publicArea = o->pub;
 }
 
-TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum,
-                             int allow_null)
+static void out_name(TPM2B_NAME *out, const tpm_name *n)
 {
-    uint16_t size;
-    if (rd_u16(r, &size))
-        return RC_P(TPM_RC_INSUFFICIENT, pnum);
-    if (size == 0 || size > rd_left(r))
-        return RC_P(TPM_RC_SIZE, pnum);
-    tpm_rd sub = {r->p + r->off, size, 0};
-    TPM_RC rc = tm_public_read(tpm, &sub, pub, allow_null);
-    if (rc)
-        return RC_P(rc, pnum);
-    if (rd_left(&sub) != 0)
-        return RC_P(TPM_RC_SIZE, pnum);
-    r->off += size;
-    return TPM_RC_SUCCESS;
+    memcpy(out->buffer, n->b, n->size);
+    out->size = n->size;
 }
 
-static void write_public_2b(tpm_wr *w, const TPMT_PUBLIC *pub)
-{
-    size_t at = w->off;
-    wr_u16(w, 0);
-    tm_public_write(w, pub);
-    if (!w->overflow)
-        wr_put_u16(w->p + at, (uint16_t)(w->off - at - 2));
-}
-
-/* TPMS_CREATION_DATA (Part 2 §15.1) with creationHash and ticket
- * (Part 1 §27.7): ticket = HMAC(proof, TPM_ST_CREATION || Name || creationHash). */
+/* creationData, creationHash and creationTicket (Part 2 §15.1, Part 1
+ * §27.7): creationHash = H_nameAlg(TPMS_CREATION_DATA), ticket =
+ * HMAC(proof, TPM_ST_CREATION || Name || creationHash). pcrDigest is empty
+ * when nothing is selected. */
 typedef struct {
-    TPML_PCR_SELECTION pcr_sel;
-    uint8_t pcr_digest[MAX_DIGEST];
-    uint8_t outside[sizeof(TPM2B_DATA)];
-    uint16_t outside_len;
-} creation_in;
+    TPM2B_CREATION_DATA *data;
+    TPM2B_DIGEST *hash;
+    TPMT_TK_CREATION *ticket;
+} creation_out;
 
-static TPM_RC read_creation_in(qtpm_tpm *tpm, tpm_cmd *c, creation_in *ci, TPM_ALG_ID name_alg,
-                               unsigned pnum)
+static TPM_RC creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, const TPM2B_DATA *outside,
+                       const TPML_PCR_SELECTION *sel, unsigned p_sel, TPM_ALG_ID parent_alg,
+                       const tpm_name *parent_name, const tpm_name *parent_qn, creation_out *out)
 {
-    TPM_RC rc = rd_2b_param(&c->in, ci->outside, sizeof(ci->outside), &ci->outside_len, pnum);
-    if (rc)
-        return rc;
-    return pcr_compute_digest(tpm, &c->in, pnum + 1, name_alg, ci->pcr_digest, &ci->pcr_sel);
-}
-
-static TPM_RC write_creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, const creation_in *ci,
-                             TPM_ALG_ID parent_alg, const tpm_name *parent_name,
-                             const tpm_name *parent_qn)
-{
-    tpm_wr *w = &c->out;
-    size_t at = w->off;
-    wr_u16(w, 0);
-    size_t start = w->off;
-    wr_marshal(w, TPML_PCR_SELECTION, &ci->pcr_sel);
-    /* pcrDigest is empty when nothing is selected */
-    int any = ci->pcr_sel.count != 0;
+    TPMS_CREATION_DATA *cd = &out->data->creationData;
     size_t hlen = crypt_hash_size(o->pub.nameAlg);
-    wr_2b(w, ci->pcr_digest, (uint16_t)(any ? hlen : 0));
-    wr_u8(w, (uint8_t)(1u << c->locality));
-    wr_u16(w, parent_alg);
-    wr_2b(w, parent_name->b, parent_name->size);
-    wr_2b(w, parent_qn->b, parent_qn->size);
-    wr_2b(w, ci->outside, ci->outside_len);
-    if (w->overflow)
+    TPM_RC rc = pcr_selection_digest(tpm, sel, o->pub.nameAlg, cd->pcrDigest.buffer);
+    if (rc)
+        return rc == TPM_RC_HASH ? RC_P(rc, p_sel) : rc;
+    cd->pcrSelect = *sel;
+    cd->pcrDigest.size = (uint16_t)(sel->count != 0 ? hlen : 0);
+    cd->locality = (uint8_t)(1u << c->locality);
+    cd->parentNameAlg = parent_alg;
+    out_name(&cd->parentName, parent_name);
+    out_name(&cd->parentQualifiedName, parent_qn);
+    cd->outsideInfo = *outside;
+    uint8_t buf[sizeof(TPMS_CREATION_DATA)];
+    size_t n = 0;
+    if (qtpm_TPMS_CREATION_DATA_marshal(cd, buf, sizeof(buf), &n) != TPM_RC_SUCCESS)
         return TPM_RC_SIZE;
-    wr_put_u16(w->p + at, (uint16_t)(w->off - start));
-    uint8_t ch[MAX_DIGEST];
-    crypt_hash(o->pub.nameAlg, w->p + start, w->off - start, ch);
-    wr_2b(w, ch, (uint16_t)hlen);
-    /* creationTicket */
-    uint8_t tag[2], t[MAX_DIGEST];
+    crypt_hash(o->pub.nameAlg, buf, n, out->hash->buffer);
+    out->hash->size = (uint16_t)hlen;
+    uint8_t tag[2];
     wr_put_u16(tag, TPM_ST_CREATION);
-    crypt_part parts[] = {{tag, 2}, {o->name.b, o->name.size}, {ch, hlen}};
-    crypt_hmac_parts(o->pub.nameAlg, hierarchy_proof(tpm, o->hierarchy), 64, t, parts, 3);
-    wr_u16(w, TPM_ST_CREATION);
-    wr_u32(w, o->hierarchy);
-    wr_2b(w, t, (uint16_t)hlen);
+    crypt_part parts[] = {{tag, 2}, {o->name.b, o->name.size}, {out->hash->buffer, hlen}};
+    crypt_hmac_parts(o->pub.nameAlg, hierarchy_proof(tpm, o->hierarchy), 64,
+                     out->ticket->digest.buffer, parts, 3);
+    out->ticket->tag = TPM_ST_CREATION;
+    out->ticket->hierarchy = o->hierarchy;
+    out->ticket->digest.size = (uint16_t)hlen;
     return TPM_RC_SUCCESS;
 }
 
@@ -147,13 +107,23 @@ TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
     return TPM_RC_SUCCESS;
 }
 
-/* Creates a primary object in hierarchy h (CreatePrimary, CreateLoaded). */
-static TPM_RC create_primary(qtpm_tpm *tpm, TPM_HANDLE h, const TPMS_SENSITIVE_CREATE *sc,
-                             const uint8_t *tmpl, size_t tmpl_len, tpm_object *o)
+/* Creates a primary object in hierarchy h (CreatePrimary, CreateLoaded)
+ * from the template in o->pub. Its secrets come from KDFa(nameAlg, seed,
+ * ..., H_nameAlg(template) || sensitive.data), the template as it was
+ * sent: the strict unmarshalling of TPM2B_PUBLIC keeps every byte, so the
+ * template marshalled again is those bytes (same length, checked). */
+static TPM_RC create_primary(qtpm_tpm *tpm, TPM_HANDLE h, const TPM2B_SENSITIVE_CREATE *in_sens,
+                             const TPM2B_PUBLIC *in_pub, tpm_object *o)
 {
+    const TPMS_SENSITIVE_CREATE *sc = &in_sens->sensitive;
     TPM_RC rc = object_check_template(&o->pub, sc, NULL);
     if (rc)
         return rc;
+    uint8_t tmpl[sizeof(TPMT_PUBLIC)];
+    size_t tlen = 0;
+    if (qtpm_TPMT_PUBLIC_marshal(&in_pub->publicArea, tmpl, sizeof(tmpl), &tlen) != TPM_RC_SUCCESS ||
+        tlen != in_pub->size)
+        return TPM_RC_FAILURE;
     o->hierarchy = h == TPM_RH_PLATFORM ? TPM_RH_PLATFORM : h;
     o->is_primary = 1;
     /* context = H_nameAlg(template as sent) || sensitive.data */
@@ -161,7 +131,7 @@ static TPM_RC create_primary(qtpm_tpm *tpm, TPM_HANDLE h, const TPMS_SENSITIVE_C
     src.tpm = tpm;
     src.seed = hierarchy_seed(tpm, h);
     src.seed_len = 64;
-    crypt_hash(o->pub.nameAlg, tmpl, tmpl_len, src.ctx);
+    crypt_hash(o->pub.nameAlg, tmpl, tlen, src.ctx);
     size_t hlen = crypt_hash_size(o->pub.nameAlg);
     memcpy(src.ctx + hlen, sc->data.buffer, sc->data.size);
     src.ctx_len = hlen + sc->data.size;
@@ -181,42 +151,34 @@ static TPM_RC create_primary(qtpm_tpm *tpm, TPM_HANDLE h, const TPMS_SENSITIVE_C
 /* ---------------------------------------------------------------- commands */
 
 /* Part 3 §24.1 TPM2_CreatePrimary */
-TPM_RC cmd_CreatePrimary(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_CreatePrimary(qtpm_tpm *tpm, tpm_cmd *c, const CreatePrimary_In *in,
+                         CreatePrimary_Out *out)
 {
-    TPMS_SENSITIVE_CREATE sc;
-    TPM_RC rc = read_sensitive_create(&c->in, &sc);
-    if (rc)
-        return rc;
-    size_t tstart = c->in.off + 2;
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    creation_in ci;
-    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
-    size_t tlen = c->in.off - tstart;
-    if (rc == TPM_RC_SUCCESS)
-        rc = read_creation_in(tpm, c, &ci, o->pub.nameAlg, 3);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
-    if (rc == TPM_RC_SUCCESS)
-        rc = create_primary(tpm, c->handles[0], &sc, c->in.p + tstart, tlen, o);
+    o->pub = in->inPublic.publicArea;
+    TPM_RC rc = create_primary(tpm, c->handles[0], &in->inSensitive, &in->inPublic, o);
     TPM_HANDLE h;
     if (rc == TPM_RC_SUCCESS)
         rc = object_insert(tpm, o, &h);
-    qtpm_memzero(&sc, sizeof(sc));
     if (rc) {
         object_free(o);
         return rc;
     }
-    c->out_handle = h;
-    write_public_2b(&c->out, &o->pub);
     tpm_name pn;
     hierarchy_qn(o->hierarchy, &pn);
-    rc = write_creation(tpm, c, o, &ci, TPM_ALG_NULL, &pn, &pn);
-    wr_2b(&c->out, o->name.b, o->name.size);
-    if (rc)
+    creation_out co = {&out->creationData, &out->creationHash, &out->creationTicket};
+    rc = creation(tpm, c, o, &in->outsideInfo, &in->creationPCR, PN_CreatePrimary_creationPCR,
+                  TPM_ALG_NULL, &pn, &pn, &co);
+    if (rc) {
         object_remove(tpm, h);
-    return rc;
+        return rc;
+    }
+    c->out_handle = h;
+    out_public(&out->outPublic, o);
+    out_name(&out->name, &o->name);
+    return TPM_RC_SUCCESS;
 }
 
 /* Creates an ordinary object under parent (Create, CreateLoaded). */
@@ -237,123 +199,91 @@ static TPM_RC create_child(const tpm_object *parent, const TPMS_SENSITIVE_CREATE
 }
 
 /* Part 3 §12.1 TPM2_Create */
-TPM_RC cmd_Create(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Create(qtpm_tpm *tpm, tpm_cmd *c, const Create_In *in, Create_Out *out)
 {
     tpm_object *parent;
     TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
     if (rc)
         return rc;
-    TPMS_SENSITIVE_CREATE sc;
-    rc = read_sensitive_create(&c->in, &sc);
-    if (rc)
-        return rc;
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    creation_in ci;
-    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
+    o->pub = in->inPublic.publicArea;
+    rc = create_child(parent, &in->inSensitive.sensitive, o);
     if (rc == TPM_RC_SUCCESS)
-        rc = read_creation_in(tpm, c, &ci, o->pub.nameAlg, 3);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
-    if (rc == TPM_RC_SUCCESS)
-        rc = create_child(parent, &sc, o);
-    uint8_t priv[MAX_PRIVATE_BUFFER];
-    uint16_t plen = 0;
-    if (rc == TPM_RC_SUCCESS)
-        rc = object_protect(parent, o, priv, sizeof(priv), &plen);
+        rc = object_protect(parent, o, out->outPrivate.buffer, sizeof(out->outPrivate.buffer),
+                            &out->outPrivate.size);
     if (rc == TPM_RC_SUCCESS) {
-        wr_2b(&c->out, priv, plen);
-        write_public_2b(&c->out, &o->pub);
-        rc = write_creation(tpm, c, o, &ci, parent->pub.nameAlg, &parent->name, &parent->qualified);
+        out_public(&out->outPublic, o);
+        creation_out co = {&out->creationData, &out->creationHash, &out->creationTicket};
+        rc = creation(tpm, c, o, &in->outsideInfo, &in->creationPCR, PN_Create_creationPCR,
+                      parent->pub.nameAlg, &parent->name, &parent->qualified, &co);
     }
-    qtpm_memzero(&sc, sizeof(sc));
-    qtpm_memzero(priv, sizeof(priv));
     object_free(o);
     return rc;
 }
 
 /* Part 3 §12.9 TPM2_CreateLoaded: a primary when the parent is a
  * hierarchy, an ordinary object otherwise; inPublic is a TPM2B_TEMPLATE. */
-TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c, const CreateLoaded_In *in,
+                        CreateLoaded_Out *out)
 {
     TPM_HANDLE ph = c->handles[0];
-    TPMS_SENSITIVE_CREATE sc;
-    TPM_RC rc = read_sensitive_create(&c->in, &sc);
-    if (rc)
-        return rc;
-    size_t tstart = c->in.off + 2;
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
-    size_t tlen = c->in.off - tstart;
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
+    o->pub = in->inPublic.publicArea;
+    TPM_RC rc;
     tpm_object *parent = NULL;
-    uint8_t priv[MAX_PRIVATE_BUFFER];
-    uint16_t plen = 0;
-    if (rc == TPM_RC_SUCCESS) {
-        if ((ph >> 24) == TPM_HT_PERMANENT) {
-            rc = create_primary(tpm, ph, &sc, c->in.p + tstart, tlen, o);
-        } else {
-            rc = object_parent_arg(tpm, ph, &parent);
-            if (rc == TPM_RC_SUCCESS)
-                rc = create_child(parent, &sc, o);
-            if (rc == TPM_RC_SUCCESS)
-                rc = object_protect(parent, o, priv, sizeof(priv), &plen);
-        }
+    out->outPrivate.size = 0;
+    if ((ph >> 24) == TPM_HT_PERMANENT) {
+        rc = create_primary(tpm, ph, &in->inSensitive, &in->inPublic, o);
+    } else {
+        rc = object_parent_arg(tpm, ph, &parent);
+        if (rc == TPM_RC_SUCCESS)
+            rc = create_child(parent, &in->inSensitive.sensitive, o);
+        if (rc == TPM_RC_SUCCESS)
+            rc = object_protect(parent, o, out->outPrivate.buffer, sizeof(out->outPrivate.buffer),
+                                &out->outPrivate.size);
     }
     TPM_HANDLE h;
     if (rc == TPM_RC_SUCCESS)
         rc = object_insert(tpm, o, &h);
-    qtpm_memzero(&sc, sizeof(sc));
     if (rc) {
         object_free(o);
         return rc;
     }
     c->out_handle = h;
-    wr_2b(&c->out, priv, plen);
-    write_public_2b(&c->out, &o->pub);
-    wr_2b(&c->out, o->name.b, o->name.size);
-    qtpm_memzero(priv, sizeof(priv));
+    out_public(&out->outPublic, o);
+    out_name(&out->name, &o->name);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §12.2 TPM2_Load */
-TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c, const Load_In *in, Load_Out *out)
 {
     tpm_object *parent;
     TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
     if (rc)
         return rc;
-    uint8_t priv[MAX_PRIVATE_BUFFER];
-    uint16_t plen;
-    rc = rd_2b_param(&c->in, priv, sizeof(priv), &plen, 1);
-    if (rc)
-        return rc;
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 0);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
-    if (rc == TPM_RC_SUCCESS) {
-        uint32_t a = o->pub.objectAttributes;
-        if ((a & TPMA_OBJECT_FIXEDTPM) && !(parent->pub.objectAttributes & TPMA_OBJECT_FIXEDTPM))
-            rc = RC_P(TPM_RC_ATTRIBUTES, 2);
-    }
+    o->pub = in->inPublic.publicArea;
+    uint32_t a = o->pub.objectAttributes;
+    if ((a & TPMA_OBJECT_FIXEDTPM) && !(parent->pub.objectAttributes & TPMA_OBJECT_FIXEDTPM))
+        rc = RC_P(TPM_RC_ATTRIBUTES, PN_Load_inPublic);
     if (rc == TPM_RC_SUCCESS)
         rc = object_compute_name(o);
     if (rc == TPM_RC_SUCCESS)
-        rc = object_unprotect(parent, &o->name, priv, plen, &o->sens, o->pub.type, 1);
+        rc = object_unprotect(parent, &o->name, in->inPrivate.buffer, in->inPrivate.size, &o->sens,
+                              o->pub.type, 1);
     if (rc == TPM_RC_SUCCESS) {
         o->has_sensitive = 1;
         rc = object_check_loaded(o);
         if (rc)
-            rc = RC_P(rc, 2);
+            rc = RC_P(rc, PN_Load_inPublic);
     }
-    qtpm_memzero(priv, sizeof(priv));
     TPM_HANDLE h;
     if (rc == TPM_RC_SUCCESS) {
         o->hierarchy = parent->hierarchy;
@@ -365,65 +295,67 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     }
     c->out_handle = h;
-    wr_2b(&c->out, o->name.b, o->name.size);
+    out_name(&out->name, &o->name);
     return TPM_RC_SUCCESS;
+}
+
+/* The sensitive types an object of this engine can have (as tm_sensitive_read). */
+static int sensitive_type_ok(TPM_ALG_ID t)
+{
+    switch (t) {
+    case TPM_ALG_RSA:
+    case TPM_ALG_ECC:
+    case TPM_ALG_KEYEDHASH:
+    case TPM_ALG_SYMCIPHER:
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 /* Part 3 §12.3 TPM2_LoadExternal: a public key alone, or a key with its
  * sensitive area in the clear (then only in the NULL hierarchy). */
-TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c, const LoadExternal_In *in,
+                        LoadExternal_Out *out)
 {
-    uint16_t slen;
-    if (rd_u16(&c->in, &slen))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    if (slen > rd_left(&c->in))
-        return RC_P(TPM_RC_SIZE, 1);
+    TPM_HANDLE hier = in->hierarchy;
+    int has_priv = in->inPrivate.size != 0;
+    if (!hierarchy_enabled(tpm, hier))
+        return RC_P(TPM_RC_HIERARCHY, PN_LoadExternal_hierarchy);
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
+    o->pub = in->inPublic.publicArea;
     TPM_RC rc = TPM_RC_SUCCESS;
-    tpm_rd srd = {c->in.p + c->in.off, slen, 0};
-    c->in.off += slen;
-    rc = object_read_public_2b(tpm, &c->in, &o->pub, 2, 1);
-    uint32_t hier = 0;
-    if (rc == TPM_RC_SUCCESS && rd_u32(&c->in, &hier))
-        rc = RC_P(TPM_RC_INSUFFICIENT, 3);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
-    if (rc == TPM_RC_SUCCESS && hier != TPM_RH_NULL && hier != TPM_RH_OWNER &&
-        hier != TPM_RH_ENDORSEMENT && hier != TPM_RH_PLATFORM)
-        rc = RC_P(TPM_RC_VALUE, 3);
-    if (rc == TPM_RC_SUCCESS && !hierarchy_enabled(tpm, hier))
-        rc = RC_P(TPM_RC_HIERARCHY, 3);
-    if (rc == TPM_RC_SUCCESS && slen > 0) {
+    if (has_priv) {
+        const TPMT_SENSITIVE *s = &in->inPrivate.sensitiveArea;
         if (hier != TPM_RH_NULL)
-            rc = RC_P(TPM_RC_HIERARCHY, 3);
+            rc = RC_P(TPM_RC_HIERARCHY, PN_LoadExternal_hierarchy);
         else if ((o->pub.objectAttributes & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT)))
-            rc = RC_P(TPM_RC_ATTRIBUTES, 2);
+            rc = RC_P(TPM_RC_ATTRIBUTES, PN_LoadExternal_inPublic);
+        else if (s->sensitiveType != o->pub.type || !sensitive_type_ok(s->sensitiveType))
+            rc = RC_P(TPM_RC_TYPE, PN_LoadExternal_inPrivate);
         else {
-            rc = tm_sensitive_read(&srd, &o->sens, o->pub.type);
-            if (rc == TPM_RC_SUCCESS && rd_left(&srd))
-                rc = TPM_RC_SIZE;
+            o->sens = *s;
+            o->has_sensitive = 1;
+            o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, o->sens.authValue.size);
+            rc = object_check_binding(o);
             if (rc)
-                rc = RC_P(rc, 1);
-            else {
-                o->has_sensitive = 1;
-                o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, o->sens.authValue.size);
-                rc = object_check_binding(o);
-                if (rc)
-                    rc = RC_P(rc, 2);
-            }
+                rc = RC_P(rc, PN_LoadExternal_inPublic);
         }
     }
-    if (rc == TPM_RC_SUCCESS && o->pub.type == TPM_ALG_ECC && slen == 0) {
+    if (rc == TPM_RC_SUCCESS && o->pub.type == TPM_ALG_ECC && !has_priv) {
         qtpm_ecc_curve cv = object_ecc_curve(o);
         size_t n = qtpm_ecc_size(cv);
         if (o->pub.unique.ecc.x.size != n || o->pub.unique.ecc.y.size != n ||
             qtpm_ecc_check_point(cv, o->pub.unique.ecc.x.buffer, o->pub.unique.ecc.y.buffer))
-            rc = RC_P(TPM_RC_ECC_POINT, 2);
+            rc = RC_P(TPM_RC_ECC_POINT, PN_LoadExternal_inPublic);
     }
-    if (rc == TPM_RC_SUCCESS && slen == 0 && pqc_is_type(o->pub.type) && pqc_check_public(o))
-        rc = RC_P(TPM_RC_KEY, 2);
+    if (rc == TPM_RC_SUCCESS && !has_priv && pqc_is_type(o->pub.type) && pqc_check_public(o))
+        rc = RC_P(TPM_RC_KEY, PN_LoadExternal_inPublic);
     if (rc == TPM_RC_SUCCESS)
         rc = object_compute_name(o);
     TPM_HANDLE h;
@@ -440,75 +372,62 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c)
         return rc;
     }
     c->out_handle = h;
-    wr_2b(&c->out, o->name.b, o->name.size);
+    out_name(&out->name, &o->name);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §12.4 TPM2_ReadPublic */
-TPM_RC cmd_ReadPublic(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ReadPublic(qtpm_tpm *tpm, tpm_cmd *c, const ReadPublic_In *in, ReadPublic_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in;
     tpm_object *o = object_find(tpm, c->handles[0]);
     if (o->is_sequence)
         return RC_H(TPM_RC_SEQUENCE, 1);
-    write_public_2b(&c->out, &o->pub);
-    wr_2b(&c->out, o->name.b, o->name.size);
-    wr_2b(&c->out, o->qualified.b, o->qualified.size);
+    out_public(&out->outPublic, o);
+    out_name(&out->name, &o->name);
+    out_name(&out->qualifiedName, &o->qualified);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §12.7 TPM2_Unseal */
-TPM_RC cmd_Unseal(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Unseal(qtpm_tpm *tpm, tpm_cmd *c, const Unseal_In *in, Unseal_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in;
     tpm_object *o = object_find(tpm, c->handles[0]);
     uint32_t a = o->pub.objectAttributes;
     if (o->is_sequence || o->pub.type != TPM_ALG_KEYEDHASH || !o->has_sensitive ||
         (a & (TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_RESTRICTED)))
         return RC_H(TPM_RC_ATTRIBUTES, 1);
-    wr_2b(&c->out, o->sens.sensitive.bits.buffer, o->sens.sensitive.bits.size);
+    out->outData = o->sens.sensitive.bits;
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §12.8 TPM2_ObjectChangeAuth: a new private blob under the parent
  * with the new authValue; the loaded object is unchanged. */
-TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c, const ObjectChangeAuth_In *in,
+                            ObjectChangeAuth_Out *out)
 {
     tpm_object *o = object_find(tpm, c->handles[0]);
     tpm_object *parent;
     TPM_RC rc = object_parent_arg(tpm, c->handles[1], &parent);
     if (rc)
         return RC_H(rc & ~0xF00u, 2);
-    tpm_buf64 a;
-    rc = rd_2b_param(&c->in, a.b, sizeof(a.b), &a.size, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     if (o->is_sequence || o->is_primary || o->is_external || !o->has_sensitive)
         return RC_H(TPM_RC_TYPE, 1);
-    if (a.size > crypt_hash_size(o->pub.nameAlg))
-        return RC_P(TPM_RC_SIZE, 1);
+    if (in->newAuth.size > crypt_hash_size(o->pub.nameAlg))
+        return RC_P(TPM_RC_SIZE, PN_ObjectChangeAuth_newAuth);
     /* the parent must be the object's parent: its QN must derive o's QN */
     tpm_object tmp = *o;
     object_compute_qualified(&tmp, &parent->qualified);
     if (tmp.qualified.size != o->qualified.size ||
         !public_equal(tmp.qualified.b, o->qualified.b, o->qualified.size))
         return RC_H(TPM_RC_TYPE, 2);
-    a.size = auth_trim(a.b, a.size);
-    memcpy(tmp.sens.authValue.buffer, a.b, a.size);
-    tmp.sens.authValue.size = a.size;
-    uint8_t priv[MAX_PRIVATE_BUFFER];
-    uint16_t plen;
-    rc = object_protect(parent, &tmp, priv, sizeof(priv), &plen);
+    memcpy(tmp.sens.authValue.buffer, in->newAuth.buffer, in->newAuth.size);
+    tmp.sens.authValue.size = auth_trim(tmp.sens.authValue.buffer, in->newAuth.size);
+    rc = object_protect(parent, &tmp, out->outPrivate.buffer, sizeof(out->outPrivate.buffer),
+                        &out->outPrivate.size);
     qtpm_memzero(&tmp, sizeof(tmp));
-    if (rc)
-        return rc;
-    wr_2b(&c->out, priv, plen);
-    qtpm_memzero(priv, sizeof(priv));
-    return TPM_RC_SUCCESS;
+    return rc;
 }
 
 /* Part 3 §10.3 TPM2_TestParms: a TPMT_PUBLIC_PARMS is supported iff it

@@ -68,8 +68,6 @@ TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key)
 
 
 /* sensitive protection and loading helpers (object.c), for duplicate.c */
-TPM_RC object_read_public_2b(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, unsigned pnum,
-                             int allow_null);
 TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
 void object_compute_qualified(tpm_object *obj, const tpm_name *parent_qn);
 

@@ -32,6 +32,7 @@
 #include "crypt.h"
 #include "ct.h"
 #include "hierarchy.h"
+#include "keycmds.h"
 #include "object.h"
 #include "pqc.h"
 #include "session.h"
@@ -63,50 +64,43 @@ static TPM_RC kem_key(qtpm_tpm *tpm, TPM_HANDLE h, int need_private, tpm_object 
 /* v1.85 Part 3 §14.10 TPM2_Encapsulate: a fresh shared secret and its
  * ciphertext for the loaded encapsulation key (response: sharedSecret
  * first, then ciphertext). */
-TPM_RC cmd_Encapsulate(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Encapsulate(qtpm_tpm *tpm, tpm_cmd *c, const Encapsulate_In *in, Encapsulate_Out *out)
 {
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)in;
     tpm_object *k;
     TPM_RC rc = kem_key(tpm, c->handles[0], 0, &k);
     if (rc)
         return rc;
     qtpm_mlkem_set set = (qtpm_mlkem_set)k->pub.parameters.mlkemDetail.parameterSet;
-    uint8_t ct[QTPM_MLKEM_MAX_CT_BYTES], ss[QTPM_MLKEM_SS_BYTES];
-    if (qtpm_mlkem_encaps(set, k->pub.unique.mlkem.buffer, k->pub.unique.mlkem.size, ct, ss) !=
-        QTPM_OK)
+    _Static_assert(sizeof(out->ciphertext.buffer) >= QTPM_MLKEM_MAX_CT_BYTES &&
+                       sizeof(out->sharedSecret.buffer) >= QTPM_MLKEM_SS_BYTES,
+                   "ML-KEM outputs fit their TPM2Bs");
+    if (qtpm_mlkem_encaps(set, k->pub.unique.mlkem.buffer, k->pub.unique.mlkem.size,
+                          out->ciphertext.buffer, out->sharedSecret.buffer) != QTPM_OK)
         return RC_H(TPM_RC_KEY, 1);
-    wr_2b(&c->out, ss, sizeof(ss));
-    wr_2b(&c->out, ct, (uint16_t)qtpm_mlkem_ct_bytes(set));
-    qtpm_memzero(ss, sizeof(ss));
+    out->sharedSecret.size = QTPM_MLKEM_SS_BYTES;
+    out->ciphertext.size = (uint16_t)qtpm_mlkem_ct_bytes(set);
     return TPM_RC_SUCCESS;
 }
 
 /* v1.85 Part 3 §14.11 TPM2_Decapsulate. A ciphertext of the wrong length is
  * TPM_RC_SIZE; any ciphertext of the right length gives a shared secret
  * (FIPS 203 implicit rejection: a forged one gives an unrelated secret). */
-TPM_RC cmd_Decapsulate(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Decapsulate(qtpm_tpm *tpm, tpm_cmd *c, const Decapsulate_In *in, Decapsulate_Out *out)
 {
-    uint8_t ct[MAX_KEM_CIPHERTEXT_SIZE];
-    uint16_t ct_len;
-    TPM_RC rc = rd_2b_param(&c->in, ct, sizeof(ct), &ct_len, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *ct = in->ciphertext.buffer;
+    uint16_t ct_len = in->ciphertext.size;
     tpm_object *k;
-    rc = kem_key(tpm, c->handles[0], 1, &k);
+    TPM_RC rc = kem_key(tpm, c->handles[0], 1, &k);
     if (rc)
         return rc;
     qtpm_mlkem_set set = (qtpm_mlkem_set)k->pub.parameters.mlkemDetail.parameterSet;
     if (ct_len != qtpm_mlkem_ct_bytes(set))
-        return RC_P(TPM_RC_SIZE, 1);
-    uint8_t ss[QTPM_MLKEM_SS_BYTES];
+        return RC_P(TPM_RC_SIZE, PN_Decapsulate_ciphertext);
     if (qtpm_mlkem_decaps(set, k->sens.sensitive.mlkem.buffer, k->sens.sensitive.mlkem.size, ct,
-                          ct_len, ss) != QTPM_OK)
+                          ct_len, out->sharedSecret.buffer) != QTPM_OK)
         return TPM_RC_FAILURE;
-    wr_2b(&c->out, ss, sizeof(ss));
-    qtpm_memzero(ss, sizeof(ss));
+    out->sharedSecret.size = QTPM_MLKEM_SS_BYTES;
     return TPM_RC_SUCCESS;
 }
 
@@ -152,30 +146,21 @@ static TPM_RC digest_rc(TPM_RC rc, unsigned p_digest, unsigned p_sig)
  * context must be empty because mu already contains it); a HashML-DSA key
  * signs PH(M) with the context. A restricted key needs a hash-check ticket
  * for the digest, as TPM2_Sign does. */
-TPM_RC cmd_SignDigest(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_SignDigest(qtpm_tpm *tpm, tpm_cmd *c, const SignDigest_In *in, SignDigest_Out *out)
 {
-    uint8_t ctx[MAX_SIG_CTX_BYTES], digest[MAX_DIGEST], tdig[MAX_DIGEST];
-    uint16_t ctx_len, dlen, tag, tlen;
-    uint32_t thier;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, ctx, sizeof(ctx), &ctx_len);
-    prm_2b(&p, digest, sizeof(digest), &dlen);
-    TPM_RC rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tlen);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (tag != TPM_ST_HASHCHECK)
-        return RC_P(TPM_RC_TAG, 3);
+    const uint8_t *ctx = in->context.buffer, *digest = in->digest.buffer;
+    uint16_t ctx_len = in->context.size, dlen = in->digest.size;
+    /* the ticket's tag is checked by its unmarshalling (TPM_RC_TAG) */
+    TPM_HANDLE thier = in->validation.hierarchy;
     tpm_object *k;
-    rc = dsa_key(tpm, c->handles[0], 1, 1, &k);
+    TPM_RC rc = dsa_key(tpm, c->handles[0], 1, 1, &k);
     if (rc)
         return rc;
     if (k->pub.type == TPM_ALG_MLDSA) {
         if (!external_mu_allowed(k))
             return RC_H(TPM_RC_EXT_MU, 1);
         if (ctx_len != 0)
-            return RC_P(TPM_RC_VALUE, 1);
+            return RC_P(TPM_RC_VALUE, PN_SignDigest_context);
     }
     if (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED) {
         /* only HashML-DSA gets here (a restricted ML-DSA key has no
@@ -183,40 +168,38 @@ TPM_RC cmd_SignDigest(qtpm_tpm *tpm, tpm_cmd *c)
         TPM_ALG_ID h = k->pub.parameters.hashMldsaDetail.hashAlg;
         size_t hl = crypt_hash_size(h);
         uint8_t t[MAX_DIGEST];
-        if (thier == TPM_RH_NULL || tlen != hl || dlen != hl)
-            return RC_P(TPM_RC_TICKET, 3);
+        if (thier == TPM_RH_NULL || in->validation.digest.size != hl || dlen != hl)
+            return RC_P(TPM_RC_TICKET, PN_SignDigest_validation);
         ticket_hmac(tpm, h, thier, TPM_ST_HASHCHECK, digest, dlen, NULL, 0, t);
-        if (!ct_equal(t, tdig, hl))
-            return RC_P(TPM_RC_TICKET, 3);
+        if (!ct_equal(t, in->validation.digest.buffer, hl))
+            return RC_P(TPM_RC_TICKET, PN_SignDigest_validation);
     }
-    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
-    if (sig == NULL)
-        return TPM_RC_MEMORY;
-    rc = digest_rc(pqc_sign_digest(k, digest, dlen, ctx, ctx_len, sig), 2, 2);
-    if (rc == TPM_RC_SUCCESS)
-        tm_signature_write(&c->out, sig);
-    free(sig);
-    return rc;
+    return digest_rc(pqc_sign_digest(k, digest, dlen, ctx, ctx_len, &out->signature),
+                     PN_SignDigest_digest, PN_SignDigest_digest);
 }
 
-/* Writes a TPMT_TK_VERIFIED (v1.85 Part 2 §10.6.5: tag, hierarchy,
- * metadata for TPM_ST_DIGEST_VERIFIED only, hmac) with the given hmac;
- * hier TPM_RH_NULL gives the NULL ticket (empty hmac). */
-static void write_verified_hmac(tpm_wr *w, TPM_ST tag, TPM_HANDLE hier, TPM_ALG_ID meta,
-                                const uint8_t *hmac, size_t hlen)
+/* A TPMT_TK_VERIFIED (v1.85 Part 2 §10.6.5: tag, hierarchy, metadata for
+ * TPM_ST_DIGEST_VERIFIED only, hmac) with the given hmac; hier TPM_RH_NULL
+ * gives the NULL ticket (empty hmac). */
+static void verified_ticket(TPMT_TK_VERIFIED *v, TPM_ST tag, TPM_HANDLE hier, TPM_ALG_ID meta,
+                            const uint8_t *hmac, size_t hlen)
 {
-    wr_u16(w, tag);
-    wr_u32(w, hier);
+    memset(v, 0, sizeof(*v));
+    v->tag = tag;
+    v->hierarchy = hier;
     if (tag == TPM_ST_DIGEST_VERIFIED)
-        wr_u16(w, meta);
-    wr_2b(w, hier == TPM_RH_NULL ? NULL : hmac, hier == TPM_RH_NULL ? 0 : (uint16_t)hlen);
+        v->metadata.digestVerified = meta;
+    if (hier != TPM_RH_NULL) {
+        memcpy(v->hmac.buffer, hmac, hlen);
+        v->hmac.size = (uint16_t)hlen;
+    }
 }
 
 /* The TPM_ST_DIGEST_VERIFIED ticket over digest (v1.85 Part 2 §10.6.5,
  * Equation 5): HMAC(proof, tag ‖ digest ‖ keyName ‖ metadata), metadata
  * being the digest's hash algorithm, with the key's nameAlg. */
-static void write_digest_verified(qtpm_tpm *tpm, tpm_wr *w, TPM_HANDLE hier, TPM_ALG_ID meta,
-                                  const tpm_object *key, const uint8_t *digest, size_t dlen)
+static void digest_verified(qtpm_tpm *tpm, TPMT_TK_VERIFIED *v, TPM_HANDLE hier, TPM_ALG_ID meta,
+                            const tpm_object *key, const uint8_t *digest, size_t dlen)
 {
     uint8_t t[MAX_DIGEST] = {0}, tag[2], m[2];
     size_t hl = crypt_hash_size(key->pub.nameAlg);
@@ -226,7 +209,7 @@ static void write_digest_verified(qtpm_tpm *tpm, tpm_wr *w, TPM_HANDLE hier, TPM
         crypt_part parts[] = {{tag, 2}, {digest, dlen}, {key->name.b, key->name.size}, {m, 2}};
         crypt_hmac_parts(key->pub.nameAlg, hierarchy_proof(tpm, hier), 64, t, parts, 4);
     }
-    write_verified_hmac(w, TPM_ST_DIGEST_VERIFIED, hier, meta, t, hl);
+    verified_ticket(v, TPM_ST_DIGEST_VERIFIED, hier, meta, t, hl);
 }
 
 /* A ticket is issued for keys in a real hierarchy with a Name. */
@@ -238,69 +221,49 @@ static TPM_HANDLE ticket_hierarchy(const tpm_object *k)
 /* v1.85 Part 3 §20.4 TPM2_VerifyDigestSignature: context, digest,
  * signature → TPM_ST_DIGEST_VERIFIED ticket. Over an external mu the ticket
  * is the NULL ticket (the mu says nothing the TPM can vouch for). */
-TPM_RC cmd_VerifyDigestSignature(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_VerifyDigestSignature(qtpm_tpm *tpm, tpm_cmd *c, const VerifyDigestSignature_In *in,
+                                 VerifyDigestSignature_Out *out)
 {
-    uint8_t ctx[MAX_SIG_CTX_BYTES], digest[MAX_DIGEST];
-    uint16_t ctx_len, dlen;
-    TPM_RC rc = rd_2b_param(&c->in, ctx, sizeof(ctx), &ctx_len, 1);
-    if (rc == TPM_RC_SUCCESS)
-        rc = rd_2b_param(&c->in, digest, sizeof(digest), &dlen, 2);
-    if (rc)
-        return rc;
-    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
-    if (sig == NULL)
-        return TPM_RC_MEMORY;
-    rc = tm_signature_read(tpm, &c->in, sig);
-    if (rc)
-        rc = RC_P(rc, 3);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
+    const uint8_t *digest = in->digest.buffer;
+    uint16_t ctx_len = in->context.size, dlen = in->digest.size;
     tpm_object *k = NULL;
-    if (rc == TPM_RC_SUCCESS)
-        rc = dsa_key(tpm, c->handles[0], 1, 0, &k);
+    TPM_RC rc = dsa_key(tpm, c->handles[0], 1, 0, &k);
     if (rc == TPM_RC_SUCCESS && k->pub.type == TPM_ALG_MLDSA && !external_mu_allowed(k))
         rc = RC_H(TPM_RC_EXT_MU, 1);
     if (rc == TPM_RC_SUCCESS && k->pub.type == TPM_ALG_MLDSA && ctx_len != 0)
-        rc = RC_P(TPM_RC_VALUE, 1);
+        rc = RC_P(TPM_RC_VALUE, PN_VerifyDigestSignature_context);
     if (rc == TPM_RC_SUCCESS)
-        rc = digest_rc(pqc_verify_digest(k, digest, dlen, ctx, ctx_len, sig), 2, 3);
-    free(sig);
+        rc = digest_rc(pqc_verify_digest(k, digest, dlen, in->context.buffer, ctx_len,
+                                         &in->signature),
+                       PN_VerifyDigestSignature_digest, PN_VerifyDigestSignature_signature);
     if (rc)
         return rc;
     if (k->pub.type == TPM_ALG_MLDSA)
-        write_digest_verified(tpm, &c->out, TPM_RH_NULL, TPM_ALG_NULL, k, NULL, 0);
+        digest_verified(tpm, &out->validation, TPM_RH_NULL, TPM_ALG_NULL, k, NULL, 0);
     else
-        write_digest_verified(tpm, &c->out, ticket_hierarchy(k),
-                              k->pub.parameters.hashMldsaDetail.hashAlg, k, digest, dlen);
+        digest_verified(tpm, &out->validation, ticket_hierarchy(k),
+                        k->pub.parameters.hashMldsaDetail.hashAlg, k, digest, dlen);
     return TPM_RC_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- sequences */
 
 /* The shared body of SignSequenceStart (auth, context) and
- * VerifySequenceStart (auth, hint, context). */
-static TPM_RC sequence_start(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind)
+ * VerifySequenceStart (auth, hint, context; hint NULL for a sign sequence). */
+static TPM_RC sequence_start(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, const TPM2B_AUTH *auth,
+                             const TPM2B_SIGNATURE_HINT *hint, const TPM2B_SIGNATURE_CTX *context)
 {
-    tpm_buf64 auth;
-    uint8_t hint[MAX_SIGNATURE_HINT_SIZE];
-    uint16_t hint_len = 0;
-    unsigned p = 1;
-    TPM_RC rc = rd_2b_param(&c->in, auth.b, sizeof(auth.b), &auth.size, p++);
-    if (rc == TPM_RC_SUCCESS && kind == PQC_SEQ_VERIFY)
-        rc = rd_2b_param(&c->in, hint, sizeof(hint), &hint_len, p++);
     struct pqc_seq *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return TPM_RC_MEMORY;
-    if (rc == TPM_RC_SUCCESS)
-        rc = rd_2b_param(&c->in, s->ctx, sizeof(s->ctx), &s->ctx_len, p);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
+    _Static_assert(sizeof(s->ctx) >= sizeof(context->buffer), "a context fits the sequence");
+    memcpy(s->ctx, context->buffer, context->size);
+    s->ctx_len = context->size;
     tpm_object *k = NULL;
-    if (rc == TPM_RC_SUCCESS)
-        rc = dsa_key(tpm, c->handles[0], 1, kind == PQC_SEQ_SIGN, &k);
+    TPM_RC rc = dsa_key(tpm, c->handles[0], 1, kind == PQC_SEQ_SIGN, &k);
     /* the hint is for EdDSA; ML-DSA has none */
-    if (rc == TPM_RC_SUCCESS && hint_len != 0)
-        rc = RC_P(TPM_RC_VALUE, 2);
+    if (rc == TPM_RC_SUCCESS && hint != NULL && hint->size != 0)
+        rc = RC_P(TPM_RC_VALUE, PN_VerifySequenceStart_hint);
     tpm_object *o = NULL;
     if (rc == TPM_RC_SUCCESS) {
         o = calloc(1, sizeof(*o));
@@ -344,8 +307,8 @@ static TPM_RC sequence_start(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind)
     o->hierarchy = TPM_RH_NULL;
     o->pub.nameAlg = TPM_ALG_NULL;
     o->pub.objectAttributes = TPMA_OBJECT_USERWITHAUTH;
-    memcpy(o->sens.authValue.buffer, auth.b, auth.size);
-    o->sens.authValue.size = auth_trim(auth.b, auth.size);
+    memcpy(o->sens.authValue.buffer, auth->buffer, auth->size);
+    o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, auth->size);
     o->pqc_seq = s;
     TPM_HANDLE h;
     if (rc == TPM_RC_SUCCESS)
@@ -359,15 +322,19 @@ static TPM_RC sequence_start(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind)
 }
 
 /* v1.85 Part 3 §17.5 TPM2_SignSequenceStart */
-TPM_RC cmd_SignSequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_SignSequenceStart(qtpm_tpm *tpm, tpm_cmd *c, const SignSequenceStart_In *in,
+                             SignSequenceStart_Out *out)
 {
-    return sequence_start(tpm, c, PQC_SEQ_SIGN);
+    (void)out;
+    return sequence_start(tpm, c, PQC_SEQ_SIGN, &in->auth, NULL, &in->context);
 }
 
 /* v1.85 Part 3 §17.6 TPM2_VerifySequenceStart */
-TPM_RC cmd_VerifySequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_VerifySequenceStart(qtpm_tpm *tpm, tpm_cmd *c, const VerifySequenceStart_In *in,
+                               VerifySequenceStart_Out *out)
 {
-    return sequence_start(tpm, c, PQC_SEQ_VERIFY);
+    (void)out;
+    return sequence_start(tpm, c, PQC_SEQ_VERIFY, &in->auth, &in->hint, &in->context);
 }
 
 /* TPM2_SequenceUpdate on a v1.85 sequence (called from sym.c). */
@@ -430,34 +397,23 @@ static size_t sequence_final(struct pqc_seq *s, uint8_t out[QTPM_MLDSA_MU_BYTES]
 
 /* v1.85 Part 3 §20.6 TPM2_SignSequenceComplete: the last chunk, then the
  * signature over the whole message; the sequence is flushed. */
-TPM_RC cmd_SignSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_SignSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c, const SignSequenceComplete_In *in,
+                                SignSequenceComplete_Out *out)
 {
-    uint8_t data[MAX_DIGEST_BUFFER];
-    uint16_t len;
-    TPM_RC rc = rd_2b_param(&c->in, data, sizeof(data), &len, 1);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const uint8_t *data = in->buffer.buffer;
+    uint16_t len = in->buffer.size;
     tpm_object *o, *k;
-    rc = sequence_args(tpm, c, PQC_SEQ_SIGN, 1, &o, &k);
+    TPM_RC rc = sequence_args(tpm, c, PQC_SEQ_SIGN, 1, &o, &k);
     if (rc)
         return rc;
     struct pqc_seq *s = o->pqc_seq;
     if ((k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED) && starts_generated(s, data, len))
-        return RC_P(TPM_RC_VALUE, 1);
+        return RC_P(TPM_RC_VALUE, PN_SignSequenceComplete_buffer);
     pqc_sequence_update(o, data, len);
     uint8_t d[QTPM_MLDSA_MU_BYTES];
     size_t dlen = sequence_final(s, d);
-    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
-    if (sig == NULL)
-        rc = TPM_RC_MEMORY;
-    else
-        rc = pqc_sign_digest(k, d, dlen, s->type == TPM_ALG_MLDSA ? NULL : s->ctx,
-                             s->type == TPM_ALG_MLDSA ? 0 : s->ctx_len, sig);
-    if (rc == TPM_RC_SUCCESS)
-        tm_signature_write(&c->out, sig);
-    free(sig);
+    rc = pqc_sign_digest(k, d, dlen, s->type == TPM_ALG_MLDSA ? NULL : s->ctx,
+                         s->type == TPM_ALG_MLDSA ? 0 : s->ctx_len, &out->signature);
     qtpm_memzero(d, sizeof(d));
     object_remove(tpm, c->handles[0]);
     return rc;
@@ -467,23 +423,13 @@ TPM_RC cmd_SignSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
  * streamed message → TPM_ST_MESSAGE_VERIFIED ticket, HMAC over the
  * message and the key's Name. The sequence is flushed whether
  * or not the signature holds (its state is consumed). */
-TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c, const VerifySequenceComplete_In *in,
+                                  VerifySequenceComplete_Out *out)
 {
-    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
-    if (sig == NULL)
-        return TPM_RC_MEMORY;
-    TPM_RC rc = tm_signature_read(tpm, &c->in, sig);
-    if (rc)
-        rc = RC_P(rc, 1);
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
     tpm_object *o = NULL, *k = NULL;
-    if (rc == TPM_RC_SUCCESS)
-        rc = sequence_args(tpm, c, PQC_SEQ_VERIFY, 0, &o, &k);
-    if (rc) {
-        free(sig);
+    TPM_RC rc = sequence_args(tpm, c, PQC_SEQ_VERIFY, 0, &o, &k);
+    if (rc)
         return rc;
-    }
     struct pqc_seq *s = o->pqc_seq;
     uint8_t d[QTPM_MLDSA_MU_BYTES], m[MAX_DIGEST];
     size_t dlen = sequence_final(s, d);
@@ -497,12 +443,13 @@ TPM_RC cmd_VerifySequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
             qtpm_hmac_free(&s->ticket);
     }
     rc = pqc_verify_digest(k, d, dlen, s->type == TPM_ALG_MLDSA ? NULL : s->ctx,
-                           s->type == TPM_ALG_MLDSA ? 0 : s->ctx_len, sig);
-    free(sig);
+                           s->type == TPM_ALG_MLDSA ? 0 : s->ctx_len, &in->signature);
     object_remove(tpm, c->handles[0]);
     if (rc)
-        return rc == TPM_RC_SIGNATURE || rc == TPM_RC_SCHEME ? RC_P(rc, 1) : rc;
-    write_verified_hmac(&c->out, TPM_ST_MESSAGE_VERIFIED, mlen ? ticket_hierarchy(k) : TPM_RH_NULL,
-                        TPM_ALG_NULL, m, mlen);
+        return rc == TPM_RC_SIGNATURE || rc == TPM_RC_SCHEME
+                   ? RC_P(rc, PN_VerifySequenceComplete_signature)
+                   : rc;
+    verified_ticket(&out->validation, TPM_ST_MESSAGE_VERIFIED,
+                    mlen ? ticket_hierarchy(k) : TPM_RH_NULL, TPM_ALG_NULL, m, mlen);
     return TPM_RC_SUCCESS;
 }

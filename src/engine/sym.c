@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "crypt.h"
 #include "hierarchy.h"
+#include "keycmds.h"
 #include "object.h"
 #include "pcr.h"
 #include "pqc.h"
@@ -36,14 +37,16 @@ static qtpm_sym_mode sym_mode(TPM_ALG_ID m)
     }
 }
 
-/* The shared body of EncryptDecrypt and EncryptDecrypt2 (Part 3 §15.2). */
+/* The shared body of EncryptDecrypt and EncryptDecrypt2 (Part 3 §15.2):
+ * the data is copied to outData and transformed there. decrypt and mode
+ * arrive unmarshalled (TPMI_YES_NO, TPMI_ALG_CIPHER_MODE+); the numbers are
+ * those of mode, ivIn and inData in the command at hand. */
 static TPM_RC encrypt_decrypt(qtpm_tpm *tpm, tpm_cmd *c, uint8_t decrypt, TPM_ALG_ID mode,
-                              uint8_t *iv, uint16_t iv_len, uint8_t *data, uint16_t len,
-                              unsigned p_dec, unsigned p_mode, unsigned p_iv, unsigned p_data)
+                              const TPM2B_IV *iv_in, const TPM2B_MAX_BUFFER *in_data,
+                              TPM2B_MAX_BUFFER *out_data, TPM2B_IV *iv_out, unsigned p_mode,
+                              unsigned p_iv, unsigned p_data)
 {
     tpm_object *k = object_find(tpm, c->handles[0]);
-    if (decrypt > 1)
-        return RC_P(TPM_RC_VALUE, p_dec);
     if (k->is_sequence || k->pub.type != TPM_ALG_SYMCIPHER)
         return RC_H(TPM_RC_KEY, 1);
     uint32_t a = k->pub.objectAttributes;
@@ -60,69 +63,38 @@ static TPM_RC encrypt_decrypt(qtpm_tpm *tpm, tpm_cmd *c, uint8_t decrypt, TPM_AL
     qtpm_sym_mode m = tpm_alg_enabled(tpm, mode) ? sym_mode(mode) : 0;
     if (m == 0)
         return RC_P(TPM_RC_MODE, p_mode);
+    uint16_t iv_len = iv_in->size, len = in_data->size;
     if (m == QTPM_SYM_ECB ? iv_len != 0 : iv_len != 16)
         return RC_P(TPM_RC_SIZE, p_iv);
     if ((m == QTPM_SYM_CBC || m == QTPM_SYM_ECB) && len % 16)
         return RC_P(TPM_RC_SIZE, p_data);
+    *iv_out = *iv_in;
+    memcpy(out_data->buffer, in_data->buffer, len);
+    out_data->size = len;
+    uint8_t *iv = iv_len ? iv_out->buffer : NULL, *data = out_data->buffer;
     size_t klen = k->sens.sensitive.sym.size;
-    int r = decrypt ? qtpm_aes_decrypt(m, k->sens.sensitive.sym.buffer, klen, iv_len ? iv : NULL,
-                                       data, data, len)
-                    : qtpm_aes_encrypt(m, k->sens.sensitive.sym.buffer, klen, iv_len ? iv : NULL,
-                                       data, data, len);
-    if (r != QTPM_OK)
-        return TPM_RC_FAILURE;
-    wr_2b(&c->out, data, len);
-    wr_2b(&c->out, iv, iv_len);
-    return TPM_RC_SUCCESS;
+    int r = decrypt ? qtpm_aes_decrypt(m, k->sens.sensitive.sym.buffer, klen, iv, data, data, len)
+                    : qtpm_aes_encrypt(m, k->sens.sensitive.sym.buffer, klen, iv, data, data, len);
+    return r == QTPM_OK ? TPM_RC_SUCCESS : TPM_RC_FAILURE;
 }
 
 /* Part 3 §15.2 TPM2_EncryptDecrypt: decrypt, mode, ivIn, inData */
-TPM_RC cmd_EncryptDecrypt(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_EncryptDecrypt(qtpm_tpm *tpm, tpm_cmd *c, const EncryptDecrypt_In *in,
+                          EncryptDecrypt_Out *out)
 {
-    uint8_t dec, iv[16], data[MAX_DIGEST_BUFFER];
-    uint16_t mode, iv_len, len;
-    tpm_params p = prm_begin(&c->in);
-    prm_u8(&p, &dec);
-    unsigned p_dec = p.n;
-    prm_u16(&p, &mode);
-    unsigned p_mode = p.n;
-    prm_2b(&p, iv, sizeof(iv), &iv_len);
-    unsigned p_iv = p.n;
-    prm_2b(&p, data, sizeof(data), &len);
-    unsigned p_data = p.n;
-    if (p.rc)
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, p_dec, p_mode, p_iv,
-                                p_data);
-    qtpm_memzero(data, sizeof(data));
-    return rc;
+    return encrypt_decrypt(tpm, c, in->decrypt, in->mode, &in->ivIn, &in->inData, &out->outData,
+                           &out->ivOut, PN_EncryptDecrypt_mode, PN_EncryptDecrypt_ivIn,
+                           PN_EncryptDecrypt_inData);
 }
 
 /* Part 3 §15.3 TPM2_EncryptDecrypt2: inData first, so it can be encrypted
  * by a session. */
-TPM_RC cmd_EncryptDecrypt2(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_EncryptDecrypt2(qtpm_tpm *tpm, tpm_cmd *c, const EncryptDecrypt2_In *in,
+                           EncryptDecrypt2_Out *out)
 {
-    uint8_t dec, iv[16], data[MAX_DIGEST_BUFFER];
-    uint16_t mode, iv_len, len;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, data, sizeof(data), &len);
-    unsigned p_data = p.n;
-    prm_u8(&p, &dec);
-    unsigned p_dec = p.n;
-    prm_u16(&p, &mode);
-    unsigned p_mode = p.n;
-    prm_2b(&p, iv, sizeof(iv), &iv_len);
-    unsigned p_iv = p.n;
-    if (p.rc)
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    TPM_RC rc = encrypt_decrypt(tpm, c, dec, mode, iv, iv_len, data, len, p_dec, p_mode, p_iv,
-                                p_data);
-    qtpm_memzero(data, sizeof(data));
-    return rc;
+    return encrypt_decrypt(tpm, c, in->decrypt, in->mode, &in->ivIn, &in->inData, &out->outData,
+                           &out->ivOut, PN_EncryptDecrypt2_mode, PN_EncryptDecrypt2_ivIn,
+                           PN_EncryptDecrypt2_inData);
 }
 
 /* The HMAC key's hash: the key's scheme, or hashAlg when the key has none. */
@@ -153,42 +125,33 @@ static TPM_RC hmac_key(qtpm_tpm *tpm, TPM_HANDLE h, TPM_ALG_ID *alg, unsigned p_
 }
 
 /* Part 3 §15.5 TPM2_HMAC */
-TPM_RC cmd_HMAC(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_HMAC(qtpm_tpm *tpm, tpm_cmd *c, const HMAC_In *in, HMAC_Out *out)
 {
-    uint8_t data[MAX_DIGEST_BUFFER];
-    uint16_t len, alg;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, data, sizeof(data), &len);
-    if (prm_u16(&p, &alg))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    TPM_ALG_ID alg = in->hashAlg;
     tpm_object *k;
-    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, p.n, &k);
+    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, PN_HMAC_hashAlg, &k);
     if (rc)
         return rc;
-    uint8_t mac[MAX_DIGEST];
     if (qtpm_hmac(crypt_hash_alg(alg), k->sens.sensitive.bits.buffer, k->sens.sensitive.bits.size,
-                  data, len, mac))
+                  in->buffer.buffer, in->buffer.size, out->outHMAC.buffer))
         return TPM_RC_FAILURE;
-    wr_2b(&c->out, mac, (uint16_t)crypt_hash_size(alg));
+    out->outHMAC.size = (uint16_t)crypt_hash_size(alg);
     return TPM_RC_SUCCESS;
 }
 
-/* Writes the hash-check ticket for digest (Part 1 §7.4.4). */
-static void write_hashcheck(qtpm_tpm *tpm, tpm_wr *w, TPM_ALG_ID alg, TPM_HANDLE hier,
-                            const uint8_t *digest, int generated)
+/* The hash-check ticket for digest (Part 1 §7.4.4): the NULL ticket in
+ * the NULL hierarchy or over data that began with TPM_GENERATED_VALUE. */
+static void hashcheck_ticket(qtpm_tpm *tpm, TPMT_TK_HASHCHECK *t, TPM_ALG_ID alg, TPM_HANDLE hier,
+                             const uint8_t *digest, int generated)
 {
-    if (hier == TPM_RH_NULL || generated) {
-        ticket_write_null(w, TPM_ST_HASHCHECK);
+    t->tag = TPM_ST_HASHCHECK;
+    t->hierarchy = hier == TPM_RH_NULL || generated ? TPM_RH_NULL : hier;
+    t->digest.size = 0;
+    if (t->hierarchy == TPM_RH_NULL)
         return;
-    }
-    uint8_t t[MAX_DIGEST];
     size_t hl = crypt_hash_size(alg);
-    ticket_hmac(tpm, alg, hier, TPM_ST_HASHCHECK, digest, hl, NULL, 0, t);
-    wr_u16(w, TPM_ST_HASHCHECK);
-    wr_u32(w, hier);
-    wr_2b(w, t, (uint16_t)hl);
+    ticket_hmac(tpm, alg, hier, TPM_ST_HASHCHECK, digest, hl, NULL, 0, t->digest.buffer);
+    t->digest.size = (uint16_t)hl;
 }
 
 static int starts_generated(const uint8_t *p, size_t n)
@@ -196,45 +159,23 @@ static int starts_generated(const uint8_t *p, size_t n)
     return n >= 4 && p[0] == 0xFF && p[1] == 'T' && p[2] == 'C' && p[3] == 'G';
 }
 
-/* The next parameter as a TPMI_RH_HIERARCHY+ (NULL allowed), enabled. */
-static TPM_RC read_hierarchy(qtpm_tpm *tpm, tpm_params *p, TPM_HANDLE *h)
-{
-    if (prm_u32(p, h))
-        return p->rc;
-    if (*h != TPM_RH_NULL && *h != TPM_RH_OWNER && *h != TPM_RH_ENDORSEMENT && *h != TPM_RH_PLATFORM)
-        return prm_fail(p, TPM_RC_VALUE);
-    if (!hierarchy_enabled(tpm, *h))
-        return prm_fail(p, TPM_RC_HIERARCHY);
-    return TPM_RC_SUCCESS;
-}
-
 /* Part 3 §15.4 TPM2_Hash */
-TPM_RC cmd_Hash(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Hash(qtpm_tpm *tpm, tpm_cmd *c, const Hash_In *in, Hash_Out *out)
 {
-    uint8_t data[MAX_DIGEST_BUFFER];
-    uint16_t len, alg;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, data, sizeof(data), &len);
-    if (prm_u16(&p, &alg))
-        return p.rc;
-    if (tpm_hash_size(tpm, alg) == 0)
-        return prm_fail(&p, TPM_RC_HASH);
-    TPM_HANDLE hier;
-    if (read_hierarchy(tpm, &p, &hier))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    uint8_t d[MAX_DIGEST];
-    crypt_hash(alg, data, len, d);
-    wr_2b(&c->out, d, (uint16_t)crypt_hash_size(alg));
-    write_hashcheck(tpm, &c->out, alg, hier, d, starts_generated(data, len));
+    (void)c;
+    if (!hierarchy_enabled(tpm, in->hierarchy))
+        return RC_P(TPM_RC_HIERARCHY, PN_Hash_hierarchy);
+    crypt_hash(in->hashAlg, in->data.buffer, in->data.size, out->outHash.buffer);
+    out->outHash.size = (uint16_t)crypt_hash_size(in->hashAlg);
+    hashcheck_ticket(tpm, &out->validation, in->hashAlg, in->hierarchy, out->outHash.buffer,
+                     starts_generated(in->data.buffer, in->data.size));
     return TPM_RC_SUCCESS;
 }
 
 /* ---------------------------------------------------------------- sequences */
 
 static TPM_RC new_sequence(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, TPM_ALG_ID alg,
-                           const tpm_buf64 *auth, const tpm_object *key)
+                           const TPM2B_AUTH *auth, const tpm_object *key)
 {
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
@@ -246,8 +187,8 @@ static TPM_RC new_sequence(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, TPM_ALG_ID a
     o->hierarchy = TPM_RH_NULL;
     o->pub.nameAlg = TPM_ALG_NULL;
     o->pub.objectAttributes = TPMA_OBJECT_USERWITHAUTH;
-    memcpy(o->sens.authValue.buffer, auth->b, auth->size);
-    o->sens.authValue.size = auth_trim(auth->b, auth->size);
+    memcpy(o->sens.authValue.buffer, auth->buffer, auth->size);
+    o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, auth->size);
     int r = QTPM_OK;
     if (kind == 1) {
         r = qtpm_hash_init(&o->seq_hash[0], crypt_hash_alg(alg));
@@ -270,37 +211,24 @@ static TPM_RC new_sequence(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, TPM_ALG_ID a
 
 /* Part 3 §17.3 TPM2_HashSequenceStart: hashAlg NULL starts an event
  * sequence (every bank). */
-TPM_RC cmd_HashSequenceStart(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_HashSequenceStart(qtpm_tpm *tpm, tpm_cmd *c, const HashSequenceStart_In *in,
+                             HashSequenceStart_Out *out)
 {
-    tpm_buf64 auth;
-    uint16_t alg;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, auth.b, sizeof(auth.b), &auth.size);
-    if (prm_u16(&p, &alg))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
-        return prm_fail(&p, TPM_RC_HASH);
-    return new_sequence(tpm, c, alg == TPM_ALG_NULL ? 3 : 1, alg, &auth, NULL);
+    (void)out;
+    TPM_ALG_ID alg = in->hashAlg;
+    return new_sequence(tpm, c, alg == TPM_ALG_NULL ? 3 : 1, alg, &in->auth, NULL);
 }
 
 /* Part 3 §17.2 TPM2_HMAC_Start */
-TPM_RC cmd_HMAC_Start(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_HMAC_Start(qtpm_tpm *tpm, tpm_cmd *c, const HMAC_Start_In *in, HMAC_Start_Out *out)
 {
-    tpm_buf64 auth;
-    uint16_t alg;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, auth.b, sizeof(auth.b), &auth.size);
-    if (prm_u16(&p, &alg))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
+    TPM_ALG_ID alg = in->hashAlg;
     tpm_object *k;
-    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, p.n, &k);
+    TPM_RC rc = hmac_key(tpm, c->handles[0], &alg, PN_HMAC_Start_hashAlg, &k);
     if (rc)
         return rc;
-    return new_sequence(tpm, c, 2, alg, &auth, k);
+    return new_sequence(tpm, c, 2, alg, &in->auth, k);
 }
 
 tpm_object *sequence_dup(const tpm_object *seq)
@@ -357,88 +285,69 @@ static void sequence_update(tpm_object *o, const uint8_t *data, size_t len)
 }
 
 /* Part 3 §17.4 TPM2_SequenceUpdate */
-TPM_RC cmd_SequenceUpdate(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_SequenceUpdate(qtpm_tpm *tpm, tpm_cmd *c, const SequenceUpdate_In *in,
+                          SequenceUpdate_Out *out)
 {
-    uint8_t data[MAX_DIGEST_BUFFER];
-    uint16_t len;
-    tpm_params p = prm_begin(&c->in);
-    if (prm_2b(&p, data, sizeof(data), &len))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    (void)out;
     tpm_object *o;
     TPM_RC rc = sequence_arg(tpm, c->handles[0], 1, &o);
     if (rc)
         return rc;
-    sequence_update(o, data, len);
+    sequence_update(o, in->buffer.buffer, in->buffer.size);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §17.5 TPM2_SequenceComplete */
-TPM_RC cmd_SequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_SequenceComplete(qtpm_tpm *tpm, tpm_cmd *c, const SequenceComplete_In *in,
+                            SequenceComplete_Out *out)
 {
-    uint8_t data[MAX_DIGEST_BUFFER];
-    uint16_t len;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, data, sizeof(data), &len);
-    TPM_HANDLE hier;
-    if (read_hierarchy(tpm, &p, &hier))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    TPM_HANDLE hier = in->hierarchy;
+    if (!hierarchy_enabled(tpm, hier))
+        return RC_P(TPM_RC_HIERARCHY, PN_SequenceComplete_hierarchy);
     tpm_object *o;
     TPM_RC rc = sequence_arg(tpm, c->handles[0], 1, &o);
     if (rc)
         return rc;
     if (o->is_sequence == 3 || o->is_sequence == PQC_SEQ_SIGN || o->is_sequence == PQC_SEQ_VERIFY)
         return RC_H(TPM_RC_MODE, 1);
-    sequence_update(o, data, len);
-    uint8_t d[MAX_DIGEST];
-    size_t hl = crypt_hash_size(o->seq_alg);
+    sequence_update(o, in->buffer.buffer, in->buffer.size);
+    uint8_t *d = out->result.buffer;
     if (o->is_sequence == 1)
         qtpm_hash_final(&o->seq_hash[0], d);
     else
         qtpm_hmac_final(&o->seq_hmac, d);
-    wr_2b(&c->out, d, (uint16_t)hl);
-    if (o->is_sequence == 1)
-        write_hashcheck(tpm, &c->out, o->seq_alg, hier, d, !o->seq_ticket_ok);
-    else
-        ticket_write_null(&c->out, TPM_ST_HASHCHECK);
+    out->result.size = (uint16_t)crypt_hash_size(o->seq_alg);
+    /* an HMAC sequence gets the NULL ticket */
+    hashcheck_ticket(tpm, &out->validation, o->seq_alg, o->is_sequence == 1 ? hier : TPM_RH_NULL,
+                     d, !o->seq_ticket_ok);
     object_remove(tpm, c->handles[0]);
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §17.6 TPM2_EventSequenceComplete: pcrHandle (may be NULL),
  * sequenceHandle. */
-TPM_RC cmd_EventSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_EventSequenceComplete(qtpm_tpm *tpm, tpm_cmd *c, const EventSequenceComplete_In *in,
+                                 EventSequenceComplete_Out *out)
 {
-    uint8_t data[MAX_DIGEST_BUFFER];
-    uint16_t len;
-    tpm_params p = prm_begin(&c->in);
-    if (prm_2b(&p, data, sizeof(data), &len))
-        return p.rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_object *o;
     TPM_RC rc = sequence_arg(tpm, c->handles[1], 2, &o);
     if (rc)
         return rc;
     if (o->is_sequence != 3)
         return RC_H(TPM_RC_MODE, 2);
-    sequence_update(o, data, len);
+    sequence_update(o, in->buffer.buffer, in->buffer.size);
     /* Digests of the allocated banks only, as PCR_Event returns (pcr.c). */
-    uint32_t count = 0;
-    for (int b = 0; b < PCR_BANK_COUNT; b++)
-        count += pcr_bank_allocated(tpm, b) ? 1u : 0u;
-    wr_u32(&c->out, count);
+    TPML_DIGEST_VALUES *res = &out->results;
+    res->count = 0;
     uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST];
     for (int b = 0; b < PCR_BANK_COUNT; b++) {
         TPM_ALG_ID alg = pcr_bank_alg(b);
         qtpm_hash_final(&o->seq_hash[b], digests[b]);
-        if (!pcr_bank_allocated(tpm, b))
+        if (!pcr_bank_allocated(tpm, b) || res->count >= HASH_COUNT)
             continue;
-        wr_u16(&c->out, alg);
-        wr_bytes(&c->out, digests[b], crypt_hash_size(alg));
+        TPMT_HA *h = &res->digests[res->count++];
+        h->hashAlg = alg;
+        memcpy(&h->digest, digests[b], crypt_hash_size(alg));
     }
     if (c->handles[0] != TPM_RH_NULL)
         pcr_extend_digests(tpm, c->handles[0], digests);

@@ -10,7 +10,8 @@
  * algorithm, curve or scheme the engine cannot run is refused here with the
  * error Part 2 gives for that field (TPM_RC_TYPE, _HASH, _CURVE, _SCHEME,
  * _KDF). Adding an algorithm means widening these checks and adding its
- * handlers.
+ * handlers. The same checks serve typed command parameters (params.h)
+ * through the adapters at the end of this file (tmarshal.h lists them).
  */
 #include "crypt.h"
 #include "object.h"
@@ -242,4 +243,177 @@ void tm_signature_write(tpm_wr *w, const TPMT_SIGNATURE *s)
         return;
     if (qtpm_TPMT_SIGNATURE_marshal(s, w->p, w->cap, &w->off) != TPM_RC_SUCCESS)
         w->overflow = 1;
+}
+
+/* ---------------------------------------------------------------- typed parameters */
+
+/* A TPM2B_PUBLIC: size (0 or more than the input holds: TPM_RC_SIZE), then
+ * exactly that many bytes of TPMT_PUBLIC through tm_public_read. */
+static TPM_RC public_2b_unmarshal(const qtpm_tpm *tpm, TPM2B_PUBLIC *dst, const uint8_t *buf,
+                                  size_t size, size_t *off, int allow_null)
+{
+    tpm_rd r = {buf, size, *off};
+    uint16_t n;
+    if (rd_u16(&r, &n))
+        return TPM_RC_INSUFFICIENT;
+    if (n == 0 || n > rd_left(&r))
+        return TPM_RC_SIZE;
+    tpm_rd sub = {buf + r.off, n, 0};
+    TPM_RC rc = tm_public_read(tpm, &sub, &dst->publicArea, allow_null);
+    if (rc)
+        return rc;
+    if (rd_left(&sub) != 0)
+        return TPM_RC_SIZE;
+    dst->size = n;
+    *off = r.off + n;
+    return TPM_RC_SUCCESS;
+}
+
+TPM_RC prm_un_TPM2B_PUBLIC_CHECKED(const qtpm_tpm *tpm, void *dst, const uint8_t *buf, size_t size,
+                                   size_t *off)
+{
+    return public_2b_unmarshal(tpm, dst, buf, size, off, 0);
+}
+
+TPM_RC prm_un_TPM2B_PUBLIC_CHECKED_NULL(const qtpm_tpm *tpm, void *dst, const uint8_t *buf,
+                                        size_t size, size_t *off)
+{
+    return public_2b_unmarshal(tpm, dst, buf, size, off, 1);
+}
+
+TPM_RC prm_m_TPM2B_PUBLIC_CHECKED(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPM2B_PUBLIC_marshal(src, buf, cap, off);
+}
+
+TPM_RC prm_m_TPM2B_PUBLIC_CHECKED_NULL(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPM2B_PUBLIC_marshal(src, buf, cap, off);
+}
+
+/* The tm_*_read functions over a cursor, as adapters: the offset moves only
+ * on success. */
+#define TM_CURSOR_ADAPTER_(T, read)                                                        \
+    TPM_RC prm_un_##T(const qtpm_tpm *tpm, void *dst, const uint8_t *buf, size_t size,     \
+                      size_t *off)                                                         \
+    {                                                                                      \
+        tpm_rd r = {buf, size, *off};                                                      \
+        TPM_RC rc = read(tpm, &r, dst);                                                    \
+        if (rc == TPM_RC_SUCCESS)                                                          \
+            *off = r.off;                                                                  \
+        return rc;                                                                         \
+    }
+
+TM_CURSOR_ADAPTER_(TPMT_SIG_SCHEME_CHECKED_NULL, tm_sig_scheme_read)
+TM_CURSOR_ADAPTER_(TPMT_SIGNATURE_CHECKED_NULL, tm_signature_read)
+
+TPM_RC prm_m_TPMT_SIG_SCHEME_CHECKED_NULL(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPMT_SIG_SCHEME_marshal(src, buf, cap, off);
+}
+
+TPM_RC prm_m_TPMT_SIGNATURE_CHECKED_NULL(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPMT_SIGNATURE_marshal(src, buf, cap, off);
+}
+
+/* The symmetric wrapper of Duplicate / Import (Part 3 §13.1, §13.3): NULL
+ * or AES (TPM_RC_SYMMETRIC), 128/192/256 bits (TPM_RC_KEY_SIZE), CFB
+ * (TPM_RC_MODE), each checked as its field is read. */
+static TPM_RC sym_def_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SYM_DEF_OBJECT *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (rd_u16(r, &s->algorithm))
+        return TPM_RC_INSUFFICIENT;
+    if (s->algorithm == TPM_ALG_NULL)
+        return TPM_RC_SUCCESS;
+    if (s->algorithm != TPM_ALG_AES || !tpm_alg_enabled(tpm, s->algorithm))
+        return TPM_RC_SYMMETRIC;
+    if (rd_u16(r, &s->keyBits.aes) || rd_u16(r, &s->mode.aes))
+        return TPM_RC_INSUFFICIENT;
+    if (s->keyBits.aes != 128 && s->keyBits.aes != 192 && s->keyBits.aes != 256)
+        return TPM_RC_KEY_SIZE;
+    if (s->mode.aes != TPM_ALG_CFB || !tpm_alg_enabled(tpm, s->mode.aes))
+        return TPM_RC_MODE;
+    return TPM_RC_SUCCESS;
+}
+
+TM_CURSOR_ADAPTER_(TPMT_SYM_DEF_OBJECT_CHECKED_NULL, sym_def_read)
+
+TPM_RC prm_m_TPMT_SYM_DEF_OBJECT_CHECKED_NULL(const void *src, uint8_t *buf, size_t cap,
+                                              size_t *off)
+{
+    return qtpm_TPMT_SYM_DEF_OBJECT_marshal(src, buf, cap, off);
+}
+
+/* TPMT_RSA_DECRYPT+ of RSA_Encrypt / RSA_Decrypt: a scheme the profile
+ * disables or one that is no RSA decryption scheme is TPM_RC_VALUE (the
+ * TPMI_ALG_RSA_DECRYPT rule), OAEP's hash one of the profile's. */
+static TPM_RC rsa_decrypt_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_RSA_DECRYPT *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (rd_u16(r, &s->scheme))
+        return TPM_RC_INSUFFICIENT;
+    if (!tpm_alg_enabled(tpm, s->scheme))
+        return TPM_RC_VALUE;
+    switch (s->scheme) {
+    case TPM_ALG_NULL:
+    case TPM_ALG_RSAES:
+        return TPM_RC_SUCCESS;
+    case TPM_ALG_OAEP:
+        if (rd_u16(r, &s->details.oaep.hashAlg))
+            return TPM_RC_INSUFFICIENT;
+        return tpm_hash_size(tpm, s->details.oaep.hashAlg) ? TPM_RC_SUCCESS : TPM_RC_HASH;
+    default:
+        return TPM_RC_VALUE;
+    }
+}
+
+TM_CURSOR_ADAPTER_(TPMT_RSA_DECRYPT_CHECKED_NULL, rsa_decrypt_read)
+
+TPM_RC prm_m_TPMT_RSA_DECRYPT_CHECKED_NULL(const void *src, uint8_t *buf, size_t cap,
+                                           size_t *off)
+{
+    return qtpm_TPMT_RSA_DECRYPT_marshal(src, buf, cap, off);
+}
+
+/* A TPM2B_ECC_POINT that may be the Empty Point: size 0, or (as tpm2-tss
+ * marshals an absent point) size 4 with two empty coordinates. Otherwise
+ * the coordinates must take exactly size bytes (TPM_RC_SIZE). */
+static TPM_RC ecc_point_read(const qtpm_tpm *tpm, tpm_rd *r, TPM2B_ECC_POINT *p)
+{
+    (void)tpm;
+    memset(p, 0, sizeof(*p));
+    if (rd_u16(r, &p->size))
+        return TPM_RC_INSUFFICIENT;
+    if (p->size == 0)
+        return TPM_RC_SUCCESS;
+    size_t start = r->off;
+    TPMS_ECC_POINT *q = &p->point;
+    TPM_RC rc = rd_2b_rc(r, q->x.buffer, sizeof(q->x.buffer), &q->x.size);
+    if (rc == TPM_RC_SUCCESS)
+        rc = rd_2b_rc(r, q->y.buffer, sizeof(q->y.buffer), &q->y.size);
+    if (rc)
+        return rc;
+    return r->off - start == p->size ? TPM_RC_SUCCESS : TPM_RC_SIZE;
+}
+
+TM_CURSOR_ADAPTER_(TPM2B_ECC_POINT_EMPTY, ecc_point_read)
+
+TPM_RC prm_m_TPM2B_ECC_POINT_EMPTY(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPM2B_ECC_POINT_marshal(src, buf, cap, off);
+}
+
+/* qtpm's vendor LDAA piece (keycmds.h): the shared module's plain TPM2B. */
+TPM_RC prm_un_TPM2B_VENDOR_LDAA_PIECE(const qtpm_tpm *tpm, void *dst, const uint8_t *buf,
+                                      size_t size, size_t *off)
+{
+    (void)tpm;
+    return qtpm_TPM2B_VENDOR_LDAA_PIECE_unmarshal(dst, buf, size, off);
+}
+
+TPM_RC prm_m_TPM2B_VENDOR_LDAA_PIECE(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPM2B_VENDOR_LDAA_PIECE_marshal(src, buf, cap, off);
 }

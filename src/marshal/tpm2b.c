@@ -441,3 +441,17 @@ TPM_RC qtpm_TPM2B_SIGNATURE_HINT_unmarshal(TPM2B_SIGNATURE_HINT *dst, const uint
     return qtpm_m_tpm2b_unmarshal(&dst->size, dst->buffer, sizeof dst->buffer, buf, size,
                                   offset);
 }
+
+TPM_RC qtpm_TPM2B_VENDOR_LDAA_PIECE_marshal(const TPM2B_VENDOR_LDAA_PIECE *src, uint8_t buf[],
+                                            size_t size, size_t *offset)
+{
+    return qtpm_m_tpm2b_marshal(src->size, src->buffer, sizeof src->buffer, buf, size,
+                                offset);
+}
+
+TPM_RC qtpm_TPM2B_VENDOR_LDAA_PIECE_unmarshal(TPM2B_VENDOR_LDAA_PIECE *dst, const uint8_t buf[],
+                                              size_t size, size_t *offset)
+{
+    return qtpm_m_tpm2b_unmarshal(&dst->size, dst->buffer, sizeof dst->buffer, buf, size,
+                                  offset);
+}

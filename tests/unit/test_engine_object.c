@@ -467,6 +467,95 @@ static void test_seal_unseal(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* Typed parameters of the object/key/crypto families (issue 11): dispatch
+ * unmarshals them with the shared module and numbers the failing one; the
+ * handler's own checks use the PN_ numbers. Each case is a malformed
+ * parameter at a position other than 1, so a wrong number shows. */
+static void test_typed_key_params(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    const TPM_RC P = TPM_RC_P;
+    cmdbuf c;
+    rspbuf r;
+    /* Hash: hashAlg (2) the TPM lacks; a hierarchy (3) that is none */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, 0x7777);
+    cb_u32(&c, TPM_RH_NULL);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_2);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, 0x40000099u);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_3);
+    /* ... and bytes after the last parameter */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_Hash);
+    cb_2b(&c, "abc", 3);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE);
+    /* HashSequenceStart: auth (1) larger than TPM2B_AUTH */
+    uint8_t big[80] = {0};
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+    cb_2b(&c, big, 65);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_1);
+    /* keys for the handle-bearing commands */
+    blob st = rsa_template(STORAGE, 128, TPM_ALG_NULL, 0);
+    uint32_t srk = create_primary(tpm, TPM_RH_OWNER, &st, NULL, NULL, NULL);
+    assert_true(srk != 0);
+    blob kt = rsa_template(A_FIXEDTPM | A_FIXEDPARENT | A_SDO | A_USERWITHAUTH | A_DECRYPT | A_NODA, 0,
+                           TPM_ALG_NULL, 0);
+    uint32_t k = create_load(tpm, srk, &kt, "", NULL, 0, NULL, NULL, NULL, NULL);
+    /* RSA_Encrypt: a scheme (2) that is no decryption scheme; a label (3)
+     * longer than TPM2B_DATA (Part 2: sizeof(TPMT_HA) = 66 bytes) */
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_RSA_Encrypt);
+    cb_u32(&c, k);
+    cb_2b(&c, "m", 1);
+    cb_u16(&c, TPM_ALG_RSASSA);
+    cb_2b(&c, "", 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_2);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_RSA_Encrypt);
+    cb_u32(&c, k);
+    cb_2b(&c, "m", 1);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_2b(&c, big, 67);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_3);
+    /* Create: creationPCR (4) with a hash the TPM lacks */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Create);
+    cb_u32(&c, srk);
+    cb_pw(&c, "");
+    cb_sensitive(&c, "", NULL, 0);
+    cb_2b(&c, kt.b, (uint16_t)kt.n);
+    cb_u16(&c, 0);
+    cb_u32(&c, 1);
+    cb_u16(&c, 0x7777);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_4);
+    /* Sign: the ticket (3) with another tag */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
+    cb_u32(&c, k);
+    cb_pw(&c, "");
+    cb_2b(&c, big, 32);
+    cb_u16(&c, TPM_ALG_RSASSA);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u16(&c, TPM_ST_CREATION);
+    cb_u32(&c, TPM_RH_NULL);
+    cb_u16(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_TAG | P | TPM_RC_3);
+    /* EncryptDecrypt2: decrypt (2) is not a TPMI_YES_NO */
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_EncryptDecrypt2);
+    cb_u32(&c, k);
+    cb_pw(&c, "");
+    cb_2b(&c, big, 16);
+    cb_u8(&c, 2);
+    cb_u16(&c, TPM_ALG_CFB);
+    cb_2b(&c, big, 16);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_2);
+    qtpm_tpm_free(tpm);
+}
+
 static void test_rsa_encrypt_decrypt(void **state)
 {
     (void)state;
@@ -1089,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_sign_verify),
         cmocka_unit_test(test_seal_unseal),
         cmocka_unit_test(test_rsa_encrypt_decrypt),
+        cmocka_unit_test(test_typed_key_params),
         cmocka_unit_test(test_symmetric_and_hmac),
         cmocka_unit_test(test_ecdh),
         cmocka_unit_test(test_context_and_evict),

@@ -75,6 +75,7 @@ ADAPT(TPM2B_KEM_CIPHERTEXT)
 ADAPT(TPM2B_SHARED_SECRET)
 ADAPT(TPM2B_SIGNATURE_CTX)
 ADAPT(TPM2B_ENCRYPTED_SECRET)
+ADAPT(TPM2B_VENDOR_LDAA_PIECE)
 
 #define CHECK(T, obj, expect_len) check_all(m_##T, u_##T, (obj), (expect_len), #T)
 
@@ -93,6 +94,7 @@ static union {
     TPM2B_SENSITIVE sens2b;
     TPMS_ALGORITHM_DETAIL_ECC ecc;
     TPM2B_ENCRYPTED_SECRET es;
+    TPM2B_VENDOR_LDAA_PIECE lp;
 } g_obj;
 
 /* Marshals src, checks the length (if expect_len != 0), the byte count of
@@ -1084,6 +1086,19 @@ static void test_pqc_buffers(void **state)
     static TPM2B_ENCRYPTED_SECRET es;
     es.size = 1088; /* ML-KEM-768 ciphertext as an encrypted seed */
     CHECK(TPM2B_ENCRYPTED_SECRET, &es, 1090);
+    /* the vendor LDAA piece: the largest one, then one byte too many */
+    static TPM2B_VENDOR_LDAA_PIECE lp;
+    lp.size = QTPM_LDAA_PIECE_MAX;
+    fill(lp.buffer, QTPM_LDAA_PIECE_MAX, 7);
+    CHECK(TPM2B_VENDOR_LDAA_PIECE, &lp, 2 + QTPM_LDAA_PIECE_MAX);
+    {
+        uint8_t big[2] = {(uint8_t)((QTPM_LDAA_PIECE_MAX + 1) >> 8),
+                          (uint8_t)(QTPM_LDAA_PIECE_MAX + 1)};
+        size_t o = 0;
+        assert_int_equal(qtpm_TPM2B_VENDOR_LDAA_PIECE_unmarshal(&lp, big, sizeof big, &o),
+                         TPM_RC_SIZE);
+        assert_int_equal(o, 0);
+    }
     size_t off = 0;
     /* 256 bytes of context is one more than FIPS 204 allows */
     assert_int_equal(qtpm_TPM2B_SIGNATURE_CTX_unmarshal(&sc, (const uint8_t *)"\x01\x00", 2,
