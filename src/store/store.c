@@ -1950,7 +1950,9 @@ int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, in
      * exclusive: two claimers never both take a row, a router handed to a live worker
      * meanwhile is skipped. Race with the old holder renewing its heartbeat after this
      * statement's snapshot: we still take its router (our snapshot says it lapsed); that
-     * is safe — the epoch bump fences its writes — and its own tick sees the lapse. */
+     * is safe — the epoch bump fences its writes — and its own tick sees the lapse
+     * (clocks within half a lease; else its first write there is refused, and the 409
+     * empties its held set, workers.c). */
     if (mine < share) {
         int64_t want = share - mine;
         if (want > LEASE_BATCH)
