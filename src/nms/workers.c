@@ -6,13 +6,15 @@
  * one PostgreSQL database (SQLite works too, for one machine). There is no coordinator:
  * the database is the only shared thing. Each worker registers itself in the workers
  * table and, every eighth of a period, runs one lease tick (qtpm_store_lease_tick): a
- * heartbeat, its routers' leases renewed for half a period (the lease), workers silent
- * for a lease marked dead (a "worker-dead" event, /metrics, GET /api/v1/workers), and routers
- * claimed up to its fair share — unheld ones and those whose holder's lease ran out —
- * with SELECT ... FOR UPDATE SKIP LOCKED, or its excess handed to the least loaded
- * worker. A dead worker's leases run out half a period after its last tick, and the next
- * tick of a live worker takes them: its routers move within 0.625 periods, well under
- * the 2 periods after which a silent router is marked offline.
+ * heartbeat, workers silent for a lease (half a period) marked dead (a "worker-dead"
+ * event, /metrics, GET /api/v1/workers), and routers claimed up to its fair share —
+ * unheld ones and those whose holder is not live — with SELECT ... FOR UPDATE SKIP
+ * LOCKED, or its excess handed to the least loaded worker. A router's lease is held by
+ * its owner while the owner's heartbeat is live, so the heartbeat (one row) renews all of
+ * a worker's leases: no router row is rewritten per tick (that cost PostgreSQL a core at
+ * 10,000 routers, docs/SCALE.md). A dead worker's leases run out a lease after its last
+ * tick, and the next tick of a live worker takes them: its routers move within 0.625
+ * periods, well under the 2 periods after which a silent router is marked offline.
  *
  * A router's challenge and evidence are served by the holder of its lease only: another
  * worker answers 307 with the holder's URL (and an unheld router is taken on the spot).
@@ -23,13 +25,16 @@
  * database connection (the store's), however many workers run.
  *
  * The leases held are remembered (router → epoch, "the held set"), so a request for a
- * router this worker holds needs no query: every successful tick at T renews all of its
- * leases to T + lease, nobody may take an unexpired lease, so an entry is trusted while
- * now < T + lease/2 (half a lease of margin for the other workers' clocks) — and the set is
- * emptied when two successful ticks are more than half a lease apart (a lease may have
- * lapsed between them), when the tick hands routers over, and when a write was refused
- * (409). A wrong entry could only make this worker verify a router it lost; the fence at
- * the write refuses that attestation, as it refuses a stalled worker's.
+ * router this worker holds needs no query: every successful tick at T sets this worker's
+ * heartbeat to T, nobody may claim a router of a worker whose heartbeat is less than a
+ * lease old, so an entry is trusted while now < T + lease/2 (half a lease of margin for
+ * the other workers' clocks) — and the set is emptied when two successful ticks are more
+ * than half a lease apart (the heartbeat, and so the leases, may have lapsed between
+ * them), when the tick found this worker's own row dead or its beat too old (another
+ * worker, whose clock runs ahead, may have claimed its routers), when the tick hands
+ * routers over, and when a write was refused (409). A wrong entry could only make this
+ * worker verify a router it lost; the fence at the write refuses that attestation, as it
+ * refuses a stalled worker's.
  */
 #include "nms.h"
 
@@ -136,9 +141,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         return;
     }
     /* The held set stays trusted only if the leases never lapsed: this tick came within
-     * half a lease of the last good one, and nothing was handed away. */
+     * half a lease of the last good one, our own row was still live and fresh when the
+     * heartbeat renewed it (r.lapsed, read in the database: also catches being marked
+     * dead by a worker whose clock runs ahead), and nothing was handed away. */
     int64_t t = tick_started;
-    if (!w->tick_ok_ms || t - w->tick_ok_ms > w->ttl_ms / 2 || r.handed) {
+    if (!w->tick_ok_ms || t - w->tick_ok_ms > w->ttl_ms / 2 || r.lapsed || r.handed) {
         held_clear(w);
         /* and what it remembers of the routers' verifier states: another worker may
          * have attested them meanwhile (the compare-and-set would refuse each once) */
@@ -147,10 +154,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     w->tick_ok_ms = t;
     w->takeovers += (uint64_t)r.taken_over;
     w->dead_seen += (uint64_t)r.dead_marked;
-    if (r.dead_marked || r.taken_over || r.handed)
+    if (r.dead_marked || r.taken_over || r.handed || r.lapsed)
         fprintf(stderr, "qtpm-nms: worker %s: %d dead worker(s) noticed, %d router(s) "
-                "taken over, %d handed over, %d held\n", w->id, r.dead_marked, r.taken_over,
-                r.handed, r.owned);
+                "taken over, %d handed over, %d held%s\n", w->id, r.dead_marked, r.taken_over,
+                r.handed, r.owned, r.lapsed ? "; its own heartbeat had lapsed" : "");
     w->last = r;
 }
 

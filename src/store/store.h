@@ -369,10 +369,14 @@ typedef struct {
     int taken_over;  /* of those, held by another worker before ("takeover" event) */
     int handed;      /* routers handed to a less loaded worker */
     int owned;       /* routers held after the tick */
+    int lapsed;      /* this worker's own row was found dead or its beat over half a lease
+                      * old: its leases may have lapsed (routers taken, held set stale) */
 } qtpm_store_lease_tick_result;
 
 /* One lease tick of worker at now_ms: other workers silent for ttl_ms marked dead; this
- * worker's heartbeat; its leases renewed to now_ms + ttl_ms; then routers claimed up to
+ * worker's heartbeat, which is the renewal of all its leases (a router is held while its
+ * owner's workers row is live with a beat at most ttl_ms old; no router row is written
+ * to renew); then routers claimed up to
  * its fair share ceil(routers / live workers) (PostgreSQL: SELECT ... FOR UPDATE SKIP
  * LOCKED, so claiming workers never wait for each other), or its excess handed to the
  * least loaded live worker. Each claim or hand-over bumps the router's lease epoch. */
@@ -380,7 +384,7 @@ int qtpm_store_lease_tick(qtpm_store *st, const char *worker, int64_t now_ms, in
                           qtpm_store_lease_tick_result *out);
 
 /* Before serving a router's challenge or evidence: QTPM_STORE_OK when worker holds its
- * lease (taken now if nobody held it or the holder's lease had expired; *epoch set),
+ * lease (taken now if nobody held it or the holder's heartbeat had expired; *epoch set),
  * QTPM_STORE_CONFLICT when another worker holds a valid lease (owner and its url set),
  * QTPM_STORE_NOTFOUND for an unknown router. */
 int qtpm_store_lease_acquire(qtpm_store *st, const char *router, const char *worker,

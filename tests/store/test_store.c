@@ -1473,6 +1473,111 @@ static void test_workers(void **state)
     qtpm_store_close(c);
 }
 
+/* Row versions written in routers since router_writes_start: PostgreSQL gives every
+ * row version the id of the transaction that wrote it (xmin, always increasing here), so
+ * the sum grows iff a row is rewritten — even by an UPDATE that sets the same values;
+ * SQLite counts UPDATEs with a trigger. */
+static void router_writes_start(void)
+{
+    if (!pg)
+        assert_int_equal(raw_exec("CREATE TABLE IF NOT EXISTS test_upd (n INTEGER);"
+                                  "CREATE TRIGGER IF NOT EXISTS test_upd_t AFTER UPDATE ON "
+                                  "routers BEGIN INSERT INTO test_upd VALUES (1); END;"
+                                  "DELETE FROM test_upd"), 0);
+}
+
+static long long router_writes(void)
+{
+    return pg ? raw_int("SELECT sum(xmin::text::bigint) FROM routers")
+              : raw_int("SELECT count(*) FROM test_upd");
+}
+
+/* The lease is the owner's heartbeat (docs/SCALE.md "Leases"): ticks that change no
+ * hands renew every lease without writing a single router row; a worker whose heartbeat
+ * is a lease old — not yet marked dead by anyone — has its routers claimable, by a
+ * request (qtpm_store_lease_acquire) and by a tick, each with a new epoch; it notices the
+ * lapse at its next tick (lapsed) and keeps none of them. */
+static void test_lease_heartbeat(void **state)
+{
+    (void)state;
+    qtpm_store *a = open_ok(), *b = open_ok();
+    char id[16];
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "r%d", i);
+        assert_int_equal(qtpm_store_router_add(a, id, "h", "enrolled"), 0);
+    }
+    assert_int_equal(qtpm_store_worker_register(a, "wa", "https://a:1", "ha", 1), 0);
+    assert_int_equal(qtpm_store_worker_register(b, "wb", "https://b:1", "hb", 2), 0);
+    int64_t t = qtpm_store_now_ms(), ttl = 1000;
+    qtpm_store_lease_tick_result ra, rb;
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", t, ttl, &ra), 0);
+    assert_int_equal(qtpm_store_lease_tick(b, "wb", t, ttl, &rb), 0);
+    assert_int_equal(ra.owned + rb.owned, 4);
+    assert_int_equal(ra.owned, 2);
+    /* Steady ticks: heartbeats only. */
+    router_writes_start();
+    long long before = router_writes();
+    assert_true(before >= 0);
+    for (int k = 1; k <= 6; k++) {
+        assert_int_equal(qtpm_store_lease_tick(a, "wa", t + 100 * k, ttl, &ra), 0);
+        assert_int_equal(qtpm_store_lease_tick(b, "wb", t + 100 * k + 10, ttl, &rb), 0);
+        assert_int_equal(ra.owned, 2);
+        assert_int_equal(rb.owned, 2);
+        assert_int_equal(ra.claimed + ra.handed + rb.claimed + rb.handed, 0);
+        assert_int_equal(ra.lapsed + rb.lapsed, 0);
+    }
+    assert_int_equal(router_writes(), before);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE lease_until_ms <> 0"), 0);
+    assert_int_equal(raw_int("SELECT beat_ms FROM workers WHERE id = 'wa'"), t + 600);
+    /* wa's routers, and wb's view of them while wa's heartbeat is live. */
+    char wa0[16] = "", owner[64], url2[256];
+    for (int i = 0; i < 4 && !wa0[0]; i++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM routers WHERE id = 'r%d' AND "
+                 "owner = 'wa'", i);
+        if (raw_int(sql) == 1)
+            snprintf(wa0, sizeof wa0, "r%d", i);
+    }
+    assert_true(wa0[0] != 0);
+    int64_t e_a = 0, e_b = 0;
+    assert_int_equal(qtpm_store_lease_acquire(a, wa0, "wa", t + 650, ttl, &e_a, owner, url2), 0);
+    assert_int_equal(qtpm_store_lease_acquire(b, wa0, "wb", t + 650, ttl, &e_b, owner, url2),
+                     QTPM_STORE_CONFLICT);
+    assert_string_equal(owner, "wa");
+    assert_int_equal(router_writes(), before); /* neither check wrote */
+    /* wa falls silent after its beat at t + 600; a lease later its routers are free,
+     * before anyone marked it dead: a request for one takes it. */
+    int64_t late = t + 600 + ttl + 1;
+    assert_int_equal(raw_int("SELECT count(*) FROM workers WHERE state = 'live'"), 2);
+    assert_int_equal(qtpm_store_lease_acquire(b, wa0, "wb", late, ttl, &e_b, owner, url2), 0);
+    assert_true(e_b > e_a);
+    assert_true(router_writes() != before);
+    /* wb's next tick marks wa dead and claims its other router. */
+    assert_int_equal(qtpm_store_lease_tick(b, "wb", late + 10, ttl, &rb), 0);
+    assert_int_equal(rb.dead_marked, 1);
+    assert_int_equal(rb.claimed, 1);
+    assert_int_equal(rb.taken_over, 1);
+    assert_int_equal(rb.owned, 4);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE owner = 'wa'"), 0);
+    /* wa's late write at its old epoch is fenced out. */
+    qtpm_store_fence(a, "wa", e_a, t + 650);
+    assert_int_equal(qtpm_store_attestation(a, wa0, "good", "[]", "{}", 0), QTPM_STORE_CONFLICT);
+    qtpm_store_unfence(a);
+    /* wa comes back: its tick reports the lapse, it is live again holding nothing, and
+     * wb hands it its share at wb's next tick. */
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", late + 20, ttl, &ra), 0);
+    assert_int_equal(ra.lapsed, 1);
+    assert_int_equal(ra.owned, 0);
+    assert_int_equal(raw_int("SELECT count(*) FROM workers WHERE state = 'live'"), 2);
+    assert_int_equal(qtpm_store_lease_tick(b, "wb", late + 30, ttl, &rb), 0);
+    assert_int_equal(rb.handed, 2);
+    assert_int_equal(qtpm_store_lease_tick(a, "wa", late + 40, ttl, &ra), 0);
+    assert_int_equal(ra.lapsed, 0);
+    assert_int_equal(ra.owned, 2);
+    qtpm_store_close(a);
+    qtpm_store_close(b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "pg") == 0) {
@@ -1513,6 +1618,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_from_v2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lease_heartbeat, setup, teardown),
     };
     return cmocka_run_group_tests_name(pg ? "store (postgresql)" : "store (sqlite)", tests,
                                        NULL, NULL);
