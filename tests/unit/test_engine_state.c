@@ -423,6 +423,77 @@ static void test_counter_never_goes_backwards(void **state)
     t.inner.close(t.inner.ctx);
 }
 
+/* The NV record of the state blob, byte for byte (issue 11: the public
+ * area now goes through the shared module's TPMS_NV_PUBLIC, the bytes of
+ * states written before must stay the same): TPMS_NV_PUBLIC (nvIndex,
+ * nameAlg, attributes, authPolicy as a TPM2B, dataSize), then the authValue
+ * as a TPM2B and the data. The blob loads again and the index's Name is
+ * nameAlg || SHA-256 of those public bytes (Part 1 §16). */
+static void test_nv_record_bytes(void **state)
+{
+    (void)state;
+    test_store t;
+    char err[128];
+    int rc;
+    memset(&t, 0, sizeof(t));
+    qtpm_store_memory(&t.inner);
+    qtpm_tpm *tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    const uint32_t index = 0x01500030, attrs = NV_AUTH_ATTRS | TPMA_NV_NO_DA;
+    uint8_t policy[32];
+    memset(policy, 0xA5, sizeof(policy));
+    cmdbuf c;
+    rspbuf r;
+    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+    cb_u32(&c, TPM_RH_OWNER);
+    cb_pw(&c, "");
+    cb_2b(&c, "pw", 2);
+    cb_u16(&c, 14 + sizeof(policy));
+    cb_u32(&c, index);
+    cb_u16(&c, TPM_ALG_SHA256);
+    cb_u32(&c, attrs);
+    cb_2b(&c, policy, sizeof(policy));
+    cb_u16(&c, 8);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    qtpm_tpm_free(tpm);
+
+    uint8_t want[14 + sizeof(policy) + 4 + 8] = {
+        0x01, 0x50, 0x00, 0x30, 0x00, 0x0B, (uint8_t)(attrs >> 24), (uint8_t)(attrs >> 16),
+        (uint8_t)(attrs >> 8), (uint8_t)attrs, 0x00, (uint8_t)sizeof(policy)};
+    size_t pub_len = 12 + sizeof(policy) + 2;
+    memcpy(want + 12, policy, sizeof(policy));
+    memcpy(want + pub_len - 2, "\x00\x08\x00\x02pw", 6); /* dataSize 8; auth "pw"; 8 zeros */
+    uint8_t *b;
+    size_t len, hits = 0;
+    blob(&t, &b, &len);
+    for (size_t i = 0; i + sizeof(want) <= len; i++)
+        hits += memcmp(b + i, want, sizeof(want)) == 0;
+    free(b);
+    assert_int_equal(hits, 1);
+
+    tpm = ts_tpm(&t, err, sizeof(err), &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(startup(tpm, TPM_SU_CLEAR), 0);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_NV_ReadPublic);
+    cb_u32(&c, index);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    uint16_t n;
+    const uint8_t *pub = rb_2b(&r, &n);
+    assert_int_equal(n, pub_len);
+    assert_memory_equal(pub, want, pub_len);
+    const uint8_t *name = rb_2b(&r, &n);
+    uint8_t h[32];
+    unsigned int dl = 0;
+    assert_int_equal(EVP_Digest(want, pub_len, h, &dl, EVP_sha256(), NULL), 1);
+    assert_int_equal(n, 34);
+    assert_memory_equal(name, "\x00\x0B", 2);
+    assert_memory_equal(name + 2, h, 32);
+    assert_int_equal(nv_read_pw(tpm, index, "pw"), TPM_RC_NV_UNINITIALIZED);
+    qtpm_tpm_free(tpm);
+    t.inner.close(t.inner.ctx);
+}
+
 /* A version-3 state written before the counter maximum existed (the
  * optional trailing field absent) still loads; the counters still defined
  * then set the floor. */
@@ -932,6 +1003,7 @@ int main(void)
         cmocka_unit_test(test_failed_startup_save),
         cmocka_unit_test(test_counter_never_goes_backwards),
         cmocka_unit_test(test_state_without_counter_max),
+        cmocka_unit_test(test_nv_record_bytes),
         cmocka_unit_test(test_pin_fail_index),
         cmocka_unit_test(test_pin_pass_index),
         cmocka_unit_test(test_reset_restart_counts),
