@@ -40,23 +40,16 @@ tpm_nv *nv_find(qtpm_tpm *tpm, TPM_HANDLE h)
     return NULL;
 }
 
-void nv_write_public(tpm_wr *w, const TPMS_NV_PUBLIC *pub)
-{
-    wr_u32(w, pub->nvIndex);
-    wr_u16(w, pub->nameAlg);
-    wr_u32(w, pub->attributes);
-    wr_2b(w, pub->authPolicy.buffer, pub->authPolicy.size);
-    wr_u16(w, pub->dataSize);
-}
-
-/* Name = nameAlg || H(TPMS_NV_PUBLIC) (Part 1 §16) */
+/* Name = nameAlg || H(TPMS_NV_PUBLIC) (Part 1 §16), the public area
+ * marshalled by the shared module. */
 TPM_RC nv_name(const tpm_nv *nv, tpm_name *name)
 {
     uint8_t buf[128];
-    tpm_wr w = {buf, sizeof(buf), 0, 0};
-    nv_write_public(&w, &nv->pub);
-    wr_put_u16(name->b, nv->pub.nameAlg);
-    if (w.overflow || crypt_hash(nv->pub.nameAlg, buf, w.off, name->b + 2) != QTPM_OK)
+    size_t off = 0, at = 0;
+    if (qtpm_TPMS_NV_PUBLIC_marshal(&nv->pub, buf, sizeof(buf), &off) != TPM_RC_SUCCESS ||
+        qtpm_TPMI_ALG_HASH_marshal(&nv->pub.nameAlg, name->b, sizeof(name->b), &at) !=
+            TPM_RC_SUCCESS ||
+        crypt_hash(nv->pub.nameAlg, buf, off, name->b + 2) != QTPM_OK)
         return TPM_RC_FAILURE;
     name->size = (uint16_t)(2 + crypt_hash_size(nv->pub.nameAlg));
     return TPM_RC_SUCCESS;
@@ -105,28 +98,22 @@ void nv_free_all(qtpm_tpm *tpm)
     }
 }
 
-/* ---- state blob records: public area, auth, data ---- */
+/* ---- state blob records: public area, auth, data ----
+ *
+ * One record per index: TPMS_NV_PUBLIC (through the shared module, the
+ * bytes Part 2 §13.5 gives it), then the engine's own fields: the authValue
+ * as a 16-bit size and its bytes, and the pub.dataSize bytes of data. The
+ * layout is that of the state format (tpm.c); reading applies the same
+ * checks to the public area as NV_DefineSpace's unmarshal did when the
+ * index was made. */
 
 size_t nv_record_write(const tpm_nv *nv, uint8_t *buf, size_t cap)
 {
     tpm_wr w = {buf, cap, 0, 0};
-    nv_write_public(&w, &nv->pub);
+    wr_marshal(&w, TPMS_NV_PUBLIC, &nv->pub);
     wr_2b(&w, nv->auth.b, nv->auth.size);
     wr_bytes(&w, nv->data, nv->pub.dataSize);
     return w.overflow ? 0 : w.off;
-}
-
-static TPM_RC read_nv_public(tpm_rd *r, TPMS_NV_PUBLIC *pub)
-{
-    if (rd_u32(r, &pub->nvIndex) || rd_u16(r, &pub->nameAlg) || rd_u32(r, &pub->attributes))
-        return TPM_RC_INSUFFICIENT;
-    TPM_RC rc = rd_2b_rc(r, pub->authPolicy.buffer, sizeof(pub->authPolicy.buffer),
-                         &pub->authPolicy.size);
-    if (rc)
-        return rc;
-    if (rd_u16(r, &pub->dataSize))
-        return TPM_RC_INSUFFICIENT;
-    return TPM_RC_SUCCESS;
 }
 
 static int nv_add(qtpm_tpm *tpm, tpm_nv *nv)
@@ -145,7 +132,7 @@ int nv_record_read(qtpm_tpm *tpm, const uint8_t *buf, size_t len)
     tpm_nv *nv = calloc(1, sizeof(*nv));
     if (nv == NULL)
         return -1;
-    if (read_nv_public(&r, &nv->pub) != TPM_RC_SUCCESS ||
+    if (qtpm_TPMS_NV_PUBLIC_unmarshal(&nv->pub, r.p, r.len, &r.off) != TPM_RC_SUCCESS ||
         rd_2b(&r, nv->auth.b, sizeof(nv->auth.b), &nv->auth.size) != 0 ||
         nv->pub.dataSize > MAX_NV_INDEX_SIZE || (nv->data = calloc(1, nv->pub.dataSize + 1u)) == NULL ||
         rd_bytes(&r, nv->data, nv->pub.dataSize) != 0 || rd_left(&r) != 0 || nv_add(tpm, nv) != 0) {

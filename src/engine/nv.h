@@ -21,7 +21,6 @@ unsigned nv_count_counters(qtpm_tpm *tpm);
 size_t nv_list_handles(qtpm_tpm *tpm, TPM_HANDLE *out, size_t cap);
 TPM_RC nv_name(const tpm_nv *nv, tpm_name *name);
 TPM_HANDLE nv_hierarchy(const tpm_nv *nv);
-void nv_write_public(tpm_wr *w, const TPMS_NV_PUBLIC *pub);
 /* STCLEAR attributes at TPM Reset and Restart (Part 1 §31.3). */
 void nv_startup_clear(qtpm_tpm *tpm, int reset);
 /* Checks whether the authorization given for handle 1 permits reading
