@@ -58,6 +58,8 @@ TPM_RC object_outer_wrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, s
         return TPM_RC_FAILURE;
     uint8_t key[32], iv[16] = {0}, hkey[MAX_DIGEST];
     uint8_t *enc = out + 2 + hlen;
+    TPM2B_DIGEST integrity;
+    size_t off = 0;
     TPM_RC rc = TPM_RC_FAILURE;
     if (crypt_kdfa(alg, seed, seed_len, "STORAGE", name->b, name->size, NULL, 0, (uint32_t)klen * 8,
                    key) ||
@@ -65,9 +67,12 @@ TPM_RC object_outer_wrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len, s
         crypt_kdfa(alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hlen * 8, hkey))
         goto out;
     crypt_part parts[] = {{enc, in_len}, {name->b, name->size}};
-    if (crypt_hmac_parts(alg, hkey, hlen, out + 2, parts, 2))
+    if (crypt_hmac_parts(alg, hkey, hlen, integrity.buffer, parts, 2))
         goto out;
-    wr_put_u16(out, (uint16_t)hlen);
+    integrity.size = (UINT16)hlen;
+    /* the TPM2B_DIGEST fills out[0 .. 2 + hlen), just before enc */
+    if (qtpm_TPM2B_DIGEST_marshal(&integrity, out, 2 + hlen, &off) != TPM_RC_SUCCESS)
+        goto out;
     *out_len = (uint16_t)(2 + hlen + in_len);
     rc = TPM_RC_SUCCESS;
 out:
@@ -83,20 +88,24 @@ TPM_RC object_outer_unwrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len,
                            size_t *plain_len)
 {
     size_t hlen = crypt_hash_size(alg);
+    TPM2B_DIGEST integrity;
+    size_t off = 0;
     if (len < 2)
         return TPM_RC_INSUFFICIENT;
-    size_t ilen = ((size_t)in[0] << 8) | in[1];
-    if (hlen == 0 || ilen != hlen || len < 2 + ilen + 2)
+    /* Any integrity value that is not a digest of nameAlg's size followed
+     * by at least a 2-byte encrypted part fails the integrity check. */
+    if (hlen == 0 || qtpm_TPM2B_DIGEST_unmarshal(&integrity, in, len, &off) != TPM_RC_SUCCESS ||
+        integrity.size != hlen || len - off < 2)
         return TPM_RC_INTEGRITY;
-    const uint8_t *enc = in + 2 + ilen;
-    size_t elen = len - 2 - ilen;
+    const uint8_t *enc = in + off;
+    size_t elen = len - off;
     uint8_t hkey[MAX_DIGEST], mac[MAX_DIGEST], key[32], iv[16] = {0};
     crypt_part parts[] = {{enc, elen}, {name->b, name->size}};
     if (crypt_kdfa(alg, seed, seed_len, "INTEGRITY", NULL, 0, NULL, 0, (uint32_t)hlen * 8, hkey) ||
         crypt_hmac_parts(alg, hkey, hlen, mac, parts, 2))
         return TPM_RC_FAILURE;
     qtpm_memzero(hkey, sizeof(hkey));
-    if (!ct_equal(mac, in + 2, hlen))
+    if (!ct_equal(mac, integrity.buffer, hlen))
         return TPM_RC_INTEGRITY;
     int r = crypt_kdfa(alg, seed, seed_len, "STORAGE", name->b, name->size, NULL, 0,
                        (uint32_t)klen * 8, key);
@@ -109,26 +118,34 @@ TPM_RC object_outer_unwrap(TPM_ALG_ID alg, const uint8_t *seed, size_t seed_len,
     return TPM_RC_SUCCESS;
 }
 
-/* TPM2B_SENSITIVE of obj into buf; returns the length (0 on overflow). */
+/* TPM2B_SENSITIVE of obj into buf; returns the length (0 on overflow).
+ * The TPMT_SENSITIVE is marshalled in place after its 16-bit size (the
+ * layout of qtpm_TPM2B_SENSITIVE_marshal, without copying the object's
+ * sensitive area into a TPM2B_SENSITIVE first). */
 size_t object_sensitive_2b(const tpm_object *obj, uint8_t *buf, size_t cap)
 {
-    tpm_wr w = {buf, cap, 2, 0};
-    tm_sensitive_write(&w, &obj->sens);
-    if (w.overflow || cap < 2)
+    size_t off = 2, at = 0;
+    if (cap < 2 || qtpm_TPMT_SENSITIVE_marshal(&obj->sens, buf, cap, &off) != TPM_RC_SUCCESS)
         return 0;
-    wr_put_u16(buf, (uint16_t)(w.off - 2));
-    return w.off;
+    UINT16 n = (UINT16)(off - 2);
+    if (qtpm_UINT16_marshal(&n, buf, 2, &at) != TPM_RC_SUCCESS)
+        return 0;
+    return off;
 }
 
-/* Reads a TPM2B_SENSITIVE that must fill exactly len bytes. */
+/* Reads a TPM2B_SENSITIVE that must fill exactly len bytes: TPM_RC_SIZE
+ * when its size is not len - 2 or the area ends before it; the codes of
+ * tm_sensitive_read (TPM_RC_TYPE for another type than the public area's,
+ * the shared module's otherwise) for the TPMT_SENSITIVE inside. */
 TPM_RC object_sensitive_from_2b(const uint8_t *buf, size_t len, TPMT_SENSITIVE *sens, TPM_ALG_ID type)
 {
-    tpm_rd r = {buf, len, 0};
-    uint16_t slen;
-    if (rd_u16(&r, &slen) || slen != len - 2)
+    size_t off = 0;
+    UINT16 slen;
+    if (qtpm_UINT16_unmarshal(&slen, buf, len, &off) != TPM_RC_SUCCESS || slen != len - 2)
         return TPM_RC_SIZE;
+    tpm_rd r = {buf, len, off};
     TPM_RC rc = tm_sensitive_read(&r, sens, type);
-    if (rc == TPM_RC_SUCCESS && rd_left(&r) != 0)
+    if (rc == TPM_RC_SUCCESS && r.off != len)
         rc = TPM_RC_SIZE;
     return rc;
 }
@@ -283,21 +300,22 @@ TPM_RC object_decrypt_secret(qtpm_tpm *tpm, TPM_HANDLE h, const char *label, con
     if (k->pub.type == TPM_ALG_ECC) {
         /* in is a TPMS_ECC_POINT: the caller's ephemeral public key.
          * seed = KDFe(nameAlg, Z, label, ephemeral.x, key.x, digest bits). */
-        tpm_rd r = {in, in_len, 0};
-        uint8_t x[QTPM_ECC_MAX_SIZE], y[QTPM_ECC_MAX_SIZE], zx[QTPM_ECC_MAX_SIZE];
-        uint16_t xl, yl;
+        TPMS_ECC_POINT q;
+        uint8_t zx[QTPM_ECC_MAX_SIZE];
+        size_t off = 0;
         qtpm_ecc_curve cv = object_ecc_curve(k);
         size_t n = qtpm_ecc_size(cv);
-        if (rd_2b(&r, x, sizeof(x), &xl) || rd_2b(&r, y, sizeof(y), &yl) || rd_left(&r) ||
-            xl != n || yl != n)
+        if (qtpm_TPMS_ECC_POINT_unmarshal(&q, in, in_len, &off) != TPM_RC_SUCCESS ||
+            off != in_len || q.x.size != n || q.y.size != n)
             return TPM_RC_VALUE;
-        if (qtpm_ecdh(cv, k->sens.sensitive.ecc.buffer, x, y, zx, NULL) != QTPM_OK)
+        if (qtpm_ecdh(cv, k->sens.sensitive.ecc.buffer, q.x.buffer, q.y.buffer, zx, NULL) !=
+            QTPM_OK)
             return TPM_RC_ECC_POINT;
         if (hlen > out_cap)
             return TPM_RC_SIZE;
         int rc = qtpm_kdfe(crypt_hash_alg(k->pub.nameAlg), zx, n, (const uint8_t *)label,
-                           strlen(label), x, n, k->pub.unique.ecc.x.buffer, n, (uint32_t)hlen * 8,
-                           out);
+                           strlen(label), q.x.buffer, n, k->pub.unique.ecc.x.buffer, n,
+                           (uint32_t)hlen * 8, out);
         qtpm_memzero(zx, sizeof(zx));
         if (rc != QTPM_OK)
             return TPM_RC_FAILURE;
@@ -336,24 +354,27 @@ TPM_RC object_encrypt_secret(const tpm_object *key, const char *label, uint8_t *
     if (key->pub.type == TPM_ALG_ECC) {
         qtpm_ecc_curve cv = object_ecc_curve(key);
         size_t n = qtpm_ecc_size(cv);
-        uint8_t d[QTPM_ECC_MAX_SIZE], x[QTPM_ECC_MAX_SIZE], y[QTPM_ECC_MAX_SIZE], zx[QTPM_ECC_MAX_SIZE];
-        if (qtpm_ecc_generate(cv, d, x, y) ||
+        /* the ephemeral public key Q = d*G goes out as a TPMS_ECC_POINT */
+        TPMS_ECC_POINT q;
+        uint8_t d[QTPM_ECC_MAX_SIZE], zx[QTPM_ECC_MAX_SIZE];
+        size_t off = 0;
+        if (n > sizeof(q.x.buffer))
+            return TPM_RC_FAILURE;
+        if (qtpm_ecc_generate(cv, d, q.x.buffer, q.y.buffer) ||
             qtpm_ecdh(cv, d, key->pub.unique.ecc.x.buffer, key->pub.unique.ecc.y.buffer, zx, NULL))
             return TPM_RC_FAILURE;
         qtpm_memzero(d, sizeof(d));
         int r = qtpm_kdfe(crypt_hash_alg(key->pub.nameAlg), zx, n, (const uint8_t *)label,
-                          strlen(label), x, n, key->pub.unique.ecc.x.buffer, n, (uint32_t)hlen * 8,
-                          seed);
+                          strlen(label), q.x.buffer, n, key->pub.unique.ecc.x.buffer, n,
+                          (uint32_t)hlen * 8, seed);
         qtpm_memzero(zx, sizeof(zx));
         if (r)
             return TPM_RC_FAILURE;
         *seed_len = (uint16_t)hlen;
-        tpm_wr w = {secret, secret_cap, 0, 0};
-        wr_2b(&w, x, (uint16_t)n);
-        wr_2b(&w, y, (uint16_t)n);
-        if (w.overflow)
+        q.x.size = q.y.size = (UINT16)n;
+        if (qtpm_TPMS_ECC_POINT_marshal(&q, secret, secret_cap, &off) != TPM_RC_SUCCESS)
             return TPM_RC_SIZE;
-        *secret_len = (uint16_t)w.off;
+        *secret_len = (uint16_t)off;
         return TPM_RC_SUCCESS;
     }
     if (key->pub.type == TPM_ALG_MLKEM)
