@@ -173,20 +173,23 @@ static TPM_RC da_check(qtpm_tpm *tpm, TPM_HANDLE h)
 
 /* PolicyTemplate (Part 3 §23.21): the command must create an object, and
  * the hash of its inPublic (the bytes inside the TPM2B, after inSensitive)
- * must be the session's templateHash. */
+ * must be the session's templateHash. The hash is over the bytes as they
+ * arrived, so only the two sizes are read here (the parameters are
+ * unmarshalled, and a malformed one refused, after authorization). */
 static int template_matches(const tpm_cmd *c, const tpm_session *s)
 {
     if (c->cc != TPM_CC_Create && c->cc != TPM_CC_CreatePrimary && c->cc != TPM_CC_CreateLoaded)
         return 0;
-    tpm_rd r = {c->param_raw, c->param_raw_len, 0};
-    uint16_t n;
-    if (r.p == NULL || rd_u16(&r, &n) || rd_left(&r) < n)
+    const uint8_t *p = c->param_raw;
+    size_t len = c->param_raw_len, off = 0;
+    UINT16 n;
+    if (p == NULL || qtpm_UINT16_unmarshal(&n, p, len, &off) || len - off < n)
         return 0;
-    r.off += n; /* inSensitive */
-    if (rd_u16(&r, &n) || rd_left(&r) < n)
+    off += n; /* inSensitive */
+    if (qtpm_UINT16_unmarshal(&n, p, len, &off) || len - off < n)
         return 0;
     uint8_t h[MAX_DIGEST];
-    crypt_part part = {r.p + r.off, n};
+    crypt_part part = {p + off, n};
     if (crypt_hash_parts(s->hash, h, &part, 1))
         return 0;
     return public_equal(h, s->template_hash.b, s->template_hash.size);
@@ -524,25 +527,32 @@ TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
         qtpm_memzero(&now, sizeof(now));
     }
 
+    /* One TPMS_AUTH_RESPONSE per session (Part 1 §18.8), each through the
+     * shared module; its nonce and hmac are filled in place, only their
+     * size bytes are marshalled. */
     tpm_wr w = {c->rsp_auth, sizeof(c->rsp_auth), 0, 0};
     for (unsigned i = 0; i < c->nauths; i++) {
         tpm_auth_in *a = &c->auths[i];
         tpm_session *s = a->sess;
-        if (s != NULL && s->type != TPM_SE_HMAC && s->password_needed) {
-            /* PolicyPassword: the response carries no HMAC (Part 1 §19.6.13) */
-            wr_2b(&w, s->nonce_tpm.b, s->nonce_tpm.size);
-            wr_u8(&w, a->attrs & (uint8_t)~SA_AUDIT_RESET);
-            wr_u16(&w, 0);
-            continue;
-        }
+        TPMS_AUTH_RESPONSE ar;
         if (a->handle == TPM_RS_PW || s == NULL) {
             /* TPMS_AUTH_RESPONSE of a password session: empty nonce,
              * continueSession SET whatever the command said (the password
              * session always stays; the reference code's
              * BuildSingleResponseAuth and libtpms answer so), empty hmac. */
-            wr_u16(&w, 0);
-            wr_u8(&w, SA_CONTINUE);
-            wr_u16(&w, 0);
+            ar.nonce.size = 0;
+            ar.sessionAttributes = SA_CONTINUE;
+            ar.hmac.size = 0;
+            wr_marshal(&w, TPMS_AUTH_RESPONSE, &ar);
+            continue;
+        }
+        ar.nonce.size = s->nonce_tpm.size;
+        memcpy(ar.nonce.buffer, s->nonce_tpm.b, s->nonce_tpm.size);
+        ar.sessionAttributes = a->attrs & (uint8_t)~SA_AUDIT_RESET;
+        if (s->type != TPM_SE_HMAC && s->password_needed) {
+            /* PolicyPassword: the response carries no HMAC (Part 1 §19.6.13) */
+            ar.hmac.size = 0;
+            wr_marshal(&w, TPMS_AUTH_RESPONSE, &ar);
             continue;
         }
         /* rpHash = H(responseCode || commandCode || parameters) */
@@ -567,13 +577,10 @@ TPM_RC sessions_respond(qtpm_tpm *tpm, tpm_cmd *c, sess_ctx *sc)
                 compute_cp_hash(c, s->hash, sc->cp_hash[i]);
             crypt_hash_parts(s->hash, s->audit_digest.b, ap, 3);
         }
-        uint8_t mac[MAX_DIGEST];
-        uint8_t attrs = a->attrs & (uint8_t)~SA_AUDIT_RESET;
         session_hmac(s, &sc->values[i], rp_hash, &s->nonce_tpm, &a->nonce_caller, NULL, NULL,
-                     attrs, mac);
-        wr_2b(&w, s->nonce_tpm.b, s->nonce_tpm.size);
-        wr_u8(&w, attrs);
-        wr_2b(&w, mac, (uint16_t)crypt_hash_size(s->hash));
+                     ar.sessionAttributes, ar.hmac.buffer);
+        ar.hmac.size = (UINT16)crypt_hash_size(s->hash);
+        wr_marshal(&w, TPMS_AUTH_RESPONSE, &ar);
     }
     c->rsp_auth_len = w.off;
     /* Sessions without continueSession end with this command; a policy
