@@ -87,12 +87,13 @@ static TPM_RC attest_begin(qtpm_tpm *tpm, const tpm_cmd *c, unsigned hnum,
     TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, in_scheme, p_scheme, a);
     if (rc)
         return rc;
-    TPMS_ATTEST *att = &a->att;
-    memset(att, 0, sizeof(*att));
+    TPMS_ATTEST *att = &a->att; /* each command sets every field of its attested arm */
     att->magic = TPM_GENERATED_VALUE;
     att->type = type;
     if (a->key)
         SET_2B(att->qualifiedSigner, a->key->qualified.b, a->key->qualified.size);
+    else
+        att->qualifiedSigner.size = 0;
     att->extraData = *qualifying;
     TPMS_TIME_INFO t;
     clock_time_info(tpm, &t);
