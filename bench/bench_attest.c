@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -25,25 +24,14 @@
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
 
+#include "engine_harness.h"
+
 #define N_FILES 1000
 
 static qtpm_tss *T;
 static qtpm_tss_key ek, ak;
 static qtpm_ima_list all;
 static qtpm_digestlist dl;
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void file_digest(unsigned i, uint8_t d[32])
 {
@@ -168,9 +156,9 @@ static double verify_us(qtpm_verifier_state *st, evidence *x)
 {
     const qtpm_digestlist *lists[1] = { &dl };
     qtpm_verdict v;
-    double t0 = now_us();
+    double t0 = bench_now_us();
     int rc = qtpm_attest_verify(st, lists, 1, &x->ev, &v);
-    double t = now_us() - t0;
+    double t = bench_now_us() - t0;
     int good = rc == 0 && v.state == QTPM_VERDICT_GOOD;
     qtpm_verdict_free(&v);
     return good ? t : -1;
@@ -202,8 +190,7 @@ static int phase(unsigned size, int runs, double *inc, double *full)
             return -1;
         qtpm_ima_list_free(&x->sent);
     }
-    qsort(t, (size_t)runs, sizeof *t, cmp_d);
-    *inc = t[runs / 2];
+    *inc = engine_bench_median(t, runs);
     free(t);
     free(x);
     return 0;
@@ -212,25 +199,11 @@ static int phase(unsigned size, int runs, double *inc, double *full)
 int main(int argc, char **argv)
 {
     int runs = 50;
-    const char *json = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-            runs = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--json") && i + 1 < argc)
-            json = argv[++i];
-        else {
-            fprintf(stderr, "usage: qtpm-bench-attest [--runs N] [--json FILE]\n");
-            return 2;
-        }
-    }
-    if (runs < 1 || runs > 100000) {
-        fprintf(stderr, "qtpm-bench-attest: --runs must be 1..100000\n");
-        return 2;
-    }
-    if (qtpm_tss_new("engine:", &T) != QTPM_OK || qtpm_tss_Startup(T, TPM_SU_CLEAR) != QTPM_OK ||
-        qtpm_tss_create_ek(T, TPM_ALG_MLKEM, NULL, &ek) != QTPM_OK ||
-        qtpm_tss_create_ak(T, &ek, TPM_ALG_MLDSA, NULL, NULL, &ak, NULL) != QTPM_OK ||
-        make_list() != 0) {
+    const char *json;
+    int rc = engine_bench_args(argc, argv, "qtpm-bench-attest", &runs, &json);
+    if (rc != 0)
+        return rc;
+    if (engine_bench_start(&T, &ek, &ak) != 0 || make_list() != 0) {
         fprintf(stderr, "qtpm-bench-attest: setup failed\n");
         return 1;
     }

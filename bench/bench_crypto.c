@@ -69,6 +69,28 @@ static int cmp_double(const void *a, const void *b)
 
 typedef void (*op_fn)(void *arg);
 
+/* One timed call of op: its cycles and microseconds. */
+static void time_once(op_fn op, void *arg, uint64_t *cyc, double *us)
+{
+    double u0 = usec_now();
+    uint64_t c0 = cycles_now();
+    op(arg);
+    uint64_t c1 = cycles_now();
+    double u1 = usec_now();
+    *cyc = c1 - c0;
+    *us = u1 - u0;
+}
+
+/* Sorts n >= 1 samples and returns element n / 2 of each: the median (the
+ * upper middle one for even n). */
+static figure medians(uint64_t *cyc, double *us, size_t n)
+{
+    qsort(cyc, n, sizeof(*cyc), cmp_u64);
+    qsort(us, n, sizeof(*us), cmp_double);
+    figure f = {(double)cyc[n / 2], us[n / 2]};
+    return f;
+}
+
 /* Runs op `runs` times (after a few warm-up runs) and returns the medians. */
 static figure measure(op_fn op, void *arg, int runs)
 {
@@ -79,19 +101,9 @@ static figure measure(op_fn op, void *arg, int runs)
         goto out;
     for (int i = 0; i < 10; i++)
         op(arg);
-    for (int i = 0; i < runs; i++) {
-        double u0 = usec_now();
-        uint64_t c0 = cycles_now();
-        op(arg);
-        uint64_t c1 = cycles_now();
-        double u1 = usec_now();
-        cyc[i] = c1 - c0;
-        us[i] = u1 - u0;
-    }
-    qsort(cyc, (size_t)runs, sizeof(*cyc), cmp_u64);
-    qsort(us, (size_t)runs, sizeof(*us), cmp_double);
-    f.cycles = (double)cyc[runs / 2];
-    f.usec = us[runs / 2];
+    for (int i = 0; i < runs; i++)
+        time_once(op, arg, &cyc[i], &us[i]);
+    f = medians(cyc, us, (size_t)runs);
 out:
     free(cyc);
     free(us);
@@ -205,15 +217,60 @@ static const char *keccak_impl_name(qtpm_keccak_impl impl)
     }
 }
 
-static void print_row(const char *alg, const char *op, figure f)
+/* Medians of fn (measure), reported twice: a table row under alg and an
+ * entry of arr under json_alg. */
+static void measure_row(json_t *arr, const char *alg, const char *json_alg, const char *op,
+                        op_fn fn, void *arg, int runs)
 {
+    figure f = measure(fn, arg, runs);
     printf("  %-14s %-8s %12.0f %10.1f\n", alg, op, f.cycles, f.usec);
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f}", "algorithm", json_alg,
+                                         "operation", op, "median_cycles", f.cycles, "median_us",
+                                         f.usec));
 }
 
-static void add_json(json_t *arr, const char *alg, const char *op, figure f)
+/* The end of a run, taking the reference to results: an operation that
+ * failed voids every figure (exit status 1); otherwise, when json_path is
+ * given, the results go there in a document that says what ran, how
+ * often, when, with which compiler and Keccak and, with with_load, under
+ * which load average at the end. Returns the exit status. */
+static int finish(int failed, json_t *results, const char *json_path, const char *benchmark,
+                  int runs, int with_load)
 {
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f}", "algorithm", alg, "operation",
-                                         op, "median_cycles", f.cycles, "median_us", f.usec));
+    if (failed) {
+        fprintf(stderr, "qtpm-bench-crypto: an operation failed during the benchmark\n");
+        json_decref(results);
+        return 1;
+    }
+    if (!json_path) {
+        json_decref(results);
+        return 0;
+    }
+    char when[32];
+    time_t now = time(NULL);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s}", "benchmark", benchmark, "runs", runs,
+                            "date", when, "compiler", __VERSION__, "keccak",
+                            keccak_impl_name(qtpm_keccak_best_impl()));
+    if (with_load) {
+        double load[3] = {0, 0, 0};
+        FILE *la = fopen("/proc/loadavg", "r");
+        if (la) {
+            if (fscanf(la, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+                load[0] = load[1] = load[2] = -1;
+            fclose(la);
+        }
+        json_object_set_new(doc, "loadavg_at_end", json_pack("[f,f,f]", load[0], load[1], load[2]));
+    }
+    json_object_set_new(doc, "results", results); /* keys stay in insertion order */
+    if (json_dump_file(doc, json_path, JSON_INDENT(2)) != 0) {
+        fprintf(stderr, "qtpm-bench-crypto: cannot write %s\n", json_path);
+        json_decref(doc);
+        return 1;
+    }
+    json_decref(doc);
+    printf("results written to %s\n", json_path);
+    return 0;
 }
 
 /* ---- ML-DSA, old against new (--mldsa-compare) ---- */
@@ -288,21 +345,12 @@ static void measure_interleaved(const cmp_variant *v, size_t nv, void *arg, int 
         }
     for (int i = 0; i < runs; i++)
         for (size_t j = 0; j < nv; j++) {
+            size_t at = j * (size_t)runs + (size_t)i;
             qtpm_mldsa_force_portable(v[j].portable);
-            double u0 = usec_now();
-            uint64_t c0 = cycles_now();
-            v[j].fn(arg);
-            uint64_t c1 = cycles_now();
-            double u1 = usec_now();
-            cyc[j * (size_t)runs + (size_t)i] = c1 - c0;
-            us[j * (size_t)runs + (size_t)i] = u1 - u0;
+            time_once(v[j].fn, arg, &cyc[at], &us[at]);
         }
-    for (size_t j = 0; j < nv; j++) {
-        qsort(cyc + j * (size_t)runs, (size_t)runs, sizeof(*cyc), cmp_u64);
-        qsort(us + j * (size_t)runs, (size_t)runs, sizeof(*us), cmp_double);
-        out[j].cycles = (double)cyc[j * (size_t)runs + (size_t)runs / 2];
-        out[j].usec = us[j * (size_t)runs + (size_t)runs / 2];
-    }
+    for (size_t j = 0; j < nv; j++)
+        out[j] = medians(cyc + j * (size_t)runs, us + j * (size_t)runs, (size_t)runs);
 done:
     qtpm_mldsa_force_portable(0);
     free(cyc);
@@ -380,38 +428,7 @@ static int mldsa_compare(int runs, const char *json_path)
         failed |= a.failed;
         free(a.esk);
     }
-    if (failed) {
-        fprintf(stderr, "qtpm-bench-crypto: an operation failed during the benchmark\n");
-        json_decref(results);
-        return 1;
-    }
-    if (json_path) {
-        char when[32];
-        time_t now = time(NULL);
-        double load[3] = {0, 0, 0};
-        FILE *la = fopen("/proc/loadavg", "r");
-        if (la) {
-            if (fscanf(la, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
-                load[0] = load[1] = load[2] = -1;
-            fclose(la);
-        }
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-        json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:[f,f,f], s:o}", "benchmark",
-                                "qtpm ML-DSA old vs new (interleaved)", "runs", runs, "date", when,
-                                "compiler", __VERSION__, "keccak",
-                                keccak_impl_name(qtpm_keccak_best_impl()), "loadavg_at_end",
-                                load[0], load[1], load[2], "results", results);
-        if (json_dump_file(doc, json_path, JSON_INDENT(2)) != 0) {
-            fprintf(stderr, "qtpm-bench-crypto: cannot write %s\n", json_path);
-            json_decref(doc);
-            return 1;
-        }
-        json_decref(doc);
-        printf("results written to %s\n", json_path);
-    } else {
-        json_decref(results);
-    }
-    return 0;
+    return finish(failed, results, json_path, "qtpm ML-DSA old vs new (interleaved)", runs, 1);
 }
 
 static void usage(void)
@@ -460,9 +477,7 @@ int main(int argc, char **argv)
     printf("  %-14s %-8s %12s %10s\n", "algorithm", "op", "cycles", "us");
     {
         static uint64_t state[25];
-        figure f = measure(keccak_perm, state, runs);
-        print_row("Keccak-f1600", "permute", f);
-        add_json(results, "Keccak-f1600", "permute", f);
+        measure_row(results, "Keccak-f1600", "Keccak-f1600", "permute", keccak_perm, state, runs);
     }
 
     static const struct { qtpm_mlkem_set set; const char *name; } kems[] = {
@@ -472,15 +487,9 @@ int main(int argc, char **argv)
         static kem_arg a;
         memset(&a, 0, sizeof(a));
         a.set = kems[i].set;
-        figure f = measure(kem_keygen, &a, runs);
-        print_row(kems[i].name, "keygen", f);
-        add_json(results, kems[i].name, "keygen", f);
-        f = measure(kem_encaps, &a, runs);
-        print_row(kems[i].name, "encaps", f);
-        add_json(results, kems[i].name, "encaps", f);
-        f = measure(kem_decaps, &a, runs);
-        print_row(kems[i].name, "decaps", f);
-        add_json(results, kems[i].name, "decaps", f);
+        measure_row(results, kems[i].name, kems[i].name, "keygen", kem_keygen, &a, runs);
+        measure_row(results, kems[i].name, kems[i].name, "encaps", kem_encaps, &a, runs);
+        measure_row(results, kems[i].name, kems[i].name, "decaps", kem_decaps, &a, runs);
         failed |= a.failed;
     }
 
@@ -490,15 +499,9 @@ int main(int argc, char **argv)
         static dsa_arg a;
         memset(&a, 0, sizeof(a));
         a.set = dsas[i].set;
-        figure f = measure(dsa_keygen, &a, runs);
-        print_row(dsas[i].name, "keygen", f);
-        add_json(results, dsas[i].name, "keygen", f);
-        f = measure(dsa_sign, &a, runs);
-        print_row(dsas[i].name, "sign", f);
-        add_json(results, dsas[i].name, "sign", f);
-        f = measure(dsa_verify, &a, runs);
-        print_row(dsas[i].name, "verify", f);
-        add_json(results, dsas[i].name, "verify", f);
+        measure_row(results, dsas[i].name, dsas[i].name, "keygen", dsa_keygen, &a, runs);
+        measure_row(results, dsas[i].name, dsas[i].name, "sign", dsa_sign, &a, runs);
+        measure_row(results, dsas[i].name, dsas[i].name, "verify", dsa_verify, &a, runs);
         failed |= a.failed;
     }
 
@@ -513,48 +516,18 @@ int main(int argc, char **argv)
             return 1;
         }
         int classic_runs = runs > 200 ? 200 : runs;
-        figure f = measure(ossl_sign, &rsa, classic_runs);
-        print_row("RSA-2048", "sign", f);
-        add_json(results, "RSA-2048 (OpenSSL)", "sign", f);
-        f = measure(ossl_verify, &rsa, runs);
-        print_row("RSA-2048", "verify", f);
-        add_json(results, "RSA-2048 (OpenSSL)", "verify", f);
-        f = measure(ossl_sign, &ec, runs);
-        print_row("ECDSA-P256", "sign", f);
-        add_json(results, "ECDSA-P256 (OpenSSL)", "sign", f);
-        f = measure(ossl_verify, &ec, runs);
-        print_row("ECDSA-P256", "verify", f);
-        add_json(results, "ECDSA-P256 (OpenSSL)", "verify", f);
-        f = measure(ossl_derive, &ec, runs);
-        print_row("ECDH-P256", "derive", f);
-        add_json(results, "ECDH-P256 (OpenSSL)", "derive", f);
+        measure_row(results, "RSA-2048", "RSA-2048 (OpenSSL)", "sign", ossl_sign, &rsa,
+                    classic_runs);
+        measure_row(results, "RSA-2048", "RSA-2048 (OpenSSL)", "verify", ossl_verify, &rsa, runs);
+        measure_row(results, "ECDSA-P256", "ECDSA-P256 (OpenSSL)", "sign", ossl_sign, &ec, runs);
+        measure_row(results, "ECDSA-P256", "ECDSA-P256 (OpenSSL)", "verify", ossl_verify, &ec,
+                    runs);
+        measure_row(results, "ECDH-P256", "ECDH-P256 (OpenSSL)", "derive", ossl_derive, &ec, runs);
         failed |= rsa.failed | ec.failed;
         EVP_PKEY_free(rsa.key);
         EVP_PKEY_free(ec.key);
         EVP_PKEY_free(ec.peer);
     }
 
-    if (failed) {
-        fprintf(stderr, "qtpm-bench-crypto: an operation failed during the benchmark\n");
-        json_decref(results);
-        return 1;
-    }
-    if (json_path) {
-        char when[32];
-        time_t now = time(NULL);
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-        json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:o}", "benchmark",
-                                "qtpm crypto core", "runs", runs, "date", when, "compiler",
-                                __VERSION__, "keccak", impl, "results", results);
-        if (json_dump_file(doc, json_path, JSON_INDENT(2)) != 0) {
-            fprintf(stderr, "qtpm-bench-crypto: cannot write %s\n", json_path);
-            json_decref(doc);
-            return 1;
-        }
-        json_decref(doc);
-        printf("results written to %s\n", json_path);
-    } else {
-        json_decref(results);
-    }
-    return 0;
+    return finish(failed, results, json_path, "qtpm crypto core", runs, 0);
 }

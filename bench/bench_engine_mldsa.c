@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <x86intrin.h>
 
 #include "qtpm/mldsa.h"
@@ -30,20 +29,9 @@
 #include "qtpm/tss_cmd.h"
 #include "qtpm/tss_tasks.h"
 
+#include "engine_harness.h"
+
 static qtpm_tss *T;
-
-static double usec_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Saves, flushes and reloads *h: the loaded object is new (no cache). */
 static int reload(TPM_HANDLE *h)
@@ -107,11 +95,11 @@ static int measure(cmd_fn fn, TPM_HANDLE *key, int runs, fig out[3])
             qtpm_mldsa_force_portable(v == 0);
             if (v == 2 && fn(*key) != 0) /* warm the cache (untimed) */
                 goto done;
-            double u0 = usec_now();
+            double u0 = bench_now_us();
             uint64_t c0 = __rdtsc();
             int r = fn(*key);
             uint64_t c1 = __rdtsc();
-            double u1 = usec_now();
+            double u1 = bench_now_us();
             if (r != 0)
                 goto done;
             if (i >= 3) { /* three warm-up rounds */
@@ -120,10 +108,8 @@ static int measure(cmd_fn fn, TPM_HANDLE *key, int runs, fig out[3])
             }
         }
     for (int v = 0; v < 3; v++) {
-        qsort(us + v * runs, (size_t)runs, sizeof(*us), cmp_d);
-        qsort(cy + v * runs, (size_t)runs, sizeof(*cy), cmp_d);
-        out[v].us = us[v * runs + runs / 2];
-        out[v].cycles = cy[v * runs + runs / 2];
+        out[v].us = engine_bench_median(us + v * runs, runs);
+        out[v].cycles = engine_bench_median(cy + v * runs, runs);
     }
     rc = 0;
 done:
@@ -136,29 +122,16 @@ done:
 int main(int argc, char **argv)
 {
     int runs = 200;
-    const char *json = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--runs") && i + 1 < argc)
-            runs = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--json") && i + 1 < argc)
-            json = argv[++i];
-        else {
-            fprintf(stderr, "usage: qtpm-bench-engine-mldsa [--runs N] [--json FILE]\n");
-            return 2;
-        }
-    }
-    if (runs < 1 || runs > 100000) {
-        fprintf(stderr, "qtpm-bench-engine-mldsa: --runs must be 1..100000\n");
-        return 2;
-    }
+    const char *json;
+    int rc = engine_bench_args(argc, argv, "qtpm-bench-engine-mldsa", &runs, &json);
+    if (rc != 0)
+        return rc;
     static qtpm_tss_key ek, ak;
     static TPM2B_PUBLIC tmpl, outpub;
     static TPM2B_SENSITIVE_CREATE sens;
     TPML_PCR_SELECTION none = {.count = 0};
     TPM_HANDLE signer;
-    if (qtpm_tss_new("engine:", &T) != QTPM_OK || qtpm_tss_Startup(T, TPM_SU_CLEAR) != QTPM_OK ||
-        qtpm_tss_create_ek(T, TPM_ALG_MLKEM, NULL, &ek) != QTPM_OK ||
-        qtpm_tss_create_ak(T, &ek, TPM_ALG_MLDSA, NULL, NULL, &ak, NULL) != QTPM_OK ||
+    if (engine_bench_start(&T, &ek, &ak) != 0 ||
         qtpm_tss_FlushContext(T, ek.handle) != QTPM_OK ||
         qtpm_tss_template_hash_mldsa(TPM_MLDSA_44, TPM_ALG_SHA256, 0, &tmpl.publicArea) != QTPM_OK ||
         qtpm_tss_CreatePrimary(T, NULL, TPM_RH_OWNER, &sens, &tmpl, NULL, &none, &signer,

@@ -30,47 +30,6 @@ static uint32_t str4(const char *s)
            ((uint32_t)(uint8_t)s[2] << 8) | (uint8_t)s[3];
 }
 
-static unsigned count_loaded_sessions(const qtpm_tpm *tpm)
-{
-    unsigned n = 0;
-    for (int i = 0; i < MAX_LOADED_SESSIONS; i++)
-        n += tpm->sessions[i] != NULL;
-    return n;
-}
-
-/* Loaded plus context-saved sessions. */
-static unsigned count_active_sessions(const qtpm_tpm *tpm)
-{
-    unsigned n = count_loaded_sessions(tpm);
-    for (size_t i = 0; i < sizeof(tpm->saved_sessions) / sizeof(tpm->saved_sessions[0]); i++)
-        n += tpm->saved_sessions[i].handle != 0;
-    return n;
-}
-
-static unsigned count_objects(const qtpm_tpm *tpm)
-{
-    unsigned n = 0;
-    for (int i = 0; i < MAX_LOADED_OBJECTS; i++)
-        n += tpm->objects[i] != NULL;
-    return n;
-}
-
-static unsigned count_persistent(const qtpm_tpm *tpm)
-{
-    unsigned n = 0;
-    for (int i = 0; i < MAX_PERSISTENT; i++)
-        n += tpm->persistent[i] != NULL;
-    return n;
-}
-
-static unsigned count_nv(const qtpm_tpm *tpm)
-{
-    unsigned n = 0;
-    for (int i = 0; i < MAX_NV_INDICES; i++)
-        n += tpm->nv[i] != NULL;
-    return n;
-}
-
 /* Commands the TPM offers: those of the table its profile enables. */
 static uint32_t profile_command_count(const qtpm_tpm *tpm)
 {
@@ -93,6 +52,29 @@ static uint32_t vendor_property(const qtpm_tpm *tpm, uint32_t i)
     char name[17] = {0};
     snprintf(name, sizeof(name), "%s", profile_name(&tpm->profile));
     return str4(name + 4 * (i - 1));
+}
+
+static size_t list_handles(qtpm_tpm *tpm, TPM_HANDLE start, TPM_HANDLE *out, size_t cap);
+
+/* How many handles of a type are in use (list_handles counts past cap). */
+static unsigned count_handles(qtpm_tpm *tpm, TPM_HT type)
+{
+    return (unsigned)list_handles(tpm, (TPM_HANDLE)type << 24, NULL, 0);
+}
+
+/* Loaded sessions: HMAC and policy (trial sessions have policy handles). */
+static unsigned count_loaded_sessions(qtpm_tpm *tpm)
+{
+    return count_handles(tpm, TPM_HT_HMAC_SESSION) + count_handles(tpm, TPM_HT_POLICY_SESSION);
+}
+
+/* Loaded plus context-saved sessions. */
+static unsigned count_active_sessions(qtpm_tpm *tpm)
+{
+    unsigned n = count_loaded_sessions(tpm);
+    for (size_t i = 0; i < sizeof(tpm->saved_sessions) / sizeof(tpm->saved_sessions[0]); i++)
+        n += tpm->saved_sessions[i].handle != 0;
+    return n;
 }
 
 /* The value of one TPM property (Part 2 §6.13); 0 if pt is not one. */
@@ -169,16 +151,20 @@ static int tpm_property(qtpm_tpm *tpm, TPM_PT pt, uint32_t *v)
              (ps->ph_enable_nv ? TPMA_STARTUP_CLEAR_PHENABLENV : 0) |
              (ps->orderly ? TPMA_STARTUP_CLEAR_ORDERLY : 0);
         break;
-    case TPM_PT_HR_NV_INDEX: *v = count_nv(tpm); break;
+    case TPM_PT_HR_NV_INDEX: *v = count_handles(tpm, TPM_HT_NV_INDEX); break;
     case TPM_PT_HR_LOADED: *v = count_loaded_sessions(tpm); break;
     case TPM_PT_HR_LOADED_AVAIL: *v = MAX_LOADED_SESSIONS - count_loaded_sessions(tpm); break;
     case TPM_PT_HR_ACTIVE: *v = count_active_sessions(tpm); break;
     case TPM_PT_HR_ACTIVE_AVAIL: *v = ENGINE_ACTIVE_SESSIONS - count_active_sessions(tpm); break;
-    case TPM_PT_HR_TRANSIENT_AVAIL: *v = MAX_LOADED_OBJECTS - count_objects(tpm); break;
-    case TPM_PT_HR_PERSISTENT: *v = count_persistent(tpm); break;
-    case TPM_PT_HR_PERSISTENT_AVAIL: *v = MAX_PERSISTENT - count_persistent(tpm); break;
+    case TPM_PT_HR_TRANSIENT_AVAIL:
+        *v = MAX_LOADED_OBJECTS - count_handles(tpm, TPM_HT_TRANSIENT);
+        break;
+    case TPM_PT_HR_PERSISTENT: *v = count_handles(tpm, TPM_HT_PERSISTENT); break;
+    case TPM_PT_HR_PERSISTENT_AVAIL:
+        *v = MAX_PERSISTENT - count_handles(tpm, TPM_HT_PERSISTENT);
+        break;
     case TPM_PT_NV_COUNTERS: *v = nv_count_counters(tpm); break;
-    case TPM_PT_NV_COUNTERS_AVAIL: *v = MAX_NV_INDICES - count_nv(tpm); break;
+    case TPM_PT_NV_COUNTERS_AVAIL: *v = MAX_NV_INDICES - count_handles(tpm, TPM_HT_NV_INDEX); break;
     case TPM_PT_ALGORITHM_SET: *v = 0; break;
     case TPM_PT_LOADED_CURVES: *v = tpm_alg_enabled(tpm, TPM_ALG_ECC) ? NCURVES : 0; break;
     case TPM_PT_LOCKOUT_COUNTER: *v = ps->failed_tries; break;

@@ -116,25 +116,22 @@ TPM_RC cmd_Duplicate(qtpm_tpm *tpm, tpm_cmd *c, const Duplicate_In *in, Duplicat
 /* Part 3 §13.3 TPM2_Import: parentHandle (USER). */
 TPM_RC cmd_Import(qtpm_tpm *tpm, tpm_cmd *c, const Import_In *in, Import_Out *out)
 {
-    tpm_object *parent;
-    TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
+    tpm_object *parent, *o;
+    TPM_RC rc = object_child_new(tpm, c->handles[0], &in->objectPublic.publicArea, &parent, &o);
     if (rc)
         return rc;
     const uint8_t *key_in = in->encryptionKey.buffer;
     uint16_t key_len = in->encryptionKey.size, dup_len = in->duplicate.size,
              sec_len = in->inSymSeed.size;
     const TPMT_SYM_DEF_OBJECT sym = in->symmetricAlg;
-    tpm_object *o = calloc(1, sizeof(*o));
     uint8_t *buf = malloc(3 * DUP_BUF);
-    if (o == NULL || buf == NULL) {
-        free(o);
-        free(buf);
+    if (buf == NULL) {
+        object_free(o);
         return TPM_RC_MEMORY;
     }
     _Static_assert(sizeof(in->duplicate.buffer) <= DUP_BUF, "a duplicate fits the buffers");
     uint8_t *plain = buf + DUP_BUF;
     const uint8_t *dup = in->duplicate.buffer, *secret = in->inSymSeed.buffer;
-    o->pub = in->objectPublic.publicArea;
     uint32_t a = o->pub.objectAttributes;
     if (a & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT))
         rc = RC_P(TPM_RC_ATTRIBUTES, PN_Import_objectPublic);

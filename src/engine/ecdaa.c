@@ -253,6 +253,19 @@ static int point_ok(qtpm_ecc_curve cv, const uint8_t *x, uint16_t xl, const uint
     return xl == n && yl == n && qtpm_ecc_check_point(cv, x, y) == QTPM_OK;
 }
 
+/* Handle 1 of Commit and ZGen_2Phase: an ECC key (TPM_RC_KEY) with its
+ * private part loaded (a public-only key: TPM_RC_AUTH_UNAVAILABLE). */
+static TPM_RC ecc_private_key(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
+{
+    tpm_object *k = object_find(tpm, h);
+    if (k->is_sequence || k->pub.type != TPM_ALG_ECC)
+        return RC_H(TPM_RC_KEY, 1);
+    if (!k->has_sensitive)
+        return TPM_RC_AUTH_UNAVAILABLE;
+    *out = k;
+    return TPM_RC_SUCCESS;
+}
+
 /* Part 3 §19.2 TPM2_Commit: signHandle (USER), P1, s2, y2 →
  * K = [d](x2, y2), L = [r](x2, y2), E = [r]P1 (or [r]G without P1), counter.
  * x2 = H_nameAlg(s2) mod p. */
@@ -263,12 +276,10 @@ TPM_RC cmd_Commit(qtpm_tpm *tpm, tpm_cmd *c, const Commit_In *in, Commit_Out *ou
     uint16_t p1xl = in->P1.point.x.size, p1yl = in->P1.point.y.size, s2l = in->s2.size,
              y2l = in->y2.size;
     int has_p1 = point_present(&in->P1);
-    TPM_RC rc;
-    tpm_object *k = object_find(tpm, c->handles[0]);
-    if (k->is_sequence || k->pub.type != TPM_ALG_ECC)
-        return RC_H(TPM_RC_KEY, 1);
-    if (!k->has_sensitive)
-        return TPM_RC_AUTH_UNAVAILABLE;
+    tpm_object *k;
+    TPM_RC rc = ecc_private_key(tpm, c->handles[0], &k);
+    if (rc)
+        return rc;
     /* the key's scheme must be an anonymous one (Part 3 §19.2.1) */
     if (k->pub.parameters.eccDetail.scheme.scheme != TPM_ALG_ECDAA)
         return RC_H(TPM_RC_SCHEME, 1);
@@ -348,12 +359,10 @@ TPM_RC cmd_ZGen_2Phase(qtpm_tpm *tpm, tpm_cmd *c, const ZGen_2Phase_In *in, ZGen
     TPM_ALG_ID scheme = in->inScheme;
     uint16_t counter = in->counter;
     int has_s = point_present(&in->inQsB), has_e = point_present(&in->inQeB);
-    TPM_RC rc;
-    tpm_object *k = object_find(tpm, c->handles[0]);
-    if (k->is_sequence || k->pub.type != TPM_ALG_ECC)
-        return RC_H(TPM_RC_KEY, 1);
-    if (!k->has_sensitive)
-        return TPM_RC_AUTH_UNAVAILABLE;
+    tpm_object *k;
+    TPM_RC rc = ecc_private_key(tpm, c->handles[0], &k);
+    if (rc)
+        return rc;
     if (!(k->pub.objectAttributes & TPMA_OBJECT_DECRYPT) ||
         (k->pub.objectAttributes & TPMA_OBJECT_RESTRICTED))
         return RC_H(TPM_RC_ATTRIBUTES, 1);

@@ -201,6 +201,28 @@ static TPM_RC commit_compute(qtpm_tpm *tpm, const tpm_object *k, qtpm_ldaa_tpm *
     return rc == QTPM_DAA_OK ? TPM_RC_SUCCESS : TPM_RC_MEMORY;
 }
 
+/* Commit and CommitRead: the commitment of counter value cnt64 with the key
+ * of handle 1 for issuer rho (ldaa_open), in a malloc'd buffer of
+ * QTPM_LDAA_COMMIT_SIZE bytes (public) that the caller frees. */
+static TPM_RC commitment(qtpm_tpm *tpm, tpm_cmd *c, uint64_t cnt64, const uint8_t bsnval[32],
+                         const uint8_t rho[32], uint8_t **out)
+{
+    tpm_object *k;
+    qtpm_ldaa_tpm *lt = NULL;
+    TPM_RC rc = ldaa_open(tpm, c, rho, &k, &lt);
+    if (rc)
+        return rc;
+    uint8_t *buf = malloc(QTPM_LDAA_COMMIT_SIZE);
+    rc = buf == NULL ? TPM_RC_MEMORY : commit_compute(tpm, k, lt, cnt64, bsnval, rho, buf);
+    qtpm_ldaa_tpm_free(lt);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    return TPM_RC_SUCCESS;
+}
+
 /* The 32-byte values of the signing commands (rho, bsnval, ctilde):
  * TPM2B_DIGEST parameters of another length are TPM_RC_SIZE. */
 static TPM_RC check_32(const TPM2B_DIGEST *v, unsigned pn)
@@ -216,29 +238,14 @@ TPM_RC cmd_Vendor_LDAA_Commit(qtpm_tpm *tpm, tpm_cmd *c, const Vendor_LDAA_Commi
         rc = check_32(&in->bsnval, PN_Vendor_LDAA_Commit_bsnval);
     if (rc)
         return rc;
-    const uint8_t *rho = in->rho.buffer, *bsnval = in->bsnval.buffer;
-    tpm_object *k;
-    qtpm_ldaa_tpm *lt = NULL;
-    rc = ldaa_open(tpm, c, rho, &k, &lt);
+    uint8_t *out = NULL;
+    rc = commitment(tpm, c, tpm->commit_counter, in->bsnval.buffer, in->rho.buffer, &out);
     if (rc)
         return rc;
-    uint8_t *out = malloc(QTPM_LDAA_COMMIT_SIZE);
-    uint16_t counter = 0;
-    if (out == NULL) {
-        rc = TPM_RC_MEMORY;
-    } else {
-        uint64_t cnt64 = tpm->commit_counter;
-        rc = commit_compute(tpm, k, lt, cnt64, bsnval, rho, out);
-        if (rc == TPM_RC_SUCCESS)
-            counter = commit_take(tpm); /* = the low bits of cnt64 */
-    }
-    qtpm_ldaa_tpm_free(lt);
-    if (rc == TPM_RC_SUCCESS) {
-        out_->counter = counter;
-        piece(&out_->totalSize, &out_->piece, out, QTPM_LDAA_COMMIT_SIZE, 0);
-    }
+    out_->counter = commit_take(tpm); /* = the low bits of the counter value */
+    piece(&out_->totalSize, &out_->piece, out, QTPM_LDAA_COMMIT_SIZE, 0);
     free(out); /* public: the commitment */
-    return rc;
+    return TPM_RC_SUCCESS;
 }
 
 TPM_RC cmd_Vendor_LDAA_CommitRead(qtpm_tpm *tpm, tpm_cmd *c, const Vendor_LDAA_CommitRead_In *in,
@@ -256,19 +263,13 @@ TPM_RC cmd_Vendor_LDAA_CommitRead(qtpm_tpm *tpm, tpm_cmd *c, const Vendor_LDAA_C
         rc = RC_P(TPM_RC_VALUE, PN_Vendor_LDAA_CommitRead_offset);
     if (rc)
         return rc;
-    const uint8_t *rho = in->rho.buffer, *bsnval = in->bsnval.buffer;
-    tpm_object *k;
-    qtpm_ldaa_tpm *lt = NULL;
-    rc = ldaa_open(tpm, c, rho, &k, &lt);
+    uint8_t *out = NULL;
+    rc = commitment(tpm, c, cnt64, in->bsnval.buffer, in->rho.buffer, &out);
     if (rc)
         return rc;
-    uint8_t *out = malloc(QTPM_LDAA_COMMIT_SIZE);
-    rc = out == NULL ? TPM_RC_MEMORY : commit_compute(tpm, k, lt, cnt64, bsnval, rho, out);
-    qtpm_ldaa_tpm_free(lt);
-    if (rc == TPM_RC_SUCCESS)
-        piece(&out_->totalSize, &out_->piece, out, QTPM_LDAA_COMMIT_SIZE, offset);
+    piece(&out_->totalSize, &out_->piece, out, QTPM_LDAA_COMMIT_SIZE, offset);
     free(out);
-    return rc;
+    return TPM_RC_SUCCESS;
 }
 
 /* HMAC-SHA256 with a key derived from the commit nonce over the answer's

@@ -572,26 +572,33 @@ TPM_RC cmd_NV_SetBits(qtpm_tpm *tpm, tpm_cmd *c, const NV_SetBits_In *in, NV_Set
     return TPM_RC_SUCCESS;
 }
 
+/* NV_WriteLock and NV_ReadLock: with write or read access to the index of
+ * handle 2, and one of the attributes `allow` set, sets `lock`. The
+ * attribute error names nvIndex, handle 2 (0x282, as the reference
+ * implementation and swtpm); a lock already set is no change
+ * (NvWriteIndexAttributes is a conditional write in the reference
+ * implementation too). */
+static TPM_RC nv_lock(qtpm_tpm *tpm, const tpm_cmd *c, int write, uint32_t allow, uint32_t lock)
+{
+    tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    TPM_RC rc = nv_access_check(c, nv, write);
+    if (rc)
+        return rc;
+    if (!(nv->pub.attributes & allow))
+        return RC_H(TPM_RC_ATTRIBUTES, 2);
+    if (!(nv->pub.attributes & lock)) {
+        nv->pub.attributes |= lock;
+        tpm->dirty = 1;
+    }
+    return TPM_RC_SUCCESS;
+}
+
 /* Part 3 §31.11 TPM2_NV_WriteLock */
 TPM_RC cmd_NV_WriteLock(qtpm_tpm *tpm, tpm_cmd *c, const NV_WriteLock_In *in,
                         NV_WriteLock_Out *out)
 {
     (void)in, (void)out;
-    tpm_nv *nv = nv_find(tpm, c->handles[1]);
-    TPM_RC rc = nv_access_check(c, nv, 1);
-    if (rc)
-        return rc;
-    /* the attribute error names nvIndex, handle 2 (0x282, as the
-     * reference implementation and swtpm) */
-    if (!(nv->pub.attributes & (TPMA_NV_WRITEDEFINE | TPMA_NV_WRITE_STCLEAR)))
-        return RC_H(TPM_RC_ATTRIBUTES, 2);
-    /* a lock already set is no change (NvWriteIndexAttributes is a
-     * conditional write in the reference implementation too) */
-    if (!(nv->pub.attributes & TPMA_NV_WRITELOCKED)) {
-        nv->pub.attributes |= TPMA_NV_WRITELOCKED;
-        tpm->dirty = 1;
-    }
-    return TPM_RC_SUCCESS;
+    return nv_lock(tpm, c, 1, TPMA_NV_WRITEDEFINE | TPMA_NV_WRITE_STCLEAR, TPMA_NV_WRITELOCKED);
 }
 
 /* Part 3 §31.12 TPM2_NV_GlobalWriteLock */
@@ -629,17 +636,7 @@ TPM_RC cmd_NV_Read(qtpm_tpm *tpm, tpm_cmd *c, const NV_Read_In *in, NV_Read_Out 
 TPM_RC cmd_NV_ReadLock(qtpm_tpm *tpm, tpm_cmd *c, const NV_ReadLock_In *in, NV_ReadLock_Out *out)
 {
     (void)in, (void)out;
-    tpm_nv *nv = nv_find(tpm, c->handles[1]);
-    TPM_RC rc = nv_access_check(c, nv, 0);
-    if (rc)
-        return rc;
-    if (!(nv->pub.attributes & TPMA_NV_READ_STCLEAR))
-        return RC_H(TPM_RC_ATTRIBUTES, 2);
-    if (!(nv->pub.attributes & TPMA_NV_READLOCKED)) {
-        nv->pub.attributes |= TPMA_NV_READLOCKED;
-        tpm->dirty = 1;
-    }
-    return TPM_RC_SUCCESS;
+    return nv_lock(tpm, c, 0, TPMA_NV_READ_STCLEAR, TPMA_NV_READLOCKED);
 }
 
 /* Part 3 §31.15 TPM2_NV_ChangeAuth (ADMIN role: policy with

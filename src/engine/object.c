@@ -96,6 +96,16 @@ static TPM_RC creation(qtpm_tpm *tpm, tpm_cmd *c, const tpm_object *o, const TPM
     return TPM_RC_SUCCESS;
 }
 
+/* A new object with the public area of the command's inPublic (free it with
+ * object_free); NULL when out of memory. */
+static tpm_object *object_new(const TPMT_PUBLIC *pub)
+{
+    tpm_object *o = calloc(1, sizeof(*o));
+    if (o != NULL)
+        o->pub = *pub;
+    return o;
+}
+
 TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
 {
     tpm_object *p = object_find(tpm, h);
@@ -105,6 +115,16 @@ TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out)
         return RC_H(TPM_RC_TYPE, 1);
     *out = p;
     return TPM_RC_SUCCESS;
+}
+
+TPM_RC object_child_new(qtpm_tpm *tpm, TPM_HANDLE h, const TPMT_PUBLIC *pub,
+                        tpm_object **parent, tpm_object **o)
+{
+    TPM_RC rc = object_parent_arg(tpm, h, parent);
+    if (rc)
+        return rc;
+    *o = object_new(pub);
+    return *o == NULL ? TPM_RC_MEMORY : TPM_RC_SUCCESS;
 }
 
 /* Creates a primary object in hierarchy h (CreatePrimary, CreateLoaded)
@@ -154,28 +174,22 @@ static TPM_RC create_primary(qtpm_tpm *tpm, TPM_HANDLE h, const TPM2B_SENSITIVE_
 TPM_RC cmd_CreatePrimary(qtpm_tpm *tpm, tpm_cmd *c, const CreatePrimary_In *in,
                          CreatePrimary_Out *out)
 {
-    tpm_object *o = calloc(1, sizeof(*o));
+    tpm_object *o = object_new(&in->inPublic.publicArea);
     if (o == NULL)
         return TPM_RC_MEMORY;
-    o->pub = in->inPublic.publicArea;
     TPM_RC rc = create_primary(tpm, c->handles[0], &in->inSensitive, &in->inPublic, o);
-    TPM_HANDLE h;
-    if (rc == TPM_RC_SUCCESS)
-        rc = object_insert(tpm, o, &h);
-    if (rc) {
-        object_free(o);
+    rc = object_insert_out(tpm, c, o, rc);
+    if (rc)
         return rc;
-    }
     tpm_name pn;
     hierarchy_qn(o->hierarchy, &pn);
     creation_out co = {&out->creationData, &out->creationHash, &out->creationTicket};
     rc = creation(tpm, c, o, &in->outsideInfo, &in->creationPCR, PN_CreatePrimary_creationPCR,
                   TPM_ALG_NULL, &pn, &pn, &co);
     if (rc) {
-        object_remove(tpm, h);
+        object_remove(tpm, c->out_handle);
         return rc;
     }
-    c->out_handle = h;
     out_public(&out->outPublic, o);
     out_name(&out->name, &o->name);
     return TPM_RC_SUCCESS;
@@ -201,14 +215,10 @@ static TPM_RC create_child(const tpm_object *parent, const TPMS_SENSITIVE_CREATE
 /* Part 3 §12.1 TPM2_Create */
 TPM_RC cmd_Create(qtpm_tpm *tpm, tpm_cmd *c, const Create_In *in, Create_Out *out)
 {
-    tpm_object *parent;
-    TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
+    tpm_object *parent, *o;
+    TPM_RC rc = object_child_new(tpm, c->handles[0], &in->inPublic.publicArea, &parent, &o);
     if (rc)
         return rc;
-    tpm_object *o = calloc(1, sizeof(*o));
-    if (o == NULL)
-        return TPM_RC_MEMORY;
-    o->pub = in->inPublic.publicArea;
     rc = create_child(parent, &in->inSensitive.sensitive, o);
     if (rc == TPM_RC_SUCCESS)
         rc = object_protect(parent, o, out->outPrivate.buffer, sizeof(out->outPrivate.buffer),
@@ -229,10 +239,9 @@ TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c, const CreateLoaded_In *in,
                         CreateLoaded_Out *out)
 {
     TPM_HANDLE ph = c->handles[0];
-    tpm_object *o = calloc(1, sizeof(*o));
+    tpm_object *o = object_new(&in->inPublic.publicArea);
     if (o == NULL)
         return TPM_RC_MEMORY;
-    o->pub = in->inPublic.publicArea;
     TPM_RC rc;
     tpm_object *parent = NULL;
     out->outPrivate.size = 0;
@@ -246,14 +255,9 @@ TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c, const CreateLoaded_In *in,
             rc = object_protect(parent, o, out->outPrivate.buffer, sizeof(out->outPrivate.buffer),
                                 &out->outPrivate.size);
     }
-    TPM_HANDLE h;
-    if (rc == TPM_RC_SUCCESS)
-        rc = object_insert(tpm, o, &h);
-    if (rc) {
-        object_free(o);
+    rc = object_insert_out(tpm, c, o, rc);
+    if (rc)
         return rc;
-    }
-    c->out_handle = h;
     out_public(&out->outPublic, o);
     out_name(&out->name, &o->name);
     return TPM_RC_SUCCESS;
@@ -262,14 +266,10 @@ TPM_RC cmd_CreateLoaded(qtpm_tpm *tpm, tpm_cmd *c, const CreateLoaded_In *in,
 /* Part 3 §12.2 TPM2_Load */
 TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c, const Load_In *in, Load_Out *out)
 {
-    tpm_object *parent;
-    TPM_RC rc = object_parent_arg(tpm, c->handles[0], &parent);
+    tpm_object *parent, *o;
+    TPM_RC rc = object_child_new(tpm, c->handles[0], &in->inPublic.publicArea, &parent, &o);
     if (rc)
         return rc;
-    tpm_object *o = calloc(1, sizeof(*o));
-    if (o == NULL)
-        return TPM_RC_MEMORY;
-    o->pub = in->inPublic.publicArea;
     uint32_t a = o->pub.objectAttributes;
     if ((a & TPMA_OBJECT_FIXEDTPM) && !(parent->pub.objectAttributes & TPMA_OBJECT_FIXEDTPM))
         rc = RC_P(TPM_RC_ATTRIBUTES, PN_Load_inPublic);
@@ -284,36 +284,15 @@ TPM_RC cmd_Load(qtpm_tpm *tpm, tpm_cmd *c, const Load_In *in, Load_Out *out)
         if (rc)
             rc = RC_P(rc, PN_Load_inPublic);
     }
-    TPM_HANDLE h;
     if (rc == TPM_RC_SUCCESS) {
         o->hierarchy = parent->hierarchy;
         object_compute_qualified(o, &parent->qualified);
-        rc = object_insert(tpm, o, &h);
     }
-    if (rc) {
-        object_free(o);
+    rc = object_insert_out(tpm, c, o, rc);
+    if (rc)
         return rc;
-    }
-    c->out_handle = h;
     out_name(&out->name, &o->name);
     return TPM_RC_SUCCESS;
-}
-
-/* The sensitive types an object of this engine can have (as tm_sensitive_read). */
-static int sensitive_type_ok(TPM_ALG_ID t)
-{
-    switch (t) {
-    case TPM_ALG_RSA:
-    case TPM_ALG_ECC:
-    case TPM_ALG_KEYEDHASH:
-    case TPM_ALG_SYMCIPHER:
-    case TPM_ALG_MLKEM:
-    case TPM_ALG_MLDSA:
-    case TPM_ALG_HASH_MLDSA:
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 /* Part 3 §12.3 TPM2_LoadExternal: a public key alone, or a key with its
@@ -325,10 +304,9 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c, const LoadExternal_In *in,
     int has_priv = in->inPrivate.size != 0;
     if (!hierarchy_enabled(tpm, hier))
         return RC_P(TPM_RC_HIERARCHY, PN_LoadExternal_hierarchy);
-    tpm_object *o = calloc(1, sizeof(*o));
+    tpm_object *o = object_new(&in->inPublic.publicArea);
     if (o == NULL)
         return TPM_RC_MEMORY;
-    o->pub = in->inPublic.publicArea;
     TPM_RC rc = TPM_RC_SUCCESS;
     if (has_priv) {
         const TPMT_SENSITIVE *s = &in->inPrivate.sensitiveArea;
@@ -336,7 +314,7 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c, const LoadExternal_In *in,
             rc = RC_P(TPM_RC_HIERARCHY, PN_LoadExternal_hierarchy);
         else if ((o->pub.objectAttributes & (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT)))
             rc = RC_P(TPM_RC_ATTRIBUTES, PN_LoadExternal_inPublic);
-        else if (s->sensitiveType != o->pub.type || !sensitive_type_ok(s->sensitiveType))
+        else if (s->sensitiveType != o->pub.type || !tm_sensitive_type_ok(s->sensitiveType))
             rc = RC_P(TPM_RC_TYPE, PN_LoadExternal_inPrivate);
         else {
             o->sens = *s;
@@ -358,20 +336,16 @@ TPM_RC cmd_LoadExternal(qtpm_tpm *tpm, tpm_cmd *c, const LoadExternal_In *in,
         rc = RC_P(TPM_RC_KEY, PN_LoadExternal_inPublic);
     if (rc == TPM_RC_SUCCESS)
         rc = object_compute_name(o);
-    TPM_HANDLE h;
     if (rc == TPM_RC_SUCCESS) {
         o->hierarchy = hier;
         o->is_external = 1;
         tpm_name qn;
         hierarchy_qn(hier, &qn);
         object_compute_qualified(o, &qn);
-        rc = object_insert(tpm, o, &h);
     }
-    if (rc) {
-        object_free(o);
+    rc = object_insert_out(tpm, c, o, rc);
+    if (rc)
         return rc;
-    }
-    c->out_handle = h;
     out_name(&out->name, &o->name);
     return TPM_RC_SUCCESS;
 }

@@ -49,7 +49,16 @@ TPM_RC object_compute_name(tpm_object *obj);
 /* unique = H(seedValue || sensitive) of keyedhash and symcipher objects */
 void object_symmetric_unique(tpm_object *o);
 TPM_RC object_insert(qtpm_tpm *tpm, tpm_object *obj, TPM_HANDLE *handle);
+/* The end of a command that loads obj (Load, CreateLoaded, a sequence
+ * start, ...): when rc is TPM_RC_SUCCESS, obj goes into the table and its
+ * handle becomes the response handle; otherwise, or when the table is full,
+ * obj is freed and the error returned. */
+TPM_RC object_insert_out(qtpm_tpm *tpm, tpm_cmd *c, tpm_object *obj, TPM_RC rc);
 void object_remove(qtpm_tpm *tpm, TPM_HANDLE h);
+/* A sequence object of kind (is_sequence: 1 hash, 2 HMAC, 3 event, or a
+ * v1.85 sign/verify sequence): NULL hierarchy, no Name algorithm,
+ * USERWITHAUTH, and auth (its trailing zeros trimmed) as its authValue. */
+void object_sequence_init(tpm_object *o, uint8_t kind, const TPM2B_AUTH *auth);
 tpm_object *object_dup(const tpm_object *obj);
 /* sym.c: an independent copy of a sequence object, its live hash, HMAC or
  * sign/verify state included (saved sequence contexts); NULL when out of
@@ -69,6 +78,11 @@ TPM_RC object_rsa_key(const tpm_object *o, int want_private, qtpm_rsa_key **key)
 
 /* sensitive protection and loading helpers (object.c), for duplicate.c */
 TPM_RC object_parent_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_object **out);
+/* Create, Load, Import: the storage parent of handle h (object_parent_arg)
+ * and a new object with the public area pub to go under it (free it with
+ * object_free). */
+TPM_RC object_child_new(qtpm_tpm *tpm, TPM_HANDLE h, const TPMT_PUBLIC *pub,
+                        tpm_object **parent, tpm_object **o);
 void object_compute_qualified(tpm_object *obj, const tpm_name *parent_qn);
 
 /* asym.c: tickets and signing, shared with sym.c and attest.c */

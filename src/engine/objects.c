@@ -13,6 +13,7 @@
 
 #include <openssl/bn.h>
 
+#include "auth.h"
 #include "cmd.h"
 #include "commands.h"
 #include "crypt.h"
@@ -82,6 +83,30 @@ TPM_RC object_insert(qtpm_tpm *tpm, tpm_object *obj, TPM_HANDLE *handle)
         }
     }
     return TPM_RC_OBJECT_MEMORY;
+}
+
+TPM_RC object_insert_out(qtpm_tpm *tpm, tpm_cmd *c, tpm_object *obj, TPM_RC rc)
+{
+    TPM_HANDLE h;
+    if (rc == TPM_RC_SUCCESS)
+        rc = object_insert(tpm, obj, &h);
+    if (rc) {
+        object_free(obj);
+        return rc;
+    }
+    c->out_handle = h;
+    return TPM_RC_SUCCESS;
+}
+
+void object_sequence_init(tpm_object *o, uint8_t kind, const TPM2B_AUTH *auth)
+{
+    o->is_sequence = kind;
+    o->has_sensitive = 1;
+    o->hierarchy = TPM_RH_NULL;
+    o->pub.nameAlg = TPM_ALG_NULL;
+    o->pub.objectAttributes = TPMA_OBJECT_USERWITHAUTH;
+    memcpy(o->sens.authValue.buffer, auth->buffer, auth->size);
+    o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, auth->size);
 }
 
 void object_remove(qtpm_tpm *tpm, TPM_HANDLE h)

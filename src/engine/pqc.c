@@ -27,7 +27,6 @@
 #include <stdlib.h>
 
 #include "asym.h"
-#include "auth.h"
 #include "commands.h"
 #include "crypt.h"
 #include "ct.h"
@@ -302,23 +301,9 @@ static TPM_RC sequence_start(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, const TPM2
             rc = TPM_RC_FAILURE;
     }
     /* a sequence object like sym.c's: NULL hierarchy, its own authValue */
-    o->is_sequence = kind;
-    o->has_sensitive = 1;
-    o->hierarchy = TPM_RH_NULL;
-    o->pub.nameAlg = TPM_ALG_NULL;
-    o->pub.objectAttributes = TPMA_OBJECT_USERWITHAUTH;
-    memcpy(o->sens.authValue.buffer, auth->buffer, auth->size);
-    o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, auth->size);
+    object_sequence_init(o, kind, auth);
     o->pqc_seq = s;
-    TPM_HANDLE h;
-    if (rc == TPM_RC_SUCCESS)
-        rc = object_insert(tpm, o, &h);
-    if (rc) {
-        object_free(o);
-        return rc;
-    }
-    c->out_handle = h;
-    return TPM_RC_SUCCESS;
+    return object_insert_out(tpm, c, o, rc);
 }
 
 /* v1.85 Part 3 §17.5 TPM2_SignSequenceStart */

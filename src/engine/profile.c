@@ -170,8 +170,16 @@ int profile_equal(const tpm_profile *a, const tpm_profile *b)
            public_equal(a->cc_on, b->cc_on, sizeof(a->cc_on));
 }
 
-/* "rsa,sha256 , ecc": each name known and implemented. */
-static int parse_algorithms(const char *list, tpm_profile *p, char *err, size_t err_size)
+/* The blanks a list of the profile may have around its entries. */
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n';
+}
+
+/* A comma-separated list of the profile: item() on each entry (strtok_r,
+ * so nothing between two commas is no entry); the first error ends it. */
+static int parse_list(const char *list, tpm_profile *p, char *err, size_t err_size,
+                      int (*item)(char *tok, tpm_profile *p, char *err, size_t err_size))
 {
     char *copy = strdup(list);
     if (copy == NULL) {
@@ -179,37 +187,43 @@ static int parse_algorithms(const char *list, tpm_profile *p, char *err, size_t 
         return QTPM_E_NOMEM;
     }
     int rc = QTPM_OK;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ' || *tok == '\t' || *tok == '\n')
-            tok++;
-        size_t n = strlen(tok);
-        while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t' || tok[n - 1] == '\n'))
-            tok[--n] = '\0';
-        if (n == 0)
-            continue;
-        size_t i = 0;
-        while (i < NNAMES && strcmp(alg_names[i].name, tok) != 0)
-            i++;
-        if (i == NNAMES || !tpm_alg_implemented(alg_names[i].alg)) {
-            fail(err, err_size, "unknown algorithm '%s' in the profile's Algorithms", tok);
-            rc = QTPM_E_INVALID;
-            break;
-        }
-        alg_set(p, alg_names[i].alg, 1);
-    }
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && rc == QTPM_OK;
+         tok = strtok_r(NULL, ",", &save))
+        rc = item(tok, p, err, err_size);
     free(copy);
     return rc;
 }
 
+/* An entry of "rsa,sha256 , ecc": a name known and implemented; a blank
+ * entry is none. */
+static int parse_algorithm(char *tok, tpm_profile *p, char *err, size_t err_size)
+{
+    while (is_blank(*tok))
+        tok++;
+    size_t n = strlen(tok);
+    while (n > 0 && is_blank(tok[n - 1]))
+        tok[--n] = '\0';
+    if (n == 0)
+        return QTPM_OK;
+    size_t i = 0;
+    while (i < NNAMES && strcmp(alg_names[i].name, tok) != 0)
+        i++;
+    if (i == NNAMES || !tpm_alg_implemented(alg_names[i].alg)) {
+        fail(err, err_size, "unknown algorithm '%s' in the profile's Algorithms", tok);
+        return QTPM_E_INVALID;
+    }
+    alg_set(p, alg_names[i].alg, 1);
+    return QTPM_OK;
+}
+
 static int parse_code(const char *s, char **end, TPM_CC *cc)
 {
-    while (*s == ' ' || *s == '\t' || *s == '\n')
+    while (is_blank(*s))
         s++;
     if (*s < '0' || *s > '9')
         return -1;
     unsigned long v = strtoul(s, end, 0);
-    while (**end == ' ' || **end == '\t' || **end == '\n')
+    while (is_blank(**end))
         (*end)++;
     if (v < TPM_CC_FIRST || v > TPM_CC_LAST)
         return -1;
@@ -217,43 +231,34 @@ static int parse_code(const char *s, char **end, TPM_CC *cc)
     return 0;
 }
 
-/* "0x11f-0x12f, 0x144": codes and inclusive ranges; a range may span codes
- * the engine does not implement (they stay off), a single code must be one
- * it does. */
-static int parse_commands(const char *list, tpm_profile *p, char *err, size_t err_size)
+/* An entry of "0x11f-0x12f, 0x144": a code or an inclusive range; a range
+ * may span codes the engine does not implement (they stay off), a single
+ * code must be one it does. */
+static int parse_command(char *tok, tpm_profile *p, char *err, size_t err_size)
 {
-    char *copy = strdup(list);
-    if (copy == NULL) {
-        fail(err, err_size, "%s", "out of memory");
-        return QTPM_E_NOMEM;
-    }
+    char *end;
+    TPM_CC lo, hi;
     int rc = QTPM_OK;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        char *end;
-        TPM_CC lo, hi;
-        if (parse_code(tok, &end, &lo) != 0) {
+    if (parse_code(tok, &end, &lo) != 0) {
+        rc = QTPM_E_INVALID;
+    } else if (*end == '-') {
+        if (parse_code(end + 1, &end, &hi) != 0 || *end != '\0' || hi < lo)
             rc = QTPM_E_INVALID;
-        } else if (*end == '-') {
-            if (parse_code(end + 1, &end, &hi) != 0 || *end != '\0' || hi < lo)
-                rc = QTPM_E_INVALID;
-        } else {
-            hi = lo;
-            if (*end != '\0' || !tpm_command_implemented(lo))
-                rc = QTPM_E_INVALID;
-        }
-        if (rc != QTPM_OK) {
-            fail(err, err_size,
-                 "bad entry '%s' in the profile's Commands (want implemented command codes or "
-                 "ranges, e.g. 0x11f-0x12f,0x144)", tok);
-            break;
-        }
-        for (TPM_CC cc = lo; cc <= hi; cc++)
-            if (tpm_command_implemented(cc))
-                cc_set(p, cc);
+    } else {
+        hi = lo;
+        if (*end != '\0' || !tpm_command_implemented(lo))
+            rc = QTPM_E_INVALID;
     }
-    free(copy);
-    return rc;
+    if (rc != QTPM_OK) {
+        fail(err, err_size,
+             "bad entry '%s' in the profile's Commands (want implemented command codes or "
+             "ranges, e.g. 0x11f-0x12f,0x144)", tok);
+        return rc;
+    }
+    for (TPM_CC cc = lo; cc <= hi; cc++)
+        if (tpm_command_implemented(cc))
+            cc_set(p, cc);
+    return QTPM_OK;
 }
 
 static int parse_json(const char *spec, tpm_profile *p, char *err, size_t err_size)
@@ -299,7 +304,7 @@ static int parse_json(const char *spec, tpm_profile *p, char *err, size_t err_si
         memset(p, 0, sizeof(*p));
         p->kind = PROFILE_CUSTOM;
         if (algs) {
-            rc = parse_algorithms(json_string_value(algs), p, err, err_size);
+            rc = parse_list(json_string_value(algs), p, err, err_size, parse_algorithm);
         } else {
             profile_default(p);
             p->kind = PROFILE_CUSTOM;
@@ -307,7 +312,7 @@ static int parse_json(const char *spec, tpm_profile *p, char *err, size_t err_si
         if (rc == QTPM_OK) {
             memset(p->cc_on, 0, sizeof(p->cc_on));
             if (cmds)
-                rc = parse_commands(json_string_value(cmds), p, err, err_size);
+                rc = parse_list(json_string_value(cmds), p, err, err_size, parse_command);
             else
                 all_commands(p);
         }
@@ -341,7 +346,7 @@ int profile_parse(const char *spec, tpm_profile *p, char *err, size_t err_size)
         return QTPM_OK;
     }
     const char *s = spec;
-    while (*s == ' ' || *s == '\t' || *s == '\n')
+    while (is_blank(*s))
         s++;
     if (*s == '{')
         return parse_json(s, p, err, err_size);

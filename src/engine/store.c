@@ -508,31 +508,47 @@ static int journal_create(dir_store *ds, const uint8_t *data, size_t len)
     return QTPM_OK;
 }
 
+/* The next run of a delta record: from *i on, the first byte where cur and
+ * data differ starts it, and it ends at the last differing byte before 8
+ * equal bytes in a row (runs closer than that are merged: a run costs 6
+ * bytes of header) or at 65535 bytes. Sets *start, moves *i past the run and
+ * returns its length; 0 when no byte from *i on differs. Both rec_build
+ * passes (size, then bytes) walk the runs with it. */
+static size_t next_run(const uint8_t *cur, const uint8_t *data, size_t len, size_t *i,
+                       size_t *start)
+{
+    size_t k = *i;
+    while (k < len && cur[k] == data[k])
+        k++;
+    if (k == len) {
+        *i = k;
+        return 0;
+    }
+    size_t first = k, last = k;
+    while (k < len && k - last <= 8 && k - first < 65535) {
+        if (cur[k] != data[k])
+            last = k;
+        k++;
+    }
+    *start = first;
+    *i = last + 1;
+    return last - first + 1;
+}
+
 /* The record turning j->cur into data, in a malloc'd slot-padded buffer. */
 static uint8_t *rec_build(const journal *j, const uint8_t *data, size_t len, size_t *out_len)
 {
     /* A delta when the length is unchanged (NV_Write, NV_Increment, counters,
-     * Clock, auth values ...) and it is smaller; else the whole blob. Runs
-     * closer than 8 equal bytes are merged (a run costs 6 bytes). */
+     * Clock, auth values ...) and it is smaller; else the whole blob
+     * (next_run says where the runs are). */
     size_t delta = 0;
     uint32_t runs = 0;
     int use_delta = j->have_cur && j->cur_len == len && len <= UINT32_MAX;
     if (use_delta) {
         delta = 4;
-        for (size_t i = 0; i < len;) {
-            if (j->cur[i] == data[i]) {
-                i++;
-                continue;
-            }
-            size_t start = i, last = i;
-            while (i < len && i - last <= 8 && i - start < 65535) {
-                if (j->cur[i] != data[i])
-                    last = i;
-                i++;
-            }
-            delta += 6 + (last - start + 1);
+        for (size_t i = 0, start = 0, n; (n = next_run(j->cur, data, len, &i, &start)) != 0;) {
+            delta += 6 + n;
             runs++;
-            i = last + 1;
         }
         use_delta = delta < len;
     }
@@ -555,24 +571,12 @@ static uint8_t *rec_build(const journal *j, const uint8_t *data, size_t len, siz
     } else {
         put_be32(p, runs);
         p += 4;
-        for (size_t i = 0; i < len;) { /* the same walk as above */
-            if (j->cur[i] == data[i]) {
-                i++;
-                continue;
-            }
-            size_t start = i, last = i;
-            while (i < len && i - last <= 8 && i - start < 65535) {
-                if (j->cur[i] != data[i])
-                    last = i;
-                i++;
-            }
-            size_t n = last - start + 1;
+        for (size_t i = 0, start = 0, n; (n = next_run(j->cur, data, len, &i, &start)) != 0;) {
             put_be32(p, (uint32_t)start);
             p[4] = (uint8_t)(n >> 8);
             p[5] = (uint8_t)n;
             memcpy(p + 6, data + start, n);
             p += 6 + n;
-            i = last + 1;
         }
     }
     if (crypt_hash(TPM_ALG_SHA256, r, rec_len - REC_SUM, r + rec_len - REC_SUM) != 0) {

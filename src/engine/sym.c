@@ -13,7 +13,6 @@
 #include <stdlib.h>
 
 #include "asym.h"
-#include "auth.h"
 #include "cmd.h"
 #include "commands.h"
 #include "crypt.h"
@@ -180,15 +179,9 @@ static TPM_RC new_sequence(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, TPM_ALG_ID a
     tpm_object *o = calloc(1, sizeof(*o));
     if (o == NULL)
         return TPM_RC_MEMORY;
-    o->is_sequence = kind;
+    object_sequence_init(o, kind, auth);
     o->seq_alg = alg;
     o->seq_ticket_ok = 1;
-    o->has_sensitive = 1;
-    o->hierarchy = TPM_RH_NULL;
-    o->pub.nameAlg = TPM_ALG_NULL;
-    o->pub.objectAttributes = TPMA_OBJECT_USERWITHAUTH;
-    memcpy(o->sens.authValue.buffer, auth->buffer, auth->size);
-    o->sens.authValue.size = auth_trim(o->sens.authValue.buffer, auth->size);
     int r = QTPM_OK;
     if (kind == 1) {
         r = qtpm_hash_init(&o->seq_hash[0], crypt_hash_alg(alg));
@@ -199,14 +192,7 @@ static TPM_RC new_sequence(qtpm_tpm *tpm, tpm_cmd *c, uint8_t kind, TPM_ALG_ID a
         for (int b = 0; b < PCR_BANK_COUNT && r == QTPM_OK; b++)
             r = qtpm_hash_init(&o->seq_hash[b], crypt_hash_alg(pcr_bank_alg(b)));
     }
-    TPM_HANDLE h;
-    TPM_RC rc = r == QTPM_OK ? object_insert(tpm, o, &h) : TPM_RC_FAILURE;
-    if (rc) {
-        object_free(o);
-        return rc;
-    }
-    c->out_handle = h;
-    return TPM_RC_SUCCESS;
+    return object_insert_out(tpm, c, o, r == QTPM_OK ? TPM_RC_SUCCESS : TPM_RC_FAILURE);
 }
 
 /* Part 3 §17.3 TPM2_HashSequenceStart: hashAlg NULL starts an event

@@ -170,6 +170,22 @@ void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub)
         w->overflow = 1;
 }
 
+int tm_sensitive_type_ok(TPM_ALG_ID type)
+{
+    switch (type) {
+    case TPM_ALG_RSA:
+    case TPM_ALG_ECC:
+    case TPM_ALG_KEYEDHASH:
+    case TPM_ALG_SYMCIPHER:
+    case TPM_ALG_MLKEM:
+    case TPM_ALG_MLDSA:
+    case TPM_ALG_HASH_MLDSA:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type)
 {
     memset(s, 0, sizeof(*s));
@@ -181,18 +197,7 @@ TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type)
     TPM_RC rc = qtpm_TPMT_SENSITIVE_unmarshal(s, r->p, r->len, &r->off);
     if (rc)
         return rc;
-    switch (s->sensitiveType) {
-    case TPM_ALG_RSA:
-    case TPM_ALG_ECC:
-    case TPM_ALG_KEYEDHASH:
-    case TPM_ALG_SYMCIPHER:
-    case TPM_ALG_MLKEM:
-    case TPM_ALG_MLDSA:
-    case TPM_ALG_HASH_MLDSA:
-        return TPM_RC_SUCCESS;
-    default:
-        return TPM_RC_TYPE;
-    }
+    return tm_sensitive_type_ok(s->sensitiveType) ? TPM_RC_SUCCESS : TPM_RC_TYPE;
 }
 
 void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s)

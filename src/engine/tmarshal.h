@@ -12,6 +12,9 @@
 
 TPM_RC tm_public_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC *pub, int allow_null_alg);
 void tm_public_write(tpm_wr *w, const TPMT_PUBLIC *pub);
+/* The sensitive types an object of this engine can have: 1 for RSA, ECC,
+ * KEYEDHASH, SYMCIPHER, ML-KEM, ML-DSA and HashML-DSA, 0 otherwise. */
+int tm_sensitive_type_ok(TPM_ALG_ID type);
 TPM_RC tm_sensitive_read(tpm_rd *r, TPMT_SENSITIVE *s, TPM_ALG_ID type);
 void tm_sensitive_write(tpm_wr *w, const TPMT_SENSITIVE *s);
 TPM_RC tm_sig_scheme_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_SIG_SCHEME *s);

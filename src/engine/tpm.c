@@ -166,6 +166,66 @@ static void s_profile(ser *s, tpm_profile *p)
     }
 }
 
+/* A table of the state whose entries are opaque records that the table's
+ * family file writes and reads back (NV indices: nv.c; persistent objects:
+ * context.c). */
+typedef struct {
+    int slots;
+    int (*used)(const qtpm_tpm *tpm, int slot);
+    size_t (*write)(const qtpm_tpm *tpm, int slot, uint8_t *buf, size_t cap);
+    int (*read)(qtpm_tpm *tpm, const uint8_t *buf, size_t len);
+} record_table;
+
+static int nv_slot_used(const qtpm_tpm *tpm, int slot) { return tpm->nv[slot] != NULL; }
+
+static size_t nv_slot_write(const qtpm_tpm *tpm, int slot, uint8_t *buf, size_t cap)
+{
+    return nv_record_write(tpm->nv[slot], buf, cap);
+}
+
+static int persistent_slot_used(const qtpm_tpm *tpm, int slot)
+{
+    return tpm->persistent[slot] != NULL;
+}
+
+static size_t persistent_slot_write(const qtpm_tpm *tpm, int slot, uint8_t *buf, size_t cap)
+{
+    return persistent_record_write(tpm->persistent[slot], buf, cap);
+}
+
+static const record_table nv_records = {MAX_NV_INDICES, nv_slot_used, nv_slot_write,
+                                        nv_record_read};
+static const record_table persistent_records = {MAX_PERSISTENT, persistent_slot_used,
+                                                persistent_slot_write, persistent_record_read};
+
+/* The table as u8 count, then each used slot's record in slot order (s_var);
+ * a reader hands each record to the family's read function. */
+static void s_records(ser *s, qtpm_tpm *tpm, const record_table *t)
+{
+    uint8_t count = 0;
+    if (s->w)
+        for (int j = 0; j < t->slots; j++)
+            count += t->used(tpm, j) != 0;
+    s_u8(s, &count);
+    for (int i = 0, j = 0; i < count && !s->bad; i++) {
+        uint8_t rec[ENTITY_RECORD_MAX];
+        uint16_t len = 0;
+        if (s->w) {
+            while (j < t->slots && !t->used(tpm, j))
+                j++;
+            if (j == t->slots) { /* not reached: count used slots lie ahead */
+                s->w->overflow = 1;
+                break;
+            }
+            len = (uint16_t)t->write(tpm, j++, rec, sizeof(rec));
+        }
+        s_var(s, rec, &len, sizeof(rec));
+        if (s->r && !s->bad && t->read(tpm, rec, len) != 0)
+            s->bad = 1;
+        qtpm_memzero(rec, sizeof(rec));
+    }
+}
+
 static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
 {
     tpm_pstate *ps = &tpm->ps;
@@ -223,46 +283,8 @@ static void state_visit(ser *s, qtpm_tpm *tpm, uint32_t version)
 
     /* NV indices and persistent objects, as counted lists of opaque records
      * each family file knows how to read back. */
-    uint8_t count = 0;
-    if (s->w)
-        for (int i = 0; i < MAX_NV_INDICES; i++)
-            count += tpm->nv[i] != NULL;
-    s_u8(s, &count);
-    for (unsigned i = 0; i < count && !s->bad; i++) {
-        uint8_t rec[ENTITY_RECORD_MAX];
-        uint16_t len = 0;
-        if (s->w) {
-            int k = 0;
-            for (int j = 0, seen = 0; j < MAX_NV_INDICES; j++)
-                if (tpm->nv[j] && seen++ == (int)i)
-                    k = j;
-            len = (uint16_t)nv_record_write(tpm->nv[k], rec, sizeof(rec));
-        }
-        s_var(s, rec, &len, sizeof(rec));
-        if (s->r && !s->bad && nv_record_read(tpm, rec, len) != 0)
-            s->bad = 1;
-        qtpm_memzero(rec, sizeof(rec));
-    }
-    count = 0;
-    if (s->w)
-        for (int i = 0; i < MAX_PERSISTENT; i++)
-            count += tpm->persistent[i] != NULL;
-    s_u8(s, &count);
-    for (unsigned i = 0; i < count && !s->bad; i++) {
-        uint8_t rec[ENTITY_RECORD_MAX];
-        uint16_t len = 0;
-        if (s->w) {
-            int k = 0;
-            for (int j = 0, seen = 0; j < MAX_PERSISTENT; j++)
-                if (tpm->persistent[j] && seen++ == (int)i)
-                    k = j;
-            len = (uint16_t)persistent_record_write(tpm->persistent[k], rec, sizeof(rec));
-        }
-        s_var(s, rec, &len, sizeof(rec));
-        if (s->r && !s->bad && persistent_record_read(tpm, rec, len) != 0)
-            s->bad = 1;
-        qtpm_memzero(rec, sizeof(rec));
-    }
+    s_records(s, tpm, &nv_records);
+    s_records(s, tpm, &persistent_records);
     /* Optional trailing fields of version 3, appended after the lists:
      * files written before a field existed end earlier and load with its
      * default (docs/SERVER.md "State file").

@@ -269,6 +269,62 @@ static void test_get_capability(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* The TPM_PT_HR_* counts follow what is loaded: sequences (transient
+ * slots), HMAC and policy sessions, NV indices. */
+static void test_handle_counts(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    assert_int_equal(get_property(tpm, TPM_PT_HR_TRANSIENT_AVAIL), 16);
+    assert_int_equal(get_property(tpm, TPM_PT_HR_LOADED), 0);
+    assert_int_equal(get_property(tpm, TPM_PT_HR_NV_INDEX), 0);
+    assert_int_equal(get_property(tpm, TPM_PT_HR_PERSISTENT), 0);
+    assert_int_equal(get_property(tpm, TPM_PT_HR_PERSISTENT_AVAIL), 16);
+    for (int i = 0; i < 3; i++) {
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_HashSequenceStart);
+        cb_2b(&c, "pw", 2);
+        cb_u16(&c, TPM_ALG_SHA256);
+        assert_int_equal(run(tpm, &c, &r), 0);
+    }
+    assert_int_equal(get_property(tpm, TPM_PT_HR_TRANSIENT_AVAIL), 13);
+    const uint8_t types[] = {TPM_SE_HMAC, TPM_SE_POLICY, TPM_SE_TRIAL};
+    for (int i = 0; i < 3; i++) {
+        cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_StartAuthSession);
+        cb_u32(&c, TPM_RH_NULL);
+        cb_u32(&c, TPM_RH_NULL);
+        cb_u16(&c, 16);
+        for (int j = 0; j < 16; j++)
+            cb_u8(&c, (uint8_t)j);
+        cb_u16(&c, 0);
+        cb_u8(&c, types[i]);
+        cb_u16(&c, TPM_ALG_NULL);
+        cb_u16(&c, TPM_ALG_SHA256);
+        assert_int_equal(run(tpm, &c, &r), 0);
+    }
+    assert_int_equal(get_property(tpm, TPM_PT_HR_LOADED), 3);
+    assert_int_equal(get_property(tpm, TPM_PT_HR_LOADED_AVAIL), 13);
+    assert_int_equal(get_property(tpm, TPM_PT_HR_ACTIVE), 3);
+    for (uint32_t i = 0; i < 2; i++) {
+        cb_start(&c, TPM_ST_SESSIONS, TPM_CC_NV_DefineSpace);
+        cb_u32(&c, TPM_RH_OWNER);
+        cb_pw(&c, "");
+        cb_u16(&c, 0);
+        cb_u16(&c, 14);
+        cb_u32(&c, 0x01500000 + i);
+        cb_u16(&c, TPM_ALG_SHA256);
+        cb_u32(&c, TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD);
+        cb_u16(&c, 0);
+        cb_u16(&c, 8);
+        assert_int_equal(run(tpm, &c, &r), 0);
+    }
+    assert_int_equal(get_property(tpm, TPM_PT_HR_NV_INDEX), 2);
+    assert_int_equal(get_property(tpm, TPM_PT_NV_COUNTERS_AVAIL), 30);
+    assert_int_equal(get_property(tpm, TPM_PT_HR_TRANSIENT_AVAIL), 13);
+    qtpm_tpm_free(tpm);
+}
+
 /* Reads one PCR of one bank; returns the digest size. */
 static size_t pcr_read(qtpm_tpm *tpm, uint16_t alg, unsigned pcr, uint8_t *out)
 {
@@ -1147,6 +1203,7 @@ int main(void)
         cmocka_unit_test(test_get_random),
         cmocka_unit_test(test_self_test),
         cmocka_unit_test(test_get_capability),
+        cmocka_unit_test(test_handle_counts),
         cmocka_unit_test(test_pcr_extend_read),
         cmocka_unit_test(test_resume),
         cmocka_unit_test(test_read_clock),

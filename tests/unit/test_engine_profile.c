@@ -296,6 +296,22 @@ static void test_profile_names(void **state)
             fail_msg("profile accepted: %s", bad[i]);
         assert_true(err[0] != '\0');
     }
+    /* blanks around entries, and empty Algorithms entries, are fine; a blank
+     * Commands entry is not; the messages quote the entry (trimmed for an
+     * algorithm, as written for a command) */
+    assert_int_equal(qtpm_profile_check("{\"Name\":\"custom\",\"Algorithms\":\" null ,\\tsha256,, "
+                                        "rsa , \",\"Commands\":\" 0x11f - 0x1aa \"}",
+                                        err, sizeof(err)),
+                     0);
+    assert_int_not_equal(qtpm_profile_check("{\"Name\":\"custom\",\"Algorithms\":\"null,sha256, "
+                                            "sm4 \"}",
+                                            err, sizeof(err)),
+                         0);
+    assert_non_null(strstr(err, "unknown algorithm 'sm4' in the profile's Algorithms"));
+    assert_int_not_equal(qtpm_profile_check("{\"Name\":\"custom\",\"Commands\":\"0x11f-0x1aa, \"}",
+                                            err, sizeof(err)),
+                         0);
+    assert_non_null(strstr(err, "bad entry ' ' in the profile's Commands"));
 }
 
 /* default lists SHA-3 (algorithms and the unallocated banks); compat-tss3

@@ -420,17 +420,132 @@ static const uint8_t *expanded_sk(const mldsa_params *p, const uint8_t *sk, size
     return buf;
 }
 
-/* The pieces of M' (FIPS 204 Algorithm 2 line 10, Algorithm 4 line 23):
- * domain ‖ |ctx| ‖ ctx ‖ oid ‖ data, with domain 0 (pure) or 1 (pre-hash). */
+/* ------------------------------------------------------------------------ */
+/* M' and μ (FIPS 204 Algorithm 2 line 10, Algorithm 4 lines 10-23)          */
+/* ------------------------------------------------------------------------ */
+
+/* HashML-DSA pre-hash functions: DER of the NIST OIDs 2.16.840.1.101.3.4.2.x
+ * (FIPS 204 §5.4.1) and digest lengths (SHAKE128: 256 bits, SHAKE256: 512). */
+static const uint8_t oid_prefix[10] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02};
+#define OID_BYTES 11
+#define PH_MAX_BYTES 64
+
+static int prehash_info(qtpm_mldsa_prehash ph, uint8_t oid[OID_BYTES], size_t *digest_len)
+{
+    uint8_t arc;
+    switch (ph) {
+    case QTPM_PH_SHA256: arc = 0x01; *digest_len = 32; break;
+    case QTPM_PH_SHA384: arc = 0x02; *digest_len = 48; break;
+    case QTPM_PH_SHA512: arc = 0x03; *digest_len = 64; break;
+    case QTPM_PH_SHAKE128: arc = 0x0B; *digest_len = 32; break;
+    case QTPM_PH_SHAKE256: arc = 0x0C; *digest_len = 64; break;
+    default: return QTPM_E_PARAM;
+    }
+    memcpy(oid, oid_prefix, sizeof(oid_prefix));
+    oid[10] = arc;
+    return QTPM_OK;
+}
+
+/* PH(M) of Algorithm 4 lines 10-22: SHA-2 through OpenSSL, SHAKE ours. */
+static int prehash(qtpm_mldsa_prehash ph, const uint8_t *msg, size_t msg_len,
+                   uint8_t out[PH_MAX_BYTES])
+{
+    const EVP_MD *md = NULL;
+    unsigned int outlen = 0;
+    switch (ph) {
+    case QTPM_PH_SHA256: md = EVP_sha256(); break;
+    case QTPM_PH_SHA384: md = EVP_sha384(); break;
+    case QTPM_PH_SHA512: md = EVP_sha512(); break;
+    case QTPM_PH_SHAKE128: qtpm_shake128(out, 32, msg, msg_len); return QTPM_OK;
+    case QTPM_PH_SHAKE256: qtpm_shake256(out, 64, msg, msg_len); return QTPM_OK;
+    default: return QTPM_E_PARAM;
+    }
+    if (!md || EVP_Digest(msg_len ? msg : (const uint8_t *)"", msg_len, out, &outlen, md,
+                          NULL) != 1)
+        return QTPM_E_CRYPTO;
+    return QTPM_OK;
+}
+
+/* The pieces of M' (Algorithm 2 line 10, Algorithm 4 line 23):
+ * domain ‖ |ctx| ‖ ctx ‖ oid ‖ data, with domain 0 (pure ML-DSA: data is M,
+ * no oid) or 1 (HashML-DSA: data is PH(M)). When PH(M) is computed here it
+ * lives in digest and data points to it, so an M' is passed by pointer and
+ * never copied. */
 typedef struct {
     uint8_t domain;
     const uint8_t *ctx;
     size_t ctx_len;
-    const uint8_t *oid;
+    uint8_t oid[OID_BYTES];
     size_t oid_len;
     const uint8_t *data;
     size_t data_len;
+    uint8_t digest[PH_MAX_BYTES];
 } message_prime;
+
+/* M' of pure ML-DSA. Nothing is refused here: check_message does that,
+ * after the key's own checks. */
+static void message_pure(message_prime *m, const uint8_t *msg, size_t msg_len,
+                         const uint8_t *ctx, size_t ctx_len)
+{
+    m->domain = 0;
+    m->ctx = ctx;
+    m->ctx_len = ctx_len;
+    m->oid_len = 0;
+    m->data = msg;
+    m->data_len = msg_len;
+}
+
+/* What the data of a HashML-DSA call is: M, to be hashed here, or PH(M). */
+typedef enum { HASHML_MESSAGE, HASHML_DIGEST } hashml_data;
+
+/* M' of HashML-DSA, the part of Algorithm 4 that comes before any key is
+ * looked at: PH must be known (else QTPM_E_PARAM). A HASHML_DIGEST must be
+ * there with PH's output length (QTPM_E_PARAM, QTPM_E_LENGTH); a
+ * HASHML_MESSAGE may be NULL only when empty, and PH(M) is computed into
+ * m->digest. Every signing and verifying entry point of HashML-DSA, for an
+ * encoded key, a seed or an expanded key, starts here. */
+static int message_hashml(message_prime *m, qtpm_mldsa_prehash ph, hashml_data kind,
+                          const uint8_t *data, size_t data_len, const uint8_t *ctx,
+                          size_t ctx_len)
+{
+    size_t digest_len;
+    int rc;
+    if ((rc = prehash_info(ph, m->oid, &digest_len)) != QTPM_OK)
+        return rc;
+    if (kind == HASHML_DIGEST) {
+        if (!data)
+            return QTPM_E_PARAM;
+        if (data_len != digest_len)
+            return QTPM_E_LENGTH;
+        m->data = data;
+    } else {
+        if (data_len > 0 && !data)
+            return QTPM_E_PARAM;
+        if ((rc = prehash(ph, data, data_len, m->digest)) != QTPM_OK)
+            return rc;
+        m->data = m->digest;
+    }
+    m->domain = 1;
+    m->ctx = ctx;
+    m->ctx_len = ctx_len;
+    m->oid_len = OID_BYTES;
+    m->data_len = digest_len;
+    return QTPM_OK;
+}
+
+/* The checks every M' gets, after the key's: a context of at most 255
+ * bytes (Algorithm 2 line 1, Algorithm 4 line 1), and no NULL pointer
+ * behind a non-empty piece. */
+static int check_message(const message_prime *m)
+{
+    if (m->ctx_len > QTPM_MLDSA_MAX_CTX_BYTES)
+        return QTPM_E_LENGTH;
+    if (m->ctx_len > 0 && !m->ctx)
+        return QTPM_E_PARAM;
+    if (m->data_len > 0 && !m->data)
+        return QTPM_E_PARAM;
+    return QTPM_OK;
+}
 
 /* μ = H(tr ‖ M', 64) (Algorithm 7 line 6, Algorithm 8 line 7). */
 static void compute_mu(const uint8_t tr[MLDSA_TRBYTES], const message_prime *m,
@@ -448,14 +563,9 @@ static void compute_mu(const uint8_t tr[MLDSA_TRBYTES], const message_prime *m,
     qtpm_memzero(&h, sizeof(h));
 }
 
-static int check_ctx(const uint8_t *ctx, size_t ctx_len)
-{
-    if (ctx_len > QTPM_MLDSA_MAX_CTX_BYTES)
-        return QTPM_E_LENGTH;
-    if (ctx_len > 0 && !ctx)
-        return QTPM_E_PARAM;
-    return QTPM_OK;
-}
+/* ------------------------------------------------------------------------ */
+/* Signing keys: encoded, seed, expanded                                    */
+/* ------------------------------------------------------------------------ */
 
 /* The expanded signing key (qtpm/mldsa.h): Algorithm 7 lines 1-5 done
  * once. magic is MLDSA_ESK_MAGIC + set, so a buffer that was never filled
@@ -496,87 +606,71 @@ static const mldsa_params *esk_params(const qtpm_mldsa_expanded *e)
     return p && e->magic == MLDSA_ESK_MAGIC + e->set ? p : NULL;
 }
 
-/* A private key as the signer sees it: skEncode bytes or an expanded key. */
+/* A private key as the caller gives it: skEncode bytes or the seed ξ of a
+ * parameter set, or an expanded key. p is NULL for an unknown set or for a
+ * buffer qtpm_mldsa_expand did not fill. */
 typedef struct {
     const mldsa_params *p;
-    const uint8_t *sk;              /* skEncode bytes, or NULL */
+    const uint8_t *sk; /* skEncode bytes or ξ, sk_len bytes; or NULL */
+    size_t sk_len;
     const qtpm_mldsa_expanded *esk; /* or this */
 } signing_key;
 
-static const uint8_t *signing_key_tr(const signing_key *k)
+static signing_key encoded_key(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len)
 {
-    return k->esk ? k->esk->tr : k->sk + 2 * MLDSA_SEEDBYTES;
+    signing_key k = {mldsa_params_get(set), sk, sk_len, NULL};
+    return k;
 }
 
-/* Signs μ with fresh randomness when rnd is NULL (hedged, Algorithm 2
- * lines 5-8), with the caller's rnd otherwise. */
-static int sign_mu_key(const signing_key *k, const uint8_t mu[MLDSA_CRHBYTES], const uint8_t *rnd,
-                       uint8_t *sig)
+static signing_key expanded_key(const qtpm_mldsa_expanded *esk)
 {
-    uint8_t fresh[MLDSA_SEEDBYTES];
+    signing_key k = {esk_params(esk), NULL, 0, esk};
+    return k;
+}
+
+/* The one signing body: Algorithms 2 and 4 (m is M', mu NULL) or external μ
+ * (m NULL, mu given), for any key form. In order: the key and output are
+ * there (QTPM_E_PARAM), M' passes check_message, an encoded key has a
+ * valid length (a seed is expanded here, Algorithm 6), μ = H(tr ‖ M'), then
+ * Sign_internal with fresh randomness when rnd is NULL (hedged, Algorithm
+ * 2 lines 5-8) or the caller's rnd. The expanded seed, μ and the fresh rnd
+ * are wiped on every exit after they exist. */
+static int sign_key(const signing_key *k, const message_prime *m, const uint8_t *mu,
+                    const uint8_t *rnd, uint8_t *sig)
+{
+    uint8_t buf[QTPM_MLDSA_MAX_SK_BYTES];
+    uint8_t mu_m[MLDSA_CRHBYTES], fresh[MLDSA_SEEDBYTES];
+    const uint8_t *enc = NULL;
     int rc = QTPM_OK;
+    if (!k->p || !sig || (!m && !mu))
+        return QTPM_E_PARAM;
+    if (m && (rc = check_message(m)) != QTPM_OK)
+        return rc;
+    if (!k->esk && !(enc = expanded_sk(k->p, k->sk, k->sk_len, buf, &rc)))
+        return rc;
+    if (m) {
+        compute_mu(k->esk ? k->esk->tr : enc + 2 * MLDSA_SEEDBYTES, m, mu_m);
+        mu = mu_m;
+    }
     if (!rnd) {
-        if (qtpm_random_bytes(fresh, sizeof(fresh)) != QTPM_OK)
-            return QTPM_E_RNG;
+        if (qtpm_random_bytes(fresh, sizeof(fresh)) != QTPM_OK) {
+            rc = QTPM_E_RNG;
+            goto out;
+        }
         rnd = fresh;
     }
     if (k->esk) {
         sign_key_view kv = esk_view(k->p, k->esk);
         sign_loop(k->p, &kv, mu, rnd, sig);
     } else {
-        rc = sign_core(k->p, k->sk, mu, rnd, sig);
+        rc = sign_core(k->p, enc, mu, rnd, sig);
     }
+out:
     qtpm_memzero(fresh, sizeof(fresh));
+    qtpm_memzero(mu_m, sizeof(mu_m));
+    if (!k->esk)
+        qtpm_memzero(buf, sizeof(buf));
     return rc;
-}
-
-/* Checks of Algorithms 2 and 4 and μ from the key's tr, then sign. */
-static int sign_message_key(const signing_key *k, const message_prime *m, const uint8_t *rnd,
-                            uint8_t *sig)
-{
-    uint8_t mu[MLDSA_CRHBYTES];
-    int rc;
-    if (!sig)
-        return QTPM_E_PARAM;
-    if ((rc = check_ctx(m->ctx, m->ctx_len)) != QTPM_OK)
-        return rc;
-    if (m->data_len > 0 && !m->data)
-        return QTPM_E_PARAM;
-    compute_mu(signing_key_tr(k), m, mu);
-    rc = sign_mu_key(k, mu, rnd, sig);
-    qtpm_memzero(mu, sizeof(mu));
-    return rc;
-}
-
-/* Shared body of Algorithms 2 and 4 for an encoded key or seed. */
-static int sign_message(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
-                        const message_prime *m, const uint8_t *rnd, uint8_t *sig)
-{
-    const mldsa_params *p = mldsa_params_get(set);
-    uint8_t buf[QTPM_MLDSA_MAX_SK_BYTES];
-    int rc;
-    if (!p || !sig)
-        return QTPM_E_PARAM;
-    if ((rc = check_ctx(m->ctx, m->ctx_len)) != QTPM_OK)
-        return rc;
-    if (m->data_len > 0 && !m->data)
-        return QTPM_E_PARAM;
-    signing_key k = {p, NULL, NULL};
-    if (!(k.sk = expanded_sk(p, sk, sk_len, buf, &rc)))
-        return rc;
-    rc = sign_message_key(&k, m, rnd, sig);
-    qtpm_memzero(buf, sizeof(buf));
-    return rc;
-}
-
-/* The same for an expanded key. */
-static int sign_message_esk(const qtpm_mldsa_expanded *esk, const message_prime *m,
-                            const uint8_t *rnd, uint8_t *sig)
-{
-    signing_key k = {esk_params(esk), NULL, esk};
-    if (!k.p)
-        return QTPM_E_PARAM;
-    return sign_message_key(&k, m, rnd, sig);
 }
 
 int qtpm_mldsa_expand(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
@@ -608,25 +702,11 @@ int qtpm_mldsa_expand(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
     return rc;
 }
 
-int qtpm_mldsa_sign_mu_expanded(const qtpm_mldsa_expanded *esk,
-                                const uint8_t mu[QTPM_MLDSA_MU_BYTES], const uint8_t *rnd,
-                                uint8_t *sig)
-{
-    signing_key k = {esk_params(esk), NULL, esk};
-    if (!k.p || !mu || !sig)
-        return QTPM_E_PARAM;
-    return sign_mu_key(&k, mu, rnd, sig);
-}
+/* ------------------------------------------------------------------------ */
+/* Verification body                                                        */
+/* ------------------------------------------------------------------------ */
 
-int qtpm_mldsa_sign_expanded(const qtpm_mldsa_expanded *esk, const uint8_t *msg,
-                             size_t msg_len, const uint8_t *ctx, size_t ctx_len,
-                             const uint8_t *rnd, uint8_t *sig)
-{
-    message_prime m = {0, ctx, ctx_len, NULL, 0, msg, msg_len};
-    return sign_message_esk(esk, &m, rnd, sig);
-}
-
-/* Shared body of Algorithms 3 and 5. */
+/* Algorithms 3 and 5 after M' is built. */
 static int verify_message(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
                           const message_prime *m, const uint8_t *sig, size_t sig_len)
 {
@@ -635,10 +715,8 @@ static int verify_message(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
     int rc;
     if (!p || !pk || !sig)
         return QTPM_E_PARAM;
-    if ((rc = check_ctx(m->ctx, m->ctx_len)) != QTPM_OK)
+    if ((rc = check_message(m)) != QTPM_OK)
         return rc;
-    if (m->data_len > 0 && !m->data)
-        return QTPM_E_PARAM;
     if (pk_len != p->pk_bytes)
         return QTPM_E_LENGTH;
     if (sig_len != p->sig_bytes)
@@ -648,60 +726,52 @@ static int verify_message(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
     return verify_core(p, pk, mu, sig);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Entry points: pure ML-DSA (Algorithms 2, 3)                              */
+/* ------------------------------------------------------------------------ */
+
 int qtpm_mldsa_sign(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
                     const uint8_t *msg, size_t msg_len, const uint8_t *ctx, size_t ctx_len,
                     const uint8_t *rnd, uint8_t *sig)
 {
-    message_prime m = {0, ctx, ctx_len, NULL, 0, msg, msg_len};
-    return sign_message(set, sk, sk_len, &m, rnd, sig);
+    signing_key k = encoded_key(set, sk, sk_len);
+    message_prime m;
+    message_pure(&m, msg, msg_len, ctx, ctx_len);
+    return sign_key(&k, &m, NULL, rnd, sig);
+}
+
+int qtpm_mldsa_sign_expanded(const qtpm_mldsa_expanded *esk, const uint8_t *msg,
+                             size_t msg_len, const uint8_t *ctx, size_t ctx_len,
+                             const uint8_t *rnd, uint8_t *sig)
+{
+    signing_key k = expanded_key(esk);
+    message_prime m;
+    message_pure(&m, msg, msg_len, ctx, ctx_len);
+    return sign_key(&k, &m, NULL, rnd, sig);
 }
 
 int qtpm_mldsa_verify(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
                       const uint8_t *msg, size_t msg_len, const uint8_t *ctx, size_t ctx_len,
                       const uint8_t *sig, size_t sig_len)
 {
-    message_prime m = {0, ctx, ctx_len, NULL, 0, msg, msg_len};
+    message_prime m;
+    message_pure(&m, msg, msg_len, ctx, ctx_len);
     return verify_message(set, pk, pk_len, &m, sig, sig_len);
 }
 
-/* HashML-DSA pre-hash functions: DER of the NIST OIDs 2.16.840.1.101.3.4.2.x
- * (FIPS 204 §5.4.1) and digest lengths (SHAKE128: 256 bits, SHAKE256: 512). */
-static const uint8_t oid_prefix[10] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02};
-#define OID_BYTES 11
+/* ------------------------------------------------------------------------ */
+/* Entry points: HashML-DSA (Algorithms 4, 5), from M or from PH(M)         */
+/* ------------------------------------------------------------------------ */
 
-static int prehash_info(qtpm_mldsa_prehash ph, uint8_t oid[OID_BYTES], size_t *digest_len)
+/* FIPS 204 Algorithm 4, HashML-DSA.Sign. */
+int qtpm_hashmldsa_sign(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
+                        qtpm_mldsa_prehash ph, const uint8_t *msg, size_t msg_len,
+                        const uint8_t *ctx, size_t ctx_len, const uint8_t *rnd, uint8_t *sig)
 {
-    uint8_t arc;
-    switch (ph) {
-    case QTPM_PH_SHA256: arc = 0x01; *digest_len = 32; break;
-    case QTPM_PH_SHA384: arc = 0x02; *digest_len = 48; break;
-    case QTPM_PH_SHA512: arc = 0x03; *digest_len = 64; break;
-    case QTPM_PH_SHAKE128: arc = 0x0B; *digest_len = 32; break;
-    case QTPM_PH_SHAKE256: arc = 0x0C; *digest_len = 64; break;
-    default: return QTPM_E_PARAM;
-    }
-    memcpy(oid, oid_prefix, sizeof(oid_prefix));
-    oid[10] = arc;
-    return QTPM_OK;
-}
-
-/* PH(M) of Algorithm 4 lines 10-22: SHA-2 through OpenSSL, SHAKE ours. */
-static int prehash(qtpm_mldsa_prehash ph, const uint8_t *msg, size_t msg_len, uint8_t out[64])
-{
-    const EVP_MD *md = NULL;
-    unsigned int outlen = 0;
-    switch (ph) {
-    case QTPM_PH_SHA256: md = EVP_sha256(); break;
-    case QTPM_PH_SHA384: md = EVP_sha384(); break;
-    case QTPM_PH_SHA512: md = EVP_sha512(); break;
-    case QTPM_PH_SHAKE128: qtpm_shake128(out, 32, msg, msg_len); return QTPM_OK;
-    case QTPM_PH_SHAKE256: qtpm_shake256(out, 64, msg, msg_len); return QTPM_OK;
-    default: return QTPM_E_PARAM;
-    }
-    if (!md || EVP_Digest(msg_len ? msg : (const uint8_t *)"", msg_len, out, &outlen, md,
-                          NULL) != 1)
-        return QTPM_E_CRYPTO;
-    return QTPM_OK;
+    signing_key k = encoded_key(set, sk, sk_len);
+    message_prime m;
+    int rc = message_hashml(&m, ph, HASHML_MESSAGE, msg, msg_len, ctx, ctx_len);
+    return rc == QTPM_OK ? sign_key(&k, &m, NULL, rnd, sig) : rc;
 }
 
 int qtpm_hashmldsa_sign_digest(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
@@ -709,17 +779,20 @@ int qtpm_hashmldsa_sign_digest(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_
                                const uint8_t *ctx, size_t ctx_len, const uint8_t *rnd,
                                uint8_t *sig)
 {
-    uint8_t oid[OID_BYTES];
-    size_t want;
-    int rc;
-    if ((rc = prehash_info(ph, oid, &want)) != QTPM_OK)
-        return rc;
-    if (!digest)
-        return QTPM_E_PARAM;
-    if (digest_len != want)
-        return QTPM_E_LENGTH;
-    message_prime m = {1, ctx, ctx_len, oid, OID_BYTES, digest, digest_len};
-    return sign_message(set, sk, sk_len, &m, rnd, sig);
+    signing_key k = encoded_key(set, sk, sk_len);
+    message_prime m;
+    int rc = message_hashml(&m, ph, HASHML_DIGEST, digest, digest_len, ctx, ctx_len);
+    return rc == QTPM_OK ? sign_key(&k, &m, NULL, rnd, sig) : rc;
+}
+
+int qtpm_hashmldsa_sign_expanded(const qtpm_mldsa_expanded *esk, qtpm_mldsa_prehash ph,
+                                 const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
+                                 size_t ctx_len, const uint8_t *rnd, uint8_t *sig)
+{
+    signing_key k = expanded_key(esk);
+    message_prime m;
+    int rc = message_hashml(&m, ph, HASHML_MESSAGE, msg, msg_len, ctx, ctx_len);
+    return rc == QTPM_OK ? sign_key(&k, &m, NULL, rnd, sig) : rc;
 }
 
 int qtpm_hashmldsa_sign_digest_expanded(const qtpm_mldsa_expanded *esk, qtpm_mldsa_prehash ph,
@@ -727,70 +800,10 @@ int qtpm_hashmldsa_sign_digest_expanded(const qtpm_mldsa_expanded *esk, qtpm_mld
                                         const uint8_t *ctx, size_t ctx_len, const uint8_t *rnd,
                                         uint8_t *sig)
 {
-    uint8_t oid[OID_BYTES];
-    size_t want;
-    int rc;
-    if ((rc = prehash_info(ph, oid, &want)) != QTPM_OK)
-        return rc;
-    if (!digest)
-        return QTPM_E_PARAM;
-    if (digest_len != want)
-        return QTPM_E_LENGTH;
-    message_prime m = {1, ctx, ctx_len, oid, OID_BYTES, digest, digest_len};
-    return sign_message_esk(esk, &m, rnd, sig);
-}
-
-int qtpm_hashmldsa_sign_expanded(const qtpm_mldsa_expanded *esk, qtpm_mldsa_prehash ph,
-                                 const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
-                                 size_t ctx_len, const uint8_t *rnd, uint8_t *sig)
-{
-    uint8_t digest[64];
-    size_t dlen;
-    uint8_t oid[OID_BYTES];
-    int rc;
-    if ((rc = prehash_info(ph, oid, &dlen)) != QTPM_OK)
-        return rc;
-    if (msg_len > 0 && !msg)
-        return QTPM_E_PARAM;
-    if ((rc = prehash(ph, msg, msg_len, digest)) != QTPM_OK)
-        return rc;
-    return qtpm_hashmldsa_sign_digest_expanded(esk, ph, digest, dlen, ctx, ctx_len, rnd, sig);
-}
-
-int qtpm_hashmldsa_verify_digest(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
-                                 qtpm_mldsa_prehash ph, const uint8_t *digest,
-                                 size_t digest_len, const uint8_t *ctx, size_t ctx_len,
-                                 const uint8_t *sig, size_t sig_len)
-{
-    uint8_t oid[OID_BYTES];
-    size_t want;
-    int rc;
-    if ((rc = prehash_info(ph, oid, &want)) != QTPM_OK)
-        return rc;
-    if (!digest)
-        return QTPM_E_PARAM;
-    if (digest_len != want)
-        return QTPM_E_LENGTH;
-    message_prime m = {1, ctx, ctx_len, oid, OID_BYTES, digest, digest_len};
-    return verify_message(set, pk, pk_len, &m, sig, sig_len);
-}
-
-/* FIPS 204 Algorithm 4, HashML-DSA.Sign. */
-int qtpm_hashmldsa_sign(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
-                        qtpm_mldsa_prehash ph, const uint8_t *msg, size_t msg_len,
-                        const uint8_t *ctx, size_t ctx_len, const uint8_t *rnd, uint8_t *sig)
-{
-    uint8_t oid[OID_BYTES], digest[64];
-    size_t dlen;
-    int rc;
-    if ((rc = prehash_info(ph, oid, &dlen)) != QTPM_OK)
-        return rc;
-    if (msg_len > 0 && !msg)
-        return QTPM_E_PARAM;
-    if ((rc = prehash(ph, msg, msg_len, digest)) != QTPM_OK)
-        return rc;
-    return qtpm_hashmldsa_sign_digest(set, sk, sk_len, ph, digest, dlen, ctx, ctx_len, rnd,
-                                      sig);
+    signing_key k = expanded_key(esk);
+    message_prime m;
+    int rc = message_hashml(&m, ph, HASHML_DIGEST, digest, digest_len, ctx, ctx_len);
+    return rc == QTPM_OK ? sign_key(&k, &m, NULL, rnd, sig) : rc;
 }
 
 /* FIPS 204 Algorithm 5, HashML-DSA.Verify. */
@@ -798,18 +811,24 @@ int qtpm_hashmldsa_verify(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
                           qtpm_mldsa_prehash ph, const uint8_t *msg, size_t msg_len,
                           const uint8_t *ctx, size_t ctx_len, const uint8_t *sig, size_t sig_len)
 {
-    uint8_t oid[OID_BYTES], digest[64];
-    size_t dlen;
-    int rc;
-    if ((rc = prehash_info(ph, oid, &dlen)) != QTPM_OK)
-        return rc;
-    if (msg_len > 0 && !msg)
-        return QTPM_E_PARAM;
-    if ((rc = prehash(ph, msg, msg_len, digest)) != QTPM_OK)
-        return rc;
-    return qtpm_hashmldsa_verify_digest(set, pk, pk_len, ph, digest, dlen, ctx, ctx_len, sig,
-                                        sig_len);
+    message_prime m;
+    int rc = message_hashml(&m, ph, HASHML_MESSAGE, msg, msg_len, ctx, ctx_len);
+    return rc == QTPM_OK ? verify_message(set, pk, pk_len, &m, sig, sig_len) : rc;
 }
+
+int qtpm_hashmldsa_verify_digest(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
+                                 qtpm_mldsa_prehash ph, const uint8_t *digest,
+                                 size_t digest_len, const uint8_t *ctx, size_t ctx_len,
+                                 const uint8_t *sig, size_t sig_len)
+{
+    message_prime m;
+    int rc = message_hashml(&m, ph, HASHML_DIGEST, digest, digest_len, ctx, ctx_len);
+    return rc == QTPM_OK ? verify_message(set, pk, pk_len, &m, sig, sig_len) : rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry points: external μ (FIPS 204 §6.2)                                 */
+/* ------------------------------------------------------------------------ */
 
 int qtpm_mldsa_compute_mu(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
                           const uint8_t *msg, size_t msg_len, const uint8_t *ctx,
@@ -817,14 +836,13 @@ int qtpm_mldsa_compute_mu(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
 {
     const mldsa_params *p = mldsa_params_get(set);
     uint8_t tr[MLDSA_TRBYTES];
-    message_prime m = {0, ctx, ctx_len, NULL, 0, msg, msg_len};
+    message_prime m;
     int rc;
+    message_pure(&m, msg, msg_len, ctx, ctx_len);
     if (!p || !pk || !mu)
         return QTPM_E_PARAM;
-    if ((rc = check_ctx(ctx, ctx_len)) != QTPM_OK)
+    if ((rc = check_message(&m)) != QTPM_OK)
         return rc;
-    if (msg_len > 0 && !msg)
-        return QTPM_E_PARAM;
     if (pk_len != p->pk_bytes)
         return QTPM_E_LENGTH;
     qtpm_shake256(tr, sizeof(tr), pk, pk_len);
@@ -835,17 +853,16 @@ int qtpm_mldsa_compute_mu(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
 int qtpm_mldsa_sign_mu(qtpm_mldsa_set set, const uint8_t *sk, size_t sk_len,
                        const uint8_t mu[QTPM_MLDSA_MU_BYTES], const uint8_t *rnd, uint8_t *sig)
 {
-    const mldsa_params *p = mldsa_params_get(set);
-    uint8_t buf[QTPM_MLDSA_MAX_SK_BYTES];
-    int rc;
-    if (!p || !mu || !sig)
-        return QTPM_E_PARAM;
-    signing_key k = {p, NULL, NULL};
-    if (!(k.sk = expanded_sk(p, sk, sk_len, buf, &rc)))
-        return rc;
-    rc = sign_mu_key(&k, mu, rnd, sig);
-    qtpm_memzero(buf, sizeof(buf));
-    return rc;
+    signing_key k = encoded_key(set, sk, sk_len);
+    return sign_key(&k, NULL, mu, rnd, sig);
+}
+
+int qtpm_mldsa_sign_mu_expanded(const qtpm_mldsa_expanded *esk,
+                                const uint8_t mu[QTPM_MLDSA_MU_BYTES], const uint8_t *rnd,
+                                uint8_t *sig)
+{
+    signing_key k = expanded_key(esk);
+    return sign_key(&k, NULL, mu, rnd, sig);
 }
 
 int qtpm_mldsa_verify_mu(qtpm_mldsa_set set, const uint8_t *pk, size_t pk_len,
