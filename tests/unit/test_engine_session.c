@@ -841,6 +841,46 @@ static void test_quote(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* CertifyCreation's creationTicket (parameter 4) is unmarshalled as a
+ * TPMT_TK_CREATION (issue 11): a hierarchy that is no TPMI_RH_HIERARCHY+ is
+ * TPM_RC_VALUE, another tag TPM_RC_TAG, and a well-formed ticket that does
+ * not verify TPM_RC_TICKET, each with the number 4. Unsigned (signHandle
+ * NULL), so no key is needed. */
+static void test_certify_creation_ticket(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    blob srkt = rsa_template(STORAGE, 1, TPM_ALG_NULL, NULL);
+    uint32_t srk = primary(tpm, TPM_RH_OWNER, &srkt, NULL, NULL);
+    const TPM_RC P = TPM_RC_P;
+    const struct {
+        uint16_t tag;
+        uint32_t hier;
+        TPM_RC want;
+    } cases[] = {
+        {TPM_ST_CREATION, 0x40000099u, TPM_RC_VALUE | P | TPM_RC_4},
+        {TPM_ST_HASHCHECK, TPM_RH_OWNER, TPM_RC_TAG | P | TPM_RC_4},
+        {TPM_ST_CREATION, TPM_RH_OWNER, TPM_RC_TICKET | P | TPM_RC_4},
+    };
+    uint8_t zero[32] = {0};
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        cmdbuf c;
+        rspbuf r;
+        cb_start(&c, TPM_ST_SESSIONS, TPM_CC_CertifyCreation);
+        cb_u32(&c, TPM_RH_NULL);
+        cb_u32(&c, srk);
+        cb_pw(&c, "");
+        cb_2b(&c, "", 0);
+        cb_2b(&c, zero, 32);
+        cb_u16(&c, TPM_ALG_NULL);
+        cb_u16(&c, cases[k].tag);
+        cb_u32(&c, cases[k].hier);
+        cb_2b(&c, zero, 32);
+        assert_int_equal(run(tpm, &c, &r), cases[k].want);
+    }
+    qtpm_tpm_free(tpm);
+}
+
 /* Duplicate under an inner and an outer wrapper, Import elsewhere, and
  * the imported key signs like the original. */
 static void test_duplicate_import(void **state)
@@ -1200,6 +1240,7 @@ int main(void)
         cmocka_unit_test(test_policy_password_cc_or),
         cmocka_unit_test(test_policy_secret_and_credential),
         cmocka_unit_test(test_quote),
+        cmocka_unit_test(test_certify_creation_ticket),
         cmocka_unit_test(test_duplicate_import),
         cmocka_unit_test(test_policy_nv_counter_timer),
         cmocka_unit_test(test_policy_authorize_signed),

@@ -71,6 +71,7 @@ ADAPT(TPM2B_ECC_POINT)
 ADAPT(TPMS_DERIVE)
 ADAPT(TPMT_PUBLIC_PARMS)
 ADAPT(TPML_ALG)
+ADAPT(TPML_CC)
 ADAPT(TPM2B_KEM_CIPHERTEXT)
 ADAPT(TPM2B_SHARED_SECRET)
 ADAPT(TPM2B_SIGNATURE_CTX)
@@ -894,6 +895,27 @@ static void test_lists_reject_oversize(void **state)
     la.algorithms[1] = TPM_ALG_HASH_MLDSA;
     size_t len = CHECK(TPML_ALG, &la, 8);
     hex_equal(g_buf, len, "0000000200A000A2");
+
+    /* TPML_CC (SetCommandCodeAuditStatus's setList and clearList): codes
+     * as UINT32, vendor ones too; at most MAX_CAP_CC, a larger count is
+     * TPM_RC_SIZE before any code is read, and the offset stays */
+    static TPML_CC lc;
+    memset(&lc, 0, sizeof lc);
+    lc.count = 2;
+    lc.commandCodes[0] = TPM_CC_GetRandom;
+    lc.commandCodes[1] = TPM_CC_Vendor_LDAA_JoinRequest;
+    len = CHECK(TPML_CC, &lc, 12);
+    hex_equal(g_buf, len, "00000002" "0000017B" "20000101");
+    assert_int_equal(MAX_CAP_CC, 254);
+    lc.count = MAX_CAP_CC;
+    CHECK(TPML_CC, &lc, 4 + 4 * MAX_CAP_CC);
+    memcpy(in, "\x00\x00\x00\xFF", 4);
+    off = 0;
+    assert_int_equal(qtpm_TPML_CC_unmarshal(&lc, in, 4, &off), TPM_RC_SIZE);
+    assert_int_equal(off, 0);
+    lc.count = MAX_CAP_CC + 1;
+    assert_int_equal(qtpm_TPML_CC_marshal(&lc, g_buf, sizeof g_buf, &off), TPM_RC_SIZE);
+    assert_int_equal(off, 0);
 }
 
 /* ---- NV, context, sessions, tickets, creation data ------------------------ */
