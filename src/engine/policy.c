@@ -10,6 +10,11 @@
  *   PolicySecret/Signed/Authorize use PolicyUpdate (Part 3 §23.2.3):
  *     H(H(policyDigest || CC || Name) || policyRef)
  * A trial session only computes digests: nothing is checked.
+ *
+ * Every command here is typed (policy.h): its parameters arrive
+ * unmarshalled by the shared module, its response leaves in its *_Out
+ * struct, and its policy session was found loaded with the handles, before
+ * the parameters were read (dispatch.c, Part 3 §5.6).
  */
 
 #include "asym.h"
