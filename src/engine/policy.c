@@ -501,15 +501,28 @@ static int policy_compare(const uint8_t *a, const uint8_t *b, size_t n, uint16_t
     }
 }
 
-/* args = H(operandB || offset || operation) */
-static void operand_args(const tpm_session *s, const uint8_t *opb, uint16_t len, uint16_t offset,
-                         uint16_t op, uint8_t *args)
+/* What PolicyNV and PolicyCounterTimer share after their own checks: in a
+ * real session (data, the operand's place in the NV index or in the
+ * marshalled TPMS_TIME_INFO) "data op operandB" must hold — TPM_RC_POLICY
+ * otherwise, an unknown operation TPM_RC_VALUE on parameter pn_op; a trial
+ * session passes data NULL. Then args = H(operandB || offset || operation),
+ * what both hash into the policy (Part 3 §23.9, §23.10). */
+static TPM_RC operand_assert(const tpm_session *s, const uint8_t *data, const TPM2B_OPERAND *opb,
+                             UINT16 offset, TPM_EO op, unsigned pn_op, uint8_t args[MAX_DIGEST])
 {
+    if (data != NULL) {
+        int ok = policy_compare(data, opb->buffer, opb->size, op);
+        if (ok < 0)
+            return RC_P(TPM_RC_VALUE, pn_op);
+        if (!ok)
+            return TPM_RC_POLICY;
+    }
     uint8_t tail[4];
     wr_put_u16(tail, offset);
     wr_put_u16(tail + 2, op);
-    crypt_part parts[] = {{opb, len}, {tail, 4}};
+    crypt_part parts[] = {{opb->buffer, opb->size}, {tail, 4}};
     crypt_hash_parts(s->hash, args, parts, 2);
+    return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §23.9 TPM2_PolicyNV: authHandle (authorizes reading), nvIndex,
@@ -518,23 +531,21 @@ TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c, const PolicyNV_In *in, PolicyNV_O
 {
     (void)out;
     tpm_session *s = policy_arg(tpm, c, 2);
-    const TPM2B_OPERAND *opb = &in->operandB;
-    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    const uint8_t *data = NULL;
     if (s->type != TPM_SE_TRIAL) {
         TPM_RC rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
-        if ((size_t)offset + opb->size > nv->pub.dataSize)
+        if ((size_t)in->offset + in->operandB.size > nv->pub.dataSize)
             return TPM_RC_NV_RANGE;
-        int ok = policy_compare(nv->data + offset, opb->buffer, opb->size, op);
-        if (ok < 0)
-            return RC_P(TPM_RC_VALUE, PN_PolicyNV_operation);
-        if (!ok)
-            return TPM_RC_POLICY;
+        data = nv->data + in->offset;
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, opb->buffer, opb->size, offset, op, args);
+    TPM_RC rc = operand_assert(s, data, &in->operandB, in->offset, in->operation,
+                               PN_PolicyNV_operation, args);
+    if (rc)
+        return rc;
     cc_bytes(ccb, TPM_CC_PolicyNV);
     crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size},
                           {ccb, 4},
@@ -551,25 +562,23 @@ TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCounterTime
 {
     (void)out;
     tpm_session *s = policy_arg(tpm, c, 0);
-    const TPM2B_OPERAND *opb = &in->operandB;
-    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
+    uint8_t ti[32];
+    const uint8_t *data = NULL;
     if (s->type != TPM_SE_TRIAL) {
-        uint8_t ti[32];
         size_t tlen = 0;
         TPMS_TIME_INFO t;
         clock_time_info(tpm, &t);
         if (qtpm_TPMS_TIME_INFO_marshal(&t, ti, sizeof(ti), &tlen) != TPM_RC_SUCCESS)
             return TPM_RC_FAILURE;
-        if ((size_t)offset + opb->size > tlen)
+        if ((size_t)in->offset + in->operandB.size > tlen)
             return RC_P(TPM_RC_RANGE, PN_PolicyCounterTimer_offset);
-        int ok = policy_compare(ti + offset, opb->buffer, opb->size, op);
-        if (ok < 0)
-            return RC_P(TPM_RC_VALUE, PN_PolicyCounterTimer_operation);
-        if (!ok)
-            return TPM_RC_POLICY;
+        data = ti + in->offset;
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, opb->buffer, opb->size, offset, op, args);
+    TPM_RC rc = operand_assert(s, data, &in->operandB, in->offset, in->operation,
+                               PN_PolicyCounterTimer_operation, args);
+    if (rc)
+        return rc;
     cc_bytes(ccb, TPM_CC_PolicyCounterTimer);
     session_policy_extend(s, ccb, 4, args, crypt_hash_size(s->hash));
     return TPM_RC_SUCCESS;
