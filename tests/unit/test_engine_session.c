@@ -1088,26 +1088,6 @@ static void test_policy_nv_counter_timer(void **state)
     qtpm_tpm_free(tpm);
 }
 
-/* Signs a SHA-256 digest with key (password auth); returns the marshalled
- * TPMT_SIGNATURE length copied into sig. */
-static size_t sign_digest(qtpm_tpm *tpm, uint32_t key, const uint8_t d[32], uint8_t *sig)
-{
-    cmdbuf c;
-    rspbuf r;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
-    cb_u32(&c, key);
-    cb_pw(&c, "");
-    cb_2b(&c, d, 32);
-    cb_u16(&c, TPM_ALG_NULL);
-    cb_u16(&c, TPM_ST_HASHCHECK);
-    cb_u32(&c, TPM_RH_NULL);
-    cb_u16(&c, 0);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    uint32_t pl = rb_u32(&r);
-    memcpy(sig, r.b + r.off, pl);
-    return pl;
-}
-
 /* PolicyAuthorize with a VerifySignature ticket, and PolicySigned. */
 static void test_policy_authorize_signed(void **state)
 {
@@ -1129,7 +1109,7 @@ static void test_policy_authorize_signed(void **state)
     /* the authority signs aHash = H(approvedPolicy || policyRef) */
     uint8_t ahash[32], sig[400];
     qtpm_hash(QTPM_HASH_SHA256, approved, 32, ahash);
-    size_t sl = sign_digest(tpm, k, ahash, sig);
+    size_t sl = tpm_sign_sha256(tpm, k, ahash, sig);
     cmdbuf c;
     rspbuf r;
     cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_VerifySignature);
@@ -1204,7 +1184,7 @@ static void test_policy_authorize_signed(void **state)
     uint8_t msg[36] = {0};
     memcpy(msg, p.nonce_tpm, 32);
     qtpm_hash(QTPM_HASH_SHA256, msg, 36, ahash);
-    sl = sign_digest(tpm, k, ahash, sig);
+    sl = tpm_sign_sha256(tpm, k, ahash, sig);
     for (int round = 0; round < 2; round++) {
         if (round == 0)
             sig[sl - 1] ^= 1;
