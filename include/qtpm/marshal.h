@@ -68,6 +68,8 @@ TPM_RC qtpm_UINT16_marshal(const UINT16 *src, uint8_t buf[], size_t size, size_t
 TPM_RC qtpm_UINT16_unmarshal(UINT16 *dst, const uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_UINT32_marshal(const UINT32 *src, uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_UINT32_unmarshal(UINT32 *dst, const uint8_t buf[], size_t size, size_t *offset);
+TPM_RC qtpm_INT32_marshal(const INT32 *src, uint8_t buf[], size_t size, size_t *offset);
+TPM_RC qtpm_INT32_unmarshal(INT32 *dst, const uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_UINT64_marshal(const UINT64 *src, uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_UINT64_unmarshal(UINT64 *dst, const uint8_t buf[], size_t size, size_t *offset);
 TPM_RC qtpm_BYTE_array_marshal(const BYTE *src, size_t n, uint8_t buf[], size_t size,

@@ -39,13 +39,6 @@ void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, con
     crypt_hmac_parts(alg, hierarchy_proof(tpm, hier), 64, out, parts, 3);
 }
 
-void ticket_write_null(tpm_wr *w, TPM_ST tag)
-{
-    wr_u16(w, tag);
-    wr_u32(w, TPM_RH_NULL);
-    wr_u16(w, 0);
-}
-
 /* ---------------------------------------------------------------- signing */
 
 /* The scheme to use: the key's, or the caller's when the key has none. */

@@ -11,7 +11,6 @@
 
 void ticket_hmac(qtpm_tpm *tpm, TPM_ALG_ID alg, TPM_HANDLE hier, TPM_ST tag, const uint8_t *a,
                  size_t alen, const uint8_t *b, size_t blen, uint8_t *out);
-void ticket_write_null(tpm_wr *w, TPM_ST tag);
 TPM_RC asym_pick_scheme(const tpm_object *key, const TPMT_SIG_SCHEME *in, TPMT_SIG_SCHEME *out,
                         unsigned pnum);
 TPM_RC asym_sign(qtpm_tpm *tpm, const tpm_object *key, const TPMT_SIG_SCHEME *scheme,

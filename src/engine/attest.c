@@ -12,9 +12,12 @@
  * The data starts with TPM_GENERATED_VALUE, which sym.c refuses to ticket,
  * so restricted keys can only sign such structures when the TPM made them.
  * A NULL signing handle gives an unsigned structure (signature TPM_ALG_NULL).
+ *
+ * The commands are typed (attest.h, params.h): dispatch.c unmarshals their
+ * parameters and marshals their TPM2B_ATTEST and TPMT_SIGNATURE. Each one
+ * runs the same preamble (attest_begin: signer, scheme, header), fills its
+ * attested union, and ends in attest_finish (marshal, sign).
  */
-#include <stdlib.h>
-
 #include "asym.h"
 #include "attest.h"
 #include "clock.h"
@@ -23,30 +26,23 @@
 #include "crypt.h"
 #include "ct.h"
 #include "entity.h"
-#include "hierarchy.h"
 #include "nv.h"
 #include "object.h"
 #include "pcr.h"
 #include "pqc.h"
 #include "session.h"
-#include "tmarshal.h"
 
 #define FIRMWARE_VERSION 0x0000000100000000ull
 
-typedef struct {
-    TPM2B_DATA qualifying;
-    TPMT_SIG_SCHEME in_scheme;
-    unsigned scheme_param; /* inScheme's parameter number, for its errors */
-} attest_args;
-
-/* What an attestation command produces: the signing key (NULL: none) and
- * scheme, and the TPMS_ATTEST that attest_begin starts and attest_finish
- * signs. */
+/* What the preamble of an attestation command (attest_begin) hands its body:
+ * the signing key (NULL for TPM_RH_NULL: an unsigned structure) and the
+ * scheme it signs with, and the TPMS_ATTEST with its header filled in. The
+ * body fills att.attested and ends with attest_finish. */
 typedef struct {
     tpm_object *key;
     TPMT_SIG_SCHEME scheme;
     TPMS_ATTEST att;
-} attest_out;
+} attest_ctx;
 
 /* Copies n bytes into a TPM2B's buffer of cap bytes; the callers' sources
  * are never larger than the Part 2 type (names, digests, NV contents). */
@@ -60,258 +56,185 @@ static void set_2b(UINT16 *size, BYTE *buffer, size_t cap, const uint8_t *src, s
 }
 #define SET_2B(dst, src, n) set_2b(&(dst).size, (dst).buffer, sizeof((dst).buffer), (src), (n))
 
-/* inScheme (TPMT_SIG_SCHEME) as the next parameter. */
-static TPM_RC read_sig_scheme(const qtpm_tpm *tpm, tpm_params *p, attest_args *a)
+/* Resolves the signing key of handle slot hnum and its scheme (NULL
+ * handle: no signature). A scheme the key cannot use is refused with the
+ * number of inScheme, p_scheme. */
+static TPM_RC attest_signer(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum,
+                            const TPMT_SIG_SCHEME *in_scheme, unsigned p_scheme, attest_ctx *a)
 {
-    if (prm_next(p))
-        prm_fail(p, tm_sig_scheme_read(tpm, p->r, &a->in_scheme));
-    a->scheme_param = p->n;
-    return p->rc;
-}
-
-/* qualifyingData and inScheme, the next two parameters. */
-static TPM_RC read_attest_args(const qtpm_tpm *tpm, tpm_params *p, attest_args *a)
-{
-    prm_2b(p, a->qualifying.buffer, sizeof(a->qualifying.buffer), &a->qualifying.size);
-    return read_sig_scheme(tpm, p, a);
-}
-
-/* Resolves the signing key and scheme (NULL handle: no signature). */
-static TPM_RC attest_signer(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, const attest_args *a,
-                            unsigned p_scheme, tpm_object **key, TPMT_SIG_SCHEME *scheme)
-{
-    *key = NULL;
+    a->key = NULL;
     if (h == TPM_RH_NULL) {
-        scheme->scheme = TPM_ALG_NULL;
+        a->scheme.scheme = TPM_ALG_NULL;
         return TPM_RC_SUCCESS;
     }
-    TPM_RC rc = asym_signing_key(tpm, h, key);
+    TPM_RC rc = asym_signing_key(tpm, h, &a->key);
     if (rc)
         return RC_H(rc & ~0xF00u, hnum);
-    if ((*key)->pub.type == TPM_ALG_KEYEDHASH && ((*key)->pub.objectAttributes & TPMA_OBJECT_RESTRICTED))
+    if (a->key->pub.type == TPM_ALG_KEYEDHASH &&
+        (a->key->pub.objectAttributes & TPMA_OBJECT_RESTRICTED))
         return RC_H(TPM_RC_KEY, hnum);
-    return asym_pick_scheme(*key, &a->in_scheme, scheme, p_scheme);
+    return asym_pick_scheme(a->key, in_scheme, &a->scheme, p_scheme);
 }
 
-/* Fills the TPMS_ATTEST header; the caller fills the attested union. */
-static void attest_header(const qtpm_tpm *tpm, TPMS_ATTEST *att, TPM_ST type,
-                          const tpm_object *key, const attest_args *a)
+/* The preamble every attestation command shares (Part 3 §18.1): the signer
+ * of handle slot hnum (1-based) with the scheme from inScheme (parameter
+ * p_scheme), then the header of a->att: magic, type, the signer's
+ * qualified Name, extraData = qualifyingData, clockInfo, firmwareVersion. */
+static TPM_RC attest_begin(qtpm_tpm *tpm, const tpm_cmd *c, unsigned hnum,
+                           const TPM2B_DATA *qualifying, const TPMT_SIG_SCHEME *in_scheme,
+                           unsigned p_scheme, TPM_ST type, attest_ctx *a)
 {
+    TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, in_scheme, p_scheme, a);
+    if (rc)
+        return rc;
+    TPMS_ATTEST *att = &a->att; /* each command sets every field of its attested arm */
     att->magic = TPM_GENERATED_VALUE;
     att->type = type;
-    if (key)
-        SET_2B(att->qualifiedSigner, key->qualified.b, key->qualified.size);
+    if (a->key)
+        SET_2B(att->qualifiedSigner, a->key->qualified.b, a->key->qualified.size);
     else
         att->qualifiedSigner.size = 0;
-    att->extraData = a->qualifying;
+    att->extraData = *qualifying;
     TPMS_TIME_INFO t;
     clock_time_info(tpm, &t);
     att->clockInfo = t.clockInfo;
     att->firmwareVersion = FIRMWARE_VERSION;
-}
-
-/* The preamble of every attestation command: the signer of handle hnum
- * (with the scheme the caller read) and the header of o->att, which the
- * command completes with its attested union and hands to attest_finish. */
-static TPM_RC attest_begin(qtpm_tpm *tpm, const tpm_cmd *c, unsigned hnum, const attest_args *a,
-                           TPM_ST type, attest_out *o)
-{
-    TPM_RC rc = attest_signer(tpm, c->handles[hnum - 1], hnum, a, a->scheme_param, &o->key,
-                              &o->scheme);
-    if (rc)
-        return rc;
-    attest_header(tpm, &o->att, type, o->key, a);
     return TPM_RC_SUCCESS;
 }
 
-/* The parameters of the attestation commands that take only qualifyingData
- * and inScheme (Certify, GetTime, GetCommandAuditDigest,
- * GetSessionAuditDigest), and the end of the parameter area. */
-static TPM_RC read_attest_only_args(const qtpm_tpm *tpm, tpm_cmd *c, attest_args *a)
+/* The end of every attestation command: a->att marshalled through the
+ * shared module into the response's TPM2B_ATTEST, and the TPMT_SIGNATURE
+ * over those bytes (TPM_ALG_NULL without a key). ML-DSA signs the bytes
+ * themselves, every other scheme their digest with the scheme's hash. */
+static TPM_RC attest_finish(qtpm_tpm *tpm, const attest_ctx *a, TPM2B_ATTEST *info,
+                            TPMT_SIGNATURE *sig)
 {
-    tpm_params p = prm_begin(&c->in);
-    TPM_RC rc = read_attest_args(tpm, &p, a);
-    if (rc)
-        return rc;
-    return params_end(c);
-}
-
-/* Marshals the TPMS_ATTEST and emits it as TPM2B_ATTEST with the
- * TPMT_SIGNATURE over it into the response. */
-static TPM_RC attest_finish(qtpm_tpm *tpm, tpm_cmd *c, const attest_out *o)
-{
-    const tpm_object *key = o->key;
-    const TPMT_SIG_SCHEME *scheme = &o->scheme;
-    uint8_t attest[MAX_ATTEST_BUFFER];
     size_t len = 0;
-    if (qtpm_TPMS_ATTEST_marshal(&o->att, attest, sizeof(attest), &len) != TPM_RC_SUCCESS)
+    if (qtpm_TPMS_ATTEST_marshal(&a->att, info->buffer, sizeof(info->buffer), &len) !=
+        TPM_RC_SUCCESS)
         return TPM_RC_SIZE;
-    wr_2b(&c->out, attest, (uint16_t)len);
-    if (key == NULL) {
-        wr_u16(&c->out, TPM_ALG_NULL);
+    info->size = (UINT16)len;
+    if (a->key == NULL) {
+        sig->sigAlg = TPM_ALG_NULL;
         return TPM_RC_SUCCESS;
     }
+    if (pqc_is_type(a->key->pub.type))
+        return pqc_sign_message(a->key, info->buffer, len, sig);
     uint8_t d[MAX_DIGEST];
-    TPM_ALG_ID h = scheme->details.any.hashAlg;
-    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
-    if (sig == NULL)
-        return TPM_RC_MEMORY;
-    TPM_RC rc;
-    if (pqc_is_type(key->pub.type)) /* ML-DSA signs the TPMS_ATTEST bytes themselves */
-        rc = pqc_sign_message(key, attest, len, sig);
-    else if (crypt_hash(h, attest, len, d))
-        rc = TPM_RC_FAILURE;
-    else
-        rc = asym_sign(tpm, key, scheme, d, crypt_hash_size(h), sig);
-    if (rc == TPM_RC_SUCCESS)
-        tm_signature_write(&c->out, sig);
-    free(sig);
-    return rc;
+    TPM_ALG_ID h = a->scheme.details.any.hashAlg;
+    if (crypt_hash(h, info->buffer, len, d))
+        return TPM_RC_FAILURE;
+    return asym_sign(tpm, a->key, &a->scheme, d, crypt_hash_size(h), sig);
 }
 
-/* Part 3 §18.4 TPM2_Quote */
-TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c)
+/* Part 3 §18.4 TPM2_Quote: signHandle (USER). pcrDigest uses the scheme's
+ * hash (SHA-256 unsigned; an ML-DSA key's nameAlg, v1.85). */
+TPM_RC cmd_Quote(qtpm_tpm *tpm, tpm_cmd *c, const Quote_In *in, Quote_Out *out)
 {
-    attest_args a;
-    tpm_params p = prm_begin(&c->in);
-    TPM_RC rc = read_attest_args(tpm, &p, &a);
+    attest_ctx a;
+    TPM_RC rc = attest_begin(tpm, c, 1, &in->qualifyingData, &in->inScheme, PN_Quote_inScheme,
+                             TPM_ST_ATTEST_QUOTE, &a);
     if (rc)
         return rc;
-    attest_out o;
-    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_QUOTE, &o);
-    if (rc)
-        return rc;
-    TPM_ALG_ID h = o.key ? o.scheme.details.any.hashAlg : TPM_ALG_SHA256;
-    if (o.key && o.scheme.scheme == TPM_ALG_MLDSA) /* no scheme hash: the key's nameAlg (v1.85) */
-        h = o.key->pub.nameAlg;
-    TPMS_QUOTE_INFO *q = &o.att.attested.quote;
+    TPM_ALG_ID h = a.key ? a.scheme.details.any.hashAlg : TPM_ALG_SHA256;
+    if (a.key && a.scheme.scheme == TPM_ALG_MLDSA) /* no scheme hash: the key's nameAlg */
+        h = a.key->pub.nameAlg;
+    TPMS_QUOTE_INFO *q = &a.att.attested.quote;
     uint8_t pd[MAX_DIGEST];
-    prm_next(&p);
-    rc = pcr_compute_digest(tpm, p.r, p.n, h, pd, &q->pcrSelect);
+    rc = pcr_selection_digest(tpm, &in->PCRselect, h, pd);
     if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+        return rc == TPM_RC_HASH ? RC_P(rc, PN_Quote_PCRselect) : rc;
+    q->pcrSelect = in->PCRselect;
     SET_2B(q->pcrDigest, pd, crypt_hash_size(h));
-    return attest_finish(tpm, c, &o);
+    return attest_finish(tpm, &a, &out->quoted, &out->signature);
 }
 
 /* Part 3 §18.2 TPM2_Certify: objectHandle (ADMIN), signHandle (USER). */
-TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_Certify(qtpm_tpm *tpm, tpm_cmd *c, const Certify_In *in, Certify_Out *out)
 {
-    attest_args a;
-    TPM_RC rc = read_attest_only_args(tpm, c, &a);
-    if (rc)
-        return rc;
     tpm_object *obj = object_find(tpm, c->handles[0]);
     if (obj->is_sequence)
         return RC_H(TPM_RC_TYPE, 1);
-    attest_out o;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_CERTIFY, &o);
+    attest_ctx a;
+    TPM_RC rc = attest_begin(tpm, c, 2, &in->qualifyingData, &in->inScheme,
+                             PN_Certify_inScheme, TPM_ST_ATTEST_CERTIFY, &a);
     if (rc)
         return rc;
-    SET_2B(o.att.attested.certify.name, obj->name.b, obj->name.size);
-    SET_2B(o.att.attested.certify.qualifiedName, obj->qualified.b, obj->qualified.size);
-    return attest_finish(tpm, c, &o);
+    SET_2B(a.att.attested.certify.name, obj->name.b, obj->name.size);
+    SET_2B(a.att.attested.certify.qualifiedName, obj->qualified.b, obj->qualified.size);
+    return attest_finish(tpm, &a, &out->certifyInfo, &out->signature);
 }
 
 /* Part 3 §18.3 TPM2_CertifyCreation: signHandle (USER), objectHandle; the
- * creation ticket proves creationHash belongs to the object. */
-TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c)
+ * creation ticket HMAC(proof, TPM_ST_CREATION || Name || creationHash)
+ * (Part 2 §10.6.3) proves creationHash belongs to the object. Its tag and
+ * hierarchy were checked as it was unmarshalled. */
+TPM_RC cmd_CertifyCreation(qtpm_tpm *tpm, tpm_cmd *c, const CertifyCreation_In *in,
+                           CertifyCreation_Out *out)
 {
-    attest_args a;
-    uint8_t ch[MAX_DIGEST], tdig[MAX_DIGEST];
-    uint16_t chl, tag, tl;
-    uint32_t thier;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, a.qualifying.buffer, sizeof(a.qualifying.buffer), &a.qualifying.size);
-    prm_2b(&p, ch, sizeof(ch), &chl);
-    read_sig_scheme(tpm, &p, &a);
-    TPM_RC rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tl);
-    if (rc)
-        return rc;
-    unsigned p_ticket = p.n; /* creationTicket */
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    const TPMT_TK_CREATION *tk = &in->creationTicket;
+    const TPM2B_DIGEST *ch = &in->creationHash;
     tpm_object *obj = object_find(tpm, c->handles[1]);
-    if (tag != TPM_ST_CREATION)
-        return RC_P(TPM_RC_TAG, p_ticket);
-    uint8_t t[MAX_DIGEST], tagb[2];
-    wr_put_u16(tagb, TPM_ST_CREATION);
-    crypt_part parts[] = {{tagb, 2}, {obj->name.b, obj->name.size}, {ch, chl}};
-    crypt_hmac_parts(obj->pub.nameAlg, hierarchy_proof(tpm, thier), 64, t, parts, 3);
+    uint8_t t[MAX_DIGEST];
+    ticket_hmac(tpm, obj->pub.nameAlg, tk->hierarchy, TPM_ST_CREATION, obj->name.b,
+                obj->name.size, ch->buffer, ch->size, t);
     size_t hl = crypt_hash_size(obj->pub.nameAlg);
-    if (thier != obj->hierarchy || tl != hl || !ct_equal(t, tdig, hl))
-        return RC_P(TPM_RC_TICKET, p_ticket);
-    attest_out o;
-    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_CREATION, &o);
+    if (tk->hierarchy != obj->hierarchy || tk->digest.size != hl ||
+        !ct_equal(t, tk->digest.buffer, hl))
+        return RC_P(TPM_RC_TICKET, PN_CertifyCreation_creationTicket);
+    attest_ctx a;
+    TPM_RC rc = attest_begin(tpm, c, 1, &in->qualifyingData, &in->inScheme,
+                             PN_CertifyCreation_inScheme, TPM_ST_ATTEST_CREATION, &a);
     if (rc)
         return rc;
-    SET_2B(o.att.attested.creation.objectName, obj->name.b, obj->name.size);
-    SET_2B(o.att.attested.creation.creationHash, ch, chl);
-    return attest_finish(tpm, c, &o);
+    SET_2B(a.att.attested.creation.objectName, obj->name.b, obj->name.size);
+    a.att.attested.creation.creationHash = *ch;
+    return attest_finish(tpm, &a, &out->certifyInfo, &out->signature);
 }
 
 /* Part 3 §18.7 TPM2_GetTime: privacyAdminHandle (endorsement), signHandle. */
-TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_GetTime(qtpm_tpm *tpm, tpm_cmd *c, const GetTime_In *in, GetTime_Out *out)
 {
-    attest_args a;
-    TPM_RC rc = read_attest_only_args(tpm, c, &a);
+    attest_ctx a;
+    TPM_RC rc = attest_begin(tpm, c, 2, &in->qualifyingData, &in->inScheme,
+                             PN_GetTime_inScheme, TPM_ST_ATTEST_TIME, &a);
     if (rc)
         return rc;
-    attest_out o;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_TIME, &o);
-    if (rc)
-        return rc;
-    clock_time_info(tpm, &o.att.attested.time.time);
-    o.att.attested.time.firmwareVersion = FIRMWARE_VERSION;
-    return attest_finish(tpm, c, &o);
+    clock_time_info(tpm, &a.att.attested.time.time);
+    a.att.attested.time.firmwareVersion = FIRMWARE_VERSION;
+    return attest_finish(tpm, &a, &out->timeInfo, &out->signature);
 }
 
 /* Part 3 §31.16 TPM2_NV_Certify: signHandle (USER), authHandle (USER),
  * nvIndex; certifies size bytes at offset as a TPMS_NV_CERTIFY_INFO. A
  * request with size 0 gets that form with empty contents, not the
- * TPMS_NV_DIGEST_CERTIFY_INFO of v1.59+, which this engine does not offer. */
-TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c)
+ * TPMS_NV_DIGEST_CERTIFY_INFO of v1.59+, which this engine does not offer.
+ * The NV read checks see authHandle and nvIndex as handles 1 and 2. */
+TPM_RC cmd_NV_Certify(qtpm_tpm *tpm, tpm_cmd *c, const NV_Certify_In *in, NV_Certify_Out *out)
 {
-    attest_args a;
-    tpm_params p = prm_begin(&c->in);
-    uint16_t size, offset;
-    read_attest_args(tpm, &p, &a);
-    prm_u16(&p, &size);
-    TPM_RC rc = prm_u16(&p, &offset);
-    if (rc)
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
     tpm_nv *nv = nv_find(tpm, c->handles[2]);
     tpm_cmd view = *c;
     view.handles[0] = c->handles[1];
     view.handles[1] = c->handles[2];
     view.auths[0] = c->auths[1];
-    rc = nv_read_precheck(&view, nv);
+    TPM_RC rc = nv_read_precheck(&view, nv);
     if (rc)
         return rc;
-    if ((size_t)offset + size > nv->pub.dataSize)
+    if ((size_t)in->offset + in->size > nv->pub.dataSize)
         return TPM_RC_NV_RANGE;
-    attest_out *o = malloc(sizeof(*o));
-    if (o == NULL)
-        return TPM_RC_MEMORY;
+    attest_ctx a;
+    rc = attest_begin(tpm, c, 1, &in->qualifyingData, &in->inScheme, PN_NV_Certify_inScheme,
+                      TPM_ST_ATTEST_NV, &a);
     tpm_name name;
-    rc = attest_begin(tpm, c, 1, &a, TPM_ST_ATTEST_NV, o);
     if (rc == TPM_RC_SUCCESS)
         rc = nv_name(nv, &name);
-    if (rc) {
-        free(o);
+    if (rc)
         return rc;
-    }
-    TPMS_NV_CERTIFY_INFO *nvi = &o->att.attested.nv;
+    TPMS_NV_CERTIFY_INFO *nvi = &a.att.attested.nv;
     SET_2B(nvi->indexName, name.b, name.size);
-    nvi->offset = offset;
-    SET_2B(nvi->nvContents, nv->data + offset, size);
-    rc = attest_finish(tpm, c, o);
-    free(o);
-    return rc;
+    nvi->offset = in->offset;
+    SET_2B(nvi->nvContents, nv->data + in->offset, in->size);
+    return attest_finish(tpm, &a, &out->certifyInfo, &out->signature);
 }
 
 /* ---------------------------------------------------------------- audit */
@@ -364,79 +287,60 @@ void audit_command(qtpm_tpm *tpm, tpm_cmd *c)
     tpm->dirty = 1;
 }
 
-/* A TPML_CC as the next parameter (at most 256 codes). */
-static TPM_RC read_cc_list(tpm_params *p, TPM_CC *list, uint32_t *count)
+/* Marks cc audited (on) or not in the persistent list, a bitmap over
+ * TPM_CC_FIRST..TPM_CC_LAST. A code this TPM does not offer is ignored, as
+ * is a vendor-specific one (outside the bitmap: cc_audited never audits
+ * them) and clearing SetCommandCodeAuditStatus, which is always audited
+ * (Part 3 §21.2). */
+static void audit_mark(qtpm_tpm *tpm, TPM_CC cc, int on)
 {
-    if (!prm_next(p))
-        return p->rc;
-    if (rd_u32(p->r, count))
-        return prm_fail(p, TPM_RC_INSUFFICIENT);
-    if (*count > 256)
-        return prm_fail(p, TPM_RC_SIZE);
-    for (uint32_t i = 0; i < *count; i++)
-        if (rd_u32(p->r, &list[i]))
-            return prm_fail(p, TPM_RC_INSUFFICIENT);
+    if (cc < TPM_CC_FIRST || cc > TPM_CC_LAST || !tpm_command_offered(tpm, cc) ||
+        (!on && cc == TPM_CC_SetCommandCodeAuditStatus))
+        return;
+    unsigned bit = cc - TPM_CC_FIRST;
+    uint8_t mask = (uint8_t)(1u << (bit % 8));
+    if (on)
+        tpm->ps.audited[bit / 8] |= mask;
+    else
+        tpm->ps.audited[bit / 8] &= (uint8_t)~mask;
+}
+
+/* Part 3 §21.2 TPM2_SetCommandCodeAuditStatus: auth (owner or platform).
+ * A new auditAlg restarts the digest and the lists are ignored; otherwise
+ * setList's codes are added, then clearList's removed. */
+TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c,
+                                     const SetCommandCodeAuditStatus_In *in,
+                                     SetCommandCodeAuditStatus_Out *out)
+{
+    (void)c, (void)out;
+    tpm_pstate *ps = &tpm->ps;
+    if (in->auditAlg != TPM_ALG_NULL && in->auditAlg != ps->audit_alg) {
+        ps->audit_alg = in->auditAlg;
+        ps->audit_digest.size = 0;
+    } else {
+        for (uint32_t i = 0; i < in->setList.count; i++)
+            audit_mark(tpm, in->setList.commandCodes[i], 1);
+        for (uint32_t i = 0; i < in->clearList.count; i++)
+            audit_mark(tpm, in->clearList.commandCodes[i], 0);
+    }
+    tpm->dirty = 1;
     return TPM_RC_SUCCESS;
 }
 
-/* Part 3 §21.2 TPM2_SetCommandCodeAuditStatus */
-TPM_RC cmd_SetCommandCodeAuditStatus(qtpm_tpm *tpm, tpm_cmd *c)
-{
-    uint16_t alg;
-    TPM_CC *setl = malloc(2 * 256 * sizeof(TPM_CC));
-    if (setl == NULL)
-        return TPM_RC_MEMORY;
-    TPM_CC *clrl = setl + 256;
-    uint32_t ns = 0, nc = 0;
-    tpm_params p = prm_begin(&c->in);
-    if (prm_u16(&p, &alg) == TPM_RC_SUCCESS && alg != TPM_ALG_NULL && tpm_hash_size(tpm, alg) == 0)
-        prm_fail(&p, TPM_RC_HASH);
-    read_cc_list(&p, setl, &ns);
-    read_cc_list(&p, clrl, &nc);
-    TPM_RC rc = p.rc;
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
-    if (rc == TPM_RC_SUCCESS) {
-        tpm_pstate *ps = &tpm->ps;
-        if (alg != TPM_ALG_NULL && alg != ps->audit_alg) {
-            /* a new algorithm restarts the digest; the lists are ignored */
-            ps->audit_alg = alg;
-            ps->audit_digest.size = 0;
-        } else {
-            for (uint32_t i = 0; i < ns; i++)
-                if (tpm_command_offered(tpm, setl[i])) {
-                    unsigned bit = setl[i] - TPM_CC_FIRST;
-                    ps->audited[bit / 8] |= (uint8_t)(1u << (bit % 8));
-                }
-            for (uint32_t i = 0; i < nc; i++)
-                if (tpm_command_offered(tpm, clrl[i]) &&
-                    clrl[i] != TPM_CC_SetCommandCodeAuditStatus) {
-                    unsigned bit = clrl[i] - TPM_CC_FIRST;
-                    ps->audited[bit / 8] &= (uint8_t)~(1u << (bit % 8));
-                }
-        }
-        tpm->dirty = 1;
-    }
-    free(setl);
-    return rc;
-}
-
 /* Part 3 §18.6 TPM2_GetCommandAuditDigest: privacyHandle (endorsement),
- * signHandle. Returns and then clears the audit digest. */
-TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
+ * signHandle. Returns and then clears the audit digest; commandDigest is
+ * H(the audited command codes, ascending). */
+TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c, const GetCommandAuditDigest_In *in,
+                                 GetCommandAuditDigest_Out *out)
 {
-    attest_args a;
-    TPM_RC rc = read_attest_only_args(tpm, c, &a);
-    if (rc)
-        return rc;
-    attest_out o;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_COMMAND_AUDIT, &o);
+    attest_ctx a;
+    TPM_RC rc = attest_begin(tpm, c, 2, &in->qualifyingData, &in->inScheme,
+                             PN_GetCommandAuditDigest_inScheme, TPM_ST_ATTEST_COMMAND_AUDIT, &a);
     if (rc)
         return rc;
     tpm_pstate *ps = &tpm->ps;
     TPM_ALG_ID h = ps->audit_alg;
     size_t hl = crypt_hash_size(h);
-    /* commandDigest: H(audited command codes, ascending) */
     uint8_t cd[MAX_DIGEST] = {0};
     if (hl) {
         qtpm_hash_ctx hc;
@@ -450,12 +354,12 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
             }
         qtpm_hash_final(&hc, cd);
     }
-    TPMS_COMMAND_AUDIT_INFO *ca = &o.att.attested.commandAudit;
+    TPMS_COMMAND_AUDIT_INFO *ca = &a.att.attested.commandAudit;
     ca->auditCounter = ps->audit_counter;
     ca->digestAlg = h;
     SET_2B(ca->auditDigest, ps->audit_digest.b, ps->audit_digest.size);
     SET_2B(ca->commandDigest, cd, hl);
-    rc = attest_finish(tpm, c, &o);
+    rc = attest_finish(tpm, &a, &out->auditInfo, &out->signature);
     if (rc == TPM_RC_SUCCESS) {
         ps->audit_digest.size = 0;
         tpm->dirty = 1;
@@ -464,24 +368,22 @@ TPM_RC cmd_GetCommandAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
 }
 
 /* Part 3 §18.5 TPM2_GetSessionAuditDigest: privacyAdminHandle,
- * signHandle, sessionHandle. */
-TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c)
+ * signHandle, sessionHandle (an audit session that has started). */
+TPM_RC cmd_GetSessionAuditDigest(qtpm_tpm *tpm, tpm_cmd *c, const GetSessionAuditDigest_In *in,
+                                 GetSessionAuditDigest_Out *out)
 {
-    attest_args a;
-    TPM_RC rc = read_attest_only_args(tpm, c, &a);
-    if (rc)
-        return rc;
     tpm_session *s = session_find(tpm, c->handles[2]);
     if (s == NULL)
         return RC_H(TPM_RC_HANDLE, 3);
     if (!s->is_audit_started)
         return RC_H(TPM_RC_TYPE, 3);
-    attest_out o;
-    rc = attest_begin(tpm, c, 2, &a, TPM_ST_ATTEST_SESSION_AUDIT, &o);
+    attest_ctx a;
+    TPM_RC rc = attest_begin(tpm, c, 2, &in->qualifyingData, &in->inScheme,
+                             PN_GetSessionAuditDigest_inScheme, TPM_ST_ATTEST_SESSION_AUDIT, &a);
     if (rc)
         return rc;
     /* exclusiveSession: exclusivity is not tracked */
-    o.att.attested.sessionAudit.exclusiveSession = NO;
-    SET_2B(o.att.attested.sessionAudit.sessionDigest, s->audit_digest.b, s->audit_digest.size);
-    return attest_finish(tpm, c, &o);
+    a.att.attested.sessionAudit.exclusiveSession = NO;
+    SET_2B(a.att.attested.sessionAudit.sessionDigest, s->audit_digest.b, s->audit_digest.size);
+    return attest_finish(tpm, &a, &out->auditInfo, &out->signature);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * capability.c — what the TPM says about itself: TPM2_GetCapability
- * (Part 3 §30.2) and TPM2_TestParms (§10.1-ish, Part 3 §10.3).
+ * (Part 3 §30.2) and TPM2_TestParms (Part 3 §30.3).
  *
  * The algorithm and command tables it reports are commands.c's: a new
  * algorithm is one row there plus its handlers.
@@ -413,9 +413,10 @@ TPM_RC cmd_GetCapability(qtpm_tpm *tpm, tpm_cmd *c, const GetCapability_In *in,
     return TPM_RC_SUCCESS;
 }
 
-/* Part 3 §10.3 TPM2_TestParms: TPMT_PUBLIC_PARMS, checked as CreatePrimary would. */
-TPM_RC cmd_TestParms(qtpm_tpm *tpm, tpm_cmd *c)
+/* Part 3 §30.3 TPM2_TestParms: the TPMT_PUBLIC_PARMS was checked as it was
+ * unmarshalled, as CreatePrimary would check a template's (capability.h). */
+TPM_RC cmd_TestParms(qtpm_tpm *tpm, tpm_cmd *c, const TestParms_In *in, TestParms_Out *out)
 {
-    (void)tpm;
-    return object_test_parms(tpm, &c->in);
+    (void)tpm, (void)c, (void)in, (void)out;
+    return TPM_RC_SUCCESS;
 }

@@ -55,7 +55,7 @@ typedef struct {
     X(IncrementalSelfTest, 0, H0, TYPED) \
     X(GetTestResult, 0, H0, TYPED) \
     X(GetCapability, 0, H0, TYPED) \
-    X(TestParms, 0, H0, UNTYPED) \
+    X(TestParms, 0, H0, TYPED) \
     X(GetRandom, F_ENC, H0, TYPED) \
     X(StirRandom, F_DEC, H0, TYPED) \
     X(PCR_Read, 0, H0, TYPED) \
@@ -109,36 +109,36 @@ typedef struct {
     X(Duplicate, F_DEC | F_ENC, H2(HC_OBJECT, R_DUP, HC_OBJECT | HC_NULL, R_NONE), TYPED) \
     X(Import, F_DEC | F_ENC, H1(HC_OBJECT, R_USER), TYPED) \
     X(StartAuthSession, F_DEC | F_OUTH, H2(HC_OBJECT | HC_NULL, R_NONE, HC_ANY, R_NONE), TYPED) \
-    X(PolicyRestart, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyGetDigest, F_ENC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyPCR, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyPassword, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyAuthValue, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyCommandCode, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyOR, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicySecret, F_DEC | F_ENC, H2(HC_ANY & ~HC_SESSION, R_USER, HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicySigned, F_DEC | F_ENC, H2(HC_OBJECT, R_NONE, HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyAuthorize, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyLocality, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyCpHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyNameHash, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyNvWritten, 0, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), TYPED) \
-    X(PolicyCounterTimer, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyTicket, F_DEC, H1(HC_SESSION, R_NONE), UNTYPED) \
-    X(PolicyTemplate, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
-    X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_SESSION, R_NONE), TYPED) \
-    X(PolicyDuplicationSelect, F_DEC, H1(HC_SESSION, R_NONE), TYPED) \
+    X(PolicyRestart, 0, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyGetDigest, F_ENC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyPCR, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyPassword, 0, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyAuthValue, 0, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyCommandCode, 0, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyOR, 0, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicySecret, F_DEC | F_ENC, H2(HC_ANY & ~HC_SESSION, R_USER, HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicySigned, F_DEC | F_ENC, H2(HC_OBJECT, R_NONE, HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyAuthorize, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyLocality, 0, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyCpHash, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyNameHash, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyNvWritten, 0, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyNV, F_DEC, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyCounterTimer, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyTicket, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyTemplate, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyAuthorizeNV, 0, H3(HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE, HC_POLICY_SESSION, R_NONE), TYPED) \
+    X(PolicyDuplicationSelect, F_DEC, H1(HC_POLICY_SESSION, R_NONE), TYPED) \
     X(MakeCredential, F_DEC | F_ENC, H1(HC_OBJECT, R_NONE), TYPED) \
     X(ActivateCredential, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT, R_USER), TYPED) \
-    X(Quote, F_DEC | F_ENC, H1(HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
-    X(Certify, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
-    X(CertifyCreation, F_DEC | F_ENC, H2(HC_OBJECT | HC_NULL, R_USER, HC_OBJECT, R_NONE), UNTYPED) \
-    X(GetTime, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
-    X(NV_Certify, F_DEC | F_ENC, H3(HC_OBJECT | HC_NULL, R_USER, HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), UNTYPED) \
-    X(SetCommandCodeAuditStatus, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), UNTYPED) \
-    X(GetCommandAuditDigest, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER), UNTYPED) \
-    X(GetSessionAuditDigest, F_DEC | F_ENC, H3(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER, HC_SESSION, R_NONE), UNTYPED) \
+    X(Quote, F_DEC | F_ENC, H1(HC_OBJECT | HC_NULL, R_USER), TYPED) \
+    X(Certify, F_DEC | F_ENC, H2(HC_OBJECT, R_ADMIN, HC_OBJECT | HC_NULL, R_USER), TYPED) \
+    X(CertifyCreation, F_DEC | F_ENC, H2(HC_OBJECT | HC_NULL, R_USER, HC_OBJECT, R_NONE), TYPED) \
+    X(GetTime, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER), TYPED) \
+    X(NV_Certify, F_DEC | F_ENC, H3(HC_OBJECT | HC_NULL, R_USER, HC_OWNER | HC_PLATFORM | HC_NV, R_USER, HC_NV, R_NONE), TYPED) \
+    X(SetCommandCodeAuditStatus, 0, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
+    X(GetCommandAuditDigest, F_DEC | F_ENC, H2(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER), TYPED) \
+    X(GetSessionAuditDigest, F_DEC | F_ENC, H3(HC_ENDORSEMENT, R_USER, HC_OBJECT | HC_NULL, R_USER, HC_SESSION, R_NONE), TYPED) \
     X(NV_DefineSpace, F_DEC, H1(HC_OWNER | HC_PLATFORM, R_USER), TYPED) \
     X(NV_UndefineSpace, 0, H2(HC_OWNER | HC_PLATFORM, R_USER, HC_NV, R_NONE), TYPED) \
     X(NV_UndefineSpaceSpecial, 0, H2(HC_NV, R_ADMIN, HC_PLATFORM, R_USER), TYPED) \

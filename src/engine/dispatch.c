@@ -199,16 +199,23 @@ static TPM_RC parse_auth_area(tpm_rd *r, tpm_cmd *c)
 
 /* Handle-area checks: the value's class must be one the slot accepts
  * (TPM_RC_VALUE otherwise, as unmarshalling the TPMI type would say), and
- * the entity must exist (TPM_RC_HANDLE) and be enabled (TPM_RC_HIERARCHY). */
+ * the entity must exist (TPM_RC_HANDLE) and be enabled (TPM_RC_HIERARCHY).
+ * They come before the parameters are read (Part 3 §5.6), so a bad handle
+ * wins over a malformed parameter. A policy session slot (TPMI_SH_POLICY,
+ * the Policy commands) needs the session loaded; the other slots that take
+ * a session (ContextSave, GetSessionAuditDigest) leave it to the handler. */
 static TPM_RC check_handles(qtpm_tpm *tpm, const cmd_desc *d, tpm_cmd *c)
 {
     for (unsigned i = 0; i < d->nhandles; i++) {
         TPM_HANDLE h = c->handles[i];
         unsigned cls = entity_class(h);
         if ((cls & d->hclass[i]) == 0)
-            return RC_H(cls == 0 ? TPM_RC_VALUE : TPM_RC_VALUE, i + 1);
-        if (cls == HC_SESSION)
-            continue; /* commands taking a session handle check it themselves */
+            return RC_H(TPM_RC_VALUE, i + 1);
+        if (cls & HC_SESSION) {
+            if ((d->hclass[i] & HC_SESSION) == HC_POLICY_SESSION && session_find(tpm, h) == NULL)
+                return RC_H(TPM_RC_HANDLE, i + 1);
+            continue;
+        }
         TPM_RC rc = entity_check(tpm, h);
         if (rc == TPM_RC_REFERENCE_H0)
             return rc + i; /* a warning carries the handle's index, not RC_H */

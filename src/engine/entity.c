@@ -18,8 +18,8 @@ unsigned entity_class(TPM_HANDLE h)
     switch (h >> 24) {
     case TPM_HT_PCR: return h < PCR_COUNT ? HC_PCR : 0;
     case TPM_HT_NV_INDEX: return HC_NV;
-    case TPM_HT_HMAC_SESSION:
-    case TPM_HT_POLICY_SESSION: return HC_SESSION;
+    case TPM_HT_HMAC_SESSION: return HC_HMAC_SESSION;
+    case TPM_HT_POLICY_SESSION: return HC_POLICY_SESSION;
     case TPM_HT_TRANSIENT: return HC_TRANSIENT;
     case TPM_HT_PERSISTENT: return HC_PERSISTENT;
     case TPM_HT_PERMANENT:
@@ -70,7 +70,8 @@ TPM_RC entity_check(qtpm_tpm *tpm, TPM_HANDLE h)
             return TPM_RC_HANDLE;
         return TPM_RC_SUCCESS;
     }
-    case HC_SESSION:
+    case HC_HMAC_SESSION:
+    case HC_POLICY_SESSION:
         return session_find(tpm, h) ? TPM_RC_SUCCESS : TPM_RC_REFERENCE_H0;
     default:
         return TPM_RC_HANDLE;

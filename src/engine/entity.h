@@ -25,18 +25,23 @@ typedef struct {
     uint8_t b[NAME_MAX_SIZE];
 } tpm_name;
 
-/* Handle classes a command's handle slot may accept (dispatch table). */
+/* Handle classes a command's handle slot may accept (dispatch table). A
+ * slot of class HC_POLICY_SESSION is Part 2's TPMI_SH_POLICY: an HMAC
+ * session's handle there is TPM_RC_VALUE, as any value outside the slot's
+ * classes, and the session must be loaded (dispatch.c, with the handles). */
 enum {
     HC_PCR = 1u << 0,
     HC_NV = 1u << 1,
     HC_TRANSIENT = 1u << 2,
     HC_PERSISTENT = 1u << 3,
-    HC_SESSION = 1u << 4,
+    HC_HMAC_SESSION = 1u << 4,
     HC_OWNER = 1u << 5,
     HC_ENDORSEMENT = 1u << 6,
     HC_PLATFORM = 1u << 7,
     HC_LOCKOUT = 1u << 8,
     HC_NULL = 1u << 9,
+    HC_POLICY_SESSION = 1u << 10, /* policy and trial sessions */
+    HC_SESSION = HC_HMAC_SESSION | HC_POLICY_SESSION,
     HC_OBJECT = HC_TRANSIENT | HC_PERSISTENT,
     HC_HIERARCHY = HC_OWNER | HC_ENDORSEMENT | HC_PLATFORM,
     HC_ANY = 0xFFFF,

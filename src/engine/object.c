@@ -2,7 +2,7 @@
 /*
  * object.c — the object commands (Part 1 §23-27, Part 3 §12): Create,
  * CreatePrimary, CreateLoaded, Load, LoadExternal, ReadPublic,
- * ObjectChangeAuth and Unseal, and TestParms' parameter check.
+ * ObjectChangeAuth and Unseal.
  *
  * They stand on the object layer (objects.c: the object table, Names), key
  * derivation (derive.c: template checks, primary keys from the hierarchy
@@ -402,18 +402,4 @@ TPM_RC cmd_ObjectChangeAuth(qtpm_tpm *tpm, tpm_cmd *c, const ObjectChangeAuth_In
                         &out->outPrivate.size);
     qtpm_memzero(&tmp, sizeof(tmp));
     return rc;
-}
-
-/* Part 3 §10.3 TPM2_TestParms: a TPMT_PUBLIC_PARMS is supported iff it
- * unmarshals. */
-TPM_RC object_test_parms(const qtpm_tpm *tpm, tpm_rd *in)
-{
-    uint16_t type;
-    if (rd_u16(in, &type))
-        return RC_P(TPM_RC_INSUFFICIENT, 1);
-    TPMU_PUBLIC_PARMS p;
-    TPM_RC rc = tm_parms_read(tpm, in, type, &p);
-    if (rc)
-        return RC_P(rc, 1);
-    return rd_left(in) ? TPM_RC_SIZE : TPM_RC_SUCCESS;
 }

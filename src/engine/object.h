@@ -68,7 +68,6 @@ int object_is_storage_parent(const tpm_object *obj);
 /* Decrypts a secret sent to key h (salt, credential seed, import seed):
  * RSA-OAEP with the label, or ECDH + KDFe (Part 1 §24). */
 /* The reverse (MakeCredential, and tests). */
-TPM_RC object_test_parms(const qtpm_tpm *tpm, tpm_rd *in);
 /* hierarchy.c: proof value of the hierarchy an object belongs to (tickets,
  * context integrity). */
 

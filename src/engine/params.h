@@ -71,7 +71,7 @@ typedef struct {
 
 /* Types whose unmarshal has the plain shape (qtpm/marshal.h). */
 #define PRM_PLAIN_TYPES(X)                                                                \
-    X(UINT8) X(INT8) X(UINT16) X(UINT32) X(UINT64) X(TPM_RC) X(TPM_CC)                     \
+    X(UINT8) X(INT8) X(UINT16) X(UINT32) X(INT32) X(UINT64) X(TPM_RC) X(TPM_CC)             \
     X(TPMI_ALG_PUBLIC) X(TPMI_AES_KEY_BITS) X(TPMI_RSA_KEY_BITS) X(TPMI_ECC_CURVE)         \
     X(TPMI_MLKEM_PARMS) X(TPMI_MLDSA_PARMS) X(TPMI_ST_ATTEST) X(TPMI_ST_COMMAND_TAG)       \
     X(TPM_SU) X(TPM_EO) X(TPM_SE) X(TPMI_YES_NO) X(TPM_CLOCK_ADJUST) X(TPM_CAP)            \

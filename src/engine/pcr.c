@@ -74,16 +74,6 @@ static void pcr_extend_one(qtpm_tpm *tpm, int b, unsigned pcr, const uint8_t *di
     crypt_hash_parts(alg, tpm->pcr[b][pcr], parts, 2);
 }
 
-/* A TPML_PCR_SELECTION of an untyped caller (pcr_compute_digest), through
- * the adapter of the typed commands (params.c: the profile's hashes, the
- * sizeofSelect range), numbered as parameter param_no. */
-static TPM_RC read_selection(const qtpm_tpm *tpm, tpm_rd *in, TPML_PCR_SELECTION *l,
-                             unsigned param_no)
-{
-    TPM_RC rc = prm_un_TPML_PCR_SELECTION(tpm, l, in->p, in->len, &in->off);
-    return rc == TPM_RC_SUCCESS ? rc : RC_P(rc, param_no);
-}
-
 /* Part 3 §22.4 TPM2_PCR_Read. At most eight digests fit TPML_DIGEST; the
  * selection returned says which ones were read. */
 TPM_RC cmd_PCR_Read(qtpm_tpm *tpm, tpm_cmd *c, const PCR_Read_In *in, PCR_Read_Out *out)
@@ -239,10 +229,12 @@ void pcr_allocation(const qtpm_tpm *tpm, TPML_PCR_SELECTION *l)
     }
 }
 
-/* H(the selected PCRs) with alg; a selection naming no bank is TPM_RC_HASH,
- * numbered as parameter param_no unless that is 0. */
-static TPM_RC selection_digest(qtpm_tpm *tpm, const TPML_PCR_SELECTION *sel, TPM_ALG_ID alg,
-                               uint8_t *digest, unsigned param_no)
+/* Digest over the selected PCRs of one selection list (PolicyPCR, Quote,
+ * creation data): H(PCR values concatenated in selection order) with hash
+ * alg; a selection naming no bank is TPM_RC_HASH (bare: the caller numbers
+ * it). */
+TPM_RC pcr_selection_digest(qtpm_tpm *tpm, const TPML_PCR_SELECTION *sel, TPM_ALG_ID alg,
+                            uint8_t *digest)
 {
     qtpm_hash_ctx ctx;
     if (qtpm_hash_init(&ctx, crypt_hash_alg(alg)) != QTPM_OK)
@@ -252,7 +244,7 @@ static TPM_RC selection_digest(qtpm_tpm *tpm, const TPML_PCR_SELECTION *sel, TPM
         int b = pcr_bank_index(s->hash);
         if (b < 0) {
             qtpm_hash_free(&ctx);
-            return param_no ? RC_P(TPM_RC_HASH, param_no) : TPM_RC_HASH;
+            return TPM_RC_HASH;
         }
         for (unsigned p = 0; p < PCR_COUNT; p++)
             if ((s->pcrSelect[p / 8] & (1u << (p % 8))) && pcr_bank_allocated(tpm, b))
@@ -260,24 +252,6 @@ static TPM_RC selection_digest(qtpm_tpm *tpm, const TPML_PCR_SELECTION *sel, TPM
     }
     qtpm_hash_final(&ctx, digest);
     return TPM_RC_SUCCESS;
-}
-
-/* Digest over the selected PCRs of one selection list (PolicyPCR, Quote,
- * creation data): H(PCR values concatenated in selection order) with hash
- * alg. Reads the TPML_PCR_SELECTION from in into *sel. */
-TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
-                          uint8_t *digest, TPML_PCR_SELECTION *sel)
-{
-    TPM_RC rc = read_selection(tpm, in, sel, param_no);
-    if (rc)
-        return rc;
-    return selection_digest(tpm, sel, alg, digest, param_no);
-}
-
-TPM_RC pcr_selection_digest(qtpm_tpm *tpm, const TPML_PCR_SELECTION *sel, TPM_ALG_ID alg,
-                            uint8_t *digest)
-{
-    return selection_digest(tpm, sel, alg, digest, 0);
 }
 
 /* Extends PCR h in every allocated bank with that bank's digest

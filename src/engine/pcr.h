@@ -6,7 +6,6 @@
 #ifndef QTPM_ENGINE_PCR_H
 #define QTPM_ENGINE_PCR_H
 
-#include "cursor.h"
 #include "params.h"
 #include "tpm.h"
 
@@ -18,8 +17,6 @@ void pcr_init_values(qtpm_tpm *tpm, int on_resume);
 /* The allocation as a TPML_PCR_SELECTION (GetCapability(TPM_CAP_PCRS)). */
 void pcr_allocation(const qtpm_tpm *tpm, TPML_PCR_SELECTION *l);
 void pcr_extend_digests(qtpm_tpm *tpm, TPM_HANDLE h, uint8_t digests[PCR_BANK_COUNT][MAX_DIGEST]);
-TPM_RC pcr_compute_digest(qtpm_tpm *tpm, tpm_rd *in, unsigned param_no, TPM_ALG_ID alg,
-                          uint8_t *digest, TPML_PCR_SELECTION *sel);
 /* The digest of the selected PCRs of an unmarshalled selection (typed
  * commands: Quote, PolicyPCR, creation data); TPM_RC_HASH (bare: the
  * caller numbers it) if it names no bank of this TPM. */

@@ -10,8 +10,12 @@
  *   PolicySecret/Signed/Authorize use PolicyUpdate (Part 3 §23.2.3):
  *     H(H(policyDigest || CC || Name) || policyRef)
  * A trial session only computes digests: nothing is checked.
+ *
+ * Every command here is typed (policy.h): its parameters arrive
+ * unmarshalled by the shared module, its response leaves in its *_Out
+ * struct, and its policy session was found loaded with the handles, before
+ * the parameters were read (dispatch.c, Part 3 §5.6).
  */
-#include <stdlib.h>
 
 #include "asym.h"
 #include "clock.h"
@@ -27,15 +31,12 @@
 #include "session.h"
 #include "tmarshal.h"
 
-static TPM_RC policy_session(qtpm_tpm *tpm, TPM_HANDLE h, unsigned hnum, tpm_session **out)
+/* The policy session in handle slot `slot`: loaded, and a policy or trial
+ * session, as dispatch.c checked with the handles before any parameter was
+ * read (the slot's class is HC_POLICY_SESSION; Part 3 §5.6 order). */
+static tpm_session *policy_arg(qtpm_tpm *tpm, const tpm_cmd *c, unsigned slot)
 {
-    tpm_session *s = session_find(tpm, h);
-    if (s == NULL)
-        return RC_H(TPM_RC_HANDLE, hnum);
-    if (s->type == TPM_SE_HMAC)
-        return RC_H(TPM_RC_TYPE, hnum);
-    *out = s;
-    return TPM_RC_SUCCESS;
+    return session_find(tpm, c->handles[slot]);
 }
 
 static void cc_bytes(uint8_t b[4], TPM_CC cc) { wr_put_u32(b, cc); }
@@ -56,14 +57,11 @@ static void policy_update(tpm_session *s, TPM_CC cc, const uint8_t *name, size_t
 TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c, const PolicyPCR_In *in, PolicyPCR_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     uint8_t sel[4 + HASH_COUNT * (3 + PCR_SELECT_MAX)], computed[MAX_DIGEST];
     const uint8_t *given = in->pcrDigest.buffer;
     uint16_t glen = in->pcrDigest.size;
-    rc = pcr_selection_digest(tpm, &in->pcrs, s->hash, computed);
+    TPM_RC rc = pcr_selection_digest(tpm, &in->pcrs, s->hash, computed);
     if (rc)
         return rc == TPM_RC_HASH ? RC_P(rc, PN_PolicyPCR_pcrs) : rc;
     size_t sel_len = 0; /* the selection as it is hashed into the policy */
@@ -92,10 +90,7 @@ TPM_RC cmd_PolicyPCR(qtpm_tpm *tpm, tpm_cmd *c, const PolicyPCR_In *in, PolicyPC
 
 static TPM_RC policy_auth_value_common(qtpm_tpm *tpm, tpm_cmd *c, int password)
 {
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     /* both commands extend with TPM_CC_PolicyAuthValue (Part 3 §23.18) */
     uint8_t ccb[4];
     cc_bytes(ccb, TPM_CC_PolicyAuthValue);
@@ -126,10 +121,7 @@ TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCommandCode_
                              PolicyCommandCode_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     TPM_CC code = in->code;
     if (!tpm_command_offered(tpm, code))
         return RC_P(TPM_RC_POLICY_CC, PN_PolicyCommandCode_code);
@@ -148,10 +140,7 @@ TPM_RC cmd_PolicyCommandCode(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCommandCode_
 TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c, const PolicyOR_In *in, PolicyOR_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     /* at most 8 (TPML_DIGEST), at least 2 (Part 3 §23.6) */
     const TPML_DIGEST *l = &in->pHashList;
     uint32_t count = l->count;
@@ -177,34 +166,63 @@ TPM_RC cmd_PolicyOR(qtpm_tpm *tpm, tpm_cmd *c, const PolicyOR_In *in, PolicyOR_O
     return TPM_RC_SUCCESS;
 }
 
-/* Checks nonceTPM / cpHashA / expiration shared by PolicySecret and
- * PolicySigned; pnum_* are the parameter numbers. */
-static TPM_RC policy_common_args(qtpm_tpm *tpm, tpm_session *s, const uint8_t *nonce, uint16_t nlen,
-                                 const uint8_t *cp, uint16_t cplen, int32_t expiration,
-                                 unsigned p_nonce, unsigned p_cp, unsigned p_exp,
-                                 uint64_t *timeout_out)
+/* The parameters PolicySigned and PolicySecret begin with (POLICY_AUTH_IN_,
+ * policy.h): the same fields under the same numbers in both commands. */
+typedef struct {
+    const TPM2B_NONCE *nonce;
+    const TPM2B_DIGEST *cp;
+    const TPM2B_NONCE *ref;
+    INT32 exp;
+} policy_auth_args;
+
+enum {
+    PN_NONCE = PN_PolicySecret_nonceTPM,
+    PN_CP = PN_PolicySecret_cpHashA,
+    PN_EXP = PN_PolicySecret_expiration,
+};
+_Static_assert((int)PN_PolicySigned_nonceTPM == PN_NONCE && (int)PN_PolicySigned_cpHashA == PN_CP &&
+                   (int)PN_PolicySigned_expiration == PN_EXP,
+               "PolicySigned and PolicySecret number their first parameters alike");
+
+/* cpHashA of PolicySigned, PolicySecret and PolicyTicket (parameter pn):
+ * empty, or a digest of the session's hash that agrees with one set before
+ * and with no PolicyTemplate (which shares the slot, Part 3 §23.21). */
+static TPM_RC policy_set_cp_hash(tpm_session *s, const TPM2B_DIGEST *cp, unsigned pn)
 {
     size_t hl = crypt_hash_size(s->hash);
+    if (cp->size == 0)
+        return TPM_RC_SUCCESS;
+    if (cp->size != hl)
+        return RC_P(TPM_RC_SIZE, pn);
+    if (s->template_hash.size || (s->cp_hash.size && !public_equal(s->cp_hash.b, cp->buffer, hl)))
+        return RC_P(TPM_RC_CPHASH, pn);
+    memcpy(s->cp_hash.b, cp->buffer, hl);
+    s->cp_hash.size = (uint16_t)hl;
+    return TPM_RC_SUCCESS;
+}
+
+/* The checks of nonceTPM, cpHashA and expiration shared by PolicySecret
+ * and PolicySigned (Part 3 §23.3.1); the authorization's timeout (TPM time,
+ * ms) or 0 in *timeout_out. */
+static TPM_RC policy_common_args(qtpm_tpm *tpm, tpm_session *s, const policy_auth_args *a,
+                                 uint64_t *timeout_out)
+{
     *timeout_out = 0;
-    if (cplen != 0 && s->template_hash.size)
-        return RC_P(TPM_RC_CPHASH, p_cp);
-    if (nlen != 0 && (nlen != s->nonce_tpm.size || !public_equal(nonce, s->nonce_tpm.b, nlen)))
-        return RC_P(TPM_RC_NONCE, p_nonce);
-    if (cplen != 0) {
-        if (cplen != hl)
-            return RC_P(TPM_RC_SIZE, p_cp);
-        if (s->cp_hash.size && !public_equal(s->cp_hash.b, cp, hl))
-            return RC_P(TPM_RC_CPHASH, p_cp);
-        memcpy(s->cp_hash.b, cp, hl);
-        s->cp_hash.size = (uint16_t)hl;
-    }
-    if (expiration != 0) {
-        if (nlen == 0 && expiration > 0)
-            return RC_P(TPM_RC_EXPIRED, p_exp);
-        uint64_t abs_exp = (uint64_t)(expiration < 0 ? -(int64_t)expiration : expiration);
+    uint16_t nlen = a->nonce->size;
+    if (a->cp->size != 0 && s->template_hash.size)
+        return RC_P(TPM_RC_CPHASH, PN_CP);
+    if (nlen != 0 && (nlen != s->nonce_tpm.size || !public_equal(a->nonce->buffer, s->nonce_tpm.b, nlen)))
+        return RC_P(TPM_RC_NONCE, PN_NONCE);
+    TPM_RC rc = policy_set_cp_hash(s, a->cp, PN_CP);
+    if (rc)
+        return rc;
+    if (a->exp != 0) {
+        if (nlen == 0 && a->exp > 0)
+            return RC_P(TPM_RC_EXPIRED, PN_EXP);
+        uint64_t abs_exp = (uint64_t)(a->exp < 0 ? -(int64_t)a->exp : a->exp);
         uint64_t timeout = s->start_time + abs_exp * 1000u;
         if (s->type != TPM_SE_TRIAL && tpm->time_ms > timeout)
-            return RC_P(TPM_RC_EXPIRED, p_exp);
+            return RC_P(TPM_RC_EXPIRED, PN_EXP);
         if (s->timeout == 0 || timeout < s->timeout)
             s->timeout = timeout;
         *timeout_out = timeout;
@@ -218,42 +236,23 @@ static TPM_RC policy_common_args(qtpm_tpm *tpm, tpm_session *s, const uint8_t *n
  * TPMT_TK_AUTH (Part 2 §10.7.5) of PolicySigned/PolicySecret, redeemed by
  * PolicyTicket. Only this TPM checks it, so the timeout blob is qtpm's own:
  * 8 bytes, the TPM time (ms, TPMS_TIME_INFO.time) at which the
- * authorization expires. Because that time restarts at every TPM Reset, the
- * HMAC also covers resetCount, and a ticket dies with the reset:
+ * authorization expires, a UINT64. Because that time restarts at every TPM
+ * Reset, the HMAC also covers resetCount, and a ticket dies with the reset:
  *   HMAC_SHA256(proof(hierarchy), tag ‖ timeout ‖ resetCount ‖ cpHashA ‖
  *               policyRef ‖ authName)
  */
-static void auth_ticket_hmac(qtpm_tpm *tpm, TPM_ST tag, TPM_HANDLE hier, const uint8_t timeout[8],
-                             const uint8_t *cp, size_t cplen, const uint8_t *ref, size_t rlen,
-                             const uint8_t *name, size_t nlen, uint8_t out[32])
+static void auth_ticket_hmac(qtpm_tpm *tpm, TPM_ST tag, TPM_HANDLE hier,
+                             const TPM2B_TIMEOUT *timeout, const TPM2B_DIGEST *cp,
+                             const TPM2B_NONCE *ref, const uint8_t *name, size_t nlen,
+                             uint8_t out[32])
 {
     uint8_t head[2 + 8 + 4];
     wr_put_u16(head, tag);
-    memcpy(head + 2, timeout, 8);
+    memcpy(head + 2, timeout->buffer, 8);
     wr_put_u32(head + 10, tpm->ps.reset_count);
-    crypt_part parts[] = {{head, sizeof(head)}, {cp, cplen}, {ref, rlen}, {name, nlen}};
+    crypt_part parts[] = {
+        {head, sizeof(head)}, {cp->buffer, cp->size}, {ref->buffer, ref->size}, {name, nlen}};
     crypt_hmac_parts(TPM_ALG_SHA256, hierarchy_proof(tpm, hier), 64, out, parts, 4);
-}
-
-/* timeout and ticket of PolicySigned/PolicySecret: a real ticket when
- * expiration < 0 in a real session (Part 3 §23.3.1), empty ones otherwise. */
-static void write_auth_ticket(qtpm_tpm *tpm, tpm_cmd *c, const tpm_session *s, int32_t expiration,
-                              uint64_t timeout, TPM_ST tag, TPM_HANDLE hier, const uint8_t *cp,
-                              size_t cplen, const uint8_t *ref, size_t rlen)
-{
-    if (expiration >= 0 || s->type == TPM_SE_TRIAL) {
-        wr_u16(&c->out, 0);
-        ticket_write_null(&c->out, tag);
-        return;
-    }
-    uint8_t tb[8], t[32];
-    wr_put_u32(tb, (uint32_t)(timeout >> 32));
-    wr_put_u32(tb + 4, (uint32_t)timeout);
-    auth_ticket_hmac(tpm, tag, hier, tb, cp, cplen, ref, rlen, c->names[0], c->name_len[0], t);
-    wr_2b(&c->out, tb, 8);
-    wr_u16(&c->out, tag);
-    wr_u32(&c->out, hier);
-    wr_2b(&c->out, t, 32);
 }
 
 /* The hierarchy an authorizing entity belongs to (the ticket's proof). */
@@ -275,149 +274,118 @@ static TPM_HANDLE entity_hierarchy(qtpm_tpm *tpm, TPM_HANDLE h)
     }
 }
 
-/* The parameters PolicySecret and PolicySigned start with: nonceTPM,
- * cpHashA, policyRef, expiration. */
-typedef struct {
-    uint8_t nonce[MAX_DIGEST], cp[MAX_DIGEST], ref[MAX_DIGEST];
-    uint16_t nlen, cplen, rlen;
-    uint32_t exp;
-} policy_auth_args;
-
-static TPM_RC read_policy_auth_args(tpm_params *p, policy_auth_args *a)
+/* The end PolicySecret and PolicySigned share once the authorization is
+ * proven: the checks of nonceTPM, cpHashA and expiration, the policy update
+ * with the authorizing entity's Name, and the response: a real ticket when
+ * expiration < 0 in a real session (Part 3 §23.3.1), an empty timeout and
+ * a NULL ticket otherwise. */
+static TPM_RC policy_auth_finish(qtpm_tpm *tpm, const tpm_cmd *c, tpm_session *s, TPM_CC cc,
+                                 TPM_ST tag, TPM_HANDLE hierarchy, const policy_auth_args *a,
+                                 TPM2B_TIMEOUT *timeout, TPMT_TK_AUTH *ticket)
 {
-    prm_2b(p, a->nonce, sizeof(a->nonce), &a->nlen);
-    prm_2b(p, a->cp, sizeof(a->cp), &a->cplen);
-    prm_2b(p, a->ref, sizeof(a->ref), &a->rlen);
-    return prm_u32(p, &a->exp);
-}
-
-/* The end both share once the authorization is proven: the checks of
- * nonceTPM, cpHashA and expiration (parameters 1, 2 and 4), the policy
- * update with the authorizing entity's Name, and the ticket. */
-static TPM_RC policy_auth_finish(qtpm_tpm *tpm, tpm_cmd *c, tpm_session *s, TPM_CC cc, TPM_ST tag,
-                                 TPM_HANDLE hierarchy, const policy_auth_args *a)
-{
-    uint64_t timeout;
-    TPM_RC rc = policy_common_args(tpm, s, a->nonce, a->nlen, a->cp, a->cplen, (int32_t)a->exp, 1,
-                                   2, 4, &timeout);
+    uint64_t t;
+    TPM_RC rc = policy_common_args(tpm, s, a, &t);
     if (rc)
         return rc;
-    policy_update(s, cc, c->names[0], c->name_len[0], a->ref, a->rlen);
-    write_auth_ticket(tpm, c, s, (int32_t)a->exp, timeout, tag, hierarchy, a->cp, a->cplen, a->ref,
-                      a->rlen);
+    policy_update(s, cc, c->names[0], c->name_len[0], a->ref->buffer, a->ref->size);
+    ticket->tag = tag;
+    ticket->hierarchy = TPM_RH_NULL;
+    timeout->size = ticket->digest.size = 0;
+    if (a->exp >= 0 || s->type == TPM_SE_TRIAL)
+        return TPM_RC_SUCCESS;
+    size_t off = 0;
+    if (qtpm_UINT64_marshal(&t, timeout->buffer, sizeof(timeout->buffer), &off) != TPM_RC_SUCCESS)
+        return TPM_RC_FAILURE;
+    timeout->size = (uint16_t)off;
+    ticket->hierarchy = hierarchy;
+    auth_ticket_hmac(tpm, tag, hierarchy, timeout, a->cp, a->ref, c->names[0], c->name_len[0],
+                     ticket->digest.buffer);
+    ticket->digest.size = 32;
     return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §23.4 TPM2_PolicySecret: authHandle (authorized), policySession. */
-TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicySecret(qtpm_tpm *tpm, tpm_cmd *c, const PolicySecret_In *in,
+                        PolicySecret_Out *out)
 {
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[1], 2, &s);
-    if (rc)
-        return rc;
-    policy_auth_args a;
-    tpm_params p = prm_begin(&c->in);
-    if ((rc = read_policy_auth_args(&p, &a)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
+    tpm_session *s = policy_arg(tpm, c, 1);
+    policy_auth_args a = {&in->nonceTPM, &in->cpHashA, &in->policyRef, in->expiration};
     return policy_auth_finish(tpm, c, s, TPM_CC_PolicySecret, TPM_ST_AUTH_SECRET,
-                              entity_hierarchy(tpm, c->handles[0]), &a);
+                              entity_hierarchy(tpm, c->handles[0]), &a, &out->timeout,
+                              &out->policyTicket);
 }
 
 /* Part 3 §23.3 TPM2_PolicySigned: authObject (no auth), policySession;
  * the signature covers aHash = H(nonceTPM || expiration || cpHashA ||
  * policyRef) with the signature's hash. */
-TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c)
+TPM_RC cmd_PolicySigned(qtpm_tpm *tpm, tpm_cmd *c, const PolicySigned_In *in,
+                        PolicySigned_Out *out)
 {
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[1], 2, &s);
-    if (rc)
-        return rc;
-    policy_auth_args a;
-    tpm_params p = prm_begin(&c->in);
-    if ((rc = read_policy_auth_args(&p, &a)))
-        return rc;
-    TPMT_SIGNATURE *sig = malloc(sizeof(*sig));
-    if (sig == NULL)
-        return TPM_RC_MEMORY;
-    if (prm_next(&p))
-        prm_fail(&p, tm_signature_read(tpm, p.r, sig));
-    rc = p.rc;
-    if (rc == TPM_RC_SUCCESS)
-        rc = params_end(c);
+    tpm_session *s = policy_arg(tpm, c, 1);
     tpm_object *k = object_find(tpm, c->handles[0]);
-    if (rc == TPM_RC_SUCCESS && s->type != TPM_SE_TRIAL) {
+    policy_auth_args a = {&in->nonceTPM, &in->cpHashA, &in->policyRef, in->expiration};
+    if (s->type != TPM_SE_TRIAL) {
+        const TPMT_SIGNATURE *sig = &in->auth;
         TPM_ALG_ID h = sig->signature.any.hashAlg;
         uint8_t ah[MAX_DIGEST], eb[4];
-        wr_put_u32(eb, a.exp);
-        crypt_part parts[] = {{a.nonce, a.nlen}, {eb, 4}, {a.cp, a.cplen}, {a.ref, a.rlen}};
+        size_t eo = 0;
+        if (qtpm_INT32_marshal(&a.exp, eb, sizeof(eb), &eo) != TPM_RC_SUCCESS)
+            return TPM_RC_FAILURE;
+        crypt_part parts[] = {{a.nonce->buffer, a.nonce->size},
+                              {eb, sizeof(eb)},
+                              {a.cp->buffer, a.cp->size},
+                              {a.ref->buffer, a.ref->size}};
         if (tpm_hash_size(tpm, h) == 0)
-            rc = RC_P(TPM_RC_HASH, 5);
-        else if (crypt_hash_parts(h, ah, parts, 4))
-            rc = TPM_RC_FAILURE;
-        else if (asym_verify(k, ah, crypt_hash_size(h), sig) != TPM_RC_SUCCESS)
-            rc = RC_P(TPM_RC_SIGNATURE, 5);
+            return RC_P(TPM_RC_HASH, PN_PolicySigned_auth);
+        if (crypt_hash_parts(h, ah, parts, 4))
+            return TPM_RC_FAILURE;
+        if (asym_verify(k, ah, crypt_hash_size(h), sig) != TPM_RC_SUCCESS)
+            return RC_P(TPM_RC_SIGNATURE, PN_PolicySigned_auth);
     }
-    free(sig);
-    if (rc)
-        return rc;
-    return policy_auth_finish(tpm, c, s, TPM_CC_PolicySigned, TPM_ST_AUTH_SIGNED, k->hierarchy, &a);
+    return policy_auth_finish(tpm, c, s, TPM_CC_PolicySigned, TPM_ST_AUTH_SIGNED, k->hierarchy,
+                              &a, &out->timeout, &out->policyTicket);
 }
 
-/* Part 3 §23.16 TPM2_PolicyAuthorize */
-TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c)
+/* Part 3 §23.16 TPM2_PolicyAuthorize: keySign is the Name of the key that
+ * signed approvedPolicy || policyRef; checkTicket (a v1.85 TPMT_TK_VERIFIED)
+ * is VerifySignature's proof of that signature. */
+TPM_RC cmd_PolicyAuthorize(qtpm_tpm *tpm, tpm_cmd *c, const PolicyAuthorize_In *in,
+                           PolicyAuthorize_Out *out)
 {
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
-    uint8_t approved[MAX_DIGEST], ref[MAX_DIGEST], key_name[2 + MAX_DIGEST], tdig[MAX_DIGEST];
-    uint16_t alen, rlen, klen, tag, tlen;
-    uint32_t thier;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, approved, sizeof(approved), &alen);
-    prm_2b(&p, ref, sizeof(ref), &rlen);
-    prm_2b(&p, key_name, sizeof(key_name), &klen);
-    /* checkTicket: v1.85 TPMT_TK_VERIFIED; a TPM_ST_DIGEST_VERIFIED ticket
-     * carries its metadata (a TPM_ALG_ID) before the hmac (Part 2 §10.6.5) */
-    uint16_t meta;
-    if (prm_next(&p)) {
-        if (rd_u16(p.r, &tag) || rd_u32(p.r, &thier) ||
-            (tag == TPM_ST_DIGEST_VERIFIED && rd_u16(p.r, &meta)))
-            prm_fail(&p, TPM_RC_INSUFFICIENT);
-        else
-            prm_fail(&p, rd_2b_rc(p.r, tdig, sizeof(tdig), &tlen));
-    }
-    if ((rc = p.rc))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (klen < 2)
-        return RC_P(TPM_RC_SIZE, 3);
-    TPM_ALG_ID kalg = (TPM_ALG_ID)((key_name[0] << 8) | key_name[1]);
+    (void)out;
+    enum { P_KEY = PN_PolicyAuthorize_keySign, P_TICKET = PN_PolicyAuthorize_checkTicket };
+    tpm_session *s = policy_arg(tpm, c, 0);
+    const TPM2B_DIGEST *approved = &in->approvedPolicy;
+    const TPM2B_NONCE *ref = &in->policyRef;
+    const TPM2B_NAME *key = &in->keySign;
+    const TPMT_TK_VERIFIED *tk = &in->checkTicket;
+    /* a key's Name: nameAlg, then that hash's digest */
+    TPM_ALG_ID kalg = TPM_ALG_NULL;
+    size_t ko = 0;
+    if (qtpm_UINT16_unmarshal(&kalg, key->buffer, key->size, &ko) != TPM_RC_SUCCESS)
+        return RC_P(TPM_RC_SIZE, P_KEY);
     size_t khl = tpm_hash_size(tpm, kalg);
-    if (khl == 0 || klen != 2 + khl)
-        return RC_P(TPM_RC_HASH, 3);
+    if (khl == 0 || key->size != 2 + khl)
+        return RC_P(TPM_RC_HASH, P_KEY);
     if (s->type != TPM_SE_TRIAL) {
         size_t hl = crypt_hash_size(s->hash);
-        if (alen != hl || !public_equal(approved, s->policy_digest.b, hl))
-            return RC_P(TPM_RC_VALUE, 1);
-        if (tag != TPM_ST_VERIFIED)
-            return RC_P(TPM_RC_TAG, 4);
+        if (approved->size != hl || !public_equal(approved->buffer, s->policy_digest.b, hl))
+            return RC_P(TPM_RC_VALUE, PN_PolicyAuthorize_approvedPolicy);
+        if (tk->tag != TPM_ST_VERIFIED)
+            return RC_P(TPM_RC_TAG, P_TICKET);
         /* ticket = HMAC(proof, TPM_ST_VERIFIED || aHash || keyName) with
          * aHash = H_keyAlg(approvedPolicy || policyRef) */
         uint8_t ah[MAX_DIGEST], t[MAX_DIGEST];
-        crypt_part parts[] = {{approved, alen}, {ref, rlen}};
+        crypt_part parts[] = {{approved->buffer, approved->size}, {ref->buffer, ref->size}};
         crypt_hash_parts(kalg, ah, parts, 2);
-        if (thier == TPM_RH_NULL)
-            return RC_P(TPM_RC_TICKET, 4);
-        ticket_hmac(tpm, kalg, thier, TPM_ST_VERIFIED, ah, khl, key_name, klen, t);
-        if (tlen != khl || !ct_equal(t, tdig, khl))
-            return RC_P(TPM_RC_TICKET, 4);
+        if (tk->hierarchy == TPM_RH_NULL)
+            return RC_P(TPM_RC_TICKET, P_TICKET);
+        ticket_hmac(tpm, kalg, tk->hierarchy, TPM_ST_VERIFIED, ah, khl, key->buffer, key->size, t);
+        if (tk->hmac.size != khl || !ct_equal(t, tk->hmac.buffer, khl))
+            return RC_P(TPM_RC_TICKET, P_TICKET);
     }
     memset(s->policy_digest.b, 0, s->policy_digest.size);
-    policy_update(s, TPM_CC_PolicyAuthorize, key_name, klen, ref, rlen);
+    policy_update(s, TPM_CC_PolicyAuthorize, key->buffer, key->size, ref->buffer, ref->size);
     return TPM_RC_SUCCESS;
 }
 
@@ -426,10 +394,7 @@ TPM_RC cmd_PolicyLocality(qtpm_tpm *tpm, tpm_cmd *c, const PolicyLocality_In *in
                           PolicyLocality_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     uint8_t loc = in->locality;
     if (loc == 0 || loc > 0x1F)
         return RC_P(TPM_RC_RANGE, PN_PolicyLocality_locality);
@@ -444,10 +409,7 @@ TPM_RC cmd_PolicyLocality(qtpm_tpm *tpm, tpm_cmd *c, const PolicyLocality_In *in
 static TPM_RC policy_hash_arg(qtpm_tpm *tpm, tpm_cmd *c, TPM_CC cc, const TPM2B_DIGEST *arg,
                               tpm_buf64 *(*field)(tpm_session *))
 {
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     const uint8_t *h = arg->buffer;
     uint16_t hl = arg->size;
     if (hl != crypt_hash_size(s->hash))
@@ -491,10 +453,7 @@ TPM_RC cmd_PolicyNvWritten(qtpm_tpm *tpm, tpm_cmd *c, const PolicyNvWritten_In *
                            PolicyNvWritten_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     uint8_t yes = in->writtenSet; /* YES or NO (TPMI_YES_NO) */
     if (s->nv_written_set && s->nv_written != yes)
         return RC_P(TPM_RC_VALUE, PN_PolicyNvWritten_writtenSet);
@@ -542,15 +501,28 @@ static int policy_compare(const uint8_t *a, const uint8_t *b, size_t n, uint16_t
     }
 }
 
-/* args = H(operandB || offset || operation) */
-static void operand_args(const tpm_session *s, const uint8_t *opb, uint16_t len, uint16_t offset,
-                         uint16_t op, uint8_t *args)
+/* What PolicyNV and PolicyCounterTimer share after their own checks: in a
+ * real session (data, the operand's place in the NV index or in the
+ * marshalled TPMS_TIME_INFO) "data op operandB" must hold — TPM_RC_POLICY
+ * otherwise, an unknown operation TPM_RC_VALUE on parameter pn_op; a trial
+ * session passes data NULL. Then args = H(operandB || offset || operation),
+ * what both hash into the policy (Part 3 §23.9, §23.10). */
+static TPM_RC operand_assert(const tpm_session *s, const uint8_t *data, const TPM2B_OPERAND *opb,
+                             UINT16 offset, TPM_EO op, unsigned pn_op, uint8_t args[MAX_DIGEST])
 {
+    if (data != NULL) {
+        int ok = policy_compare(data, opb->buffer, opb->size, op);
+        if (ok < 0)
+            return RC_P(TPM_RC_VALUE, pn_op);
+        if (!ok)
+            return TPM_RC_POLICY;
+    }
     uint8_t tail[4];
     wr_put_u16(tail, offset);
     wr_put_u16(tail + 2, op);
-    crypt_part parts[] = {{opb, len}, {tail, 4}};
+    crypt_part parts[] = {{opb->buffer, opb->size}, {tail, 4}};
     crypt_hash_parts(s->hash, args, parts, 2);
+    return TPM_RC_SUCCESS;
 }
 
 /* Part 3 §23.9 TPM2_PolicyNV: authHandle (authorizes reading), nvIndex,
@@ -558,27 +530,22 @@ static void operand_args(const tpm_session *s, const uint8_t *opb, uint16_t len,
 TPM_RC cmd_PolicyNV(qtpm_tpm *tpm, tpm_cmd *c, const PolicyNV_In *in, PolicyNV_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
-    if (rc)
-        return rc;
-    const TPM2B_OPERAND *opb = &in->operandB;
-    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
+    tpm_session *s = policy_arg(tpm, c, 2);
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
+    const uint8_t *data = NULL;
     if (s->type != TPM_SE_TRIAL) {
-        rc = nv_read_precheck(c, nv);
+        TPM_RC rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
-        if ((size_t)offset + opb->size > nv->pub.dataSize)
+        if ((size_t)in->offset + in->operandB.size > nv->pub.dataSize)
             return TPM_RC_NV_RANGE;
-        int ok = policy_compare(nv->data + offset, opb->buffer, opb->size, op);
-        if (ok < 0)
-            return RC_P(TPM_RC_VALUE, PN_PolicyNV_operation);
-        if (!ok)
-            return TPM_RC_POLICY;
+        data = nv->data + in->offset;
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, opb->buffer, opb->size, offset, op, args);
+    TPM_RC rc = operand_assert(s, data, &in->operandB, in->offset, in->operation,
+                               PN_PolicyNV_operation, args);
+    if (rc)
+        return rc;
     cc_bytes(ccb, TPM_CC_PolicyNV);
     crypt_part parts[] = {{s->policy_digest.b, s->policy_digest.size},
                           {ccb, 4},
@@ -594,29 +561,24 @@ TPM_RC cmd_PolicyCounterTimer(qtpm_tpm *tpm, tpm_cmd *c, const PolicyCounterTime
                               PolicyCounterTimer_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
-    const TPM2B_OPERAND *opb = &in->operandB;
-    uint16_t offset = in->offset, op = in->operation; /* op: a TPM_EO */
+    tpm_session *s = policy_arg(tpm, c, 0);
+    uint8_t ti[32];
+    const uint8_t *data = NULL;
     if (s->type != TPM_SE_TRIAL) {
-        uint8_t ti[32];
         size_t tlen = 0;
         TPMS_TIME_INFO t;
         clock_time_info(tpm, &t);
         if (qtpm_TPMS_TIME_INFO_marshal(&t, ti, sizeof(ti), &tlen) != TPM_RC_SUCCESS)
             return TPM_RC_FAILURE;
-        if ((size_t)offset + opb->size > tlen)
+        if ((size_t)in->offset + in->operandB.size > tlen)
             return RC_P(TPM_RC_RANGE, PN_PolicyCounterTimer_offset);
-        int ok = policy_compare(ti + offset, opb->buffer, opb->size, op);
-        if (ok < 0)
-            return RC_P(TPM_RC_VALUE, PN_PolicyCounterTimer_operation);
-        if (!ok)
-            return TPM_RC_POLICY;
+        data = ti + in->offset;
     }
     uint8_t args[MAX_DIGEST], ccb[4];
-    operand_args(s, opb->buffer, opb->size, offset, op, args);
+    TPM_RC rc = operand_assert(s, data, &in->operandB, in->offset, in->operation,
+                               PN_PolicyCounterTimer_operation, args);
+    if (rc)
+        return rc;
     cc_bytes(ccb, TPM_CC_PolicyCounterTimer);
     session_policy_extend(s, ccb, 4, args, crypt_hash_size(s->hash));
     return TPM_RC_SUCCESS;
@@ -628,10 +590,7 @@ TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c, const PolicyDuplic
                                    PolicyDuplicationSelect_Out *out)
 {
     (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     const uint8_t *obj = in->objectName.buffer, *np = in->newParentName.buffer;
     uint16_t ol = in->objectName.size, nl = in->newParentName.size;
     uint8_t include = in->includeObject; /* YES or NO (TPMI_YES_NO) */
@@ -654,54 +613,34 @@ TPM_RC cmd_PolicyDuplicationSelect(qtpm_tpm *tpm, tpm_cmd *c, const PolicyDuplic
 
 /* Part 3 §23.5 TPM2_PolicyTicket: redeems the ticket of an earlier
  * PolicySigned or PolicySecret with expiration < 0, as if that command were
- * run again. */
-TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c)
+ * run again. The ticket's tag (TPM_ST_AUTH_SIGNED or _SECRET) says which. */
+TPM_RC cmd_PolicyTicket(qtpm_tpm *tpm, tpm_cmd *c, const PolicyTicket_In *in,
+                        PolicyTicket_Out *out)
 {
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
-    uint8_t timeout[8], cp[MAX_DIGEST], ref[MAX_DIGEST], name[NAME_MAX_SIZE], tdig[MAX_DIGEST];
-    uint16_t tl, cplen, rlen, nlen, tag, tdl;
-    uint32_t thier;
-    tpm_params p = prm_begin(&c->in);
-    prm_2b(&p, timeout, sizeof(timeout), &tl);
-    prm_2b(&p, cp, sizeof(cp), &cplen);
-    prm_2b(&p, ref, sizeof(ref), &rlen);
-    prm_2b(&p, name, sizeof(name), &nlen);
-    if ((rc = prm_ticket(&p, &tag, &thier, tdig, sizeof(tdig), &tdl)))
-        return rc;
-    if (params_end(c))
-        return TPM_RC_SIZE;
-    if (tag != TPM_ST_AUTH_SIGNED && tag != TPM_ST_AUTH_SECRET)
-        return RC_P(TPM_RC_TAG, 5);
-    if (tl != 8)
-        return RC_P(TPM_RC_SIZE, 1);
-    uint64_t t = ((uint64_t)(((uint32_t)timeout[0] << 24) | ((uint32_t)timeout[1] << 16) |
-                             ((uint32_t)timeout[2] << 8) | timeout[3])
-                  << 32) |
-                 (((uint32_t)timeout[4] << 24) | ((uint32_t)timeout[5] << 16) |
-                  ((uint32_t)timeout[6] << 8) | timeout[7]);
+    (void)out;
+    const TPMT_TK_AUTH *tk = &in->ticket;
+    uint64_t t = 0;
+    size_t to = 0;
+    if (in->timeout.size != 8 ||
+        qtpm_UINT64_unmarshal(&t, in->timeout.buffer, in->timeout.size, &to) != TPM_RC_SUCCESS)
+        return RC_P(TPM_RC_SIZE, PN_PolicyTicket_timeout);
     /* the ticket, over exactly these values */
     uint8_t want[32];
-    auth_ticket_hmac(tpm, tag, thier, timeout, cp, cplen, ref, rlen, name, nlen, want);
-    if (tdl != 32 || !ct_equal(want, tdig, 32))
-        return RC_P(TPM_RC_TICKET, 5);
+    auth_ticket_hmac(tpm, tk->tag, tk->hierarchy, &in->timeout, &in->cpHashA, &in->policyRef,
+                     in->authName.buffer, in->authName.size, want);
+    if (tk->digest.size != 32 || !ct_equal(want, tk->digest.buffer, 32))
+        return RC_P(TPM_RC_TICKET, PN_PolicyTicket_ticket);
     if (tpm->time_ms > t)
-        return RC_P(TPM_RC_EXPIRED, 1);
-    size_t hl = crypt_hash_size(s->hash);
-    if (cplen != 0) {
-        if (cplen != hl)
-            return RC_P(TPM_RC_SIZE, 2);
-        if (s->template_hash.size || (s->cp_hash.size && !public_equal(s->cp_hash.b, cp, hl)))
-            return RC_P(TPM_RC_CPHASH, 2);
-        memcpy(s->cp_hash.b, cp, hl);
-        s->cp_hash.size = (uint16_t)hl;
-    }
+        return RC_P(TPM_RC_EXPIRED, PN_PolicyTicket_timeout);
+    tpm_session *s = policy_arg(tpm, c, 0);
+    TPM_RC rc = policy_set_cp_hash(s, &in->cpHashA, PN_PolicyTicket_cpHashA);
+    if (rc)
+        return rc;
     if (s->timeout == 0 || t < s->timeout)
         s->timeout = t;
-    policy_update(s, tag == TPM_ST_AUTH_SIGNED ? TPM_CC_PolicySigned : TPM_CC_PolicySecret, name,
-                  nlen, ref, rlen);
+    policy_update(s, tk->tag == TPM_ST_AUTH_SIGNED ? TPM_CC_PolicySigned : TPM_CC_PolicySecret,
+                  in->authName.buffer, in->authName.size, in->policyRef.buffer,
+                  in->policyRef.size);
     return TPM_RC_SUCCESS;
 }
 
@@ -713,10 +652,7 @@ TPM_RC cmd_PolicyTemplate(qtpm_tpm *tpm, tpm_cmd *c, const PolicyTemplate_In *in
 {
     (void)out;
     enum { P_HASH = PN_PolicyTemplate_templateHash };
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[0], 1, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 0);
     const uint8_t *h = in->templateHash.buffer;
     uint16_t hl = in->templateHash.size;
     if (s->template_hash.size) {
@@ -743,13 +679,10 @@ TPM_RC cmd_PolicyAuthorizeNV(qtpm_tpm *tpm, tpm_cmd *c, const PolicyAuthorizeNV_
                              PolicyAuthorizeNV_Out *out)
 {
     (void)in, (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session(tpm, c->handles[2], 3, &s);
-    if (rc)
-        return rc;
+    tpm_session *s = policy_arg(tpm, c, 2);
     tpm_nv *nv = nv_find(tpm, c->handles[1]);
     if (s->type != TPM_SE_TRIAL) {
-        rc = nv_read_precheck(c, nv);
+        TPM_RC rc = nv_read_precheck(c, nv);
         if (rc)
             return rc;
         /* TPMT_HA: hashAlg, then that hash's digest */

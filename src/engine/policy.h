@@ -1,14 +1,39 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * policy.h — the parameters of policy.c's typed commands (Part 3 §23;
- * params.h). The policy commands not listed here (PolicySecret,
- * PolicySigned, PolicyAuthorize, PolicyTicket) still read their parameters
- * themselves.
+ * policy.h — the parameters of policy.c's commands (Part 3 §23; params.h),
+ * each list in Part 3 order. The policy session of every one is checked
+ * with the handles (a slot of class HC_POLICY_SESSION, dispatch.c), so a
+ * handler finds it loaded.
  */
 #ifndef QTPM_ENGINE_POLICY_H
 #define QTPM_ENGINE_POLICY_H
 
 #include "params.h"
+#include "tmarshal.h"
+
+/* PolicySigned (§23.3) and PolicySecret (§23.4) begin with the same four
+ * parameters (so the same numbers) and answer the same two. The signature
+ * is read with the engine's scheme checks (tmarshal.h). */
+#define POLICY_AUTH_IN_(P)                                                              \
+    P(TPM2B_NONCE, nonceTPM) P(TPM2B_DIGEST, cpHashA) P(TPM2B_NONCE, policyRef)          \
+    P(INT32, expiration)
+#define POLICY_AUTH_OUT_(P) P(TPM2B_TIMEOUT, timeout) P(TPMT_TK_AUTH, policyTicket)
+#define PolicySigned_IN(P) POLICY_AUTH_IN_(P) P(TPMT_SIGNATURE_CHECKED_NULL, auth)
+#define PolicySigned_OUT(P) POLICY_AUTH_OUT_(P)
+PRM_COMMAND(PolicySigned)
+#define PolicySecret_IN(P) POLICY_AUTH_IN_(P)
+#define PolicySecret_OUT(P) POLICY_AUTH_OUT_(P)
+PRM_COMMAND(PolicySecret)
+#define PolicyTicket_IN(P)                                                              \
+    P(TPM2B_TIMEOUT, timeout) P(TPM2B_DIGEST, cpHashA) P(TPM2B_NONCE, policyRef)         \
+    P(TPM2B_NAME, authName) P(TPMT_TK_AUTH, ticket)
+#define PolicyTicket_OUT(P)
+PRM_COMMAND(PolicyTicket)
+#define PolicyAuthorize_IN(P)                                                           \
+    P(TPM2B_DIGEST, approvedPolicy) P(TPM2B_NONCE, policyRef) P(TPM2B_NAME, keySign)     \
+    P(TPMT_TK_VERIFIED, checkTicket)
+#define PolicyAuthorize_OUT(P)
+PRM_COMMAND(PolicyAuthorize)
 
 #define PolicyPCR_IN(P) P(TPM2B_DIGEST, pcrDigest) P(TPML_PCR_SELECTION, pcrs)
 #define PolicyPCR_OUT(P)

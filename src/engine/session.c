@@ -734,17 +734,6 @@ TPM_RC cmd_StartAuthSession(qtpm_tpm *tpm, tpm_cmd *c, const StartAuthSession_In
     return TPM_RC_SUCCESS;
 }
 
-static TPM_RC policy_session_arg(qtpm_tpm *tpm, TPM_HANDLE h, tpm_session **out)
-{
-    tpm_session *s = session_find(tpm, h);
-    if (s == NULL)
-        return RC_H(TPM_RC_HANDLE, 1);
-    if (s->type == TPM_SE_HMAC)
-        return RC_H(TPM_RC_TYPE, 1);
-    *out = s;
-    return TPM_RC_SUCCESS;
-}
-
 /* Back to the initial policy state: PolicyRestart, and after a policy
  * session has authorized a command and continues (Part 1 §19.7.1). */
 static void policy_session_reset(qtpm_tpm *tpm, tpm_session *s)
@@ -765,11 +754,9 @@ TPM_RC cmd_PolicyRestart(qtpm_tpm *tpm, tpm_cmd *c, const PolicyRestart_In *in,
                          PolicyRestart_Out *out)
 {
     (void)in, (void)out;
-    tpm_session *s;
-    TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
-    if (rc)
-        return rc;
-    policy_session_reset(tpm, s);
+    /* loaded, a policy or trial session: checked with the handles
+     * (HC_POLICY_SESSION, dispatch.c) */
+    policy_session_reset(tpm, session_find(tpm, c->handles[0]));
     return TPM_RC_SUCCESS;
 }
 
@@ -778,10 +765,7 @@ TPM_RC cmd_PolicyGetDigest(qtpm_tpm *tpm, tpm_cmd *c, const PolicyGetDigest_In *
                            PolicyGetDigest_Out *out)
 {
     (void)in;
-    tpm_session *s;
-    TPM_RC rc = policy_session_arg(tpm, c->handles[0], &s);
-    if (rc)
-        return rc;
+    const tpm_session *s = session_find(tpm, c->handles[0]); /* as PolicyRestart's */
     out->policyDigest.size = s->policy_digest.size;
     memcpy(out->policyDigest.buffer, s->policy_digest.b, s->policy_digest.size);
     return TPM_RC_SUCCESS;

@@ -410,6 +410,24 @@ TPM_RC prm_m_TPM2B_ECC_POINT_EMPTY(const void *src, uint8_t *buf, size_t cap, si
     return qtpm_TPM2B_ECC_POINT_marshal(src, buf, cap, off);
 }
 
+/* TestParms' TPMT_PUBLIC_PARMS (Part 3 §30.3): a type the engine lacks or
+ * the profile disables is TPM_RC_TYPE before its parameters are parsed,
+ * then the checks a key's parameters get (tm_parms_read). */
+static TPM_RC public_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPMT_PUBLIC_PARMS *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (rd_u16(r, &p->type))
+        return TPM_RC_INSUFFICIENT;
+    return tm_parms_read(tpm, r, p->type, &p->parameters);
+}
+
+TM_CURSOR_ADAPTER_(TPMT_PUBLIC_PARMS_CHECKED, public_parms_read)
+
+TPM_RC prm_m_TPMT_PUBLIC_PARMS_CHECKED(const void *src, uint8_t *buf, size_t cap, size_t *off)
+{
+    return qtpm_TPMT_PUBLIC_PARMS_marshal(src, buf, cap, off);
+}
+
 /* qtpm's vendor LDAA piece (keycmds.h): the shared module's plain TPM2B. */
 TPM_RC prm_un_TPM2B_VENDOR_LDAA_PIECE(const qtpm_tpm *tpm, void *dst, const uint8_t *buf,
                                       size_t size, size_t *off)

@@ -36,6 +36,7 @@ TPM_RC tm_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLI
  *   TPM2B_ECC_POINT_EMPTY              TPM2B_ECC_POINT that may be the Empty Point
  *                                      (size 0, or size 4 with empty coordinates;
  *                                      Commit's P1, ZGen_2Phase's points)
+ *   TPMT_PUBLIC_PARMS_CHECKED          TPMT_PUBLIC_PARMS, tm_parms_read (TestParms)
  * Codes are bare (dispatch numbers them); on failure *off is unchanged. */
 #define TM_PARAM_TYPES(X)                                                                 \
     X(TPM2B_PUBLIC_CHECKED, TPM2B_PUBLIC) X(TPM2B_PUBLIC_CHECKED_NULL, TPM2B_PUBLIC)       \
@@ -43,7 +44,8 @@ TPM_RC tm_parms_read(const qtpm_tpm *tpm, tpm_rd *r, TPM_ALG_ID type, TPMU_PUBLI
     X(TPMT_SIGNATURE_CHECKED_NULL, TPMT_SIGNATURE)                                         \
     X(TPMT_SYM_DEF_OBJECT_CHECKED_NULL, TPMT_SYM_DEF_OBJECT)                               \
     X(TPMT_RSA_DECRYPT_CHECKED_NULL, TPMT_RSA_DECRYPT)                                     \
-    X(TPM2B_ECC_POINT_EMPTY, TPM2B_ECC_POINT)
+    X(TPM2B_ECC_POINT_EMPTY, TPM2B_ECC_POINT)                                             \
+    X(TPMT_PUBLIC_PARMS_CHECKED, TPMT_PUBLIC_PARMS)
 #define TM_DECLARE_PARAM_(T, BASE)                                                       \
     typedef BASE T;                                                                       \
     TPM_RC prm_un_##T(const qtpm_tpm *tpm, void *dst, const uint8_t *buf, size_t size,     \

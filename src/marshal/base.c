@@ -43,6 +43,17 @@ static TPM_RC get_be(uint64_t *v, unsigned n, const uint8_t buf[], size_t size, 
     return TPM_RC_SUCCESS;
 }
 
+/* n bytes of two's complement (INT8, INT32) as a signed value, without an
+ * implementation-defined conversion. */
+static TPM_RC get_signed(int64_t *v, unsigned n, const uint8_t buf[], size_t size, size_t *offset)
+{
+    uint64_t u;
+    TRY(get_be(&u, n, buf, size, offset));
+    uint64_t sign = (uint64_t)1 << (8 * n - 1);
+    *v = (u & sign) ? -(int64_t)(2 * sign - u) : (int64_t)u;
+    return TPM_RC_SUCCESS;
+}
+
 TPM_RC qtpm_UINT8_marshal(const UINT8 *src, uint8_t buf[], size_t size, size_t *offset)
 {
     return put_be(*src, 1, buf, size, offset);
@@ -63,10 +74,9 @@ TPM_RC qtpm_INT8_marshal(const INT8 *src, uint8_t buf[], size_t size, size_t *of
 
 TPM_RC qtpm_INT8_unmarshal(INT8 *dst, const uint8_t buf[], size_t size, size_t *offset)
 {
-    uint64_t v;
-    TRY(get_be(&v, 1, buf, size, offset));
-    /* two's complement byte to signed, without implementation-defined casts */
-    *dst = (INT8)(v < 0x80 ? (int)v : (int)v - 256);
+    int64_t v;
+    TRY(get_signed(&v, 1, buf, size, offset));
+    *dst = (INT8)v;
     return TPM_RC_SUCCESS;
 }
 
@@ -93,6 +103,22 @@ TPM_RC qtpm_UINT32_unmarshal(UINT32 *dst, const uint8_t buf[], size_t size, size
     uint64_t v;
     TRY(get_be(&v, 4, buf, size, offset));
     *dst = (UINT32)v;
+    return TPM_RC_SUCCESS;
+}
+
+/* INT32 (Part 2 §5.1): two's complement, as PolicySigned's and
+ * PolicySecret's expiration (Part 3 §23.3, §23.4). */
+TPM_RC qtpm_INT32_marshal(const INT32 *src, uint8_t buf[], size_t size, size_t *offset)
+{
+    UINT32 bits = (UINT32)*src; /* C11 §6.3.1.3: modulo 2^32, the same bits */
+    return qtpm_UINT32_marshal(&bits, buf, size, offset);
+}
+
+TPM_RC qtpm_INT32_unmarshal(INT32 *dst, const uint8_t buf[], size_t size, size_t *offset)
+{
+    int64_t v;
+    TRY(get_signed(&v, 4, buf, size, offset));
+    *dst = (INT32)v;
     return TPM_RC_SUCCESS;
 }
 

@@ -1596,6 +1596,8 @@ int qtpm_nms_serve(const char *dir, const char *db_url, const char *listen, long
     if (!http)
         goto out;
     n.batch_timer = evtimer_new(n.base, on_batch_timer, &n); /* none: write at once */
+    if (n.batch_timer) /* a batch's 5 ms are not stretched by the requests behind it */
+        (void)event_priority_set(n.batch_timer, 0);
     n.rt = qtpm_nms_routing_new(n.base, n.st, &n.errors);
     if (!n.rt) {
         qtpm_nms_log(QTPM_LOG_ERROR, "cannot start routing", "error", qtpm_store_errmsg(n.st),

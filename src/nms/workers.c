@@ -207,6 +207,12 @@ int qtpm_nms_workers_start(struct event_base *base, qtpm_store *st, long period,
     struct timeval tv = {.tv_sec = (time_t)(every / 1000),
                          .tv_usec = (suseconds_t)(every % 1000) * 1000};
     w->tick = event_new(base, -1, EV_PERSIST, on_tick, w);
+    /* The tick runs at the loop's first priority (server.c "Loop priorities"), before
+     * the request callbacks: behind a backlog of thousands of requests a heartbeat was
+     * 4.5-6.4 s old with a 2.5 s lease (10,000 routers, 2-3 workers, make bench-scale),
+     * so a busy worker looked dead and its routers went back and forth. */
+    if (w->tick)
+        (void)event_priority_set(w->tick, 0);
     if (!w->tick || event_add(w->tick, &tv)) {
         qtpm_nms_workers_free(w);
         return -1;

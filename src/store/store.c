@@ -149,6 +149,16 @@ static const char *const migrations[] = {
     "CREATE INDEX events_router ON events(router, id);"
     "CREATE INDEX events_kind ON events(kind, router, id);"
     "CREATE INDEX routers_state ON routers(state);",
+    /* 6: a router's lease is its owner's heartbeat (docs/SCALE.md "Leases"): the
+     * workers row's beat_ms, renewed once a tick, not a per-router expiry rewritten
+     * for every router each tick. lease_until_ms stays in the table, unused and 0.
+     * The version step is the point: a worker of an older build refuses a database
+     * of a newer schema, and an old worker beside new ones would read every lease as
+     * expired and claim every router at each tick. And the index of the AK look-up
+     * (qtpm_store_ak_active: a router's active AK): without it every look-up read the
+     * whole table — 550 scans of 10,000 rows a second once workers' caches were cold. */
+    "UPDATE routers SET lease_until_ms = 0;"
+    "CREATE INDEX aks_router ON aks(router, id);",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 

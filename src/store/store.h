@@ -38,7 +38,7 @@
 #define QTPM_STORE_CONFLICT (-3)
 
 /* The schema version this build migrates to. */
-#define QTPM_STORE_SCHEMA_VERSION 5
+#define QTPM_STORE_SCHEMA_VERSION 6
 
 typedef struct qtpm_store qtpm_store;
 

@@ -81,7 +81,6 @@ int qtpm_tss_PolicySecret(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_ENTI
     uint8_t p[3 * sizeof(TPM2B_DIGEST) + 8];
     size_t o = 0;
     qtpm_tss_response r;
-    UINT32 exp = (UINT32)expiration;
     TPM2B_TIMEOUT to;
     TPMT_TK_AUTH tk;
     if (!policy || policy->handle == 0)
@@ -90,7 +89,7 @@ int qtpm_tss_PolicySecret(qtpm_tss *t, const qtpm_tss_auths *auths, TPMI_DH_ENTI
     TPM_RC m = qtpm_TPM2B_NONCE_marshal(nonce_tpm ? nonce_tpm : &empty_digest, p, sizeof p, &o);
     m |= qtpm_TPM2B_DIGEST_marshal(cp_hash_a ? cp_hash_a : &empty_digest, p, sizeof p, &o);
     m |= qtpm_TPM2B_NONCE_marshal(policy_ref ? policy_ref : &empty_digest, p, sizeof p, &o);
-    m |= qtpm_UINT32_marshal(&exp, p, sizeof p, &o);
+    m |= qtpm_INT32_marshal(&expiration, p, sizeof p, &o);
     if (m)
         return QTPM_E_PARAM;
     int rc = tss_run(t, TPM_CC_PolicySecret, h, 2, 1, auths, p, o, 0, &r);

@@ -200,7 +200,8 @@ static void test_newer_schema_refused(void **state)
     assert_non_null(strstr(err, "newer"));
 }
 
-/* What migration 5 adds, for the upgrade tests from older versions. */
+/* What migrations 6 and 5 add, for the upgrade tests from older versions. */
+#define DROP_V6 "DROP INDEX aks_router;"
 #define DROP_V5 "DROP TABLE measurements; DROP INDEX verdicts_router; DROP INDEX events_kind;" \
                 "DROP INDEX routers_state;"
 
@@ -213,7 +214,7 @@ static void test_upgrade_from_v1(void **state)
     qtpm_store *st = open_ok();
     assert_int_equal(qtpm_store_router_add(st, "old", "h", "good"), 0);
     qtpm_store_close(st);
-    assert_int_equal(raw_exec(DROP_V5 "DROP TABLE workers; DROP INDEX routers_owner;"
+    assert_int_equal(raw_exec(DROP_V6 DROP_V5 "DROP TABLE workers; DROP INDEX routers_owner;"
                               "ALTER TABLE routers DROP COLUMN owner;"
                               "ALTER TABLE routers DROP COLUMN lease_epoch;"
                               "ALTER TABLE routers DROP COLUMN lease_until_ms;"
@@ -1318,7 +1319,7 @@ static void test_upgrade_from_v2(void **state)
     qtpm_store *st = open_ok();
     assert_int_equal(qtpm_store_event_add(st, NULL, "old", "x", NULL), 0);
     qtpm_store_close(st);
-    assert_int_equal(raw_exec(DROP_V5 "DROP TABLE workers; DROP INDEX routers_owner;"
+    assert_int_equal(raw_exec(DROP_V6 DROP_V5 "DROP TABLE workers; DROP INDEX routers_owner;"
                               "ALTER TABLE routers DROP COLUMN owner;"
                               "ALTER TABLE routers DROP COLUMN lease_epoch;"
                               "ALTER TABLE routers DROP COLUMN lease_until_ms;"
@@ -1341,6 +1342,32 @@ static void test_upgrade_from_v2(void **state)
     assert_string_equal(e.kind, "old");
     assert_int_equal(e.time_ms, e.time * 1000);
     qtpm_store_close(st);
+}
+
+/* A version-5 database (a lease per router, lease_until_ms) is migrated to the heartbeat
+ * leases: the unused expiry is cleared, owners and epochs kept; a build that knows only
+ * version 5 would now refuse the database (test_newer_schema_refused). */
+static void test_upgrade_from_v5(void **state)
+{
+    (void)state;
+    qtpm_store *st = open_ok();
+    assert_int_equal(qtpm_store_router_add(st, "r5", "h", "good"), 0);
+    qtpm_store_close(st);
+    assert_int_equal(raw_exec(DROP_V6 "UPDATE routers SET owner = 'w1', lease_epoch = 3, "
+                              "lease_until_ms = 123456;"
+                              "UPDATE schema_version SET version = 5"), 0);
+    st = open_ok();
+    int v = 0;
+    assert_int_equal(qtpm_store_schema_version(st, &v), 0);
+    assert_int_equal(v, 6);
+    qtpm_store_close(st);
+    assert_int_equal(raw_int("SELECT lease_until_ms FROM routers WHERE id = 'r5'"), 0);
+    assert_int_equal(raw_int("SELECT lease_epoch FROM routers WHERE id = 'r5'"), 3);
+    assert_int_equal(raw_int("SELECT count(*) FROM routers WHERE owner = 'w1'"), 1);
+    /* the AK look-up's index */
+    assert_int_equal(raw_int(pg ? "SELECT count(*) FROM pg_indexes WHERE indexname = 'aks_router'"
+                                : "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                  "AND name = 'aks_router'"), 1);
 }
 
 static int count_workers(void *ctx, const qtpm_store_worker *w)
@@ -1617,6 +1644,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_lock_wait_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_from_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_from_v5, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lease_heartbeat, setup, teardown),
     };

@@ -1059,6 +1059,142 @@ static void test_typed_params(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* Starts a Quote or SetCommandCodeAuditStatus with one empty password
+ * authorization for handle h (test_typed_attest_params). */
+static void cb_auth_one(cmdbuf *c, uint32_t cc, uint32_t h)
+{
+    cb_start(c, TPM_ST_SESSIONS, cc);
+    cb_u32(c, h);
+    cb_pw(c, "");
+}
+
+/* A TPML_PCR_SELECTION of one bank: hash, sizeofSelect, PCR 0 selected. */
+static void cb_pcr_select(cmdbuf *c, uint16_t hash, uint8_t sizeof_select)
+{
+    cb_u32(c, 1);
+    cb_u16(c, hash);
+    cb_u8(c, sizeof_select);
+    for (uint8_t i = 0; i < sizeof_select; i++)
+        cb_u8(c, i == 0 ? 0x01 : 0);
+}
+
+/* The attestation family typed (issue 11): Quote's and
+ * SetCommandCodeAuditStatus's parameters are unmarshalled by dispatch, so a
+ * malformed one carries its own number, including the last of each list;
+ * bytes after the last are TPM_RC_SIZE. With a NULL signing handle Quote
+ * answers an unsigned TPMS_ATTEST (signature TPM_ALG_NULL). A vendor code
+ * in setList is ignored (the audit bitmap covers TPM_CC_FIRST..LAST). */
+static void test_typed_attest_params(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    cmdbuf c;
+    rspbuf r;
+    const TPM_RC P = TPM_RC_P;
+    uint8_t big[80] = {0};
+    /* Quote: qualifyingData (1) larger than TPM2B_DATA */
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, big, sizeof(TPMU_HA) + 3);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_pcr_select(&c, TPM_ALG_SHA256, 3);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_1);
+    /* inScheme (2): a hash the TPM lacks, then a scheme it lacks */
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, "n", 1);
+    cb_u16(&c, TPM_ALG_RSASSA);
+    cb_u16(&c, 0x7777);
+    cb_pcr_select(&c, TPM_ALG_SHA256, 3);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_2);
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, "n", 1);
+    cb_u16(&c, TPM_ALG_AES);
+    cb_pcr_select(&c, TPM_ALG_SHA256, 3);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SCHEME | P | TPM_RC_2);
+    /* PCRselect (3): a hash the TPM lacks, a sizeofSelect below the
+     * minimum, a selection cut short */
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, "n", 1);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_pcr_select(&c, 0x7777, 3);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_3);
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, "n", 1);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_pcr_select(&c, TPM_ALG_SHA256, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_VALUE | P | TPM_RC_3);
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, "n", 1);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u32(&c, 1);
+    cb_u16(&c, TPM_ALG_SHA256);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | P | TPM_RC_3);
+    /* ... a byte after the last parameter */
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, "n", 1);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_pcr_select(&c, TPM_ALG_SHA256, 3);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE);
+    /* ... and the well-formed command: quoted, then a NULL signature */
+    cb_auth_one(&c, TPM_CC_Quote, TPM_RH_NULL);
+    cb_2b(&c, "n", 1);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_pcr_select(&c, TPM_ALG_SHA256, 3);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SUCCESS);
+    uint32_t psize = rb_u32(&r);
+    uint16_t n;
+    const uint8_t *att = rb_2b(&r, &n);
+    assert_int_equal((att[4] << 8) | att[5], TPM_ST_ATTEST_QUOTE);
+    assert_int_equal(rb_u16(&r), TPM_ALG_NULL);
+    assert_int_equal(psize, 2 + n + 2);
+
+    /* SetCommandCodeAuditStatus: auditAlg (1) the TPM lacks; setList (2)
+     * longer than MAX_CAP_CC; clearList (3) shorter than its count */
+    cb_auth_one(&c, TPM_CC_SetCommandCodeAuditStatus, TPM_RH_OWNER);
+    cb_u16(&c, 0x7777);
+    cb_u32(&c, 0);
+    cb_u32(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_HASH | P | TPM_RC_1);
+    cb_auth_one(&c, TPM_CC_SetCommandCodeAuditStatus, TPM_RH_OWNER);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u32(&c, MAX_CAP_CC + 1);
+    for (unsigned i = 0; i <= MAX_CAP_CC; i++)
+        cb_u32(&c, TPM_CC_GetRandom);
+    cb_u32(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE | P | TPM_RC_2);
+    cb_auth_one(&c, TPM_CC_SetCommandCodeAuditStatus, TPM_RH_OWNER);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u32(&c, 0);
+    cb_u32(&c, 2);
+    cb_u32(&c, TPM_CC_GetRandom);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_INSUFFICIENT | P | TPM_RC_3);
+    cb_auth_one(&c, TPM_CC_SetCommandCodeAuditStatus, TPM_RH_OWNER);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u32(&c, 0);
+    cb_u32(&c, 0);
+    cb_u8(&c, 0);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SIZE);
+    /* a vendor code and GetRandom: only GetRandom joins the list */
+    cb_auth_one(&c, TPM_CC_SetCommandCodeAuditStatus, TPM_RH_OWNER);
+    cb_u16(&c, TPM_ALG_NULL);
+    cb_u32(&c, 2);
+    cb_u32(&c, TPM_CC_Vendor_LDAA_JoinRequest);
+    cb_u32(&c, TPM_CC_GetRandom);
+    cb_u32(&c, 1);
+    cb_u32(&c, TPM_CC_Vendor_LDAA_Commit);
+    assert_int_equal(run(tpm, &c, &r), TPM_RC_SUCCESS);
+    cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_GetCapability);
+    cb_u32(&c, TPM_CAP_AUDIT_COMMANDS);
+    cb_u32(&c, TPM_CC_FIRST);
+    cb_u32(&c, 10);
+    assert_int_equal(run(tpm, &c, &r), 0);
+    rb_u8(&r);
+    rb_u32(&r);
+    assert_int_equal(rb_u32(&r), 1);
+    assert_int_equal(rb_u32(&r), TPM_CC_GetRandom);
+    qtpm_tpm_free(tpm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1078,6 +1214,7 @@ int main(void)
         cmocka_unit_test(test_command_audit),
         cmocka_unit_test(test_param_numbers),
         cmocka_unit_test(test_typed_params),
+        cmocka_unit_test(test_typed_attest_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -841,6 +841,46 @@ static void test_quote(void **state)
     qtpm_tpm_free(tpm);
 }
 
+/* CertifyCreation's creationTicket (parameter 4) is unmarshalled as a
+ * TPMT_TK_CREATION (issue 11): a hierarchy that is no TPMI_RH_HIERARCHY+ is
+ * TPM_RC_VALUE, another tag TPM_RC_TAG, and a well-formed ticket that does
+ * not verify TPM_RC_TICKET, each with the number 4. Unsigned (signHandle
+ * NULL), so no key is needed. */
+static void test_certify_creation_ticket(void **state)
+{
+    (void)state;
+    qtpm_tpm *tpm = started_tpm();
+    blob srkt = rsa_template(STORAGE, 1, TPM_ALG_NULL, NULL);
+    uint32_t srk = primary(tpm, TPM_RH_OWNER, &srkt, NULL, NULL);
+    const TPM_RC P = TPM_RC_P;
+    const struct {
+        uint16_t tag;
+        uint32_t hier;
+        TPM_RC want;
+    } cases[] = {
+        {TPM_ST_CREATION, 0x40000099u, TPM_RC_VALUE | P | TPM_RC_4},
+        {TPM_ST_HASHCHECK, TPM_RH_OWNER, TPM_RC_TAG | P | TPM_RC_4},
+        {TPM_ST_CREATION, TPM_RH_OWNER, TPM_RC_TICKET | P | TPM_RC_4},
+    };
+    uint8_t zero[32] = {0};
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        cmdbuf c;
+        rspbuf r;
+        cb_start(&c, TPM_ST_SESSIONS, TPM_CC_CertifyCreation);
+        cb_u32(&c, TPM_RH_NULL);
+        cb_u32(&c, srk);
+        cb_pw(&c, "");
+        cb_2b(&c, "", 0);
+        cb_2b(&c, zero, 32);
+        cb_u16(&c, TPM_ALG_NULL);
+        cb_u16(&c, cases[k].tag);
+        cb_u32(&c, cases[k].hier);
+        cb_2b(&c, zero, 32);
+        assert_int_equal(run(tpm, &c, &r), cases[k].want);
+    }
+    qtpm_tpm_free(tpm);
+}
+
 /* Duplicate under an inner and an outer wrapper, Import elsewhere, and
  * the imported key signs like the original. */
 static void test_duplicate_import(void **state)
@@ -1048,26 +1088,6 @@ static void test_policy_nv_counter_timer(void **state)
     qtpm_tpm_free(tpm);
 }
 
-/* Signs a SHA-256 digest with key (password auth); returns the marshalled
- * TPMT_SIGNATURE length copied into sig. */
-static size_t sign_digest(qtpm_tpm *tpm, uint32_t key, const uint8_t d[32], uint8_t *sig)
-{
-    cmdbuf c;
-    rspbuf r;
-    cb_start(&c, TPM_ST_SESSIONS, TPM_CC_Sign);
-    cb_u32(&c, key);
-    cb_pw(&c, "");
-    cb_2b(&c, d, 32);
-    cb_u16(&c, TPM_ALG_NULL);
-    cb_u16(&c, TPM_ST_HASHCHECK);
-    cb_u32(&c, TPM_RH_NULL);
-    cb_u16(&c, 0);
-    assert_int_equal(run(tpm, &c, &r), 0);
-    uint32_t pl = rb_u32(&r);
-    memcpy(sig, r.b + r.off, pl);
-    return pl;
-}
-
 /* PolicyAuthorize with a VerifySignature ticket, and PolicySigned. */
 static void test_policy_authorize_signed(void **state)
 {
@@ -1089,7 +1109,7 @@ static void test_policy_authorize_signed(void **state)
     /* the authority signs aHash = H(approvedPolicy || policyRef) */
     uint8_t ahash[32], sig[400];
     qtpm_hash(QTPM_HASH_SHA256, approved, 32, ahash);
-    size_t sl = sign_digest(tpm, k, ahash, sig);
+    size_t sl = tpm_sign_sha256(tpm, k, ahash, sig);
     cmdbuf c;
     rspbuf r;
     cb_start(&c, TPM_ST_NO_SESSIONS, TPM_CC_VerifySignature);
@@ -1164,7 +1184,7 @@ static void test_policy_authorize_signed(void **state)
     uint8_t msg[36] = {0};
     memcpy(msg, p.nonce_tpm, 32);
     qtpm_hash(QTPM_HASH_SHA256, msg, 36, ahash);
-    sl = sign_digest(tpm, k, ahash, sig);
+    sl = tpm_sign_sha256(tpm, k, ahash, sig);
     for (int round = 0; round < 2; round++) {
         if (round == 0)
             sig[sl - 1] ^= 1;
@@ -1200,6 +1220,7 @@ int main(void)
         cmocka_unit_test(test_policy_password_cc_or),
         cmocka_unit_test(test_policy_secret_and_credential),
         cmocka_unit_test(test_quote),
+        cmocka_unit_test(test_certify_creation_ticket),
         cmocka_unit_test(test_duplicate_import),
         cmocka_unit_test(test_policy_nv_counter_timer),
         cmocka_unit_test(test_policy_authorize_signed),

@@ -71,11 +71,13 @@ ADAPT(TPM2B_ECC_POINT)
 ADAPT(TPMS_DERIVE)
 ADAPT(TPMT_PUBLIC_PARMS)
 ADAPT(TPML_ALG)
+ADAPT(TPML_CC)
 ADAPT(TPM2B_KEM_CIPHERTEXT)
 ADAPT(TPM2B_SHARED_SECRET)
 ADAPT(TPM2B_SIGNATURE_CTX)
 ADAPT(TPM2B_ENCRYPTED_SECRET)
 ADAPT(TPM2B_VENDOR_LDAA_PIECE)
+ADAPT(INT32)
 
 #define CHECK(T, obj, expect_len) check_all(m_##T, u_##T, (obj), (expect_len), #T)
 
@@ -894,6 +896,27 @@ static void test_lists_reject_oversize(void **state)
     la.algorithms[1] = TPM_ALG_HASH_MLDSA;
     size_t len = CHECK(TPML_ALG, &la, 8);
     hex_equal(g_buf, len, "0000000200A000A2");
+
+    /* TPML_CC (SetCommandCodeAuditStatus's setList and clearList): codes
+     * as UINT32, vendor ones too; at most MAX_CAP_CC, a larger count is
+     * TPM_RC_SIZE before any code is read, and the offset stays */
+    static TPML_CC lc;
+    memset(&lc, 0, sizeof lc);
+    lc.count = 2;
+    lc.commandCodes[0] = TPM_CC_GetRandom;
+    lc.commandCodes[1] = TPM_CC_Vendor_LDAA_JoinRequest;
+    len = CHECK(TPML_CC, &lc, 12);
+    hex_equal(g_buf, len, "00000002" "0000017B" "20000101");
+    assert_int_equal(MAX_CAP_CC, 254);
+    lc.count = MAX_CAP_CC;
+    CHECK(TPML_CC, &lc, 4 + 4 * MAX_CAP_CC);
+    memcpy(in, "\x00\x00\x00\xFF", 4);
+    off = 0;
+    assert_int_equal(qtpm_TPML_CC_unmarshal(&lc, in, 4, &off), TPM_RC_SIZE);
+    assert_int_equal(off, 0);
+    lc.count = MAX_CAP_CC + 1;
+    assert_int_equal(qtpm_TPML_CC_marshal(&lc, g_buf, sizeof g_buf, &off), TPM_RC_SIZE);
+    assert_int_equal(off, 0);
 }
 
 /* ---- NV, context, sessions, tickets, creation data ------------------------ */
@@ -1469,6 +1492,63 @@ static void test_interface_types(void **state)
     assert_int_equal(g_buf[0], 0xFE);
 }
 
+/* INT32 (PolicySigned's and PolicySecret's expiration, Part 3 §23.3/§23.4):
+ * two's complement, big-endian; and TPMT_PUBLIC_PARMS as TestParms
+ * (Part 3 §30.3) gets it from tpm2-tools: RSA-2048 with an AES-128-CFB
+ * symmetric definition, ECC P-256 with ECDSA-SHA256, each byte by byte. */
+static void test_int32_and_public_parms(void **state)
+{
+    (void)state;
+    INT32 v = -60;
+    size_t len = CHECK(INT32, &v, 4);
+    hex_equal(g_buf, len, "FFFFFFC4");
+    size_t off = 0;
+    INT32 back = 0;
+    assert_int_equal(qtpm_INT32_unmarshal(&back, g_buf, len, &off), TPM_RC_SUCCESS);
+    assert_int_equal(back, -60);
+    v = INT32_MIN;
+    CHECK(INT32, &v, 4);
+    hex_equal(g_buf, 4, "80000000");
+    v = INT32_MAX;
+    CHECK(INT32, &v, 4);
+    hex_equal(g_buf, 4, "7FFFFFFF");
+
+    TPMT_PUBLIC_PARMS parms;
+    memset(&parms, 0, sizeof parms);
+    parms.type = TPM_ALG_RSA;
+    parms.parameters.rsaDetail.symmetric.algorithm = TPM_ALG_AES;
+    parms.parameters.rsaDetail.symmetric.keyBits.aes = 128;
+    parms.parameters.rsaDetail.symmetric.mode.aes = TPM_ALG_CFB;
+    parms.parameters.rsaDetail.scheme.scheme = TPM_ALG_NULL;
+    parms.parameters.rsaDetail.keyBits = 2048;
+    len = CHECK(TPMT_PUBLIC_PARMS, &parms, 16);
+    hex_equal(g_buf, len, "0001" "000600800043" "0010" "0800" "00000000");
+
+    memset(&parms, 0, sizeof parms);
+    parms.type = TPM_ALG_ECC;
+    parms.parameters.eccDetail.symmetric.algorithm = TPM_ALG_NULL;
+    parms.parameters.eccDetail.scheme.scheme = TPM_ALG_ECDSA;
+    parms.parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM_ALG_SHA256;
+    parms.parameters.eccDetail.curveID = TPM_ECC_NIST_P256;
+    parms.parameters.eccDetail.kdf.scheme = TPM_ALG_NULL;
+    len = CHECK(TPMT_PUBLIC_PARMS, &parms, 12);
+    hex_equal(g_buf, len, "0023" "0010" "0018000B" "0003" "0010");
+
+    /* a type that is no public type (SHA-256) is TPM_RC_TYPE; an RSA
+     * key size outside TPMI_RSA_KEY_BITS (768) is TPM_RC_KEY_SIZE; neither
+     * moves the offset */
+    static const uint8_t not_public[] = {0x00, 0x0B, 0x00, 0x10};
+    off = 0;
+    assert_int_equal(qtpm_TPMT_PUBLIC_PARMS_unmarshal(&parms, not_public, sizeof not_public, &off),
+                     TPM_RC_TYPE);
+    assert_int_equal(off, 0);
+    static const uint8_t rsa_bits[] = {0x00, 0x01, 0x00, 0x10, 0x00, 0x10, 0x03, 0x00,
+                                       0x00, 0x00, 0x00, 0x00};
+    assert_int_equal(qtpm_TPMT_PUBLIC_PARMS_unmarshal(&parms, rsa_bits, sizeof rsa_bits, &off),
+                     TPM_RC_KEY_SIZE);
+    assert_int_equal(off, 0);
+}
+
 static void test_supported_tables(void **state)
 {
     (void)state;
@@ -1639,6 +1719,7 @@ int main(void)
         cmocka_unit_test(test_selectors),
         cmocka_unit_test(test_pcr_selection_limits),
         cmocka_unit_test(test_interface_types),
+        cmocka_unit_test(test_int32_and_public_parms),
         cmocka_unit_test(test_supported_tables),
         cmocka_unit_test(test_mutations),
     };
